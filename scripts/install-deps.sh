@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package cdrd needs to build, test and benchmark.
+# Used by both `make run` and `make test`; safe to run again (installs only what is missing).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libboost-dev libboost-system-dev   # Boost.Beast / Asio (HTTP server and test client)
+  libsqlite3-dev                      # embedded default store
+  rapidjson-dev                       # JSON parsing and writing
+  libssl-dev                          # SHA-256, random bytes, constant-time compare
+  libcli11-dev                        # command line
+  libspdlog-dev                       # access and service logs
+  libphonenumber-dev                  # countries of phone numbers
+  libgtest-dev libgmock-dev           # unit and black-box tests
+  libbenchmark-dev                    # micro benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,40 @@
+// ApiContext: what every API handler may use: the stores and the settings. Handlers are plain
+// functions of (context, request) -> response; they parse the request into a typed query, ask
+// the store, and render a view. Thread-safety: shared read-only between threads; the stores are
+// thread-safe themselves.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/time.h"
+#include "store/call_store.h"
+
+namespace cdrd::api {
+
+struct ApiSettings {
+  // A list without an end_time filter covers the last `list_window_days` days.
+  std::int64_t list_window_days = 30;
+  // Calls that ended more than `retention_days` days ago are never served.
+  std::int64_t retention_days = 90;
+  // The key of POST /v1/ingest/calls (Authorization: Bearer KEY); empty disables ingest.
+  std::string operator_key;
+  // Wall clock; tests may fix it.
+  std::function<Micros()> now;
+};
+
+struct ApiContext {
+  AccountStore& accounts;
+  CallStore& calls;
+  const ApiSettings& settings;
+
+  Micros now() const;
+  // The first end_time still served: now - retention.
+  Micros retention_floor() const { return now() - settings.retention_days * kMicrosPerDay; }
+};
+
+// The current wall-clock time in microseconds since the epoch (UTC).
+Micros system_now();
+
+}  // namespace cdrd::api

@@ -1,0 +1,63 @@
+#include "api/errors.h"
+
+#include <cstdio>
+
+#include "core/crypto.h"
+
+namespace cdrd::api {
+
+int http_status_for(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kOk: return 200;
+    case Status::Code::kInvalidArgument: return 400;
+    case Status::Code::kMissingArgument: return 422;
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kConflict: return 409;
+    case Status::Code::kUnauthenticated: return 401;
+    case Status::Code::kPermissionDenied: return 403;
+    case Status::Code::kResourceExhausted: return 400;
+    case Status::Code::kIOError:
+    case Status::Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+std::string json_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+http::HttpResponse error_response(int http_status, std::string_view message) {
+  http::HttpResponse r;
+  r.status = http_status;
+  r.body = "{\"api_id\": " + json_quote(new_uuid_v4()) + ", \"error\": " + json_quote(message) + "}";
+  return r;
+}
+
+http::HttpResponse error_response(const Status& status) {
+  // Storage and internal failures are logged by the caller; the client gets no internals.
+  if (http_status_for(status) == 500) return error_response(500, "internal server error");
+  return error_response(http_status_for(status), status.message());
+}
+
+}  // namespace cdrd::api

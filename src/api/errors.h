@@ -1,0 +1,23 @@
+// The one error body of the SIP-trunk API: {"api_id": "<uuid>", "error": "<message>"}, and the
+// mapping from Status codes to HTTP statuses. Every response carries a fresh api_id.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "http/message.h"
+
+namespace cdrd::api {
+
+// 400 kInvalidArgument, 422 kMissingArgument, 404, 409, 401, 403, 429 kResourceExhausted?
+// (quota: 400 naming the quota), 500 kIOError/kInternal.
+int http_status_for(const Status& status);
+
+http::HttpResponse error_response(int http_status, std::string_view message);
+http::HttpResponse error_response(const Status& status);
+
+// A JSON string literal for `s` (quotes included, escaped).
+std::string json_quote(std::string_view s);
+
+}  // namespace cdrd::api

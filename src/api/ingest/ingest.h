@@ -1,0 +1,47 @@
+// Ingest of canonical call records (docs/ingest.md): NDJSON (one JSON object per line) and CSV
+// with a header row. Every record is parsed and validated into a CallRecord; a bad record is
+// reported with its line number and a reason that names the field and the accepted form, and is
+// not stored, while the valid ones are, in one transaction per batch. The same
+// (account, call_uuid) sent twice is stored once.
+//
+// Used by POST /v1/ingest/calls and by `cdrd import`. Thread-safe (the stores are).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/context.h"
+#include "core/call_record.h"
+#include "core/status.h"
+#include "http/message.h"
+
+namespace cdrd::api::ingest {
+
+struct LineError {
+  std::int64_t line = 0;  // 1-based line number in the input (CSV: counting the header as 1)
+  std::string error;
+};
+
+struct BatchResult {
+  std::int64_t stored = 0;      // new records written
+  std::int64_t duplicates = 0;  // already stored (or repeated within the input)
+  std::vector<LineError> failed;
+};
+
+enum class Format { kNdjson, kCsv };
+
+// Parses, validates and stores every record of `text`. Line numbers start at `first_line`.
+// A storage failure is returned as a Status (nothing of that batch is written).
+Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Format format,
+                                std::int64_t first_line = 1);
+
+// POST /v1/ingest/calls: operator key as "Authorization: Bearer KEY"; Content-Type
+// application/x-ndjson (default) or text/csv. Answers
+// {"api_id", "stored", "duplicates", "failed": [{"line", "error"}]}: 200 when anything could be
+// processed, 400 when every line failed (nothing written), 401 without the right key.
+http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest& request);
+
+}  // namespace cdrd::api::ingest

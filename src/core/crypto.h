@@ -1,0 +1,29 @@
+// Randomness, hashing and comparison for credentials and identifiers (OpenSSL underneath).
+// All functions are thread-safe. Random values come from the OS CSPRNG; a failure to get
+// randomness aborts, as no safe fallback exists.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cdrd {
+
+// n characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
+std::string random_string(std::size_t n, std::string_view alphabet);
+
+// A new SIP-trunk account id: "MA" followed by 18 upper-case letters and digits.
+std::string new_auth_id();
+// A new 40-character auth token of letters and digits.
+std::string new_auth_token();
+// A random RFC 4122 version 4 UUID, lower case ("91d15144-e8c1-45fa-8226-061702f297fe").
+std::string new_uuid_v4();
+
+// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+// Lower-case hex MD5 of `data` (SIP digest HA1 only; never for anything secret on its own).
+std::string md5_hex(std::string_view data);
+
+// Equality in time that depends only on the lengths, not on where the first difference is.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+}  // namespace cdrd

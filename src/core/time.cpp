@@ -1,0 +1,122 @@
+#include "core/time.h"
+
+#include <cstdio>
+
+namespace cdrd {
+
+std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(yy + (m <= 2));
+}
+
+namespace {
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned days_in_month(int y, unsigned m) {
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads exactly n decimal digits at text[pos...]; false if any is not a digit.
+bool digits(std::string_view text, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > text.size()) return false;
+  int v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    char c = text[pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::optional<TimeInterval> parse_timestamp(std::string_view text) {
+  // Strip an explicit UTC designator.
+  if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) {
+    text.remove_suffix(1);
+  } else if (text.size() > 6 && (text.substr(text.size() - 6) == "+00:00")) {
+    text.remove_suffix(6);
+  }
+  int y, mo, d, h, mi, s = 0;
+  if (!digits(text, 0, 4, y) || text.size() < 16 || text[4] != '-' || !digits(text, 5, 2, mo) ||
+      text[7] != '-' || !digits(text, 8, 2, d) || (text[10] != ' ' && text[10] != 'T') ||
+      !digits(text, 11, 2, h) || text[13] != ':' || !digits(text, 14, 2, mi)) {
+    return std::nullopt;
+  }
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo) ||
+      h > 23 || mi > 59) {
+    return std::nullopt;
+  }
+  Micros width = kMicrosPerMinute;
+  Micros frac = 0;
+  std::size_t pos = 16;
+  if (pos < text.size()) {
+    if (text[pos] != ':' || !digits(text, pos + 1, 2, s) || s > 59) return std::nullopt;
+    pos += 3;
+    width = kMicrosPerSecond;
+    if (pos < text.size()) {
+      if (text[pos] != '.') return std::nullopt;
+      ++pos;
+      std::size_t n = text.size() - pos;
+      if (n < 1 || n > 6) return std::nullopt;
+      int f;
+      if (!digits(text, pos, n, f)) return std::nullopt;
+      width = 1;
+      for (std::size_t i = n; i < 6; ++i) {
+        f *= 10;
+        width *= 10;
+      }
+      frac = f;
+    }
+  }
+  const Micros secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  return TimeInterval{secs * kMicrosPerSecond + frac, width};
+}
+
+std::string format_timestamp(Micros t) {
+  const std::int64_t secs = floor_div(t, kMicrosPerSecond);
+  const std::int64_t days = floor_div(secs, 86400);
+  const std::int64_t sod = secs - days * 86400;
+  int y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", y, m, d,
+                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                static_cast<int>(sod % 60));
+  return buf;
+}
+
+std::string format_timestamp_centis(Micros t) {
+  std::string out = format_timestamp(t);
+  const std::int64_t frac = t - floor_div(t, kMicrosPerSecond) * kMicrosPerSecond;
+  const int centis = static_cast<int>(frac / 10000);
+  if (centis != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%02d", centis);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace cdrd

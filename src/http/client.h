@@ -1,0 +1,44 @@
+// HttpClient: a small blocking HTTP/1.1 client over one keep-alive connection, for the
+// black-box tests and the benchmark load generator (never used by the server itself).
+// Reconnects once if the server closed the connection. Not thread-safe: one per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/message.h"
+
+namespace cdrd::http {
+
+struct ClientResponse {
+  int status = 0;
+  std::string body;
+  Params headers;  // names lower-cased
+  std::string header(std::string_view lower_name) const;
+};
+
+class HttpClient {
+ public:
+  HttpClient(std::string host, std::uint16_t port);
+  ~HttpClient();
+
+  // `headers` are sent as given (e.g. {"Authorization", "Basic ..."}); Host, Content-Length and
+  // keep-alive are added. Throws std::runtime_error on a connection or protocol failure.
+  ClientResponse request(const std::string& method, const std::string& target,
+                         const std::string& body = "", const Params& headers = {});
+  ClientResponse get(const std::string& target, const Params& headers = {}) {
+    return request("GET", target, "", headers);
+  }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "Basic " + base64(user:password).
+std::string basic_auth(const std::string& user, const std::string& password);
+// Percent-encodes a query value (spaces as %20, '+' as %2B).
+std::string url_encode(const std::string& value);
+
+}  // namespace cdrd::http

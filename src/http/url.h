@@ -1,0 +1,19 @@
+// Percent-decoding of request targets and query strings. Pure; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+
+namespace cdrd::http {
+
+// Decodes %XX escapes (and '+' as ' ' when `plus_is_space`); nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
+
+// Splits "a=1&b=2&b=3" into decoded pairs in order; nullopt on a bad escape.
+// A key without '=' has an empty value; empty segments ("a=1&&b=2") are skipped.
+std::optional<Params> parse_query(std::string_view query);
+
+}  // namespace cdrd::http

@@ -1,0 +1,55 @@
+// The storage interfaces. A handler never writes SQL and a store never formats JSON: handlers
+// turn requests into typed queries (CallQuery), a store answers them with records.
+//
+// Thread-safety: every implementation is safe for concurrent use from many threads; writes are
+// serialised inside the store, reads may run in parallel. Errors are values (Status), never
+// exceptions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/account.h"
+#include "core/call_query.h"
+#include "core/call_record.h"
+#include "core/status.h"
+
+namespace cdrd {
+
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  // Fails with kConflict if auth_id is taken.
+  virtual Result<Account> create_account(const std::string& name, const std::string& auth_id,
+                                         const std::string& token_hash) = 0;
+  virtual Result<std::optional<Account>> find_account_by_auth_id(std::string_view auth_id) = 0;
+  virtual Result<std::optional<Account>> find_account_by_name(std::string_view name) = 0;
+  virtual Status set_token_hash(std::int64_t account_id, const std::string& token_hash) = 0;
+  virtual Result<std::vector<Account>> list_accounts() = 0;
+};
+
+enum class InsertOutcome { kStored, kDuplicate };
+
+class CallStore {
+ public:
+  virtual ~CallStore() = default;
+
+  // Writes all records in one transaction (all or nothing on a storage error). A record whose
+  // (account_id, call_uuid) is already stored is left as it is and reported kDuplicate, also
+  // when the same key appears twice in `records`. outcome[i] belongs to records[i].
+  virtual Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) = 0;
+
+  // The call, if it belongs to the account and ended at or after `served_from`.
+  virtual Result<std::optional<CallRecord>> find_call(std::int64_t account_id,
+                                                      std::string_view call_uuid,
+                                                      Micros served_from) = 0;
+
+  // One page of the calls matching `query`, in its order (ties broken by storage order, so
+  // pages never overlap or skip), and the exact total count of matches.
+  virtual Result<Page<CallRecord>> list_calls(const CallQuery& query) = 0;
+};
+
+}  // namespace cdrd
