@@ -1,0 +1,56 @@
+#include "api/app/app.h"
+
+#include "api/errors.h"
+#include "api/ingest/ingest.h"
+#include "api/zentrunk/calls.h"
+
+namespace cdrd::api {
+
+App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.accounts)) {
+  using zentrunk::Representation;
+  router_.add("GET", "/healthz", [](const http::HttpRequest&, const PathParams&) {
+    return http::HttpResponse{200, "application/json", "{\"status\": \"ok\"}", {}};
+  });
+  router_.add("POST", "/v1/ingest/calls", [this](const http::HttpRequest& r, const PathParams&) {
+    return ingest::handle_ingest(ctx_, r);
+  });
+  for (auto [prefix, rep] : {std::pair{"/v1/Account/{auth_id}/Zentrunk/Call", Representation::kCurrent},
+                             std::pair{"/v1/Account/{auth_id}/Call", Representation::kLegacy}}) {
+    const Representation representation = rep;
+    router_.add("GET", prefix,
+                for_account([this, representation](const Account& account,
+                                                   const http::HttpRequest& r, const PathParams&) {
+                  return zentrunk::list_calls(ctx_, account, r, representation);
+                }));
+    router_.add("GET", std::string(prefix) + "/{call_uuid}",
+                for_account([this, representation](const Account& account,
+                                                   const http::HttpRequest&, const PathParams& p) {
+                  return zentrunk::get_call(ctx_, account, p.find("call_uuid")->second,
+                                            representation);
+                }));
+  }
+}
+
+RouteHandler App::for_account(AccountHandler handler) const {
+  return [this, handler = std::move(handler)](const http::HttpRequest& request,
+                                              const PathParams& params) {
+    auto account = auth_->authenticate_basic(request.header("authorization"));
+    if (!account.ok()) {
+      auto r = error_response(account.status());
+      if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"cdrd\"");
+      return r;
+    }
+    const auto it = params.find("auth_id");
+    if (it != params.end() && it->second != account->auth_id) {
+      return error_response(403, "forbidden: the auth_id in the path is not the authenticated "
+                                 "account");
+    }
+    return handler(*account, request, params);
+  };
+}
+
+http::HttpResponse App::handle(const http::HttpRequest& request) const {
+  return router_.dispatch(request);
+}
+
+}  // namespace cdrd::api

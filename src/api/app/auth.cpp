@@ -1,0 +1,91 @@
+#include "api/app/auth.h"
+
+#include "core/crypto.h"
+
+namespace cdrd::api {
+
+std::optional<std::string> base64_decode(std::string_view in) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    int v[4];
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = in[i + k];
+      if (c == '=' && i + 4 == in.size() && k >= 2) {
+        v[k] = 0;
+        ++pad;
+      } else {
+        if (pad > 0) return std::nullopt;  // data after padding
+        v[k] = value(c);
+        if (v[k] < 0) return std::nullopt;
+      }
+    }
+    const unsigned n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    out.push_back(static_cast<char>((n >> 16) & 0xff));
+    if (pad < 2) out.push_back(static_cast<char>((n >> 8) & 0xff));
+    if (pad < 1) out.push_back(static_cast<char>(n & 0xff));
+  }
+  return out;
+}
+
+Result<std::optional<Account>> Authenticator::lookup(const std::string& auth_id) {
+  {
+    std::shared_lock lock(mu_);
+    auto it = cache_.find(auth_id);
+    if (it != cache_.end()) return std::optional<Account>(it->second);
+  }
+  auto found = accounts_.find_account_by_auth_id(auth_id);
+  if (!found.ok() || !found.value()) return found;
+  std::unique_lock lock(mu_);
+  cache_[auth_id] = *found.value();
+  return found;
+}
+
+Result<Account> Authenticator::authenticate_basic(std::string_view header) {
+  constexpr std::string_view kScheme = "Basic ";
+  if (header.empty()) {
+    return Status::Unauthenticated("authentication required: send HTTP Basic auth_id:auth_token");
+  }
+  if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) {
+    return Status::Unauthenticated("authentication failed: expected HTTP Basic credentials");
+  }
+  auto decoded = base64_decode(header.substr(kScheme.size()));
+  const auto colon = decoded ? decoded->find(':') : std::string::npos;
+  if (!decoded || colon == std::string::npos) {
+    return Status::Unauthenticated("authentication failed: malformed Basic credentials");
+  }
+  const std::string auth_id = decoded->substr(0, colon);
+  const std::string token_hash = sha256_hex(std::string_view(*decoded).substr(colon + 1));
+  auto found = lookup(auth_id);
+  if (!found.ok()) return found.status();
+  // Compare against a hash even when the account is unknown, so timing does not tell.
+  static const std::string kNoAccountHash(64, '0');
+  const std::string& expected = found.value() ? found.value()->token_hash : kNoAccountHash;
+  if (!constant_time_equals(token_hash, expected) || !found.value()) {
+    // The token may have been changed through the CLI since it was cached: look once more.
+    if (found.value()) {
+      {
+        std::unique_lock lock(mu_);
+        cache_.erase(auth_id);
+      }
+      auto fresh = lookup(auth_id);
+      if (fresh.ok() && fresh.value() && constant_time_equals(token_hash, fresh.value()->token_hash)) {
+        return *fresh.value();
+      }
+    }
+    return Status::Unauthenticated("authentication failed: wrong auth_id or auth_token");
+  }
+  return *found.value();
+}
+
+}  // namespace cdrd::api

@@ -1,0 +1,41 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/crypto.h"
+
+namespace cdrd::cli {
+
+int run_account_create(const GlobalOptions& global, const std::string& name) {
+  if (name.empty() || name.size() > 128) {
+    std::cerr << "cdrd: --name must be 1 to 128 characters\n";
+    return 2;
+  }
+  auto store = open_store(global);
+  if (!store) return 2;
+  const std::string token = new_auth_token();
+  auto account = store->create_account(name, new_auth_id(), sha256_hex(token));
+  if (!account.ok()) {
+    std::cerr << "cdrd: " << account.status().message() << "\n";
+    return 2;
+  }
+  std::cout << "auth_id: " << account->auth_id << "\n"
+            << "auth_token: " << token << "\n"
+            << "(the token is shown once: only its hash is stored)\n";
+  return 0;
+}
+
+int run_account_list(const GlobalOptions& global) {
+  auto store = open_store(global);
+  if (!store) return 2;
+  auto accounts = store->list_accounts();
+  if (!accounts.ok()) {
+    std::cerr << "cdrd: " << accounts.status().message() << "\n";
+    return 2;
+  }
+  for (const auto& a : *accounts) {
+    std::cout << a.auth_id << "  " << format_timestamp(a.created_at) << "  " << a.name << "\n";
+  }
+  return 0;
+}
+
+}  // namespace cdrd::cli

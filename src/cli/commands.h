@@ -1,0 +1,42 @@
+// The subcommands of the `cdrd` command. Each returns the process exit code:
+// 0 success, 1 the work was done but some input was refused, 2 an error stopped it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/context.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace cdrd::cli {
+
+struct GlobalOptions {
+  std::string data_dir = "var";
+};
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1";
+  int port = 8080;
+  std::string port_file;  // written with the bound port once listening (useful with --port 0)
+  int threads = 4;
+  std::string operator_key;
+  std::string operator_key_file;
+  std::int64_t list_window_days = 30;
+  std::int64_t retention_days = 90;
+  std::size_t max_body_bytes = 32 * 1024 * 1024;
+  bool no_access_log = false;
+};
+
+// Opens (creating if needed) the database under the data directory; prints the error and
+// returns null on failure.
+std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global);
+
+int run_serve(const GlobalOptions& global, const ServeOptions& options);
+int run_account_create(const GlobalOptions& global, const std::string& name);
+int run_account_list(const GlobalOptions& global);
+int run_import(const GlobalOptions& global, const std::string& file, const std::string& format,
+               bool quiet);
+int run_demo(const GlobalOptions& global, std::int64_t calls);
+
+}  // namespace cdrd::cli

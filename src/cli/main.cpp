@@ -1,0 +1,69 @@
+// cdrd: the call-detail-record service. `cdrd --help` lists the subcommands; docs/operations.md
+// describes each with its options and exit codes.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace cdrd::cli;
+  CLI::App app{"cdrd: takes in call-detail records, rates them, keeps them, serves them"};
+  app.set_config("--config", "", "read options from an INI/TOML file (keys: the long option names)");
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("--data-dir", global.data_dir, "directory of the database (default: var)")
+      ->envname("CDRD_DATA_DIR");
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "start the HTTP API");
+  serve_cmd->add_option("--listen", serve.listen, "address to listen on (default 127.0.0.1)");
+  serve_cmd->add_option("--port", serve.port, "port (default 8080; 0 = any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
+  serve_cmd->add_option("--threads", serve.threads, "worker threads (default 4)")
+      ->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--operator-key", serve.operator_key,
+                        "key for POST /v1/ingest/calls (Authorization: Bearer KEY)")
+      ->envname("CDRD_OPERATOR_KEY");
+  serve_cmd->add_option("--operator-key-file", serve.operator_key_file,
+                        "read the operator key from this file");
+  serve_cmd->add_option("--list-window-days", serve.list_window_days,
+                        "days a call list covers without an end_time filter (default 30)")
+      ->check(CLI::Range(1, 3660));
+  serve_cmd->add_option("--retention-days", serve.retention_days,
+                        "calls that ended longer ago are not served (default 90)")
+      ->check(CLI::Range(1, 36600));
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes,
+                        "largest request body accepted (default 33554432)")
+      ->check(CLI::Range(1024, 1 << 30));
+  serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log each request");
+
+  auto* account_cmd = app.add_subcommand("account", "manage customer accounts");
+  account_cmd->require_subcommand(1);
+  std::string account_name;
+  auto* account_create = account_cmd->add_subcommand("create", "create an account, print its credentials");
+  account_create->add_option("--name", account_name, "the account's name")->required();
+  auto* account_list = account_cmd->add_subcommand("list", "list accounts");
+
+  std::string import_file, import_format = "auto";
+  bool import_quiet = false;
+  auto* import_cmd = app.add_subcommand("import", "load call records from an NDJSON or CSV file");
+  import_cmd->add_option("file", import_file, "the file")->required()->check(CLI::ExistingFile);
+  import_cmd->add_option("--format", import_format, "ndjson, csv or auto (by extension)")
+      ->check(CLI::IsMember({"auto", "ndjson", "csv"}));
+  import_cmd->add_flag("--quiet", import_quiet, "no progress display");
+
+  std::int64_t demo_calls = 3000;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "create the demo account and demo calls (idempotent), print its credentials");
+  demo_cmd->add_option("--calls", demo_calls, "how many demo calls (default 3000)")
+      ->check(CLI::Range(0, 10'000'000));
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve_cmd->parsed()) return run_serve(global, serve);
+  if (account_create->parsed()) return run_account_create(global, account_name);
+  if (account_list->parsed()) return run_account_list(global);
+  if (import_cmd->parsed()) return run_import(global, import_file, import_format, import_quiet);
+  if (demo_cmd->parsed()) return run_demo(global, demo_calls);
+  return 2;
+}

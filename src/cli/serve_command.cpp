@@ -1,0 +1,90 @@
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "api/app/app.h"
+#include "cli/commands.h"
+#include "http/server.h"
+
+namespace cdrd::cli {
+
+std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global) {
+  std::error_code ec;
+  std::filesystem::create_directories(global.data_dir, ec);
+  if (ec) {
+    std::cerr << "cdrd: cannot create data directory " << global.data_dir << ": " << ec.message()
+              << "\n";
+    return nullptr;
+  }
+  auto store = SqliteStore::open((std::filesystem::path(global.data_dir) / "cdrd.db").string());
+  if (!store.ok()) {
+    std::cerr << "cdrd: cannot open the database: " << store.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+namespace {
+
+// Reads the first line of a key file, without surrounding white space.
+bool read_key_file(const std::string& path, std::string& key) {
+  std::ifstream in(path);
+  if (!in || !std::getline(in, key)) return false;
+  while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+  return !key.empty();
+}
+
+}  // namespace
+
+int run_serve(const GlobalOptions& global, const ServeOptions& options) {
+  api::ApiSettings settings;
+  settings.list_window_days = options.list_window_days;
+  settings.retention_days = options.retention_days;
+  settings.operator_key = options.operator_key;
+  if (!options.operator_key_file.empty() &&
+      !read_key_file(options.operator_key_file, settings.operator_key)) {
+    std::cerr << "cdrd: cannot read an operator key from " << options.operator_key_file << "\n";
+    return 2;
+  }
+  if (settings.operator_key.empty()) {
+    spdlog::warn("no operator key: POST /v1/ingest/calls is disabled (see --operator-key)");
+  } else if (settings.operator_key.size() < 16) {
+    std::cerr << "cdrd: the operator key must be at least 16 characters\n";
+    return 2;
+  }
+  if (settings.retention_days < settings.list_window_days) {
+    spdlog::warn("--retention-days {} is shorter than --list-window-days {}: lists cover only the "
+                 "retention period", settings.retention_days, settings.list_window_days);
+  }
+
+  auto store = open_store(global);
+  if (!store) return 2;
+  api::App app(api::ApiContext{*store, *store, settings});
+
+  http::ServerOptions server_options;
+  server_options.address = options.listen;
+  server_options.port = static_cast<std::uint16_t>(options.port);
+  server_options.threads = options.threads;
+  server_options.max_body_bytes = options.max_body_bytes;
+  server_options.access_log = !options.no_access_log;
+  try {
+    http::HttpServer server(server_options,
+                            [&app](const http::HttpRequest& r) { return app.handle(r); });
+    if (!options.port_file.empty()) {
+      // Write then rename, so a reader never sees a half-written file.
+      const std::string tmp = options.port_file + ".tmp";
+      std::ofstream(tmp) << server.port() << "\n";
+      std::filesystem::rename(tmp, options.port_file);
+    }
+    server.run();
+  } catch (const std::exception& e) {
+    std::cerr << "cdrd: " << e.what() << "\n";
+    return 2;
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace cdrd::cli

@@ -1,0 +1,46 @@
+#include "core/crypto.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+namespace cdrd {
+namespace {
+
+TEST(Crypto, AuthIdHasTheAnchorShape) {
+  const std::regex shape("MA[A-Z0-9]{18}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string id = new_auth_id();
+    EXPECT_TRUE(std::regex_match(id, shape)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(Crypto, TokenIsFortyAlphanumerics) {
+  const std::regex shape("[A-Za-z0-9]{40}");
+  EXPECT_TRUE(std::regex_match(new_auth_token(), shape));
+  EXPECT_NE(new_auth_token(), new_auth_token());
+}
+
+TEST(Crypto, UuidV4Shape) {
+  const std::regex shape("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  for (int i = 0; i < 50; ++i) EXPECT_TRUE(std::regex_match(new_uuid_v4(), shape));
+}
+
+TEST(Crypto, KnownDigests) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(md5_hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+}
+
+TEST(Crypto, ConstantTimeEquals) {
+  EXPECT_TRUE(constant_time_equals("secret", "secret"));
+  EXPECT_FALSE(constant_time_equals("secret", "secreT"));
+  EXPECT_FALSE(constant_time_equals("secret", "secret2"));
+  EXPECT_TRUE(constant_time_equals("", ""));
+}
+
+}  // namespace
+}  // namespace cdrd

@@ -1,0 +1,46 @@
+#include "core/money.h"
+
+#include <gtest/gtest.h>
+
+namespace cdrd {
+namespace {
+
+TEST(Money, ParsesDecimalsExactly) {
+  EXPECT_EQ(Money::parse("0.318")->units(), 31800);
+  EXPECT_EQ(Money::parse("0.03000")->units(), 3000);
+  EXPECT_EQ(Money::parse("12")->units(), 1200000);
+  EXPECT_EQ(Money::parse("0.00001")->units(), 1);
+  EXPECT_EQ(Money::parse("-1.5")->units(), -150000);
+  EXPECT_EQ(Money::parse("0")->units(), 0);
+}
+
+TEST(Money, RefusesWhatItCannotKeepExactly) {
+  for (const char* bad : {"", "-", ".5", "1.", "1.000001", "1e3", "abc", "1,5", " 1", "1 ",
+                          "0x10", "1234567890123", "+1", "1.2.3"}) {
+    EXPECT_FALSE(Money::parse(bad)) << bad;
+  }
+}
+
+TEST(Money, FormatsFiveDecimals) {
+  EXPECT_EQ(Money::from_units(200).to_fixed5(), "0.00200");
+  EXPECT_EQ(Money::from_units(3000).to_fixed5(), "0.03000");
+  EXPECT_EQ(Money::from_units(0).to_fixed5(), "0.00000");
+  EXPECT_EQ(Money::from_units(-150000).to_fixed5(), "-1.50000");
+  EXPECT_EQ(Money::from_units(123456789).to_fixed5(), "1234.56789");
+}
+
+TEST(Money, FormatsTrimmedForJsonNumbers) {
+  EXPECT_EQ(Money::from_units(31800).to_trimmed(), "0.318");
+  EXPECT_EQ(Money::from_units(0).to_trimmed(), "0");
+  EXPECT_EQ(Money::from_units(1200000).to_trimmed(), "12");
+  EXPECT_EQ(Money::from_units(1).to_trimmed(), "0.00001");
+  EXPECT_EQ(Money::from_units(-50000).to_trimmed(), "-0.5");
+}
+
+TEST(Money, Arithmetic) {
+  EXPECT_EQ((Money::from_units(3000) + Money::from_units(500)).units(), 3500);
+  EXPECT_LT(Money::from_units(1), Money::from_units(2));
+}
+
+}  // namespace
+}  // namespace cdrd

@@ -1,0 +1,83 @@
+#include "core/time.h"
+
+#include <gtest/gtest.h>
+
+namespace cdrd {
+namespace {
+
+TEST(ParseTimestamp, SecondsPrecisionIsOneSecondWide) {
+  auto t = parse_timestamp("2022-12-06 07:02:00");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->start, 1670310120LL * kMicrosPerSecond);
+  EXPECT_EQ(t->width, kMicrosPerSecond);
+}
+
+TEST(ParseTimestamp, MinutePrecisionCoversTheWholeMinute) {
+  auto t = parse_timestamp("2021-03-21 11:47");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_timestamp(t->start), "2021-03-21 11:47:00");
+  EXPECT_EQ(t->width, kMicrosPerMinute);
+}
+
+TEST(ParseTimestamp, FractionSetsTheWidth) {
+  auto t = parse_timestamp("2021-03-21 11:47:30.25");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->start % kMicrosPerSecond, 250000);
+  EXPECT_EQ(t->width, 10000);
+  auto u = parse_timestamp("2021-03-21 11:47:30.000001");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->start % kMicrosPerSecond, 1);
+  EXPECT_EQ(u->width, 1);
+}
+
+TEST(ParseTimestamp, AcceptsIsoUtcForms) {
+  auto a = parse_timestamp("2022-05-26T13:32:37Z");
+  auto b = parse_timestamp("2022-05-26 13:32:37");
+  auto c = parse_timestamp("2022-05-26T13:32:37+00:00");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->start, b->start);
+  EXPECT_EQ(c->start, b->start);
+}
+
+TEST(ParseTimestamp, RejectsMalformedAndImpossibleDates) {
+  for (const char* bad : {"yesterday", "", "2021-02-30 00:00", "2021-13-01 00:00", "2021-01-01 24:00",
+                          "2021-01-01 10:60", "2021-01-01 10:00:60", "2021-01-01 10:00:00.",
+                          "2021-01-01 10:00:00.1234567", "2021-1-01 10:00", "2021-01-01",
+                          "2021-01-01 10:00:00 ", "1969-12-31 23:59:59", "2021-01-01 10:00+01:00"}) {
+    EXPECT_FALSE(parse_timestamp(bad)) << bad;
+  }
+  EXPECT_TRUE(parse_timestamp("2024-02-29 00:00"));
+  EXPECT_FALSE(parse_timestamp("2023-02-29 00:00"));
+}
+
+TEST(FormatTimestamp, RoundTripsAndTruncatesFraction) {
+  auto t = parse_timestamp("2022-05-26 13:32:09.999");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_timestamp(t->start), "2022-05-26 13:32:09");
+  EXPECT_EQ(format_timestamp(0), "1970-01-01 00:00:00");
+}
+
+TEST(FormatTimestamp, CentisShowsFractionOnlyWhenPresent) {
+  EXPECT_EQ(format_timestamp_centis(parse_timestamp("2021-01-01 16:29:38.76")->start),
+            "2021-01-01 16:29:38.76");
+  EXPECT_EQ(format_timestamp_centis(parse_timestamp("2021-01-01 16:29:38")->start),
+            "2021-01-01 16:29:38");
+}
+
+TEST(Civil, DaysRoundTripAcrossCenturies) {
+  for (std::int64_t z = -800000; z <= 800000; z += 997) {
+    int y;
+    unsigned m, d;
+    civil_from_days(z, y, m, d);
+    EXPECT_EQ(days_from_civil(y, m, d), z);
+  }
+}
+
+TEST(FloorDiv, RoundsTowardNegativeInfinity) {
+  EXPECT_EQ(floor_div(7, 2), 3);
+  EXPECT_EQ(floor_div(-7, 2), -4);
+  EXPECT_EQ(floor_div(-8, 2), -4);
+}
+
+}  // namespace
+}  // namespace cdrd

@@ -1,0 +1,75 @@
+// Black-box test harness: runs the real `cdrd` binary (CDRD_BINARY) in a temporary data
+// directory, serving on a free port, and talks to it over HTTP. Not thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "http/client.h"
+
+namespace cdrd::test {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs `cdrd ARGS...` to completion.
+CommandResult run_cdrd(const std::vector<std::string>& args);
+
+struct Credentials {
+  std::string auth_id, auth_token;
+  http::Params basic() const;  // the Authorization header
+};
+
+class CdrdServer {
+ public:
+  static constexpr const char* kOperatorKey = "test-operator-key-0123456789abcdef";
+
+  // Starts `cdrd --data-dir D serve --port 0 ...` plus `extra_args`; waits until it listens.
+  explicit CdrdServer(std::vector<std::string> extra_args = {});
+  ~CdrdServer();  // stops it (SIGTERM) if still running
+
+  std::uint16_t port() const { return port_; }
+  const std::string& data_dir() const { return dir_.path(); }
+  http::HttpClient client() const { return http::HttpClient("127.0.0.1", port_); }
+
+  // `cdrd account create` against the same data directory (the server may run meanwhile).
+  Credentials create_account(const std::string& name) const;
+  // POST /v1/ingest/calls with the operator key.
+  http::ClientResponse ingest(const std::string& ndjson) const;
+  // GET with Basic auth of `who`.
+  http::ClientResponse get(const Credentials& who, const std::string& target) const;
+
+  // Sends `signal` and waits for the process; returns its exit status (or 128+signal).
+  int stop(int signal = 15);
+  pid_t pid() const { return pid_; }
+  // What the server wrote to stderr so far (its log).
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+// The wall clock now, in microseconds since the epoch.
+std::int64_t wall_now();
+// "YYYY-MM-DD HH:MM:SS" (UTC) of `base` minus `seconds`.
+std::string seconds_before(std::int64_t base, std::int64_t seconds);
+
+}  // namespace cdrd::test
