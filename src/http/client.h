@@ -1,8 +1,11 @@
 // HttpClient: a small blocking HTTP/1.1 client over one keep-alive connection, for the
 // black-box tests and the benchmark load generator (never used by the server itself).
-// Reconnects once if the server closed the connection. Not thread-safe: one per thread.
+// Reconnects once if the server closed the connection. Every network operation has a deadline
+// (set_timeout, 30 s by default), so a dead server gives an exception, not a hang.
+// Not thread-safe: one per thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +25,11 @@ class HttpClient {
  public:
   HttpClient(std::string host, std::uint16_t port);
   ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  // The deadline for each step: connecting, sending the request, receiving the response.
+  void set_timeout(std::chrono::milliseconds timeout);
 
   // `headers` are sent as given (e.g. {"Authorization", "Basic ..."}); Host, Content-Length and
   // keep-alive are added. Throws std::runtime_error on a connection or protocol failure.

@@ -1,0 +1,577 @@
+// HttpServer tests: a real server on a free port, run() on a background thread, spoken to by
+// HttpClient and, for what a well-behaved client never sends, by a raw socket.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include "http/client.h"
+
+namespace cdrd::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::chrono::milliseconds since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+}
+
+ServerOptions test_options() {
+  ServerOptions options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  options.threads = 2;
+  options.handle_signals = false;
+  options.shutdown_grace = 3s;
+  return options;
+}
+
+// Remembers every request a handler saw (handlers run on the server's threads).
+class Recorder {
+ public:
+  void add(const HttpRequest& request) {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(request);
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex_);
+    return requests_.size();
+  }
+  HttpRequest last() {
+    std::lock_guard lock(mutex_);
+    return requests_.empty() ? HttpRequest() : requests_.back();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<HttpRequest> requests_;
+};
+
+// Answers with the decoded path as text, and records the request.
+Handler echo_path(Recorder& recorder) {
+  return [&recorder](const HttpRequest& request) {
+    recorder.add(request);
+    HttpResponse response;
+    response.content_type = "text/plain";
+    response.body = request.path;
+    return response;
+  };
+}
+
+// A server on a free port whose run() runs on a background thread until stop_and_join().
+class RunningServer {
+ public:
+  explicit RunningServer(Handler handler, ServerOptions options = test_options())
+      : server_(std::move(options), std::move(handler)), thread_([this] { server_.run(); }) {}
+  ~RunningServer() { stop_and_join(); }
+
+  std::uint16_t port() const { return server_.port(); }
+  HttpServer& server() { return server_; }
+  HttpClient client() const {
+    HttpClient client("127.0.0.1", port());
+    client.set_timeout(3s);
+    return client;
+  }
+  // Calls stop() and waits for run() to return; returns how long that took.
+  std::chrono::milliseconds stop_and_join() {
+    if (!thread_.joinable()) return 0ms;
+    const auto start = Clock::now();
+    server_.stop();
+    thread_.join();
+    return since(start);
+  }
+  // Waits for a run() that something else stopped.
+  void join() { thread_.join(); }
+
+ private:
+  HttpServer server_;
+  std::thread thread_;
+};
+
+// A plain TCP connection, for sending what HttpClient never would. Every wait has a limit.
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port) : socket_(ioc_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+
+  void send(std::string_view bytes) {
+    asio::write(socket_, asio::buffer(bytes.data(), bytes.size()));
+  }
+
+  // The next response, or nullopt if the connection ended or none came within `limit`.
+  std::optional<bhttp::response<bhttp::string_body>> read_response(
+      std::chrono::milliseconds limit = 3s) {
+    bhttp::response<bhttp::string_body> response;
+    beast::error_code result = asio::error::would_block;
+    bhttp::async_read(socket_, buffer_, response,
+                      [&result](beast::error_code ec, std::size_t) { result = ec; });
+    if (!run_for(limit) || result) return std::nullopt;
+    return response;
+  }
+
+  // True if the server closes the connection within `limit` (and sends nothing before).
+  bool closed_within(std::chrono::milliseconds limit) {
+    if (buffer_.size() > 0) return false;
+    char byte;
+    beast::error_code result = asio::error::would_block;
+    socket_.async_read_some(asio::buffer(&byte, 1), [&result](beast::error_code ec, std::size_t) {
+      result = ec ? ec : asio::error::already_connected;  // any error but eof/reset: data came
+    });
+    if (!run_for(limit)) return false;
+    return result == asio::error::eof || result == asio::error::connection_reset;
+  }
+
+ private:
+  // Runs the pending operation for at most `limit`; false (operation cancelled) if it did not
+  // complete in time.
+  bool run_for(std::chrono::milliseconds limit) {
+    ioc_.restart();
+    ioc_.run_for(limit);
+    if (ioc_.stopped()) return true;
+    beast::error_code ignored;
+    socket_.cancel(ignored);
+    ioc_.restart();
+    ioc_.run();
+    return false;
+  }
+
+  asio::io_context ioc_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+bool is_error_body(const std::string& body, const std::string& error) {
+  static const std::regex shape(
+      R"(\{"api_id": "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", )"
+      R"re("error": "(.*)"\})re");
+  std::smatch match;
+  return std::regex_match(body, match, shape) && (error.empty() || match[1] == error);
+}
+
+TEST(HttpServer, RoundTrip) {
+  Recorder recorder;
+  RunningServer server([&recorder](const HttpRequest& request) {
+    recorder.add(request);
+    HttpResponse response;
+    response.status = 201;
+    response.content_type = "text/plain";
+    response.body = "got " + request.method + " " + request.body;
+    response.headers = {{"X-Reply", "yes"}};
+    return response;
+  });
+  ASSERT_NE(server.port(), 0);
+
+  auto client = server.client();
+  const auto response = client.request("POST", "/echo", "hello", {{"X-Test", "abc"}});
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.body, "got POST hello");
+  EXPECT_EQ(response.header("content-type"), "text/plain");
+  EXPECT_EQ(response.header("content-length"), "14");
+  EXPECT_EQ(response.header("x-reply"), "yes");
+
+  ASSERT_EQ(recorder.count(), 1u);
+  const HttpRequest seen = recorder.last();
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.target, "/echo");
+  EXPECT_EQ(seen.path, "/echo");
+  EXPECT_TRUE(seen.query.empty());
+  EXPECT_EQ(seen.body, "hello");
+  EXPECT_EQ(seen.header("x-test"), "abc");
+  EXPECT_EQ(seen.header("content-length"), "5");
+  EXPECT_EQ(seen.header("host"), "127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(seen.remote_address, "127.0.0.1");
+}
+
+TEST(HttpServer, DecodesPathAndQuery) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  auto client = server.client();
+  const std::string target = "/v1/Account/MA%20X/Call/?limit=5&to=%2B1555&name=a+b&name=c&flag";
+  const auto response = client.get(target);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "/v1/Account/MA X/Call/");
+
+  const HttpRequest seen = recorder.last();
+  EXPECT_EQ(seen.target, target);
+  EXPECT_EQ(seen.path, "/v1/Account/MA X/Call/");
+  const Params expected = {{"limit", "5"}, {"to", "+1555"}, {"name", "a b"}, {"name", "c"},
+                           {"flag", ""}};
+  EXPECT_EQ(seen.query, expected);
+}
+
+TEST(HttpServer, MethodIsUpperCasedAndHeaderNamesLowerCased) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  RawConnection raw(server.port());
+  raw.send("get /x HTTP/1.1\r\nHost: a\r\nX-MiXeD-Case: Value\r\n\r\n");
+  const auto response = raw.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 200u);
+  EXPECT_EQ(recorder.last().method, "GET");
+  EXPECT_EQ(recorder.last().header("x-mixed-case"), "Value");
+}
+
+TEST(HttpServer, UndecodableTargetGets400AndTheConnectionStays) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  auto client = server.client();
+  for (const std::string target : {"/calls?to=%zz", "/bad%2"}) {
+    const auto response = client.get(target);
+    EXPECT_EQ(response.status, 400) << target;
+    EXPECT_EQ(response.header("content-type"), "application/json");
+    EXPECT_TRUE(is_error_body(response.body, "")) << response.body;
+  }
+  EXPECT_EQ(recorder.count(), 0u);
+  EXPECT_EQ(client.get("/fine").status, 200);
+}
+
+TEST(HttpServer, KeepAliveServesPipelinedRequestsOnOneConnection) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  RawConnection raw(server.port());
+  raw.send(
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz"
+      "GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (const std::string path : {"/a", "/b", "/c"}) {
+    const auto response = raw.read_response();
+    ASSERT_TRUE(response) << path;
+    EXPECT_EQ(response->body(), path);
+    EXPECT_TRUE(response->keep_alive());
+  }
+  // And later requests on the same connection.
+  raw.send("GET /d HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto later = raw.read_response();
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->body(), "/d");
+}
+
+TEST(HttpServer, ClientKeepsItsConnectionAcrossRequests) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  auto client = server.client();
+  for (int i = 0; i < 20; ++i) {
+    const auto response = client.get("/n/" + std::to_string(i));
+    ASSERT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, "/n/" + std::to_string(i));
+    EXPECT_NE(response.header("connection"), "close");
+  }
+}
+
+TEST(HttpServer, Http10ClosesUnlessAskedToKeepAlive) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  {
+    RawConnection raw(server.port());
+    raw.send("GET /old HTTP/1.0\r\n\r\n");
+    const auto response = raw.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->version(), 10u);
+    EXPECT_EQ(response->body(), "/old");
+    EXPECT_TRUE(raw.closed_within(2s));
+  }
+  {
+    RawConnection raw(server.port());
+    for (int i = 0; i < 2; ++i) {
+      raw.send("GET /again HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+      const auto response = raw.read_response();
+      ASSERT_TRUE(response) << i;
+      EXPECT_TRUE(response->keep_alive());
+    }
+  }
+}
+
+TEST(HttpServer, HeadGetsTheLengthButNoBody) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  auto client = server.client();
+  const auto response = client.request("HEAD", "/twelve/chars");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("content-length"), "13");
+  EXPECT_EQ(response.body, "");
+  EXPECT_EQ(client.get("/after").body, "/after");  // the connection is still in step
+}
+
+TEST(HttpServer, NoContentHasNoBodyOrLength) {
+  RunningServer server([](const HttpRequest&) {
+    HttpResponse response;
+    response.status = 204;
+    response.body = "ignored";
+    return response;
+  });
+  RawConnection raw(server.port());
+  raw.send("DELETE /x HTTP/1.1\r\nHost: x\r\n\r\nGET /y HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (int i = 0; i < 2; ++i) {
+    const auto response = raw.read_response();
+    ASSERT_TRUE(response) << i;
+    EXPECT_EQ(response->result_int(), 204u);
+    EXPECT_EQ(response->count(bhttp::field::content_length), 0u);
+    EXPECT_EQ(response->body(), "");
+  }
+}
+
+TEST(HttpServer, OversizedBodyGets413AndTheConnectionCloses) {
+  Recorder recorder;
+  auto options = test_options();
+  options.max_body_bytes = 1024;
+  RunningServer server(echo_path(recorder), options);
+  const std::string expected_error = "request body too large: the limit is 1024 bytes";
+
+  // A body much larger than the socket buffers: the server must drain it, or the client
+  // could not finish sending and would never read the answer.
+  auto client = server.client();
+  const auto response = client.request("POST", "/upload", std::string(1 << 20, 'x'));
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(response.header("connection"), "close");
+  EXPECT_TRUE(is_error_body(response.body, expected_error)) << response.body;
+  EXPECT_EQ(client.request("POST", "/upload", std::string(1024, 'x')).status, 200);
+
+  // Refused on the header alone, before any body byte is sent.
+  RawConnection by_length(server.port());
+  by_length.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1025\r\n\r\n");
+  auto refused = by_length.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 413u);
+  EXPECT_TRUE(by_length.closed_within(2s));
+
+  // A chunked body has no length up front; it is refused when it passes the limit.
+  RawConnection chunked(server.port());
+  chunked.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+               std::string(0x800, 'y') + "\r\n0\r\n\r\n");
+  refused = chunked.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 413u);
+  EXPECT_EQ(recorder.count(), 1u);  // only the request within the limit
+}
+
+TEST(HttpServer, MalformedRequestGets400AndTheServerKeepsServing) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  for (const std::string garbage :
+       {std::string("this is not http\r\n\r\n"), std::string("\x16\x03\x01\x02\x00\x01\x00\xff", 8),
+        std::string("GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
+        std::string("POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n")}) {
+    RawConnection raw(server.port());
+    raw.send(garbage);
+    const auto response = raw.read_response();
+    ASSERT_TRUE(response) << garbage;
+    EXPECT_EQ(response->result_int(), 400u) << garbage;
+    EXPECT_FALSE(response->keep_alive());
+    EXPECT_TRUE(is_error_body(response->body(), "")) << response->body();
+    EXPECT_TRUE(raw.closed_within(2s));
+  }
+  EXPECT_EQ(recorder.count(), 0u);
+  EXPECT_EQ(server.client().get("/still/here").body, "/still/here");
+}
+
+TEST(HttpServer, ClientDisconnectingMidRequestIsHarmless) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  {
+    RawConnection raw(server.port());
+    raw.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial");
+  }
+  {
+    RawConnection raw(server.port());
+    raw.send("GET /half-a-hea");
+  }
+  EXPECT_EQ(server.client().get("/still/here").body, "/still/here");
+  EXPECT_EQ(recorder.count(), 1u);
+}
+
+TEST(HttpServer, HeaderTooLargeGets431) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  RawConnection raw(server.port());
+  raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20'000, 'a') + "\r\n\r\n");
+  const auto response = raw.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 431u);
+  EXPECT_EQ(recorder.count(), 0u);
+}
+
+TEST(HttpServer, ExpectContinueGetsAnInterimResponse) {
+  Recorder recorder;
+  RunningServer server(echo_path(recorder));
+  RawConnection raw(server.port());
+  raw.send("PUT /put HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  const auto interim = raw.read_response();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->result_int(), 100u);
+  raw.send("hello");
+  const auto response = raw.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 200u);
+  EXPECT_EQ(recorder.last().body, "hello");
+}
+
+TEST(HttpServer, HandlerExceptionGives500AndTheConnectionStays) {
+  RunningServer server([](const HttpRequest& request) -> HttpResponse {
+    if (request.path == "/boom") throw std::runtime_error("the store is on fire");
+    if (request.path == "/weird") throw 42;
+    return HttpResponse{200, "text/plain", "ok", {}};
+  });
+  auto client = server.client();
+  for (const std::string path : {"/boom", "/weird"}) {
+    const auto response = client.get(path);
+    EXPECT_EQ(response.status, 500);
+    EXPECT_EQ(response.header("content-type"), "application/json");
+    // The client learns nothing of the exception.
+    EXPECT_TRUE(is_error_body(response.body, "internal server error")) << response.body;
+  }
+  EXPECT_EQ(client.get("/fine").body, "ok");
+}
+
+TEST(HttpServer, HeaderTimeoutClosesASilentConnection) {
+  Recorder recorder;
+  auto options = test_options();
+  options.header_timeout = 200ms;
+  RunningServer server(echo_path(recorder), options);
+
+  RawConnection silent(server.port());
+  auto start = Clock::now();
+  EXPECT_TRUE(silent.closed_within(2s));
+  EXPECT_GE(since(start), 150ms);
+
+  RawConnection slow(server.port());
+  start = Clock::now();
+  slow.send("GET / HTTP/1.1\r\nHost: x\r\n");  // never finishes its header
+  EXPECT_TRUE(slow.closed_within(2s));
+  EXPECT_GE(since(start), 150ms);
+
+  EXPECT_EQ(server.client().get("/ok").status, 200);
+}
+
+TEST(HttpServer, RequestTimeoutClosesASlowBody) {
+  Recorder recorder;
+  auto options = test_options();
+  options.request_timeout = 200ms;
+  RunningServer server(echo_path(recorder), options);
+  RawConnection raw(server.port());
+  raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+  EXPECT_TRUE(raw.closed_within(2s));
+  EXPECT_EQ(recorder.count(), 0u);
+}
+
+TEST(HttpServer, IdleTimeoutClosesAKeptAliveConnectionAndTheClientReconnects) {
+  Recorder recorder;
+  auto options = test_options();
+  options.idle_timeout = 150ms;
+  RunningServer server(echo_path(recorder), options);
+
+  RawConnection raw(server.port());
+  raw.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(raw.read_response());
+  const auto start = Clock::now();
+  EXPECT_TRUE(raw.closed_within(2s));
+  EXPECT_GE(since(start), 100ms);
+
+  // HttpClient finds its kept connection closed and sends again on a new one.
+  auto client = server.client();
+  EXPECT_EQ(client.get("/first").status, 200);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(client.get("/second").body, "/second");
+}
+
+TEST(HttpServer, StopDeliversTheResponseOfARequestInFlight) {
+  std::promise<void> entered;
+  auto options = test_options();
+  options.idle_timeout = 30s;  // the idle connection below must be closed by stop(), not this
+  options.shutdown_grace = 5s;
+  RunningServer server(
+      [&entered](const HttpRequest& request) {
+        if (request.path == "/slow") {
+          entered.set_value();
+          std::this_thread::sleep_for(300ms);
+        }
+        return HttpResponse{200, "text/plain", "done " + request.path, {}};
+      },
+      options);
+
+  auto idle_client = server.client();  // a kept-alive connection with no request in flight
+  ASSERT_EQ(idle_client.get("/warm").status, 200);
+
+  auto in_flight = std::async(std::launch::async, [&server] { return server.client().get("/slow"); });
+  ASSERT_EQ(entered.get_future().wait_for(2s), std::future_status::ready);
+  const auto took = server.stop_and_join();
+
+  const auto response = in_flight.get();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "done /slow");
+  EXPECT_EQ(response.header("connection"), "close");
+  EXPECT_LT(took, 2s);  // neither the idle connection nor the grace period held run()
+
+  HttpClient late("127.0.0.1", server.port());
+  late.set_timeout(1s);
+  EXPECT_THROW(late.get("/late"), std::runtime_error);  // no longer listening
+}
+
+TEST(HttpServer, StopFromAHandler) {
+  std::atomic<HttpServer*> self{nullptr};
+  RunningServer server([&self](const HttpRequest&) {
+    self.load()->stop();
+    return HttpResponse{200, "text/plain", "bye", {}};
+  });
+  self = &server.server();
+  const auto response = server.client().get("/quit");
+  EXPECT_EQ(response.body, "bye");
+  server.join();  // run() returns by itself
+}
+
+TEST(HttpServer, GracePeriodBoundsAStuckRequest) {
+  auto options = test_options();
+  options.shutdown_grace = 200ms;
+  options.header_timeout = 10s;
+  RunningServer server([](const HttpRequest&) { return HttpResponse{}; }, options);
+  RawConnection slow(server.port());
+  slow.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");  // in flight
+  std::this_thread::sleep_for(50ms);  // let the server start reading it
+  const auto took = server.stop_and_join();
+  EXPECT_GE(took, 150ms);
+  EXPECT_LT(took, 2s);
+}
+
+TEST(HttpServer, StopBeforeRunMakesRunReturnAtOnce) {
+  HttpServer server(test_options(), [](const HttpRequest&) { return HttpResponse{}; });
+  server.stop();
+  const auto start = Clock::now();
+  server.run();
+  EXPECT_LT(since(start), 1s);
+}
+
+TEST(HttpServer, BindFailureNamesTheAddress) {
+  HttpServer first(test_options(), [](const HttpRequest&) { return HttpResponse{}; });
+  auto options = test_options();
+  options.port = first.port();
+  try {
+    HttpServer second(options, [](const HttpRequest&) { return HttpResponse{}; });
+    FAIL() << "a second server bound the same port";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(first.port())),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cdrd::http
