@@ -1,0 +1,219 @@
+#include "store/sqlite/call_row.h"
+
+#include <type_traits>
+
+#include "store/sqlite/leg_codec.h"
+
+namespace cdrd::sqlite {
+namespace {
+
+// The stored codes are the enumerators' values. These asserts pin them: reordering an enum in
+// core would silently change the meaning of stored rows, so it must fail to build here instead
+// (then map the old codes explicitly).
+template <class E>
+constexpr int code(E e) {
+  return static_cast<int>(e);
+}
+static_assert(code(Direction::kInbound) == 0 && code(Direction::kOutbound) == 1);
+static_assert(code(HangupSource::kUnknown) == 0 && code(HangupSource::kCustomer) == 1 &&
+              code(HangupSource::kCarrier) == 2 && code(HangupSource::kZentrunk) == 3);
+static_assert(code(Transport::kUdp) == 0 && code(Transport::kTcp) == 1 &&
+              code(Transport::kTls) == 2);
+static_assert(code(RatingState::kProvided) == 0 && code(RatingState::kRated) == 1 &&
+              code(RatingState::kUnrated) == 2);
+static_assert(code(StirVerification::kNotApplicable) == 0 &&
+              code(StirVerification::kVerified) == 1 &&
+              code(StirVerification::kNotVerified) == 2);
+static_assert(code(Attestation::kNone) == 0 && code(Attestation::kA) == 1 &&
+              code(Attestation::kB) == 2 && code(Attestation::kC) == 3);
+
+template <class E>
+bool decode_enum(std::int64_t v, int max_code, E& out) {
+  if (v < 0 || v > max_code) return false;
+  out = static_cast<E>(v);
+  return true;
+}
+
+std::optional<int> opt_int(const Statement& st, int c) {
+  if (st.is_null(c)) return std::nullopt;
+  return static_cast<int>(st.int64(c));
+}
+
+constexpr int kCallColumnCount = 61;
+
+}  // namespace
+
+const char* const kCallColumns =
+    "account_id, call_uuid, direction, from_number, to_number, initiation_time, answer_time, "
+    "end_time, duration_s, bill_duration_s, hangup_cause_code, hangup_cause_name, hangup_source, "
+    "trunk_id, trunk_domain, region, transport, srtp, secure_trunking, rate, "
+    "secure_trunking_rate, total_amount, rating, from_country, to_country, stir_verification, "
+    "attestation, sip_call_id, cnam_lookup, cnam_lookup_rate, from_username, from_domain, "
+    "from_screen_name, to_username, to_domain, did_number, did_domain, bridged_username, "
+    "bridged_domain, bridged_time, bridged_duration_s, extension_id, extension_name, "
+    "extension_type, extension_group_owner_id, ext_number_reg, diversion_number, result, "
+    "hangup_disposition, q850_cause, quality_rate, quality_max_rate, legs, q_rtt_ms, "
+    "q_jitter_ms, q_packet_loss_pct, q_post_dial_delay_ms, q_caller_carrier, q_callee_carrier, "
+    "q_from_region, q_to_region";
+
+const std::string& insert_call_sql() {
+  static const std::string sql = [] {
+    std::string s = "INSERT INTO calls (";
+    s += kCallColumns;
+    s += ") VALUES (?";
+    for (int i = 1; i < kCallColumnCount; ++i) s += ", ?";
+    s += ") ON CONFLICT (account_id, call_uuid) DO NOTHING";
+    return s;
+  }();
+  return sql;
+}
+
+void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob) {
+  int i = 1;
+  st.bind(i++, c.account_id);
+  st.bind(i++, c.call_uuid);
+  st.bind(i++, code(c.direction));
+  st.bind(i++, c.from_number);
+  st.bind(i++, c.to_number);
+  st.bind(i++, c.initiation_time);
+  st.bind(i++, c.answer_time);
+  st.bind(i++, c.end_time);
+  st.bind(i++, c.duration_s);
+  st.bind(i++, c.bill_duration_s);
+  st.bind(i++, c.hangup_cause_code);
+  st.bind(i++, c.hangup_cause_name);
+  st.bind(i++, code(c.hangup_source));
+  st.bind(i++, c.trunk_id);
+  st.bind(i++, c.trunk_domain);
+  st.bind(i++, c.region);
+  st.bind(i++, code(c.transport));
+  st.bind(i++, c.srtp);
+  st.bind(i++, c.secure_trunking);
+  st.bind(i++, c.rate.units());
+  st.bind(i++, c.secure_trunking_rate.units());
+  st.bind(i++, c.total_amount.units());
+  st.bind(i++, code(c.rating));
+  st.bind(i++, c.from_country);
+  st.bind(i++, c.to_country);
+  st.bind(i++, code(c.stir_verification));
+  st.bind(i++, code(c.attestation));
+  st.bind(i++, c.sip_call_id);
+  st.bind(i++, c.cnam_lookup);
+  st.bind(i++, c.cnam_lookup_rate.units());
+  st.bind(i++, c.from_username);
+  st.bind(i++, c.from_domain);
+  st.bind(i++, c.from_screen_name);
+  st.bind(i++, c.to_username);
+  st.bind(i++, c.to_domain);
+  st.bind(i++, c.did_number);
+  st.bind(i++, c.did_domain);
+  st.bind(i++, c.bridged_username);
+  st.bind(i++, c.bridged_domain);
+  st.bind(i++, c.bridged_time);
+  st.bind(i++, c.bridged_duration_s);
+  st.bind(i++, c.extension_id);
+  st.bind(i++, c.extension_name);
+  st.bind(i++, c.extension_type);
+  st.bind(i++, c.extension_group_owner_id);
+  st.bind(i++, c.ext_number_reg);
+  st.bind(i++, c.diversion_number);
+  st.bind(i++, c.result);
+  st.bind(i++, c.hangup_disposition);
+  st.bind(i++, c.q850_cause);
+  st.bind(i++, c.quality_rate);
+  st.bind(i++, c.quality_max_rate);
+  if (legs_blob.empty()) {
+    st.bind_null(i++);
+  } else {
+    st.bind_blob(i++, legs_blob);
+  }
+  st.bind(i++, c.quality.rtt_ms);
+  st.bind(i++, c.quality.jitter_ms);
+  st.bind(i++, c.quality.packet_loss_pct);
+  st.bind(i++, c.quality.post_dial_delay_ms);
+  st.bind(i++, c.quality.caller_carrier);
+  st.bind(i++, c.quality.callee_carrier);
+  st.bind(i++, c.quality.from_region);
+  st.bind(i++, c.quality.to_region);
+  // A mismatch with kCallColumnCount shows up as SQLITE_RANGE at step() (too many) or as a
+  // NOT NULL failure (too few); the round-trip test covers every column.
+}
+
+Result<CallRecord> read_call(const Statement& st) {
+  CallRecord c;
+  int i = 0;
+  bool ok = true;
+  c.account_id = st.int64(i++);
+  c.call_uuid = st.text(i++);
+  ok &= decode_enum(st.int64(i++), 1, c.direction);
+  c.from_number = st.text(i++);
+  c.to_number = st.text(i++);
+  c.initiation_time = st.int64(i++);
+  c.answer_time = st.opt_int64(i++);
+  c.end_time = st.int64(i++);
+  c.duration_s = st.int64(i++);
+  c.bill_duration_s = st.int64(i++);
+  c.hangup_cause_code = opt_int(st, i++);
+  c.hangup_cause_name = st.text(i++);
+  ok &= decode_enum(st.int64(i++), 3, c.hangup_source);
+  c.trunk_id = st.text(i++);
+  c.trunk_domain = st.text(i++);
+  c.region = st.text(i++);
+  ok &= decode_enum(st.int64(i++), 2, c.transport);
+  c.srtp = st.int64(i++) != 0;
+  c.secure_trunking = st.int64(i++) != 0;
+  c.rate = Money::from_units(st.int64(i++));
+  c.secure_trunking_rate = Money::from_units(st.int64(i++));
+  c.total_amount = Money::from_units(st.int64(i++));
+  ok &= decode_enum(st.int64(i++), 2, c.rating);
+  c.from_country = st.text(i++);
+  c.to_country = st.text(i++);
+  ok &= decode_enum(st.int64(i++), 2, c.stir_verification);
+  ok &= decode_enum(st.int64(i++), 3, c.attestation);
+  c.sip_call_id = st.text(i++);
+  c.cnam_lookup = st.int64(i++) != 0;
+  c.cnam_lookup_rate = Money::from_units(st.int64(i++));
+  c.from_username = st.text(i++);
+  c.from_domain = st.text(i++);
+  c.from_screen_name = st.text(i++);
+  c.to_username = st.text(i++);
+  c.to_domain = st.text(i++);
+  c.did_number = st.text(i++);
+  c.did_domain = st.text(i++);
+  c.bridged_username = st.text(i++);
+  c.bridged_domain = st.text(i++);
+  c.bridged_time = st.opt_int64(i++);
+  c.bridged_duration_s = st.opt_int64(i++);
+  c.extension_id = st.opt_int64(i++);
+  c.extension_name = st.text(i++);
+  c.extension_type = st.text(i++);
+  c.extension_group_owner_id = st.opt_int64(i++);
+  c.ext_number_reg = st.opt_text(i++);
+  c.diversion_number = st.text(i++);
+  c.result = st.text(i++);
+  c.hangup_disposition = st.text(i++);
+  c.q850_cause = st.text(i++);
+  c.quality_rate = opt_int(st, i++);
+  c.quality_max_rate = opt_int(st, i++);
+  if (!st.is_null(i)) {
+    Result<std::vector<CallLeg>> legs = decode_legs(st.blob(i));
+    if (!legs.ok()) {
+      return Status::IOError(legs.status().message() + " (call " + c.call_uuid + ")");
+    }
+    c.legs = std::move(legs).value();
+  }
+  ++i;
+  c.quality.rtt_ms = st.opt_real(i++);
+  c.quality.jitter_ms = st.opt_real(i++);
+  c.quality.packet_loss_pct = st.opt_real(i++);
+  c.quality.post_dial_delay_ms = st.opt_int64(i++);
+  c.quality.caller_carrier = st.text(i++);
+  c.quality.callee_carrier = st.text(i++);
+  c.quality.from_region = st.text(i++);
+  c.quality.to_region = st.text(i++);
+  if (!ok) return Status::IOError("sqlite: corrupt enum code in call " + c.call_uuid);
+  if (i != kCallColumnCount) return Status::Internal("sqlite: call column count mismatch");
+  return c;
+}
+
+}  // namespace cdrd::sqlite

@@ -1,0 +1,191 @@
+// The schema of the sqlite store, as an append-only list of migrations.
+//
+// HOW TO ADD A MIGRATION (e.g. rate decks, trunks, apps):
+//   1. Write its statements as a constant below the last one (kV2RateDecks = {...}).
+//   2. Append ONE line to kMigrations: {2, "rate decks", kV2RateDecks},
+// Versions are 1, 2, 3, ... without gaps. Never edit or reorder a migration that has shipped:
+// databases in the field have already applied it; change the schema with a new migration.
+// Each migration runs in its own transaction at open, so a failing one leaves the database at
+// the previous version. Tables are STRICT so a wrongly typed bind fails loudly.
+//
+// Stored encodings of the calls table (owned by call_row.cpp, which static_asserts them):
+//   times        INTEGER microseconds since the Unix epoch, UTC; NULL when absent
+//   money        INTEGER count of 1/100000 units (Money::units)
+//   booleans     INTEGER 0 | 1
+//   direction    0 inbound, 1 outbound
+//   hangup_source 0 unknown, 1 customer, 2 carrier, 3 zentrunk
+//   transport    0 udp, 1 tcp, 2 tls
+//   rating       0 provided, 1 rated, 2 unrated
+//   stir_verification 0 not applicable, 1 verified, 2 not verified
+//   attestation  0 none, 1 A, 2 B, 3 C
+//   legs         BLOB in the leg_codec format (see leg_codec.h); NULL when there are no legs
+//   q_*          the Call Insights metrics (CallRecord::quality)
+#include "store/sqlite/migrations.h"
+
+#include <array>
+#include <chrono>
+#include <string>
+
+namespace cdrd::sqlite {
+namespace {
+
+const std::vector<std::string_view> kV1AccountsAndCalls = {
+    R"sql(
+CREATE TABLE accounts (
+  id          INTEGER PRIMARY KEY,
+  auth_id     TEXT NOT NULL UNIQUE,
+  name        TEXT NOT NULL,
+  token_hash  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+) STRICT)sql",
+    "CREATE INDEX accounts_by_name ON accounts(name)",
+    R"sql(
+CREATE TABLE calls (
+  id                       INTEGER PRIMARY KEY,
+  account_id               INTEGER NOT NULL REFERENCES accounts(id),
+  call_uuid                TEXT NOT NULL,
+  direction                INTEGER NOT NULL CHECK (direction BETWEEN 0 AND 1),
+  from_number              TEXT NOT NULL,
+  to_number                TEXT NOT NULL,
+  initiation_time          INTEGER NOT NULL,
+  answer_time              INTEGER,
+  end_time                 INTEGER NOT NULL,
+  duration_s               INTEGER NOT NULL,
+  bill_duration_s          INTEGER NOT NULL,
+  hangup_cause_code        INTEGER,
+  hangup_cause_name        TEXT NOT NULL,
+  hangup_source            INTEGER NOT NULL CHECK (hangup_source BETWEEN 0 AND 3),
+  trunk_id                 TEXT NOT NULL,
+  trunk_domain             TEXT NOT NULL,
+  region                   TEXT NOT NULL,
+  transport                INTEGER NOT NULL CHECK (transport BETWEEN 0 AND 2),
+  srtp                     INTEGER NOT NULL CHECK (srtp IN (0, 1)),
+  secure_trunking          INTEGER NOT NULL CHECK (secure_trunking IN (0, 1)),
+  rate                     INTEGER NOT NULL,
+  secure_trunking_rate     INTEGER NOT NULL,
+  total_amount             INTEGER NOT NULL,
+  rating                   INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 2),
+  from_country             TEXT NOT NULL,
+  to_country               TEXT NOT NULL,
+  stir_verification        INTEGER NOT NULL CHECK (stir_verification BETWEEN 0 AND 2),
+  attestation              INTEGER NOT NULL CHECK (attestation BETWEEN 0 AND 3),
+  sip_call_id              TEXT NOT NULL,
+  cnam_lookup              INTEGER NOT NULL CHECK (cnam_lookup IN (0, 1)),
+  cnam_lookup_rate         INTEGER NOT NULL,
+  from_username            TEXT NOT NULL,
+  from_domain              TEXT NOT NULL,
+  from_screen_name         TEXT NOT NULL,
+  to_username              TEXT NOT NULL,
+  to_domain                TEXT NOT NULL,
+  did_number               TEXT NOT NULL,
+  did_domain               TEXT NOT NULL,
+  bridged_username         TEXT NOT NULL,
+  bridged_domain           TEXT NOT NULL,
+  bridged_time             INTEGER,
+  bridged_duration_s       INTEGER,
+  extension_id             INTEGER,
+  extension_name           TEXT NOT NULL,
+  extension_type           TEXT NOT NULL,
+  extension_group_owner_id INTEGER,
+  ext_number_reg           TEXT,
+  diversion_number         TEXT NOT NULL,
+  result                   TEXT NOT NULL,
+  hangup_disposition       TEXT NOT NULL,
+  q850_cause               TEXT NOT NULL,
+  quality_rate             INTEGER,
+  quality_max_rate         INTEGER,
+  legs                     BLOB,
+  q_rtt_ms                 REAL,
+  q_jitter_ms              REAL,
+  q_packet_loss_pct        REAL,
+  q_post_dial_delay_ms     INTEGER,
+  q_caller_carrier         TEXT NOT NULL,
+  q_callee_carrier         TEXT NOT NULL,
+  q_from_region            TEXT NOT NULL,
+  q_to_region              TEXT NOT NULL,
+  -- The numbers without their '+', for prefix filters given with or without it.
+  from_digits              TEXT GENERATED ALWAYS AS (ltrim(from_number, '+')) VIRTUAL,
+  to_digits                TEXT GENERATED ALWAYS AS (ltrim(to_number, '+')) VIRTUAL,
+  UNIQUE (account_id, call_uuid)
+) STRICT)sql",
+    // The default listing: one account's calls by end_time. The rowid (id) is the implicit last
+    // key of every index, so ORDER BY end_time, id needs no sort.
+    "CREATE INDEX calls_by_end_time ON calls(account_id, end_time)",
+    // Number prefix filters, over the number without its '+' so that one index range answers
+    // a prefix given with or without it. end_time rides along so the list window (always
+    // present in API queries) is checked inside the index.
+    "CREATE INDEX calls_by_to_digits ON calls(account_id, to_digits, end_time)",
+    "CREATE INDEX calls_by_from_digits ON calls(account_id, from_digits, end_time)",
+};
+
+const std::array<Migration, 1> kMigrations = {{
+    {1, "accounts and calls", kV1AccountsAndCalls},
+}};
+
+Micros now_micros() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The version recorded in the database (0 for a new one). Call inside a transaction.
+Result<int> current_version(Connection& conn) {
+  Result<StatementRef> st = conn.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!st.ok()) return st.status();
+  Result<bool> row = (*st)->step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>((*st)->int64(0));
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+Status migrate(Connection& conn) {
+  if (Status s = conn.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                           " version INTEGER PRIMARY KEY,"
+                           " name TEXT NOT NULL,"
+                           " applied_at INTEGER NOT NULL) STRICT");
+      !s.ok()) {
+    return s;
+  }
+  for (const Migration& m : kMigrations) {
+    Result<Transaction> tx = Transaction::begin(conn, Transaction::Kind::kWrite);
+    if (!tx.ok()) return tx.status();
+    // Read inside the write transaction: another process may have migrated meanwhile.
+    Result<int> version = current_version(conn);
+    if (!version.ok()) return version.status();
+    if (*version > latest_schema_version()) {
+      return Status::IOError("sqlite: the database has schema version " +
+                             std::to_string(*version) + ", newer than this cdrd knows (" +
+                             std::to_string(latest_schema_version()) + ")");
+    }
+    if (*version >= m.version) continue;  // applied before; the transaction rolls back (no-op)
+    if (*version != m.version - 1) {
+      return Status::Internal("sqlite: migration " + std::to_string(m.version) +
+                              " follows version " + std::to_string(*version));
+    }
+    for (std::string_view sql : m.statements) {
+      if (Status s = conn.exec(std::string(sql)); !s.ok()) {
+        return Status::IOError("migration " + std::to_string(m.version) + ": " + s.message());
+      }
+    }
+    {
+      Result<StatementRef> ins = conn.prepare(
+          "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)");
+      if (!ins.ok()) return ins.status();
+      (*ins)->bind(1, m.version);
+      (*ins)->bind(2, m.name);
+      (*ins)->bind(3, now_micros());
+      if (Status s = (*ins)->run(); !s.ok()) return s;
+    }
+    if (Status s = conn.exec("PRAGMA user_version=" + std::to_string(m.version)); !s.ok()) {
+      return s;
+    }
+    if (Status s = tx->commit(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace cdrd::sqlite

@@ -1,0 +1,98 @@
+// SqliteStore: the AccountStore and the CallStore kept in one SQLite database file.
+//
+// The file is in WAL mode with synchronous=FULL: once insert_calls (or any write) returns ok,
+// the data survives a process crash and a power loss. The schema is versioned (migrations.h)
+// and brought up to date by open().
+//
+// Thread-safety: a SqliteStore is safe for concurrent use from any number of threads without
+// external synchronisation. All writes go through one writer connection and are serialised by
+// a mutex. Each read borrows a connection from a pool of reader connections (one is opened when
+// every pooled one is busy, and returned to the pool afterwards), so reads run in parallel with
+// each other and with the writer; each read sees one consistent snapshot (list_calls answers
+// its page and its total_count from the same snapshot) that includes every write that
+// returned before the read began.
+//
+// Errors are Status values; storage failures are kIOError with SQLite's message. Nothing
+// throws out of the store (an allocation failure aside).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "store/call_store.h"
+
+namespace cdrd {
+
+namespace sqlite {
+class Connection;
+}
+
+struct SqliteOptions {
+  int busy_timeout_ms = 5000;          // wait this long for a lock another process holds
+  int writer_cache_kib = 64 * 1024;    // page cache of the writer (the ingest working set)
+  int reader_cache_kib = 16 * 1024;    // page cache of each reader connection
+  std::size_t max_idle_readers = 16;   // pooled reader connections kept open when idle
+};
+
+class SqliteStore final : public AccountStore, public CallStore {
+ public:
+  // Opens (creating it and its missing parent directories if need be) the database at `path`
+  // and applies the pending migrations.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   SqliteOptions opts = {});
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // AccountStore
+  Result<Account> create_account(const std::string& name, const std::string& auth_id,
+                                 const std::string& token_hash) override;
+  Result<std::optional<Account>> find_account_by_auth_id(std::string_view auth_id) override;
+  // The oldest account of that name (names are not unique).
+  Result<std::optional<Account>> find_account_by_name(std::string_view name) override;
+  // kNotFound when no account has that id.
+  Status set_token_hash(std::int64_t account_id, const std::string& token_hash) override;
+  // Oldest first.
+  Result<std::vector<Account>> list_accounts() override;
+
+  // CallStore. insert_calls fails with kInvalidArgument (nothing written) when a record names
+  // an account that does not exist.
+  Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override;
+  Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
+                                              Micros served_from) override;
+  // A cloud-PBX flow filter value "in" matches inbound calls and "out" outbound ones; other
+  // values match nothing.
+  Result<Page<CallRecord>> list_calls(const CallQuery& query) override;
+
+  // Diagnostics: the EXPLAIN QUERY PLAN lines of the statements list_calls would run for
+  // `query` (page first, then count; each line "page: ..." / "count: ..."), and of find_call.
+  Result<std::vector<std::string>> explain_list_calls(const CallQuery& query);
+  Result<std::vector<std::string>> explain_find_call();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  class ReaderLease;
+  SqliteStore(std::string path, SqliteOptions opts, std::unique_ptr<sqlite::Connection> writer);
+
+  Result<ReaderLease> reader();
+  Result<std::optional<Account>> find_account(const std::string& sql, std::string_view key);
+
+  const std::string path_;
+  const SqliteOptions opts_;
+
+  std::mutex write_mu_;  // guards writer_ and every use of it
+  std::unique_ptr<sqlite::Connection> writer_;
+
+  std::mutex pool_mu_;  // guards idle_readers_
+  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+};
+
+}  // namespace cdrd

@@ -1,0 +1,967 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <thread>
+
+#include "store/sqlite/call_filter.h"
+#include "store/sqlite/leg_codec.h"
+#include "store/sqlite/migrations.h"
+
+namespace cdrd {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAreArray;
+
+namespace fs = std::filesystem;
+
+constexpr Micros kT0 = 1'616'327'220 * kMicrosPerSecond;  // 2021-03-21 11:47:00 UTC
+
+// A fresh directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "cdrd_sqlite_test_XXXXXX").string();
+    char* p = mkdtemp(tmpl.data());
+    if (p == nullptr) std::abort();
+    path_ = p;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::unique_ptr<SqliteStore> open_store(const std::string& path) {
+  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(path);
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  if (!s.ok()) std::abort();
+  return std::move(s).value();
+}
+
+CallRecord make_call(std::int64_t account_id, std::string uuid, Micros end_time) {
+  CallRecord c;
+  c.account_id = account_id;
+  c.call_uuid = std::move(uuid);
+  c.from_number = "+14155550100";
+  c.to_number = "+919943720205";
+  c.initiation_time = end_time - 60 * kMicrosPerSecond;
+  c.end_time = end_time;
+  return c;
+}
+
+CallLeg full_leg() {
+  CallLeg l;
+  l.record_uuid = "469100-5D36E5557F1845FEB577EDE8A19C5108";
+  l.flow = "out";
+  l.result = "answered";
+  l.from_username = "100*0111";
+  l.from_domain = "sipproxy.example";
+  l.from_screen_name = "Front desk";
+  l.to_username = "+71111111111";
+  l.to_domain = "pstn.example";
+  l.source_number = "1000";
+  l.source_domain = "src.example";
+  l.dest_number = "+71111111111";
+  l.dest_domain = "dst.example";
+  l.did_number = "+74950000000";
+  l.did_domain = "did.example";
+  l.ani_number = "+74951111111";
+  l.application = "queue";
+  l.extension_id = 469100;
+  l.extension_name = "100*0111@sipproxy.example";
+  l.extension_type = "phone";
+  l.extension_group_owner_id = -7;
+  l.ext_number_reg = "+74952222222";
+  l.hangup_cause = "NORMAL_CLEARING";
+  l.hangup_disposition = "caller_bye";
+  l.init_time = kT0 + 760'000;
+  l.start_time = kT0 + 14 * kMicrosPerSecond;
+  l.hangup_time = kT0 + 38 * kMicrosPerSecond;
+  l.duration_s = 24;
+  l.record_file_size = 123'456'789'012;
+  return l;
+}
+
+// Every field set, every optional present, no field equal to its default.
+CallRecord full_call(std::int64_t account_id) {
+  CallRecord c;
+  c.account_id = account_id;
+  c.call_uuid = "91d15144-e8c1-45fa-8226-061702f297fe";
+  c.direction = Direction::kInbound;
+  c.from_number = "+919943720205";
+  c.to_number = "+14155550100";
+  c.initiation_time = kT0;
+  c.answer_time = kT0 + 2 * kMicrosPerSecond + 5;
+  c.end_time = kT0 + 40 * kMicrosPerSecond + 123;
+  c.duration_s = 38;
+  c.bill_duration_s = 60;
+  c.hangup_cause_code = 4000;
+  c.hangup_cause_name = "Normal Hangup";
+  c.hangup_source = HangupSource::kCarrier;
+  c.trunk_id = "12345678";
+  c.trunk_domain = "12345678.zt.example.com";
+  c.region = "us-west";
+  c.transport = Transport::kTls;
+  c.srtp = true;
+  c.secure_trunking = true;
+  c.rate = Money::from_units(318);
+  c.secure_trunking_rate = Money::from_units(1'000);
+  c.total_amount = Money::from_units(-1'318);
+  c.rating = RatingState::kUnrated;
+  c.from_country = "IN";
+  c.to_country = "US";
+  c.stir_verification = StirVerification::kNotVerified;
+  c.attestation = Attestation::kC;
+  c.sip_call_id = "a84b4c76e66710@pc33.example.com";
+  c.cnam_lookup = true;
+  c.cnam_lookup_rate = Money::from_units(4);
+  c.from_username = "100*0111";
+  c.from_domain = "sipproxy.example";
+  c.from_screen_name = "Ivan \"the\" Caller";
+  c.to_username = "+71111111111";
+  c.to_domain = "pstn.example";
+  c.did_number = "+74950000000";
+  c.did_domain = "did.example";
+  c.bridged_username = "+71111111112";
+  c.bridged_domain = "bridge.example";
+  c.bridged_time = kT0 + 14 * kMicrosPerSecond;
+  c.bridged_duration_s = 24;
+  c.extension_id = 469100;
+  c.extension_name = "100*0111@sipproxy.example";
+  c.extension_type = "queue";
+  c.extension_group_owner_id = 37649;
+  c.ext_number_reg = "+74953333333";
+  c.diversion_number = "+74954444444";
+  c.result = "bridged";
+  c.hangup_disposition = "caller_bye";
+  c.q850_cause = "NORMAL_CLEARING";
+  c.quality_rate = 4;
+  c.quality_max_rate = 5;
+  CallLeg second;  // all defaults: optionals absent, strings empty
+  second.flow = "transfer";
+  second.init_time = -5;
+  c.legs = {full_leg(), second};
+  c.quality.rtt_ms = 123.456;
+  c.quality.jitter_ms = 0.1;
+  c.quality.packet_loss_pct = 1e-9;
+  c.quality.post_dial_delay_ms = 2'345;
+  c.quality.caller_carrier = "Airtel";
+  c.quality.callee_carrier = "AT&T";
+  c.quality.from_region = "Tamil Nadu";
+  c.quality.to_region = "California";
+  return c;
+}
+
+void expect_same_leg(const CallLeg& a, const CallLeg& b) {
+#define CDRD_EQ(f) EXPECT_EQ(a.f, b.f) << #f
+  CDRD_EQ(record_uuid);
+  CDRD_EQ(flow);
+  CDRD_EQ(result);
+  CDRD_EQ(from_username);
+  CDRD_EQ(from_domain);
+  CDRD_EQ(from_screen_name);
+  CDRD_EQ(to_username);
+  CDRD_EQ(to_domain);
+  CDRD_EQ(source_number);
+  CDRD_EQ(source_domain);
+  CDRD_EQ(dest_number);
+  CDRD_EQ(dest_domain);
+  CDRD_EQ(did_number);
+  CDRD_EQ(did_domain);
+  CDRD_EQ(ani_number);
+  CDRD_EQ(application);
+  CDRD_EQ(extension_id);
+  CDRD_EQ(extension_name);
+  CDRD_EQ(extension_type);
+  CDRD_EQ(extension_group_owner_id);
+  CDRD_EQ(ext_number_reg);
+  CDRD_EQ(hangup_cause);
+  CDRD_EQ(hangup_disposition);
+  CDRD_EQ(init_time);
+  CDRD_EQ(start_time);
+  CDRD_EQ(hangup_time);
+  CDRD_EQ(duration_s);
+  CDRD_EQ(record_file_size);
+}
+
+void expect_same_call(const CallRecord& a, const CallRecord& b) {
+  CDRD_EQ(account_id);
+  CDRD_EQ(call_uuid);
+  CDRD_EQ(direction);
+  CDRD_EQ(from_number);
+  CDRD_EQ(to_number);
+  CDRD_EQ(initiation_time);
+  CDRD_EQ(answer_time);
+  CDRD_EQ(end_time);
+  CDRD_EQ(duration_s);
+  CDRD_EQ(bill_duration_s);
+  CDRD_EQ(hangup_cause_code);
+  CDRD_EQ(hangup_cause_name);
+  CDRD_EQ(hangup_source);
+  CDRD_EQ(trunk_id);
+  CDRD_EQ(trunk_domain);
+  CDRD_EQ(region);
+  CDRD_EQ(transport);
+  CDRD_EQ(srtp);
+  CDRD_EQ(secure_trunking);
+  CDRD_EQ(rate.units());
+  CDRD_EQ(secure_trunking_rate.units());
+  CDRD_EQ(total_amount.units());
+  CDRD_EQ(rating);
+  CDRD_EQ(from_country);
+  CDRD_EQ(to_country);
+  CDRD_EQ(stir_verification);
+  CDRD_EQ(attestation);
+  CDRD_EQ(sip_call_id);
+  CDRD_EQ(cnam_lookup);
+  CDRD_EQ(cnam_lookup_rate.units());
+  CDRD_EQ(from_username);
+  CDRD_EQ(from_domain);
+  CDRD_EQ(from_screen_name);
+  CDRD_EQ(to_username);
+  CDRD_EQ(to_domain);
+  CDRD_EQ(did_number);
+  CDRD_EQ(did_domain);
+  CDRD_EQ(bridged_username);
+  CDRD_EQ(bridged_domain);
+  CDRD_EQ(bridged_time);
+  CDRD_EQ(bridged_duration_s);
+  CDRD_EQ(extension_id);
+  CDRD_EQ(extension_name);
+  CDRD_EQ(extension_type);
+  CDRD_EQ(extension_group_owner_id);
+  CDRD_EQ(ext_number_reg);
+  CDRD_EQ(diversion_number);
+  CDRD_EQ(result);
+  CDRD_EQ(hangup_disposition);
+  CDRD_EQ(q850_cause);
+  CDRD_EQ(quality_rate);
+  CDRD_EQ(quality_max_rate);
+  CDRD_EQ(quality.rtt_ms);
+  CDRD_EQ(quality.jitter_ms);
+  CDRD_EQ(quality.packet_loss_pct);
+  CDRD_EQ(quality.post_dial_delay_ms);
+  CDRD_EQ(quality.caller_carrier);
+  CDRD_EQ(quality.callee_carrier);
+  CDRD_EQ(quality.from_region);
+  CDRD_EQ(quality.to_region);
+#undef CDRD_EQ
+  ASSERT_EQ(a.legs.size(), b.legs.size());
+  for (std::size_t i = 0; i < a.legs.size(); ++i) {
+    SCOPED_TRACE("leg " + std::to_string(i));
+    expect_same_leg(a.legs[i], b.legs[i]);
+  }
+}
+
+std::vector<std::string> uuids(const Page<CallRecord>& page) {
+  std::vector<std::string> out;
+  for (const CallRecord& c : page.rows) out.push_back(c.call_uuid);
+  return out;
+}
+
+// Runs a raw query on the database file (for checks the store does not expose).
+std::int64_t raw_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+  std::int64_t v = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+std::string raw_text(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+  std::string v;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = open_store(db_path());
+    Result<Account> a = store_->create_account("Acme", "MAAAAAAAAAAAAAAAAAAA", "hash-a");
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    acct_ = a->id;
+    Result<Account> b = store_->create_account("Other", "MABBBBBBBBBBBBBBBBBB", "hash-b");
+    ASSERT_TRUE(b.ok());
+    other_ = b->id;
+  }
+
+  std::string db_path() const { return dir_.file("data/cdrd.db"); }
+
+  std::vector<InsertOutcome> insert(const std::vector<CallRecord>& calls) {
+    Result<std::vector<InsertOutcome>> r = store_->insert_calls(calls);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<InsertOutcome>{};
+  }
+
+  Page<CallRecord> list(const CallQuery& q) {
+    Result<Page<CallRecord>> r = store_->list_calls(q);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : Page<CallRecord>{};
+  }
+
+  CallQuery query() const {
+    CallQuery q;
+    q.account_id = acct_;
+    q.limit = 100;
+    return q;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+  std::int64_t acct_ = 0, other_ = 0;
+};
+
+// --- accounts ---
+
+TEST_F(SqliteStoreTest, AccountsCreateFindList) {
+  Result<std::optional<Account>> a = store_->find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ((*a)->id, acct_);
+  EXPECT_EQ((*a)->name, "Acme");
+  EXPECT_EQ((*a)->token_hash, "hash-a");
+  EXPECT_GT((*a)->created_at, kT0);
+
+  Result<std::optional<Account>> b = store_->find_account_by_name("Other");
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(b->has_value());
+  EXPECT_EQ((*b)->auth_id, "MABBBBBBBBBBBBBBBBBB");
+
+  EXPECT_FALSE(store_->find_account_by_auth_id("MAZZZZZZZZZZZZZZZZZZ")->has_value());
+  EXPECT_FALSE(store_->find_account_by_name("acme")->has_value());  // exact, case-sensitive
+
+  Result<std::vector<Account>> all = store_->list_accounts();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, acct_);
+  EXPECT_EQ((*all)[1].id, other_);
+}
+
+TEST_F(SqliteStoreTest, AccountConflictAndTokenHash) {
+  Result<Account> dup = store_->create_account("Acme 2", "MAAAAAAAAAAAAAAAAAAA", "x");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), Status::Code::kConflict);
+  EXPECT_EQ(store_->list_accounts()->size(), 2u);
+
+  ASSERT_TRUE(store_->set_token_hash(acct_, "hash-new").ok());
+  EXPECT_EQ((*store_->find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA"))->token_hash, "hash-new");
+  EXPECT_EQ((*store_->find_account_by_auth_id("MABBBBBBBBBBBBBBBBBB"))->token_hash, "hash-b");
+  EXPECT_EQ(store_->set_token_hash(9999, "h").code(), Status::Code::kNotFound);
+}
+
+// --- insert ---
+
+TEST_F(SqliteStoreTest, InsertDetectsDuplicatesAcrossAndWithinBatches) {
+  EXPECT_THAT(insert({make_call(acct_, "a", kT0), make_call(acct_, "b", kT0),
+                      make_call(acct_, "a", kT0 + 1)}),
+              ElementsAre(InsertOutcome::kStored, InsertOutcome::kStored,
+                          InsertOutcome::kDuplicate));
+  EXPECT_THAT(insert({make_call(acct_, "b", kT0 + 5), make_call(acct_, "c", kT0),
+                      make_call(other_, "a", kT0)}),  // same uuid, other account: a new call
+              ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kStored,
+                          InsertOutcome::kStored));
+  EXPECT_TRUE(insert({}).empty());
+  // The first stored version wins.
+  EXPECT_EQ((*store_->find_call(acct_, "a", 0))->end_time, kT0);
+  EXPECT_EQ(list(query()).total_count, 3);
+}
+
+TEST_F(SqliteStoreTest, InsertIsAllOrNothing) {
+  Result<std::vector<InsertOutcome>> r =
+      store_->insert_calls({make_call(acct_, "ok", kT0), make_call(424242, "bad", kT0)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("424242"));
+  EXPECT_FALSE(store_->find_call(acct_, "ok", 0)->has_value());
+  // The store is usable afterwards.
+  EXPECT_THAT(insert({make_call(acct_, "ok", kT0)}), ElementsAre(InsertOutcome::kStored));
+}
+
+TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
+  CallRecord full = full_call(acct_);
+  CallRecord bare = make_call(acct_, "bare", kT0);  // every optional absent, no legs
+  insert({full, bare});
+
+  Result<std::optional<CallRecord>> got = store_->find_call(acct_, full.call_uuid, 0);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  ASSERT_TRUE(got->has_value());
+  expect_same_call(**got, full);
+
+  got = store_->find_call(acct_, "bare", 0);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  expect_same_call(**got, bare);
+  EXPECT_FALSE((*got)->answer_time.has_value());
+  EXPECT_FALSE((*got)->ext_number_reg.has_value());
+  EXPECT_FALSE((*got)->quality.rtt_ms.has_value());
+
+  // The same through list_calls.
+  Page<CallRecord> page = list(query());
+  ASSERT_EQ(page.rows.size(), 2u);
+  expect_same_call(page.rows[0], full);  // ended later
+  expect_same_call(page.rows[1], bare);
+}
+
+TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
+  insert({make_call(acct_, "x", kT0)});
+  EXPECT_TRUE(store_->find_call(acct_, "x", kT0)->has_value());       // end_time == served_from
+  EXPECT_FALSE(store_->find_call(acct_, "x", kT0 + 1)->has_value());  // ended before
+  EXPECT_FALSE(store_->find_call(other_, "x", 0)->has_value());       // not its call
+  EXPECT_FALSE(store_->find_call(acct_, "y", 0)->has_value());
+}
+
+// --- listing ---
+
+// A small varied data set for the filter tests.
+class SqliteStoreFilterTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    SqliteStoreTest::SetUp();
+    auto call = [&](std::string uuid, int minute) {
+      return make_call(acct_, std::move(uuid), kT0 + minute * kMicrosPerMinute);
+    };
+    std::vector<CallRecord> calls;
+    CallRecord c = call("c1", 1);  // defaults: outbound, +1415... -> +9199...
+    c.trunk_id = "111";
+    c.hangup_cause_code = 4000;
+    c.hangup_source = HangupSource::kCustomer;
+    c.stir_verification = StirVerification::kVerified;
+    c.bill_duration_s = 60;
+    c.duration_s = 42;
+    c.from_username = "alice";
+    c.extension_id = 10;
+    c.bridged_duration_s = 30;
+    calls.push_back(c);
+
+    c = call("c2", 2);
+    c.direction = Direction::kInbound;
+    c.from_number = "+919943720205";
+    c.to_number = "+14155550100";
+    c.trunk_id = "222";
+    c.hangup_cause_code = 5020;
+    c.hangup_source = HangupSource::kCarrier;
+    c.bill_duration_s = 120;
+    c.duration_s = 100;
+    c.to_username = "bob";
+    c.did_number = "+74950000000";
+    c.extension_id = 20;
+    c.bridged_username = "+71111111111";
+    c.bridged_duration_s = 90;
+    calls.push_back(c);
+
+    c = call("c3", 3);
+    c.from_number = "100*0111";  // a PBX username, not E.164
+    c.to_number = "1001";
+    c.trunk_id = "111";
+    c.stir_verification = StirVerification::kNotVerified;
+    c.bill_duration_s = 0;
+    c.duration_s = 0;
+    c.from_username = "carol";
+    c.to_username = "bob";
+    calls.push_back(c);
+
+    c = call("c4", 4);
+    c.to_number = "919900000000";  // bare digits as a switch sent them
+    c.initiation_time = kT0 - kMicrosPerDay;
+    c.hangup_source = HangupSource::kZentrunk;
+    c.bill_duration_s = 6;
+    c.duration_s = 5;
+    c.did_number = "+74951111111";
+    c.bridged_username = "+71111111112";
+    c.bridged_duration_s = 5;
+    calls.push_back(c);
+
+    c = call("c5", 5);
+    c.direction = Direction::kInbound;
+    c.to_number = "+9199";  // exactly the prefix
+    c.from_number = "+1";
+    c.extension_id = 10;
+    calls.push_back(c);
+
+    calls.push_back(make_call(other_, "o1", kT0 + 3 * kMicrosPerMinute));  // another account
+    insert(calls);
+  }
+
+  std::vector<std::string> matching(const CallQuery& q) {
+    Page<CallRecord> page = list(q);
+    EXPECT_EQ(page.total_count, static_cast<std::int64_t>(page.rows.size()));
+    return uuids(page);
+  }
+};
+
+TEST_F(SqliteStoreFilterTest, NoFilterListsTheAccountNewestFirst) {
+  EXPECT_THAT(matching(query()), ElementsAre("c5", "c4", "c3", "c2", "c1"));
+  CallQuery q = query();
+  q.order = SortOrder::kOldestFirst;
+  EXPECT_THAT(matching(q), ElementsAre("c1", "c2", "c3", "c4", "c5"));
+}
+
+TEST_F(SqliteStoreFilterTest, EachFilterAlone) {
+  struct Case {
+    std::string name;
+    std::function<void(CallQuery&)> set;
+    std::vector<std::string> want;
+  };
+  std::vector<Case> cases = {
+      {"direction", [](CallQuery& q) { q.direction = Direction::kInbound; }, {"c2", "c5"}},
+      {"trunk_id", [](CallQuery& q) { q.trunk_id = "111"; }, {"c1", "c3"}},
+      {"hangup_cause_code", [](CallQuery& q) { q.hangup_cause_code = 5020; }, {"c2"}},
+      {"hangup_source", [](CallQuery& q) { q.hangup_source = HangupSource::kZentrunk; }, {"c4"}},
+      {"hangup_source unknown", [](CallQuery& q) { q.hangup_source = HangupSource::kUnknown; },
+       {"c3", "c5"}},
+      {"stir", [](CallQuery& q) { q.stir_verification = StirVerification::kNotVerified; },
+       {"c3"}},
+      {"bill_duration min", [](CallQuery& q) { q.bill_duration.min = 60; }, {"c1", "c2"}},
+      {"bill_duration max", [](CallQuery& q) { q.bill_duration.max = 6; }, {"c3", "c4", "c5"}},
+      {"bill_duration exact",
+       [](CallQuery& q) {
+         q.bill_duration.min = 60;
+         q.bill_duration.max = 60;
+       },
+       {"c1"}},
+      {"duration", [](CallQuery& q) { q.duration = {5, 42}; }, {"c1", "c4"}},
+      {"end_time from",
+       [](CallQuery& q) { q.end_time.from = kT0 + 4 * kMicrosPerMinute; }, {"c4", "c5"}},
+      {"end_time until",
+       [](CallQuery& q) { q.end_time.until = kT0 + 2 * kMicrosPerMinute; }, {"c1"}},
+      {"end_time window",
+       [](CallQuery& q) {
+         q.end_time = {kT0 + 2 * kMicrosPerMinute, kT0 + 4 * kMicrosPerMinute};
+       },
+       {"c2", "c3"}},
+      {"initiation_time",
+       [](CallQuery& q) { q.initiation_time.until = kT0 - kMicrosPerDay + 1; }, {"c4"}},
+      {"from_usernames", [](CallQuery& q) { q.from_usernames = {"alice", "carol", "zed"}; },
+       {"c1", "c3"}},
+      {"to_usernames", [](CallQuery& q) { q.to_usernames = {"bob"}; }, {"c2", "c3"}},
+      {"bridged_usernames",
+       [](CallQuery& q) { q.bridged_usernames = {"+71111111112", "+71111111111"}; },
+       {"c2", "c4"}},
+      {"did_numbers", [](CallQuery& q) { q.did_numbers = {"+74951111111"}; }, {"c4"}},
+      {"flows in", [](CallQuery& q) { q.flows = {"in"}; }, {"c2", "c5"}},
+      {"flows in+out", [](CallQuery& q) { q.flows = {"out", "in"}; },
+       {"c1", "c2", "c3", "c4", "c5"}},
+      {"flows unknown", [](CallQuery& q) { q.flows = {"transfer"}; }, {}},
+      {"extension_ids", [](CallQuery& q) { q.extension_ids = {10, 99}; }, {"c1", "c5"}},
+      {"bridged_duration", [](CallQuery& q) { q.bridged_duration.min = 30; }, {"c1", "c2"}},
+      {"bridged_duration max", [](CallQuery& q) { q.bridged_duration.max = 30; },
+       {"c1", "c4"}},  // calls never bridged (NULL) do not match a bound
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    CallQuery q = query();
+    c.set(q);
+    EXPECT_THAT(matching(q), UnorderedElementsAreArray(c.want));
+  }
+}
+
+TEST_F(SqliteStoreFilterTest, NumberPrefixWithAndWithoutPlus) {
+  auto to = [&](std::string digits) {
+    CallQuery q = query();
+    q.to_number = NumberPrefix{std::move(digits)};
+    return matching(q);
+  };
+  // c1 +919943720205, c4 919900000000 (bare), c5 +9199 (the prefix itself).
+  EXPECT_THAT(to("9199"), UnorderedElementsAreArray({"c1", "c4", "c5"}));
+  EXPECT_THAT(to("+9199"), UnorderedElementsAreArray({"c1", "c4", "c5"}));  // lenient
+  EXPECT_THAT(to("919943720205"), ElementsAre("c1"));                      // exact number
+  EXPECT_THAT(to("9199437202051"), ElementsAre());                         // longer: no
+  EXPECT_THAT(to("1"), UnorderedElementsAreArray({"c2", "c3"}));  // +1415..., and "1001"
+  EXPECT_THAT(to("92"), ElementsAre());
+
+  auto from = [&](std::string digits) {
+    CallQuery q = query();
+    q.from_number = NumberPrefix{std::move(digits)};
+    return matching(q);
+  };
+  // Non-E.164 usernames match as plain prefixes.
+  EXPECT_THAT(from("100"), ElementsAre("c3"));
+  EXPECT_THAT(from("100*0111"), ElementsAre("c3"));
+  EXPECT_THAT(from("1"), UnorderedElementsAreArray({"c1", "c3", "c4", "c5"}));
+  EXPECT_THAT(from("14155550100"), UnorderedElementsAreArray({"c1", "c4"}));
+}
+
+TEST_F(SqliteStoreFilterTest, CombinedFilters) {
+  CallQuery q = query();
+  q.direction = Direction::kOutbound;
+  q.trunk_id = "111";
+  q.to_number = NumberPrefix{"1"};
+  q.end_time = {kT0, kT0 + kMicrosPerDay};
+  q.bill_duration.max = 10;
+  EXPECT_THAT(matching(q), ElementsAre("c3"));
+
+  q = query();
+  q.flows = {"out"};
+  q.extension_ids = {10, 20};
+  q.from_number = NumberPrefix{"1415"};
+  q.bridged_duration = {10, 100};
+  q.stir_verification = StirVerification::kVerified;
+  EXPECT_THAT(matching(q), ElementsAre("c1"));
+
+  q.account_id = other_;  // the other account's data never leaks in
+  EXPECT_THAT(matching(q), ElementsAre());
+}
+
+TEST_F(SqliteStoreFilterTest, EmptyRangesAnswerNothing) {
+  std::vector<std::function<void(CallQuery&)>> setters = {
+      [](CallQuery& q) { q.bill_duration = {10, 9}; },
+      [](CallQuery& q) { q.duration = {1, 0}; },
+      [](CallQuery& q) { q.bridged_duration = {5, 4}; },
+      [](CallQuery& q) { q.end_time = {kT0, kT0}; },
+      [](CallQuery& q) { q.initiation_time = {kT0 + 1, kT0}; },
+  };
+  for (const auto& set : setters) {
+    CallQuery q = query();
+    set(q);
+    Page<CallRecord> page = list(q);
+    EXPECT_TRUE(page.rows.empty());
+    EXPECT_EQ(page.total_count, 0);
+  }
+}
+
+TEST_F(SqliteStoreTest, PagesNeverOverlapOrSkipAcrossTies) {
+  // 7 calls ending at the same microsecond, with others around them.
+  std::vector<CallRecord> calls;
+  calls.push_back(make_call(acct_, "early", kT0 - 1));
+  for (int i = 0; i < 7; ++i) calls.push_back(make_call(acct_, "tie" + std::to_string(i), kT0));
+  calls.push_back(make_call(acct_, "late", kT0 + 1));
+  insert(calls);
+
+  for (SortOrder order : {SortOrder::kNewestFirst, SortOrder::kOldestFirst}) {
+    std::vector<std::string> seen;
+    for (std::int64_t offset = 0;; offset += 2) {
+      CallQuery q = query();
+      q.order = order;
+      q.limit = 2;
+      q.offset = offset;
+      Page<CallRecord> page = list(q);
+      EXPECT_EQ(page.total_count, 9);
+      if (page.rows.empty()) break;
+      for (const std::string& u : uuids(page)) seen.push_back(u);
+    }
+    std::vector<std::string> want = {"late"};
+    for (int i = 6; i >= 0; --i) want.push_back("tie" + std::to_string(i));  // newest stored 1st
+    want.push_back("early");
+    if (order == SortOrder::kOldestFirst) std::reverse(want.begin(), want.end());
+    EXPECT_EQ(seen, want);
+  }
+}
+
+TEST_F(SqliteStoreTest, TotalCountIsExact) {
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 45; ++i) {
+    calls.push_back(make_call(acct_, "k" + std::to_string(i), kT0 + i * kMicrosPerSecond));
+  }
+  insert(calls);
+  auto page = [&](int limit, std::int64_t offset) {
+    CallQuery q = query();
+    q.limit = limit;
+    q.offset = offset;
+    return list(q);
+  };
+  EXPECT_EQ(page(20, 0).total_count, 45);
+  EXPECT_EQ(page(20, 0).rows.size(), 20u);
+  EXPECT_EQ(page(20, 40).total_count, 45);  // short last page
+  EXPECT_EQ(page(20, 40).rows.size(), 5u);
+  EXPECT_EQ(page(20, 45).total_count, 45);  // just past the end
+  EXPECT_EQ(page(20, 100).total_count, 45);
+  EXPECT_TRUE(page(20, 100).rows.empty());
+  EXPECT_EQ(page(0, 0).total_count, 45);
+  EXPECT_EQ(page(45, 0).total_count, 45);
+  CallQuery q = query();
+  q.end_time.from = kT0 + 40 * kMicrosPerSecond;
+  q.limit = 2;
+  EXPECT_EQ(list(q).total_count, 5);
+}
+
+// --- durability, migrations, concurrency ---
+
+TEST_F(SqliteStoreTest, DataSurvivesReopen) {
+  insert({full_call(acct_)});
+  store_.reset();
+  store_ = open_store(db_path());
+  Result<std::optional<CallRecord>> got = store_->find_call(acct_, full_call(acct_).call_uuid, 0);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  expect_same_call(**got, full_call(acct_));
+  EXPECT_EQ(store_->list_accounts()->size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing) {
+  store_.reset();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // The child: write, then vanish without closing the database (the WAL is left behind).
+    Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(db_path());
+    if (!s.ok()) _exit(2);
+    Result<std::vector<InsertOutcome>> r = (*s)->insert_calls({make_call(acct_, "crash", kT0)});
+    _exit(r.ok() ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(fs::exists(db_path() + "-wal"));
+  store_ = open_store(db_path());
+  EXPECT_TRUE(store_->find_call(acct_, "crash", 0)->has_value());
+}
+
+TEST_F(SqliteStoreTest, MigrationsRunOnce) {
+  const auto n = static_cast<std::int64_t>(sqlite::migrations().size());
+  const std::string count = "SELECT COUNT(*) FROM schema_migrations";
+  const std::string applied = "SELECT MAX(applied_at) FROM schema_migrations";
+  EXPECT_EQ(raw_int(db_path(), count), n);
+  EXPECT_EQ(raw_int(db_path(), "PRAGMA user_version"), sqlite::latest_schema_version());
+  const std::int64_t first_applied = raw_int(db_path(), applied);
+  store_.reset();
+  store_ = open_store(db_path());
+  store_.reset();
+  store_ = open_store(db_path());
+  EXPECT_EQ(raw_int(db_path(), count), n);
+  EXPECT_EQ(raw_int(db_path(), applied), first_applied);
+  EXPECT_EQ(raw_text(db_path(), "PRAGMA journal_mode"), "wal");
+  EXPECT_TRUE(store_->find_account_by_name("Acme")->has_value());
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseFromTheFuture) {
+  store_.reset();
+  const int future = sqlite::latest_schema_version() + 1;
+  raw_int(db_path(), "INSERT INTO schema_migrations VALUES (" + std::to_string(future) +
+                         ", 'from the future', 0)");
+  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(db_path());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kIOError);
+  EXPECT_THAT(s.status().message(), HasSubstr("newer"));
+}
+
+TEST(SqliteStoreOpenTest, CreatesMissingDirectoriesAndRefusesMemory) {
+  TempDir dir;
+  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(dir.file("a/b/c.db"));
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_TRUE(fs::exists(dir.file("a/b/c.db")));
+  EXPECT_FALSE(SqliteStore::open(":memory:").ok());
+  // A path that cannot be a database file: a directory.
+  Result<std::unique_ptr<SqliteStore>> d = SqliteStore::open(dir.file("a"));
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), Status::Code::kIOError);
+}
+
+TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
+  constexpr int kBatches = 20, kPerBatch = 50, kReaders = 4;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < kReaders; ++r) {
+    readers.emplace_back([&] {
+      std::int64_t last = 0;
+      while (!done.load()) {
+        CallQuery q = query();
+        q.limit = 20;
+        Result<Page<CallRecord>> page = store_->list_calls(q);
+        if (!page.ok() || page->total_count < last) ++failures;  // never goes back in time
+        if (page.ok()) last = page->total_count;
+        if (!store_->find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA").ok()) ++failures;
+      }
+    });
+  }
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<CallRecord> calls;
+    for (int i = 0; i < kPerBatch; ++i) {
+      calls.push_back(make_call(acct_, "b" + std::to_string(b) + "-" + std::to_string(i),
+                                kT0 + i));
+    }
+    insert(calls);
+  }
+  done = true;
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(list(query()).total_count, kBatches * kPerBatch);
+}
+
+TEST_F(SqliteStoreTest, QueryPlansUseTheIndexes) {
+  auto plan = [](const Result<std::vector<std::string>>& lines) {
+    EXPECT_TRUE(lines.ok()) << lines.status().message();
+    std::string s;
+    for (const std::string& l : *lines) s += l + "\n";
+    return s;
+  };
+  CallQuery q = query();
+  q.end_time.from = kT0;
+  q.limit = 20;
+  std::string p = plan(store_->explain_list_calls(q));
+  EXPECT_THAT(p, HasSubstr("calls_by_end_time")) << p;
+  EXPECT_THAT(p, ::testing::Not(HasSubstr("TEMP B-TREE"))) << p;
+  q.order = SortOrder::kOldestFirst;
+  p = plan(store_->explain_list_calls(q));
+  EXPECT_THAT(p, ::testing::Not(HasSubstr("TEMP B-TREE"))) << p;
+
+  q = query();
+  q.end_time.from = kT0;
+  q.to_number = NumberPrefix{"9199"};
+  p = plan(store_->explain_list_calls(q));
+  EXPECT_THAT(p, HasSubstr("count: SEARCH calls USING INDEX calls_by_to_digits (account_id=? AND to_digits>? AND to_digits<?)")) << p;
+
+  p = plan(store_->explain_find_call());
+  EXPECT_THAT(p, HasSubstr("sqlite_autoindex_calls_1")) << p;
+}
+
+// --- pieces ---
+
+TEST(PrefixSuccessorTest, IsTheLeastStringAboveThePrefixRange) {
+  EXPECT_EQ(sqlite::prefix_successor("919"), "91:");
+  EXPECT_EQ(sqlite::prefix_successor("+"), ",");
+  EXPECT_EQ(sqlite::prefix_successor("a\xff"), "b");
+  EXPECT_EQ(sqlite::prefix_successor("a\xff\xff"), "b");
+  EXPECT_EQ(sqlite::prefix_successor("\xfe"), "\xff");
+  EXPECT_EQ(sqlite::prefix_successor("\xff\xff"), std::nullopt);
+  EXPECT_EQ(sqlite::prefix_successor(""), std::nullopt);
+}
+
+TEST(LegCodecTest, RoundTripsAnyBytesAndRejectsCorruption) {
+  CallLeg odd = full_leg();
+  odd.record_uuid = std::string("nul\0inside", 10);
+  odd.flow = "\xff\xfe not utf-8";
+  odd.init_time = std::numeric_limits<std::int64_t>::min();
+  odd.hangup_time = std::numeric_limits<std::int64_t>::max();
+  odd.start_time = 0;
+  odd.extension_id = -1;
+  odd.ext_number_reg = "";  // present but empty is not absent
+  std::vector<CallLeg> legs = {odd, CallLeg{}, full_leg()};
+  std::string blob = sqlite::encode_legs(legs);
+  Result<std::vector<CallLeg>> back = sqlite::decode_legs(blob);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->size(), 3u);
+  for (std::size_t i = 0; i < legs.size(); ++i) expect_same_leg((*back)[i], legs[i]);
+  EXPECT_TRUE((*back)[0].ext_number_reg.has_value());
+  EXPECT_FALSE((*back)[1].ext_number_reg.has_value());
+
+  EXPECT_TRUE(sqlite::decode_legs(sqlite::encode_legs({}))->empty());
+  EXPECT_FALSE(sqlite::decode_legs("").ok());
+  EXPECT_FALSE(sqlite::decode_legs("\x02").ok());
+  for (std::size_t cut = 1; cut < blob.size(); cut += 7) {
+    EXPECT_FALSE(sqlite::decode_legs(std::string_view(blob).substr(0, cut)).ok()) << cut;
+  }
+  EXPECT_FALSE(sqlite::decode_legs(blob + "x").ok());
+}
+
+TEST(CallFilterTest, BindsEveryValue) {
+  CallQuery q;
+  q.account_id = 7;
+  q.trunk_id = "1'; DROP TABLE calls; --";
+  q.from_usernames = {"a", "b", "c"};
+  q.to_number = NumberPrefix{"44"};
+  sqlite::CallFilter f = sqlite::build_call_filter(q);
+  EXPECT_FALSE(f.matches_nothing);
+  EXPECT_EQ(f.where.find("DROP"), std::string::npos);
+  EXPECT_EQ(std::count(f.where.begin(), f.where.end(), '?'),
+            static_cast<std::ptrdiff_t>(f.values.size()));
+  EXPECT_EQ(f.values.size(), 1u + 2u + 1u + 3u);  // account, prefix range, trunk, names
+}
+
+// Informal ingest benchmark: not run by default. Run with
+//   cdrd_sqlite_tests --gtest_also_run_disabled_tests --gtest_filter='*Bench*'
+// CDRD_BENCH_CALLS (default 1000000) and CDRD_BENCH_BATCH (default 5000) size it.
+TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
+  auto env = [](const char* name, long dflt) {
+    const char* v = std::getenv(name);
+    return v ? std::atol(v) : dflt;
+  };
+  const long total = env("CDRD_BENCH_CALLS", 1'000'000), batch = env("CDRD_BENCH_BATCH", 5'000);
+  TempDir dir;
+  std::unique_ptr<SqliteStore> store = open_store(dir.file("bench.db"));
+  std::int64_t acct = store->create_account("bench", "MABENCHBENCHBENCHBEN", "h")->id;
+  std::vector<CallRecord> calls;
+  std::uint64_t rng = 88172645463325252ull;
+  auto next = [&] {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  };
+  double insert_seconds = 0;
+  for (long done = 0; done < total; done += batch) {
+    calls.clear();
+    for (long i = 0; i < batch && done + i < total; ++i) {
+      CallRecord c = full_call(acct);
+      char uuid[40];
+      std::snprintf(uuid, sizeof uuid, "%016llx-%016llx", static_cast<unsigned long long>(next()),
+                    static_cast<unsigned long long>(next()));
+      c.call_uuid = uuid;
+      c.end_time = kT0 + (done + i) * 2'000'000 + static_cast<Micros>(next() % 1'000'000);
+      c.to_number = "+1" + std::to_string(2'000'000'000 + next() % 8'000'000'000);
+      c.from_number = "+91" + std::to_string(9'000'000'000 + next() % 999'999'999);
+      if (i % 2) c.legs.clear();
+      calls.push_back(std::move(c));
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    Result<std::vector<InsertOutcome>> r = store->insert_calls(calls);
+    insert_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+  std::printf("ingest: %ld calls in %.2f s = %.0f calls/s (batch %ld)\n", total, insert_seconds,
+              total / insert_seconds, batch);
+
+  CallQuery q;
+  q.account_id = acct;
+  q.limit = 20;
+  q.end_time.from = kT0 + (total - total / 3) * 2'000'000;  // the newest third, like a window
+  for (auto [name, prefix] : {std::pair<const char*, const char*>{"default", nullptr},
+                              {"to_number 1212", "1212"},
+                              {"to_number +1", "+1"}}) {
+    CallQuery qq = q;
+    if (prefix) qq.to_number = NumberPrefix{prefix};
+    auto t0 = std::chrono::steady_clock::now();
+    Result<Page<CallRecord>> page = store->list_calls(qq);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
+    ASSERT_TRUE(page.ok());
+    std::printf("list %-16s total_count=%-8lld %.1f ms\n", name,
+                static_cast<long long>(page->total_count), ms);
+    Result<std::vector<std::string>> plan = store->explain_list_calls(qq);
+    ASSERT_TRUE(plan.ok());
+    for (const std::string& line : *plan) {
+      std::printf("    %s\n", line.c_str());
+    }
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(store->find_call(acct, calls[static_cast<std::size_t>(i)].call_uuid, 0)->has_value());
+  }
+  std::printf("find_call: %.1f us each\n",
+              std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                      .count() / 1000);
+}
+
+}  // namespace
+}  // namespace cdrd
