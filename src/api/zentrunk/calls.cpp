@@ -1,0 +1,63 @@
+// The list and retrieve handlers of the SIP-trunk Call API: parse, ask the store, render.
+#include "api/zentrunk/calls.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "api/errors.h"
+#include "api/zentrunk/call_view.h"
+#include "core/crypto.h"
+
+namespace cdrd::api::zentrunk {
+namespace {
+
+constexpr std::size_t kMaxCallUuidLength = 64;
+
+// Call uuids are UUIDs in practice; ingest may carry other ids, so accept letters, digits and
+// '-' up to 64 characters. Anything else cannot name a stored call.
+bool is_plausible_call_uuid(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxCallUuidLength &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '-';
+         });
+}
+
+http::HttpResponse not_found(std::string_view call_uuid) {
+  // Echo at most the length a valid uuid could have.
+  std::string shown(call_uuid.substr(0, kMaxCallUuidLength));
+  if (call_uuid.size() > kMaxCallUuidLength) shown += "...";
+  return error_response(404, "call not found: " + shown);
+}
+
+http::HttpResponse ok_json(std::string body) {
+  http::HttpResponse r;
+  r.status = 200;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+http::HttpResponse list_calls(const ApiContext& ctx, const Account& account,
+                              const http::HttpRequest& request, Representation rep) {
+  Result<CallQuery> query = parse_call_list_query(request.query, account.id, ctx.now(),
+                                                  ctx.settings);
+  if (!query.ok()) return error_response(query.status());
+  Result<Page<CallRecord>> page = ctx.calls.list_calls(*query);
+  if (!page.ok()) return error_response(page.status());
+  return ok_json(render_call_list(*page, *query, rep, request.path, request.query));
+}
+
+http::HttpResponse get_call(const ApiContext& ctx, const Account& account,
+                            std::string_view call_uuid, Representation rep) {
+  if (!is_plausible_call_uuid(call_uuid)) return not_found(call_uuid);
+  Result<std::optional<CallRecord>> found =
+      ctx.calls.find_call(account.id, call_uuid, ctx.retention_floor());
+  if (!found.ok()) return error_response(found.status());
+  if (!found->has_value()) return not_found(call_uuid);
+  return ok_json(render_call_response(**found, rep, new_uuid_v4()));
+}
+
+}  // namespace cdrd::api::zentrunk
