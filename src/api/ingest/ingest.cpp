@@ -1,0 +1,260 @@
+#include "api/ingest/ingest.h"
+
+#include <cctype>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "api/errors.h"
+#include "api/ingest/csv.h"
+#include "api/ingest/raw_record.h"
+#include "api/ingest/validate.h"
+#include "core/crypto.h"
+
+namespace cdrd::api::ingest {
+namespace {
+
+// Records per insert_calls call, i.e. per transaction.
+constexpr std::size_t kChunkSize = 10'000;
+
+std::string_view strip_bom(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  return text;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Validates records one by one and stores the valid ones in chunks; remembers line errors.
+class Batch {
+ public:
+  explicit Batch(const ApiContext& ctx) : ctx_(ctx) {}
+
+  // A record (or the reason it could not be read) from `line`. Fails only on storage errors.
+  Status add(const Result<RawRecord>& raw, std::int64_t line) {
+    if (!raw.ok()) {
+      result_.failed.push_back(LineError{line, raw.status().message()});
+      return Status::Ok();
+    }
+    Result<CallRecord> record = validate_record(*raw, resolver_);
+    if (!store_error_.ok()) return store_error_;
+    if (!record.ok()) {
+      result_.failed.push_back(LineError{line, record.status().message()});
+      return Status::Ok();
+    }
+    pending_.push_back(std::move(record).value());
+    return pending_.size() >= kChunkSize ? flush() : Status::Ok();
+  }
+
+  void fail(std::int64_t line, std::string error) {
+    result_.failed.push_back(LineError{line, std::move(error)});
+  }
+
+  // Stores what is pending in one transaction.
+  Status flush() {
+    if (pending_.empty()) return Status::Ok();
+    Result<std::vector<InsertOutcome>> outcomes = ctx_.calls.insert_calls(pending_);
+    if (!outcomes.ok()) return outcomes.status();
+    if (outcomes->size() != pending_.size()) {
+      return Status::Internal("insert_calls returned " + std::to_string(outcomes->size()) +
+                              " outcomes for " + std::to_string(pending_.size()) + " records");
+    }
+    for (InsertOutcome o : *outcomes) {
+      (o == InsertOutcome::kStored ? result_.stored : result_.duplicates) += 1;
+    }
+    pending_.clear();
+    return Status::Ok();
+  }
+
+  BatchResult take() { return std::move(result_); }
+
+ private:
+  // Account lookups by auth_id, cached for the batch (unknown ones too).
+  Result<std::optional<std::int64_t>> resolve(std::string_view auth_id) {
+    const std::string key(auth_id);
+    if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+    Result<std::optional<Account>> found = ctx_.accounts.find_account_by_auth_id(auth_id);
+    if (!found.ok()) {
+      store_error_ = found.status();
+      return store_error_;
+    }
+    std::optional<std::int64_t> id;
+    if (*found) id = (*found)->id;
+    cache_.emplace(key, id);
+    return id;
+  }
+
+  const ApiContext& ctx_;
+  AccountResolver resolver_ = [this](std::string_view auth_id) { return resolve(auth_id); };
+  std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
+  Status store_error_;
+  std::vector<CallRecord> pending_;
+  BatchResult result_;
+};
+
+Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_line) {
+  std::int64_t line = first_line;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t nl = text.find('\n', pos);
+    std::string_view l = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (!trim(l).empty()) {
+      if (Status s = batch.add(parse_ndjson_line(l), line); !s.ok()) return s;
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+    ++line;
+  }
+  return Status::Ok();
+}
+
+Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) {
+  CsvReader reader(text, first_line);
+  CsvRow row;
+  if (!reader.next(row)) return Status::Ok();
+  if (!row.error.empty()) {
+    batch.fail(row.line, "CSV header: " + row.error);
+    return Status::Ok();
+  }
+  // The header names the fields; a bad header makes every row unreadable, so it is the one error.
+  std::vector<std::string> header;
+  std::vector<std::string> problems;
+  for (std::size_t i = 0; i < row.cells.size(); ++i) {
+    const std::string name(trim(row.cells[i]));
+    if (name.empty()) {
+      problems.push_back("column " + std::to_string(i + 1) + " has no name");
+    } else if (!is_known_field(name)) {
+      problems.push_back(unknown_field_message(name));
+    } else {
+      for (const std::string& h : header) {
+        if (h == name) problems.push_back(name + ": column given more than once");
+      }
+    }
+    header.push_back(name);
+  }
+  if (!problems.empty()) {
+    std::string message = "CSV header: ";
+    for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+    batch.fail(row.line, message);
+    return Status::Ok();
+  }
+  while (reader.next(row)) {
+    if (!row.error.empty()) {
+      batch.fail(row.line, row.error);
+      continue;
+    }
+    if (Status s = batch.add(csv_row_to_record(header, row.cells), row.line); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+http::HttpResponse unauthorized(std::string_view message) {
+  http::HttpResponse r = error_response(401, message);
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+// The operator key of "Authorization: Bearer KEY", or nullopt when there is none.
+std::optional<std::string_view> bearer_token(const http::HttpRequest& request) {
+  const std::string_view value = trim(request.header("authorization"));
+  constexpr std::string_view kScheme = "bearer";
+  if (value.size() <= kScheme.size() || lower(value.substr(0, kScheme.size())) != kScheme ||
+      (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
+    return std::nullopt;
+  }
+  const std::string_view token = trim(value.substr(kScheme.size()));
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+std::string render_result(const BatchResult& r, std::string_view error) {
+  std::string out = "{\"api_id\": " + json_quote(new_uuid_v4());
+  if (!error.empty()) out += ", \"error\": " + json_quote(error);
+  out += ", \"stored\": " + std::to_string(r.stored);
+  out += ", \"duplicates\": " + std::to_string(r.duplicates);
+  out += ", \"failed\": [";
+  for (std::size_t i = 0; i < r.failed.size(); ++i) {
+    if (i) out += ", ";
+    out += "{\"line\": " + std::to_string(r.failed[i].line) +
+           ", \"error\": " + json_quote(r.failed[i].error) + "}";
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace
+
+Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Format format,
+                                std::int64_t first_line) {
+  text = strip_bom(text);
+  Batch batch(ctx);
+  Status s = format == Format::kCsv ? ingest_csv(batch, text, first_line)
+                                    : ingest_ndjson(batch, text, first_line);
+  if (s.ok()) s = batch.flush();
+  if (!s.ok()) return s;
+  return batch.take();
+}
+
+http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest& request) {
+  if (request.method != "POST") {
+    http::HttpResponse r = error_response(405, "method not allowed: use POST");
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  if (ctx.settings.operator_key.empty()) {
+    return error_response(403, "ingest is disabled: start cdrd with --operator-key");
+  }
+  const std::optional<std::string_view> key = bearer_token(request);
+  if (!key) return unauthorized("missing operator key: send Authorization: Bearer KEY");
+  if (!constant_time_equals(*key, ctx.settings.operator_key)) {
+    return unauthorized("wrong operator key");
+  }
+
+  const std::string_view content_type = request.header("content-type");
+  const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  Format format;
+  if (media.empty() || media == "application/x-ndjson" || media == "application/json") {
+    format = Format::kNdjson;
+  } else if (media == "text/csv") {
+    format = Format::kCsv;
+  } else {
+    return error_response(415, "unsupported Content-Type '" + std::string(content_type) +
+                                   "': send application/x-ndjson (or application/json) or "
+                                   "text/csv");
+  }
+  if (request.body.empty()) {
+    return error_response(400, "empty body: send call records, one per line (NDJSON or CSV)");
+  }
+
+  const Result<BatchResult> result = ingest_text(ctx, request.body, format);
+  if (!result.ok()) {
+    spdlog::error("ingest: storing calls failed: {}", result.status().message());
+    return error_response(result.status());
+  }
+  const BatchResult& r = *result;
+  http::HttpResponse response;
+  if (r.stored + r.duplicates > 0) {
+    response.body = render_result(r, "");
+  } else if (r.failed.empty()) {
+    return error_response(400, "no records: the body holds only blank lines (or a CSV header "
+                               "without rows)");
+  } else {
+    response.status = 400;
+    response.body = render_result(r, "no record was stored: every record failed validation");
+  }
+  return response;
+}
+
+}  // namespace cdrd::api::ingest

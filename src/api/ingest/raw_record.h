@@ -1,0 +1,63 @@
+// RawRecord: one input record before validation, independent of its source format. An NDJSON
+// line keeps each value's JSON kind and, for numbers, the exact text (never a double); a CSV row
+// gives untyped text (an empty cell is simply not a field). validate_record (validate.h) turns a
+// RawRecord into a CallRecord whatever format it came from. Plain values; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace cdrd::api::ingest {
+
+enum class RawKind {
+  kString,  // a JSON string
+  kNumber,  // a JSON number; `text` is the number exactly as written ("0.31800", "28", "1e3")
+  kBool,    // a JSON true/false; `text` is "true" or "false"
+  kNull,    // a JSON null
+  kArray,   // a JSON array; `items`
+  kObject,  // a JSON object; `members`
+  kText,    // untyped text (a CSV cell)
+};
+
+struct RawField;
+
+struct RawValue {
+  RawKind kind = RawKind::kNull;
+  std::string text;               // kString, kNumber, kBool, kText
+  std::vector<RawValue> items;    // kArray
+  std::vector<RawField> members;  // kObject, in input order (repeated names kept)
+};
+
+struct RawField {
+  std::string name;
+  RawValue value;
+};
+
+// The fields of one record in input order. A name may appear twice (JSON allows it); the
+// validator refuses that.
+struct RawRecord {
+  std::vector<RawField> fields;
+};
+
+// Parses one NDJSON line (one JSON object; surrounding white space allowed). On error, an
+// kInvalidArgument Status whose message says what is wrong and where.
+Result<RawRecord> parse_ndjson_line(std::string_view line);
+
+// A CSV row as a RawRecord: cell i becomes field header[i] as kText unless it is empty.
+// The row must have exactly as many cells as the header.
+Result<RawRecord> csv_row_to_record(const std::vector<std::string>& header,
+                                    const std::vector<std::string>& cells);
+
+// For messages: a short description of a value ("'sideways'", "12", "true", "null",
+// "an array", "an object"); long text is cut and bytes that are not UTF-8 become '?'.
+std::string describe(const RawValue& value);
+
+// Length of the well-formed UTF-8 sequence that starts at s[i] (1-4), or 0 if there is none
+// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, cut short).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace cdrd::api::ingest

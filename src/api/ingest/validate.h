@@ -1,0 +1,51 @@
+// validate_record: the one set of rules of the canonical call record (docs/ingest.md), applied
+// to a RawRecord from any input format. Checks every field's type and form, the required
+// fields, the order of the timestamps, the talk time against the timestamps and STIR/SHAKEN
+// consistency; derives duration and the billing defaults. Pure apart from the account resolver;
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/ingest/raw_record.h"
+#include "core/call_record.h"
+#include "core/status.h"
+
+namespace cdrd::api::ingest {
+
+// Looks an account up by auth_id: its internal id, nullopt when there is no such account, or
+// the storage error.
+using AccountResolver =
+    std::function<Result<std::optional<std::int64_t>>(std::string_view auth_id)>;
+
+// The CallRecord of `raw`, or kInvalidArgument whose message lists every problem found as
+// "field: what is wrong, accepted form, got 'value'", joined by "; ". A failure of the resolver
+// is returned unchanged (a storage code, never kInvalidArgument), so callers can stop the batch.
+Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve);
+
+// True if `name` is a field of the canonical record (CSV headers are checked with it).
+bool is_known_field(std::string_view name);
+// "<name>: unknown field", with a hint where another API spells a known field that way.
+std::string unknown_field_message(std::string_view name);
+
+// Which billing inputs a record carried.
+struct BillingInputs {
+  bool bill_duration = false;
+  bool rate = false;
+  bool secure_trunking_rate = false;
+  bool total_amount = false;
+  bool cnam_lookup_rate = false;
+};
+
+// THE RATING HOOK: completes the billing fields of a valid record. Today: bill_duration
+// defaults to duration; a record with rate and total_amount is RatingState::kProvided; any
+// other record keeps what it carried, missing amounts are 0, and it is kUnrated.
+// A rating module (src/rating) plugs in here to rate such records from the account's deck
+// (and to recompute bill_duration with the deck's billing increments).
+void complete_billing(CallRecord& record, const BillingInputs& given);
+
+}  // namespace cdrd::api::ingest
