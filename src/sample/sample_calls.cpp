@@ -1,0 +1,512 @@
+// Deterministic sample calls. Every record draws from its own std::mt19937_64, seeded from
+// (seed, index) through splitmix64; every account draws its trunks and numbers from a generator
+// seeded from its auth_id. Only raw 64-bit outputs are used (helpers below), so the bytes are the
+// same with every standard library.
+#include "sample/sample_calls.h"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <random>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+
+#include "core/money.h"
+
+namespace cdrd::sample {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+// Small helpers over the raw generator output (never std::*_distribution).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : gen_(seed) {}
+
+  std::uint64_t next() { return gen_(); }
+  // Uniform in [0, n), without modulo bias. n > 0.
+  std::uint64_t below(std::uint64_t n) {
+    const std::uint64_t threshold = (0 - n) % n;  // 2^64 mod n
+    for (;;) {
+      const std::uint64_t x = gen_();
+      if (x >= threshold) return x % n;
+    }
+  }
+  // Uniform in [lo, hi].
+  std::int64_t between(std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(hi - lo) + 1));
+  }
+  // True with probability per_mille / 1000.
+  bool chance(int per_mille) { return below(1000) < static_cast<std::uint64_t>(per_mille); }
+  // Index i with probability weight(items[i]) / sum of weights.
+  template <class T, class W>
+  std::size_t weighted(std::span<const T> items, W weight) {
+    std::uint64_t total = 0;
+    for (const T& t : items) total += static_cast<std::uint64_t>(weight(t));
+    std::uint64_t x = below(total);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto w = static_cast<std::uint64_t>(weight(items[i]));
+      if (x < w) return i;
+      x -= w;
+    }
+    return items.size() - 1;
+  }
+  template <class T>
+  const T& pick(const std::vector<T>& items) {
+    return items[below(items.size())];
+  }
+
+ private:
+  std::mt19937_64 gen_;
+};
+
+// ---- vocabulary ----------------------------------------------------------------------------
+
+// A block of numbers of one country: prefix, then one digit of `first` (if not empty), then
+// `rest` free digits. Rates are per minute in 1/100000 units; billing is 60/60 or 1/1.
+struct NumberPlan {
+  std::string_view country;
+  std::string_view prefix;
+  std::string_view first;
+  int rest;
+  int weight;  // share of the outbound destinations and inbound callers, per mille
+  std::int64_t rate_units;
+  int increment_s;  // 60 (60/60) or 1 (1/1)
+};
+
+constexpr std::array<NumberPlan, 19> kPlans = {{
+    {"IN", "+9198", "", 8, 140, 1200, 60},  // mobile
+    {"IN", "+9199", "", 8, 90, 1200, 60},   // mobile
+    {"IN", "+9122", "246", 7, 50, 900, 60},  // Mumbai
+    {"IN", "+9180", "24", 7, 40, 900, 60},   // Bengaluru
+    {"US", "+1212", "23456789", 6, 60, 500, 1},
+    {"US", "+1310", "23456789", 6, 50, 500, 1},
+    {"US", "+1415", "23456789", 6, 50, 500, 1},
+    {"US", "+1646", "23456789", 6, 50, 500, 1},
+    {"US", "+1312", "23456789", 6, 40, 500, 1},
+    {"GB", "+4420", "378", 7, 60, 800, 1},  // London
+    {"GB", "+44771", "", 7, 60, 1500, 1},   // mobile
+    {"BR", "+55219", "6789", 7, 40, 2000, 60},  // Rio de Janeiro mobile
+    {"BR", "+55119", "6789", 7, 40, 2000, 60},  // Sao Paulo mobile
+    {"BR", "+55113", "", 7, 20, 1100, 60},      // Sao Paulo
+    {"DE", "+4930", "123456789", 7, 50, 900, 1},  // Berlin
+    {"DE", "+49151", "", 8, 50, 1600, 1},         // mobile
+    {"RU", "+7495", "23456789", 6, 30, 9000, 60},  // Moscow
+    {"RU", "+7916", "", 7, 25, 9500, 60},          // mobile
+    {"RU", "+7903", "", 7, 25, 9500, 60},          // mobile
+}};
+
+// Home countries of accounts, the regions their trunks use and the per-minute inbound rate of
+// their numbers (1/100000 units).
+struct Home {
+  std::string_view country;
+  std::array<std::string_view, 2> regions;
+  std::int64_t inbound_rate_units;
+};
+
+constexpr std::array<Home, 5> kHomes = {{
+    {"US", {"us-east-1", "us-west-1"}, 300},
+    {"IN", {"ap-south-1", "ap-southeast-1"}, 450},
+    {"GB", {"eu-west-1", "eu-central-1"}, 400},
+    {"BR", {"sa-east-1", "us-east-1"}, 600},
+    {"DE", {"eu-central-1", "eu-west-1"}, 400},
+}};
+
+constexpr std::int64_t kSecureTrunkingRateUnits = 100;  // 0.00100 per minute
+
+// Who ended the call, relative to the call: resolved to a hangup_source by direction.
+enum class Side { kCaller, kCallee, kCarrier, kCustomer, kZentrunk };
+
+struct Hangup {
+  int code;
+  std::string_view name;  // as in zentrunk-hangup-codes.csv
+  Side side;
+  int weight;  // per mille
+};
+
+constexpr std::array<Hangup, 6> kAnsweredHangups = {{
+    {3000, "normal_hangup", Side::kCallee, 550},
+    {3010, "normal_hangup", Side::kCaller, 380},
+    {3020, "rtp_timeout", Side::kZentrunk, 20},
+    {5220, "service_interrupted_by_customer", Side::kCustomer, 20},
+    {5240, "service_interrupted_by_nomedia", Side::kZentrunk, 15},
+    {5310, "service_interrupted_by_carrier_4xx", Side::kCarrier, 15},
+}};
+
+constexpr std::array<Hangup, 11> kUnansweredHangups = {{
+    {4410, "user_busy", Side::kCallee, 280},
+    {4550, "user_cancelled", Side::kCaller, 250},
+    {4160, "request_timeout_carrier", Side::kCarrier, 100},
+    {4170, "request_timeout_customer", Side::kCustomer, 40},
+    {6040, "declined_from_carrier", Side::kCarrier, 80},
+    {4080, "route_not_found", Side::kZentrunk, 50},
+    {4090, "destination_not_found", Side::kCarrier, 50},
+    {5000, "service_unavailable_no_more_destinations", Side::kZentrunk, 50},
+    {5190, "concurrent_call_limit_exceeded", Side::kZentrunk, 40},
+    {4570, "barred_number", Side::kZentrunk, 20},
+    {6000, "busy_everywhere", Side::kCallee, 40},
+}};
+
+// Talk time buckets [lo, hi] seconds: many short calls, a long tail up to two hours.
+struct Bucket {
+  int lo, hi, weight;
+};
+constexpr std::array<Bucket, 7> kTalkBuckets = {{
+    {1, 15, 200},
+    {16, 60, 250},
+    {61, 180, 250},
+    {181, 600, 180},
+    {601, 1800, 90},
+    {1801, 3600, 25},
+    {3601, 7200, 5},
+}};
+
+// Relative call volume by UTC hour (accept/reject weights out of 100).
+constexpr std::array<int, 24> kHourWeight = {30, 25, 20, 20, 25, 35, 50, 65, 80, 90, 95, 100,
+                                             100, 95, 95, 90, 85, 80, 70, 60, 50, 45, 40, 35};
+
+// ---- accounts --------------------------------------------------------------------------------
+
+struct Trunk {
+  std::string trunk_id, trunk_domain, region;
+  std::string_view transport;
+  bool secure = false, srtp = false;
+};
+
+struct Account {
+  std::string auth_id_json;  // the auth_id as a JSON string literal
+  const Home* home = nullptr;
+  std::vector<Trunk> outbound_trunks, inbound_trunks;
+  std::vector<std::string> numbers;  // the account's own numbers: caller IDs and DIDs
+};
+
+void append_digits(Rng& rng, std::string& out, int n) {
+  for (int i = 0; i < n; ++i) out.push_back(static_cast<char>('0' + rng.below(10)));
+}
+
+std::string make_number(Rng& rng, const NumberPlan& plan) {
+  std::string n(plan.prefix);
+  if (!plan.first.empty()) n.push_back(plan.first[rng.below(plan.first.size())]);
+  append_digits(rng, n, plan.rest);
+  return n;
+}
+
+std::size_t pick_plan(Rng& rng) {
+  return rng.weighted(std::span<const NumberPlan>(kPlans), [](const NumberPlan& p) {
+    return p.weight;
+  });
+}
+
+std::size_t pick_plan_in(Rng& rng, std::string_view country) {
+  return rng.weighted(std::span<const NumberPlan>(kPlans), [country](const NumberPlan& p) {
+    return p.country == country ? p.weight : 0;
+  });
+}
+
+const NumberPlan* plan_of(std::string_view number) {
+  const NumberPlan* best = nullptr;
+  for (const NumberPlan& p : kPlans) {
+    if (number.starts_with(p.prefix) && (!best || p.prefix.size() > best->prefix.size())) {
+      best = &p;
+    }
+  }
+  return best;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+Trunk make_trunk(Rng& rng, const Home& home) {
+  Trunk t;
+  t.trunk_id.push_back(static_cast<char>('1' + rng.below(9)));
+  append_digits(rng, t.trunk_id, 16);
+  t.trunk_domain = t.trunk_id + ".zt.example.net";
+  t.region = std::string(home.regions[rng.chance(800) ? 0 : 1]);
+  t.secure = rng.chance(200);
+  if (t.secure) {
+    t.transport = "tls";
+    t.srtp = rng.chance(800);
+  } else {
+    t.transport = rng.chance(750) ? "udp" : "tcp";
+  }
+  return t;
+}
+
+Account make_account(const std::string& auth_id) {
+  Rng rng(splitmix64(fnv1a(auth_id)));
+  Account a;
+  a.auth_id_json = json_string(auth_id);
+  a.home = &kHomes[rng.below(kHomes.size())];
+  const auto n_out = rng.between(1, 3), n_in = rng.between(1, 2);
+  for (std::int64_t i = 0; i < n_out; ++i) a.outbound_trunks.push_back(make_trunk(rng, *a.home));
+  for (std::int64_t i = 0; i < n_in; ++i) a.inbound_trunks.push_back(make_trunk(rng, *a.home));
+  const auto n_numbers = rng.between(3, 8);
+  for (std::int64_t i = 0; i < n_numbers; ++i) {
+    a.numbers.push_back(make_number(rng, kPlans[pick_plan_in(rng, a.home->country)]));
+  }
+  return a;
+}
+
+// ---- records ---------------------------------------------------------------------------------
+
+void append_hex(std::string& out, std::uint64_t v, int nibbles) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = nibbles - 1; i >= 0; --i) out.push_back(kHex[(v >> (4 * i)) & 0xf]);
+}
+
+std::string make_uuid(Rng& rng) {
+  std::uint64_t hi = rng.next(), lo = rng.next();
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;                    // version 4
+  lo = (lo & ~(0xcULL << 60)) | (0x8ULL << 60);          // variant 10xx
+  std::string s;
+  s.reserve(36);
+  append_hex(s, hi >> 32, 8);
+  s.push_back('-');
+  append_hex(s, (hi >> 16) & 0xffff, 4);
+  s.push_back('-');
+  append_hex(s, hi & 0xffff, 4);
+  s.push_back('-');
+  append_hex(s, lo >> 48, 4);
+  s.push_back('-');
+  append_hex(s, lo & 0xffffffffffffULL, 12);
+  return s;
+}
+
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// `n` decimal digits of v >= 0, zero-padded.
+void append_padded(std::string& out, std::int64_t v, int n) {
+  char buf[20];
+  for (int i = n - 1; i >= 0; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+// "YYYY-MM-DD HH:MM:SS" of a whole second (the format of format_timestamp, without printf).
+void append_time(std::string& out, std::int64_t secs) {
+  const std::int64_t days = floor_div(secs, 86400), sod = secs - days * 86400;
+  int y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  append_padded(out, y, 4);
+  out.push_back('-');
+  append_padded(out, m, 2);
+  out.push_back('-');
+  append_padded(out, d, 2);
+  out.push_back(' ');
+  append_padded(out, sod / 3600, 2);
+  out.push_back(':');
+  append_padded(out, sod / 60 % 60, 2);
+  out.push_back(':');
+  append_padded(out, sod % 60, 2);
+}
+
+// Money units >= 0 with 5 decimals, as Money::to_fixed5.
+void append_money(std::string& out, std::int64_t units) {
+  append_int(out, units / Money::kScale);
+  out.push_back('.');
+  append_padded(out, units % Money::kScale, 5);
+}
+
+// `,"k":` (every record starts with its account, so each other field follows a comma).
+void key(std::string& out, std::string_view k) {
+  out += ",\"";
+  out += k;
+  out += "\":";
+}
+
+void str_field(std::string& out, std::string_view k, std::string_view v) {
+  key(out, k);
+  out.push_back('"');
+  out += v;  // every generated value is plain ASCII without quotes or backslashes
+  out.push_back('"');
+}
+
+void int_field(std::string& out, std::string_view k, std::int64_t v) {
+  key(out, k);
+  append_int(out, v);
+}
+
+void time_field(std::string& out, std::string_view k, std::int64_t secs) {
+  key(out, k);
+  out.push_back('"');
+  append_time(out, secs);
+  out.push_back('"');
+}
+
+void money_field(std::string& out, std::string_view k, std::int64_t units) {
+  key(out, k);
+  out.push_back('"');
+  append_money(out, units);
+  out.push_back('"');
+}
+
+void bool_field(std::string& out, std::string_view k, bool v) {
+  key(out, k);
+  out += v ? "true" : "false";
+}
+
+std::string_view source_name(Side side, bool outbound) {
+  switch (side) {
+    case Side::kCaller: return outbound ? "customer" : "carrier";
+    case Side::kCallee: return outbound ? "carrier" : "customer";
+    case Side::kCarrier: return "carrier";
+    case Side::kCustomer: return "customer";
+    case Side::kZentrunk: return "zentrunk";
+  }
+  return "zentrunk";
+}
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return floor_div(a + b - 1, b); }
+
+void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
+                   std::int64_t first_s, std::int64_t count_s, std::int64_t index,
+                   std::string& out) {
+  Rng rng(splitmix64(splitmix64(o.seed) ^ static_cast<std::uint64_t>(index)));
+  const Account& acc = accounts[rng.below(accounts.size())];
+  const std::string uuid = make_uuid(rng);
+
+  // End time: uniform second in range, thinned by the hour of day.
+  std::int64_t end_s = 0;
+  for (;;) {
+    end_s = first_s + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(count_s)));
+    const auto hour = (floor_div(end_s, 3600) % 24 + 24) % 24;
+    if (rng.below(100) < static_cast<std::uint64_t>(kHourWeight[hour])) break;
+  }
+
+  const bool outbound = rng.chance(650);
+  const bool answered = rng.chance(750);
+  const Trunk& trunk = rng.pick(outbound ? acc.outbound_trunks : acc.inbound_trunks);
+  const std::string own = rng.pick(acc.numbers);
+  const NumberPlan& remote_plan = kPlans[pick_plan(rng)];
+  const std::string remote = make_number(rng, remote_plan);
+  const std::string& from = outbound ? own : remote;
+  const std::string& to = outbound ? remote : own;
+  const NumberPlan* from_plan = plan_of(from);
+  const NumberPlan* to_plan = plan_of(to);
+
+  std::int64_t talk_s = 0, ring_s = 0;
+  const Hangup* hangup = nullptr;
+  if (answered) {
+    const auto& b = kTalkBuckets[rng.weighted(std::span<const Bucket>(kTalkBuckets),
+                                              [](const Bucket& x) { return x.weight; })];
+    talk_s = rng.between(b.lo, b.hi);
+    ring_s = rng.between(1, 8) + (rng.chance(300) ? rng.between(0, 15) : 0);
+    hangup = &kAnsweredHangups[rng.weighted(std::span<const Hangup>(kAnsweredHangups),
+                                            [](const Hangup& h) { return h.weight; })];
+  } else {
+    hangup = &kUnansweredHangups[rng.weighted(std::span<const Hangup>(kUnansweredHangups),
+                                              [](const Hangup& h) { return h.weight; })];
+    ring_s = hangup->side == Side::kZentrunk ? rng.between(0, 2) : rng.between(2, 45);
+  }
+  const std::int64_t answer_s = end_s - talk_s;
+  const std::int64_t init_s = answer_s - ring_s;
+
+  // Billing by the destination (outbound) or the account's number (inbound).
+  const std::int64_t rate_units =
+      outbound ? remote_plan.rate_units : acc.home->inbound_rate_units;
+  const int increment = outbound ? remote_plan.increment_s : 60;
+  const std::int64_t bill_s = ceil_div(talk_s, increment) * increment;
+  const std::int64_t secure_units = trunk.secure ? kSecureTrunkingRateUnits : 0;
+  const std::int64_t amount_units = ((rate_units + secure_units) * bill_s + 30) / 60;
+
+  // STIR/SHAKEN applies when a US number is involved.
+  std::string_view stir = "Not Applicable", attestation;
+  if (from.starts_with("+1") || to.starts_with("+1")) {
+    const auto x = rng.below(100);
+    stir = x < 65 ? "Verified" : "Not Verified";
+    attestation = x < 65 ? "A" : x < 85 ? "B" : "C";
+  }
+
+  std::string call_id;
+  append_hex(call_id, rng.next(), 16);
+  append_hex(call_id, rng.next(), 16);
+  call_id += "@10.";
+  append_int(call_id, static_cast<std::int64_t>(rng.below(256)));
+  call_id.push_back('.');
+  append_int(call_id, static_cast<std::int64_t>(rng.below(256)));
+  call_id.push_back('.');
+  append_int(call_id, rng.between(1, 254));
+
+  out += "{\"account\":";
+  out += acc.auth_id_json;
+  str_field(out, "call_uuid", uuid);
+  str_field(out, "call_direction", outbound ? "outbound" : "inbound");
+  str_field(out, "from_number", from);
+  str_field(out, "to_number", to);
+  time_field(out, "initiation_time", init_s);
+  if (answered) time_field(out, "answer_time", answer_s);
+  time_field(out, "end_time", end_s);
+  if (answered) int_field(out, "duration", talk_s);
+  int_field(out, "bill_duration", bill_s);
+  int_field(out, "hangup_cause_code", hangup->code);
+  str_field(out, "hangup_cause_name", hangup->name);
+  str_field(out, "hangup_source", source_name(hangup->side, outbound));
+  str_field(out, "trunk_id", trunk.trunk_id);
+  str_field(out, "trunk_domain", trunk.trunk_domain);
+  str_field(out, "region", trunk.region);
+  str_field(out, "transport_protocol", trunk.transport);
+  bool_field(out, "srtp", trunk.srtp);
+  bool_field(out, "secure_trunking", trunk.secure);
+  money_field(out, "rate", rate_units);
+  money_field(out, "secure_trunking_rate", secure_units);
+  money_field(out, "total_amount", amount_units);
+  if (from_plan) str_field(out, "from_country", from_plan->country);
+  if (to_plan) str_field(out, "to_country", to_plan->country);
+  str_field(out, "stir_verification", stir);
+  if (!attestation.empty()) str_field(out, "attestation_indicator", attestation);
+  str_field(out, "call_id", call_id);
+  out += "}\n";
+}
+
+}  // namespace
+
+void append_sample_calls(const SampleOptions& options, std::int64_t first_index, std::int64_t n,
+                         std::string& out) {
+  if (n <= 0) return;
+  if (options.auth_ids.empty()) throw std::invalid_argument("sample calls: no accounts");
+  // Whole seconds s with s * 1e6 in [end_from, end_until).
+  const std::int64_t first_s = ceil_div(options.end_from, kMicrosPerSecond);
+  const std::int64_t last_s = ceil_div(options.end_until, kMicrosPerSecond) - 1;
+  if (last_s < first_s) throw std::invalid_argument("sample calls: empty end_time range");
+
+  std::vector<Account> accounts;
+  accounts.reserve(options.auth_ids.size());
+  for (const auto& id : options.auth_ids) accounts.push_back(make_account(id));
+  for (std::int64_t i = 0; i < n; ++i) {
+    append_record(options, accounts, first_s, last_s - first_s + 1, first_index + i, out);
+  }
+}
+
+}  // namespace cdrd::sample

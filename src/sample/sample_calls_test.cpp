@@ -1,0 +1,270 @@
+// Tests of the deterministic sample calls: same bytes for the same options, chunks that join to
+// the whole, and records that are valid, self-consistent canonical ingest records.
+#include "sample/sample_calls.h"
+
+#include <gtest/gtest.h>
+#include <phonenumbers/phonenumberutil.h>
+#include <rapidjson/document.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/money.h"
+#include "core/time.h"
+
+namespace cdrd::sample {
+namespace {
+
+constexpr Micros kFrom = 1'700'000'000LL * kMicrosPerSecond + 250'000;  // not a whole second
+constexpr Micros kUntil = kFrom + 30 * kMicrosPerDay;
+
+SampleOptions options(std::uint64_t seed = 7) {
+  SampleOptions o;
+  o.seed = seed;
+  o.auth_ids = {"MAAAAAAAAAAAAAAAAAAA", "MABBBBBBBBBBBBBBBBBB", "MACCCCCCCCCCCCCCCCCC"};
+  o.end_from = kFrom;
+  o.end_until = kUntil;
+  return o;
+}
+
+std::string generate(const SampleOptions& o, std::int64_t first, std::int64_t n) {
+  std::string out;
+  append_sample_calls(o, first, n, out);
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+Micros time_of(const rapidjson::Value& v, const char* name) {
+  const auto t = parse_timestamp(v[name].GetString());
+  EXPECT_TRUE(t.has_value()) << name;
+  EXPECT_EQ(t->width, kMicrosPerSecond) << name << " has whole seconds";
+  return t ? t->start : 0;
+}
+
+Money money_of(const rapidjson::Value& v, const char* name) {
+  const auto m = Money::parse(v[name].GetString());
+  EXPECT_TRUE(m.has_value()) << name;
+  EXPECT_EQ(std::string(v[name].GetString()).size() - std::string(v[name].GetString()).find('.'),
+            6u)
+      << name << " has 5 decimals";
+  return m.value_or(Money());
+}
+
+TEST(SampleCalls, SameOptionsGiveSameBytes) {
+  EXPECT_EQ(generate(options(), 0, 500), generate(options(), 0, 500));
+  EXPECT_NE(generate(options(1), 0, 50), generate(options(2), 0, 50));
+}
+
+TEST(SampleCalls, ChunksJoinToTheWhole) {
+  const std::string whole = generate(options(), 100, 1000);
+  std::string chunked;
+  std::int64_t i = 100;
+  for (std::int64_t step : {1, 7, 250, 3, 500, 239}) {
+    append_sample_calls(options(), i, step, chunked);
+    i += step;
+  }
+  ASSERT_EQ(i, 1100);
+  EXPECT_EQ(chunked, whole);
+  EXPECT_EQ(lines_of(whole).size(), 1000u);
+  // Record i is the same line whatever chunk it was made in.
+  EXPECT_EQ(generate(options(), 600, 1) + "", lines_of(whole)[500] + "\n");
+}
+
+TEST(SampleCalls, EmptyRequestsAndBadOptions) {
+  EXPECT_EQ(generate(options(), 0, 0), "");
+  EXPECT_EQ(generate(options(), 5, -3), "");
+  SampleOptions none = options();
+  none.auth_ids.clear();
+  EXPECT_THROW(generate(none, 0, 1), std::invalid_argument);
+  SampleOptions empty = options();
+  empty.end_until = empty.end_from;
+  EXPECT_THROW(generate(empty, 0, 1), std::invalid_argument);
+  SampleOptions no_whole_second = options();
+  no_whole_second.end_until = no_whole_second.end_from + 500'000;  // x.25 s .. x.75 s
+  EXPECT_THROW(generate(no_whole_second, 0, 1), std::invalid_argument);
+}
+
+TEST(SampleCalls, OneSecondRangeGivesThatSecond) {
+  SampleOptions o = options();
+  o.end_from = 1'700'000'000LL * kMicrosPerSecond;
+  o.end_until = o.end_from + 1;
+  for (const auto& line : lines_of(generate(o, 0, 20))) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    ASSERT_FALSE(d.HasParseError());
+    EXPECT_STREQ(d["end_time"].GetString(), "2023-11-14 22:13:20");
+  }
+}
+
+TEST(SampleCalls, AccountIdsAreEscaped) {
+  SampleOptions o = options();
+  o.auth_ids = {"odd\"id\\x"};
+  rapidjson::Document d;
+  d.Parse(generate(o, 0, 1).c_str());
+  ASSERT_FALSE(d.HasParseError());
+  EXPECT_STREQ(d["account"].GetString(), "odd\"id\\x");
+}
+
+// Every record is valid JSON with consistent fields; the mix is roughly the one documented.
+TEST(SampleCalls, RecordsAreConsistent) {
+  const SampleOptions o = options();
+  const auto lines = lines_of(generate(o, 0, 20000));
+  ASSERT_EQ(lines.size(), 20000u);
+  const std::regex uuid_re("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  const std::regex number_re("\\+[1-9][0-9]{7,14}");
+  const std::regex trunk_re("[1-9][0-9]{16}");
+  const std::set<std::string> codes_answered = {"3000", "3010", "3020", "5220", "5240", "5310"};
+  std::set<std::string> uuids;
+  std::map<std::string, int> accounts, trunks_per_account_seen;
+  std::set<std::pair<std::string, std::string>> trunks;
+  int outbound = 0, answered = 0, secure = 0, normal = 0, long_calls = 0, whole_minutes = 0;
+  int to_9198 = 0;
+  for (const auto& line : lines) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    ASSERT_FALSE(d.HasParseError()) << line;
+    ASSERT_TRUE(d.IsObject());
+    for (const char* f : {"account", "call_uuid", "call_direction", "from_number", "to_number",
+                          "initiation_time", "end_time", "hangup_cause_name", "hangup_source",
+                          "trunk_id", "trunk_domain", "region", "transport_protocol", "rate",
+                          "secure_trunking_rate", "total_amount", "stir_verification",
+                          "call_id"}) {
+      ASSERT_TRUE(d.HasMember(f) && d[f].IsString()) << f << " in " << line;
+    }
+    for (const char* f : {"bill_duration", "hangup_cause_code"}) {
+      ASSERT_TRUE(d.HasMember(f) && d[f].IsInt64()) << f << " in " << line;
+    }
+    for (const char* f : {"srtp", "secure_trunking"}) {
+      ASSERT_TRUE(d.HasMember(f) && d[f].IsBool()) << f << " in " << line;
+    }
+
+    const std::string account = d["account"].GetString();
+    accounts[account]++;
+    const std::string uuid = d["call_uuid"].GetString();
+    EXPECT_TRUE(std::regex_match(uuid, uuid_re)) << uuid;
+    EXPECT_TRUE(uuids.insert(uuid).second) << "duplicate " << uuid;
+    const std::string direction = d["call_direction"].GetString();
+    ASSERT_TRUE(direction == "outbound" || direction == "inbound");
+    outbound += direction == "outbound";
+    EXPECT_TRUE(std::regex_match(d["from_number"].GetString(), number_re));
+    EXPECT_TRUE(std::regex_match(d["to_number"].GetString(), number_re));
+    to_9198 += direction == "outbound" && std::string(d["to_number"].GetString()).starts_with(
+                                              "+9198");
+
+    const std::string trunk_id = d["trunk_id"].GetString();
+    EXPECT_TRUE(std::regex_match(trunk_id, trunk_re)) << trunk_id;
+    EXPECT_EQ(std::string(d["trunk_domain"].GetString()), trunk_id + ".zt.example.net");
+    trunks.insert({account, trunk_id});
+    const std::string transport = d["transport_protocol"].GetString();
+    EXPECT_TRUE(transport == "udp" || transport == "tcp" || transport == "tls");
+    if (d["secure_trunking"].GetBool()) {
+      ++secure;
+      EXPECT_EQ(transport, "tls");
+    } else {
+      EXPECT_FALSE(d["srtp"].GetBool());
+    }
+
+    // Times: end in range; initiation <= answer <= end; duration = end - answer.
+    const Micros init = time_of(d, "initiation_time"), end = time_of(d, "end_time");
+    EXPECT_GE(end, o.end_from);
+    EXPECT_LT(end, o.end_until);
+    EXPECT_LE(init, end);
+    const std::int64_t bill = d["bill_duration"].GetInt64();
+    const std::string code = std::to_string(d["hangup_cause_code"].GetInt());
+    if (d.HasMember("answer_time")) {
+      ++answered;
+      const Micros answer = time_of(d, "answer_time");
+      EXPECT_LE(init, answer);
+      ASSERT_TRUE(d.HasMember("duration") && d["duration"].IsInt64());
+      const std::int64_t duration = d["duration"].GetInt64();
+      EXPECT_EQ(duration * kMicrosPerSecond, end - answer);
+      EXPECT_GE(duration, 1);
+      EXPECT_LE(duration, 7200);
+      EXPECT_GE(bill, duration);
+      EXPECT_LT(bill, duration + 60);
+      EXPECT_TRUE(bill == duration || bill % 60 == 0) << "60/60 or 1/1 billing";
+      whole_minutes += bill % 60 == 0;
+      long_calls += duration > 1800;
+      EXPECT_TRUE(codes_answered.count(code)) << code;
+      normal += code == "3000" || code == "3010";
+    } else {
+      EXPECT_FALSE(d.HasMember("duration"));
+      EXPECT_EQ(bill, 0);
+      EXPECT_TRUE(code[0] >= '4' && code[0] <= '6') << code;
+    }
+    const std::string source = d["hangup_source"].GetString();
+    EXPECT_TRUE(source == "customer" || source == "carrier" || source == "zentrunk");
+
+    // Money: total = (rate + secure) x bill / 60, half up, in 1/100000 units.
+    const Money rate = money_of(d, "rate"), secure_rate = money_of(d, "secure_trunking_rate");
+    const Money total = money_of(d, "total_amount");
+    EXPECT_EQ(total.units(), ((rate + secure_rate).units() * bill + 30) / 60) << line;
+    EXPECT_EQ(secure_rate.is_zero(), !d["secure_trunking"].GetBool());
+
+    // STIR/SHAKEN and its attestation agree.
+    const std::string stir = d["stir_verification"].GetString();
+    if (stir == "Verified") {
+      EXPECT_STREQ(d["attestation_indicator"].GetString(), "A");
+    } else if (stir == "Not Verified") {
+      const std::string a = d["attestation_indicator"].GetString();
+      EXPECT_TRUE(a == "B" || a == "C") << a;
+    } else {
+      EXPECT_EQ(stir, "Not Applicable");
+      EXPECT_FALSE(d.HasMember("attestation_indicator"));
+    }
+    EXPECT_NE(std::string(d["call_id"].GetString()).find('@'), std::string::npos);
+  }
+
+  const double n = static_cast<double>(lines.size());
+  EXPECT_NEAR(outbound / n, 0.65, 0.03);
+  EXPECT_NEAR(answered / n, 0.75, 0.03);
+  EXPECT_GT(normal, answered * 9 / 10);
+  EXPECT_GT(long_calls, 0);
+  EXPECT_GT(whole_minutes, 0);
+  EXPECT_GT(to_9198, lines.size() / 20);  // the benchmark's filtered page needs these
+  EXPECT_EQ(accounts.size(), o.auth_ids.size());
+  for (const auto& [account, count] : accounts) EXPECT_GT(count, 20000 / 3 - 500) << account;
+  EXPECT_GE(trunks.size(), 2 * o.auth_ids.size()) << "several trunks per account";
+  EXPECT_GE(secure, 0);
+}
+
+// from_country / to_country name the country of the number, as libphonenumber sees it.
+TEST(SampleCalls, CountriesMatchTheNumbers) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  SampleOptions o = options(99);
+  for (int i = 0; i < 40; ++i) o.auth_ids.push_back("MA" + std::to_string(1000 + i));
+  std::map<std::string, int> seen;
+  for (const auto& line : lines_of(generate(o, 0, 5000))) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    ASSERT_FALSE(d.HasParseError());
+    for (const auto& [number_key, country_key] :
+         {std::pair{"from_number", "from_country"}, std::pair{"to_number", "to_country"}}) {
+      const std::string number = d[number_key].GetString();
+      ASSERT_TRUE(d.HasMember(country_key)) << number;
+      const std::string country = d[country_key].GetString();
+      PhoneNumber parsed;
+      ASSERT_EQ(util.Parse(number, "ZZ", &parsed), PhoneNumberUtil::NO_PARSING_ERROR) << number;
+      EXPECT_TRUE(util.IsValidNumber(parsed)) << number;
+      std::string region;
+      util.GetRegionCodeForNumber(parsed, &region);
+      EXPECT_EQ(region, country) << number;
+      seen[country]++;
+    }
+  }
+  EXPECT_EQ(seen.size(), 6u);
+}
+
+}  // namespace
+}  // namespace cdrd::sample
