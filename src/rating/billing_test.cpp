@@ -1,0 +1,308 @@
+#include "rating/billing.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace cdrd::rating {
+namespace {
+
+Micros at(std::string_view text) { return parse_timestamp(text)->start; }
+Money money(std::string_view text) { return *Money::parse(text); }
+Money units(std::int64_t u) { return Money::from_units(u); }
+
+// ---------------------------------------------------------------- billed_seconds
+
+TEST(BilledSeconds, SixtySixty) {
+  EXPECT_EQ(billed_seconds(0, 60, 60), 0);
+  EXPECT_EQ(billed_seconds(1, 60, 60), 60);
+  EXPECT_EQ(billed_seconds(59, 60, 60), 60);
+  EXPECT_EQ(billed_seconds(60, 60, 60), 60);
+  EXPECT_EQ(billed_seconds(61, 60, 60), 120);
+  EXPECT_EQ(billed_seconds(120, 60, 60), 120);
+  EXPECT_EQ(billed_seconds(121, 60, 60), 180);
+}
+
+TEST(BilledSeconds, ThirtySix) {
+  EXPECT_EQ(billed_seconds(0, 30, 6), 0);
+  EXPECT_EQ(billed_seconds(1, 30, 6), 30);
+  EXPECT_EQ(billed_seconds(29, 30, 6), 30);
+  EXPECT_EQ(billed_seconds(30, 30, 6), 30);
+  EXPECT_EQ(billed_seconds(31, 30, 6), 36);
+  EXPECT_EQ(billed_seconds(36, 30, 6), 36);
+  EXPECT_EQ(billed_seconds(37, 30, 6), 42);
+}
+
+TEST(BilledSeconds, OneOne) {
+  EXPECT_EQ(billed_seconds(0, 1, 1), 0);
+  EXPECT_EQ(billed_seconds(1, 1, 1), 1);
+  EXPECT_EQ(billed_seconds(4, 1, 1), 4);
+  EXPECT_EQ(billed_seconds(61, 1, 1), 61);
+  EXPECT_EQ(billed_seconds(7200, 1, 1), 7200);
+}
+
+TEST(BilledSeconds, SixtyOne) {
+  EXPECT_EQ(billed_seconds(5, 60, 1), 60);
+  EXPECT_EQ(billed_seconds(61, 60, 1), 61);
+}
+
+TEST(BilledSeconds, SubsequentLongerThanInitial) {
+  EXPECT_EQ(billed_seconds(7, 6, 60), 66);
+  EXPECT_EQ(billed_seconds(66, 6, 60), 66);
+  EXPECT_EQ(billed_seconds(67, 6, 60), 126);
+}
+
+TEST(BilledSeconds, DegenerateInputs) {
+  EXPECT_EQ(billed_seconds(-5, 60, 60), 0);
+  EXPECT_EQ(billed_seconds(7, 0, 0), 7);   // increments below 1 count as 1
+  EXPECT_EQ(billed_seconds(7, -3, 5), 11);
+  EXPECT_EQ(billed_seconds(1'000'000'000'000, 60, 60), 1'000'000'000'020);
+}
+
+// ---------------------------------------------------------------- amount_for
+
+TEST(AmountFor, SeedExample) {
+  // 4 s at 0.03000/min: 3000 units x 4 / 60 = 200 units.
+  EXPECT_EQ(amount_for(money("0.03000"), 4).to_fixed5(), "0.00200");
+}
+
+TEST(AmountFor, WholeMinutes) {
+  EXPECT_EQ(amount_for(money("0.01250"), 60).to_fixed5(), "0.01250");
+  EXPECT_EQ(amount_for(money("0.01250"), 120).to_fixed5(), "0.02500");
+  EXPECT_EQ(amount_for(money("0.318"), 7200).to_fixed5(), "38.16000");
+}
+
+TEST(AmountFor, RoundsHalfUp) {
+  // 0.01001/min for 30 s = 0.005005 exactly: half a unit, rounds up.
+  EXPECT_EQ(amount_for(money("0.01001"), 30).to_fixed5(), "0.00501");
+  // n units for 1 s = n/60 units: remainder 29 (below half), 30 (half), 31 (above).
+  EXPECT_EQ(amount_for(units(29), 1), units(0));
+  EXPECT_EQ(amount_for(units(30), 1), units(1));
+  EXPECT_EQ(amount_for(units(31), 1), units(1));
+  EXPECT_EQ(amount_for(units(89), 1), units(1));
+  EXPECT_EQ(amount_for(units(90), 1), units(2));  // 1.5 -> 2
+  EXPECT_EQ(amount_for(units(150), 1), units(3));  // 2.5 -> 3 (half-up, not half-even)
+  // 0.00001/min: 29 s is 0.483 unit, 30 s exactly half, 31 s 0.517.
+  EXPECT_EQ(amount_for(money("0.00001"), 29), units(0));
+  EXPECT_EQ(amount_for(money("0.00001"), 30), units(1));
+  EXPECT_EQ(amount_for(money("0.00001"), 31), units(1));
+}
+
+TEST(AmountFor, ZeroAndNegative) {
+  EXPECT_EQ(amount_for(money("0.05"), 0), units(0));
+  EXPECT_EQ(amount_for(money("0.05"), -60), units(0));
+  EXPECT_EQ(amount_for(money("0"), 600), units(0));
+  EXPECT_EQ(amount_for(units(-30), 1), units(-1));  // half away from zero
+  EXPECT_EQ(amount_for(units(-29), 1), units(0));
+}
+
+TEST(AmountFor, NoOverflowInTheProduct) {
+  // 1e17 units x 3600 s does not fit in 64 bits, the result (6e18 units) does.
+  EXPECT_EQ(amount_for(units(100'000'000'000'000'000), 3600),
+            units(6'000'000'000'000'000'000));
+  EXPECT_EQ(amount_for(units(100'000'000'000'000'000), 1'000'000'000'000),
+            units(std::numeric_limits<std::int64_t>::max()));
+}
+
+// ---------------------------------------------------------------- rating_digits, rated_number
+
+TEST(RatingDigits, PhoneNumbersOnly) {
+  EXPECT_EQ(rating_digits("+919943720205"), "919943720205");
+  EXPECT_EQ(rating_digits("12604109832"), "12604109832");
+  EXPECT_EQ(rating_digits("+12345678"), "12345678");
+  EXPECT_EQ(rating_digits("+123456789012345"), "123456789012345");
+  EXPECT_FALSE(rating_digits("+1234567890123456"));
+  EXPECT_FALSE(rating_digits("1001"));
+  EXPECT_FALSE(rating_digits("alice"));
+  EXPECT_FALSE(rating_digits(""));
+  EXPECT_FALSE(rating_digits("+"));
+  EXPECT_FALSE(rating_digits("0044207946000"));
+  EXPECT_FALSE(rating_digits("+44 2079460000"));
+}
+
+TEST(RatedNumber, OutboundByDestinationInboundByDid) {
+  CallRecord r;
+  r.from_number = "+912235328936";
+  r.to_number = "+919943720205";
+  r.direction = Direction::kOutbound;
+  EXPECT_EQ(rated_number(r), "+919943720205");
+  r.direction = Direction::kInbound;
+  EXPECT_EQ(rated_number(r), "+919943720205");
+  r.did_number = "+18005551234";
+  EXPECT_EQ(rated_number(r), "+18005551234");
+  r.did_number = "ext-12";
+  EXPECT_EQ(rated_number(r), "+919943720205");
+  r.direction = Direction::kOutbound;
+  r.did_number = "+18005551234";
+  EXPECT_EQ(rated_number(r), "+919943720205");
+}
+
+// ---------------------------------------------------------------- rate_call, apply_rating
+
+RateRow row(std::string prefix, std::string_view rate, int initial, int subsequent,
+            Micros from = kSinceBeginning, Direction d = Direction::kOutbound) {
+  RateRow r;
+  r.direction = d;
+  r.prefix = std::move(prefix);
+  r.rate = money(rate);
+  r.initial_increment = initial;
+  r.subsequent_increment = subsequent;
+  r.effective_from = from;
+  return r;
+}
+
+class RateCall : public ::testing::Test {
+ protected:
+  RateCall() {
+    std::vector<RateRow> rows = {
+        row("91", "0.03000", 1, 1),
+        row("1", "0.01000", 60, 60),
+        row("1", "0.00800", 60, 60, at("2024-01-01 00:00:00")),
+        row("1800", "0.02000", 30, 6, kSinceBeginning, Direction::kInbound),
+    };
+    deck = std::move(RateDeck::from_rows(std::move(rows))).value();
+    // The seed's call (seed 000).
+    seed.call_uuid = "90b6eb07-796c-4d86-a4fd-44ed11667ddb";
+    seed.from_number = "+912235328936";
+    seed.to_number = "+919943720205";
+    seed.direction = Direction::kOutbound;
+    seed.initiation_time = at("2022-12-06 07:01:48");
+    seed.answer_time = at("2022-12-06 07:01:56");
+    seed.end_time = at("2022-12-06 07:02:00");
+    seed.duration_s = 4;
+  }
+  RateDeck deck;
+  CallRecord seed;
+};
+
+TEST_F(RateCall, SeedExample) {
+  const RatingResult r = rate_call(deck, seed, money("0.00500"));
+  EXPECT_TRUE(r.matched);
+  EXPECT_EQ(r.prefix, "91");
+  EXPECT_EQ(r.rate.to_fixed5(), "0.03000");
+  EXPECT_EQ(r.initial, 1);
+  EXPECT_EQ(r.subsequent, 1);
+  EXPECT_EQ(r.bill_duration_s, 4);
+  EXPECT_EQ(r.secure_rate.to_fixed5(), "0.00000");  // secure_trunking false
+  EXPECT_EQ(r.total_rate.to_fixed5(), "0.03000");
+  EXPECT_EQ(r.total_amount.to_fixed5(), "0.00200");
+
+  CallRecord rec = seed;
+  apply_rating(r, rec);
+  EXPECT_EQ(rec.rating, RatingState::kRated);
+  EXPECT_EQ(rec.rate.to_fixed5(), "0.03000");
+  EXPECT_EQ(rec.secure_trunking_rate.to_fixed5(), "0.00000");
+  EXPECT_EQ(rec.bill_duration_s, 4);
+  EXPECT_EQ(rec.total_amount.to_fixed5(), "0.00200");
+  EXPECT_EQ(rec.duration_s, 4);  // untouched
+}
+
+TEST_F(RateCall, SecureTrunkingSurcharge) {
+  CallRecord rec = seed;
+  rec.to_number = "+12125551234";
+  rec.initiation_time = at("2023-05-01 10:00:00");
+  rec.duration_s = 61;
+  rec.secure_trunking = true;
+  const RatingResult r = rate_call(deck, rec, money("0.00500"));
+  EXPECT_EQ(r.rate.to_fixed5(), "0.01000");
+  EXPECT_EQ(r.secure_rate.to_fixed5(), "0.00500");
+  EXPECT_EQ(r.total_rate.to_fixed5(), "0.01500");
+  EXPECT_EQ(r.bill_duration_s, 120);
+  EXPECT_EQ(r.total_amount.to_fixed5(), "0.03000");
+  apply_rating(r, rec);
+  EXPECT_EQ(rec.secure_trunking_rate.to_fixed5(), "0.00500");
+  EXPECT_EQ(rec.total_amount.to_fixed5(), "0.03000");
+
+  rec.secure_trunking = false;
+  const RatingResult plain = rate_call(deck, rec, money("0.00500"));
+  EXPECT_EQ(plain.secure_rate.to_fixed5(), "0.00000");
+  EXPECT_EQ(plain.total_amount.to_fixed5(), "0.02000");
+}
+
+TEST_F(RateCall, RateInForceAtInitiationNotAnswer) {
+  CallRecord rec = seed;
+  rec.to_number = "+12125551234";
+  rec.initiation_time = at("2023-12-31 23:59:59");
+  rec.answer_time = at("2024-01-01 00:00:05");
+  rec.duration_s = 60;
+  EXPECT_EQ(rate_call(deck, rec, Money()).rate.to_fixed5(), "0.01000");
+  rec.initiation_time = at("2024-01-01 00:00:00");
+  EXPECT_EQ(rate_call(deck, rec, Money()).rate.to_fixed5(), "0.00800");
+}
+
+TEST_F(RateCall, UnansweredCallBillsNothing) {
+  CallRecord rec = seed;
+  rec.answer_time.reset();
+  rec.duration_s = 0;
+  const RatingResult r = rate_call(deck, rec, Money());
+  EXPECT_TRUE(r.matched);
+  EXPECT_EQ(r.rate.to_fixed5(), "0.03000");
+  EXPECT_EQ(r.bill_duration_s, 0);
+  EXPECT_EQ(r.total_amount, Money());
+  rec.duration_s = 30;  // inconsistent input: still not answered, still 0
+  EXPECT_EQ(rate_call(deck, rec, Money()).bill_duration_s, 0);
+}
+
+TEST_F(RateCall, AnsweredZeroSecondsBillsNothing) {
+  CallRecord rec = seed;
+  rec.to_number = "+12125551234";
+  rec.duration_s = 0;
+  const RatingResult r = rate_call(deck, rec, Money());
+  EXPECT_TRUE(r.matched);
+  EXPECT_EQ(r.bill_duration_s, 0);
+  EXPECT_EQ(r.total_amount, Money());
+}
+
+TEST_F(RateCall, NoMatchingPrefixIsUnrated) {
+  CallRecord rec = seed;
+  rec.to_number = "+33142685300";
+  rec.duration_s = 42;
+  rec.secure_trunking = true;
+  rec.rate = money("9");
+  rec.total_amount = money("9");
+  const RatingResult r = rate_call(deck, rec, money("0.005"));
+  EXPECT_FALSE(r.matched);
+  EXPECT_EQ(r.prefix, "");
+  EXPECT_EQ(r.bill_duration_s, 42);
+  EXPECT_EQ(r.rate, Money());
+  EXPECT_EQ(r.secure_rate, Money());
+  EXPECT_EQ(r.total_rate, Money());
+  EXPECT_EQ(r.total_amount, Money());
+  apply_rating(r, rec);
+  EXPECT_EQ(rec.rating, RatingState::kUnrated);
+  EXPECT_EQ(rec.rate, Money());
+  EXPECT_EQ(rec.secure_trunking_rate, Money());
+  EXPECT_EQ(rec.total_amount, Money());
+  EXPECT_EQ(rec.bill_duration_s, 42);
+
+  rec.answer_time.reset();
+  EXPECT_EQ(rate_call(deck, rec, Money()).bill_duration_s, 0);
+}
+
+TEST_F(RateCall, NonPhoneNumbersAreUnrated) {
+  CallRecord rec = seed;
+  rec.to_number = "alice";
+  EXPECT_FALSE(rate_call(deck, rec, Money()).matched);
+  rec.to_number = "1001";  // an extension would otherwise match prefix "1"
+  EXPECT_FALSE(rate_call(deck, rec, Money()).matched);
+  rec.to_number = "12604109832";  // bare international digits (legacy form) are a number
+  EXPECT_TRUE(rate_call(deck, rec, Money()).matched);
+}
+
+TEST_F(RateCall, InboundUsesTheInboundDeckAndTheDid) {
+  CallRecord rec = seed;
+  rec.direction = Direction::kInbound;
+  rec.from_number = "+12125551234";
+  rec.to_number = "+18005550100";
+  rec.duration_s = 31;
+  const RatingResult r = rate_call(deck, rec, Money());
+  ASSERT_TRUE(r.matched);
+  EXPECT_EQ(r.prefix, "1800");
+  EXPECT_EQ(r.bill_duration_s, 36);
+  EXPECT_EQ(r.total_amount.to_fixed5(), "0.01200");  // 2000 units x 36 / 60
+  rec.to_number = "+12125550100";                    // no inbound row for it
+  EXPECT_FALSE(rate_call(deck, rec, Money()).matched);
+}
+
+}  // namespace
+}  // namespace cdrd::rating
