@@ -125,8 +125,10 @@ class CallApiTest : public ::testing::Test {
     for (const auto& c : calls_) {
       if (c.end_ago < window_days * 86400 && keep(c)) hits.push_back(&c);
     }
-    std::stable_sort(hits.begin(), hits.end(), [](const ModelCall* a, const ModelCall* b) {
-      return a->end_ago < b->end_ago;
+    // Newest end_time first; ties newest stored first (the records are ingested in calls_
+    // order, so a later element of calls_ was stored later).
+    std::sort(hits.begin(), hits.end(), [](const ModelCall* a, const ModelCall* b) {
+      return a->end_ago != b->end_ago ? a->end_ago < b->end_ago : a > b;
     });
     std::vector<std::string> out;
     for (auto* c : hits) out.push_back(c->uuid);
