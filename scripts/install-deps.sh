@@ -14,6 +14,7 @@ PACKAGES=(
   libphonenumber-dev                  # countries of phone numbers
   libgtest-dev libgmock-dev           # unit and black-box tests
   libbenchmark-dev                    # micro benchmarks
+  sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
 )
 
 missing=()
