@@ -37,7 +37,7 @@ TEST(Server, GarbageAndHalfRequestsNeitherCrashNorHangIt) {
   CdrdServer server;
   namespace asio = boost::asio;
   asio::io_context io;
-  for (const std::string junk : {std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16),
+  for (const std::string& junk : {std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16),
                                  std::string("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"),
                                  std::string("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n"),
                                  std::string("GET /v1/Account/") + std::string(100000, 'A') + " HTTP/1.1\r\n\r\n",

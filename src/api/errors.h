@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_text.h"
 #include "core/status.h"
 #include "http/message.h"
 
@@ -17,7 +18,6 @@ int http_status_for(const Status& status);
 http::HttpResponse error_response(int http_status, std::string_view message);
 http::HttpResponse error_response(const Status& status);
 
-// A JSON string literal for `s` (quotes included, escaped).
-std::string json_quote(std::string_view s);
+using cdrd::json_quote;  // core/json_text.h
 
 }  // namespace cdrd::api
