@@ -194,7 +194,10 @@ TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
   scan.initiated_before = kT0 + 100 * s;  // "late" starts exactly at the end: excluded
   auto uuids = [&](const BillingScan& sc) {
     std::vector<std::string> out;
-    for (const BilledCall& b : *store_->scan_billing(sc, {}, 100)) out.push_back(b.call.call_uuid);
+    Result<std::vector<BilledCall>> page = store_->scan_billing(sc, {}, 100);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    if (!page.ok()) return out;
+    for (const BilledCall& b : *page) out.push_back(b.call.call_uuid);
     return out;
   };
   // Ordered by end_time, then storage order; provided calls only when asked for.
