@@ -13,6 +13,10 @@
 
 namespace cdrd::api {
 
+namespace ratedecks {
+class RatingService;  // api/ratedecks/rating_service.h
+}
+
 struct ApiSettings {
   // A list without an end_time filter covers the last `list_window_days` days.
   std::int64_t list_window_days = 30;
@@ -28,6 +32,9 @@ struct ApiContext {
   AccountStore& accounts;
   CallStore& calls;
   const ApiSettings& settings;
+  // Rates records on ingest and serves the rate deck API (docs/rating.md). Ingest and the rate
+  // deck routes fail with an internal error without it; the Call API does not use it.
+  ratedecks::RatingService* rating = nullptr;
 
   Micros now() const;
   // The first end_time still served: now - retention.

@@ -3,11 +3,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/context.h"
 #include "store/sqlite/sqlite_store.h"
+
+namespace CLI {
+class App;
+}
 
 namespace cdrd::cli {
 
@@ -38,5 +44,13 @@ int run_account_list(const GlobalOptions& global);
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format,
                bool quiet);
 int run_demo(const GlobalOptions& global, std::int64_t calls);
+
+// The rating subcommands (rating_commands.cpp: ratedeck load|show, account set, rerate,
+// rating report), registered on `app` before it parses (after the "account" subcommand).
+// run() runs the one that was parsed and returns its exit code; nullopt when none was.
+struct RatingCommands {
+  std::function<std::optional<int>()> run;
+};
+RatingCommands add_rating_commands(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace cdrd::cli

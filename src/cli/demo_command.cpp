@@ -6,6 +6,7 @@
 #include <map>
 
 #include "api/ingest/ingest.h"
+#include "api/ratedecks/rating_service.h"
 #include "cli/commands.h"
 #include "core/crypto.h"
 #include "sample/sample_calls.h"
@@ -102,8 +103,9 @@ int run_demo(const GlobalOptions& global, std::int64_t calls) {
   std::string ndjson;
   sample::append_sample_calls(options, 0, calls, ndjson);
   api::ApiSettings settings;
+  api::ratedecks::RatingService rating(*store, *store);
   auto result =
-      api::ingest::ingest_text(api::ApiContext{*store, *store, settings}, ndjson,
+      api::ingest::ingest_text(api::ApiContext{*store, *store, settings, &rating}, ndjson,
                                api::ingest::Format::kNdjson);
   if (!result.ok()) {
     std::cerr << "cdrd: " << result.status().message() << "\n";

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "api/ingest/ingest.h"
+#include "api/ratedecks/rating_service.h"
 #include "cli/commands.h"
 
 namespace cdrd::cli {
@@ -41,7 +42,8 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   auto store = open_store(global);
   if (!store) return 2;
   api::ApiSettings settings;
-  const api::ApiContext ctx{*store, *store, settings};
+  api::ratedecks::RatingService rating(*store, *store);
+  const api::ApiContext ctx{*store, *store, settings, &rating};
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 

@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--calls", demo_calls, "how many demo calls (default 3000)")
       ->check(CLI::Range(0, 10'000'000));
 
+  const RatingCommands rating = add_rating_commands(app, global);
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return run_serve(global, serve);
@@ -65,5 +67,6 @@ int main(int argc, char** argv) {
   if (account_list->parsed()) return run_account_list(global);
   if (import_cmd->parsed()) return run_import(global, import_file, import_format, import_quiet);
   if (demo_cmd->parsed()) return run_demo(global, demo_calls);
+  if (const std::optional<int> code = rating.run()) return *code;
   return 2;
 }

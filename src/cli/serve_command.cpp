@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "api/app/app.h"
+#include "api/ratedecks/rating_service.h"
 #include "cli/commands.h"
 #include "http/server.h"
 
@@ -61,7 +62,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
 
   auto store = open_store(global);
   if (!store) return 2;
-  api::App app(api::ApiContext{*store, *store, settings});
+  api::ratedecks::RatingService rating(*store, *store);
+  api::App app(api::ApiContext{*store, *store, settings, &rating});
 
   http::ServerOptions server_options;
   server_options.address = options.listen;

@@ -1,6 +1,7 @@
 // The country of a phone number: its ISO 3166-1 alpha-2 region, derived with libphonenumber's
-// metadata. Pure (no I/O); thread-safe (libphonenumber's PhoneNumberUtil singleton is immutable
-// after its first construction, which C++ makes thread-safe).
+// metadata. No I/O; thread-safe (libphonenumber's PhoneNumberUtil singleton is immutable after
+// its first construction, which C++ makes thread-safe). Answers are remembered in a bounded,
+// sharded in-memory table, since libphonenumber takes 10-20 µs a number and numbers repeat.
 #pragma once
 
 #include <string>

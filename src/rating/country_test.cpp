@@ -50,6 +50,19 @@ TEST(CountryOf, NonGeographicNumbersHaveNoCountry) {
   EXPECT_EQ(country_of("+80012345678"), "");  // international freephone: region "001"
 }
 
+TEST(CountryOf, RememberedAnswersAreTheSame) {
+  // The second answer comes from the in-memory table: it must equal the first, for numbers
+  // with and without a country.
+  for (const char* n : {"+919943720205", "552135006716", "+442079460000", "+80012345678",
+                        "+919", "+74957397000"}) {
+    const std::string first = country_of(n);
+    EXPECT_EQ(country_of(n), first) << n;
+    EXPECT_EQ(country_of(n), first) << n;
+  }
+  EXPECT_EQ(country_of("+74957397000"), "RU");
+  EXPECT_EQ(country_of("+80012345678"), "");
+}
+
 TEST(CountryOf, SafeFromManyThreads) {
   std::vector<std::thread> threads;
   std::vector<int> wrong(4, 0);

@@ -144,11 +144,21 @@ std::optional<Micros> parse_effective_from(std::string_view text, std::string& e
   return parsed->start;
 }
 
-std::optional<Direction> parse_direction_cell(std::string_view text, std::string& error) {
-  if (text.empty()) return Direction::kOutbound;
-  if (auto d = parse_direction(lower(text))) return d;
-  error = "direction: " + quoted(text) + " is not inbound or outbound";
-  return std::nullopt;
+std::optional<Direction> parse_direction_cell(std::string_view text,
+                                              std::optional<Direction> only, std::string& error) {
+  if (text.empty()) return only.value_or(Direction::kOutbound);
+  const std::optional<Direction> d = parse_direction(lower(text));
+  if (!d) {
+    error = "direction: " + quoted(text) + " is not inbound or outbound";
+    return std::nullopt;
+  }
+  if (only && *d != *only) {
+    error = "direction: " + quoted(text) + " in a deck loaded for " +
+            std::string(to_string(*only)) + " calls (leave the cell empty or write " +
+            std::string(to_string(*only)) + ")";
+    return std::nullopt;
+  }
+  return d;
 }
 
 Status row_error(int line, const std::string& reason) {
@@ -254,7 +264,7 @@ std::span<const RateRow> RateDeck::rows(Direction direction) const {
   return index(direction).rows;
 }
 
-Result<RateDeck> parse_rate_deck_csv(std::string_view text) {
+Result<RateDeck> parse_rate_deck_csv(std::string_view text, std::optional<Direction> only) {
   CsvReader reader(text);
   CsvRecord record;
   if (!reader.next(record)) return row_error(1, "no header row");
@@ -311,7 +321,7 @@ Result<RateDeck> parse_rate_deck_csv(std::string_view text) {
     const auto from = parse_effective_from(cell(kEffectiveFrom), error);
     if (!from) return row_error(line, error);
     row.effective_from = *from;
-    const auto direction = parse_direction_cell(cell(kDirection), error);
+    const auto direction = parse_direction_cell(cell(kDirection), only, error);
     if (!direction) return row_error(line, error);
     row.direction = *direction;
 
@@ -326,6 +336,34 @@ Result<RateDeck> parse_rate_deck_csv(std::string_view text) {
     rows.push_back(std::move(row));
   }
   return RateDeck::from_rows(std::move(rows));
+}
+
+std::string format_rate_deck_csv(std::span<const RateRow> rows) {
+  std::string out =
+      "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n";
+  for (const RateRow& r : rows) {
+    out += r.prefix;
+    out += ',';
+    out += r.rate.to_fixed5();
+    out += ',';
+    out += std::to_string(r.initial_increment);
+    out += ',';
+    out += std::to_string(r.subsequent_increment);
+    out += ',';
+    if (r.effective_from != kSinceBeginning) {
+      out += format_timestamp(r.effective_from);
+      const Micros fraction = r.effective_from - floor_div(r.effective_from, kMicrosPerSecond) *
+                                                     kMicrosPerSecond;
+      if (fraction != 0) {
+        std::string digits = std::to_string(fraction);
+        out += '.' + std::string(6 - digits.size(), '0') + digits;
+      }
+    }
+    out += ',';
+    out += to_string(r.direction);
+    out += '\n';
+  }
+  return out;
 }
 
 }  // namespace cdrd::rating

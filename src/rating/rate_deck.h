@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,26 +16,18 @@
 
 #include "core/enums.h"
 #include "core/money.h"
+#include "core/rate_row.h"
 #include "core/status.h"
 #include "core/time.h"
 
 namespace cdrd::rating {
 
-// effective_from of a row that has been in force since the beginning (an empty CSV cell).
-inline constexpr Micros kSinceBeginning = std::numeric_limits<Micros>::min();
+using cdrd::kSinceBeginning;
+using cdrd::RateRow;  // core/rate_row.h: the row type the stores keep too
 // A prefix is 1 to 15 digits (the longest E.164 number) without '+'.
 inline constexpr std::size_t kMaxPrefixDigits = 15;
 // Billing increments are 1 second to 1 day.
 inline constexpr int kMaxIncrementSeconds = 86'400;
-
-struct RateRow {
-  Direction direction = Direction::kOutbound;
-  std::string prefix;                       // digits only, 1..kMaxPrefixDigits
-  Money rate;                               // per minute, >= 0
-  int initial_increment = 60;               // seconds billed for the first block, 1..86400
-  int subsequent_increment = 60;            // seconds per further block, 1..86400
-  Micros effective_from = kSinceBeginning;  // in force from this instant (UTC) on
-};
 
 class RateDeck {
  public:
@@ -82,6 +75,16 @@ class RateDeck {
 // initial_increment, subsequent_increment (required) and effective_from, direction (optional),
 // in any order, then one row per rate. All or nothing: the first bad row fails the whole deck
 // with kInvalidArgument "rate deck row N: <reason>", N counting lines from 1 (the header).
-Result<RateDeck> parse_rate_deck_csv(std::string_view text);
+// Without `only`, an empty or missing direction cell means outbound. With `only`, the deck is of
+// that direction alone: an empty or missing cell means `only`, and a row naming the other
+// direction is refused.
+Result<RateDeck> parse_rate_deck_csv(std::string_view text,
+                                     std::optional<Direction> only = std::nullopt);
+
+// The rows as a deck CSV that parse_rate_deck_csv reads back to the same rows: the header
+// "prefix,rate,initial_increment,subsequent_increment,effective_from,direction", rates with 5
+// decimals, effective_from "YYYY-MM-DD HH:MM:SS" (empty when since the beginning; fractions of a
+// second, which a CSV cannot give, are kept to the microsecond).
+std::string format_rate_deck_csv(std::span<const RateRow> rows);
 
 }  // namespace cdrd::rating

@@ -467,5 +467,49 @@ TEST(RateDeckCsv, FirstBadRowWins) {
               StartsWith("rate deck row 3: rate"));
 }
 
+TEST(RateDeckCsv, LoadedForOneDirection) {
+  const std::string h = "prefix,rate,initial_increment,subsequent_increment,direction\n";
+  const auto r = parse_rate_deck_csv(h + "44,0.1,60,60,\n45,0.2,60,60,Inbound\n",
+                                     Direction::kInbound);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->rows(Direction::kInbound).size(), 2u);  // the empty cell means inbound here
+  EXPECT_TRUE(r->rows(Direction::kOutbound).empty());
+  const auto no_column = parse_rate_deck_csv(
+      "prefix,rate,initial_increment,subsequent_increment\n44,0.1,60,60\n", Direction::kInbound);
+  EXPECT_EQ(no_column->rows(Direction::kInbound).size(), 1u);
+  EXPECT_EQ(parse_rate_deck_csv(h + "44,0.1,60,60,\n45,0.2,60,60,outbound\n", Direction::kInbound)
+                .status()
+                .message(),
+            "rate deck row 3: direction: 'outbound' in a deck loaded for inbound calls (leave "
+            "the cell empty or write inbound)");
+}
+
+TEST(RateDeckCsv, FormatReadsBackToTheSameRows) {
+  const auto deck = parse(
+      "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n"
+      "91,0.03,1,1,,outbound\n"
+      "1,0.00850,60,60,2024-01-01 00:00:00,outbound\n"
+      "1,0.007,60,6,2024-07-01 12:30:15.250000,\n"
+      "1800,12.5,30,6,,inbound\n");
+  ASSERT_TRUE(deck.ok()) << deck.status().message();
+  std::vector<RateRow> rows;
+  for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
+    rows.insert(rows.end(), deck->rows(d).begin(), deck->rows(d).end());
+  }
+  const std::string text = format_rate_deck_csv(rows);
+  EXPECT_EQ(text,
+            "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n"
+            "1,0.00850,60,60,2024-01-01 00:00:00,outbound\n"
+            "1,0.00700,60,6,2024-07-01 12:30:15.250000,outbound\n"
+            "91,0.03000,1,1,,outbound\n"
+            "1800,12.50000,30,6,,inbound\n");
+  const auto again = parse(text);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
+    const auto a = deck->rows(d), b = again->rows(d);
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+  }
+}
+
 }  // namespace
 }  // namespace cdrd::rating

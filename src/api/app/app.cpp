@@ -2,6 +2,7 @@
 
 #include "api/errors.h"
 #include "api/ingest/ingest.h"
+#include "api/ratedecks/deck_api.h"
 #include "api/zentrunk/calls.h"
 
 namespace cdrd::api {
@@ -14,6 +15,23 @@ App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.
   router_.add("POST", "/v1/ingest/calls", [this](const http::HttpRequest& r, const PathParams&) {
     return ingest::handle_ingest(ctx_, r);
   });
+  // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
+  router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
+              [this](const http::HttpRequest& r, const PathParams& p) {
+                return ratedecks::handle_put_deck(ctx_, r, p.at("auth_id"), p.at("direction"));
+              });
+  router_.add("GET", "/v1/ratedecks/{auth_id}/{direction}",
+              [this](const http::HttpRequest& r, const PathParams& p) {
+                return ratedecks::handle_get_deck(ctx_, r, p.at("auth_id"), p.at("direction"));
+              });
+  router_.add("PUT", "/v1/ratedecks/{auth_id}",
+              [this](const http::HttpRequest& r, const PathParams& p) {
+                return ratedecks::handle_put_deck(ctx_, r, p.at("auth_id"), std::nullopt);
+              });
+  router_.add("GET", "/v1/ratedecks/{auth_id}",
+              [this](const http::HttpRequest& r, const PathParams& p) {
+                return ratedecks::handle_get_deck(ctx_, r, p.at("auth_id"), std::nullopt);
+              });
   for (auto [prefix, rep] : {std::pair{"/v1/Account/{auth_id}/Zentrunk/Call", Representation::kCurrent},
                              std::pair{"/v1/Account/{auth_id}/Call", Representation::kLegacy}}) {
     const Representation representation = rep;

@@ -1,6 +1,7 @@
 #include "api/ingest/ingest.h"
 
 #include <cctype>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -8,9 +9,11 @@
 #include <spdlog/spdlog.h>
 
 #include "api/errors.h"
+#include "api/operator_auth.h"
 #include "api/ingest/csv.h"
 #include "api/ingest/raw_record.h"
 #include "api/ingest/validate.h"
+#include "api/ratedecks/rating_service.h"
 #include "core/crypto.h"
 
 namespace cdrd::api::ingest {
@@ -53,6 +56,7 @@ class Batch {
       result_.failed.push_back(LineError{line, record.status().message()});
       return Status::Ok();
     }
+    if (Status s = rate(*record); !s.ok()) return s;
     pending_.push_back(std::move(record).value());
     return pending_.size() >= kChunkSize ? flush() : Status::Ok();
   }
@@ -80,6 +84,22 @@ class Batch {
   BatchResult take() { return std::move(result_); }
 
  private:
+  // Rates a valid record from its account's deck (docs/rating.md). Each account's rating is
+  // fetched once per batch: the service's cache answers it after one version check.
+  Status rate(CallRecord& record) {
+    if (ctx_.rating == nullptr) {
+      return Status::Internal("ingest: the ApiContext has no rating service");
+    }
+    auto it = ratings_.find(record.account_id);
+    if (it == ratings_.end()) {
+      auto current = ctx_.rating->current(record.account_id);
+      if (!current.ok()) return current.status();
+      it = ratings_.emplace(record.account_id, std::move(current).value()).first;
+    }
+    ratedecks::rate_record(*it->second, record);
+    return Status::Ok();
+  }
+
   // Account lookups by auth_id, cached for the batch (unknown ones too).
   Result<std::optional<std::int64_t>> resolve(std::string_view auth_id) {
     const std::string key(auth_id);
@@ -98,6 +118,7 @@ class Batch {
   const ApiContext& ctx_;
   AccountResolver resolver_ = [this](std::string_view auth_id) { return resolve(auth_id); };
   std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const ratedecks::AccountRating>> ratings_;
   Status store_error_;
   std::vector<CallRecord> pending_;
   BatchResult result_;
@@ -160,25 +181,6 @@ Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) 
   return Status::Ok();
 }
 
-http::HttpResponse unauthorized(std::string_view message) {
-  http::HttpResponse r = error_response(401, message);
-  r.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return r;
-}
-
-// The operator key of "Authorization: Bearer KEY", or nullopt when there is none.
-std::optional<std::string_view> bearer_token(const http::HttpRequest& request) {
-  const std::string_view value = trim(request.header("authorization"));
-  constexpr std::string_view kScheme = "bearer";
-  if (value.size() <= kScheme.size() || lower(value.substr(0, kScheme.size())) != kScheme ||
-      (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
-    return std::nullopt;
-  }
-  const std::string_view token = trim(value.substr(kScheme.size()));
-  if (token.empty()) return std::nullopt;
-  return token;
-}
-
 std::string render_result(const BatchResult& r, std::string_view error) {
   std::string out = "{\"api_id\": " + json_quote(new_uuid_v4());
   if (!error.empty()) out += ", \"error\": " + json_quote(error);
@@ -213,14 +215,7 @@ http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest&
     r.headers.emplace_back("Allow", "POST");
     return r;
   }
-  if (ctx.settings.operator_key.empty()) {
-    return error_response(403, "ingest is disabled: start cdrd with --operator-key");
-  }
-  const std::optional<std::string_view> key = bearer_token(request);
-  if (!key) return unauthorized("missing operator key: send Authorization: Bearer KEY");
-  if (!constant_time_equals(*key, ctx.settings.operator_key)) {
-    return unauthorized("wrong operator key");
-  }
+  if (auto refused = check_operator_key(ctx, request, "ingest")) return *refused;
 
   const std::string_view content_type = request.header("content-type");
   const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));

@@ -12,6 +12,9 @@
 #include "core/money.h"
 #include "core/phone.h"
 #include "core/time.h"
+#include "rating/country.h"
+#include "rating/hangup.h"
+#include "rating/stir.h"
 
 namespace cdrd::api::ingest {
 namespace {
@@ -612,6 +615,50 @@ const std::unordered_map<std::string_view, std::size_t>& record_index() {
   return index;
 }
 
+// Rating and enrichment inputs (docs/rating.md): the countries come from the numbers, the
+// hangup cause name from the code's row of the hangup table, and the billing fields either
+// come as a pair (rate and total_amount: the call's own billing) or not at all (cdrd rates it).
+void enrich(RecordBuilder& b, const std::function<bool(std::string_view)>& given) {
+  Errors& e = b.errors;
+  struct Side {
+    std::string_view number_field, country_field;
+    const std::string& number;
+    std::string& country;
+  };
+  for (Side side : {Side{"from_number", "from_country", b.rec.from_number, b.rec.from_country},
+                    Side{"to_number", "to_country", b.rec.to_number, b.rec.to_country}}) {
+    if (side.number.empty()) continue;  // absent or invalid: reported already
+    std::string derived = rating::country_of(side.number);
+    if (!side.country.empty() && side.country != derived) {
+      if (derived.empty()) {
+        e.add(side.country_field, quoted(side.country) + " given, but " +
+                                      std::string(side.number_field) + " " +
+                                      quoted(side.number) +
+                                      " is not a phone number of any country (leave " +
+                                      std::string(side.country_field) + " out)");
+      } else {
+        e.add(side.country_field, quoted(side.country) + " contradicts " +
+                                      std::string(side.number_field) + " " +
+                                      quoted(side.number) + ", a number of " + derived +
+                                      " (leave " + std::string(side.country_field) +
+                                      " out or send " + derived + ")");
+      }
+      continue;
+    }
+    side.country = std::move(derived);
+  }
+  if (Status s = rating::check_hangup(b.rec.hangup_cause_code, b.rec.hangup_cause_name);
+      !s.ok()) {
+    e.list.push_back(s.message());
+  }
+  if (given("rate") != given("total_amount")) {
+    e.add("rate, total_amount",
+          std::string("give both (the call's own billing, kept as sent) or neither (cdrd rates "
+                      "the call from the account's rate deck); got only ") +
+              (given("rate") ? "rate" : "total_amount"));
+  }
+}
+
 // The checks between fields; each runs only when the fields it needs are valid.
 void check_consistency(RecordBuilder& b, const std::vector<bool>& present,
                        const std::unordered_map<std::string_view, std::size_t>& index) {
@@ -654,16 +701,11 @@ void check_consistency(RecordBuilder& b, const std::vector<bool>& present,
     }
   }
   if (b.stir && b.attestation) {
-    if (*b.stir == StirVerification::kVerified &&
-        (*b.attestation == Attestation::kB || *b.attestation == Attestation::kC)) {
-      e.add("stir_verification, attestation_indicator",
-            "Verified means attestation A, got attestation " +
-                std::string(to_string(*b.attestation)));
-    } else if (*b.stir == StirVerification::kNotVerified && *b.attestation == Attestation::kA) {
-      e.add("stir_verification, attestation_indicator",
-            "Not Verified means attestation B or C (or null), got attestation A");
+    if (Status s = rating::check_stir(*b.stir, *b.attestation); !s.ok()) {
+      e.list.push_back(s.message());
     }
   }
+  enrich(b, given);
   if (b.quality_rate && b.quality_max_rate && *b.quality_rate > *b.quality_max_rate) {
     e.add("quality_rate, quality_max_rate", "quality_rate must not exceed quality_max_rate");
   }
@@ -692,8 +734,7 @@ void complete_billing(CallRecord& record, const BillingInputs& given) {
     record.rating = RatingState::kProvided;
     return;
   }
-  // Rating hook: a rating module will rate the record from the account's deck here. Until
-  // then the amounts the record did not carry stay 0 (Money's default) and it is unrated.
+  // Not rated yet: the ingest batch rates it from the account's deck next (rate_record).
   record.rating = RatingState::kUnrated;
 }
 

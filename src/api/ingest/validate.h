@@ -1,7 +1,8 @@
 // validate_record: the one set of rules of the canonical call record (docs/ingest.md), applied
 // to a RawRecord from any input format. Checks every field's type and form, the required
-// fields, the order of the timestamps, the talk time against the timestamps and STIR/SHAKEN
-// consistency; derives duration and the billing defaults. Pure apart from the account resolver;
+// fields, the order of the timestamps, the talk time against the timestamps, STIR/SHAKEN
+// consistency and the hangup cause name against the hangup table (filling it in from the code);
+// derives duration, the countries of the numbers (libphonenumber) and the billing defaults. Pure apart from the account resolver;
 // thread-safe.
 #pragma once
 
@@ -41,11 +42,10 @@ struct BillingInputs {
   bool cnam_lookup_rate = false;
 };
 
-// THE RATING HOOK: completes the billing fields of a valid record. Today: bill_duration
-// defaults to duration; a record with rate and total_amount is RatingState::kProvided; any
-// other record keeps what it carried, missing amounts are 0, and it is kUnrated.
-// A rating module (src/rating) plugs in here to rate such records from the account's deck
-// (and to recompute bill_duration with the deck's billing increments).
+// Completes the billing fields of a valid record before rating: bill_duration defaults to
+// duration; a record with rate and total_amount (validate_record refuses one without the other)
+// is RatingState::kProvided, any other is kUnrated with amounts 0 until the ingest batch rates it
+// from the account's deck (api/ratedecks/rating_service.h, docs/rating.md).
 void complete_billing(CallRecord& record, const BillingInputs& given);
 
 }  // namespace cdrd::api::ingest

@@ -378,10 +378,11 @@ TEST(Validate, Booleans) {
 }
 
 TEST(Validate, MoneyIsExact) {
-  EXPECT_EQ(check({{"rate", "\"0.31800\""}})->rate.units(), 31800);
-  EXPECT_EQ(check({{"rate", "0.318"}})->rate.units(), 31800);
-  EXPECT_EQ(check({{"rate", "0.31800"}})->rate.units(), 31800);
-  EXPECT_EQ(check({{"total_amount", "12"}})->total_amount.units(), 1'200'000);
+  const std::pair<std::string, std::optional<std::string>> amount = {"total_amount", "0"};
+  EXPECT_EQ(check({{"rate", "\"0.31800\""}, amount})->rate.units(), 31800);
+  EXPECT_EQ(check({{"rate", "0.318"}, amount})->rate.units(), 31800);
+  EXPECT_EQ(check({{"rate", "0.31800"}, amount})->rate.units(), 31800);
+  EXPECT_EQ(check({{"rate", "0"}, {"total_amount", "12"}})->total_amount.units(), 1'200'000);
   EXPECT_EQ(check({{"cnam_lookup_rate", "0.00001"}})->cnam_lookup_rate.units(), 1);
   EXPECT_EQ(check({{"secure_trunking_rate", "0"}})->secure_trunking_rate.units(), 0);
   for (const char* bad : {"0.318001", "-1", "\"-0.5\"", "1e2", "\"abc\"", "true", "\".5\""}) {
@@ -396,20 +397,71 @@ TEST(Validate, RatingState) {
   EXPECT_EQ(provided->rating, RatingState::kProvided);
   Result<CallRecord> zero = check({{"rate", "0"}, {"total_amount", "0"}});
   EXPECT_EQ(zero->rating, RatingState::kProvided);
-  Result<CallRecord> rate_only = check({{"rate", "0.5"}});
-  EXPECT_EQ(rate_only->rating, RatingState::kUnrated);
-  EXPECT_EQ(rate_only->rate.units(), 50000);
-  EXPECT_TRUE(rate_only->total_amount.is_zero());
-  EXPECT_EQ(check({{"total_amount", "0.5"}})->rating, RatingState::kUnrated);
+  // Neither: to be rated from the account's deck (amounts 0 until then).
+  Result<CallRecord> neither = check({{"bill_duration", "60"}, {"secure_trunking_rate", "0.001"}});
+  EXPECT_EQ(neither->rating, RatingState::kUnrated);
+  EXPECT_TRUE(neither->rate.is_zero());
+  EXPECT_TRUE(neither->total_amount.is_zero());
+  // One without the other is neither the call's own billing nor a call to rate.
+  EXPECT_EQ(error({{"rate", "0.5"}}),
+            "rate, total_amount: give both (the call's own billing, kept as sent) or neither "
+            "(cdrd rates the call from the account's rate deck); got only rate");
+  EXPECT_THAT(error({{"total_amount", "0.5"}}), HasSubstr("got only total_amount"));
+  EXPECT_THAT(error({{"total_amount", "null"}, {"rate", "\"0.5\""}}), HasSubstr("got only rate"));
 }
 
-TEST(Validate, Countries) {
-  EXPECT_EQ(check({{"from_country", "\"IN\""}})->from_country, "IN");
+TEST(Validate, CountriesComeFromTheNumbers) {
+  // Seed 001: 552135006716 is BR, 12604109832 is US (bare digits, stored with '+').
+  Result<CallRecord> r = check();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->from_country, "BR");
+  EXPECT_EQ(r->to_country, "US");
+  Result<CallRecord> bare = check({{"from_number", "552135006716"}, {"to_number", "12604109832"}});
+  ASSERT_TRUE(bare.ok()) << bare.status().message();
+  EXPECT_EQ(bare->from_country, "BR");
+  EXPECT_EQ(bare->to_country, "US");
+  Result<CallRecord> more = check({{"from_number", "\"+442079460000\""},
+                                   {"to_number", "\"+74957397000\""}});
+  EXPECT_EQ(more->from_country, "GB");
+  EXPECT_EQ(more->to_country, "RU");
+  EXPECT_EQ(check({{"to_number", "\"+919943720205\""}})->to_country, "IN");
+  // Not a phone number: no country, never a guessed one.
+  Result<CallRecord> sip = check({{"from_number", "\"alice\""}, {"to_number", "\"1001\""}});
+  ASSERT_TRUE(sip.ok()) << sip.status().message();
+  EXPECT_EQ(sip->from_country, "");
+  EXPECT_EQ(sip->to_country, "");
+}
+
+TEST(Validate, GivenCountriesMustAgree) {
+  EXPECT_EQ(check({{"from_country", "\"BR\""}, {"to_country", "\"US\""}})->from_country, "BR");
+  EXPECT_EQ(error({{"from_country", "\"IN\""}}),
+            "from_country: 'IN' contradicts from_number '+552135006716', a number of BR (leave "
+            "from_country out or send BR)");
+  EXPECT_EQ(error({{"to_number", "\"alice\""}, {"to_country", "\"US\""}}),
+            "to_country: 'US' given, but to_number 'alice' is not a phone number of any country "
+            "(leave to_country out)");
   for (const char* bad : {"\"in\"", "\"IND\"", "\"I\"", "\"1N\"", "91"}) {
     EXPECT_THAT(error({{"to_country", bad}}),
                 HasSubstr("to_country: must be two upper-case letters"))
         << bad;
   }
+}
+
+TEST(Validate, HangupCauseNamesComeFromTheTable) {
+  Result<CallRecord> code_only = check({{"hangup_cause_code", "3000"}});
+  EXPECT_EQ(code_only->hangup_cause_name, "normal_hangup");
+  EXPECT_EQ(check({{"hangup_cause_code", "4080"}})->hangup_cause_name, "route_not_found");
+  EXPECT_EQ(check({{"hangup_cause_code", "3010"}, {"hangup_cause_name", "\"NORMAL_HANGUP\""}})
+                ->hangup_cause_name,
+            "normal_hangup");
+  EXPECT_EQ(error({{"hangup_cause_code", "3000"}, {"hangup_cause_name", "\"busy\""}}),
+            "hangup_cause_name: 'busy' contradicts hangup_cause_code 3000 (normal_hangup)");
+  // A code the table does not know keeps the name the record gives (or none).
+  EXPECT_EQ(check({{"hangup_cause_code", "9999"}, {"hangup_cause_name", "\"vendor_x\""}})
+                ->hangup_cause_name,
+            "vendor_x");
+  EXPECT_EQ(check({{"hangup_cause_code", "9999"}})->hangup_cause_name, "");
+  EXPECT_EQ(check({{"hangup_cause_name", "\"anything\""}})->hangup_cause_name, "anything");
 }
 
 TEST(Validate, StirAndAttestation) {
@@ -427,13 +479,15 @@ TEST(Validate, StirAndAttestation) {
   EXPECT_TRUE(check({{"stir_verification", "\"Not Applicable\""}, {"attestation_indicator", "\"B\""}})
                   .ok());
   EXPECT_EQ(error({{"stir_verification", "\"Verified\""}, {"attestation_indicator", "\"B\""}}),
-            "stir_verification, attestation_indicator: Verified means attestation A, got "
-            "attestation B");
-  EXPECT_THAT(error({{"stir_verification", "\"Verified\""}, {"attestation_indicator", "\"C\""}}),
-              HasSubstr("stir_verification, attestation_indicator"));
+            "attestation_indicator: 'B' contradicts stir_verification 'Verified' (which means "
+            "attestation A)");
+  EXPECT_THAT(error({{"stir_verification", "\"verified\""}, {"attestation_indicator", "\"C\""}}),
+              HasSubstr("attestation_indicator: 'C' contradicts stir_verification 'Verified'"));
   EXPECT_EQ(error({{"stir_verification", "\"Not Verified\""}, {"attestation_indicator", "\"A\""}}),
-            "stir_verification, attestation_indicator: Not Verified means attestation B or C (or "
-            "null), got attestation A");
+            "attestation_indicator: 'A' contradicts stir_verification 'Not Verified' (which means "
+            "attestation B or C)");
+  EXPECT_EQ(check({{"stir_verification", "\"VERIFIED\""}})->stir_verification,
+            StirVerification::kVerified);
   EXPECT_EQ(error({{"stir_verification", "\"maybe\""}}),
             "stir_verification: must be Verified, Not Verified or Not Applicable, got 'maybe'");
   EXPECT_EQ(error({{"attestation_indicator", "\"D\""}}),

@@ -118,8 +118,35 @@ CREATE TABLE calls (
     "CREATE INDEX calls_by_from_digits ON calls(account_id, from_digits, end_time)",
 };
 
-const std::array<Migration, 1> kMigrations = {{
+// Rating (docs/rating.md): each account's rate deck and rating settings.
+//   rate_deck_rows.effective_from  microseconds, UTC; INT64_MIN (kSinceBeginning) for a row in
+//                                  force since the beginning (NULL would escape the key)
+//   account_rating.version         raised by every change to the account's deck or settings,
+//                                  so deck caches in any process can tell they are stale
+const std::vector<std::string_view> kV2Rating = {
+    R"sql(
+CREATE TABLE rate_deck_rows (
+  account_id            INTEGER NOT NULL REFERENCES accounts(id),
+  direction             INTEGER NOT NULL CHECK (direction BETWEEN 0 AND 1),
+  prefix                TEXT NOT NULL,
+  effective_from        INTEGER NOT NULL,
+  rate                  INTEGER NOT NULL CHECK (rate >= 0),
+  initial_increment     INTEGER NOT NULL CHECK (initial_increment BETWEEN 1 AND 86400),
+  subsequent_increment  INTEGER NOT NULL CHECK (subsequent_increment BETWEEN 1 AND 86400),
+  PRIMARY KEY (account_id, direction, prefix, effective_from)
+) STRICT, WITHOUT ROWID)sql",
+    R"sql(
+CREATE TABLE account_rating (
+  account_id            INTEGER PRIMARY KEY REFERENCES accounts(id),
+  secure_trunking_rate  INTEGER NOT NULL DEFAULT 0 CHECK (secure_trunking_rate >= 0),
+  always_rerate         INTEGER NOT NULL DEFAULT 0 CHECK (always_rerate IN (0, 1)),
+  version               INTEGER NOT NULL
+) STRICT)sql",
+};
+
+const std::array<Migration, 2> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
+    {2, "rate decks and rating settings", kV2Rating},
 }};
 
 Micros now_micros() {

@@ -10,6 +10,7 @@
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/reader_lease.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdrd {
@@ -90,30 +91,6 @@ Result<std::vector<std::string>> explain(Connection& conn, const std::string& sq
 }
 
 }  // namespace
-
-// A reader connection on loan from the pool; returned to it (or closed, if the pool is full)
-// when the lease ends.
-class SqliteStore::ReaderLease {
- public:
-  ReaderLease(SqliteStore* store, std::unique_ptr<Connection> conn)
-      : store_(store), conn_(std::move(conn)) {}
-  ReaderLease(ReaderLease&& o) noexcept : store_(o.store_), conn_(std::move(o.conn_)) {}
-  ReaderLease& operator=(ReaderLease&&) = delete;
-  ~ReaderLease() {
-    if (!conn_) return;
-    if (conn_->in_transaction()) (void)conn_->exec("ROLLBACK");  // never park a snapshot
-    std::lock_guard lock(store_->pool_mu_);
-    if (store_->idle_readers_.size() < store_->opts_.max_idle_readers) {
-      store_->idle_readers_.push_back(std::move(conn_));
-    }
-  }
-  Connection& operator*() const { return *conn_; }
-  Connection* operator->() const { return conn_.get(); }
-
- private:
-  SqliteStore* store_;
-  std::unique_ptr<Connection> conn_;
-};
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        SqliteOptions opts) {

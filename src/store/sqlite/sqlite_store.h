@@ -1,4 +1,5 @@
-// SqliteStore: the AccountStore and the CallStore kept in one SQLite database file.
+// SqliteStore: the AccountStore, the CallStore and the RatingStore kept in one SQLite database
+// file (the RatingStore part is in sqlite_rating.cpp).
 //
 // The file is in WAL mode with synchronous=FULL: once insert_calls (or any write) returns ok,
 // the data survives a process crash and a power loss. The schema is versioned (migrations.h)
@@ -27,6 +28,7 @@
 
 #include "core/status.h"
 #include "store/call_store.h"
+#include "store/rating_store.h"
 
 namespace cdrd {
 
@@ -41,7 +43,7 @@ struct SqliteOptions {
   std::size_t max_idle_readers = 16;   // pooled reader connections kept open when idle
 };
 
-class SqliteStore final : public AccountStore, public CallStore {
+class SqliteStore final : public AccountStore, public CallStore, public RatingStore {
  public:
   // Opens (creating it and its missing parent directories if need be) the database at `path`
   // and applies the pending migrations.
@@ -70,6 +72,16 @@ class SqliteStore final : public AccountStore, public CallStore {
   // A cloud-PBX flow filter value "in" matches inbound calls and "out" outbound ones; other
   // values match nothing.
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override;
+
+  // RatingStore (sqlite_rating.cpp).
+  Status replace_rate_deck(std::int64_t account_id, std::optional<Direction> direction,
+                           const std::vector<RateRow>& rows) override;
+  Result<RatingProfile> rating_profile(std::int64_t account_id) override;
+  Result<std::int64_t> rating_version(std::int64_t account_id) override;
+  Status set_rating_settings(std::int64_t account_id, const RatingSettings& settings) override;
+  Result<std::vector<BilledCall>> scan_billing(const BillingScan& scan, const BillingCursor& after,
+                                               int limit) override;
+  Result<std::int64_t> update_billing(const std::vector<BilledCall>& calls) override;
 
   // Diagnostics: the EXPLAIN QUERY PLAN lines of the statements list_calls would run for
   // `query` (page first, then count; each line "page: ..." / "count: ..."), and of find_call.

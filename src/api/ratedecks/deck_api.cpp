@@ -1,0 +1,121 @@
+#include "api/ratedecks/deck_api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api/errors.h"
+#include "api/operator_auth.h"
+#include "api/ratedecks/rating_service.h"
+#include "core/crypto.h"
+#include "rating/rate_deck.h"
+
+namespace cdrd::api::ratedecks {
+namespace {
+
+constexpr std::string_view kWhat = "the rate deck API";
+
+// Everything a deck request needs once it is known to be allowed.
+struct DeckRequest {
+  Account account;
+  std::optional<Direction> direction;
+};
+
+// The storage failure is logged; the client gets "internal server error".
+http::HttpResponse failure(const Status& status, std::string_view doing) {
+  if (http_status_for(status) == 500) spdlog::error("rate deck API: {}: {}", doing, status.message());
+  return error_response(status);
+}
+
+// Checks the operator key and the path; the response to send instead when something is wrong.
+std::variant<DeckRequest, http::HttpResponse> admit(const ApiContext& ctx,
+                                                    const http::HttpRequest& request,
+                                                    std::string_view auth_id,
+                                                    std::optional<std::string_view> direction) {
+  if (auto refused = check_operator_key(ctx, request, kWhat)) return *refused;
+  if (ctx.rating == nullptr) {
+    return failure(Status::Internal("the ApiContext has no rating service"), "setup");
+  }
+  DeckRequest out;
+  if (direction) {
+    out.direction = parse_direction(*direction);
+    if (!out.direction) {
+      return error_response(400, "direction: the path segment after the auth_id must be inbound "
+                                 "or outbound, got '" + std::string(*direction) + "'");
+    }
+  }
+  Result<Account> account = ctx.rating->account(auth_id);
+  if (!account.ok()) return failure(account.status(), "finding the account");
+  out.account = std::move(account).value();
+  return out;
+}
+
+std::string counts_json(const DeckLoadResult& r, std::size_t i) {
+  return "{\"rows\": " + std::to_string(r.rows[i]) + ", \"prefixes\": " +
+         std::to_string(r.prefixes[i]) + ", \"previous_rows\": " +
+         std::to_string(r.previous_rows[i]) + "}";
+}
+
+std::string lower_trimmed_media(std::string_view content_type) {
+  std::string media(content_type.substr(0, content_type.find(';')));
+  std::string out;
+  for (char c : media) {
+    if (c != ' ' && c != '\t') out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+}  // namespace
+
+http::HttpResponse handle_put_deck(const ApiContext& ctx, const http::HttpRequest& request,
+                                   std::string_view auth_id,
+                                   std::optional<std::string_view> direction) {
+  auto admitted = admit(ctx, request, auth_id, direction);
+  if (auto* response = std::get_if<http::HttpResponse>(&admitted)) return std::move(*response);
+  const DeckRequest& deck = std::get<DeckRequest>(admitted);
+
+  const std::string media = lower_trimmed_media(request.header("content-type"));
+  if (!media.empty() && media != "text/csv" && media != "text/plain") {
+    return error_response(415, "unsupported Content-Type '" +
+                                   std::string(request.header("content-type")) +
+                                   "': send the rate deck as text/csv");
+  }
+  Result<DeckLoadResult> loaded =
+      ctx.rating->load_deck(deck.account.id, deck.direction, request.body);
+  if (!loaded.ok()) return failure(loaded.status(), "loading a deck");
+  const DeckLoadResult& r = *loaded;
+  http::HttpResponse response;
+  response.body = "{\"api_id\": " + json_quote(new_uuid_v4()) +
+                  ", \"message\": \"Rate deck loaded.\", \"auth_id\": " +
+                  json_quote(deck.account.auth_id) + ", \"replaced\": " +
+                  json_quote(deck.direction ? to_string(*deck.direction) : "both") +
+                  ", \"inbound\": " + counts_json(r, 0) + ", \"outbound\": " + counts_json(r, 1) +
+                  "}";
+  return response;
+}
+
+http::HttpResponse handle_get_deck(const ApiContext& ctx, const http::HttpRequest& request,
+                                   std::string_view auth_id,
+                                   std::optional<std::string_view> direction) {
+  auto admitted = admit(ctx, request, auth_id, direction);
+  if (auto* response = std::get_if<http::HttpResponse>(&admitted)) return std::move(*response);
+  const DeckRequest& deck = std::get<DeckRequest>(admitted);
+
+  Result<std::shared_ptr<const AccountRating>> current = ctx.rating->current(deck.account.id);
+  if (!current.ok()) return failure(current.status(), "reading a deck");
+  std::vector<RateRow> rows;
+  for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
+    if (deck.direction && *deck.direction != d) continue;
+    const auto part = (*current)->deck.rows(d);
+    rows.insert(rows.end(), part.begin(), part.end());
+  }
+  http::HttpResponse response;
+  response.content_type = "text/csv";
+  response.body = rating::format_rate_deck_csv(rows);
+  return response;
+}
+
+}  // namespace cdrd::api::ratedecks
