@@ -229,7 +229,7 @@ TEST(Validate, CallUuid) {
   EXPECT_EQ(check({{"call_uuid", "\"CAA308E3333C4A19AAED9C0254B9C61B\""}})->call_uuid,
             "CAA308E3333C4A19AAED9C0254B9C61B");
   EXPECT_TRUE(check({{"call_uuid", "\"" + std::string(64, 'a') + "\""}}).ok());
-  for (const std::string bad : {"\"" + std::string(65, 'a') + "\"", std::string("\"a_b\""),
+  for (const std::string& bad : {"\"" + std::string(65, 'a') + "\"", std::string("\"a_b\""),
                                 std::string("\"a b\""), std::string("12")}) {
     EXPECT_THAT(error({{"call_uuid", bad}}),
                 HasSubstr("call_uuid: must be 1-64 characters of A-Z, a-z, 0-9 and '-'"))
