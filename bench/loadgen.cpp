@@ -1,0 +1,550 @@
+// loadgen: the load generator of `make bench` (bench/run.sh). Modes:
+//
+//   ingest  makes the seeded sample data set (src/sample) in batches and posts them to
+//           POST /v1/ingest/calls over keep-alive connections in parallel; checks that every
+//           record of every batch was stored (or already there); reports records/s.
+//   uuids   prints call_uuids of one account of the same data set, spread over all of it.
+//   http    a closed loop of GET requests over a list of paths with C keep-alive connections
+//           for a fixed time after a warm-up; reports requests/s and exact p50/p99 latencies.
+//           Any response other than 200 (or a connection failure) is an error and is counted.
+//   get     one GET; prints the body; fails unless the status is 200.
+//
+// Every mode prints its figures as one line "RESULT key=value ..." on stdout (progress and
+// errors go to stderr) and exits 0 only if nothing failed. Secrets may come from the environment
+// (CDRD_OPERATOR_KEY, LOADGEN_PASSWORD) so they stay off the process list.
+#include <rapidjson/document.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/time.h"
+#include "http/client.h"
+#include "sample/sample_calls.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using cdrd::Micros;
+using cdrd::kMicrosPerSecond;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// The data set: records [0, calls) of the sample sequence for these options. The generator
+// works with fixed account ids (MABENCH0000000000001, ...: an account's numbers, trunks and home
+// country derive from its id), which are replaced by the real auth_ids (--auth-ids, in order)
+// when records are sent, so the data set depends only on calls, seed, end-until, days and the
+// number of accounts, never on the random auth_ids of a run.
+struct DataSet {
+  std::vector<std::string> auth_ids;
+  std::int64_t calls = 1'000'000;
+  std::uint64_t seed = 42;
+  std::int64_t end_until_s = 0;  // end_time of every call in [end_until - days, end_until)
+  int days = 30;
+
+  void add_options(CLI::App& cmd) {
+    cmd.add_option("--auth-ids", auth_ids, "accounts the calls are spread over (a,b,c)")
+        ->required()
+        ->delimiter(',');
+    cmd.add_option("--calls", calls, "number of calls in the data set")->check(CLI::PositiveNumber);
+    cmd.add_option("--seed", seed, "seed of the data set");
+    cmd.add_option("--end-until", end_until_s,
+                   "Unix seconds: calls end in the --days before it (default: now)");
+    cmd.add_option("--days", days, "days the end times are spread over")
+        ->check(CLI::Range(1, 3650));
+  }
+
+  static std::string generated_id(std::size_t i) {
+    std::string digits = std::to_string(i + 1);
+    return "MABENCH" + std::string(13 - std::min<std::size_t>(13, digits.size()), '0') + digits;
+  }
+
+  cdrd::sample::SampleOptions options() const {
+    cdrd::sample::SampleOptions o;
+    o.seed = seed;
+    for (std::size_t i = 0; i < auth_ids.size(); ++i) o.auth_ids.push_back(generated_id(i));
+    o.end_until = end_until_s * kMicrosPerSecond;
+    o.end_from = o.end_until - static_cast<Micros>(days) * cdrd::kMicrosPerDay;
+    return o;
+  }
+
+  // NDJSON of generated records with every generated account id replaced by its auth_id.
+  // Every generated record starts with {"account":"<id>".
+  std::string with_real_accounts(std::string_view generated) const {
+    static constexpr std::string_view kStart = "{\"account\":\"";
+    std::string out;
+    out.reserve(generated.size() + 64);
+    while (!generated.empty()) {
+      const auto nl = generated.find('\n');
+      const std::string_view line =
+          generated.substr(0, nl == std::string_view::npos ? generated.size() : nl + 1);
+      generated.remove_prefix(line.size());
+      const auto id_end = line.find('"', kStart.size());
+      if (!line.starts_with(kStart) || id_end == std::string_view::npos) {
+        throw std::runtime_error("generated record without an account: " + std::string(line));
+      }
+      const std::string_view id = line.substr(kStart.size(), id_end - kStart.size());
+      std::size_t i = 0;
+      while (i < auth_ids.size() && generated_id(i) != id) ++i;
+      if (i == auth_ids.size()) throw std::runtime_error("unknown generated account " + std::string(id));
+      out += kStart;
+      out += auth_ids[i];
+      out += line.substr(id_end);
+    }
+    return out;
+  }
+
+  void resolve_defaults() {
+    if (end_until_s == 0) {
+      end_until_s = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    }
+  }
+};
+
+struct Target {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  void add_options(CLI::App& cmd) {
+    cmd.add_option("--host", host, "server address");
+    cmd.add_option("--port", port, "server port")->required()->check(CLI::Range(1, 65535));
+  }
+};
+
+// ---- ingest ----------------------------------------------------------------------------------
+
+struct IngestOptions {
+  Target target;
+  DataSet data;
+  std::string operator_key;
+  std::int64_t batch = 5000;
+  int connections = 2;
+};
+
+int run_ingest(IngestOptions o) {
+  o.data.resolve_defaults();
+  if (o.operator_key.empty()) o.operator_key = env_or("CDRD_OPERATOR_KEY", "");
+  if (o.operator_key.empty()) {
+    std::cerr << "loadgen ingest: no operator key (--operator-key or CDRD_OPERATOR_KEY)\n";
+    return 2;
+  }
+  const cdrd::sample::SampleOptions sample = o.data.options();
+  const std::int64_t batches = (o.data.calls + o.batch - 1) / o.batch;
+  const cdrd::http::Params headers = {{"Authorization", "Bearer " + o.operator_key},
+                                      {"Content-Type", "application/x-ndjson"}};
+
+  std::atomic<std::int64_t> next_batch{0}, stored{0}, duplicates{0}, done_records{0},
+      body_bytes{0}, generate_us{0}, request_us{0};
+  std::atomic<bool> failed{false};
+  std::mutex err_mu;
+  std::vector<std::pair<double, std::int64_t>> completions;  // (seconds since start, records) per batch, in completion order
+  std::string first_error;
+  auto fail = [&](const std::string& message) {
+    std::lock_guard lock(err_mu);
+    if (!failed.exchange(true)) first_error = message;
+  };
+
+  const auto t0 = Clock::now();
+  std::atomic<bool> finished{false};
+  std::thread progress([&] {
+    auto last = Clock::now();
+    while (!finished.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (Clock::now() - last >= std::chrono::seconds(10)) {
+        last = Clock::now();
+        const double s = seconds_since(t0);
+        const auto n = done_records.load();
+        std::fprintf(stderr, "  ingest: %lld / %lld records, %.0f s, %.0f records/s\n",
+                     static_cast<long long>(n), static_cast<long long>(o.data.calls), s, n / s);
+      }
+    }
+  });
+
+  std::vector<std::thread> workers;
+  for (int w = 0; w < o.connections; ++w) {
+    workers.emplace_back([&] {
+      cdrd::http::HttpClient client(o.target.host, static_cast<std::uint16_t>(o.target.port));
+      client.set_timeout(std::chrono::minutes(5));
+      std::string generated;
+      for (;;) {
+        if (failed.load()) return;
+        const std::int64_t b = next_batch.fetch_add(1);
+        if (b >= batches) return;
+        const std::int64_t first = b * o.batch;
+        const std::int64_t n = std::min(o.batch, o.data.calls - first);
+        const auto g0 = Clock::now();
+        Clock::time_point g1;
+        std::string body;
+        cdrd::http::ClientResponse r;
+        try {
+          generated.clear();
+          cdrd::sample::append_sample_calls(sample, first, n, generated);
+          body = o.data.with_real_accounts(generated);
+          g1 = Clock::now();
+          r = client.request("POST", "/v1/ingest/calls", body, headers);
+        } catch (const std::exception& e) {
+          fail(std::string("batch of records ") + std::to_string(first) + "..: " + e.what());
+          return;
+        }
+        generate_us += std::chrono::duration_cast<std::chrono::microseconds>(g1 - g0).count();
+        request_us +=
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - g1).count();
+        body_bytes += static_cast<std::int64_t>(body.size());
+        const std::string where = "batch of records " + std::to_string(first) + ".." +
+                                  std::to_string(first + n - 1) + ": ";
+        if (r.status != 200) {
+          fail(where + "status " + std::to_string(r.status) + ": " + r.body.substr(0, 500));
+          return;
+        }
+        rapidjson::Document doc;
+        doc.Parse(r.body.data(), r.body.size());
+        if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("stored") ||
+            !doc["stored"].IsInt64() || !doc.HasMember("duplicates") ||
+            !doc["duplicates"].IsInt64() || !doc.HasMember("failed") ||
+            !doc["failed"].IsArray()) {
+          fail(where + "unexpected response: " + r.body.substr(0, 500));
+          return;
+        }
+        const std::int64_t s = doc["stored"].GetInt64(), d = doc["duplicates"].GetInt64();
+        if (!doc["failed"].Empty() || s + d != n) {
+          fail(where + "stored " + std::to_string(s) + " + duplicates " + std::to_string(d) +
+               " of " + std::to_string(n) + " records: " + r.body.substr(0, 500));
+          return;
+        }
+        stored += s;
+        duplicates += d;
+        done_records += n;
+        {
+          std::lock_guard lock(err_mu);
+          completions.emplace_back(seconds_since(t0), n);
+        }
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  const double seconds = seconds_since(t0);
+  finished = true;
+  progress.join();
+
+  if (failed.load()) {
+    std::cerr << "loadgen ingest: FAILED: " << first_error << "\n";
+    return 1;
+  }
+  // The rate over the first and the last tenth of the records (as the table grows, inserts
+  // may slow down): from the start to the batch that completed the first 10%, and from the
+  // batch that completed 90% to the end.
+  const std::int64_t total = done_records.load();
+  double t10 = seconds, t90 = 0;
+  std::int64_t n10 = total, n90 = 0, cumulative = 0;
+  for (const auto& [t, n] : completions) {
+    cumulative += n;
+    if (cumulative * 10 >= total && t10 == seconds) {
+      t10 = t;
+      n10 = cumulative;
+    }
+    if (cumulative * 10 <= total * 9) {
+      t90 = t;
+      n90 = cumulative;
+    }
+  }
+  const double first_rate = t10 > 0 ? n10 / t10 : 0;
+  const double last_rate = seconds > t90 ? (total - n90) / (seconds - t90) : 0;
+  std::printf(
+      "RESULT records=%lld stored=%lld duplicates=%lld batches=%lld connections=%d "
+      "seconds=%.2f records_per_s=%.0f first_tenth_per_s=%.0f last_tenth_per_s=%.0f mb=%.1f "
+      "generate_s=%.2f request_s=%.2f end_until=%lld\n",
+      static_cast<long long>(total), static_cast<long long>(stored.load()),
+      static_cast<long long>(duplicates.load()), static_cast<long long>(batches), o.connections,
+      seconds, total / seconds, first_rate, last_rate, body_bytes.load() / 1e6,
+      generate_us.load() / 1e6, request_us.load() / 1e6,
+      static_cast<long long>(o.data.end_until_s));
+  return 0;
+}
+
+// ---- uuids -----------------------------------------------------------------------------------
+
+// The value of "key":"..." in a generated record line (plain ASCII, no escapes).
+std::string_view field(std::string_view line, std::string_view quoted_key) {
+  const auto k = line.find(quoted_key);
+  if (k == std::string_view::npos) return {};
+  const auto start = k + quoted_key.size() + 2;  // past `:"`
+  const auto end = line.find('"', start);
+  return end == std::string_view::npos ? std::string_view{} : line.substr(start, end - start);
+}
+
+int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size) {
+  if (data.end_until_s == 0) {
+    std::cerr << "loadgen uuids: give --end-until (the one the data set was made with)\n";
+    return 2;
+  }
+  const auto index = std::find(data.auth_ids.begin(), data.auth_ids.end(), account);
+  if (index == data.auth_ids.end()) {
+    std::cerr << "loadgen uuids: --account must be one of --auth-ids\n";
+    return 2;
+  }
+  const std::string generated_id =
+      DataSet::generated_id(static_cast<std::size_t>(index - data.auth_ids.begin()));
+  const cdrd::sample::SampleOptions sample = data.options();
+  std::vector<std::string> uuids;
+  std::string chunk;
+  constexpr std::int64_t kChunk = 10'000;
+  for (std::int64_t first = 0; first < data.calls; first += kChunk) {
+    chunk.clear();
+    cdrd::sample::append_sample_calls(sample, first, std::min(kChunk, data.calls - first), chunk);
+    std::string_view rest = chunk;
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+      if (field(line, "\"account\"") == generated_id) {
+        uuids.emplace_back(field(line, "\"call_uuid\""));
+      }
+    }
+  }
+  if (uuids.empty()) {
+    std::cerr << "loadgen uuids: the data set has no calls of " << account << "\n";
+    return 1;
+  }
+  // Evenly spaced over the data set, then in a seeded random order.
+  std::vector<std::string> picked;
+  const auto k = std::min<std::int64_t>(sample_size, static_cast<std::int64_t>(uuids.size()));
+  for (std::int64_t j = 0; j < k; ++j) {
+    picked.push_back(uuids[static_cast<std::size_t>(j * static_cast<std::int64_t>(uuids.size()) / k)]);
+  }
+  std::mt19937_64 rng(data.seed);
+  for (std::size_t i = picked.size(); i > 1; --i) std::swap(picked[i - 1], picked[rng() % i]);
+  for (const auto& u : picked) std::cout << u << "\n";
+  std::cerr << "loadgen uuids: " << picked.size() << " of the " << uuids.size() << " calls of "
+            << account << "\n";
+  return 0;
+}
+
+// ---- http ------------------------------------------------------------------------------------
+
+struct HttpOptions {
+  Target target;
+  std::string user, password;
+  int connections = 4;
+  double duration_s = 15;
+  double warmup_s = 2;
+  std::string paths_file;
+};
+
+// Nearest-rank percentile of sorted values.
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+int run_http(HttpOptions o) {
+  if (o.password.empty()) o.password = env_or("LOADGEN_PASSWORD", "");
+  std::vector<std::string> paths;
+  {
+    std::ifstream in(o.paths_file);
+    if (!in) {
+      std::cerr << "loadgen http: cannot read " << o.paths_file << "\n";
+      return 2;
+    }
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) paths.push_back(line);
+    }
+  }
+  if (paths.empty()) {
+    std::cerr << "loadgen http: no paths in " << o.paths_file << "\n";
+    return 2;
+  }
+  cdrd::http::Params headers;
+  if (!o.user.empty()) headers.emplace_back("Authorization", cdrd::http::basic_auth(o.user, o.password));
+
+  struct Worker {
+    std::vector<double> latencies_ms;  // requests that ended inside the measured interval
+    std::int64_t errors = 0, answered = 0;  // answered: every 200, measured or not
+    std::vector<std::string> error_samples;
+  };
+  std::vector<Worker> workers(static_cast<std::size_t>(o.connections));
+  const auto t0 = Clock::now();
+  const auto measure_from = t0 + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(o.warmup_s));
+  const auto measure_until = measure_from + std::chrono::duration_cast<Clock::duration>(
+                                                std::chrono::duration<double>(o.duration_s));
+  std::vector<std::thread> threads;
+  for (int w = 0; w < o.connections; ++w) {
+    threads.emplace_back([&, w] {
+      Worker& me = workers[static_cast<std::size_t>(w)];
+      me.latencies_ms.reserve(1 << 16);
+      cdrd::http::HttpClient client(o.target.host, static_cast<std::uint16_t>(o.target.port));
+      client.set_timeout(std::chrono::seconds(30));
+      // Each connection walks the list from its own starting point.
+      std::size_t i = paths.size() * static_cast<std::size_t>(w) /
+                      static_cast<std::size_t>(o.connections);
+      for (;;) {
+        const auto start = Clock::now();
+        if (start >= measure_until) return;
+        const std::string& path = paths[i];
+        i = (i + 1) % paths.size();
+        std::string error;
+        try {
+          const cdrd::http::ClientResponse r = client.get(path, headers);
+          if (r.status != 200) {
+            error = "status " + std::to_string(r.status) + " for " + path + ": " +
+                    r.body.substr(0, 300);
+          } else if (r.body.empty() || r.body.front() != '{') {
+            error = "not a JSON object for " + path + ": " + r.body.substr(0, 300);
+          }
+        } catch (const std::exception& e) {
+          error = e.what();
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));  // don't spin on a dead server
+        }
+        const auto end = Clock::now();
+        if (!error.empty()) {
+          ++me.errors;
+          if (me.error_samples.size() < 3) me.error_samples.push_back(error);
+        } else {
+          ++me.answered;
+          if (start >= measure_from && end <= measure_until) {  // not warm-up, not overtime
+            me.latencies_ms.push_back(
+                std::chrono::duration<double, std::milli>(end - start).count());
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  std::vector<double> all;
+  std::int64_t errors = 0, answered = 0;
+  for (const Worker& w : workers) {
+    all.insert(all.end(), w.latencies_ms.begin(), w.latencies_ms.end());
+    errors += w.errors;
+    answered += w.answered;
+    for (const auto& e : w.error_samples) std::cerr << "loadgen http: error: " << e << "\n";
+  }
+  std::sort(all.begin(), all.end());
+  double sum = 0;
+  for (double v : all) sum += v;
+  const double mean = all.empty() ? 0 : sum / static_cast<double>(all.size());
+  std::printf(
+      "RESULT requests=%zu seconds=%.2f requests_per_s=%.1f p50_ms=%.3f p90_ms=%.3f "
+      "p99_ms=%.3f max_ms=%.3f mean_ms=%.3f errors=%lld answered=%lld connections=%d paths=%zu\n",
+      all.size(), o.duration_s, static_cast<double>(all.size()) / o.duration_s,
+      percentile(all, 50), percentile(all, 90), percentile(all, 99),
+      all.empty() ? 0.0 : all.back(), mean, static_cast<long long>(errors),
+      static_cast<long long>(answered), o.connections,
+      paths.size());
+  if (errors > 0) {
+    std::cerr << "loadgen http: " << errors << " errors: these figures are not valid\n";
+    return 1;
+  }
+  if (all.empty()) {
+    std::cerr << "loadgen http: no request completed in the measured interval\n";
+    return 1;
+  }
+  return 0;
+}
+
+// ---- get -------------------------------------------------------------------------------------
+
+int run_get(const Target& target, const std::string& user, std::string password,
+            const std::string& path) {
+  if (password.empty()) password = env_or("LOADGEN_PASSWORD", "");
+  cdrd::http::Params headers;
+  if (!user.empty()) headers.emplace_back("Authorization", cdrd::http::basic_auth(user, password));
+  try {
+    cdrd::http::HttpClient client(target.host, static_cast<std::uint16_t>(target.port));
+    const auto r = client.get(path, headers);
+    std::cout << r.body << "\n";
+    if (r.status != 200) {
+      std::cerr << "loadgen get: status " << r.status << " for " << path << "\n";
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "loadgen get: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"loadgen: data and load for the cdrd benchmark (bench/run.sh)"};
+  app.require_subcommand(1);
+
+  IngestOptions ingest;
+  auto* ingest_cmd = app.add_subcommand("ingest", "load the seeded data set through POST /v1/ingest/calls");
+  ingest.target.add_options(*ingest_cmd);
+  ingest.data.add_options(*ingest_cmd);
+  ingest_cmd->add_option("--operator-key", ingest.operator_key,
+                         "operator key (default: $CDRD_OPERATOR_KEY)");
+  ingest_cmd->add_option("--batch", ingest.batch, "records per request")
+      ->check(CLI::Range(1, 1'000'000));
+  ingest_cmd->add_option("--connections", ingest.connections, "parallel keep-alive connections")
+      ->check(CLI::Range(1, 256));
+
+  DataSet uuid_data;
+  std::string uuid_account;
+  std::int64_t uuid_sample = 20'000;
+  auto* uuids_cmd = app.add_subcommand("uuids", "print call_uuids of one account of the data set");
+  uuid_data.add_options(*uuids_cmd);
+  uuids_cmd->add_option("--account", uuid_account, "the account")->required();
+  uuids_cmd->add_option("--sample", uuid_sample, "how many (spread over the data set)")
+      ->check(CLI::PositiveNumber);
+
+  HttpOptions http;
+  auto* http_cmd = app.add_subcommand("http", "closed-loop GET load over a list of paths");
+  http.target.add_options(*http_cmd);
+  http_cmd->add_option("--user", http.user, "Basic auth user (auth_id)");
+  http_cmd->add_option("--password", http.password, "Basic auth password (default: $LOADGEN_PASSWORD)");
+  http_cmd->add_option("--connections", http.connections, "concurrent keep-alive connections")
+      ->check(CLI::Range(1, 1024));
+  http_cmd->add_option("--duration-s", http.duration_s, "measured seconds")
+      ->check(CLI::Range(0.1, 3600.0));
+  http_cmd->add_option("--warmup-s", http.warmup_s, "seconds of load before measuring")
+      ->check(CLI::Range(0.0, 600.0));
+  http_cmd->add_option("--paths-file", http.paths_file, "request targets, one per line")
+      ->required();
+
+  Target get_target;
+  std::string get_user, get_password, get_path;
+  auto* get_cmd = app.add_subcommand("get", "one GET; prints the body, fails unless 200");
+  get_target.add_options(*get_cmd);
+  get_cmd->add_option("--user", get_user, "Basic auth user (auth_id)");
+  get_cmd->add_option("--password", get_password, "Basic auth password (default: $LOADGEN_PASSWORD)");
+  get_cmd->add_option("--path", get_path, "request target")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*ingest_cmd) return run_ingest(ingest);
+    if (*uuids_cmd) return run_uuids(uuid_data, uuid_account, uuid_sample);
+    if (*http_cmd) return run_http(http);
+    if (*get_cmd) return run_get(get_target, get_user, get_password, get_path);
+  } catch (const std::exception& e) {
+    std::cerr << "loadgen: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}
