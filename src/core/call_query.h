@@ -58,6 +58,8 @@ struct CallQuery {
   SortOrder order = SortOrder::kNewestFirst;
   int limit = 20;
   std::int64_t offset = 0;
+  // False: the answer's total_count is not computed (left 0), for APIs that show no total.
+  bool count_total = true;
 };
 
 // One page of an answer and the exact number of calls that match the query.

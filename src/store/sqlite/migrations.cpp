@@ -144,9 +144,31 @@ CREATE TABLE account_rating (
 ) STRICT)sql",
 };
 
-const std::array<Migration, 2> kMigrations = {{
+// OAuth 2.0 client-credentials apps of the cloud-PBX API and their access tokens (hashes only).
+const std::vector<std::string_view> kV3OAuth = {
+    R"sql(
+CREATE TABLE oauth_apps (
+  id           INTEGER PRIMARY KEY,
+  client_id    TEXT NOT NULL UNIQUE,
+  account_id   INTEGER NOT NULL REFERENCES accounts(id),
+  secret_hash  TEXT NOT NULL,
+  revoked      INTEGER NOT NULL CHECK (revoked IN (0, 1)),
+  created_at   INTEGER NOT NULL
+) STRICT)sql",
+    "CREATE INDEX oauth_apps_by_account ON oauth_apps(account_id)",
+    R"sql(
+CREATE TABLE oauth_tokens (
+  token_hash   TEXT PRIMARY KEY,
+  app_id       INTEGER NOT NULL REFERENCES oauth_apps(id),
+  expires_at   INTEGER NOT NULL
+) STRICT, WITHOUT ROWID)sql",
+    "CREATE INDEX oauth_tokens_by_expiry ON oauth_tokens(expires_at)",
+};
+
+const std::array<Migration, 3> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
+    {3, "oauth apps and tokens", kV3OAuth},
 }};
 
 Micros now_micros() {

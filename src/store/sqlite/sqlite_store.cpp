@@ -334,7 +334,9 @@ Result<Page<CallRecord>> SqliteStore::list_calls(const CallQuery& query) {
     }
   }
   const auto got = static_cast<std::int64_t>(page.rows.size());
-  if (got < limit && (got > 0 || offset == 0)) {
+  if (!query.count_total) {
+    page.total_count = 0;
+  } else if (got < limit && (got > 0 || offset == 0)) {
     // A short page that is not past the end: the matches stop right here.
     page.total_count = offset + got;
   } else {

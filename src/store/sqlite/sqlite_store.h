@@ -28,6 +28,7 @@
 
 #include "core/status.h"
 #include "store/call_store.h"
+#include "store/oauth_store.h"
 #include "store/rating_store.h"
 
 namespace cdrd {
@@ -43,7 +44,10 @@ struct SqliteOptions {
   std::size_t max_idle_readers = 16;   // pooled reader connections kept open when idle
 };
 
-class SqliteStore final : public AccountStore, public CallStore, public RatingStore {
+class SqliteStore final : public AccountStore,
+                          public CallStore,
+                          public RatingStore,
+                          public OAuthStore {
  public:
   // Opens (creating it and its missing parent directories if need be) the database at `path`
   // and applies the pending migrations.
@@ -82,6 +86,16 @@ class SqliteStore final : public AccountStore, public CallStore, public RatingSt
   Result<std::vector<BilledCall>> scan_billing(const BillingScan& scan, const BillingCursor& after,
                                                int limit) override;
   Result<std::int64_t> update_billing(const std::vector<BilledCall>& calls) override;
+
+  // OAuthStore (sqlite_oauth.cpp).
+  Result<OAuthApp> create_app(std::int64_t account_id, const std::string& client_id,
+                              const std::string& secret_hash) override;
+  Result<std::optional<OAuthApp>> find_app(std::string_view client_id) override;
+  Result<std::vector<OAuthApp>> list_apps(std::int64_t account_id) override;
+  Status revoke_app(std::string_view client_id) override;
+  Status add_token(const std::string& token_hash, std::int64_t app_id, Micros expires_at,
+                   Micros now) override;
+  Result<std::optional<TokenGrant>> find_token(std::string_view token_hash) override;
 
   // Diagnostics: the EXPLAIN QUERY PLAN lines of the statements list_calls would run for
   // `query` (page first, then count; each line "page: ..." / "count: ..."), and of find_call.
