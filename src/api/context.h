@@ -10,6 +10,7 @@
 
 #include "core/time.h"
 #include "store/call_store.h"
+#include "store/oauth_store.h"
 
 namespace cdrd::api {
 
@@ -24,6 +25,8 @@ struct ApiSettings {
   std::int64_t retention_days = 90;
   // The key of POST /v1/ingest/calls (Authorization: Bearer KEY); empty disables ingest.
   std::string operator_key;
+  // Lifetime of the cloud-PBX API's OAuth access tokens (POST /oauth/token), in seconds.
+  std::int64_t token_ttl_seconds = 3600;
   // Wall clock; tests may fix it.
   std::function<Micros()> now;
 };
@@ -35,6 +38,9 @@ struct ApiContext {
   // Rates records on ingest and serves the rate deck API (docs/rating.md). Ingest and the rate
   // deck routes fail with an internal error without it; the Call API does not use it.
   ratedecks::RatingService* rating = nullptr;
+  // The OAuth apps and tokens of the cloud-PBX API (docs/api-pbx.md); its routes answer 500
+  // without it.
+  OAuthStore* oauth = nullptr;
 
   Micros now() const;
   // The first end_time still served: now - retention.

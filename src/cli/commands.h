@@ -30,6 +30,7 @@ struct ServeOptions {
   std::string operator_key_file;
   std::int64_t list_window_days = 30;
   std::int64_t retention_days = 90;
+  std::int64_t token_ttl_seconds = 3600;
   std::size_t max_body_bytes = 32 * 1024 * 1024;
   bool no_access_log = false;
 };
@@ -52,5 +53,11 @@ struct RatingCommands {
   std::function<std::optional<int>()> run;
 };
 RatingCommands add_rating_commands(CLI::App& app, const GlobalOptions& global);
+
+// The OAuth app subcommands (app_commands.cpp: app create|list|revoke), as RatingCommands.
+struct AppCommands {
+  std::function<std::optional<int>()> run;
+};
+AppCommands add_app_commands(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace cdrd::cli

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--retention-days", serve.retention_days,
                         "calls that ended longer ago are not served (default 90)")
       ->check(CLI::Range(1, 36600));
+  serve_cmd->add_option("--token-ttl-seconds", serve.token_ttl_seconds,
+                        "lifetime of the cloud-PBX API's OAuth access tokens (default 3600)")
+      ->check(CLI::Range(1, 31'536'000));
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes,
                         "largest request body accepted (default 33554432)")
       ->check(CLI::Range(1024, 1 << 30));
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10'000'000));
 
   const RatingCommands rating = add_rating_commands(app, global);
+  const AppCommands apps = add_app_commands(app, global);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -68,5 +72,6 @@ int main(int argc, char** argv) {
   if (import_cmd->parsed()) return run_import(global, import_file, import_format, import_quiet);
   if (demo_cmd->parsed()) return run_demo(global, demo_calls);
   if (const std::optional<int> code = rating.run()) return *code;
+  if (const std::optional<int> code = apps.run()) return *code;
   return 2;
 }

@@ -43,6 +43,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   api::ApiSettings settings;
   settings.list_window_days = options.list_window_days;
   settings.retention_days = options.retention_days;
+  settings.token_ttl_seconds = options.token_ttl_seconds;
   settings.operator_key = options.operator_key;
   if (!options.operator_key_file.empty() &&
       !read_key_file(options.operator_key_file, settings.operator_key)) {
@@ -63,7 +64,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   auto store = open_store(global);
   if (!store) return 2;
   api::ratedecks::RatingService rating(*store, *store);
-  api::App app(api::ApiContext{*store, *store, settings, &rating});
+  api::App app(api::ApiContext{*store, *store, settings, &rating, store.get()});
 
   http::ServerOptions server_options;
   server_options.address = options.listen;

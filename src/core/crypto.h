@@ -3,6 +3,7 @@
 // randomness aborts, as no safe fallback exists.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,8 @@ std::string md5_hex(std::string_view data);
 
 // Equality in time that depends only on the lengths, not on where the first difference is.
 bool constant_time_equals(std::string_view a, std::string_view b);
+
+// Decodes standard base64 (with padding); nullopt on bad input.
+std::optional<std::string> base64_decode(std::string_view in);
 
 }  // namespace cdrd

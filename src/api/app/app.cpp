@@ -2,6 +2,7 @@
 
 #include "api/errors.h"
 #include "api/ingest/ingest.h"
+#include "api/pbx/pbx.h"
 #include "api/ratedecks/deck_api.h"
 #include "api/zentrunk/calls.h"
 
@@ -16,6 +17,22 @@ App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.
     return ingest::handle_ingest(ctx_, r);
   });
   // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
+  // The cloud-PBX API (OAuth bearer tokens, {"message"} errors).
+  router_.add("POST", "/oauth/token", [this](const http::HttpRequest& r, const PathParams&) {
+    return pbx::handle_token(ctx_, r);
+  });
+  router_.add("GET", "/api/ver1.0/client/{client_id}/calls",
+              [this](const http::HttpRequest& r, const PathParams& p) {
+                return pbx::list_calls(ctx_, r, p.at("client_id"), false);
+              });
+  router_.add("GET", "/api/ver1.0/client/{client_id}/call_history",
+              [this](const http::HttpRequest& r, const PathParams& p) {
+                return pbx::list_calls(ctx_, r, p.at("client_id"), true);
+              });
+  router_.add("GET", "/api/ver1.0/client/{client_id}/call_history/{call_uuid}",
+              [this](const http::HttpRequest& r, const PathParams& p) {
+                return pbx::get_call_history(ctx_, r, p.at("client_id"), p.at("call_uuid"));
+              });
   router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
               [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_put_deck(ctx_, r, p.at("auth_id"), p.at("direction"));

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "core/account.h"
+#include "core/crypto.h"
 #include "core/status.h"
 #include "store/call_store.h"
 
@@ -34,7 +35,6 @@ class Authenticator {
   std::unordered_map<std::string, Account> cache_;
 };
 
-// Decodes standard base64 (with padding); nullopt on bad input.
-std::optional<std::string> base64_decode(std::string_view in);
+using cdrd::base64_decode;  // core/crypto.h
 
 }  // namespace cdrd::api

@@ -783,6 +783,10 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
   r.initiation_time = *b.initiation;
   r.answer_time = b.answer;
   r.end_time = *b.end;
+  // The cloud-PBX view names the parties by username; a record that gives none is named by its
+  // numbers, so the PBX API shows and filters the same value (docs/ingest.md).
+  if (r.from_username.empty()) r.from_username = r.from_number;
+  if (r.to_username.empty()) r.to_username = r.to_number;
   r.bridged_time = b.bridged;
   r.duration_s = b.duration ? *b.duration : b.answer ? ceil_seconds(*b.answer, *b.end) : 0;
   if (b.bill_duration) r.bill_duration_s = *b.bill_duration;

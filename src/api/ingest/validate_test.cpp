@@ -103,6 +103,17 @@ TEST(Validate, MinimalRecordAndDefaults) {
   EXPECT_EQ(r->attestation, Attestation::kNone);
   EXPECT_FALSE(r->ext_number_reg);
   EXPECT_TRUE(r->legs.empty());
+  // The cloud-PBX view names the parties by their numbers when the record names no usernames.
+  EXPECT_EQ(r->from_username, "+552135006716");
+  EXPECT_EQ(r->to_username, "+12604109832");
+}
+
+TEST(Validate, GivenUsernamesAreKept) {
+  Result<CallRecord> r = check_text({{"from_username", "100*0111"}, {"to_username", "200"}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->from_username, "100*0111");
+  EXPECT_EQ(r->to_username, "200");
+  EXPECT_EQ(r->from_number, "+14155550100");
 }
 
 TEST(Validate, EveryFieldOfAFullRecord) {

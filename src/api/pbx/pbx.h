@@ -1,0 +1,52 @@
+// The cloud-PBX calls API (seed 002, docs/api-pbx.md), served under /api/ver1.0 with OAuth 2.0
+// client-credentials tokens:
+//
+//   POST /oauth/token                                   handle_token: client credentials -> token
+//   GET  /api/ver1.0/client/{client_id}/calls/           list_calls: calls without legs
+//   GET  /api/ver1.0/client/{client_id}/call_history/    list_call_history: calls with `cdr` legs
+//   GET  /api/ver1.0/client/{client_id}/call_history/{call_uuid}   get_call_history
+//
+// {client_id} is the account's numeric client id (its internal account id, shown as
+// client_owner_id) or "@me". Errors are {"message": "..."}; the token endpoint answers the
+// RFC 6749 error bodies. The handlers parse the request into a typed query, ask the stores, and
+// render a view. Pure functions apart from the store calls; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "api/context.h"
+#include "core/call_query.h"
+#include "core/call_record.h"
+#include "core/status.h"
+#include "http/message.h"
+
+namespace cdrd::api::pbx {
+
+// Bounds and defaults of the list options (docs/api-pbx.md).
+constexpr int kDefaultPerPage = 20;
+constexpr int kMaxPerPage = 500;
+
+// The list options of calls/ and call_history/ -> a CallQuery of `account_id`. Array options
+// are the parameter repeated (`flow=in&flow=out`; `flow[]=in` is accepted too). kInvalidArgument
+// names the option and its accepted form. `page` is returned through the query's offset.
+Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t account_id,
+                                     Micros retention_floor);
+
+// One call as an object of seed 002 (`with_legs`: plus its `cdr` array, as call_history).
+std::string render_call(const CallRecord& call, bool with_legs);
+// {"<list_key>": [...], "order": "asc|desc", "page": n, "per_page": n}
+std::string render_list(const std::vector<CallRecord>& calls, bool with_legs,
+                        const CallQuery& query);
+
+// The handlers. Each authenticates the bearer token itself (401 {"message"}).
+http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& request);
+http::HttpResponse list_calls(const ApiContext& ctx, const http::HttpRequest& request,
+                              const std::string& client_id, bool with_legs);
+http::HttpResponse get_call_history(const ApiContext& ctx, const http::HttpRequest& request,
+                                    const std::string& client_id, const std::string& call_uuid);
+
+// {"message": "..."} with that status.
+http::HttpResponse message_response(int status, std::string_view message);
+
+}  // namespace cdrd::api::pbx
