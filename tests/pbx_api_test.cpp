@@ -375,6 +375,21 @@ TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
   EXPECT_STREQ(un["result"].GetString(), "not answered");
 }
 
+TEST_F(PbxApiTest, ARecordSentOnceIsServedByBothApis) {
+  const ModelCall& m = calls_[1];
+  auto pbx = parse_json(get_bearer(*server_, alice_token_, base() + "call_history/" + m.uuid).body);
+  const auto r = server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/" + m.uuid + "/");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto trunk = parse_json(r.body);
+  EXPECT_STREQ(trunk["call_direction"].GetString(), "outbound");
+  EXPECT_STREQ(pbx["flow"].GetString(), "out");
+  EXPECT_STREQ(trunk["initiation_time"].GetString(), pbx["init_time_gmt"].GetString());
+  EXPECT_STREQ(trunk["answer_time"].GetString(), pbx["start_time_gmt"].GetString());
+  EXPECT_STREQ(trunk["end_time"].GetString(), pbx["hangup_time_gmt"].GetString());
+  EXPECT_EQ(trunk["call_duration"].GetInt(), pbx["duration"].GetInt());
+  EXPECT_STREQ(trunk["to_number"].GetString(), pbx["to_username"].GetString());
+}
+
 TEST_F(PbxApiTest, CallHistoryCarriesTheLegs) {
   auto r = get_bearer(*server_, alice_token_, base() + "call_history/" + calls_[0].uuid + "/");
   ASSERT_EQ(r.status, 200) << r.body;
