@@ -14,10 +14,6 @@
 namespace cdrd::cli {
 namespace {
 
-constexpr std::string_view kHex = "0123456789abcdef";
-constexpr std::string_view kSecretAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
 struct AppOptions {
   std::string account;
   std::string client_id;
@@ -41,8 +37,8 @@ int run_app_create(const GlobalOptions& global, const AppOptions& o) {
   if (!store) return 2;
   const std::optional<Account> account = find_account(*store, o.account);
   if (!account) return 2;
-  const std::string client_id = random_string(32, kHex);
-  const std::string secret = random_string(48, kSecretAlphabet);
+  const std::string client_id = new_oauth_client_id();
+  const std::string secret = new_oauth_client_secret();
   const Result<OAuthApp> app = store->create_app(account->id, client_id, sha256_hex(secret));
   if (!app.ok()) {
     std::cerr << "cdrd: " << app.status().message() << "\n";

@@ -93,6 +93,27 @@ int run_demo(const GlobalOptions& global, std::int64_t calls) {
     account = *created;
   }
 
+  // The demo OAuth app of the cloud-PBX API: reused while demo.env holds its secret.
+  std::string client_id = env["CDRD_CLIENT_ID"], client_secret = env["CDRD_CLIENT_SECRET"];
+  {
+    auto app = store->find_app(client_id);
+    if (!app.ok()) {
+      std::cerr << "cdrd: " << app.status().message() << "\n";
+      return 2;
+    }
+    const bool reusable = *app && (*app)->account_id == account->id && !(*app)->revoked &&
+                          constant_time_equals(sha256_hex(client_secret), (*app)->secret_hash);
+    if (!reusable) {
+      client_id = new_oauth_client_id();
+      client_secret = new_oauth_client_secret();
+      auto created = store->create_app(account->id, client_id, sha256_hex(client_secret));
+      if (!created.ok()) {
+        std::cerr << "cdrd: " << created.status().message() << "\n";
+        return 2;
+      }
+    }
+  }
+
   // Demo calls over the last 30 days, the same call_uuids on every machine; ingested through
   // the same validation as any other record, so a second run adds nothing.
   sample::SampleOptions options;
@@ -126,7 +147,9 @@ int run_demo(const GlobalOptions& global, std::int64_t calls) {
 
   const std::string env_text = "CDRD_AUTH_ID=" + account->auth_id + "\nCDRD_AUTH_TOKEN=" + token +
                                "\nCDRD_OPERATOR_KEY=" + operator_key +
-                               "\nCDRD_DEMO_CALL=" + example_call + "\n";
+                               "\nCDRD_DEMO_CALL=" + example_call +
+                               "\nCDRD_CLIENT_ID=" + client_id +
+                               "\nCDRD_CLIENT_SECRET=" + client_secret + "\n";
   if (!write_private_file(env_path, env_text)) {
     std::cerr << "cdrd: cannot write " << env_path << "\n";
     return 2;
@@ -135,6 +158,8 @@ int run_demo(const GlobalOptions& global, std::int64_t calls) {
             << "  auth_id:      " << account->auth_id << "\n"
             << "  auth_token:   " << token << "\n"
             << "  operator key: " << operator_key << "  (in " << key_path << ")\n"
+            << "  oauth app:    client_id " << client_id << ", client_secret " << client_secret
+            << "  (cloud-PBX API, client " << account->id << ")\n"
             << "  demo calls:   " << result->stored << " new, " << result->duplicates
             << " already there; newest call_uuid " << example_call << "\n";
   return 0;

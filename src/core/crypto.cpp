@@ -74,6 +74,12 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string new_oauth_client_id() { return random_string(32, "0123456789abcdef"); }
+
+std::string new_oauth_client_secret() {
+  return random_string(48, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+}
+
 std::optional<std::string> base64_decode(std::string_view in) {
   auto value = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';

@@ -27,6 +27,11 @@ std::string md5_hex(std::string_view data);
 // Equality in time that depends only on the lengths, not on where the first difference is.
 bool constant_time_equals(std::string_view a, std::string_view b);
 
+// An OAuth app's public client_id (32 lower-case hex digits) and its secret (48 characters of
+// A-Z, a-z, 0-9: about 285 bits), from the CSPRNG.
+std::string new_oauth_client_id();
+std::string new_oauth_client_secret();
+
 // Decodes standard base64 (with padding); nullopt on bad input.
 std::optional<std::string> base64_decode(std::string_view in);
 
