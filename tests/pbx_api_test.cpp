@@ -499,6 +499,14 @@ TEST_F(PbxApiTest, ClientIdIsTheAccountsOwnOrAtMe) {
   r = get_bearer(*server_, alice_token_, base("bob") + "calls/");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(error_of(r), "Not found");
+  // Unknown paths and methods under /api/ answer the same {"message"} body.
+  r = get_bearer(*server_, alice_token_, "/api/ver1.0/client/@me/nothing/");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(error_of(r), "no such resource: /api/ver1.0/client/@me/nothing/");
+  r = server_->client().request("DELETE", base() + "calls/", "", {});
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.header("allow"), "GET");
+  EXPECT_NE(error_of(r).find("method DELETE is not allowed"), std::string::npos) << r.body;
 }
 
 TEST_F(PbxApiTest, NoTokenReadsAnotherAccountsCalls) {

@@ -17,7 +17,8 @@ App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.
     return ingest::handle_ingest(ctx_, r);
   });
   // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
-  // The cloud-PBX API (OAuth bearer tokens, {"message"} errors).
+  // The cloud-PBX API (OAuth bearer tokens, {"message"} errors, also for unknown paths).
+  router_.set_error_renderer("/api/", pbx::message_response);
   router_.add("POST", "/oauth/token", [this](const http::HttpRequest& r, const PathParams&) {
     return pbx::handle_token(ctx_, r);
   });

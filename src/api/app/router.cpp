@@ -51,12 +51,29 @@ http::HttpResponse Router::dispatch(const http::HttpRequest& request) const {
     }
   }
   if (!allowed.empty()) {
-    auto r = error_response(405, "method " + request.method + " is not allowed on " +
+    auto r = error(request, 405, "method " + request.method + " is not allowed on " +
                                      request.path + "; allowed: " + allowed);
     r.headers.emplace_back("Allow", allowed);
     return r;
   }
-  return error_response(404, "no such resource: " + request.path);
+  return error(request, 404, "no such resource: " + request.path);
+}
+
+void Router::set_error_renderer(std::string prefix, ErrorRenderer render) {
+  renderers_.emplace_back(std::move(prefix), std::move(render));
+}
+
+http::HttpResponse Router::error(const http::HttpRequest& request, int status,
+                                 std::string_view message) const {
+  const ErrorRenderer* best = nullptr;
+  std::size_t best_len = 0;
+  for (const auto& [prefix, render] : renderers_) {
+    if (request.path.starts_with(prefix) && prefix.size() >= best_len) {
+      best = &render;
+      best_len = prefix.size();
+    }
+  }
+  return best ? (*best)(status, message) : error_response(status, message);
 }
 
 }  // namespace cdrd::api

@@ -17,9 +17,15 @@ namespace cdrd::api {
 using PathParams = std::map<std::string, std::string, std::less<>>;
 using RouteHandler = std::function<http::HttpResponse(const http::HttpRequest&, const PathParams&)>;
 
+// The body of the router's own 404 and 405 answers: (status, message) -> response.
+using ErrorRenderer = std::function<http::HttpResponse(int, std::string_view)>;
+
 class Router {
  public:
   void add(std::string method, std::string_view pattern, RouteHandler handler);
+  // Paths under `prefix` get their 404/405 bodies from `render` (default: error_response's
+  // {"api_id", "error"}); the longest matching prefix wins.
+  void set_error_renderer(std::string prefix, ErrorRenderer render);
   // 404 for no matching path, 405 for a known path with another method.
   http::HttpResponse dispatch(const http::HttpRequest& request) const;
 
@@ -31,7 +37,10 @@ class Router {
   };
   static bool match(const Route& route, const std::vector<std::string_view>& path,
                     PathParams& params);
+  http::HttpResponse error(const http::HttpRequest& request, int status,
+                           std::string_view message) const;
   std::vector<Route> routes_;
+  std::vector<std::pair<std::string, ErrorRenderer>> renderers_;
 };
 
 // "/a/b/" -> {"a", "b"}.
