@@ -10,6 +10,7 @@
 
 #include "core/time.h"
 #include "store/call_store.h"
+#include "store/trunk_store.h"
 
 namespace cdrd::api {
 
@@ -20,6 +21,9 @@ struct ApiSettings {
   std::int64_t retention_days = 90;
   // The key of POST /v1/ingest/calls (Authorization: Bearer KEY); empty disables ingest.
   std::string operator_key;
+  // Trunks get the SIP domain "{trunk_id}.zt.{sip_domain}" and credentials the digest realm
+  // "zt.{sip_domain}" (docs/api-trunks.md).
+  std::string sip_domain = "cdrd.example";
   // Wall clock; tests may fix it.
   std::function<Micros()> now;
 };
@@ -28,6 +32,9 @@ struct ApiContext {
   AccountStore& accounts;
   CallStore& calls;
   const ApiSettings& settings;
+  // The trunk control plane. Without it the trunk routes answer 404 and an ingested call that
+  // names a trunk_id is refused (no trunk can be found).
+  TrunkStore* trunks = nullptr;
 
   Micros now() const;
   // The first end_time still served: now - retention.

@@ -3,6 +3,10 @@
 //   POST /v1/ingest/calls                                  ingest (operator key)
 //   GET  /v1/Account/{auth_id}/Zentrunk/Call/[{call_uuid}/] SIP-trunk calls, current shape
 //   GET  /v1/Account/{auth_id}/Call/[{call_uuid}/]          SIP-trunk calls, legacy shape
+//   GET  /v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Insights/  Call Insights
+//   GET, POST /v1/Account/{auth_id}/Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/
+//   GET, POST, DELETE  .../Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/{id}/
+//                                                          the trunk control plane
 //   GET  /healthz                                           liveness, no auth
 // Thread-safe: handle() may run on many threads at once.
 #pragma once
