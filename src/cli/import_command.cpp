@@ -7,6 +7,7 @@
 
 #include "api/ingest/ingest.h"
 #include "cli/commands.h"
+#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
@@ -41,7 +42,8 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   auto store = open_store(global);
   if (!store) return 2;
   api::ApiSettings settings;
-  const api::ApiContext ctx{*store, *store, settings};
+  SqliteTrunkStore trunks(*store);
+  const api::ApiContext ctx{*store, *store, settings, &trunks};
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 

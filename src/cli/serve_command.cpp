@@ -5,8 +5,10 @@
 #include <iostream>
 
 #include "api/app/app.h"
+#include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "http/server.h"
+#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 
@@ -43,6 +45,12 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   settings.list_window_days = options.list_window_days;
   settings.retention_days = options.retention_days;
   settings.operator_key = options.operator_key;
+  settings.sip_domain = options.sip_domain;
+  if (!api::trunks::is_valid_sip_domain(settings.sip_domain)) {
+    std::cerr << "cdrd: --sip-domain must be a DNS name such as sip.example.com, got '"
+              << settings.sip_domain << "'\n";
+    return 2;
+  }
   if (!options.operator_key_file.empty() &&
       !read_key_file(options.operator_key_file, settings.operator_key)) {
     std::cerr << "cdrd: cannot read an operator key from " << options.operator_key_file << "\n";
@@ -61,7 +69,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
 
   auto store = open_store(global);
   if (!store) return 2;
-  api::App app(api::ApiContext{*store, *store, settings});
+  SqliteTrunkStore trunks(*store);
+  api::App app(api::ApiContext{*store, *store, settings, &trunks});
 
   http::ServerOptions server_options;
   server_options.address = options.listen;
