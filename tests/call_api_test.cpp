@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "records.h"
+#include "trunk_client.h"
 
 namespace cdrd::test {
 namespace {
@@ -58,6 +59,9 @@ class CallApiTest : public ::testing::Test {
     server_ = std::make_unique<CdrdServer>();
     alice_ = server_->create_account("alice");
     bob_ = server_->create_account("bob");
+    // Every call names a trunk of its own account.
+    trunk_a_ = TrunkClient(*server_, alice_).outbound_trunk();
+    trunk_b_ = TrunkClient(*server_, alice_).outbound_trunk();
     // 48 calls of alice's, varied on every filtered field; end times spread over 40 days with
     // some ties (i/2) to exercise the tie-break.
     const char* froms[] = {"+912235328936", "+14155550100", "+442071234567", "alice.sip"};
@@ -72,7 +76,7 @@ class CallApiTest : public ::testing::Test {
       c.direction = i % 3 == 0 ? "inbound" : "outbound";
       c.from = froms[i % 4];
       c.to = tos[(i / 2) % 4];
-      c.trunk = i % 2 ? "1000001" : "1000002";
+      c.trunk = i % 2 ? trunk_a_ : trunk_b_;
       c.source = sources[i % 3];
       c.stir = stirs[(i / 3) % 3];
       c.code = codes[i % 4];
@@ -88,6 +92,7 @@ class CallApiTest : public ::testing::Test {
     // One of bob's, to check it never shows up for alice.
     ModelCall b = calls_[0];
     b.uuid = "bbbbbbbb-0000-4000-8000-000000000001";
+    b.trunk = TrunkClient(*server_, bob_).outbound_trunk();
     records.push_back(to_record(bob_.auth_id, b));
     auto r = server_->ingest(ndjson(records));
     ASSERT_EQ(r.status, 200) << r.body;
@@ -139,6 +144,7 @@ class CallApiTest : public ::testing::Test {
 
   static inline std::unique_ptr<CdrdServer> server_;
   static inline Credentials alice_, bob_;
+  static inline std::string trunk_a_, trunk_b_;  // alice's
   static inline std::vector<ModelCall> calls_;
 };
 
@@ -235,7 +241,7 @@ TEST_F(CallApiTest, EveryFilterAloneMatchesTheModel) {
       {"to_number=91", [](auto& c) { return c.to.rfind("+91", 0) == 0; }},
       {"to_number=%2B1212", [](auto& c) { return c.to.rfind("+1212", 0) == 0; }},
       {"to_number=+919943720205", [](auto& c) { return c.to == "+919943720205"; }},  // '+' as sent raw
-      {"trunk_id=1000001", [](auto& c) { return c.trunk == "1000001"; }},
+      {"trunk_id=" + trunk_a_, [](auto& c) { return c.trunk == trunk_a_; }},
       {"hangup_cause_code=4080", [](auto& c) { return c.code == 4080; }},
       {"hangup_source=carrier", [](auto& c) { return c.source == "carrier"; }},
       {"stir_verification=Verified", [](auto& c) { return c.stir == "Verified"; }},
@@ -294,10 +300,10 @@ TEST_F(CallApiTest, AnExplicitLowerBoundReachesPastTheWindowButNotPastRetention)
 TEST_F(CallApiTest, FiltersCombineWithAnd) {
   const auto want = expected([](const ModelCall& c) {
     return c.direction == "outbound" && c.to.rfind("+91", 0) == 0 && c.bill >= 50 && c.bill <= 300 &&
-           c.trunk == "1000001";
+           c.trunk == trunk_a_;
   });
   ASSERT_FALSE(want.empty());
-  const std::string q = "call_direction=outbound&to_number=91&bill_duration__gte=50&bill_duration__lte=300&trunk_id=1000001";
+  const std::string q = "call_direction=outbound&to_number=91&bill_duration__gte=50&bill_duration__lte=300&trunk_id=" + trunk_a_;
   EXPECT_EQ(all_uuids(q), want);
   EXPECT_EQ(all_uuids(q, true), want);
 }

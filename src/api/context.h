@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "store/call_store.h"
 #include "store/oauth_store.h"
+#include "store/trunk_store.h"
 
 namespace cdrd::api {
 
@@ -27,6 +28,9 @@ struct ApiSettings {
   std::string operator_key;
   // Lifetime of the cloud-PBX API's OAuth access tokens (POST /oauth/token), in seconds.
   std::int64_t token_ttl_seconds = 3600;
+  // Trunks get the SIP domain "{trunk_id}.zt.{sip_domain}" and credentials the digest realm
+  // "zt.{sip_domain}" (docs/api-trunks.md).
+  std::string sip_domain = "cdrd.example";
   // Wall clock; tests may fix it.
   std::function<Micros()> now;
 };
@@ -41,6 +45,9 @@ struct ApiContext {
   // The OAuth apps and tokens of the cloud-PBX API (docs/api-pbx.md); its routes answer 500
   // without it.
   OAuthStore* oauth = nullptr;
+  // The trunk control plane. Without it the trunk routes answer 404 and an ingested call that
+  // names a trunk_id is refused (no trunk can be found).
+  TrunkStore* trunks = nullptr;
 
   Micros now() const;
   // The first end_time still served: now - retention.

@@ -33,6 +33,7 @@ struct ServeOptions {
   std::int64_t token_ttl_seconds = 3600;
   std::size_t max_body_bytes = 32 * 1024 * 1024;
   bool no_access_log = false;
+  std::string sip_domain = api::ApiSettings().sip_domain;  // trunks: {trunk_id}.zt.{sip_domain}
 };
 
 // Opens (creating if needed) the database under the data directory; prints the error and
@@ -44,7 +45,7 @@ int run_account_create(const GlobalOptions& global, const std::string& name);
 int run_account_list(const GlobalOptions& global);
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format,
                bool quiet);
-int run_demo(const GlobalOptions& global, std::int64_t calls);
+int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string& sip_domain);
 
 // The rating subcommands (rating_commands.cpp: ratedeck load|show, account set, rerate,
 // rating report), registered on `app` before it parses (after the "account" subcommand).

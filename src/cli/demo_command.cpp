@@ -7,9 +7,12 @@
 
 #include "api/ingest/ingest.h"
 #include "api/ratedecks/rating_service.h"
+#include "api/trunks/trunk_api.h"
+#include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "core/crypto.h"
 #include "sample/sample_calls.h"
+#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
@@ -44,9 +47,67 @@ bool write_private_file(const std::string& path, const std::string& text) {
   return !ec;
 }
 
+// The demo account's trunks, made on the first run: an IP access control list, an
+// origination URI, two outbound trunks (one secure) and an inbound one. Later runs reuse what
+// is there (and add a trunk of a direction that has none).
+Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, const api::ApiSettings& settings,
+                                                 const Account& account) {
+  Result<Page<Trunk>> existing = store.list_trunks({account.id, 20, 0}, {});
+  if (!existing.ok()) return existing.status();
+  sample::AccountTrunks out;
+  // Oldest first, so the same trunks keep the same places on every run.
+  for (auto it = existing->rows.rbegin(); it != existing->rows.rend(); ++it) {
+    (it->direction == Direction::kOutbound ? out.outbound : out.inbound)
+        .push_back({it->trunk_id, it->secure});
+  }
+  auto add = [&](Trunk draft) -> Status {
+    draft.account_id = account.id;
+    Result<Trunk> t = api::trunks::create_trunk(store, settings, std::move(draft));
+    if (!t.ok()) return t.status();
+    (t->direction == Direction::kOutbound ? out.outbound : out.inbound)
+        .push_back({t->trunk_id, t->secure});
+    return Status::Ok();
+  };
+  if (out.outbound.empty()) {
+    IpAcl acl;
+    acl.account_id = account.id;
+    acl.ipacl_uuid = new_uuid_v4();
+    acl.name = "demo office";
+    acl.ip_addresses = {"203.0.113.0/24", "2001:db8:100::/48"};
+    if (Status s = store.create_ip_acl(acl, api::trunks::kMaxIpAclsPerAccount); !s.ok()) return s;
+    for (bool secure : {false, true}) {
+      Trunk t;
+      t.name = secure ? "demo outbound (secure)" : "demo outbound";
+      t.direction = Direction::kOutbound;
+      t.secure = secure;
+      t.ipacl_uuid = acl.ipacl_uuid;
+      if (Status s = add(t); !s.ok()) return s;
+    }
+  }
+  if (out.inbound.empty()) {
+    OriginationUri uri;
+    uri.account_id = account.id;
+    uri.uri_uuid = new_uuid_v4();
+    uri.name = "demo PBX";
+    uri.uri = "pbx.demo.example:5060;transport=udp";
+    if (Status s = store.create_origination_uri(uri); !s.ok()) return s;
+    Trunk t;
+    t.name = "demo inbound";
+    t.direction = Direction::kInbound;
+    t.primary_uri_uuid = uri.uri_uuid;
+    if (Status s = add(t); !s.ok()) return s;
+  }
+  return out;
+}
+
 }  // namespace
 
-int run_demo(const GlobalOptions& global, std::int64_t calls) {
+int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string& sip_domain) {
+  if (!api::trunks::is_valid_sip_domain(sip_domain)) {
+    std::cerr << "cdrd: --sip-domain must be a DNS name such as sip.example.com, got '"
+              << sip_domain << "'\n";
+    return 2;
+  }
   auto store = open_store(global);
   if (!store) return 2;
   const std::string env_path = (std::filesystem::path(global.data_dir) / "demo.env").string();
@@ -114,6 +175,15 @@ int run_demo(const GlobalOptions& global, std::int64_t calls) {
     }
   }
 
+  api::ApiSettings settings;
+  settings.sip_domain = sip_domain;
+  SqliteTrunkStore trunks(*store);
+  Result<sample::AccountTrunks> demo_trunks = ensure_demo_trunks(trunks, settings, *account);
+  if (!demo_trunks.ok()) {
+    std::cerr << "cdrd: demo trunks: " << demo_trunks.status().message() << "\n";
+    return 2;
+  }
+
   // Demo calls over the last 30 days, the same call_uuids on every machine; ingested through
   // the same validation as any other record, so a second run adds nothing.
   sample::SampleOptions options;
@@ -121,12 +191,12 @@ int run_demo(const GlobalOptions& global, std::int64_t calls) {
   options.auth_ids = {account->auth_id};
   options.end_until = api::system_now();
   options.end_from = options.end_until - 30 * kMicrosPerDay;
+  options.trunks[account->auth_id] = *demo_trunks;
   std::string ndjson;
   sample::append_sample_calls(options, 0, calls, ndjson);
-  api::ApiSettings settings;
   api::ratedecks::RatingService rating(*store, *store);
   auto result =
-      api::ingest::ingest_text(api::ApiContext{*store, *store, settings, &rating}, ndjson,
+      api::ingest::ingest_text(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks}, ndjson,
                                api::ingest::Format::kNdjson);
   if (!result.ok()) {
     std::cerr << "cdrd: " << result.status().message() << "\n";
@@ -160,6 +230,8 @@ int run_demo(const GlobalOptions& global, std::int64_t calls) {
             << "  operator key: " << operator_key << "  (in " << key_path << ")\n"
             << "  oauth app:    client_id " << client_id << ", client_secret " << client_secret
             << "  (cloud-PBX API, client " << account->id << ")\n"
+            << "  demo trunks:  " << demo_trunks->outbound.size() << " outbound, "
+            << demo_trunks->inbound.size() << " inbound\n"
             << "  demo calls:   " << result->stored << " new, " << result->duplicates
             << " already there; newest call_uuid " << example_call << "\n";
   return 0;

@@ -8,6 +8,7 @@
 #include "api/ingest/ingest.h"
 #include "api/ratedecks/rating_service.h"
 #include "cli/commands.h"
+#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
@@ -43,7 +44,8 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   if (!store) return 2;
   api::ApiSettings settings;
   api::ratedecks::RatingService rating(*store, *store);
-  const api::ApiContext ctx{*store, *store, settings, &rating};
+  SqliteTrunkStore trunks(*store);
+  const api::ApiContext ctx{*store, *store, settings, &rating, store.get(), &trunks};
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 

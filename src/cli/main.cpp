@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
                         "largest request body accepted (default 33554432)")
       ->check(CLI::Range(1024, 1 << 30));
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log each request");
+  serve_cmd->add_option("--sip-domain", serve.sip_domain,
+                        "trunks get the SIP domain {trunk_id}.zt.DOMAIN (default cdrd.example)");
 
   auto* account_cmd = app.add_subcommand("account", "manage customer accounts");
   account_cmd->require_subcommand(1);
@@ -60,6 +62,9 @@ int main(int argc, char** argv) {
       "demo", "create the demo account and demo calls (idempotent), print its credentials");
   demo_cmd->add_option("--calls", demo_calls, "how many demo calls (default 3000)")
       ->check(CLI::Range(0, 10'000'000));
+  std::string demo_sip_domain = serve.sip_domain;
+  demo_cmd->add_option("--sip-domain", demo_sip_domain,
+                       "the SIP domain of the demo trunks, as given to serve (default cdrd.example)");
 
   const RatingCommands rating = add_rating_commands(app, global);
   const AppCommands apps = add_app_commands(app, global);
@@ -70,7 +75,7 @@ int main(int argc, char** argv) {
   if (account_create->parsed()) return run_account_create(global, account_name);
   if (account_list->parsed()) return run_account_list(global);
   if (import_cmd->parsed()) return run_import(global, import_file, import_format, import_quiet);
-  if (demo_cmd->parsed()) return run_demo(global, demo_calls);
+  if (demo_cmd->parsed()) return run_demo(global, demo_calls, demo_sip_domain);
   if (const std::optional<int> code = rating.run()) return *code;
   if (const std::optional<int> code = apps.run()) return *code;
   return 2;

@@ -6,8 +6,10 @@
 
 #include "api/app/app.h"
 #include "api/ratedecks/rating_service.h"
+#include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "http/server.h"
+#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 
@@ -45,6 +47,12 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   settings.retention_days = options.retention_days;
   settings.token_ttl_seconds = options.token_ttl_seconds;
   settings.operator_key = options.operator_key;
+  settings.sip_domain = options.sip_domain;
+  if (!api::trunks::is_valid_sip_domain(settings.sip_domain)) {
+    std::cerr << "cdrd: --sip-domain must be a DNS name such as sip.example.com, got '"
+              << settings.sip_domain << "'\n";
+    return 2;
+  }
   if (!options.operator_key_file.empty() &&
       !read_key_file(options.operator_key_file, settings.operator_key)) {
     std::cerr << "cdrd: cannot read an operator key from " << options.operator_key_file << "\n";
@@ -64,7 +72,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   auto store = open_store(global);
   if (!store) return 2;
   api::ratedecks::RatingService rating(*store, *store);
-  api::App app(api::ApiContext{*store, *store, settings, &rating, store.get()});
+  SqliteTrunkStore trunks(*store);
+  api::App app(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks});
 
   http::ServerOptions server_options;
   server_options.address = options.listen;

@@ -183,6 +183,7 @@ struct Trunk {
   std::string trunk_id, trunk_domain, region;
   std::string_view transport;
   bool secure = false, srtp = false;
+  bool from_cdrd = false;  // a real trunk: its domain and secure flag come from cdrd
 };
 
 struct Account {
@@ -260,7 +261,28 @@ Trunk make_trunk(Rng& rng, const Home& home) {
   return t;
 }
 
-Account make_account(const std::string& auth_id) {
+// The given trunks, each with the region and transport of a made-up one (so the account's other
+// draws stay as they are).
+std::vector<Trunk> adopt(const std::vector<SampleTrunk>& given, const std::vector<Trunk>& made) {
+  std::vector<Trunk> out;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    Trunk t = made[i % made.size()];
+    t.trunk_id = given[i].trunk_id;
+    t.trunk_domain.clear();
+    t.from_cdrd = true;
+    t.secure = given[i].secure;
+    if (t.secure) {
+      t.transport = "tls";
+    } else if (t.transport == "tls") {
+      t.transport = "udp";
+      t.srtp = false;
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Account make_account(const std::string& auth_id, const AccountTrunks* given) {
   Rng rng(splitmix64(fnv1a(auth_id)));
   Account a;
   a.auth_id_json = json_string(auth_id);
@@ -268,6 +290,14 @@ Account make_account(const std::string& auth_id) {
   const auto n_out = rng.between(1, 3), n_in = rng.between(1, 2);
   for (std::int64_t i = 0; i < n_out; ++i) a.outbound_trunks.push_back(make_trunk(rng, *a.home));
   for (std::int64_t i = 0; i < n_in; ++i) a.inbound_trunks.push_back(make_trunk(rng, *a.home));
+  if (given != nullptr) {
+    if (given->outbound.empty() || given->inbound.empty()) {
+      throw std::invalid_argument("sample calls: account " + auth_id +
+                                  " needs at least one outbound and one inbound trunk");
+    }
+    a.outbound_trunks = adopt(given->outbound, a.outbound_trunks);
+    a.inbound_trunks = adopt(given->inbound, a.inbound_trunks);
+  }
   const auto n_numbers = rng.between(3, 8);
   for (std::int64_t i = 0; i < n_numbers; ++i) {
     a.numbers.push_back(make_number(rng, kPlans[pick_plan_in(rng, a.home->country)]));
@@ -474,11 +504,11 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
   str_field(out, "hangup_cause_name", hangup->name);
   str_field(out, "hangup_source", source_name(hangup->side, outbound));
   str_field(out, "trunk_id", trunk.trunk_id);
-  str_field(out, "trunk_domain", trunk.trunk_domain);
+  if (!trunk.from_cdrd) str_field(out, "trunk_domain", trunk.trunk_domain);
   str_field(out, "region", trunk.region);
   str_field(out, "transport_protocol", trunk.transport);
   bool_field(out, "srtp", trunk.srtp);
-  bool_field(out, "secure_trunking", trunk.secure);
+  if (!trunk.from_cdrd) bool_field(out, "secure_trunking", trunk.secure);
   money_field(out, "rate", rate_units);
   money_field(out, "secure_trunking_rate", secure_units);
   money_field(out, "total_amount", amount_units);
@@ -503,7 +533,10 @@ void append_sample_calls(const SampleOptions& options, std::int64_t first_index,
 
   std::vector<Account> accounts;
   accounts.reserve(options.auth_ids.size());
-  for (const auto& id : options.auth_ids) accounts.push_back(make_account(id));
+  for (const auto& id : options.auth_ids) {
+    const auto given = options.trunks.find(id);
+    accounts.push_back(make_account(id, given == options.trunks.end() ? nullptr : &given->second));
+  }
   for (std::int64_t i = 0; i < n; ++i) {
     append_record(options, accounts, first_s, last_s - first_s + 1, first_index + i, out);
   }

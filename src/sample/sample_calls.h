@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,25 @@
 
 namespace cdrd::sample {
 
+// A trunk of cdrd that sample calls may use.
+struct SampleTrunk {
+  std::string trunk_id;
+  bool secure = false;
+};
+struct AccountTrunks {
+  std::vector<SampleTrunk> outbound, inbound;  // each needs at least one
+};
+
 struct SampleOptions {
   std::uint64_t seed = 1;
   std::vector<std::string> auth_ids;  // records are spread over these accounts
   Micros end_from = 0;                // end_time of every record in [end_from, end_until)
   Micros end_until = 0;
+  // The trunks of each account, by auth_id. A listed account's calls go over its trunks and
+  // name only their trunk_id (cdrd fills in trunk_domain and secure_trunking from the trunk at
+  // ingest). An account not listed gets made-up trunks, complete with domain, which a cdrd that
+  // does not have those trunks refuses.
+  std::map<std::string, AccountTrunks> trunks;
 };
 
 // Appends records [first_index, first_index + n) of the sequence as NDJSON lines to `out`.

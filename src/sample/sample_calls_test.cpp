@@ -237,6 +237,39 @@ TEST(SampleCalls, RecordsAreConsistent) {
   EXPECT_GE(secure, 0);
 }
 
+// An account given real trunks sends its calls over them, by direction, naming only the
+// trunk_id; the secure surcharge follows the trunk's secure flag. Other accounts keep their
+// made-up trunks, and their records do not change.
+TEST(SampleCalls, GivenTrunksAreUsedByDirection) {
+  SampleOptions plain = options(11);
+  SampleOptions o = options(11);
+  o.trunks["MABBBBBBBBBBBBBBBBBB"] = AccountTrunks{{{"501", false}, {"502", true}}, {{"601", false}}};
+  const auto with = lines_of(generate(o, 0, 600));
+  const auto without = lines_of(generate(plain, 0, 600));
+  ASSERT_EQ(with.size(), without.size());
+  std::map<std::string, int> used;
+  for (std::size_t i = 0; i < with.size(); ++i) {
+    rapidjson::Document d;
+    d.Parse(with[i].c_str());
+    ASSERT_FALSE(d.HasParseError());
+    if (std::string(d["account"].GetString()) != "MABBBBBBBBBBBBBBBBBB") {
+      EXPECT_EQ(with[i], without[i]);
+      continue;
+    }
+    const std::string trunk = d["trunk_id"].GetString();
+    const bool outbound = std::string(d["call_direction"].GetString()) == "outbound";
+    EXPECT_TRUE(outbound ? (trunk == "501" || trunk == "502") : trunk == "601") << with[i];
+    EXPECT_FALSE(d.HasMember("trunk_domain"));
+    EXPECT_FALSE(d.HasMember("secure_trunking"));
+    EXPECT_EQ(money_of(d, "secure_trunking_rate").is_zero(), trunk != "502") << with[i];
+    if (trunk == "502") EXPECT_EQ(std::string(d["transport_protocol"].GetString()), "tls");
+    used[trunk]++;
+  }
+  EXPECT_EQ(used.size(), 3u);
+  o.trunks["MABBBBBBBBBBBBBBBBBB"].inbound.clear();
+  EXPECT_THROW(generate(o, 0, 1), std::invalid_argument);
+}
+
 // from_country / to_country name the country of the number, as libphonenumber sees it.
 TEST(SampleCalls, CountriesMatchTheNumbers) {
   using i18n::phonenumbers::PhoneNumber;

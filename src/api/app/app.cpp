@@ -4,7 +4,9 @@
 #include "api/ingest/ingest.h"
 #include "api/pbx/pbx.h"
 #include "api/ratedecks/deck_api.h"
+#include "api/trunks/trunk_api.h"
 #include "api/zentrunk/calls.h"
+#include "api/zentrunk/insights.h"
 
 namespace cdrd::api {
 
@@ -64,6 +66,32 @@ App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.
                   return zentrunk::get_call(ctx_, account, p.find("call_uuid")->second,
                                             representation);
                 }));
+  }
+  router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Insights",
+              for_account([this](const Account& account, const http::HttpRequest&,
+                                 const PathParams& p) {
+                return zentrunk::get_call_insights(ctx_, account, p.find("call_uuid")->second);
+              }));
+  // The trunk control plane: GET/POST on each collection, GET/POST/DELETE on each resource.
+  if (ctx_.trunks != nullptr) {
+    for (const trunks::ResourcePath& rp : trunks::resource_paths()) {
+      const std::string base = "/v1/Account/{auth_id}/Zentrunk/" + std::string(rp.segment);
+      const trunks::Resource resource = rp.resource;
+      for (const char* method : {"GET", "POST"}) {
+        router_.add(method, base,
+                    for_account([this, resource](const Account& account,
+                                                 const http::HttpRequest& r, const PathParams&) {
+                      return trunks::handle_collection(ctx_, account, r, resource);
+                    }));
+      }
+      for (const char* method : {"GET", "POST", "DELETE"}) {
+        router_.add(method, base + "/{id}",
+                    for_account([this, resource](const Account& account,
+                                                 const http::HttpRequest& r, const PathParams& p) {
+                      return trunks::handle_item(ctx_, account, r, resource, p.find("id")->second);
+                    }));
+      }
+    }
   }
 }
 

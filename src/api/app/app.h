@@ -5,6 +5,10 @@
 //   GET  /v1/Account/{auth_id}/Call/[{call_uuid}/]          SIP-trunk calls, legacy shape
 //   POST /oauth/token, GET /api/ver1.0/client/{client_id}/calls|call_history/...  cloud-PBX
 //   PUT|GET /v1/ratedecks/{auth_id}[/{direction}]           rate decks (operator key)
+//   GET  /v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Insights/  Call Insights
+//   GET, POST /v1/Account/{auth_id}/Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/
+//   GET, POST, DELETE  .../Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/{id}/
+//                                                          the trunk control plane
 //   GET  /healthz                                           liveness, no auth
 // Thread-safe: handle() may run on many threads at once.
 #pragma once

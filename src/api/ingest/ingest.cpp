@@ -12,6 +12,7 @@
 #include "api/operator_auth.h"
 #include "api/ingest/csv.h"
 #include "api/ingest/raw_record.h"
+#include "api/ingest/trunk_link.h"
 #include "api/ingest/validate.h"
 #include "api/ratedecks/rating_service.h"
 #include "core/crypto.h"
@@ -52,6 +53,11 @@ class Batch {
     }
     Result<CallRecord> record = validate_record(*raw, resolver_);
     if (!store_error_.ok()) return store_error_;
+    if (record.ok()) {
+      const Status linked = link_trunk(record.value(), *raw, trunk_resolver_);
+      if (!store_error_.ok()) return store_error_;
+      if (!linked.ok()) record = linked;
+    }
     if (!record.ok()) {
       result_.failed.push_back(LineError{line, record.status().message()});
       return Status::Ok();
@@ -115,8 +121,32 @@ class Batch {
     return id;
   }
 
+  // Trunk lookups by (account, trunk_id), cached for the batch (unknown ones too).
+  Result<std::optional<TrunkFacts>> resolve_trunk(std::int64_t account_id,
+                                                  std::string_view trunk_id) {
+    std::string key = std::to_string(account_id);
+    key.push_back(' ');
+    key.append(trunk_id);
+    if (const auto it = trunk_cache_.find(key); it != trunk_cache_.end()) return it->second;
+    std::optional<TrunkFacts> facts;
+    if (ctx_.trunks != nullptr) {
+      Result<std::optional<Trunk>> found = ctx_.trunks->find_trunk(account_id, trunk_id);
+      if (!found.ok()) {
+        store_error_ = found.status();
+        return store_error_;
+      }
+      if (*found) facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure};
+    }
+    trunk_cache_.emplace(std::move(key), facts);
+    return facts;
+  }
+
   const ApiContext& ctx_;
   AccountResolver resolver_ = [this](std::string_view auth_id) { return resolve(auth_id); };
+  TrunkResolver trunk_resolver_ = [this](std::int64_t account_id, std::string_view trunk_id) {
+    return resolve_trunk(account_id, trunk_id);
+  };
+  std::unordered_map<std::string, std::optional<TrunkFacts>> trunk_cache_;
   std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
   std::unordered_map<std::int64_t, std::shared_ptr<const ratedecks::AccountRating>> ratings_;
   Status store_error_;

@@ -20,6 +20,8 @@
 //   attestation  0 none, 1 A, 2 B, 3 C
 //   legs         BLOB in the leg_codec format (see leg_codec.h); NULL when there are no legs
 //   q_*          the Call Insights metrics (CallRecord::quality)
+// Trunk control plane (migration 2): trunks.status 0 enabled, 1 disabled; trunks.direction as
+// calls.direction; ip_acl_entries.position is the entry's index in its list.
 #include "store/sqlite/migrations.h"
 
 #include <array>
@@ -165,10 +167,82 @@ CREATE TABLE oauth_tokens (
     "CREATE INDEX oauth_tokens_by_expiry ON oauth_tokens(expires_at)",
 };
 
-const std::array<Migration, 3> kMigrations = {{
+// The trunk control plane (core/trunk.h). A trunk refers to the lists, credentials and URIs it
+// uses by their uuids; the foreign keys keep a used one from being deleted underneath it (the
+// store answers that case first, naming the trunk). Calls name trunks by trunk_id without a
+// foreign key: deleting a trunk leaves its calls' history as it was.
+const std::vector<std::string_view> kV4TrunkControlPlane = {
+    R"sql(
+CREATE TABLE ip_acls (
+  id          INTEGER PRIMARY KEY,
+  account_id  INTEGER NOT NULL REFERENCES accounts(id),
+  ipacl_uuid  TEXT NOT NULL UNIQUE,
+  name        TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+) STRICT)sql",
+    "CREATE INDEX ip_acls_by_account ON ip_acls(account_id)",
+    R"sql(
+CREATE TABLE ip_acl_entries (
+  acl_id    INTEGER NOT NULL REFERENCES ip_acls(id) ON DELETE CASCADE,
+  position  INTEGER NOT NULL,
+  entry     TEXT NOT NULL,
+  PRIMARY KEY (acl_id, position)
+) STRICT, WITHOUT ROWID)sql",
+    R"sql(
+CREATE TABLE credentials (
+  id               INTEGER PRIMARY KEY,
+  account_id       INTEGER NOT NULL REFERENCES accounts(id),
+  credential_uuid  TEXT NOT NULL UNIQUE,
+  name             TEXT NOT NULL,
+  username         TEXT NOT NULL,
+  realm            TEXT NOT NULL,
+  ha1              TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  UNIQUE (account_id, username)
+) STRICT)sql",
+    "CREATE INDEX credentials_by_account ON credentials(account_id)",
+    R"sql(
+CREATE TABLE origination_uris (
+  id                     INTEGER PRIMARY KEY,
+  account_id             INTEGER NOT NULL REFERENCES accounts(id),
+  uri_uuid               TEXT NOT NULL UNIQUE,
+  name                   TEXT NOT NULL,
+  uri                    TEXT NOT NULL,
+  authentication_needed  INTEGER NOT NULL CHECK (authentication_needed IN (0, 1)),
+  username               TEXT NOT NULL,
+  password               TEXT NOT NULL,
+  created_at             INTEGER NOT NULL
+) STRICT)sql",
+    "CREATE INDEX origination_uris_by_account ON origination_uris(account_id)",
+    R"sql(
+CREATE TABLE trunks (
+  id                 INTEGER PRIMARY KEY,
+  account_id         INTEGER NOT NULL REFERENCES accounts(id),
+  trunk_id           TEXT NOT NULL UNIQUE,
+  trunk_domain       TEXT NOT NULL,
+  name               TEXT NOT NULL,
+  status             INTEGER NOT NULL CHECK (status BETWEEN 0 AND 1),
+  direction          INTEGER NOT NULL CHECK (direction BETWEEN 0 AND 1),
+  secure             INTEGER NOT NULL CHECK (secure IN (0, 1)),
+  ipacl_uuid         TEXT REFERENCES ip_acls(ipacl_uuid),
+  credential_uuid    TEXT REFERENCES credentials(credential_uuid),
+  primary_uri_uuid   TEXT REFERENCES origination_uris(uri_uuid),
+  fallback_uri_uuid  TEXT REFERENCES origination_uris(uri_uuid),
+  created_at         INTEGER NOT NULL
+) STRICT)sql",
+    "CREATE INDEX trunks_by_account ON trunks(account_id)",
+    // The foreign keys' child indexes: a delete of a list, credential or URI looks its users up.
+    "CREATE INDEX trunks_by_ipacl ON trunks(ipacl_uuid)",
+    "CREATE INDEX trunks_by_credential ON trunks(credential_uuid)",
+    "CREATE INDEX trunks_by_primary_uri ON trunks(primary_uri_uuid)",
+    "CREATE INDEX trunks_by_fallback_uri ON trunks(fallback_uri_uuid)",
+};
+
+const std::array<Migration, 4> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
     {3, "oauth apps and tokens", kV3OAuth},
+    {4, "trunk control plane", kV4TrunkControlPlane},
 }};
 
 Micros now_micros() {

@@ -168,6 +168,17 @@ Result<SqliteStore::ReaderLease> SqliteStore::reader() {
   return ReaderLease(this, std::move(conn).value());
 }
 
+Status SqliteStore::with_writer(const std::function<Status(Connection&)>& fn) {
+  std::lock_guard lock(write_mu_);
+  return fn(*writer_);
+}
+
+Status SqliteStore::with_reader(const std::function<Status(Connection&)>& fn) {
+  Result<ReaderLease> conn = reader();
+  if (!conn.ok()) return conn.status();
+  return fn(**conn);
+}
+
 // --- accounts ---
 
 Result<Account> SqliteStore::create_account(const std::string& name, const std::string& auth_id,

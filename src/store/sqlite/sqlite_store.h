@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -103,6 +104,12 @@ class SqliteStore final : public AccountStore,
   Result<std::vector<std::string>> explain_find_call();
 
   const std::string& path() const { return path_; }
+
+  // For the other stores kept in this database file (SqliteTrunkStore): `fn` runs on the writer
+  // connection under the write lock, or on a pooled reader connection, with the same guarantees
+  // as this store's own writes and reads. `fn` owns the transactions it begins.
+  Status with_writer(const std::function<Status(sqlite::Connection&)>& fn);
+  Status with_reader(const std::function<Status(sqlite::Connection&)>& fn);
 
  private:
   class ReaderLease;

@@ -1,0 +1,37 @@
+#include "api/ingest/trunk_link.h"
+
+namespace cdrd::api::ingest {
+namespace {
+
+// Whether `raw` gives `name` a value (null and empty text count as left out, as in validation).
+bool gives(const RawRecord& raw, std::string_view name) {
+  for (const RawField& f : raw.fields) {
+    if (f.name != name) continue;
+    const bool text = f.value.kind == RawKind::kString || f.value.kind == RawKind::kText;
+    return f.value.kind != RawKind::kNull && !(text && f.value.text.empty());
+  }
+  return false;
+}
+
+}  // namespace
+
+Status link_trunk(CallRecord& record, const RawRecord& raw, const TrunkResolver& resolve) {
+  if (record.trunk_id.empty()) return Status::Ok();
+  Result<std::optional<TrunkFacts>> trunk = resolve(record.account_id, record.trunk_id);
+  if (!trunk.ok()) {
+    if (trunk.status().code() == Status::Code::kInvalidArgument) {
+      return Status::Internal("trunk lookup: " + trunk.status().message());
+    }
+    return trunk.status();
+  }
+  if (!*trunk) {
+    return Status::Invalid("trunk_id: the account has no trunk '" + record.trunk_id +
+                           "' (expected the trunk_id of one of the account's trunks; create the "
+                           "trunk first)");
+  }
+  if (record.trunk_domain.empty()) record.trunk_domain = (*trunk)->trunk_domain;
+  if (!gives(raw, "secure_trunking")) record.secure_trunking = (*trunk)->secure;
+  return Status::Ok();
+}
+
+}  // namespace cdrd::api::ingest

@@ -1,0 +1,35 @@
+// The link between an ingested call and the trunk it names (docs/ingest.md, "Trunks"): a
+// record's trunk_id must be the trunk_id of a trunk of the record's own account, and the
+// trunk_domain and secure_trunking the record leaves out are the trunk's. A record without a
+// trunk_id is stored as it is. Pure apart from the resolver; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/ingest/raw_record.h"
+#include "core/call_record.h"
+#include "core/status.h"
+
+namespace cdrd::api::ingest {
+
+// What a call takes from its trunk.
+struct TrunkFacts {
+  std::string trunk_domain;
+  bool secure = false;
+};
+
+// The trunk `trunk_id` of account `account_id`: its facts, nullopt when the account has no such
+// trunk, or the storage error.
+using TrunkResolver = std::function<Result<std::optional<TrunkFacts>>(
+    std::int64_t account_id, std::string_view trunk_id)>;
+
+// Links `record` (valid, made from `raw`) to its trunk. kInvalidArgument "trunk_id: ..." when
+// the account has no such trunk; a resolver failure is returned unchanged (never
+// kInvalidArgument), so the caller can stop the batch.
+Status link_trunk(CallRecord& record, const RawRecord& raw, const TrunkResolver& resolve);
+
+}  // namespace cdrd::api::ingest

@@ -1,0 +1,246 @@
+// The JSON body reader, the trunk link rules, create_trunk's id drawing, and the views.
+#include "api/trunks/trunk_api.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <map>
+#include <set>
+
+#include "api/trunks/json_body.h"
+#include "api/trunks/trunk_view.h"
+
+namespace cdrd::api::trunks {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// ---- JsonBody --------------------------------------------------------------------------------
+
+TEST(JsonBody, EmptyBodyIsAnEmptyObject) {
+  for (const char* text : {"", "  \r\n", "{}"}) {
+    Result<JsonBody> b = JsonBody::parse(text);
+    ASSERT_TRUE(b.ok()) << text;
+    EXPECT_TRUE(b->empty());
+  }
+}
+
+TEST(JsonBody, RefusesWhatIsNotOneObject) {
+  for (const char* text : {"[1]", "\"x\"", "{\"a\": 1} {\"b\": 2}", "{\"a\": 1,}", "{\"a\": \"\xff\"}",
+                           "{\"a\": 1, \"a\": 2}"}) {
+    Result<JsonBody> b = JsonBody::parse(text);
+    EXPECT_EQ(b.status().code(), Status::Code::kInvalidArgument) << text;
+  }
+  EXPECT_THAT(JsonBody::parse("{\"a\": 1, \"a\": 2}").status().message(),
+              HasSubstr("a: given more than once"));
+}
+
+TEST(JsonBody, TypedReadersNameTheFieldAndHideSecrets) {
+  Result<JsonBody> b = JsonBody::parse(
+      R"({"name": "x", "n": null, "flag": "yes", "list": ["a", 2], "password": 123456789012})");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*b->string("name", "a string").value(), "x");
+  EXPECT_FALSE(b->string("n", "a string")->has_value());
+  EXPECT_TRUE(b->is_null("n"));
+  EXPECT_FALSE(b->string("absent", "a string")->has_value());
+  EXPECT_EQ(b->boolean("flag").status().message(), "flag: must be true or false, got 'yes'");
+  EXPECT_EQ(b->string_array("list", "an array").status().message(),
+            "list[1]: must be a string, got 2");
+  const Status secret = b->string("password", "a string", true).status();
+  EXPECT_THAT(secret.message(), HasSubstr("password: must be a string"));
+  EXPECT_THAT(secret.message(), Not(HasSubstr("123456789012")));
+  EXPECT_THAT(b->check_fields({"name", "n", "flag", "list"}).message(),
+              HasSubstr("unknown field 'password'; accepted fields: name, n, flag, list"));
+}
+
+// ---- the trunk link rules ----------------------------------------------------------------------
+
+Trunk trunk(Direction d) {
+  Trunk t;
+  t.direction = d;
+  return t;
+}
+
+TEST(TrunkLinks, OutboundNeedsAnAclOrACredentialAndNoUri) {
+  Trunk t = trunk(Direction::kOutbound);
+  Status s = check_trunk_links(t);
+  EXPECT_EQ(s.code(), Status::Code::kMissingArgument);
+  EXPECT_THAT(s.message(), HasSubstr("ipacl_uuid or credential_uuid"));
+  t.ipacl_uuid = "acl";
+  EXPECT_TRUE(check_trunk_links(t).ok());
+  t.ipacl_uuid.reset();
+  t.credential_uuid = "cred";
+  EXPECT_TRUE(check_trunk_links(t).ok());
+  t.ipacl_uuid = "acl";
+  EXPECT_TRUE(check_trunk_links(t).ok());
+  t.primary_uri_uuid = "uri";
+  s = check_trunk_links(t);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("primary_uri_uuid: only an inbound trunk"));
+  t.primary_uri_uuid.reset();
+  t.fallback_uri_uuid = "uri";
+  EXPECT_THAT(check_trunk_links(t).message(), HasSubstr("fallback_uri_uuid"));
+}
+
+TEST(TrunkLinks, InboundNeedsAPrimaryUriAndNoAclOrCredential) {
+  Trunk t = trunk(Direction::kInbound);
+  Status s = check_trunk_links(t);
+  EXPECT_EQ(s.code(), Status::Code::kMissingArgument);
+  EXPECT_THAT(s.message(), HasSubstr("primary_uri_uuid"));
+  t.primary_uri_uuid = "p";
+  EXPECT_TRUE(check_trunk_links(t).ok());
+  t.fallback_uri_uuid = "f";
+  EXPECT_TRUE(check_trunk_links(t).ok());
+  t.fallback_uri_uuid = "p";
+  EXPECT_THAT(check_trunk_links(t).message(), HasSubstr("fallback_uri_uuid: must differ"));
+  t.fallback_uri_uuid.reset();
+  t.ipacl_uuid = "acl";
+  s = check_trunk_links(t);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("ipacl_uuid: only an outbound trunk"));
+  t.ipacl_uuid.reset();
+  t.credential_uuid = "c";
+  EXPECT_THAT(check_trunk_links(t).message(), HasSubstr("credential_uuid: only an outbound"));
+}
+
+// ---- create_trunk ------------------------------------------------------------------------------
+
+// Keeps trunks in memory; refuses the first `taken` ids it is offered as taken.
+class MemoryTrunkStore final : public TrunkStore {
+ public:
+  int taken = 0;
+  std::map<std::string, Trunk> trunks;
+
+  Status create_trunk(const Trunk& t) override {
+    if (taken > 0) {
+      --taken;
+      return Status::Conflict("trunk_id taken");
+    }
+    trunks[t.trunk_id] = t;
+    return Status::Ok();
+  }
+  Status create_ip_acl(const IpAcl&, int) override { return unused(); }
+  Result<std::optional<IpAcl>> find_ip_acl(std::int64_t, std::string_view) override { return unused(); }
+  Result<Page<IpAcl>> list_ip_acls(const PageRequest&) override { return unused(); }
+  Status update_ip_acl(const IpAcl&) override { return unused(); }
+  Status delete_ip_acl(std::int64_t, std::string_view) override { return unused(); }
+  Status create_credential(const Credential&, int) override { return unused(); }
+  Result<std::optional<Credential>> find_credential(std::int64_t, std::string_view) override { return unused(); }
+  Result<Page<Credential>> list_credentials(const PageRequest&) override { return unused(); }
+  Status update_credential(const Credential&) override { return unused(); }
+  Status delete_credential(std::int64_t, std::string_view) override { return unused(); }
+  Status create_origination_uri(const OriginationUri&) override { return unused(); }
+  Result<std::optional<OriginationUri>> find_origination_uri(std::int64_t, std::string_view) override { return unused(); }
+  Result<Page<OriginationUri>> list_origination_uris(const PageRequest&) override { return unused(); }
+  Status update_origination_uri(const OriginationUri&) override { return unused(); }
+  Status delete_origination_uri(std::int64_t, std::string_view) override { return unused(); }
+  Result<std::optional<Trunk>> find_trunk(std::int64_t, std::string_view) override { return unused(); }
+  Result<Page<Trunk>> list_trunks(const PageRequest&, const TrunkFilter&) override { return unused(); }
+  Status update_trunk(const Trunk&) override { return unused(); }
+  Status delete_trunk(std::int64_t, std::string_view) override { return unused(); }
+
+ private:
+  static Status unused() { return Status::Internal("not used by this test"); }
+};
+
+TEST(CreateTrunk, DrawsANumericIdAndTheDomainFromTheSetting) {
+  MemoryTrunkStore store;
+  ApiSettings settings;
+  settings.sip_domain = "voice.example.net";
+  Trunk draft = trunk(Direction::kOutbound);
+  draft.ipacl_uuid = "acl";
+  Result<Trunk> t = create_trunk(store, settings, draft);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->trunk_id.size(), 17u);
+  EXPECT_EQ(t->trunk_domain, t->trunk_id + ".zt.voice.example.net");
+  ASSERT_EQ(store.trunks.count(t->trunk_id), 1u);
+  EXPECT_EQ(store.trunks[t->trunk_id].trunk_domain, t->trunk_domain);
+}
+
+TEST(CreateTrunk, DrawsAgainWhenTheIdIsTakenAndChecksLinksFirst) {
+  MemoryTrunkStore store;
+  store.taken = 2;
+  Trunk draft = trunk(Direction::kOutbound);
+  draft.credential_uuid = "c";
+  ASSERT_TRUE(create_trunk(store, ApiSettings{}, draft).ok());
+  EXPECT_EQ(store.trunks.size(), 1u);
+  store.taken = 100;
+  EXPECT_EQ(create_trunk(store, ApiSettings{}, draft).status().code(), Status::Code::kInternal);
+  EXPECT_EQ(create_trunk(store, ApiSettings{}, trunk(Direction::kInbound)).status().code(),
+            Status::Code::kMissingArgument);
+  EXPECT_EQ(store.trunks.size(), 1u);
+}
+
+// ---- views -------------------------------------------------------------------------------------
+
+TEST(Views, ObjectsCarryTheReferenceAttributesAndNoSecrets) {
+  Credential c;
+  c.credential_uuid = "c-1";
+  c.name = "pbx";
+  c.username = "pbx.main";
+  c.realm = "zt.example.net";
+  c.ha1 = "0123456789abcdef0123456789abcdef";
+  const std::string cred = render_object(c, "api-1");
+  EXPECT_EQ(cred, R"({"api_id":"api-1","credential_uuid":"c-1","name":"pbx","username":"pbx.main","realm":"zt.example.net"})");
+
+  OriginationUri u;
+  u.uri_uuid = "u-1";
+  u.uri = "pbx.example.com";
+  u.authentication_needed = true;
+  u.username = "zentrunk";
+  u.password = "Secret1234567";
+  const std::string uri = render_object(u, "api-2");
+  EXPECT_THAT(uri, Not(HasSubstr("Secret1234567")));
+  EXPECT_THAT(uri, Not(HasSubstr("password")));
+  EXPECT_THAT(uri, HasSubstr(R"("authentication_needed":true,"username":"zentrunk")"));
+  u.authentication_needed = false;
+  EXPECT_THAT(render_object(u, "api-3"), HasSubstr(R"("username":null)"));
+
+  Trunk t = trunk(Direction::kInbound);
+  t.trunk_id = "123";
+  t.trunk_domain = "123.zt.example.net";
+  t.primary_uri_uuid = "u-1";
+  EXPECT_EQ(render_object(t, "api-4"),
+            R"({"api_id":"api-4","trunk_id":"123","name":"","trunk_domain":"123.zt.example.net",)"
+            R"("trunk_status":"enabled","trunk_direction":"inbound","secure":false,)"
+            R"("ipacl_uuid":null,"credential_uuid":null,"primary_uri_uuid":"u-1","fallback_uri_uuid":null})");
+}
+
+TEST(Views, ListEnvelopeLinksNeighbouringPages) {
+  Page<IpAcl> page;
+  page.total_count = 5;
+  IpAcl a;
+  a.ipacl_uuid = "a-1";
+  a.ip_addresses = {"10.0.0.0/8", "2001:db8::/32"};
+  page.rows = {a};
+  PageRequest req{1, 2, 2};
+  const std::string body =
+      render_list(page, req, "/v1/Account/MA1/Zentrunk/IPAccessControlList/", {{"limit", "2"}, {"offset", "2"}}, "api-5");
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  ASSERT_FALSE(d.HasParseError()) << body;
+  EXPECT_EQ(std::string(d["api_id"].GetString()), "api-5");
+  EXPECT_EQ(d["meta"]["limit"].GetInt(), 2);
+  EXPECT_EQ(d["meta"]["offset"].GetInt(), 2);
+  EXPECT_EQ(d["meta"]["total_count"].GetInt(), 5);
+  EXPECT_EQ(std::string(d["meta"]["next"].GetString()),
+            "/v1/Account/MA1/Zentrunk/IPAccessControlList/?limit=2&offset=4");
+  EXPECT_EQ(std::string(d["meta"]["previous"].GetString()),
+            "/v1/Account/MA1/Zentrunk/IPAccessControlList/?limit=2&offset=0");
+  ASSERT_EQ(d["objects"].Size(), 1u);
+  EXPECT_EQ(d["objects"][0]["ip_addresses"].Size(), 2u);
+  req.offset = 4;
+  const std::string last = render_list(page, req, "/p/", {}, "api-6");
+  EXPECT_THAT(last, HasSubstr(R"("next":null)"));
+}
+
+TEST(Routes, TheFourResources) {
+  std::set<std::string_view> segments;
+  for (const ResourcePath& p : resource_paths()) segments.insert(p.segment);
+  EXPECT_EQ(segments, (std::set<std::string_view>{"Trunk", "Credential", "URI", "IPAccessControlList"}));
+}
+
+}  // namespace
+}  // namespace cdrd::api::trunks

@@ -1,0 +1,218 @@
+// Trunk/: create, retrieve, list (with its filters), update, delete; and the rules between a
+// trunk's direction and its links.
+#include <string>
+
+#include "api/trunks/handlers.h"
+#include "api/trunks/trunk_api.h"
+#include "api/trunks/trunk_view.h"
+#include "api/trunks/validators.h"
+#include "core/crypto.h"
+
+namespace cdrd::api::trunks {
+
+namespace {
+
+constexpr int kTrunkIdAttempts = 5;
+
+constexpr std::string_view kTrunkFields =
+    "name, trunk_status, trunk_direction, secure, ipacl_uuid, credential_uuid, "
+    "primary_uri_uuid, fallback_uri_uuid";
+
+struct Link {
+  std::string_view field;
+  std::string_view what;
+  std::optional<std::string> Trunk::*member;
+};
+constexpr Link kLinks[] = {
+    {"ipacl_uuid", "IP access control lists", &Trunk::ipacl_uuid},
+    {"credential_uuid", "credentials", &Trunk::credential_uuid},
+    {"primary_uri_uuid", "origination URIs", &Trunk::primary_uri_uuid},
+    {"fallback_uri_uuid", "origination URIs", &Trunk::fallback_uri_uuid},
+};
+
+Status bad_value(std::string_view field, std::string_view form, std::string_view value) {
+  return Status::Invalid(std::string(field) + ": must be " + std::string(form) + ", got '" +
+                         echo(value) + "'");
+}
+
+// Reads the trunk attributes `body` gives onto `t`. A link given as null is removed.
+Status apply_body(const JsonBody& body, Trunk& t) {
+  if (Status s = body.check_fields({"name", "trunk_status", "trunk_direction", "secure",
+                                    "ipacl_uuid", "credential_uuid", "primary_uri_uuid",
+                                    "fallback_uri_uuid"});
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = detail::read_name(body, t.name); !s.ok()) return s;
+
+  Result<std::optional<std::string>> status = body.string("trunk_status", "enabled or disabled");
+  if (!status.ok()) return status.status();
+  if (*status) {
+    const auto parsed = parse_trunk_status(**status);
+    if (!parsed) return bad_value("trunk_status", "enabled or disabled", **status);
+    t.status = *parsed;
+  }
+  Result<std::optional<std::string>> direction =
+      body.string("trunk_direction", "inbound or outbound");
+  if (!direction.ok()) return direction.status();
+  if (*direction) {
+    const auto parsed = parse_direction(**direction);
+    if (!parsed || **direction != to_string(*parsed)) {
+      return bad_value("trunk_direction", "inbound or outbound", **direction);
+    }
+    t.direction = *parsed;
+  }
+  Result<std::optional<bool>> secure = body.boolean("secure");
+  if (!secure.ok()) return secure.status();
+  if (*secure) t.secure = **secure;
+
+  for (const Link& link : kLinks) {
+    if (body.is_null(link.field)) {
+      (t.*link.member).reset();
+      continue;
+    }
+    const std::string form = "the uuid of one of your " + std::string(link.what);
+    Result<std::optional<std::string>> uuid = body.string(link.field, form);
+    if (!uuid.ok()) return uuid.status();
+    if (!*uuid) continue;
+    if (!is_uuid_like(**uuid)) return bad_value(link.field, form, **uuid);
+    t.*link.member = **uuid;
+  }
+  return Status::Ok();
+}
+
+Status only_for(const Trunk& t, std::string_view field, std::string_view why) {
+  return Status::Invalid(std::string(field) + ": " + std::string(why) + "; a" +
+                         (t.direction == Direction::kInbound ? "n inbound" : "n outbound") +
+                         " trunk does not take it (leave it out, or send null to remove it)");
+}
+
+}  // namespace
+
+Status check_trunk_links(const Trunk& t) {
+  if (t.direction == Direction::kOutbound) {
+    if (t.primary_uri_uuid) {
+      return only_for(t, "primary_uri_uuid", "only an inbound trunk routes to origination URIs");
+    }
+    if (t.fallback_uri_uuid) {
+      return only_for(t, "fallback_uri_uuid", "only an inbound trunk routes to origination URIs");
+    }
+    if (!t.ipacl_uuid && !t.credential_uuid) {
+      return Status::Missing("ipacl_uuid or credential_uuid: an outbound trunk needs an IP access "
+                             "control list, a credential or both");
+    }
+    return Status::Ok();
+  }
+  if (t.ipacl_uuid) {
+    return only_for(t, "ipacl_uuid", "only an outbound trunk authenticates by IP access control list");
+  }
+  if (t.credential_uuid) {
+    return only_for(t, "credential_uuid", "only an outbound trunk authenticates by credential");
+  }
+  if (!t.primary_uri_uuid) {
+    return Status::Missing("primary_uri_uuid: an inbound trunk needs a primary origination URI "
+                           "(the uuid of one of your origination URIs)");
+  }
+  if (t.fallback_uri_uuid && *t.fallback_uri_uuid == *t.primary_uri_uuid) {
+    return Status::Invalid("fallback_uri_uuid: must differ from primary_uri_uuid");
+  }
+  return Status::Ok();
+}
+
+Result<Trunk> create_trunk(TrunkStore& store, const ApiSettings& settings, Trunk draft) {
+  if (Status s = check_trunk_links(draft); !s.ok()) return s;
+  // 17 random digits: a collision is rare; a taken id is drawn again.
+  for (int attempt = 0; attempt < kTrunkIdAttempts; ++attempt) {
+    draft.trunk_id = new_trunk_id();
+    draft.trunk_domain = trunk_domain_of(draft.trunk_id, settings.sip_domain);
+    const Status s = store.create_trunk(draft);
+    if (s.ok()) return draft;
+    if (s.code() != Status::Code::kConflict) return s;
+  }
+  return Status::Internal("no free trunk_id after " + std::to_string(kTrunkIdAttempts) +
+                          " attempts");
+}
+
+namespace detail {
+
+http::HttpResponse list_trunks(const Call& c) {
+  TrunkFilter filter;
+  auto on_filter = [&filter](std::string_view name, std::string_view value) -> Status {
+    if (name == "trunk_status") {
+      filter.status = parse_trunk_status(value);
+      if (!filter.status) return bad_value(name, "enabled or disabled", value);
+    } else if (name == "trunk_direction") {
+      filter.direction = parse_direction(value);
+      if (!filter.direction || value != to_string(*filter.direction)) {
+        return bad_value(name, "inbound or outbound", value);
+      }
+    } else if (name == "secure") {
+      if (value != "true" && value != "false") return bad_value(name, "true or false", value);
+      filter.secure = value == "true";
+    } else {
+      if (!is_uuid_like(value)) return bad_value(name, "a uuid (letters, digits and '-')", value);
+      std::optional<std::string> TrunkFilter::*member =
+          name == "ipacl_uuid"         ? &TrunkFilter::ipacl_uuid
+          : name == "credential_uuid"  ? &TrunkFilter::credential_uuid
+          : name == "primary_uri_uuid" ? &TrunkFilter::primary_uri_uuid
+                                       : &TrunkFilter::fallback_uri_uuid;
+      filter.*member = std::string(value);
+    }
+    return Status::Ok();
+  };
+  Result<PageRequest> page = parse_list_query(
+      c.request.query, c.account.id,
+      {"trunk_status", "trunk_direction", "secure", "ipacl_uuid", "credential_uuid",
+       "primary_uri_uuid", "fallback_uri_uuid"},
+      on_filter);
+  if (!page.ok()) return error(page.status());
+  Result<Page<Trunk>> rows = c.store.list_trunks(*page, filter);
+  if (!rows.ok()) return error(rows.status());
+  return json(200, render_list(*rows, *page, c.request.path, c.request.query, new_uuid_v4()));
+}
+
+http::HttpResponse create_trunk(const Call& c) {
+  Result<JsonBody> body = body_of(c.request);
+  if (!body.ok()) return error(body.status());
+  Trunk draft;
+  draft.account_id = c.account.id;
+  if (Status s = apply_body(*body, draft); !s.ok()) return error(s);
+  if (!body->has("trunk_direction") || body->is_null("trunk_direction")) {
+    return error(Status::Missing("trunk_direction: is required (inbound or outbound)"));
+  }
+  Result<Trunk> trunk = trunks::create_trunk(c.store, c.ctx.settings, std::move(draft));
+  if (!trunk.ok()) return error(trunk.status());
+  return created("Trunk created successfully.", "trunk_id", trunk->trunk_id);
+}
+
+http::HttpResponse get_trunk(const Call& c, std::string_view trunk_id) {
+  if (!is_trunk_id(trunk_id)) return not_found("trunk", trunk_id);
+  Result<std::optional<Trunk>> found = c.store.find_trunk(c.account.id, trunk_id);
+  if (!found.ok()) return error(found.status());
+  if (!*found) return not_found("trunk", trunk_id);
+  return json(200, render_object(**found, new_uuid_v4()));
+}
+
+http::HttpResponse update_trunk(const Call& c, std::string_view trunk_id) {
+  if (!is_trunk_id(trunk_id)) return not_found("trunk", trunk_id);
+  Result<std::optional<Trunk>> found = c.store.find_trunk(c.account.id, trunk_id);
+  if (!found.ok()) return error(found.status());
+  if (!*found) return not_found("trunk", trunk_id);
+  Result<JsonBody> body = body_of(c.request);
+  if (!body.ok()) return error(body.status());
+  if (body->empty()) return error(nothing_to_change(kTrunkFields));
+  Trunk t = **found;
+  if (Status s = apply_body(*body, t); !s.ok()) return error(s);
+  if (Status s = check_trunk_links(t); !s.ok()) return error(s);
+  if (Status s = c.store.update_trunk(t); !s.ok()) return error(s);
+  return updated("Trunk updated successfully.", "trunk_id", t.trunk_id);
+}
+
+http::HttpResponse delete_trunk(const Call& c, std::string_view trunk_id) {
+  if (!is_trunk_id(trunk_id)) return not_found("trunk", trunk_id);
+  if (Status s = c.store.delete_trunk(c.account.id, trunk_id); !s.ok()) return error(s);
+  return deleted();
+}
+
+}  // namespace detail
+}  // namespace cdrd::api::trunks

@@ -1,0 +1,51 @@
+// SqliteTrunkStore: the TrunkStore kept in the same SQLite database as the accounts and calls
+// (schema: migration 2 in migrations.cpp). It borrows SqliteStore's connections, so it shares
+// its durability (WAL, synchronous=FULL), its single serialised writer and its reader pool:
+// every write below is one write transaction that also checks the rules listed in
+// trunk_store.h; every list answers its page and its total_count from one snapshot.
+//
+// Thread-safety: safe for concurrent use, as SqliteStore is. The SqliteStore must outlive it.
+#pragma once
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/trunk_store.h"
+
+namespace cdrd {
+
+class SqliteTrunkStore final : public TrunkStore {
+ public:
+  explicit SqliteTrunkStore(SqliteStore& db) : db_(db) {}
+
+  Status create_ip_acl(const IpAcl& acl, int max_per_account) override;
+  Result<std::optional<IpAcl>> find_ip_acl(std::int64_t account_id,
+                                           std::string_view ipacl_uuid) override;
+  Result<Page<IpAcl>> list_ip_acls(const PageRequest& page) override;
+  Status update_ip_acl(const IpAcl& acl) override;
+  Status delete_ip_acl(std::int64_t account_id, std::string_view ipacl_uuid) override;
+
+  Status create_credential(const Credential& credential, int max_per_account) override;
+  Result<std::optional<Credential>> find_credential(std::int64_t account_id,
+                                                    std::string_view credential_uuid) override;
+  Result<Page<Credential>> list_credentials(const PageRequest& page) override;
+  Status update_credential(const Credential& credential) override;
+  Status delete_credential(std::int64_t account_id, std::string_view credential_uuid) override;
+
+  Status create_origination_uri(const OriginationUri& uri) override;
+  Result<std::optional<OriginationUri>> find_origination_uri(std::int64_t account_id,
+                                                             std::string_view uri_uuid) override;
+  Result<Page<OriginationUri>> list_origination_uris(const PageRequest& page) override;
+  Status update_origination_uri(const OriginationUri& uri) override;
+  Status delete_origination_uri(std::int64_t account_id, std::string_view uri_uuid) override;
+
+  Status create_trunk(const Trunk& trunk) override;
+  Result<std::optional<Trunk>> find_trunk(std::int64_t account_id,
+                                          std::string_view trunk_id) override;
+  Result<Page<Trunk>> list_trunks(const PageRequest& page, const TrunkFilter& filter) override;
+  Status update_trunk(const Trunk& trunk) override;
+  Status delete_trunk(std::int64_t account_id, std::string_view trunk_id) override;
+
+ private:
+  SqliteStore& db_;
+};
+
+}  // namespace cdrd
