@@ -1,5 +1,6 @@
 // Ingest of canonical call records (docs/ingest.md): NDJSON (one JSON object per line) and CSV
-// with a header row. Every record is parsed and validated into a CallRecord; a bad record is
+// with a header row. Every record is parsed and validated into a CallRecord and linked to the
+// trunk it names (trunk_link.h: the trunk must be one of the account's); a bad record is
 // reported with its line number and a reason that names the field and the accepted form, and is
 // not stored, while the valid ones are, in one transaction per batch. The same
 // (account, call_uuid) sent twice is stored once.

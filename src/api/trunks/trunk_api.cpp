@@ -57,7 +57,10 @@ std::optional<std::int64_t> non_negative(std::string_view s, std::size_t max_dig
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);
-  if (s.empty() || s.size() > max_digits) return std::nullopt;
+  if (s.empty() || s.size() > max_digits ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
