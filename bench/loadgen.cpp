@@ -62,8 +62,13 @@ struct DataSet {
   std::uint64_t seed = 42;
   std::int64_t end_until_s = 0;  // end_time of every call in [end_until - days, end_until)
   int days = 30;
+  // Per account, in --auth-ids order: "OUTBOUND_TRUNK_ID:INBOUND_TRUNK_ID" (from the trunks
+  // mode). cdrd refuses a call that names a trunk its account does not have.
+  std::vector<std::string> trunks;
 
   void add_options(CLI::App& cmd) {
+    cmd.add_option("--trunks", trunks, "per account OUT_TRUNK_ID:IN_TRUNK_ID (a:b,c:d,...)")
+        ->delimiter(',');
     cmd.add_option("--auth-ids", auth_ids, "accounts the calls are spread over (a,b,c)")
         ->required()
         ->delimiter(',');
@@ -86,6 +91,14 @@ struct DataSet {
     for (std::size_t i = 0; i < auth_ids.size(); ++i) o.auth_ids.push_back(generated_id(i));
     o.end_until = end_until_s * kMicrosPerSecond;
     o.end_from = o.end_until - static_cast<Micros>(days) * cdrd::kMicrosPerDay;
+    for (std::size_t i = 0; i < trunks.size() && i < auth_ids.size(); ++i) {
+      const std::size_t colon = trunks[i].find(':');
+      if (colon == std::string::npos) throw std::runtime_error("--trunks: expected OUT:IN, got " + trunks[i]);
+      cdrd::sample::AccountTrunks t;
+      t.outbound.push_back({trunks[i].substr(0, colon), false});
+      t.inbound.push_back({trunks[i].substr(colon + 1), false});
+      o.trunks[generated_id(i)] = std::move(t);
+    }
     return o;
   }
 
@@ -490,6 +503,40 @@ int run_get(const Target& target, const std::string& user, std::string password,
 
 }  // namespace
 
+// Creates an IP ACL and an outbound trunk on it, an origination URI and an inbound trunk on it,
+// for one account; prints "OUT_TRUNK_ID:IN_TRUNK_ID".
+int run_trunks(const Target& target, const std::string& user, std::string password) {
+  if (password.empty()) password = env_or("LOADGEN_PASSWORD", "");
+  cdrd::http::HttpClient client(target.host, target.port);
+  const cdrd::http::Params headers = {{"Authorization", cdrd::http::basic_auth(user, password)},
+                                      {"Content-Type", "application/json"}};
+  const std::string base = "/v1/Account/" + user + "/Zentrunk/";
+  const auto create = [&](const std::string& resource, const std::string& body,
+                          const char* id_field) {
+    const auto r = client.request("POST", base + resource + "/", body, headers);
+    rapidjson::Document d;
+    d.Parse(r.body.c_str());
+    if (r.status != 201 || d.HasParseError() || !d.IsObject() || !d.HasMember(id_field) ||
+        !d[id_field].IsString()) {
+      throw std::runtime_error("POST " + resource + ": " + std::to_string(r.status) + " " + r.body);
+    }
+    return std::string(d[id_field].GetString());
+  };
+  const std::string acl =
+      create("IPAccessControlList", R"({"name": "bench", "ip_addresses": ["192.0.2.0/24"]})",
+             "ipacl_uuid");
+  const std::string out = create(
+      "Trunk", R"({"name": "bench out", "trunk_direction": "outbound", "ipacl_uuid": ")" + acl + "\"}",
+      "trunk_id");
+  const std::string uri = create("URI", R"({"name": "bench pbx", "uri": "pbx.bench.example:5060"})",
+                                 "uri_uuid");
+  const std::string in = create(
+      "Trunk", R"({"name": "bench in", "trunk_direction": "inbound", "primary_uri_uuid": ")" + uri + "\"}",
+      "trunk_id");
+  std::cout << out << ":" << in << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"loadgen: data and load for the cdrd benchmark (bench/run.sh)"};
   app.require_subcommand(1);
@@ -536,8 +583,16 @@ int main(int argc, char** argv) {
   get_cmd->add_option("--password", get_password, "Basic auth password (default: $LOADGEN_PASSWORD)");
   get_cmd->add_option("--path", get_path, "request target")->required();
 
+  Target trunks_target;
+  std::string trunks_user, trunks_password;
+  auto* trunks_cmd = app.add_subcommand("trunks", "create an outbound and an inbound trunk; print OUT:IN");
+  trunks_target.add_options(*trunks_cmd);
+  trunks_cmd->add_option("--user", trunks_user, "Basic auth user (auth_id)")->required();
+  trunks_cmd->add_option("--password", trunks_password, "Basic auth password (default: $LOADGEN_PASSWORD)");
+
   CLI11_PARSE(app, argc, argv);
   try {
+    if (*trunks_cmd) return run_trunks(trunks_target, trunks_user, trunks_password);
     if (*ingest_cmd) return run_ingest(ingest);
     if (*uuids_cmd) return run_uuids(uuid_data, uuid_account, uuid_sample);
     if (*http_cmd) return run_http(http);

@@ -125,11 +125,20 @@ cpu_usage() {
   echo "$server $((100 * others / (ncpu * (wall_ticks > 0 ? wall_ticks : 1))))"
 }
 
+# ---- trunks: a call must name a trunk of its account ---------------------------------------
+
+trunk_pairs=()
+for i in "${!auth_ids[@]}"; do
+  trunk_pairs+=("$(LOADGEN_PASSWORD=${auth_tokens[$i]} "$loadgen" trunks --port "$port" --user "${auth_ids[$i]}")")
+done
+trunks_csv=$(IFS=,; echo "${trunk_pairs[*]}")
+log "trunks (outbound:inbound per account): ${trunk_pairs[*]}"
+
 # ---- ingest -------------------------------------------------------------------------------
 
 log "ingest: $calls calls, seed $seed, $batch per request, $ingest_connections connections"
 before=$(cpu_ticks)
-ingest=$("$loadgen" ingest --port "$port" --auth-ids "$ids_csv" --calls "$calls" --seed "$seed" \
+ingest=$("$loadgen" ingest --port "$port" --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" \
   --end-until "$end_until" --days "$days" --batch "$batch" --connections "$ingest_connections")
 log "$ingest"
 read -r ingest_server_ticks ingest_others < <(cpu_usage "$before" "$(cpu_ticks)")
@@ -161,7 +170,7 @@ user=${auth_ids[0]}
 export LOADGEN_PASSWORD=${auth_tokens[0]}
 base=/v1/Account/$user/Zentrunk/Call/
 
-"$loadgen" uuids --auth-ids "$ids_csv" --calls "$calls" --seed "$seed" --end-until "$end_until" \
+"$loadgen" uuids --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" --end-until "$end_until" \
   --days "$days" --account "$user" --sample 20000 | sed "s|.*|$base&/|" >"$run_dir/uuid.paths"
 n_uuids=$(wc -l <"$run_dir/uuid.paths")
 
