@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
 #include <set>
 
@@ -115,6 +116,36 @@ TEST_F(TrunkCallsTest, ACallTakesDomainAndSecureTrunkingFromItsTrunk) {
   auto none = get_ok(alice_, "/Call/link-none/");
   EXPECT_EQ(std::string(none["trunk_id"].GetString()), "");
   EXPECT_EQ(std::string(none["trunk_domain"].GetString()), "");
+}
+
+// The trunk link runs before rating: a raw call on a secure trunk that does not say
+// secure_trunking itself is rated with the account's secure-trunking surcharge.
+TEST_F(TrunkCallsTest, ARawCallOnASecureTrunkIsRatedWithTheSurcharge) {
+  const Credentials carol = server_->create_account("carol");
+  const std::string trunk = TrunkClient(*server_, carol).outbound_trunk(true, "carol secure");
+  TempDir dir;
+  const std::string deck = dir.path() + "/deck.csv";
+  {
+    std::ofstream out(deck);
+    out << "prefix,rate,initial_increment,subsequent_increment\n91,0.03000,1,1\n";
+  }
+  const std::string data_dir = server_->data_dir();
+  CommandResult r = run_cdrd({"--data-dir", data_dir, "ratedeck", "load", "--account",
+                              carol.auth_id, "--direction", "outbound", deck});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = run_cdrd({"--data-dir", data_dir, "account", "set", "--account", carol.auth_id,
+                "--secure-trunking-rate", "0.01000"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+
+  // 4 s of talk to +91...: 4 s billed (1/1), (0.03000 + 0.01000) x 4 / 60 = 0.0026666...
+  auto d = ingest_ok({call(carol.auth_id, "rated-secure", trunk).unset("rate").unset("total_amount")});
+  ASSERT_EQ(d["stored"].GetInt(), 1) << "failed: " << d["failed"].Size();
+  auto current = get_ok(carol, "/Zentrunk/Call/rated-secure/");
+  EXPECT_TRUE(current["secure_trunking"].GetBool());
+  EXPECT_EQ(current["bill_duration"].GetInt(), 4);
+  EXPECT_STREQ(current["total_rate"].GetString(), "0.04000");
+  EXPECT_STREQ(current["secure_trunking_rate"].GetString(), "0.01000");
+  EXPECT_STREQ(current["total_amount"].GetString(), "0.00267");
 }
 
 TEST_F(TrunkCallsTest, ACallNamingAnotherAccountsOrAnUnknownTrunkFailsItsLine) {
