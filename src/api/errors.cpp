@@ -16,6 +16,7 @@ int http_status_for(const Status& status) {
     case Status::Code::kUnauthenticated: return 401;
     case Status::Code::kPermissionDenied: return 403;
     case Status::Code::kResourceExhausted: return 400;
+    case Status::Code::kUnavailable: return 503;
     case Status::Code::kIOError:
     case Status::Code::kInternal: return 500;
   }
@@ -32,7 +33,9 @@ http::HttpResponse error_response(int http_status, std::string_view message) {
 http::HttpResponse error_response(const Status& status) {
   // Storage and internal failures are logged by the caller; the client gets no internals.
   if (http_status_for(status) == 500) return error_response(500, "internal server error");
-  return error_response(http_status_for(status), status.message());
+  http::HttpResponse r = error_response(http_status_for(status), status.message());
+  if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 }  // namespace cdrd::api

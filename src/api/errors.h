@@ -11,7 +11,8 @@
 
 namespace cdrd::api {
 
-// 400 kInvalidArgument, 422 kMissingArgument, 404, 409, 401, 403, 429 kResourceExhausted?
+// 400 kInvalidArgument, 422 kMissingArgument, 404, 409, 401, 403, 503 kUnavailable (with
+// Retry-After: 1),
 // (quota: 400 naming the quota), 500 kIOError/kInternal.
 int http_status_for(const Status& status);
 

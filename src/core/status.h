@@ -22,6 +22,7 @@ class Status {
     kUnauthenticated,   // 401
     kPermissionDenied,  // 403
     kResourceExhausted, // quota reached
+    kUnavailable,       // overloaded or over a time budget: 503 with Retry-After, try again
     kIOError,           // storage failed
     kInternal,          // a bug
   };
@@ -35,6 +36,7 @@ class Status {
   static Status Unauthenticated(std::string m) { return Status(Code::kUnauthenticated, std::move(m)); }
   static Status Denied(std::string m) { return Status(Code::kPermissionDenied, std::move(m)); }
   static Status Exhausted(std::string m) { return Status(Code::kResourceExhausted, std::move(m)); }
+  static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }
   static Status IOError(std::string m) { return Status(Code::kIOError, std::move(m)); }
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
 
