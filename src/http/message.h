@@ -1,9 +1,16 @@
 // HttpRequest / HttpResponse: the plain request and response types handlers see. The server
 // converts from and to Boost.Beast messages, so handlers are plain functions from request to
 // response, testable without a socket, and Beast stays inside src/http.
+//
+// RouteDecision / Admitter: the server reads a request's head first and asks the application
+// what to do with it (answer at once, or read a body of at most N bytes and run a handler, or
+// stream the body through a BodySink) before a single body byte is read.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,7 +26,7 @@ struct HttpRequest {
   std::string path;    // percent-decoded path without the query: "/v1/Account/MA.../Call/"
   Params query;        // decoded query parameters in order; '+' decodes to ' '; repeats kept
   Params headers;      // names lower-cased
-  std::string body;
+  std::string body;    // empty while the head is being admitted, and for streamed bodies
   std::string remote_address;
 
   // First header with this lower-case name, or "".
@@ -28,6 +35,12 @@ struct HttpRequest {
       if (k == lower_name) return v;
     }
     return {};
+  }
+  // How many headers have this lower-case name.
+  std::size_t header_count(std::string_view lower_name) const {
+    std::size_t n = 0;
+    for (const auto& [k, v] : headers) n += k == lower_name ? 1 : 0;
+    return n;
   }
 };
 
@@ -39,5 +52,41 @@ struct HttpResponse {
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+// A consumer of a request body that arrives piece by piece (ingest), so that a large upload is
+// never held in memory whole. Its calls run on the server's worker threads, one at a time, in
+// order: write() for every piece (at most ServerOptions::stream_piece_bytes each, the last one
+// possibly empty), then finish() once the body is complete. write() may answer a response to
+// stop early: the rest of the body is then not read and the connection closes.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  virtual std::optional<HttpResponse> write(std::string_view piece) = 0;
+  virtual HttpResponse finish() = 0;
+};
+
+// What the application decides from a request's head (HttpRequest without its body).
+struct RouteDecision {
+  // Set: send this at once; the body (if any) is never read and the connection then closes.
+  std::optional<HttpResponse> response;
+  // The largest body the route takes: a longer Content-Length is answered 413 before reading,
+  // a longer chunked body as soon as it passes the limit.
+  std::size_t max_body_bytes = 0;
+  // Whose request this is, for the per-tenant concurrency limit: an account, or empty for
+  // "the client's address".
+  std::string tenant;
+  // The authenticated account, for the access log ("-" when empty).
+  std::string account;
+  // Runs on a worker thread with the complete request (body included). One of handle / sink.
+  Handler handle;
+  std::shared_ptr<BodySink> sink;
+};
+
+using Admitter = std::function<RouteDecision(const HttpRequest& head)>;
+
+// Renders an error the server raises itself (bad percent-encoding, 413, 431, 501, 429, 503...)
+// in the shape of the API the request's path belongs to.
+using ErrorRenderer =
+    std::function<HttpResponse(std::string_view path, int status, std::string_view message)>;
 
 }  // namespace cdrd::http

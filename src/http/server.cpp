@@ -12,7 +12,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -36,6 +40,7 @@
 
 #include "core/crypto.h"
 #include "core/json_text.h"
+#include "http/fair_pool.h"
 #include "http/url.h"
 
 namespace cdrd::http {
@@ -81,6 +86,12 @@ std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(),
@@ -94,6 +105,23 @@ HttpResponse error_response(int status, std::string_view message) {
   r.status = status;
   r.body = "{\"api_id\": " + json_quote(new_uuid_v4()) + ", \"error\": " + json_quote(message) + "}";
   return r;
+}
+
+// The "api_id" a JSON body carries at its top level (first or last member), for the access log.
+std::string api_id_of(std::string_view body) {
+  constexpr std::string_view kKey = "\"api_id\"";
+  constexpr std::size_t kLook = 256;
+  for (const std::string_view part : {body.substr(0, kLook),
+                                      body.substr(body.size() > kLook ? body.size() - kLook : 0)}) {
+    const std::size_t key = part.find(kKey);
+    if (key == std::string_view::npos) continue;
+    const std::size_t open = part.find('"', key + kKey.size());
+    const std::size_t close = open == std::string_view::npos ? open : part.find('"', open + 1);
+    if (close != std::string_view::npos && close - open - 1 <= 64) {
+      return std::string(part.substr(open + 1, close - open - 1));
+    }
+  }
+  return {};
 }
 
 std::string endpoint_label(const tcp::endpoint& endpoint) {
@@ -124,7 +152,7 @@ class Session;
 // namespace) may name it.
 class ServerCore {
  public:
-  ServerCore(ServerOptions options, Handler handler);
+  ServerCore(ServerOptions options, Admitter admitter);
   ~ServerCore();
 
   std::uint16_t port() const { return port_; }
@@ -133,7 +161,10 @@ class ServerCore {
 
   // For sessions.
   const ServerOptions& options() const { return options_; }
-  const Handler& handler() const { return handler_; }
+  RouteDecision admit(const HttpRequest& head) const;
+  HttpResponse render_error(std::string_view path, int status, std::string_view message) const;
+  FairPool& pool() { return pool_; }
+  asio::io_context& io() { return ioc_; }
   spdlog::logger& log() const { return *log_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   void session_started(const std::shared_ptr<Session>& session);
@@ -143,10 +174,12 @@ class ServerCore {
   void run_io();
   void accept_next();
   void on_accept(const beast::error_code& ec, tcp::socket socket);
+  // At the connection cap: closes the longest-idle keep-alive connection, if there is one.
+  bool close_an_idle_connection();
   void begin_shutdown(std::string_view reason);
 
   const ServerOptions options_;
-  const Handler handler_;
+  const Admitter admitter_;
   const std::shared_ptr<spdlog::logger> log_;
   std::string listen_label_;  // "127.0.0.1:8080"
   std::uint16_t port_ = 0;
@@ -171,9 +204,13 @@ class ServerCore {
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
   asio::steady_timer accept_retry_timer_;
+  // Declared after the io_context: destroyed (its threads joined) first, as its tasks hold
+  // sessions that live on the io_context.
+  FairPool pool_;
 };
 
-// One connection. All member functions but start() and shutdown() run on the session's strand.
+// One connection. All member functions but start(), shutdown() and the idle queries run on the
+// session's strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(ServerCore& server, tcp::socket&& socket)
@@ -200,13 +237,32 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Idle since (steady-clock ticks), or -1 when not idle: read from any thread.
+  std::int64_t idle_since() const { return idle_since_.load(std::memory_order_relaxed); }
+  // Closes the connection if it is still idle (the connection cap).
+  void close_if_idle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->phase_ == Phase::kIdle) {
+        self->server_.log().debug("closing idle connection from {}: connection cap",
+                                  self->remote_address_);
+        self->close_now();
+      }
+    });
+  }
+
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing };
 
-  // --- reading ---
+  void set_phase(Phase phase) {
+    phase_ = phase;
+    idle_since_.store(phase == Phase::kIdle ? Clock::now().time_since_epoch().count() : -1,
+                      std::memory_order_relaxed);
+  }
+
+  // --- reading the head ---
 
   void wait_for_request() {
-    phase_ = Phase::kIdle;
+    set_phase(Phase::kIdle);
     if (server_.stopping()) return close_now();
     if (buffer_.size() > 0) return begin_request();  // a pipelined request is already here
 
@@ -238,30 +294,107 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void begin_request() {
-    phase_ = Phase::kReading;
+    set_phase(Phase::kReading);
     request_start_ = Clock::now();
-    parser_.emplace();
-    parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(static_cast<std::uint64_t>(options_.max_body_bytes));
+    request_ = HttpRequest{};
+    decision_ = RouteDecision{};
+    version_ = 11;
+    keep_alive_ = false;
+    head_ = false;
+    body_pending_ = false;
+    body_read_ = false;
+    peek_request_line();
+    head_parser_.emplace();
+    head_parser_->header_limit(kMaxHeaderBytes);
+    // Each route's own limit is checked after the head. (Not boost::none: Beast 1.74 compares a
+    // Content-Length with an empty optional as if it were over the limit.)
+    head_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
 
     auto header_deadline = request_start_ + options_.header_timeout;
     if (first_request_) {
       header_deadline = std::min(header_deadline, accepted_at_ + options_.header_timeout);
     }
     stream_.expires_at(std::min(header_deadline, request_start_ + options_.request_timeout));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    bhttp::async_read_header(stream_, buffer_, *head_parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // Remembers the method and target of the request line in the buffer, if it is there whole, so
+  // that a head the parser refuses can still be answered in the shape of its path's API.
+  void peek_request_line() {
+    peeked_method_.clear();
+    peeked_target_.clear();
+    const std::string_view received(static_cast<const char*>(buffer_.data().data()),
+                                    std::min<std::size_t>(buffer_.size(), kFirstReadBytes));
+    const std::size_t space = received.find(' ');
+    if (space == std::string_view::npos || space > 32) return;
+    const std::size_t end = received.find_first_of(" \r\n", space + 1);
+    if (end == std::string_view::npos) return;
+    peeked_method_.assign(received.substr(0, space));
+    peeked_target_.assign(received.substr(space + 1, end - space - 1));
   }
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
     stream_.expires_at(request_start_ + options_.request_timeout);
-    if (parser_->is_done()) return handle_request();
+    const auto& message = head_parser_->get();
+    version_ = message.version();
+    keep_alive_ = message.keep_alive();
+    head_ = message.method() == bhttp::verb::head;
+    body_pending_ = !head_parser_->is_done();
+
+    request_.method.assign(sv(message.method_string()));
+    for (char& c : request_.method) c = ascii_upper(c);
+    request_.target.assign(sv(message.target()));
+    request_.remote_address = remote_address_;
+    for (const auto& field : message) {
+      std::string name(sv(field.name_string()));
+      for (char& c : name) c = ascii_lower(c);
+      request_.headers.emplace_back(std::move(name), sv(field.value()));
+    }
+
+    const std::string_view target = request_.target;
+    const std::size_t question = target.find('?');
+    auto path = percent_decode(target_path(target.substr(0, question)), false);
+    std::optional<Params> query = Params();
+    if (question != std::string_view::npos) query = parse_query(target.substr(question + 1));
+    if (!path || !query) {
+      return refuse(400, "the request target has an invalid percent-encoding: write a byte as "
+                         "% and two hex digits");
+    }
+    request_.path = std::move(*path);
+    request_.query = std::move(*query);
+
+    // Only chunked is a transfer coding we read (RFC 9112 section 6.1: 501 for others).
+    const std::string_view coding = trim(sv(message[bhttp::field::transfer_encoding]));
+    if (!coding.empty() && !iequals(coding, "chunked")) {
+      return refuse(501, "Transfer-Encoding '" + std::string(coding) +
+                             "' is not supported: send the body with Content-Length or "
+                             "Transfer-Encoding: chunked");
+    }
+
+    try {
+      decision_ = server_.admit(request_);
+    } catch (const std::exception& e) {
+      server_.log().error("admitting {} {} failed: {}", request_.method, request_.target,
+                          e.what());
+      return refuse(500, "internal server error");
+    }
+    if (decision_.tenant.empty()) decision_.tenant = "address " + remote_address_;
+    if (decision_.response) {
+      HttpResponse response = std::move(*decision_.response);
+      decision_.response.reset();
+      return respond(std::move(response));
+    }
+    if (!decision_.handle && !decision_.sink) return refuse(500, "internal server error");
+
+    const auto length = head_parser_->content_length();
+    if (length && *length > decision_.max_body_bytes) return refuse_too_large();
+    if (!body_pending_) return dispatch();
 
     // A client that asks to be told to go on (curl does for large bodies) waits for this
-    // interim response before sending the body; the body limit was checked with the header.
-    const auto& header = parser_->get();
-    if (header.version() >= 11 && iequals(sv(header[bhttp::field::expect]), "100-continue")) {
+    // interim response before sending the body; the route has accepted the head by now.
+    if (version_ >= 11 && iequals(sv(message[bhttp::field::expect]), "100-continue")) {
       asio::async_write(stream_, asio::buffer(kContinueResponse.data(), kContinueResponse.size()),
                         beast::bind_front_handler(&Session::on_continue_sent, shared_from_this()));
       return;
@@ -274,32 +407,80 @@ class Session : public std::enable_shared_from_this<Session> {
     read_body();
   }
 
+  // --- reading the body ---
+
   void read_body() {
-    bhttp::async_read(stream_, buffer_, *parser_,
+    if (decision_.sink) {
+      stream_parser_.emplace(std::move(*head_parser_));
+      head_parser_.reset();
+      stream_parser_->body_limit(decision_.max_body_bytes);
+      piece_.clear();
+      return read_stream();
+    }
+    body_parser_.emplace(std::move(*head_parser_));
+    head_parser_.reset();
+    body_parser_->body_limit(decision_.max_body_bytes);
+    bhttp::async_read(stream_, buffer_, *body_parser_,
                       beast::bind_front_handler(&Session::on_body, shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
-    handle_request();
+    body_read_ = true;
+    request_.body = std::move(body_parser_->get().body());
+    body_parser_.reset();
+    dispatch();
+  }
+
+  // A streamed body: read into chunk_ and gather pieces of up to stream_piece_bytes, each handed
+  // to the sink on a worker before more is read (so at most one piece is in memory).
+  void read_stream() {
+    auto& body = stream_parser_->get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    bhttp::async_read(stream_, buffer_, *stream_parser_,
+                      beast::bind_front_handler(&Session::on_stream_read, shared_from_this()));
+  }
+
+  void on_stream_read(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) return on_read_error(ec);
+    const std::size_t got = chunk_.size() - stream_parser_->get().body().size;
+    piece_.append(chunk_.data(), got);
+    const bool done = stream_parser_->is_done();
+    if (done) body_read_ = true;
+    if (!done && piece_.size() + chunk_.size() <= options_.stream_piece_bytes) {
+      return read_stream();
+    }
+    auto sink = decision_.sink;
+    auto piece = std::make_shared<std::string>(std::move(piece_));
+    piece_.clear();
+    run_on_worker(
+        [sink, piece, done]() -> std::optional<HttpResponse> {
+          if (auto stop = sink->write(*piece)) return stop;
+          if (done) return sink->finish();
+          return std::nullopt;
+        },
+        [this, done](std::optional<HttpResponse> response) {
+          if (response) {
+            if (!done) body_pending_ = true;  // stopped early: the rest is unread
+            return respond(std::move(*response));
+          }
+          read_stream();
+        });
   }
 
   void on_read_error(const beast::error_code& ec) {
-    if (parser_ && parser_->is_header_done()) {
-      request_.method.assign(sv(parser_->get().method_string()));
-      request_.target.assign(sv(parser_->get().target()));
-    } else {
-      request_.method = "-";
-      request_.target = "-";
+    if (request_.method.empty()) {
+      // The head did not arrive whole: name what we saw of it (for the access log and the
+      // shape of the error).
+      request_.method = peeked_method_.empty() ? "-" : peeked_method_;
+      request_.target = peeked_target_.empty() ? "-" : peeked_target_;
     }
-
-    if (ec == bhttp::error::body_limit) {
-      return send_error_and_close(413, "request body too large: the limit is " +
-                                           std::to_string(options_.max_body_bytes) + " bytes");
-    }
+    if (ec == bhttp::error::body_limit) return refuse_too_large();
     if (ec == bhttp::error::header_limit) {
-      return send_error_and_close(431, "request header too large: the limit is " +
-                                           std::to_string(kMaxHeaderBytes) + " bytes");
+      return refuse(431, "request header too large: the limit is " +
+                             std::to_string(kMaxHeaderBytes) + " bytes");
     }
     if (ec == beast::error::timeout) {
       // The socket is closed already, so no 408 can be sent.
@@ -309,7 +490,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (is_http_protocol_error(ec) && ec != bhttp::error::partial_message &&
         ec != bhttp::error::end_of_stream) {
-      return send_error_and_close(400, "malformed request: " + ec.message());
+      return refuse(400, "malformed request: " + ec.message());
     }
     // The client went away (end of stream, reset, a partial message) or shutdown closed us.
     close_now();
@@ -317,68 +498,104 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // --- handling ---
 
-  void handle_request() {
-    phase_ = Phase::kHandling;
-    auto& message = parser_->get();
-    const unsigned version = message.version();
-    const bool keep_alive = message.keep_alive();
-    const bool head = message.method() == bhttp::verb::head;
-
-    request_.method.assign(sv(message.method_string()));
-    for (char& c : request_.method) c = ascii_upper(c);
-    request_.target.assign(sv(message.target()));
-
-    const std::string_view target = request_.target;
-    const std::size_t question = target.find('?');
-    auto path = percent_decode(target_path(target.substr(0, question)), false);
-    std::optional<Params> query = Params();
-    if (question != std::string_view::npos) query = parse_query(target.substr(question + 1));
-    if (!path || !query) {
-      parser_.reset();
-      return respond(error_response(400, "the request target has an invalid percent-encoding"),
-                     version, keep_alive, head);
+  void dispatch() {
+    if (decision_.sink) {  // a streamed route whose request has no body
+      auto sink = decision_.sink;
+      return run_on_worker(
+          [sink]() -> std::optional<HttpResponse> {
+            if (auto stop = sink->write({})) return stop;
+            return sink->finish();
+          },
+          [this](std::optional<HttpResponse> response) { respond(std::move(*response)); });
     }
-    request_.path = std::move(*path);
-    request_.query = std::move(*query);
+    auto request = std::make_shared<HttpRequest>(std::move(request_));
+    request_ = HttpRequest{};
+    request_.method = request->method;
+    request_.target = request->target;
+    request_.path = request->path;
+    request_.remote_address = request->remote_address;
+    run_on_worker(
+        [handle = decision_.handle, request]() -> std::optional<HttpResponse> {
+          return handle(*request);
+        },
+        [this](std::optional<HttpResponse> response) { respond(std::move(*response)); });
+  }
 
-    request_.headers.clear();
-    for (const auto& field : message) {
-      std::string name(sv(field.name_string()));
-      for (char& c : name) c = ascii_lower(c);
-      request_.headers.emplace_back(std::move(name), sv(field.value()));
+  // Runs `job` on a worker of the pool (as the request's tenant), then `then` with its result
+  // back on this session's strand. A full queue is answered 429 (this tenant) or 503 (all).
+  void run_on_worker(std::function<std::optional<HttpResponse>()> job,
+                     std::function<void(std::optional<HttpResponse>)> then) {
+    set_phase(Phase::kHandling);
+    auto self = shared_from_this();
+    // Keeps run() from returning while a worker still has to answer this session.
+    auto work = asio::make_work_guard(server_.io());
+    const FairPool::Submitted submitted = server_.pool().submit(
+        decision_.tenant,
+        [self, job = std::move(job), then = std::move(then), work = std::move(work)]() mutable {
+          std::optional<HttpResponse> response;
+          try {
+            response = job();
+          } catch (const std::exception& e) {
+            self->server_.log().error("handler failed on {} {}: {}", self->request_.method,
+                                      self->request_.target, e.what());
+            response = self->server_.render_error(self->request_.path, 500,
+                                                  "internal server error");
+          } catch (...) {
+            self->server_.log().error("handler failed on {} {}: unknown exception",
+                                      self->request_.method, self->request_.target);
+            response = self->server_.render_error(self->request_.path, 500,
+                                                  "internal server error");
+          }
+          asio::post(self->stream_.get_executor(),
+                     [self, then = std::move(then), response = std::move(response),
+                      work = std::move(work)]() mutable { then(std::move(response)); });
+        });
+    if (submitted == FairPool::Submitted::kQueued) return;
+    if (submitted == FairPool::Submitted::kTenantFull) {
+      return refuse(429, "too many requests of this account at once: at most " +
+                             std::to_string(server_.pool().limits().per_tenant_queued) +
+                             " may wait; retry later", "1");
     }
-    request_.body = std::move(message.body());
-    request_.remote_address = remote_address_;
-    parser_.reset();  // the request now lives in request_
-
-    HttpResponse response;
-    try {
-      response = server_.handler()(request_);
-    } catch (const std::exception& e) {
-      server_.log().error("handler failed on {} {}: {}", request_.method, request_.target,
-                          e.what());
-      response = error_response(500, "internal server error");
-    } catch (...) {
-      server_.log().error("handler failed on {} {}: unknown exception", request_.method,
-                          request_.target);
-      response = error_response(500, "internal server error");
-    }
-    std::string().swap(request_.body);  // free a large upload now, not at the next request
-    respond(std::move(response), version, keep_alive, head);
+    refuse(503, "the server is busy: retry later", "1");
   }
 
   // --- writing ---
 
-  void respond(HttpResponse&& out, unsigned version, bool keep_alive, bool head) {
+  // Answers an error the server raises itself, in the shape of the path's API; the connection
+  // closes after it when a body is left unread.
+  void refuse(int status, std::string_view message, std::string_view retry_after = {}) {
+    HttpResponse response = server_.render_error(request_.path.empty() ? target_path(request_.target)
+                                                                      : request_.path,
+                                                 status, message);
+    if (!retry_after.empty()) response.headers.emplace_back("Retry-After", retry_after);
+    respond(std::move(response));
+  }
+
+  void refuse_too_large() {
+    body_pending_ = true;
+    refuse(413, "request body too large: the limit of " + request_.method + " " + request_.path +
+                    " is " + std::to_string(decision_.max_body_bytes) + " bytes");
+  }
+
+  void respond(HttpResponse&& out) {
+    head_parser_.reset();
+    body_parser_.reset();
+    stream_parser_.reset();
+    decision_.sink.reset();
+    std::string().swap(request_.body);  // free a large upload now, not at the next request
     if (out.status < 200 || out.status > 599) {
       server_.log().error("handler returned status {} for {} {}", out.status, request_.method,
                           request_.target);
-      out = error_response(500, "internal server error");
+      out = server_.render_error(request_.path, 500, "internal server error");
     }
-    keep_alive = keep_alive && !server_.stopping();
+    // A body left unread cannot be skipped reliably: close after answering (with linger).
+    const bool unread = body_pending_ && !body_read_;
+    const bool keep_alive = keep_alive_ && !unread && !server_.stopping() &&
+                            request_.method != "-";
+    api_id_ = api_id_of(out.body);
     try {
       response_ = {};
-      response_.version(version);
+      response_.version(version_ ? version_ : 11);
       response_.result(static_cast<unsigned>(out.status));
       for (auto& [name, value] : out.headers) response_.insert(name, value);
       // 204 and 304 carry neither a body nor a length.
@@ -387,7 +604,7 @@ class Session : public std::enable_shared_from_this<Session> {
         response_.set(bhttp::field::content_type, out.content_type);
       }
       response_.keep_alive(keep_alive);
-      if (head) {
+      if (head_) {
         response_.content_length(out.body.size());  // the length a GET would have had
       } else if (!bodiless) {
         response_.body() = std::move(out.body);
@@ -396,31 +613,25 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception& e) {  // e.g. a header name Beast refuses
       server_.log().error("cannot send the response to {} {}: {}", request_.method,
                           request_.target, e.what());
-      return send_error_and_close(500, "internal server error");
+      HttpResponse error = server_.render_error(request_.path, 500, "internal server error");
+      response_ = {};
+      response_.version(11);
+      response_.result(500);
+      response_.set(bhttp::field::content_type, error.content_type);
+      response_.keep_alive(false);
+      response_.body() = std::move(error.body);
+      response_.prepare_payload();
+      return write_response(false, true);
     }
-    write_response(keep_alive, /*linger=*/false);
-  }
-
-  // Answers a request that cannot be read any further (or at all) and closes the connection.
-  void send_error_and_close(int status, std::string_view message) {
-    parser_.reset();
-    HttpResponse out = error_response(status, message);
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<unsigned>(status));
-    response_.set(bhttp::field::content_type, out.content_type);
-    response_.keep_alive(false);
-    response_.body() = std::move(out.body);
-    response_.prepare_payload();
-    write_response(/*keep_alive=*/false, /*linger=*/true);
+    write_response(keep_alive, /*linger=*/!keep_alive && unread);
   }
 
   void write_response(bool keep_alive, bool linger) {
-    phase_ = Phase::kWriting;
-    keep_alive_ = keep_alive;
+    set_phase(Phase::kWriting);
+    keep_alive_after_ = keep_alive;
     linger_ = linger;
-    // A client that does not read its response may hold the connection this long.
-    stream_.expires_after(options_.request_timeout);
+    // A client that does not read its response may hold the connection this long, no longer.
+    stream_.expires_after(options_.send_timeout);
     bhttp::async_write(stream_, response_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
@@ -428,14 +639,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(beast::error_code ec, std::size_t) {
     if (options_.access_log) {
       const std::chrono::duration<double, std::milli> elapsed = Clock::now() - request_start_;
-      server_.log().info("{} {} {} {:.2f}ms", request_.method, request_.target,
-                         response_.result_int(), elapsed.count());
+      server_.log().info("{} {} {} {} {} {:.2f}ms {}", remote_address_.empty() ? "-" : remote_address_,
+                         decision_.account.empty() ? "-" : decision_.account, request_.method,
+                         options_.redact_numbers ? redact_numbers(request_.target)
+                                                 : request_.target,
+                         response_.result_int(), elapsed.count(),
+                         api_id_.empty() ? "-" : api_id_);
     }
     response_ = {};  // free the body of a large response while the connection idles
     if (ec) return close_now();
     first_request_ = false;
-    if (linger_) return linger();
-    if (!keep_alive_) return linger();  // the client reads the response, then sees the end
+    body_pending_ = false;
+    body_read_ = false;
+    if (linger_ || !keep_alive_after_) return linger();  // the client reads, then sees the end
     wait_for_request();
   }
 
@@ -444,7 +660,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Stops sending and drains what the client still sends until it closes or kLingerTime
   // passes (see kLingerTime).
   void linger() {
-    phase_ = Phase::kClosing;
+    set_phase(Phase::kClosing);
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close_now();
@@ -462,7 +678,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close_now() {
-    phase_ = Phase::kClosing;
+    set_phase(Phase::kClosing);
     stream_.close();
   }
 
@@ -470,13 +686,27 @@ class Session : public std::enable_shared_from_this<Session> {
   const ServerOptions& options_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;  // one per connection, reused by every request on it
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> head_parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
+  std::array<char, 64 * 1024> chunk_{};  // a streamed body's reads land here
+  std::string piece_;                    // ...and gather here until handed to the sink
   bhttp::response<bhttp::string_body> response_;  // must live until its write completes
   HttpRequest request_;  // the current request, as the handler sees it
+  RouteDecision decision_;
+  std::string api_id_;
+  std::string peeked_method_;
+  std::string peeked_target_;
   std::string remote_address_;
   Phase phase_ = Phase::kIdle;
+  std::atomic<std::int64_t> idle_since_{-1};
+  unsigned version_ = 11;
+  bool keep_alive_ = false;        // the client's wish for this request
+  bool keep_alive_after_ = false;  // what the response said
+  bool head_ = false;
+  bool body_pending_ = false;  // the request announced a body
+  bool body_read_ = false;
   bool first_request_ = true;
-  bool keep_alive_ = false;
   bool linger_ = false;
   Clock::time_point accepted_at_;
   Clock::time_point request_start_;
@@ -486,19 +716,65 @@ class Session : public std::enable_shared_from_this<Session> {
 
 ServerOptions normalized(ServerOptions options) {
   options.threads = std::max(options.threads, 1);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (options.workers <= 0) options.workers = std::max(4, 2 * cores);
+  if (options.max_running_per_tenant <= 0) {
+    options.max_running_per_tenant = std::max(1, options.workers / 2);
+  }
+  options.stream_piece_bytes = std::max<std::size_t>(options.stream_piece_bytes, 64 * 1024);
+  if (!options.error_renderer) {
+    options.error_renderer = [](std::string_view, int status, std::string_view message) {
+      return error_response(status, message);
+    };
+  }
   return options;
 }
 
-ServerCore::ServerCore(ServerOptions options, Handler handler)
-    : options_(normalized(std::move(options))),
-      handler_(std::move(handler)),
+// Raises the soft limit on open files to the hard limit; the connection cap must fit in it.
+ServerOptions fit_to_open_file_limit(ServerOptions options, spdlog::logger& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return options;
+  if (options.raise_fd_limit && limit.rlim_cur < limit.rlim_max) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      log.info("raised the open-file limit from {} to {}", before, limit.rlim_cur);
+    } else {
+      getrlimit(RLIMIT_NOFILE, &limit);
+    }
+  }
+  // Room for the database, the log and the listening socket.
+  constexpr rlim_t kReserved = 64;
+  if (options.max_connections > 0 && limit.rlim_cur != RLIM_INFINITY &&
+      options.max_connections + kReserved > limit.rlim_cur) {
+    const std::size_t fitted = limit.rlim_cur > 2 * kReserved ? limit.rlim_cur - kReserved : kReserved;
+    log.warn("the open-file limit is {}: at most {} connections (asked for {})", limit.rlim_cur,
+             fitted, options.max_connections);
+    options.max_connections = fitted;
+  }
+  return options;
+}
+
+FairPool::Limits pool_limits(const ServerOptions& options) {
+  FairPool::Limits limits;
+  limits.threads = options.workers;
+  limits.per_tenant_running = options.max_running_per_tenant;
+  limits.per_tenant_queued = options.max_queued_per_tenant;
+  limits.max_queued = options.max_queued;
+  return limits;
+}
+
+ServerCore::ServerCore(ServerOptions options, Admitter admitter)
+    : options_(fit_to_open_file_limit(normalized(std::move(options)), *http_logger())),
+      admitter_(std::move(admitter)),
       log_(http_logger()),
       ioc_(options_.threads),
       control_(asio::make_strand(ioc_)),
       acceptor_(control_),
       signals_(control_),
       grace_timer_(control_),
-      accept_retry_timer_(control_) {
+      accept_retry_timer_(control_),
+      pool_(pool_limits(options_)) {
   const std::string wanted = options_.address + ":" + std::to_string(options_.port);
   auto fail = [&](const std::string& what, const beast::error_code& ec) {
     throw std::runtime_error("cannot listen on " + wanted + ": " + what + ": " + ec.message());
@@ -532,8 +808,16 @@ ServerCore::~ServerCore() {
     std::unique_lock lock(run_mutex_);
     run_done_.wait(lock, [this] { return !running_; });
   }
+  pool_.stop();
   // Sessions the io_context still holds die with it; they must not post anything then.
   tearing_down_.store(true);
+}
+
+RouteDecision ServerCore::admit(const HttpRequest& head) const { return admitter_(head); }
+
+HttpResponse ServerCore::render_error(std::string_view path, int status,
+                                      std::string_view message) const {
+  return options_.error_renderer(path, status, message);
 }
 
 void ServerCore::run() {
@@ -564,14 +848,17 @@ void ServerCore::run() {
   asio::dispatch(control_, [this] {
     if (!shutting_down_) accept_next();
   });
-  log_->info("listening on {} ({} thread{})", listen_label_, options_.threads,
-             options_.threads == 1 ? "" : "s");
+  log_->info("listening on {} ({} I/O thread{}, {} workers, at most {} connections)",
+             listen_label_, options_.threads, options_.threads == 1 ? "" : "s", options_.workers,
+             options_.max_connections);
 
   std::vector<std::thread> workers;
   workers.reserve(static_cast<std::size_t>(options_.threads - 1));
   for (int i = 1; i < options_.threads; ++i) workers.emplace_back([this] { run_io(); });
   run_io();
   for (auto& worker : workers) worker.join();
+  // Workers still running a handler after a forced stop finish it; their answers go nowhere.
+  pool_.stop();
   log_->info("stopped listening on {}", listen_label_);
 }
 
@@ -599,6 +886,26 @@ void ServerCore::accept_next() {
                          });
 }
 
+bool ServerCore::close_an_idle_connection() {
+  std::shared_ptr<Session> oldest;
+  std::int64_t oldest_since = 0;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& [raw, weak] : sessions_) {
+      const std::int64_t since = raw->idle_since();
+      if (since >= 0 && (!oldest || since < oldest_since)) {
+        if (auto session = weak.lock()) {
+          oldest = std::move(session);
+          oldest_since = since;
+        }
+      }
+    }
+  }
+  if (!oldest) return false;
+  oldest->close_if_idle();
+  return true;
+}
+
 void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
   if (shutting_down_ || !acceptor_.is_open()) return;  // the socket, if any, closes here
   if (ec) {
@@ -612,6 +919,29 @@ void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
       return;
     }
     return accept_next();
+  }
+  if (options_.max_connections > 0) {
+    std::size_t open;
+    {
+      std::lock_guard lock(sessions_mutex_);
+      open = sessions_.size();
+    }
+    if (open >= options_.max_connections && !close_an_idle_connection()) {
+      // Refused cleanly: a short 503 the kernel's send buffer takes at once, then close.
+      static const std::string kRefusal = [] {
+        const HttpResponse r = error_response(503, "too many connections: retry later");
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+               "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+               std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+      }();
+      beast::error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kRefusal), ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      log_->warn("refused a connection: {} connections are open (the cap)", open);
+      return accept_next();
+    }
   }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);  // responses go out as soon as written
@@ -686,8 +1016,17 @@ struct HttpServer::Impl : ServerCore {
   using ServerCore::ServerCore;
 };
 
+HttpServer::HttpServer(ServerOptions options, Admitter admitter)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(admitter))) {}
+
 HttpServer::HttpServer(ServerOptions options, Handler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+    : HttpServer(options, [limit = options.max_body_bytes, handler = std::move(handler)](
+                              const HttpRequest&) {
+        RouteDecision decision;
+        decision.max_body_bytes = limit;
+        decision.handle = handler;
+        return decision;
+      }) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -1,8 +1,20 @@
 // HttpServer: an HTTP/1.1 server on Boost.Beast/Asio. One session object per connection with
-// keep-alive; a fixed pool of threads runs the io_context and calls the handler synchronously
-// (handlers may block on the store). Limits: a request-body size limit (413), a timeout for the
-// request header, one for the whole request and one for an idle keep-alive connection.
-// Every request is logged as one access-log line (method, path, status, duration).
+// keep-alive; a few I/O threads run the io_context and never run handlers: a request's head is
+// read first and given to the application's Admitter (route, authenticate: cheap), which answers
+// at once or names the route's body limit and the handler; the body is then read (or streamed
+// through a BodySink in pieces) and the handler runs on a FairPool of worker threads with a cap
+// per tenant (http/fair_pool.h). Responses are written asynchronously with a send timeout, so a
+// client that does not read cannot hold a worker.
+//
+// Limits: a body limit per route (413 from Content-Length, before reading), a header size limit
+// (431), Transfer-Encoding other than chunked (501), a cap on open connections (at the cap the
+// oldest idle keep-alive connection is closed, or the new one refused with 503), bounded queues
+// (429 per tenant, 503 in all), timeouts for the request header, the whole request, an idle
+// keep-alive connection and sending a response. At start the soft limit on open files is raised
+// to the hard limit. Errors the server raises itself are rendered by ServerOptions::error_renderer
+// in the shape of the API the path belongs to.
+// Every request is logged as one access-log line (client address, account, method, target,
+// status, duration, api_id).
 //
 // run() blocks until SIGTERM or SIGINT (or stop()): the server then stops accepting, lets
 // requests in flight finish and be answered (up to `shutdown_grace`), closes idle connections,
@@ -23,20 +35,40 @@ namespace cdrd::http {
 struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (see HttpServer::port())
-  int threads = 4;
+  int threads = 2;  // I/O threads
+  // Worker threads that run handlers (0: twice the cores, at least 4), how many requests of one
+  // tenant run at once (0: half the workers, at least 1) and how many may wait.
+  int workers = 0;
+  int max_running_per_tenant = 0;
+  std::size_t max_queued_per_tenant = 256;
+  std::size_t max_queued = 4096;
+  // Open connections at most (0: no cap). Lowered to fit the open-file limit if needed.
+  std::size_t max_connections = 10'000;
+  // The body limit of the plain-Handler constructor (an Admitter names one per route).
   std::size_t max_body_bytes = 32 * 1024 * 1024;
+  // A streamed body reaches its BodySink in pieces of at most this many bytes.
+  std::size_t stream_piece_bytes = 1024 * 1024;
   std::chrono::milliseconds header_timeout{10'000};   // to receive the whole request header
   std::chrono::milliseconds request_timeout{60'000};  // to receive the whole request
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
+  std::chrono::milliseconds send_timeout{30'000};     // to send a whole response
   std::chrono::milliseconds shutdown_grace{15'000};
   bool access_log = true;
+  // Replace digits of phone-number-like query values (numbers, usernames) in access-log lines.
+  bool redact_numbers = false;
   bool handle_signals = true;  // install SIGTERM/SIGINT handlers in run()
+  bool raise_fd_limit = true;  // raise the soft open-file limit to the hard one
+  // Errors the server raises itself; default: {"api_id": "...", "error": "..."}.
+  ErrorRenderer error_renderer;
 };
 
 class HttpServer {
  public:
   // Binds and listens at once (so port() is known before run()); throws std::runtime_error
   // naming the address if it cannot.
+  HttpServer(ServerOptions options, Admitter admitter);
+  // Every route takes bodies up to options.max_body_bytes and runs `handler`, one tenant per
+  // client address.
   HttpServer(ServerOptions options, Handler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "http/client.h"
+#include "http/url.h"
 
 namespace cdrd::http {
 namespace {
@@ -82,6 +83,8 @@ class RunningServer {
  public:
   explicit RunningServer(Handler handler, ServerOptions options = test_options())
       : server_(std::move(options), std::move(handler)), thread_([this] { server_.run(); }) {}
+  RunningServer(Admitter admitter, ServerOptions options)
+      : server_(std::move(options), std::move(admitter)), thread_([this] { server_.run(); }) {}
   ~RunningServer() { stop_and_join(); }
 
   std::uint16_t port() const { return server_.port(); }
@@ -335,7 +338,8 @@ TEST(HttpServer, OversizedBodyGets413AndTheConnectionCloses) {
   auto options = test_options();
   options.max_body_bytes = 1024;
   RunningServer server(echo_path(recorder), options);
-  const std::string expected_error = "request body too large: the limit is 1024 bytes";
+  const std::string expected_error =
+      "request body too large: the limit of POST /upload is 1024 bytes";
 
   // A body much larger than the socket buffers: the server must drain it, or the client
   // could not finish sending and would never read the answer.
@@ -571,6 +575,246 @@ TEST(HttpServer, BindFailureNamesTheAddress) {
               std::string::npos)
         << e.what();
   }
+}
+
+}  // namespace
+}  // namespace cdrd::http
+
+namespace cdrd::http {
+namespace {
+
+HttpResponse text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain";
+  r.body = std::move(body);
+  return r;
+}
+
+// Routes: /open takes 16 bytes, /secret answers 401 from the head, /slow sleeps, /stream
+// streams its body into a sink that records piece sizes.
+struct TestRoutes {
+  std::atomic<int> handled{0};
+  std::atomic<int> secret_heads{0};
+  std::mutex mutex;
+  std::vector<std::size_t> pieces;
+  std::string streamed;
+
+  Admitter admitter() {
+    return [this](const HttpRequest& head) {
+      RouteDecision d;
+      EXPECT_TRUE(head.body.empty());
+      if (head.path == "/secret") {
+        ++secret_heads;
+        d.response = text(401, "who are you");
+        return d;
+      }
+      if (head.path == "/stream") {
+        struct Sink : BodySink {
+          TestRoutes& routes;
+          explicit Sink(TestRoutes& r) : routes(r) {}
+          std::optional<HttpResponse> write(std::string_view piece) override {
+            std::lock_guard lock(routes.mutex);
+            routes.pieces.push_back(piece.size());
+            routes.streamed.append(piece);
+            return std::nullopt;
+          }
+          HttpResponse finish() override {
+            std::lock_guard lock(routes.mutex);
+            return text(200, std::to_string(routes.streamed.size()));
+          }
+        };
+        d.max_body_bytes = 8 << 20;
+        d.sink = std::make_shared<Sink>(*this);
+        return d;
+      }
+      d.max_body_bytes = 16;
+      d.tenant = std::string(head.header("x-tenant"));
+      d.handle = [this](const HttpRequest& request) {
+        ++handled;
+        if (request.path == "/slow") std::this_thread::sleep_for(400ms);
+        return text(200, "body " + request.body);
+      };
+      return d;
+    };
+  }
+};
+
+TEST(HttpServerHeadFirst, ARefusedHeadIsAnsweredWithoutReadingTheBody) {
+  TestRoutes routes;
+  RunningServer server(routes.admitter(), test_options());
+  // The client announces 32 MiB and sends none of it: the answer comes from the head alone.
+  RawConnection raw(server.port());
+  raw.send("POST /secret HTTP/1.1\r\nHost: x\r\nContent-Length: 33554432\r\n\r\n");
+  const auto response = raw.read_response(2s);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 401u);
+  EXPECT_FALSE(response->keep_alive());  // the body was never read: the connection ends
+  EXPECT_EQ(routes.secret_heads.load(), 1);
+  EXPECT_EQ(routes.handled.load(), 0);
+}
+
+TEST(HttpServerHeadFirst, EachRouteHasItsOwnBodyLimitCheckedBeforeReading) {
+  TestRoutes routes;
+  RunningServer server(routes.admitter(), test_options());
+  RawConnection raw(server.port());
+  raw.send("POST /open HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n");  // no body sent
+  const auto refused = raw.read_response(2s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 413u);
+  EXPECT_NE(refused->body().find("the limit of POST /open is 16 bytes"), std::string::npos);
+  auto client = server.client();
+  const auto ok = client.request("POST", "/open", std::string(16, 'a'));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "body " + std::string(16, 'a'));
+  EXPECT_EQ(routes.handled.load(), 1);
+}
+
+TEST(HttpServerHeadFirst, AStreamedBodyArrivesInBoundedPieces) {
+  TestRoutes routes;
+  auto options = test_options();
+  options.stream_piece_bytes = 256 * 1024;
+  RunningServer server(routes.admitter(), options);
+  auto client = server.client();
+  const std::string body(3 * 1024 * 1024 + 17, 'z');
+  const auto response = client.request("POST", "/stream", body);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, std::to_string(body.size()));
+  std::lock_guard lock(routes.mutex);
+  EXPECT_EQ(routes.streamed, body);
+  EXPECT_GE(routes.pieces.size(), 12u);
+  for (std::size_t piece : routes.pieces) EXPECT_LE(piece, options.stream_piece_bytes);
+}
+
+TEST(HttpServerHeadFirst, TransferCodingsOtherThanChunkedAre501) {
+  TestRoutes routes;
+  RunningServer server(routes.admitter(), test_options());
+  RawConnection raw(server.port());
+  raw.send("POST /open HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+           "3\r\nabc\r\n0\r\n\r\n");
+  const auto response = raw.read_response(2s);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 501u);
+  EXPECT_NE(response->body().find("gzip, chunked"), std::string::npos);
+  EXPECT_EQ(routes.handled.load(), 0);
+  // Plain chunked is read as before.
+  RawConnection chunked(server.port());
+  chunked.send("POST /open HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n");
+  const auto ok = chunked.read_response(2s);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->result_int(), 200u);
+  EXPECT_EQ(ok->body(), "body abc");
+}
+
+TEST(HttpServerHeadFirst, ServerErrorsTakeTheShapeOfThePathsApi) {
+  TestRoutes routes;
+  auto options = test_options();
+  options.error_renderer = [](std::string_view path, int status, std::string_view message) {
+    return text(status, std::string(path.starts_with("/api/") ? "pbx: " : "other: ") +
+                            std::string(message));
+  };
+  RunningServer server(routes.admitter(), options);
+  RawConnection raw(server.port());
+  raw.send("GET /api/x?a=%FF%Z HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = raw.read_response(2s);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 400u);
+  EXPECT_TRUE(response->body().starts_with("pbx: the request target has an invalid"));
+  RawConnection big(server.port());
+  big.send("GET /api/y HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'b') + "\r\n\r\n");
+  response = big.read_response(2s);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 431u);
+  EXPECT_TRUE(response->body().starts_with("pbx: request header too large")) << response->body();
+  RawConnection other(server.port());
+  other.send("POST /v1/z HTTP/1.1\r\nHost: x\r\nContent-Length: 99\r\n\r\n");
+  response = other.read_response(2s);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 413u);
+  EXPECT_TRUE(response->body().starts_with("other: ")) << response->body();
+}
+
+TEST(HttpServerLimits, AtTheConnectionCapTheOldestIdleConnectionMakesRoom) {
+  TestRoutes routes;
+  auto options = test_options();
+  options.max_connections = 2;
+  RunningServer server(routes.admitter(), options);
+  auto first = server.client();
+  ASSERT_EQ(first.request("GET", "/open").status, 200);  // now idle, kept alive
+  RawConnection busy(server.port());
+  busy.send("GET /open HTTP/1.1\r\nHost: x\r\n");  // a head in progress: not idle
+  std::this_thread::sleep_for(100ms);
+  auto third = server.client();
+  EXPECT_EQ(third.request("GET", "/open").status, 200);
+  // The idle one was closed to make room; its client reconnects transparently.
+  RawConnection fourth(server.port());  // the cap is full of non-idle connections now?
+  fourth.send("GET /open HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto response = fourth.read_response(2s);
+  ASSERT_TRUE(response);
+  // Either an idle connection (third, after its request) made room, or a clean 503 came.
+  EXPECT_TRUE(response->result_int() == 200u || response->result_int() == 503u);
+}
+
+TEST(HttpServerLimits, AtTheCapWithNothingIdleANewConnectionGetsA503) {
+  TestRoutes routes;
+  auto options = test_options();
+  options.max_connections = 1;
+  RunningServer server(routes.admitter(), options);
+  RawConnection busy(server.port());
+  busy.send("GET /open HTTP/1.1\r\nHost: x\r\n");  // not idle
+  std::this_thread::sleep_for(100ms);
+  RawConnection refused(server.port());
+  const auto response = refused.read_response(2s);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 503u);
+  EXPECT_EQ(response->at(bhttp::field::retry_after), "1");
+  EXPECT_TRUE(is_error_body(response->body(), "too many connections: retry later"));
+}
+
+TEST(HttpServerLimits, OneTenantCannotTakeEveryWorker) {
+  TestRoutes routes;
+  auto options = test_options();
+  options.workers = 4;
+  options.max_running_per_tenant = 2;
+  RunningServer server(routes.admitter(), options);
+  // Tenant A floods /slow from 6 connections; tenant B's request still runs at once.
+  std::vector<std::thread> flood;
+  for (int i = 0; i < 6; ++i) {
+    flood.emplace_back([&] {
+      auto client = server.client();
+      client.request("GET", "/slow", "", {{"X-Tenant", "A"}});
+    });
+  }
+  std::this_thread::sleep_for(100ms);
+  auto client = server.client();
+  const auto start = Clock::now();
+  EXPECT_EQ(client.request("GET", "/open", "", {{"X-Tenant", "B"}}).status, 200);
+  EXPECT_LT(since(start), 350ms);  // not behind A's queue (A's 6 take 3 x 400 ms)
+  for (auto& t : flood) t.join();
+}
+
+TEST(HttpServerLimits, AClientThatDoesNotReadCannotHoldTheServer) {
+  TestRoutes routes;
+  auto options = test_options();
+  options.workers = 1;
+  options.send_timeout = 500ms;
+  RunningServer server(routes.admitter(), options);
+  // Many pipelined requests, never read: responses pile up in socket buffers, then the send
+  // times out; meanwhile the only worker keeps serving others.
+  RawConnection lazy(server.port());
+  std::string many;
+  for (int i = 0; i < 2000; ++i) many += "GET /open HTTP/1.1\r\nHost: x\r\n\r\n";
+  lazy.send(many);
+  auto client = server.client();
+  EXPECT_EQ(client.request("GET", "/open").status, 200);
+}
+
+TEST(RedactNumbers, MasksDigitsOfNumberLikeValuesOnly) {
+  EXPECT_EQ(redact_numbers("/v1/Account/MA1/Call/?to_number=%2B4420&limit=20&from_username=u55"),
+            "/v1/Account/MA1/Call/?to_number=%2B****&limit=20&from_username=u**");
+  EXPECT_EQ(redact_numbers("/x?did=123&callerid_number=9"), "/x?did=***&callerid_number=*");
+  EXPECT_EQ(redact_numbers("/x/12345"), "/x/12345");
 }
 
 }  // namespace

@@ -54,3 +54,39 @@ std::optional<Params> parse_query(std::string_view query) {
 }
 
 }  // namespace cdrd::http
+
+namespace cdrd::http {
+
+std::string redact_numbers(std::string_view target) {
+  std::string out(target);
+  std::size_t i = out.find('?');
+  if (i == std::string::npos) return out;
+  ++i;
+  while (i < out.size()) {
+    std::size_t end = out.find('&', i);
+    if (end == std::string::npos) end = out.size();
+    const std::size_t eq = out.find('=', i);
+    if (eq != std::string::npos && eq < end) {
+      std::string name = out.substr(i, eq - i);
+      for (char& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      const bool number_like = name.find("number") != std::string::npos ||
+                               name.find("username") != std::string::npos ||
+                               name.find("did") != std::string::npos ||
+                               name.find("caller") != std::string::npos;
+      if (number_like) {
+        for (std::size_t j = eq + 1; j < end; ++j) {
+          // Keep percent-escapes intact ("%2B" for '+'); mask the digits of the value.
+          if (out[j] == '%' && j + 2 < end) {
+            j += 2;
+            continue;
+          }
+          if (out[j] >= '0' && out[j] <= '9') out[j] = '*';
+        }
+      }
+    }
+    i = end + 1;
+  }
+  return out;
+}
+
+}  // namespace cdrd::http

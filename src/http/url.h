@@ -17,3 +17,12 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 std::optional<Params> parse_query(std::string_view query);
 
 }  // namespace cdrd::http
+
+namespace cdrd::http {
+
+// The request target with the digits of phone-number-like query values replaced by '*', for
+// logs: values of parameters whose name contains "number", "username", "did" or "caller"
+// ("/x?to_number=4420&limit=5" -> "/x?to_number=****&limit=5"). The path is kept as it is.
+std::string redact_numbers(std::string_view target);
+
+}  // namespace cdrd::http
