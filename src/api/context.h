@@ -4,6 +4,7 @@
 // thread-safe themselves.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -31,6 +32,8 @@ struct ApiSettings {
   // Trunks get the SIP domain "{trunk_id}.zt.{sip_domain}" and credentials the digest realm
   // "zt.{sip_domain}" (docs/api-trunks.md).
   std::string sip_domain = "cdrd.example";
+  // The largest upload (ingest body, rate deck), the server's --max-body-bytes.
+  std::size_t max_upload_bytes = 32 * 1024 * 1024;
   // Wall clock; tests may fix it.
   std::function<Micros()> now;
 };

@@ -25,7 +25,11 @@ struct ServeOptions {
   std::string listen = "127.0.0.1";
   int port = 8080;
   std::string port_file;  // written with the bound port once listening (useful with --port 0)
-  int threads = 4;
+  int threads = 0;         // workers that run requests (0: twice the cores, at least 4)
+  int io_threads = 2;      // threads that read and write connections
+  std::size_t max_connections = 10'000;
+  int max_requests_per_account = 0;  // running at once (0: half the workers)
+  bool log_redact_numbers = false;
   std::string operator_key;
   std::string operator_key_file;
   std::int64_t list_window_days = 30;

@@ -19,8 +19,20 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", serve.port, "port (default 8080; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
-  serve_cmd->add_option("--threads", serve.threads, "worker threads (default 4)")
-      ->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--threads", serve.threads,
+                        "worker threads that run requests (default 0: twice the cores, at least 4)")
+      ->check(CLI::Range(0, 256));
+  serve_cmd->add_option("--io-threads", serve.io_threads,
+                        "threads that read and write connections (default 2)")
+      ->check(CLI::Range(1, 64));
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "open connections at most (default 10000; 0: no cap)")
+      ->check(CLI::Range(0, 1'000'000));
+  serve_cmd->add_option("--max-requests-per-account", serve.max_requests_per_account,
+                        "requests of one account running at once (default 0: half the threads)")
+      ->check(CLI::Range(0, 256));
+  serve_cmd->add_flag("--log-redact-numbers", serve.log_redact_numbers,
+                      "mask the digits of phone numbers and usernames in logged query strings");
   serve_cmd->add_option("--operator-key", serve.operator_key,
                         "key for POST /v1/ingest/calls (Authorization: Bearer KEY)")
       ->envname("CDRD_OPERATOR_KEY");

@@ -48,6 +48,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   settings.token_ttl_seconds = options.token_ttl_seconds;
   settings.operator_key = options.operator_key;
   settings.sip_domain = options.sip_domain;
+  settings.max_upload_bytes = options.max_body_bytes;
   if (!api::trunks::is_valid_sip_domain(settings.sip_domain)) {
     std::cerr << "cdrd: --sip-domain must be a DNS name such as sip.example.com, got '"
               << settings.sip_domain << "'\n";
@@ -78,12 +79,20 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   http::ServerOptions server_options;
   server_options.address = options.listen;
   server_options.port = static_cast<std::uint16_t>(options.port);
-  server_options.threads = options.threads;
+  server_options.threads = options.io_threads;
+  server_options.workers = options.threads;
+  server_options.max_running_per_tenant = options.max_requests_per_account;
+  server_options.max_connections = options.max_connections;
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.access_log = !options.no_access_log;
+  server_options.redact_numbers = options.log_redact_numbers;
+  server_options.error_renderer = [&app](std::string_view path, int status,
+                                         std::string_view message) {
+    return app.render_error(path, status, message);
+  };
   try {
     http::HttpServer server(server_options,
-                            [&app](const http::HttpRequest& r) { return app.handle(r); });
+                            [&app](const http::HttpRequest& head) { return app.admit(head); });
     if (!options.port_file.empty()) {
       // Write then rename, so a reader never sees a half-written file.
       const std::string tmp = options.port_file + ".tmp";

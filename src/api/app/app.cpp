@@ -2,6 +2,8 @@
 
 #include "api/errors.h"
 #include "api/ingest/ingest.h"
+#include "api/ingest/ingest_stream.h"
+#include "api/operator_auth.h"
 #include "api/pbx/pbx.h"
 #include "api/ratedecks/deck_api.h"
 #include "api/trunks/trunk_api.h"
@@ -9,67 +11,116 @@
 #include "api/zentrunk/insights.h"
 
 namespace cdrd::api {
+namespace {
 
-App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.accounts)) {
+// RFC 6749 section 5.2 bodies for errors on /oauth/ paths that the token endpoint itself does
+// not raise (404, 405, 413, 429, 503 ...).
+http::HttpResponse oauth_error(int status, std::string_view message) {
+  std::string_view code = "invalid_request";
+  if (status == 401) code = "invalid_client";
+  if (status == 429 || status == 503) code = "temporarily_unavailable";
+  if (status >= 500 && status != 503) code = "server_error";
+  http::HttpResponse r;
+  r.status = status;
+  r.body = "{\"error\": " + json_quote(code) + ", \"error_description\": " + json_quote(message) +
+           "}";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+http::RouteDecision answer(http::HttpResponse response) {
+  http::RouteDecision d;
+  d.response = std::move(response);
+  return d;
+}
+
+}  // namespace
+
+App::App(ApiContext ctx, AuthThrottle::Limits throttle)
+    : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.accounts)), throttle_(throttle) {
   using zentrunk::Representation;
-  router_.add("GET", "/healthz", [](const http::HttpRequest&, const PathParams&) {
-    return http::HttpResponse{200, "application/json", "{\"status\": \"ok\"}", {}};
-  });
-  router_.add("POST", "/v1/ingest/calls", [this](const http::HttpRequest& r, const PathParams&) {
-    return ingest::handle_ingest(ctx_, r);
-  });
-  // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
-  // The cloud-PBX API (OAuth bearer tokens, {"message"} errors, also for unknown paths).
+  const std::size_t upload = ctx_.settings.max_upload_bytes;
   router_.set_error_renderer("/api/", pbx::message_response);
-  router_.add("POST", "/oauth/token", [this](const http::HttpRequest& r, const PathParams&) {
-    return pbx::handle_token(ctx_, r);
-  });
+  router_.set_error_renderer("/oauth/", oauth_error);
+
+  router_.add("GET", "/healthz", open(kNoBodyBytes, [](const http::HttpRequest&, const PathParams&) {
+                http::HttpResponse r;
+                r.body = "{\"status\": \"ok\"}";
+                return r;
+              }));
+  // Ingest streams its body through a sink: a large upload is stored as it arrives.
+  router_.add("POST", "/v1/ingest/calls",
+              [this, upload](const http::HttpRequest& head, const PathParams&) {
+                http::RouteDecision d;
+                if (auto refused = check_operator_key(ctx_, head, "ingest")) {
+                  d.response = std::move(*refused);
+                  return d;
+                }
+                d.max_body_bytes = upload;
+                d.tenant = "operator";
+                d.account = "operator";
+                auto sink = ingest::open_ingest_stream(ctx_, head);
+                if (auto* refused = std::get_if<http::HttpResponse>(&sink)) {
+                  d.response = std::move(*refused);
+                } else {
+                  d.sink = std::get<std::shared_ptr<http::BodySink>>(std::move(sink));
+                }
+                return d;
+              });
+  // The cloud-PBX API (OAuth bearer tokens, {"message"} errors, also for unknown paths).
+  router_.add("POST", "/oauth/token", open(kSmallBodyBytes, [this](const http::HttpRequest& r,
+                                                                     const PathParams&) {
+                return pbx::handle_token(ctx_, r);
+              }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/calls",
-              [this](const http::HttpRequest& r, const PathParams& p) {
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return pbx::list_calls(ctx_, r, p.at("client_id"), false);
-              });
+              }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history",
-              [this](const http::HttpRequest& r, const PathParams& p) {
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return pbx::list_calls(ctx_, r, p.at("client_id"), true);
-              });
+              }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history/{call_uuid}",
-              [this](const http::HttpRequest& r, const PathParams& p) {
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return pbx::get_call_history(ctx_, r, p.at("client_id"), p.at("call_uuid"));
-              });
+              }));
+  // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
   router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
-              [this](const http::HttpRequest& r, const PathParams& p) {
+              for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_put_deck(ctx_, r, p.at("auth_id"), p.at("direction"));
-              });
+              }));
   router_.add("GET", "/v1/ratedecks/{auth_id}/{direction}",
-              [this](const http::HttpRequest& r, const PathParams& p) {
+              for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_get_deck(ctx_, r, p.at("auth_id"), p.at("direction"));
-              });
+              }));
   router_.add("PUT", "/v1/ratedecks/{auth_id}",
-              [this](const http::HttpRequest& r, const PathParams& p) {
+              for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_put_deck(ctx_, r, p.at("auth_id"), std::nullopt);
-              });
+              }));
   router_.add("GET", "/v1/ratedecks/{auth_id}",
-              [this](const http::HttpRequest& r, const PathParams& p) {
+              for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_get_deck(ctx_, r, p.at("auth_id"), std::nullopt);
-              });
+              }));
   for (auto [prefix, rep] : {std::pair{"/v1/Account/{auth_id}/Zentrunk/Call", Representation::kCurrent},
                              std::pair{"/v1/Account/{auth_id}/Call", Representation::kLegacy}}) {
     const Representation representation = rep;
     router_.add("GET", prefix,
-                for_account([this, representation](const Account& account,
-                                                   const http::HttpRequest& r, const PathParams&) {
+                for_account(kNoBodyBytes, [this, representation](const Account& account,
+                                                                 const http::HttpRequest& r,
+                                                                 const PathParams&) {
                   return zentrunk::list_calls(ctx_, account, r, representation);
                 }));
     router_.add("GET", std::string(prefix) + "/{call_uuid}",
-                for_account([this, representation](const Account& account,
-                                                   const http::HttpRequest&, const PathParams& p) {
+                for_account(kNoBodyBytes, [this, representation](const Account& account,
+                                                                 const http::HttpRequest&,
+                                                                 const PathParams& p) {
                   return zentrunk::get_call(ctx_, account, p.find("call_uuid")->second,
                                             representation);
                 }));
   }
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Insights",
-              for_account([this](const Account& account, const http::HttpRequest&,
-                                 const PathParams& p) {
+              for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest&,
+                                               const PathParams& p) {
                 return zentrunk::get_call_insights(ctx_, account, p.find("call_uuid")->second);
               }));
   // The trunk control plane: GET/POST on each collection, GET/POST/DELETE on each resource.
@@ -78,16 +129,20 @@ App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.
       const std::string base = "/v1/Account/{auth_id}/Zentrunk/" + std::string(rp.segment);
       const trunks::Resource resource = rp.resource;
       for (const char* method : {"GET", "POST"}) {
+        const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
         router_.add(method, base,
-                    for_account([this, resource](const Account& account,
-                                                 const http::HttpRequest& r, const PathParams&) {
+                    for_account(limit, [this, resource](const Account& account,
+                                                        const http::HttpRequest& r,
+                                                        const PathParams&) {
                       return trunks::handle_collection(ctx_, account, r, resource);
                     }));
       }
       for (const char* method : {"GET", "POST", "DELETE"}) {
+        const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
         router_.add(method, base + "/{id}",
-                    for_account([this, resource](const Account& account,
-                                                 const http::HttpRequest& r, const PathParams& p) {
+                    for_account(limit, [this, resource](const Account& account,
+                                                        const http::HttpRequest& r,
+                                                        const PathParams& p) {
                       return trunks::handle_item(ctx_, account, r, resource, p.find("id")->second);
                     }));
       }
@@ -95,26 +150,118 @@ App::App(ApiContext ctx) : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.
   }
 }
 
-RouteHandler App::for_account(AccountHandler handler) const {
-  return [this, handler = std::move(handler)](const http::HttpRequest& request,
-                                              const PathParams& params) {
-    auto account = auth_->authenticate_basic(request.header("authorization"));
-    if (!account.ok()) {
-      auto r = error_response(account.status());
-      if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"cdrd\"");
-      return r;
-    }
-    const auto it = params.find("auth_id");
-    if (it != params.end() && it->second != account->auth_id) {
-      return error_response(403, "forbidden: the auth_id in the path is not the authenticated "
-                                 "account");
-    }
-    return handler(*account, request, params);
+RouteAdmitter App::open(std::size_t body_limit, RouteHandler handler) const {
+  return [body_limit, handler = std::move(handler)](const http::HttpRequest&,
+                                                    const PathParams& params) {
+    http::RouteDecision d;
+    d.max_body_bytes = body_limit;
+    d.handle = [handler, params](const http::HttpRequest& request) {
+      return handler(request, params);
+    };
+    return d;
   };
 }
 
+RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler) const {
+  return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
+                                                          const PathParams& params) {
+    auto account = auth_->authenticate_basic(head.header("authorization"));
+    if (!account.ok()) {
+      auto r = error_response(account.status());
+      if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"cdrd\"");
+      return answer(std::move(r));
+    }
+    const auto it = params.find("auth_id");
+    if (it != params.end() && it->second != account->auth_id) {
+      return answer(error_response(403, "forbidden: the auth_id in the path is not the "
+                                        "authenticated account"));
+    }
+    http::RouteDecision d;
+    d.max_body_bytes = body_limit;
+    d.tenant = "account " + account->auth_id;
+    d.account = account->auth_id;
+    d.handle = [handler, params, account = *account](const http::HttpRequest& request) {
+      return handler(account, request, params);
+    };
+    return d;
+  };
+}
+
+RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) const {
+  return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
+                                                          const PathParams& params) {
+    if (auto refused = check_operator_key(ctx_, head, "this operator endpoint")) {
+      return answer(std::move(*refused));
+    }
+    http::RouteDecision d = open(body_limit, handler)(head, params);
+    d.tenant = "operator";
+    d.account = "operator";
+    return d;
+  };
+}
+
+RouteAdmitter App::for_bearer(std::size_t body_limit, RouteHandler handler) const {
+  return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
+                                                          const PathParams& params) {
+    http::RouteDecision d = open(body_limit, handler)(head, params);
+    if (const auto account_id = pbx::token_account(ctx_, head)) {
+      d.tenant = "client " + std::to_string(*account_id);
+      d.account = "client " + std::to_string(*account_id);
+    }
+    return d;
+  };
+}
+
+http::RouteDecision App::admit(const http::HttpRequest& head) const {
+  if (head.header_count("authorization") > 1) {
+    return answer(render_error(head.path, 400,
+                               "Authorization: send the header once, got it " +
+                                   std::to_string(head.header_count("authorization")) +
+                                   " times"));
+  }
+  // Whoever presents credentials from an address that has failed too often is stopped before
+  // they are checked.
+  const std::string& address = head.remote_address;
+  const bool presents_credentials =
+      !head.header("authorization").empty() || head.path.starts_with("/oauth/");
+  if (presents_credentials) {
+    if (const int wait = throttle_.retry_after(address); wait > 0) {
+      http::HttpResponse r = render_error(
+          head.path, 429,
+          "too many failed authentication attempts from this address: retry in " +
+              std::to_string(wait) + " s");
+      r.headers.emplace_back("Retry-After", std::to_string(wait));
+      return answer(std::move(r));
+    }
+  }
+  http::RouteDecision d = router_.route(head);
+  if (d.response && d.response->status == 401) throttle_.failed(address);
+  if (d.handle) {
+    d.handle = [this, address, handle = std::move(d.handle)](const http::HttpRequest& request) {
+      http::HttpResponse r = handle(request);
+      if (r.status == 401) throttle_.failed(address);
+      return r;
+    };
+  }
+  return d;
+}
+
+http::HttpResponse App::render_error(std::string_view path, int status,
+                                     std::string_view message) const {
+  return router_.error(path, status, message);
+}
+
 http::HttpResponse App::handle(const http::HttpRequest& request) const {
-  return router_.dispatch(request);
+  http::RouteDecision d = admit(request);
+  if (d.response) return std::move(*d.response);
+  if (request.body.size() > d.max_body_bytes) {
+    return render_error(request.path, 413, "request body too large: the limit of " +
+                                               request.method + " " + request.path + " is " +
+                                               std::to_string(d.max_body_bytes) + " bytes");
+  }
+  if (d.handle) return d.handle(request);
+  if (auto stop = d.sink->write(request.body)) return std::move(*stop);
+  return d.sink->finish();
 }
 
 }  // namespace cdrd::api

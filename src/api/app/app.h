@@ -1,6 +1,7 @@
-// App: the whole HTTP API of cdrd as one handler function (request -> response). It owns the
-// router and the authenticator and wires each route to its API module:
-//   POST /v1/ingest/calls                                  ingest (operator key)
+// App: the whole HTTP API of cdrd, as the server's Admitter: it decides on each request's head
+// (route, authenticate, the route's body limit, the tenant for the per-account limits) before
+// the body is read, and hands back the handler that answers the whole request. Routes:
+//   POST /v1/ingest/calls                                  ingest (operator key), streamed
 //   GET  /v1/Account/{auth_id}/Zentrunk/Call/[{call_uuid}/] SIP-trunk calls, current shape
 //   GET  /v1/Account/{auth_id}/Call/[{call_uuid}/]          SIP-trunk calls, legacy shape
 //   POST /oauth/token, GET /api/ver1.0/client/{client_id}/calls|call_history/...  cloud-PBX
@@ -10,32 +11,54 @@
 //   GET, POST, DELETE  .../Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/{id}/
 //                                                          the trunk control plane
 //   GET  /healthz                                           liveness, no auth
-// Thread-safe: handle() may run on many threads at once.
+// Body limits: uploads (ingest, decks) settings.max_upload_bytes; control-plane and token bodies
+// kSmallBodyBytes; every other route kNoBodyBytes. A repeated Authorization header is a 400;
+// failed authentications are throttled per client address (auth_throttle.h). Errors take the
+// shape of the path's API: {"message"} under /api/, RFC 6749 bodies under /oauth/, and
+// {"api_id", "error"} elsewhere.
+// Thread-safe: admit() and handle() may run on many threads at once.
 #pragma once
 
 #include <memory>
 
 #include "api/app/auth.h"
+#include "api/app/auth_throttle.h"
 #include "api/app/router.h"
 #include "api/context.h"
 #include "http/message.h"
 
 namespace cdrd::api {
 
+constexpr std::size_t kSmallBodyBytes = 64 * 1024;
+constexpr std::size_t kNoBodyBytes = 8 * 1024;
+
 class App {
  public:
-  explicit App(ApiContext ctx);
+  explicit App(ApiContext ctx, AuthThrottle::Limits throttle = {});
+
+  http::RouteDecision admit(const http::HttpRequest& head) const;
+  // An error the server raises itself, in the shape of the API `path` belongs to.
+  http::HttpResponse render_error(std::string_view path, int status,
+                                  std::string_view message) const;
+  // Admits and answers a whole request at once (the body already read): for tests and tools.
   http::HttpResponse handle(const http::HttpRequest& request) const;
 
  private:
   using AccountHandler = std::function<http::HttpResponse(
       const Account&, const http::HttpRequest&, const PathParams&)>;
-  // Wraps a handler of an account's resource: Basic auth, then the path's {auth_id} must be the
-  // authenticated account (403 otherwise: another account's data is never served).
-  RouteHandler for_account(AccountHandler handler) const;
+  // No authentication at the head (the handler does its own, if any).
+  RouteAdmitter open(std::size_t body_limit, RouteHandler handler) const;
+  // Basic auth at the head, then the path's {auth_id} must be the authenticated account (403
+  // otherwise: another account's data is never served).
+  RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler) const;
+  // The operator key at the head.
+  RouteAdmitter for_operator(std::size_t body_limit, RouteHandler handler) const;
+  // Cloud-PBX routes: the handler checks the bearer token; the head only names the tenant.
+  RouteAdmitter for_bearer(std::size_t body_limit, RouteHandler handler) const;
 
   ApiContext ctx_;
   std::unique_ptr<Authenticator> auth_;
+  mutable AuthThrottle throttle_;
   Router router_;
 };
 

@@ -1,5 +1,7 @@
 #include "api/app/auth.h"
 
+#include <algorithm>
+
 #include "core/crypto.h"
 
 namespace cdrd::api {
@@ -18,14 +20,26 @@ Result<std::optional<Account>> Authenticator::lookup(const std::string& auth_id)
 }
 
 Result<Account> Authenticator::authenticate_basic(std::string_view header) {
-  constexpr std::string_view kScheme = "Basic ";
+  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+  while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
   if (header.empty()) {
     return Status::Unauthenticated("authentication required: send HTTP Basic auth_id:auth_token");
   }
-  if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) {
+  // The scheme name is case-insensitive (RFC 9110 section 11.1), then one or more spaces.
+  constexpr std::string_view kScheme = "basic";
+  const bool basic = header.size() > kScheme.size() + 1 &&
+                     std::equal(kScheme.begin(), kScheme.end(), header.begin(), [](char a, char b) {
+                       return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+                     }) &&
+                     (header[kScheme.size()] == ' ' || header[kScheme.size()] == '\t');
+  if (!basic) {
     return Status::Unauthenticated("authentication failed: expected HTTP Basic credentials");
   }
-  auto decoded = base64_decode(header.substr(kScheme.size()));
+  std::string_view credentials = header.substr(kScheme.size());
+  while (!credentials.empty() && (credentials.front() == ' ' || credentials.front() == '\t')) {
+    credentials.remove_prefix(1);
+  }
+  auto decoded = base64_decode(credentials);
   const auto colon = decoded ? decoded->find(':') : std::string::npos;
   if (!decoded || colon == std::string::npos) {
     return Status::Unauthenticated("authentication failed: malformed Basic credentials");

@@ -17,8 +17,8 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
-void Router::add(std::string method, std::string_view pattern, RouteHandler handler) {
-  Route r{std::move(method), {}, std::move(handler)};
+void Router::add(std::string method, std::string_view pattern, RouteAdmitter admitter) {
+  Route r{std::move(method), {}, std::move(admitter)};
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
@@ -39,41 +39,49 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& path
   return true;
 }
 
-http::HttpResponse Router::dispatch(const http::HttpRequest& request) const {
-  const auto path = split_path(request.path);
+http::RouteDecision Router::route(const http::HttpRequest& head) const {
+  const auto path = split_path(head.path);
   std::string allowed;
   for (const auto& route : routes_) {
     PathParams params;
     if (!match(route, path, params)) continue;
-    if (route.method == request.method) return route.handler(request, params);
+    if (route.method == head.method) return route.admitter(head, params);
     if (allowed.find(route.method) == std::string::npos) {
       allowed += allowed.empty() ? route.method : ", " + route.method;
     }
   }
+  http::RouteDecision decision;
   if (!allowed.empty()) {
-    auto r = error(request, 405, "method " + request.method + " is not allowed on " +
-                                     request.path + "; allowed: " + allowed);
-    r.headers.emplace_back("Allow", allowed);
-    return r;
+    decision.response = error(head.path, 405, "method " + head.method + " is not allowed on " +
+                                                  head.path + "; allowed: " + allowed);
+    decision.response->headers.emplace_back("Allow", allowed);
+  } else {
+    decision.response = error(head.path, 404, "no such resource: " + head.path);
   }
-  return error(request, 404, "no such resource: " + request.path);
+  return decision;
 }
 
 void Router::set_error_renderer(std::string prefix, ErrorRenderer render) {
   renderers_.emplace_back(std::move(prefix), std::move(render));
 }
 
-http::HttpResponse Router::error(const http::HttpRequest& request, int status,
+http::HttpResponse Router::error(std::string_view path, int status,
                                  std::string_view message) const {
   const ErrorRenderer* best = nullptr;
   std::size_t best_len = 0;
   for (const auto& [prefix, render] : renderers_) {
-    if (request.path.starts_with(prefix) && prefix.size() >= best_len) {
+    if (path.starts_with(prefix) && prefix.size() >= best_len) {
       best = &render;
       best_len = prefix.size();
     }
   }
-  return best ? (*best)(status, message) : error_response(status, message);
+  http::HttpResponse r = best ? (*best)(status, message) : error_response(status, message);
+  if (status == 503 || status == 429) {
+    bool has_retry = false;
+    for (const auto& [name, value] : r.headers) has_retry = has_retry || name == "Retry-After";
+    if (!has_retry) r.headers.emplace_back("Retry-After", "1");
+  }
+  return r;
 }
 
 }  // namespace cdrd::api

@@ -247,28 +247,30 @@ http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest&
   }
   if (auto refused = check_operator_key(ctx, request, "ingest")) return *refused;
 
-  const std::string_view content_type = request.header("content-type");
-  const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
-  Format format;
-  if (media.empty() || media == "application/x-ndjson" || media == "application/json") {
-    format = Format::kNdjson;
-  } else if (media == "text/csv") {
-    format = Format::kCsv;
-  } else {
-    return error_response(415, "unsupported Content-Type '" + std::string(content_type) +
-                                   "': send application/x-ndjson (or application/json) or "
-                                   "text/csv");
-  }
+  const Result<Format> format = ingest_format(request.header("content-type"));
+  if (!format.ok()) return error_response(415, format.status().message());
   if (request.body.empty()) {
     return error_response(400, "empty body: send call records, one per line (NDJSON or CSV)");
   }
-
-  const Result<BatchResult> result = ingest_text(ctx, request.body, format);
+  const Result<BatchResult> result = ingest_text(ctx, request.body, *format);
   if (!result.ok()) {
     spdlog::error("ingest: storing calls failed: {}", result.status().message());
     return error_response(result.status());
   }
-  const BatchResult& r = *result;
+  return ingest_response(*result);
+}
+
+Result<Format> ingest_format(std::string_view content_type) {
+  const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  if (media.empty() || media == "application/x-ndjson" || media == "application/json") {
+    return Format::kNdjson;
+  }
+  if (media == "text/csv") return Format::kCsv;
+  return Status::Invalid("unsupported Content-Type '" + std::string(content_type) +
+                         "': send application/x-ndjson (or application/json) or text/csv");
+}
+
+http::HttpResponse ingest_response(const BatchResult& r) {
   http::HttpResponse response;
   if (r.stored + r.duplicates > 0) {
     response.body = render_result(r, "");

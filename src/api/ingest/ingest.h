@@ -39,6 +39,14 @@ enum class Format { kNdjson, kCsv };
 Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Format format,
                                 std::int64_t first_line = 1);
 
+// The format a Content-Type names: application/x-ndjson (or application/json, or none) and
+// text/csv; kInvalidArgument naming the accepted types otherwise.
+Result<Format> ingest_format(std::string_view content_type);
+
+// The answer to an ingest of a whole body: 200 with the counts when anything was stored or
+// found stored, 400 when every line failed or there was none.
+http::HttpResponse ingest_response(const BatchResult& result);
+
 // POST /v1/ingest/calls: operator key as "Authorization: Bearer KEY"; Content-Type
 // application/x-ndjson (default) or text/csv. Answers
 // {"api_id", "stored", "duplicates", "failed": [{"line", "error"}]}: 200 when anything could be

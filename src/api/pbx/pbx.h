@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "api/context.h"
@@ -45,6 +46,10 @@ http::HttpResponse list_calls(const ApiContext& ctx, const http::HttpRequest& re
                               const std::string& client_id, bool with_legs);
 http::HttpResponse get_call_history(const ApiContext& ctx, const http::HttpRequest& request,
                                     const std::string& client_id, const std::string& call_uuid);
+
+// The account a valid bearer token of the request belongs to, or nullopt. For the server's
+// per-account limits and the access log only: the handlers authenticate by themselves.
+std::optional<std::int64_t> token_account(const ApiContext& ctx, const http::HttpRequest& request);
 
 // {"message": "..."} with that status.
 http::HttpResponse message_response(int status, std::string_view message);

@@ -1,0 +1,169 @@
+#include "api/ingest/ingest_stream.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "api/errors.h"
+#include "api/ingest/ingest.h"
+
+namespace cdrd::api::ingest {
+namespace {
+
+class IngestStream : public http::BodySink {
+ public:
+  IngestStream(const ApiContext& ctx, Format format) : ctx_(ctx), format_(format) {}
+
+  std::optional<http::HttpResponse> write(std::string_view piece) override {
+    if (piece.empty()) return std::nullopt;
+    seen_bytes_ = true;
+    pending_.append(piece);
+    if (at_start_) {
+      if (pending_.size() < 3 && std::string_view("\xEF\xBB\xBF").starts_with(pending_)) {
+        return std::nullopt;  // maybe the start of a byte-order mark: wait for more
+      }
+      if (std::string_view(pending_).starts_with("\xEF\xBB\xBF")) pending_.erase(0, 3);
+      at_start_ = false;
+    }
+    return ingest_complete_records(/*last=*/false);
+  }
+
+  http::HttpResponse finish() override {
+    if (auto stop = ingest_complete_records(/*last=*/true)) return std::move(*stop);
+    if (!seen_bytes_) {
+      return error_response(400, "empty body: send call records, one per line (NDJSON or CSV)");
+    }
+    return ingest_response(total_);
+  }
+
+ private:
+  // Ingests what `pending_` holds up to its last complete record (everything when `last`).
+  std::optional<http::HttpResponse> ingest_complete_records(bool last) {
+    for (;;) {
+      if (skipping_) {
+        const std::size_t nl = pending_.find('\n');
+        if (nl == std::string::npos) {
+          pending_.clear();
+          return std::nullopt;
+        }
+        pending_.erase(0, nl + 1);
+        skipping_ = false;
+        ++next_line_;
+      }
+      std::size_t cut = last ? pending_.size() : cut_point();
+      if (cut == std::string::npos) {
+        if (pending_.size() <= kMaxRecordBytes) return std::nullopt;
+        const std::size_t nl = pending_.rfind('\n');
+        if (nl != std::string::npos) {
+          cut = nl + 1;  // an unterminated quote: let the reader report the row
+        } else {
+          fail_long_line();
+          continue;
+        }
+      }
+      if (cut == 0) return std::nullopt;
+      const std::string_view text(pending_.data(), cut);
+      if (auto stop = ingest(text)) return stop;
+      next_line_ += std::count(text.begin(), text.end(), '\n');
+      pending_.erase(0, cut);
+      return std::nullopt;
+    }
+  }
+
+  // Just after the last line end that closes a record, or npos.
+  std::size_t cut_point() const {
+    if (format_ == Format::kNdjson) {
+      const std::size_t nl = pending_.rfind('\n');
+      return nl == std::string::npos ? nl : nl + 1;
+    }
+    bool quoted = false;
+    std::size_t cut = std::string::npos;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      if (pending_[i] == '"') quoted = !quoted;
+      if (pending_[i] == '\n' && !quoted) cut = i + 1;
+    }
+    return cut;
+  }
+
+  void fail_long_line() {
+    total_.failed.push_back(LineError{next_line_, "line longer than " +
+                                                      std::to_string(kMaxRecordBytes) +
+                                                      " bytes: a record must be shorter"});
+    pending_.clear();
+    skipping_ = true;
+  }
+
+  std::optional<http::HttpResponse> ingest(std::string_view text) {
+    Result<BatchResult> result = Status::Ok();
+    if (format_ == Format::kCsv && !header_.empty()) {
+      // Later CSV pieces are read with the header row in front, numbered one line earlier.
+      const std::string with_header = header_ + std::string(text);
+      result = ingest_text(ctx_, with_header, format_, next_line_ - header_lines_);
+    } else {
+      result = ingest_text(ctx_, text, format_, next_line_);
+    }
+    if (!result.ok()) {
+      spdlog::error("ingest: storing calls failed: {}", result.status().message());
+      return error_response(result.status());
+    }
+    merge(std::move(result).value());
+    if (format_ == Format::kCsv && header_.empty()) remember_header(text);
+    if (format_ == Format::kCsv && header_failed_) return ingest_response(total_);
+    return std::nullopt;
+  }
+
+  // The first record of the first CSV piece is the header: later pieces are read with it.
+  void remember_header(std::string_view text) {
+    for (;;) {  // blank lines before it are skipped by the reader, and here
+      const std::size_t nl = text.find('\n');
+      if (nl == std::string_view::npos ||
+          text.substr(0, nl + 1).find_first_not_of(" \t\r\n") != std::string_view::npos) {
+        break;
+      }
+      text.remove_prefix(nl + 1);
+    }
+    bool quoted = false;
+    std::size_t end = text.size();
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '"') quoted = !quoted;
+      if (text[i] == '\n' && !quoted) {
+        end = i + 1;
+        break;
+      }
+    }
+    header_.assign(text.substr(0, end));
+    header_lines_ = std::max<std::int64_t>(1, std::count(header_.begin(), header_.end(), '\n'));
+    // A bad header makes every row unreadable: ingest_text reported it as the one error.
+    header_failed_ = total_.stored == 0 && total_.duplicates == 0 && !total_.failed.empty() &&
+                     total_.failed.front().error.starts_with("CSV header");
+  }
+
+  void merge(BatchResult&& part) {
+    total_.stored += part.stored;
+    total_.duplicates += part.duplicates;
+    for (LineError& e : part.failed) total_.failed.push_back(std::move(e));
+  }
+
+  const ApiContext& ctx_;
+  const Format format_;
+  std::string pending_;     // received, not yet ingested
+  std::string header_;      // CSV: the header row, with its line end
+  std::int64_t header_lines_ = 1;
+  std::int64_t next_line_ = 1;  // the number of pending_'s first line
+  bool at_start_ = true;
+  bool seen_bytes_ = false;
+  bool skipping_ = false;  // dropping the rest of an over-long line
+  bool header_failed_ = false;
+  BatchResult total_;
+};
+
+}  // namespace
+
+std::variant<std::shared_ptr<http::BodySink>, http::HttpResponse> open_ingest_stream(
+    const ApiContext& ctx, const http::HttpRequest& head) {
+  Result<Format> format = ingest_format(head.header("content-type"));
+  if (!format.ok()) return error_response(415, format.status().message());
+  return std::make_shared<IngestStream>(ctx, *format);
+}
+
+}  // namespace cdrd::api::ingest

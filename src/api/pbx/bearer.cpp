@@ -1,0 +1,24 @@
+#include "api/pbx/pbx.h"
+#include "core/crypto.h"
+
+namespace cdrd::api::pbx {
+
+std::optional<std::int64_t> token_account(const ApiContext& ctx, const http::HttpRequest& request) {
+  if (ctx.oauth == nullptr) return std::nullopt;
+  std::string_view header = request.header("authorization");
+  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+  if (header.size() < 8) return std::nullopt;
+  std::string scheme(header.substr(0, 7));
+  for (char& c : scheme) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (scheme != "bearer ") return std::nullopt;
+  std::string_view token = header.substr(7);
+  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  const Result<std::optional<TokenGrant>> grant = ctx.oauth->find_token(sha256_hex(token));
+  if (!grant.ok() || !*grant || (*grant)->revoked || (*grant)->expires_at <= ctx.now()) {
+    return std::nullopt;
+  }
+  return (*grant)->account_id;
+}
+
+}  // namespace cdrd::api::pbx
