@@ -94,7 +94,8 @@ class BoundedBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Bo
     }
     JsonValue& parent = *stack_.back();
     if (parent.kind == JsonKind::kObject) {
-      parent.members.push_back(JsonMember{std::move(key_), JsonValue{kind, std::string(text), {}, {}}});
+      parent.members.push_back(
+          JsonMember{std::move(key_), JsonValue{kind, std::string(text), {}, {}}});
       return &parent.members.back().value;
     }
     if (parent.items.size() >= limits_.max_array_elements) {

@@ -28,7 +28,8 @@ std::string error_of(std::string_view text, const JsonLimits& limits = {}) {
 
 TEST(ParseJson, KeepsKindsOrderRepeatedNamesAndNumbersAsWritten) {
   const Result<JsonValue> r =
-      parse_json(R"( {"s": "x\u00e9", "n": 0.31800, "b": false, "z": null, "a": [1, {"k": "v"}], "s": 2} )");
+      parse_json(R"( {"s": "x\u00e9", "n": 0.31800, "b": false, "z": null,
+                     "a": [1, {"k": "v"}], "s": 2} )");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->kind, JsonKind::kObject);
   const auto& m = r->members;

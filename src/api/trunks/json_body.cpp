@@ -41,7 +41,9 @@ Result<JsonBody> JsonBody::parse(std::string_view text) {
   }
   std::set<std::string_view> seen;
   for (const JsonMember& m : value->members) {
-    if (!seen.insert(m.name).second) return Status::Invalid(echo(m.name) + ": given more than once");
+    if (!seen.insert(m.name).second) {
+      return Status::Invalid(echo(m.name) + ": given more than once");
+    }
   }
   return JsonBody(std::move(value).value());
 }
