@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_text.h"
 #include "core/status.h"
 
 namespace cdrd::api::ingest {
@@ -42,8 +43,9 @@ struct RawRecord {
   std::vector<RawField> fields;
 };
 
-// Parses one NDJSON line (one JSON object; surrounding white space allowed). On error, an
-// kInvalidArgument Status whose message says what is wrong and where.
+// Parses one NDJSON line (one JSON object; surrounding white space allowed) with the bounded
+// reader (core/json_reader.h: depth 8, 16 KiB per string, 1000 elements per array, 256 members
+// per object). On error, a kInvalidArgument Status whose message says what is wrong and where.
 Result<RawRecord> parse_ndjson_line(std::string_view line);
 
 // A CSV row as a RawRecord: cell i becomes field header[i] as kText unless it is empty.
@@ -55,9 +57,8 @@ Result<RawRecord> csv_row_to_record(const std::vector<std::string>& header,
 // "an array", "an object"); long text is cut and bytes that are not UTF-8 become '?'.
 std::string describe(const RawValue& value);
 
-// Length of the well-formed UTF-8 sequence that starts at s[i] (1-4), or 0 if there is none
-// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, cut short).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
-bool is_valid_utf8(std::string_view s);
+// The UTF-8 checks live in core/json_text.h; named here for the validator.
+using cdrd::is_valid_utf8;
+using cdrd::utf8_sequence_length;
 
 }  // namespace cdrd::api::ingest

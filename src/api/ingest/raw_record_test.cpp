@@ -65,6 +65,20 @@ TEST(ParseNdjsonLine, Errors) {
               HasSubstr("nested deeper"));
 }
 
+TEST(ParseNdjsonLine, IsBoundedByTheJsonReader) {
+  std::string deep;
+  for (int i = 0; i < 200000; ++i) deep += "{\"a\": ";
+  EXPECT_EQ(parse_ndjson_line(deep).status().message(), "line: nested deeper than 8 levels");
+  EXPECT_EQ(parse_ndjson_line("{\"region\": \"" + std::string(20000, 'x') + "\"}")
+                .status()
+                .message(),
+            "region: a string longer than 16384 bytes");
+  std::string legs = "{\"legs\": [{}";
+  for (int i = 0; i < 1000; ++i) legs += ", {}";
+  EXPECT_EQ(parse_ndjson_line(legs + "]}").status().message(),
+            "legs: an array of more than 1000 elements");
+}
+
 TEST(CsvRowToRecord, EmptyCellsAreAbsentAndTextIsUntyped) {
   auto r = csv_row_to_record({"a", "b", "c"}, {"1", "", "x"});
   ASSERT_TRUE(r.ok());

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/pbx/pbx.h"
+#include "core/json_text.h"
 #include "core/time.h"
 
 namespace cdrd::api::pbx {
@@ -20,7 +21,7 @@ void key(JsonWriter& w, std::string_view k) {
 }
 void str(JsonWriter& w, std::string_view k, std::string_view v) {
   key(w, k);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  json_write_string(w, v);
 }
 // A string that is null when empty.
 void str_or_null(JsonWriter& w, std::string_view k, std::string_view v) {
@@ -34,7 +35,7 @@ void str_or_null(JsonWriter& w, std::string_view k, std::string_view v) {
 void opt_str(JsonWriter& w, std::string_view k, const std::optional<std::string>& v) {
   key(w, k);
   if (v) {
-    w.String(v->data(), static_cast<rapidjson::SizeType>(v->size()));
+    json_write_string(w, *v);
   } else {
     w.Null();
   }

@@ -1,80 +1,67 @@
 #include "api/trunks/json_body.h"
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <set>
 
 #include "api/trunks/validators.h"
 
 namespace cdrd::api::trunks {
-namespace {
 
-std::string_view name_of(const rapidjson::Value& v) {
-  return std::string_view(v.GetString(), v.GetStringLength());
-}
-
-}  // namespace
-
-std::string describe(const rapidjson::Value& v) {
-  if (v.IsString()) return "'" + echo(name_of(v)) + "'";
-  if (v.IsNull()) return "null";
-  if (v.IsBool()) return v.GetBool() ? "true" : "false";
-  if (v.IsArray()) return "an array";
-  if (v.IsObject()) return "an object";
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
-  return echo(std::string_view(buf.GetString(), buf.GetSize()));
+std::string describe(const JsonValue& v) {
+  switch (v.kind) {
+    case JsonKind::kString: return "'" + echo(v.text) + "'";
+    case JsonKind::kNull: return "null";
+    case JsonKind::kBool: return v.text;
+    case JsonKind::kArray: return "an array";
+    case JsonKind::kObject: return "an object";
+    case JsonKind::kNumber: return echo(v.text);
+  }
+  return "?";
 }
 
 Result<JsonBody> JsonBody::parse(std::string_view text) {
-  auto doc = std::make_unique<rapidjson::Document>();
   const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
   });
-  if (blank) {
-    doc->SetObject();
-    return JsonBody(std::move(doc));
+  if (blank) return JsonBody(JsonValue{JsonKind::kObject, {}, {}, {}});
+  Result<JsonValue> value = parse_json(text, "body");
+  if (!value.ok()) {
+    Status refused = value.status();
+    const std::string& m = refused.message();
+    // A syntax error gets the hint about the media type; a limit names itself.
+    if (m.rfind("body is not valid JSON", 0) == 0 || m.rfind("body contains", 0) == 0) {
+      return Status::Invalid("the body must be a JSON object (Content-Type: application/json): " +
+                             m);
+    }
+    return refused;
   }
-  // Without kParseStopWhenDoneFlag, anything but white space after the value is an error.
-  doc->Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
-  if (doc->HasParseError()) {
-    return Status::Invalid(std::string("the body must be a JSON object (Content-Type: "
-                                       "application/json): ") +
-                           rapidjson::GetParseError_En(doc->GetParseError()) + " at offset " +
-                           std::to_string(doc->GetErrorOffset()));
-  }
-  if (!doc->IsObject()) {
+  if (value->kind != JsonKind::kObject) {
     return Status::Invalid("the body must be a JSON object (Content-Type: application/json), "
-                           "got " + describe(*doc));
+                           "got " + describe(*value));
   }
   std::set<std::string_view> seen;
-  for (const auto& m : doc->GetObject()) {
-    if (!seen.insert(name_of(m.name)).second) {
-      return Status::Invalid(echo(name_of(m.name)) + ": given more than once");
+  for (const JsonMember& m : value->members) {
+    if (!seen.insert(m.name).second) {
+      return Status::Invalid(echo(m.name) + ": given more than once");
     }
   }
-  return JsonBody(std::move(doc));
+  return JsonBody(std::move(value).value());
 }
 
 Status JsonBody::check_fields(std::initializer_list<std::string_view> accepted) const {
-  for (const auto& m : doc_->GetObject()) {
-    const std::string_view name = name_of(m.name);
-    if (std::find(accepted.begin(), accepted.end(), name) == accepted.end()) {
+  for (const JsonMember& m : object_.members) {
+    if (std::find(accepted.begin(), accepted.end(), m.name) == accepted.end()) {
       std::string list;
       for (std::string_view a : accepted) list += (list.empty() ? "" : ", ") + std::string(a);
-      return Status::Invalid("unknown field '" + echo(name) + "'; accepted fields: " + list);
+      return Status::Invalid("unknown field '" + echo(m.name) + "'; accepted fields: " + list);
     }
   }
   return Status::Ok();
 }
 
-const rapidjson::Value* JsonBody::find(std::string_view name) const {
-  for (const auto& m : doc_->GetObject()) {
-    if (name_of(m.name) == name) return &m.value;
+const JsonValue* JsonBody::find(std::string_view name) const {
+  for (const JsonMember& m : object_.members) {
+    if (m.name == name) return &m.value;
   }
   return nullptr;
 }
@@ -82,49 +69,50 @@ const rapidjson::Value* JsonBody::find(std::string_view name) const {
 bool JsonBody::has(std::string_view name) const { return find(name) != nullptr; }
 
 bool JsonBody::is_null(std::string_view name) const {
-  const rapidjson::Value* v = find(name);
-  return v != nullptr && v->IsNull();
+  const JsonValue* v = find(name);
+  return v != nullptr && v->kind == JsonKind::kNull;
 }
 
-bool JsonBody::empty() const { return doc_->MemberCount() == 0; }
+bool JsonBody::empty() const { return object_.members.empty(); }
 
 Result<std::optional<std::string>> JsonBody::string(std::string_view name, std::string_view form,
                                                     bool secret) const {
-  const rapidjson::Value* v = find(name);
-  if (v == nullptr || v->IsNull()) return std::optional<std::string>();
-  if (!v->IsString()) {
+  const JsonValue* v = find(name);
+  if (v == nullptr || v->kind == JsonKind::kNull) return std::optional<std::string>();
+  if (v->kind != JsonKind::kString) {
     std::string m = std::string(name) + ": must be " + std::string(form);
     if (!secret) m += ", got " + describe(*v);
     return Status::Invalid(m);
   }
-  return std::optional<std::string>(std::string(name_of(*v)));
+  return std::optional<std::string>(v->text);
 }
 
 Result<std::optional<bool>> JsonBody::boolean(std::string_view name) const {
-  const rapidjson::Value* v = find(name);
-  if (v == nullptr || v->IsNull()) return std::optional<bool>();
-  if (!v->IsBool()) {
+  const JsonValue* v = find(name);
+  if (v == nullptr || v->kind == JsonKind::kNull) return std::optional<bool>();
+  if (v->kind != JsonKind::kBool) {
     return Status::Invalid(std::string(name) + ": must be true or false, got " + describe(*v));
   }
-  return std::optional<bool>(v->GetBool());
+  return std::optional<bool>(v->text == "true");
 }
 
 Result<std::optional<std::vector<std::string>>> JsonBody::string_array(
     std::string_view name, std::string_view form) const {
-  const rapidjson::Value* v = find(name);
-  if (v == nullptr || v->IsNull()) return std::optional<std::vector<std::string>>();
-  if (!v->IsArray()) {
+  const JsonValue* v = find(name);
+  if (v == nullptr || v->kind == JsonKind::kNull) return std::optional<std::vector<std::string>>();
+  if (v->kind != JsonKind::kArray) {
     return Status::Invalid(std::string(name) + ": must be " + std::string(form) + ", got " +
                            describe(*v));
   }
   std::vector<std::string> out;
-  for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
-    const rapidjson::Value& item = (*v)[i];
-    if (!item.IsString()) {
+  out.reserve(v->items.size());
+  for (std::size_t i = 0; i < v->items.size(); ++i) {
+    const JsonValue& item = v->items[i];
+    if (item.kind != JsonKind::kString) {
       return Status::Invalid(std::string(name) + "[" + std::to_string(i) +
                              "]: must be a string, got " + describe(item));
     }
-    out.emplace_back(name_of(item));
+    out.push_back(item.text);
   }
   return std::optional<std::vector<std::string>>(std::move(out));
 }

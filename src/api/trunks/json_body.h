@@ -3,18 +3,19 @@
 // (bounded) except for secrets.
 //
 // A field given as null reads as absent; the trunk's links tell null apart with is_null().
+// The body is read by the bounded reader (core/json_reader.h): nested deeper than 8 levels, a
+// string over 16 KiB, an array over 1000 elements or an object over 256 members is refused
+// (kInvalidArgument naming the limit) before any tree is built.
 // Not thread-safe (a request's own value).
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <initializer_list>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/json_reader.h"
 #include "core/status.h"
 
 namespace cdrd::api::trunks {
@@ -42,14 +43,14 @@ class JsonBody {
                                                                std::string_view form) const;
 
  private:
-  explicit JsonBody(std::unique_ptr<rapidjson::Document> doc) : doc_(std::move(doc)) {}
-  const rapidjson::Value* find(std::string_view name) const;
+  explicit JsonBody(JsonValue object) : object_(std::move(object)) {}
+  const JsonValue* find(std::string_view name) const;
 
-  std::unique_ptr<rapidjson::Document> doc_;
+  JsonValue object_;  // kObject
 };
 
 // A short description of a JSON value for messages: 'text' (bounded), 12, true, null,
 // an array, an object.
-std::string describe(const rapidjson::Value& v);
+std::string describe(const JsonValue& v);
 
 }  // namespace cdrd::api::trunks

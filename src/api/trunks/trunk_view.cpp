@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/zentrunk/page_links.h"
+#include "core/json_text.h"
 #include "core/enums.h"
 
 namespace cdrd::api::trunks {
@@ -14,7 +15,7 @@ void key(JsonWriter& w, std::string_view k) {
 
 void string_field(JsonWriter& w, std::string_view k, std::string_view v) {
   key(w, k);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  json_write_string(w, v);
 }
 
 void optional_string_field(JsonWriter& w, std::string_view k,
@@ -70,7 +71,7 @@ void write_fields(JsonWriter& w, const IpAcl& a) {
   key(w, "ip_addresses");
   w.StartArray();
   for (const std::string& entry : a.ip_addresses) {
-    w.String(entry.data(), static_cast<rapidjson::SizeType>(entry.size()));
+    json_write_string(w, entry);
   }
   w.EndArray();
 }

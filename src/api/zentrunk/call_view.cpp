@@ -17,6 +17,7 @@
 #include "api/zentrunk/page_links.h"
 #include "core/crypto.h"
 #include "core/enums.h"
+#include "core/json_text.h"
 #include "core/phone.h"
 #include "core/time.h"
 
@@ -39,7 +40,7 @@ void raw_number(JsonWriter& w, std::string_view text) {
 
 void string_field(JsonWriter& w, std::string_view k, std::string_view v) {
   key(w, k);
-  w.String(v.data(), size_of(v));
+  json_write_string(w, v);
 }
 
 void int_field(JsonWriter& w, std::string_view k, std::int64_t v) {
@@ -96,7 +97,7 @@ void legacy_number_field(JsonWriter& w, std::string_view k, std::string_view num
   if (is_e164(number)) {
     raw_number(w, number.substr(1));
   } else {
-    w.String(number.data(), size_of(number));
+    json_write_string(w, number);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/emodel.h"
 #include "core/enums.h"
+#include "core/json_text.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
@@ -30,7 +31,7 @@ void text_or_null(JsonWriter& w, std::string_view k, std::string_view v) {
   if (v.empty()) {
     w.Null();
   } else {
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    json_write_string(w, v);
   }
 }
 

@@ -1,0 +1,58 @@
+// The one reader of JSON request bodies (trunk control-plane bodies, ingest NDJSON lines): text
+// in, a small tree of JsonValue out, or kInvalidArgument saying what is wrong and where.
+//
+// Bounded by construction, because the text comes from the network:
+// - no recursion: RapidJSON's iterative parser (kParseIterativeFlag) drives a SAX handler;
+// - the handler enforces JsonLimits as the events arrive (nesting depth, bytes per string or
+//   member name, elements per array, members per object, values per document), so a body of
+//   200,000 '[' is refused at the 9th and no deep or huge tree is ever built (the tree's
+//   destructor recurses, to a depth the limit bounds);
+// - the text must be UTF-8 (kParseValidateEncodingFlag); numbers are kept as written, never a
+//   double ("0.31800" stays "0.31800").
+// Messages: "PATH: nested deeper than 8 levels", "PATH: a string longer than N bytes",
+// "PATH: an array of more than N elements", "PATH: an object of more than N members",
+// "WHAT is not valid JSON: REASON (at offset N)", where PATH is the member path ("legs[2].from")
+// or WHAT ("body", "line") at the top.
+// Member names given twice are kept, in order: each caller decides (trunks refuse them).
+// Pure; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace cdrd {
+
+struct JsonLimits {
+  std::size_t max_depth = 8;              // arrays and objects inside one another
+  std::size_t max_string_bytes = 16384;   // per string value and per member name
+  std::size_t max_array_elements = 1000;  // per array
+  std::size_t max_object_members = 256;   // per object
+  std::size_t max_values = 100000;        // in the whole document, containers included
+};
+
+enum class JsonKind { kNull, kBool, kNumber, kString, kArray, kObject };
+
+struct JsonMember;
+
+struct JsonValue {
+  JsonKind kind = JsonKind::kNull;
+  std::string text;                // kString; kNumber as written; kBool "true" or "false"
+  std::vector<JsonValue> items;    // kArray
+  std::vector<JsonMember> members; // kObject, in input order (repeated names kept)
+};
+
+struct JsonMember {
+  std::string name;
+  JsonValue value;
+};
+
+// Parses `text` (one JSON value; white space around it allowed, nothing else). `what` names the
+// document in messages. The fuzzing entry point: any bytes in, a value or a Status out.
+Result<JsonValue> parse_json(std::string_view text, std::string_view what = "body",
+                             const JsonLimits& limits = {});
+
+}  // namespace cdrd
