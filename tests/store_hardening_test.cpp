@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <vector>
 
 #include "harness.h"
 #include "records.h"
@@ -132,6 +133,47 @@ TEST(Quotas, HundredOriginationUrisPerAccountThenA400NamingTheQuota) {
       << r.body;
   TrunkClient bob(server, server.create_account("bob"));
   EXPECT_EQ(bob.post("URI/", R"({"uri": "bob.example.com"})").status, 201);
+}
+
+TEST(Quotas, HundredTrunksPerAccountThenA400NamingTheQuota) {
+  CdrdServer server;
+  TrunkClient alice(server, server.create_account("alice"));
+  const std::string uri = alice.uri();
+  const std::string body = R"({"trunk_direction": "inbound", "primary_uri_uuid": )" + str(uri) + "}";
+  for (int i = 0; i < 100; ++i) alice.create("Trunk/", body, "trunk_id");
+  const http::ClientResponse r = alice.post("Trunk/", body);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("quota reached: an account may have at most 100 trunks"),
+            std::string::npos)
+      << r.body;
+}
+
+TEST(Quotas, TwentyLiveTokensPerAppTheTwentyFirstEndsTheOldest) {
+  CdrdServer server;
+  const std::string dir = server.data_dir();
+  ASSERT_EQ(run_cdrd({"--data-dir", dir, "demo", "--calls", "0"}).exit_code, 0);
+  const auto env = read_env(dir + "/demo.env");
+  const auto issue = [&] {
+    const auto r = server.client().request(
+        "POST", "/oauth/token",
+        "grant_type=client_credentials&client_id=" + env.at("CDRD_CLIENT_ID") +
+            "&client_secret=" + env.at("CDRD_CLIENT_SECRET"),
+        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::string(parse_json(r.body)["access_token"].GetString());
+  };
+  const auto status_with = [&](const std::string& token) {
+    return server.client()
+        .request("GET", "/api/ver1.0/client/@me/calls/", "", {{"Authorization", "Bearer " + token}})
+        .status;
+  };
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 20; ++i) tokens.push_back(issue());
+  for (const std::string& t : tokens) EXPECT_EQ(status_with(t), 200);
+  const std::string newest = issue();
+  EXPECT_EQ(status_with(tokens.front()), 401);
+  EXPECT_EQ(status_with(tokens[1]), 200);
+  EXPECT_EQ(status_with(newest), 200);
 }
 
 TEST(QueryBudget, SlowFilteredListsAnswer503WithRetryAfterInEachApisShape) {
