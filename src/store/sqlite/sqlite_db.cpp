@@ -202,6 +202,12 @@ Status tighten(const std::string& path, mode_t mode, const char* what) {
     return Status::IOError("cannot stat " + path + ": " + std::strerror(errno));
   }
   if (!open_to_others(st.st_mode)) return Status::Ok();
+  if ((st.st_mode & S_ISVTX) != 0) {
+    // A shared directory such as /tmp: restricting it would break everyone else.
+    spdlog::warn("{} {} is a shared directory (sticky, mode {:04o}); left as it is: give cdrd a "
+                 "directory of its own", what, path, st.st_mode & 07777);
+    return Status::Ok();
+  }
   if (::chmod(path.c_str(), mode) != 0) {
     return Status::IOError("cannot restrict the mode of " + path + " to " +
                            (mode == 0700 ? "0700" : "0600") + ": " + std::strerror(errno));

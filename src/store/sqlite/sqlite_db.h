@@ -197,7 +197,8 @@ class Transaction {
 
 // Creates `dir` and its missing parents; each directory it creates gets mode 0700, whatever the
 // umask. With `tighten_existing` (the caller owns `dir`, e.g. cdrd's data directory), an
-// existing `dir` open to group or others is chmod-ed to 0700 and a warning is logged.
+// existing `dir` open to group or others is chmod-ed to 0700 and a warning is logged (a sticky,
+// shared directory such as /tmp is only warned about).
 Status make_private_dir(const std::filesystem::path& dir, bool tighten_existing);
 
 // Gives the database file at `db_path` mode 0600: a missing file is created empty with 0600

@@ -146,6 +146,9 @@ TEST_F(StoreHardeningTest, DataDirectoryOwnedByCdrdIsRestrictedWhenAskedTo) {
   EXPECT_EQ(mode_of(dir), 0755u);  // a parent the store did not create is left alone
   ASSERT_TRUE(sqlite::make_private_dir(dir, /*tighten_existing=*/true).ok());
   EXPECT_EQ(mode_of(dir), 0700u);
+  ASSERT_EQ(::chmod(dir.c_str(), 01777), 0);  // shared, like /tmp: never restricted
+  ASSERT_TRUE(sqlite::make_private_dir(dir, /*tighten_existing=*/true).ok());
+  EXPECT_EQ(mode_of(dir), 0777u);
   ASSERT_TRUE(sqlite::make_private_dir(root_ / "a" / "b", false).ok());
   EXPECT_EQ(mode_of(root_ / "a"), 0700u);
   EXPECT_EQ(mode_of(root_ / "a" / "b"), 0700u);
