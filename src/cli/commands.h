@@ -38,11 +38,12 @@ struct ServeOptions {
   std::size_t max_body_bytes = 32 * 1024 * 1024;
   bool no_access_log = false;
   std::string sip_domain = api::ApiSettings().sip_domain;  // trunks: {trunk_id}.zt.{sip_domain}
+  int query_budget_ms = SqliteOptions().query_budget_ms;  // per store read; 0 = no limit
 };
 
-// Opens (creating if needed) the database under the data directory; prints the error and
-// returns null on failure.
-std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global);
+// Opens (creating if needed) the database under the data directory (made or kept 0700);
+// prints the error and returns null on failure.
+std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global, SqliteOptions options = {});
 
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);
@@ -64,5 +65,11 @@ struct AppCommands {
   std::function<std::optional<int>()> run;
 };
 AppCommands add_app_commands(CLI::App& app, const GlobalOptions& global);
+
+// The secret-key subcommands (key_commands.cpp: key rotate), as RatingCommands.
+struct KeyCommands {
+  std::function<std::optional<int>()> run;
+};
+KeyCommands add_key_commands(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace cdrd::cli

@@ -90,7 +90,10 @@ Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, const api::A
     uri.uri_uuid = new_uuid_v4();
     uri.name = "demo PBX";
     uri.uri = "pbx.demo.example:5060;transport=udp";
-    if (Status s = store.create_origination_uri(uri); !s.ok()) return s;
+    if (Status s = store.create_origination_uri(uri, api::trunks::kMaxOriginationUrisPerAccount);
+        !s.ok()) {
+      return s;
+    }
     Trunk t;
     t.name = "demo inbound";
     t.direction = Direction::kInbound;

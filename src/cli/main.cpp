@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes,
                         "largest request body accepted (default 33554432)")
       ->check(CLI::Range(1024, 1 << 30));
+  serve_cmd->add_option("--query-budget-ms", serve.query_budget_ms,
+                        "time one store read may take before it answers 503 (default 2000; 0 = none)")
+      ->check(CLI::Range(0, 3'600'000));
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log each request");
   serve_cmd->add_option("--sip-domain", serve.sip_domain,
                         "trunks get the SIP domain {trunk_id}.zt.DOMAIN (default cdrd.example)");
@@ -80,6 +83,7 @@ int main(int argc, char** argv) {
 
   const RatingCommands rating = add_rating_commands(app, global);
   const AppCommands apps = add_app_commands(app, global);
+  const KeyCommands keys = add_key_commands(app, global);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -90,5 +94,6 @@ int main(int argc, char** argv) {
   if (demo_cmd->parsed()) return run_demo(global, demo_calls, demo_sip_domain);
   if (const std::optional<int> code = rating.run()) return *code;
   if (const std::optional<int> code = apps.run()) return *code;
+  if (const std::optional<int> code = keys.run()) return *code;
   return 2;
 }

@@ -9,19 +9,19 @@
 #include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "http/server.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 
-std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global) {
-  std::error_code ec;
-  std::filesystem::create_directories(global.data_dir, ec);
-  if (ec) {
-    std::cerr << "cdrd: cannot create data directory " << global.data_dir << ": " << ec.message()
-              << "\n";
+std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global, SqliteOptions options) {
+  // The data directory holds every call record and the secret key: cdrd's own, 0700.
+  if (Status s = sqlite::make_private_dir(global.data_dir, /*tighten_existing=*/true); !s.ok()) {
+    std::cerr << "cdrd: data directory " << global.data_dir << ": " << s.message() << "\n";
     return nullptr;
   }
-  auto store = SqliteStore::open((std::filesystem::path(global.data_dir) / "cdrd.db").string());
+  auto store =
+      SqliteStore::open((std::filesystem::path(global.data_dir) / "cdrd.db").string(), options);
   if (!store.ok()) {
     std::cerr << "cdrd: cannot open the database: " << store.status().message() << "\n";
     return nullptr;
@@ -70,7 +70,9 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
                  "retention period", settings.retention_days, settings.list_window_days);
   }
 
-  auto store = open_store(global);
+  SqliteOptions store_options;
+  store_options.query_budget_ms = options.query_budget_ms;
+  auto store = open_store(global, store_options);
   if (!store) return 2;
   api::ratedecks::RatingService rating(*store, *store);
   SqliteTrunkStore trunks(*store);

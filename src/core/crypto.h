@@ -32,6 +32,8 @@ bool constant_time_equals(std::string_view a, std::string_view b);
 std::string new_oauth_client_id();
 std::string new_oauth_client_secret();
 
+// Standard base64 with padding.
+std::string base64_encode(std::string_view in);
 // Decodes standard base64 (with padding); nullopt on bad input.
 std::optional<std::string> base64_decode(std::string_view in);
 

@@ -27,6 +27,11 @@ struct OAuthApp {
   Micros created_at = 0;
 };
 
+// An app holds at most this many live (unexpired) tokens: issuing one more drops the one that
+// expires first (with one token lifetime, the oldest), so a client that asks for a token on
+// every request cannot grow the table without bound.
+constexpr int kMaxLiveTokensPerApp = 20;
+
 // What a presented access token grants, when it is known.
 struct TokenGrant {
   std::int64_t account_id = 0;
@@ -49,7 +54,8 @@ class OAuthStore {
   virtual Status revoke_app(std::string_view client_id) = 0;
 
   // Records a token issued to the app, valid until `expires_at` (exclusive). Tokens that
-  // expired before `now` are dropped on the way.
+  // expired before `now` are dropped on the way, and so are the app's live tokens that expire
+  // first when it already has kMaxLiveTokensPerApp (they stop working at once).
   virtual Status add_token(const std::string& token_hash, std::int64_t app_id, Micros expires_at,
                            Micros now) = 0;
   virtual Result<std::optional<TokenGrant>> find_token(std::string_view token_hash) = 0;

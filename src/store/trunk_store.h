@@ -48,18 +48,22 @@ class TrunkStore {
   virtual Status update_credential(const Credential& credential) = 0;
   virtual Status delete_credential(std::int64_t account_id, std::string_view credential_uuid) = 0;
 
-  // Origination URIs. update writes name, uri, authentication_needed, username and password.
-  virtual Status create_origination_uri(const OriginationUri& uri) = 0;
+  // Origination URIs. create fails kResourceExhausted when the account already has
+  // `max_per_account` URIs; update writes name, uri, authentication_needed, username and
+  // password. The password is kept sealed (encrypted) and given back in plain text; a stored
+  // password that does not decrypt (altered) fails the read with kIOError.
+  virtual Status create_origination_uri(const OriginationUri& uri, int max_per_account) = 0;
   virtual Result<std::optional<OriginationUri>> find_origination_uri(
       std::int64_t account_id, std::string_view uri_uuid) = 0;
   virtual Result<Page<OriginationUri>> list_origination_uris(const PageRequest& page) = 0;
   virtual Status update_origination_uri(const OriginationUri& uri) = 0;
   virtual Status delete_origination_uri(std::int64_t account_id, std::string_view uri_uuid) = 0;
 
-  // Trunks. create fails kConflict only when trunk_id is taken (by any account: the caller
-  // draws a new id and tries again). update writes everything but trunk_id, trunk_domain and
+  // Trunks. create fails kResourceExhausted when the account already has `max_per_account`
+  // trunks, and kConflict when trunk_id is taken (by any account: the caller draws a new id and
+  // tries again). update writes everything but trunk_id, trunk_domain and
   // created_at. Deleting a trunk leaves the calls that name it as they are.
-  virtual Status create_trunk(const Trunk& trunk) = 0;
+  virtual Status create_trunk(const Trunk& trunk, int max_per_account) = 0;
   virtual Result<std::optional<Trunk>> find_trunk(std::int64_t account_id,
                                                   std::string_view trunk_id) = 0;
   virtual Result<Page<Trunk>> list_trunks(const PageRequest& page, const TrunkFilter& filter) = 0;

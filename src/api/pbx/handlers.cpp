@@ -40,6 +40,18 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// The answer to a failed store call in the {"message"} shape: a read over its time budget
+// (kUnavailable) is 503 with Retry-After and the store's advice; anything else is a logged 500.
+http::HttpResponse store_failure(const Status& s, std::string_view what) {
+  if (s.code() == Status::Code::kUnavailable) {
+    http::HttpResponse r = message_response(503, s.message());
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  spdlog::error("pbx: {} failed: {}", what, s.message());
+  return message_response(500, "internal error");
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -78,8 +90,7 @@ Authenticated authenticate(const ApiContext& ctx, const http::HttpRequest& reque
   const std::string_view token = trim(header.substr(7));
   const Result<std::optional<TokenGrant>> grant = ctx.oauth->find_token(sha256_hex(token));
   if (!grant.ok()) {
-    spdlog::error("oauth: token lookup failed: {}", grant.status().message());
-    out.error = message_response(500, "internal error");
+    out.error = store_failure(grant.status(), "token lookup");
     return out;
   }
   if (!*grant) return unauthorized("invalid access token", "invalid_token");
@@ -162,6 +173,11 @@ http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& 
                        "client_secret is required");
   }
   const Result<std::optional<OAuthApp>> app = ctx.oauth->find_app(*client_id);
+  if (!app.ok() && app.status().code() == Status::Code::kUnavailable) {
+    http::HttpResponse r = oauth_error(503, "temporarily_unavailable", app.status().message());
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
   if (!app.ok()) {
     spdlog::error("oauth: app lookup failed: {}", app.status().message());
     return oauth_error(500, "server_error", "internal error");
@@ -199,10 +215,7 @@ http::HttpResponse list_calls(const ApiContext& ctx, const http::HttpRequest& re
       parse_list_options(request.query, who.account_id, ctx.retention_floor());
   if (!query.ok()) return message_response(400, query.status().message());
   const Result<Page<CallRecord>> page = ctx.calls.list_calls(*query);
-  if (!page.ok()) {
-    spdlog::error("pbx: listing calls failed: {}", page.status().message());
-    return message_response(500, "internal error");
-  }
+  if (!page.ok()) return store_failure(page.status(), "listing calls");
   return json(200, render_list(page->rows, with_legs, *query));
 }
 
@@ -217,10 +230,7 @@ http::HttpResponse get_call_history(const ApiContext& ctx, const http::HttpReque
   }
   const Result<std::optional<CallRecord>> call =
       ctx.calls.find_call(who.account_id, call_uuid, ctx.retention_floor());
-  if (!call.ok()) {
-    spdlog::error("pbx: reading a call failed: {}", call.status().message());
-    return message_response(500, "internal error");
-  }
+  if (!call.ok()) return store_failure(call.status(), "reading a call");
   if (!*call) return message_response(404, "Not found");
   return json(200, render_call(**call, true));
 }

@@ -113,7 +113,7 @@ class MemoryTrunkStore final : public TrunkStore {
   int taken = 0;
   std::map<std::string, Trunk> trunks;
 
-  Status create_trunk(const Trunk& t) override {
+  Status create_trunk(const Trunk& t, int) override {
     if (taken > 0) {
       --taken;
       return Status::Conflict("trunk_id taken");
@@ -131,7 +131,7 @@ class MemoryTrunkStore final : public TrunkStore {
   Result<Page<Credential>> list_credentials(const PageRequest&) override { return unused(); }
   Status update_credential(const Credential&) override { return unused(); }
   Status delete_credential(std::int64_t, std::string_view) override { return unused(); }
-  Status create_origination_uri(const OriginationUri&) override { return unused(); }
+  Status create_origination_uri(const OriginationUri&, int) override { return unused(); }
   Result<std::optional<OriginationUri>> find_origination_uri(std::int64_t, std::string_view) override { return unused(); }
   Result<Page<OriginationUri>> list_origination_uris(const PageRequest&) override { return unused(); }
   Status update_origination_uri(const OriginationUri&) override { return unused(); }

@@ -125,7 +125,7 @@ Result<Trunk> create_trunk(TrunkStore& store, const ApiSettings& settings, Trunk
   for (int attempt = 0; attempt < kTrunkIdAttempts; ++attempt) {
     draft.trunk_id = new_trunk_id();
     draft.trunk_domain = trunk_domain_of(draft.trunk_id, settings.sip_domain);
-    const Status s = store.create_trunk(draft);
+    const Status s = store.create_trunk(draft, kMaxTrunksPerAccount);
     if (s.ok()) return draft;
     if (s.code() != Status::Code::kConflict) return s;
   }

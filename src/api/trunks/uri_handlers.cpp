@@ -102,7 +102,9 @@ http::HttpResponse create_uri(const Call& c) {
   if (!in->uri) return error(Status::Missing("uri: is required (" + std::string(kUriForm) + ")"));
   if (Status s = merge(*in, u); !s.ok()) return error(s);
   u.uri_uuid = new_uuid_v4();
-  if (Status s = c.store.create_origination_uri(u); !s.ok()) return error(s);
+  if (Status s = c.store.create_origination_uri(u, kMaxOriginationUrisPerAccount); !s.ok()) {
+    return error(s);
+  }
   return created("URI created successfully.", "uri_uuid", u.uri_uuid);
 }
 

@@ -14,6 +14,8 @@ namespace cdrd::api::trunks {
 // Quotas and sizes.
 constexpr int kMaxIpAclsPerAccount = 100;
 constexpr int kMaxCredentialsPerAccount = 200;
+constexpr int kMaxTrunksPerAccount = 100;
+constexpr int kMaxOriginationUrisPerAccount = 100;
 constexpr int kMaxEntriesPerIpAcl = 50;
 constexpr std::size_t kMaxNameChars = 128;
 

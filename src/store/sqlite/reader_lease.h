@@ -16,11 +16,14 @@ namespace cdrd {
 class SqliteStore::ReaderLease {
  public:
   ReaderLease(SqliteStore* store, std::unique_ptr<sqlite::Connection> conn)
-      : store_(store), conn_(std::move(conn)) {}
+      : store_(store), conn_(std::move(conn)) {
+    conn_->start_budget();  // every read of the store gets SqliteOptions::query_budget_ms
+  }
   ReaderLease(ReaderLease&& o) noexcept : store_(o.store_), conn_(std::move(o.conn_)) {}
   ReaderLease& operator=(ReaderLease&&) = delete;
   ~ReaderLease() {
     if (!conn_) return;
+    conn_->stop_budget();
     if (conn_->in_transaction()) (void)conn_->exec("ROLLBACK");  // never park a snapshot
     std::lock_guard lock(store_->pool_mu_);
     if (store_->idle_readers_.size() < store_->opts_.max_idle_readers) {

@@ -1,5 +1,12 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace cdrd::sqlite {
@@ -68,7 +75,29 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                         ";PRAGMA cache_size=-" + std::to_string(opts.cache_kib) + ";";
   if (opts.read_only) pragmas += "PRAGMA query_only=ON;";
   if (Status s = conn->exec(pragmas); !s.ok()) return s;
+  if (opts.time_budget_ms > 0) {
+    conn->budget_ = std::chrono::milliseconds(opts.time_budget_ms);
+    sqlite3_progress_handler(db, kBudgetCheckSteps, &Connection::over_budget, conn.get());
+  }
   return conn;
+}
+
+int Connection::over_budget(void* self) {
+  auto* c = static_cast<Connection*>(self);
+  if (std::chrono::steady_clock::now() < c->deadline_) return 0;
+  c->interrupted_by_budget_ = true;
+  return 1;
+}
+
+void Connection::start_budget() {
+  if (budget_.count() == 0) return;
+  interrupted_by_budget_ = false;
+  deadline_ = std::chrono::steady_clock::now() + budget_;
+}
+
+void Connection::stop_budget() {
+  // The rollback that follows an interrupted read must not be interrupted in turn.
+  deadline_ = std::chrono::steady_clock::time_point::max();
 }
 
 Connection::~Connection() {
@@ -121,6 +150,11 @@ Result<std::unique_ptr<Statement>> Connection::prepare_uncached(const std::strin
 }
 
 Status Connection::error(int rc, std::string_view what) const {
+  if ((rc & 0xff) == SQLITE_INTERRUPT && interrupted_by_budget_) {
+    return Status::Unavailable("query over its time budget of " +
+                               std::to_string(budget_.count()) +
+                               " ms; narrow the filter or try again");
+  }
   // sqlite3_errmsg describes the most recent failure on this handle, which is the one at hand
   // (a connection is used by one thread at a time).
   std::string msg = "sqlite ";
@@ -154,6 +188,69 @@ Status Transaction::commit() {
   Status s = (*st)->run();
   if (s.ok()) conn_ = nullptr;  // else the destructor rolls back
   return s;
+}
+
+namespace {
+
+bool open_to_others(mode_t mode) { return (mode & 077) != 0; }
+
+// chmod `path` to `mode` when it exists and is open to group or others; logs what it did.
+Status tighten(const std::string& path, mode_t mode, const char* what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::IOError("cannot stat " + path + ": " + std::strerror(errno));
+  }
+  if (!open_to_others(st.st_mode)) return Status::Ok();
+  if ((st.st_mode & S_ISVTX) != 0) {
+    // A shared directory such as /tmp: restricting it would break everyone else.
+    spdlog::warn("{} {} is a shared directory (sticky, mode {:04o}); left as it is: give cdrd a "
+                 "directory of its own", what, path, st.st_mode & 07777);
+    return Status::Ok();
+  }
+  if (::chmod(path.c_str(), mode) != 0) {
+    return Status::IOError("cannot restrict the mode of " + path + " to " +
+                           (mode == 0700 ? "0700" : "0600") + ": " + std::strerror(errno));
+  }
+  spdlog::warn("{} {} was open to other users (mode {:04o}); restricted it to {:04o}", what, path,
+               st.st_mode & 07777, mode);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status make_private_dir(const std::filesystem::path& dir, bool tighten_existing) {
+  if (dir.empty()) return Status::Ok();
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) {
+    return tighten_existing ? tighten(dir.string(), 0700, "data directory") : Status::Ok();
+  }
+  if (Status s = make_private_dir(dir.parent_path(), false); !s.ok()) return s;
+  // mkdir's mode is masked by the umask, so the mode is set again explicitly.
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IOError("cannot create " + dir.string() + ": " + std::strerror(errno));
+  }
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return Status::IOError("cannot set the mode of " + dir.string() + ": " +
+                           std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status make_private_db_files(const std::string& db_path) {
+  const int fd = ::open(db_path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    if (::chmod(db_path.c_str(), 0600) != 0) {
+      return Status::IOError("cannot set the mode of " + db_path + ": " + std::strerror(errno));
+    }
+  } else if (errno != EEXIST) {
+    return Status::IOError("cannot create " + db_path + ": " + std::strerror(errno));
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    if (Status s = tighten(db_path + suffix, 0600, "database file"); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace cdrd::sqlite

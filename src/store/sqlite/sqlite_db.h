@@ -5,8 +5,11 @@
 //   StatementRef a borrowed cached statement; reset (and its bindings cleared) when it goes out
 //               of scope, so no statement keeps a read snapshot open by accident
 //   Transaction BEGIN [IMMEDIATE] ... COMMIT, rolled back when dropped uncommitted
+//   make_private_dir / make_private_db_files  the modes of the data directory (0700) and of the
+//               database, its -wal and its -shm (0600), whatever the umask
 //
-// Errors are Status values (kIOError carrying SQLite's message); nothing here throws.
+// Errors are Status values (kIOError carrying SQLite's message); nothing here throws. A read
+// stopped by its time budget (ConnectionOptions::time_budget_ms) is kUnavailable instead.
 // Thread-safety: none. A Connection and everything borrowed from it belong to one thread at a
 // time (the store hands connections out under its own locks); connections are opened with
 // SQLITE_OPEN_NOMUTEX for that reason.
@@ -17,7 +20,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -125,6 +130,10 @@ struct ConnectionOptions {
   bool create = false;     // create the file when missing
   int busy_timeout_ms = 5000;
   int cache_kib = 8 * 1024;
+  // Readers: how long the statements run between start_budget() and stop_budget() may take
+  // together; past it the running statement is interrupted and fails kUnavailable. 0 = no limit.
+  // Checked every kBudgetCheckSteps virtual-machine steps, so the overrun is a fraction of a ms.
+  int time_budget_ms = 0;
 };
 
 class Connection {
@@ -151,11 +160,22 @@ class Connection {
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   sqlite3* handle() const { return db_; }
 
+  // The time budget (ConnectionOptions::time_budget_ms) starts now / stops. Without a budget
+  // both do nothing.
+  void start_budget();
+  void stop_budget();
+
+  static constexpr int kBudgetCheckSteps = 1000;
+
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   static constexpr std::size_t kMaxCachedStatements = 64;
+  static int over_budget(void* self);  // the progress handler: nonzero interrupts
 
   sqlite3* db_;
+  std::chrono::milliseconds budget_{0};
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool interrupted_by_budget_ = false;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
@@ -174,5 +194,16 @@ class Transaction {
   explicit Transaction(Connection* conn) : conn_(conn) {}
   Connection* conn_;
 };
+
+// Creates `dir` and its missing parents; each directory it creates gets mode 0700, whatever the
+// umask. With `tighten_existing` (the caller owns `dir`, e.g. cdrd's data directory), an
+// existing `dir` open to group or others is chmod-ed to 0700 and a warning is logged (a sticky,
+// shared directory such as /tmp is only warned about).
+Status make_private_dir(const std::filesystem::path& dir, bool tighten_existing);
+
+// Gives the database file at `db_path` mode 0600: a missing file is created empty with 0600
+// (SQLite then gives its -wal and -shm the same mode), and an existing database, -wal or -shm
+// open to group or others is chmod-ed to 0600 with a warning logged.
+Status make_private_db_files(const std::string& db_path);
 
 }  // namespace cdrd::sqlite

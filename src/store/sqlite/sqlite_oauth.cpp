@@ -120,6 +120,17 @@ Status SqliteStore::add_token(const std::string& token_hash, std::int64_t app_id
     if (Status s = (*del)->run(); !s.ok()) return s;
   }
   {
+    // Room for the new token: the app keeps at most kMaxLiveTokensPerApp live ones.
+    Result<StatementRef> del = writer_->prepare(
+        "DELETE FROM oauth_tokens WHERE token_hash IN (SELECT token_hash FROM oauth_tokens "
+        "WHERE app_id = ?1 ORDER BY expires_at, token_hash LIMIT max(0, (SELECT COUNT(*) FROM "
+        "oauth_tokens WHERE app_id = ?1) - ?2))");
+    if (!del.ok()) return del.status();
+    (*del)->bind(1, app_id);
+    (*del)->bind(2, kMaxLiveTokensPerApp - 1);
+    if (Status s = (*del)->run(); !s.ok()) return s;
+  }
+  {
     Result<StatementRef> ins = writer_->prepare(
         "INSERT INTO oauth_tokens (token_hash, app_id, expires_at) VALUES (?, ?, ?)");
     if (!ins.ok()) return ins.status();

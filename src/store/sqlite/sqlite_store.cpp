@@ -11,6 +11,7 @@
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/reader_lease.h"
+#include "store/sqlite/secret_keys.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdrd {
@@ -97,14 +98,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (path.empty() || path == ":memory:" || path.starts_with("file:")) {
     return Status::Invalid("sqlite store: a database file path is required, got '" + path + "'");
   }
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) {
-      return Status::IOError("sqlite store: cannot create " + parent.string() + ": " +
-                             ec.message());
-    }
+  if (Status s = sqlite::make_private_dir(std::filesystem::path(path).parent_path(), false);
+      !s.ok()) {
+    return Status::IOError("sqlite store: " + s.message());
+  }
+  if (Status s = sqlite::make_private_db_files(path); !s.ok()) {
+    return Status::IOError("sqlite store: " + s.message());
   }
   ConnectionOptions co;
   co.create = true;
@@ -128,14 +127,20 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   // Keep the WAL file from staying huge after a big ingest has been checkpointed.
   if (Status s = w.exec("PRAGMA journal_size_limit=67108864"); !s.ok()) return s;
   if (Status s = sqlite::migrate(w); !s.ok()) return s;
+  Result<std::shared_ptr<const SecretBox>> secrets = sqlite::open_secrets(w, path);
+  if (!secrets.ok()) return secrets.status();
 
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(path, opts, std::move(writer).value()));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, opts, std::move(writer).value(),
+                                                      std::move(secrets).value()));
 }
 
 SqliteStore::SqliteStore(std::string path, SqliteOptions opts,
-                         std::unique_ptr<Connection> writer)
-    : path_(std::move(path)), opts_(opts), writer_(std::move(writer)) {}
+                         std::unique_ptr<Connection> writer,
+                         std::shared_ptr<const SecretBox> secrets)
+    : path_(std::move(path)),
+      opts_(opts),
+      writer_(std::move(writer)),
+      secrets_(std::move(secrets)) {}
 
 SqliteStore::~SqliteStore() {
   {
@@ -163,6 +168,7 @@ Result<SqliteStore::ReaderLease> SqliteStore::reader() {
   co.read_only = true;
   co.busy_timeout_ms = opts_.busy_timeout_ms;
   co.cache_kib = opts_.reader_cache_kib;
+  co.time_budget_ms = opts_.query_budget_ms;
   Result<std::unique_ptr<Connection>> conn = Connection::open(path_, co);
   if (!conn.ok()) return conn.status();
   return ReaderLease(this, std::move(conn).value());

@@ -13,6 +13,14 @@
 // its page and its total_count from the same snapshot) that includes every write that
 // returned before the read began.
 //
+// Files: the directories open() creates are 0700 and the database, its -wal and -shm 0600,
+// whatever the umask (existing looser files are restricted, with a warning). Secrets (see
+// secret_keys.h) are sealed under the key file "<database>.key", created 0600 on first open.
+//
+// Each read runs under a time budget (SqliteOptions::query_budget_ms): a read past it is
+// interrupted and fails kUnavailable ("query over its time budget of N ms; ..."). Writes are
+// never interrupted.
+//
 // Errors are Status values; storage failures are kIOError with SQLite's message. Nothing
 // throws out of the store (an allocation failure aside).
 #pragma once
@@ -27,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/secret_box.h"
 #include "core/status.h"
 #include "store/call_store.h"
 #include "store/oauth_store.h"
@@ -43,6 +52,7 @@ struct SqliteOptions {
   int writer_cache_kib = 64 * 1024;    // page cache of the writer (the ingest working set)
   int reader_cache_kib = 16 * 1024;    // page cache of each reader connection
   std::size_t max_idle_readers = 16;   // pooled reader connections kept open when idle
+  int query_budget_ms = 2000;          // the time one read may take (0: no limit)
 };
 
 class SqliteStore final : public AccountStore,
@@ -105,6 +115,14 @@ class SqliteStore final : public AccountStore,
 
   const std::string& path() const { return path_; }
 
+  // The box that seals and opens the secrets kept in this database (secret_keys.h).
+  std::shared_ptr<const SecretBox> secrets() const;
+  // Re-seals every secret under a new key in one write transaction and makes it the key file
+  // ("<database>.key"; the previous one is kept as "<database>.key.old"). Returns how many
+  // values were re-sealed. No other process may use the database meanwhile: a running server
+  // keeps the old key in memory.
+  Result<int> rotate_secret_key();
+
   // For the other stores kept in this database file (SqliteTrunkStore): `fn` runs on the writer
   // connection under the write lock, or on a pooled reader connection, with the same guarantees
   // as this store's own writes and reads. `fn` owns the transactions it begins.
@@ -113,7 +131,8 @@ class SqliteStore final : public AccountStore,
 
  private:
   class ReaderLease;
-  SqliteStore(std::string path, SqliteOptions opts, std::unique_ptr<sqlite::Connection> writer);
+  SqliteStore(std::string path, SqliteOptions opts, std::unique_ptr<sqlite::Connection> writer,
+              std::shared_ptr<const SecretBox> secrets);
 
   Result<ReaderLease> reader();
   Result<std::optional<Account>> find_account(const std::string& sql, std::string_view key);
@@ -123,6 +142,9 @@ class SqliteStore final : public AccountStore,
 
   std::mutex write_mu_;  // guards writer_ and every use of it
   std::unique_ptr<sqlite::Connection> writer_;
+
+  mutable std::mutex secrets_mu_;  // guards secrets_ (replaced by rotate_secret_key)
+  std::shared_ptr<const SecretBox> secrets_;
 
   std::mutex pool_mu_;  // guards idle_readers_
   std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/secret_box.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -301,17 +303,34 @@ const std::string kUriUsers =
     "SELECT trunk_id, name FROM trunks WHERE account_id = ?1 AND (primary_uri_uuid = ?2 OR "
     "fallback_uri_uuid = ?2) ORDER BY id";
 
-Result<OriginationUri> read_uri(Connection&, const Statement& st) {
-  OriginationUri u;
-  u.account_id = st.int64(1);
-  u.uri_uuid = st.text(2);
-  u.name = st.text(3);
-  u.uri = st.text(4);
-  u.authentication_needed = st.int64(5) != 0;
-  u.username = st.text(6);
-  u.password = st.text(7);
-  u.created_at = st.int64(8);
-  return u;
+// Reads URI rows, opening their sealed passwords with `box`.
+std::function<Result<OriginationUri>(Connection&, const Statement&)> uri_reader(
+    std::shared_ptr<const SecretBox> box) {
+  return [box = std::move(box)](Connection&, const Statement& st) -> Result<OriginationUri> {
+    OriginationUri u;
+    u.account_id = st.int64(1);
+    u.uri_uuid = st.text(2);
+    u.name = st.text(3);
+    u.uri = st.text(4);
+    u.authentication_needed = st.int64(5) != 0;
+    u.username = st.text(6);
+    u.created_at = st.int64(8);
+    const std::string stored = st.text(7);
+    if (stored.empty()) return u;
+    Result<std::string> password = box->open(stored);
+    if (!password.ok()) {
+      // Storage damage, not the client's doing: a 500 for the API, logged with this message.
+      return Status::IOError("origination URI " + u.uri_uuid + ": stored password: " +
+                             password.status().message());
+    }
+    u.password = std::move(password).value();
+    return u;
+  };
+}
+
+// The stored form of a password: sealed, or '' for none.
+std::string sealed_password(const SecretBox& box, const std::string& password) {
+  return password.empty() ? std::string() : box.seal(password);
 }
 
 // ---- trunks ------------------------------------------------------------------------------------
@@ -524,36 +543,47 @@ Status SqliteTrunkStore::delete_credential(std::int64_t account_id,
 
 // ---- origination URIs --------------------------------------------------------------------------
 
-Status SqliteTrunkStore::create_origination_uri(const OriginationUri& uri) {
+Status SqliteTrunkStore::create_origination_uri(const OriginationUri& uri, int max_per_account) {
+  const std::string password = sealed_password(*db_.secrets(), uri.password);
   return db_.with_writer([&](Connection& c) -> Status {
-    Result<StatementRef> st = c.prepare(
-        "INSERT INTO origination_uris (account_id, uri_uuid, name, uri, authentication_needed, "
-        "username, password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!st.ok()) return st.status();
-    (*st)->bind(1, uri.account_id);
-    (*st)->bind(2, uri.uri_uuid);
-    (*st)->bind(3, uri.name);
-    (*st)->bind(4, uri.uri);
-    (*st)->bind(5, uri.authentication_needed);
-    (*st)->bind(6, uri.username);
-    (*st)->bind(7, uri.password);
-    (*st)->bind(8, now_micros());
-    return (*st)->run();
+    Result<Transaction> tx = Transaction::begin(c, Transaction::Kind::kWrite);
+    if (!tx.ok()) return tx.status();
+    Result<std::int64_t> n = count_for_account(
+        c, "SELECT COUNT(*) FROM origination_uris WHERE account_id = ?", uri.account_id);
+    if (!n.ok()) return n.status();
+    if (*n >= max_per_account) return quota_reached(max_per_account, "origination URIs");
+    {
+      Result<StatementRef> st = c.prepare(
+          "INSERT INTO origination_uris (account_id, uri_uuid, name, uri, authentication_needed, "
+          "username, password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!st.ok()) return st.status();
+      (*st)->bind(1, uri.account_id);
+      (*st)->bind(2, uri.uri_uuid);
+      (*st)->bind(3, uri.name);
+      (*st)->bind(4, uri.uri);
+      (*st)->bind(5, uri.authentication_needed);
+      (*st)->bind(6, uri.username);
+      (*st)->bind(7, password);
+      (*st)->bind(8, now_micros());
+      if (Status s = (*st)->run(); !s.ok()) return s;
+    }
+    return tx->commit();
   });
 }
 
 Result<std::optional<OriginationUri>> SqliteTrunkStore::find_origination_uri(
     std::int64_t account_id, std::string_view uri_uuid) {
   return find_one<OriginationUri>(db_, kSelectUri + " WHERE account_id = ? AND uri_uuid = ?",
-                                  account_id, uri_uuid, read_uri);
+                                  account_id, uri_uuid, uri_reader(db_.secrets()));
 }
 
 Result<Page<OriginationUri>> SqliteTrunkStore::list_origination_uris(const PageRequest& page) {
   return list_page<OriginationUri>(db_, kSelectUri, "origination_uris", "account_id = ?",
-                                   {page.account_id}, page, read_uri);
+                                   {page.account_id}, page, uri_reader(db_.secrets()));
 }
 
 Status SqliteTrunkStore::update_origination_uri(const OriginationUri& uri) {
+  const std::string password = sealed_password(*db_.secrets(), uri.password);
   return db_.with_writer([&](Connection& c) -> Status {
     Result<StatementRef> st = c.prepare(
         "UPDATE origination_uris SET name = ?, uri = ?, authentication_needed = ?, username = ?, "
@@ -563,7 +593,7 @@ Status SqliteTrunkStore::update_origination_uri(const OriginationUri& uri) {
     (*st)->bind(2, uri.uri);
     (*st)->bind(3, uri.authentication_needed);
     (*st)->bind(4, uri.username);
-    (*st)->bind(5, uri.password);
+    (*st)->bind(5, password);
     (*st)->bind(6, uri.account_id);
     (*st)->bind(7, uri.uri_uuid);
     if (Status s = (*st)->run(); !s.ok()) return s;
@@ -597,10 +627,14 @@ Status SqliteTrunkStore::delete_origination_uri(std::int64_t account_id,
 
 // ---- trunks ------------------------------------------------------------------------------------
 
-Status SqliteTrunkStore::create_trunk(const Trunk& t) {
+Status SqliteTrunkStore::create_trunk(const Trunk& t, int max_per_account) {
   return db_.with_writer([&](Connection& c) -> Status {
     Result<Transaction> tx = Transaction::begin(c, Transaction::Kind::kWrite);
     if (!tx.ok()) return tx.status();
+    Result<std::int64_t> n =
+        count_for_account(c, "SELECT COUNT(*) FROM trunks WHERE account_id = ?", t.account_id);
+    if (!n.ok()) return n.status();
+    if (*n >= max_per_account) return quota_reached(max_per_account, "trunks");
     if (Status s = check_references(c, t); !s.ok()) return s;
     {
       Result<StatementRef> st = c.prepare(

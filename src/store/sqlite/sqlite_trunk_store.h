@@ -3,6 +3,8 @@
 // its durability (WAL, synchronous=FULL), its single serialised writer and its reader pool:
 // every write below is one write transaction that also checks the rules listed in
 // trunk_store.h; every list answers its page and its total_count from one snapshot.
+// Origination-URI passwords are sealed with the store's SecretBox (secret_keys.h) on the way in
+// and opened on the way out.
 //
 // Thread-safety: safe for concurrent use, as SqliteStore is. The SqliteStore must outlive it.
 #pragma once
@@ -30,14 +32,14 @@ class SqliteTrunkStore final : public TrunkStore {
   Status update_credential(const Credential& credential) override;
   Status delete_credential(std::int64_t account_id, std::string_view credential_uuid) override;
 
-  Status create_origination_uri(const OriginationUri& uri) override;
+  Status create_origination_uri(const OriginationUri& uri, int max_per_account) override;
   Result<std::optional<OriginationUri>> find_origination_uri(std::int64_t account_id,
                                                              std::string_view uri_uuid) override;
   Result<Page<OriginationUri>> list_origination_uris(const PageRequest& page) override;
   Status update_origination_uri(const OriginationUri& uri) override;
   Status delete_origination_uri(std::int64_t account_id, std::string_view uri_uuid) override;
 
-  Status create_trunk(const Trunk& trunk) override;
+  Status create_trunk(const Trunk& trunk, int max_per_account) override;
   Result<std::optional<Trunk>> find_trunk(std::int64_t account_id,
                                           std::string_view trunk_id) override;
   Result<Page<Trunk>> list_trunks(const PageRequest& page, const TrunkFilter& filter) override;

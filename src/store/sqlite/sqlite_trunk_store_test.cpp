@@ -84,7 +84,7 @@ class TrunkStoreTest : public ::testing::Test {
     u.account_id = account;
     u.uri_uuid = new_uuid_v4();
     u.uri = "pbx.example.net:5060;transport=tcp";
-    EXPECT_TRUE(trunks_->create_origination_uri(u).ok());
+    EXPECT_TRUE(trunks_->create_origination_uri(u, 100).ok());
     return u.uri_uuid;
   }
 
@@ -191,7 +191,7 @@ TEST_F(TrunkStoreTest, CredentialUpdateWritesNameAndHa1Only) {
 
 TEST_F(TrunkStoreTest, TrunkReferencesMustBeInTheSameAccount) {
   const std::string bobs_acl = add_acl(bob_);
-  Status s = trunks_->create_trunk(outbound(alice_, "1001", bobs_acl));
+  Status s = trunks_->create_trunk(outbound(alice_, "1001", bobs_acl), 100);
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("ipacl_uuid"));
   EXPECT_THAT(s.message(), HasSubstr(bobs_acl));
@@ -200,15 +200,15 @@ TEST_F(TrunkStoreTest, TrunkReferencesMustBeInTheSameAccount) {
   with_bad_uri.ipacl_uuid.reset();
   with_bad_uri.primary_uri_uuid = add_uri(alice_);
   with_bad_uri.fallback_uri_uuid = add_uri(bob_);
-  s = trunks_->create_trunk(with_bad_uri);
+  s = trunks_->create_trunk(with_bad_uri, 100);
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("fallback_uri_uuid"));
   EXPECT_EQ(trunks_->list_trunks({alice_, 20, 0}, {})->total_count, 0);
 }
 
 TEST_F(TrunkStoreTest, TrunkIdsAreUniqueAcrossAccounts) {
-  ASSERT_TRUE(trunks_->create_trunk(outbound(alice_, "4242", add_acl(alice_))).ok());
-  Status s = trunks_->create_trunk(outbound(bob_, "4242", add_acl(bob_)));
+  ASSERT_TRUE(trunks_->create_trunk(outbound(alice_, "4242", add_acl(alice_)), 100).ok());
+  Status s = trunks_->create_trunk(outbound(bob_, "4242", add_acl(bob_)), 100);
   EXPECT_EQ(s.code(), Status::Code::kConflict);
   auto found = trunks_->find_trunk(bob_, "4242");
   ASSERT_TRUE(found.ok());
@@ -221,7 +221,7 @@ TEST_F(TrunkStoreTest, UsedResourcesCannotBeDeletedAndTheMessageNamesTheTrunk) {
   ASSERT_TRUE(add_credential(alice_, "pbx", 200, &cred).ok());
   Trunk out = outbound(alice_, "7001", acl);
   out.credential_uuid = cred;
-  ASSERT_TRUE(trunks_->create_trunk(out).ok());
+  ASSERT_TRUE(trunks_->create_trunk(out, 100).ok());
   Trunk in;
   in.account_id = alice_;
   in.trunk_id = "7002";
@@ -230,7 +230,7 @@ TEST_F(TrunkStoreTest, UsedResourcesCannotBeDeletedAndTheMessageNamesTheTrunk) {
   const std::string primary = add_uri(alice_), fallback = add_uri(alice_);
   in.primary_uri_uuid = primary;
   in.fallback_uri_uuid = fallback;
-  ASSERT_TRUE(trunks_->create_trunk(in).ok());
+  ASSERT_TRUE(trunks_->create_trunk(in, 100).ok());
 
   Status s = trunks_->delete_ip_acl(alice_, acl);
   EXPECT_EQ(s.code(), Status::Code::kConflict);
@@ -264,9 +264,9 @@ TEST_F(TrunkStoreTest, TrunkListIsNewestFirstWithFiltersAndExactCounts) {
     if (i % 2) t.credential_uuid = cred;
     t.secure = i % 3 == 0;
     t.status = i == 6 ? TrunkStatus::kDisabled : TrunkStatus::kEnabled;
-    ASSERT_TRUE(trunks_->create_trunk(t).ok());
+    ASSERT_TRUE(trunks_->create_trunk(t, 100).ok());
   }
-  ASSERT_TRUE(trunks_->create_trunk(outbound(bob_, "999", add_acl(bob_))).ok());
+  ASSERT_TRUE(trunks_->create_trunk(outbound(bob_, "999", add_acl(bob_)), 100).ok());
 
   auto ids = [](const Page<Trunk>& p) {
     std::vector<std::string> out;
