@@ -43,10 +43,17 @@ TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
     }
     auto client = server.client();
     client.set_timeout(20s);
-    http::ClientResponse r = client.request(
-        "POST", "/v1/ingest/calls", body,
-        {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-         {"Content-Type", "application/x-ndjson"}});
+    http::ClientResponse r;
+    try {
+      r = client.request("POST", "/v1/ingest/calls", body,
+                         {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                          {"Content-Type", "application/x-ndjson"}});
+    } catch (const std::exception& e) {
+      const bool alive = server.alive();
+      FAIL() << "batch " << batch << " got no answer (" << e.what() << "): the server "
+             << (alive ? "hangs" : "died, status " + std::to_string(server.wait_exit()))
+             << "\n" << server.log();
+    }
     if (r.status == 200) {
       ASSERT_EQ(parse_json(r.body)["stored"].GetInt(), 50) << r.body;
       acked.insert(uuids.begin(), uuids.end());

@@ -135,21 +135,22 @@ class ServerProcess {
     return wait_exit();
   }
 
-  // Waits for the process to end (after a signal sent elsewhere); as stop().
+  // Waits for the process to end (after a signal sent elsewhere); as stop(). When it had
+  // ended already, how it ended.
   int wait_exit() {
+    if (pid_ <= 0) return exit_status_;
     int status = 0;
     waitpid(pid_, &status, 0);
-    pid_ = -1;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return -1;
+    return reaped(status);
   }
 
   // True while the process runs (it has not exited or been killed).
   bool alive() {
     if (pid_ <= 0) return false;
-    int status;
-    return waitpid(pid_, &status, WNOHANG) == 0;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == 0) return true;
+    reaped(status);
+    return false;
   }
 
   pid_t pid() const { return pid_; }
@@ -176,9 +177,17 @@ class ServerProcess {
 
  private:
   std::string log_path_() const { return dir_ + "/server.log"; }
+  int reaped(int status) {
+    pid_ = -1;
+    exit_status_ = WIFEXITED(status)     ? WEXITSTATUS(status)
+                   : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                         : -1;
+    return exit_status_;
+  }
 
   std::string dir_;
   pid_t pid_ = -1;
+  int exit_status_ = -1;
   std::uint16_t port_ = 0;
 };
 
