@@ -279,15 +279,52 @@ TEST(FaultTerm, SigtermUnderLoadExitsZeroAnswersInFullAndLosesNothingAcknowledge
     };
     std::vector<std::thread> threads;
     for (int i = 0; i < 4; ++i) threads.emplace_back(client, i);
-    // Load, then SIGTERM while the clients keep sending.
+
+    // A large batch that is being read or handled when SIGTERM comes: it must be finished and
+    // answered. Its connection has served a request already, so the server holds its session.
+    RawConnection big;
+    ASSERT_TRUE(big.connect(port));
+    {
+      RawResponse r;
+      big.send_all(raw_request("GET", "/healthz"));
+      ASSERT_EQ(big.read_response(r), RawConnection::ReadResult::kResponse);
+    }
+    std::vector<std::pair<std::string, std::string>> big_records;
+    const std::string big_request = raw_request(
+        "POST", "/v1/ingest/calls",
+        {"Authorization: Bearer " + std::string(CdrdServer::kOperatorKey),
+         "Content-Type: application/x-ndjson"},
+        batch_body({alice.auth_id}, "big" + std::to_string(round) + "-", 0, 4000, big_records));
+
+    // Load, then the large batch, then SIGTERM while everything is under way.
     const auto load_until = Clock::now() + 800ms;
     while (Clock::now() < load_until || requests.load() < 40) std::this_thread::sleep_for(5ms);
+    ASSERT_TRUE(big.send_all(big_request));
+    std::this_thread::sleep_for(20ms);
     const auto term_at = Clock::now();
     kill(server.pid(), SIGTERM);
+    RawResponse big_response;
+    std::string big_partial;
+    const auto big_got = big.read_response(big_response, false, 30s, &big_partial);
+    const auto big_answered = Clock::now() - term_at;
+    big.close();  // else the server lingers up to 2 s for us to close after its last answer
     const int code = server.wait_exit();
     const auto took = Clock::now() - term_at;
     stop = true;
     for (auto& t : threads) t.join();
+
+    ASSERT_EQ(big_got, RawConnection::ReadResult::kResponse)
+        << "the batch in flight at SIGTERM was not answered (got " << big_partial.size()
+        << " bytes)";
+    EXPECT_EQ(big_response.status, 200) << big_response.body;
+    if (big_response.status == 200) {
+      EXPECT_EQ(parse_json(big_response.body)["stored"].GetInt(), 4000) << big_response.body;
+      acked.insert(big_records.begin(), big_records.end());
+    }
+    EXPECT_FALSE(big_response.keep_alive) << "a response during shutdown says Connection: close";
+    std::printf("[ SIGTERM ] the 4000-record batch in flight was answered %lld ms after SIGTERM\n",
+                static_cast<long long>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(big_answered).count()));
 
     EXPECT_EQ(code, 0) << server.log();
     EXPECT_LT(took, 15s + 2s) << "the documented grace period is 15 s";
