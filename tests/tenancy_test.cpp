@@ -382,6 +382,23 @@ class TenancyTest : public ::testing::Test {
     expect_refused(send(auth, "GET", their_pbx + "/calls/"), {401, 403}, victim, "pbx with basic");
     expect_refused(send(bearer, "GET", theirs + "/Zentrunk/Call/"), {401}, victim,
                    "trunk api with bearer");
+    // The operator's routes (ingest, rate decks) take the operator key, not a customer's.
+    for (const http::Params& creds : {auth, bearer}) {
+      expect_refused(send(creds, "GET", "/v1/ratedecks/" + victim.who.auth_id), {401, 403}, victim,
+                     "rate deck read");
+      expect_refused(send(creds, "GET", "/v1/ratedecks/" + victim.who.auth_id + "/outbound"),
+                     {401, 403}, victim, "rate deck read");
+      expect_refused(send(creds, "PUT", "/v1/ratedecks/" + victim.who.auth_id,
+                          "prefix,rate\n1,0.5\n"),
+                     {401, 403, 415}, victim, "rate deck write");
+      expect_refused(
+          send(creds, "POST", "/v1/ingest/calls",
+               "{\"account\": " + str(victim.who.auth_id) + ", \"call_uuid\": \"forged\", "
+               "\"call_direction\": \"outbound\", \"from_number\": \"1\", \"to_number\": "
+               "\"2\", \"initiation_time\": \"2026-01-01 00:00:00\", \"end_time\": "
+               "\"2026-01-01 00:00:01\"}\n"),
+          {401, 403, 415}, victim, "ingest with customer credentials");
+    }
     // OAuth: the victim's client id with the attacker's secret gets no token.
     const auto stolen = server_->client().request(
         "POST", "/oauth/token",
