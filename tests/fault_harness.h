@@ -435,9 +435,10 @@ class RawConnection {
 
   // Reads one final response (interim 1xx responses are skipped). kClosed: the connection ended first; `partial` then holds what had
   // arrived of it (empty when nothing had). Throws when the bytes are not HTTP.
+  // With `interim`, a 1xx response is returned like a final one.
   ReadResult read_response(RawResponse& out, bool head = false,
                            std::chrono::milliseconds timeout = std::chrono::seconds(30),
-                           std::string* partial = nullptr) {
+                           std::string* partial = nullptr, bool interim = false) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     bool eof = false;
     for (;;) {
@@ -445,7 +446,7 @@ class RawConnection {
         const std::size_t used = parse_raw_response(buffer_, head, eof, out);
         if (used > 0) {
           buffer_.erase(0, used);
-          if (out.status >= 100 && out.status < 200 && out.status != 101) continue;  // interim
+          if (!interim && out.status >= 100 && out.status < 200 && out.status != 101) continue;
           return ReadResult::kResponse;
         }
       }
