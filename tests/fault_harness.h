@@ -433,9 +433,9 @@ class RawConnection {
 
   enum class ReadResult { kResponse, kClosed, kTimeout };
 
-  // Reads one final response (interim 1xx responses are skipped). kClosed: the connection ended first; `partial` then holds what had
-  // arrived of it (empty when nothing had). Throws when the bytes are not HTTP.
-  // With `interim`, a 1xx response is returned like a final one.
+  // Reads one final response (interim 1xx responses are skipped; with `interim`, a 1xx is
+  // returned like a final one). kClosed: the connection ended first; `partial` then holds what
+  // had arrived of the response (empty when nothing had). Throws when the bytes are not HTTP.
   ReadResult read_response(RawResponse& out, bool head = false,
                            std::chrono::milliseconds timeout = std::chrono::seconds(30),
                            std::string* partial = nullptr, bool interim = false) {

@@ -348,7 +348,8 @@ TEST(FaultTerm, SigtermUnderLoadExitsZeroAnswersInFullAndLosesNothingAcknowledge
       acked.insert(big_records.begin(), big_records.end());
     }
     EXPECT_FALSE(big_response.keep_alive) << "a response during shutdown says Connection: close";
-    std::printf("[ SIGTERM ] the 4000-record batch in flight (body sent 50 ms after SIGTERM) was answered %lld ms after it\n",
+    std::printf("[ SIGTERM ] the 4000-record batch in flight (body sent 50 ms after SIGTERM) "
+                "was answered %lld ms after it\n",
                 static_cast<long long>(
                     std::chrono::duration_cast<std::chrono::milliseconds>(big_answered).count()));
 

@@ -35,12 +35,18 @@ struct Case {
 
 // Printable form of some bytes, for failure messages.
 std::string shown(const std::string& bytes, std::size_t max = 300) {
+  static const char* kHex = "0123456789abcdef";
   std::string out;
   for (unsigned char c : bytes.substr(0, max)) {
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c < 0x20 || c >= 0x7f) out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
-    else out += static_cast<char>(c);
+    if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    } else {
+      out += static_cast<char>(c);
+    }
   }
   if (bytes.size() > max) out += "... (" + std::to_string(bytes.size()) + " bytes)";
   return out;
