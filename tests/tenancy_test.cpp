@@ -221,6 +221,20 @@ class TenancyTest : public ::testing::Test {
       expect_refused(send(mixed, "GET", mine + "/Zentrunk/Trunk/"), {401}, victim, "mixed creds");
     }
 
+    // Other spellings of the victim's auth_id in the path: never the victim's data.
+    std::string lower = victim.who.auth_id, encoded;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    static const char* kHex = "0123456789ABCDEF";
+    for (char ch : victim.who.auth_id) encoded += {'%', kHex[(ch >> 4) & 15], kHex[ch & 15]};
+    for (const std::string& id : {lower, encoded, victim.who.auth_id + "%20",
+                                  victim.who.auth_id + "%00", "%20" + victim.who.auth_id}) {
+      for (const std::string& rest : {std::string("/Zentrunk/Call/"), "/Call/" + victim.calls[0],
+                                      "/Zentrunk/Trunk/" + victim.out_trunk}) {
+        const auto r = send(auth, "GET", "/v1/Account/" + id + rest);
+        expect_refused(r, {400, 401, 403, 404}, victim, "spelling " + id + rest);
+      }
+    }
+
     // SIP-trunk calls, current and legacy, and Insights.
     for (const std::string calls : {"/Zentrunk/Call", "/Call"}) {
       expect_refused(send(auth, "GET", theirs + calls + "/"), {403}, victim, "list " + calls);
@@ -358,6 +372,12 @@ class TenancyTest : public ::testing::Test {
       expect_refused(send(bearer, "GET", their_pbx + "/calls" + slash), {403}, victim, "pbx calls");
       expect_refused(send(bearer, "GET", their_pbx + "/call_history" + slash), {403}, victim,
                      "pbx call_history");
+    }
+    for (const std::string& client : {"0" + victim.numeric_client, "+" + victim.numeric_client,
+                                      victim.numeric_client + "%20", victim.numeric_client + ".0",
+                                      "%20" + victim.numeric_client}) {
+      expect_refused(send(bearer, "GET", "/api/ver1.0/client/" + client + "/calls/"),
+                     {400, 403, 404}, victim, "pbx client spelled " + client);
     }
     for (const auto& call : victim.calls) {
       expect_refused(send(bearer, "GET", their_pbx + "/call_history/" + call), {403}, victim,
