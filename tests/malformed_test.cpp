@@ -480,7 +480,7 @@ class Generator {
     switch (below(9)) {
       case 0: body = body.substr(0, pick(body.size() + 1)); break;         // truncated
       case 1: body.insert(pick(body.size() + 1), one_of({"\xff", "\xc3", "\xed\xa0\x80", "\xc0\x80"})); break;
-      case 2: body = deep(std::array{10, 2000, 20000}[pick(3)]); break;  // deeper: below
+      case 2: body = deep(std::array{10, 2000, 20000}[pick(3)]); break;  // nested; deeper in the test below
       case 3: body = json_value(); break;                                  // not an object
       case 4: body = "\xef\xbb\xbf" + body; break;                         // a BOM
       case 5: body += one_of({"}", " x", "\n\n{", ",", std::string(1, '\0')}); break;
