@@ -1,10 +1,14 @@
 // cdrd: the call-detail-record service. `cdrd --help` lists the subcommands; docs/operations.md
 // describes each with its options and exit codes.
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG, which the store reports,
+  // instead of SIGXFSZ ending the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   using namespace cdrd::cli;
   CLI::App app{"cdrd: takes in call-detail records, rates them, keeps them, serves them"};
   app.set_config("--config", "", "read options from an INI/TOML file (keys: the long option names)");
