@@ -5,6 +5,7 @@
 // bad credentials. No answer may be a 5xx, every byte that comes back must be an HTTP response,
 // nothing may hang, and the server must still run and serve a normal request at the end.
 // The seed is printed on failure (CDRD_TEST_SEED=N replays it).
+#include <cctype>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -500,9 +501,25 @@ struct Findings {
   std::vector<std::string> failures;
 };
 
+// A Transfer-Encoding other than plain "chunked": the one case where 501 is the right answer.
+bool sends_another_transfer_coding(const std::string& bytes) {
+  const std::size_t head_end = bytes.find("\r\n\r\n");
+  std::string head = bytes.substr(0, head_end);
+  for (char& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::size_t at = head.find("\r\ntransfer-encoding:");
+  if (at == std::string::npos) return false;
+  std::size_t v = at + 20;
+  const std::size_t end = head.find("\r\n", v);
+  std::string value = head.substr(v, end == std::string::npos ? std::string::npos : end - v);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+  return value != "chunked";
+}
+
 void check_response(const RawResponse& r, const Case& c, Findings& f) {
   ++f.answered;
   ++f.statuses[r.status];
+  if (r.status == 501 && sends_another_transfer_coding(c.bytes)) return;
   if (r.status >= 500) {
     f.failures.push_back(std::to_string(r.status) + " " + r.body.substr(0, 200) + " for [" +
                          c.label + "] " + shown(c.bytes));
@@ -592,7 +609,7 @@ TEST(Malformed, TenThousandBrokenRequestsGetNo5xxOnlyHttpAndTheServerLives) {
   World world;
   world.account = create_account_in(dir.path(), "malformed");
   ServerProcess server(dir.path());
-  server.start();
+  server.start({"--auth-failure-burst", "0"});  // thousands of bad credentials on purpose
   {  // Some real data and ids for the generator to aim at.
     const auto r = server.ingest(fault_call(world.account.auth_id, world.call).line() + "\n");
     ASSERT_EQ(r.status, 200) << r.body;
@@ -677,7 +694,9 @@ TEST(Malformed, DeeplyNestedJsonBodiesAreRefusedNotFatal) {
   const Credentials alice = create_account_in(dir.path(), "nested");
   ServerProcess server(dir.path());
   server.start({"--no-access-log"});
-  const std::string nested = std::string(100000, '[') + std::string(100000, ']');
+  // 30,000 levels: deep enough to have crashed a recursive reader, small enough (60 KB) to
+  // pass the control plane's 64 KiB body limit and reach the JSON reader.
+  const std::string nested = std::string(30000, '[') + std::string(30000, ']');
   const std::string in_object = "{\"name\": " + nested + "}";
   const std::string base = "/v1/Account/" + alice.auth_id + "/Zentrunk/";
   for (const std::string resource : {"Trunk/", "IPAccessControlList/", "Credential/", "URI/"}) {

@@ -45,7 +45,7 @@ std::string stable(const std::string& body) {
 class TenancyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<CdrdServer>();
+    server_ = std::make_unique<CdrdServer>(std::vector<std::string>{"--auth-failure-burst", "0"});  // many failures on purpose
     a_ = make_tenant("alpha", "+442071838750");
     b_ = make_tenant("bravo", "+33142685300");
   }

@@ -30,6 +30,8 @@ struct ServeOptions {
   std::size_t max_connections = 10'000;
   int max_requests_per_account = 0;  // running at once (0: half the workers)
   bool log_redact_numbers = false;
+  int auth_failure_burst = 20;         // failed authentications an address may make in a row
+  int auth_failure_refill_seconds = 3;  // ...and one more each this many seconds
   std::string operator_key;
   std::string operator_key_file;
   std::int64_t list_window_days = 30;

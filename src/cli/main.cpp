@@ -35,6 +35,13 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-requests-per-account", serve.max_requests_per_account,
                         "requests of one account running at once (default 0: half the threads)")
       ->check(CLI::Range(0, 256));
+  serve_cmd->add_option("--auth-failure-burst", serve.auth_failure_burst,
+                        "failed authentications one address may make in a row before 429 "
+                        "(default 20; 0: no throttling)")
+      ->check(CLI::Range(0, 1'000'000));
+  serve_cmd->add_option("--auth-failure-refill-seconds", serve.auth_failure_refill_seconds,
+                        "one more failed authentication allowed per this many seconds (default 3)")
+      ->check(CLI::Range(1, 86'400));
   serve_cmd->add_flag("--log-redact-numbers", serve.log_redact_numbers,
                       "mask the digits of phone numbers and usernames in logged query strings");
   serve_cmd->add_option("--operator-key", serve.operator_key,

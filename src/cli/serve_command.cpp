@@ -76,7 +76,10 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   if (!store) return 2;
   api::ratedecks::RatingService rating(*store, *store);
   SqliteTrunkStore trunks(*store);
-  api::App app(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks});
+  api::AuthThrottle::Limits throttle;
+  throttle.burst = options.auth_failure_burst;
+  throttle.refill = std::chrono::seconds(options.auth_failure_refill_seconds);
+  api::App app(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks}, throttle);
 
   http::ServerOptions server_options;
   server_options.address = options.listen;

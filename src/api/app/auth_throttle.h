@@ -21,7 +21,7 @@ class AuthThrottle {
  public:
   using Clock = std::chrono::steady_clock;
   struct Limits {
-    double burst = 20;                   // failures an address may make in a row
+    double burst = 20;  // failures an address may make in a row; 0: no throttling
     std::chrono::milliseconds refill{3'000};  // one more failure allowed per this time
     std::size_t max_addresses = 100'000;
   };

@@ -38,5 +38,11 @@ TEST(AuthThrottle, MemoryIsBoundedByForgettingRefilledAddresses) {
   EXPECT_GT(throttle.retry_after("a999", t0 + 999'000ms), 0);
 }
 
+TEST(AuthThrottle, ABurstOfZeroTurnsItOff) {
+  AuthThrottle throttle(AuthThrottle::Limits{0, 1'000ms, 10});
+  for (int i = 0; i < 100; ++i) throttle.failed("10.0.0.1");
+  EXPECT_EQ(throttle.retry_after("10.0.0.1"), 0);
+}
+
 }  // namespace
 }  // namespace cdrd::api
