@@ -8,6 +8,7 @@
 // Used by POST /v1/ingest/calls and by `cdrd import`. Thread-safe (the stores are).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -26,10 +27,20 @@ struct LineError {
   std::string error;
 };
 
+// The failed lines reported in full: enough to find what is wrong with an input, and small
+// enough that a body of nothing but bad lines answers with a small reply in bounded memory.
+inline constexpr std::size_t kMaxFailedShown = 1'000;
+
 struct BatchResult {
   std::int64_t stored = 0;      // new records written
   std::int64_t duplicates = 0;  // already stored (or repeated within the input)
-  std::vector<LineError> failed;
+  std::int64_t failed_count = 0;   // every line that failed
+  std::vector<LineError> failed;   // the first kMaxFailedShown of them, in input order
+
+  // Counts a failed line; keeps its error only while fewer than kMaxFailedShown are kept.
+  void add_failure(std::int64_t line, std::string error);
+  // Adds the counts and failures of a later part of the same input (cdrd import's chunks).
+  void merge(BatchResult&& later);
 };
 
 enum class Format { kNdjson, kCsv };
@@ -41,7 +52,8 @@ Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Fo
 
 // POST /v1/ingest/calls: operator key as "Authorization: Bearer KEY"; Content-Type
 // application/x-ndjson (default) or text/csv. Answers
-// {"api_id", "stored", "duplicates", "failed": [{"line", "error"}]}: 200 when anything could be
+// {"api_id", "stored", "duplicates", "failed_count", "failed": [{"line", "error"}]} (failed: the
+// first kMaxFailedShown failed lines; failed_count: all of them): 200 when anything could be
 // processed, 400 when every line failed (nothing written), 401 without the right key.
 http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest& request);
 
