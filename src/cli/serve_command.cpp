@@ -6,6 +6,7 @@
 
 #include "api/app/app.h"
 #include "api/ratedecks/rating_service.h"
+#include "api/retention_sweeper.h"
 #include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "http/server.h"
@@ -74,6 +75,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   api::ratedecks::RatingService rating(*store, *store);
   SqliteTrunkStore trunks(*store);
   api::App app(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks});
+  api::RetentionSweeper sweeper(*store, settings);  // deletes calls past retention, off-request
+  sweeper.start();
 
   http::ServerOptions server_options;
   server_options.address = options.listen;
