@@ -775,6 +775,8 @@ TEST_F(SqliteStoreTest, SpaceOfDeletedCallsIsReusedByLaterInserts) {
   const std::int64_t pages_after = raw_int(db, "PRAGMA page_count");
   // Without reuse the file would double; with it, it stays about the same size.
   EXPECT_LE(pages_after, pages_full + pages_full / 10) << pages_full << " -> " << pages_after;
+  RecordProperty("pages_full", std::to_string(pages_full));
+  RecordProperty("pages_after_reinsert", std::to_string(pages_after));
   EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls"), kCalls);
 }
 
