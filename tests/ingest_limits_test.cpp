@@ -86,6 +86,18 @@ TEST_F(IngestLimits, CliImportCountsEveryFailureButListsFew) {
   EXPECT_THAT(r.out, HasSubstr("... and 24950 more"));
 }
 
+TEST_F(IngestLimits, CliImportRefusesCallsPastItsRetentionDays) {
+  const std::string file =
+      write("old.ndjson", call(acme_.auth_id, "old", 30, 100 * 86'400).line() + "\n");
+  const auto refused = cdrd({"import", "--quiet", file});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr("line 1: end_time: " + ago(100 * 86'400) +
+                                     " is past the 90-day retention"));
+  const auto kept = cdrd({"import", "--quiet", "--retention-days", "120", file});
+  EXPECT_EQ(kept.exit_code, 0) << kept.out;
+  EXPECT_THAT(kept.out, HasSubstr("stored 1, duplicates 0, failed 0"));
+}
+
 TEST_F(IngestLimits, ADeckRateThatUsedToBeClampedIsRefusedWithItsRow) {
   const auto load = cdrd({"ratedeck", "load", "--account", acme_.auth_id,
                           write("deck.csv",

@@ -30,7 +30,7 @@ bool toggles_quote(const std::string& line) {
 }  // namespace
 
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format_name,
-               bool quiet) {
+               bool quiet, std::int64_t retention_days) {
   api::ingest::Format format = api::ingest::Format::kNdjson;
   if (format_name == "csv" || (format_name == "auto" && ends_with(file, ".csv"))) {
     format = api::ingest::Format::kCsv;
@@ -43,6 +43,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   auto store = open_store(global);
   if (!store) return 2;
   api::ApiSettings settings;
+  settings.retention_days = retention_days;
   api::ratedecks::RatingService rating(*store, *store);
   SqliteTrunkStore trunks(*store);
   const api::ApiContext ctx{*store, *store, settings, &rating, store.get(), &trunks};

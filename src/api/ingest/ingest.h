@@ -2,7 +2,10 @@
 // with a header row. Every record is parsed and validated into a CallRecord and linked to the
 // trunk it names (trunk_link.h: the trunk must be one of the account's); a bad record is
 // reported with its line number and a reason that names the field and the accepted form, and is
-// not stored, while the valid ones are, in one transaction per batch. The same
+// not stored, while the valid ones are, in one transaction per batch. Bad records include one
+// whose end_time is already past retention (ApiContext::retention_floor) and one whose amount
+// cannot be represented (rating::rate_call). The report keeps the first kMaxFailedShown failed
+// lines and counts them all, so its size is bounded whatever the input. The same
 // (account, call_uuid) sent twice is stored once.
 //
 // Used by POST /v1/ingest/calls and by `cdrd import`. Thread-safe (the stores are).

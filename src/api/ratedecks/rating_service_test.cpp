@@ -415,6 +415,36 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
   EXPECT_EQ(stored("provided")->total_amount.to_fixed5(), "0.00100");
 }
 
+TEST_F(RatingServiceTest, RerateLeavesACallWhoseNewAmountOverflowsAsStoredAndCountsIt) {
+  ASSERT_TRUE(service_->load_deck(account_.id, Direction::kOutbound,
+                                  "prefix,rate,initial_increment,subsequent_increment\n"
+                                  "91,99999.99999,1,1\n")
+                  .ok());
+  CallRecord small = seed_call("small"), huge = seed_call("huge");
+  small.secure_trunking = huge.secure_trunking = true;
+  huge.duration_s = 30'000'000;
+  ASSERT_TRUE(rate_record(*current(), small).ok());
+  ASSERT_TRUE(rate_record(*current(), huge).ok());
+  ASSERT_TRUE(store_->insert_calls({small, huge}).ok());
+  const Money huge_before = stored("huge")->total_amount;
+
+  // A surcharge so large that the long call's amount leaves the int64 range.
+  ASSERT_TRUE(service_->set_settings(account_.id, {money("999999999999.99999"), false}).ok());
+  CallRecord probe = huge;
+  const Result<bool> direct = rate_record(*current(), probe);
+  ASSERT_FALSE(direct.ok());
+  EXPECT_THAT(direct.status().message(), HasSubstr("total_amount: the amount for 30000000 s"));
+  EXPECT_EQ(probe.total_amount, huge.total_amount);  // untouched on refusal
+
+  auto r = service_->rerate(account_.id, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->examined, 2);
+  EXPECT_EQ(r->refused, 1);
+  EXPECT_EQ(r->changed, 1);  // the short call takes the new surcharge
+  EXPECT_EQ(stored("huge")->total_amount, huge_before);
+  EXPECT_EQ(stored("small")->total_amount.to_fixed5(), "66666673333.33333");
+}
+
 TEST_F(RatingServiceTest, RerateCoversMoreThanOneChunk) {
   std::vector<CallRecord> calls;
   for (int i = 0; i < 12'000; ++i) {
