@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     std::int64_t sum = 0, n_rated = 0;
     for (CallRecord& c : calls) {
-      cdrd::api::ratedecks::rate_record(account, c);
+      (void)cdrd::api::ratedecks::rate_record(account, c);
       sum += c.total_amount.units();
       n_rated += c.rating == cdrd::RatingState::kRated;
     }

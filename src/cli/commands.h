@@ -50,8 +50,9 @@ std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global, SqliteOptio
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);
 int run_account_list(const GlobalOptions& global);
+// Records that ended more than `retention_days` ago are refused (failed lines), as serve does.
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format,
-               bool quiet);
+               bool quiet, std::int64_t retention_days);
 int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string& sip_domain);
 
 // The rating subcommands (rating_commands.cpp: ratedeck load|show, account set, rerate,

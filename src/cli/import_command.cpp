@@ -30,7 +30,7 @@ bool toggles_quote(const std::string& line) {
 }  // namespace
 
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format_name,
-               bool quiet) {
+               bool quiet, std::int64_t retention_days) {
   api::ingest::Format format = api::ingest::Format::kNdjson;
   if (format_name == "csv" || (format_name == "auto" && ends_with(file, ".csv"))) {
     format = api::ingest::Format::kCsv;
@@ -43,6 +43,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   auto store = open_store(global);
   if (!store) return 2;
   api::ApiSettings settings;
+  settings.retention_days = retention_days;
   api::ratedecks::RatingService rating(*store, *store);
   SqliteTrunkStore trunks(*store);
   const api::ApiContext ctx{*store, *store, settings, &rating, store.get(), &trunks};
@@ -68,18 +69,16 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
                 << "file again stores only what is missing)\n";
       return false;
     }
-    total.stored += result->stored;
-    total.duplicates += result->duplicates;
-    for (auto& e : result->failed) total.failed.push_back(std::move(e));
+    total.merge(std::move(result).value());  // keeps the first failures, counts them all
     chunk.clear();
     chunk_lines = 0;
     chunk_first = line_no + 1;
     if (show_progress) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "\rimport: %lld lines, stored %lld, duplicates %lld, failed %zu (%.0f lines/s)",
+      std::fprintf(stderr, "\rimport: %lld lines, stored %lld, duplicates %lld, failed %lld (%.0f lines/s)",
                    static_cast<long long>(line_no), static_cast<long long>(total.stored),
-                   static_cast<long long>(total.duplicates), total.failed.size(),
+                   static_cast<long long>(total.duplicates), static_cast<long long>(total.failed_count),
                    secs > 0 ? line_no / secs : 0.0);
     }
     return true;
@@ -110,15 +109,16 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "imported " << file << ": " << line_no << " lines, stored " << total.stored
-            << ", duplicates " << total.duplicates << ", failed " << total.failed.size() << " in "
+            << ", duplicates " << total.duplicates << ", failed " << total.failed_count << " in "
             << static_cast<long long>(secs * 1000) << " ms\n";
   for (std::size_t i = 0; i < total.failed.size() && i < kMaxErrorsShown; ++i) {
     std::cout << "  line " << total.failed[i].line << ": " << total.failed[i].error << "\n";
   }
-  if (total.failed.size() > kMaxErrorsShown) {
-    std::cout << "  ... and " << total.failed.size() - kMaxErrorsShown << " more\n";
+  if (total.failed_count > static_cast<std::int64_t>(kMaxErrorsShown)) {
+    std::cout << "  ... and " << total.failed_count - static_cast<std::int64_t>(kMaxErrorsShown)
+              << " more\n";
   }
-  return total.failed.empty() ? 0 : 1;
+  return total.failed_count == 0 ? 0 : 1;
 }
 
 }  // namespace cdrd::cli

@@ -82,6 +82,10 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--format", import_format, "ndjson, csv or auto (by extension)")
       ->check(CLI::IsMember({"auto", "ndjson", "csv"}));
   import_cmd->add_flag("--quiet", import_quiet, "no progress display");
+  std::int64_t import_retention_days = 90;
+  import_cmd->add_option("--retention-days", import_retention_days,
+                         "refuse calls that ended longer ago, as serve does (default 90)")
+      ->check(CLI::Range(1, 36600));
 
   std::int64_t demo_calls = 3000;
   auto* demo_cmd = app.add_subcommand(
@@ -101,7 +105,9 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return run_serve(global, serve);
   if (account_create->parsed()) return run_account_create(global, account_name);
   if (account_list->parsed()) return run_account_list(global);
-  if (import_cmd->parsed()) return run_import(global, import_file, import_format, import_quiet);
+  if (import_cmd->parsed()) {
+    return run_import(global, import_file, import_format, import_quiet, import_retention_days);
+  }
   if (demo_cmd->parsed()) return run_demo(global, demo_calls, demo_sip_domain);
   if (const std::optional<int> code = rating.run()) return *code;
   if (const std::optional<int> code = apps.run()) return *code;

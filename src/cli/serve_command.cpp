@@ -6,6 +6,7 @@
 
 #include "api/app/app.h"
 #include "api/ratedecks/rating_service.h"
+#include "api/retention_sweeper.h"
 #include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "http/server.h"
@@ -80,6 +81,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   throttle.burst = options.auth_failure_burst;
   throttle.refill = std::chrono::seconds(options.auth_failure_refill_seconds);
   api::App app(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks}, throttle);
+  api::RetentionSweeper sweeper(*store, settings);  // deletes calls past retention, off-request
+  sweeper.start();
 
   http::ServerOptions server_options;
   server_options.address = options.listen;

@@ -15,7 +15,7 @@ std::optional<Money> Money::parse(std::string_view text) {
   std::int64_t whole = 0;
   std::size_t int_digits = 0;
   while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-    if (++int_digits > 12) return std::nullopt;
+    if (++int_digits > kMaxIntegerDigits) return std::nullopt;
     whole = whole * 10 + (text[pos] - '0');
     ++pos;
   }
@@ -33,6 +33,8 @@ std::optional<Money> Money::parse(std::string_view text) {
     if (n == 0 || pos != text.size()) return std::nullopt;
     for (; n < 5; ++n) frac *= 10;
   }
+  // At most 10^12 * 10^5 < 2^63: cannot overflow.
+  static_assert(1'000'000'000'000 * kScale < kMaxUnits / 10);
   const std::int64_t units = whole * kScale + frac;
   return Money(negative ? -units : units);
 }

@@ -43,4 +43,20 @@ TEST(Money, Arithmetic) {
 }
 
 }  // namespace
+TEST(Money, ParsesTheLargestAmountAndRefusesOneDigitMore) {
+  EXPECT_EQ(Money::parse("999999999999.99999")->units(), 99'999'999'999'999'999);
+  EXPECT_EQ(Money::parse("-999999999999.99999")->units(), -99'999'999'999'999'999);
+  EXPECT_FALSE(Money::parse("1000000000000").has_value());
+  EXPECT_FALSE(Money::parse("92233720368547.75807").has_value());
+}
+
+TEST(Money, CheckedAddRefusesToLeaveTheRange) {
+  const Money max = Money::from_units(Money::kMaxUnits);
+  EXPECT_EQ(Money::checked_add(max, Money()), max);
+  EXPECT_EQ(Money::checked_add(max, Money::from_units(1)), std::nullopt);
+  EXPECT_EQ(Money::checked_add(Money::from_units(-Money::kMaxUnits - 1), Money::from_units(-1)),
+            std::nullopt);
+  EXPECT_EQ(max.to_fixed5(), "92233720368547.75807");
+}
+
 }  // namespace cdrd

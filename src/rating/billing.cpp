@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 
 namespace cdrd::rating {
 namespace {
 
 __extension__ using Int128 = __int128;
+
+constexpr Money kLargestAmount = Money::from_units(Money::kMaxUnits);
 
 }  // namespace
 
@@ -20,15 +23,14 @@ std::int64_t billed_seconds(std::int64_t duration_s, int initial, int subsequent
   return first + blocks * step;
 }
 
-Money amount_for(Money per_minute, std::int64_t seconds) {
+std::optional<Money> amount_for(Money per_minute, std::int64_t seconds) {
   if (seconds <= 0) return Money();
   Int128 product = static_cast<Int128>(per_minute.units()) * seconds;  // |x| < 2^126: no overflow
   const bool negative = product < 0;
   if (negative) product = -product;
   Int128 units = product / 60;
   if ((product % 60) * 2 >= 60) ++units;  // half-up
-  constexpr Int128 kMax = std::numeric_limits<std::int64_t>::max();
-  if (units > kMax) units = kMax;
+  if (units > Money::kMaxUnits) return std::nullopt;  // |amount| beyond the int64 range
   const auto u = static_cast<std::int64_t>(units);
   return Money::from_units(negative ? -u : u);
 }
@@ -48,7 +50,8 @@ std::string_view rated_number(const CallRecord& record) {
   return record.to_number;
 }
 
-RatingResult rate_call(const RateDeck& deck, const CallRecord& record, Money secure_trunking_rate) {
+Result<RatingResult> rate_call(const RateDeck& deck, const CallRecord& record,
+                               Money secure_trunking_rate) {
   RatingResult result;
   const bool answered = record.answer_time.has_value();
   const std::int64_t talk = answered ? std::max<std::int64_t>(record.duration_s, 0) : 0;
@@ -67,8 +70,21 @@ RatingResult rate_call(const RateDeck& deck, const CallRecord& record, Money sec
   result.subsequent = row->subsequent_increment;
   result.bill_duration_s = billed_seconds(talk, row->initial_increment, row->subsequent_increment);
   result.secure_rate = record.secure_trunking ? secure_trunking_rate : Money();
-  result.total_rate = result.rate + result.secure_rate;
-  result.total_amount = amount_for(result.total_rate, result.bill_duration_s);
+  const std::optional<Money> total_rate = Money::checked_add(result.rate, result.secure_rate);
+  if (!total_rate) {
+    return Status::Invalid("total_rate: rate " + result.rate.to_fixed5() +
+                           " + secure_trunking_rate " + result.secure_rate.to_fixed5() +
+                           " exceeds the largest amount " + kLargestAmount.to_fixed5());
+  }
+  result.total_rate = *total_rate;
+  const std::optional<Money> amount = amount_for(result.total_rate, result.bill_duration_s);
+  if (!amount) {
+    return Status::Invalid("total_amount: the amount for " +
+                           std::to_string(result.bill_duration_s) + " s at rate " +
+                           result.total_rate.to_fixed5() + " exceeds the largest amount " +
+                           kLargestAmount.to_fixed5());
+  }
+  result.total_amount = *amount;
   return result;
 }
 

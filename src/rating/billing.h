@@ -11,6 +11,7 @@
 
 #include "core/call_record.h"
 #include "core/money.h"
+#include "core/status.h"
 #include "rating/rate_deck.h"
 
 namespace cdrd::rating {
@@ -22,8 +23,9 @@ namespace cdrd::rating {
 std::int64_t billed_seconds(std::int64_t duration_s, int initial, int subsequent);
 
 // per_minute x seconds / 60 in Money units, rounded half-up (half away from zero for a negative
-// rate) to a whole unit (0.00001). 0 for seconds <= 0. Saturates at the int64 range.
-Money amount_for(Money per_minute, std::int64_t seconds);
+// rate) to a whole unit (0.00001). 0 for seconds <= 0. Computed in 128 bits; nullopt when the
+// amount lies outside the int64 range (beyond Money::kMaxUnits): never clamped.
+std::optional<Money> amount_for(Money per_minute, std::int64_t seconds);
 
 struct RatingResult {
   bool matched = false;        // a deck row was in force for the rated number
@@ -50,8 +52,12 @@ std::optional<std::string_view> rating_digits(std::string_view number);
 // secure surcharge `secure_trunking_rate` applies when record.secure_trunking. Not matched (no
 // row, or the rated number is not a phone number): matched = false, every rate and amount 0,
 // bill_duration_s = duration_s when answered, else 0. Does not look at record.rating.
-// Allocation-free except for a prefix longer than the small-string buffer.
-RatingResult rate_call(const RateDeck& deck, const CallRecord& record, Money secure_trunking_rate);
+// Allocation-free except for a prefix longer than the small-string buffer. kInvalidArgument,
+// naming the field and the limit, when rate + surcharge or the amount cannot be represented
+// ("total_amount: the amount for 30000000 s at rate 9999999.99999 exceeds the largest amount
+// 92233720368547.75807"): such a call cannot be rated, and nothing is clamped.
+Result<RatingResult> rate_call(const RateDeck& deck, const CallRecord& record,
+                               Money secure_trunking_rate);
 
 // Writes a result into the record: rate, secure_trunking_rate, bill_duration_s, total_amount,
 // and rating = kRated when matched, else kUnrated.

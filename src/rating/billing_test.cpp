@@ -63,18 +63,18 @@ TEST(BilledSeconds, DegenerateInputs) {
 
 TEST(AmountFor, SeedExample) {
   // 4 s at 0.03000/min: 3000 units x 4 / 60 = 200 units.
-  EXPECT_EQ(amount_for(money("0.03000"), 4).to_fixed5(), "0.00200");
+  EXPECT_EQ(amount_for(money("0.03000"), 4)->to_fixed5(), "0.00200");
 }
 
 TEST(AmountFor, WholeMinutes) {
-  EXPECT_EQ(amount_for(money("0.01250"), 60).to_fixed5(), "0.01250");
-  EXPECT_EQ(amount_for(money("0.01250"), 120).to_fixed5(), "0.02500");
-  EXPECT_EQ(amount_for(money("0.318"), 7200).to_fixed5(), "38.16000");
+  EXPECT_EQ(amount_for(money("0.01250"), 60)->to_fixed5(), "0.01250");
+  EXPECT_EQ(amount_for(money("0.01250"), 120)->to_fixed5(), "0.02500");
+  EXPECT_EQ(amount_for(money("0.318"), 7200)->to_fixed5(), "38.16000");
 }
 
 TEST(AmountFor, RoundsHalfUp) {
   // 0.01001/min for 30 s = 0.005005 exactly: half a unit, rounds up.
-  EXPECT_EQ(amount_for(money("0.01001"), 30).to_fixed5(), "0.00501");
+  EXPECT_EQ(amount_for(money("0.01001"), 30)->to_fixed5(), "0.00501");
   // n units for 1 s = n/60 units: remainder 29 (below half), 30 (half), 31 (above).
   EXPECT_EQ(amount_for(units(29), 1), units(0));
   EXPECT_EQ(amount_for(units(30), 1), units(1));
@@ -100,8 +100,24 @@ TEST(AmountFor, NoOverflowInTheProduct) {
   // 1e17 units x 3600 s does not fit in 64 bits, the result (6e18 units) does.
   EXPECT_EQ(amount_for(units(100'000'000'000'000'000), 3600),
             units(6'000'000'000'000'000'000));
-  EXPECT_EQ(amount_for(units(100'000'000'000'000'000), 1'000'000'000'000),
-            units(std::numeric_limits<std::int64_t>::max()));
+}
+
+TEST(AmountFor, LargestAmountIsExactOneUnitMoreIsRefused) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  // 60 s at kMax units a minute is exactly kMax; the same rate for 61 s is beyond the range.
+  EXPECT_EQ(amount_for(units(kMax), 60), units(kMax));
+  EXPECT_EQ(amount_for(units(kMax), 61), std::nullopt);
+  // The largest rate x seconds product whose amount rounds to kMax, then a rate just below and
+  // just above it for 10^9 s (the longest call ingest takes).
+  const __int128 limit_product = static_cast<__int128>(kMax) * 60 + 29;  // 29/60 rounds down
+  const std::int64_t seconds = 1'000'000'000;
+  const auto rate = static_cast<std::int64_t>(limit_product / seconds);
+  EXPECT_TRUE(amount_for(units(rate), seconds).has_value());
+  EXPECT_EQ(amount_for(units(rate + 1), seconds), std::nullopt);
+  // Never clamped: 1e17 units a minute for 1e12 s used to come out as the int64 limit.
+  EXPECT_EQ(amount_for(units(100'000'000'000'000'000), 1'000'000'000'000), std::nullopt);
+  EXPECT_EQ(amount_for(units(-kMax), 60), units(-kMax));
+  EXPECT_EQ(amount_for(units(-kMax), 61), std::nullopt);
 }
 
 // ---------------------------------------------------------------- rating_digits, rated_number
@@ -176,7 +192,7 @@ class RateCall : public ::testing::Test {
 };
 
 TEST_F(RateCall, SeedExample) {
-  const RatingResult r = rate_call(deck, seed, money("0.00500"));
+  const RatingResult r = rate_call(deck, seed, money("0.00500")).value();
   EXPECT_TRUE(r.matched);
   EXPECT_EQ(r.prefix, "91");
   EXPECT_EQ(r.rate.to_fixed5(), "0.03000");
@@ -203,7 +219,7 @@ TEST_F(RateCall, SecureTrunkingSurcharge) {
   rec.initiation_time = at("2023-05-01 10:00:00");
   rec.duration_s = 61;
   rec.secure_trunking = true;
-  const RatingResult r = rate_call(deck, rec, money("0.00500"));
+  const RatingResult r = rate_call(deck, rec, money("0.00500")).value();
   EXPECT_EQ(r.rate.to_fixed5(), "0.01000");
   EXPECT_EQ(r.secure_rate.to_fixed5(), "0.00500");
   EXPECT_EQ(r.total_rate.to_fixed5(), "0.01500");
@@ -214,7 +230,7 @@ TEST_F(RateCall, SecureTrunkingSurcharge) {
   EXPECT_EQ(rec.total_amount.to_fixed5(), "0.03000");
 
   rec.secure_trunking = false;
-  const RatingResult plain = rate_call(deck, rec, money("0.00500"));
+  const RatingResult plain = rate_call(deck, rec, money("0.00500")).value();
   EXPECT_EQ(plain.secure_rate.to_fixed5(), "0.00000");
   EXPECT_EQ(plain.total_amount.to_fixed5(), "0.02000");
 }
@@ -225,29 +241,29 @@ TEST_F(RateCall, RateInForceAtInitiationNotAnswer) {
   rec.initiation_time = at("2023-12-31 23:59:59");
   rec.answer_time = at("2024-01-01 00:00:05");
   rec.duration_s = 60;
-  EXPECT_EQ(rate_call(deck, rec, Money()).rate.to_fixed5(), "0.01000");
+  EXPECT_EQ(rate_call(deck, rec, Money())->rate.to_fixed5(), "0.01000");
   rec.initiation_time = at("2024-01-01 00:00:00");
-  EXPECT_EQ(rate_call(deck, rec, Money()).rate.to_fixed5(), "0.00800");
+  EXPECT_EQ(rate_call(deck, rec, Money())->rate.to_fixed5(), "0.00800");
 }
 
 TEST_F(RateCall, UnansweredCallBillsNothing) {
   CallRecord rec = seed;
   rec.answer_time.reset();
   rec.duration_s = 0;
-  const RatingResult r = rate_call(deck, rec, Money());
+  const RatingResult r = rate_call(deck, rec, Money()).value();
   EXPECT_TRUE(r.matched);
   EXPECT_EQ(r.rate.to_fixed5(), "0.03000");
   EXPECT_EQ(r.bill_duration_s, 0);
   EXPECT_EQ(r.total_amount, Money());
   rec.duration_s = 30;  // inconsistent input: still not answered, still 0
-  EXPECT_EQ(rate_call(deck, rec, Money()).bill_duration_s, 0);
+  EXPECT_EQ(rate_call(deck, rec, Money())->bill_duration_s, 0);
 }
 
 TEST_F(RateCall, AnsweredZeroSecondsBillsNothing) {
   CallRecord rec = seed;
   rec.to_number = "+12125551234";
   rec.duration_s = 0;
-  const RatingResult r = rate_call(deck, rec, Money());
+  const RatingResult r = rate_call(deck, rec, Money()).value();
   EXPECT_TRUE(r.matched);
   EXPECT_EQ(r.bill_duration_s, 0);
   EXPECT_EQ(r.total_amount, Money());
@@ -260,7 +276,7 @@ TEST_F(RateCall, NoMatchingPrefixIsUnrated) {
   rec.secure_trunking = true;
   rec.rate = money("9");
   rec.total_amount = money("9");
-  const RatingResult r = rate_call(deck, rec, money("0.005"));
+  const RatingResult r = rate_call(deck, rec, money("0.005")).value();
   EXPECT_FALSE(r.matched);
   EXPECT_EQ(r.prefix, "");
   EXPECT_EQ(r.bill_duration_s, 42);
@@ -276,17 +292,17 @@ TEST_F(RateCall, NoMatchingPrefixIsUnrated) {
   EXPECT_EQ(rec.bill_duration_s, 42);
 
   rec.answer_time.reset();
-  EXPECT_EQ(rate_call(deck, rec, Money()).bill_duration_s, 0);
+  EXPECT_EQ(rate_call(deck, rec, Money())->bill_duration_s, 0);
 }
 
 TEST_F(RateCall, NonPhoneNumbersAreUnrated) {
   CallRecord rec = seed;
   rec.to_number = "alice";
-  EXPECT_FALSE(rate_call(deck, rec, Money()).matched);
+  EXPECT_FALSE(rate_call(deck, rec, Money())->matched);
   rec.to_number = "1001";  // an extension would otherwise match prefix "1"
-  EXPECT_FALSE(rate_call(deck, rec, Money()).matched);
+  EXPECT_FALSE(rate_call(deck, rec, Money())->matched);
   rec.to_number = "12604109832";  // bare international digits (legacy form) are a number
-  EXPECT_TRUE(rate_call(deck, rec, Money()).matched);
+  EXPECT_TRUE(rate_call(deck, rec, Money())->matched);
 }
 
 TEST_F(RateCall, InboundUsesTheInboundDeckAndTheDid) {
@@ -295,13 +311,32 @@ TEST_F(RateCall, InboundUsesTheInboundDeckAndTheDid) {
   rec.from_number = "+12125551234";
   rec.to_number = "+18005550100";
   rec.duration_s = 31;
-  const RatingResult r = rate_call(deck, rec, Money());
+  const RatingResult r = rate_call(deck, rec, Money()).value();
   ASSERT_TRUE(r.matched);
   EXPECT_EQ(r.prefix, "1800");
   EXPECT_EQ(r.bill_duration_s, 36);
   EXPECT_EQ(r.total_amount.to_fixed5(), "0.01200");  // 2000 units x 36 / 60
   rec.to_number = "+12125550100";                    // no inbound row for it
-  EXPECT_FALSE(rate_call(deck, rec, Money()).matched);
+  EXPECT_FALSE(rate_call(deck, rec, Money())->matched);
+}
+
+TEST_F(RateCall, AnAmountBeyondTheLargestIsRefusedNamingTheFieldAndTheLimit) {
+  std::vector<RateRow> rows = {row("91", "99999.99999", 1, 1)};
+  const RateDeck big = std::move(RateDeck::from_rows(std::move(rows))).value();
+  CallRecord rec = seed;
+  rec.duration_s = 30'000'000;
+  rec.secure_trunking = true;
+  // The largest deck rate for a long call fits: 9999999999 units x 3e7 s / 60.
+  const Result<RatingResult> fits = rate_call(big, rec, Money());
+  ASSERT_TRUE(fits.ok()) << fits.status().message();
+  EXPECT_EQ(fits->total_amount.to_fixed5(), "49999999995.00000");
+  // A surcharge near the largest parsed amount makes it overflow: refused, not clamped.
+  const Result<RatingResult> r = rate_call(big, rec, money("999999999999.99999"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "total_amount: the amount for 30000000 s at rate 1000000099999.99998 exceeds the "
+            "largest amount 92233720368547.75807");
 }
 
 }  // namespace

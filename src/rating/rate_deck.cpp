@@ -37,6 +37,11 @@ std::string describe_time(Micros t) {
   return t == kSinceBeginning ? std::string("since the beginning") : format_timestamp(t);
 }
 
+std::string rate_limit_message(std::string_view got) {
+  return "rate: at most " + kMaxDeckRate.to_fixed5() + " per minute, got '" + std::string(got) +
+         "'";
+}
+
 // Why `row` cannot be in a deck, or "" when it can.
 std::string check_row(const RateRow& row) {
   if (row.prefix.empty()) return "prefix: empty (1 to 15 digits expected)";
@@ -47,6 +52,7 @@ std::string check_row(const RateRow& row) {
     return "prefix: '" + row.prefix + "' is longer than 15 digits";
   }
   if (row.rate.is_negative()) return "rate: " + row.rate.to_trimmed() + " is negative";
+  if (row.rate > kMaxDeckRate) return rate_limit_message(row.rate.to_fixed5());
   for (auto [name, value] : {std::pair{"initial_increment", row.initial_increment},
                              std::pair{"subsequent_increment", row.subsequent_increment}}) {
     if (value < 1) {
@@ -92,9 +98,18 @@ std::optional<Money> parse_rate(std::string_view text, std::string& error) {
     error = "rate: " + quoted(text) + " has more than 5 decimals";
     return std::nullopt;
   }
-  std::optional<Money> m = shape ? Money::parse(text) : std::nullopt;
-  if (!m) error = "rate: " + quoted(text) + " is not a decimal number like 0.01250";
-  return m;
+  if (shape) {
+    // Too many integer digits for Money::parse is too large a rate, not a malformed one.
+    const std::size_t zeros = std::min(whole.find_first_not_of('0'), whole.size() - 1);
+    const std::optional<Money> m = whole.size() - zeros > 5 ? std::nullopt : Money::parse(text);
+    if (!m || *m > kMaxDeckRate) {
+      error = rate_limit_message(text);
+      return std::nullopt;
+    }
+    return m;
+  }
+  error = "rate: " + quoted(text) + " is not a decimal number like 0.01250";
+  return std::nullopt;
 }
 
 // An increment: a whole number of seconds in 1..86400.

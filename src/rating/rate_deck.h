@@ -28,6 +28,10 @@ using cdrd::RateRow;  // core/rate_row.h: the row type the stores keep too
 inline constexpr std::size_t kMaxPrefixDigits = 15;
 // Billing increments are 1 second to 1 day.
 inline constexpr int kMaxIncrementSeconds = 86'400;
+// The largest per-minute rate of a deck row: 99999.99999. With the surcharge (at most the
+// largest parsed amount) and the longest call ingest takes (10^9 s), every amount a deck row
+// gives is checked (billing.h), and with rates up to this one it always fits.
+inline constexpr Money kMaxDeckRate = Money::from_units(9'999'999'999);
 
 class RateDeck {
  public:

@@ -256,6 +256,12 @@ TEST(RateDeckFromRows, RejectsBadRows) {
               HasSubstr("subsequent_increment: 90000 is more than 86400"));
 }
 
+TEST(RateDeckFromRows, RateAtMostTheLargestDeckRate) {
+  EXPECT_TRUE(RateDeck::from_rows({row("1", "99999.99999")}).ok());
+  EXPECT_EQ(RateDeck::from_rows({row("1", "0.01"), row("2", "100000")}).status().message(),
+            "rate deck rows[1]: rate: at most 99999.99999 per minute, got '100000.00000'");
+}
+
 TEST(RateDeckFromRows, RejectsDuplicates) {
   const auto r = RateDeck::from_rows({row("44", "0.01"), row("1", "0.01"), row("44", "0.02")});
   ASSERT_FALSE(r.ok());
@@ -392,6 +398,21 @@ TEST(RateDeckCsv, BadNumbers) {
             "rate deck row 2: initial_increment: 'sixty' is not a whole number of seconds");
   EXPECT_EQ(error_of(h + "44,0.1,60,6.5,\n"),
             "rate deck row 2: subsequent_increment: '6.5' is not a whole number of seconds");
+}
+
+TEST(RateDeckCsv, RateAboveTheLargestDeckRateIsRefusedWithItsRow) {
+  const std::string h(kHeader);
+  ASSERT_TRUE(parse(h + "44,99999.99999,60,60,\n").ok());
+  EXPECT_TRUE(parse(h + "44,0099999.99999,60,60,\n").ok());  // leading zeros are no digits
+  EXPECT_EQ(error_of(h + "1,0.1,60,60,\n44,100000,60,60,\n"),
+            "rate deck row 3: rate: at most 99999.99999 per minute, got '100000'");
+  EXPECT_EQ(error_of(h + "44,100000.00000,60,60,\n"),
+            "rate deck row 2: rate: at most 99999.99999 per minute, got '100000.00000'");
+  // The rate that used to be clamped into an int64 amount, and one too long for Money::parse.
+  EXPECT_EQ(error_of(h + "44,9999999999.99999,60,60,\n"),
+            "rate deck row 2: rate: at most 99999.99999 per minute, got '9999999999.99999'");
+  EXPECT_EQ(error_of(h + "44,1234567890123,60,60,\n"),
+            "rate deck row 2: rate: at most 99999.99999 per minute, got '1234567890123'");
 }
 
 TEST(RateDeckCsv, RateWithMoreThanFiveDecimals) {

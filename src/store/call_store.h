@@ -50,6 +50,13 @@ class CallStore {
   // One page of the calls matching `query`, in its order (ties broken by storage order, so
   // pages never overlap or skip), and the exact total count of matches.
   virtual Result<Page<CallRecord>> list_calls(const CallQuery& query) = 0;
+
+  // Retention: deletes at most `max_rows` calls (of any account) that ended before `floor`,
+  // with everything kept per call (its legs), in one transaction, and returns how many it
+  // deleted; fewer than `max_rows` means none is left. Small batches keep the write lock short,
+  // so ingest and reads go on between them (api/retention_sweeper.h). A storage failure is
+  // kIOError and deletes nothing of that batch.
+  virtual Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) = 0;
 };
 
 }  // namespace cdrd

@@ -16,6 +16,7 @@
 #include "api/ingest/validate.h"
 #include "api/ratedecks/rating_service.h"
 #include "core/crypto.h"
+#include "core/time.h"
 
 namespace cdrd::api::ingest {
 namespace {
@@ -43,12 +44,12 @@ std::string lower(std::string_view s) {
 // Validates records one by one and stores the valid ones in chunks; remembers line errors.
 class Batch {
  public:
-  explicit Batch(const ApiContext& ctx) : ctx_(ctx) {}
+  explicit Batch(const ApiContext& ctx) : ctx_(ctx), retention_floor_(ctx.retention_floor()) {}
 
   // A record (or the reason it could not be read) from `line`. Fails only on storage errors.
   Status add(const Result<RawRecord>& raw, std::int64_t line) {
     if (!raw.ok()) {
-      result_.failed.push_back(LineError{line, raw.status().message()});
+      result_.add_failure(line, raw.status().message());
       return Status::Ok();
     }
     Result<CallRecord> record = validate_record(*raw, resolver_);
@@ -58,18 +59,27 @@ class Batch {
       if (!store_error_.ok()) return store_error_;
       if (!linked.ok()) record = linked;
     }
+    if (record.ok() && record->end_time < retention_floor_) {
+      // It would never be served and the retention sweep would delete it: refuse it instead.
+      record = Status::Invalid("end_time: " + format_timestamp(record->end_time) +
+                               " is past the " + std::to_string(ctx_.settings.retention_days) +
+                               "-day retention");
+    }
     if (!record.ok()) {
-      result_.failed.push_back(LineError{line, record.status().message()});
+      result_.add_failure(line, record.status().message());
       return Status::Ok();
     }
-    if (Status s = rate(*record); !s.ok()) return s;
+    std::string refused;
+    if (Status s = rate(*record, refused); !s.ok()) return s;
+    if (!refused.empty()) {  // an amount out of range: this line fails, nothing is stored for it
+      result_.add_failure(line, std::move(refused));
+      return Status::Ok();
+    }
     pending_.push_back(std::move(record).value());
     return pending_.size() >= kChunkSize ? flush() : Status::Ok();
   }
 
-  void fail(std::int64_t line, std::string error) {
-    result_.failed.push_back(LineError{line, std::move(error)});
-  }
+  void fail(std::int64_t line, std::string error) { result_.add_failure(line, std::move(error)); }
 
   // Stores what is pending in one transaction.
   Status flush() {
@@ -91,8 +101,10 @@ class Batch {
 
  private:
   // Rates a valid record from its account's deck (docs/rating.md). Each account's rating is
-  // fetched once per batch: the service's cache answers it after one version check.
-  Status rate(CallRecord& record) {
+  // fetched once per batch: the service's cache answers it after one version check. A failure
+  // is a storage error (stop the batch); `refused` is set when the record's amount cannot be
+  // represented (the record fails alone).
+  Status rate(CallRecord& record, std::string& refused) {
     if (ctx_.rating == nullptr) {
       return Status::Internal("ingest: the ApiContext has no rating service");
     }
@@ -102,7 +114,8 @@ class Batch {
       if (!current.ok()) return current.status();
       it = ratings_.emplace(record.account_id, std::move(current).value()).first;
     }
-    ratedecks::rate_record(*it->second, record);
+    Result<bool> rated = ratedecks::rate_record(*it->second, record);
+    if (!rated.ok()) refused = rated.status().message();
     return Status::Ok();
   }
 
@@ -142,6 +155,7 @@ class Batch {
   }
 
   const ApiContext& ctx_;
+  const Micros retention_floor_;  // the first end_time still kept (ApiContext::retention_floor)
   AccountResolver resolver_ = [this](std::string_view auth_id) { return resolve(auth_id); };
   TrunkResolver trunk_resolver_ = [this](std::int64_t account_id, std::string_view trunk_id) {
     return resolve_trunk(account_id, trunk_id);
@@ -216,6 +230,7 @@ std::string render_result(const BatchResult& r, std::string_view error) {
   if (!error.empty()) out += ", \"error\": " + json_quote(error);
   out += ", \"stored\": " + std::to_string(r.stored);
   out += ", \"duplicates\": " + std::to_string(r.duplicates);
+  out += ", \"failed_count\": " + std::to_string(r.failed_count);
   out += ", \"failed\": [";
   for (std::size_t i = 0; i < r.failed.size(); ++i) {
     if (i) out += ", ";
@@ -227,6 +242,21 @@ std::string render_result(const BatchResult& r, std::string_view error) {
 }
 
 }  // namespace
+
+void BatchResult::add_failure(std::int64_t line, std::string error) {
+  ++failed_count;
+  if (failed.size() < kMaxFailedShown) failed.push_back(LineError{line, std::move(error)});
+}
+
+void BatchResult::merge(BatchResult&& later) {
+  stored += later.stored;
+  duplicates += later.duplicates;
+  failed_count += later.failed_count;
+  for (LineError& e : later.failed) {
+    if (failed.size() >= kMaxFailedShown) break;
+    failed.push_back(std::move(e));
+  }
+}
 
 Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Format format,
                                 std::int64_t first_line) {
@@ -274,7 +304,7 @@ http::HttpResponse ingest_response(const BatchResult& r) {
   http::HttpResponse response;
   if (r.stored + r.duplicates > 0) {
     response.body = render_result(r, "");
-  } else if (r.failed.empty()) {
+  } else if (r.failed_count == 0) {
     return error_response(400, "no records: the body holds only blank lines (or a CSV header "
                                "without rows)");
   } else {

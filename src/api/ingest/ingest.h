@@ -2,12 +2,16 @@
 // with a header row. Every record is parsed and validated into a CallRecord and linked to the
 // trunk it names (trunk_link.h: the trunk must be one of the account's); a bad record is
 // reported with its line number and a reason that names the field and the accepted form, and is
-// not stored, while the valid ones are, in one transaction per batch. The same
+// not stored, while the valid ones are, in one transaction per batch. Bad records include one
+// whose end_time is already past retention (ApiContext::retention_floor) and one whose amount
+// cannot be represented (rating::rate_call). The report keeps the first kMaxFailedShown failed
+// lines and counts them all, so its size is bounded whatever the input. The same
 // (account, call_uuid) sent twice is stored once.
 //
 // Used by POST /v1/ingest/calls and by `cdrd import`. Thread-safe (the stores are).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -26,10 +30,20 @@ struct LineError {
   std::string error;
 };
 
+// The failed lines reported in full: enough to find what is wrong with an input, and small
+// enough that a body of nothing but bad lines answers with a small reply in bounded memory.
+inline constexpr std::size_t kMaxFailedShown = 1'000;
+
 struct BatchResult {
   std::int64_t stored = 0;      // new records written
   std::int64_t duplicates = 0;  // already stored (or repeated within the input)
-  std::vector<LineError> failed;
+  std::int64_t failed_count = 0;   // every line that failed
+  std::vector<LineError> failed;   // the first kMaxFailedShown of them, in input order
+
+  // Counts a failed line; keeps its error only while fewer than kMaxFailedShown are kept.
+  void add_failure(std::int64_t line, std::string error);
+  // Adds the counts and failures of a later part of the same input (cdrd import's chunks).
+  void merge(BatchResult&& later);
 };
 
 enum class Format { kNdjson, kCsv };
@@ -49,7 +63,8 @@ http::HttpResponse ingest_response(const BatchResult& result);
 
 // POST /v1/ingest/calls: operator key as "Authorization: Bearer KEY"; Content-Type
 // application/x-ndjson (default) or text/csv. Answers
-// {"api_id", "stored", "duplicates", "failed": [{"line", "error"}]}: 200 when anything could be
+// {"api_id", "stored", "duplicates", "failed_count", "failed": [{"line", "error"}]} (failed: the
+// first kMaxFailedShown failed lines; failed_count: all of them): 200 when anything could be
 // processed, 400 when every line failed (nothing written), 401 without the right key.
 http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest& request);
 

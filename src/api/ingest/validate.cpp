@@ -38,7 +38,8 @@ constexpr std::string_view kFormTime =
     "a UTC timestamp \"YYYY-MM-DD HH:MM:SS[.ffffff]\" (ISO 8601 with T and Z also accepted)";
 constexpr std::string_view kFormSeconds = "a whole number of seconds from 0 to 1000000000";
 constexpr std::string_view kFormMoney =
-    "a decimal >= 0 with at most 5 decimals, as a string or a JSON number (e.g. \"0.31800\")";
+    "a decimal from 0 to 999999999999.99999 with at most 5 decimals, as a string or a JSON "
+    "number (e.g. \"0.31800\")";
 constexpr std::string_view kFormBool = "true or false (CSV: true, false, 1 or 0)";
 constexpr std::string_view kFormInt = "a whole number";
 constexpr std::string_view kFormCountry = "two upper-case letters (ISO 3166 alpha-2, e.g. US)";
@@ -145,6 +146,8 @@ std::optional<bool> boolean(const FieldCtx& c, const RawValue& v) {
   return std::nullopt;
 }
 
+// Money::parse reads at most Money::kMaxIntegerDigits integer digits: kFormMoney names the limit.
+static_assert(Money::kMaxIntegerDigits == 12);
 std::optional<Money> money(const FieldCtx& c, const RawValue& v) {
   if (v.kind == RawKind::kNumber || is_text(v)) {
     const std::optional<Money> m = Money::parse(v.text);

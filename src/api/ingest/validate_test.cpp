@@ -398,9 +398,20 @@ TEST(Validate, MoneyIsExact) {
   EXPECT_EQ(check({{"secure_trunking_rate", "0"}})->secure_trunking_rate.units(), 0);
   for (const char* bad : {"0.318001", "-1", "\"-0.5\"", "1e2", "\"abc\"", "true", "\".5\""}) {
     EXPECT_THAT(error({{"rate", bad}}),
-                HasSubstr("rate: must be a decimal >= 0 with at most 5 decimals"))
+                HasSubstr("rate: must be a decimal from 0 to 999999999999.99999 with at most 5 "
+                          "decimals"))
         << bad;
   }
+}
+
+TEST(Validate, LargestAmountAcceptedOneDigitMoreRefusedNamingTheLimit) {
+  const std::pair<std::string, std::optional<std::string>> rate = {"rate", "0"};
+  EXPECT_EQ(check({rate, {"total_amount", "999999999999.99999"}})->total_amount.units(),
+            99'999'999'999'999'999);
+  EXPECT_THAT(error({rate, {"total_amount", "1000000000000"}}),
+              HasSubstr("total_amount: must be a decimal from 0 to 999999999999.99999"));
+  EXPECT_THAT(error({rate, {"total_amount", "92233720368547.75808"}}),
+              HasSubstr("got 92233720368547.75808"));
 }
 
 TEST(Validate, RatingState) {

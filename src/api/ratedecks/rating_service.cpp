@@ -32,10 +32,12 @@ bool same_billing(const CallRecord& a, const CallRecord& b) {
 
 }  // namespace
 
-bool rate_record(const AccountRating& rating, CallRecord& record) {
+Result<bool> rate_record(const AccountRating& rating, CallRecord& record) {
   if (record.rating == RatingState::kProvided && !rating.settings.always_rerate) return false;
-  rating::apply_rating(rating::rate_call(rating.deck, record, rating.settings.secure_trunking_rate),
-                       record);
+  Result<rating::RatingResult> rated =
+      rating::rate_call(rating.deck, record, rating.settings.secure_trunking_rate);
+  if (!rated.ok()) return rated.status();
+  rating::apply_rating(*rated, record);
   return true;
 }
 
@@ -145,7 +147,10 @@ Result<RerateResult> RatingService::rerate(std::int64_t account_id, CallWindow w
     for (BilledCall& b : *page) {
       ++result.examined;
       const CallRecord before = b.call;
-      rate_record(**rating, b.call);
+      if (!rate_record(**rating, b.call).ok()) {
+        ++result.refused;  // its amount would leave the int64 range: keep what is stored
+        continue;
+      }
       if (same_billing(before, b.call)) continue;
       (b.call.rating == RatingState::kRated ? result.now_rated : result.now_unrated) += 1;
       changed.push_back(std::move(b));

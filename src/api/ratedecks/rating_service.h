@@ -44,8 +44,10 @@ struct AccountRating {
 // rated from the deck row in force at its initiation_time for the longest prefix of its rated
 // number (rating::rated_number): kRated with rate, the secure-trunking surcharge, bill_duration
 // and total_amount; or, when no row matches, kUnrated with rate and amount 0 and bill_duration
-// = duration. Returns whether it rated the record. Allocation-free.
-bool rate_record(const AccountRating& rating, CallRecord& record);
+// = duration. Returns whether it rated the record. Allocation-free. kInvalidArgument (the
+// record unchanged) when its amount cannot be represented (rating::rate_call): ingest reports
+// the record as a failed line, re-rating leaves the stored call as it is.
+[[nodiscard]] Result<bool> rate_record(const AccountRating& rating, CallRecord& record);
 
 struct DeckLoadResult {
   std::optional<Direction> direction;  // the direction replaced; nullopt: both
@@ -59,6 +61,7 @@ struct RerateResult {
   std::int64_t changed = 0;      // calls whose billing changed and was written
   std::int64_t now_rated = 0;    // of the changed ones: rated from the deck
   std::int64_t now_unrated = 0;  // of the changed ones: no row matched any more
+  std::int64_t refused = 0;      // calls whose new amount cannot be represented: left as they were
 };
 
 struct UnratedGroup {

@@ -123,7 +123,7 @@ class RatingServiceTest : public ::testing::Test {
 TEST_F(RatingServiceTest, RatesTheSeedExample) {
   ASSERT_TRUE(service_->load_deck(account_.id, std::nullopt, kDeck).ok());
   CallRecord c = seed_call();
-  EXPECT_TRUE(rate_record(*current(), c));
+  EXPECT_TRUE(rate_record(*current(), c).value());
   EXPECT_EQ(c.rating, RatingState::kRated);
   EXPECT_EQ(c.rate.to_fixed5(), "0.03000");
   EXPECT_EQ(c.bill_duration_s, 4);
@@ -137,14 +137,14 @@ TEST_F(RatingServiceTest, ProvidedBillingIsKeptUnlessTheAccountAlwaysRerates) {
   c.rate = money("0.5");
   c.total_amount = money("0.1");
   c.bill_duration_s = 12;
-  EXPECT_FALSE(rate_record(*current(), c));
+  EXPECT_FALSE(rate_record(*current(), c).value());
   EXPECT_EQ(c.rate, money("0.5"));
   EXPECT_EQ(c.total_amount, money("0.1"));
   EXPECT_EQ(c.bill_duration_s, 12);
   EXPECT_EQ(c.rating, RatingState::kProvided);
 
   ASSERT_TRUE(service_->set_settings(account_.id, {Money(), true}).ok());
-  EXPECT_TRUE(rate_record(*current(), c));
+  EXPECT_TRUE(rate_record(*current(), c).value());
   EXPECT_EQ(c.rating, RatingState::kRated);
   EXPECT_EQ(c.total_amount.to_fixed5(), "0.00200");
   EXPECT_EQ(c.bill_duration_s, 4);
@@ -155,7 +155,7 @@ TEST_F(RatingServiceTest, NoMatchingPrefixIsUnratedWithZeroAmounts) {
   CallRecord c = seed_call();
   c.to_number = "+33142685300";
   c.rate = money("9");  // whatever was there
-  EXPECT_TRUE(rate_record(*current(), c));
+  EXPECT_TRUE(rate_record(*current(), c).value());
   EXPECT_EQ(c.rating, RatingState::kUnrated);
   EXPECT_TRUE(c.rate.is_zero());
   EXPECT_TRUE(c.total_amount.is_zero());
@@ -163,7 +163,7 @@ TEST_F(RatingServiceTest, NoMatchingPrefixIsUnratedWithZeroAmounts) {
   // An account without any deck rates nothing either.
   CallRecord none = seed_call();
   none.account_id = 12345;
-  EXPECT_TRUE(rate_record(AccountRating{}, none));
+  EXPECT_TRUE(rate_record(AccountRating{}, none).value());
   EXPECT_EQ(none.rating, RatingState::kUnrated);
 }
 
@@ -173,12 +173,12 @@ TEST_F(RatingServiceTest, SecureTrunkingAddsTheAccountsRate) {
   CallRecord c = seed_call();
   c.secure_trunking = true;
   c.duration_s = 60;
-  EXPECT_TRUE(rate_record(*current(), c));
+  EXPECT_TRUE(rate_record(*current(), c).value());
   EXPECT_EQ(c.rate.to_fixed5(), "0.03000");
   EXPECT_EQ(c.secure_trunking_rate.to_fixed5(), "0.00100");
   EXPECT_EQ(c.total_amount.to_fixed5(), "0.03100");  // (0.03 + 0.001) x 60 s / 60
   c.secure_trunking = false;
-  EXPECT_TRUE(rate_record(*current(), c));
+  EXPECT_TRUE(rate_record(*current(), c).value());
   EXPECT_TRUE(c.secure_trunking_rate.is_zero());
   EXPECT_EQ(c.total_amount.to_fixed5(), "0.03000");
 }
@@ -190,7 +190,7 @@ TEST_F(RatingServiceTest, InboundCallsUseTheInboundDeck) {
   c.from_number = "+919943720205";
   c.to_number = "+12125551234";
   c.duration_s = 61;
-  EXPECT_TRUE(rate_record(*current(), c));
+  EXPECT_TRUE(rate_record(*current(), c).value());
   EXPECT_EQ(c.rate.to_fixed5(), "0.00300");
   EXPECT_EQ(c.bill_duration_s, 120);
   EXPECT_EQ(c.total_amount.to_fixed5(), "0.00600");
@@ -305,7 +305,7 @@ TEST_F(RatingServiceTest, ConcurrentUseIsSafe) {
         }
         auto r = service_->current(account_.id);
         CallRecord c = seed_call();
-        if (!r.ok() || !rate_record(**r, c) || c.total_amount.to_fixed5() != "0.00200") ++wrong;
+        if (!r.ok() || !rate_record(**r, c).value() || c.total_amount.to_fixed5() != "0.00200") ++wrong;
       }
     });
   }
@@ -318,6 +318,7 @@ TEST_F(RatingServiceTest, ConcurrentUseIsSafe) {
 TEST_F(RatingServiceTest, IngestRatesEachBatchWithOneDeckRead) {
   ASSERT_TRUE(service_->load_deck(account_.id, std::nullopt, kDeck).ok());
   ApiSettings settings;
+  settings.now = [] { return at("2022-12-07 00:00:00"); };  // the calls are within retention
   ApiContext ctx{*store_, *store_, settings, service_.get()};
   std::string ndjson;
   for (int i = 0; i < 500; ++i) {
@@ -356,7 +357,7 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
     c.answer_time = c.initiation_time + 8 * kMicrosPerSecond;
     c.end_time = c.initiation_time + 12 * kMicrosPerSecond;
     if (i % 3 == 0) c.to_number = "+33142685300";  // unrated
-    rate_record(*current(), c);
+    ASSERT_TRUE(rate_record(*current(), c).ok());
     calls.push_back(c);
   }
   CallRecord provided = seed_call("provided");
@@ -414,6 +415,36 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
   EXPECT_EQ(stored("provided")->total_amount.to_fixed5(), "0.00100");
 }
 
+TEST_F(RatingServiceTest, RerateLeavesACallWhoseNewAmountOverflowsAsStoredAndCountsIt) {
+  ASSERT_TRUE(service_->load_deck(account_.id, Direction::kOutbound,
+                                  "prefix,rate,initial_increment,subsequent_increment\n"
+                                  "91,99999.99999,1,1\n")
+                  .ok());
+  CallRecord small = seed_call("small"), huge = seed_call("huge");
+  small.secure_trunking = huge.secure_trunking = true;
+  huge.duration_s = 30'000'000;
+  ASSERT_TRUE(rate_record(*current(), small).ok());
+  ASSERT_TRUE(rate_record(*current(), huge).ok());
+  ASSERT_TRUE(store_->insert_calls({small, huge}).ok());
+  const Money huge_before = stored("huge")->total_amount;
+
+  // A surcharge so large that the long call's amount leaves the int64 range.
+  ASSERT_TRUE(service_->set_settings(account_.id, {money("999999999999.99999"), false}).ok());
+  CallRecord probe = huge;
+  const Result<bool> direct = rate_record(*current(), probe);
+  ASSERT_FALSE(direct.ok());
+  EXPECT_THAT(direct.status().message(), HasSubstr("total_amount: the amount for 30000000 s"));
+  EXPECT_EQ(probe.total_amount, huge.total_amount);  // untouched on refusal
+
+  auto r = service_->rerate(account_.id, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->examined, 2);
+  EXPECT_EQ(r->refused, 1);
+  EXPECT_EQ(r->changed, 1);  // the short call takes the new surcharge
+  EXPECT_EQ(stored("huge")->total_amount, huge_before);
+  EXPECT_EQ(stored("small")->total_amount.to_fixed5(), "66666673333.33333");
+}
+
 TEST_F(RatingServiceTest, RerateCoversMoreThanOneChunk) {
   std::vector<CallRecord> calls;
   for (int i = 0; i < 12'000; ++i) {
@@ -443,7 +474,7 @@ TEST_F(RatingServiceTest, UnratedReportGroupsByPrefix) {
     c.initiation_time = init;
     c.end_time = init + kMicrosPerMinute;
     c.answer_time = init;
-    rate_record(*current(), c);
+    ASSERT_TRUE(rate_record(*current(), c).ok());
     calls.push_back(c);
   };
   const Micros t = at("2024-03-01 10:00:00");

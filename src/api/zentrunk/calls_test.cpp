@@ -45,6 +45,8 @@ class FakeCallStore : public CallStore {
     return std::optional<CallRecord>();
   }
 
+  Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
+
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override {
     last_query = query;
     if (fail) return Status::IOError("disk on fire");

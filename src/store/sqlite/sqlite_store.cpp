@@ -369,6 +369,43 @@ Result<Page<CallRecord>> SqliteStore::list_calls(const CallQuery& query) {
   return page;
 }
 
+Result<std::int64_t> SqliteStore::delete_calls_ended_before(Micros floor, int max_rows) {
+  std::int64_t deleted = 0;
+  if (max_rows <= 0) return deleted;
+  std::lock_guard lock(write_mu_);
+  Result<Transaction> tx = Transaction::begin(*writer_, Transaction::Kind::kWrite);
+  if (!tx.ok()) return tx.status();
+  {
+    // Account by account, so that each DELETE is one range of calls_by_end_time.
+    Result<StatementRef> accounts = writer_->prepare("SELECT id FROM accounts ORDER BY id");
+    if (!accounts.ok()) return accounts.status();
+    std::vector<std::int64_t> ids;
+    for (;;) {
+      Result<bool> row = (*accounts)->step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ids.push_back((*accounts)->int64(0));
+    }
+    (*accounts)->reset();
+    Result<StatementRef> del = writer_->prepare(
+        "DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE account_id = ? AND "
+        "end_time < ? ORDER BY end_time LIMIT ?)");
+    if (!del.ok()) return del.status();
+    for (std::int64_t id : ids) {
+      if (deleted >= max_rows) break;
+      (*del)->bind(1, id);
+      (*del)->bind(2, floor);
+      (*del)->bind(3, static_cast<std::int64_t>(max_rows) - deleted);
+      Status s = (*del)->run();
+      (*del)->reset();
+      if (!s.ok()) return s;  // the transaction rolls back
+      deleted += writer_->changes();
+    }
+  }
+  if (Status s = tx->commit(); !s.ok()) return s;
+  return deleted;
+}
+
 Result<std::vector<std::string>> SqliteStore::explain_list_calls(const CallQuery& query) {
   sqlite::CallFilter filter = sqlite::build_call_filter(query);
   std::vector<sqlite::SqlValue> page_values = filter.values;

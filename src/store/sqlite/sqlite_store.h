@@ -87,6 +87,10 @@ class SqliteStore final : public AccountStore,
   // A cloud-PBX flow filter value "in" matches inbound calls and "out" outbound ones; other
   // values match nothing.
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override;
+  // Walks the accounts and deletes each one's oldest expired calls through its end_time index;
+  // the legs are a column of the call row, so they go with it. The freed pages stay in the
+  // file and are reused by later inserts (no VACUUM: that would rewrite the whole file).
+  Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override;
 
   // RatingStore (sqlite_rating.cpp).
   Status replace_rate_deck(std::int64_t account_id, std::optional<Direction> direction,

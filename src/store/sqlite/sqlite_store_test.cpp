@@ -705,6 +705,81 @@ TEST_F(SqliteStoreTest, TotalCountIsExact) {
   EXPECT_EQ(list(q).total_count, 5);
 }
 
+// --- retention ---
+
+TEST_F(SqliteStoreTest, DeleteCallsEndedBeforeTakesOnlyExpiredCallsOfEveryAccountInBatches) {
+  const Micros floor = kT0 + 10'000 * kMicrosPerSecond;
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 1'500; ++i) {
+    calls.push_back(make_call(acct_, "a-old-" + std::to_string(i), kT0 + i * kMicrosPerSecond));
+  }
+  for (int i = 0; i < 700; ++i) {
+    calls.push_back(make_call(other_, "b-old-" + std::to_string(i), kT0 + i * kMicrosPerSecond));
+  }
+  for (int i = 0; i < 10; ++i) {
+    calls.push_back(make_call(acct_, "a-new-" + std::to_string(i), floor + i));  // floor kept
+    calls.push_back(make_call(other_, "b-new-" + std::to_string(i), floor + i));
+  }
+  insert(calls);
+  calls.clear();
+  CallRecord with_legs = full_call(acct_);  // its legs go with it (a column of the call row)
+  with_legs.end_time = floor - 1;
+  insert({with_legs});
+
+  EXPECT_EQ(*store_->delete_calls_ended_before(floor, 0), 0);
+  std::vector<std::int64_t> batches;
+  for (;;) {
+    Result<std::int64_t> n = store_->delete_calls_ended_before(floor, 1'000);
+    ASSERT_TRUE(n.ok()) << n.status().message();
+    batches.push_back(*n);
+    if (*n < 1'000) break;
+  }
+  EXPECT_THAT(batches, ElementsAre(1'000, 1'000, 201));
+  const std::string db = db_path();
+  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls"), 20);
+  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls WHERE end_time < " + std::to_string(floor)),
+            0);
+  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls WHERE account_id = " +
+                            std::to_string(other_)),
+            10);
+  EXPECT_FALSE(store_->find_call(acct_, with_legs.call_uuid, 0)->has_value());
+  EXPECT_TRUE(store_->find_call(acct_, "a-new-0", 0)->has_value());
+  EXPECT_EQ(*store_->delete_calls_ended_before(floor, 1'000), 0);
+}
+
+TEST_F(SqliteStoreTest, SpaceOfDeletedCallsIsReusedByLaterInserts) {
+  constexpr int kCalls = 4'000;
+  auto batch = [&](const std::string& tag, Micros end) {
+    std::vector<CallRecord> calls;
+    for (int i = 0; i < kCalls; ++i) {
+      CallRecord c = full_call(i % 2 ? acct_ : other_);
+      c.call_uuid = tag + std::to_string(i);
+      c.end_time = end + i;
+      calls.push_back(std::move(c));
+    }
+    return calls;
+  };
+  insert(batch("old-", kT0));
+  const std::string db = db_path();
+  const std::int64_t pages_full = raw_int(db, "PRAGMA page_count");
+  std::int64_t deleted = 0;
+  for (;;) {
+    Result<std::int64_t> n = store_->delete_calls_ended_before(kT0 + kMicrosPerDay, 1'000);
+    ASSERT_TRUE(n.ok()) << n.status().message();
+    deleted += *n;
+    if (*n < 1'000) break;
+  }
+  EXPECT_EQ(deleted, kCalls);
+  EXPECT_GT(raw_int(db, "PRAGMA freelist_count"), pages_full / 2);  // freed, not given back
+  insert(batch("new-", kT0 + 2 * kMicrosPerDay));
+  const std::int64_t pages_after = raw_int(db, "PRAGMA page_count");
+  // Without reuse the file would double; with it, it stays about the same size.
+  EXPECT_LE(pages_after, pages_full + pages_full / 10) << pages_full << " -> " << pages_after;
+  RecordProperty("pages_full", std::to_string(pages_full));
+  RecordProperty("pages_after_reinsert", std::to_string(pages_after));
+  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls"), kCalls);
+}
+
 // --- durability, migrations, concurrency ---
 
 TEST_F(SqliteStoreTest, DataSurvivesReopen) {

@@ -1,0 +1,157 @@
+// ingest_text over a real SqliteStore in a temporary directory: the failed-line report is
+// bounded (the first kMaxFailedShown in full, all of them counted), a record past retention is
+// a failed line, and so is one whose amount cannot be represented; nothing is stored for them.
+#include "api/ingest/ingest.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <limits>
+
+#include "api/ratedecks/rating_service.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace cdrd::api::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+Micros at(std::string_view text) { return parse_timestamp(text)->start; }
+
+constexpr const char* kAuthId = "MA0000000000000000AA";
+
+// One NDJSON record of the test account: an outbound call to India initiated and answered at
+// `start`, ending at `end_time`.
+std::string record(const std::string& uuid, const std::string& end_time = "2026-11-30 10:00:40",
+                   const std::string& extra = "",
+                   const std::string& start = "2026-11-30 10:00:10") {
+  return std::string(R"({"account": ")") + kAuthId + R"(", "call_uuid": ")" + uuid +
+         R"(", "call_direction": "outbound", "from_number": "+912235328936", )"
+         R"("to_number": "+919943720205", "initiation_time": ")" + start +
+         R"(", "answer_time": ")" + start + R"(", "end_time": ")" + end_time + "\"" + extra +
+         "}\n";
+}
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "cdrd_ingest_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    auto s = SqliteStore::open((dir_ / "cdrd.db").string());
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(s).value();
+    rating_ = std::make_unique<ratedecks::RatingService>(*store_, *store_);
+    account_ = *store_->create_account("acme", kAuthId, "h");
+    settings_.retention_days = 90;
+    settings_.now = [] { return at("2026-11-30 12:00:00"); };
+  }
+  void TearDown() override {
+    rating_.reset();
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  ApiContext ctx() { return ApiContext{*store_, *store_, settings_, rating_.get()}; }
+  bool is_stored(const std::string& uuid) {
+    auto c = store_->find_call(account_.id, uuid, std::numeric_limits<Micros>::min());
+    EXPECT_TRUE(c.ok());
+    return c.ok() && c->has_value();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<ratedecks::RatingService> rating_;
+  ApiSettings settings_;
+  Account account_;
+};
+
+TEST_F(IngestTest, ReportsTheFirstThousandFailedLinesAndCountsThemAll) {
+  std::string body = record("good-1");
+  for (int i = 0; i < 2500; ++i) body += "{\"call_uuid\": \"bad\"}\n";
+  body += record("good-2");
+  const ApiContext c = ctx();
+  const Result<BatchResult> r = ingest_text(c, body, Format::kNdjson);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->stored, 2);
+  EXPECT_EQ(r->failed_count, 2500);
+  ASSERT_EQ(r->failed.size(), kMaxFailedShown);
+  EXPECT_EQ(r->failed.front().line, 2);
+  EXPECT_EQ(r->failed.back().line, 1001);
+  EXPECT_THAT(r->failed.front().error, ::testing::HasSubstr("account: is required"));
+}
+
+TEST_F(IngestTest, CsvFailuresAreBoundedToo) {
+  std::string body = "account,call_uuid\n";
+  for (int i = 0; i < 1500; ++i) body += "nobody,x\n";
+  const ApiContext c = ctx();
+  const Result<BatchResult> r = ingest_text(c, body, Format::kCsv);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->failed_count, 1500);
+  EXPECT_EQ(r->failed.size(), kMaxFailedShown);
+}
+
+TEST_F(IngestTest, MergeKeepsTheFirstFailuresAndAddsTheCounts) {
+  BatchResult total;
+  for (int part = 0; part < 3; ++part) {
+    BatchResult r;
+    r.stored = 1;
+    for (int i = 0; i < 600; ++i) r.add_failure(part * 1000 + i, "bad");
+    total.merge(std::move(r));
+  }
+  EXPECT_EQ(total.stored, 3);
+  EXPECT_EQ(total.failed_count, 1800);
+  ASSERT_EQ(total.failed.size(), kMaxFailedShown);
+  EXPECT_EQ(total.failed[599].line, 599);
+  EXPECT_EQ(total.failed[600].line, 1000);
+  EXPECT_EQ(total.failed.back().line, 1399);
+}
+
+TEST_F(IngestTest, ARecordPastRetentionIsAFailedLineAndNotStored) {
+  // now is 2026-11-30 12:00:00 with 90 days: the floor is 2026-09-01 12:00:00.
+  const std::string body = record("old", "2026-09-01 11:59:59", "", "2026-09-01 11:59:00") +
+                           record("edge", "2026-09-01 12:00:00", "", "2026-09-01 11:59:00") +
+                           record("new");
+  const ApiContext c = ctx();
+  const Result<BatchResult> r = ingest_text(c, body, Format::kNdjson);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->stored, 2);
+  ASSERT_EQ(r->failed_count, 1);
+  EXPECT_EQ(r->failed[0].line, 1);
+  EXPECT_EQ(r->failed[0].error, "end_time: 2026-09-01 11:59:59 is past the 90-day retention");
+  EXPECT_FALSE(is_stored("old"));
+  EXPECT_TRUE(is_stored("edge"));
+}
+
+TEST_F(IngestTest, ARecordWhoseAmountOverflowsIsAFailedLineAndNotStored) {
+  ASSERT_TRUE(rating_
+                  ->load_deck(account_.id, std::nullopt,
+                              "prefix,rate,initial_increment,subsequent_increment\n"
+                              "91,99999.99999,1,1\n")
+                  .ok());
+  RatingSettings s;
+  s.secure_trunking_rate = *Money::parse("999999999999.99999");
+  ASSERT_TRUE(rating_->set_settings(account_.id, s).ok());
+  // 30 s at the largest deck rate plus the largest surcharge fits; 425 days do not.
+  const std::string body =
+      record("plain", "2026-11-30 10:00:40", R"(, "secure_trunking": false)") +
+      record("secure", "2026-11-30 10:00:40", R"(, "secure_trunking": true)") +
+      record("huge", "2026-11-30 10:00:00", R"(, "secure_trunking": true)",
+             "2025-10-01 00:00:00");
+  const ApiContext c = ctx();
+  const Result<BatchResult> r = ingest_text(c, body, Format::kNdjson);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->stored, 2);
+  ASSERT_EQ(r->failed_count, 1) << r->failed[0].error;
+  EXPECT_EQ(r->failed[0].line, 3);
+  EXPECT_EQ(r->failed[0].error,
+            "total_amount: the amount for 36756000 s at rate 1000000099999.99998 exceeds the "
+            "largest amount 92233720368547.75807");
+  EXPECT_FALSE(is_stored("huge"));
+  EXPECT_TRUE(is_stored("secure"));
+}
+
+}  // namespace
+}  // namespace cdrd::api::ingest

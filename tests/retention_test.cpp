@@ -1,0 +1,114 @@
+// Black-box test of the retention sweep: `cdrd serve` deletes, at start and in the background,
+// the calls that ended before its --retention-days, of every account, and keeps the others.
+// The database is filled directly (ingest refuses calls already past retention) before the
+// server starts on it.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+#include "store/sqlite/sqlite_store.h"
+
+extern char** environ;
+
+namespace cdrd::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// `cdrd ARGS` in the background, its output to `log`.
+pid_t start_cdrd(std::vector<std::string> args, const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  args.insert(args.begin(), CDRD_BINARY);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, CDRD_BINARY, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " CDRD_BINARY);
+  return pid;
+}
+
+CallRecord stored_call(std::int64_t account_id, const std::string& uuid, Micros end) {
+  CallRecord c;
+  c.account_id = account_id;
+  c.call_uuid = uuid;
+  c.from_number = "+14155550100";
+  c.to_number = "+919943720205";
+  c.initiation_time = end - 60 * kMicrosPerSecond;
+  c.end_time = end;
+  return c;
+}
+
+TEST(Retention, ServeDeletesTheExpiredCallsOfEveryAccountInTheBackground) {
+  TempDir dir;
+  const std::string db = dir.path() + "/cdrd.db";
+  const Micros now = wall_now();
+  std::int64_t acme = 0, other = 0;
+  {
+    auto store = std::move(SqliteStore::open(db)).value();
+    acme = store->create_account("acme", "MA000000000000000001", "h")->id;
+    other = store->create_account("other", "MA000000000000000002", "h")->id;
+    std::vector<CallRecord> calls;
+    for (int i = 0; i < 1'800; ++i) {  // expired: 31 to 40 days ago, more than one batch
+      const Micros end = now - (31 * kMicrosPerDay) - i * 500 * kMicrosPerSecond;
+      calls.push_back(stored_call(i % 3 ? acme : other, "old-" + std::to_string(i), end));
+    }
+    for (int i = 0; i < 10; ++i) {  // kept: 29 days ago and later
+      const Micros end = now - 29 * kMicrosPerDay + i * kMicrosPerSecond;
+      calls.push_back(stored_call(i % 2 ? acme : other, "new-" + std::to_string(i), end));
+    }
+    ASSERT_TRUE(store->insert_calls(calls).ok());
+  }
+
+  const std::string log = dir.path() + "/server.log";
+  const pid_t pid = start_cdrd({"--data-dir", dir.path(), "serve", "--port", "0",
+                                "--retention-days", "30", "--list-window-days", "30"},
+                               log);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline &&
+         slurp(log).find("retention: deleted") == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::string out = slurp(log);
+  EXPECT_THAT(out, HasSubstr("retention: deleted 1800 calls that ended before")) << out;
+
+  auto store = std::move(SqliteStore::open(db)).value();
+  const Micros any = std::numeric_limits<Micros>::min();
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(store->find_call(i % 2 ? acme : other, "new-" + std::to_string(i), any)
+                    ->has_value())
+        << i;
+  }
+  for (int i : {0, 1, 2, 1'799}) {
+    EXPECT_FALSE(store->find_call(i % 3 ? acme : other, "old-" + std::to_string(i), any)
+                     ->has_value())
+        << i;
+  }
+}
+
+}  // namespace
+}  // namespace cdrd::test
