@@ -86,9 +86,8 @@ class IngestStream : public http::BodySink {
   }
 
   void fail_long_line() {
-    total_.failed.push_back(LineError{next_line_, "line longer than " +
-                                                      std::to_string(kMaxRecordBytes) +
-                                                      " bytes: a record must be shorter"});
+    total_.add_failure(next_line_, "line longer than " + std::to_string(kMaxRecordBytes) +
+                                       " bytes: a record must be shorter");
     pending_.clear();
     skipping_ = true;
   }
@@ -106,7 +105,7 @@ class IngestStream : public http::BodySink {
       spdlog::error("ingest: storing calls failed: {}", result.status().message());
       return error_response(result.status());
     }
-    merge(std::move(result).value());
+    total_.merge(std::move(result).value());
     if (format_ == Format::kCsv && header_.empty()) remember_header(text);
     if (format_ == Format::kCsv && header_failed_) return ingest_response(total_);
     return std::nullopt;
@@ -136,12 +135,6 @@ class IngestStream : public http::BodySink {
     // A bad header makes every row unreadable: ingest_text reported it as the one error.
     header_failed_ = total_.stored == 0 && total_.duplicates == 0 && !total_.failed.empty() &&
                      total_.failed.front().error.starts_with("CSV header");
-  }
-
-  void merge(BatchResult&& part) {
-    total_.stored += part.stored;
-    total_.duplicates += part.duplicates;
-    for (LineError& e : part.failed) total_.failed.push_back(std::move(e));
   }
 
   const ApiContext& ctx_;
