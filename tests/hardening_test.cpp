@@ -80,6 +80,11 @@ TEST_F(Hardening, AnUnauthenticatedUploadIsAnsweredFromItsHeadAlone) {
                head("POST", "/v1/Account/" + alice_.auth_id + "/Zentrunk/Trunk/",
                     {"Content-Length: 33554432"}));
   EXPECT_EQ(r.status, 401);
+  // A cloud-PBX request with a body and a bad token: the 401 comes before the body.
+  r = exchange(server_->port(), head("GET", "/api/ver1.0/client/@me/calls/",
+                                     {"Authorization: Bearer not-a-token", "Content-Length: 4096"}));
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.header("connection"), "close");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
 }
 

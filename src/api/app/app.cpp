@@ -203,11 +203,15 @@ RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) co
 RouteAdmitter App::for_bearer(std::size_t body_limit, RouteHandler handler) const {
   return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
                                                           const PathParams& params) {
-    http::RouteDecision d = open(body_limit, handler)(head, params);
-    if (const auto account_id = pbx::token_account(ctx_, head)) {
-      d.tenant = "client " + std::to_string(*account_id);
-      d.account = "client " + std::to_string(*account_id);
+    const auto account_id = pbx::token_account(ctx_, head);
+    if (!account_id) {
+      // No valid token: the handler's own 401 (it looks at the token only, and these routes
+      // take no body), answered without reading any body.
+      return answer(handler(head, params));
     }
+    http::RouteDecision d = open(body_limit, handler)(head, params);
+    d.tenant = "client " + std::to_string(*account_id);
+    d.account = d.tenant;
     return d;
   };
 }

@@ -53,7 +53,8 @@ class App {
   RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler) const;
   // The operator key at the head.
   RouteAdmitter for_operator(std::size_t body_limit, RouteHandler handler) const;
-  // Cloud-PBX routes: the handler checks the bearer token; the head only names the tenant.
+  // Cloud-PBX GET routes: a request without a valid bearer token gets the handler's 401 from the
+  // head; with one, the token's account is the tenant and the handler authenticates again.
   RouteAdmitter for_bearer(std::size_t body_limit, RouteHandler handler) const;
 
   ApiContext ctx_;
