@@ -229,18 +229,7 @@ inline std::map<std::string, int> stored_call_uuids(const std::string& db_path,
 // fields make it larger (at most 256).
 inline Record fault_call(const std::string& account, const std::string& uuid,
                          std::size_t padding = 0) {
-  static const std::int64_t base = wall_now();
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str("outbound"))
-      .set("from_number", str("+912235328936"))
-      .set("to_number", str("+919943720205"))
-      .set("initiation_time", str(seconds_before(base, 72)))
-      .set("answer_time", str(seconds_before(base, 64)))
-      .set("end_time", str(seconds_before(base, 60)))
-      .set("rate", str("0.03000"))
-      .set("total_amount", str("0.00200"));
+  Record r = with_own_billing(answered_call(account, uuid));
   if (padding > 0) {
     const std::string text(std::min<std::size_t>(padding, 256), 'p');
     for (const char* f : {"from_domain", "to_domain", "extension_name", "did_domain",

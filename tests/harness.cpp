@@ -160,4 +160,11 @@ std::string seconds_before(std::int64_t base, std::int64_t seconds) {
   return format_timestamp(base - seconds * kMicrosPerSecond);
 }
 
+std::int64_t test_base() {
+  static const std::int64_t base = wall_now();
+  return base;
+}
+
+std::string ago(std::int64_t seconds) { return seconds_before(test_base(), seconds); }
+
 }  // namespace cdrd::test

@@ -71,5 +71,10 @@ class CdrdServer {
 std::int64_t wall_now();
 // "YYYY-MM-DD HH:MM:SS" (UTC) of `base` minus `seconds`.
 std::string seconds_before(std::int64_t base, std::int64_t seconds);
+// The one instant the tests' record times count back from: the wall clock when first asked,
+// fixed after that, so a time a test writes again (in an expected message) is the same string.
+std::int64_t test_base();
+// seconds_before(test_base(), seconds).
+std::string ago(std::int64_t seconds);
 
 }  // namespace cdrd::test

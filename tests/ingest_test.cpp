@@ -9,22 +9,8 @@
 namespace cdrd::test {
 namespace {
 
-const std::int64_t kBase = wall_now();
-std::string ago(std::int64_t seconds) { return seconds_before(kBase, seconds); }
-
 Record call(const std::string& account, const std::string& uuid) {
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str("outbound"))
-      .set("from_number", str("+912235328936"))
-      .set("to_number", str("+919943720205"))
-      .set("initiation_time", str(ago(72)))
-      .set("answer_time", str(ago(64)))
-      .set("end_time", str(ago(60)))
-      .set("rate", str("0.03000"))
-      .set("total_amount", str("0.00200"));
-  return r;
+  return with_own_billing(answered_call(account, uuid));
 }
 
 std::int64_t total_count(const CdrdServer& s, const Credentials& who) {

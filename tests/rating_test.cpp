@@ -18,9 +18,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-const std::int64_t kBase = wall_now();
-std::string ago(std::int64_t seconds) { return seconds_before(kBase, seconds); }
-
 // Every deck row starts in the past, so calls of the last minutes are rated by it.
 constexpr const char* kDeck =
     "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n"
@@ -34,16 +31,12 @@ constexpr const char* kDeck =
 Record raw(const std::string& account, const std::string& uuid, const std::string& to,
            std::int64_t talk, const std::string& direction = "outbound",
            const std::string& from = "+912235328936") {
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str(direction))
+  Record r = answered_call(account, uuid, talk);
+  r.set("call_direction", str(direction))
       .set("from_number", str(from))
       .set("to_number", str(to))
-      .set("initiation_time", str(ago(60 + talk + 8)))
-      .set("end_time", str(ago(60)))
       .set("hangup_cause_code", "3000");
-  if (talk >= 0) r.set("answer_time", str(ago(60 + talk)));
+  if (talk < 0) r.unset("answer_time");
   return r;
 }
 
