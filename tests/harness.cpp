@@ -42,14 +42,23 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
   return argv;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+int wait_status(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return exit_code_of(status);
 }
 
-pid_t spawn(std::vector<std::string> args, const std::string& output_file) {
+// The value after "key: " on a line of `text`.
+std::string field(const std::string& text, const std::string& key) {
+  const auto at = text.find(key + ": ");
+  if (at == std::string::npos) return "";
+  const auto start = at + key.size() + 2;
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+}  // namespace
+
+pid_t spawn_cdrd(std::vector<std::string> args, const std::string& output_file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -64,30 +73,25 @@ pid_t spawn(std::vector<std::string> args, const std::string& output_file) {
   return pid;
 }
 
-int wait_status(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
+int exit_code_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
 }
 
-// The value after "key: " on a line of `text`.
-std::string field(const std::string& text, const std::string& key) {
-  const auto at = text.find(key + ": ");
-  if (at == std::string::npos) return "";
-  const auto start = at + key.size() + 2;
-  return text.substr(start, text.find('\n', start) - start);
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
-
-}  // namespace
 
 CommandResult run_cdrd(const std::vector<std::string>& args) {
   TempDir scratch;
   const std::string out = scratch.path() + "/out";
   CommandResult r;
-  r.exit_code = wait_status(spawn(args, out));
-  r.out = slurp(out);
+  r.exit_code = wait_status(spawn_cdrd(args, out));
+  r.out = read_text(out);
   return r;
 }
 
@@ -95,29 +99,49 @@ http::Params Credentials::basic() const {
   return {{"Authorization", http::basic_auth(auth_id, auth_token)}};
 }
 
-CdrdServer::CdrdServer(std::vector<std::string> extra_args) {
-  std::vector<std::string> args = {"--data-dir", dir_.path(),  "serve",
-                                   "--port",     "0",          "--port-file",
-                                   dir_.path() + "/port",      "--operator-key",
-                                   kOperatorKey, "--threads",  "2"};
+Credentials create_account_in(const std::string& data_dir, const std::string& name) {
+  auto r = run_cdrd({"--data-dir", data_dir, "account", "create", "--name", name});
+  if (r.exit_code != 0) throw std::runtime_error("account create failed: " + r.out);
+  return {field(r.out, "auth_id"), field(r.out, "auth_token")};
+}
+
+std::vector<std::string> serve_args(const std::string& data_dir,
+                                    const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {"--data-dir",       data_dir,   "serve",
+                                   "--port",           "0",        "--port-file",
+                                   data_dir + "/port", "--operator-key",
+                                   CdrdServer::kOperatorKey,       "--threads",
+                                   "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = spawn(args, dir_.path() + "/server.log");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  return args;
+}
+
+std::uint16_t wait_for_port(pid_t& pid, const std::string& data_dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(dir_.path() + "/port");
+    std::ifstream in(data_dir + "/port");
     int port = 0;
-    if (in >> port && port > 0) {
-      port_ = static_cast<std::uint16_t>(port);
-      return;
-    }
+    if (in >> port && port > 0) return static_cast<std::uint16_t>(port);
     int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("cdrd exited at start:\n" + log());
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      throw std::runtime_error("cdrd exited at start:\n" + read_text(data_dir + "/server.log"));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  throw std::runtime_error("cdrd did not start listening:\n" + log());
+  throw std::runtime_error("cdrd did not start listening:\n" +
+                           read_text(data_dir + "/server.log"));
+}
+
+http::ClientResponse ingest_as_operator(std::uint16_t port, const std::string& ndjson) {
+  return http::HttpClient("127.0.0.1", port).request("POST", "/v1/ingest/calls", ndjson,
+                        {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                         {"Content-Type", "application/x-ndjson"}});
+}
+
+CdrdServer::CdrdServer(std::vector<std::string> extra_args) {
+  pid_ = spawn_cdrd(serve_args(dir_.path(), extra_args), dir_.path() + "/server.log");
+  port_ = wait_for_port(pid_, dir_.path());
 }
 
 CdrdServer::~CdrdServer() {
@@ -132,18 +156,14 @@ int CdrdServer::stop(int signal) {
   return status;
 }
 
-std::string CdrdServer::log() const { return slurp(dir_.path() + "/server.log"); }
+std::string CdrdServer::log() const { return read_text(dir_.path() + "/server.log"); }
 
 Credentials CdrdServer::create_account(const std::string& name) const {
-  auto r = run_cdrd({"--data-dir", dir_.path(), "account", "create", "--name", name});
-  if (r.exit_code != 0) throw std::runtime_error("account create failed: " + r.out);
-  return {field(r.out, "auth_id"), field(r.out, "auth_token")};
+  return create_account_in(dir_.path(), name);
 }
 
 http::ClientResponse CdrdServer::ingest(const std::string& ndjson) const {
-  return client().request("POST", "/v1/ingest/calls", ndjson,
-                          {{"Authorization", std::string("Bearer ") + kOperatorKey},
-                           {"Content-Type", "application/x-ndjson"}});
+  return ingest_as_operator(port_, ndjson);
 }
 
 http::ClientResponse CdrdServer::get(const Credentials& who, const std::string& target) const {

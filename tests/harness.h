@@ -31,10 +31,33 @@ struct CommandResult {
 // Runs `cdrd ARGS...` to completion.
 CommandResult run_cdrd(const std::vector<std::string>& args);
 
+// Starts `cdrd ARGS...` in the background, its stdout and stderr to `output_file` (truncated),
+// stdin from /dev/null. Throws std::runtime_error when it cannot be started.
+pid_t spawn_cdrd(std::vector<std::string> args, const std::string& output_file);
+// The exit code in a waitpid() `status`, or 128 + the signal that ended the process.
+int exit_code_of(int status);
+// The whole text of the file at `path`; empty when it cannot be read.
+std::string read_text(const std::string& path);
+
 struct Credentials {
   std::string auth_id, auth_token;
   http::Params basic() const;  // the Authorization header
 };
+
+// `cdrd account create` on `data_dir` (a server may run on it meanwhile); throws unless it
+// succeeds.
+Credentials create_account_in(const std::string& data_dir, const std::string& name);
+
+// The arguments of `cdrd --data-dir D serve` on a free port written to D/port, with
+// CdrdServer::kOperatorKey and two threads, then `extra_args`.
+std::vector<std::string> serve_args(const std::string& data_dir,
+                                    const std::vector<std::string>& extra_args);
+// Waits until the `cdrd serve` process `pid` (started with serve_args) has written its port,
+// and returns it. Throws std::runtime_error, with the server's log (D/server.log), when the
+// process exits first (it is then reaped and `pid` set to -1) or does not listen within 30 s.
+std::uint16_t wait_for_port(pid_t& pid, const std::string& data_dir);
+// POST /v1/ingest/calls of `ndjson` with the operator key, to the server on 127.0.0.1:`port`.
+http::ClientResponse ingest_as_operator(std::uint16_t port, const std::string& ndjson);
 
 class CdrdServer {
  public:
