@@ -48,11 +48,12 @@ int wait_status(pid_t pid) {
   return exit_code_of(status);
 }
 
-// The value after "key: " on a line of `text`.
+// The value after "key:" and its spaces on a line of `text`.
 std::string field(const std::string& text, const std::string& key) {
-  const auto at = text.find(key + ": ");
+  const auto at = text.find(key + ":");
   if (at == std::string::npos) return "";
-  const auto start = at + key.size() + 2;
+  const auto start = text.find_first_not_of(' ', at + key.size() + 1);
+  if (start == std::string::npos) return "";
   return text.substr(start, text.find('\n', start) - start);
 }
 
@@ -103,6 +104,36 @@ Credentials create_account_in(const std::string& data_dir, const std::string& na
   auto r = run_cdrd({"--data-dir", data_dir, "account", "create", "--name", name});
   if (r.exit_code != 0) throw std::runtime_error("account create failed: " + r.out);
   return {field(r.out, "auth_id"), field(r.out, "auth_token")};
+}
+
+OAuthApp create_app_in(const std::string& data_dir, const std::string& auth_id) {
+  auto r = run_cdrd({"--data-dir", data_dir, "app", "create", "--account", auth_id});
+  if (r.exit_code != 0) throw std::runtime_error("app create failed: " + r.out);
+  OAuthApp app{field(r.out, "client_id"), field(r.out, "client_secret"), ""};
+  if (const auto c = r.out.find("(client "); c != std::string::npos) {
+    const auto from = c + 8;
+    app.numeric_client = r.out.substr(from, r.out.find(';', from) - from);
+  }
+  return app;
+}
+
+http::ClientResponse request_token(std::uint16_t port, const std::string& client_id,
+                                   const std::string& client_secret) {
+  return http::HttpClient("127.0.0.1", port)
+      .request("POST", "/oauth/token",
+               "grant_type=client_credentials&client_id=" + client_id +
+                   "&client_secret=" + client_secret,
+               {{"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
+std::map<std::string, std::string> read_env(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return out;
 }
 
 std::vector<std::string> serve_args(const std::string& data_dir,

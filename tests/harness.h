@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,19 @@ struct Credentials {
 // `cdrd account create` on `data_dir` (a server may run on it meanwhile); throws unless it
 // succeeds.
 Credentials create_account_in(const std::string& data_dir, const std::string& name);
+
+// An OAuth app of the cloud-PBX API, as `cdrd app create` prints it.
+struct OAuthApp {
+  std::string client_id, client_secret;
+  std::string numeric_client;  // the account's client id of the API's paths
+};
+// `cdrd app create --account AUTH_ID` on `data_dir`; throws unless it succeeds.
+OAuthApp create_app_in(const std::string& data_dir, const std::string& auth_id);
+// POST /oauth/token with the client-credentials grant, to the server on 127.0.0.1:`port`.
+http::ClientResponse request_token(std::uint16_t port, const std::string& client_id,
+                                   const std::string& client_secret);
+// The NAME=value lines of the file at `path` (the demo.env that `cdrd demo` writes).
+std::map<std::string, std::string> read_env(const std::string& path);
 
 // The arguments of `cdrd --data-dir D serve` on a free port written to D/port, with
 // CdrdServer::kOperatorKey and two threads, then `extra_args`.
