@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 
 #include "harness.h"
 #include "records.h"
+#include "server_fixture.h"
 
 namespace cdrd::test {
 namespace {
@@ -22,22 +22,7 @@ Record call(const std::string& account, const std::string& uuid, std::int64_t ta
   return answered_call(account, uuid, talk, ended_ago).set("hangup_cause_code", "3000");
 }
 
-class IngestLimits : public ::testing::Test {
- protected:
-  void SetUp() override { acme_ = server_.create_account("acme"); }
-  CommandResult cdrd(std::vector<std::string> args) const {
-    args.insert(args.begin(), {"--data-dir", server_.data_dir()});
-    return run_cdrd(args);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = files_.path() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  CdrdServer server_;
-  TempDir files_;
-  Credentials acme_;
-};
+using IngestLimits = ServerTest;
 
 TEST_F(IngestLimits, AMultiMegabyteBodyOfBadLinesAnswersWithAThousandAndTheCount) {
   std::string body = call(acme_.auth_id, "good", 30).line() + "\n";

@@ -7,10 +7,10 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include <fstream>
 
 #include "harness.h"
 #include "records.h"
+#include "server_fixture.h"
 
 namespace cdrd::test {
 namespace {
@@ -48,19 +48,8 @@ rapidjson::Document exact_json(const std::string& text) {
   return d;
 }
 
-class Rating : public ::testing::Test {
+class Rating : public ServerTest {
  protected:
-  void SetUp() override { acme_ = server_.create_account("acme"); }
-
-  CommandResult cdrd(std::vector<std::string> args) const {
-    args.insert(args.begin(), {"--data-dir", server_.data_dir()});
-    return run_cdrd(args);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = files_.path() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
   http::ClientResponse put_deck(const std::string& path, const std::string& csv,
                                 const std::string& key = CdrdServer::kOperatorKey) const {
     return server_.client().request("PUT", path, csv,
@@ -91,10 +80,6 @@ class Rating : public ::testing::Test {
   std::string amount(const std::string& uuid) const {
     return current(uuid)["total_amount"].GetString();
   }
-
-  CdrdServer server_;
-  TempDir files_;
-  Credentials acme_;
 };
 
 std::string s(const rapidjson::Value& v) { return v.GetString(); }
