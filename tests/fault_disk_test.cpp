@@ -28,6 +28,20 @@ std::int64_t total_count(const ServerProcess& server, const Credentials& who) {
   return parse_json(r.body)["meta"]["total_count"].GetInt64();
 }
 
+// Restarts `server` (SIGTERM, then again without a file-size limit) and expects exactly the
+// records `acked` of `who` stored, each once: nothing acknowledged lost, nothing refused kept.
+void expect_exactly_acked_after_restart(ServerProcess& server, const Credentials& who,
+                                        const std::set<std::string>& acked) {
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+  server.start({"--no-access-log"});
+  const std::map<std::string, int> stored = stored_call_uuids(server.db_path(), who.auth_id);
+  std::size_t lost = 0;
+  for (const auto& uuid : acked) lost += stored.count(uuid) == 0 ? 1 : 0;
+  EXPECT_EQ(lost, 0u);
+  EXPECT_EQ(stored.size(), acked.size()) << "records of a refused batch were stored";
+  for (const auto& [uuid, count] : stored) EXPECT_EQ(count, 1) << uuid;
+}
+
 TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
   TempDir dir;
   const Credentials alice = create_account_in(dir.path(), "disk-a");
@@ -98,14 +112,7 @@ TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
   ASSERT_TRUE(server.alive()) << server.log();
 
   // Space returns: restart without the limit. Exactly the acknowledged records are there.
-  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
-  server.start({"--no-access-log"});
-  const std::map<std::string, int> stored = stored_call_uuids(server.db_path(), alice.auth_id);
-  std::size_t lost = 0;
-  for (const auto& uuid : acked) lost += stored.count(uuid) == 0 ? 1 : 0;
-  EXPECT_EQ(lost, 0u);
-  EXPECT_EQ(stored.size(), acked.size()) << "records of a refused batch were stored";
-  for (const auto& [uuid, count] : stored) EXPECT_EQ(count, 1) << uuid;
+  expect_exactly_acked_after_restart(server, alice, acked);
 
   // Normal service: ingest and reads.
   const auto again = server.ingest(fault_call(alice.auth_id, "after-space", 256).line() + "\n" +
@@ -199,13 +206,7 @@ TEST(FaultDisk, FullFilesystemRefusesIngestAndRecoversWhenSpaceIsFreedWithoutRes
             200);
 
   // And after a restart, exactly what was acknowledged.
-  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
-  server.start({"--no-access-log"});
-  const std::map<std::string, int> stored = stored_call_uuids(server.db_path(), alice.auth_id);
-  std::size_t lost = 0;
-  for (const auto& uuid : acked) lost += stored.count(uuid) == 0 ? 1 : 0;
-  EXPECT_EQ(lost, 0u);
-  EXPECT_EQ(stored.size(), acked.size()) << "records of a refused batch were stored";
+  expect_exactly_acked_after_restart(server, alice, acked);
   EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
