@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/time.h"
+#include "records.h"
 
 extern char** environ;
 
@@ -199,6 +200,13 @@ http::ClientResponse CdrdServer::ingest(const std::string& ndjson) const {
 
 http::ClientResponse CdrdServer::get(const Credentials& who, const std::string& target) const {
   return client().get(target, who.basic());
+}
+
+std::int64_t listed_call_count(std::uint16_t port, const Credentials& who) {
+  const auto r = http::HttpClient("127.0.0.1", port)
+                     .get("/v1/Account/" + who.auth_id + "/Zentrunk/Call/?limit=1", who.basic());
+  if (r.status != 200) throw std::runtime_error("list calls: " + std::to_string(r.status) + r.body);
+  return parse_json(r.body)["meta"]["total_count"].GetInt64();
 }
 
 std::int64_t wall_now() {

@@ -104,6 +104,10 @@ class CdrdServer {
   std::uint16_t port_ = 0;
 };
 
+// The total_count of the SIP-trunk call list of `who` (its default window), from the server on
+// 127.0.0.1:`port`; throws std::runtime_error unless the list answers 200.
+std::int64_t listed_call_count(std::uint16_t port, const Credentials& who);
+
 // The wall clock now, in microseconds since the epoch.
 std::int64_t wall_now();
 // "YYYY-MM-DD HH:MM:SS" (UTC) of `base` minus `seconds`.
