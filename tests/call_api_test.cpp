@@ -25,10 +25,7 @@ struct ModelCall {
   bool answered = true;
 };
 
-// All the test's times are relative to one instant, taken once.
-const std::int64_t kBase = wall_now();
-std::string ago(std::int64_t seconds) { return seconds_before(kBase, seconds); }
-
+// All the test's times are relative to one instant, taken once: test_base(), through ago().
 Record to_record(const std::string& account, const ModelCall& c) {
   Record r;
   r.set("account", str(account))
@@ -103,8 +100,8 @@ class CallApiTest : public ::testing::Test {
       e.direction = c.direction == "inbound" ? Direction::kInbound : Direction::kOutbound;
       e.from_number = c.from;
       e.to_number = c.to;
-      e.initiation_time = kBase - c.init_ago * kMicrosPerSecond;
-      e.end_time = kBase - c.end_ago * kMicrosPerSecond;
+      e.initiation_time = test_base() - c.init_ago * kMicrosPerSecond;
+      e.end_time = test_base() - c.end_ago * kMicrosPerSecond;
       expired.push_back(e);
     }
     ASSERT_TRUE(store->insert_calls(expired).ok());

@@ -2,24 +2,11 @@
 // demo.env work against the server for both APIs.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <map>
-
 #include "harness.h"
 #include "records.h"
 
 namespace cdrd::test {
 namespace {
-
-std::map<std::string, std::string> read_env(const std::string& path) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find('=');
-    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return out;
-}
 
 TEST(Demo, IsIdempotentAndItsCredentialsWork) {
   CdrdServer server;
@@ -42,11 +29,7 @@ TEST(Demo, IsIdempotentAndItsCredentialsWork) {
   auto one = server.get(demo, "/v1/Account/" + demo.auth_id + "/Call/" + env.at("CDRD_DEMO_CALL"));
   EXPECT_EQ(one.status, 200) << one.body;
 
-  auto token = server.client().request(
-      "POST", "/oauth/token",
-      "grant_type=client_credentials&client_id=" + env.at("CDRD_CLIENT_ID") +
-          "&client_secret=" + env.at("CDRD_CLIENT_SECRET"),
-      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  auto token = request_token(server.port(), env.at("CDRD_CLIENT_ID"), env.at("CDRD_CLIENT_SECRET"));
   ASSERT_EQ(token.status, 200) << token.body;
   const std::string bearer = parse_json(token.body)["access_token"].GetString();
   auto calls = server.client().request("GET", "/api/ver1.0/client/@me/calls/?per_page=500", "",

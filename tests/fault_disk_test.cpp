@@ -22,10 +22,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::int64_t total_count(const ServerProcess& server, const Credentials& who) {
-  const auto r = server.get(who, "/v1/Account/" + who.auth_id + "/Zentrunk/Call/?limit=1");
-  if (r.status != 200) throw std::runtime_error("list calls: " + std::to_string(r.status) + r.body);
-  return parse_json(r.body)["meta"]["total_count"].GetInt64();
+// Restarts `server` (SIGTERM, then again without a file-size limit) and expects exactly the
+// records `acked` of `who` stored, each once: nothing acknowledged lost, nothing refused kept.
+void expect_exactly_acked_after_restart(ServerProcess& server, const Credentials& who,
+                                        const std::set<std::string>& acked) {
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+  server.start({"--no-access-log"});
+  const std::map<std::string, int> stored = stored_call_uuids(server.db_path(), who.auth_id);
+  std::size_t lost = 0;
+  for (const auto& uuid : acked) lost += stored.count(uuid) == 0 ? 1 : 0;
+  EXPECT_EQ(lost, 0u);
+  EXPECT_EQ(stored.size(), acked.size()) << "records of a refused batch were stored";
+  for (const auto& [uuid, count] : stored) EXPECT_EQ(count, 1) << uuid;
 }
 
 TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
@@ -92,20 +100,13 @@ TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
     }
   }
   EXPECT_EQ(server.client().get("/healthz").status, 200);
-  EXPECT_EQ(total_count(server, alice), static_cast<std::int64_t>(acked.size()));
+  EXPECT_EQ(listed_call_count(server.port(), alice), static_cast<std::int64_t>(acked.size()));
   const auto one = server.get(alice, "/v1/Account/" + alice.auth_id + "/Zentrunk/Call/d0-0/");
   EXPECT_EQ(one.status, 200) << one.body;
   ASSERT_TRUE(server.alive()) << server.log();
 
   // Space returns: restart without the limit. Exactly the acknowledged records are there.
-  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
-  server.start({"--no-access-log"});
-  const std::map<std::string, int> stored = stored_call_uuids(server.db_path(), alice.auth_id);
-  std::size_t lost = 0;
-  for (const auto& uuid : acked) lost += stored.count(uuid) == 0 ? 1 : 0;
-  EXPECT_EQ(lost, 0u);
-  EXPECT_EQ(stored.size(), acked.size()) << "records of a refused batch were stored";
-  for (const auto& [uuid, count] : stored) EXPECT_EQ(count, 1) << uuid;
+  expect_exactly_acked_after_restart(server, alice, acked);
 
   // Normal service: ingest and reads.
   const auto again = server.ingest(fault_call(alice.auth_id, "after-space", 256).line() + "\n" +
@@ -113,7 +114,7 @@ TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(parse_json(again.body)["stored"].GetInt(), 1) << again.body;
   EXPECT_EQ(parse_json(again.body)["duplicates"].GetInt(), 1) << again.body;
-  EXPECT_EQ(total_count(server, alice), static_cast<std::int64_t>(acked.size()) + 1);
+  EXPECT_EQ(listed_call_count(server.port(), alice), static_cast<std::int64_t>(acked.size()) + 1);
   EXPECT_EQ(server.get(alice, "/v1/Account/" + alice.auth_id + "/Call/after-space/").status, 200);
 }
 
@@ -186,7 +187,7 @@ TEST(FaultDisk, FullFilesystemRefusesIngestAndRecoversWhenSpaceIsFreedWithoutRes
   EXPECT_LE(refused.status, 507) << refused.body;
   EXPECT_TRUE(parse_json(refused.body).HasMember("error")) << refused.body;
   ASSERT_TRUE(server.alive());
-  EXPECT_EQ(total_count(server, alice), static_cast<std::int64_t>(acked.size()));
+  EXPECT_EQ(listed_call_count(server.port(), alice), static_cast<std::int64_t>(acked.size()));
   std::printf("[ full fs ] %zu records acknowledged before ingest was refused with %d\n",
               acked.size(), refused.status);
 
@@ -194,18 +195,12 @@ TEST(FaultDisk, FullFilesystemRefusesIngestAndRecoversWhenSpaceIsFreedWithoutRes
   std::filesystem::remove(fs.path() + "/ballast");
   const auto again = ingest_batch("after-free", 50);
   EXPECT_EQ(again.status, 200) << again.body;
-  EXPECT_EQ(total_count(server, alice), static_cast<std::int64_t>(acked.size()));
+  EXPECT_EQ(listed_call_count(server.port(), alice), static_cast<std::int64_t>(acked.size()));
   EXPECT_EQ(server.get(alice, "/v1/Account/" + alice.auth_id + "/Call/after-free-0/").status,
             200);
 
   // And after a restart, exactly what was acknowledged.
-  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
-  server.start({"--no-access-log"});
-  const std::map<std::string, int> stored = stored_call_uuids(server.db_path(), alice.auth_id);
-  std::size_t lost = 0;
-  for (const auto& uuid : acked) lost += stored.count(uuid) == 0 ? 1 : 0;
-  EXPECT_EQ(lost, 0u);
-  EXPECT_EQ(stored.size(), acked.size()) << "records of a refused batch were stored";
+  expect_exactly_acked_after_restart(server, alice, acked);
   EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 

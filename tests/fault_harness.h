@@ -26,7 +26,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -50,19 +49,6 @@ inline std::uint64_t test_seed() {
       (static_cast<std::int64_t>(getpid()) << 20));
 }
 
-// `cdrd account create` on `data_dir`; throws unless it succeeds.
-inline Credentials create_account_in(const std::string& data_dir, const std::string& name) {
-  const CommandResult r = run_cdrd({"--data-dir", data_dir, "account", "create", "--name", name});
-  if (r.exit_code != 0) throw std::runtime_error("account create failed: " + r.out);
-  const auto value = [&](const std::string& key) {
-    const auto at = r.out.find(key + ": ");
-    if (at == std::string::npos) return std::string();
-    const auto start = at + key.size() + 2;
-    return r.out.substr(start, r.out.find('\n', start) - start);
-  };
-  return {value("auth_id"), value("auth_token")};
-}
-
 // A `cdrd serve` process on a data directory the test owns, started and stopped at will.
 class ServerProcess {
  public:
@@ -79,14 +65,9 @@ class ServerProcess {
   void start(const std::vector<std::string>& extra_args = {},
              std::optional<rlim_t> max_file_bytes = std::nullopt) {
     if (pid_ > 0) throw std::logic_error("ServerProcess::start: already running");
-    const std::string port_file = dir_ + "/port";
-    std::filesystem::remove(port_file);
-    std::vector<std::string> args = {CDRD_BINARY, "--data-dir",  dir_,
-                                     "serve",     "--port",      "0",
-                                     "--port-file", port_file,   "--operator-key",
-                                     CdrdServer::kOperatorKey,   "--threads",
-                                     "2"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::filesystem::remove(dir_ + "/port");
+    std::vector<std::string> args = serve_args(dir_, extra_args);
+    args.insert(args.begin(), CDRD_BINARY);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -110,22 +91,7 @@ class ServerProcess {
       _exit(127);
     }
     pid_ = pid;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::ifstream in(port_file);
-      int port = 0;
-      if (in >> port && port > 0) {
-        port_ = static_cast<std::uint16_t>(port);
-        return;
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("cdrd exited at start:\n" + log());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    throw std::runtime_error("cdrd did not start listening:\n" + log());
+    port_ = wait_for_port(pid_, dir_);
   }
 
   // Sends `signal` and waits: the exit code, or 128 + the signal that ended it.
@@ -160,28 +126,19 @@ class ServerProcess {
   http::HttpClient client() const { return http::HttpClient("127.0.0.1", port_); }
 
   http::ClientResponse ingest(const std::string& ndjson) const {
-    return client().request("POST", "/v1/ingest/calls", ndjson,
-                            {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-                             {"Content-Type", "application/x-ndjson"}});
+    return ingest_as_operator(port_, ndjson);
   }
   http::ClientResponse get(const Credentials& who, const std::string& target) const {
     return client().get(target, who.basic());
   }
 
-  std::string log() const {
-    std::ifstream in(log_path_());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string log() const { return read_text(log_path_()); }
 
  private:
   std::string log_path_() const { return dir_ + "/server.log"; }
   int reaped(int status) {
     pid_ = -1;
-    exit_status_ = WIFEXITED(status)     ? WEXITSTATUS(status)
-                   : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-                                         : -1;
+    exit_status_ = exit_code_of(status);
     return exit_status_;
   }
 
@@ -229,18 +186,7 @@ inline std::map<std::string, int> stored_call_uuids(const std::string& db_path,
 // fields make it larger (at most 256).
 inline Record fault_call(const std::string& account, const std::string& uuid,
                          std::size_t padding = 0) {
-  static const std::int64_t base = wall_now();
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str("outbound"))
-      .set("from_number", str("+912235328936"))
-      .set("to_number", str("+919943720205"))
-      .set("initiation_time", str(seconds_before(base, 72)))
-      .set("answer_time", str(seconds_before(base, 64)))
-      .set("end_time", str(seconds_before(base, 60)))
-      .set("rate", str("0.03000"))
-      .set("total_amount", str("0.00200"));
+  Record r = with_own_billing(answered_call(account, uuid));
   if (padding > 0) {
     const std::string text(std::min<std::size_t>(padding, 256), 'p');
     for (const char* f : {"from_domain", "to_domain", "extension_name", "did_domain",

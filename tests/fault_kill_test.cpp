@@ -59,12 +59,6 @@ void expect_exactly_stored(const std::string& db_path, const std::vector<Credent
   }
 }
 
-std::int64_t api_total_count(const ServerProcess& server, const Credentials& who) {
-  const auto r = server.get(who, "/v1/Account/" + who.auth_id + "/Zentrunk/Call/?limit=1");
-  if (r.status != 200) throw std::runtime_error("list calls: " + std::to_string(r.status) + r.body);
-  return parse_json(r.body)["meta"]["total_count"].GetInt64();
-}
-
 TEST(FaultKill, EveryAcknowledgedBatchSurvivesTwentyKillNinesExactlyOnce) {
   const std::uint64_t seed = test_seed();
   SCOPED_TRACE("seed " + std::to_string(seed) + " (CDRD_TEST_SEED replays it)");
@@ -181,7 +175,7 @@ TEST(FaultKill, EveryAcknowledgedBatchSurvivesTwentyKillNinesExactlyOnce) {
   expect_exactly_stored(server.db_path(), accounts, acked, /*allow_unacknowledged_extra=*/false);
   server.start({"--no-access-log"});
   std::int64_t total = 0;
-  for (const auto& a : accounts) total += api_total_count(server, a);
+  for (const auto& a : accounts) total += listed_call_count(server.port(), a);
   EXPECT_EQ(total, static_cast<std::int64_t>(acked.size()));
 }
 
@@ -370,7 +364,7 @@ TEST(FaultTerm, SigtermUnderLoadExitsZeroAnswersInFullAndLosesNothingAcknowledge
   // Unacknowledged batches may or may not be there; every acknowledged one is, once.
   expect_exactly_stored(server.db_path(), {alice}, acked, /*allow_unacknowledged_extra=*/true);
   server.start({"--no-access-log"});
-  EXPECT_GE(api_total_count(server, alice), static_cast<std::int64_t>(acked.size()));
+  EXPECT_GE(listed_call_count(server.port(), alice), static_cast<std::int64_t>(acked.size()));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/time.h"
+#include "records.h"
 
 extern char** environ;
 
@@ -42,14 +43,24 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
   return argv;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+int wait_status(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return exit_code_of(status);
 }
 
-pid_t spawn(std::vector<std::string> args, const std::string& output_file) {
+// The value after "key:" and its spaces on a line of `text`.
+std::string field(const std::string& text, const std::string& key) {
+  const auto at = text.find(key + ":");
+  if (at == std::string::npos) return "";
+  const auto start = text.find_first_not_of(' ', at + key.size() + 1);
+  if (start == std::string::npos) return "";
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+}  // namespace
+
+pid_t spawn_cdrd(std::vector<std::string> args, const std::string& output_file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -64,30 +75,25 @@ pid_t spawn(std::vector<std::string> args, const std::string& output_file) {
   return pid;
 }
 
-int wait_status(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
+int exit_code_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
 }
 
-// The value after "key: " on a line of `text`.
-std::string field(const std::string& text, const std::string& key) {
-  const auto at = text.find(key + ": ");
-  if (at == std::string::npos) return "";
-  const auto start = at + key.size() + 2;
-  return text.substr(start, text.find('\n', start) - start);
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
-
-}  // namespace
 
 CommandResult run_cdrd(const std::vector<std::string>& args) {
   TempDir scratch;
   const std::string out = scratch.path() + "/out";
   CommandResult r;
-  r.exit_code = wait_status(spawn(args, out));
-  r.out = slurp(out);
+  r.exit_code = wait_status(spawn_cdrd(args, out));
+  r.out = read_text(out);
   return r;
 }
 
@@ -95,29 +101,79 @@ http::Params Credentials::basic() const {
   return {{"Authorization", http::basic_auth(auth_id, auth_token)}};
 }
 
-CdrdServer::CdrdServer(std::vector<std::string> extra_args) {
-  std::vector<std::string> args = {"--data-dir", dir_.path(),  "serve",
-                                   "--port",     "0",          "--port-file",
-                                   dir_.path() + "/port",      "--operator-key",
-                                   kOperatorKey, "--threads",  "2"};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = spawn(args, dir_.path() + "/server.log");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(dir_.path() + "/port");
-    int port = 0;
-    if (in >> port && port > 0) {
-      port_ = static_cast<std::uint16_t>(port);
-      return;
-    }
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("cdrd exited at start:\n" + log());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+Credentials create_account_in(const std::string& data_dir, const std::string& name) {
+  auto r = run_cdrd({"--data-dir", data_dir, "account", "create", "--name", name});
+  if (r.exit_code != 0) throw std::runtime_error("account create failed: " + r.out);
+  return {field(r.out, "auth_id"), field(r.out, "auth_token")};
+}
+
+OAuthApp create_app_in(const std::string& data_dir, const std::string& auth_id) {
+  auto r = run_cdrd({"--data-dir", data_dir, "app", "create", "--account", auth_id});
+  if (r.exit_code != 0) throw std::runtime_error("app create failed: " + r.out);
+  OAuthApp app{field(r.out, "client_id"), field(r.out, "client_secret"), ""};
+  if (const auto c = r.out.find("(client "); c != std::string::npos) {
+    const auto from = c + 8;
+    app.numeric_client = r.out.substr(from, r.out.find(';', from) - from);
   }
-  throw std::runtime_error("cdrd did not start listening:\n" + log());
+  return app;
+}
+
+http::ClientResponse request_token(std::uint16_t port, const std::string& client_id,
+                                   const std::string& client_secret) {
+  return http::HttpClient("127.0.0.1", port)
+      .request("POST", "/oauth/token",
+               "grant_type=client_credentials&client_id=" + client_id +
+                   "&client_secret=" + client_secret,
+               {{"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
+std::map<std::string, std::string> read_env(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return out;
+}
+
+std::vector<std::string> serve_args(const std::string& data_dir,
+                                    const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {"--data-dir",       data_dir,   "serve",
+                                   "--port",           "0",        "--port-file",
+                                   data_dir + "/port", "--operator-key",
+                                   CdrdServer::kOperatorKey,       "--threads",
+                                   "2"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return args;
+}
+
+std::uint16_t wait_for_port(pid_t& pid, const std::string& data_dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(data_dir + "/port");
+    int port = 0;
+    if (in >> port && port > 0) return static_cast<std::uint16_t>(port);
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      throw std::runtime_error("cdrd exited at start:\n" + read_text(data_dir + "/server.log"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("cdrd did not start listening:\n" +
+                           read_text(data_dir + "/server.log"));
+}
+
+http::ClientResponse ingest_as_operator(std::uint16_t port, const std::string& ndjson) {
+  return http::HttpClient("127.0.0.1", port).request("POST", "/v1/ingest/calls", ndjson,
+                        {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                         {"Content-Type", "application/x-ndjson"}});
+}
+
+CdrdServer::CdrdServer(std::vector<std::string> extra_args) {
+  pid_ = spawn_cdrd(serve_args(dir_.path(), extra_args), dir_.path() + "/server.log");
+  port_ = wait_for_port(pid_, dir_.path());
 }
 
 CdrdServer::~CdrdServer() {
@@ -132,22 +188,25 @@ int CdrdServer::stop(int signal) {
   return status;
 }
 
-std::string CdrdServer::log() const { return slurp(dir_.path() + "/server.log"); }
+std::string CdrdServer::log() const { return read_text(dir_.path() + "/server.log"); }
 
 Credentials CdrdServer::create_account(const std::string& name) const {
-  auto r = run_cdrd({"--data-dir", dir_.path(), "account", "create", "--name", name});
-  if (r.exit_code != 0) throw std::runtime_error("account create failed: " + r.out);
-  return {field(r.out, "auth_id"), field(r.out, "auth_token")};
+  return create_account_in(dir_.path(), name);
 }
 
 http::ClientResponse CdrdServer::ingest(const std::string& ndjson) const {
-  return client().request("POST", "/v1/ingest/calls", ndjson,
-                          {{"Authorization", std::string("Bearer ") + kOperatorKey},
-                           {"Content-Type", "application/x-ndjson"}});
+  return ingest_as_operator(port_, ndjson);
 }
 
 http::ClientResponse CdrdServer::get(const Credentials& who, const std::string& target) const {
   return client().get(target, who.basic());
+}
+
+std::int64_t listed_call_count(std::uint16_t port, const Credentials& who) {
+  const auto r = http::HttpClient("127.0.0.1", port)
+                     .get("/v1/Account/" + who.auth_id + "/Zentrunk/Call/?limit=1", who.basic());
+  if (r.status != 200) throw std::runtime_error("list calls: " + std::to_string(r.status) + r.body);
+  return parse_json(r.body)["meta"]["total_count"].GetInt64();
 }
 
 std::int64_t wall_now() {
@@ -159,5 +218,12 @@ std::int64_t wall_now() {
 std::string seconds_before(std::int64_t base, std::int64_t seconds) {
   return format_timestamp(base - seconds * kMicrosPerSecond);
 }
+
+std::int64_t test_base() {
+  static const std::int64_t base = wall_now();
+  return base;
+}
+
+std::string ago(std::int64_t seconds) { return seconds_before(test_base(), seconds); }
 
 }  // namespace cdrd::test

@@ -6,51 +6,23 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 
 #include "harness.h"
 #include "records.h"
+#include "server_fixture.h"
 
 namespace cdrd::test {
 namespace {
 
 using ::testing::HasSubstr;
 
-const std::int64_t kBase = wall_now();
-std::string ago(std::int64_t seconds) { return seconds_before(kBase, seconds); }
-
 // An answered outbound call to India that talked `talk` seconds and ended `ended_ago` s ago.
 Record call(const std::string& account, const std::string& uuid, std::int64_t talk,
             std::int64_t ended_ago = 60) {
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str("outbound"))
-      .set("from_number", str("+912235328936"))
-      .set("to_number", str("+919943720205"))
-      .set("initiation_time", str(ago(ended_ago + talk + 8)))
-      .set("answer_time", str(ago(ended_ago + talk)))
-      .set("end_time", str(ago(ended_ago)))
-      .set("hangup_cause_code", "3000");
-  return r;
+  return answered_call(account, uuid, talk, ended_ago).set("hangup_cause_code", "3000");
 }
 
-class IngestLimits : public ::testing::Test {
- protected:
-  void SetUp() override { acme_ = server_.create_account("acme"); }
-  CommandResult cdrd(std::vector<std::string> args) const {
-    args.insert(args.begin(), {"--data-dir", server_.data_dir()});
-    return run_cdrd(args);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = files_.path() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  CdrdServer server_;
-  TempDir files_;
-  Credentials acme_;
-};
+using IngestLimits = ServerTest;
 
 TEST_F(IngestLimits, AMultiMegabyteBodyOfBadLinesAnswersWithAThousandAndTheCount) {
   std::string body = call(acme_.auth_id, "good", 30).line() + "\n";

@@ -9,27 +9,8 @@
 namespace cdrd::test {
 namespace {
 
-const std::int64_t kBase = wall_now();
-std::string ago(std::int64_t seconds) { return seconds_before(kBase, seconds); }
-
 Record call(const std::string& account, const std::string& uuid) {
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str("outbound"))
-      .set("from_number", str("+912235328936"))
-      .set("to_number", str("+919943720205"))
-      .set("initiation_time", str(ago(72)))
-      .set("answer_time", str(ago(64)))
-      .set("end_time", str(ago(60)))
-      .set("rate", str("0.03000"))
-      .set("total_amount", str("0.00200"));
-  return r;
-}
-
-std::int64_t total_count(const CdrdServer& s, const Credentials& who) {
-  auto r = s.get(who, "/v1/Account/" + who.auth_id + "/Zentrunk/Call/");
-  return parse_json(r.body)["meta"]["total_count"].GetInt64();
+  return with_own_billing(answered_call(account, uuid));
 }
 
 TEST(Ingest, StoresValidLinesReportsBadOnesAndIgnoresRetries) {
@@ -49,13 +30,13 @@ TEST(Ingest, StoresValidLinesReportsBadOnesAndIgnoresRetries) {
   EXPECT_EQ(d["failed"][0]["line"].GetInt(), 2);
   EXPECT_NE(std::string(d["failed"][0]["error"].GetString()).find("call_direction"), std::string::npos);
   EXPECT_EQ(d["failed"][1]["line"].GetInt(), 3);
-  EXPECT_EQ(total_count(server, alice), 2);
+  EXPECT_EQ(listed_call_count(server.port(), alice), 2);
 
   // The same batch again (a retry): nothing new.
   auto again = parse_json(server.ingest(body).body);
   EXPECT_EQ(again["stored"].GetInt(), 0);
   EXPECT_EQ(again["duplicates"].GetInt(), 2);
-  EXPECT_EQ(total_count(server, alice), 2);
+  EXPECT_EQ(listed_call_count(server.port(), alice), 2);
 
   // The seed's call read back exactly.
   auto one = parse_json(server.get(alice, "/v1/Account/" + alice.auth_id + "/Zentrunk/Call/a-1/").body);
@@ -75,7 +56,7 @@ TEST(Ingest, EveryLineBadIs400AndWritesNothing) {
   EXPECT_EQ(d["failed"].Size(), 2u);
   EXPECT_NE(std::string(d["failed"][0]["error"].GetString()).find("end_time"), std::string::npos);
   EXPECT_NE(std::string(d["failed"][1]["error"].GetString()).find("account"), std::string::npos);
-  EXPECT_EQ(total_count(server, alice), 0);
+  EXPECT_EQ(listed_call_count(server.port(), alice), 0);
 }
 
 TEST(Ingest, NeedsTheOperatorKeyNotACustomerToken) {
@@ -87,7 +68,7 @@ TEST(Ingest, NeedsTheOperatorKeyNotACustomerToken) {
   EXPECT_EQ(client.request("POST", "/v1/ingest/calls", body, {{"Authorization", "Bearer wrong-key"}}).status, 401);
   EXPECT_EQ(client.request("POST", "/v1/ingest/calls", body, alice.basic()).status, 401);
   EXPECT_EQ(client.request("GET", "/v1/ingest/calls", "", {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey}}).status, 405);
-  EXPECT_EQ(total_count(server, alice), 0);
+  EXPECT_EQ(listed_call_count(server.port(), alice), 0);
 }
 
 TEST(Ingest, OversizedBodyIs413) {
@@ -99,7 +80,7 @@ TEST(Ingest, OversizedBodyIs413) {
   EXPECT_EQ(r.status, 413);
   auto d = parse_json(r.body);
   EXPECT_TRUE(d.HasMember("api_id") && d.HasMember("error"));
-  EXPECT_EQ(total_count(server, alice), 0);
+  EXPECT_EQ(listed_call_count(server.port(), alice), 0);
 }
 
 TEST(Import, LoadsNdjsonAndCsvWithTheSameValidation) {
@@ -126,7 +107,7 @@ TEST(Import, LoadsNdjsonAndCsvWithTheSameValidation) {
   auto c = run_cdrd({"--data-dir", dir, "import", dir + "/calls.csv"});
   EXPECT_EQ(c.exit_code, 0) << c.out;
   EXPECT_NE(c.out.find("stored 2"), std::string::npos) << c.out;
-  EXPECT_EQ(total_count(server, alice), 4);
+  EXPECT_EQ(listed_call_count(server.port(), alice), 4);
   auto one = parse_json(server.get(alice, "/v1/Account/" + alice.auth_id + "/Call/c-1/").body);
   EXPECT_EQ(std::string(one["region"].GetString()), "us-east-1, virginia");
   EXPECT_EQ(one["duration"].GetInt(), 60);

@@ -126,20 +126,9 @@ TEST(JsonLimits, ErrorsEchoingBytesThatAreNotUtf8AreValidUtf8Json) {
     EXPECT_FALSE(strict_error(r, "error").empty()) << query;
   }
   // The cloud-PBX API, with a token of a new OAuth app.
-  const CommandResult app =
-      run_cdrd({"--data-dir", server.data_dir(), "app", "create", "--account", alice.auth_id});
-  ASSERT_EQ(app.exit_code, 0) << app.out;
-  const auto field = [&](const std::string& label) {
-    const std::size_t at = app.out.find(label);
-    if (at == std::string::npos) return std::string();
-    const std::size_t from = app.out.find_first_not_of(' ', at + label.size());
-    return app.out.substr(from, app.out.find('\n', from) - from);
-  };
-  const http::ClientResponse token = server.client().request(
-      "POST", "/oauth/token",
-      "grant_type=client_credentials&client_id=" + field("client_id:") +
-          "&client_secret=" + field("client_secret:"),
-      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  const OAuthApp app = create_app_in(server.data_dir(), alice.auth_id);
+  const http::ClientResponse token =
+      request_token(server.port(), app.client_id, app.client_secret);
   ASSERT_EQ(token.status, 200) << token.body;
   const std::string bearer = "Bearer " + strict_error(token, "access_token");
   for (const char* query : {"?flow=%A9", "?flow=%FF%FE", "?%A9=1"}) {

@@ -629,21 +629,9 @@ TEST(Malformed, TenThousandBrokenRequestsGetNo5xxOnlyHttpAndTheServerLives) {
     create("Trunk/", "{\"trunk_direction\": \"inbound\", \"primary_uri_uuid\": " +
                          str(world.ids.size() > 1 ? world.ids[1] : "") + "}",
            "trunk_id");
-    const CommandResult app =
-        run_cdrd({"--data-dir", dir.path(), "app", "create", "--account", world.account.auth_id});
-    ASSERT_EQ(app.exit_code, 0) << app.out;
-    const auto value = [&](const std::string& label) {
-      const std::size_t at = app.out.find(label);
-      const std::size_t from = app.out.find_first_not_of(' ', at + label.size());
-      return app.out.substr(from, app.out.find('\n', from) - from);
-    };
-    const std::size_t c_at = app.out.find("(client ");
-    world.numeric_client = app.out.substr(c_at + 8, app.out.find(';', c_at) - c_at - 8);
-    const auto t = server.client().request(
-        "POST", "/oauth/token",
-        "grant_type=client_credentials&client_id=" + value("client_id:") +
-            "&client_secret=" + value("client_secret:"),
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    const OAuthApp app = create_app_in(dir.path(), world.account.auth_id);
+    world.numeric_client = app.numeric_client;
+    const auto t = request_token(server.port(), app.client_id, app.client_secret);
     ASSERT_EQ(t.status, 200) << t.body;
     world.bearer = parse_json(t.body)["access_token"].GetString();
   }

@@ -13,32 +13,13 @@
 namespace cdrd::test {
 namespace {
 
-struct App {
-  std::string client_id, client_secret;
-  std::string numeric_client;  // the account's client id of the paths
-};
+using App = OAuthApp;
 
 App create_app(const CdrdServer& server, const std::string& auth_id) {
-  const CommandResult r =
-      run_cdrd({"--data-dir", server.data_dir(), "app", "create", "--account", auth_id});
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  App app;
-  const auto field = [&](const std::string& label) {
-    const std::size_t at = r.out.find(label);
-    if (at == std::string::npos) return std::string();
-    std::size_t from = r.out.find_first_not_of(' ', at + label.size());
-    return r.out.substr(from, r.out.find('\n', from) - from);
-  };
-  app.client_id = field("client_id:");
-  app.client_secret = field("client_secret:");
-  const std::size_t c = r.out.find("(client ");
-  if (c != std::string::npos) {
-    const std::size_t from = c + 8;
-    app.numeric_client = r.out.substr(from, r.out.find(';', from) - from);
-  }
-  EXPECT_EQ(app.client_id.size(), 32u) << r.out;
-  EXPECT_GE(app.client_secret.size(), 40u) << r.out;
-  EXPECT_FALSE(app.numeric_client.empty()) << r.out;
+  const App app = create_app_in(server.data_dir(), auth_id);
+  EXPECT_EQ(app.client_id.size(), 32u) << app.client_id;
+  EXPECT_GE(app.client_secret.size(), 40u) << app.client_secret;
+  EXPECT_FALSE(app.numeric_client.empty());
   return app;
 }
 
@@ -49,8 +30,7 @@ http::ClientResponse post_form(const CdrdServer& server, const std::string& body
 }
 
 std::string token_for(const CdrdServer& server, const App& app) {
-  const auto r = post_form(server, "grant_type=client_credentials&client_id=" + app.client_id +
-                                       "&client_secret=" + app.client_secret);
+  const auto r = request_token(server.port(), app.client_id, app.client_secret);
   EXPECT_EQ(r.status, 200) << r.body;
   auto d = parse_json(r.body);
   return d.HasMember("access_token") ? d["access_token"].GetString() : "";
@@ -210,9 +190,8 @@ class PbxApiTest : public ::testing::Test {
 };
 
 TEST_F(PbxApiTest, TokenEndpointAnswersTheOAuthShape) {
-  const auto r = post_form(*server_, "grant_type=client_credentials&client_id=" +
-                                         alice_app_.client_id + "&client_secret=" +
-                                         alice_app_.client_secret);
+  const auto r =
+      request_token(server_->port(), alice_app_.client_id, alice_app_.client_secret);
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = parse_json(r.body);
   ASSERT_TRUE(d["access_token"].IsString());
@@ -297,8 +276,7 @@ TEST_F(PbxApiTest, RevokingAnAppEndsItsTokens) {
   const auto r = get_bearer(*server_, token, base() + "calls/");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(error_of(r), "access token revoked");
-  const auto again = post_form(*server_, "grant_type=client_credentials&client_id=" +
-                                             app.client_id + "&client_secret=" + app.client_secret);
+  const auto again = request_token(server_->port(), app.client_id, app.client_secret);
   EXPECT_EQ(again.status, 401);
   // Other apps of the account keep working.
   EXPECT_EQ(get_bearer(*server_, alice_token_, base() + "calls/").status, 200);
@@ -310,8 +288,7 @@ TEST(PbxTokens, ExpireAfterTheConfiguredLifetime) {
   CdrdServer server({"--token-ttl-seconds", "1"});
   const Credentials carol = server.create_account("carol");
   const App app = create_app(server, carol.auth_id);
-  const auto r = post_form(server, "grant_type=client_credentials&client_id=" + app.client_id +
-                                       "&client_secret=" + app.client_secret);
+  const auto r = request_token(server.port(), app.client_id, app.client_secret);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(parse_json(r.body)["expires_in"].GetInt(), 1);
   const std::string token = parse_json(r.body)["access_token"].GetString();

@@ -7,19 +7,16 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include <fstream>
 
 #include "harness.h"
 #include "records.h"
+#include "server_fixture.h"
 
 namespace cdrd::test {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-
-const std::int64_t kBase = wall_now();
-std::string ago(std::int64_t seconds) { return seconds_before(kBase, seconds); }
 
 // Every deck row starts in the past, so calls of the last minutes are rated by it.
 constexpr const char* kDeck =
@@ -34,16 +31,12 @@ constexpr const char* kDeck =
 Record raw(const std::string& account, const std::string& uuid, const std::string& to,
            std::int64_t talk, const std::string& direction = "outbound",
            const std::string& from = "+912235328936") {
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str(direction))
+  Record r = answered_call(account, uuid, talk);
+  r.set("call_direction", str(direction))
       .set("from_number", str(from))
       .set("to_number", str(to))
-      .set("initiation_time", str(ago(60 + talk + 8)))
-      .set("end_time", str(ago(60)))
       .set("hangup_cause_code", "3000");
-  if (talk >= 0) r.set("answer_time", str(ago(60 + talk)));
+  if (talk < 0) r.unset("answer_time");
   return r;
 }
 
@@ -55,19 +48,8 @@ rapidjson::Document exact_json(const std::string& text) {
   return d;
 }
 
-class Rating : public ::testing::Test {
+class Rating : public ServerTest {
  protected:
-  void SetUp() override { acme_ = server_.create_account("acme"); }
-
-  CommandResult cdrd(std::vector<std::string> args) const {
-    args.insert(args.begin(), {"--data-dir", server_.data_dir()});
-    return run_cdrd(args);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = files_.path() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
   http::ClientResponse put_deck(const std::string& path, const std::string& csv,
                                 const std::string& key = CdrdServer::kOperatorKey) const {
     return server_.client().request("PUT", path, csv,
@@ -98,10 +80,6 @@ class Rating : public ::testing::Test {
   std::string amount(const std::string& uuid) const {
     return current(uuid)["total_amount"].GetString();
   }
-
-  CdrdServer server_;
-  TempDir files_;
-  Credentials acme_;
 };
 
 std::string s(const rapidjson::Value& v) { return v.GetString(); }

@@ -1,15 +1,17 @@
-// Test records: canonical ingest records (docs/ingest.md) built field by field, and a JSON
-// reader for responses. Header-only test support.
+// Test records: canonical ingest records (docs/ingest.md) built field by field, the one valid
+// call the tests start from, and a JSON reader for responses. Header-only test support.
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "api/errors.h"
+#include "harness.h"
 
 namespace cdrd::test {
 
@@ -39,6 +41,29 @@ class Record {
 };
 
 inline std::string str(const std::string& s) { return api::json_quote(s); }
+
+// A valid record of `account`: an answered outbound call to India (+912235328936 to
+// +919943720205) that rang 8 s, talked `talk_seconds` and ended `ended_ago` seconds before
+// test_base(). No billing, no hangup cause: a test sets what it is about.
+inline Record answered_call(const std::string& account, const std::string& uuid,
+                            std::int64_t talk_seconds = 4, std::int64_t ended_ago = 60) {
+  Record r;
+  r.set("account", str(account))
+      .set("call_uuid", str(uuid))
+      .set("call_direction", str("outbound"))
+      .set("from_number", str("+912235328936"))
+      .set("to_number", str("+919943720205"))
+      .set("initiation_time", str(ago(ended_ago + talk_seconds + 8)))
+      .set("answer_time", str(ago(ended_ago + talk_seconds)))
+      .set("end_time", str(ago(ended_ago)));
+  return r;
+}
+
+// `r` with billing of its own (rate 0.03000, total_amount 0.00200), so no rate deck is needed.
+inline Record with_own_billing(Record r) {
+  r.set("rate", str("0.03000")).set("total_amount", str("0.00200"));
+  return r;
+}
 
 inline std::string ndjson(const std::vector<Record>& records) {
   std::string out;

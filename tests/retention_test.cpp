@@ -2,52 +2,22 @@
 // the calls that ended before its --retention-days, of every account, and keeps the others.
 // The database is filled directly (ingest refuses calls already past retention) before the
 // server starts on it.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <thread>
 
 #include "harness.h"
 #include "store/sqlite/sqlite_store.h"
 
-extern char** environ;
-
 namespace cdrd::test {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// `cdrd ARGS` in the background, its output to `log`.
-pid_t start_cdrd(std::vector<std::string> args, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  args.insert(args.begin(), CDRD_BINARY);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, CDRD_BINARY, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " CDRD_BINARY);
-  return pid;
-}
 
 CallRecord stored_call(std::int64_t account_id, const std::string& uuid, Micros end) {
   CallRecord c;
@@ -82,18 +52,18 @@ TEST(Retention, ServeDeletesTheExpiredCallsOfEveryAccountInTheBackground) {
   }
 
   const std::string log = dir.path() + "/server.log";
-  const pid_t pid = start_cdrd({"--data-dir", dir.path(), "serve", "--port", "0",
+  const pid_t pid = spawn_cdrd({"--data-dir", dir.path(), "serve", "--port", "0",
                                 "--retention-days", "30", "--list-window-days", "30"},
                                log);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline &&
-         slurp(log).find("retention: deleted") == std::string::npos) {
+         read_text(log).find("retention: deleted") == std::string::npos) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);
-  const std::string out = slurp(log);
+  const std::string out = read_text(log);
   EXPECT_THAT(out, HasSubstr("retention: deleted 1800 calls that ended before")) << out;
 
   auto store = std::move(SqliteStore::open(db)).value();

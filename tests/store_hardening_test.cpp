@@ -32,16 +32,6 @@ std::string file_bytes(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::map<std::string, std::string> read_env(const std::string& path) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find('=');
-    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return out;
-}
-
 // Sets the umask of this process (and so of the cdrd it starts) for one test.
 class Umask {
  public:
@@ -154,11 +144,8 @@ TEST(Quotas, TwentyLiveTokensPerAppTheTwentyFirstEndsTheOldest) {
   ASSERT_EQ(run_cdrd({"--data-dir", dir, "demo", "--calls", "0"}).exit_code, 0);
   const auto env = read_env(dir + "/demo.env");
   const auto issue = [&] {
-    const auto r = server.client().request(
-        "POST", "/oauth/token",
-        "grant_type=client_credentials&client_id=" + env.at("CDRD_CLIENT_ID") +
-            "&client_secret=" + env.at("CDRD_CLIENT_SECRET"),
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    const auto r =
+        request_token(server.port(), env.at("CDRD_CLIENT_ID"), env.at("CDRD_CLIENT_SECRET"));
     EXPECT_EQ(r.status, 200) << r.body;
     return std::string(parse_json(r.body)["access_token"].GetString());
   };
@@ -195,11 +182,8 @@ TEST(QueryBudget, SlowFilteredListsAnswer503WithRetryAfterInEachApisShape) {
   EXPECT_STREQ(body["error"].GetString(),
                "query over its time budget of 1 ms; narrow the filter or try again");
 
-  const auto token = server.client().request(
-      "POST", "/oauth/token",
-      "grant_type=client_credentials&client_id=" + env.at("CDRD_CLIENT_ID") +
-          "&client_secret=" + env.at("CDRD_CLIENT_SECRET"),
-      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  const auto token =
+      request_token(server.port(), env.at("CDRD_CLIENT_ID"), env.at("CDRD_CLIENT_SECRET"));
   ASSERT_EQ(token.status, 200) << token.body;
   const std::string bearer = parse_json(token.body)["access_token"].GetString();
   const auto pbx = server.client().request(

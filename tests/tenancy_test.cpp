@@ -113,29 +113,17 @@ class TenancyTest : public ::testing::Test {
     EXPECT_EQ(parse_json(r.body)["stored"].GetInt(), 4) << r.body;
 
     // An OAuth app and a token for the cloud-PBX API.
-    const CommandResult app = run_cdrd(
-        {"--data-dir", server_->data_dir(), "app", "create", "--account", t.who.auth_id});
-    EXPECT_EQ(app.exit_code, 0) << app.out;
-    const auto field = [&](const std::string& label) {
-      const std::size_t at = app.out.find(label);
-      if (at == std::string::npos) return std::string();
-      const std::size_t from = app.out.find_first_not_of(' ', at + label.size());
-      return app.out.substr(from, app.out.find('\n', from) - from);
-    };
-    t.client_id = field("client_id:");
-    t.client_secret = field("client_secret:");
-    const std::size_t c_at = app.out.find("(client ");
-    t.numeric_client = app.out.substr(c_at + 8, app.out.find(';', c_at) - c_at - 8);
+    const OAuthApp app = create_app_in(server_->data_dir(), t.who.auth_id);
+    t.client_id = app.client_id;
+    t.client_secret = app.client_secret;
+    t.numeric_client = app.numeric_client;
     t.token = token(t.client_id, t.client_secret);
     EXPECT_FALSE(t.token.empty());
     return t;
   }
 
   std::string token(const std::string& client_id, const std::string& secret) {
-    const auto r = server_->client().request(
-        "POST", "/oauth/token",
-        "grant_type=client_credentials&client_id=" + client_id + "&client_secret=" + secret,
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    const auto r = request_token(server_->port(), client_id, secret);
     if (r.status != 200) return "";
     return parse_json(r.body)["access_token"].GetString();
   }
@@ -420,11 +408,7 @@ class TenancyTest : public ::testing::Test {
           {401, 403, 415}, victim, "ingest with customer credentials");
     }
     // OAuth: the victim's client id with the attacker's secret gets no token.
-    const auto stolen = server_->client().request(
-        "POST", "/oauth/token",
-        "grant_type=client_credentials&client_id=" + victim.client_id +
-            "&client_secret=" + attacker.client_secret,
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    const auto stolen = request_token(server_->port(), victim.client_id, attacker.client_secret);
     EXPECT_EQ(stolen.status, 401) << stolen.body;
   }
 

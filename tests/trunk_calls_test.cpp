@@ -19,25 +19,12 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr const char* kSipDomain = "calls.test.example";
-const std::int64_t kBase = wall_now();
-std::string ago(std::int64_t seconds) { return seconds_before(kBase, seconds); }
-
 Record call(const std::string& account, const std::string& uuid, const std::string& trunk_id,
             std::int64_t end_ago = 60) {
-  Record r;
-  r.set("account", str(account))
-      .set("call_uuid", str(uuid))
-      .set("call_direction", str("outbound"))
-      .set("from_number", str("+912235328936"))
-      .set("to_number", str("+919943720205"))
-      .set("initiation_time", str(ago(end_ago + 12)))
-      .set("answer_time", str(ago(end_ago + 4)))
-      .set("end_time", str(ago(end_ago)))
-      .set("hangup_cause_code", "3000")
+  Record r = with_own_billing(answered_call(account, uuid, 4, end_ago));
+  r.set("hangup_cause_code", "3000")
       .set("hangup_cause_name", str("normal_hangup"))
-      .set("hangup_source", str("carrier"))
-      .set("rate", str("0.03000"))
-      .set("total_amount", str("0.00200"));
+      .set("hangup_source", str("carrier"));
   if (!trunk_id.empty()) r.set("trunk_id", str(trunk_id));
   return r;
 }

@@ -5,6 +5,18 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
+// Appends the UTF-8 sequence at s[i], or U+FFFD for the one byte there when no well-formed
+// sequence starts at it; returns how many bytes of `s` that took.
+std::size_t append_valid_utf8_at(std::string& out, std::string_view s, std::size_t i) {
+  const std::size_t n = utf8_sequence_length(s, i);
+  if (n == 0) {
+    out += kReplacement;
+    return 1;
+  }
+  out.append(s.substr(i, n));
+  return n;
+}
+
 }  // namespace
 
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
@@ -50,16 +62,7 @@ bool is_valid_utf8(std::string_view s) {
 std::string to_valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = utf8_sequence_length(s, i);
-    if (n == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      out.append(s.substr(i, n));
-      i += n;
-    }
-  }
+  for (std::size_t i = 0; i < s.size();) i += append_valid_utf8_at(out, s, i);
   return out;
 }
 
@@ -71,14 +74,7 @@ std::string json_quote(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      const std::size_t n = utf8_sequence_length(s, i);
-      if (n == 0) {
-        out += kReplacement;
-        ++i;
-      } else {
-        out.append(s.substr(i, n));
-        i += n;
-      }
+      i += append_valid_utf8_at(out, s, i);
       continue;
     }
     ++i;
