@@ -297,7 +297,9 @@ TEST_F(Hardening, TheOpenFileLimitIsRaisedToTheHardLimit) {
     std::string soft, hard;
     in >> soft >> hard;
     EXPECT_EQ(soft, hard) << line;
-    if (mine.rlim_max != RLIM_INFINITY) EXPECT_EQ(hard, std::to_string(mine.rlim_max));
+    if (mine.rlim_max != RLIM_INFINITY) {
+      EXPECT_EQ(hard, std::to_string(mine.rlim_max));
+    }
     found = true;
   }
   EXPECT_TRUE(found);
