@@ -10,10 +10,11 @@
 //                 and what the clients got back and how fast. --kind unauth: alternately
 //                 POST /oauth/token without credentials and POST /v1/ingest/calls with a wrong
 //                 operator key; --kind auth: POST /v1/ingest/calls with the operator key
-//                 ($CDRD_OPERATOR_KEY).
+//                 ($CDRD_OPERATOR_KEY). --rounds does it all again on the same server, to
+//                 tell memory the allocator keeps for reuse from memory that keeps growing.
 //   fairness      account B's small list, closed loop: alone (baseline), then while account A
 //                 runs --heavy-connections loops of its slowest list (the slowest of
-//                 --heavy-paths-file, timed once each first); reports both latencies, their
+//                 --heavy-paths-file, each timed three times first); reports both latencies, their
 //                 ratio and A's answers by status.
 //   slow-headers  a normal client's small list, closed loop: alone (baseline), then while
 //                 --slow-connections connections each send a request head one byte every
@@ -162,6 +163,7 @@ struct StallOptions {
   int connections = 1000;
   std::string kind = "unauth";
   double hold_s = 8;
+  int rounds = 2;  // the same again on the same server: freed memory reused, or more taken?
   std::int64_t body_bytes = 0;
   std::int64_t content_length = 32 * 1024 * 1024;
 };
@@ -178,48 +180,25 @@ struct StallConn {
   std::array<char, 4096> buffer{};
 };
 
-int run_stall(StallOptions o) {
-  const rlim_t files = raise_open_files();
-  if (files < static_cast<rlim_t>(o.connections) + 64) {
-    std::cerr << "hardening stall: the open-file limit (" << files << ") is below "
-              << o.connections << " connections\n";
-    return 2;
-  }
-  if (o.kind != "unauth" && o.kind != "auth") {
-    std::cerr << "hardening stall: --kind must be unauth or auth, got '" << o.kind << "'\n";
-    return 2;
-  }
-  const std::string operator_key = env_or("CDRD_OPERATOR_KEY", "");
-  if (o.kind == "auth" && operator_key.empty()) {
-    std::cerr << "hardening stall: --kind auth needs CDRD_OPERATOR_KEY\n";
-    return 2;
-  }
-  const std::string length = std::to_string(o.content_length);
-  const std::string host = "Host: " + o.target.host + "\r\n";
-  const std::string token_head = "POST /oauth/token HTTP/1.1\r\n" + host +
-                                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                                 "Content-Length: " + length + "\r\n\r\n";
-  const std::string ingest_head = [&] {
-    return "POST /v1/ingest/calls HTTP/1.1\r\n" + host +
-           "Authorization: Bearer " +
-           (o.kind == "auth" ? operator_key : std::string("not-the-operator-key")) +
-           "\r\nContent-Type: application/x-ndjson\r\nContent-Length: " + length + "\r\n\r\n";
-  }();
-  // The body sent before stalling: blank lines (NDJSON skips them).
-  const std::string body(static_cast<std::size_t>(o.body_bytes), '\n');
+struct StallRound {
+  Memory before, held_end, after;
+  std::int64_t held_max_kib = 0;
+  std::int64_t connected = 0, connect_failures = 0, sent = 0, closed = 0, open_at_end = 0;
+  double send_s = 0;
+  std::map<int, std::int64_t> statuses;
+  std::vector<double> first_ms;  // sorted
+};
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const Memory before = read_memory(o.server_pid);
-  if (before.rss_kib < 0) {
-    std::cerr << "hardening stall: cannot read /proc/" << o.server_pid << "/status\n";
-    return 2;
-  }
+// One round: open every connection, send each its request, hold them, close them.
+StallRound stall_round(const StallOptions& o, const std::string& token_request,
+                       const std::string& ingest_request) {
+  StallRound round;
+  round.before = read_memory(o.server_pid);
   RssSampler sampler(o.server_pid);
   sampler.reset();
 
   asio::io_context io;
   std::vector<std::unique_ptr<StallConn>> conns;
-  std::int64_t connect_failures = 0, sent = 0;
   std::function<void(StallConn&)> read_more = [&](StallConn& c) {
     c.socket.async_read_some(asio::buffer(c.buffer), [&, pc = &c](boost::system::error_code ec,
                                                                    std::size_t n) {
@@ -245,12 +224,12 @@ int run_stall(StallOptions o) {
   const auto t0 = Clock::now();
   for (int i = 0; i < o.connections; ++i) {
     auto c = std::make_unique<StallConn>(io);
-    c->request = (o.kind == "unauth" && i % 2 == 0 ? token_head : ingest_head) + body;
+    c->request = o.kind == "unauth" && i % 2 == 0 ? token_request : ingest_request;
     StallConn* pc = c.get();
     conns.push_back(std::move(c));
     pc->socket.async_connect(o.target.endpoint(), [&, pc](boost::system::error_code ec) {
       if (ec) {
-        ++connect_failures;
+        ++round.connect_failures;
         return;
       }
       pc->connected = true;
@@ -260,24 +239,24 @@ int run_stall(StallOptions o) {
                         [&, pc](boost::system::error_code ec2, std::size_t) {
                           if (!ec2) {
                             pc->sent = true;
-                            ++sent;
+                            ++round.sent;
                           }
                         });
     });
   }
   // Every head (and body prefix) is out, or 30 s passed; then a moment for the answers.
-  while (sent + connect_failures < o.connections && Clock::now() - t0 < std::chrono::seconds(30)) {
+  while (round.sent + round.connect_failures < o.connections &&
+         Clock::now() - t0 < std::chrono::seconds(30)) {
     io.run_for(std::chrono::milliseconds(50));
   }
-  const double send_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  round.send_s = std::chrono::duration<double>(Clock::now() - t0).count();
   io.run_for(std::chrono::milliseconds(1000));
   // Held: the clients send nothing more and do not close.
   const auto hold_until = Clock::now() + seconds(o.hold_s);
   while (Clock::now() < hold_until) io.run_for(std::chrono::milliseconds(100));
-  const Memory held_end = read_memory(o.server_pid);
-  const std::int64_t held_max = sampler.max_kib();
-  std::int64_t open_at_end = 0;
-  for (const auto& c : conns) open_at_end += c->connected && !c->closed_by_server;
+  round.held_end = read_memory(o.server_pid);
+  round.held_max_kib = sampler.max_kib();
+  for (const auto& c : conns) round.open_at_end += c->connected && !c->closed_by_server;
   // Release: the clients close; the server frees what they held.
   for (auto& c : conns) {
     boost::system::error_code ignored;
@@ -285,37 +264,85 @@ int run_stall(StallOptions o) {
   }
   io.run_for(std::chrono::milliseconds(100));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  const Memory after = read_memory(o.server_pid);
+  round.after = read_memory(o.server_pid);
 
-  std::map<int, std::int64_t> statuses;
-  std::vector<double> first_ms;
-  std::int64_t closed = 0, connected = 0;
   for (const auto& c : conns) {
     if (!c->connected) continue;
-    ++connected;
-    ++statuses[c->status];
-    if (c->first_response_ms >= 0) first_ms.push_back(c->first_response_ms);
-    closed += c->closed_by_server;
+    ++round.connected;
+    ++round.statuses[c->status];
+    if (c->first_response_ms >= 0) round.first_ms.push_back(c->first_response_ms);
+    round.closed += c->closed_by_server;
   }
-  std::sort(first_ms.begin(), first_ms.end());
-  const std::int64_t increase = held_max - before.rss_kib;
+  std::sort(round.first_ms.begin(), round.first_ms.end());
+  return round;
+}
+
+int run_stall(StallOptions o) {
+  const rlim_t files = raise_open_files();
+  if (files < static_cast<rlim_t>(o.connections) + 64) {
+    std::cerr << "hardening stall: the open-file limit (" << files << ") is below "
+              << o.connections << " connections\n";
+    return 2;
+  }
+  if (o.kind != "unauth" && o.kind != "auth") {
+    std::cerr << "hardening stall: --kind must be unauth or auth, got '" << o.kind << "'\n";
+    return 2;
+  }
+  const std::string operator_key = env_or("CDRD_OPERATOR_KEY", "");
+  if (o.kind == "auth" && operator_key.empty()) {
+    std::cerr << "hardening stall: --kind auth needs CDRD_OPERATOR_KEY\n";
+    return 2;
+  }
+  if (read_memory(o.server_pid).rss_kib < 0) {
+    std::cerr << "hardening stall: cannot read /proc/" << o.server_pid << "/status\n";
+    return 2;
+  }
+  const std::string length = std::to_string(o.content_length);
+  const std::string host = "Host: " + o.target.host + "\r\n";
+  const std::string token_request = "POST /oauth/token HTTP/1.1\r\n" + host +
+                                    "Content-Type: application/x-www-form-urlencoded\r\n"
+                                    "Content-Length: " + length + "\r\n\r\n";
+  // The body sent before stalling: blank lines (NDJSON skips them).
+  const std::string ingest_request =
+      "POST /v1/ingest/calls HTTP/1.1\r\n" + host + "Authorization: Bearer " +
+      (o.kind == "auth" ? operator_key : std::string("not-the-operator-key")) +
+      "\r\nContent-Type: application/x-ndjson\r\nContent-Length: " + length + "\r\n\r\n" +
+      std::string(static_cast<std::size_t>(o.body_bytes), '\n');
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::vector<StallRound> rounds;
+  for (int r = 0; r < o.rounds; ++r) {
+    rounds.push_back(stall_round(o, token_request, ingest_request));
+    std::cerr << "hardening stall: round " << r + 1 << ": RSS " << mib(rounds.back().before.rss_kib)
+              << " MiB before, " << mib(rounds.back().held_max_kib) << " MiB held, "
+              << mib(rounds.back().after.rss_kib) << " MiB after release\n";
+  }
+  const StallRound& first = rounds.front();
+  const StallRound& last = rounds.back();
+  const std::int64_t increase = first.held_max_kib - first.before.rss_kib;
   std::printf(
       "RESULT kind=%s connections=%d connected=%lld connect_failures=%lld sent=%lld send_s=%.2f "
       "body_bytes=%lld hold_s=%.1f rss_before_mib=%.1f hwm_before_mib=%.1f rss_held_max_mib=%.1f "
       "rss_held_end_mib=%.1f rss_increase_mib=%.1f increase_kib_per_connection=%.1f "
-      "hwm_after_mib=%.1f rss_after_release_mib=%.1f answered=%zu first_response_p50_ms=%.2f "
-      "first_response_p99_ms=%.2f first_response_max_ms=%.2f closed_by_server=%lld "
-      "open_at_end=%lld%s\n",
-      o.kind.c_str(), o.connections, static_cast<long long>(connected),
-      static_cast<long long>(connect_failures), static_cast<long long>(sent), send_s,
-      static_cast<long long>(o.body_bytes), o.hold_s, mib(before.rss_kib), mib(before.hwm_kib),
-      mib(held_max), mib(held_end.rss_kib), mib(increase),
-      connected > 0 ? static_cast<double>(increase) / static_cast<double>(connected) : 0.0,
-      mib(after.hwm_kib), mib(after.rss_kib), first_ms.size(), percentile(first_ms, 50),
-      percentile(first_ms, 99), first_ms.empty() ? 0.0 : first_ms.back(),
-      static_cast<long long>(closed), static_cast<long long>(open_at_end),
-      statuses_text(statuses, "status_").c_str());
-  return connect_failures == 0 ? 0 : 1;
+      "hwm_after_mib=%.1f rss_after_release_mib=%.1f rounds=%d last_rss_held_max_mib=%.1f "
+      "last_rss_after_release_mib=%.1f last_increase_over_first_before_mib=%.1f answered=%zu "
+      "first_response_p50_ms=%.2f first_response_p99_ms=%.2f first_response_max_ms=%.2f "
+      "closed_by_server=%lld open_at_end=%lld%s\n",
+      o.kind.c_str(), o.connections, static_cast<long long>(first.connected),
+      static_cast<long long>(first.connect_failures), static_cast<long long>(first.sent),
+      first.send_s, static_cast<long long>(o.body_bytes), o.hold_s, mib(first.before.rss_kib),
+      mib(first.before.hwm_kib), mib(first.held_max_kib), mib(first.held_end.rss_kib),
+      mib(increase),
+      first.connected > 0 ? static_cast<double>(increase) / static_cast<double>(first.connected)
+                          : 0.0,
+      mib(first.after.hwm_kib), mib(first.after.rss_kib), o.rounds, mib(last.held_max_kib),
+      mib(last.after.rss_kib), mib(last.held_max_kib - first.before.rss_kib),
+      first.first_ms.size(), percentile(first.first_ms, 50), percentile(first.first_ms, 99),
+      first.first_ms.empty() ? 0.0 : first.first_ms.back(), static_cast<long long>(first.closed),
+      static_cast<long long>(first.open_at_end), statuses_text(first.statuses, "status_").c_str());
+  std::int64_t failures = 0;
+  for (const auto& r : rounds) failures += r.connect_failures;
+  return failures == 0 ? 0 : 1;
 }
 
 // ---- closed-loop clients -------------------------------------------------------------------------
@@ -454,7 +481,7 @@ int run_fairness(FairnessOptions o) {
   const cdrd::http::Params headers_b = {
       {"Authorization", cdrd::http::basic_auth(o.light.user, password_b)}};
 
-  // A's slowest list: each candidate once to warm up, then timed once.
+  // A's slowest list: each candidate once to warm up, then the median of three timings.
   std::vector<std::string> candidates;
   {
     std::ifstream in(o.heavy_paths_file);
@@ -472,12 +499,17 @@ int run_fairness(FairnessOptions o) {
     cdrd::http::HttpClient client(o.light.target.host, static_cast<std::uint16_t>(o.light.target.port));
     client.set_timeout(std::chrono::seconds(60));
     for (const auto& path : candidates) {
-      client.get(path, headers_a);
-      const auto t = Clock::now();
-      const auto r = client.get(path, headers_a);
-      const double ms = ms_between(t, Clock::now());
-      std::cerr << "hardening fairness: " << r.status << " in " << ms << " ms: " << path << "\n";
-      if (r.status == 200 && ms > heavy_alone_ms) {
+      int status = client.get(path, headers_a).status;
+      std::vector<double> times;
+      for (int i = 0; i < 3 && status == 200; ++i) {
+        const auto t = Clock::now();
+        status = client.get(path, headers_a).status;
+        times.push_back(ms_between(t, Clock::now()));
+      }
+      std::sort(times.begin(), times.end());
+      const double ms = times.empty() ? 0 : times[times.size() / 2];
+      std::cerr << "hardening fairness: " << status << ", median " << ms << " ms: " << path << "\n";
+      if (status == 200 && ms > heavy_alone_ms) {
         heavy_alone_ms = ms;
         heavy = path;
       }
@@ -737,6 +769,10 @@ int main(int argc, char** argv) {
   stall_cmd->add_option("--kind", stall.kind, "unauth (no or wrong credentials) or auth (operator key)");
   stall_cmd->add_option("--hold-s", stall.hold_s, "seconds the connections are held")
       ->check(CLI::Range(0.0, 600.0));
+  stall_cmd->add_option("--rounds", stall.rounds,
+                        "times the whole (open, hold, close) is done; figures of the first, and "
+                        "the memory of the last")
+      ->check(CLI::Range(1, 10));
   stall_cmd->add_option("--body-bytes", stall.body_bytes, "body bytes sent after the head")
       ->check(CLI::Range(0, 32 * 1024 * 1024));
 

@@ -10,7 +10,8 @@
 #      total), and, separately, with the operator key after part of a body (the streamed body:
 #      each holds at most one piece). Each on a fresh server with an empty database.
 #   2. tenant fairness: account B's small list (GET .../Call/?limit=20) alone, then while
-#      account A runs 4 loops of its slowest filtered list (goal: B's p99 within 2x).
+#      account A runs 4 loops of its slowest filtered list (goal: B's p99 within 2x); then the
+#      same with --max-requests-per-account 1, to show what A's share of the cores costs B.
 #   3. slow headers: the same small list alone, then while 2,000 connections send request heads
 #      a byte a second and never finish them (reopened when the server closes them; goal: p99
 #      within 2x).
@@ -29,6 +30,7 @@
 #   HARDENING_DURATION_S=15         measured seconds of each phase of scenarios 2 and 3,
 #   HARDENING_WARMUP_S=2            after this many
 #   HARDENING_HEAVY_CONNECTIONS=4   account A's loops
+#   HARDENING_CAP_COMPARISON=1      1: scenario 2 once more with --max-requests-per-account 1
 #   HARDENING_SLOW_CONNECTIONS=2000 HARDENING_BYTE_INTERVAL_MS=1000
 #   HARDENING_KEEP_DATA=0           1 keeps the databases (bench/out/hardening.*) afterwards
 set -euo pipefail
@@ -56,6 +58,7 @@ heavy_connections=${HARDENING_HEAVY_CONNECTIONS:-4}
 slow_connections=${HARDENING_SLOW_CONNECTIONS:-2000}
 byte_interval=${HARDENING_BYTE_INTERVAL_MS:-1000}
 keep_data=${HARDENING_KEEP_DATA:-0}
+cap_comparison=${HARDENING_CAP_COMPARISON:-1}
 days=30
 end_until=$(date -u +%s)
 
@@ -90,12 +93,14 @@ trap 'exit 130' INT TERM
 operator_key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CDRD_OPERATOR_KEY=$operator_key
 
-# start_server DATA_DIR: cdrd serve with its default limits on a free loopback port.
+# start_server DATA_DIR [OPTION...]: cdrd serve with its default limits (and these options) on
+# a free loopback port.
 start_server() {
   local data_dir=$1
+  shift
   rm -f "$run_dir/port"
   "$cdrd" --data-dir "$data_dir" serve --port 0 --port-file "$run_dir/port" \
-    --threads "$server_threads" >>"$run_dir/serve.log" 2>&1 &
+    --threads "$server_threads" "$@" >>"$run_dir/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
     [[ -s $run_dir/port ]] && break
@@ -205,15 +210,23 @@ ${base_a}?call_direction=inbound&stir_verification=Verified&$range
 ${base_a}?hangup_source=carrier&bill_duration__gte=3000
 ${base_a}?offset=$((calls_a > 100 ? calls_a - 100 : 0))
 EOF
-log "scenario 2: B's small list alone, then while A runs $heavy_connections loops of its slowest list"
-mark=$(cpu_mark)
-rc=0
-fairness=$("$tool" fairness --port "$port" --user "$user_b" --path "$light" --user-a "$user_a" \
-  --heavy-paths-file "$run_dir/heavy.paths" --heavy-connections "$heavy_connections" \
-  --warmup-s "$warmup" --duration-s "$duration") || rc=$?
-fairness_others=$(cpu_others "$mark" "$(cpu_mark)")
-log "$fairness (other processes $fairness_others)"
-[[ $rc == 0 && -n $fairness ]] || { log "scenario 2 failed (exit $rc)"; failures=$((failures + 1)); }
+fairness_result=
+fairness_others=
+fairness() {  # label: sets fairness_result, fairness_others
+  local rc=0 mark result
+  log "scenario 2$1: B's small list alone, then while A runs $heavy_connections loops of its slowest list"
+  mark=$(cpu_mark)
+  result=$("$tool" fairness --port "$port" --user "$user_b" --path "$light" --user-a "$user_a" \
+    --heavy-paths-file "$run_dir/heavy.paths" --heavy-connections "$heavy_connections" \
+    --warmup-s "$warmup" --duration-s "$duration") || rc=$?
+  fairness_others=$(cpu_others "$mark" "$(cpu_mark)")
+  log "$result (other processes $fairness_others)"
+  [[ $rc == 0 && -n $result ]] || { log "scenario 2$1 failed (exit $rc)"; failures=$((failures + 1)); }
+  fairness_result=$result
+}
+fairness ""
+fairness=$fairness_result
+fair_others=$fairness_others
 
 # ---- 3. slow headers --------------------------------------------------------------------------
 
@@ -227,6 +240,17 @@ slow_others=$(cpu_others "$mark" "$(cpu_mark)")
 log "$slow (other processes $slow_others)"
 [[ $rc == 0 && -n $slow ]] || { log "scenario 3 failed (exit $rc)"; failures=$((failures + 1)); }
 stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((failures + 1)); }
+
+# ---- 2 again, with --max-requests-per-account 1 -------------------------------------------------
+
+fairness_cap=
+if [[ $cap_comparison == 1 ]]; then
+  start_server "$data_dir" --max-requests-per-account 1
+  fairness " (--max-requests-per-account 1)"
+  fairness_cap=$fairness_result
+  fair_cap_others=$fairness_others
+  stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((failures + 1)); }
+fi
 
 # ---- results ----------------------------------------------------------------------------------
 
@@ -242,11 +266,15 @@ slow_goal=$(awk -v x="$slow_ratio" 'BEGIN {print (x != "?" && x <= 2) ? 1 : 0}')
 
 stall_row() {  # label, result
   local r=$2
-  echo "| $1 | $(value connected "$r") | $(value rss_before_mib "$r") | $(value rss_held_max_mib "$r") | **$(value rss_increase_mib "$r")** | $(value increase_kib_per_connection "$r") | $(value hwm_before_mib "$r") → $(value hwm_after_mib "$r") | $(value rss_after_release_mib "$r") | $(statuses "$r" status_) | $(value first_response_p50_ms "$r") / $(value first_response_max_ms "$r") | $(value open_at_end "$r") | $(value others "$r") |"
+  echo "| $1 | $(value connected "$r") | $(value rss_before_mib "$r") | $(value rss_held_max_mib "$r") | **$(value rss_increase_mib "$r")** | $(value increase_kib_per_connection "$r") | $(value hwm_before_mib "$r") → $(value hwm_after_mib "$r") | $(value rss_after_release_mib "$r") | $(statuses "$r" status_) | $(value first_response_p50_ms "$r") / $(value first_response_max_ms "$r") | $(value open_at_end "$r") | $(value last_rss_held_max_mib "$r") / $(value last_rss_after_release_mib "$r") | $(value others "$r") |"
 }
-latency_row() {  # label, result, phase
+latency_row() {  # label, result, phase[, extra cells]
   local r=$2 p=$3
-  echo "| $1 | $(value ${p}_requests "$r") | $(value ${p}_p50_ms "$r") | $(value ${p}_p99_ms "$r") | $(value ${p}_max_ms "$r") | $(value ${p}_errors "$r") |"
+  echo "| $1 | $(value ${p}_requests "$r") | $(value ${p}_p50_ms "$r") | $(value ${p}_p99_ms "$r") | $(value ${p}_max_ms "$r") | $(value ${p}_errors "$r") |${4:-}"
+}
+a_cells() {  # result: A's answers, A's p50/p99, the p99 ratio
+  local r=$1
+  echo " $(value a_200 "$r") / $(value a_429 "$r") / $(value a_503 "$r") / $(value a_other "$r") | $(value a_p50_ms "$r") / $(value a_p99_ms "$r") | **$(value ratio_p99 "$r")** | $2 |"
 }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mem_gib=$(awk '/^MemTotal:/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)
@@ -269,27 +297,31 @@ threads_text=$([[ $server_threads == 0 ]] && echo "default (twice the cores, at 
   echo
   echo "## 1. Stalled uploads ($stall_connections connections, held ${stall_hold} s, heads announcing 33554432 bytes)"
   echo
-  echo "| uploads | connections | RSS before MiB | RSS held (max) MiB | increase MiB | KiB per connection | VmHWM MiB | RSS after release MiB | first answers (status: count) | first answer p50 / max ms | still open at the end | other processes |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
+  echo "| uploads | connections | RSS before MiB | RSS held (max) MiB | increase MiB | KiB per connection | VmHWM MiB | RSS after release MiB | first answers (status: count) | first answer p50 / max ms | still open at the end | round 2: RSS held (max) / after release MiB | other processes |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
   stall_row "no or wrong credentials (half \`POST /oauth/token\`, half \`POST /v1/ingest/calls\` with a wrong key)" "$stall_unauth"
   stall_row "operator key on \`POST /v1/ingest/calls\`, $auth_body body bytes sent, then stalled" "$stall_auth"
   echo
   echo "Goal: the unauthenticated ones pin under 64 MiB in total: $(goal "$stall_goal") ($unauth_increase MiB)." \
-    "*none*: no answer while held (an accepted upload waits for its body)."
+    "*none*: no answer while held (an accepted upload waits for its body). Round 2 does the same" \
+    "again on the same server: if it holds no more than round 1, what round 1 left behind is" \
+    "memory the allocator keeps for reuse, not a leak."
   echo
   echo "## 2. Tenant fairness (B: \`GET .../Call/?limit=20\`, 1 connection; A: $heavy_connections loops)"
   echo
   echo "A's slowest list: \`$(value heavy_path "$fairness" | sed "s|$user_a|A|")\` ($(value heavy_alone_ms "$fairness") ms alone)."
   echo
-  echo "| B's small list | requests | p50 ms | p99 ms | max ms | errors |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  latency_row "alone (baseline)" "$fairness" baseline
-  latency_row "while A runs its slowest list" "$fairness" loaded
+  echo "| B's small list | requests | p50 ms | p99 ms | max ms | errors | A's answers 200 / 429 / 503 / other | A's p50 / p99 ms | B's p99 ratio | other processes |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  latency_row "alone (baseline)" "$fairness" baseline " | | | |"
+  latency_row "while A runs its slowest list" "$fairness" loaded "$(a_cells "$fairness" "$fair_others")"
+  if [[ -n $fairness_cap ]]; then
+    latency_row "alone, \`--max-requests-per-account 1\`" "$fairness_cap" baseline " | | | |"
+    latency_row "while A runs its slowest list, \`--max-requests-per-account 1\`" "$fairness_cap" loaded "$(a_cells "$fairness_cap" "$fair_cap_others")"
+  fi
   echo
-  echo "p99 ratio $fair_ratio (p50 ratio $(value ratio_p50 "$fairness")); goal within 2x: $(goal "$fair_goal")." \
-    "A's answers meanwhile: $(value a_requests "$fairness") ($(value a_200 "$fairness") × 200, $(value a_429 "$fairness") × 429," \
-    "$(value a_503 "$fairness") × 503, $(value a_other "$fairness") other), A's p50 $(value a_p50_ms "$fairness") ms," \
-    "p99 $(value a_p99_ms "$fairness") ms. Other processes: $fairness_others of the machine."
+  echo "Goal (default limits): B's p99 within 2x of its baseline: $(goal "$fair_goal") ($fair_ratio)." \
+    "A's 503s are its queries stopped at the query budget (2000 ms)."
   echo
   echo "## 3. Slow headers ($slow_connections connections, a byte every $byte_interval ms, never finished)"
   echo
