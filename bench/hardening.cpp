@@ -20,6 +20,9 @@
 //                 --slow-connections connections each send a request head one byte every
 //                 --byte-interval-ms and never finish it (a connection the server closes is
 //                 opened again); reports both latencies and their ratio.
+// Both alternate the two states --rounds times (alone, loaded, alone, loaded, ...) and pool each
+// state's windows, so that a change in the load other processes put on the machine falls on
+// both sides of the ratio.
 //
 // Latency is measured from sending a request to reading its whole response; percentiles are
 // nearest-rank over every request in the measured interval. Passwords come from the
@@ -437,6 +440,7 @@ struct LightOptions {
   int connections = 1;
   double warmup_s = 2;
   double duration_s = 15;
+  int rounds = 3;
   void add_options(CLI::App& cmd, const char* user_help) {
     target.add_options(cmd);
     cmd.add_option("--user", user, user_help)->required();
@@ -445,20 +449,33 @@ struct LightOptions {
         ->check(CLI::Range(1, 64));
     cmd.add_option("--warmup-s", warmup_s, "seconds before measuring, in each phase")
         ->check(CLI::Range(0.0, 60.0));
-    cmd.add_option("--duration-s", duration_s, "measured seconds of each phase")
+    cmd.add_option("--duration-s", duration_s, "measured seconds of each phase (in all)")
         ->check(CLI::Range(1.0, 600.0));
+    cmd.add_option("--rounds", rounds,
+                   "the phases alternate this many times (alone, loaded, alone, ...), each "
+                   "measured for duration / rounds, so that a change in the machine's other "
+                   "load falls on both")
+        ->check(CLI::Range(1, 100));
   }
 };
 
-Latency measure_light(const LightOptions& o, const cdrd::http::Params& headers, const char* phase,
-                      bool& failed) {
+// One measured window of the client: warm-up, then duration_s / rounds seconds.
+LoopResult measure_window(const LightOptions& o, const cdrd::http::Params& headers,
+                          const char* phase) {
   const auto now = Clock::now();
-  const LoopResult r = run_loop(o.target, headers, o.path, o.connections, now + seconds(o.warmup_s),
-                                now + seconds(o.warmup_s + o.duration_s));
+  const double window_s = o.duration_s / o.rounds;
+  LoopResult r = run_loop(o.target, headers, o.path, o.connections, now + seconds(o.warmup_s),
+                          now + seconds(o.warmup_s + window_s));
   print_errors(phase, r);
-  const Latency l = summarize(r);
-  if (l.requests == 0) failed = true;
-  return l;
+  return r;
+}
+
+void merge(LoopResult& into, LoopResult&& from) {
+  into.latencies_ms.insert(into.latencies_ms.end(), from.latencies_ms.begin(),
+                           from.latencies_ms.end());
+  std::sort(into.latencies_ms.begin(), into.latencies_ms.end());
+  for (const auto& [s, n] : from.statuses) into.statuses[s] += n;
+  for (auto& e : from.error_samples) into.error_samples.push_back(std::move(e));
 }
 
 // ---- fairness ------------------------------------------------------------------------------------
@@ -522,23 +539,28 @@ int run_fairness(FairnessOptions o) {
   std::cerr << "hardening fairness: A's slowest list (" << heavy_alone_ms << " ms alone): " << heavy
             << "\n";
 
-  bool failed = false;
-  std::cerr << "hardening fairness: baseline: B alone\n";
-  const Latency baseline = measure_light(o.light, headers_b, "baseline", failed);
-
-  std::cerr << "hardening fairness: B while A runs " << o.heavy_connections << " loops\n";
-  std::atomic<bool> stop{false};
-  LoopResult heavy_result;
-  const auto heavy_start = Clock::now();
-  std::thread heavy_thread([&] {
-    heavy_result = run_loop(o.light.target, headers_a, heavy, o.heavy_connections, heavy_start,
-                            heavy_start + std::chrono::hours(1), &stop);
-  });
-  const Latency loaded = measure_light(o.light, headers_b, "under load", failed);
-  stop = true;
-  heavy_thread.join();
-  const double heavy_s = std::chrono::duration<double>(Clock::now() - heavy_start).count();
+  LoopResult alone, loaded, heavy_result;
+  double heavy_s = 0;
+  for (int round = 1; round <= o.light.rounds; ++round) {
+    std::cerr << "hardening fairness: round " << round << ": B alone, then B while A runs "
+              << o.heavy_connections << " loops\n";
+    merge(alone, measure_window(o.light, headers_b, "baseline"));
+    std::atomic<bool> stop{false};
+    LoopResult heavy_round;
+    const auto heavy_start = Clock::now();
+    std::thread heavy_thread([&] {
+      heavy_round = run_loop(o.light.target, headers_a, heavy, o.heavy_connections, heavy_start,
+                             heavy_start + std::chrono::hours(1), &stop);
+    });
+    merge(loaded, measure_window(o.light, headers_b, "under load"));
+    stop = true;
+    heavy_thread.join();  // A's requests in flight end before B is measured alone again
+    heavy_s += std::chrono::duration<double>(Clock::now() - heavy_start).count();
+    merge(heavy_result, std::move(heavy_round));
+  }
   print_errors("account A", heavy_result);
+  const Latency baseline = summarize(alone), under_load = summarize(loaded);
+  const bool failed = baseline.requests == 0 || under_load.requests == 0;
 
   std::int64_t a_200 = 0, a_429 = 0, a_503 = 0, a_other = 0;
   for (const auto& [s, n] : heavy_result.statuses) {
@@ -546,17 +568,17 @@ int run_fairness(FairnessOptions o) {
   }
   std::printf(
       "RESULT heavy_path=%s heavy_alone_ms=%.1f heavy_connections=%d light_connections=%d "
-      "duration_s=%.1f%s%s ratio_p50=%.2f ratio_p99=%.2f a_requests=%lld a_200=%lld a_429=%lld "
+      "duration_s=%.1f rounds=%d%s%s ratio_p50=%.2f ratio_p99=%.2f a_requests=%lld a_200=%lld a_429=%lld "
       "a_503=%lld a_other=%lld a_per_s=%.2f a_p50_ms=%.1f a_p99_ms=%.1f\n",
       heavy.c_str(), heavy_alone_ms, o.heavy_connections, o.light.connections, o.light.duration_s,
-      latency_text("baseline", baseline).c_str(), latency_text("loaded", loaded).c_str(),
-      baseline.p50 > 0 ? loaded.p50 / baseline.p50 : 0.0,
-      baseline.p99 > 0 ? loaded.p99 / baseline.p99 : 0.0,
+      o.light.rounds, latency_text("baseline", baseline).c_str(), latency_text("loaded", under_load).c_str(),
+      baseline.p50 > 0 ? under_load.p50 / baseline.p50 : 0.0,
+      baseline.p99 > 0 ? under_load.p99 / baseline.p99 : 0.0,
       static_cast<long long>(a_200 + a_429 + a_503 + a_other), static_cast<long long>(a_200),
       static_cast<long long>(a_429), static_cast<long long>(a_503),
       static_cast<long long>(a_other), static_cast<double>(a_200 + a_429 + a_503) / heavy_s,
       percentile(heavy_result.latencies_ms, 50), percentile(heavy_result.latencies_ms, 99));
-  return failed || baseline.errors > 0 || loaded.errors > 0 ? 1 : 0;
+  return failed || baseline.errors > 0 || under_load.errors > 0 ? 1 : 0;
 }
 
 // ---- slow headers --------------------------------------------------------------------------------
@@ -708,49 +730,58 @@ int run_slow_headers(SlowOptions o) {
   }
   const cdrd::http::Params headers = {{"Authorization", cdrd::http::basic_auth(o.light.user, password)}};
 
-  bool failed = false;
-  std::cerr << "hardening slow-headers: baseline: the client alone\n";
-  const Latency baseline = measure_light(o.light, headers, "baseline", failed);
-
-  std::cerr << "hardening slow-headers: the client while " << o.slow_connections
-            << " connections send their heads slowly\n";
   const std::string head = "GET " + o.light.path + " HTTP/1.1\r\nHost: " + o.light.target.host +
                            "\r\nX-Slow: ";
-  SlowHeaders slow(o, head);
-  std::this_thread::sleep_for(seconds(o.ramp_s));
-  // Sample the open slow connections while the client is measured.
-  std::atomic<bool> done{false};
-  std::int64_t open_min = -1, open_max = 0;
-  std::thread monitor([&] {
-    const auto from = Clock::now() + seconds(o.light.warmup_s);
-    while (!done) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (Clock::now() < from) continue;
-      const std::int64_t n = slow.open_now();
-      open_min = open_min < 0 ? n : std::min(open_min, n);
-      open_max = std::max(open_max, n);
-    }
-  });
-  const std::int64_t closed_before = slow.closed_by_server();
-  const Latency loaded = measure_light(o.light, headers, "under load", failed);
-  done = true;
-  monitor.join();
-  const std::int64_t closed_during = slow.closed_by_server() - closed_before;
-  slow.stop();
+  LoopResult alone, loaded;
+  std::int64_t open_min = -1, open_max = 0, opened = 0, closed_by_server = 0,
+               closed_while_measured = 0, bytes = 0, connect_failures = 0;
+  for (int round = 1; round <= o.light.rounds; ++round) {
+    std::cerr << "hardening slow-headers: round " << round << ": the client alone, then while "
+              << o.slow_connections << " connections send their heads slowly\n";
+    merge(alone, measure_window(o.light, headers, "baseline"));
+    SlowHeaders slow(o, head);
+    std::this_thread::sleep_for(seconds(o.ramp_s));
+    // Sample the open slow connections while the client is measured.
+    std::atomic<bool> done{false};
+    std::thread monitor([&] {
+      const auto from = Clock::now() + seconds(o.light.warmup_s);
+      while (!done) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (Clock::now() < from) continue;
+        const std::int64_t n = slow.open_now();
+        open_min = open_min < 0 ? n : std::min(open_min, n);
+        open_max = std::max(open_max, n);
+      }
+    });
+    const std::int64_t closed_before = slow.closed_by_server();
+    merge(loaded, measure_window(o.light, headers, "under load"));
+    done = true;
+    monitor.join();
+    closed_while_measured += slow.closed_by_server() - closed_before;
+    slow.stop();
+    opened += slow.opened();
+    closed_by_server += slow.closed_by_server();
+    bytes += slow.bytes_sent();
+    connect_failures += slow.connect_failures();
+  }
+  const Latency baseline = summarize(alone), under_load = summarize(loaded);
+  const bool failed = baseline.requests == 0 || under_load.requests == 0;
 
   std::printf(
-      "RESULT slow_connections=%d byte_interval_ms=%d light_connections=%d duration_s=%.1f%s%s "
+      "RESULT slow_connections=%d byte_interval_ms=%d light_connections=%d duration_s=%.1f "
+      "rounds=%d%s%s "
       "ratio_p50=%.2f ratio_p99=%.2f slow_open_min=%lld slow_open_max=%lld slow_opened=%lld "
       "slow_closed_by_server=%lld slow_closed_while_measured=%lld slow_bytes=%lld "
       "slow_connect_failures=%lld\n",
       o.slow_connections, o.byte_interval_ms, o.light.connections, o.light.duration_s,
-      latency_text("baseline", baseline).c_str(), latency_text("loaded", loaded).c_str(),
-      baseline.p50 > 0 ? loaded.p50 / baseline.p50 : 0.0,
-      baseline.p99 > 0 ? loaded.p99 / baseline.p99 : 0.0, static_cast<long long>(open_min),
-      static_cast<long long>(open_max), static_cast<long long>(slow.opened()),
-      static_cast<long long>(slow.closed_by_server()), static_cast<long long>(closed_during),
-      static_cast<long long>(slow.bytes_sent()), static_cast<long long>(slow.connect_failures()));
-  return failed || baseline.errors > 0 || loaded.errors > 0 ? 1 : 0;
+      o.light.rounds, latency_text("baseline", baseline).c_str(),
+      latency_text("loaded", under_load).c_str(),
+      baseline.p50 > 0 ? under_load.p50 / baseline.p50 : 0.0,
+      baseline.p99 > 0 ? under_load.p99 / baseline.p99 : 0.0, static_cast<long long>(open_min),
+      static_cast<long long>(open_max), static_cast<long long>(opened),
+      static_cast<long long>(closed_by_server), static_cast<long long>(closed_while_measured),
+      static_cast<long long>(bytes), static_cast<long long>(connect_failures));
+  return failed || baseline.errors > 0 || under_load.errors > 0 ? 1 : 0;
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 # The hardening scenarios of `make bench` (also alone: `make bench-hardening`): how cdrd serve,
 # with its default limits, holds up against three kinds of abuse. Each scenario compares two
 # states side by side in one run and reports the ratio; all traffic is on the loopback address
-# and every scenario ends by itself (each well under two minutes with the defaults).
+# and every scenario ends by itself (each in under about two minutes with the defaults).
 #
 #   1. stalled uploads: the server's memory (VmRSS, VmHWM) before and while 1,000 connections
 #      hold upload heads announcing 32 MiB and send nothing more: without credentials
@@ -27,8 +27,11 @@
 #   HARDENING_SERVER_THREADS=0      cdrd serve --threads (0: its default, twice the cores, >= 4)
 #   HARDENING_STALL_CONNECTIONS=1000  HARDENING_STALL_HOLD_S=8
 #   HARDENING_AUTH_BODY_BYTES=524288  body bytes an authenticated upload sends before stalling
-#   HARDENING_DURATION_S=15         measured seconds of each phase of scenarios 2 and 3,
-#   HARDENING_WARMUP_S=2            after this many
+#   HARDENING_DURATION_S=15         scenario 2: measured seconds of each state (alone, loaded),
+#   HARDENING_ROUNDS=3              in this many alternating windows, each after
+#   HARDENING_WARMUP_S=2            this many seconds (also in scenario 3)
+#   HARDENING_SLOW_DURATION_S=24    scenario 3: the same; a loaded window must outlast the
+#   HARDENING_SLOW_ROUNDS=2         server's 10 s header timeout to see its connections reopened
 #   HARDENING_HEAVY_CONNECTIONS=4   account A's loops
 #   HARDENING_CAP_COMPARISON=1      1: scenario 2 once more with --max-requests-per-account 1
 #   HARDENING_SLOW_CONNECTIONS=2000 HARDENING_BYTE_INTERVAL_MS=1000
@@ -53,6 +56,9 @@ stall_connections=${HARDENING_STALL_CONNECTIONS:-1000}
 stall_hold=${HARDENING_STALL_HOLD_S:-8}
 auth_body=${HARDENING_AUTH_BODY_BYTES:-524288}
 duration=${HARDENING_DURATION_S:-15}
+rounds=${HARDENING_ROUNDS:-3}
+slow_duration=${HARDENING_SLOW_DURATION_S:-24}
+slow_rounds=${HARDENING_SLOW_ROUNDS:-2}
 warmup=${HARDENING_WARMUP_S:-2}
 heavy_connections=${HARDENING_HEAVY_CONNECTIONS:-4}
 slow_connections=${HARDENING_SLOW_CONNECTIONS:-2000}
@@ -212,20 +218,21 @@ ${base_a}?offset=$((calls_a > 100 ? calls_a - 100 : 0))
 EOF
 fairness_result=
 fairness_others=
-fairness() {  # label: sets fairness_result, fairness_others
+fairness() {  # label, candidate paths file: sets fairness_result, fairness_others
   local rc=0 mark result
   log "scenario 2$1: B's small list alone, then while A runs $heavy_connections loops of its slowest list"
   mark=$(cpu_mark)
   result=$("$tool" fairness --port "$port" --user "$user_b" --path "$light" --user-a "$user_a" \
-    --heavy-paths-file "$run_dir/heavy.paths" --heavy-connections "$heavy_connections" \
-    --warmup-s "$warmup" --duration-s "$duration") || rc=$?
+    --heavy-paths-file "$2" --heavy-connections "$heavy_connections" \
+    --warmup-s "$warmup" --duration-s "$duration" --rounds "$rounds") || rc=$?
   fairness_others=$(cpu_others "$mark" "$(cpu_mark)")
   log "$result (other processes $fairness_others)"
   [[ $rc == 0 && -n $result ]] || { log "scenario 2$1 failed (exit $rc)"; failures=$((failures + 1)); }
   fairness_result=$result
 }
-fairness ""
+fairness "" "$run_dir/heavy.paths"
 fairness=$fairness_result
+value heavy_path "$fairness" >"$run_dir/heavy-chosen.paths"  # the comparison uses the same list
 fair_others=$fairness_others
 
 # ---- 3. slow headers --------------------------------------------------------------------------
@@ -235,7 +242,7 @@ mark=$(cpu_mark)
 rc=0
 slow=$("$tool" slow-headers --port "$port" --user "$user_b" --path "$light" \
   --slow-connections "$slow_connections" --byte-interval-ms "$byte_interval" \
-  --warmup-s "$warmup" --duration-s "$duration") || rc=$?
+  --warmup-s "$warmup" --duration-s "$slow_duration" --rounds "$slow_rounds") || rc=$?
 slow_others=$(cpu_others "$mark" "$(cpu_mark)")
 log "$slow (other processes $slow_others)"
 [[ $rc == 0 && -n $slow ]] || { log "scenario 3 failed (exit $rc)"; failures=$((failures + 1)); }
@@ -246,7 +253,7 @@ stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((f
 fairness_cap=
 if [[ $cap_comparison == 1 ]]; then
   start_server "$data_dir" --max-requests-per-account 1
-  fairness " (--max-requests-per-account 1)"
+  fairness " (--max-requests-per-account 1)" "$run_dir/heavy-chosen.paths"
   fairness_cap=$fairness_result
   fair_cap_others=$fairness_others
   stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((failures + 1)); }
@@ -307,7 +314,7 @@ threads_text=$([[ $server_threads == 0 ]] && echo "default (twice the cores, at 
     "again on the same server: if it holds no more than round 1, what round 1 left behind is" \
     "memory the allocator keeps for reuse, not a leak."
   echo
-  echo "## 2. Tenant fairness (B: \`GET .../Call/?limit=20\`, 1 connection; A: $heavy_connections loops)"
+  echo "## 2. Tenant fairness (B: \`GET .../Call/?limit=20\`, 1 connection; A: $heavy_connections loops; $duration s of each, in $rounds alternating windows)"
   echo
   echo "A's slowest list: \`$(value heavy_path "$fairness" | sed "s|$user_a|A|")\` ($(value heavy_alone_ms "$fairness") ms alone)."
   echo
@@ -323,7 +330,7 @@ threads_text=$([[ $server_threads == 0 ]] && echo "default (twice the cores, at 
   echo "Goal (default limits): B's p99 within 2x of its baseline: $(goal "$fair_goal") ($fair_ratio)." \
     "A's 503s are its queries stopped at the query budget (2000 ms)."
   echo
-  echo "## 3. Slow headers ($slow_connections connections, a byte every $byte_interval ms, never finished)"
+  echo "## 3. Slow headers ($slow_connections connections, a byte every $byte_interval ms, never finished; $slow_duration s of each state, in $slow_rounds alternating windows)"
   echo
   echo "| the small list (B, 1 connection) | requests | p50 ms | p99 ms | max ms | errors |"
   echo "|---|---:|---:|---:|---:|---:|"
@@ -332,8 +339,8 @@ threads_text=$([[ $server_threads == 0 ]] && echo "default (twice the cores, at 
   echo
   echo "p99 ratio $slow_ratio (p50 ratio $(value ratio_p50 "$slow")); goal within 2x: $(goal "$slow_goal")." \
     "Slow connections open while measured: $(value slow_open_min "$slow") to $(value slow_open_max "$slow");" \
-    "the server closed $(value slow_closed_by_server "$slow") of them (header timeout) and they were opened again" \
-    "($(value slow_opened "$slow") opened in all). Other processes: $slow_others of the machine."
+    "the server closed $(value slow_closed_by_server "$slow") of them (header timeout), each opened again" \
+    "($(value slow_opened "$slow") connections opened in all). Other processes: $slow_others of the machine."
   echo
   echo "The load tool shares the machine's 2 cores with the server, and the machine is shared," \
     "so the figures are noisy: compare the ratios, and repeat a run before drawing conclusions."
