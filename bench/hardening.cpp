@@ -41,12 +41,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -174,7 +173,7 @@ struct StallOptions {
 struct StallConn {
   explicit StallConn(asio::io_context& io) : socket(io) {}
   tcp::socket socket;
-  std::string request;
+  const std::string* request = nullptr;  // shared by the connections of a kind
   Clock::time_point sent_at;
   bool connected = false, sent = false, closed_by_server = false;
   int status = 0;  // of the first response, 0 if none
@@ -227,7 +226,7 @@ StallRound stall_round(const StallOptions& o, const std::string& token_request,
   const auto t0 = Clock::now();
   for (int i = 0; i < o.connections; ++i) {
     auto c = std::make_unique<StallConn>(io);
-    c->request = o.kind == "unauth" && i % 2 == 0 ? token_request : ingest_request;
+    c->request = o.kind == "unauth" && i % 2 == 0 ? &token_request : &ingest_request;
     StallConn* pc = c.get();
     conns.push_back(std::move(c));
     pc->socket.async_connect(o.target.endpoint(), [&, pc](boost::system::error_code ec) {
@@ -238,7 +237,7 @@ StallRound stall_round(const StallOptions& o, const std::string& token_request,
       pc->connected = true;
       pc->sent_at = Clock::now();
       read_more(*pc);
-      asio::async_write(pc->socket, asio::buffer(pc->request),
+      asio::async_write(pc->socket, asio::buffer(*pc->request),
                         [&, pc](boost::system::error_code ec2, std::size_t) {
                           if (!ec2) {
                             pc->sent = true;
@@ -259,7 +258,10 @@ StallRound stall_round(const StallOptions& o, const std::string& token_request,
   while (Clock::now() < hold_until) io.run_for(std::chrono::milliseconds(100));
   round.held_end = read_memory(o.server_pid);
   round.held_max_kib = sampler.max_kib();
-  for (const auto& c : conns) round.open_at_end += c->connected && !c->closed_by_server;
+  for (const auto& c : conns) {  // before the clients close: what the server closed
+    round.open_at_end += c->connected && !c->closed_by_server;
+    round.closed += c->connected && c->closed_by_server;
+  }
   // Release: the clients close; the server frees what they held.
   for (auto& c : conns) {
     boost::system::error_code ignored;
@@ -274,7 +276,6 @@ StallRound stall_round(const StallOptions& o, const std::string& token_request,
     ++round.connected;
     ++round.statuses[c->status];
     if (c->first_response_ms >= 0) round.first_ms.push_back(c->first_response_ms);
-    round.closed += c->closed_by_server;
   }
   std::sort(round.first_ms.begin(), round.first_ms.end());
   return round;
