@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test bench build deps clean
+.PHONY: run test bench bench-hardening build deps clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,6 +20,9 @@ test: build
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+bench-hardening: build
+	@bash bench/hardening.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -18,6 +18,8 @@
 #   BENCH_SERVER_THREADS=4     cdrd serve --threads
 #   BENCH_DEEP_OFFSET=10000    offset of the deep-page scenario
 #   BENCH_KEEP_DATA=0          1 keeps the database (bench/out/run.*) afterwards
+#   BENCH_HARDENING=1          then runs the hardening scenarios (bench/hardening.sh, its own
+#                              settings and data set; results in bench/out/hardening.md); 0 skips
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -294,3 +296,9 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
 
 cat "$results"
 [[ $failures == 0 ]] || { log "$failures failures: see above"; exit 1; }
+
+if [[ ${BENCH_HARDENING:-1} == 1 ]]; then
+  [[ $keep_data == 1 ]] || rm -rf "$run_dir"  # the baseline's database is not needed any more
+  echo
+  bash "$repo/bench/hardening.sh" "$build_dir"
+fi
