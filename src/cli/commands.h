@@ -28,7 +28,7 @@ struct ServeOptions {
   int threads = 0;         // workers that run requests (0: twice the cores, at least 4)
   int io_threads = 2;      // threads that read and write connections
   std::size_t max_connections = 10'000;
-  int max_requests_per_account = 0;  // running at once (0: half the workers)
+  int max_requests_per_account = 0;  // running at once (0: half the cores)
   bool log_redact_numbers = false;
   int auth_failure_burst = 20;         // failed authentications an address may make in a row
   int auth_failure_refill_seconds = 3;  // ...and one more each this many seconds

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
                         "open connections at most (default 10000; 0: no cap)")
       ->check(CLI::Range(0, 1'000'000));
   serve_cmd->add_option("--max-requests-per-account", serve.max_requests_per_account,
-                        "requests of one account running at once (default 0: half the threads)")
+                        "requests of one account running at once (default 0: half the cores, at least 1)")
       ->check(CLI::Range(0, 256));
   serve_cmd->add_option("--auth-failure-burst", serve.auth_failure_burst,
                         "failed authentications one address may make in a row before 429 "

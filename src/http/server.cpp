@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <memory>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -57,6 +58,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 // How many bytes the idle read asks for: enough for a whole typical request in one read.
 constexpr std::size_t kFirstReadBytes = 8 * 1024;
+// One read of a streamed body.
+constexpr std::size_t kStreamChunkBytes = 64 * 1024;
 // After an error response we stop sending and read (and discard) what the client still sends,
 // for at most this long, before closing: closing a socket with unread input makes the kernel
 // send a reset, which can destroy the response before the client has read it.
@@ -415,6 +418,7 @@ class Session : public std::enable_shared_from_this<Session> {
       head_parser_.reset();
       stream_parser_->body_limit(decision_.max_body_bytes);
       piece_.clear();
+      if (!chunk_) chunk_ = std::make_unique_for_overwrite<char[]>(kStreamChunkBytes);
       return read_stream();
     }
     body_parser_.emplace(std::move(*head_parser_));
@@ -436,8 +440,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // to the sink on a worker before more is read (so at most one piece is in memory).
   void read_stream() {
     auto& body = stream_parser_->get().body();
-    body.data = chunk_.data();
-    body.size = chunk_.size();
+    body.data = chunk_.get();
+    body.size = kStreamChunkBytes;
     bhttp::async_read(stream_, buffer_, *stream_parser_,
                       beast::bind_front_handler(&Session::on_stream_read, shared_from_this()));
   }
@@ -445,11 +449,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_stream_read(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec) return on_read_error(ec);
-    const std::size_t got = chunk_.size() - stream_parser_->get().body().size;
-    piece_.append(chunk_.data(), got);
+    const std::size_t got = kStreamChunkBytes - stream_parser_->get().body().size;
+    piece_.append(chunk_.get(), got);
     const bool done = stream_parser_->is_done();
     if (done) body_read_ = true;
-    if (!done && piece_.size() + chunk_.size() <= options_.stream_piece_bytes) {
+    if (!done && piece_.size() + kStreamChunkBytes <= options_.stream_piece_bytes) {
       return read_stream();
     }
     auto sink = decision_.sink;
@@ -581,6 +585,8 @@ class Session : public std::enable_shared_from_this<Session> {
     head_parser_.reset();
     body_parser_.reset();
     stream_parser_.reset();
+    chunk_.reset();
+    std::string().swap(piece_);
     decision_.sink.reset();
     std::string().swap(request_.body);  // free a large upload now, not at the next request
     if (out.status < 200 || out.status > 599) {
@@ -689,8 +695,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::empty_body>> head_parser_;
   std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
-  std::array<char, 64 * 1024> chunk_{};  // a streamed body's reads land here
-  std::string piece_;                    // ...and gather here until handed to the sink
+  // A streamed body's reads land in chunk_ (allocated only while one is read: an idle or
+  // refused connection costs no more than its read buffer) and gather in piece_ until handed
+  // to the sink.
+  std::unique_ptr<char[]> chunk_;
+  std::string piece_;
   bhttp::response<bhttp::string_body> response_;  // must live until its write completes
   HttpRequest request_;  // the current request, as the handler sees it
   RouteDecision decision_;
@@ -718,8 +727,9 @@ ServerOptions normalized(ServerOptions options) {
   options.threads = std::max(options.threads, 1);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (options.workers <= 0) options.workers = std::max(4, 2 * cores);
+  // A tenant may keep half the cores busy, so another always finds a core of its own.
   if (options.max_running_per_tenant <= 0) {
-    options.max_running_per_tenant = std::max(1, options.workers / 2);
+    options.max_running_per_tenant = std::max(1, cores / 2);
   }
   options.stream_piece_bytes = std::max<std::size_t>(options.stream_piece_bytes, 64 * 1024);
   if (!options.error_renderer) {

@@ -37,7 +37,7 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0: any free port (see HttpServer::port())
   int threads = 2;  // I/O threads
   // Worker threads that run handlers (0: twice the cores, at least 4), how many requests of one
-  // tenant run at once (0: half the workers, at least 1) and how many may wait.
+  // tenant run at once (0: half the cores, at least 1) and how many may wait.
   int workers = 0;
   int max_running_per_tenant = 0;
   std::size_t max_queued_per_tenant = 256;
