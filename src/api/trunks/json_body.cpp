@@ -40,7 +40,9 @@ Result<JsonBody> JsonBody::parse(std::string_view text) {
     return JsonBody(std::move(doc));
   }
   // Without kParseStopWhenDoneFlag, anything but white space after the value is an error.
-  doc->Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  // Iterative: a recursive parse of a deeply nested body ("[[[[...") overflows the stack.
+  doc->Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(),
+                                                                                     text.size());
   if (doc->HasParseError()) {
     return Status::Invalid(std::string("the body must be a JSON object (Content-Type: "
                                        "application/json): ") +
