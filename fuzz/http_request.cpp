@@ -63,6 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rest.remove_prefix(used);
   }
   if (!parser.is_done()) {
+    if (!parser.got_some()) return 0;  // nothing sent: the server's read ends with end_of_stream
     parser.put_eof(ec);
     if (ec || !parser.is_done()) return 0;
   }
