@@ -8,7 +8,9 @@
 namespace cdrd {
 
 // `s` as a JSON string literal, quotes included: '"', '\\' and control characters escaped.
-// Bytes >= 0x80 pass through unchanged (the caller gives UTF-8).
+// UTF-8 passes through unchanged; a byte that does not start a well-formed UTF-8 sequence
+// (messages echo what clients sent, and an echo may be cut mid-character) becomes U+FFFD, so
+// the result is always valid JSON text.
 std::string json_quote(std::string_view s);
 
 }  // namespace cdrd

@@ -16,5 +16,14 @@ TEST(JsonQuoteTest, KeepsUtf8AndPrintableAscii) {
   EXPECT_EQ(json_quote("S\xC3\xA3o Paulo ~/"), "\"S\xC3\xA3o Paulo ~/\"");
 }
 
+TEST(JsonQuoteTest, ReplacesBytesThatAreNotUtf8) {
+  // A stray byte, a sequence cut short, an overlong form and a surrogate each become U+FFFD.
+  EXPECT_EQ(json_quote("limi\xFF"), "\"limi\\ufffd\"");
+  EXPECT_EQ(json_quote("ab\xC3"), "\"ab\\ufffd\"");
+  EXPECT_EQ(json_quote("\xC0\xAF"), "\"\\ufffd\\ufffd\"");
+  EXPECT_EQ(json_quote("\xED\xA0\x80x"), "\"\\ufffd\\ufffd\\ufffdx\"");
+  EXPECT_EQ(json_quote("\xF0\x9F\x98\x80\x80"), "\"\xF0\x9F\x98\x80\\ufffd\"");
+}
+
 }  // namespace
 }  // namespace cdrd
