@@ -7,12 +7,15 @@
 #
 #   FUZZ_SECONDS=60         seconds per target
 #   FUZZ_TARGETS="a b"      only these targets (default: every fuzz/*.cpp target)
+#   FUZZ_MAX_LEN=8192       largest input generated (longer seeds are cut while fuzzing;
+#                           the replay in make test still reads them whole)
 #   BUILD_DIR=build-fuzz    JOBS=<cores>
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_MAX_LEN=${FUZZ_MAX_LEN:-8192}
 JOBS=${JOBS:-$(nproc)}
 
 if [ -z "${FUZZ_TARGETS:-}" ]; then
@@ -32,7 +35,7 @@ for t in $FUZZ_TARGETS; do
   crashes="$BUILD_DIR/crashes/$t"
   log="$BUILD_DIR/logs/$t.log"
   mkdir -p "$work" "$crashes" "$(dirname "$log")"
-  args=(-max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  args=(-max_total_time="$FUZZ_SECONDS" -max_len="$FUZZ_MAX_LEN" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$crashes/")
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
   echo "fuzz $t: running for ${FUZZ_SECONDS}s (log: $log)"
