@@ -9,7 +9,6 @@
 #include <spdlog/spdlog.h>
 
 #include "api/errors.h"
-#include "api/operator_auth.h"
 #include "api/ingest/csv.h"
 #include "api/ingest/raw_record.h"
 #include "api/ingest/trunk_link.h"
@@ -267,27 +266,6 @@ Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Fo
   if (s.ok()) s = batch.flush();
   if (!s.ok()) return s;
   return batch.take();
-}
-
-http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest& request) {
-  if (request.method != "POST") {
-    http::HttpResponse r = error_response(405, "method not allowed: use POST");
-    r.headers.emplace_back("Allow", "POST");
-    return r;
-  }
-  if (auto refused = check_operator_key(ctx, request, "ingest")) return *refused;
-
-  const Result<Format> format = ingest_format(request.header("content-type"));
-  if (!format.ok()) return error_response(415, format.status().message());
-  if (request.body.empty()) {
-    return error_response(400, "empty body: send call records, one per line (NDJSON or CSV)");
-  }
-  const Result<BatchResult> result = ingest_text(ctx, request.body, *format);
-  if (!result.ok()) {
-    spdlog::error("ingest: storing calls failed: {}", result.status().message());
-    return error_response(result.status());
-  }
-  return ingest_response(*result);
 }
 
 Result<Format> ingest_format(std::string_view content_type) {

@@ -8,7 +8,8 @@
 // lines and counts them all, so its size is bounded whatever the input. The same
 // (account, call_uuid) sent twice is stored once.
 //
-// Used by POST /v1/ingest/calls and by `cdrd import`. Thread-safe (the stores are).
+// Used by POST /v1/ingest/calls (through ingest_stream.h) and by `cdrd import`. Thread-safe
+// (the stores are).
 #pragma once
 
 #include <cstddef>
@@ -57,15 +58,11 @@ Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Fo
 // text/csv; kInvalidArgument naming the accepted types otherwise.
 Result<Format> ingest_format(std::string_view content_type);
 
-// The answer to an ingest of a whole body: 200 with the counts when anything was stored or
-// found stored, 400 when every line failed or there was none.
+// The answer of POST /v1/ingest/calls (served by ingest_stream.h) for a whole body:
+// {"api_id", "stored", "duplicates", "failed_count", "failed": [{"line", "error"}]} (failed: the
+// first kMaxFailedShown failed lines; failed_count: all of them), 200 when anything was stored or
+// found stored, 400 when every line failed (nothing written) or there was none.
 http::HttpResponse ingest_response(const BatchResult& result);
 
-// POST /v1/ingest/calls: operator key as "Authorization: Bearer KEY"; Content-Type
-// application/x-ndjson (default) or text/csv. Answers
-// {"api_id", "stored", "duplicates", "failed_count", "failed": [{"line", "error"}]} (failed: the
-// first kMaxFailedShown failed lines; failed_count: all of them): 200 when anything could be
-// processed, 400 when every line failed (nothing written), 401 without the right key.
-http::HttpResponse handle_ingest(const ApiContext& ctx, const http::HttpRequest& request);
 
 }  // namespace cdrd::api::ingest
