@@ -28,8 +28,8 @@ bench-hardening: build
 FUZZ_SECONDS ?= 60
 SANITIZE_DIR ?= build-sanitize
 
-fuzz-deps: deps
-	@bash scripts/install-fuzz-deps.sh
+fuzz-deps:
+	@bash scripts/install-deps.sh fuzz
 
 fuzz: fuzz-deps
 	@BUILD_DIR=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) bash fuzz/run.sh

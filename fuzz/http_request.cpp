@@ -14,19 +14,8 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-// The server's limits (src/http/server.cpp kMaxHeaderBytes; ServerOptions::max_body_bytes).
-constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
-
-// As server.cpp's target_path: an absolute-form target ("http://host/path") names its path.
-std::string_view target_path(std::string_view target) {
-  const std::size_t scheme_end = target.find("://");
-  if (!target.empty() && target.front() != '/' && scheme_end != std::string_view::npos) {
-    const std::size_t path_start = target.find('/', scheme_end + 3);
-    target = path_start == std::string_view::npos ? std::string_view("/")
-                                                  : target.substr(path_start);
-  }
-  return target;
-}
+using http::kMaxHeaderBytes;  // the server's limits (http/url.h)
+using http::target_path;
 
 void check_decoding(std::string_view s) {
   for (bool plus_is_space : {false, true}) {

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package cdrd needs to build, test and benchmark.
 # Used by both `make run` and `make test`; safe to run again (installs only what is missing).
+# `install-deps.sh fuzz` also installs what `make fuzz` needs: clang and its compiler runtime
+# (libFuzzer and the sanitizer runtimes). `make test-sanitize` builds with g++ and needs nothing
+# more.
 set -euo pipefail
 
 PACKAGES=(
@@ -16,6 +19,13 @@ PACKAGES=(
   libbenchmark-dev                    # micro benchmarks
   sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
 )
+
+if [ "${1:-}" = fuzz ]; then
+  PACKAGES+=(
+    clang                 # clang++: the compiler libFuzzer works with
+    libclang-rt-14-dev    # libFuzzer, AddressSanitizer and UBSan runtimes for clang 14
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

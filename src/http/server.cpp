@@ -53,9 +53,6 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// Larger headers get 431. Real requests carry a few hundred bytes of header; 16 KiB leaves room
-// for long query strings without letting a client make us buffer much.
-constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 // How many bytes the idle read asks for: enough for a whole typical request in one read.
 constexpr std::size_t kFirstReadBytes = 8 * 1024;
 // One read of a streamed body.
@@ -131,18 +128,6 @@ std::string endpoint_label(const tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(endpoint.port());
-}
-
-// The path part of a request target: the part before '?', without the scheme and authority of
-// an absolute-form target ("http://host/x" -> "/x"), which HTTP/1.1 servers must accept.
-std::string_view target_path(std::string_view target) {
-  const std::size_t scheme_end = target.find("://");
-  if (!target.empty() && target.front() != '/' && scheme_end != std::string_view::npos) {
-    const std::size_t path_start = target.find('/', scheme_end + 3);
-    target = path_start == std::string_view::npos ? std::string_view("/")
-                                                  : target.substr(path_start);
-  }
-  return target;
 }
 
 bool is_http_protocol_error(const beast::error_code& ec) {

@@ -371,7 +371,7 @@ TEST(HttpServer, OversizedBodyGets413AndTheConnectionCloses) {
 TEST(HttpServer, MalformedRequestGets400AndTheServerKeepsServing) {
   Recorder recorder;
   RunningServer server(echo_path(recorder));
-  for (const std::string garbage :
+  for (const std::string& garbage :
        {std::string("this is not http\r\n\r\n"), std::string("\x16\x03\x01\x02\x00\x01\x00\xff", 8),
         std::string("GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
         std::string("POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n")}) {

@@ -1,6 +1,17 @@
 #include "http/url.h"
 
 namespace cdrd::http {
+
+std::string_view target_path(std::string_view target) {
+  const std::size_t scheme_end = target.find("://");
+  if (!target.empty() && target.front() != '/' && scheme_end != std::string_view::npos) {
+    const std::size_t path_start = target.find('/', scheme_end + 3);
+    target = path_start == std::string_view::npos ? std::string_view("/")
+                                                  : target.substr(path_start);
+  }
+  return target;
+}
+
 namespace {
 
 // The value of one hex digit, or -1.

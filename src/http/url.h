@@ -1,6 +1,7 @@
 // Percent-decoding of request targets and query strings. Pure; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,6 +9,14 @@
 #include "http/message.h"
 
 namespace cdrd::http {
+
+// Larger request heads get 431. Real requests carry a few hundred bytes of header; 16 KiB leaves
+// room for long query strings without letting a client make the server buffer much.
+constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
+
+// The path part of a request target: the part before '?', without the scheme and authority of
+// an absolute-form target ("http://host/x" -> "/x"), which HTTP/1.1 servers must accept.
+std::string_view target_path(std::string_view target);
 
 // Decodes %XX escapes (and '+' as ' ' when `plus_is_space`); nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
