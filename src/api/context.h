@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "core/clock.h"
 #include "core/time.h"
 #include "store/call_store.h"
 #include "store/oauth_store.h"
@@ -35,7 +36,7 @@ struct ApiSettings {
   // The largest upload (ingest body, rate deck), the server's --max-body-bytes.
   std::size_t max_upload_bytes = 32 * 1024 * 1024;
   // Wall clock; tests may fix it.
-  std::function<Micros()> now;
+  Clock now;
 };
 
 struct ApiContext {
@@ -56,8 +57,5 @@ struct ApiContext {
   // The first end_time still served: now - retention.
   Micros retention_floor() const { return now() - settings.retention_days * kMicrosPerDay; }
 };
-
-// The current wall-clock time in microseconds since the epoch (UTC).
-Micros system_now();
 
 }  // namespace cdrd::api

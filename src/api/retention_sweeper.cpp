@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/clock.h"
 #include "core/time.h"
 
 namespace cdrd::api {
@@ -27,7 +28,7 @@ void RetentionSweeper::stop() {
 }
 
 Micros RetentionSweeper::floor() const {
-  const Micros now = settings_.now ? settings_.now() : system_now();
+  const Micros now = now_from(settings_.now);
   return now - settings_.retention_days * kMicrosPerDay;
 }
 

@@ -10,6 +10,7 @@
 #include "api/trunks/trunk_api.h"
 #include "api/trunks/validators.h"
 #include "cli/commands.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "sample/sample_calls.h"
 #include "store/sqlite/sqlite_trunk_store.h"
@@ -192,7 +193,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   sample::SampleOptions options;
   options.seed = kDemoSeed;
   options.auth_ids = {account->auth_id};
-  options.end_until = api::system_now();
+  options.end_until = system_now();
   options.end_from = options.end_until - 30 * kMicrosPerDay;
   options.trunks[account->auth_id] = *demo_trunks;
   std::string ndjson;

@@ -4,6 +4,8 @@
 // Thread-safety: plain values, safe to copy between threads.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,7 +13,7 @@
 
 namespace cdrd {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk,
@@ -50,26 +52,63 @@ class Status {
   std::string message_;
 };
 
-// A value or the Status that explains why there is none.
+namespace detail {
+// Reading the value of a Result that holds an error is a bug in the caller: it is reported and
+// the process stops, instead of an exception crossing a module.
+[[noreturn]] inline void result_has_no_value(const Status& s) {
+  std::fprintf(stderr, "cdrd: Result::value() on an error: %s\n", s.message().c_str());
+  std::abort();
+}
+}  // namespace detail
+
+// A value or the Status that explains why there is none. value() on an error is a bug: it
+// aborts (it never throws); check ok() first.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}      // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T& value() & { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  const T& value() const& { return *checked(); }
+  T& value() & { return *checked(); }
+  T&& value() && { return std::move(*checked()); }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
   // The error; Status::Ok() when there is a value.
-  Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
+  Status status() const { return ok() ? Status::Ok() : *std::get_if<Status>(&v_); }
 
  private:
+  T* checked() {
+    if (T* v = std::get_if<T>(&v_)) return v;
+    detail::result_has_no_value(*std::get_if<Status>(&v_));
+  }
+  const T* checked() const {
+    if (const T* v = std::get_if<T>(&v_)) return v;
+    detail::result_has_no_value(*std::get_if<Status>(&v_));
+  }
+
   std::variant<T, Status> v_;
 };
 
 }  // namespace cdrd
+
+// One-line error propagation (as in Abseil and LevelDB's callers):
+//   RETURN_IF_ERROR(store.put(x));            // returns the Status when it is not ok
+//   ASSIGN_OR_RETURN(auto row, store.get(id)); // declares row from a Result, or returns its Status
+// Both work in functions returning Status or any Result<U> (a Status converts to either).
+#define CDRD_CONCAT_INNER(a, b) a##b
+#define CDRD_CONCAT(a, b) CDRD_CONCAT_INNER(a, b)
+#define RETURN_IF_ERROR(expr)                           \
+  do {                                                  \
+    ::cdrd::Status cdrd_status_ = (expr);               \
+    if (!cdrd_status_.ok()) return cdrd_status_;        \
+  } while (false)
+#define CDRD_ASSIGN_OR_RETURN_IMPL(tmp, decl, expr) \
+  auto tmp = (expr);                                \
+  if (!tmp.ok()) return tmp.status();               \
+  decl = std::move(tmp).value()
+#define ASSIGN_OR_RETURN(decl, expr) \
+  CDRD_ASSIGN_OR_RETURN_IMPL(CDRD_CONCAT(cdrd_result_, __LINE__), decl, expr)

@@ -25,8 +25,9 @@
 #include "store/sqlite/migrations.h"
 
 #include <array>
-#include <chrono>
 #include <string>
+
+#include "core/clock.h"
 
 namespace cdrd::sqlite {
 namespace {
@@ -245,11 +246,6 @@ const std::array<Migration, 4> kMigrations = {{
     {4, "trunk control plane", kV4TrunkControlPlane},
 }};
 
-Micros now_micros() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // The version recorded in the database (0 for a new one). Call inside a transaction.
 Result<int> current_version(Connection& conn) {
   Result<StatementRef> st = conn.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -300,7 +296,7 @@ Status migrate(Connection& conn) {
       if (!ins.ok()) return ins.status();
       (*ins)->bind(1, m.version);
       (*ins)->bind(2, m.name);
-      (*ins)->bind(3, now_micros());
+      (*ins)->bind(3, system_now());
       if (Status s = (*ins)->run(); !s.ok()) return s;
     }
     if (Status s = conn.exec("PRAGMA user_version=" + std::to_string(m.version)); !s.ok()) {

@@ -6,6 +6,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/clock.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/leg_codec.h"
@@ -23,11 +24,6 @@ using sqlite::StatementRef;
 using sqlite::Transaction;
 
 namespace {
-
-Micros now_micros() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 const std::string kSelectAccount =
     "SELECT id, auth_id, name, token_hash, created_at FROM accounts ";
@@ -193,7 +189,7 @@ Result<Account> SqliteStore::create_account(const std::string& name, const std::
   a.auth_id = auth_id;
   a.name = name;
   a.token_hash = token_hash;
-  a.created_at = now_micros();
+  a.created_at = system_now();
   std::lock_guard lock(write_mu_);
   Result<StatementRef> st = writer_->prepare(
       "INSERT INTO accounts (auth_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)");

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/secret_box.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/sqlite_db.h"
@@ -21,11 +22,6 @@ using sqlite::StatementRef;
 using sqlite::Transaction;
 
 namespace {
-
-Micros now_micros() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // ---- small statement helpers ----------------------------------------------------------------
 
@@ -394,7 +390,7 @@ Status SqliteTrunkStore::create_ip_acl(const IpAcl& acl, int max_per_account) {
       (*st)->bind(1, acl.account_id);
       (*st)->bind(2, acl.ipacl_uuid);
       (*st)->bind(3, acl.name);
-      (*st)->bind(4, now_micros());
+      (*st)->bind(4, system_now());
       if (Status s = (*st)->run(); !s.ok()) return s;
     }
     if (Status s = write_acl_entries(c, c.last_insert_rowid(), acl.ip_addresses); !s.ok()) {
@@ -484,7 +480,7 @@ Status SqliteTrunkStore::create_credential(const Credential& cred, int max_per_a
       (*st)->bind(4, cred.username);
       (*st)->bind(5, cred.realm);
       (*st)->bind(6, cred.ha1);
-      (*st)->bind(7, now_micros());
+      (*st)->bind(7, system_now());
       if (Status s = (*st)->run(); !s.ok()) return s;
     }
     return tx->commit();
@@ -564,7 +560,7 @@ Status SqliteTrunkStore::create_origination_uri(const OriginationUri& uri, int m
       (*st)->bind(5, uri.authentication_needed);
       (*st)->bind(6, uri.username);
       (*st)->bind(7, password);
-      (*st)->bind(8, now_micros());
+      (*st)->bind(8, system_now());
       if (Status s = (*st)->run(); !s.ok()) return s;
     }
     return tx->commit();
@@ -645,7 +641,7 @@ Status SqliteTrunkStore::create_trunk(const Trunk& t, int max_per_account) {
       (*st)->bind(1, t.account_id);
       (*st)->bind(2, t.trunk_id);
       (*st)->bind(3, t.trunk_domain);
-      (*st)->bind(4, now_micros());
+      (*st)->bind(4, system_now());
       bind_trunk_attributes(**st, t, 5);
       if (Status s = (*st)->run(); !s.ok()) {
         if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_UNIQUE) {

@@ -1,0 +1,30 @@
+// Clang's thread-safety annotations (https://clang.llvm.org/docs/ThreadSafetyAnalysis.html),
+// as LevelDB's port/thread_annotations.h spells them. With clang and -Wthread-safety (the
+// `make lint` build) the compiler checks that state marked GUARDED_BY(mu) is only touched with
+// mu held; with other compilers the macros expand to nothing. Use them through core/mutex.h.
+#pragma once
+
+#if defined(__clang__)
+#define CDRD_THREAD_ANNOTATION(x) __attribute__((x))
+#else
+#define CDRD_THREAD_ANNOTATION(x)
+#endif
+
+#define CAPABILITY(x) CDRD_THREAD_ANNOTATION(capability(x))
+#define SCOPED_CAPABILITY CDRD_THREAD_ANNOTATION(scoped_lockable)
+#define GUARDED_BY(x) CDRD_THREAD_ANNOTATION(guarded_by(x))
+#define PT_GUARDED_BY(x) CDRD_THREAD_ANNOTATION(pt_guarded_by(x))
+#define ACQUIRED_BEFORE(...) CDRD_THREAD_ANNOTATION(acquired_before(__VA_ARGS__))
+#define ACQUIRED_AFTER(...) CDRD_THREAD_ANNOTATION(acquired_after(__VA_ARGS__))
+#define REQUIRES(...) CDRD_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
+#define REQUIRES_SHARED(...) CDRD_THREAD_ANNOTATION(requires_shared_capability(__VA_ARGS__))
+#define ACQUIRE(...) CDRD_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
+#define ACQUIRE_SHARED(...) CDRD_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
+#define RELEASE(...) CDRD_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define RELEASE_SHARED(...) CDRD_THREAD_ANNOTATION(release_shared_capability(__VA_ARGS__))
+#define RELEASE_GENERIC(...) CDRD_THREAD_ANNOTATION(release_generic_capability(__VA_ARGS__))
+#define TRY_ACQUIRE(...) CDRD_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
+#define EXCLUDES(...) CDRD_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
+#define ASSERT_CAPABILITY(x) CDRD_THREAD_ANNOTATION(assert_capability(x))
+#define RETURN_CAPABILITY(x) CDRD_THREAD_ANNOTATION(lock_returned(x))
+#define NO_THREAD_SAFETY_ANALYSIS CDRD_THREAD_ANNOTATION(no_thread_safety_analysis)
