@@ -1,32 +1,66 @@
 # The two commands of the README: `make run` and `make test`. Both install what is missing first.
+# Two build folders, each building only what its command needs:
+#   BUILD_DIR (build):      optimised (RelWithDebInfo); `make run` builds cdrd, `make bench` cdrd
+#                           and the benchmark tools.
+#   TEST_DIR (build-test):  Debug, unity build, warnings are errors; `make test` builds and runs
+#                           every test.
+# ccache is used when it is installed (scripts/install-deps.sh installs it).
 BUILD_DIR ?= build
+TEST_DIR ?= build-test
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test bench bench-hardening build deps clean fuzz fuzz-deps test-sanitize
+.PHONY: run test bench bench-hardening build build-test deps clean fuzz fuzz-deps test-sanitize \
+	format lint lint-deps
 
 deps:
 	@bash scripts/install-deps.sh
 
+configure-release = cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDRD_UNITY=ON >/dev/null
+
+# Everything, optimised.
 build: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@$(configure-release)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+run: deps
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target cdrd
 	@bash scripts/run-demo.sh $(BUILD_DIR)
 
-test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+build-test: deps
+	@cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_UNITY=ON -DCDRD_WERROR=ON >/dev/null
+	@cmake --build $(TEST_DIR) -j $(JOBS)
 
-bench: build
+test: build-test
+	@cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: deps
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
 	@bash bench/run.sh $(BUILD_DIR)
 
-bench-hardening: build
+bench-hardening: deps
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
 	@bash bench/hardening.sh $(BUILD_DIR)
+
+# Style and static checks (CONTRIBUTING.md). `make test` checks the format too.
+format:
+	@bash scripts/format.sh
+
+lint-deps:
+	@bash scripts/install-deps.sh lint
+
+lint: lint-deps
+	@JOBS=$(JOBS) bash scripts/lint.sh
 
 # Fuzzing and sanitizers (docs/testing.md). Each has its own build directory.
 FUZZ_SECONDS ?= 60
 SANITIZE_DIR ?= build-sanitize
+TSAN_DIR ?= build-tsan
+# The server's and the store's tests: the code with threads and locks.
+TSAN_TESTS ?= cdrd_http_tests cdrd_sqlite_tests
 
 fuzz-deps:
 	@bash scripts/install-deps.sh fuzz
@@ -34,12 +68,17 @@ fuzz-deps:
 fuzz: fuzz-deps
 	@BUILD_DIR=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) bash fuzz/run.sh
 
+# AddressSanitizer + UBSan over every test, then ThreadSanitizer over the server and store tests.
 test-sanitize: deps
-	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_UNITY=ON -DCDRD_SANITIZE=address >/dev/null
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	@cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
-
+	@cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_UNITY=ON -DCDRD_SANITIZE=thread >/dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
+	@set -e; for t in $(TSAN_TESTS); do \
+	  echo "tsan: $$t"; TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(TSAN_DIR)/$$t --gtest_brief=1; \
+	done
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(TEST_DIR)

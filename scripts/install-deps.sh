@@ -2,8 +2,8 @@
 # Installs every Debian package cdrd needs to build, test and benchmark.
 # Used by both `make run` and `make test`; safe to run again (installs only what is missing).
 # `install-deps.sh fuzz` also installs what `make fuzz` needs: clang and its compiler runtime
-# (libFuzzer and the sanitizer runtimes). `make test-sanitize` builds with g++ and needs nothing
-# more.
+# (libFuzzer and the sanitizer runtimes); `install-deps.sh lint` what `make lint` needs (clang,
+# clang-tidy). `make test-sanitize` builds with g++ and needs nothing more.
 set -euo pipefail
 
 PACKAGES=(
@@ -18,7 +18,16 @@ PACKAGES=(
   libgtest-dev libgmock-dev           # unit and black-box tests
   libbenchmark-dev                    # micro benchmarks
   sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
+  ccache                              # compiler cache: rebuilds take seconds
+  clang-format                        # the house style, checked by make test (format_check)
 )
+
+if [ "${1:-}" = lint ]; then
+  PACKAGES+=(
+    clang                 # -Wthread-safety checks the lock annotations
+    clang-tidy            # the bugprone and performance checks of .clang-tidy
+  )
+fi
 
 if [ "${1:-}" = fuzz ]; then
   PACKAGES+=(

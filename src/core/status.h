@@ -106,9 +106,12 @@ class [[nodiscard]] Result {
     ::cdrd::Status cdrd_status_ = (expr);               \
     if (!cdrd_status_.ok()) return cdrd_status_;        \
   } while (false)
+// tmp and decl name variables, so they cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CDRD_ASSIGN_OR_RETURN_IMPL(tmp, decl, expr) \
   auto tmp = (expr);                                \
   if (!tmp.ok()) return tmp.status();               \
   decl = std::move(tmp).value()
 #define ASSIGN_OR_RETURN(decl, expr) \
   CDRD_ASSIGN_OR_RETURN_IMPL(CDRD_CONCAT(cdrd_result_, __LINE__), decl, expr)
+// NOLINTEND(bugprone-macro-parentheses)
