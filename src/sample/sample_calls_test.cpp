@@ -262,7 +262,9 @@ TEST(SampleCalls, GivenTrunksAreUsedByDirection) {
     EXPECT_FALSE(d.HasMember("trunk_domain"));
     EXPECT_FALSE(d.HasMember("secure_trunking"));
     EXPECT_EQ(money_of(d, "secure_trunking_rate").is_zero(), trunk != "502") << with[i];
-    if (trunk == "502") EXPECT_EQ(std::string(d["transport_protocol"].GetString()), "tls");
+    if (trunk == "502") {
+      EXPECT_EQ(std::string(d["transport_protocol"].GetString()), "tls");
+    }
     used[trunk]++;
   }
   EXPECT_EQ(used.size(), 3u);
