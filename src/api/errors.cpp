@@ -1,9 +1,5 @@
 #include "api/errors.h"
 
-#include <cstdio>
-
-#include "core/crypto.h"
-
 namespace cdrd::api {
 
 int http_status_for(const Status& status) {
@@ -21,13 +17,6 @@ int http_status_for(const Status& status) {
     case Status::Code::kInternal: return 500;
   }
   return 500;
-}
-
-http::HttpResponse error_response(int http_status, std::string_view message) {
-  http::HttpResponse r;
-  r.status = http_status;
-  r.body = "{\"api_id\": " + json_quote(new_uuid_v4()) + ", \"error\": " + json_quote(message) + "}";
-  return r;
 }
 
 http::HttpResponse error_response(const Status& status) {

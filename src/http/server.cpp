@@ -39,8 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/crypto.h"
-#include "core/json_text.h"
+#include "http/error_body.h"
 #include "http/fair_pool.h"
 #include "http/url.h"
 
@@ -96,15 +95,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(),
                     [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
-
-// The same error shape as the API modules use, so a client sees one error format whether the
-// server or a handler refused the request.
-HttpResponse error_response(int status, std::string_view message) {
-  HttpResponse r;
-  r.status = status;
-  r.body = "{\"api_id\": " + json_quote(new_uuid_v4()) + ", \"error\": " + json_quote(message) + "}";
-  return r;
 }
 
 // The "api_id" a JSON body carries at its top level (first or last member), for the access log.

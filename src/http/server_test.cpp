@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -163,12 +164,20 @@ class RawConnection {
   beast::flat_buffer buffer_;
 };
 
+// {"api_id": "<uuid v4>", "error": "<error>"}, those two members in that order (compared as
+// parsed JSON, so spacing does not matter); any error text when `error` is empty.
 bool is_error_body(const std::string& body, const std::string& error) {
-  static const std::regex shape(
-      R"(\{"api_id": "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", )"
-      R"re("error": "(.*)"\})re");
-  std::smatch match;
-  return std::regex_match(body, match, shape) && (error.empty() || match[1] == error);
+  static const std::regex uuid(
+      "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  rapidjson::Document d;
+  d.Parse(body.c_str(), body.size());
+  if (d.HasParseError() || !d.IsObject() || d.MemberCount() != 2) return false;
+  const auto api_id = d.MemberBegin();
+  const auto message = api_id + 1;
+  return std::string_view(api_id->name.GetString()) == "api_id" && api_id->value.IsString() &&
+         std::regex_match(api_id->value.GetString(), uuid) &&
+         std::string_view(message->name.GetString()) == "error" && message->value.IsString() &&
+         (error.empty() || message->value.GetString() == error);
 }
 
 TEST(HttpServer, RoundTrip) {

@@ -6,12 +6,12 @@
 
 #include <array>
 #include <charconv>
-#include <cstdio>
 #include <random>
 #include <span>
 #include <stdexcept>
 #include <string_view>
 
+#include "core/json_writer.h"
 #include "core/money.h"
 
 namespace cdrd::sample {
@@ -187,7 +187,7 @@ struct Trunk {
 };
 
 struct Account {
-  std::string auth_id_json;  // the auth_id as a JSON string literal
+  std::string auth_id;
   const Home* home = nullptr;
   std::vector<Trunk> outbound_trunks, inbound_trunks;
   std::vector<std::string> numbers;  // the account's own numbers: caller IDs and DIDs
@@ -224,25 +224,6 @@ const NumberPlan* plan_of(std::string_view number) {
     }
   }
   return best;
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 Trunk make_trunk(Rng& rng, const Home& home) {
@@ -285,7 +266,7 @@ std::vector<Trunk> adopt(const std::vector<SampleTrunk>& given, const std::vecto
 Account make_account(const std::string& auth_id, const AccountTrunks* given) {
   Rng rng(splitmix64(fnv1a(auth_id)));
   Account a;
-  a.auth_id_json = json_string(auth_id);
+  a.auth_id = auth_id;
   a.home = &kHomes[rng.below(kHomes.size())];
   const auto n_out = rng.between(1, 3), n_in = rng.between(1, 2);
   for (std::int64_t i = 0; i < n_out; ++i) a.outbound_trunks.push_back(make_trunk(rng, *a.home));
@@ -369,42 +350,16 @@ void append_money(std::string& out, std::int64_t units) {
   append_padded(out, units % Money::kScale, 5);
 }
 
-// `,"k":` (every record starts with its account, so each other field follows a comma).
-void key(std::string& out, std::string_view k) {
-  out += ",\"";
-  out += k;
-  out += "\":";
+void time_field(JsonWriter& w, std::string_view k, std::int64_t secs) {
+  std::string text;
+  append_time(text, secs);
+  w.string_member(k, text);
 }
 
-void str_field(std::string& out, std::string_view k, std::string_view v) {
-  key(out, k);
-  out.push_back('"');
-  out += v;  // every generated value is plain ASCII without quotes or backslashes
-  out.push_back('"');
-}
-
-void int_field(std::string& out, std::string_view k, std::int64_t v) {
-  key(out, k);
-  append_int(out, v);
-}
-
-void time_field(std::string& out, std::string_view k, std::int64_t secs) {
-  key(out, k);
-  out.push_back('"');
-  append_time(out, secs);
-  out.push_back('"');
-}
-
-void money_field(std::string& out, std::string_view k, std::int64_t units) {
-  key(out, k);
-  out.push_back('"');
-  append_money(out, units);
-  out.push_back('"');
-}
-
-void bool_field(std::string& out, std::string_view k, bool v) {
-  key(out, k);
-  out += v ? "true" : "false";
+void money_field(JsonWriter& w, std::string_view k, std::int64_t units) {
+  std::string text;
+  append_money(text, units);
+  w.string_member(k, text);
 }
 
 std::string_view source_name(Side side, bool outbound) {
@@ -489,35 +444,38 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
   call_id.push_back('.');
   append_int(call_id, rng.between(1, 254));
 
-  out += "{\"account\":";
-  out += acc.auth_id_json;
-  str_field(out, "call_uuid", uuid);
-  str_field(out, "call_direction", outbound ? "outbound" : "inbound");
-  str_field(out, "from_number", from);
-  str_field(out, "to_number", to);
-  time_field(out, "initiation_time", init_s);
-  if (answered) time_field(out, "answer_time", answer_s);
-  time_field(out, "end_time", end_s);
-  if (answered) int_field(out, "duration", talk_s);
-  int_field(out, "bill_duration", bill_s);
-  int_field(out, "hangup_cause_code", hangup->code);
-  str_field(out, "hangup_cause_name", hangup->name);
-  str_field(out, "hangup_source", source_name(hangup->side, outbound));
-  str_field(out, "trunk_id", trunk.trunk_id);
-  if (!trunk.from_cdrd) str_field(out, "trunk_domain", trunk.trunk_domain);
-  str_field(out, "region", trunk.region);
-  str_field(out, "transport_protocol", trunk.transport);
-  bool_field(out, "srtp", trunk.srtp);
-  if (!trunk.from_cdrd) bool_field(out, "secure_trunking", trunk.secure);
-  money_field(out, "rate", rate_units);
-  money_field(out, "secure_trunking_rate", secure_units);
-  money_field(out, "total_amount", amount_units);
-  if (from_plan) str_field(out, "from_country", from_plan->country);
-  if (to_plan) str_field(out, "to_country", to_plan->country);
-  str_field(out, "stir_verification", stir);
-  if (!attestation.empty()) str_field(out, "attestation_indicator", attestation);
-  str_field(out, "call_id", call_id);
-  out += "}\n";
+  JsonWriter w;
+  w.start_object();
+  w.string_member("account", acc.auth_id);
+  w.string_member("call_uuid", uuid);
+  w.string_member("call_direction", outbound ? "outbound" : "inbound");
+  w.string_member("from_number", from);
+  w.string_member("to_number", to);
+  time_field(w, "initiation_time", init_s);
+  if (answered) time_field(w, "answer_time", answer_s);
+  time_field(w, "end_time", end_s);
+  if (answered) w.int_member("duration", talk_s);
+  w.int_member("bill_duration", bill_s);
+  w.int_member("hangup_cause_code", hangup->code);
+  w.string_member("hangup_cause_name", hangup->name);
+  w.string_member("hangup_source", source_name(hangup->side, outbound));
+  w.string_member("trunk_id", trunk.trunk_id);
+  if (!trunk.from_cdrd) w.string_member("trunk_domain", trunk.trunk_domain);
+  w.string_member("region", trunk.region);
+  w.string_member("transport_protocol", trunk.transport);
+  w.bool_member("srtp", trunk.srtp);
+  if (!trunk.from_cdrd) w.bool_member("secure_trunking", trunk.secure);
+  money_field(w, "rate", rate_units);
+  money_field(w, "secure_trunking_rate", secure_units);
+  money_field(w, "total_amount", amount_units);
+  if (from_plan) w.string_member("from_country", from_plan->country);
+  if (to_plan) w.string_member("to_country", to_plan->country);
+  w.string_member("stir_verification", stir);
+  if (!attestation.empty()) w.string_member("attestation_indicator", attestation);
+  w.string_member("call_id", call_id);
+  w.end_object();
+  out += w.view();
+  out.push_back('\n');
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "api/trunks/trunk_api.h"
 #include "api/zentrunk/calls.h"
 #include "api/zentrunk/insights.h"
+#include "core/json_writer.h"
 
 namespace cdrd::api {
 namespace {
@@ -20,12 +21,7 @@ http::HttpResponse oauth_error(int status, std::string_view message) {
   if (status == 401) code = "invalid_client";
   if (status == 429 || status == 503) code = "temporarily_unavailable";
   if (status >= 500 && status != 503) code = "server_error";
-  http::HttpResponse r;
-  r.status = status;
-  r.body = "{\"error\": " + json_quote(code) + ", \"error_description\": " + json_quote(message) +
-           "}";
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
+  return pbx::oauth_error_response(status, code, message);
 }
 
 http::RouteDecision answer(http::HttpResponse response) {
@@ -44,8 +40,12 @@ App::App(ApiContext ctx, AuthThrottle::Limits throttle)
   router_.set_error_renderer("/oauth/", oauth_error);
 
   router_.add("GET", "/healthz", open(kNoBodyBytes, [](const http::HttpRequest&, const PathParams&) {
+                JsonWriter w;
+                w.start_object();
+                w.string_member("status", "ok");
+                w.end_object();
                 http::HttpResponse r;
-                r.body = "{\"status\": \"ok\"}";
+                r.body = w.text();
                 return r;
               }));
   // Ingest streams its body through a sink: a large upload is stored as it arrives.

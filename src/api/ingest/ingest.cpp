@@ -15,6 +15,7 @@
 #include "api/ingest/validate.h"
 #include "api/ratedecks/rating_service.h"
 #include "core/crypto.h"
+#include "core/json_writer.h"
 #include "core/time.h"
 
 namespace cdrd::api::ingest {
@@ -225,19 +226,24 @@ Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) 
 }
 
 std::string render_result(const BatchResult& r, std::string_view error) {
-  std::string out = "{\"api_id\": " + json_quote(new_uuid_v4());
-  if (!error.empty()) out += ", \"error\": " + json_quote(error);
-  out += ", \"stored\": " + std::to_string(r.stored);
-  out += ", \"duplicates\": " + std::to_string(r.duplicates);
-  out += ", \"failed_count\": " + std::to_string(r.failed_count);
-  out += ", \"failed\": [";
-  for (std::size_t i = 0; i < r.failed.size(); ++i) {
-    if (i) out += ", ";
-    out += "{\"line\": " + std::to_string(r.failed[i].line) +
-           ", \"error\": " + json_quote(r.failed[i].error) + "}";
+  JsonWriter w;
+  w.start_object();
+  w.string_member("api_id", new_uuid_v4());
+  if (!error.empty()) w.string_member("error", error);
+  w.int_member("stored", r.stored);
+  w.int_member("duplicates", r.duplicates);
+  w.int_member("failed_count", r.failed_count);
+  w.key("failed");
+  w.start_array();
+  for (const LineError& failure : r.failed) {
+    w.start_object();
+    w.int_member("line", failure.line);
+    w.string_member("error", failure.error);
+    w.end_object();
   }
-  out += "]}";
-  return out;
+  w.end_array();
+  w.end_object();
+  return w.text();
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include "api/pbx/pbx.h"
 #include "core/crypto.h"
-#include "core/json_text.h"
+#include "core/json_writer.h"
 #include "http/url.h"
 
 namespace cdrd::api::pbx {
@@ -21,12 +21,9 @@ http::HttpResponse json(int status, std::string body) {
   return http::HttpResponse{status, "application/json", std::move(body), {}};
 }
 
-// RFC 6749 section 5.2 error body.
+// The token endpoint's own errors: the RFC 6749 body, no caching, and a Basic challenge on 401.
 http::HttpResponse oauth_error(int status, std::string_view error, std::string_view description) {
-  http::HttpResponse r = json(status, "{\"error\": " + json_quote(error) +
-                                          ", \"error_description\": " + json_quote(description) +
-                                          "}");
-  r.headers.emplace_back("Cache-Control", "no-store");
+  http::HttpResponse r = oauth_error_response(status, error, description);
   r.headers.emplace_back("Pragma", "no-cache");
   if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"cdrd\"");
   return r;
@@ -117,7 +114,23 @@ std::optional<http::HttpResponse> check_client(std::int64_t account_id,
 }  // namespace
 
 http::HttpResponse message_response(int status, std::string_view message) {
-  return json(status, "{\"message\": " + json_quote(message) + "}");
+  JsonWriter w;
+  w.start_object();
+  w.string_member("message", message);
+  w.end_object();
+  return json(status, w.text());
+}
+
+http::HttpResponse oauth_error_response(int status, std::string_view error,
+                                        std::string_view description) {
+  JsonWriter w;
+  w.start_object();
+  w.string_member("error", error);
+  w.string_member("error_description", description);
+  w.end_object();
+  http::HttpResponse r = json(status, w.text());
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
 }
 
 http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& request) {
@@ -198,9 +211,13 @@ http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& 
     spdlog::error("oauth: storing a token failed: {}", s.message());
     return oauth_error(500, "server_error", "internal error");
   }
-  http::HttpResponse r = json(200, "{\"access_token\": " + json_quote(token) +
-                                       ", \"token_type\": \"bearer\", \"expires_in\": " +
-                                       std::to_string(ttl) + "}");
+  JsonWriter w;
+  w.start_object();
+  w.string_member("access_token", token);
+  w.string_member("token_type", "bearer");
+  w.int_member("expires_in", ttl);
+  w.end_object();
+  http::HttpResponse r = json(200, w.text());
   r.headers.emplace_back("Cache-Control", "no-store");
   r.headers.emplace_back("Pragma", "no-cache");
   return r;

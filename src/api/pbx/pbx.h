@@ -7,7 +7,7 @@
 //   GET  /api/ver1.0/client/{client_id}/call_history/{call_uuid}   get_call_history
 //
 // {client_id} is the account's numeric client id (its internal account id, shown as
-// client_owner_id) or "@me". Errors are {"message": "..."}; the token endpoint answers the
+// client_owner_id) or "@me". Errors are {"message":"..."}; the token endpoint answers the
 // RFC 6749 error bodies. The handlers parse the request into a typed query, ask the stores, and
 // render a view. Pure functions apart from the store calls; thread-safe.
 #pragma once
@@ -51,7 +51,12 @@ http::HttpResponse get_call_history(const ApiContext& ctx, const http::HttpReque
 // per-account limits and the access log only: the handlers authenticate by themselves.
 std::optional<std::int64_t> token_account(const ApiContext& ctx, const http::HttpRequest& request);
 
-// {"message": "..."} with that status.
+// {"message":"..."} with that status.
 http::HttpResponse message_response(int status, std::string_view message);
+
+// The RFC 6749 section 5.2 error body {"error":"<code>","error_description":"..."} with that
+// status and Cache-Control: no-store; for the token endpoint and every error on /oauth/ paths.
+http::HttpResponse oauth_error_response(int status, std::string_view error,
+                                        std::string_view description);
 
 }  // namespace cdrd::api::pbx

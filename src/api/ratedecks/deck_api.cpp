@@ -11,6 +11,7 @@
 #include "api/operator_auth.h"
 #include "api/ratedecks/rating_service.h"
 #include "core/crypto.h"
+#include "core/json_writer.h"
 #include "rating/rate_deck.h"
 
 namespace cdrd::api::ratedecks {
@@ -53,10 +54,14 @@ std::variant<DeckRequest, http::HttpResponse> admit(const ApiContext& ctx,
   return out;
 }
 
-std::string counts_json(const DeckLoadResult& r, std::size_t i) {
-  return "{\"rows\": " + std::to_string(r.rows[i]) + ", \"prefixes\": " +
-         std::to_string(r.prefixes[i]) + ", \"previous_rows\": " +
-         std::to_string(r.previous_rows[i]) + "}";
+// "<name>": {"rows": N, "prefixes": N, "previous_rows": N} for one direction.
+void write_counts(JsonWriter& w, std::string_view name, const DeckLoadResult& r, std::size_t i) {
+  w.key(name);
+  w.start_object();
+  w.int_member("rows", static_cast<std::int64_t>(r.rows[i]));
+  w.int_member("prefixes", static_cast<std::int64_t>(r.prefixes[i]));
+  w.int_member("previous_rows", static_cast<std::int64_t>(r.previous_rows[i]));
+  w.end_object();
 }
 
 std::string lower_trimmed_media(std::string_view content_type) {
@@ -87,13 +92,17 @@ http::HttpResponse handle_put_deck(const ApiContext& ctx, const http::HttpReques
       ctx.rating->load_deck(deck.account.id, deck.direction, request.body);
   if (!loaded.ok()) return failure(loaded.status(), "loading a deck");
   const DeckLoadResult& r = *loaded;
+  JsonWriter w;
+  w.start_object();
+  w.string_member("api_id", new_uuid_v4());
+  w.string_member("message", "Rate deck loaded.");
+  w.string_member("auth_id", deck.account.auth_id);
+  w.string_member("replaced", deck.direction ? to_string(*deck.direction) : "both");
+  write_counts(w, "inbound", r, 0);
+  write_counts(w, "outbound", r, 1);
+  w.end_object();
   http::HttpResponse response;
-  response.body = "{\"api_id\": " + json_quote(new_uuid_v4()) +
-                  ", \"message\": \"Rate deck loaded.\", \"auth_id\": " +
-                  json_quote(deck.account.auth_id) + ", \"replaced\": " +
-                  json_quote(deck.direction ? to_string(*deck.direction) : "both") +
-                  ", \"inbound\": " + counts_json(r, 0) + ", \"outbound\": " + counts_json(r, 1) +
-                  "}";
+  response.body = w.text();
   return response;
 }
 

@@ -3,45 +3,30 @@
 #include <algorithm>
 
 #include "api/zentrunk/page_links.h"
-#include "core/json_text.h"
+#include "core/json_writer.h"
 #include "core/enums.h"
 
 namespace cdrd::api::trunks {
 namespace {
 
-void key(JsonWriter& w, std::string_view k) {
-  w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-}
-
-void string_field(JsonWriter& w, std::string_view k, std::string_view v) {
-  key(w, k);
-  json_write_string(w, v);
-}
-
 void optional_string_field(JsonWriter& w, std::string_view k,
                            const std::optional<std::string>& v) {
   if (v) {
-    string_field(w, k, *v);
+    w.string_member(k, *v);
   } else {
-    key(w, k);
-    w.Null();
+    w.null_member(k);
   }
-}
-
-void bool_field(JsonWriter& w, std::string_view k, bool v) {
-  key(w, k);
-  w.Bool(v);
 }
 
 }  // namespace
 
 void write_fields(JsonWriter& w, const Trunk& t) {
-  string_field(w, "trunk_id", t.trunk_id);
-  string_field(w, "name", t.name);
-  string_field(w, "trunk_domain", t.trunk_domain);
-  string_field(w, "trunk_status", to_string(t.status));
-  string_field(w, "trunk_direction", to_string(t.direction));
-  bool_field(w, "secure", t.secure);
+  w.string_member("trunk_id", t.trunk_id);
+  w.string_member("name", t.name);
+  w.string_member("trunk_domain", t.trunk_domain);
+  w.string_member("trunk_status", to_string(t.status));
+  w.string_member("trunk_direction", to_string(t.direction));
+  w.bool_member("secure", t.secure);
   optional_string_field(w, "ipacl_uuid", t.ipacl_uuid);
   optional_string_field(w, "credential_uuid", t.credential_uuid);
   optional_string_field(w, "primary_uri_uuid", t.primary_uri_uuid);
@@ -49,31 +34,31 @@ void write_fields(JsonWriter& w, const Trunk& t) {
 }
 
 void write_fields(JsonWriter& w, const Credential& c) {
-  string_field(w, "credential_uuid", c.credential_uuid);
-  string_field(w, "name", c.name);
-  string_field(w, "username", c.username);
-  string_field(w, "realm", c.realm);
+  w.string_member("credential_uuid", c.credential_uuid);
+  w.string_member("name", c.name);
+  w.string_member("username", c.username);
+  w.string_member("realm", c.realm);
 }
 
 void write_fields(JsonWriter& w, const OriginationUri& u) {
-  string_field(w, "uri_uuid", u.uri_uuid);
-  string_field(w, "name", u.name);
-  string_field(w, "uri", u.uri);
-  bool_field(w, "authentication_needed", u.authentication_needed);
+  w.string_member("uri_uuid", u.uri_uuid);
+  w.string_member("name", u.name);
+  w.string_member("uri", u.uri);
+  w.bool_member("authentication_needed", u.authentication_needed);
   optional_string_field(w, "username", u.authentication_needed
                                            ? std::optional<std::string>(u.username)
                                            : std::nullopt);
 }
 
 void write_fields(JsonWriter& w, const IpAcl& a) {
-  string_field(w, "ipacl_uuid", a.ipacl_uuid);
-  string_field(w, "name", a.name);
-  key(w, "ip_addresses");
-  w.StartArray();
+  w.string_member("ipacl_uuid", a.ipacl_uuid);
+  w.string_member("name", a.name);
+  w.key("ip_addresses");
+  w.start_array();
   for (const std::string& entry : a.ip_addresses) {
-    json_write_string(w, entry);
+    w.string_value(entry);
   }
-  w.EndArray();
+  w.end_array();
 }
 
 void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& request,
@@ -81,44 +66,40 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
                 std::string_view api_id) {
   const std::int64_t limit = request.limit;
   const std::int64_t offset = request.offset;
-  string_field(w, "api_id", api_id);
-  key(w, "meta");
-  w.StartObject();
-  key(w, "limit");
-  w.Int64(limit);
-  key(w, "next");
+  w.string_member("api_id", api_id);
+  w.key("meta");
+  w.start_object();
+  w.int_member("limit", limit);
+  w.key("next");
   if (offset + limit < total_count) {
     const std::string link =
         zentrunk::page_link(request_path, request_params, limit, offset + limit);
-    w.String(link.data(), static_cast<rapidjson::SizeType>(link.size()));
+    w.string_value(link);
   } else {
-    w.Null();
+    w.null_value();
   }
-  key(w, "offset");
-  w.Int64(offset);
-  key(w, "previous");
+  w.int_member("offset", offset);
+  w.key("previous");
   if (offset > 0) {
     const std::string link = zentrunk::page_link(request_path, request_params, limit,
                                                  std::max<std::int64_t>(0, offset - limit));
-    w.String(link.data(), static_cast<rapidjson::SizeType>(link.size()));
+    w.string_value(link);
   } else {
-    w.Null();
+    w.null_value();
   }
-  key(w, "total_count");
-  w.Int64(total_count);
-  w.EndObject();
+  w.int_member("total_count", total_count);
+  w.end_object();
 }
 
 std::string render_ack(std::string_view api_id, std::string_view message, std::string_view id_key,
                        std::string_view id) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  string_field(w, "api_id", api_id);
-  string_field(w, "message", message);
-  string_field(w, id_key, id);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  JsonWriter w;
+  w.start_object();
+  w.string_member("api_id", api_id);
+  w.string_member("message", message);
+  w.string_member(id_key, id);
+  w.end_object();
+  return w.text();
 }
 
 }  // namespace cdrd::api::trunks

@@ -5,19 +5,15 @@
 // and the create/update acknowledgements. Pure; thread-safe.
 #pragma once
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <string>
 #include <string_view>
 
 #include "core/call_query.h"
+#include "core/json_writer.h"
 #include "core/trunk.h"
 #include "http/message.h"
 
 namespace cdrd::api::trunks {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // The attributes of one resource, written into an open JSON object.
 void write_fields(JsonWriter& w, const Trunk& t);
@@ -46,34 +42,31 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
 
 template <class Row>
 std::string render_object(const Row& row, std::string_view api_id) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  w.Key("api_id");
-  w.String(api_id.data(), static_cast<rapidjson::SizeType>(api_id.size()));
+  JsonWriter w;
+  w.start_object();
+  w.string_member("api_id", api_id);
   write_fields(w, row);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  w.end_object();
+  return w.text();
 }
 
 template <class Row>
 std::string render_list(const Page<Row>& page, const PageRequest& request,
                         std::string_view request_path, const http::Params& request_params,
                         std::string_view api_id) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
+  JsonWriter w;
+  w.start_object();
   write_meta(w, page.total_count, request, request_path, request_params, api_id);
-  w.Key("objects");
-  w.StartArray();
+  w.key("objects");
+  w.start_array();
   for (const Row& row : page.rows) {
-    w.StartObject();
+    w.start_object();
     write_fields(w, row);
-    w.EndObject();
+    w.end_object();
   }
-  w.EndArray();
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  w.end_array();
+  w.end_object();
+  return w.text();
 }
 
 }  // namespace cdrd::api::trunks

@@ -2,10 +2,7 @@
 // Field names, order and JSON types follow seed 000 (current) and seed 001 (legacy). Money is
 // written from its exact decimal text (Money::to_fixed5 as a string, Money::to_trimmed as a raw
 // number token), never through a double.
-// Strings are written as they are stored; ingest is expected to have checked they are UTF-8.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
+// Strings are written through JsonWriter, which keeps the body valid UTF-8 whatever was stored.
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -17,74 +14,44 @@
 #include "api/zentrunk/page_links.h"
 #include "core/crypto.h"
 #include "core/enums.h"
-#include "core/json_text.h"
+#include "core/json_writer.h"
 #include "core/phone.h"
 #include "core/time.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-rapidjson::SizeType size_of(std::string_view s) {
-  return static_cast<rapidjson::SizeType>(s.size());
-}
-
-void key(JsonWriter& w, std::string_view k) { w.Key(k.data(), size_of(k)); }
-
-// Writes `text` (already a valid JSON number) as a number token. Not Writer::RawNumber: in
-// RapidJSON 1.1.0, the version Debian 12 ships, RawNumber writes its text as a quoted string.
-void raw_number(JsonWriter& w, std::string_view text) {
-  w.RawValue(text.data(), text.size(), rapidjson::kNumberType);
-}
-
-void string_field(JsonWriter& w, std::string_view k, std::string_view v) {
-  key(w, k);
-  json_write_string(w, v);
-}
-
-void int_field(JsonWriter& w, std::string_view k, std::int64_t v) {
-  key(w, k);
-  w.Int64(v);
-}
-
-void bool_field(JsonWriter& w, std::string_view k, bool v) {
-  key(w, k);
-  w.Bool(v);
-}
-
 void optional_int_field(JsonWriter& w, std::string_view k, const std::optional<int>& v) {
-  key(w, k);
+  w.key(k);
   if (v) {
-    w.Int(*v);
+    w.int_value(*v);
   } else {
-    w.Null();
+    w.null_value();
   }
 }
 
 void time_field(JsonWriter& w, std::string_view k, Micros t) {
-  string_field(w, k, format_timestamp(t));
+  w.string_member(k, format_timestamp(t));
 }
 
 void optional_time_field(JsonWriter& w, std::string_view k, const std::optional<Micros>& t) {
   if (t) {
     time_field(w, k, *t);
   } else {
-    key(w, k);
-    w.Null();
+    w.null_member(k);
   }
 }
 
 // Current representation: money is a string with exactly 5 decimals ("0.03000").
 void money_string_field(JsonWriter& w, std::string_view k, Money m) {
-  string_field(w, k, m.to_fixed5());
+  w.string_member(k, m.to_fixed5());
 }
 
 // Legacy representation: money is a JSON number written from its exact decimal text ("0.318").
 void money_number_field(JsonWriter& w, std::string_view k, Money m) {
   const std::string text = m.to_trimmed();
-  key(w, k);
-  raw_number(w, text);
+  w.key(k);
+  w.raw_number(text);
 }
 
 // Legacy from_number / to_number. Seed 001 shows phone numbers as bare JSON numbers
@@ -93,11 +60,11 @@ void money_number_field(JsonWriter& w, std::string_view k, Money m) {
 // parses numbers as doubles) gets it back exactly. Anything else the switch sent, such as a SIP
 // username, cannot be a number and stays a JSON string.
 void legacy_number_field(JsonWriter& w, std::string_view k, std::string_view number) {
-  key(w, k);
+  w.key(k);
   if (is_e164(number)) {
-    raw_number(w, number.substr(1));
+    w.raw_number(number.substr(1));
   } else {
-    json_write_string(w, number);
+    w.string_value(number);
   }
 }
 
@@ -110,62 +77,62 @@ std::string lower(std::string_view s) {
 
 // Seed 000: hangup_source and stir_verification in lower case ("not applicable").
 void write_current_fields(JsonWriter& w, const CallRecord& c) {
-  string_field(w, "call_uuid", c.call_uuid);
-  string_field(w, "from_number", c.from_number);
-  string_field(w, "to_number", c.to_number);
-  string_field(w, "call_direction", to_string(c.direction));
-  int_field(w, "call_duration", c.duration_s);
-  int_field(w, "bill_duration", c.bill_duration_s);
-  int_field(w, "billed_duration", c.bill_duration_s);
+  w.string_member("call_uuid", c.call_uuid);
+  w.string_member("from_number", c.from_number);
+  w.string_member("to_number", c.to_number);
+  w.string_member("call_direction", to_string(c.direction));
+  w.int_member("call_duration", c.duration_s);
+  w.int_member("bill_duration", c.bill_duration_s);
+  w.int_member("billed_duration", c.bill_duration_s);
   time_field(w, "end_time", c.end_time);
-  string_field(w, "hangup_cause_name", c.hangup_cause_name);
-  string_field(w, "hangup_source", lower(to_string(c.hangup_source)));
+  w.string_member("hangup_cause_name", c.hangup_cause_name);
+  w.string_member("hangup_source", lower(to_string(c.hangup_source)));
   money_string_field(w, "total_rate", c.rate + c.secure_trunking_rate);
   money_string_field(w, "total_amount", c.total_amount);
   time_field(w, "initiation_time", c.initiation_time);
   optional_time_field(w, "answer_time", c.answer_time);
-  string_field(w, "trunk_domain", c.trunk_domain);
-  string_field(w, "from_country", c.from_country);
-  string_field(w, "to_country", c.to_country);
-  string_field(w, "transport_protocol", to_string(c.transport));
-  bool_field(w, "srtp", c.srtp);
+  w.string_member("trunk_domain", c.trunk_domain);
+  w.string_member("from_country", c.from_country);
+  w.string_member("to_country", c.to_country);
+  w.string_member("transport_protocol", to_string(c.transport));
+  w.bool_member("srtp", c.srtp);
   optional_int_field(w, "hangup_cause_code", c.hangup_cause_code);
-  bool_field(w, "secure_trunking", c.secure_trunking);
+  w.bool_member("secure_trunking", c.secure_trunking);
   money_string_field(w, "secure_trunking_rate", c.secure_trunking_rate);
-  string_field(w, "stir_verification", lower(to_string(c.stir_verification)));
+  w.string_member("stir_verification", lower(to_string(c.stir_verification)));
   // The string "null" when there is no attestation, as in seed 000.
-  string_field(w, "attestation_indicator", to_string(c.attestation));
-  string_field(w, "call_id", c.sip_call_id);
-  bool_field(w, "cnam_lookup", c.cnam_lookup);
+  w.string_member("attestation_indicator", to_string(c.attestation));
+  w.string_member("call_id", c.sip_call_id);
+  w.bool_member("cnam_lookup", c.cnam_lookup);
   money_string_field(w, "cnam_lookup_rate", c.cnam_lookup_rate);
 }
 
 // Seed 001: numbers are JSON numbers, stir_verification in its canonical capitalisation.
 void write_legacy_fields(JsonWriter& w, const CallRecord& c) {
-  string_field(w, "call_uuid", c.call_uuid);
-  int_field(w, "bill_duration", c.bill_duration_s);
-  string_field(w, "trunk_id", c.trunk_id);
+  w.string_member("call_uuid", c.call_uuid);
+  w.int_member("bill_duration", c.bill_duration_s);
+  w.string_member("trunk_id", c.trunk_id);
   time_field(w, "end_time", c.end_time);
   legacy_number_field(w, "from_number", c.from_number);
   legacy_number_field(w, "to_number", c.to_number);
-  string_field(w, "call_direction", to_string(c.direction));
-  int_field(w, "duration", c.duration_s);
-  string_field(w, "hangup_cause", c.hangup_cause_name);
-  string_field(w, "hangup_initiator", lower(to_string(c.hangup_source)));
+  w.string_member("call_direction", to_string(c.direction));
+  w.int_member("duration", c.duration_s);
+  w.string_member("hangup_cause", c.hangup_cause_name);
+  w.string_member("hangup_initiator", lower(to_string(c.hangup_source)));
   money_number_field(w, "rate", c.rate);
   money_number_field(w, "total_amount", c.total_amount);
   time_field(w, "initiation_time", c.initiation_time);
   optional_time_field(w, "answer_time", c.answer_time);
-  string_field(w, "trunk_domain", c.trunk_domain);
-  string_field(w, "region", c.region);
-  string_field(w, "from_country", c.from_country);
-  string_field(w, "to_country", c.to_country);
-  string_field(w, "transport_protocol", to_string(c.transport));
-  bool_field(w, "srtp", c.srtp);
+  w.string_member("trunk_domain", c.trunk_domain);
+  w.string_member("region", c.region);
+  w.string_member("from_country", c.from_country);
+  w.string_member("to_country", c.to_country);
+  w.string_member("transport_protocol", to_string(c.transport));
+  w.bool_member("srtp", c.srtp);
   optional_int_field(w, "hangup_code", c.hangup_cause_code);
-  bool_field(w, "secure_trunking", c.secure_trunking);
+  w.bool_member("secure_trunking", c.secure_trunking);
   money_number_field(w, "secure_trunking_rate", c.secure_trunking_rate);
-  string_field(w, "stir_verification", to_string(c.stir_verification));
+  w.string_member("stir_verification", to_string(c.stir_verification));
 }
 
 void write_call_fields(JsonWriter& w, const CallRecord& call, Representation rep) {
@@ -179,23 +146,21 @@ void write_call_fields(JsonWriter& w, const CallRecord& call, Representation rep
 }  // namespace
 
 std::string render_call(const CallRecord& call, Representation rep) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
+  JsonWriter w;
+  w.start_object();
   write_call_fields(w, call, rep);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  w.end_object();
+  return w.text();
 }
 
 std::string render_call_response(const CallRecord& call, Representation rep,
                                  std::string_view api_id) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  string_field(w, "api_id", api_id);
+  JsonWriter w;
+  w.start_object();
+  w.string_member("api_id", api_id);
   write_call_fields(w, call, rep);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  w.end_object();
+  return w.text();
 }
 
 std::string render_call_list(const Page<CallRecord>& page, const CallQuery& query,
@@ -206,45 +171,44 @@ std::string render_call_list(const Page<CallRecord>& page, const CallQuery& quer
   const bool has_next = offset + limit < page.total_count;
   const bool has_previous = offset > 0;
 
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  string_field(w, "api_id", new_uuid_v4());
-  key(w, "meta");
-  w.StartObject();
-  int_field(w, "limit", limit);
-  key(w, "next");
+  JsonWriter w;
+  w.start_object();
+  w.string_member("api_id", new_uuid_v4());
+  w.key("meta");
+  w.start_object();
+  w.int_member("limit", limit);
+  w.key("next");
   if (rep == Representation::kLegacy) {
-    w.Bool(has_next);
+    w.bool_value(has_next);
   } else if (has_next) {
     const std::string link = page_link(request_path, request_params, limit, offset + limit);
-    w.String(link.data(), size_of(link));
+    w.string_value(link);
   } else {
-    w.Null();
+    w.null_value();
   }
-  int_field(w, "offset", offset);
-  key(w, "previous");
+  w.int_member("offset", offset);
+  w.key("previous");
   if (rep == Representation::kLegacy) {
-    w.Bool(has_previous);
+    w.bool_value(has_previous);
   } else if (has_previous) {
     const std::string link =
         page_link(request_path, request_params, limit, std::max<std::int64_t>(0, offset - limit));
-    w.String(link.data(), size_of(link));
+    w.string_value(link);
   } else {
-    w.Null();
+    w.null_value();
   }
-  int_field(w, "total_count", page.total_count);
-  w.EndObject();
-  key(w, "objects");
-  w.StartArray();
+  w.int_member("total_count", page.total_count);
+  w.end_object();
+  w.key("objects");
+  w.start_array();
   for (const CallRecord& call : page.rows) {
-    w.StartObject();
+    w.start_object();
     write_call_fields(w, call, rep);
-    w.EndObject();
+    w.end_object();
   }
-  w.EndArray();
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  w.end_array();
+  w.end_object();
+  return w.text();
 }
 
 }  // namespace cdrd::api::zentrunk

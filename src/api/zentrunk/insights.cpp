@@ -1,8 +1,5 @@
 #include "api/zentrunk/insights.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,47 +9,41 @@
 #include "core/crypto.h"
 #include "core/emodel.h"
 #include "core/enums.h"
-#include "core/json_text.h"
+#include "core/json_writer.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
 constexpr std::size_t kMaxCallUuidLength = 64;
-
-void key(JsonWriter& w, std::string_view k) {
-  w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-}
 
 // A string, or null when it is empty (not known).
 void text_or_null(JsonWriter& w, std::string_view k, std::string_view v) {
-  key(w, k);
+  w.key(k);
   if (v.empty()) {
-    w.Null();
+    w.null_value();
   } else {
-    json_write_string(w, v);
+    w.string_value(v);
   }
 }
 
 void metric(JsonWriter& w, std::string_view k, const std::optional<double>& v) {
-  key(w, k);
+  w.key(k);
   if (v) {
     const std::string text = format_metric(*v);
-    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    w.string_value(text);
   } else {
-    w.Null();
+    w.null_value();
   }
 }
 
 void party(JsonWriter& w, std::string_view k, std::string_view carrier, std::string_view number,
            std::string_view region) {
-  key(w, k);
-  w.StartObject();
+  w.key(k);
+  w.start_object();
   text_or_null(w, "carrier", carrier);
   text_or_null(w, "number", number);
   text_or_null(w, "region", region);
-  w.EndObject();
+  w.end_object();
 }
 
 bool is_plausible_call_uuid(std::string_view s) {
@@ -76,9 +67,8 @@ std::string format_metric(double value) {
 
 std::string render_insights(const CallRecord& call, std::string_view api_id) {
   const CallQuality& q = call.quality;
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
+  JsonWriter w;
+  w.start_object();
   text_or_null(w, "api_id", api_id);
   text_or_null(w, "call_uuid", call.call_uuid);
   party(w, "from", q.caller_carrier, call.from_number, q.from_region);
@@ -88,23 +78,23 @@ std::string render_insights(const CallRecord& call, std::string_view api_id) {
   metric(w, "rtt", q.rtt_ms);
   metric(w, "jitter", q.jitter_ms);
   metric(w, "packet_loss", q.packet_loss_pct);
-  key(w, "post_dial_delay");
+  w.key("post_dial_delay");
   if (q.post_dial_delay_ms) {
-    w.Int64(*q.post_dial_delay_ms);
+    w.int_value(*q.post_dial_delay_ms);
   } else {
-    w.Null();
+    w.null_value();
   }
-  key(w, "plivo_quality_score");
+  w.key("plivo_quality_score");
   if (q.rtt_ms && q.jitter_ms && q.packet_loss_pct) {
     const emodel::CallScore score =
         emodel::score_call({*q.rtt_ms, *q.jitter_ms, *q.packet_loss_pct});
     const std::string text = emodel::format_score(score.mos);
-    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    w.string_value(text);
   } else {
-    w.Null();
+    w.null_value();
   }
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  w.end_object();
+  return w.text();
 }
 
 http::HttpResponse get_call_insights(const ApiContext& ctx, const Account& account,
