@@ -1,6 +1,6 @@
-#include "api/ingest/csv.h"
+#include "core/csv.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd {
 
 CsvReader::CsvReader(std::string_view text, std::int64_t first_line)
     : text_(text), line_(first_line) {}
@@ -117,4 +117,4 @@ bool CsvReader::next(CsvRow& row) {
   }
 }
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace cdrd::api::ingest {
+namespace cdrd {
 
 struct CsvRow {
   std::int64_t line = 0;           // line on which the row starts
@@ -37,4 +37,4 @@ class CsvReader {
   std::int64_t line_;
 };
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd

@@ -5,7 +5,7 @@
 
 #include "api/trunks/handlers.h"
 #include "api/trunks/trunk_view.h"
-#include "api/trunks/validators.h"
+#include "service/trunks/validators.h"
 #include "core/crypto.h"
 
 namespace cdrd::api::trunks::detail {

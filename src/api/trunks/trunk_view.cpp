@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "api/zentrunk/page_links.h"
+#include "api/page_links.h"
 #include "core/json_text.h"
 #include "core/enums.h"
 
@@ -89,7 +89,7 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
   key(w, "next");
   if (offset + limit < total_count) {
     const std::string link =
-        zentrunk::page_link(request_path, request_params, limit, offset + limit);
+        page_link(request_path, request_params, limit, offset + limit);
     w.String(link.data(), static_cast<rapidjson::SizeType>(link.size()));
   } else {
     w.Null();
@@ -98,7 +98,7 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
   w.Int64(offset);
   key(w, "previous");
   if (offset > 0) {
-    const std::string link = zentrunk::page_link(request_path, request_params, limit,
+    const std::string link = page_link(request_path, request_params, limit,
                                                  std::max<std::int64_t>(0, offset - limit));
     w.String(link.data(), static_cast<rapidjson::SizeType>(link.size()));
   } else {

@@ -14,7 +14,7 @@
 
 #include "api/zentrunk/call_view.h"
 #include "api/zentrunk/calls.h"
-#include "api/zentrunk/page_links.h"
+#include "api/page_links.h"
 #include "core/crypto.h"
 #include "core/enums.h"
 #include "core/json_text.h"

@@ -1,15 +1,16 @@
-// Ingest of canonical call records (docs/ingest.md): NDJSON (one JSON object per line) and CSV
-// with a header row. Every record is parsed and validated into a CallRecord and linked to the
-// trunk it names (trunk_link.h: the trunk must be one of the account's); a bad record is
-// reported with its line number and a reason that names the field and the accepted form, and is
-// not stored, while the valid ones are, in one transaction per batch. Bad records include one
-// whose end_time is already past retention (ApiContext::retention_floor) and one whose amount
-// cannot be represented (rating::rate_call). The report keeps the first kMaxFailedShown failed
-// lines and counts them all, so its size is bounded whatever the input. The same
-// (account, call_uuid) sent twice is stored once.
+// IngestService: ingest of canonical call records (docs/ingest.md), NDJSON (one JSON object per
+// line) and CSV with a header row. Every record is parsed and validated into a CallRecord and
+// linked to the trunk it names (trunk_link.h: the trunk must be one of the account's); a bad
+// record is reported with its line number and a reason that names the field and the accepted
+// form, and is not stored, while the valid ones are rated from their account's deck
+// (RatingService) and stored, in one transaction per batch. Bad records include one whose
+// end_time is already past retention (retention_floor()) and one whose amount cannot be
+// represented (rating::rate_call). The report keeps the first kMaxFailedShown failed lines and
+// counts them all, so its size is bounded whatever the input. The same (account, call_uuid)
+// sent twice is stored once.
 //
-// Used by POST /v1/ingest/calls (through ingest_stream.h) and by `cdrd import`. Thread-safe
-// (the stores are).
+// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h) and by `cdrd import` and `cdrd
+// demo`. Thread-safe (the stores and the rating service are).
 #pragma once
 
 #include <cstddef>
@@ -19,12 +20,15 @@
 #include <string_view>
 #include <vector>
 
-#include "api/context.h"
 #include "core/call_record.h"
+#include "core/clock.h"
 #include "core/status.h"
-#include "http/message.h"
+#include "core/time.h"
+#include "service/rating/rating_service.h"
+#include "store/call_store.h"
+#include "store/trunk_store.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 
 struct LineError {
   std::int64_t line = 0;  // 1-based line number in the input (CSV: counting the header as 1)
@@ -49,20 +53,36 @@ struct BatchResult {
 
 enum class Format { kNdjson, kCsv };
 
-// Parses, validates and stores every record of `text`. Line numbers start at `first_line`.
-// A storage failure is returned as a Status (nothing of that batch is written).
-Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Format format,
-                                std::int64_t first_line = 1);
+struct IngestSettings {
+  // Calls that ended more than `retention_days` days ago are refused: they would never be
+  // served, and the retention sweep would delete them.
+  std::int64_t retention_days = 90;
+  // Wall clock; tests may fix it.
+  Clock now;
+};
 
-// The format a Content-Type names: application/x-ndjson (or application/json, or none) and
-// text/csv; kInvalidArgument naming the accepted types otherwise.
-Result<Format> ingest_format(std::string_view content_type);
+class IngestService {
+ public:
+  IngestService(AccountStore& accounts, CallStore& calls, TrunkStore& trunks,
+                RatingService& rating, IngestSettings settings);
+  IngestService(const IngestService&) = delete;
+  IngestService& operator=(const IngestService&) = delete;
 
-// The answer of POST /v1/ingest/calls (served by ingest_stream.h) for a whole body:
-// {"api_id", "stored", "duplicates", "failed_count", "failed": [{"line", "error"}]} (failed: the
-// first kMaxFailedShown failed lines; failed_count: all of them), 200 when anything was stored or
-// found stored, 400 when every line failed (nothing written) or there was none.
-http::HttpResponse ingest_response(const BatchResult& result);
+  // Parses, validates, rates and stores every record of `text`. Line numbers start at
+  // `first_line`. A storage failure is returned as a Status (nothing of that batch is written).
+  Result<BatchResult> ingest_text(std::string_view text, Format format,
+                                  std::int64_t first_line = 1) const;
 
+  // The first end_time still kept: now - retention_days.
+  Micros retention_floor() const;
+  const IngestSettings& settings() const { return settings_; }
 
-}  // namespace cdrd::api::ingest
+ private:
+  AccountStore& accounts_;
+  CallStore& calls_;
+  TrunkStore& trunks_;
+  RatingService& rating_;
+  const IngestSettings settings_;
+};
+
+}  // namespace cdrd::service::ingest

@@ -12,11 +12,11 @@
 #include <string>
 #include <string_view>
 
-#include "api/ingest/raw_record.h"
+#include "service/ingest/raw_record.h"
 #include "core/call_record.h"
 #include "core/status.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 
 // Looks an account up by auth_id: its internal id, nullopt when there is no such account, or
 // the storage error.
@@ -48,4 +48,4 @@ struct BillingInputs {
 // from the account's deck (api/ratedecks/rating_service.h, docs/rating.md).
 void complete_billing(CallRecord& record, const BillingInputs& given);
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest
