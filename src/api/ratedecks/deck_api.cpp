@@ -9,9 +9,9 @@
 
 #include "api/errors.h"
 #include "api/operator_auth.h"
-#include "service/rating/rating_service.h"
 #include "core/crypto.h"
 #include "rating/rate_deck.h"
+#include "service/rating/rating_service.h"
 
 namespace cdrd::api::ratedecks {
 namespace {

@@ -11,8 +11,8 @@
 #include "api/errors.h"
 #include "api/trunks/handlers.h"
 #include "api/trunks/trunk_view.h"
-#include "service/trunks/validators.h"
 #include "core/crypto.h"
+#include "service/trunks/validators.h"
 
 namespace cdrd::api::trunks {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "api/page_links.h"
-#include "core/json_text.h"
 #include "core/enums.h"
+#include "core/json_text.h"
 
 namespace cdrd::api::trunks {
 namespace {

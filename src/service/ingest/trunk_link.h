@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "service/ingest/raw_record.h"
 #include "core/call_record.h"
 #include "core/status.h"
+#include "service/ingest/raw_record.h"
 
 namespace cdrd::service::ingest {
 

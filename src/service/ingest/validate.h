@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "service/ingest/raw_record.h"
 #include "core/call_record.h"
 #include "core/status.h"
+#include "service/ingest/raw_record.h"
 
 namespace cdrd::service::ingest {
 
@@ -45,7 +45,7 @@ struct BillingInputs {
 // Completes the billing fields of a valid record before rating: bill_duration defaults to
 // duration; a record with rate and total_amount (validate_record refuses one without the other)
 // is RatingState::kProvided, any other is kUnrated with amounts 0 until the ingest batch rates it
-// from the account's deck (api/ratedecks/rating_service.h, docs/rating.md).
+// from the account's deck (service/rating/rating_service.h, docs/rating.md).
 void complete_billing(CallRecord& record, const BillingInputs& given);
 
 }  // namespace cdrd::service::ingest
