@@ -75,7 +75,9 @@ Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, std::string_
     acl.ipacl_uuid = new_uuid_v4();
     acl.name = "demo office";
     acl.ip_addresses = {"203.0.113.0/24", "2001:db8:100::/48"};
-    if (Status s = store.create_ip_acl(acl, service::trunks::kMaxIpAclsPerAccount); !s.ok()) return s;
+    if (Status s = store.create_ip_acl(acl, service::trunks::kMaxIpAclsPerAccount); !s.ok()) {
+      return s;
+    }
     for (bool secure : {false, true}) {
       Trunk t;
       t.name = secure ? "demo outbound (secure)" : "demo outbound";
@@ -91,7 +93,8 @@ Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, std::string_
     uri.uri_uuid = new_uuid_v4();
     uri.name = "demo PBX";
     uri.uri = "pbx.demo.example:5060;transport=udp";
-    if (Status s = store.create_origination_uri(uri, service::trunks::kMaxOriginationUrisPerAccount);
+    if (Status s =
+            store.create_origination_uri(uri, service::trunks::kMaxOriginationUrisPerAccount);
         !s.ok()) {
       return s;
     }

@@ -320,7 +320,8 @@ Result<RateDeck> parse_rate_deck_csv(std::string_view text, std::optional<Direct
   const std::size_t width = record.cells.size();
 
   std::vector<RateRow> rows;
-  std::unordered_map<std::string, std::int64_t> seen;  // (direction, prefix, effective_from) -> line
+  // (direction, prefix, effective_from) -> line
+  std::unordered_map<std::string, std::int64_t> seen;
   while (reader.next(record)) {
     const std::int64_t line = record.line;
     if (!record.error.empty()) return row_error(line, csv_problem(record));

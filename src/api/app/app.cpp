@@ -36,7 +36,10 @@ http::RouteDecision answer(http::HttpResponse response) {
 }  // namespace
 
 App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
-    : ctx_(ctx), services_(services), auth_(std::make_unique<Authenticator>(ctx.accounts)), throttle_(throttle) {
+    : ctx_(ctx),
+      services_(services),
+      auth_(std::make_unique<Authenticator>(ctx.accounts)),
+      throttle_(throttle) {
   using zentrunk::Representation;
   const std::size_t upload = ctx_.settings.max_upload_bytes;
   router_.set_error_renderer("/api/", pbx::message_response);
@@ -81,24 +84,29 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
               }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history/{call_uuid}",
               for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return pbx::get_call_history(ctx_, services_.oauth, r, p.at("client_id"), p.at("call_uuid"));
+                return pbx::get_call_history(ctx_, services_.oauth, r, p.at("client_id"),
+                                             p.at("call_uuid"));
               }));
   // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
   router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"), p.at("direction"));
+                return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 p.at("direction"));
               }));
   router_.add("GET", "/v1/ratedecks/{auth_id}/{direction}",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"), p.at("direction"));
+                return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 p.at("direction"));
               }));
   router_.add("PUT", "/v1/ratedecks/{auth_id}",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"), std::nullopt);
+                return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 std::nullopt);
               }));
   router_.add("GET", "/v1/ratedecks/{auth_id}",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"), std::nullopt);
+                return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 std::nullopt);
               }));
   for (auto [prefix, rep] : {std::pair{"/v1/Account/{auth_id}/Zentrunk/Call", Representation::kCurrent},
                              std::pair{"/v1/Account/{auth_id}/Call", Representation::kLegacy}}) {

@@ -1,10 +1,10 @@
 // The streamed body of POST /v1/ingest/calls: records are validated and stored as the body
 // arrives, piece by piece (http::BodySink), so a large upload holds about one piece in memory,
 // never the whole body. Each piece is cut after its last complete record (for CSV: the last
-// line end outside quotes) and ingested like IngestService::ingest_text() with the right line numbers (CSV
-// pieces after the first are read with the header row); the rest waits for the next piece.
-// A record line longer than kMaxRecordBytes is reported as a failed line and skipped.
-// The answer is ingest_response() of the whole body. Batches stored before a storage
+// line end outside quotes) and handed to IngestService::ingest_text() with the right line
+// numbers (CSV pieces after the first are read with the header row); the rest waits for the
+// next piece. A record line longer than kMaxRecordBytes is reported as a failed line and
+// skipped. The answer is ingest_response() (ingest_response.h) of the whole body. Batches stored before a storage
 // failure stay stored (a retried upload counts them as duplicates).
 // Not thread-safe: the server calls a sink from one worker at a time.
 #pragma once

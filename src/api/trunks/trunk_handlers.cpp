@@ -129,7 +129,8 @@ http::HttpResponse create_trunk(const Call& c) {
   if (!body->has("trunk_direction") || body->is_null("trunk_direction")) {
     return error(Status::Missing("trunk_direction: is required (inbound or outbound)"));
   }
-  Result<Trunk> trunk = service::trunks::create_trunk(c.store, c.ctx.settings.sip_domain, std::move(draft));
+  Result<Trunk> trunk =
+      service::trunks::create_trunk(c.store, c.ctx.settings.sip_domain, std::move(draft));
   if (!trunk.ok()) return error(trunk.status());
   return created("Trunk created successfully.", "trunk_id", trunk->trunk_id);
 }
