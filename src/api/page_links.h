@@ -1,6 +1,7 @@
-// Links between pages of a list on the current SIP-trunk path: `meta.next` and `meta.previous`
-// are the path and query of the neighbouring page, built from the request's own parameters
-// (re-encoded, in their order) with limit and offset replaced. Pure; thread-safe.
+// Links between pages of a list on the current SIP-trunk paths (the calls of zentrunk/ and the
+// control-plane resources of trunks/): `meta.next` and `meta.previous` are the path and query
+// of the neighbouring page, built from the request's own parameters (re-encoded, in their order)
+// with limit and offset replaced. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -75,7 +75,6 @@ class IngestService {
 
   // The first end_time still kept: now - retention_days.
   Micros retention_floor() const;
-  const IngestSettings& settings() const { return settings_; }
 
  private:
   AccountStore& accounts_;
