@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "api/ratedecks/rating_service.h"
 #include "rating/country.h"
 #include "rating/rate_deck.h"
+#include "service/rating/rating_service.h"
 
 namespace {
 
@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rating_throughput: %s\n", deck.status().message().c_str());
     return 2;
   }
-  cdrd::api::ratedecks::AccountRating account;
+  cdrd::service::AccountRating account;
   account.account_id = 1;
   account.version = 1;
   account.settings.secure_trunking_rate = cdrd::Money::from_units(100);
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     std::int64_t sum = 0, n_rated = 0;
     for (CallRecord& c : calls) {
-      (void)cdrd::api::ratedecks::rate_record(account, c);
+      (void)cdrd::service::rate_record(account, c);
       sum += c.total_amount.units();
       n_rated += c.rating == cdrd::RatingState::kRated;
     }

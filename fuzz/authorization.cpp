@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   request.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
   request.body = "grant_type=client_credentials";
-  const http::HttpResponse token = api::pbx::handle_token(world->ctx, request);
+  const http::HttpResponse token = api::pbx::handle_token(world->ctx, world->oauth, request);
   CDRD_FUZZ_CHECK(token.status == 200 || token.status == 400 || token.status == 401);
   CDRD_FUZZ_CHECK(fuzz::is_json(token.body));
 
@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.body.clear();
   request.path = "/api/ver1.0/client/@me/calls/";
   request.target = request.path;
-  const http::HttpResponse calls = api::pbx::list_calls(world->ctx, request, "@me", false);
+  const http::HttpResponse calls =
+      api::pbx::list_calls(world->ctx, world->oauth, request, "@me", false);
   CDRD_FUZZ_CHECK(calls.status == 200 || calls.status == 401);
   CDRD_FUZZ_CHECK(fuzz::is_json(calls.body));
   return 0;

@@ -13,9 +13,10 @@
 #include <vector>
 
 #include "api/context.h"
-#include "api/ratedecks/rating_service.h"
 #include "core/crypto.h"
 #include "rating/rate_deck.h"
+#include "service/ingest/ingest.h"
+#include "service/rating/rating_service.h"
 #include "store/call_store.h"
 #include "store/oauth_store.h"
 #include "store/rating_store.h"
@@ -205,21 +206,23 @@ class FakeRatingStore final : public RatingStore {
   }
 };
 
-// Every fake wired into an ApiContext with a fixed clock and an operator key.
+// Every fake wired into an ApiContext and the services with a fixed clock and an operator key.
 struct FakeWorld {
   FakeAccountStore accounts;
   FakeCallStore calls;
   FakeTrunkStore trunks;
   FakeOAuthStore oauth;
   FakeRatingStore rating_store;
-  api::ratedecks::RatingService rating{accounts, rating_store};
+  service::RatingService rating{accounts, rating_store};
   api::ApiSettings settings = [] {
     api::ApiSettings s;
     s.operator_key = std::string(kOperatorKey);
     s.now = [] { return kNow; };
     return s;
   }();
-  api::ApiContext ctx{accounts, calls, settings, &rating, &oauth, &trunks};
+  api::ApiContext ctx{accounts, calls, settings};
+  service::ingest::IngestService ingest{accounts, calls, trunks, rating,
+                                        {settings.retention_days, settings.now}};
 };
 
 }  // namespace cdrd::fuzz

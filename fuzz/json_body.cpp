@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    std::string(r.segment) + "/";
     request.target = request.path;
     const http::HttpResponse created =
-        api::trunks::handle_collection(world->ctx, account, request, r.resource);
+        api::trunks::handle_collection(world->ctx, world->trunks, account, request, r.resource);
     CDRD_FUZZ_CHECK(created.status != 500);
     CDRD_FUZZ_CHECK(fuzz::is_json(created.body));
   }
@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  std::string(fuzz::kTrunkId) + "/";
   request.target = request.path;
   const http::HttpResponse updated = api::trunks::handle_item(
-      world->ctx, account, request, api::trunks::Resource::kTrunk, fuzz::kTrunkId);
+      world->ctx, world->trunks, account, request, api::trunks::Resource::kTrunk, fuzz::kTrunkId);
   CDRD_FUZZ_CHECK(updated.status != 500);
   CDRD_FUZZ_CHECK(fuzz::is_json(updated.body));
   return 0;

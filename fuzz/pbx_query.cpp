@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.path = with_legs ? "/api/ver1.0/client/@me/call_history/"
                              : "/api/ver1.0/client/@me/calls/";
     request.target = request.path + "?" + std::string(text);
-    const http::HttpResponse response = api::pbx::list_calls(world->ctx, request, "@me", with_legs);
+    const http::HttpResponse response =
+        api::pbx::list_calls(world->ctx, world->oauth, request, "@me", with_legs);
     CDRD_FUZZ_CHECK(response.status == 200 || response.status == 400);
     CDRD_FUZZ_CHECK(fuzz::is_json(response.body));
   }

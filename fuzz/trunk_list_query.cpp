@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    std::string(r.segment) + "/";
     request.target = request.path + "?" + std::string(text);
     const http::HttpResponse response =
-        api::trunks::handle_collection(world->ctx, account, request, r.resource);
+        api::trunks::handle_collection(world->ctx, world->trunks, account, request, r.resource);
     CDRD_FUZZ_CHECK(response.status == 200 || response.status == 400);
     CDRD_FUZZ_CHECK(fuzz::is_json(response.body));
   }

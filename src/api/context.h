@@ -1,7 +1,12 @@
-// ApiContext: what every API handler may use: the stores and the settings. Handlers are plain
-// functions of (context, request) -> response; they parse the request into a typed query, ask
-// the store, and render a view. Thread-safety: shared read-only between threads; the stores are
-// thread-safe themselves.
+// ApiContext: what every API handler may use: the account and call stores and the settings.
+// Handlers are plain functions of (context, request) -> response; they parse the request into a
+// typed query, ask the store or a service (src/service/), and render a view. A handler that
+// needs more (the OAuth store, the trunk store, the rating or ingest service) takes it as a
+// parameter of its own, and ApiServices (api/app/app.h) gathers them for the App: each is a
+// reference, so a server without one does not compile rather than answering 404 or 500 at run
+// time.
+// Thread-safety: shared read-only between threads; the stores and services are thread-safe
+// themselves.
 #pragma once
 
 #include <cstddef>
@@ -11,15 +16,12 @@
 
 #include "core/clock.h"
 #include "core/time.h"
+#include "service/trunks/validators.h"
 #include "store/call_store.h"
 #include "store/oauth_store.h"
 #include "store/trunk_store.h"
 
 namespace cdrd::api {
-
-namespace ratedecks {
-class RatingService;  // api/ratedecks/rating_service.h
-}
 
 struct ApiSettings {
   // A list without an end_time filter covers the last `list_window_days` days.
@@ -32,7 +34,7 @@ struct ApiSettings {
   std::int64_t token_ttl_seconds = 3600;
   // Trunks get the SIP domain "{trunk_id}.zt.{sip_domain}" and credentials the digest realm
   // "zt.{sip_domain}" (docs/api-trunks.md).
-  std::string sip_domain = "cdrd.example";
+  std::string sip_domain{service::trunks::kDefaultSipDomain};
   // The largest upload (ingest body, rate deck), the server's --max-body-bytes.
   std::size_t max_upload_bytes = 32 * 1024 * 1024;
   // Wall clock; tests may fix it.
@@ -43,15 +45,6 @@ struct ApiContext {
   AccountStore& accounts;
   CallStore& calls;
   const ApiSettings& settings;
-  // Rates records on ingest and serves the rate deck API (docs/rating.md). Ingest and the rate
-  // deck routes fail with an internal error without it; the Call API does not use it.
-  ratedecks::RatingService* rating = nullptr;
-  // The OAuth apps and tokens of the cloud-PBX API (docs/api-pbx.md); its routes answer 500
-  // without it.
-  OAuthStore* oauth = nullptr;
-  // The trunk control plane. Without it the trunk routes answer 404 and an ingested call that
-  // names a trunk_id is refused (no trunk can be found).
-  TrunkStore* trunks = nullptr;
 
   Micros now() const;
   // The first end_time still served: now - retention.

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "api/context.h"
+#include "service/trunks/validators.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace CLI {
@@ -39,7 +39,7 @@ struct ServeOptions {
   std::int64_t token_ttl_seconds = 3600;
   std::size_t max_body_bytes = 32 * 1024 * 1024;
   bool no_access_log = false;
-  std::string sip_domain = api::ApiSettings().sip_domain;  // trunks: {trunk_id}.zt.{sip_domain}
+  std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
   int query_budget_ms = SqliteOptions().query_budget_ms;  // per store read; 0 = no limit
 };
 

@@ -5,14 +5,14 @@
 #include <iostream>
 #include <map>
 
-#include "api/ingest/ingest.h"
-#include "api/ratedecks/rating_service.h"
-#include "api/trunks/trunk_api.h"
-#include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "sample/sample_calls.h"
+#include "service/ingest/ingest.h"
+#include "service/rating/rating_service.h"
+#include "service/trunks/trunk_rules.h"
+#include "service/trunks/validators.h"
 #include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
@@ -51,7 +51,7 @@ bool write_private_file(const std::string& path, const std::string& text) {
 // The demo account's trunks, made on the first run: an IP access control list, an
 // origination URI, two outbound trunks (one secure) and an inbound one. Later runs reuse what
 // is there (and add a trunk of a direction that has none).
-Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, const api::ApiSettings& settings,
+Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, std::string_view sip_domain,
                                                  const Account& account) {
   Result<Page<Trunk>> existing = store.list_trunks({account.id, 20, 0}, {});
   if (!existing.ok()) return existing.status();
@@ -63,7 +63,7 @@ Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, const api::A
   }
   auto add = [&](Trunk draft) -> Status {
     draft.account_id = account.id;
-    Result<Trunk> t = api::trunks::create_trunk(store, settings, std::move(draft));
+    Result<Trunk> t = service::trunks::create_trunk(store, sip_domain, std::move(draft));
     if (!t.ok()) return t.status();
     (t->direction == Direction::kOutbound ? out.outbound : out.inbound)
         .push_back({t->trunk_id, t->secure});
@@ -75,7 +75,9 @@ Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, const api::A
     acl.ipacl_uuid = new_uuid_v4();
     acl.name = "demo office";
     acl.ip_addresses = {"203.0.113.0/24", "2001:db8:100::/48"};
-    if (Status s = store.create_ip_acl(acl, api::trunks::kMaxIpAclsPerAccount); !s.ok()) return s;
+    if (Status s = store.create_ip_acl(acl, service::trunks::kMaxIpAclsPerAccount); !s.ok()) {
+      return s;
+    }
     for (bool secure : {false, true}) {
       Trunk t;
       t.name = secure ? "demo outbound (secure)" : "demo outbound";
@@ -91,7 +93,8 @@ Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, const api::A
     uri.uri_uuid = new_uuid_v4();
     uri.name = "demo PBX";
     uri.uri = "pbx.demo.example:5060;transport=udp";
-    if (Status s = store.create_origination_uri(uri, api::trunks::kMaxOriginationUrisPerAccount);
+    if (Status s =
+            store.create_origination_uri(uri, service::trunks::kMaxOriginationUrisPerAccount);
         !s.ok()) {
       return s;
     }
@@ -107,7 +110,7 @@ Result<sample::AccountTrunks> ensure_demo_trunks(TrunkStore& store, const api::A
 }  // namespace
 
 int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string& sip_domain) {
-  if (!api::trunks::is_valid_sip_domain(sip_domain)) {
+  if (!service::trunks::is_valid_sip_domain(sip_domain)) {
     std::cerr << "cdrd: --sip-domain must be a DNS name such as sip.example.com, got '"
               << sip_domain << "'\n";
     return 2;
@@ -179,10 +182,8 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
     }
   }
 
-  api::ApiSettings settings;
-  settings.sip_domain = sip_domain;
   SqliteTrunkStore trunks(*store);
-  Result<sample::AccountTrunks> demo_trunks = ensure_demo_trunks(trunks, settings, *account);
+  Result<sample::AccountTrunks> demo_trunks = ensure_demo_trunks(trunks, sip_domain, *account);
   if (!demo_trunks.ok()) {
     std::cerr << "cdrd: demo trunks: " << demo_trunks.status().message() << "\n";
     return 2;
@@ -198,10 +199,9 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   options.trunks[account->auth_id] = *demo_trunks;
   std::string ndjson;
   sample::append_sample_calls(options, 0, calls, ndjson);
-  api::ratedecks::RatingService rating(*store, *store);
-  auto result =
-      api::ingest::ingest_text(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks}, ndjson,
-                               api::ingest::Format::kNdjson);
+  service::RatingService rating(*store, *store);
+  const service::ingest::IngestService ingest(*store, *store, trunks, rating, {});
+  auto result = ingest.ingest_text(ndjson, service::ingest::Format::kNdjson);
   if (!result.ok()) {
     std::cerr << "cdrd: " << result.status().message() << "\n";
     return 2;

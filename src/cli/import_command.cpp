@@ -5,13 +5,15 @@
 #include <fstream>
 #include <iostream>
 
-#include "api/ingest/ingest.h"
-#include "api/ratedecks/rating_service.h"
 #include "cli/commands.h"
+#include "service/ingest/ingest.h"
+#include "service/rating/rating_service.h"
 #include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
+
+using service::ingest::Format;
 
 constexpr std::int64_t kChunkLines = 10'000;
 constexpr std::size_t kMaxErrorsShown = 50;
@@ -31,9 +33,9 @@ bool toggles_quote(const std::string& line) {
 
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format_name,
                bool quiet, std::int64_t retention_days) {
-  api::ingest::Format format = api::ingest::Format::kNdjson;
+  Format format = Format::kNdjson;
   if (format_name == "csv" || (format_name == "auto" && ends_with(file, ".csv"))) {
-    format = api::ingest::Format::kCsv;
+    format = Format::kCsv;
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -42,15 +44,15 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   }
   auto store = open_store(global);
   if (!store) return 2;
-  api::ApiSettings settings;
-  settings.retention_days = retention_days;
-  api::ratedecks::RatingService rating(*store, *store);
+  service::RatingService rating(*store, *store);
   SqliteTrunkStore trunks(*store);
-  const api::ApiContext ctx{*store, *store, settings, &rating, store.get(), &trunks};
+  service::ingest::IngestSettings settings;
+  settings.retention_days = retention_days;
+  const service::ingest::IngestService ingest(*store, *store, trunks, rating, settings);
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 
-  api::ingest::BatchResult total;
+  service::ingest::BatchResult total;
   std::string header;           // CSV: repeated at the top of every chunk
   std::int64_t line_no = 0;     // lines read so far
   std::int64_t chunk_first = 1; // line number of the chunk's first line
@@ -60,9 +62,9 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
 
   auto flush = [&]() -> bool {
     if (chunk_lines == 0) return true;
-    std::string text = format == api::ingest::Format::kCsv ? header + "\n" + chunk : chunk;
-    const std::int64_t first = format == api::ingest::Format::kCsv ? chunk_first - 1 : chunk_first;
-    auto result = api::ingest::ingest_text(ctx, text, format, first);
+    std::string text = format == Format::kCsv ? header + "\n" + chunk : chunk;
+    const std::int64_t first = format == Format::kCsv ? chunk_first - 1 : chunk_first;
+    auto result = ingest.ingest_text(text, format, first);
     if (!result.ok()) {
       std::cerr << "\ncdrd: storage failed at lines " << chunk_first << "-" << line_no << ": "
                 << result.status().message() << " (earlier chunks are stored; importing the "
@@ -87,7 +89,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   std::string line;
   while (std::getline(in, line)) {
     ++line_no;
-    if (format == api::ingest::Format::kCsv && header.empty() && !in_quotes) {
+    if (format == Format::kCsv && header.empty() && !in_quotes) {
       if (line.empty() || line == "\r") {
         chunk_first = line_no + 1;
         continue;
@@ -100,7 +102,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
     chunk += line;
     chunk += '\n';
     ++chunk_lines;
-    if (format == api::ingest::Format::kCsv && toggles_quote(line)) in_quotes = !in_quotes;
+    if (format == Format::kCsv && toggles_quote(line)) in_quotes = !in_quotes;
     if (chunk_lines >= kChunkLines && !in_quotes && !flush()) return 2;
   }
   if (!flush()) return 2;

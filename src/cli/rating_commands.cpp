@@ -14,9 +14,9 @@
 #include <memory>
 #include <sstream>
 
-#include "api/ratedecks/rating_service.h"
 #include "cli/commands.h"
 #include "rating/rate_deck.h"
+#include "service/rating/rating_service.h"
 
 namespace cdrd::cli {
 namespace {
@@ -40,7 +40,7 @@ std::optional<Micros> parse_cli_time(const std::string& text) {
 }
 
 // "all calls", "calls initiated from T", "calls initiated before T" or both bounds.
-std::string describe(const api::ratedecks::CallWindow& w) {
+std::string describe(const service::CallWindow& w) {
   const bool from = w.since != std::numeric_limits<Micros>::min();
   const bool before = w.until != std::numeric_limits<Micros>::max();
   if (!from && !before) return "all calls";
@@ -53,13 +53,13 @@ std::string describe(const api::ratedecks::CallWindow& w) {
 // The store, the service and the account of --account; prints the problem and returns false.
 struct Session {
   std::unique_ptr<SqliteStore> store;
-  std::unique_ptr<api::ratedecks::RatingService> rating;
+  std::unique_ptr<service::RatingService> rating;
   Account account;
 
   bool open(const GlobalOptions& global, const std::string& auth_id) {
     store = open_store(global);
     if (!store) return false;
-    rating = std::make_unique<api::ratedecks::RatingService>(*store, *store);
+    rating = std::make_unique<service::RatingService>(*store, *store);
     Result<Account> found = rating->account(auth_id);
     if (!found.ok()) {
       std::cerr << "cdrd: --account: " << found.status().message() << "\n";
@@ -70,7 +70,7 @@ struct Session {
   }
 };
 
-bool parse_window(const RatingOptions& o, api::ratedecks::CallWindow& window) {
+bool parse_window(const RatingOptions& o, service::CallWindow& window) {
   if (!o.since.empty()) {
     const auto t = parse_cli_time(o.since);
     if (!t) {
@@ -182,7 +182,7 @@ int run_account_set(const GlobalOptions& global, const RatingOptions& o) {
 }
 
 int run_rerate(const GlobalOptions& global, const RatingOptions& o) {
-  api::ratedecks::CallWindow window;
+  service::CallWindow window;
   if (!parse_window(o, window)) return 2;
   Session s;
   if (!s.open(global, o.account)) return 2;
@@ -199,7 +199,7 @@ int run_rerate(const GlobalOptions& global, const RatingOptions& o) {
 }
 
 int run_report(const GlobalOptions& global, const RatingOptions& o) {
-  api::ratedecks::CallWindow window;
+  service::CallWindow window;
   if (!parse_window(o, window)) return 2;
   Session s;
   if (!s.open(global, o.account)) return 2;

@@ -5,11 +5,12 @@
 #include <iostream>
 
 #include "api/app/app.h"
-#include "api/ratedecks/rating_service.h"
 #include "api/retention_sweeper.h"
-#include "api/trunks/validators.h"
 #include "cli/commands.h"
 #include "http/server.h"
+#include "service/ingest/ingest.h"
+#include "service/rating/rating_service.h"
+#include "service/trunks/validators.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_trunk_store.h"
 
@@ -50,7 +51,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   settings.operator_key = options.operator_key;
   settings.sip_domain = options.sip_domain;
   settings.max_upload_bytes = options.max_body_bytes;
-  if (!api::trunks::is_valid_sip_domain(settings.sip_domain)) {
+  if (!service::trunks::is_valid_sip_domain(settings.sip_domain)) {
     std::cerr << "cdrd: --sip-domain must be a DNS name such as sip.example.com, got '"
               << settings.sip_domain << "'\n";
     return 2;
@@ -75,12 +76,15 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   store_options.query_budget_ms = options.query_budget_ms;
   auto store = open_store(global, store_options);
   if (!store) return 2;
-  api::ratedecks::RatingService rating(*store, *store);
+  service::RatingService rating(*store, *store);
   SqliteTrunkStore trunks(*store);
+  const service::ingest::IngestService ingest(*store, *store, trunks, rating,
+                                              {settings.retention_days, settings.now});
   api::AuthThrottle::Limits throttle;
   throttle.burst = options.auth_failure_burst;
   throttle.refill = std::chrono::seconds(options.auth_failure_refill_seconds);
-  api::App app(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks}, throttle);
+  api::App app(api::ApiContext{*store, *store, settings},
+               api::ApiServices{*store, trunks, rating, ingest}, throttle);
   api::RetentionSweeper sweeper(*store, settings);  // deletes calls past retention, off-request
   sweeper.start();
 

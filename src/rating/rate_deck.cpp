@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "rating/csv.h"
+#include "core/csv.h"
 
 namespace cdrd::rating {
 namespace {
@@ -176,7 +176,19 @@ std::optional<Direction> parse_direction_cell(std::string_view text,
   return d;
 }
 
-Status row_error(int line, const std::string& reason) {
+// A row the CSV reader could not read, in the words of the deck format (docs/rating.md).
+std::string csv_problem(const CsvRow& row) {
+  switch (row.problem) {
+    case CsvProblem::kUnclosedQuote: return "a quoted field is not closed";
+    case CsvProblem::kTextAfterQuote: return "unexpected text after a closing quote";
+    case CsvProblem::kQuoteInUnquotedField:
+      return "a double quote inside an unquoted field (quote the whole field)";
+    case CsvProblem::kNone: break;
+  }
+  return row.error;
+}
+
+Status row_error(std::int64_t line, const std::string& reason) {
   return Status::Invalid("rate deck row " + std::to_string(line) + ": " + reason);
 }
 
@@ -280,19 +292,19 @@ std::span<const RateRow> RateDeck::rows(Direction direction) const {
 }
 
 Result<RateDeck> parse_rate_deck_csv(std::string_view text, std::optional<Direction> only) {
-  CsvReader reader(text);
-  CsvRecord record;
+  CsvReader reader(text, 1, CsvOptions{.trim_blanks = true});
+  CsvRow record;
   if (!reader.next(record)) return row_error(1, "no header row");
-  if (!record.error.empty()) return row_error(record.line, record.error);
+  if (!record.error.empty()) return row_error(record.line, csv_problem(record));
 
   // Header: which column of the file holds which field.
   std::array<int, kColumnCount> position;
   position.fill(-1);
-  for (std::size_t i = 0; i < record.fields.size(); ++i) {
-    const std::string name = lower(record.fields[i]);
+  for (std::size_t i = 0; i < record.cells.size(); ++i) {
+    const std::string name = lower(record.cells[i]);
     const auto known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
     if (known == kColumnNames.end()) {
-      return row_error(record.line, "unknown column " + quoted(record.fields[i]) +
+      return row_error(record.line, "unknown column " + quoted(record.cells[i]) +
                                         " (known: prefix, rate, initial_increment, "
                                         "subsequent_increment, effective_from, direction)");
     }
@@ -305,19 +317,20 @@ Result<RateDeck> parse_rate_deck_csv(std::string_view text, std::optional<Direct
       return row_error(record.line, "missing column " + quoted(kColumnNames[c]));
     }
   }
-  const std::size_t width = record.fields.size();
+  const std::size_t width = record.cells.size();
 
   std::vector<RateRow> rows;
-  std::unordered_map<std::string, int> seen;  // (direction, prefix, effective_from) -> line
+  // (direction, prefix, effective_from) -> line
+  std::unordered_map<std::string, std::int64_t> seen;
   while (reader.next(record)) {
-    const int line = record.line;
-    if (!record.error.empty()) return row_error(line, record.error);
-    if (record.fields.size() != width) {
-      return row_error(line, "has " + std::to_string(record.fields.size()) +
+    const std::int64_t line = record.line;
+    if (!record.error.empty()) return row_error(line, csv_problem(record));
+    if (record.cells.size() != width) {
+      return row_error(line, "has " + std::to_string(record.cells.size()) +
                                  " fields, the header has " + std::to_string(width));
     }
     auto cell = [&](Column c) -> std::string_view {
-      return position[c] < 0 ? std::string_view() : record.fields[position[c]];
+      return position[c] < 0 ? std::string_view() : record.cells[position[c]];
     };
     std::string error;
     RateRow row;

@@ -1,7 +1,6 @@
 #include "api/app/app.h"
 
 #include "api/errors.h"
-#include "api/ingest/ingest.h"
 #include "api/ingest/ingest_stream.h"
 #include "api/operator_auth.h"
 #include "api/pbx/pbx.h"
@@ -32,8 +31,11 @@ http::RouteDecision answer(http::HttpResponse response) {
 
 }  // namespace
 
-App::App(ApiContext ctx, AuthThrottle::Limits throttle)
-    : ctx_(ctx), auth_(std::make_unique<Authenticator>(ctx.accounts)), throttle_(throttle) {
+App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
+    : ctx_(ctx),
+      services_(services),
+      auth_(std::make_unique<Authenticator>(ctx.accounts)),
+      throttle_(throttle) {
   using zentrunk::Representation;
   const std::size_t upload = ctx_.settings.max_upload_bytes;
   router_.set_error_renderer("/api/", pbx::message_response);
@@ -59,7 +61,7 @@ App::App(ApiContext ctx, AuthThrottle::Limits throttle)
                 d.max_body_bytes = upload;
                 d.tenant = "operator";
                 d.account = "operator";
-                auto sink = ingest::open_ingest_stream(ctx_, head);
+                auto sink = ingest::open_ingest_stream(services_.ingest, head);
                 if (auto* refused = std::get_if<http::HttpResponse>(&sink)) {
                   d.response = std::move(*refused);
                 } else {
@@ -70,36 +72,41 @@ App::App(ApiContext ctx, AuthThrottle::Limits throttle)
   // The cloud-PBX API (OAuth bearer tokens, {"message"} errors, also for unknown paths).
   router_.add("POST", "/oauth/token", open(kSmallBodyBytes, [this](const http::HttpRequest& r,
                                                                      const PathParams&) {
-                return pbx::handle_token(ctx_, r);
+                return pbx::handle_token(ctx_, services_.oauth, r);
               }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/calls",
               for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return pbx::list_calls(ctx_, r, p.at("client_id"), false);
+                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), false);
               }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history",
               for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return pbx::list_calls(ctx_, r, p.at("client_id"), true);
+                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), true);
               }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history/{call_uuid}",
               for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return pbx::get_call_history(ctx_, r, p.at("client_id"), p.at("call_uuid"));
+                return pbx::get_call_history(ctx_, services_.oauth, r, p.at("client_id"),
+                                             p.at("call_uuid"));
               }));
   // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
   router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_put_deck(ctx_, r, p.at("auth_id"), p.at("direction"));
+                return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 p.at("direction"));
               }));
   router_.add("GET", "/v1/ratedecks/{auth_id}/{direction}",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_get_deck(ctx_, r, p.at("auth_id"), p.at("direction"));
+                return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 p.at("direction"));
               }));
   router_.add("PUT", "/v1/ratedecks/{auth_id}",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_put_deck(ctx_, r, p.at("auth_id"), std::nullopt);
+                return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 std::nullopt);
               }));
   router_.add("GET", "/v1/ratedecks/{auth_id}",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return ratedecks::handle_get_deck(ctx_, r, p.at("auth_id"), std::nullopt);
+                return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"),
+                                                 std::nullopt);
               }));
   for (auto [prefix, rep] : {std::pair{"/v1/Account/{auth_id}/Zentrunk/Call", Representation::kCurrent},
                              std::pair{"/v1/Account/{auth_id}/Call", Representation::kLegacy}}) {
@@ -124,28 +131,27 @@ App::App(ApiContext ctx, AuthThrottle::Limits throttle)
                 return zentrunk::get_call_insights(ctx_, account, p.find("call_uuid")->second);
               }));
   // The trunk control plane: GET/POST on each collection, GET/POST/DELETE on each resource.
-  if (ctx_.trunks != nullptr) {
-    for (const trunks::ResourcePath& rp : trunks::resource_paths()) {
-      const std::string base = "/v1/Account/{auth_id}/Zentrunk/" + std::string(rp.segment);
-      const trunks::Resource resource = rp.resource;
-      for (const char* method : {"GET", "POST"}) {
-        const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
-        router_.add(method, base,
-                    for_account(limit, [this, resource](const Account& account,
-                                                        const http::HttpRequest& r,
-                                                        const PathParams&) {
-                      return trunks::handle_collection(ctx_, account, r, resource);
-                    }));
-      }
-      for (const char* method : {"GET", "POST", "DELETE"}) {
-        const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
-        router_.add(method, base + "/{id}",
-                    for_account(limit, [this, resource](const Account& account,
-                                                        const http::HttpRequest& r,
-                                                        const PathParams& p) {
-                      return trunks::handle_item(ctx_, account, r, resource, p.find("id")->second);
-                    }));
-      }
+  for (const trunks::ResourcePath& rp : trunks::resource_paths()) {
+    const std::string base = "/v1/Account/{auth_id}/Zentrunk/" + std::string(rp.segment);
+    const trunks::Resource resource = rp.resource;
+    for (const char* method : {"GET", "POST"}) {
+      const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
+      router_.add(method, base,
+                  for_account(limit, [this, resource](const Account& account,
+                                                      const http::HttpRequest& r,
+                                                      const PathParams&) {
+                    return trunks::handle_collection(ctx_, services_.trunks, account, r, resource);
+                  }));
+    }
+    for (const char* method : {"GET", "POST", "DELETE"}) {
+      const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
+      router_.add(method, base + "/{id}",
+                  for_account(limit, [this, resource](const Account& account,
+                                                      const http::HttpRequest& r,
+                                                      const PathParams& p) {
+                    return trunks::handle_item(ctx_, services_.trunks, account, r, resource,
+                                               p.find("id")->second);
+                  }));
     }
   }
 }
@@ -203,7 +209,7 @@ RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) co
 RouteAdmitter App::for_bearer(std::size_t body_limit, RouteHandler handler) const {
   return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
                                                           const PathParams& params) {
-    const auto account_id = pbx::token_account(ctx_, head);
+    const auto account_id = pbx::token_account(ctx_, services_.oauth, head);
     if (!account_id) {
       // No valid token: the handler's own 401 (it looks at the token only, and these routes
       // take no body), answered without reading any body.

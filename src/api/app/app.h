@@ -26,15 +26,32 @@
 #include "api/app/router.h"
 #include "api/context.h"
 #include "http/message.h"
+#include "service/ingest/ingest.h"
+#include "service/rating/rating_service.h"
+#include "store/oauth_store.h"
+#include "store/trunk_store.h"
 
 namespace cdrd::api {
+
+// The stores and services behind the routes besides the Call API's (ApiContext): all
+// required, so every route is served.
+struct ApiServices {
+  // The OAuth apps and tokens of the cloud-PBX API (docs/api-pbx.md).
+  OAuthStore& oauth;
+  // The trunk control plane (docs/api-trunks.md).
+  TrunkStore& trunks;
+  // The rate deck API (docs/rating.md).
+  service::RatingService& rating;
+  // POST /v1/ingest/calls (docs/ingest.md).
+  const service::ingest::IngestService& ingest;
+};
 
 constexpr std::size_t kSmallBodyBytes = 64 * 1024;
 constexpr std::size_t kNoBodyBytes = 8 * 1024;
 
 class App {
  public:
-  explicit App(ApiContext ctx, AuthThrottle::Limits throttle = {});
+  App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle = {});
 
   http::RouteDecision admit(const http::HttpRequest& head) const;
   // An error the server raises itself, in the shape of the API `path` belongs to.
@@ -58,6 +75,7 @@ class App {
   RouteAdmitter for_bearer(std::size_t body_limit, RouteHandler handler) const;
 
   ApiContext ctx_;
+  ApiServices services_;
   std::unique_ptr<Authenticator> auth_;
   mutable AuthThrottle throttle_;
   Router router_;

@@ -5,14 +5,15 @@
 #include <algorithm>
 
 #include "api/errors.h"
-#include "api/ingest/ingest.h"
+#include "api/ingest/ingest_response.h"
 
 namespace cdrd::api::ingest {
 namespace {
 
 class IngestStream : public http::BodySink {
  public:
-  IngestStream(const ApiContext& ctx, Format format) : ctx_(ctx), format_(format) {}
+  IngestStream(const service::ingest::IngestService& service, Format format)
+      : service_(service), format_(format) {}
 
   std::optional<http::HttpResponse> write(std::string_view piece) override {
     if (piece.empty()) return std::nullopt;
@@ -97,9 +98,9 @@ class IngestStream : public http::BodySink {
     if (format_ == Format::kCsv && !header_.empty()) {
       // Later CSV pieces are read with the header row in front, numbered one line earlier.
       const std::string with_header = header_ + std::string(text);
-      result = ingest_text(ctx_, with_header, format_, next_line_ - header_lines_);
+      result = service_.ingest_text(with_header, format_, next_line_ - header_lines_);
     } else {
-      result = ingest_text(ctx_, text, format_, next_line_);
+      result = service_.ingest_text(text, format_, next_line_);
     }
     if (!result.ok()) {
       spdlog::error("ingest: storing calls failed: {}", result.status().message());
@@ -137,7 +138,7 @@ class IngestStream : public http::BodySink {
                      total_.failed.front().error.starts_with("CSV header");
   }
 
-  const ApiContext& ctx_;
+  const service::ingest::IngestService& service_;
   const Format format_;
   std::string pending_;     // received, not yet ingested
   std::string header_;      // CSV: the header row, with its line end
@@ -153,10 +154,10 @@ class IngestStream : public http::BodySink {
 }  // namespace
 
 std::variant<std::shared_ptr<http::BodySink>, http::HttpResponse> open_ingest_stream(
-    const ApiContext& ctx, const http::HttpRequest& head) {
+    const service::ingest::IngestService& ingest, const http::HttpRequest& head) {
   Result<Format> format = ingest_format(head.header("content-type"));
   if (!format.ok()) return error_response(415, format.status().message());
-  return std::make_shared<IngestStream>(ctx, *format);
+  return std::make_shared<IngestStream>(ingest, *format);
 }
 
 }  // namespace cdrd::api::ingest

@@ -3,8 +3,8 @@
 
 namespace cdrd::api::pbx {
 
-std::optional<std::int64_t> token_account(const ApiContext& ctx, const http::HttpRequest& request) {
-  if (ctx.oauth == nullptr) return std::nullopt;
+std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oauth,
+                                          const http::HttpRequest& request) {
   std::string_view header = request.header("authorization");
   while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
   if (header.size() < 8) return std::nullopt;
@@ -14,7 +14,7 @@ std::optional<std::int64_t> token_account(const ApiContext& ctx, const http::Htt
   std::string_view token = header.substr(7);
   while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
-  const Result<std::optional<TokenGrant>> grant = ctx.oauth->find_token(sha256_hex(token));
+  const Result<std::optional<TokenGrant>> grant = oauth.find_token(sha256_hex(token));
   if (!grant.ok() || !*grant || (*grant)->revoked || (*grant)->expires_at <= ctx.now()) {
     return std::nullopt;
   }

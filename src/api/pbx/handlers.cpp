@@ -61,7 +61,8 @@ struct Authenticated {
   std::optional<http::HttpResponse> error;
 };
 
-Authenticated authenticate(const ApiContext& ctx, const http::HttpRequest& request) {
+Authenticated authenticate(const ApiContext& ctx, OAuthStore& oauth,
+                           const http::HttpRequest& request) {
   Authenticated out;
   const auto unauthorized = [&](std::string_view message, std::string_view error) {
     http::HttpResponse r = message_response(401, message);
@@ -71,10 +72,6 @@ Authenticated authenticate(const ApiContext& ctx, const http::HttpRequest& reque
     out.error = std::move(r);
     return out;
   };
-  if (!ctx.oauth) {
-    out.error = message_response(500, "internal error");
-    return out;
-  }
   const std::string_view header = trim(request.header("authorization"));
   if (header.empty()) {
     return unauthorized("missing access token: send Authorization: Bearer TOKEN (POST "
@@ -85,7 +82,7 @@ Authenticated authenticate(const ApiContext& ctx, const http::HttpRequest& reque
                         "invalid_request");
   }
   const std::string_view token = trim(header.substr(7));
-  const Result<std::optional<TokenGrant>> grant = ctx.oauth->find_token(sha256_hex(token));
+  const Result<std::optional<TokenGrant>> grant = oauth.find_token(sha256_hex(token));
   if (!grant.ok()) {
     out.error = store_failure(grant.status(), "token lookup");
     return out;
@@ -133,8 +130,8 @@ http::HttpResponse oauth_error_response(int status, std::string_view error,
   return r;
 }
 
-http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& request) {
-  if (!ctx.oauth) return oauth_error(500, "server_error", "OAuth is not configured");
+http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
+                                const http::HttpRequest& request) {
   const std::string_view content_type = request.header("content-type");
   const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
   if (media != "application/x-www-form-urlencoded") {
@@ -185,7 +182,7 @@ http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& 
     return oauth_error(basic ? 401 : 400, basic ? "invalid_client" : "invalid_request",
                        "client_secret is required");
   }
-  const Result<std::optional<OAuthApp>> app = ctx.oauth->find_app(*client_id);
+  const Result<std::optional<OAuthApp>> app = oauth.find_app(*client_id);
   if (!app.ok() && app.status().code() == Status::Code::kUnavailable) {
     http::HttpResponse r = oauth_error(503, "temporarily_unavailable", app.status().message());
     r.headers.emplace_back("Retry-After", "1");
@@ -205,7 +202,7 @@ http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& 
   const std::string token = random_string(kTokenLength, kTokenAlphabet);
   const Micros now = ctx.now();
   const std::int64_t ttl = ctx.settings.token_ttl_seconds;
-  if (Status s = ctx.oauth->add_token(sha256_hex(token), (*app)->id, now + ttl * kMicrosPerSecond,
+  if (Status s = oauth.add_token(sha256_hex(token), (*app)->id, now + ttl * kMicrosPerSecond,
                                       now);
       !s.ok()) {
     spdlog::error("oauth: storing a token failed: {}", s.message());
@@ -223,9 +220,10 @@ http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& 
   return r;
 }
 
-http::HttpResponse list_calls(const ApiContext& ctx, const http::HttpRequest& request,
+http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
+                              const http::HttpRequest& request,
                               const std::string& client_id, bool with_legs) {
-  Authenticated who = authenticate(ctx, request);
+  Authenticated who = authenticate(ctx, oauth, request);
   if (who.error) return *who.error;
   if (auto r = check_client(who.account_id, client_id)) return *r;
   Result<CallQuery> query =
@@ -236,9 +234,10 @@ http::HttpResponse list_calls(const ApiContext& ctx, const http::HttpRequest& re
   return json(200, render_list(page->rows, with_legs, *query));
 }
 
-http::HttpResponse get_call_history(const ApiContext& ctx, const http::HttpRequest& request,
+http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
+                                    const http::HttpRequest& request,
                                     const std::string& client_id, const std::string& call_uuid) {
-  Authenticated who = authenticate(ctx, request);
+  Authenticated who = authenticate(ctx, oauth, request);
   if (who.error) return *who.error;
   if (auto r = check_client(who.account_id, client_id)) return *r;
   if (!request.query.empty()) {

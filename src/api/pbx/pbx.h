@@ -21,6 +21,7 @@
 #include "core/call_record.h"
 #include "core/status.h"
 #include "http/message.h"
+#include "store/oauth_store.h"
 
 namespace cdrd::api::pbx {
 
@@ -40,16 +41,21 @@ std::string render_call(const CallRecord& call, bool with_legs);
 std::string render_list(const std::vector<CallRecord>& calls, bool with_legs,
                         const CallQuery& query);
 
-// The handlers. Each authenticates the bearer token itself (401 {"message"}).
-http::HttpResponse handle_token(const ApiContext& ctx, const http::HttpRequest& request);
-http::HttpResponse list_calls(const ApiContext& ctx, const http::HttpRequest& request,
-                              const std::string& client_id, bool with_legs);
-http::HttpResponse get_call_history(const ApiContext& ctx, const http::HttpRequest& request,
+// The handlers, over the OAuth apps and tokens in `oauth`. Each authenticates the bearer token
+// itself (401 {"message"}).
+http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
+                                const http::HttpRequest& request);
+http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
+                              const http::HttpRequest& request, const std::string& client_id,
+                              bool with_legs);
+http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
+                                    const http::HttpRequest& request,
                                     const std::string& client_id, const std::string& call_uuid);
 
 // The account a valid bearer token of the request belongs to, or nullopt. For the server's
 // per-account limits and the access log only: the handlers authenticate by themselves.
-std::optional<std::int64_t> token_account(const ApiContext& ctx, const http::HttpRequest& request);
+std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oauth,
+                                          const http::HttpRequest& request);
 
 // {"message":"..."} with that status.
 http::HttpResponse message_response(int status, std::string_view message);

@@ -9,13 +9,17 @@
 
 #include "api/errors.h"
 #include "api/operator_auth.h"
-#include "api/ratedecks/rating_service.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
 #include "rating/rate_deck.h"
+#include "service/rating/rating_service.h"
 
 namespace cdrd::api::ratedecks {
 namespace {
+
+using service::AccountRating;
+using service::DeckLoadResult;
+using service::RatingService;
 
 constexpr std::string_view kWhat = "the rate deck API";
 
@@ -33,13 +37,11 @@ http::HttpResponse failure(const Status& status, std::string_view doing) {
 
 // Checks the operator key and the path; the response to send instead when something is wrong.
 std::variant<DeckRequest, http::HttpResponse> admit(const ApiContext& ctx,
+                                                    RatingService& rating_service,
                                                     const http::HttpRequest& request,
                                                     std::string_view auth_id,
                                                     std::optional<std::string_view> direction) {
   if (auto refused = check_operator_key(ctx, request, kWhat)) return *refused;
-  if (ctx.rating == nullptr) {
-    return failure(Status::Internal("the ApiContext has no rating service"), "setup");
-  }
   DeckRequest out;
   if (direction) {
     out.direction = parse_direction(*direction);
@@ -48,7 +50,7 @@ std::variant<DeckRequest, http::HttpResponse> admit(const ApiContext& ctx,
                                  "or outbound, got '" + std::string(*direction) + "'");
     }
   }
-  Result<Account> account = ctx.rating->account(auth_id);
+  Result<Account> account = rating_service.account(auth_id);
   if (!account.ok()) return failure(account.status(), "finding the account");
   out.account = std::move(account).value();
   return out;
@@ -75,10 +77,10 @@ std::string lower_trimmed_media(std::string_view content_type) {
 
 }  // namespace
 
-http::HttpResponse handle_put_deck(const ApiContext& ctx, const http::HttpRequest& request,
-                                   std::string_view auth_id,
+http::HttpResponse handle_put_deck(const ApiContext& ctx, RatingService& rating_service,
+                                   const http::HttpRequest& request, std::string_view auth_id,
                                    std::optional<std::string_view> direction) {
-  auto admitted = admit(ctx, request, auth_id, direction);
+  auto admitted = admit(ctx, rating_service, request, auth_id, direction);
   if (auto* response = std::get_if<http::HttpResponse>(&admitted)) return std::move(*response);
   const DeckRequest& deck = std::get<DeckRequest>(admitted);
 
@@ -89,7 +91,7 @@ http::HttpResponse handle_put_deck(const ApiContext& ctx, const http::HttpReques
                                    "': send the rate deck as text/csv");
   }
   Result<DeckLoadResult> loaded =
-      ctx.rating->load_deck(deck.account.id, deck.direction, request.body);
+      rating_service.load_deck(deck.account.id, deck.direction, request.body);
   if (!loaded.ok()) return failure(loaded.status(), "loading a deck");
   const DeckLoadResult& r = *loaded;
   JsonWriter w;
@@ -106,14 +108,14 @@ http::HttpResponse handle_put_deck(const ApiContext& ctx, const http::HttpReques
   return response;
 }
 
-http::HttpResponse handle_get_deck(const ApiContext& ctx, const http::HttpRequest& request,
-                                   std::string_view auth_id,
+http::HttpResponse handle_get_deck(const ApiContext& ctx, RatingService& rating_service,
+                                   const http::HttpRequest& request, std::string_view auth_id,
                                    std::optional<std::string_view> direction) {
-  auto admitted = admit(ctx, request, auth_id, direction);
+  auto admitted = admit(ctx, rating_service, request, auth_id, direction);
   if (auto* response = std::get_if<http::HttpResponse>(&admitted)) return std::move(*response);
   const DeckRequest& deck = std::get<DeckRequest>(admitted);
 
-  Result<std::shared_ptr<const AccountRating>> current = ctx.rating->current(deck.account.id);
+  Result<std::shared_ptr<const AccountRating>> current = rating_service.current(deck.account.id);
   if (!current.ok()) return failure(current.status(), "reading a deck");
   std::vector<RateRow> rows;
   for (Direction d : {Direction::kOutbound, Direction::kInbound}) {

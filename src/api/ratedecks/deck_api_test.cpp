@@ -11,11 +11,12 @@
 
 #include <filesystem>
 
-#include "api/ratedecks/rating_service.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cdrd::api::ratedecks {
 namespace {
+
+using service::RatingService;
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
@@ -56,7 +57,7 @@ class DeckApiTest : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  ApiContext ctx() { return ApiContext{*store_, *store_, settings_, service_.get()}; }
+  ApiContext ctx() { return ApiContext{*store_, *store_, settings_}; }
   http::HttpRequest request(std::string method, std::string body,
                             std::string auth = std::string("Bearer ") + kKey) {
     http::HttpRequest r;
@@ -68,11 +69,12 @@ class DeckApiTest : public ::testing::Test {
   }
   http::HttpResponse put(std::optional<std::string_view> direction, std::string body,
                          std::string auth = std::string("Bearer ") + kKey) {
-    return handle_put_deck(ctx(), request("PUT", std::move(body), std::move(auth)), auth_id_,
-                           direction);
+    return handle_put_deck(ctx(), *service_, request("PUT", std::move(body), std::move(auth)),
+                           auth_id_, direction);
   }
   std::string get(std::optional<std::string_view> direction) {
-    http::HttpResponse r = handle_get_deck(ctx(), request("GET", ""), auth_id_, direction);
+    http::HttpResponse r =
+        handle_get_deck(ctx(), *service_, request("GET", ""), auth_id_, direction);
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.content_type, "text/csv");
     return r.body;
@@ -176,13 +178,13 @@ TEST_F(DeckApiTest, OperatorKeyAndPathChecks) {
   EXPECT_EQ(error_of(sideways),
             "direction: the path segment after the auth_id must be inbound or outbound, got "
             "'sideways'");
-  http::HttpResponse unknown = handle_put_deck(ctx(), request("PUT", kOutbound),
+  http::HttpResponse unknown = handle_put_deck(ctx(), *service_, request("PUT", kOutbound),
                                                "MA0000000000000000ZZ", "outbound");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(error_of(unknown), "no account has auth_id 'MA0000000000000000ZZ'");
   http::HttpRequest json = request("PUT", kOutbound);
   json.headers.back().second = "application/json";
-  EXPECT_EQ(handle_put_deck(ctx(), json, auth_id_, "outbound").status, 415);
+  EXPECT_EQ(handle_put_deck(ctx(), *service_, json, auth_id_, "outbound").status, 415);
   settings_.operator_key.clear();
   http::HttpResponse disabled = put("outbound", kOutbound);
   EXPECT_EQ(disabled.status, 403);
@@ -190,7 +192,7 @@ TEST_F(DeckApiTest, OperatorKeyAndPathChecks) {
             "the rate deck API is disabled: start cdrd with --operator-key");
   settings_.operator_key = kKey;
   http::HttpResponse no_key_get =
-      handle_get_deck(ctx(), request("GET", "", ""), auth_id_, std::nullopt);
+      handle_get_deck(ctx(), *service_, request("GET", "", ""), auth_id_, std::nullopt);
   EXPECT_EQ(no_key_get.status, 401);
   // Nothing of the refused requests was stored.
   EXPECT_EQ(get(std::nullopt),

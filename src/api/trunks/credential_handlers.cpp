@@ -5,8 +5,8 @@
 
 #include "api/trunks/handlers.h"
 #include "api/trunks/trunk_view.h"
-#include "api/trunks/validators.h"
 #include "core/crypto.h"
+#include "service/trunks/validators.h"
 
 namespace cdrd::api::trunks::detail {
 namespace {

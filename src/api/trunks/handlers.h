@@ -12,6 +12,29 @@
 #include "core/account.h"
 #include "core/trunk.h"
 #include "http/message.h"
+#include "service/trunks/trunk_rules.h"
+#include "service/trunks/validators.h"
+
+namespace cdrd::api::trunks {
+
+// The trunk rules the handlers apply (service/trunks/).
+using service::trunks::canonical_ip_entry;
+using service::trunks::check_name;
+using service::trunks::check_origination_uri;
+using service::trunks::check_password;
+using service::trunks::check_trunk_links;
+using service::trunks::check_username;
+using service::trunks::echo;
+using service::trunks::is_trunk_id;
+using service::trunks::is_uuid_like;
+using service::trunks::kMaxCredentialsPerAccount;
+using service::trunks::kMaxEntriesPerIpAcl;
+using service::trunks::kMaxIpAclsPerAccount;
+using service::trunks::kMaxOriginationUrisPerAccount;
+using service::trunks::realm_of;
+using service::trunks::sip_digest_ha1;
+
+}  // namespace cdrd::api::trunks
 
 namespace cdrd::api::trunks::detail {
 

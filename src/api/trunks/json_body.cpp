@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <set>
 
-#include "api/trunks/validators.h"
+#include "service/trunks/validators.h"
 
 namespace cdrd::api::trunks {
+
+using service::trunks::echo;
 
 std::string describe(const JsonValue& v) {
   switch (v.kind) {

@@ -11,8 +11,8 @@
 #include "api/errors.h"
 #include "api/trunks/handlers.h"
 #include "api/trunks/trunk_view.h"
-#include "api/trunks/validators.h"
 #include "core/crypto.h"
+#include "service/trunks/validators.h"
 
 namespace cdrd::api::trunks {
 
@@ -146,11 +146,11 @@ http::HttpResponse method_not_allowed(const http::HttpRequest& request, std::str
 
 std::span<const ResourcePath> resource_paths() { return kPaths; }
 
-http::HttpResponse handle_collection(const ApiContext& ctx, const Account& account,
-                                     const http::HttpRequest& request, Resource resource) {
+http::HttpResponse handle_collection(const ApiContext& ctx, TrunkStore& store,
+                                     const Account& account, const http::HttpRequest& request,
+                                     Resource resource) {
   using namespace detail;
-  if (ctx.trunks == nullptr) return error_response(404, "no such resource: " + request.path);
-  const Call c{ctx, *ctx.trunks, account, request};
+  const Call c{ctx, store, account, request};
   if (request.method == "GET") {
     switch (resource) {
       case Resource::kTrunk: return list_trunks(c);
@@ -169,12 +169,11 @@ http::HttpResponse handle_collection(const ApiContext& ctx, const Account& accou
   return method_not_allowed(request, "GET, POST");
 }
 
-http::HttpResponse handle_item(const ApiContext& ctx, const Account& account,
+http::HttpResponse handle_item(const ApiContext& ctx, TrunkStore& store, const Account& account,
                                const http::HttpRequest& request, Resource resource,
                                std::string_view id) {
   using namespace detail;
-  if (ctx.trunks == nullptr) return error_response(404, "no such resource: " + request.path);
-  const Call c{ctx, *ctx.trunks, account, request};
+  const Call c{ctx, store, account, request};
   if (request.method == "GET") {
     switch (resource) {
       case Resource::kTrunk: return get_trunk(c, id);

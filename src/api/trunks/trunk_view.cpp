@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "api/zentrunk/page_links.h"
-#include "core/json_writer.h"
+#include "api/page_links.h"
 #include "core/enums.h"
+#include "core/json_writer.h"
 
 namespace cdrd::api::trunks {
 namespace {
@@ -73,7 +73,7 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
   w.key("next");
   if (offset + limit < total_count) {
     const std::string link =
-        zentrunk::page_link(request_path, request_params, limit, offset + limit);
+        page_link(request_path, request_params, limit, offset + limit);
     w.string_value(link);
   } else {
     w.null_value();
@@ -81,7 +81,7 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
   w.int_member("offset", offset);
   w.key("previous");
   if (offset > 0) {
-    const std::string link = zentrunk::page_link(request_path, request_params, limit,
+    const std::string link = page_link(request_path, request_params, limit,
                                                  std::max<std::int64_t>(0, offset - limit));
     w.string_value(link);
   } else {

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "api/page_links.h"
 #include "api/zentrunk/call_view.h"
 #include "api/zentrunk/calls.h"
-#include "api/zentrunk/page_links.h"
 #include "core/crypto.h"
 #include "core/enums.h"
 #include "core/json_writer.h"

@@ -1,4 +1,4 @@
-#include "api/trunks/validators.h"
+#include "service/trunks/validators.h"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/network_v4.hpp>
@@ -10,7 +10,7 @@
 
 #include "core/crypto.h"
 
-namespace cdrd::api::trunks {
+namespace cdrd::service::trunks {
 namespace {
 
 constexpr std::size_t kMaxEcho = 64;
@@ -252,4 +252,4 @@ bool is_valid_sip_domain(std::string_view sip_domain) {
          is_host_name(trunk_domain_of(std::string(kTrunkIdDigits, '9'), sip_domain));
 }
 
-}  // namespace cdrd::api::trunks
+}  // namespace cdrd::service::trunks

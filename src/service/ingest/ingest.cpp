@@ -1,24 +1,17 @@
-#include "api/ingest/ingest.h"
+#include "service/ingest/ingest.h"
 
-#include <cctype>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
 
-#include <spdlog/spdlog.h>
-
-#include "api/errors.h"
-#include "api/ingest/csv.h"
-#include "api/ingest/raw_record.h"
-#include "api/ingest/trunk_link.h"
-#include "api/ingest/validate.h"
-#include "api/ratedecks/rating_service.h"
-#include "core/crypto.h"
-#include "core/json_writer.h"
+#include "core/csv.h"
 #include "core/time.h"
+#include "service/ingest/raw_record.h"
+#include "service/ingest/trunk_link.h"
+#include "service/ingest/validate.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 // Records per insert_calls call, i.e. per transaction.
@@ -35,16 +28,17 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Validates records one by one and stores the valid ones in chunks; remembers line errors.
 class Batch {
  public:
-  explicit Batch(const ApiContext& ctx) : ctx_(ctx), retention_floor_(ctx.retention_floor()) {}
+  Batch(AccountStore& accounts, CallStore& calls, TrunkStore& trunks, RatingService& rating,
+        std::int64_t retention_days, Micros retention_floor)
+      : accounts_(accounts),
+        calls_(calls),
+        trunks_(trunks),
+        rating_(rating),
+        retention_days_(retention_days),
+        retention_floor_(retention_floor) {}
 
   // A record (or the reason it could not be read) from `line`. Fails only on storage errors.
   Status add(const Result<RawRecord>& raw, std::int64_t line) {
@@ -62,7 +56,7 @@ class Batch {
     if (record.ok() && record->end_time < retention_floor_) {
       // It would never be served and the retention sweep would delete it: refuse it instead.
       record = Status::Invalid("end_time: " + format_timestamp(record->end_time) +
-                               " is past the " + std::to_string(ctx_.settings.retention_days) +
+                               " is past the " + std::to_string(retention_days_) +
                                "-day retention");
     }
     if (!record.ok()) {
@@ -84,7 +78,7 @@ class Batch {
   // Stores what is pending in one transaction.
   Status flush() {
     if (pending_.empty()) return Status::Ok();
-    Result<std::vector<InsertOutcome>> outcomes = ctx_.calls.insert_calls(pending_);
+    Result<std::vector<InsertOutcome>> outcomes = calls_.insert_calls(pending_);
     if (!outcomes.ok()) return outcomes.status();
     if (outcomes->size() != pending_.size()) {
       return Status::Internal("insert_calls returned " + std::to_string(outcomes->size()) +
@@ -105,16 +99,13 @@ class Batch {
   // is a storage error (stop the batch); `refused` is set when the record's amount cannot be
   // represented (the record fails alone).
   Status rate(CallRecord& record, std::string& refused) {
-    if (ctx_.rating == nullptr) {
-      return Status::Internal("ingest: the ApiContext has no rating service");
-    }
     auto it = ratings_.find(record.account_id);
     if (it == ratings_.end()) {
-      auto current = ctx_.rating->current(record.account_id);
+      auto current = rating_.current(record.account_id);
       if (!current.ok()) return current.status();
       it = ratings_.emplace(record.account_id, std::move(current).value()).first;
     }
-    Result<bool> rated = ratedecks::rate_record(*it->second, record);
+    Result<bool> rated = rate_record(*it->second, record);
     if (!rated.ok()) refused = rated.status().message();
     return Status::Ok();
   }
@@ -123,7 +114,7 @@ class Batch {
   Result<std::optional<std::int64_t>> resolve(std::string_view auth_id) {
     const std::string key(auth_id);
     if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
-    Result<std::optional<Account>> found = ctx_.accounts.find_account_by_auth_id(auth_id);
+    Result<std::optional<Account>> found = accounts_.find_account_by_auth_id(auth_id);
     if (!found.ok()) {
       store_error_ = found.status();
       return store_error_;
@@ -142,27 +133,29 @@ class Batch {
     key.append(trunk_id);
     if (const auto it = trunk_cache_.find(key); it != trunk_cache_.end()) return it->second;
     std::optional<TrunkFacts> facts;
-    if (ctx_.trunks != nullptr) {
-      Result<std::optional<Trunk>> found = ctx_.trunks->find_trunk(account_id, trunk_id);
-      if (!found.ok()) {
-        store_error_ = found.status();
-        return store_error_;
-      }
-      if (*found) facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure};
+    Result<std::optional<Trunk>> found = trunks_.find_trunk(account_id, trunk_id);
+    if (!found.ok()) {
+      store_error_ = found.status();
+      return store_error_;
     }
+    if (*found) facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure};
     trunk_cache_.emplace(std::move(key), facts);
     return facts;
   }
 
-  const ApiContext& ctx_;
-  const Micros retention_floor_;  // the first end_time still kept (ApiContext::retention_floor)
+  AccountStore& accounts_;
+  CallStore& calls_;
+  TrunkStore& trunks_;
+  RatingService& rating_;
+  const std::int64_t retention_days_;
+  const Micros retention_floor_;  // the first end_time still kept (IngestService::retention_floor)
   AccountResolver resolver_ = [this](std::string_view auth_id) { return resolve(auth_id); };
   TrunkResolver trunk_resolver_ = [this](std::int64_t account_id, std::string_view trunk_id) {
     return resolve_trunk(account_id, trunk_id);
   };
   std::unordered_map<std::string, std::optional<TrunkFacts>> trunk_cache_;
   std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
-  std::unordered_map<std::int64_t, std::shared_ptr<const ratedecks::AccountRating>> ratings_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const AccountRating>> ratings_;
   Status store_error_;
   std::vector<CallRecord> pending_;
   BatchResult result_;
@@ -225,27 +218,6 @@ Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) 
   return Status::Ok();
 }
 
-std::string render_result(const BatchResult& r, std::string_view error) {
-  JsonWriter w;
-  w.start_object();
-  w.string_member("api_id", new_uuid_v4());
-  if (!error.empty()) w.string_member("error", error);
-  w.int_member("stored", r.stored);
-  w.int_member("duplicates", r.duplicates);
-  w.int_member("failed_count", r.failed_count);
-  w.key("failed");
-  w.start_array();
-  for (const LineError& failure : r.failed) {
-    w.start_object();
-    w.int_member("line", failure.line);
-    w.string_member("error", failure.error);
-    w.end_object();
-  }
-  w.end_array();
-  w.end_object();
-  return w.text();
-}
-
 }  // namespace
 
 void BatchResult::add_failure(std::int64_t line, std::string error) {
@@ -263,10 +235,22 @@ void BatchResult::merge(BatchResult&& later) {
   }
 }
 
-Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Format format,
-                                std::int64_t first_line) {
+IngestService::IngestService(AccountStore& accounts, CallStore& calls, TrunkStore& trunks,
+                             RatingService& rating, IngestSettings settings)
+    : accounts_(accounts),
+      calls_(calls),
+      trunks_(trunks),
+      rating_(rating),
+      settings_(std::move(settings)) {}
+
+Micros IngestService::retention_floor() const {
+  return now_from(settings_.now) - settings_.retention_days * kMicrosPerDay;
+}
+
+Result<BatchResult> IngestService::ingest_text(std::string_view text, Format format,
+                                               std::int64_t first_line) const {
   text = strip_bom(text);
-  Batch batch(ctx);
+  Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
   Status s = format == Format::kCsv ? ingest_csv(batch, text, first_line)
                                     : ingest_ndjson(batch, text, first_line);
   if (s.ok()) s = batch.flush();
@@ -274,28 +258,4 @@ Result<BatchResult> ingest_text(const ApiContext& ctx, std::string_view text, Fo
   return batch.take();
 }
 
-Result<Format> ingest_format(std::string_view content_type) {
-  const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
-  if (media.empty() || media == "application/x-ndjson" || media == "application/json") {
-    return Format::kNdjson;
-  }
-  if (media == "text/csv") return Format::kCsv;
-  return Status::Invalid("unsupported Content-Type '" + std::string(content_type) +
-                         "': send application/x-ndjson (or application/json) or text/csv");
-}
-
-http::HttpResponse ingest_response(const BatchResult& r) {
-  http::HttpResponse response;
-  if (r.stored + r.duplicates > 0) {
-    response.body = render_result(r, "");
-  } else if (r.failed_count == 0) {
-    return error_response(400, "no records: the body holds only blank lines (or a CSV header "
-                               "without rows)");
-  } else {
-    response.status = 400;
-    response.body = render_result(r, "no record was stored: every record failed validation");
-  }
-  return response;
-}
-
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

@@ -1,4 +1,4 @@
-#include "api/ratedecks/rating_service.h"
+#include "service/rating/rating_service.h"
 
 #include <algorithm>
 #include <map>
@@ -8,7 +8,7 @@
 #include "rating/billing.h"
 #include "rating/country.h"
 
-namespace cdrd::api::ratedecks {
+namespace cdrd::service {
 namespace {
 
 // Calls read (and at most written) per store round trip while re-rating or reporting.
@@ -54,7 +54,7 @@ Result<std::shared_ptr<const AccountRating>> RatingService::current(std::int64_t
   Result<std::int64_t> version = store_.rating_version(account_id);
   if (!version.ok()) return version.status();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     const auto it = cache_.find(account_id);
     if (it != cache_.end() && it->second->version == *version) return it->second;
   }
@@ -72,14 +72,14 @@ Result<std::shared_ptr<const AccountRating>> RatingService::current(std::int64_t
   built->version = profile->version;
   built->settings = profile->settings;
   built->deck = std::move(deck).value();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto& slot = cache_[account_id];
   if (!slot || slot->version <= built->version) slot = built;
   return std::shared_ptr<const AccountRating>(std::move(built));
 }
 
 void RatingService::forget(std::int64_t account_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   cache_.erase(account_id);
 }
 
@@ -211,4 +211,4 @@ Result<UnratedReport> RatingService::unrated_report(std::int64_t account_id, Cal
   return report;
 }
 
-}  // namespace cdrd::api::ratedecks
+}  // namespace cdrd::service

@@ -1,5 +1,5 @@
 // The value rules of the trunk control plane, each at its boundaries.
-#include "api/trunks/validators.h"
+#include "service/trunks/validators.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-namespace cdrd::api::trunks {
+namespace cdrd::service::trunks {
 namespace {
 
 using ::testing::HasSubstr;
@@ -163,4 +163,4 @@ TEST(Digest, Ha1OfRfc2617Example) {
 }
 
 }  // namespace
-}  // namespace cdrd::api::trunks
+}  // namespace cdrd::service::trunks

@@ -12,11 +12,11 @@
 #include <string>
 #include <string_view>
 
-#include "api/ingest/raw_record.h"
 #include "core/call_record.h"
 #include "core/status.h"
+#include "service/ingest/raw_record.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 
 // Looks an account up by auth_id: its internal id, nullopt when there is no such account, or
 // the storage error.
@@ -45,7 +45,7 @@ struct BillingInputs {
 // Completes the billing fields of a valid record before rating: bill_duration defaults to
 // duration; a record with rate and total_amount (validate_record refuses one without the other)
 // is RatingState::kProvided, any other is kUnrated with amounts 0 until the ingest batch rates it
-// from the account's deck (api/ratedecks/rating_service.h, docs/rating.md).
+// from the account's deck (service/rating/rating_service.h, docs/rating.md).
 void complete_billing(CallRecord& record, const BillingInputs& given);
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

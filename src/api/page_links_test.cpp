@@ -1,8 +1,8 @@
-#include "api/zentrunk/page_links.h"
+#include "api/page_links.h"
 
 #include <gtest/gtest.h>
 
-namespace cdrd::api::zentrunk {
+namespace cdrd::api {
 namespace {
 
 TEST(PercentEncodeTest, KeepsUnreservedAndEncodesTheRest) {
@@ -38,4 +38,4 @@ TEST(PageLinkTest, WithoutOtherParams) {
 }
 
 }  // namespace
-}  // namespace cdrd::api::zentrunk
+}  // namespace cdrd::api

@@ -1,7 +1,7 @@
 // ingest_text over a real SqliteStore in a temporary directory: the failed-line report is
 // bounded (the first kMaxFailedShown in full, all of them counted), a record past retention is
 // a failed line, and so is one whose amount cannot be represented; nothing is stored for them.
-#include "api/ingest/ingest.h"
+#include "service/ingest/ingest.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,10 +10,11 @@
 #include <filesystem>
 #include <limits>
 
-#include "api/ratedecks/rating_service.h"
+#include "service/rating/rating_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_trunk_store.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 namespace fs = std::filesystem;
@@ -43,18 +44,22 @@ class IngestTest : public ::testing::Test {
     auto s = SqliteStore::open((dir_ / "cdrd.db").string());
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(s).value();
-    rating_ = std::make_unique<ratedecks::RatingService>(*store_, *store_);
+    trunks_ = std::make_unique<SqliteTrunkStore>(*store_);
+    rating_ = std::make_unique<RatingService>(*store_, *store_);
     account_ = *store_->create_account("acme", kAuthId, "h");
     settings_.retention_days = 90;
     settings_.now = [] { return at("2026-11-30 12:00:00"); };
   }
   void TearDown() override {
     rating_.reset();
+    trunks_.reset();
     store_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  ApiContext ctx() { return ApiContext{*store_, *store_, settings_, rating_.get()}; }
+  IngestService service() const {
+    return IngestService(*store_, *store_, *trunks_, *rating_, settings_);
+  }
   bool is_stored(const std::string& uuid) {
     auto c = store_->find_call(account_.id, uuid, std::numeric_limits<Micros>::min());
     EXPECT_TRUE(c.ok());
@@ -63,8 +68,9 @@ class IngestTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<SqliteStore> store_;
-  std::unique_ptr<ratedecks::RatingService> rating_;
-  ApiSettings settings_;
+  std::unique_ptr<SqliteTrunkStore> trunks_;
+  std::unique_ptr<RatingService> rating_;
+  IngestSettings settings_;
   Account account_;
 };
 
@@ -72,8 +78,8 @@ TEST_F(IngestTest, ReportsTheFirstThousandFailedLinesAndCountsThemAll) {
   std::string body = record("good-1");
   for (int i = 0; i < 2500; ++i) body += "{\"call_uuid\": \"bad\"}\n";
   body += record("good-2");
-  const ApiContext c = ctx();
-  const Result<BatchResult> r = ingest_text(c, body, Format::kNdjson);
+  const IngestService c = service();
+  const Result<BatchResult> r = c.ingest_text(body, Format::kNdjson);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->stored, 2);
   EXPECT_EQ(r->failed_count, 2500);
@@ -86,8 +92,8 @@ TEST_F(IngestTest, ReportsTheFirstThousandFailedLinesAndCountsThemAll) {
 TEST_F(IngestTest, CsvFailuresAreBoundedToo) {
   std::string body = "account,call_uuid\n";
   for (int i = 0; i < 1500; ++i) body += "nobody,x\n";
-  const ApiContext c = ctx();
-  const Result<BatchResult> r = ingest_text(c, body, Format::kCsv);
+  const IngestService c = service();
+  const Result<BatchResult> r = c.ingest_text(body, Format::kCsv);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->failed_count, 1500);
   EXPECT_EQ(r->failed.size(), kMaxFailedShown);
@@ -114,8 +120,8 @@ TEST_F(IngestTest, ARecordPastRetentionIsAFailedLineAndNotStored) {
   const std::string body = record("old", "2026-09-01 11:59:59", "", "2026-09-01 11:59:00") +
                            record("edge", "2026-09-01 12:00:00", "", "2026-09-01 11:59:00") +
                            record("new");
-  const ApiContext c = ctx();
-  const Result<BatchResult> r = ingest_text(c, body, Format::kNdjson);
+  const IngestService c = service();
+  const Result<BatchResult> r = c.ingest_text(body, Format::kNdjson);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->stored, 2);
   ASSERT_EQ(r->failed_count, 1);
@@ -140,8 +146,8 @@ TEST_F(IngestTest, ARecordWhoseAmountOverflowsIsAFailedLineAndNotStored) {
       record("secure", "2026-11-30 10:00:40", R"(, "secure_trunking": true)") +
       record("huge", "2026-11-30 10:00:00", R"(, "secure_trunking": true)",
              "2025-10-01 00:00:00");
-  const ApiContext c = ctx();
-  const Result<BatchResult> r = ingest_text(c, body, Format::kNdjson);
+  const IngestService c = service();
+  const Result<BatchResult> r = c.ingest_text(body, Format::kNdjson);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->stored, 2);
   ASSERT_EQ(r->failed_count, 1) << r->failed[0].error;
@@ -154,4 +160,4 @@ TEST_F(IngestTest, ARecordWhoseAmountOverflowsIsAFailedLineAndNotStored) {
 }
 
 }  // namespace
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

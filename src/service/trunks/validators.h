@@ -9,7 +9,7 @@
 
 #include "core/status.h"
 
-namespace cdrd::api::trunks {
+namespace cdrd::service::trunks {
 
 // Quotas and sizes.
 constexpr int kMaxIpAclsPerAccount = 100;
@@ -53,6 +53,9 @@ bool is_trunk_id(std::string_view value);
 // A new trunk_id: 17 random digits, the first not 0.
 std::string new_trunk_id();
 
+// The SIP domain of a server started without one (cdrd serve --sip-domain).
+inline constexpr std::string_view kDefaultSipDomain = "cdrd.example";
+
 // "{trunk_id}.zt.{sip_domain}".
 std::string trunk_domain_of(std::string_view trunk_id, std::string_view sip_domain);
 // The SIP digest realm of every credential: "zt.{sip_domain}".
@@ -69,4 +72,4 @@ std::string sip_digest_ha1(std::string_view username, std::string_view realm,
 // The text of `value` fit for an error message: bounded to 64 bytes.
 std::string echo(std::string_view value);
 
-}  // namespace cdrd::api::trunks
+}  // namespace cdrd::service::trunks

@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,12 +23,13 @@
 
 #include "core/account.h"
 #include "core/call_record.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "rating/rate_deck.h"
 #include "store/call_store.h"
 #include "store/rating_store.h"
 
-namespace cdrd::api::ratedecks {
+namespace cdrd::service {
 
 // One account's rating, compiled: its settings and its deck indexed for matching.
 struct AccountRating {
@@ -97,7 +97,7 @@ class RatingService {
   // The account's current rating: from the cache when the stored version is the cached one,
   // else read from the store and compiled (and cached). A storage error, or stored rows the
   // rating library refuses (kInternal), is returned.
-  Result<std::shared_ptr<const AccountRating>> current(std::int64_t account_id);
+  Result<std::shared_ptr<const AccountRating>> current(std::int64_t account_id) EXCLUDES(mu_);
 
   // Parses `csv` (rating::parse_rate_deck_csv; `direction` restricts it to one direction) and
   // replaces the account's deck of that direction (both when nullopt) with it in one
@@ -119,12 +119,12 @@ class RatingService {
   Result<UnratedReport> unrated_report(std::int64_t account_id, CallWindow window, int digits);
 
  private:
-  void forget(std::int64_t account_id);
+  void forget(std::int64_t account_id) EXCLUDES(mu_);
 
   AccountStore& accounts_;
   RatingStore& store_;
-  std::mutex mu_;  // guards cache_
-  std::unordered_map<std::int64_t, std::shared_ptr<const AccountRating>> cache_;
+  Mutex mu_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const AccountRating>> cache_ GUARDED_BY(mu_);
 };
 
-}  // namespace cdrd::api::ratedecks
+}  // namespace cdrd::service

@@ -1,10 +1,10 @@
 // Tests of the RFC 4180 reader.
-#include "api/ingest/csv.h"
+#include "core/csv.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace cdrd::api::ingest {
+namespace cdrd {
 namespace {
 
 using ::testing::ElementsAre;
@@ -81,4 +81,4 @@ TEST(CsvReader, EmptyInput) {
 }
 
 }  // namespace
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd

@@ -1,8 +1,8 @@
-#include "api/ingest/raw_record.h"
+#include "service/ingest/raw_record.h"
 
 #include "core/json_reader.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 // The bounded reader's tree as a RawValue, moving the text. Recursive to the depth of the
@@ -102,4 +102,4 @@ std::string describe(const RawValue& value) {
   return "?";
 }
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

@@ -1,10 +1,10 @@
 // Tests of the format layer: NDJSON lines and CSV rows to RawRecord.
-#include "api/ingest/raw_record.h"
+#include "service/ingest/raw_record.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 using ::testing::HasSubstr;
@@ -111,4 +111,4 @@ TEST(Utf8, Validation) {
 }
 
 }  // namespace
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

@@ -11,7 +11,7 @@
 #include "core/json_text.h"
 #include "core/status.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 
 enum class RawKind {
   kString,  // a JSON string
@@ -61,4 +61,4 @@ std::string describe(const RawValue& value);
 using cdrd::is_valid_utf8;
 using cdrd::utf8_sequence_length;
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

@@ -1,6 +1,6 @@
 // Tests of the canonical record rules: every field's good and bad forms, defaults, derived
 // values and the checks between fields.
-#include "api/ingest/validate.h"
+#include "service/ingest/validate.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 
 #include "core/time.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 using ::testing::HasSubstr;
@@ -662,4 +662,4 @@ TEST(CompleteBilling, DefaultsAndState) {
 }
 
 }  // namespace
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

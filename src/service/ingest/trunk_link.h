@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
-#include "api/ingest/raw_record.h"
 #include "core/call_record.h"
 #include "core/status.h"
+#include "service/ingest/raw_record.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 
 // What a call takes from its trunk.
 struct TrunkFacts {
@@ -32,4 +32,4 @@ using TrunkResolver = std::function<Result<std::optional<TrunkFacts>>(
 // kInvalidArgument), so the caller can stop the batch.
 Status link_trunk(CallRecord& record, const RawRecord& raw, const TrunkResolver& resolve);
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

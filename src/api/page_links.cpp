@@ -1,8 +1,8 @@
-#include "api/zentrunk/page_links.h"
+#include "api/page_links.h"
 
 #include <string_view>
 
-namespace cdrd::api::zentrunk {
+namespace cdrd::api {
 namespace {
 
 bool is_unreserved(unsigned char c) {
@@ -48,4 +48,4 @@ std::string page_link(std::string_view path, const http::Params& params, std::in
   return out;
 }
 
-}  // namespace cdrd::api::zentrunk
+}  // namespace cdrd::api

@@ -1,13 +1,13 @@
 // link_trunk: a record's trunk_id must be a trunk of its own account; the trunk fills in the
 // trunk_domain and secure_trunking the record left out.
-#include "api/ingest/trunk_link.h"
+#include "service/ingest/trunk_link.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <map>
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 using ::testing::HasSubstr;
@@ -88,4 +88,4 @@ TEST(TrunkLink, StorageFailuresAreNotLineErrors) {
 }
 
 }  // namespace
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

@@ -1,9 +1,17 @@
-#include "api/ingest/csv.h"
+#include "core/csv.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd {
 
-CsvReader::CsvReader(std::string_view text, std::int64_t first_line)
-    : text_(text), line_(first_line) {}
+CsvReader::CsvReader(std::string_view text, std::int64_t first_line, CsvOptions options)
+    : text_(text), line_(first_line), options_(options) {
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+}
+
+// Spaces and tabs; with trim_blanks also a carriage return (one before the line end, or a
+// stray one at a field's end, is then not content).
+bool CsvReader::is_blank(char c) const {
+  return c == ' ' || c == '\t' || (options_.trim_blanks && c == '\r');
+}
 
 bool CsvReader::at_line_end() const {
   if (pos_ >= text_.size()) return true;
@@ -28,11 +36,11 @@ void CsvReader::skip_to_next_line() {
   }
 }
 
-// Skips lines holding nothing but spaces and tabs; false at the end of the input.
+// Skips lines holding nothing but blanks; false at the end of the input.
 bool CsvReader::skip_blank_lines() {
   while (pos_ < text_.size()) {
     std::size_t p = pos_;
-    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+    while (p < text_.size() && is_blank(text_[p])) ++p;
     const std::size_t line_start = pos_;
     pos_ = p;
     if (!at_line_end()) {
@@ -47,18 +55,26 @@ bool CsvReader::skip_blank_lines() {
 bool CsvReader::next(CsvRow& row) {
   row.cells.clear();
   row.error.clear();
+  row.problem = CsvProblem::kNone;
+  row.column = 0;
   if (!skip_blank_lines()) return false;
   row.line = line_;
   std::string cell;
-  auto fail = [&](std::string message) {
+  // Reports the problem of the field being read; the reader goes on at the next line (an
+  // unclosed quote has already run to the end of the input).
+  auto fail = [&](CsvProblem problem, std::string_view what) {
+    row.problem = problem;
+    row.column = row.cells.size() + 1;
     row.cells.clear();
-    row.error = std::move(message);
-    skip_to_next_line();
+    row.error = "CSV field " + std::to_string(row.column) + ": " + std::string(what);
+    if (problem != CsvProblem::kUnclosedQuote) skip_to_next_line();
     return true;
   };
   while (true) {
     cell.clear();
-    const std::string column = std::to_string(row.cells.size() + 1);
+    if (options_.trim_blanks) {
+      while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+    }
     if (pos_ < text_.size() && text_[pos_] == '"') {
       ++pos_;
       bool closed = false;
@@ -79,11 +95,12 @@ bool CsvReader::next(CsvRow& row) {
         ++pos_;
       }
       if (!closed) {
-        row.cells.clear();
-        row.error = "CSV field " + column +
-                    ": quoted field is never closed (a field that starts with '\"' must end "
-                    "with '\"'; write \"\" for a quote inside it)";
-        return true;
+        return fail(CsvProblem::kUnclosedQuote,
+                    "quoted field is never closed (a field that starts with '\"' must end with "
+                    "'\"'; write \"\" for a quote inside it)");
+      }
+      if (options_.trim_blanks) {
+        while (pos_ < text_.size() && is_blank(text_[pos_])) ++pos_;
       }
       if (pos_ < text_.size() && text_[pos_] == ',') {
         row.cells.push_back(cell);
@@ -95,17 +112,20 @@ bool CsvReader::next(CsvRow& row) {
         skip_line_end();
         return true;
       }
-      return fail("CSV field " + column +
-                  ": unexpected character after the closing quote (write \"\" for a quote "
-                  "inside a quoted field)");
+      return fail(CsvProblem::kTextAfterQuote,
+                  "unexpected character after the closing quote (write \"\" for a quote inside "
+                  "a quoted field)");
     }
     while (pos_ < text_.size() && text_[pos_] != ',' && !at_line_end()) {
       if (text_[pos_] == '"') {
-        return fail("CSV field " + column +
-                    ": a '\"' inside an unquoted field (put the whole field in double quotes "
-                    "and write the quote as \"\")");
+        return fail(CsvProblem::kQuoteInUnquotedField,
+                    "a '\"' inside an unquoted field (put the whole field in double quotes and "
+                    "write the quote as \"\")");
       }
       cell.push_back(text_[pos_++]);
+    }
+    if (options_.trim_blanks) {
+      while (!cell.empty() && is_blank(cell.back())) cell.pop_back();
     }
     row.cells.push_back(cell);
     if (pos_ < text_.size() && text_[pos_] == ',') {
@@ -117,4 +137,4 @@ bool CsvReader::next(CsvRow& row) {
   }
 }
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd

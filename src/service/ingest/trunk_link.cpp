@@ -1,6 +1,6 @@
-#include "api/ingest/trunk_link.h"
+#include "service/ingest/trunk_link.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 // Whether `raw` gives `name` a value (null and empty text count as left out, as in validation).
@@ -34,4 +34,4 @@ Status link_trunk(CallRecord& record, const RawRecord& raw, const TrunkResolver&
   return Status::Ok();
 }
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

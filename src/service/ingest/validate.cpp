@@ -1,4 +1,4 @@
-#include "api/ingest/validate.h"
+#include "service/ingest/validate.h"
 
 #include <cctype>
 #include <charconv>
@@ -16,7 +16,7 @@
 #include "rating/hangup.h"
 #include "rating/stir.h"
 
-namespace cdrd::api::ingest {
+namespace cdrd::service::ingest {
 namespace {
 
 using std::int64_t;
@@ -802,4 +802,4 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
   return std::move(r);
 }
 
-}  // namespace cdrd::api::ingest
+}  // namespace cdrd::service::ingest

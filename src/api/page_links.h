@@ -1,6 +1,7 @@
-// Links between pages of a list on the current SIP-trunk path: `meta.next` and `meta.previous`
-// are the path and query of the neighbouring page, built from the request's own parameters
-// (re-encoded, in their order) with limit and offset replaced. Pure; thread-safe.
+// Links between pages of a list on the current SIP-trunk paths (the calls of zentrunk/ and the
+// control-plane resources of trunks/): `meta.next` and `meta.previous` are the path and query
+// of the neighbouring page, built from the request's own parameters (re-encoded, in their order)
+// with limit and offset replaced. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 #include "http/message.h"
 
-namespace cdrd::api::zentrunk {
+namespace cdrd::api {
 
 // Percent-encodes every byte outside the RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), so a
 // space becomes "%20" and a '+' "%2B": the result decodes to `s` whichever way a client treats
@@ -21,4 +22,4 @@ std::string percent_encode(std::string_view s, bool keep_path_chars = false);
 std::string page_link(std::string_view path, const http::Params& params, std::int64_t limit,
                       std::int64_t offset);
 
-}  // namespace cdrd::api::zentrunk
+}  // namespace cdrd::api

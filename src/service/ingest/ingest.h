@@ -1,0 +1,87 @@
+// IngestService: ingest of canonical call records (docs/ingest.md), NDJSON (one JSON object per
+// line) and CSV with a header row. Every record is parsed and validated into a CallRecord and
+// linked to the trunk it names (trunk_link.h: the trunk must be one of the account's); a bad
+// record is reported with its line number and a reason that names the field and the accepted
+// form, and is not stored, while the valid ones are rated from their account's deck
+// (RatingService) and stored, in one transaction per batch. Bad records include one whose
+// end_time is already past retention (retention_floor()) and one whose amount cannot be
+// represented (rating::rate_call). The report keeps the first kMaxFailedShown failed lines and
+// counts them all, so its size is bounded whatever the input. The same (account, call_uuid)
+// sent twice is stored once.
+//
+// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h) and by `cdrd import` and `cdrd
+// demo`. Thread-safe (the stores and the rating service are).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/call_record.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "service/rating/rating_service.h"
+#include "store/call_store.h"
+#include "store/trunk_store.h"
+
+namespace cdrd::service::ingest {
+
+struct LineError {
+  std::int64_t line = 0;  // 1-based line number in the input (CSV: counting the header as 1)
+  std::string error;
+};
+
+// The failed lines reported in full: enough to find what is wrong with an input, and small
+// enough that a body of nothing but bad lines answers with a small reply in bounded memory.
+inline constexpr std::size_t kMaxFailedShown = 1'000;
+
+struct BatchResult {
+  std::int64_t stored = 0;      // new records written
+  std::int64_t duplicates = 0;  // already stored (or repeated within the input)
+  std::int64_t failed_count = 0;   // every line that failed
+  std::vector<LineError> failed;   // the first kMaxFailedShown of them, in input order
+
+  // Counts a failed line; keeps its error only while fewer than kMaxFailedShown are kept.
+  void add_failure(std::int64_t line, std::string error);
+  // Adds the counts and failures of a later part of the same input (cdrd import's chunks).
+  void merge(BatchResult&& later);
+};
+
+enum class Format { kNdjson, kCsv };
+
+struct IngestSettings {
+  // Calls that ended more than `retention_days` days ago are refused: they would never be
+  // served, and the retention sweep would delete them.
+  std::int64_t retention_days = 90;
+  // Wall clock; tests may fix it.
+  Clock now;
+};
+
+class IngestService {
+ public:
+  IngestService(AccountStore& accounts, CallStore& calls, TrunkStore& trunks,
+                RatingService& rating, IngestSettings settings);
+  IngestService(const IngestService&) = delete;
+  IngestService& operator=(const IngestService&) = delete;
+
+  // Parses, validates, rates and stores every record of `text`. Line numbers start at
+  // `first_line`. A storage failure is returned as a Status (nothing of that batch is written).
+  Result<BatchResult> ingest_text(std::string_view text, Format format,
+                                  std::int64_t first_line = 1) const;
+
+  // The first end_time still kept: now - retention_days.
+  Micros retention_floor() const;
+
+ private:
+  AccountStore& accounts_;
+  CallStore& calls_;
+  TrunkStore& trunks_;
+  RatingService& rating_;
+  const IngestSettings settings_;
+};
+
+}  // namespace cdrd::service::ingest
