@@ -13,7 +13,6 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "sample/sample_calls.h"
-#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
@@ -133,7 +132,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
 
   // The demo account: reuse it with the credentials written at its creation; if they were
   // lost, give it a new token.
-  auto existing = store->find_account_by_name(kDemoName);
+  auto existing = store->accounts.find_account_by_name(kDemoName);
   if (!existing.ok()) {
     std::cerr << "cdrd: " << existing.status().message() << "\n";
     return 2;
@@ -144,13 +143,13 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   if (account && (env["CDRD_AUTH_ID"] != account->auth_id ||
                   !constant_time_equals(sha256_hex(token), account->token_hash))) {
     token = new_auth_token();
-    if (auto s = store->set_token_hash(account->id, sha256_hex(token)); !s.ok()) {
+    if (auto s = store->accounts.set_token_hash(account->id, sha256_hex(token)); !s.ok()) {
       std::cerr << "cdrd: " << s.message() << "\n";
       return 2;
     }
   } else if (!account) {
     token = new_auth_token();
-    auto created = store->create_account(kDemoName, new_auth_id(), sha256_hex(token));
+    auto created = store->accounts.create_account(kDemoName, new_auth_id(), sha256_hex(token));
     if (!created.ok()) {
       std::cerr << "cdrd: " << created.status().message() << "\n";
       return 2;
@@ -161,7 +160,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   // The demo OAuth app of the cloud-PBX API: reused while demo.env holds its secret.
   std::string client_id = env["CDRD_CLIENT_ID"], client_secret = env["CDRD_CLIENT_SECRET"];
   {
-    auto app = store->find_app(client_id);
+    auto app = store->oauth.find_app(client_id);
     if (!app.ok()) {
       std::cerr << "cdrd: " << app.status().message() << "\n";
       return 2;
@@ -171,7 +170,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
     if (!reusable) {
       client_id = new_oauth_client_id();
       client_secret = new_oauth_client_secret();
-      auto created = store->create_app(account->id, client_id, sha256_hex(client_secret));
+      auto created = store->oauth.create_app(account->id, client_id, sha256_hex(client_secret));
       if (!created.ok()) {
         std::cerr << "cdrd: " << created.status().message() << "\n";
         return 2;
@@ -181,8 +180,8 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
 
   api::ApiSettings settings;
   settings.sip_domain = sip_domain;
-  SqliteTrunkStore trunks(*store);
-  Result<sample::AccountTrunks> demo_trunks = ensure_demo_trunks(trunks, settings, *account);
+  Result<sample::AccountTrunks> demo_trunks =
+      ensure_demo_trunks(store->trunks, settings, *account);
   if (!demo_trunks.ok()) {
     std::cerr << "cdrd: demo trunks: " << demo_trunks.status().message() << "\n";
     return 2;
@@ -198,9 +197,10 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   options.trunks[account->auth_id] = *demo_trunks;
   std::string ndjson;
   sample::append_sample_calls(options, 0, calls, ndjson);
-  api::ratedecks::RatingService rating(*store, *store);
+  api::ratedecks::RatingService rating(store->accounts, store->rating);
   auto result =
-      api::ingest::ingest_text(api::ApiContext{*store, *store, settings, &rating, store.get(), &trunks}, ndjson,
+      api::ingest::ingest_text(api::ApiContext{store->accounts, store->calls, settings, &rating,
+                                       &store->oauth, &store->trunks}, ndjson,
                                api::ingest::Format::kNdjson);
   if (!result.ok()) {
     std::cerr << "cdrd: " << result.status().message() << "\n";
@@ -215,7 +215,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   CallQuery newest;
   newest.account_id = account->id;
   newest.limit = 1;
-  auto page = store->list_calls(newest);
+  auto page = store->calls.list_calls(newest);
   const std::string example_call =
       page.ok() && !page->rows.empty() ? page->rows.front().call_uuid : "";
 

@@ -8,7 +8,6 @@
 #include "api/ingest/ingest.h"
 #include "api/ratedecks/rating_service.h"
 #include "cli/commands.h"
-#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
@@ -44,9 +43,9 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   if (!store) return 2;
   api::ApiSettings settings;
   settings.retention_days = retention_days;
-  api::ratedecks::RatingService rating(*store, *store);
-  SqliteTrunkStore trunks(*store);
-  const api::ApiContext ctx{*store, *store, settings, &rating, store.get(), &trunks};
+  api::ratedecks::RatingService rating(store->accounts, store->rating);
+  const api::ApiContext ctx{store->accounts, store->calls, settings, &rating, &store->oauth,
+                            &store->trunks};
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 
