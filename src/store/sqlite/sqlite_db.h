@@ -235,6 +235,9 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   static constexpr std::size_t kMaxCachedStatements = 64;
+  // prepare(sql) with `args` bound to its parameters 1, 2, ...
+  template <class... Args>
+  Result<StatementRef> prepare_bound(const std::string& sql, const Args&... args);
   static int over_budget(void* self);  // the progress handler: nonzero interrupts
 
   sqlite3* db_;
@@ -285,9 +288,15 @@ Status Statement::for_each(Fn&& fn) {
 }
 
 template <class... Args>
-Status Connection::run(const std::string& sql, const Args&... args) {
+Result<StatementRef> Connection::prepare_bound(const std::string& sql, const Args&... args) {
   ASSIGN_OR_RETURN(StatementRef st, prepare(sql));
   st->bind_all(1, args...);
+  return st;
+}
+
+template <class... Args>
+Status Connection::run(const std::string& sql, const Args&... args) {
+  ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
   return st->run();
 }
 
@@ -296,17 +305,14 @@ Result<StatementRef> Connection::query(const std::string& sql, Args&&... args) {
   static_assert(((!std::is_rvalue_reference_v<Args&&> ||
                   !detail::OwnsBytes<std::remove_cvref_t<Args>>::value) && ...),
                 "query(): a bound string must outlive the statement; pass an lvalue");
-  ASSIGN_OR_RETURN(StatementRef st, prepare(sql));
-  st->bind_all(1, args...);
-  return st;
+  return prepare_bound(sql, args...);
 }
 
 template <class Read, class... Args>
 auto Connection::query_one(const std::string& sql, Read&& read, const Args&... args) {
   using T = detail::row_of_t<Read>;
   return [&]() -> Result<std::optional<T>> {
-    ASSIGN_OR_RETURN(StatementRef st, prepare(sql));
-    st->bind_all(1, args...);
+    ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
     ASSIGN_OR_RETURN(const bool row, st->step());
     if (!row) return std::optional<T>();
     ASSIGN_OR_RETURN(T value, Result<T>(read(static_cast<const Statement&>(*st))));
@@ -318,8 +324,7 @@ template <class Read, class... Args>
 auto Connection::query_all(const std::string& sql, Read&& read, const Args&... args) {
   using T = detail::row_of_t<Read>;
   return [&]() -> Result<std::vector<T>> {
-    ASSIGN_OR_RETURN(StatementRef st, prepare(sql));
-    st->bind_all(1, args...);
+    ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
     std::vector<T> out;
     RETURN_IF_ERROR(st->for_each([&](const Statement& row) -> Status {
       ASSIGN_OR_RETURN(T value, Result<T>(read(row)));
@@ -332,15 +337,13 @@ auto Connection::query_all(const std::string& sql, Read&& read, const Args&... a
 
 template <class... Args>
 Result<bool> Connection::exists(const std::string& sql, const Args&... args) {
-  ASSIGN_OR_RETURN(StatementRef st, prepare(sql));
-  st->bind_all(1, args...);
+  ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
   return st->step();
 }
 
 template <class... Args>
 Result<std::int64_t> Connection::query_int(const std::string& sql, const Args&... args) {
-  ASSIGN_OR_RETURN(StatementRef st, prepare(sql));
-  st->bind_all(1, args...);
+  ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
   ASSIGN_OR_RETURN(const bool row, st->step());
   if (!row) return Status::Internal(std::string("sqlite: no row from ") + st->sql());
   return st->int64(0);
