@@ -37,7 +37,9 @@ class DeckApiTest : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  ApiContext ctx() { return ApiContext{store_->accounts, store_->calls, settings_, service_.get()}; }
+  ApiContext ctx() {
+    return ApiContext{store_->accounts, store_->calls, settings_, service_.get()};
+  }
   http::HttpRequest request(std::string method, std::string body,
                             std::string auth = std::string("Bearer ") + kKey) {
     http::HttpRequest r;

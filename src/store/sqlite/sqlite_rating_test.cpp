@@ -154,7 +154,8 @@ TEST_F(SqliteRating, SettingsRoundTripAndRaiseTheVersion) {
   EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
   EXPECT_EQ(*store_->rating.rating_version(account_), 1);
   ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, {}).ok());
-  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);  // a deck load keeps the settings
+  // A deck load keeps the settings.
+  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
   EXPECT_EQ(*store_->rating.rating_version(account_), 2);
   s.always_rerate = false;
   ASSERT_TRUE(store_->rating.set_rating_settings(account_, s).ok());

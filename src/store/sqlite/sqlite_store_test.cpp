@@ -346,7 +346,8 @@ class SqliteStoreTest : public ::testing::Test {
 // --- accounts ---
 
 TEST_F(SqliteStoreTest, AccountsCreateFindList) {
-  Result<std::optional<Account>> a = store_->accounts.find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA");
+  Result<std::optional<Account>> a =
+      store_->accounts.find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA");
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE(a->has_value());
   EXPECT_EQ((*a)->id, acct_);
@@ -360,7 +361,8 @@ TEST_F(SqliteStoreTest, AccountsCreateFindList) {
   EXPECT_EQ((*b)->auth_id, "MABBBBBBBBBBBBBBBBBB");
 
   EXPECT_FALSE(store_->accounts.find_account_by_auth_id("MAZZZZZZZZZZZZZZZZZZ")->has_value());
-  EXPECT_FALSE(store_->accounts.find_account_by_name("acme")->has_value());  // exact, case-sensitive
+  // Exact, case-sensitive.
+  EXPECT_FALSE(store_->accounts.find_account_by_name("acme")->has_value());
 
   Result<std::vector<Account>> all = store_->accounts.list_accounts();
   ASSERT_TRUE(all.ok());
@@ -437,7 +439,7 @@ TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
 
 TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
   insert({make_call(acct_, "x", kT0)});
-  EXPECT_TRUE(store_->calls.find_call(acct_, "x", kT0)->has_value());       // end_time == served_from
+  EXPECT_TRUE(store_->calls.find_call(acct_, "x", kT0)->has_value());  // end_time == served_from
   EXPECT_FALSE(store_->calls.find_call(acct_, "x", kT0 + 1)->has_value());  // ended before
   EXPECT_FALSE(store_->calls.find_call(other_, "x", 0)->has_value());       // not its call
   EXPECT_FALSE(store_->calls.find_call(acct_, "y", 0)->has_value());
@@ -788,7 +790,8 @@ TEST_F(SqliteStoreTest, DataSurvivesReopen) {
   insert({full_call(acct_)});
   store_.reset();
   store_ = open_store(db_path());
-  Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, full_call(acct_).call_uuid, 0);
+  Result<std::optional<CallRecord>> got =
+      store_->calls.find_call(acct_, full_call(acct_).call_uuid, 0);
   ASSERT_TRUE(got.ok() && got->has_value());
   expect_same_call(**got, full_call(acct_));
   EXPECT_EQ(store_->accounts.list_accounts()->size(), 2u);
@@ -802,7 +805,8 @@ TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing
     // The child: write, then vanish without closing the database (the WAL is left behind).
     Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(db_path());
     if (!s.ok()) _exit(2);
-    Result<std::vector<InsertOutcome>> r = (*s)->calls.insert_calls({make_call(acct_, "crash", kT0)});
+    Result<std::vector<InsertOutcome>> r =
+        (*s)->calls.insert_calls({make_call(acct_, "crash", kT0)});
     _exit(r.ok() ? 0 : 3);
   }
   int status = 0;
@@ -1033,7 +1037,8 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
   }
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(store->calls.find_call(acct, calls[static_cast<std::size_t>(i)].call_uuid, 0)->has_value());
+    ASSERT_TRUE(store->calls.find_call(acct, calls[static_cast<std::size_t>(i)].call_uuid, 0)
+                    ->has_value());
   }
   std::printf("find_call: %.1f us each\n",
               std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
