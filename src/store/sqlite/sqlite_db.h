@@ -6,15 +6,19 @@
 //               of scope, so no statement keeps a read snapshot open by accident
 //   Transaction BEGIN [IMMEDIATE] ... COMMIT, rolled back when dropped uncommitted
 //   Connection::run / query / query_one / query_all / exists / query_int  one statement in one
-//               line: prepare (cached), bind the arguments to ?1, ?2, ... in order, step
+//               line: prepare (cached), bind the arguments to ?1, ?2, ... in order, step:
+//                 RETURN_IF_ERROR(c.run("UPDATE accounts SET name = ? WHERE id = ?", name, id));
+//                 ASSIGN_OR_RETURN(auto found, c.query_one(sql, read_account, auth_id));
 //   make_private_dir / make_private_db_files  the modes of the data directory (0700) and of the
 //               database, its -wal and its -shm (0600), whatever the umask
 //
 // Errors are Status values (kIOError carrying SQLite's message); nothing here throws. A read
-// stopped by its time budget (ConnectionOptions::time_budget_ms) is kUnavailable instead.
+// stopped by its time budget (ConnectionOptions::time_budget_ms) is kUnavailable instead;
+// query_int on a statement that yields no row, and a cached statement asked for again while on
+// loan, are kInternal (bugs in the caller).
 // Thread-safety: none. A Connection and everything borrowed from it belong to one thread at a
-// time (the store hands connections out under its own locks); connections are opened with
-// SQLITE_OPEN_NOMUTEX for that reason.
+// time (sqlite::Database, database.h, hands connections out under its own locks); connections
+// are opened with SQLITE_OPEN_NOMUTEX for that reason.
 //
 // Text and blob binds are SQLITE_STATIC: the caller keeps the bound bytes alive until the
 // statement is reset, which StatementRef does at the end of the scope that bound them.

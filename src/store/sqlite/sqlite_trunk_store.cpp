@@ -63,13 +63,15 @@ const Reference& ipacl_ref() {
   return r;
 }
 const Reference& credential_ref() {
-  static const Reference r{"credential_uuid", "credential",
-                           "SELECT 1 FROM credentials WHERE account_id = ? AND credential_uuid = ?"};
+  static const Reference r{
+      "credential_uuid", "credential",
+      "SELECT 1 FROM credentials WHERE account_id = ? AND credential_uuid = ?"};
   return r;
 }
 const Reference& uri_ref(std::string_view field) {
-  static const Reference primary{"primary_uri_uuid", "origination URI",
-                                 "SELECT 1 FROM origination_uris WHERE account_id = ? AND uri_uuid = ?"};
+  static const Reference primary{
+      "primary_uri_uuid", "origination URI",
+      "SELECT 1 FROM origination_uris WHERE account_id = ? AND uri_uuid = ?"};
   static const Reference fallback{"fallback_uri_uuid", "origination URI", primary.exists_sql};
   return field == primary.field ? primary : fallback;
 }
