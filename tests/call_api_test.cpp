@@ -10,7 +10,7 @@
 
 #include "harness.h"
 #include "records.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/stores.h"
 #include "trunk_client.h"
 
 namespace cdrd::test {
@@ -87,8 +87,8 @@ class CallApiTest : public ::testing::Test {
     }
     std::vector<Record> records;
     std::vector<CallRecord> expired;  // ingest refuses calls past retention: written directly
-    auto store = std::move(SqliteStore::open(server_->data_dir() + "/cdrd.db")).value();
-    const std::int64_t alice_id = (*store->find_account_by_auth_id(alice_.auth_id))->id;
+    auto store = std::move(sqlite::open_stores(server_->data_dir() + "/cdrd.db")).value();
+    const std::int64_t alice_id = (*store->accounts.find_account_by_auth_id(alice_.auth_id))->id;
     for (const auto& c : calls_) {
       if (c.end_ago < 90 * 86400) {
         records.push_back(to_record(alice_.auth_id, c));
@@ -104,7 +104,7 @@ class CallApiTest : public ::testing::Test {
       e.end_time = test_base() - c.end_ago * kMicrosPerSecond;
       expired.push_back(e);
     }
-    ASSERT_TRUE(store->insert_calls(expired).ok());
+    ASSERT_TRUE(store->calls.insert_calls(expired).ok());
     store.reset();
     // One of bob's, to check it never shows up for alice.
     ModelCall b = calls_[0];

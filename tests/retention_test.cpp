@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "harness.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/stores.h"
 
 namespace cdrd::test {
 namespace {
@@ -36,9 +36,9 @@ TEST(Retention, ServeDeletesTheExpiredCallsOfEveryAccountInTheBackground) {
   const Micros now = wall_now();
   std::int64_t acme = 0, other = 0;
   {
-    auto store = std::move(SqliteStore::open(db)).value();
-    acme = store->create_account("acme", "MA000000000000000001", "h")->id;
-    other = store->create_account("other", "MA000000000000000002", "h")->id;
+    auto store = std::move(sqlite::open_stores(db)).value();
+    acme = store->accounts.create_account("acme", "MA000000000000000001", "h")->id;
+    other = store->accounts.create_account("other", "MA000000000000000002", "h")->id;
     std::vector<CallRecord> calls;
     for (int i = 0; i < 1'800; ++i) {  // expired: 31 to 40 days ago, more than one batch
       const Micros end = now - (31 * kMicrosPerDay) - i * 500 * kMicrosPerSecond;
@@ -48,7 +48,7 @@ TEST(Retention, ServeDeletesTheExpiredCallsOfEveryAccountInTheBackground) {
       const Micros end = now - 29 * kMicrosPerDay + i * kMicrosPerSecond;
       calls.push_back(stored_call(i % 2 ? acme : other, "new-" + std::to_string(i), end));
     }
-    ASSERT_TRUE(store->insert_calls(calls).ok());
+    ASSERT_TRUE(store->calls.insert_calls(calls).ok());
   }
 
   const std::string log = dir.path() + "/server.log";
@@ -66,15 +66,15 @@ TEST(Retention, ServeDeletesTheExpiredCallsOfEveryAccountInTheBackground) {
   const std::string out = read_text(log);
   EXPECT_THAT(out, HasSubstr("retention: deleted 1800 calls that ended before")) << out;
 
-  auto store = std::move(SqliteStore::open(db)).value();
+  auto store = std::move(sqlite::open_stores(db)).value();
   const Micros any = std::numeric_limits<Micros>::min();
   for (int i = 0; i < 10; ++i) {
-    EXPECT_TRUE(store->find_call(i % 2 ? acme : other, "new-" + std::to_string(i), any)
+    EXPECT_TRUE(store->calls.find_call(i % 2 ? acme : other, "new-" + std::to_string(i), any)
                     ->has_value())
         << i;
   }
   for (int i : {0, 1, 2, 1'799}) {
-    EXPECT_FALSE(store->find_call(i % 3 ? acme : other, "old-" + std::to_string(i), any)
+    EXPECT_FALSE(store->calls.find_call(i % 3 ? acme : other, "old-" + std::to_string(i), any)
                      ->has_value())
         << i;
   }

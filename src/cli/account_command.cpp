@@ -13,7 +13,7 @@ int run_account_create(const GlobalOptions& global, const std::string& name) {
   auto store = open_store(global);
   if (!store) return 2;
   const std::string token = new_auth_token();
-  auto account = store->create_account(name, new_auth_id(), sha256_hex(token));
+  auto account = store->accounts.create_account(name, new_auth_id(), sha256_hex(token));
   if (!account.ok()) {
     std::cerr << "cdrd: " << account.status().message() << "\n";
     return 2;
@@ -27,7 +27,7 @@ int run_account_create(const GlobalOptions& global, const std::string& name) {
 int run_account_list(const GlobalOptions& global) {
   auto store = open_store(global);
   if (!store) return 2;
-  auto accounts = store->list_accounts();
+  auto accounts = store->accounts.list_accounts();
   if (!accounts.ok()) {
     std::cerr << "cdrd: " << accounts.status().message() << "\n";
     return 2;

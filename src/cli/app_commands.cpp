@@ -19,8 +19,8 @@ struct AppOptions {
   std::string client_id;
 };
 
-std::optional<Account> find_account(SqliteStore& store, const std::string& auth_id) {
-  const Result<std::optional<Account>> a = store.find_account_by_auth_id(auth_id);
+std::optional<Account> find_account(AccountStore& accounts, const std::string& auth_id) {
+  const Result<std::optional<Account>> a = accounts.find_account_by_auth_id(auth_id);
   if (!a.ok()) {
     std::cerr << "cdrd: " << a.status().message() << "\n";
     return std::nullopt;
@@ -33,13 +33,13 @@ std::optional<Account> find_account(SqliteStore& store, const std::string& auth_
 }
 
 int run_app_create(const GlobalOptions& global, const AppOptions& o) {
-  std::unique_ptr<SqliteStore> store = open_store(global);
+  std::unique_ptr<sqlite::Stores> store = open_store(global);
   if (!store) return 2;
-  const std::optional<Account> account = find_account(*store, o.account);
+  const std::optional<Account> account = find_account(store->accounts, o.account);
   if (!account) return 2;
   const std::string client_id = new_oauth_client_id();
   const std::string secret = new_oauth_client_secret();
-  const Result<OAuthApp> app = store->create_app(account->id, client_id, sha256_hex(secret));
+  const Result<OAuthApp> app = store->oauth.create_app(account->id, client_id, sha256_hex(secret));
   if (!app.ok()) {
     std::cerr << "cdrd: " << app.status().message() << "\n";
     return 2;
@@ -52,11 +52,11 @@ int run_app_create(const GlobalOptions& global, const AppOptions& o) {
 }
 
 int run_app_list(const GlobalOptions& global, const AppOptions& o) {
-  std::unique_ptr<SqliteStore> store = open_store(global);
+  std::unique_ptr<sqlite::Stores> store = open_store(global);
   if (!store) return 2;
-  const std::optional<Account> account = find_account(*store, o.account);
+  const std::optional<Account> account = find_account(store->accounts, o.account);
   if (!account) return 2;
-  const Result<std::vector<OAuthApp>> apps = store->list_apps(account->id);
+  const Result<std::vector<OAuthApp>> apps = store->oauth.list_apps(account->id);
   if (!apps.ok()) {
     std::cerr << "cdrd: " << apps.status().message() << "\n";
     return 2;
@@ -69,9 +69,9 @@ int run_app_list(const GlobalOptions& global, const AppOptions& o) {
 }
 
 int run_app_revoke(const GlobalOptions& global, const AppOptions& o) {
-  std::unique_ptr<SqliteStore> store = open_store(global);
+  std::unique_ptr<sqlite::Stores> store = open_store(global);
   if (!store) return 2;
-  if (Status s = store->revoke_app(o.client_id); !s.ok()) {
+  if (Status s = store->oauth.revoke_app(o.client_id); !s.ok()) {
     std::cerr << "cdrd: " << s.message() << "\n";
     return 2;
   }

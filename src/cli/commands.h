@@ -9,7 +9,7 @@
 #include <string>
 
 #include "service/trunks/validators.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/stores.h"
 
 namespace CLI {
 class App;
@@ -45,7 +45,8 @@ struct ServeOptions {
 
 // Opens (creating if needed) the database under the data directory (made or kept 0700);
 // prints the error and returns null on failure.
-std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global, SqliteOptions options = {});
+std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global,
+                                           SqliteOptions options = {});
 
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);

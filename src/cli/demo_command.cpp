@@ -13,7 +13,6 @@
 #include "service/rating/rating_service.h"
 #include "service/trunks/trunk_rules.h"
 #include "service/trunks/validators.h"
-#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
@@ -136,7 +135,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
 
   // The demo account: reuse it with the credentials written at its creation; if they were
   // lost, give it a new token.
-  auto existing = store->find_account_by_name(kDemoName);
+  auto existing = store->accounts.find_account_by_name(kDemoName);
   if (!existing.ok()) {
     std::cerr << "cdrd: " << existing.status().message() << "\n";
     return 2;
@@ -147,13 +146,13 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   if (account && (env["CDRD_AUTH_ID"] != account->auth_id ||
                   !constant_time_equals(sha256_hex(token), account->token_hash))) {
     token = new_auth_token();
-    if (auto s = store->set_token_hash(account->id, sha256_hex(token)); !s.ok()) {
+    if (auto s = store->accounts.set_token_hash(account->id, sha256_hex(token)); !s.ok()) {
       std::cerr << "cdrd: " << s.message() << "\n";
       return 2;
     }
   } else if (!account) {
     token = new_auth_token();
-    auto created = store->create_account(kDemoName, new_auth_id(), sha256_hex(token));
+    auto created = store->accounts.create_account(kDemoName, new_auth_id(), sha256_hex(token));
     if (!created.ok()) {
       std::cerr << "cdrd: " << created.status().message() << "\n";
       return 2;
@@ -164,7 +163,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   // The demo OAuth app of the cloud-PBX API: reused while demo.env holds its secret.
   std::string client_id = env["CDRD_CLIENT_ID"], client_secret = env["CDRD_CLIENT_SECRET"];
   {
-    auto app = store->find_app(client_id);
+    auto app = store->oauth.find_app(client_id);
     if (!app.ok()) {
       std::cerr << "cdrd: " << app.status().message() << "\n";
       return 2;
@@ -174,7 +173,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
     if (!reusable) {
       client_id = new_oauth_client_id();
       client_secret = new_oauth_client_secret();
-      auto created = store->create_app(account->id, client_id, sha256_hex(client_secret));
+      auto created = store->oauth.create_app(account->id, client_id, sha256_hex(client_secret));
       if (!created.ok()) {
         std::cerr << "cdrd: " << created.status().message() << "\n";
         return 2;
@@ -182,8 +181,8 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
     }
   }
 
-  SqliteTrunkStore trunks(*store);
-  Result<sample::AccountTrunks> demo_trunks = ensure_demo_trunks(trunks, sip_domain, *account);
+  Result<sample::AccountTrunks> demo_trunks =
+      ensure_demo_trunks(store->trunks, sip_domain, *account);
   if (!demo_trunks.ok()) {
     std::cerr << "cdrd: demo trunks: " << demo_trunks.status().message() << "\n";
     return 2;
@@ -199,8 +198,9 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   options.trunks[account->auth_id] = *demo_trunks;
   std::string ndjson;
   sample::append_sample_calls(options, 0, calls, ndjson);
-  service::RatingService rating(*store, *store);
-  const service::ingest::IngestService ingest(*store, *store, trunks, rating, {});
+  service::RatingService rating(store->accounts, store->rating);
+  const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
+                                              {});
   auto result = ingest.ingest_text(ndjson, service::ingest::Format::kNdjson);
   if (!result.ok()) {
     std::cerr << "cdrd: " << result.status().message() << "\n";
@@ -215,7 +215,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   CallQuery newest;
   newest.account_id = account->id;
   newest.limit = 1;
-  auto page = store->list_calls(newest);
+  auto page = store->calls.list_calls(newest);
   const std::string example_call =
       page.ok() && !page->rows.empty() ? page->rows.front().call_uuid : "";
 

@@ -8,7 +8,6 @@
 #include "cli/commands.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
-#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 namespace {
@@ -44,11 +43,11 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   }
   auto store = open_store(global);
   if (!store) return 2;
-  service::RatingService rating(*store, *store);
-  SqliteTrunkStore trunks(*store);
+  service::RatingService rating(store->accounts, store->rating);
   service::ingest::IngestSettings settings;
   settings.retention_days = retention_days;
-  const service::ingest::IngestService ingest(*store, *store, trunks, rating, settings);
+  const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
+                                              settings);
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 

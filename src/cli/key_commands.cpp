@@ -13,22 +13,22 @@ namespace cdrd::cli {
 namespace {
 
 int run_key_rotate(const GlobalOptions& global, const std::string& db) {
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<sqlite::Stores> store;
   if (db.empty()) {
     store = open_store(global);
-  } else if (auto opened = SqliteStore::open(db); opened.ok()) {
+  } else if (auto opened = sqlite::open_stores(db); opened.ok()) {
     store = std::move(opened).value();
   } else {
     std::cerr << "cdrd: cannot open the database: " << opened.status().message() << "\n";
   }
   if (!store) return 2;
-  const Result<int> resealed = store->rotate_secret_key();
+  const Result<int> resealed = store->db->rotate_secret_key();
   if (!resealed.ok()) {
     std::cerr << "cdrd: key rotation failed: " << resealed.status().message() << "\n";
     return 2;
   }
-  const std::string key = sqlite::key_file_path(store->path());
-  std::cout << "rotated the secret key of " << store->path() << ": " << *resealed
+  const std::string key = sqlite::key_file_path(store->db->path());
+  std::cout << "rotated the secret key of " << store->db->path() << ": " << *resealed
             << " secret(s) re-sealed\n"
             << "  new key:      " << key << " (back it up with the database)\n"
             << "  previous key: " << key << ".old (opens only backups taken before now; "

@@ -52,14 +52,14 @@ std::string describe(const service::CallWindow& w) {
 
 // The store, the service and the account of --account; prints the problem and returns false.
 struct Session {
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<sqlite::Stores> store;
   std::unique_ptr<service::RatingService> rating;
   Account account;
 
   bool open(const GlobalOptions& global, const std::string& auth_id) {
     store = open_store(global);
     if (!store) return false;
-    rating = std::make_unique<service::RatingService>(*store, *store);
+    rating = std::make_unique<service::RatingService>(store->accounts, store->rating);
     Result<Account> found = rating->account(auth_id);
     if (!found.ok()) {
       std::cerr << "cdrd: --account: " << found.status().message() << "\n";

@@ -12,18 +12,17 @@
 #include "service/rating/rating_service.h"
 #include "service/trunks/validators.h"
 #include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/sqlite_trunk_store.h"
 
 namespace cdrd::cli {
 
-std::unique_ptr<SqliteStore> open_store(const GlobalOptions& global, SqliteOptions options) {
+std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOptions options) {
   // The data directory holds every call record and the secret key: cdrd's own, 0700.
   if (Status s = sqlite::make_private_dir(global.data_dir, /*tighten_existing=*/true); !s.ok()) {
     std::cerr << "cdrd: data directory " << global.data_dir << ": " << s.message() << "\n";
     return nullptr;
   }
   auto store =
-      SqliteStore::open((std::filesystem::path(global.data_dir) / "cdrd.db").string(), options);
+      sqlite::open_stores((std::filesystem::path(global.data_dir) / "cdrd.db").string(), options);
   if (!store.ok()) {
     std::cerr << "cdrd: cannot open the database: " << store.status().message() << "\n";
     return nullptr;
@@ -76,16 +75,16 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   store_options.query_budget_ms = options.query_budget_ms;
   auto store = open_store(global, store_options);
   if (!store) return 2;
-  service::RatingService rating(*store, *store);
-  SqliteTrunkStore trunks(*store);
-  const service::ingest::IngestService ingest(*store, *store, trunks, rating,
+  service::RatingService rating(store->accounts, store->rating);
+  const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
                                               {settings.retention_days, settings.now});
   api::AuthThrottle::Limits throttle;
   throttle.burst = options.auth_failure_burst;
   throttle.refill = std::chrono::seconds(options.auth_failure_refill_seconds);
-  api::App app(api::ApiContext{*store, *store, settings},
-               api::ApiServices{*store, trunks, rating, ingest}, throttle);
-  api::RetentionSweeper sweeper(*store, settings);  // deletes calls past retention, off-request
+  api::App app(api::ApiContext{store->accounts, store->calls, settings},
+               api::ApiServices{store->oauth, store->trunks, rating, ingest}, throttle);
+  // Deletes calls past retention, off-request.
+  api::RetentionSweeper sweeper(store->calls, settings);
   sweeper.start();
 
   http::ServerOptions server_options;

@@ -11,7 +11,7 @@
 
 #include <filesystem>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/stores.h"
 
 namespace cdrd::api::ratedecks {
 namespace {
@@ -46,10 +46,10 @@ class DeckApiTest : public ::testing::Test {
     std::string tmpl = (fs::temp_directory_path() / "cdrd_deck_api_XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
-    store_ = std::move(SqliteStore::open((dir_ / "cdrd.db").string())).value();
-    service_ = std::make_unique<RatingService>(*store_, *store_);
+    store_ = std::move(sqlite::open_stores((dir_ / "cdrd.db").string())).value();
+    service_ = std::make_unique<RatingService>(store_->accounts, store_->rating);
     settings_.operator_key = kKey;
-    auth_id_ = store_->create_account("acme", "MA0000000000000000AA", "h")->auth_id;
+    auth_id_ = store_->accounts.create_account("acme", "MA0000000000000000AA", "h")->auth_id;
   }
   void TearDown() override {
     service_.reset();
@@ -57,7 +57,7 @@ class DeckApiTest : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  ApiContext ctx() { return ApiContext{*store_, *store_, settings_}; }
+  ApiContext ctx() { return ApiContext{store_->accounts, store_->calls, settings_}; }
   http::HttpRequest request(std::string method, std::string body,
                             std::string auth = std::string("Bearer ") + kKey) {
     http::HttpRequest r;
@@ -87,7 +87,7 @@ class DeckApiTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<sqlite::Stores> store_;
   std::unique_ptr<RatingService> service_;
   ApiSettings settings_;
   std::string auth_id_;

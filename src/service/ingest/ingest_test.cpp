@@ -1,4 +1,4 @@
-// ingest_text over a real SqliteStore in a temporary directory: the failed-line report is
+// ingest_text over the real sqlite stores in a temporary directory: the failed-line report is
 // bounded (the first kMaxFailedShown in full, all of them counted), a record past retention is
 // a failed line, and so is one whose amount cannot be represented; nothing is stored for them.
 #include "service/ingest/ingest.h"
@@ -11,8 +11,7 @@
 #include <limits>
 
 #include "service/rating/rating_service.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trunk_store.h"
+#include "store/sqlite/stores.h"
 
 namespace cdrd::service::ingest {
 namespace {
@@ -41,34 +40,31 @@ class IngestTest : public ::testing::Test {
     std::string tmpl = (fs::temp_directory_path() / "cdrd_ingest_XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
-    auto s = SqliteStore::open((dir_ / "cdrd.db").string());
+    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(s).value();
-    trunks_ = std::make_unique<SqliteTrunkStore>(*store_);
-    rating_ = std::make_unique<RatingService>(*store_, *store_);
-    account_ = *store_->create_account("acme", kAuthId, "h");
+    rating_ = std::make_unique<RatingService>(store_->accounts, store_->rating);
+    account_ = *store_->accounts.create_account("acme", kAuthId, "h");
     settings_.retention_days = 90;
     settings_.now = [] { return at("2026-11-30 12:00:00"); };
   }
   void TearDown() override {
     rating_.reset();
-    trunks_.reset();
     store_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
   IngestService service() const {
-    return IngestService(*store_, *store_, *trunks_, *rating_, settings_);
+    return IngestService(store_->accounts, store_->calls, store_->trunks, *rating_, settings_);
   }
   bool is_stored(const std::string& uuid) {
-    auto c = store_->find_call(account_.id, uuid, std::numeric_limits<Micros>::min());
+    auto c = store_->calls.find_call(account_.id, uuid, std::numeric_limits<Micros>::min());
     EXPECT_TRUE(c.ok());
     return c.ok() && c->has_value();
   }
 
   fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
-  std::unique_ptr<SqliteTrunkStore> trunks_;
+  std::unique_ptr<sqlite::Stores> store_;
   std::unique_ptr<RatingService> rating_;
   IngestSettings settings_;
   Account account_;

@@ -1,4 +1,4 @@
-// RatingService over a real SqliteStore in a temporary directory: rate_record's rules, deck
+// RatingService over the real sqlite stores in a temporary directory: rate_record's rules, deck
 // loads (all or nothing, per direction), the compiled-deck cache and its invalidation (also
 // across processes), ingest rating through the cache, re-rating and the unrated report.
 #include "service/rating/rating_service.h"
@@ -12,8 +12,7 @@
 #include <thread>
 
 #include "service/ingest/ingest.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trunk_store.h"
+#include "store/sqlite/stores.h"
 
 namespace cdrd::service {
 namespace {
@@ -70,9 +69,9 @@ class RatingServiceTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     store_ = open();
-    counting_ = std::make_unique<CountingStore>(*store_);
-    service_ = std::make_unique<RatingService>(*store_, *counting_);
-    account_ = *store_->create_account("acme", "MA0000000000000000AA", "h");
+    counting_ = std::make_unique<CountingStore>(store_->rating);
+    service_ = std::make_unique<RatingService>(store_->accounts, *counting_);
+    account_ = *store_->accounts.create_account("acme", "MA0000000000000000AA", "h");
   }
   void TearDown() override {
     service_.reset();
@@ -80,8 +79,8 @@ class RatingServiceTest : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  std::unique_ptr<SqliteStore> open() {
-    auto s = SqliteStore::open((dir_ / "cdrd.db").string());
+  std::unique_ptr<sqlite::Stores> open() {
+    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
     EXPECT_TRUE(s.ok()) << s.status().message();
     return std::move(s).value();
   }
@@ -107,13 +106,13 @@ class RatingServiceTest : public ::testing::Test {
     return c;
   }
   std::optional<CallRecord> stored(const std::string& uuid) {
-    auto c = store_->find_call(account_.id, uuid, std::numeric_limits<Micros>::min());
+    auto c = store_->calls.find_call(account_.id, uuid, std::numeric_limits<Micros>::min());
     EXPECT_TRUE(c.ok());
     return c.ok() ? *c : std::nullopt;
   }
 
   fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<sqlite::Stores> store_;
   std::unique_ptr<CountingStore> counting_;
   std::unique_ptr<RatingService> service_;
   Account account_;
@@ -247,7 +246,7 @@ TEST_F(RatingServiceTest, ABadDeckChangesNothing) {
   EXPECT_THAT(wrong.status().message(),
               HasSubstr("rate deck row 2: direction: 'outbound' in a deck loaded for inbound"));
   EXPECT_EQ(current()->version, before->version);
-  EXPECT_EQ(store_->rating_profile(account_.id)->rows.size(), 4u);
+  EXPECT_EQ(store_->rating.rating_profile(account_.id)->rows.size(), 4u);
 }
 
 TEST_F(RatingServiceTest, UnknownAccount) {
@@ -281,7 +280,7 @@ TEST_F(RatingServiceTest, AChangeByAnotherProcessIsSeenAtTheNextUse) {
   EXPECT_EQ(current()->deck.rows(Direction::kOutbound).size(), 3u);
   {
     auto other = open();  // e.g. `cdrd ratedeck load` while `cdrd serve` runs
-    RatingService elsewhere(*other, *other);
+    RatingService elsewhere(other->accounts, other->rating);
     ASSERT_TRUE(elsewhere.load_deck(account_.id, Direction::kOutbound,
                                     "prefix,rate,initial_increment,subsequent_increment\n"
                                     "33,0.02,60,60\n")
@@ -320,8 +319,8 @@ TEST_F(RatingServiceTest, IngestRatesEachBatchWithOneDeckRead) {
   ASSERT_TRUE(service_->load_deck(account_.id, std::nullopt, kDeck).ok());
   ingest::IngestSettings settings;
   settings.now = [] { return at("2022-12-07 00:00:00"); };  // the calls are within retention
-  SqliteTrunkStore trunks(*store_);
-  const ingest::IngestService ingest(*store_, *store_, trunks, *service_, settings);
+  const ingest::IngestService ingest(store_->accounts, store_->calls, store_->trunks, *service_,
+                                     settings);
   std::string ndjson;
   for (int i = 0; i < 500; ++i) {
     ndjson += R"({"account": "MA0000000000000000AA", "call_uuid": "c)" + std::to_string(i) +
@@ -362,7 +361,7 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
   provided.rate = money("1");
   provided.total_amount = money("1");
   calls.push_back(provided);
-  ASSERT_TRUE(store_->insert_calls(calls).ok());
+  ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
 
   // Nothing changed yet: nothing to do.
   auto none = service_->rerate(account_.id, {});
@@ -422,7 +421,7 @@ TEST_F(RatingServiceTest, RerateLeavesACallWhoseNewAmountOverflowsAsStoredAndCou
   huge.duration_s = 30'000'000;
   ASSERT_TRUE(rate_record(*current(), small).ok());
   ASSERT_TRUE(rate_record(*current(), huge).ok());
-  ASSERT_TRUE(store_->insert_calls({small, huge}).ok());
+  ASSERT_TRUE(store_->calls.insert_calls({small, huge}).ok());
   const Money huge_before = stored("huge")->total_amount;
 
   // A surcharge so large that the long call's amount leaves the int64 range.
@@ -449,7 +448,7 @@ TEST_F(RatingServiceTest, RerateCoversMoreThanOneChunk) {
     c.end_time += (i % 7) * kMicrosPerSecond;  // ties across chunk edges
     calls.push_back(c);
   }
-  ASSERT_TRUE(store_->insert_calls(calls).ok());
+  ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
   ASSERT_TRUE(service_->load_deck(account_.id, std::nullopt, kDeck).ok());
   auto r = service_->rerate(account_.id, {});
   ASSERT_TRUE(r.ok());
@@ -481,7 +480,7 @@ TEST_F(RatingServiceTest, UnratedReportGroupsByPrefix) {
   add("sip", Direction::kOutbound, "alice", 7, t);
   add("in", Direction::kOutbound, "+919943720205", 7, t);  // rated: not in the report
   add("gb", Direction::kInbound, "+442079460000", 3, t);     // inbound deck has only "1"
-  ASSERT_TRUE(store_->insert_calls(calls).ok());
+  ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
 
   auto r = service_->unrated_report(account_.id, {}, 4);
   ASSERT_TRUE(r.ok()) << r.status().message();

@@ -1,5 +1,7 @@
 #include "store/sqlite/call_filter.h"
 
+#include "store/sqlite/enum_codes.h"
+
 namespace cdrd::sqlite {
 namespace {
 
@@ -96,15 +98,15 @@ std::optional<std::string> prefix_successor(std::string_view prefix) {
 }
 
 std::optional<std::int64_t> flow_direction_code(std::string_view flow) {
-  if (flow == "in") return static_cast<std::int64_t>(Direction::kInbound);
-  if (flow == "out") return static_cast<std::int64_t>(Direction::kOutbound);
+  if (flow == "in") return enum_code(Direction::kInbound);
+  if (flow == "out") return enum_code(Direction::kOutbound);
   return std::nullopt;
 }
 
 CallFilter build_call_filter(const CallQuery& q) {
   Builder b;
   b.equals("account_id = ?", q.account_id);
-  if (q.direction) b.equals("direction = ?", static_cast<std::int64_t>(*q.direction));
+  if (q.direction) b.equals("direction = ?", enum_code(*q.direction));
   if (q.from_number) b.number_prefix("from_number", *q.from_number);
   if (q.to_number) b.number_prefix("to_number", *q.to_number);
   if (q.trunk_id) {
@@ -113,10 +115,10 @@ CallFilter build_call_filter(const CallQuery& q) {
   }
   if (q.hangup_cause_code) b.equals("hangup_cause_code = ?", *q.hangup_cause_code);
   if (q.hangup_source) {
-    b.equals("hangup_source = ?", static_cast<std::int64_t>(*q.hangup_source));
+    b.equals("hangup_source = ?", enum_code(*q.hangup_source));
   }
   if (q.stir_verification) {
-    b.equals("stir_verification = ?", static_cast<std::int64_t>(*q.stir_verification));
+    b.equals("stir_verification = ?", enum_code(*q.stir_verification));
   }
   b.int_range(q.bill_duration, "bill_duration_s >= ?", "bill_duration_s <= ?");
   b.int_range(q.duration, "duration_s >= ?", "duration_s <= ?");
@@ -144,17 +146,6 @@ CallFilter build_call_filter(const CallQuery& q) {
   b.in_list("extension_id", q.extension_ids);
   b.int_range(q.bridged_duration, "bridged_duration_s >= ?", "bridged_duration_s <= ?");
   return b.take();
-}
-
-void bind_values(Statement& st, const std::vector<SqlValue>& values, int first) {
-  int i = first;
-  for (const SqlValue& v : values) {
-    if (const auto* n = std::get_if<std::int64_t>(&v)) {
-      st.bind(i++, *n);
-    } else {
-      st.bind(i++, std::get<std::string>(v));
-    }
-  }
 }
 
 }  // namespace cdrd::sqlite

@@ -7,15 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "core/call_query.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdrd::sqlite {
-
-using SqlValue = std::variant<std::int64_t, std::string>;
 
 struct CallFilter {
   std::string where;  // "account_id = ? AND ..." (no WHERE keyword)
@@ -26,9 +23,6 @@ struct CallFilter {
 };
 
 CallFilter build_call_filter(const CallQuery& query);
-
-// Binds values[k] to parameter first + k. The values must outlive the step.
-void bind_values(Statement& st, const std::vector<SqlValue>& values, int first = 1);
 
 // The least string greater than every string that begins with `prefix` (bytewise, as SQLite's
 // BINARY collation compares), or nullopt when there is none (prefix empty or all 0xFF bytes).

@@ -1,37 +1,19 @@
 #include "store/sqlite/call_row.h"
 
-#include <type_traits>
+#include <optional>
 
+#include "store/sqlite/enum_codes.h"
 #include "store/sqlite/leg_codec.h"
 
 namespace cdrd::sqlite {
 namespace {
 
-// The stored codes are the enumerators' values. These asserts pin them: reordering an enum in
-// core would silently change the meaning of stored rows, so it must fail to build here instead
-// (then map the old codes explicitly).
+// Reads a stored enum code (enum_codes.h); false for a code out of range.
 template <class E>
-constexpr int code(E e) {
-  return static_cast<int>(e);
-}
-static_assert(code(Direction::kInbound) == 0 && code(Direction::kOutbound) == 1);
-static_assert(code(HangupSource::kUnknown) == 0 && code(HangupSource::kCustomer) == 1 &&
-              code(HangupSource::kCarrier) == 2 && code(HangupSource::kZentrunk) == 3);
-static_assert(code(Transport::kUdp) == 0 && code(Transport::kTcp) == 1 &&
-              code(Transport::kTls) == 2);
-static_assert(code(RatingState::kProvided) == 0 && code(RatingState::kRated) == 1 &&
-              code(RatingState::kUnrated) == 2);
-static_assert(code(StirVerification::kNotApplicable) == 0 &&
-              code(StirVerification::kVerified) == 1 &&
-              code(StirVerification::kNotVerified) == 2);
-static_assert(code(Attestation::kNone) == 0 && code(Attestation::kA) == 1 &&
-              code(Attestation::kB) == 2 && code(Attestation::kC) == 3);
-
-template <class E>
-bool decode_enum(std::int64_t v, int max_code, E& out) {
-  if (v < 0 || v > max_code) return false;
-  out = static_cast<E>(v);
-  return true;
+bool decode_enum(std::int64_t v, E& out) {
+  const std::optional<E> e = enum_from_code<E>(v);
+  if (e) out = *e;
+  return e.has_value();
 }
 
 std::optional<int> opt_int(const Statement& st, int c) {
@@ -72,7 +54,7 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob)
   int i = 1;
   st.bind(i++, c.account_id);
   st.bind(i++, c.call_uuid);
-  st.bind(i++, code(c.direction));
+  st.bind(i++, enum_code(c.direction));
   st.bind(i++, c.from_number);
   st.bind(i++, c.to_number);
   st.bind(i++, c.initiation_time);
@@ -82,21 +64,21 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob)
   st.bind(i++, c.bill_duration_s);
   st.bind(i++, c.hangup_cause_code);
   st.bind(i++, c.hangup_cause_name);
-  st.bind(i++, code(c.hangup_source));
+  st.bind(i++, enum_code(c.hangup_source));
   st.bind(i++, c.trunk_id);
   st.bind(i++, c.trunk_domain);
   st.bind(i++, c.region);
-  st.bind(i++, code(c.transport));
+  st.bind(i++, enum_code(c.transport));
   st.bind(i++, c.srtp);
   st.bind(i++, c.secure_trunking);
   st.bind(i++, c.rate.units());
   st.bind(i++, c.secure_trunking_rate.units());
   st.bind(i++, c.total_amount.units());
-  st.bind(i++, code(c.rating));
+  st.bind(i++, enum_code(c.rating));
   st.bind(i++, c.from_country);
   st.bind(i++, c.to_country);
-  st.bind(i++, code(c.stir_verification));
-  st.bind(i++, code(c.attestation));
+  st.bind(i++, enum_code(c.stir_verification));
+  st.bind(i++, enum_code(c.attestation));
   st.bind(i++, c.sip_call_id);
   st.bind(i++, c.cnam_lookup);
   st.bind(i++, c.cnam_lookup_rate.units());
@@ -145,7 +127,7 @@ Result<CallRecord> read_call(const Statement& st) {
   bool ok = true;
   c.account_id = st.int64(i++);
   c.call_uuid = st.text(i++);
-  ok &= decode_enum(st.int64(i++), 1, c.direction);
+  ok &= decode_enum(st.int64(i++), c.direction);
   c.from_number = st.text(i++);
   c.to_number = st.text(i++);
   c.initiation_time = st.int64(i++);
@@ -155,21 +137,21 @@ Result<CallRecord> read_call(const Statement& st) {
   c.bill_duration_s = st.int64(i++);
   c.hangup_cause_code = opt_int(st, i++);
   c.hangup_cause_name = st.text(i++);
-  ok &= decode_enum(st.int64(i++), 3, c.hangup_source);
+  ok &= decode_enum(st.int64(i++), c.hangup_source);
   c.trunk_id = st.text(i++);
   c.trunk_domain = st.text(i++);
   c.region = st.text(i++);
-  ok &= decode_enum(st.int64(i++), 2, c.transport);
+  ok &= decode_enum(st.int64(i++), c.transport);
   c.srtp = st.int64(i++) != 0;
   c.secure_trunking = st.int64(i++) != 0;
   c.rate = Money::from_units(st.int64(i++));
   c.secure_trunking_rate = Money::from_units(st.int64(i++));
   c.total_amount = Money::from_units(st.int64(i++));
-  ok &= decode_enum(st.int64(i++), 2, c.rating);
+  ok &= decode_enum(st.int64(i++), c.rating);
   c.from_country = st.text(i++);
   c.to_country = st.text(i++);
-  ok &= decode_enum(st.int64(i++), 2, c.stir_verification);
-  ok &= decode_enum(st.int64(i++), 3, c.attestation);
+  ok &= decode_enum(st.int64(i++), c.stir_verification);
+  ok &= decode_enum(st.int64(i++), c.attestation);
   c.sip_call_id = st.text(i++);
   c.cnam_lookup = st.int64(i++) != 0;
   c.cnam_lookup_rate = Money::from_units(st.int64(i++));

@@ -248,11 +248,9 @@ const std::array<Migration, 4> kMigrations = {{
 
 // The version recorded in the database (0 for a new one). Call inside a transaction.
 Result<int> current_version(Connection& conn) {
-  Result<StatementRef> st = conn.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  if (!st.ok()) return st.status();
-  Result<bool> row = (*st)->step();
-  if (!row.ok()) return row.status();
-  return static_cast<int>((*st)->int64(0));
+  ASSIGN_OR_RETURN(const std::int64_t version,
+                   conn.query_int("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  return static_cast<int>(version);
 }
 
 }  // namespace
@@ -262,47 +260,34 @@ std::span<const Migration> migrations() { return kMigrations; }
 int latest_schema_version() { return kMigrations.back().version; }
 
 Status migrate(Connection& conn) {
-  if (Status s = conn.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                           " version INTEGER PRIMARY KEY,"
-                           " name TEXT NOT NULL,"
-                           " applied_at INTEGER NOT NULL) STRICT");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(conn.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            " version INTEGER PRIMARY KEY,"
+                            " name TEXT NOT NULL,"
+                            " applied_at INTEGER NOT NULL) STRICT"));
   for (const Migration& m : kMigrations) {
-    Result<Transaction> tx = Transaction::begin(conn, Transaction::Kind::kWrite);
-    if (!tx.ok()) return tx.status();
+    ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn, Transaction::Kind::kWrite));
     // Read inside the write transaction: another process may have migrated meanwhile.
-    Result<int> version = current_version(conn);
-    if (!version.ok()) return version.status();
-    if (*version > latest_schema_version()) {
+    ASSIGN_OR_RETURN(const int version, current_version(conn));
+    if (version > latest_schema_version()) {
       return Status::IOError("sqlite: the database has schema version " +
-                             std::to_string(*version) + ", newer than this cdrd knows (" +
+                             std::to_string(version) + ", newer than this cdrd knows (" +
                              std::to_string(latest_schema_version()) + ")");
     }
-    if (*version >= m.version) continue;  // applied before; the transaction rolls back (no-op)
-    if (*version != m.version - 1) {
+    if (version >= m.version) continue;  // applied before; the transaction rolls back (no-op)
+    if (version != m.version - 1) {
       return Status::Internal("sqlite: migration " + std::to_string(m.version) +
-                              " follows version " + std::to_string(*version));
+                              " follows version " + std::to_string(version));
     }
     for (std::string_view sql : m.statements) {
       if (Status s = conn.exec(std::string(sql)); !s.ok()) {
         return Status::IOError("migration " + std::to_string(m.version) + ": " + s.message());
       }
     }
-    {
-      Result<StatementRef> ins = conn.prepare(
-          "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)");
-      if (!ins.ok()) return ins.status();
-      (*ins)->bind(1, m.version);
-      (*ins)->bind(2, m.name);
-      (*ins)->bind(3, system_now());
-      if (Status s = (*ins)->run(); !s.ok()) return s;
-    }
-    if (Status s = conn.exec("PRAGMA user_version=" + std::to_string(m.version)); !s.ok()) {
-      return s;
-    }
-    if (Status s = tx->commit(); !s.ok()) return s;
+    RETURN_IF_ERROR(
+        conn.run("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                 m.version, m.name, system_now()));
+    RETURN_IF_ERROR(conn.exec("PRAGMA user_version=" + std::to_string(m.version)));
+    RETURN_IF_ERROR(tx.commit());
   }
   return Status::Ok();
 }

@@ -14,10 +14,8 @@
 #include <vector>
 
 #include "core/crypto.h"
-#include "store/sqlite/sqlite_store.h"
 
-namespace cdrd {
-namespace sqlite {
+namespace cdrd::sqlite {
 namespace {
 
 // Every column that holds a sealed secret. A new secret column is one more line here.
@@ -81,9 +79,7 @@ Result<SecretBox> read_key_file(const std::string& path) {
 }
 
 Status create_key_file(const std::string& path) {
-  if (Status s = write_private_file(path, base64_encode(SecretBox::new_key()) + "\n"); !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(write_private_file(path, base64_encode(SecretBox::new_key()) + "\n"));
   sync_dir_of(path);
   spdlog::info("created key file {} (back it up with the database)", path);
   return Status::Ok();
@@ -93,16 +89,13 @@ Status create_key_file(const std::string& path) {
 // were sealed under one key); kPermissionDenied when it does not.
 Status check_key(Connection& c, const SecretBox& box, const std::string& key_path) {
   for (const SecretColumn& col : kSecretColumns) {
-    Result<StatementRef> st =
-        c.prepare("SELECT " + std::string(col.column) + " FROM " + std::string(col.table) +
-                  " WHERE " + std::string(col.column) + " LIKE 'v1:%' ORDER BY id LIMIT 1");
-    if (!st.ok()) return st.status();
-    Result<bool> row = (*st)->step();
-    if (!row.ok()) return row.status();
-    if (!*row) continue;
-    const std::string sealed = (*st)->text(0);
-    if (!SecretBox::looks_sealed(sealed)) continue;
-    if (Result<std::string> opened = box.open(sealed); !opened.ok()) {
+    const std::string column(col.column);
+    ASSIGN_OR_RETURN(const std::optional<std::string> sealed,
+                     c.query_one("SELECT " + column + " FROM " + std::string(col.table) +
+                                     " WHERE " + column + " LIKE 'v1:%' ORDER BY id LIMIT 1",
+                                 [](const Statement& st) { return st.text(0); }));
+    if (!sealed || !SecretBox::looks_sealed(*sealed)) continue;
+    if (Result<std::string> opened = box.open(*sealed); !opened.ok()) {
       return Status::Denied("key file " + key_path + " does not open the secrets stored in this "
                             "database (another database's key, or a replaced key file?); put back "
                             "the key file backed up with this database");
@@ -116,21 +109,11 @@ Status check_key(Connection& c, const SecretBox& box, const std::string& key_pat
 Status reseal(Connection& c, const SecretBox* from, const SecretBox& to, int* changed) {
   for (const SecretColumn& col : kSecretColumns) {
     const std::string table(col.table), column(col.column);
-    std::vector<std::pair<std::int64_t, std::string>> rows;
-    {
-      Result<StatementRef> st =
-          c.prepare("SELECT id, " + column + " FROM " + table + " WHERE " + column + " <> ''");
-      if (!st.ok()) return st.status();
-      for (;;) {
-        Result<bool> row = (*st)->step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        rows.emplace_back((*st)->int64(0), (*st)->text(1));
-      }
-    }
-    Result<StatementRef> upd =
-        c.prepare("UPDATE " + table + " SET " + column + " = ? WHERE id = ?");
-    if (!upd.ok()) return upd.status();
+    ASSIGN_OR_RETURN(
+        auto rows,
+        c.query_all("SELECT id, " + column + " FROM " + table + " WHERE " + column + " <> ''",
+                    [](const Statement& st) { return std::pair(st.int64(0), st.text(1)); }));
+    const std::string update = "UPDATE " + table + " SET " + column + " = ? WHERE id = ?";
     for (auto& [id, value] : rows) {
       std::string plain;
       if (!SecretBox::looks_sealed(value)) {
@@ -145,12 +128,7 @@ Status reseal(Connection& c, const SecretBox* from, const SecretBox& to, int* ch
       } else {
         continue;  // already sealed under the current key
       }
-      const std::string sealed = to.seal(plain);
-      (*upd)->bind(1, sealed);
-      (*upd)->bind(2, id);
-      Status s = (*upd)->run();
-      (*upd)->reset();
-      if (!s.ok()) return s;
+      RETURN_IF_ERROR(c.run(update, to.seal(plain), id));
       ++*changed;
     }
   }
@@ -167,7 +145,7 @@ Result<std::shared_ptr<const SecretBox>> open_secrets(Connection& writer,
   const std::string new_path = key_path + ".new";
   std::error_code ec;
   if (!std::filesystem::exists(key_path, ec)) {
-    if (Status s = create_key_file(key_path); !s.ok()) return s;
+    RETURN_IF_ERROR(create_key_file(key_path));
   }
   Result<SecretBox> box = read_key_file(key_path);
   if (!box.ok()) return box.status();
@@ -192,55 +170,35 @@ Result<std::shared_ptr<const SecretBox>> open_secrets(Connection& writer,
   if (!checked.ok()) return checked;
 
   // secure_delete: the space a replaced plain-text value leaves is zeroed, not left readable.
-  std::int64_t secure_delete = 0;  // the build's default, put back afterwards
-  {
-    Result<StatementRef> st = writer.prepare("PRAGMA secure_delete");
-    if (!st.ok()) return st.status();
-    Result<bool> row = (*st)->step();
-    if (!row.ok()) return row.status();
-    if (*row) secure_delete = (*st)->int64(0);
-  }
-  if (Status s = writer.exec("PRAGMA secure_delete=ON"); !s.ok()) return s;
+  // The build's default, put back afterwards.
+  ASSIGN_OR_RETURN(const std::optional<std::int64_t> secure_delete,
+                   writer.query_one("PRAGMA secure_delete",
+                                    [](const Statement& st) { return st.int64(0); }));
+  RETURN_IF_ERROR(writer.exec("PRAGMA secure_delete=ON"));
   int changed = 0;
   Status sealed = [&]() -> Status {
-    Result<Transaction> tx = Transaction::begin(writer, Transaction::Kind::kWrite);
-    if (!tx.ok()) return tx.status();
-    if (Status s = reseal(writer, nullptr, *box, &changed); !s.ok()) return s;
-    return tx->commit();
+    ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(writer, Transaction::Kind::kWrite));
+    RETURN_IF_ERROR(reseal(writer, nullptr, *box, &changed));
+    return tx.commit();
   }();
-  if (Status s = writer.exec("PRAGMA secure_delete=" + std::to_string(secure_delete)); !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(writer.exec("PRAGMA secure_delete=" + std::to_string(secure_delete.value_or(0))));
   if (!sealed.ok()) return sealed;
   if (changed > 0) spdlog::info("sealed {} secret(s) stored in plain text", changed);
   return std::make_shared<const SecretBox>(std::move(box).value());
 }
 
-}  // namespace sqlite
-
-std::shared_ptr<const SecretBox> SqliteStore::secrets() const {
-  std::lock_guard lock(secrets_mu_);
-  return secrets_;
-}
-
-Result<int> SqliteStore::rotate_secret_key() {
-  const std::string key_path = sqlite::key_file_path(path_);
+Result<RotatedKey> rotate_key(Connection& writer, const std::string& db_path,
+                              const SecretBox& current) {
+  const std::string key_path = key_file_path(db_path);
   const std::string new_path = key_path + ".new";
-  std::lock_guard lock(write_mu_);
-  const std::shared_ptr<const SecretBox> old_box = secrets();
-  Result<SecretBox> next = SecretBox::from_key(SecretBox::new_key());
-  if (!next.ok()) return next.status();
+  ASSIGN_OR_RETURN(SecretBox next, SecretBox::from_key(SecretBox::new_key()));
   std::error_code ec;
   std::filesystem::remove(new_path, ec);  // left by a rotation that did not commit
-  if (Status s = sqlite::write_private_file(new_path, base64_encode(next->key()) + "\n");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(write_private_file(new_path, base64_encode(next.key()) + "\n"));
   int changed = 0;
   {
-    Result<sqlite::Transaction> tx =
-        sqlite::Transaction::begin(*writer_, sqlite::Transaction::Kind::kWrite);
-    Status s = tx.ok() ? sqlite::reseal(*writer_, old_box.get(), *next, &changed) : tx.status();
+    Result<Transaction> tx = Transaction::begin(writer, Transaction::Kind::kWrite);
+    Status s = tx.ok() ? reseal(writer, &current, next, &changed) : tx.status();
     if (s.ok()) s = tx->commit();
     if (!s.ok()) {
       std::filesystem::remove(new_path, ec);  // nothing changed: the old key stays
@@ -256,12 +214,8 @@ Result<int> SqliteStore::rotate_secret_key() {
                            " but renaming the key files failed (" + ec.message() +
                            "); the next open finishes it");
   }
-  sqlite::sync_dir_of(key_path);
-  {
-    std::lock_guard slock(secrets_mu_);
-    secrets_ = std::make_shared<const SecretBox>(std::move(next).value());
-  }
-  return changed;
+  sync_dir_of(key_path);
+  return RotatedKey{changed, std::make_shared<const SecretBox>(std::move(next))};
 }
 
-}  // namespace cdrd
+}  // namespace cdrd::sqlite

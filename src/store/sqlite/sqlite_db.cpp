@@ -23,9 +23,8 @@ Result<bool> Statement::step() {
 
 Status Statement::run() {
   for (;;) {
-    Result<bool> r = step();
-    if (!r.ok()) return r.status();
-    if (!*r) return Status::Ok();
+    ASSIGN_OR_RETURN(const bool row, step());
+    if (!row) return Status::Ok();
   }
 }
 
@@ -74,7 +73,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                         ";PRAGMA temp_store=MEMORY"
                         ";PRAGMA cache_size=-" + std::to_string(opts.cache_kib) + ";";
   if (opts.read_only) pragmas += "PRAGMA query_only=ON;";
-  if (Status s = conn->exec(pragmas); !s.ok()) return s;
+  RETURN_IF_ERROR(conn->exec(pragmas));
   if (opts.time_budget_ms > 0) {
     conn->budget_ = std::chrono::milliseconds(opts.time_budget_ms);
     sqlite3_progress_handler(db, kBudgetCheckSteps, &Connection::over_budget, conn.get());
@@ -170,22 +169,18 @@ Status Connection::error(int rc, std::string_view what) const {
 }
 
 Result<Transaction> Transaction::begin(Connection& conn, Kind kind) {
-  Result<StatementRef> st = conn.prepare(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
-  if (!st.ok()) return st.status();
-  if (Status s = (*st)->run(); !s.ok()) return s;
+  RETURN_IF_ERROR(conn.run(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
   return Transaction(&conn);
 }
 
 Transaction::~Transaction() {
   if (conn_ == nullptr || !conn_->in_transaction()) return;
-  if (Result<StatementRef> st = conn_->prepare("ROLLBACK"); st.ok()) (void)(*st)->run();
+  (void)conn_->run("ROLLBACK");
 }
 
 Status Transaction::commit() {
   if (conn_ == nullptr) return Status::Internal("sqlite: commit of a finished transaction");
-  Result<StatementRef> st = conn_->prepare("COMMIT");
-  if (!st.ok()) return st.status();
-  Status s = (*st)->run();
+  Status s = conn_->run("COMMIT");
   if (s.ok()) conn_ = nullptr;  // else the destructor rolls back
   return s;
 }
@@ -225,7 +220,7 @@ Status make_private_dir(const std::filesystem::path& dir, bool tighten_existing)
   if (std::filesystem::is_directory(dir, ec)) {
     return tighten_existing ? tighten(dir.string(), 0700, "data directory") : Status::Ok();
   }
-  if (Status s = make_private_dir(dir.parent_path(), false); !s.ok()) return s;
+  RETURN_IF_ERROR(make_private_dir(dir.parent_path(), false));
   // mkdir's mode is masked by the umask, so the mode is set again explicitly.
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::IOError("cannot create " + dir.string() + ": " + std::strerror(errno));
@@ -248,7 +243,7 @@ Status make_private_db_files(const std::string& db_path) {
     return Status::IOError("cannot create " + db_path + ": " + std::strerror(errno));
   }
   for (const char* suffix : {"", "-wal", "-shm"}) {
-    if (Status s = tighten(db_path + suffix, 0600, "database file"); !s.ok()) return s;
+    RETURN_IF_ERROR(tighten(db_path + suffix, 0600, "database file"));
   }
   return Status::Ok();
 }

@@ -5,14 +5,20 @@
 //   StatementRef a borrowed cached statement; reset (and its bindings cleared) when it goes out
 //               of scope, so no statement keeps a read snapshot open by accident
 //   Transaction BEGIN [IMMEDIATE] ... COMMIT, rolled back when dropped uncommitted
+//   Connection::run / query / query_one / query_all / exists / query_int  one statement in one
+//               line: prepare (cached), bind the arguments to ?1, ?2, ... in order, step:
+//                 RETURN_IF_ERROR(c.run("UPDATE accounts SET name = ? WHERE id = ?", name, id));
+//                 ASSIGN_OR_RETURN(auto found, c.query_one(sql, read_account, auth_id));
 //   make_private_dir / make_private_db_files  the modes of the data directory (0700) and of the
 //               database, its -wal and its -shm (0600), whatever the umask
 //
 // Errors are Status values (kIOError carrying SQLite's message); nothing here throws. A read
-// stopped by its time budget (ConnectionOptions::time_budget_ms) is kUnavailable instead.
+// stopped by its time budget (ConnectionOptions::time_budget_ms) is kUnavailable instead;
+// query_int on a statement that yields no row, and a cached statement asked for again while on
+// loan, are kInternal (bugs in the caller).
 // Thread-safety: none. A Connection and everything borrowed from it belong to one thread at a
-// time (the store hands connections out under its own locks); connections are opened with
-// SQLITE_OPEN_NOMUTEX for that reason.
+// time (sqlite::Database, database.h, hands connections out under its own locks); connections
+// are opened with SQLITE_OPEN_NOMUTEX for that reason.
 //
 // Text and blob binds are SQLITE_STATIC: the caller keeps the bound bytes alive until the
 // statement is reset, which StatementRef does at the end of the scope that bound them.
@@ -27,13 +33,26 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
 
+#include "core/money.h"
 #include "core/status.h"
 
 namespace cdrd::sqlite {
 
 class Connection;
+
+// A value bound as a BLOB (a string binds as TEXT). A view: the bytes must outlive the step.
+struct Blob {
+  std::string_view bytes;
+};
+
+// A value of a WHERE clause assembled at run time (call_filter.h, the trunk list filter).
+using SqlValue = std::variant<std::int64_t, std::string>;
 
 class Statement {
  public:
@@ -56,6 +75,11 @@ class Statement {
     check(sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC));
   }
   void bind_null(int i) { check(sqlite3_bind_null(stmt_, i)); }
+  void bind(int i, Blob v) { bind_blob(i, v.bytes); }
+  void bind(int i, Money v) { bind(i, v.units()); }
+  void bind(int i, const SqlValue& v) {
+    std::visit([&](const auto& x) { bind(i, x); }, v);
+  }
   template <class T>
   void bind(int i, const std::optional<T>& v) {
     if (v) {
@@ -64,11 +88,23 @@ class Statement {
       bind_null(i);
     }
   }
+  // Binds `args` to the parameters first, first + 1, ... in order; a std::vector<SqlValue>
+  // takes one parameter per element. Returns the index after the last one bound.
+  template <class... Args>
+  int bind_all(int first, const Args&... args) {
+    int i = first;
+    (bind_next(i, args), ...);
+    return i;
+  }
 
   // Advances: true when a row is ready, false when done.
   Result<bool> step();
   // Steps to completion, ignoring rows.
   Status run();
+  // Steps through the rows, calling fn(const Statement&) on each; fn returns void or a Status
+  // (a failed one stops the walk and is returned).
+  template <class Fn>
+  Status for_each(Fn&& fn);
   // Ready for the next use: resets and clears the bindings.
   void reset();
 
@@ -94,6 +130,13 @@ class Statement {
  private:
   friend class Connection;
   friend class StatementRef;
+  template <class T>
+  void bind_next(int& i, const T& v) {
+    bind(i++, v);
+  }
+  void bind_next(int& i, const std::vector<SqlValue>& values) {
+    for (const SqlValue& v : values) bind(i++, v);
+  }
   void check(int rc) {
     if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
   }
@@ -153,6 +196,32 @@ class Connection {
   // A one-off statement (not cached), e.g. for statements whose text is seen once.
   Result<std::unique_ptr<Statement>> prepare_uncached(const std::string& sql);
 
+  // One statement in one line. Each prepares `sql` from the cache and binds `args` to its
+  // parameters 1, 2, ... (Statement::bind_all: integers, bool, double, strings, Blob, Money,
+  // optional<> as NULL when empty, SqlValue, vector<SqlValue>). Text and blobs are bound without
+  // a copy; these helpers finish with the statement before they return, so temporaries are fine.
+  //
+  // Runs `sql` to completion (changes() and last_insert_rowid() tell what it did).
+  template <class... Args>
+  Status run(const std::string& sql, const Args&... args);
+  // The statement, bound and ready to step. The bound values must outlive the stepping, so
+  // an owning temporary (a std::string, ...) is refused at compile time: pass an lvalue.
+  template <class... Args>
+  Result<StatementRef> query(const std::string& sql, Args&&... args);
+  // The first row, read by `read` (T(const Statement&) or Result<T>(const Statement&)), or
+  // nullopt when there is none.
+  template <class Read, class... Args>
+  auto query_one(const std::string& sql, Read&& read, const Args&... args);
+  // Every row, read by `read` as in query_one.
+  template <class Read, class... Args>
+  auto query_all(const std::string& sql, Read&& read, const Args&... args);
+  // Whether `sql` yields a row.
+  template <class... Args>
+  Result<bool> exists(const std::string& sql, const Args&... args);
+  // The integer in the first column of the first row; kInternal when there is no row.
+  template <class... Args>
+  Result<std::int64_t> query_int(const std::string& sql, const Args&... args);
+
   // The Status for a failed call that returned `rc`: kIOError "sqlite <what>: <message>".
   Status error(int rc, std::string_view what) const;
   int changes() const { return sqlite3_changes(db_); }
@@ -170,6 +239,9 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   static constexpr std::size_t kMaxCachedStatements = 64;
+  // prepare(sql) with `args` bound to its parameters 1, 2, ...
+  template <class... Args>
+  Result<StatementRef> prepare_bound(const std::string& sql, const Args&... args);
   static int over_budget(void* self);  // the progress handler: nonzero interrupts
 
   sqlite3* db_;
@@ -178,6 +250,108 @@ class Connection {
   bool interrupted_by_budget_ = false;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
+
+namespace detail {
+template <class R>
+struct RowOf {
+  using type = R;
+};
+template <class T>
+struct RowOf<Result<T>> {
+  using type = T;
+};
+// The type a row reader makes: T for T(const Statement&) and Result<T>(const Statement&).
+template <class Read>
+using row_of_t = typename RowOf<std::invoke_result_t<Read&, const Statement&>>::type;
+
+// Types that own the bytes a bind points at: a temporary of one dies before the statement
+// steps, so Connection::query refuses them.
+template <class T>
+struct OwnsBytes : std::false_type {};
+template <>
+struct OwnsBytes<std::string> : std::true_type {};
+template <>
+struct OwnsBytes<std::optional<std::string>> : std::true_type {};
+template <>
+struct OwnsBytes<SqlValue> : std::true_type {};
+template <>
+struct OwnsBytes<std::vector<SqlValue>> : std::true_type {};
+}  // namespace detail
+
+template <class Fn>
+Status Statement::for_each(Fn&& fn) {
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, step());
+    if (!row) return Status::Ok();
+    if constexpr (std::is_void_v<std::invoke_result_t<Fn&, const Statement&>>) {
+      fn(static_cast<const Statement&>(*this));
+    } else {
+      RETURN_IF_ERROR(fn(static_cast<const Statement&>(*this)));
+    }
+  }
+}
+
+template <class... Args>
+Result<StatementRef> Connection::prepare_bound(const std::string& sql, const Args&... args) {
+  ASSIGN_OR_RETURN(StatementRef st, prepare(sql));
+  st->bind_all(1, args...);
+  return st;
+}
+
+template <class... Args>
+Status Connection::run(const std::string& sql, const Args&... args) {
+  ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
+  return st->run();
+}
+
+template <class... Args>
+Result<StatementRef> Connection::query(const std::string& sql, Args&&... args) {
+  static_assert(((!std::is_rvalue_reference_v<Args&&> ||
+                  !detail::OwnsBytes<std::remove_cvref_t<Args>>::value) && ...),
+                "query(): a bound string must outlive the statement; pass an lvalue");
+  return prepare_bound(sql, args...);
+}
+
+template <class Read, class... Args>
+auto Connection::query_one(const std::string& sql, Read&& read, const Args&... args) {
+  using T = detail::row_of_t<Read>;
+  return [&]() -> Result<std::optional<T>> {
+    ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
+    ASSIGN_OR_RETURN(const bool row, st->step());
+    if (!row) return std::optional<T>();
+    ASSIGN_OR_RETURN(T value, Result<T>(read(static_cast<const Statement&>(*st))));
+    return std::optional<T>(std::move(value));
+  }();
+}
+
+template <class Read, class... Args>
+auto Connection::query_all(const std::string& sql, Read&& read, const Args&... args) {
+  using T = detail::row_of_t<Read>;
+  return [&]() -> Result<std::vector<T>> {
+    ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
+    std::vector<T> out;
+    RETURN_IF_ERROR(st->for_each([&](const Statement& row) -> Status {
+      ASSIGN_OR_RETURN(T value, Result<T>(read(row)));
+      out.push_back(std::move(value));
+      return Status::Ok();
+    }));
+    return out;
+  }();
+}
+
+template <class... Args>
+Result<bool> Connection::exists(const std::string& sql, const Args&... args) {
+  ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
+  return st->step();
+}
+
+template <class... Args>
+Result<std::int64_t> Connection::query_int(const std::string& sql, const Args&... args) {
+  ASSIGN_OR_RETURN(StatementRef st, prepare_bound(sql, args...));
+  ASSIGN_OR_RETURN(const bool row, st->step());
+  if (!row) return Status::Internal(std::string("sqlite: no row from ") + st->sql());
+  return st->int64(0);
+}
 
 // BEGIN (deferred: a read snapshot starts at the first read) or BEGIN IMMEDIATE (takes the write
 // lock now). Rolled back on destruction unless commit() succeeded.

@@ -1,4 +1,4 @@
-// The RatingStore part of SqliteStore: deck replacement (atomic, per direction), settings and
+// SqliteRatingStore: deck replacement (atomic, per direction), settings and
 // the rating version, billing scans (window, states, keyset paging) and billing updates.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/stores.h"
 
 namespace cdrd {
 namespace {
@@ -25,16 +25,16 @@ class SqliteRating : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     store_ = open();
-    account_ = store_->create_account("acme", "MA0000000000000000AA", "h")->id;
-    other_ = store_->create_account("other", "MA0000000000000000BB", "h")->id;
+    account_ = store_->accounts.create_account("acme", "MA0000000000000000AA", "h")->id;
+    other_ = store_->accounts.create_account("other", "MA0000000000000000BB", "h")->id;
   }
   void TearDown() override {
     store_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  std::unique_ptr<SqliteStore> open() {
-    auto s = SqliteStore::open((dir_ / "cdrd.db").string());
+  std::unique_ptr<sqlite::Stores> open() {
+    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
     EXPECT_TRUE(s.ok()) << s.status().message();
     return s.ok() ? std::move(s).value() : nullptr;
   }
@@ -77,13 +77,13 @@ class SqliteRating : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<sqlite::Stores> store_;
   std::int64_t account_ = 0, other_ = 0;
 };
 
 TEST_F(SqliteRating, NewAccountHasVersionZeroAndDefaults) {
-  EXPECT_EQ(*store_->rating_version(account_), 0);
-  Result<RatingProfile> p = store_->rating_profile(account_);
+  EXPECT_EQ(*store_->rating.rating_version(account_), 0);
+  Result<RatingProfile> p = store_->rating.rating_profile(account_);
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->version, 0);
   EXPECT_EQ(p->settings, RatingSettings{});
@@ -94,43 +94,43 @@ TEST_F(SqliteRating, ReplaceStoresRowsExactlyAndRaisesTheVersion) {
   const std::vector<RateRow> rows = {
       row(Direction::kOutbound, "91", 3000), row(Direction::kOutbound, "91", 2500, kT0),
       row(Direction::kOutbound, "123456789012345", 1), row(Direction::kInbound, "1", 300)};
-  ASSERT_TRUE(store_->replace_rate_deck(account_, std::nullopt, rows).ok());
-  Result<RatingProfile> p = store_->rating_profile(account_);
+  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, rows).ok());
+  Result<RatingProfile> p = store_->rating.rating_profile(account_);
   EXPECT_EQ(p->version, 1);
   EXPECT_EQ(sorted(p->rows), sorted(rows));  // kSinceBeginning and every field round-trip
-  EXPECT_EQ(*store_->rating_version(account_), 1);
-  EXPECT_TRUE(store_->rating_profile(other_)->rows.empty());  // decks are per account
+  EXPECT_EQ(*store_->rating.rating_version(account_), 1);
+  EXPECT_TRUE(store_->rating.rating_profile(other_)->rows.empty());  // decks are per account
 }
 
 TEST_F(SqliteRating, ReplacingOneDirectionKeepsTheOther) {
-  ASSERT_TRUE(store_->replace_rate_deck(account_, std::nullopt,
+  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt,
                                         {row(Direction::kOutbound, "91", 3000),
                                          row(Direction::kInbound, "1", 300)})
                   .ok());
-  ASSERT_TRUE(store_
-                  ->replace_rate_deck(account_, Direction::kOutbound,
+  ASSERT_TRUE(store_->rating
+                  .replace_rate_deck(account_, Direction::kOutbound,
                                       {row(Direction::kOutbound, "44", 5000),
                                        row(Direction::kOutbound, "4420", 6000)})
                   .ok());
-  EXPECT_EQ(sorted(store_->rating_profile(account_)->rows),
+  EXPECT_EQ(sorted(store_->rating.rating_profile(account_)->rows),
             sorted({row(Direction::kInbound, "1", 300), row(Direction::kOutbound, "44", 5000),
                     row(Direction::kOutbound, "4420", 6000)}));
   // An empty deck of one direction clears it.
-  ASSERT_TRUE(store_->replace_rate_deck(account_, Direction::kInbound, {}).ok());
-  EXPECT_EQ(store_->rating_profile(account_)->rows.size(), 2u);
-  EXPECT_EQ(*store_->rating_version(account_), 3);
+  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, Direction::kInbound, {}).ok());
+  EXPECT_EQ(store_->rating.rating_profile(account_)->rows.size(), 2u);
+  EXPECT_EQ(*store_->rating.rating_version(account_), 3);
 }
 
 TEST_F(SqliteRating, AFailedReplaceChangesNothing) {
   const std::vector<RateRow> before = {row(Direction::kOutbound, "91", 3000)};
-  ASSERT_TRUE(store_->replace_rate_deck(account_, std::nullopt, before).ok());
+  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, before).ok());
   // A row of the wrong direction.
-  Status wrong = store_->replace_rate_deck(account_, Direction::kOutbound,
+  Status wrong = store_->rating.replace_rate_deck(account_, Direction::kOutbound,
                                            {row(Direction::kInbound, "1", 300)});
   EXPECT_EQ(wrong.code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(wrong.message(), HasSubstr("prefix 1 is an inbound row"));
   // A duplicate key halfway through: the rows before it are rolled back too.
-  Status dup = store_->replace_rate_deck(
+  Status dup = store_->rating.replace_rate_deck(
       account_, std::nullopt,
       {row(Direction::kOutbound, "44", 5000), row(Direction::kOutbound, "44", 5100)});
   EXPECT_EQ(dup.code(), Status::Code::kInvalidArgument);
@@ -138,11 +138,11 @@ TEST_F(SqliteRating, AFailedReplaceChangesNothing) {
   // A value the schema refuses.
   RateRow zero = row(Direction::kOutbound, "33", 1000);
   zero.initial_increment = 0;
-  EXPECT_FALSE(store_->replace_rate_deck(account_, std::nullopt, {zero}).ok());
-  EXPECT_EQ(store_->rating_profile(account_)->rows, before);
-  EXPECT_EQ(*store_->rating_version(account_), 1);
+  EXPECT_FALSE(store_->rating.replace_rate_deck(account_, std::nullopt, {zero}).ok());
+  EXPECT_EQ(store_->rating.rating_profile(account_)->rows, before);
+  EXPECT_EQ(*store_->rating.rating_version(account_), 1);
   // An unknown account.
-  EXPECT_EQ(store_->replace_rate_deck(999, std::nullopt, before).code(),
+  EXPECT_EQ(store_->rating.replace_rate_deck(999, std::nullopt, before).code(),
             Status::Code::kNotFound);
 }
 
@@ -150,28 +150,29 @@ TEST_F(SqliteRating, SettingsRoundTripAndRaiseTheVersion) {
   RatingSettings s;
   s.secure_trunking_rate = Money::from_units(100);
   s.always_rerate = true;
-  ASSERT_TRUE(store_->set_rating_settings(account_, s).ok());
-  EXPECT_EQ(store_->rating_profile(account_)->settings, s);
-  EXPECT_EQ(*store_->rating_version(account_), 1);
-  ASSERT_TRUE(store_->replace_rate_deck(account_, std::nullopt, {}).ok());
-  EXPECT_EQ(store_->rating_profile(account_)->settings, s);  // a deck load keeps the settings
-  EXPECT_EQ(*store_->rating_version(account_), 2);
+  ASSERT_TRUE(store_->rating.set_rating_settings(account_, s).ok());
+  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
+  EXPECT_EQ(*store_->rating.rating_version(account_), 1);
+  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, {}).ok());
+  // A deck load keeps the settings.
+  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
+  EXPECT_EQ(*store_->rating.rating_version(account_), 2);
   s.always_rerate = false;
-  ASSERT_TRUE(store_->set_rating_settings(account_, s).ok());
-  EXPECT_EQ(store_->rating_profile(account_)->settings, s);
-  EXPECT_EQ(*store_->rating_version(account_), 3);
-  EXPECT_EQ(store_->set_rating_settings(999, s).code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store_->rating.set_rating_settings(account_, s).ok());
+  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
+  EXPECT_EQ(*store_->rating.rating_version(account_), 3);
+  EXPECT_EQ(store_->rating.set_rating_settings(999, s).code(), Status::Code::kNotFound);
   s.secure_trunking_rate = Money::from_units(-1);
-  EXPECT_EQ(store_->set_rating_settings(account_, s).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->rating.set_rating_settings(account_, s).code(), Status::Code::kInvalidArgument);
 }
 
 TEST_F(SqliteRating, AnotherConnectionSeesTheNewVersion) {
   auto second = open();  // as another process would
-  ASSERT_TRUE(second->replace_rate_deck(account_, std::nullopt,
+  ASSERT_TRUE(second->rating.replace_rate_deck(account_, std::nullopt,
                                         {row(Direction::kOutbound, "91", 3000)})
                   .ok());
-  EXPECT_EQ(*store_->rating_version(account_), 1);
-  EXPECT_EQ(store_->rating_profile(account_)->rows.size(), 1u);
+  EXPECT_EQ(*store_->rating.rating_version(account_), 1);
+  EXPECT_EQ(store_->rating.rating_profile(account_)->rows.size(), 1u);
 }
 
 TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
@@ -186,7 +187,7 @@ TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
   CallRecord theirs = call("theirs", kT0, kT0 + 60 * s, RatingState::kRated);
   theirs.account_id = other_;
   calls.push_back(theirs);
-  ASSERT_TRUE(store_->insert_calls(calls).ok());
+  ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
 
   BillingScan scan;
   scan.account_id = account_;
@@ -194,7 +195,7 @@ TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
   scan.initiated_before = kT0 + 100 * s;  // "late" starts exactly at the end: excluded
   auto uuids = [&](const BillingScan& sc) {
     std::vector<std::string> out;
-    Result<std::vector<BilledCall>> page = store_->scan_billing(sc, {}, 100);
+    Result<std::vector<BilledCall>> page = store_->rating.scan_billing(sc, {}, 100);
     EXPECT_TRUE(page.ok()) << page.status().message();
     if (!page.ok()) return out;
     for (const BilledCall& b : *page) out.push_back(b.call.call_uuid);
@@ -212,7 +213,7 @@ TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
 
   BillingScan all;
   all.account_id = account_;
-  auto page = store_->scan_billing(all, {}, 100);
+  auto page = store_->rating.scan_billing(all, {}, 100);
   ASSERT_TRUE(page.ok()) << page.status().message();
   ASSERT_EQ(page->size(), 4u);  // rated, unrated, early, late: no window, no provided calls
   const CallRecord& r = page->front().call;
@@ -238,13 +239,13 @@ TEST_F(SqliteRating, ScanPagesWithoutGapsOrOverlaps) {
     calls.push_back(call("c" + std::to_string(i), kT0, kT0 + (i / 4) * kMicrosPerSecond,
                          RatingState::kUnrated));
   }
-  ASSERT_TRUE(store_->insert_calls(calls).ok());
+  ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
   BillingScan scan;
   scan.account_id = account_;
   BillingCursor cursor;
   std::vector<std::string> seen;
   for (int pages = 0; pages < 20; ++pages) {
-    auto page = store_->scan_billing(scan, cursor, 7);
+    auto page = store_->rating.scan_billing(scan, cursor, 7);
     ASSERT_TRUE(page.ok());
     if (page->empty()) break;
     for (const auto& b : *page) seen.push_back(b.call.call_uuid);
@@ -256,12 +257,12 @@ TEST_F(SqliteRating, ScanPagesWithoutGapsOrOverlaps) {
 }
 
 TEST_F(SqliteRating, UpdateWritesOnlyTheBillingFields) {
-  ASSERT_TRUE(store_->insert_calls({call("u1", kT0, kT0 + kMicrosPerMinute,
+  ASSERT_TRUE(store_->calls.insert_calls({call("u1", kT0, kT0 + kMicrosPerMinute,
                                           RatingState::kUnrated)})
                   .ok());
   BillingScan scan;
   scan.account_id = account_;
-  auto page = store_->scan_billing(scan, {}, 10);
+  auto page = store_->rating.scan_billing(scan, {}, 10);
   ASSERT_EQ(page->size(), 1u);
   BilledCall b = page->front();
   b.call.bill_duration_s = 60;
@@ -270,8 +271,8 @@ TEST_F(SqliteRating, UpdateWritesOnlyTheBillingFields) {
   b.call.total_amount = Money::from_units(3100);
   b.call.rating = RatingState::kRated;
   b.call.to_number = "+10000000000";  // not a billing field: never written
-  EXPECT_EQ(*store_->update_billing({b}), 1);
-  auto stored = store_->find_call(account_, "u1", 0);
+  EXPECT_EQ(*store_->rating.update_billing({b}), 1);
+  auto stored = store_->calls.find_call(account_, "u1", 0);
   ASSERT_TRUE(stored.ok() && *stored);
   EXPECT_EQ((*stored)->bill_duration_s, 60);
   EXPECT_EQ((*stored)->rate.units(), 3000);
@@ -281,8 +282,8 @@ TEST_F(SqliteRating, UpdateWritesOnlyTheBillingFields) {
   EXPECT_EQ((*stored)->to_number, "+919943720205");
   EXPECT_EQ((*stored)->duration_s, 42);
   b.row_id = 999'999;  // gone: not counted
-  EXPECT_EQ(*store_->update_billing({b}), 0);
-  EXPECT_EQ(*store_->update_billing({}), 0);
+  EXPECT_EQ(*store_->rating.update_billing({b}), 0);
+  EXPECT_EQ(*store_->rating.update_billing({}), 0);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/stores.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -50,8 +50,8 @@ class TempDir {
   fs::path path_;
 };
 
-std::unique_ptr<SqliteStore> open_store(const std::string& path) {
-  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(path);
+std::unique_ptr<sqlite::Stores> open_store(const std::string& path) {
+  Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(path);
   EXPECT_TRUE(s.ok()) << s.status().message();
   if (!s.ok()) std::abort();
   return std::move(s).value();
@@ -309,10 +309,10 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = open_store(db_path());
-    Result<Account> a = store_->create_account("Acme", "MAAAAAAAAAAAAAAAAAAA", "hash-a");
+    Result<Account> a = store_->accounts.create_account("Acme", "MAAAAAAAAAAAAAAAAAAA", "hash-a");
     ASSERT_TRUE(a.ok()) << a.status().message();
     acct_ = a->id;
-    Result<Account> b = store_->create_account("Other", "MABBBBBBBBBBBBBBBBBB", "hash-b");
+    Result<Account> b = store_->accounts.create_account("Other", "MABBBBBBBBBBBBBBBBBB", "hash-b");
     ASSERT_TRUE(b.ok());
     other_ = b->id;
   }
@@ -320,13 +320,13 @@ class SqliteStoreTest : public ::testing::Test {
   std::string db_path() const { return dir_.file("data/cdrd.db"); }
 
   std::vector<InsertOutcome> insert(const std::vector<CallRecord>& calls) {
-    Result<std::vector<InsertOutcome>> r = store_->insert_calls(calls);
+    Result<std::vector<InsertOutcome>> r = store_->calls.insert_calls(calls);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : std::vector<InsertOutcome>{};
   }
 
   Page<CallRecord> list(const CallQuery& q) {
-    Result<Page<CallRecord>> r = store_->list_calls(q);
+    Result<Page<CallRecord>> r = store_->calls.list_calls(q);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : Page<CallRecord>{};
   }
@@ -339,14 +339,15 @@ class SqliteStoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<sqlite::Stores> store_;
   std::int64_t acct_ = 0, other_ = 0;
 };
 
 // --- accounts ---
 
 TEST_F(SqliteStoreTest, AccountsCreateFindList) {
-  Result<std::optional<Account>> a = store_->find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA");
+  Result<std::optional<Account>> a =
+      store_->accounts.find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA");
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE(a->has_value());
   EXPECT_EQ((*a)->id, acct_);
@@ -354,15 +355,16 @@ TEST_F(SqliteStoreTest, AccountsCreateFindList) {
   EXPECT_EQ((*a)->token_hash, "hash-a");
   EXPECT_GT((*a)->created_at, kT0);
 
-  Result<std::optional<Account>> b = store_->find_account_by_name("Other");
+  Result<std::optional<Account>> b = store_->accounts.find_account_by_name("Other");
   ASSERT_TRUE(b.ok());
   ASSERT_TRUE(b->has_value());
   EXPECT_EQ((*b)->auth_id, "MABBBBBBBBBBBBBBBBBB");
 
-  EXPECT_FALSE(store_->find_account_by_auth_id("MAZZZZZZZZZZZZZZZZZZ")->has_value());
-  EXPECT_FALSE(store_->find_account_by_name("acme")->has_value());  // exact, case-sensitive
+  EXPECT_FALSE(store_->accounts.find_account_by_auth_id("MAZZZZZZZZZZZZZZZZZZ")->has_value());
+  // Exact, case-sensitive.
+  EXPECT_FALSE(store_->accounts.find_account_by_name("acme")->has_value());
 
-  Result<std::vector<Account>> all = store_->list_accounts();
+  Result<std::vector<Account>> all = store_->accounts.list_accounts();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].id, acct_);
@@ -370,15 +372,17 @@ TEST_F(SqliteStoreTest, AccountsCreateFindList) {
 }
 
 TEST_F(SqliteStoreTest, AccountConflictAndTokenHash) {
-  Result<Account> dup = store_->create_account("Acme 2", "MAAAAAAAAAAAAAAAAAAA", "x");
+  Result<Account> dup = store_->accounts.create_account("Acme 2", "MAAAAAAAAAAAAAAAAAAA", "x");
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.status().code(), Status::Code::kConflict);
-  EXPECT_EQ(store_->list_accounts()->size(), 2u);
+  EXPECT_EQ(store_->accounts.list_accounts()->size(), 2u);
 
-  ASSERT_TRUE(store_->set_token_hash(acct_, "hash-new").ok());
-  EXPECT_EQ((*store_->find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA"))->token_hash, "hash-new");
-  EXPECT_EQ((*store_->find_account_by_auth_id("MABBBBBBBBBBBBBBBBBB"))->token_hash, "hash-b");
-  EXPECT_EQ(store_->set_token_hash(9999, "h").code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store_->accounts.set_token_hash(acct_, "hash-new").ok());
+  EXPECT_EQ((*store_->accounts.find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA"))->token_hash,
+            "hash-new");
+  EXPECT_EQ((*store_->accounts.find_account_by_auth_id("MABBBBBBBBBBBBBBBBBB"))->token_hash,
+            "hash-b");
+  EXPECT_EQ(store_->accounts.set_token_hash(9999, "h").code(), Status::Code::kNotFound);
 }
 
 // --- insert ---
@@ -394,17 +398,17 @@ TEST_F(SqliteStoreTest, InsertDetectsDuplicatesAcrossAndWithinBatches) {
                           InsertOutcome::kStored));
   EXPECT_TRUE(insert({}).empty());
   // The first stored version wins.
-  EXPECT_EQ((*store_->find_call(acct_, "a", 0))->end_time, kT0);
+  EXPECT_EQ((*store_->calls.find_call(acct_, "a", 0))->end_time, kT0);
   EXPECT_EQ(list(query()).total_count, 3);
 }
 
 TEST_F(SqliteStoreTest, InsertIsAllOrNothing) {
   Result<std::vector<InsertOutcome>> r =
-      store_->insert_calls({make_call(acct_, "ok", kT0), make_call(424242, "bad", kT0)});
+      store_->calls.insert_calls({make_call(acct_, "ok", kT0), make_call(424242, "bad", kT0)});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("424242"));
-  EXPECT_FALSE(store_->find_call(acct_, "ok", 0)->has_value());
+  EXPECT_FALSE(store_->calls.find_call(acct_, "ok", 0)->has_value());
   // The store is usable afterwards.
   EXPECT_THAT(insert({make_call(acct_, "ok", kT0)}), ElementsAre(InsertOutcome::kStored));
 }
@@ -414,12 +418,12 @@ TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
   CallRecord bare = make_call(acct_, "bare", kT0);  // every optional absent, no legs
   insert({full, bare});
 
-  Result<std::optional<CallRecord>> got = store_->find_call(acct_, full.call_uuid, 0);
+  Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, full.call_uuid, 0);
   ASSERT_TRUE(got.ok()) << got.status().message();
   ASSERT_TRUE(got->has_value());
   expect_same_call(**got, full);
 
-  got = store_->find_call(acct_, "bare", 0);
+  got = store_->calls.find_call(acct_, "bare", 0);
   ASSERT_TRUE(got.ok() && got->has_value());
   expect_same_call(**got, bare);
   EXPECT_FALSE((*got)->answer_time.has_value());
@@ -435,10 +439,10 @@ TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
 
 TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
   insert({make_call(acct_, "x", kT0)});
-  EXPECT_TRUE(store_->find_call(acct_, "x", kT0)->has_value());       // end_time == served_from
-  EXPECT_FALSE(store_->find_call(acct_, "x", kT0 + 1)->has_value());  // ended before
-  EXPECT_FALSE(store_->find_call(other_, "x", 0)->has_value());       // not its call
-  EXPECT_FALSE(store_->find_call(acct_, "y", 0)->has_value());
+  EXPECT_TRUE(store_->calls.find_call(acct_, "x", kT0)->has_value());  // end_time == served_from
+  EXPECT_FALSE(store_->calls.find_call(acct_, "x", kT0 + 1)->has_value());  // ended before
+  EXPECT_FALSE(store_->calls.find_call(other_, "x", 0)->has_value());       // not its call
+  EXPECT_FALSE(store_->calls.find_call(acct_, "y", 0)->has_value());
 }
 
 // --- listing ---
@@ -726,10 +730,10 @@ TEST_F(SqliteStoreTest, DeleteCallsEndedBeforeTakesOnlyExpiredCallsOfEveryAccoun
   with_legs.end_time = floor - 1;
   insert({with_legs});
 
-  EXPECT_EQ(*store_->delete_calls_ended_before(floor, 0), 0);
+  EXPECT_EQ(*store_->calls.delete_calls_ended_before(floor, 0), 0);
   std::vector<std::int64_t> batches;
   for (;;) {
-    Result<std::int64_t> n = store_->delete_calls_ended_before(floor, 1'000);
+    Result<std::int64_t> n = store_->calls.delete_calls_ended_before(floor, 1'000);
     ASSERT_TRUE(n.ok()) << n.status().message();
     batches.push_back(*n);
     if (*n < 1'000) break;
@@ -742,9 +746,9 @@ TEST_F(SqliteStoreTest, DeleteCallsEndedBeforeTakesOnlyExpiredCallsOfEveryAccoun
   EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls WHERE account_id = " +
                             std::to_string(other_)),
             10);
-  EXPECT_FALSE(store_->find_call(acct_, with_legs.call_uuid, 0)->has_value());
-  EXPECT_TRUE(store_->find_call(acct_, "a-new-0", 0)->has_value());
-  EXPECT_EQ(*store_->delete_calls_ended_before(floor, 1'000), 0);
+  EXPECT_FALSE(store_->calls.find_call(acct_, with_legs.call_uuid, 0)->has_value());
+  EXPECT_TRUE(store_->calls.find_call(acct_, "a-new-0", 0)->has_value());
+  EXPECT_EQ(*store_->calls.delete_calls_ended_before(floor, 1'000), 0);
 }
 
 TEST_F(SqliteStoreTest, SpaceOfDeletedCallsIsReusedByLaterInserts) {
@@ -764,7 +768,7 @@ TEST_F(SqliteStoreTest, SpaceOfDeletedCallsIsReusedByLaterInserts) {
   const std::int64_t pages_full = raw_int(db, "PRAGMA page_count");
   std::int64_t deleted = 0;
   for (;;) {
-    Result<std::int64_t> n = store_->delete_calls_ended_before(kT0 + kMicrosPerDay, 1'000);
+    Result<std::int64_t> n = store_->calls.delete_calls_ended_before(kT0 + kMicrosPerDay, 1'000);
     ASSERT_TRUE(n.ok()) << n.status().message();
     deleted += *n;
     if (*n < 1'000) break;
@@ -786,10 +790,11 @@ TEST_F(SqliteStoreTest, DataSurvivesReopen) {
   insert({full_call(acct_)});
   store_.reset();
   store_ = open_store(db_path());
-  Result<std::optional<CallRecord>> got = store_->find_call(acct_, full_call(acct_).call_uuid, 0);
+  Result<std::optional<CallRecord>> got =
+      store_->calls.find_call(acct_, full_call(acct_).call_uuid, 0);
   ASSERT_TRUE(got.ok() && got->has_value());
   expect_same_call(**got, full_call(acct_));
-  EXPECT_EQ(store_->list_accounts()->size(), 2u);
+  EXPECT_EQ(store_->accounts.list_accounts()->size(), 2u);
 }
 
 TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing) {
@@ -798,9 +803,10 @@ TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     // The child: write, then vanish without closing the database (the WAL is left behind).
-    Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(db_path());
+    Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(db_path());
     if (!s.ok()) _exit(2);
-    Result<std::vector<InsertOutcome>> r = (*s)->insert_calls({make_call(acct_, "crash", kT0)});
+    Result<std::vector<InsertOutcome>> r =
+        (*s)->calls.insert_calls({make_call(acct_, "crash", kT0)});
     _exit(r.ok() ? 0 : 3);
   }
   int status = 0;
@@ -809,7 +815,7 @@ TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing
   ASSERT_EQ(WEXITSTATUS(status), 0);
   EXPECT_TRUE(fs::exists(db_path() + "-wal"));
   store_ = open_store(db_path());
-  EXPECT_TRUE(store_->find_call(acct_, "crash", 0)->has_value());
+  EXPECT_TRUE(store_->calls.find_call(acct_, "crash", 0)->has_value());
 }
 
 TEST_F(SqliteStoreTest, MigrationsRunOnce) {
@@ -826,7 +832,7 @@ TEST_F(SqliteStoreTest, MigrationsRunOnce) {
   EXPECT_EQ(raw_int(db_path(), count), n);
   EXPECT_EQ(raw_int(db_path(), applied), first_applied);
   EXPECT_EQ(raw_text(db_path(), "PRAGMA journal_mode"), "wal");
-  EXPECT_TRUE(store_->find_account_by_name("Acme")->has_value());
+  EXPECT_TRUE(store_->accounts.find_account_by_name("Acme")->has_value());
 }
 
 TEST_F(SqliteStoreTest, RefusesADatabaseFromTheFuture) {
@@ -834,7 +840,7 @@ TEST_F(SqliteStoreTest, RefusesADatabaseFromTheFuture) {
   const int future = sqlite::latest_schema_version() + 1;
   raw_int(db_path(), "INSERT INTO schema_migrations VALUES (" + std::to_string(future) +
                          ", 'from the future', 0)");
-  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(db_path());
+  Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(db_path());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kIOError);
   EXPECT_THAT(s.status().message(), HasSubstr("newer"));
@@ -842,12 +848,12 @@ TEST_F(SqliteStoreTest, RefusesADatabaseFromTheFuture) {
 
 TEST(SqliteStoreOpenTest, CreatesMissingDirectoriesAndRefusesMemory) {
   TempDir dir;
-  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::open(dir.file("a/b/c.db"));
+  Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(dir.file("a/b/c.db"));
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_TRUE(fs::exists(dir.file("a/b/c.db")));
-  EXPECT_FALSE(SqliteStore::open(":memory:").ok());
+  EXPECT_FALSE(sqlite::open_stores(":memory:").ok());
   // A path that cannot be a database file: a directory.
-  Result<std::unique_ptr<SqliteStore>> d = SqliteStore::open(dir.file("a"));
+  Result<std::unique_ptr<sqlite::Stores>> d = sqlite::open_stores(dir.file("a"));
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), Status::Code::kIOError);
 }
@@ -863,10 +869,10 @@ TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
       while (!done.load()) {
         CallQuery q = query();
         q.limit = 20;
-        Result<Page<CallRecord>> page = store_->list_calls(q);
+        Result<Page<CallRecord>> page = store_->calls.list_calls(q);
         if (!page.ok() || page->total_count < last) ++failures;  // never goes back in time
         if (page.ok()) last = page->total_count;
-        if (!store_->find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA").ok()) ++failures;
+        if (!store_->accounts.find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA").ok()) ++failures;
       }
     });
   }
@@ -894,20 +900,20 @@ TEST_F(SqliteStoreTest, QueryPlansUseTheIndexes) {
   CallQuery q = query();
   q.end_time.from = kT0;
   q.limit = 20;
-  std::string p = plan(store_->explain_list_calls(q));
+  std::string p = plan(store_->calls.explain_list_calls(q));
   EXPECT_THAT(p, HasSubstr("calls_by_end_time")) << p;
   EXPECT_THAT(p, ::testing::Not(HasSubstr("TEMP B-TREE"))) << p;
   q.order = SortOrder::kOldestFirst;
-  p = plan(store_->explain_list_calls(q));
+  p = plan(store_->calls.explain_list_calls(q));
   EXPECT_THAT(p, ::testing::Not(HasSubstr("TEMP B-TREE"))) << p;
 
   q = query();
   q.end_time.from = kT0;
   q.to_number = NumberPrefix{"9199"};
-  p = plan(store_->explain_list_calls(q));
+  p = plan(store_->calls.explain_list_calls(q));
   EXPECT_THAT(p, HasSubstr("count: SEARCH calls USING INDEX calls_by_to_digits (account_id=? AND to_digits>? AND to_digits<?)")) << p;
 
-  p = plan(store_->explain_find_call());
+  p = plan(store_->calls.explain_find_call());
   EXPECT_THAT(p, HasSubstr("sqlite_autoindex_calls_1")) << p;
 }
 
@@ -974,8 +980,8 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
   };
   const long total = env("CDRD_BENCH_CALLS", 1'000'000), batch = env("CDRD_BENCH_BATCH", 5'000);
   TempDir dir;
-  std::unique_ptr<SqliteStore> store = open_store(dir.file("bench.db"));
-  std::int64_t acct = store->create_account("bench", "MABENCHBENCHBENCHBEN", "h")->id;
+  std::unique_ptr<sqlite::Stores> store = open_store(dir.file("bench.db"));
+  std::int64_t acct = store->accounts.create_account("bench", "MABENCHBENCHBENCHBEN", "h")->id;
   std::vector<CallRecord> calls;
   std::uint64_t rng = 88172645463325252ull;
   auto next = [&] {
@@ -1000,7 +1006,7 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
       calls.push_back(std::move(c));
     }
     auto t0 = std::chrono::steady_clock::now();
-    Result<std::vector<InsertOutcome>> r = store->insert_calls(calls);
+    Result<std::vector<InsertOutcome>> r = store->calls.insert_calls(calls);
     insert_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
@@ -1017,13 +1023,13 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
     CallQuery qq = q;
     if (prefix) qq.to_number = NumberPrefix{prefix};
     auto t0 = std::chrono::steady_clock::now();
-    Result<Page<CallRecord>> page = store->list_calls(qq);
+    Result<Page<CallRecord>> page = store->calls.list_calls(qq);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                     .count();
     ASSERT_TRUE(page.ok());
     std::printf("list %-16s total_count=%-8lld %.1f ms\n", name,
                 static_cast<long long>(page->total_count), ms);
-    Result<std::vector<std::string>> plan = store->explain_list_calls(qq);
+    Result<std::vector<std::string>> plan = store->calls.explain_list_calls(qq);
     ASSERT_TRUE(plan.ok());
     for (const std::string& line : *plan) {
       std::printf("    %s\n", line.c_str());
@@ -1031,7 +1037,8 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
   }
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(store->find_call(acct, calls[static_cast<std::size_t>(i)].call_uuid, 0)->has_value());
+    ASSERT_TRUE(store->calls.find_call(acct, calls[static_cast<std::size_t>(i)].call_uuid, 0)
+                    ->has_value());
   }
   std::printf("find_call: %.1f us each\n",
               std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)

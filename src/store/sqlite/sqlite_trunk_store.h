@@ -1,22 +1,22 @@
-// SqliteTrunkStore: the TrunkStore kept in the same SQLite database as the accounts and calls
-// (schema: migration 2 in migrations.cpp). It borrows SqliteStore's connections, so it shares
-// its durability (WAL, synchronous=FULL), its single serialised writer and its reader pool:
-// every write below is one write transaction that also checks the rules listed in
-// trunk_store.h; every list answers its page and its total_count from one snapshot.
-// Origination-URI passwords are sealed with the store's SecretBox (secret_keys.h) on the way in
-// and opened on the way out.
+// SqliteTrunkStore: the TrunkStore kept in a sqlite::Database (database.h), beside the accounts
+// and calls (schema: migration 4 in migrations.cpp). It shares the database's durability (WAL,
+// synchronous=FULL), its single serialised writer and its reader pool: every write below is one
+// write transaction that also checks the rules listed in trunk_store.h; every list answers its
+// page and its total_count from one snapshot.
+// Origination-URI passwords are sealed with the database's SecretBox (secret_keys.h) on the
+// way in and opened on the way out.
 //
-// Thread-safety: safe for concurrent use, as SqliteStore is. The SqliteStore must outlive it.
+// Thread-safety: safe for concurrent use; the Database must outlive it.
 #pragma once
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/database.h"
 #include "store/trunk_store.h"
 
 namespace cdrd {
 
 class SqliteTrunkStore final : public TrunkStore {
  public:
-  explicit SqliteTrunkStore(SqliteStore& db) : db_(db) {}
+  explicit SqliteTrunkStore(sqlite::Database& db) : db_(db) {}
 
   Status create_ip_acl(const IpAcl& acl, int max_per_account) override;
   Result<std::optional<IpAcl>> find_ip_acl(std::int64_t account_id,
@@ -47,7 +47,7 @@ class SqliteTrunkStore final : public TrunkStore {
   Status delete_trunk(std::int64_t account_id, std::string_view trunk_id) override;
 
  private:
-  SqliteStore& db_;
+  sqlite::Database& db_;
 };
 
 }  // namespace cdrd

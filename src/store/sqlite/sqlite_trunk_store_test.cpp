@@ -1,7 +1,7 @@
 // SqliteTrunkStore: the rules it keeps inside its write transactions (quotas, unique usernames,
 // references within the account, refusal to delete what a trunk uses), account isolation,
 // list order, filters and counts, and persistence across a reopen.
-#include "store/sqlite/sqlite_trunk_store.h"
+#include "store/sqlite/stores.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -42,14 +42,14 @@ class TrunkStoreTest : public ::testing::Test {
   void reopen() {
     trunks_.reset();
     db_.reset();
-    auto s = SqliteStore::open((dir_ / "cdrd.db").string());
+    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
     ASSERT_TRUE(s.ok()) << s.status().message();
     db_ = std::move(s).value();
-    trunks_ = std::make_unique<SqliteTrunkStore>(*db_);
+    trunks_ = std::make_unique<SqliteTrunkStore>(*db_->db);
   }
 
   std::int64_t create_account(const std::string& name) {
-    auto a = db_->create_account(name, new_auth_id(), "hash");
+    auto a = db_->accounts.create_account(name, new_auth_id(), "hash");
     EXPECT_TRUE(a.ok());
     return a->id;
   }
@@ -100,7 +100,7 @@ class TrunkStoreTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<SqliteStore> db_;
+  std::unique_ptr<sqlite::Stores> db_;
   std::unique_ptr<SqliteTrunkStore> trunks_;
   std::int64_t alice_ = 0, bob_ = 0;
 };

@@ -16,8 +16,7 @@
 #include "core/crypto.h"
 #include "store/sqlite/secret_keys.h"
 #include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trunk_store.h"
+#include "store/sqlite/stores.h"
 
 namespace cdrd {
 namespace {
@@ -56,10 +55,10 @@ class StoreHardeningTest : public ::testing::Test {
 
   Status open(SqliteOptions opts = {}) {
     close();
-    auto s = SqliteStore::open(db_path_, opts);
+    auto s = sqlite::open_stores(db_path_, opts);
     if (!s.ok()) return s.status();
     db_ = std::move(s).value();
-    trunks_ = std::make_unique<SqliteTrunkStore>(*db_);
+    trunks_ = std::make_unique<SqliteTrunkStore>(*db_->db);
     return Status::Ok();
   }
   void close() {
@@ -68,7 +67,7 @@ class StoreHardeningTest : public ::testing::Test {
   }
 
   std::int64_t account(const std::string& name = "alice") {
-    auto a = db_->create_account(name, new_auth_id(), "hash");
+    auto a = db_->accounts.create_account(name, new_auth_id(), "hash");
     EXPECT_TRUE(a.ok()) << a.status().message();
     return a->id;
   }
@@ -108,7 +107,7 @@ class StoreHardeningTest : public ::testing::Test {
   mode_t old_umask_ = 0;
   fs::path root_;
   std::string db_path_;
-  std::unique_ptr<SqliteStore> db_;
+  std::unique_ptr<sqlite::Stores> db_;
   std::unique_ptr<SqliteTrunkStore> trunks_;
 };
 
@@ -247,7 +246,7 @@ TEST_F(StoreHardeningTest, RotationResealsEverySecretUnderANewKey) {
   const std::string old_key = file_bytes(key_path);
   const std::string before = raw_password(u1.uri_uuid);
 
-  Result<int> n = db_->rotate_secret_key();
+  Result<int> n = db_->db->rotate_secret_key();
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, 2);
   EXPECT_NE(file_bytes(key_path), old_key);
@@ -267,7 +266,7 @@ TEST_F(StoreHardeningTest, RotationStoppedBeforeItsRenamesIsFinishedAtOpen) {
   ASSERT_TRUE(open().ok());
   const OriginationUri u = uri(account());
   ASSERT_TRUE(trunks_->create_origination_uri(u, 100).ok());
-  ASSERT_TRUE(db_->rotate_secret_key().ok());
+  ASSERT_TRUE(db_->db->rotate_secret_key().ok());
   close();
   // As if the process had stopped after the commit: the new key still under ".new".
   const std::string key_path = sqlite::key_file_path(db_path_);
@@ -313,23 +312,23 @@ TEST_F(StoreHardeningTest, TrunkQuotaAcceptsNAndRefusesTheNext) {
 
 TEST_F(StoreHardeningTest, AppKeepsAtMostTheQuotaOfLiveTokensDroppingTheOldest) {
   ASSERT_TRUE(open().ok());
-  auto app = db_->create_app(account(), new_oauth_client_id(), "hash");
+  auto app = db_->oauth.create_app(account(), new_oauth_client_id(), "hash");
   ASSERT_TRUE(app.ok());
-  auto other = db_->create_app(account("bob"), new_oauth_client_id(), "hash");
+  auto other = db_->oauth.create_app(account("bob"), new_oauth_client_id(), "hash");
   ASSERT_TRUE(other.ok());
   const Micros now = 1'000'000'000'000'000;
-  ASSERT_TRUE(db_->add_token("other", other->id, now + 10, now).ok());
+  ASSERT_TRUE(db_->oauth.add_token("other", other->id, now + 10, now).ok());
   for (int i = 0; i < kMaxLiveTokensPerApp; ++i) {
-    ASSERT_TRUE(db_->add_token("t" + std::to_string(i), app->id, now + 100 + i, now).ok());
+    ASSERT_TRUE(db_->oauth.add_token("t" + std::to_string(i), app->id, now + 100 + i, now).ok());
   }
   for (int i = 0; i < kMaxLiveTokensPerApp; ++i) {
-    EXPECT_TRUE(*db_->find_token("t" + std::to_string(i))) << i;  // N live: all kept
+    EXPECT_TRUE(*db_->oauth.find_token("t" + std::to_string(i))) << i;  // N live: all kept
   }
-  ASSERT_TRUE(db_->add_token("newest", app->id, now + 1000, now).ok());
-  EXPECT_FALSE(*db_->find_token("t0"));  // N+1: the oldest is gone
-  EXPECT_TRUE(*db_->find_token("t1"));
-  EXPECT_TRUE(*db_->find_token("newest"));
-  EXPECT_TRUE(*db_->find_token("other"));  // another app's tokens are untouched
+  ASSERT_TRUE(db_->oauth.add_token("newest", app->id, now + 1000, now).ok());
+  EXPECT_FALSE(*db_->oauth.find_token("t0"));  // N+1: the oldest is gone
+  EXPECT_TRUE(*db_->oauth.find_token("t1"));
+  EXPECT_TRUE(*db_->oauth.find_token("newest"));
+  EXPECT_TRUE(*db_->oauth.find_token("other"));  // another app's tokens are untouched
 }
 
 // ---- time budget -------------------------------------------------------------------------------
@@ -337,7 +336,7 @@ TEST_F(StoreHardeningTest, AppKeepsAtMostTheQuotaOfLiveTokensDroppingTheOldest) 
 constexpr const char* kSlowQuery =
     "SELECT count(*) FROM big a, big b WHERE a.x + b.x = -1";  // 10^10 pairs: never finishes
 
-void fill_big_table(SqliteStore& db) {
+void fill_big_table(sqlite::Database& db) {
   Status s = db.with_writer([](sqlite::Connection& c) {
     return c.exec("CREATE TABLE big (x INTEGER); WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL "
                   "SELECT x + 1 FROM n WHERE x < 100000) INSERT INTO big SELECT x FROM n;");
@@ -345,7 +344,7 @@ void fill_big_table(SqliteStore& db) {
   ASSERT_TRUE(s.ok()) << s.message();
 }
 
-Status run_read(SqliteStore& db, const std::string& sql) {
+Status run_read(sqlite::Database& db, const std::string& sql) {
   return db.with_reader([&](sqlite::Connection& c) -> Status {
     auto st = c.prepare(sql);
     if (!st.ok()) return st.status();
@@ -357,16 +356,16 @@ TEST_F(StoreHardeningTest, ReadPastItsTimeBudgetIsUnavailable) {
   SqliteOptions opts;
   opts.query_budget_ms = 20;
   ASSERT_TRUE(open(opts).ok());
-  fill_big_table(*db_);  // the writer is never interrupted: this takes longer than 20 ms
+  fill_big_table(*db_->db);  // the writer is never interrupted: this takes longer than 20 ms
   const auto start = std::chrono::steady_clock::now();
-  Status s = run_read(*db_, kSlowQuery);
+  Status s = run_read(*db_->db, kSlowQuery);
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(s.code(), Status::Code::kUnavailable) << s.message();
   EXPECT_EQ(s.message(),
             "query over its time budget of 20 ms; narrow the filter or try again");
   EXPECT_LT(took, std::chrono::seconds(2));
   // The connection goes back to the pool in a usable state, with a fresh budget.
-  EXPECT_TRUE(run_read(*db_, "SELECT count(*) FROM big").ok());
+  EXPECT_TRUE(run_read(*db_->db, "SELECT count(*) FROM big").ok());
   EXPECT_TRUE(account("after") > 0);
 }
 
@@ -374,9 +373,9 @@ TEST_F(StoreHardeningTest, ZeroBudgetMeansNoLimit) {
   SqliteOptions opts;
   opts.query_budget_ms = 0;
   ASSERT_TRUE(open(opts).ok());
-  fill_big_table(*db_);
+  fill_big_table(*db_->db);
   // Long enough that a small budget would stop it (about 10^5 rows scanned 10 times).
-  EXPECT_TRUE(run_read(*db_, "SELECT count(*) FROM big a, (SELECT x FROM big LIMIT 10) b "
+  EXPECT_TRUE(run_read(*db_->db, "SELECT count(*) FROM big a, (SELECT x FROM big LIMIT 10) b "
                              "WHERE a.x + b.x = -1").ok());
 }
 

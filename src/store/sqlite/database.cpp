@@ -1,0 +1,111 @@
+#include "store/sqlite/database.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/secret_keys.h"
+
+namespace cdrd::sqlite {
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, SqliteOptions opts) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) {
+    return Status::Invalid("sqlite store: a database file path is required, got '" + path + "'");
+  }
+  if (Status s = make_private_dir(std::filesystem::path(path).parent_path(), false); !s.ok()) {
+    return Status::IOError("sqlite store: " + s.message());
+  }
+  if (Status s = make_private_db_files(path); !s.ok()) {
+    return Status::IOError("sqlite store: " + s.message());
+  }
+  ConnectionOptions co;
+  co.create = true;
+  co.busy_timeout_ms = opts.busy_timeout_ms;
+  co.cache_kib = opts.writer_cache_kib;
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::open(path, co));
+
+  // WAL persists in the file; setting it again is a no-op. It must be confirmed, as SQLite
+  // silently keeps the old mode where WAL is impossible (e.g. some network file systems).
+  ASSIGN_OR_RETURN(const std::optional<std::string> mode,
+                   writer->query_one("PRAGMA journal_mode=WAL",
+                                     [](const Statement& st) { return st.text(0); }));
+  if (mode != "wal") {
+    return Status::IOError("sqlite store: cannot use WAL journal mode for " + path);
+  }
+  // Keep the WAL file from staying huge after a big ingest has been checkpointed.
+  RETURN_IF_ERROR(writer->exec("PRAGMA journal_size_limit=67108864"));
+  RETURN_IF_ERROR(migrate(*writer));
+  ASSIGN_OR_RETURN(std::shared_ptr<const SecretBox> secrets, open_secrets(*writer, path));
+  return std::unique_ptr<Database>(
+      new Database(path, opts, std::move(writer), std::move(secrets)));
+}
+
+Database::Database(std::string path, SqliteOptions opts, std::unique_ptr<Connection> writer,
+                   std::shared_ptr<const SecretBox> secrets)
+    : path_(std::move(path)),
+      opts_(opts),
+      writer_(std::move(writer)),
+      secrets_(std::move(secrets)) {}
+
+Database::~Database() {
+  {
+    MutexLock lock(&pool_mu_);
+    idle_readers_.clear();
+  }
+  MutexLock lock(&write_mu_);
+  // Refresh the planner statistics where they went stale; analysis_limit keeps this quick on
+  // big tables. Best effort: a failure here loses nothing.
+  (void)writer_->exec("PRAGMA analysis_limit=400; PRAGMA optimize;");
+  writer_.reset();  // the last connection: SQLite checkpoints and removes the WAL
+}
+
+Database::ReaderLease::ReaderLease(Database* db, std::unique_ptr<Connection> conn)
+    : db_(db), conn_(std::move(conn)) {
+  conn_->start_budget();
+}
+
+Database::ReaderLease::~ReaderLease() {
+  if (!conn_) return;
+  conn_->stop_budget();
+  if (conn_->in_transaction()) (void)conn_->exec("ROLLBACK");  // never park a snapshot
+  db_->give_back(std::move(conn_));
+}
+
+void Database::give_back(std::unique_ptr<Connection> conn) {
+  MutexLock lock(&pool_mu_);
+  if (idle_readers_.size() < opts_.max_idle_readers) idle_readers_.push_back(std::move(conn));
+}
+
+Result<Database::ReaderLease> Database::reader() {
+  {
+    MutexLock lock(&pool_mu_);
+    if (!idle_readers_.empty()) {
+      std::unique_ptr<Connection> conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReaderLease(this, std::move(conn));
+    }
+  }
+  // Opened outside the lock: opening a file is slow and other readers may be returning.
+  ConnectionOptions co;
+  co.read_only = true;
+  co.busy_timeout_ms = opts_.busy_timeout_ms;
+  co.cache_kib = opts_.reader_cache_kib;
+  co.time_budget_ms = opts_.query_budget_ms;
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::open(path_, co));
+  return ReaderLease(this, std::move(conn));
+}
+
+std::shared_ptr<const SecretBox> Database::secrets() const {
+  MutexLock lock(&secrets_mu_);
+  return secrets_;
+}
+
+Result<int> Database::rotate_secret_key() {
+  MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(RotatedKey rotated, rotate_key(*writer_, path_, *secrets()));
+  MutexLock slock(&secrets_mu_);
+  secrets_ = std::move(rotated.box);
+  return rotated.resealed;
+}
+
+}  // namespace cdrd::sqlite

@@ -1,0 +1,147 @@
+// sqlite::Database: the one SQLite database file every sqlite store works in, and what they
+// share: the writer connection, the pool of reader connections, the box that seals secrets,
+// the time budget of each read, and the schema (brought up to date by open()). The stores
+// (SqliteAccountStore, SqliteCallStore, SqliteRatingStore, SqliteOAuthStore, SqliteTrunkStore;
+// stores.h builds all five) each take a Database& and run their statements through
+// with_writer / write_transaction and with_reader / read_transaction.
+//
+// Durability: WAL mode with synchronous=FULL; once a write transaction commits, the data
+// survives a process crash and a power loss.
+//
+// Thread-safety: safe for concurrent use from any number of threads. All writes go through the
+// one writer connection and are serialised by write_mu_. Each read borrows a connection from a
+// pool of reader connections (one is opened when every pooled one is busy, and returned to the
+// pool afterwards), so reads run in parallel with each other and with the writer; a read
+// transaction sees one consistent snapshot that includes every write that returned before it
+// began. The Database must outlive the stores built over it.
+//
+// Files: the directories open() creates are 0700 and the database, its -wal and -shm 0600,
+// whatever the umask (existing looser files are restricted, with a warning). Secrets (see
+// secret_keys.h) are sealed under the key file "<database>.key", created 0600 on first open.
+//
+// Each read runs under a time budget (SqliteOptions::query_budget_ms): a read past it is
+// interrupted and fails kUnavailable ("query over its time budget of N ms; ..."). Writes are
+// never interrupted.
+//
+// Errors are Status values: kInvalidArgument for a path that is not a file (open), kIOError with
+// SQLite's message for storage failures, kPermissionDenied when the key file does not open the
+// stored secrets. Nothing throws out of the store (an allocation failure aside).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/mutex.h"
+#include "core/secret_box.h"
+#include "core/status.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace cdrd {
+
+struct SqliteOptions {
+  int busy_timeout_ms = 5000;          // wait this long for a lock another process holds
+  int writer_cache_kib = 64 * 1024;    // page cache of the writer (the ingest working set)
+  int reader_cache_kib = 16 * 1024;    // page cache of each reader connection
+  std::size_t max_idle_readers = 16;   // pooled reader connections kept open when idle
+  int query_budget_ms = 2000;          // the time one read may take (0: no limit)
+};
+
+namespace sqlite {
+
+class Database {
+ public:
+  // Opens (creating it and its missing parent directories if need be) the database at `path`,
+  // applies the pending migrations and opens (or creates) its key file.
+  static Result<std::unique_ptr<Database>> open(const std::string& path, SqliteOptions opts = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // fn(Connection&) runs on the writer connection with the write lock held, and its result
+  // (a Status or a Result) is returned. fn owns the transactions it begins.
+  template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
+  R with_writer(Fn&& fn) EXCLUDES(write_mu_) {
+    MutexLock lock(&write_mu_);
+    return fn(*writer_);
+  }
+  // As with_writer, inside one write transaction (BEGIN IMMEDIATE) that commits when fn
+  // succeeds and rolls back when it fails.
+  template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
+  R write_transaction(Fn&& fn) EXCLUDES(write_mu_) {
+    MutexLock lock(&write_mu_);
+    return in_transaction(*writer_, Transaction::Kind::kWrite, fn);
+  }
+  // fn(Connection&) runs on a reader connection on loan from the pool, under the read time
+  // budget; a read transaction it leaves open is rolled back afterwards.
+  template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
+  R with_reader(Fn&& fn) {
+    ASSIGN_OR_RETURN(ReaderLease lease, reader());
+    return fn(*lease);
+  }
+  // As with_reader, inside one read transaction: every statement fn runs sees one snapshot.
+  template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
+  R read_transaction(Fn&& fn) {
+    ASSIGN_OR_RETURN(ReaderLease lease, reader());
+    return in_transaction(*lease, Transaction::Kind::kRead, fn);
+  }
+
+  // The box that seals and opens the secrets kept in this database (secret_keys.h).
+  std::shared_ptr<const SecretBox> secrets() const EXCLUDES(secrets_mu_);
+  // Re-seals every secret under a new key in one write transaction and makes it the key file
+  // ("<database>.key"; the previous one is kept as "<database>.key.old"). Returns how many
+  // values were re-sealed. No other process may use the database meanwhile: a running server
+  // keeps the old key in memory.
+  Result<int> rotate_secret_key() EXCLUDES(write_mu_, secrets_mu_);
+
+ private:
+  // A reader connection on loan from the pool; given back to it (or closed, if the pool is
+  // full) when the lease ends. Every read it runs gets SqliteOptions::query_budget_ms.
+  class ReaderLease {
+   public:
+    ReaderLease(Database* db, std::unique_ptr<Connection> conn);
+    ReaderLease(ReaderLease&& o) noexcept : db_(o.db_), conn_(std::move(o.conn_)) {}
+    ReaderLease& operator=(ReaderLease&&) = delete;
+    ~ReaderLease();
+    Connection& operator*() const { return *conn_; }
+
+   private:
+    Database* db_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  Database(std::string path, SqliteOptions opts, std::unique_ptr<Connection> writer,
+           std::shared_ptr<const SecretBox> secrets);
+
+  Result<ReaderLease> reader() EXCLUDES(pool_mu_);
+  void give_back(std::unique_ptr<Connection> conn) EXCLUDES(pool_mu_);
+
+  template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
+  static R in_transaction(Connection& conn, Transaction::Kind kind, Fn& fn) {
+    ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn, kind));
+    R result = fn(conn);
+    if (!result.ok()) return result;  // the transaction rolls back
+    RETURN_IF_ERROR(tx.commit());
+    return result;
+  }
+
+  const std::string path_;
+  const SqliteOptions opts_;
+
+  Mutex write_mu_;
+  std::unique_ptr<Connection> writer_ GUARDED_BY(write_mu_);
+
+  mutable Mutex secrets_mu_;  // rotate_secret_key replaces the box
+  std::shared_ptr<const SecretBox> secrets_ GUARDED_BY(secrets_mu_);
+
+  Mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_ GUARDED_BY(pool_mu_);
+};
+
+}  // namespace sqlite
+}  // namespace cdrd

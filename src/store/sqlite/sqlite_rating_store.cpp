@@ -1,0 +1,231 @@
+#include "store/sqlite/sqlite_rating_store.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "store/sqlite/enum_codes.h"
+
+namespace cdrd {
+
+using sqlite::Connection;
+using sqlite::enum_code;
+using sqlite::enum_from_code;
+using sqlite::Statement;
+using sqlite::StatementRef;
+
+namespace {
+
+Status account_must_exist(Connection& conn, std::int64_t account_id) {
+  ASSIGN_OR_RETURN(const bool found,
+                   conn.exists("SELECT 1 FROM accounts WHERE id = ?", account_id));
+  if (!found) return Status::NotFound("no account with id " + std::to_string(account_id));
+  return Status::Ok();
+}
+
+// Raises the account's rating version (creating its settings row with defaults if need be).
+Status bump_version(Connection& conn, std::int64_t account_id) {
+  return conn.run(
+      "INSERT INTO account_rating (account_id, version) VALUES (?, 1) "
+      "ON CONFLICT (account_id) DO UPDATE SET version = version + 1",
+      account_id);
+}
+
+Status corrupt(std::string_view what, std::string_view where) {
+  return Status::IOError("sqlite: corrupt " + std::string(what) + " code in " +
+                         std::string(where));
+}
+
+Result<RateRow> read_rate_row(const Statement& st) {
+  RateRow r;
+  r.prefix = st.text(1);
+  const std::optional<Direction> direction = enum_from_code<Direction>(st.int64(0));
+  if (!direction) return corrupt("direction", "the rate deck row for prefix " + r.prefix);
+  r.direction = *direction;
+  r.effective_from = st.int64(2);
+  r.rate = Money::from_units(st.int64(3));
+  r.initial_increment = static_cast<int>(st.int64(4));
+  r.subsequent_increment = static_cast<int>(st.int64(5));
+  return r;
+}
+
+const char* const kBillingColumns =
+    "id, call_uuid, direction, to_number, did_number, initiation_time, answer_time, end_time, "
+    "duration_s, secure_trunking, bill_duration_s, rate, secure_trunking_rate, total_amount, "
+    "rating";
+
+Result<BilledCall> read_billed_call(std::int64_t account_id, const Statement& s) {
+  BilledCall b;
+  int c = 0;
+  b.row_id = s.int64(c++);
+  CallRecord& r = b.call;
+  r.account_id = account_id;
+  r.call_uuid = s.text(c++);
+  const std::optional<Direction> direction = enum_from_code<Direction>(s.int64(c++));
+  if (!direction) return corrupt("direction", "call " + r.call_uuid);
+  r.direction = *direction;
+  r.to_number = s.text(c++);
+  r.did_number = s.text(c++);
+  r.initiation_time = s.int64(c++);
+  r.answer_time = s.opt_int64(c++);
+  r.end_time = s.int64(c++);
+  r.duration_s = s.int64(c++);
+  r.secure_trunking = s.int64(c++) != 0;
+  r.bill_duration_s = s.int64(c++);
+  r.rate = Money::from_units(s.int64(c++));
+  r.secure_trunking_rate = Money::from_units(s.int64(c++));
+  r.total_amount = Money::from_units(s.int64(c++));
+  const std::int64_t rating = s.int64(c++);
+  const std::optional<RatingState> state = enum_from_code<RatingState>(rating);
+  if (!state) {
+    return Status::Internal("sqlite: call " + r.call_uuid + " has rating code " +
+                            std::to_string(rating));
+  }
+  r.rating = *state;
+  return b;
+}
+
+}  // namespace
+
+Status SqliteRatingStore::replace_rate_deck(std::int64_t account_id,
+                                            std::optional<Direction> direction,
+                                            const std::vector<RateRow>& rows) {
+  if (direction) {
+    for (const RateRow& r : rows) {
+      if (r.direction != *direction) {
+        return Status::Invalid("rate deck: prefix " + r.prefix + " is an " +
+                               std::string(to_string(r.direction)) + " row in a deck of " +
+                               std::string(to_string(*direction)) + " rows");
+      }
+    }
+  }
+  // Rolled back on any failure: the deck in force stays as it was.
+  return db_.write_transaction([&](Connection& c) -> Status {
+    RETURN_IF_ERROR(account_must_exist(c, account_id));
+    if (direction) {
+      RETURN_IF_ERROR(c.run("DELETE FROM rate_deck_rows WHERE account_id = ? AND direction = ?",
+                            account_id, enum_code(*direction)));
+    } else {
+      RETURN_IF_ERROR(c.run("DELETE FROM rate_deck_rows WHERE account_id = ?", account_id));
+    }
+    ASSIGN_OR_RETURN(StatementRef ins,
+                     c.prepare("INSERT INTO rate_deck_rows (account_id, direction, prefix, "
+                               "effective_from, rate, initial_increment, subsequent_increment) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    for (const RateRow& r : rows) {
+      ins->bind_all(1, account_id, enum_code(r.direction), r.prefix, r.effective_from, r.rate,
+                    r.initial_increment, r.subsequent_increment);
+      Status s = ins->run();
+      ins->reset();
+      if (!s.ok()) {
+        const int rc = sqlite3_extended_errcode(c.handle());
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_CHECK) {
+          return Status::Invalid("rate deck: row for prefix " + r.prefix + " (" +
+                                 std::string(to_string(r.direction)) +
+                                 ") is a duplicate or out of range: " + s.message());
+        }
+        return s;
+      }
+    }
+    return bump_version(c, account_id);
+  });
+}
+
+Result<RatingProfile> SqliteRatingStore::rating_profile(std::int64_t account_id) {
+  return db_.read_transaction([&](Connection& c) -> Result<RatingProfile> {
+    RatingProfile profile;
+    ASSIGN_OR_RETURN(
+        const std::optional<RatingProfile> stored,
+        c.query_one("SELECT version, secure_trunking_rate, always_rerate FROM account_rating "
+                    "WHERE account_id = ?",
+                    [](const Statement& st) {
+                      RatingProfile p;
+                      p.version = st.int64(0);
+                      p.settings.secure_trunking_rate = Money::from_units(st.int64(1));
+                      p.settings.always_rerate = st.int64(2) != 0;
+                      return p;
+                    },
+                    account_id));
+    if (stored) profile = *stored;
+    ASSIGN_OR_RETURN(profile.rows,
+                     c.query_all("SELECT direction, prefix, effective_from, rate, "
+                                 "initial_increment, subsequent_increment "
+                                 "FROM rate_deck_rows WHERE account_id = ?",
+                                 read_rate_row, account_id));
+    return profile;
+  });
+}
+
+Result<std::int64_t> SqliteRatingStore::rating_version(std::int64_t account_id) {
+  return db_.with_reader([&](Connection& c) -> Result<std::int64_t> {
+    ASSIGN_OR_RETURN(const std::optional<std::int64_t> version,
+                     c.query_one("SELECT version FROM account_rating WHERE account_id = ?",
+                                 [](const Statement& st) { return st.int64(0); }, account_id));
+    return version.value_or(0);
+  });
+}
+
+Status SqliteRatingStore::set_rating_settings(std::int64_t account_id,
+                                              const RatingSettings& settings) {
+  if (settings.secure_trunking_rate.is_negative()) {
+    return Status::Invalid("secure_trunking_rate: must not be negative");
+  }
+  return db_.write_transaction([&](Connection& c) -> Status {
+    RETURN_IF_ERROR(account_must_exist(c, account_id));
+    return c.run(
+        "INSERT INTO account_rating (account_id, secure_trunking_rate, always_rerate, version) "
+        "VALUES (?, ?, ?, 1) ON CONFLICT (account_id) DO UPDATE SET "
+        "secure_trunking_rate = excluded.secure_trunking_rate, "
+        "always_rerate = excluded.always_rerate, version = version + 1",
+        account_id, settings.secure_trunking_rate, settings.always_rerate);
+  });
+}
+
+Result<std::vector<BilledCall>> SqliteRatingStore::scan_billing(const BillingScan& scan,
+                                                                const BillingCursor& after,
+                                                                int limit) {
+  if (limit <= 0 || scan.initiated_from >= scan.initiated_before) {
+    return std::vector<BilledCall>();
+  }
+  if (!scan.include_provided && !scan.include_rated && !scan.include_unrated) {
+    return std::vector<BilledCall>();
+  }
+  // A call ends no earlier than it starts, so initiated_from also bounds end_time from below:
+  // the scan is one range of calls_by_end_time (account_id, end_time), in index order.
+  static const std::string sql =
+      std::string("SELECT ") + kBillingColumns +
+      " FROM calls WHERE account_id = ? AND end_time >= ?"
+      " AND (end_time > ? OR (end_time = ? AND id > ?))"
+      " AND initiation_time >= ? AND initiation_time < ? AND rating IN (?, ?, ?)"
+      " ORDER BY end_time, id LIMIT ?";
+  // An excluded state binds -1, which no row has.
+  const auto state = [](bool included, RatingState s) {
+    return included ? enum_code(s) : std::int64_t{-1};
+  };
+  return db_.with_reader([&](Connection& c) {
+    return c.query_all(
+        sql, [&](const Statement& st) { return read_billed_call(scan.account_id, st); },
+        scan.account_id, std::max(scan.initiated_from, after.end_time), after.end_time,
+        after.end_time, after.row_id, scan.initiated_from, scan.initiated_before,
+        state(scan.include_provided, RatingState::kProvided),
+        state(scan.include_rated, RatingState::kRated),
+        state(scan.include_unrated, RatingState::kUnrated), limit);
+  });
+}
+
+Result<std::int64_t> SqliteRatingStore::update_billing(const std::vector<BilledCall>& calls) {
+  if (calls.empty()) return std::int64_t{0};
+  return db_.write_transaction([&](Connection& c) -> Result<std::int64_t> {
+    std::int64_t written = 0;
+    for (const BilledCall& b : calls) {
+      RETURN_IF_ERROR(c.run("UPDATE calls SET bill_duration_s = ?, rate = ?, "
+                            "secure_trunking_rate = ?, total_amount = ?, rating = ? WHERE id = ?",
+                            b.call.bill_duration_s, b.call.rate, b.call.secure_trunking_rate,
+                            b.call.total_amount, enum_code(b.call.rating), b.row_id));
+      written += c.changes();
+    }
+    return written;
+  });
+}
+
+}  // namespace cdrd
