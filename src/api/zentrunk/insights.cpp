@@ -3,12 +3,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "api/errors.h"
+#include "core/call_uuid.h"
 #include "core/crypto.h"
 #include "core/emodel.h"
 #include "core/enums.h"
@@ -18,8 +18,6 @@ namespace cdrd::api::zentrunk {
 namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-constexpr std::size_t kMaxCallUuidLength = 64;
 
 void key(JsonWriter& w, std::string_view k) {
   w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
@@ -53,14 +51,6 @@ void party(JsonWriter& w, std::string_view k, std::string_view carrier, std::str
   text_or_null(w, "number", number);
   text_or_null(w, "region", region);
   w.EndObject();
-}
-
-bool is_plausible_call_uuid(std::string_view s) {
-  return !s.empty() && s.size() <= kMaxCallUuidLength &&
-         std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-';
-         });
 }
 
 }  // namespace
