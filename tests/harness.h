@@ -10,19 +10,12 @@
 #include <vector>
 
 #include "http/client.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd::test {
 
 // A fresh directory under $TMPDIR, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using cdrd::testing::TempDir;
 
 struct CommandResult {
   int exit_code = -1;

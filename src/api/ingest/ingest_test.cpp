@@ -5,18 +5,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <limits>
 
 #include "api/ratedecks/rating_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd::api::ingest {
 namespace {
-
-namespace fs = std::filesystem;
 
 Micros at(std::string_view text) { return parse_timestamp(text)->start; }
 
@@ -37,10 +34,7 @@ std::string record(const std::string& uuid, const std::string& end_time = "2026-
 class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_ingest_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto s = SqliteStore::open((dir_ / "cdrd.db").string());
+    auto s = SqliteStore::open(dir_.file("cdrd.db"));
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(s).value();
     rating_ = std::make_unique<ratedecks::RatingService>(*store_, *store_);
@@ -51,8 +45,6 @@ class IngestTest : public ::testing::Test {
   void TearDown() override {
     rating_.reset();
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   ApiContext ctx() { return ApiContext{*store_, *store_, settings_, rating_.get()}; }
   bool is_stored(const std::string& uuid) {
@@ -61,7 +53,7 @@ class IngestTest : public ::testing::Test {
     return c.ok() && c->has_value();
   }
 
-  fs::path dir_;
+  cdrd::testing::TempDir dir_{"cdrd_ingest_"};
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<ratedecks::RatingService> rating_;
   ApiSettings settings_;

@@ -5,28 +5,22 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "api/ratedecks/rating_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd::api::ratedecks {
 namespace {
 
 using ::testing::HasSubstr;
-namespace fs = std::filesystem;
 
 constexpr const char* kKey = "operator-key-0123456789";
 
 class DeckApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_deck_api_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    store_ = std::move(SqliteStore::open((dir_ / "cdrd.db").string())).value();
+    store_ = std::move(SqliteStore::open(dir_.file("cdrd.db"))).value();
     service_ = std::make_unique<RatingService>(*store_, *store_);
     settings_.operator_key = kKey;
     auth_id_ = store_->create_account("acme", "MA0000000000000000AA", "h")->auth_id;
@@ -34,8 +28,6 @@ class DeckApiTest : public ::testing::Test {
   void TearDown() override {
     service_.reset();
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   ApiContext ctx() { return ApiContext{*store_, *store_, settings_, service_.get()}; }
   http::HttpRequest request(std::string method, std::string body,
@@ -65,7 +57,7 @@ class DeckApiTest : public ::testing::Test {
     return d.IsObject() && d.HasMember("error") ? d["error"].GetString() : "";
   }
 
-  fs::path dir_;
+  cdrd::testing::TempDir dir_{"cdrd_deck_api_"};
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<RatingService> service_;
   ApiSettings settings_;

@@ -18,6 +18,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_trunk_store.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd {
 namespace {
@@ -42,15 +43,10 @@ class StoreHardeningTest : public ::testing::Test {
  protected:
   void SetUp() override {
     old_umask_ = ::umask(022);  // the usual default, which would give 0755 / 0644
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_hardening_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
     db_path_ = (root_ / "data" / "cdrd.db").string();
   }
   void TearDown() override {
     close();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
     ::umask(old_umask_);
   }
 
@@ -106,7 +102,8 @@ class StoreHardeningTest : public ::testing::Test {
   }
 
   mode_t old_umask_ = 0;
-  fs::path root_;
+  cdrd::testing::TempDir dir_{"cdrd_hardening_"};
+  fs::path root_ = dir_.path();
   std::string db_path_;
   std::unique_ptr<SqliteStore> db_;
   std::unique_ptr<SqliteTrunkStore> trunks_;
