@@ -105,7 +105,7 @@ OAuthApp create_app_in(const std::string& data_dir, const std::string& auth_id) 
 
 http::ClientResponse request_token(std::uint16_t port, const std::string& client_id,
                                    const std::string& client_secret) {
-  return http::HttpClient("127.0.0.1", port)
+  return TestClient("127.0.0.1", port)
       .request("POST", "/oauth/token",
                "grant_type=client_credentials&client_id=" + client_id +
                    "&client_secret=" + client_secret,
@@ -151,7 +151,7 @@ std::uint16_t wait_for_port(pid_t& pid, const std::string& data_dir) {
 }
 
 http::ClientResponse ingest_as_operator(std::uint16_t port, const std::string& ndjson) {
-  return http::HttpClient("127.0.0.1", port).request("POST", "/v1/ingest/calls", ndjson,
+  return TestClient("127.0.0.1", port).request("POST", "/v1/ingest/calls", ndjson,
                         {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
                          {"Content-Type", "application/x-ndjson"}});
 }
@@ -188,7 +188,7 @@ http::ClientResponse CdrdServer::get(const Credentials& who, const std::string& 
 }
 
 std::int64_t listed_call_count(std::uint16_t port, const Credentials& who) {
-  const auto r = http::HttpClient("127.0.0.1", port)
+  const auto r = TestClient("127.0.0.1", port)
                      .get("/v1/Account/" + who.auth_id + "/Zentrunk/Call/?limit=1", who.basic());
   if (r.status != 200) throw std::runtime_error("list calls: " + std::to_string(r.status) + r.body);
   return parse_json(r.body)["meta"]["total_count"].GetInt64();
