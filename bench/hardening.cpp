@@ -46,6 +46,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -374,15 +375,15 @@ LoopResult run_loop(const Target& target, const cdrd::http::Params& headers,
         const auto start = Clock::now();
         if (start >= until || (stop && stop->load())) return;
         int status = 0;
-        try {
-          const auto r = client.get(path, headers);
-          status = r.status;
+        const auto r = client.get(path, headers);
+        if (r.ok()) {
+          status = r->status;
           if (status != 200 && me.error_samples.size() < 2) {
             me.error_samples.push_back("status " + std::to_string(status) + ": " +
-                                       r.body.substr(0, 200));
+                                       r->body.substr(0, 200));
           }
-        } catch (const std::exception& e) {
-          if (me.error_samples.size() < 2) me.error_samples.push_back(e.what());
+        } else {
+          if (me.error_samples.size() < 2) me.error_samples.push_back(r.status().message());
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         const auto end = Clock::now();
@@ -516,12 +517,18 @@ int run_fairness(FairnessOptions o) {
   {
     cdrd::http::HttpClient client(o.light.target.host, static_cast<std::uint16_t>(o.light.target.port));
     client.set_timeout(std::chrono::seconds(60));
+    // The status of GET `path`; a request without an answer ends the run.
+    const auto status_of = [&](const std::string& path) {
+      const auto r = client.get(path, headers_a);
+      if (!r.ok()) throw std::runtime_error(r.status().message());
+      return r->status;
+    };
     for (const auto& path : candidates) {
-      int status = client.get(path, headers_a).status;
+      int status = status_of(path);
       std::vector<double> times;
       for (int i = 0; i < 3 && status == 200; ++i) {
         const auto t = Clock::now();
-        status = client.get(path, headers_a).status;
+        status = status_of(path);
         times.push_back(ms_between(t, Clock::now()));
       }
       std::sort(times.begin(), times.end());

@@ -209,18 +209,22 @@ int run_ingest(IngestOptions o) {
         const std::int64_t n = std::min(o.batch, o.data.calls - first);
         const auto g0 = Clock::now();
         Clock::time_point g1;
-        std::string body;
-        cdrd::http::ClientResponse r;
-        try {
-          generated.clear();
-          cdrd::sample::append_sample_calls(sample, first, n, generated);
-          body = o.data.with_real_accounts(generated);
-          g1 = Clock::now();
-          r = client.request("POST", "/v1/ingest/calls", body, headers);
-        } catch (const std::exception& e) {
-          fail(std::string("batch of records ") + std::to_string(first) + "..: " + e.what());
+        generated.clear();
+        const cdrd::Status made = cdrd::sample::append_sample_calls(sample, first, n, generated);
+        if (!made.ok()) {
+          fail(std::string("batch of records ") + std::to_string(first) + "..: " + made.message());
           return;
         }
+        const std::string body = o.data.with_real_accounts(generated);
+        g1 = Clock::now();
+        const cdrd::Result<cdrd::http::ClientResponse> answer =
+            client.request("POST", "/v1/ingest/calls", body, headers);
+        if (!answer.ok()) {
+          fail(std::string("batch of records ") + std::to_string(first) +
+               "..: " + answer.status().message());
+          return;
+        }
+        const cdrd::http::ClientResponse& r = *answer;
         generate_us += std::chrono::duration_cast<std::chrono::microseconds>(g1 - g0).count();
         request_us +=
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - g1).count();
@@ -325,7 +329,12 @@ int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size
   constexpr std::int64_t kChunk = 10'000;
   for (std::int64_t first = 0; first < data.calls; first += kChunk) {
     chunk.clear();
-    cdrd::sample::append_sample_calls(sample, first, std::min(kChunk, data.calls - first), chunk);
+    const cdrd::Status made = cdrd::sample::append_sample_calls(
+        sample, first, std::min(kChunk, data.calls - first), chunk);
+    if (!made.ok()) {
+      std::cerr << "loadgen uuids: " << made.message() << "\n";
+      return 2;
+    }
     std::string_view rest = chunk;
     while (!rest.empty()) {
       const auto nl = rest.find('\n');
@@ -420,17 +429,15 @@ int run_http(HttpOptions o) {
         const std::string& path = paths[i];
         i = (i + 1) % paths.size();
         std::string error;
-        try {
-          const cdrd::http::ClientResponse r = client.get(path, headers);
-          if (r.status != 200) {
-            error = "status " + std::to_string(r.status) + " for " + path + ": " +
-                    r.body.substr(0, 300);
-          } else if (r.body.empty() || r.body.front() != '{') {
-            error = "not a JSON object for " + path + ": " + r.body.substr(0, 300);
-          }
-        } catch (const std::exception& e) {
-          error = e.what();
+        const cdrd::Result<cdrd::http::ClientResponse> r = client.get(path, headers);
+        if (!r.ok()) {
+          error = r.status().message();
           std::this_thread::sleep_for(std::chrono::milliseconds(10));  // don't spin on a dead server
+        } else if (r->status != 200) {
+          error = "status " + std::to_string(r->status) + " for " + path + ": " +
+                  r->body.substr(0, 300);
+        } else if (r->body.empty() || r->body.front() != '{') {
+          error = "not a JSON object for " + path + ": " + r->body.substr(0, 300);
         }
         const auto end = Clock::now();
         if (!error.empty()) {
@@ -486,16 +493,15 @@ int run_get(const Target& target, const std::string& user, std::string password,
   if (password.empty()) password = env_or("LOADGEN_PASSWORD", "");
   cdrd::http::Params headers;
   if (!user.empty()) headers.emplace_back("Authorization", cdrd::http::basic_auth(user, password));
-  try {
-    cdrd::http::HttpClient client(target.host, static_cast<std::uint16_t>(target.port));
-    const auto r = client.get(path, headers);
-    std::cout << r.body << "\n";
-    if (r.status != 200) {
-      std::cerr << "loadgen get: status " << r.status << " for " << path << "\n";
-      return 1;
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "loadgen get: " << e.what() << "\n";
+  cdrd::http::HttpClient client(target.host, static_cast<std::uint16_t>(target.port));
+  const auto r = client.get(path, headers);
+  if (!r.ok()) {
+    std::cerr << "loadgen get: " << r.status().message() << "\n";
+    return 1;
+  }
+  std::cout << r->body << "\n";
+  if (r->status != 200) {
+    std::cerr << "loadgen get: status " << r->status << " for " << path << "\n";
     return 1;
   }
   return 0;
@@ -513,7 +519,11 @@ int run_trunks(const Target& target, const std::string& user, std::string passwo
   const std::string base = "/v1/Account/" + user + "/Zentrunk/";
   const auto create = [&](const std::string& resource, const std::string& body,
                           const char* id_field) {
-    const auto r = client.request("POST", base + resource + "/", body, headers);
+    const auto answer = client.request("POST", base + resource + "/", body, headers);
+    if (!answer.ok()) {
+      throw std::runtime_error("POST " + resource + ": " + answer.status().message());
+    }
+    const cdrd::http::ClientResponse& r = *answer;
     rapidjson::Document d;
     d.Parse(r.body.c_str());
     if (r.status != 201 || d.HasParseError() || !d.IsObject() || !d.HasMember(id_field) ||

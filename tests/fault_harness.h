@@ -123,7 +123,7 @@ class ServerProcess {
   std::uint16_t port() const { return port_; }
   const std::string& data_dir() const { return dir_; }
   std::string db_path() const { return dir_ + "/cdrd.db"; }
-  http::HttpClient client() const { return http::HttpClient("127.0.0.1", port_); }
+  TestClient client() const { return TestClient("127.0.0.1", port_); }
 
   http::ClientResponse ingest(const std::string& ndjson) const {
     return ingest_as_operator(port_, ndjson);

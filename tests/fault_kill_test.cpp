@@ -93,14 +93,13 @@ TEST(FaultKill, EveryAcknowledgedBatchSurvivesTwentyKillNinesExactlyOnce) {
           done = true;
           return;
         }
-        http::ClientResponse r;
-        try {
-          http::HttpClient client("127.0.0.1", port.load());
-          client.set_timeout(10s);
-          r = client.request("POST", "/v1/ingest/calls", body,
-                             {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-                              {"Content-Type", "application/x-ndjson"}});
-        } catch (const std::exception&) {
+        http::HttpClient client("127.0.0.1", port.load());
+        client.set_timeout(10s);
+        Result<http::ClientResponse> answer = client.request(
+            "POST", "/v1/ingest/calls", body,
+            {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+             {"Content-Type", "application/x-ndjson"}});
+        if (!answer.ok()) {
           // The server died under this request (or is not back yet): the batch is
           // unacknowledged, so send it again.
           if (attempt == 0) {
@@ -110,6 +109,7 @@ TEST(FaultKill, EveryAcknowledgedBatchSurvivesTwentyKillNinesExactlyOnce) {
           std::this_thread::sleep_for(5ms);
           continue;
         }
+        const http::ClientResponse& r = *answer;
         std::lock_guard lock(mu);
         if (r.status != 200) {
           errors.push_back("batch " + std::to_string(batch) + " attempt " +

@@ -158,7 +158,7 @@ TEST_F(Hardening, IngestStreamsCsvWithTheHeaderAndQuotedFieldsAcrossPieces) {
             "\"Desk, \"\"" + std::to_string(i) + "\"\" " + std::string(90, 'q') + "\"\n";
   }
   ASSERT_GT(body.size(), 1u << 20);
-  http::HttpClient client = server_->client();
+  TestClient client = server_->client();
   client.set_timeout(60s);
   const auto r = client.request("POST", "/v1/ingest/calls", body,
                                 {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -20,20 +19,6 @@
 extern char** environ;
 
 namespace cdrd::test {
-namespace fs = std::filesystem;
-
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/cdrd-test-XXXXXX";
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 namespace {
 
 std::vector<char*> argv_of(std::vector<std::string>& args) {
@@ -120,7 +105,7 @@ OAuthApp create_app_in(const std::string& data_dir, const std::string& auth_id) 
 
 http::ClientResponse request_token(std::uint16_t port, const std::string& client_id,
                                    const std::string& client_secret) {
-  return http::HttpClient("127.0.0.1", port)
+  return TestClient("127.0.0.1", port)
       .request("POST", "/oauth/token",
                "grant_type=client_credentials&client_id=" + client_id +
                    "&client_secret=" + client_secret,
@@ -166,7 +151,7 @@ std::uint16_t wait_for_port(pid_t& pid, const std::string& data_dir) {
 }
 
 http::ClientResponse ingest_as_operator(std::uint16_t port, const std::string& ndjson) {
-  return http::HttpClient("127.0.0.1", port).request("POST", "/v1/ingest/calls", ndjson,
+  return TestClient("127.0.0.1", port).request("POST", "/v1/ingest/calls", ndjson,
                         {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
                          {"Content-Type", "application/x-ndjson"}});
 }
@@ -203,7 +188,7 @@ http::ClientResponse CdrdServer::get(const Credentials& who, const std::string& 
 }
 
 std::int64_t listed_call_count(std::uint16_t port, const Credentials& who) {
-  const auto r = http::HttpClient("127.0.0.1", port)
+  const auto r = TestClient("127.0.0.1", port)
                      .get("/v1/Account/" + who.auth_id + "/Zentrunk/Call/?limit=1", who.basic());
   if (r.status != 200) throw std::runtime_error("list calls: " + std::to_string(r.status) + r.body);
   return parse_json(r.body)["meta"]["total_count"].GetInt64();

@@ -10,19 +10,15 @@
 #include <vector>
 
 #include "http/client.h"
+#include "testing/http_client.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd::test {
 
 // A fresh directory under $TMPDIR, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using cdrd::testing::TempDir;
+// An HTTP client whose calls give the response, or throw (failing the test) when there is none.
+using cdrd::testing::TestClient;
 
 struct CommandResult {
   int exit_code = -1;
@@ -83,7 +79,7 @@ class CdrdServer {
 
   std::uint16_t port() const { return port_; }
   const std::string& data_dir() const { return dir_.path(); }
-  http::HttpClient client() const { return http::HttpClient("127.0.0.1", port_); }
+  TestClient client() const { return TestClient("127.0.0.1", port_); }
 
   // `cdrd account create` against the same data directory (the server may run meanwhile).
   Credentials create_account(const std::string& name) const;

@@ -20,10 +20,10 @@ void RetentionSweeper::start() {
 
 void RetentionSweeper::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.signal_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -42,8 +42,7 @@ Result<std::int64_t> RetentionSweeper::sweep() {
     total += *n;
     if (*n < batch) break;
     // Let the writers and readers waiting on the store in between; wake early to stop.
-    std::unique_lock lock(mu_);
-    if (wake_.wait_for(lock, options_.pause, [this] { return stop_; })) break;
+    if (stop_asked_within(options_.pause)) break;
   }
   return total;
 }
@@ -59,9 +58,19 @@ void RetentionSweeper::run() {
       spdlog::info("retention: deleted {} calls that ended before {} ({} days)", *deleted,
                    format_timestamp(before), settings_.retention_days);
     }
-    std::unique_lock lock(mu_);
-    if (wake_.wait_for(lock, options_.interval, [this] { return stop_; })) return;
+    if (stop_asked_within(options_.interval)) return;
   }
+}
+
+bool RetentionSweeper::stop_asked_within(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(&mu_);
+  while (!stop_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    wake_.wait_for(deadline - now);
+  }
+  return true;
 }
 
 }  // namespace cdrd::api

@@ -12,12 +12,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 
 #include "api/context.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "store/call_store.h"
 
@@ -40,24 +39,26 @@ class RetentionSweeper {
   // Starts the thread (a sweep right away, then every interval). Once only.
   void start();
   // Asks the thread to stop (it finishes the batch in progress) and waits for it.
-  void stop();
+  void stop() EXCLUDES(mu_);
 
   // One sweep now, on the calling thread: batches until one deletes fewer than batch_rows.
   // Returns the calls deleted, or the storage error (the batches before it stay deleted).
-  Result<std::int64_t> sweep();
+  Result<std::int64_t> sweep() EXCLUDES(mu_);
 
   // The first end_time kept: now - retention_days (ApiContext::retention_floor).
   Micros floor() const;
 
  private:
-  void run();
+  void run() EXCLUDES(mu_);
+  // Waits up to `timeout` for stop(); true when stop() was asked.
+  bool stop_asked_within(std::chrono::milliseconds timeout) EXCLUDES(mu_);
 
   CallStore& calls_;
   const ApiSettings& settings_;
   const RetentionSweepOptions options_;
-  std::mutex mu_;  // guards stop_
-  std::condition_variable wake_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar wake_{&mu_};
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

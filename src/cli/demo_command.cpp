@@ -197,7 +197,10 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   options.end_from = options.end_until - 30 * kMicrosPerDay;
   options.trunks[account->auth_id] = *demo_trunks;
   std::string ndjson;
-  sample::append_sample_calls(options, 0, calls, ndjson);
+  if (Status s = sample::append_sample_calls(options, 0, calls, ndjson); !s.ok()) {
+    std::cerr << "cdrd: demo calls: " << s.message() << "\n";
+    return 2;
+  }
   service::RatingService rating(store->accounts, store->rating);
   const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
                                               {});

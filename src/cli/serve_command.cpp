@@ -101,18 +101,26 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
                                          std::string_view message) {
     return app.render_error(path, status, message);
   };
-  try {
-    http::HttpServer server(server_options,
-                            [&app](const http::HttpRequest& head) { return app.admit(head); });
-    if (!options.port_file.empty()) {
-      // Write then rename, so a reader never sees a half-written file.
-      const std::string tmp = options.port_file + ".tmp";
-      std::ofstream(tmp) << server.port() << "\n";
-      std::filesystem::rename(tmp, options.port_file);
+  Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::create(
+      server_options, [&app](const http::HttpRequest& head) { return app.admit(head); });
+  if (!server.ok()) {
+    std::cerr << "cdrd: " << server.status().message() << "\n";
+    return 2;
+  }
+  if (!options.port_file.empty()) {
+    // Write then rename, so a reader never sees a half-written file.
+    const std::string tmp = options.port_file + ".tmp";
+    std::ofstream(tmp) << (*server)->port() << "\n";
+    std::error_code ec;
+    std::filesystem::rename(tmp, options.port_file, ec);
+    if (ec) {
+      std::cerr << "cdrd: cannot write the port file " << options.port_file << ": "
+                << ec.message() << "\n";
+      return 2;
     }
-    server.run();
-  } catch (const std::exception& e) {
-    std::cerr << "cdrd: " << e.what() << "\n";
+  }
+  if (Status run = (*server)->run(); !run.ok()) {
+    std::cerr << "cdrd: " << run.message() << "\n";
     return 2;
   }
   spdlog::info("stopped");

@@ -11,7 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <limits>
-#include <stdexcept>
+
+#include "http/url.h"
 
 namespace cdrd::http {
 namespace {
@@ -22,8 +23,6 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Errors that mean the server closed a kept-alive connection before reading our request (its
 // idle timeout, a restart): the request was not processed, so sending it again is safe.
@@ -66,17 +65,18 @@ struct HttpClient::Impl {
     return result;
   }
 
-  void connect() {
+  Status connect() {
     beast::error_code ec;
     tcp::resolver resolver(ioc);
     const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
     if (!ec) {
       ec = wait_for([&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
     }
-    if (ec) throw std::runtime_error("cannot connect to " + host_header + ": " + ec.message());
+    if (ec) return Status::Unavailable("cannot connect to " + host_header + ": " + ec.message());
     beast::error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
     connected = true;
+    return Status::Ok();
   }
 
   void close() {
@@ -112,8 +112,8 @@ HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 void HttpClient::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
 
-ClientResponse HttpClient::request(const std::string& method, const std::string& target,
-                                   const std::string& body, const Params& headers) {
+Result<ClientResponse> HttpClient::request(const std::string& method, const std::string& target,
+                                           const std::string& body, const Params& headers) {
   Impl& c = *impl_;
   bhttp::request<bhttp::string_body> request;
   request.version(11);
@@ -132,7 +132,7 @@ ClientResponse HttpClient::request(const std::string& method, const std::string&
 
   for (int attempt = 1;; ++attempt) {
     const bool reused = c.connected;
-    if (!c.connected) c.connect();
+    if (!c.connected) RETURN_IF_ERROR(c.connect());
 
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -143,8 +143,8 @@ ClientResponse HttpClient::request(const std::string& method, const std::string&
     if (ec) {
       c.close();
       if (reused && attempt == 1 && closed_by_peer(ec)) continue;
-      throw std::runtime_error(method + " " + target + " to " + c.host_header +
-                               " failed: " + ec.message());
+      return Status::Unavailable(method + " " + target + " to " + c.host_header +
+                                 " failed: " + ec.message());
     }
 
     auto response = parser.release();
@@ -152,9 +152,7 @@ ClientResponse HttpClient::request(const std::string& method, const std::string&
     out.status = static_cast<int>(response.result_int());
     out.body = std::move(response.body());
     for (const auto& field : response) {
-      std::string name(sv(field.name_string()));
-      for (char& ch : name) ch = ascii_lower(ch);
-      out.headers.emplace_back(std::move(name), sv(field.value()));
+      out.headers.emplace_back(ascii_lower(sv(field.name_string())), sv(field.value()));
     }
     if (!response.keep_alive()) c.close();
     return out;

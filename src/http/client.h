@@ -1,7 +1,8 @@
 // HttpClient: a small blocking HTTP/1.1 client over one keep-alive connection, for the
 // black-box tests and the benchmark load generator (never used by the server itself).
 // Reconnects once if the server closed the connection. Every network operation has a deadline
-// (set_timeout, 30 s by default), so a dead server gives an exception, not a hang.
+// (set_timeout, 30 s by default), so a dead server gives an error, not a hang: request() returns
+// kUnavailable, naming the request and the server, when it cannot connect or the exchange fails.
 // Not thread-safe: one per thread.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "core/status.h"
 #include "http/message.h"
 
 namespace cdrd::http {
@@ -32,10 +34,10 @@ class HttpClient {
   void set_timeout(std::chrono::milliseconds timeout);
 
   // `headers` are sent as given (e.g. {"Authorization", "Basic ..."}); Host, Content-Length and
-  // keep-alive are added. Throws std::runtime_error on a connection or protocol failure.
-  ClientResponse request(const std::string& method, const std::string& target,
-                         const std::string& body = "", const Params& headers = {});
-  ClientResponse get(const std::string& target, const Params& headers = {}) {
+  // keep-alive are added. kUnavailable on a connection or protocol failure.
+  Result<ClientResponse> request(const std::string& method, const std::string& target,
+                                 const std::string& body = "", const Params& headers = {});
+  Result<ClientResponse> get(const std::string& target, const Params& headers = {}) {
     return request("GET", target, "", headers);
   }
 

@@ -18,7 +18,7 @@ FairPool::FairPool(Limits limits) : limits_([&] {
 FairPool::~FairPool() { stop(); }
 
 FairPool::Submitted FairPool::submit(const std::string& tenant, std::function<void()> task) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (stopping_) return Submitted::kFull;
   if (queued_ >= limits_.max_queued) return Submitted::kFull;
   Tenant& t = tenants_[tenant];
@@ -33,14 +33,14 @@ void FairPool::make_ready_if_runnable(const std::string& name, Tenant& tenant) {
   if (!tenant.ready && !tenant.queue.empty() && tenant.running < limits_.per_tenant_running) {
     tenant.ready = true;
     ready_.push_back(name);
-    cv_.notify_one();
+    cv_.signal();
   }
 }
 
 void FairPool::work() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !ready_.empty(); });
+    while (!stopping_ && ready_.empty()) cv_.wait();
     if (stopping_) return;
     std::string name = std::move(ready_.front());
     ready_.pop_front();
@@ -53,10 +53,10 @@ void FairPool::work() {
     ++tenant.running;
     make_ready_if_runnable(name, tenant);  // to the back of the round: others go first
 
-    lock.unlock();
+    mu_.unlock();
     task();  // tasks catch their own exceptions (the server's do)
     task = nullptr;  // destroy what it holds outside the lock too
-    lock.lock();
+    mu_.lock();
 
     it = tenants_.find(name);
     Tenant& after = it->second;
@@ -72,7 +72,7 @@ void FairPool::work() {
 void FairPool::stop() {
   std::vector<std::function<void()>> dropped;  // destroyed outside the lock
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
     for (auto& [name, tenant] : tenants_) {
@@ -82,7 +82,7 @@ void FairPool::stop() {
     ready_.clear();
     queued_ = 0;
   }
-  cv_.notify_all();
+  cv_.signal_all();
   for (auto& t : threads_) {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
   }

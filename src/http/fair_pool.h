@@ -9,15 +9,15 @@
 // and waits for the running ones to return.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace cdrd::http {
 
@@ -36,8 +36,8 @@ class FairPool {
   FairPool(const FairPool&) = delete;
   FairPool& operator=(const FairPool&) = delete;
 
-  Submitted submit(const std::string& tenant, std::function<void()> task);
-  void stop();
+  Submitted submit(const std::string& tenant, std::function<void()> task) EXCLUDES(mu_);
+  void stop() EXCLUDES(mu_);
 
   const Limits& limits() const { return limits_; }
 
@@ -47,17 +47,20 @@ class FairPool {
     int running = 0;
     bool ready = false;  // listed in ready_
   };
-  void work();
-  // With mu_ held: lists the tenant as ready when it has work and room to run more.
-  void make_ready_if_runnable(const std::string& name, Tenant& tenant);
+  void work() EXCLUDES(mu_);
+  // Lists the tenant as ready when it has work and room to run more.
+  void make_ready_if_runnable(const std::string& name, Tenant& tenant) REQUIRES(mu_);
 
   const Limits limits_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<std::string, Tenant> tenants_;
-  std::deque<std::string> ready_;  // round-robin order of tenants that may run a task now
-  std::size_t queued_ = 0;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar cv_{&mu_};
+  std::unordered_map<std::string, Tenant> tenants_ GUARDED_BY(mu_);
+  // Round-robin order of tenants that may run a task now.
+  std::deque<std::string> ready_ GUARDED_BY(mu_);
+  std::size_t queued_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  // Started by the constructor, joined and cleared by stop(); stop() is not run concurrently
+  // with itself (the server calls it from run() and then from its destructor).
   std::vector<std::thread> threads_;
 };
 

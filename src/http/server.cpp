@@ -30,15 +30,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
 #include <csignal>
-#include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "http/error_body.h"
 #include "http/fair_pool.h"
 #include "http/url.h"
@@ -81,9 +79,6 @@ std::shared_ptr<spdlog::logger> http_logger() {
 
 // Beast 1.74 speaks boost::string_view; the rest of cdrd speaks std::string_view.
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -133,8 +128,10 @@ class ServerCore {
   ServerCore(ServerOptions options, Admitter admitter);
   ~ServerCore();
 
+  // Binds and listens; kUnavailable naming the address when it cannot.
+  Status listen();
   std::uint16_t port() const { return port_; }
-  void run();
+  Status run() EXCLUDES(run_mutex_);
   void stop();
 
   // For sessions.
@@ -145,16 +142,16 @@ class ServerCore {
   asio::io_context& io() { return ioc_; }
   spdlog::logger& log() const { return *log_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
-  void session_started(const std::shared_ptr<Session>& session);
-  void session_ended(Session* session) noexcept;
+  void session_started(const std::shared_ptr<Session>& session) EXCLUDES(sessions_mutex_);
+  void session_ended(Session* session) noexcept EXCLUDES(sessions_mutex_);
 
  private:
   void run_io();
   void accept_next();
   void on_accept(const beast::error_code& ec, tcp::socket socket);
   // At the connection cap: closes the longest-idle keep-alive connection, if there is one.
-  bool close_an_idle_connection();
-  void begin_shutdown(std::string_view reason);
+  bool close_an_idle_connection() EXCLUDES(sessions_mutex_);
+  void begin_shutdown(std::string_view reason) EXCLUDES(sessions_mutex_);
 
   const ServerOptions options_;
   const Admitter admitter_;
@@ -168,13 +165,13 @@ class ServerCore {
 
   // Live sessions, so that shutdown can reach the idle ones. Declared before the io_context so
   // that it outlives the sessions the io_context's destructor may still destroy.
-  std::mutex sessions_mutex_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  Mutex sessions_mutex_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ GUARDED_BY(sessions_mutex_);
 
   // run() and the destructor: the destructor waits until a run() on another thread returned.
-  std::mutex run_mutex_;
-  std::condition_variable run_done_;
-  bool running_ = false;
+  Mutex run_mutex_;
+  CondVar run_done_{&run_mutex_};
+  bool running_ GUARDED_BY(run_mutex_) = false;
 
   asio::io_context ioc_;
   asio::strand<asio::io_context::executor_type> control_;
@@ -326,9 +323,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.target.assign(sv(message.target()));
     request_.remote_address = remote_address_;
     for (const auto& field : message) {
-      std::string name(sv(field.name_string()));
-      for (char& c : name) c = ascii_lower(c);
-      request_.headers.emplace_back(std::move(name), sv(field.value()));
+      request_.headers.emplace_back(ascii_lower(sv(field.name_string())), sv(field.value()));
     }
 
     const std::string_view target = request_.target;
@@ -759,10 +754,12 @@ ServerCore::ServerCore(ServerOptions options, Admitter admitter)
       signals_(control_),
       grace_timer_(control_),
       accept_retry_timer_(control_),
-      pool_(pool_limits(options_)) {
+      pool_(pool_limits(options_)) {}
+
+Status ServerCore::listen() {
   const std::string wanted = options_.address + ":" + std::to_string(options_.port);
   auto fail = [&](const std::string& what, const beast::error_code& ec) {
-    throw std::runtime_error("cannot listen on " + wanted + ": " + what + ": " + ec.message());
+    return Status::Unavailable("cannot listen on " + wanted + ": " + what + ": " + ec.message());
   };
   beast::error_code ec;
   // Resolving accepts an IP address as well as a name such as "localhost".
@@ -770,28 +767,29 @@ ServerCore::ServerCore(ServerOptions options, Admitter admitter)
   const auto endpoints = resolver.resolve(options_.address, std::to_string(options_.port),
                                           tcp::resolver::passive | tcp::resolver::numeric_service,
                                           ec);
-  if (ec || endpoints.empty()) fail("cannot resolve the address", ec);
+  if (ec || endpoints.empty()) return fail("cannot resolve the address", ec);
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
 
   acceptor_.open(endpoint.protocol(), ec);
-  if (ec) fail("open", ec);
+  if (ec) return fail("open", ec);
   acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (ec) fail("set reuse_address", ec);
+  if (ec) return fail("set reuse_address", ec);
   acceptor_.bind(endpoint, ec);
-  if (ec) fail("bind", ec);
+  if (ec) return fail("bind", ec);
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) fail("listen", ec);
+  if (ec) return fail("listen", ec);
   const auto local = acceptor_.local_endpoint(ec);
-  if (ec) fail("local_endpoint", ec);
+  if (ec) return fail("local_endpoint", ec);
   port_ = local.port();
   listen_label_ = endpoint_label(local);
+  return Status::Ok();
 }
 
 ServerCore::~ServerCore() {
   stop();
   {
-    std::unique_lock lock(run_mutex_);
-    run_done_.wait(lock, [this] { return !running_; });
+    MutexLock lock(&run_mutex_);
+    while (running_) run_done_.wait();
   }
   pool_.stop();
   // Sessions the io_context still holds die with it; they must not post anything then.
@@ -805,18 +803,18 @@ HttpResponse ServerCore::render_error(std::string_view path, int status,
   return options_.error_renderer(path, status, message);
 }
 
-void ServerCore::run() {
+Status ServerCore::run() {
   {
-    std::lock_guard lock(run_mutex_);
-    if (running_) throw std::logic_error("HttpServer::run() is already running");
+    MutexLock lock(&run_mutex_);
+    if (running_) return Status::Internal("HttpServer::run() is already running");
     running_ = true;
   }
   struct MarkDone {
     ServerCore& core;
     ~MarkDone() {
-      std::lock_guard lock(core.run_mutex_);
+      MutexLock lock(&core.run_mutex_);
       core.running_ = false;
-      core.run_done_.notify_all();
+      core.run_done_.signal_all();
     }
   } mark_done{*this};
 
@@ -845,6 +843,7 @@ void ServerCore::run() {
   // Workers still running a handler after a forced stop finish it; their answers go nowhere.
   pool_.stop();
   log_->info("stopped listening on {}", listen_label_);
+  return Status::Ok();
 }
 
 void ServerCore::run_io() {
@@ -875,7 +874,7 @@ bool ServerCore::close_an_idle_connection() {
   std::shared_ptr<Session> oldest;
   std::int64_t oldest_since = 0;
   {
-    std::lock_guard lock(sessions_mutex_);
+    MutexLock lock(&sessions_mutex_);
     for (const auto& [raw, weak] : sessions_) {
       const std::int64_t since = raw->idle_since();
       if (since >= 0 && (!oldest || since < oldest_since)) {
@@ -908,7 +907,7 @@ void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
   if (options_.max_connections > 0) {
     std::size_t open;
     {
-      std::lock_guard lock(sessions_mutex_);
+      MutexLock lock(&sessions_mutex_);
       open = sessions_.size();
     }
     if (open >= options_.max_connections && !close_an_idle_connection()) {
@@ -935,14 +934,14 @@ void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
 }
 
 void ServerCore::session_started(const std::shared_ptr<Session>& session) {
-  std::lock_guard lock(sessions_mutex_);
+  MutexLock lock(&sessions_mutex_);
   sessions_.emplace(session.get(), session);
 }
 
 void ServerCore::session_ended(Session* session) noexcept {
   bool none_left;
   {
-    std::lock_guard lock(sessions_mutex_);
+    MutexLock lock(&sessions_mutex_);
     sessions_.erase(session);
     none_left = sessions_.empty();
   }
@@ -968,7 +967,7 @@ void ServerCore::begin_shutdown(std::string_view reason) {
 
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(sessions_mutex_);
+    MutexLock lock(&sessions_mutex_);
     live.reserve(sessions_.size());
     for (const auto& [raw, weak] : sessions_) {
       if (auto session = weak.lock()) live.push_back(std::move(session));
@@ -983,7 +982,7 @@ void ServerCore::begin_shutdown(std::string_view reason) {
     if (ec) return;  // every session ended in time
     std::size_t left;
     {
-      std::lock_guard lock(sessions_mutex_);
+      MutexLock lock(&sessions_mutex_);
       left = sessions_.size();
     }
     if (left == 0) return;
@@ -1001,22 +1000,29 @@ struct HttpServer::Impl : ServerCore {
   using ServerCore::ServerCore;
 };
 
-HttpServer::HttpServer(ServerOptions options, Admitter admitter)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(admitter))) {}
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-HttpServer::HttpServer(ServerOptions options, Handler handler)
-    : HttpServer(options, [limit = options.max_body_bytes, handler = std::move(handler)](
-                              const HttpRequest&) {
-        RouteDecision decision;
-        decision.max_body_bytes = limit;
-        decision.handle = handler;
-        return decision;
-      }) {}
+Result<std::unique_ptr<HttpServer>> HttpServer::create(ServerOptions options, Admitter admitter) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(admitter));
+  RETURN_IF_ERROR(impl->listen());
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::create(ServerOptions options, Handler handler) {
+  const std::size_t limit = options.max_body_bytes;
+  return create(std::move(options),
+                [limit, handler = std::move(handler)](const HttpRequest&) {
+                  RouteDecision decision;
+                  decision.max_body_bytes = limit;
+                  decision.handle = handler;
+                  return decision;
+                });
+}
 
 HttpServer::~HttpServer() = default;
 
 std::uint16_t HttpServer::port() const { return impl_->port(); }
-void HttpServer::run() { impl_->run(); }
+Status HttpServer::run() { return impl_->run(); }
 void HttpServer::stop() { impl_->stop(); }
 
 }  // namespace cdrd::http

@@ -16,9 +16,12 @@
 // Every request is logged as one access-log line (client address, account, method, target,
 // status, duration, api_id).
 //
-// run() blocks until SIGTERM or SIGINT (or stop()): the server then stops accepting, lets
-// requests in flight finish and be answered (up to `shutdown_grace`), closes idle connections,
-// and returns. Thread-safety: stop() may be called from any thread; the rest from one.
+// HttpServer::create() binds and listens; it returns kUnavailable naming the address when it
+// cannot (address in use, not resolvable). run() blocks until SIGTERM or SIGINT (or stop()): the
+// server then stops accepting, lets requests in flight finish and be answered (up to
+// `shutdown_grace`), closes idle connections, and returns; it returns kInternal when run()
+// already runs on another thread (a bug in the caller).
+// Thread-safety: stop() may be called from any thread; the rest from one.
 #pragma once
 
 #include <chrono>
@@ -28,6 +31,7 @@
 #include <memory>
 #include <string>
 
+#include "core/status.h"
 #include "http/message.h"
 
 namespace cdrd::http {
@@ -64,22 +68,23 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  // Binds and listens at once (so port() is known before run()); throws std::runtime_error
-  // naming the address if it cannot.
-  HttpServer(ServerOptions options, Admitter admitter);
+  // Binds and listens at once (so port() is known before run()); kUnavailable naming the
+  // address if it cannot.
+  static Result<std::unique_ptr<HttpServer>> create(ServerOptions options, Admitter admitter);
   // Every route takes bodies up to options.max_body_bytes and runs `handler`, one tenant per
   // client address.
-  HttpServer(ServerOptions options, Handler handler);
+  static Result<std::unique_ptr<HttpServer>> create(ServerOptions options, Handler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   std::uint16_t port() const;
-  void run();
+  Status run();
   void stop();
 
  private:
   struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

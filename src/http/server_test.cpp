@@ -22,6 +22,7 @@
 
 #include "http/client.h"
 #include "http/url.h"
+#include "testing/http_client.h"
 
 namespace cdrd::http {
 namespace {
@@ -79,19 +80,32 @@ Handler echo_path(Recorder& recorder) {
   };
 }
 
+using cdrd::testing::TestClient;
+
+// The server HttpServer::create() makes; a server that cannot listen fails the test.
+template <class Routing>
+std::unique_ptr<HttpServer> listening(ServerOptions options, Routing routing) {
+  Result<std::unique_ptr<HttpServer>> server = HttpServer::create(std::move(options),
+                                                                  std::move(routing));
+  if (!server.ok()) throw std::runtime_error(server.status().message());
+  return std::move(server).value();
+}
+
 // A server on a free port whose run() runs on a background thread until stop_and_join().
 class RunningServer {
  public:
   explicit RunningServer(Handler handler, ServerOptions options = test_options())
-      : server_(std::move(options), std::move(handler)), thread_([this] { server_.run(); }) {}
+      : server_(listening(std::move(options), std::move(handler))),
+        thread_([this] { EXPECT_TRUE(server_->run().ok()); }) {}
   RunningServer(Admitter admitter, ServerOptions options)
-      : server_(std::move(options), std::move(admitter)), thread_([this] { server_.run(); }) {}
+      : server_(listening(std::move(options), std::move(admitter))),
+        thread_([this] { EXPECT_TRUE(server_->run().ok()); }) {}
   ~RunningServer() { stop_and_join(); }
 
-  std::uint16_t port() const { return server_.port(); }
-  HttpServer& server() { return server_; }
-  HttpClient client() const {
-    HttpClient client("127.0.0.1", port());
+  std::uint16_t port() const { return server_->port(); }
+  HttpServer& server() { return *server_; }
+  TestClient client() const {
+    TestClient client("127.0.0.1", port());
     client.set_timeout(3s);
     return client;
   }
@@ -99,7 +113,7 @@ class RunningServer {
   std::chrono::milliseconds stop_and_join() {
     if (!thread_.joinable()) return 0ms;
     const auto start = Clock::now();
-    server_.stop();
+    server_->stop();
     thread_.join();
     return since(start);
   }
@@ -107,7 +121,7 @@ class RunningServer {
   void join() { thread_.join(); }
 
  private:
-  HttpServer server_;
+  std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };
 
@@ -536,7 +550,7 @@ TEST(HttpServer, StopDeliversTheResponseOfARequestInFlight) {
 
   HttpClient late("127.0.0.1", server.port());
   late.set_timeout(1s);
-  EXPECT_THROW(late.get("/late"), std::runtime_error);  // no longer listening
+  EXPECT_FALSE(late.get("/late").ok());  // no longer listening
 }
 
 TEST(HttpServer, StopFromAHandler) {
@@ -565,25 +579,32 @@ TEST(HttpServer, GracePeriodBoundsAStuckRequest) {
 }
 
 TEST(HttpServer, StopBeforeRunMakesRunReturnAtOnce) {
-  HttpServer server(test_options(), [](const HttpRequest&) { return HttpResponse{}; });
-  server.stop();
+  const auto server = listening(test_options(), [](const HttpRequest&) { return HttpResponse{}; });
+  server->stop();
   const auto start = Clock::now();
-  server.run();
+  EXPECT_TRUE(server->run().ok());
   EXPECT_LT(since(start), 1s);
 }
 
 TEST(HttpServer, BindFailureNamesTheAddress) {
-  HttpServer first(test_options(), [](const HttpRequest&) { return HttpResponse{}; });
+  const auto first = listening(test_options(), [](const HttpRequest&) { return HttpResponse{}; });
   auto options = test_options();
-  options.port = first.port();
-  try {
-    HttpServer second(options, [](const HttpRequest&) { return HttpResponse{}; });
-    FAIL() << "a second server bound the same port";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(first.port())),
-              std::string::npos)
-        << e.what();
-  }
+  options.port = first->port();
+  const auto second =
+      HttpServer::create(options, [](const HttpRequest&) { return HttpResponse{}; });
+  ASSERT_FALSE(second.ok()) << "a second server bound the same port";
+  EXPECT_EQ(second.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(second.status().message().find("127.0.0.1:" + std::to_string(first->port())),
+            std::string::npos)
+      << second.status().message();
+}
+
+TEST(HttpServer, RunWhileRunningIsRefused) {
+  RunningServer server([](const HttpRequest&) { return HttpResponse{}; });
+  ASSERT_EQ(server.client().get("/").status, 200);  // answered: run() runs
+  const Status again = server.server().run();
+  EXPECT_EQ(again.code(), Status::Code::kInternal);
+  EXPECT_EQ(again.message(), "HttpServer::run() is already running");
 }
 
 }  // namespace

@@ -64,6 +64,12 @@ std::optional<Params> parse_query(std::string_view query) {
   return params;
 }
 
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
 }  // namespace cdrd::http
 
 namespace cdrd::http {

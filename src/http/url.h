@@ -1,4 +1,5 @@
-// Percent-decoding of request targets and query strings. Pure; thread-safe.
+// Percent-decoding of request targets and query strings, and the ASCII case folding of header
+// names and methods that the server and the client share. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,16 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 // Splits "a=1&b=2&b=3" into decoded pairs in order; nullopt on a bad escape.
 // A key without '=' has an empty value; empty segments ("a=1&&b=2") are skipped.
 std::optional<Params> parse_query(std::string_view query);
+
+// ASCII case folding, independent of the locale: header names are compared and stored in lower
+// case, methods in upper case. Bytes other than ASCII letters are kept as they are.
+constexpr char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+constexpr char ascii_upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+std::string ascii_lower(std::string_view s);
 
 }  // namespace cdrd::http
 

@@ -7,6 +7,14 @@
 namespace cdrd::http {
 namespace {
 
+TEST(AsciiCase, FoldsOnlyAsciiLetters) {
+  EXPECT_EQ(ascii_lower("Content-Type: X-Y_1"), "content-type: x-y_1");
+  EXPECT_EQ(ascii_lower("\xC3\x84Z"), "\xC3\x84z");  // "ÄZ": only the ASCII letter changes
+  EXPECT_EQ(ascii_upper('g'), 'G');
+  EXPECT_EQ(ascii_upper('-'), '-');
+  EXPECT_EQ(ascii_lower('Q'), 'q');
+}
+
 TEST(PercentDecode, PlainTextIsUnchanged) {
   EXPECT_EQ(percent_decode("/v1/Account/MA123/Call/", false), "/v1/Account/MA123/Call/");
   EXPECT_EQ(percent_decode("", false), "");

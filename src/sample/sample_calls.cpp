@@ -8,7 +8,6 @@
 #include <charconv>
 #include <random>
 #include <span>
-#include <stdexcept>
 #include <string_view>
 
 #include "core/json_writer.h"
@@ -263,7 +262,11 @@ std::vector<Trunk> adopt(const std::vector<SampleTrunk>& given, const std::vecto
   return out;
 }
 
-Account make_account(const std::string& auth_id, const AccountTrunks* given) {
+Result<Account> make_account(const std::string& auth_id, const AccountTrunks* given) {
+  if (given != nullptr && (given->outbound.empty() || given->inbound.empty())) {
+    return Status::Invalid("sample calls: account " + auth_id +
+                           " needs at least one outbound and one inbound trunk");
+  }
   Rng rng(splitmix64(fnv1a(auth_id)));
   Account a;
   a.auth_id = auth_id;
@@ -272,10 +275,6 @@ Account make_account(const std::string& auth_id, const AccountTrunks* given) {
   for (std::int64_t i = 0; i < n_out; ++i) a.outbound_trunks.push_back(make_trunk(rng, *a.home));
   for (std::int64_t i = 0; i < n_in; ++i) a.inbound_trunks.push_back(make_trunk(rng, *a.home));
   if (given != nullptr) {
-    if (given->outbound.empty() || given->inbound.empty()) {
-      throw std::invalid_argument("sample calls: account " + auth_id +
-                                  " needs at least one outbound and one inbound trunk");
-    }
     a.outbound_trunks = adopt(given->outbound, a.outbound_trunks);
     a.inbound_trunks = adopt(given->inbound, a.inbound_trunks);
   }
@@ -480,24 +479,27 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
 
 }  // namespace
 
-void append_sample_calls(const SampleOptions& options, std::int64_t first_index, std::int64_t n,
-                         std::string& out) {
-  if (n <= 0) return;
-  if (options.auth_ids.empty()) throw std::invalid_argument("sample calls: no accounts");
+Status append_sample_calls(const SampleOptions& options, std::int64_t first_index,
+                           std::int64_t n, std::string& out) {
+  if (n <= 0) return Status::Ok();
+  if (options.auth_ids.empty()) return Status::Invalid("sample calls: no accounts");
   // Whole seconds s with s * 1e6 in [end_from, end_until).
   const std::int64_t first_s = ceil_div(options.end_from, kMicrosPerSecond);
   const std::int64_t last_s = ceil_div(options.end_until, kMicrosPerSecond) - 1;
-  if (last_s < first_s) throw std::invalid_argument("sample calls: empty end_time range");
+  if (last_s < first_s) return Status::Invalid("sample calls: empty end_time range");
 
   std::vector<Account> accounts;
   accounts.reserve(options.auth_ids.size());
   for (const auto& id : options.auth_ids) {
     const auto given = options.trunks.find(id);
-    accounts.push_back(make_account(id, given == options.trunks.end() ? nullptr : &given->second));
+    ASSIGN_OR_RETURN(Account account,
+                     make_account(id, given == options.trunks.end() ? nullptr : &given->second));
+    accounts.push_back(std::move(account));
   }
   for (std::int64_t i = 0; i < n; ++i) {
     append_record(options, accounts, first_s, last_s - first_s + 1, first_index + i, out);
   }
+  return Status::Ok();
 }
 
 }  // namespace cdrd::sample

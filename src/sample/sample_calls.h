@@ -2,6 +2,8 @@
 // the demo data of `make run` and the benchmark data set of `make bench`. The same options give
 // the same records, byte for byte, on every machine (only std::mt19937_64's raw output is used,
 // never the library's distributions, whose results differ between implementations).
+// Options that cannot make a record (no accounts, an end_time range without a whole second, a
+// listed account without an outbound or an inbound trunk) give kInvalidArgument.
 // Pure; thread-safe (no shared state).
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "core/time.h"
 
 namespace cdrd::sample {
@@ -37,7 +40,8 @@ struct SampleOptions {
 
 // Appends records [first_index, first_index + n) of the sequence as NDJSON lines to `out`.
 // Record i depends only on (options, i), so a data set can be made in chunks or in parallel.
-void append_sample_calls(const SampleOptions& options, std::int64_t first_index, std::int64_t n,
-                         std::string& out);
+// kInvalidArgument (and nothing appended) when the options cannot make a record.
+Status append_sample_calls(const SampleOptions& options, std::int64_t first_index,
+                           std::int64_t n, std::string& out);
 
 }  // namespace cdrd::sample

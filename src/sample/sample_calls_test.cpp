@@ -10,7 +10,6 @@
 #include <regex>
 #include <set>
 #include <sstream>
-#include <stdexcept>
 
 #include "core/money.h"
 #include "core/time.h"
@@ -32,8 +31,17 @@ SampleOptions options(std::uint64_t seed = 7) {
 
 std::string generate(const SampleOptions& o, std::int64_t first, std::int64_t n) {
   std::string out;
-  append_sample_calls(o, first, n, out);
+  const Status s = append_sample_calls(o, first, n, out);
+  EXPECT_TRUE(s.ok()) << s.message();
   return out;
+}
+
+// The code of what generating gives for options that cannot make a record.
+Status::Code refusal(const SampleOptions& o, std::int64_t first, std::int64_t n) {
+  std::string out;
+  const Status s = append_sample_calls(o, first, n, out);
+  EXPECT_EQ(out, "") << "nothing is appended when the options are refused";
+  return s.code();
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -69,7 +77,7 @@ TEST(SampleCalls, ChunksJoinToTheWhole) {
   std::string chunked;
   std::int64_t i = 100;
   for (std::int64_t step : {1, 7, 250, 3, 500, 239}) {
-    append_sample_calls(options(), i, step, chunked);
+    ASSERT_TRUE(append_sample_calls(options(), i, step, chunked).ok());
     i += step;
   }
   ASSERT_EQ(i, 1100);
@@ -84,13 +92,13 @@ TEST(SampleCalls, EmptyRequestsAndBadOptions) {
   EXPECT_EQ(generate(options(), 5, -3), "");
   SampleOptions none = options();
   none.auth_ids.clear();
-  EXPECT_THROW(generate(none, 0, 1), std::invalid_argument);
+  EXPECT_EQ(refusal(none, 0, 1), Status::Code::kInvalidArgument);
   SampleOptions empty = options();
   empty.end_until = empty.end_from;
-  EXPECT_THROW(generate(empty, 0, 1), std::invalid_argument);
+  EXPECT_EQ(refusal(empty, 0, 1), Status::Code::kInvalidArgument);
   SampleOptions no_whole_second = options();
   no_whole_second.end_until = no_whole_second.end_from + 500'000;  // x.25 s .. x.75 s
-  EXPECT_THROW(generate(no_whole_second, 0, 1), std::invalid_argument);
+  EXPECT_EQ(refusal(no_whole_second, 0, 1), Status::Code::kInvalidArgument);
 }
 
 TEST(SampleCalls, OneSecondRangeGivesThatSecond) {
@@ -269,7 +277,7 @@ TEST(SampleCalls, GivenTrunksAreUsedByDirection) {
   }
   EXPECT_EQ(used.size(), 3u);
   o.trunks["MABBBBBBBBBBBBBBBBBB"].inbound.clear();
-  EXPECT_THROW(generate(o, 0, 1), std::invalid_argument);
+  EXPECT_EQ(refusal(o, 0, 1), Status::Code::kInvalidArgument);
 }
 
 // from_country / to_country name the country of the number, as libphonenumber sees it.

@@ -8,13 +8,13 @@ namespace cdrd::api {
 
 Result<std::optional<Account>> Authenticator::lookup(const std::string& auth_id) {
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     auto it = cache_.find(auth_id);
     if (it != cache_.end()) return std::optional<Account>(it->second);
   }
   auto found = accounts_.find_account_by_auth_id(auth_id);
   if (!found.ok() || !found.value()) return found;
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   cache_[auth_id] = *found.value();
   return found;
 }
@@ -55,7 +55,7 @@ Result<Account> Authenticator::authenticate_basic(std::string_view header) {
     // The token may have been changed through the CLI since it was cached: look once more.
     if (found.value()) {
       {
-        std::unique_lock lock(mu_);
+        WriterLock lock(&mu_);
         cache_.erase(auth_id);
       }
       auto fresh = lookup(auth_id);

@@ -5,15 +5,14 @@
 // Thread-safe.
 #pragma once
 
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "core/account.h"
 #include "core/crypto.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "store/call_store.h"
 
@@ -25,14 +24,14 @@ class Authenticator {
 
   // The account of an "Authorization: Basic ..." header value, or kUnauthenticated with a
   // reason fit for the client (never saying whether the auth_id exists), or kIOError.
-  Result<Account> authenticate_basic(std::string_view authorization_header);
+  Result<Account> authenticate_basic(std::string_view authorization_header) EXCLUDES(mu_);
 
  private:
-  Result<std::optional<Account>> lookup(const std::string& auth_id);
+  Result<std::optional<Account>> lookup(const std::string& auth_id) EXCLUDES(mu_);
 
   AccountStore& accounts_;
-  std::shared_mutex mu_;
-  std::unordered_map<std::string, Account> cache_;
+  SharedMutex mu_;
+  std::unordered_map<std::string, Account> cache_ GUARDED_BY(mu_);
 };
 
 using cdrd::base64_decode;  // core/crypto.h

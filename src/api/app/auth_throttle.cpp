@@ -13,7 +13,7 @@ double AuthThrottle::refilled(const Bucket& bucket, Clock::time_point now) const
 
 int AuthThrottle::retry_after(std::string_view address, Clock::time_point now) {
   if (limits_.burst <= 0) return 0;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const auto it = buckets_.find(std::string(address));
   if (it == buckets_.end()) return 0;
   const double tokens = refilled(it->second, now);
@@ -24,7 +24,7 @@ int AuthThrottle::retry_after(std::string_view address, Clock::time_point now) {
 
 void AuthThrottle::failed(std::string_view address, Clock::time_point now) {
   if (limits_.burst <= 0) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (buckets_.size() >= limits_.max_addresses) {
     std::erase_if(buckets_, [&](const auto& entry) {
       return refilled(entry.second, now) >= limits_.burst;

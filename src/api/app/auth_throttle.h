@@ -10,10 +10,11 @@
 
 #include <chrono>
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "core/mutex.h"
 
 namespace cdrd::api {
 
@@ -30,9 +31,9 @@ class AuthThrottle {
   explicit AuthThrottle(Limits limits) : limits_(limits) {}
 
   // Whole seconds until `address` may try again; 0 when it may now.
-  int retry_after(std::string_view address, Clock::time_point now = Clock::now());
+  int retry_after(std::string_view address, Clock::time_point now = Clock::now()) EXCLUDES(mu_);
   // Records a failed authentication from `address`.
-  void failed(std::string_view address, Clock::time_point now = Clock::now());
+  void failed(std::string_view address, Clock::time_point now = Clock::now()) EXCLUDES(mu_);
 
   const Limits& limits() const { return limits_; }
 
@@ -41,12 +42,12 @@ class AuthThrottle {
     double tokens = 0;
     Clock::time_point at;
   };
-  // With mu_ held: the bucket's tokens brought up to `now`.
+  // The bucket's tokens brought up to `now` (reads only `bucket` and limits_).
   double refilled(const Bucket& bucket, Clock::time_point now) const;
 
   const Limits limits_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ GUARDED_BY(mu_);
 };
 
 }  // namespace cdrd::api

@@ -7,11 +7,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "store/sqlite/stores.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd::api::ratedecks {
 namespace {
@@ -19,7 +17,6 @@ namespace {
 using service::RatingService;
 
 using ::testing::HasSubstr;
-namespace fs = std::filesystem;
 
 // `text` (or its top-level `member`) parsed and written again without spaces, so two texts
 // compare by their values and member order, not by their spacing.
@@ -43,10 +40,7 @@ constexpr const char* kKey = "operator-key-0123456789";
 class DeckApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_deck_api_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    store_ = std::move(sqlite::open_stores((dir_ / "cdrd.db").string())).value();
+    store_ = std::move(sqlite::open_stores(dir_.file("cdrd.db"))).value();
     service_ = std::make_unique<RatingService>(store_->accounts, store_->rating);
     settings_.operator_key = kKey;
     auth_id_ = store_->accounts.create_account("acme", "MA0000000000000000AA", "h")->auth_id;
@@ -54,8 +48,6 @@ class DeckApiTest : public ::testing::Test {
   void TearDown() override {
     service_.reset();
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   ApiContext ctx() { return ApiContext{store_->accounts, store_->calls, settings_}; }
   http::HttpRequest request(std::string method, std::string body,
@@ -86,7 +78,7 @@ class DeckApiTest : public ::testing::Test {
     return d.IsObject() && d.HasMember("error") ? d["error"].GetString() : "";
   }
 
-  fs::path dir_;
+  cdrd::testing::TempDir dir_{"cdrd_deck_api_"};
   std::unique_ptr<sqlite::Stores> store_;
   std::unique_ptr<RatingService> service_;
   ApiSettings settings_;

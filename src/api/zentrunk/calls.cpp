@@ -1,28 +1,16 @@
 // The list and retrieve handlers of the SIP-trunk Call API: parse, ask the store, render.
 #include "api/zentrunk/calls.h"
 
-#include <algorithm>
 #include <string>
 #include <string_view>
 
 #include "api/errors.h"
 #include "api/zentrunk/call_view.h"
+#include "core/call_uuid.h"
 #include "core/crypto.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
-
-constexpr std::size_t kMaxCallUuidLength = 64;
-
-// Call uuids are UUIDs in practice; ingest may carry other ids, so accept letters, digits and
-// '-' up to 64 characters. Anything else cannot name a stored call.
-bool is_plausible_call_uuid(std::string_view s) {
-  return !s.empty() && s.size() <= kMaxCallUuidLength &&
-         std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-';
-         });
-}
 
 http::HttpResponse not_found(std::string_view call_uuid) {
   // Echo at most the length a valid uuid could have.

@@ -1,11 +1,11 @@
 #include "api/zentrunk/insights.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "api/errors.h"
+#include "core/call_uuid.h"
 #include "core/crypto.h"
 #include "core/emodel.h"
 #include "core/enums.h"
@@ -13,8 +13,6 @@
 
 namespace cdrd::api::zentrunk {
 namespace {
-
-constexpr std::size_t kMaxCallUuidLength = 64;
 
 // A string, or null when it is empty (not known).
 void text_or_null(JsonWriter& w, std::string_view k, std::string_view v) {
@@ -44,14 +42,6 @@ void party(JsonWriter& w, std::string_view k, std::string_view carrier, std::str
   text_or_null(w, "number", number);
   text_or_null(w, "region", region);
   w.end_object();
-}
-
-bool is_plausible_call_uuid(std::string_view s) {
-  return !s.empty() && s.size() <= kMaxCallUuidLength &&
-         std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-';
-         });
 }
 
 }  // namespace

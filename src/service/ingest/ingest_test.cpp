@@ -5,18 +5,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <limits>
 
 #include "service/rating/rating_service.h"
 #include "store/sqlite/stores.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd::service::ingest {
 namespace {
-
-namespace fs = std::filesystem;
 
 Micros at(std::string_view text) { return parse_timestamp(text)->start; }
 
@@ -37,10 +34,7 @@ std::string record(const std::string& uuid, const std::string& end_time = "2026-
 class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_ingest_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
+    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(s).value();
     rating_ = std::make_unique<RatingService>(store_->accounts, store_->rating);
@@ -51,8 +45,6 @@ class IngestTest : public ::testing::Test {
   void TearDown() override {
     rating_.reset();
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   IngestService service() const {
     return IngestService(store_->accounts, store_->calls, store_->trunks, *rating_, settings_);
@@ -63,7 +55,7 @@ class IngestTest : public ::testing::Test {
     return c.ok() && c->has_value();
   }
 
-  fs::path dir_;
+  cdrd::testing::TempDir dir_{"cdrd_ingest_"};
   std::unique_ptr<sqlite::Stores> store_;
   std::unique_ptr<RatingService> rating_;
   IngestSettings settings_;

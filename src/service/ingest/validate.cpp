@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/call_uuid.h"
 #include "core/enums.h"
 #include "core/money.h"
 #include "core/phone.h"
@@ -456,13 +457,7 @@ const RecordField kRecordFields[] = {
      [](RB& b, const FC& c, const RV& v) { set(b.account, text(c, v, kMaxNumberText)); }},
     {"call_uuid", "1-64 characters of A-Z, a-z, 0-9 and '-'", true,
      [](RB& b, const FC& c, const RV& v) {
-       bool ok = is_text(v) && !v.text.empty() && v.text.size() <= 64;
-       for (std::size_t i = 0; ok && i < v.text.size(); ++i) {
-         const char ch = v.text[i];
-         ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '-';
-       }
-       if (ok) b.rec.call_uuid = v.text; else c.bad(v);
+       if (is_text(v) && is_plausible_call_uuid(v.text)) b.rec.call_uuid = v.text; else c.bad(v);
      }},
     // the SIP-trunk vocabulary
     {"call_direction", "inbound or outbound", true,

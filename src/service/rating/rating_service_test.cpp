@@ -5,20 +5,18 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
 
 #include "service/ingest/ingest.h"
 #include "store/sqlite/stores.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd::service {
 namespace {
 
 using ::testing::HasSubstr;
-namespace fs = std::filesystem;
 
 Micros at(std::string_view text) { return parse_timestamp(text)->start; }
 Money money(std::string_view text) { return *Money::parse(text); }
@@ -65,9 +63,6 @@ constexpr std::string_view kDeck =
 class RatingServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_rating_service_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     store_ = open();
     counting_ = std::make_unique<CountingStore>(store_->rating);
     service_ = std::make_unique<RatingService>(store_->accounts, *counting_);
@@ -76,11 +71,9 @@ class RatingServiceTest : public ::testing::Test {
   void TearDown() override {
     service_.reset();
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   std::unique_ptr<sqlite::Stores> open() {
-    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
+    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
     EXPECT_TRUE(s.ok()) << s.status().message();
     return std::move(s).value();
   }
@@ -111,7 +104,7 @@ class RatingServiceTest : public ::testing::Test {
     return c.ok() ? *c : std::nullopt;
   }
 
-  fs::path dir_;
+  cdrd::testing::TempDir dir_{"cdrd_rating_service_"};
   std::unique_ptr<sqlite::Stores> store_;
   std::unique_ptr<CountingStore> counting_;
   std::unique_ptr<RatingService> service_;

@@ -2,39 +2,32 @@
 // the rating version, billing scans (window, states, keyset paging) and billing updates.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 
 #include "store/sqlite/stores.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd {
 namespace {
 
 using ::testing::HasSubstr;
-namespace fs = std::filesystem;
 
 constexpr Micros kT0 = 1'700'000'000 * kMicrosPerSecond;  // 2023-11-14 22:13:20 UTC
 
 class SqliteRating : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_rating_store_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     store_ = open();
     account_ = store_->accounts.create_account("acme", "MA0000000000000000AA", "h")->id;
     other_ = store_->accounts.create_account("other", "MA0000000000000000BB", "h")->id;
   }
   void TearDown() override {
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   std::unique_ptr<sqlite::Stores> open() {
-    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
+    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
     EXPECT_TRUE(s.ok()) << s.status().message();
     return s.ok() ? std::move(s).value() : nullptr;
   }
@@ -76,7 +69,7 @@ class SqliteRating : public ::testing::Test {
     return c;
   }
 
-  fs::path dir_;
+  cdrd::testing::TempDir dir_{"cdrd_rating_store_"};
   std::unique_ptr<sqlite::Stores> store_;
   std::int64_t account_ = 0, other_ = 0;
 };

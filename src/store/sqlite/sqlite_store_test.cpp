@@ -19,6 +19,7 @@
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd {
 namespace {
@@ -31,24 +32,7 @@ namespace fs = std::filesystem;
 
 constexpr Micros kT0 = 1'616'327'220 * kMicrosPerSecond;  // 2021-03-21 11:47:00 UTC
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_sqlite_test_XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    if (p == nullptr) std::abort();
-    path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using cdrd::testing::TempDir;  // a fresh directory per test, removed afterwards
 
 std::unique_ptr<sqlite::Stores> open_store(const std::string& path) {
   Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(path);

@@ -5,14 +5,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "core/crypto.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd {
 namespace {
@@ -20,14 +19,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-namespace fs = std::filesystem;
-
 class TrunkStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_trunk_store_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     reopen();
     alice_ = create_account("alice");
     bob_ = create_account("bob");
@@ -35,14 +29,12 @@ class TrunkStoreTest : public ::testing::Test {
   void TearDown() override {
     trunks_.reset();
     db_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   void reopen() {
     trunks_.reset();
     db_.reset();
-    auto s = sqlite::open_stores((dir_ / "cdrd.db").string());
+    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
     ASSERT_TRUE(s.ok()) << s.status().message();
     db_ = std::move(s).value();
     trunks_ = std::make_unique<SqliteTrunkStore>(*db_->db);
@@ -99,7 +91,7 @@ class TrunkStoreTest : public ::testing::Test {
     return t;
   }
 
-  fs::path dir_;
+  cdrd::testing::TempDir dir_{"cdrd_trunk_store_"};
   std::unique_ptr<sqlite::Stores> db_;
   std::unique_ptr<SqliteTrunkStore> trunks_;
   std::int64_t alice_ = 0, bob_ = 0;

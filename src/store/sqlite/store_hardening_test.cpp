@@ -17,6 +17,7 @@
 #include "store/sqlite/secret_keys.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/stores.h"
+#include "testing/temp_dir.h"
 
 namespace cdrd {
 namespace {
@@ -41,15 +42,10 @@ class StoreHardeningTest : public ::testing::Test {
  protected:
   void SetUp() override {
     old_umask_ = ::umask(022);  // the usual default, which would give 0755 / 0644
-    std::string tmpl = (fs::temp_directory_path() / "cdrd_hardening_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
     db_path_ = (root_ / "data" / "cdrd.db").string();
   }
   void TearDown() override {
     close();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
     ::umask(old_umask_);
   }
 
@@ -105,7 +101,8 @@ class StoreHardeningTest : public ::testing::Test {
   }
 
   mode_t old_umask_ = 0;
-  fs::path root_;
+  cdrd::testing::TempDir dir_{"cdrd_hardening_"};
+  fs::path root_ = dir_.path();
   std::string db_path_;
   std::unique_ptr<sqlite::Stores> db_;
   std::unique_ptr<SqliteTrunkStore> trunks_;
