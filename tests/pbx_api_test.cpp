@@ -47,7 +47,7 @@ std::string error_of(const http::ClientResponse& r, const char* field = "message
 }
 
 // One of alice's calls as the model knows it.
-struct ModelCall {
+struct PbxModelCall {
   std::string uuid;
   bool inbound = false;
   std::string from_user, to_user, bridged_user, did;
@@ -72,7 +72,7 @@ class PbxApiTest : public ::testing::Test {
     const char* dids[] = {"+74950000001", "+74950000002"};
     std::vector<Record> records;
     for (int i = 0; i < 30; ++i) {
-      ModelCall c;
+      PbxModelCall c;
       c.uuid = "CA" + std::string(30 - std::to_string(i).size(), '0') + std::to_string(i);
       c.inbound = i % 2 == 0;
       c.from_user = froms[i % 3];
@@ -169,12 +169,12 @@ class PbxApiTest : public ::testing::Test {
   }
 
   // The model's answer, newest hangup first (ties: stored later first).
-  static std::vector<std::string> expected(const std::function<bool(const ModelCall&)>& keep) {
-    std::vector<const ModelCall*> hits;
+  static std::vector<std::string> expected(const std::function<bool(const PbxModelCall&)>& keep) {
+    std::vector<const PbxModelCall*> hits;
     for (const auto& c : calls_) {
       if (keep(c)) hits.push_back(&c);
     }
-    std::sort(hits.begin(), hits.end(), [](const ModelCall* a, const ModelCall* b) {
+    std::sort(hits.begin(), hits.end(), [](const PbxModelCall* a, const PbxModelCall* b) {
       return a->end != b->end ? a->end > b->end : a > b;
     });
     std::vector<std::string> out;
@@ -186,7 +186,7 @@ class PbxApiTest : public ::testing::Test {
   static inline Credentials alice_, bob_;
   static inline App alice_app_, bob_app_;
   static inline std::string alice_token_, bob_token_;
-  static inline std::vector<ModelCall> calls_;
+  static inline std::vector<PbxModelCall> calls_;
 };
 
 TEST_F(PbxApiTest, TokenEndpointAnswersTheOAuthShape) {
@@ -353,7 +353,7 @@ TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
 }
 
 TEST_F(PbxApiTest, ARecordSentOnceIsServedByBothApis) {
-  const ModelCall& m = calls_[1];
+  const PbxModelCall& m = calls_[1];
   auto pbx = parse_json(get_bearer(*server_, alice_token_, base() + "call_history/" + m.uuid).body);
   const auto r = server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/" + m.uuid + "/");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -395,50 +395,50 @@ TEST_F(PbxApiTest, CallHistoryCarriesTheLegs) {
   for (const auto& item : list["call_history"].GetArray()) {
     const std::string uuid = item["call_uuid"].GetString();
     const auto it = std::find_if(calls_.begin(), calls_.end(),
-                                 [&](const ModelCall& m) { return m.uuid == uuid; });
+                                 [&](const PbxModelCall& m) { return m.uuid == uuid; });
     ASSERT_NE(it, calls_.end());
     EXPECT_EQ(item["cdr"].Size(), static_cast<unsigned>(it->legs)) << uuid;
   }
 }
 
 TEST_F(PbxApiTest, EveryFilterAloneAndCombinedMatchesTheModel) {
-  const ModelCall& mid = calls_[10];
-  const ModelCall& later = calls_[4];
+  const PbxModelCall& mid = calls_[10];
+  const PbxModelCall& later = calls_[4];
   struct Case {
     std::string options;
-    std::function<bool(const ModelCall&)> keep;
+    std::function<bool(const PbxModelCall&)> keep;
   } cases[] = {
-      {"", [](const ModelCall&) { return true; }},
-      {"from_username=100*0111", [](const ModelCall& c) { return c.from_user == "100*0111"; }},
+      {"", [](const PbxModelCall&) { return true; }},
+      {"from_username=100*0111", [](const PbxModelCall& c) { return c.from_user == "100*0111"; }},
       {"from_username=100*0111&from_username=%2B74951234567",
-       [](const ModelCall& c) { return c.from_user != "100*0112"; }},
-      {"to_username=%2B72222222222", [](const ModelCall& c) { return c.to_user == "+72222222222"; }},
+       [](const PbxModelCall& c) { return c.from_user != "100*0112"; }},
+      {"to_username=%2B72222222222", [](const PbxModelCall& c) { return c.to_user == "+72222222222"; }},
       {"to_username[]=100*0113&to_username[]=%2B71111111111",
-       [](const ModelCall& c) { return c.to_user == "100*0113" || c.to_user == "+71111111111"; }},
-      {"flow=in", [](const ModelCall& c) { return c.inbound; }},
-      {"flow=out", [](const ModelCall& c) { return !c.inbound; }},
-      {"flow=in&flow=out", [](const ModelCall&) { return true; }},
-      {"flow=transfer", [](const ModelCall&) { return false; }},
-      {"bridged_username=100*0114", [](const ModelCall& c) { return c.bridged_user == "100*0114"; }},
-      {"did_number=%2B74950000002", [](const ModelCall& c) { return c.did == "+74950000002"; }},
-      {"extension_id=469101", [](const ModelCall& c) { return c.extension_id == 469101; }},
+       [](const PbxModelCall& c) { return c.to_user == "100*0113" || c.to_user == "+71111111111"; }},
+      {"flow=in", [](const PbxModelCall& c) { return c.inbound; }},
+      {"flow=out", [](const PbxModelCall& c) { return !c.inbound; }},
+      {"flow=in&flow=out", [](const PbxModelCall&) { return true; }},
+      {"flow=transfer", [](const PbxModelCall&) { return false; }},
+      {"bridged_username=100*0114", [](const PbxModelCall& c) { return c.bridged_user == "100*0114"; }},
+      {"did_number=%2B74950000002", [](const PbxModelCall& c) { return c.did == "+74950000002"; }},
+      {"extension_id=469101", [](const PbxModelCall& c) { return c.extension_id == 469101; }},
       {"extension_id=469100&extension_id=469102",
-       [](const ModelCall& c) { return c.extension_id != 469101; }},
-      {"start_duration=100", [](const ModelCall& c) { return c.duration >= 100; }},
-      {"end_duration=100", [](const ModelCall& c) { return c.duration <= 100; }},
+       [](const PbxModelCall& c) { return c.extension_id != 469101; }},
+      {"start_duration=100", [](const PbxModelCall& c) { return c.duration >= 100; }},
+      {"end_duration=100", [](const PbxModelCall& c) { return c.duration <= 100; }},
       {"start_duration=57&end_duration=157",
-       [](const ModelCall& c) { return c.duration >= 57 && c.duration <= 157; }},
+       [](const PbxModelCall& c) { return c.duration >= 57 && c.duration <= 157; }},
       {"start_bridged_duration=100",
-       [](const ModelCall& c) { return c.bridged_duration && *c.bridged_duration >= 100; }},
+       [](const PbxModelCall& c) { return c.bridged_duration && *c.bridged_duration >= 100; }},
       {"end_bridged_duration=72",
-       [](const ModelCall& c) { return c.bridged_duration && *c.bridged_duration <= 72; }},
+       [](const PbxModelCall& c) { return c.bridged_duration && *c.bridged_duration <= 72; }},
       {"start_datetime=" + mid.init,
-       [&](const ModelCall& c) { return c.init >= mid.init; }},
-      {"end_datetime=" + mid.init, [&](const ModelCall& c) { return c.init <= mid.init; }},
+       [&](const PbxModelCall& c) { return c.init >= mid.init; }},
+      {"end_datetime=" + mid.init, [&](const PbxModelCall& c) { return c.init <= mid.init; }},
       {"start_datetime=" + mid.init + "&end_datetime=" + later.init,
-       [&](const ModelCall& c) { return c.init >= mid.init && c.init <= later.init; }},
+       [&](const PbxModelCall& c) { return c.init >= mid.init && c.init <= later.init; }},
       {"flow=out&from_username=100*0112&start_duration=50",
-       [](const ModelCall& c) {
+       [](const PbxModelCall& c) {
          return !c.inbound && c.from_user == "100*0112" && c.duration >= 50;
        }},
   };

@@ -18,7 +18,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kSipDomain = "calls.test.example";
+constexpr const char* kCallsSipDomain = "calls.test.example";
 Record call(const std::string& account, const std::string& uuid, const std::string& trunk_id,
             std::int64_t end_ago = 60) {
   Record r = with_own_billing(answered_call(account, uuid, 4, end_ago));
@@ -32,7 +32,7 @@ Record call(const std::string& account, const std::string& uuid, const std::stri
 class TrunkCallsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = std::make_unique<CdrdServer>(std::vector<std::string>{"--sip-domain", kSipDomain});
+    server_ = std::make_unique<CdrdServer>(std::vector<std::string>{"--sip-domain", kCallsSipDomain});
     alice_ = server_->create_account("alice");
     bob_ = server_->create_account("bob");
     TrunkClient a(*server_, alice_), b(*server_, bob_);
@@ -71,7 +71,7 @@ TEST_F(TrunkCallsTest, TrunkIdsAreGeneratedAndDomainsUseTheSetting) {
     EXPECT_EQ(id.find_first_not_of("0123456789"), std::string::npos) << id;
   }
   auto t = get_ok(alice_, "/Zentrunk/Trunk/" + secure_ + "/");
-  EXPECT_EQ(std::string(t["trunk_domain"].GetString()), secure_ + ".zt." + kSipDomain);
+  EXPECT_EQ(std::string(t["trunk_domain"].GetString()), secure_ + ".zt." + kCallsSipDomain);
 }
 
 TEST_F(TrunkCallsTest, ACallTakesDomainAndSecureTrunkingFromItsTrunk) {
@@ -84,15 +84,15 @@ TEST_F(TrunkCallsTest, ACallTakesDomainAndSecureTrunkingFromItsTrunk) {
   EXPECT_EQ(d["stored"].GetInt(), 4) << "failed: " << d["failed"].Size();
 
   auto current = get_ok(alice_, "/Zentrunk/Call/link-secure/");
-  EXPECT_EQ(std::string(current["trunk_domain"].GetString()), secure_ + ".zt." + kSipDomain);
+  EXPECT_EQ(std::string(current["trunk_domain"].GetString()), secure_ + ".zt." + kCallsSipDomain);
   EXPECT_TRUE(current["secure_trunking"].GetBool());
   auto legacy = get_ok(alice_, "/Call/link-secure/");
   EXPECT_EQ(std::string(legacy["trunk_id"].GetString()), secure_);
-  EXPECT_EQ(std::string(legacy["trunk_domain"].GetString()), secure_ + ".zt." + kSipDomain);
+  EXPECT_EQ(std::string(legacy["trunk_domain"].GetString()), secure_ + ".zt." + kCallsSipDomain);
   EXPECT_TRUE(legacy["secure_trunking"].GetBool());
 
   auto plain = get_ok(alice_, "/Call/link-plain/");
-  EXPECT_EQ(std::string(plain["trunk_domain"].GetString()), plain_ + ".zt." + kSipDomain);
+  EXPECT_EQ(std::string(plain["trunk_domain"].GetString()), plain_ + ".zt." + kCallsSipDomain);
   EXPECT_FALSE(plain["secure_trunking"].GetBool());
 
   // What the record said itself is kept.
@@ -181,7 +181,7 @@ TEST_F(TrunkCallsTest, DeletingATrunkKeepsItsCallsAndRefusesNewOnes) {
   ASSERT_EQ(a.del("Trunk/" + doomed + "/").status, 204);
   auto kept = get_ok(alice_, "/Call/d-1/");
   EXPECT_EQ(std::string(kept["trunk_id"].GetString()), doomed);
-  EXPECT_EQ(std::string(kept["trunk_domain"].GetString()), doomed + ".zt." + kSipDomain);
+  EXPECT_EQ(std::string(kept["trunk_domain"].GetString()), doomed + ".zt." + kCallsSipDomain);
   EXPECT_EQ(uuids(alice_, "/Call/?trunk_id=" + doomed), std::set<std::string>{"d-1"});
   auto r = parse_json(server_->ingest(ndjson({call(alice_.auth_id, "d-2", doomed)})).body);
   EXPECT_EQ(r["stored"].GetInt(), 0);

@@ -9,7 +9,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-std::vector<CsvRow> read_all(std::string_view text) {
+std::vector<CsvRow> read_trimmed(std::string_view text) {
   CsvReader reader(text, 1, CsvOptions{.trim_blanks = true});
   std::vector<CsvRow> out;
   CsvRow r;
@@ -18,7 +18,7 @@ std::vector<CsvRow> read_all(std::string_view text) {
 }
 
 TEST(CsvReaderTrimmingBlanks, SplitsFieldsAndLines) {
-  const auto rows = read_all("a,b,c\n1,2,3\n");
+  const auto rows = read_trimmed("a,b,c\n1,2,3\n");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_THAT(rows[0].cells, ElementsAre("a", "b", "c"));
   EXPECT_THAT(rows[1].cells, ElementsAre("1", "2", "3"));
@@ -27,14 +27,14 @@ TEST(CsvReaderTrimmingBlanks, SplitsFieldsAndLines) {
 }
 
 TEST(CsvReaderTrimmingBlanks, CrlfAndNoFinalNewline) {
-  const auto rows = read_all("a,b\r\n1,2");
+  const auto rows = read_trimmed("a,b\r\n1,2");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_THAT(rows[0].cells, ElementsAre("a", "b"));
   EXPECT_THAT(rows[1].cells, ElementsAre("1", "2"));
 }
 
 TEST(CsvReaderTrimmingBlanks, QuotedFieldsWithCommasQuotesAndNewlines) {
-  const auto rows = read_all("\"a,1\",\"say \"\"hi\"\"\",\"two\nlines\"\nnext\n");
+  const auto rows = read_trimmed("\"a,1\",\"say \"\"hi\"\"\",\"two\nlines\"\nnext\n");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_THAT(rows[0].cells, ElementsAre("a,1", "say \"hi\"", "two\nlines"));
   EXPECT_EQ(rows[0].line, 1);
@@ -42,32 +42,32 @@ TEST(CsvReaderTrimmingBlanks, QuotedFieldsWithCommasQuotesAndNewlines) {
 }
 
 TEST(CsvReaderTrimmingBlanks, TrimsSpacesOutsideQuotesOnly) {
-  const auto rows = read_all("  a , \" b \" ,c\t\n");
+  const auto rows = read_trimmed("  a , \" b \" ,c\t\n");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_THAT(rows[0].cells, ElementsAre("a", " b ", "c"));
 }
 
 TEST(CsvReaderTrimmingBlanks, EmptyFieldsAndTrailingComma) {
-  const auto rows = read_all(",x,\n");
+  const auto rows = read_trimmed(",x,\n");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_THAT(rows[0].cells, ElementsAre("", "x", ""));
 }
 
 TEST(CsvReaderTrimmingBlanks, BlankLinesSkippedButCounted) {
-  const auto rows = read_all("a\n\n  \r\nb\n\n");
+  const auto rows = read_trimmed("a\n\n  \r\nb\n\n");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].line, 4);
   EXPECT_THAT(rows[1].cells, ElementsAre("b"));
 }
 
 TEST(CsvReaderTrimmingBlanks, ByteOrderMarkIgnored) {
-  const auto rows = read_all("\xEF\xBB\xBFprefix,rate\n");
+  const auto rows = read_trimmed("\xEF\xBB\xBFprefix,rate\n");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_THAT(rows[0].cells, ElementsAre("prefix", "rate"));
 }
 
 TEST(CsvReaderTrimmingBlanks, UnclosedQuoteIsAnError) {
-  const auto rows = read_all("a\n\"open,b\n");
+  const auto rows = read_trimmed("a\n\"open,b\n");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].line, 2);
   // The deck parser words it "a quoted field is not closed" (rate_deck_test.cpp).
@@ -76,20 +76,20 @@ TEST(CsvReaderTrimmingBlanks, UnclosedQuoteIsAnError) {
 }
 
 TEST(CsvReaderTrimmingBlanks, TextAfterClosingQuoteIsAnError) {
-  const auto rows = read_all("\"a\"b,c\n");
+  const auto rows = read_trimmed("\"a\"b,c\n");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_FALSE(rows[0].error.empty());
 }
 
 TEST(CsvReaderTrimmingBlanks, QuoteInsideUnquotedFieldIsAnError) {
-  const auto rows = read_all("a\"b,c\n");
+  const auto rows = read_trimmed("a\"b,c\n");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_FALSE(rows[0].error.empty());
 }
 
 TEST(CsvReaderTrimmingBlanks, EmptyInput) {
-  EXPECT_TRUE(read_all("").empty());
-  EXPECT_TRUE(read_all("\n\n").empty());
+  EXPECT_TRUE(read_trimmed("").empty());
+  EXPECT_TRUE(read_trimmed("\n\n").empty());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "rating/billing.h"
+#include "testing/values.h"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +8,8 @@
 namespace cdrd::rating {
 namespace {
 
-Micros at(std::string_view text) { return parse_timestamp(text)->start; }
-Money money(std::string_view text) { return *Money::parse(text); }
+using cdrd::testing::at;
+using cdrd::testing::money;
 Money units(std::int64_t u) { return Money::from_units(u); }
 
 // ---------------------------------------------------------------- billed_seconds

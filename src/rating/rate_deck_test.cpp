@@ -1,4 +1,5 @@
 #include "rating/rate_deck.h"
+#include "testing/values.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,9 +15,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-Micros at(std::string_view text) { return parse_timestamp(text)->start; }
+using cdrd::testing::at;
 
-Money money(std::string_view text) { return *Money::parse(text); }
+using cdrd::testing::money;
 
 RateRow row(std::string prefix, std::string_view rate, Micros from = kSinceBeginning,
             Direction d = Direction::kOutbound, int initial = 60, int subsequent = 60) {

@@ -2,6 +2,7 @@
 
 #include "api/pbx/pbx.h"
 #include "core/time.h"
+#include "testing/values.h"
 
 namespace cdrd::api::pbx {
 namespace {
@@ -10,7 +11,7 @@ constexpr Micros kFloor = 1'600'000'000LL * kMicrosPerSecond;
 
 Result<CallQuery> parse(const http::Params& p) { return parse_list_options(p, 7, kFloor); }
 
-Micros at(const char* text) { return parse_timestamp(text)->start; }
+using cdrd::testing::at;
 
 TEST(ParseListOptions, Defaults) {
   const Result<CallQuery> q = parse({});

@@ -87,14 +87,14 @@ class FakeAccountStore : public AccountStore {
   Result<std::vector<Account>> list_accounts() override { return std::vector<Account>(); }
 };
 
-const Micros kNow = at("2022-12-10 00:00:00");
+const Micros kListNow = at("2022-12-10 00:00:00");
 constexpr const char* kCurrentPath = "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Zentrunk/Call/";
 constexpr const char* kLegacyPath = "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Call/";
 
 class CallHandlersTest : public ::testing::Test {
  protected:
   CallHandlersTest() {
-    settings_.now = [] { return kNow; };
+    settings_.now = [] { return kListNow; };
     account_.id = 1;
     account_.auth_id = "MAXXXXXXXXXXXXXXXXXX";
     // Three calls of account 1 inside the window, one of another account, one too old.
@@ -154,7 +154,7 @@ TEST_F(CallHandlersTest, ListCurrent) {
   ASSERT_TRUE(store_.last_query);
   EXPECT_EQ(store_.last_query->account_id, 1);
   EXPECT_EQ(store_.last_query->limit, 2);
-  EXPECT_EQ(store_.last_query->end_time.from, kNow - 30 * kMicrosPerDay);
+  EXPECT_EQ(store_.last_query->end_time.from, kListNow - 30 * kMicrosPerDay);
 
   rapidjson::Document d = json(r);
   EXPECT_TRUE(d["api_id"].IsString());
@@ -210,7 +210,7 @@ TEST_F(CallHandlersTest, GetCurrent) {
       get_call(ctx_, account_, "00000000-0000-4000-8000-000000000001", Representation::kCurrent);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/json");
-  EXPECT_EQ(store_.last_served_from, kNow - 90 * kMicrosPerDay);
+  EXPECT_EQ(store_.last_served_from, kListNow - 90 * kMicrosPerDay);
   rapidjson::Document d = json(r);
   ASSERT_TRUE(d.IsObject());
   EXPECT_TRUE(d["api_id"].IsString());

@@ -1,30 +1,20 @@
 // Test-only fixtures of the zentrunk module: the example calls of seed 000 (current
-// representation) and seed 001 (legacy representation) as CallRecords, and a timestamp helper.
+// representation) and seed 001 (legacy representation) as CallRecords.
 // Included by the *_test.cpp files only.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "core/call_record.h"
 #include "core/money.h"
 #include "core/time.h"
+#include "testing/values.h"
 
 namespace cdrd::api::zentrunk::testing {
 
-// The first microsecond of a "YYYY-MM-DD HH:MM[:SS]" UTC timestamp.
-inline Micros at(std::string_view text) {
-  auto t = parse_timestamp(text);
-  if (!t) throw std::invalid_argument("bad test timestamp: " + std::string(text));
-  return t->start;
-}
-
-inline Money money(std::string_view text) {
-  auto m = Money::parse(text);
-  if (!m) throw std::invalid_argument("bad test amount: " + std::string(text));
-  return *m;
-}
+using cdrd::testing::at;
+using cdrd::testing::money;
 
 // Seed 000's example: a 4 s outbound call at 0.03 per minute.
 inline CallRecord seed000_call() {

@@ -11,11 +11,12 @@
 #include "service/rating/rating_service.h"
 #include "store/sqlite/stores.h"
 #include "testing/temp_dir.h"
+#include "testing/values.h"
 
 namespace cdrd::service::ingest {
 namespace {
 
-Micros at(std::string_view text) { return parse_timestamp(text)->start; }
+using cdrd::testing::at;
 
 constexpr const char* kAuthId = "MA0000000000000000AA";
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/time.h"
+#include "testing/values.h"
 
 namespace cdrd::service::ingest {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr std::string_view kAuthId = "MA0123456789ABCDEFGH";
+constexpr std::string_view kRecordAuthId = "MA0123456789ABCDEFGH";
 
 // A valid record (seed 001's example call in the canonical names), as raw JSON values.
 const std::map<std::string, std::string> kBase = {
@@ -44,15 +45,15 @@ std::string line(const Changes& changes = {}) {
   return out + "}";
 }
 
-Result<std::optional<std::int64_t>> resolve(std::string_view auth_id) {
-  if (auth_id == kAuthId) return std::optional<std::int64_t>(7);
+Result<std::optional<std::int64_t>> resolve_account(std::string_view auth_id) {
+  if (auth_id == kRecordAuthId) return std::optional<std::int64_t>(7);
   return std::optional<std::int64_t>();
 }
 
 Result<CallRecord> check_line(const std::string& json) {
   Result<RawRecord> raw = parse_ndjson_line(json);
   if (!raw.ok()) return raw.status();
-  return validate_record(*raw, resolve);
+  return validate_record(*raw, resolve_account);
 }
 
 Result<CallRecord> check(const Changes& changes = {}) { return check_line(line(changes)); }
@@ -67,15 +68,15 @@ std::string error(const Changes& changes) {
 Result<CallRecord> check_text(const std::map<std::string, std::string>& extra) {
   RawRecord raw;
   std::map<std::string, std::string> all = {
-      {"account", std::string(kAuthId)}, {"call_uuid", "u1"}, {"call_direction", "inbound"},
+      {"account", std::string(kRecordAuthId)}, {"call_uuid", "u1"}, {"call_direction", "inbound"},
       {"from_number", "14155550100"}, {"to_number", "alice"},
       {"initiation_time", "2022-05-26 13:32:06"}, {"end_time", "2022-05-26 13:32:37"}};
   for (const auto& [k, v] : extra) all[k] = v;
   for (const auto& [k, v] : all) raw.fields.push_back({k, RawValue{RawKind::kText, v, {}, {}}});
-  return validate_record(raw, resolve);
+  return validate_record(raw, resolve_account);
 }
 
-Micros at(std::string_view ts) { return parse_timestamp(ts)->start; }
+using cdrd::testing::at;
 
 TEST(Validate, MinimalRecordAndDefaults) {
   Result<CallRecord> r = check();

@@ -12,14 +12,15 @@
 #include "service/ingest/ingest.h"
 #include "store/sqlite/stores.h"
 #include "testing/temp_dir.h"
+#include "testing/values.h"
 
 namespace cdrd::service {
 namespace {
 
 using ::testing::HasSubstr;
 
-Micros at(std::string_view text) { return parse_timestamp(text)->start; }
-Money money(std::string_view text) { return *Money::parse(text); }
+using cdrd::testing::at;
+using cdrd::testing::money;
 
 // Delegates to the real store and counts the reads the cache is meant to save.
 class CountingStore final : public RatingStore {

@@ -14,7 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr Micros kT0 = 1'700'000'000 * kMicrosPerSecond;  // 2023-11-14 22:13:20 UTC
+constexpr Micros kDeckT0 = 1'700'000'000 * kMicrosPerSecond;  // 2023-11-14 22:13:20 UTC
 
 class SqliteRating : public ::testing::Test {
  protected:
@@ -85,7 +85,7 @@ TEST_F(SqliteRating, NewAccountHasVersionZeroAndDefaults) {
 
 TEST_F(SqliteRating, ReplaceStoresRowsExactlyAndRaisesTheVersion) {
   const std::vector<RateRow> rows = {
-      row(Direction::kOutbound, "91", 3000), row(Direction::kOutbound, "91", 2500, kT0),
+      row(Direction::kOutbound, "91", 3000), row(Direction::kOutbound, "91", 2500, kDeckT0),
       row(Direction::kOutbound, "123456789012345", 1), row(Direction::kInbound, "1", 300)};
   ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, rows).ok());
   Result<RatingProfile> p = store_->rating.rating_profile(account_);
@@ -171,21 +171,21 @@ TEST_F(SqliteRating, AnotherConnectionSeesTheNewVersion) {
 TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
   const Micros s = kMicrosPerSecond;
   std::vector<CallRecord> calls = {
-      call("provided", kT0, kT0 + 60 * s, RatingState::kProvided),
-      call("rated", kT0 + 10 * s, kT0 + 30 * s, RatingState::kRated),
-      call("unrated", kT0 + 20 * s, kT0 + 30 * s, RatingState::kUnrated),
-      call("early", kT0 - 1, kT0 + 100 * s, RatingState::kRated),
-      call("late", kT0 + 100 * s, kT0 + 200 * s, RatingState::kRated),
+      call("provided", kDeckT0, kDeckT0 + 60 * s, RatingState::kProvided),
+      call("rated", kDeckT0 + 10 * s, kDeckT0 + 30 * s, RatingState::kRated),
+      call("unrated", kDeckT0 + 20 * s, kDeckT0 + 30 * s, RatingState::kUnrated),
+      call("early", kDeckT0 - 1, kDeckT0 + 100 * s, RatingState::kRated),
+      call("late", kDeckT0 + 100 * s, kDeckT0 + 200 * s, RatingState::kRated),
   };
-  CallRecord theirs = call("theirs", kT0, kT0 + 60 * s, RatingState::kRated);
+  CallRecord theirs = call("theirs", kDeckT0, kDeckT0 + 60 * s, RatingState::kRated);
   theirs.account_id = other_;
   calls.push_back(theirs);
   ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
 
   BillingScan scan;
   scan.account_id = account_;
-  scan.initiated_from = kT0;
-  scan.initiated_before = kT0 + 100 * s;  // "late" starts exactly at the end: excluded
+  scan.initiated_from = kDeckT0;
+  scan.initiated_before = kDeckT0 + 100 * s;  // "late" starts exactly at the end: excluded
   auto uuids = [&](const BillingScan& sc) {
     std::vector<std::string> out;
     Result<std::vector<BilledCall>> page = store_->rating.scan_billing(sc, {}, 100);
@@ -214,9 +214,9 @@ TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
   EXPECT_EQ(r.direction, Direction::kOutbound);
   EXPECT_EQ(r.to_number, "+919943720205");
   EXPECT_EQ(r.did_number, "+14155550100");
-  EXPECT_EQ(r.initiation_time, kT0 + 10 * s);
-  EXPECT_EQ(r.answer_time, kT0 + 11 * s);
-  EXPECT_EQ(r.end_time, kT0 + 30 * s);
+  EXPECT_EQ(r.initiation_time, kDeckT0 + 10 * s);
+  EXPECT_EQ(r.answer_time, kDeckT0 + 11 * s);
+  EXPECT_EQ(r.end_time, kDeckT0 + 30 * s);
   EXPECT_EQ(r.duration_s, 42);
   EXPECT_TRUE(r.secure_trunking);
   EXPECT_EQ(r.bill_duration_s, 42);
@@ -229,7 +229,7 @@ TEST_F(SqliteRating, ScanPagesWithoutGapsOrOverlaps) {
   std::vector<CallRecord> calls;
   for (int i = 0; i < 25; ++i) {
     // Many end_time ties, so the row_id half of the cursor matters.
-    calls.push_back(call("c" + std::to_string(i), kT0, kT0 + (i / 4) * kMicrosPerSecond,
+    calls.push_back(call("c" + std::to_string(i), kDeckT0, kDeckT0 + (i / 4) * kMicrosPerSecond,
                          RatingState::kUnrated));
   }
   ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
@@ -250,7 +250,7 @@ TEST_F(SqliteRating, ScanPagesWithoutGapsOrOverlaps) {
 }
 
 TEST_F(SqliteRating, UpdateWritesOnlyTheBillingFields) {
-  ASSERT_TRUE(store_->calls.insert_calls({call("u1", kT0, kT0 + kMicrosPerMinute,
+  ASSERT_TRUE(store_->calls.insert_calls({call("u1", kDeckT0, kDeckT0 + kMicrosPerMinute,
                                           RatingState::kUnrated)})
                   .ok());
   BillingScan scan;
