@@ -94,8 +94,8 @@ double percentile(const std::vector<double>& sorted, double p) {
 std::string statuses_text(const std::map<int, std::int64_t>& statuses, const char* prefix) {
   std::string out;
   for (const auto& [status, n] : statuses) {
-    out += " " + std::string(prefix) + (status == 0 ? std::string("none") : std::to_string(status)) +
-           "=" + std::to_string(n);
+    out += " " + std::string(prefix) +
+           (status == 0 ? std::string("none") : std::to_string(status)) + "=" + std::to_string(n);
   }
   return out;
 }
@@ -158,7 +158,8 @@ class RssSampler {
 
 double mib(std::int64_t kib) { return static_cast<double>(kib) / 1024.0; }
 
-// ---- stall ---------------------------------------------------------------------------------------
+// ---- stall
+// ---------------------------------------------------------------------------------------
 
 struct StallOptions {
   Target target;
@@ -203,26 +204,27 @@ StallRound stall_round(const StallOptions& o, const std::string& token_request,
   asio::io_context io;
   std::vector<std::unique_ptr<StallConn>> conns;
   std::function<void(StallConn&)> read_more = [&](StallConn& c) {
-    c.socket.async_read_some(asio::buffer(c.buffer), [&, pc = &c](boost::system::error_code ec,
-                                                                   std::size_t n) {
-      StallConn& c = *pc;
-      if (ec) {
-        c.closed_by_server = true;
-        return;
-      }
-      if (c.status == 0) {
-        c.received.append(c.buffer.data(), n);
-        if (c.received.find("\r\n") != std::string::npos) {
-          c.first_response_ms = ms_between(c.sent_at, Clock::now());
-          // "HTTP/1.1 401 ..."
-          const auto space = c.received.find(' ');
-          if (space != std::string::npos) c.status = std::atoi(c.received.c_str() + space + 1);
-          if (c.status == 0) c.status = -1;
-          c.received.clear();
-        }
-      }
-      read_more(c);
-    });
+    c.socket.async_read_some(asio::buffer(c.buffer),
+                             [&, pc = &c](boost::system::error_code ec, std::size_t n) {
+                               StallConn& c = *pc;
+                               if (ec) {
+                                 c.closed_by_server = true;
+                                 return;
+                               }
+                               if (c.status == 0) {
+                                 c.received.append(c.buffer.data(), n);
+                                 if (c.received.find("\r\n") != std::string::npos) {
+                                   c.first_response_ms = ms_between(c.sent_at, Clock::now());
+                                   // "HTTP/1.1 401 ..."
+                                   const auto space = c.received.find(' ');
+                                   if (space != std::string::npos)
+                                     c.status = std::atoi(c.received.c_str() + space + 1);
+                                   if (c.status == 0) c.status = -1;
+                                   c.received.clear();
+                                 }
+                               }
+                               read_more(c);
+                             });
   };
   const auto t0 = Clock::now();
   for (int i = 0; i < o.connections; ++i) {
@@ -285,8 +287,8 @@ StallRound stall_round(const StallOptions& o, const std::string& token_request,
 int run_stall(StallOptions o) {
   const rlim_t files = raise_open_files();
   if (files < static_cast<rlim_t>(o.connections) + 64) {
-    std::cerr << "hardening stall: the open-file limit (" << files << ") is below "
-              << o.connections << " connections\n";
+    std::cerr << "hardening stall: the open-file limit (" << files << ") is below " << o.connections
+              << " connections\n";
     return 2;
   }
   if (o.kind != "unauth" && o.kind != "auth") {
@@ -306,7 +308,8 @@ int run_stall(StallOptions o) {
   const std::string host = "Host: " + o.target.host + "\r\n";
   const std::string token_request = "POST /oauth/token HTTP/1.1\r\n" + host +
                                     "Content-Type: application/x-www-form-urlencoded\r\n"
-                                    "Content-Length: " + length + "\r\n\r\n";
+                                    "Content-Length: " +
+                                    length + "\r\n\r\n";
   // The body sent before stalling: blank lines (NDJSON skips them).
   const std::string ingest_request =
       "POST /v1/ingest/calls HTTP/1.1\r\n" + host + "Authorization: Bearer " +
@@ -341,8 +344,8 @@ int run_stall(StallOptions o) {
       first.connected > 0 ? static_cast<double>(increase) / static_cast<double>(first.connected)
                           : 0.0,
       mib(first.after.hwm_kib), mib(first.after.rss_kib), o.rounds, mib(last.held_max_kib),
-      mib(last.after.rss_kib), mib(last.held_max_kib - first.before.rss_kib),
-      first.first_ms.size(), percentile(first.first_ms, 50), percentile(first.first_ms, 99),
+      mib(last.after.rss_kib), mib(last.held_max_kib - first.before.rss_kib), first.first_ms.size(),
+      percentile(first.first_ms, 50), percentile(first.first_ms, 99),
       first.first_ms.empty() ? 0.0 : first.first_ms.back(), static_cast<long long>(first.closed),
       static_cast<long long>(first.open_at_end), statuses_text(first.statuses, "status_").c_str());
   std::int64_t failures = 0;
@@ -350,10 +353,11 @@ int run_stall(StallOptions o) {
   return failures == 0 ? 0 : 1;
 }
 
-// ---- closed-loop clients -------------------------------------------------------------------------
+// ---- closed-loop clients
+// -------------------------------------------------------------------------
 
 struct LoopResult {
-  std::vector<double> latencies_ms;  // 200s that ended inside the measured interval
+  std::vector<double> latencies_ms;      // 200s that ended inside the measured interval
   std::map<int, std::int64_t> statuses;  // every answer; 0: a connection failure
   std::vector<std::string> error_samples;
 };
@@ -425,7 +429,8 @@ Latency summarize(const LoopResult& r) {
 
 std::string latency_text(const char* name, const Latency& l) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, " %s_requests=%zu %s_p50_ms=%.2f %s_p99_ms=%.2f %s_max_ms=%.2f %s_errors=%lld",
+  std::snprintf(buf, sizeof buf,
+                " %s_requests=%zu %s_p50_ms=%.2f %s_p99_ms=%.2f %s_max_ms=%.2f %s_errors=%lld",
                 name, l.requests, name, l.p50, name, l.p99, name, l.max, name,
                 static_cast<long long>(l.errors));
   return buf;
@@ -480,7 +485,8 @@ void merge(LoopResult& into, LoopResult&& from) {
   for (auto& e : from.error_samples) into.error_samples.push_back(std::move(e));
 }
 
-// ---- fairness ------------------------------------------------------------------------------------
+// ---- fairness
+// ------------------------------------------------------------------------------------
 
 struct FairnessOptions {
   LightOptions light;  // account B
@@ -496,7 +502,8 @@ int run_fairness(FairnessOptions o) {
     std::cerr << "hardening fairness: set HARDENING_PASSWORD_A and HARDENING_PASSWORD_B\n";
     return 2;
   }
-  const cdrd::http::Params headers_a = {{"Authorization", cdrd::http::basic_auth(o.user_a, password_a)}};
+  const cdrd::http::Params headers_a = {
+      {"Authorization", cdrd::http::basic_auth(o.user_a, password_a)}};
   const cdrd::http::Params headers_b = {
       {"Authorization", cdrd::http::basic_auth(o.light.user, password_b)}};
 
@@ -515,7 +522,8 @@ int run_fairness(FairnessOptions o) {
   std::string heavy;
   double heavy_alone_ms = -1;
   {
-    cdrd::http::HttpClient client(o.light.target.host, static_cast<std::uint16_t>(o.light.target.port));
+    cdrd::http::HttpClient client(o.light.target.host,
+                                  static_cast<std::uint16_t>(o.light.target.port));
     client.set_timeout(std::chrono::seconds(60));
     // The status of GET `path`; a request without an answer ends the run.
     const auto status_of = [&](const std::string& path) {
@@ -576,20 +584,23 @@ int run_fairness(FairnessOptions o) {
   }
   std::printf(
       "RESULT heavy_path=%s heavy_alone_ms=%.1f heavy_connections=%d light_connections=%d "
-      "duration_s=%.1f rounds=%d%s%s ratio_p50=%.2f ratio_p99=%.2f a_requests=%lld a_200=%lld a_429=%lld "
+      "duration_s=%.1f rounds=%d%s%s ratio_p50=%.2f ratio_p99=%.2f a_requests=%lld a_200=%lld "
+      "a_429=%lld "
       "a_503=%lld a_other=%lld a_per_s=%.2f a_p50_ms=%.1f a_p99_ms=%.1f\n",
       heavy.c_str(), heavy_alone_ms, o.heavy_connections, o.light.connections, o.light.duration_s,
-      o.light.rounds, latency_text("baseline", baseline).c_str(), latency_text("loaded", under_load).c_str(),
+      o.light.rounds, latency_text("baseline", baseline).c_str(),
+      latency_text("loaded", under_load).c_str(),
       baseline.p50 > 0 ? under_load.p50 / baseline.p50 : 0.0,
       baseline.p99 > 0 ? under_load.p99 / baseline.p99 : 0.0,
       static_cast<long long>(a_200 + a_429 + a_503 + a_other), static_cast<long long>(a_200),
-      static_cast<long long>(a_429), static_cast<long long>(a_503),
-      static_cast<long long>(a_other), static_cast<double>(a_200 + a_429 + a_503) / heavy_s,
+      static_cast<long long>(a_429), static_cast<long long>(a_503), static_cast<long long>(a_other),
+      static_cast<double>(a_200 + a_429 + a_503) / heavy_s,
       percentile(heavy_result.latencies_ms, 50), percentile(heavy_result.latencies_ms, 99));
   return failed || baseline.errors > 0 || under_load.errors > 0 ? 1 : 0;
 }
 
-// ---- slow headers --------------------------------------------------------------------------------
+// ---- slow headers
+// --------------------------------------------------------------------------------
 
 struct SlowOptions {
   LightOptions light;
@@ -715,7 +726,8 @@ class SlowHeaders {
   const SlowOptions& o_;
   const std::string head_;
   asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(io_);  // run() until stop()
+  asio::executor_work_guard<asio::io_context::executor_type> guard_ =
+      asio::make_work_guard(io_);  // run() until stop()
   std::vector<std::shared_ptr<Conn>> conns_;
   std::mt19937 rng_;
   std::atomic<bool> stopped_{false};
@@ -736,10 +748,11 @@ int run_slow_headers(SlowOptions o) {
     std::cerr << "hardening slow-headers: set HARDENING_PASSWORD_B (the client's password)\n";
     return 2;
   }
-  const cdrd::http::Params headers = {{"Authorization", cdrd::http::basic_auth(o.light.user, password)}};
+  const cdrd::http::Params headers = {
+      {"Authorization", cdrd::http::basic_auth(o.light.user, password)}};
 
-  const std::string head = "GET " + o.light.path + " HTTP/1.1\r\nHost: " + o.light.target.host +
-                           "\r\nX-Slow: ";
+  const std::string head =
+      "GET " + o.light.path + " HTTP/1.1\r\nHost: " + o.light.target.host + "\r\nX-Slow: ";
   LoopResult alone, loaded;
   std::int64_t open_min = -1, open_max = 0, opened = 0, closed_by_server = 0,
                closed_while_measured = 0, bytes = 0, connect_failures = 0;
@@ -805,29 +818,34 @@ int main(int argc, char** argv) {
       ->required();
   stall_cmd->add_option("--connections", stall.connections, "stalled connections")
       ->check(CLI::Range(1, 100'000));
-  stall_cmd->add_option("--kind", stall.kind, "unauth (no or wrong credentials) or auth (operator key)");
+  stall_cmd->add_option("--kind", stall.kind,
+                        "unauth (no or wrong credentials) or auth (operator key)");
   stall_cmd->add_option("--hold-s", stall.hold_s, "seconds the connections are held")
       ->check(CLI::Range(0.0, 600.0));
-  stall_cmd->add_option("--rounds", stall.rounds,
-                        "times the whole (open, hold, close) is done; figures of the first, and "
-                        "the memory of the last")
+  stall_cmd
+      ->add_option("--rounds", stall.rounds,
+                   "times the whole (open, hold, close) is done; figures of the first, and "
+                   "the memory of the last")
       ->check(CLI::Range(1, 10));
   stall_cmd->add_option("--body-bytes", stall.body_bytes, "body bytes sent after the head")
       ->check(CLI::Range(0, 32 * 1024 * 1024));
 
   FairnessOptions fairness;
-  auto* fairness_cmd = app.add_subcommand("fairness", "account B's small list while account A runs its slowest list");
+  auto* fairness_cmd = app.add_subcommand(
+      "fairness", "account B's small list while account A runs its slowest list");
   fairness.light.add_options(*fairness_cmd, "account B's auth_id");
   fairness_cmd->add_option("--user-a", fairness.user_a, "account A's auth_id")->required();
-  fairness_cmd->add_option("--heavy-paths-file", fairness.heavy_paths_file,
-                           "A's candidate lists, one request target a line (the slowest is used)")
+  fairness_cmd
+      ->add_option("--heavy-paths-file", fairness.heavy_paths_file,
+                   "A's candidate lists, one request target a line (the slowest is used)")
       ->required();
-  fairness_cmd->add_option("--heavy-connections", fairness.heavy_connections,
-                           "A's concurrent loops")
+  fairness_cmd
+      ->add_option("--heavy-connections", fairness.heavy_connections, "A's concurrent loops")
       ->check(CLI::Range(1, 256));
 
   SlowOptions slow;
-  auto* slow_cmd = app.add_subcommand("slow-headers", "a client's small list during slow request heads");
+  auto* slow_cmd =
+      app.add_subcommand("slow-headers", "a client's small list during slow request heads");
   slow.light.add_options(*slow_cmd, "the client's auth_id");
   slow_cmd->add_option("--slow-connections", slow.slow_connections, "slow-head connections")
       ->check(CLI::Range(1, 100'000));

@@ -39,8 +39,8 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using cdrd::Micros;
 using cdrd::kMicrosPerSecond;
+using cdrd::Micros;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -93,7 +93,8 @@ struct DataSet {
     o.end_from = o.end_until - static_cast<Micros>(days) * cdrd::kMicrosPerDay;
     for (std::size_t i = 0; i < trunks.size() && i < auth_ids.size(); ++i) {
       const std::size_t colon = trunks[i].find(':');
-      if (colon == std::string::npos) throw std::runtime_error("--trunks: expected OUT:IN, got " + trunks[i]);
+      if (colon == std::string::npos)
+        throw std::runtime_error("--trunks: expected OUT:IN, got " + trunks[i]);
       cdrd::sample::AccountTrunks t;
       t.outbound.push_back({trunks[i].substr(0, colon), false});
       t.inbound.push_back({trunks[i].substr(colon + 1), false});
@@ -120,7 +121,8 @@ struct DataSet {
       const std::string_view id = line.substr(kStart.size(), id_end - kStart.size());
       std::size_t i = 0;
       while (i < auth_ids.size() && generated_id(i) != id) ++i;
-      if (i == auth_ids.size()) throw std::runtime_error("unknown generated account " + std::string(id));
+      if (i == auth_ids.size())
+        throw std::runtime_error("unknown generated account " + std::string(id));
       out += kStart;
       out += auth_ids[i];
       out += line.substr(id_end);
@@ -168,11 +170,12 @@ int run_ingest(IngestOptions o) {
   const cdrd::http::Params headers = {{"Authorization", "Bearer " + o.operator_key},
                                       {"Content-Type", "application/x-ndjson"}};
 
-  std::atomic<std::int64_t> next_batch{0}, stored{0}, duplicates{0}, done_records{0},
-      body_bytes{0}, generate_us{0}, request_us{0};
+  std::atomic<std::int64_t> next_batch{0}, stored{0}, duplicates{0}, done_records{0}, body_bytes{0},
+      generate_us{0}, request_us{0};
   std::atomic<bool> failed{false};
   std::mutex err_mu;
-  std::vector<std::pair<double, std::int64_t>> completions;  // (seconds since start, records) per batch, in completion order
+  std::vector<std::pair<double, std::int64_t>>
+      completions;  // (seconds since start, records) per batch, in completion order
   std::string first_error;
   auto fail = [&](const std::string& message) {
     std::lock_guard lock(err_mu);
@@ -239,8 +242,7 @@ int run_ingest(IngestOptions o) {
         doc.Parse(r.body.data(), r.body.size());
         if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("stored") ||
             !doc["stored"].IsInt64() || !doc.HasMember("duplicates") ||
-            !doc["duplicates"].IsInt64() || !doc.HasMember("failed") ||
-            !doc["failed"].IsArray()) {
+            !doc["duplicates"].IsInt64() || !doc.HasMember("failed") || !doc["failed"].IsArray()) {
           fail(where + "unexpected response: " + r.body.substr(0, 500));
           return;
         }
@@ -353,7 +355,8 @@ int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size
   std::vector<std::string> picked;
   const auto k = std::min<std::int64_t>(sample_size, static_cast<std::int64_t>(uuids.size()));
   for (std::int64_t j = 0; j < k; ++j) {
-    picked.push_back(uuids[static_cast<std::size_t>(j * static_cast<std::int64_t>(uuids.size()) / k)]);
+    picked.push_back(
+        uuids[static_cast<std::size_t>(j * static_cast<std::int64_t>(uuids.size()) / k)]);
   }
   std::mt19937_64 rng(data.seed);
   for (std::size_t i = picked.size(); i > 1; --i) std::swap(picked[i - 1], picked[rng() % i]);
@@ -400,17 +403,18 @@ int run_http(HttpOptions o) {
     return 2;
   }
   cdrd::http::Params headers;
-  if (!o.user.empty()) headers.emplace_back("Authorization", cdrd::http::basic_auth(o.user, o.password));
+  if (!o.user.empty())
+    headers.emplace_back("Authorization", cdrd::http::basic_auth(o.user, o.password));
 
   struct Worker {
-    std::vector<double> latencies_ms;  // requests that ended inside the measured interval
+    std::vector<double> latencies_ms;       // requests that ended inside the measured interval
     std::int64_t errors = 0, answered = 0;  // answered: every 200, measured or not
     std::vector<std::string> error_samples;
   };
   std::vector<Worker> workers(static_cast<std::size_t>(o.connections));
   const auto t0 = Clock::now();
-  const auto measure_from = t0 + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(o.warmup_s));
+  const auto measure_from =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
   const auto measure_until = measure_from + std::chrono::duration_cast<Clock::duration>(
                                                 std::chrono::duration<double>(o.duration_s));
   std::vector<std::thread> threads;
@@ -421,8 +425,8 @@ int run_http(HttpOptions o) {
       cdrd::http::HttpClient client(o.target.host, static_cast<std::uint16_t>(o.target.port));
       client.set_timeout(std::chrono::seconds(30));
       // Each connection walks the list from its own starting point.
-      std::size_t i = paths.size() * static_cast<std::size_t>(w) /
-                      static_cast<std::size_t>(o.connections);
+      std::size_t i =
+          paths.size() * static_cast<std::size_t>(w) / static_cast<std::size_t>(o.connections);
       for (;;) {
         const auto start = Clock::now();
         if (start >= measure_until) return;
@@ -432,7 +436,8 @@ int run_http(HttpOptions o) {
         const cdrd::Result<cdrd::http::ClientResponse> r = client.get(path, headers);
         if (!r.ok()) {
           error = r.status().message();
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));  // don't spin on a dead server
+          std::this_thread::sleep_for(
+              std::chrono::milliseconds(10));  // don't spin on a dead server
         } else if (r->status != 200) {
           error = "status " + std::to_string(r->status) + " for " + path + ": " +
                   r->body.substr(0, 300);
@@ -470,10 +475,9 @@ int run_http(HttpOptions o) {
   std::printf(
       "RESULT requests=%zu seconds=%.2f requests_per_s=%.1f p50_ms=%.3f p90_ms=%.3f "
       "p99_ms=%.3f max_ms=%.3f mean_ms=%.3f errors=%lld answered=%lld connections=%d paths=%zu\n",
-      all.size(), o.duration_s, static_cast<double>(all.size()) / o.duration_s,
-      percentile(all, 50), percentile(all, 90), percentile(all, 99),
-      all.empty() ? 0.0 : all.back(), mean, static_cast<long long>(errors),
-      static_cast<long long>(answered), o.connections,
+      all.size(), o.duration_s, static_cast<double>(all.size()) / o.duration_s, percentile(all, 50),
+      percentile(all, 90), percentile(all, 99), all.empty() ? 0.0 : all.back(), mean,
+      static_cast<long long>(errors), static_cast<long long>(answered), o.connections,
       paths.size());
   if (errors > 0) {
     std::cerr << "loadgen http: " << errors << " errors: these figures are not valid\n";
@@ -536,12 +540,14 @@ int run_trunks(const Target& target, const std::string& user, std::string passwo
       create("IPAccessControlList", R"({"name": "bench", "ip_addresses": ["192.0.2.0/24"]})",
              "ipacl_uuid");
   const std::string out = create(
-      "Trunk", R"({"name": "bench out", "trunk_direction": "outbound", "ipacl_uuid": ")" + acl + "\"}",
+      "Trunk",
+      R"({"name": "bench out", "trunk_direction": "outbound", "ipacl_uuid": ")" + acl + "\"}",
       "trunk_id");
-  const std::string uri = create("URI", R"({"name": "bench pbx", "uri": "pbx.bench.example:5060"})",
-                                 "uri_uuid");
+  const std::string uri =
+      create("URI", R"({"name": "bench pbx", "uri": "pbx.bench.example:5060"})", "uri_uuid");
   const std::string in = create(
-      "Trunk", R"({"name": "bench in", "trunk_direction": "inbound", "primary_uri_uuid": ")" + uri + "\"}",
+      "Trunk",
+      R"({"name": "bench in", "trunk_direction": "inbound", "primary_uri_uuid": ")" + uri + "\"}",
       "trunk_id");
   std::cout << out << ":" << in << "\n";
   return 0;
@@ -552,7 +558,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   IngestOptions ingest;
-  auto* ingest_cmd = app.add_subcommand("ingest", "load the seeded data set through POST /v1/ingest/calls");
+  auto* ingest_cmd =
+      app.add_subcommand("ingest", "load the seeded data set through POST /v1/ingest/calls");
   ingest.target.add_options(*ingest_cmd);
   ingest.data.add_options(*ingest_cmd);
   ingest_cmd->add_option("--operator-key", ingest.operator_key,
@@ -575,7 +582,8 @@ int main(int argc, char** argv) {
   auto* http_cmd = app.add_subcommand("http", "closed-loop GET load over a list of paths");
   http.target.add_options(*http_cmd);
   http_cmd->add_option("--user", http.user, "Basic auth user (auth_id)");
-  http_cmd->add_option("--password", http.password, "Basic auth password (default: $LOADGEN_PASSWORD)");
+  http_cmd->add_option("--password", http.password,
+                       "Basic auth password (default: $LOADGEN_PASSWORD)");
   http_cmd->add_option("--connections", http.connections, "concurrent keep-alive connections")
       ->check(CLI::Range(1, 1024));
   http_cmd->add_option("--duration-s", http.duration_s, "measured seconds")
@@ -590,15 +598,18 @@ int main(int argc, char** argv) {
   auto* get_cmd = app.add_subcommand("get", "one GET; prints the body, fails unless 200");
   get_target.add_options(*get_cmd);
   get_cmd->add_option("--user", get_user, "Basic auth user (auth_id)");
-  get_cmd->add_option("--password", get_password, "Basic auth password (default: $LOADGEN_PASSWORD)");
+  get_cmd->add_option("--password", get_password,
+                      "Basic auth password (default: $LOADGEN_PASSWORD)");
   get_cmd->add_option("--path", get_path, "request target")->required();
 
   Target trunks_target;
   std::string trunks_user, trunks_password;
-  auto* trunks_cmd = app.add_subcommand("trunks", "create an outbound and an inbound trunk; print OUT:IN");
+  auto* trunks_cmd =
+      app.add_subcommand("trunks", "create an outbound and an inbound trunk; print OUT:IN");
   trunks_target.add_options(*trunks_cmd);
   trunks_cmd->add_option("--user", trunks_user, "Basic auth user (auth_id)")->required();
-  trunks_cmd->add_option("--password", trunks_password, "Basic auth password (default: $LOADGEN_PASSWORD)");
+  trunks_cmd->add_option("--password", trunks_password,
+                         "Basic auth password (default: $LOADGEN_PASSWORD)");
 
   CLI11_PARSE(app, argc, argv);
   try {

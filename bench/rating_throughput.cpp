@@ -44,9 +44,9 @@ class Rng {
 };
 
 // Country codes the deck's prefixes start with (a mix of 1-, 2- and 3-digit codes).
-constexpr const char* kCountryCodes[] = {"1",   "7",   "20",  "27",  "30",  "31",  "33",  "34",
-                                         "39",  "44",  "49",  "52",  "55",  "61",  "81",  "86",
-                                         "91",  "234", "254", "351", "353", "380", "880", "971"};
+constexpr const char* kCountryCodes[] = {"1",  "7",   "20",  "27",  "30",  "31",  "33",  "34",
+                                         "39", "44",  "49",  "52",  "55",  "61",  "81",  "86",
+                                         "91", "234", "254", "351", "353", "380", "880", "971"};
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
     csv += p + "," + format_rate(200 + rng.below(20'000)) + "," + inc + ",,outbound\n";
     ++rows;
     if (rng.chance(200)) {  // a fifth of the prefixes change price during the year
-      const Micros from = year_start + static_cast<Micros>(rng.below(static_cast<std::uint64_t>(year)));
+      const Micros from =
+          year_start + static_cast<Micros>(rng.below(static_cast<std::uint64_t>(year)));
       csv += p + "," + format_rate(200 + rng.below(20'000)) + "," + inc + "," +
              cdrd::format_timestamp(from - from % cdrd::kMicrosPerSecond) + ",outbound\n";
       ++rows;
@@ -135,7 +136,8 @@ int main(int argc, char** argv) {
     while (remote.size() < 11) remote.push_back(rng.digit());
     c.to_number = "+" + remote;
     c.from_number = "+14155550100";
-    c.initiation_time = year_start + static_cast<Micros>(rng.below(static_cast<std::uint64_t>(year)));
+    c.initiation_time =
+        year_start + static_cast<Micros>(rng.below(static_cast<std::uint64_t>(year)));
     if (rng.chance(750)) {
       c.answer_time = c.initiation_time + 5 * cdrd::kMicrosPerSecond;
       c.duration_s = static_cast<std::int64_t>(rng.below(1800));
@@ -175,14 +177,16 @@ int main(int argc, char** argv) {
   const double country_rate = static_cast<double>(country_sample) / seconds_since(country_start);
 
   std::printf("rating_records_per_s %.0f\n", median);
-  std::printf("rated %ld records %ld times against a deck of %zu rows (%zu outbound prefixes, "
-              "loaded from CSV in %.1f ms): median %.0f records/s, best %.0f, worst %.0f; "
-              "%lld rated, %lld unrated; checksum %lld\n",
-              records, passes, rows, deck_prefixes.size(), load_s * 1000, median, rates.back(),
-              rates.front(), static_cast<long long>(rated),
-              static_cast<long long>(records - rated), static_cast<long long>(checksum));
-  std::printf("countries (libphonenumber, both numbers of a record): %.0f records/s over %zu "
-              "records (%zu numbers placed)\n",
-              country_rate, country_sample, with_country);
+  std::printf(
+      "rated %ld records %ld times against a deck of %zu rows (%zu outbound prefixes, "
+      "loaded from CSV in %.1f ms): median %.0f records/s, best %.0f, worst %.0f; "
+      "%lld rated, %lld unrated; checksum %lld\n",
+      records, passes, rows, deck_prefixes.size(), load_s * 1000, median, rates.back(),
+      rates.front(), static_cast<long long>(rated), static_cast<long long>(records - rated),
+      static_cast<long long>(checksum));
+  std::printf(
+      "countries (libphonenumber, both numbers of a record): %.0f records/s over %zu "
+      "records (%zu numbers placed)\n",
+      country_rate, country_sample, with_country);
   return 0;
 }

@@ -163,16 +163,15 @@ class FakeOAuthStore final : public OAuthStore {
     app.secret_hash = sha256_hex(kToken);
     return std::optional<OAuthApp>(app);
   }
-  Result<std::vector<OAuthApp>> list_apps(std::int64_t) override {
-    return std::vector<OAuthApp>();
-  }
+  Result<std::vector<OAuthApp>> list_apps(std::int64_t) override { return std::vector<OAuthApp>(); }
   Status revoke_app(std::string_view) override { return Status::Ok(); }
   Status add_token(const std::string&, std::int64_t, Micros, Micros) override {
     return Status::Ok();
   }
   Result<std::optional<TokenGrant>> find_token(std::string_view token_hash) override {
     if (token_hash != sha256_hex(kToken)) return std::optional<TokenGrant>();
-    return std::optional<TokenGrant>(TokenGrant{kAccountId, "fuzz-app", kNow + 3'600'000'000, false});
+    return std::optional<TokenGrant>(
+        TokenGrant{kAccountId, "fuzz-app", kNow + 3'600'000'000, false});
   }
 };
 
@@ -221,8 +220,8 @@ struct FakeWorld {
     return s;
   }();
   api::ApiContext ctx{accounts, calls, settings};
-  service::ingest::IngestService ingest{accounts, calls, trunks, rating,
-                                        {settings.retention_days, settings.now}};
+  service::ingest::IngestService ingest{
+      accounts, calls, trunks, rating, {settings.retention_days, settings.now}};
 };
 
 }  // namespace cdrd::fuzz

@@ -9,8 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
@@ -28,9 +28,9 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   std::abort();
 }
 
-#define CDRD_FUZZ_CHECK(cond)                                         \
-  do {                                                                \
-    if (!(cond)) ::cdrd::fuzz::invariant_failed(#cond);              \
+#define CDRD_FUZZ_CHECK(cond)                           \
+  do {                                                  \
+    if (!(cond)) ::cdrd::fuzz::invariant_failed(#cond); \
   } while (0)
 
 }  // namespace cdrd::fuzz

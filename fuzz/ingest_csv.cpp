@@ -3,10 +3,10 @@
 // stores.
 #include "api/ingest/ingest_stream.h"
 #include "core/csv.h"
-#include "service/ingest/ingest.h"
 #include "fake_stores.h"
 #include "fuzz_target.h"
 #include "json_check.h"
+#include "service/ingest/ingest.h"
 
 using namespace cdrd;
 

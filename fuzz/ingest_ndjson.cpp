@@ -2,12 +2,12 @@
 // whole input as one line, then ingest_text over the input as a batch (line splitting, trunk
 // linking and rating included) on in-memory stores.
 #include "api/ingest/ingest_stream.h"
-#include "service/ingest/ingest.h"
-#include "service/ingest/raw_record.h"
-#include "service/ingest/validate.h"
 #include "fake_stores.h"
 #include "fuzz_target.h"
 #include "json_check.h"
+#include "service/ingest/ingest.h"
+#include "service/ingest/raw_record.h"
+#include "service/ingest/validate.h"
 
 using namespace cdrd;
 

@@ -18,10 +18,21 @@ Result<api::trunks::JsonBody> read_body(std::string_view text) {
   return api::trunks::JsonBody::parse(text);
 }
 
-constexpr std::string_view kNames[] = {
-    "name", "trunk_status", "trunk_direction", "secure", "ipacl_uuid", "credential_uuid",
-    "primary_uri_uuid", "fallback_uri_uuid", "username", "password", "realm", "uri",
-    "authentication_needed", "ip_addresses", ""};
+constexpr std::string_view kNames[] = {"name",
+                                       "trunk_status",
+                                       "trunk_direction",
+                                       "secure",
+                                       "ipacl_uuid",
+                                       "credential_uuid",
+                                       "primary_uri_uuid",
+                                       "fallback_uri_uuid",
+                                       "username",
+                                       "password",
+                                       "realm",
+                                       "uri",
+                                       "authentication_needed",
+                                       "ip_addresses",
+                                       ""};
 
 }  // namespace
 
@@ -55,8 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.headers.emplace_back("content-type", "application/json");
   request.body = std::string(text);
   for (const api::trunks::ResourcePath& r : api::trunks::resource_paths()) {
-    request.path = "/v1/Account/" + std::string(fuzz::kAuthId) + "/Zentrunk/" +
-                   std::string(r.segment) + "/";
+    request.path =
+        "/v1/Account/" + std::string(fuzz::kAuthId) + "/Zentrunk/" + std::string(r.segment) + "/";
     request.target = request.path;
     const http::HttpResponse created =
         api::trunks::handle_collection(world->ctx, world->trunks, account, request, r.resource);

@@ -4,8 +4,8 @@
 #include "api/pbx/pbx.h"
 #include "fake_stores.h"
 #include "fuzz_target.h"
-#include "json_check.h"
 #include "http/url.h"
+#include "json_check.h"
 
 using namespace cdrd;
 
@@ -28,8 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.query = *params;
   request.headers.emplace_back("authorization", "Bearer " + std::string(fuzz::kToken));
   for (bool with_legs : {false, true}) {
-    request.path = with_legs ? "/api/ver1.0/client/@me/call_history/"
-                             : "/api/ver1.0/client/@me/calls/";
+    request.path =
+        with_legs ? "/api/ver1.0/client/@me/call_history/" : "/api/ver1.0/client/@me/calls/";
     request.target = request.path + "?" + std::string(text);
     const http::HttpResponse response =
         api::pbx::list_calls(world->ctx, world->oauth, request, "@me", with_legs);

@@ -23,9 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   for (Direction only : {Direction::kInbound, Direction::kOutbound}) {
     const Result<rating::RateDeck> deck = rating::parse_rate_deck_csv(text, only);
-    if (deck.ok()) CDRD_FUZZ_CHECK(deck->rows(only == Direction::kInbound
-                                                  ? Direction::kOutbound
-                                                  : Direction::kInbound).empty());
+    if (deck.ok())
+      CDRD_FUZZ_CHECK(
+          deck->rows(only == Direction::kInbound ? Direction::kOutbound : Direction::kInbound)
+              .empty());
   }
 
   const Result<rating::RateDeck> deck = rating::parse_rate_deck_csv(text);
@@ -34,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const std::vector<RateRow> rows = all_rows(*deck);
-  const Result<rating::RateDeck> again = rating::parse_rate_deck_csv(
-      rating::format_rate_deck_csv(rows));
+  const Result<rating::RateDeck> again =
+      rating::parse_rate_deck_csv(rating::format_rate_deck_csv(rows));
   CDRD_FUZZ_CHECK(again.ok());
   CDRD_FUZZ_CHECK(all_rows(*again) == rows);
 

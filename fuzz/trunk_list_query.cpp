@@ -5,8 +5,8 @@
 #include "api/trunks/trunk_api.h"
 #include "fake_stores.h"
 #include "fuzz_target.h"
-#include "json_check.h"
 #include "http/url.h"
+#include "json_check.h"
 
 using namespace cdrd;
 
@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.method = "GET";
   request.query = *params;
   for (const api::trunks::ResourcePath& r : api::trunks::resource_paths()) {
-    request.path = "/v1/Account/" + std::string(fuzz::kAuthId) + "/Zentrunk/" +
-                   std::string(r.segment) + "/";
+    request.path =
+        "/v1/Account/" + std::string(fuzz::kAuthId) + "/Zentrunk/" + std::string(r.segment) + "/";
     request.target = request.path + "?" + std::string(text);
     const http::HttpResponse response =
         api::trunks::handle_collection(world->ctx, world->trunks, account, request, r.resource);

@@ -5,8 +5,8 @@
 #include "api/zentrunk/calls.h"
 #include "fake_stores.h"
 #include "fuzz_target.h"
-#include "json_check.h"
 #include "http/url.h"
+#include "json_check.h"
 
 using namespace cdrd;
 
@@ -28,12 +28,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   http::HttpRequest request;
   request.method = "GET";
   request.query = *params;
-  for (auto rep : {api::zentrunk::Representation::kCurrent, api::zentrunk::Representation::kLegacy}) {
+  for (auto rep :
+       {api::zentrunk::Representation::kCurrent, api::zentrunk::Representation::kLegacy}) {
     request.path = rep == api::zentrunk::Representation::kCurrent
                        ? "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Zentrunk/Call/"
                        : "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Call/";
     request.target = request.path + "?" + std::string(text);
-    const http::HttpResponse response = api::zentrunk::list_calls(world->ctx, account, request, rep);
+    const http::HttpResponse response =
+        api::zentrunk::list_calls(world->ctx, account, request, rep);
     CDRD_FUZZ_CHECK(response.status == 200 || response.status == 400);
     CDRD_FUZZ_CHECK(fuzz::is_json(response.body));
   }

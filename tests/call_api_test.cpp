@@ -20,7 +20,7 @@ struct ModelCall {
   std::string uuid, direction, from, to, trunk, source, stir;
   int code = 3000;
   std::int64_t bill = 0;
-  std::int64_t end_ago = 0;   // seconds before now
+  std::int64_t end_ago = 0;  // seconds before now
   std::int64_t init_ago = 0;
   bool answered = true;
 };
@@ -80,7 +80,8 @@ class CallApiTest : public ::testing::Test {
       c.code = codes[i % 4];
       c.bill = (i * 37) % 400;
       // Calls 0..41 are inside 30 days; 42..45 between 30 and 90 days; 46, 47 beyond 90 days.
-      c.end_ago = i < 42 ? 600 + (i / 2) * 86400 / 2 : (i < 46 ? 40 * 86400 + i * 3600 : 100 * 86400);
+      c.end_ago =
+          i < 42 ? 600 + (i / 2) * 86400 / 2 : (i < 46 ? 40 * 86400 + i * 3600 : 100 * 86400);
       c.init_ago = c.end_ago + 60 + c.bill;
       c.answered = i % 5 != 4;
       calls_.push_back(c);
@@ -157,7 +158,9 @@ class CallApiTest : public ::testing::Test {
     return out;
   }
 
-  static std::set<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+  static std::set<std::string> as_set(const std::vector<std::string>& v) {
+    return {v.begin(), v.end()};
+  }
 
   static inline std::unique_ptr<CdrdServer> server_;
   static inline Credentials alice_, bob_;
@@ -168,11 +171,11 @@ class CallApiTest : public ::testing::Test {
 TEST_F(CallApiTest, RetrieveCurrentRepresentationHasEveryFieldWithItsType) {
   auto d = get_ok(list_path() + calls_[1].uuid + "/");
   ASSERT_TRUE(d.IsObject());
-  for (const char* f : {"call_uuid", "from_number", "to_number", "call_direction", "initiation_time",
-                        "end_time", "hangup_cause_name", "hangup_source", "total_rate",
-                        "total_amount", "trunk_domain", "from_country", "to_country",
-                        "transport_protocol", "secure_trunking_rate", "stir_verification",
-                        "attestation_indicator", "call_id", "cnam_lookup_rate"}) {
+  for (const char* f :
+       {"call_uuid", "from_number", "to_number", "call_direction", "initiation_time", "end_time",
+        "hangup_cause_name", "hangup_source", "total_rate", "total_amount", "trunk_domain",
+        "from_country", "to_country", "transport_protocol", "secure_trunking_rate",
+        "stir_verification", "attestation_indicator", "call_id", "cnam_lookup_rate"}) {
     ASSERT_TRUE(d.HasMember(f)) << f;
     EXPECT_TRUE(d[f].IsString()) << f;
   }
@@ -196,10 +199,10 @@ TEST_F(CallApiTest, RetrieveCurrentRepresentationHasEveryFieldWithItsType) {
 
 TEST_F(CallApiTest, RetrieveLegacyRepresentationHasEveryFieldWithItsType) {
   auto d = get_ok(list_path(true) + calls_[2].uuid + "/");
-  for (const char* f : {"call_uuid", "trunk_id", "end_time", "call_direction", "hangup_cause",
-                        "hangup_initiator", "initiation_time", "answer_time", "trunk_domain",
-                        "region", "from_country", "to_country", "transport_protocol",
-                        "stir_verification"}) {
+  for (const char* f :
+       {"call_uuid", "trunk_id", "end_time", "call_direction", "hangup_cause", "hangup_initiator",
+        "initiation_time", "answer_time", "trunk_domain", "region", "from_country", "to_country",
+        "transport_protocol", "stir_verification"}) {
     ASSERT_TRUE(d.HasMember(f)) << f;
     EXPECT_TRUE(d[f].IsString()) << f;
   }
@@ -257,7 +260,8 @@ TEST_F(CallApiTest, EveryFilterAloneMatchesTheModel) {
       {"from_number=alice", [](auto& c) { return c.from == "alice.sip"; }},
       {"to_number=91", [](auto& c) { return c.to.rfind("+91", 0) == 0; }},
       {"to_number=%2B1212", [](auto& c) { return c.to.rfind("+1212", 0) == 0; }},
-      {"to_number=+919943720205", [](auto& c) { return c.to == "+919943720205"; }},  // '+' as sent raw
+      {"to_number=+919943720205",
+       [](auto& c) { return c.to == "+919943720205"; }},  // '+' as sent raw
       {"trunk_id=" + trunk_a_, [](auto& c) { return c.trunk == trunk_a_; }},
       {"hangup_cause_code=4080", [](auto& c) { return c.code == 4080; }},
       {"hangup_source=carrier", [](auto& c) { return c.source == "carrier"; }},
@@ -316,11 +320,14 @@ TEST_F(CallApiTest, AnExplicitLowerBoundReachesPastTheWindowButNotPastRetention)
 
 TEST_F(CallApiTest, FiltersCombineWithAnd) {
   const auto want = expected([](const ModelCall& c) {
-    return c.direction == "outbound" && c.to.rfind("+91", 0) == 0 && c.bill >= 50 && c.bill <= 300 &&
-           c.trunk == trunk_a_;
+    return c.direction == "outbound" && c.to.rfind("+91", 0) == 0 && c.bill >= 50 &&
+           c.bill <= 300 && c.trunk == trunk_a_;
   });
   ASSERT_FALSE(want.empty());
-  const std::string q = "call_direction=outbound&to_number=91&bill_duration__gte=50&bill_duration__lte=300&trunk_id=" + trunk_a_;
+  const std::string q =
+      "call_direction=outbound&to_number=91&bill_duration__gte=50&bill_duration__lte=300&trunk_"
+      "id=" +
+      trunk_a_;
   EXPECT_EQ(all_uuids(q), want);
   EXPECT_EQ(all_uuids(q, true), want);
 }
@@ -331,7 +338,8 @@ TEST_F(CallApiTest, PagesNeitherOverlapNorSkip) {
     std::vector<std::string> got;
     std::int64_t total = -1;
     for (int offset = 0; offset < 60; offset += limit) {
-      auto d = get_ok(list_path() + "?limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset));
+      auto d = get_ok(list_path() + "?limit=" + std::to_string(limit) +
+                      "&offset=" + std::to_string(offset));
       total = d["meta"]["total_count"].GetInt64();
       EXPECT_EQ(d["meta"]["limit"].GetInt(), limit);
       EXPECT_EQ(d["meta"]["offset"].GetInt(), offset);
@@ -355,7 +363,8 @@ TEST_F(CallApiTest, NextAndPreviousArePathsOnTheCurrentPathAndBooleansOnTheLegac
   auto second = get_ok(next);
   EXPECT_EQ(second["meta"]["offset"].GetInt(), 5);
   ASSERT_TRUE(second["meta"]["previous"].IsString());
-  EXPECT_NE(std::string(second["meta"]["previous"].GetString()).find("offset=0"), std::string::npos);
+  EXPECT_NE(std::string(second["meta"]["previous"].GetString()).find("offset=0"),
+            std::string::npos);
   // The last page has no next.
   const auto total = first["meta"]["total_count"].GetInt64();
   auto last = get_ok(list_path() + q + "&offset=" + std::to_string((total - 1) / 5 * 5));
@@ -397,8 +406,11 @@ TEST_F(CallApiTest, AuthIsRequiredAndScopedToTheAccount) {
   EXPECT_EQ(none.status, 401);
   EXPECT_FALSE(none.header("www-authenticate").empty());
   EXPECT_EQ(server_->get(Credentials{alice_.auth_id, bob_.auth_token}, list_path()).status, 401);
-  EXPECT_EQ(server_->get(Credentials{alice_.auth_id, alice_.auth_token + "x"}, list_path()).status, 401);
-  EXPECT_EQ(server_->get(Credentials{"MA000000000000000000", alice_.auth_token}, list_path()).status, 401);
+  EXPECT_EQ(server_->get(Credentials{alice_.auth_id, alice_.auth_token + "x"}, list_path()).status,
+            401);
+  EXPECT_EQ(
+      server_->get(Credentials{"MA000000000000000000", alice_.auth_token}, list_path()).status,
+      401);
   // Bob, authenticated, asking for alice's path: refused, and no data in the body.
   auto cross = server_->get(bob_, list_path());
   EXPECT_EQ(cross.status, 403);
@@ -406,9 +418,11 @@ TEST_F(CallApiTest, AuthIsRequiredAndScopedToTheAccount) {
   auto cross_one = server_->get(bob_, list_path() + calls_[0].uuid + "/");
   EXPECT_EQ(cross_one.status, 403);
   // Bob's own path never shows alice's calls.
-  auto own = server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/" + calls_[1].uuid + "/");
+  auto own =
+      server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/" + calls_[1].uuid + "/");
   EXPECT_EQ(own.status, 404);
-  auto bob_list = parse_json(server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/").body);
+  auto bob_list =
+      parse_json(server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/").body);
   EXPECT_EQ(bob_list["meta"]["total_count"].GetInt(), 1);
 }
 
@@ -417,7 +431,8 @@ TEST_F(CallApiTest, WrongMethodIs405AndUnknownPathIs404) {
   auto r = client.request("POST", list_path(), "{}", alice_.basic());
   EXPECT_EQ(r.status, 405);
   EXPECT_NE(parse_json(r.body)["error"].GetString(), nullptr);
-  EXPECT_EQ(client.request("DELETE", list_path() + calls_[0].uuid + "/", "", alice_.basic()).status, 405);
+  EXPECT_EQ(client.request("DELETE", list_path() + calls_[0].uuid + "/", "", alice_.basic()).status,
+            405);
   auto unknown = client.get("/v1/Nothing/", alice_.basic());
   EXPECT_EQ(unknown.status, 404);
   EXPECT_TRUE(parse_json(unknown.body).HasMember("api_id"));

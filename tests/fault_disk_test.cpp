@@ -65,8 +65,8 @@ TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
     } catch (const std::exception& e) {
       const bool alive = server.alive();
       FAIL() << "batch " << batch << " got no answer (" << e.what() << "): the server "
-             << (alive ? "hangs" : "died, status " + std::to_string(server.wait_exit()))
-             << "\n" << server.log();
+             << (alive ? "hangs" : "died, status " + std::to_string(server.wait_exit())) << "\n"
+             << server.log();
     }
     if (r.status == 200) {
       ASSERT_EQ(parse_json(r.body)["stored"].GetInt(), 50) << r.body;
@@ -78,7 +78,8 @@ TEST(FaultDisk, FullDiskRefusesIngestWithAnErrorKeepsWhatItAckedAndRecovers) {
   }
   ASSERT_LT(batch, 2000) << "the file-size limit never stopped ingest";
   ASSERT_GT(acked.size(), 0u) << "the first ingest already failed: " << refused.status << " "
-                              << refused.body << "\n" << server.log();
+                              << refused.body << "\n"
+                              << server.log();
   // The refusal is an error response with the API's error body, and the server lives on.
   EXPECT_GE(refused.status, 500) << refused.body;
   EXPECT_LE(refused.status, 507) << refused.body;
@@ -124,8 +125,8 @@ class SmallFilesystem {
   explicit SmallFilesystem(const std::string& size) {
     path_ = scratch_.path() + "/fs";
     std::filesystem::create_directory(path_);
-    mounted_ = mount("tmpfs", path_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
-                     ("size=" + size).c_str()) == 0;
+    mounted_ =
+        mount("tmpfs", path_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, ("size=" + size).c_str()) == 0;
   }
   ~SmallFilesystem() {
     if (mounted_) umount2(path_.c_str(), MNT_DETACH);
@@ -164,10 +165,10 @@ TEST(FaultDisk, FullFilesystemRefusesIngestAndRecoversWhenSpaceIsFreedWithoutRes
     }
     auto client = server.client();
     client.set_timeout(20s);
-    http::ClientResponse r = client.request(
-        "POST", "/v1/ingest/calls", body,
-        {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-         {"Content-Type", "application/x-ndjson"}});
+    http::ClientResponse r =
+        client.request("POST", "/v1/ingest/calls", body,
+                       {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                        {"Content-Type", "application/x-ndjson"}});
     if (r.status == 200) {
       EXPECT_EQ(parse_json(r.body)["stored"].GetInt(), n) << r.body;
       acked.insert(uuids.begin(), uuids.end());
@@ -196,8 +197,7 @@ TEST(FaultDisk, FullFilesystemRefusesIngestAndRecoversWhenSpaceIsFreedWithoutRes
   const auto again = ingest_batch("after-free", 50);
   EXPECT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(listed_call_count(server.port(), alice), static_cast<std::int64_t>(acked.size()));
-  EXPECT_EQ(server.get(alice, "/v1/Account/" + alice.auth_id + "/Call/after-free-0/").status,
-            200);
+  EXPECT_EQ(server.get(alice, "/v1/Account/" + alice.auth_id + "/Call/after-free-0/").status, 200);
 
   // And after a restart, exactly what was acknowledged.
   expect_exactly_acked_after_restart(server, alice, acked);

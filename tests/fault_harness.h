@@ -44,9 +44,8 @@ inline std::uint64_t test_seed() {
   if (const char* s = std::getenv("CDRD_TEST_SEED"); s != nullptr && *s != '\0') {
     return std::strtoull(s, nullptr, 10);
   }
-  return static_cast<std::uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count() ^
-      (static_cast<std::int64_t>(getpid()) << 20));
+  return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count() ^
+                                    (static_cast<std::int64_t>(getpid()) << 20));
 }
 
 // A `cdrd serve` process on a data directory the test owns, started and stopped at will.
@@ -75,7 +74,7 @@ class ServerProcess {
 
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {  // the child: only async-signal-safe calls until exec
+    if (pid == 0) {              // the child: only async-signal-safe calls until exec
       signal(SIGXFSZ, SIG_DFL);  // the server itself must choose to ignore it
       if (max_file_bytes) {
         const rlimit limit{*max_file_bytes, *max_file_bytes};
@@ -202,7 +201,7 @@ inline Record fault_call(const std::string& account, const std::string& uuid,
 // One HTTP response as it came over the wire.
 struct RawResponse {
   int status = 0;
-  std::string version;                          // "HTTP/1.1"
+  std::string version;                                       // "HTTP/1.1"
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   bool keep_alive = true;
@@ -272,7 +271,8 @@ inline std::size_t parse_raw_response(const std::string& buf, bool head, bool at
     }
     out.headers.emplace_back(std::move(name), std::move(value));
   }
-  if (out.version == "HTTP/1.0" && out.header("connection").find("eep-alive") == std::string::npos) {
+  if (out.version == "HTTP/1.0" &&
+      out.header("connection").find("eep-alive") == std::string::npos) {
     out.keep_alive = false;
   }
   std::size_t pos = end + 4;

@@ -95,10 +95,10 @@ TEST(FaultKill, EveryAcknowledgedBatchSurvivesTwentyKillNinesExactlyOnce) {
         }
         http::HttpClient client("127.0.0.1", port.load());
         client.set_timeout(10s);
-        Result<http::ClientResponse> answer = client.request(
-            "POST", "/v1/ingest/calls", body,
-            {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-             {"Content-Type", "application/x-ndjson"}});
+        Result<http::ClientResponse> answer =
+            client.request("POST", "/v1/ingest/calls", body,
+                           {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                            {"Content-Type", "application/x-ndjson"}});
         if (!answer.ok()) {
           // The server died under this request (or is not back yet): the batch is
           // unacknowledged, so send it again.
@@ -164,10 +164,10 @@ TEST(FaultKill, EveryAcknowledgedBatchSurvivesTwentyKillNinesExactlyOnce) {
   ingester.join();
 
   for (const auto& e : errors) ADD_FAILURE() << e;
-  std::printf("[ kill -9 ] %d kills, %d batches acknowledged (%zu records), %d kills interrupted "
-              "a request; retries: %d stored, %d duplicate\n",
-              kKills, batches_acked.load(), acked.size(), interrupted, retried_stored,
-              retried_duplicate);
+  std::printf(
+      "[ kill -9 ] %d kills, %d batches acknowledged (%zu records), %d kills interrupted "
+      "a request; retries: %d stored, %d duplicate\n",
+      kKills, batches_acked.load(), acked.size(), interrupted, retried_stored, retried_duplicate);
   EXPECT_GE(batches_acked.load(), kKills);
 
   // Every batch was retried until acknowledged, so the database holds exactly the acked set.
@@ -181,7 +181,7 @@ TEST(FaultKill, EveryAcknowledgedBatchSurvivesTwentyKillNinesExactlyOnce) {
 
 // One client's view of its requests during a graceful stop.
 struct LoadTally {
-  int complete = 0;   // a whole response arrived
+  int complete = 0;    // a whole response arrived
   int unanswered = 0;  // the connection closed (or was refused) before any byte of a response
   std::vector<std::string> broken;  // part of a response, or bytes that are not HTTP
 };
@@ -218,8 +218,8 @@ TEST(FaultTerm, SigtermUnderLoadExitsZeroAnswersInFullAndLosesNothingAcknowledge
         std::string request;
         if (ingests) {
           const std::string body = batch_body(
-              {alice.auth_id}, "t" + std::to_string(round) + "-" + std::to_string(who) + "-", n,
-              40, records);
+              {alice.auth_id}, "t" + std::to_string(round) + "-" + std::to_string(who) + "-", n, 40,
+              records);
           request = raw_request("POST", "/v1/ingest/calls",
                                 {"Authorization: Bearer " + std::string(CdrdServer::kOperatorKey),
                                  "Content-Type: application/x-ndjson"},
@@ -342,10 +342,11 @@ TEST(FaultTerm, SigtermUnderLoadExitsZeroAnswersInFullAndLosesNothingAcknowledge
       acked.insert(big_records.begin(), big_records.end());
     }
     EXPECT_FALSE(big_response.keep_alive) << "a response during shutdown says Connection: close";
-    std::printf("[ SIGTERM ] the 4000-record batch in flight (body sent 50 ms after SIGTERM) "
-                "was answered %lld ms after it\n",
-                static_cast<long long>(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(big_answered).count()));
+    std::printf(
+        "[ SIGTERM ] the 4000-record batch in flight (body sent 50 ms after SIGTERM) "
+        "was answered %lld ms after it\n",
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(big_answered).count()));
 
     EXPECT_EQ(code, 0) << server.log();
     EXPECT_LT(took, 15s + 2s) << "the documented grace period is 15 s";
@@ -355,11 +356,12 @@ TEST(FaultTerm, SigtermUnderLoadExitsZeroAnswersInFullAndLosesNothingAcknowledge
       unanswered += tally.unanswered;
       for (const auto& b : tally.broken) ADD_FAILURE() << b;
     }
-    std::printf("[ SIGTERM ] round %d: %d complete responses, %d unanswered after the stop, "
-                "exit %d after %lld ms\n",
-                round, complete, unanswered, code,
-                static_cast<long long>(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    std::printf(
+        "[ SIGTERM ] round %d: %d complete responses, %d unanswered after the stop, "
+        "exit %d after %lld ms\n",
+        round, complete, unanswered, code,
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
   }
   // Unacknowledged batches may or may not be there; every acknowledged one is, once.
   expect_exactly_stored(server.db_path(), {alice}, acked, /*allow_unacknowledged_extra=*/true);

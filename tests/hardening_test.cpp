@@ -62,9 +62,10 @@ TEST_F(Hardening, AnUnauthenticatedUploadIsAnsweredFromItsHeadAlone) {
   start();
   const auto started = std::chrono::steady_clock::now();
   // 32 MiB announced, not a byte sent: the answers come from the heads.
-  RawResponse r = exchange(server_->port(),
-                           head("POST", "/v1/ingest/calls",
-                                {"Authorization: Bearer wrong-key-0123456789", "Content-Length: 33554432"}));
+  RawResponse r =
+      exchange(server_->port(),
+               head("POST", "/v1/ingest/calls",
+                    {"Authorization: Bearer wrong-key-0123456789", "Content-Length: 33554432"}));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.header("connection"), "close");
   r = exchange(server_->port(), head("POST", "/oauth/token",
@@ -76,13 +77,13 @@ TEST_F(Hardening, AnUnauthenticatedUploadIsAnsweredFromItsHeadAlone) {
   EXPECT_STREQ(body["error"].GetString(), "invalid_request");
   EXPECT_NE(std::string(body["error_description"].GetString()).find("65536 bytes"),
             std::string::npos);
-  r = exchange(server_->port(),
-               head("POST", "/v1/Account/" + alice_.auth_id + "/Zentrunk/Trunk/",
-                    {"Content-Length: 33554432"}));
+  r = exchange(server_->port(), head("POST", "/v1/Account/" + alice_.auth_id + "/Zentrunk/Trunk/",
+                                     {"Content-Length: 33554432"}));
   EXPECT_EQ(r.status, 401);
   // A cloud-PBX request with a body and a bad token: the 401 comes before the body.
-  r = exchange(server_->port(), head("GET", "/api/ver1.0/client/@me/calls/",
-                                     {"Authorization: Bearer not-a-token", "Content-Length: 4096"}));
+  r = exchange(server_->port(),
+               head("GET", "/api/ver1.0/client/@me/calls/",
+                    {"Authorization: Bearer not-a-token", "Content-Length: 4096"}));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.header("connection"), "close");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
@@ -115,14 +116,16 @@ TEST_F(Hardening, IngestStoresRecordsBeforeTheBodyHasArrivedWhole) {
   start();
   std::string first, rest;
   for (int i = 1; i <= 3000; ++i) {
-    (i <= 2000 ? first : rest) += fault_call(alice_.auth_id, "early-" + std::to_string(i), 256).line() + "\n";
+    (i <= 2000 ? first : rest) +=
+        fault_call(alice_.auth_id, "early-" + std::to_string(i), 256).line() + "\n";
   }
   RawConnection conn;
   ASSERT_TRUE(conn.connect(server_->port()));
-  ASSERT_TRUE(conn.send_all(head("POST", "/v1/ingest/calls",
-                                 {std::string("Authorization: Bearer ") + CdrdServer::kOperatorKey,
-                                  "Content-Length: " + std::to_string(first.size() + rest.size())}) +
-                            first));
+  ASSERT_TRUE(
+      conn.send_all(head("POST", "/v1/ingest/calls",
+                         {std::string("Authorization: Bearer ") + CdrdServer::kOperatorKey,
+                          "Content-Length: " + std::to_string(first.size() + rest.size())}) +
+                    first));
   // The first pieces are stored while the client still holds back the rest of the body.
   std::size_t stored = 0;
   for (int i = 0; i < 100 && stored == 0; ++i) {
@@ -153,23 +156,24 @@ TEST_F(Hardening, IngestStreamsCsvWithTheHeaderAndQuotedFieldsAcrossPieces) {
   for (int i = 1; i <= n; ++i) {
     const std::string direction = i == 8000 ? "sideways" : "outbound";
     body += alice_.auth_id + ",csv-" + std::to_string(i) + "," + direction + "," +
-            value("from_number") + "," + value("to_number") + "," + value("initiation_time") +
-            "," + value("answer_time") + "," + value("end_time") + ",0.03000,0.00200," +
-            "\"Desk, \"\"" + std::to_string(i) + "\"\" " + std::string(90, 'q') + "\"\n";
+            value("from_number") + "," + value("to_number") + "," + value("initiation_time") + "," +
+            value("answer_time") + "," + value("end_time") + ",0.03000,0.00200," + "\"Desk, \"\"" +
+            std::to_string(i) + "\"\" " + std::string(90, 'q') + "\"\n";
   }
   ASSERT_GT(body.size(), 1u << 20);
   TestClient client = server_->client();
   client.set_timeout(60s);
-  const auto r = client.request("POST", "/v1/ingest/calls", body,
-                                {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-                                 {"Content-Type", "text/csv"}});
+  const auto r =
+      client.request("POST", "/v1/ingest/calls", body,
+                     {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                      {"Content-Type", "text/csv"}});
   ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
   const auto d = json_of(r.body);
   EXPECT_EQ(d["stored"].GetInt(), n - 1);
   ASSERT_EQ(d["failed_count"].GetInt(), 1) << r.body.substr(0, 500);
   EXPECT_EQ(d["failed"][0]["line"].GetInt(), 8000 + 1);  // the header is line 1
-  const auto list = server_->get(alice_, "/v1/Account/" + alice_.auth_id +
-                                             "/Zentrunk/Call/csv-4321/");
+  const auto list =
+      server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/csv-4321/");
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_NE(list.body.find("Desk, \\\"4321\\\""), std::string::npos) << list.body;
 }
@@ -194,16 +198,16 @@ TEST_F(Hardening, FailedAuthenticationIsThrottledPerAddressInEachApisShape) {
   EXPECT_EQ(r.status, 429);
   d = json_of(r.body);
   ASSERT_TRUE(d.IsObject() && d.HasMember("message")) << r.body;
-  r = exchange(server_->port(), head("POST", "/oauth/token",
-                                     {"Content-Type: application/x-www-form-urlencoded",
-                                      "Content-Length: 0"}));
+  r = exchange(server_->port(),
+               head("POST", "/oauth/token",
+                    {"Content-Type: application/x-www-form-urlencoded", "Content-Length: 0"}));
   EXPECT_EQ(r.status, 429);
   d = json_of(r.body);
   ASSERT_TRUE(d.IsObject()) << r.body;
   EXPECT_STREQ(d["error"].GetString(), "temporarily_unavailable");
-  r = exchange(server_->port(), head("POST", "/v1/ingest/calls",
-                                     {"Authorization: Bearer wrong-operator-key-000",
-                                      "Content-Length: 0"}));
+  r = exchange(server_->port(),
+               head("POST", "/v1/ingest/calls",
+                    {"Authorization: Bearer wrong-operator-key-000", "Content-Length: 0"}));
   EXPECT_EQ(r.status, 429);
   // Requests without credentials are not throttled.
   EXPECT_EQ(exchange(server_->port(), head("GET", "/healthz", {})).status, 200);
@@ -215,21 +219,23 @@ TEST_F(Hardening, ProtocolEdgesAnswerAsTheRfcsSay) {
   const std::string encoded = basic(alice_).substr(std::string("Authorization: Basic ").size());
   // The scheme name is case-insensitive.
   for (const char* scheme : {"basic", "BASIC", "bAsIc"}) {
-    EXPECT_EQ(exchange(server_->port(),
-                       head("GET", calls, {std::string("Authorization: ") + scheme + " " + encoded}))
-                  .status,
-              200)
+    EXPECT_EQ(
+        exchange(server_->port(),
+                 head("GET", calls, {std::string("Authorization: ") + scheme + " " + encoded}))
+            .status,
+        200)
         << scheme;
   }
   // Two Authorization headers are refused, whichever comes first.
-  RawResponse r = exchange(server_->port(),
-                           head("GET", calls, {basic(alice_), "Authorization: Basic eDp5"}));
+  RawResponse r =
+      exchange(server_->port(), head("GET", calls, {basic(alice_), "Authorization: Basic eDp5"}));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("Authorization: send the header once"), std::string::npos) << r.body;
   // A transfer coding other than chunked is 501.
   r = exchange(server_->port(),
                "POST /v1/Account/" + alice_.auth_id + "/Zentrunk/Trunk/ HTTP/1.1\r\nHost: x\r\n" +
-                   basic(alice_) + "\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+                   basic(alice_) +
+                   "\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
   EXPECT_EQ(r.status, 501);
   // Errors raised before routing take the path's API shape.
   r = exchange(server_->port(), head("GET", "/oauth/token", {}));

@@ -48,7 +48,8 @@ std::string field(const std::string& text, const std::string& key) {
 pid_t spawn_cdrd(std::vector<std::string> args, const std::string& output_file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   args.insert(args.begin(), CDRD_BINARY);
@@ -124,10 +125,16 @@ std::map<std::string, std::string> read_env(const std::string& path) {
 
 std::vector<std::string> serve_args(const std::string& data_dir,
                                     const std::vector<std::string>& extra_args) {
-  std::vector<std::string> args = {"--data-dir",       data_dir,   "serve",
-                                   "--port",           "0",        "--port-file",
-                                   data_dir + "/port", "--operator-key",
-                                   CdrdServer::kOperatorKey,       "--threads",
+  std::vector<std::string> args = {"--data-dir",
+                                   data_dir,
+                                   "serve",
+                                   "--port",
+                                   "0",
+                                   "--port-file",
+                                   data_dir + "/port",
+                                   "--operator-key",
+                                   CdrdServer::kOperatorKey,
+                                   "--threads",
                                    "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   return args;
@@ -146,14 +153,14 @@ std::uint16_t wait_for_port(pid_t& pid, const std::string& data_dir) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  throw std::runtime_error("cdrd did not start listening:\n" +
-                           read_text(data_dir + "/server.log"));
+  throw std::runtime_error("cdrd did not start listening:\n" + read_text(data_dir + "/server.log"));
 }
 
 http::ClientResponse ingest_as_operator(std::uint16_t port, const std::string& ndjson) {
-  return TestClient("127.0.0.1", port).request("POST", "/v1/ingest/calls", ndjson,
-                        {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-                         {"Content-Type", "application/x-ndjson"}});
+  return TestClient("127.0.0.1", port)
+      .request("POST", "/v1/ingest/calls", ndjson,
+               {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                {"Content-Type", "application/x-ndjson"}});
 }
 
 CdrdServer::CdrdServer(std::vector<std::string> extra_args) {

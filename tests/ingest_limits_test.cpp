@@ -33,8 +33,9 @@ TEST_F(IngestLimits, AMultiMegabyteBodyOfBadLinesAnswersWithAThousandAndTheCount
   ASSERT_GT(body.size(), 4'000'000u);
   const auto t0 = std::chrono::steady_clock::now();
   const auto r = server_.ingest(body);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - t0).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
   const auto d = parse_json(r.body);
   EXPECT_EQ(d["stored"].GetInt(), 1);
@@ -89,8 +90,9 @@ TEST_F(IngestLimits, ADeckRateThatUsedToBeClampedIsRefusedWithItsRow) {
 
   // The largest deck rate is taken, and a long call at it is rated exactly.
   ASSERT_EQ(cdrd({"ratedeck", "load", "--account", acme_.auth_id,
-                  write("max.csv", "prefix,rate,initial_increment,subsequent_increment\n"
-                                   "91,99999.99999,1,1\n")})
+                  write("max.csv",
+                        "prefix,rate,initial_increment,subsequent_increment\n"
+                        "91,99999.99999,1,1\n")})
                 .exit_code,
             0);
   const auto r = server_.ingest(ndjson({call(acme_.auth_id, "long", 2'000'000, 60)}));
@@ -100,17 +102,18 @@ TEST_F(IngestLimits, ADeckRateThatUsedToBeClampedIsRefusedWithItsRow) {
 
 TEST_F(IngestLimits, ARecordWhoseAmountWouldOverflowIsAFailedLineNotAClampedAmount) {
   ASSERT_EQ(cdrd({"ratedeck", "load", "--account", acme_.auth_id,
-                  write("deck.csv", "prefix,rate,initial_increment,subsequent_increment\n"
-                                    "91,99999.99999,1,1\n")})
+                  write("deck.csv",
+                        "prefix,rate,initial_increment,subsequent_increment\n"
+                        "91,99999.99999,1,1\n")})
                 .exit_code,
             0);
   ASSERT_EQ(cdrd({"account", "set", "--account", acme_.auth_id, "--secure-trunking-rate",
                   "999999999999.99999"})
                 .exit_code,
             0);
-  const auto r = server_.ingest(ndjson(
-      {call(acme_.auth_id, "fits", 30).set("secure_trunking", "true"),
-       call(acme_.auth_id, "overflows", 30'000'000).set("secure_trunking", "true")}));
+  const auto r = server_.ingest(
+      ndjson({call(acme_.auth_id, "fits", 30).set("secure_trunking", "true"),
+              call(acme_.auth_id, "overflows", 30'000'000).set("secure_trunking", "true")}));
   ASSERT_EQ(r.status, 200) << r.body;
   const auto d = parse_json(r.body);
   EXPECT_EQ(d["stored"].GetInt(), 1);
@@ -119,14 +122,13 @@ TEST_F(IngestLimits, ARecordWhoseAmountWouldOverflowIsAFailedLineNotAClampedAmou
   EXPECT_STREQ(d["failed"][0]["error"].GetString(),
                "total_amount: the amount for 30000000 s at rate 1000000099999.99998 exceeds the "
                "largest amount 92233720368547.75807");
-  EXPECT_EQ(server_.get(acme_, "/v1/Account/" + acme_.auth_id + "/Zentrunk/Call/overflows/")
-                .status,
+  EXPECT_EQ(server_.get(acme_, "/v1/Account/" + acme_.auth_id + "/Zentrunk/Call/overflows/").status,
             404);
 }
 
 TEST_F(IngestLimits, ARecordAlreadyPastRetentionIsAFailedLine) {
-  const auto r = server_.ingest(ndjson({call(acme_.auth_id, "recent", 30),
-                                        call(acme_.auth_id, "expired", 30, 91 * 86'400)}));
+  const auto r = server_.ingest(
+      ndjson({call(acme_.auth_id, "recent", 30), call(acme_.auth_id, "expired", 30, 91 * 86'400)}));
   ASSERT_EQ(r.status, 200) << r.body;
   const auto d = parse_json(r.body);
   EXPECT_EQ(d["stored"].GetInt(), 1);

@@ -17,10 +17,8 @@ TEST(Ingest, StoresValidLinesReportsBadOnesAndIgnoresRetries) {
   CdrdServer server;
   auto alice = server.create_account("alice");
   std::string body = call(alice.auth_id, "a-1").line() + "\n" +
-                     call(alice.auth_id, "a-2").set("call_direction", str("sideways")).line() + "\n" +
-                     "{not json\n" +
-                     "\n" +
-                     call(alice.auth_id, "a-3").line() + "\n";
+                     call(alice.auth_id, "a-2").set("call_direction", str("sideways")).line() +
+                     "\n" + "{not json\n" + "\n" + call(alice.auth_id, "a-3").line() + "\n";
   auto r = server.ingest(body);
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = parse_json(r.body);
@@ -28,7 +26,8 @@ TEST(Ingest, StoresValidLinesReportsBadOnesAndIgnoresRetries) {
   EXPECT_EQ(d["duplicates"].GetInt(), 0);
   ASSERT_EQ(d["failed"].Size(), 2u);
   EXPECT_EQ(d["failed"][0]["line"].GetInt(), 2);
-  EXPECT_NE(std::string(d["failed"][0]["error"].GetString()).find("call_direction"), std::string::npos);
+  EXPECT_NE(std::string(d["failed"][0]["error"].GetString()).find("call_direction"),
+            std::string::npos);
   EXPECT_EQ(d["failed"][1]["line"].GetInt(), 3);
   EXPECT_EQ(listed_call_count(server.port(), alice), 2);
 
@@ -39,7 +38,8 @@ TEST(Ingest, StoresValidLinesReportsBadOnesAndIgnoresRetries) {
   EXPECT_EQ(listed_call_count(server.port(), alice), 2);
 
   // The seed's call read back exactly.
-  auto one = parse_json(server.get(alice, "/v1/Account/" + alice.auth_id + "/Zentrunk/Call/a-1/").body);
+  auto one =
+      parse_json(server.get(alice, "/v1/Account/" + alice.auth_id + "/Zentrunk/Call/a-1/").body);
   EXPECT_EQ(one["call_duration"].GetInt(), 4);
   EXPECT_EQ(std::string(one["total_amount"].GetString()), "0.00200");
   EXPECT_EQ(std::string(one["from_number"].GetString()), "+912235328936");
@@ -65,9 +65,16 @@ TEST(Ingest, NeedsTheOperatorKeyNotACustomerToken) {
   auto client = server.client();
   const std::string body = call(alice.auth_id, "k-1").line() + "\n";
   EXPECT_EQ(client.request("POST", "/v1/ingest/calls", body).status, 401);
-  EXPECT_EQ(client.request("POST", "/v1/ingest/calls", body, {{"Authorization", "Bearer wrong-key"}}).status, 401);
+  EXPECT_EQ(
+      client.request("POST", "/v1/ingest/calls", body, {{"Authorization", "Bearer wrong-key"}})
+          .status,
+      401);
   EXPECT_EQ(client.request("POST", "/v1/ingest/calls", body, alice.basic()).status, 401);
-  EXPECT_EQ(client.request("GET", "/v1/ingest/calls", "", {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey}}).status, 405);
+  EXPECT_EQ(client
+                .request("GET", "/v1/ingest/calls", "",
+                         {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey}})
+                .status,
+            405);
   EXPECT_EQ(listed_call_count(server.port(), alice), 0);
 }
 
@@ -75,7 +82,8 @@ TEST(Ingest, OversizedBodyIs413) {
   CdrdServer server({"--max-body-bytes", "4096"});
   auto alice = server.create_account("alice");
   std::string body;
-  for (int i = 0; body.size() < 8192; ++i) body += call(alice.auth_id, "big-" + std::to_string(i)).line() + "\n";
+  for (int i = 0; body.size() < 8192; ++i)
+    body += call(alice.auth_id, "big-" + std::to_string(i)).line() + "\n";
   auto r = server.ingest(body);
   EXPECT_EQ(r.status, 413);
   auto d = parse_json(r.body);
@@ -100,9 +108,12 @@ TEST(Import, LoadsNdjsonAndCsvWithTheSameValidation) {
   EXPECT_NE(r.out.find("rate"), std::string::npos) << r.out;
   {
     std::ofstream out(dir + "/calls.csv");
-    out << "account,call_uuid,call_direction,from_number,to_number,initiation_time,answer_time,end_time,region\n"
-        << alice.auth_id << ",c-1,inbound,+14155550100,+12125550199," << ago(100) << "," << ago(90) << "," << ago(30) << ",\"us-east-1, virginia\"\n"
-        << alice.auth_id << ",c-2,inbound,+14155550100,+12125550199," << ago(100) << ",," << ago(95) << ",\n";
+    out << "account,call_uuid,call_direction,from_number,to_number,initiation_time,answer_time,end_"
+           "time,region\n"
+        << alice.auth_id << ",c-1,inbound,+14155550100,+12125550199," << ago(100) << "," << ago(90)
+        << "," << ago(30) << ",\"us-east-1, virginia\"\n"
+        << alice.auth_id << ",c-2,inbound,+14155550100,+12125550199," << ago(100) << ",," << ago(95)
+        << ",\n";
   }
   auto c = run_cdrd({"--data-dir", dir, "import", dir + "/calls.csv"});
   EXPECT_EQ(c.exit_code, 0) << c.out;

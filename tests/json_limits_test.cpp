@@ -119,22 +119,21 @@ TEST(JsonLimits, ErrorsEchoingBytesThatAreNotUtf8AreValidUtf8Json) {
   CdrdServer server;
   const Credentials alice = server.create_account("alice");
   const std::string calls = "/v1/Account/" + alice.auth_id + "/Zentrunk/Call/";
-  for (const char* query : {"?limit=%FF%FE", "?limit=%C0%AF", "?limit=%ED%A0%80", "?limit=1%E2%82",
-                            "?%A9=1"}) {
+  for (const char* query :
+       {"?limit=%FF%FE", "?limit=%C0%AF", "?limit=%ED%A0%80", "?limit=1%E2%82", "?%A9=1"}) {
     const http::ClientResponse r = server.get(alice, calls + query);
     EXPECT_EQ(r.status, 400) << query;
     EXPECT_FALSE(strict_error(r, "error").empty()) << query;
   }
   // The cloud-PBX API, with a token of a new OAuth app.
   const OAuthApp app = create_app_in(server.data_dir(), alice.auth_id);
-  const http::ClientResponse token =
-      request_token(server.port(), app.client_id, app.client_secret);
+  const http::ClientResponse token = request_token(server.port(), app.client_id, app.client_secret);
   ASSERT_EQ(token.status, 200) << token.body;
   const std::string bearer = "Bearer " + strict_error(token, "access_token");
   for (const char* query : {"?flow=%A9", "?flow=%FF%FE", "?%A9=1"}) {
-    const http::ClientResponse r = server.client().request(
-        "GET", std::string("/api/ver1.0/client/@me/calls/") + query, "",
-        {{"Authorization", bearer}});
+    const http::ClientResponse r =
+        server.client().request("GET", std::string("/api/ver1.0/client/@me/calls/") + query, "",
+                                {{"Authorization", bearer}});
     EXPECT_EQ(r.status, 400) << query << " " << r.body;
     EXPECT_FALSE(strict_error(r, "message").empty()) << query;
   }

@@ -5,8 +5,8 @@
 // bad credentials. No answer may be a 5xx, every byte that comes back must be an HTTP response,
 // nothing may hang, and the server must still run and serve a normal request at the end.
 // The seed is printed on failure (CDRD_TEST_SEED=N replays it).
-#include <cctype>
 #include <gtest/gtest.h>
+#include <cctype>
 
 #include <array>
 #include <atomic>
@@ -76,7 +76,8 @@ const Route kRoutes[] = {
     {"GET", "/v1/ratedecks/{auth_id}", BodyKind::kNone, AuthKind::kOperator},
     {"GET", "/v1/Account/{auth_id}/Zentrunk/Call/", BodyKind::kNone, AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call}/", BodyKind::kNone, AuthKind::kBasic},
-    {"GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call}/Insights/", BodyKind::kNone, AuthKind::kBasic},
+    {"GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call}/Insights/", BodyKind::kNone,
+     AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Call/", BodyKind::kNone, AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Call/{call}/", BodyKind::kNone, AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Zentrunk/Trunk/", BodyKind::kNone, AuthKind::kBasic},
@@ -84,16 +85,22 @@ const Route kRoutes[] = {
     {"GET", "/v1/Account/{auth_id}/Zentrunk/Trunk/{id}/", BodyKind::kNone, AuthKind::kBasic},
     {"POST", "/v1/Account/{auth_id}/Zentrunk/Trunk/{id}/", BodyKind::kJson, AuthKind::kBasic},
     {"DELETE", "/v1/Account/{auth_id}/Zentrunk/Trunk/{id}/", BodyKind::kNone, AuthKind::kBasic},
-    {"GET", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/", BodyKind::kNone, AuthKind::kBasic},
-    {"POST", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/", BodyKind::kJson, AuthKind::kBasic},
-    {"GET", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{id}/", BodyKind::kNone, AuthKind::kBasic},
-    {"POST", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{id}/", BodyKind::kJson, AuthKind::kBasic},
-    {"DELETE", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{id}/", BodyKind::kNone, AuthKind::kBasic},
+    {"GET", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/", BodyKind::kNone,
+     AuthKind::kBasic},
+    {"POST", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/", BodyKind::kJson,
+     AuthKind::kBasic},
+    {"GET", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{id}/", BodyKind::kNone,
+     AuthKind::kBasic},
+    {"POST", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{id}/", BodyKind::kJson,
+     AuthKind::kBasic},
+    {"DELETE", "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{id}/", BodyKind::kNone,
+     AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Zentrunk/Credential/", BodyKind::kNone, AuthKind::kBasic},
     {"POST", "/v1/Account/{auth_id}/Zentrunk/Credential/", BodyKind::kJson, AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Zentrunk/Credential/{id}/", BodyKind::kNone, AuthKind::kBasic},
     {"POST", "/v1/Account/{auth_id}/Zentrunk/Credential/{id}/", BodyKind::kJson, AuthKind::kBasic},
-    {"DELETE", "/v1/Account/{auth_id}/Zentrunk/Credential/{id}/", BodyKind::kNone, AuthKind::kBasic},
+    {"DELETE", "/v1/Account/{auth_id}/Zentrunk/Credential/{id}/", BodyKind::kNone,
+     AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Zentrunk/URI/", BodyKind::kNone, AuthKind::kBasic},
     {"POST", "/v1/Account/{auth_id}/Zentrunk/URI/", BodyKind::kJson, AuthKind::kBasic},
     {"GET", "/v1/Account/{auth_id}/Zentrunk/URI/{id}/", BodyKind::kNone, AuthKind::kBasic},
@@ -120,9 +127,11 @@ class Generator {
     std::string method = route.method;
     bool head = false;
     const int m = below(100);
-    if (m < 6) method = one_of({"PATCH", "OPTIONS", "TRACE", "FOO", "get", "M-SEARCH", "PUT",
-                                "DELETE", "POST", "PROPFIND"});
-    else if (m < 9) method = "HEAD", head = true;
+    if (m < 6)
+      method = one_of({"PATCH", "OPTIONS", "TRACE", "FOO", "get", "M-SEARCH", "PUT", "DELETE",
+                       "POST", "PROPFIND"});
+    else if (m < 9)
+      method = "HEAD", head = true;
     std::string target = path(route.path) + (below(100) < 45 ? query() : "");
     std::vector<std::string> headers = auth(route.auth);
     std::string body;
@@ -130,9 +139,9 @@ class Generator {
       body = make_body(route.body == BodyKind::kNone ? BodyKind::kJson : route.body);
       headers.push_back("Content-Type: " + content_type(route.body));
     }
-    if (below(100) < 8) headers.push_back(one_of({"Connection: close", "Expect: 100-continue",
-                                                  "Accept: */*;q=bogus", "Content-Type:",
-                                                  "X-Forwarded-For: ::::1", "Cookie: a=\x01"}));
+    if (below(100) < 8)
+      headers.push_back(one_of({"Connection: close", "Expect: 100-continue", "Accept: */*;q=bogus",
+                                "Content-Type:", "X-Forwarded-For: ::::1", "Cookie: a=\x01"}));
     const std::string version = below(100) < 5 ? "HTTP/1.0" : "HTTP/1.1";
     std::string out = method + " " + target + " " + version + "\r\nHost: 127.0.0.1\r\n";
     for (const auto& h : headers) out += h + "\r\n";
@@ -161,17 +170,29 @@ class Generator {
     switch (below(14)) {
       case 0: {  // bad request lines
         c.label = "request line";
-        c.bytes = one_of({"G ET " + target + " HTTP/1.1", "GET  " + target + " HTTP/1.1",
-                          "GET " + target, "GET " + target + " HTTP/1.1 extra",
-                          "GET healthz HTTP/1.1", "GET " + target + " HTTP/2.0",
-                          "GET " + target + " HTTP/0.9", "GET " + target + " HTTP/1.10",
-                          "GET " + target + " HTTP/11", "GET " + target + " http/1.1",
-                          "GET " + target + " HTTPS/1.1", "\0GET "s + target + " HTTP/1.1",
-                          "GET\t" + target + "\tHTTP/1.1", " GET " + target + " HTTP/1.1",
-                          "GE\x7fT " + target + " HTTP/1.1", "GET " + target + " HTTP/1.1 ",
-                          "OPTIONS * HTTP/1.1", "CONNECT 127.0.0.1:443 HTTP/1.1",
-                          "GET http://127.0.0.1/healthz HTTP/1.1", "GET //x HTTP/1.1",
-                          "GET /\x80\xff HTTP/1.1", "GET / HTTP/1.1\0"s, "\r\n\r\nGET / HTTP/1.1",
+        c.bytes = one_of({"G ET " + target + " HTTP/1.1",
+                          "GET  " + target + " HTTP/1.1",
+                          "GET " + target,
+                          "GET " + target + " HTTP/1.1 extra",
+                          "GET healthz HTTP/1.1",
+                          "GET " + target + " HTTP/2.0",
+                          "GET " + target + " HTTP/0.9",
+                          "GET " + target + " HTTP/1.10",
+                          "GET " + target + " HTTP/11",
+                          "GET " + target + " http/1.1",
+                          "GET " + target + " HTTPS/1.1",
+                          "\0GET "s + target + " HTTP/1.1",
+                          "GET\t" + target + "\tHTTP/1.1",
+                          " GET " + target + " HTTP/1.1",
+                          "GE\x7fT " + target + " HTTP/1.1",
+                          "GET " + target + " HTTP/1.1 ",
+                          "OPTIONS * HTTP/1.1",
+                          "CONNECT 127.0.0.1:443 HTTP/1.1",
+                          "GET http://127.0.0.1/healthz HTTP/1.1",
+                          "GET //x HTTP/1.1",
+                          "GET /\x80\xff HTTP/1.1",
+                          "GET / HTTP/1.1\0"s,
+                          "\r\n\r\nGET / HTTP/1.1",
                           std::string(5000, 'G') + " / HTTP/1.1"}) +
                   "\r\nHost: x\r\n" + auth_line + "\r\n";
         break;
@@ -207,10 +228,9 @@ class Generator {
         const std::string body = "{\"name\": \"x\"}";
         c.bytes = "POST " + target + " HTTP/1.1\r\nHost: x\r\n" + auth_line +
                   one_of({"Content-Length: 13\r\nContent-Length: 13",
-                          "Content-Length: 13\r\nContent-Length: 12",
-                          "Content-Length: 13, 13", "Content-Length: 13, 14",
-                          "Content-Length: -13", "Content-Length: +13", "Content-Length: 0x0d",
-                          "Content-Length: 99999999999999999999999",
+                          "Content-Length: 13\r\nContent-Length: 12", "Content-Length: 13, 13",
+                          "Content-Length: 13, 14", "Content-Length: -13", "Content-Length: +13",
+                          "Content-Length: 0x0d", "Content-Length: 99999999999999999999999",
                           "Content-Length: 18446744073709551616", "Content-Length:",
                           "Content-Length: 1 3", "Content-Length: 13\r\nTransfer-Encoding: chunked",
                           "Transfer-Encoding: chunked\r\nContent-Length: 13",
@@ -223,16 +243,17 @@ class Generator {
         c.bytes = "POST " + target + " HTTP/1.1\r\nHost: x\r\n" + auth_line +
                   one_of({"Transfer-Encoding: chunked", "Transfer-Encoding: Chunked",
                           "Transfer-Encoding: gzip, chunked", "Transfer-Encoding: chunked, gzip",
-                          "Transfer-Encoding: xchunked", "Transfer-Encoding: chunked\r\n"
-                                                         "Transfer-Encoding: chunked"}) +
+                          "Transfer-Encoding: xchunked",
+                          "Transfer-Encoding: chunked\r\n"
+                          "Transfer-Encoding: chunked"}) +
                   "\r\n\r\n" +
                   one_of({"zz\r\nabc\r\n0\r\n\r\n", "-1\r\nx\r\n0\r\n\r\n",
                           "ffffffffffffffffffff\r\nx\r\n0\r\n\r\n", "3\r\nabcdef\r\n0\r\n\r\n",
                           "3\r\nab\r\n0\r\n\r\n", "3;ext=\x01\r\nabc\r\n0\r\n\r\n",
                           "3\r\nabc0\r\n\r\n", "3\nabc\n0\n\n", "3\r\nabc\r\n",
                           "0\r\nX-Trailer: \0bad\r\n\r\n"s, "0\r\nContent-Length: 5\r\n\r\n",
-                          "3 \r\nabc\r\n0\r\n\r\n", " 3\r\nabc\r\n0\r\n\r\n",
-                          "7fffffff\r\nabc\r\n", "1\r\n{\r\n0\r\n\r\n", "0\r\n\r\n"});
+                          "3 \r\nabc\r\n0\r\n\r\n", " 3\r\nabc\r\n0\r\n\r\n", "7fffffff\r\nabc\r\n",
+                          "1\r\n{\r\n0\r\n\r\n", "0\r\n\r\n"});
         break;
       }
       case 6:  // bare LF, or a mix of LF and CRLF
@@ -308,10 +329,35 @@ class Generator {
 
   // A path segment that is wrong in some way.
   std::string bad_segment() {
-    return one_of({"%", "%z", "%0", "%zz", "%00", "%ff%fe", "%c0%af", "%2F", "%2e%2e", "..", ".",
-                   "", "%E2%82%AC", "\xe2\x82\xac", "\xff", "%25", "-1",
-                   "99999999999999999999999999", std::string(3000, 'x'), "@me", "0", "%20",
-                   "a%00b", "MA%00", "%u0041", "%%", "\\", "<script>", "'OR'1'='1"});
+    return one_of({"%",
+                   "%z",
+                   "%0",
+                   "%zz",
+                   "%00",
+                   "%ff%fe",
+                   "%c0%af",
+                   "%2F",
+                   "%2e%2e",
+                   "..",
+                   ".",
+                   "",
+                   "%E2%82%AC",
+                   "\xe2\x82\xac",
+                   "\xff",
+                   "%25",
+                   "-1",
+                   "99999999999999999999999999",
+                   std::string(3000, 'x'),
+                   "@me",
+                   "0",
+                   "%20",
+                   "a%00b",
+                   "MA%00",
+                   "%u0041",
+                   "%%",
+                   "\\",
+                   "<script>",
+                   "'OR'1'='1"});
   }
 
   std::string path(const std::string& tmpl) {
@@ -343,12 +389,34 @@ class Generator {
   }
 
   std::string query() {
-    static const char* kKeys[] = {
-        "limit", "offset", "trunk_id", "call_direction", "end_time__gt", "end_time__lte",
-        "end_time", "from_number", "to_number", "bill_duration__gt", "hangup_cause_code",
-        "page", "per_page", "order", "flow", "start_datetime", "end_datetime", "extension_id",
-        "from_username", "start_duration", "secure", "trunk_status", "trunk_direction",
-        "ipacl_uuid", "flow[]", "unknown", "", "limit[]"};
+    static const char* kKeys[] = {"limit",
+                                  "offset",
+                                  "trunk_id",
+                                  "call_direction",
+                                  "end_time__gt",
+                                  "end_time__lte",
+                                  "end_time",
+                                  "from_number",
+                                  "to_number",
+                                  "bill_duration__gt",
+                                  "hangup_cause_code",
+                                  "page",
+                                  "per_page",
+                                  "order",
+                                  "flow",
+                                  "start_datetime",
+                                  "end_datetime",
+                                  "extension_id",
+                                  "from_username",
+                                  "start_duration",
+                                  "secure",
+                                  "trunk_status",
+                                  "trunk_direction",
+                                  "ipacl_uuid",
+                                  "flow[]",
+                                  "unknown",
+                                  "",
+                                  "limit[]"};
     std::string q = "?";
     for (int i = 0, n = 1 + below(4); i < n; ++i) {
       if (i > 0) q += one_of({"&", "&&", ";", "&"});
@@ -360,53 +428,105 @@ class Generator {
   }
 
   std::string value() {
-    return one_of({"1", "20", "21", "0", "-1", "-0", "+5", "1e3", "0x10", "1.5", "",
-                   "99999999999999999999999999999", "-9223372036854775808",
-                   "9223372036854775807", "18446744073709551616", "%E2%82%AC", "\xe2\x82\xac",
-                   "%", "%zz", "%00", "%C0%80", "%ED%A0%80", "a+b", "%2B1234", "true", "TRUE",
-                   "inbound", "in", "asc", "2026-02-30 25:61:61", "2026-11-30T10:00:00Z",
-                   "2026-11-30 10:00:00.1234567", "0000-00-00 00:00:00", "9999-12-31 23:59:59",
-                   std::string(2000, '9'), "null", "[]", "%0d%0aX-Injected: 1", "\x80"});
+    return one_of({"1",
+                   "20",
+                   "21",
+                   "0",
+                   "-1",
+                   "-0",
+                   "+5",
+                   "1e3",
+                   "0x10",
+                   "1.5",
+                   "",
+                   "99999999999999999999999999999",
+                   "-9223372036854775808",
+                   "9223372036854775807",
+                   "18446744073709551616",
+                   "%E2%82%AC",
+                   "\xe2\x82\xac",
+                   "%",
+                   "%zz",
+                   "%00",
+                   "%C0%80",
+                   "%ED%A0%80",
+                   "a+b",
+                   "%2B1234",
+                   "true",
+                   "TRUE",
+                   "inbound",
+                   "in",
+                   "asc",
+                   "2026-02-30 25:61:61",
+                   "2026-11-30T10:00:00Z",
+                   "2026-11-30 10:00:00.1234567",
+                   "0000-00-00 00:00:00",
+                   "9999-12-31 23:59:59",
+                   std::string(2000, '9'),
+                   "null",
+                   "[]",
+                   "%0d%0aX-Injected: 1",
+                   "\x80"});
   }
 
   std::vector<std::string> auth(AuthKind kind) {
     const int r = below(100);
     if (r < 55) {
       switch (kind) {
-        case AuthKind::kNone: return {};
+        case AuthKind::kNone:
+          return {};
         case AuthKind::kBasic:
           return {"Authorization: " + http::basic_auth(w_.account.auth_id, w_.account.auth_token)};
         case AuthKind::kOperator:
           return {"Authorization: Bearer " + std::string(CdrdServer::kOperatorKey)};
-        case AuthKind::kBearer: return {"Authorization: Bearer " + w_.bearer};
+        case AuthKind::kBearer:
+          return {"Authorization: Bearer " + w_.bearer};
       }
     }
     if (r < 62) return {};
-    return {"Authorization: " +
-            one_of({"Basic", "Basic ", "Basic !!!!", "Basic =", "Basic ====",
-                    "Basic " + std::string(3000, 'A'), "Basic bm9jb2xvbg==" /* "nocolon" */,
-                    "Basic Og==" /* ":" */, "Basic AA==", "Basic w4k6w4k=",
-                    "basic " + http::basic_auth(w_.account.auth_id, w_.account.auth_token).substr(6),
-                    "Bearer", "Bearer ", "Bearer " + std::string(5000, 'b'),
-                    "Bearer " + std::string(CdrdServer::kOperatorKey) + "x", "bearer " + w_.bearer,
-                    "Digest username=\"x\"", "Negotiate YII=", "\xe2\x82\xac",
-                    http::basic_auth(w_.account.auth_id, "wrong-token"),
-                    http::basic_auth(w_.account.auth_id + "\xff", w_.account.auth_token),
-                    "Basic " + http::basic_auth(w_.account.auth_id, w_.account.auth_token)})};
+    return {
+        "Authorization: " +
+        one_of({"Basic",
+                "Basic ",
+                "Basic !!!!",
+                "Basic =",
+                "Basic ====",
+                "Basic " + std::string(3000, 'A'),
+                "Basic bm9jb2xvbg==" /* "nocolon" */,
+                "Basic Og==" /* ":" */,
+                "Basic AA==",
+                "Basic w4k6w4k=",
+                "basic " + http::basic_auth(w_.account.auth_id, w_.account.auth_token).substr(6),
+                "Bearer",
+                "Bearer ",
+                "Bearer " + std::string(5000, 'b'),
+                "Bearer " + std::string(CdrdServer::kOperatorKey) + "x",
+                "bearer " + w_.bearer,
+                "Digest username=\"x\"",
+                "Negotiate YII=",
+                "\xe2\x82\xac",
+                http::basic_auth(w_.account.auth_id, "wrong-token"),
+                http::basic_auth(w_.account.auth_id + "\xff", w_.account.auth_token),
+                "Basic " + http::basic_auth(w_.account.auth_id, w_.account.auth_token)})};
   }
 
   std::string content_type(BodyKind kind) {
     if (below(100) < 75) {
       switch (kind) {
-        case BodyKind::kNdjson: return "application/x-ndjson";
-        case BodyKind::kForm: return "application/x-www-form-urlencoded";
-        case BodyKind::kCsv: return "text/csv";
-        default: return "application/json";
+        case BodyKind::kNdjson:
+          return "application/x-ndjson";
+        case BodyKind::kForm:
+          return "application/x-www-form-urlencoded";
+        case BodyKind::kCsv:
+          return "text/csv";
+        default:
+          return "application/json";
       }
     }
-    return one_of({"text/csv", "application/json; charset=utf-8", "application/json; charset=latin1",
-                   "multipart/form-data; boundary=", "\x01", "*/*", "application/x-ndjson;;;",
-                   "text/plain", "application/x-www-form-urlencoded; charset=\xff"});
+    return one_of({"text/csv", "application/json; charset=utf-8",
+                   "application/json; charset=latin1", "multipart/form-data; boundary=", "\x01",
+                   "*/*", "application/x-ndjson;;;", "text/plain",
+                   "application/x-www-form-urlencoded; charset=\xff"});
   }
 
   std::string deep(int depth) {
@@ -420,18 +540,49 @@ class Generator {
   }
 
   std::string json_value() {
-    return one_of({"null", "true", "false", "0", "-1", "1e999", "-1e999", "1.5", "\"\"",
-                   "\"x\"", "[]", "{}", "[1,2]", "{\"a\":1}", "\"\\u0000\"", "\"\\ud800\"",
-                   "\"\xff\xfe\"", "\"\xc0\xaf\"", "99999999999999999999999", "\"" +
-                   std::string(5000, 'z') + "\"", "\"10.0.0.1\"", "[\"10.0.0.0/33\"]",
-                   "\"outbound\"", "\"inbound\""});
+    return one_of({"null",
+                   "true",
+                   "false",
+                   "0",
+                   "-1",
+                   "1e999",
+                   "-1e999",
+                   "1.5",
+                   "\"\"",
+                   "\"x\"",
+                   "[]",
+                   "{}",
+                   "[1,2]",
+                   "{\"a\":1}",
+                   "\"\\u0000\"",
+                   "\"\\ud800\"",
+                   "\"\xff\xfe\"",
+                   "\"\xc0\xaf\"",
+                   "99999999999999999999999",
+                   "\"" + std::string(5000, 'z') + "\"",
+                   "\"10.0.0.1\"",
+                   "[\"10.0.0.0/33\"]",
+                   "\"outbound\"",
+                   "\"inbound\""});
   }
 
   std::string json_object() {
-    static const char* kFields[] = {"name", "trunk_direction", "ipacl_uuid", "credential_uuid",
-                                    "primary_uri_uuid", "fallback_uri_uuid", "secure",
-                                    "trunk_status", "ip_addresses", "username", "password",
-                                    "uri", "authentication_needed", "realm", "unknown", ""};
+    static const char* kFields[] = {"name",
+                                    "trunk_direction",
+                                    "ipacl_uuid",
+                                    "credential_uuid",
+                                    "primary_uri_uuid",
+                                    "fallback_uri_uuid",
+                                    "secure",
+                                    "trunk_status",
+                                    "ip_addresses",
+                                    "username",
+                                    "password",
+                                    "uri",
+                                    "authentication_needed",
+                                    "realm",
+                                    "unknown",
+                                    ""};
     std::string out = "{";
     for (int i = 0, n = below(5); i < n; ++i) {
       if (i > 0) out += ",";
@@ -442,11 +593,11 @@ class Generator {
 
   std::string ndjson_line() {
     Record r = fault_call(w_.account.auth_id, "m-" + std::to_string(rng_() % 100000));
-    static const char* kFields[] = {"call_uuid", "call_direction", "from_number", "to_number",
-                                    "initiation_time", "end_time", "answer_time", "duration",
-                                    "rate", "total_amount", "hangup_cause_code", "legs",
-                                    "trunk_id", "srtp", "rtt_ms", "account", "quality_rate",
-                                    "bridged_time", "extension_id", "stir_verification"};
+    static const char* kFields[] = {
+        "call_uuid",         "call_direction", "from_number",  "to_number",    "initiation_time",
+        "end_time",          "answer_time",    "duration",     "rate",         "total_amount",
+        "hangup_cause_code", "legs",           "trunk_id",     "srtp",         "rtt_ms",
+        "account",           "quality_rate",   "bridged_time", "extension_id", "stir_verification"};
     for (int i = 0, n = below(4); i < n; ++i) {
       r.set(kFields[pick(std::size(kFields))], json_value());
     }
@@ -459,14 +610,16 @@ class Generator {
     std::string body;
     switch (kind) {
       case BodyKind::kNdjson:
-        for (int i = 0, n = 1 + below(4); i < n; ++i) body += ndjson_line() + one_of({"\n", "\r\n", "\r"});
+        for (int i = 0, n = 1 + below(4); i < n; ++i)
+          body += ndjson_line() + one_of({"\n", "\r\n", "\r"});
         break;
       case BodyKind::kForm:
         body = one_of({"grant_type=client_credentials&client_id=%zz&client_secret=x",
-                       "grant_type=client_credentials&grant_type=client_credentials",
-                       "grant_type", "=", "&&&", "grant_type=%", "client_id=" +
-                       std::string(4000, '1'), "grant_type=client_credentials&client_id=1&"
-                       "client_secret=%00", "a=b=c", "grant_type=password"});
+                       "grant_type=client_credentials&grant_type=client_credentials", "grant_type",
+                       "=", "&&&", "grant_type=%", "client_id=" + std::string(4000, '1'),
+                       "grant_type=client_credentials&client_id=1&"
+                       "client_secret=%00",
+                       "a=b=c", "grant_type=password"});
         break;
       case BodyKind::kCsv:
         body = one_of({"prefix,rate\n1,0.1\n", "prefix,rate\n\"1,0.1\n", "\"\"\"\n",
@@ -479,13 +632,26 @@ class Generator {
     }
     // Then break it.
     switch (below(9)) {
-      case 0: body = body.substr(0, pick(body.size() + 1)); break;         // truncated
-      case 1: body.insert(pick(body.size() + 1), one_of({"\xff", "\xc3", "\xed\xa0\x80", "\xc0\x80"})); break;
-      case 2: body = deep(std::array{10, 2000, 20000}[pick(3)]); break;  // nested; deeper in the test below
-      case 3: body = json_value(); break;                                  // not an object
-      case 4: body = "\xef\xbb\xbf" + body; break;                         // a BOM
-      case 5: body += one_of({"}", " x", "\n\n{", ",", std::string(1, '\0')}); break;
-      default: break;                                                      // as made
+      case 0:
+        body = body.substr(0, pick(body.size() + 1));
+        break;  // truncated
+      case 1:
+        body.insert(pick(body.size() + 1), one_of({"\xff", "\xc3", "\xed\xa0\x80", "\xc0\x80"}));
+        break;
+      case 2:
+        body = deep(std::array{10, 2000, 20000}[pick(3)]);
+        break;  // nested; deeper in the test below
+      case 3:
+        body = json_value();
+        break;  // not an object
+      case 4:
+        body = "\xef\xbb\xbf" + body;
+        break;  // a BOM
+      case 5:
+        body += one_of({"}", " x", "\n\n{", ",", std::string(1, '\0')});
+        break;
+      default:
+        break;  // as made
     }
     return body;
   }
@@ -534,7 +700,8 @@ void run_framed(std::uint16_t port, Generator& gen, int count, Clock::time_point
     const Case c = gen.framed();
     ++f.requests;
     if (!conn.is_open() && !conn.connect(port)) {
-      f.failures.push_back("cannot connect (server gone?) before [" + c.label + "] " + shown(c.bytes));
+      f.failures.push_back("cannot connect (server gone?) before [" + c.label + "] " +
+                           shown(c.bytes));
       return;
     }
     conn.send_all(c.bytes);
@@ -569,7 +736,8 @@ void run_unframed(std::uint16_t port, Generator& gen, int count, Clock::time_poi
     ++f.requests;
     RawConnection conn;
     if (!conn.connect(port)) {
-      f.failures.push_back("cannot connect (server gone?) before [" + c.label + "] " + shown(c.bytes));
+      f.failures.push_back("cannot connect (server gone?) before [" + c.label + "] " +
+                           shown(c.bytes));
       return;
     }
     conn.send_all(c.bytes);
@@ -626,8 +794,9 @@ TEST(Malformed, TenThousandBrokenRequestsGetNo5xxOnlyHttpAndTheServerLives) {
     create("URI/", "{\"uri\": \"pbx.example.com\"}", "uri_uuid");
     create("Credential/", "{\"username\": \"fuzz\", \"password\": \"Sup3rSecretPass1\"}",
            "credential_uuid");
-    create("Trunk/", "{\"trunk_direction\": \"inbound\", \"primary_uri_uuid\": " +
-                         str(world.ids.size() > 1 ? world.ids[1] : "") + "}",
+    create("Trunk/",
+           "{\"trunk_direction\": \"inbound\", \"primary_uri_uuid\": " +
+               str(world.ids.size() > 1 ? world.ids[1] : "") + "}",
            "trunk_id");
     const OAuthApp app = create_app_in(dir.path(), world.account.auth_id);
     world.numeric_client = app.numeric_client;
@@ -659,7 +828,8 @@ TEST(Malformed, TenThousandBrokenRequestsGetNo5xxOnlyHttpAndTheServerLives) {
     EXPECT_EQ(f->failures.size(), 0u);
   }
   std::string histogram;
-  for (const auto& [s, n] : statuses) histogram += " " + std::to_string(s) + "x" + std::to_string(n);
+  for (const auto& [s, n] : statuses)
+    histogram += " " + std::to_string(s) + "x" + std::to_string(n);
   std::printf("[ malformed ] %d requests in %lld ms, %d answered (%d closed unanswered);%s\n",
               requests, static_cast<long long>(took.count()), answered, f3.closed_unanswered,
               histogram.c_str());
@@ -668,9 +838,8 @@ TEST(Malformed, TenThousandBrokenRequestsGetNo5xxOnlyHttpAndTheServerLives) {
   // Alive, and serving normal requests.
   ASSERT_TRUE(server.alive()) << "the server died, exit status " << server.wait_exit()
                               << " (128 + signal)";
-  const auto list = server.get(world.account,
-                               "/v1/Account/" + world.account.auth_id + "/Zentrunk/Call/" +
-                                   world.call + "/");
+  const auto list = server.get(
+      world.account, "/v1/Account/" + world.account.auth_id + "/Zentrunk/Call/" + world.call + "/");
   EXPECT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(server.client().get("/healthz").status, 200);
 }
@@ -692,15 +861,17 @@ TEST(Malformed, DeeplyNestedJsonBodiesAreRefusedNotFatal) {
       SCOPED_TRACE(resource + " " + body.substr(0, 10));
       RawConnection conn;
       ASSERT_TRUE(conn.connect(server.port())) << "the server is gone";
-      const std::string auth = "Authorization: " + http::basic_auth(alice.auth_id, alice.auth_token);
-      conn.send_all(raw_request("POST", base + resource, {auth, "Content-Type: application/json"},
-                                body));
+      const std::string auth =
+          "Authorization: " + http::basic_auth(alice.auth_id, alice.auth_token);
+      conn.send_all(
+          raw_request("POST", base + resource, {auth, "Content-Type: application/json"}, body));
       RawResponse r;
       if (conn.read_response(r, false, 15s) != RawConnection::ReadResult::kResponse) {
         const bool alive = server.alive();
         FAIL() << "no answer: the server "
-               << (alive ? "hangs" : "died, exit status " + std::to_string(server.wait_exit()) +
-                                         " (128 + signal)");
+               << (alive ? "hangs"
+                         : "died, exit status " + std::to_string(server.wait_exit()) +
+                               " (128 + signal)");
       }
       EXPECT_EQ(r.status, 400) << r.body;
     }

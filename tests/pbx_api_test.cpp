@@ -43,7 +43,8 @@ http::ClientResponse get_bearer(const CdrdServer& server, const std::string& tok
 
 std::string error_of(const http::ClientResponse& r, const char* field = "message") {
   auto d = parse_json(r.body);
-  return d.IsObject() && d.HasMember(field) ? d[field].GetString() : "<no " + std::string(field) + ">";
+  return d.IsObject() && d.HasMember(field) ? d[field].GetString()
+                                            : "<no " + std::string(field) + ">";
 }
 
 // One of alice's calls as the model knows it.
@@ -106,7 +107,8 @@ class PbxApiTest : public ::testing::Test {
           .set("duration", std::to_string(talk))
           .set("extension_id", std::to_string(c.extension_id))
           .set("extension_type", str("phone"))
-          .set("result", str(answered ? (c.bridged_duration ? "bridged" : "answered") : "not answered"))
+          .set("result",
+               str(answered ? (c.bridged_duration ? "bridged" : "answered") : "not answered"))
           .set("q850_cause", str("NORMAL_CLEARING"))
           .set("hangup_disposition", str("caller_bye"));
       if (!c.did.empty()) r.set("did_number", str(c.did));
@@ -123,8 +125,8 @@ class PbxApiTest : public ::testing::Test {
           if (k) legs += ", ";
           legs += "{\"record_uuid\": " + str(c.uuid + "-leg" + std::to_string(k)) +
                   ", \"flow\": \"out\", \"result\": \"answered\", \"duration\": 3"
-                  ", \"init_time\": " + str(c.init + ".76") +
-                  ", \"hangup_time\": " + str(c.end) +
+                  ", \"init_time\": " +
+                  str(c.init + ".76") + ", \"hangup_time\": " + str(c.end) +
                   ", \"hangup_cause\": \"NORMAL_CLEARING\", \"extension_id\": 469100}";
         }
         r.set("legs", legs + "]");
@@ -190,8 +192,7 @@ class PbxApiTest : public ::testing::Test {
 };
 
 TEST_F(PbxApiTest, TokenEndpointAnswersTheOAuthShape) {
-  const auto r =
-      request_token(server_->port(), alice_app_.client_id, alice_app_.client_secret);
+  const auto r = request_token(server_->port(), alice_app_.client_id, alice_app_.client_secret);
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = parse_json(r.body);
   ASSERT_TRUE(d["access_token"].IsString());
@@ -204,8 +205,7 @@ TEST_F(PbxApiTest, TokenEndpointAnswersTheOAuthShape) {
   // HTTP Basic client authentication (RFC 6749 2.3.1) works too.
   const auto basic = post_form(
       *server_, "grant_type=client_credentials",
-      {{"Authorization",
-        "Basic " + [] {
+      {{"Authorization", "Basic " + [] {
           // base64 of "client_id:secret" by hand: both are [A-Za-z0-9], so plain base64.
           static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
           const std::string in = alice_app_.client_id + ":" + alice_app_.client_secret;
@@ -248,9 +248,9 @@ TEST_F(PbxApiTest, TokenEndpointErrors) {
     EXPECT_EQ(r.status, c.status) << c.body << " -> " << r.body;
     EXPECT_EQ(error_of(r, "error"), c.error) << c.body;
   }
-  const auto json = server_->client().request(
-      "POST", "/oauth/token", "{\"grant_type\": \"client_credentials\"}",
-      {{"Content-Type", "application/json"}});
+  const auto json =
+      server_->client().request("POST", "/oauth/token", "{\"grant_type\": \"client_credentials\"}",
+                                {{"Content-Type", "application/json"}});
   EXPECT_EQ(json.status, 400);
   EXPECT_EQ(error_of(json, "error"), "invalid_request");
   EXPECT_EQ(server_->client().get("/oauth/token").status, 405);
@@ -280,8 +280,8 @@ TEST_F(PbxApiTest, RevokingAnAppEndsItsTokens) {
   EXPECT_EQ(again.status, 401);
   // Other apps of the account keep working.
   EXPECT_EQ(get_bearer(*server_, alice_token_, base() + "calls/").status, 200);
-  EXPECT_NE(run_cdrd({"--data-dir", server_->data_dir(), "app", "revoke", "nosuchclient"}).exit_code,
-            0);
+  EXPECT_NE(
+      run_cdrd({"--data-dir", server_->data_dir(), "app", "revoke", "nosuchclient"}).exit_code, 0);
 }
 
 TEST(PbxTokens, ExpireAfterTheConfiguredLifetime) {
@@ -307,11 +307,12 @@ TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
   EXPECT_EQ(d["page"].GetInt(), 1);
   EXPECT_EQ(d["per_page"].GetInt(), 20);
   ASSERT_EQ(d["calls"].Size(), 20u);
-  const char* strings[] = {"call_uuid", "did_domain", "did_number", "extension_name",
-                           "extension_type", "flow", "from_domain", "from_screen_name",
-                           "from_username", "hangup_cause", "hangup_disposition",
-                           "hangup_time_gmt", "init_time_gmt", "result", "to_domain",
-                           "to_username", "diversion_number"};
+  const char* strings[] = {
+      "call_uuid",       "did_domain",   "did_number",         "extension_name",
+      "extension_type",  "flow",         "from_domain",        "from_screen_name",
+      "from_username",   "hangup_cause", "hangup_disposition", "hangup_time_gmt",
+      "init_time_gmt",   "result",       "to_domain",          "to_username",
+      "diversion_number"};
   const char* numbers[] = {"client_owner_id", "duration", "extension_id"};
   const char* nullable_strings[] = {"bridged_domain", "bridged_time_gmt", "bridged_username",
                                     "start_time_gmt", "ext_number_reg"};
@@ -325,13 +326,13 @@ TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
     for (const char* f : nullable_numbers) {
       EXPECT_TRUE(c.HasMember(f) && (c[f].IsInt64() || c[f].IsNull())) << f;
     }
-    EXPECT_TRUE(c.HasMember("quality_rate") && (c["quality_rate"].IsObject() || c["quality_rate"].IsNull()));
+    EXPECT_TRUE(c.HasMember("quality_rate") &&
+                (c["quality_rate"].IsObject() || c["quality_rate"].IsNull()));
     EXPECT_FALSE(c.HasMember("cdr"));
     EXPECT_EQ(std::to_string(c["client_owner_id"].GetInt64()), alice_app_.numeric_client);
   }
   // The values of one call, as ingested.
-  auto one = get_bearer(*server_, alice_token_,
-                        base() + "call_history/" + calls_[1].uuid);
+  auto one = get_bearer(*server_, alice_token_, base() + "call_history/" + calls_[1].uuid);
   ASSERT_EQ(one.status, 200) << one.body;
   auto c = parse_json(one.body);
   EXPECT_STREQ(c["flow"].GetString(), "out");
@@ -345,7 +346,8 @@ TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
   EXPECT_EQ(c["quality_rate"]["rate"].GetInt(), 4);
   EXPECT_EQ(c["quality_rate"]["max_rate"].GetInt(), 5);
   // An unanswered call: no start time, never bridged.
-  auto un = parse_json(get_bearer(*server_, alice_token_, base() + "call_history/" + calls_[4].uuid).body);
+  auto un = parse_json(
+      get_bearer(*server_, alice_token_, base() + "call_history/" + calls_[4].uuid).body);
   EXPECT_TRUE(un["start_time_gmt"].IsNull());
   EXPECT_TRUE(un["bridged_duration"].IsNull());
   EXPECT_TRUE(un["bridged_time_gmt"].IsNull());
@@ -355,7 +357,8 @@ TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
 TEST_F(PbxApiTest, ARecordSentOnceIsServedByBothApis) {
   const PbxModelCall& m = calls_[1];
   auto pbx = parse_json(get_bearer(*server_, alice_token_, base() + "call_history/" + m.uuid).body);
-  const auto r = server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/" + m.uuid + "/");
+  const auto r =
+      server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/" + m.uuid + "/");
   ASSERT_EQ(r.status, 200) << r.body;
   auto trunk = parse_json(r.body);
   EXPECT_STREQ(trunk["call_direction"].GetString(), "outbound");
@@ -379,18 +382,19 @@ TEST_F(PbxApiTest, CallHistoryCarriesTheLegs) {
   EXPECT_STREQ(leg["hangup_cause"].GetString(), "NORMAL_CLEARING");
   EXPECT_EQ(leg["extension_id"].GetInt(), 469100);
   EXPECT_EQ(std::to_string(leg["client_owner_id"].GetInt64()), alice_app_.numeric_client);
-  for (const char* f : {"to_username", "source_number", "result", "to_domain", "from_username",
-                        "ani_number", "application", "hangup_disposition", "dest_domain",
-                        "from_domain", "source_domain", "extension_type", "did_domain",
-                        "from_screen_name", "extension_name", "flow", "dest_number",
-                        "did_number"}) {
+  for (const char* f :
+       {"to_username", "source_number", "result", "to_domain", "from_username", "ani_number",
+        "application", "hangup_disposition", "dest_domain", "from_domain", "source_domain",
+        "extension_type", "did_domain", "from_screen_name", "extension_name", "flow", "dest_number",
+        "did_number"}) {
     EXPECT_TRUE(leg.HasMember(f) && leg[f].IsString()) << f;
   }
   for (const char* f : {"duration", "record_file_size"}) {
     EXPECT_TRUE(leg.HasMember(f) && leg[f].IsInt64()) << f;
   }
   // In the list too, and a call without legs has an empty cdr array.
-  auto list = parse_json(get_bearer(*server_, alice_token_, base() + "call_history/?per_page=500").body);
+  auto list =
+      parse_json(get_bearer(*server_, alice_token_, base() + "call_history/?per_page=500").body);
   ASSERT_EQ(list["call_history"].Size(), calls_.size());
   for (const auto& item : list["call_history"].GetArray()) {
     const std::string uuid = item["call_uuid"].GetString();
@@ -412,14 +416,18 @@ TEST_F(PbxApiTest, EveryFilterAloneAndCombinedMatchesTheModel) {
       {"from_username=100*0111", [](const PbxModelCall& c) { return c.from_user == "100*0111"; }},
       {"from_username=100*0111&from_username=%2B74951234567",
        [](const PbxModelCall& c) { return c.from_user != "100*0112"; }},
-      {"to_username=%2B72222222222", [](const PbxModelCall& c) { return c.to_user == "+72222222222"; }},
+      {"to_username=%2B72222222222",
+       [](const PbxModelCall& c) { return c.to_user == "+72222222222"; }},
       {"to_username[]=100*0113&to_username[]=%2B71111111111",
-       [](const PbxModelCall& c) { return c.to_user == "100*0113" || c.to_user == "+71111111111"; }},
+       [](const PbxModelCall& c) {
+         return c.to_user == "100*0113" || c.to_user == "+71111111111";
+       }},
       {"flow=in", [](const PbxModelCall& c) { return c.inbound; }},
       {"flow=out", [](const PbxModelCall& c) { return !c.inbound; }},
       {"flow=in&flow=out", [](const PbxModelCall&) { return true; }},
       {"flow=transfer", [](const PbxModelCall&) { return false; }},
-      {"bridged_username=100*0114", [](const PbxModelCall& c) { return c.bridged_user == "100*0114"; }},
+      {"bridged_username=100*0114",
+       [](const PbxModelCall& c) { return c.bridged_user == "100*0114"; }},
       {"did_number=%2B74950000002", [](const PbxModelCall& c) { return c.did == "+74950000002"; }},
       {"extension_id=469101", [](const PbxModelCall& c) { return c.extension_id == 469101; }},
       {"extension_id=469100&extension_id=469102",
@@ -432,8 +440,7 @@ TEST_F(PbxApiTest, EveryFilterAloneAndCombinedMatchesTheModel) {
        [](const PbxModelCall& c) { return c.bridged_duration && *c.bridged_duration >= 100; }},
       {"end_bridged_duration=72",
        [](const PbxModelCall& c) { return c.bridged_duration && *c.bridged_duration <= 72; }},
-      {"start_datetime=" + mid.init,
-       [&](const PbxModelCall& c) { return c.init >= mid.init; }},
+      {"start_datetime=" + mid.init, [&](const PbxModelCall& c) { return c.init >= mid.init; }},
       {"end_datetime=" + mid.init, [&](const PbxModelCall& c) { return c.init <= mid.init; }},
       {"start_datetime=" + mid.init + "&end_datetime=" + later.init,
        [&](const PbxModelCall& c) { return c.init >= mid.init && c.init <= later.init; }},
@@ -444,7 +451,8 @@ TEST_F(PbxApiTest, EveryFilterAloneAndCombinedMatchesTheModel) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(all_uuids(c.options), expected(c.keep)) << "calls ?" << c.options;
-    EXPECT_EQ(all_uuids(c.options, "call_history"), expected(c.keep)) << "call_history ?" << c.options;
+    EXPECT_EQ(all_uuids(c.options, "call_history"), expected(c.keep))
+        << "call_history ?" << c.options;
   }
 }
 
@@ -457,7 +465,8 @@ TEST_F(PbxApiTest, BothOrdersAndPagesWithoutOverlapOrGap) {
   EXPECT_EQ(all_uuids("order=desc"), desc);
   EXPECT_EQ(std::set<std::string>(desc.begin(), desc.end()).size(), desc.size());
   // A page past the end is empty, and page/per_page are echoed.
-  auto d = parse_json(get_bearer(*server_, alice_token_, base() + "calls/?page=9&per_page=5&order=asc").body);
+  auto d = parse_json(
+      get_bearer(*server_, alice_token_, base() + "calls/?page=9&per_page=5&order=asc").body);
   EXPECT_EQ(d["calls"].Size(), 0u);
   EXPECT_EQ(d["page"].GetInt(), 9);
   EXPECT_EQ(d["per_page"].GetInt(), 5);
@@ -471,7 +480,8 @@ TEST_F(PbxApiTest, ClientIdIsTheAccountsOwnOrAtMe) {
   auto r = get_bearer(*server_, alice_token_, base(bob_app_.numeric_client) + "calls/");
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(error_of(r).find("Forbidden"), std::string::npos);
-  r = get_bearer(*server_, alice_token_, base(bob_app_.numeric_client) + "call_history/BOBCALL0001");
+  r = get_bearer(*server_, alice_token_,
+                 base(bob_app_.numeric_client) + "call_history/BOBCALL0001");
   EXPECT_EQ(r.status, 403);
   r = get_bearer(*server_, alice_token_, base("bob") + "calls/");
   EXPECT_EQ(r.status, 404);
@@ -504,8 +514,10 @@ TEST_F(PbxApiTest, BadOptionsAre400NamingTheOption) {
     std::string options;
     std::string message;
   } cases[] = {
-      {"start_datetime=yesterday", "start_datetime: must be a UTC time YYYY-MM-DD HH:MM:SS, got 'yesterday'"},
-      {"end_datetime=2021-02-30%2000:00:00", "end_datetime: must be a UTC time YYYY-MM-DD HH:MM:SS, got '2021-02-30 00:00:00'"},
+      {"start_datetime=yesterday",
+       "start_datetime: must be a UTC time YYYY-MM-DD HH:MM:SS, got 'yesterday'"},
+      {"end_datetime=2021-02-30%2000:00:00",
+       "end_datetime: must be a UTC time YYYY-MM-DD HH:MM:SS, got '2021-02-30 00:00:00'"},
       {"page=0", "page: must be a whole number from 1 to 1000000000, got '0'"},
       {"per_page=501", "per_page: must be a whole number from 1 to 500, got '501'"},
       {"per_page=0", "per_page: must be a whole number from 1 to 500, got '0'"},
@@ -514,7 +526,10 @@ TEST_F(PbxApiTest, BadOptionsAre400NamingTheOption) {
       {"start_duration=-1", "start_duration: must be a whole number of seconds >= 0, got '-1'"},
       {"extension_id=abc", "extension_id: must be a whole number, got 'abc'"},
       {"page=1&page=2", "page: given more than once (it takes one value)"},
-      {"colour=red", "unknown option 'colour' (accepted: start_datetime, end_datetime, order, page, per_page, from_username, to_username, flow, bridged_username, did_number, extension_id, start_duration, end_duration, start_bridged_duration, end_bridged_duration)"},
+      {"colour=red",
+       "unknown option 'colour' (accepted: start_datetime, end_datetime, order, page, per_page, "
+       "from_username, to_username, flow, bridged_username, did_number, extension_id, "
+       "start_duration, end_duration, start_bridged_duration, end_bridged_duration)"},
   };
   for (const Case& c : cases) {
     for (const char* resource : {"calls/", "call_history/"}) {

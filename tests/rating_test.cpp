@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-
 #include "harness.h"
 #include "records.h"
 #include "server_fixture.h"
@@ -52,9 +51,8 @@ class Rating : public ServerTest {
  protected:
   http::ClientResponse put_deck(const std::string& path, const std::string& csv,
                                 const std::string& key = CdrdServer::kOperatorKey) const {
-    return server_.client().request("PUT", path, csv,
-                                    {{"Authorization", "Bearer " + key},
-                                     {"Content-Type", "text/csv"}});
+    return server_.client().request(
+        "PUT", path, csv, {{"Authorization", "Bearer " + key}, {"Content-Type", "text/csv"}});
   }
   http::ClientResponse get_deck(const std::string& path) const {
     return server_.client().request(
@@ -89,18 +87,19 @@ std::int64_t i(const rapidjson::Value& v) {
 }
 
 TEST_F(Rating, DeckLoadedWithTheCliRatesRawRecordsInBothRepresentations) {
-  const auto load = cdrd({"ratedeck", "load", "--account", acme_.auth_id, write("deck.csv", kDeck)});
+  const auto load =
+      cdrd({"ratedeck", "load", "--account", acme_.auth_id, write("deck.csv", kDeck)});
   ASSERT_EQ(load.exit_code, 0) << load.out;
   EXPECT_THAT(load.out, HasSubstr("outbound: 3 rows, 3 prefixes (before: 0 rows)"));
   EXPECT_THAT(load.out, HasSubstr("inbound:  1 rows, 1 prefixes (before: 0 rows)"));
 
   ingest_ok({
-      raw(acme_.auth_id, "seed", "+919943720205", 4),        // seed 000: 4 s at 0.03, 1/1
-      raw(acme_.auth_id, "nyc", "+12125551234", 31),         // 1212, 30/6: 36 s
-      raw(acme_.auth_id, "la", "+13105550000", 61),          // 1, 60/60: 120 s
+      raw(acme_.auth_id, "seed", "+919943720205", 4),  // seed 000: 4 s at 0.03, 1/1
+      raw(acme_.auth_id, "nyc", "+12125551234", 31),   // 1212, 30/6: 36 s
+      raw(acme_.auth_id, "la", "+13105550000", 61),    // 1, 60/60: 120 s
       raw(acme_.auth_id, "in", "+12125551234", 61, "inbound", "+442079460000"),
-      raw(acme_.auth_id, "paris", "+33142685300", 10),       // no prefix: unrated
-      raw(acme_.auth_id, "missed", "+919943720205", -1),     // unanswered: bills 0
+      raw(acme_.auth_id, "paris", "+33142685300", 10),    // no prefix: unrated
+      raw(acme_.auth_id, "missed", "+919943720205", -1),  // unanswered: bills 0
   });
 
   // The seed's example, exactly.
@@ -150,8 +149,8 @@ TEST_F(Rating, DeckLoadedWithTheCliRatesRawRecordsInBothRepresentations) {
   EXPECT_EQ(s(missed["total_amount"]), "0.00000");
 
   // The list answers with the same values as the single call.
-  auto list = server_.get(acme_, "/v1/Account/" + acme_.auth_id +
-                                     "/Zentrunk/Call/?to_number=91994&bill_duration=4");
+  auto list = server_.get(
+      acme_, "/v1/Account/" + acme_.auth_id + "/Zentrunk/Call/?to_number=91994&bill_duration=4");
   auto page = exact_json(list.body);
   ASSERT_EQ(page["objects"].Size(), 1u) << list.body;
   EXPECT_EQ(s(page["objects"][0]["total_amount"]), "0.00200");
@@ -168,8 +167,8 @@ TEST_F(Rating, DeckPutOverTheApiAndTheSecureTrunkingSurcharge) {
             "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n"
             "91,0.03000,1,1,,outbound\n");
 
-  const auto set = cdrd({"account", "set", "--account", acme_.auth_id,
-                         "--secure-trunking-rate", "0.00100"});
+  const auto set =
+      cdrd({"account", "set", "--account", acme_.auth_id, "--secure-trunking-rate", "0.00100"});
   ASSERT_EQ(set.exit_code, 0) << set.out;
   EXPECT_THAT(set.out, HasSubstr("secure_trunking_rate: 0.00100 per minute"));
 
@@ -186,9 +185,10 @@ TEST_F(Rating, DeckPutOverTheApiAndTheSecureTrunkingSurcharge) {
   EXPECT_EQ(amount("plain"), "0.03000");
 
   // Wrong key, wrong direction, unknown account: refused with the error body.
-  EXPECT_EQ(put_deck(path, "prefix,rate,initial_increment,subsequent_increment\n",
-                     "not-the-operator-key").status,
-            401);
+  EXPECT_EQ(
+      put_deck(path, "prefix,rate,initial_increment,subsequent_increment\n", "not-the-operator-key")
+          .status,
+      401);
   auto sideways = put_deck("/v1/ratedecks/" + acme_.auth_id + "/sideways", "x");
   EXPECT_EQ(sideways.status, 400);
   EXPECT_THAT(parse_json(sideways.body)["error"].GetString(), HasSubstr("inbound or outbound"));
@@ -204,7 +204,8 @@ TEST_F(Rating, ARowIsInForceFromItsExactSecond) {
   ASSERT_EQ(put_deck("/v1/ratedecks/" + acme_.auth_id,
                      "prefix,rate,initial_increment,subsequent_increment,effective_from\n"
                      "91,0.03,1,1,\n"
-                     "91,0.06,1,1," + change + "\n")
+                     "91,0.06,1,1," +
+                         change + "\n")
                 .status,
             200);
   Record early = raw(acme_.auth_id, "early", "+919943720205", 4);
@@ -216,13 +217,12 @@ TEST_F(Rating, ARowIsInForceFromItsExactSecond) {
 }
 
 TEST_F(Rating, ABadDeckIsRefusedWholeAndTheDeckInForceStays) {
-  ASSERT_EQ(cdrd({"ratedeck", "load", "--account", acme_.auth_id, write("good.csv", kDeck)})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      cdrd({"ratedeck", "load", "--account", acme_.auth_id, write("good.csv", kDeck)}).exit_code,
+      0);
   const std::string before = get_deck("/v1/ratedecks/" + acme_.auth_id).body;
 
-  const auto cli = cdrd({"ratedeck", "load", "--account", acme_.auth_id, "--direction",
-                         "outbound",
+  const auto cli = cdrd({"ratedeck", "load", "--account", acme_.auth_id, "--direction", "outbound",
                          write("bad.csv",
                                "prefix,rate,initial_increment,subsequent_increment\n"
                                "44,0.05,60,60\n"
@@ -241,8 +241,9 @@ TEST_F(Rating, ABadDeckIsRefusedWholeAndTheDeckInForceStays) {
     EXPECT_EQ(r.status, 400) << bad;
     EXPECT_THAT(parse_json(r.body)["error"].GetString(), HasSubstr("rate deck row")) << bad;
   }
-  auto dup = put_deck("/v1/ratedecks/" + acme_.auth_id + "/outbound",
-                      "prefix,rate,initial_increment,subsequent_increment\n44,1,60,60\n44,2,60,60\n");
+  auto dup =
+      put_deck("/v1/ratedecks/" + acme_.auth_id + "/outbound",
+               "prefix,rate,initial_increment,subsequent_increment\n44,1,60,60\n44,2,60,60\n");
   EXPECT_EQ(std::string(parse_json(dup.body)["error"].GetString()),
             "rate deck row 3: duplicate of row 2 (outbound, prefix 44, effective_from since the "
             "beginning)");
@@ -260,14 +261,13 @@ TEST_F(Rating, ProvidedBillingIsKeptUnlessTheAccountAlwaysRerates) {
   EXPECT_EQ(amount("own"), "0.03333");
   EXPECT_EQ(current("own")["total_rate"].GetString(), std::string("0.50000"));
 
-  auto half = server_.ingest(ndjson({raw(acme_.auth_id, "half", "+919943720205", 4)
-                                         .set("rate", str("0.50000"))}));
+  auto half = server_.ingest(
+      ndjson({raw(acme_.auth_id, "half", "+919943720205", 4).set("rate", str("0.50000"))}));
   EXPECT_THAT(parse_json(half.body)["failed"][0]["error"].GetString(),
               HasSubstr("rate, total_amount: give both"));
 
-  ASSERT_EQ(cdrd({"account", "set", "--account", acme_.auth_id, "--always-rerate", "true"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      cdrd({"account", "set", "--account", acme_.auth_id, "--always-rerate", "true"}).exit_code, 0);
   ingest_ok({raw(acme_.auth_id, "own2", "+919943720205", 4)
                  .set("rate", str("0.50000"))
                  .set("total_amount", str("0.03333"))});
@@ -275,13 +275,11 @@ TEST_F(Rating, ProvidedBillingIsKeptUnlessTheAccountAlwaysRerates) {
 }
 
 TEST_F(Rating, RerateAfterADeckChangeThenNothingTheSecondTime) {
-  ASSERT_EQ(cdrd({"ratedeck", "load", "--account", acme_.auth_id, write("v1.csv", kDeck)})
-                .exit_code,
-            0);
-  ingest_ok({raw(acme_.auth_id, "a", "+919943720205", 4),
-             raw(acme_.auth_id, "b", "+919812345678", 120),
-             raw(acme_.auth_id, "c", "+33142685300", 30),
-             raw(acme_.auth_id, "d", "+13105550000", 61)});
+  ASSERT_EQ(
+      cdrd({"ratedeck", "load", "--account", acme_.auth_id, write("v1.csv", kDeck)}).exit_code, 0);
+  ingest_ok(
+      {raw(acme_.auth_id, "a", "+919943720205", 4), raw(acme_.auth_id, "b", "+919812345678", 120),
+       raw(acme_.auth_id, "c", "+33142685300", 30), raw(acme_.auth_id, "d", "+13105550000", 61)});
   EXPECT_EQ(amount("b"), "0.06000");
   EXPECT_EQ(amount("c"), "0.00000");
 
@@ -312,8 +310,8 @@ TEST_F(Rating, RerateAfterADeckChangeThenNothingTheSecondTime) {
   EXPECT_THAT(second.out, HasSubstr("changed 0 of 5"));
 
   // A window that ends before the calls: nothing examined.
-  const auto before = cdrd({"rerate", "--account", acme_.auth_id, "--since", "2020-01-01",
-                            "--until", "2020-02-01"});
+  const auto before = cdrd(
+      {"rerate", "--account", acme_.auth_id, "--since", "2020-01-01", "--until", "2020-02-01"});
   EXPECT_THAT(before.out, HasSubstr("changed 0 of 0"));
   const auto bad = cdrd({"rerate", "--account", acme_.auth_id, "--since", "yesterday"});
   EXPECT_EQ(bad.exit_code, 2);
@@ -324,8 +322,7 @@ TEST_F(Rating, ReportListsUnratedCallsByPrefix) {
   ASSERT_EQ(put_deck("/v1/ratedecks/" + acme_.auth_id, kDeck).status, 200);
   ingest_ok({raw(acme_.auth_id, "p1", "+33142685300", 30),
              raw(acme_.auth_id, "p2", "+33142685301", 12),
-             raw(acme_.auth_id, "m1", "+33612345678", 5),
-             raw(acme_.auth_id, "sip", "alice", 7),
+             raw(acme_.auth_id, "m1", "+33612345678", 5), raw(acme_.auth_id, "sip", "alice", 7),
              raw(acme_.auth_id, "rated", "+919943720205", 4)});
   const auto report = cdrd({"rating", "report", "--account", acme_.auth_id});
   ASSERT_EQ(report.exit_code, 0) << report.out;

@@ -69,13 +69,13 @@ TEST(Retention, ServeDeletesTheExpiredCallsOfEveryAccountInTheBackground) {
   auto store = std::move(sqlite::open_stores(db)).value();
   const Micros any = std::numeric_limits<Micros>::min();
   for (int i = 0; i < 10; ++i) {
-    EXPECT_TRUE(store->calls.find_call(i % 2 ? acme : other, "new-" + std::to_string(i), any)
-                    ->has_value())
+    EXPECT_TRUE(
+        store->calls.find_call(i % 2 ? acme : other, "new-" + std::to_string(i), any)->has_value())
         << i;
   }
   for (int i : {0, 1, 2, 1'799}) {
-    EXPECT_FALSE(store->calls.find_call(i % 3 ? acme : other, "old-" + std::to_string(i), any)
-                     ->has_value())
+    EXPECT_FALSE(
+        store->calls.find_call(i % 3 ? acme : other, "old-" + std::to_string(i), any)->has_value())
         << i;
   }
 }

@@ -37,11 +37,13 @@ TEST(Server, GarbageAndHalfRequestsNeitherCrashNorHangIt) {
   CdrdServer server;
   namespace asio = boost::asio;
   asio::io_context io;
-  for (const std::string& junk : {std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16),
-                                 std::string("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"),
-                                 std::string("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n"),
-                                 std::string("GET /v1/Account/") + std::string(100000, 'A') + " HTTP/1.1\r\n\r\n",
-                                 std::string("POST /v1/ingest/calls HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")}) {
+  for (const std::string& junk :
+       {std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16),
+        std::string("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"),
+        std::string("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n"),
+        std::string("GET /v1/Account/") + std::string(100000, 'A') + " HTTP/1.1\r\n\r\n",
+        std::string(
+            "POST /v1/ingest/calls HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")}) {
     asio::ip::tcp::socket socket(io);
     socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
     boost::system::error_code ec;

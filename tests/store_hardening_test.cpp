@@ -83,7 +83,8 @@ TEST(SecretKey, PasswordIsNotInTheDatabaseAndRotationKeepsItReadable) {
   const std::string uuid = alice.create(
       "URI/",
       R"({"uri": "pbx.example.com:5060", "authentication_needed": true, "username": "zentrunk",)"
-      R"( "password": ")" + std::string(kPassword) + "\"}",
+      R"( "password": ")" +
+          std::string(kPassword) + "\"}",
       "uri_uuid");
   const http::ClientResponse got = alice.get("URI/" + uuid + "/");
   ASSERT_EQ(got.status, 200) << got.body;
@@ -129,12 +130,12 @@ TEST(Quotas, HundredTrunksPerAccountThenA400NamingTheQuota) {
   CdrdServer server;
   TrunkClient alice(server, server.create_account("alice"));
   const std::string uri = alice.uri();
-  const std::string body = R"({"trunk_direction": "inbound", "primary_uri_uuid": )" + str(uri) + "}";
+  const std::string body =
+      R"({"trunk_direction": "inbound", "primary_uri_uuid": )" + str(uri) + "}";
   for (int i = 0; i < 100; ++i) alice.create("Trunk/", body, "trunk_id");
   const http::ClientResponse r = alice.post("Trunk/", body);
   EXPECT_EQ(r.status, 400) << r.body;
-  EXPECT_NE(r.body.find("quota reached: an account may have at most 100 trunks"),
-            std::string::npos)
+  EXPECT_NE(r.body.find("quota reached: an account may have at most 100 trunks"), std::string::npos)
       << r.body;
 }
 
@@ -173,8 +174,8 @@ TEST(QueryBudget, SlowFilteredListsAnswer503WithRetryAfterInEachApisShape) {
 
   // No call lasts that long: the filter reads every call of the window and matches none
   // (about 10 ms for these 10000 calls, ten times the budget).
-  const auto sip = server.get(who, "/v1/Account/" + who.auth_id +
-                                       "/Zentrunk/Call/?bill_duration__gt=99999999");
+  const auto sip =
+      server.get(who, "/v1/Account/" + who.auth_id + "/Zentrunk/Call/?bill_duration__gt=99999999");
   ASSERT_EQ(sip.status, 503) << sip.body;
   EXPECT_EQ(sip.header("retry-after"), "1");
   auto body = parse_json(sip.body);
@@ -186,9 +187,9 @@ TEST(QueryBudget, SlowFilteredListsAnswer503WithRetryAfterInEachApisShape) {
       request_token(server.port(), env.at("CDRD_CLIENT_ID"), env.at("CDRD_CLIENT_SECRET"));
   ASSERT_EQ(token.status, 200) << token.body;
   const std::string bearer = parse_json(token.body)["access_token"].GetString();
-  const auto pbx = server.client().request(
-      "GET", "/api/ver1.0/client/@me/calls/?start_duration=99999999", "",
-      {{"Authorization", "Bearer " + bearer}});
+  const auto pbx =
+      server.client().request("GET", "/api/ver1.0/client/@me/calls/?start_duration=99999999", "",
+                              {{"Authorization", "Bearer " + bearer}});
   ASSERT_EQ(pbx.status, 503) << pbx.body;
   EXPECT_EQ(pbx.header("retry-after"), "1");
   body = parse_json(pbx.body);

@@ -45,7 +45,8 @@ std::string stable(const std::string& body) {
 class TenancyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<CdrdServer>(std::vector<std::string>{"--auth-failure-burst", "0"});  // many failures on purpose
+    server_ = std::make_unique<CdrdServer>(
+        std::vector<std::string>{"--auth-failure-burst", "0"});  // many failures on purpose
     a_ = make_tenant("alpha", "+442071838750");
     b_ = make_tenant("bravo", "+33142685300");
   }
@@ -56,30 +57,33 @@ class TenancyTest : public ::testing::Test {
     t.marker = marker + "-secret";
     t.number = number;
     const TrunkClient c(*server_, t.who);
-    t.ipacl = c.create("IPAccessControlList/",
-                       "{\"name\": " + str(t.marker + "-acl") +
-                           ", \"ip_addresses\": [\"198.51.100.0/24\"]}",
-                       "ipacl_uuid");
+    t.ipacl = c.create(
+        "IPAccessControlList/",
+        "{\"name\": " + str(t.marker + "-acl") + ", \"ip_addresses\": [\"198.51.100.0/24\"]}",
+        "ipacl_uuid");
     t.credential = c.create("Credential/",
                             "{\"name\": " + str(t.marker + "-cred") + ", \"username\": " +
                                 str(marker + ".pbx") + ", \"password\": \"Sup3rSecretPass1\"}",
                             "credential_uuid");
-    t.uri = c.create("URI/", "{\"name\": " + str(t.marker + "-uri") +
-                                 ", \"uri\": \"" + marker + ".example.com:5060\"}",
-                     "uri_uuid");
-    t.uri2 = c.create("URI/", "{\"name\": " + str(t.marker + "-uri2") +
-                                  ", \"uri\": \"" + marker + "2.example.com:5061\"}",
+    t.uri = c.create(
+        "URI/",
+        "{\"name\": " + str(t.marker + "-uri") + ", \"uri\": \"" + marker + ".example.com:5060\"}",
+        "uri_uuid");
+    t.uri2 = c.create("URI/",
+                      "{\"name\": " + str(t.marker + "-uri2") + ", \"uri\": \"" + marker +
+                          "2.example.com:5061\"}",
                       "uri_uuid");
-    t.out_trunk = c.create("Trunk/",
-                           "{\"name\": " + str(t.marker + "-out") +
-                               ", \"trunk_direction\": \"outbound\", \"ipacl_uuid\": " +
-                               str(t.ipacl) + ", \"credential_uuid\": " + str(t.credential) + "}",
-                           "trunk_id");
-    t.in_trunk = c.create("Trunk/",
-                          "{\"name\": " + str(t.marker + "-in") +
-                              ", \"trunk_direction\": \"inbound\", \"primary_uri_uuid\": " +
-                              str(t.uri) + "}",
-                          "trunk_id");
+    t.out_trunk =
+        c.create("Trunk/",
+                 "{\"name\": " + str(t.marker + "-out") +
+                     ", \"trunk_direction\": \"outbound\", \"ipacl_uuid\": " + str(t.ipacl) +
+                     ", \"credential_uuid\": " + str(t.credential) + "}",
+                 "trunk_id");
+    t.in_trunk = c.create(
+        "Trunk/",
+        "{\"name\": " + str(t.marker + "-in") +
+            ", \"trunk_direction\": \"inbound\", \"primary_uri_uuid\": " + str(t.uri) + "}",
+        "trunk_id");
     // Calls through both trunks, with quality metrics (Insights) and PBX fields and legs.
     const std::int64_t now = wall_now();
     std::string body;
@@ -141,16 +145,18 @@ class TenancyTest : public ::testing::Test {
   std::map<std::string, std::string> snapshot(const Tenant& t) {
     std::map<std::string, std::string> out;
     const std::string base = "/v1/Account/" + t.who.auth_id;
-    std::vector<std::string> targets = {
-        base + "/Zentrunk/Call/",        base + "/Call/",
-        base + "/Zentrunk/Trunk/",       base + "/Zentrunk/IPAccessControlList/",
-        base + "/Zentrunk/Credential/",  base + "/Zentrunk/URI/",
-        base + "/Zentrunk/Trunk/" + t.out_trunk + "/",
-        base + "/Zentrunk/Trunk/" + t.in_trunk + "/",
-        base + "/Zentrunk/IPAccessControlList/" + t.ipacl + "/",
-        base + "/Zentrunk/Credential/" + t.credential + "/",
-        base + "/Zentrunk/URI/" + t.uri + "/",
-        base + "/Zentrunk/URI/" + t.uri2 + "/"};
+    std::vector<std::string> targets = {base + "/Zentrunk/Call/",
+                                        base + "/Call/",
+                                        base + "/Zentrunk/Trunk/",
+                                        base + "/Zentrunk/IPAccessControlList/",
+                                        base + "/Zentrunk/Credential/",
+                                        base + "/Zentrunk/URI/",
+                                        base + "/Zentrunk/Trunk/" + t.out_trunk + "/",
+                                        base + "/Zentrunk/Trunk/" + t.in_trunk + "/",
+                                        base + "/Zentrunk/IPAccessControlList/" + t.ipacl + "/",
+                                        base + "/Zentrunk/Credential/" + t.credential + "/",
+                                        base + "/Zentrunk/URI/" + t.uri + "/",
+                                        base + "/Zentrunk/URI/" + t.uri2 + "/"};
     for (const auto& call : t.calls) {
       targets.push_back(base + "/Zentrunk/Call/" + call + "/");
       targets.push_back(base + "/Call/" + call + "/");
@@ -253,8 +259,8 @@ class TenancyTest : public ::testing::Test {
       for (const char* method : {"POST", "DELETE", "PUT"}) {
         expect_refused(send(auth, method, theirs + calls + "/" + victim.calls[0] + "/"),
                        {403, 404, 405}, victim, std::string(method) + " call");
-        expect_refused(send(auth, method, mine + calls + "/" + victim.calls[0] + "/"),
-                       {404, 405}, victim, std::string(method) + " call own path");
+        expect_refused(send(auth, method, mine + calls + "/" + victim.calls[0] + "/"), {404, 405},
+                       victim, std::string(method) + " call own path");
       }
     }
     for (const auto& call : victim.calls) {
@@ -270,13 +276,21 @@ class TenancyTest : public ::testing::Test {
       std::vector<std::string> victim_ids;
     };
     const std::vector<Resource> resources = {
-        {"Trunk", "{\"trunk_direction\": \"outbound\", \"ipacl_uuid\": " + str(attacker.ipacl) + "}",
-         "{\"name\": \"hijacked\"}", {victim.out_trunk, victim.in_trunk}},
-        {"IPAccessControlList", "{\"ip_addresses\": [\"192.0.2.1\"]}", "{\"name\": \"hijacked\"}",
+        {"Trunk",
+         "{\"trunk_direction\": \"outbound\", \"ipacl_uuid\": " + str(attacker.ipacl) + "}",
+         "{\"name\": \"hijacked\"}",
+         {victim.out_trunk, victim.in_trunk}},
+        {"IPAccessControlList",
+         "{\"ip_addresses\": [\"192.0.2.1\"]}",
+         "{\"name\": \"hijacked\"}",
          {victim.ipacl}},
-        {"Credential", "{\"username\": \"intruder\", \"password\": \"Sup3rSecretPass2\"}",
-         "{\"password\": \"Hijack3dPassword\"}", {victim.credential}},
-        {"URI", "{\"uri\": \"intruder.example.com\"}", "{\"name\": \"hijacked\"}",
+        {"Credential",
+         "{\"username\": \"intruder\", \"password\": \"Sup3rSecretPass2\"}",
+         "{\"password\": \"Hijack3dPassword\"}",
+         {victim.credential}},
+        {"URI",
+         "{\"uri\": \"intruder.example.com\"}",
+         "{\"name\": \"hijacked\"}",
          {victim.uri, victim.uri2}},
     };
     for (const Resource& res : resources) {
@@ -290,8 +304,8 @@ class TenancyTest : public ::testing::Test {
           const std::string what = res.segment + " " + id;
           expect_refused(send(auth, "GET", their_base + "/" + id + slash), {403}, victim,
                          "get " + what);
-          expect_refused(send(auth, "POST", their_base + "/" + id + slash, res.update_body),
-                         {403}, victim, "update " + what);
+          expect_refused(send(auth, "POST", their_base + "/" + id + slash, res.update_body), {403},
+                         victim, "update " + what);
           expect_refused(send(auth, "DELETE", their_base + "/" + id + slash), {403}, victim,
                          "delete " + what);
           expect_refused(send(auth, "GET", my_base + "/" + id + slash), {404}, victim,
@@ -328,15 +342,13 @@ class TenancyTest : public ::testing::Test {
       expect_refused(send(auth, "POST", mine + "/Zentrunk/Trunk/", body), {400, 404, 422}, victim,
                      "create " + what);
     }
-    for (const auto& [body, what] :
-         std::vector<std::pair<std::string, std::string>>{
+    for (const auto& [body, what] : std::vector<std::pair<std::string, std::string>>{
              {"{\"ipacl_uuid\": " + str(victim.ipacl) + "}", "victim's list"},
              {"{\"credential_uuid\": " + str(victim.credential) + "}", "victim's credential"}}) {
       expect_refused(send(auth, "POST", mine + "/Zentrunk/Trunk/" + attacker.out_trunk + "/", body),
                      {400, 404, 422}, victim, "update outbound with " + what);
     }
-    for (const auto& [body, what] :
-         std::vector<std::pair<std::string, std::string>>{
+    for (const auto& [body, what] : std::vector<std::pair<std::string, std::string>>{
              {"{\"primary_uri_uuid\": " + str(victim.uri) + "}", "victim's URI"},
              {"{\"fallback_uri_uuid\": " + str(victim.uri2) + "}", "victim's fallback URI"}}) {
       expect_refused(send(auth, "POST", mine + "/Zentrunk/Trunk/" + attacker.in_trunk + "/", body),
@@ -361,25 +373,25 @@ class TenancyTest : public ::testing::Test {
       expect_refused(send(bearer, "GET", their_pbx + "/call_history" + slash), {403}, victim,
                      "pbx call_history");
     }
-    for (const std::string& client : {"0" + victim.numeric_client, "+" + victim.numeric_client,
-                                      victim.numeric_client + "%20", victim.numeric_client + ".0",
-                                      "%20" + victim.numeric_client}) {
+    for (const std::string& client :
+         {"0" + victim.numeric_client, "+" + victim.numeric_client, victim.numeric_client + "%20",
+          victim.numeric_client + ".0", "%20" + victim.numeric_client}) {
       expect_refused(send(bearer, "GET", "/api/ver1.0/client/" + client + "/calls/"),
                      {400, 403, 404}, victim, "pbx client spelled " + client);
     }
     for (const auto& call : victim.calls) {
       expect_refused(send(bearer, "GET", their_pbx + "/call_history/" + call), {403}, victim,
                      "pbx call");
-      for (const std::string& own : {std::string("/api/ver1.0/client/@me"), "/api/ver1.0/client/" +
-                                                                  attacker.numeric_client}) {
+      for (const std::string& own : {std::string("/api/ver1.0/client/@me"),
+                                     "/api/ver1.0/client/" + attacker.numeric_client}) {
         expect_refused(send(bearer, "GET", own + "/call_history/" + call), {404}, victim,
                        "pbx call via " + own);
       }
     }
     for (const std::string list : {"/calls/", "/call_history/"}) {
-      for (const std::string& query :
-           {std::string(), std::string("?per_page=500"), "?from_username=" + http::url_encode(victim.number),
-            std::string("?extension_id=1&flow=in&flow=out")}) {
+      for (const std::string& query : {std::string(), std::string("?per_page=500"),
+                                       "?from_username=" + http::url_encode(victim.number),
+                                       std::string("?extension_id=1&flow=in&flow=out")}) {
         const auto r = send(bearer, "GET", "/api/ver1.0/client/@me" + list + query);
         EXPECT_EQ(r.status, 200) << list << query << " " << r.body;
         expect_clean(r, victim, "pbx own list " + list + query);
@@ -396,15 +408,16 @@ class TenancyTest : public ::testing::Test {
                      "rate deck read");
       expect_refused(send(creds, "GET", "/v1/ratedecks/" + victim.who.auth_id + "/outbound"),
                      {401, 403}, victim, "rate deck read");
-      expect_refused(send(creds, "PUT", "/v1/ratedecks/" + victim.who.auth_id,
-                          "prefix,rate\n1,0.5\n"),
-                     {401, 403, 415}, victim, "rate deck write");
+      expect_refused(
+          send(creds, "PUT", "/v1/ratedecks/" + victim.who.auth_id, "prefix,rate\n1,0.5\n"),
+          {401, 403, 415}, victim, "rate deck write");
       expect_refused(
           send(creds, "POST", "/v1/ingest/calls",
-               "{\"account\": " + str(victim.who.auth_id) + ", \"call_uuid\": \"forged\", "
-               "\"call_direction\": \"outbound\", \"from_number\": \"1\", \"to_number\": "
-               "\"2\", \"initiation_time\": \"2026-01-01 00:00:00\", \"end_time\": "
-               "\"2026-01-01 00:00:01\"}\n"),
+               "{\"account\": " + str(victim.who.auth_id) +
+                   ", \"call_uuid\": \"forged\", "
+                   "\"call_direction\": \"outbound\", \"from_number\": \"1\", \"to_number\": "
+                   "\"2\", \"initiation_time\": \"2026-01-01 00:00:00\", \"end_time\": "
+                   "\"2026-01-01 00:00:01\"}\n"),
           {401, 403, 415}, victim, "ingest with customer credentials");
     }
     // OAuth: the victim's client id with the attacker's secret gets no token.

@@ -32,7 +32,8 @@ Record call(const std::string& account, const std::string& uuid, const std::stri
 class TrunkCallsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = std::make_unique<CdrdServer>(std::vector<std::string>{"--sip-domain", kCallsSipDomain});
+    server_ =
+        std::make_unique<CdrdServer>(std::vector<std::string>{"--sip-domain", kCallsSipDomain});
     alice_ = server_->create_account("alice");
     bob_ = server_->create_account("bob");
     TrunkClient a(*server_, alice_), b(*server_, bob_);
@@ -125,7 +126,8 @@ TEST_F(TrunkCallsTest, ARawCallOnASecureTrunkIsRatedWithTheSurcharge) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
 
   // 4 s of talk to +91...: 4 s billed (1/1), (0.03000 + 0.01000) x 4 / 60 = 0.0026666...
-  auto d = ingest_ok({call(carol.auth_id, "rated-secure", trunk).unset("rate").unset("total_amount")});
+  auto d =
+      ingest_ok({call(carol.auth_id, "rated-secure", trunk).unset("rate").unset("total_amount")});
   ASSERT_EQ(d["stored"].GetInt(), 1) << "failed: " << d["failed"].Size();
   auto current = get_ok(carol, "/Zentrunk/Call/rated-secure/");
   EXPECT_TRUE(current["secure_trunking"].GetBool());
@@ -136,11 +138,10 @@ TEST_F(TrunkCallsTest, ARawCallOnASecureTrunkIsRatedWithTheSurcharge) {
 }
 
 TEST_F(TrunkCallsTest, ACallNamingAnotherAccountsOrAnUnknownTrunkFailsItsLine) {
-  auto r = server_->ingest(ndjson({call(alice_.auth_id, "bad-1", plain_),
-                                   call(alice_.auth_id, "bad-2", bobs_),
-                                   call(alice_.auth_id, "bad-3", "12345678901234567"),
-                                   call(bob_.auth_id, "bad-4", bobs_),
-                                   call(bob_.auth_id, "bad-5", plain_)}));
+  auto r = server_->ingest(
+      ndjson({call(alice_.auth_id, "bad-1", plain_), call(alice_.auth_id, "bad-2", bobs_),
+              call(alice_.auth_id, "bad-3", "12345678901234567"),
+              call(bob_.auth_id, "bad-4", bobs_), call(bob_.auth_id, "bad-5", plain_)}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = parse_json(r.body);
   EXPECT_EQ(d["stored"].GetInt(), 2);
@@ -148,16 +149,22 @@ TEST_F(TrunkCallsTest, ACallNamingAnotherAccountsOrAnUnknownTrunkFailsItsLine) {
   const int lines[] = {2, 3, 5};
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(d["failed"][i]["line"].GetInt(), lines[i]);
-    EXPECT_THAT(std::string(d["failed"][i]["error"].GetString()), HasSubstr("trunk_id: the account has no trunk"));
+    EXPECT_THAT(std::string(d["failed"][i]["error"].GetString()),
+                HasSubstr("trunk_id: the account has no trunk"));
   }
-  EXPECT_EQ(server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/bad-2/").status, 404);
-  EXPECT_EQ(server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/bad-3/").status, 404);
-  EXPECT_EQ(server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/bad-5/").status, 404);
-  EXPECT_EQ(server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/bad-4/").status, 200);
+  EXPECT_EQ(server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/bad-2/").status,
+            404);
+  EXPECT_EQ(server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/bad-3/").status,
+            404);
+  EXPECT_EQ(server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/bad-5/").status,
+            404);
+  EXPECT_EQ(server_->get(bob_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/bad-4/").status,
+            200);
 }
 
 TEST_F(TrunkCallsTest, TheTrunkIdFilterWorksOnBothRepresentations) {
-  ingest_ok({call(alice_.auth_id, "f-plain-1", plain_, 300), call(alice_.auth_id, "f-plain-2", plain_, 310),
+  ingest_ok({call(alice_.auth_id, "f-plain-1", plain_, 300),
+             call(alice_.auth_id, "f-plain-2", plain_, 310),
              call(alice_.auth_id, "f-in-1", inbound_, 320).set("call_direction", str("inbound")),
              call(bob_.auth_id, "f-bob-1", bobs_, 330)});
   for (const char* path : {"/Zentrunk/Call/", "/Call/"}) {
@@ -168,7 +175,8 @@ TEST_F(TrunkCallsTest, TheTrunkIdFilterWorksOnBothRepresentations) {
       auto one = get_ok(alice_, "/Call/" + uuid + "/");
       EXPECT_EQ(std::string(one["trunk_id"].GetString()), plain_) << uuid;
     }
-    EXPECT_EQ(uuids(alice_, std::string(path) + "?trunk_id=" + inbound_), std::set<std::string>{"f-in-1"});
+    EXPECT_EQ(uuids(alice_, std::string(path) + "?trunk_id=" + inbound_),
+              std::set<std::string>{"f-in-1"});
     // Another account's trunk matches none of alice's calls.
     EXPECT_TRUE(uuids(alice_, std::string(path) + "?trunk_id=" + bobs_).empty()) << path;
   }
@@ -219,11 +227,14 @@ TEST_F(TrunkCallsTest, InsightsAnswerTheMetricsAndTheEModelScore) {
   // docs/insights.md, worked example C: T = 260 ms, R = 62.04, MOS 3.20.
   EXPECT_EQ(std::string(d["plivo_quality_score"].GetString()), "3.2");
   // Without the trailing slash too.
-  EXPECT_EQ(server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/q-full/Insights").status, 200);
+  EXPECT_EQ(server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/q-full/Insights")
+                .status,
+            200);
 }
 
 TEST_F(TrunkCallsTest, InsightsOfACallWithoutMetrics) {
-  ingest_ok({call(alice_.auth_id, "q-none", plain_), call(alice_.auth_id, "q-rtt", plain_).set("rtt_ms", "35.25")});
+  ingest_ok({call(alice_.auth_id, "q-none", plain_),
+             call(alice_.auth_id, "q-rtt", plain_).set("rtt_ms", "35.25")});
   auto d = get_ok(alice_, "/Zentrunk/Call/q-none/Insights/");
   EXPECT_EQ(std::string(d["call_uuid"].GetString()), "q-none");
   EXPECT_EQ(std::string(d["from"]["number"].GetString()), "+912235328936");
@@ -242,28 +253,40 @@ TEST_F(TrunkCallsTest, InsightsOfACallWithoutMetrics) {
 }
 
 TEST_F(TrunkCallsTest, InsightsOfAnotherAccountsCallAre404) {
-  ingest_ok({call(bob_.auth_id, "q-bob", bobs_).set("rtt_ms", "20").set("jitter_ms", "1").set("packet_loss_pct", "0")
+  ingest_ok({call(bob_.auth_id, "q-bob", bobs_)
+                 .set("rtt_ms", "20")
+                 .set("jitter_ms", "1")
+                 .set("packet_loss_pct", "0")
                  .set("caller_carrier", str("BobTel"))});
   auto r = server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/q-bob/Insights/");
   EXPECT_EQ(r.status, 404);
   EXPECT_THAT(r.body, Not(HasSubstr("BobTel")));
   EXPECT_TRUE(parse_json(r.body).HasMember("api_id"));
-  EXPECT_EQ(server_->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/no-such-call/Insights/").status, 404);
-  auto cross = server_->get(alice_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/q-bob/Insights/");
+  EXPECT_EQ(
+      server_
+          ->get(alice_, "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/no-such-call/Insights/")
+          .status,
+      404);
+  auto cross =
+      server_->get(alice_, "/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/q-bob/Insights/");
   EXPECT_EQ(cross.status, 403);
   EXPECT_THAT(cross.body, Not(HasSubstr("BobTel")));
-  EXPECT_EQ(server_->client().get("/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/q-bob/Insights/").status, 401);
+  EXPECT_EQ(server_->client()
+                .get("/v1/Account/" + bob_.auth_id + "/Zentrunk/Call/q-bob/Insights/")
+                .status,
+            401);
   auto own = get_ok(bob_, "/Zentrunk/Call/q-bob/Insights/");
   EXPECT_EQ(std::string(own["from"]["carrier"].GetString()), "BobTel");
 }
 
 TEST_F(TrunkCallsTest, QualityMetricsAreValidatedAtIngest) {
-  auto r = server_->ingest(ndjson({call(alice_.auth_id, "m-1", "").set("packet_loss_pct", "100"),
-                                   call(alice_.auth_id, "m-2", "").set("packet_loss_pct", "100.5"),
-                                   call(alice_.auth_id, "m-3", "").set("rtt_ms", "-1"),
-                                   call(alice_.auth_id, "m-4", "").set("post_dial_delay_ms", "1.5"),
-                                   call(alice_.auth_id, "m-5", "").set("jitter_ms", str("fast")),
-                                   call(alice_.auth_id, "m-6", "").set("rtt_ms", "0").set("jitter_ms", "0")}));
+  auto r = server_->ingest(
+      ndjson({call(alice_.auth_id, "m-1", "").set("packet_loss_pct", "100"),
+              call(alice_.auth_id, "m-2", "").set("packet_loss_pct", "100.5"),
+              call(alice_.auth_id, "m-3", "").set("rtt_ms", "-1"),
+              call(alice_.auth_id, "m-4", "").set("post_dial_delay_ms", "1.5"),
+              call(alice_.auth_id, "m-5", "").set("jitter_ms", str("fast")),
+              call(alice_.auth_id, "m-6", "").set("rtt_ms", "0").set("jitter_ms", "0")}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = parse_json(r.body);
   EXPECT_EQ(d["stored"].GetInt(), 2);

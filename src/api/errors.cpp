@@ -4,17 +4,27 @@ namespace cdrd::api {
 
 int http_status_for(const Status& status) {
   switch (status.code()) {
-    case Status::Code::kOk: return 200;
-    case Status::Code::kInvalidArgument: return 400;
-    case Status::Code::kMissingArgument: return 422;
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kConflict: return 409;
-    case Status::Code::kUnauthenticated: return 401;
-    case Status::Code::kPermissionDenied: return 403;
-    case Status::Code::kResourceExhausted: return 400;
-    case Status::Code::kUnavailable: return 503;
+    case Status::Code::kOk:
+      return 200;
+    case Status::Code::kInvalidArgument:
+      return 400;
+    case Status::Code::kMissingArgument:
+      return 422;
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kConflict:
+      return 409;
+    case Status::Code::kUnauthenticated:
+      return 401;
+    case Status::Code::kPermissionDenied:
+      return 403;
+    case Status::Code::kResourceExhausted:
+      return 400;
+    case Status::Code::kUnavailable:
+      return 503;
     case Status::Code::kIOError:
-    case Status::Code::kInternal: return 500;
+    case Status::Code::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -41,8 +41,7 @@ std::optional<http::HttpResponse> check_operator_key(const ApiContext& ctx,
                                                      const http::HttpRequest& request,
                                                      std::string_view what) {
   if (ctx.settings.operator_key.empty()) {
-    return error_response(403, std::string(what) +
-                                   " is disabled: start cdrd with --operator-key");
+    return error_response(403, std::string(what) + " is disabled: start cdrd with --operator-key");
   }
   const std::optional<std::string_view> key = bearer_token(request);
   if (!key) return unauthorized("missing operator key: send Authorization: Bearer KEY");

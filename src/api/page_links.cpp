@@ -11,8 +11,8 @@ bool is_unreserved(unsigned char c) {
 }
 
 bool is_path_char(unsigned char c) {
-  return c != 0 && std::string_view("/!$&'()*+,;=:@").find(static_cast<char>(c)) !=
-                       std::string_view::npos;
+  return c != 0 &&
+         std::string_view("/!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 }  // namespace

@@ -25,12 +25,12 @@ struct ServeOptions {
   std::string listen = "127.0.0.1";
   int port = 8080;
   std::string port_file;  // written with the bound port once listening (useful with --port 0)
-  int threads = 0;         // workers that run requests (0: twice the cores, at least 4)
-  int io_threads = 2;      // threads that read and write connections
+  int threads = 0;        // workers that run requests (0: twice the cores, at least 4)
+  int io_threads = 2;     // threads that read and write connections
   std::size_t max_connections = 10'000;
   int max_requests_per_account = 0;  // running at once (0: half the cores)
   bool log_redact_numbers = false;
-  int auth_failure_burst = 20;         // failed authentications an address may make in a row
+  int auth_failure_burst = 20;          // failed authentications an address may make in a row
   int auth_failure_refill_seconds = 3;  // ...and one more each this many seconds
   std::string operator_key;
   std::string operator_key_file;
@@ -40,13 +40,12 @@ struct ServeOptions {
   std::size_t max_body_bytes = 32 * 1024 * 1024;
   bool no_access_log = false;
   std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
-  int query_budget_ms = SqliteOptions().query_budget_ms;  // per store read; 0 = no limit
+  int query_budget_ms = SqliteOptions().query_budget_ms;       // per store read; 0 = no limit
 };
 
 // Opens (creating if needed) the database under the data directory (made or kept 0700);
 // prints the error and returns null on failure.
-std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global,
-                                           SqliteOptions options = {});
+std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOptions options = {});
 
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);

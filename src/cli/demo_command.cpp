@@ -126,7 +126,8 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
     std::getline(in, operator_key);
   }
   if (operator_key.empty()) {
-    operator_key = random_string(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    operator_key =
+        random_string(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
     if (!write_private_file(key_path, operator_key + "\n")) {
       std::cerr << "cdrd: cannot write " << key_path << "\n";
       return 2;
@@ -222,11 +223,10 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   const std::string example_call =
       page.ok() && !page->rows.empty() ? page->rows.front().call_uuid : "";
 
-  const std::string env_text = "CDRD_AUTH_ID=" + account->auth_id + "\nCDRD_AUTH_TOKEN=" + token +
-                               "\nCDRD_OPERATOR_KEY=" + operator_key +
-                               "\nCDRD_DEMO_CALL=" + example_call +
-                               "\nCDRD_CLIENT_ID=" + client_id +
-                               "\nCDRD_CLIENT_SECRET=" + client_secret + "\n";
+  const std::string env_text =
+      "CDRD_AUTH_ID=" + account->auth_id + "\nCDRD_AUTH_TOKEN=" + token +
+      "\nCDRD_OPERATOR_KEY=" + operator_key + "\nCDRD_DEMO_CALL=" + example_call +
+      "\nCDRD_CLIENT_ID=" + client_id + "\nCDRD_CLIENT_SECRET=" + client_secret + "\n";
   if (!write_private_file(env_path, env_text)) {
     std::cerr << "cdrd: cannot write " << env_path << "\n";
     return 2;

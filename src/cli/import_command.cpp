@@ -18,7 +18,8 @@ constexpr std::int64_t kChunkLines = 10'000;
 constexpr std::size_t kMaxErrorsShown = 50;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Counts '"' to know whether a CSV line ends inside a quoted field (then the record goes on).
@@ -52,9 +53,9 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   const auto started = std::chrono::steady_clock::now();
 
   service::ingest::BatchResult total;
-  std::string header;           // CSV: repeated at the top of every chunk
-  std::int64_t line_no = 0;     // lines read so far
-  std::int64_t chunk_first = 1; // line number of the chunk's first line
+  std::string header;            // CSV: repeated at the top of every chunk
+  std::int64_t line_no = 0;      // lines read so far
+  std::int64_t chunk_first = 1;  // line number of the chunk's first line
   std::string chunk;
   std::int64_t chunk_lines = 0;
   bool in_quotes = false;
@@ -77,10 +78,11 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
     if (show_progress) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "\rimport: %lld lines, stored %lld, duplicates %lld, failed %lld (%.0f lines/s)",
+      std::fprintf(stderr,
+                   "\rimport: %lld lines, stored %lld, duplicates %lld, failed %lld (%.0f lines/s)",
                    static_cast<long long>(line_no), static_cast<long long>(total.stored),
-                   static_cast<long long>(total.duplicates), static_cast<long long>(total.failed_count),
-                   secs > 0 ? line_no / secs : 0.0);
+                   static_cast<long long>(total.duplicates),
+                   static_cast<long long>(total.failed_count), secs > 0 ? line_no / secs : 0.0);
     }
     return true;
   };

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   using namespace cdrd::cli;
   CLI::App app{"cdrd: takes in call-detail records, rates them, keeps them, serves them"};
-  app.set_config("--config", "", "read options from an INI/TOML file (keys: the long option names)");
+  app.set_config("--config", "",
+                 "read options from an INI/TOML file (keys: the long option names)");
   app.require_subcommand(1);
   GlobalOptions global;
   app.add_option("--data-dir", global.data_dir, "directory of the database (default: var)")
@@ -23,46 +24,59 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", serve.port, "port (default 8080; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
-  serve_cmd->add_option("--threads", serve.threads,
-                        "worker threads that run requests (default 0: twice the cores, at least 4)")
+  serve_cmd
+      ->add_option("--threads", serve.threads,
+                   "worker threads that run requests (default 0: twice the cores, at least 4)")
       ->check(CLI::Range(0, 256));
-  serve_cmd->add_option("--io-threads", serve.io_threads,
-                        "threads that read and write connections (default 2)")
+  serve_cmd
+      ->add_option("--io-threads", serve.io_threads,
+                   "threads that read and write connections (default 2)")
       ->check(CLI::Range(1, 64));
-  serve_cmd->add_option("--max-connections", serve.max_connections,
-                        "open connections at most (default 10000; 0: no cap)")
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "open connections at most (default 10000; 0: no cap)")
       ->check(CLI::Range(0, 1'000'000));
-  serve_cmd->add_option("--max-requests-per-account", serve.max_requests_per_account,
-                        "requests of one account running at once (default 0: half the cores, at least 1)")
+  serve_cmd
+      ->add_option(
+          "--max-requests-per-account", serve.max_requests_per_account,
+          "requests of one account running at once (default 0: half the cores, at least 1)")
       ->check(CLI::Range(0, 256));
-  serve_cmd->add_option("--auth-failure-burst", serve.auth_failure_burst,
-                        "failed authentications one address may make in a row before 429 "
-                        "(default 20; 0: no throttling)")
+  serve_cmd
+      ->add_option("--auth-failure-burst", serve.auth_failure_burst,
+                   "failed authentications one address may make in a row before 429 "
+                   "(default 20; 0: no throttling)")
       ->check(CLI::Range(0, 1'000'000));
-  serve_cmd->add_option("--auth-failure-refill-seconds", serve.auth_failure_refill_seconds,
-                        "one more failed authentication allowed per this many seconds (default 3)")
+  serve_cmd
+      ->add_option("--auth-failure-refill-seconds", serve.auth_failure_refill_seconds,
+                   "one more failed authentication allowed per this many seconds (default 3)")
       ->check(CLI::Range(1, 86'400));
   serve_cmd->add_flag("--log-redact-numbers", serve.log_redact_numbers,
                       "mask the digits of phone numbers and usernames in logged query strings");
-  serve_cmd->add_option("--operator-key", serve.operator_key,
-                        "key for POST /v1/ingest/calls (Authorization: Bearer KEY)")
+  serve_cmd
+      ->add_option("--operator-key", serve.operator_key,
+                   "key for POST /v1/ingest/calls (Authorization: Bearer KEY)")
       ->envname("CDRD_OPERATOR_KEY");
   serve_cmd->add_option("--operator-key-file", serve.operator_key_file,
                         "read the operator key from this file");
-  serve_cmd->add_option("--list-window-days", serve.list_window_days,
-                        "days a call list covers without an end_time filter (default 30)")
+  serve_cmd
+      ->add_option("--list-window-days", serve.list_window_days,
+                   "days a call list covers without an end_time filter (default 30)")
       ->check(CLI::Range(1, 3660));
-  serve_cmd->add_option("--retention-days", serve.retention_days,
-                        "calls that ended longer ago are not served (default 90)")
+  serve_cmd
+      ->add_option("--retention-days", serve.retention_days,
+                   "calls that ended longer ago are not served (default 90)")
       ->check(CLI::Range(1, 36600));
-  serve_cmd->add_option("--token-ttl-seconds", serve.token_ttl_seconds,
-                        "lifetime of the cloud-PBX API's OAuth access tokens (default 3600)")
+  serve_cmd
+      ->add_option("--token-ttl-seconds", serve.token_ttl_seconds,
+                   "lifetime of the cloud-PBX API's OAuth access tokens (default 3600)")
       ->check(CLI::Range(1, 31'536'000));
-  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes,
-                        "largest request body accepted (default 33554432)")
+  serve_cmd
+      ->add_option("--max-body-bytes", serve.max_body_bytes,
+                   "largest request body accepted (default 33554432)")
       ->check(CLI::Range(1024, 1 << 30));
-  serve_cmd->add_option("--query-budget-ms", serve.query_budget_ms,
-                        "time one store read may take before it answers 503 (default 2000; 0 = none)")
+  serve_cmd
+      ->add_option("--query-budget-ms", serve.query_budget_ms,
+                   "time one store read may take before it answers 503 (default 2000; 0 = none)")
       ->check(CLI::Range(0, 3'600'000));
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log each request");
   serve_cmd->add_option("--sip-domain", serve.sip_domain,
@@ -71,7 +85,8 @@ int main(int argc, char** argv) {
   auto* account_cmd = app.add_subcommand("account", "manage customer accounts");
   account_cmd->require_subcommand(1);
   std::string account_name;
-  auto* account_create = account_cmd->add_subcommand("create", "create an account, print its credentials");
+  auto* account_create =
+      account_cmd->add_subcommand("create", "create an account, print its credentials");
   account_create->add_option("--name", account_name, "the account's name")->required();
   auto* account_list = account_cmd->add_subcommand("list", "list accounts");
 
@@ -83,8 +98,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "ndjson", "csv"}));
   import_cmd->add_flag("--quiet", import_quiet, "no progress display");
   std::int64_t import_retention_days = 90;
-  import_cmd->add_option("--retention-days", import_retention_days,
-                         "refuse calls that ended longer ago, as serve does (default 90)")
+  import_cmd
+      ->add_option("--retention-days", import_retention_days,
+                   "refuse calls that ended longer ago, as serve does (default 90)")
       ->check(CLI::Range(1, 36600));
 
   std::int64_t demo_calls = 3000;
@@ -93,8 +109,9 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--calls", demo_calls, "how many demo calls (default 3000)")
       ->check(CLI::Range(0, 10'000'000));
   std::string demo_sip_domain = serve.sip_domain;
-  demo_cmd->add_option("--sip-domain", demo_sip_domain,
-                       "the SIP domain of the demo trunks, as given to serve (default cdrd.example)");
+  demo_cmd->add_option(
+      "--sip-domain", demo_sip_domain,
+      "the SIP domain of the demo trunks, as given to serve (default cdrd.example)");
 
   const RatingCommands rating = add_rating_commands(app, global);
   const AppCommands apps = add_app_commands(app, global);

@@ -119,8 +119,8 @@ int run_deck_load(const GlobalOptions& global, const RatingOptions& o) {
             << ")\n";
   for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
     const std::size_t i = d == Direction::kInbound ? 0 : 1;
-    std::cout << "  " << (d == Direction::kInbound ? "inbound:  " : "outbound: ")
-              << loaded->rows[i] << " rows, " << loaded->prefixes[i] << " prefixes";
+    std::cout << "  " << (d == Direction::kInbound ? "inbound:  " : "outbound: ") << loaded->rows[i]
+              << " rows, " << loaded->prefixes[i] << " prefixes";
     if (!direction || *direction == d) {
       std::cout << " (before: " << loaded->previous_rows[i] << " rows)\n";
     } else {
@@ -193,8 +193,8 @@ int run_rerate(const GlobalOptions& global, const RatingOptions& o) {
     return 2;
   }
   std::cout << "rerated " << s.account.auth_id << ", " << describe(window) << ": changed "
-            << result->changed << " of " << result->examined << " (now rated "
-            << result->now_rated << ", now unrated " << result->now_unrated << ")\n";
+            << result->changed << " of " << result->examined << " (now rated " << result->now_rated
+            << ", now unrated " << result->now_unrated << ")\n";
   return 0;
 }
 
@@ -211,15 +211,15 @@ int run_report(const GlobalOptions& global, const RatingOptions& o) {
   std::cout << "unrated calls of " << s.account.auth_id << " (" << describe(window)
             << "): " << report->calls << "\n";
   if (report->groups.empty()) return 0;
-  std::printf("%-9s %-16s %-7s %8s %10s  %-19s  %-19s\n", "direction", "prefix", "country",
-              "calls", "talk_s", "first_initiation", "last_initiation");
+  std::printf("%-9s %-16s %-7s %8s %10s  %-19s  %-19s\n", "direction", "prefix", "country", "calls",
+              "talk_s", "first_initiation", "last_initiation");
   for (const auto& g : report->groups) {
-    std::printf("%-9s %-16s %-7s %8lld %10lld  %-19s  %-19s\n",
-                std::string(to_string(g.direction)).c_str(),
-                g.prefix.empty() ? "(not a number)" : g.prefix.c_str(),
-                g.country.empty() ? "-" : g.country.c_str(), static_cast<long long>(g.calls),
-                static_cast<long long>(g.talk_seconds), format_timestamp(g.first_initiation).c_str(),
-                format_timestamp(g.last_initiation).c_str());
+    std::printf(
+        "%-9s %-16s %-7s %8lld %10lld  %-19s  %-19s\n", std::string(to_string(g.direction)).c_str(),
+        g.prefix.empty() ? "(not a number)" : g.prefix.c_str(),
+        g.country.empty() ? "-" : g.country.c_str(), static_cast<long long>(g.calls),
+        static_cast<long long>(g.talk_seconds), format_timestamp(g.first_initiation).c_str(),
+        format_timestamp(g.last_initiation).c_str());
   }
   std::fflush(stdout);
   return 0;
@@ -252,15 +252,18 @@ RatingCommands add_rating_commands(CLI::App& app, const GlobalOptions& global) {
     account_set->add_option("--account", o->account, "the account's auth_id")->required();
     account_set->add_option("--secure-trunking-rate", o->secure_rate,
                             "per-minute surcharge of secure-trunked calls (e.g. 0.00100)");
-    account_set->add_option("--always-rerate", o->always_rerate,
-                            "rate records that carry their own rate and amount too")
+    account_set
+        ->add_option("--always-rerate", o->always_rerate,
+                     "rate records that carry their own rate and amount too")
         ->check(CLI::IsMember({"true", "false"}));
   }
 
   auto* rerate = app.add_subcommand(
-      "rerate", "rate an account's stored calls again with the deck in force; print how many changed");
+      "rerate",
+      "rate an account's stored calls again with the deck in force; print how many changed");
   rerate->add_option("--account", o->account, "the account's auth_id")->required();
-  rerate->add_option("--since", o->since, "calls initiated at or after (UTC, YYYY-MM-DD[ HH:MM:SS])")
+  rerate
+      ->add_option("--since", o->since, "calls initiated at or after (UTC, YYYY-MM-DD[ HH:MM:SS])")
       ->required();
   rerate->add_option("--until", o->until, "calls initiated before (UTC; default: no limit)");
 

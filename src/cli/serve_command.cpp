@@ -67,8 +67,10 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     return 2;
   }
   if (settings.retention_days < settings.list_window_days) {
-    spdlog::warn("--retention-days {} is shorter than --list-window-days {}: lists cover only the "
-                 "retention period", settings.retention_days, settings.list_window_days);
+    spdlog::warn(
+        "--retention-days {} is shorter than --list-window-days {}: lists cover only the "
+        "retention period",
+        settings.retention_days, settings.list_window_days);
   }
 
   SqliteOptions store_options;
@@ -114,8 +116,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     std::error_code ec;
     std::filesystem::rename(tmp, options.port_file, ec);
     if (ec) {
-      std::cerr << "cdrd: cannot write the port file " << options.port_file << ": "
-                << ec.message() << "\n";
+      std::cerr << "cdrd: cannot write the port file " << options.port_file << ": " << ec.message()
+                << "\n";
       return 2;
     }
   }

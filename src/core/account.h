@@ -10,10 +10,10 @@
 namespace cdrd {
 
 struct Account {
-  std::int64_t id = 0;      // internal key
-  std::string auth_id;      // "MA" + 18 upper-case letters and digits
+  std::int64_t id = 0;  // internal key
+  std::string auth_id;  // "MA" + 18 upper-case letters and digits
   std::string name;
-  std::string token_hash;   // sha256_hex(auth_token)
+  std::string token_hash;  // sha256_hex(auth_token)
   Micros created_at = 0;
 };
 

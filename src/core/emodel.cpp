@@ -11,21 +11,21 @@ namespace cdrd::emodel {
 namespace {
 
 // G.107 Table 2 defaults.
-constexpr double kSlr = 8;      // send loudness rating, dB
-constexpr double kRlr = 2;      // receive loudness rating, dB
-constexpr double kStmr = 15;    // sidetone masking rating, dB
-constexpr double kDr = 3;       // D-value of the telephone, receive side
-constexpr double kDs = 3;       // D-value of the telephone, send side
-constexpr double kTelr = 65;    // talker echo loudness rating, dB
-constexpr double kWepl = 110;   // weighted echo path loss, dB
-constexpr double kQdu = 1;      // quantizing distortion units
-constexpr double kNc = -70;     // circuit noise, dBm0p
-constexpr double kNfor = -64;   // noise floor at the receive side, dBmp
-constexpr double kPs = 35;      // room noise at the send side, dB(A)
-constexpr double kPr = 35;      // room noise at the receive side, dB(A)
-constexpr double kMt = 100;     // delay below which Idd is 0, ms
-constexpr double kSt = 1;       // delay sensitivity
-constexpr double kA = 0;        // advantage factor (wired access)
+constexpr double kSlr = 8;     // send loudness rating, dB
+constexpr double kRlr = 2;     // receive loudness rating, dB
+constexpr double kStmr = 15;   // sidetone masking rating, dB
+constexpr double kDr = 3;      // D-value of the telephone, receive side
+constexpr double kDs = 3;      // D-value of the telephone, send side
+constexpr double kTelr = 65;   // talker echo loudness rating, dB
+constexpr double kWepl = 110;  // weighted echo path loss, dB
+constexpr double kQdu = 1;     // quantizing distortion units
+constexpr double kNc = -70;    // circuit noise, dBm0p
+constexpr double kNfor = -64;  // noise floor at the receive side, dBmp
+constexpr double kPs = 35;     // room noise at the send side, dB(A)
+constexpr double kPr = 35;     // room noise at the receive side, dB(A)
+constexpr double kMt = 100;    // delay below which Idd is 0, ms
+constexpr double kSt = 1;      // delay sensitivity
+constexpr double kA = 0;       // advantage factor (wired access)
 
 constexpr double kOlr = kSlr + kRlr;
 constexpr double kLstr = kStmr + kDr;
@@ -80,7 +80,8 @@ double absolute_delay(double ta) {
   if (ta <= kMt) return 0;
   const double x = lg(ta / kMt) / lg(2);
   const double e = 6 * kSt;
-  return 25 * (std::pow(1 + std::pow(x, e), 1 / e) - 3 * std::pow(1 + std::pow(x / 3, e), 1 / e) + 2);
+  return 25 *
+         (std::pow(1 + std::pow(x, e), 1 / e) - 3 * std::pow(1 + std::pow(x / 3, e), 1 / e) + 2);
 }
 
 }  // namespace

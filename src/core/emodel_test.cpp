@@ -21,7 +21,15 @@ struct Worked {
 const Worked kExamples[] = {
     {"A: a perfect path", {0, 0, 0}, 0, 0.00, 0.15, 0.00, 0.00, 93.21, 4.41, "4.4"},
     {"B: a good national call", {100, 5, 0.5}, 60, 1.22, 0.61, 0.00, 1.86, 89.67, 4.33, "4.3"},
-    {"C: a long international path", {400, 30, 5}, 260, 4.37, 1.03, 10.14, 15.78, 62.04, 3.20,
+    {"C: a long international path",
+     {400, 30, 5},
+     260,
+     4.37,
+     1.03,
+     10.14,
+     15.78,
+     62.04,
+     3.20,
      "3.2"},
     {"D: a congested path", {500, 40, 8}, 330, 5.15, 1.14, 17.89, 22.96, 46.21, 2.38, "2.4"},
     {"E: a broken path", {1000, 50, 30}, 600, 7.16, 1.46, 35.25, 51.72, -2.24, 1.00, "1.0"},
@@ -99,9 +107,9 @@ TEST(EModel, MoreImpairmentNeverRaisesTheScore) {
 TEST(EModel, RToMos) {
   EXPECT_EQ(mos_from_r(-5), 1.0);
   EXPECT_EQ(mos_from_r(0), 1.0);
-  EXPECT_EQ(mos_from_r(5), 1.0);  // the polynomial gives 0.99: kept at 1
-  EXPECT_NEAR(mos_from_r(50), 2.575, 1e-12);   // 1 + 1.75 - 50 * 10 * 50 * 7e-6
-  EXPECT_NEAR(mos_from_r(80), 4.024, 1e-12);   // 1 + 2.8 + 80 * 20 * 20 * 7e-6
+  EXPECT_EQ(mos_from_r(5), 1.0);              // the polynomial gives 0.99: kept at 1
+  EXPECT_NEAR(mos_from_r(50), 2.575, 1e-12);  // 1 + 1.75 - 50 * 10 * 50 * 7e-6
+  EXPECT_NEAR(mos_from_r(80), 4.024, 1e-12);  // 1 + 2.8 + 80 * 20 * 20 * 7e-6
   EXPECT_NEAR(mos_from_r(100), 4.5, 1e-12);
   EXPECT_EQ(mos_from_r(120), 4.5);
 }

@@ -24,7 +24,9 @@ std::optional<Direction> parse_direction(std::string_view s) {
   if (s == "outbound") return Direction::kOutbound;
   return std::nullopt;
 }
-std::string_view to_string(Direction d) { return d == Direction::kInbound ? "inbound" : "outbound"; }
+std::string_view to_string(Direction d) {
+  return d == Direction::kInbound ? "inbound" : "outbound";
+}
 
 std::optional<HangupSource> parse_hangup_source(std::string_view s) {
   const std::string f = fold(s);
@@ -35,10 +37,14 @@ std::optional<HangupSource> parse_hangup_source(std::string_view s) {
 }
 std::string_view to_string(HangupSource s) {
   switch (s) {
-    case HangupSource::kCustomer: return "customer";
-    case HangupSource::kCarrier: return "carrier";
-    case HangupSource::kZentrunk: return "zentrunk";
-    case HangupSource::kUnknown: break;
+    case HangupSource::kCustomer:
+      return "customer";
+    case HangupSource::kCarrier:
+      return "carrier";
+    case HangupSource::kZentrunk:
+      return "zentrunk";
+    case HangupSource::kUnknown:
+      break;
   }
   return "";
 }
@@ -52,9 +58,12 @@ std::optional<Transport> parse_transport(std::string_view s) {
 }
 std::string_view to_string(Transport t) {
   switch (t) {
-    case Transport::kUdp: return "udp";
-    case Transport::kTcp: return "tcp";
-    case Transport::kTls: return "tls";
+    case Transport::kUdp:
+      return "udp";
+    case Transport::kTcp:
+      return "tcp";
+    case Transport::kTls:
+      return "tls";
   }
   return "udp";
 }
@@ -68,9 +77,12 @@ std::optional<StirVerification> parse_stir(std::string_view s) {
 }
 std::string_view to_string(StirVerification v) {
   switch (v) {
-    case StirVerification::kVerified: return "Verified";
-    case StirVerification::kNotVerified: return "Not Verified";
-    case StirVerification::kNotApplicable: return "Not Applicable";
+    case StirVerification::kVerified:
+      return "Verified";
+    case StirVerification::kNotVerified:
+      return "Not Verified";
+    case StirVerification::kNotApplicable:
+      return "Not Applicable";
   }
   return "Not Applicable";
 }
@@ -84,19 +96,26 @@ std::optional<Attestation> parse_attestation(std::string_view s) {
 }
 std::string_view to_string(Attestation a) {
   switch (a) {
-    case Attestation::kA: return "A";
-    case Attestation::kB: return "B";
-    case Attestation::kC: return "C";
-    case Attestation::kNone: break;
+    case Attestation::kA:
+      return "A";
+    case Attestation::kB:
+      return "B";
+    case Attestation::kC:
+      return "C";
+    case Attestation::kNone:
+      break;
   }
   return "null";
 }
 
 std::string_view to_string(RatingState r) {
   switch (r) {
-    case RatingState::kProvided: return "provided";
-    case RatingState::kRated: return "rated";
-    case RatingState::kUnrated: return "unrated";
+    case RatingState::kProvided:
+      return "provided";
+    case RatingState::kRated:
+      return "rated";
+    case RatingState::kUnrated:
+      return "unrated";
   }
   return "provided";
 }

@@ -20,11 +20,11 @@ enum class RatingState {
   kUnrated,   // no deck row matched: served with rate and amount 0
 };
 
-std::optional<Direction> parse_direction(std::string_view s);        // inbound | outbound
+std::optional<Direction> parse_direction(std::string_view s);  // inbound | outbound
 std::string_view to_string(Direction d);
 std::optional<HangupSource> parse_hangup_source(std::string_view s);  // customer|carrier|zentrunk
-std::string_view to_string(HangupSource s);                          // "" for kUnknown
-std::optional<Transport> parse_transport(std::string_view s);        // udp | tcp | tls
+std::string_view to_string(HangupSource s);                           // "" for kUnknown
+std::optional<Transport> parse_transport(std::string_view s);         // udp | tcp | tls
 std::string_view to_string(Transport t);
 // Verified | Not Verified | Not Applicable, any case, '_' or ' ' between words.
 std::optional<StirVerification> parse_stir(std::string_view s);

@@ -84,8 +84,7 @@ class BoundedBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Bo
   // nullptr (with `error` set) when a limit refuses it.
   JsonValue* place(JsonKind kind, std::string_view text) {
     if (++values_ > limits_.max_values) {
-      fail(std::string(what_) + ": more than " + std::to_string(limits_.max_values) +
-           " values");
+      fail(std::string(what_) + ": more than " + std::to_string(limits_.max_values) + " values");
       return nullptr;
     }
     if (stack_.empty()) {
@@ -99,8 +98,8 @@ class BoundedBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Bo
       return &parent.members.back().value;
     }
     if (parent.items.size() >= limits_.max_array_elements) {
-      fail(path(false) + ": an array of more than " +
-           std::to_string(limits_.max_array_elements) + " elements");
+      fail(path(false) + ": an array of more than " + std::to_string(limits_.max_array_elements) +
+           " elements");
       return nullptr;
     }
     parent.items.push_back(JsonValue{kind, std::string(text), {}, {}});
@@ -109,8 +108,8 @@ class BoundedBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Bo
   bool add(JsonKind kind, std::string_view text) { return place(kind, text) != nullptr; }
   bool open(JsonKind kind) {
     if (stack_.size() >= limits_.max_depth) {
-      return fail(std::string(what_) + ": nested deeper than " +
-                  std::to_string(limits_.max_depth) + " levels");
+      return fail(std::string(what_) + ": nested deeper than " + std::to_string(limits_.max_depth) +
+                  " levels");
     }
     JsonValue* container = place(kind, {});
     if (container == nullptr) return false;
@@ -149,9 +148,9 @@ Result<JsonValue> parse_json(std::string_view text, std::string_view what,
   const rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, builder);
   if (!ok) {
     if (!builder.error.empty()) return Status::Invalid(std::move(builder.error));
-    return Status::Invalid(std::string(what) + " is not valid JSON: " +
-                           rapidjson::GetParseError_En(ok.Code()) + " (at offset " +
-                           std::to_string(ok.Offset()) + ")");
+    return Status::Invalid(std::string(what) +
+                           " is not valid JSON: " + rapidjson::GetParseError_En(ok.Code()) +
+                           " (at offset " + std::to_string(ok.Offset()) + ")");
   }
   return std::move(builder.root);
 }

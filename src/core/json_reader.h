@@ -40,9 +40,9 @@ struct JsonMember;
 
 struct JsonValue {
   JsonKind kind = JsonKind::kNull;
-  std::string text;                // kString; kNumber as written; kBool "true" or "false"
-  std::vector<JsonValue> items;    // kArray
-  std::vector<JsonMember> members; // kObject, in input order (repeated names kept)
+  std::string text;                 // kString; kNumber as written; kBool "true" or "false"
+  std::vector<JsonValue> items;     // kArray
+  std::vector<JsonMember> members;  // kObject, in input order (repeated names kept)
 };
 
 struct JsonMember {

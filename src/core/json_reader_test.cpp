@@ -27,8 +27,7 @@ std::string error_of(std::string_view text, const JsonLimits& limits = {}) {
 }
 
 TEST(ParseJson, KeepsKindsOrderRepeatedNamesAndNumbersAsWritten) {
-  const Result<JsonValue> r =
-      parse_json(R"( {"s": "x\u00e9", "n": 0.31800, "b": false, "z": null,
+  const Result<JsonValue> r = parse_json(R"( {"s": "x\u00e9", "n": 0.31800, "b": false, "z": null,
                      "a": [1, {"k": "v"}], "s": 2} )");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->kind, JsonKind::kObject);
@@ -107,8 +106,7 @@ TEST(ParseJson, RefusesInvalidUtf8) {
 }
 
 TEST(ParseJson, RefusesSyntaxErrorsTrailingTextAndNulBytes) {
-  EXPECT_EQ(error_of("{\"a\": }"),
-            "body is not valid JSON: Invalid value. (at offset 6)");
+  EXPECT_EQ(error_of("{\"a\": }"), "body is not valid JSON: Invalid value. (at offset 6)");
   EXPECT_THAT(error_of("{} x"), HasSubstr("body is not valid JSON"));
   EXPECT_THAT(error_of(""), HasSubstr("body is not valid JSON"));
   EXPECT_THAT(error_of("NaN"), HasSubstr("body is not valid JSON"));

@@ -19,14 +19,14 @@ TEST(JsonQuoteTest, KeepsUtf8AndPrintableAscii) {
 bool strict_utf8(std::string_view s) { return is_valid_utf8(s); }
 
 TEST(JsonQuoteTest, ReplacesBytesThatAreNotUtf8) {
-  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
-  EXPECT_EQ(json_quote("\xFF\xFE"), "\"" + r + r + "\"");                // never UTF-8
-  EXPECT_EQ(json_quote("a\xA9"), "\"a" + r + "\"");                      // lone continuation
-  EXPECT_EQ(json_quote("\xC0\xAF"), "\"" + r + r + "\"");                // overlong '/'
-  EXPECT_EQ(json_quote("\xE0\x80\xAF"), "\"" + r + r + r + "\"");        // overlong, 3 bytes
-  EXPECT_EQ(json_quote("\xED\xA0\x80"), "\"" + r + r + r + "\"");        // surrogate U+D800
+  const std::string r = "\xEF\xBF\xBD";                                    // U+FFFD
+  EXPECT_EQ(json_quote("\xFF\xFE"), "\"" + r + r + "\"");                  // never UTF-8
+  EXPECT_EQ(json_quote("a\xA9"), "\"a" + r + "\"");                        // lone continuation
+  EXPECT_EQ(json_quote("\xC0\xAF"), "\"" + r + r + "\"");                  // overlong '/'
+  EXPECT_EQ(json_quote("\xE0\x80\xAF"), "\"" + r + r + r + "\"");          // overlong, 3 bytes
+  EXPECT_EQ(json_quote("\xED\xA0\x80"), "\"" + r + r + r + "\"");          // surrogate U+D800
   EXPECT_EQ(json_quote("\xF4\x90\x80\x80"), "\"" + r + r + r + r + "\"");  // beyond U+10FFFF
-  EXPECT_EQ(json_quote("x\xE2\x82"), "\"x" + r + r + "\"");              // cut short
+  EXPECT_EQ(json_quote("x\xE2\x82"), "\"x" + r + r + "\"");                // cut short
   EXPECT_EQ(json_quote("\xE2\x82\xAC\xF0\x9F\x98\x80"), "\"\xE2\x82\xAC\xF0\x9F\x98\x80\"");
   for (std::string_view s : {"\xFF", "\xC3", "\xED\xBF\xBF", "\xF8\x88\x80\x80\x80", "\x7F\x80"}) {
     EXPECT_TRUE(strict_utf8(json_quote(s))) << json_quote(s);
@@ -45,7 +45,10 @@ TEST(Utf8Test, ValidatesAndRepairs) {
   EXPECT_EQ(utf8_sequence_length("\xF0\x9F\x98\x80", 0), 4u);
   EXPECT_EQ(utf8_sequence_length("\xF0\x9F\x98", 0), 0u);
   EXPECT_EQ(to_valid_utf8("ok"), "ok");
-  EXPECT_EQ(to_valid_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(to_valid_utf8("a\xFF"
+                          "b"),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 // A minimal writer with RapidJSON's String/Key signatures.

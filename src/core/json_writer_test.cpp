@@ -36,11 +36,12 @@ TEST(JsonWriterTest, StringsAndNamesAreEscapedAndMadeValidUtf8) {
   JsonWriter w;
   w.start_object();
   w.string_member("q\"\\", "l1\nl2\x01");
-  w.string_member("bad\xFF", "a\xC0\xAF" "b");
+  w.string_member("bad\xFF",
+                  "a\xC0\xAF"
+                  "b");
   w.end_object();
   const std::string r = "\xEF\xBF\xBD";  // U+FFFD
-  EXPECT_EQ(w.text(),
-            "{\"q\\\"\\\\\":\"l1\\nl2\\u0001\",\"bad" + r + "\":\"a" + r + r + "b\"}");
+  EXPECT_EQ(w.text(), "{\"q\\\"\\\\\":\"l1\\nl2\\u0001\",\"bad" + r + "\":\"a" + r + r + "b\"}");
 }
 
 TEST(JsonWriterTest, ClearStartsTheNextDocument) {

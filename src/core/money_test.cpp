@@ -15,8 +15,8 @@ TEST(Money, ParsesDecimalsExactly) {
 }
 
 TEST(Money, RefusesWhatItCannotKeepExactly) {
-  for (const char* bad : {"", "-", ".5", "1.", "1.000001", "1e3", "abc", "1,5", " 1", "1 ",
-                          "0x10", "1234567890123", "+1", "1.2.3"}) {
+  for (const char* bad : {"", "-", ".5", "1.", "1.000001", "1e3", "abc", "1,5", " 1", "1 ", "0x10",
+                          "1234567890123", "+1", "1.2.3"}) {
     EXPECT_FALSE(Money::parse(bad)) << bad;
   }
 }

@@ -14,7 +14,7 @@ TEST(NormalizeNumber, BareInternationalDigitsGainAPlus) {
 
 TEST(NormalizeNumber, OtherThingsStayAsSent) {
   EXPECT_EQ(normalize_number("alice"), "alice");
-  EXPECT_EQ(normalize_number("1001"), "1001");            // an extension: too short
+  EXPECT_EQ(normalize_number("1001"), "1001");                // an extension: too short
   EXPECT_EQ(normalize_number("02235328936"), "02235328936");  // national, leading 0
   EXPECT_EQ(normalize_number("100*0111"), "100*0111");
   EXPECT_EQ(normalize_number("1234567890123456"), "1234567890123456");  // 16 digits

@@ -80,8 +80,9 @@ Result<std::string> SecretBox::open(std::string_view sealed) const {
   }
   const std::optional<std::string> raw = base64_decode(sealed.substr(kPrefix.size()));
   if (!raw || raw->size() < kNonceBytes + kTagBytes) {
-    return Status::Invalid("sealed secret: expected v1: and the base64 of a nonce, the "
-                           "ciphertext and a tag; the value is malformed");
+    return Status::Invalid(
+        "sealed secret: expected v1: and the base64 of a nonce, the "
+        "ciphertext and a tag; the value is malformed");
   }
   const std::string_view all(*raw);
   const std::string_view nonce = all.substr(0, kNonceBytes);
@@ -100,8 +101,9 @@ Result<std::string> SecretBox::open(std::string_view sealed) const {
   }
   int tail = 0;
   if (EVP_DecryptFinal_ex(ctx.get(), bytes(plain) + len, &tail) != 1) {
-    return Status::Denied("sealed secret: does not decrypt under this key (the wrong key file, "
-                          "or the stored value was altered)");
+    return Status::Denied(
+        "sealed secret: does not decrypt under this key (the wrong key file, "
+        "or the stored value was altered)");
   }
   plain.resize(static_cast<std::size_t>(len + tail));
   return plain;

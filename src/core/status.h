@@ -17,16 +17,16 @@ class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk,
-    kInvalidArgument,   // bad input: 400
-    kMissingArgument,   // a required field is absent: 422 where the API says so
-    kNotFound,          // 404
-    kConflict,          // 409: duplicate, in use
-    kUnauthenticated,   // 401
-    kPermissionDenied,  // 403
-    kResourceExhausted, // quota reached
-    kUnavailable,       // overloaded or over a time budget: 503 with Retry-After, try again
-    kIOError,           // storage failed
-    kInternal,          // a bug
+    kInvalidArgument,    // bad input: 400
+    kMissingArgument,    // a required field is absent: 422 where the API says so
+    kNotFound,           // 404
+    kConflict,           // 409: duplicate, in use
+    kUnauthenticated,    // 401
+    kPermissionDenied,   // 403
+    kResourceExhausted,  // quota reached
+    kUnavailable,        // overloaded or over a time budget: 503 with Retry-After, try again
+    kIOError,            // storage failed
+    kInternal,           // a bug
   };
 
   Status() = default;
@@ -35,7 +35,9 @@ class [[nodiscard]] Status {
   static Status Missing(std::string m) { return Status(Code::kMissingArgument, std::move(m)); }
   static Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
   static Status Conflict(std::string m) { return Status(Code::kConflict, std::move(m)); }
-  static Status Unauthenticated(std::string m) { return Status(Code::kUnauthenticated, std::move(m)); }
+  static Status Unauthenticated(std::string m) {
+    return Status(Code::kUnauthenticated, std::move(m));
+  }
   static Status Denied(std::string m) { return Status(Code::kPermissionDenied, std::move(m)); }
   static Status Exhausted(std::string m) { return Status(Code::kResourceExhausted, std::move(m)); }
   static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }
@@ -66,8 +68,8 @@ namespace detail {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}      // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const T& value() const& { return *checked(); }
@@ -101,10 +103,10 @@ class [[nodiscard]] Result {
 // Both work in functions returning Status or any Result<U> (a Status converts to either).
 #define CDRD_CONCAT_INNER(a, b) a##b
 #define CDRD_CONCAT(a, b) CDRD_CONCAT_INNER(a, b)
-#define RETURN_IF_ERROR(expr)                           \
-  do {                                                  \
-    ::cdrd::Status cdrd_status_ = (expr);               \
-    if (!cdrd_status_.ok()) return cdrd_status_;        \
+#define RETURN_IF_ERROR(expr)                    \
+  do {                                           \
+    ::cdrd::Status cdrd_status_ = (expr);        \
+    if (!cdrd_status_.ok()) return cdrd_status_; \
   } while (false)
 // tmp and decl name variables, so they cannot be parenthesised.
 // NOLINTBEGIN(bugprone-macro-parentheses)

@@ -66,7 +66,7 @@ struct Trunk {
   TrunkStatus status = TrunkStatus::kEnabled;
   Direction direction = Direction::kOutbound;
   bool secure = false;
-  std::optional<std::string> ipacl_uuid, credential_uuid;        // outbound
+  std::optional<std::string> ipacl_uuid, credential_uuid;          // outbound
   std::optional<std::string> primary_uri_uuid, fallback_uri_uuid;  // inbound
   Micros created_at = 0;
 };

@@ -90,13 +90,11 @@ struct HttpClient::Impl {
   // One attempt on the current connection.
   beast::error_code exchange(const bhttp::request<bhttp::string_body>& request,
                              bhttp::response_parser<bhttp::string_body>& parser) {
-    auto ec = wait_for([&](auto handler) {
-      bhttp::async_write(stream, request, std::move(handler));
-    });
+    auto ec =
+        wait_for([&](auto handler) { bhttp::async_write(stream, request, std::move(handler)); });
     if (ec) return ec;
-    return wait_for([&](auto handler) {
-      bhttp::async_read(stream, buffer, parser, std::move(handler));
-    });
+    return wait_for(
+        [&](auto handler) { bhttp::async_read(stream, buffer, parser, std::move(handler)); });
   }
 };
 

@@ -17,9 +17,7 @@ TEST(ErrorBodyTest, IsTheApiIdAndTheMessage) {
   EXPECT_TRUE(std::regex_match(r.body, shape)) << r.body;
 }
 
-TEST(ErrorBodyTest, EveryBodyHasItsOwnApiId) {
-  EXPECT_NE(error_body("x"), error_body("x"));
-}
+TEST(ErrorBodyTest, EveryBodyHasItsOwnApiId) { EXPECT_NE(error_body("x"), error_body("x")); }
 
 TEST(ErrorBodyTest, EchoedBytesStayValidJson) {
   const std::string body = error_body("to: got '\xFF\"'");

@@ -4,13 +4,14 @@
 
 namespace cdrd::http {
 
-FairPool::FairPool(Limits limits) : limits_([&] {
-  limits.threads = std::max(limits.threads, 1);
-  limits.per_tenant_running = std::max(limits.per_tenant_running, 1);
-  limits.per_tenant_queued = std::max<std::size_t>(limits.per_tenant_queued, 1);
-  limits.max_queued = std::max<std::size_t>(limits.max_queued, 1);
-  return limits;
-}()) {
+FairPool::FairPool(Limits limits)
+    : limits_([&] {
+        limits.threads = std::max(limits.threads, 1);
+        limits.per_tenant_running = std::max(limits.per_tenant_running, 1);
+        limits.per_tenant_queued = std::max<std::size_t>(limits.per_tenant_queued, 1);
+        limits.max_queued = std::max<std::size_t>(limits.max_queued, 1);
+        return limits;
+      }()) {
   threads_.reserve(static_cast<std::size_t>(limits_.threads));
   for (int i = 0; i < limits_.threads; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -54,7 +55,7 @@ void FairPool::work() {
     make_ready_if_runnable(name, tenant);  // to the back of the round: others go first
 
     mu_.unlock();
-    task();  // tasks catch their own exceptions (the server's do)
+    task();          // tasks catch their own exceptions (the server's do)
     task = nullptr;  // destroy what it holds outside the lock too
     mu_.lock();
 

@@ -16,8 +16,6 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
-#include <memory>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -31,6 +29,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <csignal>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -87,17 +87,17 @@ std::string_view trim(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
 }
 
 // The "api_id" a JSON body carries at its top level (first or last member), for the access log.
 std::string api_id_of(std::string_view body) {
   constexpr std::string_view kKey = "\"api_id\"";
   constexpr std::size_t kLook = 256;
-  for (const std::string_view part : {body.substr(0, kLook),
-                                      body.substr(body.size() > kLook ? body.size() - kLook : 0)}) {
+  for (const std::string_view part :
+       {body.substr(0, kLook), body.substr(body.size() > kLook ? body.size() - kLook : 0)}) {
     const std::size_t key = part.find(kKey);
     if (key == std::string_view::npos) continue;
     const std::size_t open = part.find('"', key + kKey.size());
@@ -189,7 +189,9 @@ class ServerCore {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(ServerCore& server, tcp::socket&& socket)
-      : server_(server), options_(server.options()), stream_(std::move(socket)),
+      : server_(server),
+        options_(server.options()),
+        stream_(std::move(socket)),
         accepted_at_(Clock::now()) {
     beast::error_code ec;
     const auto remote = stream_.socket().remote_endpoint(ec);
@@ -250,9 +252,9 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       stream_.expires_after(options_.idle_timeout);
     }
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
-                            beast::bind_front_handler(&Session::on_first_bytes,
-                                                      shared_from_this()));
+    stream_.async_read_some(
+        buffer_.prepare(kFirstReadBytes),
+        beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t bytes) {
@@ -332,8 +334,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<Params> query = Params();
     if (question != std::string_view::npos) query = parse_query(target.substr(question + 1));
     if (!path || !query) {
-      return refuse(400, "the request target has an invalid percent-encoding: write a byte as "
-                         "% and two hex digits");
+      return refuse(400,
+                    "the request target has an invalid percent-encoding: write a byte as "
+                    "% and two hex digits");
     }
     request_.path = std::move(*path);
     request_.query = std::move(*query);
@@ -349,8 +352,7 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       decision_ = server_.admit(request_);
     } catch (const std::exception& e) {
-      server_.log().error("admitting {} {} failed: {}", request_.method, request_.target,
-                          e.what());
+      server_.log().error("admitting {} {} failed: {}", request_.method, request_.target, e.what());
       return refuse(500, "internal server error");
     }
     if (decision_.tenant.empty()) decision_.tenant = "address " + remote_address_;
@@ -488,11 +490,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.target = request->target;
     request_.path = request->path;
     request_.remote_address = request->remote_address;
-    run_on_worker(
-        [handle = decision_.handle, request]() -> std::optional<HttpResponse> {
-          return handle(*request);
-        },
-        [this](std::optional<HttpResponse> response) { respond(std::move(*response)); });
+    run_on_worker([handle = decision_.handle,
+                   request]() -> std::optional<HttpResponse> { return handle(*request); },
+                  [this](std::optional<HttpResponse> response) { respond(std::move(*response)); });
   }
 
   // Runs `job` on a worker of the pool (as the request's tenant), then `then` with its result
@@ -512,13 +512,13 @@ class Session : public std::enable_shared_from_this<Session> {
           } catch (const std::exception& e) {
             self->server_.log().error("handler failed on {} {}: {}", self->request_.method,
                                       self->request_.target, e.what());
-            response = self->server_.render_error(self->request_.path, 500,
-                                                  "internal server error");
+            response =
+                self->server_.render_error(self->request_.path, 500, "internal server error");
           } catch (...) {
             self->server_.log().error("handler failed on {} {}: unknown exception",
                                       self->request_.method, self->request_.target);
-            response = self->server_.render_error(self->request_.path, 500,
-                                                  "internal server error");
+            response =
+                self->server_.render_error(self->request_.path, 500, "internal server error");
           }
           asio::post(self->stream_.get_executor(),
                      [self, then = std::move(then), response = std::move(response),
@@ -526,9 +526,11 @@ class Session : public std::enable_shared_from_this<Session> {
         });
     if (submitted == FairPool::Submitted::kQueued) return;
     if (submitted == FairPool::Submitted::kTenantFull) {
-      return refuse(429, "too many requests of this account at once: at most " +
-                             std::to_string(server_.pool().limits().per_tenant_queued) +
-                             " may wait; retry later", "1");
+      return refuse(429,
+                    "too many requests of this account at once: at most " +
+                        std::to_string(server_.pool().limits().per_tenant_queued) +
+                        " may wait; retry later",
+                    "1");
     }
     refuse(503, "the server is busy: retry later", "1");
   }
@@ -538,9 +540,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Answers an error the server raises itself, in the shape of the path's API; the connection
   // closes after it when a body is left unread.
   void refuse(int status, std::string_view message, std::string_view retry_after = {}) {
-    HttpResponse response = server_.render_error(request_.path.empty() ? target_path(request_.target)
-                                                                      : request_.path,
-                                                 status, message);
+    HttpResponse response = server_.render_error(
+        request_.path.empty() ? target_path(request_.target) : request_.path, status, message);
     if (!retry_after.empty()) response.headers.emplace_back("Retry-After", retry_after);
     respond(std::move(response));
   }
@@ -566,8 +567,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // A body left unread cannot be skipped reliably: close after answering (with linger).
     const bool unread = body_pending_ && !body_read_;
-    const bool keep_alive = keep_alive_ && !unread && !server_.stopping() &&
-                            request_.method != "-";
+    const bool keep_alive = keep_alive_ && !unread && !server_.stopping() && request_.method != "-";
     api_id_ = api_id_of(out.body);
     try {
       response_ = {};
@@ -587,8 +587,8 @@ class Session : public std::enable_shared_from_this<Session> {
         response_.prepare_payload();
       }
     } catch (const std::exception& e) {  // e.g. a header name Beast refuses
-      server_.log().error("cannot send the response to {} {}: {}", request_.method,
-                          request_.target, e.what());
+      server_.log().error("cannot send the response to {} {}: {}", request_.method, request_.target,
+                          e.what());
       HttpResponse error = server_.render_error(request_.path, 500, "internal server error");
       response_ = {};
       response_.version(11);
@@ -615,12 +615,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(beast::error_code ec, std::size_t) {
     if (options_.access_log) {
       const std::chrono::duration<double, std::milli> elapsed = Clock::now() - request_start_;
-      server_.log().info("{} {} {} {} {} {:.2f}ms {}", remote_address_.empty() ? "-" : remote_address_,
-                         decision_.account.empty() ? "-" : decision_.account, request_.method,
-                         options_.redact_numbers ? redact_numbers(request_.target)
-                                                 : request_.target,
-                         response_.result_int(), elapsed.count(),
-                         api_id_.empty() ? "-" : api_id_);
+      server_.log().info(
+          "{} {} {} {} {} {:.2f}ms {}", remote_address_.empty() ? "-" : remote_address_,
+          decision_.account.empty() ? "-" : decision_.account, request_.method,
+          options_.redact_numbers ? redact_numbers(request_.target) : request_.target,
+          response_.result_int(), elapsed.count(), api_id_.empty() ? "-" : api_id_);
     }
     response_ = {};  // free the body of a large response while the connection idles
     if (ec) return close_now();
@@ -671,7 +670,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<char[]> chunk_;
   std::string piece_;
   bhttp::response<bhttp::string_body> response_;  // must live until its write completes
-  HttpRequest request_;  // the current request, as the handler sees it
+  HttpRequest request_;                           // the current request, as the handler sees it
   RouteDecision decision_;
   std::string api_id_;
   std::string peeked_method_;
@@ -727,7 +726,8 @@ ServerOptions fit_to_open_file_limit(ServerOptions options, spdlog::logger& log)
   constexpr rlim_t kReserved = 64;
   if (options.max_connections > 0 && limit.rlim_cur != RLIM_INFINITY &&
       options.max_connections + kReserved > limit.rlim_cur) {
-    const std::size_t fitted = limit.rlim_cur > 2 * kReserved ? limit.rlim_cur - kReserved : kReserved;
+    const std::size_t fitted =
+        limit.rlim_cur > 2 * kReserved ? limit.rlim_cur - kReserved : kReserved;
     log.warn("the open-file limit is {}: at most {} connections (asked for {})", limit.rlim_cur,
              fitted, options.max_connections);
     options.max_connections = fitted;
@@ -764,9 +764,9 @@ Status ServerCore::listen() {
   beast::error_code ec;
   // Resolving accepts an IP address as well as a name such as "localhost".
   tcp::resolver resolver(ioc_);
-  const auto endpoints = resolver.resolve(options_.address, std::to_string(options_.port),
-                                          tcp::resolver::passive | tcp::resolver::numeric_service,
-                                          ec);
+  const auto endpoints =
+      resolver.resolve(options_.address, std::to_string(options_.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) return fail("cannot resolve the address", ec);
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
 
@@ -831,8 +831,8 @@ Status ServerCore::run() {
   asio::dispatch(control_, [this] {
     if (!shutting_down_) accept_next();
   });
-  log_->info("listening on {} ({} I/O thread{}, {} workers, at most {} connections)",
-             listen_label_, options_.threads, options_.threads == 1 ? "" : "s", options_.workers,
+  log_->info("listening on {} ({} I/O thread{}, {} workers, at most {} connections)", listen_label_,
+             options_.threads, options_.threads == 1 ? "" : "s", options_.workers,
              options_.max_connections);
 
   std::vector<std::thread> workers;
@@ -1010,13 +1010,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(ServerOptions options, Ad
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create(ServerOptions options, Handler handler) {
   const std::size_t limit = options.max_body_bytes;
-  return create(std::move(options),
-                [limit, handler = std::move(handler)](const HttpRequest&) {
-                  RouteDecision decision;
-                  decision.max_body_bytes = limit;
-                  decision.handle = handler;
-                  return decision;
-                });
+  return create(std::move(options), [limit, handler = std::move(handler)](const HttpRequest&) {
+    RouteDecision decision;
+    decision.max_body_bytes = limit;
+    decision.handle = handler;
+    return decision;
+  });
 }
 
 HttpServer::~HttpServer() = default;

@@ -39,7 +39,7 @@ namespace cdrd::http {
 struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (see HttpServer::port())
-  int threads = 2;  // I/O threads
+  int threads = 2;            // I/O threads
   // Worker threads that run handlers (0: twice the cores, at least 4), how many requests of one
   // tenant run at once (0: half the cores, at least 1) and how many may wait.
   int workers = 0;

@@ -85,8 +85,8 @@ using cdrd::testing::TestClient;
 // The server HttpServer::create() makes; a server that cannot listen fails the test.
 template <class Routing>
 std::unique_ptr<HttpServer> listening(ServerOptions options, Routing routing) {
-  Result<std::unique_ptr<HttpServer>> server = HttpServer::create(std::move(options),
-                                                                  std::move(routing));
+  Result<std::unique_ptr<HttpServer>> server =
+      HttpServer::create(std::move(options), std::move(routing));
   if (!server.ok()) throw std::runtime_error(server.status().message());
   return std::move(server).value();
 }
@@ -240,8 +240,8 @@ TEST(HttpServer, DecodesPathAndQuery) {
   const HttpRequest seen = recorder.last();
   EXPECT_EQ(seen.target, target);
   EXPECT_EQ(seen.path, "/v1/Account/MA X/Call/");
-  const Params expected = {{"limit", "5"}, {"to", "+1555"}, {"name", "a b"}, {"name", "c"},
-                           {"flag", ""}};
+  const Params expected = {
+      {"limit", "5"}, {"to", "+1555"}, {"name", "a b"}, {"name", "c"}, {"flag", ""}};
   EXPECT_EQ(seen.query, expected);
 }
 
@@ -538,7 +538,8 @@ TEST(HttpServer, StopDeliversTheResponseOfARequestInFlight) {
   auto idle_client = server.client();  // a kept-alive connection with no request in flight
   ASSERT_EQ(idle_client.get("/warm").status, 200);
 
-  auto in_flight = std::async(std::launch::async, [&server] { return server.client().get("/slow"); });
+  auto in_flight =
+      std::async(std::launch::async, [&server] { return server.client().get("/slow"); });
   ASSERT_EQ(entered.get_future().wait_for(2s), std::future_status::ready);
   const auto took = server.stop_and_join();
 
@@ -720,8 +721,9 @@ TEST(HttpServerHeadFirst, TransferCodingsOtherThanChunkedAre501) {
   TestRoutes routes;
   RunningServer server(routes.admitter(), test_options());
   RawConnection raw(server.port());
-  raw.send("POST /open HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
-           "3\r\nabc\r\n0\r\n\r\n");
+  raw.send(
+      "POST /open HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\n\r\n");
   const auto response = raw.read_response(2s);
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 501u);
@@ -729,8 +731,9 @@ TEST(HttpServerHeadFirst, TransferCodingsOtherThanChunkedAre501) {
   EXPECT_EQ(routes.handled.load(), 0);
   // Plain chunked is read as before.
   RawConnection chunked(server.port());
-  chunked.send("POST /open HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
-               "3\r\nabc\r\n0\r\n\r\n");
+  chunked.send(
+      "POST /open HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\n\r\n");
   const auto ok = chunked.read_response(2s);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->result_int(), 200u);

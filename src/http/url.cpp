@@ -6,8 +6,8 @@ std::string_view target_path(std::string_view target) {
   const std::size_t scheme_end = target.find("://");
   if (!target.empty() && target.front() != '/' && scheme_end != std::string_view::npos) {
     const std::size_t path_start = target.find('/', scheme_end + 3);
-    target = path_start == std::string_view::npos ? std::string_view("/")
-                                                  : target.substr(path_start);
+    target =
+        path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
   }
   return target;
 }
@@ -86,10 +86,9 @@ std::string redact_numbers(std::string_view target) {
     if (eq != std::string::npos && eq < end) {
       std::string name = out.substr(i, eq - i);
       for (char& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-      const bool number_like = name.find("number") != std::string::npos ||
-                               name.find("username") != std::string::npos ||
-                               name.find("did") != std::string::npos ||
-                               name.find("caller") != std::string::npos;
+      const bool number_like =
+          name.find("number") != std::string::npos || name.find("username") != std::string::npos ||
+          name.find("did") != std::string::npos || name.find("caller") != std::string::npos;
       if (number_like) {
         for (std::size_t j = eq + 1; j < end; ++j) {
           // Keep percent-escapes intact ("%2B" for '+'); mask the digits of the value.

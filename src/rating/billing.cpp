@@ -29,7 +29,7 @@ std::optional<Money> amount_for(Money per_minute, std::int64_t seconds) {
   const bool negative = product < 0;
   if (negative) product = -product;
   Int128 units = product / 60;
-  if ((product % 60) * 2 >= 60) ++units;  // half-up
+  if ((product % 60) * 2 >= 60) ++units;              // half-up
   if (units > Money::kMaxUnits) return std::nullopt;  // |amount| beyond the int64 range
   const auto u = static_cast<std::int64_t>(units);
   return Money::from_units(negative ? -u : u);

@@ -28,10 +28,10 @@ std::int64_t billed_seconds(std::int64_t duration_s, int initial, int subsequent
 std::optional<Money> amount_for(Money per_minute, std::int64_t seconds);
 
 struct RatingResult {
-  bool matched = false;        // a deck row was in force for the rated number
-  std::string prefix;          // the matched prefix; empty when !matched
-  Money rate;                  // the row's per-minute rate; 0 when !matched
-  int initial = 0;             // the row's increments; 0 when !matched
+  bool matched = false;  // a deck row was in force for the rated number
+  std::string prefix;    // the matched prefix; empty when !matched
+  Money rate;            // the row's per-minute rate; 0 when !matched
+  int initial = 0;       // the row's increments; 0 when !matched
   int subsequent = 0;
   std::int64_t bill_duration_s = 0;
   Money secure_rate;   // the account's surcharge when the call was secure-trunked (and matched)

@@ -55,7 +55,7 @@ TEST(BilledSeconds, SubsequentLongerThanInitial) {
 
 TEST(BilledSeconds, DegenerateInputs) {
   EXPECT_EQ(billed_seconds(-5, 60, 60), 0);
-  EXPECT_EQ(billed_seconds(7, 0, 0), 7);   // increments below 1 count as 1
+  EXPECT_EQ(billed_seconds(7, 0, 0), 7);  // increments below 1 count as 1
   EXPECT_EQ(billed_seconds(7, -3, 5), 11);
   EXPECT_EQ(billed_seconds(1'000'000'000'000, 60, 60), 1'000'000'000'020);
 }
@@ -81,7 +81,7 @@ TEST(AmountFor, RoundsHalfUp) {
   EXPECT_EQ(amount_for(units(30), 1), units(1));
   EXPECT_EQ(amount_for(units(31), 1), units(1));
   EXPECT_EQ(amount_for(units(89), 1), units(1));
-  EXPECT_EQ(amount_for(units(90), 1), units(2));  // 1.5 -> 2
+  EXPECT_EQ(amount_for(units(90), 1), units(2));   // 1.5 -> 2
   EXPECT_EQ(amount_for(units(150), 1), units(3));  // 2.5 -> 3 (half-up, not half-even)
   // 0.00001/min: 29 s is 0.483 unit, 30 s exactly half, 31 s 0.517.
   EXPECT_EQ(amount_for(money("0.00001"), 29), units(0));
@@ -99,8 +99,7 @@ TEST(AmountFor, ZeroAndNegative) {
 
 TEST(AmountFor, NoOverflowInTheProduct) {
   // 1e17 units x 3600 s does not fit in 64 bits, the result (6e18 units) does.
-  EXPECT_EQ(amount_for(units(100'000'000'000'000'000), 3600),
-            units(6'000'000'000'000'000'000));
+  EXPECT_EQ(amount_for(units(100'000'000'000'000'000), 3600), units(6'000'000'000'000'000'000));
 }
 
 TEST(AmountFor, LargestAmountIsExactOneUnitMoreIsRefused) {

@@ -39,7 +39,7 @@ TEST(CountryOf, NotAPhoneNumberGetsNoCountry) {
   EXPECT_EQ(country_of(""), "");
   EXPECT_EQ(country_of("+"), "");
   EXPECT_EQ(country_of("sip:alice@example.com"), "");
-  EXPECT_EQ(country_of("1800FLOWERS"), "");    // no vanity letters
+  EXPECT_EQ(country_of("1800FLOWERS"), "");       // no vanity letters
   EXPECT_EQ(country_of("+44 20 7946 0000"), "");  // stored numbers carry no spaces
   EXPECT_EQ(country_of("00442079460000"), "");
   EXPECT_EQ(country_of("+4420794600001234567"), "");
@@ -53,8 +53,8 @@ TEST(CountryOf, NonGeographicNumbersHaveNoCountry) {
 TEST(CountryOf, RememberedAnswersAreTheSame) {
   // The second answer comes from the in-memory table: it must equal the first, for numbers
   // with and without a country.
-  for (const char* n : {"+919943720205", "552135006716", "+442079460000", "+80012345678",
-                        "+919", "+74957397000"}) {
+  for (const char* n :
+       {"+919943720205", "552135006716", "+442079460000", "+80012345678", "+919", "+74957397000"}) {
     const std::string first = country_of(n);
     EXPECT_EQ(country_of(n), first) << n;
     EXPECT_EQ(country_of(n), first) << n;

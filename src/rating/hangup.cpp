@@ -7,9 +7,8 @@ namespace {
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
   auto low = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) {
-           return low(x) == low(y);
-         });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return low(x) == low(y); });
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ TEST(HangupTable, FindsCodes) {
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->name, "normal_hangup");
   EXPECT_EQ(c->category, "normal");
-  EXPECT_EQ(find_hangup_cause(3010)->name, "normal_hangup");  // shared name
+  EXPECT_EQ(find_hangup_cause(3010)->name, "normal_hangup");                  // shared name
   EXPECT_EQ(find_hangup_cause(4150)->name, "proxy_authentication_required");  // out of order in
   EXPECT_EQ(find_hangup_cause(4150)->category, "format_media");               // the CSV
   EXPECT_EQ(find_hangup_cause(4200)->name, "dno_caller_id");

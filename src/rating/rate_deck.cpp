@@ -121,8 +121,8 @@ std::optional<int> parse_increment(std::string_view name, std::string_view text,
     error = std::string(name) + ": " + quoted(text) + " is not a whole number of seconds";
     return std::nullopt;
   }
-  std::string_view significant = digits.substr(std::min(digits.find_first_not_of('0'),
-                                                        digits.size()));
+  std::string_view significant =
+      digits.substr(std::min(digits.find_first_not_of('0'), digits.size()));
   if (negative || significant.empty()) {
     error = std::string(name) + ": " + quoted(text) + " is not a positive number of seconds";
     return std::nullopt;
@@ -159,8 +159,8 @@ std::optional<Micros> parse_effective_from(std::string_view text, std::string& e
   return parsed->start;
 }
 
-std::optional<Direction> parse_direction_cell(std::string_view text,
-                                              std::optional<Direction> only, std::string& error) {
+std::optional<Direction> parse_direction_cell(std::string_view text, std::optional<Direction> only,
+                                              std::string& error) {
   if (text.empty()) return only.value_or(Direction::kOutbound);
   const std::optional<Direction> d = parse_direction(lower(text));
   if (!d) {
@@ -179,11 +179,14 @@ std::optional<Direction> parse_direction_cell(std::string_view text,
 // A row the CSV reader could not read, in the words of the deck format (docs/rating.md).
 std::string csv_problem(const CsvRow& row) {
   switch (row.problem) {
-    case CsvProblem::kUnclosedQuote: return "a quoted field is not closed";
-    case CsvProblem::kTextAfterQuote: return "unexpected text after a closing quote";
+    case CsvProblem::kUnclosedQuote:
+      return "a quoted field is not closed";
+    case CsvProblem::kTextAfterQuote:
+      return "unexpected text after a closing quote";
     case CsvProblem::kQuoteInUnquotedField:
       return "a double quote inside an unquoted field (quote the whole field)";
-    case CsvProblem::kNone: break;
+    case CsvProblem::kNone:
+      break;
   }
   return row.error;
 }
@@ -287,9 +290,7 @@ const RateRow* RateDeck::match(Direction direction, std::string_view number_digi
   return nullptr;
 }
 
-std::span<const RateRow> RateDeck::rows(Direction direction) const {
-  return index(direction).rows;
-}
+std::span<const RateRow> RateDeck::rows(Direction direction) const { return index(direction).rows; }
 
 Result<RateDeck> parse_rate_deck_csv(std::string_view text, std::optional<Direction> only) {
   CsvReader reader(text, 1, CsvOptions{.trim_blanks = true});
@@ -367,8 +368,7 @@ Result<RateDeck> parse_rate_deck_csv(std::string_view text, std::optional<Direct
 }
 
 std::string format_rate_deck_csv(std::span<const RateRow> rows) {
-  std::string out =
-      "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n";
+  std::string out = "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n";
   for (const RateRow& r : rows) {
     out += r.prefix;
     out += ',';
@@ -380,8 +380,8 @@ std::string format_rate_deck_csv(std::span<const RateRow> rows) {
     out += ',';
     if (r.effective_from != kSinceBeginning) {
       out += format_timestamp(r.effective_from);
-      const Micros fraction = r.effective_from - floor_div(r.effective_from, kMicrosPerSecond) *
-                                                     kMicrosPerSecond;
+      const Micros fraction =
+          r.effective_from - floor_div(r.effective_from, kMicrosPerSecond) * kMicrosPerSecond;
       if (fraction != 0) {
         std::string digits = std::to_string(fraction);
         out += '.' + std::string(6 - digits.size(), '0') + digits;

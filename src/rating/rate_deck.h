@@ -58,7 +58,7 @@ class RateDeck {
     std::uint32_t parent;     // index of the longest shorter prefix in the deck, or kNone
     std::uint32_t first_row;  // its rows: rows[first_row, first_row + row_count)
     std::uint32_t row_count;
-    std::uint32_t length;     // digits in the prefix
+    std::uint32_t length;  // digits in the prefix
   };
   // The prefixes of one direction, each packed into 64 bits (4 bits a digit, digit + 1, zero
   // padding), which makes integer order the same as text order and a prefix test one mask.

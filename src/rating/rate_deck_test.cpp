@@ -101,8 +101,8 @@ TEST_F(PrefixMatch, NumbersLongerThanSixteenDigits) {
 
 TEST_F(PrefixMatch, DirectionsAreSeparate) {
   EXPECT_EQ(matched(deck, "12125551234", 0, Direction::kInbound), "-");
-  RateDeck both = deck_of({row("1", "0.01"), row("1", "0.002", kSinceBeginning,
-                                                  Direction::kInbound)});
+  RateDeck both =
+      deck_of({row("1", "0.01"), row("1", "0.002", kSinceBeginning, Direction::kInbound)});
   EXPECT_EQ(both.match(Direction::kInbound, "1212", 0)->rate, money("0.002"));
   EXPECT_EQ(both.match(Direction::kOutbound, "1212", 0)->rate, money("0.01"));
   EXPECT_EQ(both.size(), 2u);
@@ -130,11 +130,10 @@ class EffectiveDates : public ::testing::Test {
   const Micros t2 = at("2024-06-01 12:30:00");
   const Micros t3 = at("2024-03-01 00:00:00");
   RateDeck deck = deck_of({
-      row("44", "0.05000"),        // since the beginning
-      row("44", "0.03000", t2),    // listed out of order on purpose
-      row("44", "0.04000", t1),
-      row("4420", "0.09000", t3),  // the longer prefix starts later
-      row("33", "0.01000", t2),    // only in the future of t1
+      row("44", "0.05000"),                                  // since the beginning
+      row("44", "0.03000", t2),                              // listed out of order on purpose
+      row("44", "0.04000", t1), row("4420", "0.09000", t3),  // the longer prefix starts later
+      row("33", "0.01000", t2),                              // only in the future of t1
   });
   const RateRow* m(std::string_view n, Micros t) { return deck.match(Direction::kOutbound, n, t); }
 };
@@ -244,17 +243,16 @@ TEST(RateDeckFromRows, RejectsBadRows) {
               HasSubstr("rows[1]: prefix: '+44' is not digits only"));
   EXPECT_THAT(RateDeck::from_rows({row("1234567890123456", "0.01")}).status().message(),
               HasSubstr("longer than 15 digits"));
-  EXPECT_THAT(RateDeck::from_rows({row("1", "-0.01")}).status().message(),
-              HasSubstr("negative"));
+  EXPECT_THAT(RateDeck::from_rows({row("1", "-0.01")}).status().message(), HasSubstr("negative"));
   EXPECT_THAT(RateDeck::from_rows({row("1", "0.01", kSinceBeginning, Direction::kOutbound, 0)})
                   .status()
                   .message(),
               HasSubstr("initial_increment: 0 is not a positive number of seconds"));
-  EXPECT_THAT(RateDeck::from_rows({row("1", "0.01", kSinceBeginning, Direction::kOutbound, 6,
-                                       90'000)})
-                  .status()
-                  .message(),
-              HasSubstr("subsequent_increment: 90000 is more than 86400"));
+  EXPECT_THAT(
+      RateDeck::from_rows({row("1", "0.01", kSinceBeginning, Direction::kOutbound, 6, 90'000)})
+          .status()
+          .message(),
+      HasSubstr("subsequent_increment: 90000 is more than 86400"));
 }
 
 TEST(RateDeckFromRows, RateAtMostTheLargestDeckRate) {
@@ -482,17 +480,16 @@ TEST(RateDeckCsv, BrokenQuoting) {
 }
 
 TEST(RateDeckCsv, FirstBadRowWins) {
-  EXPECT_THAT(error_of(std::string(kHeader) +
-                       "44,0.1,60,60,\n"
-                       "45,0.1x,60,60,\n"
-                       "44,0.1,60,60,\n"),
+  EXPECT_THAT(error_of(std::string(kHeader) + "44,0.1,60,60,\n"
+                                              "45,0.1x,60,60,\n"
+                                              "44,0.1,60,60,\n"),
               StartsWith("rate deck row 3: rate"));
 }
 
 TEST(RateDeckCsv, LoadedForOneDirection) {
   const std::string h = "prefix,rate,initial_increment,subsequent_increment,direction\n";
-  const auto r = parse_rate_deck_csv(h + "44,0.1,60,60,\n45,0.2,60,60,Inbound\n",
-                                     Direction::kInbound);
+  const auto r =
+      parse_rate_deck_csv(h + "44,0.1,60,60,\n45,0.2,60,60,Inbound\n", Direction::kInbound);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->rows(Direction::kInbound).size(), 2u);  // the empty cell means inbound here
   EXPECT_TRUE(r->rows(Direction::kOutbound).empty());

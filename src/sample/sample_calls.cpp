@@ -86,22 +86,19 @@ struct NumberPlan {
 };
 
 constexpr std::array<NumberPlan, 19> kPlans = {{
-    {"IN", "+9198", "", 8, 140, 1200, 60},  // mobile
-    {"IN", "+9199", "", 8, 90, 1200, 60},   // mobile
+    {"IN", "+9198", "", 8, 140, 1200, 60},   // mobile
+    {"IN", "+9199", "", 8, 90, 1200, 60},    // mobile
     {"IN", "+9122", "246", 7, 50, 900, 60},  // Mumbai
     {"IN", "+9180", "24", 7, 40, 900, 60},   // Bengaluru
-    {"US", "+1212", "23456789", 6, 60, 500, 1},
-    {"US", "+1310", "23456789", 6, 50, 500, 1},
-    {"US", "+1415", "23456789", 6, 50, 500, 1},
-    {"US", "+1646", "23456789", 6, 50, 500, 1},
-    {"US", "+1312", "23456789", 6, 40, 500, 1},
-    {"GB", "+4420", "378", 7, 60, 800, 1},  // London
-    {"GB", "+44771", "", 7, 60, 1500, 1},   // mobile
-    {"BR", "+55219", "6789", 7, 40, 2000, 60},  // Rio de Janeiro mobile
-    {"BR", "+55119", "6789", 7, 40, 2000, 60},  // Sao Paulo mobile
-    {"BR", "+55113", "", 7, 20, 1100, 60},      // Sao Paulo
-    {"DE", "+4930", "123456789", 7, 50, 900, 1},  // Berlin
-    {"DE", "+49151", "", 8, 50, 1600, 1},         // mobile
+    {"US", "+1212", "23456789", 6, 60, 500, 1},   {"US", "+1310", "23456789", 6, 50, 500, 1},
+    {"US", "+1415", "23456789", 6, 50, 500, 1},   {"US", "+1646", "23456789", 6, 50, 500, 1},
+    {"US", "+1312", "23456789", 6, 40, 500, 1},   {"GB", "+4420", "378", 7, 60, 800, 1},  // London
+    {"GB", "+44771", "", 7, 60, 1500, 1},                                                 // mobile
+    {"BR", "+55219", "6789", 7, 40, 2000, 60},     // Rio de Janeiro mobile
+    {"BR", "+55119", "6789", 7, 40, 2000, 60},     // Sao Paulo mobile
+    {"BR", "+55113", "", 7, 20, 1100, 60},         // Sao Paulo
+    {"DE", "+4930", "123456789", 7, 50, 900, 1},   // Berlin
+    {"DE", "+49151", "", 8, 50, 1600, 1},          // mobile
     {"RU", "+7495", "23456789", 6, 30, 9000, 60},  // Moscow
     {"RU", "+7916", "", 7, 25, 9500, 60},          // mobile
     {"RU", "+7903", "", 7, 25, 9500, 60},          // mobile
@@ -173,7 +170,7 @@ constexpr std::array<Bucket, 7> kTalkBuckets = {{
 }};
 
 // Relative call volume by UTC hour (accept/reject weights out of 100).
-constexpr std::array<int, 24> kHourWeight = {30, 25, 20, 20, 25, 35, 50, 65, 80, 90, 95, 100,
+constexpr std::array<int, 24> kHourWeight = {30,  25, 20, 20, 25, 35, 50, 65, 80, 90, 95, 100,
                                              100, 95, 95, 90, 85, 80, 70, 60, 50, 45, 40, 35};
 
 // ---- accounts --------------------------------------------------------------------------------
@@ -204,9 +201,8 @@ std::string make_number(Rng& rng, const NumberPlan& plan) {
 }
 
 std::size_t pick_plan(Rng& rng) {
-  return rng.weighted(std::span<const NumberPlan>(kPlans), [](const NumberPlan& p) {
-    return p.weight;
-  });
+  return rng.weighted(std::span<const NumberPlan>(kPlans),
+                      [](const NumberPlan& p) { return p.weight; });
 }
 
 std::size_t pick_plan_in(Rng& rng, std::string_view country) {
@@ -294,8 +290,8 @@ void append_hex(std::string& out, std::uint64_t v, int nibbles) {
 
 std::string make_uuid(Rng& rng) {
   std::uint64_t hi = rng.next(), lo = rng.next();
-  hi = (hi & ~0xf000ULL) | 0x4000ULL;                    // version 4
-  lo = (lo & ~(0xcULL << 60)) | (0x8ULL << 60);          // variant 10xx
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;            // version 4
+  lo = (lo & ~(0xcULL << 60)) | (0x8ULL << 60);  // variant 10xx
   std::string s;
   s.reserve(36);
   append_hex(s, hi >> 32, 8);
@@ -363,11 +359,16 @@ void money_field(JsonWriter& w, std::string_view k, std::int64_t units) {
 
 std::string_view source_name(Side side, bool outbound) {
   switch (side) {
-    case Side::kCaller: return outbound ? "customer" : "carrier";
-    case Side::kCallee: return outbound ? "carrier" : "customer";
-    case Side::kCarrier: return "carrier";
-    case Side::kCustomer: return "customer";
-    case Side::kZentrunk: return "zentrunk";
+    case Side::kCaller:
+      return outbound ? "customer" : "carrier";
+    case Side::kCallee:
+      return outbound ? "carrier" : "customer";
+    case Side::kCarrier:
+      return "carrier";
+    case Side::kCustomer:
+      return "customer";
+    case Side::kZentrunk:
+      return "zentrunk";
   }
   return "zentrunk";
 }
@@ -418,8 +419,7 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
   const std::int64_t init_s = answer_s - ring_s;
 
   // Billing by the destination (outbound) or the account's number (inbound).
-  const std::int64_t rate_units =
-      outbound ? remote_plan.rate_units : acc.home->inbound_rate_units;
+  const std::int64_t rate_units = outbound ? remote_plan.rate_units : acc.home->inbound_rate_units;
   const int increment = outbound ? remote_plan.increment_s : 60;
   const std::int64_t bill_s = ceil_div(talk_s, increment) * increment;
   const std::int64_t secure_units = trunk.secure ? kSecureTrunkingRateUnits : 0;
@@ -479,8 +479,8 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
 
 }  // namespace
 
-Status append_sample_calls(const SampleOptions& options, std::int64_t first_index,
-                           std::int64_t n, std::string& out) {
+Status append_sample_calls(const SampleOptions& options, std::int64_t first_index, std::int64_t n,
+                           std::string& out) {
   if (n <= 0) return Status::Ok();
   if (options.auth_ids.empty()) return Status::Invalid("sample calls: no accounts");
   // Whole seconds s with s * 1e6 in [end_from, end_until).

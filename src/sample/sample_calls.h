@@ -41,7 +41,7 @@ struct SampleOptions {
 // Appends records [first_index, first_index + n) of the sequence as NDJSON lines to `out`.
 // Record i depends only on (options, i), so a data set can be made in chunks or in parallel.
 // kInvalidArgument (and nothing appended) when the options cannot make a record.
-Status append_sample_calls(const SampleOptions& options, std::int64_t first_index,
-                           std::int64_t n, std::string& out);
+Status append_sample_calls(const SampleOptions& options, std::int64_t first_index, std::int64_t n,
+                           std::string& out);
 
 }  // namespace cdrd::sample

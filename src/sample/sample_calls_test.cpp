@@ -144,8 +144,7 @@ TEST(SampleCalls, RecordsAreConsistent) {
     for (const char* f : {"account", "call_uuid", "call_direction", "from_number", "to_number",
                           "initiation_time", "end_time", "hangup_cause_name", "hangup_source",
                           "trunk_id", "trunk_domain", "region", "transport_protocol", "rate",
-                          "secure_trunking_rate", "total_amount", "stir_verification",
-                          "call_id"}) {
+                          "secure_trunking_rate", "total_amount", "stir_verification", "call_id"}) {
       ASSERT_TRUE(d.HasMember(f) && d[f].IsString()) << f << " in " << line;
     }
     for (const char* f : {"bill_duration", "hangup_cause_code"}) {
@@ -165,8 +164,8 @@ TEST(SampleCalls, RecordsAreConsistent) {
     outbound += direction == "outbound";
     EXPECT_TRUE(std::regex_match(d["from_number"].GetString(), number_re));
     EXPECT_TRUE(std::regex_match(d["to_number"].GetString(), number_re));
-    to_9198 += direction == "outbound" && std::string(d["to_number"].GetString()).starts_with(
-                                              "+9198");
+    to_9198 +=
+        direction == "outbound" && std::string(d["to_number"].GetString()).starts_with("+9198");
 
     const std::string trunk_id = d["trunk_id"].GetString();
     EXPECT_TRUE(std::regex_match(trunk_id, trunk_re)) << trunk_id;
@@ -251,7 +250,8 @@ TEST(SampleCalls, RecordsAreConsistent) {
 TEST(SampleCalls, GivenTrunksAreUsedByDirection) {
   SampleOptions plain = options(11);
   SampleOptions o = options(11);
-  o.trunks["MABBBBBBBBBBBBBBBBBB"] = AccountTrunks{{{"501", false}, {"502", true}}, {{"601", false}}};
+  o.trunks["MABBBBBBBBBBBBBBBBBB"] =
+      AccountTrunks{{{"501", false}, {"502", true}}, {{"601", false}}};
   const auto with = lines_of(generate(o, 0, 600));
   const auto without = lines_of(generate(plain, 0, 600));
   ASSERT_EQ(with.size(), without.size());

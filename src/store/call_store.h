@@ -40,7 +40,8 @@ class CallStore {
   // Writes all records in one transaction (all or nothing on a storage error). A record whose
   // (account_id, call_uuid) is already stored is left as it is and reported kDuplicate, also
   // when the same key appears twice in `records`. outcome[i] belongs to records[i].
-  virtual Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) = 0;
+  virtual Result<std::vector<InsertOutcome>> insert_calls(
+      const std::vector<CallRecord>& records) = 0;
 
   // The call, if it belongs to the account and ended at or after `served_from`.
   virtual Result<std::optional<CallRecord>> find_call(std::int64_t account_id,

@@ -20,7 +20,7 @@ namespace cdrd {
 
 struct OAuthApp {
   std::int64_t id = 0;
-  std::string client_id;    // public identifier, sent by the app with its secret
+  std::string client_id;  // public identifier, sent by the app with its secret
   std::int64_t account_id = 0;
   std::string secret_hash;  // sha256_hex of the client_secret
   bool revoked = false;

@@ -88,8 +88,7 @@ class RatingStore {
 
   // Up to `limit` calls of the scan after `after`, ordered by (end_time, row_id).
   virtual Result<std::vector<BilledCall>> scan_billing(const BillingScan& scan,
-                                                       const BillingCursor& after,
-                                                       int limit) = 0;
+                                                       const BillingCursor& after, int limit) = 0;
 
   // Writes the billing outputs of each call (bill_duration_s, rate, secure_trunking_rate,
   // total_amount, rating), found by row_id, in one transaction. Returns how many calls exist

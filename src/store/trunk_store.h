@@ -53,8 +53,8 @@ class TrunkStore {
   // password. The password is kept sealed (encrypted) and given back in plain text; a stored
   // password that does not decrypt (altered) fails the read with kIOError.
   virtual Status create_origination_uri(const OriginationUri& uri, int max_per_account) = 0;
-  virtual Result<std::optional<OriginationUri>> find_origination_uri(
-      std::int64_t account_id, std::string_view uri_uuid) = 0;
+  virtual Result<std::optional<OriginationUri>> find_origination_uri(std::int64_t account_id,
+                                                                     std::string_view uri_uuid) = 0;
   virtual Result<Page<OriginationUri>> list_origination_uris(const PageRequest& page) = 0;
   virtual Status update_origination_uri(const OriginationUri& uri) = 0;
   virtual Status delete_origination_uri(std::int64_t account_id, std::string_view uri_uuid) = 0;

@@ -41,7 +41,8 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
   router_.set_error_renderer("/api/", pbx::message_response);
   router_.set_error_renderer("/oauth/", oauth_error);
 
-  router_.add("GET", "/healthz", open(kNoBodyBytes, [](const http::HttpRequest&, const PathParams&) {
+  router_.add("GET", "/healthz",
+              open(kNoBodyBytes, [](const http::HttpRequest&, const PathParams&) {
                 JsonWriter w;
                 w.start_object();
                 w.string_member("status", "ok");
@@ -70,8 +71,8 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
                 return d;
               });
   // The cloud-PBX API (OAuth bearer tokens, {"message"} errors, also for unknown paths).
-  router_.add("POST", "/oauth/token", open(kSmallBodyBytes, [this](const http::HttpRequest& r,
-                                                                     const PathParams&) {
+  router_.add("POST", "/oauth/token",
+              open(kSmallBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {
                 return pbx::handle_token(ctx_, services_.oauth, r);
               }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/calls",
@@ -91,39 +92,40 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
   router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"),
-                                                 p.at("direction"));
+                                                  p.at("direction"));
               }));
   router_.add("GET", "/v1/ratedecks/{auth_id}/{direction}",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"),
-                                                 p.at("direction"));
+                                                  p.at("direction"));
               }));
   router_.add("PUT", "/v1/ratedecks/{auth_id}",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_put_deck(ctx_, services_.rating, r, p.at("auth_id"),
-                                                 std::nullopt);
+                                                  std::nullopt);
               }));
   router_.add("GET", "/v1/ratedecks/{auth_id}",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return ratedecks::handle_get_deck(ctx_, services_.rating, r, p.at("auth_id"),
-                                                 std::nullopt);
+                                                  std::nullopt);
               }));
-  for (auto [prefix, rep] : {std::pair{"/v1/Account/{auth_id}/Zentrunk/Call", Representation::kCurrent},
-                             std::pair{"/v1/Account/{auth_id}/Call", Representation::kLegacy}}) {
+  for (auto [prefix, rep] :
+       {std::pair{"/v1/Account/{auth_id}/Zentrunk/Call", Representation::kCurrent},
+        std::pair{"/v1/Account/{auth_id}/Call", Representation::kLegacy}}) {
     const Representation representation = rep;
     router_.add("GET", prefix,
-                for_account(kNoBodyBytes, [this, representation](const Account& account,
-                                                                 const http::HttpRequest& r,
-                                                                 const PathParams&) {
-                  return zentrunk::list_calls(ctx_, account, r, representation);
-                }));
+                for_account(kNoBodyBytes,
+                            [this, representation](const Account& account,
+                                                   const http::HttpRequest& r, const PathParams&) {
+                              return zentrunk::list_calls(ctx_, account, r, representation);
+                            }));
     router_.add("GET", std::string(prefix) + "/{call_uuid}",
-                for_account(kNoBodyBytes, [this, representation](const Account& account,
-                                                                 const http::HttpRequest&,
-                                                                 const PathParams& p) {
-                  return zentrunk::get_call(ctx_, account, p.find("call_uuid")->second,
-                                            representation);
-                }));
+                for_account(kNoBodyBytes,
+                            [this, representation](const Account& account, const http::HttpRequest&,
+                                                   const PathParams& p) {
+                              return zentrunk::get_call(ctx_, account, p.find("call_uuid")->second,
+                                                        representation);
+                            }));
   }
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Insights",
               for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest&,
@@ -136,22 +138,22 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
     const trunks::Resource resource = rp.resource;
     for (const char* method : {"GET", "POST"}) {
       const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
-      router_.add(method, base,
-                  for_account(limit, [this, resource](const Account& account,
-                                                      const http::HttpRequest& r,
-                                                      const PathParams&) {
-                    return trunks::handle_collection(ctx_, services_.trunks, account, r, resource);
-                  }));
+      router_.add(
+          method, base,
+          for_account(limit, [this, resource](const Account& account, const http::HttpRequest& r,
+                                              const PathParams&) {
+            return trunks::handle_collection(ctx_, services_.trunks, account, r, resource);
+          }));
     }
     for (const char* method : {"GET", "POST", "DELETE"}) {
       const std::size_t limit = std::string_view(method) == "POST" ? kSmallBodyBytes : kNoBodyBytes;
-      router_.add(method, base + "/{id}",
-                  for_account(limit, [this, resource](const Account& account,
-                                                      const http::HttpRequest& r,
-                                                      const PathParams& p) {
-                    return trunks::handle_item(ctx_, services_.trunks, account, r, resource,
-                                               p.find("id")->second);
-                  }));
+      router_.add(
+          method, base + "/{id}",
+          for_account(limit, [this, resource](const Account& account, const http::HttpRequest& r,
+                                              const PathParams& p) {
+            return trunks::handle_item(ctx_, services_.trunks, account, r, resource,
+                                       p.find("id")->second);
+          }));
     }
   }
 }
@@ -179,8 +181,9 @@ RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler) c
     }
     const auto it = params.find("auth_id");
     if (it != params.end() && it->second != account->auth_id) {
-      return answer(error_response(403, "forbidden: the auth_id in the path is not the "
-                                        "authenticated account"));
+      return answer(error_response(403,
+                                   "forbidden: the auth_id in the path is not the "
+                                   "authenticated account"));
     }
     http::RouteDecision d;
     d.max_body_bytes = body_limit;
@@ -226,8 +229,7 @@ http::RouteDecision App::admit(const http::HttpRequest& head) const {
   if (head.header_count("authorization") > 1) {
     return answer(render_error(head.path, 400,
                                "Authorization: send the header once, got it " +
-                                   std::to_string(head.header_count("authorization")) +
-                                   " times"));
+                                   std::to_string(head.header_count("authorization")) + " times"));
   }
   // Whoever presents credentials from an address that has failed too often is stopped before
   // they are checked.
@@ -236,10 +238,10 @@ http::RouteDecision App::admit(const http::HttpRequest& head) const {
       !head.header("authorization").empty() || head.path.starts_with("/oauth/");
   if (presents_credentials) {
     if (const int wait = throttle_.retry_after(address); wait > 0) {
-      http::HttpResponse r = render_error(
-          head.path, 429,
-          "too many failed authentication attempts from this address: retry in " +
-              std::to_string(wait) + " s");
+      http::HttpResponse r =
+          render_error(head.path, 429,
+                       "too many failed authentication attempts from this address: retry in " +
+                           std::to_string(wait) + " s");
       r.headers.emplace_back("Retry-After", std::to_string(wait));
       return answer(std::move(r));
     }
@@ -265,9 +267,9 @@ http::HttpResponse App::handle(const http::HttpRequest& request) const {
   http::RouteDecision d = admit(request);
   if (d.response) return std::move(*d.response);
   if (request.body.size() > d.max_body_bytes) {
-    return render_error(request.path, 413, "request body too large: the limit of " +
-                                               request.method + " " + request.path + " is " +
-                                               std::to_string(d.max_body_bytes) + " bytes");
+    return render_error(request.path, 413,
+                        "request body too large: the limit of " + request.method + " " +
+                            request.path + " is " + std::to_string(d.max_body_bytes) + " bytes");
   }
   if (d.handle) return d.handle(request);
   if (auto stop = d.sink->write(request.body)) return std::move(*stop);

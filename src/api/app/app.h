@@ -61,8 +61,8 @@ class App {
   http::HttpResponse handle(const http::HttpRequest& request) const;
 
  private:
-  using AccountHandler = std::function<http::HttpResponse(
-      const Account&, const http::HttpRequest&, const PathParams&)>;
+  using AccountHandler = std::function<http::HttpResponse(const Account&, const http::HttpRequest&,
+                                                          const PathParams&)>;
   // No authentication at the head (the handler does its own, if any).
   RouteAdmitter open(std::size_t body_limit, RouteHandler handler) const;
   // Basic auth at the head, then the path's {auth_id} must be the authenticated account (403

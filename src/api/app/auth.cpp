@@ -20,18 +20,22 @@ Result<std::optional<Account>> Authenticator::lookup(const std::string& auth_id)
 }
 
 Result<Account> Authenticator::authenticate_basic(std::string_view header) {
-  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
-  while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
+  while (!header.empty() && (header.front() == ' ' || header.front() == '\t'))
+    header.remove_prefix(1);
+  while (!header.empty() && (header.back() == ' ' || header.back() == '\t'))
+    header.remove_suffix(1);
   if (header.empty()) {
     return Status::Unauthenticated("authentication required: send HTTP Basic auth_id:auth_token");
   }
   // The scheme name is case-insensitive (RFC 9110 section 11.1), then one or more spaces.
   constexpr std::string_view kScheme = "basic";
-  const bool basic = header.size() > kScheme.size() + 1 &&
-                     std::equal(kScheme.begin(), kScheme.end(), header.begin(), [](char a, char b) {
-                       return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
-                     }) &&
-                     (header[kScheme.size()] == ' ' || header[kScheme.size()] == '\t');
+  const bool basic =
+      header.size() > kScheme.size() + 1 &&
+      std::equal(kScheme.begin(), kScheme.end(), header.begin(),
+                 [](char a, char b) {
+                   return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+                 }) &&
+      (header[kScheme.size()] == ' ' || header[kScheme.size()] == '\t');
   if (!basic) {
     return Status::Unauthenticated("authentication failed: expected HTTP Basic credentials");
   }
@@ -59,7 +63,8 @@ Result<Account> Authenticator::authenticate_basic(std::string_view header) {
         cache_.erase(auth_id);
       }
       auto fresh = lookup(auth_id);
-      if (fresh.ok() && fresh.value() && constant_time_equals(token_hash, fresh.value()->token_hash)) {
+      if (fresh.ok() && fresh.value() &&
+          constant_time_equals(token_hash, fresh.value()->token_hash)) {
         return *fresh.value();
       }
     }

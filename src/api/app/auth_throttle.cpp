@@ -26,9 +26,8 @@ void AuthThrottle::failed(std::string_view address, Clock::time_point now) {
   if (limits_.burst <= 0) return;
   MutexLock lock(&mu_);
   if (buckets_.size() >= limits_.max_addresses) {
-    std::erase_if(buckets_, [&](const auto& entry) {
-      return refilled(entry.second, now) >= limits_.burst;
-    });
+    std::erase_if(buckets_,
+                  [&](const auto& entry) { return refilled(entry.second, now) >= limits_.burst; });
     if (buckets_.size() >= limits_.max_addresses) buckets_.clear();
   }
   auto [it, inserted] = buckets_.try_emplace(std::string(address), Bucket{limits_.burst, now});

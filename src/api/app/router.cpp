@@ -52,8 +52,9 @@ http::RouteDecision Router::route(const http::HttpRequest& head) const {
   }
   http::RouteDecision decision;
   if (!allowed.empty()) {
-    decision.response = error(head.path, 405, "method " + head.method + " is not allowed on " +
-                                                  head.path + "; allowed: " + allowed);
+    decision.response = error(
+        head.path, 405,
+        "method " + head.method + " is not allowed on " + head.path + "; allowed: " + allowed);
     decision.response->headers.emplace_back("Allow", allowed);
   } else {
     decision.response = error(head.path, 404, "no such resource: " + head.path);

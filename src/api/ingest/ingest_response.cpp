@@ -60,8 +60,9 @@ http::HttpResponse ingest_response(const BatchResult& r) {
   if (r.stored + r.duplicates > 0) {
     response.body = render_result(r, "");
   } else if (r.failed_count == 0) {
-    return error_response(400, "no records: the body holds only blank lines (or a CSV header "
-                               "without rows)");
+    return error_response(400,
+                          "no records: the body holds only blank lines (or a CSV header "
+                          "without rows)");
   } else {
     response.status = 400;
     response.body = render_result(r, "no record was stored: every record failed validation");

@@ -140,8 +140,8 @@ class IngestStream : public http::BodySink {
 
   const service::ingest::IngestService& service_;
   const Format format_;
-  std::string pending_;     // received, not yet ingested
-  std::string header_;      // CSV: the header row, with its line end
+  std::string pending_;  // received, not yet ingested
+  std::string header_;   // CSV: the header row, with its line end
   std::int64_t header_lines_ = 1;
   std::int64_t next_line_ = 1;  // the number of pending_'s first line
   bool at_start_ = true;

@@ -4,9 +4,9 @@
 // line end outside quotes) and handed to IngestService::ingest_text() with the right line
 // numbers (CSV pieces after the first are read with the header row); the rest waits for the
 // next piece. A record line longer than kMaxRecordBytes is reported as a failed line and
-// skipped. The answer is ingest_response() (ingest_response.h) of the whole body. Batches stored before a storage
-// failure stay stored (a retried upload counts them as duplicates).
-// Not thread-safe: the server calls a sink from one worker at a time.
+// skipped. The answer is ingest_response() (ingest_response.h) of the whole body. Batches stored
+// before a storage failure stay stored (a retried upload counts them as duplicates). Not
+// thread-safe: the server calls a sink from one worker at a time.
 #pragma once
 
 #include <memory>

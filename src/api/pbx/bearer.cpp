@@ -6,7 +6,8 @@ namespace cdrd::api::pbx {
 std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oauth,
                                           const http::HttpRequest& request) {
   std::string_view header = request.header("authorization");
-  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+  while (!header.empty() && (header.front() == ' ' || header.front() == '\t'))
+    header.remove_prefix(1);
   if (header.size() < 8) return std::nullopt;
   std::string scheme(header.substr(0, 7));
   for (char& c : scheme) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;

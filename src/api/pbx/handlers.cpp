@@ -74,8 +74,10 @@ Authenticated authenticate(const ApiContext& ctx, OAuthStore& oauth,
   };
   const std::string_view header = trim(request.header("authorization"));
   if (header.empty()) {
-    return unauthorized("missing access token: send Authorization: Bearer TOKEN (POST "
-                        "/oauth/token gives one)", "");
+    return unauthorized(
+        "missing access token: send Authorization: Bearer TOKEN (POST "
+        "/oauth/token gives one)",
+        "");
   }
   if (header.size() < 7 || lower(header.substr(0, 7)) != "bearer ") {
     return unauthorized("unsupported authorization: send Authorization: Bearer TOKEN",
@@ -89,7 +91,8 @@ Authenticated authenticate(const ApiContext& ctx, OAuthStore& oauth,
   }
   if (!*grant) return unauthorized("invalid access token", "invalid_token");
   if ((*grant)->revoked) return unauthorized("access token revoked", "invalid_token");
-  if ((*grant)->expires_at <= ctx.now()) return unauthorized("access token expired", "invalid_token");
+  if ((*grant)->expires_at <= ctx.now())
+    return unauthorized("access token expired", "invalid_token");
   out.account_id = (*grant)->account_id;
   return out;
 }
@@ -102,8 +105,9 @@ std::optional<http::HttpResponse> check_client(std::int64_t account_id,
   for (char c : client_id) digits = digits && c >= '0' && c <= '9';
   if (!digits) return message_response(404, "Not found");
   if (std::stoll(client_id) != account_id) {
-    return message_response(403, "Forbidden: the client_id in the path is not the token's "
-                                 "client (use its own id or @me)");
+    return message_response(403,
+                            "Forbidden: the client_id in the path is not the token's "
+                            "client (use its own id or @me)");
   }
   return std::nullopt;
 }
@@ -170,9 +174,9 @@ http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
   }
   if (!grant_type) return oauth_error(400, "invalid_request", "grant_type is required");
   if (*grant_type != "client_credentials") {
-    return oauth_error(400, "unsupported_grant_type",
-                       "grant_type must be client_credentials, got '" +
-                           grant_type->substr(0, 64) + "'");
+    return oauth_error(
+        400, "unsupported_grant_type",
+        "grant_type must be client_credentials, got '" + grant_type->substr(0, 64) + "'");
   }
   if (!client_id || client_id->empty()) {
     return oauth_error(basic ? 401 : 400, basic ? "invalid_client" : "invalid_request",
@@ -202,8 +206,7 @@ http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
   const std::string token = random_string(kTokenLength, kTokenAlphabet);
   const Micros now = ctx.now();
   const std::int64_t ttl = ctx.settings.token_ttl_seconds;
-  if (Status s = oauth.add_token(sha256_hex(token), (*app)->id, now + ttl * kMicrosPerSecond,
-                                      now);
+  if (Status s = oauth.add_token(sha256_hex(token), (*app)->id, now + ttl * kMicrosPerSecond, now);
       !s.ok()) {
     spdlog::error("oauth: storing a token failed: {}", s.message());
     return oauth_error(500, "server_error", "internal error");
@@ -221,8 +224,8 @@ http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
 }
 
 http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
-                              const http::HttpRequest& request,
-                              const std::string& client_id, bool with_legs) {
+                              const http::HttpRequest& request, const std::string& client_id,
+                              bool with_legs) {
   Authenticated who = authenticate(ctx, oauth, request);
   if (who.error) return *who.error;
   if (auto r = check_client(who.account_id, client_id)) return *r;
@@ -235,8 +238,8 @@ http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
 }
 
 http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
-                                    const http::HttpRequest& request,
-                                    const std::string& client_id, const std::string& call_uuid) {
+                                    const http::HttpRequest& request, const std::string& client_id,
+                                    const std::string& call_uuid) {
   Authenticated who = authenticate(ctx, oauth, request);
   if (who.error) return *who.error;
   if (auto r = check_client(who.account_id, client_id)) return *r;

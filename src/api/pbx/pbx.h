@@ -49,8 +49,8 @@ http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
                               const http::HttpRequest& request, const std::string& client_id,
                               bool with_legs);
 http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
-                                    const http::HttpRequest& request,
-                                    const std::string& client_id, const std::string& call_uuid);
+                                    const http::HttpRequest& request, const std::string& client_id,
+                                    const std::string& call_uuid);
 
 // The account a valid bearer token of the request belongs to, or nullopt. For the server's
 // per-account limits and the access log only: the handlers authenticate by themselves.

@@ -54,10 +54,9 @@ bool is_array_option(std::string_view name) {
 }
 
 bool is_scalar_option(std::string_view name) {
-  return name == "start_datetime" || name == "end_datetime" || name == "order" ||
-         name == "page" || name == "per_page" || name == "start_duration" ||
-         name == "end_duration" || name == "start_bridged_duration" ||
-         name == "end_bridged_duration";
+  return name == "start_datetime" || name == "end_datetime" || name == "order" || name == "page" ||
+         name == "per_page" || name == "start_duration" || name == "end_duration" ||
+         name == "start_bridged_duration" || name == "end_bridged_duration";
 }
 
 }  // namespace
@@ -76,8 +75,8 @@ Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t ac
     std::string_view name = raw_name;
     if (name.size() > 2 && name.substr(name.size() - 2) == "[]") name.remove_suffix(2);
     if (!is_array_option(name) && !is_scalar_option(name)) {
-      return Status::Invalid("unknown option '" + echo(raw_name) + "' (accepted: " +
-                             std::string(kAccepted) + ")");
+      return Status::Invalid("unknown option '" + echo(raw_name) +
+                             "' (accepted: " + std::string(kAccepted) + ")");
     }
     if (is_scalar_option(name)) {
       for (const std::string& s : seen) {
@@ -129,7 +128,8 @@ Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t ac
                name == "start_bridged_duration" || name == "end_bridged_duration") {
       const auto v = whole(value, 0, 1'000'000'000);
       if (!v) return bad(name, kFormSeconds, value);
-      IntRange& r = name.find("bridged") != std::string_view::npos ? q.bridged_duration : q.duration;
+      IntRange& r =
+          name.find("bridged") != std::string_view::npos ? q.bridged_duration : q.duration;
       (name.substr(0, 5) == "start" ? r.min : r.max) = *v;
     } else if (name == "flow") {
       if (value != "in" && value != "out" && value != "transfer") {
@@ -144,8 +144,8 @@ Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t ac
       if (value.size() > kMaxText) {
         return bad(name, "must be at most 256 characters", value);
       }
-      std::vector<std::string>& list = name == "from_username"    ? q.from_usernames
-                                       : name == "to_username"    ? q.to_usernames
+      std::vector<std::string>& list = name == "from_username"      ? q.from_usernames
+                                       : name == "to_username"      ? q.to_usernames
                                        : name == "bridged_username" ? q.bridged_usernames
                                                                     : q.did_numbers;
       list.push_back(restore_plus(value));

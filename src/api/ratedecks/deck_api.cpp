@@ -31,7 +31,8 @@ struct DeckRequest {
 
 // The storage failure is logged; the client gets "internal server error".
 http::HttpResponse failure(const Status& status, std::string_view doing) {
-  if (http_status_for(status) == 500) spdlog::error("rate deck API: {}: {}", doing, status.message());
+  if (http_status_for(status) == 500)
+    spdlog::error("rate deck API: {}: {}", doing, status.message());
   return error_response(status);
 }
 
@@ -46,8 +47,10 @@ std::variant<DeckRequest, http::HttpResponse> admit(const ApiContext& ctx,
   if (direction) {
     out.direction = parse_direction(*direction);
     if (!out.direction) {
-      return error_response(400, "direction: the path segment after the auth_id must be inbound "
-                                 "or outbound, got '" + std::string(*direction) + "'");
+      return error_response(400,
+                            "direction: the path segment after the auth_id must be inbound "
+                            "or outbound, got '" +
+                                std::string(*direction) + "'");
     }
   }
   Result<Account> account = rating_service.account(auth_id);
@@ -70,7 +73,8 @@ std::string lower_trimmed_media(std::string_view content_type) {
   std::string media(content_type.substr(0, content_type.find(';')));
   std::string out;
   for (char c : media) {
-    if (c != ' ' && c != '\t') out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (c != ' ' && c != '\t')
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return out;
 }

@@ -18,12 +18,10 @@
 namespace cdrd::api::ratedecks {
 
 // `direction` is the path segment, nullopt for the whole-deck path.
-http::HttpResponse handle_put_deck(const ApiContext& ctx,
-                                   service::RatingService& rating_service,
+http::HttpResponse handle_put_deck(const ApiContext& ctx, service::RatingService& rating_service,
                                    const http::HttpRequest& request, std::string_view auth_id,
                                    std::optional<std::string_view> direction);
-http::HttpResponse handle_get_deck(const ApiContext& ctx,
-                                   service::RatingService& rating_service,
+http::HttpResponse handle_get_deck(const ApiContext& ctx, service::RatingService& rating_service,
                                    const http::HttpRequest& request, std::string_view auth_id,
                                    std::optional<std::string_view> direction);
 

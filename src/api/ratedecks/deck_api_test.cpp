@@ -112,17 +112,17 @@ TEST_F(DeckApiTest, PutOneDirectionAndReadItBack) {
             "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n");
 
   // The inbound deck is separate; the outbound one stays.
-  ASSERT_EQ(put("inbound", "prefix,rate,initial_increment,subsequent_increment\n1,0.003,60,60\n")
-                .status,
-            200);
+  ASSERT_EQ(
+      put("inbound", "prefix,rate,initial_increment,subsequent_increment\n1,0.003,60,60\n").status,
+      200);
   EXPECT_THAT(get(std::nullopt), HasSubstr("91,0.03000,1,1,,outbound\n"));
   EXPECT_THAT(get(std::nullopt), HasSubstr("1,0.00300,60,60,,inbound\n"));
 }
 
 TEST_F(DeckApiTest, PutTheWholeDeck) {
-  ASSERT_EQ(put("inbound", "prefix,rate,initial_increment,subsequent_increment\n1,0.003,60,60\n")
-                .status,
-            200);
+  ASSERT_EQ(
+      put("inbound", "prefix,rate,initial_increment,subsequent_increment\n1,0.003,60,60\n").status,
+      200);
   http::HttpResponse r = put(std::nullopt,
                              "prefix,rate,initial_increment,subsequent_increment,direction\n"
                              "44,0.05,60,1,outbound\n");
@@ -180,8 +180,7 @@ TEST_F(DeckApiTest, OperatorKeyAndPathChecks) {
   settings_.operator_key.clear();
   http::HttpResponse disabled = put("outbound", kOutbound);
   EXPECT_EQ(disabled.status, 403);
-  EXPECT_EQ(error_of(disabled),
-            "the rate deck API is disabled: start cdrd with --operator-key");
+  EXPECT_EQ(error_of(disabled), "the rate deck API is disabled: start cdrd with --operator-key");
   settings_.operator_key = kKey;
   http::HttpResponse no_key_get =
       handle_get_deck(ctx(), *service_, request("GET", "", ""), auth_id_, std::nullopt);

@@ -23,7 +23,8 @@ Result<std::string> read_password(const JsonBody& body) {
   Result<std::optional<std::string>> password =
       body.string("password", "a string: " + std::string(kPasswordForm), /*secret=*/true);
   if (!password.ok()) return password.status();
-  if (!*password) return Status::Missing("password: is required (" + std::string(kPasswordForm) + ")");
+  if (!*password)
+    return Status::Missing("password: is required (" + std::string(kPasswordForm) + ")");
   if (Status s = check_password("password", **password); !s.ok()) return s;
   return std::move(**password);
 }
@@ -31,9 +32,9 @@ Result<std::string> read_password(const JsonBody& body) {
 }  // namespace
 
 http::HttpResponse list_credentials(const Call& c) {
-  Result<PageRequest> page = parse_list_query(
-      c.request.query, c.account.id, {},
-      [](std::string_view, std::string_view) { return Status::Ok(); });
+  Result<PageRequest> page =
+      parse_list_query(c.request.query, c.account.id, {},
+                       [](std::string_view, std::string_view) { return Status::Ok(); });
   if (!page.ok()) return error(page.status());
   Result<Page<Credential>> rows = c.store.list_credentials(*page);
   if (!rows.ok()) return error(rows.status());
@@ -48,8 +49,10 @@ http::HttpResponse create_credential(const Call& c) {
   }
   const std::string realm = realm_of(c.ctx.settings.sip_domain);
   if (body->has("realm")) {
-    return error(Status::Invalid("realm: cannot be set; every credential uses this service's SIP "
-                                 "digest realm, " + realm));
+    return error(
+        Status::Invalid("realm: cannot be set; every credential uses this service's SIP "
+                        "digest realm, " +
+                        realm));
   }
   Credential cred;
   cred.account_id = c.account.id;

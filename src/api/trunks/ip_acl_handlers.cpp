@@ -49,9 +49,9 @@ Status read_body(const JsonBody& body, IpAcl& acl, bool& entries_given) {
 }  // namespace
 
 http::HttpResponse list_ip_acls(const Call& c) {
-  Result<PageRequest> page = parse_list_query(
-      c.request.query, c.account.id, {},
-      [](std::string_view, std::string_view) { return Status::Ok(); });
+  Result<PageRequest> page =
+      parse_list_query(c.request.query, c.account.id, {},
+                       [](std::string_view, std::string_view) { return Status::Ok(); });
   if (!page.ok()) return error(page.status());
   Result<Page<IpAcl>> rows = c.store.list_ip_acls(*page);
   if (!rows.ok()) return error(rows.status());

@@ -11,12 +11,18 @@ using service::trunks::echo;
 
 std::string describe(const JsonValue& v) {
   switch (v.kind) {
-    case JsonKind::kString: return "'" + echo(v.text) + "'";
-    case JsonKind::kNull: return "null";
-    case JsonKind::kBool: return v.text;
-    case JsonKind::kArray: return "an array";
-    case JsonKind::kObject: return "an object";
-    case JsonKind::kNumber: return echo(v.text);
+    case JsonKind::kString:
+      return "'" + echo(v.text) + "'";
+    case JsonKind::kNull:
+      return "null";
+    case JsonKind::kBool:
+      return v.text;
+    case JsonKind::kArray:
+      return "an array";
+    case JsonKind::kObject:
+      return "an object";
+    case JsonKind::kNumber:
+      return echo(v.text);
   }
   return "?";
 }
@@ -38,8 +44,10 @@ Result<JsonBody> JsonBody::parse(std::string_view text) {
     return refused;
   }
   if (value->kind != JsonKind::kObject) {
-    return Status::Invalid("the body must be a JSON object (Content-Type: application/json), "
-                           "got " + describe(*value));
+    return Status::Invalid(
+        "the body must be a JSON object (Content-Type: application/json), "
+        "got " +
+        describe(*value));
   }
   std::set<std::string_view> seen;
   for (const JsonMember& m : value->members) {

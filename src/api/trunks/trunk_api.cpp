@@ -81,8 +81,8 @@ Result<PageRequest> parse_list_query(
     if (!is_filter && name != "limit" && name != "offset") {
       std::string accepted;
       for (std::string_view f : filters) accepted += std::string(f) + ", ";
-      return Status::Invalid("unknown parameter '" + echo(name) + "'; accepted parameters: " +
-                             accepted + "limit, offset");
+      return Status::Invalid("unknown parameter '" + echo(name) +
+                             "'; accepted parameters: " + accepted + "limit, offset");
     }
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
       return Status::Invalid(name + ": given more than once; give each parameter at most once");
@@ -115,7 +115,8 @@ Status nothing_to_change(std::string_view accepted) {
 }
 
 Status read_name(const JsonBody& body, std::string& target) {
-  Result<std::optional<std::string>> name = body.string("name", "a string of at most 128 characters");
+  Result<std::optional<std::string>> name =
+      body.string("name", "a string of at most 128 characters");
   if (!name.ok()) return name.status();
   if (!*name) return Status::Ok();
   if (Status s = check_name("name", **name); !s.ok()) return s;
@@ -135,9 +136,9 @@ constexpr std::array<ResourcePath, 4> kPaths = {{
 }};
 
 http::HttpResponse method_not_allowed(const http::HttpRequest& request, std::string_view allowed) {
-  http::HttpResponse r = error_response(405, "method " + request.method + " is not allowed on " +
-                                                 request.path + "; allowed: " +
-                                                 std::string(allowed));
+  http::HttpResponse r =
+      error_response(405, "method " + request.method + " is not allowed on " + request.path +
+                              "; allowed: " + std::string(allowed));
   r.headers.emplace_back("Allow", std::string(allowed));
   return r;
 }
@@ -153,17 +154,25 @@ http::HttpResponse handle_collection(const ApiContext& ctx, TrunkStore& store,
   const Call c{ctx, store, account, request};
   if (request.method == "GET") {
     switch (resource) {
-      case Resource::kTrunk: return list_trunks(c);
-      case Resource::kCredential: return list_credentials(c);
-      case Resource::kUri: return list_uris(c);
-      case Resource::kIpAcl: return list_ip_acls(c);
+      case Resource::kTrunk:
+        return list_trunks(c);
+      case Resource::kCredential:
+        return list_credentials(c);
+      case Resource::kUri:
+        return list_uris(c);
+      case Resource::kIpAcl:
+        return list_ip_acls(c);
     }
   } else if (request.method == "POST") {
     switch (resource) {
-      case Resource::kTrunk: return create_trunk(c);
-      case Resource::kCredential: return create_credential(c);
-      case Resource::kUri: return create_uri(c);
-      case Resource::kIpAcl: return create_ip_acl(c);
+      case Resource::kTrunk:
+        return create_trunk(c);
+      case Resource::kCredential:
+        return create_credential(c);
+      case Resource::kUri:
+        return create_uri(c);
+      case Resource::kIpAcl:
+        return create_ip_acl(c);
     }
   }
   return method_not_allowed(request, "GET, POST");
@@ -176,24 +185,36 @@ http::HttpResponse handle_item(const ApiContext& ctx, TrunkStore& store, const A
   const Call c{ctx, store, account, request};
   if (request.method == "GET") {
     switch (resource) {
-      case Resource::kTrunk: return get_trunk(c, id);
-      case Resource::kCredential: return get_credential(c, id);
-      case Resource::kUri: return get_uri(c, id);
-      case Resource::kIpAcl: return get_ip_acl(c, id);
+      case Resource::kTrunk:
+        return get_trunk(c, id);
+      case Resource::kCredential:
+        return get_credential(c, id);
+      case Resource::kUri:
+        return get_uri(c, id);
+      case Resource::kIpAcl:
+        return get_ip_acl(c, id);
     }
   } else if (request.method == "POST") {
     switch (resource) {
-      case Resource::kTrunk: return update_trunk(c, id);
-      case Resource::kCredential: return update_credential(c, id);
-      case Resource::kUri: return update_uri(c, id);
-      case Resource::kIpAcl: return update_ip_acl(c, id);
+      case Resource::kTrunk:
+        return update_trunk(c, id);
+      case Resource::kCredential:
+        return update_credential(c, id);
+      case Resource::kUri:
+        return update_uri(c, id);
+      case Resource::kIpAcl:
+        return update_ip_acl(c, id);
     }
   } else if (request.method == "DELETE") {
     switch (resource) {
-      case Resource::kTrunk: return delete_trunk(c, id);
-      case Resource::kCredential: return delete_credential(c, id);
-      case Resource::kUri: return delete_uri(c, id);
-      case Resource::kIpAcl: return delete_ip_acl(c, id);
+      case Resource::kTrunk:
+        return delete_trunk(c, id);
+      case Resource::kCredential:
+        return delete_credential(c, id);
+      case Resource::kUri:
+        return delete_uri(c, id);
+      case Resource::kIpAcl:
+        return delete_ip_acl(c, id);
     }
   }
   return method_not_allowed(request, "GET, POST, DELETE");

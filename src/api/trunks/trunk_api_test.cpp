@@ -28,8 +28,8 @@ TEST(JsonBody, EmptyBodyIsAnEmptyObject) {
 }
 
 TEST(JsonBody, RefusesWhatIsNotOneObject) {
-  for (const char* text : {"[1]", "\"x\"", "{\"a\": 1} {\"b\": 2}", "{\"a\": 1,}", "{\"a\": \"\xff\"}",
-                           "{\"a\": 1, \"a\": 2}"}) {
+  for (const char* text : {"[1]", "\"x\"", "{\"a\": 1} {\"b\": 2}", "{\"a\": 1,}",
+                           "{\"a\": \"\xff\"}", "{\"a\": 1, \"a\": 2}"}) {
     Result<JsonBody> b = JsonBody::parse(text);
     EXPECT_EQ(b.status().code(), Status::Code::kInvalidArgument) << text;
   }
@@ -71,7 +71,9 @@ TEST(Views, ObjectsCarryTheReferenceAttributesAndNoSecrets) {
   c.realm = "zt.example.net";
   c.ha1 = "0123456789abcdef0123456789abcdef";
   const std::string cred = render_object(c, "api-1");
-  EXPECT_EQ(cred, R"({"api_id":"api-1","credential_uuid":"c-1","name":"pbx","username":"pbx.main","realm":"zt.example.net"})");
+  EXPECT_EQ(
+      cred,
+      R"({"api_id":"api-1","credential_uuid":"c-1","name":"pbx","username":"pbx.main","realm":"zt.example.net"})");
 
   OriginationUri u;
   u.uri_uuid = "u-1";
@@ -90,10 +92,11 @@ TEST(Views, ObjectsCarryTheReferenceAttributesAndNoSecrets) {
   t.trunk_id = "123";
   t.trunk_domain = "123.zt.example.net";
   t.primary_uri_uuid = "u-1";
-  EXPECT_EQ(render_object(t, "api-4"),
-            R"({"api_id":"api-4","trunk_id":"123","name":"","trunk_domain":"123.zt.example.net",)"
-            R"("trunk_status":"enabled","trunk_direction":"inbound","secure":false,)"
-            R"("ipacl_uuid":null,"credential_uuid":null,"primary_uri_uuid":"u-1","fallback_uri_uuid":null})");
+  EXPECT_EQ(
+      render_object(t, "api-4"),
+      R"({"api_id":"api-4","trunk_id":"123","name":"","trunk_domain":"123.zt.example.net",)"
+      R"("trunk_status":"enabled","trunk_direction":"inbound","secure":false,)"
+      R"("ipacl_uuid":null,"credential_uuid":null,"primary_uri_uuid":"u-1","fallback_uri_uuid":null})");
 }
 
 TEST(Views, ListEnvelopeLinksNeighbouringPages) {
@@ -104,8 +107,8 @@ TEST(Views, ListEnvelopeLinksNeighbouringPages) {
   a.ip_addresses = {"10.0.0.0/8", "2001:db8::/32"};
   page.rows = {a};
   PageRequest req{1, 2, 2};
-  const std::string body =
-      render_list(page, req, "/v1/Account/MA1/Zentrunk/IPAccessControlList/", {{"limit", "2"}, {"offset", "2"}}, "api-5");
+  const std::string body = render_list(page, req, "/v1/Account/MA1/Zentrunk/IPAccessControlList/",
+                                       {{"limit", "2"}, {"offset", "2"}}, "api-5");
   rapidjson::Document d;
   d.Parse(body.c_str());
   ASSERT_FALSE(d.HasParseError()) << body;
@@ -127,7 +130,8 @@ TEST(Views, ListEnvelopeLinksNeighbouringPages) {
 TEST(Routes, TheFourResources) {
   std::set<std::string_view> segments;
   for (const ResourcePath& p : resource_paths()) segments.insert(p.segment);
-  EXPECT_EQ(segments, (std::set<std::string_view>{"Trunk", "Credential", "URI", "IPAccessControlList"}));
+  EXPECT_EQ(segments,
+            (std::set<std::string_view>{"Trunk", "Credential", "URI", "IPAccessControlList"}));
 }
 
 }  // namespace

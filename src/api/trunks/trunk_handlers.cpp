@@ -35,9 +35,9 @@ Status bad_value(std::string_view field, std::string_view form, std::string_view
 
 // Reads the trunk attributes `body` gives onto `t`. A link given as null is removed.
 Status apply_body(const JsonBody& body, Trunk& t) {
-  if (Status s = body.check_fields({"name", "trunk_status", "trunk_direction", "secure",
-                                    "ipacl_uuid", "credential_uuid", "primary_uri_uuid",
-                                    "fallback_uri_uuid"});
+  if (Status s =
+          body.check_fields({"name", "trunk_status", "trunk_direction", "secure", "ipacl_uuid",
+                             "credential_uuid", "primary_uri_uuid", "fallback_uri_uuid"});
       !s.ok()) {
     return s;
   }
@@ -79,7 +79,6 @@ Status apply_body(const JsonBody& body, Trunk& t) {
   return Status::Ok();
 }
 
-
 }  // namespace
 
 namespace detail {
@@ -109,11 +108,11 @@ http::HttpResponse list_trunks(const Call& c) {
     }
     return Status::Ok();
   };
-  Result<PageRequest> page = parse_list_query(
-      c.request.query, c.account.id,
-      {"trunk_status", "trunk_direction", "secure", "ipacl_uuid", "credential_uuid",
-       "primary_uri_uuid", "fallback_uri_uuid"},
-      on_filter);
+  Result<PageRequest> page =
+      parse_list_query(c.request.query, c.account.id,
+                       {"trunk_status", "trunk_direction", "secure", "ipacl_uuid",
+                        "credential_uuid", "primary_uri_uuid", "fallback_uri_uuid"},
+                       on_filter);
   if (!page.ok()) return error(page.status());
   Result<Page<Trunk>> rows = c.store.list_trunks(*page, filter);
   if (!rows.ok()) return error(rows.status());

@@ -9,8 +9,7 @@
 namespace cdrd::api::trunks {
 namespace {
 
-void optional_string_field(JsonWriter& w, std::string_view k,
-                           const std::optional<std::string>& v) {
+void optional_string_field(JsonWriter& w, std::string_view k, const std::optional<std::string>& v) {
   if (v) {
     w.string_member(k, *v);
   } else {
@@ -45,9 +44,9 @@ void write_fields(JsonWriter& w, const OriginationUri& u) {
   w.string_member("name", u.name);
   w.string_member("uri", u.uri);
   w.bool_member("authentication_needed", u.authentication_needed);
-  optional_string_field(w, "username", u.authentication_needed
-                                           ? std::optional<std::string>(u.username)
-                                           : std::nullopt);
+  optional_string_field(
+      w, "username",
+      u.authentication_needed ? std::optional<std::string>(u.username) : std::nullopt);
 }
 
 void write_fields(JsonWriter& w, const IpAcl& a) {
@@ -72,8 +71,7 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
   w.int_member("limit", limit);
   w.key("next");
   if (offset + limit < total_count) {
-    const std::string link =
-        page_link(request_path, request_params, limit, offset + limit);
+    const std::string link = page_link(request_path, request_params, limit, offset + limit);
     w.string_value(link);
   } else {
     w.null_value();
@@ -81,8 +79,8 @@ void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& requ
   w.int_member("offset", offset);
   w.key("previous");
   if (offset > 0) {
-    const std::string link = page_link(request_path, request_params, limit,
-                                                 std::max<std::int64_t>(0, offset - limit));
+    const std::string link =
+        page_link(request_path, request_params, limit, std::max<std::int64_t>(0, offset - limit));
     w.string_value(link);
   } else {
     w.null_value();

@@ -20,7 +20,8 @@ struct UriInput {
 };
 
 Result<UriInput> read_body(const JsonBody& body, OriginationUri& target) {
-  if (Status s = body.check_fields({"name", "uri", "authentication_needed", "username", "password"});
+  if (Status s =
+          body.check_fields({"name", "uri", "authentication_needed", "username", "password"});
       !s.ok()) {
     return s;
   }
@@ -62,7 +63,8 @@ Status merge(const UriInput& in, OriginationUri& u) {
       if (given) {
         return Status::Invalid(std::string(field) +
                                ": only used with authentication_needed true; set it to true or "
-                               "leave the " + field + " out");
+                               "leave the " +
+                               field + " out");
       }
     }
     u.username.clear();
@@ -83,9 +85,9 @@ Status merge(const UriInput& in, OriginationUri& u) {
 }  // namespace
 
 http::HttpResponse list_uris(const Call& c) {
-  Result<PageRequest> page = parse_list_query(
-      c.request.query, c.account.id, {},
-      [](std::string_view, std::string_view) { return Status::Ok(); });
+  Result<PageRequest> page =
+      parse_list_query(c.request.query, c.account.id, {},
+                       [](std::string_view, std::string_view) { return Status::Ok(); });
   if (!page.ok()) return error(page.status());
   Result<Page<OriginationUri>> rows = c.store.list_origination_uris(*page);
   if (!rows.ok()) return error(rows.status());

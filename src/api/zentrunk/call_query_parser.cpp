@@ -114,8 +114,8 @@ std::optional<std::int64_t> parse_non_negative(std::string_view text, std::size_
 }
 
 bool is_username_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '*' || c == '#' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '*' || c == '#' || c == '-';
 }
 
 // from_number / to_number. A number (or its prefix) is 1 to 15 digits; written with '+' it must
@@ -138,8 +138,8 @@ std::optional<NumberPrefix> parse_number_filter(std::string_view raw) {
 }
 
 bool is_trunk_id_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 // A timestamp filter value. An ISO "+00:00" suffix written raw arrives as " 00:00"; restore it.
@@ -156,11 +156,22 @@ void apply_int_bound(IntRange& range, Op op, std::int64_t v) {
   auto raise_min = [&](std::int64_t m) { range.min = range.min ? std::max(*range.min, m) : m; };
   auto lower_max = [&](std::int64_t m) { range.max = range.max ? std::min(*range.max, m) : m; };
   switch (op) {
-    case Op::kExact: raise_min(v); lower_max(v); break;
-    case Op::kGt: raise_min(v + 1); break;
-    case Op::kGte: raise_min(v); break;
-    case Op::kLt: lower_max(v - 1); break;
-    case Op::kLte: lower_max(v); break;
+    case Op::kExact:
+      raise_min(v);
+      lower_max(v);
+      break;
+    case Op::kGt:
+      raise_min(v + 1);
+      break;
+    case Op::kGte:
+      raise_min(v);
+      break;
+    case Op::kLt:
+      lower_max(v - 1);
+      break;
+    case Op::kLte:
+      lower_max(v);
+      break;
   }
 }
 
@@ -170,11 +181,22 @@ void apply_time_bound(TimeRange& range, Op op, const TimeInterval& t) {
   auto raise_from = [&](Micros m) { range.from = range.from ? std::max(*range.from, m) : m; };
   auto lower_until = [&](Micros m) { range.until = range.until ? std::min(*range.until, m) : m; };
   switch (op) {
-    case Op::kExact: raise_from(t.start); lower_until(t.end()); break;
-    case Op::kGt: raise_from(t.end()); break;
-    case Op::kGte: raise_from(t.start); break;
-    case Op::kLt: lower_until(t.start); break;
-    case Op::kLte: lower_until(t.end()); break;
+    case Op::kExact:
+      raise_from(t.start);
+      lower_until(t.end());
+      break;
+    case Op::kGt:
+      raise_from(t.end());
+      break;
+    case Op::kGte:
+      raise_from(t.start);
+      break;
+    case Op::kLt:
+      lower_until(t.start);
+      break;
+    case Op::kLte:
+      lower_until(t.end());
+      break;
   }
 }
 

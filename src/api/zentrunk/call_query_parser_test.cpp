@@ -9,9 +9,9 @@
 namespace cdrd::api::zentrunk {
 namespace {
 
+using testing::at;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::at;
 
 const Micros kNow = at("2022-06-01 00:00:00");
 
@@ -93,8 +93,7 @@ TEST_F(ParseCallListQueryTest, CallDirection) {
   EXPECT_EQ(ok({{"call_direction", "outbound"}}).direction, Direction::kOutbound);
   EXPECT_EQ(error({{"call_direction", "sideways"}}),
             "call_direction: must be inbound or outbound, got 'sideways'");
-  EXPECT_EQ(error({{"call_direction", ""}}),
-            "call_direction: must be inbound or outbound, got ''");
+  EXPECT_EQ(error({{"call_direction", ""}}), "call_direction: must be inbound or outbound, got ''");
 }
 
 TEST_F(ParseCallListQueryTest, HangupSource) {
@@ -106,8 +105,7 @@ TEST_F(ParseCallListQueryTest, HangupSource) {
 }
 
 TEST_F(ParseCallListQueryTest, StirVerificationIsCaseInsensitive) {
-  EXPECT_EQ(ok({{"stir_verification", "Verified"}}).stir_verification,
-            StirVerification::kVerified);
+  EXPECT_EQ(ok({{"stir_verification", "Verified"}}).stir_verification, StirVerification::kVerified);
   EXPECT_EQ(ok({{"stir_verification", "not verified"}}).stir_verification,
             StirVerification::kNotVerified);
   EXPECT_EQ(ok({{"stir_verification", "NOT APPLICABLE"}}).stir_verification,
@@ -309,10 +307,10 @@ TEST_F(ParseCallListQueryTest, UpperEndTimeBoundWithoutLowerIsRefused) {
   EXPECT_THAT(error({{"end_time__lte", "2022-05-21 11:47"}}),
               StartsWith("end_time__lte: an upper end_time bound needs a lower one"));
   // Any lower form satisfies the rule, in any order.
-  EXPECT_TRUE(parse({{"end_time__lt", "2022-05-21 11:47"}, {"end_time__gt", "2022-05-20 11:47"}})
-                  .ok());
-  EXPECT_TRUE(parse({{"end_time__lte", "2022-05-21 11:47"}, {"end_time", "2022-05-21 11:00"}})
-                  .ok());
+  EXPECT_TRUE(
+      parse({{"end_time__lt", "2022-05-21 11:47"}, {"end_time__gt", "2022-05-20 11:47"}}).ok());
+  EXPECT_TRUE(
+      parse({{"end_time__lte", "2022-05-21 11:47"}, {"end_time", "2022-05-21 11:00"}}).ok());
   // initiation_time has no such rule.
   EXPECT_TRUE(parse({{"initiation_time__lt", "2022-05-21 11:47"}}).ok());
 }
@@ -342,8 +340,7 @@ TEST_F(ParseCallListQueryTest, LowerEndTimeBoundsAreRaisedToRetentionFloor) {
   settings_.list_window_days = 120;
   EXPECT_EQ(ok({}).end_time.from, floor);
   settings_.retention_days = 10;
-  EXPECT_EQ(ok({{"end_time__gte", "2022-05-01 00:00"}}).end_time.from,
-            kNow - 10 * kMicrosPerDay);
+  EXPECT_EQ(ok({{"end_time__gte", "2022-05-01 00:00"}}).end_time.from, kNow - 10 * kMicrosPerDay);
 }
 
 TEST_F(ParseCallListQueryTest, InitiationTimeOperators) {
@@ -370,11 +367,11 @@ TEST_F(ParseCallListQueryTest, InitiationTimeOperators) {
 TEST_F(ParseCallListQueryTest, UnknownParameterIsNamedWithTheAcceptedOnes) {
   const std::string e = error({{"limit", "5"}, {"foo", "1"}});
   EXPECT_THAT(e, StartsWith("unknown parameter 'foo'; accepted parameters: "));
-  for (const char* name : {"call_direction", "from_number", "to_number", "trunk_id",
-                           "hangup_cause_code", "hangup_source", "stir_verification",
-                           "bill_duration[__gt|__gte|__lt|__lte]",
-                           "end_time[__gt|__gte|__lt|__lte]",
-                           "initiation_time[__gt|__gte|__lt|__lte]", "limit", "offset"}) {
+  for (const char* name :
+       {"call_direction", "from_number", "to_number", "trunk_id", "hangup_cause_code",
+        "hangup_source", "stir_verification", "bill_duration[__gt|__gte|__lt|__lte]",
+        "end_time[__gt|__gte|__lt|__lte]", "initiation_time[__gt|__gte|__lt|__lte]", "limit",
+        "offset"}) {
     EXPECT_THAT(e, HasSubstr(name));
   }
   EXPECT_THAT(error({{"end_time__between", "x"}}),
@@ -389,8 +386,7 @@ TEST_F(ParseCallListQueryTest, RepeatedParameterIsRefused) {
             "limit: given more than once; give each parameter at most once");
   EXPECT_THAT(error({{"call_direction", "inbound"}, {"call_direction", "outbound"}}),
               StartsWith("call_direction: given more than once"));
-  EXPECT_THAT(error({{"end_time__gte", "2022-05-21 11:47"},
-                     {"end_time__gte", "2022-05-22 11:47"}}),
+  EXPECT_THAT(error({{"end_time__gte", "2022-05-21 11:47"}, {"end_time__gte", "2022-05-22 11:47"}}),
               StartsWith("end_time__gte: given more than once"));
   // Different operators of one field are different parameters.
   EXPECT_TRUE(parse({{"bill_duration__gt", "1"}, {"bill_duration__lt", "9"}}).ok());
@@ -398,8 +394,8 @@ TEST_F(ParseCallListQueryTest, RepeatedParameterIsRefused) {
 
 TEST_F(ParseCallListQueryTest, LongValuesAreEchoedShortened) {
   const std::string e = error({{"call_direction", std::string(1000, 'x')}});
-  EXPECT_EQ(e, "call_direction: must be inbound or outbound, got '" + std::string(64, 'x') +
-                   "...'");
+  EXPECT_EQ(e,
+            "call_direction: must be inbound or outbound, got '" + std::string(64, 'x') + "...'");
 }
 
 TEST_F(ParseCallListQueryTest, AllFiltersTogether) {

@@ -13,8 +13,8 @@ namespace cdrd::api::zentrunk {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::money;
+using ::testing::Not;
 
 enum class Type { kString, kInt, kBool, kNumber, kNull, kStringOrNull, kIntOrNull };
 
@@ -26,47 +26,78 @@ struct FieldSpec {
 // Every field of the current representation (seed 000 plus call_id, cnam_lookup,
 // cnam_lookup_rate and billed_duration) and its JSON type.
 const std::vector<FieldSpec> kCurrentFields = {
-    {"call_uuid", Type::kString},          {"from_number", Type::kString},
-    {"to_number", Type::kString},          {"call_direction", Type::kString},
-    {"call_duration", Type::kInt},         {"bill_duration", Type::kInt},
-    {"billed_duration", Type::kInt},       {"end_time", Type::kString},
-    {"hangup_cause_name", Type::kString},  {"hangup_source", Type::kString},
-    {"total_rate", Type::kString},         {"total_amount", Type::kString},
-    {"initiation_time", Type::kString},    {"answer_time", Type::kStringOrNull},
-    {"trunk_domain", Type::kString},       {"from_country", Type::kString},
-    {"to_country", Type::kString},         {"transport_protocol", Type::kString},
-    {"srtp", Type::kBool},                 {"hangup_cause_code", Type::kIntOrNull},
-    {"secure_trunking", Type::kBool},      {"secure_trunking_rate", Type::kString},
-    {"stir_verification", Type::kString},  {"attestation_indicator", Type::kString},
-    {"call_id", Type::kString},            {"cnam_lookup", Type::kBool},
+    {"call_uuid", Type::kString},
+    {"from_number", Type::kString},
+    {"to_number", Type::kString},
+    {"call_direction", Type::kString},
+    {"call_duration", Type::kInt},
+    {"bill_duration", Type::kInt},
+    {"billed_duration", Type::kInt},
+    {"end_time", Type::kString},
+    {"hangup_cause_name", Type::kString},
+    {"hangup_source", Type::kString},
+    {"total_rate", Type::kString},
+    {"total_amount", Type::kString},
+    {"initiation_time", Type::kString},
+    {"answer_time", Type::kStringOrNull},
+    {"trunk_domain", Type::kString},
+    {"from_country", Type::kString},
+    {"to_country", Type::kString},
+    {"transport_protocol", Type::kString},
+    {"srtp", Type::kBool},
+    {"hangup_cause_code", Type::kIntOrNull},
+    {"secure_trunking", Type::kBool},
+    {"secure_trunking_rate", Type::kString},
+    {"stir_verification", Type::kString},
+    {"attestation_indicator", Type::kString},
+    {"call_id", Type::kString},
+    {"cnam_lookup", Type::kBool},
     {"cnam_lookup_rate", Type::kString},
 };
 
 // Every field of the legacy representation (seed 001). from_number / to_number are numbers for
 // +E.164 numbers and strings otherwise; checked separately.
 const std::vector<FieldSpec> kLegacyFields = {
-    {"call_uuid", Type::kString},         {"bill_duration", Type::kInt},
-    {"trunk_id", Type::kString},          {"end_time", Type::kString},
-    {"call_direction", Type::kString},    {"duration", Type::kInt},
-    {"hangup_cause", Type::kString},      {"hangup_initiator", Type::kString},
-    {"rate", Type::kNumber},              {"total_amount", Type::kNumber},
-    {"initiation_time", Type::kString},   {"answer_time", Type::kStringOrNull},
-    {"trunk_domain", Type::kString},      {"region", Type::kString},
-    {"from_country", Type::kString},      {"to_country", Type::kString},
-    {"transport_protocol", Type::kString}, {"srtp", Type::kBool},
-    {"hangup_code", Type::kIntOrNull},    {"secure_trunking", Type::kBool},
-    {"secure_trunking_rate", Type::kNumber}, {"stir_verification", Type::kString},
+    {"call_uuid", Type::kString},
+    {"bill_duration", Type::kInt},
+    {"trunk_id", Type::kString},
+    {"end_time", Type::kString},
+    {"call_direction", Type::kString},
+    {"duration", Type::kInt},
+    {"hangup_cause", Type::kString},
+    {"hangup_initiator", Type::kString},
+    {"rate", Type::kNumber},
+    {"total_amount", Type::kNumber},
+    {"initiation_time", Type::kString},
+    {"answer_time", Type::kStringOrNull},
+    {"trunk_domain", Type::kString},
+    {"region", Type::kString},
+    {"from_country", Type::kString},
+    {"to_country", Type::kString},
+    {"transport_protocol", Type::kString},
+    {"srtp", Type::kBool},
+    {"hangup_code", Type::kIntOrNull},
+    {"secure_trunking", Type::kBool},
+    {"secure_trunking_rate", Type::kNumber},
+    {"stir_verification", Type::kString},
 };
 
 bool has_type(const rapidjson::Value& v, Type t) {
   switch (t) {
-    case Type::kString: return v.IsString();
-    case Type::kInt: return v.IsInt64();
-    case Type::kBool: return v.IsBool();
-    case Type::kNumber: return v.IsNumber();
-    case Type::kNull: return v.IsNull();
-    case Type::kStringOrNull: return v.IsString() || v.IsNull();
-    case Type::kIntOrNull: return v.IsInt64() || v.IsNull();
+    case Type::kString:
+      return v.IsString();
+    case Type::kInt:
+      return v.IsInt64();
+    case Type::kBool:
+      return v.IsBool();
+    case Type::kNumber:
+      return v.IsNumber();
+    case Type::kNull:
+      return v.IsNull();
+    case Type::kStringOrNull:
+      return v.IsString() || v.IsNull();
+    case Type::kIntOrNull:
+      return v.IsInt64() || v.IsNull();
   }
   return false;
 }
@@ -360,29 +391,28 @@ TEST(RenderCallListTest, CurrentEnvelopeShape) {
 }
 
 TEST(RenderCallListTest, CurrentNextAndPreviousThroughThePages) {
-  const http::Params params = {{"end_time__gte", "2022-05-21 11:47"},
-                               {"offset", "20"},
-                               {"from_number", " 91"}};
-  const std::string base = std::string(kPath) + "?end_time__gte=2022-05-21%2011%3A47&" +
-                           "from_number=%2091&";
+  const http::Params params = {
+      {"end_time__gte", "2022-05-21 11:47"}, {"offset", "20"}, {"from_number", " 91"}};
+  const std::string base =
+      std::string(kPath) + "?end_time__gte=2022-05-21%2011%3A47&" + "from_number=%2091&";
   // Middle page.
-  rapidjson::Document d = parse_json(render_call_list(page_of(20, 45), query_of(20, 20),
-                                                      Representation::kCurrent, kPath, params));
+  rapidjson::Document d = parse_json(
+      render_call_list(page_of(20, 45), query_of(20, 20), Representation::kCurrent, kPath, params));
   EXPECT_EQ(str(d["meta"], "next"), base + "limit=20&offset=40");
   EXPECT_EQ(str(d["meta"], "previous"), base + "limit=20&offset=0");
   // Last page.
-  d = parse_json(render_call_list(page_of(5, 45), query_of(20, 40), Representation::kCurrent,
-                                  kPath, params));
+  d = parse_json(
+      render_call_list(page_of(5, 45), query_of(20, 40), Representation::kCurrent, kPath, params));
   EXPECT_TRUE(d["meta"]["next"].IsNull());
   EXPECT_EQ(str(d["meta"], "previous"), base + "limit=20&offset=20");
   // An offset that is not a multiple of the limit: previous starts at 0, never below.
-  d = parse_json(render_call_list(page_of(20, 45), query_of(20, 10), Representation::kCurrent,
-                                  kPath, params));
+  d = parse_json(
+      render_call_list(page_of(20, 45), query_of(20, 10), Representation::kCurrent, kPath, params));
   EXPECT_EQ(str(d["meta"], "previous"), base + "limit=20&offset=0");
   EXPECT_EQ(str(d["meta"], "next"), base + "limit=20&offset=30");
   // offset + limit == total_count: no next page.
-  d = parse_json(render_call_list(page_of(5, 25), query_of(5, 20), Representation::kCurrent,
-                                  kPath, params));
+  d = parse_json(
+      render_call_list(page_of(5, 25), query_of(5, 20), Representation::kCurrent, kPath, params));
   EXPECT_TRUE(d["meta"]["next"].IsNull());
   EXPECT_EQ(str(d["meta"], "previous"), base + "limit=5&offset=15");
 }
@@ -421,8 +451,8 @@ TEST(RenderCallListTest, LegacyUsesBooleans) {
   d = parse_json(render_call_list(page, query_of(1, 2), Representation::kLegacy, path, {}));
   EXPECT_FALSE(d["meta"]["next"].GetBool());
   EXPECT_TRUE(d["meta"]["previous"].GetBool());
-  d = parse_json(render_call_list(page_of(0, 0), query_of(20, 0), Representation::kLegacy, path,
-                                  {}));
+  d = parse_json(
+      render_call_list(page_of(0, 0), query_of(20, 0), Representation::kLegacy, path, {}));
   EXPECT_FALSE(d["meta"]["next"].GetBool());
   EXPECT_FALSE(d["meta"]["previous"].GetBool());
 }

@@ -30,8 +30,8 @@ http::HttpResponse ok_json(std::string body) {
 
 http::HttpResponse list_calls(const ApiContext& ctx, const Account& account,
                               const http::HttpRequest& request, Representation rep) {
-  Result<CallQuery> query = parse_call_list_query(request.query, account.id, ctx.now(),
-                                                  ctx.settings);
+  Result<CallQuery> query =
+      parse_call_list_query(request.query, account.id, ctx.now(), ctx.settings);
   if (!query.ok()) return error_response(query.status());
   Result<Page<CallRecord>> page = ctx.calls.list_calls(*query);
   if (!page.ok()) return error_response(page.status());

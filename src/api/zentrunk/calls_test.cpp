@@ -14,8 +14,8 @@
 namespace cdrd::api::zentrunk {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::at;
+using ::testing::HasSubstr;
 
 // In-memory CallStore: filters by account and end_time only, newest first; remembers the last
 // question it was asked and can be told to fail.
@@ -147,8 +147,8 @@ class CallHandlersTest : public ::testing::Test {
 };
 
 TEST_F(CallHandlersTest, ListCurrent) {
-  http::HttpResponse r = list_calls(ctx_, account_, request(kCurrentPath, {{"limit", "2"}}),
-                                    Representation::kCurrent);
+  http::HttpResponse r =
+      list_calls(ctx_, account_, request(kCurrentPath, {{"limit", "2"}}), Representation::kCurrent);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/json");
   ASSERT_TRUE(store_.last_query);
@@ -169,8 +169,8 @@ TEST_F(CallHandlersTest, ListCurrent) {
 }
 
 TEST_F(CallHandlersTest, ListLegacy) {
-  http::HttpResponse r = list_calls(ctx_, account_, request(kLegacyPath, {{"offset", "2"}}),
-                                    Representation::kLegacy);
+  http::HttpResponse r =
+      list_calls(ctx_, account_, request(kLegacyPath, {{"offset", "2"}}), Representation::kLegacy);
   ASSERT_EQ(r.status, 200) << r.body;
   rapidjson::Document d = json(r);
   EXPECT_FALSE(d["meta"]["next"].GetBool());
@@ -199,8 +199,8 @@ TEST_F(CallHandlersTest, ListRefusesBadParameters) {
 
 TEST_F(CallHandlersTest, ListStorageFailureIs500) {
   store_.fail = true;
-  http::HttpResponse r = list_calls(ctx_, account_, request(kCurrentPath, {}),
-                                    Representation::kCurrent);
+  http::HttpResponse r =
+      list_calls(ctx_, account_, request(kCurrentPath, {}), Representation::kCurrent);
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(error_of(r), "internal server error");
 }
@@ -233,7 +233,7 @@ TEST_F(CallHandlersTest, GetLegacy) {
 
 TEST_F(CallHandlersTest, GetUnknownOtherAccountsAndExpiredCallsAre404) {
   for (const char* uuid : {"99999999-0000-4000-8000-000000000000",
-                           "11111111-0000-4000-8000-000000000000",   // account 2's
+                           "11111111-0000-4000-8000-000000000000",     // account 2's
                            "22222222-0000-4000-8000-000000000000"}) {  // past retention
     http::HttpResponse r = get_call(ctx_, account_, uuid, Representation::kCurrent);
     EXPECT_EQ(r.status, 404) << uuid;

@@ -90,9 +90,9 @@ std::string render_insights(const CallRecord& call, std::string_view api_id) {
 http::HttpResponse get_call_insights(const ApiContext& ctx, const Account& account,
                                      std::string_view call_uuid) {
   if (!is_plausible_call_uuid(call_uuid)) {
-    return error_response(404, "call not found: " +
-                                   std::string(call_uuid.substr(0, kMaxCallUuidLength)) +
-                                   (call_uuid.size() > kMaxCallUuidLength ? "..." : ""));
+    return error_response(
+        404, "call not found: " + std::string(call_uuid.substr(0, kMaxCallUuidLength)) +
+                 (call_uuid.size() > kMaxCallUuidLength ? "..." : ""));
   }
   Result<std::optional<CallRecord>> found =
       ctx.calls.find_call(account.id, call_uuid, ctx.retention_floor());

@@ -55,9 +55,8 @@ class Batch {
     }
     if (record.ok() && record->end_time < retention_floor_) {
       // It would never be served and the retention sweep would delete it: refuse it instead.
-      record = Status::Invalid("end_time: " + format_timestamp(record->end_time) +
-                               " is past the " + std::to_string(retention_days_) +
-                               "-day retention");
+      record = Status::Invalid("end_time: " + format_timestamp(record->end_time) + " is past the " +
+                               std::to_string(retention_days_) + "-day retention");
     }
     if (!record.ok()) {
       result_.add_failure(line, record.status().message());

@@ -40,10 +40,10 @@ struct LineError {
 inline constexpr std::size_t kMaxFailedShown = 1'000;
 
 struct BatchResult {
-  std::int64_t stored = 0;      // new records written
-  std::int64_t duplicates = 0;  // already stored (or repeated within the input)
-  std::int64_t failed_count = 0;   // every line that failed
-  std::vector<LineError> failed;   // the first kMaxFailedShown of them, in input order
+  std::int64_t stored = 0;        // new records written
+  std::int64_t duplicates = 0;    // already stored (or repeated within the input)
+  std::int64_t failed_count = 0;  // every line that failed
+  std::vector<LineError> failed;  // the first kMaxFailedShown of them, in input order
 
   // Counts a failed line; keeps its error only while fewer than kMaxFailedShown are kept.
   void add_failure(std::int64_t line, std::string error);
@@ -63,8 +63,8 @@ struct IngestSettings {
 
 class IngestService {
  public:
-  IngestService(AccountStore& accounts, CallStore& calls, TrunkStore& trunks,
-                RatingService& rating, IngestSettings settings);
+  IngestService(AccountStore& accounts, CallStore& calls, TrunkStore& trunks, RatingService& rating,
+                IngestSettings settings);
   IngestService(const IngestService&) = delete;
   IngestService& operator=(const IngestService&) = delete;
 

@@ -27,9 +27,9 @@ std::string record(const std::string& uuid, const std::string& end_time = "2026-
                    const std::string& start = "2026-11-30 10:00:10") {
   return std::string(R"({"account": ")") + kAuthId + R"(", "call_uuid": ")" + uuid +
          R"(", "call_direction": "outbound", "from_number": "+912235328936", )"
-         R"("to_number": "+919943720205", "initiation_time": ")" + start +
-         R"(", "answer_time": ")" + start + R"(", "end_time": ")" + end_time + "\"" + extra +
-         "}\n";
+         R"("to_number": "+919943720205", "initiation_time": ")" +
+         start + R"(", "answer_time": ")" + start + R"(", "end_time": ")" + end_time + "\"" +
+         extra + "}\n";
 }
 
 class IngestTest : public ::testing::Test {
@@ -133,8 +133,7 @@ TEST_F(IngestTest, ARecordWhoseAmountOverflowsIsAFailedLineAndNotStored) {
   const std::string body =
       record("plain", "2026-11-30 10:00:40", R"(, "secure_trunking": false)") +
       record("secure", "2026-11-30 10:00:40", R"(, "secure_trunking": true)") +
-      record("huge", "2026-11-30 10:00:00", R"(, "secure_trunking": true)",
-             "2025-10-01 00:00:00");
+      record("huge", "2026-11-30 10:00:00", R"(, "secure_trunking": true)", "2025-10-01 00:00:00");
   const IngestService c = service();
   const Result<BatchResult> r = c.ingest_text(body, Format::kNdjson);
   ASSERT_TRUE(r.ok()) << r.status().message();

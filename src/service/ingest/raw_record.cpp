@@ -11,10 +11,18 @@ RawValue to_raw(JsonValue&& v) {
   RawValue out;
   out.text = std::move(v.text);
   switch (v.kind) {
-    case JsonKind::kNull: out.kind = RawKind::kNull; break;
-    case JsonKind::kBool: out.kind = RawKind::kBool; break;
-    case JsonKind::kNumber: out.kind = RawKind::kNumber; break;
-    case JsonKind::kString: out.kind = RawKind::kString; break;
+    case JsonKind::kNull:
+      out.kind = RawKind::kNull;
+      break;
+    case JsonKind::kBool:
+      out.kind = RawKind::kBool;
+      break;
+    case JsonKind::kNumber:
+      out.kind = RawKind::kNumber;
+      break;
+    case JsonKind::kString:
+      out.kind = RawKind::kString;
+      break;
     case JsonKind::kArray:
       out.kind = RawKind::kArray;
       out.items.reserve(v.items.size());
@@ -92,12 +100,18 @@ std::string describe(const RawValue& value) {
   constexpr std::size_t kMax = 40;
   switch (value.kind) {
     case RawKind::kString:
-    case RawKind::kText: return "'" + excerpt(value.text, kMax) + "'";
-    case RawKind::kNumber: return excerpt(value.text, kMax);
-    case RawKind::kBool: return value.text;
-    case RawKind::kNull: return "null";
-    case RawKind::kArray: return "an array";
-    case RawKind::kObject: return "an object";
+    case RawKind::kText:
+      return "'" + excerpt(value.text, kMax) + "'";
+    case RawKind::kNumber:
+      return excerpt(value.text, kMax);
+    case RawKind::kBool:
+      return value.text;
+    case RawKind::kNull:
+      return "null";
+    case RawKind::kArray:
+      return "an array";
+    case RawKind::kObject:
+      return "an object";
   }
   return "?";
 }

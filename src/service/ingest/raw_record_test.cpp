@@ -29,7 +29,8 @@ TEST(ParseNdjsonLine, KeepsKindsAndExactNumberText) {
 }
 
 TEST(ParseNdjsonLine, NestedArraysOfObjects) {
-  auto r = parse_ndjson_line(R"({"legs": [{"flow": "in", "duration": 3}, {"x": [1, {"y": 2}]}], "z": 1})");
+  auto r = parse_ndjson_line(
+      R"({"legs": [{"flow": "in", "duration": 3}, {"x": [1, {"y": 2}]}], "z": 1})");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->fields.size(), 2u);
   const RawValue& legs = r->fields[0].value;
@@ -53,8 +54,7 @@ TEST(ParseNdjsonLine, Errors) {
               HasSubstr("line is not valid JSON"));
   EXPECT_THAT(parse_ndjson_line("{\"a\": 1} x").status().message(),
               HasSubstr("line is not valid JSON"));
-  EXPECT_THAT(parse_ndjson_line("\"text\"").status().message(),
-              HasSubstr("not a JSON object"));
+  EXPECT_THAT(parse_ndjson_line("\"text\"").status().message(), HasSubstr("not a JSON object"));
   EXPECT_THAT(parse_ndjson_line("[{\"a\": 1}]").status().message(), HasSubstr("JSON array"));
   EXPECT_THAT(parse_ndjson_line(std::string("{\"a\": 1}\0", 9)).status().message(),
               HasSubstr("NUL"));
@@ -69,10 +69,9 @@ TEST(ParseNdjsonLine, IsBoundedByTheJsonReader) {
   std::string deep;
   for (int i = 0; i < 200000; ++i) deep += "{\"a\": ";
   EXPECT_EQ(parse_ndjson_line(deep).status().message(), "line: nested deeper than 8 levels");
-  EXPECT_EQ(parse_ndjson_line("{\"region\": \"" + std::string(20000, 'x') + "\"}")
-                .status()
-                .message(),
-            "region: a string longer than 16384 bytes");
+  EXPECT_EQ(
+      parse_ndjson_line("{\"region\": \"" + std::string(20000, 'x') + "\"}").status().message(),
+      "region: a string longer than 16384 bytes");
   std::string legs = "{\"legs\": [{}";
   for (int i = 0; i < 1000; ++i) legs += ", {}";
   EXPECT_EQ(parse_ndjson_line(legs + "]}").status().message(),

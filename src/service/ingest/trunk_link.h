@@ -24,8 +24,8 @@ struct TrunkFacts {
 
 // The trunk `trunk_id` of account `account_id`: its facts, nullopt when the account has no such
 // trunk, or the storage error.
-using TrunkResolver = std::function<Result<std::optional<TrunkFacts>>(
-    std::int64_t account_id, std::string_view trunk_id)>;
+using TrunkResolver = std::function<Result<std::optional<TrunkFacts>>(std::int64_t account_id,
+                                                                      std::string_view trunk_id)>;
 
 // Links `record` (valid, made from `raw`) to its trunk. kInvalidArgument "trunk_id: ..." when
 // the account has no such trunk; a resolver failure is returned unchanged (never

@@ -14,8 +14,10 @@ using ::testing::HasSubstr;
 
 // Account 1 has trunk "111" (secure); account 2 has trunk "222".
 Result<std::optional<TrunkFacts>> resolve(std::int64_t account, std::string_view trunk_id) {
-  if (account == 1 && trunk_id == "111") return std::optional<TrunkFacts>({"111.zt.example.net", true});
-  if (account == 2 && trunk_id == "222") return std::optional<TrunkFacts>({"222.zt.example.net", false});
+  if (account == 1 && trunk_id == "111")
+    return std::optional<TrunkFacts>({"111.zt.example.net", true});
+  if (account == 2 && trunk_id == "222")
+    return std::optional<TrunkFacts>({"222.zt.example.net", false});
   return std::optional<TrunkFacts>();
 }
 
@@ -47,7 +49,8 @@ TEST(TrunkLink, WhatTheRecordGaveIsKept) {
   CallRecord c = call(1, "111");
   c.trunk_domain = "edge.example.org";
   c.secure_trunking = false;  // given as false
-  ASSERT_TRUE(link_trunk(c, raw({field("secure_trunking", RawKind::kBool, "false")}), resolve).ok());
+  ASSERT_TRUE(
+      link_trunk(c, raw({field("secure_trunking", RawKind::kBool, "false")}), resolve).ok());
   EXPECT_EQ(c.trunk_domain, "edge.example.org");
   EXPECT_FALSE(c.secure_trunking);
   // null or an empty CSV cell count as left out.

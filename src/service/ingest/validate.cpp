@@ -22,9 +22,9 @@ namespace {
 
 using std::int64_t;
 
-constexpr std::size_t kMaxText = 256;         // free text
-constexpr std::size_t kMaxShortText = 128;    // trunk_id, trunk_domain, region
-constexpr std::size_t kMaxNumberText = 64;    // from_number, to_number, call_uuid
+constexpr std::size_t kMaxText = 256;           // free text
+constexpr std::size_t kMaxShortText = 128;      // trunk_id, trunk_domain, region
+constexpr std::size_t kMaxNumberText = 64;      // from_number, to_number, call_uuid
 constexpr int64_t kMaxSeconds = 1'000'000'000;  // any duration (about 31 years)
 constexpr std::size_t kMaxLegs = 1000;
 
@@ -139,7 +139,8 @@ std::optional<bool> boolean(const FieldCtx& c, const RawValue& v) {
   if (v.kind == RawKind::kBool) return v.text == "true";
   if (is_text(v) || v.kind == RawKind::kNumber) {
     std::string lower;
-    for (char ch : v.text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    for (char ch : v.text)
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
     if (lower == "true" || lower == "1") return true;
     if (lower == "false" || lower == "0") return false;
   }
@@ -317,30 +318,52 @@ using FC = FieldCtx;
 using RV = RawValue;
 
 const LegField kLegFields[] = {
-    {"record_uuid", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.record_uuid, text(c, v)); }},
+    {"record_uuid", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.record_uuid, text(c, v)); }},
     {"flow", "in, out or transfer", false,
-     [](LB& b, const FC& c, const RV& v) { set(b.leg.flow, one_of(c, v, {"in", "out", "transfer"})); }},
-    {"result", "busy, answered, bridged, not answered, rejected, failed, answered elsewhere or voicemail", false,
      [](LB& b, const FC& c, const RV& v) {
-       set(b.leg.result, one_of(c, v, {"busy", "answered", "bridged", "not answered", "rejected",
-                                       "failed", "answered elsewhere", "voicemail"}));
+       set(b.leg.flow, one_of(c, v, {"in", "out", "transfer"}));
      }},
-    {"from_username", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.from_username, text(c, v)); }},
-    {"from_domain", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.from_domain, text(c, v)); }},
-    {"from_screen_name", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.from_screen_name, text(c, v)); }},
-    {"to_username", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.to_username, text(c, v)); }},
-    {"to_domain", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.to_domain, text(c, v)); }},
-    {"source_number", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.source_number, text(c, v)); }},
-    {"source_domain", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.source_domain, text(c, v)); }},
-    {"dest_number", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.dest_number, text(c, v)); }},
-    {"dest_domain", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.dest_domain, text(c, v)); }},
-    {"did_number", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.did_number, text(c, v)); }},
-    {"did_domain", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.did_domain, text(c, v)); }},
-    {"ani_number", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.ani_number, text(c, v)); }},
-    {"application", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.application, text(c, v)); }},
+    {"result",
+     "busy, answered, bridged, not answered, rejected, failed, answered elsewhere or voicemail",
+     false,
+     [](LB& b, const FC& c, const RV& v) {
+       set(b.leg.result, one_of(c, v,
+                                {"busy", "answered", "bridged", "not answered", "rejected",
+                                 "failed", "answered elsewhere", "voicemail"}));
+     }},
+    {"from_username", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.from_username, text(c, v)); }},
+    {"from_domain", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.from_domain, text(c, v)); }},
+    {"from_screen_name", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.from_screen_name, text(c, v)); }},
+    {"to_username", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.to_username, text(c, v)); }},
+    {"to_domain", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.to_domain, text(c, v)); }},
+    {"source_number", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.source_number, text(c, v)); }},
+    {"source_domain", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.source_domain, text(c, v)); }},
+    {"dest_number", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.dest_number, text(c, v)); }},
+    {"dest_domain", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.dest_domain, text(c, v)); }},
+    {"did_number", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.did_number, text(c, v)); }},
+    {"did_domain", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.did_domain, text(c, v)); }},
+    {"ani_number", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.ani_number, text(c, v)); }},
+    {"application", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.application, text(c, v)); }},
     {"extension_id", kFormInt, false,
-     [](LB& b, const FC& c, const RV& v) { set(b.leg.extension_id, integer(c, v, kInt64Min, kInt64Max)); }},
-    {"extension_name", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.extension_name, text(c, v)); }},
+     [](LB& b, const FC& c, const RV& v) {
+       set(b.leg.extension_id, integer(c, v, kInt64Min, kInt64Max));
+     }},
+    {"extension_name", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.extension_name, text(c, v)); }},
     {"extension_type", "phone, ivr, queue or fax", false,
      [](LB& b, const FC& c, const RV& v) {
        set(b.leg.extension_type, one_of(c, v, {"phone", "ivr", "queue", "fax"}));
@@ -349,21 +372,30 @@ const LegField kLegFields[] = {
      [](LB& b, const FC& c, const RV& v) {
        set(b.leg.extension_group_owner_id, integer(c, v, kInt64Min, kInt64Max));
      }},
-    {"ext_number_reg", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.ext_number_reg, text(c, v)); }},
-    {"hangup_cause", kFormText, false, [](LB& b, const FC& c, const RV& v) { set(b.leg.hangup_cause, text(c, v)); }},
+    {"ext_number_reg", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.ext_number_reg, text(c, v)); }},
+    {"hangup_cause", kFormText, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.leg.hangup_cause, text(c, v)); }},
     {"hangup_disposition",
-     "callee_bye, caller_bye, caller_cancel, callee_refuse, internal_cancel or \"\" (unknown)", false,
+     "callee_bye, caller_bye, caller_cancel, callee_refuse, internal_cancel or \"\" (unknown)",
+     false,
      [](LB& b, const FC& c, const RV& v) {
-       set(b.leg.hangup_disposition, one_of(c, v, {"callee_bye", "caller_bye", "caller_cancel",
-                                                   "callee_refuse", "internal_cancel"}));
+       set(b.leg.hangup_disposition, one_of(c, v,
+                                            {"callee_bye", "caller_bye", "caller_cancel",
+                                             "callee_refuse", "internal_cancel"}));
      }},
-    {"init_time", kFormTime, true, [](LB& b, const FC& c, const RV& v) { set(b.init, timestamp(c, v)); }},
-    {"start_time", kFormTime, false, [](LB& b, const FC& c, const RV& v) { set(b.start, timestamp(c, v)); }},
-    {"hangup_time", kFormTime, true, [](LB& b, const FC& c, const RV& v) { set(b.hangup, timestamp(c, v)); }},
+    {"init_time", kFormTime, true,
+     [](LB& b, const FC& c, const RV& v) { set(b.init, timestamp(c, v)); }},
+    {"start_time", kFormTime, false,
+     [](LB& b, const FC& c, const RV& v) { set(b.start, timestamp(c, v)); }},
+    {"hangup_time", kFormTime, true,
+     [](LB& b, const FC& c, const RV& v) { set(b.hangup, timestamp(c, v)); }},
     {"duration", kFormSeconds, false,
      [](LB& b, const FC& c, const RV& v) { set(b.duration, integer(c, v, 0, kMaxSeconds)); }},
     {"record_file_size", "a whole number of bytes >= 0", false,
-     [](LB& b, const FC& c, const RV& v) { set(b.leg.record_file_size, integer(c, v, 0, kInt64Max)); }},
+     [](LB& b, const FC& c, const RV& v) {
+       set(b.leg.record_file_size, integer(c, v, 0, kInt64Max));
+     }},
 };
 
 // Validates legs[index]; appends its errors with the "legs[i]." prefix.
@@ -445,10 +477,10 @@ struct RecordField {
 
 using RB = RecordBuilder;
 
-#define CDRD_TEXT_FIELD(field, member)                                                     \
-  {                                                                                        \
-    field, kFormText, false,                                                               \
-        [](RB& b, const FC& c, const RV& v) { set(b.rec.member, text(c, v)); }             \
+#define CDRD_TEXT_FIELD(field, member)                                         \
+  {                                                                            \
+    field, kFormText, false,                                                   \
+        [](RB& b, const FC& c, const RV& v) { set(b.rec.member, text(c, v)); } \
   }
 
 const RecordField kRecordFields[] = {
@@ -457,7 +489,10 @@ const RecordField kRecordFields[] = {
      [](RB& b, const FC& c, const RV& v) { set(b.account, text(c, v, kMaxNumberText)); }},
     {"call_uuid", "1-64 characters of A-Z, a-z, 0-9 and '-'", true,
      [](RB& b, const FC& c, const RV& v) {
-       if (is_text(v) && is_plausible_call_uuid(v.text)) b.rec.call_uuid = v.text; else c.bad(v);
+       if (is_text(v) && is_plausible_call_uuid(v.text))
+         b.rec.call_uuid = v.text;
+       else
+         c.bad(v);
      }},
     // the SIP-trunk vocabulary
     {"call_direction", "inbound or outbound", true,
@@ -477,7 +512,9 @@ const RecordField kRecordFields[] = {
     {"bill_duration", kFormSeconds, false,
      [](RB& b, const FC& c, const RV& v) { set(b.bill_duration, integer(c, v, 0, kMaxSeconds)); }},
     {"hangup_cause_code", "a whole number from 1000 to 9999", false,
-     [](RB& b, const FC& c, const RV& v) { set(b.rec.hangup_cause_code, integer(c, v, 1000, 9999)); }},
+     [](RB& b, const FC& c, const RV& v) {
+       set(b.rec.hangup_cause_code, integer(c, v, 1000, 9999));
+     }},
     CDRD_TEXT_FIELD("hangup_cause_name", hangup_cause_name),
     {"hangup_source", "customer, carrier or zentrunk", false,
      [](RB& b, const FC& c, const RV& v) {
@@ -491,7 +528,8 @@ const RecordField kRecordFields[] = {
      [](RB& b, const FC& c, const RV& v) { set(b.rec.region, text(c, v, kMaxShortText)); }},
     {"transport_protocol", "udp, tcp or tls", false,
      [](RB& b, const FC& c, const RV& v) { set(b.rec.transport, parsed(c, v, &parse_transport)); }},
-    {"srtp", kFormBool, false, [](RB& b, const FC& c, const RV& v) { set(b.rec.srtp, boolean(c, v)); }},
+    {"srtp", kFormBool, false,
+     [](RB& b, const FC& c, const RV& v) { set(b.rec.srtp, boolean(c, v)); }},
     {"secure_trunking", kFormBool, false,
      [](RB& b, const FC& c, const RV& v) { set(b.rec.secure_trunking, boolean(c, v)); }},
     {"rate", kFormMoney, false,
@@ -527,7 +565,9 @@ const RecordField kRecordFields[] = {
      }},
     // the cloud-PBX vocabulary
     {"flow", "in, out or transfer", false,
-     [](RB& b, const FC& c, const RV& v) { set(b.flow, one_of(c, v, {"in", "out", "transfer"})); }},
+     [](RB& b, const FC& c, const RV& v) {
+       set(b.flow, one_of(c, v, {"in", "out", "transfer"}));
+     }},
     CDRD_TEXT_FIELD("from_username", from_username),
     CDRD_TEXT_FIELD("from_domain", from_domain),
     CDRD_TEXT_FIELD("from_screen_name", from_screen_name),
@@ -544,7 +584,9 @@ const RecordField kRecordFields[] = {
        set(b.rec.bridged_duration_s, integer(c, v, 0, kMaxSeconds));
      }},
     {"extension_id", kFormInt, false,
-     [](RB& b, const FC& c, const RV& v) { set(b.rec.extension_id, integer(c, v, kInt64Min, kInt64Max)); }},
+     [](RB& b, const FC& c, const RV& v) {
+       set(b.rec.extension_id, integer(c, v, kInt64Min, kInt64Max));
+     }},
     CDRD_TEXT_FIELD("extension_name", extension_name),
     {"extension_type", "phone, ivr, queue or fax", false,
      [](RB& b, const FC& c, const RV& v) {
@@ -558,18 +600,21 @@ const RecordField kRecordFields[] = {
     CDRD_TEXT_FIELD("diversion_number", diversion_number),
     {"result", "busy, answered, bridged, not answered, rejected or failed", false,
      [](RB& b, const FC& c, const RV& v) {
-       set(b.rec.result, one_of(c, v, {"busy", "answered", "bridged", "not answered", "rejected",
-                                       "failed"}));
+       set(b.rec.result,
+           one_of(c, v, {"busy", "answered", "bridged", "not answered", "rejected", "failed"}));
      }},
     {"hangup_disposition",
-     "callee_bye, caller_bye, caller_cancel, callee_refuse, internal_cancel or \"\" (unknown)", false,
+     "callee_bye, caller_bye, caller_cancel, callee_refuse, internal_cancel or \"\" (unknown)",
+     false,
      [](RB& b, const FC& c, const RV& v) {
-       set(b.rec.hangup_disposition, one_of(c, v, {"callee_bye", "caller_bye", "caller_cancel",
-                                                   "callee_refuse", "internal_cancel"}));
+       set(b.rec.hangup_disposition, one_of(c, v,
+                                            {"callee_bye", "caller_bye", "caller_cancel",
+                                             "callee_refuse", "internal_cancel"}));
      }},
     CDRD_TEXT_FIELD("q850_cause", q850_cause),
     {"quality_rate", "a whole number >= 0 (send quality_rate and quality_max_rate as two numbers)",
-     false, [](RB& b, const FC& c, const RV& v) { set(b.quality_rate, integer(c, v, 0, kIntMax)); }},
+     false,
+     [](RB& b, const FC& c, const RV& v) { set(b.quality_rate, integer(c, v, 0, kIntMax)); }},
     {"quality_max_rate", "a whole number >= 0", false,
      [](RB& b, const FC& c, const RV& v) { set(b.quality_max_rate, integer(c, v, 0, kIntMax)); }},
     {"legs", "a JSON array of leg objects (NDJSON only)", false,
@@ -591,7 +636,9 @@ const RecordField kRecordFields[] = {
     {"jitter_ms", kFormMillis, false,
      [](RB& b, const FC& c, const RV& v) { set(b.rec.quality.jitter_ms, decimal(c, v, 1e9)); }},
     {"packet_loss_pct", "a decimal percentage from 0 to 100 (e.g. 0.5)", false,
-     [](RB& b, const FC& c, const RV& v) { set(b.rec.quality.packet_loss_pct, decimal(c, v, 100)); }},
+     [](RB& b, const FC& c, const RV& v) {
+       set(b.rec.quality.packet_loss_pct, decimal(c, v, 100));
+     }},
     {"post_dial_delay_ms", "a whole number of milliseconds >= 0", false,
      [](RB& b, const FC& c, const RV& v) {
        set(b.rec.quality.post_dial_delay_ms, integer(c, v, 0, kInt64Max));
@@ -630,23 +677,20 @@ void enrich(RecordBuilder& b, const std::function<bool(std::string_view)>& given
     if (!side.country.empty() && side.country != derived) {
       if (derived.empty()) {
         e.add(side.country_field, quoted(side.country) + " given, but " +
-                                      std::string(side.number_field) + " " +
-                                      quoted(side.number) +
+                                      std::string(side.number_field) + " " + quoted(side.number) +
                                       " is not a phone number of any country (leave " +
                                       std::string(side.country_field) + " out)");
       } else {
-        e.add(side.country_field, quoted(side.country) + " contradicts " +
-                                      std::string(side.number_field) + " " +
-                                      quoted(side.number) + ", a number of " + derived +
-                                      " (leave " + std::string(side.country_field) +
-                                      " out or send " + derived + ")");
+        e.add(side.country_field,
+              quoted(side.country) + " contradicts " + std::string(side.number_field) + " " +
+                  quoted(side.number) + ", a number of " + derived + " (leave " +
+                  std::string(side.country_field) + " out or send " + derived + ")");
       }
       continue;
     }
     side.country = std::move(derived);
   }
-  if (Status s = rating::check_hangup(b.rec.hangup_cause_code, b.rec.hangup_cause_name);
-      !s.ok()) {
+  if (Status s = rating::check_hangup(b.rec.hangup_cause_code, b.rec.hangup_cause_name); !s.ok()) {
     e.list.push_back(s.message());
   }
   if (given("rate") != given("total_amount")) {

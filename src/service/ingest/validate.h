@@ -2,8 +2,8 @@
 // to a RawRecord from any input format. Checks every field's type and form, the required
 // fields, the order of the timestamps, the talk time against the timestamps, STIR/SHAKEN
 // consistency and the hangup cause name against the hangup table (filling it in from the code);
-// derives duration, the countries of the numbers (libphonenumber) and the billing defaults. Pure apart from the account resolver;
-// thread-safe.
+// derives duration, the countries of the numbers (libphonenumber) and the billing defaults. Pure
+// apart from the account resolver; thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -38,7 +38,10 @@ using Changes = std::vector<std::pair<std::string, std::optional<std::string>>>;
 std::string line(const Changes& changes = {}) {
   std::map<std::string, std::string> fields = kBase;
   for (const auto& [k, v] : changes) {
-    if (v) fields[k] = *v; else fields.erase(k);
+    if (v)
+      fields[k] = *v;
+    else
+      fields.erase(k);
   }
   std::string out = "{";
   for (const auto& [k, v] : fields) out += (out.size() > 1 ? ", \"" : "\"") + k + "\": " + v;
@@ -67,10 +70,13 @@ std::string error(const Changes& changes) {
 // The record of a CSV-like row: every value untyped text.
 Result<CallRecord> check_text(const std::map<std::string, std::string>& extra) {
   RawRecord raw;
-  std::map<std::string, std::string> all = {
-      {"account", std::string(kRecordAuthId)}, {"call_uuid", "u1"}, {"call_direction", "inbound"},
-      {"from_number", "14155550100"}, {"to_number", "alice"},
-      {"initiation_time", "2022-05-26 13:32:06"}, {"end_time", "2022-05-26 13:32:37"}};
+  std::map<std::string, std::string> all = {{"account", std::string(kRecordAuthId)},
+                                            {"call_uuid", "u1"},
+                                            {"call_direction", "inbound"},
+                                            {"from_number", "14155550100"},
+                                            {"to_number", "alice"},
+                                            {"initiation_time", "2022-05-26 13:32:06"},
+                                            {"end_time", "2022-05-26 13:32:37"}};
   for (const auto& [k, v] : extra) all[k] = v;
   for (const auto& [k, v] : all) raw.fields.push_back({k, RawValue{RawKind::kText, v, {}, {}}});
   return validate_record(raw, resolve_account);
@@ -119,29 +125,58 @@ TEST(Validate, GivenUsernamesAreKept) {
 
 TEST(Validate, EveryFieldOfAFullRecord) {
   Result<CallRecord> r = check({
-      {"duration", "28"}, {"bill_duration", "60"}, {"hangup_cause_code", "3010"},
-      {"hangup_cause_name", "\"normal_hangup\""}, {"hangup_source", "\"customer\""},
-      {"trunk_id", "\"126041xxxx\""}, {"trunk_domain", "\"31723558297410168.zt.plivops.com\""},
-      {"region", "\"us-east-1\""}, {"transport_protocol", "\"tls\""}, {"srtp", "true"},
-      {"secure_trunking", "true"}, {"cnam_lookup", "true"}, {"rate", "0.318"},
-      {"secure_trunking_rate", "\"0.00500\""}, {"total_amount", "\"0.32300\""},
-      {"cnam_lookup_rate", "\"0.004\""}, {"from_country", "\"BR\""}, {"to_country", "\"US\""},
-      {"stir_verification", "\"Not Verified\""}, {"attestation_indicator", "\"B\""},
-      {"call_id", "\"a84b4c76e66710@pc33.example.com\""}, {"flow", "\"out\""},
-      {"from_username", "\"100*0111\""}, {"from_domain", "\"sip.example\""},
-      {"from_screen_name", "\"Reception\""}, {"to_username", "\"+71111111111\""},
-      {"to_domain", "\"pstn.example\""}, {"did_number", "\"74950000000\""},
-      {"did_domain", "\"did.example\""}, {"bridged_username", "\"+71111111111\""},
-      {"bridged_domain", "\"b.example\""}, {"bridged_time", "\"2022-05-26 13:32:10\""},
-      {"bridged_duration", "27"}, {"extension_id", "469100"},
-      {"extension_name", "\"100*0111@sipproxy.example\""}, {"extension_type", "\"phone\""},
-      {"extension_group_owner_id", "12"}, {"ext_number_reg", "\"74950000001\""},
-      {"diversion_number", "\"74950000002\""}, {"result", "\"bridged\""},
-      {"hangup_disposition", "\"caller_bye\""}, {"q850_cause", "\"NORMAL_CLEARING\""},
-      {"quality_rate", "4"}, {"quality_max_rate", "5"}, {"rtt_ms", "\"120.5\""},
-      {"jitter_ms", "3"}, {"packet_loss_pct", "0.25"}, {"post_dial_delay_ms", "1800"},
-      {"caller_carrier", "\"Claro\""}, {"callee_carrier", "\"AT&T\""},
-      {"from_region", "\"Rio de Janeiro\""}, {"to_region", "\"Indiana\""},
+      {"duration", "28"},
+      {"bill_duration", "60"},
+      {"hangup_cause_code", "3010"},
+      {"hangup_cause_name", "\"normal_hangup\""},
+      {"hangup_source", "\"customer\""},
+      {"trunk_id", "\"126041xxxx\""},
+      {"trunk_domain", "\"31723558297410168.zt.plivops.com\""},
+      {"region", "\"us-east-1\""},
+      {"transport_protocol", "\"tls\""},
+      {"srtp", "true"},
+      {"secure_trunking", "true"},
+      {"cnam_lookup", "true"},
+      {"rate", "0.318"},
+      {"secure_trunking_rate", "\"0.00500\""},
+      {"total_amount", "\"0.32300\""},
+      {"cnam_lookup_rate", "\"0.004\""},
+      {"from_country", "\"BR\""},
+      {"to_country", "\"US\""},
+      {"stir_verification", "\"Not Verified\""},
+      {"attestation_indicator", "\"B\""},
+      {"call_id", "\"a84b4c76e66710@pc33.example.com\""},
+      {"flow", "\"out\""},
+      {"from_username", "\"100*0111\""},
+      {"from_domain", "\"sip.example\""},
+      {"from_screen_name", "\"Reception\""},
+      {"to_username", "\"+71111111111\""},
+      {"to_domain", "\"pstn.example\""},
+      {"did_number", "\"74950000000\""},
+      {"did_domain", "\"did.example\""},
+      {"bridged_username", "\"+71111111111\""},
+      {"bridged_domain", "\"b.example\""},
+      {"bridged_time", "\"2022-05-26 13:32:10\""},
+      {"bridged_duration", "27"},
+      {"extension_id", "469100"},
+      {"extension_name", "\"100*0111@sipproxy.example\""},
+      {"extension_type", "\"phone\""},
+      {"extension_group_owner_id", "12"},
+      {"ext_number_reg", "\"74950000001\""},
+      {"diversion_number", "\"74950000002\""},
+      {"result", "\"bridged\""},
+      {"hangup_disposition", "\"caller_bye\""},
+      {"q850_cause", "\"NORMAL_CLEARING\""},
+      {"quality_rate", "4"},
+      {"quality_max_rate", "5"},
+      {"rtt_ms", "\"120.5\""},
+      {"jitter_ms", "3"},
+      {"packet_loss_pct", "0.25"},
+      {"post_dial_delay_ms", "1800"},
+      {"caller_carrier", "\"Claro\""},
+      {"callee_carrier", "\"AT&T\""},
+      {"from_region", "\"Rio de Janeiro\""},
+      {"to_region", "\"Indiana\""},
   });
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->duration_s, 28);
@@ -209,7 +244,8 @@ TEST(Validate, RequiredFields) {
 
 TEST(Validate, UnknownAndRepeatedFields) {
   EXPECT_EQ(error({{"durration", "3"}}), "durration: unknown field");
-  EXPECT_EQ(error({{"call_duration", "3"}}), "call_duration: unknown field (did you mean duration?)");
+  EXPECT_EQ(error({{"call_duration", "3"}}),
+            "call_duration: unknown field (did you mean duration?)");
   EXPECT_EQ(check_line(R"({"call_uuid": "a", )" + line().substr(1)).status().message(),
             "call_uuid: given more than once");
   EXPECT_FALSE(is_known_field("durration"));
@@ -242,7 +278,7 @@ TEST(Validate, CallUuid) {
             "CAA308E3333C4A19AAED9C0254B9C61B");
   EXPECT_TRUE(check({{"call_uuid", "\"" + std::string(64, 'a') + "\""}}).ok());
   for (const std::string& bad : {"\"" + std::string(65, 'a') + "\"", std::string("\"a_b\""),
-                                std::string("\"a b\""), std::string("12")}) {
+                                 std::string("\"a b\""), std::string("12")}) {
     EXPECT_THAT(error({{"call_uuid", bad}}),
                 HasSubstr("call_uuid: must be 1-64 characters of A-Z, a-z, 0-9 and '-'"))
         << bad;
@@ -294,9 +330,9 @@ TEST(Validate, TimeOrder) {
   EXPECT_THAT(error({{"answer_time", "\"2022-05-26 13:32:38\""}}),
               HasSubstr("answer_time, end_time: end_time must not be before answer_time"));
   // Equal times are fine.
-  EXPECT_TRUE(check({{"answer_time", "\"2022-05-26 13:32:06\""},
-                     {"end_time", "\"2022-05-26 13:32:06\""}})
-                  .ok());
+  EXPECT_TRUE(
+      check({{"answer_time", "\"2022-05-26 13:32:06\""}, {"end_time", "\"2022-05-26 13:32:06\""}})
+          .ok());
 }
 
 TEST(Validate, DurationIsDerivedFromTheTimes) {
@@ -341,7 +377,8 @@ TEST(Validate, Hangup) {
   EXPECT_EQ(check({{"hangup_source", "\"zentrunk\""}})->hangup_source, HangupSource::kZentrunk);
   EXPECT_EQ(error({{"hangup_source", "\"nobody\""}}),
             "hangup_source: must be customer, carrier or zentrunk, got 'nobody'");
-  EXPECT_THAT(error({{"hangup_cause_name", "3"}}), HasSubstr("hangup_cause_name: must be a string"));
+  EXPECT_THAT(error({{"hangup_cause_name", "3"}}),
+              HasSubstr("hangup_cause_name: must be a string"));
 }
 
 TEST(Validate, ShortTextFields) {
@@ -349,8 +386,9 @@ TEST(Validate, ShortTextFields) {
     EXPECT_TRUE(check({{f, "\"" + std::string(128, 'x') + "\""}}).ok()) << f;
     EXPECT_THAT(error({{f, "\"" + std::string(129, 'x') + "\""}}),
                 HasSubstr(std::string(f) + ": must be at most 128 characters, got 129"));
-    EXPECT_THAT(error({{f, "126041"}}),
-                HasSubstr(std::string(f) + ": must be a string of at most 128 characters, got 126041"));
+    EXPECT_THAT(
+        error({{f, "126041"}}),
+        HasSubstr(std::string(f) + ": must be a string of at most 128 characters, got 126041"));
   }
   // Characters, not bytes: 128 two-byte characters fit.
   std::string e;
@@ -443,8 +481,8 @@ TEST(Validate, CountriesComeFromTheNumbers) {
   ASSERT_TRUE(bare.ok()) << bare.status().message();
   EXPECT_EQ(bare->from_country, "BR");
   EXPECT_EQ(bare->to_country, "US");
-  Result<CallRecord> more = check({{"from_number", "\"+442079460000\""},
-                                   {"to_number", "\"+74957397000\""}});
+  Result<CallRecord> more =
+      check({{"from_number", "\"+442079460000\""}, {"to_number", "\"+74957397000\""}});
   EXPECT_EQ(more->from_country, "GB");
   EXPECT_EQ(more->to_country, "RU");
   EXPECT_EQ(check({{"to_number", "\"+919943720205\""}})->to_country, "IN");
@@ -499,8 +537,9 @@ TEST(Validate, StirAndAttestation) {
   EXPECT_EQ(check({{"attestation_indicator", "\"null\""}})->attestation, Attestation::kNone);
   EXPECT_EQ(check({{"attestation_indicator", "null"}})->attestation, Attestation::kNone);
   EXPECT_TRUE(check({{"stir_verification", "\"Verified\""}}).ok());
-  EXPECT_TRUE(check({{"stir_verification", "\"Not Applicable\""}, {"attestation_indicator", "\"B\""}})
-                  .ok());
+  EXPECT_TRUE(
+      check({{"stir_verification", "\"Not Applicable\""}, {"attestation_indicator", "\"B\""}})
+          .ok());
   EXPECT_EQ(error({{"stir_verification", "\"Verified\""}, {"attestation_indicator", "\"B\""}}),
             "attestation_indicator: 'B' contradicts stir_verification 'Verified' (which means "
             "attestation A)");
@@ -529,14 +568,14 @@ TEST(Validate, Flow) {
   EXPECT_TRUE(check({{"flow", "\"in\""}, {"call_direction", "\"inbound\""}}).ok());
   EXPECT_EQ(error({{"flow", "\"in\""}}),
             "flow, call_direction: flow 'in' means call_direction inbound, got outbound");
-  EXPECT_EQ(error({{"flow", "\"sideways\""}}),
-            "flow: must be in, out or transfer, got 'sideways'");
+  EXPECT_EQ(error({{"flow", "\"sideways\""}}), "flow: must be in, out or transfer, got 'sideways'");
 }
 
 TEST(Validate, CloudPbxChoices) {
   EXPECT_EQ(check({{"result", "\"not answered\""}})->result, "not answered");
-  EXPECT_THAT(error({{"result", "\"voicemail\""}}),
-              HasSubstr("result: must be busy, answered, bridged, not answered, rejected or failed"));
+  EXPECT_THAT(
+      error({{"result", "\"voicemail\""}}),
+      HasSubstr("result: must be busy, answered, bridged, not answered, rejected or failed"));
   EXPECT_EQ(check({{"hangup_disposition", "\"\""}})->hangup_disposition, "");
   EXPECT_EQ(check({{"hangup_disposition", "\"internal_cancel\""}})->hangup_disposition,
             "internal_cancel");
@@ -623,10 +662,9 @@ TEST(Validate, BadLegs) {
   EXPECT_THAT(error({{"legs", "[1]"}}), HasSubstr("legs[0]: must be an object"));
   EXPECT_THAT(error({{"legs", R"([{"hangup_time": "2022-05-26 13:32:08"}])"}}),
               HasSubstr("legs[0].init_time: is required"));
-  EXPECT_THAT(
-      error({{"legs", R"([{}, {"init_time": "2022-05-26 13:32:06",
+  EXPECT_THAT(error({{"legs", R"([{}, {"init_time": "2022-05-26 13:32:06",
           "hangup_time": "2022-05-26 13:32:08", "hangup_time_gmt": "x"}])"}}),
-      HasSubstr("legs[1].hangup_time_gmt: unknown field (did you mean hangup_time?)"));
+              HasSubstr("legs[1].hangup_time_gmt: unknown field (did you mean hangup_time?)"));
   EXPECT_THAT(error({{"legs", R"([{"init_time": "2022-05-26 13:32:09",
           "hangup_time": "2022-05-26 13:32:08"}])"}}),
               HasSubstr("hangup_time must not be before init_time"));
@@ -638,8 +676,10 @@ TEST(Validate, BadLegs) {
 }
 
 TEST(Validate, UntypedTextRecord) {
-  Result<CallRecord> r = check_text({{"rate", "0.31800"}, {"total_amount", "0.318"},
-                                     {"duration", "0"}, {"hangup_cause_code", "3000"}});
+  Result<CallRecord> r = check_text({{"rate", "0.31800"},
+                                     {"total_amount", "0.318"},
+                                     {"duration", "0"},
+                                     {"hangup_cause_code", "3000"}});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->direction, Direction::kInbound);
   EXPECT_EQ(r->from_number, "+14155550100");

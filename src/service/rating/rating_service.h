@@ -50,9 +50,9 @@ struct AccountRating {
 [[nodiscard]] Result<bool> rate_record(const AccountRating& rating, CallRecord& record);
 
 struct DeckLoadResult {
-  std::optional<Direction> direction;  // the direction replaced; nullopt: both
-  std::size_t rows[2] = {0, 0};        // rows now in force, by Direction (inbound 0, outbound 1)
-  std::size_t prefixes[2] = {0, 0};    // distinct prefixes among them
+  std::optional<Direction> direction;     // the direction replaced; nullopt: both
+  std::size_t rows[2] = {0, 0};           // rows now in force, by Direction (inbound 0, outbound 1)
+  std::size_t prefixes[2] = {0, 0};       // distinct prefixes among them
   std::size_t previous_rows[2] = {0, 0};  // rows before the load
 };
 

@@ -247,8 +247,7 @@ TEST_F(RatingServiceTest, UnknownAccount) {
   EXPECT_EQ(service_->account("MA0000000000000000ZZ").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(service_->account("MA0000000000000000ZZ").status().message(),
             "no account has auth_id 'MA0000000000000000ZZ'");
-  EXPECT_EQ(service_->load_deck(999, std::nullopt, kDeck).status().code(),
-            Status::Code::kNotFound);
+  EXPECT_EQ(service_->load_deck(999, std::nullopt, kDeck).status().code(), Status::Code::kNotFound);
   EXPECT_EQ(service_->account(account_.auth_id)->id, account_.id);
 }
 
@@ -261,9 +260,10 @@ TEST_F(RatingServiceTest, TheDeckIsReadOncePerVersion) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(current().get(), first.get());
   EXPECT_EQ(counting_->profile_reads, reads + 1);
   // A load through the service: the next use reads the new deck.
-  ASSERT_TRUE(service_->load_deck(account_.id, Direction::kInbound,
-                                  "prefix,rate,initial_increment,subsequent_increment\n"
-                                  "1,0.00400,60,60\n")
+  ASSERT_TRUE(service_
+                  ->load_deck(account_.id, Direction::kInbound,
+                              "prefix,rate,initial_increment,subsequent_increment\n"
+                              "1,0.00400,60,60\n")
                   .ok());
   EXPECT_EQ(current()->deck.rows(Direction::kInbound)[0].rate, money("0.004"));
   EXPECT_GT(current()->version, first->version);
@@ -275,9 +275,10 @@ TEST_F(RatingServiceTest, AChangeByAnotherProcessIsSeenAtTheNextUse) {
   {
     auto other = open();  // e.g. `cdrd ratedeck load` while `cdrd serve` runs
     RatingService elsewhere(other->accounts, other->rating);
-    ASSERT_TRUE(elsewhere.load_deck(account_.id, Direction::kOutbound,
-                                    "prefix,rate,initial_increment,subsequent_increment\n"
-                                    "33,0.02,60,60\n")
+    ASSERT_TRUE(elsewhere
+                    .load_deck(account_.id, Direction::kOutbound,
+                               "prefix,rate,initial_increment,subsequent_increment\n"
+                               "33,0.02,60,60\n")
                     .ok());
     ASSERT_TRUE(elsewhere.set_settings(account_.id, {money("0.002"), false}).ok());
   }
@@ -299,7 +300,8 @@ TEST_F(RatingServiceTest, ConcurrentUseIsSafe) {
         }
         auto r = service_->current(account_.id);
         CallRecord c = seed_call();
-        if (!r.ok() || !rate_record(**r, c).value() || c.total_amount.to_fixed5() != "0.00200") ++wrong;
+        if (!r.ok() || !rate_record(**r, c).value() || c.total_amount.to_fixed5() != "0.00200")
+          ++wrong;
       }
     });
   }
@@ -317,11 +319,12 @@ TEST_F(RatingServiceTest, IngestRatesEachBatchWithOneDeckRead) {
                                      settings);
   std::string ndjson;
   for (int i = 0; i < 500; ++i) {
-    ndjson += R"({"account": "MA0000000000000000AA", "call_uuid": "c)" + std::to_string(i) +
-              R"(", "call_direction": "outbound", "from_number": "+912235328936", "to_number": ")" +
-              (i % 2 ? "+919943720205" : "+33142685300") +
-              R"(", "initiation_time": "2022-12-06 07:01:48", "answer_time": "2022-12-06 07:01:56", "end_time": "2022-12-06 07:02:00"})" +
-              "\n";
+    ndjson +=
+        R"({"account": "MA0000000000000000AA", "call_uuid": "c)" + std::to_string(i) +
+        R"(", "call_direction": "outbound", "from_number": "+912235328936", "to_number": ")" +
+        (i % 2 ? "+919943720205" : "+33142685300") +
+        R"(", "initiation_time": "2022-12-06 07:01:48", "answer_time": "2022-12-06 07:01:56", "end_time": "2022-12-06 07:02:00"})" +
+        "\n";
   }
   const int profile_reads = counting_->profile_reads;
   const int version_reads = counting_->version_reads;
@@ -364,9 +367,10 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
   EXPECT_EQ(none->changed, 0);
 
   // India gets cheaper, France gets a rate.
-  ASSERT_TRUE(service_->load_deck(account_.id, Direction::kOutbound,
-                                  "prefix,rate,initial_increment,subsequent_increment\n"
-                                  "91,0.01500,1,1\n33,0.06000,60,60\n")
+  ASSERT_TRUE(service_
+                  ->load_deck(account_.id, Direction::kOutbound,
+                              "prefix,rate,initial_increment,subsequent_increment\n"
+                              "91,0.01500,1,1\n33,0.06000,60,60\n")
                   .ok());
   // Only calls initiated in the window: days 2..5.
   CallWindow window{at("2022-12-08 07:01:48"), at("2022-12-12 07:01:48")};
@@ -379,8 +383,8 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
   EXPECT_EQ(stored("c3")->rating, RatingState::kRated);
   EXPECT_EQ(stored("c2")->total_amount.to_fixed5(), "0.00100");  // 4 s at 0.015
   EXPECT_EQ(stored("c1")->total_amount.to_fixed5(), "0.00200");  // outside: unchanged
-  EXPECT_EQ(stored("c6")->rating, RatingState::kUnrated);         // outside: unchanged
-  EXPECT_EQ(service_->rerate(account_.id, window)->changed, 0);   // twice: nothing
+  EXPECT_EQ(stored("c6")->rating, RatingState::kUnrated);        // outside: unchanged
+  EXPECT_EQ(service_->rerate(account_.id, window)->changed, 0);  // twice: nothing
 
   auto all = service_->rerate(account_.id, {});
   EXPECT_EQ(all->changed, 8);
@@ -388,9 +392,10 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
   EXPECT_EQ(stored("provided")->total_amount, money("1"));
 
   // Dropping the French rate makes those calls unrated again.
-  ASSERT_TRUE(service_->load_deck(account_.id, Direction::kOutbound,
-                                  "prefix,rate,initial_increment,subsequent_increment\n"
-                                  "91,0.01500,1,1\n")
+  ASSERT_TRUE(service_
+                  ->load_deck(account_.id, Direction::kOutbound,
+                              "prefix,rate,initial_increment,subsequent_increment\n"
+                              "91,0.01500,1,1\n")
                   .ok());
   auto dropped = service_->rerate(account_.id, {});
   EXPECT_EQ(dropped->changed, 4);
@@ -406,9 +411,10 @@ TEST_F(RatingServiceTest, RerateAppliesTheNewDeckAndIsIdempotent) {
 }
 
 TEST_F(RatingServiceTest, RerateLeavesACallWhoseNewAmountOverflowsAsStoredAndCountsIt) {
-  ASSERT_TRUE(service_->load_deck(account_.id, Direction::kOutbound,
-                                  "prefix,rate,initial_increment,subsequent_increment\n"
-                                  "91,99999.99999,1,1\n")
+  ASSERT_TRUE(service_
+                  ->load_deck(account_.id, Direction::kOutbound,
+                              "prefix,rate,initial_increment,subsequent_increment\n"
+                              "91,99999.99999,1,1\n")
                   .ok());
   CallRecord small = seed_call("small"), huge = seed_call("huge");
   small.secure_trunking = huge.secure_trunking = true;
@@ -473,7 +479,7 @@ TEST_F(RatingServiceTest, UnratedReportGroupsByPrefix) {
   add("fr3", Direction::kOutbound, "+33612345678", 5, t);
   add("sip", Direction::kOutbound, "alice", 7, t);
   add("in", Direction::kOutbound, "+919943720205", 7, t);  // rated: not in the report
-  add("gb", Direction::kInbound, "+442079460000", 3, t);     // inbound deck has only "1"
+  add("gb", Direction::kInbound, "+442079460000", 3, t);   // inbound deck has only "1"
   ASSERT_TRUE(store_->calls.insert_calls(calls).ok());
 
   auto r = service_->unrated_report(account_.id, {}, 4);

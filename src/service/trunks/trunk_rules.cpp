@@ -26,20 +26,23 @@ Status check_trunk_links(const Trunk& t) {
       return only_for(t, "fallback_uri_uuid", "only an inbound trunk routes to origination URIs");
     }
     if (!t.ipacl_uuid && !t.credential_uuid) {
-      return Status::Missing("ipacl_uuid or credential_uuid: an outbound trunk needs an IP access "
-                             "control list, a credential or both");
+      return Status::Missing(
+          "ipacl_uuid or credential_uuid: an outbound trunk needs an IP access "
+          "control list, a credential or both");
     }
     return Status::Ok();
   }
   if (t.ipacl_uuid) {
-    return only_for(t, "ipacl_uuid", "only an outbound trunk authenticates by IP access control list");
+    return only_for(t, "ipacl_uuid",
+                    "only an outbound trunk authenticates by IP access control list");
   }
   if (t.credential_uuid) {
     return only_for(t, "credential_uuid", "only an outbound trunk authenticates by credential");
   }
   if (!t.primary_uri_uuid) {
-    return Status::Missing("primary_uri_uuid: an inbound trunk needs a primary origination URI "
-                           "(the uuid of one of your origination URIs)");
+    return Status::Missing(
+        "primary_uri_uuid: an inbound trunk needs a primary origination URI "
+        "(the uuid of one of your origination URIs)");
   }
   if (t.fallback_uri_uuid && *t.fallback_uri_uuid == *t.primary_uri_uuid) {
     return Status::Invalid("fallback_uri_uuid: must differ from primary_uri_uuid");

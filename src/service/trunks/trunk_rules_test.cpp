@@ -81,22 +81,35 @@ class MemoryTrunkStore final : public TrunkStore {
     return Status::Ok();
   }
   Status create_ip_acl(const IpAcl&, int) override { return unused(); }
-  Result<std::optional<IpAcl>> find_ip_acl(std::int64_t, std::string_view) override { return unused(); }
+  Result<std::optional<IpAcl>> find_ip_acl(std::int64_t, std::string_view) override {
+    return unused();
+  }
   Result<Page<IpAcl>> list_ip_acls(const PageRequest&) override { return unused(); }
   Status update_ip_acl(const IpAcl&) override { return unused(); }
   Status delete_ip_acl(std::int64_t, std::string_view) override { return unused(); }
   Status create_credential(const Credential&, int) override { return unused(); }
-  Result<std::optional<Credential>> find_credential(std::int64_t, std::string_view) override { return unused(); }
+  Result<std::optional<Credential>> find_credential(std::int64_t, std::string_view) override {
+    return unused();
+  }
   Result<Page<Credential>> list_credentials(const PageRequest&) override { return unused(); }
   Status update_credential(const Credential&) override { return unused(); }
   Status delete_credential(std::int64_t, std::string_view) override { return unused(); }
   Status create_origination_uri(const OriginationUri&, int) override { return unused(); }
-  Result<std::optional<OriginationUri>> find_origination_uri(std::int64_t, std::string_view) override { return unused(); }
-  Result<Page<OriginationUri>> list_origination_uris(const PageRequest&) override { return unused(); }
+  Result<std::optional<OriginationUri>> find_origination_uri(std::int64_t,
+                                                             std::string_view) override {
+    return unused();
+  }
+  Result<Page<OriginationUri>> list_origination_uris(const PageRequest&) override {
+    return unused();
+  }
   Status update_origination_uri(const OriginationUri&) override { return unused(); }
   Status delete_origination_uri(std::int64_t, std::string_view) override { return unused(); }
-  Result<std::optional<Trunk>> find_trunk(std::int64_t, std::string_view) override { return unused(); }
-  Result<Page<Trunk>> list_trunks(const PageRequest&, const TrunkFilter&) override { return unused(); }
+  Result<std::optional<Trunk>> find_trunk(std::int64_t, std::string_view) override {
+    return unused();
+  }
+  Result<Page<Trunk>> list_trunks(const PageRequest&, const TrunkFilter&) override {
+    return unused();
+  }
   Status update_trunk(const Trunk&) override { return unused(); }
   Status delete_trunk(std::int64_t, std::string_view) override { return unused(); }
 

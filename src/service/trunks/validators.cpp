@@ -93,8 +93,9 @@ Status check_password(std::string_view field, std::string_view value) {
     digit = digit || is_digit(c);
   }
   if (!upper || !lower || !digit) {
-    return Status::Invalid(f + ": must contain at least one upper-case letter, one lower-case "
-                               "letter and one digit");
+    return Status::Invalid(f +
+                           ": must contain at least one upper-case letter, one lower-case "
+                           "letter and one digit");
   }
   return Status::Ok();
 }
@@ -103,12 +104,11 @@ Result<std::string> canonical_ip_entry(std::string_view field, std::string_view 
   namespace ip = boost::asio::ip;
   // The parsers below accept what inet_pton accepts; this first pass keeps out scope ids
   // ("fe80::1%eth0"), white space and anything long.
-  const bool charset_ok =
-      !value.empty() && value.size() <= kMaxEntryLength &&
-      std::all_of(value.begin(), value.end(), [](char c) {
-        return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' ||
-               c == ':' || c == '/';
-      });
+  const bool charset_ok = !value.empty() && value.size() <= kMaxEntryLength &&
+                          std::all_of(value.begin(), value.end(), [](char c) {
+                            return is_digit(c) || (c >= 'a' && c <= 'f') ||
+                                   (c >= 'A' && c <= 'F') || c == '.' || c == ':' || c == '/';
+                          });
   if (!charset_ok) return bad(field, kIpForm, value);
 
   const std::size_t slash = value.find('/');

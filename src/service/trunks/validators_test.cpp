@@ -28,15 +28,15 @@ TEST(Username, LengthAndCharacters) {
 }
 
 TEST(Password, LengthClassesAndNeverEchoed) {
-  EXPECT_FALSE(check_password("password", "Abcdefghij1").ok());  // 11
-  EXPECT_TRUE(check_password("password", "Abcdefghijk1").ok());  // 12
+  EXPECT_FALSE(check_password("password", "Abcdefghij1").ok());                 // 11
+  EXPECT_TRUE(check_password("password", "Abcdefghijk1").ok());                 // 12
   EXPECT_TRUE(check_password("password", "A1" + std::string(126, 'x')).ok());   // 128
   EXPECT_FALSE(check_password("password", "A1" + std::string(127, 'x')).ok());  // 129
-  EXPECT_FALSE(check_password("password", "abcdefghijk1").ok());  // no upper
-  EXPECT_FALSE(check_password("password", "ABCDEFGHIJK1").ok());  // no lower
-  EXPECT_FALSE(check_password("password", "Abcdefghijkl").ok());  // no digit
-  EXPECT_FALSE(check_password("password", "Abcdef ghijk1").ok());  // space
-  EXPECT_FALSE(check_password("password", "Abcdefghijk1\xc3\xa9").ok());  // not ASCII
+  EXPECT_FALSE(check_password("password", "abcdefghijk1").ok());                // no upper
+  EXPECT_FALSE(check_password("password", "ABCDEFGHIJK1").ok());                // no lower
+  EXPECT_FALSE(check_password("password", "Abcdefghijkl").ok());                // no digit
+  EXPECT_FALSE(check_password("password", "Abcdef ghijk1").ok());               // space
+  EXPECT_FALSE(check_password("password", "Abcdefghijk1\xc3\xa9").ok());        // not ASCII
   EXPECT_TRUE(check_password("password", "Ab1!#$%&'()*+,-./:;<=>?@[]^_`{|}~").ok());
   for (const char* secret : {"Abcdefghij1", "abcdefghijk1", "Abcdef ghijk1"}) {
     const Status s = check_password("password", secret);
@@ -63,10 +63,25 @@ TEST(IpEntry, AddressesAndRangesAreCanonical) {
 }
 
 TEST(IpEntry, RefusesWhatIsNotAnAddressOrRange) {
-  for (const char* bad : {"10.0.0.0/33", "1.2.3", "::g", "256.1.1.1", "10.0.0.01", "1.2.3.4.5",
-                          "10.0.0.0/", "/8", "10.0.0.0/08", "10.0.0.0/8/8", "10.0.0.0/-1",
-                          "2001:db8::/129", "fe80::1%eth0", " 10.0.0.1", "10.0.0.1 ", "",
-                          "example.com", "10.0.0.0/99999999999999999999", "1:2:3:4:5:6:7:8:9",
+  for (const char* bad : {"10.0.0.0/33",
+                          "1.2.3",
+                          "::g",
+                          "256.1.1.1",
+                          "10.0.0.01",
+                          "1.2.3.4.5",
+                          "10.0.0.0/",
+                          "/8",
+                          "10.0.0.0/08",
+                          "10.0.0.0/8/8",
+                          "10.0.0.0/-1",
+                          "2001:db8::/129",
+                          "fe80::1%eth0",
+                          " 10.0.0.1",
+                          "10.0.0.1 ",
+                          "",
+                          "example.com",
+                          "10.0.0.0/99999999999999999999",
+                          "1:2:3:4:5:6:7:8:9",
                           "2001:db8:::1"}) {
     Result<std::string> r = canonical_ip_entry("ip_addresses[3]", bad);
     ASSERT_FALSE(r.ok()) << "'" << bad << "' -> " << (r.ok() ? *r : "");
@@ -101,17 +116,17 @@ TEST(HostName, Labels) {
 }
 
 TEST(OriginationUri, Forms) {
-  for (const char* good : {"pbx.example.com", "pbx.example.com:5060", "203.0.113.9",
-                           "203.0.113.9:5061;transport=tls", "[2001:db8::1]",
-                           "[2001:db8::1]:5060;transport=tcp", "pbx.example.com;transport=udp",
-                           "pbx.example.com:1", "pbx.example.com:65535"}) {
+  for (const char* good :
+       {"pbx.example.com", "pbx.example.com:5060", "203.0.113.9", "203.0.113.9:5061;transport=tls",
+        "[2001:db8::1]", "[2001:db8::1]:5060;transport=tcp", "pbx.example.com;transport=udp",
+        "pbx.example.com:1", "pbx.example.com:65535"}) {
     EXPECT_TRUE(check_origination_uri("uri", good).ok()) << good;
   }
-  for (const char* bad : {"", "sip:pbx.example.com", "pbx..example.com", "pbx.example.com:0",
-                          "pbx.example.com:65536", "pbx.example.com:", ":5060", "[2001:db8::1",
-                          "2001:db8::1", "[2001:db8::1]5060", "1.2.3", "256.0.0.1",
-                          "pbx.example.com;transport=sctp", "pbx.example.com;user=phone",
-                          "pbx.example.com:05060", "pbx example.com", "[fe80::1%eth0]"}) {
+  for (const char* bad :
+       {"", "sip:pbx.example.com", "pbx..example.com", "pbx.example.com:0", "pbx.example.com:65536",
+        "pbx.example.com:", ":5060", "[2001:db8::1", "2001:db8::1", "[2001:db8::1]5060", "1.2.3",
+        "256.0.0.1", "pbx.example.com;transport=sctp", "pbx.example.com;user=phone",
+        "pbx.example.com:05060", "pbx example.com", "[fe80::1%eth0]"}) {
     const Status s = check_origination_uri("uri", bad);
     EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << bad;
     EXPECT_THAT(s.message(), HasSubstr("uri: must be host[:port]")) << bad;
@@ -147,7 +162,8 @@ TEST(Ids, TrunkIdsAndUuids) {
 }
 
 TEST(Domains, TrunkDomainRealmAndSetting) {
-  EXPECT_EQ(trunk_domain_of("93667062664669661", "example.net"), "93667062664669661.zt.example.net");
+  EXPECT_EQ(trunk_domain_of("93667062664669661", "example.net"),
+            "93667062664669661.zt.example.net");
   EXPECT_EQ(realm_of("example.net"), "zt.example.net");
   EXPECT_TRUE(is_valid_sip_domain("example.net"));
   EXPECT_TRUE(is_valid_sip_domain("cdrd.example"));

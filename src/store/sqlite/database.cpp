@@ -26,9 +26,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Sqlite
 
   // WAL persists in the file; setting it again is a no-op. It must be confirmed, as SQLite
   // silently keeps the old mode where WAL is impossible (e.g. some network file systems).
-  ASSIGN_OR_RETURN(const std::optional<std::string> mode,
-                   writer->query_one("PRAGMA journal_mode=WAL",
-                                     [](const Statement& st) { return st.text(0); }));
+  ASSIGN_OR_RETURN(
+      const std::optional<std::string> mode,
+      writer->query_one("PRAGMA journal_mode=WAL", [](const Statement& st) { return st.text(0); }));
   if (mode != "wal") {
     return Status::IOError("sqlite store: cannot use WAL journal mode for " + path);
   }
@@ -36,8 +36,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Sqlite
   RETURN_IF_ERROR(writer->exec("PRAGMA journal_size_limit=67108864"));
   RETURN_IF_ERROR(migrate(*writer));
   ASSIGN_OR_RETURN(std::shared_ptr<const SecretBox> secrets, open_secrets(*writer, path));
-  return std::unique_ptr<Database>(
-      new Database(path, opts, std::move(writer), std::move(secrets)));
+  return std::unique_ptr<Database>(new Database(path, opts, std::move(writer), std::move(secrets)));
 }
 
 Database::Database(std::string path, SqliteOptions opts, std::unique_ptr<Connection> writer,

@@ -43,11 +43,11 @@
 namespace cdrd {
 
 struct SqliteOptions {
-  int busy_timeout_ms = 5000;          // wait this long for a lock another process holds
-  int writer_cache_kib = 64 * 1024;    // page cache of the writer (the ingest working set)
-  int reader_cache_kib = 16 * 1024;    // page cache of each reader connection
-  std::size_t max_idle_readers = 16;   // pooled reader connections kept open when idle
-  int query_budget_ms = 2000;          // the time one read may take (0: no limit)
+  int busy_timeout_ms = 5000;         // wait this long for a lock another process holds
+  int writer_cache_kib = 64 * 1024;   // page cache of the writer (the ingest working set)
+  int reader_cache_kib = 16 * 1024;   // page cache of each reader connection
+  std::size_t max_idle_readers = 16;  // pooled reader connections kept open when idle
+  int query_budget_ms = 2000;         // the time one read may take (0: no limit)
 };
 
 namespace sqlite {

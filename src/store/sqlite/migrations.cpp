@@ -260,17 +260,18 @@ std::span<const Migration> migrations() { return kMigrations; }
 int latest_schema_version() { return kMigrations.back().version; }
 
 Status migrate(Connection& conn) {
-  RETURN_IF_ERROR(conn.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                            " version INTEGER PRIMARY KEY,"
-                            " name TEXT NOT NULL,"
-                            " applied_at INTEGER NOT NULL) STRICT"));
+  RETURN_IF_ERROR(
+      conn.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY,"
+                " name TEXT NOT NULL,"
+                " applied_at INTEGER NOT NULL) STRICT"));
   for (const Migration& m : kMigrations) {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn, Transaction::Kind::kWrite));
     // Read inside the write transaction: another process may have migrated meanwhile.
     ASSIGN_OR_RETURN(const int version, current_version(conn));
     if (version > latest_schema_version()) {
-      return Status::IOError("sqlite: the database has schema version " +
-                             std::to_string(version) + ", newer than this cdrd knows (" +
+      return Status::IOError("sqlite: the database has schema version " + std::to_string(version) +
+                             ", newer than this cdrd knows (" +
                              std::to_string(latest_schema_version()) + ")");
     }
     if (version >= m.version) continue;  // applied before; the transaction rolls back (no-op)

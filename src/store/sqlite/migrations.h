@@ -18,8 +18,8 @@
 namespace cdrd::sqlite {
 
 struct Migration {
-  int version;               // 1, 2, 3, ... without gaps
-  std::string_view name;     // what it adds, for the schema_migrations row
+  int version;            // 1, 2, 3, ... without gaps
+  std::string_view name;  // what it adds, for the schema_migrations row
   std::vector<std::string_view> statements;
 };
 

@@ -58,11 +58,10 @@ Result<SecretBox> read_key_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
     if (::chmod(path.c_str(), 0600) != 0) {
-      return Status::IOError("cannot restrict the mode of key file " + path + ": " +
-                             errno_text());
+      return Status::IOError("cannot restrict the mode of key file " + path + ": " + errno_text());
     }
-    spdlog::warn("key file {} was open to other users (mode {:04o}); restricted it to 0600",
-                 path, st.st_mode & 07777);
+    spdlog::warn("key file {} was open to other users (mode {:04o}); restricted it to 0600", path,
+                 st.st_mode & 07777);
   }
   std::ifstream in(path);
   std::string line;
@@ -96,7 +95,8 @@ Status check_key(Connection& c, const SecretBox& box, const std::string& key_pat
                                  [](const Statement& st) { return st.text(0); }));
     if (!sealed || !SecretBox::looks_sealed(*sealed)) continue;
     if (Result<std::string> opened = box.open(*sealed); !opened.ok()) {
-      return Status::Denied("key file " + key_path + " does not open the secrets stored in this "
+      return Status::Denied("key file " + key_path +
+                            " does not open the secrets stored in this "
                             "database (another database's key, or a replaced key file?); put back "
                             "the key file backed up with this database");
     }
@@ -171,9 +171,9 @@ Result<std::shared_ptr<const SecretBox>> open_secrets(Connection& writer,
 
   // secure_delete: the space a replaced plain-text value leaves is zeroed, not left readable.
   // The build's default, put back afterwards.
-  ASSIGN_OR_RETURN(const std::optional<std::int64_t> secure_delete,
-                   writer.query_one("PRAGMA secure_delete",
-                                    [](const Statement& st) { return st.int64(0); }));
+  ASSIGN_OR_RETURN(
+      const std::optional<std::int64_t> secure_delete,
+      writer.query_one("PRAGMA secure_delete", [](const Statement& st) { return st.int64(0); }));
   RETURN_IF_ERROR(writer.exec("PRAGMA secure_delete=ON"));
   int changed = 0;
   Status sealed = [&]() -> Status {

@@ -33,8 +33,8 @@ Result<std::shared_ptr<const SecretBox>> open_secrets(Connection& writer,
                                                       const std::string& db_path);
 
 struct RotatedKey {
-  int resealed = 0;                        // how many stored values were re-sealed
-  std::shared_ptr<const SecretBox> box;    // the new key's box
+  int resealed = 0;                      // how many stored values were re-sealed
+  std::shared_ptr<const SecretBox> box;  // the new key's box
 };
 // Re-seals every secret sealed under `current` under a new key and makes that the key file.
 // On a failure before the commit nothing changed; after it (a failed rename of the key files)

@@ -60,8 +60,7 @@ Result<std::optional<Account>> SqliteAccountStore::find_account_by_name(std::str
   return db_.with_reader([&](Connection& c) { return c.query_one(sql, read_account, name); });
 }
 
-Status SqliteAccountStore::set_token_hash(std::int64_t account_id,
-                                          const std::string& token_hash) {
+Status SqliteAccountStore::set_token_hash(std::int64_t account_id, const std::string& token_hash) {
   return db_.with_writer([&](Connection& c) -> Status {
     RETURN_IF_ERROR(
         c.run("UPDATE accounts SET token_hash = ? WHERE id = ?", token_hash, account_id));

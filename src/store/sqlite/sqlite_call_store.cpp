@@ -136,9 +136,10 @@ Result<std::int64_t> SqliteCallStore::delete_calls_ended_before(Micros floor, in
     std::int64_t deleted = 0;
     for (std::int64_t id : ids) {
       if (deleted >= max_rows) break;
-      RETURN_IF_ERROR(c.run("DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE "
-                            "account_id = ? AND end_time < ? ORDER BY end_time LIMIT ?)",
-                            id, floor, static_cast<std::int64_t>(max_rows) - deleted));
+      RETURN_IF_ERROR(
+          c.run("DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE "
+                "account_id = ? AND end_time < ? ORDER BY end_time LIMIT ?)",
+                id, floor, static_cast<std::int64_t>(max_rows) - deleted));
       deleted += c.changes();
     }
     return deleted;  // on a failure the transaction rolls back

@@ -71,7 +71,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                         ";PRAGMA foreign_keys=ON"
                         ";PRAGMA synchronous=FULL"
                         ";PRAGMA temp_store=MEMORY"
-                        ";PRAGMA cache_size=-" + std::to_string(opts.cache_kib) + ";";
+                        ";PRAGMA cache_size=-" +
+                        std::to_string(opts.cache_kib) + ";";
   if (opts.read_only) pragmas += "PRAGMA query_only=ON;";
   RETURN_IF_ERROR(conn->exec(pragmas));
   if (opts.time_budget_ms > 0) {
@@ -150,8 +151,7 @@ Result<std::unique_ptr<Statement>> Connection::prepare_uncached(const std::strin
 
 Status Connection::error(int rc, std::string_view what) const {
   if ((rc & 0xff) == SQLITE_INTERRUPT && interrupted_by_budget_) {
-    return Status::Unavailable("query over its time budget of " +
-                               std::to_string(budget_.count()) +
+    return Status::Unavailable("query over its time budget of " + std::to_string(budget_.count()) +
                                " ms; narrow the filter or try again");
   }
   // sqlite3_errmsg describes the most recent failure on this handle, which is the one at hand
@@ -199,8 +199,10 @@ Status tighten(const std::string& path, mode_t mode, const char* what) {
   if (!open_to_others(st.st_mode)) return Status::Ok();
   if ((st.st_mode & S_ISVTX) != 0) {
     // A shared directory such as /tmp: restricting it would break everyone else.
-    spdlog::warn("{} {} is a shared directory (sticky, mode {:04o}); left as it is: give cdrd a "
-                 "directory of its own", what, path, st.st_mode & 07777);
+    spdlog::warn(
+        "{} {} is a shared directory (sticky, mode {:04o}); left as it is: give cdrd a "
+        "directory of its own",
+        what, path, st.st_mode & 07777);
     return Status::Ok();
   }
   if (::chmod(path.c_str(), mode) != 0) {
@@ -226,8 +228,7 @@ Status make_private_dir(const std::filesystem::path& dir, bool tighten_existing)
     return Status::IOError("cannot create " + dir.string() + ": " + std::strerror(errno));
   }
   if (::chmod(dir.c_str(), 0700) != 0) {
-    return Status::IOError("cannot set the mode of " + dir.string() + ": " +
-                           std::strerror(errno));
+    return Status::IOError("cannot set the mode of " + dir.string() + ": " + std::strerror(errno));
   }
   return Status::Ok();
 }

@@ -307,7 +307,8 @@ Status Connection::run(const std::string& sql, const Args&... args) {
 template <class... Args>
 Result<StatementRef> Connection::query(const std::string& sql, Args&&... args) {
   static_assert(((!std::is_rvalue_reference_v<Args&&> ||
-                  !detail::OwnsBytes<std::remove_cvref_t<Args>>::value) && ...),
+                  !detail::OwnsBytes<std::remove_cvref_t<Args>>::value) &&
+                 ...),
                 "query(): a bound string must outlive the statement; pass an lvalue");
   return prepare_bound(sql, args...);
 }

@@ -28,8 +28,8 @@ class SqliteDbTest : public ::testing::Test {
     Result<std::unique_ptr<Connection>> c = Connection::open(":memory:", opts);
     ASSERT_TRUE(c.ok()) << c.status().message();
     conn_ = std::move(c).value();
-    ASSERT_TRUE(conn_->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT, b BLOB)")
-                    .ok());
+    ASSERT_TRUE(
+        conn_->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT, b BLOB)").ok());
   }
   std::unique_ptr<Connection> conn_;
 };
@@ -40,8 +40,9 @@ std::pair<std::int64_t, std::string> read_pair(const Statement& st) {
 
 TEST_F(SqliteDbTest, RunBindsEveryKindOfValueInOrder) {
   const std::optional<std::string> none;
-  ASSERT_TRUE(conn_->run("INSERT INTO t (n, s, b) VALUES (?, ?, ?)", Money::from_units(12345),
-                         std::string("text"), Blob{std::string_view("\0x", 2)})
+  ASSERT_TRUE(conn_
+                  ->run("INSERT INTO t (n, s, b) VALUES (?, ?, ?)", Money::from_units(12345),
+                        std::string("text"), Blob{std::string_view("\0x", 2)})
                   .ok());
   ASSERT_TRUE(conn_->run("INSERT INTO t (n, s) VALUES (?, ?)", true, none).ok());
   EXPECT_EQ(conn_->changes(), 1);
@@ -50,9 +51,9 @@ TEST_F(SqliteDbTest, RunBindsEveryKindOfValueInOrder) {
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   EXPECT_THAT(*rows, ElementsAre(std::pair<std::int64_t, std::string>{12345, "text"},
                                  std::pair<std::int64_t, std::string>{1, "null"}));
-  Result<std::optional<std::string>> blob = conn_->query_one(
-      "SELECT b FROM t WHERE typeof(b) = 'blob'",
-      [](const Statement& st) { return std::string(st.blob(0)); });
+  Result<std::optional<std::string>> blob =
+      conn_->query_one("SELECT b FROM t WHERE typeof(b) = 'blob'",
+                       [](const Statement& st) { return std::string(st.blob(0)); });
   ASSERT_TRUE(blob.ok() && blob->has_value());
   EXPECT_EQ(**blob, std::string("\0x", 2));
 }
@@ -85,9 +86,8 @@ TEST_F(SqliteDbTest, AbsentRowsAndReaderErrors) {
   EXPECT_EQ(no_row.status().code(), Status::Code::kInternal);
   // A reader's error stops the walk and is the answer.
   Result<std::vector<int>> failed =
-      conn_->query_all("SELECT n FROM t", [](const Statement&) -> Result<int> {
-        return Status::IOError("bad row");
-      });
+      conn_->query_all("SELECT n FROM t",
+                       [](const Statement&) -> Result<int> { return Status::IOError("bad row"); });
   EXPECT_EQ(failed.status().message(), "bad row");
   // SQLite's own errors carry its message.
   Status s = conn_->run("INSERT INTO nowhere VALUES (?)", 1);

@@ -36,8 +36,7 @@ TokenGrant read_grant(const Statement& st) {
 
 }  // namespace
 
-Result<OAuthApp> SqliteOAuthStore::create_app(std::int64_t account_id,
-                                              const std::string& client_id,
+Result<OAuthApp> SqliteOAuthStore::create_app(std::int64_t account_id, const std::string& client_id,
                                               const std::string& secret_hash) {
   OAuthApp a;
   a.client_id = client_id;

@@ -32,8 +32,7 @@ Status bump_version(Connection& conn, std::int64_t account_id) {
 }
 
 Status corrupt(std::string_view what, std::string_view where) {
-  return Status::IOError("sqlite: corrupt " + std::string(what) + " code in " +
-                         std::string(where));
+  return Status::IOError("sqlite: corrupt " + std::string(what) + " code in " + std::string(where));
 }
 
 Result<RateRow> read_rate_row(const Statement& st) {
@@ -134,24 +133,23 @@ Status SqliteRatingStore::replace_rate_deck(std::int64_t account_id,
 Result<RatingProfile> SqliteRatingStore::rating_profile(std::int64_t account_id) {
   return db_.read_transaction([&](Connection& c) -> Result<RatingProfile> {
     RatingProfile profile;
-    ASSIGN_OR_RETURN(
-        const std::optional<RatingProfile> stored,
-        c.query_one("SELECT version, secure_trunking_rate, always_rerate FROM account_rating "
-                    "WHERE account_id = ?",
-                    [](const Statement& st) {
-                      RatingProfile p;
-                      p.version = st.int64(0);
-                      p.settings.secure_trunking_rate = Money::from_units(st.int64(1));
-                      p.settings.always_rerate = st.int64(2) != 0;
-                      return p;
-                    },
-                    account_id));
+    ASSIGN_OR_RETURN(const std::optional<RatingProfile> stored,
+                     c.query_one(
+                         "SELECT version, secure_trunking_rate, always_rerate FROM account_rating "
+                         "WHERE account_id = ?",
+                         [](const Statement& st) {
+                           RatingProfile p;
+                           p.version = st.int64(0);
+                           p.settings.secure_trunking_rate = Money::from_units(st.int64(1));
+                           p.settings.always_rerate = st.int64(2) != 0;
+                           return p;
+                         },
+                         account_id));
     if (stored) profile = *stored;
-    ASSIGN_OR_RETURN(profile.rows,
-                     c.query_all("SELECT direction, prefix, effective_from, rate, "
-                                 "initial_increment, subsequent_increment "
-                                 "FROM rate_deck_rows WHERE account_id = ?",
-                                 read_rate_row, account_id));
+    ASSIGN_OR_RETURN(profile.rows, c.query_all("SELECT direction, prefix, effective_from, rate, "
+                                               "initial_increment, subsequent_increment "
+                                               "FROM rate_deck_rows WHERE account_id = ?",
+                                               read_rate_row, account_id));
     return profile;
   });
 }
@@ -159,8 +157,9 @@ Result<RatingProfile> SqliteRatingStore::rating_profile(std::int64_t account_id)
 Result<std::int64_t> SqliteRatingStore::rating_version(std::int64_t account_id) {
   return db_.with_reader([&](Connection& c) -> Result<std::int64_t> {
     ASSIGN_OR_RETURN(const std::optional<std::int64_t> version,
-                     c.query_one("SELECT version FROM account_rating WHERE account_id = ?",
-                                 [](const Statement& st) { return st.int64(0); }, account_id));
+                     c.query_one(
+                         "SELECT version FROM account_rating WHERE account_id = ?",
+                         [](const Statement& st) { return st.int64(0); }, account_id));
     return version.value_or(0);
   });
 }
@@ -218,10 +217,11 @@ Result<std::int64_t> SqliteRatingStore::update_billing(const std::vector<BilledC
   return db_.write_transaction([&](Connection& c) -> Result<std::int64_t> {
     std::int64_t written = 0;
     for (const BilledCall& b : calls) {
-      RETURN_IF_ERROR(c.run("UPDATE calls SET bill_duration_s = ?, rate = ?, "
-                            "secure_trunking_rate = ?, total_amount = ?, rating = ? WHERE id = ?",
-                            b.call.bill_duration_s, b.call.rate, b.call.secure_trunking_rate,
-                            b.call.total_amount, enum_code(b.call.rating), b.row_id));
+      RETURN_IF_ERROR(
+          c.run("UPDATE calls SET bill_duration_s = ?, rate = ?, "
+                "secure_trunking_rate = ?, total_amount = ?, rating = ? WHERE id = ?",
+                b.call.bill_duration_s, b.call.rate, b.call.secure_trunking_rate,
+                b.call.total_amount, enum_code(b.call.rating), b.row_id));
       written += c.changes();
     }
     return written;

@@ -23,9 +23,7 @@ class SqliteRating : public ::testing::Test {
     account_ = store_->accounts.create_account("acme", "MA0000000000000000AA", "h")->id;
     other_ = store_->accounts.create_account("other", "MA0000000000000000BB", "h")->id;
   }
-  void TearDown() override {
-    store_.reset();
-  }
+  void TearDown() override { store_.reset(); }
   std::unique_ptr<sqlite::Stores> open() {
     auto s = sqlite::open_stores(dir_.file("cdrd.db"));
     EXPECT_TRUE(s.ok()) << s.status().message();
@@ -96,14 +94,15 @@ TEST_F(SqliteRating, ReplaceStoresRowsExactlyAndRaisesTheVersion) {
 }
 
 TEST_F(SqliteRating, ReplacingOneDirectionKeepsTheOther) {
-  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt,
-                                        {row(Direction::kOutbound, "91", 3000),
-                                         row(Direction::kInbound, "1", 300)})
+  ASSERT_TRUE(store_->rating
+                  .replace_rate_deck(
+                      account_, std::nullopt,
+                      {row(Direction::kOutbound, "91", 3000), row(Direction::kInbound, "1", 300)})
                   .ok());
   ASSERT_TRUE(store_->rating
                   .replace_rate_deck(account_, Direction::kOutbound,
-                                      {row(Direction::kOutbound, "44", 5000),
-                                       row(Direction::kOutbound, "4420", 6000)})
+                                     {row(Direction::kOutbound, "44", 5000),
+                                      row(Direction::kOutbound, "4420", 6000)})
                   .ok());
   EXPECT_EQ(sorted(store_->rating.rating_profile(account_)->rows),
             sorted({row(Direction::kInbound, "1", 300), row(Direction::kOutbound, "44", 5000),
@@ -119,7 +118,7 @@ TEST_F(SqliteRating, AFailedReplaceChangesNothing) {
   ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, before).ok());
   // A row of the wrong direction.
   Status wrong = store_->rating.replace_rate_deck(account_, Direction::kOutbound,
-                                           {row(Direction::kInbound, "1", 300)});
+                                                  {row(Direction::kInbound, "1", 300)});
   EXPECT_EQ(wrong.code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(wrong.message(), HasSubstr("prefix 1 is an inbound row"));
   // A duplicate key halfway through: the rows before it are rolled back too.
@@ -161,9 +160,10 @@ TEST_F(SqliteRating, SettingsRoundTripAndRaiseTheVersion) {
 
 TEST_F(SqliteRating, AnotherConnectionSeesTheNewVersion) {
   auto second = open();  // as another process would
-  ASSERT_TRUE(second->rating.replace_rate_deck(account_, std::nullopt,
-                                        {row(Direction::kOutbound, "91", 3000)})
-                  .ok());
+  ASSERT_TRUE(
+      second->rating
+          .replace_rate_deck(account_, std::nullopt, {row(Direction::kOutbound, "91", 3000)})
+          .ok());
   EXPECT_EQ(*store_->rating.rating_version(account_), 1);
   EXPECT_EQ(store_->rating.rating_profile(account_)->rows.size(), 1u);
 }
@@ -250,9 +250,10 @@ TEST_F(SqliteRating, ScanPagesWithoutGapsOrOverlaps) {
 }
 
 TEST_F(SqliteRating, UpdateWritesOnlyTheBillingFields) {
-  ASSERT_TRUE(store_->calls.insert_calls({call("u1", kDeckT0, kDeckT0 + kMicrosPerMinute,
-                                          RatingState::kUnrated)})
-                  .ok());
+  ASSERT_TRUE(
+      store_->calls
+          .insert_calls({call("u1", kDeckT0, kDeckT0 + kMicrosPerMinute, RatingState::kUnrated)})
+          .ok());
   BillingScan scan;
   scan.account_id = account_;
   auto page = store_->rating.scan_billing(scan, {}, 10);

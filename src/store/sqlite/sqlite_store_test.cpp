@@ -372,14 +372,14 @@ TEST_F(SqliteStoreTest, AccountConflictAndTokenHash) {
 // --- insert ---
 
 TEST_F(SqliteStoreTest, InsertDetectsDuplicatesAcrossAndWithinBatches) {
-  EXPECT_THAT(insert({make_call(acct_, "a", kT0), make_call(acct_, "b", kT0),
-                      make_call(acct_, "a", kT0 + 1)}),
-              ElementsAre(InsertOutcome::kStored, InsertOutcome::kStored,
-                          InsertOutcome::kDuplicate));
-  EXPECT_THAT(insert({make_call(acct_, "b", kT0 + 5), make_call(acct_, "c", kT0),
-                      make_call(other_, "a", kT0)}),  // same uuid, other account: a new call
-              ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kStored,
-                          InsertOutcome::kStored));
+  EXPECT_THAT(
+      insert(
+          {make_call(acct_, "a", kT0), make_call(acct_, "b", kT0), make_call(acct_, "a", kT0 + 1)}),
+      ElementsAre(InsertOutcome::kStored, InsertOutcome::kStored, InsertOutcome::kDuplicate));
+  EXPECT_THAT(
+      insert({make_call(acct_, "b", kT0 + 5), make_call(acct_, "c", kT0),
+              make_call(other_, "a", kT0)}),  // same uuid, other account: a new call
+      ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kStored, InsertOutcome::kStored));
   EXPECT_TRUE(insert({}).empty());
   // The first stored version wins.
   EXPECT_EQ((*store_->calls.find_call(acct_, "a", 0))->end_time, kT0);
@@ -526,10 +526,10 @@ TEST_F(SqliteStoreFilterTest, EachFilterAlone) {
       {"trunk_id", [](CallQuery& q) { q.trunk_id = "111"; }, {"c1", "c3"}},
       {"hangup_cause_code", [](CallQuery& q) { q.hangup_cause_code = 5020; }, {"c2"}},
       {"hangup_source", [](CallQuery& q) { q.hangup_source = HangupSource::kZentrunk; }, {"c4"}},
-      {"hangup_source unknown", [](CallQuery& q) { q.hangup_source = HangupSource::kUnknown; },
+      {"hangup_source unknown",
+       [](CallQuery& q) { q.hangup_source = HangupSource::kUnknown; },
        {"c3", "c5"}},
-      {"stir", [](CallQuery& q) { q.stir_verification = StirVerification::kNotVerified; },
-       {"c3"}},
+      {"stir", [](CallQuery& q) { q.stir_verification = StirVerification::kNotVerified; }, {"c3"}},
       {"bill_duration min", [](CallQuery& q) { q.bill_duration.min = 60; }, {"c1", "c2"}},
       {"bill_duration max", [](CallQuery& q) { q.bill_duration.max = 6; }, {"c3", "c4", "c5"}},
       {"bill_duration exact",
@@ -538,32 +538,52 @@ TEST_F(SqliteStoreFilterTest, EachFilterAlone) {
          q.bill_duration.max = 60;
        },
        {"c1"}},
-      {"duration", [](CallQuery& q) { q.duration = {5, 42}; }, {"c1", "c4"}},
+      {"duration",
+       [](CallQuery& q) {
+         q.duration = {5, 42};
+       },
+       {"c1", "c4"}},
       {"end_time from",
-       [](CallQuery& q) { q.end_time.from = kT0 + 4 * kMicrosPerMinute; }, {"c4", "c5"}},
+       [](CallQuery& q) { q.end_time.from = kT0 + 4 * kMicrosPerMinute; },
+       {"c4", "c5"}},
       {"end_time until",
-       [](CallQuery& q) { q.end_time.until = kT0 + 2 * kMicrosPerMinute; }, {"c1"}},
+       [](CallQuery& q) { q.end_time.until = kT0 + 2 * kMicrosPerMinute; },
+       {"c1"}},
       {"end_time window",
        [](CallQuery& q) {
          q.end_time = {kT0 + 2 * kMicrosPerMinute, kT0 + 4 * kMicrosPerMinute};
        },
        {"c2", "c3"}},
       {"initiation_time",
-       [](CallQuery& q) { q.initiation_time.until = kT0 - kMicrosPerDay + 1; }, {"c4"}},
-      {"from_usernames", [](CallQuery& q) { q.from_usernames = {"alice", "carol", "zed"}; },
+       [](CallQuery& q) { q.initiation_time.until = kT0 - kMicrosPerDay + 1; },
+       {"c4"}},
+      {"from_usernames",
+       [](CallQuery& q) {
+         q.from_usernames = {"alice", "carol", "zed"};
+       },
        {"c1", "c3"}},
       {"to_usernames", [](CallQuery& q) { q.to_usernames = {"bob"}; }, {"c2", "c3"}},
       {"bridged_usernames",
-       [](CallQuery& q) { q.bridged_usernames = {"+71111111112", "+71111111111"}; },
+       [](CallQuery& q) {
+         q.bridged_usernames = {"+71111111112", "+71111111111"};
+       },
        {"c2", "c4"}},
       {"did_numbers", [](CallQuery& q) { q.did_numbers = {"+74951111111"}; }, {"c4"}},
       {"flows in", [](CallQuery& q) { q.flows = {"in"}; }, {"c2", "c5"}},
-      {"flows in+out", [](CallQuery& q) { q.flows = {"out", "in"}; },
+      {"flows in+out",
+       [](CallQuery& q) {
+         q.flows = {"out", "in"};
+       },
        {"c1", "c2", "c3", "c4", "c5"}},
       {"flows unknown", [](CallQuery& q) { q.flows = {"transfer"}; }, {}},
-      {"extension_ids", [](CallQuery& q) { q.extension_ids = {10, 99}; }, {"c1", "c5"}},
+      {"extension_ids",
+       [](CallQuery& q) {
+         q.extension_ids = {10, 99};
+       },
+       {"c1", "c5"}},
       {"bridged_duration", [](CallQuery& q) { q.bridged_duration.min = 30; }, {"c1", "c2"}},
-      {"bridged_duration max", [](CallQuery& q) { q.bridged_duration.max = 30; },
+      {"bridged_duration max",
+       [](CallQuery& q) { q.bridged_duration.max = 30; },
        {"c1", "c4"}},  // calls never bridged (NULL) do not match a bound
   };
   for (const Case& c : cases) {
@@ -583,9 +603,9 @@ TEST_F(SqliteStoreFilterTest, NumberPrefixWithAndWithoutPlus) {
   // c1 +919943720205, c4 919900000000 (bare), c5 +9199 (the prefix itself).
   EXPECT_THAT(to("9199"), UnorderedElementsAreArray({"c1", "c4", "c5"}));
   EXPECT_THAT(to("+9199"), UnorderedElementsAreArray({"c1", "c4", "c5"}));  // lenient
-  EXPECT_THAT(to("919943720205"), ElementsAre("c1"));                      // exact number
-  EXPECT_THAT(to("9199437202051"), ElementsAre());                         // longer: no
-  EXPECT_THAT(to("1"), UnorderedElementsAreArray({"c2", "c3"}));  // +1415..., and "1001"
+  EXPECT_THAT(to("919943720205"), ElementsAre("c1"));                       // exact number
+  EXPECT_THAT(to("9199437202051"), ElementsAre());                          // longer: no
+  EXPECT_THAT(to("1"), UnorderedElementsAreArray({"c2", "c3"}));            // +1415..., and "1001"
   EXPECT_THAT(to("92"), ElementsAre());
 
   auto from = [&](std::string digits) {
@@ -623,11 +643,21 @@ TEST_F(SqliteStoreFilterTest, CombinedFilters) {
 
 TEST_F(SqliteStoreFilterTest, EmptyRangesAnswerNothing) {
   std::vector<std::function<void(CallQuery&)>> setters = {
-      [](CallQuery& q) { q.bill_duration = {10, 9}; },
-      [](CallQuery& q) { q.duration = {1, 0}; },
-      [](CallQuery& q) { q.bridged_duration = {5, 4}; },
-      [](CallQuery& q) { q.end_time = {kT0, kT0}; },
-      [](CallQuery& q) { q.initiation_time = {kT0 + 1, kT0}; },
+      [](CallQuery& q) {
+        q.bill_duration = {10, 9};
+      },
+      [](CallQuery& q) {
+        q.duration = {1, 0};
+      },
+      [](CallQuery& q) {
+        q.bridged_duration = {5, 4};
+      },
+      [](CallQuery& q) {
+        q.end_time = {kT0, kT0};
+      },
+      [](CallQuery& q) {
+        q.initiation_time = {kT0 + 1, kT0};
+      },
   };
   for (const auto& set : setters) {
     CallQuery q = query();
@@ -725,10 +755,8 @@ TEST_F(SqliteStoreTest, DeleteCallsEndedBeforeTakesOnlyExpiredCallsOfEveryAccoun
   EXPECT_THAT(batches, ElementsAre(1'000, 1'000, 201));
   const std::string db = db_path();
   EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls"), 20);
-  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls WHERE end_time < " + std::to_string(floor)),
-            0);
-  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls WHERE account_id = " +
-                            std::to_string(other_)),
+  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls WHERE end_time < " + std::to_string(floor)), 0);
+  EXPECT_EQ(raw_int(db, "SELECT count(*) FROM calls WHERE account_id = " + std::to_string(other_)),
             10);
   EXPECT_FALSE(store_->calls.find_call(acct_, with_legs.call_uuid, 0)->has_value());
   EXPECT_TRUE(store_->calls.find_call(acct_, "a-new-0", 0)->has_value());
@@ -863,8 +891,7 @@ TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
   for (int b = 0; b < kBatches; ++b) {
     std::vector<CallRecord> calls;
     for (int i = 0; i < kPerBatch; ++i) {
-      calls.push_back(make_call(acct_, "b" + std::to_string(b) + "-" + std::to_string(i),
-                                kT0 + i));
+      calls.push_back(make_call(acct_, "b" + std::to_string(b) + "-" + std::to_string(i), kT0 + i));
     }
     insert(calls);
   }
@@ -895,7 +922,9 @@ TEST_F(SqliteStoreTest, QueryPlansUseTheIndexes) {
   q.end_time.from = kT0;
   q.to_number = NumberPrefix{"9199"};
   p = plan(store_->calls.explain_list_calls(q));
-  EXPECT_THAT(p, HasSubstr("count: SEARCH calls USING INDEX calls_by_to_digits (account_id=? AND to_digits>? AND to_digits<?)")) << p;
+  EXPECT_THAT(p, HasSubstr("count: SEARCH calls USING INDEX calls_by_to_digits (account_id=? AND "
+                           "to_digits>? AND to_digits<?)"))
+      << p;
 
   p = plan(store_->calls.explain_find_call());
   EXPECT_THAT(p, HasSubstr("sqlite_autoindex_calls_1")) << p;
@@ -1008,8 +1037,8 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
     if (prefix) qq.to_number = NumberPrefix{prefix};
     auto t0 = std::chrono::steady_clock::now();
     Result<Page<CallRecord>> page = store->calls.list_calls(qq);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     ASSERT_TRUE(page.ok());
     std::printf("list %-16s total_count=%-8lld %.1f ms\n", name,
                 static_cast<long long>(page->total_count), ms);
@@ -1021,12 +1050,13 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
   }
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(store->calls.find_call(acct, calls[static_cast<std::size_t>(i)].call_uuid, 0)
-                    ->has_value());
+    ASSERT_TRUE(
+        store->calls.find_call(acct, calls[static_cast<std::size_t>(i)].call_uuid, 0)->has_value());
   }
-  std::printf("find_call: %.1f us each\n",
-              std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
-                      .count() / 1000);
+  std::printf(
+      "find_call: %.1f us each\n",
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
+          1000);
 }
 
 }  // namespace

@@ -36,10 +36,9 @@ Result<std::optional<std::int64_t>> row_id(Connection& c, const std::string& sql
 // kResourceExhausted when the account already has `max` rows in `table`.
 Status check_quota(Connection& c, std::string_view table, std::int64_t account_id, int max,
                    std::string_view what) {
-  ASSIGN_OR_RETURN(const std::int64_t n,
-                   c.query_int("SELECT COUNT(*) FROM " + std::string(table) +
-                                   " WHERE account_id = ?",
-                               account_id));
+  ASSIGN_OR_RETURN(const std::int64_t n, c.query_int("SELECT COUNT(*) FROM " + std::string(table) +
+                                                         " WHERE account_id = ?",
+                                                     account_id));
   if (n < max) return Status::Ok();
   return Status::Exhausted("quota reached: an account may have at most " + std::to_string(max) +
                            " " + std::string(what) + "; delete one first");
@@ -87,10 +86,10 @@ Status check_reference(Connection& c, std::int64_t account_id,
 }
 
 Status check_references(Connection& c, const Trunk& t) {
-  for (auto [uuid, ref] : {std::pair{&t.ipacl_uuid, &ipacl_ref()},
-                           std::pair{&t.credential_uuid, &credential_ref()},
-                           std::pair{&t.primary_uri_uuid, &uri_ref("primary_uri_uuid")},
-                           std::pair{&t.fallback_uri_uuid, &uri_ref("fallback_uri_uuid")}}) {
+  for (auto [uuid, ref] :
+       {std::pair{&t.ipacl_uuid, &ipacl_ref()}, std::pair{&t.credential_uuid, &credential_ref()},
+        std::pair{&t.primary_uri_uuid, &uri_ref("primary_uri_uuid")},
+        std::pair{&t.fallback_uri_uuid, &uri_ref("fallback_uri_uuid")}}) {
     RETURN_IF_ERROR(check_reference(c, t.account_id, *uuid, *ref));
   }
   return Status::Ok();
@@ -121,8 +120,8 @@ Status refuse_if_used(Connection& c, const std::string& users_sql, std::int64_t 
 // Deletes the row `id` of `table` after checking that it exists (found by (account_id, uuid)
 // through `id_sql`) and that no trunk uses it (`users_sql`, see refuse_if_used).
 Status delete_unused(Connection& c, std::string_view table, const std::string& id_sql,
-                     const std::string& users_sql, std::int64_t account_id,
-                     std::string_view uuid, std::string_view what) {
+                     const std::string& users_sql, std::int64_t account_id, std::string_view uuid,
+                     std::string_view what) {
   ASSIGN_OR_RETURN(const std::optional<std::int64_t> id, row_id(c, id_sql, account_id, uuid));
   if (!id) return not_found(what, uuid);
   RETURN_IF_ERROR(refuse_if_used(c, users_sql, account_id, uuid, what));
@@ -146,9 +145,9 @@ Result<Page<Row>> list_page(Database& db, const std::string& select, const std::
   return db.read_transaction([&](Connection& c) -> Result<Page<Row>> {
     Page<Row> out;
     ASSIGN_OR_RETURN(out.rows,
-                     c.query_all(select + " WHERE " + where + " ORDER BY id DESC LIMIT ? OFFSET ?",
-                                 [&](const Statement& st) { return read(c, st); }, values, limit,
-                                 offset));
+                     c.query_all(
+                         select + " WHERE " + where + " ORDER BY id DESC LIMIT ? OFFSET ?",
+                         [&](const Statement& st) { return read(c, st); }, values, limit, offset));
     ASSIGN_OR_RETURN(out.total_count,
                      c.query_int("SELECT COUNT(*) FROM " + table + " WHERE " + where, values));
     return out;
@@ -160,14 +159,14 @@ template <class Row>
 Result<std::optional<Row>> find_one(Database& db, const std::string& sql, std::int64_t account_id,
                                     std::string_view key, const RowReader<Row>& read) {
   return db.read_transaction([&](Connection& c) {
-    return c.query_one(sql, [&](const Statement& st) { return read(c, st); }, account_id, key);
+    return c.query_one(
+        sql, [&](const Statement& st) { return read(c, st); }, account_id, key);
   });
 }
 
 // ---- IP access control lists -------------------------------------------------------------------
 
-const std::string kSelectAcl =
-    "SELECT id, account_id, ipacl_uuid, name, created_at FROM ip_acls";
+const std::string kSelectAcl = "SELECT id, account_id, ipacl_uuid, name, created_at FROM ip_acls";
 const std::string kAclIdByUuid = "SELECT id FROM ip_acls WHERE account_id = ? AND ipacl_uuid = ?";
 const std::string kAclUsers =
     "SELECT trunk_id, name FROM trunks WHERE account_id = ? AND ipacl_uuid = ? ORDER BY id";
@@ -179,10 +178,10 @@ Result<IpAcl> read_acl(Connection& c, const Statement& st) {
   a.ipacl_uuid = st.text(2);
   a.name = st.text(3);
   a.created_at = st.int64(4);
-  ASSIGN_OR_RETURN(
-      a.ip_addresses,
-      c.query_all("SELECT entry FROM ip_acl_entries WHERE acl_id = ? ORDER BY position",
-                  [](const Statement& e) { return e.text(0); }, id));
+  ASSIGN_OR_RETURN(a.ip_addresses,
+                   c.query_all(
+                       "SELECT entry FROM ip_acl_entries WHERE acl_id = ? ORDER BY position",
+                       [](const Statement& e) { return e.text(0); }, id));
   return a;
 }
 
@@ -245,8 +244,8 @@ RowReader<OriginationUri> uri_reader(std::shared_ptr<const SecretBox> box) {
     Result<std::string> password = box->open(stored);
     if (!password.ok()) {
       // Storage damage, not the client's doing: a 500 for the API, logged with this message.
-      return Status::IOError("origination URI " + u.uri_uuid + ": stored password: " +
-                             password.status().message());
+      return Status::IOError("origination URI " + u.uri_uuid +
+                             ": stored password: " + password.status().message());
     }
     u.password = std::move(password).value();
     return u;
@@ -294,17 +293,17 @@ Status SqliteTrunkStore::create_ip_acl(const IpAcl& acl, int max_per_account) {
   return db_.write_transaction([&](Connection& c) -> Status {
     RETURN_IF_ERROR(
         check_quota(c, "ip_acls", acl.account_id, max_per_account, "IP access control lists"));
-    RETURN_IF_ERROR(c.run(
-        "INSERT INTO ip_acls (account_id, ipacl_uuid, name, created_at) VALUES (?, ?, ?, ?)",
-        acl.account_id, acl.ipacl_uuid, acl.name, system_now()));
+    RETURN_IF_ERROR(
+        c.run("INSERT INTO ip_acls (account_id, ipacl_uuid, name, created_at) VALUES (?, ?, ?, ?)",
+              acl.account_id, acl.ipacl_uuid, acl.name, system_now()));
     return write_acl_entries(c, c.last_insert_rowid(), acl.ip_addresses);
   });
 }
 
 Result<std::optional<IpAcl>> SqliteTrunkStore::find_ip_acl(std::int64_t account_id,
                                                            std::string_view ipacl_uuid) {
-  return find_one<IpAcl>(db_, kSelectAcl + " WHERE account_id = ? AND ipacl_uuid = ?",
-                         account_id, ipacl_uuid, read_acl);
+  return find_one<IpAcl>(db_, kSelectAcl + " WHERE account_id = ? AND ipacl_uuid = ?", account_id,
+                         ipacl_uuid, read_acl);
 }
 
 Result<Page<IpAcl>> SqliteTrunkStore::list_ip_acls(const PageRequest& page) {
@@ -334,12 +333,10 @@ Status SqliteTrunkStore::delete_ip_acl(std::int64_t account_id, std::string_view
 
 Status SqliteTrunkStore::create_credential(const Credential& cred, int max_per_account) {
   return db_.write_transaction([&](Connection& c) -> Status {
-    RETURN_IF_ERROR(
-        check_quota(c, "credentials", cred.account_id, max_per_account, "credentials"));
-    ASSIGN_OR_RETURN(
-        const bool taken,
-        c.exists("SELECT 1 FROM credentials WHERE account_id = ? AND username = ?",
-                 cred.account_id, cred.username));
+    RETURN_IF_ERROR(check_quota(c, "credentials", cred.account_id, max_per_account, "credentials"));
+    ASSIGN_OR_RETURN(const bool taken,
+                     c.exists("SELECT 1 FROM credentials WHERE account_id = ? AND username = ?",
+                              cred.account_id, cred.username));
     if (taken) {
       return Status::Conflict("username: '" + cred.username +
                               "' is already taken by another credential of this account");
@@ -458,8 +455,7 @@ Result<std::optional<Trunk>> SqliteTrunkStore::find_trunk(std::int64_t account_i
                          trunk_id, read_trunk);
 }
 
-Result<Page<Trunk>> SqliteTrunkStore::list_trunks(const PageRequest& page,
-                                                  const TrunkFilter& f) {
+Result<Page<Trunk>> SqliteTrunkStore::list_trunks(const PageRequest& page, const TrunkFilter& f) {
   // The WHERE clause is assembled from fixed fragments; every value is bound.
   std::string where = "account_id = ?";
   std::vector<SqlValue> values = {page.account_id};
@@ -475,11 +471,10 @@ Result<Page<Trunk>> SqliteTrunkStore::list_trunks(const PageRequest& page,
     where += " AND secure = ?";
     values.emplace_back(std::int64_t{*f.secure ? 1 : 0});
   }
-  for (auto [value, fragment] :
-       {std::pair{&f.ipacl_uuid, " AND ipacl_uuid = ?"},
-        std::pair{&f.credential_uuid, " AND credential_uuid = ?"},
-        std::pair{&f.primary_uri_uuid, " AND primary_uri_uuid = ?"},
-        std::pair{&f.fallback_uri_uuid, " AND fallback_uri_uuid = ?"}}) {
+  for (auto [value, fragment] : {std::pair{&f.ipacl_uuid, " AND ipacl_uuid = ?"},
+                                 std::pair{&f.credential_uuid, " AND credential_uuid = ?"},
+                                 std::pair{&f.primary_uri_uuid, " AND primary_uri_uuid = ?"},
+                                 std::pair{&f.fallback_uri_uuid, " AND fallback_uri_uuid = ?"}}) {
     if (*value) {
       where += fragment;
       values.emplace_back(**value);

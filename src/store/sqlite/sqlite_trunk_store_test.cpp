@@ -275,11 +275,13 @@ TEST_F(TrunkStoreTest, TrunkListIsNewestFirstWithFiltersAndExactCounts) {
 
   TrunkFilter with_cred;
   with_cred.credential_uuid = cred;
-  EXPECT_THAT(ids(*trunks_->list_trunks({alice_, 20, 0}, with_cred)), ElementsAre("105", "103", "101"));
+  EXPECT_THAT(ids(*trunks_->list_trunks({alice_, 20, 0}, with_cred)),
+              ElementsAre("105", "103", "101"));
   TrunkFilter secure_enabled;
   secure_enabled.secure = true;
   secure_enabled.status = TrunkStatus::kEnabled;
-  EXPECT_THAT(ids(*trunks_->list_trunks({alice_, 20, 0}, secure_enabled)), ElementsAre("103", "100"));
+  EXPECT_THAT(ids(*trunks_->list_trunks({alice_, 20, 0}, secure_enabled)),
+              ElementsAre("103", "100"));
   TrunkFilter inbound;
   inbound.direction = Direction::kInbound;
   EXPECT_EQ(trunks_->list_trunks({alice_, 20, 0}, inbound)->total_count, 0);

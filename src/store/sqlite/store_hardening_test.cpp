@@ -335,8 +335,9 @@ constexpr const char* kSlowQuery =
 
 void fill_big_table(sqlite::Database& db) {
   Status s = db.with_writer([](sqlite::Connection& c) {
-    return c.exec("CREATE TABLE big (x INTEGER); WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL "
-                  "SELECT x + 1 FROM n WHERE x < 100000) INSERT INTO big SELECT x FROM n;");
+    return c.exec(
+        "CREATE TABLE big (x INTEGER); WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL "
+        "SELECT x + 1 FROM n WHERE x < 100000) INSERT INTO big SELECT x FROM n;");
   });
   ASSERT_TRUE(s.ok()) << s.message();
 }
@@ -358,8 +359,7 @@ TEST_F(StoreHardeningTest, ReadPastItsTimeBudgetIsUnavailable) {
   Status s = run_read(*db_->db, kSlowQuery);
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(s.code(), Status::Code::kUnavailable) << s.message();
-  EXPECT_EQ(s.message(),
-            "query over its time budget of 20 ms; narrow the filter or try again");
+  EXPECT_EQ(s.message(), "query over its time budget of 20 ms; narrow the filter or try again");
   EXPECT_LT(took, std::chrono::seconds(2));
   // The connection goes back to the pool in a usable state, with a fresh budget.
   EXPECT_TRUE(run_read(*db_->db, "SELECT count(*) FROM big").ok());
@@ -372,8 +372,10 @@ TEST_F(StoreHardeningTest, ZeroBudgetMeansNoLimit) {
   ASSERT_TRUE(open(opts).ok());
   fill_big_table(*db_->db);
   // Long enough that a small budget would stop it (about 10^5 rows scanned 10 times).
-  EXPECT_TRUE(run_read(*db_->db, "SELECT count(*) FROM big a, (SELECT x FROM big LIMIT 10) b "
-                             "WHERE a.x + b.x = -1").ok());
+  EXPECT_TRUE(run_read(*db_->db,
+                       "SELECT count(*) FROM big a, (SELECT x FROM big LIMIT 10) b "
+                       "WHERE a.x + b.x = -1")
+                  .ok());
 }
 
 }  // namespace
