@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package cdrd needs to build, test and benchmark.
+# Installs every Debian package cdrd needs to build, test and benchmark (docs/architecture.md
+# says why each is there).
 # Used by both `make run` and `make test`; safe to run again (installs only what is missing).
 # `install-deps.sh fuzz` also installs what `make fuzz` needs: clang and its compiler runtime
 # (libFuzzer and the sanitizer runtimes); `install-deps.sh lint` what `make lint` needs (clang,
@@ -16,7 +17,6 @@ PACKAGES=(
   libspdlog-dev                       # access and service logs
   libphonenumber-dev                  # countries of phone numbers
   libgtest-dev libgmock-dev           # unit and black-box tests
-  libbenchmark-dev                    # micro benchmarks
   sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
   ccache                              # compiler cache: rebuilds take seconds
   clang-format                        # the house style, checked by make test (format_check)
