@@ -63,6 +63,7 @@ struct Route {
   AuthKind auth;
 };
 
+// Every route, one row each: the rows share a shape because the table is data.
 const Route kRoutes[] = {
     {"GET", "/healthz", BodyKind::kNone, AuthKind::kNone},
     {"POST", "/v1/ingest/calls", BodyKind::kNdjson, AuthKind::kOperator},

@@ -59,6 +59,8 @@ struct PbxModelCall {
   int legs = 0;
 };
 
+// Opens as CallApiTest does (one server for the suite, alice and bob) on purpose: each suite's
+// setup reads alone, with the calls of its own API.
 class PbxApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

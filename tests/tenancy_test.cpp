@@ -301,19 +301,20 @@ class TenancyTest : public ::testing::Test {
         expect_refused(send(auth, "POST", their_base + slash, res.create_body), {403}, victim,
                        "create in victim " + res.segment);
         for (const auto& id : res.victim_ids) {
-          const std::string what = res.segment + " " + id;
-          expect_refused(send(auth, "GET", their_base + "/" + id + slash), {403}, victim,
-                         "get " + what);
-          expect_refused(send(auth, "POST", their_base + "/" + id + slash, res.update_body), {403},
-                         victim, "update " + what);
-          expect_refused(send(auth, "DELETE", their_base + "/" + id + slash), {403}, victim,
-                         "delete " + what);
-          expect_refused(send(auth, "GET", my_base + "/" + id + slash), {404}, victim,
-                         "get own path " + what);
-          expect_refused(send(auth, "POST", my_base + "/" + id + slash, res.update_body), {404},
-                         victim, "update own path " + what);
-          expect_refused(send(auth, "DELETE", my_base + "/" + id + slash), {404}, victim,
-                         "delete own path " + what);
+          // The victim's object under the victim's path (403), then under the attacker's (404).
+          struct Path {
+            std::string base;
+            int status;
+            const char* where;
+          };
+          for (const Path& p : {Path{their_base, 403, ""}, Path{my_base, 404, "own path "}}) {
+            const std::string url = p.base + "/" + id + slash;
+            const std::string what = p.where + res.segment + " " + id;
+            expect_refused(send(auth, "GET", url), {p.status}, victim, "get " + what);
+            expect_refused(send(auth, "POST", url, res.update_body), {p.status}, victim,
+                           "update " + what);
+            expect_refused(send(auth, "DELETE", url), {p.status}, victim, "delete " + what);
+          }
         }
       }
       const auto own = send(auth, "GET", my_base + "/");

@@ -5,6 +5,8 @@
 namespace cdrd::api {
 namespace {
 
+// Rows of an input and what it gives, one expectation a row so that a failure names its row:
+// the shape every value test of the tree shares (phone, country, url, page links, validators).
 TEST(PercentEncodeTest, KeepsUnreservedAndEncodesTheRest) {
   EXPECT_EQ(percent_encode("abcXYZ019-._~"), "abcXYZ019-._~");
   EXPECT_EQ(percent_encode("2022-05-21 11:47"), "2022-05-21%2011%3A47");

@@ -26,6 +26,8 @@ std::string error_of(std::string_view text, const JsonLimits& limits = {}) {
   return r.status().message();
 }
 
+// The same kind of check as ParseNdjsonLine's in raw_record_test.cpp, on purpose: each parser
+// states its own contract beside its code.
 TEST(ParseJson, KeepsKindsOrderRepeatedNamesAndNumbersAsWritten) {
   const Result<JsonValue> r = parse_json(R"( {"s": "x\u00e9", "n": 0.31800, "b": false, "z": null,
                      "a": [1, {"k": "v"}], "s": 2} )");

@@ -5,6 +5,8 @@
 namespace cdrd {
 namespace {
 
+// Rows of an input and what it gives, one expectation a row so that a failure names its row:
+// the shape every value test of the tree shares (phone, country, url, page links, validators).
 TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(json_quote(""), "\"\"");
   EXPECT_EQ(json_quote("a\"b\\c"), "\"a\\\"b\\\\c\"");

@@ -5,6 +5,8 @@
 namespace cdrd {
 namespace {
 
+// Rows of an input and what it gives, one expectation a row so that a failure names its row:
+// the shape every value test of the tree shares (phone, country, url, page links, validators).
 TEST(NormalizeNumber, BareInternationalDigitsGainAPlus) {
   EXPECT_EQ(normalize_number("552135006716"), "+552135006716");
   EXPECT_EQ(normalize_number("12604109832"), "+12604109832");

@@ -27,6 +27,8 @@
 namespace cdrd::http {
 namespace {
 
+// The Asio and Beast names of server.cpp and client.cpp, repeated here on purpose: the raw
+// connection below speaks those types directly, to send what HttpClient never would.
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
@@ -194,6 +196,8 @@ bool is_error_body(const std::string& body, const std::string& error) {
          (error.empty() || message->value.GetString() == error);
 }
 
+// Each test starts its own server (and raw connection) and states one behaviour, from the bytes
+// sent to the answer; the opening lines they share stay in each test so that it reads alone.
 TEST(HttpServer, RoundTrip) {
   Recorder recorder;
   RunningServer server([&recorder](const HttpRequest& request) {

@@ -75,6 +75,8 @@ TEST(ParseQuery, RefusesABadEscapeInKeyOrValue) {
   EXPECT_EQ(parse_query("ok=1&bad=%4"), std::nullopt);
 }
 
+// Rows of an input and what it gives, one expectation a row so that a failure names its row:
+// the shape every value test of the tree shares (phone, country, url, page links, validators).
 TEST(UrlEncode, KeepsUnreservedAndEscapesTheRest) {
   EXPECT_EQ(url_encode("Az09-._~"), "Az09-._~");
   EXPECT_EQ(url_encode("a b+c"), "a%20b%2Bc");

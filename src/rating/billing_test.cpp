@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <limits>
 
 namespace cdrd::rating {
@@ -14,43 +15,35 @@ Money units(std::int64_t u) { return Money::from_units(u); }
 
 // ---------------------------------------------------------------- billed_seconds
 
+// Each case of one pair of increments as a row {call seconds, billed seconds}: the rows are
+// the table of the rule, and a failing row names its seconds.
+struct Billed {
+  std::int64_t seconds;
+  std::int64_t billed;
+};
+void expect_billed(int initial, int subsequent, std::initializer_list<Billed> rows) {
+  for (const Billed& b : rows) {
+    EXPECT_EQ(billed_seconds(b.seconds, initial, subsequent), b.billed)
+        << b.seconds << " s in increments of " << initial << "/" << subsequent;
+  }
+}
+
 TEST(BilledSeconds, SixtySixty) {
-  EXPECT_EQ(billed_seconds(0, 60, 60), 0);
-  EXPECT_EQ(billed_seconds(1, 60, 60), 60);
-  EXPECT_EQ(billed_seconds(59, 60, 60), 60);
-  EXPECT_EQ(billed_seconds(60, 60, 60), 60);
-  EXPECT_EQ(billed_seconds(61, 60, 60), 120);
-  EXPECT_EQ(billed_seconds(120, 60, 60), 120);
-  EXPECT_EQ(billed_seconds(121, 60, 60), 180);
+  expect_billed(60, 60, {{0, 0}, {1, 60}, {59, 60}, {60, 60}, {61, 120}, {120, 120}, {121, 180}});
 }
 
 TEST(BilledSeconds, ThirtySix) {
-  EXPECT_EQ(billed_seconds(0, 30, 6), 0);
-  EXPECT_EQ(billed_seconds(1, 30, 6), 30);
-  EXPECT_EQ(billed_seconds(29, 30, 6), 30);
-  EXPECT_EQ(billed_seconds(30, 30, 6), 30);
-  EXPECT_EQ(billed_seconds(31, 30, 6), 36);
-  EXPECT_EQ(billed_seconds(36, 30, 6), 36);
-  EXPECT_EQ(billed_seconds(37, 30, 6), 42);
+  expect_billed(30, 6, {{0, 0}, {1, 30}, {29, 30}, {30, 30}, {31, 36}, {36, 36}, {37, 42}});
 }
 
 TEST(BilledSeconds, OneOne) {
-  EXPECT_EQ(billed_seconds(0, 1, 1), 0);
-  EXPECT_EQ(billed_seconds(1, 1, 1), 1);
-  EXPECT_EQ(billed_seconds(4, 1, 1), 4);
-  EXPECT_EQ(billed_seconds(61, 1, 1), 61);
-  EXPECT_EQ(billed_seconds(7200, 1, 1), 7200);
+  expect_billed(1, 1, {{0, 0}, {1, 1}, {4, 4}, {61, 61}, {7200, 7200}});
 }
 
-TEST(BilledSeconds, SixtyOne) {
-  EXPECT_EQ(billed_seconds(5, 60, 1), 60);
-  EXPECT_EQ(billed_seconds(61, 60, 1), 61);
-}
+TEST(BilledSeconds, SixtyOne) { expect_billed(60, 1, {{5, 60}, {61, 61}}); }
 
 TEST(BilledSeconds, SubsequentLongerThanInitial) {
-  EXPECT_EQ(billed_seconds(7, 6, 60), 66);
-  EXPECT_EQ(billed_seconds(66, 6, 60), 66);
-  EXPECT_EQ(billed_seconds(67, 6, 60), 126);
+  expect_billed(6, 60, {{7, 66}, {66, 66}, {67, 126}});
 }
 
 TEST(BilledSeconds, DegenerateInputs) {
@@ -157,14 +150,7 @@ TEST(RatedNumber, OutboundByDestinationInboundByDid) {
 
 RateRow row(std::string prefix, std::string_view rate, int initial, int subsequent,
             Micros from = kSinceBeginning, Direction d = Direction::kOutbound) {
-  RateRow r;
-  r.direction = d;
-  r.prefix = std::move(prefix);
-  r.rate = money(rate);
-  r.initial_increment = initial;
-  r.subsequent_increment = subsequent;
-  r.effective_from = from;
-  return r;
+  return cdrd::testing::rate_row(std::move(prefix), money(rate), initial, subsequent, from, d);
 }
 
 class RateCall : public ::testing::Test {

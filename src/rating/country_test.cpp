@@ -9,6 +9,8 @@
 namespace cdrd::rating {
 namespace {
 
+// Rows of an input and what it gives, one expectation a row so that a failure names its row:
+// the shape every value test of the tree shares (phone, country, url, page links, validators).
 TEST(CountryOf, India) {
   EXPECT_EQ(country_of("+919943720205"), "IN");  // seed 000, mobile
   EXPECT_EQ(country_of("+912235328936"), "IN");  // seed 000, Mumbai landline

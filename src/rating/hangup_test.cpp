@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 namespace cdrd::rating {
 namespace {
 
@@ -34,22 +37,20 @@ TEST(HangupTable, UnknownCodes) {
   EXPECT_EQ(find_hangup_cause(-3000), nullptr);
 }
 
+// The name check_hangup leaves after it accepts `code` with `name`.
+std::string accepted_name(std::optional<int> code, std::string name) {
+  EXPECT_TRUE(check_hangup(code, name).ok()) << code.value_or(-1) << " '" << name << "'";
+  return name;
+}
+
 TEST(CheckHangup, CodeOnlyFillsTheName) {
-  std::string name;
-  EXPECT_TRUE(check_hangup(3000, name).ok());
-  EXPECT_EQ(name, "normal_hangup");
-  name.clear();
-  EXPECT_TRUE(check_hangup(4410, name).ok());
-  EXPECT_EQ(name, "user_busy");
+  EXPECT_EQ(accepted_name(3000, ""), "normal_hangup");
+  EXPECT_EQ(accepted_name(4410, ""), "user_busy");
 }
 
 TEST(CheckHangup, AgreeingNameIsKeptInTheTablesSpelling) {
-  std::string name = "normal_hangup";
-  EXPECT_TRUE(check_hangup(3010, name).ok());
-  EXPECT_EQ(name, "normal_hangup");
-  name = "NORMAL_HANGUP";
-  EXPECT_TRUE(check_hangup(3000, name).ok());
-  EXPECT_EQ(name, "normal_hangup");
+  EXPECT_EQ(accepted_name(3010, "normal_hangup"), "normal_hangup");
+  EXPECT_EQ(accepted_name(3000, "NORMAL_HANGUP"), "normal_hangup");
 }
 
 TEST(CheckHangup, ContradictingNameIsRejected) {
@@ -64,21 +65,13 @@ TEST(CheckHangup, ContradictingNameIsRejected) {
 }
 
 TEST(CheckHangup, UnknownCodeKeepsTheGivenName) {
-  std::string name = "something_new";
-  EXPECT_TRUE(check_hangup(7777, name).ok());
-  EXPECT_EQ(name, "something_new");
-  name.clear();
-  EXPECT_TRUE(check_hangup(7777, name).ok());
-  EXPECT_EQ(name, "");
+  EXPECT_EQ(accepted_name(7777, "something_new"), "something_new");
+  EXPECT_EQ(accepted_name(7777, ""), "");
 }
 
 TEST(CheckHangup, NoCodeKeepsTheName) {
-  std::string name = "normal_hangup";
-  EXPECT_TRUE(check_hangup(std::nullopt, name).ok());
-  EXPECT_EQ(name, "normal_hangup");
-  name.clear();
-  EXPECT_TRUE(check_hangup(std::nullopt, name).ok());
-  EXPECT_EQ(name, "");
+  EXPECT_EQ(accepted_name(std::nullopt, "normal_hangup"), "normal_hangup");
+  EXPECT_EQ(accepted_name(std::nullopt, ""), "");
 }
 
 }  // namespace

@@ -21,14 +21,7 @@ using cdrd::testing::money;
 
 RateRow row(std::string prefix, std::string_view rate, Micros from = kSinceBeginning,
             Direction d = Direction::kOutbound, int initial = 60, int subsequent = 60) {
-  RateRow r;
-  r.direction = d;
-  r.prefix = std::move(prefix);
-  r.rate = money(rate);
-  r.initial_increment = initial;
-  r.subsequent_increment = subsequent;
-  r.effective_from = from;
-  return r;
+  return cdrd::testing::rate_row(std::move(prefix), money(rate), initial, subsequent, from, d);
 }
 
 RateDeck deck_of(std::vector<RateRow> rows) {
@@ -356,6 +349,8 @@ TEST(RateDeckCsv, HeaderOnlyIsAnEmptyDeck) {
   EXPECT_TRUE(r->empty());
 }
 
+// The refusals below are rows of a deck and the message it gets, one rule a test: the shape
+// they share is that of a table of cases.
 TEST(RateDeckCsv, NoHeader) {
   EXPECT_EQ(error_of(""), "rate deck row 1: no header row");
   EXPECT_EQ(error_of("\n \n"), "rate deck row 1: no header row");

@@ -8,8 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "store/sqlite/stores.h"
-#include "testing/temp_dir.h"
+#include "testing/stores.h"
 
 namespace cdrd::api::ratedecks {
 namespace {
@@ -40,10 +39,10 @@ constexpr const char* kKey = "operator-key-0123456789";
 class DeckApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(sqlite::open_stores(dir_.file("cdrd.db"))).value();
+    store_ = cdrd::testing::open_stores_in(dir_);
     service_ = std::make_unique<RatingService>(store_->accounts, store_->rating);
     settings_.operator_key = kKey;
-    auth_id_ = store_->accounts.create_account("acme", "MA0000000000000000AA", "h")->auth_id;
+    auth_id_ = cdrd::testing::add_account(*store_, "acme", "MA0000000000000000AA").auth_id;
   }
   void TearDown() override {
     service_.reset();

@@ -63,6 +63,8 @@ Trunk trunk(Direction d) {
 
 // ---- views -------------------------------------------------------------------------------------
 
+// Objects are built field by field, as in the store tests, so that every attribute the view
+// must show or hide stands in the test.
 TEST(Views, ObjectsCarryTheReferenceAttributesAndNoSecrets) {
   Credential c;
   c.credential_uuid = "c-1";

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "api/zentrunk/calls.h"
-#include "api/zentrunk/test_calls.h"
+#include "testing/seed_calls.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
@@ -62,6 +62,8 @@ TEST_F(ParseCallListQueryTest, DefaultsWithoutParameters) {
 
 // --- limit and offset ---
 
+// One parameter a test, as rows of a value and what it gives or the message it gets: the
+// tests of validate_test.cpp share the shape, since each row is a documented case.
 TEST_F(ParseCallListQueryTest, LimitBoundaries) {
   EXPECT_EQ(error({{"limit", "0"}}), "limit: must be an integer from 1 to 20, got '0'");
   EXPECT_EQ(ok({{"limit", "1"}}).limit, 1);

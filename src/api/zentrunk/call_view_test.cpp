@@ -7,7 +7,7 @@
 
 #include "api/zentrunk/call_view.h"
 #include "api/zentrunk/calls.h"
-#include "api/zentrunk/test_calls.h"
+#include "testing/seed_calls.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
@@ -127,6 +127,8 @@ std::string str(const rapidjson::Value& obj, const char* name) {
 
 // --- current representation ---
 
+// One expectation a field, in the seed's order: the list is the view's specification and a
+// failure names its field. Seed001Example below has the same shape for the legacy view.
 TEST(RenderCurrentCallTest, Seed000Example) {
   const std::string json = render_call(testing::seed000_call(), Representation::kCurrent);
   rapidjson::Document d = parse_json(json);

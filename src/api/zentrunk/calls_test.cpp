@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "api/zentrunk/test_calls.h"
+#include "testing/seed_calls.h"
 
 namespace cdrd::api::zentrunk {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include "api/zentrunk/test_calls.h"
+#include "testing/seed_calls.h"
 
 namespace cdrd::api::zentrunk {
 namespace {

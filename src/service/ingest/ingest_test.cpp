@@ -9,8 +9,7 @@
 #include <limits>
 
 #include "service/rating/rating_service.h"
-#include "store/sqlite/stores.h"
-#include "testing/temp_dir.h"
+#include "testing/stores.h"
 #include "testing/values.h"
 
 namespace cdrd::service::ingest {
@@ -35,11 +34,9 @@ std::string record(const std::string& uuid, const std::string& end_time = "2026-
 class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    store_ = std::move(s).value();
+    store_ = cdrd::testing::open_stores_in(dir_);
     rating_ = std::make_unique<RatingService>(store_->accounts, store_->rating);
-    account_ = *store_->accounts.create_account("acme", kAuthId, "h");
+    account_ = cdrd::testing::add_account(*store_, "acme", kAuthId);
     settings_.retention_days = 90;
     settings_.now = [] { return at("2026-11-30 12:00:00"); };
   }

@@ -233,6 +233,8 @@ TEST(Validate, EveryFieldOfAFullRecord) {
   EXPECT_EQ(r->quality.to_region, "Indiana");
 }
 
+// From here on, rows of a field's value and the message it gets, one rule a test: the shape of
+// call_query_parser_test.cpp's refusals too, since each row is a documented case.
 TEST(Validate, RequiredFields) {
   for (const char* f : {"account", "call_uuid", "call_direction", "from_number", "to_number",
                         "initiation_time", "end_time"}) {

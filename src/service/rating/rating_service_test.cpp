@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "service/ingest/ingest.h"
-#include "store/sqlite/stores.h"
-#include "testing/temp_dir.h"
+#include "testing/seed_calls.h"
+#include "testing/stores.h"
 #include "testing/values.h"
 
 namespace cdrd::service {
@@ -64,19 +64,14 @@ constexpr std::string_view kDeck =
 class RatingServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = open();
+    store_ = cdrd::testing::open_stores_in(dir_);
     counting_ = std::make_unique<CountingStore>(store_->rating);
     service_ = std::make_unique<RatingService>(store_->accounts, *counting_);
-    account_ = *store_->accounts.create_account("acme", "MA0000000000000000AA", "h");
+    account_ = cdrd::testing::add_account(*store_, "acme", "MA0000000000000000AA");
   }
   void TearDown() override {
     service_.reset();
     store_.reset();
-  }
-  std::unique_ptr<sqlite::Stores> open() {
-    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
-    EXPECT_TRUE(s.ok()) << s.status().message();
-    return std::move(s).value();
   }
   std::shared_ptr<const AccountRating> current() {
     auto r = service_->current(account_.id);
@@ -85,17 +80,9 @@ class RatingServiceTest : public ::testing::Test {
   }
   // The seed's call: outbound to +919943720205, answered 4 s.
   CallRecord seed_call(std::string uuid = "seed") {
-    CallRecord c;
+    CallRecord c = cdrd::testing::seed000_reported_call();
     c.account_id = account_.id;
     c.call_uuid = std::move(uuid);
-    c.direction = Direction::kOutbound;
-    c.from_number = "+912235328936";
-    c.to_number = "+919943720205";
-    c.initiation_time = at("2022-12-06 07:01:48");
-    c.answer_time = at("2022-12-06 07:01:56");
-    c.end_time = at("2022-12-06 07:02:00");
-    c.duration_s = 4;
-    c.bill_duration_s = 4;
     c.rating = RatingState::kUnrated;  // as validate leaves a record without rate and amount
     return c;
   }
@@ -273,7 +260,8 @@ TEST_F(RatingServiceTest, AChangeByAnotherProcessIsSeenAtTheNextUse) {
   ASSERT_TRUE(service_->load_deck(account_.id, std::nullopt, kDeck).ok());
   EXPECT_EQ(current()->deck.rows(Direction::kOutbound).size(), 3u);
   {
-    auto other = open();  // e.g. `cdrd ratedeck load` while `cdrd serve` runs
+    auto other =
+        cdrd::testing::open_stores_in(dir_);  // e.g. `cdrd ratedeck load` while `cdrd serve` runs
     RatingService elsewhere(other->accounts, other->rating);
     ASSERT_TRUE(elsewhere
                     .load_deck(account_.id, Direction::kOutbound,

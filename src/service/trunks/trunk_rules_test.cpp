@@ -66,6 +66,8 @@ TEST(TrunkLinks, InboundNeedsAPrimaryUriAndNoAclOrCredential) {
 
 // ---- create_trunk ------------------------------------------------------------------------------
 
+// A TrunkStore must override every method: those the rules never reach return unused(), one
+// line each, the same shape repeated by the interface, not by choice.
 // Keeps trunks in memory; refuses the first `taken` ids it is offered as taken.
 class MemoryTrunkStore final : public TrunkStore {
  public:

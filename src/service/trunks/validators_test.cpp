@@ -45,6 +45,8 @@ TEST(Password, LengthClassesAndNeverEchoed) {
   }
 }
 
+// Rows of an input and what it gives, one expectation a row so that a failure names its row:
+// the shape every value test of the tree shares (phone, country, url, page links, validators).
 TEST(IpEntry, AddressesAndRangesAreCanonical) {
   auto ok = [](std::string_view in) {
     Result<std::string> r = canonical_ip_entry("ip_addresses[0]", in);

@@ -20,6 +20,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+// A connection of its own on an in-memory database, unlike the store tests' file in a TempDir
+// (testing/stores.h); the opening lines of a gtest fixture are all it shares with them.
 class SqliteDbTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "store/sqlite/stores.h"
-#include "testing/temp_dir.h"
+#include "testing/stores.h"
+#include "testing/values.h"
 
 namespace cdrd {
 namespace {
@@ -19,27 +19,16 @@ constexpr Micros kDeckT0 = 1'700'000'000 * kMicrosPerSecond;  // 2023-11-14 22:1
 class SqliteRating : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = open();
-    account_ = store_->accounts.create_account("acme", "MA0000000000000000AA", "h")->id;
-    other_ = store_->accounts.create_account("other", "MA0000000000000000BB", "h")->id;
+    store_ = cdrd::testing::open_stores_in(dir_);
+    account_ = cdrd::testing::add_account(*store_, "acme", "MA0000000000000000AA").id;
+    other_ = cdrd::testing::add_account(*store_, "other", "MA0000000000000000BB").id;
   }
   void TearDown() override { store_.reset(); }
-  std::unique_ptr<sqlite::Stores> open() {
-    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
-    EXPECT_TRUE(s.ok()) << s.status().message();
-    return s.ok() ? std::move(s).value() : nullptr;
-  }
 
   static RateRow row(Direction d, std::string prefix, std::int64_t rate_units,
                      Micros from = kSinceBeginning) {
-    RateRow r;
-    r.direction = d;
-    r.prefix = std::move(prefix);
-    r.rate = Money::from_units(rate_units);
-    r.initial_increment = 30;
-    r.subsequent_increment = 6;
-    r.effective_from = from;
-    return r;
+    return cdrd::testing::rate_row(std::move(prefix), Money::from_units(rate_units), 30, 6, from,
+                                   d);
   }
   static std::vector<RateRow> sorted(std::vector<RateRow> rows) {
     std::sort(rows.begin(), rows.end(), [](const RateRow& a, const RateRow& b) {
@@ -159,7 +148,7 @@ TEST_F(SqliteRating, SettingsRoundTripAndRaiseTheVersion) {
 }
 
 TEST_F(SqliteRating, AnotherConnectionSeesTheNewVersion) {
-  auto second = open();  // as another process would
+  auto second = cdrd::testing::open_stores_in(dir_);  // as another process would
   ASSERT_TRUE(
       second->rating
           .replace_rate_deck(account_, std::nullopt, {row(Direction::kOutbound, "91", 3000)})

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "core/crypto.h"
-#include "testing/temp_dir.h"
+#include "testing/stores.h"
 
 namespace cdrd {
 namespace {
@@ -34,16 +34,12 @@ class TrunkStoreTest : public ::testing::Test {
   void reopen() {
     trunks_.reset();
     db_.reset();
-    auto s = sqlite::open_stores(dir_.file("cdrd.db"));
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    db_ = std::move(s).value();
+    db_ = cdrd::testing::open_stores_in(dir_);
     trunks_ = std::make_unique<SqliteTrunkStore>(*db_->db);
   }
 
   std::int64_t create_account(const std::string& name) {
-    auto a = db_->accounts.create_account(name, new_auth_id(), "hash");
-    EXPECT_TRUE(a.ok());
-    return a->id;
+    return cdrd::testing::add_account(*db_, name, new_auth_id(), "hash").id;
   }
 
   std::string add_acl(std::int64_t account, std::vector<std::string> entries = {"10.0.0.0/8"},

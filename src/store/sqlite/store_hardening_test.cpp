@@ -17,6 +17,7 @@
 #include "store/sqlite/secret_keys.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/stores.h"
+#include "testing/stores.h"
 #include "testing/temp_dir.h"
 
 namespace cdrd {
@@ -63,9 +64,7 @@ class StoreHardeningTest : public ::testing::Test {
   }
 
   std::int64_t account(const std::string& name = "alice") {
-    auto a = db_->accounts.create_account(name, new_auth_id(), "hash");
-    EXPECT_TRUE(a.ok()) << a.status().message();
-    return a->id;
+    return cdrd::testing::add_account(*db_, name, new_auth_id(), "hash").id;
   }
 
   OriginationUri uri(std::int64_t account_id, std::string password = kPassword) {

@@ -1,23 +1,20 @@
-// Test-only fixtures of the zentrunk module: the example calls of seed 000 (current
-// representation) and seed 001 (legacy representation) as CallRecords.
-// Included by the *_test.cpp files only.
+// The example calls of the seeds as CallRecords, for the unit tests: seed 000's as its switch
+// reports it (before rating and enrichment) and as the current representation shows it, seed
+// 001's as the legacy representation shows it. Test code only; plain values, no failure modes.
 #pragma once
-
-#include <string>
-#include <string_view>
 
 #include "core/call_record.h"
 #include "core/money.h"
 #include "core/time.h"
 #include "testing/values.h"
 
-namespace cdrd::api::zentrunk::testing {
+namespace cdrd::testing {
 
-using cdrd::testing::at;
-using cdrd::testing::money;
+// The records of this file keep the same field-by-field shape on purpose: each line is one
+// value of the seed's example, so a record reads against its seed line by line.
 
-// Seed 000's example: a 4 s outbound call at 0.03 per minute.
-inline CallRecord seed000_call() {
+// A 4 s outbound call within India, answered after 8 s; account 1, the seed's call_uuid.
+inline CallRecord seed000_reported_call() {
   CallRecord c;
   c.account_id = 1;
   c.call_uuid = "90b6eb07-796c-4d86-a4fd-44ed11667ddb";
@@ -29,6 +26,12 @@ inline CallRecord seed000_call() {
   c.end_time = at("2022-12-06 07:02:00");
   c.duration_s = 4;
   c.bill_duration_s = 4;
+  return c;
+}
+
+// Seed 000's example: a 4 s outbound call at 0.03 per minute.
+inline CallRecord seed000_call() {
+  CallRecord c = seed000_reported_call();
   c.hangup_cause_code = 3000;
   c.hangup_cause_name = "normal_hangup";
   c.hangup_source = HangupSource::kCarrier;
@@ -83,4 +86,4 @@ inline CallRecord seed001_call() {
   return c;
 }
 
-}  // namespace cdrd::api::zentrunk::testing
+}  // namespace cdrd::testing
