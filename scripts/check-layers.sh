@@ -19,7 +19,7 @@ rules=(
   "src/api/:core/ rating/ service/ store/call_store.h store/oauth_store.h store/rating_store.h store/trunk_store.h http/ api/"
   "src/cli/serve_command.cpp:core/ rating/ service/ store/ http/ sample/ cli/ api/app/ api/retention_sweeper.h"
   "src/cli/:core/ rating/ service/ store/ sample/ cli/"
-  "src/testing/:core/ http/ testing/"
+  "src/testing/:core/ http/ store/ testing/"
   "bench/:core/ rating/ service/ store/ http/ sample/"
 )
 test_extra="testing/ store/ api/zentrunk/test_calls.h"
