@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/call_uuid.h"
 #include "core/enums.h"
 #include "core/money.h"
@@ -138,9 +139,7 @@ std::optional<int64_t> integer(const FieldCtx& c, const RawValue& v, int64_t min
 std::optional<bool> boolean(const FieldCtx& c, const RawValue& v) {
   if (v.kind == RawKind::kBool) return v.text == "true";
   if (is_text(v) || v.kind == RawKind::kNumber) {
-    std::string lower;
-    for (char ch : v.text)
-      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    const std::string lower = ascii_lower(v.text);
     if (lower == "true" || lower == "1") return true;
     if (lower == "false" || lower == "0") return false;
   }
