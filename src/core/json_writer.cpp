@@ -34,6 +34,24 @@ void JsonWriter::null_member(std::string_view name) {
   null_value();
 }
 
+void JsonWriter::optional_string_member(std::string_view name,
+                                        const std::optional<std::string>& value) {
+  if (value) {
+    string_member(name, *value);
+  } else {
+    null_member(name);
+  }
+}
+
+void JsonWriter::optional_int_member(std::string_view name,
+                                     const std::optional<std::int64_t>& value) {
+  if (value) {
+    int_member(name, *value);
+  } else {
+    null_member(name);
+  }
+}
+
 void JsonWriter::clear() {
   buffer_.Clear();
   writer_.Reset(buffer_);
