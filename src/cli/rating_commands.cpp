@@ -134,10 +134,7 @@ int run_deck_show(const GlobalOptions& global, const RatingOptions& o) {
   Session s;
   if (!s.open(global, o.account)) return 2;
   auto current = s.rating->current(s.account.id);
-  if (!current.ok()) {
-    std::cerr << "cdrd: " << current.status().message() << "\n";
-    return 2;
-  }
+  if (!current.ok()) return error_exit(current.status());
   std::vector<RateRow> rows;
   for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
     if (!o.direction.empty() && parse_direction(o.direction) != d) continue;
@@ -152,10 +149,7 @@ int run_account_set(const GlobalOptions& global, const RatingOptions& o) {
   Session s;
   if (!s.open(global, o.account)) return 2;
   auto settings = s.rating->settings(s.account.id);
-  if (!settings.ok()) {
-    std::cerr << "cdrd: " << settings.status().message() << "\n";
-    return 2;
-  }
+  if (!settings.ok()) return error_exit(settings.status());
   RatingSettings next = *settings;
   if (!o.secure_rate.empty()) {
     const std::optional<Money> rate = Money::parse(o.secure_rate);
@@ -169,10 +163,7 @@ int run_account_set(const GlobalOptions& global, const RatingOptions& o) {
   }
   if (!o.always_rerate.empty()) next.always_rerate = o.always_rerate == "true";
   if (!(next == *settings)) {
-    if (Status st = s.rating->set_settings(s.account.id, next); !st.ok()) {
-      std::cerr << "cdrd: " << st.message() << "\n";
-      return 2;
-    }
+    if (Status st = s.rating->set_settings(s.account.id, next); !st.ok()) return error_exit(st);
   }
   std::cout << "account " << s.account.auth_id << " (" << s.account.name << ")\n"
             << "  secure_trunking_rate: " << next.secure_trunking_rate.to_fixed5()
@@ -204,10 +195,7 @@ int run_report(const GlobalOptions& global, const RatingOptions& o) {
   Session s;
   if (!s.open(global, o.account)) return 2;
   auto report = s.rating->unrated_report(s.account.id, window, o.digits);
-  if (!report.ok()) {
-    std::cerr << "cdrd: " << report.status().message() << "\n";
-    return 2;
-  }
+  if (!report.ok()) return error_exit(report.status());
   std::cout << "unrated calls of " << s.account.auth_id << " (" << describe(window)
             << "): " << report->calls << "\n";
   if (report->groups.empty()) return 0;
