@@ -36,20 +36,14 @@ void JsonWriter::null_member(std::string_view name) {
 
 void JsonWriter::optional_string_member(std::string_view name,
                                         const std::optional<std::string>& value) {
-  if (value) {
-    string_member(name, *value);
-  } else {
-    null_member(name);
-  }
+  if (!value) return null_member(name);
+  string_member(name, *value);
 }
 
 void JsonWriter::optional_int_member(std::string_view name,
                                      const std::optional<std::int64_t>& value) {
-  if (value) {
-    int_member(name, *value);
-  } else {
-    null_member(name);
-  }
+  if (!value) return null_member(name);
+  int_member(name, *value);
 }
 
 void JsonWriter::clear() {

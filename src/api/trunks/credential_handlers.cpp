@@ -31,12 +31,6 @@ Result<std::string> read_password(const JsonBody& body) {
   return std::move(**password);
 }
 
-}  // namespace
-
-http::HttpResponse list_credentials(const Call& c) {
-  return list_unfiltered(c, &TrunkStore::list_credentials);
-}
-
 http::HttpResponse create_credential(const Call& c) {
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
@@ -79,10 +73,6 @@ http::HttpResponse create_credential(const Call& c) {
   return created("Credential created successfully.", "credential_uuid", cred.credential_uuid);
 }
 
-http::HttpResponse get_credential(const Call& c, std::string_view uuid) {
-  return get_row(c, kCredentialOps, uuid);
-}
-
 http::HttpResponse update_credential(const Call& c, std::string_view uuid) {
   Credential cred;
   if (std::optional<http::HttpResponse> answer = find_row(c, kCredentialOps, uuid, cred)) {
@@ -107,8 +97,14 @@ http::HttpResponse update_credential(const Call& c, std::string_view uuid) {
   return updated("Credential updated successfully.", "credential_uuid", cred.credential_uuid);
 }
 
-http::HttpResponse delete_credential(const Call& c, std::string_view uuid) {
-  return delete_row(c, kCredentialOps, uuid);
-}
+}  // namespace
+
+const ResourceHandlers kCredentialHandlers{
+    [](const Call& c) { return list_unfiltered(c, &TrunkStore::list_credentials); },
+    &create_credential,
+    [](const Call& c, std::string_view id) { return get_row(c, kCredentialOps, id); },
+    &update_credential,
+    [](const Call& c, std::string_view id) { return delete_row(c, kCredentialOps, id); },
+};
 
 }  // namespace cdrd::api::trunks::detail

@@ -131,28 +131,18 @@ http::HttpResponse delete_row(const Call& c, const ResourceOps<Row>& ops, std::s
 
 // --- per resource ---
 
-http::HttpResponse list_trunks(const Call& c);
-http::HttpResponse create_trunk(const Call& c);
-http::HttpResponse get_trunk(const Call& c, std::string_view trunk_id);
-http::HttpResponse update_trunk(const Call& c, std::string_view trunk_id);
-http::HttpResponse delete_trunk(const Call& c, std::string_view trunk_id);
+// The handlers of one resource, by method; each *_handlers.cpp defines its resource's set.
+struct ResourceHandlers {
+  http::HttpResponse (*list)(const Call&);
+  http::HttpResponse (*create)(const Call&);
+  http::HttpResponse (*get)(const Call&, std::string_view id);
+  http::HttpResponse (*update)(const Call&, std::string_view id);
+  http::HttpResponse (*remove)(const Call&, std::string_view id);
+};
 
-http::HttpResponse list_credentials(const Call& c);
-http::HttpResponse create_credential(const Call& c);
-http::HttpResponse get_credential(const Call& c, std::string_view uuid);
-http::HttpResponse update_credential(const Call& c, std::string_view uuid);
-http::HttpResponse delete_credential(const Call& c, std::string_view uuid);
-
-http::HttpResponse list_uris(const Call& c);
-http::HttpResponse create_uri(const Call& c);
-http::HttpResponse get_uri(const Call& c, std::string_view uuid);
-http::HttpResponse update_uri(const Call& c, std::string_view uuid);
-http::HttpResponse delete_uri(const Call& c, std::string_view uuid);
-
-http::HttpResponse list_ip_acls(const Call& c);
-http::HttpResponse create_ip_acl(const Call& c);
-http::HttpResponse get_ip_acl(const Call& c, std::string_view uuid);
-http::HttpResponse update_ip_acl(const Call& c, std::string_view uuid);
-http::HttpResponse delete_ip_acl(const Call& c, std::string_view uuid);
+extern const ResourceHandlers kTrunkHandlers;
+extern const ResourceHandlers kCredentialHandlers;
+extern const ResourceHandlers kUriHandlers;
+extern const ResourceHandlers kIpAclHandlers;
 
 }  // namespace cdrd::api::trunks::detail

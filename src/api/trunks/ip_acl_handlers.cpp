@@ -48,12 +48,6 @@ Status read_body(const JsonBody& body, IpAcl& acl, bool& entries_given) {
   return Status::Ok();
 }
 
-}  // namespace
-
-http::HttpResponse list_ip_acls(const Call& c) {
-  return list_unfiltered(c, &TrunkStore::list_ip_acls);
-}
-
 http::HttpResponse create_ip_acl(const Call& c) {
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
@@ -69,10 +63,6 @@ http::HttpResponse create_ip_acl(const Call& c) {
   return created("IP Access Control List created successfully.", "ipacl_uuid", acl.ipacl_uuid);
 }
 
-http::HttpResponse get_ip_acl(const Call& c, std::string_view uuid) {
-  return get_row(c, kIpAclOps, uuid);
-}
-
 http::HttpResponse update_ip_acl(const Call& c, std::string_view uuid) {
   IpAcl acl;
   if (std::optional<http::HttpResponse> answer = find_row(c, kIpAclOps, uuid, acl)) return *answer;
@@ -85,8 +75,12 @@ http::HttpResponse update_ip_acl(const Call& c, std::string_view uuid) {
   return updated("IP Access Control List updated successfully.", "ipacl_uuid", acl.ipacl_uuid);
 }
 
-http::HttpResponse delete_ip_acl(const Call& c, std::string_view uuid) {
-  return delete_row(c, kIpAclOps, uuid);
-}
+}  // namespace
+
+const ResourceHandlers kIpAclHandlers{
+    [](const Call& c) { return list_unfiltered(c, &TrunkStore::list_ip_acls); },     &create_ip_acl,
+    [](const Call& c, std::string_view id) { return get_row(c, kIpAclOps, id); },    &update_ip_acl,
+    [](const Call& c, std::string_view id) { return delete_row(c, kIpAclOps, id); },
+};
 
 }  // namespace cdrd::api::trunks::detail

@@ -143,26 +143,8 @@ http::HttpResponse method_not_allowed(const http::HttpRequest& request, std::str
   return r;
 }
 
-// The handlers of one resource, by method.
-struct ResourceHandlers {
-  http::HttpResponse (*list)(const detail::Call&);
-  http::HttpResponse (*create)(const detail::Call&);
-  http::HttpResponse (*get)(const detail::Call&, std::string_view id);
-  http::HttpResponse (*update)(const detail::Call&, std::string_view id);
-  http::HttpResponse (*remove)(const detail::Call&, std::string_view id);
-};
-
-const ResourceHandlers& handlers_of(Resource resource) {
+const detail::ResourceHandlers& handlers_of(Resource resource) {
   using namespace detail;
-  static constexpr ResourceHandlers kTrunkHandlers{&list_trunks, &create_trunk, &get_trunk,
-                                                   &update_trunk, &delete_trunk};
-  static constexpr ResourceHandlers kCredentialHandlers{&list_credentials, &create_credential,
-                                                        &get_credential, &update_credential,
-                                                        &delete_credential};
-  static constexpr ResourceHandlers kUriHandlers{&list_uris, &create_uri, &get_uri, &update_uri,
-                                                 &delete_uri};
-  static constexpr ResourceHandlers kIpAclHandlers{&list_ip_acls, &create_ip_acl, &get_ip_acl,
-                                                   &update_ip_acl, &delete_ip_acl};
   switch (resource) {
     case Resource::kTrunk:
       return kTrunkHandlers;
@@ -184,7 +166,7 @@ http::HttpResponse handle_collection(const ApiContext& ctx, TrunkStore& store,
                                      const Account& account, const http::HttpRequest& request,
                                      Resource resource) {
   const detail::Call c{ctx, store, account, request};
-  const ResourceHandlers& handlers = handlers_of(resource);
+  const detail::ResourceHandlers& handlers = handlers_of(resource);
   if (request.method == "GET") return handlers.list(c);
   if (request.method == "POST") return handlers.create(c);
   return method_not_allowed(request, "GET, POST");
@@ -194,7 +176,7 @@ http::HttpResponse handle_item(const ApiContext& ctx, TrunkStore& store, const A
                                const http::HttpRequest& request, Resource resource,
                                std::string_view id) {
   const detail::Call c{ctx, store, account, request};
-  const ResourceHandlers& handlers = handlers_of(resource);
+  const detail::ResourceHandlers& handlers = handlers_of(resource);
   if (request.method == "GET") return handlers.get(c, id);
   if (request.method == "POST") return handlers.update(c, id);
   if (request.method == "DELETE") return handlers.remove(c, id);

@@ -84,6 +84,7 @@ Status apply_body(const JsonBody& body, Trunk& t) {
 }  // namespace
 
 namespace detail {
+namespace {
 
 http::HttpResponse list_trunks(const Call& c) {
   TrunkFilter filter;
@@ -136,10 +137,6 @@ http::HttpResponse create_trunk(const Call& c) {
   return created("Trunk created successfully.", "trunk_id", trunk->trunk_id);
 }
 
-http::HttpResponse get_trunk(const Call& c, std::string_view trunk_id) {
-  return get_row(c, kTrunkOps, trunk_id);
-}
-
 http::HttpResponse update_trunk(const Call& c, std::string_view trunk_id) {
   Trunk t;
   if (std::optional<http::HttpResponse> answer = find_row(c, kTrunkOps, trunk_id, t)) {
@@ -154,9 +151,15 @@ http::HttpResponse update_trunk(const Call& c, std::string_view trunk_id) {
   return updated("Trunk updated successfully.", "trunk_id", t.trunk_id);
 }
 
-http::HttpResponse delete_trunk(const Call& c, std::string_view trunk_id) {
-  return delete_row(c, kTrunkOps, trunk_id);
-}
+}  // namespace
+
+const ResourceHandlers kTrunkHandlers{
+    &list_trunks,
+    &create_trunk,
+    [](const Call& c, std::string_view id) { return get_row(c, kTrunkOps, id); },
+    &update_trunk,
+    [](const Call& c, std::string_view id) { return delete_row(c, kTrunkOps, id); },
+};
 
 }  // namespace detail
 }  // namespace cdrd::api::trunks

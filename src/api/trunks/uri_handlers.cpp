@@ -85,12 +85,6 @@ Status merge(const UriInput& in, OriginationUri& u) {
   return Status::Ok();
 }
 
-}  // namespace
-
-http::HttpResponse list_uris(const Call& c) {
-  return list_unfiltered(c, &TrunkStore::list_origination_uris);
-}
-
 http::HttpResponse create_uri(const Call& c) {
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
@@ -107,10 +101,6 @@ http::HttpResponse create_uri(const Call& c) {
   return created("URI created successfully.", "uri_uuid", u.uri_uuid);
 }
 
-http::HttpResponse get_uri(const Call& c, std::string_view uuid) {
-  return get_row(c, kUriOps, uuid);
-}
-
 http::HttpResponse update_uri(const Call& c, std::string_view uuid) {
   OriginationUri u;
   if (std::optional<http::HttpResponse> answer = find_row(c, kUriOps, uuid, u)) return *answer;
@@ -124,8 +114,14 @@ http::HttpResponse update_uri(const Call& c, std::string_view uuid) {
   return updated("URI updated successfully.", "uri_uuid", u.uri_uuid);
 }
 
-http::HttpResponse delete_uri(const Call& c, std::string_view uuid) {
-  return delete_row(c, kUriOps, uuid);
-}
+}  // namespace
+
+const ResourceHandlers kUriHandlers{
+    [](const Call& c) { return list_unfiltered(c, &TrunkStore::list_origination_uris); },
+    &create_uri,
+    [](const Call& c, std::string_view id) { return get_row(c, kUriOps, id); },
+    &update_uri,
+    [](const Call& c, std::string_view id) { return delete_row(c, kUriOps, id); },
+};
 
 }  // namespace cdrd::api::trunks::detail
