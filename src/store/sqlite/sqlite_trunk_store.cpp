@@ -48,6 +48,18 @@ Status not_found(std::string_view what, std::string_view id) {
   return Status::NotFound(std::string(what) + " not found: " + std::string(id));
 }
 
+// Runs `sql`, an UPDATE or DELETE of the one row `id` names, on the writer: kNotFound naming
+// `what` when it changed no row.
+template <class... Args>
+Status change_one(Database& db, std::string_view what, std::string_view id, const std::string& sql,
+                  const Args&... args) {
+  return db.with_writer([&](Connection& c) -> Status {
+    RETURN_IF_ERROR(c.run(sql, args...));
+    if (c.changes() == 0) return not_found(what, id);
+    return Status::Ok();
+  });
+}
+
 // ---- references from trunks -----------------------------------------------------------------
 
 struct Reference {
@@ -362,13 +374,10 @@ Result<Page<Credential>> SqliteTrunkStore::list_credentials(const PageRequest& p
 }
 
 Status SqliteTrunkStore::update_credential(const Credential& cred) {
-  return db_.with_writer([&](Connection& c) -> Status {
-    RETURN_IF_ERROR(c.run(
-        "UPDATE credentials SET name = ?, ha1 = ? WHERE account_id = ? AND credential_uuid = ?",
-        cred.name, cred.ha1, cred.account_id, cred.credential_uuid));
-    if (c.changes() == 0) return not_found("credential", cred.credential_uuid);
-    return Status::Ok();
-  });
+  return change_one(
+      db_, "credential", cred.credential_uuid,
+      "UPDATE credentials SET name = ?, ha1 = ? WHERE account_id = ? AND credential_uuid = ?",
+      cred.name, cred.ha1, cred.account_id, cred.credential_uuid);
 }
 
 Status SqliteTrunkStore::delete_credential(std::int64_t account_id,
@@ -407,15 +416,12 @@ Result<Page<OriginationUri>> SqliteTrunkStore::list_origination_uris(const PageR
 
 Status SqliteTrunkStore::update_origination_uri(const OriginationUri& uri) {
   const std::string password = sealed_password(*db_.secrets(), uri.password);
-  return db_.with_writer([&](Connection& c) -> Status {
-    RETURN_IF_ERROR(c.run(
-        "UPDATE origination_uris SET name = ?, uri = ?, authentication_needed = ?, username = ?, "
-        "password = ? WHERE account_id = ? AND uri_uuid = ?",
-        uri.name, uri.uri, uri.authentication_needed, uri.username, password, uri.account_id,
-        uri.uri_uuid));
-    if (c.changes() == 0) return not_found("origination URI", uri.uri_uuid);
-    return Status::Ok();
-  });
+  return change_one(
+      db_, "origination URI", uri.uri_uuid,
+      "UPDATE origination_uris SET name = ?, uri = ?, authentication_needed = ?, username = ?, "
+      "password = ? WHERE account_id = ? AND uri_uuid = ?",
+      uri.name, uri.uri, uri.authentication_needed, uri.username, password, uri.account_id,
+      uri.uri_uuid);
 }
 
 Status SqliteTrunkStore::delete_origination_uri(std::int64_t account_id,
@@ -500,12 +506,9 @@ Status SqliteTrunkStore::update_trunk(const Trunk& t) {
 }
 
 Status SqliteTrunkStore::delete_trunk(std::int64_t account_id, std::string_view trunk_id) {
-  return db_.with_writer([&](Connection& c) -> Status {
-    RETURN_IF_ERROR(
-        c.run("DELETE FROM trunks WHERE account_id = ? AND trunk_id = ?", account_id, trunk_id));
-    if (c.changes() == 0) return not_found("trunk", trunk_id);
-    return Status::Ok();
-  });
+  return change_one(db_, "trunk", trunk_id,
+                    "DELETE FROM trunks WHERE account_id = ? AND trunk_id = ?", account_id,
+                    trunk_id);
 }
 
 }  // namespace cdrd
