@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "core/mutex.h"
+#include "http/beast_names.h"
 #include "http/error_body.h"
 #include "http/fair_pool.h"
 #include "http/url.h"
@@ -44,10 +45,6 @@
 namespace cdrd::http {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 // How many bytes the idle read asks for: enough for a whole typical request in one read.
@@ -76,9 +73,6 @@ std::shared_ptr<spdlog::logger> http_logger() {
   }();
   return logger;
 }
-
-// Beast 1.74 speaks boost::string_view; the rest of cdrd speaks std::string_view.
-std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
