@@ -70,25 +70,22 @@ struct Session {
   }
 };
 
+// Reads the time `text` of option `flag` into `bound`, left as it is when `text` is empty.
+bool parse_bound(std::string_view flag, const std::string& text, Micros& bound) {
+  if (text.empty()) return true;
+  const auto t = parse_cli_time(text);
+  if (!t) {
+    std::cerr << "cdrd: " << flag << ": '" << text
+              << "' is not a UTC time YYYY-MM-DD or YYYY-MM-DD HH:MM:SS\n";
+    return false;
+  }
+  bound = *t;
+  return true;
+}
+
 bool parse_window(const RatingOptions& o, service::CallWindow& window) {
-  if (!o.since.empty()) {
-    const auto t = parse_cli_time(o.since);
-    if (!t) {
-      std::cerr << "cdrd: --since: '" << o.since
-                << "' is not a UTC time YYYY-MM-DD or YYYY-MM-DD HH:MM:SS\n";
-      return false;
-    }
-    window.since = *t;
-  }
-  if (!o.until.empty()) {
-    const auto t = parse_cli_time(o.until);
-    if (!t) {
-      std::cerr << "cdrd: --until: '" << o.until
-                << "' is not a UTC time YYYY-MM-DD or YYYY-MM-DD HH:MM:SS\n";
-      return false;
-    }
-    window.until = *t;
-  }
+  if (!parse_bound("--since", o.since, window.since)) return false;
+  if (!parse_bound("--until", o.until, window.until)) return false;
   if (window.since >= window.until) {
     std::cerr << "cdrd: --until must be later than --since\n";
     return false;
