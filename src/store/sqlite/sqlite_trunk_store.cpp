@@ -129,15 +129,18 @@ Status refuse_if_used(Connection& c, const std::string& users_sql, std::int64_t 
                           "; remove it from the trunk (or delete the trunk) first");
 }
 
-// Deletes the row `id` of `table` after checking that it exists (found by (account_id, uuid)
-// through `id_sql`) and that no trunk uses it (`users_sql`, see refuse_if_used).
-Status delete_unused(Connection& c, std::string_view table, const std::string& id_sql,
+// Deletes, in one write transaction, the row `id` of `table` after checking that it exists
+// (found by (account_id, uuid) through `id_sql`) and that no trunk uses it (`users_sql`, see
+// refuse_if_used).
+Status delete_unused(Database& db, std::string_view table, const std::string& id_sql,
                      const std::string& users_sql, std::int64_t account_id, std::string_view uuid,
                      std::string_view what) {
-  ASSIGN_OR_RETURN(const std::optional<std::int64_t> id, row_id(c, id_sql, account_id, uuid));
-  if (!id) return not_found(what, uuid);
-  RETURN_IF_ERROR(refuse_if_used(c, users_sql, account_id, uuid, what));
-  return c.run("DELETE FROM " + std::string(table) + " WHERE id = ?", *id);
+  return db.write_transaction([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(const std::optional<std::int64_t> id, row_id(c, id_sql, account_id, uuid));
+    if (!id) return not_found(what, uuid);
+    RETURN_IF_ERROR(refuse_if_used(c, users_sql, account_id, uuid, what));
+    return c.run("DELETE FROM " + std::string(table) + " WHERE id = ?", *id);
+  });
 }
 
 // ---- lists -----------------------------------------------------------------------------------
@@ -217,6 +220,7 @@ const std::string kCredentialIdByUuid =
 const std::string kCredentialUsers =
     "SELECT trunk_id, name FROM trunks WHERE account_id = ? AND credential_uuid = ? ORDER BY id";
 
+// Each resource has its own reader, in the column order of its SELECT: alike, not the same.
 Result<Credential> read_credential(Connection&, const Statement& st) {
   Credential c;
   c.account_id = st.int64(1);
@@ -335,10 +339,8 @@ Status SqliteTrunkStore::update_ip_acl(const IpAcl& acl) {
 
 Status SqliteTrunkStore::delete_ip_acl(std::int64_t account_id, std::string_view ipacl_uuid) {
   // The entries go with it (ON DELETE CASCADE).
-  return db_.write_transaction([&](Connection& c) {
-    return delete_unused(c, "ip_acls", kAclIdByUuid, kAclUsers, account_id, ipacl_uuid,
-                         "IP access control list");
-  });
+  return delete_unused(db_, "ip_acls", kAclIdByUuid, kAclUsers, account_id, ipacl_uuid,
+                       "IP access control list");
 }
 
 // ---- credentials -------------------------------------------------------------------------------
@@ -382,10 +384,8 @@ Status SqliteTrunkStore::update_credential(const Credential& cred) {
 
 Status SqliteTrunkStore::delete_credential(std::int64_t account_id,
                                            std::string_view credential_uuid) {
-  return db_.write_transaction([&](Connection& c) {
-    return delete_unused(c, "credentials", kCredentialIdByUuid, kCredentialUsers, account_id,
-                         credential_uuid, "credential");
-  });
+  return delete_unused(db_, "credentials", kCredentialIdByUuid, kCredentialUsers, account_id,
+                       credential_uuid, "credential");
 }
 
 // ---- origination URIs --------------------------------------------------------------------------
@@ -426,10 +426,8 @@ Status SqliteTrunkStore::update_origination_uri(const OriginationUri& uri) {
 
 Status SqliteTrunkStore::delete_origination_uri(std::int64_t account_id,
                                                 std::string_view uri_uuid) {
-  return db_.write_transaction([&](Connection& c) {
-    return delete_unused(c, "origination_uris", kUriIdByUuid, kUriUsers, account_id, uri_uuid,
-                         "origination URI");
-  });
+  return delete_unused(db_, "origination_uris", kUriIdByUuid, kUriUsers, account_id, uri_uuid,
+                       "origination URI");
 }
 
 // ---- trunks ------------------------------------------------------------------------------------
