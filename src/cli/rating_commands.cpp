@@ -127,6 +127,8 @@ int run_deck_load(const GlobalOptions& global, const RatingOptions& o) {
   return 0;
 }
 
+// The commands open alike (a Session, then one service call, error_exit on failure); what
+// follows differs, so each stays a plain function.
 int run_deck_show(const GlobalOptions& global, const RatingOptions& o) {
   Session s;
   if (!s.open(global, o.account)) return 2;

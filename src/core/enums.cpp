@@ -26,6 +26,7 @@ std::optional<E> value_of_folded(const std::array<EnumName<E>, N>& table, std::s
   return value_of(table, [&f](std::string_view name) { return fold(name) == f; });
 }
 
+// One table per enum: the rows look alike because they are data.
 constexpr std::array<EnumName<Direction>, 2> kDirections = {{
     {Direction::kInbound, "inbound"},
     {Direction::kOutbound, "outbound"},

@@ -169,7 +169,8 @@ std::optional<Direction> parse_direction_cell(std::string_view text, std::option
   return d;
 }
 
-// A row the CSV reader could not read, in the words of the deck format (docs/rating.md).
+// A row the CSV reader could not read, in the words of the deck format (docs/rating.md). A
+// switch like the other enum-to-text ones: the compiler checks every problem is named.
 std::string csv_problem(const CsvRow& row) {
   switch (row.problem) {
     case CsvProblem::kUnclosedQuote:

@@ -38,6 +38,8 @@ std::string_view result_of(const CallRecord& c) {
   return c.answer_time ? "answered" : "not answered";
 }
 
+// write_leg and write_call look alike (and like the SIP-trunk views): each is the field list
+// of one seed-002 object, in its order, written from a different type.
 void write_leg(JsonWriter& w, const CallLeg& l, std::int64_t client_owner_id) {
   w.start_object();
   w.string_member("to_username", l.to_username);

@@ -132,6 +132,9 @@ http::HttpResponse delete_row(const Call& c, const ResourceOps<Row>& ops, std::s
 // --- per resource ---
 
 // The handlers of one resource, by method; each *_handlers.cpp defines its resource's set.
+// List, retrieve and delete are the shared templates above; create and update share their
+// skeleton (read the body, check it, store, acknowledge) but not their rules, so each resource
+// writes them out.
 struct ResourceHandlers {
   http::HttpResponse (*list)(const Call&);
   http::HttpResponse (*create)(const Call&);

@@ -91,6 +91,8 @@ void write_current_fields(JsonWriter& w, const CallRecord& c) {
 }
 
 // Seed 001: numbers are JSON numbers, stir_verification in its canonical capitalisation.
+// Kept apart from write_current_fields though many lines look alike: each function is the field
+// list of one seed, in that seed's order, names and JSON types.
 void write_legacy_fields(JsonWriter& w, const CallRecord& c) {
   w.string_member("call_uuid", c.call_uuid);
   w.int_member("bill_duration", c.bill_duration_s);

@@ -365,6 +365,8 @@ using LB = LegBuilder;
 using FC = FieldCtx;
 using RV = RawValue;
 
+// The leg and record tables have many rows of one shape (a timestamp, a duration...): each row
+// is the data of one field, as docs/ingest.md lists them.
 const LegField kLegFields[] = {
     {"record_uuid", kFormText, false,
      [](LB& b, const FC& c, const RV& v) { set(b.leg.record_uuid, text(c, v)); }},
