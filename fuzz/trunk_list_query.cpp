@@ -10,6 +10,8 @@
 
 using namespace cdrd;
 
+// Opens as zentrunk_query.cpp and pbx_query.cpp do (the world, the account, the query decoded as
+// the server decodes it): the entry point of a query target, a few lines each kept in place.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static fuzz::FakeWorld* world = new fuzz::FakeWorld();
   static const Account account = fuzz::fuzz_account();
