@@ -131,7 +131,8 @@ http::HttpResponse delete_row(const Call& c, const ResourceOps<Row>& ops, std::s
 
 // --- per resource ---
 
-// The handlers of one resource, by method; each *_handlers.cpp defines its resource's set.
+// The handlers of one resource, by method; each *_handlers.cpp defines its resource's set (the
+// four sets look alike: together they are one table).
 // List, retrieve and delete are the shared templates above; create and update share their
 // skeleton (read the body, check it, store, acknowledge) but not their rules, so each resource
 // writes them out.
