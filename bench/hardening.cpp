@@ -100,6 +100,8 @@ std::string statuses_text(const std::map<int, std::int64_t>& statuses, const cha
   return out;
 }
 
+// Like loadgen's Target: each bench tool is one self-contained file (a handful of lines is
+// not worth a shared header between two programs).
 struct Target {
   std::string host = "127.0.0.1";
   int port = 0;

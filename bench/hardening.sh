@@ -73,49 +73,12 @@ out=$repo/bench/out
 mkdir -p "$out"
 run_dir=$(mktemp -d "$out/hardening.XXXXXX")
 results=$out/hardening.md
-server_pid=
-port=
-
-log() { echo "hardening: $*" >&2; }
-
-stop_server() {
-  [[ -n $server_pid ]] || return 0
-  local pid=$server_pid rc=0
-  server_pid=
-  kill -TERM "$pid" 2>/dev/null || return 0
-  wait "$pid" || rc=$?
-  return "$rc"
-}
-
-cleanup() {
-  local rc=$?
-  stop_server || true
-  if [[ $keep_data == 1 ]]; then log "kept $run_dir"; else rm -rf "$run_dir"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+log_prefix=hardening
+# shellcheck source=bench/server.sh
+source "$repo/bench/server.sh"
 
 operator_key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CDRD_OPERATOR_KEY=$operator_key
-
-# start_server DATA_DIR [OPTION...]: cdrd serve with its default limits (and these options) on
-# a free loopback port.
-start_server() {
-  local data_dir=$1
-  shift
-  rm -f "$run_dir/port"
-  "$cdrd" --data-dir "$data_dir" serve --port 0 --port-file "$run_dir/port" \
-    --threads "$server_threads" "$@" >>"$run_dir/serve.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    [[ -s $run_dir/port ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { log "cdrd serve exited:"; tail -20 "$run_dir/serve.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [[ -s $run_dir/port ]] || { log "cdrd serve wrote no port file"; exit 1; }
-  port=$(cat "$run_dir/port")
-}
 
 # "key=value" of a RESULT line.
 value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
@@ -125,22 +88,11 @@ statuses() { grep -o "$2[a-z0-9]*=[0-9]*" <<<"$1" | sed "s/^$2//; s/=/: /" | pas
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "?"}'; }
 
 # The share (%) of the machine's CPU used by other processes than this script's, over a
-# scenario: cpu_mark before, cpu_others BEFORE after.
-clk_tck=$(getconf CLK_TCK)
-ncpu=$(nproc)
-cpu_mark() {
-  local _cpu user nice system _idle _iowait irq softirq steal _rest server=0 children
-  read -r _cpu user nice system _idle _iowait irq softirq steal _rest </proc/stat
-  [[ -n $server_pid ]] && server=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
-  children=$(awk '{print $16 + $17}' "/proc/$$/stat")
-  echo "$((user + nice + system + irq + softirq + steal)) $server $children $(date +%s%N)"
-}
+# scenario: mark=$(cpu_ticks) before, cpu_others "$mark" "$(cpu_ticks)" after.
 cpu_others() {
-  local -a b=($1) a=($2)
-  local others=$((a[0] - b[0] - (a[1] - b[1]) - (a[2] - b[2])))
-  local wall_ticks=$(((a[3] - b[3]) * clk_tck / 1000000000))
-  ((others > 0)) || others=0
-  echo "$((100 * others / (ncpu * (wall_ticks > 0 ? wall_ticks : 1))))%"
+  local usage
+  usage=$(cpu_usage "$1" "$2")
+  echo "${usage#* }%"
 }
 
 failures=0
@@ -152,10 +104,10 @@ stall() {  # kind, body bytes: sets stall_result
   local kind=$1 body=$2 result rc=0 mark stall_others
   start_server "$run_dir/stall-$kind"
   log "scenario 1 ($kind): $stall_connections stalled uploads for ${stall_hold} s (cdrd serve pid $server_pid)"
-  mark=$(cpu_mark)
+  mark=$(cpu_ticks)
   result=$("$tool" stall --port "$port" --server-pid "$server_pid" --connections "$stall_connections" \
     --kind "$kind" --body-bytes "$body" --hold-s "$stall_hold") || rc=$?
-  stall_others=$(cpu_others "$mark" "$(cpu_mark)")
+  stall_others=$(cpu_others "$mark" "$(cpu_ticks)")
   log "$result (other processes $stall_others)"
   stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((failures + 1)); }
   [[ $rc == 0 && -n $result ]] || { log "scenario 1 ($kind) failed (exit $rc)"; failures=$((failures + 1)); }
@@ -169,22 +121,10 @@ stall_auth=$stall_result
 # ---- data set ---------------------------------------------------------------------------------
 
 data_dir=$run_dir/data
-auth_ids=()
-auth_tokens=()
-for i in $(seq 1 "$n_accounts"); do
-  created=$("$cdrd" --data-dir "$data_dir" account create --name "hardening-$i")
-  auth_ids+=("$(sed -n 's/^auth_id: //p' <<<"$created")")
-  auth_tokens+=("$(sed -n 's/^auth_token: //p' <<<"$created")")
-  [[ -n ${auth_ids[-1]} && -n ${auth_tokens[-1]} ]] || { log "account create printed: $created"; exit 1; }
-done
-ids_csv=$(IFS=,; echo "${auth_ids[*]}")
+create_accounts "$data_dir" hardening "$n_accounts"
 start_server "$data_dir"
 log "cdrd serve on 127.0.0.1:$port (--threads $server_threads), accounts: ${auth_ids[*]}"
-trunk_pairs=()
-for i in "${!auth_ids[@]}"; do
-  trunk_pairs+=("$(LOADGEN_PASSWORD=${auth_tokens[$i]} "$loadgen" trunks --port "$port" --user "${auth_ids[$i]}")")
-done
-trunks_csv=$(IFS=,; echo "${trunk_pairs[*]}")
+create_trunks
 log "ingest: $calls calls over $n_accounts accounts, seed $seed"
 ingest=$("$loadgen" ingest --port "$port" --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" \
   --seed "$seed" --end-until "$end_until" --days "$days" --batch 5000 --connections 2)
@@ -221,11 +161,11 @@ fairness_others=
 fairness() {  # label, candidate paths file: sets fairness_result, fairness_others
   local rc=0 mark result
   log "scenario 2$1: B's small list alone, then while A runs $heavy_connections loops of its slowest list"
-  mark=$(cpu_mark)
+  mark=$(cpu_ticks)
   result=$("$tool" fairness --port "$port" --user "$user_b" --path "$light" --user-a "$user_a" \
     --heavy-paths-file "$2" --heavy-connections "$heavy_connections" \
     --warmup-s "$warmup" --duration-s "$duration" --rounds "$rounds") || rc=$?
-  fairness_others=$(cpu_others "$mark" "$(cpu_mark)")
+  fairness_others=$(cpu_others "$mark" "$(cpu_ticks)")
   log "$result (other processes $fairness_others)"
   [[ $rc == 0 && -n $result ]] || { log "scenario 2$1 failed (exit $rc)"; failures=$((failures + 1)); }
   fairness_result=$result
@@ -238,12 +178,12 @@ fair_others=$fairness_others
 # ---- 3. slow headers --------------------------------------------------------------------------
 
 log "scenario 3: the small list alone, then during $slow_connections slow request heads"
-mark=$(cpu_mark)
+mark=$(cpu_ticks)
 rc=0
 slow=$("$tool" slow-headers --port "$port" --user "$user_b" --path "$light" \
   --slow-connections "$slow_connections" --byte-interval-ms "$byte_interval" \
   --warmup-s "$warmup" --duration-s "$slow_duration" --rounds "$slow_rounds") || rc=$?
-slow_others=$(cpu_others "$mark" "$(cpu_mark)")
+slow_others=$(cpu_others "$mark" "$(cpu_ticks)")
 log "$slow (other processes $slow_others)"
 [[ $rc == 0 && -n $slow ]] || { log "scenario 3 failed (exit $rc)"; failures=$((failures + 1)); }
 stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((failures + 1)); }

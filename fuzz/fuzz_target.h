@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "core/status.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
 namespace cdrd::fuzz {
@@ -32,5 +34,11 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   do {                                                  \
     if (!(cond)) ::cdrd::fuzz::invariant_failed(#cond); \
   } while (0)
+
+// Bad input is refused as it should be: kInvalidArgument, with a message for the client.
+inline void check_refusal(const Status& status) {
+  CDRD_FUZZ_CHECK(status.code() == Status::Code::kInvalidArgument);
+  CDRD_FUZZ_CHECK(!status.message().empty());
+}
 
 }  // namespace cdrd::fuzz

@@ -10,8 +10,8 @@
 
 using namespace cdrd;
 
-// Opens as the other list-query targets do (the fake world, the account, the decoded query) on
-// purpose: each target reads alone, from the bytes to what it checks.
+// Opens as zentrunk_query.cpp and pbx_query.cpp do (the world, the account, the query decoded as
+// the server decodes it): the entry point of a query target, a few lines each kept in place.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static fuzz::FakeWorld* world = new fuzz::FakeWorld();
   static const Account account = fuzz::fuzz_account();

@@ -2,6 +2,7 @@
 
 namespace cdrd::api {
 
+// A switch rather than a table: the compiler checks that every Status code has its status.
 int http_status_for(const Status& status) {
   switch (status.code()) {
     case Status::Code::kOk:

@@ -1,19 +1,13 @@
 #include "api/operator_auth.h"
 
-#include <cctype>
 #include <string>
 
 #include "api/errors.h"
+#include "core/ascii.h"
 #include "core/crypto.h"
 
 namespace cdrd::api {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 http::HttpResponse unauthorized(std::string_view message) {
   http::HttpResponse r = error_response(401, message);
@@ -23,14 +17,14 @@ http::HttpResponse unauthorized(std::string_view message) {
 
 // The operator key of "Authorization: Bearer KEY", or nullopt when there is none.
 std::optional<std::string_view> bearer_token(const http::HttpRequest& request) {
-  const std::string_view value = trim(request.header("authorization"));
+  const std::string_view value = trim_blanks(request.header("authorization"));
   constexpr std::string_view kScheme = "bearer";
   if (value.size() <= kScheme.size()) return std::nullopt;
   for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return std::nullopt;
+    if (ascii_lower(value[i]) != kScheme[i]) return std::nullopt;
   }
   if (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t') return std::nullopt;
-  const std::string_view token = trim(value.substr(kScheme.size()));
+  const std::string_view token = trim_blanks(value.substr(kScheme.size()));
   if (token.empty()) return std::nullopt;
   return token;
 }

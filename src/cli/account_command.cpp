@@ -14,10 +14,7 @@ int run_account_create(const GlobalOptions& global, const std::string& name) {
   if (!store) return 2;
   const std::string token = new_auth_token();
   auto account = store->accounts.create_account(name, new_auth_id(), sha256_hex(token));
-  if (!account.ok()) {
-    std::cerr << "cdrd: " << account.status().message() << "\n";
-    return 2;
-  }
+  if (!account.ok()) return error_exit(account.status());
   std::cout << "auth_id: " << account->auth_id << "\n"
             << "auth_token: " << token << "\n"
             << "(the token is shown once: only its hash is stored)\n";
@@ -28,10 +25,7 @@ int run_account_list(const GlobalOptions& global) {
   auto store = open_store(global);
   if (!store) return 2;
   auto accounts = store->accounts.list_accounts();
-  if (!accounts.ok()) {
-    std::cerr << "cdrd: " << accounts.status().message() << "\n";
-    return 2;
-  }
+  if (!accounts.ok()) return error_exit(accounts.status());
   for (const auto& a : *accounts) {
     std::cout << a.auth_id << "  " << format_timestamp(a.created_at) << "  " << a.name << "\n";
   }

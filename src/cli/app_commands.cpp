@@ -40,10 +40,7 @@ int run_app_create(const GlobalOptions& global, const AppOptions& o) {
   const std::string client_id = new_oauth_client_id();
   const std::string secret = new_oauth_client_secret();
   const Result<OAuthApp> app = store->oauth.create_app(account->id, client_id, sha256_hex(secret));
-  if (!app.ok()) {
-    std::cerr << "cdrd: " << app.status().message() << "\n";
-    return 2;
-  }
+  if (!app.ok()) return error_exit(app.status());
   std::cout << "app of account " << account->auth_id << " (client " << account->id
             << "; the secret is shown once):\n"
             << "  client_id:     " << client_id << "\n"
@@ -57,10 +54,7 @@ int run_app_list(const GlobalOptions& global, const AppOptions& o) {
   const std::optional<Account> account = find_account(store->accounts, o.account);
   if (!account) return 2;
   const Result<std::vector<OAuthApp>> apps = store->oauth.list_apps(account->id);
-  if (!apps.ok()) {
-    std::cerr << "cdrd: " << apps.status().message() << "\n";
-    return 2;
-  }
+  if (!apps.ok()) return error_exit(apps.status());
   for (const OAuthApp& a : *apps) {
     std::cout << a.client_id << "  created " << format_timestamp(a.created_at)
               << (a.revoked ? "  revoked" : "  active") << "\n";
@@ -71,10 +65,7 @@ int run_app_list(const GlobalOptions& global, const AppOptions& o) {
 int run_app_revoke(const GlobalOptions& global, const AppOptions& o) {
   std::unique_ptr<sqlite::Stores> store = open_store(global);
   if (!store) return 2;
-  if (Status s = store->oauth.revoke_app(o.client_id); !s.ok()) {
-    std::cerr << "cdrd: " << s.message() << "\n";
-    return 2;
-  }
+  if (Status s = store->oauth.revoke_app(o.client_id); !s.ok()) return error_exit(s);
   std::cout << "revoked app " << o.client_id << ": its tokens no longer work\n";
   return 0;
 }

@@ -43,6 +43,10 @@ struct ServeOptions {
   int query_budget_ms = SqliteOptions().query_budget_ms;       // per store read; 0 = no limit
 };
 
+// Prints "cdrd: <message>" on stderr and returns 2, the exit code of an error that stopped the
+// work: `if (!s.ok()) return error_exit(s);`.
+int error_exit(const Status& status);
+
 // Opens (creating if needed) the database under the data directory (made or kept 0700);
 // prints the error and returns null on failure.
 std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOptions options = {});

@@ -137,27 +137,19 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   // The demo account: reuse it with the credentials written at its creation; if they were
   // lost, give it a new token.
   auto existing = store->accounts.find_account_by_name(kDemoName);
-  if (!existing.ok()) {
-    std::cerr << "cdrd: " << existing.status().message() << "\n";
-    return 2;
-  }
+  if (!existing.ok()) return error_exit(existing.status());
   auto env = read_env_file(env_path);
   std::optional<Account> account = *existing;
   std::string token = env["CDRD_AUTH_TOKEN"];
   if (account && (env["CDRD_AUTH_ID"] != account->auth_id ||
                   !constant_time_equals(sha256_hex(token), account->token_hash))) {
     token = new_auth_token();
-    if (auto s = store->accounts.set_token_hash(account->id, sha256_hex(token)); !s.ok()) {
-      std::cerr << "cdrd: " << s.message() << "\n";
-      return 2;
-    }
+    if (auto s = store->accounts.set_token_hash(account->id, sha256_hex(token)); !s.ok())
+      return error_exit(s);
   } else if (!account) {
     token = new_auth_token();
     auto created = store->accounts.create_account(kDemoName, new_auth_id(), sha256_hex(token));
-    if (!created.ok()) {
-      std::cerr << "cdrd: " << created.status().message() << "\n";
-      return 2;
-    }
+    if (!created.ok()) return error_exit(created.status());
     account = *created;
   }
 
@@ -165,20 +157,14 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   std::string client_id = env["CDRD_CLIENT_ID"], client_secret = env["CDRD_CLIENT_SECRET"];
   {
     auto app = store->oauth.find_app(client_id);
-    if (!app.ok()) {
-      std::cerr << "cdrd: " << app.status().message() << "\n";
-      return 2;
-    }
+    if (!app.ok()) return error_exit(app.status());
     const bool reusable = *app && (*app)->account_id == account->id && !(*app)->revoked &&
                           constant_time_equals(sha256_hex(client_secret), (*app)->secret_hash);
     if (!reusable) {
       client_id = new_oauth_client_id();
       client_secret = new_oauth_client_secret();
       auto created = store->oauth.create_app(account->id, client_id, sha256_hex(client_secret));
-      if (!created.ok()) {
-        std::cerr << "cdrd: " << created.status().message() << "\n";
-        return 2;
-      }
+      if (!created.ok()) return error_exit(created.status());
     }
   }
 
@@ -206,10 +192,7 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
                                               {});
   auto result = ingest.ingest_text(ndjson, service::ingest::Format::kNdjson);
-  if (!result.ok()) {
-    std::cerr << "cdrd: " << result.status().message() << "\n";
-    return 2;
-  }
+  if (!result.ok()) return error_exit(result.status());
   if (!result->failed.empty()) {
     std::cerr << "cdrd: demo record refused at line " << result->failed[0].line << ": "
               << result->failed[0].error << "\n";

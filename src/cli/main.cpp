@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", global.data_dir, "directory of the database (default: var)")
       ->envname("CDRD_DATA_DIR");
 
+  // One add_option per flag: CLI11's own form of an options table, so the lines look alike.
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "start the HTTP API");
   serve_cmd->add_option("--listen", serve.listen, "address to listen on (default 127.0.0.1)");

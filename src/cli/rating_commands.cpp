@@ -70,25 +70,22 @@ struct Session {
   }
 };
 
+// Reads the time `text` of option `flag` into `bound`, left as it is when `text` is empty.
+bool parse_bound(std::string_view flag, const std::string& text, Micros& bound) {
+  if (text.empty()) return true;
+  const auto t = parse_cli_time(text);
+  if (!t) {
+    std::cerr << "cdrd: " << flag << ": '" << text
+              << "' is not a UTC time YYYY-MM-DD or YYYY-MM-DD HH:MM:SS\n";
+    return false;
+  }
+  bound = *t;
+  return true;
+}
+
 bool parse_window(const RatingOptions& o, service::CallWindow& window) {
-  if (!o.since.empty()) {
-    const auto t = parse_cli_time(o.since);
-    if (!t) {
-      std::cerr << "cdrd: --since: '" << o.since
-                << "' is not a UTC time YYYY-MM-DD or YYYY-MM-DD HH:MM:SS\n";
-      return false;
-    }
-    window.since = *t;
-  }
-  if (!o.until.empty()) {
-    const auto t = parse_cli_time(o.until);
-    if (!t) {
-      std::cerr << "cdrd: --until: '" << o.until
-                << "' is not a UTC time YYYY-MM-DD or YYYY-MM-DD HH:MM:SS\n";
-      return false;
-    }
-    window.until = *t;
-  }
+  if (!parse_bound("--since", o.since, window.since)) return false;
+  if (!parse_bound("--until", o.until, window.until)) return false;
   if (window.since >= window.until) {
     std::cerr << "cdrd: --until must be later than --since\n";
     return false;
@@ -130,14 +127,13 @@ int run_deck_load(const GlobalOptions& global, const RatingOptions& o) {
   return 0;
 }
 
+// The commands open alike (a Session, then one service call, error_exit on failure); what
+// follows differs, so each stays a plain function.
 int run_deck_show(const GlobalOptions& global, const RatingOptions& o) {
   Session s;
   if (!s.open(global, o.account)) return 2;
   auto current = s.rating->current(s.account.id);
-  if (!current.ok()) {
-    std::cerr << "cdrd: " << current.status().message() << "\n";
-    return 2;
-  }
+  if (!current.ok()) return error_exit(current.status());
   std::vector<RateRow> rows;
   for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
     if (!o.direction.empty() && parse_direction(o.direction) != d) continue;
@@ -152,10 +148,7 @@ int run_account_set(const GlobalOptions& global, const RatingOptions& o) {
   Session s;
   if (!s.open(global, o.account)) return 2;
   auto settings = s.rating->settings(s.account.id);
-  if (!settings.ok()) {
-    std::cerr << "cdrd: " << settings.status().message() << "\n";
-    return 2;
-  }
+  if (!settings.ok()) return error_exit(settings.status());
   RatingSettings next = *settings;
   if (!o.secure_rate.empty()) {
     const std::optional<Money> rate = Money::parse(o.secure_rate);
@@ -169,10 +162,7 @@ int run_account_set(const GlobalOptions& global, const RatingOptions& o) {
   }
   if (!o.always_rerate.empty()) next.always_rerate = o.always_rerate == "true";
   if (!(next == *settings)) {
-    if (Status st = s.rating->set_settings(s.account.id, next); !st.ok()) {
-      std::cerr << "cdrd: " << st.message() << "\n";
-      return 2;
-    }
+    if (Status st = s.rating->set_settings(s.account.id, next); !st.ok()) return error_exit(st);
   }
   std::cout << "account " << s.account.auth_id << " (" << s.account.name << ")\n"
             << "  secure_trunking_rate: " << next.secure_trunking_rate.to_fixed5()
@@ -204,10 +194,7 @@ int run_report(const GlobalOptions& global, const RatingOptions& o) {
   Session s;
   if (!s.open(global, o.account)) return 2;
   auto report = s.rating->unrated_report(s.account.id, window, o.digits);
-  if (!report.ok()) {
-    std::cerr << "cdrd: " << report.status().message() << "\n";
-    return 2;
-  }
+  if (!report.ok()) return error_exit(report.status());
   std::cout << "unrated calls of " << s.account.auth_id << " (" << describe(window)
             << "): " << report->calls << "\n";
   if (report->groups.empty()) return 0;

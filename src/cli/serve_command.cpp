@@ -15,6 +15,11 @@
 
 namespace cdrd::cli {
 
+int error_exit(const Status& status) {
+  std::cerr << "cdrd: " << status.message() << "\n";
+  return 2;
+}
+
 std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOptions options) {
   // The data directory holds every call record and the secret key: cdrd's own, 0700.
   if (Status s = sqlite::make_private_dir(global.data_dir, /*tighten_existing=*/true); !s.ok()) {
@@ -105,10 +110,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   };
   Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::create(
       server_options, [&app](const http::HttpRequest& head) { return app.admit(head); });
-  if (!server.ok()) {
-    std::cerr << "cdrd: " << server.status().message() << "\n";
-    return 2;
-  }
+  if (!server.ok()) return error_exit(server.status());
   if (!options.port_file.empty()) {
     // Write then rename, so a reader never sees a half-written file.
     const std::string tmp = options.port_file + ".tmp";
@@ -121,10 +123,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
       return 2;
     }
   }
-  if (Status run = (*server)->run(); !run.ok()) {
-    std::cerr << "cdrd: " << run.message() << "\n";
-    return 2;
-  }
+  if (Status run = (*server)->run(); !run.ok()) return error_exit(run);
   spdlog::info("stopped");
   return 0;
 }

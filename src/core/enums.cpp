@@ -1,7 +1,9 @@
 #include "core/enums.h"
 
-#include <cctype>
 #include <string>
+
+#include "core/ascii.h"
+#include "core/enum_names.h"
 
 namespace cdrd {
 namespace {
@@ -12,118 +14,83 @@ std::string fold(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     if (c == '_' || c == '-') c = ' ';
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    out.push_back(ascii_lower(c));
   }
   return out;
 }
 
+// The enumerator whose canonical name folds to the same text as `s`.
+template <class E, std::size_t N>
+std::optional<E> value_of_folded(const std::array<EnumName<E>, N>& table, std::string_view s) {
+  const std::string f = fold(s);
+  return value_of(table, [&f](std::string_view name) { return fold(name) == f; });
+}
+
+// One table per enum: the rows look alike because they are data.
+constexpr std::array<EnumName<Direction>, 2> kDirections = {{
+    {Direction::kInbound, "inbound"},
+    {Direction::kOutbound, "outbound"},
+}};
+// kUnknown has no row: it prints as "" and is never parsed.
+constexpr std::array<EnumName<HangupSource>, 3> kHangupSources = {{
+    {HangupSource::kCustomer, "customer"},
+    {HangupSource::kCarrier, "carrier"},
+    {HangupSource::kZentrunk, "zentrunk"},
+}};
+constexpr std::array<EnumName<Transport>, 3> kTransports = {{
+    {Transport::kUdp, "udp"},
+    {Transport::kTcp, "tcp"},
+    {Transport::kTls, "tls"},
+}};
+constexpr std::array<EnumName<StirVerification>, 3> kStirVerifications = {{
+    {StirVerification::kVerified, "Verified"},
+    {StirVerification::kNotVerified, "Not Verified"},
+    {StirVerification::kNotApplicable, "Not Applicable"},
+}};
+constexpr std::array<EnumName<Attestation>, 4> kAttestations = {{
+    {Attestation::kA, "A"},
+    {Attestation::kB, "B"},
+    {Attestation::kC, "C"},
+    {Attestation::kNone, "null"},
+}};
+constexpr std::array<EnumName<RatingState>, 3> kRatingStates = {{
+    {RatingState::kProvided, "provided"},
+    {RatingState::kRated, "rated"},
+    {RatingState::kUnrated, "unrated"},
+}};
+
 }  // namespace
 
-std::optional<Direction> parse_direction(std::string_view s) {
-  if (s == "inbound") return Direction::kInbound;
-  if (s == "outbound") return Direction::kOutbound;
-  return std::nullopt;
-}
-std::string_view to_string(Direction d) {
-  return d == Direction::kInbound ? "inbound" : "outbound";
-}
+std::optional<Direction> parse_direction(std::string_view s) { return value_of(kDirections, s); }
+std::string_view to_string(Direction d) { return name_of(kDirections, d, "outbound"); }
 
 std::optional<HangupSource> parse_hangup_source(std::string_view s) {
-  const std::string f = fold(s);
-  if (f == "customer") return HangupSource::kCustomer;
-  if (f == "carrier") return HangupSource::kCarrier;
-  if (f == "zentrunk") return HangupSource::kZentrunk;
-  return std::nullopt;
+  return value_of_folded(kHangupSources, s);
 }
-std::string_view to_string(HangupSource s) {
-  switch (s) {
-    case HangupSource::kCustomer:
-      return "customer";
-    case HangupSource::kCarrier:
-      return "carrier";
-    case HangupSource::kZentrunk:
-      return "zentrunk";
-    case HangupSource::kUnknown:
-      break;
-  }
-  return "";
-}
+std::string_view to_string(HangupSource s) { return name_of(kHangupSources, s, ""); }
 
 std::optional<Transport> parse_transport(std::string_view s) {
-  const std::string f = fold(s);
-  if (f == "udp") return Transport::kUdp;
-  if (f == "tcp") return Transport::kTcp;
-  if (f == "tls") return Transport::kTls;
-  return std::nullopt;
+  return value_of_folded(kTransports, s);
 }
-std::string_view to_string(Transport t) {
-  switch (t) {
-    case Transport::kUdp:
-      return "udp";
-    case Transport::kTcp:
-      return "tcp";
-    case Transport::kTls:
-      return "tls";
-  }
-  return "udp";
-}
+std::string_view to_string(Transport t) { return name_of(kTransports, t, "udp"); }
 
 std::optional<StirVerification> parse_stir(std::string_view s) {
-  const std::string f = fold(s);
-  if (f == "verified") return StirVerification::kVerified;
-  if (f == "not verified") return StirVerification::kNotVerified;
-  if (f == "not applicable") return StirVerification::kNotApplicable;
-  return std::nullopt;
+  return value_of_folded(kStirVerifications, s);
 }
 std::string_view to_string(StirVerification v) {
-  switch (v) {
-    case StirVerification::kVerified:
-      return "Verified";
-    case StirVerification::kNotVerified:
-      return "Not Verified";
-    case StirVerification::kNotApplicable:
-      return "Not Applicable";
-  }
-  return "Not Applicable";
+  return name_of(kStirVerifications, v, "Not Applicable");
 }
 
+// "A", "a", ... and "null" in any case; an empty text is no attestation too.
 std::optional<Attestation> parse_attestation(std::string_view s) {
-  if (s.empty() || fold(s) == "null") return Attestation::kNone;
-  if (s == "A" || s == "a") return Attestation::kA;
-  if (s == "B" || s == "b") return Attestation::kB;
-  if (s == "C" || s == "c") return Attestation::kC;
-  return std::nullopt;
+  if (s.empty()) return Attestation::kNone;
+  return value_of_folded(kAttestations, s);
 }
-std::string_view to_string(Attestation a) {
-  switch (a) {
-    case Attestation::kA:
-      return "A";
-    case Attestation::kB:
-      return "B";
-    case Attestation::kC:
-      return "C";
-    case Attestation::kNone:
-      break;
-  }
-  return "null";
-}
+std::string_view to_string(Attestation a) { return name_of(kAttestations, a, "null"); }
 
-std::string_view to_string(RatingState r) {
-  switch (r) {
-    case RatingState::kProvided:
-      return "provided";
-    case RatingState::kRated:
-      return "rated";
-    case RatingState::kUnrated:
-      return "unrated";
-  }
-  return "provided";
-}
+std::string_view to_string(RatingState r) { return name_of(kRatingStates, r, "provided"); }
 std::optional<RatingState> parse_rating_state(std::string_view s) {
-  if (s == "provided") return RatingState::kProvided;
-  if (s == "rated") return RatingState::kRated;
-  if (s == "unrated") return RatingState::kUnrated;
-  return std::nullopt;
+  return value_of(kRatingStates, s);
 }
 
 }  // namespace cdrd

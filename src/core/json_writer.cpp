@@ -34,6 +34,18 @@ void JsonWriter::null_member(std::string_view name) {
   null_value();
 }
 
+void JsonWriter::optional_string_member(std::string_view name,
+                                        const std::optional<std::string>& value) {
+  if (!value) return null_member(name);
+  string_member(name, *value);
+}
+
+void JsonWriter::optional_int_member(std::string_view name,
+                                     const std::optional<std::int64_t>& value) {
+  if (!value) return null_member(name);
+  int_member(name, *value);
+}
+
 void JsonWriter::clear() {
   buffer_.Clear();
   writer_.Reset(buffer_);

@@ -13,6 +13,7 @@
 #include <rapidjson/writer.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,9 @@ class JsonWriter {
   void int_member(std::string_view name, std::int64_t value);
   void bool_member(std::string_view name, bool value);
   void null_member(std::string_view name);
+  // The value, or null when there is none.
+  void optional_string_member(std::string_view name, const std::optional<std::string>& value);
+  void optional_int_member(std::string_view name, const std::optional<std::int64_t>& value);
 
   // The text written so far (a complete document once the outermost value is closed).
   std::string_view view() const { return {buffer_.GetString(), buffer_.GetSize()}; }

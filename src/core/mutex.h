@@ -29,6 +29,10 @@ class CAPABILITY("mutex") Mutex {
   std::mutex mu_;
 };
 
+// The three scoped locks (MutexLock, WriterLock, ReaderLock) are alike on purpose: the
+// thread-safety analysis knows what a lock holds by its class (ACQUIRE vs ACQUIRE_SHARED on the
+// constructor), so one template cannot serve them.
+
 // Holds a Mutex for its scope.
 class SCOPED_CAPABILITY MutexLock {
  public:

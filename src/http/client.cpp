@@ -12,17 +12,11 @@
 #include <boost/beast/http.hpp>
 #include <limits>
 
+#include "http/beast_names.h"
 #include "http/url.h"
 
 namespace cdrd::http {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
-
-std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 // Errors that mean the server closed a kept-alive connection before reading our request (its
 // idle timeout, a restart): the request was not processed, so sending it again is safe.

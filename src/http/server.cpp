@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "core/mutex.h"
+#include "http/beast_names.h"
 #include "http/error_body.h"
 #include "http/fair_pool.h"
 #include "http/url.h"
@@ -44,10 +45,6 @@
 namespace cdrd::http {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 // How many bytes the idle read asks for: enough for a whole typical request in one read.
@@ -75,15 +72,6 @@ std::shared_ptr<spdlog::logger> http_logger() {
     }
   }();
   return logger;
-}
-
-// Beast 1.74 speaks boost::string_view; the rest of cdrd speaks std::string_view.
-std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -342,7 +330,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.query = std::move(*query);
 
     // Only chunked is a transfer coding we read (RFC 9112 section 6.1: 501 for others).
-    const std::string_view coding = trim(sv(message[bhttp::field::transfer_encoding]));
+    const std::string_view coding = trim_blanks(sv(message[bhttp::field::transfer_encoding]));
     if (!coding.empty() && !iequals(coding, "chunked")) {
       return refuse(501, "Transfer-Encoding '" + std::string(coding) +
                              "' is not supported: send the body with Content-Length or "

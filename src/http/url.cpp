@@ -64,10 +64,8 @@ std::optional<Params> parse_query(std::string_view query) {
   return params;
 }
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
+std::string media_type(std::string_view content_type) {
+  return ascii_lower(trim_blanks(content_type.substr(0, content_type.find(';'))));
 }
 
 }  // namespace cdrd::http

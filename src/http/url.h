@@ -1,5 +1,5 @@
-// Percent-decoding of request targets and query strings, and the ASCII case folding of header
-// names and methods that the server and the client share. Pure; thread-safe.
+// Percent-decoding of request targets and query strings. The ASCII case folding of header names
+// and methods that the server and the client share is core/ascii.h. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.h"  // header names: lower case; methods: upper case
 #include "http/message.h"
 
 namespace cdrd::http {
@@ -26,15 +27,9 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 // A key without '=' has an empty value; empty segments ("a=1&&b=2") are skipped.
 std::optional<Params> parse_query(std::string_view query);
 
-// ASCII case folding, independent of the locale: header names are compared and stored in lower
-// case, methods in upper case. Bytes other than ASCII letters are kept as they are.
-constexpr char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-constexpr char ascii_upper(char c) {
-  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-std::string ascii_lower(std::string_view s);
+// The media type of a Content-Type value: lower case, without parameters and the blanks around
+// it ("Text/CSV; charset=utf-8" -> "text/csv"); "" when there is none.
+std::string media_type(std::string_view content_type);
 
 }  // namespace cdrd::http
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/ascii.h"
 #include "core/csv.h"
 
 namespace cdrd::rating {
@@ -73,14 +74,6 @@ constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
     "prefix", "rate", "initial_increment", "subsequent_increment", "effective_from", "direction"};
 constexpr std::array<bool, kColumnCount> kRequired = {true, true, true, true, false, false};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // A rate: digits, optionally '.' and 1 to 5 digits. Sets `error` and returns nullopt otherwise.
@@ -145,7 +138,7 @@ std::optional<int> parse_increment(std::string_view name, std::string_view text,
 std::optional<Micros> parse_effective_from(std::string_view text, std::string& error) {
   if (text.empty()) return kSinceBeginning;
   std::string_view t = text;
-  if (t.size() > 4 && lower(t.substr(t.size() - 4)) == " utc") t.remove_suffix(4);
+  if (t.size() > 4 && ascii_lower(t.substr(t.size() - 4)) == " utc") t.remove_suffix(4);
   std::optional<TimeInterval> parsed;
   if (t.size() == 10) {
     parsed = parse_timestamp(std::string(t) + " 00:00:00");
@@ -162,7 +155,7 @@ std::optional<Micros> parse_effective_from(std::string_view text, std::string& e
 std::optional<Direction> parse_direction_cell(std::string_view text, std::optional<Direction> only,
                                               std::string& error) {
   if (text.empty()) return only.value_or(Direction::kOutbound);
-  const std::optional<Direction> d = parse_direction(lower(text));
+  const std::optional<Direction> d = parse_direction(ascii_lower(text));
   if (!d) {
     error = "direction: " + quoted(text) + " is not inbound or outbound";
     return std::nullopt;
@@ -176,7 +169,8 @@ std::optional<Direction> parse_direction_cell(std::string_view text, std::option
   return d;
 }
 
-// A row the CSV reader could not read, in the words of the deck format (docs/rating.md).
+// A row the CSV reader could not read, in the words of the deck format (docs/rating.md). A
+// switch like the other enum-to-text ones: the compiler checks every problem is named.
 std::string csv_problem(const CsvRow& row) {
   switch (row.problem) {
     case CsvProblem::kUnclosedQuote:
@@ -302,7 +296,7 @@ Result<RateDeck> parse_rate_deck_csv(std::string_view text, std::optional<Direct
   std::array<int, kColumnCount> position;
   position.fill(-1);
   for (std::size_t i = 0; i < record.cells.size(); ++i) {
-    const std::string name = lower(record.cells[i]);
+    const std::string name = ascii_lower(record.cells[i]);
     const auto known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
     if (known == kColumnNames.end()) {
       return row_error(record.line, "unknown column " + quoted(record.cells[i]) +

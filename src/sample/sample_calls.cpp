@@ -132,6 +132,7 @@ struct Hangup {
   int weight;  // per mille
 };
 
+// Data tables (hangups, buckets): their rows are alike by nature.
 constexpr std::array<Hangup, 6> kAnsweredHangups = {{
     {3000, "normal_hangup", Side::kCallee, 550},
     {3010, "normal_hangup", Side::kCaller, 380},
@@ -357,6 +358,7 @@ void money_field(JsonWriter& w, std::string_view k, std::int64_t units) {
   w.string_member(k, text);
 }
 
+// A switch like the other enum-to-text ones: the compiler checks every side is handled.
 std::string_view source_name(Side side, bool outbound) {
   switch (side) {
     case Side::kCaller:

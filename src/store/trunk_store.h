@@ -25,6 +25,8 @@
 
 namespace cdrd {
 
+// The four resources have the same five operations (the API treats them alike); each keeps its
+// own typed signatures and its own rules rather than one generic template.
 class TrunkStore {
  public:
   virtual ~TrunkStore() = default;

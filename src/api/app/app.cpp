@@ -75,6 +75,7 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
               open(kSmallBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {
                 return pbx::handle_token(ctx_, services_.oauth, r);
               }));
+  // The routes are a table written as calls: one add() per path, alike by design.
   router_.add("GET", "/api/ver1.0/client/{client_id}/calls",
               for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
                 return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), false);

@@ -1,26 +1,14 @@
 #include "api/ingest/ingest_response.h"
 
-#include <cctype>
 #include <string>
 
 #include "api/errors.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
+#include "http/url.h"
 
 namespace cdrd::api::ingest {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string render_result(const BatchResult& r, std::string_view error) {
   JsonWriter w;
@@ -46,7 +34,7 @@ std::string render_result(const BatchResult& r, std::string_view error) {
 }  // namespace
 
 Result<Format> ingest_format(std::string_view content_type) {
-  const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  const std::string media = http::media_type(content_type);
   if (media.empty() || media == "application/x-ndjson" || media == "application/json") {
     return Format::kNdjson;
   }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "api/pbx/pbx.h"
+#include "core/ascii.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
 #include "http/url.h"
@@ -29,14 +30,6 @@ http::HttpResponse oauth_error(int status, std::string_view error, std::string_v
   return r;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The answer to a failed store call in the {"message"} shape: a read over its time budget
 // (kUnavailable) is 503 with Retry-After and the store's advice; anything else is a logged 500.
 http::HttpResponse store_failure(const Status& s, std::string_view what) {
@@ -47,12 +40,6 @@ http::HttpResponse store_failure(const Status& s, std::string_view what) {
   }
   spdlog::error("pbx: {} failed: {}", what, s.message());
   return message_response(500, "internal error");
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // The account a bearer token grants, or the 401 to answer.
@@ -72,18 +59,18 @@ Authenticated authenticate(const ApiContext& ctx, OAuthStore& oauth,
     out.error = std::move(r);
     return out;
   };
-  const std::string_view header = trim(request.header("authorization"));
+  const std::string_view header = trim_blanks(request.header("authorization"));
   if (header.empty()) {
     return unauthorized(
         "missing access token: send Authorization: Bearer TOKEN (POST "
         "/oauth/token gives one)",
         "");
   }
-  if (header.size() < 7 || lower(header.substr(0, 7)) != "bearer ") {
+  if (header.size() < 7 || ascii_lower(header.substr(0, 7)) != "bearer ") {
     return unauthorized("unsupported authorization: send Authorization: Bearer TOKEN",
                         "invalid_request");
   }
-  const std::string_view token = trim(header.substr(7));
+  const std::string_view token = trim_blanks(header.substr(7));
   const Result<std::optional<TokenGrant>> grant = oauth.find_token(sha256_hex(token));
   if (!grant.ok()) {
     out.error = store_failure(grant.status(), "token lookup");
@@ -137,7 +124,7 @@ http::HttpResponse oauth_error_response(int status, std::string_view error,
 http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
                                 const http::HttpRequest& request) {
   const std::string_view content_type = request.header("content-type");
-  const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  const std::string media = http::media_type(content_type);
   if (media != "application/x-www-form-urlencoded") {
     return oauth_error(400, "invalid_request",
                        "send the parameters as application/x-www-form-urlencoded");
@@ -155,10 +142,10 @@ http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
     *slot = value;
   }
   // Client authentication may come as HTTP Basic instead of form fields (RFC 6749 2.3.1).
-  const std::string_view auth = trim(request.header("authorization"));
+  const std::string_view auth = trim_blanks(request.header("authorization"));
   bool basic = false;
-  if (auth.size() > 6 && lower(auth.substr(0, 6)) == "basic ") {
-    const std::optional<std::string> pair = base64_decode(trim(auth.substr(6)));
+  if (auth.size() > 6 && ascii_lower(auth.substr(0, 6)) == "basic ") {
+    const std::optional<std::string> pair = base64_decode(trim_blanks(auth.substr(6)));
     const std::size_t colon = pair ? pair->find(':') : std::string::npos;
     if (colon == std::string::npos) {
       return oauth_error(401, "invalid_client", "malformed Basic client credentials");

@@ -19,22 +19,6 @@ void str_or_null(JsonWriter& w, std::string_view k, std::string_view v) {
     w.string_member(k, v);
   }
 }
-void opt_str(JsonWriter& w, std::string_view k, const std::optional<std::string>& v) {
-  w.key(k);
-  if (v) {
-    w.string_value(*v);
-  } else {
-    w.null_value();
-  }
-}
-void opt_num(JsonWriter& w, std::string_view k, const std::optional<std::int64_t>& v) {
-  w.key(k);
-  if (v) {
-    w.int_value(*v);
-  } else {
-    w.null_value();
-  }
-}
 void time_field(JsonWriter& w, std::string_view k, const std::optional<Micros>& t,
                 bool centis = false) {
   if (!t) {
@@ -54,6 +38,8 @@ std::string_view result_of(const CallRecord& c) {
   return c.answer_time ? "answered" : "not answered";
 }
 
+// write_leg and write_call look alike (and like the SIP-trunk views): each is the field list
+// of one seed-002 object, in its order, written from a different type.
 void write_leg(JsonWriter& w, const CallLeg& l, std::int64_t client_owner_id) {
   w.start_object();
   w.string_member("to_username", l.to_username);
@@ -67,10 +53,10 @@ void write_leg(JsonWriter& w, const CallLeg& l, std::int64_t client_owner_id) {
   w.string_member("ani_number", l.ani_number);
   w.string_member("application", l.application);
   time_field(w, "start_time_gmt", l.start_time, true);
-  opt_str(w, "ext_number_reg", l.ext_number_reg);
+  w.optional_string_member("ext_number_reg", l.ext_number_reg);
   w.string_member("hangup_cause", l.hangup_cause);
   w.string_member("hangup_disposition", l.hangup_disposition);
-  opt_num(w, "extension_group_owner_id", l.extension_group_owner_id);
+  w.optional_int_member("extension_group_owner_id", l.extension_group_owner_id);
   time_field(w, "init_time_gmt", l.init_time, true);
   w.string_member("dest_domain", l.dest_domain);
   w.string_member("record_uuid", l.record_uuid);
@@ -82,7 +68,7 @@ void write_leg(JsonWriter& w, const CallLeg& l, std::int64_t client_owner_id) {
   w.string_member("extension_name", l.extension_name);
   w.string_member("flow", l.flow);
   w.string_member("dest_number", l.dest_number);
-  opt_num(w, "extension_id", l.extension_id);
+  w.optional_int_member("extension_id", l.extension_id);
   w.string_member("did_number", l.did_number);
   w.int_member("client_owner_id", client_owner_id);
   w.end_object();
@@ -93,7 +79,7 @@ void write_call(JsonWriter& w, const CallRecord& c, bool with_legs) {
   const bool bridged = c.bridged_time || !c.bridged_username.empty();
   w.start_object();
   str_or_null(w, "bridged_domain", bridged ? std::string_view(c.bridged_domain) : "");
-  opt_num(w, "bridged_duration", bridged ? c.bridged_duration_s : std::nullopt);
+  w.optional_int_member("bridged_duration", bridged ? c.bridged_duration_s : std::nullopt);
   time_field(w, "bridged_time_gmt", c.bridged_time);
   str_or_null(w, "bridged_username", c.bridged_username);
   w.string_member("call_uuid", c.call_uuid);
@@ -101,9 +87,9 @@ void write_call(JsonWriter& w, const CallRecord& c, bool with_legs) {
   w.string_member("did_domain", c.did_domain);
   w.string_member("did_number", c.did_number);
   w.int_member("duration", c.duration_s);
-  opt_str(w, "ext_number_reg", c.ext_number_reg);
-  opt_num(w, "extension_group_owner_id", c.extension_group_owner_id);
-  opt_num(w, "extension_id", c.extension_id);
+  w.optional_string_member("ext_number_reg", c.ext_number_reg);
+  w.optional_int_member("extension_group_owner_id", c.extension_group_owner_id);
+  w.optional_int_member("extension_id", c.extension_id);
   w.string_member("extension_name", c.extension_name);
   w.string_member("extension_type", c.extension_type);
   w.string_member("flow", flow_of(c));

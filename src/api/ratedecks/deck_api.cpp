@@ -112,6 +112,7 @@ http::HttpResponse handle_put_deck(const ApiContext& ctx, RatingService& rating_
   return response;
 }
 
+// Opens like handle_put_deck (admit, then the deck request): the shared part is admit() itself.
 http::HttpResponse handle_get_deck(const ApiContext& ctx, RatingService& rating_service,
                                    const http::HttpRequest& request, std::string_view auth_id,
                                    std::optional<std::string_view> direction) {

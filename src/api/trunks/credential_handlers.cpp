@@ -16,6 +16,8 @@ constexpr std::string_view kUsernameForm =
 constexpr std::string_view kPasswordForm =
     "12 to 128 printable ASCII characters with an upper-case letter, a lower-case letter and a "
     "digit";
+constexpr ResourceOps<Credential> kCredentialOps{
+    "credential", &is_uuid_like, &TrunkStore::find_credential, &TrunkStore::delete_credential};
 
 // The password of `body`: kMissingArgument when absent, kInvalidArgument (never echoing it)
 // when malformed.
@@ -27,18 +29,6 @@ Result<std::string> read_password(const JsonBody& body) {
     return Status::Missing("password: is required (" + std::string(kPasswordForm) + ")");
   if (Status s = check_password("password", **password); !s.ok()) return s;
   return std::move(**password);
-}
-
-}  // namespace
-
-http::HttpResponse list_credentials(const Call& c) {
-  Result<PageRequest> page =
-      parse_list_query(c.request.query, c.account.id, {},
-                       [](std::string_view, std::string_view) { return Status::Ok(); });
-  if (!page.ok()) return error(page.status());
-  Result<Page<Credential>> rows = c.store.list_credentials(*page);
-  if (!rows.ok()) return error(rows.status());
-  return json(200, render_list(*rows, *page, c.request.path, c.request.query, new_uuid_v4()));
 }
 
 http::HttpResponse create_credential(const Call& c) {
@@ -83,19 +73,11 @@ http::HttpResponse create_credential(const Call& c) {
   return created("Credential created successfully.", "credential_uuid", cred.credential_uuid);
 }
 
-http::HttpResponse get_credential(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("credential", uuid);
-  Result<std::optional<Credential>> found = c.store.find_credential(c.account.id, uuid);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("credential", uuid);
-  return json(200, render_object(**found, new_uuid_v4()));
-}
-
 http::HttpResponse update_credential(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("credential", uuid);
-  Result<std::optional<Credential>> found = c.store.find_credential(c.account.id, uuid);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("credential", uuid);
+  Credential cred;
+  if (std::optional<http::HttpResponse> answer = find_row(c, kCredentialOps, uuid, cred)) {
+    return *answer;
+  }
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
   if (Status s = body->check_fields({"password", "name", "username", "realm"}); !s.ok()) {
@@ -110,16 +92,19 @@ http::HttpResponse update_credential(const Call& c, std::string_view uuid) {
   }
   Result<std::string> password = read_password(*body);
   if (!password.ok()) return error(password.status());
-  Credential cred = **found;
   cred.ha1 = sip_digest_ha1(cred.username, cred.realm, *password);
   if (Status s = c.store.update_credential(cred); !s.ok()) return error(s);
   return updated("Credential updated successfully.", "credential_uuid", cred.credential_uuid);
 }
 
-http::HttpResponse delete_credential(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("credential", uuid);
-  if (Status s = c.store.delete_credential(c.account.id, uuid); !s.ok()) return error(s);
-  return deleted();
-}
+}  // namespace
+
+const ResourceHandlers kCredentialHandlers{
+    [](const Call& c) { return list_unfiltered(c, &TrunkStore::list_credentials); },
+    &create_credential,
+    [](const Call& c, std::string_view id) { return get_row(c, kCredentialOps, id); },
+    &update_credential,
+    [](const Call& c, std::string_view id) { return delete_row(c, kCredentialOps, id); },
+};
 
 }  // namespace cdrd::api::trunks::detail

@@ -12,6 +12,8 @@ namespace cdrd::api::trunks::detail {
 namespace {
 
 constexpr std::string_view kAclFields = "name, ip_addresses";
+constexpr ResourceOps<IpAcl> kIpAclOps{"IP access control list", &is_uuid_like,
+                                       &TrunkStore::find_ip_acl, &TrunkStore::delete_ip_acl};
 const std::string kEntriesForm = "an array of 1 to " + std::to_string(kMaxEntriesPerIpAcl) +
                                  " IPv4 or IPv6 addresses or CIDR ranges";
 
@@ -46,18 +48,6 @@ Status read_body(const JsonBody& body, IpAcl& acl, bool& entries_given) {
   return Status::Ok();
 }
 
-}  // namespace
-
-http::HttpResponse list_ip_acls(const Call& c) {
-  Result<PageRequest> page =
-      parse_list_query(c.request.query, c.account.id, {},
-                       [](std::string_view, std::string_view) { return Status::Ok(); });
-  if (!page.ok()) return error(page.status());
-  Result<Page<IpAcl>> rows = c.store.list_ip_acls(*page);
-  if (!rows.ok()) return error(rows.status());
-  return json(200, render_list(*rows, *page, c.request.path, c.request.query, new_uuid_v4()));
-}
-
 http::HttpResponse create_ip_acl(const Call& c) {
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
@@ -73,33 +63,24 @@ http::HttpResponse create_ip_acl(const Call& c) {
   return created("IP Access Control List created successfully.", "ipacl_uuid", acl.ipacl_uuid);
 }
 
-http::HttpResponse get_ip_acl(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("IP access control list", uuid);
-  Result<std::optional<IpAcl>> found = c.store.find_ip_acl(c.account.id, uuid);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("IP access control list", uuid);
-  return json(200, render_object(**found, new_uuid_v4()));
-}
-
 http::HttpResponse update_ip_acl(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("IP access control list", uuid);
-  Result<std::optional<IpAcl>> found = c.store.find_ip_acl(c.account.id, uuid);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("IP access control list", uuid);
+  IpAcl acl;
+  if (std::optional<http::HttpResponse> answer = find_row(c, kIpAclOps, uuid, acl)) return *answer;
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
   if (body->empty()) return error(nothing_to_change(kAclFields));
-  IpAcl acl = **found;
   bool entries_given = false;
   if (Status s = read_body(*body, acl, entries_given); !s.ok()) return error(s);
   if (Status s = c.store.update_ip_acl(acl); !s.ok()) return error(s);
   return updated("IP Access Control List updated successfully.", "ipacl_uuid", acl.ipacl_uuid);
 }
 
-http::HttpResponse delete_ip_acl(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("IP access control list", uuid);
-  if (Status s = c.store.delete_ip_acl(c.account.id, uuid); !s.ok()) return error(s);
-  return deleted();
-}
+}  // namespace
+
+const ResourceHandlers kIpAclHandlers{
+    [](const Call& c) { return list_unfiltered(c, &TrunkStore::list_ip_acls); },     &create_ip_acl,
+    [](const Call& c, std::string_view id) { return get_row(c, kIpAclOps, id); },    &update_ip_acl,
+    [](const Call& c, std::string_view id) { return delete_row(c, kIpAclOps, id); },
+};
 
 }  // namespace cdrd::api::trunks::detail

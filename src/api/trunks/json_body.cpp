@@ -9,6 +9,8 @@ namespace cdrd::api::trunks {
 
 using service::trunks::echo;
 
+// As service/ingest's describe(RawValue), for the reader's own JsonValue and with the trunk
+// API's echo: a switch over another type, kept beside its one user.
 std::string describe(const JsonValue& v) {
   switch (v.kind) {
     case JsonKind::kString:

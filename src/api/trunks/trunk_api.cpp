@@ -143,6 +143,21 @@ http::HttpResponse method_not_allowed(const http::HttpRequest& request, std::str
   return r;
 }
 
+const detail::ResourceHandlers& handlers_of(Resource resource) {
+  using namespace detail;
+  switch (resource) {
+    case Resource::kTrunk:
+      return kTrunkHandlers;
+    case Resource::kCredential:
+      return kCredentialHandlers;
+    case Resource::kUri:
+      return kUriHandlers;
+    case Resource::kIpAcl:
+      break;
+  }
+  return kIpAclHandlers;
+}
+
 }  // namespace
 
 std::span<const ResourcePath> resource_paths() { return kPaths; }
@@ -150,73 +165,21 @@ std::span<const ResourcePath> resource_paths() { return kPaths; }
 http::HttpResponse handle_collection(const ApiContext& ctx, TrunkStore& store,
                                      const Account& account, const http::HttpRequest& request,
                                      Resource resource) {
-  using namespace detail;
-  const Call c{ctx, store, account, request};
-  if (request.method == "GET") {
-    switch (resource) {
-      case Resource::kTrunk:
-        return list_trunks(c);
-      case Resource::kCredential:
-        return list_credentials(c);
-      case Resource::kUri:
-        return list_uris(c);
-      case Resource::kIpAcl:
-        return list_ip_acls(c);
-    }
-  } else if (request.method == "POST") {
-    switch (resource) {
-      case Resource::kTrunk:
-        return create_trunk(c);
-      case Resource::kCredential:
-        return create_credential(c);
-      case Resource::kUri:
-        return create_uri(c);
-      case Resource::kIpAcl:
-        return create_ip_acl(c);
-    }
-  }
+  const detail::Call c{ctx, store, account, request};
+  const detail::ResourceHandlers& handlers = handlers_of(resource);
+  if (request.method == "GET") return handlers.list(c);
+  if (request.method == "POST") return handlers.create(c);
   return method_not_allowed(request, "GET, POST");
 }
 
 http::HttpResponse handle_item(const ApiContext& ctx, TrunkStore& store, const Account& account,
                                const http::HttpRequest& request, Resource resource,
                                std::string_view id) {
-  using namespace detail;
-  const Call c{ctx, store, account, request};
-  if (request.method == "GET") {
-    switch (resource) {
-      case Resource::kTrunk:
-        return get_trunk(c, id);
-      case Resource::kCredential:
-        return get_credential(c, id);
-      case Resource::kUri:
-        return get_uri(c, id);
-      case Resource::kIpAcl:
-        return get_ip_acl(c, id);
-    }
-  } else if (request.method == "POST") {
-    switch (resource) {
-      case Resource::kTrunk:
-        return update_trunk(c, id);
-      case Resource::kCredential:
-        return update_credential(c, id);
-      case Resource::kUri:
-        return update_uri(c, id);
-      case Resource::kIpAcl:
-        return update_ip_acl(c, id);
-    }
-  } else if (request.method == "DELETE") {
-    switch (resource) {
-      case Resource::kTrunk:
-        return delete_trunk(c, id);
-      case Resource::kCredential:
-        return delete_credential(c, id);
-      case Resource::kUri:
-        return delete_uri(c, id);
-      case Resource::kIpAcl:
-        return delete_ip_acl(c, id);
-    }
-  }
+  const detail::Call c{ctx, store, account, request};
+  const detail::ResourceHandlers& handlers = handlers_of(resource);
+  if (request.method == "GET") return handlers.get(c, id);
+  if (request.method == "POST") return handlers.update(c, id);
+  if (request.method == "DELETE") return handlers.remove(c, id);
   return method_not_allowed(request, "GET, POST, DELETE");
 }
 

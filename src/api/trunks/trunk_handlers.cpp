@@ -15,6 +15,8 @@ namespace {
 constexpr std::string_view kTrunkFields =
     "name, trunk_status, trunk_direction, secure, ipacl_uuid, credential_uuid, "
     "primary_uri_uuid, fallback_uri_uuid";
+constexpr detail::ResourceOps<Trunk> kTrunkOps{"trunk", &is_trunk_id, &TrunkStore::find_trunk,
+                                               &TrunkStore::delete_trunk};
 
 struct Link {
   std::string_view field;
@@ -82,6 +84,7 @@ Status apply_body(const JsonBody& body, Trunk& t) {
 }  // namespace
 
 namespace detail {
+namespace {
 
 http::HttpResponse list_trunks(const Call& c) {
   TrunkFilter filter;
@@ -116,7 +119,7 @@ http::HttpResponse list_trunks(const Call& c) {
   if (!page.ok()) return error(page.status());
   Result<Page<Trunk>> rows = c.store.list_trunks(*page, filter);
   if (!rows.ok()) return error(rows.status());
-  return json(200, render_list(*rows, *page, c.request.path, c.request.query, new_uuid_v4()));
+  return list_response(c, *rows, *page);
 }
 
 http::HttpResponse create_trunk(const Call& c) {
@@ -134,34 +137,29 @@ http::HttpResponse create_trunk(const Call& c) {
   return created("Trunk created successfully.", "trunk_id", trunk->trunk_id);
 }
 
-http::HttpResponse get_trunk(const Call& c, std::string_view trunk_id) {
-  if (!is_trunk_id(trunk_id)) return not_found("trunk", trunk_id);
-  Result<std::optional<Trunk>> found = c.store.find_trunk(c.account.id, trunk_id);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("trunk", trunk_id);
-  return json(200, render_object(**found, new_uuid_v4()));
-}
-
 http::HttpResponse update_trunk(const Call& c, std::string_view trunk_id) {
-  if (!is_trunk_id(trunk_id)) return not_found("trunk", trunk_id);
-  Result<std::optional<Trunk>> found = c.store.find_trunk(c.account.id, trunk_id);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("trunk", trunk_id);
+  Trunk t;
+  if (std::optional<http::HttpResponse> answer = find_row(c, kTrunkOps, trunk_id, t)) {
+    return *answer;
+  }
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
   if (body->empty()) return error(nothing_to_change(kTrunkFields));
-  Trunk t = **found;
   if (Status s = apply_body(*body, t); !s.ok()) return error(s);
   if (Status s = check_trunk_links(t); !s.ok()) return error(s);
   if (Status s = c.store.update_trunk(t); !s.ok()) return error(s);
   return updated("Trunk updated successfully.", "trunk_id", t.trunk_id);
 }
 
-http::HttpResponse delete_trunk(const Call& c, std::string_view trunk_id) {
-  if (!is_trunk_id(trunk_id)) return not_found("trunk", trunk_id);
-  if (Status s = c.store.delete_trunk(c.account.id, trunk_id); !s.ok()) return error(s);
-  return deleted();
-}
+}  // namespace
+
+const ResourceHandlers kTrunkHandlers{
+    &list_trunks,
+    &create_trunk,
+    [](const Call& c, std::string_view id) { return get_row(c, kTrunkOps, id); },
+    &update_trunk,
+    [](const Call& c, std::string_view id) { return delete_row(c, kTrunkOps, id); },
+};
 
 }  // namespace detail
 }  // namespace cdrd::api::trunks

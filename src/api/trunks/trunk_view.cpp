@@ -1,24 +1,10 @@
 #include "api/trunks/trunk_view.h"
 
-#include <algorithm>
-
 #include "api/page_links.h"
 #include "core/enums.h"
 #include "core/json_writer.h"
 
 namespace cdrd::api::trunks {
-namespace {
-
-void optional_string_field(JsonWriter& w, std::string_view k, const std::optional<std::string>& v) {
-  if (v) {
-    w.string_member(k, *v);
-  } else {
-    w.null_member(k);
-  }
-}
-
-}  // namespace
-
 void write_fields(JsonWriter& w, const Trunk& t) {
   w.string_member("trunk_id", t.trunk_id);
   w.string_member("name", t.name);
@@ -26,10 +12,10 @@ void write_fields(JsonWriter& w, const Trunk& t) {
   w.string_member("trunk_status", to_string(t.status));
   w.string_member("trunk_direction", to_string(t.direction));
   w.bool_member("secure", t.secure);
-  optional_string_field(w, "ipacl_uuid", t.ipacl_uuid);
-  optional_string_field(w, "credential_uuid", t.credential_uuid);
-  optional_string_field(w, "primary_uri_uuid", t.primary_uri_uuid);
-  optional_string_field(w, "fallback_uri_uuid", t.fallback_uri_uuid);
+  w.optional_string_member("ipacl_uuid", t.ipacl_uuid);
+  w.optional_string_member("credential_uuid", t.credential_uuid);
+  w.optional_string_member("primary_uri_uuid", t.primary_uri_uuid);
+  w.optional_string_member("fallback_uri_uuid", t.fallback_uri_uuid);
 }
 
 void write_fields(JsonWriter& w, const Credential& c) {
@@ -44,9 +30,8 @@ void write_fields(JsonWriter& w, const OriginationUri& u) {
   w.string_member("name", u.name);
   w.string_member("uri", u.uri);
   w.bool_member("authentication_needed", u.authentication_needed);
-  optional_string_field(
-      w, "username",
-      u.authentication_needed ? std::optional<std::string>(u.username) : std::nullopt);
+  w.optional_string_member(
+      "username", u.authentication_needed ? std::optional<std::string>(u.username) : std::nullopt);
 }
 
 void write_fields(JsonWriter& w, const IpAcl& a) {
@@ -63,30 +48,8 @@ void write_fields(JsonWriter& w, const IpAcl& a) {
 void write_meta(JsonWriter& w, std::int64_t total_count, const PageRequest& request,
                 std::string_view request_path, const http::Params& request_params,
                 std::string_view api_id) {
-  const std::int64_t limit = request.limit;
-  const std::int64_t offset = request.offset;
   w.string_member("api_id", api_id);
-  w.key("meta");
-  w.start_object();
-  w.int_member("limit", limit);
-  w.key("next");
-  if (offset + limit < total_count) {
-    const std::string link = page_link(request_path, request_params, limit, offset + limit);
-    w.string_value(link);
-  } else {
-    w.null_value();
-  }
-  w.int_member("offset", offset);
-  w.key("previous");
-  if (offset > 0) {
-    const std::string link =
-        page_link(request_path, request_params, limit, std::max<std::int64_t>(0, offset - limit));
-    w.string_value(link);
-  } else {
-    w.null_value();
-  }
-  w.int_member("total_count", total_count);
-  w.end_object();
+  write_list_meta(w, request.limit, request.offset, total_count, request_path, request_params);
 }
 
 std::string render_ack(std::string_view api_id, std::string_view message, std::string_view id_key,

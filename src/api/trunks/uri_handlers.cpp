@@ -12,6 +12,9 @@ namespace {
 
 constexpr std::string_view kUriFields = "name, uri, authentication_needed, username, password";
 constexpr std::string_view kUriForm = "a string host[:port][;transport=udp|tcp|tls]";
+constexpr ResourceOps<OriginationUri> kUriOps{"origination URI", &is_uuid_like,
+                                              &TrunkStore::find_origination_uri,
+                                              &TrunkStore::delete_origination_uri};
 
 // What a create or update body gives; each present value already checked.
 struct UriInput {
@@ -82,18 +85,6 @@ Status merge(const UriInput& in, OriginationUri& u) {
   return Status::Ok();
 }
 
-}  // namespace
-
-http::HttpResponse list_uris(const Call& c) {
-  Result<PageRequest> page =
-      parse_list_query(c.request.query, c.account.id, {},
-                       [](std::string_view, std::string_view) { return Status::Ok(); });
-  if (!page.ok()) return error(page.status());
-  Result<Page<OriginationUri>> rows = c.store.list_origination_uris(*page);
-  if (!rows.ok()) return error(rows.status());
-  return json(200, render_list(*rows, *page, c.request.path, c.request.query, new_uuid_v4()));
-}
-
 http::HttpResponse create_uri(const Call& c) {
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
@@ -110,23 +101,12 @@ http::HttpResponse create_uri(const Call& c) {
   return created("URI created successfully.", "uri_uuid", u.uri_uuid);
 }
 
-http::HttpResponse get_uri(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("origination URI", uuid);
-  Result<std::optional<OriginationUri>> found = c.store.find_origination_uri(c.account.id, uuid);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("origination URI", uuid);
-  return json(200, render_object(**found, new_uuid_v4()));
-}
-
 http::HttpResponse update_uri(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("origination URI", uuid);
-  Result<std::optional<OriginationUri>> found = c.store.find_origination_uri(c.account.id, uuid);
-  if (!found.ok()) return error(found.status());
-  if (!*found) return not_found("origination URI", uuid);
+  OriginationUri u;
+  if (std::optional<http::HttpResponse> answer = find_row(c, kUriOps, uuid, u)) return *answer;
   Result<JsonBody> body = body_of(c.request);
   if (!body.ok()) return error(body.status());
   if (body->empty()) return error(nothing_to_change(kUriFields));
-  OriginationUri u = **found;
   Result<UriInput> in = read_body(*body, u);
   if (!in.ok()) return error(in.status());
   if (Status s = merge(*in, u); !s.ok()) return error(s);
@@ -134,10 +114,14 @@ http::HttpResponse update_uri(const Call& c, std::string_view uuid) {
   return updated("URI updated successfully.", "uri_uuid", u.uri_uuid);
 }
 
-http::HttpResponse delete_uri(const Call& c, std::string_view uuid) {
-  if (!is_uuid_like(uuid)) return not_found("origination URI", uuid);
-  if (Status s = c.store.delete_origination_uri(c.account.id, uuid); !s.ok()) return error(s);
-  return deleted();
-}
+}  // namespace
+
+const ResourceHandlers kUriHandlers{
+    [](const Call& c) { return list_unfiltered(c, &TrunkStore::list_origination_uris); },
+    &create_uri,
+    [](const Call& c, std::string_view id) { return get_row(c, kUriOps, id); },
+    &update_uri,
+    [](const Call& c, std::string_view id) { return delete_row(c, kUriOps, id); },
+};
 
 }  // namespace cdrd::api::trunks::detail

@@ -3,8 +3,6 @@
 // written from its exact decimal text (Money::to_fixed5 as a string, Money::to_trimmed as a raw
 // number token), never through a double.
 // Strings are written through JsonWriter, which keeps the body valid UTF-8 whatever was stored.
-#include <algorithm>
-#include <cctype>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +10,7 @@
 #include "api/page_links.h"
 #include "api/zentrunk/call_view.h"
 #include "api/zentrunk/calls.h"
+#include "core/ascii.h"
 #include "core/crypto.h"
 #include "core/enums.h"
 #include "core/json_writer.h"
@@ -20,15 +19,6 @@
 
 namespace cdrd::api::zentrunk {
 namespace {
-
-void optional_int_field(JsonWriter& w, std::string_view k, const std::optional<int>& v) {
-  w.key(k);
-  if (v) {
-    w.int_value(*v);
-  } else {
-    w.null_value();
-  }
-}
 
 void time_field(JsonWriter& w, std::string_view k, Micros t) {
   w.string_member(k, format_timestamp(t));
@@ -68,13 +58,6 @@ void legacy_number_field(JsonWriter& w, std::string_view k, std::string_view num
   }
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // Seed 000: hangup_source and stir_verification in lower case ("not applicable").
 void write_current_fields(JsonWriter& w, const CallRecord& c) {
   w.string_member("call_uuid", c.call_uuid);
@@ -86,7 +69,7 @@ void write_current_fields(JsonWriter& w, const CallRecord& c) {
   w.int_member("billed_duration", c.bill_duration_s);
   time_field(w, "end_time", c.end_time);
   w.string_member("hangup_cause_name", c.hangup_cause_name);
-  w.string_member("hangup_source", lower(to_string(c.hangup_source)));
+  w.string_member("hangup_source", ascii_lower(to_string(c.hangup_source)));
   money_string_field(w, "total_rate", c.rate + c.secure_trunking_rate);
   money_string_field(w, "total_amount", c.total_amount);
   time_field(w, "initiation_time", c.initiation_time);
@@ -96,10 +79,10 @@ void write_current_fields(JsonWriter& w, const CallRecord& c) {
   w.string_member("to_country", c.to_country);
   w.string_member("transport_protocol", to_string(c.transport));
   w.bool_member("srtp", c.srtp);
-  optional_int_field(w, "hangup_cause_code", c.hangup_cause_code);
+  w.optional_int_member("hangup_cause_code", c.hangup_cause_code);
   w.bool_member("secure_trunking", c.secure_trunking);
   money_string_field(w, "secure_trunking_rate", c.secure_trunking_rate);
-  w.string_member("stir_verification", lower(to_string(c.stir_verification)));
+  w.string_member("stir_verification", ascii_lower(to_string(c.stir_verification)));
   // The string "null" when there is no attestation, as in seed 000.
   w.string_member("attestation_indicator", to_string(c.attestation));
   w.string_member("call_id", c.sip_call_id);
@@ -108,6 +91,8 @@ void write_current_fields(JsonWriter& w, const CallRecord& c) {
 }
 
 // Seed 001: numbers are JSON numbers, stir_verification in its canonical capitalisation.
+// Kept apart from write_current_fields though many lines look alike: each function is the field
+// list of one seed, in that seed's order, names and JSON types.
 void write_legacy_fields(JsonWriter& w, const CallRecord& c) {
   w.string_member("call_uuid", c.call_uuid);
   w.int_member("bill_duration", c.bill_duration_s);
@@ -118,7 +103,7 @@ void write_legacy_fields(JsonWriter& w, const CallRecord& c) {
   w.string_member("call_direction", to_string(c.direction));
   w.int_member("duration", c.duration_s);
   w.string_member("hangup_cause", c.hangup_cause_name);
-  w.string_member("hangup_initiator", lower(to_string(c.hangup_source)));
+  w.string_member("hangup_initiator", ascii_lower(to_string(c.hangup_source)));
   money_number_field(w, "rate", c.rate);
   money_number_field(w, "total_amount", c.total_amount);
   time_field(w, "initiation_time", c.initiation_time);
@@ -129,7 +114,7 @@ void write_legacy_fields(JsonWriter& w, const CallRecord& c) {
   w.string_member("to_country", c.to_country);
   w.string_member("transport_protocol", to_string(c.transport));
   w.bool_member("srtp", c.srtp);
-  optional_int_field(w, "hangup_code", c.hangup_cause_code);
+  w.optional_int_member("hangup_code", c.hangup_cause_code);
   w.bool_member("secure_trunking", c.secure_trunking);
   money_number_field(w, "secure_trunking_rate", c.secure_trunking_rate);
   w.string_member("stir_verification", to_string(c.stir_verification));
@@ -166,39 +151,11 @@ std::string render_call_response(const CallRecord& call, Representation rep,
 std::string render_call_list(const Page<CallRecord>& page, const CallQuery& query,
                              Representation rep, std::string_view request_path,
                              const http::Params& request_params) {
-  const std::int64_t limit = query.limit;
-  const std::int64_t offset = query.offset;
-  const bool has_next = offset + limit < page.total_count;
-  const bool has_previous = offset > 0;
-
   JsonWriter w;
   w.start_object();
   w.string_member("api_id", new_uuid_v4());
-  w.key("meta");
-  w.start_object();
-  w.int_member("limit", limit);
-  w.key("next");
-  if (rep == Representation::kLegacy) {
-    w.bool_value(has_next);
-  } else if (has_next) {
-    const std::string link = page_link(request_path, request_params, limit, offset + limit);
-    w.string_value(link);
-  } else {
-    w.null_value();
-  }
-  w.int_member("offset", offset);
-  w.key("previous");
-  if (rep == Representation::kLegacy) {
-    w.bool_value(has_previous);
-  } else if (has_previous) {
-    const std::string link =
-        page_link(request_path, request_params, limit, std::max<std::int64_t>(0, offset - limit));
-    w.string_value(link);
-  } else {
-    w.null_value();
-  }
-  w.int_member("total_count", page.total_count);
-  w.end_object();
+  write_list_meta(w, query.limit, query.offset, page.total_count, request_path, request_params,
+                  rep == Representation::kLegacy ? NeighbourPages::kFlags : NeighbourPages::kLinks);
   w.key("objects");
   w.start_array();
   for (const CallRecord& call : page.rows) {

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/ascii.h"
 #include "core/csv.h"
 #include "core/time.h"
 #include "service/ingest/raw_record.h"
@@ -20,12 +21,6 @@ constexpr std::size_t kChunkSize = 10'000;
 std::string_view strip_bom(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   return text;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // Validates records one by one and stores the valid ones in chunks; remembers line errors.
@@ -167,7 +162,7 @@ Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_lin
     const std::size_t nl = text.find('\n', pos);
     std::string_view l = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (!trim(l).empty()) {
+    if (!trim_blanks(l).empty()) {
       if (Status s = batch.add(parse_ndjson_line(l), line); !s.ok()) return s;
     }
     if (nl == std::string_view::npos) break;
@@ -189,7 +184,7 @@ Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) 
   std::vector<std::string> header;
   std::vector<std::string> problems;
   for (std::size_t i = 0; i < row.cells.size(); ++i) {
-    const std::string name(trim(row.cells[i]));
+    const std::string name(trim_blanks(row.cells[i]));
     if (name.empty()) {
       problems.push_back("column " + std::to_string(i + 1) + " has no name");
     } else if (!is_known_field(name)) {

@@ -7,6 +7,8 @@ namespace {
 
 // The bounded reader's tree as a RawValue, moving the text. Recursive to the depth of the
 // value, which the reader's limit (JsonLimits::max_depth, 8) bounds.
+// A switch per kind, like describe() below and the other enum switches: the compiler checks
+// that every kind is handled.
 RawValue to_raw(JsonValue&& v) {
   RawValue out;
   out.text = std::move(v.text);

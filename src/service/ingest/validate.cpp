@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/call_uuid.h"
 #include "core/enums.h"
 #include "core/money.h"
@@ -138,9 +139,7 @@ std::optional<int64_t> integer(const FieldCtx& c, const RawValue& v, int64_t min
 std::optional<bool> boolean(const FieldCtx& c, const RawValue& v) {
   if (v.kind == RawKind::kBool) return v.text == "true";
   if (is_text(v) || v.kind == RawKind::kNumber) {
-    std::string lower;
-    for (char ch : v.text)
-      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    const std::string lower = ascii_lower(v.text);
     if (lower == "true" || lower == "1") return true;
     if (lower == "false" || lower == "0") return false;
   }
@@ -298,6 +297,60 @@ std::string unknown_message(std::string_view full_name, std::string_view name, b
   return out;
 }
 
+// --- field tables ---------------------------------------------------------------------------
+
+// One row of a field table: how one input field is read onto a Builder.
+template <class Builder>
+struct FieldSpec {
+  std::string_view name;
+  std::string_view form;
+  bool required;
+  void (*apply)(Builder&, const FieldCtx&, const RawValue&);
+};
+
+// Field name -> row of `table`.
+template <class Builder, std::size_t N>
+std::unordered_map<std::string_view, std::size_t> index_of(const FieldSpec<Builder> (&table)[N]) {
+  std::unordered_map<std::string_view, std::size_t> m;
+  for (std::size_t i = 0; i < N; ++i) m[table[i].name] = i;
+  return m;
+}
+
+// Reads `fields` onto `b` through `table` (`index` from index_of): an unknown or repeated name
+// and a required field that is not present are errors; an absent value is skipped. A field is
+// named `prefix` + its name in messages ("legs[0].duration"). Returns which rows were present.
+template <class Builder, std::size_t N>
+std::vector<bool> read_fields(const FieldSpec<Builder> (&table)[N],
+                              const std::unordered_map<std::string_view, std::size_t>& index,
+                              const std::vector<RawField>& fields, const std::string& prefix,
+                              bool leg, Builder& b, Errors& errors) {
+  std::vector<bool> seen(N), present(N);
+  for (const RawField& f : fields) {
+    const std::string name = prefix + f.name;
+    const auto it = index.find(f.name);
+    if (it == index.end()) {
+      errors.list.push_back(unknown_message(name, f.name, leg));
+      continue;
+    }
+    if (seen[it->second]) {
+      errors.add(name, "given more than once");
+      continue;
+    }
+    seen[it->second] = true;
+    if (is_absent(f.value)) continue;
+    present[it->second] = true;
+    const FieldSpec<Builder>& spec = table[it->second];
+    spec.apply(b, FieldCtx{errors, name, spec.form}, f.value);
+  }
+  for (std::size_t i = 0; i < N; ++i) {
+    if (table[i].required && !present[i]) {
+      errors.add(prefix + std::string(table[i].name),
+                 "is required (" + std::string(table[i].form) + ")");
+    }
+  }
+  return present;
+}
+
 // --- legs --------------------------------------------------------------------------------
 
 struct LegBuilder {
@@ -306,17 +359,14 @@ struct LegBuilder {
   std::optional<int64_t> duration;
 };
 
-struct LegField {
-  std::string_view name;
-  std::string_view form;
-  bool required;
-  void (*apply)(LegBuilder&, const FieldCtx&, const RawValue&);
-};
+using LegField = FieldSpec<LegBuilder>;
 
 using LB = LegBuilder;
 using FC = FieldCtx;
 using RV = RawValue;
 
+// The leg and record tables have many rows of one shape (a timestamp, a duration...): each row
+// is the data of one field, as docs/ingest.md lists them.
 const LegField kLegFields[] = {
     {"record_uuid", kFormText, false,
      [](LB& b, const FC& c, const RV& v) { set(b.leg.record_uuid, text(c, v)); }},
@@ -405,37 +455,10 @@ std::optional<CallLeg> validate_leg(const RawValue& raw, std::size_t index, Erro
     errors.add(prefix, "must be an object with the leg fields, got " + describe(raw));
     return std::nullopt;
   }
-  static const std::unordered_map<std::string_view, std::size_t> kIndex = [] {
-    std::unordered_map<std::string_view, std::size_t> m;
-    for (std::size_t i = 0; i < std::size(kLegFields); ++i) m[kLegFields[i].name] = i;
-    return m;
-  }();
+  static const std::unordered_map<std::string_view, std::size_t> kIndex = index_of(kLegFields);
   const std::size_t errors_before = errors.list.size();
   LegBuilder b;
-  std::vector<bool> seen(std::size(kLegFields)), present(std::size(kLegFields));
-  for (const RawField& f : raw.members) {
-    const std::string name = prefix + "." + f.name;
-    const auto it = kIndex.find(f.name);
-    if (it == kIndex.end()) {
-      errors.list.push_back(unknown_message(name, f.name, true));
-      continue;
-    }
-    if (seen[it->second]) {
-      errors.add(name, "given more than once");
-      continue;
-    }
-    seen[it->second] = true;
-    if (is_absent(f.value)) continue;
-    present[it->second] = true;
-    const LegField& spec = kLegFields[it->second];
-    spec.apply(b, FieldCtx{errors, name, spec.form}, f.value);
-  }
-  for (std::size_t i = 0; i < std::size(kLegFields); ++i) {
-    if (kLegFields[i].required && !present[i]) {
-      errors.add(prefix + "." + std::string(kLegFields[i].name),
-                 "is required (" + std::string(kLegFields[i].form) + ")");
-    }
-  }
+  read_fields(kLegFields, kIndex, raw.members, prefix + ".", /*leg=*/true, b, errors);
   if (errors.list.size() != errors_before) return std::nullopt;
   if (*b.hangup < *b.init) {
     errors.add(prefix + ".init_time, " + prefix + ".hangup_time",
@@ -468,12 +491,7 @@ struct RecordBuilder {
   BillingInputs billing;
 };
 
-struct RecordField {
-  std::string_view name;
-  std::string_view form;
-  bool required;
-  void (*apply)(RecordBuilder&, const FieldCtx&, const RawValue&);
-};
+using RecordField = FieldSpec<RecordBuilder>;
 
 using RB = RecordBuilder;
 
@@ -652,11 +670,7 @@ const RecordField kRecordFields[] = {
 #undef CDRD_TEXT_FIELD
 
 const std::unordered_map<std::string_view, std::size_t>& record_index() {
-  static const std::unordered_map<std::string_view, std::size_t> index = [] {
-    std::unordered_map<std::string_view, std::size_t> m;
-    for (std::size_t i = 0; i < std::size(kRecordFields); ++i) m[kRecordFields[i].name] = i;
-    return m;
-  }();
+  static const std::unordered_map<std::string_view, std::size_t> index = index_of(kRecordFields);
   return index;
 }
 
@@ -783,29 +797,8 @@ void complete_billing(CallRecord& record, const BillingInputs& given) {
 Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve) {
   const auto& index = record_index();
   RecordBuilder b;
-  std::vector<bool> seen(std::size(kRecordFields)), present(std::size(kRecordFields));
-  for (const RawField& f : raw.fields) {
-    const auto it = index.find(f.name);
-    if (it == index.end()) {
-      b.errors.list.push_back(unknown_field_message(f.name));
-      continue;
-    }
-    if (seen[it->second]) {
-      b.errors.add(f.name, "given more than once");
-      continue;
-    }
-    seen[it->second] = true;
-    if (is_absent(f.value)) continue;
-    present[it->second] = true;
-    const RecordField& spec = kRecordFields[it->second];
-    spec.apply(b, FieldCtx{b.errors, f.name, spec.form}, f.value);
-  }
-  for (std::size_t i = 0; i < std::size(kRecordFields); ++i) {
-    if (kRecordFields[i].required && !present[i]) {
-      b.errors.add(kRecordFields[i].name,
-                   "is required (" + std::string(kRecordFields[i].form) + ")");
-    }
-  }
+  const std::vector<bool> present =
+      read_fields(kRecordFields, index, raw.fields, "", /*leg=*/false, b, b.errors);
   check_consistency(b, present, index);
 
   if (b.account) {

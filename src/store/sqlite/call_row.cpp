@@ -50,6 +50,8 @@ const std::string& insert_call_sql() {
   return sql;
 }
 
+// bind_call and read_call walk the same columns in the same order (the schema of calls), one
+// binding and one reading: alike on purpose, checked against each other by the store tests.
 void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob) {
   int i = 1;
   st.bind(i++, c.account_id);

@@ -95,6 +95,8 @@ class Reader {
 
 }  // namespace
 
+// encode_legs and decode_legs walk the same fields in the same order, one writing and one
+// reading: alike on purpose (the format is that order).
 std::string encode_legs(const std::vector<CallLeg>& legs) {
   std::string out;
   out.reserve(16 + legs.size() * 256);

@@ -14,6 +14,7 @@ namespace {
 const std::string kSelectAccount =
     "SELECT id, auth_id, name, token_hash, created_at FROM accounts ";
 
+// One reader per table, in the column order of its SELECT (as in the other sqlite stores).
 Account read_account(const Statement& st) {
   Account a;
   a.id = st.int64(0);

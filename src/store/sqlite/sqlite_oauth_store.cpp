@@ -14,6 +14,7 @@ namespace {
 const std::string kSelectApp =
     "SELECT id, client_id, account_id, secret_hash, revoked, created_at FROM oauth_apps ";
 
+// One reader per SELECT, in its column order (as in the other sqlite stores).
 OAuthApp read_app(const Statement& st) {
   OAuthApp a;
   a.id = st.int64(0);

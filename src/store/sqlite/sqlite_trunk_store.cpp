@@ -48,6 +48,18 @@ Status not_found(std::string_view what, std::string_view id) {
   return Status::NotFound(std::string(what) + " not found: " + std::string(id));
 }
 
+// Runs `sql`, an UPDATE or DELETE of the one row `id` names, on the writer: kNotFound naming
+// `what` when it changed no row.
+template <class... Args>
+Status change_one(Database& db, std::string_view what, std::string_view id, const std::string& sql,
+                  const Args&... args) {
+  return db.with_writer([&](Connection& c) -> Status {
+    RETURN_IF_ERROR(c.run(sql, args...));
+    if (c.changes() == 0) return not_found(what, id);
+    return Status::Ok();
+  });
+}
+
 // ---- references from trunks -----------------------------------------------------------------
 
 struct Reference {
@@ -117,15 +129,18 @@ Status refuse_if_used(Connection& c, const std::string& users_sql, std::int64_t 
                           "; remove it from the trunk (or delete the trunk) first");
 }
 
-// Deletes the row `id` of `table` after checking that it exists (found by (account_id, uuid)
-// through `id_sql`) and that no trunk uses it (`users_sql`, see refuse_if_used).
-Status delete_unused(Connection& c, std::string_view table, const std::string& id_sql,
+// Deletes, in one write transaction, the row `id` of `table` after checking that it exists
+// (found by (account_id, uuid) through `id_sql`) and that no trunk uses it (`users_sql`, see
+// refuse_if_used).
+Status delete_unused(Database& db, std::string_view table, const std::string& id_sql,
                      const std::string& users_sql, std::int64_t account_id, std::string_view uuid,
                      std::string_view what) {
-  ASSIGN_OR_RETURN(const std::optional<std::int64_t> id, row_id(c, id_sql, account_id, uuid));
-  if (!id) return not_found(what, uuid);
-  RETURN_IF_ERROR(refuse_if_used(c, users_sql, account_id, uuid, what));
-  return c.run("DELETE FROM " + std::string(table) + " WHERE id = ?", *id);
+  return db.write_transaction([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(const std::optional<std::int64_t> id, row_id(c, id_sql, account_id, uuid));
+    if (!id) return not_found(what, uuid);
+    RETURN_IF_ERROR(refuse_if_used(c, users_sql, account_id, uuid, what));
+    return c.run("DELETE FROM " + std::string(table) + " WHERE id = ?", *id);
+  });
 }
 
 // ---- lists -----------------------------------------------------------------------------------
@@ -205,6 +220,7 @@ const std::string kCredentialIdByUuid =
 const std::string kCredentialUsers =
     "SELECT trunk_id, name FROM trunks WHERE account_id = ? AND credential_uuid = ? ORDER BY id";
 
+// Each resource has its own reader, in the column order of its SELECT: alike, not the same.
 Result<Credential> read_credential(Connection&, const Statement& st) {
   Credential c;
   c.account_id = st.int64(1);
@@ -323,10 +339,8 @@ Status SqliteTrunkStore::update_ip_acl(const IpAcl& acl) {
 
 Status SqliteTrunkStore::delete_ip_acl(std::int64_t account_id, std::string_view ipacl_uuid) {
   // The entries go with it (ON DELETE CASCADE).
-  return db_.write_transaction([&](Connection& c) {
-    return delete_unused(c, "ip_acls", kAclIdByUuid, kAclUsers, account_id, ipacl_uuid,
-                         "IP access control list");
-  });
+  return delete_unused(db_, "ip_acls", kAclIdByUuid, kAclUsers, account_id, ipacl_uuid,
+                       "IP access control list");
 }
 
 // ---- credentials -------------------------------------------------------------------------------
@@ -362,21 +376,16 @@ Result<Page<Credential>> SqliteTrunkStore::list_credentials(const PageRequest& p
 }
 
 Status SqliteTrunkStore::update_credential(const Credential& cred) {
-  return db_.with_writer([&](Connection& c) -> Status {
-    RETURN_IF_ERROR(c.run(
-        "UPDATE credentials SET name = ?, ha1 = ? WHERE account_id = ? AND credential_uuid = ?",
-        cred.name, cred.ha1, cred.account_id, cred.credential_uuid));
-    if (c.changes() == 0) return not_found("credential", cred.credential_uuid);
-    return Status::Ok();
-  });
+  return change_one(
+      db_, "credential", cred.credential_uuid,
+      "UPDATE credentials SET name = ?, ha1 = ? WHERE account_id = ? AND credential_uuid = ?",
+      cred.name, cred.ha1, cred.account_id, cred.credential_uuid);
 }
 
 Status SqliteTrunkStore::delete_credential(std::int64_t account_id,
                                            std::string_view credential_uuid) {
-  return db_.write_transaction([&](Connection& c) {
-    return delete_unused(c, "credentials", kCredentialIdByUuid, kCredentialUsers, account_id,
-                         credential_uuid, "credential");
-  });
+  return delete_unused(db_, "credentials", kCredentialIdByUuid, kCredentialUsers, account_id,
+                       credential_uuid, "credential");
 }
 
 // ---- origination URIs --------------------------------------------------------------------------
@@ -407,23 +416,18 @@ Result<Page<OriginationUri>> SqliteTrunkStore::list_origination_uris(const PageR
 
 Status SqliteTrunkStore::update_origination_uri(const OriginationUri& uri) {
   const std::string password = sealed_password(*db_.secrets(), uri.password);
-  return db_.with_writer([&](Connection& c) -> Status {
-    RETURN_IF_ERROR(c.run(
-        "UPDATE origination_uris SET name = ?, uri = ?, authentication_needed = ?, username = ?, "
-        "password = ? WHERE account_id = ? AND uri_uuid = ?",
-        uri.name, uri.uri, uri.authentication_needed, uri.username, password, uri.account_id,
-        uri.uri_uuid));
-    if (c.changes() == 0) return not_found("origination URI", uri.uri_uuid);
-    return Status::Ok();
-  });
+  return change_one(
+      db_, "origination URI", uri.uri_uuid,
+      "UPDATE origination_uris SET name = ?, uri = ?, authentication_needed = ?, username = ?, "
+      "password = ? WHERE account_id = ? AND uri_uuid = ?",
+      uri.name, uri.uri, uri.authentication_needed, uri.username, password, uri.account_id,
+      uri.uri_uuid);
 }
 
 Status SqliteTrunkStore::delete_origination_uri(std::int64_t account_id,
                                                 std::string_view uri_uuid) {
-  return db_.write_transaction([&](Connection& c) {
-    return delete_unused(c, "origination_uris", kUriIdByUuid, kUriUsers, account_id, uri_uuid,
-                         "origination URI");
-  });
+  return delete_unused(db_, "origination_uris", kUriIdByUuid, kUriUsers, account_id, uri_uuid,
+                       "origination URI");
 }
 
 // ---- trunks ------------------------------------------------------------------------------------
@@ -500,12 +504,9 @@ Status SqliteTrunkStore::update_trunk(const Trunk& t) {
 }
 
 Status SqliteTrunkStore::delete_trunk(std::int64_t account_id, std::string_view trunk_id) {
-  return db_.with_writer([&](Connection& c) -> Status {
-    RETURN_IF_ERROR(
-        c.run("DELETE FROM trunks WHERE account_id = ? AND trunk_id = ?", account_id, trunk_id));
-    if (c.changes() == 0) return not_found("trunk", trunk_id);
-    return Status::Ok();
-  });
+  return change_one(db_, "trunk", trunk_id,
+                    "DELETE FROM trunks WHERE account_id = ? AND trunk_id = ?", account_id,
+                    trunk_id);
 }
 
 }  // namespace cdrd

@@ -18,6 +18,8 @@ class SqliteTrunkStore final : public TrunkStore {
  public:
   explicit SqliteTrunkStore(sqlite::Database& db) : db_(db) {}
 
+  // TrunkStore, one block per resource as declared there.
+
   Status create_ip_acl(const IpAcl& acl, int max_per_account) override;
   Result<std::optional<IpAcl>> find_ip_acl(std::int64_t account_id,
                                            std::string_view ipacl_uuid) override;

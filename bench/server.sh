@@ -1,0 +1,93 @@
+# Sourced by bench/run.sh and bench/hardening.sh: the `cdrd serve` they start and stop, their log
+# line, the clean-up when they exit (the server stopped, the run directory removed unless
+# kept), the accounts and trunks of their data set, and the CPU accounting of their figures.
+# Expects log_prefix, cdrd, loadgen, run_dir, keep_data and server_threads to be set.
+
+server_pid=
+port=
+
+log() { echo "$log_prefix: $*" >&2; }
+
+stop_server() {
+  [[ -n $server_pid ]] || return 0
+  local pid=$server_pid rc=0
+  server_pid=
+  kill -TERM "$pid" 2>/dev/null || return 0
+  wait "$pid" || rc=$?
+  return "$rc"
+}
+
+cleanup() {
+  local rc=$?
+  stop_server || true
+  if [[ $keep_data == 1 ]]; then log "kept $run_dir"; else rm -rf "$run_dir"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server DATA_DIR [OPTION...]: cdrd serve with its default limits (and these options) on
+# a free loopback port; sets server_pid and port.
+start_server() {
+  local data_dir=$1
+  shift
+  rm -f "$run_dir/port"
+  "$cdrd" --data-dir "$data_dir" serve --port 0 --port-file "$run_dir/port" \
+    --threads "$server_threads" "$@" >>"$run_dir/serve.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    [[ -s $run_dir/port ]] && break
+    kill -0 "$server_pid" 2>/dev/null || { log "cdrd serve exited:"; tail -20 "$run_dir/serve.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ -s $run_dir/port ]] || { log "cdrd serve wrote no port file"; exit 1; }
+  port=$(cat "$run_dir/port")
+}
+
+# create_accounts DATA_DIR NAME N: N accounts NAME-1 .. NAME-N; sets auth_ids, auth_tokens and
+# ids_csv (the auth ids, comma-separated).
+create_accounts() {
+  local data_dir=$1 name=$2 n=$3 created i
+  auth_ids=()
+  auth_tokens=()
+  for i in $(seq 1 "$n"); do
+    created=$("$cdrd" --data-dir "$data_dir" account create --name "$name-$i")
+    auth_ids+=("$(sed -n 's/^auth_id: //p' <<<"$created")")
+    auth_tokens+=("$(sed -n 's/^auth_token: //p' <<<"$created")")
+    [[ -n ${auth_ids[-1]} && -n ${auth_tokens[-1]} ]] || { log "account create printed: $created"; exit 1; }
+  done
+  ids_csv=$(IFS=,; echo "${auth_ids[*]}")
+}
+
+# create_trunks: through the running server, an outbound and an inbound trunk for each account of
+# create_accounts (loadgen trunks); sets trunk_pairs ("outbound:inbound" per account) and
+# trunks_csv. A call must name a trunk of its account.
+create_trunks() {
+  local i
+  trunk_pairs=()
+  for i in "${!auth_ids[@]}"; do
+    trunk_pairs+=("$(LOADGEN_PASSWORD=${auth_tokens[$i]} "$loadgen" trunks --port "$port" --user "${auth_ids[$i]}")")
+  done
+  trunks_csv=$(IFS=,; echo "${trunk_pairs[*]}")
+}
+
+# CPU accounting, so that a figure taken while other processes were busy on this machine shows
+# it: cpu_ticks prints the machine's busy ticks, the server's ticks, the ticks of this script's
+# finished children (loadgen) and the time in ns; cpu_usage BEFORE AFTER prints the server's
+# ticks in between and the share (%) of the machine's CPU that other processes used.
+clk_tck=$(getconf CLK_TCK)
+ncpu=$(nproc)
+cpu_ticks() {
+  local _cpu user nice system _idle _iowait irq softirq steal _rest server=0 children
+  read -r _cpu user nice system _idle _iowait irq softirq steal _rest </proc/stat
+  [[ -n $server_pid ]] && server=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+  children=$(awk '{print $16 + $17}' "/proc/$$/stat")
+  echo "$((user + nice + system + irq + softirq + steal)) $server $children $(date +%s%N)"
+}
+cpu_usage() {
+  local -a b=($1) a=($2)
+  local server=$((a[1] - b[1])) others=$((a[0] - b[0] - (a[1] - b[1]) - (a[2] - b[2])))
+  local wall_ticks=$(((a[3] - b[3]) * clk_tck / 1000000000))
+  ((others > 0)) || others=0
+  echo "$server $((100 * others / (ncpu * (wall_ticks > 0 ? wall_ticks : 1))))"
+}
