@@ -36,7 +36,7 @@ struct ApiSettings {
   // "zt.{sip_domain}" (docs/api-trunks.md).
   std::string sip_domain{service::trunks::kDefaultSipDomain};
   // The largest upload (ingest body, rate deck), the server's --max-body-bytes.
-  std::size_t max_upload_bytes = 32 * 1024 * 1024;
+  std::size_t max_upload_bytes = std::size_t{32} * 1024 * 1024;
   // Wall clock; tests may fix it.
   Clock now;
 };

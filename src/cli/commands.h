@@ -37,7 +37,7 @@ struct ServeOptions {
   std::int64_t list_window_days = 30;
   std::int64_t retention_days = 90;
   std::int64_t token_ttl_seconds = 3600;
-  std::size_t max_body_bytes = 32 * 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{32} * 1024 * 1024;
   bool no_access_log = false;
   std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
   int query_budget_ms = SqliteOptions().query_budget_ms;       // per store read; 0 = no limit

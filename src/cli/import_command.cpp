@@ -78,11 +78,11 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
     if (show_progress) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr,
-                   "\rimport: %lld lines, stored %lld, duplicates %lld, failed %lld (%.0f lines/s)",
-                   static_cast<long long>(line_no), static_cast<long long>(total.stored),
-                   static_cast<long long>(total.duplicates),
-                   static_cast<long long>(total.failed_count), secs > 0 ? line_no / secs : 0.0);
+      std::fprintf(
+          stderr, "\rimport: %lld lines, stored %lld, duplicates %lld, failed %lld (%.0f lines/s)",
+          static_cast<long long>(line_no), static_cast<long long>(total.stored),
+          static_cast<long long>(total.duplicates), static_cast<long long>(total.failed_count),
+          secs > 0 ? static_cast<double>(line_no) / secs : 0.0);
     }
     return true;
   };

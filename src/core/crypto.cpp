@@ -23,8 +23,8 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
   static const char* kHex = "0123456789abcdef";
-  std::string hex(len * 2, '0');
-  for (unsigned int i = 0; i < len; ++i) {
+  std::string hex(std::size_t{len} * 2, '0');
+  for (std::size_t i = 0; i < len; ++i) {
     hex[2 * i] = kHex[out[i] >> 4];
     hex[2 * i + 1] = kHex[out[i] & 15];
   }

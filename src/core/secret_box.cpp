@@ -105,7 +105,7 @@ Result<std::string> SecretBox::open(std::string_view sealed) const {
         "sealed secret: does not decrypt under this key (the wrong key file, "
         "or the stored value was altered)");
   }
-  plain.resize(static_cast<std::size_t>(len + tail));
+  plain.resize(static_cast<std::size_t>(len) + static_cast<std::size_t>(tail));
   return plain;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-SecretBox box(std::string key = SecretBox::new_key()) {
+SecretBox box(const std::string& key = SecretBox::new_key()) {
   Result<SecretBox> b = SecretBox::from_key(key);
   EXPECT_TRUE(b.ok()) << b.status().message();
   return std::move(b).value();
@@ -20,7 +20,8 @@ SecretBox box(std::string key = SecretBox::new_key()) {
 
 TEST(SecretBox, SealedValueOpensToThePlaintext) {
   const SecretBox b = box();
-  for (std::string plain : {std::string(), std::string("Secret1234567"), std::string(300, 'x')}) {
+  for (const std::string& plain :
+       {std::string(), std::string("Secret1234567"), std::string(300, 'x')}) {
     const std::string sealed = b.seal(plain);
     EXPECT_TRUE(sealed.starts_with("v1:")) << sealed;
     EXPECT_TRUE(SecretBox::looks_sealed(sealed));

@@ -89,7 +89,7 @@ std::optional<TimeInterval> parse_timestamp(std::string_view text) {
       frac = f;
     }
   }
-  const Micros secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  const Micros secs = days_from_civil(y, mo, d) * 86400 + Micros{h} * 3600 + Micros{mi} * 60 + s;
   return TimeInterval{secs * kMicrosPerSecond + frac, width};
 }
 

@@ -48,9 +48,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // How many bytes the idle read asks for: enough for a whole typical request in one read.
-constexpr std::size_t kFirstReadBytes = 8 * 1024;
+constexpr std::size_t kFirstReadBytes = std::size_t{8} * 1024;
 // One read of a streamed body.
-constexpr std::size_t kStreamChunkBytes = 64 * 1024;
+constexpr std::size_t kStreamChunkBytes = std::size_t{64} * 1024;
 // After an error response we stop sending and read (and discard) what the client still sends,
 // for at most this long, before closing: closing a socket with unread input makes the kernel
 // send a reset, which can destroy the response before the client has read it.
@@ -688,7 +688,7 @@ ServerOptions normalized(ServerOptions options) {
   if (options.max_running_per_tenant <= 0) {
     options.max_running_per_tenant = std::max(1, cores / 2);
   }
-  options.stream_piece_bytes = std::max<std::size_t>(options.stream_piece_bytes, 64 * 1024);
+  options.stream_piece_bytes = std::max(options.stream_piece_bytes, std::size_t{64} * 1024);
   if (!options.error_renderer) {
     options.error_renderer = [](std::string_view, int status, std::string_view message) {
       return error_response(status, message);

@@ -49,9 +49,9 @@ struct ServerOptions {
   // Open connections at most (0: no cap). Lowered to fit the open-file limit if needed.
   std::size_t max_connections = 10'000;
   // The body limit of the plain-Handler constructor (an Admitter names one per route).
-  std::size_t max_body_bytes = 32 * 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{32} * 1024 * 1024;
   // A streamed body reaches its BodySink in pieces of at most this many bytes.
-  std::size_t stream_piece_bytes = 1024 * 1024;
+  std::size_t stream_piece_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds header_timeout{10'000};   // to receive the whole request header
   std::chrono::milliseconds request_timeout{60'000};  // to receive the whole request
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request

@@ -708,7 +708,7 @@ TEST(HttpServerHeadFirst, EachRouteHasItsOwnBodyLimitCheckedBeforeReading) {
 TEST(HttpServerHeadFirst, AStreamedBodyArrivesInBoundedPieces) {
   TestRoutes routes;
   auto options = test_options();
-  options.stream_piece_bytes = 256 * 1024;
+  options.stream_piece_bytes = std::size_t{256} * 1024;
   RunningServer server(routes.admitter(), options);
   auto client = server.client();
   const std::string body(3 * 1024 * 1024 + 17, 'z');
@@ -817,6 +817,7 @@ TEST(HttpServerLimits, OneTenantCannotTakeEveryWorker) {
   RunningServer server(routes.admitter(), options);
   // Tenant A floods /slow from 6 connections; tenant B's request still runs at once.
   std::vector<std::thread> flood;
+  flood.reserve(6);
   for (int i = 0; i < 6; ++i) {
     flood.emplace_back([&] {
       auto client = server.client();

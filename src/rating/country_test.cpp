@@ -68,6 +68,7 @@ TEST(CountryOf, RememberedAnswersAreTheSame) {
 TEST(CountryOf, SafeFromManyThreads) {
   std::vector<std::thread> threads;
   std::vector<int> wrong(4, 0);
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([t, &wrong] {
       for (int i = 0; i < 200; ++i) {

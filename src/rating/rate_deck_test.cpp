@@ -209,6 +209,7 @@ TEST(RateDeck, AgreesWithBruteForceOnRandomDecks) {
 
 TEST(RateDeck, FiftyThousandPrefixesBuildAndMatch) {
   std::vector<RateRow> rows;
+  rows.reserve(50'000);
   for (int i = 0; i < 50'000; ++i) {
     rows.push_back(row(std::to_string(100'000 + i * 7), "0.01000"));
   }

@@ -46,8 +46,8 @@ struct ApiServices {
   const service::ingest::IngestService& ingest;
 };
 
-constexpr std::size_t kSmallBodyBytes = 64 * 1024;
-constexpr std::size_t kNoBodyBytes = 8 * 1024;
+constexpr std::size_t kSmallBodyBytes = std::size_t{64} * 1024;
+constexpr std::size_t kNoBodyBytes = std::size_t{8} * 1024;
 
 class App {
  public:

@@ -17,7 +17,7 @@
 
 namespace cdrd::api::ingest {
 
-constexpr std::size_t kMaxRecordBytes = 1024 * 1024;
+constexpr std::size_t kMaxRecordBytes = std::size_t{1024} * 1024;
 
 // The sink for an admitted ingest request's head (operator key already checked), or the
 // response that refuses it at once (415 for an unsupported Content-Type).

@@ -111,7 +111,7 @@ rapidjson::Document parse_json(const std::string& text) {
 
 // Asserts that `obj` has exactly the fields of `spec` (plus `extra` untyped names), typed.
 void expect_fields(const rapidjson::Value& obj, const std::vector<FieldSpec>& spec,
-                   std::vector<std::string> extra = {}) {
+                   const std::vector<std::string>& extra = {}) {
   ASSERT_TRUE(obj.IsObject());
   for (const FieldSpec& f : spec) {
     ASSERT_TRUE(obj.HasMember(f.name)) << "missing " << f.name;

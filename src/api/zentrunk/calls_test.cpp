@@ -242,8 +242,8 @@ TEST_F(CallHandlersTest, GetUnknownOtherAccountsAndExpiredCallsAre404) {
 }
 
 TEST_F(CallHandlersTest, GetImplausibleUuidIs404WithoutAskingTheStore) {
-  for (std::string uuid : {std::string(""), std::string("a b"), std::string("../etc"),
-                           std::string("x\"y"), std::string(65, 'a')}) {
+  for (const std::string& uuid : {std::string(""), std::string("a b"), std::string("../etc"),
+                                  std::string("x\"y"), std::string(65, 'a')}) {
     http::HttpResponse r = get_call(ctx_, account_, uuid, Representation::kLegacy);
     EXPECT_EQ(r.status, 404) << uuid;
     EXPECT_THAT(error_of(r), HasSubstr("call not found: "));

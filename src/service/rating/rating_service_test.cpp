@@ -280,6 +280,7 @@ TEST_F(RatingServiceTest, ConcurrentUseIsSafe) {
   ASSERT_TRUE(service_->load_deck(account_.id, std::nullopt, kDeck).ok());
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {

@@ -57,7 +57,8 @@ Result<std::vector<std::string>> explain(Connection& conn, const std::string& sq
       if (node == parent) d = nd + 1;
     }
     depth.emplace_back(id, d);
-    lines.push_back(std::string(label) + ": " + std::string(2 * d, ' ') + row.text(3));
+    lines.push_back(std::string(label) + ": " + std::string(2 * static_cast<std::size_t>(d), ' ') +
+                    row.text(3));
   }));
   return lines;
 }

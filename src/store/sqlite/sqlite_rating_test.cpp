@@ -216,6 +216,7 @@ TEST_F(SqliteRating, ScanReturnsTheBillingFieldsInTheWindowAndStates) {
 
 TEST_F(SqliteRating, ScanPagesWithoutGapsOrOverlaps) {
   std::vector<CallRecord> calls;
+  calls.reserve(25);
   for (int i = 0; i < 25; ++i) {
     // Many end_time ties, so the row_id half of the cursor matters.
     calls.push_back(call("c" + std::to_string(i), kDeckT0, kDeckT0 + (i / 4) * kMicrosPerSecond,
@@ -234,6 +235,7 @@ TEST_F(SqliteRating, ScanPagesWithoutGapsOrOverlaps) {
     cursor = {page->back().call.end_time, page->back().row_id};
   }
   std::vector<std::string> expected;
+  expected.reserve(25);
   for (int i = 0; i < 25; ++i) expected.push_back("c" + std::to_string(i));
   EXPECT_EQ(seen, expected);
 }

@@ -702,6 +702,7 @@ TEST_F(SqliteStoreTest, PagesNeverOverlapOrSkipAcrossTies) {
 
 TEST_F(SqliteStoreTest, TotalCountIsExact) {
   std::vector<CallRecord> calls;
+  calls.reserve(45);
   for (int i = 0; i < 45; ++i) {
     calls.push_back(make_call(acct_, "k" + std::to_string(i), kT0 + i * kMicrosPerSecond));
   }
@@ -732,6 +733,7 @@ TEST_F(SqliteStoreTest, TotalCountIsExact) {
 TEST_F(SqliteStoreTest, DeleteCallsEndedBeforeTakesOnlyExpiredCallsOfEveryAccountInBatches) {
   const Micros floor = kT0 + 10'000 * kMicrosPerSecond;
   std::vector<CallRecord> calls;
+  calls.reserve(1'500);
   for (int i = 0; i < 1'500; ++i) {
     calls.push_back(make_call(acct_, "a-old-" + std::to_string(i), kT0 + i * kMicrosPerSecond));
   }
@@ -879,6 +881,7 @@ TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
   std::vector<std::thread> readers;
+  readers.reserve(kReaders);
   for (int r = 0; r < kReaders; ++r) {
     readers.emplace_back([&] {
       std::int64_t last = 0;
@@ -894,6 +897,7 @@ TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
   }
   for (int b = 0; b < kBatches; ++b) {
     std::vector<CallRecord> calls;
+    calls.reserve(kPerBatch);
     for (int i = 0; i < kPerBatch; ++i) {
       calls.push_back(make_call(acct_, "b" + std::to_string(b) + "-" + std::to_string(i), kT0 + i));
     }
@@ -1028,7 +1032,7 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
   std::printf("ingest: %ld calls in %.2f s = %.0f calls/s (batch %ld)\n", total, insert_seconds,
-              total / insert_seconds, batch);
+              static_cast<double>(total) / insert_seconds, batch);
 
   CallQuery q;
   q.account_id = acct;
