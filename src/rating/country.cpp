@@ -5,8 +5,9 @@
 
 #include <array>
 #include <functional>
-#include <mutex>
 #include <unordered_map>
+
+#include "core/mutex.h"
 
 namespace cdrd::rating {
 namespace {
@@ -21,7 +22,7 @@ class CountryMemo {
   // The remembered answer: false when `number` is not remembered.
   bool find(std::string_view number, std::string& country) {
     Shard& s = shard(number);
-    std::lock_guard lock(s.mu);
+    MutexLock lock(&s.mu);
     const auto it = s.map.find(number);
     if (it == s.map.end()) return false;
     country = it->second;
@@ -29,7 +30,7 @@ class CountryMemo {
   }
   void remember(std::string_view number, const std::string& country) {
     Shard& s = shard(number);
-    std::lock_guard lock(s.mu);
+    MutexLock lock(&s.mu);
     if (s.map.size() >= kPerShard) s.map.clear();
     s.map.emplace(std::string(number), country);
   }
@@ -42,8 +43,8 @@ class CountryMemo {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   struct Shard {
-    std::mutex mu;
-    std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map;
+    Mutex mu;
+    std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map GUARDED_BY(mu);
   };
   Shard& shard(std::string_view number) { return shards_[Hash{}(number) % kShards]; }
   std::array<Shard, kShards> shards_;
