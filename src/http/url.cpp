@@ -68,10 +68,6 @@ std::string media_type(std::string_view content_type) {
   return ascii_lower(trim_blanks(content_type.substr(0, content_type.find(';'))));
 }
 
-}  // namespace cdrd::http
-
-namespace cdrd::http {
-
 std::string redact_numbers(std::string_view target) {
   std::string out(target);
   std::size_t i = out.find('?');

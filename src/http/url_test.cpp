@@ -100,5 +100,19 @@ TEST(BasicAuth, EncodesUserColonPassword) {
   EXPECT_EQ(basic_auth("abc", "de"), "Basic YWJjOmRl");
 }
 
+TEST(MediaType, IsTheLowerCaseTypeWithoutParametersOrBlanks) {
+  EXPECT_EQ(media_type("Text/CSV; charset=utf-8"), "text/csv");
+  EXPECT_EQ(media_type(" \tapplication/x-ndjson \t"), "application/x-ndjson");
+  EXPECT_EQ(media_type("application/json;"), "application/json");
+  EXPECT_EQ(media_type(""), "");
+  EXPECT_EQ(media_type("; charset=utf-8"), "");
+}
+
+TEST(TrimBlanks, DropsSpacesAndTabsAtBothEndsOnly) {
+  EXPECT_EQ(trim_blanks(" \t a b \t "), "a b");
+  EXPECT_EQ(trim_blanks("\r\n"), "\r\n");  // only spaces and tabs are blanks
+  EXPECT_EQ(trim_blanks("   "), "");
+}
+
 }  // namespace
 }  // namespace cdrd::http
