@@ -2,7 +2,8 @@
 // raw bytes of a request, put through Beast's request_parser with the server's header and body
 // limits; when the parser accepts a request, its target is split and decoded as the server does
 // it (percent_decode of the path, parse_query of the query). The input is also decoded directly
-// by percent_decode (both modes) and parse_query. No socket: the bytes are handed to put().
+// by percent_decode (both modes), parse_query and media_type (as is every header value). No socket:
+// the bytes are handed to put().
 #include <boost/beast/http.hpp>
 
 #include "fuzz_target.h"
@@ -24,6 +25,8 @@ void check_decoding(std::string_view s) {
   }
   // What the access log writes with --log-redact-numbers: the same length, never more.
   CDRD_FUZZ_CHECK(http::redact_numbers(s).size() == s.size());
+  // The media type the ingest and token handlers read from a Content-Type value.
+  CDRD_FUZZ_CHECK(http::media_type(s).size() <= s.size());
   if (const std::optional<http::Params> params = http::parse_query(s)) {
     std::size_t total = 0;
     for (const auto& [k, v] : *params) total += k.size() + v.size();
@@ -66,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (question != std::string_view::npos) check_decoding(target.substr(question + 1));
   for (const auto& field : message) {
     (void)field.name_string();
-    (void)field.value();
+    const std::string_view value(field.value().data(), field.value().size());
+    CDRD_FUZZ_CHECK(http::media_type(value).size() <= value.size());
   }
   return 0;
 }
