@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 rules=(
   "src/core/:core/"
   "src/rating/:core/ rating/"
+  "src/store/index/:core/ store/index/"
   "src/store/sqlite/:core/ store/"
   "src/store/:core/ store/"
   "src/http/:core/ http/"

@@ -1,0 +1,696 @@
+#include "store/index/account_call_index.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+namespace cdrd::index {
+
+// The smallest and largest value of a column in a chunk (a chunk-level filter check).
+template <class T>
+struct MinMax {
+  T min = std::numeric_limits<T>::max();
+  T max = std::numeric_limits<T>::lowest();
+  void add(T v) {
+    min = std::min(min, v);
+    max = std::max(max, v);
+  }
+  bool none_in(T lo, T hi) const { return max < lo || min > hi; }
+  bool all_in(T lo, T hi) const { return min >= lo && max <= hi; }
+};
+
+namespace {
+
+constexpr std::size_t kNumberDigits = 17;
+constexpr std::uint64_t kLengthBits = 32;  // key = value * 32 + length
+
+constexpr std::int32_t kNoCause = std::numeric_limits<std::int32_t>::min();
+constexpr std::int32_t kNoBridged = -1;
+constexpr std::int32_t kMax32 = std::numeric_limits<std::int32_t>::max();
+
+std::uint64_t pow10(std::size_t n) {
+  std::uint64_t p = 1;
+  for (std::size_t i = 0; i < n; ++i) p *= 10;
+  return p;
+}
+
+std::string_view strip_plus(std::string_view s) {
+  while (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  return s;
+}
+
+bool all_digits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The branch-free passes: mask[i] &= predicate(column[i]) over [0, n). Written as plain loops
+// over arrays so that the compiler vectorises them.
+template <class T>
+void and_equal(std::uint8_t* m, const T* col, std::size_t n, T v) {
+  for (std::size_t i = 0; i < n; ++i) m[i] &= static_cast<std::uint8_t>(col[i] == v);
+}
+
+// lo <= col[i] <= hi, as one unsigned comparison.
+template <class T>
+void and_between(std::uint8_t* m, const T* col, std::size_t n, T lo, T hi) {
+  using U = std::make_unsigned_t<T>;
+  const U span = static_cast<U>(static_cast<U>(hi) - static_cast<U>(lo));
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] &= static_cast<std::uint8_t>(static_cast<U>(static_cast<U>(col[i]) - static_cast<U>(lo)) <=
+                                      span);
+  }
+}
+
+template <class T>
+void and_in(std::uint8_t* m, const T* col, std::size_t n, const std::vector<T>& values) {
+  if (values.size() == 1) return and_equal(m, col, n, values[0]);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint8_t any = 0;
+    for (T v : values) any |= static_cast<std::uint8_t>(col[i] == v);
+    m[i] &= any;
+  }
+}
+
+std::size_t count_ones(const std::uint8_t* m, std::size_t n) {
+  std::size_t c = 0;
+  for (std::size_t i = 0; i < n; ++i) c += m[i];
+  return c;
+}
+
+}  // namespace
+
+std::uint64_t number_key(std::string_view number) {
+  const std::string_view d = strip_plus(number);
+  if (d.size() > kNumberDigits || !all_digits(d)) return kOddNumber;
+  std::uint64_t v = 0;
+  for (char c : d) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  v *= pow10(kNumberDigits - d.size());
+  return v * kLengthBits + d.size();
+}
+
+IndexedCall IndexedCall::of(std::int64_t id, const CallRecord& r) {
+  IndexedCall c;
+  c.id = id;
+  c.end_time = r.end_time;
+  c.initiation_time = r.initiation_time;
+  c.direction = r.direction;
+  c.from_number = r.from_number;
+  c.to_number = r.to_number;
+  c.trunk_id = r.trunk_id;
+  c.hangup_cause_code = r.hangup_cause_code;
+  c.hangup_source = r.hangup_source;
+  c.stir_verification = r.stir_verification;
+  c.duration_s = r.duration_s;
+  c.bill_duration_s = r.bill_duration_s;
+  c.bridged_duration_s = r.bridged_duration_s;
+  c.from_username = r.from_username;
+  c.to_username = r.to_username;
+  c.bridged_username = r.bridged_username;
+  c.did_number = r.did_number;
+  c.extension_id = r.extension_id;
+  return c;
+}
+
+// ---- the chunk -------------------------------------------------------------------------------
+
+struct AccountCallIndex::Chunk {
+  // One entry per call, in (end_time, id) order.
+  std::vector<std::int64_t> end_time, id, init;
+  std::vector<std::uint64_t> from_key, to_key;
+  std::vector<std::int32_t> bill, dur, bridged, cause;
+  std::vector<std::uint8_t> dir, source, stir;
+  std::vector<std::uint32_t> trunk, from_user, to_user, bridged_user, did, ext;
+
+  // The min/max of each column (numbers: of the integer keys, odd numbers left out).
+  MinMax<std::int64_t> init_mm;
+  MinMax<std::uint64_t> from_mm, to_mm;
+  MinMax<std::int32_t> bill_mm, dur_mm, bridged_mm, cause_mm;
+  MinMax<std::uint8_t> dir_mm, source_mm, stir_mm;
+  MinMax<std::uint32_t> trunk_mm, from_user_mm, to_user_mm, bridged_user_mm, did_mm, ext_mm;
+  std::size_t odd_from = 0, odd_to = 0;
+
+  std::size_t size() const { return id.size(); }
+
+  template <class F>
+  void each_column(F&& f) {
+    each(*this, f);
+  }
+  template <class F>
+  void each_column_const(F&& f) const {
+    each(*this, f);
+  }
+  template <class Self, class F>
+  static void each(Self& s, F& f) {
+    f(s.end_time), f(s.id), f(s.init), f(s.from_key), f(s.to_key), f(s.bill), f(s.dur);
+    f(s.bridged), f(s.cause), f(s.dir), f(s.source), f(s.stir), f(s.trunk), f(s.from_user);
+    f(s.to_user), f(s.bridged_user), f(s.did), f(s.ext);
+  }
+  template <class F>
+  void each_column_pair(Chunk& o, F&& f) {
+    f(end_time, o.end_time), f(id, o.id), f(init, o.init), f(from_key, o.from_key);
+    f(to_key, o.to_key), f(bill, o.bill), f(dur, o.dur), f(bridged, o.bridged);
+    f(cause, o.cause), f(dir, o.dir), f(source, o.source), f(stir, o.stir), f(trunk, o.trunk);
+    f(from_user, o.from_user), f(to_user, o.to_user), f(bridged_user, o.bridged_user);
+    f(did, o.did), f(ext, o.ext);
+  }
+
+  void account_for(std::size_t i) {
+    init_mm.add(init[i]);
+    if (from_key[i] == kOddNumber) {
+      ++odd_from;
+    } else {
+      from_mm.add(from_key[i]);
+    }
+    if (to_key[i] == kOddNumber) {
+      ++odd_to;
+    } else {
+      to_mm.add(to_key[i]);
+    }
+    bill_mm.add(bill[i]), dur_mm.add(dur[i]), bridged_mm.add(bridged[i]), cause_mm.add(cause[i]);
+    dir_mm.add(dir[i]), source_mm.add(source[i]), stir_mm.add(stir[i]), trunk_mm.add(trunk[i]);
+    from_user_mm.add(from_user[i]), to_user_mm.add(to_user[i]);
+    bridged_user_mm.add(bridged_user[i]), did_mm.add(did[i]), ext_mm.add(ext[i]);
+  }
+
+  void recompute_stats() {
+    init_mm = {}, from_mm = {}, to_mm = {}, bill_mm = {}, dur_mm = {}, bridged_mm = {};
+    cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
+    to_user_mm = {}, bridged_user_mm = {}, did_mm = {}, ext_mm = {};
+    odd_from = odd_to = 0;
+    for (std::size_t i = 0; i < size(); ++i) account_for(i);
+  }
+
+  // The position of the first call at or after (t, row).
+  std::size_t lower_bound(Micros t, std::int64_t row) const {
+    std::size_t lo = 0, hi = size();
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (end_time[mid] < t || (end_time[mid] == t && id[mid] < row)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+  // The position of the first call with end_time >= t.
+  std::size_t first_at_or_after(Micros t) const {
+    return static_cast<std::size_t>(std::lower_bound(end_time.begin(), end_time.end(), t) -
+                                    end_time.begin());
+  }
+};
+
+// ---- the compiled query ----------------------------------------------------------------------
+
+struct AccountCallIndex::Plan {
+  struct Number {
+    bool digits = false;  // 1-17 digits: an integer range over the keys
+    std::uint64_t lo = 0, span = 0;
+    std::uint64_t length = 0;
+    std::string text;  // the filter without its '+'
+  };
+  std::optional<std::uint8_t> dir, source, stir;
+  std::optional<Number> from, to;
+  std::optional<std::uint32_t> trunk;
+  std::optional<std::int32_t> cause;
+  std::optional<std::pair<std::int32_t, std::int32_t>> bill, dur, bridged;
+  std::optional<std::pair<std::int64_t, std::int64_t>> init;
+  std::optional<Micros> end_from, end_until;
+  std::vector<std::uint32_t> from_users, to_users, bridged_users, dids, exts;
+};
+
+namespace {
+
+using Range32 = std::pair<std::int32_t, std::int32_t>;
+
+// [min, max] of stored values that are all within [0, 2^31-1]; false: matches nothing.
+bool range32(const IntRange& r, std::optional<Range32>& out) {
+  if (!r.min && !r.max) return true;
+  if (r.empty()) return false;
+  const std::int64_t lo = std::max<std::int64_t>(r.min.value_or(0), 0);
+  const std::int64_t hi = std::min<std::int64_t>(r.max.value_or(kMax32), kMax32);
+  if (lo > hi) return false;
+  out = Range32{static_cast<std::int32_t>(lo), static_cast<std::int32_t>(hi)};
+  return true;
+}
+
+}  // namespace
+
+std::optional<AccountCallIndex::Plan> AccountCallIndex::plan(const CallQuery& q) const {
+  Plan p;
+  // Direction and PBX flows are one column.
+  unsigned allowed = 0b11;  // bit 0: inbound, bit 1: outbound
+  if (q.direction) allowed &= *q.direction == Direction::kInbound ? 0b01u : 0b10u;
+  if (!q.flows.empty()) {
+    unsigned flows = 0;
+    for (const std::string& f : q.flows) {
+      if (f == "in") flows |= 0b01u;
+      if (f == "out") flows |= 0b10u;
+    }
+    allowed &= flows;
+  }
+  if (allowed == 0) return std::nullopt;
+  if (allowed != 0b11) {
+    p.dir = static_cast<std::uint8_t>(allowed == 0b01 ? Direction::kInbound : Direction::kOutbound);
+  }
+
+  auto number = [](const NumberPrefix& n) {
+    Plan::Number out;
+    std::string_view d = n.digits;
+    if (!d.empty() && d.front() == '+') d.remove_prefix(1);
+    out.text = std::string(d);
+    if (!d.empty() && d.size() <= kNumberDigits && all_digits(d)) {
+      out.digits = true;
+      std::uint64_t v = 0;
+      for (char c : d) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+      const std::uint64_t scale = pow10(kNumberDigits - d.size());
+      out.lo = v * scale * kLengthBits;
+      out.span = (v + 1) * scale * kLengthBits - out.lo;
+      out.length = d.size();
+    }
+    return out;
+  };
+  if (q.from_number) p.from = number(*q.from_number);
+  if (q.to_number) p.to = number(*q.to_number);
+
+  if (q.trunk_id) {
+    const std::optional<std::uint32_t> t = strings_.find(*q.trunk_id);
+    if (!t) return std::nullopt;
+    p.trunk = *t;
+  }
+  if (q.hangup_cause_code) {
+    if (*q.hangup_cause_code == kNoCause) return std::nullopt;
+    p.cause = static_cast<std::int32_t>(*q.hangup_cause_code);
+  }
+  if (q.hangup_source) p.source = static_cast<std::uint8_t>(*q.hangup_source);
+  if (q.stir_verification) p.stir = static_cast<std::uint8_t>(*q.stir_verification);
+  if (!range32(q.bill_duration, p.bill) || !range32(q.duration, p.dur) ||
+      !range32(q.bridged_duration, p.bridged)) {
+    return std::nullopt;
+  }
+  if (q.end_time.empty() || q.initiation_time.empty()) return std::nullopt;
+  p.end_from = q.end_time.from;
+  p.end_until = q.end_time.until;
+  if (q.initiation_time.from || q.initiation_time.until) {
+    p.init = std::pair(q.initiation_time.from.value_or(std::numeric_limits<std::int64_t>::min()),
+                       q.initiation_time.until ? *q.initiation_time.until - 1
+                                               : std::numeric_limits<std::int64_t>::max());
+  }
+
+  // Each list matches any of its values; values never seen match nothing.
+  auto ids = [this](const std::vector<std::string>& values, std::vector<std::uint32_t>& out) {
+    for (const std::string& v : values) {
+      if (std::optional<std::uint32_t> id = strings_.find(v)) out.push_back(*id);
+    }
+    return values.empty() || !out.empty();
+  };
+  if (!ids(q.from_usernames, p.from_users) || !ids(q.to_usernames, p.to_users) ||
+      !ids(q.bridged_usernames, p.bridged_users) || !ids(q.did_numbers, p.dids)) {
+    return std::nullopt;
+  }
+  for (std::int64_t e : q.extension_ids) {
+    auto it = extensions_.find(e);
+    if (it != extensions_.end()) p.exts.push_back(it->second);
+  }
+  if (!q.extension_ids.empty() && p.exts.empty()) return std::nullopt;
+  return p;
+}
+
+// ---- counting --------------------------------------------------------------------------------
+
+namespace {
+
+enum class Cover { kNone, kSome, kAll };
+
+template <class T>
+Cover cover_equal(const MinMax<T>& mm, T v) {
+  if (mm.none_in(v, v)) return Cover::kNone;
+  return mm.all_in(v, v) ? Cover::kAll : Cover::kSome;
+}
+template <class T>
+Cover cover_between(const MinMax<T>& mm, T lo, T hi) {
+  if (mm.none_in(lo, hi)) return Cover::kNone;
+  return mm.all_in(lo, hi) ? Cover::kAll : Cover::kSome;
+}
+template <class T>
+Cover cover_in(const MinMax<T>& mm, const std::vector<T>& values) {
+  bool some = false;
+  for (T v : values) {
+    if (mm.all_in(v, v)) return Cover::kAll;
+    if (!mm.none_in(v, v)) some = true;
+  }
+  return some ? Cover::kSome : Cover::kNone;
+}
+
+}  // namespace
+
+// The number of calls in [lo, hi) of `c` that match `p`. When that is not 0, `mask` is left
+// holding, for each position of [lo, hi), whether it matches (mask[i - lo]).
+std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_t lo,
+                                       std::size_t hi, std::vector<std::uint8_t>& mask) const {
+  const std::size_t n = hi - lo;
+  mask.assign(n, 1);
+  if (n == 0) return 0;
+  std::uint8_t* m = mask.data();
+  bool all = true;  // every filter so far passed by the whole chunk
+  // Applies one filter unless the chunk's min/max settle it.
+  auto apply = [&](Cover cover, auto&& pass) {
+    if (cover == Cover::kAll) return true;
+    if (cover == Cover::kNone) return false;
+    all = false;
+    pass();
+    return true;
+  };
+  auto number = [&](const Plan::Number& f, const std::vector<std::uint64_t>& keys,
+                    const MinMax<std::uint64_t>& mm, std::size_t odd,
+                    const std::unordered_map<std::int64_t, std::string>& odd_text) {
+    const bool digits_may = f.digits && mm.min <= mm.max && !mm.none_in(f.lo, f.lo + f.span - 1);
+    if (!digits_may && odd == 0) return false;
+    all = false;
+    // Odd numbers (kept as text) are checked one by one: remember their state first.
+    std::vector<std::pair<std::size_t, std::uint8_t>> odd_rows;
+    if (odd != 0) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (keys[lo + i] == kOddNumber && m[i]) odd_rows.emplace_back(i, 1);
+      }
+    }
+    if (digits_may) {
+      const std::uint64_t* k = keys.data() + lo;
+      const std::uint64_t flo = f.lo, span = f.span, len = f.length;
+      for (std::size_t i = 0; i < n; ++i) {
+        m[i] &= static_cast<std::uint8_t>((k[i] - flo < span) & ((k[i] % kLengthBits) >= len));
+      }
+    } else {
+      std::fill(m, m + n, std::uint8_t{0});
+    }
+    for (const auto& [i, was] : odd_rows) {
+      const auto it = odd_text.find(c.id[lo + i]);
+      m[i] = static_cast<std::uint8_t>(was && it != odd_text.end() &&
+                                       std::string_view(it->second).starts_with(f.text));
+    }
+    return true;
+  };
+
+  if (p.dir &&
+      !apply(cover_equal(c.dir_mm, *p.dir), [&] { and_equal(m, c.dir.data() + lo, n, *p.dir); })) {
+    return 0;
+  }
+  if (p.source && !apply(cover_equal(c.source_mm, *p.source),
+                         [&] { and_equal(m, c.source.data() + lo, n, *p.source); })) {
+    return 0;
+  }
+  if (p.stir && !apply(cover_equal(c.stir_mm, *p.stir),
+                       [&] { and_equal(m, c.stir.data() + lo, n, *p.stir); })) {
+    return 0;
+  }
+  if (p.trunk && !apply(cover_equal(c.trunk_mm, *p.trunk),
+                        [&] { and_equal(m, c.trunk.data() + lo, n, *p.trunk); })) {
+    return 0;
+  }
+  if (p.cause && !apply(cover_equal(c.cause_mm, *p.cause),
+                        [&] { and_equal(m, c.cause.data() + lo, n, *p.cause); })) {
+    return 0;
+  }
+  const std::pair<const std::optional<Range32>*,
+                  std::pair<const std::vector<std::int32_t>*, const MinMax<std::int32_t>*>>
+      ranges[] = {{&p.bill, {&c.bill, &c.bill_mm}},
+                  {&p.dur, {&c.dur, &c.dur_mm}},
+                  {&p.bridged, {&c.bridged, &c.bridged_mm}}};
+  for (const auto& [range, column] : ranges) {
+    if (!*range) continue;
+    const auto [rlo, rhi] = **range;
+    if (!apply(cover_between(*column.second, rlo, rhi),
+               [&] { and_between(m, column.first->data() + lo, n, rlo, rhi); })) {
+      return 0;
+    }
+  }
+  if (p.init && !apply(cover_between(c.init_mm, p.init->first, p.init->second), [&] {
+        and_between(m, c.init.data() + lo, n, p.init->first, p.init->second);
+      })) {
+    return 0;
+  }
+  const std::pair<const std::vector<std::uint32_t>*,
+                  std::pair<const std::vector<std::uint32_t>*, const MinMax<std::uint32_t>*>>
+      lists[] = {{&p.from_users, {&c.from_user, &c.from_user_mm}},
+                 {&p.to_users, {&c.to_user, &c.to_user_mm}},
+                 {&p.bridged_users, {&c.bridged_user, &c.bridged_user_mm}},
+                 {&p.dids, {&c.did, &c.did_mm}},
+                 {&p.exts, {&c.ext, &c.ext_mm}}};
+  for (const auto& [values, column] : lists) {
+    if (values->empty()) continue;
+    if (!apply(cover_in(*column.second, *values),
+               [&] { and_in(m, column.first->data() + lo, n, *values); })) {
+      return 0;
+    }
+  }
+  if (p.from && !number(*p.from, c.from_key, c.from_mm, c.odd_from, odd_from_)) return 0;
+  if (p.to && !number(*p.to, c.to_key, c.to_mm, c.odd_to, odd_to_)) return 0;
+  return all ? n : count_ones(m, n);
+}
+
+// ---- the index -------------------------------------------------------------------------------
+
+std::uint32_t AccountCallIndex::Dictionary::intern(std::string_view s) {
+  if (auto it = ids.find(s); it != ids.end()) return it->second;
+  return ids.emplace(std::string(s), static_cast<std::uint32_t>(ids.size())).first->second;
+}
+
+std::optional<std::uint32_t> AccountCallIndex::Dictionary::find(std::string_view s) const {
+  auto it = ids.find(s);
+  if (it == ids.end()) return std::nullopt;
+  return it->second;
+}
+
+AccountCallIndex::AccountCallIndex(std::size_t chunk_rows)
+    : chunk_rows_(std::max<std::size_t>(chunk_rows, 2)) {}
+AccountCallIndex::~AccountCallIndex() = default;
+AccountCallIndex::AccountCallIndex(AccountCallIndex&&) noexcept = default;
+AccountCallIndex& AccountCallIndex::operator=(AccountCallIndex&&) noexcept = default;
+
+std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const {
+  // The last chunk whose first call is at or before (end_time, id); the first chunk if none.
+  if (chunks_.size() == 1) return 0;  // perhaps still empty
+  std::size_t lo = 0, hi = chunks_.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    const Chunk& c = *chunks_[mid];
+    if (c.end_time[0] < end_time || (c.end_time[0] == end_time && c.id[0] < id)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo == 0 ? 0 : lo - 1;
+}
+
+void AccountCallIndex::add(const IndexedCall& call) {
+  if (chunks_.empty()) chunks_.push_back(std::make_unique<Chunk>());
+  const std::size_t ci = chunk_for(call.end_time, call.id);
+  Chunk& c = *chunks_[ci];
+  const std::size_t pos = c.lower_bound(call.end_time, call.id);
+
+  auto fits = [](std::int64_t v) { return v >= 0 && v <= kMax32; };
+  if (!fits(call.duration_s) || !fits(call.bill_duration_s) ||
+      (call.bridged_duration_s && !fits(*call.bridged_duration_s)) ||
+      (call.hangup_cause_code && *call.hangup_cause_code == kNoCause)) {
+    exact_ = false;
+  }
+  auto clamp32 = [](std::int64_t v) {
+    return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, 0, kMax32));
+  };
+  auto ins = [pos](auto& column, auto value) {
+    column.insert(column.begin() + static_cast<std::ptrdiff_t>(pos), value);
+  };
+  const std::uint64_t from_key = number_key(call.from_number);
+  const std::uint64_t to_key = number_key(call.to_number);
+  if (from_key == kOddNumber) odd_from_[call.id] = std::string(strip_plus(call.from_number));
+  if (to_key == kOddNumber) odd_to_[call.id] = std::string(strip_plus(call.to_number));
+  std::uint32_t ext = 0;
+  if (call.extension_id) {
+    ext = extensions_
+              .try_emplace(*call.extension_id, static_cast<std::uint32_t>(extensions_.size() + 1))
+              .first->second;
+  }
+  ins(c.end_time, call.end_time);
+  ins(c.id, call.id);
+  ins(c.init, call.initiation_time);
+  ins(c.from_key, from_key);
+  ins(c.to_key, to_key);
+  ins(c.bill, clamp32(call.bill_duration_s));
+  ins(c.dur, clamp32(call.duration_s));
+  ins(c.bridged, call.bridged_duration_s ? clamp32(*call.bridged_duration_s) : kNoBridged);
+  ins(c.cause,
+      call.hangup_cause_code ? static_cast<std::int32_t>(*call.hangup_cause_code) : kNoCause);
+  ins(c.dir, static_cast<std::uint8_t>(call.direction));
+  ins(c.source, static_cast<std::uint8_t>(call.hangup_source));
+  ins(c.stir, static_cast<std::uint8_t>(call.stir_verification));
+  ins(c.trunk, strings_.intern(call.trunk_id));
+  ins(c.from_user, strings_.intern(call.from_username));
+  ins(c.to_user, strings_.intern(call.to_username));
+  ins(c.bridged_user, strings_.intern(call.bridged_username));
+  ins(c.did, strings_.intern(call.did_number));
+  ins(c.ext, ext);
+  c.account_for(pos);
+  ++size_;
+
+  if (c.size() > chunk_rows_) {
+    // Split: an append-heavy chunk (the newest) keeps most of its calls where new ones land
+    // after it, so the older part is left nearly full.
+    const bool appending = pos + 1 == c.size() && ci + 1 == chunks_.size();
+    const std::size_t keep = appending ? chunk_rows_ - chunk_rows_ / 8 : c.size() / 2;
+    auto next = std::make_unique<Chunk>();
+    c.each_column_pair(*next, [keep](auto& from, auto& to) {
+      to.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
+      from.resize(keep);
+    });
+    c.recompute_stats();
+    next->recompute_stats();
+    chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(next));
+  }
+}
+
+bool AccountCallIndex::set_bill_duration(Micros end_time, std::int64_t id,
+                                         std::int64_t bill_duration_s) {
+  if (chunks_.empty()) return false;
+  Chunk& c = *chunks_[chunk_for(end_time, id)];
+  const std::size_t pos = c.lower_bound(end_time, id);
+  if (pos == c.size() || c.id[pos] != id) return false;
+  if (bill_duration_s < 0 || bill_duration_s > kMax32) exact_ = false;
+  c.bill[pos] = static_cast<std::int32_t>(std::clamp<std::int64_t>(bill_duration_s, 0, kMax32));
+  c.bill_mm.add(c.bill[pos]);  // the bounds only widen: still bounds
+  return true;
+}
+
+bool AccountCallIndex::answers(const CallQuery& q) {
+  auto empty = [](const std::optional<NumberPrefix>& n) {
+    return n && (n->digits.empty() || n->digits == "+");
+  };
+  return !empty(q.from_number) && !empty(q.to_number);
+}
+
+IndexAnswer AccountCallIndex::query(const CallQuery& q) const {
+  IndexAnswer answer;
+  const std::optional<Plan> p = plan(q);
+  if (!p || chunks_.empty()) return answer;
+  const std::size_t limit = static_cast<std::size_t>(std::max(0, q.limit));
+  const auto offset = static_cast<std::size_t>(std::max<std::int64_t>(0, q.offset));
+  const bool newest_first = q.order == SortOrder::kNewestFirst;
+
+  // The chunks that overlap the end_time window, each with its [lo, hi) part of it.
+  struct Part {
+    const Chunk* chunk;
+    std::size_t lo, hi, count;
+  };
+  std::vector<Part> parts;
+  parts.reserve(chunks_.size());
+  for (const auto& cp : chunks_) {
+    const Chunk& c = *cp;
+    if (p->end_from && c.end_time.back() < *p->end_from) continue;
+    if (p->end_until && c.end_time.front() >= *p->end_until) break;
+    const std::size_t lo = p->end_from ? c.first_at_or_after(*p->end_from) : 0;
+    const std::size_t hi = p->end_until ? c.first_at_or_after(*p->end_until) : c.size();
+    if (lo < hi) parts.push_back({&c, lo, hi, 0});
+  }
+  if (newest_first) std::reverse(parts.begin(), parts.end());
+
+  std::vector<std::uint8_t> mask;
+  std::size_t seen = 0;  // matches before the current part, in the query's order
+  auto take_page = [&](const Part& part) {
+    // The page's calls inside this part: positions of its mask, in the query's order.
+    // (A chunk that cannot match returns 0 without filling the mask.)
+    if (count_in(*part.chunk, *p, part.lo, part.hi, mask) == 0) return;
+    const std::size_t n = part.hi - part.lo;
+    for (std::size_t k = 0; k < n && answer.ids.size() < limit; ++k) {
+      const std::size_t i = newest_first ? n - 1 - k : k;
+      if (!mask[i]) continue;
+      if (seen++ < offset) continue;
+      answer.ids.push_back(part.chunk->id[part.lo + i]);
+    }
+  };
+
+  if (!q.count_total) {
+    // No total to show: stop at the page's end.
+    for (Part& part : parts) {
+      if (answer.ids.size() >= limit) break;
+      part.count = count_in(*part.chunk, *p, part.lo, part.hi, mask);
+      if (seen + part.count <= offset) {
+        seen += part.count;
+        continue;
+      }
+      take_page(part);
+    }
+    return answer;
+  }
+
+  std::size_t total = 0;
+  for (Part& part : parts) {
+    part.count = count_in(*part.chunk, *p, part.lo, part.hi, mask);
+    total += part.count;
+  }
+  answer.total_count = static_cast<std::int64_t>(total);
+  if (limit == 0 || offset >= total) return answer;
+  for (const Part& part : parts) {
+    if (answer.ids.size() >= limit) break;
+    if (part.count == 0) continue;
+    if (seen + part.count <= offset) {
+      seen += part.count;
+      continue;
+    }
+    take_page(part);
+  }
+  return answer;
+}
+
+std::vector<std::int64_t> AccountCallIndex::oldest_ended_before(Micros floor,
+                                                                std::size_t max) const {
+  std::vector<std::int64_t> ids;
+  for (const auto& cp : chunks_) {
+    const Chunk& c = *cp;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      if (ids.size() >= max || c.end_time[i] >= floor) return ids;
+      ids.push_back(c.id[i]);
+    }
+  }
+  return ids;
+}
+
+void AccountCallIndex::drop_oldest(std::size_t n) {
+  std::size_t dropped_chunks = 0;
+  while (n > 0 && dropped_chunks < chunks_.size()) {
+    Chunk& c = *chunks_[dropped_chunks];
+    const std::size_t k = std::min(n, c.size());
+    for (std::size_t i = 0; i < k; ++i) {
+      odd_from_.erase(c.id[i]);
+      odd_to_.erase(c.id[i]);
+    }
+    n -= k;
+    size_ -= k;
+    if (k == c.size()) {
+      ++dropped_chunks;
+      continue;
+    }
+    c.each_column([k](auto& column) {
+      column.erase(column.begin(), column.begin() + static_cast<std::ptrdiff_t>(k));
+    });
+    c.recompute_stats();
+  }
+  chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(dropped_chunks));
+}
+
+std::size_t AccountCallIndex::memory_bytes() const {
+  std::size_t bytes = chunks_.capacity() * sizeof(void*);
+  for (const auto& cp : chunks_) {
+    bytes += sizeof(Chunk);
+    cp->each_column_const(
+        [&bytes](const auto& column) { bytes += column.capacity() * sizeof(column[0]); });
+  }
+  // Hash tables: a node per entry (key, value, next pointer) and a bucket pointer.
+  for (const auto& [s, id] : strings_.ids) bytes += s.capacity() + 48;
+  bytes += extensions_.size() * 40;
+  for (const auto* odd : {&odd_from_, &odd_to_}) {
+    for (const auto& [id, s] : *odd) bytes += s.capacity() + 56;
+  }
+  return bytes;
+}
+
+}  // namespace cdrd::index

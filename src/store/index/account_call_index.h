@@ -1,0 +1,138 @@
+// AccountCallIndex: one account's calls as narrow columns in (end_time, id) order, kept in memory
+// beside the durable store, so that a list query (core/call_query.h) is answered with its exact
+// total count by scanning a few bytes per call, and its page as a handful of storage row ids that
+// the store then fetches by point lookup (docs/architecture.md, "The list index").
+//
+// Layout: the calls are cut into chunks of at most kChunkRows consecutive calls in (end_time, id)
+// order; each chunk holds one vector per filtered field (struct of arrays) and the min/max of
+// each, so a chunk that cannot match is skipped and a filter every call of a chunk passes is not
+// evaluated. A query binary-searches its end_time window, then counts each chunk's matches with
+// branch-free passes over the columns; a page at any offset walks the per-chunk counts to the
+// chunk that holds it, so a deep page costs what the first one does.
+//
+// Strings that filters compare for equality (trunk ids, usernames, DIDs) are kept as ids of a
+// per-account dictionary. Numbers (from_number / to_number) are kept as integers: the number
+// without its leading '+', when it is 1 to 17 digits, as (value left-aligned to 17 digits) * 32 +
+// length, so "begins with these digits" is one integer range and a length check. Any other
+// number (a SIP username, over 17 digits) is kept as text on the side, and filters check it there.
+//
+// Exactness: query() answers exactly what the SQL evaluation of the same CallQuery answers
+// (store/sqlite/call_filter.cpp), ties on end_time broken by row id; a differential test checks
+// it (account_call_index_test.cpp). Values the columns cannot hold (a duration over 2^31-1 s, which
+// ingest never accepts) make the account `exact() == false`, and the store then answers with
+// its SQL scan instead.
+//
+// Not thread-safe: the store guards each account's index with its own reader/writer lock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/call_query.h"
+#include "core/call_record.h"
+
+namespace cdrd::index {
+
+// The fields of a call that list filters and orders use, with its storage row id. Views into
+// the record (or row) it was made from: valid while that is.
+struct IndexedCall {
+  std::int64_t id = 0;  // storage row id: unique, the tie-break of equal end_times
+  Micros end_time = 0, initiation_time = 0;
+  Direction direction = Direction::kOutbound;
+  std::string_view from_number, to_number, trunk_id;
+  std::optional<int> hangup_cause_code;
+  HangupSource hangup_source = HangupSource::kUnknown;
+  StirVerification stir_verification = StirVerification::kNotApplicable;
+  std::int64_t duration_s = 0, bill_duration_s = 0;
+  std::optional<std::int64_t> bridged_duration_s;
+  std::string_view from_username, to_username, bridged_username, did_number;
+  std::optional<std::int64_t> extension_id;
+
+  static IndexedCall of(std::int64_t id, const CallRecord& r);
+};
+
+// A query's answer: the storage ids of its page, in the query's order, and the exact number of
+// matching calls (0 when the query asked for no count).
+struct IndexAnswer {
+  std::vector<std::int64_t> ids;
+  std::int64_t total_count = 0;
+};
+
+class AccountCallIndex {
+ public:
+  static constexpr std::size_t kChunkRows = 8192;
+
+  // `chunk_rows`: calls per chunk at most (tests use small chunks to get many).
+  explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows);
+  ~AccountCallIndex();
+  AccountCallIndex(AccountCallIndex&&) noexcept;
+  AccountCallIndex& operator=(AccountCallIndex&&) noexcept;
+
+  // Adds a call; its id must not be in the index already. Cheapest in (end_time, id) order
+  // (an append), any order works.
+  void add(const IndexedCall& call);
+
+  // Whether query() answers `q` exactly. It does not for a number filter that is empty once its
+  // '+' is removed (no API sends one; it would mean "numbers written with a '+'").
+  static bool answers(const CallQuery& q);
+  // Sets the bill_duration of the call (end_time, id) (a re-rating changed it); false if the
+  // index does not hold that call.
+  bool set_bill_duration(Micros end_time, std::int64_t id, std::int64_t bill_duration_s);
+
+  // The page and count of `q` (q.account_id is not looked at: the index is one account's).
+  // Requires answers(q) and exact().
+  IndexAnswer query(const CallQuery& q) const;
+
+  // The ids of the oldest calls (by end_time, id) that ended before `floor`, at most `max`,
+  // oldest first; drop_oldest(ids.size()) then removes exactly them.
+  std::vector<std::int64_t> oldest_ended_before(Micros floor, std::size_t max) const;
+  void drop_oldest(std::size_t n);
+
+  // False once a call held a value the columns cannot keep exactly (see above).
+  bool exact() const { return exact_; }
+  std::size_t size() const { return size_; }
+  // Bytes held by the columns, dictionaries and side tables (allocations, approximately).
+  std::size_t memory_bytes() const;
+
+ private:
+  struct Chunk;
+  struct Plan;
+  struct Dictionary {
+    struct Hash {
+      using is_transparent = void;
+      std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    };
+    std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids;
+    std::uint32_t intern(std::string_view s);
+    std::optional<std::uint32_t> find(std::string_view s) const;
+  };
+
+  std::size_t chunk_for(Micros end_time, std::int64_t id) const;
+  std::optional<Plan> plan(const CallQuery& q) const;
+  std::size_t count_in(const Chunk& c, const Plan& p, std::size_t lo, std::size_t hi,
+                       std::vector<std::uint8_t>& mask) const;
+
+  std::vector<std::unique_ptr<Chunk>> chunks_;  // in (end_time, id) order, none empty
+  Dictionary strings_;                          // trunk ids, usernames, DIDs
+  std::unordered_map<std::int64_t, std::uint32_t> extensions_;  // extension id -> 1..n
+  // Numbers kept as text (not 1-17 digits after the '+'), by row id: the number without its
+  // leading '+'s.
+  std::unordered_map<std::int64_t, std::string> odd_from_, odd_to_;
+  std::size_t chunk_rows_;
+  std::size_t size_ = 0;
+  bool exact_ = true;
+};
+
+// The integer form of a number for prefix filters: (digits left-aligned to 17) * 32 + length,
+// or kOddNumber for a number that is not 1-17 digits after its leading '+'s (empty: length 0).
+inline constexpr std::uint64_t kOddNumber = ~std::uint64_t{0};
+std::uint64_t number_key(std::string_view number);
+
+}  // namespace cdrd::index

@@ -1,0 +1,240 @@
+#include "store/index/account_call_index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "testing/random_calls.h"
+
+namespace cdrd::index {
+namespace {
+
+using testing::Random;
+using testing::random_call;
+using testing::random_query;
+
+// ---- a brute-force evaluation of a CallQuery, written from its contract (core/call_query.h and
+// the SQL of store/sqlite/call_filter.cpp), not from the index -----------------------------------
+
+struct Row {
+  std::int64_t id;
+  CallRecord r;
+};
+
+bool number_matches(const std::string& stored, const NumberPrefix& f) {
+  std::string_view s = stored;
+  while (!s.empty() && s.front() == '+') s.remove_prefix(1);  // ltrim(number, '+')
+  std::string_view d = f.digits;
+  if (!d.empty() && d.front() == '+') d.remove_prefix(1);
+  return s.substr(0, d.size()) == d && s.size() >= d.size();
+}
+
+bool in_range(std::int64_t v, const IntRange& r) {
+  return (!r.min || v >= *r.min) && (!r.max || v <= *r.max);
+}
+bool in_window(Micros t, const TimeRange& r) {
+  return (!r.from || t >= *r.from) && (!r.until || t < *r.until);
+}
+template <class T>
+bool any_of(const std::vector<T>& values, const T& v) {
+  return values.empty() || std::find(values.begin(), values.end(), v) != values.end();
+}
+
+bool matches(const CallRecord& c, const CallQuery& q) {
+  if (q.direction && c.direction != *q.direction) return false;
+  if (q.from_number && !number_matches(c.from_number, *q.from_number)) return false;
+  if (q.to_number && !number_matches(c.to_number, *q.to_number)) return false;
+  if (q.trunk_id && c.trunk_id != *q.trunk_id) return false;
+  if (q.hangup_cause_code && c.hangup_cause_code != q.hangup_cause_code) return false;
+  if (q.hangup_source && c.hangup_source != *q.hangup_source) return false;
+  if (q.stir_verification && c.stir_verification != *q.stir_verification) return false;
+  if (!in_range(c.bill_duration_s, q.bill_duration) || !in_range(c.duration_s, q.duration)) {
+    return false;
+  }
+  if (!in_window(c.end_time, q.end_time) || !in_window(c.initiation_time, q.initiation_time)) {
+    return false;
+  }
+  if (!any_of(q.from_usernames, c.from_username) || !any_of(q.to_usernames, c.to_username) ||
+      !any_of(q.bridged_usernames, c.bridged_username) || !any_of(q.did_numbers, c.did_number)) {
+    return false;
+  }
+  if (!q.flows.empty()) {
+    const std::string flow = c.direction == Direction::kInbound ? "in" : "out";
+    if (!any_of(q.flows, flow)) return false;
+  }
+  if (!q.extension_ids.empty() && (!c.extension_id || !any_of(q.extension_ids, *c.extension_id))) {
+    return false;
+  }
+  if (q.bridged_duration.min || q.bridged_duration.max) {
+    if (!c.bridged_duration_s || !in_range(*c.bridged_duration_s, q.bridged_duration)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+IndexAnswer brute_force(const std::vector<Row>& rows, const CallQuery& q) {
+  std::vector<const Row*> hits;
+  for (const Row& row : rows) {
+    if (matches(row.r, q)) hits.push_back(&row);
+  }
+  std::sort(hits.begin(), hits.end(), [&](const Row* a, const Row* b) {
+    const auto ka = std::pair(a->r.end_time, a->id), kb = std::pair(b->r.end_time, b->id);
+    return q.order == SortOrder::kNewestFirst ? ka > kb : ka < kb;
+  });
+  IndexAnswer a;
+  a.total_count = q.count_total ? static_cast<std::int64_t>(hits.size()) : 0;
+  for (std::size_t i = static_cast<std::size_t>(q.offset);
+       i < hits.size() && a.ids.size() < static_cast<std::size_t>(q.limit); ++i) {
+    a.ids.push_back(hits[i]->id);
+  }
+  return a;
+}
+
+std::string describe(const IndexAnswer& a) {
+  std::string s = "total " + std::to_string(a.total_count) + ", ids";
+  for (std::int64_t id : a.ids) s += " " + std::to_string(id);
+  return s;
+}
+
+// ---- tests
+// ---------------------------------------------------------------------------------------
+
+TEST(AccountCallIndex, NumberKeysAreDigitsLeftAlignedWithTheirLength) {
+  EXPECT_EQ(number_key("+49"), 49'000'000'000'000'000ull * 32 + 2);
+  EXPECT_EQ(number_key("49"), number_key("+49"));
+  EXPECT_EQ(number_key("++49"), number_key("+49"));
+  EXPECT_EQ(number_key(""), 0u);
+  EXPECT_EQ(number_key("+"), 0u);
+  EXPECT_EQ(number_key("12345678901234567"), 12345678901234567ull * 32 + 17);
+  EXPECT_EQ(number_key("123456789012345678"), kOddNumber);
+  EXPECT_EQ(number_key("anonymous"), kOddNumber);
+  EXPECT_EQ(number_key("+49 30"), kOddNumber);
+}
+
+TEST(AccountCallIndex, AnswersPagesAndCountsInEndTimeOrderWithTiesByRowId) {
+  AccountCallIndex index(4);
+  std::vector<CallRecord> calls(10);
+  for (int i = 0; i < 10; ++i) {
+    calls[i].end_time = (i % 3) * 1000;  // ties
+    calls[i].to_number = i % 2 ? "+4930" : "+4420";
+    index.add(IndexedCall::of(100 - i, calls[i]));
+  }
+  CallQuery q;
+  q.limit = 3;
+  IndexAnswer a = index.query(q);
+  EXPECT_EQ(a.total_count, 10);
+  // end_time 2000: rows 2 (id 98), 5 (id 95), 8 (id 92): newest first, highest id first.
+  EXPECT_EQ(a.ids, (std::vector<std::int64_t>{98, 95, 92}));
+  q.offset = 3;
+  EXPECT_EQ(index.query(q).ids, (std::vector<std::int64_t>{99, 96, 93}));
+  q.order = SortOrder::kOldestFirst;
+  q.offset = 0;
+  q.to_number = NumberPrefix{"49"};
+  a = index.query(q);
+  EXPECT_EQ(a.total_count, 5);
+  EXPECT_EQ(a.ids, (std::vector<std::int64_t>{91, 97, 93}));  // end 0: ids 91 (i=9), 97 (i=3)
+}
+
+TEST(AccountCallIndex, OddNumbersMatchAsText) {
+  AccountCallIndex index;
+  CallRecord c;
+  c.from_number = "alice.smith";
+  c.to_number = "+1234567890123456789";
+  index.add(IndexedCall::of(1, c));
+  CallQuery q;
+  q.from_number = NumberPrefix{"alice"};
+  EXPECT_EQ(index.query(q).total_count, 1);
+  q.from_number = NumberPrefix{"bob"};
+  EXPECT_EQ(index.query(q).total_count, 0);
+  q.from_number.reset();
+  q.to_number = NumberPrefix{"123456789012345678"};
+  EXPECT_EQ(index.query(q).total_count, 1);
+  q.to_number = NumberPrefix{"12"};
+  EXPECT_EQ(index.query(q).total_count, 1);
+  q.to_number = NumberPrefix{"13"};
+  EXPECT_EQ(index.query(q).total_count, 0);
+}
+
+TEST(AccountCallIndex, AValueTheColumnsCannotHoldMakesTheIndexInexact) {
+  AccountCallIndex index;
+  CallRecord c;
+  c.duration_s = std::int64_t{1} << 40;
+  index.add(IndexedCall::of(1, c));
+  EXPECT_FALSE(index.exact());
+  CallQuery q;
+  q.to_number = NumberPrefix{"+"};
+  EXPECT_FALSE(AccountCallIndex::answers(q));
+}
+
+// The differential test of the issue: thousands of random filter combinations over random data
+// with ties on end_time, in random insertion order, with chunks small enough that every query
+// spans many of them; the index's count and page must equal the brute-force evaluation.
+TEST(AccountCallIndex, EqualsBruteForceOnThousandsOfRandomQueries) {
+  for (std::uint32_t seed : {1u, 2u, 3u}) {
+    Random rnd(seed);
+    const std::size_t chunk_rows = seed == 1 ? 16 : seed == 2 ? 100 : AccountCallIndex::kChunkRows;
+    AccountCallIndex index(chunk_rows);
+    std::vector<Row> rows;
+    const int n = seed == 3 ? 20000 : 3000;
+    std::int64_t next_id = 1;
+    for (int i = 0; i < n; ++i) {
+      next_id += rnd.between(1, 3);
+      rows.push_back({next_id, random_call(rnd)});
+    }
+    // Mostly in end_time order (as switches send), partly shuffled.
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
+    for (int i = 0; i < n / 10; ++i) {
+      std::swap(rows[static_cast<std::size_t>(rnd.between(0, n - 1))],
+                rows[static_cast<std::size_t>(rnd.between(0, n - 1))]);
+    }
+    for (const Row& row : rows) index.add(IndexedCall::of(row.id, row.r));
+    ASSERT_TRUE(index.exact());
+    ASSERT_EQ(index.size(), rows.size());
+
+    const int queries = seed == 3 ? 500 : 2000;
+    for (int i = 0; i < queries; ++i) {
+      const CallQuery q = random_query(rnd, n);
+      ASSERT_TRUE(AccountCallIndex::answers(q));
+      const IndexAnswer want = brute_force(rows, q);
+      const IndexAnswer got = index.query(q);
+      ASSERT_EQ(describe(got), describe(want)) << "seed " << seed << ", query " << i;
+    }
+
+    // Retention: drop the oldest calls, then the answers still agree.
+    const Micros floor = 1'000'000 * 150;
+    const std::vector<std::int64_t> old = index.oldest_ended_before(floor, rows.size());
+    index.drop_oldest(old.size());
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    ASSERT_EQ(old.size() + rows.size(), static_cast<std::size_t>(n));
+    ASSERT_EQ(index.size(), rows.size());
+    for (int i = 0; i < 300; ++i) {
+      const CallQuery q = random_query(rnd, n);
+      ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+          << "after retention, seed " << seed << ", query " << i;
+    }
+  }
+}
+
+TEST(AccountCallIndex, OldestEndedBeforeIsBoundedAndInOrder) {
+  AccountCallIndex index(3);
+  for (int i = 0; i < 10; ++i) {
+    CallRecord c;
+    c.end_time = (10 - i) * 10;
+    index.add(IndexedCall::of(i + 1, c));
+  }
+  // end times 10 (id 10), 20 (id 9), ... 100 (id 1)
+  EXPECT_EQ(index.oldest_ended_before(35, 100), (std::vector<std::int64_t>{10, 9, 8}));
+  EXPECT_EQ(index.oldest_ended_before(35, 2), (std::vector<std::int64_t>{10, 9}));
+  index.drop_oldest(2);
+  EXPECT_EQ(index.size(), 8u);
+  EXPECT_EQ(index.oldest_ended_before(1000, 1), (std::vector<std::int64_t>{8}));
+  EXPECT_GT(index.memory_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace cdrd::index
