@@ -7,7 +7,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <shared_mutex>
+
+#include <pthread.h>
 
 #include "core/thread_annotations.h"
 
@@ -45,20 +46,31 @@ class SCOPED_CAPABILITY MutexLock {
   Mutex* const mu_;
 };
 
-// A readers-writer mutex: many readers or one writer.
+// A readers-writer mutex: many readers or one writer. Writers go first: once a writer waits,
+// new readers wait behind it, so a steady stream of readers (list requests) cannot starve a
+// writer (an ingest batch adding its calls to the list index). std::shared_mutex makes no such
+// promise (glibc's lets readers in ahead of a waiting writer), so this is a pthread rwlock of
+// the writer-preferring kind.
 class CAPABILITY("shared mutex") SharedMutex {
  public:
-  SharedMutex() = default;
+  SharedMutex() {
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&mu_, &attr);
+    pthread_rwlockattr_destroy(&attr);
+  }
+  ~SharedMutex() { pthread_rwlock_destroy(&mu_); }
   SharedMutex(const SharedMutex&) = delete;
   SharedMutex& operator=(const SharedMutex&) = delete;
 
-  void lock() ACQUIRE() { mu_.lock(); }
-  void unlock() RELEASE() { mu_.unlock(); }
-  void lock_shared() ACQUIRE_SHARED() { mu_.lock_shared(); }
-  void unlock_shared() RELEASE_SHARED() { mu_.unlock_shared(); }
+  void lock() ACQUIRE() { pthread_rwlock_wrlock(&mu_); }
+  void unlock() RELEASE() { pthread_rwlock_unlock(&mu_); }
+  void lock_shared() ACQUIRE_SHARED() { pthread_rwlock_rdlock(&mu_); }
+  void unlock_shared() RELEASE_SHARED() { pthread_rwlock_unlock(&mu_); }
 
  private:
-  std::shared_mutex mu_;
+  pthread_rwlock_t mu_;
 };
 
 // Holds a SharedMutex for writing for its scope.
