@@ -164,7 +164,11 @@ TEST(Quotas, TwentyLiveTokensPerAppTheTwentyFirstEndsTheOldest) {
   EXPECT_EQ(status_with(newest), 200);
 }
 
-TEST(QueryBudget, SlowFilteredListsAnswer503WithRetryAfterInEachApisShape) {
+// This test used to show a filtered list over 10,000 calls running past a 1 ms budget and
+// answering 503 with Retry-After in each API's shape. The list index (docs/architecture.md)
+// answers the same lists in microseconds, so they now stay well inside even that budget; the
+// budget itself is still enforced on every SQL read (store_hardening_test.cpp of the store).
+TEST(QueryBudget, FilteredListsThatUsedToScanEveryCallFitATinyBudget) {
   CdrdServer server({"--query-budget-ms", "1"});
   const std::string dir = server.data_dir();
   CommandResult demo = run_cdrd({"--data-dir", dir, "demo", "--calls", "10000"});
@@ -172,16 +176,14 @@ TEST(QueryBudget, SlowFilteredListsAnswer503WithRetryAfterInEachApisShape) {
   const auto env = read_env(dir + "/demo.env");
   const Credentials who{env.at("CDRD_AUTH_ID"), env.at("CDRD_AUTH_TOKEN")};
 
-  // No call lasts that long: the filter reads every call of the window and matches none
-  // (about 10 ms for these 10000 calls, ten times the budget).
+  // No call lasts that long: every call of the window is looked at and none matches.
   const auto sip =
       server.get(who, "/v1/Account/" + who.auth_id + "/Zentrunk/Call/?bill_duration__gt=99999999");
-  ASSERT_EQ(sip.status, 503) << sip.body;
-  EXPECT_EQ(sip.header("retry-after"), "1");
-  auto body = parse_json(sip.body);
-  ASSERT_TRUE(body.HasMember("api_id") && body.HasMember("error")) << sip.body;
-  EXPECT_STREQ(body["error"].GetString(),
-               "query over its time budget of 1 ms; narrow the filter or try again");
+  ASSERT_EQ(sip.status, 200) << sip.body;
+  EXPECT_EQ(parse_json(sip.body)["meta"]["total_count"].GetInt64(), 0);
+  const auto all = server.get(who, "/v1/Account/" + who.auth_id + "/Zentrunk/Call/");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_GT(parse_json(all.body)["meta"]["total_count"].GetInt64(), 1000);
 
   const auto token =
       request_token(server.port(), env.at("CDRD_CLIENT_ID"), env.at("CDRD_CLIENT_SECRET"));
@@ -190,13 +192,8 @@ TEST(QueryBudget, SlowFilteredListsAnswer503WithRetryAfterInEachApisShape) {
   const auto pbx =
       server.client().request("GET", "/api/ver1.0/client/@me/calls/?start_duration=99999999", "",
                               {{"Authorization", "Bearer " + bearer}});
-  ASSERT_EQ(pbx.status, 503) << pbx.body;
-  EXPECT_EQ(pbx.header("retry-after"), "1");
-  body = parse_json(pbx.body);
-  ASSERT_TRUE(body.HasMember("message")) << pbx.body;
-  EXPECT_FALSE(body.HasMember("api_id"));
-  EXPECT_STREQ(body["message"].GetString(),
-               "query over its time budget of 1 ms; narrow the filter or try again");
+  ASSERT_EQ(pbx.status, 200) << pbx.body;
+  EXPECT_EQ(pbx.body.find("call_uuid"), std::string::npos) << pbx.body;
 }
 
 }  // namespace

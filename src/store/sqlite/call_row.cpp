@@ -8,14 +8,6 @@
 namespace cdrd::sqlite {
 namespace {
 
-// Reads a stored enum code (enum_codes.h); false for a code out of range.
-template <class E>
-bool decode_enum(std::int64_t v, E& out) {
-  const std::optional<E> e = enum_from_code<E>(v);
-  if (e) out = *e;
-  return e.has_value();
-}
-
 std::optional<int> opt_int(const Statement& st, int c) {
   if (st.is_null(c)) return std::nullopt;
   return static_cast<int>(st.int64(c));

@@ -38,6 +38,7 @@
 #include "core/mutex.h"
 #include "core/secret_box.h"
 #include "core/status.h"
+#include "store/sqlite/call_indexes.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdrd {
@@ -91,6 +92,9 @@ class Database {
     return in_transaction(*lease, Transaction::Kind::kRead, fn);
   }
 
+  // The list index of each account's calls (call_indexes.h), kept beside the calls table.
+  CallIndexes& call_indexes() { return call_indexes_; }
+
   // The box that seals and opens the secrets kept in this database (secret_keys.h).
   std::shared_ptr<const SecretBox> secrets() const EXCLUDES(secrets_mu_);
   // Re-seals every secret under a new key in one write transaction and makes it the key file
@@ -135,6 +139,8 @@ class Database {
 
   Mutex write_mu_;
   std::unique_ptr<Connection> writer_ GUARDED_BY(write_mu_);
+
+  CallIndexes call_indexes_;
 
   mutable Mutex secrets_mu_;  // rotate_secret_key replaces the box
   std::shared_ptr<const SecretBox> secrets_ GUARDED_BY(secrets_mu_);

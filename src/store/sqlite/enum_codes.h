@@ -59,6 +59,14 @@ constexpr std::optional<E> enum_from_code(std::int64_t code) {
   return static_cast<E>(code);
 }
 
+// Reads a stored code into `out`; false (and `out` unchanged) for a code out of range.
+template <class E>
+constexpr bool decode_enum(std::int64_t code, E& out) {
+  const std::optional<E> e = enum_from_code<E>(code);
+  if (e) out = *e;
+  return e.has_value();
+}
+
 static_assert(enum_code(Direction::kInbound) == 0 && enum_code(Direction::kOutbound) == 1);
 static_assert(enum_code(HangupSource::kUnknown) == 0 && enum_code(HangupSource::kCustomer) == 1 &&
               enum_code(HangupSource::kCarrier) == 2 && enum_code(HangupSource::kZentrunk) == 3);

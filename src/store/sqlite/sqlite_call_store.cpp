@@ -3,18 +3,58 @@
 #include <algorithm>
 #include <utility>
 
+#include <map>
+
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
+#include "store/sqlite/enum_codes.h"
 #include "store/sqlite/leg_codec.h"
 
 namespace cdrd {
 
+using index::AccountCallIndex;
+using index::IndexedCall;
 using sqlite::Connection;
 using sqlite::SqlValue;
 using sqlite::Statement;
 using sqlite::StatementRef;
 
 namespace {
+
+// The columns the list index keeps, read when it is built, in (end_time, id) order through
+// calls_by_end_time.
+constexpr const char* kBuildIndexSql =
+    "SELECT id, end_time, initiation_time, direction, from_number, to_number, trunk_id, "
+    "hangup_cause_code, hangup_source, stir_verification, duration_s, bill_duration_s, "
+    "bridged_duration_s, from_username, to_username, bridged_username, did_number, extension_id "
+    "FROM calls WHERE account_id = ? ORDER BY end_time, id";
+
+Result<IndexedCall> read_indexed_call(const Statement& st) {
+  IndexedCall c;
+  int i = 0;
+  c.id = st.int64(i++);
+  c.end_time = st.int64(i++);
+  c.initiation_time = st.int64(i++);
+  bool ok = sqlite::decode_enum(st.int64(i++), c.direction);
+  c.from_number = st.text_view(i++);
+  c.to_number = st.text_view(i++);
+  c.trunk_id = st.text_view(i++);
+  if (const std::optional<std::int64_t> code = st.opt_int64(i++)) {
+    c.hangup_cause_code = static_cast<int>(*code);
+  }
+  ok &= sqlite::decode_enum(st.int64(i++), c.hangup_source);
+  ok &= sqlite::decode_enum(st.int64(i++), c.stir_verification);
+  c.duration_s = st.int64(i++);
+  c.bill_duration_s = st.int64(i++);
+  c.bridged_duration_s = st.opt_int64(i++);
+  c.from_username = st.text_view(i++);
+  c.to_username = st.text_view(i++);
+  c.bridged_username = st.text_view(i++);
+  c.did_number = st.text_view(i++);
+  c.extension_id = st.opt_int64(i++);
+  if (!ok) return Status::IOError("call row " + std::to_string(c.id) + ": unknown enum code");
+  return c;
+}
 
 const std::string& find_call_sql() {
   static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
@@ -65,16 +105,70 @@ Result<std::vector<std::string>> explain(Connection& conn, const std::string& sq
 
 }  // namespace
 
+Result<SqliteCallStore::Slot*> SqliteCallStore::built_slot(std::int64_t account_id) {
+  Slot& s = db_.call_indexes().slot(account_id);
+  {
+    ReaderLock lock(&s.mu);
+    if (s.built) return &s;
+  }
+  WriterLock lock(&s.mu);
+  if (s.built) return &s;
+  // Under the database's write lock: no write commits while the rows are read, and every write
+  // after this one adds its rows itself (it finds the slot built).
+  AccountCallIndex index;
+  RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(StatementRef st, c.prepare(kBuildIndexSql));
+    st->bind_all(1, account_id);
+    Status row_status;
+    RETURN_IF_ERROR(st->for_each([&](const Statement& row) {
+      Result<IndexedCall> call = read_indexed_call(row);
+      if (!call.ok()) {
+        row_status = call.status();
+        return;
+      }
+      index.add(*call);
+    }));
+    st->reset();
+    return row_status;
+  }));
+  s.index = std::move(index);
+  s.built = true;
+  return &s;
+}
+
+Result<std::int64_t> SqliteCallStore::build_indexes() {
+  ASSIGN_OR_RETURN(const std::vector<std::int64_t> ids, db_.with_reader([](Connection& c) {
+    return c.query_all("SELECT id FROM accounts ORDER BY id",
+                       [](const Statement& st) { return st.int64(0); });
+  }));
+  std::int64_t calls = 0;
+  for (std::int64_t id : ids) {
+    ASSIGN_OR_RETURN(Slot * s, built_slot(id));
+    ReaderLock lock(&s->mu);
+    calls += static_cast<std::int64_t>(s->index.size());
+  }
+  return calls;
+}
+
 Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
     const std::vector<CallRecord>& records) {
   std::vector<InsertOutcome> outcomes;
   if (records.empty()) return outcomes;
+  // Every account of the batch has its index built before the batch is written, so the rows
+  // written now are added below (a build later would find them in the table anyway).
+  std::map<std::int64_t, Slot*> slots;
+  for (const CallRecord& r : records) {
+    if (slots.count(r.account_id)) continue;
+    ASSIGN_OR_RETURN(slots[r.account_id], built_slot(r.account_id));
+  }
   outcomes.reserve(records.size());
+  std::vector<std::int64_t> row_ids(records.size(), 0);  // 0: not stored
   std::string legs_blob;
   RETURN_IF_ERROR(db_.write_transaction([&](Connection& c) -> Status {
     // One statement for the batch, bound and run once per call.
     ASSIGN_OR_RETURN(StatementRef st, c.prepare(sqlite::insert_call_sql()));
-    for (const CallRecord& r : records) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const CallRecord& r = records[i];
       legs_blob.clear();
       if (!r.legs.empty()) legs_blob = sqlite::encode_legs(r.legs);
       sqlite::bind_call(*st, r, legs_blob);
@@ -89,10 +183,21 @@ Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
       }
       // ON CONFLICT DO NOTHING inserts no row for a key already stored, including one stored
       // earlier in this same batch.
-      outcomes.push_back(c.changes() == 1 ? InsertOutcome::kStored : InsertOutcome::kDuplicate);
+      const bool stored = c.changes() == 1;
+      if (stored) row_ids[i] = sqlite3_last_insert_rowid(c.handle());
+      outcomes.push_back(stored ? InsertOutcome::kStored : InsertOutcome::kDuplicate);
     }
     return Status::Ok();
   }));
+  // Durable now: into the indexes, before the caller acknowledges the batch.
+  for (auto& [account_id, slot] : slots) {
+    WriterLock lock(&slot->mu);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (row_ids[i] != 0 && records[i].account_id == account_id) {
+        slot->index.add(IndexedCall::of(row_ids[i], records[i]));
+      }
+    }
+  }
   return outcomes;
 }
 
@@ -105,6 +210,33 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t accoun
 }
 
 Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {
+  if (!AccountCallIndex::answers(query)) return list_calls_scan(query);
+  ASSIGN_OR_RETURN(Slot * slot, built_slot(query.account_id));
+  // Held until the page is read: no writer changes or removes a row of it meanwhile.
+  ReaderLock lock(&slot->mu);
+  if (!slot->index.exact()) return list_calls_scan(query);
+  index::IndexAnswer answer = slot->index.query(query);
+  Page<CallRecord> page;
+  page.total_count = answer.total_count;
+  if (answer.ids.empty()) return page;
+  static const std::string sql =
+      std::string("SELECT ") + sqlite::kCallColumns + " FROM calls WHERE id = ?";
+  RETURN_IF_ERROR(db_.read_transaction([&](Connection& c) -> Status {
+    page.rows.reserve(answer.ids.size());
+    for (std::int64_t id : answer.ids) {
+      ASSIGN_OR_RETURN(std::optional<CallRecord> row, c.query_one(sql, sqlite::read_call, id));
+      if (!row) {
+        return Status::Internal("the list index names call row " + std::to_string(id) +
+                                ", which the calls table does not hold");
+      }
+      page.rows.push_back(std::move(*row));
+    }
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Result<Page<CallRecord>> SqliteCallStore::list_calls_scan(const CallQuery& query) {
   const sqlite::CallFilter filter = sqlite::build_call_filter(query);
   if (filter.matches_nothing) return Page<CallRecord>();
   const std::int64_t limit = std::max(0, query.limit);
@@ -129,22 +261,28 @@ Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {
 
 Result<std::int64_t> SqliteCallStore::delete_calls_ended_before(Micros floor, int max_rows) {
   if (max_rows <= 0) return std::int64_t{0};
-  return db_.write_transaction([&](Connection& c) -> Result<std::int64_t> {
-    // Account by account, so that each DELETE is one range of calls_by_end_time.
-    ASSIGN_OR_RETURN(const std::vector<std::int64_t> ids,
-                     c.query_all("SELECT id FROM accounts ORDER BY id",
-                                 [](const Statement& st) { return st.int64(0); }));
-    std::int64_t deleted = 0;
-    for (std::int64_t id : ids) {
-      if (deleted >= max_rows) break;
-      RETURN_IF_ERROR(
-          c.run("DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE "
-                "account_id = ? AND end_time < ? ORDER BY end_time LIMIT ?)",
-                id, floor, static_cast<std::int64_t>(max_rows) - deleted));
-      deleted += c.changes();
-    }
-    return deleted;  // on a failure the transaction rolls back
-  });
+  ASSIGN_OR_RETURN(const std::vector<std::int64_t> accounts, db_.with_reader([](Connection& c) {
+    return c.query_all("SELECT id FROM accounts ORDER BY id",
+                       [](const Statement& st) { return st.int64(0); });
+  }));
+  std::int64_t deleted = 0;
+  for (std::int64_t account_id : accounts) {
+    if (deleted >= max_rows) break;
+    ASSIGN_OR_RETURN(Slot * slot, built_slot(account_id));
+    // The account's lock across the delete and the index update: no list reads a row id
+    // that is going away.
+    WriterLock lock(&slot->mu);
+    const std::vector<std::int64_t> ids = slot->index.oldest_ended_before(
+        floor, static_cast<std::size_t>(static_cast<std::int64_t>(max_rows) - deleted));
+    if (ids.empty()) continue;
+    RETURN_IF_ERROR(db_.write_transaction([&](Connection& c) -> Status {
+      for (std::int64_t id : ids) RETURN_IF_ERROR(c.run("DELETE FROM calls WHERE id = ?", id));
+      return Status::Ok();
+    }));
+    slot->index.drop_oldest(ids.size());
+    deleted += static_cast<std::int64_t>(ids.size());
+  }
+  return deleted;
 }
 
 Result<std::vector<std::string>> SqliteCallStore::explain_list_calls(const CallQuery& query) {

@@ -41,6 +41,13 @@ std::string Statement::text(int c) const {
   return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
+std::string_view Statement::text_view(int c) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, c);
+  const int n = sqlite3_column_bytes(stmt_, c);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)};
+}
+
 std::string_view Statement::blob(int c) const {
   const void* p = sqlite3_column_blob(stmt_, c);
   int n = sqlite3_column_bytes(stmt_, c);

@@ -113,6 +113,8 @@ class Statement {
   std::int64_t int64(int c) const { return sqlite3_column_int64(stmt_, c); }
   double real(int c) const { return sqlite3_column_double(stmt_, c); }
   std::string text(int c) const;
+  // The text of column c without a copy: valid until the statement steps or resets.
+  std::string_view text_view(int c) const;
   std::string_view blob(int c) const;
   std::optional<std::int64_t> opt_int64(int c) const {
     return is_null(c) ? std::nullopt : std::optional<std::int64_t>(int64(c));

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_rating_store.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -8,6 +9,7 @@
 
 namespace cdrd {
 
+using sqlite::CallIndexes;
 using sqlite::Connection;
 using sqlite::enum_code;
 using sqlite::enum_from_code;
@@ -214,18 +216,34 @@ Result<std::vector<BilledCall>> SqliteRatingStore::scan_billing(const BillingSca
 
 Result<std::int64_t> SqliteRatingStore::update_billing(const std::vector<BilledCall>& calls) {
   if (calls.empty()) return std::int64_t{0};
-  return db_.write_transaction([&](Connection& c) -> Result<std::int64_t> {
-    std::int64_t written = 0;
-    for (const BilledCall& b : calls) {
-      RETURN_IF_ERROR(
-          c.run("UPDATE calls SET bill_duration_s = ?, rate = ?, "
-                "secure_trunking_rate = ?, total_amount = ?, rating = ? WHERE id = ?",
-                b.call.bill_duration_s, b.call.rate, b.call.secure_trunking_rate,
-                b.call.total_amount, enum_code(b.call.rating), b.row_id));
-      written += c.changes();
+  // bill_duration_s is a column of the list index: each account's calls are updated under its
+  // index lock, and its index follows once the transaction has committed (call_indexes.h).
+  std::map<std::int64_t, std::vector<const BilledCall*>> by_account;
+  for (const BilledCall& b : calls) by_account[b.call.account_id].push_back(&b);
+  std::int64_t written = 0;
+  for (const auto& [account_id, account_calls] : by_account) {
+    CallIndexes::Slot& slot = db_.call_indexes().slot(account_id);
+    WriterLock lock(&slot.mu);
+    ASSIGN_OR_RETURN(
+        const std::int64_t n, db_.write_transaction([&](Connection& c) -> Result<std::int64_t> {
+          std::int64_t changed = 0;
+          for (const BilledCall* b : account_calls) {
+            RETURN_IF_ERROR(
+                c.run("UPDATE calls SET bill_duration_s = ?, rate = ?, "
+                      "secure_trunking_rate = ?, total_amount = ?, rating = ? WHERE id = ?",
+                      b->call.bill_duration_s, b->call.rate, b->call.secure_trunking_rate,
+                      b->call.total_amount, enum_code(b->call.rating), b->row_id));
+            changed += c.changes();
+          }
+          return changed;
+        }));
+    written += n;
+    if (!slot.built) continue;  // a build later reads the new values from the table
+    for (const BilledCall* b : account_calls) {
+      slot.index.set_bill_duration(b->call.end_time, b->row_id, b->call.bill_duration_s);
     }
-    return written;
-  });
+  }
+  return written;
 }
 
 }  // namespace cdrd

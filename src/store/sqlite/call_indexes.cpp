@@ -1,0 +1,31 @@
+#include "store/sqlite/call_indexes.h"
+
+#include <vector>
+
+namespace cdrd::sqlite {
+
+CallIndexes::Slot& CallIndexes::slot(std::int64_t account_id) {
+  MutexLock lock(&mu_);
+  std::unique_ptr<Slot>& s = slots_[account_id];
+  if (!s) s = std::make_unique<Slot>();
+  return *s;
+}
+
+CallIndexes::Usage CallIndexes::usage() {
+  std::vector<Slot*> slots;
+  {
+    MutexLock lock(&mu_);
+    for (auto& [id, s] : slots_) slots.push_back(s.get());
+  }
+  Usage u;
+  for (Slot* s : slots) {
+    ReaderLock lock(&s->mu);
+    if (!s->built) continue;
+    ++u.accounts;
+    u.calls += s->index.size();
+    u.bytes += s->index.memory_bytes();
+  }
+  return u;
+}
+
+}  // namespace cdrd::sqlite
