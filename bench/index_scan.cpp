@@ -1,0 +1,138 @@
+// index_scan: the list index (store/index) alone, in memory: how long "match and count, then
+// find the page" takes per list query on one account of N calls, and the index's bytes per call.
+// No storage, no HTTP: the part of a list that grows with the account.
+//
+// Usage: index_scan [--calls N] [--rounds R] [--seed S]
+// Prints one line per query: "query=<name> matches=<n> p50_us=<..> p99_us=<..>", then
+// "index_bytes_per_call=<..> build_s=<..>".
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/call_record.h"
+#include "store/index/account_call_index.h"
+
+namespace {
+
+using cdrd::CallQuery;
+using cdrd::CallRecord;
+using cdrd::Direction;
+using cdrd::Micros;
+using cdrd::NumberPrefix;
+using cdrd::index::AccountCallIndex;
+using cdrd::index::IndexedCall;
+using Clock = std::chrono::steady_clock;
+
+constexpr Micros kDay = 86'400'000'000;
+
+struct Options {
+  std::int64_t calls = 2'000'000;
+  int rounds = 200;
+  unsigned seed = 42;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    const long long v = std::atoll(argv[i + 1]);
+    if (name == "--calls") o.calls = v;
+    if (name == "--rounds") o.rounds = static_cast<int>(v);
+    if (name == "--seed") o.seed = static_cast<unsigned>(v);
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  std::mt19937_64 rng(o.seed);
+  auto below = [&rng](std::uint64_t n) { return rng() % n; };
+  const Micros now = 1'780'000'000'000'000;
+  const std::vector<std::string> countries = {"44", "44", "44", "49", "33", "1", "91", "61"};
+  const std::vector<std::string> users = {"100", "101", "102", "103", "104", "alice", "bob"};
+
+  AccountCallIndex index;
+  const auto t0 = Clock::now();
+  CallRecord r;
+  for (std::int64_t i = 0; i < o.calls; ++i) {
+    // 90 days of calls in end_time order, the newest 30 days holding a third.
+    r.end_time = now - 90 * kDay +
+                 static_cast<Micros>(static_cast<double>(90 * kDay) * static_cast<double>(i) /
+                                     static_cast<double>(o.calls));
+    r.initiation_time = r.end_time - static_cast<Micros>(below(600)) * 1'000'000;
+    r.direction = below(2) ? Direction::kOutbound : Direction::kInbound;
+    r.from_number = "+44" + std::to_string(2'000'000'000 + below(900'000'000));
+    r.to_number =
+        "+" + countries[below(countries.size())] + std::to_string(100'000'000 + below(899'999'999));
+    r.trunk_id = "trunk-" + std::to_string(below(4));
+    r.hangup_cause_code = below(10) ? 200 : 486;
+    r.bill_duration_s = static_cast<std::int64_t>(below(1200));
+    r.duration_s = r.bill_duration_s;
+    r.from_username = users[below(users.size())];
+    r.to_username = users[below(users.size())];
+    index.add(IndexedCall::of(i + 1, r));
+  }
+  const double build_s = std::chrono::duration<double>(Clock::now() - t0).count();
+
+  struct Named {
+    std::string name;
+    CallQuery q;
+  };
+  std::vector<Named> queries;
+  CallQuery window;
+  window.end_time.from = now - 30 * kDay;
+  queries.push_back({"first_page_30d", window});
+  CallQuery filtered = window;
+  filtered.direction = Direction::kOutbound;
+  filtered.to_number = NumberPrefix{"49"};
+  filtered.bill_duration = {60, 600};
+  queries.push_back({"outbound_to49_bill60-600", filtered});
+  CallQuery home = filtered;
+  home.to_number = NumberPrefix{"44"};
+  queries.push_back({"outbound_to44_bill60-600", home});
+  CallQuery deep = window;
+  deep.offset = 10'000;
+  queries.push_back({"offset_10000", deep});
+  CallQuery user;
+  user.from_usernames = {"alice"};
+  user.count_total = false;
+  user.offset = 5000 * 20;
+  queries.push_back({"pbx_from_username_page5000", user});
+  CallQuery trunk = window;
+  trunk.trunk_id = "trunk-2";
+  queries.push_back({"trunk_id", trunk});
+  CallQuery three;
+  three.end_time.from = now - 90 * kDay;
+  three.direction = Direction::kInbound;
+  three.hangup_cause_code = 486;
+  three.duration = {30, std::nullopt};
+  queries.push_back({"3_filters_90d", three});
+
+  for (const Named& n : queries) {
+    std::vector<double> us;
+    std::int64_t matches = 0;
+    bool empty = false;
+    for (int i = 0; i < o.rounds; ++i) {
+      const auto q0 = Clock::now();
+      const cdrd::index::IndexAnswer a = index.query(n.q);
+      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - q0).count());
+      matches = a.total_count;
+      empty = empty || a.ids.empty();
+    }
+    if (empty) std::fprintf(stderr, "%s: an empty page\n", n.name.c_str());
+    std::sort(us.begin(), us.end());
+    std::printf("query=%s matches=%lld p50_us=%.0f p99_us=%.0f\n", n.name.c_str(),
+                static_cast<long long>(matches), us[us.size() / 2],
+                us[std::min(us.size() - 1, us.size() * 99 / 100)]);
+  }
+  std::printf("index_bytes_per_call=%.1f build_s=%.2f calls=%lld\n",
+              static_cast<double>(index.memory_bytes()) / static_cast<double>(index.size()),
+              build_s, static_cast<long long>(index.size()));
+  return 0;
+}
