@@ -21,17 +21,26 @@ struct MinMax {
 
 namespace {
 
-constexpr std::size_t kNumberDigits = 17;
-constexpr std::uint64_t kLengthBits = 32;  // key = value * 32 + length
+// A number's digits in base 11 (digit + 1; 0 pads a shorter number), 9 digits a word: 11^9 <
+// 2^32. Padding with 0 makes a shorter number fall outside every longer prefix's range.
+constexpr std::size_t kWordDigits = 9;
+constexpr std::size_t kNumberDigits = 2 * kWordDigits;
 
 constexpr std::int32_t kNoCause = std::numeric_limits<std::int32_t>::min();
 constexpr std::int32_t kNoBridged = -1;
 constexpr std::int32_t kMax32 = std::numeric_limits<std::int32_t>::max();
 
-std::uint64_t pow10(std::size_t n) {
-  std::uint64_t p = 1;
-  for (std::size_t i = 0; i < n; ++i) p *= 10;
+std::uint32_t pow11(std::size_t n) {
+  std::uint32_t p = 1;
+  for (std::size_t i = 0; i < n; ++i) p *= 11;
   return p;
+}
+
+// The base-11 word of up to 9 digits, left-aligned (padded with 0s to 9).
+std::uint32_t word(std::string_view d) {
+  std::uint32_t v = 0;
+  for (char c : d) v = v * 11 + static_cast<std::uint32_t>(c - '0' + 1);
+  return v * pow11(kWordDigits - d.size());
 }
 
 std::string_view strip_plus(std::string_view s) {
@@ -61,6 +70,12 @@ void and_between(std::uint8_t* m, const T* col, std::size_t n, T lo, T hi) {
   }
 }
 
+// lo <= col[i] < lo + span, as one unsigned comparison.
+inline void and_below(std::uint8_t* m, const std::uint32_t* col, std::size_t n, std::uint32_t lo,
+                      std::uint32_t span) {
+  for (std::size_t i = 0; i < n; ++i) m[i] &= static_cast<std::uint8_t>(col[i] - lo < span);
+}
+
 template <class T>
 void and_in(std::uint8_t* m, const T* col, std::size_t n, const std::vector<T>& values) {
   if (values.size() == 1) return and_equal(m, col, n, values[0]);
@@ -79,13 +94,11 @@ std::size_t count_ones(const std::uint8_t* m, std::size_t n) {
 
 }  // namespace
 
-std::uint64_t number_key(std::string_view number) {
+NumberKey number_key(std::string_view number) {
   const std::string_view d = strip_plus(number);
-  if (d.size() > kNumberDigits || !all_digits(d)) return kOddNumber;
-  std::uint64_t v = 0;
-  for (char c : d) v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  v *= pow10(kNumberDigits - d.size());
-  return v * kLengthBits + d.size();
+  if (d.size() > kNumberDigits || !all_digits(d)) return {kOddNumber, 0};
+  const std::size_t first = std::min(d.size(), kWordDigits);
+  return {word(d.substr(0, first)), word(d.substr(first))};
 }
 
 IndexedCall IndexedCall::of(std::int64_t id, const CallRecord& r) {
@@ -116,14 +129,14 @@ IndexedCall IndexedCall::of(std::int64_t id, const CallRecord& r) {
 struct AccountCallIndex::Chunk {
   // One entry per call, in (end_time, id) order.
   std::vector<std::int64_t> end_time, id, init;
-  std::vector<std::uint64_t> from_key, to_key;
+  std::vector<std::uint32_t> from_hi, from_lo, to_hi, to_lo;  // number_key()
   std::vector<std::int32_t> bill, dur, bridged, cause;
   std::vector<std::uint8_t> dir, source, stir;
   std::vector<std::uint32_t> trunk, from_user, to_user, bridged_user, did, ext;
 
   // The min/max of each column (numbers: of the integer keys, odd numbers left out).
   MinMax<std::int64_t> init_mm;
-  MinMax<std::uint64_t> from_mm, to_mm;
+  MinMax<std::uint32_t> from_mm, to_mm;  // of the first words
   MinMax<std::int32_t> bill_mm, dur_mm, bridged_mm, cause_mm;
   MinMax<std::uint8_t> dir_mm, source_mm, stir_mm;
   MinMax<std::uint32_t> trunk_mm, from_user_mm, to_user_mm, bridged_user_mm, did_mm, ext_mm;
@@ -141,14 +154,16 @@ struct AccountCallIndex::Chunk {
   }
   template <class Self, class F>
   static void each(Self& s, F& f) {
-    f(s.end_time), f(s.id), f(s.init), f(s.from_key), f(s.to_key), f(s.bill), f(s.dur);
+    f(s.end_time), f(s.id), f(s.init), f(s.from_hi), f(s.from_lo), f(s.to_hi), f(s.to_lo),
+        f(s.bill), f(s.dur);
     f(s.bridged), f(s.cause), f(s.dir), f(s.source), f(s.stir), f(s.trunk), f(s.from_user);
     f(s.to_user), f(s.bridged_user), f(s.did), f(s.ext);
   }
   template <class F>
   void each_column_pair(Chunk& o, F&& f) {
-    f(end_time, o.end_time), f(id, o.id), f(init, o.init), f(from_key, o.from_key);
-    f(to_key, o.to_key), f(bill, o.bill), f(dur, o.dur), f(bridged, o.bridged);
+    f(end_time, o.end_time), f(id, o.id), f(init, o.init), f(from_hi, o.from_hi),
+        f(from_lo, o.from_lo);
+    f(to_hi, o.to_hi), f(to_lo, o.to_lo), f(bill, o.bill), f(dur, o.dur), f(bridged, o.bridged);
     f(cause, o.cause), f(dir, o.dir), f(source, o.source), f(stir, o.stir), f(trunk, o.trunk);
     f(from_user, o.from_user), f(to_user, o.to_user), f(bridged_user, o.bridged_user);
     f(did, o.did), f(ext, o.ext);
@@ -156,15 +171,15 @@ struct AccountCallIndex::Chunk {
 
   void account_for(std::size_t i) {
     init_mm.add(init[i]);
-    if (from_key[i] == kOddNumber) {
+    if (from_hi[i] == kOddNumber) {
       ++odd_from;
     } else {
-      from_mm.add(from_key[i]);
+      from_mm.add(from_hi[i]);
     }
-    if (to_key[i] == kOddNumber) {
+    if (to_hi[i] == kOddNumber) {
       ++odd_to;
     } else {
-      to_mm.add(to_key[i]);
+      to_mm.add(to_hi[i]);
     }
     bill_mm.add(bill[i]), dur_mm.add(dur[i]), bridged_mm.add(bridged[i]), cause_mm.add(cause[i]);
     dir_mm.add(dir[i]), source_mm.add(source[i]), stir_mm.add(stir[i]), trunk_mm.add(trunk[i]);
@@ -204,11 +219,15 @@ struct AccountCallIndex::Chunk {
 
 struct AccountCallIndex::Plan {
   struct Number {
-    bool digits = false;  // 1-17 digits: an integer range over the keys
-    std::uint64_t lo = 0, span = 0;
-    std::uint64_t length = 0;
+    bool digits = false;  // 1-18 digits: integer ranges over the number words
+    // First word in [lo, lo + span); with more than 9 digits, also the second word in
+    // [lo2, lo2 + span2) (the first then has one value: span == 1).
+    std::uint32_t lo = 0, span = 0;
+    bool two_words = false;
+    std::uint32_t lo2 = 0, span2 = 0;
     std::string text;  // the filter without its '+'
   };
+
   std::optional<std::uint8_t> dir, source, stir;
   std::optional<Number> from, to;
   std::optional<std::uint32_t> trunk;
@@ -261,12 +280,16 @@ std::optional<AccountCallIndex::Plan> AccountCallIndex::plan(const CallQuery& q)
     out.text = std::string(d);
     if (!d.empty() && d.size() <= kNumberDigits && all_digits(d)) {
       out.digits = true;
-      std::uint64_t v = 0;
-      for (char c : d) v = v * 10 + static_cast<std::uint64_t>(c - '0');
-      const std::uint64_t scale = pow10(kNumberDigits - d.size());
-      out.lo = v * scale * kLengthBits;
-      out.span = (v + 1) * scale * kLengthBits - out.lo;
-      out.length = d.size();
+      // The words that begin with these digits: from the prefix padded with 0s, as many as
+      // the padded places can hold.
+      const std::size_t first = std::min(d.size(), kWordDigits);
+      out.lo = word(d.substr(0, first));
+      out.span = pow11(kWordDigits - first);
+      if (d.size() > kWordDigits) {
+        out.two_words = true;
+        out.lo2 = word(d.substr(kWordDigits));
+        out.span2 = pow11(kNumberDigits - d.size());
+      }
     }
     return out;
   };
@@ -361,31 +384,29 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
     pass();
     return true;
   };
-  auto number = [&](const Plan::Number& f, const std::vector<std::uint64_t>& keys,
-                    const MinMax<std::uint64_t>& mm, std::size_t odd,
+  auto number = [&](const Plan::Number& f, const std::vector<std::uint32_t>& hi_words,
+                    const std::vector<std::uint32_t>& lo_words, const MinMax<std::uint32_t>& mm,
+                    std::size_t odd,
                     const std::unordered_map<std::int64_t, std::string>& odd_text) {
-    const bool digits_may = f.digits && mm.min <= mm.max && !mm.none_in(f.lo, f.lo + f.span - 1);
+    const bool digits_may = f.digits && !mm.none_in(f.lo, f.lo + (f.span - 1));
     if (!digits_may && odd == 0) return false;
     all = false;
     // Odd numbers (kept as text) are checked one by one: remember their state first.
-    std::vector<std::pair<std::size_t, std::uint8_t>> odd_rows;
+    std::vector<std::size_t> odd_rows;
     if (odd != 0) {
       for (std::size_t i = 0; i < n; ++i) {
-        if (keys[lo + i] == kOddNumber && m[i]) odd_rows.emplace_back(i, 1);
+        if (hi_words[lo + i] == kOddNumber && m[i]) odd_rows.push_back(i);
       }
     }
-    if (digits_may) {
-      const std::uint64_t* k = keys.data() + lo;
-      const std::uint64_t flo = f.lo, span = f.span, len = f.length;
-      for (std::size_t i = 0; i < n; ++i) {
-        m[i] &= static_cast<std::uint8_t>((k[i] - flo < span) & ((k[i] % kLengthBits) >= len));
-      }
-    } else {
+    if (!digits_may) {
       std::fill(m, m + n, std::uint8_t{0});
+    } else {
+      and_below(m, hi_words.data() + lo, n, f.lo, f.span);
+      if (f.two_words) and_below(m, lo_words.data() + lo, n, f.lo2, f.span2);
     }
-    for (const auto& [i, was] : odd_rows) {
+    for (std::size_t i : odd_rows) {
       const auto it = odd_text.find(c.id[lo + i]);
-      m[i] = static_cast<std::uint8_t>(was && it != odd_text.end() &&
+      m[i] = static_cast<std::uint8_t>(it != odd_text.end() &&
                                        std::string_view(it->second).starts_with(f.text));
     }
     return true;
@@ -443,8 +464,8 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
       return 0;
     }
   }
-  if (p.from && !number(*p.from, c.from_key, c.from_mm, c.odd_from, odd_from_)) return 0;
-  if (p.to && !number(*p.to, c.to_key, c.to_mm, c.odd_to, odd_to_)) return 0;
+  if (p.from && !number(*p.from, c.from_hi, c.from_lo, c.from_mm, c.odd_from, odd_from_)) return 0;
+  if (p.to && !number(*p.to, c.to_hi, c.to_lo, c.to_mm, c.odd_to, odd_to_)) return 0;
   return all ? n : count_ones(m, n);
 }
 
@@ -501,10 +522,10 @@ void AccountCallIndex::add(const IndexedCall& call) {
   auto ins = [pos](auto& column, auto value) {
     column.insert(column.begin() + static_cast<std::ptrdiff_t>(pos), value);
   };
-  const std::uint64_t from_key = number_key(call.from_number);
-  const std::uint64_t to_key = number_key(call.to_number);
-  if (from_key == kOddNumber) odd_from_[call.id] = std::string(strip_plus(call.from_number));
-  if (to_key == kOddNumber) odd_to_[call.id] = std::string(strip_plus(call.to_number));
+  const NumberKey from_key = number_key(call.from_number);
+  const NumberKey to_key = number_key(call.to_number);
+  if (from_key.hi == kOddNumber) odd_from_[call.id] = std::string(strip_plus(call.from_number));
+  if (to_key.hi == kOddNumber) odd_to_[call.id] = std::string(strip_plus(call.to_number));
   std::uint32_t ext = 0;
   if (call.extension_id) {
     ext = extensions_
@@ -514,8 +535,10 @@ void AccountCallIndex::add(const IndexedCall& call) {
   ins(c.end_time, call.end_time);
   ins(c.id, call.id);
   ins(c.init, call.initiation_time);
-  ins(c.from_key, from_key);
-  ins(c.to_key, to_key);
+  ins(c.from_hi, from_key.hi);
+  ins(c.from_lo, from_key.lo);
+  ins(c.to_hi, to_key.hi);
+  ins(c.to_lo, to_key.lo);
   ins(c.bill, clamp32(call.bill_duration_s));
   ins(c.dur, clamp32(call.duration_s));
   ins(c.bridged, call.bridged_duration_s ? clamp32(*call.bridged_duration_s) : kNoBridged);

@@ -11,10 +11,9 @@
 // chunk that holds it, so a deep page costs what the first one does.
 //
 // Strings that filters compare for equality (trunk ids, usernames, DIDs) are kept as ids of a
-// per-account dictionary. Numbers (from_number / to_number) are kept as integers: the number
-// without its leading '+', when it is 1 to 17 digits, as (value left-aligned to 17 digits) * 32 +
-// length, so "begins with these digits" is one integer range and a length check. Any other
-// number (a SIP username, over 17 digits) is kept as text on the side, and filters check it there.
+// per-account dictionary. Numbers (from_number / to_number) are kept as integers (number_key
+// below), so "begins with these digits" is one integer range. Any other number (a SIP username,
+// over 18 digits) is kept as text on the side, and filters check it there.
 //
 // Exactness: query() answers exactly what the SQL evaluation of the same CallQuery answers
 // (store/sqlite/call_filter.cpp), ties on end_time broken by row id; a differential test checks
@@ -122,7 +121,7 @@ class AccountCallIndex {
   std::vector<std::unique_ptr<Chunk>> chunks_;  // in (end_time, id) order, none empty
   Dictionary strings_;                          // trunk ids, usernames, DIDs
   std::unordered_map<std::int64_t, std::uint32_t> extensions_;  // extension id -> 1..n
-  // Numbers kept as text (not 1-17 digits after the '+'), by row id: the number without its
+  // Numbers kept as text (not 0-18 digits after the '+'), by row id: the number without its
   // leading '+'s.
   std::unordered_map<std::int64_t, std::string> odd_from_, odd_to_;
   std::size_t chunk_rows_;
@@ -130,9 +129,15 @@ class AccountCallIndex {
   bool exact_ = true;
 };
 
-// The integer form of a number for prefix filters: (digits left-aligned to 17) * 32 + length,
-// or kOddNumber for a number that is not 1-17 digits after its leading '+'s (empty: length 0).
-inline constexpr std::uint64_t kOddNumber = ~std::uint64_t{0};
-std::uint64_t number_key(std::string_view number);
+// The integer form of a number for prefix filters: the digits after its leading '+'s, 0 to 18
+// of them, as two words of 9 base-11 digits (digit + 1, left-aligned, padded with 0), so that
+// "begins with these digits" is a range of the first word (and, past 9 digits, one first word
+// and a range of the second). hi == kOddNumber: any other number (kept as text).
+inline constexpr std::uint32_t kOddNumber = ~std::uint32_t{0};
+struct NumberKey {
+  std::uint32_t hi = 0, lo = 0;
+  bool operator==(const NumberKey&) const = default;
+};
+NumberKey number_key(std::string_view number);
 
 }  // namespace cdrd::index

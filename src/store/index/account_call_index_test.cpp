@@ -103,16 +103,20 @@ std::string describe(const IndexAnswer& a) {
 // ---- tests
 // ---------------------------------------------------------------------------------------
 
-TEST(AccountCallIndex, NumberKeysAreDigitsLeftAlignedWithTheirLength) {
-  EXPECT_EQ(number_key("+49"), 49'000'000'000'000'000ull * 32 + 2);
+TEST(AccountCallIndex, NumberKeysAreBase11WordsPaddedWithZero) {
+  // "49": the digits 4 and 9 as 5 and 10, then seven 0s (11^8 = 214358881, 11^7 = 19487171).
+  EXPECT_EQ(number_key("+49"), (NumberKey{5u * 214358881u + 10u * 19487171u, 0}));
   EXPECT_EQ(number_key("49"), number_key("+49"));
   EXPECT_EQ(number_key("++49"), number_key("+49"));
-  EXPECT_EQ(number_key(""), 0u);
-  EXPECT_EQ(number_key("+"), 0u);
-  EXPECT_EQ(number_key("12345678901234567"), 12345678901234567ull * 32 + 17);
-  EXPECT_EQ(number_key("123456789012345678"), kOddNumber);
-  EXPECT_EQ(number_key("anonymous"), kOddNumber);
-  EXPECT_EQ(number_key("+49 30"), kOddNumber);
+  EXPECT_EQ(number_key(""), (NumberKey{0, 0}));
+  EXPECT_EQ(number_key("+"), (NumberKey{0, 0}));
+  EXPECT_EQ(number_key("1234567890").lo, 1u * 214358881u);  // the 10th digit, 0, is 1
+  EXPECT_NE(number_key("123456789012345678").hi, kOddNumber);
+  EXPECT_EQ(number_key("1234567890123456789").hi, kOddNumber);
+  EXPECT_EQ(number_key("anonymous").hi, kOddNumber);
+  EXPECT_EQ(number_key("+49 30").hi, kOddNumber);
+  // A shorter number sorts below every longer number that begins with it.
+  EXPECT_LT(number_key("4").hi, number_key("40").hi);
 }
 
 TEST(AccountCallIndex, AnswersPagesAndCountsInEndTimeOrderWithTiesByRowId) {
@@ -151,6 +155,8 @@ TEST(AccountCallIndex, OddNumbersMatchAsText) {
   q.from_number = NumberPrefix{"bob"};
   EXPECT_EQ(index.query(q).total_count, 0);
   q.from_number.reset();
+  q.to_number = NumberPrefix{"1234567890123456789"};
+  EXPECT_EQ(index.query(q).total_count, 1);
   q.to_number = NumberPrefix{"123456789012345678"};
   EXPECT_EQ(index.query(q).total_count, 1);
   q.to_number = NumberPrefix{"12"};
