@@ -8,10 +8,16 @@
 //           for a fixed time after a warm-up; reports requests/s and exact p50/p99 latencies.
 //           Any response other than 200 (or a connection failure) is an error and is counted.
 //   get     one GET; prints the body; fails unless the status is 200.
+//   token   trades an app's client credentials for a PBX API access token (POST /oauth/token);
+//           prints the token.
+//
+// http and get authenticate with HTTP Basic (--user, the account's auth_id and token) or, with
+// --bearer, with the access token in $LOADGEN_BEARER (the cloud-PBX API).
 //
 // Every mode prints its figures as one line "RESULT key=value ..." on stdout (progress and
 // errors go to stderr) and exits 0 only if nothing failed. Secrets may come from the environment
-// (CDRD_OPERATOR_KEY, LOADGEN_PASSWORD) so they stay off the process list.
+// (CDRD_OPERATOR_KEY, LOADGEN_PASSWORD, LOADGEN_BEARER, LOADGEN_CLIENT_SECRET) so they stay off
+// the process list.
 #include <rapidjson/document.h>
 
 #include <CLI/CLI.hpp>
@@ -147,6 +153,20 @@ struct Target {
     cmd.add_option("--port", port, "server port")->required()->check(CLI::Range(1, 65535));
   }
 };
+
+// The Authorization header of http and get: Basic for --user, Bearer $LOADGEN_BEARER for --bearer.
+cdrd::http::Params auth_headers(const std::string& user, std::string password, bool bearer) {
+  cdrd::http::Params headers;
+  if (bearer) {
+    const std::string token = env_or("LOADGEN_BEARER", "");
+    if (token.empty()) throw std::runtime_error("--bearer: LOADGEN_BEARER is not set");
+    headers.emplace_back("Authorization", "Bearer " + token);
+  } else if (!user.empty()) {
+    if (password.empty()) password = env_or("LOADGEN_PASSWORD", "");
+    headers.emplace_back("Authorization", cdrd::http::basic_auth(user, password));
+  }
+  return headers;
+}
 
 // ---- ingest ----------------------------------------------------------------------------------
 
@@ -371,6 +391,7 @@ int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size
 struct HttpOptions {
   Target target;
   std::string user, password;
+  bool bearer = false;
   int connections = 4;
   double duration_s = 15;
   double warmup_s = 2;
@@ -385,8 +406,7 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[rank - 1];
 }
 
-int run_http(HttpOptions o) {
-  if (o.password.empty()) o.password = env_or("LOADGEN_PASSWORD", "");
+int run_http(const HttpOptions& o) {
   std::vector<std::string> paths;
   {
     std::ifstream in(o.paths_file);
@@ -402,9 +422,7 @@ int run_http(HttpOptions o) {
     std::cerr << "loadgen http: no paths in " << o.paths_file << "\n";
     return 2;
   }
-  cdrd::http::Params headers;
-  if (!o.user.empty())
-    headers.emplace_back("Authorization", cdrd::http::basic_auth(o.user, o.password));
+  const cdrd::http::Params headers = auth_headers(o.user, o.password, o.bearer);
 
   struct Worker {
     std::vector<double> latencies_ms;       // requests that ended inside the measured interval
@@ -492,11 +510,9 @@ int run_http(HttpOptions o) {
 
 // ---- get -------------------------------------------------------------------------------------
 
-int run_get(const Target& target, const std::string& user, std::string password,
+int run_get(const Target& target, const std::string& user, const std::string& password, bool bearer,
             const std::string& path) {
-  if (password.empty()) password = env_or("LOADGEN_PASSWORD", "");
-  cdrd::http::Params headers;
-  if (!user.empty()) headers.emplace_back("Authorization", cdrd::http::basic_auth(user, password));
+  const cdrd::http::Params headers = auth_headers(user, password, bearer);
   cdrd::http::HttpClient client(target.host, static_cast<std::uint16_t>(target.port));
   const auto r = client.get(path, headers);
   if (!r.ok()) {
@@ -508,6 +524,35 @@ int run_get(const Target& target, const std::string& user, std::string password,
     std::cerr << "loadgen get: status " << r->status << " for " << path << "\n";
     return 1;
   }
+  return 0;
+}
+
+// ---- token ----------------------------------------------------------------------------------
+
+int run_token(const Target& target, const std::string& client_id) {
+  const std::string secret = env_or("LOADGEN_CLIENT_SECRET", "");
+  if (secret.empty()) {
+    std::cerr << "loadgen token: LOADGEN_CLIENT_SECRET is not set\n";
+    return 2;
+  }
+  cdrd::http::HttpClient client(target.host, static_cast<std::uint16_t>(target.port));
+  // client_id is hex and the secret alphanumeric (docs/api-pbx.md): no form escaping needed.
+  const std::string body =
+      "grant_type=client_credentials&client_id=" + client_id + "&client_secret=" + secret;
+  const auto r = client.request("POST", "/oauth/token", body,
+                                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  if (!r.ok()) {
+    std::cerr << "loadgen token: " << r.status().message() << "\n";
+    return 1;
+  }
+  rapidjson::Document d;
+  d.Parse(r->body.c_str());
+  if (r->status != 200 || d.HasParseError() || !d.IsObject() || !d.HasMember("access_token") ||
+      !d["access_token"].IsString()) {
+    std::cerr << "loadgen token: status " << r->status << ": " << r->body.substr(0, 300) << "\n";
+    return 1;
+  }
+  std::cout << d["access_token"].GetString() << "\n";
   return 0;
 }
 
@@ -584,6 +629,7 @@ int main(int argc, char** argv) {
   http_cmd->add_option("--user", http.user, "Basic auth user (auth_id)");
   http_cmd->add_option("--password", http.password,
                        "Basic auth password (default: $LOADGEN_PASSWORD)");
+  http_cmd->add_flag("--bearer", http.bearer, "send the access token in $LOADGEN_BEARER instead");
   http_cmd->add_option("--connections", http.connections, "concurrent keep-alive connections")
       ->check(CLI::Range(1, 1024));
   http_cmd->add_option("--duration-s", http.duration_s, "measured seconds")
@@ -595,12 +641,21 @@ int main(int argc, char** argv) {
 
   Target get_target;
   std::string get_user, get_password, get_path;
+  bool get_bearer = false;
   auto* get_cmd = app.add_subcommand("get", "one GET; prints the body, fails unless 200");
   get_target.add_options(*get_cmd);
   get_cmd->add_option("--user", get_user, "Basic auth user (auth_id)");
   get_cmd->add_option("--password", get_password,
                       "Basic auth password (default: $LOADGEN_PASSWORD)");
+  get_cmd->add_flag("--bearer", get_bearer, "send the access token in $LOADGEN_BEARER instead");
   get_cmd->add_option("--path", get_path, "request target")->required();
+
+  Target token_target;
+  std::string token_client_id;
+  auto* token_cmd = app.add_subcommand(
+      "token", "an access token for an app (secret in $LOADGEN_CLIENT_SECRET); print it");
+  token_target.add_options(*token_cmd);
+  token_cmd->add_option("--client-id", token_client_id, "the app's client_id")->required();
 
   Target trunks_target;
   std::string trunks_user, trunks_password;
@@ -617,7 +672,8 @@ int main(int argc, char** argv) {
     if (*ingest_cmd) return run_ingest(ingest);
     if (*uuids_cmd) return run_uuids(uuid_data, uuid_account, uuid_sample);
     if (*http_cmd) return run_http(http);
-    if (*get_cmd) return run_get(get_target, get_user, get_password, get_path);
+    if (*get_cmd) return run_get(get_target, get_user, get_password, get_bearer, get_path);
+    if (*token_cmd) return run_token(token_target, token_client_id);
   } catch (const std::exception& e) {
     std::cerr << "loadgen: " << e.what() << "\n";
     return 1;

@@ -3,9 +3,11 @@
 #
 # Starts `cdrd serve` from BUILD_DIR on a free port with a fresh database under bench/out/,
 # creates the accounts, loads a seeded data set through POST /v1/ingest/calls, checks that the
-# Call API counts every call, then measures five Call API requests over HTTP/1.1 keep-alive with
-# concurrent connections (closed loop), writes the figures to bench/out/results.md and prints
-# them. Exits non-zero if anything failed; a scenario with any non-200 answer is marked INVALID.
+# Call API counts every call, then measures the Call API's list and retrieve requests (and the
+# cloud-PBX API's) over HTTP/1.1 keep-alive (closed loop), then loads the same calls into the
+# peer engines (PostgreSQL, ClickHouse, SQLite with a covering index) and times the same queries
+# there (bench/peers/run.sh), writes the figures to bench/out/results.md and prints them. Exits
+# non-zero if anything failed; a scenario with any non-200 answer is marked INVALID.
 #
 # Usage: bash bench/run.sh [BUILD_DIR]      (BUILD_DIR defaults to build)
 # Settings (environment):
@@ -13,10 +15,14 @@
 #   BENCH_ACCOUNTS=5           accounts they are spread over
 #   BENCH_END_UNTIL=<now>      Unix seconds: calls end in the BENCH_DAYS=30 days before it
 #   BENCH_BATCH=5000           records per ingest request   BENCH_INGEST_CONNECTIONS=2
-#   BENCH_CONNECTIONS=4        concurrent connections of the Call API scenarios
+#   BENCH_CONNECTIONS=1        concurrent connections of the Call API scenarios (1: latency)
 #   BENCH_DURATION_S=15        measured seconds per scenario, after BENCH_WARMUP_S=2
 #   BENCH_SERVER_THREADS=4     cdrd serve --threads
 #   BENCH_DEEP_OFFSET=10000    offset of the deep-page scenario
+#   BENCH_PBX_DEEP_PAGE=5000   page of the PBX deep-page scenario (per_page 20); lowered to the
+#                              middle of the account's calls when it has fewer
+#   BENCH_PEERS=1              the peer engines and nginx (bench/peers/run.sh, docs/benchmarks.md;
+#                              BENCH_PEER_* settings there); 0 skips them
 #   BENCH_KEEP_DATA=0          1 keeps the database (bench/out/run.*) afterwards
 #   BENCH_HARDENING=1          then runs the hardening scenarios (bench/hardening.sh, its own
 #                              settings and data set; results in bench/out/hardening.md); 0 skips
@@ -37,12 +43,14 @@ days=${BENCH_DAYS:-30}
 end_until=${BENCH_END_UNTIL:-$(date -u +%s)}
 batch=${BENCH_BATCH:-5000}
 ingest_connections=${BENCH_INGEST_CONNECTIONS:-2}
-connections=${BENCH_CONNECTIONS:-4}
+connections=${BENCH_CONNECTIONS:-1}
 duration=${BENCH_DURATION_S:-15}
 warmup=${BENCH_WARMUP_S:-2}
 server_threads=${BENCH_SERVER_THREADS:-4}
 deep_offset=${BENCH_DEEP_OFFSET:-10000}
+pbx_deep_page=${BENCH_PBX_DEEP_PAGE:-5000}
 keep_data=${BENCH_KEEP_DATA:-0}
+peers=${BENCH_PEERS:-1}
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 out=$repo/bench/out
@@ -60,6 +68,11 @@ operator_key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CDRD_OPERATOR_KEY=$operator_key
 
 create_accounts "$data_dir" bench "$n_accounts"
+# An OAuth app of the first account, for the cloud-PBX API scenarios.
+app=$("$cdrd" --data-dir "$data_dir" app create --account "${auth_ids[0]}")
+app_client_id=$(sed -n 's/^ *client_id: *//p' <<<"$app")
+app_client_secret=$(sed -n 's/^ *client_secret: *//p' <<<"$app")
+[[ -n $app_client_id && -n $app_client_secret ]] || { log "app create printed: $app"; exit 1; }
 
 start_server "$data_dir"
 log "cdrd serve on 127.0.0.1:$port (threads $server_threads), accounts: ${auth_ids[*]}"
@@ -107,6 +120,11 @@ log "the Call API counts all $counted calls"
 user=${auth_ids[0]}
 export LOADGEN_PASSWORD=${auth_tokens[0]}
 base=/v1/Account/$user/Zentrunk/Call/
+LOADGEN_BEARER=$(LOADGEN_CLIENT_SECRET=$app_client_secret "$loadgen" token --port "$port" --client-id "$app_client_id")
+export LOADGEN_BEARER
+pbx_base=/api/ver1.0/client/@me/calls/
+# "now" of the windows, for the peers: the lists below count from it.
+now_us=$(($(date -u +%s%N) / 1000))
 
 "$loadgen" uuids --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" --end-until "$end_until" \
   --days "$days" --account "$user" --sample 20000 | sed "s|.*|$base&/|" >"$run_dir/uuid.paths"
@@ -121,6 +139,27 @@ echo "$base" >"$run_dir/first.paths"
 echo "$base?$filter" >"$run_dir/filtered.paths"
 echo "$base?$home_filter" >"$run_dir/home-filtered.paths"
 echo "$base?offset=$deep_offset" >"$run_dir/deep.paths"
+# The trunk filter: the account's inbound trunk (35% of its calls); the 3-filter combination over
+# an explicit 90-day range (the retention period).
+trunk_in=${trunk_pairs[0]#*:}
+trunk_filter="trunk_id=$trunk_in"
+combo_from=$(date -u -d "@$((now_us / 1000000 - 90 * 86400 + 1))" '+%Y-%m-%d%%20%H:%M:%S')
+combo_filter="call_direction=outbound&hangup_cause_code=3000&bill_duration__gte=60&end_time__gte=$combo_from"
+echo "$base?$trunk_filter" >"$run_dir/trunk.paths"
+echo "$base?$combo_filter" >"$run_dir/combo.paths"
+# The PBX username filter: three from_usernames of the account (from_number when the record has
+# no username) with at most 0.5% of its calls each, the most used of those: selective.
+pbx_usernames=$(sqlite3 -readonly "$data_dir/cdrd.db" "WITH u AS (SELECT from_username AS name, count(*) AS n
+  FROM calls WHERE account_id = (SELECT id FROM accounts WHERE auth_id = '$user') GROUP BY from_username)
+  SELECT name FROM u WHERE n <= (SELECT sum(n) * 0.005 FROM u) ORDER BY n DESC, name LIMIT 3" | paste -sd,)
+[[ -n $pbx_usernames ]] || { log "no from_username for the PBX username filter"; exit 1; }
+pbx_user_query=$(tr ',' '\n' <<<"$pbx_usernames" | sed 's/^+/%2B/; s/^/from_username=/' | paste -sd'&')
+echo "$pbx_base?$pbx_user_query" >"$run_dir/pbx-user.paths"
+# The PBX deep page: page BENCH_PBX_DEEP_PAGE, or the middle of the account's calls if that is
+# past its last one.
+first_account_calls=${account_calls[0]}
+if ((pbx_deep_page * 20 > first_account_calls / 2)); then pbx_deep_page=$((first_account_calls / 40 > 0 ? first_account_calls / 40 : 1)); fi
+echo "$pbx_base?page=$pbx_deep_page" >"$run_dir/pbx-deep.paths"
 
 # total_count of a list path.
 total_of() {
@@ -132,16 +171,26 @@ prefix_calls=$(total_of "$base?to_number=%2B49")
 home_filtered_calls=$(total_of "$base?$home_filter")
 home_prefix_calls=$(total_of "$base?to_number=%2B44")
 home_inbound_calls=$(total_of "$base?to_number=%2B44&call_direction=inbound")
+trunk_calls=$(total_of "$base?$trunk_filter")
+combo_calls=$(total_of "$base?$combo_filter")
+# The exact body of one retrieve answer: nginx serves it as a static file (bench/peers/run.sh).
+retrieve_body=$("$loadgen" get --port "$port" --user "$user" --path "$(head -1 "$run_dir/uuid.paths")")
+printf '%s' "$retrieve_body" >"$run_dir/retrieve.json"
 deep_objects=$("$loadgen" get --port "$port" --user "$user" --path "$base?offset=$deep_offset" | { grep -o '"call_uuid"' || true; } | wc -l)
 [[ $deep_objects -gt 0 ]] || { log "offset $deep_offset is past the last call ($window_calls in the window)"; exit 1; }
 
 rows=()
 failures=0
-scenario() {  # name, description, paths file
-  local name=$1 what=$2 paths=$3 result rc=0 before server_ticks others cpu_ms errors
+# The figures of each scenario for the comparison with the peers: key, label, p50, p99, req/s,
+# total.
+printf 'key\tlabel\tp50_ms\tp99_ms\trequests_per_s\ttotal\n' >"$run_dir/cdrd.tsv"
+scenario() {  # name, description, paths file, key (as bench/peers/driver.py's), total, auth
+  local name=$1 what=$2 paths=$3 key=$4 total=${5:-} result rc=0 before server_ticks others cpu_ms errors
+  local -a auth=(--user "$user")
+  [[ ${6:-} != bearer ]] || auth=(--bearer)
   log "scenario: $name ($connections connections, ${duration} s after ${warmup} s warm-up)"
   before=$(cpu_ticks)
-  result=$("$loadgen" http --port "$port" --user "$user" --connections "$connections" \
+  result=$("$loadgen" http --port "$port" "${auth[@]}" --connections "$connections" \
     --duration-s "$duration" --warmup-s "$warmup" --paths-file "$paths") || rc=$?
   read -r server_ticks others < <(cpu_usage "$before" "$(cpu_ticks)")
   log "$result (server CPU ${server_ticks} ticks, other processes ${others}% of the machine)"
@@ -153,16 +202,23 @@ scenario() {  # name, description, paths file
   if [[ $rc != 0 || -z $result || $errors != 0 ]]; then
     failures=$((failures + 1))
     rows+=("| $name | $what | INVALID: ${errors:-?} errors (exit $rc) | | | | | | |")
+    printf '%s\t%s\tINVALID\t\t\t%s\n' "$key" "$name" "$total" >>"$run_dir/cdrd.tsv"
   else
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$name" "$(value p50_ms "$result")" "$(value p99_ms "$result")" \
+      "$(value requests_per_s "$result")" "$total" >>"$run_dir/cdrd.tsv"
     rows+=("| $name | $what | $(value requests "$result") | $(value requests_per_s "$result") | $(value p50_ms "$result") | $(value p99_ms "$result") | $(value max_ms "$result") | $cpu_ms | $others_cell |")
   fi
 }
 
-scenario "retrieve by uuid" "\`GET .../Zentrunk/Call/{call_uuid}/\`, $n_uuids uuids of the account in turn" "$run_dir/uuid.paths"
-scenario "first page" "\`GET .../Zentrunk/Call/\` (20 calls of $window_calls in the 30-day window)" "$run_dir/first.paths"
-scenario "filtered page" "\`GET .../Zentrunk/Call/?$filter\` ($filtered_calls match; $prefix_calls calls have a to_number +49...)" "$run_dir/filtered.paths"
-scenario "deep offset" "\`GET .../Zentrunk/Call/?offset=$deep_offset\`" "$run_dir/deep.paths"
-scenario "filtered page, home prefix" "\`GET .../Zentrunk/Call/?$home_filter\` ($home_filtered_calls match; $home_prefix_calls calls have a to_number +44..., $home_inbound_calls of them inbound)" "$run_dir/home-filtered.paths"
+scenario "retrieve by uuid" "\`GET .../Zentrunk/Call/{call_uuid}/\`, $n_uuids uuids of the account in turn" "$run_dir/uuid.paths" uuid
+scenario "first page" "\`GET .../Zentrunk/Call/\` (20 calls of $window_calls in the 30-day window)" "$run_dir/first.paths" first "$window_calls"
+scenario "filtered page" "\`GET .../Zentrunk/Call/?$filter\` ($filtered_calls match; $prefix_calls calls have a to_number +49...)" "$run_dir/filtered.paths" filtered "$filtered_calls"
+scenario "deep offset" "\`GET .../Zentrunk/Call/?offset=$deep_offset\`" "$run_dir/deep.paths" deep "$window_calls"
+scenario "filtered page, home prefix" "\`GET .../Zentrunk/Call/?$home_filter\` ($home_filtered_calls match; $home_prefix_calls calls have a to_number +44..., $home_inbound_calls of them inbound)" "$run_dir/home-filtered.paths" home "$home_filtered_calls"
+scenario "PBX username filter" "\`GET /api/ver1.0/client/@me/calls/?$pbx_user_query\` (no total)" "$run_dir/pbx-user.paths" pbx_user "" bearer
+scenario "PBX deep page" "\`GET /api/ver1.0/client/@me/calls/?page=$pbx_deep_page\` (no total)" "$run_dir/pbx-deep.paths" pbx_deep "" bearer
+scenario "trunk filter" "\`GET .../Zentrunk/Call/?$trunk_filter\` ($trunk_calls match)" "$run_dir/trunk.paths" trunk "$trunk_calls"
+scenario "3 filters, 90 days" "\`GET .../Zentrunk/Call/?$combo_filter\` ($combo_calls match)" "$run_dir/combo.paths" combo90 "$combo_calls"
 
 stop_rc=0
 stop_server || stop_rc=$?
@@ -178,6 +234,44 @@ if [[ ! $rating_per_s =~ ^[0-9]+$ ]]; then
 fi
 rating_detail=$(sed -n 2p "$run_dir/rating.txt" 2>/dev/null)
 [[ $stop_rc == 0 ]] || { log "cdrd serve exited with $stop_rc on SIGTERM"; failures=$((failures + 1)); }
+
+# ---- peer engines -------------------------------------------------------------------------
+
+peer_table=
+if [[ $peers == 1 ]]; then
+  log "peer engines: PostgreSQL, ClickHouse, SQLite with a covering index, nginx (bench/peers/run.sh)"
+  {
+    echo "db=$data_dir/cdrd.db"
+    echo "auth_id=$user"
+    echo "now_us=$now_us"
+    echo "trunk_id=$trunk_in"
+    echo "usernames=$pbx_usernames"
+    echo "deep_offset=$deep_offset"
+    echo "pbx_page=$pbx_deep_page"
+    echo "uuids_file=$run_dir/uuid.paths"
+    echo "retrieve_body=$run_dir/retrieve.json"
+    echo "connections=$connections"
+    echo "duration=$duration"
+    echo "warmup=$warmup"
+  } >"$run_dir/peers.params"
+  if bash "$repo/bench/peers/run.sh" "$build_dir" "$run_dir/peers.params" "$run_dir/peers"; then
+    peer_table=$(/usr/bin/python3 "$repo/bench/peers/driver.py" table --cdrd "$run_dir/cdrd.tsv" --peers "$run_dir/peers/peers.tsv")
+  else
+    log "the peer engines failed"
+    failures=$((failures + 1))
+  fi
+  nginx_result=$(cat "$run_dir/peers/nginx.txt" 2>/dev/null || true)
+  cdrd_retrieve_rps=$(awk -F'\t' '$1 == "uuid" {print $5}' "$run_dir/cdrd.tsv")
+  nginx_rps=$(value requests_per_s "$nginx_result")
+  nginx_errors=$(value errors "$nginx_result")
+  if [[ -n $nginx_rps && $nginx_errors == 0 && -n $cdrd_retrieve_rps ]]; then
+    nginx_ratio=$(awk -v c="$cdrd_retrieve_rps" -v n="$nginx_rps" 'BEGIN {printf "%.2f", c / n}')
+    nginx_verdict=$(awk -v r="$nginx_ratio" 'BEGIN {print (r >= 0.7 ? "met" : "NOT met")}')
+  else
+    nginx_ratio=INVALID nginx_verdict="no figure"
+    failures=$((failures + 1))
+  fi
+fi
 
 # ---- results ------------------------------------------------------------------------------
 
@@ -228,6 +322,34 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
     "included; *other processes* is the share of the machine's CPU that neither the server nor" \
     "the load generator used while it ran (kernel threads count there too, e.g. disk writeback" \
     "during ingest): a figure taken while it was 10% or more (in bold) is disturbed by other work."
+  if [[ $peers == 1 ]]; then
+    echo
+    echo "## cdrd and its peers (the same calls and queries; docs/benchmarks.md)"
+    echo
+    if [[ -n $peer_table ]]; then
+      printf '%s\n' "$peer_table"
+    else
+      echo "**The peer engines failed: no figures.**"
+    fi
+    echo
+    echo "cdrd: the scenarios above ($connections connection(s), latency in loadgen over HTTP, JSON included)." \
+      "Peers: the same logical query (page of 20 by end_time DESC, id DESC, and the exact count where" \
+      "the SIP-trunk API shows one) timed in one Python process through each engine's own client" \
+      "(psycopg2, ClickHouse's HTTP interface, sqlite3), ${BENCH_PEER_ROUNDS:-200} interleaved rounds" \
+      "after ${BENCH_PEER_WARMUP:-10} (fewer for a query slower than ${BENCH_PEER_BUDGET_S:-10} s in all)." \
+      "*round trip* is SELECT 1: what the client and connection alone cost. The last column is cdrd's" \
+      "p50 over the best peer's: below 1, cdrd is faster."
+    echo
+    echo "### Retrieve by uuid against nginx serving the same body as a static file"
+    echo
+    echo "| server | requests/s | p50 ms | p99 ms |"
+    echo "|---|---:|---:|---:|"
+    echo "| cdrd | $cdrd_retrieve_rps | $(awk -F'\t' '$1 == "uuid" {print $3 " | " $4}' "$run_dir/cdrd.tsv") |"
+    echo "| nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') | ${nginx_rps:-INVALID} | $(value p50_ms "$nginx_result") | $(value p99_ms "$nginx_result") |"
+    echo
+    echo "cdrd / nginx: **$nginx_ratio** (target: at least 0.7; $nginx_verdict). Same loadgen, $connections connection(s)," \
+      "${duration} s after ${warmup} s warm-up; nginx $(nproc) workers, access log off."
+  fi
 } >"$results"
 
 cat "$results"

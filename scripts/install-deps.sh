@@ -4,7 +4,9 @@
 # Used by both `make run` and `make test`; safe to run again (installs only what is missing).
 # `install-deps.sh fuzz` also installs what `make fuzz` needs: clang and its compiler runtime
 # (libFuzzer and the sanitizer runtimes); `install-deps.sh lint` what `make lint` needs (clang,
-# clang-tidy). `make test-sanitize` builds with g++ and needs nothing more.
+# clang-tidy); `install-deps.sh bench` what the peer engines of `make bench` need (PostgreSQL 15,
+# ClickHouse, nginx and the Python client of the driver; docs/benchmarks.md).
+# `make test-sanitize` builds with g++ and needs nothing more.
 set -euo pipefail
 
 PACKAGES=(
@@ -36,6 +38,17 @@ if [ "${1:-}" = fuzz ]; then
   )
 fi
 
+if [ "${1:-}" = bench ]; then
+  PACKAGES+=(
+    postgresql-15         # initdb, pg_ctl, postgres: a peer engine of make bench
+    clickhouse-server     # a peer engine (column store, MergeTree)
+    clickhouse-client
+    nginx                 # serves a retrieve answer as a static file: the floor of the bench
+    python3               # bench/peers/driver.py times each engine through its own client
+    python3-psycopg2      # the PostgreSQL client of the driver
+  )
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -52,4 +65,16 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# The bench's engines run as the bench's own services (bench/peers/run.sh): keep the packages
+# from starting theirs on the default ports (the policy-rc.d convention of invoke-rc.d), unless
+# the machine already has a policy.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ "${1:-}" = bench ] && [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  own_policy=1
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The peer engines of `make bench` (docs/benchmarks.md): installs what is missing (PostgreSQL 15,
+# ClickHouse, nginx, python3-psycopg2: scripts/install-deps.sh bench), starts PostgreSQL,
+# ClickHouse and nginx as this run's own services on free loopback ports under a temporary
+# directory, loads cdrd's calls into each (and into a plain SQLite copy with one covering index),
+# times the same queries on each with bench/peers/driver.py, serves cdrd's retrieve answer as a
+# static file from nginx and loads it with loadgen as cdrd's retrieve scenario was. Every
+# service is stopped when this script exits, whatever the outcome.
+#
+# Called by bench/run.sh with BENCH_PEERS=1 (the default), after cdrd's scenarios:
+#   bash bench/peers/run.sh BUILD_DIR PARAMS_FILE OUT_DIR
+# PARAMS_FILE holds KEY=VALUE lines (bench/run.sh writes it): db, auth_id, now_us, trunk_id,
+# usernames, deep_offset, pbx_page, uuids_file, retrieve_body, connections, duration, warmup.
+# Writes OUT_DIR/peers.tsv (the driver's figures), OUT_DIR/plans.txt (PostgreSQL's and SQLite's query
+# plans) and OUT_DIR/nginx.txt (loadgen's RESULT line).
+# Settings: BENCH_PEER_ROUNDS=200 measured rounds per query and engine (BENCH_PEER_WARMUP=10
+# before them; a query that took BENCH_PEER_BUDGET_S=10 seconds on an engine stops at 20
+# rounds); BENCH_PEER_SKIP=postgresql,clickhouse,sqlite,nginx leaves engines out.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build_dir=$(cd "$1" && pwd)
+params=$2
+out_dir=$3
+mkdir -p "$out_dir"
+loadgen=$build_dir/loadgen
+skip=${BENCH_PEER_SKIP:-}
+log() { echo "peers: $*" >&2; }
+
+declare -A P
+while IFS='=' read -r k v; do [[ -n $k ]] && P[$k]=$v; done <"$params"
+
+bash "$repo/scripts/install-deps.sh" bench
+
+# Debian's python3, which python3-psycopg2 belongs to (not whatever python3 is first on PATH).
+python=/usr/bin/python3
+pg_bin=/usr/lib/postgresql/15/bin
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cdrd-peers.XXXXXX")
+chmod 755 "$work"
+pg_user=postgres  # initdb refuses to run as root; the postgresql package made this user
+pg_started=0 ch_pid= nginx_pid=
+stop_services() {
+  local rc=$?
+  if [[ -n $nginx_pid ]]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+  if [[ -n $ch_pid ]]; then kill -TERM "$ch_pid" 2>/dev/null || true; wait "$ch_pid" 2>/dev/null || true; fi
+  if [[ $pg_started == 1 ]]; then
+    runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+  exit "$rc"
+}
+trap stop_services EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wanted() { [[ ,$skip, != *,$1,* ]]; }
+
+# ---- PostgreSQL 15 ---------------------------------------------------------------------------
+pg_port=
+if wanted postgresql; then
+  pg_port=$(free_port)
+  mkdir "$work/pg"
+  chown "$pg_user" "$work/pg"
+  # Locale C: text compares bytewise, as SQLite does, so the number prefix ranges mean the same.
+  runuser -u "$pg_user" -- "$pg_bin/initdb" -D "$work/pg" -U bench -A trust --locale=C -E UTF8 \
+    >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; exit 1; }
+  # A read-mostly benchmark copy: durability off for the load, memory as for a dedicated host.
+  cat >>"$work/pg/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $pg_port
+unix_socket_directories = '$work/pg'
+shared_buffers = 2GB
+effective_cache_size = 8GB
+work_mem = 64MB
+maintenance_work_mem = 1GB
+random_page_cost = 1.1
+jit = off
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_wal_size = 8GB
+autovacuum = off
+EOF
+  runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w start >/dev/null
+  pg_started=1
+  log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+fi
+
+# ---- ClickHouse ------------------------------------------------------------------------------
+ch_port=
+if wanted clickhouse; then
+  ch_port=$(free_port)
+  ch=$work/clickhouse
+  mkdir -p "$ch/data" "$ch/tmp" "$ch/user_files" "$ch/format_schemas"
+  cat >"$ch/config.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$ch/server.log</log><errorlog>$ch/server.err.log</errorlog><size>100M</size><count>1</count></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$ch_port</http_port>
+  <tcp_port>$(free_port)</tcp_port>
+  <path>$ch/data/</path>
+  <tmp_path>$ch/tmp/</tmp_path>
+  <user_files_path>$ch/user_files/</user_files_path>
+  <format_schema_path>$ch/format_schemas/</format_schema_path>
+  <users_config>$ch/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>1073741824</mark_cache_size>
+  <uncompressed_cache_size>2147483648</uncompressed_cache_size>
+  <max_concurrent_queries>20</max_concurrent_queries>
+  <keep_alive_timeout>60</keep_alive_timeout>
+  <timezone>UTC</timezone>
+</yandex>
+EOF
+  # use_uncompressed_cache: these are many short queries over a hot data set.
+  cat >"$ch/users.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>8000000000</max_memory_usage><use_uncompressed_cache>1</use_uncompressed_cache></default></profiles>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+EOF
+  clickhouse-server --config-file="$ch/config.xml" >"$ch/stdout.log" 2>&1 &
+  ch_pid=$!
+  for _ in $(seq 1 100); do
+    "$python" -c "import http.client as h; c = h.HTTPConnection('127.0.0.1', $ch_port, timeout=1); c.request('GET', '/ping'); assert c.getresponse().status == 200" 2>/dev/null && break
+    kill -0 "$ch_pid" 2>/dev/null || { log "clickhouse-server exited:"; tail -20 "$ch/server.err.log" "$ch/stdout.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  log "ClickHouse $(clickhouse-client --version 2>/dev/null | grep -o '[0-9][0-9.]*[0-9]' | head -1) on 127.0.0.1:$ch_port"
+fi
+
+# ---- the queries -----------------------------------------------------------------------------
+engines_skip=$(tr ',' '\n' <<<"$skip" | grep -v '^nginx$' | paste -sd, || true)
+"$python" "$repo/bench/peers/driver.py" run --db "${P[db]}" --auth-id "${P[auth_id]}" \
+  --now-us "${P[now_us]}" --trunk-id "${P[trunk_id]}" --usernames "${P[usernames]}" \
+  --deep-offset "${P[deep_offset]}" --pbx-page "${P[pbx_page]}" --uuids-file "${P[uuids_file]}" \
+  ${pg_port:+--pg-port "$pg_port"} ${ch_port:+--ch-port "$ch_port"} --skip "$engines_skip" \
+  --work "$work" --rounds "${BENCH_PEER_ROUNDS:-200}" --warmup "${BENCH_PEER_WARMUP:-10}" \
+  --budget-s "${BENCH_PEER_BUDGET_S:-10}" --out "$out_dir/peers.tsv" --plans "$out_dir/plans.txt"
+
+# The engines are not needed any more: stop them before nginx is measured.
+if [[ -n $ch_pid ]]; then kill -TERM "$ch_pid"; wait "$ch_pid" || true; ch_pid=; fi
+if [[ $pg_started == 1 ]]; then
+  runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null
+  pg_started=0
+fi
+
+# ---- nginx: cdrd's retrieve answer as a static file ------------------------------------------
+rm -f "$out_dir/nginx.txt"
+if wanted nginx; then
+  ng=$work/nginx
+  mkdir -p "$ng/www" "$ng/tmp"
+  chmod -R 755 "$ng"
+  cp "${P[retrieve_body]}" "$ng/www/call.json"
+  chmod 644 "$ng/www/call.json"
+  ng_port=$(free_port)
+  cat >"$ng/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $ng/nginx.pid;
+error_log $ng/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_timeout 75s;
+  keepalive_requests 100000000;
+  client_body_temp_path $ng/tmp/body;
+  proxy_temp_path $ng/tmp/proxy;
+  fastcgi_temp_path $ng/tmp/fastcgi;
+  uwsgi_temp_path $ng/tmp/uwsgi;
+  scgi_temp_path $ng/tmp/scgi;
+  types { application/json json; }
+  server {
+    listen 127.0.0.1:$ng_port;
+    root $ng/www;
+  }
+}
+EOF
+  nginx -p "$ng" -c "$ng/nginx.conf" &
+  nginx_pid=$!
+  for _ in $(seq 1 50); do
+    "$loadgen" get --port "$ng_port" --path /call.json >/dev/null 2>&1 && break
+    kill -0 "$nginx_pid" 2>/dev/null || { log "nginx exited:"; cat "$ng/error.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  log "nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') on 127.0.0.1:$ng_port: $(wc -c <"$ng/www/call.json") bytes," \
+    "${P[connections]} connections, ${P[duration]} s after ${P[warmup]} s warm-up"
+  echo /call.json >"$ng/paths"
+  "$loadgen" http --port "$ng_port" --connections "${P[connections]}" --duration-s "${P[duration]}" \
+    --warmup-s "${P[warmup]}" --paths-file "$ng/paths" | tee "$out_dir/nginx.txt" >&2
+fi
