@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
       rates.front(), static_cast<long long>(rated), static_cast<long long>(records - rated),
       static_cast<long long>(checksum));
   std::printf(
-      "countries (libphonenumber, both numbers of a record): %.0f records/s over %zu "
+      "countries (country_of, both numbers of a record): %.0f records/s over %zu "
       "records (%zu numbers placed)\n",
       country_rate, country_sample, with_country);
   return 0;

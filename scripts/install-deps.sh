@@ -18,6 +18,7 @@ PACKAGES=(
   libcli11-dev                        # command line
   libspdlog-dev                       # access and service logs
   libphonenumber-dev                  # countries of phone numbers
+  libprotobuf-dev                     # libphonenumber's metadata (a protobuf message), read once
   libgtest-dev libgmock-dev           # unit and black-box tests
   sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
   ccache                              # compiler cache: rebuilds take seconds

@@ -4,6 +4,7 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <cstdint>
 #include <cstring>
 
 namespace cdrd {
@@ -129,6 +130,19 @@ class BoundedBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Bo
   std::size_t values_ = 0;
 };
 
+// No byte of `text` has its high bit set; eight bytes at a time.
+bool is_ascii(std::string_view text) {
+  std::size_t i = 0;
+  std::uint64_t high = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    high |= word;
+  }
+  for (; i < text.size(); ++i) high |= static_cast<unsigned char>(text[i]);
+  return (high & 0x8080808080808080ULL) == 0;
+}
+
 }  // namespace
 
 Result<JsonValue> parse_json(std::string_view text, std::string_view what,
@@ -145,7 +159,12 @@ Result<JsonValue> parse_json(std::string_view text, std::string_view what,
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
                               rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
-  const rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, builder);
+  // Text of ASCII bytes alone is valid UTF-8: RapidJSON's byte-by-byte check of every string
+  // (a good part of the parse) is then skipped, with the same outcome. A \u escape is decoded
+  // to valid UTF-8 either way.
+  constexpr unsigned kAsciiFlags = kFlags & ~unsigned{rapidjson::kParseValidateEncodingFlag};
+  const rapidjson::ParseResult ok = is_ascii(text) ? reader.Parse<kAsciiFlags>(stream, builder)
+                                                   : reader.Parse<kFlags>(stream, builder);
   if (!ok) {
     if (!builder.error.empty()) return Status::Invalid(std::move(builder.error));
     return Status::Invalid(std::string(what) +

@@ -1,7 +1,12 @@
 #include "rating/country.h"
 
 #include <gtest/gtest.h>
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
 
+#include <cstdint>
+#include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,6 +85,110 @@ TEST(CountryOf, SafeFromManyThreads) {
   }
   for (auto& th : threads) th.join();
   for (int w : wrong) EXPECT_EQ(w, 0);
+}
+
+// country_of answers from a table compiled from libphonenumber's metadata; it must give exactly
+// libphonenumber's answer. Compared over a seeded sample: random digits after every calling code
+// (mostly invalid numbers, every length), and libphonenumber's example number of every region
+// and number type with its last digits replaced at random (mostly valid numbers).
+class CountryAgreement : public ::testing::Test {
+ protected:
+  using Util = i18n::phonenumbers::PhoneNumberUtil;
+
+  void expect_same(const std::string& number) {
+    const std::string table = country_of(number);
+    const std::string reference = country_of_by_libphonenumber(number);
+    ++compared_;
+    placed_ += !reference.empty();
+    if (table != reference && ++mismatches_ <= 20) {
+      ADD_FAILURE() << number << ": country_of '" << table << "', libphonenumber '" << reference
+                    << "'";
+    }
+  }
+  void append_digits(std::string& s, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) s.push_back(static_cast<char>('0' + rng_() % 10));
+  }
+
+  std::mt19937_64 rng_{20240601};  // raw output only: the same sample on every platform
+  int compared_ = 0, placed_ = 0, mismatches_ = 0;
+};
+
+TEST_F(CountryAgreement, RandomDigitsAfterEveryCallingCode) {
+  const Util& util = *Util::GetInstance();
+  std::set<int> code_set;
+  util.GetSupportedCallingCodes(&code_set);
+  const std::vector<int> codes(code_set.begin(), code_set.end());
+  ASSERT_GT(codes.size(), 200u);
+  for (int i = 0; i < 100'000; ++i) {
+    // One in ten starts with any digits at all (codes that do not exist included).
+    std::string n = "+";
+    if (i % 10 == 0) {
+      n += static_cast<char>('1' + rng_() % 9);
+    } else {
+      n += std::to_string(codes[rng_() % codes.size()]);
+    }
+    const std::size_t room = 16 - n.size();
+    append_digits(n, rng_() % (room + 1));
+    expect_same(n);
+  }
+  EXPECT_EQ(mismatches_, 0) << "of " << compared_;
+}
+
+TEST_F(CountryAgreement, ExampleNumbersOfEveryRegionWithRandomEndings) {
+  const Util& util = *Util::GetInstance();
+  std::set<std::string> regions;
+  util.GetSupportedRegions(&regions);
+  ASSERT_GT(regions.size(), 200u);
+  std::vector<std::string> examples;
+  for (const std::string& region : regions) {
+    for (int t = Util::FIXED_LINE; t <= Util::VOICEMAIL; ++t) {
+      i18n::phonenumbers::PhoneNumber example;
+      if (!util.GetExampleNumberForType(region, static_cast<Util::PhoneNumberType>(t), &example)) {
+        continue;
+      }
+      std::string e164;
+      util.Format(example, Util::E164, &e164);
+      examples.push_back(e164);
+    }
+  }
+  ASSERT_GT(examples.size(), 1000u);
+  for (const std::string& e : examples) expect_same(e);
+  while (compared_ < 100'000) {
+    std::string n = examples[rng_() % examples.size()];
+    const std::size_t replaced = std::min<std::size_t>(n.size() - 2, 1 + rng_() % 6);
+    n.resize(n.size() - replaced);
+    // Mostly the same length again, sometimes one digit shorter or longer.
+    const std::uint64_t roll = rng_() % 10;
+    const std::size_t added = roll == 0 ? replaced - 1 : roll == 1 ? replaced + 1 : replaced;
+    append_digits(n, std::min<std::size_t>(n.size() + added, 16) - n.size());
+    expect_same(n);
+  }
+  EXPECT_EQ(mismatches_, 0) << "of " << compared_;
+  EXPECT_GT(placed_, compared_ / 2);  // the sample is mostly valid numbers
+}
+
+TEST_F(CountryAgreement, SharedCallingCodesAndEdgeCases) {
+  for (const char* n :
+       {// +1: the NANP countries, told apart by area code
+        "+12125551234", "+16135550123", "+12684601234", "+18765550123", "+17875550123",
+        "+16715550123", "+12425550123", "+14415550123", "+18095550123", "+19395550123",
+        "+112125551234", "+1212555123", "+121255512345", "+11", "+1",
+        // +7: Russia and Kazakhstan
+        "+74957397000", "+77012345678", "+77172123456", "+76000000000", "+79161234567",
+        // +44: the United Kingdom, Guernsey, Jersey, the Isle of Man
+        "+442079460000", "+447911123456", "+441481256789", "+447781123456", "+441534456789",
+        "+447797123456", "+441624756789", "+447624123456", "+4420794600",
+        // +47: Norway and Svalbard; +358: Finland and Åland; +262, +590, +599, +61, +212
+        "+4722123456", "+4779123456", "+4741234567", "+358181234567", "+35891234567",
+        "+262262123456", "+262269601234", "+590590271234", "+599953123456", "+59971234567",
+        "+61212345678", "+61891621234", "+61891641234", "+212522123456", "+212528812345",
+        // national prefixes and leading zeros after the calling code
+        "+390612345678", "+3906123456", "+4401234567890", "+5491123456789", "+541115123456",
+        "+2250123456789", "+79", "+7", "+8", "+800", "+80012345678", "+88212345678", "+97012345678",
+        "+999123456789", "+123456789012345", "+999999999999999"}) {
+    expect_same(n);
+  }
+  EXPECT_EQ(mismatches_, 0);
 }
 
 }  // namespace

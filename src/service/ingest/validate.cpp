@@ -58,15 +58,18 @@ struct Errors {
   }
 };
 
-// One field being converted: its full name for messages ("legs[1].flow") and accepted form.
+// One field being converted: its full name for messages ("legs[1].flow", a prefix and the name,
+// joined only when a message needs it) and accepted form.
 struct FieldCtx {
   Errors& errors;
-  std::string name;
+  std::string_view prefix;
+  std::string_view field;
   std::string_view form;
 
-  void fail(std::string_view message) const { errors.add(name, message); }
+  std::string name() const { return std::string(prefix) + std::string(field); }
+  void fail(std::string_view message) const { errors.add(name(), message); }
   void bad(const RawValue& v) const {
-    errors.add(name, "must be " + std::string(form) + ", got " + describe(v));
+    errors.add(name(), "must be " + std::string(form) + ", got " + describe(v));
   }
 };
 
@@ -326,21 +329,20 @@ std::vector<bool> read_fields(const FieldSpec<Builder> (&table)[N],
                               bool leg, Builder& b, Errors& errors) {
   std::vector<bool> seen(N), present(N);
   for (const RawField& f : fields) {
-    const std::string name = prefix + f.name;
     const auto it = index.find(f.name);
     if (it == index.end()) {
-      errors.list.push_back(unknown_message(name, f.name, leg));
+      errors.list.push_back(unknown_message(prefix + f.name, f.name, leg));
       continue;
     }
     if (seen[it->second]) {
-      errors.add(name, "given more than once");
+      errors.add(prefix + f.name, "given more than once");
       continue;
     }
     seen[it->second] = true;
     if (is_absent(f.value)) continue;
     present[it->second] = true;
     const FieldSpec<Builder>& spec = table[it->second];
-    spec.apply(b, FieldCtx{errors, name, spec.form}, f.value);
+    spec.apply(b, FieldCtx{errors, prefix, f.name, spec.form}, f.value);
   }
   for (std::size_t i = 0; i < N; ++i) {
     if (table[i].required && !present[i]) {

@@ -1,0 +1,248 @@
+// ingest_cpu: the CPU that ingest spends per record outside the store.
+//
+// Makes the seeded sample data set (src/sample, the records `make bench` posts) as NDJSON in
+// memory, then runs IngestService::ingest_text over it in batches on one thread (timed in that
+// thread's CPU time), exactly as
+// POST /v1/ingest/calls does (parse, validate, link the trunk, rate), with a call store that
+// accepts every record and keeps none: the figure is parse + validate + rate, never SQLite.
+// Accounts, trunks and a rate deck live in a real SQLite database in a temporary directory
+// (looked up once per batch, as in the server). Then times each step alone over the same lines:
+// the JSON parse (parse_ndjson_line), the validation (validate_record, countries included) and
+// the country derivation of both numbers (rating::country_of). Prints:
+//   ingest_cpu_records_per_s <number>    (the median of the timed passes; one line, for scripts)
+//   ingest_cpu_us_per_record <number>
+// then human-readable lines.
+//
+// Usage: ingest_cpu [--records N] [--batch N] [--passes N] [--seed N] [--accounts N]
+// Deterministic data: the same options give the same records on every machine.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/crypto.h"
+#include "rating/country.h"
+#include "sample/sample_calls.h"
+#include "service/ingest/ingest.h"
+#include "service/ingest/raw_record.h"
+#include "service/ingest/validate.h"
+#include "service/rating/rating_service.h"
+#include "store/sqlite/stores.h"
+
+namespace {
+
+using namespace cdrd;
+// The CPU time of this thread, not the wall clock: the figure holds on a machine shared with
+// other work (the steps run on one thread).
+struct Steady {
+  using time_point = double;
+  static double now() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  }
+};
+
+double seconds_since(Steady::time_point t) { return Steady::now() - t; }
+
+long parse_flag(int argc, char** argv, const char* name, long fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) return std::strtol(argv[i + 1], nullptr, 10);
+  }
+  return fallback;
+}
+
+// Accepts every record and keeps none: the store's cost is left out of the figure.
+class DiscardingCallStore final : public CallStore {
+ public:
+  Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override {
+    stored += static_cast<std::int64_t>(records.size());
+    return std::vector<InsertOutcome>(records.size(), InsertOutcome::kStored);
+  }
+  Result<std::optional<CallRecord>> find_call(std::int64_t, std::string_view, Micros) override {
+    return std::optional<CallRecord>();
+  }
+  Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
+  Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
+  std::int64_t stored = 0;
+};
+
+// Removes the temporary directory at exit.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ingest_cpu.XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "ingest_cpu: %s\n", what.c_str());
+  return 2;
+}
+
+// The lines of `text` that hold a record.
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string_view l = text.substr(0, nl);
+    if (!l.empty()) out.push_back(l);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long records = std::max(1L, parse_flag(argc, argv, "--records", 200'000));
+  const long batch = std::max(1L, parse_flag(argc, argv, "--batch", 10'000));
+  const long passes = std::max(1L, parse_flag(argc, argv, "--passes", 3));
+  const auto seed = static_cast<std::uint64_t>(parse_flag(argc, argv, "--seed", 42));
+  const long n_accounts = std::max(1L, parse_flag(argc, argv, "--accounts", 5));
+
+  TempDir dir;
+  auto opened = sqlite::open_stores((dir.path / "cdrd.db").string());
+  if (!opened.ok()) return fail(opened.status().message());
+  sqlite::Stores& stores = **opened;
+
+  // ---- accounts, one outbound and one inbound trunk each, a small deck ----
+  sample::SampleOptions options;
+  options.seed = seed;
+  const Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  options.end_until = now - now % kMicrosPerSecond;
+  options.end_from = options.end_until - 30 * kMicrosPerDay;
+  service::RatingService rating(stores.accounts, stores.rating);
+  const std::string deck =
+      "prefix,rate,initial_increment,subsequent_increment,effective_from,direction\n"
+      "1,0.01000,60,60,,outbound\n44,0.02000,30,6,,outbound\n49,0.03000,1,1,,outbound\n"
+      "91,0.04000,60,60,,outbound\n55,0.05000,60,60,,outbound\n7,0.06000,60,60,,outbound\n"
+      "1,0.00300,60,60,,inbound\n44,0.00300,60,60,,inbound\n";
+  for (long i = 0; i < n_accounts; ++i) {
+    const std::string auth_id = "MABENCH" + std::to_string(100000000000 + i);
+    auto account = stores.accounts.create_account("bench" + std::to_string(i), auth_id,
+                                                  sha256_hex("token" + std::to_string(i)));
+    if (!account.ok()) return fail(account.status().message());
+    options.auth_ids.push_back(auth_id);
+    sample::AccountTrunks trunks;
+    for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
+      Trunk t;
+      t.account_id = account->id;
+      t.trunk_id = std::to_string(31000000000000 + i * 2 + (d == Direction::kInbound));
+      t.trunk_domain = t.trunk_id + ".zt.cdrd.example";
+      t.name = "bench";
+      t.direction = d;
+      t.created_at = now;
+      if (Status s = stores.trunks.create_trunk(t, 100); !s.ok()) return fail(s.message());
+      (d == Direction::kOutbound ? trunks.outbound : trunks.inbound).push_back({t.trunk_id, false});
+    }
+    options.trunks[auth_id] = trunks;
+    if (auto loaded = rating.load_deck(account->id, std::nullopt, deck); !loaded.ok()) {
+      return fail(loaded.status().message());
+    }
+  }
+
+  // ---- the data set, cut into batches as the load generator posts it ----
+  std::vector<std::string> bodies;
+  for (long first = 0; first < records; first += batch) {
+    std::string body;
+    if (Status s =
+            sample::append_sample_calls(options, first, std::min(batch, records - first), body);
+        !s.ok()) {
+      return fail(s.message());
+    }
+    bodies.push_back(std::move(body));
+  }
+
+  // ---- timed passes of the whole ingest path (store left out) ----
+  DiscardingCallStore calls;
+  service::ingest::IngestService ingest(stores.accounts, calls, stores.trunks, rating, {});
+  std::vector<double> per_s;  // in pass order: the first meets every number for the first time
+  std::int64_t failed = 0;
+  std::string first_failure;
+  for (long pass = 0; pass < passes; ++pass) {
+    const auto start = Steady::now();
+    for (const std::string& body : bodies) {
+      auto result = ingest.ingest_text(body, service::ingest::Format::kNdjson);
+      if (!result.ok()) return fail(result.status().message());
+      failed += result->failed_count;
+      if (first_failure.empty() && !result->failed.empty()) {
+        first_failure = result->failed.front().error;
+      }
+    }
+    per_s.push_back(static_cast<double>(records) / seconds_since(start));
+  }
+  const double first_pass = per_s.front();
+  std::sort(per_s.begin(), per_s.end());
+  const double median = per_s[per_s.size() / 2];
+
+  // ---- each step alone, over the same lines ----
+  std::vector<std::string_view> lines;
+  for (const std::string& body : bodies) {
+    for (std::string_view l : lines_of(body)) lines.push_back(l);
+  }
+  auto start = Steady::now();
+  std::vector<service::ingest::RawRecord> raws;
+  raws.reserve(lines.size());
+  for (std::string_view l : lines) {
+    auto raw = service::ingest::parse_ndjson_line(l);
+    if (!raw.ok()) return fail(raw.status().message());
+    raws.push_back(std::move(raw).value());
+  }
+  const double parse_s = seconds_since(start);
+
+  const service::ingest::AccountResolver resolve =
+      [](std::string_view) -> Result<std::optional<std::int64_t>> {
+    return std::optional<std::int64_t>(1);
+  };
+  start = Steady::now();
+  std::vector<std::string> numbers;
+  numbers.reserve(raws.size() * 2);
+  for (const auto& raw : raws) {
+    auto record = service::ingest::validate_record(raw, resolve);
+    if (record.ok()) {
+      numbers.push_back(record->from_number);
+      numbers.push_back(record->to_number);
+    }
+  }
+  const double validate_s = seconds_since(start);
+
+  start = Steady::now();
+  std::size_t placed = 0;
+  for (const std::string& n : numbers) placed += !rating::country_of(n).empty();
+  const double country_s = seconds_since(start);
+
+  const double n = static_cast<double>(lines.size());
+  std::printf("ingest_cpu_records_per_s %.0f\n", median);
+  std::printf("ingest_cpu_us_per_record %.2f\n", 1e6 / median);
+  std::printf(
+      "ingest_text over %ld records in batches of %ld, %ld passes, one thread, store left out: "
+      "median %.0f records/s (best %.0f, worst %.0f, first pass %.0f); %lld stored, %lld "
+      "failed%s%s\n",
+      records, batch, passes, median, per_s.back(), per_s.front(), first_pass,
+      static_cast<long long>(calls.stored), static_cast<long long>(failed),
+      first_failure.empty() ? "" : ", first: ", first_failure.c_str());
+  std::printf(
+      "steps alone, us per record: parse_ndjson_line %.2f, validate_record %.2f (countries "
+      "included), country_of of both numbers %.2f (%zu of %zu numbers placed, memo warm)\n",
+      parse_s * 1e6 / n, validate_s * 1e6 / n, country_s * 1e6 / (n), placed, numbers.size());
+  return 0;
+}
