@@ -68,6 +68,7 @@ struct DataSet {
   std::uint64_t seed = 42;
   std::int64_t end_until_s = 0;  // end_time of every call in [end_until - days, end_until)
   int days = 30;
+  int first_account_percent = 0;
   // Per account, in --auth-ids order: "OUTBOUND_TRUNK_ID:INBOUND_TRUNK_ID" (from the trunks
   // mode). cdrd refuses a call that names a trunk its account does not have.
   std::vector<std::string> trunks;
@@ -84,6 +85,9 @@ struct DataSet {
                    "Unix seconds: calls end in the --days before it (default: now)");
     cmd.add_option("--days", days, "days the end times are spread over")
         ->check(CLI::Range(1, 3650));
+    cmd.add_option("--first-account-percent", first_account_percent,
+                   "share of the calls (0-100) that go to the first account; 0: even spread")
+        ->check(CLI::Range(0, 100));
   }
 
   static std::string generated_id(std::size_t i) {
@@ -94,6 +98,7 @@ struct DataSet {
   cdrd::sample::SampleOptions options() const {
     cdrd::sample::SampleOptions o;
     o.seed = seed;
+    o.first_account_percent = first_account_percent;
     for (std::size_t i = 0; i < auth_ids.size(); ++i) o.auth_ids.push_back(generated_id(i));
     o.end_until = end_until_s * kMicrosPerSecond;
     o.end_from = o.end_until - static_cast<Micros>(days) * cdrd::kMicrosPerDay;

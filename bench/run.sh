@@ -11,8 +11,10 @@
 #
 # Usage: bash bench/run.sh [BUILD_DIR]      (BUILD_DIR defaults to build)
 # Settings (environment):
-#   BENCH_CALLS=1000000        calls in the data set        BENCH_SEED=42       its seed
-#   BENCH_ACCOUNTS=5           accounts they are spread over
+#   BENCH_CALLS=10000000       calls in the data set        BENCH_SEED=42       its seed
+#   BENCH_ACCOUNTS=10          accounts they are spread over
+#   BENCH_FIRST_ACCOUNT_PERCENT=20  the share of the first account, which the scenarios use (the
+#                              rest spread evenly; 0: all even): 2,000,000 calls by default
 #   BENCH_END_UNTIL=<now>      Unix seconds: calls end in the BENCH_DAYS=30 days before it
 #   BENCH_BATCH=5000           records per ingest request   BENCH_INGEST_CONNECTIONS=2
 #   BENCH_CONNECTIONS=1        concurrent connections of the Call API scenarios (1: latency)
@@ -36,9 +38,10 @@ for tool in "$cdrd" "$loadgen"; do
   [[ -x $tool ]] || { echo "bench: $tool not found: build first (make bench)" >&2; exit 2; }
 done
 
-calls=${BENCH_CALLS:-1000000}
+calls=${BENCH_CALLS:-10000000}
 seed=${BENCH_SEED:-42}
-n_accounts=${BENCH_ACCOUNTS:-5}
+n_accounts=${BENCH_ACCOUNTS:-10}
+first_percent=${BENCH_FIRST_ACCOUNT_PERCENT:-20}
 days=${BENCH_DAYS:-30}
 end_until=${BENCH_END_UNTIL:-$(date -u +%s)}
 batch=${BENCH_BATCH:-5000}
@@ -90,6 +93,7 @@ log "trunks (outbound:inbound per account): ${trunk_pairs[*]}"
 log "ingest: $calls calls, seed $seed, $batch per request, $ingest_connections connections"
 before=$(cpu_ticks)
 ingest=$("$loadgen" ingest --port "$port" --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" \
+  --first-account-percent "$first_percent" \
   --end-until "$end_until" --days "$days" --batch "$batch" --connections "$ingest_connections")
 log "$ingest"
 read -r ingest_server_ticks ingest_others < <(cpu_usage "$before" "$(cpu_ticks)")
@@ -127,6 +131,7 @@ pbx_base=/api/ver1.0/client/@me/calls/
 now_us=$(($(date -u +%s%N) / 1000))
 
 "$loadgen" uuids --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" --end-until "$end_until" \
+  --first-account-percent "$first_percent" \
   --days "$days" --account "$user" --sample 20000 | sed "s|.*|$base&/|" >"$run_dir/uuid.paths"
 n_uuids=$(wc -l <"$run_dir/uuid.paths")
 
@@ -220,7 +225,23 @@ scenario "PBX deep page" "\`GET /api/ver1.0/client/@me/calls/?page=$pbx_deep_pag
 scenario "trunk filter" "\`GET .../Zentrunk/Call/?$trunk_filter\` ($trunk_calls match)" "$run_dir/trunk.paths" trunk "$trunk_calls"
 scenario "3 filters, 90 days" "\`GET .../Zentrunk/Call/?$combo_filter\` ($combo_calls match)" "$run_dir/combo.paths" combo90 "$combo_calls"
 
+# ---- memory and restart -------------------------------------------------------------------
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
+rss_loaded_kib=$(rss_kib)
 stop_rc=0
+stop_server || stop_rc=$?
+# A restarted server builds every account's list index before it listens: the time from its
+# start to the first answered filtered list, and what the index holds.
+log "restart: cdrd serve on the $calls stored calls"
+restart_t0=$(date +%s%N)
+start_server "$data_dir"
+"$loadgen" get --port "$port" --user "$user" --path "$base?$filter" >/dev/null
+restart_s=$(awk -v t0="$restart_t0" -v t1="$(date +%s%N)" 'BEGIN {printf "%.1f", (t1 - t0) / 1e9}')
+index_line=$(grep -o 'list index: .*' "$run_dir/serve.log" | tail -1)
+index_bytes_per_call=$(sed -n 's/.*(\([0-9.]*\) bytes per call).*/\1/p' <<<"$index_line")
+rss_restarted_kib=$(rss_kib)
+log "restart: first filtered list answered after $restart_s s ($index_line; RSS $((rss_restarted_kib / 1024)) MiB)"
 stop_server || stop_rc=$?
 
 # Rating throughput: in memory, with a seeded deck of 50,000+ prefixes (docs/rating.md).
@@ -291,7 +312,7 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
   echo "| machine | ${cpu:-unknown CPU}, $(nproc) cores (nproc), ${mem_gib} GiB RAM, $(uname -sr); load average before the run $load_before |"
   echo "| cdrd | commit $commit, \`cdrd serve --threads $server_threads\` (access log on), SQLite WAL, synchronous=FULL |"
-  echo "| data set | $calls calls, seed $seed, $n_accounts accounts (${per_account% }), end times in the $days days before $(date -u -d "@$end_until" '+%Y-%m-%d %H:%M:%S') UTC (\`BENCH_END_UNTIL=$end_until\`; the same settings make the same calls) |"
+  echo "| data set | $calls calls, seed $seed, $n_accounts accounts (${per_account% }; the first takes ${first_percent}%), end times in the $days days before $(date -u -d "@$end_until" '+%Y-%m-%d %H:%M:%S') UTC (\`BENCH_END_UNTIL=$end_until\`; the same settings make the same calls) |"
   echo "| load | loadgen on the same machine: HTTP/1.1 keep-alive, closed loop |"
   echo
   echo "## Ingest (\`POST /v1/ingest/calls\`)"
@@ -302,6 +323,14 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   echo
   echo "The time includes making the records in the load generator on the same cores" \
     "($(value generate_s "$ingest") s of generator time over all connections)."
+  echo
+  echo "## Memory and restart"
+  echo
+  echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart (index built, before the page cache warms) | restart to the first filtered list |"
+  echo "|---:|---:|---:|---:|"
+  echo "| ${index_bytes_per_call:-?} | $((rss_loaded_kib / 1024)) MiB | $((rss_restarted_kib / 1024)) MiB | $restart_s s |"
+  echo
+  echo "The server's log line at the restart: \`${index_line:-none}\`."
   echo
   echo "## Rating (in memory, \`rating_throughput\`)"
   echo

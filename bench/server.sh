@@ -35,7 +35,8 @@ start_server() {
   "$cdrd" --data-dir "$data_dir" serve --port 0 --port-file "$run_dir/port" \
     --threads "$server_threads" "$@" >>"$run_dir/serve.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do
+  # It listens once every account's list index is built: up to a minute on a large data set.
+  for _ in $(seq 1 1200); do
     [[ -s $run_dir/port ]] && break
     kill -0 "$server_pid" 2>/dev/null || { log "cdrd serve exited:"; tail -20 "$run_dir/serve.log" >&2; exit 1; }
     sleep 0.1

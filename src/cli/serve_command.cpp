@@ -88,8 +88,13 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     const auto t0 = std::chrono::steady_clock::now();
     Result<std::int64_t> indexed = store->calls.build_indexes();
     if (!indexed.ok()) return error_exit(indexed.status());
-    spdlog::info("list index: {} calls in {:.2f} s", *indexed,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const sqlite::CallIndexes::Usage usage = store->db->call_indexes().usage();
+    spdlog::info(
+        "list index: {} calls of {} accounts, {:.1f} MiB ({:.1f} bytes per call) in {:.2f} s",
+        *indexed, usage.accounts, static_cast<double>(usage.bytes) / (1 << 20),
+        usage.calls == 0 ? 0.0
+                         : static_cast<double>(usage.bytes) / static_cast<double>(usage.calls),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   service::RatingService rating(store->accounts, store->rating);
   const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,

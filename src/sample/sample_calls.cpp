@@ -381,7 +381,12 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
                    std::int64_t first_s, std::int64_t count_s, std::int64_t index,
                    std::string& out) {
   Rng rng(splitmix64(splitmix64(o.seed) ^ static_cast<std::uint64_t>(index)));
-  const Account& acc = accounts[rng.below(accounts.size())];
+  const std::size_t n = accounts.size();
+  const std::uint64_t pick = o.first_account_percent <= 0 || n < 2 ? rng.below(n)
+                             : rng.below(100) < static_cast<std::uint64_t>(o.first_account_percent)
+                                 ? 0
+                                 : 1 + rng.below(n - 1);
+  const Account& acc = accounts[pick];
   const std::string uuid = make_uuid(rng);
 
   // End time: uniform second in range, thinned by the hour of day.
@@ -485,6 +490,9 @@ Status append_sample_calls(const SampleOptions& options, std::int64_t first_inde
                            std::string& out) {
   if (n <= 0) return Status::Ok();
   if (options.auth_ids.empty()) return Status::Invalid("sample calls: no accounts");
+  if (options.first_account_percent < 0 || options.first_account_percent > 100) {
+    return Status::Invalid("sample calls: first_account_percent must be 0 to 100");
+  }
   // Whole seconds s with s * 1e6 in [end_from, end_until).
   const std::int64_t first_s = ceil_div(options.end_from, kMicrosPerSecond);
   const std::int64_t last_s = ceil_div(options.end_until, kMicrosPerSecond) - 1;

@@ -31,6 +31,10 @@ struct SampleOptions {
   std::vector<std::string> auth_ids;  // records are spread over these accounts
   Micros end_from = 0;                // end_time of every record in [end_from, end_until)
   Micros end_until = 0;
+  // 0: every account is as likely as the next. 1-100: that percentage of the records go to the
+  // first account and the rest spread evenly over the others (one large account beside smaller
+  // ones, as in the benchmark's data set).
+  int first_account_percent = 0;
   // The trunks of each account, by auth_id. A listed account's calls go over its trunks and
   // name only their trunk_id (cdrd fills in trunk_domain and secure_trunking from the trunk at
   // ingest). An account not listed gets made-up trunks, complete with domain, which a cdrd that

@@ -72,6 +72,25 @@ TEST(SampleCalls, SameOptionsGiveSameBytes) {
   EXPECT_NE(generate(options(1), 0, 50), generate(options(2), 0, 50));
 }
 
+TEST(SampleCalls, TheFirstAccountTakesItsShare) {
+  SampleOptions o = options();
+  ASSERT_GE(o.auth_ids.size(), 2u);
+  auto first_account_calls = [&](int percent) {
+    o.first_account_percent = percent;
+    int n = 0;
+    for (const std::string& line : lines_of(generate(o, 0, 10000))) {
+      if (line.find("\"account\":\"" + o.auth_ids[0] + "\"") != std::string::npos) ++n;
+    }
+    return n;
+  };
+  EXPECT_NEAR(first_account_calls(20), 2000, 200);
+  EXPECT_EQ(first_account_calls(100), 10000);
+  // 0 keeps the even spread (and the records it always made).
+  EXPECT_NEAR(first_account_calls(0), 10000 / static_cast<int>(o.auth_ids.size()), 300);
+  o.first_account_percent = 101;
+  EXPECT_EQ(refusal(o, 0, 1), Status::Code::kInvalidArgument);
+}
+
 TEST(SampleCalls, ChunksJoinToTheWhole) {
   const std::string whole = generate(options(), 100, 1000);
   std::string chunked;
