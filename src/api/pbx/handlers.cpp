@@ -30,18 +30,6 @@ http::HttpResponse oauth_error(int status, std::string_view error, std::string_v
   return r;
 }
 
-// The answer to a failed store call in the {"message"} shape: a read over its time budget
-// (kUnavailable) is 503 with Retry-After and the store's advice; anything else is a logged 500.
-http::HttpResponse store_failure(const Status& s, std::string_view what) {
-  if (s.code() == Status::Code::kUnavailable) {
-    http::HttpResponse r = message_response(503, s.message());
-    r.headers.emplace_back("Retry-After", "1");
-    return r;
-  }
-  spdlog::error("pbx: {} failed: {}", what, s.message());
-  return message_response(500, "internal error");
-}
-
 // The account a bearer token grants, or the 401 to answer.
 struct Authenticated {
   std::int64_t account_id = 0;
@@ -100,6 +88,16 @@ std::optional<http::HttpResponse> check_client(std::int64_t account_id,
 }
 
 }  // namespace
+
+http::HttpResponse store_failure(const Status& s, std::string_view what) {
+  if (s.code() == Status::Code::kUnavailable) {
+    http::HttpResponse r = message_response(503, s.message());
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  spdlog::error("pbx: {} failed: {}", what, s.message());
+  return message_response(500, "internal error");
+}
 
 http::HttpResponse message_response(int status, std::string_view message) {
   JsonWriter w;

@@ -60,6 +60,11 @@ std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oau
 // {"message":"..."} with that status.
 http::HttpResponse message_response(int status, std::string_view message);
 
+// The answer to a failed store call (`what` names it in the log) in the {"message"} shape: a read
+// over its time budget (kUnavailable) is 503 with Retry-After and the store's advice; anything
+// else is a logged 500.
+http::HttpResponse store_failure(const Status& s, std::string_view what);
+
 // The RFC 6749 section 5.2 error body {"error":"<code>","error_description":"..."} with that
 // status and Cache-Control: no-store; for the token endpoint and every error on /oauth/ paths.
 http::HttpResponse oauth_error_response(int status, std::string_view error,

@@ -95,5 +95,18 @@ TEST(ParseListOptions, ErrorsNameTheOption) {
   EXPECT_FALSE(parse({{"from_username", std::string(257, 'a')}}).ok());
 }
 
+TEST(StoreFailure, AReadOverItsBudgetIs503WithRetryAfterInTheMessageShape) {
+  const http::HttpResponse r = store_failure(
+      Status::Unavailable("query over its time budget of 1 ms; narrow the filter or try again"),
+      "list");
+  EXPECT_EQ(r.status, 503);
+  bool retry = false;
+  for (const auto& [name, value] : r.headers) retry |= name == "Retry-After" && value == "1";
+  EXPECT_TRUE(retry);
+  EXPECT_EQ(r.body,
+            R"({"message":"query over its time budget of 1 ms; narrow the filter or try again"})");
+  EXPECT_EQ(store_failure(Status::IOError("disk"), "list").status, 500);
+}
+
 }  // namespace
 }  // namespace cdrd::api::pbx

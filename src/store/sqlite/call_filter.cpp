@@ -58,8 +58,8 @@ class Builder {
       if (plus_end) value(std::move(*plus_end));
       return;
     }
-    // One index range over the number without its '+' (the generated *_digits columns and
-    // their indexes, migrations.cpp), so "91" finds "+91..." and "91..." alike.
+    // A range over the number without its '+' (the generated *_digits columns, migrations.cpp),
+    // so "91" finds "+91..." and "91..." alike.
     std::string bare(digits);
     std::optional<std::string> bare_end = prefix_successor(bare);
     add(range_fragment(column == "to_number" ? "to_digits" : "from_digits", bare_end.has_value()));
