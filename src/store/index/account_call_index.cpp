@@ -1,6 +1,7 @@
 #include "store/index/account_call_index.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -471,15 +472,48 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
 
 // ---- the index -------------------------------------------------------------------------------
 
-std::uint32_t AccountCallIndex::Dictionary::intern(std::string_view s) {
-  if (auto it = ids.find(s); it != ids.end()) return it->second;
-  return ids.emplace(std::string(s), static_cast<std::uint32_t>(ids.size())).first->second;
+std::string_view AccountCallIndex::Dictionary::at(std::uint32_t id) const {
+  const std::uint32_t begin = id == 0 ? 0 : ends_[id - 1];
+  return std::string_view(arena_).substr(begin, ends_[id] - begin);
+}
+
+std::size_t AccountCallIndex::Dictionary::slot_of(std::string_view s) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = std::hash<std::string_view>()(s) & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == 0 || at(slots_[i] - 1) == s) return i;
+  }
+}
+
+void AccountCallIndex::Dictionary::grow() {
+  std::vector<std::uint32_t> old = std::move(slots_);
+  slots_.assign(std::max<std::size_t>(16, old.size() * 2), 0);
+  for (std::uint32_t entry : old) {
+    if (entry != 0) slots_[slot_of(at(entry - 1))] = entry;
+  }
+}
+
+std::optional<std::uint32_t> AccountCallIndex::Dictionary::intern(std::string_view s) {
+  if (2 * (ends_.size() + 1) > slots_.size()) grow();  // at most half full
+  const std::size_t slot = slot_of(s);
+  if (slots_[slot] != 0) return slots_[slot] - 1;
+  if (arena_.size() + s.size() > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+  arena_ += s;
+  ends_.push_back(static_cast<std::uint32_t>(arena_.size()));
+  const auto id = static_cast<std::uint32_t>(ends_.size() - 1);
+  slots_[slot] = id + 1;
+  return id;
 }
 
 std::optional<std::uint32_t> AccountCallIndex::Dictionary::find(std::string_view s) const {
-  auto it = ids.find(s);
-  if (it == ids.end()) return std::nullopt;
-  return it->second;
+  if (slots_.empty()) return std::nullopt;
+  const std::uint32_t entry = slots_[slot_of(s)];
+  if (entry == 0) return std::nullopt;
+  return entry - 1;
+}
+
+std::size_t AccountCallIndex::Dictionary::memory_bytes() const {
+  return arena_.capacity() + ends_.capacity() * sizeof(std::uint32_t) +
+         slots_.capacity() * sizeof(std::uint32_t);
 }
 
 AccountCallIndex::AccountCallIndex(std::size_t chunk_rows)
@@ -532,6 +566,12 @@ void AccountCallIndex::add(const IndexedCall& call) {
               .try_emplace(*call.extension_id, static_cast<std::uint32_t>(extensions_.size() + 1))
               .first->second;
   }
+  if (c.id.size() == c.id.capacity()) {
+    // Columns grow together and never past one chunk (plus the call that splits it), so no
+    // column holds more than twice what it uses, or one chunk's worth.
+    const std::size_t cap = std::min(chunk_rows_ + 1, std::max<std::size_t>(64, 2 * c.size()));
+    c.each_column([cap](auto& column) { column.reserve(cap); });
+  }
   ins(c.end_time, call.end_time);
   ins(c.id, call.id);
   ins(c.init, call.initiation_time);
@@ -547,11 +587,16 @@ void AccountCallIndex::add(const IndexedCall& call) {
   ins(c.dir, static_cast<std::uint8_t>(call.direction));
   ins(c.source, static_cast<std::uint8_t>(call.hangup_source));
   ins(c.stir, static_cast<std::uint8_t>(call.stir_verification));
-  ins(c.trunk, strings_.intern(call.trunk_id));
-  ins(c.from_user, strings_.intern(call.from_username));
-  ins(c.to_user, strings_.intern(call.to_username));
-  ins(c.bridged_user, strings_.intern(call.bridged_username));
-  ins(c.did, strings_.intern(call.did_number));
+  auto intern = [this](std::string_view text) {
+    const std::optional<std::uint32_t> id = strings_.intern(text);
+    if (!id) exact_ = false;  // over 4 GiB of distinct strings: answered by the store's scan
+    return id.value_or(0);
+  };
+  ins(c.trunk, intern(call.trunk_id));
+  ins(c.from_user, intern(call.from_username));
+  ins(c.to_user, intern(call.to_username));
+  ins(c.bridged_user, intern(call.bridged_username));
+  ins(c.did, intern(call.did_number));
   ins(c.ext, ext);
   c.account_for(pos);
   ++size_;
@@ -562,9 +607,11 @@ void AccountCallIndex::add(const IndexedCall& call) {
     const bool appending = pos + 1 == c.size() && ci + 1 == chunks_.size();
     const std::size_t keep = appending ? chunk_rows_ - chunk_rows_ / 8 : c.size() / 2;
     auto next = std::make_unique<Chunk>();
-    c.each_column_pair(*next, [keep](auto& from, auto& to) {
+    c.each_column_pair(*next, [keep, appending](auto& from, auto& to) {
       to.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
       from.resize(keep);
+      // The older part of an appending split rarely grows again: no spare capacity for it.
+      if (appending) from.shrink_to_fit();
     });
     c.recompute_stats();
     next->recompute_stats();
@@ -708,7 +755,7 @@ std::size_t AccountCallIndex::memory_bytes() const {
         [&bytes](const auto& column) { bytes += column.capacity() * sizeof(column[0]); });
   }
   // Hash tables: a node per entry (key, value, next pointer) and a bucket pointer.
-  for (const auto& [s, id] : strings_.ids) bytes += s.capacity() + 48;
+  bytes += strings_.memory_bytes();
   bytes += extensions_.size() * 40;
   for (const auto* odd : {&odd_from_, &odd_to_}) {
     for (const auto& [id, s] : *odd) bytes += s.capacity() + 56;

@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,14 +102,23 @@ class AccountCallIndex {
  private:
   struct Chunk;
   struct Plan;
-  struct Dictionary {
-    struct Hash {
-      using is_transparent = void;
-      std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-    };
-    std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids;
-    std::uint32_t intern(std::string_view s);
+  // Strings to dense ids 0, 1, 2, ...: the strings one after another in one arena, and an
+  // open-addressing table of ids, about (length + 12) bytes per distinct string.
+  class Dictionary {
+   public:
+    // The string's id, added if new; nullopt once the arena would pass 4 GiB.
+    std::optional<std::uint32_t> intern(std::string_view s);
     std::optional<std::uint32_t> find(std::string_view s) const;
+    std::size_t memory_bytes() const;
+
+   private:
+    std::string_view at(std::uint32_t id) const;
+    std::size_t slot_of(std::string_view s) const;  // its slot, or the empty one it would take
+    void grow();
+
+    std::string arena_;
+    std::vector<std::uint32_t> ends_;   // id -> end of its string in arena_
+    std::vector<std::uint32_t> slots_;  // id + 1, 0: empty; a power of two in size
   };
 
   std::size_t chunk_for(Micros end_time, std::int64_t id) const;

@@ -165,6 +165,26 @@ TEST(AccountCallIndex, OddNumbersMatchAsText) {
   EXPECT_EQ(index.query(q).total_count, 0);
 }
 
+TEST(AccountCallIndex, ManyDistinctUsernamesEachFindTheirCalls) {
+  AccountCallIndex index(512);
+  CallRecord c;
+  for (int i = 0; i < 20000; ++i) {
+    c.from_username = "u" + std::to_string(i);
+    c.to_username = "to-" + std::to_string(i % 7);
+    c.end_time = i;
+    index.add(IndexedCall::of(i + 1, c));
+  }
+  CallQuery q;
+  q.from_usernames = {"u123", "u19999", "nope"};
+  IndexAnswer a = index.query(q);
+  EXPECT_EQ(a.total_count, 2);
+  EXPECT_EQ(a.ids, (std::vector<std::int64_t>{20000, 124}));
+  q.to_usernames = {"to-4"};  // 123 % 7 == 4, 19999 % 7 == 0
+  EXPECT_EQ(index.query(q).ids, (std::vector<std::int64_t>{124}));
+  q.from_usernames = {"u"};
+  EXPECT_EQ(index.query(q).total_count, 0);
+}
+
 TEST(AccountCallIndex, AValueTheColumnsCannotHoldMakesTheIndexInexact) {
   AccountCallIndex index;
   CallRecord c;
