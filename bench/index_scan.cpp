@@ -2,7 +2,7 @@
 // find the page" takes per list query on one account of N calls, and the index's bytes per call.
 // No storage, no HTTP: the part of a list that grows with the account.
 //
-// Usage: index_scan [--calls N] [--rounds R] [--seed S]
+// Usage: index_scan [--calls N] [--rounds R] [--seed S] [--shuffled 0/1] [--chunk-rows N]
 // Prints one line per query: "query=<name> matches=<n> p50_us=<..> p99_us=<..>", then
 // "index_bytes_per_call=<..> build_s=<..>".
 #include <algorithm>
@@ -33,6 +33,8 @@ struct Options {
   std::int64_t calls = 2'000'000;
   int rounds = 200;
   unsigned seed = 42;
+  bool shuffled = false;  // add the calls in random end_time order (as the bench's load does)
+  std::size_t chunk_rows = AccountCallIndex::kChunkRows;
 };
 
 Options parse(int argc, char** argv) {
@@ -43,6 +45,8 @@ Options parse(int argc, char** argv) {
     if (name == "--calls") o.calls = v;
     if (name == "--rounds") o.rounds = static_cast<int>(v);
     if (name == "--seed") o.seed = static_cast<unsigned>(v);
+    if (name == "--shuffled") o.shuffled = v != 0;
+    if (name == "--chunk-rows") o.chunk_rows = static_cast<std::size_t>(v);
   }
   return o;
 }
@@ -57,10 +61,17 @@ int main(int argc, char** argv) {
   const std::vector<std::string> countries = {"44", "44", "44", "49", "33", "1", "91", "61"};
   const std::vector<std::string> users = {"100", "101", "102", "103", "104", "alice", "bob"};
 
-  AccountCallIndex index;
+  AccountCallIndex index(o.chunk_rows);
+  // The order calls are added in: by end_time, or shuffled.
+  std::vector<std::int64_t> order(static_cast<std::size_t>(o.calls));
+  for (std::int64_t i = 0; i < o.calls; ++i) order[static_cast<std::size_t>(i)] = i;
+  if (o.shuffled) {
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+  }
+  std::vector<std::string> sample_callers;  // three outside callers, for a selective filter
   const auto t0 = Clock::now();
   CallRecord r;
-  for (std::int64_t i = 0; i < o.calls; ++i) {
+  for (const std::int64_t i : order) {
     // 90 days of calls in end_time order, the newest 30 days holding a third.
     r.end_time = now - 90 * kDay +
                  static_cast<Micros>(static_cast<double>(90 * kDay) * static_cast<double>(i) /
@@ -74,7 +85,12 @@ int main(int argc, char** argv) {
     r.hangup_cause_code = below(10) ? 200 : 486;
     r.bill_duration_s = static_cast<std::int64_t>(below(1200));
     r.duration_s = r.bill_duration_s;
-    r.from_username = users[below(users.size())];
+    // Half the callers are extensions, half outside numbers (one username each, as PBX data).
+    r.from_username = below(2) ? users[below(users.size())] : r.from_number;
+    if (r.from_username == r.from_number &&
+        static_cast<std::int64_t>(sample_callers.size()) * o.calls <= 3 * i) {
+      sample_callers.push_back(r.from_number);  // one early, one midway, one late
+    }
     r.to_username = users[below(users.size())];
     index.add(IndexedCall::of(i + 1, r));
   }
@@ -104,6 +120,10 @@ int main(int argc, char** argv) {
   user.count_total = false;
   user.offset = 5000 * 20;
   queries.push_back({"pbx_from_username_page5000", user});
+  CallQuery rare_users;
+  rare_users.from_usernames = sample_callers;
+  rare_users.count_total = false;
+  queries.push_back({"pbx_3_rare_usernames", rare_users});
   CallQuery trunk = window;
   trunk.trunk_id = "trunk-2";
   queries.push_back({"trunk_id", trunk});

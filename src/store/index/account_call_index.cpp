@@ -77,14 +77,17 @@ inline void and_below(std::uint8_t* m, const std::uint32_t* col, std::size_t n, 
   for (std::size_t i = 0; i < n; ++i) m[i] &= static_cast<std::uint8_t>(col[i] - lo < span);
 }
 
+// col[i] is one of `values`: one vectorised pass per value into a scratch mask.
 template <class T>
 void and_in(std::uint8_t* m, const T* col, std::size_t n, const std::vector<T>& values) {
   if (values.size() == 1) return and_equal(m, col, n, values[0]);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::uint8_t any = 0;
-    for (T v : values) any |= static_cast<std::uint8_t>(col[i] == v);
-    m[i] &= any;
+  thread_local std::vector<std::uint8_t> any;
+  any.assign(n, 0);
+  std::uint8_t* a = any.data();
+  for (T v : values) {
+    for (std::size_t i = 0; i < n; ++i) a[i] |= static_cast<std::uint8_t>(col[i] == v);
   }
+  for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
 }
 
 std::size_t count_ones(const std::uint8_t* m, std::size_t n) {
@@ -142,8 +145,19 @@ struct AccountCallIndex::Chunk {
   MinMax<std::uint8_t> dir_mm, source_mm, stir_mm;
   MinMax<std::uint32_t> trunk_mm, from_user_mm, to_user_mm, bridged_user_mm, did_mm, ext_mm;
   std::size_t odd_from = 0, odd_to = 0;
+  MinMax<std::int64_t> end_mm;
+  // The smallest (end_time, id) of the chunk: where it begins in the index's order.
+  Micros first_end = std::numeric_limits<Micros>::max();
+  std::int64_t first_id = std::numeric_limits<std::int64_t>::max();
+  // [0, sorted) is in (end_time, id) order; [sorted, size()) are calls added since, in the order
+  // they came (at most kPendingRows), merged in by settle().
+  std::size_t sorted = 0;
 
   std::size_t size() const { return id.size(); }
+  std::size_t pending() const { return size() - sorted; }
+  bool before(std::size_t i, Micros t, std::int64_t row) const {
+    return end_time[i] < t || (end_time[i] == t && id[i] < row);
+  }
 
   template <class F>
   void each_column(F&& f) {
@@ -171,6 +185,11 @@ struct AccountCallIndex::Chunk {
   }
 
   void account_for(std::size_t i) {
+    end_mm.add(end_time[i]);
+    if (end_time[i] < first_end || (end_time[i] == first_end && id[i] < first_id)) {
+      first_end = end_time[i];
+      first_id = id[i];
+    }
     init_mm.add(init[i]);
     if (from_hi[i] == kOddNumber) {
       ++odd_from;
@@ -193,12 +212,43 @@ struct AccountCallIndex::Chunk {
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
     to_user_mm = {}, bridged_user_mm = {}, did_mm = {}, ext_mm = {};
     odd_from = odd_to = 0;
+    end_mm = {};
+    first_end = std::numeric_limits<Micros>::max();
+    first_id = std::numeric_limits<std::int64_t>::max();
     for (std::size_t i = 0; i < size(); ++i) account_for(i);
   }
 
-  // The position of the first call at or after (t, row).
+  // Merges the pending calls into the sorted ones: one pass over each column.
+  void settle() {
+    if (sorted == size()) return;
+    auto less = [this](std::uint32_t a, std::uint32_t b) {
+      return end_time[a] < end_time[b] || (end_time[a] == end_time[b] && id[a] < id[b]);
+    };
+    std::vector<std::uint32_t> fresh(pending());
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      fresh[i] = static_cast<std::uint32_t>(sorted + i);
+    }
+    std::sort(fresh.begin(), fresh.end(), less);
+    std::vector<std::uint32_t> order;
+    order.reserve(size());
+    std::size_t a = 0, b = 0;
+    while (a < sorted || b < fresh.size()) {
+      if (b == fresh.size() || (a < sorted && less(static_cast<std::uint32_t>(a), fresh[b]))) {
+        order.push_back(static_cast<std::uint32_t>(a++));
+      } else {
+        order.push_back(fresh[b++]);
+      }
+    }
+    each_column([&order](auto& column) {
+      const std::remove_reference_t<decltype(column)> copy(column);
+      for (std::size_t i = 0; i < order.size(); ++i) column[i] = copy[order[i]];
+    });
+    sorted = size();
+  }
+
+  // The position of the first sorted call at or after (t, row).
   std::size_t lower_bound(Micros t, std::int64_t row) const {
-    std::size_t lo = 0, hi = size();
+    std::size_t lo = 0, hi = sorted;
     while (lo < hi) {
       const std::size_t mid = (lo + hi) / 2;
       if (end_time[mid] < t || (end_time[mid] == t && id[mid] < row)) {
@@ -209,10 +259,11 @@ struct AccountCallIndex::Chunk {
     }
     return lo;
   }
-  // The position of the first call with end_time >= t.
+  // The position of the first sorted call with end_time >= t.
   std::size_t first_at_or_after(Micros t) const {
-    return static_cast<std::size_t>(std::lower_bound(end_time.begin(), end_time.end(), t) -
-                                    end_time.begin());
+    const auto begin = end_time.begin();
+    return static_cast<std::size_t>(
+        std::lower_bound(begin, begin + static_cast<std::ptrdiff_t>(sorted), t) - begin);
   }
 };
 
@@ -368,15 +419,24 @@ Cover cover_in(const MinMax<T>& mm, const std::vector<T>& values) {
 
 }  // namespace
 
-// The number of calls in [lo, hi) of `c` that match `p`. When that is not 0, `mask` is left
-// holding, for each position of [lo, hi), whether it matches (mask[i - lo]).
-std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_t lo,
-                                       std::size_t hi, std::vector<std::uint8_t>& mask) const {
-  const std::size_t n = hi - lo;
-  mask.assign(n, 1);
+// The number of calls in [lo, lo + n) of `c` that match `p`, with m[i] set for each position
+// lo + i that matches and cleared for the others. `window`: also check the end_time window
+// (for pending calls, which binary search cannot place).
+std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::size_t lo,
+                                          std::size_t n, bool window, std::uint8_t* m) const {
+  std::fill(m, m + n, std::uint8_t{1});
   if (n == 0) return 0;
-  std::uint8_t* m = mask.data();
   bool all = true;  // every filter so far passed by the whole chunk
+  auto none = [m, n] {
+    std::fill(m, m + n, std::uint8_t{0});
+    return std::size_t{0};
+  };
+  if (window && (p.end_from || p.end_until)) {
+    all = false;
+    and_between(m, c.end_time.data() + lo, n,
+                p.end_from.value_or(std::numeric_limits<std::int64_t>::min()),
+                p.end_until ? *p.end_until - 1 : std::numeric_limits<std::int64_t>::max());
+  }
   // Applies one filter unless the chunk's min/max settle it.
   auto apply = [&](Cover cover, auto&& pass) {
     if (cover == Cover::kAll) return true;
@@ -415,23 +475,23 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
 
   if (p.dir &&
       !apply(cover_equal(c.dir_mm, *p.dir), [&] { and_equal(m, c.dir.data() + lo, n, *p.dir); })) {
-    return 0;
+    return none();
   }
   if (p.source && !apply(cover_equal(c.source_mm, *p.source),
                          [&] { and_equal(m, c.source.data() + lo, n, *p.source); })) {
-    return 0;
+    return none();
   }
   if (p.stir && !apply(cover_equal(c.stir_mm, *p.stir),
                        [&] { and_equal(m, c.stir.data() + lo, n, *p.stir); })) {
-    return 0;
+    return none();
   }
   if (p.trunk && !apply(cover_equal(c.trunk_mm, *p.trunk),
                         [&] { and_equal(m, c.trunk.data() + lo, n, *p.trunk); })) {
-    return 0;
+    return none();
   }
   if (p.cause && !apply(cover_equal(c.cause_mm, *p.cause),
                         [&] { and_equal(m, c.cause.data() + lo, n, *p.cause); })) {
-    return 0;
+    return none();
   }
   const std::pair<const std::optional<Range32>*,
                   std::pair<const std::vector<std::int32_t>*, const MinMax<std::int32_t>*>>
@@ -443,13 +503,13 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
     const auto [rlo, rhi] = **range;
     if (!apply(cover_between(*column.second, rlo, rhi),
                [&] { and_between(m, column.first->data() + lo, n, rlo, rhi); })) {
-      return 0;
+      return none();
     }
   }
   if (p.init && !apply(cover_between(c.init_mm, p.init->first, p.init->second), [&] {
         and_between(m, c.init.data() + lo, n, p.init->first, p.init->second);
       })) {
-    return 0;
+    return none();
   }
   const std::pair<const std::vector<std::uint32_t>*,
                   std::pair<const std::vector<std::uint32_t>*, const MinMax<std::uint32_t>*>>
@@ -462,12 +522,22 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
     if (values->empty()) continue;
     if (!apply(cover_in(*column.second, *values),
                [&] { and_in(m, column.first->data() + lo, n, *values); })) {
-      return 0;
+      return none();
     }
   }
-  if (p.from && !number(*p.from, c.from_hi, c.from_lo, c.from_mm, c.odd_from, odd_from_)) return 0;
-  if (p.to && !number(*p.to, c.to_hi, c.to_lo, c.to_mm, c.odd_to, odd_to_)) return 0;
+  if (p.from && !number(*p.from, c.from_hi, c.from_lo, c.from_mm, c.odd_from, odd_from_))
+    return none();
+  if (p.to && !number(*p.to, c.to_hi, c.to_lo, c.to_mm, c.odd_to, odd_to_)) return none();
   return all ? n : count_ones(m, n);
+}
+
+// The matches of `p` among the calls of `c` in [lo, hi) of its sorted part and among its pending
+// calls; mask[0, hi - lo) then mask[hi - lo, + pending) tell which.
+std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_t lo,
+                                       std::size_t hi, std::vector<std::uint8_t>& mask) const {
+  mask.resize(hi - lo + c.pending());
+  return count_range(c, p, lo, hi - lo, false, mask.data()) +
+         count_range(c, p, c.sorted, c.pending(), true, mask.data() + (hi - lo));
 }
 
 // ---- the index -------------------------------------------------------------------------------
@@ -529,7 +599,7 @@ std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const 
   while (lo < hi) {
     const std::size_t mid = (lo + hi) / 2;
     const Chunk& c = *chunks_[mid];
-    if (c.end_time[0] < end_time || (c.end_time[0] == end_time && c.id[0] < id)) {
+    if (c.first_end < end_time || (c.first_end == end_time && c.first_id < id)) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -542,7 +612,11 @@ void AccountCallIndex::add(const IndexedCall& call) {
   if (chunks_.empty()) chunks_.push_back(std::make_unique<Chunk>());
   const std::size_t ci = chunk_for(call.end_time, call.id);
   Chunk& c = *chunks_[ci];
-  const std::size_t pos = c.lower_bound(call.end_time, call.id);
+  // Appended: at the end of the sorted calls when it comes after them (calls mostly arrive in
+  // end_time order), else among the pending ones.
+  const bool in_order =
+      c.pending() == 0 && (c.sorted == 0 || c.before(c.sorted - 1, call.end_time, call.id));
+  const std::size_t pos = c.size();
 
   auto fits = [](std::int64_t v) { return v >= 0 && v <= kMax32; };
   if (!fits(call.duration_s) || !fits(call.bill_duration_s) ||
@@ -599,12 +673,14 @@ void AccountCallIndex::add(const IndexedCall& call) {
   ins(c.did, intern(call.did_number));
   ins(c.ext, ext);
   c.account_for(pos);
+  if (in_order) c.sorted = c.size();
   ++size_;
+  if (c.pending() > kPendingRows || c.size() > chunk_rows_) c.settle();
 
   if (c.size() > chunk_rows_) {
     // Split: an append-heavy chunk (the newest) keeps most of its calls where new ones land
     // after it, so the older part is left nearly full.
-    const bool appending = pos + 1 == c.size() && ci + 1 == chunks_.size();
+    const bool appending = in_order && ci + 1 == chunks_.size();
     const std::size_t keep = appending ? chunk_rows_ - chunk_rows_ / 8 : c.size() / 2;
     auto next = std::make_unique<Chunk>();
     c.each_column_pair(*next, [keep, appending](auto& from, auto& to) {
@@ -613,6 +689,8 @@ void AccountCallIndex::add(const IndexedCall& call) {
       // The older part of an appending split rarely grows again: no spare capacity for it.
       if (appending) from.shrink_to_fit();
     });
+    c.sorted = keep;
+    next->sorted = next->size();
     c.recompute_stats();
     next->recompute_stats();
     chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(next));
@@ -623,8 +701,12 @@ bool AccountCallIndex::set_bill_duration(Micros end_time, std::int64_t id,
                                          std::int64_t bill_duration_s) {
   if (chunks_.empty()) return false;
   Chunk& c = *chunks_[chunk_for(end_time, id)];
-  const std::size_t pos = c.lower_bound(end_time, id);
-  if (pos == c.size() || c.id[pos] != id) return false;
+  std::size_t pos = c.lower_bound(end_time, id);
+  if (pos == c.sorted || c.id[pos] != id) {
+    pos = c.sorted;
+    while (pos < c.size() && c.id[pos] != id) ++pos;
+    if (pos == c.size()) return false;
+  }
   if (bill_duration_s < 0 || bill_duration_s > kMax32) exact_ = false;
   c.bill[pos] = static_cast<std::int32_t>(std::clamp<std::int64_t>(bill_duration_s, 0, kMax32));
   c.bill_mm.add(c.bill[pos]);  // the bounds only widen: still bounds
@@ -655,11 +737,12 @@ IndexAnswer AccountCallIndex::query(const CallQuery& q) const {
   parts.reserve(chunks_.size());
   for (const auto& cp : chunks_) {
     const Chunk& c = *cp;
-    if (p->end_from && c.end_time.back() < *p->end_from) continue;
-    if (p->end_until && c.end_time.front() >= *p->end_until) break;
+    if (p->end_from && c.end_mm.max < *p->end_from) continue;
+    // Every later chunk's calls come after this one's in (end_time, id) order.
+    if (p->end_until && c.end_mm.min >= *p->end_until) break;
     const std::size_t lo = p->end_from ? c.first_at_or_after(*p->end_from) : 0;
-    const std::size_t hi = p->end_until ? c.first_at_or_after(*p->end_until) : c.size();
-    if (lo < hi) parts.push_back({&c, lo, hi, 0});
+    const std::size_t hi = p->end_until ? c.first_at_or_after(*p->end_until) : c.sorted;
+    if (lo < hi || c.pending() > 0) parts.push_back({&c, lo, std::max(lo, hi), 0});
   }
   if (newest_first) std::reverse(parts.begin(), parts.end());
 
@@ -669,12 +752,30 @@ IndexAnswer AccountCallIndex::query(const CallQuery& q) const {
     // The page's calls inside this part: positions of its mask, in the query's order.
     // (A chunk that cannot match returns 0 without filling the mask.)
     if (count_in(*part.chunk, *p, part.lo, part.hi, mask) == 0) return;
+    const Chunk& c = *part.chunk;
     const std::size_t n = part.hi - part.lo;
-    for (std::size_t k = 0; k < n && answer.ids.size() < limit; ++k) {
-      const std::size_t i = newest_first ? n - 1 - k : k;
+    if (c.pending() == 0) {
+      for (std::size_t k = 0; k < n && answer.ids.size() < limit; ++k) {
+        const std::size_t i = newest_first ? n - 1 - k : k;
+        if (!mask[i]) continue;
+        if (seen++ < offset) continue;
+        answer.ids.push_back(c.id[part.lo + i]);
+      }
+      return;
+    }
+    // Pending calls have no place yet: the chunk's matches, put in order.
+    std::vector<std::pair<Micros, std::int64_t>> hits;
+    for (std::size_t i = 0; i < mask.size(); ++i) {
       if (!mask[i]) continue;
+      const std::size_t pos = i < n ? part.lo + i : c.sorted + (i - n);
+      hits.emplace_back(c.end_time[pos], c.id[pos]);
+    }
+    std::sort(hits.begin(), hits.end());
+    if (newest_first) std::reverse(hits.begin(), hits.end());
+    for (const auto& [end, row] : hits) {
+      if (answer.ids.size() >= limit) break;
       if (seen++ < offset) continue;
-      answer.ids.push_back(part.chunk->id[part.lo + i]);
+      answer.ids.push_back(row);
     }
   };
 
@@ -711,11 +812,11 @@ IndexAnswer AccountCallIndex::query(const CallQuery& q) const {
   return answer;
 }
 
-std::vector<std::int64_t> AccountCallIndex::oldest_ended_before(Micros floor,
-                                                                std::size_t max) const {
+std::vector<std::int64_t> AccountCallIndex::oldest_ended_before(Micros floor, std::size_t max) {
   std::vector<std::int64_t> ids;
   for (const auto& cp : chunks_) {
-    const Chunk& c = *cp;
+    Chunk& c = *cp;
+    c.settle();
     for (std::size_t i = 0; i < c.size(); ++i) {
       if (ids.size() >= max || c.end_time[i] >= floor) return ids;
       ids.push_back(c.id[i]);
@@ -728,6 +829,7 @@ void AccountCallIndex::drop_oldest(std::size_t n) {
   std::size_t dropped_chunks = 0;
   while (n > 0 && dropped_chunks < chunks_.size()) {
     Chunk& c = *chunks_[dropped_chunks];
+    c.settle();
     const std::size_t k = std::min(n, c.size());
     for (std::size_t i = 0; i < k; ++i) {
       odd_from_.erase(c.id[i]);
@@ -742,6 +844,7 @@ void AccountCallIndex::drop_oldest(std::size_t n) {
     c.each_column([k](auto& column) {
       column.erase(column.begin(), column.begin() + static_cast<std::ptrdiff_t>(k));
     });
+    c.sorted = c.size();
     c.recompute_stats();
   }
   chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(dropped_chunks));

@@ -66,6 +66,8 @@ struct IndexAnswer {
 class AccountCallIndex {
  public:
   static constexpr std::size_t kChunkRows = 8192;
+  // Calls a chunk takes out of order before it merges them in (one pass over its columns).
+  static constexpr std::size_t kPendingRows = 256;
 
   // `chunk_rows`: calls per chunk at most (tests use small chunks to get many).
   explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows);
@@ -90,7 +92,7 @@ class AccountCallIndex {
 
   // The ids of the oldest calls (by end_time, id) that ended before `floor`, at most `max`,
   // oldest first; drop_oldest(ids.size()) then removes exactly them.
-  std::vector<std::int64_t> oldest_ended_before(Micros floor, std::size_t max) const;
+  std::vector<std::int64_t> oldest_ended_before(Micros floor, std::size_t max);
   void drop_oldest(std::size_t n);
 
   // False once a call held a value the columns cannot keep exactly (see above).
@@ -125,6 +127,8 @@ class AccountCallIndex {
   std::optional<Plan> plan(const CallQuery& q) const;
   std::size_t count_in(const Chunk& c, const Plan& p, std::size_t lo, std::size_t hi,
                        std::vector<std::uint8_t>& mask) const;
+  std::size_t count_range(const Chunk& c, const Plan& p, std::size_t lo, std::size_t n, bool window,
+                          std::uint8_t* m) const;
 
   std::vector<std::unique_ptr<Chunk>> chunks_;  // in (end_time, id) order, none empty
   Dictionary strings_;                          // trunk ids, usernames, DIDs
