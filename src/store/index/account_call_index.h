@@ -8,7 +8,9 @@
 // each, so a chunk that cannot match is skipped and a filter every call of a chunk passes is not
 // evaluated. A query binary-searches its end_time window, then counts each chunk's matches with
 // branch-free passes over the columns; a page at any offset walks the per-chunk counts to the
-// chunk that holds it, so a deep page costs what the first one does.
+// chunk that holds it, so a deep page costs what the first one does. A call added out of order
+// waits among its chunk's pending calls (at most kPendingRows, checked by every query like the
+// others) until they are merged in together, so an add never shifts a whole chunk.
 //
 // Strings that filters compare for equality (trunk ids, usernames, DIDs) are kept as ids of a
 // per-account dictionary. Numbers (from_number / to_number) are kept as integers (number_key
