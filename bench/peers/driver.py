@@ -349,8 +349,16 @@ class ClickHouse:
             from urllib.parse import quote
             body = data
             path = "/?query=" + quote(sql)
-        self.conn.request("POST", path, body=body)
-        r = self.conn.getresponse()
+        try:
+            self.conn.request("POST", path, body=body)
+            r = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # ClickHouse closes a keep-alive connection idle for a few seconds (while the other
+            # engines load, say): connect again, once, outside any timed round.
+            self.conn.close()
+            self.conn.connect()
+            self.conn.request("POST", path, body=body)
+            r = self.conn.getresponse()
         out = r.read().decode()
         if r.status != 200:
             raise RuntimeError("ClickHouse: %d %s for %s" % (r.status, out[:500], sql[:300]))

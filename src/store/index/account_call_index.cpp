@@ -697,6 +697,37 @@ void AccountCallIndex::add(const IndexedCall& call) {
   }
 }
 
+void AccountCallIndex::compact() {
+  // Leave room in each chunk for calls that arrive late, so they do not split it at once.
+  const std::size_t fill = chunk_rows_ - chunk_rows_ / 8;
+  std::vector<std::unique_ptr<Chunk>> packed;
+  std::unique_ptr<Chunk> out;
+  for (std::unique_ptr<Chunk>& cp : chunks_) {
+    Chunk& c = *cp;
+    c.settle();
+    for (std::size_t from = 0; from < c.size();) {
+      if (out && out->size() == fill) packed.push_back(std::move(out));
+      if (!out) {
+        out = std::make_unique<Chunk>();
+        out->each_column([fill](auto& column) { column.reserve(fill); });
+      }
+      const std::size_t take = std::min(fill - out->size(), c.size() - from);
+      c.each_column_pair(*out, [from, take](auto& src, auto& dst) {
+        const auto begin = src.begin() + static_cast<std::ptrdiff_t>(from);
+        dst.insert(dst.end(), begin, begin + static_cast<std::ptrdiff_t>(take));
+      });
+      from += take;
+    }
+    cp.reset();  // freed as it goes: the index never holds two copies of everything
+  }
+  if (out && out->size() > 0) packed.push_back(std::move(out));
+  for (std::unique_ptr<Chunk>& c : packed) {
+    c->sorted = c->size();
+    c->recompute_stats();
+  }
+  chunks_ = std::move(packed);
+}
+
 bool AccountCallIndex::set_bill_duration(Micros end_time, std::int64_t id,
                                          std::int64_t bill_duration_s) {
   if (chunks_.empty()) return false;

@@ -92,6 +92,10 @@ class AccountCallIndex {
   // Requires answers(q) and exact().
   IndexAnswer query(const CallQuery& q) const;
 
+  // Merges every chunk's pending calls and packs the calls into full chunks (7/8 full, leaving
+  // room for late calls): the smallest and fastest form, after a bulk load in any order.
+  void compact();
+
   // The ids of the oldest calls (by end_time, id) that ended before `floor`, at most `max`,
   // oldest first; drop_oldest(ids.size()) then removes exactly them.
   std::vector<std::int64_t> oldest_ended_before(Micros floor, std::size_t max);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <map>
+#include <unordered_map>
 
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
@@ -21,17 +22,22 @@ using sqlite::StatementRef;
 
 namespace {
 
-// The columns the list index keeps, read when it is built, in (end_time, id) order through
-// calls_by_end_time.
-constexpr const char* kBuildIndexSql =
-    "SELECT id, end_time, initiation_time, direction, from_number, to_number, trunk_id, "
+// The columns the list index keeps, in the order read_indexed_call reads them.
+constexpr std::string_view kIndexColumns =
+    "id, end_time, initiation_time, direction, from_number, to_number, trunk_id, "
     "hangup_cause_code, hangup_source, stir_verification, duration_s, bill_duration_s, "
-    "bridged_duration_s, from_username, to_username, bridged_username, did_number, extension_id "
-    "FROM calls WHERE account_id = ? ORDER BY end_time, id";
+    "bridged_duration_s, from_username, to_username, bridged_username, did_number, extension_id";
 
-Result<IndexedCall> read_indexed_call(const Statement& st) {
+// One account's calls for its index, in (end_time, id) order through calls_by_end_time.
+const std::string& build_index_sql() {
+  static const std::string sql = "SELECT " + std::string(kIndexColumns) +
+                                 " FROM calls WHERE account_id = ? ORDER BY end_time, id";
+  return sql;
+}
+
+// The columns of kIndexColumns from column `i` on.
+Result<IndexedCall> read_indexed_call(const Statement& st, int i = 0) {
   IndexedCall c;
-  int i = 0;
   c.id = st.int64(i++);
   c.end_time = st.int64(i++);
   c.initiation_time = st.int64(i++);
@@ -117,7 +123,7 @@ Result<SqliteCallStore::Slot*> SqliteCallStore::built_slot(std::int64_t account_
   // after this one adds its rows itself (it finds the slot built).
   AccountCallIndex index;
   RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
-    ASSIGN_OR_RETURN(StatementRef st, c.prepare(kBuildIndexSql));
+    ASSIGN_OR_RETURN(StatementRef st, c.prepare(build_index_sql()));
     st->bind_all(1, account_id);
     Status row_status;
     RETURN_IF_ERROR(st->for_each([&](const Statement& row) {
@@ -131,21 +137,45 @@ Result<SqliteCallStore::Slot*> SqliteCallStore::built_slot(std::int64_t account_
     st->reset();
     return row_status;
   }));
+  index.compact();
   s.index = std::move(index);
   s.built = true;
   return &s;
 }
 
 Result<std::int64_t> SqliteCallStore::build_indexes() {
-  ASSIGN_OR_RETURN(const std::vector<std::int64_t> ids, db_.with_reader([](Connection& c) {
-    return c.query_all("SELECT id FROM accounts ORDER BY id",
-                       [](const Statement& st) { return st.int64(0); });
+  // One pass over the table in storage order (sequential reads, unlike an end_time index scan
+  // per account, which visits rows at random), under the write lock: no write lands halfway.
+  std::unordered_map<std::int64_t, AccountCallIndex> fresh;
+  std::vector<std::int64_t> accounts;
+  RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(accounts, c.query_all("SELECT id FROM accounts ORDER BY id",
+                                           [](const Statement& st) { return st.int64(0); }));
+    ASSIGN_OR_RETURN(StatementRef st,
+                     c.prepare("SELECT account_id, " + std::string(kIndexColumns) + " FROM calls"));
+    Status row_status;
+    RETURN_IF_ERROR(st->for_each([&](const Statement& row) {
+      Result<IndexedCall> call = read_indexed_call(row, 1);
+      if (!call.ok()) {
+        row_status = call.status();
+        return;
+      }
+      fresh[row.int64(0)].add(*call);
+    }));
+    st->reset();
+    return row_status;
   }));
+  // An account whose index a write built meanwhile keeps it: that one is as new or newer.
   std::int64_t calls = 0;
-  for (std::int64_t id : ids) {
-    ASSIGN_OR_RETURN(Slot * s, built_slot(id));
-    ReaderLock lock(&s->mu);
-    calls += static_cast<std::int64_t>(s->index.size());
+  for (std::int64_t id : accounts) {
+    Slot& s = db_.call_indexes().slot(id);
+    WriterLock lock(&s.mu);
+    if (!s.built) {
+      s.index = std::move(fresh[id]);
+      s.index.compact();
+      s.built = true;
+    }
+    calls += static_cast<std::int64_t>(s.index.size());
   }
   return calls;
 }
