@@ -473,24 +473,14 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
     return true;
   };
 
-  if (p.dir &&
-      !apply(cover_equal(c.dir_mm, *p.dir), [&] { and_equal(m, c.dir.data() + lo, n, *p.dir); })) {
-    return none();
-  }
-  if (p.source && !apply(cover_equal(c.source_mm, *p.source),
-                         [&] { and_equal(m, c.source.data() + lo, n, *p.source); })) {
-    return none();
-  }
-  if (p.stir && !apply(cover_equal(c.stir_mm, *p.stir),
-                       [&] { and_equal(m, c.stir.data() + lo, n, *p.stir); })) {
-    return none();
-  }
-  if (p.trunk && !apply(cover_equal(c.trunk_mm, *p.trunk),
-                        [&] { and_equal(m, c.trunk.data() + lo, n, *p.trunk); })) {
-    return none();
-  }
-  if (p.cause && !apply(cover_equal(c.cause_mm, *p.cause),
-                        [&] { and_equal(m, c.cause.data() + lo, n, *p.cause); })) {
+  // An equality filter on a column, unless absent.
+  auto equal = [&](const auto& value, const auto& mm, const auto& column) {
+    return !value ||
+           apply(cover_equal(mm, *value), [&] { and_equal(m, column.data() + lo, n, *value); });
+  };
+  if (!equal(p.dir, c.dir_mm, c.dir) || !equal(p.source, c.source_mm, c.source) ||
+      !equal(p.stir, c.stir_mm, c.stir) || !equal(p.trunk, c.trunk_mm, c.trunk) ||
+      !equal(p.cause, c.cause_mm, c.cause)) {
     return none();
   }
   const std::pair<const std::optional<Range32>*,
