@@ -62,6 +62,24 @@ Result<IndexedCall> read_indexed_call(const Statement& st, int i = 0) {
   return c;
 }
 
+// Adds each row `st` steps to (kIndexColumns from column `first` on) to the index into(row)
+// names; the first row that cannot be read stops it.
+template <class Into>
+Status index_rows(Statement& st, int first, Into into) {
+  Status row_status;
+  RETURN_IF_ERROR(st.for_each([&](const Statement& row) {
+    if (!row_status.ok()) return;
+    Result<IndexedCall> call = read_indexed_call(row, first);
+    if (!call.ok()) {
+      row_status = call.status();
+      return;
+    }
+    into(row).add(*call);
+  }));
+  st.reset();
+  return row_status;
+}
+
 const std::string& find_call_sql() {
   static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
                                  " FROM calls WHERE account_id = ? AND call_uuid = ?"
@@ -125,17 +143,7 @@ Result<SqliteCallStore::Slot*> SqliteCallStore::built_slot(std::int64_t account_
   RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
     ASSIGN_OR_RETURN(StatementRef st, c.prepare(build_index_sql()));
     st->bind_all(1, account_id);
-    Status row_status;
-    RETURN_IF_ERROR(st->for_each([&](const Statement& row) {
-      Result<IndexedCall> call = read_indexed_call(row);
-      if (!call.ok()) {
-        row_status = call.status();
-        return;
-      }
-      index.add(*call);
-    }));
-    st->reset();
-    return row_status;
+    return index_rows(*st, 0, [&index](const Statement&) -> AccountCallIndex& { return index; });
   }));
   index.compact();
   s.index = std::move(index);
@@ -153,17 +161,9 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
                                            [](const Statement& st) { return st.int64(0); }));
     ASSIGN_OR_RETURN(StatementRef st,
                      c.prepare("SELECT account_id, " + std::string(kIndexColumns) + " FROM calls"));
-    Status row_status;
-    RETURN_IF_ERROR(st->for_each([&](const Statement& row) {
-      Result<IndexedCall> call = read_indexed_call(row, 1);
-      if (!call.ok()) {
-        row_status = call.status();
-        return;
-      }
-      fresh[row.int64(0)].add(*call);
-    }));
-    st->reset();
-    return row_status;
+    return index_rows(*st, 1, [&fresh](const Statement& row) -> AccountCallIndex& {
+      return fresh[row.int64(0)];
+    });
   }));
   // An account whose index a write built meanwhile keeps it: that one is as new or newer.
   std::int64_t calls = 0;
