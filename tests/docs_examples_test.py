@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""The rules of tests/docs_examples.py, without a server (the docs_examples_rules test)."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docs_examples as d  # noqa: E402
+
+
+def compare(shown, actual, bindings=None):
+    checker = d.Checker({} if bindings is None else bindings)
+    checker.value("$", d.load_shown_json(shown), d.load_json(actual))
+    return checker.problems
+
+
+class Steps(unittest.TestCase):
+    def test_commands_continuations_heredocs_and_outputs(self):
+        body = ["$ cat > a.ndjson <<EOF", '{"x": 1}', "$ not a command", "EOF",
+                "$ curl -s \\", "    http://h/", '{"ok":true}', "", "$ echo $?", "0"]
+        steps = d.split_steps(body, 10)
+        self.assertEqual([c for c, _, _ in steps],
+                         ['cat > a.ndjson <<EOF\n{"x": 1}\n$ not a command\nEOF',
+                          "curl -s \\\n    http://h/", "echo $?"])
+        self.assertEqual([o for _, o, _ in steps], [[], ['{"ok":true}'], ["0"]])
+        self.assertEqual(steps[1][2], (16, 17))  # the page lines of the shown output
+
+    def test_setup_lines(self):
+        for line in ["export A=1 B=2", "B=http://h/$A   # comment", ". var/demo.env"]:
+            self.assertTrue(d.SETUP_LINE_RE.match(line), line)
+        for line in ["make run", "prefix,rate", "A = 1"]:
+            self.assertFalse(d.SETUP_LINE_RE.match(line), line)
+
+
+class Json(unittest.TestCase):
+    def test_equal_shapes_pass_and_varying_values_are_ignored(self):
+        self.assertEqual(compare(
+            '{"api_id":"a","call_uuid":"2abebddf-c5da-424b-b18d-6c62233da9b7","n":3,'
+            '"t":"2026-11-29 23:43:32","next":"/v1/Account/MA9P99VRJ0NOTG95F8U5/x"}',
+            '{"api_id":"b","call_uuid":"00000000-c5da-424b-b18d-6c62233da9b7","n":3,'
+            '"t":"2027-01-02 01:02:03","next":"/v1/Account/MAH8BMEAPEWTB2QGAVAC/x"}'), [])
+
+    def test_keys_order_types_and_values_are_compared(self):
+        self.assertTrue(compare('{"a":1,"b":2}', '{"b":2,"a":1}'))
+        self.assertTrue(compare('{"a":1}', '{"a":1,"b":2}'))
+        self.assertTrue(compare('{"a":null}', '{"a":"x"}'))
+        self.assertTrue(compare('{"a":"x"}', '{"a":"y"}'))
+        self.assertTrue(compare('{"a":104}', '{"a":105}'))
+        self.assertTrue(compare('{"a":[1,2]}', '{"a":[1]}'))
+
+    def test_elisions(self):
+        self.assertEqual(compare('{"a":1,...}', '{"a":1,"b":2}'), [])
+        self.assertTrue(compare('{"b":2,...}', '{"a":1}'))
+        self.assertEqual(compare('{"o":[{"a":1,...},{...}]}',
+                                 '{"o":[{"a":1,"z":0},{"q":5}]}'), [])
+        self.assertEqual(compare('{"e":"bad: one; ..."}', '{"e":"bad: one; two"}'), [])
+        self.assertTrue(compare('{"e":"bad: one; ..."}', '{"e":"worse: one; two"}'))
+
+    def test_ids_the_page_shows_are_bound_to_the_real_ones(self):
+        bindings = {}
+        compare('{"trunk_id":"10070069537966076","token":"zaDhUYU7ZIZfJM8bfvyevcb83CtRNGfzulKp"}',
+                '{"trunk_id":"52817261540919211","token":"Q2abUYU7ZIZfJM8bfvyevcb83CtRNGfzulKp"}',
+                bindings)
+        self.assertEqual(bindings, {"10070069537966076": "52817261540919211",
+                                    "zaDhUYU7ZIZfJM8bfvyevcb83CtRNGfzulKp":
+                                        "Q2abUYU7ZIZfJM8bfvyevcb83CtRNGfzulKp"})
+        self.assertEqual(d.substitute('curl "$B/Trunk/10070069537966076/" 127.0.0.1:8080',
+                                      bindings, 4242),
+                         'curl "$B/Trunk/52817261540919211/" 127.0.0.1:4242')
+
+    def test_error_bodies(self):
+        self.assertTrue(d.is_error_body(d.load_shown_json('{"api_id":"x","error":"e"}')))
+        self.assertTrue(d.is_error_body(d.load_shown_json('{"message":"m"}')))
+        self.assertFalse(d.is_error_body(d.load_shown_json('{"api_id":"x","stored":1}')))
+
+
+class Text(unittest.TestCase):
+    def check(self, shown, actual):
+        checker = d.Checker({})
+        checker.text(shown.split("\n"), actual.split("\n"))
+        return checker.problems
+
+    def test_lines_after_normalising(self):
+        self.assertEqual(self.check("imported a: stored 2 in 4 ms", "imported a: stored 2 in 17 ms"),
+                         [])
+        self.assertTrue(self.check("imported a: stored 2", "imported a: stored 3"))
+        self.assertTrue(self.check("one", "one\ntwo"))
+        self.assertEqual(self.check("cdrd 0.1.0 (commit e43e11ba34be, RelWithDebInfo build)",
+                                    "cdrd 0.1.0 (commit unknown, Debug build)"), [])
+
+    def test_a_line_of_dots_stands_for_any_lines(self):
+        self.assertEqual(self.check("a\n    ...\nz", "a\nb\nc\nz"), [])
+        self.assertEqual(self.check("a\n...", "a\nb\nc"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
