@@ -383,8 +383,11 @@ class Shell:
         return p.returncode, p.stdout, stderr, statuses
 
 
-def substitute(command, bindings, port):
+def substitute(command, bindings, port, demo_auth_id):
     command = command.replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+    # An auth_id the page names before any output showed it is the demo account's.
+    for auth_id in dict(VARYING)["auth_id"].findall(command):
+        bindings.setdefault(auth_id, demo_auth_id)
     for shown in sorted(bindings, key=len, reverse=True):
         command = command.replace(shown, bindings[shown])
     return command
@@ -448,13 +451,13 @@ def run_page(page, args, report):
         for line_no, kind, payload, _ in runnable:
             if kind == "setup":
                 for line in payload:
-                    rc, out, err, _ = shell.run(substitute(line, bindings, server.port))
+                    rc, out, err, _ = shell.run(substitute(line, bindings, server.port, server.env['CDRD_AUTH_ID']))
                     if rc != 0:
                         report["failed"].append(f"{page.rel}:{line_no}: setup `{line}` "
                                                 f"failed: {err.strip()}")
                 continue
             for n, (command, shown, span) in enumerate(payload):
-                real = substitute(command, bindings, server.port)
+                real = substitute(command, bindings, server.port, server.env['CDRD_AUTH_ID'])
                 rc, out, err, statuses = shell.run(real)
                 nxt = payload[n + 1][0] if n + 1 < len(payload) else None
                 checker = Checker(bindings)

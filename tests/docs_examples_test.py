@@ -65,8 +65,12 @@ class Json(unittest.TestCase):
                                     "zaDhUYU7ZIZfJM8bfvyevcb83CtRNGfzulKp":
                                         "Q2abUYU7ZIZfJM8bfvyevcb83CtRNGfzulKp"})
         self.assertEqual(d.substitute('curl "$B/Trunk/10070069537966076/" 127.0.0.1:8080',
-                                      bindings, 4242),
+                                      bindings, 4242, "MAH8BMEAPEWTB2QGAVAC"),
                          'curl "$B/Trunk/52817261540919211/" 127.0.0.1:4242')
+        # An account the page names without having shown where it came from: the demo's.
+        self.assertEqual(d.substitute("cdrd app create --account MAN9LE9NACQNRO2MTP43", bindings,
+                                      4242, "MAH8BMEAPEWTB2QGAVAC"),
+                         "cdrd app create --account MAH8BMEAPEWTB2QGAVAC")
 
     def test_error_bodies(self):
         self.assertTrue(d.is_error_body(d.load_shown_json('{"api_id":"x","error":"e"}')))
