@@ -513,7 +513,7 @@ def main():
                 if reason is not None:
                     print(f"{p.rel}:{line_no}: skipped: {reason}")
                 elif kind == "example":
-                    for command, _ in payload:
+                    for command, _, _ in payload:
                         print(f"{p.rel}:{line_no}: $ {command.splitlines()[0]}")
                 elif kind == "setup":
                     print(f"{p.rel}:{line_no}: setup: {'; '.join(payload)}")
