@@ -422,7 +422,7 @@ def check_step(checker, command, shown_lines, rc, out, err, statuses, next_comma
                                         f"{'an error' if want_error else 'a success'}")
     elif not (next_command or "").strip().startswith("echo $?"):
         shows_error = any(l.startswith("cdrd: ") for l in shown_lines)
-        if (rc != 0) != shows_error and "import" not in command:
+        if (rc != 0) != shows_error:
             checker.problems.append(f"exit code {rc}{' (an error shown)' if shows_error else ''}")
     if shown_json is not None:
         got = load_json(actual)
