@@ -154,6 +154,10 @@ def split_steps(body, first_index):
 
 # ---- JSON comparison ---------------------------------------------------------------------------
 
+class Obj(list):
+    """A JSON object as its (key, value) pairs in order."""
+
+
 def load_shown_json(text):
     """The shown text as JSON with the page's elisions made explicit: `...` for more members
     or elements, `{...}` for any object. None when it is not JSON."""
@@ -167,10 +171,6 @@ def load_shown_json(text):
         return json.loads(t, object_pairs_hook=Obj)
     except ValueError:
         return None
-
-
-class Obj(list):
-    """A JSON object as its (key, value) pairs in order."""
 
 
 def load_json(text):
