@@ -98,5 +98,37 @@ class Text(unittest.TestCase):
         self.assertEqual(self.check("a\n...", "a\nb\nc"), [])
 
 
+@unittest.skipUnless(os.environ.get("CDRD_BINARY"), "CDRD_BINARY not set")
+class EndToEnd(unittest.TestCase):
+    """The runner on a page of its own: a true example passes, a false one fails by name."""
+
+    def test_a_wrong_output_fails_and_a_skipped_block_is_reported(self):
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory() as src:
+            os.mkdir(os.path.join(src, "docs"))
+            open(os.path.join(src, "README.md"), "w").write(
+                "```\n$ cdrd account create --name x\nauth_id: MAB2QCQ4SL5L92X98FHE\n"
+                "auth_token: W1ZdpQ2xvYy8Ma5yZ4nWk0xYq3sO3TGkVhJ8eC6r\n"
+                "(the token is shown once: only its hash is stored)\n```\n")
+            open(os.path.join(src, "docs", "wrong.md"), "w").write(
+                "```\n. var/demo.env\n```\n\n"
+                "```\n$ curl -s -u \"$CDRD_AUTH_ID:$CDRD_AUTH_TOKEN\" "
+                "\"http://127.0.0.1:8080/v1/Account/$CDRD_AUTH_ID/Zentrunk/Trunk/?limit=1\" "
+                "| python3 -m json.tool | grep total_count\n"
+                "        \"total_count\": 4\n```\n\n"
+                "<!-- docs-test: skip: shown only -->\n```\n$ false\n```\n")
+            p = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__),
+                                                             "docs_examples.py"),
+                                "--cdrd", os.environ["CDRD_BINARY"], "--source", src],
+                               capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("FAILED  docs/wrong.md:", p.stdout)
+        self.assertIn("shown '        \"total_count\": 4', got '        \"total_count\": 3'",
+                      p.stdout)
+        self.assertIn("skipped docs/wrong.md:", p.stdout)
+        self.assertIn("docs examples: 1 passed, 1 failed, 1 blocks skipped", p.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
