@@ -23,6 +23,7 @@ PACKAGES=(
   sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
   ccache                              # compiler cache: rebuilds take seconds
   clang-format                        # the house style, checked by make test (format_check)
+  python3 curl                        # docs_examples: runs every example of the docs (tests/)
 )
 
 if [ "${1:-}" = lint ]; then
