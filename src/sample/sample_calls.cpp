@@ -10,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/hangup_map.h"
 #include "core/json_writer.h"
 #include "core/money.h"
 
@@ -392,42 +393,6 @@ struct CallFacts {
   const NumberPlan *from_plan, *to_plan;
 };
 
-// The Q.850 cause name of each hangup code of the tables above (the cloud-PBX `hangup_cause`).
-std::string_view q850_of(int code) {
-  switch (code) {
-    case 3000:
-    case 3010:
-    case 5220:
-      return "NORMAL_CLEARING";
-    case 3020:
-    case 5240:
-      return "RECOVERY_ON_TIMER_EXPIRE";
-    case 5310:
-    case 5000:
-      return "NORMAL_TEMPORARY_FAILURE";
-    case 4410:
-    case 6000:
-      return "USER_BUSY";
-    case 4550:
-      return "ORIGINATOR_CANCEL";
-    case 4160:
-    case 4170:
-      return "NO_ANSWER";
-    case 6040:
-      return "CALL_REJECTED";
-    case 4080:
-      return "NO_ROUTE_DESTINATION";
-    case 4090:
-      return "UNALLOCATED_NUMBER";
-    case 5190:
-      return "SWITCH_CONGESTION";
-    case 4570:
-      return "OUTGOING_CALL_BARRED";
-    default:
-      return "NORMAL_UNSPECIFIED";
-  }
-}
-
 // Who ended the call, in the cloud-PBX words: the caller or the callee hung up (answered) or
 // gave up / refused (unanswered); anything else was ended inside the network.
 std::string_view disposition_of(const Hangup& h, bool answered) {
@@ -447,7 +412,9 @@ std::string_view disposition_of(const Hangup& h, bool answered) {
 // The PBX `result` of an unanswered call, by its Q.850 cause.
 std::string_view unanswered_result(std::string_view q850) {
   if (q850 == "USER_BUSY") return "busy";
-  if (q850 == "NO_ANSWER" || q850 == "ORIGINATOR_CANCEL") return "not answered";
+  if (q850 == "NO_ANSWER" || q850 == "NO_USER_RESPONSE" || q850 == "ORIGINATOR_CANCEL") {
+    return "not answered";
+  }
   if (q850 == "CALL_REJECTED" || q850 == "OUTGOING_CALL_BARRED") return "rejected";
   return "failed";
 }
@@ -558,7 +525,7 @@ void append_leg(JsonWriter& w, Rng& rng, const Leg& leg) {
 
 // The cloud-PBX fields and quality metrics of one call (SampleOptions::pbx_detail).
 void append_pbx_detail(JsonWriter& w, Rng rng, const CallFacts& c) {
-  const std::string_view q850 = q850_of(c.hangup.code);
+  const std::string_view q850 = q850_name_of_hangup_code(c.hangup.code);
   const std::string_view disposition = disposition_of(c.hangup, c.answered);
   const std::string_view result =
       c.answered ? (c.outbound ? "bridged" : "answered") : unanswered_result(q850);
