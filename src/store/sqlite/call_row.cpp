@@ -36,7 +36,9 @@ const std::string& insert_call_sql() {
     s += kCallColumns;
     s += ") VALUES (?";
     for (int i = 1; i < kCallColumnCount; ++i) s += ", ?";
-    s += ") ON CONFLICT (account_id, call_uuid) DO NOTHING";
+    // Either unique key: (account_id, call_uuid) exactly, or in any letter case
+    // (calls_by_uuid_nocase, migration 6).
+    s += ") ON CONFLICT DO NOTHING";
     return s;
   }();
   return sql;

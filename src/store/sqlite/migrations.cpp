@@ -20,6 +20,8 @@
 //   attestation  0 none, 1 A, 2 B, 3 C
 //   legs         BLOB in the leg_codec format (see leg_codec.h); NULL when there are no legs
 //   q_*          the Call Insights metrics (CallRecord::quality)
+//   uuid_case_twin_of  (migration 6) NULL, or the id of the row stored first whose call_uuid
+//                      differs from this one's only in letter case (rows of older versions)
 // Trunk control plane (migration 2): trunks.status 0 enabled, 1 disabled; trunks.direction as
 // calls.direction; ip_acl_entries.position is the entry's index in its list.
 #include "store/sqlite/migrations.h"
@@ -248,12 +250,32 @@ const std::vector<std::string_view> kV5NumberIndexesGo = {
     "DROP INDEX calls_by_from_digits",
 };
 
-const std::array<Migration, 5> kMigrations = {{
+// Call uuids match without regard to ASCII letter case (docs/ingest.md): a switch or client
+// may send the provider's upper-case hex in lower case, and the same call sent again in another
+// case is a duplicate. The unique index on the uuid under NOCASE makes ingest's ON CONFLICT skip
+// it and answers lookups in any case. A database written before this may hold one account's
+// uuid twice in different cases (then legal): nothing is deleted; every such row after the
+// first of its account and folded uuid is marked with that first row's id in
+// uuid_case_twin_of and left out of the index, so the index can be unique. find_call tries the
+// exact spelling first (the table's own unique key), so each of those rows stays reachable.
+const std::vector<std::string_view> kV6CallUuidsInAnyCase = {
+    "ALTER TABLE calls ADD COLUMN uuid_case_twin_of INTEGER",
+    R"sql(
+UPDATE calls SET uuid_case_twin_of = twins.first
+FROM (SELECT id, MIN(id) OVER (PARTITION BY account_id, call_uuid COLLATE NOCASE) AS first
+      FROM calls) AS twins
+WHERE calls.id = twins.id AND twins.first <> twins.id)sql",
+    "CREATE UNIQUE INDEX calls_by_uuid_nocase ON calls(account_id, call_uuid COLLATE NOCASE) "
+    "WHERE uuid_case_twin_of IS NULL",
+};
+
+const std::array<Migration, 6> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
     {3, "oauth apps and tokens", kV3OAuth},
     {4, "trunk control plane", kV4TrunkControlPlane},
     {5, "the list index answers number filters", kV5NumberIndexesGo},
+    {6, "call uuids in any letter case", kV6CallUuidsInAnyCase},
 }};
 
 // The version recorded in the database (0 for a new one). Call inside a transaction.

@@ -80,10 +80,20 @@ Status index_rows(Statement& st, int first, Into into) {
   return row_status;
 }
 
+// A call by its uuid as spelled: the table's unique key.
 const std::string& find_call_sql() {
   static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
                                  " FROM calls WHERE account_id = ? AND call_uuid = ?"
                                  " AND end_time >= ?";
+  return sql;
+}
+
+// A call by its uuid in any ASCII letter case: calls_by_uuid_nocase (migration 6), which holds
+// every call but the twins an older version stored in another case.
+const std::string& find_call_any_case_sql() {
+  static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
+                                 " FROM calls WHERE account_id = ? AND call_uuid = ? COLLATE "
+                                 "NOCASE AND uuid_case_twin_of IS NULL AND end_time >= ?";
   return sql;
 }
 
@@ -234,8 +244,15 @@ Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
 Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t account_id,
                                                              std::string_view call_uuid,
                                                              Micros served_from) {
-  return db_.with_reader([&](Connection& c) {
-    return c.query_one(find_call_sql(), sqlite::read_call, account_id, call_uuid, served_from);
+  return db_.with_reader([&](Connection& c) -> Result<std::optional<CallRecord>> {
+    // The exact spelling first: one probe for the usual request, and a row an older version
+    // stored twice in different cases is still found by its own spelling.
+    ASSIGN_OR_RETURN(
+        std::optional<CallRecord> exact,
+        c.query_one(find_call_sql(), sqlite::read_call, account_id, call_uuid, served_from));
+    if (exact) return exact;
+    return c.query_one(find_call_any_case_sql(), sqlite::read_call, account_id, call_uuid,
+                       served_from);
   });
 }
 
@@ -332,8 +349,13 @@ Result<std::vector<std::string>> SqliteCallStore::explain_list_calls(const CallQ
 
 Result<std::vector<std::string>> SqliteCallStore::explain_find_call() {
   const std::vector<SqlValue> values = {std::int64_t{0}, std::string(), std::int64_t{0}};
-  return db_.with_reader(
-      [&](Connection& c) { return explain(c, find_call_sql(), values, "find"); });
+  return db_.with_reader([&](Connection& c) -> Result<std::vector<std::string>> {
+    ASSIGN_OR_RETURN(std::vector<std::string> lines, explain(c, find_call_sql(), values, "exact"));
+    ASSIGN_OR_RETURN(const std::vector<std::string> any,
+                     explain(c, find_call_any_case_sql(), values, "any case"));
+    lines.insert(lines.end(), any.begin(), any.end());
+    return lines;
+  });
 }
 
 }  // namespace cdrd

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "store/sqlite/call_filter.h"
+#include "store/sqlite/call_row.h"
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
 #include "testing/temp_dir.h"
@@ -431,6 +432,64 @@ TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
   EXPECT_FALSE(store_->calls.find_call(acct_, "x", kT0 + 1)->has_value());  // ended before
   EXPECT_FALSE(store_->calls.find_call(other_, "x", 0)->has_value());       // not its call
   EXPECT_FALSE(store_->calls.find_call(acct_, "y", 0)->has_value());
+}
+
+// Call uuids match without regard to ASCII letter case (docs/ingest.md): the same call sent
+// again with its uuid in another case is a duplicate, and a lookup in any case finds it as it
+// was first stored.
+TEST_F(SqliteStoreTest, CallUuidsMatchInAnyLetterCase) {
+  EXPECT_THAT(
+      insert({make_call(acct_, "CAA308E3-aaaa", kT0), make_call(acct_, "caa308e3-AAAA", kT0),
+              make_call(other_, "caa308e3-aaaa", kT0)}),
+      ElementsAre(InsertOutcome::kStored, InsertOutcome::kDuplicate, InsertOutcome::kStored));
+  EXPECT_THAT(insert({make_call(acct_, "Caa308E3-AaAa", kT0 + 1)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+  for (const char* spelling : {"CAA308E3-aaaa", "caa308e3-aaaa", "CAA308E3-AAAA"}) {
+    Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, spelling, 0);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_TRUE(got->has_value()) << spelling;
+    EXPECT_EQ((*got)->call_uuid, "CAA308E3-aaaa") << spelling;  // as first stored
+    EXPECT_EQ((*got)->end_time, kT0);
+  }
+  EXPECT_FALSE(store_->calls.find_call(acct_, "caa308e3-aaaa", kT0 + 1)->has_value());
+  EXPECT_EQ((*store_->calls.find_call(other_, "CAA308E3-AAAA", 0))->call_uuid, "caa308e3-aaaa");
+  EXPECT_EQ(list(query()).total_count, 1);
+}
+
+// A database written before call uuids matched in any case may hold one account's uuids twice
+// in different cases. The migration keeps both rows, each found by its exact spelling; any
+// other spelling finds the one stored first, and no third spelling can be stored.
+TEST_F(SqliteStoreTest, MigrationKeepsUuidsStoredTwiceInDifferentCases) {
+  insert({make_call(acct_, "dup-abc", kT0), make_call(acct_, "other", kT0 + 5)});
+  store_.reset();
+  // Back to the schema of version 5, then the same call stored again in upper case, as that
+  // version allowed.
+  raw_int(db_path(), "DROP INDEX calls_by_uuid_nocase");
+  raw_int(db_path(), "ALTER TABLE calls DROP COLUMN uuid_case_twin_of");
+  raw_int(db_path(), "DELETE FROM schema_migrations WHERE version > 5");
+  raw_int(db_path(), "PRAGMA user_version=5");
+  std::string columns = sqlite::kCallColumns;
+  std::string select = columns;
+  select.replace(select.find(", call_uuid,"), 12, ", upper(call_uuid), end_time + 1,");
+  select.replace(select.find(", end_time,"), 11, ",");  // end_time now comes right after the uuid
+  columns.replace(columns.find(", end_time,"), 11, ",");
+  columns.replace(columns.find(", call_uuid,"), 12, ", call_uuid, end_time,");
+  raw_int(db_path(), "INSERT INTO calls (" + columns + ") SELECT " + select +
+                         " FROM calls WHERE call_uuid = 'dup-abc'");
+  ASSERT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 3);
+
+  store_ = open_store(db_path());
+  EXPECT_EQ(raw_int(db_path(), "PRAGMA user_version"), sqlite::latest_schema_version());
+  EXPECT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 3);  // nothing dropped
+  EXPECT_EQ((*store_->calls.find_call(acct_, "dup-abc", 0))->end_time, kT0);
+  EXPECT_EQ((*store_->calls.find_call(acct_, "DUP-ABC", 0))->end_time, kT0 + 1);
+  EXPECT_EQ((*store_->calls.find_call(acct_, "Dup-Abc", 0))->call_uuid, "dup-abc");
+  EXPECT_EQ((*store_->calls.find_call(acct_, "OTHER", 0))->call_uuid, "other");
+  EXPECT_THAT(
+      insert({make_call(acct_, "dUP-aBC", kT0), make_call(acct_, "DUP-ABC", kT0),
+              make_call(acct_, "Other", kT0)}),
+      ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate, InsertOutcome::kDuplicate));
+  EXPECT_EQ(list(query()).total_count, 3);
 }
 
 // --- listing ---
@@ -938,7 +997,8 @@ TEST_F(SqliteStoreTest, QueryPlansUseTheIndexes) {
   EXPECT_THAT(p, ::testing::Not(HasSubstr("calls_by_to_digits"))) << p;
 
   p = plan(store_->calls.explain_find_call());
-  EXPECT_THAT(p, HasSubstr("sqlite_autoindex_calls_1")) << p;
+  EXPECT_THAT(p, HasSubstr("exact: SEARCH calls USING INDEX sqlite_autoindex_calls_1")) << p;
+  EXPECT_THAT(p, HasSubstr("any case: SEARCH calls USING INDEX calls_by_uuid_nocase")) << p;
 }
 
 // --- pieces ---
