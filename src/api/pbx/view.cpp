@@ -59,7 +59,8 @@ void write_leg(JsonWriter& w, const CallLeg& l, std::int64_t client_owner_id) {
   w.optional_int_member("extension_group_owner_id", l.extension_group_owner_id);
   time_field(w, "init_time_gmt", l.init_time, true);
   w.string_member("dest_domain", l.dest_domain);
-  w.string_member("record_uuid", l.record_uuid);
+  // Client code tests `record_uuid != null` for "has a recording".
+  str_or_null(w, "record_uuid", l.record_uuid);
   w.string_member("from_domain", l.from_domain);
   w.string_member("source_domain", l.source_domain);
   w.string_member("extension_type", l.extension_type);
