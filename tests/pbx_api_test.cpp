@@ -305,6 +305,76 @@ TEST(PbxTokens, ExpireAfterTheConfiguredLifetime) {
   EXPECT_EQ(error_of(late), "access token expired");
 }
 
+// Calls ingested in the SIP-trunk vocabulary carry a provider hangup code and source but no
+// Q.850 cause or disposition: the PBX view derives both (docs/api-pbx.md, "Hangup causes").
+TEST(PbxHangupCauses, TheHangupCodeAndSourceFillTheQ850CauseAndDisposition) {
+  CdrdServer server;
+  const Credentials dave = server.create_account("dave");
+  const App app = create_app(server, dave.auth_id);
+  const std::int64_t now = wall_now();
+  struct Case {
+    std::string uuid, direction, code, source;
+    bool answered;
+    std::string cause, disposition;  // expected in the PBX view
+  } cases[] = {
+      {"HC-ANSWERED-OUT", "outbound", "3000", "customer", true, "NORMAL_CLEARING", "caller_bye"},
+      {"HC-ANSWERED-IN", "inbound", "3000", "customer", true, "NORMAL_CLEARING", "callee_bye"},
+      {"HC-BUSY", "outbound", "4410", "carrier", false, "USER_BUSY", "callee_refuse"},
+      {"HC-CANCEL", "outbound", "4550", "customer", false, "ORIGINATOR_CANCEL", "caller_cancel"},
+      {"HC-PLATFORM", "inbound", "4330", "zentrunk", false, "NO_ANSWER", "internal_cancel"},
+      {"HC-NO-CODE", "outbound", "", "", false, "", ""},
+  };
+  std::vector<Record> records;
+  int i = 0;
+  for (const Case& c : cases) {
+    const std::int64_t end_ago = 600 + 60 * i++;
+    Record r;
+    r.set("account", str(dave.auth_id))
+        .set("call_uuid", str(c.uuid))
+        .set("call_direction", str(c.direction))
+        .set("from_number", str("+14155550100"))
+        .set("to_number", str("+12125550199"))
+        .set("initiation_time", str(seconds_before(now, end_ago + 20)))
+        .set("end_time", str(seconds_before(now, end_ago)))
+        .set("duration", c.answered ? "10" : "0");
+    if (c.answered) r.set("answer_time", str(seconds_before(now, end_ago + 10)));
+    if (!c.code.empty()) r.set("hangup_cause_code", c.code);
+    if (!c.source.empty()) r.set("hangup_source", str(c.source));
+    records.push_back(r);
+  }
+  // A record that names its own cause and disposition keeps them.
+  records.push_back(Record(records[2])
+                        .set("call_uuid", str("HC-OWN"))
+                        .set("q850_cause", str("CALL_REJECTED"))
+                        .set("hangup_disposition", str("internal_cancel")));
+  auto r = server.ingest(ndjson(records));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(parse_json(r.body)["stored"].GetInt(), 7) << r.body;
+  const std::string token = token_for(server, app);
+  const auto check = [&](const std::string& uuid, const std::string& cause,
+                         const std::string& disposition) {
+    auto one = get_bearer(server, token, "/api/ver1.0/client/@me/call_history/" + uuid);
+    ASSERT_EQ(one.status, 200) << uuid << ": " << one.body;
+    auto d = parse_json(one.body);
+    EXPECT_EQ(std::string(d["hangup_cause"].GetString()), cause) << uuid;
+    EXPECT_EQ(std::string(d["hangup_disposition"].GetString()), disposition) << uuid;
+  };
+  for (const Case& c : cases) check(c.uuid, c.cause, c.disposition);
+  check("HC-OWN", "CALL_REJECTED", "internal_cancel");
+  // The same in the lists.
+  auto list = parse_json(
+      get_bearer(server, token, "/api/ver1.0/client/@me/calls/?flow=out&per_page=100").body);
+  int seen = 0;
+  for (const auto& call : list["calls"].GetArray()) {
+    if (std::string(call["call_uuid"].GetString()) == "HC-BUSY") {
+      EXPECT_STREQ(call["hangup_cause"].GetString(), "USER_BUSY");
+      EXPECT_STREQ(call["hangup_disposition"].GetString(), "callee_refuse");
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 1);
+}
+
 TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
   auto r = get_bearer(*server_, alice_token_, base() + "calls/?per_page=20");
   ASSERT_EQ(r.status, 200) << r.body;
