@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/enum_codes.h"
@@ -80,20 +81,11 @@ Status index_rows(Statement& st, int first, Into into) {
   return row_status;
 }
 
-// A call by its uuid as spelled: the table's unique key.
+// A call by its stored uuid: the table's unique key.
 const std::string& find_call_sql() {
   static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
                                  " FROM calls WHERE account_id = ? AND call_uuid = ?"
                                  " AND end_time >= ?";
-  return sql;
-}
-
-// A call by its uuid in any ASCII letter case: calls_by_uuid_nocase (migration 6), which holds
-// every call but the twins an older version stored in another case.
-const std::string& find_call_any_case_sql() {
-  static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
-                                 " FROM calls WHERE account_id = ? AND call_uuid = ? COLLATE "
-                                 "NOCASE AND uuid_case_twin_of IS NULL AND end_time >= ?";
   return sql;
 }
 
@@ -245,14 +237,14 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t accoun
                                                              std::string_view call_uuid,
                                                              Micros served_from) {
   return db_.with_reader([&](Connection& c) -> Result<std::optional<CallRecord>> {
-    // The exact spelling first: one probe for the usual request, and a row an older version
-    // stored twice in different cases is still found by its own spelling.
+    // Stored uuids are folded to lower case (migration 6), except rows an older version stored
+    // twice in different cases: those keep their spelling, so the spelling as given goes first.
     ASSIGN_OR_RETURN(
         std::optional<CallRecord> exact,
         c.query_one(find_call_sql(), sqlite::read_call, account_id, call_uuid, served_from));
-    if (exact) return exact;
-    return c.query_one(find_call_any_case_sql(), sqlite::read_call, account_id, call_uuid,
-                       served_from);
+    const std::string folded = ascii_lower(call_uuid);
+    if (exact || folded == call_uuid) return exact;
+    return c.query_one(find_call_sql(), sqlite::read_call, account_id, folded, served_from);
   });
 }
 
@@ -349,13 +341,8 @@ Result<std::vector<std::string>> SqliteCallStore::explain_list_calls(const CallQ
 
 Result<std::vector<std::string>> SqliteCallStore::explain_find_call() {
   const std::vector<SqlValue> values = {std::int64_t{0}, std::string(), std::int64_t{0}};
-  return db_.with_reader([&](Connection& c) -> Result<std::vector<std::string>> {
-    ASSIGN_OR_RETURN(std::vector<std::string> lines, explain(c, find_call_sql(), values, "exact"));
-    ASSIGN_OR_RETURN(const std::vector<std::string> any,
-                     explain(c, find_call_any_case_sql(), values, "any case"));
-    lines.insert(lines.end(), any.begin(), any.end());
-    return lines;
-  });
+  return db_.with_reader(
+      [&](Connection& c) { return explain(c, find_call_sql(), values, "find"); });
 }
 
 }  // namespace cdrd

@@ -42,8 +42,7 @@ class SqliteCallStore final : public CallStore {
   Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override;
 
   // Diagnostics: the EXPLAIN QUERY PLAN lines of the statements list_calls would run for
-  // `query` (page first, then count; each line "page: ..." / "count: ..."), and of find_call
-  // (the exact spelling first, then any case; "exact: ..." / "any case: ...").
+  // `query` (page first, then count; each line "page: ..." / "count: ..."), and of find_call.
   Result<std::vector<std::string>> explain_list_calls(const CallQuery& query);
   Result<std::vector<std::string>> explain_find_call();
 

@@ -456,40 +456,64 @@ TEST_F(SqliteStoreTest, CallUuidsMatchInAnyLetterCase) {
   EXPECT_EQ(list(query()).total_count, 1);
 }
 
-// A database written before call uuids matched in any case may hold one account's uuids twice
-// in different cases. The migration keeps both rows, each found by its exact spelling; any
-// other spelling finds the one stored first, and no third spelling can be stored.
-TEST_F(SqliteStoreTest, MigrationKeepsUuidsStoredTwiceInDifferentCases) {
+// A database written before call uuids matched in any case holds uuids as sent, some in upper
+// case, and may hold one account's uuid twice in different cases. The migration folds each
+// uuid to lower case for the key, keeping its spelling; of twins, one holds the folded key (one
+// already in lower case, else the one stored first) and the others keep their spelling, each
+// found by it. Nothing is deleted, and no further spelling can be stored.
+TEST_F(SqliteStoreTest, MigrationFoldsOldUuidsAndKeepsTwinsStoredInDifferentCases) {
   insert({make_call(acct_, "dup-abc", kT0), make_call(acct_, "other", kT0 + 5)});
   store_.reset();
-  // Back to the schema of version 5, then the same call stored again in upper case, as that
-  // version allowed.
-  raw_int(db_path(), "DROP INDEX calls_by_uuid_nocase");
-  raw_int(db_path(), "ALTER TABLE calls DROP COLUMN uuid_case_twin_of");
+  // Back to the schema of version 5, then rows as that version stored them.
+  raw_int(db_path(), "ALTER TABLE calls DROP COLUMN call_uuid_as_sent");
   raw_int(db_path(), "DELETE FROM schema_migrations WHERE version > 5");
   raw_int(db_path(), "PRAGMA user_version=5");
-  std::string columns = sqlite::kCallColumns;
-  std::string select = columns;
-  select.replace(select.find(", call_uuid,"), 12, ", upper(call_uuid), end_time + 1,");
-  select.replace(select.find(", end_time,"), 11, ",");  // end_time now comes right after the uuid
-  columns.replace(columns.find(", end_time,"), 11, ",");
-  columns.replace(columns.find(", call_uuid,"), 12, ", call_uuid, end_time,");
-  raw_int(db_path(), "INSERT INTO calls (" + columns + ") SELECT " + select +
-                         " FROM calls WHERE call_uuid = 'dup-abc'");
-  ASSERT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 3);
+  // Every column but the uuid, as kCallColumns reads them after it.
+  const std::string all = sqlite::kCallColumns;
+  const std::string rest = all.substr(all.find(", direction"));
+  const auto copy = [&](const std::string& uuid, int end_offset) {
+    raw_int(db_path(), "INSERT INTO calls (account_id, call_uuid" + rest +
+                           ") SELECT account_id, '" + uuid + "'" + rest +
+                           " FROM calls WHERE call_uuid = 'other'");
+    raw_int(db_path(), "UPDATE calls SET end_time = end_time + " + std::to_string(end_offset) +
+                           " WHERE call_uuid = '" + uuid + "'");
+  };
+  copy("DUP-ABC", 1);  // a twin of dup-abc, stored later
+  copy("UPPER-1", 2);  // upper case, no twin
+  copy("Mixed-A", 3);  // twins, none in lower case
+  copy("MIXED-A", 4);
+  ASSERT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 6);
 
   store_ = open_store(db_path());
   EXPECT_EQ(raw_int(db_path(), "PRAGMA user_version"), sqlite::latest_schema_version());
-  EXPECT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 3);  // nothing dropped
-  EXPECT_EQ((*store_->calls.find_call(acct_, "dup-abc", 0))->end_time, kT0);
-  EXPECT_EQ((*store_->calls.find_call(acct_, "DUP-ABC", 0))->end_time, kT0 + 1);
-  EXPECT_EQ((*store_->calls.find_call(acct_, "Dup-Abc", 0))->call_uuid, "dup-abc");
-  EXPECT_EQ((*store_->calls.find_call(acct_, "OTHER", 0))->call_uuid, "other");
+  EXPECT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 6);  // nothing dropped
+  const auto found = [&](const std::string& spelling) -> std::pair<std::string, Micros> {
+    Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, spelling, 0);
+    EXPECT_TRUE(got.ok()) << got.status().message();
+    if (!got.ok() || !got->has_value()) return {"<none>", 0};
+    return {(*got)->call_uuid, (*got)->end_time - kT0};
+  };
+  using P = std::pair<std::string, Micros>;
+  EXPECT_EQ(found("dup-abc"), P("dup-abc", 0));
+  EXPECT_EQ(found("DUP-ABC"), P("DUP-ABC", 6));  // the twin, by its own spelling
+  EXPECT_EQ(found("Dup-Abc"), P("dup-abc", 0));  // any other: the one in lower case
+  EXPECT_EQ(found("upper-1"), P("UPPER-1", 7));  // folded, shown as stored
+  EXPECT_EQ(found("Upper-1"), P("UPPER-1", 7));
+  EXPECT_EQ(found("mixed-a"), P("Mixed-A", 8));  // the first stored holds the key
+  EXPECT_EQ(found("MIXED-A"), P("MIXED-A", 9));
+  EXPECT_EQ(found("OTHER"), P("other", 5));
   EXPECT_THAT(
       insert({make_call(acct_, "dUP-aBC", kT0), make_call(acct_, "DUP-ABC", kT0),
+              make_call(acct_, "upper-1", kT0), make_call(acct_, "MIXED-A", kT0),
               make_call(acct_, "Other", kT0)}),
-      ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate, InsertOutcome::kDuplicate));
-  EXPECT_EQ(list(query()).total_count, 3);
+      ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate, InsertOutcome::kDuplicate,
+                  InsertOutcome::kDuplicate, InsertOutcome::kDuplicate));
+  EXPECT_EQ(list(query()).total_count, 6);
+  // Lists show each uuid as stored.
+  std::vector<std::string> uuids;
+  for (const CallRecord& c : list(query()).rows) uuids.push_back(c.call_uuid);
+  EXPECT_THAT(uuids, UnorderedElementsAreArray(std::vector<std::string>{
+                         "dup-abc", "other", "DUP-ABC", "UPPER-1", "Mixed-A", "MIXED-A"}));
 }
 
 // --- listing ---
@@ -997,8 +1021,7 @@ TEST_F(SqliteStoreTest, QueryPlansUseTheIndexes) {
   EXPECT_THAT(p, ::testing::Not(HasSubstr("calls_by_to_digits"))) << p;
 
   p = plan(store_->calls.explain_find_call());
-  EXPECT_THAT(p, HasSubstr("exact: SEARCH calls USING INDEX sqlite_autoindex_calls_1")) << p;
-  EXPECT_THAT(p, HasSubstr("any case: SEARCH calls USING INDEX calls_by_uuid_nocase")) << p;
+  EXPECT_THAT(p, HasSubstr("sqlite_autoindex_calls_1")) << p;
 }
 
 // --- pieces ---
