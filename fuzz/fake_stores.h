@@ -171,7 +171,7 @@ class FakeOAuthStore final : public OAuthStore {
   Result<std::optional<TokenGrant>> find_token(std::string_view token_hash) override {
     if (token_hash != sha256_hex(kToken)) return std::optional<TokenGrant>();
     return std::optional<TokenGrant>(
-        TokenGrant{kAccountId, "fuzz-app", kNow + 3'600'000'000, false});
+        TokenGrant{kAccountId, "fuzz-app", kNow + 3'600'000'000, false, 1});
   }
 };
 

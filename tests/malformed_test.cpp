@@ -71,6 +71,7 @@ const Route kRoutes[] = {
     {"GET", "/api/ver1.0/client/{client}/calls/", BodyKind::kNone, AuthKind::kBearer},
     {"GET", "/api/ver1.0/client/{client}/call_history/", BodyKind::kNone, AuthKind::kBearer},
     {"GET", "/api/ver1.0/client/{client}/call_history/{call}", BodyKind::kNone, AuthKind::kBearer},
+    {"GET", "/api/ver1.0/user/", BodyKind::kNone, AuthKind::kBearer},
     {"PUT", "/v1/ratedecks/{auth_id}/{dir}", BodyKind::kCsv, AuthKind::kOperator},
     {"GET", "/v1/ratedecks/{auth_id}/{dir}", BodyKind::kNone, AuthKind::kOperator},
     {"PUT", "/v1/ratedecks/{auth_id}", BodyKind::kCsv, AuthKind::kOperator},

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 #include <thread>
@@ -125,8 +126,11 @@ class PbxApiTest : public ::testing::Test {
         std::string legs = "[";
         for (int k = 0; k < c.legs; ++k) {
           if (k) legs += ", ";
-          legs += "{\"record_uuid\": " + str(c.uuid + "-leg" + std::to_string(k)) +
-                  ", \"flow\": \"out\", \"result\": \"answered\", \"duration\": 3"
+          // The second leg has no recording.
+          legs += "{" +
+                  (k == 0 ? "\"record_uuid\": " + str(c.uuid + "-leg" + std::to_string(k)) + ", "
+                          : std::string()) +
+                  "\"flow\": \"out\", \"result\": \"answered\", \"duration\": 3"
                   ", \"init_time\": " +
                   str(c.init + ".76") + ", \"hangup_time\": " + str(c.end) +
                   ", \"hangup_cause\": \"NORMAL_CLEARING\", \"extension_id\": 469100}";
@@ -301,6 +305,76 @@ TEST(PbxTokens, ExpireAfterTheConfiguredLifetime) {
   EXPECT_EQ(error_of(late), "access token expired");
 }
 
+// Calls ingested in the SIP-trunk vocabulary carry a provider hangup code and source but no
+// Q.850 cause or disposition: the PBX view derives both (docs/api-pbx.md, "Hangup causes").
+TEST(PbxHangupCauses, TheHangupCodeAndSourceFillTheQ850CauseAndDisposition) {
+  CdrdServer server;
+  const Credentials dave = server.create_account("dave");
+  const App app = create_app(server, dave.auth_id);
+  const std::int64_t now = wall_now();
+  struct Case {
+    std::string uuid, direction, code, source;
+    bool answered;
+    std::string cause, disposition;  // expected in the PBX view
+  } cases[] = {
+      {"HC-ANSWERED-OUT", "outbound", "3000", "customer", true, "NORMAL_CLEARING", "caller_bye"},
+      {"HC-ANSWERED-IN", "inbound", "3000", "customer", true, "NORMAL_CLEARING", "callee_bye"},
+      {"HC-BUSY", "outbound", "4410", "carrier", false, "USER_BUSY", "callee_refuse"},
+      {"HC-CANCEL", "outbound", "4550", "customer", false, "ORIGINATOR_CANCEL", "caller_cancel"},
+      {"HC-PLATFORM", "inbound", "4330", "zentrunk", false, "NO_ANSWER", "internal_cancel"},
+      {"HC-NO-CODE", "outbound", "", "", false, "", ""},
+  };
+  std::vector<Record> records;
+  int i = 0;
+  for (const Case& c : cases) {
+    const std::int64_t end_ago = 600 + 60 * i++;
+    Record r;
+    r.set("account", str(dave.auth_id))
+        .set("call_uuid", str(c.uuid))
+        .set("call_direction", str(c.direction))
+        .set("from_number", str("+14155550100"))
+        .set("to_number", str("+12125550199"))
+        .set("initiation_time", str(seconds_before(now, end_ago + 20)))
+        .set("end_time", str(seconds_before(now, end_ago)))
+        .set("duration", c.answered ? "10" : "0");
+    if (c.answered) r.set("answer_time", str(seconds_before(now, end_ago + 10)));
+    if (!c.code.empty()) r.set("hangup_cause_code", c.code);
+    if (!c.source.empty()) r.set("hangup_source", str(c.source));
+    records.push_back(r);
+  }
+  // A record that names its own cause and disposition keeps them.
+  records.push_back(Record(records[2])
+                        .set("call_uuid", str("HC-OWN"))
+                        .set("q850_cause", str("CALL_REJECTED"))
+                        .set("hangup_disposition", str("internal_cancel")));
+  auto r = server.ingest(ndjson(records));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(parse_json(r.body)["stored"].GetInt(), 7) << r.body;
+  const std::string token = token_for(server, app);
+  const auto check = [&](const std::string& uuid, const std::string& cause,
+                         const std::string& disposition) {
+    auto one = get_bearer(server, token, "/api/ver1.0/client/@me/call_history/" + uuid);
+    ASSERT_EQ(one.status, 200) << uuid << ": " << one.body;
+    auto d = parse_json(one.body);
+    EXPECT_EQ(std::string(d["hangup_cause"].GetString()), cause) << uuid;
+    EXPECT_EQ(std::string(d["hangup_disposition"].GetString()), disposition) << uuid;
+  };
+  for (const Case& c : cases) check(c.uuid, c.cause, c.disposition);
+  check("HC-OWN", "CALL_REJECTED", "internal_cancel");
+  // The same in the lists.
+  auto list = parse_json(
+      get_bearer(server, token, "/api/ver1.0/client/@me/calls/?flow=out&per_page=100").body);
+  int seen = 0;
+  for (const auto& call : list["calls"].GetArray()) {
+    if (std::string(call["call_uuid"].GetString()) == "HC-BUSY") {
+      EXPECT_STREQ(call["hangup_cause"].GetString(), "USER_BUSY");
+      EXPECT_STREQ(call["hangup_disposition"].GetString(), "callee_refuse");
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 1);
+}
+
 TEST_F(PbxApiTest, CallsHaveEverySeedFieldWithItsType) {
   auto r = get_bearer(*server_, alice_token_, base() + "calls/?per_page=20");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -372,6 +446,54 @@ TEST_F(PbxApiTest, ARecordSentOnceIsServedByBothApis) {
   EXPECT_STREQ(trunk["to_number"].GetString(), pbx["to_username"].GetString());
 }
 
+// The provider's call uuids are upper-case hex; client code may send them in lower case. Both
+// APIs find a call by its uuid in any letter case and show it as stored, and ingest takes the
+// same call sent again in another case as a duplicate.
+TEST_F(PbxApiTest, CallUuidsMatchInAnyLetterCaseInBothApis) {
+  const PbxModelCall& m = calls_[3];
+  std::string lower = m.uuid, mixed = m.uuid;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  mixed[1] = static_cast<char>(std::tolower(static_cast<unsigned char>(mixed[1])));
+  ASSERT_NE(lower, m.uuid);
+  for (const std::string& spelling : {lower, mixed}) {
+    auto r = get_bearer(*server_, alice_token_, base() + "call_history/" + spelling);
+    ASSERT_EQ(r.status, 200) << spelling << ": " << r.body;
+    EXPECT_STREQ(parse_json(r.body)["call_uuid"].GetString(), m.uuid.c_str());
+    r = get_bearer(*server_, alice_token_,
+                   base(alice_app_.numeric_client) + "call_history/" + spelling + "/");
+    EXPECT_EQ(r.status, 200) << spelling << ": " << r.body;
+    for (const std::string& path :
+         {"/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/" + spelling + "/",
+          "/v1/Account/" + alice_.auth_id + "/Call/" + spelling + "/",
+          "/v1/Account/" + alice_.auth_id + "/Zentrunk/Call/" + spelling + "/Insights/"}) {
+      r = server_->get(alice_, path);
+      ASSERT_EQ(r.status, 200) << path << ": " << r.body;
+      EXPECT_STREQ(parse_json(r.body)["call_uuid"].GetString(), m.uuid.c_str()) << path;
+    }
+  }
+  // Another account's call stays out of reach in every case.
+  auto r = get_bearer(*server_, bob_token_, base() + "call_history/" + lower);
+  EXPECT_EQ(r.status, 404);
+  r = get_bearer(*server_, alice_token_, base() + "call_history/bobcall0001");
+  EXPECT_EQ(r.status, 404);
+  // The same call sent again with its uuid in lower case is a duplicate, not a second call.
+  Record again;
+  again.set("account", str(alice_.auth_id))
+      .set("call_uuid", str(lower))
+      .set("call_direction", str("outbound"))
+      .set("from_number", str("+14155550100"))
+      .set("to_number", str("+14155550101"))
+      .set("initiation_time", str(m.init))
+      .set("end_time", str(m.end))
+      .set("duration", "0");
+  r = server_->ingest(ndjson({again}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = parse_json(r.body);
+  EXPECT_EQ(d["stored"].GetInt(), 0) << r.body;
+  EXPECT_EQ(d["duplicates"].GetInt(), 1) << r.body;
+  EXPECT_EQ(all_uuids("").size(), calls_.size());
+}
+
 TEST_F(PbxApiTest, CallHistoryCarriesTheLegs) {
   auto r = get_bearer(*server_, alice_token_, base() + "call_history/" + calls_[0].uuid + "/");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -380,6 +502,8 @@ TEST_F(PbxApiTest, CallHistoryCarriesTheLegs) {
   ASSERT_EQ(d["cdr"].Size(), 2u);
   const auto& leg = d["cdr"][0];
   EXPECT_STREQ(leg["record_uuid"].GetString(), (calls_[0].uuid + "-leg0").c_str());
+  // A leg without a recording: null, which client code tests for "has a recording".
+  EXPECT_TRUE(d["cdr"][1]["record_uuid"].IsNull()) << r.body;
   EXPECT_STREQ(leg["init_time_gmt"].GetString(), (calls_[0].init + ".76").c_str());
   EXPECT_STREQ(leg["hangup_cause"].GetString(), "NORMAL_CLEARING");
   EXPECT_EQ(leg["extension_id"].GetInt(), 469100);
@@ -475,6 +599,57 @@ TEST_F(PbxApiTest, BothOrdersAndPagesWithoutOverlapOrGap) {
   EXPECT_STREQ(d["order"].GetString(), "asc");
 }
 
+// Client code calls user/ to learn its own client id (then used in the client/{client_id}/
+// paths); the shape is the provider's user resource.
+TEST_F(PbxApiTest, UserAnswersWhoTheTokenIs) {
+  for (const char* path : {"/api/ver1.0/user/", "/api/ver1.0/user"}) {
+    const auto r = get_bearer(*server_, alice_token_, path);
+    ASSERT_EQ(r.status, 200) << path << ": " << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/json");
+    auto d = parse_json(r.body);
+    ASSERT_TRUE(d.IsObject());
+    std::vector<std::string> keys;
+    for (const auto& m : d.GetObject()) keys.emplace_back(m.name.GetString());
+    EXPECT_EQ(keys, (std::vector<std::string>{"id", "login", "admin", "dealer_id", "client_id",
+                                              "extension_group_id", "extension_id", "timezone",
+                                              "access", "extra_params"}));
+    EXPECT_TRUE(d["id"].IsInt64());
+    EXPECT_STREQ(d["login"].GetString(), alice_app_.client_id.c_str());
+    EXPECT_FALSE(d["admin"].GetBool());
+    EXPECT_TRUE(d["dealer_id"].IsNull());
+    EXPECT_EQ(std::to_string(d["client_id"].GetInt64()), alice_app_.numeric_client);
+    EXPECT_TRUE(d["extension_group_id"].IsNull());
+    EXPECT_TRUE(d["extension_id"].IsNull());
+    EXPECT_STREQ(d["timezone"].GetString(), "UTC");
+    EXPECT_STREQ(d["access"].GetString(), "read_only");
+    EXPECT_TRUE(d["extra_params"].IsNull());
+  }
+  // Its client_id opens the client's own paths.
+  auto d = parse_json(get_bearer(*server_, alice_token_, "/api/ver1.0/user/").body);
+  const std::string client = std::to_string(d["client_id"].GetInt64());
+  EXPECT_EQ(get_bearer(*server_, alice_token_, base(client) + "calls/").status, 200);
+  // Bob's token: bob.
+  auto bob = parse_json(get_bearer(*server_, bob_token_, "/api/ver1.0/user/").body);
+  EXPECT_EQ(std::to_string(bob["client_id"].GetInt64()), bob_app_.numeric_client);
+  EXPECT_STREQ(bob["login"].GetString(), bob_app_.client_id.c_str());
+  EXPECT_NE(bob["id"].GetInt64(), d["id"].GetInt64());
+  // Same Bearer rules as the other routes, errors in the {"message"} shape.
+  auto r = server_->client().request("GET", "/api/ver1.0/user/", "", {});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.header("www-authenticate").find("Bearer"), std::string::npos);
+  EXPECT_NE(error_of(r).find("missing access token"), std::string::npos) << r.body;
+  r = get_bearer(*server_, "not-a-token", "/api/ver1.0/user/");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(error_of(r), "invalid access token");
+  r = get_bearer(*server_, alice_token_, "/api/ver1.0/user/?x=1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_of(r), "unknown option 'x': user/ takes no options");
+  r = server_->client().request("POST", "/api/ver1.0/user/", "",
+                                {{"Authorization", "Bearer " + alice_token_}});
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.header("allow"), "GET");
+}
+
 TEST_F(PbxApiTest, ClientIdIsTheAccountsOwnOrAtMe) {
   const auto own = get_bearer(*server_, alice_token_, base(alice_app_.numeric_client) + "calls/");
   EXPECT_EQ(own.status, 200);
@@ -511,6 +686,44 @@ TEST_F(PbxApiTest, NoTokenReadsAnotherAccountsCalls) {
   EXPECT_EQ(r.status, 404);
 }
 
+// The provider's public clients send every list option, the unset ones empty, and per_page=0
+// when their caller set no page size.
+TEST_F(PbxApiTest, EmptyOptionsAreLeftOutAndPerPageZeroIsTheDefault) {
+  for (const char* resource : {"calls", "call_history"}) {
+    const std::string list = resource;
+    const std::string path = base() + list + "/";
+    const auto plain = get_bearer(*server_, alice_token_, path + "?per_page=50");
+    ASSERT_EQ(plain.status, 200) << plain.body;
+    const auto r = get_bearer(*server_, alice_token_,
+                              path +
+                                  "?end_datetime=&extension_id=&flow=&per_page=50&start_datetime="
+                                  "&to_username=");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, plain.body) << resource;
+    EXPECT_EQ(parse_json(r.body)[list.c_str()].Size(), calls_.size());
+    // Every option empty, per_page=0: the first page of the default size.
+    const auto all_empty = get_bearer(
+        *server_, alice_token_,
+        path +
+            "?start_datetime=&end_datetime=&order=&page=&per_page=0&from_username=&to_username="
+            "&flow=&bridged_username=&did_number=&extension_id=&start_duration=&end_duration="
+            "&start_bridged_duration=&end_bridged_duration=");
+    ASSERT_EQ(all_empty.status, 200) << all_empty.body;
+    EXPECT_EQ(all_empty.body, get_bearer(*server_, alice_token_, path).body) << resource;
+    auto d = parse_json(all_empty.body);
+    EXPECT_EQ(d["per_page"].GetInt(), 20);
+    EXPECT_EQ(d["page"].GetInt(), 1);
+    EXPECT_EQ(d[list.c_str()].Size(), 20u);
+    // per_page=0 with a page: pages of the default size.
+    const auto second = get_bearer(*server_, alice_token_, path + "?per_page=0&page=2");
+    ASSERT_EQ(second.status, 200) << second.body;
+    d = parse_json(second.body);
+    EXPECT_EQ(d["per_page"].GetInt(), 20);
+    EXPECT_EQ(d["page"].GetInt(), 2);
+    EXPECT_EQ(d[list.c_str()].Size(), calls_.size() - 20);
+  }
+}
+
 TEST_F(PbxApiTest, BadOptionsAre400NamingTheOption) {
   struct Case {
     std::string options;
@@ -521,8 +734,14 @@ TEST_F(PbxApiTest, BadOptionsAre400NamingTheOption) {
       {"end_datetime=2021-02-30%2000:00:00",
        "end_datetime: must be a UTC time YYYY-MM-DD HH:MM:SS, got '2021-02-30 00:00:00'"},
       {"page=0", "page: must be a whole number from 1 to 1000000000, got '0'"},
-      {"per_page=501", "per_page: must be a whole number from 1 to 500, got '501'"},
-      {"per_page=0", "per_page: must be a whole number from 1 to 500, got '0'"},
+      {"per_page=501",
+       "per_page: must be a whole number from 1 to 500 (0 for the default 20), got '501'"},
+      {"per_page=-1",
+       "per_page: must be a whole number from 1 to 500 (0 for the default 20), got '-1'"},
+      {"flow=&colour=",
+       "unknown option 'colour' (accepted: start_datetime, end_datetime, order, page, per_page, "
+       "from_username, to_username, flow, bridged_username, did_number, extension_id, "
+       "start_duration, end_duration, start_bridged_duration, end_bridged_duration)"},
       {"flow=sideways", "flow: must be in, out or transfer, got 'sideways'"},
       {"order=up", "order: must be asc or desc, got 'up'"},
       {"start_duration=-1", "start_duration: must be a whole number of seconds >= 0, got '-1'"},

@@ -10,6 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cctype>
 #include <map>
 #include <memory>
 
@@ -387,8 +388,22 @@ class TenancyTest : public ::testing::Test {
                                      "/api/ver1.0/client/" + attacker.numeric_client}) {
         expect_refused(send(bearer, "GET", own + "/call_history/" + call), {404}, victim,
                        "pbx call via " + own);
+        // Call uuids match in any letter case, still only among the client's own calls.
+        std::string other_case = call;
+        for (char& ch : other_case) {
+          ch = std::isupper(static_cast<unsigned char>(ch))
+                   ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
+                   : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        }
+        expect_refused(send(bearer, "GET", own + "/call_history/" + other_case), {404}, victim,
+                       "pbx call in another case via " + own);
       }
     }
+    // Who the token is: the attacker's own client, nothing of the victim's.
+    const auto me = send(bearer, "GET", "/api/ver1.0/user/");
+    EXPECT_EQ(me.status, 200) << me.body;
+    expect_clean(me, victim, "pbx user");
+    EXPECT_EQ(std::to_string(parse_json(me.body)["client_id"].GetInt64()), attacker.numeric_client);
     for (const std::string list : {"/calls/", "/call_history/"}) {
       for (const std::string& query : {std::string(), std::string("?per_page=500"),
                                        "?from_username=" + http::url_encode(victim.number),

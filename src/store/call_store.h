@@ -39,11 +39,13 @@ class CallStore {
 
   // Writes all records in one transaction (all or nothing on a storage error). A record whose
   // (account_id, call_uuid) is already stored is left as it is and reported kDuplicate, also
-  // when the same key appears twice in `records`. outcome[i] belongs to records[i].
+  // when the same key appears twice in `records`. Call uuids compare without regard to ASCII
+  // letter case ("CAA308E3" and "caa308e3" are one call). outcome[i] belongs to records[i].
   virtual Result<std::vector<InsertOutcome>> insert_calls(
       const std::vector<CallRecord>& records) = 0;
 
-  // The call, if it belongs to the account and ended at or after `served_from`.
+  // The call, if it belongs to the account and ended at or after `served_from`. `call_uuid`
+  // matches in any ASCII letter case; the call keeps the spelling it was first stored with.
   virtual Result<std::optional<CallRecord>> find_call(std::int64_t account_id,
                                                       std::string_view call_uuid,
                                                       Micros served_from) = 0;

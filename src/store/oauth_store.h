@@ -37,7 +37,8 @@ struct TokenGrant {
   std::int64_t account_id = 0;
   std::string client_id;
   Micros expires_at = 0;
-  bool revoked = false;  // its app was revoked
+  bool revoked = false;     // its app was revoked
+  std::int64_t app_id = 0;  // OAuthApp::id
 };
 
 class OAuthStore {

@@ -101,6 +101,10 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                 return pbx::get_call_history(ctx_, services_.oauth, r, p.at("client_id"),
                                              p.at("call_uuid"));
               }));
+  router_.add("GET", "/api/ver1.0/user",
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {
+                return pbx::get_user(ctx_, services_.oauth, r);
+              }));
   // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
   router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams& p) {

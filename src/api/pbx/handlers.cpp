@@ -33,6 +33,7 @@ http::HttpResponse oauth_error(int status, std::string_view error, std::string_v
 // The account a bearer token grants, or the 401 to answer.
 struct Authenticated {
   std::int64_t account_id = 0;
+  TokenGrant grant;
   std::optional<http::HttpResponse> error;
 };
 
@@ -69,6 +70,7 @@ Authenticated authenticate(const ApiContext& ctx, OAuthStore& oauth,
   if ((*grant)->expires_at <= ctx.now())
     return unauthorized("access token expired", "invalid_token");
   out.account_id = (*grant)->account_id;
+  out.grant = **grant;
   return out;
 }
 
@@ -237,6 +239,32 @@ http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
   if (!call.ok()) return store_failure(call.status(), "reading a call");
   if (!*call) return message_response(404, "Not found");
   return json(200, render_call(**call, true));
+}
+
+http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
+                            const http::HttpRequest& request) {
+  Authenticated who = authenticate(ctx, oauth, request);
+  if (who.error) return *who.error;
+  if (!request.query.empty()) {
+    return message_response(400, "unknown option '" + request.query.front().first.substr(0, 64) +
+                                     "': user/ takes no options");
+  }
+  // The provider's user resource, for the one kind of user cdrd has: an app of a client
+  // (docs/api-pbx.md, "Who am I").
+  JsonWriter w;
+  w.start_object();
+  w.int_member("id", who.grant.app_id);
+  w.string_member("login", who.grant.client_id);
+  w.bool_member("admin", false);
+  w.null_member("dealer_id");
+  w.int_member("client_id", who.account_id);
+  w.null_member("extension_group_id");
+  w.null_member("extension_id");
+  w.string_member("timezone", "UTC");
+  w.string_member("access", "read_only");
+  w.null_member("extra_params");
+  w.end_object();
+  return json(200, w.text());
 }
 
 }  // namespace cdrd::api::pbx

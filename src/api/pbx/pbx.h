@@ -5,6 +5,7 @@
 //   GET  /api/ver1.0/client/{client_id}/calls/           list_calls: calls without legs
 //   GET  /api/ver1.0/client/{client_id}/call_history/    list_call_history: calls with `cdr` legs
 //   GET  /api/ver1.0/client/{client_id}/call_history/{call_uuid}   get_call_history
+//   GET  /api/ver1.0/user/                               get_user: who the token is
 //
 // {client_id} is the account's numeric client id (its internal account id, shown as
 // client_owner_id) or "@me". Errors are {"message":"..."}; the token endpoint answers the
@@ -30,8 +31,10 @@ constexpr int kDefaultPerPage = 20;
 constexpr int kMaxPerPage = 500;
 
 // The list options of calls/ and call_history/ -> a CallQuery of `account_id`. Array options
-// are the parameter repeated (`flow=in&flow=out`; `flow[]=in` is accepted too). kInvalidArgument
-// names the option and its accepted form. `page` is returned through the query's offset.
+// are the parameter repeated (`flow=in&flow=out`; `flow[]=in` is accepted too). An empty value
+// is the option left out and `per_page=0` the default page size, as the provider's public
+// clients send them. kInvalidArgument names the option and its accepted form. `page` is
+// returned through the query's offset.
 Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t account_id,
                                      Micros retention_floor);
 
@@ -51,6 +54,11 @@ http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
 http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
                                     const http::HttpRequest& request, const std::string& client_id,
                                     const std::string& call_uuid);
+// The token's holder in the shape of the provider's user resource: {"id", "login", "admin",
+// "dealer_id", "client_id", "extension_group_id", "extension_id", "timezone", "access",
+// "extra_params"}; `client_id` is what clients put in the paths above.
+http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
+                            const http::HttpRequest& request);
 
 // The account a valid bearer token of the request belongs to, or nullopt. For the server's
 // per-account limits and the access log only: the handlers authenticate by themselves.

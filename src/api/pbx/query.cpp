@@ -78,6 +78,10 @@ Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t ac
       return Status::Invalid("unknown option '" + echo(raw_name) +
                              "' (accepted: " + std::string(kAccepted) + ")");
     }
+    const std::string_view value = raw_value;
+    // Public clients of the provider send every option, leaving the unset ones empty
+    // (`?end_datetime=&flow=&per_page=50`): an empty value is the option left out.
+    if (value.empty()) continue;
     if (is_scalar_option(name)) {
       for (const std::string& s : seen) {
         if (s == name) {
@@ -85,10 +89,6 @@ Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t ac
         }
       }
       seen.emplace_back(name);
-    }
-    const std::string_view value = raw_value;
-    if (value.empty()) {
-      return Status::Invalid(std::string(name) + ": empty value (leave the option out instead)");
     }
 
     if (name == "start_datetime" || name == "end_datetime") {
@@ -119,11 +119,15 @@ Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t ac
       if (!v) return bad(name, "must be a whole number from 1 to 1000000000", value);
       page = *v;
     } else if (name == "per_page") {
-      const auto v = whole(value, 1, kMaxPerPage);
+      // 0 is what those clients send when their caller set no page size: the default.
+      const auto v = whole(value, 0, kMaxPerPage);
       if (!v) {
-        return bad(name, "must be a whole number from 1 to " + std::to_string(kMaxPerPage), value);
+        return bad(name,
+                   "must be a whole number from 1 to " + std::to_string(kMaxPerPage) +
+                       " (0 for the default " + std::to_string(kDefaultPerPage) + ")",
+                   value);
       }
-      per_page = *v;
+      per_page = *v == 0 ? kDefaultPerPage : *v;
     } else if (name == "start_duration" || name == "end_duration" ||
                name == "start_bridged_duration" || name == "end_bridged_duration") {
       const auto v = whole(value, 0, 1'000'000'000);

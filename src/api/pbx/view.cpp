@@ -1,10 +1,13 @@
 // The cloud-PBX views of a CallRecord: the call object of seed 002 (`calls`), the same plus its
 // `cdr` legs (`call_history`), and the list envelope. Field names, order and JSON types follow
 // seed 002 and the call_history facts of docs/api-pbx.md; nulls where the seed allows them.
+// A call's hangup_cause and hangup_disposition are the record's, or else derived from its
+// provider hangup code and source (core/hangup_map.h).
 #include <string>
 #include <string_view>
 
 #include "api/pbx/pbx.h"
+#include "core/hangup_map.h"
 #include "core/json_writer.h"
 #include "core/time.h"
 
@@ -38,6 +41,21 @@ std::string_view result_of(const CallRecord& c) {
   return c.answer_time ? "answered" : "not answered";
 }
 
+// The record's own Q.850 cause, or the one of its provider hangup code (a call ingested in the
+// SIP-trunk vocabulary has only the code): the table of docs/api-pbx.md, core/hangup_map.h.
+std::string_view hangup_cause_of(const CallRecord& c) {
+  if (!c.q850_cause.empty()) return c.q850_cause;
+  if (!c.hangup_cause_code) return {};
+  return q850_name_of_hangup_code(*c.hangup_cause_code);
+}
+
+// The record's own disposition, or the one its hangup code, source and direction give.
+std::string_view hangup_disposition_of(const CallRecord& c) {
+  if (!c.hangup_disposition.empty()) return c.hangup_disposition;
+  if (!c.hangup_cause_code) return {};
+  return pbx_disposition_of(*c.hangup_cause_code, c.hangup_source, c.direction);
+}
+
 // write_leg and write_call look alike (and like the SIP-trunk views): each is the field list
 // of one seed-002 object, in its order, written from a different type.
 void write_leg(JsonWriter& w, const CallLeg& l, std::int64_t client_owner_id) {
@@ -59,7 +77,8 @@ void write_leg(JsonWriter& w, const CallLeg& l, std::int64_t client_owner_id) {
   w.optional_int_member("extension_group_owner_id", l.extension_group_owner_id);
   time_field(w, "init_time_gmt", l.init_time, true);
   w.string_member("dest_domain", l.dest_domain);
-  w.string_member("record_uuid", l.record_uuid);
+  // Client code tests `record_uuid != null` for "has a recording".
+  str_or_null(w, "record_uuid", l.record_uuid);
   w.string_member("from_domain", l.from_domain);
   w.string_member("source_domain", l.source_domain);
   w.string_member("extension_type", l.extension_type);
@@ -96,8 +115,8 @@ void write_call(JsonWriter& w, const CallRecord& c, bool with_legs) {
   w.string_member("from_domain", c.from_domain);
   w.string_member("from_screen_name", c.from_screen_name);
   w.string_member("from_username", c.from_username.empty() ? c.from_number : c.from_username);
-  w.string_member("hangup_cause", c.q850_cause);
-  w.string_member("hangup_disposition", c.hangup_disposition);
+  w.string_member("hangup_cause", hangup_cause_of(c));
+  w.string_member("hangup_disposition", hangup_disposition_of(c));
   time_field(w, "hangup_time_gmt", c.end_time);
   time_field(w, "init_time_gmt", c.initiation_time);
   w.string_member("result", result_of(c));

@@ -18,7 +18,8 @@ constexpr int kCallColumnCount = 61;
 }  // namespace
 
 const char* const kCallColumns =
-    "account_id, call_uuid, direction, from_number, to_number, initiation_time, answer_time, "
+    "account_id, COALESCE(call_uuid_as_sent, call_uuid), direction, from_number, to_number, "
+    "initiation_time, answer_time, "
     "end_time, duration_s, bill_duration_s, hangup_cause_code, hangup_cause_name, hangup_source, "
     "trunk_id, trunk_domain, region, transport, srtp, secure_trunking, rate, "
     "secure_trunking_rate, total_amount, rating, from_country, to_country, stir_verification, "
@@ -32,11 +33,15 @@ const char* const kCallColumns =
 
 const std::string& insert_call_sql() {
   static const std::string sql = [] {
-    std::string s = "INSERT INTO calls (";
-    s += kCallColumns;
-    s += ") VALUES (?";
-    for (int i = 1; i < kCallColumnCount; ++i) s += ", ?";
-    s += ") ON CONFLICT (account_id, call_uuid) DO NOTHING";
+    // kCallColumns as stored: the uuid's two columns instead of the one it is read as.
+    std::string columns = kCallColumns;
+    const std::string_view shown = "COALESCE(call_uuid_as_sent, call_uuid)";
+    columns.replace(columns.find(shown), shown.size(), "call_uuid");
+    // The key is the uuid in lower case (migration 6; SQLite's lower() folds ASCII letters
+    // only, as ascii_lower does), and the spelling is kept when it differs.
+    std::string s = "INSERT INTO calls (" + columns + ", call_uuid_as_sent) VALUES (?, lower(?)";
+    for (int i = 2; i < kCallColumnCount; ++i) s += ", ?";
+    s += ", nullif(?, lower(?))) ON CONFLICT (account_id, call_uuid) DO NOTHING";
     return s;
   }();
   return sql;
@@ -47,7 +52,7 @@ const std::string& insert_call_sql() {
 void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob) {
   int i = 1;
   st.bind(i++, c.account_id);
-  st.bind(i++, c.call_uuid);
+  st.bind(i++, c.call_uuid);  // lower(?): the key
   st.bind(i++, enum_code(c.direction));
   st.bind(i++, c.from_number);
   st.bind(i++, c.to_number);
@@ -111,6 +116,8 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob)
   st.bind(i++, c.quality.callee_carrier);
   st.bind(i++, c.quality.from_region);
   st.bind(i++, c.quality.to_region);
+  st.bind(i++, c.call_uuid);  // nullif(?, lower(?)): call_uuid_as_sent
+  st.bind(i++, c.call_uuid);
   // A mismatch with kCallColumnCount shows up as SQLITE_RANGE at step() (too many) or as a
   // NOT NULL failure (too few); the round-trip test covers every column.
 }

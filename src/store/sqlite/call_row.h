@@ -12,10 +12,13 @@
 namespace cdrd::sqlite {
 
 // Every stored column of a call except id, comma separated, in the order bind_call binds them
-// and read_call reads them.
+// and read_call reads them; the uuid is read as COALESCE(call_uuid_as_sent, call_uuid), the
+// spelling it was stored with.
 extern const char* const kCallColumns;
 
-// The insert of one call that leaves an existing (account_id, call_uuid) untouched.
+// The insert of one call that leaves an existing (account_id, call_uuid) untouched. call_uuid
+// is the uuid folded to ASCII lower case (so the same call in another case is a duplicate),
+// call_uuid_as_sent the uuid as sent when that differs (both from the record's call_uuid).
 const std::string& insert_call_sql();
 
 // Binds `call` to an insert_call_sql() statement. `legs_blob` is encode_legs(call.legs) (or

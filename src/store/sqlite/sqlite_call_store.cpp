@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/enum_codes.h"
@@ -80,6 +81,7 @@ Status index_rows(Statement& st, int first, Into into) {
   return row_status;
 }
 
+// A call by its stored uuid: the table's unique key.
 const std::string& find_call_sql() {
   static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
                                  " FROM calls WHERE account_id = ? AND call_uuid = ?"
@@ -234,8 +236,15 @@ Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
 Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t account_id,
                                                              std::string_view call_uuid,
                                                              Micros served_from) {
-  return db_.with_reader([&](Connection& c) {
-    return c.query_one(find_call_sql(), sqlite::read_call, account_id, call_uuid, served_from);
+  return db_.with_reader([&](Connection& c) -> Result<std::optional<CallRecord>> {
+    // Stored uuids are folded to lower case (migration 6), except rows an older version stored
+    // twice in different cases: those keep their spelling, so the spelling as given goes first.
+    ASSIGN_OR_RETURN(
+        std::optional<CallRecord> exact,
+        c.query_one(find_call_sql(), sqlite::read_call, account_id, call_uuid, served_from));
+    const std::string folded = ascii_lower(call_uuid);
+    if (exact || folded == call_uuid) return exact;
+    return c.query_one(find_call_sql(), sqlite::read_call, account_id, folded, served_from);
   });
 }
 

@@ -32,6 +32,7 @@ TokenGrant read_grant(const Statement& st) {
   g.client_id = st.text(1);
   g.expires_at = st.int64(2);
   g.revoked = st.int64(3) != 0;
+  g.app_id = st.int64(4);
   return g;
 }
 
@@ -101,7 +102,7 @@ Status SqliteOAuthStore::add_token(const std::string& token_hash, std::int64_t a
 Result<std::optional<TokenGrant>> SqliteOAuthStore::find_token(std::string_view token_hash) {
   return db_.with_reader([&](Connection& c) {
     return c.query_one(
-        "SELECT a.account_id, a.client_id, t.expires_at, a.revoked FROM oauth_tokens t "
+        "SELECT a.account_id, a.client_id, t.expires_at, a.revoked, a.id FROM oauth_tokens t "
         "JOIN oauth_apps a ON a.id = t.app_id WHERE t.token_hash = ?",
         read_grant, token_hash);
   });

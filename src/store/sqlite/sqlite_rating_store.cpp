@@ -51,7 +51,8 @@ Result<RateRow> read_rate_row(const Statement& st) {
 }
 
 const char* const kBillingColumns =
-    "id, call_uuid, direction, to_number, did_number, initiation_time, answer_time, end_time, "
+    "id, COALESCE(call_uuid_as_sent, call_uuid), direction, to_number, did_number, "
+    "initiation_time, answer_time, end_time, "
     "duration_s, secure_trunking, bill_duration_s, rate, secure_trunking_rate, total_amount, "
     "rating";
 

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "store/sqlite/call_filter.h"
+#include "store/sqlite/call_row.h"
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
 #include "testing/temp_dir.h"
@@ -431,6 +432,88 @@ TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
   EXPECT_FALSE(store_->calls.find_call(acct_, "x", kT0 + 1)->has_value());  // ended before
   EXPECT_FALSE(store_->calls.find_call(other_, "x", 0)->has_value());       // not its call
   EXPECT_FALSE(store_->calls.find_call(acct_, "y", 0)->has_value());
+}
+
+// Call uuids match without regard to ASCII letter case (docs/ingest.md): the same call sent
+// again with its uuid in another case is a duplicate, and a lookup in any case finds it as it
+// was first stored.
+TEST_F(SqliteStoreTest, CallUuidsMatchInAnyLetterCase) {
+  EXPECT_THAT(
+      insert({make_call(acct_, "CAA308E3-aaaa", kT0), make_call(acct_, "caa308e3-AAAA", kT0),
+              make_call(other_, "caa308e3-aaaa", kT0)}),
+      ElementsAre(InsertOutcome::kStored, InsertOutcome::kDuplicate, InsertOutcome::kStored));
+  EXPECT_THAT(insert({make_call(acct_, "Caa308E3-AaAa", kT0 + 1)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+  for (const char* spelling : {"CAA308E3-aaaa", "caa308e3-aaaa", "CAA308E3-AAAA"}) {
+    Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, spelling, 0);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_TRUE(got->has_value()) << spelling;
+    EXPECT_EQ((*got)->call_uuid, "CAA308E3-aaaa") << spelling;  // as first stored
+    EXPECT_EQ((*got)->end_time, kT0);
+  }
+  EXPECT_FALSE(store_->calls.find_call(acct_, "caa308e3-aaaa", kT0 + 1)->has_value());
+  EXPECT_EQ((*store_->calls.find_call(other_, "CAA308E3-AAAA", 0))->call_uuid, "caa308e3-aaaa");
+  EXPECT_EQ(list(query()).total_count, 1);
+}
+
+// A database written before call uuids matched in any case holds uuids as sent, some in upper
+// case, and may hold one account's uuid twice in different cases. The migration folds each
+// uuid to lower case for the key, keeping its spelling; of twins, one holds the folded key (one
+// already in lower case, else the one stored first) and the others keep their spelling, each
+// found by it. Nothing is deleted, and no further spelling can be stored.
+TEST_F(SqliteStoreTest, MigrationFoldsOldUuidsAndKeepsTwinsStoredInDifferentCases) {
+  insert({make_call(acct_, "dup-abc", kT0), make_call(acct_, "other", kT0 + 5)});
+  store_.reset();
+  // Back to the schema of version 5, then rows as that version stored them.
+  raw_int(db_path(), "ALTER TABLE calls DROP COLUMN call_uuid_as_sent");
+  raw_int(db_path(), "DELETE FROM schema_migrations WHERE version > 5");
+  raw_int(db_path(), "PRAGMA user_version=5");
+  // Every column but the uuid, as kCallColumns reads them after it.
+  const std::string all = sqlite::kCallColumns;
+  const std::string rest = all.substr(all.find(", direction"));
+  const auto copy = [&](const std::string& uuid, int end_offset) {
+    raw_int(db_path(), "INSERT INTO calls (account_id, call_uuid" + rest +
+                           ") SELECT account_id, '" + uuid + "'" + rest +
+                           " FROM calls WHERE call_uuid = 'other'");
+    raw_int(db_path(), "UPDATE calls SET end_time = end_time + " + std::to_string(end_offset) +
+                           " WHERE call_uuid = '" + uuid + "'");
+  };
+  copy("DUP-ABC", 1);  // a twin of dup-abc, stored later
+  copy("UPPER-1", 2);  // upper case, no twin
+  copy("Mixed-A", 3);  // twins, none in lower case
+  copy("MIXED-A", 4);
+  ASSERT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 6);
+
+  store_ = open_store(db_path());
+  EXPECT_EQ(raw_int(db_path(), "PRAGMA user_version"), sqlite::latest_schema_version());
+  EXPECT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM calls"), 6);  // nothing dropped
+  const auto found = [&](const std::string& spelling) -> std::pair<std::string, Micros> {
+    Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, spelling, 0);
+    EXPECT_TRUE(got.ok()) << got.status().message();
+    if (!got.ok() || !got->has_value()) return {"<none>", 0};
+    return {(*got)->call_uuid, (*got)->end_time - kT0};
+  };
+  using P = std::pair<std::string, Micros>;
+  EXPECT_EQ(found("dup-abc"), P("dup-abc", 0));
+  EXPECT_EQ(found("DUP-ABC"), P("DUP-ABC", 6));  // the twin, by its own spelling
+  EXPECT_EQ(found("Dup-Abc"), P("dup-abc", 0));  // any other: the one in lower case
+  EXPECT_EQ(found("upper-1"), P("UPPER-1", 7));  // folded, shown as stored
+  EXPECT_EQ(found("Upper-1"), P("UPPER-1", 7));
+  EXPECT_EQ(found("mixed-a"), P("Mixed-A", 8));  // the first stored holds the key
+  EXPECT_EQ(found("MIXED-A"), P("MIXED-A", 9));
+  EXPECT_EQ(found("OTHER"), P("other", 5));
+  EXPECT_THAT(
+      insert({make_call(acct_, "dUP-aBC", kT0), make_call(acct_, "DUP-ABC", kT0),
+              make_call(acct_, "upper-1", kT0), make_call(acct_, "MIXED-A", kT0),
+              make_call(acct_, "Other", kT0)}),
+      ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate, InsertOutcome::kDuplicate,
+                  InsertOutcome::kDuplicate, InsertOutcome::kDuplicate));
+  EXPECT_EQ(list(query()).total_count, 6);
+  // Lists show each uuid as stored.
+  std::vector<std::string> uuids;
+  for (const CallRecord& c : list(query()).rows) uuids.push_back(c.call_uuid);
+  EXPECT_THAT(uuids, UnorderedElementsAreArray(std::vector<std::string>{
+                         "dup-abc", "other", "DUP-ABC", "UPPER-1", "Mixed-A", "MIXED-A"}));
 }
 
 // --- listing ---

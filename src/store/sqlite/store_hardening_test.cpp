@@ -325,6 +325,12 @@ TEST_F(StoreHardeningTest, AppKeepsAtMostTheQuotaOfLiveTokensDroppingTheOldest) 
   EXPECT_TRUE(*db_->oauth.find_token("t1"));
   EXPECT_TRUE(*db_->oauth.find_token("newest"));
   EXPECT_TRUE(*db_->oauth.find_token("other"));  // another app's tokens are untouched
+  // A grant names the app it was issued to (GET /api/ver1.0/user/ shows it).
+  const auto grant = *db_->oauth.find_token("other");
+  EXPECT_EQ(grant->app_id, other->id);
+  EXPECT_EQ(grant->client_id, other->client_id);
+  EXPECT_EQ(grant->account_id, other->account_id);
+  EXPECT_NE((*db_->oauth.find_token("newest"))->app_id, other->id);
 }
 
 // ---- time budget -------------------------------------------------------------------------------
