@@ -241,6 +241,15 @@ Micros IngestService::retention_floor() const {
   return now_from(settings_.now) - settings_.retention_days * kMicrosPerDay;
 }
 
+Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord>& records) const {
+  Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  for (const MappedRecord& r : records) {
+    if (Status s = batch.add(r.record, r.line); !s.ok()) return s;
+  }
+  if (Status s = batch.flush(); !s.ok()) return s;
+  return batch.take();
+}
+
 Result<BatchResult> IngestService::ingest_text(std::string_view text, Format format,
                                                std::int64_t first_line) const {
   text = strip_bom(text);

@@ -24,6 +24,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "service/ingest/raw_record.h"
 #include "service/rating/rating_service.h"
 #include "store/call_store.h"
 #include "store/trunk_store.h"
@@ -53,6 +54,13 @@ struct BatchResult {
 
 enum class Format { kNdjson, kCsv };
 
+// One record a switch adapter (freeswitch.h, asterisk.h) mapped onto the canonical field names,
+// or why it could not be mapped, with the line it is reported as.
+struct MappedRecord {
+  std::int64_t line = 0;
+  Result<RawRecord> record = RawRecord{};
+};
+
 struct IngestSettings {
   // Calls that ended more than `retention_days` days ago are refused: they would never be
   // served, and the retention sweep would delete them.
@@ -72,6 +80,11 @@ class IngestService {
   // `first_line`. A storage failure is returned as a Status (nothing of that batch is written).
   Result<BatchResult> ingest_text(std::string_view text, Format format,
                                   std::int64_t first_line = 1) const;
+
+  // Validates, rates and stores records that a switch adapter mapped: the same one validation,
+  // trunk link, retention and rating as ingest_text, and the same (account, call_uuid)
+  // idempotency. A storage failure is returned as a Status (nothing of that batch is written).
+  Result<BatchResult> ingest_records(const std::vector<MappedRecord>& records) const;
 
   // The first end_time still kept: now - retention_days.
   Micros retention_floor() const;
