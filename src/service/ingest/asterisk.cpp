@@ -116,8 +116,9 @@ Result<RawRecord> map_master_csv(const std::vector<std::string>& c, const Asteri
   ASSIGN_OR_RETURN(std::string end, local_time("end", c[kEnd], d));
   const std::string uniqueid = c.size() > kUniqueId ? c[kUniqueId] : std::string();
   // One record per row: the uniqueid (or the channel and start without it) and the dstchannel.
-  add_text_field(r, "call_id", join_key(uniqueid.empty() ? join_key(c[kChannel], c[kStart]) : uniqueid,
-                             c[kDstChannel]));
+  add_text_field(
+      r, "call_id",
+      join_key(uniqueid.empty() ? join_key(c[kChannel], c[kStart]) : uniqueid, c[kDstChannel]));
   add_text_field(r, "account", or_default(c[kAccountCode], d.account));
   add_text_field(r, "call_direction", d.direction);
   add_text_field(r, "trunk_id", d.trunk_id);

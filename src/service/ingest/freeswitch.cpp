@@ -174,7 +174,8 @@ Result<FreeswitchCdr> map_freeswitch_cdr(std::string_view json,
   } else {
     add_text_field(r, "call_uuid", out.uuid);
   }
-  add_text_field(r, "account", first_of({vars.get("cdrd_account"), vars.get("accountcode"), defaults.account}));
+  add_text_field(r, "account",
+                 first_of({vars.get("cdrd_account"), vars.get("accountcode"), defaults.account}));
   const std::string direction = first_of({vars.get("cdrd_direction"), defaults.direction});
   add_text_field(r, "call_direction", direction);
   add_text_field(r, "trunk_id", first_of({vars.get("cdrd_trunk_id"), defaults.trunk_id}));
@@ -183,10 +184,12 @@ Result<FreeswitchCdr> map_freeswitch_cdr(std::string_view json,
   const auto profile_text = [&](std::string_view name) {
     return profile == nullptr ? std::string() : std::string(text_of(member(*profile, name)));
   };
-  add_text_field(r, "from_number", first_of({profile_text("caller_id_number"), vars.get("caller_id_number")}));
+  add_text_field(r, "from_number",
+                 first_of({profile_text("caller_id_number"), vars.get("caller_id_number")}));
   add_text_field(r, "to_number",
-      first_of({profile_text("destination_number"), vars.get("destination_number")}));
-  add_text_field(r, "from_screen_name", first_of({profile_text("caller_id_name"), vars.get("caller_id_name")}));
+                 first_of({profile_text("destination_number"), vars.get("destination_number")}));
+  add_text_field(r, "from_screen_name",
+                 first_of({profile_text("caller_id_name"), vars.get("caller_id_name")}));
 
   add_text_field(r, "initiation_time", epoch(vars, "start"));
   add_text_field(r, "answer_time", epoch(vars, "answer"));
@@ -207,8 +210,10 @@ Result<FreeswitchCdr> map_freeswitch_cdr(std::string_view json,
   add_text_field(r, "q850_cause", cause);
 
   const std::optional<Direction> dir = parse_direction(direction);
-  const std::optional<Hanger> hanger = hanger_of_sip_disposition(vars.get("sip_hangup_disposition"));
-  if (dir && hanger) add_text_field(r, "hangup_source", std::string(to_string(hangup_source_of(*hanger, *dir))));
+  const std::optional<Hanger> hanger =
+      hanger_of_sip_disposition(vars.get("sip_hangup_disposition"));
+  if (dir && hanger)
+    add_text_field(r, "hangup_source", std::string(to_string(hangup_source_of(*hanger, *dir))));
 
   const std::string via = ascii_lower(vars.get("sip_via_protocol"));
   if (via == "udp" || via == "tcp" || via == "tls") add_text_field(r, "transport_protocol", via);

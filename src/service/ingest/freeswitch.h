@@ -16,7 +16,8 @@
 //   call_direction     variables.cdrd_direction, else ?direction=
 //   trunk_id           variables.cdrd_trunk_id, else ?trunk_id=
 //   from_number        caller_id_number of the first caller profile (the lowest profile_index:
-//                      the call as it arrived, before any transfer); else variables.caller_id_number
+//                      the call as it arrived, before any transfer); else
+//                      variables.caller_id_number
 //   to_number          destination_number of that profile; else variables.destination_number
 //   from_screen_name   caller_id_name of that profile
 //   initiation_time    variables.start_uepoch (epoch microseconds), else start_epoch
