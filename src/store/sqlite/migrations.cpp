@@ -248,12 +248,20 @@ const std::vector<std::string_view> kV5NumberIndexesGo = {
     "DROP INDEX calls_by_from_digits",
 };
 
-const std::array<Migration, 5> kMigrations = {{
+// The default country of an account or a trunk: national and 00/011 numbers of its calls are
+// turned into E.164 at ingest (docs/ingest.md, "Numbers"). '' = none: numbers kept as sent.
+const std::vector<std::string_view> kV6DefaultCountry = {
+    "ALTER TABLE accounts ADD COLUMN default_country TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE trunks ADD COLUMN default_country TEXT NOT NULL DEFAULT ''",
+};
+
+const std::array<Migration, 6> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
     {3, "oauth apps and tokens", kV3OAuth},
     {4, "trunk control plane", kV4TrunkControlPlane},
     {5, "the list index answers number filters", kV5NumberIndexesGo},
+    {6, "default country of accounts and trunks", kV6DefaultCountry},
 }};
 
 // The version recorded in the database (0 for a new one). Call inside a transaction.
