@@ -58,7 +58,7 @@ TEST(AsteriskCsv, MapsMasterCsvRowsInTheSwitchTimeZone) {
   d.to_utc = berlin;
 
   const RawRecord answered = mapped(AsteriskFormat::kMasterCsv, file[0], d);
-  EXPECT_EQ(field(answered, "call_id"), "1764491400.1;PJSIP/carrier-00000002");
+  EXPECT_EQ(field(answered, "call_id"), "1796027400.1;PJSIP/carrier-00000002");
   EXPECT_EQ(field(answered, "account"), "ACCOUNT");
   EXPECT_EQ(field(answered, "call_direction"), "outbound");
   EXPECT_EQ(field(answered, "from_number"), "+493012345670");
@@ -89,7 +89,7 @@ TEST(AsteriskCsv, MapsMasterCsvRowsInTheSwitchTimeZone) {
 
   // FAILED with no dstchannel: the key is the uniqueid alone.
   const RawRecord failed = mapped(AsteriskFormat::kMasterCsv, file[5], d);
-  EXPECT_EQ(field(failed, "call_id"), "1764493800.10");
+  EXPECT_EQ(field(failed, "call_id"), "1796029800.10");
 
   // Summer time: CEST is UTC+2.
   const RawRecord summer = mapped(AsteriskFormat::kMasterCsv, file[6], d);
@@ -117,10 +117,10 @@ TEST(AsteriskCustom, MapsTheShippedTemplatesRows) {
   AsteriskDefaults d;
   d.account = "MADEFAULT";
   const RawRecord answered = mapped(AsteriskFormat::kCustom, file[0], d);
-  EXPECT_EQ(field(answered, "call_id"), "1764491400.17;21");
+  EXPECT_EQ(field(answered, "call_id"), "1796027400.17;21");
   EXPECT_EQ(field(answered, "call_direction"), "outbound");
-  EXPECT_EQ(field(answered, "initiation_time"), "1764491400.120000");
-  EXPECT_EQ(field(answered, "answer_time"), "1764491404.500000");
+  EXPECT_EQ(field(answered, "initiation_time"), "1796027400.120000");
+  EXPECT_EQ(field(answered, "answer_time"), "1796027404.500000");
   EXPECT_EQ(field(answered, "duration"), "62");
   const RawRecord busy = mapped(AsteriskFormat::kCustom, file[1], d);
   EXPECT_EQ(field(busy, "answer_time"), "<absent>");  // "0.000000": never answered

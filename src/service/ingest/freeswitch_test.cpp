@@ -79,9 +79,9 @@ TEST(FreeswitchCdr, MapsAnAnsweredCallWithEncodedValues) {
   EXPECT_EQ(value_of(r, "from_number"), "+14155550100");
   EXPECT_EQ(value_of(r, "to_number"), "442079460000");
   EXPECT_EQ(value_of(r, "from_screen_name"), "J\xC3\xBCrgen M\xC3\xBCller");
-  EXPECT_EQ(value_of(r, "initiation_time"), "1764491400123456");
-  EXPECT_EQ(value_of(r, "answer_time"), "1764491404500000");
-  EXPECT_EQ(value_of(r, "end_time"), "1764491466730001");
+  EXPECT_EQ(value_of(r, "initiation_time"), "1796027400123456");
+  EXPECT_EQ(value_of(r, "answer_time"), "1796027404500000");
+  EXPECT_EQ(value_of(r, "end_time"), "1796027466730001");
   EXPECT_EQ(value_of(r, "duration"), "62");
   EXPECT_EQ(value_of(r, "hangup_cause_code"),
             std::to_string(*hangup_code_of_q850_name("NORMAL_CLEARING")));
@@ -137,7 +137,7 @@ TEST(FreeswitchCdr, MissingVariablesFallBackToTheUuidAndTheUrl) {
   EXPECT_EQ(value_of(r, "account"), "MAFROMURL");
   EXPECT_EQ(value_of(r, "call_direction"), "inbound");
   EXPECT_EQ(value_of(r, "trunk_id"), "trunk-1");
-  EXPECT_EQ(value_of(r, "initiation_time"), "1764492900");  // seconds: no *_uepoch
+  EXPECT_EQ(value_of(r, "initiation_time"), "1796028900");  // seconds: no *_uepoch
   EXPECT_EQ(value_of(r, "hangup_source"), "<absent>");      // no sip_hangup_disposition
 }
 
