@@ -175,7 +175,7 @@ Result<FreeswitchCdr> map_freeswitch_cdr(std::string_view json,
     add_text_field(r, "call_uuid", out.uuid);
   }
   add_text_field(r, "account",
-                 first_of({vars.get("cdrd_account"), vars.get("accountcode"), defaults.account}));
+                 first_of({vars.get("cdrd_account"), defaults.account, vars.get("accountcode")}));
   const std::string direction = first_of({vars.get("cdrd_direction"), defaults.direction});
   add_text_field(r, "call_direction", direction);
   add_text_field(r, "trunk_id", first_of({vars.get("cdrd_trunk_id"), defaults.trunk_id}));

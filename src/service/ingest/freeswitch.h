@@ -12,7 +12,8 @@
 // The mapping (map_freeswitch_cdr), from the channel variables and the first caller profile:
 //   call_id            variables.sip_call_id (call_uuid is then the validator's UUIDv5 of it);
 //                      without a SIP Call-ID: call_uuid = variables.uuid (the channel's uuid)
-//   account            variables.cdrd_account, else variables.accountcode, else ?account=
+//   account            variables.cdrd_account, else ?account=, else variables.accountcode (last:
+//                      FreeSWITCH's stock directory sets accountcode to the extension)
 //   call_direction     variables.cdrd_direction, else ?direction=
 //   trunk_id           variables.cdrd_trunk_id, else ?trunk_id=
 //   from_number        caller_id_number of the first caller profile (the lowest profile_index:

@@ -141,10 +141,18 @@ TEST(FreeswitchCdr, MissingVariablesFallBackToTheUuidAndTheUrl) {
   EXPECT_EQ(value_of(r, "hangup_source"), "<absent>");      // no sip_hangup_disposition
 }
 
-TEST(FreeswitchCdr, TheChannelsOwnAccountWinsOverTheUrl) {
+TEST(FreeswitchCdr, AccountFromCdrdAccountThenTheUrlThenAccountcode) {
+  // answered.json has accountcode ACCOUNT: used only when nothing else names the account
+  // (FreeSWITCH's stock directory sets accountcode to the extension number).
+  EXPECT_EQ(value_of(mapped("answered.json").record, "account"), "ACCOUNT");
   FreeswitchDefaults defaults;
   defaults.account = "MAFROMURL";
-  EXPECT_EQ(value_of(mapped("answered.json", defaults).record, "account"), "ACCOUNT");
+  EXPECT_EQ(value_of(mapped("answered.json", defaults).record, "account"), "MAFROMURL");
+  std::string json = fixture("answered.json");
+  json.replace(json.find("\"variables\":{") + 13, 0, R"("cdrd_account":"MAFROMVAR",)");
+  auto cdr = map_freeswitch_cdr(json, defaults);
+  ASSERT_TRUE(cdr.ok()) << cdr.status().message();
+  EXPECT_EQ(value_of(cdr->record, "account"), "MAFROMVAR");
 }
 
 TEST(FreeswitchCdr, RefusesWhatIsNotACdr) {
