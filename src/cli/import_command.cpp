@@ -35,21 +35,26 @@ bool toggles_quote(const std::string& line) {
 }
 
 // The wall-clock times of the IANA zone `zone` to UTC, through the C library's reading of the
-// system's zoneinfo (TZif) files: libstdc++ 12 has no std::chrono::locate_zone. The import is
-// single-threaded, so setting TZ for the process is safe. nullopt (with a message printed) for
-// a name that is not a zone of the system.
+// system's zoneinfo (TZif) files: libstdc++ 12 has no std::chrono::locate_zone. The converter
+// works once use_zone(zone) has set TZ for the process (the import is single-threaded; it is
+// set after the store is opened, so the log lines of opening it stay in the usual zone).
+// nullopt (with a message printed) for a name that is not a zone of the system.
 std::optional<service::ingest::LocalToUtc> zone_converter(const std::string& zone) {
   const char* tzdir = std::getenv("TZDIR");
   const std::filesystem::path dir = tzdir != nullptr ? tzdir : "/usr/share/zoneinfo";
   std::error_code ec;
+  // A zone is a TZif file of the zoneinfo tree (not zone.tab or another file beside them).
+  const auto is_tzif = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    char magic[4] = {};
+    return in.read(magic, 4) && std::string_view(magic, 4) == "TZif";
+  };
   if (zone.empty() || zone.front() == '/' || zone.find("..") != std::string::npos ||
-      !std::filesystem::is_regular_file(dir / zone, ec)) {
+      !std::filesystem::is_regular_file(dir / zone, ec) || !is_tzif(dir / zone)) {
     std::cerr << "cdrd: --time-zone: '" << zone << "' is not a time zone of this system (an IANA "
               << "name such as Europe/Berlin, from " << dir.string() << ")\n";
     return std::nullopt;
   }
-  ::setenv("TZ", zone.c_str(), 1);
-  ::tzset();
   return [](Micros wall) -> std::optional<Micros> {
     const std::int64_t seconds = floor_div(wall, kMicrosPerSecond);
     const std::time_t as_utc = static_cast<std::time_t>(seconds);
@@ -68,6 +73,11 @@ std::optional<service::ingest::LocalToUtc> zone_converter(const std::string& zon
     }
     return static_cast<Micros>(t) * kMicrosPerSecond + (wall - seconds * kMicrosPerSecond);
   };
+}
+
+void use_zone(const std::string& zone) {
+  ::setenv("TZ", zone.c_str(), 1);
+  ::tzset();
 }
 
 // Maps the CSV rows of an Asterisk chunk (no header) and ingests them.
@@ -130,6 +140,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   }
   auto store = open_store(global);
   if (!store) return 2;
+  if (asterisk_defaults.to_utc) use_zone(switch_options.time_zone);
   service::RatingService rating(store->accounts, store->rating);
   service::ingest::IngestSettings settings;
   settings.retention_days = retention_days;

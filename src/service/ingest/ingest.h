@@ -9,8 +9,9 @@
 // counts them all, so its size is bounded whatever the input. The same (account, call_uuid)
 // sent twice is stored once.
 //
-// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h) and by `cdrd import` and `cdrd
-// demo`. Thread-safe (the stores and the rating service are).
+// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h), POST /v1/ingest/freeswitch
+// (ingest_records) and by `cdrd import` and `cdrd demo`. Thread-safe (the stores and the rating
+// service are).
 #pragma once
 
 #include <cstddef>
