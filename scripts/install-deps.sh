@@ -24,6 +24,7 @@ PACKAGES=(
   tzdata                              # IANA time zones: cdrd import --time-zone (Asterisk CDRs)
   ccache                              # compiler cache: rebuilds take seconds
   clang-format                        # the house style, checked by make test (format_check)
+  python3 curl                        # docs_examples: runs every example of the docs (tests/)
 )
 
 if [ "${1:-}" = lint ]; then
