@@ -222,7 +222,7 @@ struct FakeWorld {
   }();
   api::ApiContext ctx{accounts, calls, settings};
   service::ingest::IngestService ingest{
-      accounts, calls, trunks, rating, {settings.retention_days, settings.now}};
+      accounts, calls, trunks, rating, {settings.retention_days, settings.now, {}}};
 };
 
 }  // namespace cdrd::fuzz

@@ -17,6 +17,7 @@ PACKAGES=(
   libssl-dev                          # SHA-256, random bytes, constant-time compare
   libcli11-dev                        # command line
   libspdlog-dev                       # access and service logs
+  prometheus-cpp-dev                  # /metrics: counters, histograms, the text format
   libphonenumber-dev                  # countries of phone numbers
   libprotobuf-dev                     # libphonenumber's metadata (a protobuf message), read once
   libgtest-dev libgmock-dev           # unit and black-box tests
