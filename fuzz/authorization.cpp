@@ -1,7 +1,8 @@
 // Fuzzes the forms of the Authorization header: the input is the header's value, checked as
 // HTTP Basic customer credentials (Authenticator, core/crypto.h base64_decode), as the operator
-// key (check_operator_key: "Bearer KEY"), as a cloud-PBX access token (list_calls) and as the
-// OAuth token endpoint's Basic client credentials (handle_token), on in-memory stores.
+// key (check_operator_key: "Bearer KEY" or Basic operator:KEY), as a cloud-PBX access token
+// (list_calls) and as the OAuth token endpoint's Basic client credentials (handle_token), on
+// in-memory stores.
 #include "api/app/auth.h"
 #include "api/operator_auth.h"
 #include "api/pbx/pbx.h"

@@ -56,6 +56,7 @@ class FakeAccountStore final : public AccountStore {
     return std::optional<Account>();
   }
   Status set_token_hash(std::int64_t, const std::string&) override { return Status::Ok(); }
+  Status set_default_country(std::int64_t, const std::string&) override { return Status::Ok(); }
   Result<std::vector<Account>> list_accounts() override {
     return std::vector<Account>{fuzz_account()};
   }

@@ -22,6 +22,7 @@ PACKAGES=(
   libprotobuf-dev                     # libphonenumber's metadata (a protobuf message), read once
   libgtest-dev libgmock-dev           # unit and black-box tests
   sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
+  tzdata                              # IANA time zones: cdrd import --time-zone (Asterisk CDRs)
   ccache                              # compiler cache: rebuilds take seconds
   clang-format                        # the house style, checked by make test (format_check)
   python3 curl                        # docs_examples: runs every example of the docs (tests/)

@@ -302,3 +302,46 @@ TEST_F(TrunkCallsTest, QualityMetricsAreValidatedAtIngest) {
 
 }  // namespace
 }  // namespace cdrd::test
+
+namespace cdrd::test {
+namespace {
+
+TEST(TrunkDefaultCountry, NumbersOfATrunksCallsAreReadAsDialledInItsCountry) {
+  CdrdServer server;
+  const Credentials carol = server.create_account("carol");
+  const TrunkClient c(server, carol);
+  const std::string trunk = c.outbound_trunk(false, "uk office");
+  // Set, shown, refused when malformed, cleared with null.
+  auto r = c.post("Trunk/" + trunk + "/", R"({"default_country": "GB"})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(
+      std::string(parse_json(c.get("Trunk/" + trunk + "/").body)["default_country"].GetString()),
+      "GB");
+  r = c.post("Trunk/" + trunk + "/", R"({"default_country": "uk"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_THAT(r.body, ::testing::HasSubstr("default_country"));
+
+  // A national UK number and a 00 number through the trunk: E.164. Without the trunk: as sent.
+  Record via_trunk = with_own_billing(answered_call(carol.auth_id, "gb-1", 4, 60));
+  via_trunk.set("trunk_id", str(trunk))
+      .set("from_number", str("020 7946 0000"))
+      .set("to_number", str("0033 1 40 20 50 50"));
+  Record direct = with_own_billing(answered_call(carol.auth_id, "gb-2", 4, 60));
+  direct.set("from_number", str("020 7946 0000"));
+  ASSERT_EQ(server.ingest(ndjson({via_trunk, direct})).status, 200);
+  auto one =
+      parse_json(server.get(carol, "/v1/Account/" + carol.auth_id + "/Zentrunk/Call/gb-1/").body);
+  EXPECT_EQ(std::string(one["from_number"].GetString()), "+442079460000");
+  EXPECT_EQ(std::string(one["to_number"].GetString()), "+33140205050");
+  EXPECT_EQ(std::string(one["to_country"].GetString()), "FR");
+  auto two =
+      parse_json(server.get(carol, "/v1/Account/" + carol.auth_id + "/Zentrunk/Call/gb-2/").body);
+  EXPECT_EQ(std::string(two["from_number"].GetString()), "020 7946 0000");
+
+  r = c.post("Trunk/" + trunk + "/", R"({"default_country": null})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_TRUE(parse_json(c.get("Trunk/" + trunk + "/").body)["default_country"].IsNull());
+}
+
+}  // namespace
+}  // namespace cdrd::test

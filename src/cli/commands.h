@@ -60,9 +60,16 @@ std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOp
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);
 int run_account_list(const GlobalOptions& global);
+// What `cdrd import --format asterisk-csv|asterisk-custom` adds (docs/switch-asterisk.md).
+struct SwitchImportOptions {
+  std::string time_zone;  // IANA name ("Europe/Berlin") of Master.csv's local times; "" = UTC
+  std::string account;    // when a row's accountcode is empty
+  std::string direction;  // inbound or outbound
+  std::string trunk_id;
+};
 // Records that ended more than `retention_days` ago are refused (failed lines), as serve does.
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format,
-               bool quiet, std::int64_t retention_days);
+               bool quiet, std::int64_t retention_days, const SwitchImportOptions& switch_options);
 int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string& sip_domain);
 
 // The rating subcommands (rating_commands.cpp: ratedeck load|show, account set, rerate,

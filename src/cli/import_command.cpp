@@ -2,10 +2,15 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/csv.h"
+#include "service/ingest/asterisk.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
 
@@ -29,13 +34,104 @@ bool toggles_quote(const std::string& line) {
   return n % 2 == 1;
 }
 
+// The wall-clock times of the IANA zone `zone` to UTC, through the C library's reading of the
+// system's zoneinfo (TZif) files: libstdc++ 12 has no std::chrono::locate_zone. The converter
+// works once use_zone(zone) has set TZ for the process (the import is single-threaded; it is
+// set after the store is opened, so the log lines of opening it stay in the usual zone).
+// nullopt (with a message printed) for a name that is not a zone of the system.
+std::optional<service::ingest::LocalToUtc> zone_converter(const std::string& zone) {
+  const char* tzdir = std::getenv("TZDIR");
+  const std::filesystem::path dir = tzdir != nullptr ? tzdir : "/usr/share/zoneinfo";
+  std::error_code ec;
+  // A zone is a TZif file of the zoneinfo tree (not zone.tab or another file beside them).
+  const auto is_tzif = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    char magic[4] = {};
+    return in.read(magic, 4) && std::string_view(magic, 4) == "TZif";
+  };
+  if (zone.empty() || zone.front() == '/' || zone.find("..") != std::string::npos ||
+      !std::filesystem::is_regular_file(dir / zone, ec) || !is_tzif(dir / zone)) {
+    std::cerr << "cdrd: --time-zone: '" << zone << "' is not a time zone of this system (an IANA "
+              << "name such as Europe/Berlin, from " << dir.string() << ")\n";
+    return std::nullopt;
+  }
+  return [](Micros wall) -> std::optional<Micros> {
+    const std::int64_t seconds = floor_div(wall, kMicrosPerSecond);
+    const std::time_t as_utc = static_cast<std::time_t>(seconds);
+    std::tm fields{};
+    ::gmtime_r(&as_utc, &fields);
+    std::tm local = fields;
+    local.tm_isdst = -1;  // let the zone's rules decide (summer or winter time)
+    const std::time_t t = std::mktime(&local);
+    if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+    // A wall-clock time the zone skips (clocks going forward) comes back moved: refuse it.
+    std::tm back{};
+    ::localtime_r(&t, &back);
+    if (back.tm_hour != fields.tm_hour || back.tm_min != fields.tm_min ||
+        back.tm_mday != fields.tm_mday) {
+      return std::nullopt;
+    }
+    return static_cast<Micros>(t) * kMicrosPerSecond + (wall - seconds * kMicrosPerSecond);
+  };
+}
+
+void use_zone(const std::string& zone) {
+  ::setenv("TZ", zone.c_str(), 1);
+  ::tzset();
+}
+
+// Maps the CSV rows of an Asterisk chunk (no header) and ingests them.
+Result<service::ingest::BatchResult> ingest_asterisk(
+    const service::ingest::IngestService& ingest, service::ingest::AsteriskFormat format,
+    const service::ingest::AsteriskDefaults& defaults, std::string_view text,
+    std::int64_t first_line) {
+  std::vector<service::ingest::MappedRecord> records;
+  CsvReader reader(text, first_line);
+  CsvRow row;
+  while (reader.next(row)) {
+    if (!row.error.empty()) {
+      records.push_back({row.line, Status::Invalid(row.error)});
+      continue;
+    }
+    records.push_back({row.line, service::ingest::map_asterisk_row(format, row.cells, defaults)});
+  }
+  return ingest.ingest_records(records);
+}
+
 }  // namespace
 
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format_name,
-               bool quiet, std::int64_t retention_days) {
+               bool quiet, std::int64_t retention_days, const SwitchImportOptions& switch_options) {
   Format format = Format::kNdjson;
   if (format_name == "csv" || (format_name == "auto" && ends_with(file, ".csv"))) {
     format = Format::kCsv;
+  }
+  // Asterisk's files: CSV without a header, each row mapped by service/ingest/asterisk.h.
+  const bool asterisk = format_name.starts_with("asterisk-");
+  service::ingest::AsteriskDefaults asterisk_defaults;
+  const service::ingest::AsteriskFormat asterisk_format =
+      format_name == "asterisk-custom" ? service::ingest::AsteriskFormat::kCustom
+                                       : service::ingest::AsteriskFormat::kMasterCsv;
+  if (asterisk) {
+    format = Format::kCsv;  // read in chunks like CSV, with no header row
+    if (format_name == "asterisk-csv" && switch_options.direction.empty()) {
+      std::cerr << "cdrd: --format asterisk-csv needs --direction inbound|outbound (Master.csv "
+                   "does not say)\n";
+      return 2;
+    }
+    asterisk_defaults.account = switch_options.account;
+    asterisk_defaults.direction = switch_options.direction;
+    asterisk_defaults.trunk_id = switch_options.trunk_id;
+    if (!switch_options.time_zone.empty()) {
+      auto converter = zone_converter(switch_options.time_zone);
+      if (!converter) return 2;
+      asterisk_defaults.to_utc = std::move(*converter);
+    }
+  } else if (!switch_options.time_zone.empty() || !switch_options.account.empty() ||
+             !switch_options.direction.empty() || !switch_options.trunk_id.empty()) {
+    std::cerr << "cdrd: --time-zone, --account, --direction and --trunk-id apply to "
+                 "--format asterisk-csv and asterisk-custom only\n";
+    return 2;
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -44,6 +140,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   }
   auto store = open_store(global);
   if (!store) return 2;
+  if (asterisk_defaults.to_utc) use_zone(switch_options.time_zone);
   service::RatingService rating(store->accounts, store->rating);
   service::ingest::IngestSettings settings;
   settings.retention_days = retention_days;
@@ -62,9 +159,14 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
 
   auto flush = [&]() -> bool {
     if (chunk_lines == 0) return true;
-    std::string text = format == Format::kCsv ? header + "\n" + chunk : chunk;
-    const std::int64_t first = format == Format::kCsv ? chunk_first - 1 : chunk_first;
-    auto result = ingest.ingest_text(text, format, first);
+    Result<service::ingest::BatchResult> result = Status::Ok();
+    if (asterisk) {
+      result = ingest_asterisk(ingest, asterisk_format, asterisk_defaults, chunk, chunk_first);
+    } else {
+      std::string text = format == Format::kCsv ? header + "\n" + chunk : chunk;
+      const std::int64_t first = format == Format::kCsv ? chunk_first - 1 : chunk_first;
+      result = ingest.ingest_text(text, format, first);
+    }
     if (!result.ok()) {
       std::cerr << "\ncdrd: storage failed at lines " << chunk_first << "-" << line_no << ": "
                 << result.status().message() << " (earlier chunks are stored; importing the "
@@ -90,7 +192,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   std::string line;
   while (std::getline(in, line)) {
     ++line_no;
-    if (format == Format::kCsv && header.empty() && !in_quotes) {
+    if (format == Format::kCsv && !asterisk && header.empty() && !in_quotes) {
       if (line.empty() || line == "\r") {
         chunk_first = line_no + 1;
         continue;

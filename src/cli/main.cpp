@@ -148,8 +148,24 @@ int main(int argc, char** argv) {
   bool import_quiet = false;
   auto* import_cmd = app.add_subcommand("import", "load call records from an NDJSON or CSV file");
   import_cmd->add_option("file", import_file, "the file")->required()->check(CLI::ExistingFile);
-  import_cmd->add_option("--format", import_format, "ndjson, csv or auto (by extension)")
-      ->check(CLI::IsMember({"auto", "ndjson", "csv"}));
+  import_cmd
+      ->add_option("--format", import_format,
+                   "ndjson, csv, auto (by extension), asterisk-csv (Master.csv of cdr_csv) or "
+                   "asterisk-custom (contrib/asterisk/cdr_custom.conf)")
+      ->check(CLI::IsMember({"auto", "ndjson", "csv", "asterisk-csv", "asterisk-custom"}));
+  SwitchImportOptions import_switch;
+  import_cmd->add_option("--time-zone", import_switch.time_zone,
+                         "asterisk-csv: the IANA time zone of the switch's local times, e.g. "
+                         "Europe/Berlin (default UTC)");
+  import_cmd->add_option("--account", import_switch.account,
+                         "asterisk-*: the auth_id for rows whose accountcode is empty");
+  import_cmd
+      ->add_option("--direction", import_switch.direction,
+                   "asterisk-*: inbound or outbound (asterisk-csv needs it; asterisk-custom "
+                   "rows may carry their own)")
+      ->check(CLI::IsMember({"inbound", "outbound"}));
+  import_cmd->add_option("--trunk-id", import_switch.trunk_id,
+                         "asterisk-*: the trunk of the calls (one of the account's trunk_ids)");
   import_cmd->add_flag("--quiet", import_quiet, "no progress display");
   std::int64_t import_retention_days = 90;
   import_cmd
@@ -181,7 +197,8 @@ int main(int argc, char** argv) {
   if (account_create->parsed()) return run_account_create(global, account_name);
   if (account_list->parsed()) return run_account_list(global);
   if (import_cmd->parsed()) {
-    return run_import(global, import_file, import_format, import_quiet, import_retention_days);
+    return run_import(global, import_file, import_format, import_quiet, import_retention_days,
+                      import_switch);
   }
   if (demo_cmd->parsed()) return run_demo(global, demo_calls, demo_sip_domain);
   if (const std::optional<int> code = rating.run()) return *code;

@@ -2,6 +2,7 @@
 //   cdrd ratedeck load --account AUTH_ID [--direction inbound|outbound] FILE.csv
 //   cdrd ratedeck show --account AUTH_ID [--direction inbound|outbound]
 //   cdrd account set --account AUTH_ID [--secure-trunking-rate R] [--always-rerate true|false]
+//                    [--default-country CC|none]
 //   cdrd rerate --account AUTH_ID --since T [--until T]
 //   cdrd rating report --account AUTH_ID [--since T] [--until T] [--digits N]
 // They open the database directly (a running `cdrd serve` sees deck and settings changes at its
@@ -15,6 +16,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "rating/country.h"
 #include "rating/rate_deck.h"
 #include "service/rating/rating_service.h"
 
@@ -26,7 +28,8 @@ struct RatingOptions {
   std::string direction;  // "" | inbound | outbound
   std::string file;
   std::string secure_rate;
-  std::string always_rerate;  // "" | true | false
+  std::string always_rerate;    // "" | true | false
+  std::string default_country;  // "" (unchanged) | ISO 3166 alpha-2 | none
   std::string since, until;
   int digits = 4;
 };
@@ -161,13 +164,28 @@ int run_account_set(const GlobalOptions& global, const RatingOptions& o) {
     next.secure_trunking_rate = *rate;
   }
   if (!o.always_rerate.empty()) next.always_rerate = o.always_rerate == "true";
+  if (!o.default_country.empty()) {
+    const std::string country = o.default_country == "none" ? "" : o.default_country;
+    if (!country.empty() && !rating::is_known_region(country)) {
+      std::cerr << "cdrd: --default-country: '" << o.default_country
+                << "' is not a country: two upper-case letters (ISO 3166 alpha-2, e.g. DE) or "
+                   "none\n";
+      return 2;
+    }
+    if (Status st = s.store->accounts.set_default_country(s.account.id, country); !st.ok()) {
+      return error_exit(st);
+    }
+    s.account.default_country = country;
+  }
   if (!(next == *settings)) {
     if (Status st = s.rating->set_settings(s.account.id, next); !st.ok()) return error_exit(st);
   }
   std::cout << "account " << s.account.auth_id << " (" << s.account.name << ")\n"
             << "  secure_trunking_rate: " << next.secure_trunking_rate.to_fixed5()
             << " per minute\n"
-            << "  always_rerate:        " << (next.always_rerate ? "true" : "false") << "\n";
+            << "  always_rerate:        " << (next.always_rerate ? "true" : "false") << "\n"
+            << "  default_country:      "
+            << (s.account.default_country.empty() ? "none" : s.account.default_country) << "\n";
   return 0;
 }
 
@@ -235,7 +253,8 @@ RatingCommands add_rating_commands(CLI::App& app, const GlobalOptions& global) {
 
   CLI::App* account_set = nullptr;
   if (CLI::App* account = app.get_subcommand("account")) {
-    account_set = account->add_subcommand("set", "set an account's rating settings, print them");
+    account_set = account->add_subcommand(
+        "set", "set an account's rating settings and default country, print them");
     account_set->add_option("--account", o->account, "the account's auth_id")->required();
     account_set->add_option("--secure-trunking-rate", o->secure_rate,
                             "per-minute surcharge of secure-trunked calls (e.g. 0.00100)");
@@ -243,6 +262,9 @@ RatingCommands add_rating_commands(CLI::App& app, const GlobalOptions& global) {
         ->add_option("--always-rerate", o->always_rerate,
                      "rate records that carry their own rate and amount too")
         ->check(CLI::IsMember({"true", "false"}));
+    account_set->add_option("--default-country", o->default_country,
+                            "read national and 00/011 numbers of the account's calls as numbers "
+                            "of this country (e.g. DE), stored in E.164; none to stop");
   }
 
   auto* rerate = app.add_subcommand(

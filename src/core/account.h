@@ -15,6 +15,9 @@ struct Account {
   std::string name;
   std::string token_hash;  // sha256_hex(auth_token)
   Micros created_at = 0;
+  // ISO 3166 alpha-2 region whose national and international-prefix (00, 011) numbers ingest
+  // turns into E.164 (docs/ingest.md, "Numbers"); "" keeps numbers as sent.
+  std::string default_country;
 };
 
 }  // namespace cdrd

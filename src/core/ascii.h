@@ -1,8 +1,10 @@
 // ASCII text helpers the layers share: case folding independent of the locale (header names,
 // media types, enum words) and trimming of the blanks HTTP and CSV allow around a value.
-// Bytes other than ASCII letters are kept as they are. Pure; thread-safe; no failures.
+// Bytes other than ASCII letters are kept as they are. Also the one percent-decoder (URLs, form
+// bodies, the values switches URL-encode). Pure; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +22,8 @@ bool iequals(std::string_view a, std::string_view b);
 
 // `s` without its leading and trailing spaces and tabs (HTTP's optional white space).
 std::string_view trim_blanks(std::string_view s);
+
+// Decodes %XX escapes (and '+' as ' ' when `plus_is_space`); nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
 }  // namespace cdrd

@@ -66,6 +66,9 @@ struct Trunk {
   TrunkStatus status = TrunkStatus::kEnabled;
   Direction direction = Direction::kOutbound;
   bool secure = false;
+  // ISO 3166 alpha-2 region of the national and 00/011 numbers of its calls, turned into E.164
+  // at ingest (docs/ingest.md, "Numbers"); "" uses the account's default country.
+  std::string default_country;
   std::optional<std::string> ipacl_uuid, credential_uuid;          // outbound
   std::optional<std::string> primary_uri_uuid, fallback_uri_uuid;  // inbound
   Micros created_at = 0;

@@ -20,8 +20,8 @@ constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 // an absolute-form target ("http://host/x" -> "/x"), which HTTP/1.1 servers must accept.
 std::string_view target_path(std::string_view target);
 
-// Decodes %XX escapes (and '+' as ' ' when `plus_is_space`); nullopt on a bad escape.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
+// Decodes %XX escapes (core/ascii.h).
+using cdrd::percent_decode;
 
 // Splits "a=1&b=2&b=3" into decoded pairs in order; nullopt on a bad escape.
 // A key without '=' has an empty value; empty segments ("a=1&&b=2") are skipped.

@@ -319,4 +319,30 @@ std::string country_of_by_libphonenumber(std::string_view number) {
   return look_up(*digits);
 }
 
+std::string e164_in_region(std::string_view number, std::string_view region) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  if (number.empty() || number.front() < '0' || number.front() > '9') return "";
+  for (char c : number) {
+    // Digits and the separators people write; letters (vanity numbers) are not accepted.
+    if ((c < '0' || c > '9') && c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') return "";
+  }
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber parsed;
+  if (util.Parse(std::string(number), std::string(region), &parsed) !=
+      PhoneNumberUtil::NO_PARSING_ERROR) {
+    return "";
+  }
+  if (!util.IsValidNumber(parsed)) return "";
+  std::string out;
+  util.Format(parsed, PhoneNumberUtil::E164, &out);
+  return out;
+}
+
+bool is_known_region(std::string_view region) {
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  return region.size() == 2 && util.GetCountryCodeForRegion(std::string(region)) != 0;
+}
+
 }  // namespace cdrd::rating

@@ -21,6 +21,17 @@ namespace cdrd::rating {
 // non-geographic numbers (+800 ...). Only '+' and digits are accepted (no spaces, no letters).
 std::string country_of(std::string_view number);
 
+// A number as dialled in `region` (ISO 3166 alpha-2: a default country, docs/ingest.md
+// "Numbers") in E.164: national numbers ("030 1234567" in DE, "4155550100" in US) and numbers
+// with the region's international prefix ("0044...", "011 44..." in US) become "+4930...",
+// "+1415...", "+44...". "" when `number` does not start with a digit (already "+...", a SIP user)
+// or is not a valid number when read that way; the caller then keeps its own reading. Asks
+// libphonenumber (Parse, IsValidNumber, Format E164): 10-20 µs.
+std::string e164_in_region(std::string_view number, std::string_view region);
+
+// True if libphonenumber knows `region` as a country (an ISO 3166 alpha-2 code it has numbers of).
+bool is_known_region(std::string_view region);
+
 // The same answer from libphonenumber's Parse and IsValidNumberForRegion alone, without the
 // table or the memo: the reference country_of is tested against (and slow: 10-20 µs).
 std::string country_of_by_libphonenumber(std::string_view number);

@@ -191,5 +191,25 @@ TEST_F(CountryAgreement, SharedCallingCodesAndEdgeCases) {
   EXPECT_EQ(mismatches_, 0);
 }
 
+TEST(E164InRegion, NationalAndInternationalPrefixForms) {
+  EXPECT_EQ(e164_in_region("030 1234567", "DE"), "+49301234567");
+  EXPECT_EQ(e164_in_region("00442079460000", "DE"), "+442079460000");
+  EXPECT_EQ(e164_in_region("4155550100", "US"), "+14155550100");
+  EXPECT_EQ(e164_in_region("1 (415) 555-0100", "US"), "+14155550100");
+  EXPECT_EQ(e164_in_region("011 44 20 7946 0000", "US"), "+442079460000");
+  EXPECT_EQ(e164_in_region("020 7946 0000", "GB"), "+442079460000");
+}
+
+TEST(E164InRegion, LeavesWhatItCannotReadToTheCaller) {
+  EXPECT_EQ(e164_in_region("+442079460000", "DE"), "");  // already E.164
+  EXPECT_EQ(e164_in_region("alice", "DE"), "");
+  EXPECT_EQ(e164_in_region("1001", "DE"), "");  // an extension
+  EXPECT_EQ(e164_in_region("1-800-FLOWERS", "US"), "");
+  EXPECT_EQ(e164_in_region("030 1234567", "ZZ"), "");
+  EXPECT_TRUE(is_known_region("DE"));
+  EXPECT_FALSE(is_known_region("XX"));
+  EXPECT_FALSE(is_known_region("de"));
+}
+
 }  // namespace
 }  // namespace cdrd::rating

@@ -28,6 +28,8 @@ class AccountStore {
   virtual Result<std::optional<Account>> find_account_by_auth_id(std::string_view auth_id) = 0;
   virtual Result<std::optional<Account>> find_account_by_name(std::string_view name) = 0;
   virtual Status set_token_hash(std::int64_t account_id, const std::string& token_hash) = 0;
+  // The account's default country ("" for none); kNotFound for no such account.
+  virtual Status set_default_country(std::int64_t account_id, const std::string& country) = 0;
   virtual Result<std::vector<Account>> list_accounts() = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "api/app/app.h"
 
 #include "api/errors.h"
+#include "api/ingest/freeswitch_ingest.h"
 #include "api/ingest/ingest_stream.h"
 #include "api/operator_auth.h"
 #include "api/pbx/pbx.h"
@@ -82,6 +83,11 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                 }
                 return d;
               });
+  // One CDR of FreeSWITCH's mod_json_cdr (docs/switch-freeswitch.md), read whole.
+  router_.add("POST", "/v1/ingest/freeswitch",
+              for_operator(upload, [this](const http::HttpRequest& r, const PathParams&) {
+                return ingest::handle_freeswitch(services_.ingest, r);
+              }));
   // The cloud-PBX API (OAuth bearer tokens, {"message"} errors, also for unknown paths).
   router_.add("POST", "/oauth/token",
               open(kSmallBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {

@@ -2,6 +2,7 @@
 // (route, authenticate, the route's body limit, the tenant for the per-account limits) before
 // the body is read, and hands back the handler that answers the whole request. Routes:
 //   POST /v1/ingest/calls                                  ingest (operator key), streamed
+//   POST /v1/ingest/freeswitch                             one mod_json_cdr CDR (operator key)
 //   GET  /v1/Account/{auth_id}/Zentrunk/Call/[{call_uuid}/] SIP-trunk calls, current shape
 //   GET  /v1/Account/{auth_id}/Call/[{call_uuid}/]          SIP-trunk calls, legacy shape
 //   POST /oauth/token, GET /api/ver1.0/client/{client_id}/calls|call_history/...  cloud-PBX

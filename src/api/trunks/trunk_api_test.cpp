@@ -98,7 +98,8 @@ TEST(Views, ObjectsCarryTheReferenceAttributesAndNoSecrets) {
       render_object(t, "api-4"),
       R"({"api_id":"api-4","trunk_id":"123","name":"","trunk_domain":"123.zt.example.net",)"
       R"("trunk_status":"enabled","trunk_direction":"inbound","secure":false,)"
-      R"("ipacl_uuid":null,"credential_uuid":null,"primary_uri_uuid":"u-1","fallback_uri_uuid":null})");
+      R"("default_country":null,"ipacl_uuid":null,"credential_uuid":null,"primary_uri_uuid":"u-1",)"
+      R"("fallback_uri_uuid":null})");
 }
 
 TEST(Views, ListEnvelopeLinksNeighbouringPages) {

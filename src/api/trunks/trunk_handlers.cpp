@@ -37,9 +37,9 @@ Status bad_value(std::string_view field, std::string_view form, std::string_view
 
 // Reads the trunk attributes `body` gives onto `t`. A link given as null is removed.
 Status apply_body(const JsonBody& body, Trunk& t) {
-  if (Status s =
-          body.check_fields({"name", "trunk_status", "trunk_direction", "secure", "ipacl_uuid",
-                             "credential_uuid", "primary_uri_uuid", "fallback_uri_uuid"});
+  if (Status s = body.check_fields({"name", "trunk_status", "trunk_direction", "secure",
+                                    "ipacl_uuid", "credential_uuid", "primary_uri_uuid",
+                                    "fallback_uri_uuid", "default_country"});
       !s.ok()) {
     return s;
   }
@@ -65,6 +65,23 @@ Status apply_body(const JsonBody& body, Trunk& t) {
   Result<std::optional<bool>> secure = body.boolean("secure");
   if (!secure.ok()) return secure.status();
   if (*secure) t.secure = **secure;
+
+  // The country of the national and 00/011 numbers of the trunk's calls (docs/ingest.md).
+  constexpr std::string_view kCountryForm =
+      "two upper-case letters (ISO 3166 alpha-2, e.g. DE) or null";
+  if (body.is_null("default_country")) {
+    t.default_country.clear();
+  } else {
+    Result<std::optional<std::string>> country = body.string("default_country", kCountryForm);
+    if (!country.ok()) return country.status();
+    if (*country) {
+      const std::string& c = **country;
+      if (c.size() != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z') {
+        return bad_value("default_country", kCountryForm, c);
+      }
+      t.default_country = c;
+    }
+  }
 
   for (const Link& link : kLinks) {
     if (body.is_null(link.field)) {

@@ -12,6 +12,9 @@ void write_fields(JsonWriter& w, const Trunk& t) {
   w.string_member("trunk_status", to_string(t.status));
   w.string_member("trunk_direction", to_string(t.direction));
   w.bool_member("secure", t.secure);
+  w.optional_string_member("default_country", t.default_country.empty()
+                                                  ? std::nullopt
+                                                  : std::optional<std::string>(t.default_country));
   w.optional_string_member("ipacl_uuid", t.ipacl_uuid);
   w.optional_string_member("credential_uuid", t.credential_uuid);
   w.optional_string_member("primary_uri_uuid", t.primary_uri_uuid);

@@ -42,7 +42,7 @@ class Batch {
       return Status::Ok();
     }
     unknown_account_ = false;
-    Result<CallRecord> record = validate_record(*raw, resolver_);
+    Result<CallRecord> record = validate_record(*raw, resolver_, country_resolver_);
     if (!store_error_.ok()) return store_error_;
     FailureReason reason =
         unknown_account_ ? FailureReason::kUnknownAccount : FailureReason::kInvalid;
@@ -141,10 +141,25 @@ class Batch {
       return store_error_;
     }
     std::optional<std::int64_t> id;
-    if (*found) id = (*found)->id;
+    if (*found) {
+      id = (*found)->id;
+      account_countries_[(*found)->id] = (*found)->default_country;
+    }
     unknown_account_ = !id;
     cache_.emplace(key, id);
     return id;
+  }
+
+  // The default country of a record's numbers: its trunk's, else its account's (resolved by
+  // resolve() just before), cached for the batch.
+  Result<std::string> default_country(std::int64_t account_id, std::string_view trunk_id) {
+    if (!trunk_id.empty()) {
+      Result<std::optional<TrunkFacts>> trunk = resolve_trunk(account_id, trunk_id);
+      if (!trunk.ok()) return trunk.status();
+      if (*trunk && !(*trunk)->default_country.empty()) return (*trunk)->default_country;
+    }
+    const auto it = account_countries_.find(account_id);
+    return it == account_countries_.end() ? std::string() : it->second;
   }
 
   // Trunk lookups by (account, trunk_id), cached for the batch (unknown ones too).
@@ -160,7 +175,9 @@ class Batch {
       store_error_ = found.status();
       return store_error_;
     }
-    if (*found) facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure};
+    if (*found) {
+      facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure, (*found)->default_country};
+    }
     trunk_cache_.emplace(std::move(key), facts);
     return facts;
   }
@@ -172,11 +189,16 @@ class Batch {
   const std::int64_t retention_days_;
   const Micros retention_floor_;  // the first end_time still kept (IngestService::retention_floor)
   AccountResolver resolver_ = [this](std::string_view auth_id) { return resolve(auth_id); };
+  DefaultCountryResolver country_resolver_ = [this](std::int64_t account_id,
+                                                    std::string_view trunk_id) {
+    return default_country(account_id, trunk_id);
+  };
   TrunkResolver trunk_resolver_ = [this](std::int64_t account_id, std::string_view trunk_id) {
     return resolve_trunk(account_id, trunk_id);
   };
   std::unordered_map<std::string, std::optional<TrunkFacts>> trunk_cache_;
   std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
+  std::unordered_map<std::int64_t, std::string> account_countries_;  // of the accounts in cache_
   std::unordered_map<std::int64_t, std::shared_ptr<const AccountRating>> ratings_;
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
@@ -293,6 +315,15 @@ IngestService::IngestService(AccountStore& accounts, CallStore& calls, TrunkStor
 
 Micros IngestService::retention_floor() const {
   return now_from(settings_.now) - settings_.retention_days * kMicrosPerDay;
+}
+
+Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord>& records) const {
+  Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  for (const MappedRecord& r : records) {
+    if (Status s = batch.add(r.record, r.line); !s.ok()) return s;
+  }
+  if (Status s = batch.flush(); !s.ok()) return s;
+  return batch.take();
 }
 
 Result<BatchResult> IngestService::ingest_text(std::string_view text, Format format,

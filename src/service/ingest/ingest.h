@@ -9,8 +9,9 @@
 // counts them all, so its size is bounded whatever the input. The same (account, call_uuid)
 // sent twice is stored once.
 //
-// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h) and by `cdrd import` and `cdrd
-// demo`. Thread-safe (the stores and the rating service are).
+// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h), POST /v1/ingest/freeswitch
+// (ingest_records) and by `cdrd import` and `cdrd demo`. Thread-safe (the stores and the rating
+// service are).
 #pragma once
 
 #include <array>
@@ -25,6 +26,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "service/ingest/raw_record.h"
 #include "service/rating/rating_service.h"
 #include "store/call_store.h"
 #include "store/trunk_store.h"
@@ -73,6 +75,13 @@ struct BatchResult {
 
 enum class Format { kNdjson, kCsv };
 
+// One record a switch adapter (freeswitch.h, asterisk.h) mapped onto the canonical field names,
+// or why it could not be mapped, with the line it is reported as.
+struct MappedRecord {
+  std::int64_t line = 0;
+  Result<RawRecord> record = RawRecord{};
+};
+
 struct IngestSettings {
   // Calls that ended more than `retention_days` days ago are refused: they would never be
   // served, and the retention sweep would delete them.
@@ -95,6 +104,11 @@ class IngestService {
   // `first_line`. A storage failure is returned as a Status (nothing of that batch is written).
   Result<BatchResult> ingest_text(std::string_view text, Format format,
                                   std::int64_t first_line = 1) const;
+
+  // Validates, rates and stores records that a switch adapter mapped: the same one validation,
+  // trunk link, retention and rating as ingest_text, and the same (account, call_uuid)
+  // idempotency. A storage failure is returned as a Status (nothing of that batch is written).
+  Result<BatchResult> ingest_records(const std::vector<MappedRecord>& records) const;
 
   // The first end_time still kept: now - retention_days.
   Micros retention_floor() const;

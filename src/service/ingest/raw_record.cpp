@@ -61,6 +61,12 @@ Result<RawRecord> parse_ndjson_line(std::string_view line) {
   return RawRecord{std::move(root.members)};
 }
 
+void add_text_field(RawRecord& record, std::string_view name, std::string value) {
+  if (value.empty()) return;
+  record.fields.push_back(
+      RawField{std::string(name), RawValue{RawKind::kText, std::move(value), {}, {}}});
+}
+
 Result<RawRecord> csv_row_to_record(const std::vector<std::string>& header,
                                     const std::vector<std::string>& cells) {
   if (cells.size() != header.size()) {

@@ -53,6 +53,10 @@ Result<RawRecord> parse_ndjson_line(std::string_view line);
 Result<RawRecord> csv_row_to_record(const std::vector<std::string>& header,
                                     const std::vector<std::string>& cells);
 
+// Appends `value` as the untyped field `name` unless it is empty (an absent value): how the
+// switch adapters (freeswitch.h, asterisk.h) build their records.
+void add_text_field(RawRecord& record, std::string_view name, std::string value);
+
 // For messages: a short description of a value ("'sideways'", "12", "true", "null",
 // "an array", "an object"); long text is cut and bytes that are not UTF-8 become '?'.
 std::string describe(const RawValue& value);

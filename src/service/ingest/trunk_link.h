@@ -20,6 +20,7 @@ namespace cdrd::service::ingest {
 struct TrunkFacts {
   std::string trunk_domain;
   bool secure = false;
+  std::string default_country;  // of its calls' numbers (validate.h); "" for the account's
 };
 
 // The trunk `trunk_id` of account `account_id`: its facts, nullopt when the account has no such

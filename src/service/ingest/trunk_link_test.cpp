@@ -15,9 +15,9 @@ using ::testing::HasSubstr;
 // Account 1 has trunk "111" (secure); account 2 has trunk "222".
 Result<std::optional<TrunkFacts>> resolve(std::int64_t account, std::string_view trunk_id) {
   if (account == 1 && trunk_id == "111")
-    return std::optional<TrunkFacts>({"111.zt.example.net", true});
+    return std::optional<TrunkFacts>({"111.zt.example.net", true, ""});
   if (account == 2 && trunk_id == "222")
-    return std::optional<TrunkFacts>({"222.zt.example.net", false});
+    return std::optional<TrunkFacts>({"222.zt.example.net", false, ""});
   return std::optional<TrunkFacts>();
 }
 

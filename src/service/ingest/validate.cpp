@@ -497,6 +497,7 @@ struct RecordBuilder {
   std::optional<Attestation> attestation;
   std::optional<int64_t> quality_rate, quality_max_rate;
   BillingInputs billing;
+  std::string from_raw, to_raw;  // the numbers as sent, read again with a default country
 };
 
 using RecordField = FieldSpec<RecordBuilder>;
@@ -524,9 +525,15 @@ const RecordField kRecordFields[] = {
     {"call_direction", "inbound or outbound", true,
      [](RB& b, const FC& c, const RV& v) { set(b.direction, parsed(c, v, &parse_direction)); }},
     {"from_number", kFormNumber, true,
-     [](RB& b, const FC& c, const RV& v) { set(b.rec.from_number, phone_number(c, v)); }},
+     [](RB& b, const FC& c, const RV& v) {
+       set(b.rec.from_number, phone_number(c, v));
+       b.from_raw = v.text;
+     }},
     {"to_number", kFormNumber, true,
-     [](RB& b, const FC& c, const RV& v) { set(b.rec.to_number, phone_number(c, v)); }},
+     [](RB& b, const FC& c, const RV& v) {
+       set(b.rec.to_number, phone_number(c, v));
+       b.to_raw = v.text;
+     }},
     {"initiation_time", kFormTime, true,
      [](RB& b, const FC& c, const RV& v) { set(b.initiation, timestamp(c, v)); }},
     {"answer_time", kFormTime, false,
@@ -775,6 +782,18 @@ void check_consistency(RecordBuilder& b, const std::vector<bool>& present,
   }
 }
 
+// National and international-prefix numbers of `country` in E.164 (validate_record's contract).
+// A number that was refused already, or that libphonenumber does not read as a valid number of
+// that country, stays as the plain reading made it.
+void apply_default_country(RecordBuilder& b, std::string_view country) {
+  for (auto [raw, number] :
+       {std::pair{&b.from_raw, &b.rec.from_number}, std::pair{&b.to_raw, &b.rec.to_number}}) {
+    if (number->empty()) continue;
+    std::string e164 = rating::e164_in_region(trim_blanks(*raw), country);
+    if (!e164.empty()) *number = std::move(e164);
+  }
+}
+
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& p : parts) {
@@ -802,7 +821,8 @@ void complete_billing(CallRecord& record, const BillingInputs& given) {
   record.rating = RatingState::kUnrated;
 }
 
-Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve) {
+Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve,
+                                   const DefaultCountryResolver& default_country) {
   const auto& index = record_index();
   RecordBuilder b;
   const std::vector<bool> present =
@@ -817,17 +837,28 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
                                     "), unless call_id gives the SIP Call-ID to derive it from");
     }
   }
-  check_consistency(b, present, index);
 
+  // The account first: its default country decides how the numbers read (before their
+  // countries are derived); its error is listed after the others, as it always was.
+  bool unknown_account = false;
   if (b.account) {
     const Result<std::optional<int64_t>> id = resolve(*b.account);
     if (!id.ok()) return id.status();
     if (!id.value()) {
-      b.errors.add("account", "no account has auth_id " + quoted(*b.account) +
-                                  " (expected the auth_id \"MA...\" of an existing account)");
+      unknown_account = true;
     } else {
       b.rec.account_id = **id;
+      if (default_country) {
+        const Result<std::string> country = default_country(**id, b.rec.trunk_id);
+        if (!country.ok()) return country.status();
+        if (!country->empty()) apply_default_country(b, *country);
+      }
     }
+  }
+  check_consistency(b, present, index);
+  if (unknown_account) {
+    b.errors.add("account", "no account has auth_id " + quoted(*b.account) +
+                                " (expected the auth_id \"MA...\" of an existing account)");
   }
   if (!b.errors.list.empty()) return Status::Invalid(join(b.errors.list));
 

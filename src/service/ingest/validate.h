@@ -23,10 +23,21 @@ namespace cdrd::service::ingest {
 using AccountResolver =
     std::function<Result<std::optional<std::int64_t>>(std::string_view auth_id)>;
 
+// The default country of a record's numbers (docs/ingest.md, "Numbers"): the ISO 3166 alpha-2
+// code of its trunk (`trunk_id`, "" when the record names none) if that trunk has one, else of
+// its account; "" for none. A storage failure is returned as a Status.
+using DefaultCountryResolver =
+    std::function<Result<std::string>(std::int64_t account_id, std::string_view trunk_id)>;
+
 // The CallRecord of `raw`, or kInvalidArgument whose message lists every problem found as
-// "field: what is wrong, accepted form, got 'value'", joined by "; ". A failure of the resolver
+// "field: what is wrong, accepted form, got 'value'", joined by "; ". A failure of a resolver
 // is returned unchanged (a storage code, never kInvalidArgument), so callers can stop the batch.
-Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve);
+// With a default country (`default_country` set and answering a code), from_number and
+// to_number written in that country's national form or with its international prefix (00,
+// 011, ...) are stored in E.164 (rating::e164_in_region); without one, numbers are read as
+// before: "+..." and bare international digits become E.164, anything else is kept as sent.
+Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve,
+                                   const DefaultCountryResolver& default_country = {});
 
 // True if `name` is a field of the canonical record (CSV headers are checked with it).
 bool is_known_field(std::string_view name);

@@ -737,3 +737,63 @@ TEST(CompleteBilling, DefaultsAndState) {
 
 }  // namespace
 }  // namespace cdrd::service::ingest
+
+namespace cdrd::service::ingest {
+namespace {
+
+// Account 7's default country is DE; its trunk "us-1" has US.
+Result<std::string> default_country_de(std::int64_t account_id, std::string_view trunk_id) {
+  EXPECT_EQ(account_id, 7);
+  return std::string(trunk_id == "us-1" ? "US" : "DE");
+}
+
+Result<CallRecord> check_numbers(const std::string& from, const std::string& to,
+                                 const std::string& trunk_id = "") {
+  Result<RawRecord> raw = parse_ndjson_line(
+      line({{"from_number", "\"" + from + "\""}, {"to_number", "\"" + to + "\""}}));
+  if (!raw.ok()) return raw.status();
+  if (!trunk_id.empty()) {
+    raw->fields.push_back({"trunk_id", RawValue{RawKind::kString, trunk_id, {}, {}}});
+  }
+  return validate_record(*raw, resolve_account, default_country_de);
+}
+
+TEST(Validate, DefaultCountryTurnsNationalAndPrefixedNumbersIntoE164) {
+  Result<CallRecord> r = check_numbers("030 1234567", "00442079460000");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->from_number, "+49301234567");
+  EXPECT_EQ(r->from_country, "DE");
+  EXPECT_EQ(r->to_number, "+442079460000");
+  EXPECT_EQ(r->to_country, "GB");
+  // Digits read as dialled in Germany: without 00 or '+', 44 20... is a German number; E.164
+  // stays as it is.
+  r = check_numbers("+12604109832", "442079460000");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->from_number, "+12604109832");
+  EXPECT_EQ(r->to_number, "+49442079460000");
+  // A SIP user and an extension stay as sent.
+  r = check_numbers("alice", "1001");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->from_number, "alice");
+  EXPECT_EQ(r->to_number, "1001");
+}
+
+TEST(Validate, TheTrunksDefaultCountryWinsOverTheAccounts) {
+  // 011 is the international prefix of the US, and 10 digits a national US number.
+  Result<CallRecord> r = check_numbers("4155550100", "011 44 20 7946 0000", "us-1");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->from_number, "+14155550100");
+  EXPECT_EQ(r->to_number, "+442079460000");
+}
+
+TEST(Validate, WithoutADefaultCountryNumbersAreKeptAsToday) {
+  Result<CallRecord> r =
+      check({{"from_number", "\"030 1234567\""}, {"to_number", "\"00442079460000\""}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->from_number, "030 1234567");
+  EXPECT_EQ(r->to_number, "00442079460000");
+  EXPECT_EQ(r->to_country, "");
+}
+
+}  // namespace
+}  // namespace cdrd::service::ingest

@@ -273,13 +273,21 @@ const std::vector<std::string_view> kV6CallUuidsInAnyCase = {
     "WHERE call_uuid <> lower(call_uuid)",
 };
 
-const std::array<Migration, 6> kMigrations = {{
+// The default country of an account or a trunk: national and 00/011 numbers of its calls are
+// turned into E.164 at ingest (docs/ingest.md, "Numbers"). '' = none: numbers kept as sent.
+const std::vector<std::string_view> kV7DefaultCountry = {
+    "ALTER TABLE accounts ADD COLUMN default_country TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE trunks ADD COLUMN default_country TEXT NOT NULL DEFAULT ''",
+};
+
+const std::array<Migration, 7> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
     {3, "oauth apps and tokens", kV3OAuth},
     {4, "trunk control plane", kV4TrunkControlPlane},
     {5, "the list index answers number filters", kV5NumberIndexesGo},
     {6, "call uuids in any letter case", kV6CallUuidsInAnyCase},
+    {7, "default country of accounts and trunks", kV7DefaultCountry},
 }};
 
 // The version recorded in the database (0 for a new one). Call inside a transaction.

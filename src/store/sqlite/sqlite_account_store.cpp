@@ -12,7 +12,7 @@ using sqlite::Statement;
 namespace {
 
 const std::string kSelectAccount =
-    "SELECT id, auth_id, name, token_hash, created_at FROM accounts ";
+    "SELECT id, auth_id, name, token_hash, created_at, default_country FROM accounts ";
 
 // One reader per table, in the column order of its SELECT (as in the other sqlite stores).
 Account read_account(const Statement& st) {
@@ -22,6 +22,7 @@ Account read_account(const Statement& st) {
   a.name = st.text(2);
   a.token_hash = st.text(3);
   a.created_at = st.int64(4);
+  a.default_country = st.text(5);
   return a;
 }
 
@@ -65,6 +66,18 @@ Status SqliteAccountStore::set_token_hash(std::int64_t account_id, const std::st
   return db_.with_writer([&](Connection& c) -> Status {
     RETURN_IF_ERROR(
         c.run("UPDATE accounts SET token_hash = ? WHERE id = ?", token_hash, account_id));
+    if (c.changes() == 0) {
+      return Status::NotFound("no account with id " + std::to_string(account_id));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteAccountStore::set_default_country(std::int64_t account_id,
+                                               const std::string& country) {
+  return db_.with_writer([&](Connection& c) -> Status {
+    RETURN_IF_ERROR(
+        c.run("UPDATE accounts SET default_country = ? WHERE id = ?", country, account_id));
     if (c.changes() == 0) {
       return Status::NotFound("no account with id " + std::to_string(account_id));
     }

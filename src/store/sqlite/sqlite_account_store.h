@@ -28,6 +28,7 @@ class SqliteAccountStore final : public AccountStore {
   Result<std::optional<Account>> find_account_by_name(std::string_view name) override;
   // kNotFound when no account has that id.
   Status set_token_hash(std::int64_t account_id, const std::string& token_hash) override;
+  Status set_default_country(std::int64_t account_id, const std::string& country) override;
   // Oldest first.
   Result<std::vector<Account>> list_accounts() override;
 

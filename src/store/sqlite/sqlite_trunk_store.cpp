@@ -277,7 +277,7 @@ std::string sealed_password(const SecretBox& box, const std::string& password) {
 
 const std::string kSelectTrunk =
     "SELECT id, account_id, trunk_id, trunk_domain, name, status, direction, secure, ipacl_uuid, "
-    "credential_uuid, primary_uri_uuid, fallback_uri_uuid, created_at FROM trunks";
+    "credential_uuid, primary_uri_uuid, fallback_uri_uuid, created_at, default_country FROM trunks";
 
 Result<Trunk> read_trunk(Connection&, const Statement& st) {
   Trunk t;
@@ -298,6 +298,7 @@ Result<Trunk> read_trunk(Connection&, const Statement& st) {
   t.primary_uri_uuid = st.opt_text(10);
   t.fallback_uri_uuid = st.opt_text(11);
   t.created_at = st.int64(12);
+  t.default_country = st.text(13);
   return t;
 }
 
@@ -438,11 +439,11 @@ Status SqliteTrunkStore::create_trunk(const Trunk& t, int max_per_account) {
     RETURN_IF_ERROR(check_references(c, t));
     if (Status s = c.run(
             "INSERT INTO trunks (account_id, trunk_id, trunk_domain, created_at, name, status, "
-            "direction, secure, ipacl_uuid, credential_uuid, primary_uri_uuid, fallback_uri_uuid) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "direction, secure, ipacl_uuid, credential_uuid, primary_uri_uuid, fallback_uri_uuid, "
+            "default_country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             t.account_id, t.trunk_id, t.trunk_domain, system_now(), t.name, enum_code(t.status),
             enum_code(t.direction), t.secure, t.ipacl_uuid, t.credential_uuid, t.primary_uri_uuid,
-            t.fallback_uri_uuid);
+            t.fallback_uri_uuid, t.default_country);
         !s.ok()) {
       if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_UNIQUE) {
         return Status::Conflict("trunk_id " + t.trunk_id + " is taken");
@@ -496,10 +497,11 @@ Status SqliteTrunkStore::update_trunk(const Trunk& t) {
     RETURN_IF_ERROR(check_references(c, t));
     return c.run(
         "UPDATE trunks SET name = ?, status = ?, direction = ?, secure = ?, ipacl_uuid = ?, "
-        "credential_uuid = ?, primary_uri_uuid = ?, fallback_uri_uuid = ? "
+        "credential_uuid = ?, primary_uri_uuid = ?, fallback_uri_uuid = ?, default_country = ? "
         "WHERE account_id = ? AND trunk_id = ?",
         t.name, enum_code(t.status), enum_code(t.direction), t.secure, t.ipacl_uuid,
-        t.credential_uuid, t.primary_uri_uuid, t.fallback_uri_uuid, t.account_id, t.trunk_id);
+        t.credential_uuid, t.primary_uri_uuid, t.fallback_uri_uuid, t.default_country, t.account_id,
+        t.trunk_id);
   });
 }
 
