@@ -15,6 +15,8 @@ constexpr char ascii_upper(char c) {
   return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
 }
 std::string ascii_lower(std::string_view s);
+// True if `a` and `b` are equal once ASCII letters are folded to one case.
+bool iequals(std::string_view a, std::string_view b);
 
 // `s` without its leading and trailing spaces and tabs (HTTP's optional white space).
 std::string_view trim_blanks(std::string_view s);

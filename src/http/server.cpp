@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/mutex.h"
 #include "http/beast_names.h"
 #include "http/error_body.h"
@@ -72,12 +73,6 @@ std::shared_ptr<spdlog::logger> http_logger() {
     }
   }();
   return logger;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
 }
 
 // The "api_id" a JSON body carries at its top level (first or last member), for the access log.
