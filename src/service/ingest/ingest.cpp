@@ -252,4 +252,14 @@ Result<BatchResult> IngestService::ingest_text(std::string_view text, Format for
   return batch.take();
 }
 
+Result<BatchResult> IngestService::ingest_records(
+    const std::vector<std::pair<std::int64_t, Result<RawRecord>>>& records) const {
+  Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  for (const auto& [line, record] : records) {
+    if (Status s = batch.add(record, line); !s.ok()) return s;
+  }
+  if (Status s = batch.flush(); !s.ok()) return s;
+  return batch.take();
+}
+
 }  // namespace cdrd::service::ingest

@@ -9,8 +9,9 @@
 // counts them all, so its size is bounded whatever the input. The same (account, call_uuid)
 // sent twice is stored once.
 //
-// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h) and by `cdrd import` and `cdrd
-// demo`. Thread-safe (the stores and the rating service are).
+// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h), the switch endpoints (POST
+// /v1/ingest/kamailio), `cdrd import` and `cdrd demo`. Thread-safe (the stores and the rating
+// service are).
 #pragma once
 
 #include <cstddef>
@@ -18,12 +19,14 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/call_record.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "service/ingest/raw_record.h"
 #include "service/rating/rating_service.h"
 #include "store/call_store.h"
 #include "store/trunk_store.h"
@@ -72,6 +75,12 @@ class IngestService {
   // `first_line`. A storage failure is returned as a Status (nothing of that batch is written).
   Result<BatchResult> ingest_text(std::string_view text, Format format,
                                   std::int64_t first_line = 1) const;
+
+  // The same for records a switch adapter has already mapped onto the canonical field names
+  // (kamailio.h), each with its line number in the input: each is validated, rated and stored
+  // exactly as a line of ingest_text, and an error in it is that line's failure.
+  Result<BatchResult> ingest_records(
+      const std::vector<std::pair<std::int64_t, Result<RawRecord>>>& records) const;
 
   // The first end_time still kept: now - retention_days.
   Micros retention_floor() const;
