@@ -35,6 +35,15 @@ constexpr std::string_view kUpperDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 constexpr std::string_view kAlnum =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+// Formats 16 bytes as a lower-case UUID ("91d15144-e8c1-45fa-8226-061702f297fe").
+std::string format_uuid(const unsigned char* b) {
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
 }  // namespace
 
 std::string random_string(std::size_t n, std::string_view alphabet) {
@@ -59,12 +68,20 @@ std::string new_uuid_v4() {
   random_bytes(b, sizeof b);
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
-  return out;
+  return format_uuid(b);
+}
+
+std::string uuid_v5(std::string_view call_id) {
+  static constexpr unsigned char kNamespace[16] = {0x10, 0x97, 0x97, 0xa3, 0x04, 0x6f, 0x47, 0x4d,
+                                                   0x82, 0x61, 0xf6, 0x70, 0xac, 0x87, 0x4f, 0x7d};
+  std::string input(reinterpret_cast<const char*>(kNamespace), sizeof kNamespace);
+  input.append(call_id);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha1(), nullptr);
+  digest[6] = (digest[6] & 0x0f) | 0x50;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  return format_uuid(digest);
 }
 
 std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }

@@ -19,6 +19,11 @@ std::string new_auth_token();
 // A random RFC 4122 version 4 UUID, lower case ("91d15144-e8c1-45fa-8226-061702f297fe").
 std::string new_uuid_v4();
 
+// The call_uuid cdrd derives from a SIP Call-ID: the RFC 4122 version 5 (SHA-1, name-based)
+// UUID of `call_id` in cdrd's namespace 109797a3-046f-474d-8261-f670ac874f7d, lower case. The
+// same Call-ID always gives the same uuid, so a switch's retry is a duplicate.
+std::string uuid_v5(std::string_view call_id);
+
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 // Lower-case hex MD5 of `data` (SIP digest HA1 only; never for anything secret on its own).

@@ -30,6 +30,15 @@ TEST(Crypto, UuidV4Shape) {
   for (int i = 0; i < 50; ++i) EXPECT_TRUE(std::regex_match(new_uuid_v4(), shape));
 }
 
+// Checked against an independent RFC 4122 implementation (Python's uuid.uuid5) with the same
+// namespace.
+TEST(Crypto, UuidV5OfACallIdIsStable) {
+  EXPECT_EQ(uuid_v5("a84b4c76e66710@pc33.atlanta.example.com"),
+            "4f2365e0-b6f2-50f6-bb89-2960bb78559c");
+  EXPECT_NE(uuid_v5("a84b4c76e66710@pc33.atlanta.example.com."),
+            uuid_v5("a84b4c76e66710@pc33.atlanta.example.com"));
+}
+
 TEST(Crypto, KnownDigests) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(md5_hex("abc"), "900150983cd24fb0d6963f7d28e17f72");

@@ -51,11 +51,22 @@ bool digits(std::string_view text, std::size_t pos, std::size_t n, int& out) {
 }  // namespace
 
 std::optional<TimeInterval> parse_timestamp(std::string_view text) {
-  // Strip an explicit UTC designator.
+  // Strip the zone designator: 'Z', or an offset from UTC after the minutes.
+  Micros offset = 0;
   if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) {
     text.remove_suffix(1);
-  } else if (text.size() > 6 && (text.substr(text.size() - 6) == "+00:00")) {
-    text.remove_suffix(6);
+  } else if (const std::size_t sign = text.find_last_of("+-");
+             sign != std::string_view::npos && sign >= 16) {
+    const std::string_view zone = text.substr(sign + 1);
+    int oh = 0, om = 0;
+    const bool ok =
+        (zone.size() == 2 && digits(zone, 0, 2, oh)) ||
+        (zone.size() == 4 && digits(zone, 0, 2, oh) && digits(zone, 2, 2, om)) ||
+        (zone.size() == 5 && digits(zone, 0, 2, oh) && zone[2] == ':' && digits(zone, 3, 2, om));
+    if (!ok || oh > 23 || om > 59) return std::nullopt;
+    offset = (Micros{oh} * 3600 + Micros{om} * 60) * kMicrosPerSecond;
+    if (text[sign] == '-') offset = -offset;
+    text = text.substr(0, sign);
   }
   int y, mo, d, h, mi, s = 0;
   if (!digits(text, 0, 4, y) || text.size() < 16 || text[4] != '-' || !digits(text, 5, 2, mo) ||
@@ -90,7 +101,36 @@ std::optional<TimeInterval> parse_timestamp(std::string_view text) {
     }
   }
   const Micros secs = days_from_civil(y, mo, d) * 86400 + Micros{h} * 3600 + Micros{mi} * 60 + s;
-  return TimeInterval{secs * kMicrosPerSecond + frac, width};
+  return TimeInterval{secs * kMicrosPerSecond + frac - offset, width};
+}
+
+std::optional<Micros> parse_epoch(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view frac =
+      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const auto all_digits = [](std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  };
+  if (!all_digits(whole) || (dot != std::string_view::npos && !all_digits(frac))) {
+    return std::nullopt;
+  }
+  Micros value = 0;
+  for (char c : whole) value = value * 10 + (c - '0');
+  if (whole.size() <= 10 && frac.size() <= 6) {
+    Micros micros = 0, scale = kMicrosPerSecond;
+    for (char c : frac) {
+      scale /= 10;
+      micros += (c - '0') * scale;
+    }
+    return value * kMicrosPerSecond + micros;
+  }
+  if ((whole.size() == 16 || whole.size() == 17) && dot == std::string_view::npos) return value;
+  return std::nullopt;
 }
 
 std::string format_timestamp(Micros t) {

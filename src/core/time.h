@@ -24,10 +24,18 @@ struct TimeInterval {
   Micros end() const { return start + width; }  // first microsecond after the interval
 };
 
-// Parses "YYYY-MM-DD HH:MM[:SS[.f{1,6}]]" (UTC). A 'T' may stand for the space and a trailing
-// 'Z' or "+00:00" is accepted, so ISO 8601 UTC timestamps from switches parse too.
-// Returns nullopt for anything else, including impossible dates (2021-02-30) and hours > 23.
+// Parses "YYYY-MM-DD HH:MM[:SS[.f{1,6}]]" (UTC). A 'T' may stand for the space, and an ISO 8601
+// zone designator may follow: 'Z', or an offset "+HH:MM", "+HHMM" or "+HH" (or '-'; hours at
+// most 23, minutes at most 59), which is subtracted to give UTC: "2026-11-30T10:00:00+01:00" is
+// 09:00:00 UTC. Returns nullopt for anything else, including impossible dates (2021-02-30) and
+// hours > 23.
 std::optional<TimeInterval> parse_timestamp(std::string_view text);
+
+// Parses a Unix epoch time as switches write it: seconds, up to 10 integer digits with an
+// optional fraction of 1-6 digits ("1764496800", "1764496800.250"), or whole microseconds of
+// 16 or 17 digits ("1764496800250000"). Returns nullopt for anything else (a sign, a
+// millisecond count of 13 digits, an exponent).
+std::optional<Micros> parse_epoch(std::string_view text);
 
 // "YYYY-MM-DD HH:MM:SS" (the fraction is truncated, as the APIs show whole seconds).
 std::string format_timestamp(Micros t);

@@ -39,12 +39,47 @@ TEST(ParseTimestamp, AcceptsIsoUtcForms) {
   EXPECT_EQ(c->start, b->start);
 }
 
+TEST(ParseTimestamp, SubtractsAnIsoOffset) {
+  const Micros utc = parse_timestamp("2026-11-30 09:00:00")->start;
+  for (const char* same :
+       {"2026-11-30T10:00:00+01:00", "2026-11-30T10:00:00+0100", "2026-11-30T10:00:00+01",
+        "2026-11-30 04:30:00-04:30", "2026-11-30T09:00:00-00:00"}) {
+    const auto t = parse_timestamp(same);
+    ASSERT_TRUE(t) << same;
+    EXPECT_EQ(t->start, utc) << same;
+    EXPECT_EQ(t->width, kMicrosPerSecond) << same;
+  }
+  const auto centis = parse_timestamp("2026-11-30T10:00:00.25+01:00");
+  ASSERT_TRUE(centis);
+  EXPECT_EQ(centis->start, utc + 250'000);
+  EXPECT_EQ(parse_timestamp("2021-01-01 10:00+01:00")->start,
+            parse_timestamp("2021-01-01 09:00")->start);  // minute precision keeps its width
+  EXPECT_EQ(parse_timestamp("2021-01-01 00:30+01:00")->start,
+            parse_timestamp("2020-12-31 23:30")->start);  // across the year
+}
+
+TEST(ParseEpoch, SecondsWithAFractionOrWholeMicroseconds) {
+  const Micros t = parse_timestamp("2025-12-01 10:00:00")->start;
+  EXPECT_EQ(parse_epoch("1764583200"), t);
+  EXPECT_EQ(parse_epoch("1764583200.25"), t + 250'000);
+  EXPECT_EQ(parse_epoch("1764583200.000001"), t + 1);
+  EXPECT_EQ(parse_epoch("1764583200250000"), t + 250'000);
+  EXPECT_EQ(parse_epoch("0"), 0);
+  for (const char* bad :
+       {"", "-1", "+1764583200", "1764583200.", ".5", "1764583200.1234567", "1764583200250",
+        "17645832002500000000", "1.7e9", "17645832 00", "1764583200250000.5"}) {
+    EXPECT_FALSE(parse_epoch(bad)) << bad;
+  }
+}
+
 TEST(ParseTimestamp, RejectsMalformedAndImpossibleDates) {
   for (const char* bad :
        {"yesterday", "", "2021-02-30 00:00", "2021-13-01 00:00", "2021-01-01 24:00",
         "2021-01-01 10:60", "2021-01-01 10:00:60", "2021-01-01 10:00:00.",
         "2021-01-01 10:00:00.1234567", "2021-1-01 10:00", "2021-01-01", "2021-01-01 10:00:00 ",
-        "1969-12-31 23:59:59", "2021-01-01 10:00+01:00"}) {
+        "1969-12-31 23:59:59", "2021-01-01 10:00:00+24:00", "2021-01-01 10:00:00+01:60",
+        "2021-01-01 10:00:00+1", "2021-01-01 10:00:00+01:0", "2021-01-01 10:00:00+",
+        "2021-01-01 10:00:00Z+01"}) {
     EXPECT_FALSE(parse_timestamp(bad)) << bad;
   }
   EXPECT_TRUE(parse_timestamp("2024-02-29 00:00"));

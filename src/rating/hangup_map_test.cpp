@@ -12,9 +12,7 @@
 namespace cdrd {
 namespace {
 
-bool known(std::optional<int> code) {
-  return code && rating::find_hangup_cause(*code) != nullptr;
-}
+bool known(std::optional<int> code) { return code && rating::find_hangup_cause(*code) != nullptr; }
 
 TEST(HangupMap, EverySipStatusItNamesIsAProviderCode) {
   for (int status = 100; status < 700; ++status) {

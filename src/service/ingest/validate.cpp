@@ -10,6 +10,7 @@
 
 #include "core/ascii.h"
 #include "core/call_uuid.h"
+#include "core/crypto.h"
 #include "core/enums.h"
 #include "core/money.h"
 #include "core/phone.h"
@@ -37,11 +38,13 @@ constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 constexpr std::string_view kFormText = "a string of at most 256 characters";
 constexpr std::string_view kFormShortText = "a string of at most 128 characters";
 constexpr std::string_view kFormTime =
-    "a UTC timestamp \"YYYY-MM-DD HH:MM:SS[.ffffff]\" (ISO 8601 with T and Z also accepted)";
+    "a UTC timestamp \"YYYY-MM-DD HH:MM:SS[.ffffff]\" (ISO 8601 with T and Z or an offset "
+    "such as +01:00 also accepted), or Unix epoch seconds (up to 6 decimals) or microseconds";
 constexpr std::string_view kFormSeconds = "a whole number of seconds from 0 to 1000000000";
 constexpr std::string_view kFormMoney =
     "a decimal from 0 to 999999999999.99999 with at most 5 decimals, as a string or a JSON "
     "number (e.g. \"0.31800\")";
+constexpr std::string_view kFormCallUuid = "1-64 characters of A-Z, a-z, 0-9 and '-'";
 constexpr std::string_view kFormBool = "true or false (CSV: true, false, 1 or 0)";
 constexpr std::string_view kFormInt = "a whole number";
 constexpr std::string_view kFormCountry = "two upper-case letters (ISO 3166 alpha-2, e.g. US)";
@@ -187,6 +190,9 @@ std::optional<Micros> timestamp(const FieldCtx& c, const RawValue& v) {
   if (is_text(v)) {
     const std::optional<TimeInterval> t = parse_timestamp(v.text);
     if (t && t->width <= kMicrosPerSecond) return t->start;
+  }
+  if (is_text(v) || v.kind == RawKind::kNumber) {
+    if (const std::optional<Micros> t = parse_epoch(v.text)) return t;
   }
   c.bad(v);
   return std::nullopt;
@@ -507,7 +513,7 @@ const RecordField kRecordFields[] = {
     // identity
     {"account", "the auth_id of an existing account (\"MA...\")", true,
      [](RB& b, const FC& c, const RV& v) { set(b.account, text(c, v, kMaxNumberText)); }},
-    {"call_uuid", "1-64 characters of A-Z, a-z, 0-9 and '-'", true,
+    {"call_uuid", kFormCallUuid, false,
      [](RB& b, const FC& c, const RV& v) {
        if (is_text(v) && is_plausible_call_uuid(v.text))
          b.rec.call_uuid = v.text;
@@ -801,6 +807,16 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
   RecordBuilder b;
   const std::vector<bool> present =
       read_fields(kRecordFields, index, raw.fields, "", /*leg=*/false, b, b.errors);
+  // A switch knows its calls by SIP Call-ID: a record without a call_uuid is named by the
+  // UUIDv5 of its call_id, so the same call sent again is a duplicate (docs/ingest.md).
+  if (!present[index.at("call_uuid")]) {
+    if (present[index.at("call_id")] && !b.rec.sip_call_id.empty()) {
+      b.rec.call_uuid = uuid_v5(b.rec.sip_call_id);
+    } else {
+      b.errors.add("call_uuid", "is required (" + std::string(kFormCallUuid) +
+                                    "), unless call_id gives the SIP Call-ID to derive it from");
+    }
+  }
   check_consistency(b, present, index);
 
   if (b.account) {

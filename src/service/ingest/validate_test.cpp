@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/crypto.h"
 #include "core/time.h"
 #include "testing/values.h"
 
@@ -287,6 +288,23 @@ TEST(Validate, CallUuid) {
   }
 }
 
+// A SIP Call-ID names the call when call_uuid is left out: the same Call-ID gives the same
+// call_uuid, so a switch's retry is a duplicate.
+TEST(Validate, CallUuidFromTheSipCallId) {
+  const std::string call_id = "a84b4c76e66710@pc33.atlanta.example.com";
+  Result<CallRecord> r = check({{"call_uuid", std::nullopt}, {"call_id", "\"" + call_id + "\""}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->call_uuid, "4f2365e0-b6f2-50f6-bb89-2960bb78559c");
+  EXPECT_EQ(r->call_uuid, uuid_v5(call_id));
+  EXPECT_EQ(r->sip_call_id, call_id);
+  // A call_uuid that is given wins.
+  EXPECT_EQ(check({{"call_id", "\"" + call_id + "\""}})->call_uuid,
+            "6c3a8b60-26e0-4842-9387-2350de79f16b");
+  EXPECT_THAT(error({{"call_uuid", std::nullopt}, {"call_id", "\"\""}}),
+              HasSubstr("call_uuid: is required (1-64 characters of A-Z, a-z, 0-9 and '-'), "
+                        "unless call_id gives the SIP Call-ID to derive it from"));
+}
+
 TEST(Validate, CallDirection) {
   EXPECT_EQ(check({{"call_direction", "\"inbound\""}})->direction, Direction::kInbound);
   EXPECT_EQ(error({{"call_direction", "\"sideways\""}}),
@@ -319,9 +337,22 @@ TEST(Validate, TimestampForms) {
   EXPECT_EQ(r->answer_time, at("2022-05-26 13:32:09") + 500'000);
   EXPECT_EQ(r->end_time, at("2022-05-26 13:32:37") + 1);
   for (const char* bad : {"\"2022-05-26 13:32\"", "\"2022-02-30 10:00:00\"", "\"26/05/2022\"",
-                          "\"2022-05-26 24:00:00\"", "1653571926"}) {
+                          "\"2022-05-26 24:00:00\"", "1653571957000", "\"1653571957000\"",
+                          "-1653571957", "1.653571957e9", "true"}) {
     EXPECT_THAT(error({{"end_time", bad}}), HasSubstr("end_time: must be a UTC timestamp")) << bad;
   }
+}
+
+// Switches write times with a zone offset or as Unix epoch seconds or microseconds.
+TEST(Validate, TimesWithAnOffsetOrAsEpochNumbers) {
+  Result<CallRecord> r = check({{"initiation_time", "\"2022-05-26T15:32:06+02:00\""},
+                                {"answer_time", "1653571929.5"},
+                                {"end_time", "\"1653571957000001\""}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->initiation_time, at("2022-05-26 13:32:06"));
+  EXPECT_EQ(r->answer_time, at("2022-05-26 13:32:09") + 500'000);
+  EXPECT_EQ(r->end_time, at("2022-05-26 13:32:37") + 1);
+  EXPECT_EQ(r->duration_s, 28);
 }
 
 TEST(Validate, TimeOrder) {
