@@ -31,6 +31,7 @@
 #include "core/crypto.h"
 #include "harness.h"
 #include "records.h"
+#include "server_fixture.h"
 
 extern char** environ;
 
@@ -79,7 +80,8 @@ bool udp_port_taken(std::uint16_t port) {
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(port);
-  const bool taken = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno == EADDRINUSE;
+  const bool taken =
+      bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno == EADDRINUSE;
   close(fd);
   return taken;
 }
@@ -183,9 +185,9 @@ class KamailioEndToEnd : public ::testing::Test {
     }
     for (const char* module : {"acc_json.so", "http_client.so", "dialog.so", "rtimer.so"}) {
       const std::string path = std::string("/usr/lib/x86_64-linux-gnu/kamailio/modules/") + module;
-      struct stat st{};
-      if (stat(path.c_str(), &st) != 0 && stat(("/usr/lib/kamailio/modules/" +
-                                                std::string(module)).c_str(), &st) != 0) {
+      struct stat st {};
+      if (stat(path.c_str(), &st) != 0 &&
+          stat(("/usr/lib/kamailio/modules/" + std::string(module)).c_str(), &st) != 0) {
         GTEST_SKIP() << "the Kamailio module " << module
                      << " is not installed (kamailio-extra-modules, kamailio-utils-modules)";
       }
@@ -195,17 +197,22 @@ class KamailioEndToEnd : public ::testing::Test {
   // Runs one call: the callee's SIPp, then the caller's through Kamailio; both must succeed.
   void place(const TestCall& c) {
     const std::string scenarios = std::string(CDRD_SOURCE_DIR) + "/tests/sipp/";
-    std::vector<std::string> uas = {sipp_, "-sf", scenarios + c.uas, "-i", "127.0.0.1", "-p",
-                                    std::to_string(uas_port_), "-m", "1", "-nostdin"};
+    std::vector<std::string> uas = {sipp_,       "-sf",     scenarios + c.uas,         "-i",
+                                    "127.0.0.1", "-p",      std::to_string(uas_port_), "-m",
+                                    "1",         "-nostdin"};
     uas.insert(uas.end(), c.uas_args.begin(), c.uas_args.end());
     Child callee(uas, dir_.path(), dir_.path() + "/uas-" + c.name + ".log");
     for (auto until = Clock::now() + 5s; !udp_port_taken(uas_port_) && Clock::now() < until;) {
       std::this_thread::sleep_for(10ms);
     }
-    std::vector<std::string> uac = {sipp_, "127.0.0.1:" + std::to_string(kamailio_port_),
-                                    "-sf", scenarios + c.uac, "-i", "127.0.0.1", "-p",
-                                    std::to_string(uac_port_), "-m", "1", "-nostdin",
-                                    "-s", c.to, "-key", "caller", c.from,
+    std::vector<std::string> uac = {sipp_,      "127.0.0.1:" + std::to_string(kamailio_port_),
+                                    "-sf",      scenarios + c.uac,
+                                    "-i",       "127.0.0.1",
+                                    "-p",       std::to_string(uac_port_),
+                                    "-m",       "1",
+                                    "-nostdin", "-s",
+                                    c.to,       "-key",
+                                    "caller",   c.from,
                                     "-cid_str", c.name + "-%u.%p@sipp.example.com"};
     uac.insert(uac.end(), c.uac_args.begin(), c.uac_args.end());
     Child caller(uac, dir_.path(), dir_.path() + "/uac-" + c.name + ".log");
@@ -224,10 +231,10 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
   const auto started = Clock::now();
   CdrdServer server;
   const Credentials acme = server.create_account("acme");
-  auto deck = server.client().request(
-      "PUT", "/v1/ratedecks/" + acme.auth_id + "/outbound", kDeck,
-      {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
-       {"Content-Type", "text/csv"}});
+  auto deck =
+      server.client().request("PUT", "/v1/ratedecks/" + acme.auth_id + "/outbound", kDeck,
+                              {{"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey},
+                               {"Content-Type", "text/csv"}});
   ASSERT_EQ(deck.status, 200) << deck.body;
 
   kamailio_port_ = free_udp_port();
@@ -235,13 +242,29 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
   uac_port_ = free_udp_port();
   const std::string url =
       "http://127.0.0.1:" + std::to_string(server.port()) + "/v1/ingest/kamailio";
-  Child kamailio({kamailio_, "-f", std::string(CDRD_SOURCE_DIR) + "/contrib/kamailio/kamailio-cdrd.cfg",
-                  "-DD", "-E", "-n", "2", "-m", "32", "-M", "8", "-Y", dir_.path(), "-l",
+  Child kamailio({kamailio_,
+                  "-f",
+                  std::string(CDRD_SOURCE_DIR) + "/contrib/kamailio/kamailio-cdrd.cfg",
+                  "-DD",
+                  "-E",
+                  "-n",
+                  "2",
+                  "-m",
+                  "32",
+                  "-M",
+                  "8",
+                  "-Y",
+                  dir_.path(),
+                  "-l",
                   "udp:127.0.0.1:" + std::to_string(kamailio_port_),
-                  "-A", "CDRD_URL=\"" + url + "\"",
-                  "-A", "CDRD_OPERATOR_KEY=\"" + std::string(CdrdServer::kOperatorKey) + "\"",
-                  "-A", "CDRD_ACCOUNT=\"" + acme.auth_id + "\"",
-                  "-A", "GATEWAY=\"sip:127.0.0.1:" + std::to_string(uas_port_) + "\""},
+                  "-A",
+                  "CDRD_URL=\"" + url + "\"",
+                  "-A",
+                  "CDRD_OPERATOR_KEY=\"" + std::string(CdrdServer::kOperatorKey) + "\"",
+                  "-A",
+                  "CDRD_ACCOUNT=\"" + acme.auth_id + "\"",
+                  "-A",
+                  "GATEWAY=\"sip:127.0.0.1:" + std::to_string(uas_port_) + "\""},
                  dir_.path(), dir_.path() + "/kamailio.log");
   for (auto until = Clock::now() + 10s; !udp_port_taken(kamailio_port_);) {
     ASSERT_LT(Clock::now(), until) << "Kamailio did not start\n" << kamailio.output();
@@ -250,16 +273,66 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
 
   // Talk times end half-way through a second, so the rounded-up durations are exact.
   const std::vector<TestCall> calls = {
-      {"caller-bye", "uas_wait_bye.xml", "uac_call.xml", {}, {"-d", "4500"}, "442071838750",
-       "14155550123", 5, 5, "0.00500", 3000, "customer"},
-      {"callee-bye", "uas_send_bye.xml", "uac_callee_bye.xml", {"-d", "1500"}, {},
-       "442071838751", "12125550199", 2, 6, "0.00300", 3000, "carrier"},
-      {"busy", "uas_busy.xml", "uac_busy.xml", {}, {}, "442071838752", "14155550124", 0, 0,
-       "0.00000", 4410, "carrier"},
-      {"cancelled", "uas_ring.xml", "uac_cancel.xml", {}, {"-d", "1000"}, "442071838753",
-       "14155550125", 0, 0, "0.00000", 4440, "customer"},
-      {"unanswered", "uas_unavailable.xml", "uac_unavailable.xml", {}, {}, "442071838754",
-       "14155550126", 0, 0, "0.00000", 4330, "carrier"},
+      {"caller-bye",
+       "uas_wait_bye.xml",
+       "uac_call.xml",
+       {},
+       {"-d", "4500"},
+       "442071838750",
+       "14155550123",
+       5,
+       5,
+       "0.00500",
+       3000,
+       "customer"},
+      {"callee-bye",
+       "uas_send_bye.xml",
+       "uac_callee_bye.xml",
+       {"-d", "1500"},
+       {},
+       "442071838751",
+       "12125550199",
+       2,
+       6,
+       "0.00300",
+       3000,
+       "carrier"},
+      {"busy",
+       "uas_busy.xml",
+       "uac_busy.xml",
+       {},
+       {},
+       "442071838752",
+       "14155550124",
+       0,
+       0,
+       "0.00000",
+       4410,
+       "carrier"},
+      {"cancelled",
+       "uas_ring.xml",
+       "uac_cancel.xml",
+       {},
+       {"-d", "1000"},
+       "442071838753",
+       "14155550125",
+       0,
+       0,
+       "0.00000",
+       4440,
+       "customer"},
+      {"unanswered",
+       "uas_unavailable.xml",
+       "uac_unavailable.xml",
+       {},
+       {},
+       "442071838754",
+       "14155550126",
+       0,
+       0,
+       "0.00000",
+       4330,
+       "carrier"},
   };
   for (const TestCall& c : calls) place(c);
 
@@ -285,17 +358,17 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
   ASSERT_EQ(uuid_of.size(), calls.size()) << list.body;
   for (const TestCall& c : calls) {
     SCOPED_TRACE(c.name);
-    auto r = server.get(acme, "/v1/Account/" + acme.auth_id + "/Zentrunk/Call/" +
-                                  uuid_of[c.name] + "/");
+    auto r =
+        server.get(acme, "/v1/Account/" + acme.auth_id + "/Zentrunk/Call/" + uuid_of[c.name] + "/");
     ASSERT_EQ(r.status, 200) << r.body;
     rapidjson::Document d;
     d.Parse<rapidjson::kParseNumbersAsStringsFlag>(r.body.c_str());
     const std::string call_id = d["call_id"].GetString();
     EXPECT_TRUE(call_id.starts_with(c.name + "-")) << r.body;
-    // UUIDV5CHECK EXPECT_EQ(uuid_of[c.name], uuid_v5(call_id)) << r.body;
+    EXPECT_EQ(uuid_of[c.name], uuid_v5(call_id)) << r.body;
     EXPECT_STREQ(d["call_direction"].GetString(), "outbound") << r.body;
     EXPECT_EQ(std::string(d["to_number"].GetString()), "+" + c.to) << r.body;
-    EXPECT_EQ(std::string(d["duration"].GetString()), std::to_string(c.duration)) << r.body;
+    EXPECT_EQ(std::string(d["call_duration"].GetString()), std::to_string(c.duration)) << r.body;
     EXPECT_EQ(std::string(d["bill_duration"].GetString()), std::to_string(c.bill_duration))
         << r.body;
     EXPECT_EQ(std::string(d["total_amount"].GetString()), c.amount) << r.body;
@@ -303,6 +376,11 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
         << r.body;
     EXPECT_EQ(std::string(d["hangup_source"].GetString()), c.hangup_source) << r.body;
     EXPECT_EQ(d["answer_time"].IsNull(), c.duration == 0) << r.body;
+    std::printf("%-11s %s %s -> %s  %ss bill %ss  %s  %s %s %s\n", c.name.c_str(),
+                uuid_of[c.name].c_str(), d["from_number"].GetString(), d["to_number"].GetString(),
+                d["call_duration"].GetString(), d["bill_duration"].GetString(),
+                d["total_amount"].GetString(), d["hangup_cause_code"].GetString(),
+                d["hangup_cause_name"].GetString(), d["hangup_source"].GetString());
   }
 
   // The cloud-PBX API: the same five calls, with their users and durations.
@@ -332,9 +410,88 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
   kamailio.kill_all();
   const auto seconds =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count() / 1e3;
-  std::printf("kamailio end to end: %zu calls placed, stored and checked in %.1f s\n",
-              calls.size(), seconds);
+  std::printf("kamailio end to end: %zu calls placed, stored and checked in %.1f s\n", calls.size(),
+              seconds);
 }
 
 }  // namespace
 }  // namespace cdrd::test::kamailio_e2e
+
+namespace cdrd::test::kamailio_endpoint {
+namespace {
+
+// POST /v1/ingest/kamailio without a switch: CDRs as Kamailio's acc_json writes them.
+class KamailioIngest : public ServerTest {
+ protected:
+  // A CDR of an answered call the callee hung up, ended `ago_s` seconds ago after 30.5 s of talk.
+  static std::string cdr(const std::string& call_id, std::int64_t ago_s = 60,
+                         const std::string& account_attr = "") {
+    const std::int64_t end = wall_now() / 1'000'000 - ago_s;
+    const std::string e = std::to_string(end) + ".250";
+    const std::string a = std::to_string(end - 31) + ".750";
+    const std::string i = std::to_string(end - 36) + ".100000";
+    return R"({"start_time": ")" + a + R"(", "end_time": ")" + e + R"(", "duration": "30.500", )" +
+           account_attr + R"("call_direction": "outbound", "call_id": ")" + call_id +
+           R"(", "invite_time": ")" + i +
+           R"(", "caller": "442071838750", "callee": "14155550123", "caller_tag": "a1", )"
+           R"("method": "BYE", "from_tag": "b2", "sip_code": "", "cdr_time": ")" +
+           e + R"(", "transport": "udp"})";
+  }
+  http::ClientResponse post(const std::string& body, const std::string& query = "",
+                            const std::string& key = CdrdServer::kOperatorKey,
+                            const std::string& type = "application/json") const {
+    return server_.client().request("POST", "/v1/ingest/kamailio" + query, body,
+                                    {{"Authorization", "Bearer " + key}, {"Content-Type", type}});
+  }
+};
+
+TEST_F(KamailioIngest, StoresACdrOnceUnderTheUuidOfItsCallId) {
+  const std::string call_id = "a84b4c76e66710@pc33.atlanta.example.com";
+  const std::string body = cdr(call_id, 60, R"("account": ")" + acme_.auth_id + R"(", )");
+  auto first = post(body);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(parse_json(first.body)["stored"].GetInt(), 1) << first.body;
+  auto again = post(body);  // Kamailio's retry after a lost answer
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(parse_json(again.body)["duplicates"].GetInt(), 1) << again.body;
+
+  auto r = server_.get(acme_,
+                       "/v1/Account/" + acme_.auth_id + "/Zentrunk/Call/" + uuid_v5(call_id) + "/");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = parse_json(r.body);
+  EXPECT_STREQ(d["call_id"].GetString(), call_id.c_str());
+  EXPECT_STREQ(d["from_number"].GetString(), "+442071838750");
+  EXPECT_STREQ(d["to_number"].GetString(), "+14155550123");
+  EXPECT_EQ(d["call_duration"].GetInt64(), 31);  // 30.5 s, rounded up
+  EXPECT_EQ(d["hangup_cause_code"].GetInt(), 3000);
+  EXPECT_STREQ(d["hangup_source"].GetString(), "carrier");  // the callee's BYE
+  EXPECT_EQ(listed_call_count(server_.port(), acme_), 1);
+}
+
+TEST_F(KamailioIngest, TheQueryNamesTheAccountOfCdrsWithoutOne) {
+  auto r = post(cdr("q1@example.com"), "?account=" + acme_.auth_id);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(listed_call_count(server_.port(), acme_), 1);
+  auto none = post(cdr("q2@example.com"));
+  EXPECT_EQ(none.status, 400) << none.body;
+  EXPECT_THAT(none.body, ::testing::HasSubstr("account: is required")) << none.body;
+}
+
+TEST_F(KamailioIngest, RefusesWhatIsNotAKamailioPost) {
+  EXPECT_EQ(post(cdr("k@x"), "?account=" + acme_.auth_id, "wrong-key").status, 401);
+  EXPECT_EQ(
+      post(cdr("k@x"), "?account=" + acme_.auth_id, CdrdServer::kOperatorKey, "text/csv").status,
+      415);
+  auto unknown = post(cdr("k@x"), "?acount=" + acme_.auth_id);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_THAT(unknown.body, ::testing::HasSubstr("acount: unknown query parameter"));
+  auto old = post(cdr("k@x", 200LL * 86400), "?account=" + acme_.auth_id);
+  EXPECT_EQ(old.status, 400);
+  EXPECT_THAT(old.body, ::testing::HasSubstr("retention"));  // the canonical rules apply
+  auto empty = post("\n\n", "?account=" + acme_.auth_id);
+  EXPECT_EQ(empty.status, 400) << empty.body;
+  EXPECT_EQ(listed_call_count(server_.port(), acme_), 0);
+}
+
+}  // namespace
+}  // namespace cdrd::test::kamailio_endpoint
