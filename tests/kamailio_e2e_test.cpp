@@ -165,6 +165,7 @@ struct TestCall {
   std::string amount;
   int hangup_code;
   std::string hangup_source;
+  std::string pbx_result;  // the cloud-PBX view's result
 };
 
 // The deck the calls are rated from: per-second billing to +1415, 6 s blocks to +1212.
@@ -284,7 +285,8 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
        5,
        "0.00500",
        3000,
-       "customer"},
+       "customer",
+       "answered"},
       {"callee-bye",
        "uas_send_bye.xml",
        "uac_callee_bye.xml",
@@ -296,7 +298,8 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
        6,
        "0.00300",
        3000,
-       "carrier"},
+       "carrier",
+       "answered"},
       {"busy",
        "uas_busy.xml",
        "uac_busy.xml",
@@ -308,7 +311,8 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
        0,
        "0.00000",
        4410,
-       "carrier"},
+       "carrier",
+       "busy"},
       {"cancelled",
        "uas_ring.xml",
        "uac_cancel.xml",
@@ -320,7 +324,8 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
        0,
        "0.00000",
        4440,
-       "customer"},
+       "customer",
+       "not answered"},
       {"unanswered",
        "uas_unavailable.xml",
        "uac_unavailable.xml",
@@ -332,7 +337,8 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
        0,
        "0.00000",
        4330,
-       "carrier"},
+       "carrier",
+       "not answered"},
   };
   for (const TestCall& c : calls) place(c);
 
@@ -405,6 +411,7 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
     EXPECT_EQ(std::string(o["from_username"].GetString()), "+" + c->from);
     EXPECT_EQ(std::string(o["to_username"].GetString()), "+" + c->to);
     EXPECT_EQ(o["duration"].GetInt64(), c->duration);
+    EXPECT_EQ(std::string(o["result"].GetString()), c->pbx_result);
   }
 
   kamailio.kill_all();

@@ -166,6 +166,9 @@ Result<RawRecord> kamailio_cdr_to_record(const RawRecord& cdr, const KamailioDef
     add(out, "hangup_source", std::string(to_string(hangup_source_of(hanger, *dir))));
   }
   if (transport) add(out, "transport_protocol", transport_of(*transport));
+  if (failed && status && (*status == 486 || *status == 600)) {
+    add(out, "result", std::string("busy"));  // the cloud-PBX view's result of a busy callee
+  }
   for (const RawField& f : cdr.fields) {
     if (!is_read(f.name)) out.fields.push_back(f);
   }

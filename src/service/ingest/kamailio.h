@@ -16,6 +16,7 @@
 //   by the switch, 408); neither (a dialog the switch expired) is ended by the switch;
 // - who ended it gives hangup_source (core/hangup_map.h: hangup_source_of with the direction);
 // - transport: transport_protocol (ws as tcp, wss as tls);
+// - a 486 or 600 failure: result "busy" (the cloud-PBX view; other results are derived);
 // - account, call_direction, call_id and every other attribute keep their names; a record
 //   without account or call_direction takes the endpoint's defaults (its query parameters).
 // acc's duration is left out: validate_record derives it from answer_time and end_time.

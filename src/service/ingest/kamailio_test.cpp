@@ -102,6 +102,9 @@ TEST(KamailioCdr, FailedCallsEndWhenTheFailureCameAndAreNeverAnswered) {
     EXPECT_EQ(field(r, "end_time"), "1796064570.117086") << status;
     EXPECT_EQ(field(r, "hangup_cause_code"), code) << status;
     EXPECT_EQ(field(r, "hangup_source"), source) << status;
+    EXPECT_EQ(field(r, "result"),
+              std::string(status) == "486" ? std::optional<std::string>("busy") : std::nullopt)
+        << status;
   }
 }
 
