@@ -18,6 +18,9 @@ constexpr std::array<std::string_view, 12> kRead = {
     "start_time", "end_time", "duration",   "invite_time", "cdr_time", "caller",
     "callee",     "method",   "caller_tag", "from_tag",    "sip_code", "transport"};
 
+// The provider's code of a call ended because it reached its allotted time.
+constexpr int kAllotedTimeout = 6030;
+
 bool is_read(std::string_view name) {
   for (std::string_view r : kRead) {
     if (r == name) return true;
@@ -141,6 +144,8 @@ Result<RawRecord> kamailio_cdr_to_record(const RawRecord& cdr, const KamailioDef
     code = hangup_code_of_sip_status(*status);
   } else if (failed) {  // a failure the proxy answered itself: its transaction timed out
     code = hangup_code_of_sip_status(408);
+  } else if (answered) {  // the dialog outlived the proxy's call limit (CALL_LIMIT)
+    code = kAllotedTimeout;
   }
 
   RawRecord out;

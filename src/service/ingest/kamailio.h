@@ -13,7 +13,8 @@
 //   by the side whose From tag it carries (from_tag against caller_tag); a final failure status
 //   is a failed call, its hangup_cause_code hangup_code_of_sip_status(status), refused by the
 //   callee (487: cancelled by the caller; a failure the proxy made itself, without a status:
-//   by the switch, 408); neither (a dialog the switch expired) is ended by the switch;
+//   by the switch, 408); neither: a dialog the switch expired at its call limit, ended by the
+//   switch (answered: 6030 alloted_timeout);
 // - who ended it gives hangup_source (core/hangup_map.h: hangup_source_of with the direction);
 // - transport: transport_protocol (ws as tcp, wss as tls);
 // - a 486 or 600 failure: result "busy" (the cloud-PBX view; other results are derived);

@@ -115,7 +115,7 @@ TEST(KamailioCdr, AFailureTheProxyAnsweredItselfIsATimeoutOfTheSwitch) {
   EXPECT_EQ(field(r, "answer_time"), std::nullopt);
 }
 
-TEST(KamailioCdr, AnExpiredAnsweredDialogIsEndedByTheSwitch) {
+TEST(KamailioCdr, AnAnsweredDialogThatOutlivesTheCallLimitIsEndedByTheSwitch) {
   const RawRecord r = map(
       R"({"start_time": "1796064505.853", "end_time": "1796064507.359", "duration": "1.506", )"
       R"("account": "MATEST", "call_direction": "outbound", "call_id": "x@y", )"
@@ -123,7 +123,7 @@ TEST(KamailioCdr, AnExpiredAnsweredDialogIsEndedByTheSwitch) {
   EXPECT_EQ(field(r, "answer_time"), "1796064505.853");
   EXPECT_EQ(field(r, "end_time"), "1796064507.359");
   EXPECT_EQ(field(r, "hangup_source"), "zentrunk");
-  EXPECT_EQ(field(r, "hangup_cause_code"), std::nullopt);
+  EXPECT_EQ(field(r, "hangup_cause_code"), "6030");  // alloted_timeout
 }
 
 TEST(KamailioCdr, TheEndpointDefaultsFillOnlyWhatTheCdrLeavesOut) {
