@@ -10,8 +10,10 @@
 // (scripts/install-deps.sh installs them).
 #include <fcntl.h>
 #include <gmock/gmock.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
@@ -168,6 +170,10 @@ struct TestCall {
   std::string hangup_source;
   std::string pbx_result;          // the cloud-PBX view's result
   std::int64_t max_duration = -1;  // when the duration may vary: the longest one (else exact)
+  // Kamailio 5.6.3 sometimes sends no BYE to the callee of a call it ends itself (its log:
+  // "send_bye(): terminating non-confirmed dialogs not supported", when the caller's answer to
+  // the first BYE is processed first); the CDR is right either way.
+  bool callee_may_miss_bye = false;
 };
 
 // The proxy's call limit in the test, in seconds: longer than every call but the last.
@@ -223,9 +229,11 @@ class KamailioEndToEnd : public ::testing::Test {
     uac.insert(uac.end(), c.uac_args.begin(), c.uac_args.end());
     Child caller(uac, dir_.path(), dir_.path() + "/uac-" + c.name + ".log");
     const auto caller_exit = caller.wait(20s);
-    const auto callee_exit = callee.wait(5s);
+    const auto callee_exit = callee.wait(c.callee_may_miss_bye ? 2s : 5s);
     EXPECT_EQ(caller_exit, 0) << c.name << ": the caller's SIPp\n" << caller.output();
-    EXPECT_EQ(callee_exit, 0) << c.name << ": the callee's SIPp\n" << callee.output();
+    if (!c.callee_may_miss_bye || callee_exit) {
+      EXPECT_EQ(callee_exit, 0) << c.name << ": the callee's SIPp\n" << callee.output();
+    }
   }
 
   TempDir dir_;
@@ -248,32 +256,39 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
   uac_port_ = free_udp_port();
   const std::string url =
       "http://127.0.0.1:" + std::to_string(server.port()) + "/v1/ingest/kamailio";
-  Child kamailio({kamailio_,
-                  "-f",
-                  std::string(CDRD_SOURCE_DIR) + "/contrib/kamailio/kamailio-cdrd.cfg",
-                  "-DD",
-                  "-E",
-                  "-n",
-                  "2",
-                  "-m",
-                  "32",
-                  "-M",
-                  "8",
-                  "-Y",
-                  dir_.path(),
-                  "-l",
-                  "udp:127.0.0.1:" + std::to_string(kamailio_port_),
-                  "-A",
-                  "CDRD_URL=\"" + url + "\"",
-                  "-A",
-                  "CDRD_OPERATOR_KEY=\"" + std::string(CdrdServer::kOperatorKey) + "\"",
-                  "-A",
-                  "CDRD_ACCOUNT=\"" + acme.auth_id + "\"",
-                  "-A",
-                  "GATEWAY=\"sip:127.0.0.1:" + std::to_string(uas_port_) + "\"",
-                  "-A",
-                  "CALL_LIMIT=" + std::to_string(kCallLimit)},
-                 dir_.path(), dir_.path() + "/kamailio.log");
+  std::vector<std::string> kamailio_args = {
+      kamailio_,
+      "-f",
+      std::string(CDRD_SOURCE_DIR) + "/contrib/kamailio/kamailio-cdrd.cfg",
+      "-DD",
+      "-E",
+      "-n",
+      "2",
+      "-m",
+      "32",
+      "-M",
+      "8",
+      "-Y",
+      dir_.path(),
+      "-l",
+      "udp:127.0.0.1:" + std::to_string(kamailio_port_),
+      "-A",
+      "CDRD_URL=\"" + url + "\"",
+      "-A",
+      "CDRD_OPERATOR_KEY=\"" + std::string(CdrdServer::kOperatorKey) + "\"",
+      "-A",
+      "CDRD_ACCOUNT=\"" + acme.auth_id + "\"",
+      "-A",
+      "GATEWAY=\"sip:127.0.0.1:" + std::to_string(uas_port_) + "\"",
+      "-A",
+      "CALL_LIMIT=" + std::to_string(kCallLimit)};
+  if (geteuid() == 0 && getpwnam("nobody") != nullptr) {
+    // Root (a CI container): Kamailio drops to nobody once its port is bound.
+    kamailio_args.insert(kamailio_args.end(), {"-u", "nobody"});
+    if (getgrnam("nogroup") != nullptr)
+      kamailio_args.insert(kamailio_args.end(), {"-g", "nogroup"});
+  }
+  Child kamailio(kamailio_args, dir_.path(), dir_.path() + "/kamailio.log");
   for (auto until = Clock::now() + 10s; !udp_port_taken(kamailio_port_);) {
     ASSERT_LT(Clock::now(), until) << "Kamailio did not start\n" << kamailio.output();
     std::this_thread::sleep_for(20ms);
@@ -360,7 +375,8 @@ TEST_F(KamailioEndToEnd, CallsThroughKamailioAreStoredRatedAndServed) {
        6030,
        "zentrunk",
        "answered",
-       kCallLimit + 2},
+       kCallLimit + 2,
+       true},
   };
   for (const TestCall& c : calls) place(c);
 
