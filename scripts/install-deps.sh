@@ -20,12 +20,14 @@ PACKAGES=(
   libssl-dev                          # SHA-256, random bytes, constant-time compare
   libcli11-dev                        # command line
   libspdlog-dev                       # access and service logs
+  prometheus-cpp-dev                  # /metrics: counters, histograms, the text format
   libphonenumber-dev                  # countries of phone numbers
   libprotobuf-dev                     # libphonenumber's metadata (a protobuf message), read once
   libgtest-dev libgmock-dev           # unit and black-box tests
   sqlite3                             # the sqlite3 shell, for backups (docs/operations.md)
   ccache                              # compiler cache: rebuilds take seconds
   clang-format                        # the house style, checked by make test (format_check)
+  python3 curl                        # docs_examples: runs every example of the docs (tests/)
 )
 
 if [ "${1:-}" = lint ]; then

@@ -38,5 +38,54 @@ TEST(Demo, IsIdempotentAndItsCredentialsWork) {
   EXPECT_EQ(parse_json(calls.body)["calls"].Size(), 120u);
 }
 
+// The demo calls are the same for any demo account (drawn from its name, not its auth_id) and
+// carry what the README's PBX and Insights examples show: legs, Q.850 causes, dispositions and
+// quality metrics.
+TEST(Demo, CallsAreTheSameEverywhereAndCarryPbxFieldsAndQuality) {
+  TempDir other;
+  CdrdServer server;
+  CommandResult a = run_cdrd({"--data-dir", server.data_dir(), "demo", "--calls", "300"});
+  CommandResult b = run_cdrd({"--data-dir", other.path(), "demo", "--calls", "300"});
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  ASSERT_EQ(b.exit_code, 0) << b.out;
+  const auto env = read_env(server.data_dir() + "/demo.env");
+  const auto other_env = read_env(other.path() + "/demo.env");
+  EXPECT_NE(env.at("CDRD_AUTH_ID"), other_env.at("CDRD_AUTH_ID"));
+  EXPECT_EQ(env.at("CDRD_DEMO_CALL"), other_env.at("CDRD_DEMO_CALL"));
+
+  auto token = request_token(server.port(), env.at("CDRD_CLIENT_ID"), env.at("CDRD_CLIENT_SECRET"));
+  ASSERT_EQ(token.status, 200) << token.body;
+  const std::string bearer = parse_json(token.body)["access_token"].GetString();
+  auto history = server.client().request("GET", "/api/ver1.0/client/@me/call_history/?per_page=300",
+                                         "", {{"Authorization", "Bearer " + bearer}});
+  ASSERT_EQ(history.status, 200) << history.body;
+  const auto doc = parse_json(history.body);
+  const auto& calls = doc["call_history"];
+  ASSERT_EQ(calls.Size(), 300u);
+  int recorded = 0, two_legs = 0;
+  for (const auto& call : calls.GetArray()) {
+    EXPECT_NE(std::string(call["hangup_cause"].GetString()), "") << history.body.substr(0, 300);
+    EXPECT_NE(std::string(call["hangup_disposition"].GetString()), "");
+    EXPECT_TRUE(call["extension_id"].IsInt64());
+    ASSERT_GE(call["cdr"].Size(), 1u);
+    two_legs += call["cdr"].Size() == 2;
+    for (const auto& leg : call["cdr"].GetArray()) {
+      // A leg without a recording: "" (or null, as the provider's clients expect).
+      const auto& record = leg["record_uuid"];
+      recorded += record.IsString() && record.GetStringLength() > 0 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(recorded, 50);
+  EXPECT_GT(two_legs, 10);
+
+  const Credentials demo{env.at("CDRD_AUTH_ID"), env.at("CDRD_AUTH_TOKEN")};
+  auto insights = server.get(demo, "/v1/Account/" + demo.auth_id + "/Zentrunk/Call/" +
+                                       env.at("CDRD_DEMO_CALL") + "/Insights/");
+  ASSERT_EQ(insights.status, 200) << insights.body;
+  const auto q = parse_json(insights.body);
+  EXPECT_TRUE(q["from"]["carrier"].IsString()) << insights.body;
+  EXPECT_TRUE(q["post_dial_delay"].IsInt64()) << insights.body;
+}
+
 }  // namespace
 }  // namespace cdrd::test

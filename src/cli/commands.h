@@ -1,5 +1,6 @@
-// The subcommands of the `cdrd` command. Each returns the process exit code:
-// 0 success, 1 the work was done but some input was refused, 2 an error stopped it.
+// The subcommands of the `cdrd` command. Each returns the process exit code (the table of
+// docs/operations.md, "Exit codes"): kExitOk, kExitRefused, kExitError; a command line or
+// config file that cannot be parsed gives kExitUsage before any subcommand runs.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,11 @@ class App;
 }
 
 namespace cdrd::cli {
+
+inline constexpr int kExitOk = 0;       // done
+inline constexpr int kExitRefused = 1;  // done, but some input was refused (import)
+inline constexpr int kExitError = 2;    // an error stopped the work
+inline constexpr int kExitUsage = 2;    // the command line or config file is wrong (as an error)
 
 struct GlobalOptions {
   std::string data_dir = "var";

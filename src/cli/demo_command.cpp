@@ -175,13 +175,20 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
     return 2;
   }
 
-  // Demo calls over the last 30 days, the same call_uuids on every machine; ingested through
-  // the same validation as any other record, so a second run adds nothing.
+  // Demo calls that ended in the 29 whole UTC days before today: the same calls on every
+  // machine and every day (same call_uuids, numbers, durations, causes, legs and metrics, in the
+  // same order; only their dates move with the day), all inside the default 30-day list window.
+  // They carry the cloud-PBX fields and the quality metrics, so both APIs and Call Insights
+  // show real content. Ingested through the same validation as any other record, so a second
+  // run adds nothing.
   sample::SampleOptions options;
   options.seed = kDemoSeed;
   options.auth_ids = {account->auth_id};
-  options.end_until = system_now();
-  options.end_from = options.end_until - 30 * kMicrosPerDay;
+  options.account_seeds[account->auth_id] = kDemoName;
+  options.pbx_detail = true;
+  const Micros now = system_now();
+  options.end_until = now - (now % kMicrosPerDay + kMicrosPerDay) % kMicrosPerDay;
+  options.end_from = options.end_until - 29 * kMicrosPerDay;
   options.trunks[account->auth_id] = *demo_trunks;
   std::string ndjson;
   if (Status s = sample::append_sample_calls(options, 0, calls, ndjson); !s.ok()) {

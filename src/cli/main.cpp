@@ -2,8 +2,58 @@
 // describes each with its options and exit codes.
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <iostream>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
+
+namespace {
+
+// The config file named by --config (empty when none was given).
+std::string config_file_of(CLI::App& app) {
+  const CLI::Option* config = app.get_config_ptr();
+  if (config == nullptr || config->results().empty()) return "";
+  return config->results().back();
+}
+
+// "account.create" (a config section) -> "account create" (the command line).
+std::string subcommand_words(std::string section) {
+  for (char& c : section) {
+    if (c == '.') c = ' ';
+  }
+  return section;
+}
+
+// CLI11's errors, in the project's words and with its exit codes (docs/operations.md, "Exit
+// codes"): --help and --version print and give 0; every mistake in the command line or the
+// config file prints "cdrd: <what is wrong>" and gives kExitUsage, never CLI11's own codes.
+int parse_error_exit(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version
+  std::string message = e.what();
+  if (dynamic_cast<const CLI::ConfigError*>(&e) != nullptr) {
+    // CLI11 says "INI was not able to parse serve.bogus" for a key no option has.
+    static constexpr std::string_view kExtras = "INI was not able to parse ";
+    const std::string file = config_file_of(app);
+    if (message.starts_with(kExtras)) {
+      const std::string key = message.substr(kExtras.size());
+      const auto dot = key.rfind('.');
+      message = "config file " + file + ": unknown key '" +
+                (dot == std::string::npos ? key : key.substr(dot + 1)) + "'" +
+                (dot == std::string::npos
+                     ? " (outside a section only data-dir; a subcommand's options go in its "
+                       "section, e.g. [serve] with port = 9090)"
+                     : " in section [" + key.substr(0, dot) +
+                           "] (the keys are the long option names of that subcommand: cdrd " +
+                           subcommand_words(key.substr(0, dot)) + " --help)");
+    } else {
+      message = "config file " + file + ": " + message;
+    }
+  }
+  std::cerr << "cdrd: " << message << "\nRun 'cdrd --help' for the usage.\n";
+  return cdrd::cli::kExitUsage;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) a write fails with EFBIG, which the store reports,
@@ -13,6 +63,9 @@ int main(int argc, char** argv) {
   CLI::App app{"cdrd: takes in call-detail records, rates them, keeps them, serves them"};
   app.set_config("--config", "",
                  "read options from an INI/TOML file (keys: the long option names)");
+  // A key no option has is an error, not ignored (set before the subcommands, which inherit it).
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.set_version_flag("--version", version_text(), "print the version and build, then exit");
   app.require_subcommand(1);
   GlobalOptions global;
   app.add_option("--data-dir", global.data_dir, "directory of the database (default: var)")
@@ -118,7 +171,11 @@ int main(int argc, char** argv) {
   const AppCommands apps = add_app_commands(app, global);
   const KeyCommands keys = add_key_commands(app, global);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return parse_error_exit(app, e);
+  }
 
   if (serve_cmd->parsed()) return run_serve(global, serve);
   if (account_create->parsed()) return run_account_create(global, account_name);
@@ -130,5 +187,5 @@ int main(int argc, char** argv) {
   if (const std::optional<int> code = rating.run()) return *code;
   if (const std::optional<int> code = apps.run()) return *code;
   if (const std::optional<int> code = keys.run()) return *code;
-  return 2;
+  return kExitError;
 }

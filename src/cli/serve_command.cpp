@@ -96,14 +96,41 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
                          : static_cast<double>(usage.bytes) / static_cast<double>(usage.calls),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
+  // The metrics (docs/metrics.md): told by the server, the ingest service and the store.
+  const auto metrics = std::make_shared<api::Metrics>();
+  sqlite::Database& db = *store->db;
+  metrics->set_store_figures([&db]() -> Result<api::StoreFigures> {
+    api::StoreFigures f;
+    const sqlite::CallIndexes::Usage usage = db.call_indexes().usage();
+    f.calls_held = static_cast<std::int64_t>(usage.calls);
+    f.list_index_bytes = static_cast<std::int64_t>(usage.bytes);
+    ASSIGN_OR_RETURN(f.database_bytes, db.size_bytes());
+    f.reads_over_budget = db.reads_over_budget();
+    return f;
+  });
   service::RatingService rating(store->accounts, store->rating);
+  service::ingest::IngestSettings ingest_settings;
+  ingest_settings.retention_days = settings.retention_days;
+  ingest_settings.now = settings.now;
+  ingest_settings.on_batch = [&metrics = *metrics](const service::ingest::BatchResult& batch) {
+    metrics.observe_batch(batch);
+  };
   const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
-                                              {settings.retention_days, settings.now});
+                                              ingest_settings);
   api::AuthThrottle::Limits throttle;
   throttle.burst = options.auth_failure_burst;
   throttle.refill = std::chrono::seconds(options.auth_failure_refill_seconds);
+  // /readyz: the database answers, its schema is current, the list index was built (above).
+  api::Operations operations;
+  operations.metrics = metrics;
+  operations.readiness = {
+      {"database", [&db] { return db.check_reachable(); }},
+      {"migrations", [&db] { return db.check_schema(); }},
+      {"list_index", [] { return Status::Ok(); }},
+  };
   api::App app(api::ApiContext{store->accounts, store->calls, settings},
-               api::ApiServices{store->oauth, store->trunks, rating, ingest}, throttle);
+               api::ApiServices{store->oauth, store->trunks, rating, ingest}, throttle,
+               std::move(operations));
   // Deletes calls past retention, off-request.
   api::RetentionSweeper sweeper(store->calls, settings);
   sweeper.start();
@@ -118,6 +145,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.access_log = !options.no_access_log;
   server_options.redact_numbers = options.log_redact_numbers;
+  server_options.observer = metrics;
   server_options.error_renderer = [&app](std::string_view path, int status,
                                          std::string_view message) {
     return app.render_error(path, status, message);

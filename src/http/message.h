@@ -77,6 +77,9 @@ struct RouteDecision {
   std::string tenant;
   // The authenticated account, for the access log ("-" when empty).
   std::string account;
+  // The route pattern that matched ("/v1/Account/{auth_id}/Call"), for metrics: a bounded
+  // value, never the raw path. Empty when no route matched (404, 405) or none was looked for.
+  std::string route;
   // Runs on a worker thread with the complete request (body included). One of handle / sink.
   Handler handle;
   std::shared_ptr<BodySink> sink;

@@ -596,6 +596,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(beast::error_code ec, std::size_t) {
+    if (options_.observer) {
+      options_.observer->request_done(request_.method, decision_.route, response_.result_int(),
+                                      Clock::now() - request_start_);
+    }
     if (options_.access_log) {
       const std::chrono::duration<double, std::milli> elapsed = Clock::now() - request_start_;
       server_.log().info(
@@ -917,17 +921,22 @@ void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
 }
 
 void ServerCore::session_started(const std::shared_ptr<Session>& session) {
-  MutexLock lock(&sessions_mutex_);
-  sessions_.emplace(session.get(), session);
+  {
+    MutexLock lock(&sessions_mutex_);
+    sessions_.emplace(session.get(), session);
+  }
+  if (options_.observer) options_.observer->connection_opened();
 }
 
 void ServerCore::session_ended(Session* session) noexcept {
   bool none_left;
+  bool erased;
   {
     MutexLock lock(&sessions_mutex_);
-    sessions_.erase(session);
+    erased = sessions_.erase(session) > 0;
     none_left = sessions_.empty();
   }
+  if (erased && options_.observer) options_.observer->connection_closed();
   // The last session of a shutdown: cancelling the grace timer leaves the io_context without
   // work, so every run_io() returns.
   if (none_left && stopping() && !tearing_down_.load()) {

@@ -30,11 +30,28 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "http/message.h"
 
 namespace cdrd::http {
+
+// Told of every connection the server opens and closes and of every request it answers, for
+// metrics. Called on the server's I/O threads, concurrently: implementations must be
+// thread-safe and cheap (no I/O, no waiting).
+class ServerObserver {
+ public:
+  virtual ~ServerObserver() = default;
+  virtual void connection_opened() = 0;
+  virtual void connection_closed() = 0;
+  // A response was written (or failed to be): the request's method as sent, the route pattern
+  // of RouteDecision::route (empty when no route matched or the head was refused before
+  // routing), the status and the time from the first byte of the request to the last of the
+  // response.
+  virtual void request_done(std::string_view method, std::string_view route, int status,
+                            std::chrono::nanoseconds elapsed) = 0;
+};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
@@ -64,6 +81,8 @@ struct ServerOptions {
   bool raise_fd_limit = true;  // raise the soft open-file limit to the hard one
   // Errors the server raises itself; default: {"api_id": "...", "error": "..."}.
   ErrorRenderer error_renderer;
+  // Told of connections and requests (metrics); none when empty. Must outlive the server.
+  std::shared_ptr<ServerObserver> observer;
 };
 
 class HttpServer {

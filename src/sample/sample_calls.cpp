@@ -10,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/hangup_map.h"
 #include "core/json_writer.h"
 #include "core/money.h"
 
@@ -259,12 +260,13 @@ std::vector<Trunk> adopt(const std::vector<SampleTrunk>& given, const std::vecto
   return out;
 }
 
-Result<Account> make_account(const std::string& auth_id, const AccountTrunks* given) {
+Result<Account> make_account(const std::string& auth_id, std::string_view seed_name,
+                             const AccountTrunks* given) {
   if (given != nullptr && (given->outbound.empty() || given->inbound.empty())) {
     return Status::Invalid("sample calls: account " + auth_id +
                            " needs at least one outbound and one inbound trunk");
   }
-  Rng rng(splitmix64(fnv1a(auth_id)));
+  Rng rng(splitmix64(fnv1a(seed_name)));
   Account a;
   a.auth_id = auth_id;
   a.home = &kHomes[rng.below(kHomes.size())];
@@ -377,6 +379,248 @@ std::string_view source_name(Side side, bool outbound) {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return floor_div(a + b - 1, b); }
 
+// ---- cloud-PBX fields and quality metrics (SampleOptions::pbx_detail) --------------------------
+
+// Salt of the generator the detail fields draw from (so the other fields keep their bytes).
+constexpr std::uint64_t kDetailSalt = 0x70627864657461ULL;
+
+// What a call's SIP-trunk fields already say, for the detail fields to agree with.
+struct CallFacts {
+  bool outbound, answered;
+  const Hangup& hangup;
+  std::int64_t init_s, answer_s, end_s, talk_s, ring_s;
+  const std::string &from, &to;
+  const NumberPlan *from_plan, *to_plan;
+};
+
+// Who ended the call, in the cloud-PBX words: the caller or the callee hung up (answered) or
+// gave up / refused (unanswered); anything else was ended inside the network.
+std::string_view disposition_of(const Hangup& h, bool answered) {
+  switch (h.side) {
+    case Side::kCaller:
+      return answered ? "caller_bye" : "caller_cancel";
+    case Side::kCallee:
+      return answered ? "callee_bye" : "callee_refuse";
+    case Side::kCarrier:
+    case Side::kCustomer:
+    case Side::kZentrunk:
+      return "internal_cancel";
+  }
+  return "internal_cancel";
+}
+
+// The PBX `result` of an unanswered call, by its Q.850 cause.
+std::string_view unanswered_result(std::string_view q850) {
+  if (q850 == "USER_BUSY") return "busy";
+  if (q850 == "NO_ANSWER" || q850 == "NO_USER_RESPONSE" || q850 == "ORIGINATOR_CANCEL") {
+    return "not answered";
+  }
+  if (q850 == "CALL_REJECTED" || q850 == "OUTGOING_CALL_BARRED") return "rejected";
+  return "failed";
+}
+
+// The demo PBX's extensions (every account has the same ones).
+struct Extension {
+  std::int64_t id;
+  std::string_view username, person, type;
+};
+constexpr std::array<Extension, 5> kExtensions = {{
+    {469101, "101", "Alice Martin", "phone"},
+    {469102, "102", "Bruno Costa", "phone"},
+    {469103, "103", "Chen Wei", "phone"},
+    {469104, "104", "Divya Rao", "phone"},
+    {469110, "110", "Sales queue", "queue"},
+}};
+constexpr std::string_view kPbxDomain = "pbx.demo.example";
+
+// The region and the carrier of the numbers of each block of kPlans, by prefix.
+struct Place {
+  std::string_view prefix, region, carrier;
+};
+constexpr std::array<Place, 19> kPlaces = {{
+    {"+9198", "Maharashtra", "Indus Mobile"},      {"+9199", "Delhi", "Indus Mobile"},
+    {"+9122", "Mumbai", "Bharat Telecom"},         {"+9180", "Bengaluru", "Bharat Telecom"},
+    {"+1212", "New York", "Hudson Telecom"},       {"+1310", "California", "Pacific Telecom"},
+    {"+1415", "California", "Pacific Telecom"},    {"+1646", "New York", "Liberty Wireless"},
+    {"+1312", "Illinois", "Lakeshore Telecom"},    {"+4420", "London", "Thames Telecom"},
+    {"+44771", "United Kingdom", "Albion Mobile"}, {"+55219", "Rio de Janeiro", "Carioca Movel"},
+    {"+55119", "Sao Paulo", "Paulista Movel"},     {"+55113", "Sao Paulo", "Paulista Telecom"},
+    {"+4930", "Berlin", "Spree Telekom"},          {"+49151", "Germany", "Rhein Mobilfunk"},
+    {"+7495", "Moscow", "Neva Telecom"},           {"+7916", "Moscow", "Volga Mobile"},
+    {"+7903", "Russia", "Volga Mobile"},
+}};
+
+const Place* place_of(const NumberPlan* plan) {
+  if (plan == nullptr) return nullptr;
+  for (const Place& p : kPlaces) {
+    if (p.prefix == plan->prefix) return &p;
+  }
+  return nullptr;
+}
+
+// v / 10^decimals as a JSON number token ("12.5", "0.25").
+std::string decimal_text(std::int64_t v, int decimals) {
+  std::string out;
+  std::int64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  append_int(out, v / scale);
+  out.push_back('.');
+  append_padded(out, v % scale, decimals);
+  return out;
+}
+
+void raw_number_member(JsonWriter& w, std::string_view k, const std::string& number) {
+  w.key(k);
+  w.raw_number(number);
+}
+
+// "469101-5D36E5557F1845FEB577EDE8A19C5108": the provider's form of a recording's id.
+std::string record_uuid(Rng& rng, std::int64_t extension_id) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  append_int(out, extension_id);
+  out.push_back('-');
+  for (int i = 0; i < 2; ++i) {
+    const std::uint64_t v = rng.next();
+    for (int n = 15; n >= 0; --n) out.push_back(kHex[(v >> (4 * n)) & 0xf]);
+  }
+  return out;
+}
+
+// One `legs` element.
+struct Leg {
+  std::string_view flow, result, q850, disposition;
+  std::string from_username, from_domain, to_username, to_domain, did_number;
+  const Extension* extension = nullptr;
+  std::int64_t init_s = 0, end_s = 0;
+  std::int64_t start_s = -1;  // -1: never answered
+  bool recorded = false;
+};
+
+void append_leg(JsonWriter& w, Rng& rng, const Leg& leg) {
+  w.start_object();
+  w.string_member("flow", leg.flow);
+  w.string_member("result", leg.result);
+  w.string_member("from_username", leg.from_username);
+  if (!leg.from_domain.empty()) w.string_member("from_domain", leg.from_domain);
+  w.string_member("to_username", leg.to_username);
+  if (!leg.to_domain.empty()) w.string_member("to_domain", leg.to_domain);
+  if (!leg.did_number.empty()) w.string_member("did_number", leg.did_number);
+  w.int_member("extension_id", leg.extension->id);
+  w.string_member("extension_name", leg.extension->username);
+  w.string_member("extension_type", leg.extension->type);
+  time_field(w, "init_time", leg.init_s);
+  if (leg.start_s >= 0) time_field(w, "start_time", leg.start_s);
+  time_field(w, "hangup_time", leg.end_s);
+  w.int_member("duration", leg.start_s >= 0 ? leg.end_s - leg.start_s : 0);
+  w.string_member("hangup_cause", leg.q850);
+  w.string_member("hangup_disposition", leg.disposition);
+  if (leg.recorded) {
+    w.string_member("record_uuid", record_uuid(rng, leg.extension->id));
+    // 16 kB a second: a 128 kbit/s recording of the talk time.
+    w.int_member("record_file_size", (leg.end_s - leg.start_s) * 16000);
+  }
+  w.end_object();
+}
+
+// The cloud-PBX fields and quality metrics of one call (SampleOptions::pbx_detail).
+void append_pbx_detail(JsonWriter& w, Rng rng, const CallFacts& c) {
+  const std::string_view q850 = q850_name_of_hangup_code(c.hangup.code);
+  const std::string_view disposition = disposition_of(c.hangup, c.answered);
+  const std::string_view result =
+      c.answered ? (c.outbound ? "bridged" : "answered") : unanswered_result(q850);
+  // Inbound calls ring the sales queue (two phones at once) or one phone; outbound calls come
+  // from a phone.
+  const bool queue = !c.outbound && rng.chance(400);
+  const std::uint64_t phone_index = rng.below(4);
+  const Extension& phone = kExtensions[phone_index];
+  const Extension& other = kExtensions[(phone_index + 1 + rng.below(3)) % 4];
+  const Extension& shown = queue ? kExtensions[4] : phone;
+
+  w.string_member("result", result);
+  w.string_member("q850_cause", q850);
+  w.string_member("hangup_disposition", disposition);
+  w.int_member("extension_id", shown.id);
+  w.string_member("extension_name", shown.username);
+  w.string_member("extension_type", shown.type);
+  if (c.outbound) {
+    w.string_member("from_screen_name", phone.person);
+    if (c.answered) {
+      w.string_member("bridged_username", c.to);
+      time_field(w, "bridged_time", c.answer_s);
+      w.int_member("bridged_duration", c.talk_s);
+    }
+  } else {
+    w.string_member("did_number", c.to);
+  }
+
+  w.key("legs");
+  w.start_array();
+  Leg leg;
+  leg.flow = c.outbound ? "out" : "in";
+  leg.init_s = c.init_s;
+  leg.end_s = c.end_s;
+  leg.q850 = q850;
+  leg.disposition = disposition;
+  leg.extension = &phone;
+  if (c.outbound) {
+    leg.from_username = std::string(phone.username);
+    leg.from_domain = std::string(kPbxDomain);
+    leg.to_username = c.to;
+  } else {
+    leg.from_username = c.from;
+    leg.to_username = std::string(phone.username);
+    leg.to_domain = std::string(kPbxDomain);
+    leg.did_number = c.to;
+  }
+  if (c.answered) {
+    leg.result = "answered";
+    leg.start_s = c.answer_s;
+    leg.recorded = rng.chance(600);
+  } else {
+    leg.result = result;
+  }
+  if (queue && c.answered) {
+    // The queue rang two phones; the other one stopped ringing when this one answered.
+    Leg lost = leg;
+    lost.extension = &other;
+    lost.to_username = std::string(other.username);
+    lost.result = "answered elsewhere";
+    lost.q850 = "NON_SELECTED_USER_CLEARING";
+    lost.disposition = "internal_cancel";
+    lost.end_s = c.answer_s;
+    lost.start_s = -1;
+    lost.recorded = false;
+    append_leg(w, rng, lost);
+  }
+  append_leg(w, rng, leg);
+  w.end_array();
+
+  // Quality: the media metrics of answered calls (one in 50 a poor line), the post-dial delay of
+  // every call, the carriers and regions of both numbers.
+  if (c.answered) {
+    const bool poor = rng.chance(20);
+    raw_number_member(w, "rtt_ms",
+                      decimal_text(poor ? rng.between(4000, 8000) : rng.between(200, 1800), 1));
+    raw_number_member(w, "jitter_ms",
+                      decimal_text(poor ? rng.between(400, 900) : rng.between(5, 300), 1));
+    raw_number_member(w, "packet_loss_pct",
+                      decimal_text(poor              ? rng.between(300, 800)
+                                   : rng.chance(100) ? rng.between(100, 300)
+                                                     : rng.between(0, 80),
+                                   2));
+  }
+  w.int_member("post_dial_delay_ms", rng.between(800, 4500));
+  if (const Place* p = place_of(c.from_plan)) {
+    w.string_member("caller_carrier", p->carrier);
+    w.string_member("from_region", p->region);
+  }
+  if (const Place* p = place_of(c.to_plan)) {
+    w.string_member("callee_carrier", p->carrier);
+    w.string_member("to_region", p->region);
+  }
+}
+
 void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
                    std::int64_t first_s, std::int64_t count_s, std::int64_t index,
                    std::string& out) {
@@ -479,6 +723,13 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
   w.string_member("stir_verification", stir);
   if (!attestation.empty()) w.string_member("attestation_indicator", attestation);
   w.string_member("call_id", call_id);
+  if (o.pbx_detail) {
+    const CallFacts facts{outbound, answered, *hangup, init_s, answer_s,  end_s,
+                          talk_s,   ring_s,   from,    to,     from_plan, to_plan};
+    append_pbx_detail(
+        w, Rng(splitmix64(splitmix64(o.seed ^ kDetailSalt) ^ static_cast<std::uint64_t>(index))),
+        facts);
+  }
   w.end_object();
   out += w.view();
   out.push_back('\n');
@@ -502,8 +753,10 @@ Status append_sample_calls(const SampleOptions& options, std::int64_t first_inde
   accounts.reserve(options.auth_ids.size());
   for (const auto& id : options.auth_ids) {
     const auto given = options.trunks.find(id);
+    const auto seed = options.account_seeds.find(id);
     ASSIGN_OR_RETURN(Account account,
-                     make_account(id, given == options.trunks.end() ? nullptr : &given->second));
+                     make_account(id, seed == options.account_seeds.end() ? id : seed->second,
+                                  given == options.trunks.end() ? nullptr : &given->second));
     accounts.push_back(std::move(account));
   }
   for (std::int64_t i = 0; i < n; ++i) {

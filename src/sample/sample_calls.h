@@ -40,6 +40,15 @@ struct SampleOptions {
   // ingest). An account not listed gets made-up trunks, complete with domain, which a cdrd that
   // does not have those trunks refuses.
   std::map<std::string, AccountTrunks> trunks;
+  // The name an account's own draws (home country, numbers, made-up trunks) are seeded from, by
+  // auth_id; an account not listed uses its auth_id. The demo names its account "demo", so the
+  // demo calls are the same whatever auth_id the account got.
+  std::map<std::string, std::string> account_seeds;
+  // Also the cloud-PBX fields (result, Q.850 cause, disposition, extension, bridged party, legs
+  // with recordings) and the quality metrics of Call Insights (rtt, jitter, loss, post-dial
+  // delay, carriers, regions), each consistent with the call's answer and hangup code. Drawn
+  // from a generator of their own, so the other fields are the same bytes with or without.
+  bool pbx_detail = false;
 };
 
 // Appends records [first_index, first_index + n) of the sequence as NDJSON lines to `out`.

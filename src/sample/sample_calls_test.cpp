@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/hangup_map.h"
 #include "core/money.h"
 #include "core/time.h"
 
@@ -326,6 +327,111 @@ TEST(SampleCalls, CountriesMatchTheNumbers) {
     }
   }
   EXPECT_EQ(seen.size(), 6u);
+}
+
+// The demo names its account's draws: the same calls whatever auth_id the account got.
+TEST(SampleCalls, AnAccountSeedNameGivesTheSameCallsToAnyAuthId) {
+  SampleOptions a = options();
+  a.auth_ids = {"MAAAAAAAAAAAAAAAAAAA"};
+  a.account_seeds["MAAAAAAAAAAAAAAAAAAA"] = "demo";
+  SampleOptions b = a;
+  b.auth_ids = {"MAZZZZZZZZZZZZZZZZZZ"};
+  b.account_seeds = {{"MAZZZZZZZZZZZZZZZZZZ", "demo"}};
+  std::string x = generate(a, 0, 200), y = generate(b, 0, 200);
+  EXPECT_NE(x, y);  // the account field differs...
+  for (std::string* t : {&x, &y}) {
+    for (auto at = t->find("\"account\":\""); at != std::string::npos;
+         at = t->find("\"account\":\"", at + 1)) {
+      t->replace(at + 11, 20, "MA??????????????????");
+    }
+  }
+  EXPECT_EQ(x, y);  // ...and nothing else
+}
+
+// Without the detail fields the records are byte for byte those of before (the benchmark's
+// data set); with them, every other field keeps its value.
+TEST(SampleCalls, PbxDetailAddsFieldsAndChangesNoOther) {
+  SampleOptions plain = options();
+  SampleOptions detail = options();
+  detail.pbx_detail = true;
+  const auto a = lines_of(generate(plain, 0, 2000));
+  const auto b = lines_of(generate(detail, 0, 2000));
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    rapidjson::Document x, y;
+    x.Parse(a[i].c_str());
+    y.Parse(b[i].c_str());
+    for (auto m = x.MemberBegin(); m != x.MemberEnd(); ++m) {
+      ASSERT_TRUE(y.HasMember(m->name)) << m->name.GetString();
+      EXPECT_TRUE(y[m->name] == m->value) << m->name.GetString() << " in " << b[i];
+    }
+    EXPECT_FALSE(x.HasMember("legs"));
+    EXPECT_TRUE(y.HasMember("legs"));
+  }
+}
+
+// The cloud-PBX fields agree with the SIP-trunk ones: the result with the answer and the Q.850
+// cause, the disposition with who hung up, the legs and the quality metrics with the times.
+TEST(SampleCalls, PbxDetailIsConsistentWithTheCall) {
+  SampleOptions o = options();
+  o.pbx_detail = true;
+  const std::map<std::string, std::string> result_of_q850 = {
+      {"USER_BUSY", "busy"},         {"ORIGINATOR_CANCEL", "not answered"},
+      {"NO_ANSWER", "not answered"}, {"NO_USER_RESPONSE", "not answered"},
+      {"CALL_REJECTED", "rejected"}, {"OUTGOING_CALL_BARRED", "rejected"}};
+  std::map<std::string, int> results, causes;
+  int two_legs = 0, recorded = 0, with_rtt = 0;
+  for (const auto& line : lines_of(generate(o, 0, 5000))) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    ASSERT_FALSE(d.HasParseError()) << line;
+    const bool answered = d.HasMember("answer_time");
+    const bool outbound = std::string(d["call_direction"].GetString()) == "outbound";
+    const std::string code = std::to_string(d["hangup_cause_code"].GetInt());
+    const std::string q850 = d["q850_cause"].GetString();
+    const std::string result = d["result"].GetString();
+    const std::string disposition = d["hangup_disposition"].GetString();
+    const std::string source = d["hangup_source"].GetString();
+    // The cloud-PBX view's table of causes (core/hangup_map.h, docs/api-pbx.md).
+    EXPECT_EQ(q850, q850_name_of_hangup_code(std::stoi(code))) << line;
+    if (answered) {
+      EXPECT_EQ(result, outbound ? "bridged" : "answered") << line;
+      EXPECT_TRUE(d.HasMember("rtt_ms") && d.HasMember("jitter_ms") &&
+                  d.HasMember("packet_loss_pct"))
+          << line;
+      ++with_rtt;
+    } else {
+      EXPECT_EQ(result, result_of_q850.contains(q850) ? result_of_q850.at(q850) : "failed") << line;
+      EXPECT_FALSE(d.HasMember("rtt_ms")) << line;
+    }
+    if (disposition == "caller_bye" || disposition == "caller_cancel") {
+      EXPECT_EQ(source, outbound ? "customer" : "carrier") << line;  // the caller's side
+    }
+    EXPECT_EQ(disposition.ends_with("_bye"), answered && disposition != "internal_cancel") << line;
+    EXPECT_TRUE(d.HasMember("post_dial_delay_ms")) << line;
+    EXPECT_TRUE(d.HasMember("caller_carrier") && d.HasMember("to_region")) << line;
+    const auto& legs = d["legs"];
+    ASSERT_TRUE(legs.IsArray() && (legs.Size() == 1 || legs.Size() == 2)) << line;
+    two_legs += legs.Size() == 2;
+    const auto& last = legs[legs.Size() - 1];
+    EXPECT_EQ(std::string(last["hangup_cause"].GetString()), q850) << line;
+    EXPECT_EQ(std::string(last["flow"].GetString()), outbound ? "out" : "in") << line;
+    EXPECT_EQ(last["duration"].GetInt64(), answered ? d["duration"].GetInt64() : 0) << line;
+    EXPECT_EQ(time_of(last, "hangup_time"), time_of(d, "end_time")) << line;
+    if (last.HasMember("record_uuid")) {
+      EXPECT_TRUE(answered) << line;
+      ++recorded;
+    }
+    results[result]++;
+    causes[q850]++;
+  }
+  EXPECT_GT(two_legs, 200);
+  EXPECT_GT(recorded, 1000);
+  EXPECT_GT(with_rtt, 3000);
+  for (const char* r : {"answered", "bridged", "busy", "not answered", "rejected", "failed"}) {
+    EXPECT_GT(results[r], 20) << r;
+  }
+  EXPECT_GE(causes.size(), 10u);
 }
 
 }  // namespace

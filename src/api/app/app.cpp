@@ -32,11 +32,12 @@ http::RouteDecision answer(http::HttpResponse response) {
 
 }  // namespace
 
-App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
+App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Operations operations)
     : ctx_(ctx),
       services_(services),
       auth_(std::make_unique<Authenticator>(ctx.accounts)),
-      throttle_(throttle) {
+      throttle_(throttle),
+      operations_(std::move(operations)) {
   using zentrunk::Representation;
   const std::size_t upload = ctx_.settings.max_upload_bytes;
   router_.set_error_renderer("/api/", pbx::message_response);
@@ -52,6 +53,17 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle)
                 r.body = w.text();
                 return r;
               }));
+  // The operator's view: readiness and metrics (api/app/operations.h).
+  router_.add("GET", "/readyz",
+              open(kNoBodyBytes, [this](const http::HttpRequest&, const PathParams&) {
+                return readiness_response(operations_.readiness);
+              }));
+  if (operations_.metrics) {
+    router_.add("GET", "/metrics",
+                for_operator(kNoBodyBytes, [this](const http::HttpRequest&, const PathParams&) {
+                  return metrics_response(*operations_.metrics);
+                }));
+  }
   // Ingest streams its body through a sink: a large upload is stored as it arrives.
   router_.add("POST", "/v1/ingest/calls",
               [this, upload](const http::HttpRequest& head, const PathParams&) {

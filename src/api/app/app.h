@@ -11,6 +11,8 @@
 //   GET, POST, DELETE  .../Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/{id}/
 //                                                          the trunk control plane
 //   GET  /healthz                                           liveness, no auth
+//   GET  /readyz, GET /metrics      readiness (no auth), Prometheus metrics (operator key)
+//                                   (api/app/operations.h, docs/metrics.md)
 // Body limits: uploads (ingest, decks) settings.max_upload_bytes; control-plane and token bodies
 // kSmallBodyBytes; every other route kNoBodyBytes. A repeated Authorization header is a 400;
 // failed authentications are throttled per client address (auth_throttle.h). Errors take the
@@ -23,6 +25,7 @@
 
 #include "api/app/auth.h"
 #include "api/app/auth_throttle.h"
+#include "api/app/operations.h"
 #include "api/app/router.h"
 #include "api/context.h"
 #include "http/message.h"
@@ -51,7 +54,8 @@ constexpr std::size_t kNoBodyBytes = std::size_t{8} * 1024;
 
 class App {
  public:
-  App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle = {});
+  App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle = {},
+      Operations operations = {});
 
   http::RouteDecision admit(const http::HttpRequest& head) const;
   // An error the server raises itself, in the shape of the API `path` belongs to.
@@ -78,6 +82,7 @@ class App {
   ApiServices services_;
   std::unique_ptr<Authenticator> auth_;
   mutable AuthThrottle throttle_;
+  const Operations operations_;
   Router router_;
 };
 

@@ -18,7 +18,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 void Router::add(std::string method, std::string_view pattern, RouteAdmitter admitter) {
-  Route r{std::move(method), {}, std::move(admitter)};
+  Route r{std::move(method), std::string(pattern), {}, std::move(admitter)};
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
@@ -45,7 +45,11 @@ http::RouteDecision Router::route(const http::HttpRequest& head) const {
   for (const auto& route : routes_) {
     PathParams params;
     if (!match(route, path, params)) continue;
-    if (route.method == head.method) return route.admitter(head, params);
+    if (route.method == head.method) {
+      http::RouteDecision decision = route.admitter(head, params);
+      decision.route = route.pattern;
+      return decision;
+    }
     if (allowed.find(route.method) == std::string::npos) {
       allowed += allowed.empty() ? route.method : ", " + route.method;
     }

@@ -32,7 +32,8 @@ class Router {
   // Paths under `prefix` get their error bodies from `render` (default: error_response's
   // {"api_id", "error"}); the longest matching prefix wins.
   void set_error_renderer(std::string prefix, ErrorRenderer render);
-  // The decision of the route that matches the head, or a 404/405 response.
+  // The decision of the route that matches the head (its `route` set to the route's pattern),
+  // or a 404/405 response.
   http::RouteDecision route(const http::HttpRequest& head) const;
   // An error in the shape of the API `path` belongs to.
   http::HttpResponse error(std::string_view path, int status, std::string_view message) const;
@@ -40,6 +41,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;                // as added: the decision's `route`, for metrics
     std::vector<std::string> segments;  // "{name}" captures one segment
     RouteAdmitter admitter;
   };

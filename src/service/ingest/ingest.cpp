@@ -38,36 +38,45 @@ class Batch {
   // A record (or the reason it could not be read) from `line`. Fails only on storage errors.
   Status add(const Result<RawRecord>& raw, std::int64_t line) {
     if (!raw.ok()) {
-      result_.add_failure(line, raw.status().message());
+      result_.add_failure(line, raw.status().message(), FailureReason::kMalformed);
       return Status::Ok();
     }
+    unknown_account_ = false;
     Result<CallRecord> record = validate_record(*raw, resolver_);
     if (!store_error_.ok()) return store_error_;
+    FailureReason reason =
+        unknown_account_ ? FailureReason::kUnknownAccount : FailureReason::kInvalid;
     if (record.ok()) {
       const Status linked = link_trunk(record.value(), *raw, trunk_resolver_);
       if (!store_error_.ok()) return store_error_;
-      if (!linked.ok()) record = linked;
+      if (!linked.ok()) {
+        record = linked;
+        reason = FailureReason::kUnknownTrunk;
+      }
     }
     if (record.ok() && record->end_time < retention_floor_) {
+      reason = FailureReason::kPastRetention;
       // It would never be served and the retention sweep would delete it: refuse it instead.
       record = Status::Invalid("end_time: " + format_timestamp(record->end_time) + " is past the " +
                                std::to_string(retention_days_) + "-day retention");
     }
     if (!record.ok()) {
-      result_.add_failure(line, record.status().message());
+      result_.add_failure(line, record.status().message(), reason);
       return Status::Ok();
     }
     std::string refused;
     if (Status s = rate(*record, refused); !s.ok()) return s;
     if (!refused.empty()) {  // an amount out of range: this line fails, nothing is stored for it
-      result_.add_failure(line, std::move(refused));
+      result_.add_failure(line, std::move(refused), FailureReason::kUnrateable);
       return Status::Ok();
     }
     pending_.push_back(std::move(record).value());
     return pending_.size() >= kChunkSize ? flush() : Status::Ok();
   }
 
-  void fail(std::int64_t line, std::string error) { result_.add_failure(line, std::move(error)); }
+  void fail(std::int64_t line, std::string error) {
+    result_.add_failure(line, std::move(error), FailureReason::kMalformed);
+  }
 
   // Stores what is pending in one transaction.
   Status flush() {
@@ -78,8 +87,23 @@ class Batch {
       return Status::Internal("insert_calls returned " + std::to_string(outcomes->size()) +
                               " outcomes for " + std::to_string(pending_.size()) + " records");
     }
-    for (InsertOutcome o : *outcomes) {
-      (o == InsertOutcome::kStored ? result_.stored : result_.duplicates) += 1;
+    for (std::size_t i = 0; i < outcomes->size(); ++i) {
+      if ((*outcomes)[i] != InsertOutcome::kStored) {
+        ++result_.duplicates;
+        continue;
+      }
+      ++result_.stored;
+      switch (pending_[i].rating) {
+        case RatingState::kRated:
+          ++result_.rated;
+          break;
+        case RatingState::kProvided:
+          ++result_.provided;
+          break;
+        case RatingState::kUnrated:
+          ++result_.unrated;
+          break;
+      }
     }
     pending_.clear();
     return Status::Ok();
@@ -107,7 +131,10 @@ class Batch {
   // Account lookups by auth_id, cached for the batch (unknown ones too).
   Result<std::optional<std::int64_t>> resolve(std::string_view auth_id) {
     const std::string key(auth_id);
-    if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (const auto it = cache_.find(key); it != cache_.end()) {
+      unknown_account_ = !it->second;
+      return it->second;
+    }
     Result<std::optional<Account>> found = accounts_.find_account_by_auth_id(auth_id);
     if (!found.ok()) {
       store_error_ = found.status();
@@ -115,6 +142,7 @@ class Batch {
     }
     std::optional<std::int64_t> id;
     if (*found) id = (*found)->id;
+    unknown_account_ = !id;
     cache_.emplace(key, id);
     return id;
   }
@@ -151,6 +179,8 @@ class Batch {
   std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
   std::unordered_map<std::int64_t, std::shared_ptr<const AccountRating>> ratings_;
   Status store_error_;
+  // The record being validated named an account that does not exist (set by resolve()).
+  bool unknown_account_ = false;
   std::vector<CallRecord> pending_;
   BatchResult result_;
 };
@@ -214,8 +244,27 @@ Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) 
 
 }  // namespace
 
-void BatchResult::add_failure(std::int64_t line, std::string error) {
+std::string_view to_string(FailureReason reason) {
+  switch (reason) {
+    case FailureReason::kMalformed:
+      return "malformed";
+    case FailureReason::kInvalid:
+      return "invalid";
+    case FailureReason::kUnknownAccount:
+      return "unknown_account";
+    case FailureReason::kUnknownTrunk:
+      return "unknown_trunk";
+    case FailureReason::kPastRetention:
+      return "past_retention";
+    case FailureReason::kUnrateable:
+      return "unrateable";
+  }
+  return "invalid";
+}
+
+void BatchResult::add_failure(std::int64_t line, std::string error, FailureReason reason) {
   ++failed_count;
+  ++failed_by_reason[static_cast<std::size_t>(reason)];
   if (failed.size() < kMaxFailedShown) failed.push_back(LineError{line, std::move(error)});
 }
 
@@ -223,6 +272,11 @@ void BatchResult::merge(BatchResult&& later) {
   stored += later.stored;
   duplicates += later.duplicates;
   failed_count += later.failed_count;
+  for (std::size_t i = 0; i < kFailureReasons; ++i)
+    failed_by_reason[i] += later.failed_by_reason[i];
+  rated += later.rated;
+  provided += later.provided;
+  unrated += later.unrated;
   for (LineError& e : later.failed) {
     if (failed.size() >= kMaxFailedShown) break;
     failed.push_back(std::move(e));
@@ -249,7 +303,9 @@ Result<BatchResult> IngestService::ingest_text(std::string_view text, Format for
                                     : ingest_ndjson(batch, text, first_line);
   if (s.ok()) s = batch.flush();
   if (!s.ok()) return s;
-  return batch.take();
+  BatchResult result = batch.take();
+  if (settings_.on_batch) settings_.on_batch(result);
+  return result;
 }
 
 Result<BatchResult> IngestService::ingest_records(

@@ -14,6 +14,7 @@
 // service are).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,14 +43,33 @@ struct LineError {
 // enough that a body of nothing but bad lines answers with a small reply in bounded memory.
 inline constexpr std::size_t kMaxFailedShown = 1'000;
 
+// Why a line failed, as a small fixed set (the metrics count failed lines by it; the line's
+// message says what exactly is wrong).
+enum class FailureReason {
+  kMalformed,       // not a JSON object / CSV row that can be read, or a bad CSV header
+  kInvalid,         // a field is missing or has no accepted form
+  kUnknownAccount,  // the account named is not one of cdrd's
+  kUnknownTrunk,    // the trunk_id is not one of the account's trunks
+  kPastRetention,   // end_time is past the retention period
+  kUnrateable,      // the amount cannot be represented
+};
+inline constexpr std::size_t kFailureReasons = 6;
+// "malformed", "invalid", "unknown_account", "unknown_trunk", "past_retention", "unrateable".
+std::string_view to_string(FailureReason reason);
+
 struct BatchResult {
   std::int64_t stored = 0;        // new records written
   std::int64_t duplicates = 0;    // already stored (or repeated within the input)
   std::int64_t failed_count = 0;  // every line that failed
   std::vector<LineError> failed;  // the first kMaxFailedShown of them, in input order
+  // failed_count by FailureReason (indexed by its value).
+  std::array<std::int64_t, kFailureReasons> failed_by_reason{};
+  // The new records written by how their money fields came to be (core/enums.h RatingState).
+  std::int64_t rated = 0, provided = 0, unrated = 0;
 
   // Counts a failed line; keeps its error only while fewer than kMaxFailedShown are kept.
-  void add_failure(std::int64_t line, std::string error);
+  void add_failure(std::int64_t line, std::string error,
+                   FailureReason reason = FailureReason::kInvalid);
   // Adds the counts and failures of a later part of the same input (cdrd import's chunks).
   void merge(BatchResult&& later);
 };
@@ -62,6 +82,9 @@ struct IngestSettings {
   std::int64_t retention_days = 90;
   // Wall clock; tests may fix it.
   Clock now;
+  // Told of the counts of every batch ingest_text stored (metrics); none when empty. Called on
+  // the ingesting thread: must be thread-safe and cheap.
+  std::function<void(const BatchResult&)> on_batch;
 };
 
 class IngestService {

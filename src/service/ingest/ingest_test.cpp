@@ -144,5 +144,36 @@ TEST_F(IngestTest, ARecordWhoseAmountOverflowsIsAFailedLineAndNotStored) {
   EXPECT_TRUE(is_stored("secure"));
 }
 
+TEST_F(IngestTest, CountsFailedLinesByReasonAndStoredOnesByRatingOutcome) {
+  std::string body = record("ok-1") + record("ok-1") + "{not json\n" +
+                     record("old", "2026-01-01 10:00:40", "", "2026-01-01 10:00:10") +
+                     record("no-trunk", "2026-11-30 10:00:40", R"(, "trunk_id": "nope")") +
+                     record("x", "2026-11-30 10:00:40", R"(, "call_direction": "sideways")");
+  std::string unknown = record("who");
+  unknown.replace(unknown.find(kAuthId), std::string(kAuthId).size(), "MA0000000000000000ZZ");
+  body += unknown + unknown;  // the second answered from the batch's cache
+  BatchResult seen;
+  settings_.on_batch = [&seen](const BatchResult& b) { seen = b; };
+  const IngestService c = service();
+  const Result<BatchResult> r = c.ingest_text(body, Format::kNdjson);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->stored, 1);
+  EXPECT_EQ(r->duplicates, 1);
+  EXPECT_EQ(r->failed_count, 6);
+  auto by = [&](FailureReason reason) {
+    return r->failed_by_reason[static_cast<std::size_t>(reason)];
+  };
+  EXPECT_EQ(by(FailureReason::kMalformed), 1);
+  EXPECT_EQ(by(FailureReason::kPastRetention), 1);
+  EXPECT_EQ(by(FailureReason::kUnknownTrunk), 1);
+  EXPECT_EQ(by(FailureReason::kInvalid), 1);
+  EXPECT_EQ(by(FailureReason::kUnknownAccount), 2);
+  EXPECT_EQ(r->rated + r->provided + r->unrated, 1);
+  EXPECT_EQ(to_string(FailureReason::kUnknownAccount), "unknown_account");
+  // The observer is told the same counts.
+  EXPECT_EQ(seen.stored, 1);
+  EXPECT_EQ(seen.failed_count, 6);
+}
+
 }  // namespace
 }  // namespace cdrd::service::ingest

@@ -1,6 +1,8 @@
 #include "store/sqlite/database.h"
 
 #include <filesystem>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "store/sqlite/migrations.h"
@@ -65,6 +67,9 @@ Database::ReaderLease::ReaderLease(Database* db, std::unique_ptr<Connection> con
 
 Database::ReaderLease::~ReaderLease() {
   if (!conn_) return;
+  if (conn_->interrupted_by_budget()) {
+    db_->reads_over_budget_.fetch_add(1, std::memory_order_relaxed);
+  }
   conn_->stop_budget();
   if (conn_->in_transaction()) (void)conn_->exec("ROLLBACK");  // never park a snapshot
   db_->give_back(std::move(conn_));
@@ -92,6 +97,37 @@ Result<Database::ReaderLease> Database::reader() {
   co.time_budget_ms = opts_.query_budget_ms;
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::open(path_, co));
   return ReaderLease(this, std::move(conn));
+}
+
+Status Database::check_reachable() {
+  return with_reader([](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(const std::int64_t one, c.query_int("SELECT 1"));
+    if (one != 1) return Status::Internal("SELECT 1 answered " + std::to_string(one));
+    return Status::Ok();
+  });
+}
+
+Status Database::check_schema() {
+  return with_reader([](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(const std::int64_t version, c.query_int("PRAGMA user_version"));
+    if (version != latest_schema_version()) {
+      return Status::Unavailable("the schema is at version " + std::to_string(version) +
+                                 ", this build needs " + std::to_string(latest_schema_version()));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::int64_t> Database::size_bytes() const {
+  std::int64_t total = 0;
+  for (const std::string& file : {path_, path_ + "-wal"}) {
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(file, ec);
+    if (ec == std::errc::no_such_file_or_directory && file != path_) continue;
+    if (ec) return Status::IOError("size of " + file + ": " + ec.message());
+    total += static_cast<std::int64_t>(size);
+  }
+  return total;
 }
 
 std::shared_ptr<const SecretBox> Database::secrets() const {

@@ -28,7 +28,9 @@
 // stored secrets. Nothing throws out of the store (an allocation failure aside).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -92,6 +94,17 @@ class Database {
     return in_transaction(*lease, Transaction::Kind::kRead, fn);
   }
 
+  // For the readiness check and the metrics of a server: a reader runs "SELECT 1" (the
+  // database answers) / the schema is at latest_schema_version() (kUnavailable naming both
+  // versions otherwise) / the size in bytes of the database file and its write-ahead log / how
+  // many reads were stopped by the time budget since open().
+  Status check_reachable();
+  Status check_schema();
+  Result<std::int64_t> size_bytes() const;
+  std::uint64_t reads_over_budget() const {
+    return reads_over_budget_.load(std::memory_order_relaxed);
+  }
+
   // The list index of each account's calls (call_indexes.h), kept beside the calls table.
   CallIndexes& call_indexes() { return call_indexes_; }
 
@@ -147,6 +160,8 @@ class Database {
 
   Mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_ GUARDED_BY(pool_mu_);
+
+  std::atomic<std::uint64_t> reads_over_budget_{0};
 };
 
 }  // namespace sqlite

@@ -235,6 +235,8 @@ class Connection {
   // both do nothing.
   void start_budget();
   void stop_budget();
+  // Whether a statement since start_budget() was interrupted by the budget.
+  bool interrupted_by_budget() const { return interrupted_by_budget_; }
 
   static constexpr int kBudgetCheckSteps = 1000;
 

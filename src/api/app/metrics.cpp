@@ -1,0 +1,189 @@
+#include "api/app/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "core/mutex.h"
+
+namespace cdrd::api {
+namespace {
+
+// Latency buckets in seconds: from a cached lookup (well under a millisecond) to a query at
+// the default budget (2 s) and a large upload.
+const prometheus::Histogram::BucketBoundaries& duration_buckets() {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return kBuckets;
+}
+
+// The method as a label: one of the methods cdrd serves or knows, else "other" (a client
+// chooses the method, so it cannot be a label as sent).
+std::string method_label(std::string_view method) {
+  for (const std::string_view known :
+       {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+    if (method == known) return std::string(known);
+  }
+  return "other";
+}
+
+constexpr std::array<service::ingest::FailureReason, service::ingest::kFailureReasons> kReasons = {
+    service::ingest::FailureReason::kMalformed,      service::ingest::FailureReason::kInvalid,
+    service::ingest::FailureReason::kUnknownAccount, service::ingest::FailureReason::kUnknownTrunk,
+    service::ingest::FailureReason::kPastRetention,  service::ingest::FailureReason::kUnrateable};
+
+}  // namespace
+
+struct Metrics::Impl {
+  Impl()
+      : registry(std::make_shared<prometheus::Registry>()),
+        requests(prometheus::BuildCounter()
+                     .Name("cdrd_http_requests_total")
+                     .Help("HTTP requests answered, by method, route pattern and status code")
+                     .Register(*registry)),
+        durations(prometheus::BuildHistogram()
+                      .Name("cdrd_http_request_duration_seconds")
+                      .Help("Time from a request's first byte to the last byte of its response, "
+                            "by method and route pattern")
+                      .Register(*registry)),
+        connections(prometheus::BuildGauge()
+                        .Name("cdrd_http_open_connections")
+                        .Help("Client connections open now")
+                        .Register(*registry)
+                        .Add({})),
+        throttled(prometheus::BuildCounter()
+                      .Name("cdrd_http_throttled_requests_total")
+                      .Help("Requests answered 429: failed authentications from the address, or "
+                            "too many requests of one account waiting")
+                      .Register(*registry)
+                      .Add({})),
+        records_family(prometheus::BuildCounter()
+                           .Name("cdrd_ingest_records_total")
+                           .Help("Ingested records by outcome: stored, duplicate (already "
+                                 "stored) or failed")
+                           .Register(*registry)),
+        stored(records_family.Add({{"outcome", "stored"}})),
+        duplicate(records_family.Add({{"outcome", "duplicate"}})),
+        failed(records_family.Add({{"outcome", "failed"}})),
+        failures_family(prometheus::BuildCounter()
+                            .Name("cdrd_ingest_failed_records_total")
+                            .Help("Ingested records refused, by reason class")
+                            .Register(*registry)),
+        rating_family(prometheus::BuildCounter()
+                          .Name("cdrd_rating_records_total")
+                          .Help("Stored records by how their amount came to be: rated from the "
+                                "account's deck, provided with the record, or unrated (no "
+                                "deck row matched)")
+                          .Register(*registry)),
+        rated(rating_family.Add({{"outcome", "rated"}})),
+        provided(rating_family.Add({{"outcome", "provided"}})),
+        unrated(rating_family.Add({{"outcome", "unrated"}})),
+        calls_held(prometheus::BuildGauge()
+                       .Name("cdrd_calls_held")
+                       .Help("Calls held in the list index of every account")
+                       .Register(*registry)
+                       .Add({})),
+        index_bytes(prometheus::BuildGauge()
+                        .Name("cdrd_list_index_memory_bytes")
+                        .Help("Memory used by the list index (approximately)")
+                        .Register(*registry)
+                        .Add({})),
+        database_bytes(prometheus::BuildGauge()
+                           .Name("cdrd_database_size_bytes")
+                           .Help("Size of the database file and its write-ahead log")
+                           .Register(*registry)
+                           .Add({})),
+        over_budget(prometheus::BuildCounter()
+                        .Name("cdrd_store_queries_over_budget_total")
+                        .Help("Store reads stopped by the query budget (answered 503)")
+                        .Register(*registry)
+                        .Add({})) {
+    for (std::size_t i = 0; i < kReasons.size(); ++i) {
+      failures[i] = &failures_family.Add({{"reason", std::string(to_string(kReasons[i]))}});
+    }
+  }
+
+  std::shared_ptr<prometheus::Registry> registry;
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Histogram>& durations;
+  prometheus::Gauge& connections;
+  prometheus::Counter& throttled;
+  prometheus::Family<prometheus::Counter>& records_family;
+  prometheus::Counter& stored;
+  prometheus::Counter& duplicate;
+  prometheus::Counter& failed;
+  prometheus::Family<prometheus::Counter>& failures_family;
+  std::array<prometheus::Counter*, service::ingest::kFailureReasons> failures{};
+  prometheus::Family<prometheus::Counter>& rating_family;
+  prometheus::Counter& rated;
+  prometheus::Counter& provided;
+  prometheus::Counter& unrated;
+  prometheus::Gauge& calls_held;
+  prometheus::Gauge& index_bytes;
+  prometheus::Gauge& database_bytes;
+  prometheus::Counter& over_budget;
+
+  // One scrape at a time: the store figures are copied into the gauges and counters first.
+  mutable Mutex scrape_mu;
+  std::function<Result<StoreFigures>()> read_store GUARDED_BY(scrape_mu);
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::connection_opened() { impl_->connections.Increment(); }
+void Metrics::connection_closed() { impl_->connections.Decrement(); }
+
+void Metrics::request_done(std::string_view method, std::string_view route, int status,
+                           std::chrono::nanoseconds elapsed) {
+  const std::string method_value = method_label(method);
+  const std::string route_value = route.empty() ? "unmatched" : std::string(route);
+  impl_->requests
+      .Add({{"method", method_value}, {"route", route_value}, {"status", std::to_string(status)}})
+      .Increment();
+  impl_->durations.Add({{"method", method_value}, {"route", route_value}}, duration_buckets())
+      .Observe(std::chrono::duration<double>(elapsed).count());
+  if (status == 429) impl_->throttled.Increment();
+}
+
+void Metrics::observe_batch(const service::ingest::BatchResult& batch) {
+  impl_->stored.Increment(static_cast<double>(batch.stored));
+  impl_->duplicate.Increment(static_cast<double>(batch.duplicates));
+  impl_->failed.Increment(static_cast<double>(batch.failed_count));
+  for (std::size_t i = 0; i < kReasons.size(); ++i) {
+    impl_->failures[i]->Increment(static_cast<double>(batch.failed_by_reason[i]));
+  }
+  impl_->rated.Increment(static_cast<double>(batch.rated));
+  impl_->provided.Increment(static_cast<double>(batch.provided));
+  impl_->unrated.Increment(static_cast<double>(batch.unrated));
+}
+
+void Metrics::set_store_figures(std::function<Result<StoreFigures>()> read) {
+  MutexLock lock(&impl_->scrape_mu);
+  impl_->read_store = std::move(read);
+}
+
+std::string Metrics::scrape() const {
+  MutexLock lock(&impl_->scrape_mu);
+  if (impl_->read_store) {
+    if (Result<StoreFigures> figures = impl_->read_store(); figures.ok()) {
+      impl_->calls_held.Set(static_cast<double>(figures->calls_held));
+      impl_->index_bytes.Set(static_cast<double>(figures->list_index_bytes));
+      impl_->database_bytes.Set(static_cast<double>(figures->database_bytes));
+      // The store counts; the counter catches up (it never goes down).
+      const double seen = impl_->over_budget.Value();
+      const auto now = static_cast<double>(figures->reads_over_budget);
+      if (now > seen) impl_->over_budget.Increment(now - seen);
+    }
+  }
+  return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+}  // namespace cdrd::api
