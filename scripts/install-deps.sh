@@ -7,6 +7,9 @@
 # clang-tidy); `install-deps.sh bench` what the peer engines of `make bench` need (PostgreSQL 15,
 # ClickHouse, nginx and the Python client of the driver; docs/benchmarks.md).
 # `make test-sanitize` builds with g++ and needs nothing more.
+# Every run also tries the switch and SIP phone of the Kamailio end-to-end test
+# (tests/kamailio_e2e_test.cpp); when they cannot be installed, that test is skipped and the
+# rest of `make test` runs.
 set -euo pipefail
 
 PACKAGES=(
@@ -53,32 +56,54 @@ if [ "${1:-}" = bench ]; then
   )
 fi
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
+# The Kamailio end-to-end test (docs/switch-kamailio.md): installed when possible, never a
+# reason to stop.
+SWITCH_TEST_PACKAGES=(
+  kamailio                # the SIP proxy whose CDRs the test ingests
+  kamailio-extra-modules  # acc_json: the CDRs as JSON
+  kamailio-utils-modules  # http_client: the post to cdrd
+  sip-tester              # SIPp: the caller and the callee
+)
 
-if [ ${#missing[@]} -eq 0 ]; then
+missing_of() {
+  local p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      echo "$p"
+    fi
+  done
+}
+mapfile -t missing < <(missing_of "${PACKAGES[@]}")
+mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
+
+if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "install-deps: installing ${missing[*]}"
+[ ${#missing[@]} -eq 0 ] || echo "install-deps: installing ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# The bench's engines run as the bench's own services (bench/peers/run.sh): keep the packages
-# from starting theirs on the default ports (the policy-rc.d convention of invoke-rc.d), unless
-# the machine already has a policy.
+# Without the package lists only the optional packages may be left out.
+$SUDO apt-get update -qq || [ ${#missing[@]} -eq 0 ]
+# The bench's engines run as the bench's own services (bench/peers/run.sh), and the test's
+# Kamailio as the test's own process: keep the packages from starting theirs on the default
+# ports (the policy-rc.d convention of invoke-rc.d), unless the machine already has a policy.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
-if [ "${1:-}" = bench ] && [ ! -e "$policy" ]; then
+if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ]; } && [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
   $SUDO chmod 755 "$policy"
   own_policy=1
   trap '$SUDO rm -f "$policy"' EXIT
 fi
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ ${#switch_missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${switch_missing[*]} (the Kamailio end-to-end test)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${switch_missing[@]}" ||
+    echo "install-deps: could not install ${switch_missing[*]}: the Kamailio end-to-end test" \
+      "will be skipped"
+fi
 if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi

@@ -3,6 +3,7 @@
 #include "api/errors.h"
 #include "api/ingest/freeswitch_ingest.h"
 #include "api/ingest/ingest_stream.h"
+#include "api/ingest/kamailio_endpoint.h"
 #include "api/operator_auth.h"
 #include "api/pbx/pbx.h"
 #include "api/ratedecks/deck_api.h"
@@ -87,6 +88,11 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
   router_.add("POST", "/v1/ingest/freeswitch",
               for_operator(upload, [this](const http::HttpRequest& r, const PathParams&) {
                 return ingest::handle_freeswitch(services_.ingest, r);
+              }));
+  // Kamailio's CDRs as its acc_json writes them (docs/switch-kamailio.md).
+  router_.add("POST", "/v1/ingest/kamailio",
+              for_operator(upload, [this](const http::HttpRequest& r, const PathParams&) {
+                return ingest::handle_kamailio_cdrs(services_.ingest, r);
               }));
   // The cloud-PBX API (OAuth bearer tokens, {"message"} errors, also for unknown paths).
   router_.add("POST", "/oauth/token",

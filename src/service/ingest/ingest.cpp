@@ -323,7 +323,9 @@ Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord
     if (Status s = batch.add(r.record, r.line); !s.ok()) return s;
   }
   if (Status s = batch.flush(); !s.ok()) return s;
-  return batch.take();
+  BatchResult result = batch.take();
+  if (settings_.on_batch) settings_.on_batch(result);
+  return result;
 }
 
 Result<BatchResult> IngestService::ingest_text(std::string_view text, Format format,

@@ -9,8 +9,9 @@
 // counts them all, so its size is bounded whatever the input. The same (account, call_uuid)
 // sent twice is stored once.
 //
-// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h), POST /v1/ingest/freeswitch
-// (ingest_records) and by `cdrd import` and `cdrd demo`. Thread-safe (the stores and the rating
+// Used by POST /v1/ingest/calls (api/ingest/ingest_stream.h), the switch endpoints (POST
+// /v1/ingest/freeswitch and /v1/ingest/kamailio, through ingest_records), `cdrd import` and
+// `cdrd demo`. Thread-safe (the stores and the rating
 // service are).
 #pragma once
 
@@ -20,6 +21,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/call_record.h"
