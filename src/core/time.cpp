@@ -119,9 +119,13 @@ std::optional<Micros> parse_epoch(std::string_view text) {
   if (!all_digits(whole) || (dot != std::string_view::npos && !all_digits(frac))) {
     return std::nullopt;
   }
+  // The forms bound the digits, so the value below cannot overflow: check them first.
+  const bool seconds = whole.size() <= 10 && frac.size() <= 6;
+  const bool micros = (whole.size() == 16 || whole.size() == 17) && dot == std::string_view::npos;
+  if (!seconds && !micros) return std::nullopt;
   Micros value = 0;
   for (char c : whole) value = value * 10 + (c - '0');
-  if (whole.size() <= 10 && frac.size() <= 6) {
+  if (seconds) {
     Micros micros = 0, scale = kMicrosPerSecond;
     for (char c : frac) {
       scale /= 10;
@@ -129,8 +133,7 @@ std::optional<Micros> parse_epoch(std::string_view text) {
     }
     return value * kMicrosPerSecond + micros;
   }
-  if ((whole.size() == 16 || whole.size() == 17) && dot == std::string_view::npos) return value;
-  return std::nullopt;
+  return value;
 }
 
 std::string format_timestamp(Micros t) {

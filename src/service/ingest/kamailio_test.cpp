@@ -48,7 +48,7 @@ RawRecord map(const std::string& json, const KamailioDefaults& defaults = {}) {
 }
 
 // The text of field `name`, nullopt when the record does not have it.
-std::optional<std::string> field(const RawRecord& r, const std::string& name) {
+std::optional<std::string> field_text(const RawRecord& r, const std::string& name) {
   std::optional<std::string> found;
   for (const RawField& f : r.fields) {
     if (f.name != name) continue;
@@ -60,36 +60,36 @@ std::optional<std::string> field(const RawRecord& r, const std::string& name) {
 
 TEST(KamailioCdr, CallerHangsUpAnAnsweredCall) {
   const RawRecord r = map(kCallerBye);
-  EXPECT_EQ(field(r, "account"), "MATEST");
-  EXPECT_EQ(field(r, "call_direction"), "outbound");
-  EXPECT_EQ(field(r, "call_id"), "1-16823@127.0.0.1");
-  EXPECT_EQ(field(r, "from_number"), "442071838750");
-  EXPECT_EQ(field(r, "to_number"), "14155550123");
-  EXPECT_EQ(field(r, "initiation_time"), "1796064498.361390");
-  EXPECT_EQ(field(r, "answer_time"), "1796064498.363");
-  EXPECT_EQ(field(r, "end_time"), "1796064499.866");
-  EXPECT_EQ(field(r, "hangup_cause_code"), "3000");
-  EXPECT_EQ(field(r, "hangup_source"), "customer");  // the caller of an outbound call
-  EXPECT_EQ(field(r, "transport_protocol"), "udp");
+  EXPECT_EQ(field_text(r, "account"), "MATEST");
+  EXPECT_EQ(field_text(r, "call_direction"), "outbound");
+  EXPECT_EQ(field_text(r, "call_id"), "1-16823@127.0.0.1");
+  EXPECT_EQ(field_text(r, "from_number"), "442071838750");
+  EXPECT_EQ(field_text(r, "to_number"), "14155550123");
+  EXPECT_EQ(field_text(r, "initiation_time"), "1796064498.361390");
+  EXPECT_EQ(field_text(r, "answer_time"), "1796064498.363");
+  EXPECT_EQ(field_text(r, "end_time"), "1796064499.866");
+  EXPECT_EQ(field_text(r, "hangup_cause_code"), "3000");
+  EXPECT_EQ(field_text(r, "hangup_source"), "customer");  // the caller of an outbound call
+  EXPECT_EQ(field_text(r, "transport_protocol"), "udp");
   // What only the mapping reads is not handed on; duration is derived by the validator.
   for (const char* gone : {"start_time", "duration", "invite_time", "cdr_time", "caller", "callee",
                            "method", "caller_tag", "from_tag", "sip_code", "transport"}) {
-    EXPECT_EQ(field(r, gone), std::nullopt) << gone;
+    EXPECT_EQ(field_text(r, gone), std::nullopt) << gone;
   }
 }
 
 TEST(KamailioCdr, CalleeHangsUp) {
   const RawRecord r = map(kCalleeBye);
-  EXPECT_EQ(field(r, "answer_time"), "1796064505.853");
-  EXPECT_EQ(field(r, "end_time"), "1796064507.359");
-  EXPECT_EQ(field(r, "hangup_cause_code"), "3000");
-  EXPECT_EQ(field(r, "hangup_source"), "carrier");
+  EXPECT_EQ(field_text(r, "answer_time"), "1796064505.853");
+  EXPECT_EQ(field_text(r, "end_time"), "1796064507.359");
+  EXPECT_EQ(field_text(r, "hangup_cause_code"), "3000");
+  EXPECT_EQ(field_text(r, "hangup_source"), "carrier");
 }
 
 TEST(KamailioCdr, OnAnInboundCallTheCalleeIsTheCustomer) {
   std::string json = kCalleeBye;
   json.replace(json.find("outbound"), 8, "inbound");
-  EXPECT_EQ(field(map(json), "hangup_source"), "customer");
+  EXPECT_EQ(field_text(map(json), "hangup_source"), "customer");
 }
 
 TEST(KamailioCdr, FailedCallsEndWhenTheFailureCameAndAreNeverAnswered) {
@@ -97,12 +97,12 @@ TEST(KamailioCdr, FailedCallsEndWhenTheFailureCameAndAreNeverAnswered) {
        {std::tuple{"486", "4410", "carrier"}, std::tuple{"480", "4330", "carrier"},
         std::tuple{"487", "4440", "customer"}}) {  // 487: the caller cancelled
     const RawRecord r = map(failed(status));
-    EXPECT_EQ(field(r, "initiation_time"), "1796064570.106564") << status;
-    EXPECT_EQ(field(r, "answer_time"), std::nullopt) << status;
-    EXPECT_EQ(field(r, "end_time"), "1796064570.117086") << status;
-    EXPECT_EQ(field(r, "hangup_cause_code"), code) << status;
-    EXPECT_EQ(field(r, "hangup_source"), source) << status;
-    EXPECT_EQ(field(r, "result"),
+    EXPECT_EQ(field_text(r, "initiation_time"), "1796064570.106564") << status;
+    EXPECT_EQ(field_text(r, "answer_time"), std::nullopt) << status;
+    EXPECT_EQ(field_text(r, "end_time"), "1796064570.117086") << status;
+    EXPECT_EQ(field_text(r, "hangup_cause_code"), code) << status;
+    EXPECT_EQ(field_text(r, "hangup_source"), source) << status;
+    EXPECT_EQ(field_text(r, "result"),
               std::string(status) == "486" ? std::optional<std::string>("busy") : std::nullopt)
         << status;
   }
@@ -110,9 +110,9 @@ TEST(KamailioCdr, FailedCallsEndWhenTheFailureCameAndAreNeverAnswered) {
 
 TEST(KamailioCdr, AFailureTheProxyAnsweredItselfIsATimeoutOfTheSwitch) {
   const RawRecord r = map(failed(""));  // fr_inv_timer: no reply message, so no status
-  EXPECT_EQ(field(r, "hangup_cause_code"), "4160");
-  EXPECT_EQ(field(r, "hangup_source"), "zentrunk");
-  EXPECT_EQ(field(r, "answer_time"), std::nullopt);
+  EXPECT_EQ(field_text(r, "hangup_cause_code"), "4160");
+  EXPECT_EQ(field_text(r, "hangup_source"), "zentrunk");
+  EXPECT_EQ(field_text(r, "answer_time"), std::nullopt);
 }
 
 TEST(KamailioCdr, AnAnsweredDialogThatOutlivesTheCallLimitIsEndedByTheSwitch) {
@@ -120,37 +120,37 @@ TEST(KamailioCdr, AnAnsweredDialogThatOutlivesTheCallLimitIsEndedByTheSwitch) {
       R"({"start_time": "1796064505.853", "end_time": "1796064507.359", "duration": "1.506", )"
       R"("account": "MATEST", "call_direction": "outbound", "call_id": "x@y", )"
       R"("invite_time": "1796064505.834685", "caller": "1", "callee": "2", "caller_tag": "t"})");
-  EXPECT_EQ(field(r, "answer_time"), "1796064505.853");
-  EXPECT_EQ(field(r, "end_time"), "1796064507.359");
-  EXPECT_EQ(field(r, "hangup_source"), "zentrunk");
-  EXPECT_EQ(field(r, "hangup_cause_code"), "6030");  // alloted_timeout
+  EXPECT_EQ(field_text(r, "answer_time"), "1796064505.853");
+  EXPECT_EQ(field_text(r, "end_time"), "1796064507.359");
+  EXPECT_EQ(field_text(r, "hangup_source"), "zentrunk");
+  EXPECT_EQ(field_text(r, "hangup_cause_code"), "6030");  // alloted_timeout
 }
 
 TEST(KamailioCdr, TheEndpointDefaultsFillOnlyWhatTheCdrLeavesOut) {
   std::string json = kCallerBye;
   json.replace(json.find(R"("account": "MATEST", "call_direction": "outbound", )"), 50, "");
   const RawRecord r = map(json, KamailioDefaults{"MADEFAULT", "inbound"});
-  EXPECT_EQ(field(r, "account"), "MADEFAULT");
-  EXPECT_EQ(field(r, "call_direction"), "inbound");
-  EXPECT_EQ(field(r, "hangup_source"), "carrier");  // the caller of an inbound call
+  EXPECT_EQ(field_text(r, "account"), "MADEFAULT");
+  EXPECT_EQ(field_text(r, "call_direction"), "inbound");
+  EXPECT_EQ(field_text(r, "hangup_source"), "carrier");  // the caller of an inbound call
   const RawRecord own = map(kCallerBye, KamailioDefaults{"MADEFAULT", "inbound"});
-  EXPECT_EQ(field(own, "account"), "MATEST");
-  EXPECT_EQ(field(own, "call_direction"), "outbound");
+  EXPECT_EQ(field_text(own, "account"), "MATEST");
+  EXPECT_EQ(field_text(own, "call_direction"), "outbound");
 }
 
 TEST(KamailioCdr, OtherAttributesKeepTheirNamesForTheValidator) {
   std::string json = kCallerBye;
   json.insert(1, R"("trunk_id": "21781981838176", "region": "Miami", "colour": "blue", )");
   const RawRecord r = map(json);
-  EXPECT_EQ(field(r, "trunk_id"), "21781981838176");
-  EXPECT_EQ(field(r, "region"), "Miami");
-  EXPECT_EQ(field(r, "colour"), "blue");  // refused as an unknown field by validate_record
+  EXPECT_EQ(field_text(r, "trunk_id"), "21781981838176");
+  EXPECT_EQ(field_text(r, "region"), "Miami");
+  EXPECT_EQ(field_text(r, "colour"), "blue");  // refused as an unknown field by validate_record
 }
 
 TEST(KamailioCdr, WebSocketTransportsAreTheirStreamTransports) {
   std::string json = kCallerBye;
   json.replace(json.find(R"("transport": "udp")"), 18, R"("transport": "WSS")");
-  EXPECT_EQ(field(map(json), "transport_protocol"), "tls");
+  EXPECT_EQ(field_text(map(json), "transport_protocol"), "tls");
 }
 
 TEST(KamailioCdr, RefusesWhatItCannotRead) {

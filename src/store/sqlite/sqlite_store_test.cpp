@@ -466,6 +466,8 @@ TEST_F(SqliteStoreTest, MigrationFoldsOldUuidsAndKeepsTwinsStoredInDifferentCase
   store_.reset();
   // Back to the schema of version 5, then rows as that version stored them.
   raw_int(db_path(), "ALTER TABLE calls DROP COLUMN call_uuid_as_sent");
+  raw_int(db_path(), "ALTER TABLE accounts DROP COLUMN default_country");
+  raw_int(db_path(), "ALTER TABLE trunks DROP COLUMN default_country");
   raw_int(db_path(), "DELETE FROM schema_migrations WHERE version > 5");
   raw_int(db_path(), "PRAGMA user_version=5");
   // Every column but the uuid, as kCallColumns reads them after it.
