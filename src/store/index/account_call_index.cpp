@@ -498,11 +498,15 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
       ranges[] = {{&p.bill, {&c.bill, &c.bill_mm}},
                   {&p.dur, {&c.dur, &c.dur_mm}},
                   {&p.bridged, {&c.bridged, &c.bridged_mm}}};
-  for (const auto& [range, column] : ranges) {
-    if (!*range) continue;
-    const auto [rlo, rhi] = **range;
-    if (!apply(cover_between(*column.second, rlo, rhi),
-               [&] { and_between(m, column.first->data() + lo, n, rlo, rhi); })) {
+  // Plain names, not structured bindings, are captured below: C++20 allows capturing a binding
+  // but clang 14 (the fuzz build) does not.
+  for (const auto& entry : ranges) {
+    const std::optional<Range32>& range = *entry.first;
+    const std::vector<std::int32_t>& values = *entry.second.first;
+    if (!range) continue;
+    const std::int32_t rlo = range->first, rhi = range->second;
+    if (!apply(cover_between(*entry.second.second, rlo, rhi),
+               [&] { and_between(m, values.data() + lo, n, rlo, rhi); })) {
       return none();
     }
   }
@@ -518,10 +522,12 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
                  {&p.bridged_users, {&c.bridged_user, &c.bridged_user_mm}},
                  {&p.dids, {&c.did, &c.did_mm}},
                  {&p.exts, {&c.ext, &c.ext_mm}}};
-  for (const auto& [values, column] : lists) {
-    if (values->empty()) continue;
-    if (!apply(cover_in(*column.second, *values),
-               [&] { and_in(m, column.first->data() + lo, n, *values); })) {
+  for (const auto& entry : lists) {
+    const std::vector<std::uint32_t>& wanted = *entry.first;
+    const std::vector<std::uint32_t>& values = *entry.second.first;
+    if (wanted.empty()) continue;
+    if (!apply(cover_in(*entry.second.second, wanted),
+               [&] { and_in(m, values.data() + lo, n, wanted); })) {
       return none();
     }
   }
