@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/ascii.h"
 #include "core/crypto.h"
 #include "harness.h"
 #include "records.h"
@@ -22,22 +23,6 @@ std::string fixture(const std::string& path, const std::string& auth_id) {
     text.replace(at, 7, auth_id);
   }
   return text;
-}
-
-// What curl's --data-urlencode (and the module's switch_url_encode) does to a form value.
-std::string form_encode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string basic(const std::string& user, const std::string& password) {
@@ -76,13 +61,13 @@ TEST_F(SwitchIngest, FreeswitchPostsInEveryEncodingWithBasicCredentials) {
   const std::string answered = fixture("freeswitch/answered.json", acme_.auth_id);
   // encode=true (the module's usual): cdr=<URL-encoded JSON>; it appends ?uuid= to the URL.
   auto r = post_cdr("/v1/ingest/freeswitch?uuid=a1f0c2d4-5b6e-4f70-8a91-b2c3d4e5f601",
-                    "cdr=" + form_encode(answered), "application/x-www-form-urlencoded");
+                    "cdr=" + percent_encode(answered), "application/x-www-form-urlencoded");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(parse_json(r.body)["stored"].GetInt(), 1);
 
   // The module retries until it gets a 2xx: the same CDR again is a duplicate, answered 200.
   r = post_cdr("/v1/ingest/freeswitch?uuid=a1f0c2d4-5b6e-4f70-8a91-b2c3d4e5f601",
-               "cdr=" + form_encode(answered), "application/x-www-form-urlencoded");
+               "cdr=" + percent_encode(answered), "application/x-www-form-urlencoded");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(parse_json(r.body)["duplicates"].GetInt(), 1);
 

@@ -9,16 +9,14 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.h"
 #include "core/json_writer.h"
 #include "http/message.h"
 
 namespace cdrd::api {
 
-// Percent-encodes every byte outside the RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), so a
-// space becomes "%20" and a '+' "%2B": the result decodes to `s` whichever way a client treats
-// '+'. With `keep_path_chars`, '/' and the other characters allowed in a path segment
-// (! $ & ' ( ) * + , ; = : @) are kept as they are.
-std::string percent_encode(std::string_view s, bool keep_path_chars = false);
+// Links are percent-encoded with core/ascii.h's percent_encode.
+using cdrd::percent_encode;
 
 // `path` + "?" + the params other than limit and offset, then "limit=L&offset=O".
 std::string page_link(std::string_view path, const http::Params& params, std::int64_t limit,

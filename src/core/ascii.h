@@ -23,6 +23,11 @@ bool iequals(std::string_view a, std::string_view b);
 // `s` without its leading and trailing spaces and tabs (HTTP's optional white space).
 std::string_view trim_blanks(std::string_view s);
 
+// RFC 3986 percent-encoding: every byte but the unreserved A-Z a-z 0-9 - . _ ~ becomes %XX
+// (upper-case hex), so a space is %20 and '+' is %2B; with `keep_path_chars` the characters a
+// URL path may hold as they are (/ ! $ & ' ( ) * + , ; = : @) are kept too.
+std::string percent_encode(std::string_view s, bool keep_path_chars = false);
+
 // Decodes %XX escapes (and '+' as ' ' when `plus_is_space`); nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 

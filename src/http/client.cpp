@@ -4,6 +4,7 @@
 #include "http/client.h"
 
 #include <openssl/evp.h>
+#include "core/ascii.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <limits>
 
+#include "core/ascii.h"
 #include "http/beast_names.h"
 #include "http/url.h"
 
@@ -161,23 +163,6 @@ std::string basic_auth(const std::string& user, const std::string& password) {
   return "Basic " + encoded;
 }
 
-std::string url_encode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size() * 3);
-  for (const char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 15]);
-    }
-  }
-  return out;
-}
+std::string url_encode(const std::string& value) { return percent_encode(value); }
 
 }  // namespace cdrd::http

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/ascii.h"
 #include "core/crypto.h"
 #include "core/hangup_map.h"
 
@@ -32,26 +33,11 @@ FreeswitchCdr mapped(const std::string& name, FreeswitchDefaults defaults = {}) 
   return cdr.ok() ? std::move(cdr).value() : FreeswitchCdr{};
 }
 
-// RFC 3986 escaping of everything but unreserved characters, as curl's form encoding does.
-std::string url_encode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 TEST(FreeswitchDocument, ReadsEveryEncodingOfTheModule) {
   const std::string json = fixture("answered.json");
   // encode=true: cdr=<URL-encoded JSON>, form content type.
-  auto form = freeswitch_document("application/x-www-form-urlencoded", "cdr=" + url_encode(json));
+  auto form =
+      freeswitch_document("application/x-www-form-urlencoded", "cdr=" + percent_encode(json));
   ASSERT_TRUE(form.ok()) << form.status().message();
   EXPECT_EQ(*form, json);
   // encode=base64.
