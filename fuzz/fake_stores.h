@@ -74,6 +74,7 @@ class FakeCallStore final : public CallStore {
     return std::optional<CallRecord>();
   }
   Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
+  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
 };
 

@@ -46,6 +46,7 @@ class FakeCallStore : public CallStore {
   }
 
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
+  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
 
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override {
     last_query = query;

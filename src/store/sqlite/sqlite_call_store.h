@@ -36,6 +36,9 @@ class SqliteCallStore final : public CallStore {
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override;
   // The same answer as list_calls, from SQL alone (one read transaction).
   Result<Page<CallRecord>> list_calls_scan(const CallQuery& query);
+  // One GROUP BY over the rows the list filter selects (calls_by_end_time for the window),
+  // with integer sums; SQLite refuses a sum that overflows.
+  Result<UsageAnswer> usage(const UsageQuery& query) override;
   // Walks the accounts and deletes each one's oldest expired calls (found in its list index) by
   // row id; the legs are a column of the call row, so they go with it. The freed pages stay in the
   // file and are reused by later inserts (no VACUUM: that would rewrite the whole file).
