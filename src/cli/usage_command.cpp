@@ -24,6 +24,7 @@ struct UsageOptions {
   std::string period = "day";
   std::string group_by;
   std::string since, until;
+  int query_budget_ms = 0;  // an operator's own question: no limit unless asked
 };
 
 // The figures of one line, as the API shows them ("-" where the API shows null).
@@ -89,7 +90,9 @@ int run_usage(const GlobalOptions& global, const UsageOptions& o) {
     std::cerr << "cdrd: --until must be later than --since\n";
     return kExitError;
   }
-  std::unique_ptr<sqlite::Stores> store = open_store(global);
+  SqliteOptions options;
+  options.query_budget_ms = o.query_budget_ms;
+  std::unique_ptr<sqlite::Stores> store = open_store(global, options);
   if (!store) return kExitError;
   const Result<std::optional<Account>> account = store->accounts.find_account_by_auth_id(o.account);
   if (!account.ok()) return error_exit(account.status());
@@ -147,6 +150,9 @@ UsageCommands add_usage_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--since", o->since, "calls that ended at or after (UTC, YYYY-MM-DD[ HH:MM:SS])")
       ->required();
   cmd->add_option("--until", o->until, "calls that ended before (UTC; default: no limit)");
+  cmd->add_option("--query-budget-ms", o->query_budget_ms,
+                  "stop the query after this many ms (default 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
   UsageCommands out;
   out.run = [=, &global]() -> std::optional<int> {
     if (cmd->parsed()) return run_usage(global, *o);

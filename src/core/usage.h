@@ -68,7 +68,7 @@ struct UsageRow {
 
 struct UsageAnswer {
   std::vector<UsageRow> rows;  // by period_start, then group (CallStore::usage)
-  bool more = false;           // the query matched more than max_rows rows (rows holds max_rows)
+  bool more = false;  // the query matched more than max_rows rows (rows is then incomplete)
 };
 
 // Derived figures as fixed-decimal text, rounded half up; nullopt when undefined.
