@@ -3,26 +3,19 @@
 #include <array>
 #include <cstdlib>
 
+#include "core/enum_names.h"
+
 namespace cdrd {
 namespace {
 
 constexpr Micros kMicrosPerHour = 3600 * kMicrosPerSecond;
 
-struct PeriodName {
-  UsagePeriod period;
-  std::string_view name;
-};
-constexpr std::array<PeriodName, 3> kPeriods = {{
+constexpr std::array<EnumName<UsagePeriod>, 3> kPeriods = {{
     {UsagePeriod::kHour, "hour"},
     {UsagePeriod::kDay, "day"},
     {UsagePeriod::kMonth, "month"},
 }};
-
-struct GroupName {
-  UsageGroup group;
-  std::string_view name;
-};
-constexpr std::array<GroupName, 4> kGroups = {{
+constexpr std::array<EnumName<UsageGroup>, 4> kGroups = {{
     {UsageGroup::kDirection, "direction"},
     {UsageGroup::kToCountry, "to_country"},
     {UsageGroup::kTrunkId, "trunk_id"},
@@ -41,33 +34,10 @@ std::string digits_of(unsigned __int128 v) {
 
 }  // namespace
 
-std::optional<UsagePeriod> parse_usage_period(std::string_view s) {
-  for (const PeriodName& p : kPeriods) {
-    if (p.name == s) return p.period;
-  }
-  return std::nullopt;
-}
-
-std::string_view to_string(UsagePeriod p) {
-  for (const PeriodName& n : kPeriods) {
-    if (n.period == p) return n.name;
-  }
-  return "";
-}
-
-std::optional<UsageGroup> parse_usage_group(std::string_view s) {
-  for (const GroupName& g : kGroups) {
-    if (g.name == s) return g.group;
-  }
-  return std::nullopt;
-}
-
-std::string_view to_string(UsageGroup g) {
-  for (const GroupName& n : kGroups) {
-    if (n.group == g) return n.name;
-  }
-  return "";
-}
+std::optional<UsagePeriod> parse_usage_period(std::string_view s) { return value_of(kPeriods, s); }
+std::string_view to_string(UsagePeriod p) { return name_of(kPeriods, p, ""); }
+std::optional<UsageGroup> parse_usage_group(std::string_view s) { return value_of(kGroups, s); }
+std::string_view to_string(UsageGroup g) { return name_of(kGroups, g, ""); }
 
 Micros usage_period_start(UsagePeriod p, Micros t) {
   switch (p) {
