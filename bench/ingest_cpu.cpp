@@ -72,6 +72,7 @@ class DiscardingCallStore final : public CallStore {
     return std::optional<CallRecord>();
   }
   Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
+  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
   std::int64_t stored = 0;
 };

@@ -75,6 +75,16 @@ class FakeCallStore final : public CallStore {
     return std::optional<CallRecord>();
   }
   Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
+  // One row in the query's first period, so that the view renders every field.
+  Result<UsageAnswer> usage(const UsageQuery& q) override {
+    UsageAnswer a;
+    UsageRow row;
+    row.period_start = usage_period_start(q.period, q.filter.end_time.from.value_or(0));
+    if (q.group_by) row.group = "DE";
+    row.totals = {3, 2, 187, 1235, Money::from_units(123451)};
+    a.rows.push_back(row);
+    return a;
+  }
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
 };
 

@@ -142,6 +142,14 @@ class TenancyTest : public ::testing::Test {
     return r;
   }
 
+  // The usage totals of the last days, by trunk: a fixed window, so that the answer (which
+  // repeats its window) stays the same between snapshots.
+  static std::string usage_target(const std::string& base) {
+    std::string since = ago(7 * 86400);
+    since.replace(since.find(' '), 1, "%20");
+    return base + "/Zentrunk/Usage/?group_by=trunk_id&end_time__gte=" + since;
+  }
+
   // Every GET the owner can make of its own data, answered as now (without api_id).
   std::map<std::string, std::string> snapshot(const Tenant& t) {
     std::map<std::string, std::string> out;
@@ -157,7 +165,8 @@ class TenancyTest : public ::testing::Test {
                                         base + "/Zentrunk/IPAccessControlList/" + t.ipacl + "/",
                                         base + "/Zentrunk/Credential/" + t.credential + "/",
                                         base + "/Zentrunk/URI/" + t.uri + "/",
-                                        base + "/Zentrunk/URI/" + t.uri2 + "/"};
+                                        base + "/Zentrunk/URI/" + t.uri2 + "/",
+                                        usage_target(base)};
     for (const auto& call : t.calls) {
       targets.push_back(base + "/Zentrunk/Call/" + call + "/");
       targets.push_back(base + "/Call/" + call + "/");
@@ -229,6 +238,23 @@ class TenancyTest : public ::testing::Test {
         expect_refused(r, {400, 401, 403, 404}, victim, "spelling " + id + rest);
       }
     }
+
+    // Usage totals: the victim's are refused; the attacker's own, grouped by trunk or filtered
+    // by the victim's trunks, hold nothing of the victim's.
+    expect_refused(send(auth, "GET", theirs + "/Zentrunk/Usage/?group_by=trunk_id"), {403}, victim,
+                   "usage");
+    for (const auto& trunk : {victim.out_trunk, victim.in_trunk}) {
+      const auto r = send(auth, "GET", mine + "/Zentrunk/Usage/?trunk_id=" + trunk);
+      expect_clean(r, victim, "usage filter");
+      if (r.status == 200) {
+        EXPECT_EQ(parse_json(r.body)["totals"]["calls"].GetInt64(), 0) << r.body;
+      }
+    }
+    const auto own_usage = send(auth, "GET", mine + "/Zentrunk/Usage/?group_by=trunk_id");
+    EXPECT_EQ(own_usage.status, 200);
+    expect_clean(own_usage, victim, "own usage");
+    EXPECT_EQ(parse_json(own_usage.body)["totals"]["calls"].GetInt64(),
+              static_cast<std::int64_t>(attacker.calls.size()));
 
     // SIP-trunk calls, current and legacy, and Insights.
     for (const std::string calls : {"/Zentrunk/Call", "/Call"}) {

@@ -26,6 +26,7 @@ class FakeCalls final : public CallStore {
     return std::optional<CallRecord>();
   }
   Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
+  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
   Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override {
     ++deletes;
     if (fail) return Status::IOError("disk on fire");

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/time.h"
 #include "service/trunks/validators.h"
 #include "store/sqlite/stores.h"
 
@@ -91,5 +92,14 @@ struct KeyCommands {
   std::function<std::optional<int>()> run;
 };
 KeyCommands add_key_commands(CLI::App& app, const GlobalOptions& global);
+
+// The usage totals subcommand (usage_command.cpp: usage), as RatingCommands.
+struct UsageCommands {
+  std::function<std::optional<int>()> run;
+};
+UsageCommands add_usage_command(CLI::App& app, const GlobalOptions& global);
+
+// A time option of the CLI: "YYYY-MM-DD" (midnight) or "YYYY-MM-DD HH:MM[:SS]", UTC.
+std::optional<Micros> parse_cli_time(const std::string& text);
 
 }  // namespace cdrd::cli

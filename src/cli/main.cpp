@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
   const RatingCommands rating = add_rating_commands(app, global);
   const AppCommands apps = add_app_commands(app, global);
   const KeyCommands keys = add_key_commands(app, global);
+  const UsageCommands usage = add_usage_command(app, global);
 
   try {
     app.parse(argc, argv);
@@ -204,5 +205,6 @@ int main(int argc, char** argv) {
   if (const std::optional<int> code = rating.run()) return *code;
   if (const std::optional<int> code = apps.run()) return *code;
   if (const std::optional<int> code = keys.run()) return *code;
+  if (const std::optional<int> code = usage.run()) return *code;
   return kExitError;
 }

@@ -34,14 +34,6 @@ struct RatingOptions {
   int digits = 4;
 };
 
-// "YYYY-MM-DD" (midnight) or "YYYY-MM-DD HH:MM[:SS]", UTC.
-std::optional<Micros> parse_cli_time(const std::string& text) {
-  const std::optional<TimeInterval> t =
-      text.size() == 10 ? parse_timestamp(text + " 00:00:00") : parse_timestamp(text);
-  if (!t) return std::nullopt;
-  return t->start;
-}
-
 // "all calls", "calls initiated from T", "calls initiated before T" or both bounds.
 std::string describe(const service::CallWindow& w) {
   const bool from = w.since != std::numeric_limits<Micros>::min();
@@ -231,6 +223,13 @@ int run_report(const GlobalOptions& global, const RatingOptions& o) {
 }
 
 }  // namespace
+
+std::optional<Micros> parse_cli_time(const std::string& text) {
+  const std::optional<TimeInterval> t =
+      text.size() == 10 ? parse_timestamp(text + " 00:00:00") : parse_timestamp(text);
+  if (!t) return std::nullopt;
+  return t->start;
+}
 
 RatingCommands add_rating_commands(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<RatingOptions>();

@@ -16,6 +16,7 @@
 #include "core/call_query.h"
 #include "core/call_record.h"
 #include "core/status.h"
+#include "core/usage.h"
 
 namespace cdrd {
 
@@ -55,6 +56,13 @@ class CallStore {
   // One page of the calls matching `query`, in its order (ties broken by storage order, so
   // pages never overlap or skip), and the exact total count of matches.
   virtual Result<Page<CallRecord>> list_calls(const CallQuery& query) = 0;
+
+  // The usage totals of the calls `query.filter` matches (the same calls list_calls would
+  // list), one row per non-empty (UTC period of end_time, group), in period then group order
+  // (enum order for direction and hangup_source, bytewise for text); at most query.max_rows
+  // rows, with `more` set when there were more. A sum that would leave the int64 range is
+  // refused (kIOError), never wrapped; a read past its time budget fails kUnavailable.
+  virtual Result<UsageAnswer> usage(const UsageQuery& query) = 0;
 
   // Retention: deletes at most `max_rows` calls (of any account) that ended before `floor`,
   // with everything kept per call (its legs), in one transaction, and returns how many it

@@ -10,6 +10,7 @@
 #include "api/trunks/trunk_api.h"
 #include "api/zentrunk/calls.h"
 #include "api/zentrunk/insights.h"
+#include "api/zentrunk/usage.h"
 #include "core/json_writer.h"
 
 namespace cdrd::api {
@@ -160,6 +161,12 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
               for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest&,
                                                const PathParams& p) {
                 return zentrunk::get_call_insights(ctx_, account, p.find("call_uuid")->second);
+              }));
+  // Usage totals per period and group (docs/api-usage.md).
+  router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Usage",
+              for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest& r,
+                                               const PathParams&) {
+                return zentrunk::get_usage(ctx_, account, r);
               }));
   // The trunk control plane: GET/POST on each collection, GET/POST/DELETE on each resource.
   for (const trunks::ResourcePath& rp : trunks::resource_paths()) {

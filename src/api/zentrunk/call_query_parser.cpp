@@ -17,10 +17,11 @@ namespace {
 constexpr int kMaxLimit = 20;
 constexpr std::size_t kMaxEchoedValue = 64;
 
-constexpr std::string_view kAcceptedNames =
+constexpr std::string_view kFilterNames =
     "call_direction, from_number, to_number, trunk_id, hangup_cause_code, hangup_source, "
     "stir_verification, bill_duration[__gt|__gte|__lt|__lte], "
-    "end_time[__gt|__gte|__lt|__lte], initiation_time[__gt|__gte|__lt|__lte], limit, offset";
+    "end_time[__gt|__gte|__lt|__lte], initiation_time[__gt|__gte|__lt|__lte]";
+constexpr std::string_view kPagingNames = "limit, offset";
 
 enum class Field {
   kDirection,
@@ -87,8 +88,7 @@ std::string echo(std::string_view value) {
 }
 
 Status bad_value(std::string_view name, std::string_view accepted, std::string_view value) {
-  return Status::Invalid(std::string(name) + ": " + std::string(accepted) + ", got '" +
-                         echo(value) + "'");
+  return bad_param_value(name, accepted, value);
 }
 
 std::string_view trim_spaces(std::string_view s) {
@@ -202,8 +202,11 @@ void apply_time_bound(TimeRange& range, Op op, const TimeInterval& t) {
 
 }  // namespace
 
-Result<CallQuery> parse_call_list_query(const http::Params& params, std::int64_t account_id,
-                                        Micros now, const ApiSettings& settings) {
+// The list's parser; without `paging`, limit and offset are unknown names, and
+// `other_names` (the caller's own parameters) lead the list of accepted names.
+Result<CallQuery> parse_call_params(const http::Params& params, std::int64_t account_id, Micros now,
+                                    const ApiSettings& settings, bool paging,
+                                    std::string_view other_names) {
   CallQuery q;
   q.account_id = account_id;
   q.limit = kMaxLimit;
@@ -215,9 +218,17 @@ Result<CallQuery> parse_call_list_query(const http::Params& params, std::int64_t
 
   for (const auto& [name, value] : params) {
     const ParamSpec* spec = find_param(name);
+    if (spec != nullptr && !paging &&
+        (spec->field == Field::kLimit || spec->field == Field::kOffset)) {
+      spec = nullptr;
+    }
     if (spec == nullptr) {
+      std::string accepted(other_names);
+      if (!accepted.empty()) accepted += ", ";
+      accepted += kFilterNames;
+      if (paging) accepted += ", " + std::string(kPagingNames);
       return Status::Invalid("unknown parameter '" + echo(name) +
-                             "'; accepted parameters: " + std::string(kAcceptedNames));
+                             "'; accepted parameters: " + accepted);
     }
     bool& was_seen = seen[spec - kParams];
     if (was_seen) {
@@ -324,6 +335,22 @@ Result<CallQuery> parse_call_list_query(const http::Params& params, std::int64_t
   const Micros floor = now - settings.retention_days * kMicrosPerDay;
   q.end_time.from = std::max(*q.end_time.from, floor);
   return q;
+}
+
+Status bad_param_value(std::string_view name, std::string_view accepted, std::string_view value) {
+  return Status::Invalid(std::string(name) + ": " + std::string(accepted) + ", got '" +
+                         echo(value) + "'");
+}
+
+Result<CallQuery> parse_call_list_query(const http::Params& params, std::int64_t account_id,
+                                        Micros now, const ApiSettings& settings) {
+  return parse_call_params(params, account_id, now, settings, true, "");
+}
+
+Result<CallQuery> parse_call_filter_query(const http::Params& params, std::int64_t account_id,
+                                          Micros now, const ApiSettings& settings,
+                                          std::string_view other_names) {
+  return parse_call_params(params, account_id, now, settings, false, other_names);
 }
 
 }  // namespace cdrd::api::zentrunk

@@ -34,6 +34,17 @@ enum class Representation {
 Result<CallQuery> parse_call_list_query(const http::Params& params, std::int64_t account_id,
                                         Micros now, const ApiSettings& settings);
 
+// The same filters and window rules for a question that is not a page of calls (usage
+// totals): limit and offset are unknown names, and a refused unknown name lists `other_names`
+// (the caller's own parameters, parsed by the caller and left out of `params`) first.
+Result<CallQuery> parse_call_filter_query(const http::Params& params, std::int64_t account_id,
+                                          Micros now, const ApiSettings& settings,
+                                          std::string_view other_names);
+
+// The refusal of a bad parameter value, as every parser of this API words it:
+// "name: <accepted>, got '<value>'" (a long value is cut at 64 bytes and marked "...").
+Status bad_param_value(std::string_view name, std::string_view accepted, std::string_view value);
+
 // The JSON object of one call in `rep`.
 std::string render_call(const CallRecord& call, Representation rep);
 

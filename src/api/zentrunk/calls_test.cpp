@@ -1,4 +1,5 @@
 #include "api/zentrunk/calls.h"
+#include "api/zentrunk/usage.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@ namespace {
 
 using testing::at;
 using ::testing::HasSubstr;
+using testing::money;
 
 // In-memory CallStore: filters by account and end_time only, newest first; remembers the last
 // question it was asked and can be told to fail.
@@ -46,6 +48,13 @@ class FakeCallStore : public CallStore {
   }
 
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
+  Result<UsageAnswer> usage(const UsageQuery& query) override {
+    last_usage = query;
+    if (fail) return Status::IOError("disk on fire");
+    return usage_answer;
+  }
+  std::optional<UsageQuery> last_usage;
+  UsageAnswer usage_answer;
 
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override {
     last_query = query;
@@ -260,6 +269,41 @@ TEST_F(CallHandlersTest, GetStorageFailureIs500) {
       get_call(ctx_, account_, "00000000-0000-4000-8000-000000000000", Representation::kCurrent);
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(error_of(r), "internal server error");
+}
+
+TEST_F(CallHandlersTest, UsageAsksTheStoreForTheAccountsTotalsWithTheRowBound) {
+  UsageRow row;
+  row.period_start = at("2022-12-06 00:00:00");
+  row.group = "outbound";
+  row.totals = {2, 1, 30, 60, money("0.01000")};
+  store_.usage_answer.rows = {row};
+  const char* path = "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Zentrunk/Usage/";
+  http::HttpResponse r = get_usage(ctx_, account_, request(path, {{"group_by", "direction"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(store_.last_usage);
+  EXPECT_EQ(store_.last_usage->filter.account_id, 1);
+  EXPECT_EQ(store_.last_usage->max_rows, kMaxUsageRows);
+  EXPECT_EQ(store_.last_usage->filter.end_time.from, kListNow - 30 * kMicrosPerDay);
+  rapidjson::Document d = json(r);
+  EXPECT_EQ(d["meta"]["total_count"].GetInt64(), 1);
+  EXPECT_EQ(std::string(d["objects"][0]["direction"].GetString()), "outbound");
+  EXPECT_EQ(std::string(d["totals"]["asr"].GetString()), "0.5000");
+}
+
+TEST_F(CallHandlersTest, UsageWithMoreRowsThanTheBoundIs400NotACutAnswer) {
+  store_.usage_answer.rows.resize(3);
+  store_.usage_answer.more = true;
+  const char* path = "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Zentrunk/Usage/";
+  http::HttpResponse r = get_usage(ctx_, account_, request(path, {{"period", "hour"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(error_of(r),
+              HasSubstr("period, group_by: the answer would have more than 10000 rows"));
+  store_.fail = true;
+  r = get_usage(ctx_, account_, request(path, {}));
+  EXPECT_EQ(r.status, 500);
+  r = get_usage(ctx_, account_, request(path, {{"period", "year"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_of(r), "period: must be hour, day or month, got 'year'");
 }
 
 }  // namespace

@@ -36,6 +36,10 @@ class SqliteCallStore final : public CallStore {
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override;
   // The same answer as list_calls, from SQL alone (one read transaction).
   Result<Page<CallRecord>> list_calls_scan(const CallQuery& query);
+  // One pass over the rows the list filter selects (through calls_by_end_time, or the whole
+  // table in storage order when the window holds 1/8 of it or more), summed into a map of at
+  // most max_rows + 1 (period, group) rows with checked integer additions.
+  Result<UsageAnswer> usage(const UsageQuery& query) override;
   // Walks the accounts and deletes each one's oldest expired calls (found in its list index) by
   // row id; the legs are a column of the call row, so they go with it. The freed pages stay in the
   // file and are reused by later inserts (no VACUUM: that would rewrite the whole file).
