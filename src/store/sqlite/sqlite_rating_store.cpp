@@ -222,7 +222,10 @@ Result<std::int64_t> SqliteRatingStore::update_billing(const std::vector<BilledC
   std::map<std::int64_t, std::vector<const BilledCall*>> by_account;
   for (const BilledCall& b : calls) by_account[b.call.account_id].push_back(&b);
   std::int64_t written = 0;
-  for (const auto& [account_id, account_calls] : by_account) {
+  for (const auto& entry : by_account) {
+    // Named, not bound: the lambda below captures them, which clang 14 refuses for bindings.
+    const std::int64_t account_id = entry.first;
+    const std::vector<const BilledCall*>& account_calls = entry.second;
     CallIndexes::Slot& slot = db_.call_indexes().slot(account_id);
     WriterLock lock(&slot.mu);
     ASSIGN_OR_RETURN(
