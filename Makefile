@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
 .PHONY: run test bench bench-hardening build build-test deps clean fuzz fuzz-deps test-sanitize \
-	format lint lint-deps
+	format lint lint-deps deb
 
 deps:
 	@bash scripts/install-deps.sh
@@ -44,6 +44,14 @@ bench-hardening: deps
 	@$(configure-release)
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
 	@bash bench/hardening.sh $(BUILD_DIR)
+
+# The Debian package (docs/operations.md, "Debian package"): the optimised cdrd, stripped, with
+# its systemd unit and options file, packed by CPack into $(BUILD_DIR)/cdrd_VERSION_ARCH.deb.
+deb: deps
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target cdrd
+	@cd $(BUILD_DIR) && cpack -G DEB
+	@ls $(BUILD_DIR)/*.deb
 
 # Style and static checks (CONTRIBUTING.md). `make test` checks the format too.
 format:

@@ -20,6 +20,7 @@ PACKAGES=(
   libssl-dev                          # SHA-256, random bytes, constant-time compare
   libcli11-dev                        # command line
   libspdlog-dev                       # access and service logs
+  libsystemd-dev                      # sd_notify: cdrd serve tells systemd it is ready (Type=notify)
   prometheus-cpp-dev                  # /metrics: counters, histograms, the text format
   libphonenumber-dev                  # countries of phone numbers
   libprotobuf-dev                     # libphonenumber's metadata (a protobuf message), read once

@@ -8,6 +8,7 @@
 #include "api/app/app.h"
 #include "api/retention_sweeper.h"
 #include "cli/commands.h"
+#include "cli/service_manager.h"
 #include "http/server.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
@@ -146,6 +147,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   server_options.access_log = !options.no_access_log;
   server_options.redact_numbers = options.log_redact_numbers;
   server_options.observer = metrics;
+  // A unit of Type=notify (docs/operations.md, "Debian package") learns when the shutdown began.
+  server_options.on_shutdown = [] { notify_stopping(); };
   server_options.error_renderer = [&app](std::string_view path, int status,
                                          std::string_view message) {
     return app.render_error(path, status, message);
@@ -165,6 +168,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
       return 2;
     }
   }
+  // The socket listens since create(): connections wait in its backlog until run() accepts them.
+  notify_ready();
   if (Status run = (*server)->run(); !run.ok()) return error_exit(run);
   spdlog::info("stopped");
   return 0;

@@ -949,6 +949,7 @@ void ServerCore::begin_shutdown(std::string_view reason) {
   shutting_down_ = true;
   stopping_.store(true, std::memory_order_release);
   log_->info("shutting down ({}): no new connections; finishing requests in flight", reason);
+  if (options_.on_shutdown) options_.on_shutdown();
 
   beast::error_code ignored;
   acceptor_.close(ignored);

@@ -78,6 +78,9 @@ struct ServerOptions {
   // Replace digits of phone-number-like query values (numbers, usernames) in access-log lines.
   bool redact_numbers = false;
   bool handle_signals = true;  // install SIGTERM/SIGINT handlers in run()
+  // Called once, on the control strand, when the shutdown begins (a signal or stop()); before
+  // the requests in flight are finished. None when empty.
+  std::function<void()> on_shutdown;
   bool raise_fd_limit = true;  // raise the soft open-file limit to the hard one
   // Errors the server raises itself; default: {"api_id": "...", "error": "..."}.
   ErrorRenderer error_renderer;

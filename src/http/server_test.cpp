@@ -558,6 +558,23 @@ TEST(HttpServer, StopDeliversTheResponseOfARequestInFlight) {
   EXPECT_FALSE(late.get("/late").ok());  // no longer listening
 }
 
+TEST(HttpServer, TellsOnShutdownOnceWhenTheShutdownBegins) {
+  std::atomic<int> told{0};
+  auto options = test_options();
+  options.on_shutdown = [&told] { ++told; };
+  RunningServer server(
+      [](const HttpRequest&) {
+        return HttpResponse{200, "text/plain", "ok", {}};
+      },
+      options);
+  EXPECT_EQ(server.client().get("/before").status, 200);
+  EXPECT_EQ(told.load(), 0);  // not while serving
+  server.server().stop();
+  server.server().stop();  // a second stop begins no second shutdown
+  server.join();
+  EXPECT_EQ(told.load(), 1);
+}
+
 TEST(HttpServer, StopFromAHandler) {
   std::atomic<HttpServer*> self{nullptr};
   RunningServer server([&self](const HttpRequest&) {
