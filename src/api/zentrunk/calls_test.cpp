@@ -48,6 +48,25 @@ class FakeCallStore : public CallStore {
   }
 
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
+  // Storage ids are positions in `calls` plus one.
+  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after_id,
+                                                     Micros served_from, int limit) override {
+    last_feed_after = after_id;
+    last_feed_limit = limit;
+    last_served_from = served_from;
+    if (fail) return Status::IOError("disk on fire");
+    std::vector<StoredCall> out;
+    for (std::size_t i = 0; i < calls.size() && static_cast<int>(out.size()) < limit; ++i) {
+      const auto id = static_cast<std::int64_t>(i + 1);
+      const CallRecord& c = calls[i];
+      if (id > after_id && c.account_id == account_id && c.end_time >= served_from) {
+        out.push_back(StoredCall{id, c});
+      }
+    }
+    return out;
+  }
+  std::optional<std::int64_t> last_feed_after;
+  std::optional<int> last_feed_limit;
   Result<UsageAnswer> usage(const UsageQuery& query) override {
     last_usage = query;
     if (fail) return Status::IOError("disk on fire");
