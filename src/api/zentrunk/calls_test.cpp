@@ -1,4 +1,5 @@
 #include "api/zentrunk/calls.h"
+#include "api/zentrunk/feed.h"
 #include "api/zentrunk/usage.h"
 
 #include <gmock/gmock.h>
@@ -232,6 +233,62 @@ TEST_F(CallHandlersTest, ListStorageFailureIs500) {
       list_calls(ctx_, account_, request(kCurrentPath, {}), Representation::kCurrent);
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(error_of(r), "internal server error");
+}
+
+constexpr const char* kFeedPath = "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Zentrunk/CallFeed/";
+
+TEST_F(CallHandlersTest, FeedPagesByCursorAndAnEmptyPageKeepsIt) {
+  http::HttpResponse r = get_feed(ctx_, account_, request(kFeedPath, {{"limit", "2"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(store_.last_feed_after, 0);
+  EXPECT_EQ(store_.last_feed_limit, 2);
+  EXPECT_EQ(store_.last_served_from, kListNow - 90 * kMicrosPerDay);
+  rapidjson::Document d = json(r);
+  EXPECT_TRUE(d["api_id"].IsString());
+  EXPECT_EQ(d["meta"]["limit"].GetInt(), 2);
+  EXPECT_EQ(std::string(d["meta"]["next_cursor"].GetString()), "2");
+  ASSERT_EQ(d["objects"].Size(), 2u);
+  EXPECT_EQ(std::string(d["objects"][0]["call_uuid"].GetString()),
+            "00000000-0000-4000-8000-000000000000");
+  // The same fields as the call list shows.
+  EXPECT_EQ(std::string(d["objects"][0]["total_amount"].GetString()), "0.00200");
+
+  r = get_feed(ctx_, account_, request(kFeedPath, {{"after", "2"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json(r);
+  EXPECT_EQ(store_.last_feed_limit, kDefaultFeedLimit);
+  EXPECT_EQ(std::string(d["meta"]["next_cursor"].GetString()), "3");
+  ASSERT_EQ(d["objects"].Size(), 1u);  // not the other account's, not the one past retention
+  EXPECT_EQ(std::string(d["objects"][0]["call_uuid"].GetString()),
+            "00000000-0000-4000-8000-000000000002");
+
+  r = get_feed(ctx_, account_, request(kFeedPath, {{"after", "3"}, {"limit", "1000"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json(r);
+  EXPECT_EQ(std::string(d["meta"]["next_cursor"].GetString()), "3");
+  EXPECT_EQ(d["objects"].Size(), 0u);
+}
+
+TEST_F(CallHandlersTest, FeedRefusesBadParameters) {
+  const auto refused = [&](http::Params params) {
+    http::HttpResponse r = get_feed(ctx_, account_, request(kFeedPath, std::move(params)));
+    EXPECT_EQ(r.status, 400) << r.body;
+    return error_of(r);
+  };
+  EXPECT_EQ(refused({{"after", "abc"}}),
+            "after: must be the next_cursor of an earlier answer (decimal digits), got 'abc'");
+  EXPECT_THAT(refused({{"after", "-1"}}), HasSubstr("after: must be the next_cursor"));
+  EXPECT_THAT(refused({{"after", "99999999999999999999"}}), HasSubstr("after: must be"));
+  EXPECT_EQ(refused({{"limit", "0"}}), "limit: must be an integer from 1 to 1000, got '0'");
+  EXPECT_EQ(refused({{"limit", "1001"}}), "limit: must be an integer from 1 to 1000, got '1001'");
+  EXPECT_EQ(refused({{"after", "1"}, {"after", "2"}}),
+            "after: given more than once; give each parameter at most once");
+  EXPECT_EQ(refused({{"offset", "1"}}),
+            "unknown parameter 'offset'; accepted parameters: after, limit");
+  EXPECT_FALSE(store_.last_feed_after);
+  store_.fail = true;
+  http::HttpResponse r = get_feed(ctx_, account_, request(kFeedPath, {}));
+  EXPECT_EQ(r.status, 500);
 }
 
 TEST_F(CallHandlersTest, GetCurrent) {
