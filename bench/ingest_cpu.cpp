@@ -73,6 +73,10 @@ class DiscardingCallStore final : public CallStore {
   }
   Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
   Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
+  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t, std::int64_t, Micros,
+                                                     int) override {
+    return std::vector<StoredCall>();
+  }
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
   std::int64_t stored = 0;
 };

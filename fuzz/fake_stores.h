@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +85,20 @@ class FakeCallStore final : public CallStore {
     row.totals = {3, 2, 187, 1235, Money::from_units(123451)};
     a.rows.push_back(row);
     return a;
+  }
+  // One call after the cursor (unless the cursor is at the end), so that the feed renders one.
+  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after,
+                                                     Micros served_from, int limit) override {
+    std::vector<StoredCall> out;
+    if (limit > 0 && after < std::numeric_limits<std::int64_t>::max()) {
+      StoredCall c;
+      c.id = after + 1;
+      c.call.account_id = account_id;
+      c.call.call_uuid = "fuzz-feed-call";
+      c.call.end_time = served_from;
+      out.push_back(std::move(c));
+    }
+    return out;
   }
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
 };

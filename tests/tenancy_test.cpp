@@ -166,7 +166,8 @@ class TenancyTest : public ::testing::Test {
                                         base + "/Zentrunk/Credential/" + t.credential + "/",
                                         base + "/Zentrunk/URI/" + t.uri + "/",
                                         base + "/Zentrunk/URI/" + t.uri2 + "/",
-                                        usage_target(base)};
+                                        usage_target(base),
+                                        base + "/Zentrunk/CallFeed/"};
     for (const auto& call : t.calls) {
       targets.push_back(base + "/Zentrunk/Call/" + call + "/");
       targets.push_back(base + "/Call/" + call + "/");
@@ -255,6 +256,13 @@ class TenancyTest : public ::testing::Test {
     expect_clean(own_usage, victim, "own usage");
     EXPECT_EQ(parse_json(own_usage.body)["totals"]["calls"].GetInt64(),
               static_cast<std::int64_t>(attacker.calls.size()));
+
+    // The change feed: the victim's is refused, the attacker's own holds only its own calls.
+    expect_refused(send(auth, "GET", theirs + "/Zentrunk/CallFeed/"), {403}, victim, "feed");
+    const auto own_feed = send(auth, "GET", mine + "/Zentrunk/CallFeed/?limit=1000");
+    EXPECT_EQ(own_feed.status, 200);
+    expect_clean(own_feed, victim, "own feed");
+    EXPECT_EQ(parse_json(own_feed.body)["objects"].Size(), attacker.calls.size());
 
     // SIP-trunk calls, current and legacy, and Insights.
     for (const std::string calls : {"/Zentrunk/Call", "/Call"}) {

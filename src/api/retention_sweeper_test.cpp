@@ -27,6 +27,10 @@ class FakeCalls final : public CallStore {
   }
   Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
   Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
+  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t, std::int64_t, Micros,
+                                                     int) override {
+    return std::vector<StoredCall>();
+  }
   Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override {
     ++deletes;
     if (fail) return Status::IOError("disk on fire");

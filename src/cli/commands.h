@@ -99,6 +99,12 @@ struct UsageCommands {
 };
 UsageCommands add_usage_command(CLI::App& app, const GlobalOptions& global);
 
+// The export subcommand (export_command.cpp: export), as RatingCommands.
+struct ExportCommands {
+  std::function<std::optional<int>()> run;
+};
+ExportCommands add_export_command(CLI::App& app, const GlobalOptions& global);
+
 // A time option of the CLI: "YYYY-MM-DD" (midnight) or "YYYY-MM-DD HH:MM[:SS]", UTC.
 std::optional<Micros> parse_cli_time(const std::string& text);
 

@@ -187,6 +187,7 @@ int main(int argc, char** argv) {
   const AppCommands apps = add_app_commands(app, global);
   const KeyCommands keys = add_key_commands(app, global);
   const UsageCommands usage = add_usage_command(app, global);
+  const ExportCommands exports = add_export_command(app, global);
 
   try {
     app.parse(argc, argv);
@@ -206,5 +207,6 @@ int main(int argc, char** argv) {
   if (const std::optional<int> code = apps.run()) return *code;
   if (const std::optional<int> code = keys.run()) return *code;
   if (const std::optional<int> code = usage.run()) return *code;
+  if (const std::optional<int> code = exports.run()) return *code;
   return kExitError;
 }

@@ -36,6 +36,12 @@ class AccountStore {
 
 enum class InsertOutcome { kStored, kDuplicate };
 
+// A call with its storage id, the position of the change feed.
+struct StoredCall {
+  std::int64_t id = 0;
+  CallRecord call;
+};
+
 class CallStore {
  public:
   virtual ~CallStore() = default;
@@ -63,6 +69,15 @@ class CallStore {
   // rows, with `more` set when there were more. A sum that would leave the int64 range is
   // refused (kIOError), never wrapped; a read past its time budget fails kUnavailable.
   virtual Result<UsageAnswer> usage(const UsageQuery& query) = 0;
+
+  // The change feed: at most `limit` of the account's calls stored after the one of storage id
+  // `after_id` (0: from the first) that ended at or after `served_from`, in storage order. Ids
+  // rise with every call stored and are never given twice, also after the newest calls were
+  // deleted, so a client that asks again from the last id it got sees each call stored since
+  // exactly once, whatever its end_time. A read past its time budget fails kUnavailable.
+  virtual Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id,
+                                                             std::int64_t after_id,
+                                                             Micros served_from, int limit) = 0;
 
   // Retention: deletes at most `max_rows` calls (of any account) that ended before `floor`,
   // with everything kept per call (its legs), in one transaction, and returns how many it

@@ -9,6 +9,7 @@
 #include "api/ratedecks/deck_api.h"
 #include "api/trunks/trunk_api.h"
 #include "api/zentrunk/calls.h"
+#include "api/zentrunk/feed.h"
 #include "api/zentrunk/insights.h"
 #include "api/zentrunk/usage.h"
 #include "core/json_writer.h"
@@ -161,6 +162,13 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
               for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest&,
                                                const PathParams& p) {
                 return zentrunk::get_call_insights(ctx_, account, p.find("call_uuid")->second);
+              }));
+  // The change feed (docs/api-calls.md, "Feed"): its own collection, so that no call uuid
+  // (any text of up to 64 bytes) is shadowed under Call/.
+  router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/CallFeed",
+              for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest& r,
+                                               const PathParams&) {
+                return zentrunk::get_feed(ctx_, account, r);
               }));
   // Usage totals per period and group (docs/api-usage.md).
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Usage",

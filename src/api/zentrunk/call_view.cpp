@@ -120,6 +120,8 @@ void write_legacy_fields(JsonWriter& w, const CallRecord& c) {
   w.string_member("stir_verification", to_string(c.stir_verification));
 }
 
+}  // namespace
+
 void write_call_fields(JsonWriter& w, const CallRecord& call, Representation rep) {
   if (rep == Representation::kCurrent) {
     write_current_fields(w, call);
@@ -127,8 +129,6 @@ void write_call_fields(JsonWriter& w, const CallRecord& call, Representation rep
     write_legacy_fields(w, call);
   }
 }
-
-}  // namespace
 
 std::string render_call(const CallRecord& call, Representation rep) {
   JsonWriter w;

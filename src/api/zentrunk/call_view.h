@@ -8,8 +8,13 @@
 
 #include "api/zentrunk/calls.h"
 #include "core/call_record.h"
+#include "core/json_writer.h"
 
 namespace cdrd::api::zentrunk {
+
+// The members of one call in `rep` (inside an object the caller opened): what render_call
+// writes, for bodies that hold calls (the list, the feed).
+void write_call_fields(JsonWriter& w, const CallRecord& call, Representation rep);
 
 // {"api_id": api_id, <the fields of render_call(call, rep)>}
 std::string render_call_response(const CallRecord& call, Representation rep,

@@ -1,4 +1,5 @@
 #include "api/zentrunk/calls.h"
+#include "api/zentrunk/feed.h"
 #include "api/zentrunk/usage.h"
 
 #include <gmock/gmock.h>
@@ -48,6 +49,25 @@ class FakeCallStore : public CallStore {
   }
 
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
+  // Storage ids are positions in `calls` plus one.
+  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after_id,
+                                                     Micros served_from, int limit) override {
+    last_feed_after = after_id;
+    last_feed_limit = limit;
+    last_served_from = served_from;
+    if (fail) return Status::IOError("disk on fire");
+    std::vector<StoredCall> out;
+    for (std::size_t i = 0; i < calls.size() && static_cast<int>(out.size()) < limit; ++i) {
+      const auto id = static_cast<std::int64_t>(i + 1);
+      const CallRecord& c = calls[i];
+      if (id > after_id && c.account_id == account_id && c.end_time >= served_from) {
+        out.push_back(StoredCall{id, c});
+      }
+    }
+    return out;
+  }
+  std::optional<std::int64_t> last_feed_after;
+  std::optional<int> last_feed_limit;
   Result<UsageAnswer> usage(const UsageQuery& query) override {
     last_usage = query;
     if (fail) return Status::IOError("disk on fire");
@@ -213,6 +233,62 @@ TEST_F(CallHandlersTest, ListStorageFailureIs500) {
       list_calls(ctx_, account_, request(kCurrentPath, {}), Representation::kCurrent);
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(error_of(r), "internal server error");
+}
+
+constexpr const char* kFeedPath = "/v1/Account/MAXXXXXXXXXXXXXXXXXX/Zentrunk/CallFeed/";
+
+TEST_F(CallHandlersTest, FeedPagesByCursorAndAnEmptyPageKeepsIt) {
+  http::HttpResponse r = get_feed(ctx_, account_, request(kFeedPath, {{"limit", "2"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(store_.last_feed_after, 0);
+  EXPECT_EQ(store_.last_feed_limit, 2);
+  EXPECT_EQ(store_.last_served_from, kListNow - 90 * kMicrosPerDay);
+  rapidjson::Document d = json(r);
+  EXPECT_TRUE(d["api_id"].IsString());
+  EXPECT_EQ(d["meta"]["limit"].GetInt(), 2);
+  EXPECT_EQ(std::string(d["meta"]["next_cursor"].GetString()), "2");
+  ASSERT_EQ(d["objects"].Size(), 2u);
+  EXPECT_EQ(std::string(d["objects"][0]["call_uuid"].GetString()),
+            "00000000-0000-4000-8000-000000000000");
+  // The same fields as the call list shows.
+  EXPECT_EQ(std::string(d["objects"][0]["total_amount"].GetString()), "0.00200");
+
+  r = get_feed(ctx_, account_, request(kFeedPath, {{"after", "2"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json(r);
+  EXPECT_EQ(store_.last_feed_limit, kDefaultFeedLimit);
+  EXPECT_EQ(std::string(d["meta"]["next_cursor"].GetString()), "3");
+  ASSERT_EQ(d["objects"].Size(), 1u);  // not the other account's, not the one past retention
+  EXPECT_EQ(std::string(d["objects"][0]["call_uuid"].GetString()),
+            "00000000-0000-4000-8000-000000000002");
+
+  r = get_feed(ctx_, account_, request(kFeedPath, {{"after", "3"}, {"limit", "1000"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json(r);
+  EXPECT_EQ(std::string(d["meta"]["next_cursor"].GetString()), "3");
+  EXPECT_EQ(d["objects"].Size(), 0u);
+}
+
+TEST_F(CallHandlersTest, FeedRefusesBadParameters) {
+  const auto refused = [&](http::Params params) {
+    http::HttpResponse r = get_feed(ctx_, account_, request(kFeedPath, std::move(params)));
+    EXPECT_EQ(r.status, 400) << r.body;
+    return error_of(r);
+  };
+  EXPECT_EQ(refused({{"after", "abc"}}),
+            "after: must be the next_cursor of an earlier answer (decimal digits), got 'abc'");
+  EXPECT_THAT(refused({{"after", "-1"}}), HasSubstr("after: must be the next_cursor"));
+  EXPECT_THAT(refused({{"after", "99999999999999999999"}}), HasSubstr("after: must be"));
+  EXPECT_EQ(refused({{"limit", "0"}}), "limit: must be an integer from 1 to 1000, got '0'");
+  EXPECT_EQ(refused({{"limit", "1001"}}), "limit: must be an integer from 1 to 1000, got '1001'");
+  EXPECT_EQ(refused({{"after", "1"}, {"after", "2"}}),
+            "after: given more than once; give each parameter at most once");
+  EXPECT_EQ(refused({{"offset", "1"}}),
+            "unknown parameter 'offset'; accepted parameters: after, limit");
+  EXPECT_FALSE(store_.last_feed_after);
+  store_.fail = true;
+  http::HttpResponse r = get_feed(ctx_, account_, request(kFeedPath, {}));
+  EXPECT_EQ(r.status, 500);
 }
 
 TEST_F(CallHandlersTest, GetCurrent) {

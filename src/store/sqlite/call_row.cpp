@@ -13,8 +13,6 @@ std::optional<int> opt_int(const Statement& st, int c) {
   return static_cast<int>(st.int64(c));
 }
 
-constexpr int kCallColumnCount = 61;
-
 }  // namespace
 
 const char* const kCallColumns =
@@ -39,9 +37,11 @@ const std::string& insert_call_sql() {
     columns.replace(columns.find(shown), shown.size(), "call_uuid");
     // The key is the uuid in lower case (migration 6; SQLite's lower() folds ASCII letters
     // only, as ascii_lower does), and the spelling is kept when it differs.
-    std::string s = "INSERT INTO calls (" + columns + ", call_uuid_as_sent) VALUES (?, lower(?)";
+    // The id last: NULL lets SQLite assign MAX(id) + 1 (see bind_call).
+    std::string s =
+        "INSERT INTO calls (" + columns + ", call_uuid_as_sent, id) VALUES (?, lower(?)";
     for (int i = 2; i < kCallColumnCount; ++i) s += ", ?";
-    s += ", nullif(?, lower(?))) ON CONFLICT (account_id, call_uuid) DO NOTHING";
+    s += ", nullif(?, lower(?)), ?) ON CONFLICT (account_id, call_uuid) DO NOTHING";
     return s;
   }();
   return sql;
@@ -49,7 +49,8 @@ const std::string& insert_call_sql() {
 
 // bind_call and read_call walk the same columns in the same order (the schema of calls), one
 // binding and one reading: alike on purpose, checked against each other by the store tests.
-void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob) {
+void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
+               std::optional<std::int64_t> id) {
   int i = 1;
   st.bind(i++, c.account_id);
   st.bind(i++, c.call_uuid);  // lower(?): the key
@@ -118,6 +119,7 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob)
   st.bind(i++, c.quality.to_region);
   st.bind(i++, c.call_uuid);  // nullif(?, lower(?)): call_uuid_as_sent
   st.bind(i++, c.call_uuid);
+  st.bind(i++, id);  // NULL: SQLite assigns MAX(id) + 1
   // A mismatch with kCallColumnCount shows up as SQLITE_RANGE at step() (too many) or as a
   // NOT NULL failure (too few); the round-trip test covers every column.
 }

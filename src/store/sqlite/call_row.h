@@ -3,6 +3,8 @@
 // top of migrations.cpp. Pure functions over a Statement; thread-safe as the Statement is not.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/call_record.h"
@@ -15,6 +17,8 @@ namespace cdrd::sqlite {
 // and read_call reads them; the uuid is read as COALESCE(call_uuid_as_sent, call_uuid), the
 // spelling it was stored with.
 extern const char* const kCallColumns;
+// How many columns kCallColumns names.
+inline constexpr int kCallColumnCount = 61;
 
 // The insert of one call that leaves an existing (account_id, call_uuid) untouched. call_uuid
 // is the uuid folded to ASCII lower case (so the same call in another case is a duplicate),
@@ -22,8 +26,10 @@ extern const char* const kCallColumns;
 const std::string& insert_call_sql();
 
 // Binds `call` to an insert_call_sql() statement. `legs_blob` is encode_legs(call.legs) (or
-// empty for no legs) and must outlive the step, as must `call`.
-void bind_call(Statement& st, const CallRecord& call, const std::string& legs_blob);
+// empty for no legs) and must outlive the step, as must `call`. `id`: the row id to give the
+// row, or none for SQLite's own choice (MAX(id) + 1).
+void bind_call(Statement& st, const CallRecord& call, const std::string& legs_blob,
+               std::optional<std::int64_t> id = std::nullopt);
 
 // Reads the record from a row whose first columns are kCallColumns.
 Result<CallRecord> read_call(const Statement& st);

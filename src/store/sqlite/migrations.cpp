@@ -280,7 +280,30 @@ const std::vector<std::string_view> kV7DefaultCountry = {
     "ALTER TABLE trunks ADD COLUMN default_country TEXT NOT NULL DEFAULT ''",
 };
 
-const std::array<Migration, 7> kMigrations = {{
+// The change feed (docs/api-calls.md, "Feed"): an account's calls in storage (id) order from a
+// cursor on. calls_by_account is (account_id) with the rowid as its implicit last key, so
+// "account_id = ? AND id > ? ORDER BY id LIMIT ?" is one index range: it costs the page, not the
+// account's calls nor the other accounts'. The id is a plain INTEGER PRIMARY KEY (no
+// AUTOINCREMENT), which SQLite assigns as MAX(id) + 1: when retention deletes the row holding
+// the largest id (a late call with an old end_time can be the newest row), the next insert would
+// take that id again, and a client whose cursor is that id would never see the new call. So
+// call_id_high_water keeps the largest id ever deleted (the trigger, on every delete path), and
+// insert_calls gives the first row of a batch an id above it when the table's own MAX(id) is
+// lower (SqliteCallStore::insert_calls). Rebuilding the table with AUTOINCREMENT would do the
+// same at the cost of copying every row once.
+const std::vector<std::string_view> kV8ChangeFeed = {
+    "CREATE INDEX calls_by_account ON calls(account_id)",
+    "CREATE TABLE call_id_high_water (id INTEGER NOT NULL) STRICT",
+    "INSERT INTO call_id_high_water (id) VALUES (0)",
+    R"sql(
+CREATE TRIGGER calls_keep_high_water AFTER DELETE ON calls
+WHEN OLD.id > (SELECT id FROM call_id_high_water)
+BEGIN
+  UPDATE call_id_high_water SET id = OLD.id;
+END)sql",
+};
+
+const std::array<Migration, 8> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
     {3, "oauth apps and tokens", kV3OAuth},
@@ -288,6 +311,7 @@ const std::array<Migration, 7> kMigrations = {{
     {5, "the list index answers number filters", kV5NumberIndexesGo},
     {6, "call uuids in any letter case", kV6CallUuidsInAnyCase},
     {7, "default country of accounts and trunks", kV7DefaultCountry},
+    {8, "change feed: calls by account in id order, ids never reused", kV8ChangeFeed},
 }};
 
 // The version recorded in the database (0 for a new one). Call inside a transaction.

@@ -199,13 +199,22 @@ Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
   std::vector<std::int64_t> row_ids(records.size(), 0);  // 0: not stored
   std::string legs_blob;
   RETURN_IF_ERROR(db_.write_transaction([&](Connection& c) -> Status {
+    // Ids are never reused (migration 8): when retention deleted the row of the largest id,
+    // the first row stored now takes the id after the largest ever deleted, and SQLite's
+    // MAX(id) + 1 goes on from there.
+    ASSIGN_OR_RETURN(const std::int64_t deleted_max,
+                     c.query_int("SELECT id FROM call_id_high_water"));
+    ASSIGN_OR_RETURN(const std::int64_t table_max,
+                     c.query_int("SELECT IFNULL(MAX(id), 0) FROM calls"));
+    std::optional<std::int64_t> next_id;
+    if (deleted_max > table_max) next_id = deleted_max + 1;
     // One statement for the batch, bound and run once per call.
     ASSIGN_OR_RETURN(StatementRef st, c.prepare(sqlite::insert_call_sql()));
     for (std::size_t i = 0; i < records.size(); ++i) {
       const CallRecord& r = records[i];
       legs_blob.clear();
       if (!r.legs.empty()) legs_blob = sqlite::encode_legs(r.legs);
-      sqlite::bind_call(*st, r, legs_blob);
+      sqlite::bind_call(*st, r, legs_blob, next_id);
       Status s = st->run();
       st->reset();
       if (!s.ok()) {
@@ -218,7 +227,10 @@ Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
       // ON CONFLICT DO NOTHING inserts no row for a key already stored, including one stored
       // earlier in this same batch.
       const bool stored = c.changes() == 1;
-      if (stored) row_ids[i] = sqlite3_last_insert_rowid(c.handle());
+      if (stored) {
+        row_ids[i] = sqlite3_last_insert_rowid(c.handle());
+        next_id.reset();  // the table's MAX(id) is above every deleted id now
+      }
       outcomes.push_back(stored ? InsertOutcome::kStored : InsertOutcome::kDuplicate);
     }
     return Status::Ok();
@@ -442,6 +454,26 @@ Result<UsageAnswer> SqliteCallStore::usage(const UsageQuery& query) {
     answer.rows.push_back(std::move(row));
   }
   return answer;
+}
+
+Result<std::vector<StoredCall>> SqliteCallStore::calls_stored_after(std::int64_t account_id,
+                                                                    std::int64_t after_id,
+                                                                    Micros served_from, int limit) {
+  if (limit <= 0) return std::vector<StoredCall>();
+  // One range of calls_by_account (account_id, then id); rows past retention that the sweeper
+  // has not deleted yet are skipped, as every read skips them.
+  static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
+                                 ", id FROM calls WHERE account_id = ? AND id > ?"
+                                 " AND end_time >= ? ORDER BY id LIMIT ?";
+  return db_.with_reader([&](Connection& c) -> Result<std::vector<StoredCall>> {
+    return c.query_all(
+        sql,
+        [](const Statement& st) -> Result<StoredCall> {
+          ASSIGN_OR_RETURN(CallRecord call, sqlite::read_call(st));
+          return StoredCall{st.int64(sqlite::kCallColumnCount), std::move(call)};
+        },
+        account_id, after_id, served_from, std::int64_t{limit});
+  });
 }
 
 Result<std::int64_t> SqliteCallStore::delete_calls_ended_before(Micros floor, int max_rows) {

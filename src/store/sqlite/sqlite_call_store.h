@@ -40,6 +40,9 @@ class SqliteCallStore final : public CallStore {
   // table in storage order when the window holds 1/8 of it or more), summed into a map of at
   // most max_rows + 1 (period, group) rows with checked integer additions.
   Result<UsageAnswer> usage(const UsageQuery& query) override;
+  // One range of calls_by_account (migration 8); the ids are never reused (insert_calls).
+  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after_id,
+                                                     Micros served_from, int limit) override;
   // Walks the accounts and deletes each one's oldest expired calls (found in its list index) by
   // row id; the legs are a column of the call row, so they go with it. The freed pages stay in the
   // file and are reused by later inserts (no VACUUM: that would rewrite the whole file).

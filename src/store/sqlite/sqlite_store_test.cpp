@@ -465,6 +465,9 @@ TEST_F(SqliteStoreTest, MigrationFoldsOldUuidsAndKeepsTwinsStoredInDifferentCase
   insert({make_call(acct_, "dup-abc", kT0), make_call(acct_, "other", kT0 + 5)});
   store_.reset();
   // Back to the schema of version 5, then rows as that version stored them.
+  raw_int(db_path(), "DROP TRIGGER calls_keep_high_water");
+  raw_int(db_path(), "DROP TABLE call_id_high_water");
+  raw_int(db_path(), "DROP INDEX calls_by_account");
   raw_int(db_path(), "ALTER TABLE calls DROP COLUMN call_uuid_as_sent");
   raw_int(db_path(), "ALTER TABLE accounts DROP COLUMN default_country");
   raw_int(db_path(), "ALTER TABLE trunks DROP COLUMN default_country");
