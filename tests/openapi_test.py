@@ -13,7 +13,9 @@ gives the 403 of a server without an operator key, the 503 of a query over its b
 - checks the Content-Type against the response's media types, the headers the response marks
   required, and validates the JSON body against the media type's schema (JSON Schema 2020-12,
   with every $ref into the components resolved);
-- for a success, checks that each query parameter sent is one the operation documents.
+- for a success, checks the request against the operation too: each query parameter sent is
+  documented and its value valid for its schema, and the body valid for the request body's
+  schema (what the server accepts, the document must allow).
 
 It fails too when the served /openapi.json is not the repository's file, and when a status the
 document lists for an operation was never answered (the unit test OpenApiTest in
@@ -240,7 +242,7 @@ class Checker:
             parsed = self.check_response(where, op_method, template, got, response, rheaders,
                                          rbody)
             if 200 <= got < 300 and op_method == method:
-                self.check_query(where, operation, target)
+                self.check_request(where, operation, target, headers or {}, body)
         return parsed
 
     def check_response(self, where, method, template, status, response, headers, body):
@@ -274,12 +276,53 @@ class Checker:
                 self.fail(where, f"schema: at {at}: {e.message[:300]}")
         return value
 
-    def check_query(self, where, operation, target):
-        names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
-        for name, _ in urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query,
-                                              keep_blank_values=True):
-            if name not in names:
+    def check_request(self, where, operation, target, headers, body):
+        """A request the server accepted must be one the document allows: each query
+        parameter documented, its value valid for its schema, the body valid for the request
+        body's schema."""
+        params = {p["name"]: p for p in operation.get("parameters", []) if p.get("in") == "query"}
+        values = {}
+        for name, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query,
+                                                  keep_blank_values=True):
+            values.setdefault(name, []).append(value)
+        for name, given in values.items():
+            if name not in params:
                 self.fail(where, f"query parameter {name!r} is not documented")
+                continue
+            schema = params[name]["schema"]
+            value = [typed(v, schema.get("items", {})) for v in given] \
+                if schema.get("type") == "array" else typed(given[-1], schema)
+            for e in Draft202012Validator(schema).iter_errors(value):
+                self.fail(where, f"query parameter {name}: {e.message[:200]}")
+        data = body.encode() if isinstance(body, str) else (body or b"")
+        request_body = operation.get("requestBody")
+        if request_body is None:
+            if data:
+                self.fail(where, "a request body where the document takes none")
+            return
+        ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+        media = ctype.split(";")[0].strip().lower()
+        if media not in request_body["content"]:
+            self.fail(where, f"request Content-Type {ctype!r}, the document takes "
+                             f"{sorted(request_body['content'])}")
+            return
+        schema = request_body["content"][media].get("schema", {})
+        text = data.decode("utf-8", "replace")
+        if schema.get("type") == "string":
+            value = text
+        elif media == "application/x-www-form-urlencoded":
+            value = dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
+        else:
+            value = json.loads(text)
+        for e in Draft202012Validator(schema).iter_errors(value):
+            self.fail(where, f"request body: {e.message[:200]}")
+
+
+def typed(text, schema):
+    """A query value as its schema's type reads it: an integer schema takes digits."""
+    if schema.get("type") == "integer" and re.fullmatch(r"-?[0-9]+", text):
+        return int(text)
+    return text
 
 
 # ---- the requests --------------------------------------------------------------------------
