@@ -86,6 +86,7 @@ class Document:
         # Every schema of the components is a valid JSON Schema 2020-12, used or not.
         for name, schema in self.doc["components"]["schemas"].items():
             Draft202012Validator.check_schema(schema)
+        self.problems = structure_problems(self.doc)
         self.covered = set()  # (METHOD, template, status)
 
     def documented(self):
@@ -120,6 +121,39 @@ class Document:
             Draft202012Validator.check_schema(schema)
             self.validators[key] = Draft202012Validator(schema)
         return self.validators[key]
+
+
+def structure_problems(doc):
+    """What an OpenAPI 3.1 reader would refuse or misread, checked here since Debian has no
+    OpenAPI validator: unique operationIds, every path parameter declared (and none left
+    over), a description for every response, security schemes that exist."""
+    problems, ids = [], set()
+    schemes = set(doc["components"].get("securitySchemes", {}))
+    for template, item in doc["paths"].items():
+        in_path = set(re.findall(r"\{([^}]+)\}", template))
+        for method in METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            where = f"{method.upper()} {template}"
+            if op.get("operationId") in ids or not op.get("operationId"):
+                problems.append(f"{where}: operationId missing or not unique")
+            ids.add(op.get("operationId"))
+            declared = {p["name"] for p in op.get("parameters", []) if p.get("in") == "path"}
+            if declared != in_path:
+                problems.append(f"{where}: path parameters {sorted(declared)}, the path has "
+                                f"{sorted(in_path)}")
+            for p in op.get("parameters", []):
+                if p.get("in") == "path" and not p.get("required"):
+                    problems.append(f"{where}: path parameter {p['name']} must be required")
+            for status, r in op["responses"].items():
+                if not r.get("description"):
+                    problems.append(f"{where} {status}: no description")
+            for requirement in op.get("security", []):
+                for name in requirement:
+                    if name not in schemes:
+                        problems.append(f"{where}: no security scheme {name!r}")
+    return problems
 
 
 def split(path):
@@ -373,6 +407,8 @@ def run(args):
     source_doc = open(os.path.join(args.source, "openapi", "cdrd.openapi.json"), "rb").read()
     document = Document(source_doc)
     c = Checker(document, args.verbose)
+    for problem in document.problems:
+        c.fail("openapi/cdrd.openapi.json", problem)
     s1 = Server(args.cdrd, "s1", ["--auth-failure-burst", "0"])
     s2 = None
     try:
