@@ -488,6 +488,8 @@ def exercise(c, document, s1, s2, source, source_doc):
     for kind in ("calls", "call_history"):
         base = f"/api/ver1.0/client/{client}/{kind}"
         c.call(s1, "GET", base + q(per_page=2, order="asc", flow="out"), 200, bearer)
+        c.call(s1, "GET", base + q(per_page=1, page=2, start_duration=1, end_duration=3600,
+                                   start_datetime="2020-01-01 00:00:00"), 200, bearer)
         c.call(s1, "GET", base + q(per_page=501), 400, bearer)
         c.call(s1, "GET", f"/api/ver1.0/client/abc/{kind}", 404, bearer)
         c.call(s1, "GET", f"/api/ver1.0/client/999999/{kind}", 403, bearer)
@@ -518,6 +520,9 @@ def exercise(c, document, s1, s2, source, source_doc):
         listed = c.call(s1, "GET", base + "/" + q(limit=2, call_direction="outbound"), 200, acct)
         c.call(s1, "GET", base + q(limit=1, from_number="+44", end_time__gte="2020-01-01 00:00"),
                200, acct)
+        c.call(s1, "GET", base + q(hangup_source="Carrier", stir_verification="not_applicable",
+                                   bill_duration__gte=0, to_number="91", offset=3,
+                                   initiation_time__lt="2099-01-01 00:00:00"), 200, acct)
         c.call(s1, "GET", base + q(limit=21), 400, acct)
         c.call(s1, "GET", f"{base}/{call}/", 200, acct)
         c.call(s1, "GET", f"{base}/no-such-call", 404, acct)
@@ -530,6 +535,8 @@ def exercise(c, document, s1, s2, source, source_doc):
     c.call(s1, "GET", f"{zt}/CallFeed" + q(after="abc"), 400, acct)
     c.call(s1, "GET", f"{zt}/Usage/" + q(period="day", group_by="direction"), 200, acct)
     c.call(s1, "GET", f"{zt}/Usage" + q(period="month", call_direction="inbound"), 200, acct)
+    c.call(s1, "GET", f"{zt}/Usage" + q(group_by="to_country", hangup_source="carrier",
+                                        end_time__gte="2020-01-01 00:00"), 200, acct)
     c.call(s1, "GET", f"{zt}/Usage" + q(period="week"), 400, acct)
 
     # The trunk control plane.
