@@ -1,9 +1,10 @@
 # Embeds the OpenAPI document (openapi/cdrd.openapi.json) in the binary: writes a .cpp that
 # defines cdrd::api::openapi_document() and openapi_etag() (api/app/openapi.h). Run as a script
 # at build time:
-#   cmake -DJSON=<cdrd.openapi.json> -DOUT=<the .cpp to write> -P embed_openapi.cmake
+#   cmake -DJSON=<cdrd.openapi.json> -DOUT=<the .cpp to write> [-DVERSION=<x.y.z>] -P embed_openapi.cmake
 # The ETag is the document's SHA-256, so it changes exactly when the document does. A document
-# that is not a JSON object, or that holds the raw string's closing delimiter, fails the build.
+# that is not a JSON object, whose info.version is not the project's VERSION, or that holds the
+# raw string's closing delimiter, fails the build.
 
 if(NOT DEFINED JSON OR NOT DEFINED OUT)
   message(FATAL_ERROR "embed_openapi.cmake: pass -DJSON=<cdrd.openapi.json> -DOUT=<file.cpp>")
@@ -13,6 +14,11 @@ file(READ "${JSON}" text)
 string(JSON version ERROR_VARIABLE json_error GET "${text}" openapi)
 if(json_error)
   message(FATAL_ERROR "${JSON}: not an OpenAPI document: ${json_error}")
+endif()
+string(JSON doc_version ERROR_VARIABLE json_error GET "${text}" info version)
+if(DEFINED VERSION AND NOT doc_version STREQUAL VERSION)
+  message(FATAL_ERROR "${JSON}: info.version is '${doc_version}', the project's version is "
+                      "'${VERSION}': bump the document with the project")
 endif()
 string(FIND "${text}" ")cdrd_openapi\"" at)
 if(NOT at EQUAL -1)
