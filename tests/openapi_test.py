@@ -481,7 +481,6 @@ def exercise(c, document, s1, s2, source, source_doc):
     c.call(s1, "POST", "/oauth/token", 401,
            {**form, "Authorization": basic(env["CDRD_CLIENT_ID"], "wrong")},
            "grant_type=client_credentials")
-    client = None
     who = c.call(s1, "GET", "/api/ver1.0/user", 200, bearer)
     client = str((who or {}).get("client_id", 1))
     c.call(s1, "GET", "/api/ver1.0/user?x=1", 400, bearer)
@@ -615,7 +614,6 @@ def over_budget(c, server, target, headers):
 def control_plane(c, s, zt, acct, jtype):
     """Every answer of the four resources; returns an id of each, still there."""
     h = {**acct, **jtype}
-    ids = {}
 
     def created(seg, body, key):
         r = c.call(s, "POST", f"{zt}/{seg}/", 201, h, json.dumps(body))
