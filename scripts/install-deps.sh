@@ -30,6 +30,7 @@ PACKAGES=(
   ccache                              # compiler cache: rebuilds take seconds
   clang-format                        # the house style, checked by make test (format_check)
   python3 curl                        # docs_examples: runs every example of the docs (tests/)
+  python3-jsonschema                  # openapi: validates real answers against the OpenAPI document
 )
 
 if [ "${1:-}" = lint ]; then

@@ -1,5 +1,6 @@
 #include "api/app/app.h"
 
+#include "api/app/openapi.h"
 #include "api/errors.h"
 #include "api/ingest/freeswitch_ingest.h"
 #include "api/ingest/ingest_stream.h"
@@ -67,6 +68,11 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                   return metrics_response(*operations_.metrics);
                 }));
   }
+  // The OpenAPI document of every route (openapi/cdrd.openapi.json, embedded at build time).
+  router_.add("GET", "/openapi.json",
+              open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams&) {
+                return openapi_response(r);
+              }));
   // Ingest streams its body through a sink: a large upload is stored as it arrives.
   router_.add("POST", "/v1/ingest/calls",
               [this, upload](const http::HttpRequest& head, const PathParams&) {

@@ -14,6 +14,8 @@
 //   GET  /healthz                                           liveness, no auth
 //   GET  /readyz, GET /metrics      readiness (no auth), Prometheus metrics (operator key)
 //                                   (api/app/operations.h, docs/metrics.md)
+//   GET  /openapi.json                                      the OpenAPI document, no auth
+//                                                           (api/app/openapi.h, docs/openapi.md)
 // Body limits: uploads (ingest, decks) settings.max_upload_bytes; control-plane and token bodies
 // kSmallBodyBytes; every other route kNoBodyBytes. A repeated Authorization header is a 400;
 // failed authentications are throttled per client address (auth_throttle.h). Errors take the
@@ -64,6 +66,8 @@ class App {
                                   std::string_view message) const;
   // Admits and answers a whole request at once (the body already read): for tests and tools.
   http::HttpResponse handle(const http::HttpRequest& request) const;
+  // Every route as (method, pattern): the OpenAPI document's operations (openapi_test.cpp).
+  std::vector<std::pair<std::string, std::string>> routes() const { return router_.routes(); }
 
  private:
   using AccountHandler = std::function<http::HttpResponse(const Account&, const http::HttpRequest&,

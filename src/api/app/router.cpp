@@ -66,6 +66,13 @@ http::RouteDecision Router::route(const http::HttpRequest& head) const {
   return decision;
 }
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(routes_.size());
+  for (const Route& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 void Router::set_error_renderer(std::string prefix, ErrorRenderer render) {
   renderers_.emplace_back(std::move(prefix), std::move(render));
 }

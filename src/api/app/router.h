@@ -37,6 +37,8 @@ class Router {
   http::RouteDecision route(const http::HttpRequest& head) const;
   // An error in the shape of the API `path` belongs to.
   http::HttpResponse error(std::string_view path, int status, std::string_view message) const;
+  // Every route as (method, pattern), in the order added: what the OpenAPI document must cover.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Route {
