@@ -5,8 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "api/errors.h"
 #include "api/pbx/pbx.h"
 #include "core/ascii.h"
+#include "core/call_uuid.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
 #include "http/url.h"
@@ -239,6 +241,20 @@ http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
   if (!call.ok()) return store_failure(call.status(), "reading a call");
   if (!*call) return message_response(404, "Not found");
   return json(200, render_call(**call, true));
+}
+
+http::HttpResponse get_call_legs(const ApiContext& ctx, const Account& account,
+                                 std::string_view call_uuid) {
+  if (!is_plausible_call_uuid(call_uuid)) {
+    return error_response(
+        404, "call not found: " + std::string(call_uuid.substr(0, kMaxCallUuidLength)) +
+                 (call_uuid.size() > kMaxCallUuidLength ? "..." : ""));
+  }
+  const Result<std::optional<CallRecord>> call =
+      ctx.calls.find_call(account.id, call_uuid, ctx.retention_floor());
+  if (!call.ok()) return error_response(call.status());
+  if (!*call) return error_response(404, "call not found: " + std::string(call_uuid));
+  return json(200, render_legs(**call, new_uuid_v4()));
 }
 
 http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
