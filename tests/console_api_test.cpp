@@ -44,6 +44,11 @@ TEST_F(ConsoleApiTest, ServesItsFilesWithSecurityHeadersEtagsAnd304) {
   EXPECT_EQ(again.header("etag"), etag);
   EXPECT_EQ(client.get("/console/app.js", {{"If-None-Match", "\"old\""}}).status, 200);
 
+  const auto head = client.request("HEAD", "/console/app.js");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("etag"), etag);
+  EXPECT_TRUE(head.body.empty());
+
   const auto missing = client.get("/console/missing.js");
   EXPECT_EQ(missing.status, 404);
   EXPECT_FALSE(missing.header("content-security-policy").empty());

@@ -71,15 +71,18 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                   return metrics_response(*operations_.metrics);
                 }));
   }
-  // The web console (docs/console.md): its files, and the operator's list of accounts.
-  router_.add("GET", "/console",
-              open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams&) {
-                return console::serve_index(r);
-              }));
-  router_.add("GET", "/console/{name}",
-              open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams& p) {
-                return console::serve_asset(r, p.at("name"));
-              }));
+  // The web console (docs/console.md): its files (HEAD too: the server sends no body), and the
+  // operator's list of accounts.
+  for (const char* method : {"GET", "HEAD"}) {
+    router_.add(method, "/console",
+                open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams&) {
+                  return console::serve_index(r);
+                }));
+    router_.add(method, "/console/{name}",
+                open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams& p) {
+                  return console::serve_asset(r, p.at("name"));
+                }));
+  }
   router_.add("GET", "/v1/Account",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest&, const PathParams&) {
                 return console::list_accounts(ctx_);
