@@ -8,7 +8,6 @@
 #include "api/errors.h"
 #include "api/pbx/pbx.h"
 #include "core/ascii.h"
-#include "core/call_uuid.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
 #include "http/url.h"
@@ -245,16 +244,9 @@ http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
 
 http::HttpResponse get_call_legs(const ApiContext& ctx, const Account& account,
                                  std::string_view call_uuid) {
-  if (!is_plausible_call_uuid(call_uuid)) {
-    return error_response(
-        404, "call not found: " + std::string(call_uuid.substr(0, kMaxCallUuidLength)) +
-                 (call_uuid.size() > kMaxCallUuidLength ? "..." : ""));
-  }
-  const Result<std::optional<CallRecord>> call =
-      ctx.calls.find_call(account.id, call_uuid, ctx.retention_floor());
+  const Result<CallRecord> call = ctx.find_call(account.id, call_uuid);
   if (!call.ok()) return error_response(call.status());
-  if (!*call) return error_response(404, "call not found: " + std::string(call_uuid));
-  return json(200, render_legs(**call, new_uuid_v4()));
+  return json(200, render_legs(*call, new_uuid_v4()));
 }
 
 http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
