@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs every Debian package cdrd needs to build, test and benchmark (docs/architecture.md
 # says why each is there).
-# Used by both `make run` and `make test`; safe to run again (installs only what is missing).
+# Used by `make run`, `make test` and the others; safe to run again (installs only what is missing).
 # `install-deps.sh fuzz` also installs what `make fuzz` needs: clang and its compiler runtime
 # (libFuzzer and the sanitizer runtimes); `install-deps.sh lint` what `make lint` needs (clang,
 # clang-tidy); `install-deps.sh bench` what the peer engines of `make bench` need (PostgreSQL 15,
 # ClickHouse, nginx and the Python client of the driver; docs/benchmarks.md).
 # `make test-sanitize` builds with g++ and needs nothing more.
-# Every run also tries the switch and SIP phone of the Kamailio end-to-end test
-# (tests/kamailio_e2e_test.cpp); when they cannot be installed, that test is skipped and the
-# rest of `make test` runs.
+# `install-deps.sh test` (`make test`) also tries what only tests use: the switch and SIP phone
+# of the Kamailio end-to-end test (tests/kamailio_e2e_test.cpp) and the headless browser of the
+# web console's test (tests/console_test.py); when they cannot be installed, those tests are
+# skipped and the rest of `make test` runs. `make run` installs none of them.
 set -euo pipefail
 
 PACKAGES=(
@@ -58,13 +59,18 @@ if [ "${1:-}" = bench ]; then
   )
 fi
 
-# The Kamailio end-to-end test (docs/switch-kamailio.md): installed when possible, never a
-# reason to stop.
+# Test-only packages (`install-deps.sh test`), one group per test: installed when possible,
+# never a reason to stop.
 SWITCH_TEST_PACKAGES=(
-  kamailio                # the SIP proxy whose CDRs the test ingests
+  kamailio                # the Kamailio end-to-end test (docs/switch-kamailio.md): the SIP proxy
   kamailio-extra-modules  # acc_json: the CDRs as JSON
   kamailio-utils-modules  # http_client: the post to cdrd
   sip-tester              # SIPp: the caller and the callee
+)
+BROWSER_TEST_PACKAGES=(
+  chromium                # the web console's browser test (docs/console.md): headless Chromium
+  chromium-driver         # chromedriver, which the test drives over WebDriver
+  python3-selenium        # the test's WebDriver client
 )
 
 missing_of() {
@@ -76,9 +82,15 @@ missing_of() {
   done
 }
 mapfile -t missing < <(missing_of "${PACKAGES[@]}")
-mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
+switch_missing=()
+browser_missing=()
+if [ "${1:-}" = test ]; then
+  mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
+  mapfile -t browser_missing < <(missing_of "${BROWSER_TEST_PACKAGES[@]}")
+fi
 
-if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ] &&
+  [ ${#browser_missing[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -107,5 +119,11 @@ if [ ${#switch_missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${switch_missing[@]}" ||
     echo "install-deps: could not install ${switch_missing[*]}: the Kamailio end-to-end test" \
       "will be skipped"
+fi
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${browser_missing[*]} (the web console's browser test)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" ||
+    echo "install-deps: could not install ${browser_missing[*]}: the web console's browser" \
+      "test will be skipped"
 fi
 if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi

@@ -172,6 +172,7 @@ class TenancyTest : public ::testing::Test {
       targets.push_back(base + "/Zentrunk/Call/" + call + "/");
       targets.push_back(base + "/Call/" + call + "/");
       targets.push_back(base + "/Zentrunk/Call/" + call + "/Insights/");
+      targets.push_back(base + "/Zentrunk/Call/" + call + "/Legs/");
     }
     for (const auto& target : targets) {
       const auto r = server_->get(t.who, target);
@@ -303,6 +304,10 @@ class TenancyTest : public ::testing::Test {
                      victim, "insights");
       expect_refused(send(auth, "GET", mine + "/Zentrunk/Call/" + call + "/Insights/"), {404},
                      victim, "insights own path");
+      expect_refused(send(auth, "GET", theirs + "/Zentrunk/Call/" + call + "/Legs/"), {403}, victim,
+                     "legs");
+      expect_refused(send(auth, "GET", mine + "/Zentrunk/Call/" + call + "/Legs/"), {404}, victim,
+                     "legs own path");
     }
 
     // The control plane: four resources, GET/POST on the collection, GET/POST/DELETE on items.
@@ -452,8 +457,10 @@ class TenancyTest : public ::testing::Test {
     expect_refused(send(auth, "GET", their_pbx + "/calls/"), {401, 403}, victim, "pbx with basic");
     expect_refused(send(bearer, "GET", theirs + "/Zentrunk/Call/"), {401}, victim,
                    "trunk api with bearer");
-    // The operator's routes (ingest, rate decks) take the operator key, not a customer's.
+    // The operator's routes (ingest, rate decks, the list of accounts) take the operator key,
+    // not a customer's.
     for (const http::Params& creds : {auth, bearer}) {
+      expect_refused(send(creds, "GET", "/v1/Account/"), {401, 403}, victim, "account list");
       expect_refused(send(creds, "GET", "/v1/ratedecks/" + victim.who.auth_id), {401, 403}, victim,
                      "rate deck read");
       expect_refused(send(creds, "GET", "/v1/ratedecks/" + victim.who.auth_id + "/outbound"),

@@ -13,8 +13,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
+#include "core/call_record.h"
 #include "core/clock.h"
+#include "core/status.h"
 #include "core/time.h"
 #include "service/trunks/validators.h"
 #include "store/call_store.h"
@@ -49,6 +52,10 @@ struct ApiContext {
   Micros now() const;
   // The first end_time still served: now - retention.
   Micros retention_floor() const { return now() - settings.retention_days * kMicrosPerDay; }
+  // One call of `account_id` by its uuid (any ASCII letter case), within the retention: the
+  // retrieve routes' lookup. kNotFound "call not found: <uuid>" (the uuid cut to the longest a
+  // valid one has) for a call the account cannot see; the store's error otherwise.
+  Result<CallRecord> find_call(std::int64_t account_id, std::string_view call_uuid) const;
 };
 
 }  // namespace cdrd::api

@@ -1,6 +1,9 @@
 #include "api/app/app.h"
 
+#include <algorithm>
+
 #include "api/app/openapi.h"
+#include "api/console/console.h"
 #include "api/errors.h"
 #include "api/ingest/freeswitch_ingest.h"
 #include "api/ingest/ingest_stream.h"
@@ -13,6 +16,7 @@
 #include "api/zentrunk/feed.h"
 #include "api/zentrunk/insights.h"
 #include "api/zentrunk/usage.h"
+#include "core/ascii.h"
 #include "core/json_writer.h"
 
 namespace cdrd::api {
@@ -72,6 +76,22 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
   router_.add("GET", "/openapi.json",
               open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams&) {
                 return openapi_response(r);
+              }));
+  // The web console (docs/console.md): its files (HEAD too: the server sends no body), and the
+  // operator's list of accounts.
+  for (const char* method : {"GET", "HEAD"}) {
+    router_.add(method, "/console",
+                open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams&) {
+                  return console::serve_index(r);
+                }));
+    router_.add(method, "/console/{name}",
+                open(kNoBodyBytes, [](const http::HttpRequest& r, const PathParams& p) {
+                  return console::serve_asset(r, p.at("name"));
+                }));
+  }
+  router_.add("GET", "/v1/Account",
+              for_operator(kNoBodyBytes, [this](const http::HttpRequest&, const PathParams&) {
+                return console::list_accounts(ctx_);
               }));
   // Ingest streams its body through a sink: a large upload is stored as it arrives.
   router_.add("POST", "/v1/ingest/calls",
@@ -164,6 +184,12 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                                                         representation);
                             }));
   }
+  // The cloud-PBX legs of a call, for the SIP-trunk credentials (the console shows them).
+  router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Legs",
+              for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest&,
+                                               const PathParams& p) {
+                return pbx::get_call_legs(ctx_, account, p.find("call_uuid")->second);
+              }));
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Insights",
               for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest&,
                                                const PathParams& p) {
@@ -223,7 +249,9 @@ RouteAdmitter App::open(std::size_t body_limit, RouteHandler handler) const {
 RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler) const {
   return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
                                                           const PathParams& params) {
-    auto account = auth_->authenticate_basic(head.header("authorization"));
+    auto account = operator_reads(head, params)
+                       ? operator_account(head, params)
+                       : auth_->authenticate_basic(head.header("authorization"));
     if (!account.ok()) {
       auto r = error_response(account.status());
       if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"cdrd\"");
@@ -244,6 +272,29 @@ RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler) c
     };
     return d;
   };
+}
+
+bool App::operator_reads(const http::HttpRequest& head, const PathParams& params) {
+  const std::string_view value = head.header("authorization");
+  constexpr std::string_view kScheme = "bearer ";
+  return head.method == "GET" && params.contains("auth_id") && value.size() > kScheme.size() &&
+         std::equal(kScheme.begin(), kScheme.end(), value.begin(),
+                    [](char a, char b) { return a == ascii_lower(b); });
+}
+
+Result<Account> App::operator_account(const http::HttpRequest& head,
+                                      const PathParams& params) const {
+  if (auto refused = check_operator_key(ctx_, head, "reading an account with the operator key")) {
+    return refused->status == 401
+               ? Status::Unauthenticated("authentication failed: wrong operator key")
+               : Status::Denied(
+                     "reading an account with the operator key is disabled: start cdrd with "
+                     "--operator-key");
+  }
+  const std::string& auth_id = params.find("auth_id")->second;
+  ASSIGN_OR_RETURN(std::optional<Account> found, ctx_.accounts.find_account_by_auth_id(auth_id));
+  if (!found) return Status::NotFound("no such account: " + auth_id.substr(0, 64));
+  return *std::move(found);
 }
 
 RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) const {

@@ -11,6 +11,9 @@
 //   GET, POST /v1/Account/{auth_id}/Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/
 //   GET, POST, DELETE  .../Zentrunk/{Trunk|Credential|URI|IPAccessControlList}/{id}/
 //                                                          the trunk control plane
+//   GET  /v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Legs/      the call's cloud-PBX legs
+//   GET  /console, /console/{name}                          the web console (docs/console.md)
+//   GET  /v1/Account/                                       the accounts (operator key)
 //   GET  /healthz                                           liveness, no auth
 //   GET  /readyz, GET /metrics      readiness (no auth), Prometheus metrics (operator key)
 //                                   (api/app/operations.h, docs/metrics.md)
@@ -75,8 +78,15 @@ class App {
   // No authentication at the head (the handler does its own, if any).
   RouteAdmitter open(std::size_t body_limit, RouteHandler handler) const;
   // Basic auth at the head, then the path's {auth_id} must be the authenticated account (403
-  // otherwise: another account's data is never served).
+  // otherwise: another account's data is never served). A GET with the operator key as
+  // "Authorization: Bearer KEY" reads the path's account (the console's operator view); the
+  // operator key changes nothing of an account through these routes.
   RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler) const;
+  // Whether the head is a GET of an account's route with a Bearer credential: the operator's.
+  static bool operator_reads(const http::HttpRequest& head, const PathParams& params);
+  // The path's account for the operator key, or kUnauthenticated (wrong key), kPermissionDenied
+  // (no key configured), kNotFound (no such account), kIOError.
+  Result<Account> operator_account(const http::HttpRequest& head, const PathParams& params) const;
   // The operator key at the head.
   RouteAdmitter for_operator(std::size_t body_limit, RouteHandler handler) const;
   // Cloud-PBX GET routes: a request without a valid bearer token gets the handler's 401 from the

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/errors.h"
 #include "api/pbx/pbx.h"
 #include "core/ascii.h"
 #include "core/crypto.h"
@@ -239,6 +240,13 @@ http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
   if (!call.ok()) return store_failure(call.status(), "reading a call");
   if (!*call) return message_response(404, "Not found");
   return json(200, render_call(**call, true));
+}
+
+http::HttpResponse get_call_legs(const ApiContext& ctx, const Account& account,
+                                 std::string_view call_uuid) {
+  const Result<CallRecord> call = ctx.find_call(account.id, call_uuid);
+  if (!call.ok()) return error_response(call.status());
+  return json(200, render_legs(*call, new_uuid_v4()));
 }
 
 http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,

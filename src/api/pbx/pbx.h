@@ -40,6 +40,8 @@ Result<CallQuery> parse_list_options(const http::Params& params, std::int64_t ac
 
 // One call as an object of seed 002 (`with_legs`: plus its `cdr` array, as call_history).
 std::string render_call(const CallRecord& call, bool with_legs);
+// {"api_id", "call_uuid", "objects": [...]}: the call's legs as call_history's `cdr` items.
+std::string render_legs(const CallRecord& call, std::string_view api_id);
 // {"<list_key>": [...], "order": "asc|desc", "page": n, "per_page": n}
 std::string render_list(const std::vector<CallRecord>& calls, bool with_legs,
                         const CallQuery& query);
@@ -59,6 +61,13 @@ http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
 // "extra_params"}; `client_id` is what clients put in the paths above.
 http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
                             const http::HttpRequest& request);
+
+// GET /v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Legs/: the cloud-PBX legs of one call of
+// an account authenticated by the SIP-trunk API's credentials (the web console shows them,
+// docs/console.md), in the SIP-trunk envelope: render_legs, and 404 {"api_id", "error"} for a
+// call it cannot see. A call without legs has an empty list.
+http::HttpResponse get_call_legs(const ApiContext& ctx, const Account& account,
+                                 std::string_view call_uuid);
 
 // The account a valid bearer token of the request belongs to, or nullopt. For the server's
 // per-account limits and the access log only: the handlers authenticate by themselves.

@@ -150,6 +150,19 @@ std::string render_call(const CallRecord& call, bool with_legs) {
   return w.text();
 }
 
+std::string render_legs(const CallRecord& call, std::string_view api_id) {
+  JsonWriter w;
+  w.start_object();
+  w.string_member("api_id", api_id);
+  w.string_member("call_uuid", call.call_uuid);
+  w.key("objects");
+  w.start_array();
+  for (const CallLeg& l : call.legs) write_leg(w, l, call.account_id);
+  w.end_array();
+  w.end_object();
+  return w.text();
+}
+
 std::string render_list(const std::vector<CallRecord>& calls, bool with_legs,
                         const CallQuery& query) {
   JsonWriter w;

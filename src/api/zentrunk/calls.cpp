@@ -6,18 +6,10 @@
 
 #include "api/errors.h"
 #include "api/zentrunk/call_view.h"
-#include "core/call_uuid.h"
 #include "core/crypto.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
-
-http::HttpResponse not_found(std::string_view call_uuid) {
-  // Echo at most the length a valid uuid could have.
-  std::string shown(call_uuid.substr(0, kMaxCallUuidLength));
-  if (call_uuid.size() > kMaxCallUuidLength) shown += "...";
-  return error_response(404, "call not found: " + shown);
-}
 
 http::HttpResponse ok_json(std::string body) {
   http::HttpResponse r;
@@ -40,12 +32,9 @@ http::HttpResponse list_calls(const ApiContext& ctx, const Account& account,
 
 http::HttpResponse get_call(const ApiContext& ctx, const Account& account,
                             std::string_view call_uuid, Representation rep) {
-  if (!is_plausible_call_uuid(call_uuid)) return not_found(call_uuid);
-  Result<std::optional<CallRecord>> found =
-      ctx.calls.find_call(account.id, call_uuid, ctx.retention_floor());
+  Result<CallRecord> found = ctx.find_call(account.id, call_uuid);
   if (!found.ok()) return error_response(found.status());
-  if (!found->has_value()) return not_found(call_uuid);
-  return ok_json(render_call_response(**found, rep, new_uuid_v4()));
+  return ok_json(render_call_response(*found, rep, new_uuid_v4()));
 }
 
 }  // namespace cdrd::api::zentrunk

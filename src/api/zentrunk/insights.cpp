@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "api/errors.h"
-#include "core/call_uuid.h"
 #include "core/crypto.h"
 #include "core/emodel.h"
 #include "core/enums.h"
@@ -89,18 +88,11 @@ std::string render_insights(const CallRecord& call, std::string_view api_id) {
 
 http::HttpResponse get_call_insights(const ApiContext& ctx, const Account& account,
                                      std::string_view call_uuid) {
-  if (!is_plausible_call_uuid(call_uuid)) {
-    return error_response(
-        404, "call not found: " + std::string(call_uuid.substr(0, kMaxCallUuidLength)) +
-                 (call_uuid.size() > kMaxCallUuidLength ? "..." : ""));
-  }
-  Result<std::optional<CallRecord>> found =
-      ctx.calls.find_call(account.id, call_uuid, ctx.retention_floor());
+  Result<CallRecord> found = ctx.find_call(account.id, call_uuid);
   if (!found.ok()) return error_response(found.status());
-  if (!found->has_value()) return error_response(404, "call not found: " + std::string(call_uuid));
   http::HttpResponse r;
   r.status = 200;
-  r.body = render_insights(**found, new_uuid_v4());
+  r.body = render_insights(*found, new_uuid_v4());
   return r;
 }
 
