@@ -12,10 +12,12 @@ gives the 403 of a server without an operator key, the 503 of a query over its b
   path), and the response by status: an answer the document does not list fails;
 - checks the Content-Type against the response's media types, the headers the response marks
   required, and validates the JSON body against the media type's schema (JSON Schema 2020-12,
-  with every $ref into the components resolved);
-- for a success, checks the request against the operation too: each query parameter sent is
-  documented and its value valid for its schema, and the body valid for the request body's
-  schema (what the server accepts, the document must allow).
+  with every $ref into the components resolved; a HEAD's answer has no body to validate, and
+  the console's files have media types but no schema: they are compared with console/);
+- for a success, checks the request against the operation too: its credentials are of a
+  scheme the operation's security names, each query parameter sent is documented and its
+  value valid for its schema, and the body valid for the request body's schema (what the
+  server accepts, the document must allow).
 
 It fails too when the served /openapi.json is not the repository's file, and when a status the
 document lists for an operation was never answered (the unit test OpenApiTest in
@@ -274,12 +276,15 @@ class Checker:
                 continue
             self.document.covered.add((op_method, template, str(got)))
             parsed = self.check_response(where, op_method, template, got, response, rheaders,
-                                         rbody)
+                                         rbody, method == "HEAD")
             if 200 <= got < 300 and op_method == method:
                 self.check_request(where, operation, target, headers or {}, body)
         return parsed
 
-    def check_response(self, where, method, template, status, response, headers, body):
+    def check_response(self, where, method, template, status, response, headers, body,
+                       head=False):
+        """head: the answer to a HEAD, whose Content-Type and headers are checked (http.client
+        reads no body after a HEAD)."""
         for name, h in response.get("headers", {}).items():
             if h.get("required") and name.lower() not in headers:
                 self.fail(where, f"header {name} is missing")
@@ -292,6 +297,8 @@ class Checker:
             return None
         if media not in content:
             self.fail(where, f"Content-Type {ctype!r}, the document has {sorted(content)}")
+            return None
+        if head:
             return None
         schema = content[media].get("schema")
         if media == "application/json":
@@ -311,9 +318,21 @@ class Checker:
         return value
 
     def check_request(self, where, operation, target, headers, body):
-        """A request the server accepted must be one the document allows: each query
-        parameter documented, its value valid for its schema, the body valid for the request
-        body's schema."""
+        """A request the server accepted must be one the document allows: its credentials of
+        a scheme the operation's security names, each query parameter documented, its value
+        valid for its schema, the body valid for the request body's schema."""
+        sent = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        kind = sent.split(" ", 1)[0].lower() if sent else None
+        kinds = set() if operation.get("security") else {None}  # [] or none: open
+        for requirement in operation.get("security", []):
+            if not requirement:
+                kinds.add(None)
+            for name in requirement:
+                scheme = self.document.doc["components"]["securitySchemes"][name]
+                kinds.add(scheme.get("scheme", "bearer").lower())
+        if kind not in kinds:
+            self.fail(where, f"accepted {kind or 'no'} credentials, the operation's security "
+                             f"is {operation.get('security')}")
         params = {p["name"]: p for p in operation.get("parameters", []) if p.get("in") == "query"}
         values = {}
         for name, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query,
@@ -538,18 +557,36 @@ def exercise(c, document, s1, s2, source, source_doc):
                                         end_time__gte="2020-01-01 00:00"), 200, acct)
     c.call(s1, "GET", f"{zt}/Usage" + q(period="week"), 400, acct)
 
+    # A call's cloud-PBX legs.
+    legs = c.call(s1, "GET", f"{zt}/Call/{call}/Legs/", 200, acct)
+    if not (legs or {}).get("objects"):
+        c.fail(f"{zt}/Call/{call}/Legs", "the demo's newest call has no legs")
+    c.call(s1, "GET", f"{zt}/Call/no-such-call/Legs", 404, acct)
+
     # The trunk control plane.
     ids = control_plane(c, s1, zt, acct, jtype)
 
+    # The web console's files, and the operator's list of accounts.
+    console(c, s1, source)
+    listed = c.call(s1, "GET", "/v1/Account/", 200, op)
+    if auth_id not in [a.get("auth_id") for a in (listed or {}).get("objects", [])]:
+        c.fail("GET /v1/Account/", "the demo account is not listed")
+    c.call(s1, "GET", "/v1/Account", 200, {"Authorization": basic("operator", env["CDRD_OPERATOR_KEY"])})
+    c.call(s1, "GET", "/v1/Account", 401, {"Authorization": "Bearer wrong-key-0123456789"})
+
     # What every operation answers alike: 405 on each path, 401 without credentials, 403 for
     # another account's path, 413 for a body over the limit.
-    values = {"auth_id": auth_id, "call_uuid": call, "client_id": client, "direction": "outbound"}
+    values = {"auth_id": auth_id, "call_uuid": call, "client_id": client, "direction": "outbound",
+              "name": "app.js"}
     for template, _, item in document.templates:
         v = dict(values)
         for seg, rid in ids.items():
             if f"/Zentrunk/{seg}/" in template:
                 v["id"] = rid
         path = sample_path(template, v)
+        if template.startswith("/v1/Account/{auth_id}/"):
+            operator_reads(c, s1, template, item, path, sample_path(template, {**v, "auth_id": nobody}),
+                           op, jtype)
         c.call(s1, "PATCH", path, 405, acct)
         for method in METHODS:
             if method not in item:
@@ -570,9 +607,10 @@ def exercise(c, document, s1, s2, source, source_doc):
     zt2 = f"/v1/Account/{env2['CDRD_AUTH_ID']}/Zentrunk"
     for template, _, item in document.templates:
         for method in METHODS:
-            if method in item and "403" in item[method]["responses"] and \
-                    ("ratedecks" in template or "ingest" in template or template == "/metrics"):
-                c.call(s2, method.upper(), sample_path(template, {**values, "auth_id": env2["CDRD_AUTH_ID"]}),
+            schemes = schemes_of(item.get(method, {}))
+            if method in item and "403" in item[method]["responses"] and "operatorBearer" in schemes:
+                # An operator route, or an account's GET read with the operator key.
+                c.call(s2, method.upper(), sample_path(template, {**values, "auth_id": env2["CDRD_AUTH_ID"], "id": "1"}),
                        403, {"Authorization": "Bearer any-key-at-all-0123456789"}, "")
     over_budget(c, s2, f"{zt2}/Usage" + q(period="hour", group_by="trunk_id"), acct2)
     over_budget(c, s2, f"{zt2}/CallFeed" + q(limit=1000), acct2)
@@ -589,8 +627,12 @@ def exercise(c, document, s1, s2, source, source_doc):
                        {"Authorization": "Bearer throttled-0123456789abcdef"}, "")
 
 
+def schemes_of(operation):
+    return {k for s in operation.get("security", []) for k in s}
+
+
 def credentials_for(operation, acct, op, bearer):
-    schemes = {k for s in operation.get("security", []) for k in s}
+    schemes = schemes_of(operation)
     if "accountBasic" in schemes:
         return acct
     if "operatorBearer" in schemes:
@@ -598,6 +640,37 @@ def credentials_for(operation, acct, op, bearer):
     if "pbxOAuth" in schemes:
         return bearer
     return {}
+
+
+def operator_reads(c, s, template, item, path, nobody_path, op, jtype):
+    """An account's route with the operator key: each GET reads the path's account (404 for
+    an auth_id no account has, 401 for a wrong key); a POST or DELETE with it is a 401."""
+    for method in METHODS:
+        if method not in item:
+            continue
+        m = method.upper()
+        if m == "GET":
+            c.call(s, m, path, 200, op)
+            c.call(s, m, nobody_path, 404, op)
+            c.call(s, m, path, 401, {"Authorization": "Bearer wrong-key-0123456789"})
+        else:
+            c.call(s, m, path, 401, {**op, **jtype}, json.dumps({"name": "x"}) if m == "POST" else None)
+
+
+def console(c, s, source):
+    """The console's files (GET and HEAD): each as in console/, its 304, the redirect, a 404."""
+    for method in ("GET", "HEAD"):
+        c.call(s, method, "/console", 301)
+        c.call(s, method, "/console/missing.js", 404)
+    for name in ("", "index.html", "app.js", "app.css", "icon.svg"):
+        target = "/console/" + name
+        status, headers, body = s.request("GET", target)
+        if body != open(os.path.join(source, "console", name or "index.html"), "rb").read():
+            c.fail(f"GET {target}", f"{status}: not the file console/{name or 'index.html'}")
+        etag = headers.get("etag", [""])[0]
+        for method in ("GET", "HEAD"):
+            c.call(s, method, target, 200)
+            c.call(s, method, target, 304, {"If-None-Match": etag})
 
 
 def over_budget(c, server, target, headers):
