@@ -16,6 +16,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libboost-dev libboost-system-dev   # Boost.Beast / Asio (HTTP server and test client)
   libsqlite3-dev                      # embedded default store
+  libpqxx-dev                         # the shared PostgreSQL control plane (--control postgresql://)
   rapidjson-dev                       # JSON parsing and writing
   libssl-dev                          # SHA-256, random bytes, constant-time compare
   libcli11-dev                        # command line
@@ -31,6 +32,10 @@ PACKAGES=(
   clang-format                        # the house style, checked by make test (format_check)
   python3 curl                        # docs_examples: runs every example of the docs (tests/)
 )
+
+# The PostgreSQL conformance tests (scripts/postgres-test.sh) start a throw-away server: tried
+# on every run, never a reason to stop (those tests are skipped without it).
+PG_TEST_PACKAGES=(postgresql-15)
 
 if [ "${1:-}" = lint ]; then
   PACKAGES+=(
@@ -76,8 +81,9 @@ missing_of() {
 }
 mapfile -t missing < <(missing_of "${PACKAGES[@]}")
 mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
+mapfile -t pg_missing < <(missing_of "${PG_TEST_PACKAGES[@]}")
 
-if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ] && [ ${#pg_missing[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -92,7 +98,8 @@ $SUDO apt-get update -qq || [ ${#missing[@]} -eq 0 ]
 # ports (the policy-rc.d convention of invoke-rc.d), unless the machine already has a policy.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
-if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ]; } && [ ! -e "$policy" ]; then
+if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ] || [ ${#pg_missing[@]} -gt 0 ]; } &&
+  [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
   $SUDO chmod 755 "$policy"
   own_policy=1
@@ -106,5 +113,10 @@ if [ ${#switch_missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${switch_missing[@]}" ||
     echo "install-deps: could not install ${switch_missing[*]}: the Kamailio end-to-end test" \
       "will be skipped"
+fi
+if [ ${#pg_missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${pg_missing[*]} (the PostgreSQL control-plane tests)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${pg_missing[@]}" ||
+    echo "install-deps: could not install ${pg_missing[*]}: the PostgreSQL tests will be skipped"
 fi
 if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi

@@ -26,6 +26,9 @@ inline constexpr int kExitUsage = 2;    // the command line or config file is wr
 
 struct GlobalOptions {
   std::string data_dir = "var";
+  // The shared PostgreSQL control plane (docs/scale-out.md); "" keeps it in the sqlite store.
+  std::string control;
+  std::string control_key_file;  // "" = <data_dir>/control.key
 };
 
 struct ServeOptions {
