@@ -7,6 +7,8 @@
 #                                      or does not start, writes the reason to STATE_DIR/skip
 #                                      instead and exits 0: the tests that need it skip.
 #   postgres-test.sh stop STATE_DIR    stops that server and removes its directory.
+#   postgres-test.sh pause STATE_DIR   stops the server but keeps its data (a database outage);
+#   postgres-test.sh resume STATE_DIR  starts it again on the same port and data.
 # Durability is off (fsync): the data is thrown away after the tests. initdb refuses to run as
 # root, so as root the server runs as the postgres user the Debian package made (runuser).
 set -euo pipefail
@@ -14,7 +16,7 @@ set -euo pipefail
 cmd=${1:-}
 state=${2:-}
 if [[ -z $cmd || -z $state ]]; then
-  echo "usage: $0 start|stop STATE_DIR" >&2
+  echo "usage: $0 start|stop|pause|resume STATE_DIR" >&2
   exit 2
 fi
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -75,8 +77,15 @@ CONF
     echo "postgresql://cdrd@127.0.0.1:$port/postgres" >"$state/url"
     echo "postgres-test: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
     ;;
+  pause)
+    as_pg "$pg_bin/pg_ctl" -D "$(cat "$state/pgdata")" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    data=$(cat "$state/pgdata")
+    as_pg "$pg_bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+    ;;
   *)
-    echo "usage: $0 start|stop STATE_DIR" >&2
+    echo "usage: $0 start|stop|pause|resume STATE_DIR" >&2
     exit 2
     ;;
 esac
