@@ -10,7 +10,7 @@ TEST_DIR ?= build-test
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test bench bench-hardening build build-test deps clean fuzz fuzz-deps test-sanitize \
+.PHONY: run test bench bench-hardening build build-test deps test-deps clean fuzz fuzz-deps test-sanitize \
 	format lint lint-deps deb
 
 deps:
@@ -28,7 +28,10 @@ run: deps
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target cdrd
 	@bash scripts/run-demo.sh $(BUILD_DIR)
 
-build-test: deps
+test-deps:
+	@bash scripts/install-deps.sh test
+
+build-test: test-deps
 	@cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_UNITY=ON -DCDRD_WERROR=ON >/dev/null
 	@cmake --build $(TEST_DIR) -j $(JOBS)
 

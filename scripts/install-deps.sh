@@ -33,9 +33,11 @@ PACKAGES=(
   python3 curl                        # docs_examples: runs every example of the docs (tests/)
 )
 
-# The PostgreSQL conformance tests (scripts/postgres-test.sh) start a throw-away server: tried
-# on every run, never a reason to stop (those tests are skipped without it).
-PG_TEST_PACKAGES=(postgresql-15)
+# `install-deps.sh test` (make test) also tries the server of the PostgreSQL control-plane tests
+# (scripts/postgres-test.sh starts a throw-away one), never a reason to stop: without it those
+# tests are skipped. `make run` does not need it.
+PG_TEST_PACKAGES=()
+if [ "${1:-}" = test ]; then PG_TEST_PACKAGES=(postgresql-15); fi
 
 if [ "${1:-}" = lint ]; then
   PACKAGES+=(
@@ -81,7 +83,10 @@ missing_of() {
 }
 mapfile -t missing < <(missing_of "${PACKAGES[@]}")
 mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
-mapfile -t pg_missing < <(missing_of "${PG_TEST_PACKAGES[@]}")
+pg_missing=()
+if [ ${#PG_TEST_PACKAGES[@]} -gt 0 ]; then
+  mapfile -t pg_missing < <(missing_of "${PG_TEST_PACKAGES[@]}")
+fi
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ] && [ ${#pg_missing[@]} -eq 0 ]; then
   exit 0

@@ -150,6 +150,9 @@ TEST(ControlPlaneNodes, WhilePostgresIsDownTheApiAnswers503AndWritesNothing) {
   const TrunkClient trunks(node, acme);
   const std::string kept = trunks.outbound_trunk(false, "kept");
   const OAuthApp app = create_app_in(node.data_dir(), acme.auth_id);
+  const auto issued = request_token(node.port(), app.client_id, app.client_secret);
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  const std::string bearer = parse_json(issued.body)["access_token"].GetString();
 
   ASSERT_EQ(pg.script("pause"), 0);
   // The SIP-trunk API: 503 in its {"api_id", "error"} shape, with Retry-After.
@@ -167,6 +170,13 @@ TEST(ControlPlaneNodes, WhilePostgresIsDownTheApiAnswers503AndWritesNothing) {
   const auto token = request_token(node.port(), app.client_id, app.client_secret);
   EXPECT_EQ(token.status, 503) << token.body;
   EXPECT_STREQ(parse_json(token.body)["error"].GetString(), "temporarily_unavailable");
+  // The cloud-PBX API: 503 in its {"message"} shape.
+  const auto user = get_bearer(node, bearer, "/api/ver1.0/user/");
+  EXPECT_EQ(user.status, 503) << user.body;
+  EXPECT_TRUE(parse_json(user.body).HasMember("message")) << user.body;
+  // Ingest: the batch's account cannot be looked up, so nothing of it is stored.
+  const auto ingest = node.ingest(ndjson({call_to_india(acme.auth_id, "during-outage")}));
+  EXPECT_EQ(ingest.status, 503) << ingest.body;
   // Readiness names the control plane.
   const auto ready = node.client().get("/readyz");
   EXPECT_EQ(ready.status, 503);
@@ -180,7 +190,11 @@ TEST(ControlPlaneNodes, WhilePostgresIsDownTheApiAnswers503AndWritesNothing) {
   EXPECT_EQ(page["meta"]["total_count"].GetInt(), 1);
   EXPECT_EQ(std::string(page["objects"][0]["trunk_id"].GetString()), kept);
   EXPECT_EQ(request_token(node.port(), app.client_id, app.client_secret).status, 200);
+  EXPECT_EQ(get_bearer(node, bearer, "/api/ver1.0/user/").status, 200);
   EXPECT_EQ(node.client().get("/readyz").status, 200);
+  EXPECT_EQ(listed_call_count(node.port(), acme), 0);
+  ASSERT_EQ(node.ingest(ndjson({call_to_india(acme.auth_id, "during-outage")})).status, 200);
+  EXPECT_EQ(listed_call_count(node.port(), acme), 1);
 }
 
 }  // namespace

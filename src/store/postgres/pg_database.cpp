@@ -32,6 +32,21 @@ std::string with_connect_timeout(const std::string& url, int seconds) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running...");
+// an error body or a log line wants one.
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\n' || c == '\t' || c == '\r') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 // The key file of the control plane. Not the sqlite store's key file (store/sqlite/secret_keys):
 // this one is shared by every node, is never made when the database already has a key, and the
 // database checks it by its fingerprint rather than by opening a stored secret.
@@ -122,9 +137,7 @@ Result<std::unique_ptr<Connection>> Database::connect() {
     n.commit();
     return conn;
   } catch (const std::exception& e) {
-    std::string why = e.what();
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    return Status::Unavailable("postgresql: cannot connect: " + why);
+    return Status::Unavailable("postgresql: cannot connect: " + one_line(e.what()));
   }
 }
 
@@ -167,6 +180,13 @@ void Database::give_back(std::unique_ptr<Connection> conn) {
   freed_.signal();
 }
 
+void Database::drop_idle() {
+  MutexLock lock(&mu_);
+  open_ -= static_cast<int>(idle_.size());
+  idle_.clear();
+  freed_.signal_all();
+}
+
 Status Database::transact(Kind kind, const std::function<Status(Tx&)>& fn) {
   bool reconnected = false;
   for (int attempt = 1;; ++attempt) {
@@ -186,13 +206,15 @@ Status Database::transact(Kind kind, const std::function<Status(Tx&)>& fn) {
           "stored; read it back before trying again");
     } catch (const pqxx::broken_connection& e) {
       // The server restarted or the network dropped the connection: nothing was committed.
-      // Once more on a new connection; then the caller answers 503.
+      // The idle connections went with it: dropped too. Once more on a new connection; then
+      // the caller answers 503.
       leased.drop();
+      drop_idle();
       if (!reconnected) {
         reconnected = true;
         continue;
       }
-      return Status::Unavailable(std::string("postgresql: connection lost: ") + e.what());
+      return Status::Unavailable("postgresql: connection lost: " + one_line(e.what()));
     } catch (const pqxx::transaction_rollback& e) {
       // Serialization failure or deadlock: another node's transaction won; run it again.
       if (attempt >= kMaxAttempts) {
@@ -201,15 +223,15 @@ Status Database::transact(Kind kind, const std::function<Status(Tx&)>& fn) {
       }
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() == "57014" || e.sqlstate() == "55P03") {  // statement or lock timeout
-        return Status::Unavailable("postgresql: timed out: " + std::string(e.what()));
+        return Status::Unavailable("postgresql: timed out: " + one_line(e.what()));
       }
       if (e.sqlstate().rfind("08", 0) == 0 || e.sqlstate().rfind("57P", 0) == 0) {
         leased.drop();  // connection exception, or the server is shutting down
-        return Status::Unavailable("postgresql: " + std::string(e.what()));
+        return Status::Unavailable("postgresql: " + one_line(e.what()));
       }
-      return Status::IOError("postgresql: " + std::string(e.what()));
+      return Status::IOError("postgresql: " + one_line(e.what()));
     } catch (const std::exception& e) {
-      return Status::IOError("postgresql: " + std::string(e.what()));
+      return Status::IOError("postgresql: " + one_line(e.what()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, attempt * 2)));
   }

@@ -79,6 +79,7 @@ class Database {
   explicit Database(PgOptions options);  // in the .cpp: Connection is complete there
   Result<std::unique_ptr<Connection>> lease();
   void give_back(std::unique_ptr<Connection> conn);
+  void drop_idle();  // after a broken connection: the others are most likely broken too
   Result<std::unique_ptr<Connection>> connect();
   Status migrate();
   Status open_secrets();
