@@ -91,10 +91,10 @@ Status PgRatingStore::replace_rate_deck(std::int64_t account_id, std::optional<D
         sql += (i == first ? "(" : ", (");
         for (std::size_t k = 1; k <= 7; ++k) sql += (k == 1 ? "$" : ", $") + std::to_string(p + k);
         sql += ")";
-        for (Param v : {Param(account_id), Param(to_string(r.direction)), Param(r.prefix),
-                        Param(r.effective_from), Param(r.rate), Param(r.initial_increment),
-                        Param(r.subsequent_increment)}) {
-          params.push_back(std::move(v));
+        for (const Param& v : {Param(account_id), Param(to_string(r.direction)), Param(r.prefix),
+                               Param(r.effective_from), Param(r.rate), Param(r.initial_increment),
+                               Param(r.subsequent_increment)}) {
+          params.push_back(v);
         }
       }
       tx.exec(sql, params);
