@@ -21,6 +21,8 @@ std::unique_ptr<Backends> open_backends(const GlobalOptions& global, SqliteOptio
   pg.key_file = global.control_key_file.empty()
                     ? (std::filesystem::path(global.data_dir) / "control.key").string()
                     : global.control_key_file;
+  pg.pool_size = global.control_pool_size;
+  pg.statement_timeout_ms = global.control_timeout_ms;
   auto control = postgres::open_control_stores(pg, b->sqlite->rating);
   if (!control.ok()) {
     std::cerr << "cdrd: cannot open the control plane: " << control.status().message() << "\n";
