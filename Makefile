@@ -16,7 +16,8 @@ MAKEFLAGS += --no-print-directory
 deps:
 	@bash scripts/install-deps.sh
 
-# What `make run` needs, plus what only tests use (the Kamailio switch, headless Chromium).
+# What `make run` needs, plus what only tests use (the Kamailio switch, headless Chromium,
+# PostgreSQL).
 test-deps:
 	@bash scripts/install-deps.sh test
 

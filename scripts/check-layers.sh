@@ -12,6 +12,7 @@ rules=(
   "src/rating/:core/ rating/"
   "src/store/index/:core/ store/index/"
   "src/store/sqlite/:core/ store/"
+  "src/store/postgres/:core/ store/call_store.h store/oauth_store.h store/rating_store.h store/trunk_store.h store/postgres/"
   "src/store/:core/ store/"
   "src/http/:core/ http/"
   "src/sample/:core/ sample/"

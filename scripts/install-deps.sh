@@ -9,7 +9,8 @@
 # `make test-sanitize` builds with g++ and needs nothing more.
 # `install-deps.sh test` (`make test`) also tries what only tests use: the switch and SIP phone
 # of the Kamailio end-to-end test (tests/kamailio_e2e_test.cpp) and the headless browser of the
-# web console's test (tests/console_test.py); when they cannot be installed, those tests are
+# web console's test (tests/console_test.py) and the PostgreSQL server of the control-plane tests
+# (scripts/postgres-test.sh); when they cannot be installed, those tests are
 # skipped and the rest of `make test` runs. `make run` installs none of them.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libboost-dev libboost-system-dev   # Boost.Beast / Asio (HTTP server and test client)
   libsqlite3-dev                      # embedded default store
+  libpqxx-dev                         # the shared PostgreSQL control plane (--control postgresql://)
   rapidjson-dev                       # JSON parsing and writing
   libssl-dev                          # SHA-256, random bytes, constant-time compare
   libcli11-dev                        # command line
@@ -72,6 +74,10 @@ BROWSER_TEST_PACKAGES=(
   chromium-driver         # chromedriver, which the test drives over WebDriver
   python3-selenium        # the test's WebDriver client
 )
+POSTGRES_TEST_PACKAGES=(
+  postgresql-15           # the PostgreSQL control-plane tests (docs/scale-out.md): a throw-away
+                          # server started by scripts/postgres-test.sh
+)
 
 missing_of() {
   local p
@@ -84,13 +90,15 @@ missing_of() {
 mapfile -t missing < <(missing_of "${PACKAGES[@]}")
 switch_missing=()
 browser_missing=()
+postgres_missing=()
 if [ "${1:-}" = test ]; then
   mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
   mapfile -t browser_missing < <(missing_of "${BROWSER_TEST_PACKAGES[@]}")
+  mapfile -t postgres_missing < <(missing_of "${POSTGRES_TEST_PACKAGES[@]}")
 fi
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ] &&
-  [ ${#browser_missing[@]} -eq 0 ]; then
+  [ ${#browser_missing[@]} -eq 0 ] && [ ${#postgres_missing[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -105,7 +113,8 @@ $SUDO apt-get update -qq || [ ${#missing[@]} -eq 0 ]
 # ports (the policy-rc.d convention of invoke-rc.d), unless the machine already has a policy.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
-if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ]; } && [ ! -e "$policy" ]; then
+if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ] || [ ${#postgres_missing[@]} -gt 0 ]; } &&
+  [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
   $SUDO chmod 755 "$policy"
   own_policy=1
@@ -125,5 +134,11 @@ if [ ${#browser_missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" ||
     echo "install-deps: could not install ${browser_missing[*]}: the web console's browser" \
       "test will be skipped"
+fi
+if [ ${#postgres_missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${postgres_missing[*]} (the PostgreSQL control-plane tests)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${postgres_missing[@]}" ||
+    echo "install-deps: could not install ${postgres_missing[*]}: the PostgreSQL tests will be" \
+      "skipped"
 fi
 if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/backends.h"
 #include "cli/commands.h"
 #include "core/crypto.h"
 
@@ -10,10 +11,10 @@ int run_account_create(const GlobalOptions& global, const std::string& name) {
     std::cerr << "cdrd: --name must be 1 to 128 characters\n";
     return 2;
   }
-  auto store = open_store(global);
+  const std::unique_ptr<Backends> store = open_backends(global);
   if (!store) return 2;
   const std::string token = new_auth_token();
-  auto account = store->accounts.create_account(name, new_auth_id(), sha256_hex(token));
+  auto account = store->accounts->create_account(name, new_auth_id(), sha256_hex(token));
   if (!account.ok()) return error_exit(account.status());
   std::cout << "auth_id: " << account->auth_id << "\n"
             << "auth_token: " << token << "\n"
@@ -22,9 +23,9 @@ int run_account_create(const GlobalOptions& global, const std::string& name) {
 }
 
 int run_account_list(const GlobalOptions& global) {
-  auto store = open_store(global);
+  const std::unique_ptr<Backends> store = open_backends(global);
   if (!store) return 2;
-  auto accounts = store->accounts.list_accounts();
+  auto accounts = store->accounts->list_accounts();
   if (!accounts.ok()) return error_exit(accounts.status());
   for (const auto& a : *accounts) {
     std::cout << a.auth_id << "  " << format_timestamp(a.created_at) << "  " << a.name << "\n";

@@ -7,6 +7,7 @@
 
 #include <iostream>
 
+#include "cli/backends.h"
 #include "cli/commands.h"
 #include "core/crypto.h"
 #include "core/time.h"
@@ -33,13 +34,13 @@ std::optional<Account> find_account(AccountStore& accounts, const std::string& a
 }
 
 int run_app_create(const GlobalOptions& global, const AppOptions& o) {
-  std::unique_ptr<sqlite::Stores> store = open_store(global);
+  const std::unique_ptr<Backends> store = open_backends(global);
   if (!store) return 2;
-  const std::optional<Account> account = find_account(store->accounts, o.account);
+  const std::optional<Account> account = find_account(*store->accounts, o.account);
   if (!account) return 2;
   const std::string client_id = new_oauth_client_id();
   const std::string secret = new_oauth_client_secret();
-  const Result<OAuthApp> app = store->oauth.create_app(account->id, client_id, sha256_hex(secret));
+  const Result<OAuthApp> app = store->oauth->create_app(account->id, client_id, sha256_hex(secret));
   if (!app.ok()) return error_exit(app.status());
   std::cout << "app of account " << account->auth_id << " (client " << account->id
             << "; the secret is shown once):\n"
@@ -49,11 +50,11 @@ int run_app_create(const GlobalOptions& global, const AppOptions& o) {
 }
 
 int run_app_list(const GlobalOptions& global, const AppOptions& o) {
-  std::unique_ptr<sqlite::Stores> store = open_store(global);
+  const std::unique_ptr<Backends> store = open_backends(global);
   if (!store) return 2;
-  const std::optional<Account> account = find_account(store->accounts, o.account);
+  const std::optional<Account> account = find_account(*store->accounts, o.account);
   if (!account) return 2;
-  const Result<std::vector<OAuthApp>> apps = store->oauth.list_apps(account->id);
+  const Result<std::vector<OAuthApp>> apps = store->oauth->list_apps(account->id);
   if (!apps.ok()) return error_exit(apps.status());
   for (const OAuthApp& a : *apps) {
     std::cout << a.client_id << "  created " << format_timestamp(a.created_at)
@@ -63,9 +64,9 @@ int run_app_list(const GlobalOptions& global, const AppOptions& o) {
 }
 
 int run_app_revoke(const GlobalOptions& global, const AppOptions& o) {
-  std::unique_ptr<sqlite::Stores> store = open_store(global);
+  const std::unique_ptr<Backends> store = open_backends(global);
   if (!store) return 2;
-  if (Status s = store->oauth.revoke_app(o.client_id); !s.ok()) return error_exit(s);
+  if (Status s = store->oauth->revoke_app(o.client_id); !s.ok()) return error_exit(s);
   std::cout << "revoked app " << o.client_id << ": its tokens no longer work\n";
   return 0;
 }

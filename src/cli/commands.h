@@ -26,6 +26,11 @@ inline constexpr int kExitUsage = 2;    // the command line or config file is wr
 
 struct GlobalOptions {
   std::string data_dir = "var";
+  // The shared PostgreSQL control plane (docs/scale-out.md); "" keeps it in the sqlite store.
+  std::string control;
+  std::string control_key_file;   // "" = <data_dir>/control.key
+  int control_pool_size = 8;      // connections to it per process
+  int control_timeout_ms = 5000;  // per statement and lock wait
 };
 
 struct ServeOptions {

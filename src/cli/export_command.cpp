@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/backends.h"
 #include "cli/commands.h"
 #include "core/json_writer.h"
 
@@ -199,9 +200,10 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
   }
   SqliteOptions options;
   options.query_budget_ms = 0;  // an operator's own question: no limit
-  std::unique_ptr<sqlite::Stores> store = open_store(global, options);
+  const std::unique_ptr<Backends> store = open_backends(global, options);
   if (!store) return kExitError;
-  const Result<std::optional<Account>> account = store->accounts.find_account_by_auth_id(o.account);
+  const Result<std::optional<Account>> account =
+      store->accounts->find_account_by_auth_id(o.account);
   if (!account.ok()) return error_exit(account.status());
   if (!account->has_value()) {
     std::cerr << "cdrd: --account: no account with auth_id '" << o.account << "'\n";
@@ -226,7 +228,7 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
   std::int64_t after = 0, written = 0;
   for (;;) {
     Result<std::vector<StoredCall>> page =
-        store->calls.calls_stored_after((*account)->id, after, since, kPageCalls);
+        store->calls->calls_stored_after((*account)->id, after, since, kPageCalls);
     if (!page.ok()) {
       std::filesystem::remove(partial);
       return error_exit(page.status());

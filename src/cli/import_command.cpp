@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/backends.h"
 #include "cli/commands.h"
 #include "core/csv.h"
 #include "service/ingest/asterisk.h"
@@ -138,14 +139,14 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
     std::cerr << "cdrd: cannot read " << file << "\n";
     return 2;
   }
-  auto store = open_store(global);
+  const std::unique_ptr<Backends> store = open_backends(global);
   if (!store) return 2;
   if (asterisk_defaults.to_utc) use_zone(switch_options.time_zone);
-  service::RatingService rating(store->accounts, store->rating);
+  service::RatingService rating(*store->accounts, *store->rating);
   service::ingest::IngestSettings settings;
   settings.retention_days = retention_days;
-  const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
-                                              settings);
+  const service::ingest::IngestService ingest(*store->accounts, *store->calls, *store->trunks,
+                                              rating, settings);
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 

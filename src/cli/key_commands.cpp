@@ -13,6 +13,12 @@ namespace cdrd::cli {
 namespace {
 
 int run_key_rotate(const GlobalOptions& global, const std::string& db) {
+  if (!global.control.empty()) {
+    // The secrets are in the control plane, sealed under the key every node shares.
+    std::cerr << "cdrd: key rotate rotates the sqlite store's key; the key of a PostgreSQL "
+                 "control plane (--control) cannot be rotated yet (docs/scale-out.md)\n";
+    return 2;
+  }
   std::unique_ptr<sqlite::Stores> store;
   if (db.empty()) {
     store = open_store(global);

@@ -70,6 +70,20 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   app.add_option("--data-dir", global.data_dir, "directory of the database (default: var)")
       ->envname("CDRD_DATA_DIR");
+  app.add_option("--control", global.control,
+                 "keep accounts, rate decks, OAuth apps and trunks in this shared PostgreSQL "
+                 "database (postgresql://user@host:port/dbname; docs/scale-out.md)")
+      ->envname("CDRD_CONTROL");
+  app.add_option("--control-key-file", global.control_key_file,
+                 "the key that seals secrets in the control database, the same file on every "
+                 "node (default: DATA_DIR/control.key)")
+      ->envname("CDRD_CONTROL_KEY_FILE");
+  app.add_option("--control-pool-size", global.control_pool_size,
+                 "connections to the control database per process (default 8)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--control-timeout-ms", global.control_timeout_ms,
+                 "time limit of each control-database statement and lock wait (default 5000)")
+      ->check(CLI::Range(100, 600'000));
 
   // One add_option per flag: CLI11's own form of an options table, so the lines look alike.
   ServeOptions serve;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <sstream>
 
+#include "cli/backends.h"
 #include "cli/commands.h"
 #include "rating/country.h"
 #include "rating/rate_deck.h"
@@ -47,14 +48,14 @@ std::string describe(const service::CallWindow& w) {
 
 // The store, the service and the account of --account; prints the problem and returns false.
 struct Session {
-  std::unique_ptr<sqlite::Stores> store;
+  std::unique_ptr<Backends> store;
   std::unique_ptr<service::RatingService> rating;
   Account account;
 
   bool open(const GlobalOptions& global, const std::string& auth_id) {
-    store = open_store(global);
+    store = open_backends(global);
     if (!store) return false;
-    rating = std::make_unique<service::RatingService>(store->accounts, store->rating);
+    rating = std::make_unique<service::RatingService>(*store->accounts, *store->rating);
     Result<Account> found = rating->account(auth_id);
     if (!found.ok()) {
       std::cerr << "cdrd: --account: " << found.status().message() << "\n";
@@ -164,7 +165,7 @@ int run_account_set(const GlobalOptions& global, const RatingOptions& o) {
                    "none\n";
       return 2;
     }
-    if (Status st = s.store->accounts.set_default_country(s.account.id, country); !st.ok()) {
+    if (Status st = s.store->accounts->set_default_country(s.account.id, country); !st.ok()) {
       return error_exit(st);
     }
     s.account.default_country = country;

@@ -7,6 +7,7 @@
 
 #include "api/app/app.h"
 #include "api/retention_sweeper.h"
+#include "cli/backends.h"
 #include "cli/commands.h"
 #include "cli/service_manager.h"
 #include "http/server.h"
@@ -82,8 +83,12 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
 
   SqliteOptions store_options;
   store_options.query_budget_ms = options.query_budget_ms;
-  auto store = open_store(global, store_options);
-  if (!store) return 2;
+  // The calls in sqlite; the control plane there too, or in PostgreSQL (--control).
+  const std::unique_ptr<Backends> backends = open_backends(global, store_options);
+  if (!backends) return 2;
+  sqlite::Stores* store = backends->sqlite.get();
+  AccountStore& accounts = *backends->accounts;
+  CallStore& calls = *backends->calls;
   {
     // The list index of every account, before the first request (docs/architecture.md).
     const auto t0 = std::chrono::steady_clock::now();
@@ -109,14 +114,14 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     f.reads_over_budget = db.reads_over_budget();
     return f;
   });
-  service::RatingService rating(store->accounts, store->rating);
+  service::RatingService rating(accounts, *backends->rating);
   service::ingest::IngestSettings ingest_settings;
   ingest_settings.retention_days = settings.retention_days;
   ingest_settings.now = settings.now;
   ingest_settings.on_batch = [&metrics = *metrics](const service::ingest::BatchResult& batch) {
     metrics.observe_batch(batch);
   };
-  const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
+  const service::ingest::IngestService ingest(accounts, calls, *backends->trunks, rating,
                                               ingest_settings);
   api::AuthThrottle::Limits throttle;
   throttle.burst = options.auth_failure_burst;
@@ -129,11 +134,16 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
       {"migrations", [&db] { return db.check_schema(); }},
       {"list_index", [] { return Status::Ok(); }},
   };
-  api::App app(api::ApiContext{store->accounts, store->calls, settings},
-               api::ApiServices{store->oauth, store->trunks, rating, ingest}, throttle,
+  if (backends->control) {
+    postgres::Database& control = *backends->control->db;
+    operations.readiness.push_back(
+        {"control_plane", [&control] { return control.check_reachable(); }});
+  }
+  api::App app(api::ApiContext{accounts, calls, settings},
+               api::ApiServices{*backends->oauth, *backends->trunks, rating, ingest}, throttle,
                std::move(operations));
   // Deletes calls past retention, off-request.
-  api::RetentionSweeper sweeper(store->calls, settings);
+  api::RetentionSweeper sweeper(calls, settings);
   sweeper.start();
 
   http::ServerOptions server_options;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/backends.h"
 #include "cli/commands.h"
 #include "core/usage.h"
 
@@ -92,16 +93,17 @@ int run_usage(const GlobalOptions& global, const UsageOptions& o) {
   }
   SqliteOptions options;
   options.query_budget_ms = o.query_budget_ms;
-  std::unique_ptr<sqlite::Stores> store = open_store(global, options);
+  const std::unique_ptr<Backends> store = open_backends(global, options);
   if (!store) return kExitError;
-  const Result<std::optional<Account>> account = store->accounts.find_account_by_auth_id(o.account);
+  const Result<std::optional<Account>> account =
+      store->accounts->find_account_by_auth_id(o.account);
   if (!account.ok()) return error_exit(account.status());
   if (!account->has_value()) {
     std::cerr << "cdrd: --account: no account with auth_id '" << o.account << "'\n";
     return kExitError;
   }
   q.filter.account_id = (*account)->id;
-  const Result<UsageAnswer> answer = store->calls.usage(q);
+  const Result<UsageAnswer> answer = store->calls->usage(q);
   if (!answer.ok()) return error_exit(answer.status());
   if (answer->more) {
     std::cerr << "cdrd: more than " << kMaxRows

@@ -61,27 +61,9 @@ class SqliteRating : public ::testing::Test {
   std::int64_t account_ = 0, other_ = 0;
 };
 
-TEST_F(SqliteRating, NewAccountHasVersionZeroAndDefaults) {
-  EXPECT_EQ(*store_->rating.rating_version(account_), 0);
-  Result<RatingProfile> p = store_->rating.rating_profile(account_);
-  ASSERT_TRUE(p.ok()) << p.status().message();
-  EXPECT_EQ(p->version, 0);
-  EXPECT_EQ(p->settings, RatingSettings{});
-  EXPECT_TRUE(p->rows.empty());
-}
-
-TEST_F(SqliteRating, ReplaceStoresRowsExactlyAndRaisesTheVersion) {
-  const std::vector<RateRow> rows = {
-      row(Direction::kOutbound, "91", 3000), row(Direction::kOutbound, "91", 2500, kDeckT0),
-      row(Direction::kOutbound, "123456789012345", 1), row(Direction::kInbound, "1", 300)};
-  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, rows).ok());
-  Result<RatingProfile> p = store_->rating.rating_profile(account_);
-  EXPECT_EQ(p->version, 1);
-  EXPECT_EQ(sorted(p->rows), sorted(rows));  // kSinceBeginning and every field round-trip
-  EXPECT_EQ(*store_->rating.rating_version(account_), 1);
-  EXPECT_TRUE(store_->rating.rating_profile(other_)->rows.empty());  // decks are per account
-}
-
+// The deck and settings rules every backend keeps (new account, exact rows, a failed replace,
+// settings) run against sqlite and PostgreSQL in
+// store/postgres/control_store_conformance_test.cpp; here what only the sqlite store does.
 TEST_F(SqliteRating, ReplacingOneDirectionKeepsTheOther) {
   ASSERT_TRUE(store_->rating
                   .replace_rate_deck(
@@ -100,51 +82,6 @@ TEST_F(SqliteRating, ReplacingOneDirectionKeepsTheOther) {
   ASSERT_TRUE(store_->rating.replace_rate_deck(account_, Direction::kInbound, {}).ok());
   EXPECT_EQ(store_->rating.rating_profile(account_)->rows.size(), 2u);
   EXPECT_EQ(*store_->rating.rating_version(account_), 3);
-}
-
-TEST_F(SqliteRating, AFailedReplaceChangesNothing) {
-  const std::vector<RateRow> before = {row(Direction::kOutbound, "91", 3000)};
-  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, before).ok());
-  // A row of the wrong direction.
-  Status wrong = store_->rating.replace_rate_deck(account_, Direction::kOutbound,
-                                                  {row(Direction::kInbound, "1", 300)});
-  EXPECT_EQ(wrong.code(), Status::Code::kInvalidArgument);
-  EXPECT_THAT(wrong.message(), HasSubstr("prefix 1 is an inbound row"));
-  // A duplicate key halfway through: the rows before it are rolled back too.
-  Status dup = store_->rating.replace_rate_deck(
-      account_, std::nullopt,
-      {row(Direction::kOutbound, "44", 5000), row(Direction::kOutbound, "44", 5100)});
-  EXPECT_EQ(dup.code(), Status::Code::kInvalidArgument);
-  EXPECT_THAT(dup.message(), HasSubstr("prefix 44"));
-  // A value the schema refuses.
-  RateRow zero = row(Direction::kOutbound, "33", 1000);
-  zero.initial_increment = 0;
-  EXPECT_FALSE(store_->rating.replace_rate_deck(account_, std::nullopt, {zero}).ok());
-  EXPECT_EQ(store_->rating.rating_profile(account_)->rows, before);
-  EXPECT_EQ(*store_->rating.rating_version(account_), 1);
-  // An unknown account.
-  EXPECT_EQ(store_->rating.replace_rate_deck(999, std::nullopt, before).code(),
-            Status::Code::kNotFound);
-}
-
-TEST_F(SqliteRating, SettingsRoundTripAndRaiseTheVersion) {
-  RatingSettings s;
-  s.secure_trunking_rate = Money::from_units(100);
-  s.always_rerate = true;
-  ASSERT_TRUE(store_->rating.set_rating_settings(account_, s).ok());
-  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
-  EXPECT_EQ(*store_->rating.rating_version(account_), 1);
-  ASSERT_TRUE(store_->rating.replace_rate_deck(account_, std::nullopt, {}).ok());
-  // A deck load keeps the settings.
-  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
-  EXPECT_EQ(*store_->rating.rating_version(account_), 2);
-  s.always_rerate = false;
-  ASSERT_TRUE(store_->rating.set_rating_settings(account_, s).ok());
-  EXPECT_EQ(store_->rating.rating_profile(account_)->settings, s);
-  EXPECT_EQ(*store_->rating.rating_version(account_), 3);
-  EXPECT_EQ(store_->rating.set_rating_settings(999, s).code(), Status::Code::kNotFound);
-  s.secure_trunking_rate = Money::from_units(-1);
-  EXPECT_EQ(store_->rating.set_rating_settings(account_, s).code(), Status::Code::kInvalidArgument);
 }
 
 TEST_F(SqliteRating, AnotherConnectionSeesTheNewVersion) {

@@ -332,47 +332,7 @@ class SqliteStoreTest : public ::testing::Test {
   std::int64_t acct_ = 0, other_ = 0;
 };
 
-// --- accounts ---
-
-TEST_F(SqliteStoreTest, AccountsCreateFindList) {
-  Result<std::optional<Account>> a =
-      store_->accounts.find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA");
-  ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(a->has_value());
-  EXPECT_EQ((*a)->id, acct_);
-  EXPECT_EQ((*a)->name, "Acme");
-  EXPECT_EQ((*a)->token_hash, "hash-a");
-  EXPECT_GT((*a)->created_at, kT0);
-
-  Result<std::optional<Account>> b = store_->accounts.find_account_by_name("Other");
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE(b->has_value());
-  EXPECT_EQ((*b)->auth_id, "MABBBBBBBBBBBBBBBBBB");
-
-  EXPECT_FALSE(store_->accounts.find_account_by_auth_id("MAZZZZZZZZZZZZZZZZZZ")->has_value());
-  // Exact, case-sensitive.
-  EXPECT_FALSE(store_->accounts.find_account_by_name("acme")->has_value());
-
-  Result<std::vector<Account>> all = store_->accounts.list_accounts();
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].id, acct_);
-  EXPECT_EQ((*all)[1].id, other_);
-}
-
-TEST_F(SqliteStoreTest, AccountConflictAndTokenHash) {
-  Result<Account> dup = store_->accounts.create_account("Acme 2", "MAAAAAAAAAAAAAAAAAAA", "x");
-  ASSERT_FALSE(dup.ok());
-  EXPECT_EQ(dup.status().code(), Status::Code::kConflict);
-  EXPECT_EQ(store_->accounts.list_accounts()->size(), 2u);
-
-  ASSERT_TRUE(store_->accounts.set_token_hash(acct_, "hash-new").ok());
-  EXPECT_EQ((*store_->accounts.find_account_by_auth_id("MAAAAAAAAAAAAAAAAAAA"))->token_hash,
-            "hash-new");
-  EXPECT_EQ((*store_->accounts.find_account_by_auth_id("MABBBBBBBBBBBBBBBBBB"))->token_hash,
-            "hash-b");
-  EXPECT_EQ(store_->accounts.set_token_hash(9999, "h").code(), Status::Code::kNotFound);
-}
+// --- accounts: store/postgres/control_store_conformance_test.cpp (every backend) ---
 
 // --- insert ---
 

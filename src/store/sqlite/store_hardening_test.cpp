@@ -273,65 +273,8 @@ TEST_F(StoreHardeningTest, RotationStoppedBeforeItsRenamesIsFinishedAtOpen) {
   EXPECT_FALSE(fs::exists(key_path + ".new"));
 }
 
-// ---- quotas ------------------------------------------------------------------------------------
-
-TEST_F(StoreHardeningTest, UriQuotaAcceptsNAndRefusesTheNext) {
-  ASSERT_TRUE(open().ok());
-  const std::int64_t a = account(), b = account("bob");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(trunks_->create_origination_uri(uri(a), 3).ok()) << i;
-  Status s = trunks_->create_origination_uri(uri(a), 3);
-  EXPECT_EQ(s.code(), Status::Code::kResourceExhausted);
-  EXPECT_THAT(s.message(), HasSubstr("at most 3 origination URIs"));
-  EXPECT_TRUE(trunks_->create_origination_uri(uri(b), 3).ok());  // per account
-}
-
-TEST_F(StoreHardeningTest, TrunkQuotaAcceptsNAndRefusesTheNext) {
-  ASSERT_TRUE(open().ok());
-  const std::int64_t a = account(), b = account("bob");
-  const OriginationUri u = uri(a);
-  ASSERT_TRUE(trunks_->create_origination_uri(u, 100).ok());
-  auto trunk = [&](std::int64_t acc, int n) {
-    Trunk t;
-    t.account_id = acc;
-    t.trunk_id = std::to_string(1000 + n);
-    t.trunk_domain = t.trunk_id + ".zt.example";
-    t.name = "t";
-    t.direction = Direction::kInbound;
-    return t;
-  };
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(trunks_->create_trunk(trunk(a, i), 3).ok()) << i;
-  Status s = trunks_->create_trunk(trunk(a, 3), 3);
-  EXPECT_EQ(s.code(), Status::Code::kResourceExhausted);
-  EXPECT_THAT(s.message(), HasSubstr("at most 3 trunks"));
-  EXPECT_TRUE(trunks_->create_trunk(trunk(b, 4), 3).ok());
-}
-
-TEST_F(StoreHardeningTest, AppKeepsAtMostTheQuotaOfLiveTokensDroppingTheOldest) {
-  ASSERT_TRUE(open().ok());
-  auto app = db_->oauth.create_app(account(), new_oauth_client_id(), "hash");
-  ASSERT_TRUE(app.ok());
-  auto other = db_->oauth.create_app(account("bob"), new_oauth_client_id(), "hash");
-  ASSERT_TRUE(other.ok());
-  const Micros now = 1'000'000'000'000'000;
-  ASSERT_TRUE(db_->oauth.add_token("other", other->id, now + 10, now).ok());
-  for (int i = 0; i < kMaxLiveTokensPerApp; ++i) {
-    ASSERT_TRUE(db_->oauth.add_token("t" + std::to_string(i), app->id, now + 100 + i, now).ok());
-  }
-  for (int i = 0; i < kMaxLiveTokensPerApp; ++i) {
-    EXPECT_TRUE(*db_->oauth.find_token("t" + std::to_string(i))) << i;  // N live: all kept
-  }
-  ASSERT_TRUE(db_->oauth.add_token("newest", app->id, now + 1000, now).ok());
-  EXPECT_FALSE(*db_->oauth.find_token("t0"));  // N+1: the oldest is gone
-  EXPECT_TRUE(*db_->oauth.find_token("t1"));
-  EXPECT_TRUE(*db_->oauth.find_token("newest"));
-  EXPECT_TRUE(*db_->oauth.find_token("other"));  // another app's tokens are untouched
-  // A grant names the app it was issued to (GET /api/ver1.0/user/ shows it).
-  const auto grant = *db_->oauth.find_token("other");
-  EXPECT_EQ(grant->app_id, other->id);
-  EXPECT_EQ(grant->client_id, other->client_id);
-  EXPECT_EQ(grant->account_id, other->account_id);
-  EXPECT_NE((*db_->oauth.find_token("newest"))->app_id, other->id);
-}
+// Quotas (URIs, trunks, live tokens per app): store/postgres/control_store_conformance_test.cpp,
+// against every backend.
 
 // ---- time budget -------------------------------------------------------------------------------
 
