@@ -12,6 +12,7 @@ rules=(
   "src/rating/:core/ rating/"
   "src/store/index/:core/ store/index/"
   "src/store/sqlite/:core/ store/"
+  "src/store/clickhouse/:core/ store/ http/client.h http/message.h"
   "src/store/:core/ store/"
   "src/http/:core/ http/"
   "src/sample/:core/ sample/"
