@@ -48,6 +48,7 @@ struct ServeOptions {
   bool no_access_log = false;
   std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
   int query_budget_ms = SqliteOptions().query_budget_ms;       // per store read; 0 = no limit
+  std::string calls;  // "": the calls in the sqlite store; clickhouse://...: in ClickHouse
 };
 
 // Prints "cdrd: <message>" on stderr and returns 2, the exit code of an error that stopped the

@@ -13,6 +13,7 @@
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
 #include "service/trunks/validators.h"
+#include "store/clickhouse/clickhouse_call_store.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdrd::cli {
@@ -97,6 +98,19 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
                          : static_cast<double>(usage.bytes) / static_cast<double>(usage.calls),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
+  // The calls in ClickHouse instead (docs/clickhouse.md); everything else stays in sqlite.
+  std::unique_ptr<clickhouse::ClickHouseCallStore> clickhouse_calls;
+  if (!options.calls.empty()) {
+    clickhouse::StoreOptions ch_options;
+    ch_options.client.query_budget_ms = options.query_budget_ms;
+    Result<std::unique_ptr<clickhouse::ClickHouseCallStore>> ch =
+        clickhouse::ClickHouseCallStore::open(options.calls, ch_options);
+    if (!ch.ok()) return error_exit(ch.status());
+    clickhouse_calls = std::move(ch).value();
+    spdlog::info("calls: {} (schema version {})", clickhouse_calls->endpoint().describe(),
+                 clickhouse::kSchemaVersion);
+  }
+  CallStore& calls = clickhouse_calls ? static_cast<CallStore&>(*clickhouse_calls) : store->calls;
   // The metrics (docs/metrics.md): told by the server, the ingest service and the store.
   const auto metrics = std::make_shared<api::Metrics>();
   sqlite::Database& db = *store->db;
@@ -116,7 +130,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   ingest_settings.on_batch = [&metrics = *metrics](const service::ingest::BatchResult& batch) {
     metrics.observe_batch(batch);
   };
-  const service::ingest::IngestService ingest(store->accounts, store->calls, store->trunks, rating,
+  const service::ingest::IngestService ingest(store->accounts, calls, store->trunks, rating,
                                               ingest_settings);
   api::AuthThrottle::Limits throttle;
   throttle.burst = options.auth_failure_burst;
@@ -129,11 +143,15 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
       {"migrations", [&db] { return db.check_schema(); }},
       {"list_index", [] { return Status::Ok(); }},
   };
-  api::App app(api::ApiContext{store->accounts, store->calls, settings},
+  if (clickhouse_calls) {
+    operations.readiness.push_back(
+        {"calls", [&ch = *clickhouse_calls] { return ch.check_reachable(); }});
+  }
+  api::App app(api::ApiContext{store->accounts, calls, settings},
                api::ApiServices{store->oauth, store->trunks, rating, ingest}, throttle,
                std::move(operations));
   // Deletes calls past retention, off-request.
-  api::RetentionSweeper sweeper(store->calls, settings);
+  api::RetentionSweeper sweeper(calls, settings);
   sweeper.start();
 
   http::ServerOptions server_options;
