@@ -10,11 +10,15 @@ TEST_DIR ?= build-test
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test bench bench-hardening build build-test deps clean fuzz fuzz-deps test-sanitize \
+.PHONY: run test bench bench-hardening build build-test deps test-deps clean fuzz fuzz-deps test-sanitize \
 	format lint lint-deps deb
 
 deps:
 	@bash scripts/install-deps.sh
+
+# make test's packages: deps plus, when it can be installed, ClickHouse for its store's tests.
+test-deps:
+	@bash scripts/install-deps.sh test
 
 configure-release = cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDRD_UNITY=ON >/dev/null
 
@@ -28,7 +32,7 @@ run: deps
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target cdrd
 	@bash scripts/run-demo.sh $(BUILD_DIR)
 
-build-test: deps
+build-test: test-deps
 	@cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_UNITY=ON -DCDRD_WERROR=ON >/dev/null
 	@cmake --build $(TEST_DIR) -j $(JOBS)
 

@@ -11,7 +11,9 @@
 #   clickhouse-test.sh stop DIR    stops that server (SIGTERM, then SIGKILL after 20 s) and
 #                                  removes DIR. Safe to call when start failed.
 #
-# Settings: CLICKHOUSE_NO_INSTALL=1 never tries to install the package.
+# Settings: CLICKHOUSE_NO_INSTALL=1 never tries to install the package; CLICKHOUSE_MEMORY_BYTES
+# (default 2 GB) caps a query's memory, CLICKHOUSE_CACHE_BYTES (default 256 MiB) sizes the mark
+# and uncompressed caches (the benchmark's peer run sets larger ones).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -61,8 +63,8 @@ start() {
   <users_config>$dir/users.xml</users_config>
   <default_profile>default</default_profile>
   <default_database>default</default_database>
-  <mark_cache_size>268435456</mark_cache_size>
-  <uncompressed_cache_size>268435456</uncompressed_cache_size>
+  <mark_cache_size>${CLICKHOUSE_CACHE_BYTES:-268435456}</mark_cache_size>
+  <uncompressed_cache_size>${CLICKHOUSE_CACHE_BYTES:-268435456}</uncompressed_cache_size>
   <max_concurrent_queries>50</max_concurrent_queries>
   <keep_alive_timeout>60</keep_alive_timeout>
   <timezone>UTC</timezone>
@@ -71,7 +73,7 @@ XML
   cat >"$dir/users.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage><use_uncompressed_cache>1</use_uncompressed_cache></default></profiles>
+  <profiles><default><max_memory_usage>${CLICKHOUSE_MEMORY_BYTES:-2000000000}</max_memory_usage><use_uncompressed_cache>1</use_uncompressed_cache></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>

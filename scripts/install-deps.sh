@@ -7,6 +7,9 @@
 # clang-tidy); `install-deps.sh bench` what the peer engines of `make bench` need (PostgreSQL 15,
 # ClickHouse, nginx and the Python client of the driver; docs/benchmarks.md).
 # `make test-sanitize` builds with g++ and needs nothing more.
+# `install-deps.sh test` (make test) also tries ClickHouse, the server of the ClickHouse calls
+# store's tests (scripts/clickhouse-test.sh); when it cannot be installed those tests are
+# skipped. `make run` never installs it.
 # Every run also tries the switch and SIP phone of the Kamailio end-to-end test
 # (tests/kamailio_e2e_test.cpp); when they cannot be installed, that test is skipped and the
 # rest of `make test` runs.
@@ -74,10 +77,19 @@ missing_of() {
     fi
   done
 }
+# The ClickHouse calls store's tests (docs/clickhouse.md): installed when possible.
+CLICKHOUSE_TEST_PACKAGES=()
+if [ "${1:-}" = test ]; then
+  CLICKHOUSE_TEST_PACKAGES=(clickhouse-server clickhouse-client)
+fi
 mapfile -t missing < <(missing_of "${PACKAGES[@]}")
 mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
+ch_missing=()
+if [ ${#CLICKHOUSE_TEST_PACKAGES[@]} -gt 0 ]; then
+  mapfile -t ch_missing < <(missing_of "${CLICKHOUSE_TEST_PACKAGES[@]}")
+fi
 
-if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ] && [ ${#ch_missing[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -92,7 +104,8 @@ $SUDO apt-get update -qq || [ ${#missing[@]} -eq 0 ]
 # ports (the policy-rc.d convention of invoke-rc.d), unless the machine already has a policy.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
-if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ]; } && [ ! -e "$policy" ]; then
+if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ] || [ ${#ch_missing[@]} -gt 0 ]; } &&
+  [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
   $SUDO chmod 755 "$policy"
   own_policy=1
@@ -106,5 +119,10 @@ if [ ${#switch_missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${switch_missing[@]}" ||
     echo "install-deps: could not install ${switch_missing[*]}: the Kamailio end-to-end test" \
       "will be skipped"
+fi
+if [ ${#ch_missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${ch_missing[*]} (the ClickHouse calls store's tests)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${ch_missing[@]}" ||
+    echo "install-deps: could not install ${ch_missing[*]}: the ClickHouse tests will be skipped"
 fi
 if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi
