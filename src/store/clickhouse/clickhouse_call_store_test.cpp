@@ -270,6 +270,47 @@ TEST_F(ClickHouseStoreTest, ABatchWrittenTwiceCountsOnceBeforeAnyMerge) {
   EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
 }
 
+TEST_F(ClickHouseStoreTest, RetentionDropsWholeMonthsAndDeletesTheRestOfTheFloorsMonth) {
+  // Calls in January, February and March 2024 (UTC); the floor is 2024-02-15.
+  const Micros jan = 1'704'067'200'000'000;  // 2024-01-01
+  const Micros day = 86'400'000'000;
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 90; ++i) {
+    CallRecord c;
+    c.account_id = i % 3 == 0 ? other_ : account_;
+    c.call_uuid = "r-" + std::to_string(i);
+    c.end_time = jan + day * i + 1;
+    c.initiation_time = c.end_time - 1'000'000;
+    calls.push_back(std::move(c));
+  }
+  insert_both(calls);
+  const Micros floor = jan + day * 45;  // 2024-02-15
+  Result<std::string> months =
+      raw("SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND "
+          "table = 'calls' AND active ORDER BY partition FORMAT TabSeparated");
+  ASSERT_TRUE(months.ok());
+  EXPECT_EQ(*months, "202401\n202402\n202403\n");
+  Result<std::int64_t> a = sqlite_->calls.delete_calls_ended_before(floor, 1'000);
+  Result<std::int64_t> b = ch_->delete_calls_ended_before(floor, 1'000);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(*b, *a);
+  EXPECT_EQ(*b, 45);
+  // January went as a partition; February's first half by the mutation, waited for.
+  months =
+      raw("SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND "
+          "table = 'calls' AND active ORDER BY partition FORMAT TabSeparated");
+  EXPECT_EQ(*months, "202402\n202403\n");
+  Result<std::string> left = raw("SELECT count(), min(end_time) FROM calls FORMAT TabSeparated");
+  EXPECT_EQ(*left, "45\t" + std::to_string(floor + 1) + "\n");
+  // Nothing is left before the floor: the next sweep deletes nothing; the keys went too.
+  EXPECT_EQ(*ch_->delete_calls_ended_before(floor, 1'000), 0);
+  EXPECT_FALSE(ch_->find_call(account_, "r-1", 0)->has_value());
+  Random rnd(3);
+  expect_same_lists(rnd, 100, 90, "after retention by month");
+  // A uuid deleted by retention may be stored again, as in sqlite.
+  insert_both({calls[1]});
+}
+
 TEST_F(ClickHouseStoreTest, AStoreOfANewerSchemaIsRefused) {
   ASSERT_TRUE(raw("INSERT INTO cdrd_schema VALUES (99, now())").ok());
   Result<std::unique_ptr<ClickHouseCallStore>> s =
