@@ -79,6 +79,10 @@ class ClickHouseCallStore final : public CallStore {
  private:
   Status migrate();
   Result<std::vector<StoredCall>> select_calls(const std::string& sql);
+  // The calls `where` matches in the order and range of `tail` ("ORDER BY ... LIMIT ..."), in
+  // two reads: their ids through FINAL, then their rows.
+  Result<std::vector<StoredCall>> select_in_order(const std::string& where,
+                                                  const std::string& tail);
 
   Client client_;
   const StoreOptions options_;
