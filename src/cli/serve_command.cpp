@@ -105,7 +105,10 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     ch_options.client.query_budget_ms = options.query_budget_ms;
     Result<std::unique_ptr<clickhouse::ClickHouseCallStore>> ch =
         clickhouse::ClickHouseCallStore::open(options.calls, ch_options);
-    if (!ch.ok()) return error_exit(ch.status());
+    if (!ch.ok()) {
+      std::cerr << "cdrd: --calls " << options.calls << ": " << ch.status().message() << "\n";
+      return 2;
+    }
     clickhouse_calls = std::move(ch).value();
     spdlog::info("calls: {} (schema version {})", clickhouse_calls->endpoint().describe(),
                  clickhouse::kSchemaVersion);

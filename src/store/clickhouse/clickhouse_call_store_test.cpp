@@ -337,8 +337,8 @@ TEST(ClickHouseDown, EveryOperationIsUnavailableAndNothingIsAcknowledged) {
   Result<std::vector<InsertOutcome>> ins = store.insert_calls({c});
   ASSERT_FALSE(ins.ok());
   EXPECT_EQ(ins.status().code(), Status::Code::kUnavailable) << ins.status().message();
-  EXPECT_NE(ins.status().message().find("ClickHouse at 127.0.0.1:9/cdrd"), std::string::npos)
-      << ins.status().message();
+  // What API clients see names no address.
+  EXPECT_EQ(ins.status().message(), "the calls store is unavailable; try again later");
   CallQuery q;
   q.account_id = 1;
   EXPECT_EQ(store.list_calls(q).status().code(), Status::Code::kUnavailable);

@@ -1,5 +1,7 @@
 #include "store/clickhouse/client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <utility>
@@ -115,9 +117,10 @@ Result<std::string> Client::request(const std::string& target, const std::string
   }
   Result<http::ClientResponse> r = conn->request("POST", target, body);
   if (!r.ok()) {
-    // The connection is dropped (the client closed it); the caller's request failed.
-    return Status::Unavailable("calls store unavailable: " + endpoint_.describe() + ": " +
-                               r.status().message());
+    // The connection is dropped (the client closed it); the caller's request failed. The
+    // details go to the log, not to API clients.
+    spdlog::warn("calls store: {}: {}", endpoint_.describe(), r.status().message());
+    return Status::Unavailable("the calls store is unavailable; try again later");
   }
   {
     MutexLock lock(&mu_);
@@ -128,7 +131,8 @@ Result<std::string> Client::request(const std::string& target, const std::string
     std::string message = endpoint_.describe() + " answered " + std::to_string(r->status) + ": " +
                           first_line(r->body);
     if (is_transient(code) || r->status == 503) {
-      return Status::Unavailable("calls store busy: " + message);
+      spdlog::warn("calls store: {}", message);
+      return Status::Unavailable("the calls store is busy; try again later");
     }
     return Status::IOError(message);
   }

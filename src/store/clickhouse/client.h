@@ -7,7 +7,9 @@
 //
 // Errors: kUnavailable when the server cannot be reached, a request times out (`timeout`) or
 // ClickHouse refuses for load (too many queries, memory, the time budget): the APIs answer 503
-// with Retry-After. kIOError for any other refusal (a statement it rejects), with its message.
+// with Retry-After. Its message says only that ("the calls store is unavailable; try again
+// later"): API clients see it, so the server's address and ClickHouse's words go to the log
+// (spdlog, warning). kIOError for any other refusal (a statement it rejects), with its message.
 // Thread-safety: safe for concurrent use.
 #pragma once
 
