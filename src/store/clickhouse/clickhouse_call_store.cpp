@@ -504,24 +504,38 @@ Result<std::vector<StoredCall>> ClickHouseCallStore::calls_stored_after(std::int
 Result<std::int64_t> ClickHouseCallStore::delete_calls_ended_before(Micros floor, int max_rows) {
   if (max_rows <= 0) return std::int64_t{0};
   MutexLock lock(&write_mu_);
-  // Per month: the calls before the floor and all the calls.
-  ASSIGN_OR_RETURN(const std::string body,
+  // The months that hold calls before the floor, and how many: the parts' min/max of end_time
+  // (kept for the partition key) leave every later part unread.
+  ASSIGN_OR_RETURN(const std::string before_body,
                    client_.run("SELECT " + std::string(kMonthOf) +
-                                   " AS month, countIf(end_time < " + sql_int(floor) +
-                                   "), count() FROM calls FINAL GROUP BY month ORDER BY month "
-                                   "FORMAT TabSeparated",
+                                   " AS month, count() FROM calls FINAL WHERE end_time < " +
+                                   sql_int(floor) + " GROUP BY month FORMAT TabSeparated",
+                               false));
+  std::map<std::int64_t, std::int64_t> before;  // month -> calls before the floor
+  for (const TsvRow& f : split_tsv(before_body)) {
+    if (f.size() != 2) return Status::IOError("clickhouse: a bad partition row");
+    ASSIGN_OR_RETURN(const std::int64_t month, tsv_int(f[0]));
+    ASSIGN_OR_RETURN(before[month], tsv_int(f[1]));
+  }
+  if (before.empty()) return std::int64_t{0};
+  // All the calls of those months: a month of only such calls goes whole.
+  std::string months;
+  for (const auto& [month, n] : before) months += (months.empty() ? "" : ", ") + sql_int(month);
+  ASSIGN_OR_RETURN(const std::string all_body,
+                   client_.run("SELECT " + std::string(kMonthOf) +
+                                   " AS month, count() FROM calls FINAL WHERE month IN (" + months +
+                                   ") GROUP BY month FORMAT TabSeparated",
                                false));
   std::int64_t deleted = 0;
   bool partial = false;
   std::vector<std::int64_t> whole;
-  for (const TsvRow& f : split_tsv(body)) {
-    if (f.size() != 3) return Status::IOError("clickhouse: a bad partition row");
+  for (const TsvRow& f : split_tsv(all_body)) {
+    if (f.size() != 2) return Status::IOError("clickhouse: a bad partition row");
     ASSIGN_OR_RETURN(const std::int64_t month, tsv_int(f[0]));
-    ASSIGN_OR_RETURN(const std::int64_t before, tsv_int(f[1]));
-    ASSIGN_OR_RETURN(const std::int64_t all, tsv_int(f[2]));
-    if (before == 0) continue;
-    deleted += before;
-    if (before == all) {
+    ASSIGN_OR_RETURN(const std::int64_t all, tsv_int(f[1]));
+    const std::int64_t n = before[month];
+    deleted += n;
+    if (n == all) {
       whole.push_back(month);
     } else {
       partial = true;
