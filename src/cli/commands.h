@@ -59,6 +59,12 @@ int error_exit(const Status& status);
 // prints the error and returns null on failure.
 std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOptions options = {});
 
+// The calls store a command reads: the ClickHouse one `calls_url` names (`--calls`,
+// docs/clickhouse.md), opened into `clickhouse`, or the sqlite stores' own when the URL is
+// empty. Null (with the error printed) when the ClickHouse store cannot be opened.
+CallStore* choose_calls(const std::string& calls_url, int query_budget_ms, sqlite::Stores& sqlite,
+                        std::unique_ptr<CallStore>& clickhouse);
+
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);
 int run_account_list(const GlobalOptions& global);

@@ -38,6 +38,21 @@ std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOp
   return std::move(store).value();
 }
 
+CallStore* choose_calls(const std::string& calls_url, int query_budget_ms, sqlite::Stores& sqlite,
+                        std::unique_ptr<CallStore>& clickhouse) {
+  if (calls_url.empty()) return &sqlite.calls;
+  clickhouse::StoreOptions options;
+  options.client.query_budget_ms = query_budget_ms;
+  Result<std::unique_ptr<clickhouse::ClickHouseCallStore>> ch =
+      clickhouse::ClickHouseCallStore::open(calls_url, options);
+  if (!ch.ok()) {
+    std::cerr << "cdrd: --calls " << calls_url << ": " << ch.status().message() << "\n";
+    return nullptr;
+  }
+  clickhouse = std::move(ch).value();
+  return clickhouse.get();
+}
+
 namespace {
 
 // Reads the first line of a key file, without surrounding white space.
@@ -99,21 +114,11 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   // The calls in ClickHouse instead (docs/clickhouse.md); everything else stays in sqlite.
-  std::unique_ptr<clickhouse::ClickHouseCallStore> clickhouse_calls;
-  if (!options.calls.empty()) {
-    clickhouse::StoreOptions ch_options;
-    ch_options.client.query_budget_ms = options.query_budget_ms;
-    Result<std::unique_ptr<clickhouse::ClickHouseCallStore>> ch =
-        clickhouse::ClickHouseCallStore::open(options.calls, ch_options);
-    if (!ch.ok()) {
-      std::cerr << "cdrd: --calls " << options.calls << ": " << ch.status().message() << "\n";
-      return 2;
-    }
-    clickhouse_calls = std::move(ch).value();
-    spdlog::info("calls: {} (schema version {})", clickhouse_calls->endpoint().describe(),
-                 clickhouse::kSchemaVersion);
-  }
-  CallStore& calls = clickhouse_calls ? static_cast<CallStore&>(*clickhouse_calls) : store->calls;
+  std::unique_ptr<CallStore> clickhouse_calls;
+  CallStore* chosen =
+      choose_calls(options.calls, options.query_budget_ms, *store, clickhouse_calls);
+  if (chosen == nullptr) return 2;
+  CallStore& calls = *chosen;
   // The metrics (docs/metrics.md): told by the server, the ingest service and the store.
   const auto metrics = std::make_shared<api::Metrics>();
   sqlite::Database& db = *store->db;
@@ -147,8 +152,10 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
       {"list_index", [] { return Status::Ok(); }},
   };
   if (clickhouse_calls) {
-    operations.readiness.push_back(
-        {"calls", [&ch = *clickhouse_calls] { return ch.check_reachable(); }});
+    auto& ch = static_cast<clickhouse::ClickHouseCallStore&>(*clickhouse_calls);
+    spdlog::info("calls: {} (schema version {})", ch.endpoint().describe(),
+                 clickhouse::kSchemaVersion);
+    operations.readiness.push_back({"calls", [&ch] { return ch.check_reachable(); }});
   }
   api::App app(api::ApiContext{store->accounts, calls, settings},
                api::ApiServices{store->oauth, store->trunks, rating, ingest}, throttle,

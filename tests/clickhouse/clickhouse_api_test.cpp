@@ -7,6 +7,7 @@
 // in the API's shape with Retry-After. Skipped when ClickHouse cannot be started.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <regex>
@@ -192,6 +193,33 @@ TEST_F(ClickHouseApiTest, EveryAnswerIsTheSameBytesAsOnSqliteAndARetryStoresNoth
                         "group_by=hangup_source", "period=day&call_direction=inbound"}) {
     EXPECT_EQ(expect_same("/v1/Account/AUTH/Zentrunk/Usage/?" + std::string(q)), 200) << q;
   }
+
+  // `cdrd usage` and `cdrd export` with --calls print and write what they do on sqlite.
+  const std::string since = ago(30 * 86400).substr(0, 10);
+  std::string outputs[2][2];
+  for (int i = 0; i < 2; ++i) {
+    const Side& s = i == 0 ? sqlite_ : clickhouse_;
+    std::vector<std::string> calls;
+    if (i == 1) calls = {"--calls", url_ + "/" + database_};
+    std::vector<std::string> usage = {"--data-dir", s.server->data_dir(), "usage",
+                                      "--account",  s.acme.auth_id,       "--since",
+                                      since,        "--group-by",         "direction"};
+    usage.insert(usage.end(), calls.begin(), calls.end());
+    const CommandResult u = run_cdrd(usage);
+    EXPECT_EQ(u.exit_code, 0) << u.out;
+    outputs[i][0] = s.normal(u.out);
+    const std::string file = s.server->data_dir() + "/export.ndjson";
+    std::vector<std::string> exp = {"--data-dir", s.server->data_dir(), "export",
+                                    "--account",  s.acme.auth_id,       file};
+    exp.insert(exp.end(), calls.begin(), calls.end());
+    const CommandResult e = run_cdrd(exp);
+    EXPECT_EQ(e.exit_code, 0) << e.out;
+    outputs[i][1] = s.normal(read_text(file));
+  }
+  EXPECT_EQ(outputs[1][0], outputs[0][0]);
+  EXPECT_NE(outputs[0][0].find("outbound"), std::string::npos) << outputs[0][0];
+  EXPECT_EQ(outputs[1][1], outputs[0][1]);
+  EXPECT_EQ(std::count(outputs[0][1].begin(), outputs[0][1].end(), '\n'), 400);
 
   // The cloud-PBX API.
   for (const char* q : {"", "?per_page=100", "?per_page=10&page=3", "?flow=in", "?flow=out"}) {
