@@ -25,7 +25,7 @@ using sqlite::enum_code;
 // The month of an end_time (UTC), the partition key of both tables.
 constexpr std::string_view kMonthOf = "toYYYYMM(toDateTime(intDiv(end_time, 1000000), 'UTC'))";
 
-// Migration n (1-based) is kMigrations[n - 1]: statements run in order, then version n is
+// Migration n (1-based) is migrations()[n - 1]: statements run in order, then version n is
 // recorded. Applied statements are never edited; a change is a new migration.
 const std::vector<std::vector<std::string>>& migrations() {
   static const std::vector<std::vector<std::string>> m = {
