@@ -362,6 +362,24 @@ TEST_F(ClickHouseStoreTest, RetentionDropsWholeMonthsAndDeletesTheRestOfTheFloor
   insert_both({calls[1]});
 }
 
+TEST_F(ClickHouseStoreTest, ABatchOfThousandsOfLongUuidsIsCheckedInOneStatement) {
+  // 8,000 uuids of the longest length ingest accepts: the duplicate check's statement is about
+  // 560 KB, past ClickHouse's default max_query_size.
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 8'000; ++i) {
+    CallRecord c;
+    c.account_id = account_;
+    c.call_uuid = std::string(58, 'u') + std::to_string(100'000 + i);
+    c.end_time = 1'000'000 * (i % 50);
+    calls.push_back(std::move(c));
+  }
+  insert_both(calls);
+  insert_both(calls);  // every one a duplicate now
+  CallQuery q;
+  q.account_id = account_;
+  EXPECT_EQ(ch_->list_calls(q)->total_count, 8'000);
+}
+
 TEST_F(ClickHouseStoreTest, AStoreOfANewerSchemaIsRefused) {
   ASSERT_TRUE(raw("INSERT INTO cdrd_schema VALUES (99, now())").ok());
   Result<std::unique_ptr<ClickHouseCallStore>> s =
