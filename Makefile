@@ -17,7 +17,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 # What `make run` needs, plus what only tests use (the Kamailio switch, headless Chromium,
-# PostgreSQL).
+# PostgreSQL, ClickHouse).
 test-deps:
 	@bash scripts/install-deps.sh test
 

@@ -13,6 +13,7 @@ rules=(
   "src/store/index/:core/ store/index/"
   "src/store/sqlite/:core/ store/"
   "src/store/postgres/:core/ store/call_store.h store/oauth_store.h store/rating_store.h store/trunk_store.h store/postgres/"
+  "src/store/clickhouse/:core/ store/ http/client.h http/message.h"
   "src/store/:core/ store/"
   "src/http/:core/ http/"
   "src/sample/:core/ sample/"

@@ -9,8 +9,9 @@
 # `make test-sanitize` builds with g++ and needs nothing more.
 # `install-deps.sh test` (`make test`) also tries what only tests use: the switch and SIP phone
 # of the Kamailio end-to-end test (tests/kamailio_e2e_test.cpp) and the headless browser of the
-# web console's test (tests/console_test.py) and the PostgreSQL server of the control-plane tests
-# (scripts/postgres-test.sh); when they cannot be installed, those tests are
+# web console's test (tests/console_test.py), the PostgreSQL server of the control-plane tests
+# (scripts/postgres-test.sh) and the ClickHouse server of the calls store's tests
+# (scripts/clickhouse-test.sh); when they cannot be installed, those tests are
 # skipped and the rest of `make test` runs. `make run` installs none of them.
 set -euo pipefail
 
@@ -78,6 +79,10 @@ POSTGRES_TEST_PACKAGES=(
   postgresql-15           # the PostgreSQL control-plane tests (docs/scale-out.md): a throw-away
                           # server started by scripts/postgres-test.sh
 )
+CLICKHOUSE_TEST_PACKAGES=(
+  clickhouse-server       # the ClickHouse calls store's tests (docs/clickhouse.md): a throw-away
+  clickhouse-client       # server started by scripts/clickhouse-test.sh
+)
 
 missing_of() {
   local p
@@ -91,14 +96,17 @@ mapfile -t missing < <(missing_of "${PACKAGES[@]}")
 switch_missing=()
 browser_missing=()
 postgres_missing=()
+ch_missing=()
 if [ "${1:-}" = test ]; then
   mapfile -t switch_missing < <(missing_of "${SWITCH_TEST_PACKAGES[@]}")
   mapfile -t browser_missing < <(missing_of "${BROWSER_TEST_PACKAGES[@]}")
   mapfile -t postgres_missing < <(missing_of "${POSTGRES_TEST_PACKAGES[@]}")
+  mapfile -t ch_missing < <(missing_of "${CLICKHOUSE_TEST_PACKAGES[@]}")
 fi
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#switch_missing[@]} -eq 0 ] &&
-  [ ${#browser_missing[@]} -eq 0 ] && [ ${#postgres_missing[@]} -eq 0 ]; then
+  [ ${#browser_missing[@]} -eq 0 ] && [ ${#postgres_missing[@]} -eq 0 ] &&
+  [ ${#ch_missing[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -113,7 +121,8 @@ $SUDO apt-get update -qq || [ ${#missing[@]} -eq 0 ]
 # ports (the policy-rc.d convention of invoke-rc.d), unless the machine already has a policy.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
-if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ] || [ ${#postgres_missing[@]} -gt 0 ]; } &&
+if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ] || [ ${#postgres_missing[@]} -gt 0 ] ||
+  [ ${#ch_missing[@]} -gt 0 ]; } &&
   [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
   $SUDO chmod 755 "$policy"
@@ -140,5 +149,10 @@ if [ ${#postgres_missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${postgres_missing[@]}" ||
     echo "install-deps: could not install ${postgres_missing[*]}: the PostgreSQL tests will be" \
       "skipped"
+fi
+if [ ${#ch_missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${ch_missing[*]} (the ClickHouse calls store's tests)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${ch_missing[@]}" ||
+    echo "install-deps: could not install ${ch_missing[*]}: the ClickHouse tests will be skipped"
 fi
 if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi

@@ -6,8 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -136,6 +139,17 @@ std::vector<std::string> serve_args(const std::string& data_dir,
                                    CdrdServer::kOperatorKey,
                                    "--threads",
                                    "2"};
+  // CDRD_TEST_CALLS_URL=clickhouse://HOST:PORT: the calls in ClickHouse, one database per data
+  // directory (a restart on the same directory finds its calls), unless the test names its own.
+  const char* calls_url = std::getenv("CDRD_TEST_CALLS_URL");
+  if (calls_url != nullptr && *calls_url != '\0' &&
+      std::find(extra_args.begin(), extra_args.end(), "--calls") == extra_args.end()) {
+    std::string database = "blackbox_" + std::filesystem::path(data_dir).filename().string();
+    for (char& c : database) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    args.insert(args.end(), {"--calls", std::string(calls_url) + "/" + database});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   return args;
 }

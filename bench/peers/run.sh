@@ -39,11 +39,11 @@ pg_bin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d "${TMPDIR:-/tmp}/cdrd-peers.XXXXXX")
 chmod 755 "$work"
 pg_user=postgres  # initdb refuses to run as root; the postgresql package made this user
-pg_started=0 ch_pid= nginx_pid=
+pg_started=0 ch_started=0 nginx_pid=
 stop_services() {
   local rc=$?
   if [[ -n $nginx_pid ]]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
-  if [[ -n $ch_pid ]]; then kill -TERM "$ch_pid" 2>/dev/null || true; wait "$ch_pid" 2>/dev/null || true; fi
+  if [[ $ch_started == 1 ]]; then bash "$repo/scripts/clickhouse-test.sh" stop "$work/clickhouse" || true; fi
   if [[ $pg_started == 1 ]]; then
     runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null 2>&1 || true
   fi
@@ -90,48 +90,14 @@ EOF
 fi
 
 # ---- ClickHouse ------------------------------------------------------------------------------
+# scripts/clickhouse-test.sh: its own config on free loopback ports under $work/clickhouse;
+# use_uncompressed_cache there, as these are many short queries over a hot data set.
 ch_port=
 if wanted clickhouse; then
-  ch_port=$(free_port)
-  ch=$work/clickhouse
-  mkdir -p "$ch/data" "$ch/tmp" "$ch/user_files" "$ch/format_schemas"
-  cat >"$ch/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$ch/server.log</log><errorlog>$ch/server.err.log</errorlog><size>100M</size><count>1</count></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$ch_port</http_port>
-  <tcp_port>$(free_port)</tcp_port>
-  <path>$ch/data/</path>
-  <tmp_path>$ch/tmp/</tmp_path>
-  <user_files_path>$ch/user_files/</user_files_path>
-  <format_schema_path>$ch/format_schemas/</format_schema_path>
-  <users_config>$ch/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>1073741824</mark_cache_size>
-  <uncompressed_cache_size>2147483648</uncompressed_cache_size>
-  <max_concurrent_queries>20</max_concurrent_queries>
-  <keep_alive_timeout>60</keep_alive_timeout>
-  <timezone>UTC</timezone>
-</yandex>
-EOF
-  # use_uncompressed_cache: these are many short queries over a hot data set.
-  cat >"$ch/users.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>8000000000</max_memory_usage><use_uncompressed_cache>1</use_uncompressed_cache></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
-</yandex>
-EOF
-  clickhouse-server --config-file="$ch/config.xml" >"$ch/stdout.log" 2>&1 &
-  ch_pid=$!
-  for _ in $(seq 1 100); do
-    "$python" -c "import http.client as h; c = h.HTTPConnection('127.0.0.1', $ch_port, timeout=1); c.request('GET', '/ping'); assert c.getresponse().status == 200" 2>/dev/null && break
-    kill -0 "$ch_pid" 2>/dev/null || { log "clickhouse-server exited:"; tail -20 "$ch/server.err.log" "$ch/stdout.log" >&2; exit 1; }
-    sleep 0.2
-  done
+  ch_port=$(CLICKHOUSE_NO_INSTALL=1 CLICKHOUSE_MEMORY_BYTES=8000000000 \
+    CLICKHOUSE_CACHE_BYTES=2147483648 bash "$repo/scripts/clickhouse-test.sh" start "$work/clickhouse") ||
+    { log "clickhouse-server did not start"; exit 1; }
+  ch_started=1
   log "ClickHouse $(clickhouse-client --version 2>/dev/null | grep -o '[0-9][0-9.]*[0-9]' | head -1) on 127.0.0.1:$ch_port"
 fi
 
@@ -145,7 +111,10 @@ engines_skip=$(tr ',' '\n' <<<"$skip" | grep -v '^nginx$' | paste -sd, || true)
   --budget-s "${BENCH_PEER_BUDGET_S:-10}" --out "$out_dir/peers.tsv" --plans "$out_dir/plans.txt"
 
 # The engines are not needed any more: stop them before nginx is measured.
-if [[ -n $ch_pid ]]; then kill -TERM "$ch_pid"; wait "$ch_pid" || true; ch_pid=; fi
+if [[ $ch_started == 1 ]]; then
+  bash "$repo/scripts/clickhouse-test.sh" stop "$work/clickhouse"
+  ch_started=0
+fi
 if [[ $pg_started == 1 ]]; then
   runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null
   pg_started=0

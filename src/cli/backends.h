@@ -1,7 +1,8 @@
-// The stores a command works on (docs/scale-out.md): the calls always in the sqlite database of
-// --data-dir; the control plane (accounts, rate decks, OAuth apps, trunks) in that database too,
-// or, with --control postgresql://..., in the shared PostgreSQL database every node uses. Only
-// the CLI picks the backend (docs/architecture.md); everything above it sees the interfaces.
+// The stores a command works on (docs/scale-out.md): the calls in the sqlite database of
+// --data-dir (or, with --calls, in ClickHouse: choose_calls in commands.h); the control plane
+// (accounts, rate decks, OAuth apps, trunks) in that database too, or, with --control
+// postgresql://..., in the shared PostgreSQL database every node uses. Only the CLI picks the
+// backend (docs/architecture.md); everything above it sees the interfaces.
 #pragma once
 
 #include <memory>

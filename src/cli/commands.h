@@ -53,6 +53,7 @@ struct ServeOptions {
   bool no_access_log = false;
   std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
   int query_budget_ms = SqliteOptions().query_budget_ms;       // per store read; 0 = no limit
+  std::string calls;  // "": the calls in the sqlite store; clickhouse://...: in ClickHouse
 };
 
 // Prints "cdrd: <message>" on stderr and returns 2, the exit code of an error that stopped the
@@ -62,6 +63,12 @@ int error_exit(const Status& status);
 // Opens (creating if needed) the database under the data directory (made or kept 0700);
 // prints the error and returns null on failure.
 std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOptions options = {});
+
+// The calls store a command reads: the ClickHouse one `calls_url` names (`--calls`,
+// docs/clickhouse.md), opened into `clickhouse`, or `local` (the command's own calls store) when
+// the URL is empty. Null (with the error printed) when the ClickHouse store cannot be opened.
+CallStore* choose_calls(const std::string& calls_url, int query_budget_ms, CallStore& local,
+                        std::unique_ptr<CallStore>& clickhouse);
 
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);

@@ -33,6 +33,7 @@ struct ExportOptions {
   std::string format = "ndjson";
   std::string since, until;
   std::string file;
+  std::string calls;  // --calls: the calls in ClickHouse
 };
 
 // The exported fields, in file order: ingest names (docs/ingest.md, "SIP-trunk fields").
@@ -209,6 +210,9 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
     std::cerr << "cdrd: --account: no account with auth_id '" << o.account << "'\n";
     return kExitError;
   }
+  std::unique_ptr<CallStore> clickhouse;
+  CallStore* calls = choose_calls(o.calls, 0, *store->calls, clickhouse);
+  if (calls == nullptr) return kExitError;
   const std::string partial = o.file + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) {
@@ -228,7 +232,7 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
   std::int64_t after = 0, written = 0;
   for (;;) {
     Result<std::vector<StoredCall>> page =
-        store->calls->calls_stored_after((*account)->id, after, since, kPageCalls);
+        calls->calls_stored_after((*account)->id, after, since, kPageCalls);
     if (!page.ok()) {
       std::filesystem::remove(partial);
       return error_exit(page.status());
@@ -275,6 +279,8 @@ ExportCommands add_export_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--since", o->since, "calls that ended at or after (UTC, YYYY-MM-DD[ HH:MM:SS])");
   cmd->add_option("--until", o->until, "calls that ended before (UTC; default: no limit)");
   cmd->add_option("file", o->file, "the file to write (replaced when complete)")->required();
+  cmd->add_option("--calls", o->calls,
+                  "the calls in ClickHouse, as serve --calls (clickhouse://HOST:PORT/DATABASE)");
   ExportCommands out;
   out.run = [=, &global]() -> std::optional<int> {
     if (cmd->parsed()) return run_export(global, *o);

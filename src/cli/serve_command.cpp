@@ -14,6 +14,7 @@
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
 #include "service/trunks/validators.h"
+#include "store/clickhouse/clickhouse_call_store.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdrd::cli {
@@ -36,6 +37,21 @@ std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOp
     return nullptr;
   }
   return std::move(store).value();
+}
+
+CallStore* choose_calls(const std::string& calls_url, int query_budget_ms, CallStore& local,
+                        std::unique_ptr<CallStore>& clickhouse) {
+  if (calls_url.empty()) return &local;
+  clickhouse::StoreOptions options;
+  options.client.query_budget_ms = query_budget_ms;
+  Result<std::unique_ptr<clickhouse::ClickHouseCallStore>> ch =
+      clickhouse::ClickHouseCallStore::open(calls_url, options);
+  if (!ch.ok()) {
+    std::cerr << "cdrd: --calls " << calls_url << ": " << ch.status().message() << "\n";
+    return nullptr;
+  }
+  clickhouse = std::move(ch).value();
+  return clickhouse.get();
 }
 
 namespace {
@@ -88,7 +104,6 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   if (!backends) return 2;
   sqlite::Stores* store = backends->sqlite.get();
   AccountStore& accounts = *backends->accounts;
-  CallStore& calls = *backends->calls;
   {
     // The list index of every account, before the first request (docs/architecture.md).
     const auto t0 = std::chrono::steady_clock::now();
@@ -102,6 +117,12 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
                          : static_cast<double>(usage.bytes) / static_cast<double>(usage.calls),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
+  // The calls in ClickHouse instead (docs/clickhouse.md); everything else stays in sqlite.
+  std::unique_ptr<CallStore> clickhouse_calls;
+  CallStore* chosen =
+      choose_calls(options.calls, options.query_budget_ms, *backends->calls, clickhouse_calls);
+  if (chosen == nullptr) return 2;
+  CallStore& calls = *chosen;
   // The metrics (docs/metrics.md): told by the server, the ingest service and the store.
   const auto metrics = std::make_shared<api::Metrics>();
   sqlite::Database& db = *store->db;
@@ -138,6 +159,12 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     postgres::Database& control = *backends->control->db;
     operations.readiness.push_back(
         {"control_plane", [&control] { return control.check_reachable(); }});
+  }
+  if (clickhouse_calls) {
+    auto& ch = static_cast<clickhouse::ClickHouseCallStore&>(*clickhouse_calls);
+    spdlog::info("calls: {} (schema version {})", ch.endpoint().describe(),
+                 clickhouse::kSchemaVersion);
+    operations.readiness.push_back({"calls", [&ch] { return ch.check_reachable(); }});
   }
   api::App app(api::ApiContext{accounts, calls, settings},
                api::ApiServices{*backends->oauth, *backends->trunks, rating, ingest}, throttle,

@@ -26,6 +26,7 @@ struct UsageOptions {
   std::string group_by;
   std::string since, until;
   int query_budget_ms = 0;  // an operator's own question: no limit unless asked
+  std::string calls;        // --calls: the calls in ClickHouse
 };
 
 // The figures of one line, as the API shows them ("-" where the API shows null).
@@ -103,7 +104,10 @@ int run_usage(const GlobalOptions& global, const UsageOptions& o) {
     return kExitError;
   }
   q.filter.account_id = (*account)->id;
-  const Result<UsageAnswer> answer = store->calls->usage(q);
+  std::unique_ptr<CallStore> clickhouse;
+  CallStore* calls = choose_calls(o.calls, o.query_budget_ms, *store->calls, clickhouse);
+  if (calls == nullptr) return kExitError;
+  const Result<UsageAnswer> answer = calls->usage(q);
   if (!answer.ok()) return error_exit(answer.status());
   if (answer->more) {
     std::cerr << "cdrd: more than " << kMaxRows
@@ -155,6 +159,8 @@ UsageCommands add_usage_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--query-budget-ms", o->query_budget_ms,
                   "stop the query after this many ms (default 0: no limit)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--calls", o->calls,
+                  "the calls in ClickHouse, as serve --calls (clickhouse://HOST:PORT/DATABASE)");
   UsageCommands out;
   out.run = [=, &global]() -> std::optional<int> {
     if (cmd->parsed()) return run_usage(global, *o);

@@ -1,0 +1,466 @@
+// ClickHouseCallStore against the sqlite store, the reference: the same random calls in both,
+// thousands of random list queries (every filter of both APIs, limits, offsets, both orders,
+// ties on end_time) must give the same counts and the same pages, row for row and field for
+// field; usage, find_call, the change feed and retention too. Plus idempotency (a batch written
+// twice counts once), the text forms, and the errors when ClickHouse is down.
+#include "store/clickhouse/clickhouse_call_store.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/clickhouse/call_rows.h"
+#include "store/clickhouse/clickhouse_test_server.h"
+#include "store/clickhouse/text.h"
+#include "store/sqlite/stores.h"
+#include "testing/random_calls.h"
+#include "testing/stores.h"
+#include "testing/temp_dir.h"
+
+namespace cdrd::clickhouse {
+namespace {
+
+using cdrd::testing::Random;
+
+// Every field of a call, as one line (the row codec writes all of them; the id is left out).
+std::string full_text(const CallRecord& c) {
+  std::string s;
+  append_row(s, c, 1);
+  return s;
+}
+
+std::string describe(const Result<Page<CallRecord>>& page) {
+  if (!page.ok()) return "error: " + page.status().message();
+  std::string s = "total " + std::to_string(page->total_count) + ":";
+  for (const CallRecord& c : page->rows) s += " " + c.call_uuid;
+  return s;
+}
+
+std::string describe(const Result<UsageAnswer>& a) {
+  if (!a.ok()) return "error: " + a.status().message();
+  // With more rows than asked for, the API refuses: which rows came first does not matter.
+  if (a->more) return "more";
+  std::string s;
+  for (const UsageRow& r : a->rows) {
+    s += " [" + std::to_string(r.period_start) + " " + r.group + " " +
+         std::to_string(r.totals.calls) + " " + std::to_string(r.totals.answered_calls) + " " +
+         std::to_string(r.totals.answered_duration_s) + " " +
+         std::to_string(r.totals.bill_duration_s) + " " +
+         std::to_string(r.totals.total_amount.units()) + "]";
+  }
+  return s;
+}
+
+// A random call with the fields the list filters do not read filled too, in shapes that test
+// the text forms: tabs, newlines, backslashes, quotes, bytes that are not UTF-8, legs, doubles.
+CallRecord rich_call(Random& rnd) {
+  CallRecord c = cdrd::testing::random_call(rnd);
+  if (rnd.chance(60)) c.answer_time = c.end_time - 1'000'000 * c.duration_s;
+  c.hangup_cause_name = rnd.pick<std::string>({"", "normal", "a\tb\nc\\d'e\"", "\xff\xfe\x01"});
+  c.to_country = rnd.pick<std::string>({"", "DE", "GB", "US"});
+  c.total_amount = Money::from_units(rnd.between(-50, 100'000));
+  c.rate = Money::from_units(rnd.between(0, 5'000));
+  c.transport = static_cast<Transport>(rnd.between(0, 2));
+  c.attestation = static_cast<Attestation>(rnd.between(0, 3));
+  c.rating = static_cast<RatingState>(rnd.between(0, 2));
+  c.srtp = rnd.chance(50);
+  if (rnd.chance(30)) c.ext_number_reg = rnd.chance(50) ? "" : "+4930 \\N";
+  if (rnd.chance(30)) c.quality.rtt_ms = static_cast<double>(rnd.between(0, 1'000'000)) / 7.0;
+  if (rnd.chance(30)) c.quality.packet_loss_pct = 1e-9 * static_cast<double>(rnd.between(1, 9));
+  if (rnd.chance(20)) c.quality_rate = static_cast<int>(rnd.between(0, 5));
+  if (rnd.chance(20)) {
+    CallLeg leg;
+    leg.record_uuid = "leg\t1";
+    leg.flow = "out";
+    leg.extension_id = rnd.between(1, 9);
+    leg.init_time = c.initiation_time;
+    leg.hangup_time = c.end_time;
+    leg.ext_number_reg = std::string("\0x", 2);
+    c.legs = {leg, leg};
+  }
+  return c;
+}
+
+class ClickHouseStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    const std::optional<std::string> url = testing::server_url(why);
+    if (!url) GTEST_SKIP() << "skipped: " << why;
+    server_ = *url;
+    database_ = testing::fresh_database("store");
+    sqlite_ = cdrd::testing::open_stores_in(dir_);
+    account_ = cdrd::testing::add_account(*sqlite_, "a", "MAAAAAAAAAAAAAAAAAAA").id;
+    other_ = cdrd::testing::add_account(*sqlite_, "b", "MABBBBBBBBBBBBBBBBBB").id;
+    open();
+  }
+  void TearDown() override {
+    ch_.reset();
+    if (!database_.empty()) testing::drop_database(server_, database_);
+  }
+  void open() {
+    ch_.reset();
+    Result<std::unique_ptr<ClickHouseCallStore>> s =
+        ClickHouseCallStore::open(server_ + "/" + database_);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    ch_ = std::move(s).value();
+  }
+  Result<std::string> raw(const std::string& sql) {
+    Client c(*parse_url(server_ + "/" + database_), ClientOptions{});
+    return c.run(sql, false);
+  }
+
+  // Inserts into both stores; their outcomes must agree.
+  void insert_both(const std::vector<CallRecord>& calls) {
+    Result<std::vector<InsertOutcome>> a = sqlite_->calls.insert_calls(calls);
+    Result<std::vector<InsertOutcome>> b = ch_->insert_calls(calls);
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    ASSERT_EQ(*a, *b);
+  }
+
+  void expect_same_lists(Random& rnd, int queries, std::int64_t rows, const std::string& when) {
+    for (int i = 0; i < queries; ++i) {
+      CallQuery q = cdrd::testing::random_query(rnd, rows);
+      q.account_id = rnd.chance(90) ? account_ : other_;
+      const Result<Page<CallRecord>> want = sqlite_->calls.list_calls(q);
+      const Result<Page<CallRecord>> got = ch_->list_calls(q);
+      ASSERT_TRUE(got.ok()) << got.status().message();
+      ASSERT_EQ(describe(got), describe(want)) << when << ", query " << i;
+      for (std::size_t r = 0; r < got->rows.size(); ++r) {
+        ASSERT_EQ(full_text(got->rows[r]), full_text(want->rows[r])) << when << ", query " << i;
+      }
+    }
+  }
+
+  void expect_same_usage(Random& rnd, int queries, std::int64_t rows, const std::string& when) {
+    for (int i = 0; i < queries; ++i) {
+      UsageQuery u;
+      u.filter = cdrd::testing::random_query(rnd, rows);
+      u.filter.account_id = rnd.chance(90) ? account_ : other_;
+      u.period = static_cast<UsagePeriod>(rnd.between(0, 2));
+      if (rnd.chance(70)) u.group_by = static_cast<UsageGroup>(rnd.between(0, 3));
+      u.max_rows = rnd.chance(20) ? static_cast<int>(rnd.between(0, 3)) : 10'000;
+      ASSERT_EQ(describe(ch_->usage(u)), describe(sqlite_->calls.usage(u))) << when << " " << i;
+    }
+  }
+
+  // The whole change feed of the account, page by page: the uuids in storage order.
+  std::vector<std::string> feed(CallStore& store, std::int64_t account) {
+    std::vector<std::string> out;
+    std::int64_t after = 0;
+    for (;;) {
+      Result<std::vector<StoredCall>> page = store.calls_stored_after(account, after, 0, 37);
+      EXPECT_TRUE(page.ok()) << page.status().message();
+      if (!page.ok() || page->empty()) return out;
+      for (const StoredCall& s : *page) {
+        EXPECT_GT(s.id, after);
+        after = s.id;
+        out.push_back(s.call.call_uuid);
+      }
+    }
+  }
+
+  cdrd::testing::TempDir dir_;
+  std::unique_ptr<sqlite::Stores> sqlite_;
+  std::unique_ptr<ClickHouseCallStore> ch_;
+  std::string server_, database_;
+  std::int64_t account_ = 0, other_ = 0;
+};
+
+TEST_F(ClickHouseStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries) {
+  Random rnd(12);
+  std::int64_t next_uuid = 0;
+  std::int64_t rows = 0;
+  for (int batch = 0; batch < 6; ++batch) {
+    std::vector<CallRecord> calls;
+    for (int i = 0; i < 300; ++i) {
+      CallRecord c = rich_call(rnd);
+      c.account_id = rnd.chance(80) ? account_ : other_;
+      // Now and then a uuid stored before, in another letter case: a duplicate.
+      const bool again = rnd.chance(5) && next_uuid > 0;
+      const std::int64_t uuid = again ? rnd.between(0, next_uuid - 1) : next_uuid++;
+      c.call_uuid = (again && rnd.chance(50) ? "CALL-" : "call-") + std::to_string(uuid);
+      calls.push_back(std::move(c));
+    }
+    insert_both(calls);
+    rows += 300;
+    expect_same_lists(rnd, 100, rows, "after batch " + std::to_string(batch));
+  }
+  expect_same_lists(rnd, 1'000, rows, "after every batch");
+  expect_same_usage(rnd, 200, rows, "usage");
+
+  // find_call: any letter case, the spelling first stored, the served_from floor.
+  for (int i = 0; i < 200; ++i) {
+    const std::string uuid =
+        (rnd.chance(50) ? "CALL-" : "call-") + std::to_string(rnd.between(0, next_uuid + 5));
+    const std::int64_t account = rnd.chance(80) ? account_ : other_;
+    const Micros from = rnd.chance(50) ? 0 : 1'000'000 * rnd.between(0, 400);
+    Result<std::optional<CallRecord>> want = sqlite_->calls.find_call(account, uuid, from);
+    Result<std::optional<CallRecord>> got = ch_->find_call(account, uuid, from);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_EQ(got->has_value(), want->has_value()) << uuid;
+    if (*got) {
+      ASSERT_EQ(full_text(**got), full_text(**want)) << uuid;
+    }
+  }
+
+  // The change feed: every call once, in the order stored.
+  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
+  EXPECT_EQ(feed(*ch_, other_), feed(sqlite_->calls, other_));
+
+  // Retention, then everything again; and a reopened store gives ids above every id so far.
+  const Micros floor = 1'000'000 * 120;
+  for (CallStore* s :
+       {static_cast<CallStore*>(&sqlite_->calls), static_cast<CallStore*>(ch_.get())}) {
+    for (;;) {
+      Result<std::int64_t> n = s->delete_calls_ended_before(floor, 97);
+      ASSERT_TRUE(n.ok()) << n.status().message();
+      if (*n < 97) break;
+    }
+  }
+  expect_same_lists(rnd, 300, rows, "after retention");
+  expect_same_usage(rnd, 50, rows, "usage after retention");
+  open();
+  std::vector<CallRecord> more;
+  for (int i = 0; i < 50; ++i) {
+    CallRecord c = rich_call(rnd);
+    c.account_id = account_;
+    c.call_uuid = "late-" + std::to_string(i);
+    more.push_back(std::move(c));
+  }
+  insert_both(more);
+  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
+  expect_same_lists(rnd, 200, rows, "after a reopen");
+}
+
+TEST_F(ClickHouseStoreTest, ABatchWrittenTwiceCountsOnceBeforeAnyMerge) {
+  Random rnd(5);
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 200; ++i) {
+    CallRecord c = rich_call(rnd);
+    c.account_id = account_;
+    c.call_uuid = "dup-" + std::to_string(i);
+    calls.push_back(std::move(c));
+  }
+  // No background merge of this table during the test: the copies stay apart.
+  ASSERT_TRUE(raw("SYSTEM STOP MERGES calls").ok());
+  insert_both(calls);
+  // A retried batch is reported duplicate and writes nothing.
+  Result<std::vector<InsertOutcome>> again = ch_->insert_calls(calls);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  for (InsertOutcome o : *again) EXPECT_EQ(o, InsertOutcome::kDuplicate);
+  // The rows written twice (an answer lost after the insert; two nodes racing), with a later id:
+  // every read still counts each call once, keeping the first.
+  ASSERT_TRUE(raw("INSERT INTO calls SELECT * FROM calls").ok());
+  ASSERT_TRUE(raw("INSERT INTO calls (" + std::string(kColumns) + ") SELECT " +
+                  [] {
+                    std::string cols(kColumns);
+                    cols.replace(cols.find(" id,"), 4, " id + 16,");
+                    cols.replace(cols.find(" version,"), 9, " version - 16,");
+                    return cols;
+                  }() +
+                  " FROM calls")
+                  .ok());
+  Result<std::string> physical = raw("SELECT count() FROM calls FORMAT TabSeparated");
+  ASSERT_TRUE(physical.ok());
+  EXPECT_EQ(*physical, "800\n");  // four copies of each, unmerged
+  expect_same_lists(rnd, 300, 200, "rows written twice");
+  expect_same_usage(rnd, 50, 200, "rows written twice");
+  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
+}
+
+TEST_F(ClickHouseStoreTest, TwoNodesRacingOnTheSameBatchStoreEachCallOnce) {
+  // Two nodes (two stores, node 1 and node 2) take the same batches at the same moment, as two
+  // cdrd nodes behind one balancer would when a client retries on the other: both may find the
+  // keys absent and write. Every answer still counts each call once.
+  Result<std::unique_ptr<ClickHouseCallStore>> a =
+      ClickHouseCallStore::open(server_ + "/" + database_ + "?node=1");
+  Result<std::unique_ptr<ClickHouseCallStore>> b =
+      ClickHouseCallStore::open(server_ + "/" + database_ + "?node=2");
+  ASSERT_TRUE(a.ok() && b.ok());
+  Random rnd(9);
+  std::vector<std::vector<CallRecord>> batches(10);
+  for (std::size_t k = 0; k < batches.size(); ++k) {
+    for (int i = 0; i < 100; ++i) {
+      CallRecord c = rich_call(rnd);
+      c.account_id = account_;
+      c.call_uuid = "race-" + std::to_string(k) + "-" + std::to_string(i);
+      batches[k].push_back(std::move(c));
+    }
+    ASSERT_TRUE(sqlite_->calls.insert_calls(batches[k]).ok());
+  }
+  std::int64_t stored = 0;
+  std::mutex mu;
+  const auto run = [&](ClickHouseCallStore& store) {
+    for (const auto& batch : batches) {
+      Result<std::vector<InsertOutcome>> out = store.insert_calls(batch);
+      ASSERT_TRUE(out.ok()) << out.status().message();
+      std::lock_guard<std::mutex> lock(mu);
+      for (InsertOutcome o : *out) stored += o == InsertOutcome::kStored ? 1 : 0;
+    }
+  };
+  std::thread t1([&] { run(**a); });
+  std::thread t2([&] { run(**b); });
+  t1.join();
+  t2.join();
+  Result<std::string> physical = raw("SELECT count() FROM calls FORMAT TabSeparated");
+  ASSERT_TRUE(physical.ok());
+  // Between 1,000 (one node stored each call) and 2,000 rows (both did), as the race went; a
+  // background merge may have collapsed some copies already.
+  EXPECT_GE(stored, 1'000);
+  std::printf("racing nodes stored %lld rows for 1000 calls, %s in the table now\n",
+              static_cast<long long>(stored), physical->substr(0, physical->size() - 1).c_str());
+  expect_same_lists(rnd, 200, 1'000, "after the race");
+  expect_same_usage(rnd, 30, 1'000, "after the race");
+  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
+}
+
+TEST_F(ClickHouseStoreTest, RetentionDropsWholeMonthsAndDeletesTheRestOfTheFloorsMonth) {
+  // Calls in January, February and March 2024 (UTC); the floor is 2024-02-15.
+  const Micros jan = 1'704'067'200'000'000;  // 2024-01-01
+  const Micros day = 86'400'000'000;
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 90; ++i) {
+    CallRecord c;
+    c.account_id = i % 3 == 0 ? other_ : account_;
+    c.call_uuid = "r-" + std::to_string(i);
+    c.end_time = jan + day * i + 1;
+    c.initiation_time = c.end_time - 1'000'000;
+    calls.push_back(std::move(c));
+  }
+  insert_both(calls);
+  const Micros floor = jan + day * 45;  // 2024-02-15
+  Result<std::string> months =
+      raw("SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND "
+          "table = 'calls' AND active ORDER BY partition FORMAT TabSeparated");
+  ASSERT_TRUE(months.ok());
+  EXPECT_EQ(*months, "202401\n202402\n202403\n");
+  Result<std::int64_t> a = sqlite_->calls.delete_calls_ended_before(floor, 1'000);
+  Result<std::int64_t> b = ch_->delete_calls_ended_before(floor, 1'000);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(*b, *a);
+  EXPECT_EQ(*b, 45);
+  // January went as a partition; February's first half by the mutation, waited for.
+  months =
+      raw("SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND "
+          "table = 'calls' AND active ORDER BY partition FORMAT TabSeparated");
+  EXPECT_EQ(*months, "202402\n202403\n");
+  Result<std::string> left = raw("SELECT count(), min(end_time) FROM calls FORMAT TabSeparated");
+  EXPECT_EQ(*left, "45\t" + std::to_string(floor + 1) + "\n");
+  // Nothing is left before the floor: the next sweep deletes nothing; the keys went too.
+  EXPECT_EQ(*ch_->delete_calls_ended_before(floor, 1'000), 0);
+  EXPECT_FALSE(ch_->find_call(account_, "r-1", 0)->has_value());
+  Random rnd(3);
+  expect_same_lists(rnd, 100, 90, "after retention by month");
+  // A uuid deleted by retention may be stored again, as in sqlite.
+  insert_both({calls[1]});
+}
+
+TEST_F(ClickHouseStoreTest, ABatchOfThousandsOfLongUuidsIsCheckedInOneStatement) {
+  // 8,000 uuids of the longest length ingest accepts: the duplicate check's statement is about
+  // 560 KB, past ClickHouse's default max_query_size.
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 8'000; ++i) {
+    CallRecord c;
+    c.account_id = account_;
+    c.call_uuid = std::string(58, 'u') + std::to_string(100'000 + i);
+    c.end_time = 1'000'000 * (i % 50);
+    calls.push_back(std::move(c));
+  }
+  insert_both(calls);
+  insert_both(calls);  // every one a duplicate now
+  CallQuery q;
+  q.account_id = account_;
+  EXPECT_EQ(ch_->list_calls(q)->total_count, 8'000);
+}
+
+TEST_F(ClickHouseStoreTest, AStoreOfANewerSchemaIsRefused) {
+  ASSERT_TRUE(raw("INSERT INTO cdrd_schema VALUES (99, now())").ok());
+  Result<std::unique_ptr<ClickHouseCallStore>> s =
+      ClickHouseCallStore::open(server_ + "/" + database_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kIOError);
+  EXPECT_NE(s.status().message().find("schema version 99"), std::string::npos)
+      << s.status().message();
+}
+
+// Without a server (no fixture needed): the store's errors when ClickHouse is down.
+TEST(ClickHouseDown, EveryOperationIsUnavailableAndNothingIsAcknowledged) {
+  // A port nothing listens on: bound, then closed.
+  Endpoint e;
+  e.host = "127.0.0.1";
+  e.port = 9;  // discard: not served on loopback in a test machine
+  e.database = "cdrd";
+  StoreOptions o;
+  o.client.timeout = std::chrono::milliseconds(2'000);
+  ClickHouseCallStore store(e, o);
+  CallRecord c;
+  c.account_id = 1;
+  c.call_uuid = "x";
+  Result<std::vector<InsertOutcome>> ins = store.insert_calls({c});
+  ASSERT_FALSE(ins.ok());
+  EXPECT_EQ(ins.status().code(), Status::Code::kUnavailable) << ins.status().message();
+  // What API clients see names no address.
+  EXPECT_EQ(ins.status().message(), "the calls store is unavailable; try again later");
+  CallQuery q;
+  q.account_id = 1;
+  EXPECT_EQ(store.list_calls(q).status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(store.find_call(1, "x", 0).status().code(), Status::Code::kUnavailable);
+  Result<std::unique_ptr<ClickHouseCallStore>> opened =
+      ClickHouseCallStore::open("clickhouse://127.0.0.1:9/cdrd");
+  EXPECT_EQ(opened.status().code(), Status::Code::kUnavailable);
+}
+
+TEST(ClickHouseText, LiteralsEscapeEveryByteThatCouldChangeTheStatement) {
+  EXPECT_EQ(sql_string("it's"), "'it\\'s'");
+  EXPECT_EQ(sql_string("a\\b"), "'a\\\\b'");
+  EXPECT_EQ(sql_string(std::string("\n\0\xff", 3)), "'\\x0a\\x00\\xff'");
+}
+
+TEST(ClickHouseText, TabSeparatedFieldsRoundTripAnyBytes) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  std::string line;
+  append_tsv(line, all);
+  line += '\t';
+  append_tsv(line, std::optional<std::int64_t>());
+  line += '\t';
+  append_tsv(line, std::optional<double>(0.1));
+  line += '\n';
+  const std::vector<TsvRow> rows = split_tsv(line);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(rows[0].size(), 3u);
+  EXPECT_EQ(*tsv_text(rows[0][0]), all);
+  EXPECT_FALSE(tsv_opt_int(rows[0][1])->has_value());
+  EXPECT_EQ(**tsv_opt_real(rows[0][2]), 0.1);
+  EXPECT_FALSE(tsv_text("ab\\").ok());
+  EXPECT_FALSE(tsv_int("12x").ok());
+}
+
+TEST(ClickHouseUrl, ParsesTheAcceptedFormAndNamesWhatIsWrong) {
+  Result<Endpoint> e = parse_url("clickhouse://127.0.0.1:8124/calls_db?node=3");
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(e->host, "127.0.0.1");
+  EXPECT_EQ(e->port, 8124);
+  EXPECT_EQ(e->database, "calls_db");
+  EXPECT_EQ(e->node, 3);
+  EXPECT_EQ(parse_url("clickhouse://h")->database, "cdrd");
+  EXPECT_EQ(parse_url("clickhouse://h")->port, 8123);
+  for (const char* bad :
+       {"http://h:1/x", "clickhouse://:1/x", "clickhouse://h:0/x", "clickhouse://h:1/a-b",
+        "clickhouse://h:1/x?node=16", "clickhouse://h:1/x?user=a"}) {
+    Result<Endpoint> r = parse_url(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("clickhouse://HOST:PORT/DATABASE"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace cdrd::clickhouse
