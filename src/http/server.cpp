@@ -679,7 +679,8 @@ class Session : public std::enable_shared_from_this<Session> {
     set_phase(Phase::kWriting);
     static constexpr std::string_view kCrlf = "\r\n";
     static constexpr std::string_view kLastChunk = "0\r\n\r\n";
-    std::array<asio::const_buffer, 4> buffers;
+    // Members: the write keeps a view of the sequence until it completes.
+    std::array<asio::const_buffer, 4>& buffers = piece_buffers_;
     std::size_t n = 0;
     if (chunked && !stream_piece_.empty()) {
       char size[20];
@@ -772,6 +773,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::response_serializer<bhttp::string_body>> head_writer_;
   std::string stream_piece_;
   std::string chunk_size_;
+  std::array<asio::const_buffer, 4> piece_buffers_;
   bool stream_done_ = false;
   HttpRequest request_;  // the current request, as the handler sees it
   RouteDecision decision_;

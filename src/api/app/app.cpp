@@ -9,6 +9,7 @@
 #include "api/ratedecks/deck_api.h"
 #include "api/trunks/trunk_api.h"
 #include "api/zentrunk/calls.h"
+#include "api/zentrunk/export.h"
 #include "api/zentrunk/feed.h"
 #include "api/zentrunk/insights.h"
 #include "api/zentrunk/usage.h"
@@ -170,6 +171,17 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                                                const PathParams&) {
                 return zentrunk::get_feed(ctx_, account, r);
               }));
+  // The streamed export (docs/export.md): an account's calls to its own credentials or the
+  // operator key; every account's to the operator key.
+  router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Export",
+              for_account_or_operator([this](const Account& account, const http::HttpRequest& r,
+                                             const PathParams&) {
+                return zentrunk::export_account_calls(ctx_, account, r);
+              }));
+  router_.add("GET", "/v1/export/calls",
+              for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {
+                return zentrunk::export_all_calls(ctx_, r);
+              }));
   // Usage totals per period and group (docs/api-usage.md).
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Usage",
               for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest& r,
@@ -249,6 +261,32 @@ RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) co
     http::RouteDecision d = open(body_limit, handler)(head, params);
     d.tenant = "operator";
     d.account = "operator";
+    return d;
+  };
+}
+
+RouteAdmitter App::for_account_or_operator(AccountHandler handler) const {
+  RouteAdmitter basic = for_account(kNoBodyBytes, handler);
+  return [this, basic = std::move(basic), handler = std::move(handler)](
+             const http::HttpRequest& head, const PathParams& params) {
+    if (!head.header("authorization").starts_with("Bearer ")) return basic(head, params);
+    if (auto refused = check_operator_key(ctx_, head, "the operator key")) {
+      return answer(std::move(*refused));
+    }
+    const auto it = params.find("auth_id");
+    Result<std::optional<Account>> account =
+        ctx_.accounts.find_account_by_auth_id(it == params.end() ? "" : it->second);
+    if (!account.ok()) return answer(error_response(account.status()));
+    if (!account->has_value()) {
+      return answer(error_response(404, "no account with the auth_id of the path"));
+    }
+    http::RouteDecision d;
+    d.max_body_bytes = kNoBodyBytes;
+    d.tenant = "operator";
+    d.account = "operator";
+    d.handle = [handler, params, account = **account](const http::HttpRequest& request) {
+      return handler(account, request, params);
+    };
     return d;
   };
 }

@@ -73,6 +73,8 @@ class App {
   // Basic auth at the head, then the path's {auth_id} must be the authenticated account (403
   // otherwise: another account's data is never served).
   RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler) const;
+  // for_account, or the operator key (Authorization: Bearer) for any account of the path.
+  RouteAdmitter for_account_or_operator(AccountHandler handler) const;
   // The operator key at the head.
   RouteAdmitter for_operator(std::size_t body_limit, RouteHandler handler) const;
   // Cloud-PBX GET routes: a request without a valid bearer token gets the handler's 401 from the
