@@ -6,8 +6,8 @@
 // `cdrd import` takes the file back. Without --account, every account's calls. --filter takes
 // every filter of the SIP-trunk Call list, parsed by the list's own parser
 // (api/zentrunk/calls.h); --since and --until bound end_time as before. The calls come from the
-// store piece by piece (service/export/call_exporter.h), so memory does not grow with their
-// number; a file is written through large writes and renamed into place only when complete.
+// store piece by piece (service/export/call_exporter.h, by --threads readers side by side), so
+// memory does not grow with their number; a file is written through large writes and renamed into place only when complete.
 // It reads the database directly (a running server may keep writing).
 #include <CLI/CLI.hpp>
 
@@ -41,6 +41,7 @@ struct ExportOptions {
   std::string format = "ndjson";
   std::string since, until;
   std::vector<std::string> filters;
+  int threads = 2;
   std::string file;
 };
 
@@ -144,22 +145,13 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
   };
 
   const auto started = std::chrono::steady_clock::now();
-  service::ExportSettings settings;
-  settings.piece_bytes = std::size_t{4} * 1024 * 1024;  // one write per 4 MiB
-  settings.piece_time = std::chrono::milliseconds(0);
-  Result<std::unique_ptr<service::CallExporter>> exporter = service::CallExporter::start(
-      store->calls, store->accounts, std::move(*query), *format, settings);
-  if (!exporter.ok()) return fail(exporter.status());
-  std::string buffer;
-  buffer.reserve(settings.piece_bytes + std::size_t{2} * 1024 * 1024);
-  for (;;) {
-    buffer.clear();
-    const Result<bool> more = (*exporter)->next(buffer);
-    if (!more.ok()) return fail(more.status());
-    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    if (!out) return fail(Status::IOError("cannot write " + (to_stdout ? "stdout" : partial)));
-    if (!*more) break;
-  }
+  const Result<std::int64_t> written = service::export_to(
+      store->calls, store->accounts, *query, *format, o.threads, [&](std::string_view piece) {
+        out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+        if (!out) return Status::IOError("cannot write " + (to_stdout ? "stdout" : partial));
+        return Status::Ok();
+      });
+  if (!written.ok()) return fail(written.status());
   out.flush();
   if (!to_stdout) {
     file.close();
@@ -176,7 +168,7 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.2f s", seconds);
-  std::cerr << "exported " << (*exporter)->calls_written() << " calls to "
+  std::cerr << "exported " << *written << " calls to "
             << (to_stdout ? "stdout" : o.file) << " in " << rate << "\n";
   return kExitOk;
 }
@@ -196,6 +188,9 @@ ExportCommands add_export_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--filter", o->filters,
                   "NAME=VALUE, a filter of the Call list (repeatable), e.g. "
                   "call_direction=inbound, to_number=+4420, bill_duration__gt=60");
+  cmd->add_option("--threads", o->threads,
+                  "threads that read and format side by side (default 2; the file is the same)")
+      ->check(CLI::Range(1, 16));
   cmd->add_option("file", o->file, "the file to write (replaced when complete), or - for stdout")
       ->required();
   ExportCommands out;

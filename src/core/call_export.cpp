@@ -37,14 +37,28 @@ void two_digits(char* p, std::int64_t v) {
   p[1] = static_cast<char>('0' + v % 10);
 }
 
-// True when `s` goes into a JSON string as it is: printable ASCII without '"' or '\\'.
-bool json_plain(std::string_view s) {
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+// Bytes that a JSON string cannot take as they are (control characters, '"', '\\', and every
+// non-ASCII byte, which may not be UTF-8), and bytes that make a CSV cell quoted.
+struct SpecialBytes {
+  bool json[256] = {};
+  bool csv[256] = {};
+  constexpr SpecialBytes() {
+    for (int c = 0; c < 256; ++c) json[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+    csv[static_cast<unsigned char>(',')] = csv[static_cast<unsigned char>('"')] = true;
+    csv[static_cast<unsigned char>('\r')] = csv[static_cast<unsigned char>('\n')] = true;
   }
-  return true;
+};
+constexpr SpecialBytes kSpecial;
+
+// A table lookup per byte: find_first_of would call memchr once per byte.
+bool has_special(std::string_view s, const bool (&table)[256]) {
+  bool any = false;
+  for (const char ch : s) any |= table[static_cast<unsigned char>(ch)];
+  return any;
 }
+
+// True when `s` goes into a JSON string as it is: printable ASCII without '"' or '\\'.
+bool json_plain(std::string_view s) { return !has_special(s, kSpecial.json); }
 
 void append_json_string(std::string& out, std::string_view s) {
   if (json_plain(s)) {
@@ -61,7 +75,7 @@ void append_json_string(std::string& out, std::string_view s) {
 
 // RFC 4180: a cell with a comma, a quote or a line break is quoted, its quotes doubled.
 void append_csv_cell(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+  if (!has_special(v, kSpecial.csv)) {
     out += v;
     return;
   }
@@ -71,6 +85,17 @@ void append_csv_cell(std::string& out, std::string_view v) {
     out += ch;
   }
   out += '"';
+}
+
+// ".uuuuuu" of a second's microseconds, nothing when they are zero.
+void append_fraction(std::string& out, std::int64_t frac) {
+  if (frac == 0) return;
+  char f[7] = {'.'};
+  for (int i = 6; i >= 1; --i) {
+    f[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  out.append(f, sizeof f);
 }
 
 std::string_view bool_text(bool b) { return b ? "true" : "false"; }
@@ -197,32 +222,39 @@ void CallExportFormatter::append_time(std::string& out, Micros t) {
   const std::int64_t secs = t >= 0 ? t / kMicrosPerSecond : -((-t - 1) / kMicrosPerSecond) - 1;
   const std::int64_t day = secs >= 0 ? secs / 86400 : -((-secs - 1) / 86400) - 1;
   if (day != cached_day_) {
-    const std::string date = format_timestamp(day * kMicrosPerDay);  // "YYYY-MM-DD 00:00:00"
-    if (date.size() != 19) {  // a year outside 0000-9999: no cache, the slow way
+    // The civil date of a day count (H. Hinnant's days_from_civil, inverted), as time.cpp's
+    // format_timestamp writes it; years 0000-9999 only, the rest the slow way.
+    const std::int64_t z = day + 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    if (y < 0 || y > 9999) {
       out += format_timestamp(t);
-    } else {
-      date.copy(cached_date_, sizeof cached_date_);
-      cached_day_ = day;
+      append_fraction(out, t - secs * kMicrosPerSecond);
+      return;
     }
+    two_digits(cached_date_, y / 100);
+    two_digits(cached_date_ + 2, y % 100);
+    cached_date_[4] = '-';
+    two_digits(cached_date_ + 5, m);
+    cached_date_[7] = '-';
+    two_digits(cached_date_ + 8, d);
+    cached_date_[10] = ' ';
+    cached_day_ = day;
   }
-  if (day == cached_day_) {
-    const std::int64_t sod = secs - day * 86400;
-    char hms[8] = {0, 0, ':', 0, 0, ':', 0, 0};
-    two_digits(hms, sod / 3600);
-    two_digits(hms + 3, sod / 60 % 60);
-    two_digits(hms + 6, sod % 60);
-    out.append(cached_date_, sizeof cached_date_);
-    out.append(hms, sizeof hms);
-  }
-  std::int64_t frac = t - secs * kMicrosPerSecond;
-  if (frac != 0) {
-    char f[7] = {'.'};
-    for (int i = 6; i >= 1; --i) {
-      f[i] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
-    out.append(f, sizeof f);
-  }
+  const std::int64_t sod = secs - day * 86400;
+  char hms[8] = {0, 0, ':', 0, 0, ':', 0, 0};
+  two_digits(hms, sod / 3600);
+  two_digits(hms + 3, sod / 60 % 60);
+  two_digits(hms + 6, sod % 60);
+  out.append(cached_date_, sizeof cached_date_);
+  out.append(hms, sizeof hms);
+  append_fraction(out, t - secs * kMicrosPerSecond);
 }
 
 void CallExportFormatter::append(std::string& out, const CallExportRow& r,

@@ -110,7 +110,7 @@ class CallExportFormatter {
 
   ExportFormat format_;
   std::int64_t cached_day_ = std::int64_t{1} << 62;  // none yet
-  char cached_date_[11] = {};                        // "YYYY-MM-DD "
+  char cached_date_[11] = {};                        // "YYYY-MM-DD " of cached_day_
 };
 
 }  // namespace cdrd

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -35,7 +36,21 @@ struct ExportSettings {
   // A piece also ends after this long, even a small or empty one (a selective filter over many
   // calls), so that a worker is not held for the whole export. Zero: no limit.
   std::chrono::milliseconds piece_time{100};
+  // Windows this exporter takes: first_window, first_window + stride, ... (export_to() runs
+  // `stride` exporters side by side); the CSV header only when first_window is 0.
+  std::int64_t stride = 1;
+  std::int64_t first_window = 0;
+  // Where the export ends (0: CallStore::last_call_id() at start()).
+  std::int64_t through_id = 0;
 };
+
+// The whole export handed to `write` in order, made by `threads` exporters side by side (each
+// on its own reader connection, at most two pieces waiting each, so memory stays bounded): what
+// `cdrd export` runs. Returns the number of calls; the first error of the store or of `write`
+// stops every thread.
+Result<std::int64_t> export_to(CallStore& calls, AccountStore& accounts, const ExportQuery& query,
+                               ExportFormat format, int threads,
+                               const std::function<Status(std::string_view)>& write);
 
 class CallExporter {
  public:
