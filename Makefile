@@ -10,7 +10,7 @@ TEST_DIR ?= build-test
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test bench bench-hardening build build-test deps clean fuzz fuzz-deps test-sanitize \
+.PHONY: run test bench bench-hardening bench-export build build-test deps clean fuzz fuzz-deps test-sanitize \
 	format lint lint-deps deb
 
 deps:
@@ -44,6 +44,11 @@ bench-hardening: deps
 	@$(configure-release)
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
 	@bash bench/hardening.sh $(BUILD_DIR)
+
+bench-export: deps
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
+	@bash bench/export.sh $(BUILD_DIR)
 
 # The Debian package (docs/operations.md, "Debian package"): the optimised cdrd, stripped, with
 # its systemd unit and options file, packed by CPack into $(BUILD_DIR)/cdrd_VERSION_ARCH.deb.
