@@ -106,8 +106,8 @@ class FakeCallStore final : public CallStore {
   Result<std::int64_t> export_calls(const ExportQuery& query, std::int64_t after_id,
                                     std::int64_t through_id, const ExportRowFn& row) override {
     std::int64_t n = 0;
-    for (std::int64_t id = std::max<std::int64_t>(after_id + 1, 1); id <= std::min<std::int64_t>(through_id, 3);
-         ++id) {
+    for (std::int64_t id = std::max<std::int64_t>(after_id + 1, 1);
+         id <= std::min<std::int64_t>(through_id, 3); ++id) {
       CallExportRow r;
       r.id = id;
       r.account_id = query.all_accounts ? 1 : query.filter.account_id;

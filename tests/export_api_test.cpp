@@ -53,8 +53,9 @@ class ExportApiTest : public ServerTest {
   std::vector<std::string> listed(const std::string& filters) const {
     std::vector<std::string> uuids;
     for (int offset = 0;; offset += 20) {
-      auto r = server_.get(acme_, "/v1/Account/" + acme_.auth_id + "/Zentrunk/Call/?limit=20&offset=" +
-                                      std::to_string(offset) + (filters.empty() ? "" : "&" + filters));
+      auto r = server_.get(acme_, "/v1/Account/" + acme_.auth_id +
+                                      "/Zentrunk/Call/?limit=20&offset=" + std::to_string(offset) +
+                                      (filters.empty() ? "" : "&" + filters));
       EXPECT_EQ(r.status, 200) << r.body;
       if (r.status != 200) return uuids;
       const rapidjson::Document d = parse_json(r.body);
@@ -138,19 +139,22 @@ TEST_F(ExportApiTest, AnAccountSeesItsOwnCallsAndTheOperatorEveryAccounts) {
   auto as_operator = get(export_path(acme_), {{"Authorization", kOperatorBearer}});
   ASSERT_EQ(as_operator.status, 200) << as_operator.body;
   EXPECT_EQ(ndjson_calls(as_operator.body).size(), 57u);
-  EXPECT_EQ(get("/v1/Account/MANOSUCHACCOUNT/Zentrunk/Export/", {{"Authorization", kOperatorBearer}})
-                .status,
-            404);
+  EXPECT_EQ(
+      get("/v1/Account/MANOSUCHACCOUNT/Zentrunk/Export/", {{"Authorization", kOperatorBearer}})
+          .status,
+      404);
 
   // The operator's route: every account, or the one named.
   auto all = get("/v1/export/calls?format=ndjson", {{"Authorization", kOperatorBearer}});
   ASSERT_EQ(all.status, 200) << all.body;
   EXPECT_EQ(ndjson_calls(all.body).size(), 62u);
-  auto one = get("/v1/export/calls?account=" + other_.auth_id, {{"Authorization", kOperatorBearer}});
+  auto one =
+      get("/v1/export/calls?account=" + other_.auth_id, {{"Authorization", kOperatorBearer}});
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_EQ(sorted(uuids_of(ndjson_calls(one.body))),
             (std::vector<std::string>{"o-0", "o-1", "o-2", "o-3", "o-4"}));
-  EXPECT_EQ(get("/v1/export/calls?account=MANOSUCH", {{"Authorization", kOperatorBearer}}).status, 404);
+  EXPECT_EQ(get("/v1/export/calls?account=MANOSUCH", {{"Authorization", kOperatorBearer}}).status,
+            404);
   EXPECT_EQ(get("/v1/export/calls", acme_.basic()).status, 401);
 }
 
@@ -193,9 +197,9 @@ TEST_F(ExportApiTest, AClientThatGoesAwayMidStreamLeavesTheServerServing) {
     addr.sin_port = htons(server_.port());
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    const std::string request = "GET " + export_path(acme_) +
-                                " HTTP/1.1\r\nHost: x\r\nAuthorization: " +
-                                acme_.basic()[0].second + "\r\n\r\n";
+    const std::string request =
+        "GET " + export_path(acme_) +
+        " HTTP/1.1\r\nHost: x\r\nAuthorization: " + acme_.basic()[0].second + "\r\n\r\n";
     ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
     // The head and the first calls arrive while the rest is still to be made; then we leave.
     std::string got(4096, '\0');

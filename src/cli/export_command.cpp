@@ -7,8 +7,8 @@
 // every filter of the SIP-trunk Call list, parsed by the list's own parser
 // (api/zentrunk/calls.h); --since and --until bound end_time as before. The calls come from the
 // store piece by piece (service/export/call_exporter.h, by --threads readers side by side), so
-// memory does not grow with their number; a file is written through large writes and renamed into place only when complete.
-// It reads the database directly (a running server may keep writing).
+// memory does not grow with their number; a file is written through large writes and renamed into
+// place only when complete. It reads the database directly (a running server may keep writing).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -168,8 +168,8 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.2f s", seconds);
-  std::cerr << "exported " << *written << " calls to "
-            << (to_stdout ? "stdout" : o.file) << " in " << rate << "\n";
+  std::cerr << "exported " << *written << " calls to " << (to_stdout ? "stdout" : o.file) << " in "
+            << rate << "\n";
   return kExitOk;
 }
 

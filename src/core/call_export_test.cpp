@@ -40,18 +40,19 @@ TEST(CallExportFormatter, WritesNdjsonWithNumbersBooleansAndExactAmounts) {
   f.append_header(out);
   EXPECT_EQ(out, "");
   f.append(out, sample_row(), "MA1");
-  EXPECT_EQ(out,
-            "{\"account\":\"MA1\",\"call_uuid\":\"c-1\",\"call_direction\":\"inbound\","
-            "\"from_number\":\"+442078577159\",\"to_number\":\"alice\","
-            "\"initiation_time\":\"2026-11-10 14:56:14\",\"answer_time\":\"2026-11-10 14:56:27\","
-            "\"end_time\":\"2026-11-10 14:57:24.250000\",\"duration\":57,\"bill_duration\":60,"
-            "\"hangup_cause_code\":3000,\"hangup_cause_name\":\"normal_hangup\","
-            "\"hangup_source\":\"carrier\",\"trunk_id\":\"t1\",\"trunk_domain\":\"\",\"region\":\"\","
-            "\"transport_protocol\":\"tls\",\"srtp\":true,\"secure_trunking\":false,"
-            "\"rate\":\"0.01200\",\"secure_trunking_rate\":\"0.00000\","
-            "\"total_amount\":\"-1234.56789\",\"from_country\":\"\",\"to_country\":\"\","
-            "\"stir_verification\":\"Not Verified\",\"attestation_indicator\":\"B\","
-            "\"call_id\":\"x@host\",\"cnam_lookup\":false,\"cnam_lookup_rate\":\"0.00000\"}\n");
+  EXPECT_EQ(
+      out,
+      "{\"account\":\"MA1\",\"call_uuid\":\"c-1\",\"call_direction\":\"inbound\","
+      "\"from_number\":\"+442078577159\",\"to_number\":\"alice\","
+      "\"initiation_time\":\"2026-11-10 14:56:14\",\"answer_time\":\"2026-11-10 14:56:27\","
+      "\"end_time\":\"2026-11-10 14:57:24.250000\",\"duration\":57,\"bill_duration\":60,"
+      "\"hangup_cause_code\":3000,\"hangup_cause_name\":\"normal_hangup\","
+      "\"hangup_source\":\"carrier\",\"trunk_id\":\"t1\",\"trunk_domain\":\"\",\"region\":\"\","
+      "\"transport_protocol\":\"tls\",\"srtp\":true,\"secure_trunking\":false,"
+      "\"rate\":\"0.01200\",\"secure_trunking_rate\":\"0.00000\","
+      "\"total_amount\":\"-1234.56789\",\"from_country\":\"\",\"to_country\":\"\","
+      "\"stir_verification\":\"Not Verified\",\"attestation_indicator\":\"B\","
+      "\"call_id\":\"x@host\",\"cnam_lookup\":false,\"cnam_lookup_rate\":\"0.00000\"}\n");
 }
 
 TEST(CallExportFormatter, LeavesAbsentValuesOutOfNdjsonAndEmptyInCsv) {
@@ -100,8 +101,9 @@ TEST(CallExportFormatter, EscapesTextAsEveryJsonBodyAndQuotesCsvCells) {
 
 TEST(CallExportFormatter, WritesTimesAsFormatTimestampAcrossDaysAndBefore1970) {
   CallExportFormatter f(ExportFormat::kCsv);
-  for (const Micros t : {Micros{0}, Micros{-1}, Micros{-86'400'000'001}, Micros{951'782'400'000'000},
-                         Micros{4'102'444'799'999'999}, Micros{1'764'547'200'000'001}}) {
+  for (const Micros t :
+       {Micros{0}, Micros{-1}, Micros{-86'400'000'001}, Micros{951'782'400'000'000},
+        Micros{4'102'444'799'999'999}, Micros{1'764'547'200'000'001}}) {
     CallExportRow r = sample_row();
     r.initiation_time = t;
     std::string line;

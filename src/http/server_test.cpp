@@ -892,8 +892,8 @@ class CountingSource : public BodySource {
   const int fail_at_;
 };
 
-Handler streaming(int count, std::size_t size, std::atomic<int>& calls,
-                  std::atomic<bool>& dropped, int fail_at = -1) {
+Handler streaming(int count, std::size_t size, std::atomic<int>& calls, std::atomic<bool>& dropped,
+                  int fail_at = -1) {
   return [=, &calls, &dropped](const HttpRequest& request) {
     HttpResponse response;
     response.content_type = "text/plain";

@@ -174,10 +174,10 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
   // The streamed export (docs/export.md): an account's calls to its own credentials or the
   // operator key; every account's to the operator key.
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Export",
-              for_account_or_operator([this](const Account& account, const http::HttpRequest& r,
-                                             const PathParams&) {
-                return zentrunk::export_account_calls(ctx_, account, r);
-              }));
+              for_account_or_operator(
+                  [this](const Account& account, const http::HttpRequest& r, const PathParams&) {
+                    return zentrunk::export_account_calls(ctx_, account, r);
+                  }));
   router_.add("GET", "/v1/export/calls",
               for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {
                 return zentrunk::export_all_calls(ctx_, r);

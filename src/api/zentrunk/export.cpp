@@ -84,7 +84,8 @@ http::HttpResponse export_account_calls(const ApiContext& ctx, const Account& ac
 }
 
 http::HttpResponse export_all_calls(const ApiContext& ctx, const http::HttpRequest& request) {
-  Result<ExportRequest> parsed = parse_export_query(request.query, 0, ctx.now(), ctx.settings, true);
+  Result<ExportRequest> parsed =
+      parse_export_query(request.query, 0, ctx.now(), ctx.settings, true);
   if (!parsed.ok()) return error_response(parsed.status());
   ExportQuery query;
   query.filter = std::move(parsed->filter);
@@ -93,8 +94,8 @@ http::HttpResponse export_all_calls(const ApiContext& ctx, const http::HttpReque
     Result<std::optional<Account>> account = ctx.accounts.find_account_by_auth_id(*parsed->account);
     if (!account.ok()) return error_response(account.status());
     if (!account->has_value()) {
-      return error_response(404, "account: no account with auth_id '" +
-                                     parsed->account->substr(0, 64) + "'");
+      return error_response(
+          404, "account: no account with auth_id '" + parsed->account->substr(0, 64) + "'");
     }
     query.filter.account_id = (*account)->id;
   } else {
