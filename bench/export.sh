@@ -54,7 +54,7 @@ PY
 }
 
 # The peak resident memory of the server so far, in KiB.
-server_hwm() { sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$server_pid/status"; }
+server_hwm() { awk '$1 == "VmHWM:" {print $2}' "/proc/$server_pid/status"; }
 
 rows=()
 row() { rows+=("| $* |"); }
