@@ -67,7 +67,8 @@ struct HttpResponse {
   std::string body;
   Params headers;  // extra headers (e.g. WWW-Authenticate, Allow)
   // Set: the body is made by this source (see BodySource) and `body` is not sent.
-  std::shared_ptr<BodySource> stream;
+  std::shared_ptr<BodySource> stream =
+      nullptr;  // (an initializer: no -Wmissing-field-initializers)
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
