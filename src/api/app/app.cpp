@@ -273,19 +273,20 @@ RouteAdmitter App::for_account_or_operator(AccountHandler handler) const {
     if (auto refused = check_operator_key(ctx_, head, "the operator key")) {
       return answer(std::move(*refused));
     }
-    const auto it = params.find("auth_id");
-    Result<std::optional<Account>> account =
-        ctx_.accounts.find_account_by_auth_id(it == params.end() ? "" : it->second);
-    if (!account.ok()) return answer(error_response(account.status()));
-    if (!account->has_value()) {
-      return answer(error_response(404, "no account with the auth_id of the path"));
-    }
     http::RouteDecision d;
     d.max_body_bytes = kNoBodyBytes;
     d.tenant = "operator";
     d.account = "operator";
-    d.handle = [handler, params, account = **account](const http::HttpRequest& request) {
-      return handler(account, request, params);
+    // The account of the path is looked up on the worker, not on the I/O thread.
+    d.handle = [this, handler, params](const http::HttpRequest& request) {
+      const auto it = params.find("auth_id");
+      Result<std::optional<Account>> account =
+          ctx_.accounts.find_account_by_auth_id(it == params.end() ? "" : it->second);
+      if (!account.ok()) return error_response(account.status());
+      if (!account->has_value()) {
+        return error_response(404, "no account with the auth_id of the path");
+      }
+      return handler(**account, request, params);
     };
     return d;
   };

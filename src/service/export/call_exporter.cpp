@@ -116,7 +116,9 @@ Result<std::int64_t> export_to(CallStore& calls, AccountStore& accounts, const E
   settings.stride = threads;
   ASSIGN_OR_RETURN(settings.through_id, calls.last_call_id());
   if (settings.through_id == 0) settings.through_id = 1;  // nothing stored: one empty window
+  const auto n = static_cast<std::size_t>(threads);
   std::vector<std::unique_ptr<CallExporter>> exporters;
+  exporters.reserve(n);
   for (int i = 0; i < threads; ++i) {
     settings.first_window = i;
     ASSIGN_OR_RETURN(std::unique_ptr<CallExporter> e,
@@ -124,8 +126,10 @@ Result<std::int64_t> export_to(CallStore& calls, AccountStore& accounts, const E
     exporters.push_back(std::move(e));
   }
   std::vector<std::unique_ptr<Lane>> lanes;
+  lanes.reserve(n);
   for (int i = 0; i < threads; ++i) lanes.push_back(std::make_unique<Lane>());
   std::vector<std::thread> workers;
+  workers.reserve(n);
   for (int i = 0; i < threads; ++i) {
     workers.emplace_back([&exporter = *exporters[static_cast<std::size_t>(i)],
                           &lane = *lanes[static_cast<std::size_t>(i)]] {
