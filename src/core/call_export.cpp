@@ -100,6 +100,17 @@ void append_fraction(std::string& out, std::int64_t frac) {
 
 std::string_view bool_text(bool b) { return b ? "true" : "false"; }
 
+// ',"name":' of each field, for NDJSON (the first member's ',' becomes '{').
+struct MemberPrefixes {
+  std::string text[std::size(kExportFields)];
+  MemberPrefixes() {
+    for (std::size_t i = 0; i < std::size(kExportFields); ++i) {
+      text[i] = ",\"" + std::string(kExportFields[i]) + "\":";
+    }
+  }
+};
+const MemberPrefixes kMemberPrefixes;
+
 // Appends one field in the format's way: the member name and separator for NDJSON, the comma
 // for CSV. Kept apart from the values so each value is formatted once for both formats.
 class Line {
@@ -112,10 +123,11 @@ class Line {
       if (i > 0) out_ += ',';
       return;
     }
-    out_ += first_ ? "{\"" : ",\"";
+    // One append per field: the member's opening text, made once.
+    const std::string& prefix = kMemberPrefixes.text[i];
+    out_ += prefix;
+    if (first_) out_[out_.size() - prefix.size()] = '{';
     first_ = false;
-    out_ += kExportFields[i];
-    out_ += "\":";
   }
   void text(std::size_t i, std::string_view v) {
     begin(i);
