@@ -10,8 +10,8 @@ TEST_DIR ?= build-test
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test bench bench-hardening build build-test deps test-deps clean fuzz fuzz-deps \
-	test-sanitize format lint lint-deps deb
+.PHONY: run test bench bench-hardening bench-export build build-test deps test-deps clean fuzz \
+	fuzz-deps test-sanitize format lint lint-deps deb
 
 deps:
 	@bash scripts/install-deps.sh
@@ -49,6 +49,11 @@ bench-hardening: deps
 	@$(configure-release)
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
 	@bash bench/hardening.sh $(BUILD_DIR)
+
+bench-export: deps
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
+	@bash bench/export.sh $(BUILD_DIR)
 
 # The Debian package (docs/operations.md, "Debian package"): the optimised cdrd, stripped, with
 # its systemd unit and options file, packed by CPack into $(BUILD_DIR)/cdrd_VERSION_ARCH.deb.

@@ -28,6 +28,8 @@
 #   BENCH_KEEP_DATA=0          1 keeps the database (bench/out/run.*) afterwards
 #   BENCH_HARDENING=1          then runs the hardening scenarios (bench/hardening.sh, its own
 #                              settings and data set; results in bench/out/hardening.md); 0 skips
+#   BENCH_EXPORT=1             then the export's speed and memory (bench/export.sh; results in
+#                              bench/out/export.md); 0 skips
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -388,4 +390,10 @@ if [[ ${BENCH_HARDENING:-1} == 1 ]]; then
   [[ $keep_data == 1 ]] || rm -rf "$run_dir"  # the baseline's database is not needed any more
   echo
   bash "$repo/bench/hardening.sh" "$build_dir"
+fi
+
+# The export's speed and memory on a demo database of its own (bench/export.sh).
+if [[ ${BENCH_EXPORT:-1} == 1 ]]; then
+  echo
+  bash "$repo/bench/export.sh" "$build_dir"
 fi

@@ -6,6 +6,7 @@
 // what the next one sees. Not thread-safe (a fuzz target runs one input at a time).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -100,6 +101,26 @@ class FakeCallStore final : public CallStore {
     }
     return out;
   }
+  // Three calls of ids 1-3, each one the query's account's (or account 1's), with text that
+  // needs JSON escaping and CSV quoting, so that the export writes every kind of field.
+  Result<std::int64_t> export_calls(const ExportQuery& query, std::int64_t after_id,
+                                    std::int64_t through_id, const ExportRowFn& row) override {
+    std::int64_t n = 0;
+    for (std::int64_t id = std::max<std::int64_t>(after_id + 1, 1);
+         id <= std::min<std::int64_t>(through_id, 3); ++id) {
+      CallExportRow r;
+      r.id = id;
+      r.account_id = query.all_accounts ? 1 : query.filter.account_id;
+      r.call_uuid = "fuzz-export-call";
+      r.sip_call_id = "a,\"b\"\n\xff@host";
+      r.end_time = query.served_from == std::numeric_limits<Micros>::min() ? 0 : query.served_from;
+      if (id == 2) r.answer_time = r.end_time, r.hangup_cause_code = 3000;
+      row(r);
+      ++n;
+    }
+    return n;
+  }
+  Result<std::int64_t> last_call_id() override { return 3; }
   Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
 };
 

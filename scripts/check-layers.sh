@@ -21,6 +21,7 @@ rules=(
   "src/api/app/:core/ rating/ service/ store/ http/ api/"
   "src/api/:core/ rating/ service/ store/call_store.h store/oauth_store.h store/rating_store.h store/trunk_store.h http/ api/"
   "src/cli/serve_command.cpp:core/ rating/ service/ store/ http/ sample/ cli/ api/app/ api/retention_sweeper.h"
+  "src/cli/export_command.cpp:core/ rating/ service/ store/ sample/ cli/ api/zentrunk/calls.h"
   "src/cli/:core/ rating/ service/ store/ sample/ cli/"
   "src/testing/:core/ http/ store/ testing/"
   "bench/:core/ rating/ service/ store/ http/ sample/"

@@ -106,5 +106,36 @@ TEST_F(ExportTest, SinceAndUntilBoundTheEndTime) {
   EXPECT_NE(nobody.out.find("no account with auth_id"), std::string::npos) << nobody.out;
 }
 
+TEST_F(ExportTest, TakesTheFiltersOfTheListAndEveryAccountWithoutAccount) {
+  // c-1 talked 4 s ("late" too), c-2 5 s: bill_duration is each one's own, so filter on it.
+  const std::vector<std::string> longer =
+      lines_of(exported({"--filter", "bill_duration__gte=5"}, "longer.ndjson"));
+  ASSERT_EQ(longer.size(), 1u);
+  EXPECT_EQ(std::string(parse_json(longer[0])["call_uuid"].GetString()), "c-2");
+  EXPECT_TRUE(lines_of(exported({"--filter", "call_direction=inbound"}, "in.ndjson")).empty());
+
+  // Every account, in storage order; the same file whatever the number of threads.
+  const std::string path = files_.path() + "/all.csv";
+  ASSERT_EQ(cdrd({"export", "--format", "csv", "--threads", "1", path}).exit_code, 0);
+  const std::string one = read_text(path);
+  ASSERT_EQ(cdrd({"export", "--format", "csv", "--threads", "3", path}).exit_code, 0);
+  EXPECT_EQ(read_text(path), one);
+  const std::vector<std::string> lines = lines_of(one);
+  ASSERT_EQ(lines.size(), 5u) << one;
+  EXPECT_EQ(lines[3].rfind(other_.auth_id + ",theirs,", 0), 0u) << lines[3];
+
+  const CommandResult bad = cdrd({"export", "--filter", "bill_duration__gt=x", path});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.out.find("cdrd: --filter bill_duration__gt: must be a non-negative integer"),
+            std::string::npos)
+      << bad.out;
+  const CommandResult limit = cdrd({"export", "--filter", "limit=5", path});
+  EXPECT_EQ(limit.exit_code, 2);
+  EXPECT_NE(limit.out.find("unknown parameter 'limit'"), std::string::npos) << limit.out;
+  const CommandResult shape = cdrd({"export", "--filter", "call_direction", path});
+  EXPECT_EQ(shape.exit_code, 2);
+  EXPECT_NE(shape.out.find("--filter: expected NAME=VALUE"), std::string::npos) << shape.out;
+}
+
 }  // namespace
 }  // namespace cdrd::test

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/status.h"
+
 namespace cdrd::http {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -44,11 +46,29 @@ struct HttpRequest {
   }
 };
 
+// A response body made in pieces (an export), for a body that need not be held whole. The
+// server sends the head at once, then asks for the pieces one at a time on a worker thread, each
+// only after the one before has been written to the socket (backpressure: one piece in memory
+// whatever the body's size), and sends them chunked (to an HTTP/1.0 client: as they are, then it
+// closes). Each piece's write has the send timeout of a whole response. next() appends the next
+// piece to `out` (empty when called) and returns true while more follow, false with the last
+// one (either may be empty). An error after the head was sent cannot become a status: the server
+// closes the connection without the final chunk, which the client sees as a cut-off body. A
+// client that goes away ends the stream: the source is dropped without further calls.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual Result<bool> next(std::string& out) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   Params headers;  // extra headers (e.g. WWW-Authenticate, Allow)
+  // Set: the body is made by this source (see BodySource) and `body` is not sent.
+  std::shared_ptr<BodySource> stream =
+      nullptr;  // (an initializer: no -Wmissing-field-initializers)
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;

@@ -32,6 +32,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -562,8 +563,23 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!bodiless && !out.content_type.empty()) {
         response_.set(bhttp::field::content_type, out.content_type);
       }
+      if (out.stream && !bodiless) {
+        if (head_) {
+          // Neither a length nor chunks: what a GET would have had is not known yet.
+          response_.keep_alive(keep_alive);
+        } else {
+          // HTTP/1.0 has no chunks: the body ends when the connection closes.
+          const bool chunked = version_ >= 11;
+          response_.keep_alive(keep_alive && chunked);
+          response_.chunked(chunked);
+          source_ = std::move(out.stream);
+          return write_stream_head(keep_alive && chunked);
+        }
+      }
       response_.keep_alive(keep_alive);
-      if (head_) {
+      if (out.stream) {
+        // HEAD of a streamed body: the head alone, above.
+      } else if (head_) {
         response_.content_length(out.body.size());  // the length a GET would have had
       } else if (!bodiless) {
         response_.body() = std::move(out.body);
@@ -593,6 +609,100 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(options_.send_timeout);
     bhttp::async_write(stream_, response_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  // --- a streamed body (BodySource) ---
+
+  void write_stream_head(bool keep_alive) {
+    set_phase(Phase::kWriting);
+    keep_alive_after_ = keep_alive;
+    linger_ = false;
+    stream_done_ = false;
+    stream_.expires_after(options_.send_timeout);
+    head_writer_.emplace(response_);
+    bhttp::async_write_header(
+        stream_, *head_writer_,
+        beast::bind_front_handler(&Session::on_stream_written, shared_from_this()));
+  }
+
+  // The head or a piece is out: ask for the next piece (backpressure: only now), or finish.
+  void on_stream_written(beast::error_code ec, std::size_t) {
+    stream_piece_.clear();
+    if (ec) {
+      server_.log().info("streamed response to {} {} cut short: {}", request_.method,
+                         request_.target, ec.message());
+      return end_stream(ec);
+    }
+    if (stream_done_) return end_stream({});
+    make_next_piece();
+  }
+
+  void make_next_piece() {
+    set_phase(Phase::kHandling);
+    auto self = shared_from_this();
+    auto work = asio::make_work_guard(server_.io());
+    const FairPool::Submitted submitted = server_.pool().submit(
+        decision_.tenant, [self, source = source_, work = std::move(work)]() mutable {
+          Result<bool> more = Status::Internal("the body source failed");
+          try {
+            // The session does not touch stream_piece_ while the piece is being made.
+            more = source->next(self->stream_piece_);
+          } catch (const std::exception& e) {
+            more = Status::Internal(e.what());
+          } catch (...) {
+            more = Status::Internal("unknown exception");
+          }
+          asio::post(self->stream_.get_executor(),
+                     [self, more = std::move(more), work = std::move(work)]() mutable {
+                       self->write_piece(std::move(more));
+                     });
+        });
+    if (submitted != FairPool::Submitted::kQueued) {
+      server_.log().warn("streamed response to {} {} cut short: the workers' queue is full",
+                         request_.method, request_.target);
+      end_stream(asio::error::no_buffer_space);
+    }
+  }
+
+  void write_piece(Result<bool> more) {
+    if (!more.ok()) {
+      server_.log().error("streamed response to {} {} cut short: {}", request_.method,
+                          request_.target, more.status().message());
+      return end_stream(asio::error::operation_aborted);
+    }
+    stream_done_ = !*more;
+    const bool chunked = response_.chunked();
+    if (stream_piece_.empty() && !(stream_done_ && chunked)) {
+      if (stream_done_) return end_stream({});
+      return make_next_piece();  // nothing to write yet
+    }
+    set_phase(Phase::kWriting);
+    static constexpr std::string_view kCrlf = "\r\n";
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    // Members: the write keeps a view of the sequence until it completes.
+    std::array<asio::const_buffer, 4>& buffers = piece_buffers_;
+    std::size_t n = 0;
+    if (chunked && !stream_piece_.empty()) {
+      char size[20];
+      const int len = std::snprintf(size, sizeof size, "%zx\r\n", stream_piece_.size());
+      chunk_size_.assign(size, static_cast<std::size_t>(len));
+      buffers[n++] = asio::buffer(chunk_size_);
+      buffers[n++] = asio::buffer(stream_piece_);
+      buffers[n++] = asio::buffer(kCrlf.data(), kCrlf.size());
+    } else if (!stream_piece_.empty()) {
+      buffers[n++] = asio::buffer(stream_piece_);
+    }
+    if (chunked && stream_done_) buffers[n++] = asio::buffer(kLastChunk.data(), kLastChunk.size());
+    stream_.expires_after(options_.send_timeout);
+    asio::async_write(stream_, std::span(buffers.data(), n),
+                      beast::bind_front_handler(&Session::on_stream_written, shared_from_this()));
+  }
+
+  void end_stream(beast::error_code ec) {
+    source_.reset();
+    head_writer_.reset();
+    std::string().swap(stream_piece_);
+    on_write(ec, 0);
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -657,7 +767,15 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<char[]> chunk_;
   std::string piece_;
   bhttp::response<bhttp::string_body> response_;  // must live until its write completes
-  HttpRequest request_;                           // the current request, as the handler sees it
+  // A streamed body: its source, the serializer of its head, the piece being made or written
+  // and the chunk-size line before it.
+  std::shared_ptr<BodySource> source_;
+  std::optional<bhttp::response_serializer<bhttp::string_body>> head_writer_;
+  std::string stream_piece_;
+  std::string chunk_size_;
+  std::array<asio::const_buffer, 4> piece_buffers_;
+  bool stream_done_ = false;
+  HttpRequest request_;  // the current request, as the handler sees it
   RouteDecision decision_;
   std::string api_id_;
   std::string peeked_method_;

@@ -865,6 +865,117 @@ TEST(HttpServerLimits, AClientThatDoesNotReadCannotHoldTheServer) {
   EXPECT_EQ(client.request("GET", "/open").status, 200);
 }
 
+// --- streamed response bodies (BodySource) ---
+
+// Pieces "piece-0\n" ... padded to `size` bytes each, `count` of them (0: without end), counting
+// the calls of next() and telling when it is dropped; fails at call `fail_at`.
+class CountingSource : public BodySource {
+ public:
+  CountingSource(int count, std::size_t size, std::atomic<int>& calls, std::atomic<bool>& dropped,
+                 int fail_at = -1)
+      : count_(count), size_(size), calls_(calls), dropped_(dropped), fail_at_(fail_at) {}
+  ~CountingSource() override { dropped_ = true; }
+  Result<bool> next(std::string& out) override {
+    const int i = calls_++;
+    if (i == fail_at_) return Status::IOError("the store failed");
+    std::string piece = "piece-" + std::to_string(i) + "\n";
+    if (piece.size() < size_) piece.resize(size_, 'x');
+    out += piece;
+    return count_ == 0 || i + 1 < count_;
+  }
+
+ private:
+  const int count_;
+  const std::size_t size_;
+  std::atomic<int>& calls_;
+  std::atomic<bool>& dropped_;
+  const int fail_at_;
+};
+
+// True once `flag` is set, waiting up to 3 s: the server drops a source on its own threads
+// just after the client has what it sent.
+bool becomes_true(const std::atomic<bool>& flag) {
+  const auto start = Clock::now();
+  while (!flag.load() && since(start) < 3s) std::this_thread::sleep_for(5ms);
+  return flag.load();
+}
+
+Handler streaming(int count, std::size_t size, std::atomic<int>& calls, std::atomic<bool>& dropped,
+                  int fail_at = -1) {
+  return [=, &calls, &dropped](const HttpRequest& request) {
+    HttpResponse response;
+    response.content_type = "text/plain";
+    if (request.path != "/export") return response;  // any other path: a plain empty body
+    response.stream = std::make_shared<CountingSource>(count, size, calls, dropped, fail_at);
+    return response;
+  };
+}
+
+TEST(HttpServerStream, ABodySourceIsSentChunkedPieceByPieceAndTheConnectionStays) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> dropped{false};
+  RunningServer server(streaming(100, 0, calls, dropped));
+  auto client = server.client();
+  const ClientResponse response = client.get("/export");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("transfer-encoding"), "chunked");
+  std::string expected;
+  for (int i = 0; i < 100; ++i) expected += "piece-" + std::to_string(i) + "\n";
+  EXPECT_EQ(response.body, expected);
+  EXPECT_EQ(calls.load(), 100);
+  EXPECT_TRUE(becomes_true(dropped));
+  EXPECT_EQ(client.get("/again").status, 200);  // keep-alive: the connection is still in step
+}
+
+TEST(HttpServerStream, Http10GetsThePiecesAsTheyAreThenTheEnd) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> dropped{false};
+  RunningServer server(streaming(3, 0, calls, dropped));
+  RawConnection raw(server.port());
+  raw.send("GET /export HTTP/1.0\r\n\r\n");
+  const auto response = raw.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body(), "piece-0\npiece-1\npiece-2\n");
+  EXPECT_FALSE(response->chunked());
+}
+
+TEST(HttpServerStream, TheNextPieceIsMadeOnlyWhenTheClientTakesThePrevious) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> dropped{false};
+  ServerOptions options = test_options();
+  options.send_timeout = 30s;  // the client's going away ends it below, not this
+  RunningServer server(streaming(0, std::size_t{1} << 20, calls, dropped), options);
+  std::optional<RawConnection> lazy(std::in_place, server.port());
+  lazy->send("GET /export HTTP/1.1\r\nHost: x\r\n\r\n");
+  // Without end and never read: the pieces stop once the socket buffers are full (a few MiB),
+  // where a server that did not wait would make thousands of 1 MiB pieces in this time.
+  std::this_thread::sleep_for(1500ms);
+  const int made = calls.load();
+  EXPECT_GE(made, 1);
+  EXPECT_LT(made, 64);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_LE(calls.load(), made + 1);  // stalled, not slowed
+  EXPECT_FALSE(dropped.load());
+  // The client goes away: the source is dropped and asked for nothing more.
+  lazy.reset();
+  EXPECT_TRUE(becomes_true(dropped));
+  const int at_drop = calls.load();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(calls.load(), at_drop);
+  EXPECT_EQ(server.client().get("/after").status, 200);  // and the server goes on
+}
+
+TEST(HttpServerStream, AFailingSourceCutsTheBodyShortWithoutTheLastChunk) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> dropped{false};
+  RunningServer server(streaming(10, 0, calls, dropped, /*fail_at=*/2));
+  RawConnection raw(server.port());
+  raw.send("GET /export HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_FALSE(raw.read_response().has_value());  // the connection closed mid-body
+  EXPECT_TRUE(becomes_true(dropped));
+  EXPECT_EQ(server.client().get("/after").status, 200);
+}
+
 TEST(RedactNumbers, MasksDigitsOfNumberLikeValuesOnly) {
   EXPECT_EQ(redact_numbers("/v1/Account/MA1/Call/?to_number=%2B4420&limit=20&from_username=u55"),
             "/v1/Account/MA1/Call/?to_number=%2B****&limit=20&from_username=u**");

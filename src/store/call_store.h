@@ -7,12 +7,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/account.h"
+#include "core/call_export.h"
 #include "core/call_query.h"
 #include "core/call_record.h"
 #include "core/status.h"
@@ -41,6 +44,18 @@ struct StoredCall {
   std::int64_t id = 0;
   CallRecord call;
 };
+
+// The question of an export: the list's filters (filter.limit, offset, order and count_total
+// play no part) over one account (filter.account_id) or every account, without calls that ended
+// before `served_from` (retention).
+struct ExportQuery {
+  CallQuery filter;
+  bool all_accounts = false;
+  Micros served_from = std::numeric_limits<Micros>::min();
+};
+
+// Receives the rows of an export; the views of a row live only during the call.
+using ExportRowFn = std::function<void(const CallExportRow&)>;
 
 class CallStore {
  public:
@@ -78,6 +93,21 @@ class CallStore {
   virtual Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id,
                                                              std::int64_t after_id,
                                                              Micros served_from, int limit) = 0;
+
+  // The export (docs/export.md): hands every call that `query` matches with a storage id in
+  // (after_id, through_id] to `row`, in storage order, and returns how many it handed. A
+  // caller walks a large set in windows of ids (each read is short, holds no snapshot between
+  // windows and has its own time budget), so its memory does not grow with the set. A read past
+  // its time budget fails kUnavailable. The default refuses (kInternal): a store without it.
+  virtual Result<std::int64_t> export_calls(const ExportQuery& query, std::int64_t after_id,
+                                            std::int64_t through_id, const ExportRowFn& row) {
+    (void)query, (void)after_id, (void)through_id, (void)row;
+    return Status::Internal("this store cannot export");
+  }
+  // The highest storage id given so far (0: none): where an export that begins now ends.
+  virtual Result<std::int64_t> last_call_id() {
+    return Status::Internal("this store cannot export");
+  }
 
   // Retention: deletes at most `max_rows` calls (of any account) that ended before `floor`,
   // with everything kept per call (its legs), in one transaction, and returns how many it

@@ -13,6 +13,7 @@
 #include "api/ratedecks/deck_api.h"
 #include "api/trunks/trunk_api.h"
 #include "api/zentrunk/calls.h"
+#include "api/zentrunk/export.h"
 #include "api/zentrunk/feed.h"
 #include "api/zentrunk/insights.h"
 #include "api/zentrunk/usage.h"
@@ -202,6 +203,17 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                                                const PathParams&) {
                 return zentrunk::get_feed(ctx_, account, r);
               }));
+  // The streamed export (docs/export.md): an account's calls to its own credentials or the
+  // operator key; every account's to the operator key.
+  router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Export",
+              for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest& r,
+                                               const PathParams&) {
+                return zentrunk::export_account_calls(ctx_, account, r);
+              }));
+  router_.add("GET", "/v1/export/calls",
+              for_operator(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {
+                return zentrunk::export_all_calls(ctx_, r);
+              }));
   // Usage totals per period and group (docs/api-usage.md).
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Usage",
               for_account(kNoBodyBytes, [this](const Account& account, const http::HttpRequest& r,
@@ -249,9 +261,8 @@ RouteAdmitter App::open(std::size_t body_limit, RouteHandler handler) const {
 RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler) const {
   return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
                                                           const PathParams& params) {
-    auto account = operator_reads(head, params)
-                       ? operator_account(head, params)
-                       : auth_->authenticate_basic(head.header("authorization"));
+    if (operator_reads(head, params)) return operator_read(body_limit, handler, head, params);
+    auto account = auth_->authenticate_basic(head.header("authorization"));
     if (!account.ok()) {
       auto r = error_response(account.status());
       if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"cdrd\"");
@@ -282,19 +293,34 @@ bool App::operator_reads(const http::HttpRequest& head, const PathParams& params
                     [](char a, char b) { return a == ascii_lower(b); });
 }
 
-Result<Account> App::operator_account(const http::HttpRequest& head,
-                                      const PathParams& params) const {
+http::RouteDecision App::operator_read(std::size_t body_limit, const AccountHandler& handler,
+                                       const http::HttpRequest& head,
+                                       const PathParams& params) const {
   if (auto refused = check_operator_key(ctx_, head, "reading an account with the operator key")) {
-    return refused->status == 401
-               ? Status::Unauthenticated("authentication failed: wrong operator key")
-               : Status::Denied(
-                     "reading an account with the operator key is disabled: start cdrd with "
-                     "--operator-key");
+    auto r = error_response(
+        refused->status == 401
+            ? Status::Unauthenticated("authentication failed: wrong operator key")
+            : Status::Denied(
+                  "reading an account with the operator key is disabled: start cdrd with "
+                  "--operator-key"));
+    if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"cdrd\"");
+    return answer(std::move(r));
   }
-  const std::string& auth_id = params.find("auth_id")->second;
-  ASSIGN_OR_RETURN(std::optional<Account> found, ctx_.accounts.find_account_by_auth_id(auth_id));
-  if (!found) return Status::NotFound("no such account: " + auth_id.substr(0, 64));
-  return *std::move(found);
+  http::RouteDecision d;
+  d.max_body_bytes = body_limit;
+  d.tenant = "operator";
+  d.account = "operator";
+  // The path's account is looked up on the worker, not on the I/O thread.
+  d.handle = [this, handler, params](const http::HttpRequest& request) {
+    const std::string& auth_id = params.find("auth_id")->second;
+    Result<std::optional<Account>> found = ctx_.accounts.find_account_by_auth_id(auth_id);
+    if (!found.ok()) return error_response(found.status());
+    if (!found->has_value()) {
+      return error_response(Status::NotFound("no such account: " + auth_id.substr(0, 64)));
+    }
+    return handler(**found, request, params);
+  };
+  return d;
 }
 
 RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) const {

@@ -84,9 +84,10 @@ class App {
   RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler) const;
   // Whether the head is a GET of an account's route with a Bearer credential: the operator's.
   static bool operator_reads(const http::HttpRequest& head, const PathParams& params);
-  // The path's account for the operator key, or kUnauthenticated (wrong key), kPermissionDenied
-  // (no key configured), kNotFound (no such account), kIOError.
-  Result<Account> operator_account(const http::HttpRequest& head, const PathParams& params) const;
+  // The operator key reading the path's account: 401 (wrong key) or 403 (no key configured) at
+  // the head; the account is looked up on the worker (404 when there is none).
+  http::RouteDecision operator_read(std::size_t body_limit, const AccountHandler& handler,
+                                    const http::HttpRequest& head, const PathParams& params) const;
   // The operator key at the head.
   RouteAdmitter for_operator(std::size_t body_limit, RouteHandler handler) const;
   // Cloud-PBX GET routes: a request without a valid bearer token gets the handler's 401 from the

@@ -103,9 +103,9 @@ std::optional<std::int64_t> flow_direction_code(std::string_view flow) {
   return std::nullopt;
 }
 
-CallFilter build_call_filter(const CallQuery& q) {
+CallFilter build_call_filter(const CallQuery& q, bool all_accounts) {
   Builder b;
-  b.equals("account_id = ?", q.account_id);
+  if (!all_accounts) b.equals("account_id = ?", q.account_id);
   if (q.direction) b.equals("direction = ?", enum_code(*q.direction));
   if (q.from_number) b.number_prefix("from_number", *q.from_number);
   if (q.to_number) b.number_prefix("to_number", *q.to_number);

@@ -22,7 +22,8 @@ struct CallFilter {
   bool matches_nothing = false;
 };
 
-CallFilter build_call_filter(const CallQuery& query);
+// `all_accounts`: leave query.account_id out (the operator's export of every account).
+CallFilter build_call_filter(const CallQuery& query, bool all_accounts = false);
 
 // The least string greater than every string that begins with `prefix` (bytewise, as SQLite's
 // BINARY collation compares), or nullopt when there is none (prefix empty or all 0xFF bytes).

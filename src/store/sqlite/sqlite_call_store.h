@@ -46,6 +46,9 @@ class SqliteCallStore final : public CallStore {
   // Walks the accounts and deletes each one's oldest expired calls (found in its list index) by
   // row id; the legs are a column of the call row, so they go with it. The freed pages stay in the
   // file and are reused by later inserts (no VACUUM: that would rewrite the whole file).
+  Result<std::int64_t> export_calls(const ExportQuery& query, std::int64_t after_id,
+                                    std::int64_t through_id, const ExportRowFn& row) override;
+  Result<std::int64_t> last_call_id() override;
   Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override;
 
   // Diagnostics: the EXPLAIN QUERY PLAN lines of the statements list_calls would run for
