@@ -14,6 +14,8 @@ gives the 403 of a server without an operator key, the 503 of a query over its b
   required, and validates the JSON body against the media type's schema (JSON Schema 2020-12,
   with every $ref into the components resolved; a HEAD's answer has no body to validate, and
   the console's files have media types but no schema: they are compared with console/);
+  a media type with an `x-line-schema` (the streamed exports) is read line by line, each
+  NDJSON line and each CSV row validated against it, the CSV header equal to its members;
 - for a success, checks the request against the operation too: its credentials are of a
   scheme the operation's security names, each query parameter sent is documented and its
   value valid for its schema, and the body valid for the request body's schema (what the
@@ -30,7 +32,9 @@ Usage: openapi_test.py --cdrd BUILD/cdrd --source REPO [-v]
 import argparse
 import base64
 import copy
+import csv
 import http.client
+import io
 import json
 import os
 import re
@@ -315,7 +319,48 @@ class Checker:
             for e in errors[:5]:
                 at = "/".join(str(p) for p in e.absolute_path) or "(body)"
                 self.fail(where, f"schema: at {at}: {e.message[:300]}")
+        line_schema = content[media].get("x-line-schema")
+        if line_schema is not None:
+            return self.check_lines(where, (method, template, status, media, "line"),
+                                    line_schema, media, value)
         return value
+
+    def check_lines(self, where, key, schema, media, text):
+        """A streamed export: each NDJSON line, or each CSV row read back into an object by
+        the line schema's member types (an empty cell of an optional member is left out), is
+        validated against the line schema; the CSV header must be its members in order.
+        Returns the objects."""
+        v = self.document.validator(key, schema)
+        fields = list(schema["properties"])
+        rows = []
+        if media == "text/csv":
+            table = list(csv.reader(io.StringIO(text, newline="")))
+            if not table or table[0] != fields:
+                self.fail(where, f"CSV header {table[:1]!r}, the document's fields are {fields}")
+                return []
+            for n, cells in enumerate(table[1:], 2):
+                if len(cells) != len(fields):
+                    self.fail(where, f"CSV row {n}: {len(cells)} cells, {len(fields)} fields")
+                    continue
+                rows.append({f: cell_value(c, schema["properties"][f])
+                             for f, c in zip(fields, cells)
+                             if c or f in schema.get("required", [])})
+        else:
+            for n, line in enumerate(text.split("\n")[:-1], 1):
+                try:
+                    rows.append(json.loads(line))
+                except ValueError as e:
+                    self.fail(where, f"line {n} is not JSON ({e}): {line[:200]!r}")
+            if text and not text.endswith("\n"):
+                self.fail(where, f"the last line is not ended: {text[-200:]!r}")
+        bad = 0
+        for n, row in enumerate(rows, 1):
+            for e in v.iter_errors(row):
+                bad += 1
+                if bad <= 5:
+                    at = "/".join(str(p) for p in e.absolute_path) or "(line)"
+                    self.fail(where, f"line schema: call {n}: at {at}: {e.message[:300]}")
+        return rows
 
     def check_request(self, where, operation, target, headers, body):
         """A request the server accepted must be one the document allows: its credentials of
@@ -369,6 +414,15 @@ class Checker:
             value = json.loads(text)
         for e in Draft202012Validator(schema).iter_errors(value):
             self.fail(where, f"request body: {e.message[:200]}")
+
+
+def cell_value(cell, schema):
+    """A CSV cell as the member's type reads it: integers and booleans are bare in CSV."""
+    if schema.get("type") == "integer" and re.fullmatch(r"-?[0-9]+", cell):
+        return int(cell)
+    if schema.get("type") == "boolean" and cell in ("true", "false"):
+        return cell == "true"
+    return cell
 
 
 def typed(text, schema):
@@ -556,6 +610,38 @@ def exercise(c, document, s1, s2, source, source_doc):
     c.call(s1, "GET", f"{zt}/Usage" + q(group_by="to_country", hangup_source="carrier",
                                         end_time__gte="2020-01-01 00:00"), 200, acct)
     c.call(s1, "GET", f"{zt}/Usage" + q(period="week"), 400, acct)
+
+    # The streamed export: the account's calls (as many as the list counts for the same
+    # filters, in both formats), every account's and one account's to the operator key.
+    long_in = dict(call_direction="inbound", bill_duration__gte=600)
+    listed = c.call(s1, "GET", f"{zt}/Call" + q(limit=1, **long_in), 200, acct) or {}
+    total = listed.get("meta", {}).get("total_count")
+    for fmt in ("ndjson", "csv"):
+        rows = c.call(s1, "GET", f"{zt}/Export/" + q(format=fmt, **long_in), 200, acct) or []
+        if len(rows) != total or not rows or {r.get("account") for r in rows} != {auth_id}:
+            c.fail(f"GET {zt}/Export?format={fmt}", f"{len(rows)} calls of "
+                   f"{sorted({r.get('account') for r in rows})}, the list counts {total}")
+    c.call(s1, "GET", f"{zt}/Export" + q(hangup_source="carrier", stir_verification="verified",
+                                         end_time__gte="2020-01-01 00:00", from_number="+44",
+                                         initiation_time__lt="2099-01-01 00:00:00"), 200, acct)
+    c.call(s1, "GET", f"{zt}/Export" + q(limit=5), 400, acct)
+    c.call(s1, "GET", f"{zt}/Export" + q(format="xml"), 400, acct)
+    c.call(s1, "GET", f"{zt}/Export?format=csv&format=ndjson", 400, acct)
+    c.call(s1, "GET", f"{zt}/Export" + q(account=auth_id), 400, acct)
+    operator_basic = {"Authorization": basic("operator", env["CDRD_OPERATOR_KEY"])}
+    every = c.call(s1, "GET", "/v1/export/calls/" + q(format="csv", to_number="+49"), 200, op)
+    if not every:
+        c.fail("GET /v1/export/calls?to_number=+49", "no call exported")
+    one = c.call(s1, "GET", "/v1/export/calls" + q(account=auth_id, call_direction="outbound",
+                                                  end_time__gte="2020-01-01 00:00"),
+                 200, operator_basic) or []
+    if not one or {r.get("account") for r in one} != {auth_id}:
+        c.fail(f"GET /v1/export/calls?account={auth_id}", f"{len(one)} calls of "
+               f"{sorted({r.get('account') for r in one})}")
+    c.call(s1, "GET", "/v1/export/calls" + q(account=nobody), 404, op)
+    c.call(s1, "GET", "/v1/export/calls" + q(offset=1), 400, op)
+    c.call(s1, "GET", "/v1/export/calls" + q(bill_duration__gte="ten"), 400, operator_basic)
+    c.call(s1, "GET", "/v1/export/calls", 401, {"Authorization": basic("operator", "wrong")})
 
     # A call's cloud-PBX legs.
     legs = c.call(s1, "GET", f"{zt}/Call/{call}/Legs/", 200, acct)
