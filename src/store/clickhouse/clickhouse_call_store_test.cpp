@@ -106,7 +106,7 @@ class ClickHouseStoreTest : public ::testing::Test {
   void open() {
     ch_.reset();
     Result<std::unique_ptr<ClickHouseCallStore>> s =
-        ClickHouseCallStore::open(server_ + "/" + database_);
+        ClickHouseCallStore::open(server_ + "/" + database_ + testing::url_options());
     ASSERT_TRUE(s.ok()) << s.status().message();
     ch_ = std::move(s).value();
   }
@@ -454,12 +454,26 @@ TEST(ClickHouseUrl, ParsesTheAcceptedFormAndNamesWhatIsWrong) {
   EXPECT_EQ(parse_url("clickhouse://h")->port, 8123);
   for (const char* bad :
        {"http://h:1/x", "clickhouse://:1/x", "clickhouse://h:0/x", "clickhouse://h:1/a-b",
-        "clickhouse://h:1/x?node=16", "clickhouse://h:1/x?user=a"}) {
+        "clickhouse://h:1/x?node=16", "clickhouse://h:1/x?user=a", "clickhouse://h:1,g:2/x",
+        "clickhouse://h:1,:2/x?cluster=c", "clickhouse://h:1/x?cluster=a-b"}) {
     Result<Endpoint> r = parse_url(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
-    EXPECT_NE(r.status().message().find("clickhouse://HOST:PORT/DATABASE"), std::string::npos);
+    EXPECT_NE(r.status().message().find("clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE"),
+              std::string::npos);
   }
+  // The sharded layout: every server listed, the first one taking the statements.
+  Result<Endpoint> c = parse_url("clickhouse://a:1,b:2/calls_db?cluster=two&node=2");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->cluster, "two");
+  EXPECT_EQ(c->node, 2);
+  EXPECT_EQ(c->host, "a");
+  const std::vector<Endpoint> shards = c->shards();
+  ASSERT_EQ(shards.size(), 2u);
+  EXPECT_EQ(shards[1].host, "b");
+  EXPECT_EQ(shards[1].port, 2);
+  EXPECT_EQ(shards[1].database, "calls_db");
+  EXPECT_EQ(shards[1].cluster, "two");
 }
 
 }  // namespace

@@ -35,18 +35,27 @@ inline std::optional<std::string> server_url(std::string& why) {
   return "clickhouse://127.0.0.1:" + port;
 }
 
+// CDRD_CLICKHOUSE_OPTIONS ("?cluster=NAME" with CDRD_CLICKHOUSE_URL naming every shard: the
+// sharded layout), or "".
+inline std::string url_options() {
+  const char* o = std::getenv("CDRD_CLICKHOUSE_OPTIONS");
+  return o == nullptr ? std::string() : std::string(o);
+}
+
 // A database name no other test process uses.
 inline std::string fresh_database(const std::string& label) {
   static std::atomic<int> n{0};
   return "cdrd_test_" + label + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
 }
 
-// Drops `database` on the server of `url` (best effort).
+// Drops `database` on every server of `url` (best effort).
 inline void drop_database(const std::string& url, const std::string& database) {
-  Result<Endpoint> e = parse_url(url + "/" + database);
+  Result<Endpoint> e = parse_url(url + "/" + database + url_options());
   if (!e.ok()) return;
-  Client c(*e, ClientOptions{});
-  static_cast<void>(c.run_without_database("DROP DATABASE IF EXISTS " + database));
+  for (const Endpoint& shard : e->shards()) {
+    Client c(shard, ClientOptions{});
+    static_cast<void>(c.run_without_database("DROP DATABASE IF EXISTS " + database));
+  }
 }
 
 }  // namespace cdrd::clickhouse::testing
