@@ -118,8 +118,8 @@ TEST(ControlPlaneNodes, ATokenResetThroughOneNodeHoldsOnTheOtherWithinTheCacheTi
   const std::size_t at = reset.out.find(marker);
   ASSERT_NE(at, std::string::npos) << reset.out;
   Credentials fresh = old;
-  fresh.auth_token = reset.out.substr(at + marker.size(), reset.out.find('\n', at) - at -
-                                                              marker.size());
+  fresh.auth_token =
+      reset.out.substr(at + marker.size(), reset.out.find('\n', at) - at - marker.size());
   // B still holds the old hash, which the old token matches: past the cache time it reads again.
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   EXPECT_EQ(b.get(old, calls).status, 401);

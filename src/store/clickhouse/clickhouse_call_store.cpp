@@ -257,16 +257,16 @@ Status ClickHouseCallStore::migrate() {
 
 Status ClickHouseCallStore::migrate_server(Client& client) {
   const Endpoint& e = client.endpoint();
-  RETURN_IF_ERROR(client.run_without_database("CREATE DATABASE IF NOT EXISTS " + e.database)
-                      .status());
+  RETURN_IF_ERROR(
+      client.run_without_database("CREATE DATABASE IF NOT EXISTS " + e.database).status());
   if (sharded_) {
     // A database made for one server keeps its calls in a plain `calls` table, which cannot
     // become a shard in place.
-    ASSIGN_OR_RETURN(const std::string engine,
-                     client.run("SELECT engine FROM system.tables WHERE database = " +
-                                    sql_string(e.database) +
-                                    " AND name = 'calls' FORMAT TabSeparated",
-                                false));
+    ASSIGN_OR_RETURN(
+        const std::string engine,
+        client.run("SELECT engine FROM system.tables WHERE database = " + sql_string(e.database) +
+                       " AND name = 'calls' FORMAT TabSeparated",
+                   false));
     if (!engine.empty() && engine != "Distributed\n") {
       return Status::IOError(e.describe() +
                              " holds the calls of one server (table calls is not Distributed): "
@@ -302,8 +302,8 @@ Status ClickHouseCallStore::migrate_server(Client& client) {
     for (const std::string_view table : {"calls", "call_keys"}) {
       RETURN_IF_ERROR(client
                           .run("CREATE TABLE IF NOT EXISTS " + std::string(table) + " AS " +
-                                   std::string(table) + "_local ENGINE = Distributed(" +
-                                   e.cluster + ", " + e.database + ", " + std::string(table) +
+                                   std::string(table) + "_local ENGINE = Distributed(" + e.cluster +
+                                   ", " + e.database + ", " + std::string(table) +
                                    "_local, cityHash64(account_id, call_key))",
                                false)
                           .status());
@@ -313,7 +313,8 @@ Status ClickHouseCallStore::migrate_server(Client& client) {
 }
 
 Status ClickHouseCallStore::check_reachable() {
-  for (const std::unique_ptr<Client>& shard : shards_) RETURN_IF_ERROR(shard->run("SELECT 1").status());
+  for (const std::unique_ptr<Client>& shard : shards_)
+    RETURN_IF_ERROR(shard->run("SELECT 1").status());
   return Status::Ok();
 }
 
@@ -448,11 +449,10 @@ Result<std::optional<CallRecord>> ClickHouseCallStore::find_call(std::int64_t ac
   const std::string account = sql_int(account_id);
   const std::string key = sql_string(ascii_lower(call_uuid));
   // The key's end_time from call_keys (sorted by key), then the call by its sort key.
-  const std::string where =
-      "account_id = " + account + " AND call_key = " + key +
-      " AND end_time >= " + sql_int(served_from) +
-      " AND end_time" + in_ + "(SELECT end_time FROM call_keys WHERE account_id = " + account +
-      " AND call_key = " + key + ")";
+  const std::string where = "account_id = " + account + " AND call_key = " + key +
+                            " AND end_time >= " + sql_int(served_from) + " AND end_time" + in_ +
+                            "(SELECT end_time FROM call_keys WHERE account_id = " + account +
+                            " AND call_key = " + key + ")";
   ASSIGN_OR_RETURN(std::vector<StoredCall> rows,
                    select_calls(select_sql(where, "ORDER BY id LIMIT 1")));
   if (rows.empty()) return std::optional<CallRecord>();

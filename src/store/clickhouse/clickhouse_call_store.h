@@ -59,8 +59,8 @@ class ClickHouseCallStore final : public CallStore {
  public:
   // Connects to `url` (clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME]),
   // creates the database and the tables or migrates them to kSchemaVersion (on every shard, with
-  // the Distributed tables over them, when `cluster` is set). kUnavailable when the server cannot be reached;
-  // kIOError when its schema is newer than this build's.
+  // the Distributed tables over them, when `cluster` is set). kUnavailable when the server cannot
+  // be reached; kIOError when its schema is newer than this build's.
   static Result<std::unique_ptr<ClickHouseCallStore>> open(std::string_view url,
                                                            StoreOptions options = {});
 

@@ -201,9 +201,9 @@ Result<std::string> Client::run_without_database(std::string_view sql) {
 Status Client::insert(std::string_view insert_sql, const std::string& rows) {
   // insert_distributed_sync: an insert into a Distributed table (the sharded layout) is answered
   // once every shard wrote its rows, not when they are queued on this server (the default).
-  const std::string target = "/?wait_end_of_query=1&insert_distributed_sync=1&database=" +
-                             endpoint_.database +
-                             "&query=" + http::url_encode(std::string(insert_sql));
+  const std::string target =
+      "/?wait_end_of_query=1&insert_distributed_sync=1&database=" + endpoint_.database +
+      "&query=" + http::url_encode(std::string(insert_sql));
   return request(target, rows).status();
 }
 
