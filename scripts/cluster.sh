@@ -172,6 +172,7 @@ OPERATOR_KEY=$(cat "$dir/operator.key")
 CONTROL_URL=$(cat "$dir/control_url")
 ENV
   cat "$dir/env"
+  log "two nodes up; the lines above are in $dir/env (set -a; . $dir/env); stop with: $0 stop $dir"
 }
 
 status() {
