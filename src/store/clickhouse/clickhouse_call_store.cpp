@@ -553,8 +553,15 @@ Result<std::vector<StoredCall>> ClickHouseCallStore::calls_stored_after(std::int
                                                                         Micros served_from,
                                                                         int limit) {
   if (limit <= 0) return std::vector<StoredCall>();
-  const std::string where = "account_id = " + sql_int(account_id) + " AND id > " +
-                            sql_int(after_id) + " AND end_time >= " + sql_int(served_from);
+  std::string where = "account_id = " + sql_int(account_id) + " AND id > " + sql_int(after_id) +
+                      " AND end_time >= " + sql_int(served_from);
+  if (const int lag_ms = client_.endpoint().feed_lag_ms; lag_ms > 0) {
+    // Only ids whose time is older than the lag: a call another node stores late (its id taken
+    // up to one insert time before it is visible) is then still ahead of every reader.
+    const Micros horizon = system_now() - kIdEpoch - Micros{lag_ms} * 1000;
+    if (horizon <= 0) return std::vector<StoredCall>();
+    where += " AND id < " + sql_int(horizon << kNodeBits);
+  }
   return select_in_order(where, "ORDER BY id LIMIT " + sql_int(limit));
 }
 

@@ -26,7 +26,9 @@
 //
 // Storage ids (the change feed): ((microseconds since 2024-01-01) << 4) | node, rising within
 // a node and above every id in the table at start, never reused. With several writing nodes
-// ids rise per node only (see docs/clickhouse.md).
+// ids rise per node only (see docs/clickhouse.md); feed_lag_ms=N in the URL makes the feed leave
+// out the ids of the last N ms, so a reader is not passed by another node's late insert as long
+// as inserts and the nodes' clock difference stay within N.
 //
 // Errors: kUnavailable when ClickHouse is down, slow past the budget or refusing for load
 // (503 with Retry-After in the APIs); kIOError for a refused statement or a corrupt answer.

@@ -380,6 +380,26 @@ TEST_F(ClickHouseStoreTest, ABatchOfThousandsOfLongUuidsIsCheckedInOneStatement)
   EXPECT_EQ(ch_->list_calls(q)->total_count, 8'000);
 }
 
+TEST_F(ClickHouseStoreTest, AFeedLagLeavesOutTheNewestCallsUntilTheyAreOlderThanIt) {
+  std::vector<CallRecord> calls;
+  Random rnd(5);
+  for (int i = 0; i < 50; ++i) {
+    CallRecord c = rich_call(rnd);
+    c.account_id = account_;
+    c.call_uuid = "lag-" + std::to_string(i);
+    calls.push_back(std::move(c));
+  }
+  insert_both(calls);
+  const std::string options = testing::url_options();
+  Result<std::unique_ptr<ClickHouseCallStore>> lagged = ClickHouseCallStore::open(
+      server_ + "/" + database_ + options + (options.empty() ? "?" : "&") + "feed_lag_ms=3000");
+  ASSERT_TRUE(lagged.ok()) << lagged.status().message();
+  EXPECT_EQ(feed(*ch_, account_).size(), 50u);
+  EXPECT_TRUE(feed(**lagged, account_).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  EXPECT_EQ(feed(**lagged, account_), feed(*ch_, account_));
+}
+
 TEST_F(ClickHouseStoreTest, AStoreOfANewerSchemaIsRefused) {
   ASSERT_TRUE(raw("INSERT INTO cdrd_schema VALUES (99, now())").ok());
   Result<std::unique_ptr<ClickHouseCallStore>> s =
@@ -474,6 +494,8 @@ TEST(ClickHouseUrl, ParsesTheAcceptedFormAndNamesWhatIsWrong) {
   EXPECT_EQ(shards[1].port, 2);
   EXPECT_EQ(shards[1].database, "calls_db");
   EXPECT_EQ(shards[1].cluster, "two");
+  EXPECT_EQ(parse_url("clickhouse://h/x?feed_lag_ms=30000")->feed_lag_ms, 30000);
+  EXPECT_FALSE(parse_url("clickhouse://h/x?feed_lag_ms=-1").ok());
 }
 
 }  // namespace

@@ -67,11 +67,12 @@ std::vector<Endpoint> Endpoint::shards() const {
 
 Result<Endpoint> parse_url(std::string_view url) {
   const auto bad = [&](std::string_view what) {
-    return Status::Invalid("calls: " + std::string(what) +
-                           "; the accepted form is "
-                           "clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME], "
-                           "got '" +
-                           std::string(url) + "'");
+    return Status::Invalid(
+        "calls: " + std::string(what) +
+        "; the accepted form is "
+        "clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME&feed_lag_ms=N], "
+        "got '" +
+        std::string(url) + "'");
   };
   const auto is_name = [](std::string_view name) {
     if (name.empty()) return false;
@@ -128,11 +129,18 @@ Result<Endpoint> parse_url(std::string_view url) {
       if (r.ec != std::errc() || r.ptr != n.data() + n.size() || e.node < 0 || e.node > 15) {
         return bad("node is a number from 0 to 15");
       }
+    } else if (option.substr(0, 12) == "feed_lag_ms=") {
+      const std::string_view n = option.substr(12);
+      const auto r = std::from_chars(n.data(), n.data() + n.size(), e.feed_lag_ms);
+      if (r.ec != std::errc() || r.ptr != n.data() + n.size() || e.feed_lag_ms < 0 ||
+          e.feed_lag_ms > 3'600'000) {
+        return bad("feed_lag_ms is a number from 0 to 3600000");
+      }
     } else if (option.substr(0, 8) == "cluster=") {
       e.cluster = std::string(option.substr(8));
       if (!is_name(e.cluster)) return bad("the cluster name may hold letters, digits and '_' only");
     } else {
-      return bad("the options are node=N and cluster=NAME");
+      return bad("the options are node=N, cluster=NAME and feed_lag_ms=N");
     }
   }
   if (e.cluster.empty() && e.servers.size() > 1) {

@@ -26,8 +26,8 @@
 
 namespace cdrd::clickhouse {
 
-// clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME], PORT the HTTP port
-// (8123 when absent), DATABASE `cdrd` when absent. `node` (0-15) tells apart the nodes that
+// clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME&feed_lag_ms=N], PORT the HTTP
+// port (8123 when absent), DATABASE `cdrd` when absent. `node` (0-15) tells apart the nodes that
 // write one table (see the store). `cluster` names a cluster of the servers' <remote_servers>:
 // the calls are then sharded over it, the listed servers being its shards (the first one takes
 // the statements); without it only one server may be listed.
@@ -37,6 +37,9 @@ struct Endpoint {
   std::string database = "cdrd";
   int node = 0;
   std::string cluster;
+  // feed_lag_ms=N: the change feed leaves out the calls stored in the last N ms (by their id's
+  // time), for deployments where several nodes write (see the store).
+  int feed_lag_ms = 0;
   // Every listed server, the first being host:port; each shard's endpoint (node and cluster
   // as above).
   std::vector<Endpoint> shards() const;
