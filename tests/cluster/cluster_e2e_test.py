@@ -189,6 +189,64 @@ def check(env, batches, what):
     return total
 
 
+def control_plane_on_both(env):
+    """An OAuth token issued by node 1 works on node 2 and the cloud-PBX answers agree; a deck
+    loaded through node 1 rates a call node 2 ingests; a revoked app stops on both."""
+    r = subprocess.run([CDRD, "--data-dir", os.path.join(STATE, "node1", "data"), "--control",
+                        env["CONTROL_URL"], "--control-key-file", os.path.join(STATE, "control.key"),
+                        "app", "create", "--account", env["AUTH_ID"]],
+                       capture_output=True, text=True, check=True)
+    app = dict((k.strip(), v.strip()) for k, v in
+               (line.split(":", 1) for line in r.stdout.splitlines()
+                if line.strip().startswith("client_")))
+    form = urllib.parse.urlencode({"grant_type": "client_credentials",
+                                   "client_id": app["client_id"],
+                                   "client_secret": app["client_secret"]})
+    status, text = request(env["NODE1_URL"], "POST", "/oauth/token", form,
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+    if status != 200:
+        raise AssertionError("token from node 1: %d %s" % (status, text))
+    bearer = {"Authorization": "Bearer " + json.loads(text)["access_token"]}
+    status, text = request(env["NODE2_URL"], "GET", "/api/ver1.0/user/", headers=bearer)
+    if status != 200:
+        raise AssertionError("node 1's token on node 2: %d %s" % (status, text))
+    client = json.loads(text)["client_id"]
+    for target in ("/api/ver1.0/client/%s/calls/?per_page=50&page=3" % client,
+                   "/api/ver1.0/client/%s/call_history/?per_page=20" % client):
+        answers = [request(env[n], "GET", target, headers=bearer) for n in ("NODE1_URL", "NODE2_URL")]
+        if answers[0] != answers[1] or answers[0][0] != 200:
+            raise AssertionError("%s differs: %s" % (target, [a[1][:300] for a in answers]))
+
+    operator = {"Authorization": "Bearer " + env["OPERATOR_KEY"], "Content-Type": "text/csv"}
+    deck = "prefix,rate,initial_increment,subsequent_increment\n44,0.04,60,60\n"
+    status, text = request(env["NODE1_URL"], "PUT", "/v1/ratedecks/%s/outbound" % env["AUTH_ID"],
+                           deck, operator)
+    if status != 200:
+        raise AssertionError("deck through node 1: %d %s" % (status, text))
+    line = json.loads(record(env["AUTH_ID"], "rated-000001", 1))
+    del line["rate"], line["total_amount"]
+    status, text = request(env["NODE2_URL"], "POST", "/v1/ingest/calls", json.dumps(line) + "\n",
+                           {"Authorization": "Bearer " + env["OPERATOR_KEY"],
+                            "Content-Type": "application/x-ndjson"})
+    if status != 200 or json.loads(text)["stored"] != 1:
+        raise AssertionError("rated call through node 2: %d %s" % (status, text))
+    (call,) = same_answers(env, ["/v1/Account/%s/Zentrunk/Call/rated-000001/" % env["AUTH_ID"]])
+    if (call["total_rate"], call["total_amount"]) != ("0.04000", "0.04000"):
+        raise AssertionError("node 2 did not rate with node 1's deck: %s" % call)
+
+    r = subprocess.run([CDRD, "--data-dir", os.path.join(STATE, "node2", "data"), "--control",
+                        env["CONTROL_URL"], "--control-key-file", os.path.join(STATE, "control.key"),
+                        "app", "revoke", app["client_id"]], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise AssertionError("app revoke: %s %s" % (r.stdout, r.stderr))
+    for node in ("NODE1_URL", "NODE2_URL"):
+        status, _ = request(env[node], "GET", "/api/ver1.0/user/", headers=bearer)
+        if status != 401:
+            raise AssertionError("a revoked token on %s: %d" % (node, status))
+    log("control plane: node 1's OAuth token and deck hold on node 2, the PBX answers agree, "
+        "a revoke through node 2's CLI stops the token on both")
+
+
 def main():
     r = cluster("start", STATE, check=False)
     if r.returncode == 77:
@@ -227,6 +285,8 @@ def main():
         raise errors[0]
     if check(env, batches, "after concurrent ingest") != 4000:
         raise AssertionError("expected 4000 calls")
+    control_plane_on_both(env)
+    batches.stored += 1  # the rated call
 
     # 2. Node 2 killed (SIGKILL) in the middle of its ingest, node 1 ingesting meanwhile.
     pid = int(open(os.path.join(STATE, "node2", "pid")).read())
@@ -250,13 +310,19 @@ def main():
                threading.Thread(target=sequence, args=("NODE1_URL", "d", 20000, 6, 500))]
     for t in threads:
         t.start()
-    time.sleep(1.0)
+    # Killed once three of its batches were answered: the fourth is on its way.
+    deadline = time.monotonic() + 30
+    while sum(1 for k, o in list(outcomes.items()) if k.startswith("NODE2") and
+              o.startswith("stored")) < 3 and time.monotonic() < deadline:
+        time.sleep(0.005)
     os.kill(pid, signal.SIGKILL)
     log("node 2 (pid %d) killed with SIGKILL" % pid)
     for t in threads:
         t.join()
     for label in sorted(outcomes):
         log("  %s: %s" % (label, outcomes[label]))
+    if not batches.unacked:
+        raise AssertionError("node 2 answered every batch before it was killed")
     cluster("start-node", STATE, "2")
     log("node 2 restarted")
     # Everything without an answer, sent again (to the node that lost it).
@@ -274,7 +340,7 @@ def main():
         if again.stored != 0:
             raise AssertionError("resent %s: %s" % (prefix, outcome))
     total = check(env, batches, "after the kill, the restart and the retries")
-    expected = 4000 + 6000 + 3000
+    expected = 4000 + 1 + 6000 + 3000
     if total != expected:
         raise AssertionError("total_count %d, expected %d" % (total, expected))
     log("PASSED")
