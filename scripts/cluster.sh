@@ -105,7 +105,7 @@ stop_node() {
 }
 
 start() {
-  local dir=$1
+  local dir=$1 given=$1
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   cdrd_binary >/dev/null
@@ -172,7 +172,7 @@ OPERATOR_KEY=$(cat "$dir/operator.key")
 CONTROL_URL=$(cat "$dir/control_url")
 ENV
   cat "$dir/env"
-  log "two nodes up; the lines above are in $dir/env (set -a; . $dir/env); stop with: $0 stop $dir"
+  log "two nodes up; the lines above are in $given/env (set -a; . $given/env); stop with: $0 stop $given"
 }
 
 status() {
