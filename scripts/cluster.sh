@@ -10,6 +10,8 @@
 #                                   ClickHouse or PostgreSQL cannot be installed or started.
 #   cluster.sh status [DIR]         what runs, and each node's /readyz
 #   cluster.sh stop [DIR]           stops it all and removes DIR
+#   cluster.sh start-shards DIR     starts only the two ClickHouse shards, prints
+#                                   "127.0.0.1:HTTP1,127.0.0.1:HTTP2" (stop removes them too)
 #   cluster.sh start-node DIR N     (re)starts node N (1 or 2), e.g. after it was killed
 #   cluster.sh stop-node DIR N      stops node N (SIGTERM)
 #
@@ -104,21 +106,12 @@ stop_node() {
   rm -f "$pidfile"
 }
 
-start() {
-  local dir=$1 given=$1
+# ClickHouse: two shards, each knowing both as the cluster cdrd_cluster (by their TCP ports).
+# Prints the servers part of a --calls URL, "127.0.0.1:HTTP1,127.0.0.1:HTTP2".
+start_shards() {
+  local dir=$1
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  cdrd_binary >/dev/null
-
-  # PostgreSQL: the control plane of both nodes.
-  bash "$repo/scripts/postgres-test.sh" start "$dir/pg" >&2
-  if [[ ! -s $dir/pg/url ]]; then
-    log "PostgreSQL could not be started: $(cat "$dir/pg/skip" 2>/dev/null)"
-    exit 77
-  fi
-  cp "$dir/pg/url" "$dir/control_url"
-
-  # ClickHouse: two shards, each knowing both as the cluster cdrd_cluster (by their TCP ports).
   local tcp1 tcp2
   tcp1=$(free_port)
   tcp2=$(free_port)
@@ -147,6 +140,25 @@ XML
     log "ClickHouse could not be started"
     exit "$rc"
   fi
+
+  echo "127.0.0.1:$(cat "$dir/ch1/http_port"),127.0.0.1:$(cat "$dir/ch2/http_port")"
+}
+
+start() {
+  local dir=$1 given=$1
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  cdrd_binary >/dev/null
+
+  # PostgreSQL: the control plane of both nodes.
+  bash "$repo/scripts/postgres-test.sh" start "$dir/pg" >&2
+  if [[ ! -s $dir/pg/url ]]; then
+    log "PostgreSQL could not be started: $(cat "$dir/pg/skip" 2>/dev/null)"
+    exit 77
+  fi
+  cp "$dir/pg/url" "$dir/control_url"
+
+  start_shards "$dir" >/dev/null
 
   # The nodes: one operator key and one control-plane key file for both; node 1 first (it
   # makes the key file and the schemas), then node 2.
@@ -219,6 +231,7 @@ case $cmd in
   start) start "$dir" ;;
   status) status "$dir" ;;
   stop) stop "$dir" ;;
+  start-shards) start_shards "$dir" ;;
   start-node) start_node "$dir" "${3:?node 1 or 2}" ;;
   stop-node) stop_node "$dir" "${3:?node 1 or 2}" ;;
   *) log "usage: $0 start|status|stop [DIR] | start-node|stop-node DIR N"; exit 2 ;;

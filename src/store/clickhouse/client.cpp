@@ -192,8 +192,10 @@ Result<std::string> Client::request(const std::string& target, const std::string
 Result<std::string> Client::run(std::string_view sql, bool read) {
   // max_query_size: ingest's duplicate check names every uuid of a batch (thousands), past
   // ClickHouse's default of 256 KiB of statement text.
+  // insert_distributed_sync: as for insert() (an INSERT ... SELECT is a statement too).
   std::string target =
-      "/?wait_end_of_query=1&max_query_size=16777216&database=" + endpoint_.database;
+      "/?wait_end_of_query=1&insert_distributed_sync=1&max_query_size=16777216&database=" +
+      endpoint_.database;
   if (read && options_.query_budget_ms > 0) {
     // Whole seconds in ClickHouse 18.16; at least one.
     target += "&max_execution_time=" + std::to_string(std::max(1, options_.query_budget_ms / 1000));
