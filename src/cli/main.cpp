@@ -153,7 +153,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3'600'000));
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log each request");
   serve_cmd->add_option("--calls", serve.calls,
-                        "keep the calls in ClickHouse: clickhouse://HOST:PORT/DATABASE "
+                        "keep the calls in ClickHouse: clickhouse://HOST:PORT/DATABASE, or "
+                        "sharded: clickhouse://HOST:PORT,HOST:PORT/DATABASE?cluster=NAME "
                         "(default: in the sqlite database; docs/clickhouse.md)");
   serve_cmd->add_option("--sip-domain", serve.sip_domain,
                         "trunks get the SIP domain {trunk_id}.zt.DOMAIN (default cdrd.example)");
