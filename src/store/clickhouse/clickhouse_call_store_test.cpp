@@ -430,6 +430,16 @@ TEST_F(ClickHouseStoreTest, AFeedLagLeavesOutTheNewestCallsUntilTheyAreOlderThan
   EXPECT_EQ(feed(**lagged, account_), feed(*ch_, account_));
 }
 
+TEST_F(ClickHouseStoreTest, ADatabaseOfOneServerCannotBecomeAShard) {
+  if (!testing::url_options().empty()) GTEST_SKIP() << "the database is sharded already";
+  Result<std::unique_ptr<ClickHouseCallStore>> s =
+      ClickHouseCallStore::open(server_ + "/" + database_ + "?cluster=cdrd_cluster");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kIOError);
+  EXPECT_NE(s.status().message().find("holds the calls of one server"), std::string::npos)
+      << s.status().message();
+}
+
 TEST_F(ClickHouseStoreTest, AStoreOfANewerSchemaIsRefused) {
   ASSERT_TRUE(raw("INSERT INTO cdrd_schema VALUES (99, now())").ok());
   Result<std::unique_ptr<ClickHouseCallStore>> s = ClickHouseCallStore::open(url());
