@@ -8,6 +8,8 @@
 #                                   account and prints the nodes' URLs and the credentials;
 #                                   DIR/env holds them as shell assignments. Exit 77 when
 #                                   ClickHouse or PostgreSQL cannot be installed or started.
+#                                   Run again on a started DIR, it prints the same (and starts a
+#                                   node that died again).
 #   cluster.sh status [DIR]         what runs, and each node's /readyz
 #   cluster.sh stop [DIR]           stops it all and removes DIR
 #   cluster.sh start-shards DIR     starts only the two ClickHouse shards, prints
@@ -146,6 +148,15 @@ XML
 
 start() {
   local dir=$1 given=$1
+  if [[ -s $dir/env ]]; then
+    # Started before: say what runs; a node that died is started again.
+    status "$dir" >&2
+    start_node "$dir" 1 >&2
+    start_node "$dir" 2 >&2
+    cat "$dir/env"
+    log "the cluster of $given runs already (stop it with: $0 stop $given)"
+    return 0
+  fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   cdrd_binary >/dev/null
