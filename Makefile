@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
 .PHONY: run test bench bench-hardening bench-export build build-test deps test-deps clean fuzz \
-	fuzz-deps test-sanitize format lint lint-deps deb
+	fuzz-deps test-sanitize format lint lint-deps deb cluster cluster-status cluster-stop
 
 deps:
 	@bash scripts/install-deps.sh
@@ -54,6 +54,20 @@ bench-export: deps
 	@$(configure-release)
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
 	@bash bench/export.sh $(BUILD_DIR)
+
+# The local cluster (docs/scale-out.md, "Local cluster"): two ClickHouse shards, PostgreSQL and
+# two cdrd nodes on loopback, under var/cluster; prints the nodes' URLs and demo credentials.
+cluster:
+	@bash scripts/install-deps.sh cluster
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target cdrd
+	@CDRD=$(BUILD_DIR)/cdrd bash scripts/cluster.sh start var/cluster
+
+cluster-status:
+	@bash scripts/cluster.sh status var/cluster
+
+cluster-stop:
+	@bash scripts/cluster.sh stop var/cluster
 
 # The Debian package (docs/operations.md, "Debian package"): the optimised cdrd, stripped, with
 # its systemd unit and options file, packed by CPack into $(BUILD_DIR)/cdrd_VERSION_ARCH.deb.

@@ -11,7 +11,9 @@
 #   clickhouse-test.sh stop DIR    stops that server (SIGTERM, then SIGKILL after 20 s) and
 #                                  removes DIR. Safe to call when start failed.
 #
-# Settings: CLICKHOUSE_NO_INSTALL=1 never tries to install the package; CLICKHOUSE_MEMORY_BYTES
+# Settings: CLICKHOUSE_NO_INSTALL=1 never tries to install the package; CLICKHOUSE_HTTP_PORT and
+# CLICKHOUSE_TCP_PORT fix the ports (scripts/cluster.sh names every shard's TCP port in each
+# shard's config.d/ before it starts them); DIR/tcp_port names the TCP port; CLICKHOUSE_MEMORY_BYTES
 # (default 2 GB) caps a query's memory, CLICKHOUSE_CACHE_BYTES (default 256 MiB) sizes the mark
 # and uncompressed caches (the benchmark's peer run sets larger ones).
 set -euo pipefail
@@ -47,8 +49,9 @@ start() {
   rm -f "$dir/http_port"
   dir=$(cd "$dir" && pwd)
   local http_port tcp_port
-  http_port=$(free_port)
-  tcp_port=$(free_port)
+  http_port=${CLICKHOUSE_HTTP_PORT:-$(free_port)}
+  tcp_port=${CLICKHOUSE_TCP_PORT:-$(free_port)}
+  echo "$tcp_port" >"$dir/tcp_port"
   cat >"$dir/config.xml" <<XML
 <?xml version="1.0"?>
 <yandex>

@@ -5,7 +5,8 @@
 # `install-deps.sh fuzz` also installs what `make fuzz` needs: clang and its compiler runtime
 # (libFuzzer and the sanitizer runtimes); `install-deps.sh lint` what `make lint` needs (clang,
 # clang-tidy); `install-deps.sh bench` what the peer engines of `make bench` need (PostgreSQL 15,
-# ClickHouse, nginx and the Python client of the driver; docs/benchmarks.md).
+# ClickHouse, nginx and the Python client of the driver; docs/benchmarks.md); `install-deps.sh
+# cluster` what `make cluster` starts (PostgreSQL 15 and ClickHouse; docs/scale-out.md).
 # `make test-sanitize` builds with g++ and needs nothing more.
 # `install-deps.sh test` (`make test`) also tries what only tests use: the switch and SIP phone
 # of the Kamailio end-to-end test (tests/kamailio_e2e_test.cpp) and the headless browser of the
@@ -48,6 +49,14 @@ if [ "${1:-}" = fuzz ]; then
   PACKAGES+=(
     clang                 # clang++: the compiler libFuzzer works with
     libclang-rt-14-dev    # libFuzzer, AddressSanitizer and UBSan runtimes for clang 14
+  )
+fi
+
+if [ "${1:-}" = cluster ]; then
+  PACKAGES+=(
+    postgresql-15         # the local cluster's shared control plane (scripts/cluster.sh)
+    clickhouse-server     # its two ClickHouse shards
+    clickhouse-client
   )
 fi
 
@@ -121,8 +130,8 @@ $SUDO apt-get update -qq || [ ${#missing[@]} -eq 0 ]
 # ports (the policy-rc.d convention of invoke-rc.d), unless the machine already has a policy.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
-if { [ "${1:-}" = bench ] || [ ${#switch_missing[@]} -gt 0 ] || [ ${#postgres_missing[@]} -gt 0 ] ||
-  [ ${#ch_missing[@]} -gt 0 ]; } &&
+if { [ "${1:-}" = bench ] || [ "${1:-}" = cluster ] || [ ${#switch_missing[@]} -gt 0 ] ||
+  [ ${#postgres_missing[@]} -gt 0 ] || [ ${#ch_missing[@]} -gt 0 ]; } &&
   [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
   $SUDO chmod 755 "$policy"

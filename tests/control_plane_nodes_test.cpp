@@ -7,8 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "harness.h"
 #include "records.h"
@@ -100,6 +102,30 @@ TEST(ControlPlaneNodes, WhatOneNodeChangesHoldsOnTheOther) {
   const auto revoked = run_cdrd({"--data-dir", b.data_dir(), "app", "revoke", app.client_id});
   ASSERT_EQ(revoked.exit_code, 0) << revoked.out;
   EXPECT_EQ(get_bearer(a, bearer, "/api/ver1.0/user/").status, 401);
+}
+
+// A token reset through one node (its CLI) stops the old token on the other node, which had it
+// cached, within that node's --auth-cache-ms; the new token works on both at once.
+TEST(ControlPlaneNodes, ATokenResetThroughOneNodeHoldsOnTheOtherWithinTheCacheTime) {
+  if (!on_postgres()) GTEST_SKIP() << "runs in the control_postgres.* runs only";
+  CdrdServer a({"--auth-cache-ms", "300"}), b({"--auth-cache-ms", "300"});
+  const Credentials old = a.create_account("acme");
+  const std::string calls = "/v1/Account/" + old.auth_id + "/Zentrunk/Call/";
+  ASSERT_EQ(b.get(old, calls).status, 200);  // cached on B now
+  const auto reset = run_cdrd({"--data-dir", a.data_dir(), "account", "reset-token", old.auth_id});
+  ASSERT_EQ(reset.exit_code, 0) << reset.out;
+  const std::string marker = "auth_token: ";
+  const std::size_t at = reset.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << reset.out;
+  Credentials fresh = old;
+  fresh.auth_token =
+      reset.out.substr(at + marker.size(), reset.out.find('\n', at) - at - marker.size());
+  // B still holds the old hash, which the old token matches: past the cache time it reads again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(b.get(old, calls).status, 401);
+  EXPECT_EQ(a.get(old, calls).status, 401);
+  EXPECT_EQ(a.get(fresh, calls).status, 200);
+  EXPECT_EQ(b.get(fresh, calls).status, 200);
 }
 
 // A PostgreSQL server of this test's own (scripts/postgres-test.sh), to stop and start again.

@@ -40,6 +40,9 @@ struct ApiSettings {
   std::string sip_domain{service::trunks::kDefaultSipDomain};
   // The largest upload (ingest body, rate deck), the server's --max-body-bytes.
   std::size_t max_upload_bytes = std::size_t{32} * 1024 * 1024;
+  // How long a node trusts an account it read (auth.h): the bound on a token reset made
+  // elsewhere (the CLI, another node) reaching this node. 0: read on every request.
+  std::int64_t auth_cache_ms = 5000;
   // Wall clock; tests may fix it.
   Clock now;
 };

@@ -33,4 +33,23 @@ int run_account_list(const GlobalOptions& global) {
   return 0;
 }
 
+int run_account_reset_token(const GlobalOptions& global, const std::string& auth_id) {
+  const std::unique_ptr<Backends> store = open_backends(global);
+  if (!store) return 2;
+  auto account = store->accounts->find_account_by_auth_id(auth_id);
+  if (!account.ok()) return error_exit(account.status());
+  if (!*account) {
+    std::cerr << "cdrd: no account with auth_id '" << auth_id << "'\n";
+    return 2;
+  }
+  const std::string token = new_auth_token();
+  if (Status s = store->accounts->set_token_hash((*account)->id, sha256_hex(token)); !s.ok()) {
+    return error_exit(s);
+  }
+  std::cout << "auth_id: " << auth_id << "\n"
+            << "auth_token: " << token << "\n"
+            << "(the old token stops working on every node within their --auth-cache-ms)\n";
+  return 0;
+}
+
 }  // namespace cdrd::cli

@@ -49,6 +49,7 @@ struct ServeOptions {
   std::int64_t list_window_days = 30;
   std::int64_t retention_days = 90;
   std::int64_t token_ttl_seconds = 3600;
+  std::int64_t auth_cache_ms = 5000;  // how long a signed-in account is trusted without a read
   std::size_t max_body_bytes = std::size_t{32} * 1024 * 1024;
   bool no_access_log = false;
   std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
@@ -73,6 +74,7 @@ CallStore* choose_calls(const std::string& calls_url, int query_budget_ms, CallS
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);
 int run_account_list(const GlobalOptions& global);
+int run_account_reset_token(const GlobalOptions& global, const std::string& auth_id);
 // What `cdrd import --format asterisk-csv|asterisk-custom` adds (docs/switch-asterisk.md).
 struct SwitchImportOptions {
   std::string time_zone;  // IANA name ("Europe/Berlin") of Master.csv's local times; "" = UTC

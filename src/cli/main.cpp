@@ -139,6 +139,11 @@ int main(int argc, char** argv) {
                    "lifetime of the cloud-PBX API's OAuth access tokens (default 3600)")
       ->check(CLI::Range(1, 31'536'000));
   serve_cmd
+      ->add_option("--auth-cache-ms", serve.auth_cache_ms,
+                   "how long a signed-in account is trusted before it is read again: the bound "
+                   "on a token reset reaching this node (default 5000; 0 = every request)")
+      ->check(CLI::Range(0, 3'600'000));
+  serve_cmd
       ->add_option("--max-body-bytes", serve.max_body_bytes,
                    "largest request body accepted (default 33554432)")
       ->check(CLI::Range(1024, 1 << 30));
@@ -148,7 +153,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3'600'000));
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log each request");
   serve_cmd->add_option("--calls", serve.calls,
-                        "keep the calls in ClickHouse: clickhouse://HOST:PORT/DATABASE "
+                        "keep the calls in ClickHouse: clickhouse://HOST:PORT/DATABASE, or "
+                        "sharded: clickhouse://HOST:PORT,HOST:PORT/DATABASE?cluster=NAME "
                         "(default: in the sqlite database; docs/clickhouse.md)");
   serve_cmd->add_option("--sip-domain", serve.sip_domain,
                         "trunks get the SIP domain {trunk_id}.zt.DOMAIN (default cdrd.example)");
@@ -160,6 +166,10 @@ int main(int argc, char** argv) {
       account_cmd->add_subcommand("create", "create an account, print its credentials");
   account_create->add_option("--name", account_name, "the account's name")->required();
   auto* account_list = account_cmd->add_subcommand("list", "list accounts");
+  std::string reset_auth_id;
+  auto* account_reset = account_cmd->add_subcommand(
+      "reset-token", "give an account a new auth token, print it (the old one stops working)");
+  account_reset->add_option("auth_id", reset_auth_id, "the account's auth_id")->required();
 
   std::string import_file, import_format = "auto";
   bool import_quiet = false;
@@ -215,6 +225,7 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return run_serve(global, serve);
   if (account_create->parsed()) return run_account_create(global, account_name);
   if (account_list->parsed()) return run_account_list(global);
+  if (account_reset->parsed()) return run_account_reset_token(global, reset_auth_id);
   if (import_cmd->parsed()) {
     return run_import(global, import_file, import_format, import_quiet, import_retention_days,
                       import_switch);

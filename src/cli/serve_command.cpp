@@ -71,6 +71,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   settings.list_window_days = options.list_window_days;
   settings.retention_days = options.retention_days;
   settings.token_ttl_seconds = options.token_ttl_seconds;
+  settings.auth_cache_ms = options.auth_cache_ms;
   settings.operator_key = options.operator_key;
   settings.sip_domain = options.sip_domain;
   settings.max_upload_bytes = options.max_body_bytes;

@@ -44,7 +44,8 @@ http::RouteDecision answer(http::HttpResponse response) {
 App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Operations operations)
     : ctx_(ctx),
       services_(services),
-      auth_(std::make_unique<Authenticator>(ctx.accounts)),
+      auth_(std::make_unique<Authenticator>(ctx.accounts, ctx.settings.auth_cache_ms * 1000,
+                                            ctx.settings.now)),
       throttle_(throttle),
       operations_(std::move(operations)) {
   using zentrunk::Representation;

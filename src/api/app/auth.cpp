@@ -7,15 +7,21 @@
 namespace cdrd::api {
 
 Result<std::optional<Account>> Authenticator::lookup(const std::string& auth_id) {
-  {
+  const Micros now = now_from(clock_);
+  if (max_age_ > 0) {
     ReaderLock lock(&mu_);
     auto it = cache_.find(auth_id);
-    if (it != cache_.end()) return std::optional<Account>(it->second);
+    if (it != cache_.end() && now - it->second.read_at < max_age_ && now >= it->second.read_at) {
+      return std::optional<Account>(it->second.account);
+    }
   }
   auto found = accounts_.find_account_by_auth_id(auth_id);
-  if (!found.ok() || !found.value()) return found;
   WriterLock lock(&mu_);
-  cache_[auth_id] = *found.value();
+  if (!found.ok() || !found.value() || max_age_ <= 0) {
+    cache_.erase(auth_id);  // gone, or unknown now: not kept
+    return found;
+  }
+  cache_[auth_id] = Cached{*found.value(), now};
   return found;
 }
 

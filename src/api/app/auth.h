@@ -1,7 +1,11 @@
 // Authenticator: HTTP Basic authentication of customer accounts (auth_id:auth_token).
 // Only the SHA-256 of a token is stored; the comparison of hashes takes constant time.
-// Accounts are cached in memory after their first lookup (tokens change only through the CLI,
-// which a running server sees on its next cache miss or restart: see docs/operations.md).
+// Accounts are cached in memory after a lookup for at most `max_age` (ApiSettings::
+// auth_cache_ms, `--auth-cache-ms`): a token reset (`cdrd account reset-token`, on this node or
+// any node of a shared control plane) stops the old token here within that time, and a token
+// that does not match the cached hash is looked up again at once (so a new token works at once).
+// A failed lookup is never cached; the store being down answers its error (503), also for an
+// account cached earlier than `max_age`.
 // Thread-safe.
 #pragma once
 
@@ -9,8 +13,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "core/account.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/mutex.h"
 #include "core/status.h"
@@ -20,7 +26,10 @@ namespace cdrd::api {
 
 class Authenticator {
  public:
-  explicit Authenticator(AccountStore& accounts) : accounts_(accounts) {}
+  // max_age <= 0: every request reads the store.
+  explicit Authenticator(AccountStore& accounts, Micros max_age = 5 * kMicrosPerSecond,
+                         Clock clock = {})
+      : accounts_(accounts), max_age_(max_age), clock_(std::move(clock)) {}
 
   // The account of an "Authorization: Basic ..." header value, or kUnauthenticated with a
   // reason fit for the client (never saying whether the auth_id exists), or kIOError.
@@ -29,9 +38,16 @@ class Authenticator {
  private:
   Result<std::optional<Account>> lookup(const std::string& auth_id) EXCLUDES(mu_);
 
+  struct Cached {
+    Account account;
+    Micros read_at = 0;
+  };
+
   AccountStore& accounts_;
+  const Micros max_age_;
+  const Clock clock_;
   SharedMutex mu_;
-  std::unordered_map<std::string, Account> cache_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Cached> cache_ GUARDED_BY(mu_);
 };
 
 using cdrd::base64_decode;  // core/crypto.h

@@ -26,7 +26,9 @@ using sqlite::enum_code;
 constexpr std::string_view kMonthOf = "toYYYYMM(toDateTime(intDiv(end_time, 1000000), 'UTC'))";
 
 // Migration n (1-based) is migrations()[n - 1]: statements run in order, then version n is
-// recorded. Applied statements are never edited; a change is a new migration.
+// recorded. Applied statements are never edited; a change is a new migration. In the sharded
+// layout each server runs them with its tables named calls_local and call_keys_local
+// (local_names), under the Distributed tables `calls` and `call_keys`.
 const std::vector<std::vector<std::string>>& migrations() {
   static const std::vector<std::vector<std::string>> m = {
       {
@@ -64,6 +66,18 @@ const std::vector<std::vector<std::string>>& migrations() {
       },
   };
   return m;
+}
+
+// A statement of migrations() for the sharded layout: its tables become the shard's local ones.
+std::string local_names(std::string statement) {
+  for (const std::string_view table : {"call_keys", "calls"}) {
+    const std::string from = "TABLE IF NOT EXISTS " + std::string(table) + " (";
+    if (const std::size_t at = statement.find(from); at != std::string::npos) {
+      statement.replace(at, from.size(), "TABLE IF NOT EXISTS " + std::string(table) + "_local (");
+      break;
+    }
+  }
+  return statement;
 }
 
 // Ids: a time part in microseconds since 2024-01-01 UTC, four bits of node. 2^53 (the largest
@@ -213,7 +227,14 @@ std::string_view usage_period_sql(UsagePeriod p) {
 }  // namespace
 
 ClickHouseCallStore::ClickHouseCallStore(Endpoint endpoint, StoreOptions options)
-    : client_(std::move(endpoint), options.client), options_(options) {}
+    : client_(endpoint, options.client),
+      options_(options),
+      sharded_(!endpoint.cluster.empty()),
+      in_(sharded_ ? " GLOBAL IN " : " IN ") {
+  for (Endpoint& shard : endpoint.shards()) {
+    shards_.push_back(std::make_unique<Client>(std::move(shard), options.client));
+  }
+}
 
 Result<std::unique_ptr<ClickHouseCallStore>> ClickHouseCallStore::open(std::string_view url,
                                                                        StoreOptions options) {
@@ -230,35 +251,72 @@ Result<std::unique_ptr<ClickHouseCallStore>> ClickHouseCallStore::open(std::stri
 }
 
 Status ClickHouseCallStore::migrate() {
+  for (const std::unique_ptr<Client>& shard : shards_) RETURN_IF_ERROR(migrate_server(*shard));
+  return Status::Ok();
+}
+
+Status ClickHouseCallStore::migrate_server(Client& client) {
+  const Endpoint& e = client.endpoint();
   RETURN_IF_ERROR(
-      client_.run_without_database("CREATE DATABASE IF NOT EXISTS " + client_.endpoint().database)
-          .status());
-  RETURN_IF_ERROR(client_
+      client.run_without_database("CREATE DATABASE IF NOT EXISTS " + e.database).status());
+  if (sharded_) {
+    // A database made for one server keeps its calls in a plain `calls` table, which cannot
+    // become a shard in place.
+    ASSIGN_OR_RETURN(
+        const std::string engine,
+        client.run("SELECT engine FROM system.tables WHERE database = " + sql_string(e.database) +
+                       " AND name = 'calls' FORMAT TabSeparated",
+                   false));
+    if (!engine.empty() && engine != "Distributed\n") {
+      return Status::IOError(e.describe() +
+                             " holds the calls of one server (table calls is not Distributed): "
+                             "a sharded layout needs a new database");
+    }
+  }
+  RETURN_IF_ERROR(client
                       .run("CREATE TABLE IF NOT EXISTS cdrd_schema (version UInt32, "
                            "applied_at DateTime) ENGINE = TinyLog",
                            false)
                       .status());
   ASSIGN_OR_RETURN(const std::string body,
-                   client_.run("SELECT max(version) FROM cdrd_schema FORMAT TabSeparated"));
+                   client.run("SELECT max(version) FROM cdrd_schema FORMAT TabSeparated"));
   ASSIGN_OR_RETURN(const std::int64_t current, single_int(body));
   const auto& all = migrations();
   if (current > static_cast<std::int64_t>(all.size())) {
-    return Status::IOError(client_.endpoint().describe() + " holds schema version " +
-                           std::to_string(current) + ", newer than this cdrd's " +
-                           std::to_string(all.size()) + ": upgrade cdrd");
+    return Status::IOError(e.describe() + " holds schema version " + std::to_string(current) +
+                           ", newer than this cdrd's " + std::to_string(all.size()) +
+                           ": upgrade cdrd");
   }
   for (std::size_t v = static_cast<std::size_t>(current); v < all.size(); ++v) {
     for (const std::string& statement : all[v]) {
-      RETURN_IF_ERROR(client_.run(statement, false).status());
+      RETURN_IF_ERROR(client.run(sharded_ ? local_names(statement) : statement, false).status());
     }
     RETURN_IF_ERROR(
-        client_.run("INSERT INTO cdrd_schema VALUES (" + std::to_string(v + 1) + ", now())", false)
+        client.run("INSERT INTO cdrd_schema VALUES (" + std::to_string(v + 1) + ", now())", false)
             .status());
+  }
+  if (sharded_) {
+    // On every shard, so that any of them can take the statements. The sharding key is the
+    // call's (account, key), the same for both tables: every copy of a call and its key row
+    // land on one shard, where FINAL collapses them.
+    for (const std::string_view table : {"calls", "call_keys"}) {
+      RETURN_IF_ERROR(client
+                          .run("CREATE TABLE IF NOT EXISTS " + std::string(table) + " AS " +
+                                   std::string(table) + "_local ENGINE = Distributed(" + e.cluster +
+                                   ", " + e.database + ", " + std::string(table) +
+                                   "_local, cityHash64(account_id, call_key))",
+                               false)
+                          .status());
+    }
   }
   return Status::Ok();
 }
 
-Status ClickHouseCallStore::check_reachable() { return client_.run("SELECT 1").status(); }
+Status ClickHouseCallStore::check_reachable() {
+  for (const std::unique_ptr<Client>& shard : shards_)
+    RETURN_IF_ERROR(shard->run("SELECT 1").status());
+  return Status::Ok();
+}
 
 Result<std::vector<InsertOutcome>> ClickHouseCallStore::insert_calls(
     const std::vector<CallRecord>& records) {
@@ -391,11 +449,10 @@ Result<std::optional<CallRecord>> ClickHouseCallStore::find_call(std::int64_t ac
   const std::string account = sql_int(account_id);
   const std::string key = sql_string(ascii_lower(call_uuid));
   // The key's end_time from call_keys (sorted by key), then the call by its sort key.
-  const std::string where =
-      "account_id = " + account + " AND call_key = " + key +
-      " AND end_time >= " + sql_int(served_from) +
-      " AND end_time IN (SELECT end_time FROM call_keys WHERE account_id = " + account +
-      " AND call_key = " + key + ")";
+  const std::string where = "account_id = " + account + " AND call_key = " + key +
+                            " AND end_time >= " + sql_int(served_from) + " AND end_time" + in_ +
+                            "(SELECT end_time FROM call_keys WHERE account_id = " + account +
+                            " AND call_key = " + key + ")";
   ASSIGN_OR_RETURN(std::vector<StoredCall> rows,
                    select_calls(select_sql(where, "ORDER BY id LIMIT 1")));
   if (rows.empty()) return std::optional<CallRecord>();
@@ -496,8 +553,15 @@ Result<std::vector<StoredCall>> ClickHouseCallStore::calls_stored_after(std::int
                                                                         Micros served_from,
                                                                         int limit) {
   if (limit <= 0) return std::vector<StoredCall>();
-  const std::string where = "account_id = " + sql_int(account_id) + " AND id > " +
-                            sql_int(after_id) + " AND end_time >= " + sql_int(served_from);
+  std::string where = "account_id = " + sql_int(account_id) + " AND id > " + sql_int(after_id) +
+                      " AND end_time >= " + sql_int(served_from);
+  if (const int lag_ms = client_.endpoint().feed_lag_ms; lag_ms > 0) {
+    // Only ids whose time is older than the lag: a call another node stores late (its id taken
+    // up to one insert time before it is visible) is then still ahead of every reader.
+    const Micros horizon = system_now() - kIdEpoch - Micros{lag_ms} * 1000;
+    if (horizon <= 0) return std::vector<StoredCall>();
+    where += " AND id < " + sql_int(horizon << kNodeBits);
+  }
   return select_in_order(where, "ORDER BY id LIMIT " + sql_int(limit));
 }
 
@@ -542,32 +606,43 @@ Result<std::int64_t> ClickHouseCallStore::delete_calls_ended_before(Micros floor
     }
   }
   // A month that expired whole goes as a partition: no rows rewritten.
+  // In the sharded layout, on each shard's local tables (a Distributed table has no parts).
+  const std::string suffix = sharded_ ? "_local" : "";
   for (const std::int64_t month : whole) {
-    for (const char* table : {"calls", "call_keys"}) {
-      RETURN_IF_ERROR(
-          client_
-              .run("ALTER TABLE " + std::string(table) + " DROP PARTITION " + sql_int(month), false)
-              .status());
+    for (const std::unique_ptr<Client>& shard : shards_) {
+      for (const char* table : {"calls", "call_keys"}) {
+        RETURN_IF_ERROR(shard
+                            ->run("ALTER TABLE " + std::string(table) + suffix +
+                                      " DROP PARTITION " + sql_int(month),
+                                  false)
+                            .status());
+      }
     }
   }
   if (partial) {
     // The rest by a mutation (ClickHouse rewrites the parts that hold such rows in the
     // background); waited for, so the rows are gone when this returns.
-    for (const char* table : {"calls", "call_keys"}) {
-      RETURN_IF_ERROR(client_
-                          .run("ALTER TABLE " + std::string(table) + " DELETE WHERE end_time < " +
-                                   sql_int(floor),
-                               false)
-                          .status());
+    for (const std::unique_ptr<Client>& shard : shards_) {
+      for (const char* table : {"calls", "call_keys"}) {
+        RETURN_IF_ERROR(shard
+                            ->run("ALTER TABLE " + std::string(table) + suffix +
+                                      " DELETE WHERE end_time < " + sql_int(floor),
+                                  false)
+                            .status());
+      }
     }
     const auto deadline = std::chrono::steady_clock::now() + options_.mutation_wait;
     for (;;) {
-      ASSIGN_OR_RETURN(const std::string pending,
-                       client_.run("SELECT count() FROM system.mutations WHERE database = " +
-                                       sql_string(client_.endpoint().database) +
-                                       " AND is_done = 0 FORMAT TabSeparated",
-                                   false));
-      ASSIGN_OR_RETURN(const std::int64_t n, single_int(pending));
+      std::int64_t n = 0;
+      for (const std::unique_ptr<Client>& shard : shards_) {
+        ASSIGN_OR_RETURN(const std::string pending,
+                         shard->run("SELECT count() FROM system.mutations WHERE database = " +
+                                        sql_string(shard->endpoint().database) +
+                                        " AND is_done = 0 FORMAT TabSeparated",
+                                    false));
+        ASSIGN_OR_RETURN(const std::int64_t on_shard, single_int(pending));
+        n += on_shard;
+      }
       if (n == 0) break;
       if (std::chrono::steady_clock::now() > deadline) {
         return Status::Unavailable("calls store: the retention mutation of " +

@@ -19,9 +19,16 @@
 // answer lost after the insert, or two nodes racing on one call) never counts twice, also
 // before ClickHouse merges the parts.
 //
+// Sharded layout (cluster=NAME): each listed server holds calls_local and call_keys_local, and
+// `calls` and `call_keys` are Distributed tables over them, sharded by a hash of (account, key),
+// so every copy of a call lands on one shard; inserts wait for the shard (insert_distributed_
+// sync) before they are acknowledged; retention runs on each shard's local tables.
+//
 // Storage ids (the change feed): ((microseconds since 2024-01-01) << 4) | node, rising within
 // a node and above every id in the table at start, never reused. With several writing nodes
-// ids rise per node only (see docs/clickhouse.md).
+// ids rise per node only (see docs/clickhouse.md); feed_lag_ms=N in the URL makes the feed leave
+// out the ids of the last N ms, so a reader is not passed by another node's late insert as long
+// as inserts and the nodes' clock difference stay within N.
 //
 // Errors: kUnavailable when ClickHouse is down, slow past the budget or refusing for load
 // (503 with Retry-After in the APIs); kIOError for a refused statement or a corrupt answer.
@@ -52,9 +59,10 @@ constexpr int kSchemaVersion = 1;
 
 class ClickHouseCallStore final : public CallStore {
  public:
-  // Connects to `url` (clickhouse://HOST:PORT/DATABASE[?node=N]), creates the database and the
-  // tables or migrates them to kSchemaVersion. kUnavailable when the server cannot be reached;
-  // kIOError when its schema is newer than this build's.
+  // Connects to `url` (clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME]),
+  // creates the database and the tables or migrates them to kSchemaVersion (on every shard, with
+  // the Distributed tables over them, when `cluster` is set). kUnavailable when the server cannot
+  // be reached; kIOError when its schema is newer than this build's.
   static Result<std::unique_ptr<ClickHouseCallStore>> open(std::string_view url,
                                                            StoreOptions options = {});
 
@@ -78,14 +86,18 @@ class ClickHouseCallStore final : public CallStore {
 
  private:
   Status migrate();
+  Status migrate_server(Client& client);
   Result<std::vector<StoredCall>> select_calls(const std::string& sql);
   // The calls `where` matches in the order and range of `tail` ("ORDER BY ... LIMIT ..."), in
   // two reads: their ids through FINAL, then their rows.
   Result<std::vector<StoredCall>> select_in_order(const std::string& where,
                                                   const std::string& tail);
 
-  Client client_;
+  Client client_;  // the first server: every read and write
   const StoreOptions options_;
+  const bool sharded_;                           // cluster=NAME: Distributed tables
+  const std::string in_;                         // " GLOBAL IN " when sharded, else " IN "
+  std::vector<std::unique_ptr<Client>> shards_;  // every server: schema and retention
   Mutex write_mu_;
   std::int64_t last_tick_ GUARDED_BY(write_mu_) = 0;  // the id's time part last given
 };

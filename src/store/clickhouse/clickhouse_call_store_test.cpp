@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,13 +106,41 @@ class ClickHouseStoreTest : public ::testing::Test {
   }
   void open() {
     ch_.reset();
-    Result<std::unique_ptr<ClickHouseCallStore>> s =
-        ClickHouseCallStore::open(server_ + "/" + database_);
+    Result<std::unique_ptr<ClickHouseCallStore>> s = ClickHouseCallStore::open(url());
     ASSERT_TRUE(s.ok()) << s.status().message();
     ch_ = std::move(s).value();
   }
+  // The store's URL, with the run's options (the sharded layout) and `option` ("node=1").
+  std::string url(const std::string& option = "") const {
+    std::string u = server_ + "/" + database_ + testing::url_options();
+    if (!option.empty()) u += (u.find('?') == std::string::npos ? "?" : "&") + option;
+    return u;
+  }
+  // The months (partitions) of the calls that hold rows, one per line in order: of the calls
+  // table, or of every shard's calls_local in the sharded layout.
+  std::string months() {
+    const bool sharded = !testing::url_options().empty();
+    std::set<std::string> all;
+    for (const Endpoint& shard : parse_url(url())->shards()) {
+      Result<std::string> r =
+          Client(shard, ClientOptions{})
+              .run(std::string("SELECT DISTINCT partition FROM system.parts WHERE database = "
+                               "currentDatabase() AND table = '") +
+                       (sharded ? "calls_local" : "calls") + "' AND active FORMAT TabSeparated",
+                   false);
+      if (!r.ok()) return "error: " + r.status().message();
+      std::size_t from = 0;
+      for (std::size_t nl; (nl = r->find('\n', from)) != std::string::npos; from = nl + 1) {
+        all.insert(r->substr(from, nl - from));
+      }
+    }
+    std::string out;
+    for (const std::string& m : all) out += m + "\n";
+    return out;
+  }
+  // A statement on the (first) server, as the store sends it.
   Result<std::string> raw(const std::string& sql) {
-    Client c(*parse_url(server_ + "/" + database_), ClientOptions{});
+    Client c(parse_url(url())->shards().front(), ClientOptions{});
     return c.run(sql, false);
   }
 
@@ -248,21 +277,32 @@ TEST_F(ClickHouseStoreTest, ABatchWrittenTwiceCountsOnceBeforeAnyMerge) {
     c.call_uuid = "dup-" + std::to_string(i);
     calls.push_back(std::move(c));
   }
-  // No background merge of this table during the test: the copies stay apart.
-  ASSERT_TRUE(raw("SYSTEM STOP MERGES calls").ok());
+  // No background merge of this table during the test: the copies stay apart (in the sharded
+  // layout, of each shard's local table; the copies below go through the Distributed table, so
+  // each lands on its call's shard).
+  if (testing::url_options().empty()) {
+    ASSERT_TRUE(raw("SYSTEM STOP MERGES calls").ok());
+  } else {
+    for (const Endpoint& shard : parse_url(url())->shards()) {
+      ASSERT_TRUE(Client(shard, ClientOptions{}).run("SYSTEM STOP MERGES calls_local", false).ok());
+    }
+  }
   insert_both(calls);
   // A retried batch is reported duplicate and writes nothing.
   Result<std::vector<InsertOutcome>> again = ch_->insert_calls(calls);
   ASSERT_TRUE(again.ok()) << again.status().message();
   for (InsertOutcome o : *again) EXPECT_EQ(o, InsertOutcome::kDuplicate);
   // The rows written twice (an answer lost after the insert; two nodes racing), with a later id:
-  // every read still counts each call once, keeping the first.
+  // every read still counts each call once, keeping the first. The later id is one no call has
+  // (ids are never given twice): 1,000 s of ticks on, as a retry much later would get. (One
+  // tick on would be the id of the batch's next call, which the page reads by id would mistake
+  // for it when the shards answer in another order.)
   ASSERT_TRUE(raw("INSERT INTO calls SELECT * FROM calls").ok());
   ASSERT_TRUE(raw("INSERT INTO calls (" + std::string(kColumns) + ") SELECT " +
                   [] {
                     std::string cols(kColumns);
-                    cols.replace(cols.find(" id,"), 4, " id + 16,");
-                    cols.replace(cols.find(" version,"), 9, " version - 16,");
+                    cols.replace(cols.find(" id,"), 4, " id + 16000000000,");
+                    cols.replace(cols.find(" version,"), 9, " version - 16000000000,");
                     return cols;
                   }() +
                   " FROM calls")
@@ -279,10 +319,8 @@ TEST_F(ClickHouseStoreTest, TwoNodesRacingOnTheSameBatchStoreEachCallOnce) {
   // Two nodes (two stores, node 1 and node 2) take the same batches at the same moment, as two
   // cdrd nodes behind one balancer would when a client retries on the other: both may find the
   // keys absent and write. Every answer still counts each call once.
-  Result<std::unique_ptr<ClickHouseCallStore>> a =
-      ClickHouseCallStore::open(server_ + "/" + database_ + "?node=1");
-  Result<std::unique_ptr<ClickHouseCallStore>> b =
-      ClickHouseCallStore::open(server_ + "/" + database_ + "?node=2");
+  Result<std::unique_ptr<ClickHouseCallStore>> a = ClickHouseCallStore::open(url("node=1"));
+  Result<std::unique_ptr<ClickHouseCallStore>> b = ClickHouseCallStore::open(url("node=2"));
   ASSERT_TRUE(a.ok() && b.ok());
   Random rnd(9);
   std::vector<std::vector<CallRecord>> batches(10);
@@ -336,21 +374,14 @@ TEST_F(ClickHouseStoreTest, RetentionDropsWholeMonthsAndDeletesTheRestOfTheFloor
   }
   insert_both(calls);
   const Micros floor = jan + day * 45;  // 2024-02-15
-  Result<std::string> months =
-      raw("SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND "
-          "table = 'calls' AND active ORDER BY partition FORMAT TabSeparated");
-  ASSERT_TRUE(months.ok());
-  EXPECT_EQ(*months, "202401\n202402\n202403\n");
+  EXPECT_EQ(months(), "202401\n202402\n202403\n");
   Result<std::int64_t> a = sqlite_->calls.delete_calls_ended_before(floor, 1'000);
   Result<std::int64_t> b = ch_->delete_calls_ended_before(floor, 1'000);
   ASSERT_TRUE(b.ok()) << b.status().message();
   EXPECT_EQ(*b, *a);
   EXPECT_EQ(*b, 45);
   // January went as a partition; February's first half by the mutation, waited for.
-  months =
-      raw("SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND "
-          "table = 'calls' AND active ORDER BY partition FORMAT TabSeparated");
-  EXPECT_EQ(*months, "202402\n202403\n");
+  EXPECT_EQ(months(), "202402\n202403\n");
   Result<std::string> left = raw("SELECT count(), min(end_time) FROM calls FORMAT TabSeparated");
   EXPECT_EQ(*left, "45\t" + std::to_string(floor + 1) + "\n");
   // Nothing is left before the floor: the next sweep deletes nothing; the keys went too.
@@ -380,10 +411,38 @@ TEST_F(ClickHouseStoreTest, ABatchOfThousandsOfLongUuidsIsCheckedInOneStatement)
   EXPECT_EQ(ch_->list_calls(q)->total_count, 8'000);
 }
 
+TEST_F(ClickHouseStoreTest, AFeedLagLeavesOutTheNewestCallsUntilTheyAreOlderThanIt) {
+  std::vector<CallRecord> calls;
+  Random rnd(5);
+  for (int i = 0; i < 50; ++i) {
+    CallRecord c = rich_call(rnd);
+    c.account_id = account_;
+    c.call_uuid = "lag-" + std::to_string(i);
+    calls.push_back(std::move(c));
+  }
+  insert_both(calls);
+  Result<std::unique_ptr<ClickHouseCallStore>> lagged =
+      ClickHouseCallStore::open(url("feed_lag_ms=3000"));
+  ASSERT_TRUE(lagged.ok()) << lagged.status().message();
+  EXPECT_EQ(feed(*ch_, account_).size(), 50u);
+  EXPECT_TRUE(feed(**lagged, account_).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  EXPECT_EQ(feed(**lagged, account_), feed(*ch_, account_));
+}
+
+TEST_F(ClickHouseStoreTest, ADatabaseOfOneServerCannotBecomeAShard) {
+  if (!testing::url_options().empty()) GTEST_SKIP() << "the database is sharded already";
+  Result<std::unique_ptr<ClickHouseCallStore>> s =
+      ClickHouseCallStore::open(server_ + "/" + database_ + "?cluster=cdrd_cluster");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kIOError);
+  EXPECT_NE(s.status().message().find("holds the calls of one server"), std::string::npos)
+      << s.status().message();
+}
+
 TEST_F(ClickHouseStoreTest, AStoreOfANewerSchemaIsRefused) {
   ASSERT_TRUE(raw("INSERT INTO cdrd_schema VALUES (99, now())").ok());
-  Result<std::unique_ptr<ClickHouseCallStore>> s =
-      ClickHouseCallStore::open(server_ + "/" + database_);
+  Result<std::unique_ptr<ClickHouseCallStore>> s = ClickHouseCallStore::open(url());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kIOError);
   EXPECT_NE(s.status().message().find("schema version 99"), std::string::npos)
@@ -454,12 +513,28 @@ TEST(ClickHouseUrl, ParsesTheAcceptedFormAndNamesWhatIsWrong) {
   EXPECT_EQ(parse_url("clickhouse://h")->port, 8123);
   for (const char* bad :
        {"http://h:1/x", "clickhouse://:1/x", "clickhouse://h:0/x", "clickhouse://h:1/a-b",
-        "clickhouse://h:1/x?node=16", "clickhouse://h:1/x?user=a"}) {
+        "clickhouse://h:1/x?node=16", "clickhouse://h:1/x?user=a", "clickhouse://h:1,g:2/x",
+        "clickhouse://h:1,:2/x?cluster=c", "clickhouse://h:1/x?cluster=a-b"}) {
     Result<Endpoint> r = parse_url(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
-    EXPECT_NE(r.status().message().find("clickhouse://HOST:PORT/DATABASE"), std::string::npos);
+    EXPECT_NE(r.status().message().find("clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE"),
+              std::string::npos);
   }
+  // The sharded layout: every server listed, the first one taking the statements.
+  Result<Endpoint> c = parse_url("clickhouse://a:1,b:2/calls_db?cluster=two&node=2");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->cluster, "two");
+  EXPECT_EQ(c->node, 2);
+  EXPECT_EQ(c->host, "a");
+  const std::vector<Endpoint> shards = c->shards();
+  ASSERT_EQ(shards.size(), 2u);
+  EXPECT_EQ(shards[1].host, "b");
+  EXPECT_EQ(shards[1].port, 2);
+  EXPECT_EQ(shards[1].database, "calls_db");
+  EXPECT_EQ(shards[1].cluster, "two");
+  EXPECT_EQ(parse_url("clickhouse://h/x?feed_lag_ms=30000")->feed_lag_ms, 30000);
+  EXPECT_FALSE(parse_url("clickhouse://h/x?feed_lag_ms=-1").ok());
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ bool is_transient(int code) {
     case 241:  // MEMORY_LIMIT_EXCEEDED
     case 242:  // TABLE_IS_READ_ONLY
     case 252:  // TOO_MANY_PARTS
+    case 279:  // ALL_CONNECTION_TRIES_FAILED (a shard of a Distributed table is down)
     case 425:  // SYSTEM_ERROR
       return true;
     default:
@@ -50,12 +51,37 @@ std::string Endpoint::describe() const {
   return "ClickHouse at " + host + ":" + std::to_string(port) + "/" + database;
 }
 
+std::vector<Endpoint> Endpoint::shards() const {
+  std::vector<Endpoint> out;
+  const std::vector<Server> listed =
+      servers.empty() ? std::vector<Server>{Server{host, port}} : servers;
+  for (const Server& s : listed) {
+    Endpoint e = *this;
+    e.host = s.host;
+    e.port = s.port;
+    e.servers = {s};
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Result<Endpoint> parse_url(std::string_view url) {
   const auto bad = [&](std::string_view what) {
     return Status::Invalid(
         "calls: " + std::string(what) +
-        "; the accepted form is clickhouse://HOST:PORT/DATABASE[?node=N], got '" +
+        "; the accepted form is "
+        "clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME&feed_lag_ms=N], "
+        "got '" +
         std::string(url) + "'");
+  };
+  const auto is_name = [](std::string_view name) {
+    if (name.empty()) return false;
+    for (const char ch : name) {
+      const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '_';
+      if (!ok) return false;
+    }
+    return true;
   };
   constexpr std::string_view kScheme = "clickhouse://";
   if (url.substr(0, kScheme.size()) != kScheme) return bad("not a clickhouse:// URL");
@@ -66,35 +92,59 @@ Result<Endpoint> parse_url(std::string_view url) {
     rest = rest.substr(0, q);
   }
   Endpoint e;
-  std::string_view authority = rest.substr(0, rest.find('/'));
+  std::string_view authorities = rest.substr(0, rest.find('/'));
   if (const std::size_t slash = rest.find('/'); slash != std::string_view::npos) {
     std::string_view db = rest.substr(slash + 1);
     if (!db.empty()) e.database = std::string(db);
   }
-  for (const char ch : e.database) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                    (ch >= '0' && ch <= '9') || ch == '_';
-    if (!ok) return bad("the database name may hold letters, digits and '_' only");
-  }
-  if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    const std::string_view port = authority.substr(colon + 1);
-    int p = 0;
-    const auto r = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (r.ec != std::errc() || r.ptr != port.data() + port.size() || p <= 0 || p > 65535) {
-      return bad("the port is not a number from 1 to 65535");
+  if (!is_name(e.database)) return bad("the database name may hold letters, digits and '_' only");
+  for (;;) {
+    const std::size_t comma = authorities.find(',');
+    std::string_view authority = authorities.substr(0, comma);
+    Endpoint::Server server;
+    if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+      const std::string_view port = authority.substr(colon + 1);
+      int p = 0;
+      const auto r = std::from_chars(port.data(), port.data() + port.size(), p);
+      if (r.ec != std::errc() || r.ptr != port.data() + port.size() || p <= 0 || p > 65535) {
+        return bad("the port is not a number from 1 to 65535");
+      }
+      server.port = static_cast<std::uint16_t>(p);
+      authority = authority.substr(0, colon);
     }
-    e.port = static_cast<std::uint16_t>(p);
-    authority = authority.substr(0, colon);
+    if (authority.empty()) return bad("no host");
+    server.host = std::string(authority);
+    e.servers.push_back(std::move(server));
+    if (comma == std::string_view::npos) break;
+    authorities = authorities.substr(comma + 1);
   }
-  if (authority.empty()) return bad("no host");
-  e.host = std::string(authority);
-  if (!query.empty()) {
-    if (query.substr(0, 5) != "node=") return bad("the only option is node=N");
-    const std::string_view n = query.substr(5);
-    const auto r = std::from_chars(n.data(), n.data() + n.size(), e.node);
-    if (r.ec != std::errc() || r.ptr != n.data() + n.size() || e.node < 0 || e.node > 15) {
-      return bad("node is a number from 0 to 15");
+  e.host = e.servers.front().host;
+  e.port = e.servers.front().port;
+  while (!query.empty()) {
+    const std::string_view option = query.substr(0, query.find('&'));
+    query = option.size() < query.size() ? query.substr(option.size() + 1) : std::string_view();
+    if (option.substr(0, 5) == "node=") {
+      const std::string_view n = option.substr(5);
+      const auto r = std::from_chars(n.data(), n.data() + n.size(), e.node);
+      if (r.ec != std::errc() || r.ptr != n.data() + n.size() || e.node < 0 || e.node > 15) {
+        return bad("node is a number from 0 to 15");
+      }
+    } else if (option.substr(0, 12) == "feed_lag_ms=") {
+      const std::string_view n = option.substr(12);
+      const auto r = std::from_chars(n.data(), n.data() + n.size(), e.feed_lag_ms);
+      if (r.ec != std::errc() || r.ptr != n.data() + n.size() || e.feed_lag_ms < 0 ||
+          e.feed_lag_ms > 3'600'000) {
+        return bad("feed_lag_ms is a number from 0 to 3600000");
+      }
+    } else if (option.substr(0, 8) == "cluster=") {
+      e.cluster = std::string(option.substr(8));
+      if (!is_name(e.cluster)) return bad("the cluster name may hold letters, digits and '_' only");
+    } else {
+      return bad("the options are node=N, cluster=NAME and feed_lag_ms=N");
     }
+  }
+  if (e.cluster.empty() && e.servers.size() > 1) {
+    return bad("several servers need cluster=NAME, the cluster they are the shards of");
   }
   return e;
 }
@@ -142,8 +192,10 @@ Result<std::string> Client::request(const std::string& target, const std::string
 Result<std::string> Client::run(std::string_view sql, bool read) {
   // max_query_size: ingest's duplicate check names every uuid of a batch (thousands), past
   // ClickHouse's default of 256 KiB of statement text.
+  // insert_distributed_sync: as for insert() (an INSERT ... SELECT is a statement too).
   std::string target =
-      "/?wait_end_of_query=1&max_query_size=16777216&database=" + endpoint_.database;
+      "/?wait_end_of_query=1&insert_distributed_sync=1&max_query_size=16777216&database=" +
+      endpoint_.database;
   if (read && options_.query_budget_ms > 0) {
     // Whole seconds in ClickHouse 18.16; at least one.
     target += "&max_execution_time=" + std::to_string(std::max(1, options_.query_budget_ms / 1000));
@@ -157,8 +209,11 @@ Result<std::string> Client::run_without_database(std::string_view sql) {
 }
 
 Status Client::insert(std::string_view insert_sql, const std::string& rows) {
-  const std::string target = "/?wait_end_of_query=1&database=" + endpoint_.database +
-                             "&query=" + http::url_encode(std::string(insert_sql));
+  // insert_distributed_sync: an insert into a Distributed table (the sharded layout) is answered
+  // once every shard wrote its rows, not when they are queued on this server (the default).
+  const std::string target =
+      "/?wait_end_of_query=1&insert_distributed_sync=1&database=" + endpoint_.database +
+      "&query=" + http::url_encode(std::string(insert_sql));
   return request(target, rows).status();
 }
 

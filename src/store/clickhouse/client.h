@@ -26,14 +26,30 @@
 
 namespace cdrd::clickhouse {
 
-// clickhouse://HOST:PORT/DATABASE[?node=N], PORT the HTTP port (8123 when absent), DATABASE
-// `cdrd` when absent. `node` (0-15) tells apart the nodes that write one table (see the store).
+// clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?node=N&cluster=NAME&feed_lag_ms=N], PORT the HTTP
+// port (8123 when absent), DATABASE `cdrd` when absent. `node` (0-15) tells apart the nodes that
+// write one table (see the store). `cluster` names a cluster of the servers' <remote_servers>:
+// the calls are then sharded over it, the listed servers being its shards (the first one takes
+// the statements); without it only one server may be listed.
 struct Endpoint {
   std::string host;
   std::uint16_t port = 8123;
   std::string database = "cdrd";
   int node = 0;
+  std::string cluster;
+  // feed_lag_ms=N: the change feed leaves out the calls stored in the last N ms (by their id's
+  // time), for deployments where several nodes write (see the store).
+  int feed_lag_ms = 0;
+  // Every listed server, the first being host:port; each shard's endpoint (node and cluster
+  // as above).
+  std::vector<Endpoint> shards() const;
   std::string describe() const;  // "ClickHouse at host:port/database"
+
+  struct Server {
+    std::string host;
+    std::uint16_t port = 8123;
+  };
+  std::vector<Server> servers;  // every listed server, in order; servers[0] is host:port
 };
 // kInvalidArgument naming what is wrong and the accepted form.
 Result<Endpoint> parse_url(std::string_view url);
