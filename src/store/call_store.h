@@ -104,6 +104,14 @@ class CallStore {
     (void)query, (void)after_id, (void)through_id, (void)row;
     return Status::Internal("this store cannot export");
   }
+  // Where an export's next non-empty window may begin: a storage id above `after_id` at or below
+  // that of the first call `query` matches there (a lower bound; the window read decides), or 0
+  // for none. A store of sparse ids answers it so that an export skips the empty windows in
+  // between; the default, after_id + 1, skips nothing (dense ids).
+  virtual Result<std::int64_t> next_export_id(const ExportQuery& query, std::int64_t after_id) {
+    (void)query;
+    return after_id + 1;
+  }
   // The highest storage id given so far (0: none): where an export that begins now ends.
   virtual Result<std::int64_t> last_call_id() {
     return Status::Internal("this store cannot export");

@@ -1,10 +1,10 @@
 // The APIs over the ClickHouse calls store, black-box: two real cdrd servers, one keeping its
 // calls in sqlite and one in ClickHouse (`serve --calls clickhouse://...`), take the same
 // records; every answer of the SIP-trunk API (lists with filters and pages, both
-// representations, retrieve, Insights, Usage) and of the cloud-PBX API must be the same bytes,
-// but for the api_id of each answer and the ids each server made (auth_id, trunk ids).
-// A retried ingest stores nothing twice. When ClickHouse goes down, ingest and lists answer 503
-// in the API's shape with Retry-After. Skipped when ClickHouse cannot be started.
+// representations, retrieve, Insights, Usage, the streamed export) and of the cloud-PBX API must be
+// the same bytes, but for the api_id of each answer and the ids each server made (auth_id, trunk
+// ids). A retried ingest stores nothing twice. When ClickHouse goes down, ingest and lists answer
+// 503 in the API's shape with Retry-After. Skipped when ClickHouse cannot be started.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -197,6 +197,24 @@ TEST_F(ClickHouseApiTest, EveryAnswerIsTheSameBytesAsOnSqliteAndARetryStoresNoth
     EXPECT_EQ(expect_same("/v1/Account/AUTH/Zentrunk/Usage/?" + window + (*q ? "&" : "") + q), 200)
         << q;
   }
+
+  // The streamed export (docs/export.md), both formats, with the list's filters: the same bytes,
+  // as both servers stored the calls in the same order (the storage ids differ, the order not).
+  const std::string exp = "/v1/Account/AUTH/Zentrunk/Export/";
+  for (const char* format : {"ndjson", "csv"}) {
+    for (const std::string& q : {std::string(), std::string("call_direction=inbound"),
+                                 std::string("to_number=44&hangup_source=customer"),
+                                 std::string("bill_duration__gt=60&trunk_id=TRUNK_OUT"),
+                                 std::string("from_number=91&stir_verification=Verified"),
+                                 "end_time__gte=" + http::url_encode(ago(15 * 86400)) +
+                                     "&end_time__lt=" + http::url_encode(ago(10 * 86400))}) {
+      EXPECT_EQ(expect_same(exp + "?format=" + format + (q.empty() ? "" : "&" + q)), 200) << q;
+    }
+  }
+  const std::string whole =
+      sqlite_.server->get(sqlite_.acme, "/v1/Account/" + sqlite_.acme.auth_id + "/Zentrunk/Export/")
+          .body;
+  EXPECT_EQ(std::count(whole.begin(), whole.end(), '\n'), 400);
 
   // `cdrd usage` and `cdrd export` with --calls print and write what they do on sqlite.
   const std::string since = ago(30 * 86400).substr(0, 10);

@@ -54,6 +54,23 @@ std::string_view CallExporter::auth_id_of(std::int64_t account_id) {
   return it == auth_ids_.end() ? std::string_view() : std::string_view(it->second);
 }
 
+Status CallExporter::skip_empty_windows() {
+  ASSIGN_OR_RETURN(const std::int64_t next_id, calls_.next_export_id(query_, after_id_));
+  if (next_id <= 0 || next_id > through_id_) {
+    after_id_ = through_id_;
+    return Status::Ok();
+  }
+  // The first of this exporter's windows (first_window + k * stride) that reaches next_id.
+  const std::int64_t w = settings_.window_ids;
+  const std::int64_t window = (next_id - 1) / w;
+  const std::int64_t k =
+      window <= settings_.first_window
+          ? 0
+          : (window - settings_.first_window + settings_.stride - 1) / settings_.stride;
+  after_id_ = std::max(after_id_, (settings_.first_window + k * settings_.stride) * w);
+  return Status::Ok();
+}
+
 Result<bool> CallExporter::next(std::string& out) {
   if (!header_written_) {
     formatter_.append_header(out);
@@ -81,6 +98,7 @@ Result<bool> CallExporter::next(std::string& out) {
     ASSIGN_OR_RETURN(const std::int64_t n, calls_.export_calls(query_, after_id_, window_end, row));
     written_ += n;
     after_id_ += settings_.window_ids * settings_.stride;
+    if (n == 0 && after_id_ < through_id_) RETURN_IF_ERROR(skip_empty_windows());
     if (out.size() >= settings_.piece_bytes) break;
     if (settings_.piece_time.count() > 0 &&
         std::chrono::steady_clock::now() - started >= settings_.piece_time) {
@@ -96,7 +114,9 @@ namespace {
 struct Lane {
   Mutex mu;
   CondVar cv{&mu};
-  std::deque<std::string> ready GUARDED_BY(mu);
+  // (window, piece): a lane's windows rise, but it skips the empty ones of a store of sparse
+  // ids (CallStore::next_export_id), so the writer merges by window.
+  std::deque<std::pair<std::int64_t, std::string>> ready GUARDED_BY(mu);
   bool done GUARDED_BY(mu) = false;
   bool cancelled GUARDED_BY(mu) = false;
   Status error GUARDED_BY(mu);
@@ -135,6 +155,7 @@ Result<std::int64_t> export_to(CallStore& calls, AccountStore& accounts, const E
                           &lane = *lanes[static_cast<std::size_t>(i)]] {
       for (;;) {
         std::string piece;
+        const std::int64_t window = exporter.next_window();
         const Result<bool> more = exporter.next(piece);
         MutexLock lock(&lane.mu);
         while (lane.ready.size() >= kPiecesWaiting && !lane.cancelled) lane.cv.wait();
@@ -143,7 +164,7 @@ Result<std::int64_t> export_to(CallStore& calls, AccountStore& accounts, const E
           lane.error = more.status();
           lane.done = true;
         } else {
-          lane.ready.push_back(std::move(piece));
+          lane.ready.emplace_back(window, std::move(piece));
           lane.done = !*more;
         }
         lane.cv.signal_all();
@@ -152,19 +173,27 @@ Result<std::int64_t> export_to(CallStore& calls, AccountStore& accounts, const E
     });
   }
   Status failed;
-  for (std::size_t k = 0;; ++k) {
-    Lane& lane = *lanes[k % lanes.size()];
+  for (;;) {
+    // The lowest window any lane holds next: once every lane has one ready or is done.
+    Lane* next = nullptr;
+    std::int64_t next_window = 0;
+    for (auto& lane : lanes) {
+      MutexLock lock(&lane->mu);
+      while (lane->ready.empty() && !lane->done) lane->cv.wait();
+      if (lane->ready.empty()) {
+        if (!lane->error.ok()) failed = lane->error;
+      } else if (next == nullptr || lane->ready.front().first < next_window) {
+        next = lane.get();
+        next_window = lane->ready.front().first;
+      }
+    }
+    if (!failed.ok() || next == nullptr) break;  // an error, or every lane is done
     std::string piece;
     {
-      MutexLock lock(&lane.mu);
-      while (lane.ready.empty() && !lane.done) lane.cv.wait();
-      if (lane.ready.empty()) {  // this lane has no window k: nor has any other
-        failed = lane.error;
-        break;
-      }
-      piece = std::move(lane.ready.front());
-      lane.ready.pop_front();
-      lane.cv.signal_all();
+      MutexLock lock(&next->mu);
+      piece = std::move(next->ready.front().second);
+      next->ready.pop_front();
+      next->cv.signal_all();
     }
     failed = write(piece);
     if (!failed.ok()) break;

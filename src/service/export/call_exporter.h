@@ -5,7 +5,8 @@
 // The export covers the calls stored when it began (ids up to CallStore::last_call_id() then;
 // a call stored later is left for the next export or the change feed), in storage order. Each
 // next() walks windows of ids through CallStore::export_calls until the piece is full, the
-// export is done or `piece_time` has passed; each window is one short read of its own, so a
+// export is done or `piece_time` has passed (past empty windows at once where the store's ids
+// are sparse: CallStore::next_export_id); each window is one short read of its own, so a
 // long export holds no database snapshot and no reader connection between windows.
 //
 // Errors: start() fails kNotFound for an account that does not exist, and passes on the store's
@@ -65,10 +66,15 @@ class CallExporter {
   Result<bool> next(std::string& out);
 
   std::int64_t calls_written() const { return written_; }
+  // The window of ids the next call of next() begins with (its number from 0).
+  std::int64_t next_window() const { return after_id_ / settings_.window_ids; }
 
  private:
   CallExporter(CallStore& calls, AccountStore& accounts, ExportQuery query, ExportFormat format,
                ExportSettings settings);
+  // After an empty window: on to this exporter's first window that may hold a call
+  // (CallStore::next_export_id), or to the end.
+  Status skip_empty_windows();
   // The auth_id of an account id ("" if it has none any more).
   std::string_view auth_id_of(std::int64_t account_id);
 

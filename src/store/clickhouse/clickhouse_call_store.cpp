@@ -141,9 +141,10 @@ class Where {
   bool nothing_ = false;
 };
 
-std::optional<std::string> where_of(const CallQuery& q) {
+// `all_accounts`: leave q.account_id out (the operator's export of every account).
+std::optional<std::string> where_of(const CallQuery& q, bool all_accounts = false) {
   Where w;
-  w.equals("account_id", q.account_id);
+  if (!all_accounts) w.equals("account_id", q.account_id);
   if (q.direction) w.equals("direction", enum_code(*q.direction));
   if (q.from_number) w.number_prefix("from_number", "from_digits", *q.from_number);
   if (q.to_number) w.number_prefix("to_number", "to_digits", *q.to_number);
@@ -563,6 +564,168 @@ Result<std::vector<StoredCall>> ClickHouseCallStore::calls_stored_after(std::int
     where += " AND id < " + sql_int(horizon << kNodeBits);
   }
   return select_in_order(where, "ORDER BY id LIMIT " + sql_int(limit));
+}
+
+namespace {
+
+// The columns of an export, in the order read_export_row reads them: only what the export
+// format shows (docs/export.md), never the legs or the cloud-PBX fields.
+constexpr std::string_view kExportColumns =
+    "id, account_id, call_uuid, direction, from_number, to_number, initiation_time, "
+    "answer_time, end_time, duration_s, bill_duration_s, hangup_cause_code, hangup_cause_name, "
+    "hangup_source, trunk_id, trunk_domain, region, transport, srtp, secure_trunking, rate, "
+    "secure_trunking_rate, total_amount, from_country, to_country, stir_verification, "
+    "attestation, sip_call_id, cnam_lookup, cnam_lookup_rate";
+constexpr std::size_t kExportColumnCount = 30;
+constexpr std::size_t kExportTextColumns = 10;
+
+// A row of kExportColumns as views: a field without escapes is a view into the answer, one
+// with escapes is unescaped into one of `texts` (reused from row to row).
+Status read_export_row(const TsvRow& f, std::string (&texts)[kExportTextColumns],
+                       CallExportRow& r) {
+  if (f.size() != kExportColumnCount) {
+    return Status::IOError("clickhouse: an export row of " + std::to_string(f.size()) +
+                           " columns, expected " + std::to_string(kExportColumnCount));
+  }
+  std::size_t i = 0;
+  std::size_t t = 0;
+  bool ok = true;
+  const auto text = [&](std::string_view& out) -> Status {
+    const std::string_view field = f[i++];
+    std::string& buffer = texts[t++];
+    if (field.find('\\') == std::string_view::npos) {
+      out = field;
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(buffer, tsv_text(field));
+    out = buffer;
+    return Status::Ok();
+  };
+  const auto int64 = [&]() -> Result<std::int64_t> { return tsv_int(f[i++]); };
+  const auto money = [&](Money& out) -> Status {
+    ASSIGN_OR_RETURN(const std::int64_t units, tsv_int(f[i++]));
+    out = Money::from_units(units);
+    return Status::Ok();
+  };
+  const auto flag = [&](bool& out) -> Status {
+    ASSIGN_OR_RETURN(const std::int64_t v, tsv_int(f[i++]));
+    out = v != 0;
+    return Status::Ok();
+  };
+  const auto code = [&](auto& out) -> Status {
+    ASSIGN_OR_RETURN(const std::int64_t v, tsv_int(f[i++]));
+    ok &= decode_enum(v, out);
+    return Status::Ok();
+  };
+  ASSIGN_OR_RETURN(r.id, int64());
+  ASSIGN_OR_RETURN(r.account_id, int64());
+  RETURN_IF_ERROR(text(r.call_uuid));
+  RETURN_IF_ERROR(code(r.direction));
+  RETURN_IF_ERROR(text(r.from_number));
+  RETURN_IF_ERROR(text(r.to_number));
+  ASSIGN_OR_RETURN(r.initiation_time, int64());
+  ASSIGN_OR_RETURN(r.answer_time, tsv_opt_int(f[i++]));
+  ASSIGN_OR_RETURN(r.end_time, int64());
+  ASSIGN_OR_RETURN(r.duration_s, int64());
+  ASSIGN_OR_RETURN(r.bill_duration_s, int64());
+  ASSIGN_OR_RETURN(r.hangup_cause_code, tsv_opt_int(f[i++]));
+  RETURN_IF_ERROR(text(r.hangup_cause_name));
+  RETURN_IF_ERROR(code(r.hangup_source));
+  RETURN_IF_ERROR(text(r.trunk_id));
+  RETURN_IF_ERROR(text(r.trunk_domain));
+  RETURN_IF_ERROR(text(r.region));
+  RETURN_IF_ERROR(code(r.transport));
+  RETURN_IF_ERROR(flag(r.srtp));
+  RETURN_IF_ERROR(flag(r.secure_trunking));
+  RETURN_IF_ERROR(money(r.rate));
+  RETURN_IF_ERROR(money(r.secure_trunking_rate));
+  RETURN_IF_ERROR(money(r.total_amount));
+  RETURN_IF_ERROR(text(r.from_country));
+  RETURN_IF_ERROR(text(r.to_country));
+  RETURN_IF_ERROR(code(r.stir_verification));
+  RETURN_IF_ERROR(code(r.attestation));
+  RETURN_IF_ERROR(text(r.sip_call_id));
+  RETURN_IF_ERROR(flag(r.cnam_lookup));
+  RETURN_IF_ERROR(money(r.cnam_lookup_rate));
+  if (!ok) {
+    return Status::IOError("clickhouse: corrupt enum code in the call of id " +
+                           std::to_string(r.id));
+  }
+  if (i != kExportColumnCount || t != kExportTextColumns) {
+    return Status::Internal("clickhouse: export column count mismatch");
+  }
+  return Status::Ok();
+}
+
+// The conditions of an export's calls with an id above `after_id` (and through `through_id`,
+// unless 0); nullopt when the query matches nothing.
+std::optional<std::string> export_where(const ExportQuery& query, std::int64_t after_id,
+                                        std::int64_t through_id) {
+  std::optional<std::string> where = where_of(query.filter, query.all_accounts);
+  if (!where) return where;
+  if (!where->empty()) *where += " AND ";
+  *where += "id > " + sql_int(after_id);
+  if (through_id > 0) *where += " AND id <= " + sql_int(through_id);
+  *where += " AND end_time >= " + sql_int(query.served_from);
+  return where;
+}
+
+}  // namespace
+
+Result<std::int64_t> ClickHouseCallStore::export_calls(const ExportQuery& query,
+                                                       std::int64_t after_id,
+                                                       std::int64_t through_id,
+                                                       const ExportRowFn& row) {
+  if (through_id <= after_id) return std::int64_t{0};
+  const std::optional<std::string> where = export_where(query, after_id, through_id);
+  if (!where) return std::int64_t{0};
+  // 1. The window's end_times, without FINAL (a plain read of the filtered columns and id):
+  //    the id is not in the sort key, so FINAL alone would merge the account's whole range (or
+  //    the table's) for every window. None: an empty window, no second read.
+  ASSIGN_OR_RETURN(
+      const std::string times,
+      client_.run("SELECT DISTINCT end_time FROM calls WHERE " + *where + " FORMAT TabSeparated"));
+  std::string end_times;
+  for (const TsvRow& f : split_tsv(times)) {
+    if (f.size() != 1) return Status::IOError("clickhouse: a bad end_time row");
+    ASSIGN_OR_RETURN(const std::int64_t t, tsv_int(f[0]));
+    if (!end_times.empty()) end_times += ", ";
+    end_times += sql_int(t);
+  }
+  if (end_times.empty()) return std::int64_t{0};
+  // 2. The calls through FINAL (deduplicated as every read of this store; every copy of a call
+  //    has its end_time, so the narrowed key range holds them all), the exported columns only:
+  //    FINAL adds the sort key and the version, the filters their own columns.
+  ASSIGN_OR_RETURN(
+      const std::string body,
+      client_.run("SELECT " + std::string(kExportColumns) + " FROM calls FINAL WHERE " + *where +
+                  " AND end_time IN (" + end_times + ") ORDER BY id FORMAT TabSeparated"));
+  std::string texts[kExportTextColumns];
+  CallExportRow r;
+  std::int64_t n = 0;
+  for (const TsvRow& fields : split_tsv(body)) {
+    RETURN_IF_ERROR(read_export_row(fields, texts, r));
+    row(r);
+    ++n;
+  }
+  return n;
+}
+
+Result<std::int64_t> ClickHouseCallStore::next_export_id(const ExportQuery& query,
+                                                         std::int64_t after_id) {
+  const std::optional<std::string> where = export_where(query, after_id, 0);
+  if (!where) return std::int64_t{0};
+  // Without FINAL: a lower bound is enough (a copy FINAL drops only makes one window empty),
+  // and min() of no rows is 0, "none".
+  ASSIGN_OR_RETURN(const std::string body, client_.run("SELECT min(id) FROM calls WHERE " + *where +
+                                                       " FORMAT TabSeparated"));
+  return single_int(body);
+}
+
+Result<std::int64_t> ClickHouseCallStore::last_call_id() {
+  ASSIGN_OR_RETURN(const std::string body,
+                   client_.run("SELECT max(id) FROM calls FORMAT TabSeparated"));
+  return single_int(body);
 }
 
 Result<std::int64_t> ClickHouseCallStore::delete_calls_ended_before(Micros floor, int max_rows) {

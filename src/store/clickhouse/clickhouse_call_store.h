@@ -73,6 +73,13 @@ class ClickHouseCallStore final : public CallStore {
   Result<UsageAnswer> usage(const UsageQuery& query) override;
   Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after_id,
                                                      Micros served_from, int limit) override;
+  // The export reads a window's end_times without FINAL, then its calls through FINAL within
+  // them, the exported columns only, in id order. Ids are sparse (time-based), so
+  // next_export_id tells an export where the next matching call is.
+  Result<std::int64_t> export_calls(const ExportQuery& query, std::int64_t after_id,
+                                    std::int64_t through_id, const ExportRowFn& row) override;
+  Result<std::int64_t> next_export_id(const ExportQuery& query, std::int64_t after_id) override;
+  Result<std::int64_t> last_call_id() override;
   // Whole months before `floor` are dropped as partitions; the rest by one mutation, waited
   // for. One call deletes every call before `floor` and returns how many (which may be more
   // than max_rows), so a caller that stops at a short batch stops after the next call.

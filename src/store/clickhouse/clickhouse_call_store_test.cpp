@@ -1,12 +1,14 @@
 // ClickHouseCallStore against the sqlite store, the reference: the same random calls in both,
 // thousands of random list queries (every filter of both APIs, limits, offsets, both orders,
 // ties on end_time) must give the same counts and the same pages, row for row and field for
-// field; usage, find_call, the change feed and retention too. Plus idempotency (a batch written
+// field; usage, find_call, the change feed, the export (random filters and windows) and
+// retention too. Plus idempotency (a batch written
 // twice counts once), the text forms, and the errors when ClickHouse is down.
 #include "store/clickhouse/clickhouse_call_store.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -15,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/call_export.h"
 #include "store/clickhouse/call_rows.h"
 #include "store/clickhouse/clickhouse_test_server.h"
 #include "store/clickhouse/text.h"
@@ -195,6 +198,62 @@ class ClickHouseStoreTest : public ::testing::Test {
     }
   }
 
+  // The export of (after_id, through_id] as NDJSON lines (storage ids left out), in the order
+  // handed; `ids` gets the ids. The count returned must be the lines handed.
+  static std::vector<std::string> exported(CallStore& store, const ExportQuery& q,
+                                           std::int64_t after_id, std::int64_t through_id,
+                                           std::vector<std::int64_t>* ids = nullptr) {
+    std::vector<std::string> lines;
+    CallExportFormatter f(ExportFormat::kNdjson);
+    std::int64_t last = after_id;
+    Result<std::int64_t> n =
+        store.export_calls(q, after_id, through_id, [&](const CallExportRow& r) {
+          EXPECT_GT(r.id, last);
+          EXPECT_LE(r.id, through_id);
+          last = r.id;
+          if (ids != nullptr) ids->push_back(r.id);
+          std::string line = std::to_string(r.account_id) + " ";
+          f.append(line, r, "AUTH");
+          lines.push_back(std::move(line));
+        });
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    if (n.ok()) {
+      EXPECT_EQ(*n, static_cast<std::int64_t>(lines.size()));
+    }
+    return lines;
+  }
+
+  // Random queries over random windows: the storage ids differ, so a window is a range of
+  // positions in storage order, mapped to each store's ids.
+  void expect_same_exports(Random& rnd, int queries, std::int64_t rows, const std::string& when) {
+    ExportQuery all;
+    all.all_accounts = true;
+    std::vector<std::int64_t> ids[2];
+    const std::vector<std::string> whole[2] = {
+        exported(sqlite_->calls, all, 0, *sqlite_->calls.last_call_id(), &ids[0]),
+        exported(*ch_, all, 0, *ch_->last_call_id(), &ids[1])};
+    ASSERT_EQ(whole[1], whole[0]) << when;
+    const auto n = static_cast<std::int64_t>(ids[0].size());
+    const auto id_at = [&](int store, std::int64_t position) {  // 0: before the first
+      return position == 0 ? std::int64_t{0} : ids[store][static_cast<std::size_t>(position - 1)];
+    };
+    for (int i = 0; i < queries; ++i) {
+      ExportQuery q;
+      q.filter = cdrd::testing::random_query(rnd, rows);
+      q.filter.account_id = rnd.chance(80) ? account_ : other_;
+      q.all_accounts = rnd.chance(25);
+      if (rnd.chance(20)) q.served_from = 1'000'000 * rnd.between(0, 400);
+      std::int64_t from = rnd.chance(30) ? 0 : rnd.between(0, n);
+      std::int64_t to = rnd.chance(30) ? n : rnd.between(0, n);
+      if (from > to) std::swap(from, to);
+      const std::vector<std::string> want =
+          exported(sqlite_->calls, q, id_at(0, from), id_at(0, to));
+      const std::vector<std::string> got = exported(*ch_, q, id_at(1, from), id_at(1, to));
+      ASSERT_EQ(got, want) << when << ", export " << i << " of positions (" << from << ", " << to
+                           << "]";
+    }
+  }
+
   cdrd::testing::TempDir dir_;
   std::unique_ptr<sqlite::Stores> sqlite_;
   std::unique_ptr<ClickHouseCallStore> ch_;
@@ -242,6 +301,7 @@ TEST_F(ClickHouseStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries
   // The change feed: every call once, in the order stored.
   EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
   EXPECT_EQ(feed(*ch_, other_), feed(sqlite_->calls, other_));
+  expect_same_exports(rnd, 300, rows, "export");
 
   // Retention, then everything again; and a reopened store gives ids above every id so far.
   const Micros floor = 1'000'000 * 120;
@@ -255,6 +315,7 @@ TEST_F(ClickHouseStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries
   }
   expect_same_lists(rnd, 300, rows, "after retention");
   expect_same_usage(rnd, 50, rows, "usage after retention");
+  expect_same_exports(rnd, 50, rows, "export after retention");
   open();
   std::vector<CallRecord> more;
   for (int i = 0; i < 50; ++i) {
@@ -312,6 +373,7 @@ TEST_F(ClickHouseStoreTest, ABatchWrittenTwiceCountsOnceBeforeAnyMerge) {
   EXPECT_EQ(*physical, "800\n");  // four copies of each, unmerged
   expect_same_lists(rnd, 300, 200, "rows written twice");
   expect_same_usage(rnd, 50, 200, "rows written twice");
+  expect_same_exports(rnd, 100, 200, "rows written twice");
   EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
 }
 
@@ -356,6 +418,7 @@ TEST_F(ClickHouseStoreTest, TwoNodesRacingOnTheSameBatchStoreEachCallOnce) {
               static_cast<long long>(stored), physical->substr(0, physical->size() - 1).c_str());
   expect_same_lists(rnd, 200, 1'000, "after the race");
   expect_same_usage(rnd, 30, 1'000, "after the race");
+  expect_same_exports(rnd, 50, 1'000, "after the race");
   EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
 }
 
