@@ -21,6 +21,7 @@ namespace {
 
 using sqlite::decode_enum;
 using sqlite::enum_code;
+using sqlite::usage_group_sql;
 
 // The month of an end_time (UTC), the partition key of both tables.
 constexpr std::string_view kMonthOf = "toYYYYMM(toDateTime(intDiv(end_time, 1000000), 'UTC'))";
@@ -193,22 +194,6 @@ Result<std::int64_t> single_int(const std::string& body) {
     return Status::IOError("clickhouse: expected one number, got '" + body.substr(0, 80) + "'");
   }
   return tsv_int(rows[0][0]);
-}
-
-// The group column of a usage query ("0" for none): literals only.
-std::string_view usage_group_sql(const std::optional<UsageGroup>& g) {
-  if (!g) return "0";
-  switch (*g) {
-    case UsageGroup::kDirection:
-      return "direction";
-    case UsageGroup::kToCountry:
-      return "to_country";
-    case UsageGroup::kTrunkId:
-      return "trunk_id";
-    case UsageGroup::kHangupSource:
-      return "hangup_source";
-  }
-  return "0";
 }
 
 // The period key of end_time: equal for the calls of one UTC period, ordered as the periods.

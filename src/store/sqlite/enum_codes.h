@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "core/enums.h"
 #include "core/trunk.h"
+#include "core/usage.h"
 
 namespace cdrd::sqlite {
 
@@ -80,5 +82,22 @@ static_assert(enum_code(StirVerification::kNotApplicable) == 0 &&
 static_assert(enum_code(Attestation::kNone) == 0 && enum_code(Attestation::kA) == 1 &&
               enum_code(Attestation::kB) == 2 && enum_code(Attestation::kC) == 3);
 static_assert(enum_code(TrunkStatus::kEnabled) == 0 && enum_code(TrunkStatus::kDisabled) == 1);
+
+// The column a usage query groups by ("0" without a group), the same name in every calls table
+// (the sqlite one and ClickHouse's): literals only, safe to put into a statement.
+constexpr std::string_view usage_group_sql(const std::optional<UsageGroup>& g) {
+  if (!g) return "0";
+  switch (*g) {
+    case UsageGroup::kDirection:
+      return "direction";
+    case UsageGroup::kToCountry:
+      return "to_country";
+    case UsageGroup::kTrunkId:
+      return "trunk_id";
+    case UsageGroup::kHangupSource:
+      return "hangup_source";
+  }
+  return "0";
+}
 
 }  // namespace cdrd::sqlite

@@ -314,27 +314,11 @@ Result<Page<CallRecord>> SqliteCallStore::list_calls_scan(const CallQuery& query
 
 namespace {
 
-// The group column, or 0 without a group. Literals only.
-std::string_view usage_group_sql(const std::optional<UsageGroup>& g) {
-  if (!g) return "0";
-  switch (*g) {
-    case UsageGroup::kDirection:
-      return "direction";
-    case UsageGroup::kToCountry:
-      return "to_country";
-    case UsageGroup::kTrunkId:
-      return "trunk_id";
-    case UsageGroup::kHangupSource:
-      return "hangup_source";
-  }
-  return "0";
-}
-
 // The matching calls' columns the totals read. `scan`: read the table in storage order instead
 // of through calls_by_end_time (see usage()).
 std::string usage_sql(const sqlite::CallFilter& f, const UsageQuery& q, bool scan) {
   std::string sql = "SELECT end_time, ";
-  sql += usage_group_sql(q.group_by);
+  sql += sqlite::usage_group_sql(q.group_by);
   sql += ", answer_time IS NOT NULL, duration_s, bill_duration_s, total_amount FROM calls";
   sql += scan ? " NOT INDEXED WHERE " : " WHERE ";
   sql += f.where;
