@@ -10,7 +10,7 @@ TEST_DIR ?= build-test
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test bench bench-hardening bench-export build build-test deps test-deps clean fuzz \
+.PHONY: run test bench bench-hardening bench-export bench-cluster build build-test deps test-deps clean fuzz \
 	fuzz-deps test-sanitize format lint lint-deps deb cluster cluster-status cluster-stop
 
 deps:
@@ -44,6 +44,14 @@ bench: deps
 	@$(configure-release)
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
 	@bash bench/run.sh $(BUILD_DIR)
+	@if [ "$(BENCH_CLUSTER)" = 1 ]; then bash bench/cluster.sh $(BUILD_DIR); fi
+
+# The bench's scenarios on ClickHouse, one server against two shards (docs/benchmarks.md,
+# "Cluster"); `make bench BENCH_CLUSTER=1` runs it after the baseline.
+bench-cluster: deps
+	@$(configure-release)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_tools
+	@bash bench/cluster.sh $(BUILD_DIR)
 
 bench-hardening: deps
 	@$(configure-release)
