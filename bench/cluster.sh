@@ -30,22 +30,12 @@ for tool in "$cdrd" "$loadgen"; do
   [[ -x $tool ]] || { echo "bench-cluster: $tool not found: build first (make bench-cluster)" >&2; exit 2; }
 done
 
-calls=${BENCH_CALLS:-200000}
-seed=${BENCH_SEED:-42}
-n_accounts=${BENCH_ACCOUNTS:-10}
-first_percent=${BENCH_FIRST_ACCOUNT_PERCENT:-20}
-days=${BENCH_DAYS:-30}
-end_until=${BENCH_END_UNTIL:-$(date -u +%s)}
-batch=${BENCH_BATCH:-5000}
-ingest_connections=${BENCH_INGEST_CONNECTIONS:-2}
-connections=${BENCH_CONNECTIONS:-1}
-duration=${BENCH_DURATION_S:-10}
-warmup=${BENCH_WARMUP_S:-2}
-server_threads=${BENCH_SERVER_THREADS:-4}
-deep_offset=${BENCH_DEEP_OFFSET:-10000}
-pbx_deep_page=${BENCH_PBX_DEEP_PAGE:-500}
+default_calls=200000
+default_duration_s=10
+default_pbx_deep_page=500
+# shellcheck source=bench/settings.sh
+source "$repo/bench/settings.sh"
 shard_rounds=${BENCH_SHARDS:-1 2}
-keep_data=${BENCH_KEEP_DATA:-0}
 
 out=$repo/bench/out
 mkdir -p "$out"

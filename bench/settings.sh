@@ -1,0 +1,19 @@
+# shellcheck shell=bash disable=SC2034
+# The data set and load settings every bench script shares (bench/run.sh's header documents
+# them). A script sets its own defaults first, then sources this file:
+#   default_calls, default_duration_s, default_pbx_deep_page
+calls=${BENCH_CALLS:-$default_calls}
+seed=${BENCH_SEED:-42}
+n_accounts=${BENCH_ACCOUNTS:-10}
+first_percent=${BENCH_FIRST_ACCOUNT_PERCENT:-20}
+days=${BENCH_DAYS:-30}
+end_until=${BENCH_END_UNTIL:-$(date -u +%s)}
+batch=${BENCH_BATCH:-5000}
+ingest_connections=${BENCH_INGEST_CONNECTIONS:-2}
+connections=${BENCH_CONNECTIONS:-1}
+duration=${BENCH_DURATION_S:-$default_duration_s}
+warmup=${BENCH_WARMUP_S:-2}
+server_threads=${BENCH_SERVER_THREADS:-4}
+deep_offset=${BENCH_DEEP_OFFSET:-10000}
+pbx_deep_page=${BENCH_PBX_DEEP_PAGE:-$default_pbx_deep_page}
+keep_data=${BENCH_KEEP_DATA:-0}
