@@ -109,4 +109,18 @@ Result<std::string> SecretBox::open(std::string_view sealed) const {
   return plain;
 }
 
+std::string SecretBox::seal_stored(std::string_view plaintext) const {
+  return plaintext.empty() ? std::string() : seal(plaintext);
+}
+
+Result<std::string> SecretBox::open_stored(std::string_view stored, std::string_view what) const {
+  if (stored.empty()) return std::string();
+  Result<std::string> plaintext = open(stored);
+  if (!plaintext.ok()) {
+    return Status::IOError(std::string(what) +
+                           ": stored password: " + plaintext.status().message());
+  }
+  return plaintext;
+}
+
 }  // namespace cdrd

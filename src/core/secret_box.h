@@ -41,6 +41,12 @@ class SecretBox {
   // and a tag). Says nothing about the key; tells stored plaintext from sealed text.
   static bool looks_sealed(std::string_view value);
 
+  // The stored form of an optional secret: sealed, or '' for none.
+  std::string seal_stored(std::string_view plaintext) const;
+  // The secret of a stored form ('' for none). A value that does not open is storage damage,
+  // not the client's doing: kIOError naming `what` (a 500 for the API, logged with it).
+  Result<std::string> open_stored(std::string_view stored, std::string_view what) const;
+
   const std::string& key() const { return key_; }
 
  private:

@@ -91,5 +91,21 @@ TEST(Base64, EncodeRoundTripsEveryLength) {
   EXPECT_EQ(base64_encode("fo"), "Zm8=");
 }
 
+TEST(SecretBox, AStoredSecretIsSealedOrEmptyAndADamagedOneIsAnIoErrorNamingIt) {
+  const auto box = SecretBox::from_key(SecretBox::new_key());
+  ASSERT_TRUE(box.ok());
+  EXPECT_EQ(box->seal_stored(""), "");
+  const std::string stored = box->seal_stored("s3cret");
+  EXPECT_TRUE(SecretBox::looks_sealed(stored));
+  EXPECT_EQ(box->open_stored(stored, "uri").value(), "s3cret");
+  EXPECT_EQ(box->open_stored("", "uri").value(), "");
+  const auto other = SecretBox::from_key(SecretBox::new_key());
+  const Result<std::string> damaged = other->open_stored(stored, "origination URI u-1");
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), Status::Code::kIOError);
+  EXPECT_EQ(damaged.status().message().rfind("origination URI u-1: stored password: ", 0), 0u)
+      << damaged.status().message();
+}
+
 }  // namespace
 }  // namespace cdrd

@@ -247,20 +247,9 @@ RowReader<OriginationUri> uri_reader(std::shared_ptr<const SecretBox> box) {
     u.authentication_needed = bool_of(r[5]);
     u.username = text_of(r[6]);
     u.created_at = int64_of(r[8]);
-    const std::string stored = text_of(r[7]);
-    if (stored.empty()) return u;
-    Result<std::string> password = box->open(stored);
-    if (!password.ok()) {
-      return Status::IOError("origination URI " + u.uri_uuid +
-                             ": stored password: " + password.status().message());
-    }
-    u.password = std::move(password).value();
+    ASSIGN_OR_RETURN(u.password, box->open_stored(text_of(r[7]), "origination URI " + u.uri_uuid));
     return u;
   };
-}
-
-std::string sealed_password(const SecretBox& box, const std::string& password) {
-  return password.empty() ? std::string() : box.seal(password);
 }
 
 // ---- trunks ------------------------------------------------------------------------------------
@@ -381,7 +370,7 @@ Status PgTrunkStore::delete_credential(std::int64_t account_id, std::string_view
 // ---- origination URIs --------------------------------------------------------------------------
 
 Status PgTrunkStore::create_origination_uri(const OriginationUri& uri, int max_per_account) {
-  const std::string password = sealed_password(*db_.secrets(), uri.password);
+  const std::string password = db_.secrets()->seal_stored(uri.password);
   return db_.transact(Kind::kWrite, [&](Tx& tx) -> Status {
     RETURN_IF_ERROR(
         check_quota(tx, "origination_uris", uri.account_id, max_per_account, "origination URIs"));
@@ -406,7 +395,7 @@ Result<Page<OriginationUri>> PgTrunkStore::list_origination_uris(const PageReque
 }
 
 Status PgTrunkStore::update_origination_uri(const OriginationUri& uri) {
-  const std::string password = sealed_password(*db_.secrets(), uri.password);
+  const std::string password = db_.secrets()->seal_stored(uri.password);
   return change_one(db_, "origination URI", uri.uri_uuid,
                     "UPDATE origination_uris SET name = $1, uri = $2, authentication_needed = $3, "
                     "username = $4, password = $5 WHERE account_id = $6 AND uri_uuid = $7",

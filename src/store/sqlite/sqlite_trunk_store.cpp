@@ -255,22 +255,9 @@ RowReader<OriginationUri> uri_reader(std::shared_ptr<const SecretBox> box) {
     u.authentication_needed = st.int64(5) != 0;
     u.username = st.text(6);
     u.created_at = st.int64(8);
-    const std::string stored = st.text(7);
-    if (stored.empty()) return u;
-    Result<std::string> password = box->open(stored);
-    if (!password.ok()) {
-      // Storage damage, not the client's doing: a 500 for the API, logged with this message.
-      return Status::IOError("origination URI " + u.uri_uuid +
-                             ": stored password: " + password.status().message());
-    }
-    u.password = std::move(password).value();
+    ASSIGN_OR_RETURN(u.password, box->open_stored(st.text(7), "origination URI " + u.uri_uuid));
     return u;
   };
-}
-
-// The stored form of a password: sealed, or '' for none.
-std::string sealed_password(const SecretBox& box, const std::string& password) {
-  return password.empty() ? std::string() : box.seal(password);
 }
 
 // ---- trunks ------------------------------------------------------------------------------------
@@ -392,7 +379,7 @@ Status SqliteTrunkStore::delete_credential(std::int64_t account_id,
 // ---- origination URIs --------------------------------------------------------------------------
 
 Status SqliteTrunkStore::create_origination_uri(const OriginationUri& uri, int max_per_account) {
-  const std::string password = sealed_password(*db_.secrets(), uri.password);
+  const std::string password = db_.secrets()->seal_stored(uri.password);
   return db_.write_transaction([&](Connection& c) -> Status {
     RETURN_IF_ERROR(
         check_quota(c, "origination_uris", uri.account_id, max_per_account, "origination URIs"));
@@ -416,7 +403,7 @@ Result<Page<OriginationUri>> SqliteTrunkStore::list_origination_uris(const PageR
 }
 
 Status SqliteTrunkStore::update_origination_uri(const OriginationUri& uri) {
-  const std::string password = sealed_password(*db_.secrets(), uri.password);
+  const std::string password = db_.secrets()->seal_stored(uri.password);
   return change_one(
       db_, "origination URI", uri.uri_uuid,
       "UPDATE origination_uris SET name = ?, uri = ?, authentication_needed = ?, username = ?, "
