@@ -8,7 +8,7 @@
 #include "harness.h"
 #include "records.h"
 
-namespace cdrd::test {
+namespace cdrd::test::stage_metrics {
 namespace {
 
 const http::Params kOperator = {
@@ -93,4 +93,4 @@ TEST(StageMetrics, ShowTheTimeOfEveryStageOfIngestAndOfTheLists) {
 }
 
 }  // namespace
-}  // namespace cdrd::test
+}  // namespace cdrd::test::stage_metrics

@@ -5,12 +5,17 @@
 // process-wide counters that only grow, read by stage_totals() (the metrics expose them,
 // docs/metrics.md; `make bench` prints them per record and per list, docs/benchmarks.md).
 //
-// Cheap by design: an ingest batch sums its records' stages in plain integers (IngestTally) and
-// adds them to the process's atomics once, when the batch ends; a list's stages are summed in the
-// ListTiming its handler made on the handler's thread (the store's timers find it through a
-// thread-local pointer) and added once per list. The cost is the clock reads (two per stage,
-// about 20 ns each with a TSC clock source), measured in docs/benchmarks.md. A timer whose stage
-// runs outside a tally or a list (`cdrd import`, a store read that is not a list) reads no clock.
+// Cheap by design: the cost is the clock reads, two per timed stage (bench/stage_timing measures
+// them: tens of ns each, docs/benchmarks.md). So an ingest batch times the per-record stages
+// (parse, validate, rate) of one record in kIngestSampleEvery, its 1st, 9th, 17th..., and counts
+// each sampled time kIngestSampleEvery times: an estimate of the total that costs under one clock
+// read per record, and whose average per record is that of thousands of records per scrape. The
+// store stage (once per chunk of records) and the lists (a few clock reads against a list's
+// hundreds of µs) are timed every time. An ingest batch sums in plain integers (IngestTally) and
+// adds to the process's atomics once, when it ends; a list's stages are summed in the ListTiming
+// its handler made on the handler's thread (the store's timers find it through a thread-local
+// pointer) and added once per list. A timer whose stage runs outside a tally or a list (a store
+// read that is not a list) reads no clock.
 //
 // CDRD_STAGE_TIMING=off in the environment turns every timer off for the process (read once, at
 // the first timer): the counters stay at 0. It exists to measure what the timers cost.
@@ -64,6 +69,9 @@ inline std::uint64_t now_ns() {
                                         .count());
 }
 
+// One record in this many has its parse, validate and rate stages timed.
+inline constexpr std::uint64_t kIngestSampleEvery = 8;
+
 // The stages of one ingest batch on one thread, added to the totals when it is destroyed.
 class IngestTally {
  public:
@@ -72,21 +80,32 @@ class IngestTally {
   IngestTally(const IngestTally&) = delete;
   IngestTally& operator=(const IngestTally&) = delete;
 
-  bool on() const { return on_; }
-  void add(IngestStage stage, std::uint64_t ns) { ns_[static_cast<std::size_t>(stage)] += ns; }
-  void count_record() { ++records_; }
+  // A record begins (before its first stage): counts it and decides whether it is sampled.
+  void begin_record() {
+    sampled_ = on_ && records_ % kIngestSampleEvery == 0;
+    ++records_;
+  }
+  // Whether a timer of `stage` times now: kStore whenever the timers are on, the others for a
+  // sampled record.
+  bool times(IngestStage stage) const { return stage == IngestStage::kStore ? on_ : sampled_; }
+  void add(IngestStage stage, std::uint64_t ns) {
+    ns_[static_cast<std::size_t>(stage)] +=
+        stage == IngestStage::kStore ? ns : ns * kIngestSampleEvery;
+  }
 
  private:
   const bool on_;
+  bool sampled_ = false;
   std::array<std::uint64_t, kIngestStages> ns_{};
   std::uint64_t records_ = 0;
 };
 
-// Times one ingest stage: from its making to stop() or its end, whichever comes first.
+// Times one ingest stage (when its tally says so): from its making to stop() or its end,
+// whichever comes first.
 class IngestTimer {
  public:
   IngestTimer(IngestTally& tally, IngestStage stage)
-      : tally_(tally), stage_(stage), start_(tally.on() ? now_ns() : 0) {}
+      : tally_(tally), stage_(stage), start_(tally.times(stage) ? now_ns() : 0) {}
   ~IngestTimer() { stop(); }
   IngestTimer(const IngestTimer&) = delete;
   IngestTimer& operator=(const IngestTimer&) = delete;

@@ -38,7 +38,7 @@ TEST(StageTimes, AnIngestTallyAddsItsStagesAndRecordsWhenItEnds) {
   {
     IngestTally tally;
     for (int i = 0; i < 3; ++i) {
-      tally.count_record();
+      tally.begin_record();  // the first is sampled
       IngestTimer parsing(tally, IngestStage::kParse);
       pass_time();
       parsing.stop();
@@ -54,6 +54,19 @@ TEST(StageTimes, AnIngestTallyAddsItsStagesAndRecordsWhenItEnds) {
   EXPECT_GT(after.ingest_ns[1], before.ingest_ns[1]);
   EXPECT_EQ(after.ingest_ns[2], before.ingest_ns[2]);
   EXPECT_EQ(after.ingest_ns[3], before.ingest_ns[3]);
+}
+
+TEST(StageTimes, AnIngestTallyTimesTheRecordStagesOfOneRecordInEightAndTheStoreAlways) {
+  if (!stage_timing_on()) GTEST_SKIP() << "CDRD_STAGE_TIMING=off";
+  IngestTally tally;
+  for (std::uint64_t i = 0; i < 3 * kIngestSampleEvery; ++i) {
+    tally.begin_record();
+    const bool sampled = i % kIngestSampleEvery == 0;
+    EXPECT_EQ(tally.times(IngestStage::kParse), sampled) << i;
+    EXPECT_EQ(tally.times(IngestStage::kValidate), sampled) << i;
+    EXPECT_EQ(tally.times(IngestStage::kRate), sampled) << i;
+    EXPECT_TRUE(tally.times(IngestStage::kStore)) << i;
+  }
 }
 
 TEST(StageTimes, ListTimersAddToTheListOfTheirThreadOnly) {

@@ -38,7 +38,6 @@ class Batch {
 
   // A record (or the reason it could not be read) from `line`. Fails only on storage errors.
   Status add(const Result<RawRecord>& raw, std::int64_t line) {
-    tally_.count_record();
     if (!raw.ok()) {
       result_.add_failure(line, raw.status().message(), FailureReason::kMalformed);
       return Status::Ok();
@@ -118,7 +117,9 @@ class Batch {
 
   BatchResult take() { return std::move(result_); }
 
-  // A record read by `parse` (timed as the parse stage).
+  // A record begins (core/stage_times.h), before parse() and add().
+  void begin_record() { tally_.begin_record(); }
+  // A record read by `read` (timed as the parse stage).
   template <typename Parse>
   Result<RawRecord> parse(Parse&& read) {
     stages::IngestTimer parsing(tally_, stages::IngestStage::kParse);
@@ -230,6 +231,7 @@ Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_lin
     std::string_view l = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (!trim_blanks(l).empty()) {
+      batch.begin_record();
       const Result<RawRecord> raw = batch.parse([&] { return parse_ndjson_line(l); });
       if (Status s = batch.add(raw, line); !s.ok()) return s;
     }
@@ -275,6 +277,7 @@ Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) 
       batch.fail(row.line, row.error);
       continue;
     }
+    batch.begin_record();
     const Result<RawRecord> raw = batch.parse([&] { return csv_row_to_record(header, row.cells); });
     if (Status s = batch.add(raw, row.line); !s.ok()) return s;
   }
@@ -337,6 +340,7 @@ Micros IngestService::retention_floor() const {
 Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord>& records) const {
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
   for (const MappedRecord& r : records) {
+    batch.begin_record();
     if (Status s = batch.add(r.record, r.line); !s.ok()) return s;
   }
   if (Status s = batch.flush(); !s.ok()) return s;

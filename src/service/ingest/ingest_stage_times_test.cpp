@@ -11,7 +11,7 @@
 #include "testing/stores.h"
 #include "testing/values.h"
 
-namespace cdrd::service::ingest {
+namespace cdrd::service::ingest::stage_times_test {
 namespace {
 
 using cdrd::testing::at;
@@ -75,4 +75,4 @@ TEST(IngestStageTimes, CountEveryRecordAndTimeEveryStage) {
 }
 
 }  // namespace
-}  // namespace cdrd::service::ingest
+}  // namespace cdrd::service::ingest::stage_times_test
