@@ -6,7 +6,8 @@
 # Call API counts every call, then measures the Call API's list and retrieve requests (and the
 # cloud-PBX API's) over HTTP/1.1 keep-alive (closed loop), then loads the same calls into the
 # peer engines (PostgreSQL, ClickHouse, SQLite with a covering index) and times the same queries
-# there (bench/peers/run.sh), writes the figures to bench/out/results.md and prints them. Exits
+# there (bench/peers/run.sh), writes the figures to bench/out/results.md and prints them, with
+# where the server's time went per ingested record and per list (bench/breakdown.sh). Exits
 # non-zero if anything failed; a scenario with any non-200 answer is marked INVALID.
 #
 # Usage: bash bench/run.sh [BUILD_DIR]      (BUILD_DIR defaults to build)
@@ -56,6 +57,8 @@ results=$out/results.md
 log_prefix=bench
 # shellcheck source=bench/server.sh
 source "$repo/bench/server.sh"
+# shellcheck source=bench/breakdown.sh
+source "$repo/bench/breakdown.sh"
 
 # ---- server and accounts ------------------------------------------------------------------
 
@@ -83,12 +86,15 @@ log "trunks (outbound:inbound per account): ${trunk_pairs[*]}"
 # ---- ingest -------------------------------------------------------------------------------
 
 log "ingest: $calls calls, seed $seed, $batch per request, $ingest_connections connections"
+breakdown_scrape "$run_dir/metrics.ingest.before"
 before=$(cpu_ticks)
 ingest=$("$loadgen" ingest --port "$port" --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" \
   --first-account-percent "$first_percent" \
   --end-until "$end_until" --days "$days" --batch "$batch" --connections "$ingest_connections")
 log "$ingest"
 read -r ingest_server_ticks ingest_others < <(cpu_usage "$before" "$(cpu_ticks)")
+breakdown_scrape "$run_dir/metrics.ingest.after"
+ingest_breakdown=$(breakdown_ingest "$run_dir/metrics.ingest.before" "$run_dir/metrics.ingest.after")
 ingest_others_cell=$ingest_others%
 ((ingest_others < 10)) || { log "WARNING: other processes used ${ingest_others}% of the CPU: the ingest figure is disturbed"; ingest_others_cell="**$ingest_others%**"; }
 ingest_us_per_record=$(awk -v t="$ingest_server_ticks" -v hz="$clk_tck" -v n="$(value records "$ingest")" \
@@ -177,6 +183,7 @@ deep_objects=$("$loadgen" get --port "$port" --user "$user" --path "$base?offset
 [[ $deep_objects -gt 0 ]] || { log "offset $deep_offset is past the last call ($window_calls in the window)"; exit 1; }
 
 rows=()
+breakdown_rows=()
 failures=0
 # The figures of each scenario for the comparison with the peers: key, label, p50, p99, req/s,
 # total.
@@ -186,10 +193,13 @@ scenario() {  # name, description, paths file, key (as bench/peers/driver.py's),
   local -a auth=(--user "$user")
   [[ ${6:-} != bearer ]] || auth=(--bearer)
   log "scenario: $name ($connections connections, ${duration} s after ${warmup} s warm-up)"
+  breakdown_scrape "$run_dir/metrics.before"
   before=$(cpu_ticks)
   result=$("$loadgen" http --port "$port" "${auth[@]}" --connections "$connections" \
     --duration-s "$duration" --warmup-s "$warmup" --paths-file "$paths") || rc=$?
   read -r server_ticks others < <(cpu_usage "$before" "$(cpu_ticks)")
+  breakdown_scrape "$run_dir/metrics.after"
+  breakdown_rows+=("$(breakdown_list "$name" "$run_dir/metrics.before" "$run_dir/metrics.after")")
   log "$result (server CPU ${server_ticks} ticks, other processes ${others}% of the machine)"
   cpu_ms=$(awk -v t="$server_ticks" -v hz="$clk_tck" -v n="$(value answered "$result")" \
     'BEGIN {if (n > 0) printf "%.2f", t / hz * 1000 / n; else print "?"}')
@@ -343,6 +353,27 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
     "included; *other processes* is the share of the machine's CPU that neither the server nor" \
     "the load generator used while it ran (kernel threads count there too, e.g. disk writeback" \
     "during ingest): a figure taken while it was 10% or more (in bold) is disturbed by other work."
+  echo
+  echo "## Where the time goes (the server's stage timers, docs/metrics.md)"
+  echo
+  echo "Per ingested record, over the ingest above:"
+  echo
+  echo "$ingest_breakdown"
+  echo
+  echo "Per list, over each list scenario above (warm-up included):"
+  echo
+  breakdown_list_header
+  for row in "${breakdown_rows[@]}"; do [[ -z $row ]] || echo "$row"; done
+  echo
+  echo "The server sums the wall time of each stage on the thread that runs it" \
+    "(\`cdrd_ingest_stage_seconds_total\`, \`cdrd_list_stage_seconds_total\`); *request time* is" \
+    "the server's own time of the same requests, from their first byte to the last byte of the" \
+    "answer (\`cdrd_http_request_duration_seconds_sum\`), summed over the connections;" \
+    "*rest* is the request time minus the stages: HTTP, reading the body, waiting for a" \
+    "worker or a lock. Ingest's store stage is the transaction of each batch (the fsync" \
+    "included) and the list index update; a list's match and count is the list index's" \
+    "query (the SQL evaluation's whole statement when the index does not answer), fetch the" \
+    "page's rows read by id, render the JSON body."
   if [[ $peers == 1 ]]; then
     echo
     echo "## cdrd and its peers (the same calls and queries; docs/benchmarks.md)"

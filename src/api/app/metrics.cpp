@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/mutex.h"
+#include "core/stage_times.h"
 
 namespace cdrd::api {
 namespace {
@@ -104,10 +105,62 @@ struct Metrics::Impl {
                         .Name("cdrd_store_queries_over_budget_total")
                         .Help("Store reads stopped by the query budget (answered 503)")
                         .Register(*registry)
-                        .Add({})) {
+                        .Add({})),
+        ingest_stage_family(prometheus::BuildCounter()
+                                .Name("cdrd_ingest_stage_seconds_total")
+                                .Help("Time spent in each stage of ingest, summed over the "
+                                      "ingesting threads (core/stage_times.h)")
+                                .Register(*registry)),
+        ingest_stage_records(prometheus::BuildCounter()
+                                 .Name("cdrd_ingest_stage_records_total")
+                                 .Help("Ingested records whose stages "
+                                       "cdrd_ingest_stage_seconds_total counts")
+                                 .Register(*registry)
+                                 .Add({})),
+        list_stage_family(prometheus::BuildCounter()
+                              .Name("cdrd_list_stage_seconds_total")
+                              .Help("Time spent in each stage of the call lists, by API, summed "
+                                    "over the handler threads (core/stage_times.h)")
+                              .Register(*registry)),
+        list_stage_lists_family(prometheus::BuildCounter()
+                                    .Name("cdrd_list_stage_lists_total")
+                                    .Help("Call lists whose stages cdrd_list_stage_seconds_total "
+                                          "counts, by API")
+                                    .Register(*registry)) {
     for (std::size_t i = 0; i < kReasons.size(); ++i) {
       failures[i] = &failures_family.Add({{"reason", std::string(to_string(kReasons[i]))}});
     }
+    for (std::size_t i = 0; i < stages::kIngestStages; ++i) {
+      ingest_stages[i] = &ingest_stage_family.Add(
+          {{"stage", std::string(to_string(static_cast<stages::IngestStage>(i)))}});
+    }
+    for (std::size_t a = 0; a < stages::kListApis; ++a) {
+      const std::string api(to_string(static_cast<stages::ListApi>(a)));
+      for (std::size_t i = 0; i < stages::kListStages; ++i) {
+        list_stages[a][i] = &list_stage_family.Add(
+            {{"api", api}, {"stage", std::string(to_string(static_cast<stages::ListStage>(i)))}});
+      }
+      list_stage_lists[a] = &list_stage_lists_family.Add({{"api", api}});
+    }
+  }
+
+  // The stage totals of core/stage_times.h into the counters (they only grow).
+  void catch_up_stages() {
+    const stages::StageTotals t = stages::stage_totals();
+    for (std::size_t i = 0; i < stages::kIngestStages; ++i) {
+      catch_up(*ingest_stages[i], static_cast<double>(t.ingest_ns[i]) * 1e-9);
+    }
+    catch_up(ingest_stage_records, static_cast<double>(t.ingest_records));
+    for (std::size_t a = 0; a < stages::kListApis; ++a) {
+      for (std::size_t i = 0; i < stages::kListStages; ++i) {
+        catch_up(*list_stages[a][i], static_cast<double>(t.list_ns[a][i]) * 1e-9);
+      }
+      catch_up(*list_stage_lists[a], static_cast<double>(t.lists[a]));
+    }
+  }
+  static void catch_up(prometheus::Counter& counter, double now) {
+    const double seen = counter.Value();
+    if (now > seen) counter.Increment(now - seen);
   }
 
   std::shared_ptr<prometheus::Registry> registry;
@@ -129,6 +182,14 @@ struct Metrics::Impl {
   prometheus::Gauge& index_bytes;
   prometheus::Gauge& database_bytes;
   prometheus::Counter& over_budget;
+  prometheus::Family<prometheus::Counter>& ingest_stage_family;
+  std::array<prometheus::Counter*, stages::kIngestStages> ingest_stages{};
+  prometheus::Counter& ingest_stage_records;
+  prometheus::Family<prometheus::Counter>& list_stage_family;
+  std::array<std::array<prometheus::Counter*, stages::kListStages>, stages::kListApis>
+      list_stages{};
+  prometheus::Family<prometheus::Counter>& list_stage_lists_family;
+  std::array<prometheus::Counter*, stages::kListApis> list_stage_lists{};
 
   // One scrape at a time: the store figures are copied into the gauges and counters first.
   mutable Mutex scrape_mu;
@@ -183,6 +244,7 @@ std::string Metrics::scrape() const {
       if (now > seen) impl_->over_budget.Increment(now - seen);
     }
   }
+  impl_->catch_up_stages();
   return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
 }
 

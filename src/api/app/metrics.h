@@ -6,7 +6,8 @@
 // requests (as its http::ServerObserver), the ingest service the counts of each stored batch
 // (observe_batch, from IngestSettings::on_batch), and the store's figures (calls held, memory
 // of the list index, database size, reads over budget) are read at each scrape from the
-// function given to set_store_figures. Every label takes values from a small fixed set: the
+// function given to set_store_figures, the time of each stage of ingest and of the lists from
+// core/stage_times.h. Every label takes values from a small fixed set: the
 // route *pattern* (never the path), a known method or "other", the status code, a failure
 // reason class of service::ingest::FailureReason.
 //

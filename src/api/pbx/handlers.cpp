@@ -10,6 +10,7 @@
 #include "core/ascii.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
+#include "core/stage_times.h"
 #include "http/url.h"
 
 namespace cdrd::api::pbx {
@@ -220,8 +221,10 @@ http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
   Result<CallQuery> query =
       parse_list_options(request.query, who.account_id, ctx.retention_floor());
   if (!query.ok()) return message_response(400, query.status().message());
+  stages::ListTiming timing(stages::ListApi::kPbx);  // the store times its stages in it
   const Result<Page<CallRecord>> page = ctx.calls.list_calls(*query);
   if (!page.ok()) return store_failure(page.status(), "listing calls");
+  stages::ListTimer rendering(stages::ListStage::kRender);
   return json(200, render_list(page->rows, with_legs, *query));
 }
 

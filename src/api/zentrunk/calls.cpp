@@ -7,6 +7,7 @@
 #include "api/errors.h"
 #include "api/zentrunk/call_view.h"
 #include "core/crypto.h"
+#include "core/stage_times.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
@@ -25,8 +26,10 @@ http::HttpResponse list_calls(const ApiContext& ctx, const Account& account,
   Result<CallQuery> query =
       parse_call_list_query(request.query, account.id, ctx.now(), ctx.settings);
   if (!query.ok()) return error_response(query.status());
+  stages::ListTiming timing(stages::ListApi::kZentrunk);  // the store times its stages in it
   Result<Page<CallRecord>> page = ctx.calls.list_calls(*query);
   if (!page.ok()) return error_response(page.status());
+  stages::ListTimer rendering(stages::ListStage::kRender);
   return ok_json(render_call_list(*page, *query, rep, request.path, request.query));
 }
 

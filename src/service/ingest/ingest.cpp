@@ -7,6 +7,7 @@
 
 #include "core/ascii.h"
 #include "core/csv.h"
+#include "core/stage_times.h"
 #include "core/time.h"
 #include "service/ingest/raw_record.h"
 #include "service/ingest/trunk_link.h"
@@ -42,6 +43,7 @@ class Batch {
       return Status::Ok();
     }
     unknown_account_ = false;
+    stages::IngestTimer validating(tally_, stages::IngestStage::kValidate);
     Result<CallRecord> record = validate_record(*raw, resolver_, country_resolver_);
     if (!store_error_.ok()) return store_error_;
     FailureReason reason =
@@ -64,8 +66,11 @@ class Batch {
       result_.add_failure(line, record.status().message(), reason);
       return Status::Ok();
     }
+    validating.stop();
     std::string refused;
+    stages::IngestTimer rating_time(tally_, stages::IngestStage::kRate);
     if (Status s = rate(*record, refused); !s.ok()) return s;
+    rating_time.stop();
     if (!refused.empty()) {  // an amount out of range: this line fails, nothing is stored for it
       result_.add_failure(line, std::move(refused), FailureReason::kUnrateable);
       return Status::Ok();
@@ -81,6 +86,7 @@ class Batch {
   // Stores what is pending in one transaction.
   Status flush() {
     if (pending_.empty()) return Status::Ok();
+    stages::IngestTimer storing(tally_, stages::IngestStage::kStore);
     Result<std::vector<InsertOutcome>> outcomes = calls_.insert_calls(pending_);
     if (!outcomes.ok()) return outcomes.status();
     if (outcomes->size() != pending_.size()) {
@@ -110,6 +116,15 @@ class Batch {
   }
 
   BatchResult take() { return std::move(result_); }
+
+  // A record begins (core/stage_times.h), before parse() and add().
+  void begin_record() { tally_.begin_record(); }
+  // A record read by `read` (timed as the parse stage).
+  template <typename Parse>
+  Result<RawRecord> parse(Parse&& read) {
+    stages::IngestTimer parsing(tally_, stages::IngestStage::kParse);
+    return read();
+  }
 
  private:
   // Rates a valid record from its account's deck (docs/rating.md). Each account's rating is
@@ -205,6 +220,7 @@ class Batch {
   bool unknown_account_ = false;
   std::vector<CallRecord> pending_;
   BatchResult result_;
+  stages::IngestTally tally_;  // the time of each stage (core/stage_times.h)
 };
 
 Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_line) {
@@ -215,7 +231,9 @@ Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_lin
     std::string_view l = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (!trim_blanks(l).empty()) {
-      if (Status s = batch.add(parse_ndjson_line(l), line); !s.ok()) return s;
+      batch.begin_record();
+      const Result<RawRecord> raw = batch.parse([&] { return parse_ndjson_line(l); });
+      if (Status s = batch.add(raw, line); !s.ok()) return s;
     }
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
@@ -259,7 +277,9 @@ Status ingest_csv(Batch& batch, std::string_view text, std::int64_t first_line) 
       batch.fail(row.line, row.error);
       continue;
     }
-    if (Status s = batch.add(csv_row_to_record(header, row.cells), row.line); !s.ok()) return s;
+    batch.begin_record();
+    const Result<RawRecord> raw = batch.parse([&] { return csv_row_to_record(header, row.cells); });
+    if (Status s = batch.add(raw, row.line); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -320,6 +340,7 @@ Micros IngestService::retention_floor() const {
 Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord>& records) const {
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
   for (const MappedRecord& r : records) {
+    batch.begin_record();
     if (Status s = batch.add(r.record, r.line); !s.ok()) return s;
   }
   if (Status s = batch.flush(); !s.ok()) return s;

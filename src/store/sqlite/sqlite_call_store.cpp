@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "core/stage_times.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/enum_codes.h"
@@ -268,12 +269,15 @@ Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {
   // Held until the page is read: no writer changes or removes a row of it meanwhile.
   ReaderLock lock(&slot->mu);
   if (!slot->index.exact()) return list_calls_scan(query);
+  stages::ListTimer matching(stages::ListStage::kMatchCount);
   index::IndexAnswer answer = slot->index.query(query);
+  matching.stop();
   Page<CallRecord> page;
   page.total_count = answer.total_count;
   if (answer.ids.empty()) return page;
   static const std::string sql =
       std::string("SELECT ") + sqlite::kCallColumns + " FROM calls WHERE id = ?";
+  stages::ListTimer fetching(stages::ListStage::kFetch);
   RETURN_IF_ERROR(db_.read_transaction([&](Connection& c) -> Status {
     page.rows.reserve(answer.ids.size());
     for (std::int64_t id : answer.ids) {
@@ -290,6 +294,8 @@ Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {
 }
 
 Result<Page<CallRecord>> SqliteCallStore::list_calls_scan(const CallQuery& query) {
+  // One statement finds, reads and counts: all of it is the list's match_count stage.
+  stages::ListTimer scanning(stages::ListStage::kMatchCount);
   const sqlite::CallFilter filter = sqlite::build_call_filter(query);
   if (filter.matches_nothing) return Page<CallRecord>();
   const std::int64_t limit = std::max(0, query.limit);
