@@ -307,7 +307,11 @@ class RecentAnswers {
     std::set<std::string> regions;
     PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
     regions_.emplace_back();  // index 0: no country
-    regions_.insert(regions_.end(), regions.begin(), regions.end());
+    for (const std::string& r : regions) {
+      if (r.size() != 2 || r[0] < 'A' || r[0] > 'Z' || r[1] < 'A' || r[1] > 'Z') continue;
+      index_of_[alpha2_slot(r)] = static_cast<std::uint8_t>(regions_.size());
+      regions_.push_back(r);
+    }
     usable_ = regions_.size() <= kMaxRegions;
   }
 
@@ -321,11 +325,13 @@ class RecentAnswers {
 
   void remember(std::string_view digits, std::string_view country) const {
     if (!usable_) return;
-    const auto it = std::lower_bound(regions_.begin() + 1, regions_.end(), country);
     std::size_t index = 0;
     if (!country.empty()) {
-      if (it == regions_.end() || *it != country) return;  // not a region it knows: not kept
-      index = static_cast<std::size_t>(it - regions_.begin());
+      const bool alpha2 = country.size() == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
+                          country[1] >= 'A' && country[1] <= 'Z';
+      if (!alpha2) return;  // never an answer of country_of: not kept
+      index = index_of_[alpha2_slot(country)];
+      if (index == 0) return;  // not a region it knows: not kept
     }
     const std::uint64_t key = key_of(digits);
     slots_[slot_of(key)].store(kInUse | (std::uint64_t{index} << kRegionShift) | key,
@@ -334,7 +340,7 @@ class RecentAnswers {
 
  private:
   static constexpr std::size_t kSlotBits = 16;
-  static constexpr std::size_t kMaxRegions = 256;
+  static constexpr std::size_t kMaxRegions = 256;  // an index fits 8 bits
   static constexpr int kRegionShift = 54;
   static constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << kRegionShift) - 1;
   static constexpr std::uint64_t kInUse = std::uint64_t{1} << 63;
@@ -350,7 +356,13 @@ class RecentAnswers {
     return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kSlotBits));
   }
 
-  std::vector<std::string> regions_;  // sorted after the empty one
+  // "AA".."ZZ" as 0..675.
+  static std::size_t alpha2_slot(std::string_view r) {
+    return static_cast<std::size_t>(r[0] - 'A') * 26 + static_cast<std::size_t>(r[1] - 'A');
+  }
+
+  std::vector<std::string> regions_;              // the answers kept, "" first
+  std::array<std::uint8_t, 26 * 26> index_of_{};  // alpha-2 code -> its index in regions_, 0: none
   bool usable_ = false;
   mutable std::array<std::atomic<std::uint64_t>, std::size_t{1} << kSlotBits> slots_{};
 };
