@@ -93,6 +93,11 @@ std::size_t char_count(std::string_view s) {
 
 // Checks text for UTF-8, control characters and length.
 bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars) {
+  // Printable ASCII alone (nearly every value) is valid UTF-8 without control characters, one
+  // character a byte: one pass decides.
+  bool printable = true;
+  for (unsigned char ch : s) printable &= ch >= 0x20 && ch < 0x7F;
+  if (printable && s.size() <= max_chars) return true;
   if (!is_valid_utf8(s)) {
     c.fail("must be valid UTF-8 text");
     return false;
@@ -112,14 +117,15 @@ bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars) {
   return true;
 }
 
-std::optional<std::string> text(const FieldCtx& c, const RawValue& v,
-                                std::size_t max_chars = kMaxText) {
+// The checked text, a view of `v` (copied only into the record's own field).
+std::optional<std::string_view> text(const FieldCtx& c, const RawValue& v,
+                                     std::size_t max_chars = kMaxText) {
   if (!is_text(v)) {
     c.bad(v);
     return std::nullopt;
   }
   if (!check_text(c, v.text, max_chars)) return std::nullopt;
-  return v.text;
+  return std::string_view(v.text);
 }
 
 // A whole number in [min, max]: a JSON integer, or text holding one.
@@ -200,11 +206,11 @@ std::optional<Micros> timestamp(const FieldCtx& c, const RawValue& v) {
   return std::nullopt;
 }
 
-std::optional<std::string> one_of(const FieldCtx& c, const RawValue& v,
-                                  std::initializer_list<std::string_view> options) {
+std::optional<std::string_view> one_of(const FieldCtx& c, const RawValue& v,
+                                       std::initializer_list<std::string_view> options) {
   if (is_text(v)) {
     for (std::string_view o : options) {
-      if (v.text == o) return v.text;
+      if (v.text == o) return o;
     }
   }
   c.bad(v);
@@ -259,6 +265,12 @@ void set(std::optional<T>& target, std::optional<T> value) {
 }
 void set(std::optional<int>& target, std::optional<int64_t> value) {
   if (value) target = static_cast<int>(*value);
+}
+void set(std::string& target, std::optional<std::string_view> value) {
+  if (value) target.assign(*value);
+}
+void set(std::optional<std::string>& target, std::optional<std::string_view> value) {
+  if (value) target.emplace(*value);
 }
 
 // ceil((to - from) / 1 s) for to >= from.
@@ -522,16 +534,16 @@ std::optional<CallLeg> validate_leg(const RawValue& raw, std::size_t index, Erro
 struct RecordBuilder {
   CallRecord rec;
   Errors errors;
-  std::optional<std::string> account;
+  std::optional<std::string_view> account;  // views of the RawRecord being read
   std::optional<Direction> direction;
-  std::optional<std::string> flow;  // checked against call_direction, not stored (see below)
+  std::optional<std::string_view> flow;  // checked against call_direction, not stored (below)
   std::optional<Micros> initiation, answer, end, bridged;
   std::optional<int64_t> duration, bill_duration;
   std::optional<StirVerification> stir;
   std::optional<Attestation> attestation;
   std::optional<int64_t> quality_rate, quality_max_rate;
   BillingInputs billing;
-  std::string from_raw, to_raw;  // the numbers as sent, read again with a default country
+  std::string_view from_raw, to_raw;  // the numbers as sent, read again with a default country
 };
 
 using RecordField = FieldSpec<RecordBuilder>;
