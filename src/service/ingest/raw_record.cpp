@@ -138,11 +138,19 @@ Result<RawRecord> csv_row_to_record(const std::vector<std::string>& header,
     return Status::Invalid("row has " + std::to_string(cells.size()) +
                            " fields but the header has " + std::to_string(header.size()));
   }
-  RawRecord record;
-  record.fields.reserve(cells.size());
-  for (std::size_t i = 0; i < cells.size(); ++i) {
+  // Written into pooled storage, as parse_ndjson_line does (see RawRecord).
+  RawRecord record(pool().take());
+  std::size_t n = 0;
+  for (const std::string& cell : cells) n += !cell.empty();
+  record.fields.resize(n);
+  for (std::size_t i = 0, k = 0; i < cells.size(); ++i) {
     if (cells[i].empty()) continue;
-    record.fields.push_back(RawField{header[i], RawValue{RawKind::kText, cells[i], {}, {}}});
+    RawField& f = record.fields[k++];
+    f.name.assign(header[i]);
+    f.value.kind = RawKind::kText;
+    f.value.text.assign(cells[i]);
+    f.value.items.clear();
+    f.value.members.clear();
   }
   return record;
 }

@@ -112,6 +112,21 @@ TEST(CsvRowToRecord, EmptyCellsAreAbsentAndTextIsUntyped) {
             "row has 1 fields but the header has 2");
 }
 
+TEST(CsvRowToRecord, ARowInReusedStorageShowsNothingOfAnEarlierLine) {
+  {
+    auto line =
+        parse_ndjson_line(R"({"legs": [{"a": 1}], "x": "a long value of the line before"})");
+    ASSERT_TRUE(line.ok());
+  }
+  auto r = csv_row_to_record({"a", "b"}, {"", "x"});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->fields.size(), 1u);
+  EXPECT_EQ(r->fields[0].name, "b");
+  EXPECT_EQ(r->fields[0].value.kind, RawKind::kText);
+  EXPECT_EQ(r->fields[0].value.text, "x");
+  EXPECT_TRUE(r->fields[0].value.items.empty());
+}
+
 TEST(Describe, CutsLongTextAndReplacesBadBytes) {
   EXPECT_EQ(describe(RawValue{RawKind::kString, "abc", {}, {}}), "'abc'");
   EXPECT_EQ(describe(RawValue{RawKind::kText, std::string(50, 'x'), {}, {}}),
