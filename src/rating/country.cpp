@@ -341,6 +341,7 @@ class RecentAnswers {
  private:
   static constexpr std::size_t kSlotBits = 16;
   static constexpr std::size_t kMaxRegions = 256;  // an index fits 8 bits
+  static constexpr std::size_t kAlpha2Codes = std::size_t{26} * 26;
   static constexpr int kRegionShift = 54;
   static constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << kRegionShift) - 1;
   static constexpr std::uint64_t kInUse = std::uint64_t{1} << 63;
@@ -361,8 +362,8 @@ class RecentAnswers {
     return static_cast<std::size_t>(r[0] - 'A') * 26 + static_cast<std::size_t>(r[1] - 'A');
   }
 
-  std::vector<std::string> regions_;              // the answers kept, "" first
-  std::array<std::uint8_t, 26 * 26> index_of_{};  // alpha-2 code -> its index in regions_, 0: none
+  std::vector<std::string> regions_;                   // the answers kept, "" first
+  std::array<std::uint8_t, kAlpha2Codes> index_of_{};  // alpha-2 code -> index in regions_, 0: none
   bool usable_ = false;
   mutable std::array<std::atomic<std::uint64_t>, std::size_t{1} << kSlotBits> slots_{};
 };

@@ -364,7 +364,9 @@ class FieldIndex {
  private:
   static constexpr std::size_t kSlots = 256;
   static std::size_t hash(std::string_view name) {
-    const auto c = [&](std::size_t i) { return static_cast<unsigned char>(name[i]); };
+    const auto c = [&](std::size_t i) {
+      return static_cast<std::size_t>(static_cast<unsigned char>(name[i]));
+    };
     const std::size_t n = name.size();
     return (n * 131 + c(0) * 31 + c(n / 2) * 7 + c(n - 1)) % kSlots;
   }
