@@ -1,29 +1,27 @@
 #include "core/enums.h"
 
-#include <string>
-
 #include "core/ascii.h"
 #include "core/enum_names.h"
 
 namespace cdrd {
 namespace {
 
-// Lower-case with '_' and '-' folded to ' ', for forgiving comparisons.
-std::string fold(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '_' || c == '-') c = ' ';
-    out.push_back(ascii_lower(c));
+// A character lower-cased with '_' and '-' folded to ' ', for forgiving comparisons.
+char fold(char c) { return c == '_' || c == '-' ? ' ' : ascii_lower(c); }
+
+// `a` and `b` are the same text once folded; compared in place, without a copy of either.
+bool same_folded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (fold(a[i]) != fold(b[i])) return false;
   }
-  return out;
+  return true;
 }
 
 // The enumerator whose canonical name folds to the same text as `s`.
 template <class E, std::size_t N>
 std::optional<E> value_of_folded(const std::array<EnumName<E>, N>& table, std::string_view s) {
-  const std::string f = fold(s);
-  return value_of(table, [&f](std::string_view name) { return fold(name) == f; });
+  return value_of(table, [s](std::string_view name) { return same_folded(name, s); });
 }
 
 // One table per enum: the rows look alike because they are data.

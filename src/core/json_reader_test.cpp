@@ -120,5 +120,63 @@ TEST(ParseJson, NamesTheDocumentAsAsked) {
             "line: nested deeper than 8 levels");
 }
 
+TEST(ParseJsonTape, FlatNodesInDocumentOrderWithViewsOfTheDecodedText) {
+  JsonTape tape;
+  ASSERT_TRUE(
+      parse_json_tape(R"({"s": "x\u00e9", "a": [1, {"k": "v"}], "n": 0.31800})", "body", {}, tape)
+          .ok());
+  ASSERT_EQ(tape.nodes.size(), 7u);
+  const auto& n = tape.nodes;
+  EXPECT_EQ(n[0].kind, JsonKind::kObject);
+  EXPECT_EQ(n[0].count, 3u);
+  EXPECT_EQ(n[0].end, 7u);
+  EXPECT_EQ(n[1].name, "s");
+  EXPECT_EQ(n[1].text, "x\xC3\xA9");
+  EXPECT_EQ(n[2].name, "a");
+  EXPECT_EQ(n[2].kind, JsonKind::kArray);
+  EXPECT_EQ(n[2].count, 2u);
+  EXPECT_EQ(n[2].end, 6u);  // the array holds 1 and the object {"k": "v"}
+  EXPECT_EQ(n[3].text, "1");
+  EXPECT_EQ(n[3].end, 4u);
+  EXPECT_EQ(n[4].kind, JsonKind::kObject);
+  EXPECT_EQ(n[5].name, "k");
+  EXPECT_EQ(n[5].text, "v");
+  EXPECT_EQ(n[6].name, "n");
+  EXPECT_EQ(n[6].kind, JsonKind::kNumber);
+  EXPECT_EQ(n[6].text, "0.31800");
+}
+
+TEST(ParseJsonTape, AReusedTapeHoldsOnlyTheLatestDocument) {
+  JsonTape tape;
+  ASSERT_TRUE(parse_json_tape(R"({"long_name": ")" + std::string(200, 'x') + R"(", "b": [1, 2]})",
+                              "line", {}, tape)
+                  .ok());
+  ASSERT_TRUE(parse_json_tape(R"( {"a": "y"} )", "line", {}, tape).ok());
+  ASSERT_EQ(tape.nodes.size(), 2u);
+  EXPECT_EQ(tape.nodes[0].count, 1u);
+  EXPECT_EQ(tape.nodes[1].name, "a");
+  EXPECT_EQ(tape.nodes[1].text, "y");
+  EXPECT_FALSE(parse_json_tape("{\"a\": }", "line", {}, tape).ok());
+  EXPECT_TRUE(tape.nodes.empty());  // nothing of a refused document is left to read
+}
+
+TEST(ParseJsonTape, RefusesWithTheSameMessagesAsTheTree) {
+  JsonLimits small;
+  small.max_string_bytes = 4;
+  small.max_array_elements = 2;
+  small.max_object_members = 2;
+  for (std::string_view bad :
+       {std::string_view("{\"a\": }"), std::string_view("{} x"), std::string_view("\"\xff\""),
+        std::string_view("{}\0x", 4),
+        std::string_view(R"({"legs": [{"a": 1}, {"from": "abcde"}]})"),
+        std::string_view("[1, 2, 3]"), std::string_view(R"({"a": 1, "b": 2, "c": 3})"),
+        std::string_view("[[[[[[[[[1]]]]]]]]]"), std::string_view(R"({"abcde": 1})")}) {
+    JsonTape tape;
+    const Status s = parse_json_tape(bad, "body", small, tape);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.message(), error_of(bad, small)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace cdrd

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -292,6 +294,80 @@ std::string remembered_look_up(std::string_view digits) {
   return country;
 }
 
+// The answers for recent numbers, whichever way they were found: a direct-mapped table of
+// kSlots 64-bit words, each read and written whole and atomically (no lock, so ingest threads
+// never wait on one another; a slot another number takes over is simply overwritten). A word
+// holds the number (its up to 15 digits as an integer and their count, 54 bits), the answer (an
+// index into the regions libphonenumber knows, "" being 0) and a bit saying the slot is in use.
+// A fixed 512 KiB, whatever the traffic.
+class RecentAnswers {
+ public:
+  RecentAnswers() {
+    using i18n::phonenumbers::PhoneNumberUtil;
+    std::set<std::string> regions;
+    PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+    regions_.emplace_back();  // index 0: no country
+    for (const std::string& r : regions) {
+      if (r.size() != 2 || r[0] < 'A' || r[0] > 'Z' || r[1] < 'A' || r[1] > 'Z') continue;
+      index_of_[alpha2_slot(r)] = static_cast<std::uint8_t>(regions_.size());
+      regions_.push_back(r);
+    }
+    usable_ = regions_.size() <= kMaxRegions;
+  }
+
+  std::optional<std::string_view> find(std::string_view digits) const {
+    if (!usable_) return std::nullopt;
+    const std::uint64_t key = key_of(digits);
+    const std::uint64_t word = slots_[slot_of(key)].load(std::memory_order_relaxed);
+    if ((word & kInUse) == 0 || (word & kKeyMask) != key) return std::nullopt;
+    return std::string_view(regions_[(word >> kRegionShift) & 0xFF]);
+  }
+
+  void remember(std::string_view digits, std::string_view country) const {
+    if (!usable_) return;
+    std::size_t index = 0;
+    if (!country.empty()) {
+      const bool alpha2 = country.size() == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
+                          country[1] >= 'A' && country[1] <= 'Z';
+      if (!alpha2) return;  // never an answer of country_of: not kept
+      index = index_of_[alpha2_slot(country)];
+      if (index == 0) return;  // not a region it knows: not kept
+    }
+    const std::uint64_t key = key_of(digits);
+    slots_[slot_of(key)].store(kInUse | (std::uint64_t{index} << kRegionShift) | key,
+                               std::memory_order_relaxed);
+  }
+
+ private:
+  static constexpr std::size_t kSlotBits = 16;
+  static constexpr std::size_t kMaxRegions = 256;  // an index fits 8 bits
+  static constexpr std::size_t kAlpha2Codes = std::size_t{26} * 26;
+  static constexpr int kRegionShift = 54;
+  static constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << kRegionShift) - 1;
+  static constexpr std::uint64_t kInUse = std::uint64_t{1} << 63;
+
+  // 1-15 digits: their value (below 10^15 < 2^50) and their count (4 bits above it), so that
+  // "44" and "044" differ.
+  static std::uint64_t key_of(std::string_view digits) {
+    std::uint64_t v = 0;
+    for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    return v | (std::uint64_t{digits.size()} << 50);
+  }
+  static std::size_t slot_of(std::uint64_t key) {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kSlotBits));
+  }
+
+  // "AA".."ZZ" as 0..675.
+  static std::size_t alpha2_slot(std::string_view r) {
+    return static_cast<std::size_t>(r[0] - 'A') * 26 + static_cast<std::size_t>(r[1] - 'A');
+  }
+
+  std::vector<std::string> regions_;                   // the answers kept, "" first
+  std::array<std::uint8_t, kAlpha2Codes> index_of_{};  // alpha-2 code -> index in regions_, 0: none
+  bool usable_ = false;
+  mutable std::array<std::atomic<std::uint64_t>, std::size_t{1} << kSlotBits> slots_{};
+};
+
 // Digits only: '+' and digits, at most 15, the first not 0; else nullopt.
 std::optional<std::string_view> e164_digits(std::string_view number) {
   if (!number.empty() && number.front() == '+') number.remove_prefix(1);
@@ -308,9 +384,15 @@ std::optional<std::string_view> e164_digits(std::string_view number) {
 std::string country_of(std::string_view number) {
   const std::optional<std::string_view> digits = e164_digits(number);
   if (!digits) return "";
+  static const RecentAnswers recent;
+  if (std::optional<std::string_view> country = recent.find(*digits)) {
+    return std::string(*country);
+  }
   static const CountryTable table;
-  if (std::optional<std::string> country = table.country(*digits)) return std::move(*country);
-  return remembered_look_up(*digits);
+  std::optional<std::string> country = table.country(*digits);
+  if (!country) country = remembered_look_up(*digits);
+  recent.remember(*digits, *country);
+  return std::move(*country);
 }
 
 std::string country_of_by_libphonenumber(std::string_view number) {

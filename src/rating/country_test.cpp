@@ -191,6 +191,60 @@ TEST_F(CountryAgreement, SharedCallingCodesAndEdgeCases) {
   EXPECT_EQ(mismatches_, 0);
 }
 
+// A million numbers over every calling code (and some that are none), of every length from the
+// code alone to 15 digits, each asked twice: the first answer comes from the table or
+// libphonenumber, the second from the recent answers' cache, and both must be libphonenumber's.
+TEST_F(CountryAgreement, AMillionNumbersOfEveryCallingCodeAndLengthAskedTwice) {
+  const Util& util = *Util::GetInstance();
+  std::set<int> code_set;
+  util.GetSupportedCallingCodes(&code_set);
+  const std::vector<int> codes(code_set.begin(), code_set.end());
+  std::vector<int> per_code(codes.size(), 0);
+  std::mt19937_64 rng(20261201);
+  int cached_mismatches = 0;
+  for (int i = 0; i < 1'000'000; ++i) {
+    std::string n = "+";
+    std::size_t code = codes.size();
+    if (i % 20 == 0) {
+      n += static_cast<char>('1' + rng() % 9);
+    } else {
+      code = static_cast<std::size_t>(rng() % codes.size());
+      n += std::to_string(codes[code]);
+    }
+    const std::size_t room = 16 - n.size();
+    for (std::size_t k = rng() % (room + 1); k > 0; --k) {
+      n.push_back(static_cast<char>('0' + rng() % 10));
+    }
+    const std::string reference = country_of_by_libphonenumber(n);
+    const std::string first = country_of(n);
+    const std::string second = country_of(n);
+    ++compared_;
+    placed_ += !reference.empty();
+    if (code < codes.size()) ++per_code[code];
+    if ((first != reference || second != reference) && ++cached_mismatches <= 20) {
+      ADD_FAILURE() << n << ": country_of '" << first << "', then '" << second
+                    << "', libphonenumber '" << reference << "'";
+    }
+  }
+  EXPECT_EQ(cached_mismatches, 0) << "of " << compared_;
+  for (std::size_t c = 0; c < codes.size(); ++c) {
+    EXPECT_GT(per_code[c], 1000) << "calling code " << codes[c];
+  }
+  EXPECT_GT(placed_, 10'000);  // valid numbers of some country among them
+}
+
+TEST(CountryOf, RecentAnswersTellNumbersOfTheSameValueApart) {
+  // The cache keys on the digits' value and count: "+44..." and a number that only differs by
+  // its length or by a digit must not share an answer.
+  EXPECT_EQ(country_of("+442079460000"), "GB");
+  EXPECT_EQ(country_of("+4420794600000"), country_of_by_libphonenumber("+4420794600000"));
+  EXPECT_EQ(country_of("+442079460000"), "GB");
+  EXPECT_EQ(country_of("+12125551234"), "US");
+  EXPECT_EQ(country_of("+12125551235"), country_of_by_libphonenumber("+12125551235"));
+  EXPECT_EQ(country_of("+999999999999999"), "");
+  EXPECT_EQ(country_of("+999999999999999"), "");
+}
+
 TEST(E164InRegion, NationalAndInternationalPrefixForms) {
   EXPECT_EQ(e164_in_region("030 1234567", "DE"), "+49301234567");
   EXPECT_EQ(e164_in_region("00442079460000", "DE"), "+442079460000");

@@ -275,16 +275,20 @@ Result<DigitPattern> DigitPattern::compile(std::string_view pattern) {
 }
 
 DigitPattern::Match DigitPattern::run(std::string_view digits, bool entirely) const {
-  // Threads waiting to be tried: (instruction, position). Each split leaves one behind.
+  // Threads waiting to be tried: (instruction, position). Each split leaves one behind. A plain
+  // struct, so that the array is not zeroed on every call (std::pair would be: 4 KiB a run).
+  struct Thread {
+    std::uint32_t pc, pos;
+  };
   constexpr std::size_t kMaxWaiting = 512;
   constexpr int kMaxSteps = 100'000;
-  std::array<std::pair<std::uint32_t, std::uint32_t>, kMaxWaiting> waiting;
+  std::array<Thread, kMaxWaiting> waiting;
   std::size_t n_waiting = 1;
   waiting[0] = {0, 0};
   int steps = 0;
   const auto size = static_cast<std::uint32_t>(digits.size());
   while (n_waiting > 0) {
-    auto [pc, pos] = waiting[--n_waiting];
+    auto [pc, pos] = waiting[--n_waiting];  // copies: pc and pos move on below
     for (;;) {
       if (++steps > kMaxSteps) return Match::kUnknown;
       const Inst& in = program_[pc];

@@ -43,6 +43,29 @@ TEST(ParseNdjsonLine, NestedArraysOfObjects) {
   EXPECT_EQ(r->fields[1].name, "z");
 }
 
+TEST(ParseNdjsonLine, ARecordInReusedStorageShowsNothingOfAnEarlierLine) {
+  // Each dropped record's storage is reused by the next line parsed on this thread.
+  for (int round = 0; round < 3; ++round) {
+    {
+      auto first = parse_ndjson_line(R"({"call_uuid": ")" + std::string(300, 'u') +
+                                     R"(", "legs": [{"a": 1}], "x": true, "y": null})");
+      ASSERT_TRUE(first.ok());
+    }
+    auto r = parse_ndjson_line(R"({"b": "short", "c": 7})");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_EQ(r->fields.size(), 2u);
+    EXPECT_EQ(r->fields[0].name, "b");
+    EXPECT_EQ(r->fields[0].value.kind, RawKind::kString);
+    EXPECT_EQ(r->fields[0].value.text, "short");
+    EXPECT_TRUE(r->fields[0].value.items.empty());
+    EXPECT_EQ(r->fields[1].name, "c");
+    EXPECT_EQ(r->fields[1].value.kind, RawKind::kNumber);
+    EXPECT_EQ(r->fields[1].value.text, "7");
+    const RawRecord copy = *r;  // a copy owns its fields too
+    EXPECT_EQ(copy.fields[0].value.text, "short");
+  }
+}
+
 TEST(ParseNdjsonLine, RepeatedKeysAreKept) {
   auto r = parse_ndjson_line(R"({"a": 1, "a": 2})");
   ASSERT_TRUE(r.ok());
@@ -87,6 +110,21 @@ TEST(CsvRowToRecord, EmptyCellsAreAbsentAndTextIsUntyped) {
   EXPECT_EQ(r->fields[1].name, "c");
   EXPECT_EQ(csv_row_to_record({"a", "b"}, {"1"}).status().message(),
             "row has 1 fields but the header has 2");
+}
+
+TEST(CsvRowToRecord, ARowInReusedStorageShowsNothingOfAnEarlierLine) {
+  {
+    auto line =
+        parse_ndjson_line(R"({"legs": [{"a": 1}], "x": "a long value of the line before"})");
+    ASSERT_TRUE(line.ok());
+  }
+  auto r = csv_row_to_record({"a", "b"}, {"", "x"});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->fields.size(), 1u);
+  EXPECT_EQ(r->fields[0].name, "b");
+  EXPECT_EQ(r->fields[0].value.kind, RawKind::kText);
+  EXPECT_EQ(r->fields[0].value.text, "x");
+  EXPECT_TRUE(r->fields[0].value.items.empty());
 }
 
 TEST(Describe, CutsLongTextAndReplacesBadBytes) {

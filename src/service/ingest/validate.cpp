@@ -1,5 +1,7 @@
 #include "service/ingest/validate.h"
 
+#include <array>
+#include <bitset>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -91,6 +93,11 @@ std::size_t char_count(std::string_view s) {
 
 // Checks text for UTF-8, control characters and length.
 bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars) {
+  // Printable ASCII alone (nearly every value) is valid UTF-8 without control characters, one
+  // character a byte: one pass decides.
+  bool printable = true;
+  for (unsigned char ch : s) printable &= ch >= 0x20 && ch < 0x7F;
+  if (printable && s.size() <= max_chars) return true;
   if (!is_valid_utf8(s)) {
     c.fail("must be valid UTF-8 text");
     return false;
@@ -110,14 +117,15 @@ bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars) {
   return true;
 }
 
-std::optional<std::string> text(const FieldCtx& c, const RawValue& v,
-                                std::size_t max_chars = kMaxText) {
+// The checked text, a view of `v` (copied only into the record's own field).
+std::optional<std::string_view> text(const FieldCtx& c, const RawValue& v,
+                                     std::size_t max_chars = kMaxText) {
   if (!is_text(v)) {
     c.bad(v);
     return std::nullopt;
   }
   if (!check_text(c, v.text, max_chars)) return std::nullopt;
-  return v.text;
+  return std::string_view(v.text);
 }
 
 // A whole number in [min, max]: a JSON integer, or text holding one.
@@ -198,11 +206,11 @@ std::optional<Micros> timestamp(const FieldCtx& c, const RawValue& v) {
   return std::nullopt;
 }
 
-std::optional<std::string> one_of(const FieldCtx& c, const RawValue& v,
-                                  std::initializer_list<std::string_view> options) {
+std::optional<std::string_view> one_of(const FieldCtx& c, const RawValue& v,
+                                       std::initializer_list<std::string_view> options) {
   if (is_text(v)) {
     for (std::string_view o : options) {
-      if (v.text == o) return v.text;
+      if (v.text == o) return o;
     }
   }
   c.bad(v);
@@ -257,6 +265,12 @@ void set(std::optional<T>& target, std::optional<T> value) {
 }
 void set(std::optional<int>& target, std::optional<int64_t> value) {
   if (value) target = static_cast<int>(*value);
+}
+void set(std::string& target, std::optional<std::string_view> value) {
+  if (value) target.assign(*value);
+}
+void set(std::optional<std::string>& target, std::optional<std::string_view> value) {
+  if (value) target.emplace(*value);
 }
 
 // ceil((to - from) / 1 s) for to >= from.
@@ -317,37 +331,71 @@ struct FieldSpec {
   void (*apply)(Builder&, const FieldCtx&, const RawValue&);
 };
 
-// Field name -> row of `table`.
-template <class Builder, std::size_t N>
-std::unordered_map<std::string_view, std::size_t> index_of(const FieldSpec<Builder> (&table)[N]) {
-  std::unordered_map<std::string_view, std::size_t> m;
-  for (std::size_t i = 0; i < N; ++i) m[table[i].name] = i;
-  return m;
-}
+// Field name -> row of a field table. The names are few and fixed, so an open-addressed table
+// keyed by a cheap hash of the length and three characters finds a row with one comparison,
+// without hashing every byte of the name.
+class FieldIndex {
+ public:
+  static constexpr std::size_t kNone = ~std::size_t{0};
 
-// Reads `fields` onto `b` through `table` (`index` from index_of): an unknown or repeated name
+  template <class Builder, std::size_t N>
+  explicit FieldIndex(const FieldSpec<Builder> (&table)[N]) {
+    static_assert(N < kSlots / 2, "keep the table at most half full");
+    slots_.fill(kNone);
+    for (std::size_t i = 0; i < N; ++i) {
+      std::size_t s = hash(table[i].name);
+      while (slots_[s] != kNone) s = (s + 1) % kSlots;
+      slots_[s] = i;
+      names_[i] = table[i].name;
+    }
+  }
+
+  // The row of `name`, or kNone.
+  std::size_t find(std::string_view name) const {
+    if (name.empty()) return kNone;
+    for (std::size_t s = hash(name);; s = (s + 1) % kSlots) {
+      const std::size_t row = slots_[s];
+      if (row == kNone || names_[row] == name) return row;
+    }
+  }
+  // The row of a name the table has.
+  std::size_t at(std::string_view name) const { return find(name); }
+
+ private:
+  static constexpr std::size_t kSlots = 256;
+  static std::size_t hash(std::string_view name) {
+    const auto c = [&](std::size_t i) {
+      return static_cast<std::size_t>(static_cast<unsigned char>(name[i]));
+    };
+    const std::size_t n = name.size();
+    return (n * 131 + c(0) * 31 + c(n / 2) * 7 + c(n - 1)) % kSlots;
+  }
+  std::array<std::size_t, kSlots> slots_{};
+  std::array<std::string_view, kSlots / 2> names_{};
+};
+
+// Reads `fields` onto `b` through `table` (`index` made from it): an unknown or repeated name
 // and a required field that is not present are errors; an absent value is skipped. A field is
 // named `prefix` + its name in messages ("legs[0].duration"). Returns which rows were present.
 template <class Builder, std::size_t N>
-std::vector<bool> read_fields(const FieldSpec<Builder> (&table)[N],
-                              const std::unordered_map<std::string_view, std::size_t>& index,
-                              const std::vector<RawField>& fields, const std::string& prefix,
-                              bool leg, Builder& b, Errors& errors) {
-  std::vector<bool> seen(N), present(N);
+std::bitset<N> read_fields(const FieldSpec<Builder> (&table)[N], const FieldIndex& index,
+                           const std::vector<RawField>& fields, const std::string& prefix, bool leg,
+                           Builder& b, Errors& errors) {
+  std::bitset<N> seen, present;
   for (const RawField& f : fields) {
-    const auto it = index.find(f.name);
-    if (it == index.end()) {
+    const std::size_t row = index.find(f.name);
+    if (row == FieldIndex::kNone) {
       errors.list.push_back(unknown_message(prefix + f.name, f.name, leg));
       continue;
     }
-    if (seen[it->second]) {
+    if (seen[row]) {
       errors.add(prefix + f.name, "given more than once");
       continue;
     }
-    seen[it->second] = true;
+    seen[row] = true;
     if (is_absent(f.value)) continue;
-    present[it->second] = true;
-    const FieldSpec<Builder>& spec = table[it->second];
+    present[row] = true;
+    const FieldSpec<Builder>& spec = table[row];
     spec.apply(b, FieldCtx{errors, prefix, f.name, spec.form}, f.value);
   }
   for (std::size_t i = 0; i < N; ++i) {
@@ -463,7 +511,7 @@ std::optional<CallLeg> validate_leg(const RawValue& raw, std::size_t index, Erro
     errors.add(prefix, "must be an object with the leg fields, got " + describe(raw));
     return std::nullopt;
   }
-  static const std::unordered_map<std::string_view, std::size_t> kIndex = index_of(kLegFields);
+  static const FieldIndex kIndex(kLegFields);
   const std::size_t errors_before = errors.list.size();
   LegBuilder b;
   read_fields(kLegFields, kIndex, raw.members, prefix + ".", /*leg=*/true, b, errors);
@@ -488,16 +536,16 @@ std::optional<CallLeg> validate_leg(const RawValue& raw, std::size_t index, Erro
 struct RecordBuilder {
   CallRecord rec;
   Errors errors;
-  std::optional<std::string> account;
+  std::optional<std::string_view> account;  // views of the RawRecord being read
   std::optional<Direction> direction;
-  std::optional<std::string> flow;  // checked against call_direction, not stored (see below)
+  std::optional<std::string_view> flow;  // checked against call_direction, not stored (below)
   std::optional<Micros> initiation, answer, end, bridged;
   std::optional<int64_t> duration, bill_duration;
   std::optional<StirVerification> stir;
   std::optional<Attestation> attestation;
   std::optional<int64_t> quality_rate, quality_max_rate;
   BillingInputs billing;
-  std::string from_raw, to_raw;  // the numbers as sent, read again with a default country
+  std::string_view from_raw, to_raw;  // the numbers as sent, read again with a default country
 };
 
 using RecordField = FieldSpec<RecordBuilder>;
@@ -684,8 +732,10 @@ const RecordField kRecordFields[] = {
 
 #undef CDRD_TEXT_FIELD
 
-const std::unordered_map<std::string_view, std::size_t>& record_index() {
-  static const std::unordered_map<std::string_view, std::size_t> index = index_of(kRecordFields);
+using RecordPresence = std::bitset<std::size(kRecordFields)>;
+
+const FieldIndex& record_index() {
+  static const FieldIndex index(kRecordFields);
   return index;
 }
 
@@ -731,8 +781,7 @@ void enrich(RecordBuilder& b, const std::function<bool(std::string_view)>& given
 }
 
 // The checks between fields; each runs only when the fields it needs are valid.
-void check_consistency(RecordBuilder& b, const std::vector<bool>& present,
-                       const std::unordered_map<std::string_view, std::size_t>& index) {
+void check_consistency(RecordBuilder& b, const RecordPresence& present, const FieldIndex& index) {
   const auto given = [&](std::string_view name) { return bool(present[index.at(name)]); };
   Errors& e = b.errors;
   const bool answer_known = b.answer || !given("answer_time");  // valid, or truly absent
@@ -805,7 +854,9 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-bool is_known_field(std::string_view name) { return record_index().count(name) != 0; }
+bool is_known_field(std::string_view name) {
+  return record_index().find(name) != FieldIndex::kNone;
+}
 
 std::string unknown_field_message(std::string_view name) {
   return unknown_message(name, name, false);
@@ -825,7 +876,7 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
                                    const DefaultCountryResolver& default_country) {
   const auto& index = record_index();
   RecordBuilder b;
-  const std::vector<bool> present =
+  const RecordPresence present =
       read_fields(kRecordFields, index, raw.fields, "", /*leg=*/false, b, b.errors);
   // A switch knows its calls by SIP Call-ID: a record without a call_uuid is named by the
   // UUIDv5 of its call_id, so the same call sent again is a duplicate (docs/ingest.md).
