@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/app/app.h"
 #include "core/crypto.h"
@@ -86,8 +87,10 @@ class BoundedRoutesTest : public ::testing::Test {
 
 TEST_F(BoundedRoutesTest, TheRetrieveByUuidIsBoundedOverALocalStoreAndNothingElseIs) {
   const auto app = app_over(stores_->calls);
-  for (const std::string rest :
-       {"/Zentrunk/Call/" + std::string(kUuid) + "/", "/Call/" + std::string(kUuid) + "/"}) {
+  const std::string uuid(kUuid);
+  const std::vector<std::string> retrieves = {"/Zentrunk/Call/" + uuid + "/",
+                                              "/Call/" + uuid + "/"};
+  for (const std::string& rest : retrieves) {
     const http::RouteDecision d = app->admit(get(account_path(rest)));
     ASSERT_FALSE(d.response) << rest << ": " << d.response->body;
     EXPECT_TRUE(d.handle) << rest;
@@ -95,9 +98,10 @@ TEST_F(BoundedRoutesTest, TheRetrieveByUuidIsBoundedOverALocalStoreAndNothingEls
     // Answered as before: no such call.
     EXPECT_EQ(d.handle(get(account_path(rest))).status, 404) << rest;
   }
-  for (const std::string rest :
-       {std::string("/Zentrunk/Call/"), "/Call/", "/Zentrunk/Call/" + std::string(kUuid) + "/Legs/",
-        "/Zentrunk/Call/" + std::string(kUuid) + "/Insights/", std::string("/Zentrunk/Trunk/")}) {
+  const std::vector<std::string> others = {
+      "/Zentrunk/Call/", "/Call/", "/Zentrunk/Call/" + uuid + "/Legs/",
+      "/Zentrunk/Call/" + uuid + "/Insights/", "/Zentrunk/Trunk/"};
+  for (const std::string& rest : others) {
     const http::RouteDecision d = app->admit(get(account_path(rest)));
     ASSERT_FALSE(d.response) << rest << ": " << d.response->body;
     EXPECT_FALSE(d.bounded) << rest;
