@@ -102,6 +102,12 @@ struct RouteDecision {
   std::string route;
   // Runs on a worker thread with the complete request (body included). One of handle / sink.
   Handler handle;
+  // `handle` is bounded: a point read by a unique key in a local store with a small answer,
+  // that never waits for another request, process or the network (a retrieve by uuid). The
+  // server may then run it on the I/O thread that read the request instead of handing it to a
+  // worker and back (ServerOptions::inline_bounded): the two thread hops cost more than the
+  // handler. Such a handler costs the I/O thread about what reading and admitting the head does.
+  bool bounded = false;
   std::shared_ptr<BodySink> sink;
 };
 

@@ -123,16 +123,15 @@ class ServerCore {
   RouteDecision admit(const HttpRequest& head) const;
   HttpResponse render_error(std::string_view path, int status, std::string_view message) const;
   FairPool& pool() { return pool_; }
-  asio::io_context& io() { return ioc_; }
   spdlog::logger& log() const { return *log_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   void session_started(const std::shared_ptr<Session>& session) EXCLUDES(sessions_mutex_);
   void session_ended(Session* session) noexcept EXCLUDES(sessions_mutex_);
 
  private:
-  void run_io();
+  void run_io(asio::io_context& io);
   void accept_next();
-  void on_accept(const beast::error_code& ec, tcp::socket socket);
+  void on_accept(const beast::error_code& ec, tcp::socket socket, asio::io_context& io);
   // At the connection cap: closes the longest-idle keep-alive connection, if there is one.
   bool close_an_idle_connection() EXCLUDES(sessions_mutex_);
   void begin_shutdown(std::string_view reason) EXCLUDES(sessions_mutex_);
@@ -157,14 +156,20 @@ class ServerCore {
   CondVar run_done_{&run_mutex_};
   bool running_ GUARDED_BY(run_mutex_) = false;
 
-  asio::io_context ioc_;
+  // One io_context per I/O thread, each run by its thread alone: a connection lives on one of
+  // them (round-robin at accept), so its reads, handler (if bounded) and writes stay on one
+  // thread, with no wake-up of another I/O thread in between. The first also runs the control
+  // strand. Each is kept running (keep_running_) until the shutdown begins.
+  std::vector<std::unique_ptr<asio::io_context>> ios_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running_;
+  std::size_t next_io_ = 0;  // on the control strand
   asio::strand<asio::io_context::executor_type> control_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
   asio::steady_timer accept_retry_timer_;
-  // Declared after the io_context: destroyed (its threads joined) first, as its tasks hold
-  // sessions that live on the io_context.
+  // Declared after the io_contexts: destroyed (its threads joined) first, as its tasks hold
+  // sessions that live on the io_contexts.
   FairPool pool_;
 };
 
@@ -172,8 +177,9 @@ class ServerCore {
 // session's strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerCore& server, tcp::socket&& socket)
+  Session(ServerCore& server, asio::io_context& io, tcp::socket&& socket)
       : server_(server),
+        io_(io),
         options_(server.options()),
         stream_(std::move(socket)),
         accepted_at_(Clock::now()) {
@@ -468,6 +474,7 @@ class Session : public std::enable_shared_from_this<Session> {
           },
           [this](std::optional<HttpResponse> response) { respond(std::move(*response)); });
     }
+    if (decision_.bounded && options_.inline_bounded) return run_inline();
     auto request = std::make_shared<HttpRequest>(std::move(request_));
     request_ = HttpRequest{};
     request_.method = request->method;
@@ -479,6 +486,23 @@ class Session : public std::enable_shared_from_this<Session> {
                   [this](std::optional<HttpResponse> response) { respond(std::move(*response)); });
   }
 
+  // A bounded handler, here on the I/O thread (RouteDecision::bounded): no hand-off.
+  void run_inline() {
+    set_phase(Phase::kHandling);
+    std::optional<HttpResponse> response;
+    try {
+      response = decision_.handle(request_);
+    } catch (const std::exception& e) {
+      server_.log().error("handler failed on {} {}: {}", request_.method, request_.target,
+                          e.what());
+    } catch (...) {
+      server_.log().error("handler failed on {} {}: unknown exception", request_.method,
+                          request_.target);
+    }
+    if (!response) return refuse(500, "internal server error");
+    respond(std::move(*response));
+  }
+
   // Runs `job` on a worker of the pool (as the request's tenant), then `then` with its result
   // back on this session's strand. A full queue is answered 429 (this tenant) or 503 (all).
   void run_on_worker(std::function<std::optional<HttpResponse>()> job,
@@ -486,7 +510,7 @@ class Session : public std::enable_shared_from_this<Session> {
     set_phase(Phase::kHandling);
     auto self = shared_from_this();
     // Keeps run() from returning while a worker still has to answer this session.
-    auto work = asio::make_work_guard(server_.io());
+    auto work = asio::make_work_guard(io_);
     const FairPool::Submitted submitted = server_.pool().submit(
         decision_.tenant,
         [self, job = std::move(job), then = std::move(then), work = std::move(work)]() mutable {
@@ -640,7 +664,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void make_next_piece() {
     set_phase(Phase::kHandling);
     auto self = shared_from_this();
-    auto work = asio::make_work_guard(server_.io());
+    auto work = asio::make_work_guard(io_);
     const FairPool::Submitted submitted = server_.pool().submit(
         decision_.tenant, [self, source = source_, work = std::move(work)]() mutable {
           Result<bool> more = Status::Internal("the body source failed");
@@ -755,6 +779,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ServerCore& server_;
+  asio::io_context& io_;  // the one the connection's strand runs on
   const ServerOptions& options_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;  // one per connection, reused by every request on it
@@ -853,8 +878,14 @@ ServerCore::ServerCore(ServerOptions options, Admitter admitter)
     : options_(fit_to_open_file_limit(normalized(std::move(options)), *http_logger())),
       admitter_(std::move(admitter)),
       log_(http_logger()),
-      ioc_(options_.threads),
-      control_(asio::make_strand(ioc_)),
+      ios_([&] {
+        std::vector<std::unique_ptr<asio::io_context>> ios;
+        for (int i = 0; i < options_.threads; ++i) {
+          ios.push_back(std::make_unique<asio::io_context>(1));
+        }
+        return ios;
+      }()),
+      control_(asio::make_strand(*ios_.front())),
       acceptor_(control_),
       signals_(control_),
       grace_timer_(control_),
@@ -868,7 +899,7 @@ Status ServerCore::listen() {
   };
   beast::error_code ec;
   // Resolving accepts an IP address as well as a name such as "localhost".
-  tcp::resolver resolver(ioc_);
+  tcp::resolver resolver(*ios_.front());
   const auto endpoints =
       resolver.resolve(options_.address, std::to_string(options_.port),
                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
@@ -941,9 +972,18 @@ Status ServerCore::run() {
              options_.max_connections);
 
   std::vector<std::thread> workers;
-  workers.reserve(static_cast<std::size_t>(options_.threads - 1));
-  for (int i = 1; i < options_.threads; ++i) workers.emplace_back([this] { run_io(); });
-  run_io();
+  workers.reserve(ios_.size() - 1);
+  // The first io_context has work while it accepts; the others wait for connections until the
+  // shutdown begins (begin_shutdown, on the first io_context's thread, lets them go).
+  if (!stopping()) {
+    for (std::size_t i = 1; i < ios_.size(); ++i) {
+      keep_running_.push_back(asio::make_work_guard(*ios_[i]));
+    }
+  }
+  for (std::size_t i = 1; i < ios_.size(); ++i) {
+    workers.emplace_back([this, i] { run_io(*ios_[i]); });
+  }
+  run_io(*ios_.front());
   for (auto& worker : workers) worker.join();
   // Workers still running a handler after a forced stop finish it; their answers go nowhere.
   pool_.stop();
@@ -951,10 +991,10 @@ Status ServerCore::run() {
   return Status::Ok();
 }
 
-void ServerCore::run_io() {
+void ServerCore::run_io(asio::io_context& io) {
   for (;;) {
     try {
-      ioc_.run();
+      io.run();
       return;
     } catch (const std::exception& e) {
       // Handlers catch their own exceptions; this is a last resort that keeps the thread.
@@ -968,10 +1008,11 @@ void ServerCore::stop() {
 }
 
 void ServerCore::accept_next() {
-  // Each connection gets its own strand.
-  acceptor_.async_accept(asio::make_strand(ioc_),
-                         [this](const beast::error_code& ec, tcp::socket socket) {
-                           on_accept(ec, std::move(socket));
+  // Each connection gets its own strand, on the next I/O thread's io_context in turn.
+  asio::io_context& io = *ios_[next_io_++ % ios_.size()];
+  acceptor_.async_accept(asio::make_strand(io),
+                         [this, &io](const beast::error_code& ec, tcp::socket socket) {
+                           on_accept(ec, std::move(socket), io);
                          });
 }
 
@@ -995,7 +1036,7 @@ bool ServerCore::close_an_idle_connection() {
   return true;
 }
 
-void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
+void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket, asio::io_context& io) {
   if (shutting_down_ || !acceptor_.is_open()) return;  // the socket, if any, closes here
   if (ec) {
     log_->warn("accept failed: {}", ec.message());
@@ -1034,7 +1075,7 @@ void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
   }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);  // responses go out as soon as written
-  std::make_shared<Session>(*this, std::move(socket))->start();
+  std::make_shared<Session>(*this, io, std::move(socket))->start();
   accept_next();
 }
 
@@ -1071,6 +1112,7 @@ void ServerCore::begin_shutdown(std::string_view reason) {
 
   beast::error_code ignored;
   acceptor_.close(ignored);
+  keep_running_.clear();  // each I/O thread returns once its connections have closed
   accept_retry_timer_.cancel();
   // A second SIGINT/SIGTERM now gets the default action and ends the process at once.
   signals_.cancel(ignored);
@@ -1099,7 +1141,7 @@ void ServerCore::begin_shutdown(std::string_view reason) {
     if (left == 0) return;
     log_->warn("{} connection(s) still open after the {}ms grace period; stopping anyway", left,
                options_.shutdown_grace.count());
-    ioc_.stop();
+    for (auto& io : ios_) io->stop();
   });
 }
 

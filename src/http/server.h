@@ -1,10 +1,11 @@
 // HttpServer: an HTTP/1.1 server on Boost.Beast/Asio. One session object per connection with
-// keep-alive; a few I/O threads run the io_context and never run handlers: a request's head is
-// read first and given to the application's Admitter (route, authenticate: cheap), which answers
-// at once or names the route's body limit and the handler; the body is then read (or streamed
-// through a BodySink in pieces) and the handler runs on a FairPool of worker threads with a cap
-// per tenant (http/fair_pool.h). Responses are written asynchronously with a send timeout, so a
-// client that does not read cannot hold a worker.
+// keep-alive; a few I/O threads run the io_context: a request's head is read first and given to
+// the application's Admitter (route, authenticate: cheap), which answers at once or names the
+// route's body limit and the handler; the body is then read (or streamed through a BodySink in
+// pieces) and the handler runs on a FairPool of worker threads with a cap per tenant
+// (http/fair_pool.h), except a bounded one (RouteDecision::bounded: a point read), which the I/O
+// thread runs itself. Responses are written asynchronously with a send timeout, so a client that
+// does not read cannot hold a worker.
 //
 // Limits: a body limit per route (413 from Content-Length, before reading), a header size limit
 // (431), Transfer-Encoding other than chunked (501), a cap on open connections (at the cap the
@@ -77,6 +78,9 @@ struct ServerOptions {
   bool access_log = true;
   // Replace digits of phone-number-like query values (numbers, usernames) in access-log lines.
   bool redact_numbers = false;
+  // Run a bounded handler (RouteDecision::bounded) on the I/O thread that read its request,
+  // without the hand-off to a worker and back; false: every handler runs on a worker.
+  bool inline_bounded = true;
   bool handle_signals = true;  // install SIGTERM/SIGINT handlers in run()
   // Called once, on the control strand, when the shutdown begins (a signal or stop()); before
   // the requests in flight are finished. None when empty.

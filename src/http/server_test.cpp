@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -981,6 +982,114 @@ TEST(RedactNumbers, MasksDigitsOfNumberLikeValuesOnly) {
             "/v1/Account/MA1/Call/?to_number=%2B****&limit=20&from_username=u**");
   EXPECT_EQ(redact_numbers("/x?did=123&callerid_number=9"), "/x?did=***&callerid_number=*");
   EXPECT_EQ(redact_numbers("/x/12345"), "/x/12345");
+}
+
+}  // namespace
+}  // namespace cdrd::http
+
+namespace cdrd::http {
+namespace {
+
+// Routes for bounded handlers (RouteDecision::bounded): /bounded/... is bounded, /worker/...
+// is not, /slow/... is not and sleeps, /throw/... is bounded and throws. Each handler answers
+// its path and records, per path, whether it ran on the thread that admitted the request (an
+// I/O thread) and which thread that was.
+struct ThreadRoutes {
+  struct Seen {
+    bool on_admitting_thread = false;
+    std::thread::id thread;
+  };
+  std::mutex mutex;
+  std::map<std::string, Seen> seen;
+
+  Admitter admitter() {
+    return [this](const HttpRequest& head) {
+      RouteDecision d;
+      const std::thread::id admitted_on = std::this_thread::get_id();
+      d.bounded = head.path.starts_with("/bounded/") || head.path.starts_with("/throw/");
+      d.handle = [this, admitted_on](const HttpRequest& request) {
+        {
+          std::lock_guard lock(mutex);
+          seen[request.path] = {std::this_thread::get_id() == admitted_on,
+                                std::this_thread::get_id()};
+        }
+        if (request.path.starts_with("/slow/")) std::this_thread::sleep_for(200ms);
+        if (request.path.starts_with("/throw/")) throw std::runtime_error("a bounded failure");
+        return text(200, request.path);
+      };
+      return d;
+    };
+  }
+  Seen of(const std::string& path) {
+    std::lock_guard lock(mutex);
+    return seen.at(path);
+  }
+};
+
+TEST(HttpServerBounded, ABoundedHandlerRunsOnTheIoThreadAndOthersOnAWorker) {
+  ThreadRoutes routes;
+  RunningServer server(routes.admitter(), test_options());
+  auto client = server.client();
+  EXPECT_EQ(client.get("/bounded/1").body, "/bounded/1");
+  EXPECT_EQ(client.get("/worker/1").body, "/worker/1");
+  EXPECT_TRUE(routes.of("/bounded/1").on_admitting_thread);
+  EXPECT_FALSE(routes.of("/worker/1").on_admitting_thread);
+}
+
+TEST(HttpServerBounded, WithInlineOffEveryHandlerRunsOnAWorker) {
+  ThreadRoutes routes;
+  auto options = test_options();
+  options.inline_bounded = false;
+  RunningServer server(routes.admitter(), options);
+  EXPECT_EQ(server.client().get("/bounded/1").body, "/bounded/1");
+  EXPECT_FALSE(routes.of("/bounded/1").on_admitting_thread);
+}
+
+TEST(HttpServerBounded, PipelinedRequestsAreAnsweredInOrderWhereverTheyRun) {
+  ThreadRoutes routes;
+  RunningServer server(routes.admitter(), test_options());
+  RawConnection raw(server.port());
+  const std::vector<std::string> paths = {"/slow/1",    "/bounded/1", "/worker/1",
+                                          "/bounded/2", "/slow/2",    "/bounded/3"};
+  std::string pipelined;
+  for (const std::string& path : paths) pipelined += "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  raw.send(pipelined);
+  for (const std::string& path : paths) {
+    const auto response = raw.read_response();
+    ASSERT_TRUE(response) << path;
+    EXPECT_EQ(response->body(), path);
+    EXPECT_TRUE(response->keep_alive()) << path;
+  }
+  EXPECT_TRUE(routes.of("/bounded/2").on_admitting_thread);
+  EXPECT_FALSE(routes.of("/slow/2").on_admitting_thread);
+}
+
+TEST(HttpServerBounded, ABoundedHandlerThatThrowsGets500AndTheConnectionStays) {
+  ThreadRoutes routes;
+  RunningServer server(routes.admitter(), test_options());
+  auto client = server.client();
+  const auto failed = client.get("/throw/1");
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_TRUE(is_error_body(failed.body, "internal server error")) << failed.body;
+  EXPECT_EQ(client.get("/bounded/1").status, 200);
+}
+
+// Each I/O thread runs its own connections: two connections opened in turn land on the two
+// threads, and a connection's requests all run on its thread.
+TEST(HttpServerBounded, ConnectionsAreSharedOutOverTheIoThreads) {
+  ThreadRoutes routes;
+  auto options = test_options();
+  options.threads = 2;
+  RunningServer server(routes.admitter(), options);
+  auto first = server.client();
+  auto second = server.client();
+  EXPECT_EQ(first.get("/bounded/a1").status, 200);
+  EXPECT_EQ(second.get("/bounded/b1").status, 200);
+  EXPECT_EQ(first.get("/bounded/a2").status, 200);
+  EXPECT_EQ(second.get("/bounded/b2").status, 200);
+  EXPECT_EQ(routes.of("/bounded/a1").thread, routes.of("/bounded/a2").thread);
+  EXPECT_EQ(routes.of("/bounded/b1").thread, routes.of("/bounded/b2").thread);
+  EXPECT_NE(routes.of("/bounded/a1").thread, routes.of("/bounded/b1").thread);
 }
 
 }  // namespace

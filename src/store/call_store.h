@@ -73,6 +73,10 @@ class CallStore {
   virtual Result<std::optional<CallRecord>> find_call(std::int64_t account_id,
                                                       std::string_view call_uuid,
                                                       Micros served_from) = 0;
+  // Whether find_call is a local point read (an index probe in an embedded database) that never
+  // waits on the network or on another request: the server may then answer a retrieve on the
+  // thread that read it (http::RouteDecision::bounded). Default: no.
+  virtual bool find_call_is_local() const { return false; }
 
   // One page of the calls matching `query`, in its order (ties broken by storage order, so
   // pages never overlap or skip), and the exact total count of matches.

@@ -179,12 +179,14 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                               return zentrunk::list_calls(ctx_, account, r, representation);
                             }));
     router_.add("GET", std::string(prefix) + "/{call_uuid}",
-                for_account(kNoBodyBytes,
-                            [this, representation](const Account& account, const http::HttpRequest&,
-                                                   const PathParams& p) {
-                              return zentrunk::get_call(ctx_, account, p.find("call_uuid")->second,
-                                                        representation);
-                            }));
+                for_account(
+                    kNoBodyBytes,
+                    [this, representation](const Account& account, const http::HttpRequest&,
+                                           const PathParams& p) {
+                      return zentrunk::get_call(ctx_, account, p.find("call_uuid")->second,
+                                                representation);
+                    },
+                    ctx_.calls.find_call_is_local()));
   }
   // The cloud-PBX legs of a call, for the SIP-trunk credentials (the console shows them).
   router_.add("GET", "/v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Legs",
@@ -259,9 +261,9 @@ RouteAdmitter App::open(std::size_t body_limit, RouteHandler handler) const {
   };
 }
 
-RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler) const {
-  return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
-                                                          const PathParams& params) {
+RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler, bool bounded) const {
+  return [this, body_limit, bounded, handler = std::move(handler)](const http::HttpRequest& head,
+                                                                   const PathParams& params) {
     if (operator_reads(head, params)) return operator_read(body_limit, handler, head, params);
     auto account = auth_->authenticate_basic(head.header("authorization"));
     if (!account.ok()) {
@@ -279,6 +281,7 @@ RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler) c
     d.max_body_bytes = body_limit;
     d.tenant = "account " + account->auth_id;
     d.account = account->auth_id;
+    d.bounded = bounded;
     d.handle = [handler, params, account = *account](const http::HttpRequest& request) {
       return handler(account, request, params);
     };

@@ -81,7 +81,9 @@ class App {
   // otherwise: another account's data is never served). A GET with the operator key as
   // "Authorization: Bearer KEY" reads the path's account (the console's operator view); the
   // operator key changes nothing of an account through these routes.
-  RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler) const;
+  // `bounded`: the handler is a local point read (http::RouteDecision::bounded).
+  RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler,
+                            bool bounded = false) const;
   // Whether the head is a GET of an account's route with a Bearer credential: the operator's.
   static bool operator_reads(const http::HttpRequest& head, const PathParams& params);
   // The operator key reading the path's account: 401 (wrong key) or 403 (no key configured) at

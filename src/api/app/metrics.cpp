@@ -8,6 +8,8 @@
 #include <prometheus/text_serializer.h>
 
 #include <array>
+#include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -191,6 +193,17 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Counter>& list_stage_lists_family;
   std::array<prometheus::Counter*, stages::kListApis> list_stage_lists{};
 
+  // The series of each (method, route, status) answered so far: Family::Add builds and hashes
+  // a label map, which costs more than a cheap request; a series, once added, lives as long as
+  // its family. Keyed "METHOD ROUTE STATUS"; bounded as the labels are (known methods, route
+  // patterns, statuses).
+  struct Series {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Histogram* duration = nullptr;
+  };
+  SharedMutex series_mu;
+  std::unordered_map<std::string, Series> series GUARDED_BY(series_mu);
+
   // One scrape at a time: the store figures are copied into the gauges and counters first.
   mutable Mutex scrape_mu;
   std::function<Result<StoreFigures>()> read_store GUARDED_BY(scrape_mu);
@@ -205,12 +218,29 @@ void Metrics::connection_closed() { impl_->connections.Decrement(); }
 void Metrics::request_done(std::string_view method, std::string_view route, int status,
                            std::chrono::nanoseconds elapsed) {
   const std::string method_value = method_label(method);
-  const std::string route_value = route.empty() ? "unmatched" : std::string(route);
-  impl_->requests
-      .Add({{"method", method_value}, {"route", route_value}, {"status", std::to_string(status)}})
-      .Increment();
-  impl_->durations.Add({{"method", method_value}, {"route", route_value}}, duration_buckets())
-      .Observe(std::chrono::duration<double>(elapsed).count());
+  const std::string_view route_value = route.empty() ? "unmatched" : route;
+  std::string key = method_value;
+  key += ' ';
+  key += route_value;
+  key += ' ';
+  key += std::to_string(status);
+  Impl::Series series;
+  {
+    ReaderLock lock(&impl_->series_mu);
+    const auto it = impl_->series.find(key);
+    if (it != impl_->series.end()) series = it->second;
+  }
+  if (series.requests == nullptr) {
+    const std::string route_label(route_value);
+    series.requests = &impl_->requests.Add(
+        {{"method", method_value}, {"route", route_label}, {"status", std::to_string(status)}});
+    series.duration = &impl_->durations.Add({{"method", method_value}, {"route", route_label}},
+                                            duration_buckets());
+    WriterLock lock(&impl_->series_mu);
+    impl_->series.emplace(std::move(key), series);
+  }
+  series.requests->Increment();
+  series.duration->Observe(std::chrono::duration<double>(elapsed).count());
   if (status == 429) impl_->throttled.Increment();
 }
 

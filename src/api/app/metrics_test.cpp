@@ -6,6 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "api/app/operations.h"
 
 namespace cdrd::api {
@@ -29,6 +33,28 @@ TEST(Metrics, CountRequestsByMethodRouteAndStatusWithTheirDurations) {
   EXPECT_THAT(text, HasSubstr("cdrd_http_request_duration_seconds_bucket{method=\"GET\",route=\"/"
                               "v1/Account/{auth_id}/Call\",le=\"0.005\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE cdrd_http_request_duration_seconds histogram"));
+}
+
+TEST(Metrics, RequestsCountedFromManyThreadsAddUp) {
+  Metrics m;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&m, t] {
+      for (int i = 0; i < 500; ++i) {
+        m.request_done("GET", "/v1/Account/{auth_id}/Call/{call_uuid}", t % 2 ? 200 : 404,
+                       std::chrono::microseconds(100));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const std::string text = m.scrape();
+  for (const char* status : {"200", "404"}) {
+    EXPECT_THAT(text, HasSubstr(std::string("cdrd_http_requests_total{method=\"GET\",route=\"/v1/"
+                                            "Account/{auth_id}/Call/{call_uuid}\",status=\"") +
+                                status + "\"} 1000\n"));
+  }
+  EXPECT_THAT(text, HasSubstr("cdrd_http_request_duration_seconds_count{method=\"GET\",route=\"/"
+                              "v1/Account/{auth_id}/Call/{call_uuid}\"} 2000\n"));
 }
 
 TEST(Metrics, LabelsTakeNoValueTheClientChooses) {

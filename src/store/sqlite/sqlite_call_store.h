@@ -31,6 +31,7 @@ class SqliteCallStore final : public CallStore {
   Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override;
   Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
                                               Micros served_from) override;
+  bool find_call_is_local() const override { return true; }  // one unique-index probe
   // A cloud-PBX flow filter value "in" matches inbound calls and "out" outbound ones; other
   // values match nothing.
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override;
