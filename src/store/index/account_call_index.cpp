@@ -1,6 +1,7 @@
 #include "store/index/account_call_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 #include <limits>
 #include <utility>
@@ -18,6 +19,57 @@ struct MinMax {
   }
   bool none_in(T lo, T hi) const { return max < lo || min > hi; }
   bool all_in(T lo, T hi) const { return min >= lo && max <= hi; }
+};
+
+// Which values a column of a chunk may hold: a Bloom filter of two bits per value, so an
+// equality or IN filter on a dictionary column (a username, DID, trunk, extension) skips every
+// chunk that cannot hold its values without reading the column. Never a false "no"; a false
+// "maybe" (a few percent) only costs the scan it would have cost anyway. Sized to the values it
+// holds: it doubles (rebuilt from the column) when a quarter of its bits are set, from 64 bits up
+// to 8 bits per call of a full chunk, so a column of a few values costs 8 bytes a chunk and one
+// of all-distinct values about a byte per call.
+class ValueSet {
+ public:
+  bool may_hold(std::uint32_t v) const {
+    if (words_.empty()) return false;
+    const std::uint64_t h = hash(v);
+    return bit(h >> 40) && bit(h >> 16);
+  }
+  // Adds column[i]; when it fills up, rebuilds from column[0, n) (which holds it) at twice the
+  // size.
+  void add(std::uint32_t v, const std::uint32_t* column, std::size_t n, std::size_t max_bits) {
+    if (words_.empty()) words_.assign(1, 0);
+    set(hash(v));
+    const std::size_t bits = 64 * words_.size();
+    if (4 * ones_ > bits && bits < max_bits) {
+      words_.assign(2 * words_.size(), 0);
+      ones_ = 0;
+      for (std::size_t i = 0; i < n; ++i) set(hash(column[i]));
+    }
+  }
+  void clear() {
+    words_.clear();
+    ones_ = 0;
+  }
+  std::size_t memory_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
+
+ private:
+  static std::uint64_t hash(std::uint32_t v) { return (v + 1) * 0x9E3779B97F4A7C15ULL; }
+  bool bit(std::uint64_t h) const {
+    const std::size_t b = h & (64 * words_.size() - 1);
+    return (words_[b / 64] >> (b % 64)) & 1;
+  }
+  void set(std::uint64_t h) {
+    for (const std::uint64_t part : {h >> 40, h >> 16}) {
+      const std::size_t b = part & (64 * words_.size() - 1);
+      const std::uint64_t one = std::uint64_t{1} << (b % 64);
+      if ((words_[b / 64] & one) == 0) ++ones_;
+      words_[b / 64] |= one;
+    }
+  }
+
+  std::vector<std::uint64_t> words_;  // a power of two of them
+  std::uint32_t ones_ = 0;
 };
 
 namespace {
@@ -141,6 +193,9 @@ IndexedCall IndexedCall::of(std::int64_t id, const CallRecord& r) {
 // ---- the chunk -------------------------------------------------------------------------------
 
 struct AccountCallIndex::Chunk {
+  explicit Chunk(std::size_t rows)
+      : max_set_bits(std::bit_ceil(std::max<std::size_t>(64, 8 * rows))) {}
+
   // One entry per call, in (end_time, id) order.
   std::vector<std::int64_t> end_time, id, init;
   std::vector<std::uint32_t> from_hi, from_lo, to_hi, to_lo;  // number_key()
@@ -154,6 +209,9 @@ struct AccountCallIndex::Chunk {
   MinMax<std::int32_t> bill_mm, dur_mm, bridged_mm, cause_mm;
   MinMax<std::uint8_t> dir_mm, source_mm, stir_mm;
   MinMax<std::uint32_t> trunk_mm, from_user_mm, to_user_mm, bridged_user_mm, did_mm, ext_mm;
+  // The values each dictionary column may hold (trunk, from_user, to_user, bridged_user, did, ext).
+  ValueSet trunk_set, from_user_set, to_user_set, bridged_user_set, did_set, ext_set;
+  std::size_t max_set_bits = 64;  // 8 bits per call of a full chunk, a power of two
   std::size_t odd_from = 0, odd_to = 0;
   MinMax<std::int64_t> end_mm;
   // The smallest (end_time, id) of the chunk: where it begins in the index's order.
@@ -215,6 +273,17 @@ struct AccountCallIndex::Chunk {
     dir_mm.add(dir[i]), source_mm.add(source[i]), stir_mm.add(stir[i]), trunk_mm.add(trunk[i]);
     from_user_mm.add(from_user[i]), to_user_mm.add(to_user[i]);
     bridged_user_mm.add(bridged_user[i]), did_mm.add(did[i]), ext_mm.add(ext[i]);
+    const std::size_t n = size();
+    trunk_set.add(trunk[i], trunk.data(), n, max_set_bits);
+    from_user_set.add(from_user[i], from_user.data(), n, max_set_bits);
+    to_user_set.add(to_user[i], to_user.data(), n, max_set_bits);
+    bridged_user_set.add(bridged_user[i], bridged_user.data(), n, max_set_bits);
+    did_set.add(did[i], did.data(), n, max_set_bits);
+    ext_set.add(ext[i], ext.data(), n, max_set_bits);
+  }
+  std::size_t sets_memory_bytes() const {
+    return trunk_set.memory_bytes() + from_user_set.memory_bytes() + to_user_set.memory_bytes() +
+           bridged_user_set.memory_bytes() + did_set.memory_bytes() + ext_set.memory_bytes();
   }
 
   void recompute_stats() {
@@ -222,6 +291,10 @@ struct AccountCallIndex::Chunk {
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
     to_user_mm = {}, bridged_user_mm = {}, did_mm = {}, ext_mm = {};
     odd_from = odd_to = 0;
+    for (ValueSet* set :
+         {&trunk_set, &from_user_set, &to_user_set, &bridged_user_set, &did_set, &ext_set}) {
+      set->clear();
+    }
     end_mm = {};
     first_end = std::numeric_limits<Micros>::max();
     first_id = std::numeric_limits<std::int64_t>::max();
@@ -515,19 +588,27 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
       })) {
     return none();
   }
-  const std::pair<const std::vector<std::uint32_t>*,
-                  std::pair<const std::vector<std::uint32_t>*, const MinMax<std::uint32_t>*>>
-      lists[] = {{&p.from_users, {&c.from_user, &c.from_user_mm}},
-                 {&p.to_users, {&c.to_user, &c.to_user_mm}},
-                 {&p.bridged_users, {&c.bridged_user, &c.bridged_user_mm}},
-                 {&p.dids, {&c.did, &c.did_mm}},
-                 {&p.exts, {&c.ext, &c.ext_mm}}};
-  for (const auto& entry : lists) {
-    const std::vector<std::uint32_t>& wanted = *entry.first;
-    const std::vector<std::uint32_t>& values = *entry.second.first;
-    if (wanted.empty()) continue;
-    if (!apply(cover_in(*entry.second.second, wanted),
-               [&] { and_in(m, values.data() + lo, n, wanted); })) {
+  struct List {
+    const std::vector<std::uint32_t>* wanted;
+    const std::vector<std::uint32_t>* values;
+    const MinMax<std::uint32_t>* mm;
+    const ValueSet* set;
+  };
+  const List lists[] = {
+      {&p.from_users, &c.from_user, &c.from_user_mm, &c.from_user_set},
+      {&p.to_users, &c.to_user, &c.to_user_mm, &c.to_user_set},
+      {&p.bridged_users, &c.bridged_user, &c.bridged_user_mm, &c.bridged_user_set},
+      {&p.dids, &c.did, &c.did_mm, &c.did_set},
+      {&p.exts, &c.ext, &c.ext_mm, &c.ext_set}};
+  std::vector<std::uint32_t> held;  // the wanted values the chunk may hold
+  for (const List& list : lists) {
+    if (list.wanted->empty()) continue;
+    held.clear();
+    for (std::uint32_t v : *list.wanted) {
+      if (list.set->may_hold(v)) held.push_back(v);
+    }
+    if (held.empty()) return none();
+    if (!apply(cover_in(*list.mm, held), [&] { and_in(m, list.values->data() + lo, n, held); })) {
       return none();
     }
   }
@@ -537,10 +618,42 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
   return all ? n : count_ones(m, n);
 }
 
+// False when the chunk's min/max or value sets show that no call of `c` matches `p`: checked
+// before any column is read, so a selective filter costs a few probes per chunk it rules out.
+bool AccountCallIndex::may_match(const Chunk& c, const Plan& p) {
+  auto none_equal = [](const auto& value, const auto& mm) {
+    return value && mm.none_in(*value, *value);
+  };
+  if (none_equal(p.dir, c.dir_mm) || none_equal(p.source, c.source_mm) ||
+      none_equal(p.stir, c.stir_mm) || none_equal(p.trunk, c.trunk_mm) ||
+      none_equal(p.cause, c.cause_mm)) {
+    return false;
+  }
+  if (p.trunk && !c.trunk_set.may_hold(*p.trunk)) return false;
+  auto none_between = [](const auto& range, const auto& mm) {
+    return range && mm.none_in(range->first, range->second);
+  };
+  if (none_between(p.bill, c.bill_mm) || none_between(p.dur, c.dur_mm) ||
+      none_between(p.bridged, c.bridged_mm) || none_between(p.init, c.init_mm)) {
+    return false;
+  }
+  auto none_of = [](const std::vector<std::uint32_t>& wanted, const MinMax<std::uint32_t>& mm,
+                    const ValueSet& set) {
+    if (wanted.empty()) return false;
+    return std::none_of(wanted.begin(), wanted.end(),
+                        [&](std::uint32_t v) { return !mm.none_in(v, v) && set.may_hold(v); });
+  };
+  return !none_of(p.from_users, c.from_user_mm, c.from_user_set) &&
+         !none_of(p.to_users, c.to_user_mm, c.to_user_set) &&
+         !none_of(p.bridged_users, c.bridged_user_mm, c.bridged_user_set) &&
+         !none_of(p.dids, c.did_mm, c.did_set) && !none_of(p.exts, c.ext_mm, c.ext_set);
+}
+
 // The matches of `p` among the calls of `c` in [lo, hi) of its sorted part and among its pending
 // calls; mask[0, hi - lo) then mask[hi - lo, + pending) tell which.
 std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_t lo,
                                        std::size_t hi, std::vector<std::uint8_t>& mask) const {
+  if (!may_match(c, p)) return 0;  // the mask is not looked at then
   mask.resize(hi - lo + c.pending());
   return count_range(c, p, lo, hi - lo, false, mask.data()) +
          count_range(c, p, c.sorted, c.pending(), true, mask.data() + (hi - lo));
@@ -605,7 +718,7 @@ std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const 
   while (lo < hi) {
     const std::size_t mid = (lo + hi) / 2;
     const Chunk& c = *chunks_[mid];
-    if (c.first_end < end_time || (c.first_end == end_time && c.first_id < id)) {
+    if (c.first_end < end_time || (c.first_end == end_time && c.first_id <= id)) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -615,7 +728,7 @@ std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const 
 }
 
 void AccountCallIndex::add(const IndexedCall& call) {
-  if (chunks_.empty()) chunks_.push_back(std::make_unique<Chunk>());
+  if (chunks_.empty()) chunks_.push_back(std::make_unique<Chunk>(chunk_rows_));
   const std::size_t ci = chunk_for(call.end_time, call.id);
   Chunk& c = *chunks_[ci];
   // Appended: at the end of the sorted calls when it comes after them (calls mostly arrive in
@@ -688,7 +801,7 @@ void AccountCallIndex::add(const IndexedCall& call) {
     // after it, so the older part is left nearly full.
     const bool appending = in_order && ci + 1 == chunks_.size();
     const std::size_t keep = appending ? chunk_rows_ - chunk_rows_ / 8 : c.size() / 2;
-    auto next = std::make_unique<Chunk>();
+    auto next = std::make_unique<Chunk>(chunk_rows_);
     c.each_column_pair(*next, [keep, appending](auto& from, auto& to) {
       to.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
       from.resize(keep);
@@ -714,7 +827,7 @@ void AccountCallIndex::compact() {
     for (std::size_t from = 0; from < c.size();) {
       if (out && out->size() == fill) packed.push_back(std::move(out));
       if (!out) {
-        out = std::make_unique<Chunk>();
+        out = std::make_unique<Chunk>(chunk_rows_);
         out->each_column([fill](auto& column) { column.reserve(fill); });
       }
       const std::size_t take = std::min(fill - out->size(), c.size() - from);
@@ -895,6 +1008,7 @@ std::size_t AccountCallIndex::memory_bytes() const {
         [&bytes](const auto& column) { bytes += column.capacity() * sizeof(column[0]); });
   }
   // Hash tables: a node per entry (key, value, next pointer) and a bucket pointer.
+  for (const auto& cp : chunks_) bytes += cp->sets_memory_bytes();
   bytes += strings_.memory_bytes();
   bytes += extensions_.size() * 40;
   for (const auto* odd : {&odd_from_, &odd_to_}) {

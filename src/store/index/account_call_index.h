@@ -131,6 +131,7 @@ class AccountCallIndex {
 
   std::size_t chunk_for(Micros end_time, std::int64_t id) const;
   std::optional<Plan> plan(const CallQuery& q) const;
+  static bool may_match(const Chunk& c, const Plan& p);
   std::size_t count_in(const Chunk& c, const Plan& p, std::size_t lo, std::size_t hi,
                        std::vector<std::uint8_t>& mask) const;
   std::size_t count_range(const Chunk& c, const Plan& p, std::size_t lo, std::size_t n, bool window,
