@@ -21,6 +21,19 @@ struct MinMax {
   bool all_in(T lo, T hi) const { return min >= lo && max <= hi; }
 };
 
+// Durations are kept in 16 bits: the seconds themselves (plus 1 for the bridged duration, whose
+// 0 means none) up to 65534, and kWide for a longer one, whose value the index keeps in a side
+// table by row id (few calls last over 18 hours). The hangup code is 16 bits too: the code plus 1
+// (ingest takes 1000 to 9999), 0 meaning none.
+constexpr std::uint16_t kWide = 0xFFFF;
+constexpr std::int64_t kMaxNarrowCause = 0xFFFE;
+
+// The 16-bit form of a duration in [0, 2^31-1] (bias 1: the bridged duration).
+constexpr std::uint16_t narrow(std::int32_t v, std::int32_t bias) {
+  const std::int64_t stored = std::int64_t{v} + bias;
+  return stored < kWide ? static_cast<std::uint16_t>(stored) : kWide;
+}
+
 // Which values a column of a chunk may hold: a Bloom filter of two bits per value, so an
 // equality or IN filter on a dictionary column (a username, DID, trunk, extension) skips every
 // chunk that cannot hold its values without reading the column. Never a false "no"; a false
@@ -79,8 +92,6 @@ namespace {
 constexpr std::size_t kWordDigits = 9;
 constexpr std::size_t kNumberDigits = 2 * kWordDigits;
 
-constexpr std::int32_t kNoCause = std::numeric_limits<std::int32_t>::min();
-constexpr std::int32_t kNoBridged = -1;
 constexpr std::int32_t kMax32 = std::numeric_limits<std::int32_t>::max();
 
 std::uint32_t pow11(std::size_t n) {
@@ -199,14 +210,17 @@ struct AccountCallIndex::Chunk {
   // One entry per call, in (end_time, id) order.
   std::vector<std::int64_t> end_time, id, init;
   std::vector<std::uint32_t> from_hi, from_lo, to_hi, to_lo;  // number_key()
-  std::vector<std::int32_t> bill, dur, bridged, cause;
+  std::vector<std::uint16_t> bill, dur, bridged, cause;  // narrow(), and the code + 1 (0: none)
   std::vector<std::uint8_t> dir, source, stir;
   std::vector<std::uint32_t> trunk, from_user, to_user, bridged_user, did, ext;
 
   // The min/max of each column (numbers: of the integer keys, odd numbers left out).
   MinMax<std::int64_t> init_mm;
   MinMax<std::uint32_t> from_mm, to_mm;  // of the first words
-  MinMax<std::int32_t> bill_mm, dur_mm, bridged_mm, cause_mm;
+  // Of the durations in seconds (-1: no bridged duration; a wide one counts as [65534, 2^31-1]).
+  MinMax<std::int32_t> bill_mm, dur_mm, bridged_mm;
+  MinMax<std::uint16_t> cause_mm;
+  std::size_t wide_bill = 0, wide_dur = 0, wide_bridged = 0;  // kWide entries (or more)
   MinMax<std::uint8_t> dir_mm, source_mm, stir_mm;
   MinMax<std::uint32_t> trunk_mm, from_user_mm, to_user_mm, bridged_user_mm, did_mm, ext_mm;
   // The values each dictionary column may hold (trunk, from_user, to_user, bridged_user, did, ext).
@@ -269,7 +283,10 @@ struct AccountCallIndex::Chunk {
     } else {
       to_mm.add(to_hi[i]);
     }
-    bill_mm.add(bill[i]), dur_mm.add(dur[i]), bridged_mm.add(bridged[i]), cause_mm.add(cause[i]);
+    add_duration(bill_mm, wide_bill, bill[i], 0);
+    add_duration(dur_mm, wide_dur, dur[i], 0);
+    add_duration(bridged_mm, wide_bridged, bridged[i], 1);
+    cause_mm.add(cause[i]);
     dir_mm.add(dir[i]), source_mm.add(source[i]), stir_mm.add(stir[i]), trunk_mm.add(trunk[i]);
     from_user_mm.add(from_user[i]), to_user_mm.add(to_user[i]);
     bridged_user_mm.add(bridged_user[i]), did_mm.add(did[i]), ext_mm.add(ext[i]);
@@ -286,7 +303,19 @@ struct AccountCallIndex::Chunk {
            bridged_user_set.memory_bytes() + did_set.memory_bytes() + ext_set.memory_bytes();
   }
 
+  static void add_duration(MinMax<std::int32_t>& mm, std::size_t& wide, std::uint16_t stored,
+                           std::int32_t bias) {
+    if (stored == kWide) {
+      ++wide;
+      mm.add(kWide - bias);
+      mm.add(kMax32);
+    } else {
+      mm.add(static_cast<std::int32_t>(stored) - bias);  // the bridged duration's none: -1
+    }
+  }
+
   void recompute_stats() {
+    wide_bill = wide_dur = wide_bridged = 0;
     init_mm = {}, from_mm = {}, to_mm = {}, bill_mm = {}, dur_mm = {}, bridged_mm = {};
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
     to_user_mm = {}, bridged_user_mm = {}, did_mm = {}, ext_mm = {};
@@ -366,7 +395,7 @@ struct AccountCallIndex::Plan {
   std::optional<std::uint8_t> dir, source, stir;
   std::optional<Number> from, to;
   std::optional<std::uint32_t> trunk;
-  std::optional<std::int32_t> cause;
+  std::optional<std::uint16_t> cause;
   std::optional<std::pair<std::int32_t, std::int32_t>> bill, dur, bridged;
   std::optional<std::pair<std::int64_t, std::int64_t>> init;
   std::optional<Micros> end_from, end_until;
@@ -437,8 +466,9 @@ std::optional<AccountCallIndex::Plan> AccountCallIndex::plan(const CallQuery& q)
     p.trunk = *t;
   }
   if (q.hangup_cause_code) {
-    if (*q.hangup_cause_code == kNoCause) return std::nullopt;
-    p.cause = static_cast<std::int32_t>(*q.hangup_cause_code);
+    // Every code held is in [0, 65534] (else the index is not exact): another matches nothing.
+    if (*q.hangup_cause_code < 0 || *q.hangup_cause_code > kMaxNarrowCause) return std::nullopt;
+    p.cause = static_cast<std::uint16_t>(*q.hangup_cause_code + 1);
   }
   if (q.hangup_source) p.source = static_cast<std::uint8_t>(*q.hangup_source);
   if (q.stir_verification) p.stir = static_cast<std::uint8_t>(*q.stir_verification);
@@ -566,20 +596,35 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
       !equal(p.cause, c.cause_mm, c.cause)) {
     return none();
   }
-  const std::pair<const std::optional<Range32>*,
-                  std::pair<const std::vector<std::int32_t>*, const MinMax<std::int32_t>*>>
-      ranges[] = {{&p.bill, {&c.bill, &c.bill_mm}},
-                  {&p.dur, {&c.dur, &c.dur_mm}},
-                  {&p.bridged, {&c.bridged, &c.bridged_mm}}};
-  // Plain names, not structured bindings, are captured below: C++20 allows capturing a binding
-  // but clang 14 (the fuzz build) does not.
-  for (const auto& entry : ranges) {
-    const std::optional<Range32>& range = *entry.first;
-    const std::vector<std::int32_t>& values = *entry.second.first;
-    if (!range) continue;
-    const std::int32_t rlo = range->first, rhi = range->second;
-    if (!apply(cover_between(*entry.second.second, rlo, rhi),
-               [&] { and_between(m, values.data() + lo, n, rlo, rhi); })) {
+  struct Duration {
+    const std::optional<Range32>* range;
+    const std::vector<std::uint16_t>* values;
+    const MinMax<std::int32_t>* mm;
+    std::size_t wide;
+    const std::unordered_map<std::int64_t, std::int32_t>* wide_values;
+    std::int32_t bias;
+  };
+  const Duration durations[] = {
+      {&p.bill, &c.bill, &c.bill_mm, c.wide_bill, &wide_bill_, 0},
+      {&p.dur, &c.dur, &c.dur_mm, c.wide_dur, &wide_dur_, 0},
+      {&p.bridged, &c.bridged, &c.bridged_mm, c.wide_bridged, &wide_bridged_, 1}};
+  for (const Duration& d : durations) {
+    if (!*d.range) continue;
+    const std::int32_t rlo = (*d.range)->first, rhi = (*d.range)->second;
+    if (!apply(cover_between(*d.mm, rlo, rhi), [&] {
+          // The 16-bit range; kWide is in it when the range reaches 65534 (with bias 0): a wide
+          // value then passes and is checked against the side table.
+          const std::uint16_t lo16 = narrow(rlo, d.bias), hi16 = narrow(rhi, d.bias);
+          const std::uint16_t* values = d.values->data() + lo;
+          and_between(m, values, n, lo16, hi16);
+          if (d.wide == 0 || hi16 != kWide) return;
+          for (std::size_t i = 0; i < n; ++i) {
+            if (values[i] != kWide || !m[i]) continue;
+            const auto it = d.wide_values->find(c.id[lo + i]);
+            m[i] = static_cast<std::uint8_t>(it != d.wide_values->end() && it->second >= rlo &&
+                                             it->second <= rhi);
+          }
+        })) {
       return none();
     }
   }
@@ -740,7 +785,8 @@ void AccountCallIndex::add(const IndexedCall& call) {
   auto fits = [](std::int64_t v) { return v >= 0 && v <= kMax32; };
   if (!fits(call.duration_s) || !fits(call.bill_duration_s) ||
       (call.bridged_duration_s && !fits(*call.bridged_duration_s)) ||
-      (call.hangup_cause_code && *call.hangup_cause_code == kNoCause)) {
+      (call.hangup_cause_code &&
+       (*call.hangup_cause_code < 0 || *call.hangup_cause_code > kMaxNarrowCause))) {
     exact_ = false;
   }
   auto clamp32 = [](std::int64_t v) {
@@ -772,11 +818,23 @@ void AccountCallIndex::add(const IndexedCall& call) {
   ins(c.from_lo, from_key.lo);
   ins(c.to_hi, to_key.hi);
   ins(c.to_lo, to_key.lo);
-  ins(c.bill, clamp32(call.bill_duration_s));
-  ins(c.dur, clamp32(call.duration_s));
-  ins(c.bridged, call.bridged_duration_s ? clamp32(*call.bridged_duration_s) : kNoBridged);
-  ins(c.cause,
-      call.hangup_cause_code ? static_cast<std::int32_t>(*call.hangup_cause_code) : kNoCause);
+  auto duration = [&](auto& column, std::int64_t seconds, std::int32_t bias, auto& wide) {
+    const std::int32_t v = clamp32(seconds);
+    const std::uint16_t stored = narrow(v, bias);
+    if (stored == kWide) wide[call.id] = v;
+    ins(column, stored);
+  };
+  duration(c.bill, call.bill_duration_s, 0, wide_bill_);
+  duration(c.dur, call.duration_s, 0, wide_dur_);
+  if (call.bridged_duration_s) {
+    duration(c.bridged, *call.bridged_duration_s, 1, wide_bridged_);
+  } else {
+    ins(c.bridged, std::uint16_t{0});
+  }
+  ins(c.cause, call.hangup_cause_code
+                   ? static_cast<std::uint16_t>(
+                         std::clamp<std::int64_t>(*call.hangup_cause_code, 0, kMaxNarrowCause) + 1)
+                   : std::uint16_t{0});
   ins(c.dir, static_cast<std::uint8_t>(call.direction));
   ins(c.source, static_cast<std::uint8_t>(call.hangup_source));
   ins(c.stir, static_cast<std::uint8_t>(call.stir_verification));
@@ -858,8 +916,14 @@ bool AccountCallIndex::set_bill_duration(Micros end_time, std::int64_t id,
     if (pos == c.size()) return false;
   }
   if (bill_duration_s < 0 || bill_duration_s > kMax32) exact_ = false;
-  c.bill[pos] = static_cast<std::int32_t>(std::clamp<std::int64_t>(bill_duration_s, 0, kMax32));
-  c.bill_mm.add(c.bill[pos]);  // the bounds only widen: still bounds
+  const auto v = static_cast<std::int32_t>(std::clamp<std::int64_t>(bill_duration_s, 0, kMax32));
+  c.bill[pos] = narrow(v, 0);
+  if (c.bill[pos] == kWide) {
+    wide_bill_[id] = v;
+  } else {
+    wide_bill_.erase(id);
+  }
+  Chunk::add_duration(c.bill_mm, c.wide_bill, c.bill[pos], 0);  // bounds only widen: still bounds
   return true;
 }
 
@@ -982,6 +1046,7 @@ void AccountCallIndex::drop_oldest(std::size_t n) {
     c.settle();
     const std::size_t k = std::min(n, c.size());
     for (std::size_t i = 0; i < k; ++i) {
+      for (auto* side : {&wide_bill_, &wide_dur_, &wide_bridged_}) side->erase(c.id[i]);
       odd_from_.erase(c.id[i]);
       odd_to_.erase(c.id[i]);
     }
@@ -1011,6 +1076,7 @@ std::size_t AccountCallIndex::memory_bytes() const {
   for (const auto& cp : chunks_) bytes += cp->sets_memory_bytes();
   bytes += strings_.memory_bytes();
   bytes += extensions_.size() * 40;
+  bytes += (wide_bill_.size() + wide_dur_.size() + wide_bridged_.size()) * 40;
   for (const auto* odd : {&odd_from_, &odd_to_}) {
     for (const auto& [id, s] : *odd) bytes += s.capacity() + 56;
   }

@@ -143,6 +143,8 @@ class AccountCallIndex {
   // Numbers kept as text (not 0-18 digits after the '+'), by row id: the number without its
   // leading '+'s.
   std::unordered_map<std::int64_t, std::string> odd_from_, odd_to_;
+  // Durations of 65534 s or more (the columns keep 16 bits), by row id.
+  std::unordered_map<std::int64_t, std::int32_t> wide_bill_, wide_dur_, wide_bridged_;
   std::size_t chunk_rows_;
   std::size_t size_ = 0;
   bool exact_ = true;

@@ -255,10 +255,11 @@ TEST(AccountCallIndex, EqualsBruteForceOnThousandsOfRandomQueries) {
   }
 }
 
-// The value sets that let a dictionary filter skip chunks: with many rare usernames, DIDs,
-// trunks and extension ids (most chunks hold none of a query's values), through appends, calls
-// out of order (pending merges, splits), re-rating, retention and compaction, every answer must
-// still equal the brute-force evaluation.
+// The value sets that let a dictionary filter skip chunks, and the 16-bit durations with the
+// longer ones on the side: with many rare usernames, DIDs, trunks and extension ids (most chunks
+// hold none of a query's values) and durations around 2^16 s, through appends, calls out of
+// order (pending merges, splits), re-rating, retention and compaction, every answer must still
+// equal the brute-force evaluation.
 TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
   for (std::uint32_t seed : {11u, 12u}) {
     Random rnd(seed);
@@ -270,6 +271,18 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
       return rnd.chance(50) ? std::string(tag) + std::to_string(rnd.between(0, 3))
                             : std::string(tag) + "r" + std::to_string(rnd.between(0, rare));
     };
+    auto long_duration = [](Random& r) {
+      return r.chance(50) ? r.between(65530, 65540) : r.between(65541, 2'000'000'000);
+    };
+    auto long_range = [&rnd] {
+      IntRange range;
+      if (rnd.chance(70))
+        range.min = rnd.chance(50) ? rnd.between(65528, 65542) : rnd.between(0, 700);
+      if (rnd.chance(70)) {
+        range.max = rnd.chance(50) ? rnd.between(65528, 65542) : rnd.between(65543, 2'100'000'000);
+      }
+      return range;
+    };
     auto make = [&] {
       CallRecord c = random_call(rnd);
       c.end_time = 1'000'000 * rnd.between(0, 400) + rnd.between(0, 3);
@@ -280,6 +293,10 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
       c.trunk_id = value("k", 200);
       if (rnd.chance(70))
         c.extension_id = rnd.chance(50) ? rnd.between(0, 3) : rnd.between(0, 2000);
+      // Durations around and past what 16 bits hold (kept on the side).
+      if (rnd.chance(10)) c.duration_s = long_duration(rnd);
+      if (rnd.chance(10)) c.bill_duration_s = long_duration(rnd);
+      if (rnd.chance(10)) c.bridged_duration_s = long_duration(rnd);
       return c;
     };
     auto add = [&](bool in_order_run) {
@@ -326,6 +343,9 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
         if (q.extension_ids.empty()) q.extension_ids.push_back(1999);
       }
       if (rnd.chance(20)) q.from_usernames.push_back(rnd.pick(rows).r.from_username);
+      if (rnd.chance(15)) q.bill_duration = long_range();
+      if (rnd.chance(15)) q.duration = long_range();
+      if (rnd.chance(15)) q.bridged_duration = long_range();
       return q;
     };
     auto check = [&](const char* stage, int count) {
@@ -345,7 +365,7 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
     for (int i = 0; i < 300; ++i) {  // re-rating
       Row& row = rows[static_cast<std::size_t>(
           rnd.between(0, static_cast<std::int64_t>(rows.size()) - 1))];
-      row.r.bill_duration_s = rnd.between(0, 700);
+      row.r.bill_duration_s = rnd.chance(30) ? long_duration(rnd) : rnd.between(0, 700);
       ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
     }
     check("re-rated", 300);
