@@ -27,6 +27,7 @@ struct MinMax {
 // (ingest takes 1000 to 9999), 0 meaning none.
 constexpr std::uint16_t kWide = 0xFFFF;
 constexpr std::int64_t kMaxNarrowCause = 0xFFFE;
+constexpr std::uint32_t kLongInit = 0xFFFFFFFF;
 
 // The 16-bit form of a duration in [0, 2^31-1] (bias 1: the bridged duration).
 constexpr std::uint16_t narrow(std::int32_t v, std::int32_t bias) {
@@ -161,6 +162,17 @@ void and_in(std::uint8_t* m, const T* col, std::size_t n, const std::vector<T>& 
   for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
 }
 
+// lo <= end[i] - delta[i] <= hi (the initiation time), as one unsigned comparison.
+CDRD_KERNEL void and_init_between(std::uint8_t* m, const std::int64_t* end,
+                                  const std::uint32_t* delta, std::size_t n, std::int64_t lo,
+                                  std::int64_t hi) {
+  const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] &= static_cast<std::uint8_t>(
+        static_cast<std::uint64_t>(end[i]) - delta[i] - static_cast<std::uint64_t>(lo) <= span);
+  }
+}
+
 CDRD_KERNEL std::size_t count_ones(const std::uint8_t* m, std::size_t n) {
   std::size_t c = 0;
   for (std::size_t i = 0; i < n; ++i) c += m[i];
@@ -208,7 +220,11 @@ struct AccountCallIndex::Chunk {
       : max_set_bits(std::bit_ceil(std::max<std::size_t>(64, 8 * rows))) {}
 
   // One entry per call, in (end_time, id) order.
-  std::vector<std::int64_t> end_time, id, init;
+  std::vector<std::int64_t> end_time, id;
+  // end_time - initiation_time in microseconds, or kLongInit: the initiation_time is in
+  // long_init_ (a call of over 71 minutes from initiation to end, or one ending before it began).
+  std::vector<std::uint32_t> init;
+  std::size_t long_init = 0;                                  // kLongInit entries (or more)
   std::vector<std::uint32_t> from_hi, from_lo, to_hi, to_lo;  // number_key()
   std::vector<std::uint16_t> bill, dur, bridged, cause;  // narrow(), and the code + 1 (0: none)
   std::vector<std::uint8_t> dir, source, stir;
@@ -272,7 +288,13 @@ struct AccountCallIndex::Chunk {
       first_end = end_time[i];
       first_id = id[i];
     }
-    init_mm.add(init[i]);
+    if (init[i] == kLongInit) {
+      ++long_init;
+      init_mm.add(std::numeric_limits<std::int64_t>::lowest());
+      init_mm.add(std::numeric_limits<std::int64_t>::max());
+    } else {
+      init_mm.add(end_time[i] - init[i]);
+    }
     if (from_hi[i] == kOddNumber) {
       ++odd_from;
     } else {
@@ -315,7 +337,7 @@ struct AccountCallIndex::Chunk {
   }
 
   void recompute_stats() {
-    wide_bill = wide_dur = wide_bridged = 0;
+    wide_bill = wide_dur = wide_bridged = long_init = 0;
     init_mm = {}, from_mm = {}, to_mm = {}, bill_mm = {}, dur_mm = {}, bridged_mm = {};
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
     to_user_mm = {}, bridged_user_mm = {}, did_mm = {}, ext_mm = {};
@@ -629,7 +651,20 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
     }
   }
   if (p.init && !apply(cover_between(c.init_mm, p.init->first, p.init->second), [&] {
-        and_between(m, c.init.data() + lo, n, p.init->first, p.init->second);
+        // Long ones (kept on the side) are checked one by one: remember their state first.
+        std::vector<std::size_t> long_rows;
+        if (c.long_init != 0) {
+          for (std::size_t i = 0; i < n; ++i) {
+            if (c.init[lo + i] == kLongInit && m[i]) long_rows.push_back(i);
+          }
+        }
+        and_init_between(m, c.end_time.data() + lo, c.init.data() + lo, n, p.init->first,
+                         p.init->second);
+        for (std::size_t i : long_rows) {
+          const auto it = long_init_.find(c.id[lo + i]);
+          m[i] = static_cast<std::uint8_t>(it != long_init_.end() && it->second >= p.init->first &&
+                                           it->second <= p.init->second);
+        }
       })) {
     return none();
   }
@@ -813,7 +848,15 @@ void AccountCallIndex::add(const IndexedCall& call) {
   }
   ins(c.end_time, call.end_time);
   ins(c.id, call.id);
-  ins(c.init, call.initiation_time);
+  // end_time - initiation_time, when it is in [0, kLongInit).
+  std::int64_t delta = 0;
+  if (!__builtin_sub_overflow(call.end_time, call.initiation_time, &delta) && delta >= 0 &&
+      delta < kLongInit) {
+    ins(c.init, static_cast<std::uint32_t>(delta));
+  } else {
+    ins(c.init, kLongInit);
+    long_init_[call.id] = call.initiation_time;
+  }
   ins(c.from_hi, from_key.hi);
   ins(c.from_lo, from_key.lo);
   ins(c.to_hi, to_key.hi);
@@ -1047,6 +1090,7 @@ void AccountCallIndex::drop_oldest(std::size_t n) {
     const std::size_t k = std::min(n, c.size());
     for (std::size_t i = 0; i < k; ++i) {
       for (auto* side : {&wide_bill_, &wide_dur_, &wide_bridged_}) side->erase(c.id[i]);
+      long_init_.erase(c.id[i]);
       odd_from_.erase(c.id[i]);
       odd_to_.erase(c.id[i]);
     }
@@ -1076,7 +1120,7 @@ std::size_t AccountCallIndex::memory_bytes() const {
   for (const auto& cp : chunks_) bytes += cp->sets_memory_bytes();
   bytes += strings_.memory_bytes();
   bytes += extensions_.size() * 40;
-  bytes += (wide_bill_.size() + wide_dur_.size() + wide_bridged_.size()) * 40;
+  bytes += (wide_bill_.size() + wide_dur_.size() + wide_bridged_.size() + long_init_.size()) * 40;
   for (const auto* odd : {&odd_from_, &odd_to_}) {
     for (const auto& [id, s] : *odd) bytes += s.capacity() + 56;
   }

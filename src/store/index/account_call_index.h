@@ -145,6 +145,8 @@ class AccountCallIndex {
   std::unordered_map<std::int64_t, std::string> odd_from_, odd_to_;
   // Durations of 65534 s or more (the columns keep 16 bits), by row id.
   std::unordered_map<std::int64_t, std::int32_t> wide_bill_, wide_dur_, wide_bridged_;
+  // The initiation_time of calls whose end_time - initiation_time is not in [0, 2^32) us.
+  std::unordered_map<std::int64_t, Micros> long_init_;
   std::size_t chunk_rows_;
   std::size_t size_ = 0;
   bool exact_ = true;

@@ -255,11 +255,11 @@ TEST(AccountCallIndex, EqualsBruteForceOnThousandsOfRandomQueries) {
   }
 }
 
-// The value sets that let a dictionary filter skip chunks, and the 16-bit durations with the
-// longer ones on the side: with many rare usernames, DIDs, trunks and extension ids (most chunks
-// hold none of a query's values) and durations around 2^16 s, through appends, calls out of
-// order (pending merges, splits), re-rating, retention and compaction, every answer must still
-// equal the brute-force evaluation.
+// The value sets that let a dictionary filter skip chunks, and the 16-bit durations and 32-bit
+// initiation times with the longer ones on the side: with many rare usernames, DIDs, trunks and
+// extension ids (most chunks hold none of a query's values) and durations around 2^16 s, through
+// appends, calls out of order (pending merges, splits), re-rating, retention and compaction, every
+// answer must still equal the brute-force evaluation.
 TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
   for (std::uint32_t seed : {11u, 12u}) {
     Random rnd(seed);
@@ -297,6 +297,11 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
       if (rnd.chance(10)) c.duration_s = long_duration(rnd);
       if (rnd.chance(10)) c.bill_duration_s = long_duration(rnd);
       if (rnd.chance(10)) c.bridged_duration_s = long_duration(rnd);
+      // Initiation over 71 minutes before the end (or after it): kept on the side.
+      if (rnd.chance(10)) {
+        c.initiation_time = rnd.chance(70) ? c.end_time - rnd.between(4'294'967'290, 9'000'000'000)
+                                           : c.end_time + rnd.between(0, 2'000'000);
+      }
       return c;
     };
     auto add = [&](bool in_order_run) {
@@ -346,6 +351,14 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
       if (rnd.chance(15)) q.bill_duration = long_range();
       if (rnd.chance(15)) q.duration = long_range();
       if (rnd.chance(15)) q.bridged_duration = long_range();
+      if (rnd.chance(15)) {
+        q.initiation_time = {};
+        auto at = [&rnd] {
+          return rnd.chance(50) ? 1'000'000 * rnd.between(-9000, 410) : rnd.between(-2, 2);
+        };
+        if (rnd.chance(70)) q.initiation_time.from = at();
+        if (rnd.chance(70)) q.initiation_time.until = at();
+      }
       return q;
     };
     auto check = [&](const char* stage, int count) {
