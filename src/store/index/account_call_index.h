@@ -5,12 +5,15 @@
 //
 // Layout: the calls are cut into chunks of at most kChunkRows consecutive calls in (end_time, id)
 // order; each chunk holds one vector per filtered field (struct of arrays) and the min/max of
-// each, so a chunk that cannot match is skipped and a filter every call of a chunk passes is not
-// evaluated. A query binary-searches its end_time window, then counts each chunk's matches with
-// branch-free passes over the columns; a page at any offset walks the per-chunk counts to the
-// chunk that holds it, so a deep page costs what the first one does. A call added out of order
-// waits among its chunk's pending calls (at most kPendingRows, checked by every query like the
-// others) until they are merged in together, so an add never shifts a whole chunk.
+// each (and, for the dictionary columns, a Bloom filter of the values it holds), so a chunk that
+// cannot match is skipped and a filter every call of a chunk passes is not evaluated. Durations
+// and the hangup code are 16 bits, initiation_time 32 bits back from end_time; a value too wide
+// leaves a marker in its column and its value in a side table by row id. A query binary-searches
+// its end_time window, then counts each chunk's matches with branch-free passes over the columns; a
+// page at any offset walks the per-chunk counts to the chunk that holds it, so a deep page costs
+// what the first one does. A call added out of order waits among its chunk's pending calls (at most
+// kPendingRows, checked by every query like the others) until they are merged in together, so an
+// add never shifts a whole chunk.
 //
 // Strings that filters compare for equality (trunk ids, usernames, DIDs) are kept as ids of a
 // per-account dictionary. Numbers (from_number / to_number) are kept as integers (number_key
@@ -19,11 +22,12 @@
 //
 // Exactness: query() answers exactly what the SQL evaluation of the same CallQuery answers
 // (store/sqlite/call_filter.cpp), ties on end_time broken by row id; a differential test checks
-// it (account_call_index_test.cpp). Values the columns cannot hold (a duration over 2^31-1 s, which
-// ingest never accepts) make the account `exact() == false`, and the store then answers with
-// its SQL scan instead.
+// it (account_call_index_test.cpp). Values the columns cannot hold (a duration over 2^31-1 s, a
+// hangup code outside [0, 65534], which ingest never accepts) make the account `exact() == false`,
+// and the store then answers with its SQL scan instead.
 //
 // Not thread-safe: the store guards each account's index with its own reader/writer lock.
+// (query() itself may count a large window on a second thread it joins before returning.)
 #pragma once
 
 #include <cstddef>
@@ -70,9 +74,13 @@ class AccountCallIndex {
   static constexpr std::size_t kChunkRows = 8192;
   // Calls a chunk takes out of order before it merges them in (one pass over its columns).
   static constexpr std::size_t kPendingRows = 256;
+  // A count over at least this many calls is split between two threads.
+  static constexpr std::size_t kParallelCountRows = 262144;
 
-  // `chunk_rows`: calls per chunk at most (tests use small chunks to get many).
-  explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows);
+  // `chunk_rows`: calls per chunk at most (tests use small chunks to get many);
+  // `parallel_count_rows`: the calls a count reads from which it takes two threads.
+  explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows,
+                            std::size_t parallel_count_rows = kParallelCountRows);
   ~AccountCallIndex();
   AccountCallIndex(AccountCallIndex&&) noexcept;
   AccountCallIndex& operator=(AccountCallIndex&&) noexcept;
@@ -148,6 +156,7 @@ class AccountCallIndex {
   // The initiation_time of calls whose end_time - initiation_time is not in [0, 2^32) us.
   std::unordered_map<std::int64_t, Micros> long_init_;
   std::size_t chunk_rows_;
+  std::size_t parallel_count_rows_;
   std::size_t size_ = 0;
   bool exact_ = true;
 };
