@@ -4,7 +4,6 @@
 #include <bit>
 #include <functional>
 #include <limits>
-#include <thread>
 #include <utility>
 
 namespace cdrd::index {
@@ -62,9 +61,17 @@ class ValueSet {
       for (std::size_t i = 0; i < n; ++i) set(hash(column[i]));
     }
   }
-  void clear() {
-    words_.clear();
-    ones_ = 0;
+  // Holds exactly the values of column[0, n): from half its present size, doubled until no more
+  // than a quarter of its bits are set (one or two passes when the values changed little).
+  void rebuild(const std::uint32_t* column, std::size_t n, std::size_t max_bits) {
+    std::size_t words = std::max<std::size_t>(1, words_.size() / 2);
+    for (;;) {
+      words_.assign(words, 0);
+      ones_ = 0;
+      for (std::size_t i = 0; i < n; ++i) set(hash(column[i]));
+      if (4 * ones_ <= 64 * words || 64 * words >= max_bits) return;
+      words *= 2;
+    }
   }
   std::size_t memory_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
 
@@ -283,7 +290,8 @@ struct AccountCallIndex::Chunk {
     f(did, o.did), f(ext, o.ext);
   }
 
-  void account_for(std::size_t i) {
+  // Counts call i into the min/max and (unless `sets` is false) the value sets.
+  void account_for(std::size_t i, bool sets = true) {
     end_mm.add(end_time[i]);
     if (end_time[i] < first_end || (end_time[i] == first_end && id[i] < first_id)) {
       first_end = end_time[i];
@@ -313,6 +321,7 @@ struct AccountCallIndex::Chunk {
     dir_mm.add(dir[i]), source_mm.add(source[i]), stir_mm.add(stir[i]), trunk_mm.add(trunk[i]);
     from_user_mm.add(from_user[i]), to_user_mm.add(to_user[i]);
     bridged_user_mm.add(bridged_user[i]), did_mm.add(did[i]), ext_mm.add(ext[i]);
+    if (!sets) return;
     const std::size_t n = size();
     trunk_set.add(trunk[i], trunk.data(), n, max_set_bits);
     from_user_set.add(from_user[i], from_user.data(), n, max_set_bits);
@@ -343,14 +352,17 @@ struct AccountCallIndex::Chunk {
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
     to_user_mm = {}, bridged_user_mm = {}, did_mm = {}, ext_mm = {};
     odd_from = odd_to = 0;
-    for (ValueSet* set :
-         {&trunk_set, &from_user_set, &to_user_set, &bridged_user_set, &did_set, &ext_set}) {
-      set->clear();
-    }
     end_mm = {};
     first_end = std::numeric_limits<Micros>::max();
     first_id = std::numeric_limits<std::int64_t>::max();
-    for (std::size_t i = 0; i < size(); ++i) account_for(i);
+    for (std::size_t i = 0; i < size(); ++i) account_for(i, false);
+    const std::size_t n = size();
+    trunk_set.rebuild(trunk.data(), n, max_set_bits);
+    from_user_set.rebuild(from_user.data(), n, max_set_bits);
+    to_user_set.rebuild(to_user.data(), n, max_set_bits);
+    bridged_user_set.rebuild(bridged_user.data(), n, max_set_bits);
+    did_set.rebuild(did.data(), n, max_set_bits);
+    ext_set.rebuild(ext.data(), n, max_set_bits);
   }
 
   // Merges the pending calls into the sorted ones: one pass over each column.
@@ -423,13 +435,6 @@ struct AccountCallIndex::Plan {
   std::optional<std::pair<std::int64_t, std::int64_t>> init;
   std::optional<Micros> end_from, end_until;
   std::vector<std::uint32_t> from_users, to_users, bridged_users, dids, exts;
-
-  // Whether a count reads any column (else it is the window's size, chunk by chunk).
-  bool filters() const {
-    return dir || source || stir || from || to || trunk || cause || bill || dur || bridged ||
-           init || !from_users.empty() || !to_users.empty() || !bridged_users.empty() ||
-           !dids.empty() || !exts.empty();
-  }
 };
 
 namespace {
@@ -793,9 +798,8 @@ std::size_t AccountCallIndex::Dictionary::memory_bytes() const {
          slots_.capacity() * sizeof(std::uint32_t);
 }
 
-AccountCallIndex::AccountCallIndex(std::size_t chunk_rows, std::size_t parallel_count_rows)
-    : chunk_rows_(std::max<std::size_t>(chunk_rows, 2)),
-      parallel_count_rows_(parallel_count_rows) {}
+AccountCallIndex::AccountCallIndex(std::size_t chunk_rows)
+    : chunk_rows_(std::max<std::size_t>(chunk_rows, 2)) {}
 AccountCallIndex::~AccountCallIndex() = default;
 AccountCallIndex::AccountCallIndex(AccountCallIndex&&) noexcept = default;
 AccountCallIndex& AccountCallIndex::operator=(AccountCallIndex&&) noexcept = default;
@@ -1059,34 +1063,11 @@ IndexAnswer AccountCallIndex::query(const CallQuery& q) const {
     return answer;
   }
 
-  // The count reads every call of the window: a large one is split in two halves of about as
-  // many calls, the second counted on another thread (a scan is bound by memory bandwidth, which
-  // one core does not use up).
-  std::size_t rows = 0;
-  for (const Part& part : parts) rows += part.hi - part.lo + part.chunk->pending();
-  auto count_parts = [this, &p](Part* begin, Part* end, std::vector<std::uint8_t>& m) {
-    for (Part* part = begin; part != end; ++part) {
-      part->count = count_in(*part->chunk, *p, part->lo, part->hi, m);
-    }
-  };
-  if (rows >= parallel_count_rows_ && p->filters()) {
-    std::size_t half = 0;
-    std::size_t mid = 0;
-    while (mid < parts.size() && 2 * half < rows) {
-      half += parts[mid].hi - parts[mid].lo + parts[mid].chunk->pending();
-      ++mid;
-    }
-    std::thread helper([&] {
-      std::vector<std::uint8_t> m;
-      count_parts(parts.data() + mid, parts.data() + parts.size(), m);
-    });
-    count_parts(parts.data(), parts.data() + mid, mask);
-    helper.join();
-  } else {
-    count_parts(parts.data(), parts.data() + parts.size(), mask);
-  }
   std::size_t total = 0;
-  for (const Part& part : parts) total += part.count;
+  for (Part& part : parts) {
+    part.count = count_in(*part.chunk, *p, part.lo, part.hi, mask);
+    total += part.count;
+  }
   answer.total_count = static_cast<std::int64_t>(total);
   if (limit == 0 || offset >= total) return answer;
   for (const Part& part : parts) {

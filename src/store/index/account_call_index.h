@@ -27,7 +27,6 @@
 // and the store then answers with its SQL scan instead.
 //
 // Not thread-safe: the store guards each account's index with its own reader/writer lock.
-// (query() itself may count a large window on a second thread it joins before returning.)
 #pragma once
 
 #include <cstddef>
@@ -74,13 +73,9 @@ class AccountCallIndex {
   static constexpr std::size_t kChunkRows = 8192;
   // Calls a chunk takes out of order before it merges them in (one pass over its columns).
   static constexpr std::size_t kPendingRows = 256;
-  // A count over at least this many calls is split between two threads.
-  static constexpr std::size_t kParallelCountRows = 262144;
 
-  // `chunk_rows`: calls per chunk at most (tests use small chunks to get many);
-  // `parallel_count_rows`: the calls a count reads from which it takes two threads.
-  explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows,
-                            std::size_t parallel_count_rows = kParallelCountRows);
+  // `chunk_rows`: calls per chunk at most (tests use small chunks to get many).
+  explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows);
   ~AccountCallIndex();
   AccountCallIndex(AccountCallIndex&&) noexcept;
   AccountCallIndex& operator=(AccountCallIndex&&) noexcept;
@@ -156,7 +151,6 @@ class AccountCallIndex {
   // The initiation_time of calls whose end_time - initiation_time is not in [0, 2^32) us.
   std::unordered_map<std::int64_t, Micros> long_init_;
   std::size_t chunk_rows_;
-  std::size_t parallel_count_rows_;
   std::size_t size_ = 0;
   bool exact_ = true;
 };

@@ -263,9 +263,7 @@ TEST(AccountCallIndex, EqualsBruteForceOnThousandsOfRandomQueries) {
 TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
   for (std::uint32_t seed : {11u, 12u}) {
     Random rnd(seed);
-    // Seed 12 also counts every window of over 500 calls on two threads.
-    AccountCallIndex index(seed == 11 ? 32 : 256,
-                           seed == 11 ? AccountCallIndex::kParallelCountRows : 500);
+    AccountCallIndex index(seed == 11 ? 32 : 256);
     std::vector<Row> rows;
     std::int64_t next_id = 1;
     // Skewed: a few common values and thousands of rare ones.
