@@ -122,31 +122,5 @@ TEST_F(CallIndexStoreTest, ListsEqualTheSqlScanThroughInsertsRerateRetentionAndR
   expect_agreement(rnd, 300, "after a restart");
 }
 
-TEST_F(CallIndexStoreTest, RestartBuildsEveryAccountFromManyBatchesOfRows) {
-  // More rows than build_indexes hands over at once (read by one thread, added by another):
-  // after a restart, the index answers what the table does.
-  Random rnd(12);
-  std::int64_t next_uuid = 0;
-  for (int batch = 0; batch < 7; ++batch) {
-    std::vector<CallRecord> calls;
-    for (int i = 0; i < 5000; ++i) {
-      CallRecord c = testing::random_call(rnd);
-      c.account_id = rnd.chance(70) ? account_ : other_;
-      c.call_uuid = "call-" + std::to_string(next_uuid++);
-      calls.push_back(std::move(c));
-    }
-    ASSERT_TRUE(stores_->calls.insert_calls(calls).ok());
-    stored_ += static_cast<std::int64_t>(calls.size());
-  }
-  const std::int64_t mine = count_all(account_), theirs = count_all(other_);
-  reopen();
-  Result<std::int64_t> indexed = stores_->calls.build_indexes();
-  ASSERT_TRUE(indexed.ok()) << indexed.status().message();
-  EXPECT_EQ(*indexed, stored_);
-  EXPECT_EQ(count_all(account_), mine);
-  EXPECT_EQ(count_all(other_), theirs);
-  expect_agreement(rnd, 100, "after a restart");
-}
-
 }  // namespace
 }  // namespace cdrd

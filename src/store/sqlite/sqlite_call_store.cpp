@@ -2,13 +2,9 @@
 
 #include <algorithm>
 #include <utility>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <limits>
 #include <map>
-#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -87,51 +83,6 @@ Status index_rows(Statement& st, int first, Into into) {
   return row_status;
 }
 
-// Rows for the indexes of build_indexes(), their text copied into one arena: the thread that
-// reads the table fills one batch while another thread adds the previous one to the indexes.
-class RowBatch {
- public:
-  static constexpr std::size_t kRows = 16384;
-
-  std::size_t size() const { return calls_.size(); }
-  void clear() {
-    accounts_.clear();
-    calls_.clear();
-    offsets_.clear();
-    arena_.clear();
-  }
-  // Keeps `call` with copies of its text (views into the row, valid until the next step).
-  void push(std::int64_t account_id, const IndexedCall& call) {
-    accounts_.push_back(account_id);
-    calls_.push_back(call);
-    for (std::string_view IndexedCall::*text : kTexts) {
-      offsets_.push_back(arena_.size());
-      arena_ += call.*text;
-    }
-  }
-  // Adds every call to its account's index in `into`.
-  void add_to(std::unordered_map<std::int64_t, AccountCallIndex>& into) {
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < calls_.size(); ++i) {
-      IndexedCall& call = calls_[i];
-      for (std::string_view IndexedCall::*text : kTexts) {
-        call.*text = std::string_view(arena_).substr(offsets_[k++], (call.*text).size());
-      }
-      into[accounts_[i]].add(call);
-    }
-  }
-
- private:
-  static constexpr std::string_view IndexedCall::*kTexts[] = {
-      &IndexedCall::from_number,   &IndexedCall::to_number,   &IndexedCall::trunk_id,
-      &IndexedCall::from_username, &IndexedCall::to_username, &IndexedCall::bridged_username,
-      &IndexedCall::did_number};
-  std::vector<std::int64_t> accounts_;
-  std::vector<IndexedCall> calls_;  // text views dangle until add_to() points them at arena_
-  std::vector<std::size_t> offsets_;
-  std::string arena_;
-};
-
 // A call by its stored uuid: the table's unique key.
 const std::string& find_call_sql() {
   static const std::string sql = std::string("SELECT ") + sqlite::kCallColumns +
@@ -207,8 +158,6 @@ Result<SqliteCallStore::Slot*> SqliteCallStore::built_slot(std::int64_t account_
 Result<std::int64_t> SqliteCallStore::build_indexes() {
   // One pass over the table in storage order (sequential reads, unlike an end_time index scan
   // per account, which visits rows at random), under the write lock: no write lands halfway.
-  // Two threads: this one reads and decodes rows into a batch while another adds the previous
-  // batch to the indexes (about half the time each).
   std::unordered_map<std::int64_t, AccountCallIndex> fresh;
   std::vector<std::int64_t> accounts;
   RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
@@ -216,31 +165,9 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
                                            [](const Statement& st) { return st.int64(0); }));
     ASSIGN_OR_RETURN(StatementRef st,
                      c.prepare("SELECT account_id, " + std::string(kIndexColumns) + " FROM calls"));
-    RowBatch batches[2];
-    std::size_t filling = 0;
-    std::thread indexer;  // adding batches[1 - filling], if running
-    Status row_status;
-    const Status read = st->for_each([&](const Statement& row) {
-      if (!row_status.ok()) return;
-      Result<IndexedCall> call = read_indexed_call(row, 1);
-      if (!call.ok()) {
-        row_status = call.status();
-        return;
-      }
-      RowBatch& batch = batches[filling];
-      batch.push(row.int64(0), *call);
-      if (batch.size() < RowBatch::kRows) return;
-      if (indexer.joinable()) indexer.join();
-      indexer = std::thread([&batch, &fresh] { batch.add_to(fresh); });
-      filling = 1 - filling;
-      batches[filling].clear();
+    return index_rows(*st, 1, [&fresh](const Statement& row) -> AccountCallIndex& {
+      return fresh[row.int64(0)];
     });
-    if (indexer.joinable()) indexer.join();
-    st->reset();
-    RETURN_IF_ERROR(read);
-    RETURN_IF_ERROR(row_status);
-    batches[filling].add_to(fresh);
-    return Status::Ok();
   }));
   // An account whose index a write built meanwhile keeps it: that one is as new or newer.
   std::int64_t calls = 0;
@@ -254,12 +181,6 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
     }
     calls += static_cast<std::int64_t>(s.index.size());
   }
-  fresh.clear();
-#if defined(__GLIBC__)
-  // The indexes grew on the second thread, in its own malloc arena, and were packed on this one:
-  // the pages that arena freed go back to the system (about 60 bytes per call otherwise).
-  malloc_trim(0);
-#endif
   return calls;
 }
 
