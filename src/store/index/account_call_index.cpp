@@ -775,6 +775,9 @@ void AccountCallIndex::Dictionary::grow() {
 }
 
 std::optional<std::uint32_t> AccountCallIndex::Dictionary::intern(std::string_view s) {
+  // The empty string (no username, DID or trunk: most calls of one API or the other) without
+  // hashing it.
+  if (s.empty() && empty_id_) return empty_id_;
   if (2 * (ends_.size() + 1) > slots_.size()) grow();  // at most half full
   const std::size_t slot = slot_of(s);
   if (slots_[slot] != 0) return slots_[slot] - 1;
@@ -783,6 +786,7 @@ std::optional<std::uint32_t> AccountCallIndex::Dictionary::intern(std::string_vi
   ends_.push_back(static_cast<std::uint32_t>(arena_.size()));
   const auto id = static_cast<std::uint32_t>(ends_.size() - 1);
   slots_[slot] = id + 1;
+  if (s.empty()) empty_id_ = id;
   return id;
 }
 

@@ -128,8 +128,9 @@ class AccountCallIndex {
     void grow();
 
     std::string arena_;
-    std::vector<std::uint32_t> ends_;   // id -> end of its string in arena_
-    std::vector<std::uint32_t> slots_;  // id + 1, 0: empty; a power of two in size
+    std::vector<std::uint32_t> ends_;        // id -> end of its string in arena_
+    std::vector<std::uint32_t> slots_;       // id + 1, 0: empty; a power of two in size
+    std::optional<std::uint32_t> empty_id_;  // the id of "", once interned
   };
 
   std::size_t chunk_for(Micros end_time, std::int64_t id) const;
