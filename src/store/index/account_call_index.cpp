@@ -1,6 +1,7 @@
 #include "store/index/account_call_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 #include <limits>
 #include <utility>
@@ -20,6 +21,79 @@ struct MinMax {
   bool all_in(T lo, T hi) const { return min >= lo && max <= hi; }
 };
 
+// Durations are kept in 16 bits: the seconds themselves (plus 1 for the bridged duration, whose
+// 0 means none) up to 65534, and kWide for a longer one, whose value the index keeps in a side
+// table by row id (few calls last over 18 hours). The hangup code is 16 bits too: the code plus 1
+// (ingest takes 1000 to 9999), 0 meaning none.
+constexpr std::uint16_t kWide = 0xFFFF;
+constexpr std::int64_t kMaxNarrowCause = 0xFFFE;
+constexpr std::uint32_t kLongInit = 0xFFFFFFFF;
+
+// The 16-bit form of a duration in [0, 2^31-1] (bias 1: the bridged duration).
+constexpr std::uint16_t narrow(std::int32_t v, std::int32_t bias) {
+  const std::int64_t stored = std::int64_t{v} + bias;
+  return stored < kWide ? static_cast<std::uint16_t>(stored) : kWide;
+}
+
+// Which values a column of a chunk may hold: a Bloom filter of two bits per value, so an
+// equality or IN filter on a dictionary column (a username, DID, trunk, extension) skips every
+// chunk that cannot hold its values without reading the column. Never a false "no"; a false
+// "maybe" (a few percent) only costs the scan it would have cost anyway. Sized to the values it
+// holds: it doubles (rebuilt from the column) when a quarter of its bits are set, from 64 bits up
+// to 8 bits per call of a full chunk, so a column of a few values costs 8 bytes a chunk and one
+// of all-distinct values about a byte per call.
+class ValueSet {
+ public:
+  bool may_hold(std::uint32_t v) const {
+    if (words_.empty()) return false;
+    const std::uint64_t h = hash(v);
+    return bit(h >> 40) && bit(h >> 16);
+  }
+  // Adds column[i]; when it fills up, rebuilds from column[0, n) (which holds it) at twice the
+  // size.
+  void add(std::uint32_t v, const std::uint32_t* column, std::size_t n, std::size_t max_bits) {
+    if (words_.empty()) words_.assign(1, 0);
+    set(hash(v));
+    const std::size_t bits = 64 * words_.size();
+    if (4 * ones_ > bits && bits < max_bits) {
+      words_.assign(2 * words_.size(), 0);
+      ones_ = 0;
+      for (std::size_t i = 0; i < n; ++i) set(hash(column[i]));
+    }
+  }
+  // Holds exactly the values of column[0, n): from half its present size, doubled until no more
+  // than a quarter of its bits are set (one or two passes when the values changed little).
+  void rebuild(const std::uint32_t* column, std::size_t n, std::size_t max_bits) {
+    std::size_t words = std::max<std::size_t>(1, words_.size() / 2);
+    for (;;) {
+      words_.assign(words, 0);
+      ones_ = 0;
+      for (std::size_t i = 0; i < n; ++i) set(hash(column[i]));
+      if (4 * ones_ <= 64 * words || 64 * words >= max_bits) return;
+      words *= 2;
+    }
+  }
+  std::size_t memory_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
+
+ private:
+  static std::uint64_t hash(std::uint32_t v) { return (v + 1) * 0x9E3779B97F4A7C15ULL; }
+  bool bit(std::uint64_t h) const {
+    const std::size_t b = h & (64 * words_.size() - 1);
+    return (words_[b / 64] >> (b % 64)) & 1;
+  }
+  void set(std::uint64_t h) {
+    for (const std::uint64_t part : {h >> 40, h >> 16}) {
+      const std::size_t b = part & (64 * words_.size() - 1);
+      const std::uint64_t one = std::uint64_t{1} << (b % 64);
+      if ((words_[b / 64] & one) == 0) ++ones_;
+      words_[b / 64] |= one;
+    }
+  }
+
+  std::vector<std::uint64_t> words_;  // a power of two of them
+  std::uint32_t ones_ = 0;
+};
+
 namespace {
 
 // A number's digits in base 11 (digit + 1; 0 pads a shorter number), 9 digits a word: 11^9 <
@@ -27,8 +101,6 @@ namespace {
 constexpr std::size_t kWordDigits = 9;
 constexpr std::size_t kNumberDigits = 2 * kWordDigits;
 
-constexpr std::int32_t kNoCause = std::numeric_limits<std::int32_t>::min();
-constexpr std::int32_t kNoBridged = -1;
 constexpr std::int32_t kMax32 = std::numeric_limits<std::int32_t>::max();
 
 std::uint32_t pow11(std::size_t n) {
@@ -98,6 +170,17 @@ void and_in(std::uint8_t* m, const T* col, std::size_t n, const std::vector<T>& 
   for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
 }
 
+// lo <= end[i] - delta[i] <= hi (the initiation time), as one unsigned comparison.
+CDRD_KERNEL void and_init_between(std::uint8_t* m, const std::int64_t* end,
+                                  const std::uint32_t* delta, std::size_t n, std::int64_t lo,
+                                  std::int64_t hi) {
+  const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] &= static_cast<std::uint8_t>(
+        static_cast<std::uint64_t>(end[i]) - delta[i] - static_cast<std::uint64_t>(lo) <= span);
+  }
+}
+
 CDRD_KERNEL std::size_t count_ones(const std::uint8_t* m, std::size_t n) {
   std::size_t c = 0;
   for (std::size_t i = 0; i < n; ++i) c += m[i];
@@ -141,19 +224,32 @@ IndexedCall IndexedCall::of(std::int64_t id, const CallRecord& r) {
 // ---- the chunk -------------------------------------------------------------------------------
 
 struct AccountCallIndex::Chunk {
+  explicit Chunk(std::size_t rows)
+      : max_set_bits(std::bit_ceil(std::max<std::size_t>(64, 8 * rows))) {}
+
   // One entry per call, in (end_time, id) order.
-  std::vector<std::int64_t> end_time, id, init;
+  std::vector<std::int64_t> end_time, id;
+  // end_time - initiation_time in microseconds, or kLongInit: the initiation_time is in
+  // long_init_ (a call of over 71 minutes from initiation to end, or one ending before it began).
+  std::vector<std::uint32_t> init;
+  std::size_t long_init = 0;                                  // kLongInit entries (or more)
   std::vector<std::uint32_t> from_hi, from_lo, to_hi, to_lo;  // number_key()
-  std::vector<std::int32_t> bill, dur, bridged, cause;
+  std::vector<std::uint16_t> bill, dur, bridged, cause;  // narrow(), and the code + 1 (0: none)
   std::vector<std::uint8_t> dir, source, stir;
   std::vector<std::uint32_t> trunk, from_user, to_user, bridged_user, did, ext;
 
   // The min/max of each column (numbers: of the integer keys, odd numbers left out).
   MinMax<std::int64_t> init_mm;
   MinMax<std::uint32_t> from_mm, to_mm;  // of the first words
-  MinMax<std::int32_t> bill_mm, dur_mm, bridged_mm, cause_mm;
+  // Of the durations in seconds (-1: no bridged duration; a wide one counts as [65534, 2^31-1]).
+  MinMax<std::int32_t> bill_mm, dur_mm, bridged_mm;
+  MinMax<std::uint16_t> cause_mm;
+  std::size_t wide_bill = 0, wide_dur = 0, wide_bridged = 0;  // kWide entries (or more)
   MinMax<std::uint8_t> dir_mm, source_mm, stir_mm;
   MinMax<std::uint32_t> trunk_mm, from_user_mm, to_user_mm, bridged_user_mm, did_mm, ext_mm;
+  // The values each dictionary column may hold (trunk, from_user, to_user, bridged_user, did, ext).
+  ValueSet trunk_set, from_user_set, to_user_set, bridged_user_set, did_set, ext_set;
+  std::size_t max_set_bits = 64;  // 8 bits per call of a full chunk, a power of two
   std::size_t odd_from = 0, odd_to = 0;
   MinMax<std::int64_t> end_mm;
   // The smallest (end_time, id) of the chunk: where it begins in the index's order.
@@ -194,13 +290,20 @@ struct AccountCallIndex::Chunk {
     f(did, o.did), f(ext, o.ext);
   }
 
-  void account_for(std::size_t i) {
+  // Counts call i into the min/max and (unless `sets` is false) the value sets.
+  void account_for(std::size_t i, bool sets = true) {
     end_mm.add(end_time[i]);
     if (end_time[i] < first_end || (end_time[i] == first_end && id[i] < first_id)) {
       first_end = end_time[i];
       first_id = id[i];
     }
-    init_mm.add(init[i]);
+    if (init[i] == kLongInit) {
+      ++long_init;
+      init_mm.add(std::numeric_limits<std::int64_t>::lowest());
+      init_mm.add(std::numeric_limits<std::int64_t>::max());
+    } else {
+      init_mm.add(end_time[i] - init[i]);
+    }
     if (from_hi[i] == kOddNumber) {
       ++odd_from;
     } else {
@@ -211,13 +314,40 @@ struct AccountCallIndex::Chunk {
     } else {
       to_mm.add(to_hi[i]);
     }
-    bill_mm.add(bill[i]), dur_mm.add(dur[i]), bridged_mm.add(bridged[i]), cause_mm.add(cause[i]);
+    add_duration(bill_mm, wide_bill, bill[i], 0);
+    add_duration(dur_mm, wide_dur, dur[i], 0);
+    add_duration(bridged_mm, wide_bridged, bridged[i], 1);
+    cause_mm.add(cause[i]);
     dir_mm.add(dir[i]), source_mm.add(source[i]), stir_mm.add(stir[i]), trunk_mm.add(trunk[i]);
     from_user_mm.add(from_user[i]), to_user_mm.add(to_user[i]);
     bridged_user_mm.add(bridged_user[i]), did_mm.add(did[i]), ext_mm.add(ext[i]);
+    if (!sets) return;
+    const std::size_t n = size();
+    trunk_set.add(trunk[i], trunk.data(), n, max_set_bits);
+    from_user_set.add(from_user[i], from_user.data(), n, max_set_bits);
+    to_user_set.add(to_user[i], to_user.data(), n, max_set_bits);
+    bridged_user_set.add(bridged_user[i], bridged_user.data(), n, max_set_bits);
+    did_set.add(did[i], did.data(), n, max_set_bits);
+    ext_set.add(ext[i], ext.data(), n, max_set_bits);
+  }
+  std::size_t sets_memory_bytes() const {
+    return trunk_set.memory_bytes() + from_user_set.memory_bytes() + to_user_set.memory_bytes() +
+           bridged_user_set.memory_bytes() + did_set.memory_bytes() + ext_set.memory_bytes();
+  }
+
+  static void add_duration(MinMax<std::int32_t>& mm, std::size_t& wide, std::uint16_t stored,
+                           std::int32_t bias) {
+    if (stored == kWide) {
+      ++wide;
+      mm.add(kWide - bias);
+      mm.add(kMax32);
+    } else {
+      mm.add(static_cast<std::int32_t>(stored) - bias);  // the bridged duration's none: -1
+    }
   }
 
   void recompute_stats() {
+    wide_bill = wide_dur = wide_bridged = long_init = 0;
     init_mm = {}, from_mm = {}, to_mm = {}, bill_mm = {}, dur_mm = {}, bridged_mm = {};
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
     to_user_mm = {}, bridged_user_mm = {}, did_mm = {}, ext_mm = {};
@@ -225,7 +355,14 @@ struct AccountCallIndex::Chunk {
     end_mm = {};
     first_end = std::numeric_limits<Micros>::max();
     first_id = std::numeric_limits<std::int64_t>::max();
-    for (std::size_t i = 0; i < size(); ++i) account_for(i);
+    for (std::size_t i = 0; i < size(); ++i) account_for(i, false);
+    const std::size_t n = size();
+    trunk_set.rebuild(trunk.data(), n, max_set_bits);
+    from_user_set.rebuild(from_user.data(), n, max_set_bits);
+    to_user_set.rebuild(to_user.data(), n, max_set_bits);
+    bridged_user_set.rebuild(bridged_user.data(), n, max_set_bits);
+    did_set.rebuild(did.data(), n, max_set_bits);
+    ext_set.rebuild(ext.data(), n, max_set_bits);
   }
 
   // Merges the pending calls into the sorted ones: one pass over each column.
@@ -293,7 +430,7 @@ struct AccountCallIndex::Plan {
   std::optional<std::uint8_t> dir, source, stir;
   std::optional<Number> from, to;
   std::optional<std::uint32_t> trunk;
-  std::optional<std::int32_t> cause;
+  std::optional<std::uint16_t> cause;
   std::optional<std::pair<std::int32_t, std::int32_t>> bill, dur, bridged;
   std::optional<std::pair<std::int64_t, std::int64_t>> init;
   std::optional<Micros> end_from, end_until;
@@ -364,8 +501,9 @@ std::optional<AccountCallIndex::Plan> AccountCallIndex::plan(const CallQuery& q)
     p.trunk = *t;
   }
   if (q.hangup_cause_code) {
-    if (*q.hangup_cause_code == kNoCause) return std::nullopt;
-    p.cause = static_cast<std::int32_t>(*q.hangup_cause_code);
+    // Every code held is in [0, 65534] (else the index is not exact): another matches nothing.
+    if (*q.hangup_cause_code < 0 || *q.hangup_cause_code > kMaxNarrowCause) return std::nullopt;
+    p.cause = static_cast<std::uint16_t>(*q.hangup_cause_code + 1);
   }
   if (q.hangup_source) p.source = static_cast<std::uint8_t>(*q.hangup_source);
   if (q.stir_verification) p.stir = static_cast<std::uint8_t>(*q.stir_verification);
@@ -493,41 +631,77 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
       !equal(p.cause, c.cause_mm, c.cause)) {
     return none();
   }
-  const std::pair<const std::optional<Range32>*,
-                  std::pair<const std::vector<std::int32_t>*, const MinMax<std::int32_t>*>>
-      ranges[] = {{&p.bill, {&c.bill, &c.bill_mm}},
-                  {&p.dur, {&c.dur, &c.dur_mm}},
-                  {&p.bridged, {&c.bridged, &c.bridged_mm}}};
-  // Plain names, not structured bindings, are captured below: C++20 allows capturing a binding
-  // but clang 14 (the fuzz build) does not.
-  for (const auto& entry : ranges) {
-    const std::optional<Range32>& range = *entry.first;
-    const std::vector<std::int32_t>& values = *entry.second.first;
-    if (!range) continue;
-    const std::int32_t rlo = range->first, rhi = range->second;
-    if (!apply(cover_between(*entry.second.second, rlo, rhi),
-               [&] { and_between(m, values.data() + lo, n, rlo, rhi); })) {
+  struct Duration {
+    const std::optional<Range32>* range;
+    const std::vector<std::uint16_t>* values;
+    const MinMax<std::int32_t>* mm;
+    std::size_t wide;
+    const std::unordered_map<std::int64_t, std::int32_t>* wide_values;
+    std::int32_t bias;
+  };
+  const Duration durations[] = {
+      {&p.bill, &c.bill, &c.bill_mm, c.wide_bill, &wide_bill_, 0},
+      {&p.dur, &c.dur, &c.dur_mm, c.wide_dur, &wide_dur_, 0},
+      {&p.bridged, &c.bridged, &c.bridged_mm, c.wide_bridged, &wide_bridged_, 1}};
+  for (const Duration& d : durations) {
+    if (!*d.range) continue;
+    const std::int32_t rlo = (*d.range)->first, rhi = (*d.range)->second;
+    if (!apply(cover_between(*d.mm, rlo, rhi), [&] {
+          // The 16-bit range; kWide is in it when the range reaches 65534 (with bias 0): a wide
+          // value then passes and is checked against the side table.
+          const std::uint16_t lo16 = narrow(rlo, d.bias), hi16 = narrow(rhi, d.bias);
+          const std::uint16_t* values = d.values->data() + lo;
+          and_between(m, values, n, lo16, hi16);
+          if (d.wide == 0 || hi16 != kWide) return;
+          for (std::size_t i = 0; i < n; ++i) {
+            if (values[i] != kWide || !m[i]) continue;
+            const auto it = d.wide_values->find(c.id[lo + i]);
+            m[i] = static_cast<std::uint8_t>(it != d.wide_values->end() && it->second >= rlo &&
+                                             it->second <= rhi);
+          }
+        })) {
       return none();
     }
   }
   if (p.init && !apply(cover_between(c.init_mm, p.init->first, p.init->second), [&] {
-        and_between(m, c.init.data() + lo, n, p.init->first, p.init->second);
+        // Long ones (kept on the side) are checked one by one: remember their state first.
+        std::vector<std::size_t> long_rows;
+        if (c.long_init != 0) {
+          for (std::size_t i = 0; i < n; ++i) {
+            if (c.init[lo + i] == kLongInit && m[i]) long_rows.push_back(i);
+          }
+        }
+        and_init_between(m, c.end_time.data() + lo, c.init.data() + lo, n, p.init->first,
+                         p.init->second);
+        for (std::size_t i : long_rows) {
+          const auto it = long_init_.find(c.id[lo + i]);
+          m[i] = static_cast<std::uint8_t>(it != long_init_.end() && it->second >= p.init->first &&
+                                           it->second <= p.init->second);
+        }
       })) {
     return none();
   }
-  const std::pair<const std::vector<std::uint32_t>*,
-                  std::pair<const std::vector<std::uint32_t>*, const MinMax<std::uint32_t>*>>
-      lists[] = {{&p.from_users, {&c.from_user, &c.from_user_mm}},
-                 {&p.to_users, {&c.to_user, &c.to_user_mm}},
-                 {&p.bridged_users, {&c.bridged_user, &c.bridged_user_mm}},
-                 {&p.dids, {&c.did, &c.did_mm}},
-                 {&p.exts, {&c.ext, &c.ext_mm}}};
-  for (const auto& entry : lists) {
-    const std::vector<std::uint32_t>& wanted = *entry.first;
-    const std::vector<std::uint32_t>& values = *entry.second.first;
-    if (wanted.empty()) continue;
-    if (!apply(cover_in(*entry.second.second, wanted),
-               [&] { and_in(m, values.data() + lo, n, wanted); })) {
+  struct List {
+    const std::vector<std::uint32_t>* wanted;
+    const std::vector<std::uint32_t>* values;
+    const MinMax<std::uint32_t>* mm;
+    const ValueSet* set;
+  };
+  const List lists[] = {
+      {&p.from_users, &c.from_user, &c.from_user_mm, &c.from_user_set},
+      {&p.to_users, &c.to_user, &c.to_user_mm, &c.to_user_set},
+      {&p.bridged_users, &c.bridged_user, &c.bridged_user_mm, &c.bridged_user_set},
+      {&p.dids, &c.did, &c.did_mm, &c.did_set},
+      {&p.exts, &c.ext, &c.ext_mm, &c.ext_set}};
+  std::vector<std::uint32_t> held;  // the wanted values the chunk may hold
+  for (const List& list : lists) {
+    if (list.wanted->empty()) continue;
+    held.clear();
+    for (std::uint32_t v : *list.wanted) {
+      if (list.set->may_hold(v)) held.push_back(v);
+    }
+    if (held.empty()) return none();
+    if (!apply(cover_in(*list.mm, held), [&] { and_in(m, list.values->data() + lo, n, held); })) {
       return none();
     }
   }
@@ -537,10 +711,42 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
   return all ? n : count_ones(m, n);
 }
 
+// False when the chunk's min/max or value sets show that no call of `c` matches `p`: checked
+// before any column is read, so a selective filter costs a few probes per chunk it rules out.
+bool AccountCallIndex::may_match(const Chunk& c, const Plan& p) {
+  auto none_equal = [](const auto& value, const auto& mm) {
+    return value && mm.none_in(*value, *value);
+  };
+  if (none_equal(p.dir, c.dir_mm) || none_equal(p.source, c.source_mm) ||
+      none_equal(p.stir, c.stir_mm) || none_equal(p.trunk, c.trunk_mm) ||
+      none_equal(p.cause, c.cause_mm)) {
+    return false;
+  }
+  if (p.trunk && !c.trunk_set.may_hold(*p.trunk)) return false;
+  auto none_between = [](const auto& range, const auto& mm) {
+    return range && mm.none_in(range->first, range->second);
+  };
+  if (none_between(p.bill, c.bill_mm) || none_between(p.dur, c.dur_mm) ||
+      none_between(p.bridged, c.bridged_mm) || none_between(p.init, c.init_mm)) {
+    return false;
+  }
+  auto none_of = [](const std::vector<std::uint32_t>& wanted, const MinMax<std::uint32_t>& mm,
+                    const ValueSet& set) {
+    if (wanted.empty()) return false;
+    return std::none_of(wanted.begin(), wanted.end(),
+                        [&](std::uint32_t v) { return !mm.none_in(v, v) && set.may_hold(v); });
+  };
+  return !none_of(p.from_users, c.from_user_mm, c.from_user_set) &&
+         !none_of(p.to_users, c.to_user_mm, c.to_user_set) &&
+         !none_of(p.bridged_users, c.bridged_user_mm, c.bridged_user_set) &&
+         !none_of(p.dids, c.did_mm, c.did_set) && !none_of(p.exts, c.ext_mm, c.ext_set);
+}
+
 // The matches of `p` among the calls of `c` in [lo, hi) of its sorted part and among its pending
 // calls; mask[0, hi - lo) then mask[hi - lo, + pending) tell which.
 std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_t lo,
                                        std::size_t hi, std::vector<std::uint8_t>& mask) const {
+  if (!may_match(c, p)) return 0;  // the mask is not looked at then
   mask.resize(hi - lo + c.pending());
   return count_range(c, p, lo, hi - lo, false, mask.data()) +
          count_range(c, p, c.sorted, c.pending(), true, mask.data() + (hi - lo));
@@ -569,6 +775,9 @@ void AccountCallIndex::Dictionary::grow() {
 }
 
 std::optional<std::uint32_t> AccountCallIndex::Dictionary::intern(std::string_view s) {
+  // The empty string (no username, DID or trunk: most calls of one API or the other) without
+  // hashing it.
+  if (s.empty() && empty_id_) return empty_id_;
   if (2 * (ends_.size() + 1) > slots_.size()) grow();  // at most half full
   const std::size_t slot = slot_of(s);
   if (slots_[slot] != 0) return slots_[slot] - 1;
@@ -577,6 +786,7 @@ std::optional<std::uint32_t> AccountCallIndex::Dictionary::intern(std::string_vi
   ends_.push_back(static_cast<std::uint32_t>(arena_.size()));
   const auto id = static_cast<std::uint32_t>(ends_.size() - 1);
   slots_[slot] = id + 1;
+  if (s.empty()) empty_id_ = id;
   return id;
 }
 
@@ -605,7 +815,7 @@ std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const 
   while (lo < hi) {
     const std::size_t mid = (lo + hi) / 2;
     const Chunk& c = *chunks_[mid];
-    if (c.first_end < end_time || (c.first_end == end_time && c.first_id < id)) {
+    if (c.first_end < end_time || (c.first_end == end_time && c.first_id <= id)) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -615,7 +825,7 @@ std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const 
 }
 
 void AccountCallIndex::add(const IndexedCall& call) {
-  if (chunks_.empty()) chunks_.push_back(std::make_unique<Chunk>());
+  if (chunks_.empty()) chunks_.push_back(std::make_unique<Chunk>(chunk_rows_));
   const std::size_t ci = chunk_for(call.end_time, call.id);
   Chunk& c = *chunks_[ci];
   // Appended: at the end of the sorted calls when it comes after them (calls mostly arrive in
@@ -627,7 +837,8 @@ void AccountCallIndex::add(const IndexedCall& call) {
   auto fits = [](std::int64_t v) { return v >= 0 && v <= kMax32; };
   if (!fits(call.duration_s) || !fits(call.bill_duration_s) ||
       (call.bridged_duration_s && !fits(*call.bridged_duration_s)) ||
-      (call.hangup_cause_code && *call.hangup_cause_code == kNoCause)) {
+      (call.hangup_cause_code &&
+       (*call.hangup_cause_code < 0 || *call.hangup_cause_code > kMaxNarrowCause))) {
     exact_ = false;
   }
   auto clamp32 = [](std::int64_t v) {
@@ -654,16 +865,36 @@ void AccountCallIndex::add(const IndexedCall& call) {
   }
   ins(c.end_time, call.end_time);
   ins(c.id, call.id);
-  ins(c.init, call.initiation_time);
+  // end_time - initiation_time, when it is in [0, kLongInit).
+  std::int64_t delta = 0;
+  if (!__builtin_sub_overflow(call.end_time, call.initiation_time, &delta) && delta >= 0 &&
+      delta < kLongInit) {
+    ins(c.init, static_cast<std::uint32_t>(delta));
+  } else {
+    ins(c.init, kLongInit);
+    long_init_[call.id] = call.initiation_time;
+  }
   ins(c.from_hi, from_key.hi);
   ins(c.from_lo, from_key.lo);
   ins(c.to_hi, to_key.hi);
   ins(c.to_lo, to_key.lo);
-  ins(c.bill, clamp32(call.bill_duration_s));
-  ins(c.dur, clamp32(call.duration_s));
-  ins(c.bridged, call.bridged_duration_s ? clamp32(*call.bridged_duration_s) : kNoBridged);
-  ins(c.cause,
-      call.hangup_cause_code ? static_cast<std::int32_t>(*call.hangup_cause_code) : kNoCause);
+  auto duration = [&](auto& column, std::int64_t seconds, std::int32_t bias, auto& wide) {
+    const std::int32_t v = clamp32(seconds);
+    const std::uint16_t stored = narrow(v, bias);
+    if (stored == kWide) wide[call.id] = v;
+    ins(column, stored);
+  };
+  duration(c.bill, call.bill_duration_s, 0, wide_bill_);
+  duration(c.dur, call.duration_s, 0, wide_dur_);
+  if (call.bridged_duration_s) {
+    duration(c.bridged, *call.bridged_duration_s, 1, wide_bridged_);
+  } else {
+    ins(c.bridged, std::uint16_t{0});
+  }
+  ins(c.cause, call.hangup_cause_code
+                   ? static_cast<std::uint16_t>(
+                         std::clamp<std::int64_t>(*call.hangup_cause_code, 0, kMaxNarrowCause) + 1)
+                   : std::uint16_t{0});
   ins(c.dir, static_cast<std::uint8_t>(call.direction));
   ins(c.source, static_cast<std::uint8_t>(call.hangup_source));
   ins(c.stir, static_cast<std::uint8_t>(call.stir_verification));
@@ -688,7 +919,7 @@ void AccountCallIndex::add(const IndexedCall& call) {
     // after it, so the older part is left nearly full.
     const bool appending = in_order && ci + 1 == chunks_.size();
     const std::size_t keep = appending ? chunk_rows_ - chunk_rows_ / 8 : c.size() / 2;
-    auto next = std::make_unique<Chunk>();
+    auto next = std::make_unique<Chunk>(chunk_rows_);
     c.each_column_pair(*next, [keep, appending](auto& from, auto& to) {
       to.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
       from.resize(keep);
@@ -714,7 +945,7 @@ void AccountCallIndex::compact() {
     for (std::size_t from = 0; from < c.size();) {
       if (out && out->size() == fill) packed.push_back(std::move(out));
       if (!out) {
-        out = std::make_unique<Chunk>();
+        out = std::make_unique<Chunk>(chunk_rows_);
         out->each_column([fill](auto& column) { column.reserve(fill); });
       }
       const std::size_t take = std::min(fill - out->size(), c.size() - from);
@@ -745,8 +976,14 @@ bool AccountCallIndex::set_bill_duration(Micros end_time, std::int64_t id,
     if (pos == c.size()) return false;
   }
   if (bill_duration_s < 0 || bill_duration_s > kMax32) exact_ = false;
-  c.bill[pos] = static_cast<std::int32_t>(std::clamp<std::int64_t>(bill_duration_s, 0, kMax32));
-  c.bill_mm.add(c.bill[pos]);  // the bounds only widen: still bounds
+  const auto v = static_cast<std::int32_t>(std::clamp<std::int64_t>(bill_duration_s, 0, kMax32));
+  c.bill[pos] = narrow(v, 0);
+  if (c.bill[pos] == kWide) {
+    wide_bill_[id] = v;
+  } else {
+    wide_bill_.erase(id);
+  }
+  Chunk::add_duration(c.bill_mm, c.wide_bill, c.bill[pos], 0);  // bounds only widen: still bounds
   return true;
 }
 
@@ -869,6 +1106,8 @@ void AccountCallIndex::drop_oldest(std::size_t n) {
     c.settle();
     const std::size_t k = std::min(n, c.size());
     for (std::size_t i = 0; i < k; ++i) {
+      for (auto* side : {&wide_bill_, &wide_dur_, &wide_bridged_}) side->erase(c.id[i]);
+      long_init_.erase(c.id[i]);
       odd_from_.erase(c.id[i]);
       odd_to_.erase(c.id[i]);
     }
@@ -895,8 +1134,10 @@ std::size_t AccountCallIndex::memory_bytes() const {
         [&bytes](const auto& column) { bytes += column.capacity() * sizeof(column[0]); });
   }
   // Hash tables: a node per entry (key, value, next pointer) and a bucket pointer.
+  for (const auto& cp : chunks_) bytes += cp->sets_memory_bytes();
   bytes += strings_.memory_bytes();
   bytes += extensions_.size() * 40;
+  bytes += (wide_bill_.size() + wide_dur_.size() + wide_bridged_.size() + long_init_.size()) * 40;
   for (const auto* odd : {&odd_from_, &odd_to_}) {
     for (const auto& [id, s] : *odd) bytes += s.capacity() + 56;
   }

@@ -5,12 +5,15 @@
 //
 // Layout: the calls are cut into chunks of at most kChunkRows consecutive calls in (end_time, id)
 // order; each chunk holds one vector per filtered field (struct of arrays) and the min/max of
-// each, so a chunk that cannot match is skipped and a filter every call of a chunk passes is not
-// evaluated. A query binary-searches its end_time window, then counts each chunk's matches with
-// branch-free passes over the columns; a page at any offset walks the per-chunk counts to the
-// chunk that holds it, so a deep page costs what the first one does. A call added out of order
-// waits among its chunk's pending calls (at most kPendingRows, checked by every query like the
-// others) until they are merged in together, so an add never shifts a whole chunk.
+// each (and, for the dictionary columns, a Bloom filter of the values it holds), so a chunk that
+// cannot match is skipped and a filter every call of a chunk passes is not evaluated. Durations
+// and the hangup code are 16 bits, initiation_time 32 bits back from end_time; a value too wide
+// leaves a marker in its column and its value in a side table by row id. A query binary-searches
+// its end_time window, then counts each chunk's matches with branch-free passes over the columns; a
+// page at any offset walks the per-chunk counts to the chunk that holds it, so a deep page costs
+// what the first one does. A call added out of order waits among its chunk's pending calls (at most
+// kPendingRows, checked by every query like the others) until they are merged in together, so an
+// add never shifts a whole chunk.
 //
 // Strings that filters compare for equality (trunk ids, usernames, DIDs) are kept as ids of a
 // per-account dictionary. Numbers (from_number / to_number) are kept as integers (number_key
@@ -19,9 +22,9 @@
 //
 // Exactness: query() answers exactly what the SQL evaluation of the same CallQuery answers
 // (store/sqlite/call_filter.cpp), ties on end_time broken by row id; a differential test checks
-// it (account_call_index_test.cpp). Values the columns cannot hold (a duration over 2^31-1 s, which
-// ingest never accepts) make the account `exact() == false`, and the store then answers with
-// its SQL scan instead.
+// it (account_call_index_test.cpp). Values the columns cannot hold (a duration over 2^31-1 s, a
+// hangup code outside [0, 65534], which ingest never accepts) make the account `exact() == false`,
+// and the store then answers with its SQL scan instead.
 //
 // Not thread-safe: the store guards each account's index with its own reader/writer lock.
 #pragma once
@@ -125,12 +128,14 @@ class AccountCallIndex {
     void grow();
 
     std::string arena_;
-    std::vector<std::uint32_t> ends_;   // id -> end of its string in arena_
-    std::vector<std::uint32_t> slots_;  // id + 1, 0: empty; a power of two in size
+    std::vector<std::uint32_t> ends_;        // id -> end of its string in arena_
+    std::vector<std::uint32_t> slots_;       // id + 1, 0: empty; a power of two in size
+    std::optional<std::uint32_t> empty_id_;  // the id of "", once interned
   };
 
   std::size_t chunk_for(Micros end_time, std::int64_t id) const;
   std::optional<Plan> plan(const CallQuery& q) const;
+  static bool may_match(const Chunk& c, const Plan& p);
   std::size_t count_in(const Chunk& c, const Plan& p, std::size_t lo, std::size_t hi,
                        std::vector<std::uint8_t>& mask) const;
   std::size_t count_range(const Chunk& c, const Plan& p, std::size_t lo, std::size_t n, bool window,
@@ -142,6 +147,10 @@ class AccountCallIndex {
   // Numbers kept as text (not 0-18 digits after the '+'), by row id: the number without its
   // leading '+'s.
   std::unordered_map<std::int64_t, std::string> odd_from_, odd_to_;
+  // Durations of 65534 s or more (the columns keep 16 bits), by row id.
+  std::unordered_map<std::int64_t, std::int32_t> wide_bill_, wide_dur_, wide_bridged_;
+  // The initiation_time of calls whose end_time - initiation_time is not in [0, 2^32) us.
+  std::unordered_map<std::int64_t, Micros> long_init_;
   std::size_t chunk_rows_;
   std::size_t size_ = 0;
   bool exact_ = true;

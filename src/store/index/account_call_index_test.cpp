@@ -255,6 +255,162 @@ TEST(AccountCallIndex, EqualsBruteForceOnThousandsOfRandomQueries) {
   }
 }
 
+// The value sets that let a dictionary filter skip chunks, and the 16-bit durations and 32-bit
+// initiation times with the longer ones on the side: with many rare usernames, DIDs, trunks and
+// extension ids (most chunks hold none of a query's values) and durations around 2^16 s, through
+// appends, calls out of order (pending merges, splits), re-rating, retention and compaction, every
+// answer must still equal the brute-force evaluation.
+TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
+  for (std::uint32_t seed : {11u, 12u}) {
+    Random rnd(seed);
+    AccountCallIndex index(seed == 11 ? 32 : 256);
+    std::vector<Row> rows;
+    std::int64_t next_id = 1;
+    // Skewed: a few common values and thousands of rare ones.
+    auto value = [&rnd](const char* tag, int rare) {
+      return rnd.chance(50) ? std::string(tag) + std::to_string(rnd.between(0, 3))
+                            : std::string(tag) + "r" + std::to_string(rnd.between(0, rare));
+    };
+    auto long_duration = [](Random& r) {
+      return r.chance(50) ? r.between(65530, 65540) : r.between(65541, 2'000'000'000);
+    };
+    auto long_range = [&rnd] {
+      IntRange range;
+      if (rnd.chance(70))
+        range.min = rnd.chance(50) ? rnd.between(65528, 65542) : rnd.between(0, 700);
+      if (rnd.chance(70)) {
+        range.max = rnd.chance(50) ? rnd.between(65528, 65542) : rnd.between(65543, 2'100'000'000);
+      }
+      return range;
+    };
+    auto make = [&] {
+      CallRecord c = random_call(rnd);
+      c.end_time = 1'000'000 * rnd.between(0, 400) + rnd.between(0, 3);
+      c.from_username = value("u", 3000);
+      c.to_username = value("t", 300);
+      c.bridged_username = value("b", 3000);
+      c.did_number = value("d", 1000);
+      c.trunk_id = value("k", 200);
+      if (rnd.chance(70))
+        c.extension_id = rnd.chance(50) ? rnd.between(0, 3) : rnd.between(0, 2000);
+      // Durations around and past what 16 bits hold (kept on the side).
+      if (rnd.chance(10)) c.duration_s = long_duration(rnd);
+      if (rnd.chance(10)) c.bill_duration_s = long_duration(rnd);
+      if (rnd.chance(10)) c.bridged_duration_s = long_duration(rnd);
+      // Initiation over 71 minutes before the end (or after it): kept on the side.
+      if (rnd.chance(10)) {
+        c.initiation_time = rnd.chance(70) ? c.end_time - rnd.between(4'294'967'290, 9'000'000'000)
+                                           : c.end_time + rnd.between(0, 2'000'000);
+      }
+      return c;
+    };
+    auto add = [&](bool in_order_run) {
+      const int n = in_order_run ? 200 : 1;
+      std::vector<Row> batch;
+      for (int i = 0; i < n; ++i) {
+        next_id += rnd.between(1, 2);
+        batch.push_back({next_id, make()});
+      }
+      if (in_order_run) {
+        std::sort(batch.begin(), batch.end(),
+                  [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
+      }
+      for (const Row& row : batch) {
+        index.add(IndexedCall::of(row.id, row.r));
+        rows.push_back(row);
+      }
+    };
+    // A query with one to three dictionary filters whose values come from stored calls.
+    auto query = [&] {
+      CallQuery q =
+          rnd.chance(30) ? random_query(rnd, static_cast<std::int64_t>(rows.size())) : CallQuery{};
+      if (rnd.chance(30)) q.limit = 20, q.offset = 0;
+      auto some = [&](auto field) {
+        std::vector<std::string> v;
+        const std::int64_t k = rnd.between(1, 3);
+        for (std::int64_t i = 0; i < k; ++i) v.push_back(field(rnd.pick(rows).r));
+        if (rnd.chance(10)) v.push_back("never-seen");
+        return v;
+      };
+      const std::int64_t which = rnd.between(0, 5);
+      if (which == 0) q.from_usernames = some([](const CallRecord& c) { return c.from_username; });
+      if (which == 1) q.to_usernames = some([](const CallRecord& c) { return c.to_username; });
+      if (which == 2) {
+        q.bridged_usernames = some([](const CallRecord& c) { return c.bridged_username; });
+      }
+      if (which == 3) q.did_numbers = some([](const CallRecord& c) { return c.did_number; });
+      if (which == 4) q.trunk_id = rnd.pick(rows).r.trunk_id;
+      if (which == 5) {
+        q.extension_ids.clear();
+        for (int i = 0; i < 2; ++i) {
+          if (const auto& e = rnd.pick(rows).r.extension_id) q.extension_ids.push_back(*e);
+        }
+        if (q.extension_ids.empty()) q.extension_ids.push_back(1999);
+      }
+      if (rnd.chance(20)) q.from_usernames.push_back(rnd.pick(rows).r.from_username);
+      if (rnd.chance(15)) q.bill_duration = long_range();
+      if (rnd.chance(15)) q.duration = long_range();
+      if (rnd.chance(15)) q.bridged_duration = long_range();
+      if (rnd.chance(15)) {
+        q.initiation_time = {};
+        auto at = [&rnd] {
+          return rnd.chance(50) ? 1'000'000 * rnd.between(-9000, 410) : rnd.between(-2, 2);
+        };
+        if (rnd.chance(70)) q.initiation_time.from = at();
+        if (rnd.chance(70)) q.initiation_time.until = at();
+      }
+      return q;
+    };
+    auto check = [&](const char* stage, int count) {
+      ASSERT_EQ(index.size(), rows.size()) << stage;
+      for (int i = 0; i < count; ++i) {
+        const CallQuery q = query();
+        ASSERT_TRUE(AccountCallIndex::answers(q));
+        ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+            << stage << ", seed " << seed << ", query " << i;
+      }
+    };
+
+    for (int i = 0; i < 20; ++i) add(true);  // appends in end_time order: splits at the end
+    check("appended", 400);
+    for (int i = 0; i < 3000; ++i) add(false);  // out of order: pending merges, middle splits
+    check("out of order", 400);
+    for (int i = 0; i < 300; ++i) {  // re-rating
+      Row& row = rows[static_cast<std::size_t>(
+          rnd.between(0, static_cast<std::int64_t>(rows.size()) - 1))];
+      row.r.bill_duration_s = rnd.chance(30) ? long_duration(rnd) : rnd.between(0, 700);
+      ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
+    }
+    check("re-rated", 300);
+    const Micros floor = 1'000'000 * 120 + 1;  // retention, cutting through a chunk
+    const std::vector<std::int64_t> old = index.oldest_ended_before(floor, rows.size());
+    index.drop_oldest(old.size());
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    check("after retention", 300);
+    index.compact();
+    check("compacted", 200);
+    for (int i = 0; i < 500; ++i) add(false);
+    check("late calls after compaction", 300);
+  }
+}
+
+TEST(AccountCallIndex, ReRatesTheFirstCallOfAChunk) {
+  // The call that begins a chunk is found in that chunk, not in the one before it.
+  AccountCallIndex index(4);
+  for (int i = 0; i < 12; ++i) {
+    CallRecord c;
+    c.end_time = i * 10;
+    c.bill_duration_s = 5;
+    index.add(IndexedCall::of(i + 1, c));
+  }
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_TRUE(index.set_bill_duration(i * 10, i + 1, 100)) << "call " << i + 1;
+  }
+  CallQuery q;
+  q.bill_duration = {100, 100};
+  EXPECT_EQ(index.query(q).total_count, 12);
+}
+
 TEST(AccountCallIndex, OldestEndedBeforeIsBoundedAndInOrder) {
   AccountCallIndex index(3);
   for (int i = 0; i < 10; ++i) {
