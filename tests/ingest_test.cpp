@@ -53,7 +53,7 @@ TEST(Ingest, StoresValidLinesReportsBadOnesAndIgnoresRetries) {
 TEST(Ingest, ConcurrentLargeBodiesSharingCallsAreCountedAndStoredOnce) {
   CdrdServer server;
   auto alice = server.create_account("alice");
-  constexpr int kOwn = 3000, kShared = 1000;
+  constexpr int kOwn = 6000, kShared = 2000;
   std::string bodies[2];
   for (int b = 0; b < 2; ++b) {
     for (int i = 0; i < kOwn + kShared; ++i) {
