@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <thread>
 
 #include "harness.h"
 #include "records.h"
@@ -43,6 +45,40 @@ TEST(Ingest, StoresValidLinesReportsBadOnesAndIgnoresRetries) {
   EXPECT_EQ(one["call_duration"].GetInt(), 4);
   EXPECT_EQ(std::string(one["total_amount"].GetString()), "0.00200");
   EXPECT_EQ(std::string(one["from_number"].GetString()), "+912235328936");
+}
+
+// Two large bodies at once (each several pieces, written while the next piece is read, and
+// committed together with the other request's): each answer counts its own lines, a call both
+// send is stored once, and every call acknowledged is in the very next count.
+TEST(Ingest, ConcurrentLargeBodiesSharingCallsAreCountedAndStoredOnce) {
+  CdrdServer server;
+  auto alice = server.create_account("alice");
+  constexpr int kOwn = 6000, kShared = 2000;
+  std::string bodies[2];
+  for (int b = 0; b < 2; ++b) {
+    for (int i = 0; i < kOwn + kShared; ++i) {
+      // The shared calls go in opposite orders, so that the two requests race for each.
+      const int shared = b == 0 ? i - kOwn : kOwn + kShared - 1 - i;
+      const std::string uuid = i < kOwn ? "own-" + std::to_string(b) + "-" + std::to_string(i)
+                                        : "shared-" + std::to_string(shared);
+      bodies[b] += call(alice.auth_id, uuid).line() + "\n";
+    }
+  }
+  ASSERT_GT(bodies[0].size(), 2u * 1024 * 1024);  // several pieces of the body stream
+  http::ClientResponse answers[2];
+  std::thread second([&] { answers[1] = server.ingest(bodies[1]); });
+  answers[0] = server.ingest(bodies[0]);
+  second.join();
+  std::int64_t stored = 0;
+  for (const http::ClientResponse& r : answers) {
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto d = parse_json(r.body);
+    EXPECT_EQ(d["stored"].GetInt() + d["duplicates"].GetInt(), kOwn + kShared);
+    EXPECT_GE(d["stored"].GetInt(), kOwn);
+    stored += d["stored"].GetInt();
+  }
+  EXPECT_EQ(stored, 2 * kOwn + kShared);
+  EXPECT_EQ(listed_call_count(server.port(), alice), 2 * kOwn + kShared);
 }
 
 TEST(Ingest, EveryLineBadIs400AndWritesNothing) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -21,6 +22,8 @@ namespace {
 using service::ingest::Format;
 
 constexpr std::int64_t kChunkLines = 10'000;
+// Chunks whose records may be being stored while the next one is read and parsed.
+constexpr std::size_t kChunksInFlight = 3;
 constexpr std::size_t kMaxErrorsShown = 50;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -158,36 +161,63 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   std::int64_t chunk_lines = 0;
   bool in_quotes = false;
 
-  auto flush = [&]() -> bool {
-    if (chunk_lines == 0) return true;
-    Result<service::ingest::BatchResult> result = Status::Ok();
-    if (asterisk) {
-      result = ingest_asterisk(ingest, asterisk_format, asterisk_defaults, chunk, chunk_first);
-    } else {
-      std::string text = format == Format::kCsv ? header + "\n" + chunk : chunk;
-      const std::int64_t first = format == Format::kCsv ? chunk_first - 1 : chunk_first;
-      result = ingest.ingest_text(text, format, first);
-    }
+  // Chunks parsed, validated and rated, whose records are being stored while the next chunk is
+  // read (at most kChunksInFlight), with their line ranges for the report.
+  struct InFlight {
+    service::ingest::PendingBatch pending;
+    std::int64_t first = 0, last = 0;
+  };
+  std::deque<InFlight> in_flight;
+  bool failed_storage = false;
+  auto counted = [&](Result<service::ingest::BatchResult> result, std::int64_t first,
+                     std::int64_t last) {
     if (!result.ok()) {
-      std::cerr << "\ncdrd: storage failed at lines " << chunk_first << "-" << line_no << ": "
-                << result.status().message() << " (earlier chunks are stored; importing the "
-                << "file again stores only what is missing)\n";
-      return false;
+      if (!failed_storage) {
+        std::cerr << "\ncdrd: storage failed at lines " << first << "-" << last << ": "
+                  << result.status().message() << " (earlier chunks are stored; importing the "
+                  << "file again stores only what is missing)\n";
+      }
+      failed_storage = true;
+      return;
     }
+    if (failed_storage) return;
     total.merge(std::move(result).value());  // keeps the first failures, counts them all
-    chunk.clear();
-    chunk_lines = 0;
-    chunk_first = line_no + 1;
     if (show_progress) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::fprintf(
           stderr, "\rimport: %lld lines, stored %lld, duplicates %lld, failed %lld (%.0f lines/s)",
-          static_cast<long long>(line_no), static_cast<long long>(total.stored),
+          static_cast<long long>(last), static_cast<long long>(total.stored),
           static_cast<long long>(total.duplicates), static_cast<long long>(total.failed_count),
-          secs > 0 ? static_cast<double>(line_no) / secs : 0.0);
+          secs > 0 ? static_cast<double>(last) / secs : 0.0);
     }
-    return true;
+  };
+  // Waits for the oldest chunks until at most `keep` are in flight (none after a failure).
+  auto settle = [&](std::size_t keep) -> bool {
+    while (in_flight.size() > keep || (failed_storage && !in_flight.empty())) {
+      InFlight done = std::move(in_flight.front());
+      in_flight.pop_front();
+      counted(done.pending.wait(), done.first, done.last);
+    }
+    return !failed_storage;
+  };
+
+  auto flush = [&]() -> bool {
+    if (chunk_lines == 0) return true;
+    if (asterisk) {
+      if (!settle(0)) return false;
+      counted(ingest_asterisk(ingest, asterisk_format, asterisk_defaults, chunk, chunk_first),
+              chunk_first, line_no);
+    } else {
+      std::string text = format == Format::kCsv ? header + "\n" + chunk : chunk;
+      const std::int64_t first = format == Format::kCsv ? chunk_first - 1 : chunk_first;
+      in_flight.push_back(
+          InFlight{ingest.ingest_text_async(text, format, first), chunk_first, line_no});
+    }
+    chunk.clear();
+    chunk_lines = 0;
+    chunk_first = line_no + 1;
+    return settle(kChunksInFlight);
   };
 
   std::string line;
@@ -209,7 +239,7 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
     if (format == Format::kCsv && toggles_quote(line)) in_quotes = !in_quotes;
     if (chunk_lines >= kChunkLines && !in_quotes && !flush()) return 2;
   }
-  if (!flush()) return 2;
+  if (!flush() || !settle(0)) return 2;
   if (show_progress) std::fputc('\n', stderr);
 
   const double secs =

@@ -75,6 +75,12 @@ StageTotals stage_totals() {
   return s;
 }
 
+void add_ingest_store_ns(std::uint64_t ns) {
+  if (ns == 0 || !stage_timing_on()) return;
+  totals().ingest_ns[static_cast<std::size_t>(IngestStage::kStore)].fetch_add(
+      ns, std::memory_order_relaxed);
+}
+
 IngestTally::~IngestTally() {
   if (!on_) return;
   Totals& t = totals();

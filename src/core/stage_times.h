@@ -69,6 +69,11 @@ inline std::uint64_t now_ns() {
                                         .count());
 }
 
+// Adds `ns` to the store stage of ingest, for a store that writes its records on a thread of its
+// own (the group-commit writer times each commit): the records are counted by the tallies of
+// the batches that handed them over. Nothing when the timers are off.
+void add_ingest_store_ns(std::uint64_t ns);
+
 // One record in this many has its parse, validate and rate stages timed.
 inline constexpr std::uint64_t kIngestSampleEvery = 8;
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <limits>
 #include <optional>
 #include <string>
@@ -67,6 +68,18 @@ class CallStore {
   // letter case ("CAA308E3" and "caa308e3" are one call). outcome[i] belongs to records[i].
   virtual Result<std::vector<InsertOutcome>> insert_calls(
       const std::vector<CallRecord>& records) = 0;
+
+  // Starts insert_calls(records) and returns at once; the future holds what insert_calls
+  // returns, once the records are durable (or failed). Lets a caller prepare its next batch
+  // while this one is written, and a store commit the batches of several callers in one
+  // transaction (group commit). Each batch stays all or nothing, and a failure of one batch
+  // never fails another's. The default runs insert_calls before it returns.
+  virtual std::future<Result<std::vector<InsertOutcome>>> insert_calls_async(
+      std::vector<CallRecord> records) {
+    std::promise<Result<std::vector<InsertOutcome>>> done;
+    done.set_value(insert_calls(records));
+    return done.get_future();
+  }
 
   // The call, if it belongs to the account and ended at or after `served_from`. `call_uuid`
   // matches in any ASCII letter case; the call keeps the spelling it was first stored with.

@@ -3,12 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "api/errors.h"
 #include "api/ingest/ingest_response.h"
 
 namespace cdrd::api::ingest {
 namespace {
+
+// Pieces of one body whose records may be being stored while the next piece is parsed: the
+// writer commits one while this request's worker reads the next (memory: about this many
+// pieces of records per request).
+constexpr std::size_t kPiecesInFlight = 4;
 
 class IngestStream : public http::BodySink {
  public:
@@ -31,6 +37,8 @@ class IngestStream : public http::BodySink {
 
   http::HttpResponse finish() override {
     if (auto stop = ingest_complete_records(/*last=*/true)) return std::move(*stop);
+    // Answered only once every record of the body is durable.
+    if (auto stop = settle(0)) return std::move(*stop);
     if (!seen_bytes_) {
       return error_response(400, "empty body: send call records, one per line (NDJSON or CSV)");
     }
@@ -58,6 +66,8 @@ class IngestStream : public http::BodySink {
         if (nl != std::string::npos) {
           cut = nl + 1;  // an unterminated quote: let the reader report the row
         } else {
+          // Failures are kept in input order: the pieces before this line are answered first.
+          if (auto stop = settle(0)) return stop;
           fail_long_line();
           continue;
         }
@@ -93,23 +103,44 @@ class IngestStream : public http::BodySink {
     skipping_ = true;
   }
 
+  // Parses, validates and rates `text` now and hands its records to the store; the next piece
+  // is read while they are written, with at most kPiecesInFlight pieces being written at once.
   std::optional<http::HttpResponse> ingest(std::string_view text) {
-    Result<BatchResult> result = Status::Ok();
     if (format_ == Format::kCsv && !header_.empty()) {
       // Later CSV pieces are read with the header row in front, numbered one line earlier.
       const std::string with_header = header_ + std::string(text);
-      result = service_.ingest_text(with_header, format_, next_line_ - header_lines_);
+      in_flight_.push_back(
+          service_.ingest_text_async(with_header, format_, next_line_ - header_lines_));
     } else {
-      result = service_.ingest_text(text, format_, next_line_);
+      in_flight_.push_back(service_.ingest_text_async(text, format_, next_line_));
     }
-    if (!result.ok()) {
-      spdlog::error("ingest: storing calls failed: {}", result.status().message());
-      return error_response(result.status());
+    if (format_ == Format::kCsv && header_.empty()) {
+      // The header is judged by the first piece's answer.
+      if (auto stop = settle(0)) return stop;
+      remember_header(text);
+      if (header_failed_) return ingest_response(total_);
+      return std::nullopt;
     }
-    total_.merge(std::move(result).value());
-    if (format_ == Format::kCsv && header_.empty()) remember_header(text);
-    if (format_ == Format::kCsv && header_failed_) return ingest_response(total_);
-    return std::nullopt;
+    return settle(kPiecesInFlight);
+  }
+
+  // Waits for the oldest pieces until at most `keep` are being written; a storage failure
+  // answers the request (after every piece in flight has been answered, so nothing of this
+  // body is still being written when the client hears of it).
+  std::optional<http::HttpResponse> settle(std::size_t keep) {
+    Status failed;
+    while (in_flight_.size() > keep || (!failed.ok() && !in_flight_.empty())) {
+      Result<BatchResult> result = in_flight_.front().wait();
+      in_flight_.pop_front();
+      if (!result.ok()) {
+        if (failed.ok()) failed = result.status();
+        continue;
+      }
+      total_.merge(std::move(result).value());
+    }
+    if (failed.ok()) return std::nullopt;
+    spdlog::error("ingest: storing calls failed: {}", failed.message());
+    return error_response(failed);
   }
 
   // The first record of the first CSV piece is the header: later pieces are read with it.
@@ -148,7 +179,9 @@ class IngestStream : public http::BodySink {
   bool seen_bytes_ = false;
   bool skipping_ = false;  // dropping the rest of an over-long line
   bool header_failed_ = false;
-  BatchResult total_;
+  BatchResult total_;  // of the pieces answered so far
+  // Pieces whose records are being stored, oldest first.
+  std::deque<service::ingest::PendingBatch> in_flight_;
 };
 
 }  // namespace

@@ -83,38 +83,23 @@ class Batch {
     result_.add_failure(line, std::move(error), FailureReason::kMalformed);
   }
 
-  // Stores what is pending in one transaction.
+  // Hands what is pending to the store (one transaction, or one batch of a group commit).
   Status flush() {
     if (pending_.empty()) return Status::Ok();
+    // A synchronous store writes here; the group-commit writer times its commits itself
+    // (stages::add_ingest_store_ns).
     stages::IngestTimer storing(tally_, stages::IngestStage::kStore);
-    Result<std::vector<InsertOutcome>> outcomes = calls_.insert_calls(pending_);
-    if (!outcomes.ok()) return outcomes.status();
-    if (outcomes->size() != pending_.size()) {
-      return Status::Internal("insert_calls returned " + std::to_string(outcomes->size()) +
-                              " outcomes for " + std::to_string(pending_.size()) + " records");
-    }
-    for (std::size_t i = 0; i < outcomes->size(); ++i) {
-      if ((*outcomes)[i] != InsertOutcome::kStored) {
-        ++result_.duplicates;
-        continue;
-      }
-      ++result_.stored;
-      switch (pending_[i].rating) {
-        case RatingState::kRated:
-          ++result_.rated;
-          break;
-        case RatingState::kProvided:
-          ++result_.provided;
-          break;
-        case RatingState::kUnrated:
-          ++result_.unrated;
-          break;
-      }
-    }
-    pending_.clear();
+    std::vector<RatingState> rating;
+    rating.reserve(pending_.size());
+    for (const CallRecord& r : pending_) rating.push_back(r.rating);
+    chunks_.push_back(
+        PendingBatch::Chunk{calls_.insert_calls_async(std::move(pending_)), std::move(rating)});
+    pending_ = std::vector<CallRecord>();
+    pending_.reserve(kChunkSize);
     return Status::Ok();
   }
 
+  std::vector<PendingBatch::Chunk> take_chunks() { return std::move(chunks_); }
   BatchResult take() { return std::move(result_); }
 
   // A record begins (core/stage_times.h), before parse() and add().
@@ -219,6 +204,7 @@ class Batch {
   // The record being validated named an account that does not exist (set by resolve()).
   bool unknown_account_ = false;
   std::vector<CallRecord> pending_;
+  std::vector<PendingBatch::Chunk> chunks_;  // handed to the store, not yet answered
   BatchResult result_;
   stages::IngestTally tally_;  // the time of each stage (core/stage_times.h)
 };
@@ -337,29 +323,71 @@ Micros IngestService::retention_floor() const {
   return now_from(settings_.now) - settings_.retention_days * kMicrosPerDay;
 }
 
+Result<BatchResult> PendingBatch::wait() {
+  Status failed = error_;
+  for (Chunk& chunk : chunks_) {  // every one is waited for: none is still being written after
+    Result<std::vector<InsertOutcome>> outcomes = chunk.outcomes.get();
+    if (!failed.ok()) continue;
+    if (!outcomes.ok()) {
+      failed = outcomes.status();
+      continue;
+    }
+    if (outcomes->size() != chunk.rating.size()) {
+      failed =
+          Status::Internal("insert_calls returned " + std::to_string(outcomes->size()) +
+                           " outcomes for " + std::to_string(chunk.rating.size()) + " records");
+      continue;
+    }
+    for (std::size_t i = 0; i < outcomes->size(); ++i) {
+      if ((*outcomes)[i] != InsertOutcome::kStored) {
+        ++result_.duplicates;
+        continue;
+      }
+      ++result_.stored;
+      switch (chunk.rating[i]) {
+        case RatingState::kRated:
+          ++result_.rated;
+          break;
+        case RatingState::kProvided:
+          ++result_.provided;
+          break;
+        case RatingState::kUnrated:
+          ++result_.unrated;
+          break;
+      }
+    }
+  }
+  chunks_.clear();
+  if (!failed.ok()) return failed;
+  if (on_batch_) on_batch_(result_);
+  return std::move(result_);
+}
+
 Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord>& records) const {
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  Status s;
   for (const MappedRecord& r : records) {
     batch.begin_record();
-    if (Status s = batch.add(r.record, r.line); !s.ok()) return s;
+    s = batch.add(r.record, r.line);
+    if (!s.ok()) break;
   }
-  if (Status s = batch.flush(); !s.ok()) return s;
-  BatchResult result = batch.take();
-  if (settings_.on_batch) settings_.on_batch(result);
-  return result;
+  if (s.ok()) s = batch.flush();
+  return PendingBatch(batch.take(), batch.take_chunks(), s, settings_.on_batch).wait();
 }
 
 Result<BatchResult> IngestService::ingest_text(std::string_view text, Format format,
                                                std::int64_t first_line) const {
+  return ingest_text_async(text, format, first_line).wait();
+}
+
+PendingBatch IngestService::ingest_text_async(std::string_view text, Format format,
+                                              std::int64_t first_line) const {
   text = strip_bom(text);
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
   Status s = format == Format::kCsv ? ingest_csv(batch, text, first_line)
                                     : ingest_ndjson(batch, text, first_line);
   if (s.ok()) s = batch.flush();
-  if (!s.ok()) return s;
-  BatchResult result = batch.take();
-  if (settings_.on_batch) settings_.on_batch(result);
-  return result;
+  return PendingBatch(batch.take(), batch.take_chunks(), s, settings_.on_batch);
 }
 
 }  // namespace cdrd::service::ingest

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -95,6 +96,40 @@ struct IngestSettings {
   std::function<void(const BatchResult&)> on_batch;
 };
 
+// An ingest whose records were parsed, validated and rated, and are being stored
+// (CallStore::insert_calls_async): its counts are known once wait() returns. Move-only; a
+// PendingBatch dropped without wait() still has its records written.
+class PendingBatch {
+ public:
+  PendingBatch() = default;
+  PendingBatch(PendingBatch&&) = default;
+  PendingBatch& operator=(PendingBatch&&) = default;
+
+  // Blocks until every record is durable (or its batch failed), then returns the counts, or
+  // the first storage failure (the earlier chunks of the same input may be stored). Once only.
+  Result<BatchResult> wait();
+
+  // One insert_calls_async of the input, with the rating state of each of its records.
+  struct Chunk {
+    std::future<Result<std::vector<InsertOutcome>>> outcomes;
+    std::vector<RatingState> rating;
+  };
+
+ private:
+  friend class IngestService;
+  PendingBatch(BatchResult result, std::vector<Chunk> chunks, Status error,
+               std::function<void(const BatchResult&)> on_batch)
+      : result_(std::move(result)),
+        chunks_(std::move(chunks)),
+        error_(std::move(error)),
+        on_batch_(std::move(on_batch)) {}
+
+  BatchResult result_;  // the failed lines; the stored counts are added by wait()
+  std::vector<Chunk> chunks_;
+  Status error_;  // a storage failure while reading the input (nothing after it was queued)
+  std::function<void(const BatchResult&)> on_batch_;
+};
+
 class IngestService {
  public:
   IngestService(AccountStore& accounts, CallStore& calls, TrunkStore& trunks, RatingService& rating,
@@ -106,6 +141,12 @@ class IngestService {
   // `first_line`. A storage failure is returned as a Status (nothing of that batch is written).
   Result<BatchResult> ingest_text(std::string_view text, Format format,
                                   std::int64_t first_line = 1) const;
+
+  // As ingest_text, but returns once the records are parsed, validated and rated, while they
+  // are being stored: the caller can read its next input meanwhile (POST /v1/ingest/calls and
+  // `cdrd import` keep a few inputs in flight) and answer once PendingBatch::wait() returns.
+  PendingBatch ingest_text_async(std::string_view text, Format format,
+                                 std::int64_t first_line = 1) const;
 
   // Validates, rates and stores records that a switch adapter mapped: the same one validation,
   // trunk link, retention and rating as ingest_text, and the same (account, call_uuid)

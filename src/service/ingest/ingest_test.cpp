@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include "service/rating/rating_service.h"
 #include "testing/stores.h"
@@ -173,6 +175,56 @@ TEST_F(IngestTest, CountsFailedLinesByReasonAndStoredOnesByRatingOutcome) {
   // The observer is told the same counts.
   EXPECT_EQ(seen.stored, 1);
   EXPECT_EQ(seen.failed_count, 6);
+}
+
+}  // namespace
+}  // namespace cdrd::service::ingest
+
+namespace cdrd::service::ingest {
+namespace {
+
+// Several requests at once, each keeping pieces in flight (POST /v1/ingest/calls): each piece's
+// counts are its own, a call sent by two requests is stored once, and every acknowledged call is
+// stored.
+TEST_F(IngestTest, PiecesInFlightOfConcurrentRequestsCountEachCallOnce) {
+  constexpr int kRequests = 3, kPieces = 4, kOwn = 30, kShared = 5;
+  std::vector<std::int64_t> stored(kRequests), duplicates(kRequests), failed(kRequests);
+  const IngestService c = service();
+  std::vector<std::thread> requests;
+  for (int r = 0; r < kRequests; ++r) {
+    requests.emplace_back([&, r] {
+      std::vector<PendingBatch> in_flight;
+      for (int p = 0; p < kPieces; ++p) {
+        std::string body;
+        for (int i = 0; i < kOwn; ++i) {
+          body +=
+              record("r" + std::to_string(r) + "-" + std::to_string(p) + "-" + std::to_string(i));
+        }
+        for (int i = 0; i < kShared; ++i) body += record("shared-" + std::to_string(i));
+        body += "{\"call_uuid\": \"bad\"}\n";
+        in_flight.push_back(c.ingest_text_async(body, Format::kNdjson));
+      }
+      for (PendingBatch& piece : in_flight) {
+        Result<BatchResult> result = piece.wait();
+        ASSERT_TRUE(result.ok()) << result.status().message();
+        stored[r] += result->stored;
+        duplicates[r] += result->duplicates;
+        failed[r] += result->failed_count;
+      }
+    });
+  }
+  for (std::thread& t : requests) t.join();
+  std::int64_t all_stored = 0, all_duplicates = 0;
+  for (int r = 0; r < kRequests; ++r) {
+    all_stored += stored[r];
+    all_duplicates += duplicates[r];
+    EXPECT_EQ(failed[r], kPieces);
+    EXPECT_EQ(stored[r] + duplicates[r], kPieces * (kOwn + kShared));
+  }
+  EXPECT_EQ(all_stored, kRequests * kPieces * kOwn + kShared);
+  EXPECT_EQ(all_duplicates, kRequests * kPieces * kShared - kShared);
+  for (int i = 0; i < kShared; ++i) EXPECT_TRUE(is_stored("shared-" + std::to_string(i)));
+  EXPECT_TRUE(is_stored("r2-3-29"));
 }
 
 }  // namespace

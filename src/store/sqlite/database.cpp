@@ -38,7 +38,75 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Sqlite
   RETURN_IF_ERROR(writer->exec("PRAGMA journal_size_limit=67108864"));
   RETURN_IF_ERROR(migrate(*writer));
   ASSIGN_OR_RETURN(std::shared_ptr<const SecretBox> secrets, open_secrets(*writer, path));
-  return std::unique_ptr<Database>(new Database(path, opts, std::move(writer), std::move(secrets)));
+  std::unique_ptr<Database> db(new Database(path, opts, std::move(writer), std::move(secrets)));
+  if (opts.checkpoint_pages > 0) {
+    MutexLock lock(&db->write_mu_);
+    // Replaces SQLite's automatic checkpoint of this connection (which runs in the commit).
+    sqlite3_wal_hook(db->writer_->handle(), &Database::on_wal_commit, db.get());
+    db->checkpointer_ = std::thread([d = db.get()] { d->checkpoint_loop(); });
+  }
+  return db;
+}
+
+int Database::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* db = static_cast<Database*>(self);
+  db->wal_pages_.store(pages, std::memory_order_relaxed);
+  if (pages < db->opts_.checkpoint_pages) return SQLITE_OK;
+  {
+    MutexLock lock(&db->checkpoint_mu_);
+    // One pass at a time, and none before the writer copied the tail of the last one.
+    if (db->checkpoint_state_ != CheckpointState::kIdle) return SQLITE_OK;
+    db->checkpoint_state_ = CheckpointState::kWanted;
+  }
+  db->checkpoint_cv_.signal();
+  return SQLITE_OK;
+}
+
+void Database::checkpoint_if_behind() {
+  if (opts_.checkpoint_pages <= 0) return;
+  bool tail = false;
+  {
+    MutexLock lock(&checkpoint_mu_);
+    if (checkpoint_state_ == CheckpointState::kDone) {
+      checkpoint_state_ = CheckpointState::kIdle;
+      tail = true;
+    }
+  }
+  // The background pass copied the log up to where it began; the commits since are the tail.
+  if (!tail && wal_pages_.load(std::memory_order_relaxed) < opts_.checkpoint_hard_pages) return;
+  // No write can start meanwhile (the write lock is held), so this copies the rest of the log
+  // and the next write starts it over (rewriting the same file pages instead of growing the
+  // file), unless a read still uses its older pages.
+  int log = 0, copied = 0;
+  (void)sqlite3_wal_checkpoint_v2(writer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                  &copied);
+  wal_pages_.store(0, std::memory_order_relaxed);
+}
+
+void Database::checkpoint_loop() {
+  ConnectionOptions co;
+  co.busy_timeout_ms = opts_.busy_timeout_ms;
+  co.cache_kib = 1024;
+  Result<std::unique_ptr<Connection>> conn = Connection::open(path_, co);
+  for (;;) {
+    {
+      MutexLock lock(&checkpoint_mu_);
+      while (checkpoint_state_ != CheckpointState::kWanted && !checkpoint_stop_) {
+        checkpoint_cv_.wait();
+      }
+      if (checkpoint_stop_) return;
+      checkpoint_state_ = CheckpointState::kRunning;
+    }
+    // PASSIVE: copies what no reader still needs, waits for nobody, and lets commits go on.
+    // A failure is left to the next pass (or to the writer's own, checkpoint_if_behind).
+    if (conn.ok()) {
+      int log = 0, copied = 0;
+      (void)sqlite3_wal_checkpoint_v2((*conn)->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                      &copied);
+    }
+    MutexLock lock(&checkpoint_mu_);
+    checkpoint_state_ = CheckpointState::kDone;
+  }
 }
 
 Database::Database(std::string path, SqliteOptions opts, std::unique_ptr<Connection> writer,
@@ -49,6 +117,12 @@ Database::Database(std::string path, SqliteOptions opts, std::unique_ptr<Connect
       secrets_(std::move(secrets)) {}
 
 Database::~Database() {
+  {
+    MutexLock lock(&checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.signal_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
   {
     MutexLock lock(&pool_mu_);
     idle_readers_.clear();

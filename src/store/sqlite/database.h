@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -51,6 +52,14 @@ struct SqliteOptions {
   int reader_cache_kib = 16 * 1024;   // page cache of each reader connection
   std::size_t max_idle_readers = 16;  // pooled reader connections kept open when idle
   int query_budget_ms = 2000;         // the time one read may take (0: no limit)
+  // Checkpoints: once the write-ahead log holds this many pages after a commit, a background
+  // thread copies it into the database (PASSIVE, on its own connection, so commits go on
+  // meanwhile), and the writer then copies the few pages committed since, before its next
+  // write, so that the log starts over (it cannot while commits keep landing during the
+  // background pass); at checkpoint_hard_pages the writer checkpoints all itself. 0: SQLite's
+  // own automatic checkpoint in the commit path, every 1000 pages.
+  int checkpoint_pages = 8192;
+  int checkpoint_hard_pages = 131072;
 };
 
 namespace sqlite {
@@ -78,6 +87,7 @@ class Database {
   template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
   R write_transaction(Fn&& fn) EXCLUDES(write_mu_) {
     MutexLock lock(&write_mu_);
+    checkpoint_if_behind();
     return in_transaction(*writer_, Transaction::Kind::kWrite, fn);
   }
   // fn(Connection&) runs on a reader connection on loan from the pool, under the read time
@@ -136,6 +146,12 @@ class Database {
            std::shared_ptr<const SecretBox> secrets);
 
   Result<ReaderLease> reader() EXCLUDES(pool_mu_);
+  // The writer's WAL hook (after each commit): wakes the checkpointer past checkpoint_pages.
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  // Before a write: a PASSIVE checkpoint on the writer when the log reached
+  // checkpoint_hard_pages (the background one could not keep up).
+  void checkpoint_if_behind() REQUIRES(write_mu_) EXCLUDES(checkpoint_mu_);
+  void checkpoint_loop() EXCLUDES(checkpoint_mu_);
   void give_back(std::unique_ptr<Connection> conn) EXCLUDES(pool_mu_);
 
   template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
@@ -162,6 +178,16 @@ class Database {
   std::vector<std::unique_ptr<Connection>> idle_readers_ GUARDED_BY(pool_mu_);
 
   std::atomic<std::uint64_t> reads_over_budget_{0};
+  // The WAL's pages after the last commit (set by on_wal_commit).
+  std::atomic<int> wal_pages_{0};
+  // kIdle -> kWanted (a commit left the log past checkpoint_pages) -> kRunning (the background
+  // pass) -> kDone -> kIdle (the writer copied the tail before its next write).
+  enum class CheckpointState { kIdle, kWanted, kRunning, kDone };
+  Mutex checkpoint_mu_;
+  CondVar checkpoint_cv_{&checkpoint_mu_};
+  CheckpointState checkpoint_state_ GUARDED_BY(checkpoint_mu_) = CheckpointState::kIdle;
+  bool checkpoint_stop_ GUARDED_BY(checkpoint_mu_) = false;
+  std::thread checkpointer_;  // started by open() when checkpoint_pages > 0
 };
 
 }  // namespace sqlite

@@ -185,67 +185,188 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
   return calls;
 }
 
+SqliteCallStore::~SqliteCallStore() {
+  std::thread writer;
+  {
+    MutexLock lock(&queue_mu_);
+    stopping_ = true;
+    writer = std::move(writer_);
+  }
+  queue_cv_.signal_all();
+  if (writer.joinable()) writer.join();
+}
+
 Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
     const std::vector<CallRecord>& records) {
-  std::vector<InsertOutcome> outcomes;
-  if (records.empty()) return outcomes;
-  // Every account of the batch has its index built before the batch is written, so the rows
-  // written now are added below (a build later would find them in the table anyway).
-  std::map<std::int64_t, Slot*> slots;
-  for (const CallRecord& r : records) {
-    if (slots.count(r.account_id)) continue;
-    ASSIGN_OR_RETURN(slots[r.account_id], built_slot(r.account_id));
+  if (records.empty()) return std::vector<InsertOutcome>();
+  auto batch = std::make_unique<QueuedBatch>();
+  batch->records = &records;  // this call waits for the answer: the records outlive the write
+  return enqueue(std::move(batch)).get();
+}
+
+std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::insert_calls_async(
+    std::vector<CallRecord> records) {
+  auto batch = std::make_unique<QueuedBatch>();
+  batch->owned = std::move(records);
+  batch->records = &batch->owned;
+  return enqueue(std::move(batch));
+}
+
+std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
+    std::unique_ptr<QueuedBatch> batch) {
+  std::future<Result<std::vector<InsertOutcome>>> answer = batch->done.get_future();
+  if (batch->records->empty()) {
+    batch->done.set_value(std::vector<InsertOutcome>());
+    return answer;
   }
+  // Every account of the batch has its index built before the batch is written, so the rows
+  // written now are added after the commit (a build later would find them in the table anyway).
+  for (const CallRecord& r : *batch->records) {
+    if (batch->slots.count(r.account_id)) continue;
+    Result<Slot*> slot = built_slot(r.account_id);
+    if (!slot.ok()) {
+      batch->done.set_value(slot.status());
+      return answer;
+    }
+    batch->slots[r.account_id] = *slot;
+  }
+  {
+    MutexLock lock(&queue_mu_);
+    if (stopping_) {
+      batch->done.set_value(Status::Unavailable("the call store is closing"));
+      return answer;
+    }
+    if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
+    queue_.push_back(std::move(batch));
+  }
+  queue_cv_.signal();
+  return answer;
+}
+
+void SqliteCallStore::write_loop() {
+  for (;;) {
+    std::vector<std::unique_ptr<QueuedBatch>> group;
+    {
+      MutexLock lock(&queue_mu_);
+      while (queue_.empty() && !stopping_) queue_cv_.wait();
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      // Whatever waits, in queue order, up to kMaxGroupRecords calls (at least one batch).
+      std::size_t calls = 0;
+      while (!queue_.empty() &&
+             (group.empty() || calls + queue_.front()->records->size() <= kMaxGroupRecords)) {
+        calls += queue_.front()->records->size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    write_group(group);
+  }
+}
+
+namespace {
+
+// Writes the calls of one batch with `st` (an insert_call_sql() statement). `next_id` is the id
+// the next stored row must take, when SQLite's own MAX(id) + 1 would reuse a deleted one.
+Status insert_rows(Connection& c, Statement& st, const std::vector<CallRecord>& records,
+                   std::optional<std::int64_t>& next_id, std::vector<std::int64_t>& row_ids,
+                   std::vector<InsertOutcome>& outcomes, std::string& legs_blob) {
+  row_ids.assign(records.size(), 0);  // 0: not stored
+  outcomes.clear();
   outcomes.reserve(records.size());
-  std::vector<std::int64_t> row_ids(records.size(), 0);  // 0: not stored
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const CallRecord& r = records[i];
+    legs_blob.clear();
+    if (!r.legs.empty()) legs_blob = sqlite::encode_legs(r.legs);
+    sqlite::bind_call(st, r, legs_blob, next_id);
+    Status s = st.run();
+    st.reset();
+    if (!s.ok()) {
+      if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return Status::Invalid("call " + r.call_uuid + ": no account with id " +
+                               std::to_string(r.account_id));
+      }
+      return s;
+    }
+    // ON CONFLICT DO NOTHING inserts no row for a key already stored, including one stored
+    // earlier in this same batch or group.
+    const bool stored = c.changes() == 1;
+    if (stored) {
+      row_ids[i] = sqlite3_last_insert_rowid(c.handle());
+      next_id.reset();  // the table's MAX(id) is above every deleted id now
+    }
+    outcomes.push_back(stored ? InsertOutcome::kStored : InsertOutcome::kDuplicate);
+  }
+  return Status::Ok();
+}
+
+// Ids are never reused (migration 8): when retention deleted the row of the largest id, the
+// first row stored now takes the id after the largest ever deleted, and SQLite's MAX(id) + 1
+// goes on from there.
+Result<std::optional<std::int64_t>> first_free_id(Connection& c) {
+  ASSIGN_OR_RETURN(const std::int64_t deleted_max,
+                   c.query_int("SELECT id FROM call_id_high_water"));
+  ASSIGN_OR_RETURN(const std::int64_t table_max,
+                   c.query_int("SELECT IFNULL(MAX(id), 0) FROM calls"));
+  if (deleted_max > table_max) return std::optional<std::int64_t>(deleted_max + 1);
+  return std::optional<std::int64_t>();
+}
+
+}  // namespace
+
+void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& group) {
+  // The store stage of ingest (core/stage_times.h): the commit and the index update.
+  const std::uint64_t started = stages::stage_timing_on() ? stages::now_ns() : 0;
   std::string legs_blob;
-  RETURN_IF_ERROR(db_.write_transaction([&](Connection& c) -> Status {
-    // Ids are never reused (migration 8): when retention deleted the row of the largest id,
-    // the first row stored now takes the id after the largest ever deleted, and SQLite's
-    // MAX(id) + 1 goes on from there.
-    ASSIGN_OR_RETURN(const std::int64_t deleted_max,
-                     c.query_int("SELECT id FROM call_id_high_water"));
-    ASSIGN_OR_RETURN(const std::int64_t table_max,
-                     c.query_int("SELECT IFNULL(MAX(id), 0) FROM calls"));
-    std::optional<std::int64_t> next_id;
-    if (deleted_max > table_max) next_id = deleted_max + 1;
-    // One statement for the batch, bound and run once per call.
+  const bool alone = group.size() == 1;
+  const Status committed = db_.write_transaction([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(std::optional<std::int64_t> next_id, first_free_id(c));
+    // One statement for the group, bound and run once per call.
     ASSIGN_OR_RETURN(StatementRef st, c.prepare(sqlite::insert_call_sql()));
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const CallRecord& r = records[i];
-      legs_blob.clear();
-      if (!r.legs.empty()) legs_blob = sqlite::encode_legs(r.legs);
-      sqlite::bind_call(*st, r, legs_blob, next_id);
-      Status s = st->run();
-      st->reset();
-      if (!s.ok()) {
-        if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
-          return Status::Invalid("call " + r.call_uuid + ": no account with id " +
-                                 std::to_string(r.account_id));
-        }
-        return s;  // the transaction rolls back: nothing of the batch is written
+    for (auto& batch : group) {
+      // A batch alone fails its transaction (nothing written); in a group its savepoint
+      // undoes it alone, unless the failure is not the batch's own (then the group fails).
+      if (!alone) RETURN_IF_ERROR(c.exec("SAVEPOINT batch"));
+      batch->status =
+          insert_rows(c, *st, *batch->records, next_id, batch->row_ids, batch->outcomes, legs_blob);
+      if (batch->status.ok()) {
+        if (!alone) RETURN_IF_ERROR(c.exec("RELEASE batch"));
+        continue;
       }
-      // ON CONFLICT DO NOTHING inserts no row for a key already stored, including one stored
-      // earlier in this same batch.
-      const bool stored = c.changes() == 1;
-      if (stored) {
-        row_ids[i] = sqlite3_last_insert_rowid(c.handle());
-        next_id.reset();  // the table's MAX(id) is above every deleted id now
-      }
-      outcomes.push_back(stored ? InsertOutcome::kStored : InsertOutcome::kDuplicate);
+      const int code = sqlite3_extended_errcode(c.handle()) & 0xff;
+      if (alone || code != SQLITE_CONSTRAINT) return batch->status;
+      RETURN_IF_ERROR(c.exec("ROLLBACK TO batch"));
+      RETURN_IF_ERROR(c.exec("RELEASE batch"));
+      batch->row_ids.clear();
+      // The rows undone may have taken the deleted ids' place: ask again.
+      ASSIGN_OR_RETURN(next_id, first_free_id(c));
     }
     return Status::Ok();
-  }));
-  // Durable now: into the indexes, before the caller acknowledges the batch.
-  for (auto& [account_id, slot] : slots) {
-    WriterLock lock(&slot->mu);
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      if (row_ids[i] != 0 && records[i].account_id == account_id) {
-        slot->index.add(IndexedCall::of(row_ids[i], records[i]));
+  });
+  if (!committed.ok()) {
+    for (auto& batch : group) batch->done.set_value(committed);
+    return;
+  }
+  // Durable now: into the indexes, before the callers acknowledge their batches.
+  for (auto& batch : group) {
+    if (!batch->status.ok()) continue;
+    const std::vector<CallRecord>& records = *batch->records;
+    for (auto& [account_id, slot] : batch->slots) {
+      WriterLock lock(&slot->mu);
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        if (batch->row_ids[i] != 0 && records[i].account_id == account_id) {
+          slot->index.add(IndexedCall::of(batch->row_ids[i], records[i]));
+        }
       }
     }
   }
-  return outcomes;
+  if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
+  for (auto& batch : group) {
+    if (batch->status.ok()) {
+      batch->done.set_value(std::move(batch->outcomes));
+    } else {
+      batch->done.set_value(batch->status);
+    }
+  }
 }
 
 Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t account_id,

@@ -8,17 +8,33 @@
 // query with SQL over the table's own indexes: the reference the differential tests compare
 // with, and the answer for the rare query or account the index cannot answer exactly.
 //
+// Writes go through one writer thread (group commit): insert_calls and insert_calls_async queue
+// their batch, and the writer commits every batch waiting (up to kMaxGroupRecords calls) in one
+// transaction, so one fsync serves several requests, then adds the rows to the list index and
+// only then fulfils each batch's future. Each batch has its own savepoint inside the
+// transaction: a batch refused by a constraint (an unknown account) is rolled back alone and
+// the others commit; a failure of the transaction itself fails every batch of it, and nothing
+// of them is written. Batches are written in the order they were queued, so of two batches
+// holding the same call the earlier one stores it.
+//
 // Errors: insert_calls fails with kInvalidArgument (nothing written) when a record names an
 // account that does not exist; a read past its time budget fails kUnavailable; storage failures
 // are kIOError. Thread-safety: safe for concurrent use; the Database must outlive it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <future>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
+#include "core/mutex.h"
 #include "store/call_store.h"
 #include "store/sqlite/database.h"
 
@@ -26,9 +42,18 @@ namespace cdrd {
 
 class SqliteCallStore final : public CallStore {
  public:
+  // The most calls one group transaction takes (a batch larger than this is one group alone).
+  static constexpr std::size_t kMaxGroupRecords = 40'000;
+
   explicit SqliteCallStore(sqlite::Database& db) : db_(db) {}
+  // Writes what is queued, then stops the writer thread.
+  ~SqliteCallStore() override;
+  SqliteCallStore(const SqliteCallStore&) = delete;
+  SqliteCallStore& operator=(const SqliteCallStore&) = delete;
 
   Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override;
+  std::future<Result<std::vector<InsertOutcome>>> insert_calls_async(
+      std::vector<CallRecord> records) override;
   Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
                                               Micros served_from) override;
   bool find_call_is_local() const override { return true; }  // one unique-index probe
@@ -66,7 +91,33 @@ class SqliteCallStore final : public CallStore {
   // The account's slot with its index built.
   Result<Slot*> built_slot(std::int64_t account_id);
 
+  // One batch in the writer's queue: its records (owned, or those of a waiting insert_calls),
+  // the index slots of its accounts (built before it was queued), and where its answer goes.
+  struct QueuedBatch {
+    std::vector<CallRecord> owned;
+    const std::vector<CallRecord>* records = nullptr;
+    std::map<std::int64_t, Slot*> slots;
+    std::promise<Result<std::vector<InsertOutcome>>> done;
+    // Filled by the writer: the row id of each record (0: not stored) and its outcome.
+    std::vector<std::int64_t> row_ids;
+    std::vector<InsertOutcome> outcomes;
+    Status status;
+  };
+  // Builds the batch's slots, queues it (starting the writer on first use) and returns its
+  // future.
+  std::future<Result<std::vector<InsertOutcome>>> enqueue(std::unique_ptr<QueuedBatch> batch)
+      EXCLUDES(queue_mu_);
+  void write_loop() EXCLUDES(queue_mu_);
+  // Writes one group in one transaction, adds the stored rows to the list index, and answers
+  // every batch of it.
+  void write_group(std::vector<std::unique_ptr<QueuedBatch>>& group);
+
   sqlite::Database& db_;
+  Mutex queue_mu_;
+  CondVar queue_cv_{&queue_mu_};
+  std::deque<std::unique_ptr<QueuedBatch>> queue_ GUARDED_BY(queue_mu_);
+  bool stopping_ GUARDED_BY(queue_mu_) = false;
+  std::thread writer_ GUARDED_BY(queue_mu_);  // started by the first enqueue
 };
 
 }  // namespace cdrd

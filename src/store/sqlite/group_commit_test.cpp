@@ -1,0 +1,194 @@
+// The sqlite call store's group commit (sqlite_call_store.h): batches of several callers written
+// by one writer, each answered with its own outcomes once durable, none lost by another's
+// failure, and the write-ahead log checkpointed off the commit path (database.h).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/stores.h"
+#include "testing/temp_dir.h"
+
+namespace cdrd::group_commit_test {
+
+using ::testing::Each;
+using ::testing::ElementsAre;
+
+constexpr Micros kT0 = 1'616'327'220 * kMicrosPerSecond;  // 2021-03-21 11:47:00 UTC
+
+CallRecord call(std::int64_t account_id, std::string uuid, Micros end_time) {
+  CallRecord c;
+  c.account_id = account_id;
+  c.call_uuid = std::move(uuid);
+  c.from_number = "+14155550100";
+  c.to_number = "+919943720205";
+  c.initiation_time = end_time - 60 * kMicrosPerSecond;
+  c.end_time = end_time;
+  return c;
+}
+
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open(); }
+
+  void open(SqliteOptions opts = {}) {
+    Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(path(), opts);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(s).value();
+    if (acct_ == 0) {
+      Result<Account> a = store_->accounts.create_account("Acme", "MAAAAAAAAAAAAAAAAAAA", "h");
+      ASSERT_TRUE(a.ok()) << a.status().message();
+      acct_ = a->id;
+    }
+  }
+
+  std::string path() const { return dir_.file("data/cdrd.db"); }
+
+  std::int64_t count() {
+    CallQuery q;
+    q.account_id = acct_;
+    q.limit = 1;
+    Result<Page<CallRecord>> page = store_->calls.list_calls(q);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    return page.ok() ? page->total_count : -1;
+  }
+
+  cdrd::testing::TempDir dir_;
+  std::unique_ptr<sqlite::Stores> store_;
+  std::int64_t acct_ = 0;
+};
+
+TEST_F(GroupCommitTest, ConcurrentBatchesEachGetTheirOwnOutcomesAndSharedCallsAreStoredOnce) {
+  constexpr int kThreads = 6, kBatches = 15, kPerBatch = 40, kShared = 10;
+  // Each batch: its own calls, plus kShared calls every thread sends in every batch.
+  std::vector<std::vector<std::vector<InsertOutcome>>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<CallRecord> batch;
+        for (int i = 0; i < kPerBatch; ++i) {
+          batch.push_back(call(
+              acct_, "t" + std::to_string(t) + "-" + std::to_string(b) + "-" + std::to_string(i),
+              kT0 + i));
+        }
+        for (int i = 0; i < kShared; ++i)
+          batch.push_back(call(acct_, "SHARED-" + std::to_string(i), kT0));
+        Result<std::vector<InsertOutcome>> r = store_->calls.insert_calls(batch);
+        ASSERT_TRUE(r.ok()) << r.status().message();
+        got[t].push_back(*r);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+
+  std::map<int, int> shared_stored;  // shared call -> how many batches were told kStored
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(got[t].size(), static_cast<std::size_t>(kBatches));
+    for (const std::vector<InsertOutcome>& outcomes : got[t]) {
+      ASSERT_EQ(outcomes.size(), static_cast<std::size_t>(kPerBatch + kShared));
+      for (int i = 0; i < kPerBatch; ++i) EXPECT_EQ(outcomes[i], InsertOutcome::kStored);
+      for (int i = 0; i < kShared; ++i) {
+        if (outcomes[kPerBatch + i] == InsertOutcome::kStored) ++shared_stored[i];
+      }
+    }
+  }
+  EXPECT_EQ(shared_stored.size(), static_cast<std::size_t>(kShared));
+  for (const auto& [i, n] : shared_stored) EXPECT_EQ(n, 1) << "shared call " << i;
+  // Every acknowledged call is in the very next count.
+  EXPECT_EQ(count(), kThreads * kBatches * kPerBatch + kShared);
+}
+
+TEST_F(GroupCommitTest, QueuedBatchesAreWrittenInQueueOrder) {
+  // A large batch keeps the writer busy, so that the next ones wait and go in one group.
+  std::vector<CallRecord> large;
+  for (int i = 0; i < 3000; ++i) large.push_back(call(acct_, "l" + std::to_string(i), kT0));
+  auto first = store_->calls.insert_calls_async(std::move(large));
+  auto a = store_->calls.insert_calls_async({call(acct_, "twin", kT0 + 1), call(acct_, "a", kT0)});
+  auto b = store_->calls.insert_calls_async({call(acct_, "TWIN", kT0 + 2), call(acct_, "b", kT0)});
+  ASSERT_TRUE(first.get().ok());
+  Result<std::vector<InsertOutcome>> ra = a.get();
+  Result<std::vector<InsertOutcome>> rb = b.get();
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  EXPECT_THAT(*ra, ElementsAre(InsertOutcome::kStored, InsertOutcome::kStored));
+  EXPECT_THAT(*rb, ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kStored));
+  // The earlier batch's version is the one kept.
+  EXPECT_EQ((*store_->calls.find_call(acct_, "twin", 0))->end_time, kT0 + 1);
+  EXPECT_EQ(count(), 3000 + 3);
+}
+
+TEST_F(GroupCommitTest, AFailedBatchLosesNothingOfTheOthersInItsGroup) {
+  std::vector<CallRecord> large;
+  for (int i = 0; i < 3000; ++i) large.push_back(call(acct_, "l" + std::to_string(i), kT0));
+  auto first = store_->calls.insert_calls_async(std::move(large));
+  auto good1 = store_->calls.insert_calls_async({call(acct_, "g1", kT0), call(acct_, "g2", kT0)});
+  // An account that does not exist: this batch fails whole.
+  auto bad = store_->calls.insert_calls_async({call(acct_, "b1", kT0), call(424242, "b2", kT0)});
+  auto good2 = store_->calls.insert_calls_async({call(acct_, "g3", kT0), call(acct_, "b1", kT0)});
+  ASSERT_TRUE(first.get().ok());
+  Result<std::vector<InsertOutcome>> r1 = good1.get();
+  Result<std::vector<InsertOutcome>> rbad = bad.get();
+  Result<std::vector<InsertOutcome>> r2 = good2.get();
+  ASSERT_TRUE(r1.ok()) << r1.status().message();
+  ASSERT_TRUE(r2.ok()) << r2.status().message();
+  ASSERT_FALSE(rbad.ok());
+  EXPECT_EQ(rbad.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(*r1, Each(InsertOutcome::kStored));
+  // b1 of the failed batch was undone, so the later batch stores it.
+  EXPECT_THAT(*r2, Each(InsertOutcome::kStored));
+  EXPECT_EQ(count(), 3000 + 4);
+  for (const char* uuid : {"g1", "g2", "g3", "b1"}) {
+    EXPECT_TRUE(store_->calls.find_call(acct_, uuid, 0)->has_value()) << uuid;
+  }
+  // The change feed sees every stored call once, in rising ids.
+  Result<std::vector<StoredCall>> feed = store_->calls.calls_stored_after(acct_, 0, 0, 10'000);
+  ASSERT_TRUE(feed.ok());
+  ASSERT_EQ(feed->size(), 3004u);
+  for (std::size_t i = 1; i < feed->size(); ++i) EXPECT_LT((*feed)[i - 1].id, (*feed)[i].id);
+}
+
+TEST_F(GroupCommitTest, BatchesQueuedBeforeCloseAreWritten) {
+  std::vector<std::future<Result<std::vector<InsertOutcome>>>> pending;
+  for (int b = 0; b < 20; ++b) {
+    std::vector<CallRecord> batch;
+    for (int i = 0; i < 100; ++i) {
+      batch.push_back(call(acct_, std::to_string(b) + "-" + std::to_string(i), kT0));
+    }
+    pending.push_back(store_->calls.insert_calls_async(std::move(batch)));
+  }
+  store_.reset();  // not waited for: closing writes what is queued
+  for (auto& p : pending) EXPECT_TRUE(p.get().ok());
+  open();
+  EXPECT_EQ(count(), 2000);
+}
+
+TEST_F(GroupCommitTest, TheLogIsCheckpointedWhileWritesGoOn) {
+  store_.reset();
+  SqliteOptions opts;
+  opts.checkpoint_pages = 16;
+  opts.checkpoint_hard_pages = 64;
+  open(opts);
+  std::uintmax_t largest_log = 0;
+  for (int b = 0; b < 60; ++b) {
+    std::vector<CallRecord> batch;
+    for (int i = 0; i < 200; ++i) {
+      batch.push_back(call(acct_, std::to_string(b) + "-" + std::to_string(i), kT0 + i));
+    }
+    ASSERT_TRUE(store_->calls.insert_calls(batch).ok());
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path() + "-wal", ec);
+    if (!ec) largest_log = std::max(largest_log, size);
+  }
+  EXPECT_EQ(count(), 60 * 200);
+  // 12,000 calls are several MB of pages; the log restarts instead of holding them all.
+  const std::uintmax_t database = std::filesystem::file_size(path());
+  EXPECT_GT(database, largest_log) << "the database file was never checkpointed into";
+}
+
+}  // namespace cdrd::group_commit_test
