@@ -6,29 +6,11 @@
 #include <string>
 
 #include "harness.h"
+#include "metrics_text.h"
 #include "records.h"
 
 namespace cdrd::test::stage_metrics {
 namespace {
-
-const http::Params kOperator = {
-    {"Authorization", std::string("Bearer ") + CdrdServer::kOperatorKey}};
-
-// The value of the sample line that starts with `series` ("name{labels}"), or -1 when absent.
-double sample(const std::string& text, const std::string& series) {
-  std::size_t pos = 0;
-  while ((pos = text.find(series + " ", pos)) != std::string::npos) {
-    if (pos == 0 || text[pos - 1] == '\n') return std::stod(text.substr(pos + series.size() + 1));
-    pos += series.size();
-  }
-  return -1;
-}
-
-std::string scrape(const CdrdServer& server) {
-  auto r = server.client().request("GET", "/metrics", "", kOperator);
-  EXPECT_EQ(r.status, 200) << r.body;
-  return r.body;
-}
 
 std::string list_stage(const std::string& api, const std::string& stage) {
   return "cdrd_list_stage_seconds_total{api=\"" + api + "\",stage=\"" + stage + "\"}";

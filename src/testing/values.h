@@ -5,11 +5,13 @@
 // std::invalid_argument, which fails the test that wrote it.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "core/call_record.h"
 #include "core/money.h"
 #include "core/rate_row.h"
 #include "core/time.h"
@@ -20,6 +22,19 @@ inline Micros at(std::string_view text) {
   auto t = parse_timestamp(text);
   if (!t) throw std::invalid_argument("bad test timestamp: " + std::string(text));
   return t->start;
+}
+
+// A call with only what a store requires: the account, the uuid, two numbers, a minute ending at
+// `end_time`.
+inline CallRecord minimal_call(std::int64_t account_id, std::string uuid, Micros end_time) {
+  CallRecord c;
+  c.account_id = account_id;
+  c.call_uuid = std::move(uuid);
+  c.from_number = "+14155550100";
+  c.to_number = "+919943720205";
+  c.initiation_time = end_time - 60 * kMicrosPerSecond;
+  c.end_time = end_time;
+  return c;
 }
 
 inline Money money(std::string_view text) {

@@ -14,24 +14,15 @@
 
 #include "store/sqlite/stores.h"
 #include "testing/temp_dir.h"
+#include "testing/values.h"
 
 namespace cdrd::group_commit_test {
 
+using cdrd::testing::minimal_call;
 using ::testing::Each;
 using ::testing::ElementsAre;
 
 constexpr Micros kT0 = 1'616'327'220 * kMicrosPerSecond;  // 2021-03-21 11:47:00 UTC
-
-CallRecord call(std::int64_t account_id, std::string uuid, Micros end_time) {
-  CallRecord c;
-  c.account_id = account_id;
-  c.call_uuid = std::move(uuid);
-  c.from_number = "+14155550100";
-  c.to_number = "+919943720205";
-  c.initiation_time = end_time - 60 * kMicrosPerSecond;
-  c.end_time = end_time;
-  return c;
-}
 
 class GroupCommitTest : public ::testing::Test {
  protected:
@@ -74,12 +65,12 @@ TEST_F(GroupCommitTest, ConcurrentBatchesEachGetTheirOwnOutcomesAndSharedCallsAr
       for (int b = 0; b < kBatches; ++b) {
         std::vector<CallRecord> batch;
         for (int i = 0; i < kPerBatch; ++i) {
-          batch.push_back(call(
+          batch.push_back(minimal_call(
               acct_, "t" + std::to_string(t) + "-" + std::to_string(b) + "-" + std::to_string(i),
               kT0 + i));
         }
         for (int i = 0; i < kShared; ++i)
-          batch.push_back(call(acct_, "SHARED-" + std::to_string(i), kT0));
+          batch.push_back(minimal_call(acct_, "SHARED-" + std::to_string(i), kT0));
         Result<std::vector<InsertOutcome>> r = store_->calls.insert_calls(batch);
         ASSERT_TRUE(r.ok()) << r.status().message();
         got[t].push_back(*r);
@@ -108,10 +99,12 @@ TEST_F(GroupCommitTest, ConcurrentBatchesEachGetTheirOwnOutcomesAndSharedCallsAr
 TEST_F(GroupCommitTest, QueuedBatchesAreWrittenInQueueOrder) {
   // A large batch keeps the writer busy, so that the next ones wait and go in one group.
   std::vector<CallRecord> large;
-  for (int i = 0; i < 3000; ++i) large.push_back(call(acct_, "l" + std::to_string(i), kT0));
+  for (int i = 0; i < 3000; ++i) large.push_back(minimal_call(acct_, "l" + std::to_string(i), kT0));
   auto first = store_->calls.insert_calls_async(std::move(large));
-  auto a = store_->calls.insert_calls_async({call(acct_, "twin", kT0 + 1), call(acct_, "a", kT0)});
-  auto b = store_->calls.insert_calls_async({call(acct_, "TWIN", kT0 + 2), call(acct_, "b", kT0)});
+  auto a = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "twin", kT0 + 1), minimal_call(acct_, "a", kT0)});
+  auto b = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "TWIN", kT0 + 2), minimal_call(acct_, "b", kT0)});
   ASSERT_TRUE(first.get().ok());
   Result<std::vector<InsertOutcome>> ra = a.get();
   Result<std::vector<InsertOutcome>> rb = b.get();
@@ -125,12 +118,15 @@ TEST_F(GroupCommitTest, QueuedBatchesAreWrittenInQueueOrder) {
 
 TEST_F(GroupCommitTest, AFailedBatchLosesNothingOfTheOthersInItsGroup) {
   std::vector<CallRecord> large;
-  for (int i = 0; i < 3000; ++i) large.push_back(call(acct_, "l" + std::to_string(i), kT0));
+  for (int i = 0; i < 3000; ++i) large.push_back(minimal_call(acct_, "l" + std::to_string(i), kT0));
   auto first = store_->calls.insert_calls_async(std::move(large));
-  auto good1 = store_->calls.insert_calls_async({call(acct_, "g1", kT0), call(acct_, "g2", kT0)});
+  auto good1 = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "g1", kT0), minimal_call(acct_, "g2", kT0)});
   // An account that does not exist: this batch fails whole.
-  auto bad = store_->calls.insert_calls_async({call(acct_, "b1", kT0), call(424242, "b2", kT0)});
-  auto good2 = store_->calls.insert_calls_async({call(acct_, "g3", kT0), call(acct_, "b1", kT0)});
+  auto bad = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "b1", kT0), minimal_call(424242, "b2", kT0)});
+  auto good2 = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "g3", kT0), minimal_call(acct_, "b1", kT0)});
   ASSERT_TRUE(first.get().ok());
   Result<std::vector<InsertOutcome>> r1 = good1.get();
   Result<std::vector<InsertOutcome>> rbad = bad.get();
@@ -158,7 +154,7 @@ TEST_F(GroupCommitTest, BatchesQueuedBeforeCloseAreWritten) {
   for (int b = 0; b < 20; ++b) {
     std::vector<CallRecord> batch;
     for (int i = 0; i < 100; ++i) {
-      batch.push_back(call(acct_, std::to_string(b) + "-" + std::to_string(i), kT0));
+      batch.push_back(minimal_call(acct_, std::to_string(b) + "-" + std::to_string(i), kT0));
     }
     pending.push_back(store_->calls.insert_calls_async(std::move(batch)));
   }
@@ -178,7 +174,7 @@ TEST_F(GroupCommitTest, TheLogIsCheckpointedWhileWritesGoOn) {
   for (int b = 0; b < 60; ++b) {
     std::vector<CallRecord> batch;
     for (int i = 0; i < 200; ++i) {
-      batch.push_back(call(acct_, std::to_string(b) + "-" + std::to_string(i), kT0 + i));
+      batch.push_back(minimal_call(acct_, std::to_string(b) + "-" + std::to_string(i), kT0 + i));
     }
     ASSERT_TRUE(store_->calls.insert_calls(batch).ok());
     std::error_code ec;

@@ -21,6 +21,7 @@
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
 #include "testing/temp_dir.h"
+#include "testing/values.h"
 
 namespace cdrd {
 namespace {
@@ -33,6 +34,7 @@ namespace fs = std::filesystem;
 
 constexpr Micros kT0 = 1'616'327'220 * kMicrosPerSecond;  // 2021-03-21 11:47:00 UTC
 
+using cdrd::testing::minimal_call;
 using cdrd::testing::TempDir;  // a fresh directory per test, removed afterwards
 
 std::unique_ptr<sqlite::Stores> open_store(const std::string& path) {
@@ -40,17 +42,6 @@ std::unique_ptr<sqlite::Stores> open_store(const std::string& path) {
   EXPECT_TRUE(s.ok()) << s.status().message();
   if (!s.ok()) std::abort();
   return std::move(s).value();
-}
-
-CallRecord make_call(std::int64_t account_id, std::string uuid, Micros end_time) {
-  CallRecord c;
-  c.account_id = account_id;
-  c.call_uuid = std::move(uuid);
-  c.from_number = "+14155550100";
-  c.to_number = "+919943720205";
-  c.initiation_time = end_time - 60 * kMicrosPerSecond;
-  c.end_time = end_time;
-  return c;
 }
 
 // full_leg and full_call set field after field, like the seed records (testing/seed_calls.h),
@@ -338,12 +329,12 @@ class SqliteStoreTest : public ::testing::Test {
 
 TEST_F(SqliteStoreTest, InsertDetectsDuplicatesAcrossAndWithinBatches) {
   EXPECT_THAT(
-      insert(
-          {make_call(acct_, "a", kT0), make_call(acct_, "b", kT0), make_call(acct_, "a", kT0 + 1)}),
+      insert({minimal_call(acct_, "a", kT0), minimal_call(acct_, "b", kT0),
+              minimal_call(acct_, "a", kT0 + 1)}),
       ElementsAre(InsertOutcome::kStored, InsertOutcome::kStored, InsertOutcome::kDuplicate));
   EXPECT_THAT(
-      insert({make_call(acct_, "b", kT0 + 5), make_call(acct_, "c", kT0),
-              make_call(other_, "a", kT0)}),  // same uuid, other account: a new call
+      insert({minimal_call(acct_, "b", kT0 + 5), minimal_call(acct_, "c", kT0),
+              minimal_call(other_, "a", kT0)}),  // same uuid, other account: a new call
       ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kStored, InsertOutcome::kStored));
   EXPECT_TRUE(insert({}).empty());
   // The first stored version wins.
@@ -352,19 +343,19 @@ TEST_F(SqliteStoreTest, InsertDetectsDuplicatesAcrossAndWithinBatches) {
 }
 
 TEST_F(SqliteStoreTest, InsertIsAllOrNothing) {
-  Result<std::vector<InsertOutcome>> r =
-      store_->calls.insert_calls({make_call(acct_, "ok", kT0), make_call(424242, "bad", kT0)});
+  Result<std::vector<InsertOutcome>> r = store_->calls.insert_calls(
+      {minimal_call(acct_, "ok", kT0), minimal_call(424242, "bad", kT0)});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("424242"));
   EXPECT_FALSE(store_->calls.find_call(acct_, "ok", 0)->has_value());
   // The store is usable afterwards.
-  EXPECT_THAT(insert({make_call(acct_, "ok", kT0)}), ElementsAre(InsertOutcome::kStored));
+  EXPECT_THAT(insert({minimal_call(acct_, "ok", kT0)}), ElementsAre(InsertOutcome::kStored));
 }
 
 TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
   CallRecord full = full_call(acct_);
-  CallRecord bare = make_call(acct_, "bare", kT0);  // every optional absent, no legs
+  CallRecord bare = minimal_call(acct_, "bare", kT0);  // every optional absent, no legs
   insert({full, bare});
 
   Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, full.call_uuid, 0);
@@ -387,7 +378,7 @@ TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
 }
 
 TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
-  insert({make_call(acct_, "x", kT0)});
+  insert({minimal_call(acct_, "x", kT0)});
   EXPECT_TRUE(store_->calls.find_call(acct_, "x", kT0)->has_value());  // end_time == served_from
   EXPECT_FALSE(store_->calls.find_call(acct_, "x", kT0 + 1)->has_value());  // ended before
   EXPECT_FALSE(store_->calls.find_call(other_, "x", 0)->has_value());       // not its call
@@ -399,10 +390,10 @@ TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
 // was first stored.
 TEST_F(SqliteStoreTest, CallUuidsMatchInAnyLetterCase) {
   EXPECT_THAT(
-      insert({make_call(acct_, "CAA308E3-aaaa", kT0), make_call(acct_, "caa308e3-AAAA", kT0),
-              make_call(other_, "caa308e3-aaaa", kT0)}),
+      insert({minimal_call(acct_, "CAA308E3-aaaa", kT0), minimal_call(acct_, "caa308e3-AAAA", kT0),
+              minimal_call(other_, "caa308e3-aaaa", kT0)}),
       ElementsAre(InsertOutcome::kStored, InsertOutcome::kDuplicate, InsertOutcome::kStored));
-  EXPECT_THAT(insert({make_call(acct_, "Caa308E3-AaAa", kT0 + 1)}),
+  EXPECT_THAT(insert({minimal_call(acct_, "Caa308E3-AaAa", kT0 + 1)}),
               ElementsAre(InsertOutcome::kDuplicate));
   for (const char* spelling : {"CAA308E3-aaaa", "caa308e3-aaaa", "CAA308E3-AAAA"}) {
     Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, spelling, 0);
@@ -422,7 +413,7 @@ TEST_F(SqliteStoreTest, CallUuidsMatchInAnyLetterCase) {
 // already in lower case, else the one stored first) and the others keep their spelling, each
 // found by it. Nothing is deleted, and no further spelling can be stored.
 TEST_F(SqliteStoreTest, MigrationFoldsOldUuidsAndKeepsTwinsStoredInDifferentCases) {
-  insert({make_call(acct_, "dup-abc", kT0), make_call(acct_, "other", kT0 + 5)});
+  insert({minimal_call(acct_, "dup-abc", kT0), minimal_call(acct_, "other", kT0 + 5)});
   store_.reset();
   // Back to the schema of version 5, then rows as that version stored them.
   raw_int(db_path(), "DROP TRIGGER calls_keep_high_water");
@@ -468,9 +459,9 @@ TEST_F(SqliteStoreTest, MigrationFoldsOldUuidsAndKeepsTwinsStoredInDifferentCase
   EXPECT_EQ(found("MIXED-A"), P("MIXED-A", 9));
   EXPECT_EQ(found("OTHER"), P("other", 5));
   EXPECT_THAT(
-      insert({make_call(acct_, "dUP-aBC", kT0), make_call(acct_, "DUP-ABC", kT0),
-              make_call(acct_, "upper-1", kT0), make_call(acct_, "MIXED-A", kT0),
-              make_call(acct_, "Other", kT0)}),
+      insert({minimal_call(acct_, "dUP-aBC", kT0), minimal_call(acct_, "DUP-ABC", kT0),
+              minimal_call(acct_, "upper-1", kT0), minimal_call(acct_, "MIXED-A", kT0),
+              minimal_call(acct_, "Other", kT0)}),
       ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate, InsertOutcome::kDuplicate,
                   InsertOutcome::kDuplicate, InsertOutcome::kDuplicate));
   EXPECT_EQ(list(query()).total_count, 6);
@@ -489,7 +480,7 @@ class SqliteStoreFilterTest : public SqliteStoreTest {
   void SetUp() override {
     SqliteStoreTest::SetUp();
     auto call = [&](std::string uuid, int minute) {
-      return make_call(acct_, std::move(uuid), kT0 + minute * kMicrosPerMinute);
+      return minimal_call(acct_, std::move(uuid), kT0 + minute * kMicrosPerMinute);
     };
     std::vector<CallRecord> calls;
     CallRecord c = call("c1", 1);  // defaults: outbound, +1415... -> +9199...
@@ -549,7 +540,7 @@ class SqliteStoreFilterTest : public SqliteStoreTest {
     c.extension_id = 10;
     calls.push_back(c);
 
-    calls.push_back(make_call(other_, "o1", kT0 + 3 * kMicrosPerMinute));  // another account
+    calls.push_back(minimal_call(other_, "o1", kT0 + 3 * kMicrosPerMinute));  // another account
     insert(calls);
   }
 
@@ -723,9 +714,9 @@ TEST_F(SqliteStoreFilterTest, EmptyRangesAnswerNothing) {
 TEST_F(SqliteStoreTest, PagesNeverOverlapOrSkipAcrossTies) {
   // 7 calls ending at the same microsecond, with others around them.
   std::vector<CallRecord> calls;
-  calls.push_back(make_call(acct_, "early", kT0 - 1));
-  for (int i = 0; i < 7; ++i) calls.push_back(make_call(acct_, "tie" + std::to_string(i), kT0));
-  calls.push_back(make_call(acct_, "late", kT0 + 1));
+  calls.push_back(minimal_call(acct_, "early", kT0 - 1));
+  for (int i = 0; i < 7; ++i) calls.push_back(minimal_call(acct_, "tie" + std::to_string(i), kT0));
+  calls.push_back(minimal_call(acct_, "late", kT0 + 1));
   insert(calls);
 
   for (SortOrder order : {SortOrder::kNewestFirst, SortOrder::kOldestFirst}) {
@@ -752,7 +743,7 @@ TEST_F(SqliteStoreTest, TotalCountIsExact) {
   std::vector<CallRecord> calls;
   calls.reserve(45);
   for (int i = 0; i < 45; ++i) {
-    calls.push_back(make_call(acct_, "k" + std::to_string(i), kT0 + i * kMicrosPerSecond));
+    calls.push_back(minimal_call(acct_, "k" + std::to_string(i), kT0 + i * kMicrosPerSecond));
   }
   insert(calls);
   auto page = [&](int limit, std::int64_t offset) {
@@ -783,14 +774,14 @@ TEST_F(SqliteStoreTest, DeleteCallsEndedBeforeTakesOnlyExpiredCallsOfEveryAccoun
   std::vector<CallRecord> calls;
   calls.reserve(1'500);
   for (int i = 0; i < 1'500; ++i) {
-    calls.push_back(make_call(acct_, "a-old-" + std::to_string(i), kT0 + i * kMicrosPerSecond));
+    calls.push_back(minimal_call(acct_, "a-old-" + std::to_string(i), kT0 + i * kMicrosPerSecond));
   }
   for (int i = 0; i < 700; ++i) {
-    calls.push_back(make_call(other_, "b-old-" + std::to_string(i), kT0 + i * kMicrosPerSecond));
+    calls.push_back(minimal_call(other_, "b-old-" + std::to_string(i), kT0 + i * kMicrosPerSecond));
   }
   for (int i = 0; i < 10; ++i) {
-    calls.push_back(make_call(acct_, "a-new-" + std::to_string(i), floor + i));  // floor kept
-    calls.push_back(make_call(other_, "b-new-" + std::to_string(i), floor + i));
+    calls.push_back(minimal_call(acct_, "a-new-" + std::to_string(i), floor + i));  // floor kept
+    calls.push_back(minimal_call(other_, "b-new-" + std::to_string(i), floor + i));
   }
   insert(calls);
   calls.clear();
@@ -872,7 +863,7 @@ TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing
     Result<std::unique_ptr<sqlite::Stores>> s = sqlite::open_stores(db_path());
     if (!s.ok()) _exit(2);
     Result<std::vector<InsertOutcome>> r =
-        (*s)->calls.insert_calls({make_call(acct_, "crash", kT0)});
+        (*s)->calls.insert_calls({minimal_call(acct_, "crash", kT0)});
     _exit(r.ok() ? 0 : 3);
   }
   int status = 0;
@@ -947,7 +938,8 @@ TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
     std::vector<CallRecord> calls;
     calls.reserve(kPerBatch);
     for (int i = 0; i < kPerBatch; ++i) {
-      calls.push_back(make_call(acct_, "b" + std::to_string(b) + "-" + std::to_string(i), kT0 + i));
+      calls.push_back(
+          minimal_call(acct_, "b" + std::to_string(b) + "-" + std::to_string(i), kT0 + i));
     }
     insert(calls);
   }
