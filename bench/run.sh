@@ -370,8 +370,8 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
     "the server's own time of the same requests, from their first byte to the last byte of the" \
     "answer (\`cdrd_http_request_duration_seconds_sum\`), summed over the connections;" \
     "*rest* is the request time minus the stages: HTTP, reading the body, waiting for a" \
-    "worker or a lock. Ingest's store stage is the transaction of each batch (the fsync" \
-    "included) and the list index update; a list's match and count is the list index's" \
+    "worker or a lock. Ingest's store stage is the group-commit writer's transactions (the" \
+    "fsync included) and the list index update; a list's match and count is the list index's" \
     "query (the SQL evaluation's whole statement when the index does not answer), fetch the" \
     "page's rows read by id, render the JSON body."
   if [[ $peers == 1 ]]; then
