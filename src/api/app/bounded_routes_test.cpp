@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
+#include "store/forwarding_call_store.h"
 #include "testing/stores.h"
 #include "testing/temp_dir.h"
 
@@ -22,31 +23,11 @@ constexpr std::string_view kToken = "a-token-of-the-bounded-routes-test-00001";
 constexpr std::string_view kUuid = "0b6a3b2e-6f1d-4c39-9a57-1d2c3e4f5a6b";
 
 // A CallStore whose find_call is not local (a remote backend): the sqlite store's answers, but
-// find_call_is_local() keeps the interface's default.
-class RemoteCalls final : public CallStore {
+// find_call_is_local() says no, as the interface's default does.
+class RemoteCalls final : public ForwardingCallStore {
  public:
-  explicit RemoteCalls(CallStore& inner) : inner_(inner) {}
-  Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& r) override {
-    return inner_.insert_calls(r);
-  }
-  Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view uuid,
-                                              Micros served_from) override {
-    return inner_.find_call(account_id, uuid, served_from);
-  }
-  Result<Page<CallRecord>> list_calls(const CallQuery& query) override {
-    return inner_.list_calls(query);
-  }
-  Result<UsageAnswer> usage(const UsageQuery& query) override { return inner_.usage(query); }
-  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after_id,
-                                                     Micros served_from, int limit) override {
-    return inner_.calls_stored_after(account_id, after_id, served_from, limit);
-  }
-  Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override {
-    return inner_.delete_calls_ended_before(floor, max_rows);
-  }
-
- private:
-  CallStore& inner_;
+  using ForwardingCallStore::ForwardingCallStore;
+  bool find_call_is_local() const override { return false; }
 };
 
 class BoundedRoutesTest : public ::testing::Test {

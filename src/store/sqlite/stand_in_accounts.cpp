@@ -1,12 +1,13 @@
 #include "store/sqlite/stand_in_accounts.h"
 
+#include <future>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cdrd::sqlite {
 
-Result<std::vector<InsertOutcome>> StandInAccountsCallStore::insert_calls(
-    const std::vector<CallRecord>& records) {
+Status StandInAccountsCallStore::add_stand_ins(const std::vector<CallRecord>& records) {
   std::vector<std::int64_t> missing;
   {
     MutexLock lock(&mu_);
@@ -39,7 +40,23 @@ Result<std::vector<InsertOutcome>> StandInAccountsCallStore::insert_calls(
     MutexLock lock(&mu_);
     present_.insert(missing.begin(), missing.end());
   }
-  return calls_.insert_calls(records);
+  return Status::Ok();
+}
+
+Result<std::vector<InsertOutcome>> StandInAccountsCallStore::insert_calls(
+    const std::vector<CallRecord>& records) {
+  RETURN_IF_ERROR(add_stand_ins(records));
+  return inner().insert_calls(records);
+}
+
+std::future<Result<std::vector<InsertOutcome>>> StandInAccountsCallStore::insert_calls_async(
+    std::vector<CallRecord> records) {
+  if (Status s = add_stand_ins(records); !s.ok()) {
+    std::promise<Result<std::vector<InsertOutcome>>> refused;
+    refused.set_value(std::move(s));
+    return refused.get_future();
+  }
+  return inner().insert_calls_async(std::move(records));
 }
 
 }  // namespace cdrd::sqlite

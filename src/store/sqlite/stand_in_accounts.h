@@ -12,38 +12,31 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <set>
+#include <vector>
 
 #include "core/mutex.h"
+#include "store/forwarding_call_store.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/sqlite_call_store.h"
 
 namespace cdrd::sqlite {
 
-class StandInAccountsCallStore final : public CallStore {
+class StandInAccountsCallStore final : public ForwardingCallStore {
  public:
-  StandInAccountsCallStore(Database& db, SqliteCallStore& calls) : db_(db), calls_(calls) {}
+  StandInAccountsCallStore(Database& db, SqliteCallStore& calls)
+      : ForwardingCallStore(calls), db_(db) {}
 
   Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override;
-  Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
-                                              Micros served_from) override {
-    return calls_.find_call(account_id, call_uuid, served_from);
-  }
-  Result<Page<CallRecord>> list_calls(const CallQuery& query) override {
-    return calls_.list_calls(query);
-  }
-  Result<UsageAnswer> usage(const UsageQuery& query) override { return calls_.usage(query); }
-  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after_id,
-                                                     Micros served_from, int limit) override {
-    return calls_.calls_stored_after(account_id, after_id, served_from, limit);
-  }
-  Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override {
-    return calls_.delete_calls_ended_before(floor, max_rows);
-  }
+  std::future<Result<std::vector<InsertOutcome>>> insert_calls_async(
+      std::vector<CallRecord> records) override;
 
  private:
+  // Adds the stand-in row of every account of `records` this database does not hold yet.
+  Status add_stand_ins(const std::vector<CallRecord>& records);
+
   Database& db_;
-  SqliteCallStore& calls_;
   Mutex mu_;
   std::set<std::int64_t> present_ GUARDED_BY(mu_);  // ids known to have a row here
 };
