@@ -29,6 +29,10 @@ class CallIndexes {
     SharedMutex mu;
     bool built GUARDED_BY(mu) = false;
     index::AccountCallIndex index GUARDED_BY(mu);
+    // Re-rated bill_durations (row id -> seconds) of rows the index does not hold: a row the
+    // group-commit writer has committed but not yet added takes its value from here when it is
+    // (SqliteCallStore::write_group), which then clears what is left.
+    std::unordered_map<std::int64_t, std::int64_t> late_bill GUARDED_BY(mu);
   };
 
   // The account's slot, made (unbuilt) on first use.

@@ -187,4 +187,41 @@ TEST_F(GroupCommitTest, TheLogIsCheckpointedWhileWritesGoOn) {
   EXPECT_GT(database, largest_log) << "the database file was never checkpointed into";
 }
 
+// A re-rating that lands between a group's commit and its index update (the rows are in the table,
+// not yet in the index) is not lost: the index takes the re-rated bill_duration, as the table has
+// it, and a list filtered on bill_duration finds the call.
+TEST_F(GroupCommitTest, AReRatingBetweenCommitAndIndexUpdateReachesTheIndex) {
+  std::atomic<int> rerated{0};
+  store_->calls.set_after_commit_hook([&] {
+    BillingScan scan;
+    scan.account_id = acct_;
+    scan.include_provided = true;
+    scan.include_unrated = true;
+    scan.include_rated = true;
+    Result<std::vector<BilledCall>> billed = store_->rating.scan_billing(scan, {}, 10);
+    ASSERT_TRUE(billed.ok()) << billed.status().message();
+    for (BilledCall& b : *billed) b.call.bill_duration_s = 600;
+    Result<std::int64_t> n = store_->rating.update_billing(*billed);
+    ASSERT_TRUE(n.ok()) << n.status().message();
+    rerated += static_cast<int>(*n);
+  });
+  CallRecord c = minimal_call(acct_, "RERATED-IN-FLIGHT", kT0);
+  c.duration_s = 60;
+  c.bill_duration_s = 60;
+  ASSERT_TRUE(store_->calls.insert_calls({c}).ok());
+  ASSERT_EQ(rerated.load(), 1) << "the hook did not re-rate the call";
+  store_->calls.set_after_commit_hook(nullptr);
+
+  CallQuery q;
+  q.account_id = acct_;
+  q.bill_duration.min = 600;
+  Result<Page<CallRecord>> listed = store_->calls.list_calls(q);
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  Result<Page<CallRecord>> scanned = store_->calls.list_calls_scan(q);
+  ASSERT_TRUE(scanned.ok()) << scanned.status().message();
+  EXPECT_EQ(scanned->total_count, 1);
+  EXPECT_EQ(listed->total_count, scanned->total_count) << "the index kept the bill_duration of "
+                                                          "the insert, not the re-rated one";
+}
+
 }  // namespace cdrd::group_commit_test

@@ -5,6 +5,7 @@
 
 #include <limits>
 #include <map>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -185,6 +186,11 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
   return calls;
 }
 
+void SqliteCallStore::set_after_commit_hook(std::function<void()> hook) {
+  MutexLock lock(&queue_mu_);
+  after_commit_ = std::move(hook);
+}
+
 SqliteCallStore::~SqliteCallStore() {
   std::thread writer;
   {
@@ -346,18 +352,38 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     for (auto& batch : group) batch->done.set_value(committed);
     return;
   }
-  // Durable now: into the indexes, before the callers acknowledge their batches.
+  std::function<void()> hook;
+  {
+    MutexLock lock(&queue_mu_);
+    hook = after_commit_;
+  }
+  if (hook) hook();
+  // Durable now: into the indexes, before the callers acknowledge their batches. A re-rating
+  // may have changed a row's bill_duration since the commit: its value waits in the slot's
+  // late_bill (call_indexes.h) and is taken in place of the one inserted.
+  std::set<Slot*> touched;
   for (auto& batch : group) {
     if (!batch->status.ok()) continue;
     const std::vector<CallRecord>& records = *batch->records;
     for (auto& [account_id, slot] : batch->slots) {
       WriterLock lock(&slot->mu);
+      touched.insert(slot);
       for (std::size_t i = 0; i < records.size(); ++i) {
-        if (batch->row_ids[i] != 0 && records[i].account_id == account_id) {
-          slot->index.add(IndexedCall::of(batch->row_ids[i], records[i]));
+        if (batch->row_ids[i] == 0 || records[i].account_id != account_id) continue;
+        IndexedCall call = IndexedCall::of(batch->row_ids[i], records[i]);
+        if (!slot->late_bill.empty()) {
+          const auto late = slot->late_bill.find(call.id);
+          if (late != slot->late_bill.end()) call.bill_duration_s = late->second;
         }
+        slot->index.add(call);
       }
     }
+  }
+  // Rows committed but not yet indexed are this group's alone (one writer): what is left in
+  // late_bill names rows that are gone.
+  for (Slot* slot : touched) {
+    WriterLock lock(&slot->mu);
+    slot->late_bill.clear();
   }
   if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
   for (auto& batch : group) {

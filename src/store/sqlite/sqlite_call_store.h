@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -86,6 +87,10 @@ class SqliteCallStore final : public CallStore {
   // serves, so that the first list of each account is fast). Returns the calls indexed.
   Result<std::int64_t> build_indexes();
 
+  // Test seam: runs on the writer thread after each group's commit and before its rows are
+  // added to the list index (nullptr: none). Set it while no batch is being written.
+  void set_after_commit_hook(std::function<void()> hook) EXCLUDES(queue_mu_);
+
  private:
   using Slot = sqlite::CallIndexes::Slot;
   // The account's slot with its index built.
@@ -118,6 +123,7 @@ class SqliteCallStore final : public CallStore {
   std::deque<std::unique_ptr<QueuedBatch>> queue_ GUARDED_BY(queue_mu_);
   bool stopping_ GUARDED_BY(queue_mu_) = false;
   std::thread writer_ GUARDED_BY(queue_mu_);  // started by the first enqueue
+  std::function<void()> after_commit_ GUARDED_BY(queue_mu_);
 };
 
 }  // namespace cdrd

@@ -244,7 +244,9 @@ Result<std::int64_t> SqliteRatingStore::update_billing(const std::vector<BilledC
     written += n;
     if (!slot.built) continue;  // a build later reads the new values from the table
     for (const BilledCall* b : account_calls) {
-      slot.index.set_bill_duration(b->call.end_time, b->row_id, b->call.bill_duration_s);
+      if (!slot.index.set_bill_duration(b->call.end_time, b->row_id, b->call.bill_duration_s)) {
+        slot.late_bill[b->row_id] = b->call.bill_duration_s;  // committed, not yet indexed
+      }
     }
   }
   return written;
