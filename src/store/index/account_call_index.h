@@ -29,6 +29,7 @@
 // Not thread-safe: the store guards each account's index with its own reader/writer lock.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -113,6 +114,8 @@ class AccountCallIndex {
  private:
   struct Chunk;
   struct Plan;
+  struct List;
+  static std::array<List, 5> lists(const Chunk& c, const Plan& p);
   // Strings to dense ids 0, 1, 2, ...: the strings one after another in one arena, and an
   // open-addressing table of ids, about (length + 12) bytes per distinct string.
   class Dictionary {
