@@ -8,7 +8,8 @@
 // one account, 30 days, validated as ingest does, row ids in arrival order, which is random
 // end_time order), not the synthetic one. --compact 1: pack the index after the load, as a
 // server does when it builds the index at start (the bytes per call its log shows).
-// Prints one line per query: "query=<name> matches=<n> p50_us=<..> p99_us=<..>", then
+// Prints one line per query: "query=<name> matches=<n> page=<digest of its ids> p50_us=<..>
+// p99_us=<..>", then
 // "index_bytes_per_call=<..> build_s=<..>".
 #include <algorithm>
 #include <chrono>
@@ -217,19 +218,22 @@ int main(int argc, char** argv) {
   for (const Named& n : queries) {
     std::vector<double> us;
     std::int64_t matches = 0;
+    std::uint64_t page = 0;  // a digest of the page's ids, to compare answers between builds
     bool empty = false;
     for (int i = 0; i < o.rounds; ++i) {
       const auto q0 = Clock::now();
       const cdrd::index::IndexAnswer a = index.query(n.q);
       us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - q0).count());
       matches = a.total_count;
+      page = 0;
+      for (const std::int64_t id : a.ids) page = page * 1'000'003 + static_cast<std::uint64_t>(id);
       empty = empty || a.ids.empty();
     }
     if (empty) std::fprintf(stderr, "%s: an empty page\n", n.name.c_str());
     std::sort(us.begin(), us.end());
-    std::printf("query=%s matches=%lld p50_us=%.0f p99_us=%.0f\n", n.name.c_str(),
-                static_cast<long long>(matches), us[us.size() / 2],
-                us[std::min(us.size() - 1, us.size() * 99 / 100)]);
+    std::printf("query=%s matches=%lld page=%016llx p50_us=%.0f p99_us=%.0f\n", n.name.c_str(),
+                static_cast<long long>(matches), static_cast<unsigned long long>(page),
+                us[us.size() / 2], us[std::min(us.size() - 1, us.size() * 99 / 100)]);
   }
   std::printf("index_bytes_per_call=%.1f build_s=%.2f calls=%lld\n",
               static_cast<double>(index.memory_bytes()) / static_cast<double>(index.size()),
