@@ -140,6 +140,27 @@ void and_in_users(std::uint8_t* m, const std::uint32_t* users, const std::uint32
   for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
 }
 
+// (hi[i], lo[i]) is the number of one of `probes`: one fused pass for one probe.
+CDRD_KERNEL void and_number_is(std::uint8_t* m, const std::uint32_t* hi, const std::uint32_t* lo,
+                               std::size_t n, std::uint32_t want_hi, std::uint32_t want_lo) {
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] &= static_cast<std::uint8_t>((hi[i] == want_hi) & (lo[i] == want_lo));
+  }
+}
+void and_number_in(std::uint8_t* m, const std::uint32_t* hi, const std::uint32_t* lo, std::size_t n,
+                   const std::vector<NumberProbe>& probes) {
+  if (probes.size() == 1) return and_number_is(m, hi, lo, n, probes[0].hi, probes[0].lo);
+  thread_local std::vector<std::uint8_t> any;
+  any.assign(n, 0);
+  std::uint8_t* a = any.data();
+  for (const NumberProbe& p : probes) {
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] |= static_cast<std::uint8_t>((hi[i] == p.hi) & (lo[i] == p.lo));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
+}
+
 // lo <= end[i] - delta[i] <= hi (the initiation time), as one unsigned comparison.
 CDRD_KERNEL void and_init_between(std::uint8_t* m, const std::int64_t* end,
                                   const std::uint32_t* delta, std::size_t n, std::int64_t lo,
@@ -257,6 +278,7 @@ template <class T>
 class Column {
  public:
   bool constant() const { return values_.empty(); }
+  const T* data() const { return values_.data(); }  // when !constant()
   T operator[](std::size_t i) const { return values_.empty() ? same_ : values_[i]; }
   // The values [lo, lo + n) as an array: the column's own, or `scratch` filled with the one value.
   const T* view(std::size_t lo, std::size_t n, std::vector<T>& scratch) const {
@@ -737,16 +759,9 @@ struct AccountCallIndex::Chunk {
   }
   // The position of the first sorted call with end_time >= t.
   std::size_t first_at_or_after(Micros t) const {
-    std::size_t lo = 0, hi = sorted;
-    while (lo < hi) {
-      const std::size_t mid = (lo + hi) / 2;
-      if (end_time[mid] < t) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    if (end_time.constant()) return sorted > 0 && end_time[0] < t ? sorted : 0;
+    const Micros* begin = end_time.data();
+    return static_cast<std::size_t>(std::lower_bound(begin, begin + sorted, t) - begin);
   }
 };
 
@@ -1087,7 +1102,18 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
       if (list.may_hold(probe)) held_numbers.push_back(probe);
     }
     if (held.empty() && held_numbers.empty()) return none();
-    if (held_numbers.empty()) {
+    if (list.values->constant() && (*list.values)[0] >= kBareNumber) {
+      // Every call of the chunk holds its number here (SIP-trunk calls): the numbers decide.
+      const std::uint32_t marker = (*list.values)[0];
+      std::erase_if(held_numbers,
+                    [marker](const NumberProbe& probe) { return probe.marker != marker; });
+      if (held_numbers.empty()) return none();
+      all = false;
+      and_number_in(m, list.hi->view(lo, n, scratch.b), list.lo->view(lo, n, scratch.c), n,
+                    held_numbers);
+      continue;
+    }
+    if (held_numbers.empty() || list.values->constant()) {  // a constant id: min/max settle it
       if (!apply(cover_in(*list.mm, held),
                  [&] { and_in(m, list.values->view(lo, n, scratch.a), n, held); })) {
         return none();
