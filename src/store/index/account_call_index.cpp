@@ -367,6 +367,193 @@ class Column {
   T same_{};
 };
 
+// The end times of a chunk: 32-bit offsets from a base, counted in the largest unit of 1 s,
+// 1 ms or 1 us that divides every offset (switches mostly send whole seconds: a chunk may then
+// span 136 years, 71 minutes in microseconds), or the 64-bit times themselves when none fits.
+class EndColumn {
+ public:
+  Micros operator[](std::size_t i) const {
+    return wide_ ? times_[i] : base_ + static_cast<Micros>(offsets_[i]) * unit_;
+  }
+  // The values [lo, lo + n) as an array: the column's own, or decoded into `scratch`.
+  const Micros* view(std::size_t lo, std::size_t n, std::vector<Micros>& scratch) const {
+    if (wide_) return times_.data() + lo;
+    scratch.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      scratch[i] = base_ + static_cast<Micros>(offsets_[lo + i]) * unit_;
+    }
+    return scratch.data();
+  }
+  // The position of the first of [0, sorted) (in order) at or after t.
+  std::size_t first_at_or_after(Micros t, std::size_t sorted) const {
+    if (wide_) {
+      return static_cast<std::size_t>(
+          std::lower_bound(times_.begin(), times_.begin() + static_cast<std::ptrdiff_t>(sorted),
+                           t) -
+          times_.begin());
+    }
+    if (t <= base_) return 0;
+    const std::uint64_t k = (span(base_, t) + static_cast<std::uint64_t>(unit_) - 1) /
+                            static_cast<std::uint64_t>(unit_);
+    if (k > kMaxOffset) return sorted;
+    const auto begin = offsets_.begin();
+    return static_cast<std::size_t>(std::lower_bound(begin,
+                                                     begin + static_cast<std::ptrdiff_t>(sorted),
+                                                     static_cast<std::uint32_t>(k)) -
+                                    begin);
+  }
+  void push_back(Micros v, std::size_t n, std::size_t cap) {
+    if (n == 0) {
+      times_ = {};
+      offsets_.clear();
+      offsets_.reserve(cap);
+      wide_ = false, base_ = v, unit_ = kUnits[0];
+      offsets_.push_back(0);
+      return;
+    }
+    if (wide_) {
+      times_.push_back(v);
+    } else if (fits(v)) {
+      offsets_.push_back(offset(v));
+    } else {
+      std::vector<Micros> all = decoded();
+      all.push_back(v);
+      // Room below a new smallest time as wide as the span, as calls that came out of order
+      // tend to bring more.
+      rebuild(all, cap, v < base_);
+    }
+  }
+  void reserve(std::size_t cap) {
+    if (wide_) {
+      times_.reserve(cap);
+    } else {
+      offsets_.reserve(cap);
+    }
+  }
+  void permute(const std::vector<std::uint32_t>& order) {
+    auto apply = [&order](auto& values) {
+      const std::remove_reference_t<decltype(values)> copy(values);
+      for (std::size_t i = 0; i < order.size(); ++i) values[i] = copy[order[i]];
+    };
+    if (wide_) {
+      apply(times_);
+    } else {
+      apply(offsets_);
+    }
+  }
+  void split(EndColumn& to, std::size_t keep, bool shrink) {
+    to.wide_ = wide_, to.base_ = base_, to.unit_ = unit_;
+    auto move = [keep, shrink](auto& from, auto& dst) {
+      dst.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
+      from.resize(keep);
+      if (shrink) from.shrink_to_fit();
+    };
+    if (wide_) {
+      move(times_, to.times_);
+    } else {
+      move(offsets_, to.offsets_);
+    }
+  }
+  void append(const EndColumn& src, std::size_t from, std::size_t take, std::size_t n,
+              std::size_t cap) {
+    if (take == 0) return;
+    bool all_fit = n > 0 && !wide_;
+    for (std::size_t i = from; all_fit && i < from + take; ++i) all_fit = fits(src[i]);
+    if (all_fit) {
+      for (std::size_t i = from; i < from + take; ++i) offsets_.push_back(offset(src[i]));
+      return;
+    }
+    if (n > 0 && wide_) {
+      for (std::size_t i = from; i < from + take; ++i) times_.push_back(src[i]);
+      return;
+    }
+    std::vector<Micros> all = n > 0 ? decoded() : std::vector<Micros>{};
+    for (std::size_t i = from; i < from + take; ++i) all.push_back(src[i]);
+    rebuild(all, cap, false);
+  }
+  void erase_front(std::size_t k) {
+    auto erase = [k](auto& values) {
+      values.erase(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k));
+    };
+    if (wide_) {
+      erase(times_);
+    } else {
+      erase(offsets_);
+    }
+  }
+  // From the smallest time, in the largest unit that fits now.
+  void pack() {
+    const std::vector<Micros> all = decoded();
+    if (all.empty()) return;
+    rebuild(all, std::max(wide_ ? times_.capacity() : offsets_.capacity(), all.size()), false);
+  }
+  std::size_t memory_bytes() const {
+    return times_.capacity() * sizeof(Micros) + offsets_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  static constexpr std::uint64_t kMaxOffset = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::array<std::int64_t, 3> kUnits = {1'000'000, 1'000, 1};
+  static std::uint64_t span(Micros a, Micros b) {  // b - a for a <= b
+    return static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+  }
+  bool fits(Micros v) const {
+    if (v < base_) return false;
+    const std::uint64_t d = span(base_, v);
+    const auto u = static_cast<std::uint64_t>(unit_);
+    return d % u == 0 && d / u <= kMaxOffset;
+  }
+  std::uint32_t offset(Micros v) const {
+    return static_cast<std::uint32_t>(span(base_, v) / static_cast<std::uint64_t>(unit_));
+  }
+  std::vector<Micros> decoded() const {
+    const std::size_t n = wide_ ? times_.size() : offsets_.size();
+    std::vector<Micros> all;
+    all.reserve(n + 1);
+    for (std::size_t i = 0; i < n; ++i) all.push_back((*this)[i]);
+    return all;
+  }
+  // Holds `all` (in their order): offsets in the largest unit that fits, from their smallest
+  // (less `room_below` of room, when it fits too), else the times themselves.
+  void rebuild(const std::vector<Micros>& all, std::size_t cap, bool room_below) {
+    const Micros lo = *std::min_element(all.begin(), all.end());
+    const Micros hi = *std::max_element(all.begin(), all.end());
+    for (const std::int64_t unit : kUnits) {
+      const auto u = static_cast<std::uint64_t>(unit);
+      if (span(lo, hi) / u > kMaxOffset) continue;
+      if (!std::all_of(all.begin(), all.end(), [&](Micros v) { return span(lo, v) % u == 0; })) {
+        continue;
+      }
+      std::uint64_t room = 0;
+      if (room_below) {
+        const std::uint64_t used = span(lo, hi) / u;
+        room = std::min(used, kMaxOffset - used);
+        // The base must stay a Micros.
+        if (span(std::numeric_limits<Micros>::lowest(), lo) / u < room) room = 0;
+      }
+      wide_ = false;
+      unit_ = unit;
+      base_ = static_cast<Micros>(static_cast<std::uint64_t>(lo) - room * u);
+      times_ = {};
+      offsets_.clear();
+      offsets_.reserve(std::max(cap, all.size()));
+      for (const Micros v : all) offsets_.push_back(offset(v));
+      return;
+    }
+    wide_ = true;
+    offsets_ = {};
+    times_.clear();
+    times_.reserve(std::max(cap, all.size()));
+    times_.assign(all.begin(), all.end());
+  }
+
+  bool wide_ = false;
+  Micros base_ = 0;
+  std::int64_t unit_ = 1'000'000;
+  std::vector<std::uint32_t> offsets_;  // (time - base_) / unit_
+  std::vector<Micros> times_;           // when wide_
+};
+
 // The storage row ids of a chunk: 32-bit offsets from a base (the calls of a chunk ended about
 // the same time, so they were mostly stored about the same time too), or the 64-bit ids
 // themselves when they span 2^32 or more.
@@ -558,7 +745,7 @@ struct AccountCallIndex::Chunk {
   std::size_t n = 0;    // calls
   std::size_t cap = 0;  // calls the columns (those with a vector) have room for
   // One entry per call, in (end_time, id) order.
-  Column<std::int64_t> end_time;
+  EndColumn end_time;
   IdColumn id;
   // end_time - initiation_time in microseconds, or kLongInit: the initiation_time is in
   // long_init_ (a call of over 71 minutes from initiation to end, or one ending before it began).
@@ -758,11 +945,7 @@ struct AccountCallIndex::Chunk {
     return lo;
   }
   // The position of the first sorted call with end_time >= t.
-  std::size_t first_at_or_after(Micros t) const {
-    if (end_time.constant()) return sorted > 0 && end_time[0] < t ? sorted : 0;
-    const Micros* begin = end_time.data();
-    return static_cast<std::size_t>(std::lower_bound(begin, begin + sorted, t) - begin);
-  }
+  std::size_t first_at_or_after(Micros t) const { return end_time.first_at_or_after(t, sorted); }
 };
 
 // ---- the compiled query ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -645,6 +646,97 @@ TEST(AccountCallIndex, ConstantColumnsAndFarApartIdsEqualBruteForceThroughEveryC
     check("two kinds appended", 200);
     index.compact();
     check("both kinds compacted", 300);
+  }
+}
+
+// End times are kept as 32-bit offsets in the largest unit (1 s, 1 ms, 1 us) that divides every
+// offset of the chunk, or whole when none fits: whole seconds, milliseconds and microseconds mixed
+// in one chunk, times years apart and at the ends of the 64-bit range, with windows that fall
+// between them and ties, through appends, calls out of order, re-rating, retention, compaction
+// and late calls: every answer equals the brute force.
+TEST(AccountCallIndex, EndTimesOfEveryUnitAndFarApartEqualBruteForceThroughEveryChange) {
+  constexpr Micros kMax = std::numeric_limits<Micros>::max();
+  constexpr Micros kMin = std::numeric_limits<Micros>::min();
+  for (std::uint32_t seed : {51u, 52u, 53u}) {
+    Random rnd(seed);
+    AccountCallIndex index(seed == 51 ? 16 : seed == 52 ? 128 : AccountCallIndex::kChunkRows);
+    std::vector<Row> rows;
+    std::int64_t next_id = 1;
+    // Mostly whole seconds; the odd call with milliseconds or microseconds, or years away, or at
+    // either end of the range.
+    const int far = seed == 53 ? 1 : 8;
+    auto end_time = [&rnd, far]() -> Micros {
+      const Micros s = 1'000'000 * rnd.between(0, 400);
+      const std::int64_t kind = rnd.between(1, 100);
+      if (kind <= 70) return s;
+      if (kind <= 80) return s + 1000 * rnd.between(0, 999);
+      if (kind <= 90) return s + rnd.between(0, 999'999);
+      if (kind <= 90 + far) {
+        return s + (rnd.chance(50) ? 1 : -1) * 1'000'000 * rnd.between(1, std::int64_t{1} << 40);
+      }
+      return rnd.chance(50) ? kMax - rnd.between(0, 3) : kMin + rnd.between(0, 3);
+    };
+    auto make = [&] {
+      CallRecord c = random_call(rnd);
+      c.end_time = end_time();
+      c.initiation_time = c.end_time;  // no overflow at the ends of the range
+      return c;
+    };
+    auto add = [&](int n, bool in_order) {
+      std::vector<Row> batch;
+      for (int i = 0; i < n; ++i) {
+        next_id += rnd.between(1, 2);
+        batch.push_back({next_id, make()});
+      }
+      if (in_order) {
+        std::sort(batch.begin(), batch.end(),
+                  [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
+      }
+      for (const Row& row : batch) {
+        index.add(IndexedCall::of(row.id, row.r));
+        rows.push_back(row);
+      }
+    };
+    // Windows from the usual range, or next to a stored time (just before, at, just after).
+    auto near = [&]() -> Micros {
+      const Micros t = rnd.pick(rows).r.end_time;
+      const std::int64_t d = rnd.between(-2, 2);
+      if ((d > 0 && t > kMax - d) || (d < 0 && t < kMin - d)) return t;
+      return t + d;
+    };
+    auto check = [&](const char* stage, int count) {
+      ASSERT_EQ(index.size(), rows.size()) << stage;
+      for (int i = 0; i < count; ++i) {
+        CallQuery q = random_query(rnd, static_cast<std::int64_t>(rows.size()));
+        if (rnd.chance(50)) {
+          q.end_time = {};
+          if (rnd.chance(70)) q.end_time.from = near();
+          if (rnd.chance(70)) q.end_time.until = near();
+        }
+        ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+            << stage << ", seed " << seed << ", query " << i;
+      }
+    };
+
+    add(1500, true);
+    check("appended", 300);
+    add(1500, false);
+    check("out of order", 300);
+    for (int i = 0; i < 100; ++i) {
+      Row& row = rows[static_cast<std::size_t>(
+          rnd.between(0, static_cast<std::int64_t>(rows.size()) - 1))];
+      row.r.bill_duration_s = rnd.between(0, 700);
+      ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
+    }
+    check("re-rated", 200);
+    const Micros floor = 1'000'000 * 150 + 1;
+    index.drop_oldest(index.oldest_ended_before(floor, rows.size()).size());
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    check("after retention", 200);
+    index.compact();
+    check("compacted", 300);
+    add(400, false);
+    check("late calls after compaction", 300);
   }
 }
 
