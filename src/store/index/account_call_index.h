@@ -9,9 +9,11 @@
 // cannot match is skipped and a filter every call of a chunk passes is not evaluated. A column
 // whose calls all hold one value keeps that value alone, no vector (the cloud-PBX fields of
 // SIP-trunk calls, one trunk), until a call differs. Row ids are 32-bit offsets from the chunk's
-// smallest (the ids themselves when they span 2^32 or more). Durations and the hangup code are 16
-// bits, initiation_time 32 bits back from end_time; a value too wide leaves a marker in its column
-// and its value in a side table by row id. A query binary-searches
+// smallest (the ids themselves when they span 2^32 or more); end times are 32-bit offsets from the
+// chunk's smallest in the largest unit of 1 s, 1 ms or 1 us that divides them all (the times
+// themselves when none fits). Durations and the hangup code are 16 bits, initiation_time 32 bits
+// back from end_time; a value too wide leaves a marker in its column and its value in a side table
+// by row id. A query binary-searches
 // its end_time window, then counts each chunk's matches with branch-free passes over the columns; a
 // page at any offset walks the per-chunk counts to the chunk that holds it, so a deep page costs
 // what the first one does. A call added out of order waits among its chunk's pending calls (at most
