@@ -35,65 +35,6 @@ constexpr std::uint16_t narrow(std::int32_t v, std::int32_t bias) {
   return stored < kWide ? static_cast<std::uint16_t>(stored) : kWide;
 }
 
-// Which values a column of a chunk may hold: a Bloom filter of two bits per value, so an
-// equality or IN filter on a dictionary column (a username, DID, trunk, extension) skips every
-// chunk that cannot hold its values without reading the column. Never a false "no"; a false
-// "maybe" (a few percent) only costs the scan it would have cost anyway. Sized to the values it
-// holds: it doubles (rebuilt from the column) when a quarter of its bits are set, from 64 bits up
-// to 8 bits per call of a full chunk, so a column of a few values costs 8 bytes a chunk and one
-// of all-distinct values about a byte per call.
-class ValueSet {
- public:
-  bool may_hold(std::uint32_t v) const {
-    if (words_.empty()) return false;
-    const std::uint64_t h = hash(v);
-    return bit(h >> 40) && bit(h >> 16);
-  }
-  // Adds column[i]; when it fills up, rebuilds from column[0, n) (which holds it) at twice the
-  // size.
-  void add(std::uint32_t v, const std::uint32_t* column, std::size_t n, std::size_t max_bits) {
-    if (words_.empty()) words_.assign(1, 0);
-    set(hash(v));
-    const std::size_t bits = 64 * words_.size();
-    if (4 * ones_ > bits && bits < max_bits) {
-      words_.assign(2 * words_.size(), 0);
-      ones_ = 0;
-      for (std::size_t i = 0; i < n; ++i) set(hash(column[i]));
-    }
-  }
-  // Holds exactly the values of column[0, n): from half its present size, doubled until no more
-  // than a quarter of its bits are set (one or two passes when the values changed little).
-  void rebuild(const std::uint32_t* column, std::size_t n, std::size_t max_bits) {
-    std::size_t words = std::max<std::size_t>(1, words_.size() / 2);
-    for (;;) {
-      words_.assign(words, 0);
-      ones_ = 0;
-      for (std::size_t i = 0; i < n; ++i) set(hash(column[i]));
-      if (4 * ones_ <= 64 * words || 64 * words >= max_bits) return;
-      words *= 2;
-    }
-  }
-  std::size_t memory_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
-
- private:
-  static std::uint64_t hash(std::uint32_t v) { return (v + 1) * 0x9E3779B97F4A7C15ULL; }
-  bool bit(std::uint64_t h) const {
-    const std::size_t b = h & (64 * words_.size() - 1);
-    return (words_[b / 64] >> (b % 64)) & 1;
-  }
-  void set(std::uint64_t h) {
-    for (const std::uint64_t part : {h >> 40, h >> 16}) {
-      const std::size_t b = part & (64 * words_.size() - 1);
-      const std::uint64_t one = std::uint64_t{1} << (b % 64);
-      if ((words_[b / 64] & one) == 0) ++ones_;
-      words_[b / 64] |= one;
-    }
-  }
-
-  std::vector<std::uint64_t> words_;  // a power of two of them
-  std::uint32_t ones_ = 0;
-};
-
 namespace {
 
 // A number's digits in base 11 (digit + 1; 0 pads a shorter number), 9 digits a word: 11^9 <
@@ -170,6 +111,56 @@ void and_in(std::uint8_t* m, const T* col, std::size_t n, const std::vector<T>& 
   for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
 }
 
+}  // namespace
+
+// A filter value that may name a username kept as its call's number: the marker it would be kept
+// as and its number's words.
+struct NumberProbe {
+  std::uint32_t marker = 0, hi = 0, lo = 0;
+  std::uint64_t key = 0;  // user_key() of it
+};
+
+namespace {
+
+// users[i] is one of `ids`, or the marker of one of `probes` with its number in (hi[i], lo[i]).
+void and_in_users(std::uint8_t* m, const std::uint32_t* users, const std::uint32_t* hi,
+                  const std::uint32_t* lo, std::size_t n, const std::vector<std::uint32_t>& ids,
+                  const std::vector<NumberProbe>& probes) {
+  thread_local std::vector<std::uint8_t> any;
+  any.assign(n, 0);
+  std::uint8_t* a = any.data();
+  for (const std::uint32_t v : ids) {
+    for (std::size_t i = 0; i < n; ++i) a[i] |= static_cast<std::uint8_t>(users[i] == v);
+  }
+  for (const NumberProbe& p : probes) {
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] |= static_cast<std::uint8_t>((users[i] == p.marker) & (hi[i] == p.hi) & (lo[i] == p.lo));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
+}
+
+// (hi[i], lo[i]) is the number of one of `probes`: one fused pass for one probe.
+CDRD_KERNEL void and_number_is(std::uint8_t* m, const std::uint32_t* hi, const std::uint32_t* lo,
+                               std::size_t n, std::uint32_t want_hi, std::uint32_t want_lo) {
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] &= static_cast<std::uint8_t>((hi[i] == want_hi) & (lo[i] == want_lo));
+  }
+}
+void and_number_in(std::uint8_t* m, const std::uint32_t* hi, const std::uint32_t* lo, std::size_t n,
+                   const std::vector<NumberProbe>& probes) {
+  if (probes.size() == 1) return and_number_is(m, hi, lo, n, probes[0].hi, probes[0].lo);
+  thread_local std::vector<std::uint8_t> any;
+  any.assign(n, 0);
+  std::uint8_t* a = any.data();
+  for (const NumberProbe& p : probes) {
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] |= static_cast<std::uint8_t>((hi[i] == p.hi) & (lo[i] == p.lo));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) m[i] &= a[i];
+}
+
 // lo <= end[i] - delta[i] <= hi (the initiation time), as one unsigned comparison.
 CDRD_KERNEL void and_init_between(std::uint8_t* m, const std::int64_t* end,
                                   const std::uint32_t* delta, std::size_t n, std::int64_t lo,
@@ -189,7 +180,531 @@ CDRD_KERNEL std::size_t count_ones(const std::uint8_t* m, std::size_t n) {
 
 #undef CDRD_KERNEL
 
+// A username (or DID) that is its call's number is not kept in the dictionary: its column holds
+// one of these markers, and the number's integer key (number_key) holds the rest, when the text
+// can be told from the key: '+' then 1 to 18 digits, or 1 to 18 digits alone. (SIP-trunk calls
+// are named by their numbers: every call would otherwise add its remote number to the
+// dictionary.) Dictionary ids stay below kBareNumber.
+constexpr std::uint32_t kPlusNumber = 0xFFFFFFFF;
+constexpr std::uint32_t kBareNumber = 0xFFFFFFFE;
+
+// kPlusNumber or kBareNumber when `s` has that form.
+std::optional<std::uint32_t> number_form(std::string_view s) {
+  const bool plus = !s.empty() && s.front() == '+';
+  const std::string_view d = plus ? s.substr(1) : s;
+  if (d.empty() || d.size() > kNumberDigits || !all_digits(d)) return std::nullopt;
+  return plus ? kPlusNumber : kBareNumber;
+}
+
+// The value-set key of a username column's value: the dictionary id itself, or, for a marker,
+// a mix of the marker and the number (hi, lo) it stands for.
+std::uint64_t user_key(std::uint32_t value, std::uint32_t hi, std::uint32_t lo) {
+  if (value < kBareNumber) return value;
+  return ((std::uint64_t{hi} << 32) | lo) * 0xFF51AFD7ED558CCDULL + value;
+}
+
 }  // namespace
+
+// Which values a column of a chunk may hold: a Bloom filter of two bits per value, so an
+// equality or IN filter on a dictionary column (a username, DID, trunk, extension) skips every
+// chunk that cannot hold its values without reading the column. Never a false "no"; a false
+// "maybe" (a few percent) only costs the scan it would have cost anyway. Sized to the values it
+// holds: it doubles (rebuilt from the column) when a quarter of its bits are set, from 64 bits up
+// to 8 bits per call of a full chunk, so a column of a few values costs 8 bytes a chunk and one
+// of all-distinct values about a byte per call. A value is a 64-bit key (a dictionary id, or the
+// key of a username kept as its call's number: user_key below).
+class ValueSet {
+ public:
+  bool may_hold(std::uint64_t key) const {
+    if (words_.empty()) return false;
+    const std::uint64_t h = hash(key);
+    return bit(h >> 40) && bit(h >> 16);
+  }
+  // Adds `key`, the key of call n - 1; when the set fills up, rebuilds it from key_of(i) for i
+  // in [0, n) at twice the size.
+  template <class KeyOf>
+  void add(std::uint64_t key, const KeyOf& key_of, std::size_t n, std::size_t max_bits) {
+    if (words_.empty()) words_.assign(1, 0);
+    set(hash(key));
+    const std::size_t bits = 64 * words_.size();
+    if (4 * ones_ > bits && bits < max_bits) {
+      words_.assign(2 * words_.size(), 0);
+      ones_ = 0;
+      for (std::size_t i = 0; i < n; ++i) set(hash(key_of(i)));
+    }
+  }
+  // Holds exactly the keys key_of(i), i in [0, n): from half its present size, doubled until no
+  // more than a quarter of its bits are set (one or two passes when the values changed little).
+  template <class KeyOf>
+  void rebuild(const KeyOf& key_of, std::size_t n, std::size_t max_bits) {
+    std::size_t words = std::max<std::size_t>(1, words_.size() / 2);
+    for (;;) {
+      words_.assign(words, 0);
+      ones_ = 0;
+      for (std::size_t i = 0; i < n; ++i) set(hash(key_of(i)));
+      if (4 * ones_ <= 64 * words || 64 * words >= max_bits) return;
+      words *= 2;
+    }
+  }
+  std::size_t memory_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
+
+ private:
+  static std::uint64_t hash(std::uint64_t key) {
+    std::uint64_t h = (key + 1) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+  }
+  bool bit(std::uint64_t h) const {
+    const std::size_t b = h & (64 * words_.size() - 1);
+    return (words_[b / 64] >> (b % 64)) & 1;
+  }
+  void set(std::uint64_t h) {
+    for (const std::uint64_t part : {h >> 40, h >> 16}) {
+      const std::size_t b = part & (64 * words_.size() - 1);
+      const std::uint64_t one = std::uint64_t{1} << (b % 64);
+      if ((words_[b / 64] & one) == 0) ++ones_;
+      words_[b / 64] |= one;
+    }
+  }
+
+  std::vector<std::uint64_t> words_;  // a power of two of them
+  std::uint32_t ones_ = 0;
+};
+
+// A column of a chunk: one value per call, or, while every call of the chunk holds the same
+// value, that value alone and no vector (a field one API never fills, a username that is its
+// call's number: nothing per call). The chunk passes its number of calls `n` (and `cap`, the
+// calls its columns make room for).
+template <class T>
+class Column {
+ public:
+  bool constant() const { return values_.empty(); }
+  const T* data() const { return values_.data(); }  // when !constant()
+  T operator[](std::size_t i) const { return values_.empty() ? same_ : values_[i]; }
+  // The values [lo, lo + n) as an array: the column's own, or `scratch` filled with the one value.
+  const T* view(std::size_t lo, std::size_t n, std::vector<T>& scratch) const {
+    if (!values_.empty()) return values_.data() + lo;
+    scratch.assign(n, same_);
+    return scratch.data();
+  }
+  void push_back(T v, std::size_t n, std::size_t cap) {
+    if (values_.empty()) {
+      if (n == 0 || v == same_) {
+        same_ = v;
+        return;
+      }
+      spread(n, cap);
+    }
+    values_.push_back(v);
+  }
+  void set(std::size_t i, T v, std::size_t n) {
+    if (values_.empty()) {
+      if (v == same_) return;
+      spread(n, n);
+    }
+    values_[i] = v;
+  }
+  void reserve(std::size_t cap) {
+    if (!values_.empty()) values_.reserve(cap);
+  }
+  // The value at i becomes the one at order[i].
+  void permute(const std::vector<std::uint32_t>& order) {
+    if (values_.empty()) return;
+    const std::vector<T> copy(values_);
+    for (std::size_t i = 0; i < order.size(); ++i) values_[i] = copy[order[i]];
+  }
+  // Moves the values from `keep` on to `to` (an empty column).
+  void split(Column& to, std::size_t keep, bool shrink) {
+    to.same_ = same_;
+    if (values_.empty()) return;
+    to.values_.assign(values_.begin() + static_cast<std::ptrdiff_t>(keep), values_.end());
+    values_.resize(keep);
+    if (shrink) values_.shrink_to_fit();
+  }
+  // Appends the values [from, from + take) of `src` to this column of n values.
+  void append(const Column& src, std::size_t from, std::size_t take, std::size_t n,
+              std::size_t cap) {
+    if (take == 0) return;
+    const auto begin = src.values_.begin() + static_cast<std::ptrdiff_t>(from);
+    const auto end = begin + static_cast<std::ptrdiff_t>(take);
+    if (values_.empty()) {
+      const T first = src[from];
+      const bool one =
+          src.values_.empty() || std::all_of(begin, end, [first](T v) { return v == first; });
+      if (one && (n == 0 || first == same_)) {
+        same_ = first;
+        return;
+      }
+      spread(n, cap);
+    }
+    if (src.values_.empty()) {
+      values_.insert(values_.end(), take, src.same_);
+    } else {
+      values_.insert(values_.end(), begin, end);
+    }
+  }
+  void erase_front(std::size_t k) {
+    if (!values_.empty())
+      values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  // Back to the one value when every call holds it (after calls moved or left).
+  void pack() {
+    if (values_.empty()) return;
+    const T first = values_[0];
+    if (std::all_of(values_.begin(), values_.end(), [first](T v) { return v == first; })) {
+      same_ = first;
+      values_ = {};
+    }
+  }
+  std::size_t memory_bytes() const { return values_.capacity() * sizeof(T); }
+
+ private:
+  void spread(std::size_t n, std::size_t cap) {
+    values_.reserve(std::max(cap, n + 1));
+    values_.assign(n, same_);
+  }
+
+  std::vector<T> values_;  // empty: every call holds same_
+  T same_{};
+};
+
+// The end times of a chunk: 32-bit offsets from a base, counted in the largest unit of 1 s,
+// 1 ms or 1 us that divides every offset (switches mostly send whole seconds: a chunk may then
+// span 136 years, 71 minutes in microseconds), or the 64-bit times themselves when none fits.
+class EndColumn {
+ public:
+  Micros operator[](std::size_t i) const {
+    return wide_ ? times_[i] : base_ + static_cast<Micros>(offsets_[i]) * unit_;
+  }
+  // The values [lo, lo + n) as an array: the column's own, or decoded into `scratch`.
+  const Micros* view(std::size_t lo, std::size_t n, std::vector<Micros>& scratch) const {
+    if (wide_) return times_.data() + lo;
+    scratch.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      scratch[i] = base_ + static_cast<Micros>(offsets_[lo + i]) * unit_;
+    }
+    return scratch.data();
+  }
+  // The position of the first of [0, sorted) (in order) at or after t.
+  std::size_t first_at_or_after(Micros t, std::size_t sorted) const {
+    if (wide_) {
+      return static_cast<std::size_t>(
+          std::lower_bound(times_.begin(), times_.begin() + static_cast<std::ptrdiff_t>(sorted),
+                           t) -
+          times_.begin());
+    }
+    if (t <= base_) return 0;
+    const std::uint64_t k = (span(base_, t) + static_cast<std::uint64_t>(unit_) - 1) /
+                            static_cast<std::uint64_t>(unit_);
+    if (k > kMaxOffset) return sorted;
+    const auto begin = offsets_.begin();
+    return static_cast<std::size_t>(std::lower_bound(begin,
+                                                     begin + static_cast<std::ptrdiff_t>(sorted),
+                                                     static_cast<std::uint32_t>(k)) -
+                                    begin);
+  }
+  void push_back(Micros v, std::size_t n, std::size_t cap) {
+    if (n == 0) {
+      times_ = {};
+      offsets_.clear();
+      offsets_.reserve(cap);
+      wide_ = false, base_ = v, unit_ = kUnits[0];
+      offsets_.push_back(0);
+      return;
+    }
+    if (wide_) {
+      times_.push_back(v);
+    } else if (fits(v)) {
+      offsets_.push_back(offset(v));
+    } else {
+      std::vector<Micros> all = decoded();
+      all.push_back(v);
+      // Room below a new smallest time as wide as the span, as calls that came out of order
+      // tend to bring more.
+      rebuild(all, cap, v < base_);
+    }
+  }
+  void reserve(std::size_t cap) {
+    if (wide_) {
+      times_.reserve(cap);
+    } else {
+      offsets_.reserve(cap);
+    }
+  }
+  void permute(const std::vector<std::uint32_t>& order) {
+    auto apply = [&order](auto& values) {
+      const std::remove_reference_t<decltype(values)> copy(values);
+      for (std::size_t i = 0; i < order.size(); ++i) values[i] = copy[order[i]];
+    };
+    if (wide_) {
+      apply(times_);
+    } else {
+      apply(offsets_);
+    }
+  }
+  void split(EndColumn& to, std::size_t keep, bool shrink) {
+    to.wide_ = wide_, to.base_ = base_, to.unit_ = unit_;
+    auto move = [keep, shrink](auto& from, auto& dst) {
+      dst.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
+      from.resize(keep);
+      if (shrink) from.shrink_to_fit();
+    };
+    if (wide_) {
+      move(times_, to.times_);
+    } else {
+      move(offsets_, to.offsets_);
+    }
+  }
+  void append(const EndColumn& src, std::size_t from, std::size_t take, std::size_t n,
+              std::size_t cap) {
+    if (take == 0) return;
+    bool all_fit = n > 0 && !wide_;
+    for (std::size_t i = from; all_fit && i < from + take; ++i) all_fit = fits(src[i]);
+    if (all_fit) {
+      for (std::size_t i = from; i < from + take; ++i) offsets_.push_back(offset(src[i]));
+      return;
+    }
+    if (n > 0 && wide_) {
+      for (std::size_t i = from; i < from + take; ++i) times_.push_back(src[i]);
+      return;
+    }
+    std::vector<Micros> all = n > 0 ? decoded() : std::vector<Micros>{};
+    for (std::size_t i = from; i < from + take; ++i) all.push_back(src[i]);
+    rebuild(all, cap, false);
+  }
+  void erase_front(std::size_t k) {
+    auto erase = [k](auto& values) {
+      values.erase(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k));
+    };
+    if (wide_) {
+      erase(times_);
+    } else {
+      erase(offsets_);
+    }
+  }
+  // From the smallest time, in the largest unit that fits now.
+  void pack() {
+    const std::vector<Micros> all = decoded();
+    if (all.empty()) return;
+    rebuild(all, std::max(wide_ ? times_.capacity() : offsets_.capacity(), all.size()), false);
+  }
+  std::size_t memory_bytes() const {
+    return times_.capacity() * sizeof(Micros) + offsets_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  static constexpr std::uint64_t kMaxOffset = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::array<std::int64_t, 3> kUnits = {1'000'000, 1'000, 1};
+  static std::uint64_t span(Micros a, Micros b) {  // b - a for a <= b
+    return static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+  }
+  bool fits(Micros v) const {
+    if (v < base_) return false;
+    const std::uint64_t d = span(base_, v);
+    const auto u = static_cast<std::uint64_t>(unit_);
+    return d % u == 0 && d / u <= kMaxOffset;
+  }
+  std::uint32_t offset(Micros v) const {
+    return static_cast<std::uint32_t>(span(base_, v) / static_cast<std::uint64_t>(unit_));
+  }
+  std::vector<Micros> decoded() const {
+    const std::size_t n = wide_ ? times_.size() : offsets_.size();
+    std::vector<Micros> all;
+    all.reserve(n + 1);
+    for (std::size_t i = 0; i < n; ++i) all.push_back((*this)[i]);
+    return all;
+  }
+  // Holds `all` (in their order): offsets in the largest unit that fits, from their smallest
+  // (less `room_below` of room, when it fits too), else the times themselves.
+  void rebuild(const std::vector<Micros>& all, std::size_t cap, bool room_below) {
+    const Micros lo = *std::min_element(all.begin(), all.end());
+    const Micros hi = *std::max_element(all.begin(), all.end());
+    for (const std::int64_t unit : kUnits) {
+      const auto u = static_cast<std::uint64_t>(unit);
+      if (span(lo, hi) / u > kMaxOffset) continue;
+      if (!std::all_of(all.begin(), all.end(), [&](Micros v) { return span(lo, v) % u == 0; })) {
+        continue;
+      }
+      std::uint64_t room = 0;
+      if (room_below) {
+        const std::uint64_t used = span(lo, hi) / u;
+        room = std::min(used, kMaxOffset - used);
+        // The base must stay a Micros.
+        if (span(std::numeric_limits<Micros>::lowest(), lo) / u < room) room = 0;
+      }
+      wide_ = false;
+      unit_ = unit;
+      base_ = static_cast<Micros>(static_cast<std::uint64_t>(lo) - room * u);
+      times_ = {};
+      offsets_.clear();
+      offsets_.reserve(std::max(cap, all.size()));
+      for (const Micros v : all) offsets_.push_back(offset(v));
+      return;
+    }
+    wide_ = true;
+    offsets_ = {};
+    times_.clear();
+    times_.reserve(std::max(cap, all.size()));
+    times_.assign(all.begin(), all.end());
+  }
+
+  bool wide_ = false;
+  Micros base_ = 0;
+  std::int64_t unit_ = 1'000'000;
+  std::vector<std::uint32_t> offsets_;  // (time - base_) / unit_
+  std::vector<Micros> times_;           // when wide_
+};
+
+// The storage row ids of a chunk: 32-bit offsets from a base (the calls of a chunk ended about
+// the same time, so they were mostly stored about the same time too), or the 64-bit ids
+// themselves when they span 2^32 or more.
+class IdColumn {
+ public:
+  std::int64_t operator[](std::size_t i) const {
+    return wide_ ? ids_[i] : base_ + static_cast<std::int64_t>(offsets_[i]);
+  }
+  bool wide() const { return wide_; }
+  void push_back(std::int64_t v, std::size_t n, std::size_t cap) {
+    if (wide_) {
+      ids_.push_back(v);
+      return;
+    }
+    if (n == 0) {
+      base_ = max_ = v;
+      offsets_.reserve(cap);
+      offsets_.push_back(0);
+      return;
+    }
+    max_ = std::max(max_, v);
+    if (v < base_) {
+      // Down to v, with as much room again below it (few moves when ids come in falling order),
+      // or widen when the span is too wide.
+      if (span(v, max_) > kMaxOffset) return widen(v);
+      const std::uint64_t room = std::min(span(v, max_), kMaxOffset - span(v, max_));
+      const std::int64_t to = static_cast<std::int64_t>(static_cast<std::uint64_t>(v) - room);
+      move_base(to < v ? to : v);
+    } else if (span(base_, v) > kMaxOffset) {
+      return widen(v);
+    }
+    offsets_.push_back(static_cast<std::uint32_t>(span(base_, v)));
+  }
+  void reserve(std::size_t cap) {
+    if (wide_) {
+      ids_.reserve(cap);
+    } else {
+      offsets_.reserve(cap);
+    }
+  }
+  void permute(const std::vector<std::uint32_t>& order) {
+    auto apply = [&order](auto& values) {
+      const std::remove_reference_t<decltype(values)> copy(values);
+      for (std::size_t i = 0; i < order.size(); ++i) values[i] = copy[order[i]];
+    };
+    if (wide_) {
+      apply(ids_);
+    } else {
+      apply(offsets_);
+    }
+  }
+  void split(IdColumn& to, std::size_t keep, bool shrink) {
+    to.wide_ = wide_, to.base_ = base_, to.max_ = max_;
+    auto move = [keep, shrink](auto& from, auto& dst) {
+      dst.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
+      from.resize(keep);
+      if (shrink) from.shrink_to_fit();
+    };
+    if (wide_) {
+      move(ids_, to.ids_);
+    } else {
+      move(offsets_, to.offsets_);
+    }
+  }
+  void append(const IdColumn& src, std::size_t from, std::size_t take, std::size_t n,
+              std::size_t cap) {
+    if (take == 0) return;
+    // One move of the base for the whole range, not one per id.
+    std::int64_t lo = src[from], hi = lo;
+    for (std::size_t i = from; i < from + take; ++i)
+      lo = std::min(lo, src[i]), hi = std::max(hi, src[i]);
+    if (!wide_) {
+      if (n == 0) {
+        base_ = lo, max_ = hi;
+        offsets_.reserve(cap);
+        if (span(lo, hi) > kMaxOffset) widen_to(0);
+      } else {
+        max_ = std::max(max_, hi);
+        if (span(std::min(base_, lo), max_) > kMaxOffset) {
+          widen_to(n);
+        } else if (lo < base_) {
+          move_base(lo);
+        }
+      }
+    }
+    for (std::size_t i = from; i < from + take; ++i) {
+      if (wide_) {
+        ids_.push_back(src[i]);
+      } else {
+        offsets_.push_back(static_cast<std::uint32_t>(span(base_, src[i])));
+      }
+    }
+  }
+  void erase_front(std::size_t k) {
+    auto erase = [k](auto& values) {
+      values.erase(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k));
+    };
+    if (wide_) {
+      erase(ids_);
+    } else {
+      erase(offsets_);
+    }
+  }
+  // The base moved to the smallest id, and back to offsets if the ids now span less than 2^32.
+  void pack() {
+    const std::size_t n = wide_ ? ids_.size() : offsets_.size();
+    if (n == 0) return;
+    std::int64_t lo = (*this)[0], hi = lo;
+    for (std::size_t i = 1; i < n; ++i)
+      lo = std::min(lo, (*this)[i]), hi = std::max(hi, (*this)[i]);
+    max_ = hi;
+    if (span(lo, hi) > kMaxOffset) return;
+    if (!wide_) return move_base(lo);
+    offsets_.reserve(ids_.capacity());
+    for (const std::int64_t v : ids_) offsets_.push_back(static_cast<std::uint32_t>(span(lo, v)));
+    base_ = lo;
+    wide_ = false;
+    ids_ = {};
+  }
+  std::size_t memory_bytes() const {
+    return ids_.capacity() * sizeof(std::int64_t) + offsets_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  static constexpr std::uint64_t kMaxOffset = std::numeric_limits<std::uint32_t>::max();
+  // b - a for a <= b, without overflow.
+  static std::uint64_t span(std::int64_t a, std::int64_t b) {
+    return static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+  }
+  void move_base(std::int64_t to) {  // to <= base_, max_ - to <= kMaxOffset
+    const auto shift = static_cast<std::uint32_t>(span(to, base_));
+    for (std::uint32_t& o : offsets_) o += shift;
+    base_ = to;
+  }
+  void widen_to(std::size_t n) {
+    ids_.reserve(std::max(offsets_.capacity(), n + 1));
+    for (const std::uint32_t o : offsets_) ids_.push_back(base_ + static_cast<std::int64_t>(o));
+    offsets_ = {};
+    wide_ = true;
+  }
+  void widen(std::int64_t v) {
+    widen_to(offsets_.size());
+    ids_.push_back(v);
+  }
+
+  bool wide_ = false;
+  std::int64_t base_ = 0;  // offsets_[i] = id - base_
+  std::int64_t max_ = 0;   // the largest id held
+  std::vector<std::uint32_t> offsets_;
+  std::vector<std::int64_t> ids_;  // when wide_
+};
 
 NumberKey number_key(std::string_view number) {
   const std::string_view d = strip_plus(number);
@@ -227,16 +742,21 @@ struct AccountCallIndex::Chunk {
   explicit Chunk(std::size_t rows)
       : max_set_bits(std::bit_ceil(std::max<std::size_t>(64, 8 * rows))) {}
 
+  std::size_t n = 0;    // calls
+  std::size_t cap = 0;  // calls the columns (those with a vector) have room for
   // One entry per call, in (end_time, id) order.
-  std::vector<std::int64_t> end_time, id;
+  EndColumn end_time;
+  IdColumn id;
   // end_time - initiation_time in microseconds, or kLongInit: the initiation_time is in
   // long_init_ (a call of over 71 minutes from initiation to end, or one ending before it began).
-  std::vector<std::uint32_t> init;
-  std::size_t long_init = 0;                                  // kLongInit entries (or more)
-  std::vector<std::uint32_t> from_hi, from_lo, to_hi, to_lo;  // number_key()
-  std::vector<std::uint16_t> bill, dur, bridged, cause;  // narrow(), and the code + 1 (0: none)
-  std::vector<std::uint8_t> dir, source, stir;
-  std::vector<std::uint32_t> trunk, from_user, to_user, bridged_user, did, ext;
+  Column<std::uint32_t> init;
+  std::size_t long_init = 0;                             // kLongInit entries (or more)
+  Column<std::uint32_t> from_hi, from_lo, to_hi, to_lo;  // number_key()
+  Column<std::uint16_t> bill, dur, bridged, cause;       // narrow(), and the code + 1 (0: none)
+  Column<std::uint8_t> dir, source, stir;
+  // Dictionary ids; a username or DID that is its call's number (from_number for from_user,
+  // to_number for the others) is kPlusNumber or kBareNumber instead.
+  Column<std::uint32_t> trunk, from_user, to_user, bridged_user, did, ext;
 
   // The min/max of each column (numbers: of the integer keys, odd numbers left out).
   MinMax<std::int64_t> init_mm;
@@ -259,10 +779,11 @@ struct AccountCallIndex::Chunk {
   // they came (at most kPendingRows), merged in by settle().
   std::size_t sorted = 0;
 
-  std::size_t size() const { return id.size(); }
+  std::size_t size() const { return n; }
   std::size_t pending() const { return size() - sorted; }
   bool before(std::size_t i, Micros t, std::int64_t row) const {
-    return end_time[i] < t || (end_time[i] == t && id[i] < row);
+    const Micros e = end_time[i];
+    return e < t || (e == t && id[i] < row);
   }
 
   template <class F>
@@ -290,29 +811,42 @@ struct AccountCallIndex::Chunk {
     f(did, o.did), f(ext, o.ext);
   }
 
+  // The value-set keys of call i of a username column and of the number it may stand for.
+  static auto user_keys(const Column<std::uint32_t>& users, const Column<std::uint32_t>& hi,
+                        const Column<std::uint32_t>& lo) {
+    return [&users, &hi, &lo](std::size_t i) { return user_key(users[i], hi[i], lo[i]); };
+  }
+  static auto plain_keys(const Column<std::uint32_t>& values) {
+    return [&values](std::size_t i) { return std::uint64_t{values[i]}; };
+  }
+
   // Counts call i into the min/max and (unless `sets` is false) the value sets.
   void account_for(std::size_t i, bool sets = true) {
-    end_mm.add(end_time[i]);
-    if (end_time[i] < first_end || (end_time[i] == first_end && id[i] < first_id)) {
-      first_end = end_time[i];
-      first_id = id[i];
+    const Micros end = end_time[i];
+    const std::int64_t row = id[i];
+    end_mm.add(end);
+    if (end < first_end || (end == first_end && row < first_id)) {
+      first_end = end;
+      first_id = row;
     }
-    if (init[i] == kLongInit) {
+    const std::uint32_t delta = init[i];
+    if (delta == kLongInit) {
       ++long_init;
       init_mm.add(std::numeric_limits<std::int64_t>::lowest());
       init_mm.add(std::numeric_limits<std::int64_t>::max());
     } else {
-      init_mm.add(end_time[i] - init[i]);
+      init_mm.add(end - delta);
     }
-    if (from_hi[i] == kOddNumber) {
+    const std::uint32_t fh = from_hi[i], th = to_hi[i];
+    if (fh == kOddNumber) {
       ++odd_from;
     } else {
-      from_mm.add(from_hi[i]);
+      from_mm.add(fh);
     }
-    if (to_hi[i] == kOddNumber) {
+    if (th == kOddNumber) {
       ++odd_to;
     } else {
-      to_mm.add(to_hi[i]);
+      to_mm.add(th);
     }
     add_duration(bill_mm, wide_bill, bill[i], 0);
     add_duration(dur_mm, wide_dur, dur[i], 0);
@@ -322,13 +856,16 @@ struct AccountCallIndex::Chunk {
     from_user_mm.add(from_user[i]), to_user_mm.add(to_user[i]);
     bridged_user_mm.add(bridged_user[i]), did_mm.add(did[i]), ext_mm.add(ext[i]);
     if (!sets) return;
-    const std::size_t n = size();
-    trunk_set.add(trunk[i], trunk.data(), n, max_set_bits);
-    from_user_set.add(from_user[i], from_user.data(), n, max_set_bits);
-    to_user_set.add(to_user[i], to_user.data(), n, max_set_bits);
-    bridged_user_set.add(bridged_user[i], bridged_user.data(), n, max_set_bits);
-    did_set.add(did[i], did.data(), n, max_set_bits);
-    ext_set.add(ext[i], ext.data(), n, max_set_bits);
+    const std::size_t count = size();
+    trunk_set.add(trunk[i], plain_keys(trunk), count, max_set_bits);
+    from_user_set.add(user_key(from_user[i], fh, from_lo[i]),
+                      user_keys(from_user, from_hi, from_lo), count, max_set_bits);
+    to_user_set.add(user_key(to_user[i], th, to_lo[i]), user_keys(to_user, to_hi, to_lo), count,
+                    max_set_bits);
+    bridged_user_set.add(user_key(bridged_user[i], th, to_lo[i]),
+                         user_keys(bridged_user, to_hi, to_lo), count, max_set_bits);
+    did_set.add(user_key(did[i], th, to_lo[i]), user_keys(did, to_hi, to_lo), count, max_set_bits);
+    ext_set.add(ext[i], plain_keys(ext), count, max_set_bits);
   }
   std::size_t sets_memory_bytes() const {
     return trunk_set.memory_bytes() + from_user_set.memory_bytes() + to_user_set.memory_bytes() +
@@ -346,7 +883,10 @@ struct AccountCallIndex::Chunk {
     }
   }
 
+  // After calls moved or left: each column back to one value where it can be, the min/max and
+  // the value sets recomputed.
   void recompute_stats() {
+    each_column([](auto& column) { column.pack(); });
     wide_bill = wide_dur = wide_bridged = long_init = 0;
     init_mm = {}, from_mm = {}, to_mm = {}, bill_mm = {}, dur_mm = {}, bridged_mm = {};
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
@@ -356,20 +896,21 @@ struct AccountCallIndex::Chunk {
     first_end = std::numeric_limits<Micros>::max();
     first_id = std::numeric_limits<std::int64_t>::max();
     for (std::size_t i = 0; i < size(); ++i) account_for(i, false);
-    const std::size_t n = size();
-    trunk_set.rebuild(trunk.data(), n, max_set_bits);
-    from_user_set.rebuild(from_user.data(), n, max_set_bits);
-    to_user_set.rebuild(to_user.data(), n, max_set_bits);
-    bridged_user_set.rebuild(bridged_user.data(), n, max_set_bits);
-    did_set.rebuild(did.data(), n, max_set_bits);
-    ext_set.rebuild(ext.data(), n, max_set_bits);
+    const std::size_t count = size();
+    trunk_set.rebuild(plain_keys(trunk), count, max_set_bits);
+    from_user_set.rebuild(user_keys(from_user, from_hi, from_lo), count, max_set_bits);
+    to_user_set.rebuild(user_keys(to_user, to_hi, to_lo), count, max_set_bits);
+    bridged_user_set.rebuild(user_keys(bridged_user, to_hi, to_lo), count, max_set_bits);
+    did_set.rebuild(user_keys(did, to_hi, to_lo), count, max_set_bits);
+    ext_set.rebuild(plain_keys(ext), count, max_set_bits);
   }
 
   // Merges the pending calls into the sorted ones: one pass over each column.
   void settle() {
     if (sorted == size()) return;
     auto less = [this](std::uint32_t a, std::uint32_t b) {
-      return end_time[a] < end_time[b] || (end_time[a] == end_time[b] && id[a] < id[b]);
+      const Micros ea = end_time[a], eb = end_time[b];
+      return ea < eb || (ea == eb && id[a] < id[b]);
     };
     std::vector<std::uint32_t> fresh(pending());
     for (std::size_t i = 0; i < fresh.size(); ++i) {
@@ -386,10 +927,7 @@ struct AccountCallIndex::Chunk {
         order.push_back(fresh[b++]);
       }
     }
-    each_column([&order](auto& column) {
-      const std::remove_reference_t<decltype(column)> copy(column);
-      for (std::size_t i = 0; i < order.size(); ++i) column[i] = copy[order[i]];
-    });
+    each_column([&order](auto& column) { column.permute(order); });
     sorted = size();
   }
 
@@ -398,7 +936,7 @@ struct AccountCallIndex::Chunk {
     std::size_t lo = 0, hi = sorted;
     while (lo < hi) {
       const std::size_t mid = (lo + hi) / 2;
-      if (end_time[mid] < t || (end_time[mid] == t && id[mid] < row)) {
+      if (before(mid, t, row)) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -407,11 +945,7 @@ struct AccountCallIndex::Chunk {
     return lo;
   }
   // The position of the first sorted call with end_time >= t.
-  std::size_t first_at_or_after(Micros t) const {
-    const auto begin = end_time.begin();
-    return static_cast<std::size_t>(
-        std::lower_bound(begin, begin + static_cast<std::ptrdiff_t>(sorted), t) - begin);
-  }
+  std::size_t first_at_or_after(Micros t) const { return end_time.first_at_or_after(t, sorted); }
 };
 
 // ---- the compiled query ----------------------------------------------------------------------
@@ -434,7 +968,9 @@ struct AccountCallIndex::Plan {
   std::optional<std::pair<std::int32_t, std::int32_t>> bill, dur, bridged;
   std::optional<std::pair<std::int64_t, std::int64_t>> init;
   std::optional<Micros> end_from, end_until;
+  // Dictionary ids, and the values that may be kept as their calls' numbers.
   std::vector<std::uint32_t> from_users, to_users, bridged_users, dids, exts;
+  std::vector<NumberProbe> from_user_numbers, to_user_numbers, bridged_user_numbers, did_numbers;
 };
 
 namespace {
@@ -521,14 +1057,21 @@ std::optional<AccountCallIndex::Plan> AccountCallIndex::plan(const CallQuery& q)
   }
 
   // Each list matches any of its values; values never seen match nothing.
-  auto ids = [this](const std::vector<std::string>& values, std::vector<std::uint32_t>& out) {
+  auto ids = [this](const std::vector<std::string>& values, std::vector<std::uint32_t>& out,
+                    std::vector<NumberProbe>& numbers) {
     for (const std::string& v : values) {
       if (std::optional<std::uint32_t> id = strings_.find(v)) out.push_back(*id);
+      if (std::optional<std::uint32_t> marker = number_form(v)) {
+        const NumberKey key = number_key(v);
+        numbers.push_back({*marker, key.hi, key.lo, user_key(*marker, key.hi, key.lo)});
+      }
     }
-    return values.empty() || !out.empty();
+    return values.empty() || !out.empty() || !numbers.empty();
   };
-  if (!ids(q.from_usernames, p.from_users) || !ids(q.to_usernames, p.to_users) ||
-      !ids(q.bridged_usernames, p.bridged_users) || !ids(q.did_numbers, p.dids)) {
+  if (!ids(q.from_usernames, p.from_users, p.from_user_numbers) ||
+      !ids(q.to_usernames, p.to_users, p.to_user_numbers) ||
+      !ids(q.bridged_usernames, p.bridged_users, p.bridged_user_numbers) ||
+      !ids(q.did_numbers, p.dids, p.did_numbers)) {
     return std::nullopt;
   }
   for (std::int64_t e : q.extension_ids) {
@@ -567,6 +1110,51 @@ Cover cover_in(const MinMax<T>& mm, const std::vector<T>& values) {
 
 }  // namespace
 
+// A list filter (usernames, DIDs, extension ids) and what the chunk keeps of its column.
+struct AccountCallIndex::List {
+  const std::vector<std::uint32_t>* wanted;  // dictionary ids
+  const std::vector<NumberProbe>* numbers;   // values that may be kept as their calls' numbers
+  const Column<std::uint32_t>* values;
+  const MinMax<std::uint32_t>* mm;
+  const ValueSet* set;
+  // The number a marker stands for, and the min/max of its first words.
+  const Column<std::uint32_t>*hi, *lo;
+  const MinMax<std::uint32_t>* hi_mm;
+
+  // False when no call of the chunk holds `probe` as its number.
+  bool may_hold(const NumberProbe& probe) const {
+    return !mm->none_in(probe.marker, probe.marker) && !hi_mm->none_in(probe.hi, probe.hi) &&
+           set->may_hold(probe.key);
+  }
+};
+
+std::array<AccountCallIndex::List, 5> AccountCallIndex::lists(const Chunk& c, const Plan& p) {
+  static const std::vector<NumberProbe> kNoNumbers;  // extension ids are never numbers
+  return {{{&p.from_users, &p.from_user_numbers, &c.from_user, &c.from_user_mm, &c.from_user_set,
+            &c.from_hi, &c.from_lo, &c.from_mm},
+           {&p.to_users, &p.to_user_numbers, &c.to_user, &c.to_user_mm, &c.to_user_set, &c.to_hi,
+            &c.to_lo, &c.to_mm},
+           {&p.bridged_users, &p.bridged_user_numbers, &c.bridged_user, &c.bridged_user_mm,
+            &c.bridged_user_set, &c.to_hi, &c.to_lo, &c.to_mm},
+           {&p.dids, &p.did_numbers, &c.did, &c.did_mm, &c.did_set, &c.to_hi, &c.to_lo, &c.to_mm},
+           {&p.exts, &kNoNumbers, &c.ext, &c.ext_mm, &c.ext_set, &c.to_hi, &c.to_lo, &c.to_mm}}};
+}
+
+namespace {
+
+// Arrays for the columns that hold one value, when a pass reads one.
+struct Scratch {
+  std::vector<std::int64_t> i64;
+  std::vector<std::uint32_t> a, b, c;
+  std::vector<std::uint16_t> u16;
+  std::vector<std::uint8_t> u8;
+  std::vector<std::uint8_t>& of(std::uint8_t) { return u8; }
+  std::vector<std::uint16_t>& of(std::uint16_t) { return u16; }
+  std::vector<std::uint32_t>& of(std::uint32_t) { return a; }
+};
+
+}  // namespace
+
 // The number of calls in [lo, lo + n) of `c` that match `p`, with m[i] set for each position
 // lo + i that matches and cleared for the others. `window`: also check the end_time window
 // (for pending calls, which binary search cannot place).
@@ -574,6 +1162,8 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
                                           std::size_t n, bool window, std::uint8_t* m) const {
   std::fill(m, m + n, std::uint8_t{1});
   if (n == 0) return 0;
+  // The arrays of constant columns, when a pass needs one (rarely: min == max settles most).
+  thread_local Scratch scratch;
   bool all = true;  // every filter so far passed by the whole chunk
   auto none = [m, n] {
     std::fill(m, m + n, std::uint8_t{0});
@@ -581,7 +1171,7 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
   };
   if (window && (p.end_from || p.end_until)) {
     all = false;
-    and_between(m, c.end_time.data() + lo, n,
+    and_between(m, c.end_time.view(lo, n, scratch.i64), n,
                 p.end_from.value_or(std::numeric_limits<std::int64_t>::min()),
                 p.end_until ? *p.end_until - 1 : std::numeric_limits<std::int64_t>::max());
   }
@@ -593,8 +1183,8 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
     pass();
     return true;
   };
-  auto number = [&](const Plan::Number& f, const std::vector<std::uint32_t>& hi_words,
-                    const std::vector<std::uint32_t>& lo_words, const MinMax<std::uint32_t>& mm,
+  auto number = [&](const Plan::Number& f, const Column<std::uint32_t>& hi_words,
+                    const Column<std::uint32_t>& lo_words, const MinMax<std::uint32_t>& mm,
                     std::size_t odd,
                     const std::unordered_map<std::int64_t, std::string>& odd_text) {
     const bool digits_may = f.digits && !mm.none_in(f.lo, f.lo + (f.span - 1));
@@ -610,8 +1200,8 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
     if (!digits_may) {
       std::fill(m, m + n, std::uint8_t{0});
     } else {
-      and_below(m, hi_words.data() + lo, n, f.lo, f.span);
-      if (f.two_words) and_below(m, lo_words.data() + lo, n, f.lo2, f.span2);
+      and_below(m, hi_words.view(lo, n, scratch.a), n, f.lo, f.span);
+      if (f.two_words) and_below(m, lo_words.view(lo, n, scratch.b), n, f.lo2, f.span2);
     }
     for (std::size_t i : odd_rows) {
       const auto it = odd_text.find(c.id[lo + i]);
@@ -623,8 +1213,9 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
 
   // An equality filter on a column, unless absent.
   auto equal = [&](const auto& value, const auto& mm, const auto& column) {
-    return !value ||
-           apply(cover_equal(mm, *value), [&] { and_equal(m, column.data() + lo, n, *value); });
+    return !value || apply(cover_equal(mm, *value), [&] {
+      and_equal(m, column.view(lo, n, scratch.of(*value)), n, *value);
+    });
   };
   if (!equal(p.dir, c.dir_mm, c.dir) || !equal(p.source, c.source_mm, c.source) ||
       !equal(p.stir, c.stir_mm, c.stir) || !equal(p.trunk, c.trunk_mm, c.trunk) ||
@@ -633,7 +1224,7 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
   }
   struct Duration {
     const std::optional<Range32>* range;
-    const std::vector<std::uint16_t>* values;
+    const Column<std::uint16_t>* values;
     const MinMax<std::int32_t>* mm;
     std::size_t wide;
     const std::unordered_map<std::int64_t, std::int32_t>* wide_values;
@@ -650,7 +1241,7 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
           // The 16-bit range; kWide is in it when the range reaches 65534 (with bias 0): a wide
           // value then passes and is checked against the side table.
           const std::uint16_t lo16 = narrow(rlo, d.bias), hi16 = narrow(rhi, d.bias);
-          const std::uint16_t* values = d.values->data() + lo;
+          const std::uint16_t* values = d.values->view(lo, n, scratch.u16);
           and_between(m, values, n, lo16, hi16);
           if (d.wide == 0 || hi16 != kWide) return;
           for (std::size_t i = 0; i < n; ++i) {
@@ -671,8 +1262,8 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
             if (c.init[lo + i] == kLongInit && m[i]) long_rows.push_back(i);
           }
         }
-        and_init_between(m, c.end_time.data() + lo, c.init.data() + lo, n, p.init->first,
-                         p.init->second);
+        and_init_between(m, c.end_time.view(lo, n, scratch.i64), c.init.view(lo, n, scratch.a), n,
+                         p.init->first, p.init->second);
         for (std::size_t i : long_rows) {
           const auto it = long_init_.find(c.id[lo + i]);
           m[i] = static_cast<std::uint8_t>(it != long_init_.end() && it->second >= p.init->first &&
@@ -681,29 +1272,40 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
       })) {
     return none();
   }
-  struct List {
-    const std::vector<std::uint32_t>* wanted;
-    const std::vector<std::uint32_t>* values;
-    const MinMax<std::uint32_t>* mm;
-    const ValueSet* set;
-  };
-  const List lists[] = {
-      {&p.from_users, &c.from_user, &c.from_user_mm, &c.from_user_set},
-      {&p.to_users, &c.to_user, &c.to_user_mm, &c.to_user_set},
-      {&p.bridged_users, &c.bridged_user, &c.bridged_user_mm, &c.bridged_user_set},
-      {&p.dids, &c.did, &c.did_mm, &c.did_set},
-      {&p.exts, &c.ext, &c.ext_mm, &c.ext_set}};
-  std::vector<std::uint32_t> held;  // the wanted values the chunk may hold
-  for (const List& list : lists) {
-    if (list.wanted->empty()) continue;
+  std::vector<std::uint32_t> held;        // the wanted values the chunk may hold
+  std::vector<NumberProbe> held_numbers;  // the same for values kept as numbers
+  for (const List& list : lists(c, p)) {
+    if (list.wanted->empty() && list.numbers->empty()) continue;
     held.clear();
+    held_numbers.clear();
     for (std::uint32_t v : *list.wanted) {
       if (list.set->may_hold(v)) held.push_back(v);
     }
-    if (held.empty()) return none();
-    if (!apply(cover_in(*list.mm, held), [&] { and_in(m, list.values->data() + lo, n, held); })) {
-      return none();
+    for (const NumberProbe& probe : *list.numbers) {
+      if (list.may_hold(probe)) held_numbers.push_back(probe);
     }
+    if (held.empty() && held_numbers.empty()) return none();
+    if (list.values->constant() && (*list.values)[0] >= kBareNumber) {
+      // Every call of the chunk holds its number here (SIP-trunk calls): the numbers decide.
+      const std::uint32_t marker = (*list.values)[0];
+      std::erase_if(held_numbers,
+                    [marker](const NumberProbe& probe) { return probe.marker != marker; });
+      if (held_numbers.empty()) return none();
+      all = false;
+      and_number_in(m, list.hi->view(lo, n, scratch.b), list.lo->view(lo, n, scratch.c), n,
+                    held_numbers);
+      continue;
+    }
+    if (held_numbers.empty() || list.values->constant()) {  // a constant id: min/max settle it
+      if (!apply(cover_in(*list.mm, held),
+                 [&] { and_in(m, list.values->view(lo, n, scratch.a), n, held); })) {
+        return none();
+      }
+      continue;
+    }
+    all = false;
+    and_in_users(m, list.values->view(lo, n, scratch.a), list.hi->view(lo, n, scratch.b),
+                 list.lo->view(lo, n, scratch.c), n, held, held_numbers);
   }
   if (p.from && !number(*p.from, c.from_hi, c.from_lo, c.from_mm, c.odd_from, odd_from_))
     return none();
@@ -730,16 +1332,17 @@ bool AccountCallIndex::may_match(const Chunk& c, const Plan& p) {
       none_between(p.bridged, c.bridged_mm) || none_between(p.init, c.init_mm)) {
     return false;
   }
-  auto none_of = [](const std::vector<std::uint32_t>& wanted, const MinMax<std::uint32_t>& mm,
-                    const ValueSet& set) {
-    if (wanted.empty()) return false;
-    return std::none_of(wanted.begin(), wanted.end(),
-                        [&](std::uint32_t v) { return !mm.none_in(v, v) && set.may_hold(v); });
-  };
-  return !none_of(p.from_users, c.from_user_mm, c.from_user_set) &&
-         !none_of(p.to_users, c.to_user_mm, c.to_user_set) &&
-         !none_of(p.bridged_users, c.bridged_user_mm, c.bridged_user_set) &&
-         !none_of(p.dids, c.did_mm, c.did_set) && !none_of(p.exts, c.ext_mm, c.ext_set);
+  for (const List& list : lists(c, p)) {
+    if (list.wanted->empty() && list.numbers->empty()) continue;
+    const bool some = std::any_of(list.wanted->begin(), list.wanted->end(),
+                                  [&](std::uint32_t v) {
+                                    return !list.mm->none_in(v, v) && list.set->may_hold(v);
+                                  }) ||
+                      std::any_of(list.numbers->begin(), list.numbers->end(),
+                                  [&](const NumberProbe& probe) { return list.may_hold(probe); });
+    if (!some) return false;
+  }
+  return true;
 }
 
 // The matches of `p` among the calls of `c` in [lo, hi) of its sorted part and among its pending
@@ -781,7 +1384,10 @@ std::optional<std::uint32_t> AccountCallIndex::Dictionary::intern(std::string_vi
   if (2 * (ends_.size() + 1) > slots_.size()) grow();  // at most half full
   const std::size_t slot = slot_of(s);
   if (slots_[slot] != 0) return slots_[slot] - 1;
-  if (arena_.size() + s.size() > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+  if (arena_.size() + s.size() > std::numeric_limits<std::uint32_t>::max() ||
+      ends_.size() >= kBareNumber) {
+    return std::nullopt;
+  }
   arena_ += s;
   ends_.push_back(static_cast<std::uint32_t>(arena_.size()));
   const auto id = static_cast<std::uint32_t>(ends_.size() - 1);
@@ -844,9 +1450,8 @@ void AccountCallIndex::add(const IndexedCall& call) {
   auto clamp32 = [](std::int64_t v) {
     return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, 0, kMax32));
   };
-  auto ins = [pos](auto& column, auto value) {
-    column.insert(column.begin() + static_cast<std::ptrdiff_t>(pos), value);
-  };
+  // Every column takes the call at the end (pos == c.size() until all are in).
+  auto ins = [&c](auto& column, auto value) { column.push_back(value, c.n, c.cap); };
   const NumberKey from_key = number_key(call.from_number);
   const NumberKey to_key = number_key(call.to_number);
   if (from_key.hi == kOddNumber) odd_from_[call.id] = std::string(strip_plus(call.from_number));
@@ -857,11 +1462,11 @@ void AccountCallIndex::add(const IndexedCall& call) {
               .try_emplace(*call.extension_id, static_cast<std::uint32_t>(extensions_.size() + 1))
               .first->second;
   }
-  if (c.id.size() == c.id.capacity()) {
+  if (c.n >= c.cap) {
     // Columns grow together and never past one chunk (plus the call that splits it), so no
     // column holds more than twice what it uses, or one chunk's worth.
-    const std::size_t cap = std::min(chunk_rows_ + 1, std::max<std::size_t>(64, 2 * c.size()));
-    c.each_column([cap](auto& column) { column.reserve(cap); });
+    c.cap = std::min(chunk_rows_ + 1, std::max<std::size_t>(64, 2 * c.size()));
+    c.each_column([&c](auto& column) { column.reserve(c.cap); });
   }
   ins(c.end_time, call.end_time);
   ins(c.id, call.id);
@@ -904,11 +1509,19 @@ void AccountCallIndex::add(const IndexedCall& call) {
     return id.value_or(0);
   };
   ins(c.trunk, intern(call.trunk_id));
-  ins(c.from_user, intern(call.from_username));
-  ins(c.to_user, intern(call.to_username));
-  ins(c.bridged_user, intern(call.bridged_username));
-  ins(c.did, intern(call.did_number));
+  // A username that is its call's number: a marker (the number's words say the rest).
+  auto user = [&intern](std::string_view name, std::string_view number) {
+    if (name == number) {
+      if (const std::optional<std::uint32_t> marker = number_form(name)) return *marker;
+    }
+    return intern(name);
+  };
+  ins(c.from_user, user(call.from_username, call.from_number));
+  ins(c.to_user, user(call.to_username, call.to_number));
+  ins(c.bridged_user, user(call.bridged_username, call.to_number));
+  ins(c.did, user(call.did_number, call.to_number));
   ins(c.ext, ext);
+  ++c.n;
   c.account_for(pos);
   if (in_order) c.sorted = c.size();
   ++size_;
@@ -920,12 +1533,12 @@ void AccountCallIndex::add(const IndexedCall& call) {
     const bool appending = in_order && ci + 1 == chunks_.size();
     const std::size_t keep = appending ? chunk_rows_ - chunk_rows_ / 8 : c.size() / 2;
     auto next = std::make_unique<Chunk>(chunk_rows_);
-    c.each_column_pair(*next, [keep, appending](auto& from, auto& to) {
-      to.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
-      from.resize(keep);
-      // The older part of an appending split rarely grows again: no spare capacity for it.
-      if (appending) from.shrink_to_fit();
-    });
+    // The older part of an appending split rarely grows again: no spare capacity for it.
+    c.each_column_pair(
+        *next, [keep, appending](auto& from, auto& to) { from.split(to, keep, appending); });
+    next->n = next->cap = c.n - keep;
+    c.n = keep;
+    if (appending) c.cap = keep;
     c.sorted = keep;
     next->sorted = next->size();
     c.recompute_stats();
@@ -946,13 +1559,14 @@ void AccountCallIndex::compact() {
       if (out && out->size() == fill) packed.push_back(std::move(out));
       if (!out) {
         out = std::make_unique<Chunk>(chunk_rows_);
-        out->each_column([fill](auto& column) { column.reserve(fill); });
+        out->cap = fill;  // a column that needs a vector gets exactly room for `fill`
       }
       const std::size_t take = std::min(fill - out->size(), c.size() - from);
-      c.each_column_pair(*out, [from, take](auto& src, auto& dst) {
-        const auto begin = src.begin() + static_cast<std::ptrdiff_t>(from);
-        dst.insert(dst.end(), begin, begin + static_cast<std::ptrdiff_t>(take));
+      Chunk& to = *out;
+      c.each_column_pair(to, [from, take, &to](auto& src, auto& dst) {
+        dst.append(src, from, take, to.n, to.cap);
       });
+      to.n += take;
       from += take;
     }
     cp.reset();  // freed as it goes: the index never holds two copies of everything
@@ -977,7 +1591,7 @@ bool AccountCallIndex::set_bill_duration(Micros end_time, std::int64_t id,
   }
   if (bill_duration_s < 0 || bill_duration_s > kMax32) exact_ = false;
   const auto v = static_cast<std::int32_t>(std::clamp<std::int64_t>(bill_duration_s, 0, kMax32));
-  c.bill[pos] = narrow(v, 0);
+  c.bill.set(pos, narrow(v, 0), c.n);
   if (c.bill[pos] == kWide) {
     wide_bill_[id] = v;
   } else {
@@ -1117,9 +1731,8 @@ void AccountCallIndex::drop_oldest(std::size_t n) {
       ++dropped_chunks;
       continue;
     }
-    c.each_column([k](auto& column) {
-      column.erase(column.begin(), column.begin() + static_cast<std::ptrdiff_t>(k));
-    });
+    c.each_column([k](auto& column) { column.erase_front(k); });
+    c.n -= k;
     c.sorted = c.size();
     c.recompute_stats();
   }
@@ -1130,8 +1743,7 @@ std::size_t AccountCallIndex::memory_bytes() const {
   std::size_t bytes = chunks_.capacity() * sizeof(void*);
   for (const auto& cp : chunks_) {
     bytes += sizeof(Chunk);
-    cp->each_column_const(
-        [&bytes](const auto& column) { bytes += column.capacity() * sizeof(column[0]); });
+    cp->each_column_const([&bytes](const auto& column) { bytes += column.memory_bytes(); });
   }
   // Hash tables: a node per entry (key, value, next pointer) and a bucket pointer.
   for (const auto& cp : chunks_) bytes += cp->sets_memory_bytes();

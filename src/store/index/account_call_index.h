@@ -4,11 +4,16 @@
 // the store then fetches by point lookup (docs/architecture.md, "The list index").
 //
 // Layout: the calls are cut into chunks of at most kChunkRows consecutive calls in (end_time, id)
-// order; each chunk holds one vector per filtered field (struct of arrays) and the min/max of
+// order; each chunk holds one column per filtered field (struct of arrays) and the min/max of
 // each (and, for the dictionary columns, a Bloom filter of the values it holds), so a chunk that
-// cannot match is skipped and a filter every call of a chunk passes is not evaluated. Durations
-// and the hangup code are 16 bits, initiation_time 32 bits back from end_time; a value too wide
-// leaves a marker in its column and its value in a side table by row id. A query binary-searches
+// cannot match is skipped and a filter every call of a chunk passes is not evaluated. A column
+// whose calls all hold one value keeps that value alone, no vector (the cloud-PBX fields of
+// SIP-trunk calls, one trunk), until a call differs. Row ids are 32-bit offsets from the chunk's
+// smallest (the ids themselves when they span 2^32 or more); end times are 32-bit offsets from the
+// chunk's smallest in the largest unit of 1 s, 1 ms or 1 us that divides them all (the times
+// themselves when none fits). Durations and the hangup code are 16 bits, initiation_time 32 bits
+// back from end_time; a value too wide leaves a marker in its column and its value in a side table
+// by row id. A query binary-searches
 // its end_time window, then counts each chunk's matches with branch-free passes over the columns; a
 // page at any offset walks the per-chunk counts to the chunk that holds it, so a deep page costs
 // what the first one does. A call added out of order waits among its chunk's pending calls (at most
@@ -18,7 +23,10 @@
 // Strings that filters compare for equality (trunk ids, usernames, DIDs) are kept as ids of a
 // per-account dictionary. Numbers (from_number / to_number) are kept as integers (number_key
 // below), so "begins with these digits" is one integer range. Any other number (a SIP username,
-// over 18 digits) is kept as text on the side, and filters check it there.
+// over 18 digits) is kept as text on the side, and filters check it there. A username or DID that
+// is its call's number (from_number for from_username, to_number for the others; ingest names
+// SIP-trunk calls so) and reads '+' and 1 to 18 digits, or 1 to 18 digits, is not put in the
+// dictionary: its column holds a marker of that form, and the number's integer key the rest.
 //
 // Exactness: query() answers exactly what the SQL evaluation of the same CallQuery answers
 // (store/sqlite/call_filter.cpp), ties on end_time broken by row id; a differential test checks
@@ -29,6 +37,7 @@
 // Not thread-safe: the store guards each account's index with its own reader/writer lock.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -113,6 +122,8 @@ class AccountCallIndex {
  private:
   struct Chunk;
   struct Plan;
+  struct List;
+  static std::array<List, 5> lists(const Chunk& c, const Plan& p);
   // Strings to dense ids 0, 1, 2, ...: the strings one after another in one arena, and an
   // open-addressing table of ids, about (length + 12) bytes per distinct string.
   class Dictionary {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -392,6 +393,377 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
     for (int i = 0; i < 500; ++i) add(false);
     check("late calls after compaction", 300);
   }
+}
+
+// Usernames and DIDs that are their calls' numbers (as ingest names SIP-trunk calls) are kept as
+// markers beside the number's integer key, not in the dictionary. Numbers of every shape ('+' and
+// digits, digits alone, "++", odd ones, over 18 digits, empty) as usernames of their own call and
+// of other calls, filtered by values taken from both: every answer equals the brute force, through
+// appends, calls out of order, compaction, late calls and retention.
+TEST(AccountCallIndex, UsernamesKeptAsTheirNumbersEqualBruteForceThroughEveryChange) {
+  for (std::uint32_t seed : {21u, 22u}) {
+    Random rnd(seed);
+    AccountCallIndex index(seed == 21 ? 16 : 128);
+    std::vector<Row> rows;
+    std::int64_t next_id = 1;
+    auto number = [&rnd] {
+      std::string n;
+      const std::int64_t shape = rnd.between(0, 9);
+      if (shape <= 4) return rnd.pick(testing::kNumbers);
+      if (shape == 5) n = "+";
+      if (shape == 6) n = "++";
+      const std::int64_t digits = shape == 7 ? rnd.between(17, 20) : rnd.between(1, 12);
+      for (std::int64_t i = 0; i < digits; ++i)
+        n.push_back(static_cast<char>('0' + rnd.between(0, 2)));
+      return n;
+    };
+    auto make = [&] {
+      CallRecord c = random_call(rnd);
+      c.from_number = number();
+      c.to_number = number();
+      c.end_time = 1'000'000 * rnd.between(0, 400) + rnd.between(0, 2);
+      // Mostly the call's own number, else a username or another number.
+      auto name = [&](const std::string& own) {
+        if (rnd.chance(70)) return own;
+        return rnd.chance(50) ? rnd.pick(testing::kUsers) : number();
+      };
+      c.from_username = name(c.from_number);
+      c.to_username = name(c.to_number);
+      c.bridged_username = name(c.to_number);
+      c.did_number = name(c.to_number);
+      return c;
+    };
+    auto add = [&](int n, bool in_order) {
+      std::vector<Row> batch;
+      for (int i = 0; i < n; ++i) {
+        next_id += rnd.between(1, 2);
+        batch.push_back({next_id, make()});
+      }
+      if (in_order) {
+        std::sort(batch.begin(), batch.end(),
+                  [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
+      }
+      for (const Row& row : batch) {
+        index.add(IndexedCall::of(row.id, row.r));
+        rows.push_back(row);
+      }
+    };
+    auto query = [&] {
+      CallQuery q =
+          rnd.chance(30) ? random_query(rnd, static_cast<std::int64_t>(rows.size())) : CallQuery{};
+      auto some = [&](auto field) {
+        std::vector<std::string> v;
+        const std::int64_t k = rnd.between(1, 3);
+        for (std::int64_t i = 0; i < k; ++i) {
+          v.push_back(rnd.chance(70) ? field(rnd.pick(rows).r) : number());
+        }
+        return v;
+      };
+      const std::int64_t which = rnd.between(0, 3);
+      if (which == 0) {
+        q.from_usernames = some([&rnd](const CallRecord& c) {
+          return rnd.chance(50) ? c.from_username : c.from_number;
+        });
+      }
+      if (which == 1) {
+        q.to_usernames = some(
+            [&rnd](const CallRecord& c) { return rnd.chance(50) ? c.to_username : c.to_number; });
+      }
+      if (which == 2) {
+        q.bridged_usernames = some([&rnd](const CallRecord& c) {
+          return rnd.chance(50) ? c.bridged_username : c.to_number;
+        });
+      }
+      if (which == 3) {
+        q.did_numbers = some(
+            [&rnd](const CallRecord& c) { return rnd.chance(50) ? c.did_number : c.from_number; });
+      }
+      if (rnd.chance(20)) q.to_usernames.push_back(rnd.pick(rows).r.to_number);
+      return q;
+    };
+    auto check = [&](const char* stage, int count) {
+      ASSERT_EQ(index.size(), rows.size()) << stage;
+      for (int i = 0; i < count; ++i) {
+        const CallQuery q = query();
+        ASSERT_TRUE(AccountCallIndex::answers(q));
+        ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+            << stage << ", seed " << seed << ", query " << i;
+      }
+    };
+
+    add(2000, true);
+    check("appended", 400);
+    add(1500, false);
+    check("out of order", 400);
+    index.compact();
+    check("compacted", 300);
+    add(300, false);
+    check("late calls after compaction", 300);
+    const Micros floor = 1'000'000 * 100 + 1;
+    index.drop_oldest(index.oldest_ended_before(floor, rows.size()).size());
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    check("after retention", 300);
+  }
+}
+
+// A column whose calls all hold one value keeps that value alone, and row ids are kept as 32-bit
+// offsets in a chunk: a column that turns non-constant (a late call, a re-rating), a constant
+// column after compaction or retention, ids that span 2^32 or more in one chunk (kept whole) and
+// ids that come in falling order: every answer equals the brute force.
+TEST(AccountCallIndex, ConstantColumnsAndFarApartIdsEqualBruteForceThroughEveryChange) {
+  for (std::uint32_t seed : {31u, 32u, 33u}) {
+    Random rnd(seed);
+    AccountCallIndex index(seed == 31 ? 16 : seed == 32 ? 64 : 512);
+    std::vector<Row> rows;
+    // One kind of call (one trunk, no PBX fields, the same durations and hangup), the odd one
+    // different in a field or two.
+    CallRecord base;
+    base.direction = Direction::kOutbound;
+    base.from_number = "+4930123456";
+    base.to_number = "+442071234567";
+    base.from_username = base.from_number;
+    base.to_username = base.to_number;
+    base.trunk_id = "trunk-a";
+    base.hangup_cause_code = 200;
+    base.duration_s = base.bill_duration_s = 60;
+    std::int64_t first_s = 0, last_s = 400;  // the seconds end times fall in
+    auto make = [&](int odd_percent) {
+      CallRecord c = base;
+      c.end_time = 1'000'000 * rnd.between(first_s, last_s) + rnd.between(0, 1);
+      c.initiation_time = c.end_time - 1'000'000 * 60;
+      if (rnd.chance(odd_percent)) {
+        const CallRecord other = random_call(rnd);
+        switch (rnd.between(0, 9)) {
+          case 0:
+            c.trunk_id = other.trunk_id;
+            break;
+          case 1:
+            c.from_username = other.from_username;
+            break;
+          case 2:
+            c.to_number = other.to_number;
+            break;
+          case 3:
+            c.did_number = other.did_number, c.extension_id = other.extension_id;
+            break;
+          case 4:
+            c.bridged_duration_s = other.bridged_duration_s;
+            break;
+          case 5:
+            c.duration_s = rnd.chance(50) ? 70'000 : other.duration_s;
+            break;
+          case 6:
+            c.hangup_cause_code = other.hangup_cause_code;
+            break;
+          case 7:
+            c.direction = other.direction, c.stir_verification = other.stir_verification;
+            break;
+          case 8:
+            c.initiation_time = other.initiation_time;
+            break;
+          default:
+            c.bridged_username = other.bridged_username;
+            break;
+        }
+      }
+      return c;
+    };
+    // Mostly dense rising ids; now and then one far above (2^33 and more away) or a run that
+    // falls.
+    std::int64_t next_id = 1000;
+    auto id = [&] {
+      if (rnd.chance(3)) return std::int64_t{1} << rnd.between(33, 61);
+      if (rnd.chance(5)) return next_id - rnd.between(1, 900) * 1'000'000;  // below: unused ids
+      next_id += rnd.between(1, 3);
+      return next_id;
+    };
+    std::vector<std::int64_t> used;
+    auto add = [&](int n, int odd_percent, bool in_order) {
+      std::vector<Row> batch;
+      for (int i = 0; i < n; ++i) {
+        std::int64_t v = id();
+        while (std::find(used.begin(), used.end(), v) != used.end()) v += 7;
+        used.push_back(v);
+        batch.push_back({v, make(odd_percent)});
+      }
+      if (in_order) {
+        std::sort(batch.begin(), batch.end(), [](const Row& a, const Row& b) {
+          return std::pair(a.r.end_time, a.id) < std::pair(b.r.end_time, b.id);
+        });
+      }
+      if (rnd.chance(50)) std::reverse(batch.begin(), batch.end());  // falling ids
+      for (const Row& row : batch) {
+        index.add(IndexedCall::of(row.id, row.r));
+        rows.push_back(row);
+      }
+    };
+    auto check = [&](const char* stage, int count) {
+      ASSERT_EQ(index.size(), rows.size()) << stage;
+      for (int i = 0; i < count; ++i) {
+        CallQuery q = random_query(rnd, static_cast<std::int64_t>(rows.size()));
+        if (rnd.chance(30)) q.from_usernames = {rnd.pick(rows).r.from_username};
+        if (rnd.chance(20)) q.trunk_id = rnd.pick(rows).r.trunk_id;
+        if (rnd.chance(20)) q.duration = {rnd.between(50, 70'000), std::nullopt};
+        ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+            << stage << ", seed " << seed << ", query " << i;
+      }
+    };
+
+    add(1500, 0, true);  // every column constant but end_time, ids, init
+    check("one kind of call", 200);
+    index.compact();
+    check("compacted", 200);
+    add(200, 30, false);  // late calls that differ: constant columns get their vectors
+    check("late odd calls", 300);
+    for (int i = 0; i < 100; ++i) {  // re-rating one call of a constant bill column
+      Row& row = rows[static_cast<std::size_t>(
+          rnd.between(0, static_cast<std::int64_t>(rows.size()) - 1))];
+      row.r.bill_duration_s = rnd.chance(20) ? 70'000 : rnd.between(0, 700);
+      ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
+    }
+    check("re-rated", 200);
+    const Micros floor = 1'000'000 * 200;  // retention: what is left may be constant again
+    index.drop_oldest(index.oldest_ended_before(floor, rows.size()).size());
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    check("after retention", 200);
+    index.compact();
+    check("compacted again", 200);
+    add(500, 5, true);
+    check("appended after compaction", 300);
+    // Then calls of two kinds mixed, after all of those, in any order (chunks split in the
+    // middle, half full): packed together, runs of one kind then the other land in one chunk.
+    CallRecord other = base;
+    other.trunk_id = "trunk-b";
+    other.to_number = other.to_username = "+14155550100";
+    other.hangup_cause_code = 486;
+    other.duration_s = other.bill_duration_s = 5;
+    const CallRecord first_kind = base;
+    first_s = 401, last_s = 800;
+    for (int i = 0; i < 60; ++i) {
+      base = rnd.chance(50) ? first_kind : other;
+      add(static_cast<int>(rnd.between(1, 30)), 0, false);
+    }
+    check("two kinds appended", 200);
+    index.compact();
+    check("both kinds compacted", 300);
+  }
+}
+
+// End times are kept as 32-bit offsets in the largest unit (1 s, 1 ms, 1 us) that divides every
+// offset of the chunk, or whole when none fits: whole seconds, milliseconds and microseconds mixed
+// in one chunk, times years apart and at the ends of the 64-bit range, with windows that fall
+// between them and ties, through appends, calls out of order, re-rating, retention, compaction
+// and late calls: every answer equals the brute force.
+TEST(AccountCallIndex, EndTimesOfEveryUnitAndFarApartEqualBruteForceThroughEveryChange) {
+  constexpr Micros kMax = std::numeric_limits<Micros>::max();
+  constexpr Micros kMin = std::numeric_limits<Micros>::min();
+  for (std::uint32_t seed : {51u, 52u, 53u}) {
+    Random rnd(seed);
+    AccountCallIndex index(seed == 51 ? 16 : seed == 52 ? 128 : AccountCallIndex::kChunkRows);
+    std::vector<Row> rows;
+    std::int64_t next_id = 1;
+    // Mostly whole seconds; the odd call with milliseconds or microseconds, or years away, or at
+    // either end of the range.
+    const int far = seed == 53 ? 1 : 8;
+    auto end_time = [&rnd, far]() -> Micros {
+      const Micros s = 1'000'000 * rnd.between(0, 400);
+      const std::int64_t kind = rnd.between(1, 100);
+      if (kind <= 70) return s;
+      if (kind <= 80) return s + 1000 * rnd.between(0, 999);
+      if (kind <= 90) return s + rnd.between(0, 999'999);
+      if (kind <= 90 + far) {
+        return s + (rnd.chance(50) ? 1 : -1) * 1'000'000 * rnd.between(1, std::int64_t{1} << 40);
+      }
+      return rnd.chance(50) ? kMax - rnd.between(0, 3) : kMin + rnd.between(0, 3);
+    };
+    auto make = [&] {
+      CallRecord c = random_call(rnd);
+      c.end_time = end_time();
+      c.initiation_time = c.end_time;  // no overflow at the ends of the range
+      return c;
+    };
+    auto add = [&](int n, bool in_order) {
+      std::vector<Row> batch;
+      for (int i = 0; i < n; ++i) {
+        next_id += rnd.between(1, 2);
+        batch.push_back({next_id, make()});
+      }
+      if (in_order) {
+        std::sort(batch.begin(), batch.end(),
+                  [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
+      }
+      for (const Row& row : batch) {
+        index.add(IndexedCall::of(row.id, row.r));
+        rows.push_back(row);
+      }
+    };
+    // Windows from the usual range, or next to a stored time (just before, at, just after).
+    auto near = [&]() -> Micros {
+      const Micros t = rnd.pick(rows).r.end_time;
+      const std::int64_t d = rnd.between(-2, 2);
+      if ((d > 0 && t > kMax - d) || (d < 0 && t < kMin - d)) return t;
+      return t + d;
+    };
+    auto check = [&](const char* stage, int count) {
+      ASSERT_EQ(index.size(), rows.size()) << stage;
+      for (int i = 0; i < count; ++i) {
+        CallQuery q = random_query(rnd, static_cast<std::int64_t>(rows.size()));
+        if (rnd.chance(50)) {
+          q.end_time = {};
+          if (rnd.chance(70)) q.end_time.from = near();
+          if (rnd.chance(70)) q.end_time.until = near();
+        }
+        ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+            << stage << ", seed " << seed << ", query " << i;
+      }
+    };
+
+    add(1500, true);
+    check("appended", 300);
+    add(1500, false);
+    check("out of order", 300);
+    for (int i = 0; i < 100; ++i) {
+      Row& row = rows[static_cast<std::size_t>(
+          rnd.between(0, static_cast<std::int64_t>(rows.size()) - 1))];
+      row.r.bill_duration_s = rnd.between(0, 700);
+      ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
+    }
+    check("re-rated", 200);
+    const Micros floor = 1'000'000 * 150 + 1;
+    index.drop_oldest(index.oldest_ended_before(floor, rows.size()).size());
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    check("after retention", 200);
+    index.compact();
+    check("compacted", 300);
+    add(400, false);
+    check("late calls after compaction", 300);
+  }
+}
+
+// The bench's kind of data (SIP-trunk calls, each naming a new remote number, usernames that are
+// the numbers, rising row ids, end times in any order), packed: at most 64 bytes per call.
+TEST(AccountCallIndex, SipTrunkCallsTakeAtMost64BytesEachWhenPacked) {
+  Random rnd(41);
+  AccountCallIndex index;
+  const int n = 60000;
+  for (int i = 0; i < n; ++i) {
+    CallRecord c;
+    c.direction = rnd.chance(65) ? Direction::kOutbound : Direction::kInbound;
+    const std::string own = "+4420" + std::to_string(7000000 + rnd.between(0, 5));
+    const std::string remote = "+49151" + std::to_string(rnd.between(10000000, 99999999));
+    c.from_number = c.direction == Direction::kOutbound ? own : remote;
+    c.to_number = c.direction == Direction::kOutbound ? remote : own;
+    c.from_username = c.from_number;
+    c.to_username = c.to_number;
+    c.trunk_id = rnd.chance(50) ? "17283645019283746" : "28374650192837465";
+    c.end_time = 1'780'000'000'000'000 + 1'000'000 * rnd.between(0, 30 * 86400);
+    c.initiation_time = c.end_time - 1'000'000 * rnd.between(0, 3600);
+    c.hangup_cause_code = 3000;
+    c.duration_s = c.bill_duration_s = rnd.between(0, 3600);
+    index.add(IndexedCall::of(i + 1, c));
+  }
+  index.compact();
+  EXPECT_LE(index.memory_bytes(), std::size_t{64} * n);
 }
 
 TEST(AccountCallIndex, ReRatesTheFirstCallOfAChunk) {
