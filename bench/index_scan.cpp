@@ -3,12 +3,19 @@
 // No storage, no HTTP: the part of a list that grows with the account.
 //
 // Usage: index_scan [--calls N] [--rounds R] [--seed S] [--shuffled 0/1] [--chunk-rows N]
+//                   [--days D] [--compact 0/1/2] [--step-rows N]
 // Prints one line per query: "query=<name> matches=<n> p50_us=<..> p99_us=<..>", then
-// "index_bytes_per_call=<..> build_s=<..>".
+// "index_bytes_per_call=<..> build_s=<..>". --days: the days the calls end over (the queries'
+// 30-day window holds 30/D of them). --compact 1: then packs the index with compact(), 2: with
+// compact_step() passes of --step-rows calls a step, as the store does after an ingest burst;
+// either prints the chunks before and after, the time it took (and the longest step), and the
+// queries again, each line marked "after=compact".
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,6 +42,9 @@ struct Options {
   unsigned seed = 42;
   bool shuffled = false;  // add the calls in random end_time order (as the bench's load does)
   std::size_t chunk_rows = AccountCallIndex::kChunkRows;
+  int days = 90;
+  int compact = 0;  // 1: compact(), 2: compact_step() passes
+  std::size_t step_rows = 16384;
 };
 
 Options parse(int argc, char** argv) {
@@ -47,6 +57,9 @@ Options parse(int argc, char** argv) {
     if (name == "--seed") o.seed = static_cast<unsigned>(v);
     if (name == "--shuffled") o.shuffled = v != 0;
     if (name == "--chunk-rows") o.chunk_rows = static_cast<std::size_t>(v);
+    if (name == "--days") o.days = std::max(1, static_cast<int>(v));
+    if (name == "--compact") o.compact = static_cast<int>(v);
+    if (name == "--step-rows") o.step_rows = static_cast<std::size_t>(v);
   }
   return o;
 }
@@ -72,9 +85,10 @@ int main(int argc, char** argv) {
   const auto t0 = Clock::now();
   CallRecord r;
   for (const std::int64_t i : order) {
-    // 90 days of calls in end_time order, the newest 30 days holding a third.
-    r.end_time = now - 90 * kDay +
-                 static_cast<Micros>(static_cast<double>(90 * kDay) * static_cast<double>(i) /
+    // --days of calls in end_time order (90: the newest 30 days hold a third).
+    const Micros span = o.days * kDay;
+    r.end_time = now - span +
+                 static_cast<Micros>(static_cast<double>(span) * static_cast<double>(i) /
                                      static_cast<double>(o.calls));
     r.initiation_time = r.end_time - static_cast<Micros>(below(600)) * 1'000'000;
     r.direction = below(2) ? Direction::kOutbound : Direction::kInbound;
@@ -134,22 +148,56 @@ int main(int argc, char** argv) {
   three.duration = {30, std::nullopt};
   queries.push_back({"3_filters_90d", three});
 
-  for (const Named& n : queries) {
-    std::vector<double> us;
-    std::int64_t matches = 0;
-    bool empty = false;
-    for (int i = 0; i < o.rounds; ++i) {
-      const auto q0 = Clock::now();
-      const cdrd::index::IndexAnswer a = index.query(n.q);
-      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - q0).count());
-      matches = a.total_count;
-      empty = empty || a.ids.empty();
+  auto run_queries = [&](const char* suffix) {
+    for (const Named& n : queries) {
+      std::vector<double> us;
+      std::int64_t matches = 0;
+      bool empty = false;
+      for (int i = 0; i < o.rounds; ++i) {
+        const auto q0 = Clock::now();
+        const cdrd::index::IndexAnswer a = index.query(n.q);
+        us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - q0).count());
+        matches = a.total_count;
+        empty = empty || a.ids.empty();
+      }
+      if (empty) std::fprintf(stderr, "%s: an empty page\n", n.name.c_str());
+      std::sort(us.begin(), us.end());
+      std::printf("query=%s matches=%lld p50_us=%.0f p99_us=%.0f%s\n", n.name.c_str(),
+                  static_cast<long long>(matches), us[us.size() / 2],
+                  us[std::min(us.size() - 1, us.size() * 99 / 100)], suffix);
     }
-    if (empty) std::fprintf(stderr, "%s: an empty page\n", n.name.c_str());
-    std::sort(us.begin(), us.end());
-    std::printf("query=%s matches=%lld p50_us=%.0f p99_us=%.0f\n", n.name.c_str(),
-                static_cast<long long>(matches), us[us.size() / 2],
-                us[std::min(us.size() - 1, us.size() * 99 / 100)]);
+  };
+  auto shape = [&index](const char* when) {
+    const AccountCallIndex::Shape s = index.shape();
+    std::printf("%s: chunks=%zu packed_chunks=%zu pending=%zu bytes_per_call=%.1f\n", when,
+                s.chunks, s.packed_chunks, s.pending,
+                static_cast<double>(index.memory_bytes()) / static_cast<double>(index.size()));
+  };
+  run_queries("");
+  if (o.compact != 0) {
+    shape("before");
+    const auto c0 = Clock::now();
+    double longest_us = 0;
+    std::size_t steps = 0;
+    if (o.compact == 1) {
+      index.compact();
+    } else {
+      // One pass, as the store runs it: a step at a time from the first chunk.
+      std::optional<AccountCallIndex::Position> at = AccountCallIndex::Position{
+          std::numeric_limits<Micros>::min(), std::numeric_limits<std::int64_t>::min()};
+      while (at) {
+        const auto s0 = Clock::now();
+        at = index.compact_step(*at, o.step_rows);
+        longest_us = std::max(longest_us,
+                              std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+        ++steps;
+      }
+    }
+    std::printf(
+        "compact=%s ms=%.1f steps=%zu longest_step_us=%.0f\n", o.compact == 1 ? "full" : "steps",
+        std::chrono::duration<double, std::milli>(Clock::now() - c0).count(), steps, longest_us);
+    shape("after");
+    run_queries(" after=compact");
   }
   std::printf("index_bytes_per_call=%.1f build_s=%.2f calls=%lld\n",
               static_cast<double>(index.memory_bytes()) / static_cast<double>(index.size()),
