@@ -995,8 +995,13 @@ std::optional<AccountCallIndex::Position> AccountCallIndex::compact_step(Positio
   }
   std::size_t next = last;
   if (last == first + 1) {
-    // Only its pending calls to merge: in place (its min/max and value sets count them already).
-    chunks_[first]->settle();
+    // Only its pending calls to merge: in place (its min/max and value sets count them already),
+    // and without the spare room a split left it (its columns grow again when they must).
+    Chunk& c = *chunks_[first];
+    c.settle();
+    if (c.id.capacity() > c.size() + c.size() / 4) {
+      c.each_column([](auto& column) { column.shrink_to_fit(); });
+    }
   } else {
     // As few chunks as compact() would leave (never more than there were), evenly filled.
     const std::size_t k =
