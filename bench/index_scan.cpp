@@ -3,11 +3,13 @@
 // No storage, no HTTP: the part of a list that grows with the account.
 //
 // Usage: index_scan [--calls N] [--rounds R] [--seed S] [--shuffled 0/1] [--chunk-rows N]
-//                   [--sample 0/1] [--compact 0/1]
+//                   [--sample 0/1] [--compact 0/1/2] [--step-rows N]
 // --sample 1: the calls are the bench's own data set (src/sample, as `make bench` ingests it:
 // one account, 30 days, validated as ingest does, row ids in arrival order, which is random
 // end_time order), not the synthetic one. --compact 1: pack the index after the load, as a
-// server does when it builds the index at start (the bytes per call its log shows).
+// server does when it builds the index at start (the bytes per call its log shows); --compact 2:
+// with compact_step() passes of --step-rows calls a step, as the store does once ingest pauses
+// (prints the time and the longest step).
 // Prints one line per query: "query=<name> matches=<n> page=<digest of its ids> p50_us=<..>
 // p99_us=<..> cpu_p50_us=<..>" (the thread's CPU time, steadier on a busy machine), then
 // "index_bytes_per_call=<..> build_s=<..>".
@@ -55,8 +57,9 @@ struct Options {
   unsigned seed = 42;
   bool shuffled = false;  // add the calls in random end_time order (as the bench's load does)
   std::size_t chunk_rows = AccountCallIndex::kChunkRows;
-  bool sample = false;   // the bench's data set (src/sample) instead of the synthetic one
-  bool compact = false;  // compact() after the load
+  bool sample = false;  // the bench's data set (src/sample) instead of the synthetic one
+  int compact = 0;      // 1: compact() after the load, 2: compact_step() passes
+  std::size_t step_rows = 8192;
 };
 
 Options parse(int argc, char** argv) {
@@ -70,7 +73,8 @@ Options parse(int argc, char** argv) {
     if (name == "--shuffled") o.shuffled = v != 0;
     if (name == "--chunk-rows") o.chunk_rows = static_cast<std::size_t>(v);
     if (name == "--sample") o.sample = v != 0;
-    if (name == "--compact") o.compact = v != 0;
+    if (name == "--compact") o.compact = static_cast<int>(v);
+    if (name == "--step-rows") o.step_rows = static_cast<std::size_t>(v);
   }
   return o;
 }
@@ -178,7 +182,26 @@ int main(int argc, char** argv) {
       index.add(IndexedCall::of(i + 1, r));
     }
   }
-  if (o.compact) index.compact();
+  if (o.compact == 1) index.compact();
+  if (o.compact == 2) {
+    // One pass, as the store runs it: a step at a time from the first chunk.
+    double longest_us = 0;
+    std::size_t steps = 0;
+    const auto c0 = Clock::now();
+    std::optional<AccountCallIndex::Position> at = AccountCallIndex::Position{
+        std::numeric_limits<Micros>::min(), std::numeric_limits<std::int64_t>::min()};
+    while (at) {
+      const auto s0 = Clock::now();
+      at = index.compact_step(*at, o.step_rows);
+      longest_us = std::max(longest_us,
+                            std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+      ++steps;
+    }
+    const AccountCallIndex::Shape shape = index.shape();
+    std::printf("compact=steps ms=%.1f steps=%zu longest_step_us=%.0f chunks=%zu pending=%zu\n",
+                std::chrono::duration<double, std::milli>(Clock::now() - c0).count(), steps,
+                longest_us, shape.chunks, shape.pending);
+  }
   const double build_s = std::chrono::duration<double>(Clock::now() - t0).count();
 
   struct Named {

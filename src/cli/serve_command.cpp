@@ -132,6 +132,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     const sqlite::CallIndexes::Usage usage = db.call_indexes().usage();
     f.calls_held = static_cast<std::int64_t>(usage.calls);
     f.list_index_bytes = static_cast<std::int64_t>(usage.bytes);
+    f.index_compaction_steps = db.call_indexes().compaction_steps();
+    f.index_pending_calls = static_cast<std::int64_t>(usage.pending);
     ASSIGN_OR_RETURN(f.database_bytes, db.size_bytes());
     f.reads_over_budget = db.reads_over_budget();
     return f;

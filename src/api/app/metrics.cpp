@@ -108,6 +108,17 @@ struct Metrics::Impl {
                         .Help("Store reads stopped by the query budget (answered 503)")
                         .Register(*registry)
                         .Add({})),
+        compaction_steps(prometheus::BuildCounter()
+                             .Name("cdrd_list_index_compaction_steps_total")
+                             .Help("Steps of the list index's background compaction after ingest")
+                             .Register(*registry)
+                             .Add({})),
+        pending_calls(prometheus::BuildGauge()
+                          .Name("cdrd_list_index_pending_calls")
+                          .Help("Calls of the list index added out of order and not yet merged "
+                                "into their chunk")
+                          .Register(*registry)
+                          .Add({})),
         ingest_stage_family(prometheus::BuildCounter()
                                 .Name("cdrd_ingest_stage_seconds_total")
                                 .Help("Time spent in each stage of ingest, summed over the "
@@ -184,6 +195,8 @@ struct Metrics::Impl {
   prometheus::Gauge& index_bytes;
   prometheus::Gauge& database_bytes;
   prometheus::Counter& over_budget;
+  prometheus::Counter& compaction_steps;
+  prometheus::Gauge& pending_calls;
   prometheus::Family<prometheus::Counter>& ingest_stage_family;
   std::array<prometheus::Counter*, stages::kIngestStages> ingest_stages{};
   prometheus::Counter& ingest_stage_records;
@@ -272,6 +285,8 @@ std::string Metrics::scrape() const {
       const double seen = impl_->over_budget.Value();
       const auto now = static_cast<double>(figures->reads_over_budget);
       if (now > seen) impl_->over_budget.Increment(now - seen);
+      Impl::catch_up(impl_->compaction_steps, static_cast<double>(figures->index_compaction_steps));
+      impl_->pending_calls.Set(static_cast<double>(figures->index_pending_calls));
     }
   }
   impl_->catch_up_stages();

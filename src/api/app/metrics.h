@@ -33,6 +33,10 @@ struct StoreFigures {
   std::int64_t list_index_bytes = 0;    // the memory of the list index (approximately)
   std::int64_t database_bytes = 0;      // the database file and its write-ahead log
   std::uint64_t reads_over_budget = 0;  // reads stopped by the query budget since start
+  // The list index's background compaction: steps run since start, and calls still pending
+  // (out of order, not yet merged into their chunk).
+  std::uint64_t index_compaction_steps = 0;
+  std::int64_t index_pending_calls = 0;
 };
 
 class Metrics : public http::ServerObserver {

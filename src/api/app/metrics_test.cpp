@@ -125,6 +125,22 @@ TEST(Metrics, ReadTheStoreFiguresAtEachScrape) {
   EXPECT_THAT(text, HasSubstr("cdrd_store_queries_over_budget_total 5\n"));
 }
 
+TEST(Metrics, CountTheListIndexCompaction) {
+  Metrics m;
+  StoreFigures f;
+  f.index_compaction_steps = 7;
+  f.index_pending_calls = 120;
+  m.set_store_figures([&]() -> Result<StoreFigures> { return f; });
+  std::string text = m.scrape();
+  EXPECT_THAT(text, HasSubstr("cdrd_list_index_compaction_steps_total 7\n"));
+  EXPECT_THAT(text, HasSubstr("cdrd_list_index_pending_calls 120\n"));
+  f.index_compaction_steps = 9;
+  f.index_pending_calls = 0;
+  text = m.scrape();
+  EXPECT_THAT(text, HasSubstr("cdrd_list_index_compaction_steps_total 9\n"));
+  EXPECT_THAT(text, HasSubstr("cdrd_list_index_pending_calls 0\n"));
+}
+
 TEST(Readiness, NamesEveryCheckWhenReady) {
   const http::HttpResponse r = readiness_response(
       {{"database", [] { return Status::Ok(); }}, {"migrations", [] { return Status::Ok(); }}});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -1577,6 +1578,81 @@ void AccountCallIndex::compact() {
     c->recompute_stats();
   }
   chunks_ = std::move(packed);
+}
+
+AccountCallIndex::Shape AccountCallIndex::shape() const {
+  const std::size_t fill = chunk_rows_ - chunk_rows_ / 8;  // as compact() leaves them
+  Shape s;
+  s.chunks = chunks_.size();
+  s.packed_chunks = (size_ + fill - 1) / fill;
+  for (const auto& c : chunks_) s.pending += c->pending();
+  return s;
+}
+
+std::optional<AccountCallIndex::Position> AccountCallIndex::compact_step(Position from,
+                                                                         std::size_t max_rows) {
+  const std::size_t fill = chunk_rows_ - chunk_rows_ / 8;  // as compact() leaves them
+  max_rows = std::max(max_rows, chunk_rows_);  // two chunks that fit in one always go together
+  // Chunk i and the next one fit in one chunk.
+  auto fits_next = [this, fill](std::size_t i) {
+    return i + 1 < chunks_.size() && chunks_[i]->size() + chunks_[i + 1]->size() <= fill;
+  };
+  auto loose = [&](std::size_t i) { return chunks_[i]->pending() > 0 || fits_next(i); };
+  std::size_t first = chunks_.empty() ? 0 : chunk_for(from.first, from.second);
+  while (first < chunks_.size() && !loose(first)) ++first;
+  if (first >= chunks_.size()) return std::nullopt;
+  // The run [first, last): each next chunk that the one before fits with.
+  std::size_t last = first + 1, rows = chunks_[first]->size();
+  while (last < chunks_.size() && rows + chunks_[last]->size() <= max_rows && fits_next(last - 1)) {
+    rows += chunks_[last]->size();
+    ++last;
+  }
+  std::size_t next = last;
+  if (last == first + 1) {
+    // Only its pending calls to merge: in place, then its columns back to one value where they
+    // can be (its min/max and value sets counted the pending calls already).
+    Chunk& c = *chunks_[first];
+    c.settle();
+    c.recompute_stats();  // columns back to one value where they can be
+  } else {
+    // As few chunks as compact() would leave (never more than there were), evenly filled.
+    const std::size_t k =
+        std::min(last - first, std::max<std::size_t>(1, (rows + fill - 1) / fill));
+    std::vector<std::unique_ptr<Chunk>> packed;
+    std::unique_ptr<Chunk> out;
+    std::size_t target = 0;
+    for (std::size_t i = first; i < last; ++i) {
+      Chunk& c = *chunks_[i];
+      c.settle();
+      for (std::size_t at = 0; at < c.size();) {
+        if (out && out->size() == target) packed.push_back(std::move(out));
+        if (!out) {
+          target = rows / k + (packed.size() < rows % k ? 1 : 0);
+          out = std::make_unique<Chunk>(chunk_rows_);
+          out->cap = target;  // a column that needs a vector gets exactly room for `target`
+        }
+        const std::size_t take = std::min(target - out->size(), c.size() - at);
+        Chunk& to = *out;
+        c.each_column_pair(
+            to, [at, take, &to](auto& src, auto& dst) { dst.append(src, at, take, to.n, to.cap); });
+        to.n += take;
+        at += take;
+      }
+      chunks_[i].reset();
+    }
+    if (out) packed.push_back(std::move(out));
+    for (std::unique_ptr<Chunk>& c : packed) {
+      c->sorted = c->size();
+      c->recompute_stats();
+    }
+    next = first + packed.size();
+    chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(first),
+                  chunks_.begin() + static_cast<std::ptrdiff_t>(last));
+    chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(first),
+                   std::make_move_iterator(packed.begin()), std::make_move_iterator(packed.end()));
+  }
+  if (next >= chunks_.size()) return std::nullopt;
+  return Position{chunks_[next]->first_end, chunks_[next]->first_id};
 }
 
 bool AccountCallIndex::set_bill_duration(Micros end_time, std::int64_t id,

@@ -45,6 +45,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/call_query.h"
@@ -107,6 +108,25 @@ class AccountCallIndex {
   // Merges every chunk's pending calls and packs the calls into full chunks (7/8 full, leaving
   // room for late calls): the smallest and fastest form, after a bulk load in any order.
   void compact();
+
+  // How far the chunks are from the packed form compact() leaves, for deciding when to compact.
+  struct Shape {
+    std::size_t chunks = 0;         // chunks held
+    std::size_t packed_chunks = 0;  // chunks compact() would leave for as many calls
+    std::size_t pending = 0;        // calls waiting among their chunk's pending ones
+  };
+  Shape shape() const;
+  // Where a call sits in the index's order: (end_time, id).
+  using Position = std::pair<Micros, std::int64_t>;
+  // Compaction a step at a time, for a caller that must not hold the index for long (a
+  // background pass between lists and adds): from the chunk that holds `from` (the first chunk
+  // for {min, min}), skips the chunks that are packed enough (no pending calls, and too full to
+  // share a chunk with the next one), then either merges the pending calls of the first loose
+  // chunk in place, or packs it with the next ones that fit with it (at most `max_rows` calls,
+  // or one chunk's) into as few chunks as compact() would. Returns where the next step goes on,
+  // or nullopt once the pass reached the last chunk. Anything may come between two steps: a step
+  // starts from what the index holds then, and its answers never depend on where a pass is.
+  std::optional<Position> compact_step(Position from, std::size_t max_rows);
 
   // The ids of the oldest calls (by end_time, id) that ended before `floor`, at most `max`,
   // oldest first; drop_oldest(ids.size()) then removes exactly them.

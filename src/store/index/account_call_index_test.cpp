@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -764,6 +765,89 @@ TEST(AccountCallIndex, SipTrunkCallsTakeAtMost64BytesEachWhenPacked) {
   }
   index.compact();
   EXPECT_LE(index.memory_bytes(), std::size_t{64} * n);
+}
+
+// Compaction a step at a time between any other changes: steps of random sizes from random
+// places, interleaved with adds in and out of end_time order, re-rating, retention and queries;
+// every answer must equal the brute-force evaluation, and a pass run to its end without changes
+// merges every pending call and leaves no two neighbouring chunks that would fit in one.
+TEST(AccountCallIndex, CompactionStepsInterleavedWithEveryChangeEqualBruteForce) {
+  for (std::uint32_t seed : {21u, 22u, 23u}) {
+    Random rnd(seed);
+    const std::size_t chunk_rows = seed == 21 ? 8 : seed == 22 ? 32 : 200;
+    AccountCallIndex index(chunk_rows);
+    std::vector<Row> rows;
+    std::int64_t next_id = 1;
+    Micros newest = 0;
+    const AccountCallIndex::Position start{std::numeric_limits<Micros>::min(),
+                                           std::numeric_limits<std::int64_t>::min()};
+    std::optional<AccountCallIndex::Position> pass;  // the pass under way
+    int steps = 0;
+    auto add = [&](bool in_order) {
+      CallRecord c = random_call(rnd);
+      // In order: at or after the newest (ties too); else anywhere before it.
+      c.end_time = in_order ? newest + 100'000 * rnd.between(0, 1) : rnd.between(0, newest);
+      c.initiation_time = c.end_time - 1'000'000 * rnd.between(0, 100);
+      newest = std::max(newest, c.end_time);
+      next_id += rnd.between(1, 2);
+      rows.push_back({next_id, c});
+      index.add(IndexedCall::of(next_id, c));
+    };
+    auto step = [&] {
+      if (!pass) pass = start;
+      const auto max_rows =
+          static_cast<std::size_t>(rnd.between(0, 3 * static_cast<std::int64_t>(chunk_rows)));
+      pass = index.compact_step(*pass, max_rows);
+      ++steps;
+    };
+    auto check = [&](int count, const std::string& when) {
+      ASSERT_EQ(index.size(), rows.size()) << when;
+      for (int i = 0; i < count; ++i) {
+        const CallQuery q = random_query(rnd, static_cast<std::int64_t>(rows.size()));
+        ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+            << when << ", seed " << seed << ", query " << i;
+      }
+    };
+    for (int op = 0; op < 4000; ++op) {
+      const std::int64_t what = rnd.between(0, 99);
+      const std::string when = "operation " + std::to_string(op);
+      if (what < 35) {
+        for (std::int64_t k = rnd.between(1, 5); k > 0; --k) add(true);
+      } else if (what < 55) {
+        for (std::int64_t k = rnd.between(1, 5); k > 0; --k) add(false);
+      } else if (what < 60 && !rows.empty()) {
+        Row& row = rows[static_cast<std::size_t>(
+            rnd.between(0, static_cast<std::int64_t>(rows.size()) - 1))];
+        row.r.bill_duration_s = rnd.between(0, 700);
+        ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
+      } else if (what < 61) {
+        const Micros floor = rnd.between(0, newest / 4);
+        const std::vector<std::int64_t> old = index.oldest_ended_before(floor, rows.size());
+        index.drop_oldest(old.size());
+        std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+        ASSERT_EQ(index.size(), rows.size()) << when;
+      } else if (what < 85) {
+        step();
+      } else if (what < 87 && !rows.empty()) {
+        const Row& row = rnd.pick(rows);  // a pass from anywhere
+        pass = AccountCallIndex::Position{row.r.end_time, row.id};
+        step();
+      } else {
+        check(3, when);
+      }
+    }
+    check(300, "after the interleaving");
+    ASSERT_GT(steps, 500);
+    // Two passes to their end with nothing between the steps: packed.
+    for (int i = 0; i < 2; ++i) {
+      pass = start;
+      while (pass) pass = index.compact_step(*pass, chunk_rows);
+    }
+    const AccountCallIndex::Shape shape = index.shape();
+    EXPECT_EQ(shape.pending, 0u);
+    EXPECT_LE(shape.chunks, 2 * shape.packed_chunks + 1);
+    check(300, "after whole passes");
+  }
 }
 
 TEST(AccountCallIndex, ReRatesTheFirstCallOfAChunk) {

@@ -24,6 +24,10 @@ CallIndexes::Usage CallIndexes::usage() {
     ++u.accounts;
     u.calls += s->index.size();
     u.bytes += s->index.memory_bytes();
+    const index::AccountCallIndex::Shape shape = s->index.shape();
+    u.chunks += shape.chunks;
+    u.packed_chunks += shape.packed_chunks;
+    u.pending += shape.pending;
   }
   return u;
 }

@@ -13,6 +13,7 @@
 // Thread-safety: safe for concurrent use; slots live as long as the CallIndexes.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -37,15 +38,24 @@ class CallIndexes {
 
   // The account's slot, made (unbuilt) on first use.
   Slot& slot(std::int64_t account_id) EXCLUDES(mu_);
-  // Calls held and bytes used by every built index (approximately), for the benchmark.
+  // Calls held and bytes used by every built index (approximately), for the benchmark; and how
+  // loose their chunks are (AccountCallIndex::Shape, summed), for the compaction's tests.
   struct Usage {
     std::size_t accounts = 0, calls = 0, bytes = 0;
+    std::size_t chunks = 0, packed_chunks = 0, pending = 0;
   };
   Usage usage() EXCLUDES(mu_);
+
+  // Compaction steps run by the store's writer after ingest (SqliteCallStore), since start.
+  void count_compaction_step() { compaction_steps_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t compaction_steps() const {
+    return compaction_steps_.load(std::memory_order_relaxed);
+  }
 
  private:
   Mutex mu_;
   std::unordered_map<std::int64_t, std::unique_ptr<Slot>> slots_ GUARDED_BY(mu_);
+  std::atomic<std::uint64_t> compaction_steps_{0};
 };
 
 }  // namespace cdrd::sqlite

@@ -27,6 +27,10 @@ using sqlite::StatementRef;
 
 namespace {
 
+// Where a compaction pass begins: before every call.
+constexpr AccountCallIndex::Position kCompactFromStart{std::numeric_limits<Micros>::min(),
+                                                       std::numeric_limits<std::int64_t>::min()};
+
 // The columns the list index keeps, in the order read_indexed_call reads them.
 constexpr std::string_view kIndexColumns =
     "id, end_time, initiation_time, direction, from_number, to_number, trunk_id, "
@@ -250,12 +254,21 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
 }
 
 void SqliteCallStore::write_loop() {
+  bool quiet = false;  // no batch came for kCompactQuiet since the last group
   for (;;) {
     std::vector<std::unique_ptr<QueuedBatch>> group;
     {
       MutexLock lock(&queue_mu_);
-      while (queue_.empty() && !stopping_) queue_cv_.wait();
-      if (queue_.empty()) return;  // stopping, and everything queued is written
+      while (queue_.empty() && !stopping_) {
+        if (compacting_.empty()) {
+          queue_cv_.wait();
+        } else if (quiet) {
+          break;  // a compaction step (below), then a look at the queue again
+        } else {
+          quiet = !queue_cv_.wait_for(kCompactQuiet);
+        }
+      }
+      if (queue_.empty() && stopping_) return;  // everything queued is written
       // Whatever waits, in queue order, up to kMaxGroupRecords calls (at least one batch).
       std::size_t calls = 0;
       while (!queue_.empty() &&
@@ -265,7 +278,28 @@ void SqliteCallStore::write_loop() {
         queue_.pop_front();
       }
     }
+    if (group.empty()) {
+      compact_step();
+      continue;
+    }
+    quiet = false;
     write_group(group);
+  }
+}
+
+void SqliteCallStore::compact_step() {
+  const auto it = compacting_.begin();
+  Slot* slot = it->first;
+  std::optional<AccountCallIndex::Position> next;
+  {
+    WriterLock lock(&slot->mu);
+    next = slot->index.compact_step(it->second, kCompactStepRows);
+  }
+  db_.call_indexes().count_compaction_step();
+  if (next) {
+    it->second = *next;
+  } else {
+    compacting_.erase(it);
   }
 }
 
@@ -377,6 +411,8 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
         }
         slot->index.add(call);
       }
+      // Compacted once the writer is idle, by a pass from the first chunk.
+      compacting_[slot] = kCompactFromStart;
     }
   }
   // Rows committed but not yet indexed are this group's alone (one writer): what is left in

@@ -17,11 +17,17 @@
 // of them is written. Batches are written in the order they were queued, so of two batches
 // holding the same call the earlier one stores it.
 //
+// After ingest the list index is packed again in the background: once the writer has had no
+// batch for kCompactQuiet, it runs AccountCallIndex::compact_step on each account that took calls,
+// one bounded step at a time under the account's index lock, and looks at its queue between two
+// steps, so neither a list nor a batch waits for more than one step.
+//
 // Errors: insert_calls fails with kInvalidArgument (nothing written) when a record names an
 // account that does not exist; a read past its time budget fails kUnavailable; storage failures
 // are kIOError. Thread-safety: safe for concurrent use; the Database must outlive it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -45,6 +51,10 @@ class SqliteCallStore final : public CallStore {
  public:
   // The most calls one group transaction takes (a batch larger than this is one group alone).
   static constexpr std::size_t kMaxGroupRecords = 40'000;
+  // How long the writer waits without a batch before it compacts, and the calls a step moves
+  // at most (one chunk: well under a millisecond).
+  static constexpr std::chrono::milliseconds kCompactQuiet{50};
+  static constexpr std::size_t kCompactStepRows = index::AccountCallIndex::kChunkRows;
 
   explicit SqliteCallStore(sqlite::Database& db) : db_(db) {}
   // Writes what is queued, then stops the writer thread.
@@ -113,6 +123,8 @@ class SqliteCallStore final : public CallStore {
   std::future<Result<std::vector<InsertOutcome>>> enqueue(std::unique_ptr<QueuedBatch> batch)
       EXCLUDES(queue_mu_);
   void write_loop() EXCLUDES(queue_mu_);
+  // One compaction step of the first account in compacting_ (the writer thread's own).
+  void compact_step();
   // Writes one group in one transaction, adds the stored rows to the list index, and answers
   // every batch of it.
   void write_group(std::vector<std::unique_ptr<QueuedBatch>>& group);
@@ -124,6 +136,9 @@ class SqliteCallStore final : public CallStore {
   bool stopping_ GUARDED_BY(queue_mu_) = false;
   std::thread writer_ GUARDED_BY(queue_mu_);  // started by the first enqueue
   std::function<void()> after_commit_ GUARDED_BY(queue_mu_);
+  // The writer thread's own: the accounts whose index took calls since their last compaction
+  // pass, each with the position its pass goes on from.
+  std::map<Slot*, index::AccountCallIndex::Position> compacting_;
 };
 
 }  // namespace cdrd
