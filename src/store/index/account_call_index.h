@@ -31,6 +31,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,12 @@ class AccountCallIndex {
   std::vector<std::int64_t> oldest_ended_before(Micros floor, std::size_t max);
   void drop_oldest(std::size_t n);
 
+  // Every call held, in (end_time, id) order, as an IndexedCall that add() takes back into an
+  // index that answers every query as this one does (the index snapshot, index_snapshot.h):
+  // the current bill_duration, numbers without their leading '+'s (all a filter compares). Its
+  // views are valid during the call of `fn` only. Meaningful while exact().
+  void for_each_call(const std::function<void(const IndexedCall&)>& fn) const;
+
   // False once a call held a value the columns cannot keep exactly (see above).
   bool exact() const { return exact_; }
   std::size_t size() const { return size_; }
@@ -120,10 +127,10 @@ class AccountCallIndex {
     // The string's id, added if new; nullopt once the arena would pass 4 GiB.
     std::optional<std::uint32_t> intern(std::string_view s);
     std::optional<std::uint32_t> find(std::string_view s) const;
+    std::string_view at(std::uint32_t id) const;
     std::size_t memory_bytes() const;
 
    private:
-    std::string_view at(std::uint32_t id) const;
     std::size_t slot_of(std::string_view s) const;  // its slot, or the empty one it would take
     void grow();
 
