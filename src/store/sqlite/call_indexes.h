@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/mutex.h"
 #include "store/index/account_call_index.h"
@@ -33,6 +35,8 @@ class CallIndexes {
 
   // The account's slot, made (unbuilt) on first use.
   Slot& slot(std::int64_t account_id) EXCLUDES(mu_);
+  // Every slot made so far, by account id (in no particular order).
+  std::vector<std::pair<std::int64_t, Slot*>> all_slots() EXCLUDES(mu_);
   // Calls held and bytes used by every built index (approximately), for the benchmark.
   struct Usage {
     std::size_t accounts = 0, calls = 0, bytes = 0;

@@ -9,7 +9,10 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "core/clock.h"
+#include "core/crypto.h"
 #include "core/stage_times.h"
+#include "store/index/index_snapshot.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/enum_codes.h"
@@ -183,6 +186,114 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
     calls += static_cast<std::int64_t>(s.index.size());
   }
   return calls;
+}
+
+Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
+  IndexStart start;
+  const std::string path = db_.snapshot_path();
+  const std::optional<std::string>& token = db_.snapshot_token();
+  auto loaded = [&]() -> Result<index::LoadedSnapshot> {
+    if (!token) {
+      return Status::NotFound(
+          "the database holds no snapshot token (no clean stop since its last open or change)");
+    }
+    ASSIGN_OR_RETURN(const index::SnapshotMeta meta, index::read_snapshot_meta(path));
+    if (meta.token != *token) {
+      return Status::Conflict("the snapshot file's token is not the database's");
+    }
+    // The highest call id and the accounts, as the snapshot saw them: a call another program
+    // added since takes a new id (ids are never reused).
+    std::int64_t last_id = 0;
+    std::vector<std::int64_t> accounts;
+    RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
+      ASSIGN_OR_RETURN(last_id, c.query_int("SELECT COALESCE(MAX(id), 0) FROM calls"));
+      ASSIGN_OR_RETURN(accounts, c.query_all("SELECT id FROM accounts",
+                                             [](const Statement& st) { return st.int64(0); }));
+      return Status::Ok();
+    }));
+    if (last_id != meta.last_call_id) {
+      return Status::Conflict("the highest call id is " + std::to_string(last_id) +
+                              ", the snapshot's " + std::to_string(meta.last_call_id));
+    }
+    ASSIGN_OR_RETURN(index::LoadedSnapshot snap, index::read_snapshot_file(path, 2));
+    if (snap.meta.token != *token || snap.meta.last_call_id != last_id) {
+      return Status::Conflict("the snapshot file changed while it was read");
+    }
+    std::sort(accounts.begin(), accounts.end());
+    for (const auto& [id, _] : snap.accounts) {
+      if (!std::binary_search(accounts.begin(), accounts.end(), id)) {
+        return Status::Conflict("the snapshot holds account " + std::to_string(id) +
+                                ", which the database does not");
+      }
+    }
+    return snap;
+  }();
+  if (!loaded.ok()) {
+    start.why = loaded.status().message();
+    ASSIGN_OR_RETURN(start.calls, build_indexes());
+    return start;
+  }
+  for (auto& [id, index] : loaded->accounts) {
+    Slot& s = db_.call_indexes().slot(id);
+    WriterLock lock(&s.mu);
+    s.index = std::move(index);
+    s.built = true;
+  }
+  // The accounts the snapshot does not hold (none had a built index at the stop) build theirs
+  // from the table on first use (built_slot).
+  start.calls = static_cast<std::int64_t>(loaded->calls);
+  start.from_snapshot = true;
+  return start;
+}
+
+namespace {
+
+// Holds every slot's lock for reading for its scope (the slots of `all`), taken in one order.
+class AllSlotsReadLocked {
+ public:
+  explicit AllSlotsReadLocked(std::vector<sqlite::CallIndexes::Slot*> slots)
+      NO_THREAD_SAFETY_ANALYSIS : slots_(std::move(slots)) {
+    for (auto* s : slots_) s->mu.lock_shared();
+  }
+  ~AllSlotsReadLocked() NO_THREAD_SAFETY_ANALYSIS {
+    for (auto* s : slots_) s->mu.unlock_shared();
+  }
+  AllSlotsReadLocked(const AllSlotsReadLocked&) = delete;
+  AllSlotsReadLocked& operator=(const AllSlotsReadLocked&) = delete;
+
+ private:
+  std::vector<sqlite::CallIndexes::Slot*> slots_;
+};
+
+}  // namespace
+
+Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
+  std::vector<std::pair<std::int64_t, Slot*>> slots = db_.call_indexes().all_slots();
+  std::sort(slots.begin(), slots.end());
+  std::vector<Slot*> locked;
+  for (const auto& [id, s] : slots) locked.push_back(s);
+  // The slots' locks before the database's write lock (the lock order of call_indexes.h); the
+  // write lock then keeps every write out until the token is recorded.
+  const AllSlotsReadLocked hold(std::move(locked));
+  return db_.with_writer([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(const bool alone, db_.unchanged_by_others(c));
+    if (!alone) {
+      return Status::Conflict(
+          "another program wrote to the database while this one had it open: the indexes may "
+          "not hold its writes");
+    }
+    index::SnapshotMeta meta;
+    meta.token = new_uuid_v4();
+    ASSIGN_OR_RETURN(meta.last_call_id, c.query_int("SELECT COALESCE(MAX(id), 0) FROM calls"));
+    std::vector<index::SnapshotAccount> accounts;
+    for (const auto& [id, s] : slots) {
+      if (s->built) accounts.push_back({id, &s->index});  // read-locked above
+    }
+    RETURN_IF_ERROR(index::write_snapshot_file(db_.snapshot_path(), meta, accounts));
+    // The file is durable: only now may the database name it.
+    return c.run("INSERT OR REPLACE INTO index_snapshot(id, token, written_at) VALUES (1, ?, ?)",
+                 meta.token, system_now());
+  });
 }
 
 SqliteCallStore::~SqliteCallStore() {
