@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -127,8 +128,8 @@ bool short_digits(std::string_view s) {
   return true;
 }
 
-// One account's payload.
-Result<std::string> encode_account(const SnapshotAccount& a) {
+// One account's payload; adds its calls to `stats`.
+Result<std::string> encode_account(const SnapshotAccount& a, SnapshotStats& stats) {
   if (!a.index->exact()) {
     return Status::Invalid("account " + std::to_string(a.account_id) +
                            ": its list index is not exact, so it cannot be written");
@@ -153,9 +154,10 @@ Result<std::string> encode_account(const SnapshotAccount& a) {
       ref(n);
     }
   };
-  std::int64_t prev_id = 0, prev_end = 0;
+  std::int64_t prev_id = 0, prev_end = 0, max_id = 0;
   std::size_t n = 0;
   a.index->for_each_call([&](const IndexedCall& c) {
+    max_id = n == 0 ? c.id : std::max(max_id, c.id);
     ++n;
     put_signed(calls, c.id - prev_id);
     put_signed(calls, c.end_time - prev_end);
@@ -184,6 +186,8 @@ Result<std::string> encode_account(const SnapshotAccount& a) {
     if (c.bridged_duration_s) put_signed(calls, *c.bridged_duration_s);
     if (c.extension_id) put_signed(calls, *c.extension_id);
   });
+  stats.calls += n;
+  if (n > 0) stats.max_call_id = std::max(stats.max_call_id, max_id);
   std::string out;
   out.reserve(calls.size() + 64);
   put_signed(out, a.account_id);
@@ -297,8 +301,9 @@ std::string errno_text() { return std::strerror(errno); }
 Result<std::string> encode_snapshot(const SnapshotMeta& meta,
                                     const std::vector<SnapshotAccount>& accounts) {
   std::string out = encode_header(meta, accounts.size());
+  SnapshotStats stats;
   for (const SnapshotAccount& a : accounts) {
-    ASSIGN_OR_RETURN(const std::string payload, encode_account(a));
+    ASSIGN_OR_RETURN(const std::string payload, encode_account(a, stats));
     put_u64(out, payload.size());
     out += payload;
     put_u64(out, checksum(payload));
@@ -307,8 +312,9 @@ Result<std::string> encode_snapshot(const SnapshotMeta& meta,
   return out;
 }
 
-Status write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
-                           const std::vector<SnapshotAccount>& accounts) {
+Result<SnapshotStats> write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
+                                          const std::vector<SnapshotAccount>& accounts) {
+  SnapshotStats stats;
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + errno_text());
@@ -322,10 +328,12 @@ Status write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
     return true;
   };
   Status status;
-  bool ok = write_all(encode_header(meta, accounts.size()));
+  const std::string header = encode_header(meta, accounts.size());
+  bool ok = write_all(header);
+  stats.bytes = header.size() + kTrailer.size();
   // One account at a time: the encoded form of only one is in memory.
   for (std::size_t i = 0; ok && i < accounts.size(); ++i) {
-    Result<std::string> payload = encode_account(accounts[i]);
+    Result<std::string> payload = encode_account(accounts[i], stats);
     if (!payload.ok()) {
       status = payload.status();
       ok = false;
@@ -337,6 +345,7 @@ Status write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
     framed.clear();
     put_u64(framed, checksum(*payload));
     ok = ok && write_all(framed);
+    stats.bytes += 16 + payload->size();
   }
   ok = ok && write_all(kTrailer) && ::fsync(fd) == 0;
   if (!ok && status.ok()) status = Status::IOError("cannot write " + tmp + ": " + errno_text());
@@ -358,7 +367,7 @@ Status write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
     ::close(dfd);
     if (!synced) return Status::IOError("cannot sync the directory of " + path);
   }
-  return Status::Ok();
+  return stats;
 }
 
 namespace {

@@ -54,12 +54,19 @@ struct LoadedSnapshot {
   std::size_t calls = 0;
 };
 
+// What a written snapshot holds: its calls, the highest call id among them (0: none), bytes.
+struct SnapshotStats {
+  std::size_t calls = 0;
+  std::int64_t max_call_id = 0;
+  std::size_t bytes = 0;
+};
+
 // The whole snapshot in memory (tests) / written to `path`: to "<path>.tmp", synced, renamed
 // over `path`, the directory synced. kInvalidArgument for an index that is not exact.
 Result<std::string> encode_snapshot(const SnapshotMeta& meta,
                                     const std::vector<SnapshotAccount>& accounts);
-Status write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
-                           const std::vector<SnapshotAccount>& accounts);
+Result<SnapshotStats> write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
+                                          const std::vector<SnapshotAccount>& accounts);
 
 // Reads a snapshot back into indexes of `chunk_rows` calls a chunk.
 Result<LoadedSnapshot> decode_snapshot(std::string_view bytes, std::size_t threads = 1,

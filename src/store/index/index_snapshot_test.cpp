@@ -241,7 +241,11 @@ TEST(IndexSnapshot, WritesTheFileByRenameAndReadsItBack) {
   Random rnd(3);
   AccountCallIndex index;
   for (int i = 0; i < 500; ++i) index.add(IndexedCall::of(i + 1, random_call(rnd)));
-  ASSERT_TRUE(write_snapshot_file(path, {"abc", 500}, {{7, &index}}).ok());
+  const Result<SnapshotStats> stats = write_snapshot_file(path, {"abc", 500}, {{7, &index}});
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->calls, 500u);
+  EXPECT_EQ(stats->max_call_id, 500);
+  EXPECT_EQ(stats->bytes, std::filesystem::file_size(path));
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   const Result<SnapshotMeta> meta = read_snapshot_meta(path);
   ASSERT_TRUE(meta.ok());

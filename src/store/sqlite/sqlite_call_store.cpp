@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_call_store.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include <limits>
@@ -275,6 +277,7 @@ Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
   // The slots' locks before the database's write lock (the lock order of call_indexes.h); the
   // write lock then keeps every write out until the token is recorded.
   const AllSlotsReadLocked hold(std::move(locked));
+  std::error_code ec;
   return db_.with_writer([&](Connection& c) -> Status {
     ASSIGN_OR_RETURN(const bool alone, db_.unchanged_by_others(c));
     if (!alone) {
@@ -289,7 +292,15 @@ Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
     for (const auto& [id, s] : slots) {
       if (s->built) accounts.push_back({id, &s->index});  // read-locked above
     }
-    RETURN_IF_ERROR(index::write_snapshot_file(db_.snapshot_path(), meta, accounts));
+    ASSIGN_OR_RETURN(const index::SnapshotStats stats,
+                     index::write_snapshot_file(db_.snapshot_path(), meta, accounts));
+    // Ingest's writer adds a group's rows to the index after their commit (it waits for the
+    // slot locks held here): rows of the highest ids committed, not yet indexed.
+    if (stats.max_call_id != meta.last_call_id) {
+      std::filesystem::remove(db_.snapshot_path(), ec);
+      return Status::Conflict("call " + std::to_string(meta.last_call_id) +
+                              " is committed but not yet in the list index");
+    }
     // The file is durable: only now may the database name it.
     return c.run("INSERT OR REPLACE INTO index_snapshot(id, token, written_at) VALUES (1, ?, ?)",
                  meta.token, system_now());
