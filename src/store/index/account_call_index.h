@@ -107,8 +107,10 @@ class AccountCallIndex {
 
   // Every call held, in (end_time, id) order, as an IndexedCall that add() takes back into an
   // index that answers every query as this one does (the index snapshot, index_snapshot.h):
-  // the current bill_duration, numbers without their leading '+'s (all a filter compares). Its
-  // views are valid during the call of `fn` only. Meaningful while exact().
+  // the current bill_duration, numbers without their leading '+'s (all a filter compares). The
+  // numbers are valid during the call of `fn` only; the other strings (trunk id, usernames, DID)
+  // are views into the index's dictionary, valid and unchanged until the index changes, one
+  // place for equal strings. Meaningful while exact().
   void for_each_call(const std::function<void(const IndexedCall&)>& fn) const;
 
   // False once a call held a value the columns cannot keep exactly (see above).

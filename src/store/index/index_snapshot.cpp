@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -134,25 +135,61 @@ Result<std::string> encode_account(const SnapshotAccount& a, SnapshotStats& stat
     return Status::Invalid("account " + std::to_string(a.account_id) +
                            ": its list index is not exact, so it cannot be written");
   }
-  std::unordered_map<std::string, std::uint32_t> ids;
-  std::vector<std::string_view> table;  // views into the map's keys (stable)
+  // The strings for_each_call gives out are views into the index's own dictionary, where equal
+  // strings are one: so they are told apart by where they are, without hashing their text (a
+  // string met at two places is written twice, which costs bytes, never correctness). The
+  // index does not change while it is written (its lock is held), so the views stay valid.
+  // An open-addressing table of table ids + 1 (0: empty), at most half full.
+  std::vector<std::string_view> table;
+  std::vector<std::uint32_t> slots(1024, 0);
   std::string calls;
   calls.reserve(a.index->size() * 32);
-  auto ref = [&](std::string_view s) {
-    auto [it, fresh] = ids.try_emplace(std::string(s), static_cast<std::uint32_t>(ids.size()));
-    if (fresh) table.push_back(it->first);
-    put_varint(calls, it->second);
+  auto place_hash = [](std::string_view s) {
+    std::uint64_t h = reinterpret_cast<std::uintptr_t>(s.data()) ^ (s.size() << 48);
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
   };
+  auto slot_of = [&](std::string_view s) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = place_hash(s) & mask;; i = (i + 1) & mask) {
+      if (slots[i] == 0) return i;
+      const std::string_view t = table[slots[i] - 1];
+      if (t.data() == s.data() && t.size() == s.size()) return i;
+    }
+  };
+  auto ref = [&](std::string_view s) {
+    std::size_t i = slot_of(s);
+    if (slots[i] == 0) {
+      if (2 * (table.size() + 1) > slots.size()) {
+        slots.assign(2 * slots.size(), 0);
+        for (std::uint32_t id = 0; id < table.size(); ++id) slots[slot_of(table[id])] = id + 1;
+        i = slot_of(s);
+      }
+      table.push_back(s);
+      slots[i] = static_cast<std::uint32_t>(table.size());
+    }
+    put_varint(calls, slots[i] - 1);
+  };
+  // Numbers are views valid during one call only: any other (a SIP username, over 19 digits;
+  // few) goes through a table of copies.
+  std::unordered_map<std::string, std::uint32_t> odd_numbers;
+  std::vector<std::unique_ptr<std::string>> odd_texts;
   auto number = [&](std::string_view n) {
     if (short_digits(n)) {
       std::uint64_t v = 0;
       for (char c : n) v = v * 10 + static_cast<std::uint64_t>(c - '0');
       put_varint(calls, n.size() + 1);
       put_varint(calls, v);
-    } else {
-      put_varint(calls, 0);
-      ref(n);
+      return;
     }
+    put_varint(calls, 0);
+    auto [it, fresh] =
+        odd_numbers.try_emplace(std::string(n), static_cast<std::uint32_t>(table.size()));
+    if (fresh) {
+      odd_texts.push_back(std::make_unique<std::string>(n));
+      table.push_back(*odd_texts.back());
+    }
+    put_varint(calls, it->second);
   };
   std::int64_t prev_id = 0, prev_end = 0, max_id = 0;
   std::size_t n = 0;
@@ -290,7 +327,7 @@ Result<std::pair<std::int64_t, AccountCallIndex>> decode_account(std::string_vie
   }
   if (r.left() != 0) return Status::IOError(where + "bytes after its last call");
   if (!index.exact()) return Status::IOError(where + "a value the index cannot hold");
-  index.compact();
+  // No compact(): calls added in order leave every chunk as full as compact() packs them.
   return std::pair(account_id, std::move(index));
 }
 
@@ -331,21 +368,41 @@ Result<SnapshotStats> write_snapshot_file(const std::string& path, const Snapsho
   const std::string header = encode_header(meta, accounts.size());
   bool ok = write_all(header);
   stats.bytes = header.size() + kTrailer.size();
-  // One account at a time: the encoded form of only one is in memory.
-  for (std::size_t i = 0; ok && i < accounts.size(); ++i) {
-    Result<std::string> payload = encode_account(accounts[i], stats);
-    if (!payload.ok()) {
-      status = payload.status();
-      ok = false;
-      break;
+  // Two accounts at a time, encoded on two threads (the checksums too), then written in order:
+  // the encoded forms of two accounts at most are in memory.
+  for (std::size_t i = 0; ok && i < accounts.size(); i += 2) {
+    struct Encoded {
+      Result<std::string> payload = std::string();
+      SnapshotStats stats;
+      std::uint64_t sum = 0;
+    };
+    Encoded e[2];
+    auto encode = [&accounts, &e, i](std::size_t k) {
+      e[k].payload = encode_account(accounts[i + k], e[k].stats);
+      if (e[k].payload.ok()) e[k].sum = checksum(*e[k].payload);
+    };
+    const std::size_t n = std::min<std::size_t>(2, accounts.size() - i);
+    std::thread second;
+    if (n == 2) second = std::thread(encode, 1);
+    encode(0);
+    if (second.joinable()) second.join();
+    for (std::size_t k = 0; ok && k < n; ++k) {
+      if (!e[k].payload.ok()) {
+        status = e[k].payload.status();
+        ok = false;
+        break;
+      }
+      const std::string& payload = *e[k].payload;
+      std::string framed;
+      put_u64(framed, payload.size());
+      ok = write_all(framed) && write_all(payload);
+      framed.clear();
+      put_u64(framed, e[k].sum);
+      ok = ok && write_all(framed);
+      stats.bytes += 16 + payload.size();
+      stats.calls += e[k].stats.calls;
+      stats.max_call_id = std::max(stats.max_call_id, e[k].stats.max_call_id);
     }
-    std::string framed;
-    put_u64(framed, payload->size());
-    ok = write_all(framed) && write_all(*payload);
-    framed.clear();
-    put_u64(framed, checksum(*payload));
-    ok = ok && write_all(framed);
-    stats.bytes += 16 + payload->size();
   }
   ok = ok && write_all(kTrailer) && ::fsync(fd) == 0;
   if (!ok && status.ok()) status = Status::IOError("cannot write " + tmp + ": " + errno_text());

@@ -2,7 +2,7 @@
 // clean shutdown, so that the next start loads it instead of reading every call row of the
 // store (docs/architecture.md, "The index snapshot"). The file holds the calls as
 // AccountCallIndex::for_each_call gives them out, not the index's columns, so a change of the
-// columns does not change the file; loading adds them back in order and compacts.
+// columns does not change the file; loading adds them back in order.
 //
 // Format (version kSnapshotVersion; integers as LEB128 varints, signed ones zigzag-encoded):
 //   "CDRDIXS\n", u32 version (little-endian), the header: token (length, bytes), last call id,
