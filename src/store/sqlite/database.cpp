@@ -44,7 +44,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Sqlite
     ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(*writer, Transaction::Kind::kWrite));
     ASSIGN_OR_RETURN(token, writer->query_one("SELECT token FROM index_snapshot WHERE id = 1",
                                               [](const Statement& st) { return st.text(0); }));
-    RETURN_IF_ERROR(writer->exec("DELETE FROM index_snapshot"));
+    // Only when there is one: a command that writes nothing leaves the database unchanged.
+    if (token) RETURN_IF_ERROR(writer->exec("DELETE FROM index_snapshot"));
     RETURN_IF_ERROR(tx.commit());
   }
   ASSIGN_OR_RETURN(const std::int64_t data_version, writer->query_int("PRAGMA data_version"));
