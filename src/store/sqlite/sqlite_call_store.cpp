@@ -287,7 +287,26 @@ Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
   // The slots' locks before the database's write lock (the lock order of call_indexes.h); the
   // write lock then keeps every write out until the token is recorded.
   const AllSlotsReadLocked hold(std::move(locked));
+  std::vector<index::SnapshotAccount> accounts;
+  std::size_t calls = 0;
+  for (const auto& [id, s] : slots) {
+    if (!s->built) continue;
+    accounts.push_back({id, &s->index});  // read-locked above
+    calls += s->index.size();
+  }
+  // The snapshot only saves time: it never takes the space the database needs. It is written
+  // when, at a generous 64 bytes a call, it leaves 64 MiB and 2% of the file system free.
   std::error_code ec;
+  const std::filesystem::space_info space =
+      std::filesystem::space(std::filesystem::absolute(db_.path()).parent_path(), ec);
+  constexpr std::uintmax_t kMiB = 1 << 20;
+  const std::uintmax_t needed = 64 * static_cast<std::uintmax_t>(calls);
+  if (ec || space.available < needed + std::max<std::uintmax_t>(64 * kMiB, space.capacity / 50)) {
+    return Status::Exhausted("the database's file system has " +
+                             std::to_string(ec ? 0 : space.available / kMiB) +
+                             " MiB free, too little for a snapshot of " + std::to_string(calls) +
+                             " calls and room to spare");
+  }
   return db_.with_writer([&](Connection& c) -> Status {
     ASSIGN_OR_RETURN(const bool alone, db_.unchanged_by_others(c));
     if (!alone) {
@@ -298,10 +317,6 @@ Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
     index::SnapshotMeta meta;
     meta.token = new_uuid_v4();
     ASSIGN_OR_RETURN(meta.last_call_id, c.query_int("SELECT COALESCE(MAX(id), 0) FROM calls"));
-    std::vector<index::SnapshotAccount> accounts;
-    for (const auto& [id, s] : slots) {
-      if (s->built) accounts.push_back({id, &s->index});  // read-locked above
-    }
     ASSIGN_OR_RETURN(const index::SnapshotStats stats,
                      index::write_snapshot_file(db_.snapshot_path(), meta, accounts));
     // Ingest's writer adds a group's rows to the index after their commit (it waits for the
