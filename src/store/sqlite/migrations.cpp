@@ -308,21 +308,22 @@ END)sql",
 // (Database::open), and the triggers take it away on any change of a call made by any program,
 // so the row exists only while the calls are exactly as the snapshot holds them. A call added
 // by another program changes MAX(id) (ids are never reused), which the start compares with
-// the snapshot's.
+// the snapshot's. (IF NOT EXISTS: tests that take a database back to an older version by hand
+// leave these in place.)
 const std::vector<std::string_view> kV9IndexSnapshot = {
     R"sql(
-CREATE TABLE index_snapshot (
+CREATE TABLE IF NOT EXISTS index_snapshot (
   id          INTEGER PRIMARY KEY CHECK (id = 1),
   token       TEXT NOT NULL,
   written_at  INTEGER NOT NULL
 ) STRICT)sql",
     R"sql(
-CREATE TRIGGER index_snapshot_gone_on_delete AFTER DELETE ON calls
+CREATE TRIGGER IF NOT EXISTS index_snapshot_gone_on_delete AFTER DELETE ON calls
 BEGIN
   DELETE FROM index_snapshot;
 END)sql",
     R"sql(
-CREATE TRIGGER index_snapshot_gone_on_update AFTER UPDATE ON calls
+CREATE TRIGGER IF NOT EXISTS index_snapshot_gone_on_update AFTER UPDATE ON calls
 BEGIN
   DELETE FROM index_snapshot;
 END)sql",
