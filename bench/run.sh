@@ -233,18 +233,45 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
 rss_loaded_kib=$(rss_kib)
 stop_rc=0
 stop_server || stop_rc=$?
-# A restarted server builds every account's list index before it listens: the time from its
-# start to the first answered filtered list, and what the index holds.
-log "restart: cdrd serve on the $calls stored calls"
-restart_t0=$(date +%s%N)
-start_server "$data_dir"
-"$loadgen" get --port "$port" --user "$user" --path "$base?$filter" >/dev/null
-restart_s=$(awk -v t0="$restart_t0" -v t1="$(date +%s%N)" 'BEGIN {printf "%.1f", (t1 - t0) / 1e9}')
-index_line=$(grep -o 'list index: .*' "$run_dir/serve.log" | tail -1)
+# The clean stop wrote the index snapshot (docs/architecture.md, "The index snapshot").
+snapshot_write_line=$(grep -o 'list index: \(no \)\?snapshot written.*' "$run_dir/serve.log" | tail -1)
+# restart_once: starts the server on the stored calls and times its start to the first answered
+# filtered list; sets restart_s, index_line (the server's log line: which path the start took,
+# and what the index holds), restart_path (snapshot or table) and rss_restarted_kib.
+restart_once() {
+  local t0 lines_before
+  lines_before=$(wc -l <"$run_dir/serve.log")
+  t0=$(date +%s%N)
+  start_server "$data_dir"
+  "$loadgen" get --port "$port" --user "$user" --path "$base?$filter" >/dev/null
+  restart_s=$(awk -v t0="$t0" -v t1="$(date +%s%N)" 'BEGIN {printf "%.1f", (t1 - t0) / 1e9}')
+  index_line=$(tail -n +"$((lines_before + 1))" "$run_dir/serve.log" | grep -o 'list index: [0-9].*' | tail -1)
+  case $index_line in
+    *"loaded from the index snapshot"*) restart_path=snapshot ;;
+    *"built from the calls table"*) restart_path=table ;;
+    *) restart_path="?" ;;
+  esac
+  rss_restarted_kib=$(rss_kib)
+  log "restart ($restart_path): first filtered list answered after $restart_s s ($index_line; RSS $((rss_restarted_kib / 1024)) MiB)"
+}
+# Both paths of a start, one after the other: from the snapshot the clean stop wrote, then (its
+# file removed after another clean stop) from the calls table, as after a crash.
+log "restart: cdrd serve on the $calls stored calls, from the index snapshot"
+restart_once
+snapshot_restart_s=$restart_s snapshot_index_line=$index_line snapshot_path_taken=$restart_path
 index_bytes_per_call=$(sed -n 's/.*(\([0-9.]*\) bytes per call).*/\1/p' <<<"$index_line")
-rss_restarted_kib=$(rss_kib)
-log "restart: first filtered list answered after $restart_s s ($index_line; RSS $((rss_restarted_kib / 1024)) MiB)"
+rss_snapshot_kib=$rss_restarted_kib
 stop_server || stop_rc=$?
+rm -f "$data_dir/cdrd.db.index"
+log "restart: cdrd serve on the $calls stored calls, its index snapshot removed"
+restart_once
+table_restart_s=$restart_s table_index_line=$index_line table_path_taken=$restart_path
+table_why=$(grep -o 'list index: built from the calls table: .*' "$run_dir/serve.log" | tail -1)
+stop_server || stop_rc=$?
+[[ $snapshot_path_taken == snapshot && $table_path_taken == table ]] || {
+  log "restart: the starts took the paths '$snapshot_path_taken' and '$table_path_taken', not snapshot and table"
+  failures=$((failures + 1))
+}
 
 # Rating throughput: in memory, with a seeded deck of 50,000+ prefixes (docs/rating.md).
 log "rating throughput (rating_throughput)"
@@ -328,11 +355,12 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   echo
   echo "## Memory and restart"
   echo
-  echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart (index built, before the page cache warms) | restart to the first filtered list |"
-  echo "|---:|---:|---:|---:|"
-  echo "| ${index_bytes_per_call:-?} | $((rss_loaded_kib / 1024)) MiB | $((rss_restarted_kib / 1024)) MiB | $restart_s s |"
+  echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart from the snapshot (before the page cache warms) | restart to the first filtered list: from the index snapshot | the same: from the calls table |"
+  echo "|---:|---:|---:|---:|---:|"
+  echo "| ${index_bytes_per_call:-?} | $((rss_loaded_kib / 1024)) MiB | $((rss_snapshot_kib / 1024)) MiB | $snapshot_restart_s s ($snapshot_path_taken) | $table_restart_s s ($table_path_taken) |"
   echo
-  echo "The server's log line at the restart: \`${index_line:-none}\`."
+  echo "The server's log lines: at the clean stop \`${snapshot_write_line:-none}\`; at the restarts" \
+    "\`${snapshot_index_line:-none}\` and \`${table_index_line:-none}\` (\`${table_why:-}\`)."
   echo
   echo "## Rating (in memory, \`rating_throughput\`)"
   echo

@@ -1815,6 +1815,83 @@ void AccountCallIndex::drop_oldest(std::size_t n) {
   chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(dropped_chunks));
 }
 
+namespace {
+
+// The digits a number word holds (number_key's inverse), appended to `out`; false once a word
+// ends early (a shorter number: the next word holds none).
+bool append_word_digits(std::uint32_t w, std::string& out) {
+  std::uint32_t place = pow11(kWordDigits - 1);
+  for (std::size_t k = 0; k < kWordDigits; ++k, place /= 11) {
+    const std::uint32_t d = (w / place) % 11;
+    if (d == 0) return false;
+    out += static_cast<char>('0' + d - 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+void AccountCallIndex::for_each_call(const std::function<void(const IndexedCall&)>& fn) const {
+  std::vector<std::int64_t> ext_of(extensions_.size() + 1, 0);  // column code -> extension id
+  for (const auto& [ext, code] : extensions_) ext_of[code] = ext;
+  std::string from, to;
+  std::vector<std::uint32_t> order;
+  for (const auto& cp : chunks_) {
+    const Chunk& c = *cp;
+    order.resize(c.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    if (c.pending() > 0) {
+      std::sort(order.begin(), order.end(), [&c](std::uint32_t a, std::uint32_t b) {
+        return c.end_time[a] < c.end_time[b] ||
+               (c.end_time[a] == c.end_time[b] && c.id[a] < c.id[b]);
+      });
+    }
+    for (const std::uint32_t i : order) {
+      IndexedCall call;
+      call.id = c.id[i];
+      call.end_time = c.end_time[i];
+      call.initiation_time =
+          c.init[i] == kLongInit ? long_init_.at(call.id) : call.end_time - c.init[i];
+      call.direction = static_cast<Direction>(c.dir[i]);
+      // A number as text: with the '+' a username kept as its marker had (a username that is
+      // its call's number must come back equal to it), else with one (the key ignores it).
+      auto number = [&](std::uint32_t hi, std::uint32_t lo,
+                        const std::unordered_map<std::int64_t, std::string>& odd, bool bare,
+                        std::string& text) -> std::string_view {
+        if (hi == kOddNumber) return odd.at(call.id);
+        text.assign(bare ? "" : "+");
+        if (append_word_digits(hi, text)) append_word_digits(lo, text);
+        return text;
+      };
+      const bool to_bare = c.to_user[i] == kBareNumber || c.bridged_user[i] == kBareNumber ||
+                           c.did[i] == kBareNumber;
+      call.from_number =
+          number(c.from_hi[i], c.from_lo[i], odd_from_, c.from_user[i] == kBareNumber, from);
+      call.to_number = number(c.to_hi[i], c.to_lo[i], odd_to_, to_bare, to);
+      auto user = [this](std::uint32_t value, std::string_view number) {
+        return value >= kBareNumber ? number : strings_.at(value);
+      };
+      call.trunk_id = strings_.at(c.trunk[i]);
+      if (c.cause[i] != 0) call.hangup_cause_code = c.cause[i] - 1;
+      call.hangup_source = static_cast<HangupSource>(c.source[i]);
+      call.stir_verification = static_cast<StirVerification>(c.stir[i]);
+      call.duration_s = c.dur[i] == kWide ? wide_dur_.at(call.id) : c.dur[i];
+      call.bill_duration_s = c.bill[i] == kWide ? wide_bill_.at(call.id) : c.bill[i];
+      if (c.bridged[i] == kWide) {
+        call.bridged_duration_s = wide_bridged_.at(call.id);
+      } else if (c.bridged[i] != 0) {
+        call.bridged_duration_s = c.bridged[i] - 1;
+      }
+      call.from_username = user(c.from_user[i], call.from_number);
+      call.to_username = user(c.to_user[i], call.to_number);
+      call.bridged_username = user(c.bridged_user[i], call.to_number);
+      call.did_number = user(c.did[i], call.to_number);
+      if (c.ext[i] != 0) call.extension_id = ext_of[c.ext[i]];
+      fn(call);
+    }
+  }
+}
+
 std::size_t AccountCallIndex::memory_bytes() const {
   std::size_t bytes = chunks_.capacity() * sizeof(void*);
   for (const auto& cp : chunks_) {

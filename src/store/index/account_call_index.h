@@ -40,6 +40,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,6 +134,16 @@ class AccountCallIndex {
   std::vector<std::int64_t> oldest_ended_before(Micros floor, std::size_t max);
   void drop_oldest(std::size_t n);
 
+  // Every call held, in (end_time, id) order, as an IndexedCall that add() takes back into an
+  // index that answers every query as this one does (the index snapshot, index_snapshot.h):
+  // the current bill_duration; a number of 0-18 digits with one '+' (none when a username kept
+  // as its marker was sent without), any other without its leading '+'s (all a filter
+  // compares). The numbers, and a username or DID that is its call's number, are valid during
+  // the call of `fn` only; the other strings (trunk id, usernames, DID) are views into the
+  // index's dictionary, valid and unchanged until the index changes, one place for equal
+  // strings. Meaningful while exact().
+  void for_each_call(const std::function<void(const IndexedCall&)>& fn) const;
+
   // False once a call held a value the columns cannot keep exactly (see above).
   bool exact() const { return exact_; }
   std::size_t size() const { return size_; }
@@ -151,10 +162,10 @@ class AccountCallIndex {
     // The string's id, added if new; nullopt once the arena would pass 4 GiB.
     std::optional<std::uint32_t> intern(std::string_view s);
     std::optional<std::uint32_t> find(std::string_view s) const;
+    std::string_view at(std::uint32_t id) const;
     std::size_t memory_bytes() const;
 
    private:
-    std::string_view at(std::uint32_t id) const;
     std::size_t slot_of(std::string_view s) const;  // its slot, or the empty one it would take
     void grow();
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -155,6 +156,69 @@ TEST_F(CallIndexStoreTest, TheIndexIsCompactedOnceIngestPauses) {
   EXPECT_LE(usage.chunks, 2 * usage.packed_chunks + 1);
   EXPECT_EQ(count_all(account_), 16000);
   expect_agreement(rnd, 200, "compacted");
+}
+
+// The index snapshot: written at a stop, loaded by the next open alone (its token is taken at
+// open), refused when damaged, and not written when another connection wrote meanwhile.
+TEST_F(CallIndexStoreTest, TheSnapshotOfAStopIsLoadedByTheNextOpenAlone) {
+  Random rnd(12);
+  Result<SqliteCallStore::IndexStart> start = stores_->calls.load_or_build_indexes();
+  ASSERT_TRUE(start.ok());
+  EXPECT_FALSE(start->from_snapshot);
+  EXPECT_NE(start->why.find("no snapshot token"), std::string::npos) << start->why;
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 1500; ++i) {
+    CallRecord c = testing::random_call(rnd);
+    c.account_id = rnd.chance(70) ? account_ : other_;
+    c.call_uuid = "snap-" + std::to_string(i);
+    calls.push_back(std::move(c));
+  }
+  ASSERT_TRUE(stores_->calls.insert_calls(calls).ok());
+  stored_ = static_cast<std::int64_t>(calls.size());
+  const std::int64_t mine = count_all(account_);
+
+  ASSERT_TRUE(stores_->calls.save_index_snapshot().ok());
+  reopen();
+  start = stores_->calls.load_or_build_indexes();
+  ASSERT_TRUE(start.ok());
+  EXPECT_TRUE(start->from_snapshot) << start->why;
+  EXPECT_EQ(start->calls, 1500);
+  EXPECT_EQ(count_all(account_), mine);
+  expect_agreement(rnd, 300, "loaded from the snapshot");
+
+  // The file is still there, its token is not: the next open reads the table.
+  reopen();
+  start = stores_->calls.load_or_build_indexes();
+  ASSERT_TRUE(start.ok());
+  EXPECT_FALSE(start->from_snapshot);
+  EXPECT_EQ(count_all(account_), mine);
+
+  // A damaged file: the table.
+  ASSERT_TRUE(stores_->calls.save_index_snapshot().ok());
+  const std::string path = stores_->db->snapshot_path();
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 1);
+  reopen();
+  start = stores_->calls.load_or_build_indexes();
+  ASSERT_TRUE(start.ok());
+  EXPECT_FALSE(start->from_snapshot);
+  EXPECT_NE(start->why.find("trailer"), std::string::npos) << start->why;
+  expect_agreement(rnd, 100, "built after a damaged snapshot");
+
+  // Another connection wrote while this one had the database open: no snapshot.
+  {
+    const std::unique_ptr<sqlite::Stores> other = testing::open_stores_in(dir_);
+    CallRecord c = testing::random_call(rnd);
+    c.account_id = account_;
+    c.call_uuid = "written-elsewhere";
+    ASSERT_TRUE(other->calls.insert_calls({c}).ok());
+  }
+  const Status saved = stores_->calls.save_index_snapshot();
+  EXPECT_EQ(saved.code(), Status::Code::kConflict) << saved.message();
+  reopen();
+  start = stores_->calls.load_or_build_indexes();
+  ASSERT_TRUE(start.ok());
+  EXPECT_FALSE(start->from_snapshot);
+  EXPECT_EQ(count_all(account_), mine + 1);
 }
 
 }  // namespace

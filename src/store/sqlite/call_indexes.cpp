@@ -11,6 +11,14 @@ CallIndexes::Slot& CallIndexes::slot(std::int64_t account_id) {
   return *s;
 }
 
+std::vector<std::pair<std::int64_t, CallIndexes::Slot*>> CallIndexes::all_slots() {
+  MutexLock lock(&mu_);
+  std::vector<std::pair<std::int64_t, Slot*>> out;
+  out.reserve(slots_.size());
+  for (auto& [id, s] : slots_) out.emplace_back(id, s.get());
+  return out;
+}
+
 CallIndexes::Usage CallIndexes::usage() {
   std::vector<Slot*> slots;
   {

@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/mutex.h"
 #include "store/index/account_call_index.h"
@@ -38,6 +40,8 @@ class CallIndexes {
 
   // The account's slot, made (unbuilt) on first use.
   Slot& slot(std::int64_t account_id) EXCLUDES(mu_);
+  // Every slot made so far, by account id (in no particular order).
+  std::vector<std::pair<std::int64_t, Slot*>> all_slots() EXCLUDES(mu_);
   // Calls held and bytes used by every built index (approximately), for the benchmark; and how
   // loose their chunks are (AccountCallIndex::Shape, summed), for the compaction's tests.
   struct Usage {

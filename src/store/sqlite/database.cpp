@@ -37,8 +37,22 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Sqlite
   // Keep the WAL file from staying huge after a big ingest has been checkpointed.
   RETURN_IF_ERROR(writer->exec("PRAGMA journal_size_limit=67108864"));
   RETURN_IF_ERROR(migrate(*writer));
+  // The index snapshot's token: taken away before anything else can write, so that a snapshot
+  // is trusted by one start at most, and never after a write it does not hold.
+  std::optional<std::string> token;
+  {
+    ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(*writer, Transaction::Kind::kWrite));
+    ASSIGN_OR_RETURN(token, writer->query_one("SELECT token FROM index_snapshot WHERE id = 1",
+                                              [](const Statement& st) { return st.text(0); }));
+    // Only when there is one: a command that writes nothing leaves the database unchanged.
+    if (token) RETURN_IF_ERROR(writer->exec("DELETE FROM index_snapshot"));
+    RETURN_IF_ERROR(tx.commit());
+  }
+  ASSIGN_OR_RETURN(const std::int64_t data_version, writer->query_int("PRAGMA data_version"));
   ASSIGN_OR_RETURN(std::shared_ptr<const SecretBox> secrets, open_secrets(*writer, path));
   std::unique_ptr<Database> db(new Database(path, opts, std::move(writer), std::move(secrets)));
+  db->snapshot_token_ = std::move(token);
+  db->data_version_ = data_version;
   if (opts.checkpoint_pages > 0) {
     MutexLock lock(&db->write_mu_);
     // Replaces SQLite's automatic checkpoint of this connection (which runs in the commit).
@@ -171,6 +185,11 @@ Result<Database::ReaderLease> Database::reader() {
   co.time_budget_ms = opts_.query_budget_ms;
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::open(path_, co));
   return ReaderLease(this, std::move(conn));
+}
+
+Result<bool> Database::unchanged_by_others(Connection& writer) const {
+  ASSIGN_OR_RETURN(const std::int64_t version, writer.query_int("PRAGMA data_version"));
+  return version == data_version_;
 }
 
 Status Database::check_reachable() {

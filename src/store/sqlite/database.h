@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -118,6 +119,16 @@ class Database {
   // The list index of each account's calls (call_indexes.h), kept beside the calls table.
   CallIndexes& call_indexes() { return call_indexes_; }
 
+  // The index snapshot (docs/architecture.md, "The index snapshot"): its file beside the
+  // database; the token open() found in the database (and deleted, in the same transaction,
+  // before any other write), nullopt when there was none.
+  std::string snapshot_path() const { return path_ + ".index"; }
+  const std::optional<std::string>& snapshot_token() const { return snapshot_token_; }
+  // Whether no other connection (another process, another tool) committed to the database
+  // since open(): PRAGMA data_version of the writer connection, unchanged. Call under the
+  // write lock (with_writer), so that this process does not commit meanwhile either.
+  Result<bool> unchanged_by_others(Connection& writer) const;
+
   // The box that seals and opens the secrets kept in this database (secret_keys.h).
   std::shared_ptr<const SecretBox> secrets() const EXCLUDES(secrets_mu_);
   // Re-seals every secret under a new key in one write transaction and makes it the key file
@@ -170,6 +181,8 @@ class Database {
   std::unique_ptr<Connection> writer_ GUARDED_BY(write_mu_);
 
   CallIndexes call_indexes_;
+  std::optional<std::string> snapshot_token_;
+  std::int64_t data_version_ = 0;  // PRAGMA data_version of the writer after open()
 
   mutable Mutex secrets_mu_;  // rotate_secret_key replaces the box
   std::shared_ptr<const SecretBox> secrets_ GUARDED_BY(secrets_mu_);

@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_call_store.h"
 
 #include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include <limits>
@@ -10,7 +13,10 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "core/clock.h"
+#include "core/crypto.h"
 #include "core/stage_times.h"
+#include "store/index/index_snapshot.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/enum_codes.h"
@@ -175,6 +181,16 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
       return fresh[row.int64(0)];
     });
   }));
+  // Packed (the rows came in storage order), two accounts at a time on two threads.
+  std::vector<AccountCallIndex*> to_pack;
+  for (std::int64_t id : accounts) to_pack.push_back(&fresh[id]);
+  std::atomic<std::size_t> next{0};
+  auto pack = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < to_pack.size();) to_pack[i]->compact();
+  };
+  std::thread second(pack);
+  pack();
+  second.join();
   // An account whose index a write built meanwhile keeps it: that one is as new or newer.
   std::int64_t calls = 0;
   for (std::int64_t id : accounts) {
@@ -182,7 +198,6 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
     WriterLock lock(&s.mu);
     if (!s.built) {
       s.index = std::move(fresh[id]);
-      s.index.compact();
       s.built = true;
     }
     calls += static_cast<std::int64_t>(s.index.size());
@@ -193,6 +208,138 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
 void SqliteCallStore::set_after_commit_hook(std::function<void()> hook) {
   MutexLock lock(&queue_mu_);
   after_commit_ = std::move(hook);
+}
+
+Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
+  IndexStart start;
+  const std::string path = db_.snapshot_path();
+  const std::optional<std::string>& token = db_.snapshot_token();
+  auto loaded = [&]() -> Result<index::LoadedSnapshot> {
+    if (!token) {
+      return Status::NotFound(
+          "the database holds no snapshot token (no clean stop since its last open or change)");
+    }
+    ASSIGN_OR_RETURN(const index::SnapshotMeta meta, index::read_snapshot_meta(path));
+    if (meta.token != *token) {
+      return Status::Conflict("the snapshot file's token is not the database's");
+    }
+    // The highest call id and the accounts, as the snapshot saw them: a call another program
+    // added since takes a new id (ids are never reused).
+    std::int64_t last_id = 0;
+    std::vector<std::int64_t> accounts;
+    RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
+      ASSIGN_OR_RETURN(last_id, c.query_int("SELECT COALESCE(MAX(id), 0) FROM calls"));
+      ASSIGN_OR_RETURN(accounts, c.query_all("SELECT id FROM accounts",
+                                             [](const Statement& st) { return st.int64(0); }));
+      return Status::Ok();
+    }));
+    if (last_id != meta.last_call_id) {
+      return Status::Conflict("the highest call id is " + std::to_string(last_id) +
+                              ", the snapshot's " + std::to_string(meta.last_call_id));
+    }
+    ASSIGN_OR_RETURN(index::LoadedSnapshot snap, index::read_snapshot_file(path, 2));
+    if (snap.meta.token != *token || snap.meta.last_call_id != last_id) {
+      return Status::Conflict("the snapshot file changed while it was read");
+    }
+    std::sort(accounts.begin(), accounts.end());
+    for (const auto& [id, _] : snap.accounts) {
+      if (!std::binary_search(accounts.begin(), accounts.end(), id)) {
+        return Status::Conflict("the snapshot holds account " + std::to_string(id) +
+                                ", which the database does not");
+      }
+    }
+    return snap;
+  }();
+  if (!loaded.ok()) {
+    start.why = loaded.status().message();
+    ASSIGN_OR_RETURN(start.calls, build_indexes());
+    return start;
+  }
+  for (auto& [id, index] : loaded->accounts) {
+    Slot& s = db_.call_indexes().slot(id);
+    WriterLock lock(&s.mu);
+    s.index = std::move(index);
+    s.built = true;
+  }
+  // The accounts the snapshot does not hold (none had a built index at the stop) build theirs
+  // from the table on first use (built_slot).
+  start.calls = static_cast<std::int64_t>(loaded->calls);
+  start.from_snapshot = true;
+  return start;
+}
+
+namespace {
+
+// Holds every slot's lock for reading for its scope (the slots of `all`), taken in one order.
+class AllSlotsReadLocked {
+ public:
+  explicit AllSlotsReadLocked(std::vector<sqlite::CallIndexes::Slot*> slots)
+      NO_THREAD_SAFETY_ANALYSIS : slots_(std::move(slots)) {
+    for (auto* s : slots_) s->mu.lock_shared();
+  }
+  ~AllSlotsReadLocked() NO_THREAD_SAFETY_ANALYSIS {
+    for (auto* s : slots_) s->mu.unlock_shared();
+  }
+  AllSlotsReadLocked(const AllSlotsReadLocked&) = delete;
+  AllSlotsReadLocked& operator=(const AllSlotsReadLocked&) = delete;
+
+ private:
+  std::vector<sqlite::CallIndexes::Slot*> slots_;
+};
+
+}  // namespace
+
+Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
+  std::vector<std::pair<std::int64_t, Slot*>> slots = db_.call_indexes().all_slots();
+  std::sort(slots.begin(), slots.end());
+  std::vector<Slot*> locked;
+  for (const auto& [id, s] : slots) locked.push_back(s);
+  // The slots' locks before the database's write lock (the lock order of call_indexes.h); the
+  // write lock then keeps every write out until the token is recorded.
+  const AllSlotsReadLocked hold(std::move(locked));
+  std::vector<index::SnapshotAccount> accounts;
+  std::size_t calls = 0;
+  for (const auto& [id, s] : slots) {
+    if (!s->built) continue;
+    accounts.push_back({id, &s->index});  // read-locked above
+    calls += s->index.size();
+  }
+  // The snapshot only saves time: it never takes the space the database needs. It is written
+  // when, at a generous 64 bytes a call, it leaves 64 MiB and 2% of the file system free.
+  std::error_code ec;
+  const std::filesystem::space_info space =
+      std::filesystem::space(std::filesystem::absolute(db_.path()).parent_path(), ec);
+  constexpr std::uintmax_t kMiB = 1 << 20;
+  const std::uintmax_t needed = 64 * static_cast<std::uintmax_t>(calls);
+  if (ec || space.available < needed + std::max<std::uintmax_t>(64 * kMiB, space.capacity / 50)) {
+    return Status::Exhausted("the database's file system has " +
+                             std::to_string(ec ? 0 : space.available / kMiB) +
+                             " MiB free, too little for a snapshot of " + std::to_string(calls) +
+                             " calls and room to spare");
+  }
+  return db_.with_writer([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(const bool alone, db_.unchanged_by_others(c));
+    if (!alone) {
+      return Status::Conflict(
+          "another program wrote to the database while this one had it open: the indexes may "
+          "not hold its writes");
+    }
+    index::SnapshotMeta meta;
+    meta.token = new_uuid_v4();
+    ASSIGN_OR_RETURN(meta.last_call_id, c.query_int("SELECT COALESCE(MAX(id), 0) FROM calls"));
+    ASSIGN_OR_RETURN(const index::SnapshotStats stats,
+                     index::write_snapshot_file(db_.snapshot_path(), meta, accounts));
+    // Ingest's writer adds a group's rows to the index after their commit (it waits for the
+    // slot locks held here): rows of the highest ids committed, not yet indexed.
+    if (stats.max_call_id != meta.last_call_id) {
+      std::filesystem::remove(db_.snapshot_path(), ec);
+      return Status::Conflict("call " + std::to_string(meta.last_call_id) +
+                              " is committed but not yet in the list index");
+    }
+    // The file is durable: only now may the database name it.
+    return c.run("INSERT OR REPLACE INTO index_snapshot(id, token, written_at) VALUES (1, ?, ?)",
+                 meta.token, system_now());
+  });
 }
 
 SqliteCallStore::~SqliteCallStore() {

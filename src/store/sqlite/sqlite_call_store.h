@@ -100,6 +100,23 @@ class SqliteCallStore final : public CallStore {
   // Test seam: runs on the writer thread after each group's commit and before its rows are
   // added to the list index (nullptr: none). Set it while no batch is being written.
   void set_after_commit_hook(std::function<void()> hook) EXCLUDES(queue_mu_);
+  // How a start got its list indexes: loaded from the index snapshot, or built from the table
+  // (then `why` says why not from the snapshot).
+  struct IndexStart {
+    std::int64_t calls = 0;
+    bool from_snapshot = false;
+    std::string why;
+  };
+  // The start of a server: loads every account's index from the index snapshot (index_snapshot.h)
+  // when the database holds the snapshot's token and its highest call id, else (or on any
+  // doubt about the file) build_indexes().
+  Result<IndexStart> load_or_build_indexes();
+  // The clean stop of a server, after its last write: writes every built index to the snapshot
+  // file, then records the file's token in the database. kConflict (nothing written) when another
+  // connection wrote to the database since it was opened; kInvalidArgument when an index is not
+  // exact. Writes that come after it make the snapshot unused (their open or their change of a
+  // call takes the token away).
+  Status save_index_snapshot();
 
  private:
   using Slot = sqlite::CallIndexes::Slot;
