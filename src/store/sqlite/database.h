@@ -49,8 +49,8 @@ namespace cdrd {
 struct SqliteOptions {
   int busy_timeout_ms = 5000;  // wait this long for a lock another process holds
   // Page cache of the writer: the ingest working set. Inserts land at random places in two
-  // indexes (the unique (account_id, call_uuid) key and calls_by_end_time: about 90 bytes per
-  // call together, 180 MB at 2,000,000 calls); once those no longer fit, each insert reads its
+  // indexes (the unique (account_id, call_uuid) key and calls_by_end_time: about 70 bytes per
+  // call together, 140 MB at 2,000,000 calls); once those no longer fit, each insert reads its
   // leaf pages back from the file and the rate falls as the table grows. SQLite takes the pages
   // as it needs them: a small database never uses the whole of it.
   int writer_cache_kib = 256 * 1024;
