@@ -23,5 +23,15 @@ TEST(CallUuid, EmptyTooLongOrOtherCharactersAreNot) {
   EXPECT_FALSE(is_plausible_call_uuid(std::string_view("a\0b", 3)));
 }
 
+TEST(CallUuid, EveryByteIsJudgedByTheForm) {
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool form =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    EXPECT_EQ(is_plausible_call_uuid(std::string(1, c)), form) << b;
+    EXPECT_EQ(is_plausible_call_uuid("ab-" + std::string(1, c) + "-9"), form) << b;
+  }
+}
+
 }  // namespace
 }  // namespace cdrd

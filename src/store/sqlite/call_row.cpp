@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "core/ascii.h"
 #include "store/sqlite/enum_codes.h"
 #include "store/sqlite/leg_codec.h"
 
@@ -35,13 +36,13 @@ const std::string& insert_call_sql() {
     std::string columns = kCallColumns;
     const std::string_view shown = "COALESCE(call_uuid_as_sent, call_uuid)";
     columns.replace(columns.find(shown), shown.size(), "call_uuid");
-    // The key is the uuid in lower case (migration 6; SQLite's lower() folds ASCII letters
-    // only, as ascii_lower does), and the spelling is kept when it differs.
+    // The key is the uuid in lower case (migration 6), and the spelling is kept when it
+    // differs: both folded by bind_call (ascii_lower folds ASCII letters only, as SQLite's
+    // lower() does), not by SQL functions run for every row.
     // The id last: NULL lets SQLite assign MAX(id) + 1 (see bind_call).
-    std::string s =
-        "INSERT INTO calls (" + columns + ", call_uuid_as_sent, id) VALUES (?, lower(?)";
-    for (int i = 2; i < kCallColumnCount; ++i) s += ", ?";
-    s += ", nullif(?, lower(?)), ?) ON CONFLICT (account_id, call_uuid) DO NOTHING";
+    std::string s = "INSERT INTO calls (" + columns + ", call_uuid_as_sent, id) VALUES (?";
+    for (int i = 1; i < kCallColumnCount; ++i) s += ", ?";
+    s += ", ?, ?) ON CONFLICT (account_id, call_uuid) DO NOTHING";
     return s;
   }();
   return sql;
@@ -50,10 +51,17 @@ const std::string& insert_call_sql() {
 // bind_call and read_call walk the same columns in the same order (the schema of calls), one
 // binding and one reading: alike on purpose, checked against each other by the store tests.
 void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
-               std::optional<std::int64_t> id) {
+               std::string& uuid_key, std::optional<std::int64_t> id) {
+  uuid_key.assign(c.call_uuid);
+  bool folded = false;
+  for (char& ch : uuid_key) {
+    const char lower = ascii_lower(ch);
+    folded |= lower != ch;
+    ch = lower;
+  }
   int i = 1;
   st.bind(i++, c.account_id);
-  st.bind(i++, c.call_uuid);  // lower(?): the key
+  st.bind(i++, uuid_key);  // the key
   st.bind(i++, enum_code(c.direction));
   st.bind(i++, c.from_number);
   st.bind(i++, c.to_number);
@@ -117,8 +125,11 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
   st.bind(i++, c.quality.callee_carrier);
   st.bind(i++, c.quality.from_region);
   st.bind(i++, c.quality.to_region);
-  st.bind(i++, c.call_uuid);  // nullif(?, lower(?)): call_uuid_as_sent
-  st.bind(i++, c.call_uuid);
+  if (folded) {
+    st.bind(i++, c.call_uuid);  // call_uuid_as_sent: the spelling, when the key differs
+  } else {
+    st.bind_null(i++);
+  }
   st.bind(i++, id);  // NULL: SQLite assigns MAX(id) + 1
   // A mismatch with kCallColumnCount shows up as SQLITE_RANGE at step() (too many) or as a
   // NOT NULL failure (too few); the round-trip test covers every column.

@@ -26,10 +26,11 @@ inline constexpr int kCallColumnCount = 61;
 const std::string& insert_call_sql();
 
 // Binds `call` to an insert_call_sql() statement. `legs_blob` is encode_legs(call.legs) (or
-// empty for no legs) and must outlive the step, as must `call`. `id`: the row id to give the
-// row, or none for SQLite's own choice (MAX(id) + 1).
+// empty for no legs); `uuid_key` is scratch space that receives the folded uuid (the key): both
+// must outlive the step, as must `call`. `id`: the row id to give the row, or none for SQLite's
+// own choice (MAX(id) + 1).
 void bind_call(Statement& st, const CallRecord& call, const std::string& legs_blob,
-               std::optional<std::int64_t> id = std::nullopt);
+               std::string& uuid_key, std::optional<std::int64_t> id = std::nullopt);
 
 // Reads the record from a row whose first columns are kCallColumns.
 Result<CallRecord> read_call(const Statement& st);

@@ -387,6 +387,7 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
     }
     batch->slots[r.account_id] = *slot;
   }
+  std::vector<std::unique_ptr<QueuedBatch>> answered;  // freed here, after the lock
   {
     MutexLock lock(&queue_mu_);
     if (stopping_) {
@@ -395,6 +396,7 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
     }
     if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
     queue_.push_back(std::move(batch));
+    answered.swap(answered_);
   }
   queue_cv_.signal();
   return answer;
@@ -456,7 +458,8 @@ namespace {
 // the next stored row must take, when SQLite's own MAX(id) + 1 would reuse a deleted one.
 Status insert_rows(Connection& c, Statement& st, const std::vector<CallRecord>& records,
                    std::optional<std::int64_t>& next_id, std::vector<std::int64_t>& row_ids,
-                   std::vector<InsertOutcome>& outcomes, std::string& legs_blob) {
+                   std::vector<InsertOutcome>& outcomes, std::string& legs_blob,
+                   std::string& uuid_key) {
   row_ids.assign(records.size(), 0);  // 0: not stored
   outcomes.clear();
   outcomes.reserve(records.size());
@@ -464,7 +467,7 @@ Status insert_rows(Connection& c, Statement& st, const std::vector<CallRecord>& 
     const CallRecord& r = records[i];
     legs_blob.clear();
     if (!r.legs.empty()) legs_blob = sqlite::encode_legs(r.legs);
-    sqlite::bind_call(st, r, legs_blob, next_id);
+    sqlite::bind_call(st, r, legs_blob, uuid_key, next_id);
     Status s = st.run();
     st.reset();
     if (!s.ok()) {
@@ -503,7 +506,7 @@ Result<std::optional<std::int64_t>> first_free_id(Connection& c) {
 void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& group) {
   // The store stage of ingest (core/stage_times.h): the commit and the index update.
   const std::uint64_t started = stages::stage_timing_on() ? stages::now_ns() : 0;
-  std::string legs_blob;
+  std::string legs_blob, uuid_key;
   const bool alone = group.size() == 1;
   const Status committed = db_.write_transaction([&](Connection& c) -> Status {
     ASSIGN_OR_RETURN(std::optional<std::int64_t> next_id, first_free_id(c));
@@ -513,8 +516,8 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
       // A batch alone fails its transaction (nothing written); in a group its savepoint
       // undoes it alone, unless the failure is not the batch's own (then the group fails).
       if (!alone) RETURN_IF_ERROR(c.exec("SAVEPOINT batch"));
-      batch->status =
-          insert_rows(c, *st, *batch->records, next_id, batch->row_ids, batch->outcomes, legs_blob);
+      batch->status = insert_rows(c, *st, *batch->records, next_id, batch->row_ids, batch->outcomes,
+                                  legs_blob, uuid_key);
       if (batch->status.ok()) {
         if (!alone) RETURN_IF_ERROR(c.exec("RELEASE batch"));
         continue;
@@ -576,6 +579,8 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
       batch->done.set_value(batch->status);
     }
   }
+  MutexLock lock(&queue_mu_);
+  for (auto& batch : group) answered_.push_back(std::move(batch));
 }
 
 Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t account_id,

@@ -60,6 +60,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
   if (sqlite3_threadsafe() == 0) {
     return Status::Internal("sqlite: the library was built without thread support");
   }
+  // Once per process, before SQLite initialises itself (the first open): no global memory
+  // statistics. Kept, they take a process-wide mutex around every allocation SQLite makes (a
+  // few per row written), which nothing here reads (no sqlite3_memory_used, no heap limit).
+  // After initialisation the call fails harmlessly (SQLITE_MISUSE) and the default stays.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   if (opts.create) flags |= SQLITE_OPEN_CREATE;
   sqlite3* db = nullptr;

@@ -407,6 +407,28 @@ TEST_F(SqliteStoreTest, CallUuidsMatchInAnyLetterCase) {
   EXPECT_EQ(list(query()).total_count, 1);
 }
 
+// The stored encoding of migration 6: call_uuid is the uuid folded to ASCII lower case (the
+// key), call_uuid_as_sent the spelling when it differs and NULL when it does not. The insert
+// folds in C++ (bind_call), where SQL's lower() and nullif() did it before: rows stored either
+// way must look alike.
+TEST_F(SqliteStoreTest, StoresTheFoldedKeyAndTheSpellingOnlyWhenItDiffers) {
+  ASSERT_THAT(insert({minimal_call(acct_, "Ab-09-cD", kT0), minimal_call(acct_, "ef-09-gh", kT0)}),
+              ElementsAre(InsertOutcome::kStored, InsertOutcome::kStored));
+  const std::string path = db_path();
+  EXPECT_EQ(raw_int(path,
+                    "SELECT COUNT(*) FROM calls WHERE call_uuid = 'ab-09-cd' AND "
+                    "call_uuid_as_sent = 'Ab-09-cD'"),
+            1);
+  EXPECT_EQ(raw_int(path,
+                    "SELECT COUNT(*) FROM calls WHERE call_uuid = 'ef-09-gh' AND "
+                    "call_uuid_as_sent IS NULL"),
+            1);
+  EXPECT_EQ(raw_int(path,
+                    "SELECT COUNT(*) FROM calls WHERE call_uuid <> lower(call_uuid) OR "
+                    "call_uuid_as_sent = call_uuid"),
+            0);
+}
+
 // A database written before call uuids matched in any case holds uuids as sent, some in upper
 // case, and may hold one account's uuid twice in different cases. The migration folds each
 // uuid to lower case for the key, keeping its spelling; of twins, one holds the folded key (one

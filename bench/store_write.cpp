@@ -1,0 +1,244 @@
+// store_write: how fast the sqlite call store writes, and whether it stays as fast as the table
+// grows, with nothing else in the way (no HTTP, no parsing on the timed path).
+//
+// Makes --templates records of the seeded sample data set (src/sample, the records `make bench`
+// posts) through IngestService, as POST /v1/ingest/calls would store them, and keeps them in
+// memory. Then writes --records calls into a fresh database in a temporary directory: record i is
+// template i % templates with a call uuid of its own (random-looking hex from i, so the unique
+// key is hit in random order as with real uuids), queued through insert_calls_async in batches of
+// --batch with up to --in-flight batches waiting, as the ingest route's pieces are (the store's
+// group commit takes whatever waits). Every batch is durable when its future is ready
+// (synchronous=FULL, one fsync per group commit), as in the server.
+// Prints one line:
+//   RESULT records=N seconds=S records_per_s=R first_tenth_per_s=F last_tenth_per_s=L
+//          cpu_us_per_record=C write_mb=W db_mb=D
+// (cpu_us_per_record: the CPU time of the whole process, writer and the thread queueing the
+// copies, per record; on a machine shared with other work it moves less than the rate; write_mb:
+// what this process wrote to storage, from /proc/self/io; db_mb: the database and its log at the
+// end).
+//
+// Usage: store_write [--records N] [--batch N] [--in-flight N] [--templates N] [--seed N]
+//                    [--cache-mib N]
+// --cache-mib sets SqliteOptions::writer_cache_kib (unset: the store's default), so that two
+// page cache sizes can be run side by side.
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/crypto.h"
+#include "sample/sample_calls.h"
+#include "service/ingest/ingest.h"
+#include "service/rating/rating_service.h"
+#include "store/sqlite/stores.h"
+
+namespace {
+
+using namespace cdrd;
+using Steady = std::chrono::steady_clock;
+
+long parse_flag(int argc, char** argv, const char* name, long fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) return std::strtol(argv[i + 1], nullptr, 10);
+  }
+  return fallback;
+}
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "store_write: %s\n", what.c_str());
+  return 2;
+}
+
+// Keeps every record it is given (as validated and rated by the ingest service).
+class KeepingCallStore final : public CallStore {
+ public:
+  Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override {
+    kept.insert(kept.end(), records.begin(), records.end());
+    return std::vector<InsertOutcome>(records.size(), InsertOutcome::kStored);
+  }
+  Result<std::optional<CallRecord>> find_call(std::int64_t, std::string_view, Micros) override {
+    return std::optional<CallRecord>();
+  }
+  Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
+  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
+  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t, std::int64_t, Micros,
+                                                     int) override {
+    return std::vector<StoredCall>();
+  }
+  Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
+  std::vector<CallRecord> kept;
+};
+
+// Removes the temporary directory at exit.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "store_write.XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+// A uuid-shaped key unique to i that looks random (splitmix64 of i, twice).
+std::string uuid_of(std::uint64_t i) {
+  const auto mix = [](std::uint64_t z) {
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  const std::uint64_t hi = mix(i), lo = i;  // lo keeps it unique
+  char out[37];
+  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>((lo >> 48) & 0xffff),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return out;
+}
+
+// CPU seconds (user + system) this process used so far.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+// Bytes this process caused to be written to storage.
+long long write_bytes() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  long long value = 0;
+  while (io >> key >> value) {
+    if (key == "write_bytes:") return value;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long records = std::max(1L, parse_flag(argc, argv, "--records", 1'000'000));
+  const long batch = std::max(1L, parse_flag(argc, argv, "--batch", 1'500));
+  const long in_flight = std::max(1L, parse_flag(argc, argv, "--in-flight", 8));
+  const long templates = std::max(1L, parse_flag(argc, argv, "--templates", 50'000));
+  const auto seed = static_cast<std::uint64_t>(parse_flag(argc, argv, "--seed", 42));
+  const long cache_mib = parse_flag(argc, argv, "--cache-mib", -1);
+
+  SqliteOptions opts;
+  if (cache_mib >= 0) opts.writer_cache_kib = static_cast<int>(cache_mib * 1024);
+
+  TempDir dir;
+  auto opened = sqlite::open_stores((dir.path / "cdrd.db").string(), opts);
+  if (!opened.ok()) return fail(opened.status().message());
+  sqlite::Stores& stores = **opened;
+
+  // ---- one account with an outbound and an inbound trunk, a small deck ----
+  sample::SampleOptions options;
+  options.seed = seed;
+  const Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  options.end_until = now - now % kMicrosPerSecond;
+  options.end_from = options.end_until - 30 * kMicrosPerDay;
+  service::RatingService rating(stores.accounts, stores.rating);
+  const std::string auth_id = "MABENCH100000000000";
+  auto account = stores.accounts.create_account("bench", auth_id, sha256_hex("token"));
+  if (!account.ok()) return fail(account.status().message());
+  options.auth_ids.push_back(auth_id);
+  sample::AccountTrunks trunks;
+  for (Direction d : {Direction::kOutbound, Direction::kInbound}) {
+    Trunk t;
+    t.account_id = account->id;
+    t.trunk_id = std::to_string(31000000000000 + (d == Direction::kInbound));
+    t.trunk_domain = t.trunk_id + ".zt.cdrd.example";
+    t.name = "bench";
+    t.direction = d;
+    t.created_at = now;
+    if (Status s = stores.trunks.create_trunk(t, 100); !s.ok()) return fail(s.message());
+    (d == Direction::kOutbound ? trunks.outbound : trunks.inbound).push_back({t.trunk_id, false});
+  }
+  options.trunks[auth_id] = trunks;
+  if (auto loaded = rating.load_deck(account->id, std::nullopt,
+                                     "prefix,rate,initial_increment,subsequent_increment,"
+                                     "effective_from,direction\n1,0.01000,60,60,,outbound\n");
+      !loaded.ok()) {
+    return fail(loaded.status().message());
+  }
+
+  // ---- the template records, validated and rated as ingest stores them ----
+  KeepingCallStore keeping;
+  {
+    service::ingest::IngestService ingest(stores.accounts, keeping, stores.trunks, rating, {});
+    std::string body;
+    if (Status s = sample::append_sample_calls(options, 0, templates, body); !s.ok()) {
+      return fail(s.message());
+    }
+    auto result = ingest.ingest_text(body, service::ingest::Format::kNdjson);
+    if (!result.ok()) return fail(result.status().message());
+    if (keeping.kept.empty()) return fail("no valid template record");
+  }
+  const std::vector<CallRecord>& kept = keeping.kept;
+
+  // ---- the timed writes ----
+  const long long written_before = write_bytes();
+  const double cpu_before = cpu_seconds();
+  const auto start = Steady::now();
+  double t10 = 0, t90 = 0;
+  long done = 0;
+  const long n10 = records / 10, n90 = records - records / 10;
+  std::deque<std::pair<long, std::future<Result<std::vector<InsertOutcome>>>>> waiting;
+  const auto settle_one = [&]() -> Status {
+    auto [n, answer] = std::move(waiting.front());
+    waiting.pop_front();
+    Result<std::vector<InsertOutcome>> outcome = answer.get();
+    if (!outcome.ok()) return outcome.status();
+    const double t = std::chrono::duration<double>(Steady::now() - start).count();
+    if (done < n10 && done + n >= n10) t10 = t;
+    if (done < n90 && done + n >= n90) t90 = t;
+    done += n;
+    return Status::Ok();
+  };
+  for (long first = 0; first < records; first += batch) {
+    const long n = std::min(batch, records - first);
+    std::vector<CallRecord> part;
+    part.reserve(static_cast<std::size_t>(n));
+    for (long i = first; i < first + n; ++i) {
+      part.push_back(kept[static_cast<std::size_t>(i) % kept.size()]);
+      part.back().call_uuid = uuid_of(static_cast<std::uint64_t>(i));
+    }
+    if (static_cast<long>(waiting.size()) >= in_flight) {
+      if (Status s = settle_one(); !s.ok()) return fail(s.message());
+    }
+    waiting.emplace_back(n, stores.calls.insert_calls_async(std::move(part)));
+  }
+  while (!waiting.empty()) {
+    if (Status s = settle_one(); !s.ok()) return fail(s.message());
+  }
+  const double seconds = std::chrono::duration<double>(Steady::now() - start).count();
+  const long long written = write_bytes() - written_before;
+  const double cpu = cpu_seconds() - cpu_before;
+  auto size = stores.db->size_bytes();
+  std::printf(
+      "RESULT records=%ld seconds=%.2f records_per_s=%.0f first_tenth_per_s=%.0f "
+      "last_tenth_per_s=%.0f cpu_us_per_record=%.1f write_mb=%.0f db_mb=%.0f\n",
+      records, seconds, records / seconds, t10 > 0 ? n10 / t10 : 0,
+      seconds > t90 ? (records - n90) / (seconds - t90) : 0, cpu * 1e6 / records, written / 1e6,
+      size.ok() ? *size / 1e6 : 0.0);
+  return 0;
+}
