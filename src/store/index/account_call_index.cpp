@@ -271,6 +271,21 @@ class ValueSet {
   std::uint32_t ones_ = 0;
 };
 
+// The value at i becomes the one at order[i] (the columns' permute).
+template <class V>
+void permute_values(V& values, const std::vector<std::uint32_t>& order) {
+  const V copy(values);
+  for (std::size_t i = 0; i < order.size(); ++i) values[i] = copy[order[i]];
+}
+
+// Moves the values from `keep` on to `to` (the columns' split).
+template <class V>
+void move_tail(V& from, V& to, std::size_t keep, bool shrink) {
+  to.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
+  from.resize(keep);
+  if (shrink) from.shrink_to_fit();
+}
+
 // A column of a chunk: one value per call, or, while every call of the chunk holds the same
 // value, that value alone and no vector (a field one API never fills, a username that is its
 // call's number: nothing per call). The chunk passes its number of calls `n` (and `cap`, the
@@ -309,17 +324,12 @@ class Column {
   }
   // The value at i becomes the one at order[i].
   void permute(const std::vector<std::uint32_t>& order) {
-    if (values_.empty()) return;
-    const std::vector<T> copy(values_);
-    for (std::size_t i = 0; i < order.size(); ++i) values_[i] = copy[order[i]];
+    if (!values_.empty()) permute_values(values_, order);
   }
   // Moves the values from `keep` on to `to` (an empty column).
   void split(Column& to, std::size_t keep, bool shrink) {
     to.same_ = same_;
-    if (values_.empty()) return;
-    to.values_.assign(values_.begin() + static_cast<std::ptrdiff_t>(keep), values_.end());
-    values_.resize(keep);
-    if (shrink) values_.shrink_to_fit();
+    if (!values_.empty()) move_tail(values_, to.values_, keep, shrink);
   }
   // Appends the values [from, from + take) of `src` to this column of n values.
   void append(const Column& src, std::size_t from, std::size_t take, std::size_t n,
@@ -432,27 +442,18 @@ class EndColumn {
     }
   }
   void permute(const std::vector<std::uint32_t>& order) {
-    auto apply = [&order](auto& values) {
-      const std::remove_reference_t<decltype(values)> copy(values);
-      for (std::size_t i = 0; i < order.size(); ++i) values[i] = copy[order[i]];
-    };
     if (wide_) {
-      apply(times_);
+      permute_values(times_, order);
     } else {
-      apply(offsets_);
+      permute_values(offsets_, order);
     }
   }
   void split(EndColumn& to, std::size_t keep, bool shrink) {
     to.wide_ = wide_, to.base_ = base_, to.unit_ = unit_;
-    auto move = [keep, shrink](auto& from, auto& dst) {
-      dst.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
-      from.resize(keep);
-      if (shrink) from.shrink_to_fit();
-    };
     if (wide_) {
-      move(times_, to.times_);
+      move_tail(times_, to.times_, keep, shrink);
     } else {
-      move(offsets_, to.offsets_);
+      move_tail(offsets_, to.offsets_, keep, shrink);
     }
   }
   void append(const EndColumn& src, std::size_t from, std::size_t take, std::size_t n,
@@ -596,27 +597,18 @@ class IdColumn {
     }
   }
   void permute(const std::vector<std::uint32_t>& order) {
-    auto apply = [&order](auto& values) {
-      const std::remove_reference_t<decltype(values)> copy(values);
-      for (std::size_t i = 0; i < order.size(); ++i) values[i] = copy[order[i]];
-    };
     if (wide_) {
-      apply(ids_);
+      permute_values(ids_, order);
     } else {
-      apply(offsets_);
+      permute_values(offsets_, order);
     }
   }
   void split(IdColumn& to, std::size_t keep, bool shrink) {
     to.wide_ = wide_, to.base_ = base_, to.max_ = max_;
-    auto move = [keep, shrink](auto& from, auto& dst) {
-      dst.assign(from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
-      from.resize(keep);
-      if (shrink) from.shrink_to_fit();
-    };
     if (wide_) {
-      move(ids_, to.ids_);
+      move_tail(ids_, to.ids_, keep, shrink);
     } else {
-      move(offsets_, to.offsets_);
+      move_tail(offsets_, to.offsets_, keep, shrink);
     }
   }
   void append(const IdColumn& src, std::size_t from, std::size_t take, std::size_t n,

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "testing/random_calls.h"
@@ -94,6 +95,20 @@ IndexAnswer brute_force(const std::vector<Row>& rows, const CallQuery& q) {
     a.ids.push_back(hits[i]->id);
   }
   return a;
+}
+
+// Adds a batch of calls to the index and to the rows brute_force reads: sorted by end_time first
+// when `in_order` (a run in order, as a switch sends), else as they come.
+void add_batch(AccountCallIndex& index, std::vector<Row>& rows, std::vector<Row> batch,
+               bool in_order) {
+  if (in_order) {
+    std::sort(batch.begin(), batch.end(),
+              [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
+  }
+  for (const Row& row : batch) {
+    index.add(IndexedCall::of(row.id, row.r));
+    rows.push_back(row);
+  }
 }
 
 std::string describe(const IndexAnswer& a) {
@@ -313,14 +328,7 @@ TEST(AccountCallIndex, RareDictionaryValuesEqualBruteForceThroughEveryChange) {
         next_id += rnd.between(1, 2);
         batch.push_back({next_id, make()});
       }
-      if (in_order_run) {
-        std::sort(batch.begin(), batch.end(),
-                  [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
-      }
-      for (const Row& row : batch) {
-        index.add(IndexedCall::of(row.id, row.r));
-        rows.push_back(row);
-      }
+      add_batch(index, rows, std::move(batch), in_order_run);
     };
     // A query with one to three dictionary filters whose values come from stored calls.
     auto query = [&] {
@@ -440,14 +448,7 @@ TEST(AccountCallIndex, UsernamesKeptAsTheirNumbersEqualBruteForceThroughEveryCha
         next_id += rnd.between(1, 2);
         batch.push_back({next_id, make()});
       }
-      if (in_order) {
-        std::sort(batch.begin(), batch.end(),
-                  [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
-      }
-      for (const Row& row : batch) {
-        index.add(IndexedCall::of(row.id, row.r));
-        rows.push_back(row);
-      }
+      add_batch(index, rows, std::move(batch), in_order);
     };
     auto query = [&] {
       CallQuery q =
@@ -689,14 +690,7 @@ TEST(AccountCallIndex, EndTimesOfEveryUnitAndFarApartEqualBruteForceThroughEvery
         next_id += rnd.between(1, 2);
         batch.push_back({next_id, make()});
       }
-      if (in_order) {
-        std::sort(batch.begin(), batch.end(),
-                  [](const Row& a, const Row& b) { return a.r.end_time < b.r.end_time; });
-      }
-      for (const Row& row : batch) {
-        index.add(IndexedCall::of(row.id, row.r));
-        rows.push_back(row);
-      }
+      add_batch(index, rows, std::move(batch), in_order);
     };
     // Windows from the usual range, or next to a stored time (just before, at, just after).
     auto near = [&]() -> Micros {
