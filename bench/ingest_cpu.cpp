@@ -43,6 +43,8 @@
 #include "service/ingest/validate.h"
 #include "service/rating/rating_service.h"
 #include "store/sqlite/stores.h"
+#include "testing/keeping_call_store.h"
+#include "testing/temp_dir.h"
 
 namespace {
 
@@ -66,40 +68,6 @@ long parse_flag(int argc, char** argv, const char* name, long fallback) {
   }
   return fallback;
 }
-
-// Accepts every record and keeps none: the store's cost is left out of the figure.
-class DiscardingCallStore final : public CallStore {
- public:
-  Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override {
-    stored += static_cast<std::int64_t>(records.size());
-    return std::vector<InsertOutcome>(records.size(), InsertOutcome::kStored);
-  }
-  Result<std::optional<CallRecord>> find_call(std::int64_t, std::string_view, Micros) override {
-    return std::optional<CallRecord>();
-  }
-  Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
-  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
-  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t, std::int64_t, Micros,
-                                                     int) override {
-    return std::vector<StoredCall>();
-  }
-  Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
-  std::int64_t stored = 0;
-};
-
-// Removes the temporary directory at exit.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ingest_cpu.XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 int fail(const std::string& what) {
   std::fprintf(stderr, "ingest_cpu: %s\n", what.c_str());
@@ -128,8 +96,8 @@ int main(int argc, char** argv) {
   const auto seed = static_cast<std::uint64_t>(parse_flag(argc, argv, "--seed", 42));
   const long n_accounts = std::max(1L, parse_flag(argc, argv, "--accounts", 5));
 
-  TempDir dir;
-  auto opened = sqlite::open_stores((dir.path / "cdrd.db").string());
+  const testing::TempDir dir("ingest_cpu.");
+  auto opened = sqlite::open_stores(dir.file("cdrd.db"));
   if (!opened.ok()) return fail(opened.status().message());
   sqlite::Stores& stores = **opened;
 
@@ -184,7 +152,7 @@ int main(int argc, char** argv) {
   }
 
   // ---- timed passes of the whole ingest path (store left out) ----
-  DiscardingCallStore calls;
+  testing::KeepingCallStore calls(false);
   service::ingest::IngestService ingest(stores.accounts, calls, stores.trunks, rating, {});
   std::vector<double> per_s;  // in pass order: the first meets every number for the first time
   std::int64_t failed = 0;

@@ -42,6 +42,8 @@
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
 #include "store/sqlite/stores.h"
+#include "testing/keeping_call_store.h"
+#include "testing/temp_dir.h"
 
 namespace {
 
@@ -59,40 +61,6 @@ int fail(const std::string& what) {
   std::fprintf(stderr, "store_write: %s\n", what.c_str());
   return 2;
 }
-
-// Keeps every record it is given (as validated and rated by the ingest service).
-class KeepingCallStore final : public CallStore {
- public:
-  Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override {
-    kept.insert(kept.end(), records.begin(), records.end());
-    return std::vector<InsertOutcome>(records.size(), InsertOutcome::kStored);
-  }
-  Result<std::optional<CallRecord>> find_call(std::int64_t, std::string_view, Micros) override {
-    return std::optional<CallRecord>();
-  }
-  Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
-  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
-  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t, std::int64_t, Micros,
-                                                     int) override {
-    return std::vector<StoredCall>();
-  }
-  Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
-  std::vector<CallRecord> kept;
-};
-
-// Removes the temporary directory at exit.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "store_write.XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 // A uuid-shaped key unique to i that looks random (splitmix64 of i, twice).
 std::string uuid_of(std::uint64_t i) {
@@ -143,8 +111,8 @@ int main(int argc, char** argv) {
   SqliteOptions opts;
   if (cache_mib >= 0) opts.writer_cache_kib = static_cast<int>(cache_mib * 1024);
 
-  TempDir dir;
-  auto opened = sqlite::open_stores((dir.path / "cdrd.db").string(), opts);
+  const testing::TempDir dir("store_write.");
+  auto opened = sqlite::open_stores(dir.file("cdrd.db"), opts);
   if (!opened.ok()) return fail(opened.status().message());
   sqlite::Stores& stores = **opened;
 
@@ -182,7 +150,7 @@ int main(int argc, char** argv) {
   }
 
   // ---- the template records, validated and rated as ingest stores them ----
-  KeepingCallStore keeping;
+  testing::KeepingCallStore keeping(true);
   {
     service::ingest::IngestService ingest(stores.accounts, keeping, stores.trunks, rating, {});
     std::string body;
