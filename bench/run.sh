@@ -359,6 +359,9 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   echo "|---:|---:|---:|---:|---:|"
   echo "| ${index_bytes_per_call:-?} | $((rss_loaded_kib / 1024)) MiB | $((rss_snapshot_kib / 1024)) MiB | $snapshot_restart_s s ($snapshot_path_taken) | $table_restart_s s ($table_path_taken) |"
   echo
+  # The log lines name the snapshot by its path in this run's temporary directory: shown as
+  # data/cdrd.db.index, so the report holds nothing of the machine it ran on.
+  snapshot_write_line=${snapshot_write_line//$run_dir\//} table_why=${table_why//$run_dir\//}
   echo "The server's log lines: at the clean stop \`${snapshot_write_line:-none}\`; at the restarts" \
     "\`${snapshot_index_line:-none}\` and \`${table_index_line:-none}\` (\`${table_why:-}\`)."
   echo
