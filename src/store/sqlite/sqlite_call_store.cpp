@@ -585,12 +585,13 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
 
 namespace {
 
+constexpr std::size_t kFetchIds = 32;
+
 // The rows of a page, `ids` in the index's order: kFetchIds ids per statement (the slots a page
 // does not fill are NULL, which matches no row), each row read in place into its slot of `rows`
 // by the id it comes back with. One statement instead of one per row, and no record moved.
 Status read_rows_by_id(sqlite::Connection& c, const std::vector<std::int64_t>& ids,
                        std::vector<CallRecord>& rows) {
-  constexpr std::size_t kFetchIds = 32;
   static const std::string sql = [] {
     std::string s =
         std::string("SELECT ") + sqlite::kCallColumns + ", id FROM calls WHERE id IN (?";
@@ -663,8 +664,13 @@ Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {
   page.total_count = answer.total_count;
   if (answer.ids.empty()) return page;
   stages::ListTimer fetching(stages::ListStage::kFetch);
-  RETURN_IF_ERROR(db_.read_transaction(
-      [&](Connection& c) -> Status { return read_rows_by_id(c, answer.ids, page.rows); }));
+  const auto read = [&](Connection& c) -> Status {
+    return read_rows_by_id(c, answer.ids, page.rows);
+  };
+  // A page of up to kFetchIds rows is one statement, its own snapshot: no BEGIN and COMMIT
+  // around it (the index lock, held meanwhile, keeps each of its rows in place anyway).
+  RETURN_IF_ERROR(answer.ids.size() <= kFetchIds ? db_.with_reader(read)
+                                                 : db_.read_transaction(read));
   return page;
 }
 
