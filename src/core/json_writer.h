@@ -12,6 +12,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,10 @@ namespace cdrd {
 class JsonWriter {
  public:
   JsonWriter() : writer_(buffer_) {}
+  // With room for `capacity` bytes of text before the buffer grows (a large body's size known
+  // roughly in advance: the list views).
+  explicit JsonWriter(std::size_t capacity)
+      : buffer_(nullptr, capacity == 0 ? 256 : capacity), writer_(buffer_) {}
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
 
@@ -59,8 +64,20 @@ class JsonWriter {
   void clear();
 
  private:
+  // RapidJSON's Writer and one more way to write a string: one copy of its bytes, for a string
+  // that needs neither an escape nor a replacement (what WriteString writes for it, byte for
+  // byte, without looking at each byte again).
+  class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
+   public:
+    using rapidjson::Writer<rapidjson::StringBuffer>::Writer;
+    void plain_string(std::string_view s);
+  };
+
+  // key() and string_value(): the plain case by plain_string, the rest by json_write_string.
+  void write_string(std::string_view s);
+
   rapidjson::StringBuffer buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  Writer writer_;
 };
 
 }  // namespace cdrd

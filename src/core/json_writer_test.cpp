@@ -1,6 +1,11 @@
 #include "core/json_writer.h"
 
 #include <gtest/gtest.h>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/json_text.h"
 
 namespace cdrd {
 namespace {
@@ -54,6 +59,55 @@ TEST(JsonWriterTest, ClearStartsTheNextDocument) {
   w.int_member("b", 2);
   w.end_object();
   EXPECT_EQ(w.text(), R"({"b":2})");
+}
+
+// A string without escapes or non-ASCII bytes is copied in one piece: the text is what
+// RapidJSON's escaping and the UTF-8 check write, for every byte alone, in a string and as a
+// member name, and for random strings of every byte.
+TEST(JsonWriterTest, PlainStringsAreWrittenAsTheEscapingWriterWrites) {
+  const auto reference = [](std::string_view s, bool as_key) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    if (as_key) {
+      json_write_key(writer, s);
+      writer.Null();
+    } else {
+      writer.Key("k");
+      json_write_string(writer, s);
+    }
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+  };
+  const auto written = [](std::string_view s, bool as_key) {
+    JsonWriter w(as_key ? 0 : 8);
+    w.start_object();
+    if (as_key) {
+      w.null_member(s);
+    } else {
+      w.string_member("k", s);
+    }
+    w.end_object();
+    return w.text();
+  };
+  std::vector<std::string> samples = {"",          "a",           "call_uuid",   "two words",
+                                      "q\"uote",   "back\\slash", "caf\xC3\xA9", "\xFF\xFE",
+                                      "tab\there", "\x7F"};
+  for (int c = 0; c < 256; ++c) {
+    samples.emplace_back(1, static_cast<char>(c));
+    samples.push_back("x" + std::string(1, static_cast<char>(c)) + "yz");
+  }
+  std::mt19937 rng(7);
+  for (int i = 0; i < 3000; ++i) {
+    std::string s(rng() % 40, ' ');
+    for (char& ch : s) ch = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 0x20 + rng() % 95);
+    samples.push_back(s);
+  }
+  for (const std::string& s : samples) {
+    for (const bool as_key : {false, true}) {
+      ASSERT_EQ(written(s, as_key), reference(s, as_key)) << s;
+    }
+  }
 }
 
 }  // namespace

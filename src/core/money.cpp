@@ -1,7 +1,9 @@
 #include "core/money.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 namespace cdrd {
 
@@ -40,11 +42,30 @@ std::optional<Money> Money::parse(std::string_view text) {
 }
 
 std::string Money::to_fixed5() const {
-  const std::int64_t a = units_ < 0 ? -units_ : units_;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s%lld.%05lld", units_ < 0 ? "-" : "",
-                static_cast<long long>(a / kScale), static_cast<long long>(a % kScale));
-  return buf;
+  if (units_ == std::numeric_limits<std::int64_t>::min()) {
+    // No positive counterpart: printf's text of what the negation leaves, as ever.
+    const std::int64_t a = units_;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s%lld.%05lld", "-", static_cast<long long>(a / kScale),
+                  static_cast<long long>(a % kScale));
+    return buf;
+  }
+  // "%s%lld.%05lld" of the sign, the whole units and the fraction, digit by digit (the list
+  // views write three amounts per call).
+  const auto a = static_cast<std::uint64_t>(units_ < 0 ? -units_ : units_);
+  char buf[32];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  std::uint64_t fraction = a % static_cast<std::uint64_t>(kScale);
+  for (int i = 0; i < 5; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
+  *--p = '.';
+  std::uint64_t whole = a / static_cast<std::uint64_t>(kScale);
+  do {
+    *--p = static_cast<char>('0' + whole % 10);
+    whole /= 10;
+  } while (whole != 0);
+  if (units_ < 0) *--p = '-';
+  return std::string(p, static_cast<std::size_t>(end - p));
 }
 
 std::string Money::to_trimmed() const {

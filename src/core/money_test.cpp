@@ -1,6 +1,11 @@
 #include "core/money.h"
 
 #include <gtest/gtest.h>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
 
 namespace cdrd {
 namespace {
@@ -40,6 +45,40 @@ TEST(Money, FormatsTrimmedForJsonNumbers) {
 TEST(Money, Arithmetic) {
   EXPECT_EQ((Money::from_units(3000) + Money::from_units(500)).units(), 3500);
   EXPECT_LT(Money::from_units(1), Money::from_units(2));
+}
+
+// The digits written by hand are printf's "%s%lld.%05lld", for amounts of every length and
+// sign and at the ends of the range.
+TEST(Money, FixedFiveDecimalsAreWhatPrintfWrites) {
+  const auto printf_text = [](std::int64_t u) {
+    const std::int64_t a = u < 0 ? static_cast<std::int64_t>(0 - static_cast<std::uint64_t>(u)) : u;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s%lld.%05lld", u < 0 ? "-" : "",
+                  static_cast<long long>(a / 100000), static_cast<long long>(a % 100000));
+    return std::string(buf);
+  };
+  std::vector<std::int64_t> units = {0,
+                                     1,
+                                     -1,
+                                     9,
+                                     10,
+                                     99999,
+                                     100000,
+                                     100001,
+                                     -100000,
+                                     -99999,
+                                     std::numeric_limits<std::int64_t>::max(),
+                                     std::numeric_limits<std::int64_t>::min() + 1};
+  std::int64_t u = 1;
+  for (int i = 0; i < 19; ++i, u *= 10) {
+    units.push_back(u - 1);
+    units.push_back(u + 7);
+    units.push_back(-u + 3);
+  }
+  for (std::int64_t v = -300000; v <= 300000; v += 13) units.push_back(v);
+  for (const std::int64_t v : units) {
+    ASSERT_EQ(Money::from_units(v).to_fixed5(), printf_text(v)) << v;
+  }
 }
 
 }  // namespace

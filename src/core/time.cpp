@@ -1,5 +1,6 @@
 #include "core/time.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace cdrd {
@@ -136,19 +137,48 @@ std::optional<Micros> parse_epoch(std::string_view text) {
   return value;
 }
 
-std::string format_timestamp(Micros t) {
+TimestampText timestamp_text(Micros t) {
   const std::int64_t secs = floor_div(t, kMicrosPerSecond);
   const std::int64_t days = floor_div(secs, 86400);
   const std::int64_t sod = secs - days * 86400;
   int y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", y, m, d,
-                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                static_cast<int>(sod % 60));
-  return buf;
+  TimestampText out;
+  const auto hour = static_cast<unsigned>(sod / 3600);
+  const auto minute = static_cast<unsigned>(sod / 60 % 60);
+  const auto second = static_cast<unsigned>(sod % 60);
+  if (y < 0 || y > 9999) {
+    // Outside the four-digit years: printf's widths decide (a sign, more digits).
+    const int n = std::snprintf(out.data, sizeof out.data, "%04d-%02u-%02u %02u:%02u:%02u", y, m, d,
+                                hour, minute, second);
+    out.size = n < 0 ? 0 : std::min(static_cast<std::size_t>(n), sizeof out.data - 1);
+    return out;
+  }
+  // "YYYY-MM-DD HH:MM:SS", digit by digit: what the snprintf above writes for these years.
+  char* p = out.data;
+  const auto two = [&p](unsigned v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  const auto year = static_cast<unsigned>(y);
+  two(year / 100);
+  two(year % 100);
+  *p++ = '-';
+  two(m);
+  *p++ = '-';
+  two(d);
+  *p++ = ' ';
+  two(hour);
+  *p++ = ':';
+  two(minute);
+  *p++ = ':';
+  two(second);
+  out.size = static_cast<std::size_t>(p - out.data);
+  return out;
 }
+
+std::string format_timestamp(Micros t) { return std::string(timestamp_text(t).view()); }
 
 std::string format_timestamp_centis(Micros t) {
   std::string out = format_timestamp(t);

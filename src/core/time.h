@@ -3,6 +3,7 @@
 // Pure functions, no I/O, no time zone database; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +40,15 @@ std::optional<Micros> parse_epoch(std::string_view text);
 
 // "YYYY-MM-DD HH:MM:SS" (the fraction is truncated, as the APIs show whole seconds).
 std::string format_timestamp(Micros t);
+
+// The same text in a buffer of its own, for writers that copy it at once (the list views write
+// three per call): no allocation.
+struct TimestampText {
+  char data[32];
+  std::size_t size = 0;
+  std::string_view view() const { return {data, size}; }
+};
+TimestampText timestamp_text(Micros t);
 
 // "YYYY-MM-DD HH:MM:SS" followed by ".ff" (hundredths) when the fraction is not zero; used by
 // the cloud-PBX leg records, which carry fractional init times.

@@ -1,6 +1,10 @@
 #include "core/time.h"
 
 #include <gtest/gtest.h>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
 
 namespace cdrd {
 namespace {
@@ -113,6 +117,40 @@ TEST(FloorDiv, RoundsTowardNegativeInfinity) {
   EXPECT_EQ(floor_div(7, 2), 3);
   EXPECT_EQ(floor_div(-7, 2), -4);
   EXPECT_EQ(floor_div(-8, 2), -4);
+}
+
+// The text written digit by digit is printf's, for every second of a day, days across 400
+// years and the years printf alone writes (before year 0, after 9999).
+TEST(FormatTimestamp, WritesWhatPrintfWrites) {
+  const auto printf_text = [](Micros t) {
+    const std::int64_t secs = floor_div(t, kMicrosPerSecond);
+    const std::int64_t days = floor_div(secs, 86400);
+    const std::int64_t sod = secs - days * 86400;
+    int y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", y, m, d,
+                  static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                  static_cast<int>(sod % 60));
+    return std::string(buf);
+  };
+  std::vector<Micros> times;
+  for (std::int64_t s = 0; s < 86400; s += 7)
+    times.push_back(1764547200 * kMicrosPerSecond + s * kMicrosPerSecond + 999999);
+  for (std::int64_t day = -800000; day < 3000000; day += 97)
+    times.push_back(day * 86400 * kMicrosPerSecond + 3723000001);
+  for (const Micros t :
+       {Micros{0}, Micros{-1}, Micros{1}, std::numeric_limits<Micros>::max(),
+        std::numeric_limits<Micros>::min() + kMicrosPerSecond * 86400,
+        Micros{253402300799} * kMicrosPerSecond, Micros{253402300800} * kMicrosPerSecond,
+        Micros{-62167219200} * kMicrosPerSecond, Micros{-62167219201} * kMicrosPerSecond}) {
+    times.push_back(t);
+  }
+  for (const Micros t : times) {
+    ASSERT_EQ(format_timestamp(t), printf_text(t)) << t;
+    ASSERT_EQ(timestamp_text(t).view(), printf_text(t)) << t;
+  }
 }
 
 }  // namespace

@@ -131,21 +131,25 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
               }));
   // The routes are a table written as calls: one add() per path, alike by design.
   router_.add("GET", "/api/ver1.0/client/{client_id}/calls",
-              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), false);
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p,
+                                              const TokenGrant* g) {
+                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), false, g);
               }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history",
-              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
-                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), true);
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p,
+                                              const TokenGrant* g) {
+                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), true, g);
               }));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history/{call_uuid}",
-              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p) {
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p,
+                                              const TokenGrant* g) {
                 return pbx::get_call_history(ctx_, services_.oauth, r, p.at("client_id"),
-                                             p.at("call_uuid"));
+                                             p.at("call_uuid"), g);
               }));
   router_.add("GET", "/api/ver1.0/user",
-              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams&) {
-                return pbx::get_user(ctx_, services_.oauth, r);
+              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams&,
+                                              const TokenGrant* g) {
+                return pbx::get_user(ctx_, services_.oauth, r, g);
               }));
   // The operator's rate decks (docs/rating.md): one direction, or the whole deck.
   router_.add("PUT", "/v1/ratedecks/{auth_id}/{direction}",
@@ -340,18 +344,23 @@ RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) co
   };
 }
 
-RouteAdmitter App::for_bearer(std::size_t body_limit, RouteHandler handler) const {
+RouteAdmitter App::for_bearer(std::size_t body_limit, BearerHandler handler) const {
   return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
                                                           const PathParams& params) {
-    const auto account_id = pbx::token_account(ctx_, services_.oauth, head);
-    if (!account_id) {
+    std::optional<TokenGrant> grant = pbx::token_grant(ctx_, services_.oauth, head);
+    if (!grant) {
       // No valid token: the handler's own 401 (it looks at the token only, and these routes
       // take no body), answered without reading any body.
-      return answer(handler(head, params));
+      return answer(handler(head, params, nullptr));
     }
-    http::RouteDecision d = open(body_limit, handler)(head, params);
-    d.tenant = "client " + std::to_string(*account_id);
+    http::RouteDecision d;
+    d.max_body_bytes = body_limit;
+    d.tenant = "client " + std::to_string(grant->account_id);
     d.account = d.tenant;
+    // The grant read here is the request's: the token is looked up once per request.
+    d.handle = [handler, params, grant = std::move(*grant)](const http::HttpRequest& request) {
+      return handler(request, params, &grant);
+    };
     return d;
   };
 }

@@ -93,8 +93,11 @@ class App {
   // The operator key at the head.
   RouteAdmitter for_operator(std::size_t body_limit, RouteHandler handler) const;
   // Cloud-PBX GET routes: a request without a valid bearer token gets the handler's 401 from the
-  // head; with one, the token's account is the tenant and the handler authenticates again.
-  RouteAdmitter for_bearer(std::size_t body_limit, RouteHandler handler) const;
+  // head (the handler is given no grant and looks the token up itself); with one, the token's
+  // account is the tenant and the handler is given the grant read at the head.
+  using BearerHandler = std::function<http::HttpResponse(
+      const http::HttpRequest&, const PathParams&, const TokenGrant* admitted)>;
+  RouteAdmitter for_bearer(std::size_t body_limit, BearerHandler handler) const;
 
   ApiContext ctx_;
   ApiServices services_;

@@ -3,8 +3,8 @@
 
 namespace cdrd::api::pbx {
 
-std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oauth,
-                                          const http::HttpRequest& request) {
+std::optional<TokenGrant> token_grant(const ApiContext& ctx, OAuthStore& oauth,
+                                      const http::HttpRequest& request) {
   std::string_view header = request.header("authorization");
   while (!header.empty() && (header.front() == ' ' || header.front() == '\t'))
     header.remove_prefix(1);
@@ -19,7 +19,14 @@ std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oau
   if (!grant.ok() || !*grant || (*grant)->revoked || (*grant)->expires_at <= ctx.now()) {
     return std::nullopt;
   }
-  return (*grant)->account_id;
+  return **grant;
+}
+
+std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oauth,
+                                          const http::HttpRequest& request) {
+  const std::optional<TokenGrant> grant = token_grant(ctx, oauth, request);
+  if (!grant) return std::nullopt;
+  return grant->account_id;
 }
 
 }  // namespace cdrd::api::pbx

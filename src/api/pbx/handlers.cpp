@@ -40,8 +40,13 @@ struct Authenticated {
 };
 
 Authenticated authenticate(const ApiContext& ctx, OAuthStore& oauth,
-                           const http::HttpRequest& request) {
+                           const http::HttpRequest& request, const TokenGrant* admitted) {
   Authenticated out;
+  if (admitted != nullptr) {  // token_grant found it valid when the request was admitted
+    out.account_id = admitted->account_id;
+    out.grant = *admitted;
+    return out;
+  }
   const auto unauthorized = [&](std::string_view message, std::string_view error) {
     http::HttpResponse r = message_response(401, message);
     std::string challenge = "Bearer realm=\"cdrd\"";
@@ -214,8 +219,8 @@ http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
 
 http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
                               const http::HttpRequest& request, const std::string& client_id,
-                              bool with_legs) {
-  Authenticated who = authenticate(ctx, oauth, request);
+                              bool with_legs, const TokenGrant* admitted) {
+  Authenticated who = authenticate(ctx, oauth, request, admitted);
   if (who.error) return *who.error;
   if (auto r = check_client(who.account_id, client_id)) return *r;
   Result<CallQuery> query =
@@ -230,8 +235,8 @@ http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
 
 http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
                                     const http::HttpRequest& request, const std::string& client_id,
-                                    const std::string& call_uuid) {
-  Authenticated who = authenticate(ctx, oauth, request);
+                                    const std::string& call_uuid, const TokenGrant* admitted) {
+  Authenticated who = authenticate(ctx, oauth, request, admitted);
   if (who.error) return *who.error;
   if (auto r = check_client(who.account_id, client_id)) return *r;
   if (!request.query.empty()) {
@@ -253,8 +258,8 @@ http::HttpResponse get_call_legs(const ApiContext& ctx, const Account& account,
 }
 
 http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
-                            const http::HttpRequest& request) {
-  Authenticated who = authenticate(ctx, oauth, request);
+                            const http::HttpRequest& request, const TokenGrant* admitted) {
+  Authenticated who = authenticate(ctx, oauth, request, admitted);
   if (who.error) return *who.error;
   if (!request.query.empty()) {
     return message_response(400, "unknown option '" + request.query.front().first.substr(0, 64) +

@@ -50,17 +50,20 @@ std::string render_list(const std::vector<CallRecord>& calls, bool with_legs,
 // itself (401 {"message"}).
 http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
                                 const http::HttpRequest& request);
+// `admitted`: the grant token_grant found for this request at its admission, which the handler
+// then takes instead of looking the token up again; null: the handler looks it up.
 http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
                               const http::HttpRequest& request, const std::string& client_id,
-                              bool with_legs);
+                              bool with_legs, const TokenGrant* admitted = nullptr);
 http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
                                     const http::HttpRequest& request, const std::string& client_id,
-                                    const std::string& call_uuid);
+                                    const std::string& call_uuid,
+                                    const TokenGrant* admitted = nullptr);
 // The token's holder in the shape of the provider's user resource: {"id", "login", "admin",
 // "dealer_id", "client_id", "extension_group_id", "extension_id", "timezone", "access",
 // "extra_params"}; `client_id` is what clients put in the paths above.
 http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
-                            const http::HttpRequest& request);
+                            const http::HttpRequest& request, const TokenGrant* admitted = nullptr);
 
 // GET /v1/Account/{auth_id}/Zentrunk/Call/{call_uuid}/Legs/: the cloud-PBX legs of one call of
 // an account authenticated by the SIP-trunk API's credentials (the web console shows them,
@@ -69,8 +72,13 @@ http::HttpResponse get_user(const ApiContext& ctx, OAuthStore& oauth,
 http::HttpResponse get_call_legs(const ApiContext& ctx, const Account& account,
                                  std::string_view call_uuid);
 
-// The account a valid bearer token of the request belongs to, or nullopt. For the server's
-// per-account limits and the access log only: the handlers authenticate by themselves.
+// The grant of the request's bearer token when it is valid now (known, not revoked, not
+// expired), or nullopt (also when the store fails: the handler then answers). Read once per
+// request, at its admission: the route's tenant is the grant's account, and the handler is
+// given the grant (a token revoked or expired since is refused from the next request on).
+std::optional<TokenGrant> token_grant(const ApiContext& ctx, OAuthStore& oauth,
+                                      const http::HttpRequest& request);
+// The account of token_grant, or nullopt.
 std::optional<std::int64_t> token_account(const ApiContext& ctx, OAuthStore& oauth,
                                           const http::HttpRequest& request);
 

@@ -28,7 +28,11 @@ void time_field(JsonWriter& w, std::string_view k, const std::optional<Micros>& 
     w.null_member(k);
     return;
   }
-  w.string_member(k, centis ? format_timestamp_centis(*t) : format_timestamp(*t));
+  if (centis) {
+    w.string_member(k, format_timestamp_centis(*t));
+  } else {
+    w.string_member(k, timestamp_text(*t).view());
+  }
 }
 
 std::string_view flow_of(const CallRecord& c) {
@@ -165,7 +169,7 @@ std::string render_legs(const CallRecord& call, std::string_view api_id) {
 
 std::string render_list(const std::vector<CallRecord>& calls, bool with_legs,
                         const CallQuery& query) {
-  JsonWriter w;
+  JsonWriter w(256 + calls.size() * (with_legs ? 4096 : 1024));
   w.start_object();
   w.key(with_legs ? "call_history" : "calls");
   w.start_array();

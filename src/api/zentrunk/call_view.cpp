@@ -21,7 +21,7 @@ namespace cdrd::api::zentrunk {
 namespace {
 
 void time_field(JsonWriter& w, std::string_view k, Micros t) {
-  w.string_member(k, format_timestamp(t));
+  w.string_member(k, timestamp_text(t).view());
 }
 
 void optional_time_field(JsonWriter& w, std::string_view k, const std::optional<Micros>& t) {
@@ -151,7 +151,7 @@ std::string render_call_response(const CallRecord& call, Representation rep,
 std::string render_call_list(const Page<CallRecord>& page, const CallQuery& query,
                              Representation rep, std::string_view request_path,
                              const http::Params& request_params) {
-  JsonWriter w;
+  JsonWriter w(1024 + page.rows.size() * 1024);  // a call's object is about 900 bytes
   w.start_object();
   w.string_member("api_id", new_uuid_v4());
   write_list_meta(w, query.limit, query.offset, page.total_count, request_path, request_params,

@@ -137,6 +137,11 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
 
 Result<CallRecord> read_call(const Statement& st) {
   CallRecord c;
+  RETURN_IF_ERROR(read_call_into(st, c));
+  return c;
+}
+
+Status read_call_into(const Statement& st, CallRecord& c) {
   int i = 0;
   bool ok = true;
   c.account_id = st.int64(i++);
@@ -209,7 +214,7 @@ Result<CallRecord> read_call(const Statement& st) {
   c.quality.to_region = st.text(i++);
   if (!ok) return Status::IOError("sqlite: corrupt enum code in call " + c.call_uuid);
   if (i != kCallColumnCount) return Status::Internal("sqlite: call column count mismatch");
-  return c;
+  return Status::Ok();
 }
 
 }  // namespace cdrd::sqlite

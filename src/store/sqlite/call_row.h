@@ -34,5 +34,8 @@ void bind_call(Statement& st, const CallRecord& call, const std::string& legs_bl
 
 // Reads the record from a row whose first columns are kCallColumns.
 Result<CallRecord> read_call(const Statement& st);
+// The same into `call`, a record made by CallRecord's default constructor: read in place, so
+// a page of rows is not moved record by record.
+Status read_call_into(const Statement& st, CallRecord& call);
 
 }  // namespace cdrd::sqlite
