@@ -534,7 +534,9 @@ std::optional<CallLeg> validate_leg(const RawValue& raw, std::size_t index, Erro
 // --- the record ------------------------------------------------------------------------------
 
 struct RecordBuilder {
-  CallRecord rec;
+  explicit RecordBuilder(CallRecord& out) : rec(out) {}
+
+  CallRecord& rec;  // the caller's, written in place (validate_record_into)
   Errors errors;
   std::optional<std::string_view> account;  // views of the RawRecord being read
   std::optional<Direction> direction;
@@ -874,8 +876,15 @@ void complete_billing(CallRecord& record, const BillingInputs& given) {
 
 Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve,
                                    const DefaultCountryResolver& default_country) {
+  CallRecord record;
+  RETURN_IF_ERROR(validate_record_into(raw, resolve, default_country, record));
+  return record;
+}
+
+Status validate_record_into(const RawRecord& raw, const AccountResolver& resolve,
+                            const DefaultCountryResolver& default_country, CallRecord& out) {
   const auto& index = record_index();
-  RecordBuilder b;
+  RecordBuilder b(out);
   const RecordPresence present =
       read_fields(kRecordFields, index, raw.fields, "", /*leg=*/false, b, b.errors);
   // A switch knows its calls by SIP Call-ID: a record without a call_uuid is named by the
@@ -931,7 +940,7 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
   set(r.quality_max_rate, b.quality_max_rate);
   b.billing.bill_duration = b.bill_duration.has_value();
   complete_billing(r, b.billing);
-  return std::move(r);
+  return Status::Ok();
 }
 
 }  // namespace cdrd::service::ingest
