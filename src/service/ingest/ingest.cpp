@@ -53,9 +53,12 @@ class Batch {
     if (!store_error_.ok()) return drop_last(store_error_);
     FailureReason reason =
         unknown_account_ ? FailureReason::kUnknownAccount : FailureReason::kInvalid;
-    if (status.ok()) {
-      Status linked = link_trunk(record, *raw, trunk_resolver_);
-      if (!store_error_.ok()) return drop_last(store_error_);
+    if (status.ok() && !record.trunk_id.empty()) {
+      // As link_trunk(record, *raw, resolver), reading the batch's cached facts in place.
+      Result<const std::optional<TrunkFacts>*> trunk =
+          cached_trunk(record.account_id, record.trunk_id);
+      if (!trunk.ok()) return drop_last(trunk.status());
+      Status linked = link_known_trunk(record, *raw, **trunk);
       if (!linked.ok()) {
         status = std::move(linked);
         reason = FailureReason::kUnknownTrunk;
@@ -169,17 +172,18 @@ class Batch {
   // resolve() just before), cached for the batch.
   Result<std::string> default_country(std::int64_t account_id, std::string_view trunk_id) {
     if (!trunk_id.empty()) {
-      Result<std::optional<TrunkFacts>> trunk = resolve_trunk(account_id, trunk_id);
+      Result<const std::optional<TrunkFacts>*> trunk = cached_trunk(account_id, trunk_id);
       if (!trunk.ok()) return trunk.status();
-      if (*trunk && !(*trunk)->default_country.empty()) return (*trunk)->default_country;
+      if (**trunk && !(**trunk)->default_country.empty()) return (**trunk)->default_country;
     }
     const auto it = account_countries_.find(account_id);
     return it == account_countries_.end() ? std::string() : it->second;
   }
 
-  // Trunk lookups by (account, trunk_id), cached for the batch (unknown ones too).
-  Result<std::optional<TrunkFacts>> resolve_trunk(std::int64_t account_id,
-                                                  std::string_view trunk_id) {
+  // Trunk lookups by (account, trunk_id), cached for the batch (unknown ones too): the cached
+  // entry itself, a node of trunk_cache_, which stays where it is for the batch.
+  Result<const std::optional<TrunkFacts>*> cached_trunk(std::int64_t account_id,
+                                                        std::string_view trunk_id) {
     // The key is made in a buffer kept for the batch: a cached trunk costs no allocation.
     key_.clear();
     char digits[24];
@@ -187,7 +191,7 @@ class Batch {
     key_.append(digits, written.ptr);
     key_.push_back(' ');
     key_.append(trunk_id);
-    if (const auto it = trunk_cache_.find(key_); it != trunk_cache_.end()) return it->second;
+    if (const auto it = trunk_cache_.find(key_); it != trunk_cache_.end()) return &it->second;
     std::optional<TrunkFacts> facts;
     Result<std::optional<Trunk>> found = trunks_.find_trunk(account_id, trunk_id);
     if (!found.ok()) {
@@ -197,8 +201,7 @@ class Batch {
     if (*found) {
       facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure, (*found)->default_country};
     }
-    trunk_cache_.emplace(key_, facts);
-    return facts;
+    return &trunk_cache_.emplace(key_, std::move(facts)).first->second;
   }
 
   AccountStore& accounts_;
@@ -211,9 +214,6 @@ class Batch {
   DefaultCountryResolver country_resolver_ = [this](std::int64_t account_id,
                                                     std::string_view trunk_id) {
     return default_country(account_id, trunk_id);
-  };
-  TrunkResolver trunk_resolver_ = [this](std::int64_t account_id, std::string_view trunk_id) {
-    return resolve_trunk(account_id, trunk_id);
   };
   std::unordered_map<std::string, std::optional<TrunkFacts>> trunk_cache_;
   std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
