@@ -167,6 +167,13 @@ class FlatLine {
   }
   static bool plain(char c) { return kPlain[static_cast<unsigned char>(c)]; }
 
+  // out = [p, p + n), into the room `out` has: an append to an emptied string is a copy and a
+  // length, where assign() first works out whether the text overlaps the string's own.
+  static void put(std::string& out, const char* p, std::size_t n) {
+    out.clear();
+    out.append(p, n);
+  }
+
   // The first byte at or after `p` that is not plain(), or `end`: 16 bytes at a time where
   // SSE2 is there (baseline on x86-64), loading only within [p, end).
   static const char* skip_plain(const char* p, const char* end) {
@@ -196,12 +203,12 @@ class FlatLine {
     if (p_ == end_) return false;
     if (*p_ == '"') {
       if (static_cast<std::size_t>(p_ - from) > kFastString) return false;
-      out.assign(from, static_cast<std::size_t>(p_ - from));
+      put(out, from, static_cast<std::size_t>(p_ - from));
       ++p_;
       return true;
     }
     if (*p_ != '\\') return false;
-    out.assign(from, static_cast<std::size_t>(p_ - from));
+    put(out, from, static_cast<std::size_t>(p_ - from));
     while (true) {
       const char* const run = p_;
       p_ = skip_plain(p_, end_);
@@ -263,7 +270,7 @@ class FlatLine {
     }
     const auto n = static_cast<std::size_t>(p_ - from);
     if (n > kFastNumber) return false;
-    out.assign(from, n);
+    put(out, from, n);
     return true;
   }
 

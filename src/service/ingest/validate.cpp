@@ -355,7 +355,7 @@ class FieldIndex {
     if (name.empty()) return kNone;
     for (std::size_t s = hash(name);; s = (s + 1) % kSlots) {
       const std::size_t row = slots_[s];
-      if (row == kNone || names_[row] == name) return row;
+      if (row == kNone || same(names_[row], name)) return row;
     }
   }
   // The row of a name the table has.
@@ -363,6 +363,14 @@ class FieldIndex {
 
  private:
   static constexpr std::size_t kSlots = 256;
+  // a == b, compared here: names are short, a call to memcmp costs more than the bytes.
+  static bool same(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
   static std::size_t hash(std::string_view name) {
     const auto c = [&](std::size_t i) {
       return static_cast<std::size_t>(static_cast<unsigned char>(name[i]));
@@ -398,6 +406,13 @@ std::bitset<N> read_fields(const FieldSpec<Builder> (&table)[N], const FieldInde
     const FieldSpec<Builder>& spec = table[row];
     spec.apply(b, FieldCtx{errors, prefix, f.name, spec.form}, f.value);
   }
+  // The required rows, once per table: a record that has them all costs one test.
+  static const std::bitset<N> kRequired = [&table] {
+    std::bitset<N> out;
+    for (std::size_t i = 0; i < N; ++i) out[i] = table[i].required;
+    return out;
+  }();
+  if ((kRequired & ~present).none()) return present;
   for (std::size_t i = 0; i < N; ++i) {
     if (table[i].required && !present[i]) {
       errors.add(prefix + std::string(table[i].name),
