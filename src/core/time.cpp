@@ -49,6 +49,14 @@ bool digits(std::string_view text, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+// text.find_last_of("+-"), without a look-up in "+-" per character.
+std::size_t last_sign(std::string_view text) {
+  for (std::size_t i = text.size(); i > 0; --i) {
+    if (text[i - 1] == '+' || text[i - 1] == '-') return i - 1;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::optional<TimeInterval> parse_timestamp(std::string_view text) {
@@ -56,7 +64,7 @@ std::optional<TimeInterval> parse_timestamp(std::string_view text) {
   Micros offset = 0;
   if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) {
     text.remove_suffix(1);
-  } else if (const std::size_t sign = text.find_last_of("+-");
+  } else if (const std::size_t sign = last_sign(text);
              sign != std::string_view::npos && sign >= 16) {
     const std::string_view zone = text.substr(sign + 1);
     int oh = 0, om = 0;

@@ -1,5 +1,7 @@
 #include "service/ingest/ingest.h"
 
+#include <algorithm>
+#include <charconv>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -44,39 +46,50 @@ class Batch {
     }
     unknown_account_ = false;
     stages::IngestTimer validating(tally_, stages::IngestStage::kValidate);
-    Result<CallRecord> record = validate_record(*raw, resolver_, country_resolver_);
-    if (!store_error_.ok()) return store_error_;
+    // Validated straight into the next pending record, which is dropped again if the line fails.
+    if (pending_.capacity() == 0) pending_.reserve(chunk_capacity_);
+    CallRecord& record = pending_.emplace_back();
+    Status status = validate_record_into(*raw, resolver_, country_resolver_, record);
+    if (!store_error_.ok()) return drop_last(store_error_);
     FailureReason reason =
         unknown_account_ ? FailureReason::kUnknownAccount : FailureReason::kInvalid;
-    if (record.ok()) {
-      const Status linked = link_trunk(record.value(), *raw, trunk_resolver_);
-      if (!store_error_.ok()) return store_error_;
+    if (status.ok() && !record.trunk_id.empty()) {
+      // As link_trunk(record, *raw, resolver), reading the batch's cached facts in place.
+      Result<const std::optional<TrunkFacts>*> trunk =
+          cached_trunk(record.account_id, record.trunk_id);
+      if (!trunk.ok()) return drop_last(trunk.status());
+      Status linked = link_known_trunk(record, *raw, **trunk);
       if (!linked.ok()) {
-        record = linked;
+        status = std::move(linked);
         reason = FailureReason::kUnknownTrunk;
       }
     }
-    if (record.ok() && record->end_time < retention_floor_) {
+    if (status.ok() && record.end_time < retention_floor_) {
       reason = FailureReason::kPastRetention;
       // It would never be served and the retention sweep would delete it: refuse it instead.
-      record = Status::Invalid("end_time: " + format_timestamp(record->end_time) + " is past the " +
+      status = Status::Invalid("end_time: " + format_timestamp(record.end_time) + " is past the " +
                                std::to_string(retention_days_) + "-day retention");
     }
-    if (!record.ok()) {
-      result_.add_failure(line, record.status().message(), reason);
-      return Status::Ok();
+    if (!status.ok()) {
+      result_.add_failure(line, status.message(), reason);
+      return drop_last(Status::Ok());
     }
     validating.stop();
     std::string refused;
     stages::IngestTimer rating_time(tally_, stages::IngestStage::kRate);
-    if (Status s = rate(*record, refused); !s.ok()) return s;
+    if (Status s = rate(record, refused); !s.ok()) return drop_last(std::move(s));
     rating_time.stop();
     if (!refused.empty()) {  // an amount out of range: this line fails, nothing is stored for it
       result_.add_failure(line, std::move(refused), FailureReason::kUnrateable);
-      return Status::Ok();
+      return drop_last(Status::Ok());
     }
-    pending_.push_back(std::move(record).value());
     return pending_.size() >= kChunkSize ? flush() : Status::Ok();
+  }
+
+  // How many records a chunk is made for: `lines` expected in all, at most kChunkSize. A batch
+  // of a few lines then keeps a few records' room, not kChunkSize.
+  void expect(std::size_t lines) {
+    chunk_capacity_ = std::min(std::max<std::size_t>(lines, 1), kChunkSize);
   }
 
   void fail(std::int64_t line, std::string error) {
@@ -95,7 +108,6 @@ class Batch {
     chunks_.push_back(
         PendingBatch::Chunk{calls_.insert_calls_async(std::move(pending_)), std::move(rating)});
     pending_ = std::vector<CallRecord>();
-    pending_.reserve(kChunkSize);
     return Status::Ok();
   }
 
@@ -112,6 +124,12 @@ class Batch {
   }
 
  private:
+  // Drops the record add() was validating into (the last pending one), returning `s`.
+  Status drop_last(Status s) {
+    pending_.pop_back();
+    return s;
+  }
+
   // Rates a valid record from its account's deck (docs/rating.md). Each account's rating is
   // fetched once per batch: the service's cache answers it after one version check. A failure
   // is a storage error (stop the batch); `refused` is set when the record's amount cannot be
@@ -130,8 +148,8 @@ class Batch {
 
   // Account lookups by auth_id, cached for the batch (unknown ones too).
   Result<std::optional<std::int64_t>> resolve(std::string_view auth_id) {
-    const std::string key(auth_id);
-    if (const auto it = cache_.find(key); it != cache_.end()) {
+    key_.assign(auth_id);
+    if (const auto it = cache_.find(key_); it != cache_.end()) {
       unknown_account_ = !it->second;
       return it->second;
     }
@@ -146,7 +164,7 @@ class Batch {
       account_countries_[(*found)->id] = (*found)->default_country;
     }
     unknown_account_ = !id;
-    cache_.emplace(key, id);
+    cache_.emplace(std::string(auth_id), id);
     return id;
   }
 
@@ -154,21 +172,26 @@ class Batch {
   // resolve() just before), cached for the batch.
   Result<std::string> default_country(std::int64_t account_id, std::string_view trunk_id) {
     if (!trunk_id.empty()) {
-      Result<std::optional<TrunkFacts>> trunk = resolve_trunk(account_id, trunk_id);
+      Result<const std::optional<TrunkFacts>*> trunk = cached_trunk(account_id, trunk_id);
       if (!trunk.ok()) return trunk.status();
-      if (*trunk && !(*trunk)->default_country.empty()) return (*trunk)->default_country;
+      if (**trunk && !(**trunk)->default_country.empty()) return (**trunk)->default_country;
     }
     const auto it = account_countries_.find(account_id);
     return it == account_countries_.end() ? std::string() : it->second;
   }
 
-  // Trunk lookups by (account, trunk_id), cached for the batch (unknown ones too).
-  Result<std::optional<TrunkFacts>> resolve_trunk(std::int64_t account_id,
-                                                  std::string_view trunk_id) {
-    std::string key = std::to_string(account_id);
-    key.push_back(' ');
-    key.append(trunk_id);
-    if (const auto it = trunk_cache_.find(key); it != trunk_cache_.end()) return it->second;
+  // Trunk lookups by (account, trunk_id), cached for the batch (unknown ones too): the cached
+  // entry itself, a node of trunk_cache_, which stays where it is for the batch.
+  Result<const std::optional<TrunkFacts>*> cached_trunk(std::int64_t account_id,
+                                                        std::string_view trunk_id) {
+    // The key is made in a buffer kept for the batch: a cached trunk costs no allocation.
+    key_.clear();
+    char digits[24];
+    const auto written = std::to_chars(digits, digits + sizeof digits, account_id);
+    key_.append(digits, written.ptr);
+    key_.push_back(' ');
+    key_.append(trunk_id);
+    if (const auto it = trunk_cache_.find(key_); it != trunk_cache_.end()) return &it->second;
     std::optional<TrunkFacts> facts;
     Result<std::optional<Trunk>> found = trunks_.find_trunk(account_id, trunk_id);
     if (!found.ok()) {
@@ -178,8 +201,7 @@ class Batch {
     if (*found) {
       facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure, (*found)->default_country};
     }
-    trunk_cache_.emplace(std::move(key), facts);
-    return facts;
+    return &trunk_cache_.emplace(key_, std::move(facts)).first->second;
   }
 
   AccountStore& accounts_;
@@ -193,17 +215,16 @@ class Batch {
                                                     std::string_view trunk_id) {
     return default_country(account_id, trunk_id);
   };
-  TrunkResolver trunk_resolver_ = [this](std::int64_t account_id, std::string_view trunk_id) {
-    return resolve_trunk(account_id, trunk_id);
-  };
   std::unordered_map<std::string, std::optional<TrunkFacts>> trunk_cache_;
   std::unordered_map<std::string, std::optional<std::int64_t>> cache_;
   std::unordered_map<std::int64_t, std::string> account_countries_;  // of the accounts in cache_
   std::unordered_map<std::int64_t, std::shared_ptr<const AccountRating>> ratings_;
+  std::string key_;  // the key of the latest cache look-up (resolve, resolve_trunk)
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
   bool unknown_account_ = false;
   std::vector<CallRecord> pending_;
+  std::size_t chunk_capacity_ = kChunkSize;  // the room pending_ is given (expect())
   std::vector<PendingBatch::Chunk> chunks_;  // handed to the store, not yet answered
   BatchResult result_;
   stages::IngestTally tally_;  // the time of each stage (core/stage_times.h)
@@ -365,6 +386,7 @@ Result<BatchResult> PendingBatch::wait() {
 
 Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord>& records) const {
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  batch.expect(records.size());
   Status s;
   for (const MappedRecord& r : records) {
     batch.begin_record();
@@ -384,6 +406,8 @@ PendingBatch IngestService::ingest_text_async(std::string_view text, Format form
                                               std::int64_t first_line) const {
   text = strip_bom(text);
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  // A guess at the lines (a record is a few hundred bytes); a wrong one costs only a regrowth.
+  batch.expect(text.size() / 256 + 1);
   Status s = format == Format::kCsv ? ingest_csv(batch, text, first_line)
                                     : ingest_ndjson(batch, text, first_line);
   if (s.ok()) s = batch.flush();

@@ -1,6 +1,11 @@
 #include "service/ingest/raw_record.h"
 
+#include <array>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/json_reader.h"
 
@@ -94,6 +99,221 @@ void to_raw(const JsonTape& tape, std::size_t i, RawValue& out) {
   }
 }
 
+// The common line read without the general reader: one object of at most kFastMembers members,
+// each value a string, a plain number, true, false or null, every byte printable ASCII, strings
+// without \u escapes. Such a line is read to exactly the fields parse_json_tape and to_raw give
+// (json_reader.h), in one pass and straight into `fields` (its strings reused). Anything else
+// (nesting, other bytes, \u, an exponent or a long number, a limit in reach, or any error) makes
+// it answer false, and the line goes to the general reader, which decides it as always: so what
+// the fast reading accepts is a subset of what the reader accepts, and every refusal and its
+// message stays the reader's. ndjson_fast_path_test.cpp compares the two over many lines.
+class FlatLine {
+ public:
+  explicit FlatLine(std::string_view line) : p_(line.data()), end_(line.data() + line.size()) {}
+
+  bool read(std::vector<RawField>& fields) {
+    skip_blanks();
+    if (!take('{')) return false;
+    skip_blanks();
+    std::size_t k = 0;
+    if (!take('}')) {
+      while (true) {
+        if (k == kFastMembers) return false;
+        if (k == fields.size()) fields.emplace_back();
+        RawField& f = fields[k++];
+        if (!take('"') || !string(f.name)) return false;
+        skip_blanks();
+        if (!take(':')) return false;
+        skip_blanks();
+        if (!value(f.value)) return false;
+        skip_blanks();
+        if (take(',')) {
+          skip_blanks();
+          continue;
+        }
+        if (take('}')) break;
+        return false;
+      }
+    }
+    skip_blanks();
+    if (p_ != end_) return false;
+    fields.resize(k);
+    return true;
+  }
+
+ private:
+  // Below the reader's limits (JsonLimits: 256 members, 16384 bytes a string), so that no limit
+  // is ever decided here. A number of at most kFastNumber characters without an exponent is
+  // one RapidJSON reads without a range check (it refuses only exponents and integer parts
+  // beyond double's range).
+  static constexpr std::size_t kFastMembers = 200;
+  static constexpr std::size_t kFastString = 16000;
+  static constexpr std::size_t kFastNumber = 20;
+
+  // Bytes a string holds as they are: printable ASCII and DEL, but '"' and '\\'.
+  static constexpr std::array<bool, 256> kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return t;
+  }();
+
+  bool take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  void skip_blanks() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  static bool plain(char c) { return kPlain[static_cast<unsigned char>(c)]; }
+
+  // out = [p, p + n), into the room `out` has: an append to an emptied string is a copy and a
+  // length, where assign() first works out whether the text overlaps the string's own.
+  static void put(std::string& out, const char* p, std::size_t n) {
+    out.clear();
+    out.append(p, n);
+  }
+
+  // The first byte at or after `p` that is not plain(), or `end`: 16 bytes at a time where
+  // SSE2 is there (baseline on x86-64), loading only within [p, end).
+  static const char* skip_plain(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // Signed: bytes from 0x80 up are negative, so below ' ' like the control characters.
+      const __m128i stop =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                       _mm_cmplt_epi8(v, space));
+      const int mask = _mm_movemask_epi8(stop);
+      if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+      p += 16;
+    }
+#endif
+    while (p != end && plain(*p)) ++p;
+    return p;
+  }
+
+  // After the opening quote: the string's text into `out`, up to and past the closing quote.
+  bool string(std::string& out) {
+    const char* const from = p_;
+    p_ = skip_plain(p_, end_);
+    if (p_ == end_) return false;
+    if (*p_ == '"') {
+      if (static_cast<std::size_t>(p_ - from) > kFastString) return false;
+      put(out, from, static_cast<std::size_t>(p_ - from));
+      ++p_;
+      return true;
+    }
+    if (*p_ != '\\') return false;
+    put(out, from, static_cast<std::size_t>(p_ - from));
+    while (true) {
+      const char* const run = p_;
+      p_ = skip_plain(p_, end_);
+      out.append(run, static_cast<std::size_t>(p_ - run));
+      if (p_ == end_) return false;
+      const char c = *p_++;
+      if (c == '"') break;
+      if (c != '\\' || p_ == end_) return false;
+      switch (*p_++) {
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        default:  // \u and anything invalid
+          return false;
+      }
+    }
+    return out.size() <= kFastString;
+  }
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+  bool number(std::string& out) {
+    const char* const from = p_;
+    take('-');
+    if (p_ == end_ || !digit(*p_)) return false;
+    if (*p_++ != '0') {
+      while (p_ != end_ && digit(*p_)) ++p_;
+    }
+    if (take('.')) {
+      if (p_ == end_ || !digit(*p_)) return false;
+      while (p_ != end_ && digit(*p_)) ++p_;
+    }
+    // What may follow a member's value; anything else (an exponent, a digit after a leading
+    // 0) is the reader's to decide.
+    if (p_ != end_ && *p_ != ',' && *p_ != '}' && *p_ != ' ' && *p_ != '\t' && *p_ != '\n' &&
+        *p_ != '\r') {
+      return false;
+    }
+    const auto n = static_cast<std::size_t>(p_ - from);
+    if (n > kFastNumber) return false;
+    put(out, from, n);
+    return true;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::string_view(p_, word.size()) != word) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+
+  bool value(RawValue& out) {
+    if (p_ == end_) return false;
+    out.items.clear();
+    out.members.clear();
+    switch (*p_) {
+      case '"':
+        ++p_;
+        out.kind = RawKind::kString;
+        return string(out.text);
+      case 't':
+        out.kind = RawKind::kBool;
+        out.text.assign("true");
+        return literal("true");
+      case 'f':
+        out.kind = RawKind::kBool;
+        out.text.assign("false");
+        return literal("false");
+      case 'n':
+        out.kind = RawKind::kNull;
+        out.text.clear();
+        return literal("null");
+      default:
+        out.kind = RawKind::kNumber;
+        return number(out.text);
+    }
+  }
+
+  const char* p_;
+  const char* const end_;
+};
+
 }  // namespace
 
 RawRecord::~RawRecord() {
@@ -107,8 +327,10 @@ Result<RawRecord> parse_ndjson_line(std::string_view line) {
     return Status::Invalid(
         "line is a JSON array: send one JSON object per line (NDJSON), not an array");
   }
-  // The reader's tape is reused from line to line on each thread, and the record's storage
-  // comes from the pool: once warm, a line costs no allocation.
+  // The record's storage comes from the pool, and the reader's tape is reused from line to line
+  // on each thread: once warm, a line costs no allocation.
+  RawRecord record(pool().take());
+  if (FlatLine(line).read(record.fields)) return record;
   thread_local JsonTape tape;
   // Ingest's own bounds: a record holds at most kMaxLegs (1000) legs, checked again, with the
   // field's name, by the validator.
@@ -117,7 +339,6 @@ Result<RawRecord> parse_ndjson_line(std::string_view line) {
   if (root.kind != JsonKind::kObject) {
     return Status::Invalid("line is not a JSON object: each line must be one {...} record");
   }
-  RawRecord record(pool().take());
   record.fields.resize(root.count);
   for (std::size_t j = 1, k = 0; j < root.end; j = tape.nodes[j].end, ++k) {
     record.fields[k].name.assign(tape.nodes[j].name);

@@ -61,6 +61,8 @@ struct RawRecord {
 // Parses one NDJSON line (one JSON object; surrounding white space allowed) with the bounded
 // reader (core/json_reader.h: depth 8, 16 KiB per string, 1000 elements per array, 256 members
 // per object). On error, a kInvalidArgument Status whose message says what is wrong and where.
+// The common line (a flat object of plain ASCII values) is read by a strict one-pass reading
+// first, which gives the same fields; every other line, and every refusal, is the reader's.
 Result<RawRecord> parse_ndjson_line(std::string_view line);
 
 // A CSV row as a RawRecord: cell i becomes field header[i] as kText unless it is empty.

@@ -24,13 +24,18 @@ Status link_trunk(CallRecord& record, const RawRecord& raw, const TrunkResolver&
     }
     return trunk.status();
   }
-  if (!*trunk) {
+  return link_known_trunk(record, raw, *trunk);
+}
+
+Status link_known_trunk(CallRecord& record, const RawRecord& raw,
+                        const std::optional<TrunkFacts>& trunk) {
+  if (!trunk) {
     return Status::Invalid("trunk_id: the account has no trunk '" + record.trunk_id +
                            "' (expected the trunk_id of one of the account's trunks; create the "
                            "trunk first)");
   }
-  if (record.trunk_domain.empty()) record.trunk_domain = (*trunk)->trunk_domain;
-  if (!gives(raw, "secure_trunking")) record.secure_trunking = (*trunk)->secure;
+  if (record.trunk_domain.empty()) record.trunk_domain = trunk->trunk_domain;
+  if (!gives(raw, "secure_trunking")) record.secure_trunking = trunk->secure;
   return Status::Ok();
 }
 

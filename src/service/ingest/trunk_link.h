@@ -33,4 +33,10 @@ using TrunkResolver = std::function<Result<std::optional<TrunkFacts>>(std::int64
 // kInvalidArgument), so the caller can stop the batch.
 Status link_trunk(CallRecord& record, const RawRecord& raw, const TrunkResolver& resolve);
 
+// The same link with the record's trunk already looked up by the caller (`trunk`: its facts, or
+// nullopt when the account has no such trunk): what link_trunk does after its look-up. For a
+// caller that keeps the trunks it has looked up (the ingest batch), so that no facts are copied.
+Status link_known_trunk(CallRecord& record, const RawRecord& raw,
+                        const std::optional<TrunkFacts>& trunk);
+
 }  // namespace cdrd::service::ingest

@@ -355,7 +355,7 @@ class FieldIndex {
     if (name.empty()) return kNone;
     for (std::size_t s = hash(name);; s = (s + 1) % kSlots) {
       const std::size_t row = slots_[s];
-      if (row == kNone || names_[row] == name) return row;
+      if (row == kNone || same(names_[row], name)) return row;
     }
   }
   // The row of a name the table has.
@@ -363,6 +363,14 @@ class FieldIndex {
 
  private:
   static constexpr std::size_t kSlots = 256;
+  // a == b, compared here: names are short, a call to memcmp costs more than the bytes.
+  static bool same(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
   static std::size_t hash(std::string_view name) {
     const auto c = [&](std::size_t i) {
       return static_cast<std::size_t>(static_cast<unsigned char>(name[i]));
@@ -398,6 +406,13 @@ std::bitset<N> read_fields(const FieldSpec<Builder> (&table)[N], const FieldInde
     const FieldSpec<Builder>& spec = table[row];
     spec.apply(b, FieldCtx{errors, prefix, f.name, spec.form}, f.value);
   }
+  // The required rows, once per table: a record that has them all costs one test.
+  static const std::bitset<N> kRequired = [&table] {
+    std::bitset<N> out;
+    for (std::size_t i = 0; i < N; ++i) out[i] = table[i].required;
+    return out;
+  }();
+  if ((kRequired & ~present).none()) return present;
   for (std::size_t i = 0; i < N; ++i) {
     if (table[i].required && !present[i]) {
       errors.add(prefix + std::string(table[i].name),
@@ -534,7 +549,9 @@ std::optional<CallLeg> validate_leg(const RawValue& raw, std::size_t index, Erro
 // --- the record ------------------------------------------------------------------------------
 
 struct RecordBuilder {
-  CallRecord rec;
+  explicit RecordBuilder(CallRecord& out) : rec(out) {}
+
+  CallRecord& rec;  // the caller's, written in place (validate_record_into)
   Errors errors;
   std::optional<std::string_view> account;  // views of the RawRecord being read
   std::optional<Direction> direction;
@@ -874,8 +891,15 @@ void complete_billing(CallRecord& record, const BillingInputs& given) {
 
 Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve,
                                    const DefaultCountryResolver& default_country) {
+  CallRecord record;
+  RETURN_IF_ERROR(validate_record_into(raw, resolve, default_country, record));
+  return record;
+}
+
+Status validate_record_into(const RawRecord& raw, const AccountResolver& resolve,
+                            const DefaultCountryResolver& default_country, CallRecord& out) {
   const auto& index = record_index();
-  RecordBuilder b;
+  RecordBuilder b(out);
   const RecordPresence present =
       read_fields(kRecordFields, index, raw.fields, "", /*leg=*/false, b, b.errors);
   // A switch knows its calls by SIP Call-ID: a record without a call_uuid is named by the
@@ -931,7 +955,7 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
   set(r.quality_max_rate, b.quality_max_rate);
   b.billing.bill_duration = b.bill_duration.has_value();
   complete_billing(r, b.billing);
-  return std::move(r);
+  return Status::Ok();
 }
 
 }  // namespace cdrd::service::ingest

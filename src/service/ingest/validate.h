@@ -39,6 +39,13 @@ using DefaultCountryResolver =
 Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve,
                                    const DefaultCountryResolver& default_country = {});
 
+// The same, written into `out`, which must be a default-constructed CallRecord (the ingest batch
+// validates straight into its pending records, sparing a record's move per line). Returns what
+// validate_record would: Ok, or the same Status it would return. On failure `out` holds
+// whatever was read so far: discard it.
+Status validate_record_into(const RawRecord& raw, const AccountResolver& resolve,
+                            const DefaultCountryResolver& default_country, CallRecord& out);
+
 // True if `name` is a field of the canonical record (CSV headers are checked with it).
 bool is_known_field(std::string_view name);
 // "<name>: unknown field", with a hint where another API spells a known field that way.
