@@ -723,54 +723,62 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t accoun
   // The generation before the snapshot: a write another program commits after it is counted
   // by the writer's next look and makes the map read the rows past what it knows.
   const std::uint64_t generation = db_.call_indexes().foreign_writes();
-  MutexLock lock(&slot.uuids_mu);
-  return db_.read_transaction(
-      [&](Connection& c) NO_THREAD_SAFETY_ANALYSIS -> Result<std::optional<CallRecord>> {
-        if (!slot.uuids_built) RETURN_IF_ERROR(catch_up_uuids(c, slot, account_id, generation));
-        // The rows the map names that hold this uuid (several only for twins an older version
-        // stored in different cases, migration 6): the one shown in the spelling asked for first,
-        // then the one shown in lower case, then the first stored. Entries are only dropped by the
-        // writer, which sees the rows its transaction has not committed yet.
-        auto lookup = [&]() NO_THREAD_SAFETY_ANALYSIS -> Result<std::optional<CallRecord>> {
-          std::vector<std::int64_t> ids;
-          slot.uuids.find(h, ids);
-          std::sort(ids.begin(), ids.end());
-          std::optional<CallRecord> best;
-          int best_rank = 3;
-          std::string folded;
-          for (const std::int64_t id : ids) {
-            ASSIGN_OR_RETURN(StatementRef st, c.prepare(find_call_sql()));
-            st->bind_all(1, id, account_id, served_from);
-            ASSIGN_OR_RETURN(const bool found, st->step());
-            if (!found) {
-              st->reset();
-              continue;
-            }
-            fold_uuid(st->text_view(sqlite::kCallColumnCount), folded);
-            if (folded != key) {
-              st->reset();
-              continue;
-            }
-            Result<CallRecord> row = sqlite::read_call(*st);
-            st->reset();
-            if (!row.ok()) return row.status();
-            const int rank = row->call_uuid == call_uuid ? 0 : row->call_uuid == key ? 1 : 2;
-            if (rank < best_rank) {
-              best_rank = rank;
-              best = std::move(*row);
-            }
-          }
-          return best;
-        };
-        ASSIGN_OR_RETURN(std::optional<CallRecord> found, lookup());
-        if (found) return found;
-        // Not known: the rows another program stored since the map last looked (one range of
-        // calls_by_account past the last id it knows, usually empty), then once more.
-        const std::int64_t through = slot.uuids_through_id;
-        RETURN_IF_ERROR(catch_up_uuids(c, slot, account_id, slot.uuids_generation));
-        if (slot.uuids_through_id == through) return std::optional<CallRecord>();
-        return lookup();
-      });
+  // The map is held only to name the candidates (and to catch up): the rows are read without
+  // it, so lookups of one account run side by side and beside the writer.
+  return db_.read_transaction([&](Connection& c) -> Result<std::optional<CallRecord>> {
+    std::vector<std::int64_t> ids;
+    {
+      MutexLock lock(&slot.uuids_mu);
+      if (!slot.uuids_built) RETURN_IF_ERROR(catch_up_uuids(c, slot, account_id, generation));
+      slot.uuids.find(h, ids);
+    }
+    // The rows named that hold this uuid (several only for twins an older version stored in
+    // different cases, migration 6): the one shown in the spelling asked for first, then the
+    // one shown in lower case, then the first stored. A row not (yet) in this snapshot is
+    // passed over; entries are only dropped by the writer, which sees every row.
+    auto lookup = [&]() -> Result<std::optional<CallRecord>> {
+      std::sort(ids.begin(), ids.end());
+      std::optional<CallRecord> best;
+      int best_rank = 3;
+      std::string folded;
+      for (const std::int64_t id : ids) {
+        ASSIGN_OR_RETURN(StatementRef st, c.prepare(find_call_sql()));
+        st->bind_all(1, id, account_id, served_from);
+        ASSIGN_OR_RETURN(const bool found, st->step());
+        if (!found) {
+          st->reset();
+          continue;
+        }
+        fold_uuid(st->text_view(sqlite::kCallColumnCount), folded);
+        if (folded != key) {
+          st->reset();
+          continue;
+        }
+        Result<CallRecord> row = sqlite::read_call(*st);
+        st->reset();
+        if (!row.ok()) return row.status();
+        const int rank = row->call_uuid == call_uuid ? 0 : row->call_uuid == key ? 1 : 2;
+        if (rank < best_rank) {
+          best_rank = rank;
+          best = std::move(*row);
+        }
+      }
+      return best;
+    };
+    ASSIGN_OR_RETURN(std::optional<CallRecord> found, lookup());
+    if (found) return found;
+    // Not known: the rows another program stored since the map last looked (one range of
+    // calls_by_account past the last id it knows, usually empty), then once more.
+    {
+      MutexLock lock(&slot.uuids_mu);
+      const std::int64_t through = slot.uuids_through_id;
+      RETURN_IF_ERROR(catch_up_uuids(c, slot, account_id, slot.uuids_generation));
+      if (slot.uuids_through_id == through) return std::optional<CallRecord>();
+      ids.clear();
+      slot.uuids.find(h, ids);
+    }
+    return lookup();
+  });
 }
 
 Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {
