@@ -723,13 +723,27 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t accoun
   // The generation before the snapshot: a write another program commits after it is counted
   // by the writer's next look and makes the map read the rows past what it knows.
   const std::uint64_t generation = db_.call_indexes().foreign_writes();
+  // The first lookup builds the map from the table on the writer connection (a read of every
+  // row of the account: seconds at millions of calls, past a read's time budget), taking the
+  // locks in the writer's order: the database's write lock, then the map's.
+  bool built = false;
+  {
+    MutexLock lock(&slot.uuids_mu);
+    built = slot.uuids_built;
+  }
+  if (!built) {
+    RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
+      MutexLock lock(&slot.uuids_mu);
+      if (slot.uuids_built) return Status::Ok();
+      return catch_up_uuids(c, slot, account_id, generation);
+    }));
+  }
   // The map is held only to name the candidates (and to catch up): the rows are read without
   // it, so lookups of one account run side by side and beside the writer.
   return db_.read_transaction([&](Connection& c) -> Result<std::optional<CallRecord>> {
     std::vector<std::int64_t> ids;
     {
       MutexLock lock(&slot.uuids_mu);
-      if (!slot.uuids_built) RETURN_IF_ERROR(catch_up_uuids(c, slot, account_id, generation));
       slot.uuids.find(h, ids);
     }
     // The rows named that hold this uuid (several only for twins an older version stored in
