@@ -219,7 +219,7 @@ Result<std::vector<BilledCall>> SqliteRatingStore::scan_billing(const BillingSca
   }
   // The calls that end at the cursor's end_time and come before it (by id) are skipped.
   std::size_t skip = 0;
-  if (after.end_time >= q.end_time.from) {
+  if (after.end_time >= q.end_time.from && after.end_time < std::numeric_limits<Micros>::max()) {
     CallQuery ties = q;
     ties.end_time = {after.end_time, after.end_time + 1};
     ties.count_total = true;
