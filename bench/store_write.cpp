@@ -17,8 +17,13 @@
 // what this process wrote to storage, from /proc/self/io; db_mb: the database and its log at the
 // end).
 //
+// With --reopen 1 it then closes the database, opens it again and looks one call up by its
+// uuid, which builds the account's uuid map from the table (docs/architecture.md, "Duplicates in
+// memory"), and prints a second line:
+//   UUID_MAP calls=N build_s=S bytes_per_call=B
+//
 // Usage: store_write [--records N] [--batch N] [--in-flight N] [--templates N] [--seed N]
-//                    [--cache-mib N]
+//                    [--cache-mib N] [--reopen 1]
 // --cache-mib sets SqliteOptions::writer_cache_kib (unset: the store's default), so that two
 // page cache sizes can be run side by side.
 #include <stdlib.h>
@@ -208,5 +213,19 @@ int main(int argc, char** argv) {
       records, seconds, records / seconds, t10 > 0 ? n10 / t10 : 0,
       seconds > t90 ? (records - n90) / (seconds - t90) : 0, cpu * 1e6 / records, written / 1e6,
       size.ok() ? *size / 1e6 : 0.0);
+  if (parse_flag(argc, argv, "--reopen", 0) != 0) {
+    std::fflush(stdout);
+    opened->reset();  // writes what is queued and closes the database
+    auto again = sqlite::open_stores(dir.file("cdrd.db"), opts);
+    if (!again.ok()) return fail(again.status().message());
+    const auto t0 = Steady::now();
+    auto found = (*again)->calls.find_call(account->id, uuid_of(0), 0);
+    const double build_s = std::chrono::duration<double>(Steady::now() - t0).count();
+    if (!found.ok()) return fail(found.status().message());
+    if (!found->has_value()) return fail("the first call is not found after the reopen");
+    const sqlite::CallIndexes::UuidUsage u = (*again)->db->call_indexes().uuid_usage();
+    std::printf("UUID_MAP calls=%zu build_s=%.2f bytes_per_call=%.1f\n", u.calls, build_s,
+                u.calls > 0 ? static_cast<double>(u.bytes) / static_cast<double>(u.calls) : 0.0);
+  }
   return 0;
 }

@@ -40,4 +40,21 @@ CallIndexes::Usage CallIndexes::usage() {
   return u;
 }
 
+CallIndexes::UuidUsage CallIndexes::uuid_usage() {
+  std::vector<Slot*> slots;
+  {
+    MutexLock lock(&mu_);
+    for (auto& [id, s] : slots_) slots.push_back(s.get());
+  }
+  UuidUsage u;
+  for (Slot* s : slots) {
+    MutexLock lock(&s->uuids_mu);
+    if (!s->uuids_built) continue;
+    ++u.accounts;
+    u.calls += s->uuids.size();
+    u.bytes += s->uuids.memory_bytes();
+  }
+  return u;
+}
+
 }  // namespace cdrd::sqlite

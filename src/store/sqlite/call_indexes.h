@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "core/mutex.h"
+#include "core/status.h"
 #include "store/index/account_call_index.h"
+#include "store/sqlite/call_uuid_map.h"
 
 namespace cdrd::sqlite {
 
@@ -36,6 +38,23 @@ class CallIndexes {
     // group-commit writer has committed but not yet added takes its value from here when it is
     // (SqliteCallStore::write_group), which then clears what is left.
     std::unordered_map<std::int64_t, std::int64_t> late_bill GUARDED_BY(mu);
+    // Every row of the account with an id up to this one that this process stored or read is in
+    // `index` (or was deleted since): rows past it are committed but not indexed yet (ingest's
+    // writer adds a group's rows after its commit), or another program's.
+    std::int64_t indexed_through_id GUARDED_BY(mu) = 0;
+
+    // The account's calls by uuid (call_uuid_map.h), built from the table on first use by a
+    // write to the account or a lookup of one of its uuids (SqliteCallStore). Its own lock,
+    // taken after mu and after the database's write lock, never before them: ingest's writer
+    // adds a row's entry inside its write transaction, before the commit.
+    Mutex uuids_mu;
+    bool uuids_built GUARDED_BY(uuids_mu) = false;
+    CallUuidMap uuids GUARDED_BY(uuids_mu);
+    // Every row of the account with an id up to this one is in `uuids` (or was deleted since):
+    // a catch-up reads the rows past it. uuids_generation: foreign_writes() when it was last
+    // caught up.
+    std::int64_t uuids_through_id GUARDED_BY(uuids_mu) = 0;
+    std::uint64_t uuids_generation GUARDED_BY(uuids_mu) = 0;
   };
 
   // The account's slot, made (unbuilt) on first use.
@@ -50,6 +69,22 @@ class CallIndexes {
   };
   Usage usage() EXCLUDES(mu_);
 
+  // Another connection (another program) committed to the database: counted by ingest's
+  // writer, which looks at PRAGMA data_version inside each write transaction (under the
+  // database's write lock; `data_version` is the value it read). A uuid map caught up at an
+  // older count reads the rows added since before it is used for a write.
+  std::uint64_t foreign_writes() const { return foreign_writes_.load(std::memory_order_acquire); }
+  void note_data_version(std::int64_t data_version) {
+    if (data_version_.exchange(data_version, std::memory_order_acq_rel) != data_version) {
+      foreign_writes_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+  // Entries and bytes of every built uuid map (call_uuid_map.h), for tests and the benchmark.
+  struct UuidUsage {
+    std::size_t accounts = 0, calls = 0, bytes = 0;
+  };
+  UuidUsage uuid_usage() EXCLUDES(mu_);
+
   // Compaction steps run by the store's writer after ingest (SqliteCallStore), since start.
   void count_compaction_step() { compaction_steps_.fetch_add(1, std::memory_order_relaxed); }
   std::uint64_t compaction_steps() const {
@@ -60,6 +95,15 @@ class CallIndexes {
   Mutex mu_;
   std::unordered_map<std::int64_t, std::unique_ptr<Slot>> slots_ GUARDED_BY(mu_);
   std::atomic<std::uint64_t> compaction_steps_{0};
+  std::atomic<std::int64_t> data_version_{-1};  // none read yet: the first read counts
+  std::atomic<std::uint64_t> foreign_writes_{1};
 };
+
+class Database;
+
+// The account's slot with its list index built (from the table, on first use, under the
+// database's write lock). Defined with the store that writes the calls (sqlite_call_store.cpp);
+// the re-rating scan (sqlite_rating_store.cpp) pages through an account's calls with it.
+Result<CallIndexes::Slot*> built_slot(Database& db, std::int64_t account_id);
 
 }  // namespace cdrd::sqlite

@@ -42,7 +42,7 @@ const std::string& insert_call_sql() {
     // The id last: NULL lets SQLite assign MAX(id) + 1 (see bind_call).
     std::string s = "INSERT INTO calls (" + columns + ", call_uuid_as_sent, id) VALUES (?";
     for (int i = 1; i < kCallColumnCount; ++i) s += ", ?";
-    s += ", ?, ?) ON CONFLICT (account_id, call_uuid) DO NOTHING";
+    s += ", ?, ?)";
     return s;
   }();
   return sql;

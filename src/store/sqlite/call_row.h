@@ -20,9 +20,10 @@ extern const char* const kCallColumns;
 // How many columns kCallColumns names.
 inline constexpr int kCallColumnCount = 61;
 
-// The insert of one call that leaves an existing (account_id, call_uuid) untouched. call_uuid
-// is the uuid folded to ASCII lower case (so the same call in another case is a duplicate),
-// call_uuid_as_sent the uuid as sent when that differs (both from the record's call_uuid).
+// The insert of one call. call_uuid is the uuid folded to ASCII lower case (so the same call in
+// another case is a duplicate), call_uuid_as_sent the uuid as sent when that differs (both from
+// the record's call_uuid). The table has no unique key on the uuid since migration 10: the
+// caller refuses duplicates first (SqliteCallStore, through the account's CallUuidMap).
 const std::string& insert_call_sql();
 
 // Binds `call` to an insert_call_sql() statement. `legs_blob` is encode_legs(call.legs) (or

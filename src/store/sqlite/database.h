@@ -49,11 +49,10 @@ namespace cdrd {
 
 struct SqliteOptions {
   int busy_timeout_ms = 5000;  // wait this long for a lock another process holds
-  // Page cache of the writer: the ingest working set. Inserts land at random places in two
-  // indexes (the unique (account_id, call_uuid) key and calls_by_end_time: about 70 bytes per
-  // call together, 140 MB at 2,000,000 calls), which outgrow it; the pages it misses come from
-  // the kernel's page cache. 256 MiB was measured and was not faster (bench/store_write, 2,000,000
-  // calls: 17,549 records/s against 18,527, and more CPU per record).
+  // Page cache of the writer: the ingest working set. Until migration 10, inserts landed at
+  // random places in two indexes (about 70 bytes per call together), which outgrew it, and
+  // 256 MiB was measured and was not faster (bench/store_write, 2,000,000 calls: 17,549
+  // records/s against 18,527); since, the table and calls_by_account grow at their ends.
   int writer_cache_kib = 64 * 1024;
   int reader_cache_kib = 16 * 1024;   // page cache of each reader connection
   std::size_t max_idle_readers = 16;  // pooled reader connections kept open when idle

@@ -329,7 +329,131 @@ BEGIN
 END)sql",
 };
 
-const std::array<Migration, 9> kMigrations = {{
+// The calls table append-only (docs/architecture.md, "Duplicates in memory"): every insert
+// landed at a random place in two B-trees keyed in random order, the unique (account_id,
+// call_uuid) key and calls_by_end_time (about 13 KB written to storage per call at 2,000,000
+// calls). Duplicates are now found through each account's in-memory hash of its uuids
+// (call_uuid_map.h), checked against the row; the lists, the re-rating scan and retention go
+// through the list index, and what reads the table in SQL goes by calls_by_account (account_id,
+// then rowid: appended in order, cheap). SQLite cannot drop a table constraint, so the table is
+// rebuilt: every column, every row and its id, in id order, then its index and the triggers
+// that went with the old table. Its cost is one copy of the table (docs/operations.md).
+const std::vector<std::string_view> kV10AppendOnlyCalls = {
+    R"sql(
+CREATE TABLE calls_v10 (
+  id                       INTEGER PRIMARY KEY,
+  account_id               INTEGER NOT NULL REFERENCES accounts(id),
+  call_uuid                TEXT NOT NULL,
+  direction                INTEGER NOT NULL CHECK (direction BETWEEN 0 AND 1),
+  from_number              TEXT NOT NULL,
+  to_number                TEXT NOT NULL,
+  initiation_time          INTEGER NOT NULL,
+  answer_time              INTEGER,
+  end_time                 INTEGER NOT NULL,
+  duration_s               INTEGER NOT NULL,
+  bill_duration_s          INTEGER NOT NULL,
+  hangup_cause_code        INTEGER,
+  hangup_cause_name        TEXT NOT NULL,
+  hangup_source            INTEGER NOT NULL CHECK (hangup_source BETWEEN 0 AND 3),
+  trunk_id                 TEXT NOT NULL,
+  trunk_domain             TEXT NOT NULL,
+  region                   TEXT NOT NULL,
+  transport                INTEGER NOT NULL CHECK (transport BETWEEN 0 AND 2),
+  srtp                     INTEGER NOT NULL CHECK (srtp IN (0, 1)),
+  secure_trunking          INTEGER NOT NULL CHECK (secure_trunking IN (0, 1)),
+  rate                     INTEGER NOT NULL,
+  secure_trunking_rate     INTEGER NOT NULL,
+  total_amount             INTEGER NOT NULL,
+  rating                   INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 2),
+  from_country             TEXT NOT NULL,
+  to_country               TEXT NOT NULL,
+  stir_verification        INTEGER NOT NULL CHECK (stir_verification BETWEEN 0 AND 2),
+  attestation              INTEGER NOT NULL CHECK (attestation BETWEEN 0 AND 3),
+  sip_call_id              TEXT NOT NULL,
+  cnam_lookup              INTEGER NOT NULL CHECK (cnam_lookup IN (0, 1)),
+  cnam_lookup_rate         INTEGER NOT NULL,
+  from_username            TEXT NOT NULL,
+  from_domain              TEXT NOT NULL,
+  from_screen_name         TEXT NOT NULL,
+  to_username              TEXT NOT NULL,
+  to_domain                TEXT NOT NULL,
+  did_number               TEXT NOT NULL,
+  did_domain               TEXT NOT NULL,
+  bridged_username         TEXT NOT NULL,
+  bridged_domain           TEXT NOT NULL,
+  bridged_time             INTEGER,
+  bridged_duration_s       INTEGER,
+  extension_id             INTEGER,
+  extension_name           TEXT NOT NULL,
+  extension_type           TEXT NOT NULL,
+  extension_group_owner_id INTEGER,
+  ext_number_reg           TEXT,
+  diversion_number         TEXT NOT NULL,
+  result                   TEXT NOT NULL,
+  hangup_disposition       TEXT NOT NULL,
+  q850_cause               TEXT NOT NULL,
+  quality_rate             INTEGER,
+  quality_max_rate         INTEGER,
+  legs                     BLOB,
+  q_rtt_ms                 REAL,
+  q_jitter_ms              REAL,
+  q_packet_loss_pct        REAL,
+  q_post_dial_delay_ms     INTEGER,
+  q_caller_carrier         TEXT NOT NULL,
+  q_callee_carrier         TEXT NOT NULL,
+  q_from_region            TEXT NOT NULL,
+  q_to_region              TEXT NOT NULL,
+  call_uuid_as_sent        TEXT,
+  -- The numbers without their '+', for prefix filters given with or without it.
+  from_digits              TEXT GENERATED ALWAYS AS (ltrim(from_number, '+')) VIRTUAL,
+  to_digits                TEXT GENERATED ALWAYS AS (ltrim(to_number, '+')) VIRTUAL
+) STRICT)sql",
+    R"sql(
+INSERT INTO calls_v10 (
+  id, account_id, call_uuid, direction, from_number, to_number, initiation_time, answer_time,
+  end_time, duration_s, bill_duration_s, hangup_cause_code, hangup_cause_name, hangup_source,
+  trunk_id, trunk_domain, region, transport, srtp, secure_trunking, rate, secure_trunking_rate,
+  total_amount, rating, from_country, to_country, stir_verification, attestation, sip_call_id,
+  cnam_lookup, cnam_lookup_rate, from_username, from_domain, from_screen_name, to_username,
+  to_domain, did_number, did_domain, bridged_username, bridged_domain, bridged_time,
+  bridged_duration_s, extension_id, extension_name, extension_type, extension_group_owner_id,
+  ext_number_reg, diversion_number, result, hangup_disposition, q850_cause, quality_rate,
+  quality_max_rate, legs, q_rtt_ms, q_jitter_ms, q_packet_loss_pct, q_post_dial_delay_ms,
+  q_caller_carrier, q_callee_carrier, q_from_region, q_to_region, call_uuid_as_sent)
+SELECT
+  id, account_id, call_uuid, direction, from_number, to_number, initiation_time, answer_time,
+  end_time, duration_s, bill_duration_s, hangup_cause_code, hangup_cause_name, hangup_source,
+  trunk_id, trunk_domain, region, transport, srtp, secure_trunking, rate, secure_trunking_rate,
+  total_amount, rating, from_country, to_country, stir_verification, attestation, sip_call_id,
+  cnam_lookup, cnam_lookup_rate, from_username, from_domain, from_screen_name, to_username,
+  to_domain, did_number, did_domain, bridged_username, bridged_domain, bridged_time,
+  bridged_duration_s, extension_id, extension_name, extension_type, extension_group_owner_id,
+  ext_number_reg, diversion_number, result, hangup_disposition, q850_cause, quality_rate,
+  quality_max_rate, legs, q_rtt_ms, q_jitter_ms, q_packet_loss_pct, q_post_dial_delay_ms,
+  q_caller_carrier, q_callee_carrier, q_from_region, q_to_region, call_uuid_as_sent
+FROM calls ORDER BY id)sql",
+    "DROP TABLE calls",
+    "ALTER TABLE calls_v10 RENAME TO calls",
+    "CREATE INDEX calls_by_account ON calls(account_id)",
+    R"sql(
+CREATE TRIGGER calls_keep_high_water AFTER DELETE ON calls
+WHEN OLD.id > (SELECT id FROM call_id_high_water)
+BEGIN
+  UPDATE call_id_high_water SET id = OLD.id;
+END)sql",
+    R"sql(
+CREATE TRIGGER index_snapshot_gone_on_delete AFTER DELETE ON calls
+BEGIN
+  DELETE FROM index_snapshot;
+END)sql",
+    R"sql(
+CREATE TRIGGER index_snapshot_gone_on_update AFTER UPDATE ON calls
+BEGIN
+  DELETE FROM index_snapshot;
+END)sql",
+};
+
+const std::array<Migration, 10> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
     {3, "oauth apps and tokens", kV3OAuth},
@@ -339,6 +463,7 @@ const std::array<Migration, 9> kMigrations = {{
     {7, "default country of accounts and trunks", kV7DefaultCountry},
     {8, "change feed: calls by account in id order, ids never reused", kV8ChangeFeed},
     {9, "index snapshot token", kV9IndexSnapshot},
+    {10, "calls append-only: no unique uuid key, no end_time index", kV10AppendOnlyCalls},
 }};
 
 // The version recorded in the database (0 for a new one). Call inside a transaction.

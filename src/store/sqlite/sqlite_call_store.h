@@ -22,6 +22,11 @@
 // one bounded step at a time under the account's index lock, and looks at its queue between two
 // steps, so neither a list nor a batch waits for more than one step.
 //
+// Duplicates (the table has no unique uuid key since migration 10) are found in the account's
+// CallUuidMap (call_uuid_map.h, docs/architecture.md "Duplicates in memory"), checked against
+// the row, inside the group's write transaction; before it the writer reads the rows another
+// connection committed since its last look (PRAGMA data_version).
+//
 // Errors: insert_calls fails with kInvalidArgument (nothing written) when a record names an
 // account that does not exist; a read past its time budget fails kUnavailable; storage failures
 // are kIOError. Thread-safety: safe for concurrent use; the Database must outlive it.
@@ -67,15 +72,17 @@ class SqliteCallStore final : public CallStore {
       std::vector<CallRecord> records) override;
   Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
                                               Micros served_from) override;
-  bool find_call_is_local() const override { return true; }  // one unique-index probe
+  // The account's uuid map (call_uuid_map.h), then one read by row id.
+  bool find_call_is_local() const override { return true; }
   // A cloud-PBX flow filter value "in" matches inbound calls and "out" outbound ones; other
   // values match nothing.
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override;
-  // The same answer as list_calls, from SQL alone (one read transaction).
+  // The same answer as list_calls, from SQL alone (one read transaction): the account's
+  // matching rows read once through calls_by_account, sorted in memory, the page read by id.
   Result<Page<CallRecord>> list_calls_scan(const CallQuery& query);
-  // One pass over the rows the list filter selects (through calls_by_end_time, or the whole
-  // table in storage order when the window holds 1/8 of it or more), summed into a map of at
-  // most max_rows + 1 (period, group) rows with checked integer additions.
+  // One pass over the account's rows (calls_by_account, storage order), those the list filter
+  // selects summed into a map of at most max_rows + 1 (period, group) rows with checked integer
+  // additions.
   Result<UsageAnswer> usage(const UsageQuery& query) override;
   // One range of calls_by_account (migration 8); the ids are never reused (insert_calls).
   Result<std::vector<StoredCall>> calls_stored_after(std::int64_t account_id, std::int64_t after_id,

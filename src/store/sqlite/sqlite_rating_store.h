@@ -31,6 +31,12 @@ class SqliteRatingStore final : public RatingStore {
   Result<std::int64_t> update_billing(const std::vector<BilledCall>& calls) override;
 
  private:
+  // scan_billing for an account its list index cannot answer; the rating codes as bound.
+  Result<std::vector<BilledCall>> scan_billing_in_sql(const BillingScan& scan,
+                                                      const BillingCursor& after, int limit,
+                                                      std::int64_t provided, std::int64_t rated,
+                                                      std::int64_t unrated);
+
   sqlite::Database& db_;
 };
 
