@@ -179,9 +179,9 @@ class AccountCallIndex {
   std::optional<Plan> plan(const CallQuery& q) const;
   static bool may_match(const Chunk& c, const Plan& p);
   std::size_t count_in(const Chunk& c, const Plan& p, std::size_t lo, std::size_t hi,
-                       std::vector<std::uint8_t>& mask) const;
+                       std::vector<std::uint64_t>& mask) const;
   std::size_t count_range(const Chunk& c, const Plan& p, std::size_t lo, std::size_t n, bool window,
-                          std::uint8_t* m) const;
+                          std::uint64_t* m) const;
 
   std::vector<std::unique_ptr<Chunk>> chunks_;  // in (end_time, id) order, none empty
   Dictionary strings_;                          // trunk ids, usernames, DIDs
