@@ -583,6 +583,137 @@ void and_bits(Word* m, const Word* bits, std::size_t lo, std::size_t n, bool wan
   }
 }
 
+// A column of a field with few distinct values in a chunk (the trunk, the hangup code): while the
+// chunk holds at most 256 of them, a byte per call that indexes the chunk's own small table of
+// values, so an equality filter reads a byte a call, and one whose value is not in the table
+// rules the chunk out without reading it. More distinct values: the values themselves.
+template <class T>
+class CodedColumn {
+ public:
+  static constexpr std::size_t kMaxCodes = 256;
+
+  T operator[](std::size_t i) const { return coded() ? table_[codes_[i]] : values_[i]; }
+  bool coded() const { return !wide_; }
+  const Column<std::uint8_t>& codes() const { return codes_; }
+  const Column<T>& values() const { return values_; }
+  // The code of v (when coded()), nullopt when no call of the chunk holds v.
+  std::optional<std::uint8_t> code_of(T v) const {
+    const auto it = std::find(table_.begin(), table_.end(), v);
+    if (it == table_.end()) return std::nullopt;
+    return static_cast<std::uint8_t>(it - table_.begin());
+  }
+  void push_back(T v, std::size_t n, std::size_t cap) {
+    if (wide_) return values_.push_back(v, n, cap);
+    std::optional<std::uint8_t> code = code_of(v);
+    if (!code) {
+      if (table_.size() == kMaxCodes) {
+        widen(n, cap);
+        return values_.push_back(v, n, cap);
+      }
+      code = static_cast<std::uint8_t>(table_.size());
+      table_.push_back(v);
+    }
+    codes_.push_back(*code, n, cap);
+  }
+  void reserve(std::size_t cap) {
+    codes_.reserve(cap);
+    values_.reserve(cap);
+  }
+  void permute(const std::vector<std::uint32_t>& order) {
+    codes_.permute(order);
+    values_.permute(order);
+  }
+  void split(CodedColumn& to, std::size_t keep, bool shrink) {
+    to.wide_ = wide_;
+    to.table_ = table_;  // pack() then drops the values a part no longer holds
+    codes_.split(to.codes_, keep, shrink);
+    values_.split(to.values_, keep, shrink);
+  }
+  void append(const CodedColumn& src, std::size_t from, std::size_t take, std::size_t n,
+              std::size_t cap) {
+    if (take == 0) return;
+    if (!wide_ && src.coded()) {
+      // The source's codes mapped to this table's, as long as they fit in it.
+      std::array<int, kMaxCodes> map;
+      map.fill(-1);
+      std::vector<std::uint8_t> mapped;
+      mapped.reserve(take);
+      for (std::size_t i = from; i < from + take && !wide_; ++i) {
+        const std::uint8_t code = src.codes_[i];
+        if (map[code] < 0) {
+          const std::optional<std::uint8_t> own = code_of(src.table_[code]);
+          if (own) {
+            map[code] = *own;
+          } else if (table_.size() < kMaxCodes) {
+            map[code] = static_cast<int>(table_.size());
+            table_.push_back(src.table_[code]);
+          } else {
+            break;  // too many values: the slow way below
+          }
+        }
+        mapped.push_back(static_cast<std::uint8_t>(map[code]));
+      }
+      if (mapped.size() == take) {
+        for (std::size_t j = 0; j < take; ++j) codes_.push_back(mapped[j], n + j, cap);
+        return;
+      }
+    }
+    for (std::size_t j = 0; j < take; ++j) push_back(src[from + j], n + j, cap);
+  }
+  void erase_front(std::size_t k) {
+    codes_.erase_front(k);
+    values_.erase_front(k);
+  }
+  // Back to one value where every call holds it (see Column::pack).
+  void pack() {
+    codes_.pack();
+    values_.pack();
+  }
+  // The table down to the values the calls hold (in order of first use), and back to codes when
+  // they are few enough again; n: the calls.
+  void pack_table(std::size_t n) {
+    std::vector<T> all;
+    all.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) all.push_back((*this)[i]);
+    std::vector<T> table;
+    std::vector<std::uint8_t> codes;
+    codes.reserve(n);
+    for (const T v : all) {
+      auto it = std::find(table.begin(), table.end(), v);
+      if (it == table.end()) {
+        if (table.size() == kMaxCodes) {  // stays wide
+          values_.pack();
+          return;
+        }
+        it = table.insert(table.end(), v);
+      }
+      codes.push_back(static_cast<std::uint8_t>(it - table.begin()));
+    }
+    wide_ = false;
+    table_ = std::move(table);
+    values_ = {};
+    codes_ = {};
+    for (std::size_t i = 0; i < n; ++i) codes_.push_back(codes[i], i, n);
+  }
+  std::size_t memory_bytes() const {
+    return codes_.memory_bytes() + values_.memory_bytes() + table_.capacity() * sizeof(T);
+  }
+
+ private:
+  // From codes to the values themselves (n calls).
+  void widen(std::size_t n, std::size_t cap) {
+    for (std::size_t i = 0; i < n; ++i) values_.push_back(table_[codes_[i]], i, cap);
+    codes_ = {};
+    table_ = {};
+    wide_ = true;
+  }
+
+  bool wide_ = false;
+  Column<std::uint8_t> codes_;  // when !wide_: index into table_
+  std::vector<T> table_;        // at most kMaxCodes values
+  Column<T> values_;            // when wide_
+};
+
 // The end times of a chunk: 32-bit offsets from a base, counted in the largest unit of 1 s,
 // 1 ms or 1 us that divides every offset (switches mostly send whole seconds: a chunk may then
 // span 136 years, 71 minutes in microseconds), or the 64-bit times themselves when none fits.
@@ -953,14 +1084,16 @@ struct AccountCallIndex::Chunk {
   // The first 4 digits of each number (lead_of(hi)): a prefix of up to 4 digits (a country, an
   // area) reads 2 bytes a call instead of 4.
   Column<std::uint16_t> from_lead, to_lead;
-  Column<std::uint16_t> bill, dur, bridged, cause;  // narrow(), and the code + 1 (0: none)
-  BitColumn dir;                                    // the Direction (two values)
+  Column<std::uint16_t> bill, dur, bridged;  // narrow()
+  CodedColumn<std::uint16_t> cause;          // the code + 1 (0: none)
+  BitColumn dir;                             // the Direction (two values)
   static_assert(static_cast<int>(Direction::kInbound) == 0 &&
                 static_cast<int>(Direction::kOutbound) == 1);
   Column<std::uint8_t> source, stir;
   // Dictionary ids; a username or DID that is its call's number (from_number for from_user,
   // to_number for the others) is kPlusNumber or kBareNumber instead.
-  Column<std::uint32_t> trunk, from_user, to_user, bridged_user, did, ext;
+  CodedColumn<std::uint32_t> trunk;
+  Column<std::uint32_t> from_user, to_user, bridged_user, did, ext;
 
   // The min/max of each column (numbers: of the integer keys, odd numbers left out).
   MinMax<std::int64_t> init_mm;
@@ -1022,7 +1155,8 @@ struct AccountCallIndex::Chunk {
                         const Column<std::uint32_t>& lo) {
     return [&users, &hi, &lo](std::size_t i) { return user_key(users[i], hi[i], lo[i]); };
   }
-  static auto plain_keys(const Column<std::uint32_t>& values) {
+  template <class C>
+  static auto plain_keys(const C& values) {
     return [&values](std::size_t i) { return std::uint64_t{values[i]}; };
   }
 
@@ -1093,6 +1227,8 @@ struct AccountCallIndex::Chunk {
   // the value sets recomputed.
   void recompute_stats() {
     each_column([](auto& column) { column.pack(); });
+    trunk.pack_table(size());
+    cause.pack_table(size());
     wide_bill = wide_dur = wide_bridged = long_init = 0;
     init_mm = {}, from_mm = {}, to_mm = {}, bill_mm = {}, dur_mm = {}, bridged_mm = {};
     cause_mm = {}, dir_mm = {}, source_mm = {}, stir_mm = {}, trunk_mm = {}, from_user_mm = {};
@@ -1435,8 +1571,24 @@ std::size_t AccountCallIndex::count_range(const Chunk& c, const Plan& p, std::si
                       [&] { and_bits(m, c.dir.words(), lo, n, *p.dir != 0); })) {
     return none();
   }
+  // The same on a coded column: its byte codes, or its values when it has too many.
+  auto coded_equal = [&](const auto& value, const auto& mm, const auto& column) {
+    if (!value) return true;
+    const Cover cover = cover_equal(mm, *value);
+    if (cover == Cover::kAll) return true;
+    if (cover == Cover::kNone) return false;
+    all = false;
+    if (!column.coded()) {
+      and_equal(m, column.values().view(lo, n, scratch.of(*value)), n, *value);
+      return true;
+    }
+    const std::optional<std::uint8_t> code = column.code_of(*value);
+    if (!code) return false;
+    and_equal(m, column.codes().view(lo, n, scratch.u8), n, *code);
+    return true;
+  };
   if (!equal(p.source, c.source_mm, c.source) || !equal(p.stir, c.stir_mm, c.stir) ||
-      !equal(p.trunk, c.trunk_mm, c.trunk) || !equal(p.cause, c.cause_mm, c.cause)) {
+      !coded_equal(p.trunk, c.trunk_mm, c.trunk) || !coded_equal(p.cause, c.cause_mm, c.cause)) {
     return none();
   }
   struct Duration {
@@ -1546,6 +1698,11 @@ bool AccountCallIndex::may_match(const Chunk& c, const Plan& p) {
     return false;
   }
   if (p.trunk && !c.trunk_set.may_hold(*p.trunk)) return false;
+  // A coded column's table holds every value its calls hold.
+  if ((p.trunk && c.trunk.coded() && !c.trunk.code_of(*p.trunk)) ||
+      (p.cause && c.cause.coded() && !c.cause.code_of(*p.cause))) {
+    return false;
+  }
   auto none_between = [](const auto& range, const auto& mm) {
     return range && mm.none_in(range->first, range->second);
   };
