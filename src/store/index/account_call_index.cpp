@@ -307,7 +307,7 @@ struct NumberProbe {
 namespace {
 
 // users[i] is one of ids[0, id_count), or the marker of one of probes[0, probe_count) with its
-// number in (hi[i], lo[i]) (hi, lo: null when there are no probes).
+// number in (hi[i], lo[i]).
 CDRD_KERNEL void and_in_users_values(Word* m, const std::uint32_t* users, const std::uint32_t* hi,
                                      const std::uint32_t* lo, std::size_t n,
                                      const std::uint32_t* ids, std::size_t id_count,
@@ -440,11 +440,20 @@ class ValueSet {
   // more than a quarter of its bits are set (one or two passes when the values changed little).
   template <class KeyOf>
   void rebuild(const KeyOf& key_of, std::size_t n, std::size_t max_bits) {
+    // The hashes once for every size tried (a run of one key, as in a column of one value, once).
+    thread_local std::vector<std::uint64_t> hashes;
+    hashes.clear();
+    std::uint64_t previous = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t key = key_of(i);
+      if (i == 0 || key != previous) hashes.push_back(hash(key));
+      previous = key;
+    }
     std::size_t words = std::max<std::size_t>(1, words_.size() / 2);
     for (;;) {
       words_.assign(words, 0);
       ones_ = 0;
-      for (std::size_t i = 0; i < n; ++i) set(hash(key_of(i)));
+      for (const std::uint64_t h : hashes) set(h);
       if (4 * ones_ <= 64 * words || 64 * words >= max_bits) return;
       words *= 2;
     }
@@ -745,28 +754,43 @@ class CodedColumn {
   // The table down to the values the calls hold (in order of first use), and back to codes when
   // they are few enough again; n: the calls.
   void pack_table(std::size_t n) {
-    std::vector<T> all;
-    all.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) all.push_back((*this)[i]);
-    std::vector<T> table;
-    std::vector<std::uint8_t> codes;
-    codes.reserve(n);
-    for (const T v : all) {
-      auto it = std::find(table.begin(), table.end(), v);
-      if (it == table.end()) {
-        if (table.size() == kMaxCodes) {  // stays wide
-          values_.pack();
-          return;
+    if (coded()) {
+      // The codes in use, renumbered in order of first use (nothing to do when none was dropped).
+      std::array<int, kMaxCodes> map;
+      map.fill(-1);
+      std::vector<T> table;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint8_t code = codes_[i];
+        if (map[code] < 0) {
+          map[code] = static_cast<int>(table.size());
+          table.push_back(table_[code]);
         }
-        it = table.insert(table.end(), v);
       }
-      codes.push_back(static_cast<std::uint8_t>(it - table.begin()));
+      if (table.size() == table_.size()) return;  // every code in use: the numbering stays
+      Column<std::uint8_t> codes;
+      for (std::size_t i = 0; i < n; ++i) {
+        codes.push_back(static_cast<std::uint8_t>(map[codes_[i]]), i, n);
+      }
+      codes_ = std::move(codes);
+      table_ = std::move(table);
+      return;
+    }
+    // Wide: back to codes when the calls now hold at most kMaxCodes distinct values.
+    std::vector<T> table;
+    table.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) table.push_back(values_[i]);
+    std::sort(table.begin(), table.end());
+    table.erase(std::unique(table.begin(), table.end()), table.end());
+    if (table.size() > kMaxCodes) return;
+    Column<std::uint8_t> codes;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto at = std::lower_bound(table.begin(), table.end(), values_[i]);
+      codes.push_back(static_cast<std::uint8_t>(at - table.begin()), i, n);
     }
     wide_ = false;
+    codes_ = std::move(codes);
     table_ = std::move(table);
     values_ = {};
-    codes_ = {};
-    for (std::size_t i = 0; i < n; ++i) codes_.push_back(codes[i], i, n);
   }
   std::size_t memory_bytes() const {
     return codes_.memory_bytes() + values_.memory_bytes() + table_.capacity() * sizeof(T);
