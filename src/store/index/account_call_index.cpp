@@ -85,8 +85,9 @@ bool all_digits(std::string_view s) {
 // into compares), turns them into one word (movemask) and ANDs it in, so no byte per call is ever
 // written or read back, a count is a popcount, and a block none of whose calls still matches is
 // not read at all.
-// The scan kernels are built twice on x86-64, for AVX2 and for the baseline, and the loader
-// picks the one the CPU runs (GCC's target_clones): one binary for every x86-64 machine.
+// The scan kernels are built twice on x86-64, for x86-64-v3 (AVX2, and POPCNT for the counts)
+// and for the baseline, and the loader picks the one the CPU runs (GCC's target_clones): one
+// binary for every x86-64 machine.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CDRD_KERNEL __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
