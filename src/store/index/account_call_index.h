@@ -11,14 +11,16 @@
 // SIP-trunk calls, one trunk), until a call differs. Row ids are 32-bit offsets from the chunk's
 // smallest (the ids themselves when they span 2^32 or more); end times are 32-bit offsets from the
 // chunk's smallest in the largest unit of 1 s, 1 ms or 1 us that divides them all (the times
-// themselves when none fits). Durations and the hangup code are 16 bits, initiation_time 32 bits
-// back from end_time; a value too wide leaves a marker in its column and its value in a side table
-// by row id. A query binary-searches
-// its end_time window, then counts each chunk's matches with branch-free passes over the columns; a
-// page at any offset walks the per-chunk counts to the chunk that holds it, so a deep page costs
-// what the first one does. A call added out of order waits among its chunk's pending calls (at most
-// kPendingRows, checked by every query like the others) until they are merged in together, so an
-// add never shifts a whole chunk.
+// themselves when none fits). Durations are 16 bits, initiation_time 32 bits back from end_time; a
+// value too wide leaves a marker in its column and its value in a side table by row id. The
+// direction is one bit a call; the trunk and the hangup code are a byte a call indexing the
+// chunk's table of its (at most 256) distinct values, the values themselves past that; each
+// number also keeps its first 4 digits in 16 bits, for the short prefixes. A query binary-searches
+// its end_time window, then counts each chunk's matches with branch-free passes over the columns
+// that AND 64-call bit words (a count is a popcount); a page at any offset walks the per-chunk
+// counts to the chunk that holds it, so a deep page costs what the first one does. A call added out
+// of order waits among its chunk's pending calls (at most kPendingRows, checked by every query like
+// the others) until they are merged in together, so an add never shifts a whole chunk.
 //
 // Strings that filters compare for equality (trunk ids, usernames, DIDs) are kept as ids of a
 // per-account dictionary. Numbers (from_number / to_number) are kept as integers (number_key
@@ -179,9 +181,9 @@ class AccountCallIndex {
   std::optional<Plan> plan(const CallQuery& q) const;
   static bool may_match(const Chunk& c, const Plan& p);
   std::size_t count_in(const Chunk& c, const Plan& p, std::size_t lo, std::size_t hi,
-                       std::vector<std::uint8_t>& mask) const;
+                       std::vector<std::uint64_t>& mask) const;
   std::size_t count_range(const Chunk& c, const Plan& p, std::size_t lo, std::size_t n, bool window,
-                          std::uint8_t* m) const;
+                          std::uint64_t* m) const;
 
   std::vector<std::unique_ptr<Chunk>> chunks_;  // in (end_time, id) order, none empty
   Dictionary strings_;                          // trunk ids, usernames, DIDs

@@ -844,6 +844,104 @@ TEST(AccountCallIndex, CompactionStepsInterleavedWithEveryChangeEqualBruteForce)
   }
 }
 
+// The trunk and the hangup code are byte codes into a table of each chunk while the chunk holds
+// at most 256 distinct values, the values themselves past that; the direction is a bit column;
+// a prefix of up to 4 digits reads the numbers' 16-bit leads; counts come from 64-call bit words.
+// Chunks that hold a few trunks and codes, then hundreds of them (the columns widen), then fewer
+// again after retention and compaction (back to codes, tables merged), chunk sizes that are not
+// multiples of 64, and rare values whose mask words are mostly zero: every answer equals the
+// brute force.
+TEST(AccountCallIndex, CodedColumnsBitDirectionAndLeadsEqualBruteForceThroughEveryChange) {
+  for (std::uint32_t seed : {61u, 62u}) {
+    Random rnd(seed);
+    const std::size_t chunk_rows = seed == 61 ? 1000 : 333;
+    AccountCallIndex index(chunk_rows);
+    std::vector<Row> rows;
+    std::int64_t next_id = 1;
+    auto number = [&rnd] {
+      if (rnd.chance(30)) return rnd.pick(testing::kNumbers);
+      std::string n = rnd.chance(80) ? "+" : "";
+      const std::int64_t digits = rnd.between(1, 18);
+      for (std::int64_t i = 0; i < digits; ++i) {
+        n += static_cast<char>('0' + (i == 0 ? rnd.between(1, 4) : rnd.between(0, 9)));
+      }
+      return n;
+    };
+    // many: hundreds of trunks and codes (a chunk's table overflows), else a few.
+    auto make = [&](bool many, Micros from, Micros until) {
+      CallRecord c = random_call(rnd);
+      c.end_time = rnd.between(from, until);
+      c.from_number = number();
+      c.to_number = number();
+      if (many) {
+        c.trunk_id = "k" + std::to_string(rnd.between(0, 799));
+        c.hangup_cause_code = static_cast<int>(rnd.between(1000, 1799));
+      } else {
+        c.trunk_id = "k" + std::to_string(rnd.between(0, 4));
+        if (rnd.chance(90)) c.hangup_cause_code = static_cast<int>(rnd.between(1000, 1003));
+      }
+      return c;
+    };
+    auto add = [&](int n, bool many, Micros from, Micros until, bool in_order) {
+      std::vector<Row> batch;
+      for (int i = 0; i < n; ++i) {
+        next_id += rnd.between(1, 2);
+        batch.push_back({next_id, make(many, from, until)});
+      }
+      add_batch(index, rows, std::move(batch), in_order);
+    };
+    auto prefix = [&rnd](const std::string& stored) {
+      std::string_view d = stored;
+      if (!d.empty() && d.front() == '+') d.remove_prefix(1);
+      const auto len =
+          static_cast<std::size_t>(rnd.chance(80) ? rnd.between(1, 4) : rnd.between(5, 12));
+      return std::string(rnd.chance(50) ? "+" : "") + std::string(d.substr(0, len));
+    };
+    auto check = [&](const char* stage, int count) {
+      ASSERT_EQ(index.size(), rows.size()) << stage;
+      for (int i = 0; i < count; ++i) {
+        CallQuery q = rnd.chance(30) ? random_query(rnd, static_cast<std::int64_t>(rows.size()))
+                                     : CallQuery{};
+        if (rnd.chance(30)) q.limit = 20, q.offset = rnd.between(0, 40);
+        const Row& row = rnd.pick(rows);
+        if (rnd.chance(50)) q.trunk_id = rnd.chance(90) ? row.r.trunk_id : "k-none";
+        if (rnd.chance(50)) {
+          q.hangup_cause_code = rnd.chance(90) ? row.r.hangup_cause_code.value_or(1000) : 4000;
+        }
+        if (rnd.chance(40)) q.direction = row.r.direction;
+        if (rnd.chance(30)) q.flows = {rnd.chance(50) ? "in" : "out"};
+        if (rnd.chance(40)) q.to_number = NumberPrefix{prefix(row.r.to_number)};
+        if (rnd.chance(20)) q.from_number = NumberPrefix{prefix(rnd.pick(rows).r.from_number)};
+        if (!AccountCallIndex::answers(q)) continue;
+        ASSERT_EQ(describe(index.query(q)), describe(brute_force(rows, q)))
+            << stage << ", seed " << seed << ", query " << i;
+      }
+    };
+
+    const Micros s = 1'000'000;
+    add(3000, false, 0, 100 * s, true);  // a few trunks and codes a chunk
+    check("few values", 300);
+    add(3000, true, 100 * s, 200 * s, true);  // hundreds a chunk: wide columns
+    check("many values", 300);
+    add(1500, rnd.chance(50), 0, 200 * s, false);  // out of order: pending merges, middle splits
+    for (int i = 0; i < 3; ++i) add(200, false, 0, 200 * s, false);
+    check("out of order", 300);
+    const Micros floor = 150 * s + 1;  // retention, cutting through a chunk of many values
+    const std::vector<std::int64_t> old = index.oldest_ended_before(floor, rows.size());
+    index.drop_oldest(old.size());
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    check("after retention", 300);
+    add(2000, false, 200 * s, 300 * s, true);  // few values again after the many
+    std::optional<AccountCallIndex::Position> pass =
+        AccountCallIndex::Position{std::numeric_limits<Micros>::min(), 0};
+    while (pass) pass = index.compact_step(*pass, 3 * chunk_rows);  // tables merged
+    check("compacted in steps", 300);
+    index.compact();
+    add(300, false, 0, 300 * s, false);
+    check("compacted, then late calls", 300);
+  }
+}
+
 TEST(AccountCallIndex, ReRatesTheFirstCallOfAChunk) {
   // The call that begins a chunk is found in that chunk, not in the one before it.
   AccountCallIndex index(4);
