@@ -237,6 +237,8 @@ Result<std::vector<BilledCall>> SqliteRatingStore::scan_billing(const BillingSca
   std::vector<BilledCall> page;
   page.reserve(static_cast<std::size_t>(limit));
   std::int64_t offset = static_cast<std::int64_t>(skip);
+  // Read under the lock, for the read of the rows past it below.
+  const std::int64_t indexed_through_id = slot->indexed_through_id;
   while (page.size() < static_cast<std::size_t>(limit)) {
     q.offset = offset;
     q.limit = std::min(kIdsPerRead, limit - static_cast<int>(page.size()));
@@ -268,9 +270,8 @@ Result<std::vector<BilledCall>> SqliteRatingStore::scan_billing(const BillingSca
         std::vector<BilledCall> more,
         c.query_all(
             newer, [&](const Statement& st) { return read_billed_call(scan.account_id, st); },
-            scan.account_id, slot->indexed_through_id, *q.end_time.from, after.end_time,
-            after.end_time, after.row_id, scan.initiated_from, scan.initiated_before, provided,
-            rated, unrated));
+            scan.account_id, indexed_through_id, *q.end_time.from, after.end_time, after.end_time,
+            after.row_id, scan.initiated_from, scan.initiated_before, provided, rated, unrated));
     if (more.empty()) return page;
     for (BilledCall& b : more) page.push_back(std::move(b));
     std::sort(page.begin(), page.end(), [](const BilledCall& a, const BilledCall& b) {
