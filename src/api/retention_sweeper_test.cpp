@@ -6,31 +6,21 @@
 #include <thread>
 #include <vector>
 
+#include "testing/empty_call_store.h"
+
 namespace cdrd::api {
 namespace {
 
 using namespace std::chrono_literals;
 
 // Holds the end_times of `left` expired calls; answers deletes the way a store does.
-class FakeCalls final : public CallStore {
+class FakeCalls final : public cdrd::testing::EmptyCallStore {
  public:
   std::int64_t left = 0;
   bool fail = false;
   std::vector<std::pair<Micros, int>> asked;  // (floor, max_rows) of every delete
   std::atomic<int> deletes{0};
 
-  Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>&) override {
-    return std::vector<InsertOutcome>{};
-  }
-  Result<std::optional<CallRecord>> find_call(std::int64_t, std::string_view, Micros) override {
-    return std::optional<CallRecord>();
-  }
-  Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
-  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
-  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t, std::int64_t, Micros,
-                                                     int) override {
-    return std::vector<StoredCall>();
-  }
   Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override {
     ++deletes;
     if (fail) return Status::IOError("disk on fire");

@@ -1,18 +1,17 @@
 // KeepingCallStore: a CallStore that accepts every batch whole, for the benchmark tools that
 // time what comes before the store (bench/ingest_cpu, bench/store_write): it counts the calls
-// it is given and, when asked, keeps a copy of them. Every read answers empty. Not thread-safe.
+// it is given and, when asked, keeps a copy of them. Every read answers empty (EmptyCallStore).
+// Not thread-safe.
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <string_view>
 #include <vector>
 
-#include "store/call_store.h"
+#include "testing/empty_call_store.h"
 
 namespace cdrd::testing {
 
-class KeepingCallStore final : public CallStore {
+class KeepingCallStore final : public EmptyCallStore {
  public:
   // `keep`: also keep a copy of every call (else only count them).
   explicit KeepingCallStore(bool keep) : keep_(keep) {}
@@ -22,16 +21,6 @@ class KeepingCallStore final : public CallStore {
     if (keep_) kept.insert(kept.end(), records.begin(), records.end());
     return std::vector<InsertOutcome>(records.size(), InsertOutcome::kStored);
   }
-  Result<std::optional<CallRecord>> find_call(std::int64_t, std::string_view, Micros) override {
-    return std::optional<CallRecord>();
-  }
-  Result<Page<CallRecord>> list_calls(const CallQuery&) override { return Page<CallRecord>{}; }
-  Result<UsageAnswer> usage(const UsageQuery&) override { return UsageAnswer{}; }
-  Result<std::vector<StoredCall>> calls_stored_after(std::int64_t, std::int64_t, Micros,
-                                                     int) override {
-    return std::vector<StoredCall>();
-  }
-  Result<std::int64_t> delete_calls_ended_before(Micros, int) override { return 0; }
 
   std::int64_t stored = 0;       // calls given
   std::vector<CallRecord> kept;  // a copy of each, when keeping
