@@ -130,6 +130,12 @@ Result<std::pair<std::int64_t, CallUuidMap>> decode_account(std::string_view pay
       n * kNarrowEntry + m * kWideEntry != r.left()) {
     return Status::IOError(where + "entry counts that do not match the section's length");
   }
+  // Row ids are positive; the base leaves room for every offset above it.
+  constexpr std::int64_t kMaxBase =
+      std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(kMaxOffset);
+  if (n > 0 && (base < 1 || base > kMaxBase)) {
+    return Status::IOError(where + "a base id out of range");
+  }
   CallUuidMap map;
   map.reserve(n);
   for (std::uint64_t k = 0; k < n; ++k) {
@@ -143,7 +149,9 @@ Result<std::pair<std::int64_t, CallUuidMap>> decode_account(std::string_view pay
   for (std::uint64_t k = 0; k < m; ++k) {
     const auto h = r.get<std::uint64_t>();
     const auto id = r.get<std::int64_t>();
-    if (h == 0) return Status::IOError(where + "malformed wide entry " + std::to_string(k));
+    if (h == 0 || id < 1) {
+      return Status::IOError(where + "malformed wide entry " + std::to_string(k));
+    }
     map.add(h, id);
   }
   return std::pair(account_id, std::move(map));
