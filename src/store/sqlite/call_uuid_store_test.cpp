@@ -423,6 +423,27 @@ TEST_F(UuidSnapshotStoreTest, AWriteBeforeTheStartRejectsTheSnapshot) {
   EXPECT_EQ(rows("sneaky"), 1);
 }
 
+// Another program wrote while this one had the database open: the stop writes neither snapshot,
+// and the uuid file of the last stop is gone too.
+TEST_F(UuidSnapshotStoreTest, NoUuidSnapshotWhenAnotherProgramWroteMeanwhile) {
+  fill_and_stop();
+  EXPECT_EQ(start().uuid_accounts, 2u);
+  {
+    std::unique_ptr<sqlite::Stores> second = open_store(path());
+    EXPECT_THAT(insert(*second, {minimal_call(acct_, "meanwhile", kT0)}),
+                ElementsAre(InsertOutcome::kStored));
+  }
+  SqliteCallStore::UuidSnapshotSaved saved;
+  EXPECT_EQ(store_->calls.save_index_snapshot(&saved).code(), Status::Code::kConflict);
+  EXPECT_FALSE(saved.written);
+  EXPECT_FALSE(std::filesystem::exists(path() + ".uuids"));
+  store_.reset();
+  const SqliteCallStore::IndexStart s = start();
+  EXPECT_FALSE(s.from_snapshot);
+  EXPECT_THAT(insert({minimal_call(acct_, "MEANWHILE", kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+}
+
 // A damaged uuid snapshot, or one of an earlier stop: the list index is loaded, the maps are
 // built from the table on first use, and duplicates are found as before.
 TEST_F(UuidSnapshotStoreTest, ADamagedOrOlderUuidSnapshotIsNotUsed) {
