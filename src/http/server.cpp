@@ -739,7 +739,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void count_request() {
     if (counted_ || !options_.observer) return;
     counted_ = true;
-    options_.observer->request_done(request_.method, decision_.route, response_.result_int(),
+    options_.observer->request_done(request_.method, decision_.route,
+                                    static_cast<int>(response_.result_int()),
                                     Clock::now() - request_start_);
   }
 

@@ -300,6 +300,7 @@ class UuidSnapshotStoreTest : public CallUuidStoreTest {
   // cleanly as a server does.
   void fill_and_stop() {
     std::vector<CallRecord> batch;
+    batch.reserve(3000);
     for (int i = 0; i < 3000; ++i) {
       batch.push_back(minimal_call(i % 3 == 0 ? other_ : acct_, "U-" + std::to_string(i),
                                    kT0 + (i * 7919) % 3000 * kMicrosPerSecond));

@@ -31,7 +31,7 @@ CallUuidMap sample_map(std::uint64_t seed, std::int64_t first, int n) {
   Entries held;
   for (int i = 0; i < n; ++i) {
     const std::uint64_t h = i < 300 && rng() % 5 == 0 ? 1 + rng() % 8 : rng();
-    const std::int64_t id = first + i * 3;
+    const std::int64_t id = first + std::int64_t{i} * 3;
     m.add(h, id);
     held.emplace_back(h, id);
   }
