@@ -22,8 +22,17 @@
 // memory"), and prints a second line:
 //   UUID_MAP calls=N build_s=S bytes_per_call=B
 //
+// With --restarts R it then restarts the store as a server does after a clean stop, 2R times:
+// the clean stop (save_index_snapshot, which writes the uuid maps' snapshot beside the index
+// snapshot), the open and load_or_build_indexes, then the first write (a batch of one new call
+// and one duplicate, each acknowledged durable). Every other restart removes the uuid maps'
+// snapshot before the open, so its first write builds the account's map from the table as every
+// start did before that file existed; the two kinds alternate, on the same data, in one process.
+// One line per restart:
+//   RESTART uuids=loaded|built stop_s=S start_s=S first_write_s=S uuid_builds=N
+//
 // Usage: store_write [--records N] [--batch N] [--in-flight N] [--templates N] [--seed N]
-//                    [--cache-mib N] [--reopen 1]
+//                    [--cache-mib N] [--reopen 1] [--restarts R]
 // --cache-mib sets SqliteOptions::writer_cache_kib (unset: the store's default), so that two
 // page cache sizes can be run side by side.
 #include <stdlib.h>
@@ -226,6 +235,52 @@ int main(int argc, char** argv) {
     const sqlite::CallIndexes::UuidUsage u = (*again)->db->call_indexes().uuid_usage();
     std::printf("UUID_MAP calls=%zu build_s=%.2f bytes_per_call=%.1f\n", u.calls, build_s,
                 u.calls > 0 ? static_cast<double>(u.bytes) / static_cast<double>(u.calls) : 0.0);
+    *opened = std::move(again).value();
+  }
+  const long restarts = parse_flag(argc, argv, "--restarts", 0);
+  if (restarts > 0) {
+    std::fflush(stdout);
+    // The first start loads nothing yet: it makes the list index and the uuid map exist.
+    if (auto built = (*opened)->calls.load_or_build_indexes(); !built.ok()) {
+      return fail(built.status().message());
+    }
+    if (auto found = (*opened)->calls.find_call(account->id, uuid_of(0), 0); !found.ok()) {
+      return fail(found.status().message());
+    }
+    long next = records;
+    for (long r = 0; r < 2 * restarts; ++r) {
+      const bool keep_uuids = r % 2 == 0;
+      const auto t_stop = Steady::now();
+      if (Status saved = (*opened)->calls.save_index_snapshot(); !saved.ok()) {
+        return fail(saved.message());
+      }
+      opened->reset();
+      const double stop_s = std::chrono::duration<double>(Steady::now() - t_stop).count();
+      if (!keep_uuids) std::filesystem::remove(dir.file("cdrd.db.uuids"));
+      const auto t_start = Steady::now();
+      auto again = sqlite::open_stores(dir.file("cdrd.db"), opts);
+      if (!again.ok()) return fail(again.status().message());
+      *opened = std::move(again).value();
+      auto indexed = (*opened)->calls.load_or_build_indexes();
+      if (!indexed.ok()) return fail(indexed.status().message());
+      if (!indexed->from_snapshot) return fail("not started from the snapshot: " + indexed->why);
+      const double start_s = std::chrono::duration<double>(Steady::now() - t_start).count();
+      std::vector<CallRecord> first = {kept[0], kept[1]};
+      first[0].call_uuid = uuid_of(static_cast<std::uint64_t>(next++));
+      first[1].call_uuid = uuid_of(1);  // stored in the timed writes: a duplicate
+      const auto t_write = Steady::now();
+      auto written = (*opened)->calls.insert_calls(first);
+      const double write_s = std::chrono::duration<double>(Steady::now() - t_write).count();
+      if (!written.ok()) return fail(written.status().message());
+      if ((*written)[0] != InsertOutcome::kStored || (*written)[1] != InsertOutcome::kDuplicate) {
+        return fail("the first write after a restart did not store one call and refuse one");
+      }
+      std::printf(
+          "RESTART uuids=%s stop_s=%.3f start_s=%.3f first_write_s=%.3f uuid_builds=%llu\n",
+          indexed->uuid_accounts > 0 ? "loaded" : "built", stop_s, start_s, write_s,
+          static_cast<unsigned long long>((*opened)->db->call_indexes().uuid_usage().builds));
+      std::fflush(stdout);
+    }
   }
   return 0;
 }

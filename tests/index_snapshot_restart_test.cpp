@@ -130,6 +130,42 @@ TEST_F(RestartTest, CleanStopLoadsTheSnapshotAndKillNineRebuildsWithTheSameLists
   EXPECT_EQ(lists(), grown);
 }
 
+// The uuid maps that find duplicates come back with the snapshot after a clean stop (the start
+// says so), and calls sent again are refused; after a kill -9 the maps are read from the table
+// again, and the calls are still refused.
+TEST_F(RestartTest, CleanStopKeepsTheUuidMapsAndCallsSentAgainAreStillDuplicates) {
+  start();
+  ingest("first-", 150);
+  ASSERT_EQ(server_.stop(SIGTERM), 0);
+  EXPECT_NE(server_.log().find("uuid maps: 300 calls of 2 accounts written to"), std::string::npos)
+      << server_.log();
+  const std::string loaded = start();
+  EXPECT_NE(loaded.find("uuid maps: 300 calls of 2 accounts loaded from their snapshot"),
+            std::string::npos)
+      << loaded;
+  auto send_again = [&](int& duplicates) {
+    for (const Credentials& a : accounts_) {
+      const http::ClientResponse r = server_.ingest(calls_body(a.auth_id, "first-", 150));
+      ASSERT_EQ(r.status, 200) << r.body;
+      duplicates += parse_json(r.body)["duplicates"].GetInt();
+    }
+  };
+  int duplicates = 0;
+  send_again(duplicates);
+  EXPECT_EQ(duplicates, 300);
+  EXPECT_EQ(count(0), 150);
+
+  ASSERT_EQ(server_.stop(SIGKILL), 128 + SIGKILL);
+  const std::string rebuilt = start();
+  EXPECT_NE(rebuilt.find("uuid maps: each built from the calls table on first use"),
+            std::string::npos)
+      << rebuilt;
+  duplicates = 0;
+  send_again(duplicates);
+  EXPECT_EQ(duplicates, 300);
+  EXPECT_EQ(count(1), 150);
+}
+
 TEST_F(RestartTest, ImportIntoTheStoppedDatabaseIsSeenByTheNextStart) {
   start();
   ingest("first-", 100);

@@ -121,6 +121,13 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
         usage.calls == 0 ? 0.0
                          : static_cast<double>(usage.bytes) / static_cast<double>(usage.calls),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (indexed->uuid_why.empty()) {
+      spdlog::info("uuid maps: {} calls of {} accounts loaded from their snapshot",
+                   indexed->uuid_calls, indexed->uuid_accounts);
+    } else {
+      spdlog::info("uuid maps: each built from the calls table on first use: {}",
+                   indexed->uuid_why);
+    }
   }
   // The calls in ClickHouse instead (docs/clickhouse.md); everything else stays in sqlite.
   std::unique_ptr<CallStore> clickhouse_calls;
@@ -220,9 +227,16 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   sweeper.stop();
   {
     const auto t0 = std::chrono::steady_clock::now();
-    if (Status saved = store->calls.save_index_snapshot(); saved.ok()) {
+    SqliteCallStore::UuidSnapshotSaved uuids;
+    if (Status saved = store->calls.save_index_snapshot(&uuids); saved.ok()) {
       spdlog::info("list index: snapshot written to {} in {:.2f} s", store->db->snapshot_path(),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      if (uuids.written) {
+        spdlog::info("uuid maps: {} calls of {} accounts written to {}", uuids.calls,
+                     uuids.accounts, store->db->uuid_snapshot_path());
+      } else {
+        spdlog::warn("uuid maps: not written ({})", uuids.why);
+      }
     } else {
       spdlog::warn("list index: no snapshot written ({}); the next start reads the calls table",
                    saved.message());

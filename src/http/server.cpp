@@ -263,6 +263,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void begin_request() {
     set_phase(Phase::kReading);
     request_start_ = Clock::now();
+    counted_ = false;
     request_ = HttpRequest{};
     decision_ = RouteDecision{};
     version_ = 11;
@@ -631,6 +632,7 @@ class Session : public std::enable_shared_from_this<Session> {
     linger_ = linger;
     // A client that does not read its response may hold the connection this long, no longer.
     stream_.expires_after(options_.send_timeout);
+    count_request();
     bhttp::async_write(stream_, response_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
@@ -717,6 +719,7 @@ class Session : public std::enable_shared_from_this<Session> {
       buffers[n++] = asio::buffer(stream_piece_);
     }
     if (chunked && stream_done_) buffers[n++] = asio::buffer(kLastChunk.data(), kLastChunk.size());
+    if (stream_done_) count_request();  // the last bytes of the body
     stream_.expires_after(options_.send_timeout);
     asio::async_write(stream_, std::span(buffers.data(), n),
                       beast::bind_front_handler(&Session::on_stream_written, shared_from_this()));
@@ -729,11 +732,20 @@ class Session : public std::enable_shared_from_this<Session> {
     on_write(ec, 0);
   }
 
+  // Tells the observer of the request once, before the last bytes of its response are handed
+  // to the socket: a client that has read a response finds it counted by the next scrape of the
+  // metrics, on whatever connection (told after the write, the count could come later than a
+  // scrape that the response's reader sends at once). A response cut short is told at its end.
+  void count_request() {
+    if (counted_ || !options_.observer) return;
+    counted_ = true;
+    options_.observer->request_done(request_.method, decision_.route,
+                                    static_cast<int>(response_.result_int()),
+                                    Clock::now() - request_start_);
+  }
+
   void on_write(beast::error_code ec, std::size_t) {
-    if (options_.observer) {
-      options_.observer->request_done(request_.method, decision_.route, response_.result_int(),
-                                      Clock::now() - request_start_);
-    }
+    count_request();
     if (options_.access_log) {
       const std::chrono::duration<double, std::milli> elapsed = Clock::now() - request_start_;
       server_.log().info(
@@ -800,7 +812,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string chunk_size_;
   std::array<asio::const_buffer, 4> piece_buffers_;
   bool stream_done_ = false;
-  HttpRequest request_;  // the current request, as the handler sees it
+  bool counted_ = false;  // the observer was told of this request (count_request)
+  HttpRequest request_;   // the current request, as the handler sees it
   RouteDecision decision_;
   std::string api_id_;
   std::string peeked_method_;

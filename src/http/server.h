@@ -46,10 +46,11 @@ class ServerObserver {
   virtual ~ServerObserver() = default;
   virtual void connection_opened() = 0;
   virtual void connection_closed() = 0;
-  // A response was written (or failed to be): the request's method as sent, the route pattern
-  // of RouteDecision::route (empty when no route matched or the head was refused before
-  // routing), the status and the time from the first byte of the request to the last of the
-  // response.
+  // A response is being sent: called once per request, just before the last bytes of its
+  // response are handed to the socket (so a client that has read the response finds it told),
+  // or when a response is cut short. The request's method as sent, the route pattern of
+  // RouteDecision::route (empty when no route matched or the head was refused before routing),
+  // the status and the time from the first byte of the request to that moment.
   virtual void request_done(std::string_view method, std::string_view route, int status,
                             std::chrono::nanoseconds elapsed) = 0;
 };

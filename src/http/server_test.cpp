@@ -977,6 +977,54 @@ TEST(HttpServerStream, AFailingSourceCutsTheBodyShortWithoutTheLastChunk) {
   EXPECT_EQ(server.client().get("/after").status, 200);
 }
 
+// Holds each request_done until released, and counts them.
+class GatedObserver : public ServerObserver {
+ public:
+  void connection_opened() override {}
+  void connection_closed() override {}
+  void request_done(std::string_view, std::string_view, int status,
+                    std::chrono::nanoseconds) override {
+    last_status = status;
+    ++told;
+    const auto start = Clock::now();
+    while (!released.load() && since(start) < 5s) std::this_thread::sleep_for(1ms);
+  }
+  std::atomic<int> told{0}, last_status{0};
+  std::atomic<bool> released{false};
+};
+
+// A request is told to the observer (the metrics) before the last byte of its response goes
+// out: a client that has read its response finds the request counted by a scrape it sends next,
+// on any connection. Told after the write, the count came after the client had its response,
+// and a scrape could come first.
+TEST(HttpServerObserver, ARequestIsToldBeforeItsClientHasTheWholeResponse) {
+  for (const char* path : {"/plain", "/export"}) {
+    SCOPED_TRACE(path);
+    std::atomic<int> calls{0};
+    std::atomic<bool> dropped{false};
+    auto observer = std::make_shared<GatedObserver>();
+    ServerOptions options = test_options();
+    options.observer = observer;
+    RunningServer server(streaming(3, 0, calls, dropped), options);
+    std::atomic<bool> answered{false};
+    std::thread client([&] {
+      auto c = server.client();
+      answered = c.get(path).status == 200;
+    });
+    const auto start = Clock::now();
+    while (observer->told.load() == 0 && since(start) < 3s) std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(observer->told.load(), 1);
+    // Held in request_done: the client must not have the response yet, however long it waits.
+    std::this_thread::sleep_for(200ms);
+    EXPECT_FALSE(answered.load());
+    observer->released = true;
+    client.join();
+    EXPECT_TRUE(answered.load());
+    EXPECT_EQ(observer->told.load(), 1);
+    EXPECT_EQ(observer->last_status.load(), 200);
+  }
+}
+
 TEST(RedactNumbers, MasksDigitsOfNumberLikeValuesOnly) {
   EXPECT_EQ(redact_numbers("/v1/Account/MA1/Call/?to_number=%2B4420&limit=20&from_username=u55"),
             "/v1/Account/MA1/Call/?to_number=%2B****&limit=20&from_username=u**");

@@ -87,8 +87,10 @@ bool all_digits(std::string_view s) {
 // not read at all.
 // The scan kernels are built twice on x86-64, for x86-64-v3 (AVX2, and POPCNT for the counts)
 // and for the baseline, and the loader picks the one the CPU runs (GCC's target_clones): one
-// binary for every x86-64 machine.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// binary for every x86-64 machine. Not under ThreadSanitizer: the loader runs the clones'
+// resolvers while it relocates the program, before the TSan runtime is set up, and their
+// instrumented entries crash every executable at start (so a TSan build has the baseline only).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define CDRD_KERNEL __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define CDRD_KERNEL

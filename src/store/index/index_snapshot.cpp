@@ -593,4 +593,6 @@ Result<SnapshotMeta> read_snapshot_meta(const std::string& path) {
   return decode_header(f.bytes(), r, accounts);
 }
 
+std::uint64_t snapshot_checksum(std::string_view bytes) { return checksum(bytes); }
+
 }  // namespace cdrd::index

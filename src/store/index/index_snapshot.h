@@ -76,4 +76,8 @@ Result<LoadedSnapshot> read_snapshot_file(const std::string& path, std::size_t t
 // Only the header (token, last call id) of the file: cheap, for deciding whether to load it.
 Result<SnapshotMeta> read_snapshot_meta(const std::string& path);
 
+// The checksum of the header and of each section, for a file beside the snapshot checked the
+// same way (the uuid maps' snapshot, store/sqlite/uuid_snapshot.h).
+std::uint64_t snapshot_checksum(std::string_view bytes);
+
 }  // namespace cdrd::index

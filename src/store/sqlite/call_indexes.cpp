@@ -49,6 +49,7 @@ CallIndexes::UuidUsage CallIndexes::uuid_usage() {
   UuidUsage u;
   for (Slot* s : slots) {
     MutexLock lock(&s->uuids_mu);
+    u.builds += s->uuids_builds;
     if (!s->uuids_built) continue;
     ++u.accounts;
     u.calls += s->uuids.size();

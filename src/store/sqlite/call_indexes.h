@@ -55,6 +55,9 @@ class CallIndexes {
     // caught up.
     std::int64_t uuids_through_id GUARDED_BY(uuids_mu) = 0;
     std::uint64_t uuids_generation GUARDED_BY(uuids_mu) = 0;
+    // Times the map was built by reading every row of the account (not loaded from the uuid
+    // snapshot, uuid_snapshot.h): for tests and the benchmark.
+    std::uint64_t uuids_builds GUARDED_BY(uuids_mu) = 0;
   };
 
   // The account's slot, made (unbuilt) on first use.
@@ -82,6 +85,7 @@ class CallIndexes {
   // Entries and bytes of every built uuid map (call_uuid_map.h), for tests and the benchmark.
   struct UuidUsage {
     std::size_t accounts = 0, calls = 0, bytes = 0;
+    std::uint64_t builds = 0;  // maps built from the table, since start (Slot::uuids_builds)
   };
   UuidUsage uuid_usage() EXCLUDES(mu_);
 

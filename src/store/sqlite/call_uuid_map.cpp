@@ -70,8 +70,15 @@ void CallUuidMap::place(std::uint64_t h, std::uint32_t offset) {
   offsets_[i] = offset;
 }
 
-void CallUuidMap::grow() {
-  const std::size_t slots = std::max(kMinSlots, slots_ + slots_ / 2);
+void CallUuidMap::grow() { rehash(std::max(kMinSlots, slots_ + slots_ / 2)); }
+
+void CallUuidMap::reserve(std::size_t n) {
+  // add() grows once 4 * size > 3 * slots.
+  const std::size_t slots = std::max(kMinSlots, (4 * n + 2) / 3);
+  if (slots > slots_) rehash(slots);
+}
+
+void CallUuidMap::rehash(std::size_t slots) {
   std::vector<std::uint64_t> hashes(slots, 0);
   std::vector<std::uint32_t> offsets(slots, 0);
   hashes.swap(hashes_);

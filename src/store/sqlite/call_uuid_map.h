@@ -35,6 +35,18 @@ class CallUuidMap {
   void add(std::uint64_t hash, std::int64_t id);
   // Removes the entry (hash, id); false when it is not held.
   bool remove(std::uint64_t hash, std::int64_t id);
+  // Room for `n` entries in all without growing (a snapshot's load, uuid_snapshot.h).
+  void reserve(std::size_t n);
+  // Calls fn(hash, id) for every entry: the main table's in slot order (that is, about in hash
+  // order), then the side table's. Entries added to an empty map in this order go in near one
+  // another, whatever its capacity.
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (std::size_t i = 0; i < slots_; ++i) {
+      if (hashes_[i] != 0) fn(hashes_[i], base_ + offsets_[i]);
+    }
+    for (const auto& [h, id] : overflow_) fn(h, id);
+  }
   std::size_t size() const { return size_ + overflow_.size(); }
   // Bytes allocated for the entries (the side table's approximately).
   std::size_t memory_bytes() const;
@@ -45,6 +57,7 @@ class CallUuidMap {
   }
   std::size_t next(std::size_t i) const { return i + 1 == slots_ ? 0 : i + 1; }
   void grow();
+  void rehash(std::size_t slots);
   void place(std::uint64_t h, std::uint32_t offset);
 
   std::vector<std::uint64_t> hashes_;  // 0: empty

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <string>
 #include <thread>
@@ -287,6 +288,190 @@ TEST_F(CallUuidStoreTest, TheFirstLookupBuildsTheMapWhateverTheReadBudget) {
   ASSERT_TRUE(found.ok()) << found.status().message();
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->end_time, kT0 + 29'999);
+}
+
+// The uuid maps' snapshot (uuid_snapshot.h): a clean stop writes them beside the index
+// snapshot, and the next start loads them, so the first write and the first lookup of an
+// account read none of its rows; whatever makes the index snapshot untrusted makes this one so
+// too, and then the maps are built from the table as before.
+class UuidSnapshotStoreTest : public CallUuidStoreTest {
+ protected:
+  // Stores calls in both accounts and looks one up in each (both maps built), then stops
+  // cleanly as a server does.
+  void fill_and_stop() {
+    std::vector<CallRecord> batch;
+    batch.reserve(3000);
+    for (int i = 0; i < 3000; ++i) {
+      batch.push_back(minimal_call(i % 3 == 0 ? other_ : acct_, "U-" + std::to_string(i),
+                                   kT0 + (i * 7919) % 3000 * kMicrosPerSecond));
+    }
+    insert(batch);
+    // The oldest of the account are deleted: its map's first entries are gone.
+    Result<std::int64_t> deleted = store_->calls.delete_calls_ended_before(kT0 + 5, 100);
+    ASSERT_TRUE(deleted.ok()) << deleted.status().message();
+    EXPECT_TRUE(find("u-2999").has_value());
+    EXPECT_TRUE(find(*store_, other_, "u-3").has_value());
+    SqliteCallStore::UuidSnapshotSaved saved;
+    ASSERT_TRUE(store_->calls.save_index_snapshot(&saved).ok());
+    EXPECT_TRUE(saved.written) << saved.why;
+    EXPECT_EQ(saved.accounts, 2u);
+    EXPECT_EQ(static_cast<std::int64_t>(saved.calls),
+              raw_int(path(), "SELECT COUNT(*) FROM calls"));
+    store_.reset();
+  }
+  SqliteCallStore::IndexStart start() {
+    store_ = open_store(path());
+    Result<SqliteCallStore::IndexStart> s = store_->calls.load_or_build_indexes();
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? *s : SqliteCallStore::IndexStart{};
+  }
+  std::uint64_t builds() { return store_->db->call_indexes().uuid_usage().builds; }
+  // A call another program adds with SQL of its own (no cdrd open, so the token stays): a copy
+  // of the row of `like` under `uuid`.
+  void insert_raw(const std::string& like, const std::string& uuid) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    std::string columns;
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT name FROM pragma_table_info('calls')"
+                                 " WHERE name NOT IN ('id', 'call_uuid', 'call_uuid_as_sent')",
+                                 -1, &st, nullptr),
+              SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      columns += std::string(columns.empty() ? "" : ", ") +
+                 reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    const std::string sql = "INSERT INTO calls (call_uuid, " + columns + ") SELECT '" + uuid +
+                            "', " + columns + " FROM calls WHERE call_uuid = lower('" + like + "')";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+  }
+};
+
+TEST_F(UuidSnapshotStoreTest, ACleanRestartLoadsTheMapsAndFindsDuplicatesWithoutABuild) {
+  fill_and_stop();
+  const SqliteCallStore::IndexStart s = start();
+  EXPECT_TRUE(s.from_snapshot) << s.why;
+  EXPECT_EQ(s.uuid_why, "");
+  EXPECT_EQ(s.uuid_accounts, 2u);
+  EXPECT_EQ(static_cast<std::int64_t>(s.uuid_calls), raw_int(path(), "SELECT COUNT(*) FROM calls"));
+  EXPECT_THAT(insert({minimal_call(acct_, "U-1", kT0), minimal_call(acct_, "u-2", kT0),
+                      minimal_call(other_, "u-2", kT0), minimal_call(other_, "U-2999", kT0),
+                      minimal_call(acct_, "fresh", kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate,
+                          InsertOutcome::kStored, InsertOutcome::kStored, InsertOutcome::kStored));
+  EXPECT_EQ(find("u-2998")->call_uuid, "U-2998");
+  EXPECT_EQ(find(*store_, other_, "U-2997")->call_uuid, "U-2997");
+  EXPECT_EQ(find("FRESH")->call_uuid, "fresh");
+  EXPECT_FALSE(find("U-3").has_value());  // the other account's
+  // A deleted call is stored again, once.
+  EXPECT_FALSE(find(*store_, other_, "u-0").has_value());
+  EXPECT_THAT(insert({minimal_call(other_, "u-0", kT0 + 9), minimal_call(other_, "U-0", kT0)}),
+              ElementsAre(InsertOutcome::kStored, InsertOutcome::kDuplicate));
+  EXPECT_EQ(builds(), 0u);
+  EXPECT_EQ(rows("u-1"), 1);
+  EXPECT_EQ(rows("u-2"), 2);
+}
+
+// Another program writes after the start from the snapshot: the writer sees it (PRAGMA
+// data_version) and catches the loaded map up; a lookup catches up on a miss.
+TEST_F(UuidSnapshotStoreTest, AWriteAnotherProgramMakesAfterTheStartIsCaughtUp) {
+  fill_and_stop();
+  EXPECT_EQ(start().uuid_accounts, 2u);
+  std::unique_ptr<sqlite::Stores> second = open_store(path());
+  EXPECT_THAT(
+      insert(*second, {minimal_call(acct_, "theirs", kT0), minimal_call(acct_, "u-5", kT0)}),
+      ElementsAre(InsertOutcome::kStored, InsertOutcome::kDuplicate));
+  EXPECT_THAT(insert({minimal_call(acct_, "THEIRS", kT0 + 1)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+  EXPECT_THAT(insert(*second, {minimal_call(other_, "theirs-2", kT0)}),
+              ElementsAre(InsertOutcome::kStored));
+  EXPECT_TRUE(find(*store_, other_, "Theirs-2").has_value());
+  EXPECT_EQ(builds(), 0u);
+  EXPECT_EQ(rows("theirs"), 1);
+}
+
+// Writes made between the stop and the start: by cdrd (its open takes the token away) or by
+// another program's SQL (a call with an id past the snapshot's). Neither snapshot is used, and
+// the maps built from the table find those calls.
+TEST_F(UuidSnapshotStoreTest, AWriteBeforeTheStartRejectsTheSnapshot) {
+  fill_and_stop();
+  insert_raw("U-1", "sneaky");
+  SqliteCallStore::IndexStart s = start();
+  EXPECT_FALSE(s.from_snapshot);
+  EXPECT_EQ(s.uuid_accounts, 0u);
+  EXPECT_NE(s.uuid_why, "");
+  EXPECT_THAT(insert({minimal_call(acct_, "SNEAKY", kT0)}), ElementsAre(InsertOutcome::kDuplicate));
+  EXPECT_EQ(builds(), 1u);
+  ASSERT_TRUE(store_->calls.save_index_snapshot().ok());
+  store_.reset();
+  {
+    std::unique_ptr<sqlite::Stores> other = open_store(path());
+    EXPECT_THAT(insert(*other, {minimal_call(other_, "imported", kT0)}),
+                ElementsAre(InsertOutcome::kStored));
+  }
+  s = start();
+  EXPECT_FALSE(s.from_snapshot);
+  EXPECT_EQ(s.uuid_accounts, 0u);
+  EXPECT_THAT(insert({minimal_call(other_, "IMPORTED", kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+  EXPECT_EQ(rows("imported"), 1);
+  EXPECT_EQ(rows("sneaky"), 1);
+}
+
+// Another program wrote while this one had the database open: the stop writes neither snapshot,
+// and the uuid file of the last stop is gone too.
+TEST_F(UuidSnapshotStoreTest, NoUuidSnapshotWhenAnotherProgramWroteMeanwhile) {
+  fill_and_stop();
+  EXPECT_EQ(start().uuid_accounts, 2u);
+  {
+    std::unique_ptr<sqlite::Stores> second = open_store(path());
+    EXPECT_THAT(insert(*second, {minimal_call(acct_, "meanwhile", kT0)}),
+                ElementsAre(InsertOutcome::kStored));
+  }
+  SqliteCallStore::UuidSnapshotSaved saved;
+  EXPECT_EQ(store_->calls.save_index_snapshot(&saved).code(), Status::Code::kConflict);
+  EXPECT_FALSE(saved.written);
+  EXPECT_FALSE(std::filesystem::exists(path() + ".uuids"));
+  store_.reset();
+  const SqliteCallStore::IndexStart s = start();
+  EXPECT_FALSE(s.from_snapshot);
+  EXPECT_THAT(insert({minimal_call(acct_, "MEANWHILE", kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+}
+
+// A damaged uuid snapshot, or one of an earlier stop: the list index is loaded, the maps are
+// built from the table on first use, and duplicates are found as before.
+TEST_F(UuidSnapshotStoreTest, ADamagedOrOlderUuidSnapshotIsNotUsed) {
+  fill_and_stop();
+  const std::string file = path() + ".uuids";
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) - 3);
+  SqliteCallStore::IndexStart s = start();
+  EXPECT_TRUE(s.from_snapshot) << s.why;
+  EXPECT_EQ(s.uuid_accounts, 0u);
+  EXPECT_NE(s.uuid_why.find("trailer"), std::string::npos) << s.uuid_why;
+  EXPECT_THAT(insert({minimal_call(acct_, "u-1", kT0)}), ElementsAre(InsertOutcome::kDuplicate));
+  EXPECT_TRUE(find(*store_, other_, "u-3").has_value());
+  EXPECT_EQ(builds(), 2u);
+
+  // The uuid file of this stop kept aside, then another stop: the older file is not used.
+  ASSERT_TRUE(store_->calls.save_index_snapshot().ok());
+  std::filesystem::copy_file(file, file + ".kept");
+  store_.reset();
+  start();
+  EXPECT_THAT(insert({minimal_call(acct_, "later", kT0)}), ElementsAre(InsertOutcome::kStored));
+  ASSERT_TRUE(store_->calls.save_index_snapshot().ok());
+  store_.reset();
+  std::filesystem::rename(file + ".kept", file);
+  s = start();
+  EXPECT_TRUE(s.from_snapshot) << s.why;
+  EXPECT_NE(s.uuid_why.find("token"), std::string::npos) << s.uuid_why;
+  EXPECT_THAT(insert({minimal_call(acct_, "LATER", kT0)}), ElementsAre(InsertOutcome::kDuplicate));
 }
 
 // A database of version 9 (the unique uuid key and calls_by_end_time) with calls: migration 10

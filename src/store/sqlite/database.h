@@ -127,6 +127,8 @@ class Database {
   // database; the token open() found in the database (and deleted, in the same transaction,
   // before any other write), nullopt when there was none.
   std::string snapshot_path() const { return path_ + ".index"; }
+  // The uuid maps' snapshot beside it (uuid_snapshot.h), written and trusted with it.
+  std::string uuid_snapshot_path() const { return path_ + ".uuids"; }
   const std::optional<std::string>& snapshot_token() const { return snapshot_token_; }
   // Whether no other connection (another process, another tool) committed to the database
   // since open(): PRAGMA data_version of the writer connection, unchanged. Call under the

@@ -22,6 +22,7 @@
 #include "store/sqlite/call_uuid_map.h"
 #include "store/sqlite/enum_codes.h"
 #include "store/sqlite/leg_codec.h"
+#include "store/sqlite/uuid_snapshot.h"
 
 namespace cdrd {
 
@@ -121,6 +122,7 @@ Status catch_up_uuids(Connection& c, sqlite::CallIndexes::Slot& s, std::int64_t 
                    c.prepare("SELECT id, call_uuid FROM calls INDEXED BY calls_by_account"
                              " WHERE account_id = ? AND id > ? ORDER BY id"));
   st->bind_all(1, account_id, s.uuids_through_id);
+  if (!s.uuids_built) ++s.uuids_builds;
   std::string key;
   const Status read = st->for_each([&](const Statement& row) NO_THREAD_SAFETY_ANALYSIS {
     const std::int64_t id = row.int64(0);
@@ -258,6 +260,7 @@ Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
   IndexStart start;
   const std::string path = db_.snapshot_path();
   const std::optional<std::string>& token = db_.snapshot_token();
+  std::vector<std::int64_t> accounts;  // sorted, once read
   auto loaded = [&]() -> Result<index::LoadedSnapshot> {
     if (!token) {
       return Status::NotFound(
@@ -270,7 +273,6 @@ Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
     // The highest call id and the accounts, as the snapshot saw them: a call another program
     // added since takes a new id (ids are never reused).
     std::int64_t last_id = 0;
-    std::vector<std::int64_t> accounts;
     RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
       ASSIGN_OR_RETURN(last_id, c.query_int("SELECT COALESCE(MAX(id), 0) FROM calls"));
       ASSIGN_OR_RETURN(accounts, c.query_all("SELECT id FROM accounts",
@@ -296,6 +298,7 @@ Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
   }();
   if (!loaded.ok()) {
     start.why = loaded.status().message();
+    start.uuid_why = "the list index was not loaded from its snapshot";
     ASSIGN_OR_RETURN(start.calls, build_indexes());
     return start;
   }
@@ -310,7 +313,50 @@ Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
   // from the table on first use (built_slot).
   start.calls = static_cast<std::int64_t>(loaded->calls);
   start.from_snapshot = true;
+  load_uuid_maps(*token, loaded->meta.last_call_id, accounts, start);
   return start;
+}
+
+void SqliteCallStore::load_uuid_maps(const std::string& token, std::int64_t last_call_id,
+                                     const std::vector<std::int64_t>& accounts, IndexStart& start) {
+  // Trusted on the same grounds as the list index just loaded: the database's token and
+  // highest call id are the file's. A map so loaded holds every row of its account up to that
+  // id; its generation 0 is never current, so the first write to the account also reads the
+  // rows past it (another program's, committed since the start; usually none).
+  Result<sqlite::LoadedUuidSnapshot> uuids = [&]() -> Result<sqlite::LoadedUuidSnapshot> {
+    ASSIGN_OR_RETURN(sqlite::LoadedUuidSnapshot snap,
+                     sqlite::read_uuid_snapshot_file(db_.uuid_snapshot_path()));
+    if (snap.meta.token != token) {
+      return Status::Conflict("the uuid snapshot's token is not the database's");
+    }
+    if (snap.meta.last_call_id != last_call_id) {
+      return Status::Conflict("the uuid snapshot's highest call id is " +
+                              std::to_string(snap.meta.last_call_id) + ", the table's " +
+                              std::to_string(last_call_id));
+    }
+    for (const auto& [id, _] : snap.accounts) {
+      if (!std::binary_search(accounts.begin(), accounts.end(), id)) {
+        return Status::Conflict("the uuid snapshot holds account " + std::to_string(id) +
+                                ", which the database does not");
+      }
+    }
+    return snap;
+  }();
+  if (!uuids.ok()) {
+    start.uuid_why = uuids.status().message();
+    return;
+  }
+  for (auto& [id, map] : uuids->accounts) {
+    Slot& s = db_.call_indexes().slot(id);
+    MutexLock lock(&s.uuids_mu);
+    if (s.uuids_built) continue;
+    s.uuids = std::move(map);
+    s.uuids_through_id = last_call_id;
+    s.uuids_generation = 0;
+    s.uuids_built = true;
+    ++start.uuid_accounts;
+    start.uuid_calls += s.uuids.size();
+  }
 }
 
 namespace {
@@ -334,7 +380,11 @@ class AllSlotsReadLocked {
 
 }  // namespace
 
-Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
+Status SqliteCallStore::save_index_snapshot(UuidSnapshotSaved* uuids_saved)
+    NO_THREAD_SAFETY_ANALYSIS {
+  // A uuid snapshot of an earlier stop is never left beside a newer index snapshot.
+  std::error_code ec;
+  std::filesystem::remove(db_.uuid_snapshot_path(), ec);
   std::vector<std::pair<std::int64_t, Slot*>> slots = db_.call_indexes().all_slots();
   std::sort(slots.begin(), slots.end());
   std::vector<Slot*> locked;
@@ -350,12 +400,12 @@ Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
     calls += s->index.size();
   }
   // The snapshot only saves time: it never takes the space the database needs. It is written
-  // when, at a generous 64 bytes a call, it leaves 64 MiB and 2% of the file system free.
-  std::error_code ec;
+  // when, at a generous 64 bytes a call (and 16 for its uuid map entry), it leaves 64 MiB and
+  // 2% of the file system free.
   const std::filesystem::space_info space =
       std::filesystem::space(std::filesystem::absolute(db_.path()).parent_path(), ec);
   constexpr std::uintmax_t kMiB = 1 << 20;
-  const std::uintmax_t needed = 64 * static_cast<std::uintmax_t>(calls);
+  const std::uintmax_t needed = 80 * static_cast<std::uintmax_t>(calls);
   if (ec || space.available < needed + std::max<std::uintmax_t>(64 * kMiB, space.capacity / 50)) {
     return Status::Exhausted("the database's file system has " +
                              std::to_string(ec ? 0 : space.available / kMiB) +
@@ -381,10 +431,42 @@ Status SqliteCallStore::save_index_snapshot() NO_THREAD_SAFETY_ANALYSIS {
       return Status::Conflict("call " + std::to_string(meta.last_call_id) +
                               " is committed but not yet in the list index");
     }
+    save_uuid_maps(meta, slots, uuids_saved);
     // The file is durable: only now may the database name it.
     return c.run("INSERT OR REPLACE INTO index_snapshot(id, token, written_at) VALUES (1, ?, ?)",
                  meta.token, system_now());
   });
+}
+
+void SqliteCallStore::save_uuid_maps(const index::SnapshotMeta& meta,
+                                     const std::vector<std::pair<std::int64_t, Slot*>>& slots,
+                                     UuidSnapshotSaved* saved) NO_THREAD_SAFETY_ANALYSIS {
+  // Under the database's write lock (the caller's): no write adds to a map meanwhile, and no
+  // other program commits, so every built map holds every row of its account up to
+  // meta.last_call_id (the caller checked that no other program committed since the open). The
+  // maps' own locks too, in the slots' order, for lookups that catch up. An empty map is not
+  // written: it costs nothing to build.
+  std::vector<Slot*> locked;
+  std::vector<sqlite::UuidSnapshotAccount> accounts;
+  std::size_t calls = 0;
+  for (const auto& [id, s] : slots) {
+    s->uuids_mu.lock();
+    locked.push_back(s);
+    if (!s->uuids_built || s->uuids.size() == 0) continue;
+    accounts.push_back({id, &s->uuids});
+    calls += s->uuids.size();
+  }
+  const Result<std::size_t> written =
+      sqlite::write_uuid_snapshot_file(db_.uuid_snapshot_path(), meta, accounts);
+  for (Slot* s : locked) s->uuids_mu.unlock();
+  if (saved == nullptr) return;
+  if (written.ok()) {
+    saved->written = true;
+    saved->accounts = accounts.size();
+    saved->calls = calls;
+  } else {
+    saved->why = written.status().message();
+  }
 }
 
 SqliteCallStore::~SqliteCallStore() {

@@ -50,6 +50,10 @@
 #include "store/call_store.h"
 #include "store/sqlite/database.h"
 
+namespace cdrd::index {
+struct SnapshotMeta;
+}  // namespace cdrd::index
+
 namespace cdrd {
 
 class SqliteCallStore final : public CallStore {
@@ -113,6 +117,11 @@ class SqliteCallStore final : public CallStore {
     std::int64_t calls = 0;
     bool from_snapshot = false;
     std::string why;
+    // The uuid maps (call_uuid_map.h) loaded from their snapshot beside it (uuid_snapshot.h),
+    // or why none was (then each is built from the table on its account's first write or
+    // lookup).
+    std::size_t uuid_accounts = 0, uuid_calls = 0;
+    std::string uuid_why;
   };
   // The start of a server: loads every account's index from the index snapshot (index_snapshot.h)
   // when the database holds the snapshot's token and its highest call id, else (or on any
@@ -123,10 +132,23 @@ class SqliteCallStore final : public CallStore {
   // connection wrote to the database since it was opened; kInvalidArgument when an index is not
   // exact. Writes that come after it make the snapshot unused (their open or their change of a
   // call takes the token away).
-  Status save_index_snapshot();
+  // The uuid maps are written beside it (uuid_snapshot.h) with the same token; that file only
+  // saves time, so failing to write it fails nothing: `uuids_saved` (when given) says.
+  struct UuidSnapshotSaved {
+    bool written = false;
+    std::size_t accounts = 0, calls = 0;
+    std::string why;
+  };
+  Status save_index_snapshot(UuidSnapshotSaved* uuids_saved = nullptr);
 
  private:
   using Slot = sqlite::CallIndexes::Slot;
+  // The uuid maps' side of load_or_build_indexes and save_index_snapshot.
+  void load_uuid_maps(const std::string& token, std::int64_t last_call_id,
+                      const std::vector<std::int64_t>& accounts, IndexStart& start);
+  void save_uuid_maps(const index::SnapshotMeta& meta,
+                      const std::vector<std::pair<std::int64_t, Slot*>>& slots,
+                      UuidSnapshotSaved* saved);
   // The account's slot with its index built.
   Result<Slot*> built_slot(std::int64_t account_id);
 
