@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # settings read by the sourced bench/settings.sh and bench/server.sh
 # The ingest phase of `make bench` (bench/run.sh) alone, for side-by-side runs of two builds.
 #
 # Starts `cdrd serve` from BUILD_DIR on a free port with a fresh database under bench/out/,
