@@ -4,6 +4,7 @@
 // same with every standard library.
 #include "sample/sample_calls.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <random>
@@ -13,6 +14,7 @@
 #include "core/hangup_map.h"
 #include "core/json_writer.h"
 #include "core/money.h"
+#include "sample/prefix_mt64.h"
 
 namespace cdrd::sample {
 namespace {
@@ -69,7 +71,7 @@ class Rng {
   }
 
  private:
-  std::mt19937_64 gen_;
+  PrefixMt64 gen_;  // std::mt19937_64's sequence, made lazily (prefix_mt64.h)
 };
 
 // ---- vocabulary ----------------------------------------------------------------------------
@@ -354,11 +356,69 @@ void time_field(JsonWriter& w, std::string_view k, std::int64_t secs) {
   w.string_member(k, text);
 }
 
-void money_field(JsonWriter& w, std::string_view k, std::int64_t units) {
-  std::string text;
-  append_money(text, units);
-  w.string_member(k, text);
-}
+// A record's line written straight into the output: the bytes JsonWriter gives for the same
+// members (compact, every name a fixed ASCII word), without a writer and its buffer per record.
+// A value that is printable ASCII without '"' or '\\' (every value the generator makes; an
+// account id may be anything) is copied as it is, which is what the writer writes for it; any
+// other goes through JsonWriter's escaping.
+class RecordLine {
+ public:
+  explicit RecordLine(std::string& out) : out_(out) { out_.push_back('{'); }
+  void string_member(std::string_view k, std::string_view v) {
+    name(k);
+    if (std::all_of(v.begin(), v.end(),
+                    [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
+      out_.push_back('"');
+      out_ += v;
+      out_.push_back('"');
+    } else {
+      JsonWriter w;
+      w.string_value(v);
+      out_ += w.view();
+    }
+  }
+  void int_member(std::string_view k, std::int64_t v) {
+    name(k);
+    append_int(out_, v);
+  }
+  void bool_member(std::string_view k, bool v) {
+    name(k);
+    out_ += v ? "true" : "false";
+  }
+  void time_member(std::string_view k, std::int64_t secs) {
+    name(k);
+    out_.push_back('"');
+    append_time(out_, secs);
+    out_.push_back('"');
+  }
+  void money_member(std::string_view k, std::int64_t units) {
+    name(k);
+    out_.push_back('"');
+    append_money(out_, units);
+    out_.push_back('"');
+  }
+  // The members of a whole object `{...}` written by a JsonWriter, as members of this one.
+  void members_of(std::string_view object) {
+    if (object.size() <= 2) return;
+    out_.push_back(',');
+    out_ += object.substr(1, object.size() - 2);
+  }
+  void end() {
+    out_.push_back('}');
+    out_.push_back('\n');
+  }
+
+ private:
+  void name(std::string_view k) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    out_.push_back('"');
+    out_ += k;
+    out_ += "\":";
+  }
+  std::string& out_;
+  bool first_ = true;
+};
 
 // A switch like the other enum-to-text ones: the compiler checks every side is handled.
 std::string_view source_name(Side side, bool outbound) {
@@ -694,16 +754,15 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
   call_id.push_back('.');
   append_int(call_id, rng.between(1, 254));
 
-  JsonWriter w;
-  w.start_object();
+  RecordLine w(out);
   w.string_member("account", acc.auth_id);
   w.string_member("call_uuid", uuid);
   w.string_member("call_direction", outbound ? "outbound" : "inbound");
   w.string_member("from_number", from);
   w.string_member("to_number", to);
-  time_field(w, "initiation_time", init_s);
-  if (answered) time_field(w, "answer_time", answer_s);
-  time_field(w, "end_time", end_s);
+  w.time_member("initiation_time", init_s);
+  if (answered) w.time_member("answer_time", answer_s);
+  w.time_member("end_time", end_s);
   if (answered) w.int_member("duration", talk_s);
   w.int_member("bill_duration", bill_s);
   w.int_member("hangup_cause_code", hangup->code);
@@ -715,9 +774,9 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
   w.string_member("transport_protocol", trunk.transport);
   w.bool_member("srtp", trunk.srtp);
   if (!trunk.from_cdrd) w.bool_member("secure_trunking", trunk.secure);
-  money_field(w, "rate", rate_units);
-  money_field(w, "secure_trunking_rate", secure_units);
-  money_field(w, "total_amount", amount_units);
+  w.money_member("rate", rate_units);
+  w.money_member("secure_trunking_rate", secure_units);
+  w.money_member("total_amount", amount_units);
   if (from_plan) w.string_member("from_country", from_plan->country);
   if (to_plan) w.string_member("to_country", to_plan->country);
   w.string_member("stir_verification", stir);
@@ -726,13 +785,16 @@ void append_record(const SampleOptions& o, const std::vector<Account>& accounts,
   if (o.pbx_detail) {
     const CallFacts facts{outbound, answered, *hangup, init_s, answer_s,  end_s,
                           talk_s,   ring_s,   from,    to,     from_plan, to_plan};
+    JsonWriter detail;
+    detail.start_object();
     append_pbx_detail(
-        w, Rng(splitmix64(splitmix64(o.seed ^ kDetailSalt) ^ static_cast<std::uint64_t>(index))),
+        detail,
+        Rng(splitmix64(splitmix64(o.seed ^ kDetailSalt) ^ static_cast<std::uint64_t>(index))),
         facts);
+    detail.end_object();
+    w.members_of(detail.view());
   }
-  w.end_object();
-  out += w.view();
-  out.push_back('\n');
+  w.end();
 }
 
 }  // namespace

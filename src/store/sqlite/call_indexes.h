@@ -35,12 +35,13 @@ class CallIndexes {
     bool built GUARDED_BY(mu) = false;
     index::AccountCallIndex index GUARDED_BY(mu);
     // Re-rated bill_durations (row id -> seconds) of rows the index does not hold: a row the
-    // group-commit writer has committed but not yet added takes its value from here when it is
-    // (SqliteCallStore::write_group), which then clears what is left.
+    // group-commit writer has committed but the publisher has not yet added takes its value from
+    // here when it is (SqliteCallStore::publish), which then drops the entries up to the group's
+    // largest id (the rows of groups committed since keep theirs).
     std::unordered_map<std::int64_t, std::int64_t> late_bill GUARDED_BY(mu);
     // Every row of the account with an id up to this one that this process stored or read is in
     // `index` (or was deleted since): rows past it are committed but not indexed yet (ingest's
-    // writer adds a group's rows after its commit), or another program's.
+    // publisher adds a group's rows after its commit), or another program's.
     std::int64_t indexed_through_id GUARDED_BY(mu) = 0;
 
     // The account's calls by uuid (call_uuid_map.h), built from the table on first use by a

@@ -1,6 +1,9 @@
 #include "store/sqlite/call_row.h"
 
+#include <array>
 #include <optional>
+#include <string_view>
+#include <utility>
 
 #include "core/ascii.h"
 #include "store/sqlite/enum_codes.h"
@@ -30,28 +33,106 @@ const char* const kCallColumns =
     "q_jitter_ms, q_packet_loss_pct, q_post_dial_delay_ms, q_caller_carrier, q_callee_carrier, "
     "q_from_region, q_to_region";
 
-const std::string& insert_call_sql() {
-  static const std::string sql = [] {
-    // kCallColumns as stored: the uuid's two columns instead of the one it is read as.
-    std::string columns = kCallColumns;
-    const std::string_view shown = "COALESCE(call_uuid_as_sent, call_uuid)";
-    columns.replace(columns.find(shown), shown.size(), "call_uuid");
-    // The key is the uuid in lower case (migration 6), and the spelling is kept when it
-    // differs: both folded by bind_call (ascii_lower folds ASCII letters only, as SQLite's
-    // lower() does), not by SQL functions run for every row.
-    // The id last: NULL lets SQLite assign MAX(id) + 1 (see bind_call).
-    std::string s = "INSERT INTO calls (" + columns + ", call_uuid_as_sent, id) VALUES (?";
-    for (int i = 1; i < kCallColumnCount; ++i) s += ", ?";
-    s += ", ?, ?)";
-    return s;
-  }();
+namespace {
+
+// The columns a trunk-only call leaves empty, with the constant that stands for each in
+// insert_trunk_only_call_sql(): '' for a text column, NULL for the others (what bind_call binds
+// for an empty string and for an absent value).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 29> kTrunkOnlyConstants = {{
+    {"from_domain", "''"},
+    {"from_screen_name", "''"},
+    {"to_domain", "''"},
+    {"did_number", "''"},
+    {"did_domain", "''"},
+    {"bridged_username", "''"},
+    {"bridged_domain", "''"},
+    {"bridged_time", "NULL"},
+    {"bridged_duration_s", "NULL"},
+    {"extension_id", "NULL"},
+    {"extension_name", "''"},
+    {"extension_type", "''"},
+    {"extension_group_owner_id", "NULL"},
+    {"ext_number_reg", "NULL"},
+    {"diversion_number", "''"},
+    {"result", "''"},
+    {"hangup_disposition", "''"},
+    {"q850_cause", "''"},
+    {"quality_rate", "NULL"},
+    {"quality_max_rate", "NULL"},
+    {"legs", "NULL"},
+    {"q_rtt_ms", "NULL"},
+    {"q_jitter_ms", "NULL"},
+    {"q_packet_loss_pct", "NULL"},
+    {"q_post_dial_delay_ms", "NULL"},
+    {"q_caller_carrier", "''"},
+    {"q_callee_carrier", "''"},
+    {"q_from_region", "''"},
+    {"q_to_region", "''"},
+}};
+
+// The INSERT of every stored column, each value a parameter or, for a column `constant` names,
+// its constant.
+std::string insert_sql(std::string_view (*constant)(std::string_view column)) {
+  // kCallColumns as stored: the uuid's two columns instead of the one it is read as.
+  std::string columns = kCallColumns;
+  const std::string_view shown = "COALESCE(call_uuid_as_sent, call_uuid)";
+  columns.replace(columns.find(shown), shown.size(), "call_uuid");
+  // The key is the uuid in lower case (migration 6), and the spelling is kept when it
+  // differs: both folded by bind_call (ascii_lower folds ASCII letters only, as SQLite's
+  // lower() does), not by SQL functions run for every row.
+  // The id last: NULL lets SQLite assign MAX(id) + 1 (see bind_call).
+  columns += ", call_uuid_as_sent, id";
+  std::string values;
+  int n = 0;
+  for (std::size_t at = 0; at <= columns.size();) {
+    std::size_t end = columns.find(", ", at);
+    if (end == std::string::npos) end = columns.size();
+    const std::string_view value = constant(std::string_view(columns).substr(at, end - at));
+    values += n++ == 0 ? "" : ", ";
+    values += value.empty() ? std::string_view("?") : value;
+    at = end + 2;
+  }
+  return "INSERT INTO calls (" + columns + ") VALUES (" + values + ")";
+}
+
+}  // namespace
+
+const std::string& insert_trunk_only_call_sql() {
+  static const std::string sql = insert_sql([](std::string_view column) -> std::string_view {
+    for (const auto& [name, value] : kTrunkOnlyConstants) {
+      if (name == column) return value;
+    }
+    return {};
+  });
   return sql;
 }
 
+bool is_trunk_only_call(const CallRecord& c) {
+  return c.from_domain.empty() && c.from_screen_name.empty() && c.to_domain.empty() &&
+         c.did_number.empty() && c.did_domain.empty() && c.bridged_username.empty() &&
+         c.bridged_domain.empty() && !c.bridged_time && !c.bridged_duration_s && !c.extension_id &&
+         c.extension_name.empty() && c.extension_type.empty() && !c.extension_group_owner_id &&
+         !c.ext_number_reg && c.diversion_number.empty() && c.result.empty() &&
+         c.hangup_disposition.empty() && c.q850_cause.empty() && !c.quality_rate &&
+         !c.quality_max_rate && c.legs.empty() && !c.quality.rtt_ms && !c.quality.jitter_ms &&
+         !c.quality.packet_loss_pct && !c.quality.post_dial_delay_ms &&
+         c.quality.caller_carrier.empty() && c.quality.callee_carrier.empty() &&
+         c.quality.from_region.empty() && c.quality.to_region.empty();
+}
+
+const std::string& insert_call_sql() {
+  static const std::string sql = insert_sql([](std::string_view) { return std::string_view(); });
+  return sql;
+}
+
+namespace {
+
 // bind_call and read_call walk the same columns in the same order (the schema of calls), one
 // binding and one reading: alike on purpose, checked against each other by the store tests.
-void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
-               std::string& uuid_key, std::optional<std::int64_t> id) {
+// kTrunkOnly skips the columns insert_trunk_only_call_sql() writes as constants.
+template <bool kTrunkOnly>
+void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_blob,
+                  std::string& uuid_key, std::optional<std::int64_t> id) {
   uuid_key.assign(c.call_uuid);
   bool folded = false;
   for (char& ch : uuid_key) {
@@ -60,6 +141,10 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
     ch = lower;
   }
   int i = 1;
+  // A column of kTrunkOnlyConstants: bound only by the full insert.
+  const auto optional = [&](const auto& v) {
+    if constexpr (!kTrunkOnly) st.bind(i++, v);
+  };
   st.bind(i++, c.account_id);
   st.bind(i++, uuid_key);  // the key
   st.bind(i++, enum_code(c.direction));
@@ -91,40 +176,42 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
   st.bind(i++, c.cnam_lookup);
   st.bind(i++, c.cnam_lookup_rate.units());
   st.bind(i++, c.from_username);
-  st.bind(i++, c.from_domain);
-  st.bind(i++, c.from_screen_name);
+  optional(c.from_domain);
+  optional(c.from_screen_name);
   st.bind(i++, c.to_username);
-  st.bind(i++, c.to_domain);
-  st.bind(i++, c.did_number);
-  st.bind(i++, c.did_domain);
-  st.bind(i++, c.bridged_username);
-  st.bind(i++, c.bridged_domain);
-  st.bind(i++, c.bridged_time);
-  st.bind(i++, c.bridged_duration_s);
-  st.bind(i++, c.extension_id);
-  st.bind(i++, c.extension_name);
-  st.bind(i++, c.extension_type);
-  st.bind(i++, c.extension_group_owner_id);
-  st.bind(i++, c.ext_number_reg);
-  st.bind(i++, c.diversion_number);
-  st.bind(i++, c.result);
-  st.bind(i++, c.hangup_disposition);
-  st.bind(i++, c.q850_cause);
-  st.bind(i++, c.quality_rate);
-  st.bind(i++, c.quality_max_rate);
-  if (legs_blob.empty()) {
-    st.bind_null(i++);
-  } else {
-    st.bind_blob(i++, legs_blob);
+  optional(c.to_domain);
+  optional(c.did_number);
+  optional(c.did_domain);
+  optional(c.bridged_username);
+  optional(c.bridged_domain);
+  optional(c.bridged_time);
+  optional(c.bridged_duration_s);
+  optional(c.extension_id);
+  optional(c.extension_name);
+  optional(c.extension_type);
+  optional(c.extension_group_owner_id);
+  optional(c.ext_number_reg);
+  optional(c.diversion_number);
+  optional(c.result);
+  optional(c.hangup_disposition);
+  optional(c.q850_cause);
+  optional(c.quality_rate);
+  optional(c.quality_max_rate);
+  if constexpr (!kTrunkOnly) {
+    if (legs_blob.empty()) {
+      st.bind_null(i++);
+    } else {
+      st.bind_blob(i++, legs_blob);
+    }
   }
-  st.bind(i++, c.quality.rtt_ms);
-  st.bind(i++, c.quality.jitter_ms);
-  st.bind(i++, c.quality.packet_loss_pct);
-  st.bind(i++, c.quality.post_dial_delay_ms);
-  st.bind(i++, c.quality.caller_carrier);
-  st.bind(i++, c.quality.callee_carrier);
-  st.bind(i++, c.quality.from_region);
-  st.bind(i++, c.quality.to_region);
+  optional(c.quality.rtt_ms);
+  optional(c.quality.jitter_ms);
+  optional(c.quality.packet_loss_pct);
+  optional(c.quality.post_dial_delay_ms);
+  optional(c.quality.caller_carrier);
+  optional(c.quality.callee_carrier);
+  optional(c.quality.from_region);
+  optional(c.quality.to_region);
   if (folded) {
     st.bind(i++, c.call_uuid);  // call_uuid_as_sent: the spelling, when the key differs
   } else {
@@ -132,7 +219,20 @@ void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
   }
   st.bind(i++, id);  // NULL: SQLite assigns MAX(id) + 1
   // A mismatch with kCallColumnCount shows up as SQLITE_RANGE at step() (too many) or as a
-  // NOT NULL failure (too few); the round-trip test covers every column.
+  // NOT NULL failure (too few); the round-trip tests cover every column.
+}
+
+}  // namespace
+
+void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
+               std::string& uuid_key, std::optional<std::int64_t> id) {
+  bind_columns<false>(st, c, legs_blob, uuid_key, id);
+}
+
+void bind_trunk_only_call(Statement& st, const CallRecord& c, std::string& uuid_key,
+                          std::optional<std::int64_t> id) {
+  static const std::string no_legs;
+  bind_columns<true>(st, c, no_legs, uuid_key, id);
 }
 
 Result<CallRecord> read_call(const Statement& st) {

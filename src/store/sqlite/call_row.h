@@ -33,6 +33,15 @@ const std::string& insert_call_sql();
 void bind_call(Statement& st, const CallRecord& call, const std::string& legs_blob,
                std::string& uuid_key, std::optional<std::int64_t> id = std::nullopt);
 
+// The same insert for a call without any cloud-PBX field, quality metric or legs (every call of
+// the SIP-trunk API): those 29 columns are written as SQL constants ('' or NULL, what
+// bind_call binds for them) rather than bound, a third of the binds of a row fewer. Whether a
+// record is one is is_trunk_only_call; bind_trunk_only_call binds the rest, as bind_call does.
+const std::string& insert_trunk_only_call_sql();
+bool is_trunk_only_call(const CallRecord& call);
+void bind_trunk_only_call(Statement& st, const CallRecord& call, std::string& uuid_key,
+                          std::optional<std::int64_t> id = std::nullopt);
+
 // Reads the record from a row whose first columns are kCallColumns.
 Result<CallRecord> read_call(const Statement& st);
 // The same into `call`, a record made by CallRecord's default constructor: read in place, so

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -222,6 +223,85 @@ TEST_F(GroupCommitTest, AReRatingBetweenCommitAndIndexUpdateReachesTheIndex) {
   EXPECT_EQ(scanned->total_count, 1);
   EXPECT_EQ(listed->total_count, scanned->total_count) << "the index kept the bill_duration of "
                                                           "the insert, not the re-rated one";
+}
+
+// The publisher adds group after group to the list index while the writer writes the next: a
+// re-rating of a row of a later group, committed while an earlier group is still being
+// published, waits in late_bill past the earlier group's publication and reaches the index with
+// the later group. Made deterministic by holding one account's index lock (as a list does), so
+// that the publisher stops halfway through the earlier group.
+TEST_F(GroupCommitTest, AReRatingOfALaterGroupSurvivesThePublicationOfAnEarlierOne) {
+  Result<Account> b = store_->accounts.create_account("Other", "MABBBBBBBBBBBBBBBBBB", "h");
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  const std::int64_t held = b->id;  // larger than acct_: published after it within a batch
+  ASSERT_GT(held, acct_);
+  // Both accounts' indexes built, by a first call each.
+  ASSERT_TRUE(
+      store_->calls
+          .insert_calls({minimal_call(acct_, "first-a", kT0), minimal_call(held, "first-b", kT0)})
+          .ok());
+  auto listed = [&](std::int64_t account, std::int64_t min_bill) {
+    CallQuery q;
+    q.account_id = account;
+    q.bill_duration.min = min_bill;
+    Result<Page<CallRecord>> page = store_->calls.list_calls(q);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    return page.ok() ? page->total_count : -1;
+  };
+
+  sqlite::CallIndexes::Slot& held_slot = store_->db->call_indexes().slot(held);
+  std::future<Result<std::vector<InsertOutcome>>> earlier, later;
+  {
+    ReaderLock hold(&held_slot.mu);
+    // The earlier group: a call of each account; its publication stops at `held`.
+    earlier = store_->calls.insert_calls_async(
+        {minimal_call(acct_, "earlier", kT0), minimal_call(held, "earlier", kT0)});
+    for (int i = 0; i < 2000 && listed(acct_, 0) < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(listed(acct_, 0), 2) << "the publisher did not add the earlier group's first call";
+    // The later group, re-rated right after its commit (its row is not in the index yet).
+    std::atomic<int> rerated{0};
+    store_->calls.set_after_commit_hook([&] {
+      BillingScan scan;
+      scan.account_id = acct_;
+      scan.include_provided = scan.include_unrated = scan.include_rated = true;
+      Result<std::vector<BilledCall>> billed = store_->rating.scan_billing(scan, {}, 10);
+      ASSERT_TRUE(billed.ok()) << billed.status().message();
+      std::vector<BilledCall> later_only;
+      for (BilledCall& c : *billed) {
+        if (c.call.call_uuid != "later") continue;
+        c.call.bill_duration_s = 600;
+        later_only.push_back(c);
+      }
+      Result<std::int64_t> n = store_->rating.update_billing(later_only);
+      ASSERT_TRUE(n.ok()) << n.status().message();
+      rerated += static_cast<int>(*n);
+    });
+    CallRecord c = minimal_call(acct_, "later", kT0);
+    c.duration_s = 60;
+    c.bill_duration_s = 60;
+    later = store_->calls.insert_calls_async({c});
+    for (int i = 0; i < 2000 && rerated.load() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(rerated.load(), 1) << "the hook did not re-rate the later call";
+    EXPECT_EQ(earlier.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout)
+        << "the earlier group was answered while its publication was held";
+  }  // the publisher goes on: the rest of the earlier group, then the later one
+  ASSERT_TRUE(earlier.get().ok());
+  ASSERT_TRUE(later.get().ok());
+  store_->calls.set_after_commit_hook(nullptr);
+
+  CallQuery q;
+  q.account_id = acct_;
+  q.bill_duration.min = 600;
+  Result<Page<CallRecord>> scanned = store_->calls.list_calls_scan(q);
+  ASSERT_TRUE(scanned.ok()) << scanned.status().message();
+  EXPECT_EQ(scanned->total_count, 1);
+  EXPECT_EQ(listed(acct_, 600), 1) << "the index kept the bill_duration of the insert, not the "
+                                      "re-rated one";
+  EXPECT_EQ(listed(held, 0), 2);
 }
 
 }  // namespace cdrd::group_commit_test

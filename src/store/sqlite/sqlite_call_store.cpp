@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_call_store.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -478,6 +480,15 @@ SqliteCallStore::~SqliteCallStore() {
   }
   queue_cv_.signal_all();
   if (writer.joinable()) writer.join();
+  // Every group is committed and handed over: the publisher answers them all, then stops.
+  std::thread publisher;
+  {
+    MutexLock lock(&publish_mu_);
+    publish_stopping_ = true;
+    publisher = std::move(publisher_);
+  }
+  publish_cv_.signal_all();
+  if (publisher.joinable()) publisher.join();
 }
 
 Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
@@ -530,12 +541,18 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
 }
 
 void SqliteCallStore::write_loop() {
+  pthread_setname_np(pthread_self(), "cdrd-writer");  // for ps, top and perf
   bool quiet = false;  // no batch came for kCompactQuiet since the last group
   for (;;) {
     std::vector<std::unique_ptr<QueuedBatch>> group;
     {
       MutexLock lock(&queue_mu_);
-      while (queue_.empty() && !stopping_) {
+      for (;;) {
+        // The accounts whose index the publisher added calls to: compacted once the writer is
+        // idle, by a pass from the first chunk.
+        for (Slot* slot : indexed_) compacting_[slot] = kCompactFromStart;
+        indexed_.clear();
+        if (!queue_.empty() || stopping_) break;
         if (compacting_.empty()) {
           queue_cv_.wait();
         } else if (quiet) {
@@ -634,11 +651,17 @@ Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::in
   return false;
 }
 
-// Writes the calls of one batch with `st` (an insert_call_sql() statement), each unless its
+// The two inserts of a group: every column bound, or the trunk-only calls' (call_row.h).
+struct InsertStatements {
+  Statement& full;
+  Statement& trunk_only;
+};
+
+// Writes the calls of one batch with `st` (the inserts of call_row.h), each unless its
 // account's uuid map finds it stored already (in an earlier group, or earlier in this group or
 // batch: every stored row's entry is added at once). `next_id` is the id the next stored row
 // must take, when SQLite's own MAX(id) + 1 would reuse a deleted one.
-Status insert_rows(Connection& c, Statement& st, const std::vector<CallRecord>& records,
+Status insert_rows(Connection& c, InsertStatements st, const std::vector<CallRecord>& records,
                    const std::map<std::int64_t, sqlite::CallIndexes::Slot*>& slots,
                    std::optional<std::int64_t>& next_id, std::vector<std::int64_t>& row_ids,
                    std::vector<InsertOutcome>& outcomes, std::vector<UuidAdded>& added,
@@ -657,11 +680,18 @@ Status insert_rows(Connection& c, Statement& st, const std::vector<CallRecord>& 
       outcomes.push_back(InsertOutcome::kDuplicate);
       continue;
     }
-    w.legs_blob.clear();
-    if (!r.legs.empty()) w.legs_blob = sqlite::encode_legs(r.legs);
-    sqlite::bind_call(st, r, w.legs_blob, w.uuid_key, next_id);
-    Status s = st.run();
-    st.reset();
+    Statement* insert = &st.trunk_only;
+    if (sqlite::is_trunk_only_call(r)) {
+      sqlite::bind_trunk_only_call(*insert, r, w.uuid_key, next_id);
+    } else {
+      insert = &st.full;
+      w.legs_blob.clear();
+      if (!r.legs.empty()) w.legs_blob = sqlite::encode_legs(r.legs);
+      sqlite::bind_call(*insert, r, w.legs_blob, w.uuid_key, next_id);
+    }
+    // Every parameter is bound again for the next call: no clearing in between.
+    Status s = insert->run();
+    insert->rewind();
     if (!s.ok()) {
       if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
         return Status::Invalid("call " + r.call_uuid + ": no account with id " +
@@ -718,14 +748,16 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
       }
     }
     ASSIGN_OR_RETURN(std::optional<std::int64_t> next_id, first_free_id(c));
-    // One statement for the group, bound and run once per call.
-    ASSIGN_OR_RETURN(StatementRef st, c.prepare(sqlite::insert_call_sql()));
+    // The statements of the group, bound and run once per call.
+    ASSIGN_OR_RETURN(StatementRef full, c.prepare(sqlite::insert_call_sql()));
+    ASSIGN_OR_RETURN(StatementRef trunk_only, c.prepare(sqlite::insert_trunk_only_call_sql()));
+    const InsertStatements st{*full, *trunk_only};
     for (auto& batch : group) {
       // A batch alone fails its transaction (nothing written); in a group its savepoint
       // undoes it alone, unless the failure is not the batch's own (then the group fails).
       if (!alone) RETURN_IF_ERROR(c.exec("SAVEPOINT batch"));
       const std::size_t added_before = added.size();
-      batch->status = insert_rows(c, *st, *batch->records, batch->slots, next_id, batch->row_ids,
+      batch->status = insert_rows(c, st, *batch->records, batch->slots, next_id, batch->row_ids,
                                   batch->outcomes, added, scratch);
       if (batch->status.ok()) {
         if (!alone) RETURN_IF_ERROR(c.exec("RELEASE batch"));
@@ -753,16 +785,45 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     hook = after_commit_;
   }
   if (hook) hook();
-  // Durable now: into the indexes, before the callers acknowledge their batches. A re-rating
-  // may have changed a row's bill_duration since the commit: its value waits in the slot's
-  // late_bill (call_indexes.h) and is taken in place of the one inserted.
-  std::set<Slot*> touched;
+  if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
+  // Durable now. The publisher adds the rows to the list index and answers the batches, while
+  // this thread writes the next group.
+  {
+    MutexLock lock(&publish_mu_);
+    if (!publisher_.joinable()) publisher_ = std::thread([this] { publish_loop(); });
+    publish_queue_.push_back(std::move(group));
+  }
+  publish_cv_.signal();
+}
+
+void SqliteCallStore::publish_loop() {
+  pthread_setname_np(pthread_self(), "cdrd-publisher");
+  for (;;) {
+    std::vector<std::unique_ptr<QueuedBatch>> group;
+    {
+      MutexLock lock(&publish_mu_);
+      while (publish_queue_.empty() && !publish_stopping_) publish_cv_.wait();
+      if (publish_queue_.empty()) return;  // stopping, and every group is answered
+      group = std::move(publish_queue_.front());
+      publish_queue_.pop_front();
+    }
+    publish(group);
+  }
+}
+
+void SqliteCallStore::publish(std::vector<std::unique_ptr<QueuedBatch>>& group) {
+  // The store stage of ingest goes on here: the index update is part of the write.
+  const std::uint64_t started = stages::stage_timing_on() ? stages::now_ns() : 0;
+  // Into the indexes, before the callers acknowledge their batches. A re-rating may have
+  // changed a row's bill_duration since the commit: its value waits in the slot's late_bill
+  // (call_indexes.h) and is taken in place of the one inserted.
+  std::map<Slot*, std::int64_t> touched;  // the largest id each slot took
   for (auto& batch : group) {
     if (!batch->status.ok()) continue;
     const std::vector<CallRecord>& records = *batch->records;
     for (auto& [account_id, slot] : batch->slots) {
       WriterLock lock(&slot->mu);
-      touched.insert(slot);
+      std::int64_t& largest = touched[slot];
       for (std::size_t i = 0; i < records.size(); ++i) {
         if (batch->row_ids[i] == 0 || records[i].account_id != account_id) continue;
         IndexedCall call = IndexedCall::of(batch->row_ids[i], records[i]);
@@ -772,16 +833,17 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
         }
         slot->index.add(call);
         slot->indexed_through_id = std::max(slot->indexed_through_id, call.id);
+        largest = std::max(largest, call.id);
       }
-      // Compacted once the writer is idle, by a pass from the first chunk.
-      compacting_[slot] = kCompactFromStart;
     }
   }
-  // Rows committed but not yet indexed are this group's alone (one writer): what is left in
-  // late_bill names rows that are gone.
-  for (Slot* slot : touched) {
+  // Groups are published in the order they committed, and ids grow: what is left in late_bill
+  // up to this group's largest id names rows that are gone; above it, rows of groups committed
+  // since, not yet published.
+  for (const auto& [slot, largest] : touched) {
     WriterLock lock(&slot->mu);
-    slot->late_bill.clear();
+    std::erase_if(slot->late_bill,
+                  [largest = largest](const auto& e) { return e.first <= largest; });
   }
   if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
   for (auto& batch : group) {
@@ -792,7 +854,9 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     }
   }
   MutexLock lock(&queue_mu_);
+  for (const auto& [slot, largest] : touched) indexed_.push_back(slot);
   for (auto& batch : group) answered_.push_back(std::move(batch));
+  queue_cv_.signal();  // the writer compacts what was indexed once it is idle
 }
 
 namespace {

@@ -10,12 +10,13 @@
 //
 // Writes go through one writer thread (group commit): insert_calls and insert_calls_async queue
 // their batch, and the writer commits every batch waiting (up to kMaxGroupRecords calls) in one
-// transaction, so one fsync serves several requests, then adds the rows to the list index and
-// only then fulfils each batch's future. Each batch has its own savepoint inside the
-// transaction: a batch refused by a constraint (an unknown account) is rolled back alone and
-// the others commit; a failure of the transaction itself fails every batch of it, and nothing
-// of them is written. Batches are written in the order they were queued, so of two batches
-// holding the same call the earlier one stores it.
+// transaction, so one fsync serves several requests, then hands the group to the publisher
+// thread and goes on with the next group; the publisher adds the rows to the list index and only
+// then fulfils each batch's future (groups in the order they committed). Each batch has its own
+// savepoint inside the transaction: a batch refused by a constraint (an unknown account) is rolled
+// back alone and the others commit; a failure of the transaction itself fails every batch of it,
+// and nothing of them is written. Batches are written in the order they were queued, so of two
+// batches holding the same call the earlier one stores it.
 //
 // After ingest the list index is packed again in the background: once the writer has had no
 // batch for kCompactQuiet, it runs AccountCallIndex::compact_step on each account that took calls,
@@ -108,8 +109,9 @@ class SqliteCallStore final : public CallStore {
   // serves, so that the first list of each account is fast). Returns the calls indexed.
   Result<std::int64_t> build_indexes();
 
-  // Test seam: runs on the writer thread after each group's commit and before its rows are
-  // added to the list index (nullptr: none). Set it while no batch is being written.
+  // Test seam: runs on the writer thread after each group's commit and before the group goes
+  // to the publisher, so before its rows are added to the list index (nullptr: none). Set it
+  // while no batch is being written.
   void set_after_commit_hook(std::function<void()> hook) EXCLUDES(queue_mu_);
   // How a start got its list indexes: loaded from the index snapshot, or built from the table
   // (then `why` says why not from the snapshot).
@@ -171,9 +173,13 @@ class SqliteCallStore final : public CallStore {
   void write_loop() EXCLUDES(queue_mu_);
   // One compaction step of the first account in compacting_ (the writer thread's own).
   void compact_step();
-  // Writes one group in one transaction, adds the stored rows to the list index, and answers
-  // every batch of it.
-  void write_group(std::vector<std::unique_ptr<QueuedBatch>>& group);
+  // Writes one group in one transaction and hands it to the publisher (a group that failed is
+  // answered here).
+  void write_group(std::vector<std::unique_ptr<QueuedBatch>>& group) EXCLUDES(publish_mu_);
+  // The publisher thread: each committed group in turn, published.
+  void publish_loop() EXCLUDES(publish_mu_);
+  // Adds a committed group's rows to the list index, then answers every batch of it.
+  void publish(std::vector<std::unique_ptr<QueuedBatch>>& group) EXCLUDES(queue_mu_);
 
   sqlite::Database& db_;
   Mutex queue_mu_;
@@ -189,6 +195,14 @@ class SqliteCallStore final : public CallStore {
   // The writer thread's own: the accounts whose index took calls since their last compaction
   // pass, each with the position its pass goes on from.
   std::map<Slot*, index::AccountCallIndex::Position> compacting_;
+  // The accounts whose index the publisher added calls to, for the writer to compact.
+  std::vector<Slot*> indexed_ GUARDED_BY(queue_mu_);
+  // Committed groups waiting for the publisher, oldest first.
+  Mutex publish_mu_;
+  CondVar publish_cv_{&publish_mu_};
+  std::deque<std::vector<std::unique_ptr<QueuedBatch>>> publish_queue_ GUARDED_BY(publish_mu_);
+  bool publish_stopping_ GUARDED_BY(publish_mu_) = false;
+  std::thread publisher_ GUARDED_BY(publish_mu_);  // started by the first committed group
 };
 
 }  // namespace cdrd

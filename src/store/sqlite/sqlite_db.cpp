@@ -34,6 +34,11 @@ void Statement::reset() {
   bind_rc_ = SQLITE_OK;
 }
 
+void Statement::rewind() {
+  sqlite3_reset(stmt_);
+  bind_rc_ = SQLITE_OK;
+}
+
 std::string Statement::text(int c) const {
   const unsigned char* p = sqlite3_column_text(stmt_, c);
   int n = sqlite3_column_bytes(stmt_, c);

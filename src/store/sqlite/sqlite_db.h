@@ -107,6 +107,9 @@ class Statement {
   Status for_each(Fn&& fn);
   // Ready for the next use: resets and clears the bindings.
   void reset();
+  // Ready to step again, keeping the bindings: for a statement whose every parameter is bound
+  // again before each step (clearing them first would be work thrown away).
+  void rewind();
 
   // Column readers, 0-based. NULL reads as 0 / "" / nullopt.
   bool is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }

@@ -377,6 +377,105 @@ TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
   expect_same_call(page.rows[1], bare);
 }
 
+// A call with no cloud-PBX field, quality metric or legs is written by the trunk-only insert,
+// which writes those columns as constants: its row must be the row the full insert writes for
+// it, byte for byte, and any one of those fields set sends a call to the full insert.
+TEST_F(SqliteStoreTest, TrunkOnlyCallsStoreTheRowTheFullInsertStores) {
+  CallRecord trunk = full_call(acct_);
+  trunk.call_uuid = "trunk-only";
+  trunk.legs.clear();
+  trunk.quality = CallQuality();
+  trunk.from_domain = trunk.from_screen_name = trunk.to_domain = trunk.did_number = "";
+  trunk.did_domain = trunk.bridged_username = trunk.bridged_domain = "";
+  trunk.bridged_time.reset();
+  trunk.bridged_duration_s.reset();
+  trunk.extension_id.reset();
+  trunk.extension_name = trunk.extension_type = "";
+  trunk.extension_group_owner_id.reset();
+  trunk.ext_number_reg.reset();
+  trunk.diversion_number = trunk.result = trunk.hangup_disposition = trunk.q850_cause = "";
+  trunk.quality_rate.reset();
+  trunk.quality_max_rate.reset();
+  ASSERT_TRUE(sqlite::is_trunk_only_call(trunk));
+  EXPECT_FALSE(sqlite::is_trunk_only_call(full_call(acct_)));
+  const std::vector<std::function<void(CallRecord&)>> one_field = {
+      [](CallRecord& c) { c.from_domain = "x"; },
+      [](CallRecord& c) { c.from_screen_name = "x"; },
+      [](CallRecord& c) { c.to_domain = "x"; },
+      [](CallRecord& c) { c.did_number = "x"; },
+      [](CallRecord& c) { c.did_domain = "x"; },
+      [](CallRecord& c) { c.bridged_username = "x"; },
+      [](CallRecord& c) { c.bridged_domain = "x"; },
+      [](CallRecord& c) { c.bridged_time = 0; },
+      [](CallRecord& c) { c.bridged_duration_s = 0; },
+      [](CallRecord& c) { c.extension_id = 0; },
+      [](CallRecord& c) { c.extension_name = "x"; },
+      [](CallRecord& c) { c.extension_type = "x"; },
+      [](CallRecord& c) { c.extension_group_owner_id = 0; },
+      [](CallRecord& c) { c.ext_number_reg = ""; },
+      [](CallRecord& c) { c.diversion_number = "x"; },
+      [](CallRecord& c) { c.result = "x"; },
+      [](CallRecord& c) { c.hangup_disposition = "x"; },
+      [](CallRecord& c) { c.q850_cause = "x"; },
+      [](CallRecord& c) { c.quality_rate = 0; },
+      [](CallRecord& c) { c.quality_max_rate = 0; },
+      [](CallRecord& c) { c.legs.emplace_back(); },
+      [](CallRecord& c) { c.quality.rtt_ms = 0; },
+      [](CallRecord& c) { c.quality.jitter_ms = 0; },
+      [](CallRecord& c) { c.quality.packet_loss_pct = 0; },
+      [](CallRecord& c) { c.quality.post_dial_delay_ms = 0; },
+      [](CallRecord& c) { c.quality.caller_carrier = "x"; },
+      [](CallRecord& c) { c.quality.callee_carrier = "x"; },
+      [](CallRecord& c) { c.quality.from_region = "x"; },
+      [](CallRecord& c) { c.quality.to_region = "x"; },
+  };
+  for (std::size_t i = 0; i < one_field.size(); ++i) {
+    CallRecord c = trunk;
+    one_field[i](c);
+    EXPECT_FALSE(sqlite::is_trunk_only_call(c)) << "field " << i;
+  }
+
+  // Through the store (the trunk-only insert), then the same call by the full insert.
+  ASSERT_THAT(insert({trunk}), ElementsAre(InsertOutcome::kStored));
+  CallRecord twin = trunk;
+  twin.call_uuid = "full-insert";
+  const Status written = store_->db->with_writer([&](sqlite::Connection& c) -> Status {
+    ASSIGN_OR_RETURN(sqlite::StatementRef st, c.prepare(sqlite::insert_call_sql()));
+    std::string key;
+    sqlite::bind_call(*st, twin, "", key);
+    return st->run();
+  });
+  ASSERT_TRUE(written.ok()) << written.message();
+  std::string columns = sqlite::kCallColumns;
+  const std::string shown = "COALESCE(call_uuid_as_sent, call_uuid)";
+  columns.replace(columns.find(shown), shown.size(), "call_uuid_as_sent");
+  std::string typed;  // each column's type too: '' and NULL, 1 and 1.0 differ there
+  for (std::size_t at = 0; at < columns.size();) {
+    std::size_t end = columns.find(", ", at);
+    if (end == std::string::npos) end = columns.size();
+    const std::string column = columns.substr(at, end - at);
+    typed += (typed.empty() ? "" : ", ") + column + ", typeof(" + column + ")";
+    at = end + 2;
+  }
+  EXPECT_EQ(raw_int(db_path(), "SELECT COUNT(*) FROM (SELECT " + typed +
+                                   " FROM calls WHERE call_uuid = 'trunk-only' INTERSECT SELECT " +
+                                   typed + " FROM calls WHERE call_uuid = 'full-insert')"),
+            1);
+  // The trunk-only insert binds the other 34 columns (63 with the uuid's spelling and the id).
+  raw_first_row(db_path(), "SELECT 1", SQLITE_OPEN_READONLY, [](sqlite3_stmt* st) {
+    sqlite3_stmt* insert = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(sqlite3_db_handle(st), sqlite::insert_trunk_only_call_sql().c_str(), -1,
+                           &insert, nullptr),
+        SQLITE_OK);
+    EXPECT_EQ(sqlite3_bind_parameter_count(insert), sqlite::kCallColumnCount + 2 - 29);
+    sqlite3_finalize(insert);
+  });
+  Result<std::optional<CallRecord>> got = store_->calls.find_call(acct_, "trunk-only", 0);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  expect_same_call(**got, trunk);
+}
+
 TEST_F(SqliteStoreTest, FindCallHonoursServedFromAndAccount) {
   insert({minimal_call(acct_, "x", kT0)});
   EXPECT_TRUE(store_->calls.find_call(acct_, "x", kT0)->has_value());  // end_time == served_from
