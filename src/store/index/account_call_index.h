@@ -30,6 +30,13 @@
 // SIP-trunk calls so) and reads '+' and 1 to 18 digits, or 1 to 18 digits, is not put in the
 // dictionary: its column holds a marker of that form, and the number's integer key the rest.
 //
+// Postings: each call also posts a hash of each value its list columns hold (the from_username;
+// the to_username, bridged_username and DID; the extension id) with the second it ended in, in
+// runs sorted by hash. A query whose list filter's values at most max_posted_calls calls hold
+// (selective()) takes those seconds by binary search and checks each of their calls against the
+// whole filter, instead of visiting every chunk of its window: its cost grows with the calls of
+// its values, not with the account. 8 bytes per posting (docs/architecture.md, "Postings").
+//
 // Exactness: query() answers exactly what the SQL evaluation of the same CallQuery answers
 // (store/sqlite/call_filter.cpp), ties on end_time broken by row id; a differential test checks
 // it (account_call_index_test.cpp). Values the columns cannot hold (a duration over 2^31-1 s, a
