@@ -1835,15 +1835,17 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
 // ---- the postings ----------------------------------------------------------------------------
 
 // Every call's list-column values as (hash, second) entries, sorted by hash: the calls that hold
-// a value are found by a binary search, whatever the account's size, without visiting its chunks.
+// a value are found by binary search, whatever the account's size, without visiting its chunks.
 // An entry names the second the call ended in, not its place, so nothing here changes when calls
 // move between chunks (merges, splits, compaction); the query finds the calls of that second and
 // checks each against the whole filter. Entries are added to a small unsorted tail, which is
-// sorted into a middle run when full, which is merged into the main run when it reaches a
-// sixteenth of it (each entry is copied a few times on average). Calls that retention removed
-// leave their entries behind until the next merge into the main run drops every entry before
-// the oldest call held; until then they only make the query look at a second that holds no such
-// call. 8 bytes per entry.
+// sorted into a run of its own when full; a run is merged with the one before it while that one
+// is at most twice its size, so the runs at least double in size from the newest to the oldest:
+// about log2(entries / 1024) runs, each entry copied about as many times over its life (a bulk
+// load of 4M entries: 12 copies each), and a lookup is a binary search per run. compact() merges
+// them into one. Calls that retention removed leave their entries behind until a merge drops
+// every entry before the oldest call held; until then they only make the query look at a second
+// that holds no such call. 8 bytes per entry.
 class AccountCallIndex::Postings {
  public:
   struct Entry {
@@ -1895,23 +1897,27 @@ class AccountCallIndex::Postings {
     tail_.push_back({h, second});
     if (tail_.size() >= kTailEntries) flush(floor);
   }
-  // The tail sorted into the middle run (and that merged into the main run when large).
-  void flush(std::optional<std::uint32_t> floor) {
-    if (tail_.empty()) return;
-    std::sort(tail_.begin(), tail_.end());
-    merge_into(mid_, tail_, std::nullopt);
-    tail_.clear();
-    if (mid_.size() * 16 > std::max(main_.size(), kTailEntries * 256)) {
-      merge_into(main_, mid_, floor);
-      mid_ = {};
+  // The tail sorted into a run of its own, and merged with the runs before it that are at most
+  // twice its size; `all`: every run merged into one.
+  void flush(std::optional<std::uint32_t> floor, bool all = false) {
+    if (!tail_.empty()) {
+      std::sort(tail_.begin(), tail_.end());
+      runs_.push_back(std::move(tail_));
+      tail_ = {};
+    }
+    while (runs_.size() >= 2 &&
+           (all || runs_[runs_.size() - 2].size() <= 2 * runs_.back().size())) {
+      std::vector<Entry> newer = std::move(runs_.back());
+      runs_.pop_back();
+      merge_into(runs_.back(), newer, floor);
     }
   }
   // f(second) for every entry of hash h.
   template <class F>
   void each(std::uint32_t h, F&& f) const {
-    for (const std::vector<Entry>* run : {&main_, &mid_}) {
-      auto it = std::lower_bound(run->begin(), run->end(), Entry{h, 0});
-      for (; it != run->end() && it->hash == h; ++it) f(it->second);
+    for (const std::vector<Entry>& run : runs_) {
+      auto it = std::lower_bound(run.begin(), run.end(), Entry{h, 0});
+      for (; it != run.end() && it->hash == h; ++it) f(it->second);
     }
     for (const Entry& e : tail_) {
       if (e.hash == h) f(e.second);
@@ -1919,9 +1925,9 @@ class AccountCallIndex::Postings {
   }
   std::size_t count(std::uint32_t h) const {
     std::size_t n = 0;
-    for (const std::vector<Entry>* run : {&main_, &mid_}) {
+    for (const std::vector<Entry>& run : runs_) {
       const auto range =
-          std::equal_range(run->begin(), run->end(), Entry{h, 0},
+          std::equal_range(run.begin(), run.end(), Entry{h, 0},
                            [](const Entry& a, const Entry& b) { return a.hash < b.hash; });
       n += static_cast<std::size_t>(range.second - range.first);
     }
@@ -1929,7 +1935,9 @@ class AccountCallIndex::Postings {
     return n;
   }
   std::size_t memory_bytes() const {
-    return (main_.capacity() + mid_.capacity() + tail_.capacity()) * sizeof(Entry);
+    std::size_t entries = tail_.capacity();
+    for (const std::vector<Entry>& run : runs_) entries += run.capacity();
+    return entries * sizeof(Entry) + runs_.capacity() * sizeof(std::vector<Entry>);
   }
 
  private:
@@ -1951,8 +1959,9 @@ class AccountCallIndex::Postings {
   }
 
   bool based_ = false;
-  std::int64_t base_ = 0;  // in seconds
-  std::vector<Entry> main_, mid_, tail_;
+  std::int64_t base_ = 0;                 // in seconds
+  std::vector<std::vector<Entry>> runs_;  // sorted; each over twice the size of the next
+  std::vector<Entry> tail_;
 };
 
 std::optional<std::vector<std::uint32_t>> AccountCallIndex::posted(const CallQuery& q,
@@ -2307,12 +2316,12 @@ void AccountCallIndex::compact() {
     c->recompute_stats();
   }
   chunks_ = std::move(packed);
-  flush_postings();
+  flush_postings(/*all=*/true);
 }
 
-void AccountCallIndex::flush_postings() {
+void AccountCallIndex::flush_postings(bool all) {
   if (!postings_ || chunks_.empty()) return;
-  postings_->flush(postings_->fitted(Postings::floor_seconds(chunks_.front()->first_end)));
+  postings_->flush(postings_->fitted(Postings::floor_seconds(chunks_.front()->first_end)), all);
 }
 
 AccountCallIndex::Shape AccountCallIndex::shape() const {

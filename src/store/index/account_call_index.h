@@ -208,7 +208,8 @@ class AccountCallIndex {
   // Posts the call just added, with the values its list columns took.
   void post(const IndexedCall& call, std::uint32_t from_user, std::uint32_t to_user,
             std::uint32_t bridged_user, std::uint32_t did, std::uint32_t ext);
-  void flush_postings();  // the postings' unsorted tail sorted in
+  // The postings' unsorted tail sorted in (`all`: and every run merged into one).
+  void flush_postings(bool all = false);
 
   std::vector<std::unique_ptr<Chunk>> chunks_;  // in (end_time, id) order, none empty
   // Postings: for each call, a hash of each value its list columns hold (from_username; the
