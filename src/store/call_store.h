@@ -90,6 +90,14 @@ class CallStore {
   // waits on the network or on another request: the server may then answer a retrieve on the
   // thread that read it (http::RouteDecision::bounded). Default: no.
   virtual bool find_call_is_local() const { return false; }
+  // Whether list_calls(query) is bounded work in a local store: its matches found in memory by
+  // the values of a selective filter (their own calls, not the account's: a rare username) and
+  // a small page read by point lookups, never waiting on the network or on another request; the
+  // server may then answer it on the thread that read it, as a retrieve. Default: no.
+  virtual bool list_is_bounded(const CallQuery& query) {
+    (void)query;
+    return false;
+  }
 
   // One page of the calls matching `query`, in its order (ties broken by storage order, so
   // pages never overlap or skip), and the exact total count of matches.

@@ -130,16 +130,25 @@ App::App(ApiContext ctx, ApiServices services, AuthThrottle::Limits throttle, Op
                 return pbx::handle_token(ctx_, services_.oauth, r);
               }));
   // The routes are a table written as calls: one add() per path, alike by design.
+  // A list its store finds through a selective filter's values runs where it was read.
+  const BearerBounded bounded_list = [this](const http::HttpRequest& head, const PathParams& p,
+                                            std::int64_t account_id) {
+    return pbx::list_is_bounded(ctx_, head, p.at("client_id"), account_id);
+  };
   router_.add("GET", "/api/ver1.0/client/{client_id}/calls",
-              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p,
-                                              const TokenGrant* g) {
-                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), false, g);
-              }));
+              for_bearer(
+                  kNoBodyBytes,
+                  [this](const http::HttpRequest& r, const PathParams& p, const TokenGrant* g) {
+                    return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), false, g);
+                  },
+                  bounded_list));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history",
-              for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p,
-                                              const TokenGrant* g) {
-                return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), true, g);
-              }));
+              for_bearer(
+                  kNoBodyBytes,
+                  [this](const http::HttpRequest& r, const PathParams& p, const TokenGrant* g) {
+                    return pbx::list_calls(ctx_, services_.oauth, r, p.at("client_id"), true, g);
+                  },
+                  bounded_list));
   router_.add("GET", "/api/ver1.0/client/{client_id}/call_history/{call_uuid}",
               for_bearer(kNoBodyBytes, [this](const http::HttpRequest& r, const PathParams& p,
                                               const TokenGrant* g) {
@@ -344,9 +353,10 @@ RouteAdmitter App::for_operator(std::size_t body_limit, RouteHandler handler) co
   };
 }
 
-RouteAdmitter App::for_bearer(std::size_t body_limit, BearerHandler handler) const {
-  return [this, body_limit, handler = std::move(handler)](const http::HttpRequest& head,
-                                                          const PathParams& params) {
+RouteAdmitter App::for_bearer(std::size_t body_limit, BearerHandler handler,
+                              BearerBounded bounded) const {
+  return [this, body_limit, handler = std::move(handler), bounded = std::move(bounded)](
+             const http::HttpRequest& head, const PathParams& params) {
     std::optional<TokenGrant> grant = pbx::token_grant(ctx_, services_.oauth, head);
     if (!grant) {
       // No valid token: the handler's own 401 (it looks at the token only, and these routes
@@ -357,6 +367,7 @@ RouteAdmitter App::for_bearer(std::size_t body_limit, BearerHandler handler) con
     d.max_body_bytes = body_limit;
     d.tenant = "client " + std::to_string(grant->account_id);
     d.account = d.tenant;
+    d.bounded = bounded && bounded(head, params, grant->account_id);
     // The grant read here is the request's: the token is looked up once per request.
     d.handle = [handler, params, grant = std::move(*grant)](const http::HttpRequest& request) {
       return handler(request, params, &grant);

@@ -95,9 +95,15 @@ class App {
   // Cloud-PBX GET routes: a request without a valid bearer token gets the handler's 401 from the
   // head (the handler is given no grant and looks the token up itself); with one, the token's
   // account is the tenant and the handler is given the grant read at the head.
+  // `bounded`, when given, tells from the head and the token's account whether the handler is
+  // bounded work (http::RouteDecision::bounded: a list its store finds through a selective
+  // filter's values).
   using BearerHandler = std::function<http::HttpResponse(
       const http::HttpRequest&, const PathParams&, const TokenGrant* admitted)>;
-  RouteAdmitter for_bearer(std::size_t body_limit, BearerHandler handler) const;
+  using BearerBounded = std::function<bool(const http::HttpRequest& head, const PathParams&,
+                                           std::int64_t account_id)>;
+  RouteAdmitter for_bearer(std::size_t body_limit, BearerHandler handler,
+                           BearerBounded bounded = nullptr) const;
 
   ApiContext ctx_;
   ApiServices services_;

@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "api/app/app.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
 #include "store/forwarding_call_store.h"
 #include "testing/stores.h"
 #include "testing/temp_dir.h"
+#include "testing/values.h"
 
 namespace cdrd::api {
 namespace {
@@ -105,6 +107,63 @@ TEST_F(BoundedRoutesTest, AFailedAuthenticationIsAnsweredFromTheHeadAsBefore) {
   const http::RouteDecision d = app->admit(r);
   ASSERT_TRUE(d.response);
   EXPECT_EQ(d.response->status, 401);
+}
+
+// A cloud-PBX list is bounded when the account's list index finds its calls through the postings
+// (a filter on values a few calls hold) and its page is one statement; a list of the whole
+// account, of a value too many calls hold, or a large page is not.
+TEST_F(BoundedRoutesTest, APbxListIsBoundedWhenItsIndexFindsItThroughASelectiveFilter) {
+  const auto app = app_over(stores_->calls);
+  const Result<std::optional<Account>> account =
+      stores_->accounts.find_account_by_auth_id(std::string(kAuthId));
+  ASSERT_TRUE(account.ok() && account->has_value());
+  const std::int64_t account_id = (*account)->id;
+  const Result<OAuthApp> oauth_app = stores_->oauth.create_app(account_id, "bounded-pbx", "h");
+  ASSERT_TRUE(oauth_app.ok());
+  const std::string bearer = "a-bearer-token-of-the-bounded-routes-test-1";
+  const Micros now = system_now();
+  ASSERT_TRUE(stores_->oauth
+                  .add_token(sha256_hex(bearer), oauth_app->id, now + 3600 * kMicrosPerSecond, now)
+                  .ok());
+  // 2,100 calls from a common number, 3 from a rare username.
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 2103; ++i) {
+    CallRecord c = testing::minimal_call(account_id, "bounded-pbx-call-" + std::to_string(i),
+                                         now - (i + 60) * kMicrosPerSecond);
+    c.from_username = i < 2100 ? c.from_number : "+14155550111";
+    calls.push_back(std::move(c));
+  }
+  ASSERT_TRUE(stores_->calls.insert_calls(calls).ok());
+  auto pbx = [&](http::Params query) {
+    http::HttpRequest r;
+    r.method = "GET";
+    r.path = "/api/ver1.0/client/@me/calls/";
+    r.target = r.path;
+    r.query = std::move(query);
+    r.headers = {{"authorization", "Bearer " + bearer}};
+    return r;
+  };
+  // A list builds the account's index if no write did; the admission never does.
+  const http::HttpRequest rare = pbx({{"from_username", "+14155550111"}});
+  ASSERT_EQ(app->handle(rare).status, 200);
+  http::RouteDecision d = app->admit(rare);
+  ASSERT_FALSE(d.response);
+  EXPECT_TRUE(d.bounded);
+  const http::HttpResponse listed = d.handle(rare);
+  EXPECT_EQ(listed.status, 200);
+  std::size_t found = 0;
+  for (std::size_t at = listed.body.find("bounded-pbx-call-"); at != std::string::npos;
+       at = listed.body.find("bounded-pbx-call-", at + 1)) {
+    ++found;
+  }
+  EXPECT_EQ(found, 3u) << listed.body;
+  for (const http::Params& query :
+       {http::Params{}, http::Params{{"from_username", "+14155550100"}},
+        http::Params{{"from_username", "+14155550111"}, {"per_page", "100"}}}) {
+    d = app->admit(pbx(query));
+    ASSERT_FALSE(d.response);
+    EXPECT_FALSE(d.bounded) << (query.empty() ? "" : query.front().second);
+  }
 }
 
 }  // namespace

@@ -233,6 +233,14 @@ http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
   return json(200, render_list(page->rows, with_legs, *query));
 }
 
+bool list_is_bounded(const ApiContext& ctx, const http::HttpRequest& request,
+                     const std::string& client_id, std::int64_t account_id) {
+  if (check_client(account_id, client_id)) return true;  // answered without a list
+  const Result<CallQuery> query =
+      parse_list_options(request.query, account_id, ctx.retention_floor());
+  return !query.ok() || ctx.calls.list_is_bounded(*query);
+}
+
 http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
                                     const http::HttpRequest& request, const std::string& client_id,
                                     const std::string& call_uuid, const TokenGrant* admitted) {

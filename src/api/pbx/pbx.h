@@ -55,6 +55,11 @@ http::HttpResponse handle_token(const ApiContext& ctx, OAuthStore& oauth,
 http::HttpResponse list_calls(const ApiContext& ctx, OAuthStore& oauth,
                               const http::HttpRequest& request, const std::string& client_id,
                               bool with_legs, const TokenGrant* admitted = nullptr);
+// Whether list_calls of this request, for the token's account, is bounded work
+// (CallStore::list_is_bounded): then it may run on the thread that read the request. Also true
+// when the request is answered without listing (another client's path, an invalid option).
+bool list_is_bounded(const ApiContext& ctx, const http::HttpRequest& request,
+                     const std::string& client_id, std::int64_t account_id);
 http::HttpResponse get_call_history(const ApiContext& ctx, OAuthStore& oauth,
                                     const http::HttpRequest& request, const std::string& client_id,
                                     const std::string& call_uuid,

@@ -1834,6 +1834,226 @@ std::size_t AccountCallIndex::count_in(const Chunk& c, const Plan& p, std::size_
          count_range(c, p, c.sorted, c.pending(), true, mask.data() + sorted_words);
 }
 
+// ---- the postings ----------------------------------------------------------------------------
+
+// Every call's list-column values as (hash, second) entries, sorted by hash: the calls that hold
+// a value are found by binary search, whatever the account's size, without visiting its chunks.
+// An entry names the second the call ended in, not its place, so nothing here changes when calls
+// move between chunks (merges, splits, compaction); the query finds the calls of that second and
+// checks each against the whole filter. Entries are added to a small unsorted tail, which is
+// sorted into a run of its own when full; a run is merged with the one before it while that one
+// is at most twice its size, so the runs at least double in size from the newest to the oldest:
+// about log2(entries / 1024) runs, each entry copied about as many times over its life (a bulk
+// load of 4M entries: 12 copies each), and a lookup is a binary search per run. compact() merges
+// them into one. Calls that retention removed leave their entries behind until a merge drops
+// every entry before the oldest call held; until then they only make the query look at a second
+// that holds no such call. 8 bytes per entry.
+class AccountCallIndex::Postings {
+ public:
+  struct Entry {
+    std::uint32_t hash = 0, second = 0;
+    bool operator<(const Entry& o) const {
+      return hash != o.hash ? hash < o.hash : second < o.second;
+    }
+  };
+  static constexpr std::size_t kTailEntries = 1024;
+  static constexpr std::int64_t kMicrosPerSecond = 1'000'000;
+
+  // Families of values, mixed into the hash: a value of one never finds another's calls.
+  enum Family : std::uint64_t { kFrom = 1, kTo = 2, kExt = 3 };
+  static std::uint32_t hash(std::uint64_t key, Family family) {
+    std::uint64_t h = key * 0x9E3779B97F4A7C15ULL + family * 0xD6E8FEB86659FD93ULL;
+    h = (h ^ (h >> 32)) * 0xD6E8FEB86659FD93ULL;
+    h = (h ^ (h >> 32)) * 0xD6E8FEB86659FD93ULL;
+    return static_cast<std::uint32_t>(h >> 32);
+  }
+
+  // The second of `end_time` as an entry holds it: counted from base_ (the first call's second
+  // less 2^31, so 68 years either side fit), nullopt when it does not fit.
+  std::optional<std::uint32_t> second_of(Micros end_time) {
+    const std::int64_t s = floor_seconds(end_time);
+    if (!based_) {
+      based_ = true;
+      base_ = s - (std::int64_t{1} << 31);
+    }
+    return fitted(s);
+  }
+  std::optional<std::uint32_t> fitted(std::int64_t s) const {
+    // Its microseconds [s, s + 1) must be Micros too.
+    constexpr std::int64_t kLowest = std::numeric_limits<Micros>::lowest() / kMicrosPerSecond + 1;
+    constexpr std::int64_t kHighest = std::numeric_limits<Micros>::max() / kMicrosPerSecond - 1;
+    if (!based_ || s < base_ || s < kLowest || s > kHighest ||
+        s - base_ > std::int64_t{std::numeric_limits<std::uint32_t>::max()}) {
+      return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(s - base_);
+  }
+  // The end times [from, from + 1 s) of an entry's second.
+  Micros micros_of(std::uint32_t second) const { return (base_ + second) * kMicrosPerSecond; }
+  static std::int64_t floor_seconds(Micros t) {
+    return t / kMicrosPerSecond - (t % kMicrosPerSecond < 0 ? 1 : 0);
+  }
+
+  // `floor`: the second of the oldest call held (entries before it are dropped when merged).
+  void add(std::uint32_t h, std::uint32_t second, std::optional<std::uint32_t> floor) {
+    tail_.push_back({h, second});
+    if (tail_.size() >= kTailEntries) flush(floor);
+  }
+  // The tail sorted into a run of its own, and merged with the runs before it that are at most
+  // twice its size; `all`: every run merged into one.
+  void flush(std::optional<std::uint32_t> floor, bool all = false) {
+    if (!tail_.empty()) {
+      std::sort(tail_.begin(), tail_.end());
+      runs_.push_back(std::move(tail_));
+      tail_ = {};
+    }
+    while (runs_.size() >= 2 &&
+           (all || runs_[runs_.size() - 2].size() <= 2 * runs_.back().size())) {
+      std::vector<Entry> newer = std::move(runs_.back());
+      runs_.pop_back();
+      merge_into(runs_.back(), newer, floor);
+    }
+  }
+  // f(second) for every entry of hash h.
+  template <class F>
+  void each(std::uint32_t h, F&& f) const {
+    for (const std::vector<Entry>& run : runs_) {
+      auto it = std::lower_bound(run.begin(), run.end(), Entry{h, 0});
+      for (; it != run.end() && it->hash == h; ++it) f(it->second);
+    }
+    for (const Entry& e : tail_) {
+      if (e.hash == h) f(e.second);
+    }
+  }
+  std::size_t count(std::uint32_t h) const {
+    std::size_t n = 0;
+    for (const std::vector<Entry>& run : runs_) {
+      const auto range =
+          std::equal_range(run.begin(), run.end(), Entry{h, 0},
+                           [](const Entry& a, const Entry& b) { return a.hash < b.hash; });
+      n += static_cast<std::size_t>(range.second - range.first);
+    }
+    for (const Entry& e : tail_) n += e.hash == h ? 1 : 0;
+    return n;
+  }
+  std::size_t memory_bytes() const {
+    std::size_t entries = tail_.capacity();
+    for (const std::vector<Entry>& run : runs_) entries += run.capacity();
+    return entries * sizeof(Entry) + runs_.capacity() * sizeof(std::vector<Entry>);
+  }
+
+ private:
+  // `into` and `from` sorted: `into` becomes both, without the entries before `floor`.
+  static void merge_into(std::vector<Entry>& into, const std::vector<Entry>& from,
+                         std::optional<std::uint32_t> floor) {
+    std::vector<Entry> merged;
+    merged.reserve(into.size() + from.size());
+    auto keep = [floor](const Entry& e) { return !floor || e.second >= *floor; };
+    auto a = into.cbegin();
+    auto b = from.cbegin();
+    while (a != into.cend() || b != from.cend()) {
+      const bool take_a = b == from.cend() || (a != into.cend() && !(*b < *a));
+      const Entry e = take_a ? *a++ : *b++;
+      if (keep(e)) merged.push_back(e);
+    }
+    merged.shrink_to_fit();
+    into = std::move(merged);
+  }
+
+  bool based_ = false;
+  std::int64_t base_ = 0;                 // in seconds
+  std::vector<std::vector<Entry>> runs_;  // sorted; each over twice the size of the next
+  std::vector<Entry> tail_;
+};
+
+std::optional<std::vector<std::uint32_t>> AccountCallIndex::posted(const CallQuery& q,
+                                                                   const Plan& p) const {
+  if (!postings_ || !postings_usable_ || max_posted_calls_ == 0) return std::nullopt;
+  // An empty value is not posted (a call without that field holds none): such a filter is
+  // answered by the chunks.
+  for (const auto* values :
+       {&q.from_usernames, &q.to_usernames, &q.bridged_usernames, &q.did_numbers}) {
+    for (const std::string& v : *values) {
+      if (v.empty()) return std::nullopt;
+    }
+  }
+  struct Filter {
+    const std::vector<std::uint32_t>* ids;
+    const std::vector<NumberProbe>* numbers;
+    Postings::Family family;
+  };
+  static const std::vector<NumberProbe> kNoNumbers;
+  const Filter filters[] = {{&p.from_users, &p.from_user_numbers, Postings::kFrom},
+                            {&p.to_users, &p.to_user_numbers, Postings::kTo},
+                            {&p.bridged_users, &p.bridged_user_numbers, Postings::kTo},
+                            {&p.dids, &p.did_numbers, Postings::kTo},
+                            {&p.exts, &kNoNumbers, Postings::kExt}};
+  std::optional<std::vector<std::uint32_t>> best;
+  std::size_t best_calls = max_posted_calls_ + 1;
+  for (const Filter& f : filters) {
+    if (f.ids->empty() && f.numbers->empty()) continue;
+    std::vector<std::uint32_t> hashes;
+    for (const std::uint32_t id : *f.ids) hashes.push_back(Postings::hash(id, f.family));
+    for (const NumberProbe& probe : *f.numbers) {
+      hashes.push_back(Postings::hash(probe.key, f.family));
+    }
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    std::size_t calls = 0;
+    for (const std::uint32_t h : hashes) calls += postings_->count(h);
+    if (calls < best_calls) {
+      best_calls = calls;
+      best = std::move(hashes);
+    }
+  }
+  return best;
+}
+
+IndexAnswer AccountCallIndex::query_posted(const CallQuery& q, const Plan& p,
+                                           const std::vector<std::uint32_t>& hashes) const {
+  IndexAnswer answer;
+  std::vector<std::uint32_t> seconds;
+  for (const std::uint32_t h : hashes) {
+    postings_->each(h, [&seconds](std::uint32_t s) { seconds.push_back(s); });
+  }
+  std::sort(seconds.begin(), seconds.end());
+  seconds.erase(std::unique(seconds.begin(), seconds.end()), seconds.end());
+  // Every call of each second, checked against the whole filter (the window included).
+  std::vector<std::pair<Micros, std::int64_t>> hits;
+  Word m[1];
+  for (const std::uint32_t s : seconds) {
+    const Micros from = postings_->micros_of(s), until = from + Postings::kMicrosPerSecond;
+    if ((p.end_from && *p.end_from >= until) || (p.end_until && *p.end_until <= from)) continue;
+    for (std::size_t ci = chunk_for(from, std::numeric_limits<std::int64_t>::min());
+         ci < chunks_.size() && chunks_[ci]->first_end < until; ++ci) {
+      const Chunk& c = *chunks_[ci];
+      auto check = [&](std::size_t i) {
+        if (count_range(c, p, i, 1, true, m) != 0) hits.emplace_back(c.end_time[i], c.id[i]);
+      };
+      const std::size_t hi = c.first_at_or_after(until);
+      for (std::size_t i = c.first_at_or_after(from); i < hi; ++i) check(i);
+      for (std::size_t i = c.sorted; i < c.size(); ++i) {
+        const Micros e = c.end_time[i];
+        if (e >= from && e < until) check(i);
+      }
+    }
+  }
+  std::sort(hits.begin(), hits.end());
+  if (q.order == SortOrder::kNewestFirst) std::reverse(hits.begin(), hits.end());
+  if (q.count_total) answer.total_count = static_cast<std::int64_t>(hits.size());
+  const auto offset = static_cast<std::size_t>(std::max<std::int64_t>(0, q.offset));
+  const auto limit = static_cast<std::size_t>(std::max(0, q.limit));
+  for (std::size_t i = offset; i < hits.size() && answer.ids.size() < limit; ++i) {
+    answer.ids.push_back(hits[i].second);
+  }
+  return answer;
+}
+
+bool AccountCallIndex::selective(const CallQuery& q) const {
+  const std::optional<Plan> p = plan(q);
+  return !p || chunks_.empty() || posted(q, *p).has_value();  // none: an empty answer at once
+}
+
 // ---- the index -------------------------------------------------------------------------------
 
 std::string_view AccountCallIndex::Dictionary::at(std::uint32_t id) const {
@@ -1887,8 +2107,10 @@ std::size_t AccountCallIndex::Dictionary::memory_bytes() const {
          slots_.capacity() * sizeof(std::uint32_t);
 }
 
-AccountCallIndex::AccountCallIndex(std::size_t chunk_rows)
-    : chunk_rows_(std::max<std::size_t>(chunk_rows, 2)) {}
+AccountCallIndex::AccountCallIndex(std::size_t chunk_rows, std::size_t max_posted_calls)
+    : postings_(std::make_unique<Postings>()),
+      max_posted_calls_(max_posted_calls),
+      chunk_rows_(std::max<std::size_t>(chunk_rows, 2)) {}
 AccountCallIndex::~AccountCallIndex() = default;
 AccountCallIndex::AccountCallIndex(AccountCallIndex&&) noexcept = default;
 AccountCallIndex& AccountCallIndex::operator=(AccountCallIndex&&) noexcept = default;
@@ -1907,6 +2129,39 @@ std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const 
     }
   }
   return lo == 0 ? 0 : lo - 1;
+}
+
+void AccountCallIndex::post(const IndexedCall& call, std::uint32_t from_user, std::uint32_t to_user,
+                            std::uint32_t bridged_user, std::uint32_t did, std::uint32_t ext) {
+  if (!postings_) postings_ = std::make_unique<Postings>();
+  if (!postings_usable_) return;
+  const std::optional<std::uint32_t> second = postings_->second_of(call.end_time);
+  if (!second) {
+    postings_usable_ = false;  // a call too far in time from the first: the chunks answer
+    postings_ = std::make_unique<Postings>();
+    return;
+  }
+  const std::optional<std::uint32_t> floor =
+      postings_->fitted(Postings::floor_seconds(chunks_.front()->first_end));
+  const NumberKey from = number_key(call.from_number), to = number_key(call.to_number);
+  // A field left empty holds no value: not posted (posted() leaves empty filter values alone).
+  if (!call.from_username.empty()) {
+    postings_->add(Postings::hash(user_key(from_user, from.hi, from.lo), Postings::kFrom), *second,
+                   floor);
+  }
+  std::uint64_t to_keys[3];
+  std::size_t n = 0;
+  for (const auto& [text, value] :
+       {std::pair{call.to_username, to_user}, std::pair{call.bridged_username, bridged_user},
+        std::pair{call.did_number, did}}) {
+    if (text.empty()) continue;
+    const std::uint64_t key = user_key(value, to.hi, to.lo);
+    if (std::find(to_keys, to_keys + n, key) == to_keys + n) to_keys[n++] = key;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    postings_->add(Postings::hash(to_keys[i], Postings::kTo), *second, floor);
+  }
+  if (ext != 0) postings_->add(Postings::hash(ext, Postings::kExt), *second, floor);
 }
 
 void AccountCallIndex::add(const IndexedCall& call) {
@@ -1997,15 +2252,20 @@ void AccountCallIndex::add(const IndexedCall& call) {
     }
     return intern(name);
   };
-  ins(c.from_user, user(call.from_username, call.from_number));
-  ins(c.to_user, user(call.to_username, call.to_number));
-  ins(c.bridged_user, user(call.bridged_username, call.to_number));
-  ins(c.did, user(call.did_number, call.to_number));
+  const std::uint32_t from_user = user(call.from_username, call.from_number);
+  const std::uint32_t to_user = user(call.to_username, call.to_number);
+  const std::uint32_t bridged_user = user(call.bridged_username, call.to_number);
+  const std::uint32_t did = user(call.did_number, call.to_number);
+  ins(c.from_user, from_user);
+  ins(c.to_user, to_user);
+  ins(c.bridged_user, bridged_user);
+  ins(c.did, did);
   ins(c.ext, ext);
   ++c.n;
   c.account_for(pos);
   if (in_order) c.sorted = c.size();
   ++size_;
+  post(call, from_user, to_user, bridged_user, did, ext);
   if (c.pending() > kPendingRows || c.size() > chunk_rows_) c.settle();
 
   if (c.size() > chunk_rows_) {
@@ -2058,6 +2318,12 @@ void AccountCallIndex::compact() {
     c->recompute_stats();
   }
   chunks_ = std::move(packed);
+  flush_postings(/*all=*/true);
+}
+
+void AccountCallIndex::flush_postings(bool all) {
+  if (!postings_ || chunks_.empty()) return;
+  postings_->flush(postings_->fitted(Postings::floor_seconds(chunks_.front()->first_end)), all);
 }
 
 AccountCallIndex::Shape AccountCallIndex::shape() const {
@@ -2080,7 +2346,10 @@ std::optional<AccountCallIndex::Position> AccountCallIndex::compact_step(Positio
   auto loose = [&](std::size_t i) { return chunks_[i]->pending() > 0 || fits_next(i); };
   std::size_t first = chunks_.empty() ? 0 : chunk_for(from.first, from.second);
   while (first < chunks_.size() && !loose(first)) ++first;
-  if (first >= chunks_.size()) return std::nullopt;
+  if (first >= chunks_.size()) {
+    flush_postings();  // the pass is over: the postings' tail sorted too
+    return std::nullopt;
+  }
   // The run [first, last): each next chunk that the one before fits with.
   std::size_t last = first + 1, rows = chunks_[first]->size();
   while (last < chunks_.size() && rows + chunks_[last]->size() <= max_rows && fits_next(last - 1)) {
@@ -2131,7 +2400,10 @@ std::optional<AccountCallIndex::Position> AccountCallIndex::compact_step(Positio
     chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(first),
                    std::make_move_iterator(packed.begin()), std::make_move_iterator(packed.end()));
   }
-  if (next >= chunks_.size()) return std::nullopt;
+  if (next >= chunks_.size()) {
+    flush_postings();
+    return std::nullopt;
+  }
   return Position{chunks_[next]->first_end, chunks_[next]->first_id};
 }
 
@@ -2168,6 +2440,10 @@ IndexAnswer AccountCallIndex::query(const CallQuery& q) const {
   IndexAnswer answer;
   const std::optional<Plan> p = plan(q);
   if (!p || chunks_.empty()) return answer;
+  // A filter on rare values: their calls, from the postings.
+  if (const std::optional<std::vector<std::uint32_t>> hashes = posted(q, *p)) {
+    return query_posted(q, *p, *hashes);
+  }
   const std::size_t limit = static_cast<std::size_t>(std::max(0, q.limit));
   const auto offset = static_cast<std::size_t>(std::max<std::int64_t>(0, q.offset));
   const bool newest_first = q.order == SortOrder::kNewestFirst;
@@ -2395,6 +2671,7 @@ std::size_t AccountCallIndex::memory_bytes() const {
   // Hash tables: a node per entry (key, value, next pointer) and a bucket pointer.
   for (const auto& cp : chunks_) bytes += cp->sets_memory_bytes();
   bytes += strings_.memory_bytes();
+  if (postings_) bytes += postings_->memory_bytes();
   bytes += extensions_.size() * 40;
   bytes += (wide_bill_.size() + wide_dur_.size() + wide_bridged_.size() + long_init_.size()) * 40;
   for (const auto* odd : {&odd_from_, &odd_to_}) {

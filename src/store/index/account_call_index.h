@@ -30,6 +30,13 @@
 // SIP-trunk calls so) and reads '+' and 1 to 18 digits, or 1 to 18 digits, is not put in the
 // dictionary: its column holds a marker of that form, and the number's integer key the rest.
 //
+// Postings: each call also posts a hash of each value its list columns hold (the from_username;
+// the to_username, bridged_username and DID; the extension id) with the second it ended in, in
+// runs sorted by hash. A query whose list filter's values at most max_posted_calls calls hold
+// (selective()) takes those seconds by binary search and checks each of their calls against the
+// whole filter, instead of visiting every chunk of its window: its cost grows with the calls of
+// its values, not with the account. 8 bytes per posting (docs/architecture.md, "Postings").
+//
 // Exactness: query() answers exactly what the SQL evaluation of the same CallQuery answers
 // (store/sqlite/call_filter.cpp), ties on end_time broken by row id; a differential test checks
 // it (account_call_index_test.cpp). Values the columns cannot hold (a duration over 2^31-1 s, a
@@ -86,9 +93,13 @@ class AccountCallIndex {
   static constexpr std::size_t kChunkRows = 8192;
   // Calls a chunk takes out of order before it merges them in (one pass over its columns).
   static constexpr std::size_t kPendingRows = 256;
+  // The most calls a query reads through the postings (selective() below) instead of the chunks.
+  static constexpr std::size_t kMaxPostedCalls = 2048;
 
-  // `chunk_rows`: calls per chunk at most (tests use small chunks to get many).
-  explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows);
+  // `chunk_rows`: calls per chunk at most (tests use small chunks to get many);
+  // `max_posted_calls`: the most calls a query reads through the postings (0: never).
+  explicit AccountCallIndex(std::size_t chunk_rows = kChunkRows,
+                            std::size_t max_posted_calls = kMaxPostedCalls);
   ~AccountCallIndex();
   AccountCallIndex(AccountCallIndex&&) noexcept;
   AccountCallIndex& operator=(AccountCallIndex&&) noexcept;
@@ -107,6 +118,11 @@ class AccountCallIndex {
   // The page and count of `q` (q.account_id is not looked at: the index is one account's).
   // Requires answers(q) and exact().
   IndexAnswer query(const CallQuery& q) const;
+
+  // Whether query(q) finds its calls through the postings: q filters on a list column (usernames,
+  // DIDs, extension ids) whose values at most max_posted_calls calls hold, so its cost grows with
+  // those calls, not with the account. Requires answers(q) and exact().
+  bool selective(const CallQuery& q) const;
 
   // Merges every chunk's pending calls and packs the calls into full chunks (7/8 full, leaving
   // room for late calls): the smallest and fastest form, after a bulk load in any order.
@@ -184,9 +200,26 @@ class AccountCallIndex {
                        std::vector<std::uint64_t>& mask) const;
   std::size_t count_range(const Chunk& c, const Plan& p, std::size_t lo, std::size_t n, bool window,
                           std::uint64_t* m) const;
+  // The hashes of the plan's most selective list filter, when its values are posted for at most
+  // kMaxPostedCalls calls (nullopt: the chunks answer).
+  std::optional<std::vector<std::uint32_t>> posted(const CallQuery& q, const Plan& p) const;
+  IndexAnswer query_posted(const CallQuery& q, const Plan& p,
+                           const std::vector<std::uint32_t>& hashes) const;
+  // Posts the call just added, with the values its list columns took.
+  void post(const IndexedCall& call, std::uint32_t from_user, std::uint32_t to_user,
+            std::uint32_t bridged_user, std::uint32_t did, std::uint32_t ext);
+  // The postings' unsorted tail sorted in (`all`: and every run merged into one).
+  void flush_postings(bool all = false);
 
   std::vector<std::unique_ptr<Chunk>> chunks_;  // in (end_time, id) order, none empty
-  Dictionary strings_;                          // trunk ids, usernames, DIDs
+  // Postings: for each call, a hash of each value its list columns hold (from_username; the
+  // to_username, bridged_username and DID; the extension id) with the second it ended, sorted
+  // by hash, so a filter on rare values finds their calls without visiting every chunk.
+  class Postings;
+  std::unique_ptr<Postings> postings_;
+  bool postings_usable_ = true;  // false once a call ended over 68 years from the first
+  std::size_t max_posted_calls_;
+  Dictionary strings_;                                          // trunk ids, usernames, DIDs
   std::unordered_map<std::int64_t, std::uint32_t> extensions_;  // extension id -> 1..n
   // Numbers kept as text (not 0-18 digits after the '+'), by row id: the number without its
   // leading '+'s.

@@ -959,6 +959,158 @@ TEST(AccountCallIndex, ReRatesTheFirstCallOfAChunk) {
   EXPECT_EQ(index.query(q).total_count, 12);
 }
 
+// The postings (a selective filter on usernames, DIDs or extension ids reads its calls by the
+// values' hashes and the seconds they ended in, not by visiting the chunks): an index answering
+// through them and one that never does (max_posted_calls 0) against the brute force, with rare
+// and common values, usernames that are their calls' numbers and ones kept in the dictionary,
+// many calls in one second and end times within a second, windows that cut through a second,
+// through appends, calls out of order, re-rating, retention, compaction, compaction steps and
+// late calls. Most queries must take the postings.
+TEST(AccountCallIndex, PostedAndScannedAnswersEqualBruteForceThroughEveryChange) {
+  for (std::uint32_t seed : {21u, 22u}) {
+    Random rnd(seed);
+    const std::size_t chunk_rows = seed == 21 ? 24 : 300;
+    AccountCallIndex posted(chunk_rows);
+    AccountCallIndex scanned(chunk_rows, 0);
+    std::vector<Row> rows;
+    std::int64_t next_id = 1;
+    const std::vector<std::string> numbers = {
+        "+4930123456", "4930123456", "+12125550100", "+44207946000", "++4412", "sip:x@y", ""};
+    auto number = [&] {
+      return rnd.chance(60) ? "+4930" + std::to_string(rnd.between(100000, 100400))
+                            : rnd.pick(numbers);
+    };
+    auto name = [&](const std::string& own, const char* tag) {
+      if (rnd.chance(45)) return own;  // the call's number, as ingest names SIP-trunk calls
+      if (rnd.chance(10)) return std::string();
+      return rnd.chance(30) ? std::string(tag) + std::to_string(rnd.between(0, 2))
+                            : std::string(tag) + "r" + std::to_string(rnd.between(0, 600));
+    };
+    auto make = [&] {
+      CallRecord c = random_call(rnd);
+      // Seconds with many calls, and end times inside a second.
+      c.end_time = 1'000'000 * rnd.between(0, 300) + (rnd.chance(30) ? rnd.between(0, 999'999) : 0);
+      c.initiation_time = c.end_time - 1'000'000 * rnd.between(0, 100);
+      c.from_number = number();
+      c.to_number = number();
+      c.from_username = name(c.from_number, "u");
+      c.to_username = name(c.to_number, "t");
+      c.bridged_username = name(c.to_number, "b");
+      c.did_number = name(c.to_number, "d");
+      c.extension_id.reset();
+      if (rnd.chance(60)) c.extension_id = rnd.chance(30) ? rnd.between(1, 3) : rnd.between(4, 900);
+      return c;
+    };
+    auto add = [&](bool in_order_run) {
+      const int n = in_order_run ? 100 : 1;
+      std::vector<Row> batch;
+      for (int i = 0; i < n; ++i) {
+        next_id += rnd.between(1, 2);
+        batch.push_back({next_id, make()});
+      }
+      std::vector<Row> also;
+      add_batch(scanned, also, batch, in_order_run);
+      add_batch(posted, rows, std::move(batch), in_order_run);
+    };
+    auto query = [&] {
+      CallQuery q =
+          rnd.chance(40) ? random_query(rnd, static_cast<std::int64_t>(rows.size())) : CallQuery{};
+      q.from_usernames.clear(), q.to_usernames.clear(), q.bridged_usernames.clear();
+      q.did_numbers.clear(), q.extension_ids.clear();
+      if (rnd.chance(30)) q.limit = 20, q.offset = rnd.chance(80) ? 0 : rnd.between(0, 30);
+      auto some = [&](auto field) {
+        std::vector<std::string> v;
+        const std::int64_t k = rnd.between(1, 3);
+        for (std::int64_t i = 0; i < k; ++i) v.push_back(field(rnd.pick(rows).r));
+        if (rnd.chance(10)) v.push_back(rnd.pick(numbers));
+        if (rnd.chance(5)) v.push_back("never-seen");
+        return v;
+      };
+      const std::int64_t which = rnd.between(0, 4);
+      if (which == 0) q.from_usernames = some([](const CallRecord& c) { return c.from_username; });
+      if (which == 1) q.to_usernames = some([](const CallRecord& c) { return c.to_username; });
+      if (which == 2) {
+        q.bridged_usernames = some([](const CallRecord& c) { return c.bridged_username; });
+      }
+      if (which == 3) q.did_numbers = some([](const CallRecord& c) { return c.did_number; });
+      if (which == 4) {
+        for (int i = 0; i < 2; ++i) {
+          if (const auto& e = rnd.pick(rows).r.extension_id) q.extension_ids.push_back(*e);
+        }
+        if (q.extension_ids.empty()) q.extension_ids.push_back(899);
+      }
+      if (rnd.chance(15)) q.to_usernames.push_back(rnd.pick(rows).r.to_username);
+      if (rnd.chance(30)) {
+        // A window that may cut through a second.
+        q.end_time = {};
+        if (rnd.chance(70))
+          q.end_time.from = 1'000'000 * rnd.between(0, 300) + rnd.between(0, 999'999);
+        if (rnd.chance(70))
+          q.end_time.until = 1'000'000 * rnd.between(0, 300) + rnd.between(0, 999'999);
+      }
+      return q;
+    };
+    int through_postings = 0, queries = 0;
+    auto check = [&](const char* stage, int count) {
+      ASSERT_EQ(posted.size(), rows.size()) << stage;
+      ASSERT_EQ(scanned.size(), rows.size()) << stage;
+      for (int i = 0; i < count; ++i) {
+        const CallQuery q = query();
+        ASSERT_TRUE(AccountCallIndex::answers(q));
+        const std::string want = describe(brute_force(rows, q));
+        ASSERT_EQ(describe(posted.query(q)), want) << stage << ", seed " << seed << ", query " << i;
+        ASSERT_EQ(describe(scanned.query(q)), want)
+            << stage << ", seed " << seed << ", query " << i;
+        through_postings += posted.selective(q) ? 1 : 0;
+        ++queries;
+      }
+    };
+    auto both = [&](auto&& change) {
+      change(posted);
+      change(scanned);
+    };
+
+    for (int i = 0; i < 20; ++i) add(true);
+    check("appended", 300);
+    for (int i = 0; i < 2000; ++i) add(false);
+    check("out of order", 300);
+    for (int i = 0; i < 200; ++i) {  // re-rating
+      Row& row = rows[static_cast<std::size_t>(
+          rnd.between(0, static_cast<std::int64_t>(rows.size()) - 1))];
+      row.r.bill_duration_s = rnd.between(0, 700);
+      both([&](AccountCallIndex& index) {
+        ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
+      });
+    }
+    check("re-rated", 200);
+    const Micros floor = 1'000'000 * 90 + 500'000;  // retention, cutting through a second
+    both([&](AccountCallIndex& index) {
+      const std::vector<std::int64_t> old = index.oldest_ended_before(floor, rows.size());
+      index.drop_oldest(old.size());
+    });
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
+    check("after retention", 200);
+    both([](AccountCallIndex& index) { index.compact(); });
+    check("compacted", 200);
+    for (int i = 0; i < 1500; ++i) add(false);
+    check("late calls after compaction", 200);
+    both([&](AccountCallIndex& index) {
+      std::optional<AccountCallIndex::Position> at = AccountCallIndex::Position{
+          std::numeric_limits<Micros>::min(), std::numeric_limits<std::int64_t>::min()};
+      while (at) at = index.compact_step(*at, 1000);
+    });
+    check("compaction steps", 200);
+    const Micros later = 1'000'000 * 200;  // retention again, after a merge of the postings
+    both([&](AccountCallIndex& index) {
+      index.drop_oldest(index.oldest_ended_before(later, rows.size()).size());
+    });
+    std::erase_if(rows, [&](const Row& r) { return r.r.end_time < later; });
+    for (int i = 0; i < 300; ++i) add(false);
+    check("retention and late calls", 200);
+    EXPECT_GT(through_postings, queries / 2) << "seed " << seed;
+  }
+}
+
 TEST(AccountCallIndex, OldestEndedBeforeIsBoundedAndInOrder) {
   AccountCallIndex index(3);
   for (int i = 0; i < 10; ++i) {

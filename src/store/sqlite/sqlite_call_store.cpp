@@ -994,6 +994,16 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t accoun
   });
 }
 
+bool SqliteCallStore::list_is_bounded(const CallQuery& query) {
+  if (query.limit < 0 || static_cast<std::size_t>(query.limit) > kFetchIds ||
+      !AccountCallIndex::answers(query)) {
+    return false;
+  }
+  Slot& slot = db_.call_indexes().slot(query.account_id);
+  ReaderLock lock(&slot.mu);
+  return slot.built && slot.index.exact() && slot.index.selective(query);
+}
+
 Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {
   if (!AccountCallIndex::answers(query)) return list_calls_scan(query);
   ASSIGN_OR_RETURN(Slot * slot, built_slot(query.account_id));

@@ -79,6 +79,9 @@ class SqliteCallStore final : public CallStore {
                                               Micros served_from) override;
   // The account's uuid map (call_uuid_map.h), then one read by row id.
   bool find_call_is_local() const override { return true; }
+  // A page of at most 32 rows (one statement) whose matches the account's list index,
+  // already built, finds through its postings (AccountCallIndex::selective).
+  bool list_is_bounded(const CallQuery& query) override;
   // A cloud-PBX flow filter value "in" matches inbound calls and "out" outbound ones; other
   // values match nothing.
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override;

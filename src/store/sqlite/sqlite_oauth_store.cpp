@@ -99,13 +99,54 @@ Status SqliteOAuthStore::add_token(const std::string& token_hash, std::int64_t a
   });
 }
 
+std::optional<std::int64_t> SqliteOAuthStore::data_version() {
+  if (!watcher_ && !watcher_failed_) {
+    sqlite::ConnectionOptions co;
+    co.read_only = true;
+    co.cache_kib = 64;
+    Result<std::unique_ptr<Connection>> opened = Connection::open(db_.path(), co);
+    if (opened.ok()) {
+      watcher_ = std::move(*opened);
+    } else {
+      watcher_failed_ = true;  // every lookup reads the table, as without the cache
+    }
+  }
+  if (!watcher_) return std::nullopt;
+  Result<std::int64_t> version = watcher_->query_int("PRAGMA data_version");
+  if (!version.ok()) return std::nullopt;
+  return *version;
+}
+
 Result<std::optional<TokenGrant>> SqliteOAuthStore::find_token(std::string_view token_hash) {
-  return db_.with_reader([&](Connection& c) {
+  std::optional<std::int64_t> version;
+  {
+    MutexLock lock(&cache_mu_);
+    version = data_version();
+    if (!version || *version != cached_version_) {
+      grants_.clear();
+      cached_version_ = version.value_or(-1);
+    }
+    if (version) {
+      const auto it = grants_.find(std::string(token_hash));
+      if (it != grants_.end()) return std::optional<TokenGrant>(it->second);
+    }
+  }
+  Result<std::optional<TokenGrant>> grant = db_.with_reader([&](Connection& c) {
     return c.query_one(
         "SELECT a.account_id, a.client_id, t.expires_at, a.revoked, a.id FROM oauth_tokens t "
         "JOIN oauth_apps a ON a.id = t.app_id WHERE t.token_hash = ?",
         read_grant, token_hash);
   });
+  // Kept under the version read before the lookup: the read saw every commit that version
+  // counts (and perhaps later ones, which change the version and empty the cache anyway).
+  if (version && grant.ok() && grant->has_value()) {
+    MutexLock lock(&cache_mu_);
+    if (cached_version_ == *version) {
+      if (grants_.size() >= kMaxCachedGrants) grants_.clear();
+      grants_.emplace(std::string(token_hash), **grant);
+    }
+  }
+  return grant;
 }
 
 }  // namespace cdrd

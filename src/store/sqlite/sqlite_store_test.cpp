@@ -20,6 +20,7 @@
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
+#include "testing/stores.h"
 #include "testing/temp_dir.h"
 #include "testing/values.h"
 
@@ -1233,6 +1234,52 @@ TEST(SqliteStoreBench, DISABLED_IngestThroughput) {
       "find_call: %.1f us each\n",
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
           1000);
+}
+
+// find_token answers from memory while nothing has committed since it read a token: a
+// revocation, a new token or a dropped one, by this process or by another one on the same file
+// (`cdrd app revoke`), is seen by the very next lookup.
+TEST(SqliteOAuthStore, TokenLookupsSeeEveryCommitOfAnyConnectionAtOnce) {
+  TempDir dir;
+  const std::string path = dir.file("cdrd.db");
+  auto server = open_store(path);
+  auto other = open_store(path);  // another process on the same database
+  const std::int64_t account_id =
+      cdrd::testing::add_account(*server, "tokens", "MATOKENCACHE00000001").id;
+  const auto app = server->oauth.create_app(account_id, "token-cache-app", "s");
+  ASSERT_TRUE(app.ok()) << app.status().message();
+  ASSERT_TRUE(server->oauth.add_token("hash-one", app->id, kT0 + 60 * kMicrosPerSecond, kT0).ok());
+
+  for (int i = 0; i < 3; ++i) {  // read once, then from memory
+    const auto grant = server->oauth.find_token("hash-one");
+    ASSERT_TRUE(grant.ok() && grant->has_value());
+    EXPECT_FALSE((*grant)->revoked);
+    EXPECT_EQ((*grant)->account_id, account_id);
+    EXPECT_EQ((*grant)->client_id, "token-cache-app");
+  }
+  EXPECT_FALSE(server->oauth.find_token("hash-two")->has_value());
+
+  // Another process adds a token and revokes the app.
+  ASSERT_TRUE(other->oauth.add_token("hash-two", app->id, kT0 + 60 * kMicrosPerSecond, kT0).ok());
+  auto two = server->oauth.find_token("hash-two");
+  ASSERT_TRUE(two.ok() && two->has_value());
+  EXPECT_FALSE((*two)->revoked);
+  ASSERT_TRUE(other->oauth.revoke_app("token-cache-app").ok());
+  for (const char* hash : {"hash-one", "hash-two"}) {
+    const auto grant = server->oauth.find_token(hash);
+    ASSERT_TRUE(grant.ok() && grant->has_value()) << hash;
+    EXPECT_TRUE((*grant)->revoked) << hash;
+  }
+
+  // This process drops every token that expired (issuing another one): the next lookup misses.
+  const auto app2 = server->oauth.create_app(account_id, "token-cache-app-2", "s");
+  ASSERT_TRUE(app2.ok());
+  ASSERT_TRUE(server->oauth.add_token("hash-old", app2->id, kT0 + 1, kT0).ok());
+  ASSERT_TRUE(server->oauth.find_token("hash-old")->has_value());
+  ASSERT_TRUE(
+      other->oauth.add_token("hash-new", app2->id, kT0 + 60 * kMicrosPerSecond, kT0 + 2).ok());
+  EXPECT_FALSE(server->oauth.find_token("hash-old")->has_value());
+  EXPECT_TRUE(server->oauth.find_token("hash-new")->has_value());
 }
 
 }  // namespace
