@@ -1,5 +1,6 @@
 #include "rating/digit_pattern.h"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -314,6 +315,72 @@ DigitPattern::Match DigitPattern::run(std::string_view digits, bool entirely) co
     }
   }
   return Match::kNo;
+}
+
+void DigitPattern::close(std::uint32_t pc, bool at_end, std::vector<bool>& seen,
+                         Threads& out) const {
+  // Iterative: a pattern's splits may chain as long as its program.
+  std::vector<std::uint32_t> todo = {pc};
+  while (!todo.empty()) {
+    const std::uint32_t p = todo.back();
+    todo.pop_back();
+    if (seen[p]) continue;
+    seen[p] = true;
+    const Inst& in = program_[p];
+    switch (in.op) {
+      case Op::kSplit:
+        todo.push_back(in.y);  // x first, as run() tries it (the order does not matter here)
+        todo.push_back(in.x);
+        break;
+      case Op::kJump:
+        todo.push_back(in.x);
+        break;
+      case Op::kEnd:
+        out.push_back(p);
+        if (at_end) todo.push_back(p + 1);
+        break;
+      case Op::kDigits:
+      case Op::kMatch:
+        out.push_back(p);
+        break;
+    }
+  }
+}
+
+DigitPattern::Threads DigitPattern::start() const {
+  Threads out;
+  std::vector<bool> seen(program_.size());
+  close(0, false, seen, out);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+DigitPattern::Threads DigitPattern::step(const Threads& at, unsigned d) const {
+  Threads out;
+  if (d > 9) return out;
+  std::vector<bool> seen(program_.size());
+  for (std::uint32_t pc : at) {
+    const Inst& in = program_[pc];
+    // A $ or the match consume no digit: their paths end here.
+    if (in.op == Op::kDigits && ((in.digits >> d) & 1) != 0) close(pc + 1, false, seen, out);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool DigitPattern::match_here(const Threads& at) const {
+  return std::any_of(at.begin(), at.end(),
+                     [this](std::uint32_t pc) { return program_[pc].op == Op::kMatch; });
+}
+
+bool DigitPattern::match_at_end(const Threads& at) const {
+  Threads reached;
+  std::vector<bool> seen(program_.size());
+  for (std::uint32_t pc : at) {
+    if (program_[pc].op == Op::kMatch) return true;
+    if (program_[pc].op == Op::kEnd) close(pc + 1, true, seen, reached);
+  }
+  return match_here(reached);
 }
 
 }  // namespace cdrd::rating
