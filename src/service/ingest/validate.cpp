@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <unordered_map>
@@ -363,13 +365,36 @@ class FieldIndex {
 
  private:
   static constexpr std::size_t kSlots = 256;
-  // a == b, compared here: names are short, a call to memcmp costs more than the bytes.
+  // a == b, compared here: names are short, a call to memcmp costs more than the bytes. Eight
+  // bytes at a time (the last word overlapping the one before), so a name of 9-16 characters
+  // costs two comparisons.
   static bool same(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    if (n >= 8) {
+      for (std::size_t i = 0; i + 8 < n; i += 8) {
+        if (word8(a.data() + i) != word8(b.data() + i)) return false;
+      }
+      return word8(a.data() + n - 8) == word8(b.data() + n - 8);
+    }
+    if (n >= 4) {
+      return word4(a.data()) == word4(b.data()) &&
+             word4(a.data() + n - 4) == word4(b.data() + n - 4);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
       if (a[i] != b[i]) return false;
     }
     return true;
+  }
+  static std::uint64_t word8(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  }
+  static std::uint32_t word4(const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
   }
   static std::size_t hash(std::string_view name) {
     const auto c = [&](std::size_t i) {
