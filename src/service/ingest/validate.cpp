@@ -97,9 +97,7 @@ std::size_t char_count(std::string_view s) {
 bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars) {
   // Printable ASCII alone (nearly every value) is valid UTF-8 without control characters, one
   // character a byte: one pass decides.
-  bool printable = true;
-  for (unsigned char ch : s) printable &= ch >= 0x20 && ch < 0x7F;
-  if (printable && s.size() <= max_chars) return true;
+  if (s.size() <= max_chars && is_printable_ascii(s)) return true;
   if (!is_valid_utf8(s)) {
     c.fail("must be valid UTF-8 text");
     return false;
