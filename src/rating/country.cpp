@@ -421,59 +421,64 @@ class CountryTable {
     return s;
   }
 
-  // One pattern of a code being followed over the national digits: where its paths stand, and
-  // for a leading-digits pattern (matched as a prefix) whether a match has ended already.
+  // The patterns of a code, in slots: per region, [leading digits if the code has several
+  // regions], general, then the ten types; a slot without a pattern accepts nothing.
+  struct Slot {
+    const DigitPattern* pattern = nullptr;
+    bool prefix = false;  // a leading-digits pattern, matched as a prefix
+  };
+  static constexpr std::size_t kSlotsPerRegion = 12;
+  // One pattern still able to match, followed over the national digits: where its paths stand,
+  // and for a prefix pattern whether a match has ended already (then its paths no longer
+  // matter). A pattern that can no longer match has no track.
   struct Track {
-    const DigitPattern* pattern = nullptr;  // null: a description without a pattern
-    bool prefix = false;                    // a leading-digits pattern
-    bool matched = false;                   // prefix: a match ended before the current digit
+    std::uint32_t slot = 0;
+    bool matched = false;
     DigitPattern::Threads at;
   };
-  // The tracks of a code: per region, [leading digits if the code has several regions], general,
-  // then the ten types.
   struct Walk {
-    int national = 0;  // national digits read
-    std::vector<Track> tracks;
+    int national = 0;           // national digits read
+    std::vector<Track> tracks;  // by slot
   };
-  static constexpr std::size_t kTracksPerRegion = 12;
 
-  static bool dead(const Walk& w) {
-    return std::all_of(w.tracks.begin(), w.tracks.end(),
-                       [](const Track& t) { return !t.matched && t.at.empty(); });
+  static const Track* track_of(const Walk& w, std::uint32_t slot) {
+    const auto it = std::lower_bound(w.tracks.begin(), w.tracks.end(), slot,
+                                     [](const Track& t, std::uint32_t s) { return t.slot < s; });
+    return it != w.tracks.end() && it->slot == slot ? &*it : nullptr;
   }
 
   static std::string key_of(const Walk& w) {
     std::string key;
     key.push_back(static_cast<char>(w.national));
     for (const Track& t : w.tracks) {
-      key.push_back(static_cast<char>(t.matched));
-      const auto n = static_cast<std::uint32_t>(t.at.size());
-      key.append(reinterpret_cast<const char*>(&n), sizeof n);
+      const std::uint32_t head[3] = {t.slot, t.matched, static_cast<std::uint32_t>(t.at.size())};
+      key.append(reinterpret_cast<const char*>(head), sizeof head);
       key.append(reinterpret_cast<const char*>(t.at.data()), t.at.size() * sizeof(std::uint32_t));
     }
     return key;
   }
 
   // country()'s answer for a number whose national digits end where `w` stands.
-  static std::uint8_t final_answer(const CodeRules& rules, const Walk& w,
-                                   const RegionNames& names) {
+  static std::uint8_t final_answer(const CodeRules& rules, const std::vector<Slot>& slots,
+                                   const Walk& w, const RegionNames& names) {
     if (w.national < 2) return CountryAutomaton::kAsk;
-    const auto entire = [&](const Desc& d, const Track& t) {
+    const auto entire = [&](const Desc& d, std::size_t slot) {
       if (!d.lengths.empty() &&
           std::find(d.lengths.begin(), d.lengths.end(), w.national) == d.lengths.end()) {
         return false;
       }
-      return t.pattern != nullptr && t.pattern->match_at_end(t.at);
+      const Track* t = track_of(w, static_cast<std::uint32_t>(slot));
+      return t != nullptr && slots[slot].pattern->match_at_end(t->at);
     };
     // valid_in: the general description, then one of the types (mobile only if it differs).
     const auto valid = [&](std::size_t r) {
       const Region& region = rules.regions[r];
-      const Track* tracks = &w.tracks[r * kTracksPerRegion];
-      if (!entire(region.general, tracks[1])) return false;
+      const std::size_t base = r * kSlotsPerRegion;
+      if (!entire(region.general, base + 1)) return false;
       const std::size_t mobile = region.types.size() - 1;
       for (std::size_t i = 0; i < region.types.size(); ++i) {
         if (i == mobile && region.same_mobile_and_fixed_line) break;
-        if (entire(region.types[i], tracks[2 + i])) return true;
+        if (entire(region.types[i], base + 2 + i)) return true;
       }
       return false;
     };
@@ -482,9 +487,14 @@ class CountryTable {
       region = 0;
     } else {
       for (std::size_t r = 0; r < rules.regions.size() && !region; ++r) {
-        const Track& lead = w.tracks[r * kTracksPerRegion];
-        const bool yes =
-            lead.prefix ? lead.matched || lead.pattern->match_at_end(lead.at) : valid(r);
+        const std::size_t lead = r * kSlotsPerRegion;
+        bool yes = false;
+        if (slots[lead].prefix) {
+          const Track* t = track_of(w, static_cast<std::uint32_t>(lead));
+          yes = t != nullptr && (t->matched || slots[lead].pattern->match_at_end(t->at));
+        } else {
+          yes = valid(r);
+        }
         if (yes) region = r;
       }
       if (!region) return 0;  // "ZZ": no region of the code
@@ -497,53 +507,49 @@ class CountryTable {
   // of them (no national digit yet). nullopt if a region has no index.
   static std::optional<std::uint32_t> national_states(CountryAutomaton& a, const RegionNames& names,
                                                       const CodeRules& rules, int code_digits) {
-    Walk first;
+    std::vector<Slot> slots;
     for (const Region& r : rules.regions) {
-      if (names.index(r.id) == 0 || r.types.size() + 2 != kTracksPerRegion) return std::nullopt;
-      Track lead;
-      if (rules.regions.size() > 1 && r.leading_digits) {
-        lead.pattern = &*r.leading_digits;
-        lead.prefix = true;
-        lead.at = lead.pattern->start();
-      }
-      first.tracks.push_back(std::move(lead));
-      const auto track = [](const Desc& d) {
-        Track t;
-        if (d.pattern) {
-          t.pattern = &*d.pattern;
-          t.at = t.pattern->start();
-        }
-        return t;
-      };
-      first.tracks.push_back(track(r.general));
-      for (const Desc& d : r.types) first.tracks.push_back(track(d));
+      if (names.index(r.id) == 0 || r.types.size() + 2 != kSlotsPerRegion) return std::nullopt;
+      Slot lead;
+      if (rules.regions.size() > 1 && r.leading_digits) lead = {&*r.leading_digits, true};
+      slots.push_back(lead);
+      slots.push_back({r.general.pattern ? &*r.general.pattern : nullptr, false});
+      for (const Desc& d : r.types) slots.push_back({d.pattern ? &*d.pattern : nullptr, false});
+    }
+    Walk first;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i].pattern == nullptr) continue;
+      Track t;
+      t.slot = static_cast<std::uint32_t>(i);
+      t.at = slots[i].pattern->start();
+      if (!t.at.empty()) first.tracks.push_back(std::move(t));
     }
     const int max_national = 15 - code_digits;
     std::unordered_map<std::string, std::uint32_t> made;
     std::vector<std::pair<std::uint32_t, Walk>> pending;  // states whose digits are not set yet
     const auto state_of = [&](Walk&& w) -> std::uint32_t {
       // Nothing can match any more: no country for this and every longer number (2+ digits).
-      if (w.national >= 2 && dead(w)) return CountryAutomaton::kNone;
+      if (w.national >= 2 && w.tracks.empty()) return CountryAutomaton::kNone;
       std::string key = key_of(w);
       if (const auto it = made.find(key); it != made.end()) return it->second;
-      const std::uint32_t id = a.add_state(final_answer(rules, w, names));
+      const std::uint32_t id = a.add_state(final_answer(rules, slots, w, names));
       made.emplace(std::move(key), id);
       // At 15 digits in all no digit follows (e164_digits): its digits stay kDefer.
       if (w.national < max_national) pending.emplace_back(id, std::move(w));
       return id;
     };
-    const auto stepped = [](const Walk& w, unsigned d) {
+    const auto stepped = [&slots](const Walk& w, unsigned d) {
       Walk n;
       n.national = w.national + 1;
-      n.tracks.reserve(w.tracks.size());
       for (const Track& t : w.tracks) {
+        const Slot& slot = slots[t.slot];
         Track s;
-        s.pattern = t.pattern;
-        s.prefix = t.prefix;
-        if (t.pattern != nullptr) {
-          // A match of a shorter prefix than the number: a prefix match however it goes on.
-          s.matched = t.prefix && (t.matched || t.pattern->match_here(t.at));
-          if (!s.matched && !t.at.empty()) s.at = t.pattern->step(t.at, d);
+        s.slot = t.slot;
+        // A match of a shorter prefix than the number: a prefix match however it goes on.
+        s.matched = slot.prefix && (t.matched || slot.pattern->match_here(t.at));
+        if (!s.matched) {
+          s.at = slot.pattern->step(t.at, d);
+          if (s.at.empty()) continue;  // can no longer match
         }
         n.tracks.push_back(std::move(s));
       }

@@ -317,27 +317,59 @@ DigitPattern::Match DigitPattern::run(std::string_view digits, bool entirely) co
   return Match::kNo;
 }
 
-void DigitPattern::close(std::uint32_t pc, bool at_end, std::vector<bool>& seen,
-                         Threads& out) const {
+namespace {
+
+// Which instructions a simulation step has reached, for one step at a time on this thread:
+// marked with the step's number instead of cleared, so that a step costs what it visits, not
+// the length of the program.
+struct Visits {
+  std::vector<std::uint32_t> mark;
+  std::uint32_t step = 0;
+  std::vector<std::uint32_t> todo;
+
+  void begin(std::size_t program_size) {
+    if (mark.size() < program_size) mark.resize(program_size, 0);
+    if (++step == 0) {  // wrapped: forget every old mark
+      std::fill(mark.begin(), mark.end(), 0);
+      step = 1;
+    }
+  }
+  // True the first time `pc` is seen in this step.
+  bool first(std::uint32_t pc) {
+    if (mark[pc] == step) return false;
+    mark[pc] = step;
+    return true;
+  }
+};
+
+Visits& visits() {
+  thread_local Visits v;
+  return v;
+}
+
+}  // namespace
+
+void DigitPattern::close(std::uint32_t pc, bool at_end, Threads& out) const {
   // Iterative: a pattern's splits may chain as long as its program.
-  std::vector<std::uint32_t> todo = {pc};
-  while (!todo.empty()) {
-    const std::uint32_t p = todo.back();
-    todo.pop_back();
-    if (seen[p]) continue;
-    seen[p] = true;
+  Visits& v = visits();
+  v.todo.clear();
+  v.todo.push_back(pc);
+  while (!v.todo.empty()) {
+    const std::uint32_t p = v.todo.back();
+    v.todo.pop_back();
+    if (!v.first(p)) continue;
     const Inst& in = program_[p];
     switch (in.op) {
       case Op::kSplit:
-        todo.push_back(in.y);  // x first, as run() tries it (the order does not matter here)
-        todo.push_back(in.x);
+        v.todo.push_back(in.y);  // x first, as run() tries it (the order does not matter here)
+        v.todo.push_back(in.x);
         break;
       case Op::kJump:
-        todo.push_back(in.x);
+        v.todo.push_back(in.x);
         break;
       case Op::kEnd:
         out.push_back(p);
-        if (at_end) todo.push_back(p + 1);
+        if (at_end) v.todo.push_back(p + 1);
         break;
       case Op::kDigits:
       case Op::kMatch:
@@ -349,8 +381,8 @@ void DigitPattern::close(std::uint32_t pc, bool at_end, std::vector<bool>& seen,
 
 DigitPattern::Threads DigitPattern::start() const {
   Threads out;
-  std::vector<bool> seen(program_.size());
-  close(0, false, seen, out);
+  visits().begin(program_.size());
+  close(0, false, out);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -358,11 +390,11 @@ DigitPattern::Threads DigitPattern::start() const {
 DigitPattern::Threads DigitPattern::step(const Threads& at, unsigned d) const {
   Threads out;
   if (d > 9) return out;
-  std::vector<bool> seen(program_.size());
+  visits().begin(program_.size());
   for (std::uint32_t pc : at) {
     const Inst& in = program_[pc];
     // A $ or the match consume no digit: their paths end here.
-    if (in.op == Op::kDigits && ((in.digits >> d) & 1) != 0) close(pc + 1, false, seen, out);
+    if (in.op == Op::kDigits && ((in.digits >> d) & 1) != 0) close(pc + 1, false, out);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -375,10 +407,10 @@ bool DigitPattern::match_here(const Threads& at) const {
 
 bool DigitPattern::match_at_end(const Threads& at) const {
   Threads reached;
-  std::vector<bool> seen(program_.size());
+  visits().begin(program_.size());
   for (std::uint32_t pc : at) {
     if (program_[pc].op == Op::kMatch) return true;
-    if (program_[pc].op == Op::kEnd) close(pc + 1, true, seen, reached);
+    if (program_[pc].op == Op::kEnd) close(pc + 1, true, reached);
   }
   return match_here(reached);
 }

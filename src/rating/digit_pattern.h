@@ -68,7 +68,8 @@ class DigitPattern {
   Match run(std::string_view digits, bool entirely) const;
   // Adds to `out` every instruction reached from `pc` through splits and jumps (and past a $
   // when `at_end`) that waits for a digit, a $ or is the match.
-  void close(std::uint32_t pc, bool at_end, std::vector<bool>& seen, Threads& out) const;
+  // (Each instruction once per step: the step's marks are the thread's, see digit_pattern.cpp.)
+  void close(std::uint32_t pc, bool at_end, Threads& out) const;
 
   std::vector<Inst> program_;
   std::uint16_t first_digits_ = 0;
