@@ -153,8 +153,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   };
   const service::ingest::IngestService ingest(accounts, calls, *backends->trunks, rating,
                                               ingest_settings);
-  // The country table and its digit automaton (rating/country.h) are made on first use, about
-  // 0.2 s of a core: made now, beside the start, so that the first ingest does not wait for them.
+  // The country table and its digit automaton (rating/country.h) are made on first use (a tenth
+  // of a second of a core): made now, beside the start, so that the first ingest does not wait.
   const std::future<void> countries_made =
       std::async(std::launch::async, [] { (void)rating::country_of("+1"); });
   api::AuthThrottle::Limits throttle;
