@@ -1,5 +1,9 @@
 #include "core/ascii.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace cdrd {
 
 namespace {
@@ -15,6 +19,27 @@ bool is_path_char(unsigned char c) {
 }
 
 }  // namespace
+
+bool is_printable_ascii(std::string_view s) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+#if defined(__SSE2__)
+  const __m128i below_space = _mm_set1_epi8(0x20);
+  const __m128i del = _mm_set1_epi8(0x7F);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed: bytes from 0x80 up are negative, so below ' ' like the control characters.
+    const __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, below_space), _mm_cmpeq_epi8(v, del));
+    if (_mm_movemask_epi8(bad) != 0) return false;
+    p += 16;
+  }
+#endif
+  for (; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c >= 0x7F) return false;
+  }
+  return true;
+}
 
 std::string percent_encode(std::string_view s, bool keep_path_chars) {
   static constexpr char kHex[] = "0123456789ABCDEF";

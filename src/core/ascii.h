@@ -20,6 +20,10 @@ std::string ascii_lower(std::string_view s);
 // True if `a` and `b` are equal once ASCII letters are folded to one case.
 bool iequals(std::string_view a, std::string_view b);
 
+// True if every byte of `s` is printable ASCII, ' ' to '~' (no control character, no DEL, nothing
+// from 0x80 up): text that is valid UTF-8, one character a byte. 16 bytes at a time with SSE2.
+bool is_printable_ascii(std::string_view s);
+
 // `s` without its leading and trailing spaces and tabs (HTTP's optional white space).
 std::string_view trim_blanks(std::string_view s);
 

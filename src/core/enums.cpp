@@ -18,9 +18,12 @@ bool same_folded(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The enumerator whose canonical name folds to the same text as `s`.
+// The enumerator whose canonical name folds to the same text as `s`. The canonical name itself,
+// what nearly every record sends, is found by a plain comparison first: no two names of a table
+// fold to the same text, so that row is the one the folded comparison would find.
 template <class E, std::size_t N>
 std::optional<E> value_of_folded(const std::array<EnumName<E>, N>& table, std::string_view s) {
+  if (std::optional<E> exact = value_of(table, s)) return exact;
   return value_of(table, [s](std::string_view name) { return same_folded(name, s); });
 }
 

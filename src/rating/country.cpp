@@ -88,6 +88,97 @@ std::string look_up(std::string_view digits) {
   return region;
 }
 
+// The regions libphonenumber knows as countries, numbered from 1 (0 stands for no country), so
+// that an answer fits a byte (the recent answers' words, the automaton's states).
+class RegionNames {
+ public:
+  static constexpr std::size_t kMax = 255;  // indexes 0..254: 255 is left free for "ask"
+
+  RegionNames() {
+    using i18n::phonenumbers::PhoneNumberUtil;
+    std::set<std::string> regions;
+    PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+    names_.emplace_back();  // index 0: no country
+    for (const std::string& r : regions) {
+      if (!is_alpha2(r)) continue;
+      index_of_[slot(r)] = static_cast<std::uint8_t>(names_.size());
+      names_.push_back(r);
+    }
+    usable_ = names_.size() <= kMax;
+  }
+
+  // False if there are too many regions for a byte: then no answer is kept by index.
+  bool usable() const { return usable_; }
+  // The index of an alpha-2 code, 0 for "" and for a code libphonenumber does not know.
+  std::size_t index(std::string_view country) const {
+    if (!usable_ || !is_alpha2(country)) return 0;
+    return index_of_[slot(country)];
+  }
+  const std::string& name(std::size_t index) const { return names_[index]; }
+
+  static bool is_alpha2(std::string_view r) {
+    return r.size() == 2 && r[0] >= 'A' && r[0] <= 'Z' && r[1] >= 'A' && r[1] <= 'Z';
+  }
+
+ private:
+  // "AA".."ZZ" as 0..675.
+  static std::size_t slot(std::string_view r) {
+    return static_cast<std::size_t>(r[0] - 'A') * 26 + static_cast<std::size_t>(r[1] - 'A');
+  }
+
+  std::vector<std::string> names_;                             // "" first
+  std::array<std::uint8_t, std::size_t{26} * 26> index_of_{};  // alpha-2 -> index, 0: none
+  bool usable_ = false;
+};
+
+// A deterministic automaton over the digits of a number (after '+') whose state after the last
+// digit holds country_of's answer: the index of a region (0: no country) or kAsk, "ask
+// libphonenumber", for exactly the numbers CountryTable::country leaves to it. A number costs one
+// table load per digit and no pattern walk. Built once by CountryTable::automaton, which runs
+// every pattern of a calling code side by side over the digits (DigitPattern::step): a state
+// stands for the number of digits read and where every pattern of the code stands, and equal
+// states are made once, so the automaton has about as many states as the patterns have distinct
+// prefixes. Immutable after it is built.
+class CountryAutomaton {
+ public:
+  static constexpr std::uint8_t kAsk = 255;
+  static constexpr std::uint32_t kNone = 0;   // no country, whatever digits follow
+  static constexpr std::uint32_t kDefer = 1;  // ask, whatever digits follow
+  static constexpr std::uint32_t kRoot = 2;   // no digit read yet
+
+  CountryAutomaton() {
+    add_state(0);
+    add_state(kAsk);
+    for (unsigned d = 0; d < 10; ++d) {
+      next_[kNone * 10 + d] = kNone;
+      next_[kDefer * 10 + d] = kDefer;
+    }
+  }
+
+  // The answer for 1-15 digits, the first not 0.
+  std::uint8_t answer(std::string_view digits) const {
+    if (next_.size() <= kRoot * 10) return kAsk;  // not built: every number is asked
+    std::uint32_t s = kRoot;
+    for (char c : digits) s = next_[std::size_t{s} * 10 + static_cast<unsigned>(c - '0')];
+    return answer_[s];
+  }
+  std::size_t states() const { return answer_.size(); }
+
+  std::uint32_t add_state(std::uint8_t answer) {
+    answer_.push_back(answer);
+    next_.resize(next_.size() + 10, kDefer);
+    return static_cast<std::uint32_t>(answer_.size() - 1);
+  }
+  void set_next(std::uint32_t from, unsigned digit, std::uint32_t to) {
+    next_[std::size_t{from} * 10 + digit] = to;
+  }
+  void clear() { *this = CountryAutomaton(); }
+
+ private:
+  std::vector<std::uint32_t> next_;  // 10 a state: the state after the digit 0..9
+  std::vector<std::uint8_t> answer_;
+};
+
 // libphonenumber's answer for digits without '+', computed from its metadata with DigitPattern
 // instead of ICU regular expressions: the same steps as PhoneNumberUtil::Parse (the country
 // calling code is the first 1-3 digits that are one), GetRegionCodeForNumber (among the regions
@@ -197,6 +288,16 @@ class CountryTable {
     return std::nullopt;
   }
 
+  // The automaton that gives country()'s answers, kAsk where country() gives nullopt (see
+  // CountryAutomaton); an empty one (every number asked) if a region has no index in `names`.
+  CountryAutomaton automaton(const RegionNames& names) const {
+    CountryAutomaton a;
+    if (!names.usable()) return a;
+    const std::uint32_t root = a.add_state(CountryAutomaton::kAsk);
+    if (root != CountryAutomaton::kRoot || !code_states(a, names, root, 0, 0)) a.clear();
+    return a;
+  }
+
  private:
   // A PhoneNumberDesc: the lengths it allows (none listed: any) and its pattern (none: it
   // accepts nothing).
@@ -281,6 +382,193 @@ class CountryTable {
     return DigitPattern::Match::kNo;
   }
 
+  // The states of the calling-code digits: `state` has read `depth` digits, `prefix` their value,
+  // and none of its prefixes is a code. country() asks libphonenumber for 2 digits or fewer.
+  bool code_states(CountryAutomaton& a, const RegionNames& names, std::uint32_t state, int prefix,
+                   int depth) const {
+    for (unsigned d = 0; d < 10; ++d) {
+      const int code = prefix * 10 + static_cast<int>(d);
+      std::uint32_t to = CountryAutomaton::kDefer;
+      if (depth == 0 && d == 0) {
+        to = CountryAutomaton::kDefer;  // never asked: e164_digits refuses a leading 0
+      } else if (const CodeRules* rules = codes_[static_cast<std::size_t>(code)].get()) {
+        if (rules->non_geographic) {
+          to = no_country_after(a, depth + 1);
+        } else if (!rules->usable) {
+          to = CountryAutomaton::kDefer;
+        } else {
+          const std::optional<std::uint32_t> start = national_states(a, names, *rules, depth + 1);
+          if (!start) return false;
+          to = *start;
+        }
+      } else if (depth + 1 == 3) {
+        to = CountryAutomaton::kNone;  // no calling code has more than 3 digits
+      } else {
+        to = a.add_state(CountryAutomaton::kAsk);
+        if (!code_states(a, names, to, code, depth + 1)) return false;
+      }
+      a.set_next(state, d, to);
+    }
+    return true;
+  }
+
+  // "" for every number of more than 2 digits, asked below that: the state after `depth` digits.
+  static std::uint32_t no_country_after(CountryAutomaton& a, int depth) {
+    if (depth >= 3) return CountryAutomaton::kNone;
+    const std::uint32_t s = a.add_state(CountryAutomaton::kAsk);
+    const std::uint32_t then = no_country_after(a, depth + 1);
+    for (unsigned d = 0; d < 10; ++d) a.set_next(s, d, then);
+    return s;
+  }
+
+  // The patterns of a code, in slots: per region, [leading digits if the code has several
+  // regions], general, then the ten types; a slot without a pattern accepts nothing.
+  struct Slot {
+    const DigitPattern* pattern = nullptr;
+    bool prefix = false;  // a leading-digits pattern, matched as a prefix
+  };
+  static constexpr std::size_t kSlotsPerRegion = 12;
+  // One pattern still able to match, followed over the national digits: where its paths stand,
+  // and for a prefix pattern whether a match has ended already (then its paths no longer
+  // matter). A pattern that can no longer match has no track.
+  struct Track {
+    std::uint32_t slot = 0;
+    bool matched = false;
+    DigitPattern::Threads at;
+  };
+  struct Walk {
+    int national = 0;           // national digits read
+    std::vector<Track> tracks;  // by slot
+  };
+
+  static const Track* track_of(const Walk& w, std::uint32_t slot) {
+    const auto it = std::lower_bound(w.tracks.begin(), w.tracks.end(), slot,
+                                     [](const Track& t, std::uint32_t s) { return t.slot < s; });
+    return it != w.tracks.end() && it->slot == slot ? &*it : nullptr;
+  }
+
+  static std::string key_of(const Walk& w) {
+    std::string key;
+    key.push_back(static_cast<char>(w.national));
+    for (const Track& t : w.tracks) {
+      const std::uint32_t head[3] = {t.slot, t.matched, static_cast<std::uint32_t>(t.at.size())};
+      key.append(reinterpret_cast<const char*>(head), sizeof head);
+      key.append(reinterpret_cast<const char*>(t.at.data()), t.at.size() * sizeof(std::uint32_t));
+    }
+    return key;
+  }
+
+  // country()'s answer for a number whose national digits end where `w` stands.
+  static std::uint8_t final_answer(const CodeRules& rules, const std::vector<Slot>& slots,
+                                   const Walk& w, const RegionNames& names) {
+    if (w.national < 2) return CountryAutomaton::kAsk;
+    const auto entire = [&](const Desc& d, std::size_t slot) {
+      if (!d.lengths.empty() &&
+          std::find(d.lengths.begin(), d.lengths.end(), w.national) == d.lengths.end()) {
+        return false;
+      }
+      const Track* t = track_of(w, static_cast<std::uint32_t>(slot));
+      return t != nullptr && slots[slot].pattern->match_at_end(t->at);
+    };
+    // valid_in: the general description, then one of the types (mobile only if it differs).
+    const auto valid = [&](std::size_t r) {
+      const Region& region = rules.regions[r];
+      const std::size_t base = r * kSlotsPerRegion;
+      if (!entire(region.general, base + 1)) return false;
+      const std::size_t mobile = region.types.size() - 1;
+      for (std::size_t i = 0; i < region.types.size(); ++i) {
+        if (i == mobile && region.same_mobile_and_fixed_line) break;
+        if (entire(region.types[i], base + 2 + i)) return true;
+      }
+      return false;
+    };
+    std::optional<std::size_t> region;
+    if (rules.regions.size() == 1) {
+      region = 0;
+    } else {
+      for (std::size_t r = 0; r < rules.regions.size() && !region; ++r) {
+        const std::size_t lead = r * kSlotsPerRegion;
+        bool yes = false;
+        if (slots[lead].prefix) {
+          const Track* t = track_of(w, static_cast<std::uint32_t>(lead));
+          yes = t != nullptr && (t->matched || slots[lead].pattern->match_at_end(t->at));
+        } else {
+          yes = valid(r);
+        }
+        if (yes) region = r;
+      }
+      if (!region) return 0;  // "ZZ": no region of the code
+    }
+    if (!valid(*region)) return 0;
+    return static_cast<std::uint8_t>(names.index(rules.regions[*region].id));
+  }
+
+  // The states of the national digits of a code whose `code_digits` digits are read; the first
+  // of them (no national digit yet). nullopt if a region has no index.
+  static std::optional<std::uint32_t> national_states(CountryAutomaton& a, const RegionNames& names,
+                                                      const CodeRules& rules, int code_digits) {
+    std::vector<Slot> slots;
+    for (const Region& r : rules.regions) {
+      if (names.index(r.id) == 0 || r.types.size() + 2 != kSlotsPerRegion) return std::nullopt;
+      Slot lead;
+      if (rules.regions.size() > 1 && r.leading_digits) lead = {&*r.leading_digits, true};
+      slots.push_back(lead);
+      slots.push_back({r.general.pattern ? &*r.general.pattern : nullptr, false});
+      for (const Desc& d : r.types) slots.push_back({d.pattern ? &*d.pattern : nullptr, false});
+    }
+    Walk first;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i].pattern == nullptr) continue;
+      Track t;
+      t.slot = static_cast<std::uint32_t>(i);
+      t.at = slots[i].pattern->start();
+      if (!t.at.empty()) first.tracks.push_back(std::move(t));
+    }
+    const int max_national = 15 - code_digits;
+    std::unordered_map<std::string, std::uint32_t> made;
+    std::vector<std::pair<std::uint32_t, Walk>> pending;  // states whose digits are not set yet
+    const auto state_of = [&](Walk&& w) -> std::uint32_t {
+      // Nothing can match any more: no country for this and every longer number (2+ digits).
+      if (w.national >= 2 && w.tracks.empty()) return CountryAutomaton::kNone;
+      std::string key = key_of(w);
+      if (const auto it = made.find(key); it != made.end()) return it->second;
+      const std::uint32_t id = a.add_state(final_answer(rules, slots, w, names));
+      made.emplace(std::move(key), id);
+      // At 15 digits in all no digit follows (e164_digits): its digits stay kDefer.
+      if (w.national < max_national) pending.emplace_back(id, std::move(w));
+      return id;
+    };
+    const auto stepped = [&slots](const Walk& w, unsigned d) {
+      Walk n;
+      n.national = w.national + 1;
+      for (const Track& t : w.tracks) {
+        const Slot& slot = slots[t.slot];
+        Track s;
+        s.slot = t.slot;
+        // A match of a shorter prefix than the number: a prefix match however it goes on.
+        s.matched = slot.prefix && (t.matched || slot.pattern->match_here(t.at));
+        if (!s.matched) {
+          s.at = slot.pattern->step(t.at, d);
+          if (s.at.empty()) continue;  // can no longer match
+        }
+        n.tracks.push_back(std::move(s));
+      }
+      return n;
+    };
+    const std::uint32_t start = a.add_state(CountryAutomaton::kAsk);
+    for (unsigned d = 1; d < 10; ++d) {
+      // Parse keeps a leading 0 and strips a national prefix: those numbers are asked (kDefer).
+      if (((rules.prefix_first_digits >> d) & 1) != 0) continue;
+      a.set_next(start, d, state_of(stepped(first, d)));
+    }
+    while (!pending.empty()) {
+      auto [id, w] = std::move(pending.back());
+      pending.pop_back();
+      for (unsigned d = 0; d < 10; ++d) a.set_next(id, d, state_of(stepped(w, d)));
+    }
+    return start;
+  }
+
   std::array<std::unique_ptr<CodeRules>, 1000> codes_;
 };
 
@@ -302,36 +590,22 @@ std::string remembered_look_up(std::string_view digits) {
 // A fixed 512 KiB, whatever the traffic.
 class RecentAnswers {
  public:
-  RecentAnswers() {
-    using i18n::phonenumbers::PhoneNumberUtil;
-    std::set<std::string> regions;
-    PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
-    regions_.emplace_back();  // index 0: no country
-    for (const std::string& r : regions) {
-      if (r.size() != 2 || r[0] < 'A' || r[0] > 'Z' || r[1] < 'A' || r[1] > 'Z') continue;
-      index_of_[alpha2_slot(r)] = static_cast<std::uint8_t>(regions_.size());
-      regions_.push_back(r);
-    }
-    usable_ = regions_.size() <= kMaxRegions;
-  }
+  explicit RecentAnswers(const RegionNames& names) : names_(names) {}
 
   std::optional<std::string_view> find(std::string_view digits) const {
-    if (!usable_) return std::nullopt;
+    if (!names_.usable()) return std::nullopt;
     const std::uint64_t key = key_of(digits);
     const std::uint64_t word = slots_[slot_of(key)].load(std::memory_order_relaxed);
     if ((word & kInUse) == 0 || (word & kKeyMask) != key) return std::nullopt;
-    return std::string_view(regions_[(word >> kRegionShift) & 0xFF]);
+    return std::string_view(names_.name((word >> kRegionShift) & 0xFF));
   }
 
   void remember(std::string_view digits, std::string_view country) const {
-    if (!usable_) return;
+    if (!names_.usable()) return;
     std::size_t index = 0;
     if (!country.empty()) {
-      const bool alpha2 = country.size() == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
-                          country[1] >= 'A' && country[1] <= 'Z';
-      if (!alpha2) return;  // never an answer of country_of: not kept
-      index = index_of_[alpha2_slot(country)];
-      if (index == 0) return;  // not a region it knows: not kept
+      index = names_.index(country);
+      if (index == 0) return;  // not a region it knows (never an answer of country_of): not kept
     }
     const std::uint64_t key = key_of(digits);
     slots_[slot_of(key)].store(kInUse | (std::uint64_t{index} << kRegionShift) | key,
@@ -340,9 +614,7 @@ class RecentAnswers {
 
  private:
   static constexpr std::size_t kSlotBits = 16;
-  static constexpr std::size_t kMaxRegions = 256;  // an index fits 8 bits
-  static constexpr std::size_t kAlpha2Codes = std::size_t{26} * 26;
-  static constexpr int kRegionShift = 54;
+  static constexpr int kRegionShift = 54;  // an index fits the 8 bits above
   static constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << kRegionShift) - 1;
   static constexpr std::uint64_t kInUse = std::uint64_t{1} << 63;
 
@@ -357,16 +629,29 @@ class RecentAnswers {
     return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kSlotBits));
   }
 
-  // "AA".."ZZ" as 0..675.
-  static std::size_t alpha2_slot(std::string_view r) {
-    return static_cast<std::size_t>(r[0] - 'A') * 26 + static_cast<std::size_t>(r[1] - 'A');
-  }
-
-  std::vector<std::string> regions_;                   // the answers kept, "" first
-  std::array<std::uint8_t, kAlpha2Codes> index_of_{};  // alpha-2 code -> index in regions_, 0: none
-  bool usable_ = false;
+  const RegionNames& names_;
   mutable std::array<std::atomic<std::uint64_t>, std::size_t{1} << kSlotBits> slots_{};
 };
+
+// Everything country_of answers from, made on its first call (C++ makes that thread-safe).
+struct Derivation {
+  RegionNames names;
+  CountryTable table;
+  CountryAutomaton automaton = table.automaton(names);
+  RecentAnswers recent{names};
+
+  static const Derivation& get() {
+    static const Derivation d;
+    return d;
+  }
+};
+
+// The table's answer, or libphonenumber's (remembered) where the table leaves it open.
+std::string by_patterns(const Derivation& d, std::string_view digits) {
+  std::optional<std::string> country = d.table.country(digits);
+  if (!country) country = remembered_look_up(digits);
+  return std::move(*country);
+}
 
 // Digits only: '+' and digits, at most 15, the first not 0; else nullopt.
 std::optional<std::string_view> e164_digits(std::string_view number) {
@@ -384,16 +669,26 @@ std::optional<std::string_view> e164_digits(std::string_view number) {
 std::string country_of(std::string_view number) {
   const std::optional<std::string_view> digits = e164_digits(number);
   if (!digits) return "";
-  static const RecentAnswers recent;
-  if (std::optional<std::string_view> country = recent.find(*digits)) {
+  const Derivation& d = Derivation::get();
+  const std::uint8_t answer = d.automaton.answer(*digits);
+  if (answer != CountryAutomaton::kAsk) return d.names.name(answer);
+  // What the table leaves open (a national prefix or a leading 0 after the calling code) is
+  // libphonenumber's to answer, slowly: recent answers are kept.
+  if (std::optional<std::string_view> country = d.recent.find(*digits)) {
     return std::string(*country);
   }
-  static const CountryTable table;
-  std::optional<std::string> country = table.country(*digits);
-  if (!country) country = remembered_look_up(*digits);
-  recent.remember(*digits, *country);
-  return std::move(*country);
+  std::string country = by_patterns(d, *digits);
+  d.recent.remember(*digits, country);
+  return country;
 }
+
+std::string country_of_by_patterns(std::string_view number) {
+  const std::optional<std::string_view> digits = e164_digits(number);
+  if (!digits) return "";
+  return by_patterns(Derivation::get(), *digits);
+}
+
+std::size_t country_automaton_states() { return Derivation::get().automaton.states(); }
 
 std::string country_of_by_libphonenumber(std::string_view number) {
   const std::optional<std::string_view> digits = e164_digits(number);

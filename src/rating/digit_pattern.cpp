@@ -1,5 +1,6 @@
 #include "rating/digit_pattern.h"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -314,6 +315,104 @@ DigitPattern::Match DigitPattern::run(std::string_view digits, bool entirely) co
     }
   }
   return Match::kNo;
+}
+
+namespace {
+
+// Which instructions a simulation step has reached, for one step at a time on this thread:
+// marked with the step's number instead of cleared, so that a step costs what it visits, not
+// the length of the program.
+struct Visits {
+  std::vector<std::uint32_t> mark;
+  std::uint32_t step = 0;
+  std::vector<std::uint32_t> todo;
+
+  void begin(std::size_t program_size) {
+    if (mark.size() < program_size) mark.resize(program_size, 0);
+    if (++step == 0) {  // wrapped: forget every old mark
+      std::fill(mark.begin(), mark.end(), 0);
+      step = 1;
+    }
+  }
+  // True the first time `pc` is seen in this step.
+  bool first(std::uint32_t pc) {
+    if (mark[pc] == step) return false;
+    mark[pc] = step;
+    return true;
+  }
+};
+
+Visits& visits() {
+  thread_local Visits v;
+  return v;
+}
+
+}  // namespace
+
+void DigitPattern::close(std::uint32_t pc, bool at_end, Threads& out) const {
+  // Iterative: a pattern's splits may chain as long as its program.
+  Visits& v = visits();
+  v.todo.clear();
+  v.todo.push_back(pc);
+  while (!v.todo.empty()) {
+    const std::uint32_t p = v.todo.back();
+    v.todo.pop_back();
+    if (!v.first(p)) continue;
+    const Inst& in = program_[p];
+    switch (in.op) {
+      case Op::kSplit:
+        v.todo.push_back(in.y);  // x first, as run() tries it (the order does not matter here)
+        v.todo.push_back(in.x);
+        break;
+      case Op::kJump:
+        v.todo.push_back(in.x);
+        break;
+      case Op::kEnd:
+        out.push_back(p);
+        if (at_end) v.todo.push_back(p + 1);
+        break;
+      case Op::kDigits:
+      case Op::kMatch:
+        out.push_back(p);
+        break;
+    }
+  }
+}
+
+DigitPattern::Threads DigitPattern::start() const {
+  Threads out;
+  visits().begin(program_.size());
+  close(0, false, out);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+DigitPattern::Threads DigitPattern::step(const Threads& at, unsigned d) const {
+  Threads out;
+  if (d > 9) return out;
+  visits().begin(program_.size());
+  for (std::uint32_t pc : at) {
+    const Inst& in = program_[pc];
+    // A $ or the match consume no digit: their paths end here.
+    if (in.op == Op::kDigits && ((in.digits >> d) & 1) != 0) close(pc + 1, false, out);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool DigitPattern::match_here(const Threads& at) const {
+  return std::any_of(at.begin(), at.end(),
+                     [this](std::uint32_t pc) { return program_[pc].op == Op::kMatch; });
+}
+
+bool DigitPattern::match_at_end(const Threads& at) const {
+  Threads reached;
+  visits().begin(program_.size());
+  for (std::uint32_t pc : at) {
+    if (program_[pc].op == Op::kMatch) return true;
+    if (program_[pc].op == Op::kEnd) close(pc + 1, true, reached);
+  }
+  return match_here(reached);
 }
 
 }  // namespace cdrd::rating

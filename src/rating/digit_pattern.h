@@ -10,6 +10,10 @@
 // used at all. Matching is a backtracking walk with a step budget: a match that would take more
 // steps answers kUnknown rather than guessing.
 //
+// The same program can also be run one digit at a time over all its paths at once (start, step,
+// match_here, match_at_end: a Thompson simulation without a budget), so that country.cpp can
+// build an automaton that reads a number digit by digit for every pattern of a calling code.
+//
 // Immutable after compile(); thread-safe. compile() returns kInvalidArgument for a pattern
 // outside the dialect.
 #pragma once
@@ -34,6 +38,20 @@ class DigitPattern {
   // LookingAt as a yes-or-no answer).
   Match matches_prefix(std::string_view digits) const { return run(digits, false); }
 
+  // Where the paths of a match stand after some digits: the instructions they wait at (a digit,
+  // a $ or the match), sorted, without repeats. Empty: no match can follow any more.
+  using Threads = std::vector<std::uint32_t>;
+  // Before any digit.
+  Threads start() const;
+  // After one more digit d (0-9).
+  Threads step(const Threads& at, unsigned d) const;
+  // A match ends where `at` stands, whether the input ends there or not (no $ passed).
+  bool match_here(const Threads& at) const;
+  // A match ends where `at` stands if the input ends there ($ passed too).
+  bool match_at_end(const Threads& at) const;
+  // So: matches_entirely(s) is match_at_end after the digits of s, and matches_prefix(s) is
+  // match_here after some proper prefix of s or match_at_end after all of it.
+
   // Bit d is set when a non-empty match may start with the digit d (a superset: exact for the
   // first digit, but a later $ is not looked at).
   std::uint16_t first_digits() const { return first_digits_; }
@@ -48,6 +66,10 @@ class DigitPattern {
   friend class PatternCompiler;
 
   Match run(std::string_view digits, bool entirely) const;
+  // Adds to `out` every instruction reached from `pc` through splits and jumps (and past a $
+  // when `at_end`) that waits for a digit, a $ or is the match.
+  // (Each instruction once per step: the step's marks are the thread's, see digit_pattern.cpp.)
+  void close(std::uint32_t pc, bool at_end, Threads& out) const;
 
   std::vector<Inst> program_;
   std::uint16_t first_digits_ = 0;

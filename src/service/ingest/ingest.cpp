@@ -146,10 +146,16 @@ class Batch {
     return Status::Ok();
   }
 
-  // Account lookups by auth_id, cached for the batch (unknown ones too).
+  // Account lookups by auth_id, cached for the batch (unknown ones too). The latest answer is
+  // kept at hand as well: a batch's records mostly come from one account.
   Result<std::optional<std::int64_t>> resolve(std::string_view auth_id) {
+    if (last_account_ != nullptr && last_account_->first == auth_id) {
+      unknown_account_ = !last_account_->second;
+      return last_account_->second;
+    }
     key_.assign(auth_id);
     if (const auto it = cache_.find(key_); it != cache_.end()) {
+      last_account_ = &*it;
       unknown_account_ = !it->second;
       return it->second;
     }
@@ -164,7 +170,7 @@ class Batch {
       account_countries_[(*found)->id] = (*found)->default_country;
     }
     unknown_account_ = !id;
-    cache_.emplace(std::string(auth_id), id);
+    last_account_ = &*cache_.emplace(std::string(auth_id), id).first;
     return id;
   }
 
@@ -184,6 +190,11 @@ class Batch {
   // entry itself, a node of trunk_cache_, which stays where it is for the batch.
   Result<const std::optional<TrunkFacts>*> cached_trunk(std::int64_t account_id,
                                                         std::string_view trunk_id) {
+    // The latest answer first: a record asks for its trunk twice (its numbers' default country,
+    // then its link), and neighbouring records often share one.
+    if (last_trunk_ != nullptr && last_trunk_account_ == account_id && last_trunk_id_ == trunk_id) {
+      return last_trunk_;
+    }
     // The key is made in a buffer kept for the batch: a cached trunk costs no allocation.
     key_.clear();
     char digits[24];
@@ -191,7 +202,9 @@ class Batch {
     key_.append(digits, written.ptr);
     key_.push_back(' ');
     key_.append(trunk_id);
-    if (const auto it = trunk_cache_.find(key_); it != trunk_cache_.end()) return &it->second;
+    if (const auto it = trunk_cache_.find(key_); it != trunk_cache_.end()) {
+      return remember_trunk(account_id, trunk_id, &it->second);
+    }
     std::optional<TrunkFacts> facts;
     Result<std::optional<Trunk>> found = trunks_.find_trunk(account_id, trunk_id);
     if (!found.ok()) {
@@ -201,7 +214,18 @@ class Batch {
     if (*found) {
       facts = TrunkFacts{(*found)->trunk_domain, (*found)->secure, (*found)->default_country};
     }
-    return &trunk_cache_.emplace(key_, std::move(facts)).first->second;
+    return remember_trunk(account_id, trunk_id,
+                          &trunk_cache_.emplace(key_, std::move(facts)).first->second);
+  }
+
+  // Keeps `facts` (an entry of trunk_cache_: its node stays where it is) as the latest answer.
+  const std::optional<TrunkFacts>* remember_trunk(std::int64_t account_id,
+                                                  std::string_view trunk_id,
+                                                  const std::optional<TrunkFacts>* facts) {
+    last_trunk_account_ = account_id;
+    last_trunk_id_.assign(trunk_id);
+    last_trunk_ = facts;
+    return facts;
   }
 
   AccountStore& accounts_;
@@ -220,6 +244,12 @@ class Batch {
   std::unordered_map<std::int64_t, std::string> account_countries_;  // of the accounts in cache_
   std::unordered_map<std::int64_t, std::shared_ptr<const AccountRating>> ratings_;
   std::string key_;  // the key of the latest cache look-up (resolve, resolve_trunk)
+  // The latest answers of resolve() and cached_trunk(): entries of cache_ and trunk_cache_,
+  // whose nodes stay where they are while the maps grow; null before the first.
+  const std::pair<const std::string, std::optional<std::int64_t>>* last_account_ = nullptr;
+  const std::optional<TrunkFacts>* last_trunk_ = nullptr;
+  std::int64_t last_trunk_account_ = 0;
+  std::string last_trunk_id_;
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
   bool unknown_account_ = false;

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -225,6 +227,98 @@ TEST_F(IngestTest, PiecesInFlightOfConcurrentRequestsCountEachCallOnce) {
   EXPECT_EQ(all_duplicates, kRequests * kPieces * kShared - kShared);
   for (int i = 0; i < kShared; ++i) EXPECT_TRUE(is_stored("shared-" + std::to_string(i)));
   EXPECT_TRUE(is_stored("r2-3-29"));
+}
+
+// The batch keeps its latest account and trunk answers at hand besides its caches. A batch of
+// records of several accounts (one unknown) and trunks (one unknown, one with a default country,
+// one secure) in random order must come out exactly as each record ingested in a batch of its
+// own, where no earlier answer is at hand: the same failures with the same messages, and the
+// same numbers, trunk domain and secure flag stored.
+TEST_F(IngestTest, ABatchOfManyAccountsAndTrunksGivesWhatEachRecordAloneGives) {
+  cdrd::testing::TempDir other_dir{"cdrd_ingest_alone_"};
+  std::unique_ptr<sqlite::Stores> other = cdrd::testing::open_stores_in(other_dir);
+  RatingService other_rating(other->accounts, other->rating);
+  const std::vector<std::string> auth_ids = {kAuthId, "MA0000000000000000BB",
+                                             "MA0000000000000000CC", "MA0000000000000000ZZ"};
+  std::vector<std::int64_t> mine_ids, their_ids;  // of the first three auth ids, in each store
+  for (sqlite::Stores* stores : {store_.get(), other.get()}) {
+    for (std::size_t a = 0; a < 3; ++a) {
+      const Account account =
+          a == 0 && stores == store_.get()
+              ? account_
+              : cdrd::testing::add_account(*stores, "acct" + std::to_string(a), auth_ids[a]);
+      (stores == store_.get() ? mine_ids : their_ids).push_back(account.id);
+      ASSERT_TRUE(stores->accounts.set_default_country(account.id, a == 1 ? "GB" : "").ok());
+      for (int t = 0; t < 2; ++t) {
+        Trunk trunk;
+        trunk.account_id = account.id;
+        trunk.trunk_id = std::to_string(41000000000000 + a * 10 + t);
+        trunk.trunk_domain = trunk.trunk_id + ".zt.example";
+        trunk.name = "t";
+        trunk.secure = t == 1;
+        trunk.default_country = t == 0 && a != 1 ? "DE" : "";
+        trunk.created_at = at("2026-11-01 00:00:00");
+        ASSERT_TRUE(stores->trunks.create_trunk(trunk, 100).ok());
+      }
+    }
+  }
+  std::mt19937_64 rng(20261207);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 600; ++i) {
+    const std::size_t a = rng() % auth_ids.size();
+    // A trunk of this account, another account's, or none at all.
+    const auto owner = rng() % 4 == 0 ? rng() % 3 : std::min<std::size_t>(a, 2);
+    const auto t = rng() % 3;
+    std::string line = "{\"account\": \"" + auth_ids[a] + "\", \"call_uuid\": \"u" +
+                       std::to_string(i) +
+                       "\", \"call_direction\": \"outbound\", \"from_number\": \"030 1234567\", "
+                       "\"to_number\": \"+919943720205\", \"initiation_time\": \"2026-11-30 "
+                       "10:00:10\", \"end_time\": \"2026-11-30 10:00:40\"";
+    if (t < 2)
+      line += ", \"trunk_id\": \"" + std::to_string(41000000000000 + owner * 10 + t) + "\"";
+    if (rng() % 5 == 0) line += ", \"secure_trunking\": false";
+    lines.push_back(line + "}\n");
+  }
+  std::string body;
+  for (const std::string& l : lines) body += l;
+  const Result<BatchResult> together = service().ingest_text(body, Format::kNdjson);
+  ASSERT_TRUE(together.ok()) << together.status().message();
+  const IngestService alone(other->accounts, other->calls, other->trunks, other_rating, settings_);
+  std::vector<LineError> alone_failed;
+  std::int64_t alone_stored = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Result<BatchResult> r =
+        alone.ingest_text(lines[i], Format::kNdjson, static_cast<std::int64_t>(i) + 1);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    alone_stored += r->stored;
+    for (const LineError& e : r->failed) alone_failed.push_back(e);
+  }
+  EXPECT_EQ(together->stored, alone_stored);
+  EXPECT_GT(alone_stored, 100);
+  EXPECT_GT(alone_failed.size(), 100u);
+  ASSERT_EQ(together->failed.size(), alone_failed.size());
+  for (std::size_t i = 0; i < alone_failed.size(); ++i) {
+    EXPECT_EQ(together->failed[i].line, alone_failed[i].line);
+    EXPECT_EQ(together->failed[i].error, alone_failed[i].error);
+  }
+  int compared = 0;
+  for (std::size_t a = 0; a < 3; ++a) {
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const std::string uuid = "u" + std::to_string(i);
+      const Micros any = std::numeric_limits<Micros>::min();
+      const auto mine = store_->calls.find_call(mine_ids[a], uuid, any);
+      const auto theirs = other->calls.find_call(their_ids[a], uuid, any);
+      ASSERT_TRUE(mine.ok() && theirs.ok());
+      ASSERT_EQ(mine->has_value(), theirs->has_value()) << uuid;
+      if (!mine->has_value()) continue;
+      ++compared;
+      EXPECT_EQ((*mine)->from_number, (*theirs)->from_number) << uuid;
+      EXPECT_EQ((*mine)->from_country, (*theirs)->from_country) << uuid;
+      EXPECT_EQ((*mine)->trunk_domain, (*theirs)->trunk_domain) << uuid;
+      EXPECT_EQ((*mine)->secure_trunking, (*theirs)->secure_trunking) << uuid;
+    }
+  }
+  EXPECT_EQ(compared, alone_stored);
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 
 #include <map>
 #include <optional>
+#include <random>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "core/crypto.h"
@@ -793,6 +796,106 @@ TEST(Validate, WithoutADefaultCountryNumbersAreKeptAsToday) {
   EXPECT_EQ(r->from_number, "030 1234567");
   EXPECT_EQ(r->to_number, "00442079460000");
   EXPECT_EQ(r->to_country, "");
+}
+
+// A field's row is found by comparing names a word at a time; it must find exactly the names of
+// the table (a std::string_view comparison, the code before): every name, and names one edit
+// away from one (a character changed, added or dropped, cut short, grown), of every length.
+TEST(Validate, FieldNamesAreFoundExactly) {
+  const std::set<std::string, std::less<>> names = {"account",
+                                                    "call_uuid",
+                                                    "call_direction",
+                                                    "from_number",
+                                                    "to_number",
+                                                    "initiation_time",
+                                                    "answer_time",
+                                                    "end_time",
+                                                    "duration",
+                                                    "bill_duration",
+                                                    "hangup_cause_code",
+                                                    "hangup_cause_name",
+                                                    "hangup_source",
+                                                    "trunk_id",
+                                                    "trunk_domain",
+                                                    "region",
+                                                    "transport_protocol",
+                                                    "srtp",
+                                                    "secure_trunking",
+                                                    "rate",
+                                                    "secure_trunking_rate",
+                                                    "total_amount",
+                                                    "from_country",
+                                                    "to_country",
+                                                    "stir_verification",
+                                                    "attestation_indicator",
+                                                    "call_id",
+                                                    "cnam_lookup",
+                                                    "cnam_lookup_rate",
+                                                    "flow",
+                                                    "from_username",
+                                                    "from_domain",
+                                                    "from_screen_name",
+                                                    "to_username",
+                                                    "to_domain",
+                                                    "did_number",
+                                                    "did_domain",
+                                                    "bridged_username",
+                                                    "bridged_domain",
+                                                    "bridged_time",
+                                                    "bridged_duration",
+                                                    "extension_id",
+                                                    "extension_name",
+                                                    "extension_type",
+                                                    "extension_group_owner_id",
+                                                    "ext_number_reg",
+                                                    "diversion_number",
+                                                    "result",
+                                                    "hangup_disposition",
+                                                    "q850_cause",
+                                                    "quality_rate",
+                                                    "quality_max_rate",
+                                                    "legs",
+                                                    "rtt_ms",
+                                                    "jitter_ms",
+                                                    "packet_loss_pct",
+                                                    "post_dial_delay_ms",
+                                                    "caller_carrier",
+                                                    "callee_carrier",
+                                                    "from_region",
+                                                    "to_region"};
+  ASSERT_EQ(names.size(), 61u);
+  std::mt19937_64 rng(20261205);
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz_0123456789ABZ";
+  int known = 0, compared = 0;
+  for (const std::string& n : names) {
+    EXPECT_TRUE(is_known_field(n)) << n;
+    for (int i = 0; i < 2000; ++i) {
+      std::string m = n;
+      switch (rng() % 5) {
+        case 0:
+          m[rng() % m.size()] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          m.insert(m.begin() + static_cast<long>(rng() % (m.size() + 1)),
+                   alphabet[rng() % alphabet.size()]);
+          break;
+        case 2:
+          m.erase(m.begin() + static_cast<long>(rng() % m.size()));
+          break;
+        case 3:
+          m.resize(rng() % m.size());
+          break;
+        default:
+          m += n.substr(0, rng() % (n.size() + 1));
+          break;
+      }
+      ++compared;
+      known += is_known_field(m);
+      EXPECT_EQ(is_known_field(m), names.contains(m)) << "'" << m << "' from " << n;
+    }
+  }
+  EXPECT_GT(compared, 100'000);
+  EXPECT_GT(known, 1000);  // some edits give another name of the table
 }
 
 }  // namespace
