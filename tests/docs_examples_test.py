@@ -93,6 +93,15 @@ class Text(unittest.TestCase):
         self.assertEqual(self.check("cdrd 0.1.0 (commit e43e11ba34be, RelWithDebInfo build)",
                                     "cdrd 0.1.0 (commit unknown, Debug build)"), [])
 
+    def test_a_secret_without_digits_is_still_a_secret(self):
+        # A 40-letter token has no digit about once in 1,100 accounts: it must still be bound.
+        shown = "auth_token: W1ZdpQ2xvYy8Ma5yZ4nWk0xYq3sO3TGkVhJ8eC6r"
+        for actual in ("auth_token: ywuuRmHmxGJXwnjZlvwjcgcZUQSIlpnewoDRPpIf",
+                       "auth_token: 4XBQKZ0RM9QVH2WD6CSJ8TF1Y5NAE7GPL3OIU0ZX"):
+            self.assertEqual(self.check(shown, actual), [], actual)
+        self.assertTrue(self.check("the list answered in this particular order",
+                                   "the list answered in that particular order"))
+
     def test_a_line_of_dots_stands_for_any_lines(self):
         self.assertEqual(self.check("a\n    ...\nz", "a\nb\nc\nz"), [])
         self.assertEqual(self.check("a\n...", "a\nb\nc"), [])
