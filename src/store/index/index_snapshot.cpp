@@ -374,6 +374,23 @@ Result<std::string> encode_snapshot(const SnapshotMeta& meta,
   return out;
 }
 
+Status replace_file(const std::string& tmp, const std::string& path) {
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const Status s = Status::IOError("cannot rename " + tmp + " to " + path + ": " + errno_text());
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    const bool synced = ::fsync(dfd) == 0;
+    ::close(dfd);
+    if (!synced) return Status::IOError("cannot sync the directory of " + path);
+  }
+  return Status::Ok();
+}
+
 Result<SnapshotStats> write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
                                           const std::vector<SnapshotAccount>& accounts) {
   SnapshotStats stats;
@@ -436,19 +453,7 @@ Result<SnapshotStats> write_snapshot_file(const std::string& path, const Snapsho
     ::unlink(tmp.c_str());
     return status;
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const Status s = Status::IOError("cannot rename " + tmp + " to " + path + ": " + errno_text());
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    const bool synced = ::fsync(dfd) == 0;
-    ::close(dfd);
-    if (!synced) return Status::IOError("cannot sync the directory of " + path);
-  }
+  if (const Status replaced = replace_file(tmp, path); !replaced.ok()) return replaced;
   return stats;
 }
 

@@ -68,6 +68,11 @@ Result<std::string> encode_snapshot(const SnapshotMeta& meta,
 Result<SnapshotStats> write_snapshot_file(const std::string& path, const SnapshotMeta& meta,
                                           const std::vector<SnapshotAccount>& accounts);
 
+// The last step of writing a file whole: `tmp` (written and synced) renamed over `path`, then the
+// directory synced, so that after a crash `path` is the old file or the new one. On a failed
+// rename `tmp` is removed. Shared with the uuid maps' snapshot (store/sqlite/uuid_snapshot.h).
+Status replace_file(const std::string& tmp, const std::string& path);
+
 // Reads a snapshot back into indexes of `chunk_rows` calls a chunk.
 Result<LoadedSnapshot> decode_snapshot(std::string_view bytes, std::size_t threads = 1,
                                        std::size_t chunk_rows = AccountCallIndex::kChunkRows);

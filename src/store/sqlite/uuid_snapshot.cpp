@@ -202,19 +202,7 @@ Result<std::size_t> write_uuid_snapshot_file(const std::string& path,
     ::unlink(tmp.c_str());
     return failed;
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const Status s = Status::IOError("cannot rename " + tmp + " to " + path + ": " + errno_text());
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    const bool synced = ::fsync(dfd) == 0;
-    ::close(dfd);
-    if (!synced) return Status::IOError("cannot sync the directory of " + path);
-  }
+  if (const Status replaced = index::replace_file(tmp, path); !replaced.ok()) return replaced;
   return bytes;
 }
 
