@@ -374,6 +374,16 @@ Result<std::string> encode_snapshot(const SnapshotMeta& meta,
   return out;
 }
 
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t w = ::write(fd, bytes.data(), bytes.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(w));
+  }
+  return true;
+}
+
 Status replace_file(const std::string& tmp, const std::string& path) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const Status s = Status::IOError("cannot rename " + tmp + " to " + path + ": " + errno_text());
@@ -397,15 +407,7 @@ Result<SnapshotStats> write_snapshot_file(const std::string& path, const Snapsho
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + errno_text());
-  auto write_all = [fd](std::string_view b) {
-    while (!b.empty()) {
-      const ssize_t w = ::write(fd, b.data(), b.size());
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return false;
-      b.remove_prefix(static_cast<std::size_t>(w));
-    }
-    return true;
-  };
+  auto write_all = [fd](std::string_view b) { return index::write_all(fd, b); };
   Status status;
   const std::string header = encode_header(meta, accounts.size());
   bool ok = write_all(header);

@@ -72,6 +72,9 @@ Result<SnapshotStats> write_snapshot_file(const std::string& path, const Snapsho
 // directory synced, so that after a crash `path` is the old file or the new one. On a failed
 // rename `tmp` is removed. Shared with the uuid maps' snapshot (store/sqlite/uuid_snapshot.h).
 Status replace_file(const std::string& tmp, const std::string& path);
+// Writes all of `bytes` to the file `fd` (again after a short write or EINTR); false on an error
+// (errno says which).
+bool write_all(int fd, std::string_view bytes);
 
 // Reads a snapshot back into indexes of `chunk_rows` calls a chunk.
 Result<LoadedSnapshot> decode_snapshot(std::string_view bytes, std::size_t threads = 1,

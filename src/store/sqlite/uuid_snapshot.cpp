@@ -175,15 +175,7 @@ Result<std::size_t> write_uuid_snapshot_file(const std::string& path,
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + errno_text());
-  auto write_all = [fd](std::string_view b) {
-    while (!b.empty()) {
-      const ssize_t w = ::write(fd, b.data(), b.size());
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return false;
-      b.remove_prefix(static_cast<std::size_t>(w));
-    }
-    return true;
-  };
+  auto write_all = [fd](std::string_view b) { return index::write_all(fd, b); };
   // One account's section in memory at a time.
   std::size_t bytes = 0;
   std::string chunk = encode_header(meta, accounts.size());
