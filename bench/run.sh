@@ -6,9 +6,11 @@
 # Call API counts every call, then measures the Call API's list and retrieve requests (and the
 # cloud-PBX API's) over HTTP/1.1 keep-alive (closed loop), then loads the same calls into the
 # peer engines (PostgreSQL, ClickHouse, SQLite with a covering index) and times the same queries
-# there (bench/peers/run.sh), writes the figures to bench/out/results.md and prints them, with
-# where the server's time went per ingested record and per list (bench/breakdown.sh). Exits
-# non-zero if anything failed; a scenario with any non-200 answer is marked INVALID.
+# there (bench/peers/run.sh), compares the retrieve by uuid with nginx serving the same answer as
+# a static file in alternating rounds (bench/nginx.sh), writes the figures to
+# bench/out/results.md and prints them, with where the server's time went per ingested record and
+# per list (bench/breakdown.sh). Exits non-zero if anything failed; a scenario with any non-200
+# answer is marked INVALID.
 #
 # Usage: bash bench/run.sh [BUILD_DIR]      (BUILD_DIR defaults to build)
 # Settings (environment):
@@ -24,8 +26,10 @@
 #   BENCH_DEEP_OFFSET=10000    offset of the deep-page scenario
 #   BENCH_PBX_DEEP_PAGE=5000   page of the PBX deep-page scenario (per_page 20); lowered to the
 #                              middle of the account's calls when it has fewer
-#   BENCH_PEERS=1              the peer engines and nginx (bench/peers/run.sh, docs/benchmarks.md;
-#                              BENCH_PEER_* settings there); 0 skips them
+#   BENCH_PEERS=1              the peer engines (bench/peers/run.sh, docs/benchmarks.md;
+#                              BENCH_PEER_* settings there) and the retrieve against nginx
+#                              (bench/nginx.sh: BENCH_NGINX_ROUNDS=5 alternating rounds of
+#                              BENCH_NGINX_ROUND_S=<BENCH_DURATION_S / 3> s); 0 skips them
 #   BENCH_KEEP_DATA=0          1 keeps the database (bench/out/run.*) afterwards
 #   BENCH_HARDENING=1          then runs the hardening scenarios (bench/hardening.sh, its own
 #                              settings and data set; results in bench/out/hardening.md); 0 skips
@@ -47,6 +51,14 @@ default_pbx_deep_page=5000
 # shellcheck source=bench/settings.sh
 source "$repo/bench/settings.sh"
 peers=${BENCH_PEERS:-1}
+# Retrieve against nginx (bench/nginx.sh): with the peers, unless BENCH_PEER_SKIP names nginx.
+nginx_wanted=0
+[[ $peers != 1 || ,${BENCH_PEER_SKIP:-}, == *,nginx,* ]] || nginx_wanted=1
+# The peer engines: with the peers, unless BENCH_PEER_SKIP names all three.
+engines_wanted=0
+for engine in postgresql clickhouse sqlite; do
+  [[ $peers != 1 || ,${BENCH_PEER_SKIP:-}, == *,$engine,* ]] || engines_wanted=1
+done
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 out=$repo/bench/out
@@ -57,6 +69,8 @@ results=$out/results.md
 log_prefix=bench
 # shellcheck source=bench/server.sh
 source "$repo/bench/server.sh"
+# shellcheck source=bench/nginx.sh
+source "$repo/bench/nginx.sh"
 # shellcheck source=bench/breakdown.sh
 source "$repo/bench/breakdown.sh"
 
@@ -176,7 +190,7 @@ home_prefix_calls=$(total_of "$base?to_number=%2B44")
 home_inbound_calls=$(total_of "$base?to_number=%2B44&call_direction=inbound")
 trunk_calls=$(total_of "$base?$trunk_filter")
 combo_calls=$(total_of "$base?$combo_filter")
-# The exact body of one retrieve answer: nginx serves it as a static file (bench/peers/run.sh).
+# The exact body of one retrieve answer: nginx serves it as a static file (bench/nginx.sh).
 retrieve_body=$("$loadgen" get --port "$port" --user "$user" --path "$(head -1 "$run_dir/uuid.paths")")
 printf '%s' "$retrieve_body" >"$run_dir/retrieve.json"
 deep_objects=$("$loadgen" get --port "$port" --user "$user" --path "$base?offset=$deep_offset" | { grep -o '"call_uuid"' || true; } | wc -l)
@@ -288,8 +302,8 @@ rating_detail=$(sed -n 2p "$run_dir/rating.txt" 2>/dev/null)
 # ---- peer engines -------------------------------------------------------------------------
 
 peer_table=
-if [[ $peers == 1 ]]; then
-  log "peer engines: PostgreSQL, ClickHouse, SQLite with a covering index, nginx (bench/peers/run.sh)"
+if [[ $engines_wanted == 1 ]]; then
+  log "peer engines: PostgreSQL, ClickHouse, SQLite with a covering index (bench/peers/run.sh)"
   {
     echo "db=$data_dir/cdrd.db"
     echo "auth_id=$user"
@@ -299,10 +313,6 @@ if [[ $peers == 1 ]]; then
     echo "deep_offset=$deep_offset"
     echo "pbx_page=$pbx_deep_page"
     echo "uuids_file=$run_dir/uuid.paths"
-    echo "retrieve_body=$run_dir/retrieve.json"
-    echo "connections=$connections"
-    echo "duration=$duration"
-    echo "warmup=$warmup"
   } >"$run_dir/peers.params"
   if bash "$repo/bench/peers/run.sh" "$build_dir" "$run_dir/peers.params" "$run_dir/peers"; then
     peer_table=$(/usr/bin/python3 "$repo/bench/peers/driver.py" table --cdrd "$run_dir/cdrd.tsv" --peers "$run_dir/peers/peers.tsv")
@@ -310,17 +320,26 @@ if [[ $peers == 1 ]]; then
     log "the peer engines failed"
     failures=$((failures + 1))
   fi
-  nginx_result=$(cat "$run_dir/peers/nginx.txt" 2>/dev/null || true)
-  cdrd_retrieve_rps=$(awk -F'\t' '$1 == "uuid" {print $5}' "$run_dir/cdrd.tsv")
-  nginx_rps=$(value requests_per_s "$nginx_result")
-  nginx_errors=$(value errors "$nginx_result")
-  if [[ -n $nginx_rps && $nginx_errors == 0 && -n $cdrd_retrieve_rps ]]; then
-    nginx_ratio=$(awk -v c="$cdrd_retrieve_rps" -v n="$nginx_rps" 'BEGIN {printf "%.2f", c / n}')
+fi
+
+# ---- retrieve by uuid against nginx ------------------------------------------------------
+# cdrd again (from the snapshot of its last clean stop) and nginx serving one retrieve answer as
+# a static file, measured in alternating rounds (bench/nginx.sh).
+nginx_ratio=INVALID nginx_verdict="no figure"
+if [[ $nginx_wanted == 1 ]]; then
+  log "retrieve by uuid against nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') serving the same body as a static file"
+  start_server "$data_dir"
+  if nginx_start "$run_dir/retrieve.json" &&
+    nginx_versus_cdrd "$port" "$user" "$run_dir/uuid.paths" "$connections" "$run_dir" &&
+    [[ $nginx_cmp_errors == 0 && $nginx_cmp_ratio != INVALID ]]; then
+    nginx_ratio=$nginx_cmp_ratio
     nginx_verdict=$(awk -v r="$nginx_ratio" 'BEGIN {print (r >= 0.7 ? "met" : "NOT met")}')
   else
-    nginx_ratio=INVALID nginx_verdict="no figure"
+    log "the retrieve against nginx failed"
     failures=$((failures + 1))
   fi
+  nginx_stop
+  stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((failures + 1)); }
 fi
 
 # ---- results ------------------------------------------------------------------------------
@@ -405,7 +424,7 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
     "fsync included) and the list index update; a list's match and count is the list index's" \
     "query (the SQL evaluation's whole statement when the index does not answer), fetch the" \
     "page's rows read by id, render the JSON body."
-  if [[ $peers == 1 ]]; then
+  if [[ $engines_wanted == 1 ]]; then
     echo
     echo "## cdrd and its peers (the same calls and queries; docs/benchmarks.md)"
     echo
@@ -422,16 +441,20 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
       "after ${BENCH_PEER_WARMUP:-10} (fewer for a query slower than ${BENCH_PEER_BUDGET_S:-10} s in all)." \
       "*round trip* is SELECT 1: what the client and connection alone cost. The last column is cdrd's" \
       "p50 over the best peer's: below 1, cdrd is faster."
+  fi
+  if [[ $nginx_wanted == 1 ]]; then
     echo
-    echo "### Retrieve by uuid against nginx serving the same body as a static file"
+    echo "## Retrieve by uuid against nginx serving the same body as a static file"
     echo
-    echo "| server | requests/s | p50 ms | p99 ms |"
+    echo "| server | requests/s (mean of the rounds) | p50 ms | p99 ms (medians of the rounds) |"
     echo "|---|---:|---:|---:|"
-    echo "| cdrd | $cdrd_retrieve_rps | $(awk -F'\t' '$1 == "uuid" {print $3 " | " $4}' "$run_dir/cdrd.tsv") |"
-    echo "| nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') | ${nginx_rps:-INVALID} | $(value p50_ms "$nginx_result") | $(value p99_ms "$nginx_result") |"
+    echo "| cdrd | ${nginx_cmp_cdrd_rps:-INVALID} | ${nginx_cmp_cdrd_p50:-} | ${nginx_cmp_cdrd_p99:-} |"
+    echo "| nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') | ${nginx_cmp_nginx_rps:-INVALID} | ${nginx_cmp_nginx_p50:-} | ${nginx_cmp_nginx_p99:-} |"
     echo
-    echo "cdrd / nginx: **$nginx_ratio** (target: at least 0.7; $nginx_verdict). Same loadgen, $connections connection(s)," \
-      "${duration} s after ${warmup} s warm-up; nginx $(nproc) workers, access log off."
+    echo "cdrd / nginx: **$nginx_ratio** (target: at least 0.7; $nginx_verdict); each round's: ${nginx_cmp_round_ratios:-none}." \
+      "Same loadgen, $connections connection(s), ${BENCH_NGINX_ROUNDS:-5} alternating rounds (cdrd, nginx, cdrd, ...)" \
+      "of ${BENCH_NGINX_ROUND_S:-$(( duration / 3 > 2 ? duration / 3 : 2 ))} s each after 1 s of warm-up, cdrd restarted from its snapshot;" \
+      "nginx $(nproc) workers, access log off (bench/nginx.sh)."
   fi
 } >"$results"
 

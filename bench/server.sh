@@ -20,6 +20,7 @@ stop_server() {
 cleanup() {
   local rc=$?
   stop_server || true
+  if declare -F nginx_stop >/dev/null; then nginx_stop; fi
   if [[ $keep_data == 1 ]]; then log "kept $run_dir"; else rm -rf "$run_dir"; fi
   exit "$rc"
 }

@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
 # The peer engines of `make bench` (docs/benchmarks.md): installs what is missing (PostgreSQL 15,
-# ClickHouse, nginx, python3-psycopg2: scripts/install-deps.sh bench), starts PostgreSQL,
-# ClickHouse and nginx as this run's own services on free loopback ports under a temporary
-# directory, loads cdrd's calls into each (and into a plain SQLite copy with one covering index),
-# times the same queries on each with bench/peers/driver.py, serves cdrd's retrieve answer as a
-# static file from nginx and loads it with loadgen as cdrd's retrieve scenario was. Every
-# service is stopped when this script exits, whatever the outcome.
+# ClickHouse, nginx, python3-psycopg2: scripts/install-deps.sh bench), starts PostgreSQL and
+# ClickHouse as this run's own services on free loopback ports under a temporary directory, loads
+# cdrd's calls into each (and into a plain SQLite copy with one covering index) and times the same
+# queries on each with bench/peers/driver.py. Every service is stopped when this script exits,
+# whatever the outcome. (nginx, against cdrd's retrieve, is bench/nginx.sh's, run by bench/run.sh.)
 #
 # Called by bench/run.sh with BENCH_PEERS=1 (the default), after cdrd's scenarios:
 #   bash bench/peers/run.sh BUILD_DIR PARAMS_FILE OUT_DIR
 # PARAMS_FILE holds KEY=VALUE lines (bench/run.sh writes it): db, auth_id, now_us, trunk_id,
-# usernames, deep_offset, pbx_page, uuids_file, retrieve_body, connections, duration, warmup.
-# Writes OUT_DIR/peers.tsv (the driver's figures), OUT_DIR/plans.txt (PostgreSQL's and SQLite's query
-# plans) and OUT_DIR/nginx.txt (loadgen's RESULT line).
+# usernames, deep_offset, pbx_page, uuids_file.
+# Writes OUT_DIR/peers.tsv (the driver's figures) and OUT_DIR/plans.txt (PostgreSQL's and SQLite's
+# query plans).
 # Settings: BENCH_PEER_ROUNDS=200 measured rounds per query and engine (BENCH_PEER_WARMUP=10
 # before them; a query that took BENCH_PEER_BUDGET_S=10 seconds on an engine stops at 20
-# rounds); BENCH_PEER_SKIP=postgresql,clickhouse,sqlite,nginx leaves engines out.
+# rounds); BENCH_PEER_SKIP=postgresql,clickhouse,sqlite leaves engines out (and nginx there
+# leaves out bench/run.sh's retrieve against nginx).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build_dir=$(cd "$1" && pwd)
+[[ -d $1 ]] || { echo "peers: $1 is not a build directory" >&2; exit 2; }  # BUILD_DIR: the run's build
 params=$2
 out_dir=$3
 mkdir -p "$out_dir"
-loadgen=$build_dir/loadgen
 skip=${BENCH_PEER_SKIP:-}
 log() { echo "peers: $*" >&2; }
 
@@ -39,10 +38,9 @@ pg_bin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d "${TMPDIR:-/tmp}/cdrd-peers.XXXXXX")
 chmod 755 "$work"
 pg_user=postgres  # initdb refuses to run as root; the postgresql package made this user
-pg_started=0 ch_started=0 nginx_pid=
+pg_started=0 ch_started=0
 stop_services() {
   local rc=$?
-  if [[ -n $nginx_pid ]]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
   if [[ $ch_started == 1 ]]; then bash "$repo/scripts/clickhouse-test.sh" stop "$work/clickhouse" || true; fi
   if [[ $pg_started == 1 ]]; then
     runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null 2>&1 || true
@@ -110,7 +108,7 @@ engines_skip=$(tr ',' '\n' <<<"$skip" | grep -v '^nginx$' | paste -sd, || true)
   --work "$work" --rounds "${BENCH_PEER_ROUNDS:-200}" --warmup "${BENCH_PEER_WARMUP:-10}" \
   --budget-s "${BENCH_PEER_BUDGET_S:-10}" --out "$out_dir/peers.tsv" --plans "$out_dir/plans.txt"
 
-# The engines are not needed any more: stop them before nginx is measured.
+# The engines are not needed any more: stop them before anything else is measured.
 if [[ $ch_started == 1 ]]; then
   bash "$repo/scripts/clickhouse-test.sh" stop "$work/clickhouse"
   ch_started=0
@@ -118,51 +116,4 @@ fi
 if [[ $pg_started == 1 ]]; then
   runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null
   pg_started=0
-fi
-
-# ---- nginx: cdrd's retrieve answer as a static file ------------------------------------------
-rm -f "$out_dir/nginx.txt"
-if wanted nginx; then
-  ng=$work/nginx
-  mkdir -p "$ng/www" "$ng/tmp"
-  chmod -R 755 "$ng"
-  cp "${P[retrieve_body]}" "$ng/www/call.json"
-  chmod 644 "$ng/www/call.json"
-  ng_port=$(free_port)
-  cat >"$ng/nginx.conf" <<EOF
-worker_processes auto;
-daemon off;
-pid $ng/nginx.pid;
-error_log $ng/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nodelay on;
-  keepalive_timeout 75s;
-  keepalive_requests 100000000;
-  client_body_temp_path $ng/tmp/body;
-  proxy_temp_path $ng/tmp/proxy;
-  fastcgi_temp_path $ng/tmp/fastcgi;
-  uwsgi_temp_path $ng/tmp/uwsgi;
-  scgi_temp_path $ng/tmp/scgi;
-  types { application/json json; }
-  server {
-    listen 127.0.0.1:$ng_port;
-    root $ng/www;
-  }
-}
-EOF
-  nginx -p "$ng" -c "$ng/nginx.conf" &
-  nginx_pid=$!
-  for _ in $(seq 1 50); do
-    "$loadgen" get --port "$ng_port" --path /call.json >/dev/null 2>&1 && break
-    kill -0 "$nginx_pid" 2>/dev/null || { log "nginx exited:"; cat "$ng/error.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  log "nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') on 127.0.0.1:$ng_port: $(wc -c <"$ng/www/call.json") bytes," \
-    "${P[connections]} connections, ${P[duration]} s after ${P[warmup]} s warm-up"
-  echo /call.json >"$ng/paths"
-  "$loadgen" http --port "$ng_port" --connections "${P[connections]}" --duration-s "${P[duration]}" \
-    --warmup-s "${P[warmup]}" --paths-file "$ng/paths" | tee "$out_dir/nginx.txt" >&2
 fi
