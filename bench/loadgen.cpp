@@ -3,6 +3,8 @@
 //   ingest  makes the seeded sample data set (src/sample) in batches and posts them to
 //           POST /v1/ingest/calls over keep-alive connections in parallel; checks that every
 //           record of every batch was stored (or already there); reports records/s.
+//   ndjson  writes the same data set, as ingest would post it, to one NDJSON file (for
+//           `cdrd import`, bench/import.sh).
 //   uuids   prints call_uuids of one account of the same data set, spread over all of it.
 //   http    a closed loop of GET requests over a list of paths with C keep-alive connections
 //           for a fixed time after a warm-up; reports requests/s and exact p50/p99 latencies.
@@ -23,11 +25,13 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -313,6 +317,49 @@ int run_ingest(IngestOptions o) {
       seconds, total / seconds, first_rate, last_rate, body_bytes.load() / 1e6,
       generate_us.load() / 1e6, request_us.load() / 1e6,
       static_cast<long long>(o.data.end_until_s));
+  return 0;
+}
+
+// ---- ndjson ----------------------------------------------------------------------------------
+
+// The data set that ingest posts, written as one NDJSON file instead (for `cdrd import`: bench/
+// import.sh): the same records, naming the real auth_ids and trunks, in the same order.
+int run_ndjson(DataSet data, const std::string& out_path) {
+  data.resolve_defaults();
+  const cdrd::sample::SampleOptions sample = data.options_for_real_accounts();
+  std::FILE* out = std::fopen(out_path.c_str(), "wb");
+  if (out == nullptr) {
+    std::cerr << "loadgen ndjson: cannot create " << out_path << ": " << std::strerror(errno)
+              << "\n";
+    return 1;
+  }
+  const auto t0 = Clock::now();
+  std::string chunk;
+  std::int64_t bytes = 0;
+  constexpr std::int64_t kChunk = 10'000;
+  for (std::int64_t first = 0; first < data.calls; first += kChunk) {
+    chunk.clear();
+    const cdrd::Status made = cdrd::sample::append_sample_calls(
+        sample, first, std::min(kChunk, data.calls - first), chunk);
+    if (!made.ok()) {
+      std::cerr << "loadgen ndjson: " << made.message() << "\n";
+      std::fclose(out);
+      return 2;
+    }
+    if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
+      std::cerr << "loadgen ndjson: writing " << out_path << ": " << std::strerror(errno) << "\n";
+      std::fclose(out);
+      return 1;
+    }
+    bytes += static_cast<std::int64_t>(chunk.size());
+  }
+  if (std::fclose(out) != 0) {
+    std::cerr << "loadgen ndjson: closing " << out_path << ": " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  std::printf("RESULT records=%lld mb=%.1f seconds=%.2f end_until=%lld\n",
+              static_cast<long long>(data.calls), static_cast<double>(bytes) / 1e6,
+              seconds_since(t0), static_cast<long long>(data.end_until_s));
   return 0;
 }
 
@@ -608,6 +655,13 @@ int main(int argc, char** argv) {
   ingest_cmd->add_option("--connections", ingest.connections, "parallel keep-alive connections")
       ->check(CLI::Range(1, 256));
 
+  DataSet ndjson_data;
+  std::string ndjson_out;
+  auto* ndjson_cmd = app.add_subcommand(
+      "ndjson", "write the data set ingest would post to one NDJSON file (for cdrd import)");
+  ndjson_data.add_options(*ndjson_cmd);
+  ndjson_cmd->add_option("--out", ndjson_out, "the file")->required();
+
   DataSet uuid_data;
   std::string uuid_account;
   std::int64_t uuid_sample = 20'000;
@@ -665,6 +719,7 @@ int main(int argc, char** argv) {
     if (*trunks_cmd) return run_trunks(trunks_target, trunks_user, trunks_password);
     if (*ingest_cmd) return run_ingest(ingest);
     if (*uuids_cmd) return run_uuids(uuid_data, uuid_account, uuid_sample);
+    if (*ndjson_cmd) return run_ndjson(ndjson_data, ndjson_out);
     if (*http_cmd) return run_http(http);
     if (*get_cmd) return run_get(get_target, get_user, get_password, get_bearer, get_path);
     if (*token_cmd) return run_token(token_target, token_client_id);

@@ -33,6 +33,7 @@
 #   BENCH_KEEP_DATA=0          1 keeps the database (bench/out/run.*) afterwards
 #   BENCH_HARDENING=1          then runs the hardening scenarios (bench/hardening.sh, its own
 #                              settings and data set; results in bench/out/hardening.md); 0 skips
+#   BENCH_IMPORT=1             the same records through `cdrd import` (bench/import.sh); 0 skips
 #   BENCH_EXPORT=1             then the export's speed and memory (bench/export.sh; results in
 #                              bench/out/export.md); 0 skips
 set -euo pipefail
@@ -342,6 +343,17 @@ if [[ $nginx_wanted == 1 ]]; then
   stop_server || { log "cdrd serve exited with an error on SIGTERM"; failures=$((failures + 1)); }
 fi
 
+# ---- cdrd import ----------------------------------------------------------------------------
+# The same data set through `cdrd import` into a database of its own (bench/import.sh).
+import_line=
+if [[ ${BENCH_IMPORT:-1} == 1 ]]; then
+  log "cdrd import of the same $calls records (bench/import.sh)"
+  import_line=$(BENCH_CALLS=$calls BENCH_SEED=$seed BENCH_ACCOUNTS=$n_accounts BENCH_FIRST_ACCOUNT_PERCENT=$first_percent \
+    BENCH_DAYS=$days BENCH_END_UNTIL=$end_until bash "$repo/bench/import.sh" "$build_dir") ||
+    { log "the import failed"; failures=$((failures + 1)); import_line=; }
+  log "$import_line"
+fi
+
 # ---- results ------------------------------------------------------------------------------
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -372,6 +384,21 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   echo "The time includes making the records in the load generator on the same cores" \
     "($(value generate_s "$ingest") s of generator time over all connections)."
   echo
+  if [[ ${BENCH_IMPORT:-1} == 1 ]]; then
+    echo "## \`cdrd import\` of the same records (bench/import.sh)"
+    echo
+    echo "| records | seconds | records/s | import's CPU µs/record | records/s of ingest above | import / ingest | other processes |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    if [[ -n $import_line ]]; then
+      echo "| $(value records "$import_line") | $(value seconds "$import_line") | $(value records_per_s "$import_line") | $(value cpu_us "$import_line") | $(value records_per_s "$ingest") | $(awk -v i="$(value records_per_s "$import_line")" -v g="$(value records_per_s "$ingest")" 'BEGIN {printf "%.2f", i / g}') | $(value other_processes_pct "$import_line")% |"
+    else
+      echo "| INVALID | | | | | | |"
+    fi
+    echo
+    echo "One \`cdrd import --format ndjson\` process on a file of the records \`loadgen ingest\` posts" \
+      "(written before, not timed), into a fresh database with the same accounts and trunks."
+    echo
+  fi
   echo "## Memory and restart"
   echo
   echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart from the snapshot (before the page cache warms) | restart to the first filtered list: from the index snapshot | the same: from the calls table |"
