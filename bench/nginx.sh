@@ -90,6 +90,13 @@ nginx_versus_cdrd() {
   local tsv=$out_dir/nginx-rounds.tsv r line
   echo /call.json >"$nginx_dir/paths"
   : >"$tsv"
+  # Not measured: cdrd has just started (its page cache and the account's uuid map may still be
+  # cold: the first retrieve of an account can build its map), so its uuids are asked for a few
+  # seconds first.
+  "$loadgen" http --port "$cdrd_port" --user "$user" --connections "$conns" \
+    --duration-s "$((round_s > 3 ? round_s : 3))" --warmup-s 0 --paths-file "$uuid_paths" >/dev/null || true
+  "$loadgen" http --port "$nginx_port" --connections "$conns" --duration-s 1 --warmup-s 0 \
+    --paths-file "$nginx_dir/paths" >/dev/null || true
   log "retrieve by uuid against nginx: $rounds alternating rounds of $round_s s each after 1 s of warm-up, $conns connection(s)"
   for r in $(seq 1 "$rounds"); do
     line=$("$loadgen" http --port "$cdrd_port" --user "$user" --connections "$conns" \

@@ -466,8 +466,8 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
       "the SIP-trunk API shows one) timed in one Python process through each engine's own client" \
       "(psycopg2, ClickHouse's HTTP interface, sqlite3), ${BENCH_PEER_ROUNDS:-200} interleaved rounds" \
       "after ${BENCH_PEER_WARMUP:-10} (fewer for a query slower than ${BENCH_PEER_BUDGET_S:-10} s in all)." \
-      "*round trip* is SELECT 1: what the client and connection alone cost. The last column is cdrd's" \
-      "p50 over the best peer's: below 1, cdrd is faster."
+      "*round trip* is SELECT 1: what the client and connection alone cost. The last column is the best" \
+      "peer's p50 over cdrd's: how many times faster cdrd is (below 1x, slower; the goal is 5x)."
   fi
   if [[ $nginx_wanted == 1 ]]; then
     echo

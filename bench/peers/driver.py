@@ -511,6 +511,14 @@ def read_tsv(path):
         return [dict(zip(head, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
 
 
+def times_faster(best_peer_ms, cdrd_ms):
+    """The best peer's p50 over cdrd's, as "176x" (cdrd that many times faster) or "0.73x"."""
+    if cdrd_ms <= 0:
+        return ""
+    r = best_peer_ms / cdrd_ms
+    return "%.0fx" % r if r >= 100 else "%.1fx" % r if r >= 1 else "%.2fx" % r
+
+
 def cmd_table(a):
     cdrd = {r["key"]: r for r in read_tsv(a.cdrd)}
     peers = read_tsv(a.peers) if a.peers and os.path.exists(a.peers) else []
@@ -528,7 +536,7 @@ def cmd_table(a):
             keys.append(k)
     print("| query | total | cdrd p50 / p99 ms | "
           + " | ".join("%s p50 / p99 ms" % e for e in engines)
-          + " | cdrd / best peer (p50) |")
+          + " | best peer / cdrd (p50) |")
     print("|---|---:|---:|" + "---:|" * len(engines) + "---:|")
     for k in keys:
         c = cdrd.get(k)
@@ -548,7 +556,7 @@ def cmd_table(a):
             best = p50 if best is None else min(best, p50)
         if c and c["p50_ms"] not in ("", "INVALID"):
             cdrd_cell = "%s / %s" % (c["p50_ms"], c["p99_ms"])
-            ratio = "%.2f" % (float(c["p50_ms"]) / best) if best else ""
+            ratio = times_faster(best, float(c["p50_ms"])) if best else ""
         else:
             cdrd_cell = c["p50_ms"] if c else ""
             ratio = ""
