@@ -3,7 +3,7 @@
 # Single-request latency at one keep-alive connection, side by side: the retrieve by uuid and the
 # cloud-PBX username filter of bench/run.sh on one data set, served in turn by each BUILD_DIR
 # given (interleaved, round after round), and the retrieve's body served by nginx as a static
-# file as bench/peers/run.sh does (when nginx is installed).
+# file as bench/run.sh does (bench/nginx.sh; when nginx is installed).
 #
 # Loads the seeded data set once with the first build's server and loadgen exactly as bench/run.sh
 # does (one account by default), then per round and server: starts `cdrd serve` on the kept
@@ -58,21 +58,18 @@ loadgen=${dirs[0]}/loadgen
 # shellcheck source=bench/server.sh
 source "$repo/bench/server.sh"
 
-nginx_pid=
-stop_nginx() {
-  [[ -n $nginx_pid ]] || return 0
-  kill -QUIT "$nginx_pid" 2>/dev/null || true
-  wait "$nginx_pid" 2>/dev/null || true
-  nginx_pid=
-}
+# shellcheck source=bench/nginx.sh
+source "$repo/bench/nginx.sh"
 on_exit() {
   local rc=$?
-  stop_nginx
-  [[ -z ${ng:-} ]] || rm -rf "$ng"
-  (exit "$rc") || cleanup  # cleanup (bench/server.sh) exits with the status it is called with
+  nginx_stop
+  # cleanup (bench/server.sh) exits with the status it finds.
+  if ((rc != 0)); then (exit "$rc") || cleanup; fi
   cleanup
 }
 trap on_exit EXIT
+
+value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 # ---- the data set, loaded once -----------------------------------------------------------
 
@@ -108,48 +105,7 @@ stop_server
 (umask 077 && printf 'user=%s\nLOADGEN_PASSWORD=%s\nLOADGEN_BEARER=%s\n' "$user" "$LOADGEN_PASSWORD" "$LOADGEN_BEARER" >"$run_dir/credentials")
 log "$calls calls loaded; retrieve body $(wc -c <"$run_dir/retrieve.json") bytes; PBX filter: $pbx_usernames"
 
-# ---- nginx serving the retrieve body ------------------------------------------------------
-
-ng=
-if [[ $with_nginx == 1 ]]; then
-  # Outside the run directory (0700): nginx's workers run as another user.
-  ng=$(mktemp -d "${TMPDIR:-/tmp}/cdrd-latency-nginx.XXXXXX")
-  mkdir -p "$ng/www" "$ng/tmp"
-  chmod -R 755 "$ng"
-  cp "$run_dir/retrieve.json" "$ng/www/call.json"
-  chmod 644 "$ng/www/call.json"
-  ng_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  # The configuration of bench/peers/run.sh.
-  cat >"$ng/nginx.conf" <<EOF
-worker_processes auto;
-daemon off;
-pid $ng/nginx.pid;
-error_log $ng/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nodelay on;
-  keepalive_timeout 75s;
-  keepalive_requests 100000000;
-  client_body_temp_path $ng/tmp/body;
-  proxy_temp_path $ng/tmp/proxy;
-  fastcgi_temp_path $ng/tmp/fastcgi;
-  uwsgi_temp_path $ng/tmp/uwsgi;
-  scgi_temp_path $ng/tmp/scgi;
-  types { application/json json; }
-  server {
-    listen 127.0.0.1:$ng_port;
-    root $ng/www;
-  }
-}
-EOF
-  echo /call.json >"$ng/paths"
-fi
-
 # ---- the measurements ---------------------------------------------------------------------
-
-value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 # The machine's busy ticks, the ticks of the process measured_pid and its children (nginx's
 # workers), this script's finished children's (loadgen) and the time in ns (as cpu_ticks).
@@ -192,14 +148,10 @@ for round in $(seq 1 "$rounds"); do
     stop_server
   done
   if [[ $with_nginx == 1 ]]; then
-    nginx -p "$ng" -c "$ng/nginx.conf" &
-    nginx_pid=$!
-    for _ in $(seq 1 50); do
-      "$loadgen" get --port "$ng_port" --path /call.json >/dev/null 2>&1 && break
-      sleep 0.1
-    done
+    nginx_start "$run_dir/retrieve.json"
+    echo /call.json >"$run_dir/nginx.paths"
     measured_pid=$nginx_pid
-    measure nginx nginx "$ng_port" "$ng/paths"
-    stop_nginx
+    measure nginx nginx "$nginx_port" "$run_dir/nginx.paths"
+    nginx_stop
   fi
 done
