@@ -1,12 +1,16 @@
 // HttpServer on Boost.Beast, in the shape of Beast's "advanced server" example: an acceptor
 // hands each connection to a Session object that lives as long as an asynchronous operation
-// holds a shared_ptr to it. Each session runs on its own strand, so its state needs no locks;
-// the acceptor, the signal set and the shutdown timer share one "control" strand.
+// holds a shared_ptr to it. Each session runs on the executor of one I/O thread's io_context,
+// which that thread alone runs, so its state needs no locks and no strand (a strand would only
+// add a queue and a lock per handler); the acceptor, the signal set and the shutdown timer share
+// one "control" strand.
 //
 // A session cycles through: wait for the first bytes of a request (idle) -> read the header ->
 // read the body -> call the handler -> write the response -> idle again (keep-alive) or close.
 // Each phase has its own deadline on the beast::tcp_stream; a deadline that passes closes the
-// socket, which ends the pending operation with beast::error::timeout.
+// socket, which ends the pending operation with beast::error::timeout. A response goes out in
+// one non-blocking write of head and body; only what the socket did not take at once is sent
+// asynchronously, under the send deadline.
 #include "http/server.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -42,6 +46,7 @@
 #include "http/beast_names.h"
 #include "http/error_body.h"
 #include "http/fair_pool.h"
+#include "http/response_head.h"
 #include "http/url.h"
 
 namespace cdrd::http {
@@ -174,7 +179,7 @@ class ServerCore {
 };
 
 // One connection. All member functions but start(), shutdown() and the idle queries run on the
-// session's strand.
+// thread of the session's io_context.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(ServerCore& server, asio::io_context& io, tcp::socket&& socket)
@@ -186,6 +191,8 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     const auto remote = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_address_ = remote.address().to_string();
+    // write_response's first write must not wait for a client that does not read.
+    stream_.socket().non_blocking(true, ec);
   }
 
   ~Session() { server_.session_ended(this); }
@@ -505,7 +512,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Runs `job` on a worker of the pool (as the request's tenant), then `then` with its result
-  // back on this session's strand. A full queue is answered 429 (this tenant) or 503 (all).
+  // back on this session's I/O thread. A full queue is answered 429 (this tenant) or 503 (all).
   void run_on_worker(std::function<std::optional<HttpResponse>()> job,
                      std::function<void(std::optional<HttpResponse>)> then) {
     set_phase(Phase::kHandling);
@@ -626,15 +633,31 @@ class Session : public std::enable_shared_from_this<Session> {
     write_response(keep_alive, /*linger=*/!keep_alive && unread);
   }
 
+  // Hands head and body to the socket in one non-blocking write (writev): a response the
+  // socket's buffer takes whole (every small one) is done at once, with no timer armed and no
+  // completion to wait for; the rest of a larger one follows asynchronously under send_timeout.
   void write_response(bool keep_alive, bool linger) {
     set_phase(Phase::kWriting);
     keep_alive_after_ = keep_alive;
     linger_ = linger;
-    // A client that does not read its response may hold the connection this long, no longer.
-    stream_.expires_after(options_.send_timeout);
     count_request();
-    bhttp::async_write(stream_, response_,
-                       beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    serialize_response_head(response_.base(), head_bytes_);
+    const std::string& body = response_.body();
+    const std::array<asio::const_buffer, 2> whole{asio::buffer(head_bytes_), asio::buffer(body)};
+    const std::size_t total = head_bytes_.size() + body.size();
+    beast::error_code ec;
+    const std::size_t sent = stream_.socket().write_some(whole, ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      return on_write(ec, 0);
+    }
+    if (!ec && sent == total) return on_write({}, sent);
+    // The rest, as far as the client takes it: a client that does not read its response may
+    // hold the connection send_timeout, no longer.
+    unsent_ = beast::buffers_suffix<std::array<asio::const_buffer, 2>>(whole);
+    unsent_->consume(ec ? 0 : sent);
+    stream_.expires_after(options_.send_timeout);
+    asio::async_write(stream_, *unsent_,
+                      beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
 
   // --- a streamed body (BodySource) ---
@@ -755,6 +778,7 @@ class Session : public std::enable_shared_from_this<Session> {
           response_.result_int(), elapsed.count(), api_id_.empty() ? "-" : api_id_);
     }
     response_ = {};  // free the body of a large response while the connection idles
+    unsent_.reset();
     if (ec) return close_now();
     first_request_ = false;
     body_pending_ = false;
@@ -791,7 +815,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ServerCore& server_;
-  asio::io_context& io_;  // the one the connection's strand runs on
+  asio::io_context& io_;  // the one the connection runs on
   const ServerOptions& options_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;  // one per connection, reused by every request on it
@@ -804,6 +828,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<char[]> chunk_;
   std::string piece_;
   bhttp::response<bhttp::string_body> response_;  // must live until its write completes
+  std::string head_bytes_;  // response_'s head as sent (write_response), reused
+  // What the first write of a response left, while the rest is being sent.
+  std::optional<beast::buffers_suffix<std::array<asio::const_buffer, 2>>> unsent_;
   // A streamed body: its source, the serializer of its head, the piece being made or written
   // and the chunk-size line before it.
   std::shared_ptr<BodySource> source_;
@@ -1021,9 +1048,10 @@ void ServerCore::stop() {
 }
 
 void ServerCore::accept_next() {
-  // Each connection gets its own strand, on the next I/O thread's io_context in turn.
+  // Each connection lives on the next I/O thread's io_context in turn (no strand: that thread
+  // alone runs it).
   asio::io_context& io = *ios_[next_io_++ % ios_.size()];
-  acceptor_.async_accept(asio::make_strand(io),
+  acceptor_.async_accept(io.get_executor(),
                          [this, &io](const beast::error_code& ec, tcp::socket socket) {
                            on_accept(ec, std::move(socket), io);
                          });

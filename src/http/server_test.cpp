@@ -139,15 +139,17 @@ class RawConnection {
     asio::write(socket_, asio::buffer(bytes.data(), bytes.size()));
   }
 
-  // The next response, or nullopt if the connection ended or none came within `limit`.
+  // The next response, or nullopt if the connection ended or none came within `limit` (or its
+  // body is over `body_limit` bytes).
   std::optional<bhttp::response<bhttp::string_body>> read_response(
-      std::chrono::milliseconds limit = 3s) {
-    bhttp::response<bhttp::string_body> response;
+      std::chrono::milliseconds limit = 3s, std::uint64_t body_limit = 8 * 1024 * 1024) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(body_limit);
     beast::error_code result = asio::error::would_block;
-    bhttp::async_read(socket_, buffer_, response,
+    bhttp::async_read(socket_, buffer_, parser,
                       [&result](beast::error_code ec, std::size_t) { result = ec; });
     if (!run_for(limit) || result) return std::nullopt;
-    return response;
+    return parser.release();
   }
 
   // True if the server closes the connection within `limit` (and sends nothing before).
@@ -295,6 +297,31 @@ TEST(HttpServer, KeepAliveServesPipelinedRequestsOnOneConnection) {
   const auto later = raw.read_response();
   ASSERT_TRUE(later);
   EXPECT_EQ(later->body(), "/d");
+}
+
+// A response larger than the socket takes at once (the client reads only after a while): the
+// first write hands over what fits, the rest follows, and the connection serves on.
+TEST(HttpServer, AResponseTheSocketCannotTakeAtOnceArrivesWholeAndTheConnectionStays) {
+  // More than the socket's buffers hold (a send buffer grows to 4 MiB at most here).
+  std::string big(std::size_t{24} * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i * 7 % 26);
+  RunningServer server([&big](const HttpRequest& request) {
+    HttpResponse response;
+    response.content_type = "text/plain";
+    response.body = request.path == "/big" ? big : request.path;
+    return response;
+  });
+  RawConnection raw(server.port());
+  raw.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(200ms);  // the server's first write fills the socket's buffers
+  const auto first = raw.read_response(10s, big.size());
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->result_int(), 200u);
+  EXPECT_EQ(first->body().size(), big.size());
+  EXPECT_TRUE(first->body() == big);
+  const auto second = raw.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body(), "/small");
 }
 
 TEST(HttpServer, ClientKeepsItsConnectionAcrossRequests) {
