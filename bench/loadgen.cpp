@@ -2,7 +2,11 @@
 //
 //   ingest  makes the seeded sample data set (src/sample) in batches and posts them to
 //           POST /v1/ingest/calls over keep-alive connections in parallel; checks that every
-//           record of every batch was stored (or already there); reports records/s.
+//           record of every batch was stored (or already there); reports records/s. With
+//           --prebuild every request body is made in memory before the clock starts (the same
+//           bytes: sample::make_sample_batches), so the timed phase only sends and checks the
+//           answers, and the generator takes no CPU from a server on the same cores; the time
+//           to make them is printed apart (prebuild_s), never part of records/s.
 //   ndjson  writes the same data set, as ingest would post it, to one NDJSON file (for
 //           `cdrd import`, bench/import.sh).
 //   uuids   prints call_uuids of one account of the same data set, spread over all of it.
@@ -16,11 +20,16 @@
 // http and get authenticate with HTTP Basic (--user, the account's auth_id and token) or, with
 // --bearer, with the access token in $LOADGEN_BEARER (the cloud-PBX API).
 //
+// ingest's cpu_s is the load generator's own CPU time while the clock runs (with --prebuild,
+// without the making of the bodies), machine_cpu_s the busy CPU time of the whole machine then.
+//
 // Every mode prints its figures as one line "RESULT key=value ..." on stdout (progress and
 // errors go to stderr) and exits 0 only if nothing failed. Secrets may come from the environment
 // (CDRD_OPERATOR_KEY, LOADGEN_PASSWORD, LOADGEN_BEARER, LOADGEN_CLIENT_SECRET) so they stay off
 // the process list.
 #include <rapidjson/document.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -51,6 +60,25 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using cdrd::kMicrosPerSecond;
 using cdrd::Micros;
+
+// The CPU time (user + system) this process has used so far, in seconds.
+double process_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+// The machine's busy CPU time so far (user, nice, system, irq, softirq and steal of every core,
+// from /proc/stat), in seconds; 0 when it cannot be read.
+double machine_busy_s() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal)) return 0;
+  return static_cast<double>(user + nice + system + irq + softirq + steal) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -174,7 +202,55 @@ struct IngestOptions {
   std::string operator_key;
   std::int64_t batch = 5000;
   int connections = 2;
+  bool prebuild = false;  // make every body before the clock starts (--prebuild)
 };
+
+// MemAvailable of /proc/meminfo in bytes, or -1 when it cannot be read.
+std::int64_t available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::int64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return -1;
+}
+
+// Every body of the run, made before the clock starts on all cores (the server is idle then),
+// after a check that they fit in memory: the first body's size times the number of bodies must
+// stay under 3/4 of the memory available. Empty on failure (the reason in `error`).
+std::vector<std::string> prebuild_bodies(const cdrd::sample::SampleOptions& sample,
+                                         const IngestOptions& o, std::string& error) {
+  std::string first;
+  if (const cdrd::Status s =
+          cdrd::sample::append_sample_calls(sample, 0, std::min(o.batch, o.data.calls), first);
+      !s.ok()) {
+    error = s.message();
+    return {};
+  }
+  const std::int64_t batches = (o.data.calls + o.batch - 1) / o.batch;
+  const double estimate = static_cast<double>(first.size()) * static_cast<double>(batches);
+  const std::int64_t available = available_memory_bytes();
+  std::fprintf(stderr,
+               "  ingest: making %lld request bodies first, about %.0f MB (%.0f MB available)\n",
+               static_cast<long long>(batches), estimate / 1e6, available / 1e6);
+  if (available > 0 && estimate > 0.75 * static_cast<double>(available)) {
+    error = "--prebuild: the bodies would take about " +
+            std::to_string(static_cast<long long>(estimate / 1e6)) + " MB of the " +
+            std::to_string(available / 1'000'000) +
+            " MB available: make them while sending instead (no --prebuild)";
+    return {};
+  }
+  const int threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  cdrd::Result<std::vector<std::string>> bodies =
+      cdrd::sample::make_sample_batches(sample, o.data.calls, o.batch, threads);
+  if (!bodies.ok()) {
+    error = bodies.status().message();
+    return {};
+  }
+  return std::move(bodies).value();
+}
 
 int run_ingest(IngestOptions o) {
   o.data.resolve_defaults();
@@ -187,6 +263,24 @@ int run_ingest(IngestOptions o) {
   const std::int64_t batches = (o.data.calls + o.batch - 1) / o.batch;
   const cdrd::http::Params headers = {{"Authorization", "Bearer " + o.operator_key},
                                       {"Content-Type", "application/x-ndjson"}};
+
+  // With --prebuild, every body now, before the clock starts.
+  std::vector<std::string> prebuilt;
+  double prebuild_s = 0;
+  if (o.prebuild) {
+    const auto p0 = Clock::now();
+    std::string error;
+    prebuilt = prebuild_bodies(sample, o, error);
+    if (!error.empty()) {
+      std::cerr << "loadgen ingest: FAILED: " << error << "\n";
+      return 1;
+    }
+    prebuild_s = seconds_since(p0);
+    std::int64_t bytes = 0;
+    for (const std::string& b : prebuilt) bytes += static_cast<std::int64_t>(b.size());
+    std::fprintf(stderr, "  ingest: %zu bodies, %.1f MB, made in %.2f s\n", prebuilt.size(),
+                 bytes / 1e6, prebuild_s);
+  }
 
   std::atomic<std::int64_t> next_batch{0}, stored{0}, duplicates{0}, done_records{0}, body_bytes{0},
       generate_us{0}, request_us{0};
@@ -201,6 +295,7 @@ int run_ingest(IngestOptions o) {
   };
 
   const auto t0 = Clock::now();
+  const double cpu0 = process_cpu_s(), machine0 = machine_busy_s();
   std::atomic<bool> finished{false};
   std::thread progress([&] {
     auto last = Clock::now();
@@ -230,13 +325,16 @@ int run_ingest(IngestOptions o) {
         const std::int64_t n = std::min(o.batch, o.data.calls - first);
         const auto g0 = Clock::now();
         Clock::time_point g1;
-        generated.clear();
-        const cdrd::Status made = cdrd::sample::append_sample_calls(sample, first, n, generated);
-        if (!made.ok()) {
-          fail(std::string("batch of records ") + std::to_string(first) + "..: " + made.message());
-          return;
+        if (!o.prebuild) {
+          generated.clear();
+          const cdrd::Status made = cdrd::sample::append_sample_calls(sample, first, n, generated);
+          if (!made.ok()) {
+            fail(std::string("batch of records ") + std::to_string(first) +
+                 "..: " + made.message());
+            return;
+          }
         }
-        const std::string& body = generated;
+        const std::string& body = o.prebuild ? prebuilt[static_cast<std::size_t>(b)] : generated;
         g1 = Clock::now();
         const cdrd::Result<cdrd::http::ClientResponse> answer =
             client.request("POST", "/v1/ingest/calls", body, headers);
@@ -282,6 +380,7 @@ int run_ingest(IngestOptions o) {
   }
   for (auto& t : workers) t.join();
   const double seconds = seconds_since(t0);
+  const double cpu_s = process_cpu_s() - cpu0, machine_s = machine_busy_s() - machine0;
   finished = true;
   progress.join();
 
@@ -311,12 +410,13 @@ int run_ingest(IngestOptions o) {
   std::printf(
       "RESULT records=%lld stored=%lld duplicates=%lld batches=%lld connections=%d "
       "seconds=%.2f records_per_s=%.0f first_tenth_per_s=%.0f last_tenth_per_s=%.0f mb=%.1f "
-      "generate_s=%.2f request_s=%.2f end_until=%lld\n",
+      "generate_s=%.2f request_s=%.2f cpu_s=%.2f machine_cpu_s=%.2f prebuilt=%d "
+      "prebuild_s=%.2f end_until=%lld\n",
       static_cast<long long>(total), static_cast<long long>(stored.load()),
       static_cast<long long>(duplicates.load()), static_cast<long long>(batches), o.connections,
       seconds, total / seconds, first_rate, last_rate, body_bytes.load() / 1e6,
-      generate_us.load() / 1e6, request_us.load() / 1e6,
-      static_cast<long long>(o.data.end_until_s));
+      generate_us.load() / 1e6, request_us.load() / 1e6, cpu_s, machine_s, o.prebuild ? 1 : 0,
+      prebuild_s, static_cast<long long>(o.data.end_until_s));
   return 0;
 }
 
@@ -654,6 +754,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1'000'000));
   ingest_cmd->add_option("--connections", ingest.connections, "parallel keep-alive connections")
       ->check(CLI::Range(1, 256));
+  ingest_cmd->add_flag("--prebuild", ingest.prebuild,
+                       "make every request body in memory before the clock starts (the same "
+                       "bytes; the timed phase only sends)");
 
   DataSet ndjson_data;
   std::string ndjson_out;

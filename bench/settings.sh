@@ -10,6 +10,11 @@ days=${BENCH_DAYS:-30}
 end_until=${BENCH_END_UNTIL:-$(date -u +%s)}
 batch=${BENCH_BATCH:-5000}
 ingest_connections=${BENCH_INGEST_CONNECTIONS:-2}
+# 1: loadgen makes every request body before the clock starts (loadgen ingest --prebuild);
+# 0: while it sends, on the cores the server uses. ingest_prebuild_flag is what to pass.
+ingest_prebuild=${BENCH_INGEST_PREBUILD:-1}
+ingest_prebuild_flag=()
+[[ $ingest_prebuild == 1 ]] && ingest_prebuild_flag=(--prebuild)
 connections=${BENCH_CONNECTIONS:-1}
 duration=${BENCH_DURATION_S:-$default_duration_s}
 warmup=${BENCH_WARMUP_S:-2}

@@ -1,5 +1,7 @@
 #include "core/ascii.h"
 
+#include <algorithm>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -39,6 +41,31 @@ bool is_printable_ascii(std::string_view s) {
     if (c < 0x20 || c >= 0x7F) return false;
   }
   return true;
+}
+
+std::size_t count_byte(std::string_view s, char c) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  std::size_t n = 0;
+#if defined(__SSE2__)
+  // Each match adds 1 to its byte of `lanes` (a compare gives -1); the lanes are summed (SAD
+  // against zero) before any can pass 255. No popcount: SSE2 alone has none.
+  const __m128i want = _mm_set1_epi8(c);
+  const __m128i zero = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const std::size_t blocks = std::min<std::size_t>(static_cast<std::size_t>(end - p) / 16, 255);
+    __m128i lanes = zero;
+    for (std::size_t i = 0; i < blocks; ++i, p += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, want));
+    }
+    const __m128i sums = _mm_sad_epu8(lanes, zero);
+    n += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+         static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+  }
+#endif
+  for (; p != end; ++p) n += *p == c;
+  return n;
 }
 
 std::string percent_encode(std::string_view s, bool keep_path_chars) {

@@ -4,6 +4,7 @@
 // bodies, the values switches URL-encode). Pure; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ bool iequals(std::string_view a, std::string_view b);
 // True if every byte of `s` is printable ASCII, ' ' to '~' (no control character, no DEL, nothing
 // from 0x80 up): text that is valid UTF-8, one character a byte. 16 bytes at a time with SSE2.
 bool is_printable_ascii(std::string_view s);
+
+// How many bytes of `s` are `c` (std::count's answer), 16 bytes at a time with SSE2: ingest
+// counts the line ends of every piece of a body with it.
+std::size_t count_byte(std::string_view s, char c);
 
 // `s` without its leading and trailing spaces and tabs (HTTP's optional white space).
 std::string_view trim_blanks(std::string_view s);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -44,6 +45,31 @@ TEST(Ascii, PrintableAsciiGivesTheByteLoopsAnswer) {
   }
   EXPECT_GT(printable, 50'000);
   EXPECT_LT(printable, 150'000);
+}
+
+// count_byte against std::count over random text with the byte looked for at any place, at
+// every length around the 16-byte steps and beyond, and for bytes from 0x80 up.
+TEST(Ascii, CountByteGivesStdCountsAnswer) {
+  std::mt19937_64 rng(20261201);
+  for (int i = 0; i < 30'000; ++i) {
+    std::string s(rng() % 80, ' ');
+    const char wanted = i % 5 == 0 ? static_cast<char>(0x80 + rng() % 128) : '\n';
+    for (char& c : s) c = rng() % 4 == 0 ? wanted : static_cast<char>(rng() % 256);
+    // A view from any offset, so the 16-byte loads start unaligned too.
+    const std::string_view view = std::string_view(s).substr(s.empty() ? 0 : rng() % s.size());
+    ASSERT_EQ(count_byte(view, wanted),
+              static_cast<std::size_t>(std::count(view.begin(), view.end(), wanted)))
+        << i;
+  }
+  EXPECT_EQ(count_byte("", '\n'), 0u);
+  EXPECT_EQ(count_byte(std::string(1000, '\n'), '\n'), 1000u);
+  // Past the 255 steps of 16 bytes a lane can count before it is summed.
+  EXPECT_EQ(count_byte(std::string(100'003, '\n'), '\n'), 100'003u);
+  std::string mixed(70'000, 'x');
+  for (std::size_t i = 0; i < mixed.size(); i += 3) mixed[i] = '\n';
+  EXPECT_EQ(count_byte(mixed, '\n'),
+            static_cast<std::size_t>(std::count(mixed.begin(), mixed.end(), '\n')));
+  EXPECT_EQ(count_byte(std::string(1000, 'a'), '\n'), 0u);
 }
 
 }  // namespace

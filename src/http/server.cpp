@@ -435,11 +435,15 @@ class Session : public std::enable_shared_from_this<Session> {
           if (done) return sink->finish();
           return std::nullopt;
         },
-        [this, done](std::optional<HttpResponse> response) {
+        [this, done, piece](std::optional<HttpResponse> response) {
           if (response) {
             if (!done) body_pending_ = true;  // stopped early: the rest is unread
             return respond(std::move(*response));
           }
+          // The sink is done with the piece: its room (already grown and touched) takes the
+          // next one, instead of a new string growing to stream_piece_bytes again.
+          piece_ = std::move(*piece);
+          piece_.clear();
           read_stream();
         });
   }

@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -764,6 +765,29 @@ TEST(HttpServerHeadFirst, AStreamedBodyArrivesInBoundedPieces) {
   EXPECT_EQ(routes.streamed, body);
   EXPECT_GE(routes.pieces.size(), 12u);
   for (std::size_t piece : routes.pieces) EXPECT_LE(piece, options.stream_piece_bytes);
+}
+
+// The room of one piece takes the next (server.cpp): no byte of an earlier piece, or of an
+// earlier body on the same connection, shows in a later one, whatever their sizes.
+TEST(HttpServerHeadFirst, EachPieceHoldsOnlyItsOwnBytes) {
+  TestRoutes routes;
+  auto options = test_options();
+  options.stream_piece_bytes = std::size_t{256} * 1024;
+  RunningServer server(routes.admitter(), options);
+  auto client = server.client();
+  std::mt19937 rng(20261201);
+  std::string sent;
+  for (const std::size_t size :
+       {std::size_t{3} * 1024 * 1024 + 17, std::size_t{100}, std::size_t{700} * 1024 + 3}) {
+    std::string body(size, ' ');
+    for (char& c : body) c = static_cast<char>('a' + rng() % 26);
+    const auto response = client.request("POST", "/stream", body);
+    EXPECT_EQ(response.status, 200);
+    sent += body;
+    EXPECT_EQ(response.body, std::to_string(sent.size()));
+  }
+  std::lock_guard lock(routes.mutex);
+  EXPECT_EQ(routes.streamed, sent);
 }
 
 TEST(HttpServerHeadFirst, TransferCodingsOtherThanChunkedAre501) {

@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
+#include <mutex>
 #include <random>
 #include <span>
 #include <string_view>
+#include <thread>
 
 #include "core/hangup_map.h"
 #include "core/json_writer.h"
@@ -825,6 +828,40 @@ Status append_sample_calls(const SampleOptions& options, std::int64_t first_inde
     append_record(options, accounts, first_s, last_s - first_s + 1, first_index + i, out);
   }
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> make_sample_batches(const SampleOptions& options,
+                                                     std::int64_t calls, std::int64_t batch,
+                                                     int threads) {
+  if (calls <= 0 || batch <= 0) {
+    return Status::Invalid("sample calls: calls and batch must be positive");
+  }
+  const std::int64_t batches = (calls - 1) / batch + 1;
+  std::vector<std::string> bodies(static_cast<std::size_t>(batches));
+  std::atomic<std::int64_t> next{0};
+  std::mutex mu;
+  Status failed;  // the first failure (guarded by mu)
+  const auto work = [&] {
+    for (std::int64_t b = next.fetch_add(1); b < batches; b = next.fetch_add(1)) {
+      const std::int64_t first = b * batch;
+      Status s = append_sample_calls(options, first, std::min(batch, calls - first),
+                                     bodies[static_cast<std::size_t>(b)]);
+      if (!s.ok()) {
+        const std::lock_guard lock(mu);
+        if (failed.ok()) failed = std::move(s);
+        next = batches;  // the others stop at their next body
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < std::min<std::int64_t>(std::max(threads, 1), batches); ++t) {
+    workers.emplace_back(work);
+  }
+  work();
+  for (std::thread& t : workers) t.join();
+  if (!failed.ok()) return failed;
+  return bodies;
 }
 
 }  // namespace cdrd::sample

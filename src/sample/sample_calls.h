@@ -57,4 +57,14 @@ struct SampleOptions {
 Status append_sample_calls(const SampleOptions& options, std::int64_t first_index, std::int64_t n,
                            std::string& out);
 
+// Records [0, calls) cut into request bodies of `batch` records each (the last one may be
+// shorter): body b holds records [b * batch, min((b + 1) * batch, calls)), exactly the bytes
+// append_sample_calls gives for them, so the bodies joined are the whole sequence. Made by
+// `threads` threads at once (at least one), each taking the next body not yet made. The load
+// generator makes every body of a run with it before its clock starts (loadgen ingest
+// --prebuild). kInvalidArgument as append_sample_calls, or when calls or batch is not positive.
+Result<std::vector<std::string>> make_sample_batches(const SampleOptions& options,
+                                                     std::int64_t calls, std::int64_t batch,
+                                                     int threads);
+
 }  // namespace cdrd::sample

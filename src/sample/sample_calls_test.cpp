@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "core/crypto.h"
 #include "core/hangup_map.h"
@@ -89,6 +90,42 @@ TEST(SampleCalls, TheBytesOfTheSequenceStayTheSame) {
   o.pbx_detail = true;
   EXPECT_EQ(sha256_hex(generate(o, 1'000'000, 3000)),
             "124b0691e7d47028705afb06a05dd71fa5fa769fdc7197efd2db8fcea7590e64");
+}
+
+// The bodies the load generator makes before its clock starts (loadgen ingest --prebuild) are
+// the bodies it makes one by one while sending: the same records, cut at the same places,
+// whatever the number of threads; joined, they are the pinned bytes above.
+TEST(SampleCalls, PrebuiltBatchesAreTheBodiesMadeOneByOne) {
+  SampleOptions o = options(42);
+  o.first_account_percent = 20;
+  o.trunks["MABBBBBBBBBBBBBBBBBB"] = {{{"31000000000000", false}}, {{"31000000000001", true}}};
+  // (records, records per body, threads): bodies of one record, a short last body, one body.
+  const std::tuple<std::int64_t, std::int64_t, int> cases[] = {
+      {3000, 700, 3}, {3000, 3000, 2}, {3000, 5000, 1}, {200, 1, 2}, {200, 7, 8}};
+  for (const auto& [records, batch, threads] : cases) {
+    const Result<std::vector<std::string>> bodies = make_sample_batches(o, records, batch, threads);
+    ASSERT_TRUE(bodies.ok()) << bodies.status().message();
+    ASSERT_EQ(bodies->size(), static_cast<std::size_t>((records + batch - 1) / batch));
+    std::string joined;
+    for (std::size_t b = 0; b < bodies->size(); ++b) {
+      // What the load generator sends for body b when it makes it on the fly.
+      const auto first = static_cast<std::int64_t>(b) * batch;
+      ASSERT_EQ((*bodies)[b], generate(o, first, std::min(batch, records - first)))
+          << records << " records, " << batch << " a body, " << threads << " threads, body " << b;
+      joined += (*bodies)[b];
+    }
+    if (records == 3000) {
+      EXPECT_EQ(sha256_hex(joined),
+                "63e679706aa3d81abba5d7e2a6d462a21b97832dc9dd5507360385aad9fbe1e8");
+    } else {
+      EXPECT_EQ(joined, generate(o, 0, records));
+    }
+  }
+  EXPECT_EQ(make_sample_batches(o, 0, 10, 2).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(make_sample_batches(o, 10, 0, 2).status().code(), Status::Code::kInvalidArgument);
+  SampleOptions none = o;
+  none.auth_ids.clear();
+  EXPECT_EQ(make_sample_batches(none, 100, 10, 3).status().code(), Status::Code::kInvalidArgument);
 }
 
 TEST(PrefixMt64, GivesTheEnginesSequence) {

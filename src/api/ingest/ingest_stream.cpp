@@ -7,6 +7,7 @@
 
 #include "api/errors.h"
 #include "api/ingest/ingest_response.h"
+#include "core/ascii.h"
 
 namespace cdrd::api::ingest {
 namespace {
@@ -75,7 +76,7 @@ class IngestStream : public http::BodySink {
       if (cut == 0) return std::nullopt;
       const std::string_view text(pending_.data(), cut);
       if (auto stop = ingest(text)) return stop;
-      next_line_ += std::count(text.begin(), text.end(), '\n');
+      next_line_ += static_cast<std::int64_t>(count_byte(text, '\n'));
       pending_.erase(0, cut);
       return std::nullopt;
     }
