@@ -415,6 +415,8 @@ std::uint64_t user_key(std::uint32_t value, std::uint32_t hi, std::uint32_t lo) 
 // key of a username kept as its call's number: user_key below).
 class ValueSet {
  public:
+  ValueSet() = default;
+  explicit ValueSet(std::size_t words) : words_(words, 0) {}  // empty, of `words` words (tests)
   bool may_hold(std::uint64_t key) const {
     if (words_.empty()) return false;
     const std::uint64_t h = hash(key);
@@ -431,7 +433,10 @@ class ValueSet {
   template <class KeyOf>
   void add(std::uint64_t key, const KeyOf& key_of, std::size_t n, std::size_t max_bits) {
     if (words_.empty()) words_.assign(1, 0);
-    set(hash(key));
+    // The key the last add set (a column of one value, one trunk) sets no bit again. Forgotten
+    // by a rebuild, which may leave its call out.
+    if (!last_ || *last_ != key) set(hash(key));
+    last_ = key;
     const std::size_t bits = 64 * words_.size();
     if (4 * ones_ > bits && bits < max_bits) {
       words_.assign(2 * words_.size(), 0);
@@ -439,20 +444,44 @@ class ValueSet {
       for (std::size_t i = 0; i < n; ++i) set(hash(key_of(i)));
     }
   }
-  // Holds exactly the keys key_of(i), i in [0, n): from half its present size, doubled until no
-  // more than a quarter of its bits are set (one or two passes when the values changed little).
+  // Holds exactly the keys key_of(i), i in [0, n): the smallest of half its present size,
+  // doubled, until no more than a quarter of its bits are set, or the first of them to reach
+  // max_bits. Made as rebuild_by_doubling() makes it, bit for bit, in one pass over the keys: the
+  // set of w words is the one of 2w words folded in two (a key's line, or its bit in a line of
+  // under 8 words, is its place in the larger set less half its size), so the keys go into the
+  // largest size that can be the answer once and the halves are folded down from it while the
+  // half still sets no more than a quarter of its bits (a half that does, every smaller one does).
   template <class KeyOf>
   void rebuild(const KeyOf& key_of, std::size_t n, std::size_t max_bits) {
-    // The hashes once for every size tried (a run of one key, as in a column of one value, once).
-    thread_local std::vector<std::uint64_t> hashes;
-    hashes.clear();
-    std::uint64_t previous = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t key = key_of(i);
-      if (i == 0 || key != previous) hashes.push_back(hash(key));
-      previous = key;
+    const std::vector<std::uint64_t>& hashes = hashes_of(key_of, n);
+    const std::size_t start = std::max<std::size_t>(1, words_.size() / 2);
+    // The doubling stops at the first size of 64 * words >= max_bits, and at the latest where
+    // even 4 bits set per key would be a quarter of them.
+    std::size_t words = start;
+    while (64 * words < max_bits && 64 * words < 16 * hashes.size()) words *= 2;
+    thread_local std::vector<std::uint64_t> bits;
+    bits.assign(words, 0);
+    for (const std::uint64_t h : hashes) set_bits(bits.data(), words, h);
+    while (words > start) {
+      const std::size_t half = words / 2;
+      std::size_t ones = 0;
+      for (std::size_t j = 0; j < half; ++j) ones += std::popcount(bits[j] | bits[j + half]);
+      if (4 * ones > 64 * half) break;
+      for (std::size_t j = 0; j < half; ++j) bits[j] |= bits[j + half];
+      words = half;
     }
+    last_.reset();
+    words_.assign(bits.begin(), bits.begin() + static_cast<std::ptrdiff_t>(words));
+    std::size_t ones = 0;
+    for (const std::uint64_t w : words_) ones += std::popcount(w);
+    ones_ = static_cast<std::uint32_t>(ones);
+  }
+  // rebuild() as first written, each size tried in turn (the reference of its test).
+  template <class KeyOf>
+  void rebuild_by_doubling(const KeyOf& key_of, std::size_t n, std::size_t max_bits) {
+    const std::vector<std::uint64_t>& hashes = hashes_of(key_of, n);
     std::size_t words = std::max<std::size_t>(1, words_.size() / 2);
+    last_.reset();
     for (;;) {
       words_.assign(words, 0);
       ones_ = 0;
@@ -461,6 +490,7 @@ class ValueSet {
       words *= 2;
     }
   }
+  bool operator==(const ValueSet& o) const { return words_ == o.words_ && ones_ == o.ones_; }
   std::size_t memory_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
 
  private:
@@ -489,15 +519,40 @@ class ValueSet {
       line[b / 64] |= one;
     }
   }
+  // set(h) into a set of `words` words (a power of two) at `w`, without counting.
+  static void set_bits(std::uint64_t* w, std::size_t words, std::uint64_t h) {
+    const std::size_t line_words = std::min(kLineWords, words);
+    std::uint64_t* line = w + ((h >> 40) & (words / line_words - 1)) * line_words;
+    const std::size_t bits = 64 * line_words;
+    for (int k = 0; k < kBits; ++k) {
+      const std::size_t b = (h >> (kPartBits * k)) & (bits - 1);
+      line[b / 64] |= std::uint64_t{1} << (b % 64);
+    }
+  }
+  // The hashes of key_of(i), i in [0, n), once each for a run of one key (a column of one value).
+  template <class KeyOf>
+  static const std::vector<std::uint64_t>& hashes_of(const KeyOf& key_of, std::size_t n) {
+    thread_local std::vector<std::uint64_t> hashes;
+    hashes.clear();
+    std::uint64_t previous = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t key = key_of(i);
+      if (i == 0 || key != previous) hashes.push_back(hash(key));
+      previous = key;
+    }
+    return hashes;
+  }
 
   std::vector<std::uint64_t> words_;  // a power of two of them
   std::uint32_t ones_ = 0;
+  std::optional<std::uint64_t> last_;  // the key of the last add, when no rebuild came since
 };
 
 // The value at i becomes the one at order[i] (the columns' permute).
 template <class V>
 void permute_values(V& values, const std::vector<std::uint32_t>& order) {
-  const V copy(values);
+  thread_local V copy;  // no allocation per column and merge
+  copy.assign(values.begin(), values.end());
   for (std::size_t i = 0; i < order.size(); ++i) values[i] = copy[order[i]];
 }
 
@@ -612,7 +667,8 @@ class BitColumn {
   void set(std::size_t i, std::uint8_t v, std::size_t /*n*/) { set_bit(words_.data(), i, v != 0); }
   void reserve(std::size_t cap) { words_.reserve(words_for(cap)); }
   void permute(const std::vector<std::uint32_t>& order) {
-    const std::vector<Word> copy(words_);
+    thread_local std::vector<Word> copy;
+    copy.assign(words_.begin(), words_.end());
     for (std::size_t i = 0; i < order.size(); ++i)
       set_bit(words_.data(), i, test_bit(copy.data(), order[i]));
   }
@@ -1142,6 +1198,15 @@ NumberKey number_key(std::string_view number) {
   return {word(d.substr(0, first)), word(d.substr(first))};
 }
 
+bool value_set_rebuild_matches_doubling(const std::vector<std::uint64_t>& keys,
+                                        std::size_t start_words, std::size_t max_bits) {
+  ValueSet folded(start_words), doubled(start_words);
+  auto key_of = [&keys](std::size_t i) { return keys[i]; };
+  folded.rebuild(key_of, keys.size(), max_bits);
+  doubled.rebuild_by_doubling(key_of, keys.size(), max_bits);
+  return folded == doubled;
+}
+
 IndexedCall IndexedCall::of(std::int64_t id, const CallRecord& r) {
   IndexedCall c;
   c.id = id;
@@ -1350,26 +1415,34 @@ struct AccountCallIndex::Chunk {
   // Merges the pending calls into the sorted ones: one pass over each column.
   void settle() {
     if (sorted == size()) return;
-    auto less = [this](std::uint32_t a, std::uint32_t b) {
-      const Micros ea = end_time[a], eb = end_time[b];
-      return ea < eb || (ea == eb && id[a] < id[b]);
+    // The pending calls' (end_time, id) read once, sorted, and merged with the sorted calls.
+    struct Key {
+      Micros end;
+      std::int64_t row;
+      std::uint32_t at;
+      bool operator<(const Key& o) const { return end < o.end || (end == o.end && row < o.row); }
     };
-    std::vector<std::uint32_t> fresh(pending());
-    for (std::size_t i = 0; i < fresh.size(); ++i) {
-      fresh[i] = static_cast<std::uint32_t>(sorted + i);
+    thread_local std::vector<Key> fresh;
+    thread_local std::vector<std::uint32_t> order;
+    fresh.clear();
+    for (std::size_t i = sorted; i < size(); ++i) {
+      fresh.push_back({end_time[i], id[i], static_cast<std::uint32_t>(i)});
     }
-    std::sort(fresh.begin(), fresh.end(), less);
-    std::vector<std::uint32_t> order;
+    std::sort(fresh.begin(), fresh.end());
+    order.clear();
     order.reserve(size());
-    std::size_t a = 0, b = 0;
+    // The sorted calls before the first pending one stay where they are.
+    std::size_t a = lower_bound(fresh.front().end, fresh.front().row);
+    for (std::size_t i = 0; i < a; ++i) order.push_back(static_cast<std::uint32_t>(i));
+    std::size_t b = 0;
     while (a < sorted || b < fresh.size()) {
-      if (b == fresh.size() || (a < sorted && less(static_cast<std::uint32_t>(a), fresh[b]))) {
+      if (b == fresh.size() || (a < sorted && before(a, fresh[b].end, fresh[b].row))) {
         order.push_back(static_cast<std::uint32_t>(a++));
       } else {
-        order.push_back(fresh[b++]);
+        order.push_back(fresh[b++].at);
       }
     }
-    each_column([&order](auto& column) { column.permute(order); });
+    each_column([](auto& column) { column.permute(order); });
     sorted = size();
   }
 
@@ -2131,7 +2204,8 @@ std::size_t AccountCallIndex::chunk_for(Micros end_time, std::int64_t id) const 
   return lo == 0 ? 0 : lo - 1;
 }
 
-void AccountCallIndex::post(const IndexedCall& call, std::uint32_t from_user, std::uint32_t to_user,
+void AccountCallIndex::post(const IndexedCall& call, const NumberKey& from, const NumberKey& to,
+                            std::uint32_t from_user, std::uint32_t to_user,
                             std::uint32_t bridged_user, std::uint32_t did, std::uint32_t ext) {
   if (!postings_) postings_ = std::make_unique<Postings>();
   if (!postings_usable_) return;
@@ -2143,7 +2217,6 @@ void AccountCallIndex::post(const IndexedCall& call, std::uint32_t from_user, st
   }
   const std::optional<std::uint32_t> floor =
       postings_->fitted(Postings::floor_seconds(chunks_.front()->first_end));
-  const NumberKey from = number_key(call.from_number), to = number_key(call.to_number);
   // A field left empty holds no value: not posted (posted() leaves empty filter values alone).
   if (!call.from_username.empty()) {
     postings_->add(Postings::hash(user_key(from_user, from.hi, from.lo), Postings::kFrom), *second,
@@ -2265,7 +2338,7 @@ void AccountCallIndex::add(const IndexedCall& call) {
   c.account_for(pos);
   if (in_order) c.sorted = c.size();
   ++size_;
-  post(call, from_user, to_user, bridged_user, did, ext);
+  post(call, from_key, to_key, from_user, to_user, bridged_user, did, ext);
   if (c.pending() > kPendingRows || c.size() > chunk_rows_) c.settle();
 
   if (c.size() > chunk_rows_) {

@@ -88,6 +88,8 @@ struct IndexAnswer {
   std::int64_t total_count = 0;
 };
 
+struct NumberKey;
+
 class AccountCallIndex {
  public:
   static constexpr std::size_t kChunkRows = 8192;
@@ -205,9 +207,10 @@ class AccountCallIndex {
   std::optional<std::vector<std::uint32_t>> posted(const CallQuery& q, const Plan& p) const;
   IndexAnswer query_posted(const CallQuery& q, const Plan& p,
                            const std::vector<std::uint32_t>& hashes) const;
-  // Posts the call just added, with the values its list columns took.
-  void post(const IndexedCall& call, std::uint32_t from_user, std::uint32_t to_user,
-            std::uint32_t bridged_user, std::uint32_t did, std::uint32_t ext);
+  // Posts the call just added, with the values its list columns took and its numbers' keys.
+  void post(const IndexedCall& call, const NumberKey& from, const NumberKey& to,
+            std::uint32_t from_user, std::uint32_t to_user, std::uint32_t bridged_user,
+            std::uint32_t did, std::uint32_t ext);
   // The postings' unsorted tail sorted in (`all`: and every run merged into one).
   void flush_postings(bool all = false);
 
@@ -243,5 +246,10 @@ struct NumberKey {
   bool operator==(const NumberKey&) const = default;
 };
 NumberKey number_key(std::string_view number);
+
+// For the tests: whether a chunk's value set of `keys`, rebuilt from one of `start_words` words (a
+// power of two) with at most max_bits bits, holds the same bits as trying each size in turn makes.
+bool value_set_rebuild_matches_doubling(const std::vector<std::uint64_t>& keys,
+                                        std::size_t start_words, std::size_t max_bits);
 
 }  // namespace cdrd::index

@@ -136,6 +136,25 @@ TEST(AccountCallIndex, NumberKeysAreBase11WordsPaddedWithZero) {
   EXPECT_LT(number_key("4").hi, number_key("40").hi);
 }
 
+// The value sets are rebuilt in one pass (the largest size that can be the answer, folded down):
+// the same bits as trying each size in turn, for every start size, cap and mix of keys (runs of
+// one key, few distinct, all distinct, none).
+TEST(AccountCallIndex, ValueSetRebuiltByFoldingEqualsEachSizeTriedInTurn) {
+  std::mt19937_64 rng(9);
+  for (int round = 0; round < 400; ++round) {
+    const std::size_t n = round % 10 == 0 ? 0 : rng() % 9000;
+    const std::uint64_t distinct = std::uint64_t{1} << (rng() % 16);
+    std::vector<std::uint64_t> keys(n);
+    for (std::uint64_t& k : keys) k = rng() % distinct;
+    if (round % 3 == 0) std::sort(keys.begin(), keys.end());  // runs of one key
+    const std::size_t start_words = std::size_t{1} << (rng() % 11);
+    const std::size_t max_bits = std::size_t{64} << (rng() % 11);
+    EXPECT_TRUE(value_set_rebuild_matches_doubling(keys, start_words, max_bits))
+        << "round " << round << ": " << n << " keys of " << distinct << ", from " << start_words
+        << " words, at most " << max_bits << " bits";
+  }
+}
+
 TEST(AccountCallIndex, AnswersPagesAndCountsInEndTimeOrderWithTiesByRowId) {
   AccountCallIndex index(4);
   std::vector<CallRecord> calls(10);

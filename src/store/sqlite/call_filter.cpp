@@ -58,11 +58,11 @@ class Builder {
       if (plus_end) value(std::move(*plus_end));
       return;
     }
-    // A range over the number without its '+' (the generated *_digits columns, migrations.cpp),
-    // so "91" finds "+91..." and "91..." alike.
+    // A range over the number without its '+', so "91" finds "+91..." and "91..." alike.
     std::string bare(digits);
     std::optional<std::string> bare_end = prefix_successor(bare);
-    add(range_fragment(column == "to_number" ? "to_digits" : "from_digits", bare_end.has_value()));
+    add(range_fragment(column == "to_number" ? "ltrim(to_number, '+')" : "ltrim(from_number, '+')",
+                       bare_end.has_value()));
     value(std::move(bare));
     if (bare_end) value(std::move(*bare_end));
   }

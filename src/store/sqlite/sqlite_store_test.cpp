@@ -997,6 +997,81 @@ TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing
   EXPECT_TRUE(store_->calls.find_call(acct_, "crash", 0)->has_value());
 }
 
+// Migration 11 takes the generated digits columns out of a calls table as migration 10 left it:
+// every row stays as it was, the SQL evaluation's number prefixes (ltrim(number, '+') since)
+// answer as before, and the insert computes nothing for them any more.
+TEST_F(SqliteStoreTest, MigrationElevenTakesOutTheDigitsColumnsAndKeepsEveryRow) {
+  CallRecord plus = minimal_call(acct_, "m-plus", kT0);
+  plus.to_number = "+919943720205";
+  CallRecord bare = minimal_call(acct_, "m-bare", kT0 + 5);
+  bare.to_number = "919900000000";
+  CallRecord other = minimal_call(acct_, "m-other", kT0 + 9);
+  other.to_number = "+14155550100";
+  insert({plus, bare, other});
+  const std::string checksum =
+      "SELECT SUM(id * length(call_uuid || to_number || from_number)) + COUNT(*) FROM calls";
+  const std::int64_t sum_before = raw_int(db_path(), checksum);
+  store_.reset();
+
+  // The same data in a database built by migrations 1 to 10 only.
+  const std::string old = dir_.file("data/old.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+  const auto exec = [db](const std::string& sql) {
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db) << ": " << sql;
+  };
+  exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+      " applied_at INTEGER NOT NULL) STRICT");
+  for (const sqlite::Migration& m : sqlite::migrations()) {
+    if (m.version > 10) break;
+    for (std::string_view sql : m.statements) exec(std::string(sql));
+    exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" +
+         std::string(m.name) + "', 0)");
+  }
+  exec("PRAGMA user_version=10");
+  const std::string digits_columns =
+      "SELECT COUNT(*) FROM pragma_table_xinfo('calls') WHERE name IN ('from_digits', "
+      "'to_digits')";
+  ASSERT_EQ(raw_int(old, digits_columns), 2);
+  std::string columns = sqlite::kCallColumns;
+  const std::string shown = "COALESCE(call_uuid_as_sent, call_uuid)";
+  columns.replace(columns.find(shown), shown.size(), "call_uuid");
+  columns += ", call_uuid_as_sent, id";
+  const std::string copy = "ATTACH '" + db_path() +
+                           "' AS src; INSERT INTO accounts SELECT * FROM src.accounts;"
+                           " INSERT INTO calls (" +
+                           columns + ") SELECT " + columns +
+                           " FROM src.calls ORDER BY id; DETACH src;";
+  ASSERT_EQ(sqlite3_exec(db, copy.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  store_ = open_store(old);
+  EXPECT_EQ(raw_int(old, "PRAGMA user_version"), sqlite::latest_schema_version());
+  EXPECT_EQ(raw_int(old, digits_columns), 0);
+  EXPECT_EQ(raw_text(old, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw_int(old, checksum), sum_before);
+  // A call stored now reads back whole, and the number prefixes find the old and the new calls.
+  CallRecord later = minimal_call(acct_, "m-later", kT0 + 12);
+  later.to_number = "+9199";
+  ASSERT_EQ(store_->calls.insert_calls({later})->size(), 1U);
+  CallQuery q = query();
+  q.to_number = NumberPrefix{"9199"};
+  Result<Page<CallRecord>> scanned = store_->calls.list_calls_scan(q);
+  ASSERT_TRUE(scanned.ok()) << scanned.status().message();
+  EXPECT_THAT(uuids(*scanned), UnorderedElementsAreArray({"m-plus", "m-bare", "m-later"}));
+  q.to_number = NumberPrefix{"+1415"};
+  scanned = store_->calls.list_calls_scan(q);
+  ASSERT_TRUE(scanned.ok()) << scanned.status().message();
+  EXPECT_THAT(uuids(*scanned), ElementsAre("m-other"));
+  // Opened again: nothing left to migrate.
+  store_.reset();
+  store_ = open_store(old);
+  EXPECT_EQ(raw_int(old, digits_columns), 0);
+}
+
 TEST_F(SqliteStoreTest, MigrationsRunOnce) {
   const auto n = static_cast<std::int64_t>(sqlite::migrations().size());
   const std::string count = "SELECT COUNT(*) FROM schema_migrations";
