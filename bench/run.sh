@@ -153,9 +153,6 @@ base=/v1/Account/$user/Zentrunk/Call/
 LOADGEN_BEARER=$(LOADGEN_CLIENT_SECRET=$app_client_secret "$loadgen" token --port "$port" --client-id "$app_client_id")
 export LOADGEN_BEARER
 pbx_base=/api/ver1.0/client/@me/calls/
-# "now" of the windows, for the peers: the lists below count from it.
-now_us=$(($(date -u +%s%N) / 1000))
-
 "$loadgen" uuids --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" --end-until "$end_until" \
   --first-account-percent "$first_percent" \
   --days "$days" --account "$user" --sample 20000 | sed "s|.*|$base&/|" >"$run_dir/uuid.paths"
@@ -174,10 +171,7 @@ echo "$base?offset=$deep_offset" >"$run_dir/deep.paths"
 # an explicit 90-day range (the retention period).
 trunk_in=${trunk_pairs[0]#*:}
 trunk_filter="trunk_id=$trunk_in"
-combo_from=$(date -u -d "@$((now_us / 1000000 - 90 * 86400 + 1))" '+%Y-%m-%d%%20%H:%M:%S')
-combo_filter="call_direction=outbound&hangup_cause_code=3000&bill_duration__gte=60&end_time__gte=$combo_from"
 echo "$base?$trunk_filter" >"$run_dir/trunk.paths"
-echo "$base?$combo_filter" >"$run_dir/combo.paths"
 # The PBX username filter: three from_usernames of the account (from_number when the record has
 # no username) with at most 0.5% of its calls each, the most used of those: selective.
 pbx_usernames=$(sqlite3 -readonly "$data_dir/cdrd.db" "WITH u AS (SELECT from_username AS name, count(*) AS n
@@ -191,6 +185,15 @@ echo "$pbx_base?$pbx_user_query" >"$run_dir/pbx-user.paths"
 first_account_calls=${account_calls[0]}
 if ((pbx_deep_page * 20 > first_account_calls / 2)); then pbx_deep_page=$((first_account_calls / 40 > 0 ? first_account_calls / 40 : 1)); fi
 echo "$pbx_base?page=$pbx_deep_page" >"$run_dir/pbx-deep.paths"
+
+# "now" of the windows, for the peers: the totals below count from it. Taken here, after the
+# slower preparations above (the usernames' query over the whole table takes minutes at
+# 10,000,000 calls), so that cdrd's windows, which end at each request's own time, end within
+# seconds of it.
+now_us=$(($(date -u +%s%N) / 1000))
+combo_from=$(date -u -d "@$((now_us / 1000000 - 90 * 86400 + 1))" '+%Y-%m-%d%%20%H:%M:%S')
+combo_filter="call_direction=outbound&hangup_cause_code=3000&bill_duration__gte=60&end_time__gte=$combo_from"
+echo "$base?$combo_filter" >"$run_dir/combo.paths"
 
 # total_count of a list path.
 total_of() {
