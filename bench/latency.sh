@@ -76,9 +76,8 @@ value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 operator_key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CDRD_OPERATOR_KEY=$operator_key
 create_accounts "$data_dir" bench "$n_accounts"
-app=$("$cdrd" --data-dir "$data_dir" app create --account "${auth_ids[0]}")
-app_client_id=$(sed -n 's/^ *client_id: *//p' <<<"$app")
-app_client_secret=$(sed -n 's/^ *client_secret: *//p' <<<"$app")
+# An OAuth app of the first account, for the cloud-PBX API scenarios.
+create_pbx_app "$data_dir"
 start_server "$data_dir" "${serve_args[@]}"
 create_trunks
 "$loadgen" ingest --port "$port" --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" \

@@ -48,9 +48,11 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "core/status.h"
 #include "core/time.h"
 #include "http/client.h"
 #include "sample/sample_calls.h"
@@ -420,6 +422,22 @@ int run_ingest(IngestOptions o) {
   return 0;
 }
 
+// Makes records [0, calls) of `sample` in chunks of 10,000 and hands each chunk's NDJSON text to
+// fn(text), which returns false to stop. The first error of the generator, if any.
+template <class Fn>
+cdrd::Status for_each_sample_chunk(const cdrd::sample::SampleOptions& sample, std::int64_t calls,
+                                   Fn&& fn) {
+  std::string chunk;
+  constexpr std::int64_t kChunk = 10'000;
+  for (std::int64_t first = 0; first < calls; first += kChunk) {
+    chunk.clear();
+    RETURN_IF_ERROR(
+        cdrd::sample::append_sample_calls(sample, first, std::min(kChunk, calls - first), chunk));
+    if (!fn(std::string_view(chunk))) break;
+  }
+  return cdrd::Status::Ok();
+}
+
 // ---- ndjson ----------------------------------------------------------------------------------
 
 // The data set that ingest posts, written as one NDJSON file instead (for `cdrd import`: bench/
@@ -434,24 +452,22 @@ int run_ndjson(DataSet data, const std::string& out_path) {
     return 1;
   }
   const auto t0 = Clock::now();
-  std::string chunk;
   std::int64_t bytes = 0;
-  constexpr std::int64_t kChunk = 10'000;
-  for (std::int64_t first = 0; first < data.calls; first += kChunk) {
-    chunk.clear();
-    const cdrd::Status made = cdrd::sample::append_sample_calls(
-        sample, first, std::min(kChunk, data.calls - first), chunk);
-    if (!made.ok()) {
-      std::cerr << "loadgen ndjson: " << made.message() << "\n";
-      std::fclose(out);
-      return 2;
-    }
-    if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
-      std::cerr << "loadgen ndjson: writing " << out_path << ": " << std::strerror(errno) << "\n";
-      std::fclose(out);
-      return 1;
-    }
-    bytes += static_cast<std::int64_t>(chunk.size());
+  bool written = true;
+  const cdrd::Status made = for_each_sample_chunk(sample, data.calls, [&](std::string_view text) {
+    written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+    bytes += static_cast<std::int64_t>(text.size());
+    return written;
+  });
+  if (!made.ok()) {
+    std::cerr << "loadgen ndjson: " << made.message() << "\n";
+    std::fclose(out);
+    return 2;
+  }
+  if (!written) {
+    std::cerr << "loadgen ndjson: writing " << out_path << ": " << std::strerror(errno) << "\n";
+    std::fclose(out);
+    return 1;
   }
   if (std::fclose(out) != 0) {
     std::cerr << "loadgen ndjson: closing " << out_path << ": " << std::strerror(errno) << "\n";
@@ -488,17 +504,7 @@ int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size
       DataSet::generated_id(static_cast<std::size_t>(index - data.auth_ids.begin()));
   const cdrd::sample::SampleOptions sample = data.options();
   std::vector<std::string> uuids;
-  std::string chunk;
-  constexpr std::int64_t kChunk = 10'000;
-  for (std::int64_t first = 0; first < data.calls; first += kChunk) {
-    chunk.clear();
-    const cdrd::Status made = cdrd::sample::append_sample_calls(
-        sample, first, std::min(kChunk, data.calls - first), chunk);
-    if (!made.ok()) {
-      std::cerr << "loadgen uuids: " << made.message() << "\n";
-      return 2;
-    }
-    std::string_view rest = chunk;
+  const cdrd::Status made = for_each_sample_chunk(sample, data.calls, [&](std::string_view rest) {
     while (!rest.empty()) {
       const auto nl = rest.find('\n');
       const std::string_view line = rest.substr(0, nl);
@@ -507,6 +513,11 @@ int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size
         uuids.emplace_back(field(line, "\"call_uuid\""));
       }
     }
+    return true;
+  });
+  if (!made.ok()) {
+    std::cerr << "loadgen uuids: " << made.message() << "\n";
+    return 2;
   }
   if (uuids.empty()) {
     std::cerr << "loadgen uuids: the data set has no calls of " << account << "\n";

@@ -87,10 +87,7 @@ export CDRD_OPERATOR_KEY=$operator_key
 
 create_accounts "$data_dir" bench "$n_accounts"
 # An OAuth app of the first account, for the cloud-PBX API scenarios.
-app=$("$cdrd" --data-dir "$data_dir" app create --account "${auth_ids[0]}")
-app_client_id=$(sed -n 's/^ *client_id: *//p' <<<"$app")
-app_client_secret=$(sed -n 's/^ *client_secret: *//p' <<<"$app")
-[[ -n $app_client_id && -n $app_client_secret ]] || { log "app create printed: $app"; exit 1; }
+create_pbx_app "$data_dir"
 
 start_server "$data_dir"
 log "cdrd serve on 127.0.0.1:$port (threads $server_threads), accounts: ${auth_ids[*]}"

@@ -61,6 +61,16 @@ create_accounts() {
   ids_csv=$(IFS=,; echo "${auth_ids[*]}")
 }
 
+# create_pbx_app DATA_DIR: an OAuth app of the first account of create_accounts, for the cloud-PBX
+# API (`cdrd app create`); sets app_client_id and app_client_secret.
+create_pbx_app() {
+  local app
+  app=$("$cdrd" --data-dir "$1" app create --account "${auth_ids[0]}")
+  app_client_id=$(sed -n 's/^ *client_id: *//p' <<<"$app")
+  app_client_secret=$(sed -n 's/^ *client_secret: *//p' <<<"$app")
+  [[ -n $app_client_id && -n $app_client_secret ]] || { log "app create printed: $app"; exit 1; }
+}
+
 # create_trunks: through the running server, an outbound and an inbound trunk for each account of
 # create_accounts (loadgen trunks); sets trunk_pairs ("outbound:inbound" per account) and
 # trunks_csv. A call must name a trunk of its account.
