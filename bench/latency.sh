@@ -91,12 +91,8 @@ export LOADGEN_BEARER
 "$loadgen" uuids --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" --seed "$seed" --end-until "$end_until" \
   --first-account-percent "$first_percent" \
   --days "$days" --account "$user" --sample 20000 | sed "s|.*|$base&/|" >"$run_dir/uuid.paths"
-# The PBX username filter of bench/run.sh: three from_usernames with at most 0.5% of the calls.
-pbx_usernames=$(sqlite3 -readonly "$data_dir/cdrd.db" "WITH u AS (SELECT from_username AS name, count(*) AS n
-  FROM calls WHERE account_id = (SELECT id FROM accounts WHERE auth_id = '$user') GROUP BY from_username)
-  SELECT name FROM u WHERE n <= (SELECT sum(n) * 0.005 FROM u) ORDER BY n DESC, name LIMIT 3" | paste -sd,)
-[[ -n $pbx_usernames ]] || { log "no from_username for the PBX username filter"; exit 1; }
-pbx_user_query=$(tr ',' '\n' <<<"$pbx_usernames" | sed 's/^+/%2B/; s/^/from_username=/' | paste -sd'&')
+# The PBX username filter of bench/run.sh.
+pick_pbx_usernames "$data_dir" "$user"
 echo "/api/ver1.0/client/@me/calls/?$pbx_user_query" >"$run_dir/pbx-user.paths"
 "$loadgen" get --port "$port" --user "$user" --path "$(head -1 "$run_dir/uuid.paths")" >"$run_dir/retrieve.json"
 stop_server

@@ -169,13 +169,8 @@ echo "$base?offset=$deep_offset" >"$run_dir/deep.paths"
 trunk_in=${trunk_pairs[0]#*:}
 trunk_filter="trunk_id=$trunk_in"
 echo "$base?$trunk_filter" >"$run_dir/trunk.paths"
-# The PBX username filter: three from_usernames of the account (from_number when the record has
-# no username) with at most 0.5% of its calls each, the most used of those: selective.
-pbx_usernames=$(sqlite3 -readonly "$data_dir/cdrd.db" "WITH u AS (SELECT from_username AS name, count(*) AS n
-  FROM calls WHERE account_id = (SELECT id FROM accounts WHERE auth_id = '$user') GROUP BY from_username)
-  SELECT name FROM u WHERE n <= (SELECT sum(n) * 0.005 FROM u) ORDER BY n DESC, name LIMIT 3" | paste -sd,)
-[[ -n $pbx_usernames ]] || { log "no from_username for the PBX username filter"; exit 1; }
-pbx_user_query=$(tr ',' '\n' <<<"$pbx_usernames" | sed 's/^+/%2B/; s/^/from_username=/' | paste -sd'&')
+# The PBX username filter: three selective from_usernames of the account (bench/server.sh).
+pick_pbx_usernames "$data_dir" "$user"
 echo "$pbx_base?$pbx_user_query" >"$run_dir/pbx-user.paths"
 # The PBX deep page: page BENCH_PBX_DEEP_PAGE, or the middle of the account's calls if that is
 # past its last one.

@@ -71,6 +71,18 @@ create_pbx_app() {
   [[ -n $app_client_id && -n $app_client_secret ]] || { log "app create printed: $app"; exit 1; }
 }
 
+# pick_pbx_usernames DATA_DIR AUTH_ID: the cloud-PBX username filter of the bench: three
+# from_usernames of the account (from_number when the record has no username) with at most 0.5%
+# of its calls each, the most used of those: selective. Sets pbx_usernames (comma-separated) and
+# pbx_user_query (the query string).
+pick_pbx_usernames() {
+  pbx_usernames=$(sqlite3 -readonly "$1/cdrd.db" "WITH u AS (SELECT from_username AS name, count(*) AS n
+    FROM calls WHERE account_id = (SELECT id FROM accounts WHERE auth_id = '$2') GROUP BY from_username)
+    SELECT name FROM u WHERE n <= (SELECT sum(n) * 0.005 FROM u) ORDER BY n DESC, name LIMIT 3" | paste -sd,)
+  [[ -n $pbx_usernames ]] || { log "no from_username for the PBX username filter"; exit 1; }
+  pbx_user_query=$(tr ',' '\n' <<<"$pbx_usernames" | sed 's/^+/%2B/; s/^/from_username=/' | paste -sd'&')
+}
+
 # create_trunks: through the running server, an outbound and an inbound trunk for each account of
 # create_accounts (loadgen trunks); sets trunk_pairs ("outbound:inbound" per account) and
 # trunks_csv. A call must name a trunk of its account.
