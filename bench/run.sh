@@ -336,6 +336,8 @@ fi
 # a static file, measured in alternating rounds (bench/nginx.sh).
 nginx_ratio=INVALID nginx_verdict="no figure"
 if [[ $nginx_wanted == 1 ]]; then
+  # nginx comes with the peers' packages; installed here too, for a run that skips every engine.
+  bash "$repo/scripts/install-deps.sh" bench
   log "retrieve by uuid against nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') serving the same body as a static file"
   start_server "$data_dir"
   if nginx_start "$run_dir/retrieve.json" &&
