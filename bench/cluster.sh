@@ -23,23 +23,11 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build_dir=$(cd "${1:-build}" && pwd)
-cdrd=$build_dir/cdrd
-loadgen=$build_dir/loadgen
-for tool in "$cdrd" "$loadgen"; do
-  [[ -x $tool ]] || { echo "bench-cluster: $tool not found: build first (make bench-cluster)" >&2; exit 2; }
-done
-
-default_calls=200000
-default_duration_s=10
-default_pbx_deep_page=500
-# shellcheck source=bench/settings.sh
-source "$repo/bench/settings.sh"
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
+bench_start bench-cluster "${1:-build}" cluster 200000 10 500
 shard_rounds=${BENCH_SHARDS:-1 2}
 
-out=$repo/bench/out
-mkdir -p "$out"
-run_dir=$(mktemp -d "$out/cluster.XXXXXX")
 results=$out/cluster.md
 log_prefix=bench-cluster
 # shellcheck source=bench/server.sh

@@ -21,18 +21,17 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=$(cd "${1:-build}" && pwd)
 cdrd=$build_dir/cdrd
 loadgen=$build_dir/loadgen
-[[ -x $cdrd ]] || { echo "bench: $cdrd not found: build first (make bench)" >&2; exit 2; }
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
+bench_need bench "$cdrd"
 command -v curl >/dev/null || { echo "bench: curl not found: run scripts/install-deps.sh" >&2; exit 2; }
 
 calls=${BENCH_EXPORT_CALLS:-1000000}
 keep_data=${BENCH_KEEP_DATA:-0}
 server_threads=${BENCH_SERVER_THREADS:-4}
-out=$repo/bench/out
-mkdir -p "$out"
-run_dir=$(mktemp -d "$out/export.XXXXXX")
+bench_run_dir export
 files=${BENCH_EXPORT_OUT:-$run_dir}
 files=$(mktemp -d "$files/cdrd-export.XXXXXX")
-data_dir=$run_dir/data
 results=$out/export.md
 log_prefix=bench-export
 # shellcheck source=bench/server.sh

@@ -43,9 +43,9 @@ build_dir=$(cd "${1:-build}" && pwd)
 cdrd=$build_dir/cdrd
 loadgen=$build_dir/loadgen
 tool=$build_dir/hardening
-for t in "$cdrd" "$loadgen" "$tool"; do
-  [[ -x $t ]] || { echo "hardening: $t not found: build first (make bench-hardening)" >&2; exit 2; }
-done
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
+bench_need bench-hardening "$cdrd" "$loadgen" "$tool"
 
 calls=${HARDENING_CALLS:-200000}
 seed=${HARDENING_SEED:-42}
@@ -69,9 +69,7 @@ days=30
 end_until=$(date -u +%s)
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-out=$repo/bench/out
-mkdir -p "$out"
-run_dir=$(mktemp -d "$out/hardening.XXXXXX")
+bench_run_dir hardening
 results=$out/hardening.md
 log_prefix=hardening
 # shellcheck source=bench/server.sh

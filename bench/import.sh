@@ -17,23 +17,10 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build_dir=$(cd "${1:-build}" && pwd)
-cdrd=$build_dir/cdrd
-loadgen=$build_dir/loadgen
-for tool in "$cdrd" "$loadgen"; do
-  [[ -x $tool ]] || { echo "bench: $tool not found: build first (make bench)" >&2; exit 2; }
-done
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
+bench_start bench "${1:-build}" import 2000000 15 5000
 
-default_calls=2000000
-default_duration_s=15
-default_pbx_deep_page=5000
-# shellcheck source=bench/settings.sh
-source "$repo/bench/settings.sh"
-
-out=$repo/bench/out
-mkdir -p "$out"
-run_dir=$(mktemp -d "$out/import.XXXXXX")
-data_dir=$run_dir/data
 log_prefix=import
 # shellcheck source=bench/server.sh
 source "$repo/bench/server.sh"

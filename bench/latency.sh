@@ -23,6 +23,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
 (($# > 0)) || { echo "usage: bash bench/latency.sh [NAME=]BUILD_DIR ..." >&2; exit 2; }
 names=()
 dirs=()
@@ -31,27 +33,21 @@ for arg in "$@"; do
   dir=${arg#*=}
   [[ $arg == *=* ]] || name=$(basename "$(cd "$dir" && pwd)")
   dir=$(cd "$dir" && pwd)
-  [[ -x $dir/cdrd && -x $dir/loadgen ]] || { echo "bench: $dir/cdrd or loadgen not found" >&2; exit 2; }
+  bench_need bench "$dir/cdrd" "$dir/loadgen"
   names+=("$name")
   dirs+=("$dir")
 done
 
-default_calls=200000
-default_duration_s=10
-default_pbx_deep_page=5000
 BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1}
 BENCH_FIRST_ACCOUNT_PERCENT=${BENCH_FIRST_ACCOUNT_PERCENT:-0}
 # shellcheck source=bench/settings.sh
-source "$repo/bench/settings.sh"
+source "$repo/bench/settings.sh" 200000 10 5000
 rounds=${BENCH_LATENCY_ROUNDS:-2}
 with_nginx=${BENCH_LATENCY_NGINX:-1}
 command -v nginx >/dev/null || with_nginx=0
 read -r -a serve_args <<<"${BENCH_SERVE_ARGS:-}"
 
-out=$repo/bench/out
-mkdir -p "$out"
-run_dir=$(mktemp -d "$out/latency.XXXXXX")
-data_dir=$run_dir/data
+bench_run_dir latency
 log_prefix=latency
 cdrd=${dirs[0]}/cdrd
 loadgen=${dirs[0]}/loadgen

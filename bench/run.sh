@@ -44,18 +44,9 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build_dir=$(cd "${1:-build}" && pwd)
-cdrd=$build_dir/cdrd
-loadgen=$build_dir/loadgen
-for tool in "$cdrd" "$loadgen"; do
-  [[ -x $tool ]] || { echo "bench: $tool not found: build first (make bench)" >&2; exit 2; }
-done
-
-default_calls=10000000
-default_duration_s=15
-default_pbx_deep_page=5000
-# shellcheck source=bench/settings.sh
-source "$repo/bench/settings.sh"
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
+bench_start bench "${1:-build}" run 10000000 15 5000
 peers=${BENCH_PEERS:-1}
 # Retrieve against nginx (bench/nginx.sh): with the peers, unless BENCH_PEER_SKIP names nginx.
 nginx_wanted=0
@@ -67,10 +58,6 @@ for engine in postgresql clickhouse sqlite; do
 done
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-out=$repo/bench/out
-mkdir -p "$out"
-run_dir=$(mktemp -d "$out/run.XXXXXX")
-data_dir=$run_dir/data
 results=$out/results.md
 log_prefix=bench
 # shellcheck source=bench/server.sh

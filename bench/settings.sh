@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034
 # The data set and load settings every bench script shares (bench/run.sh's header documents
-# them). A script sets its own defaults first, then sources this file:
-#   default_calls, default_duration_s, default_pbx_deep_page
-calls=${BENCH_CALLS:-$default_calls}
+# them). A script sources this file with its own defaults for three of them:
+#   source "$repo/bench/settings.sh" CALLS DURATION_S PBX_DEEP_PAGE
+calls=${BENCH_CALLS:-$1}
 seed=${BENCH_SEED:-42}
 n_accounts=${BENCH_ACCOUNTS:-10}
 first_percent=${BENCH_FIRST_ACCOUNT_PERCENT:-20}
@@ -16,9 +16,9 @@ ingest_prebuild=${BENCH_INGEST_PREBUILD:-1}
 ingest_prebuild_flag=()
 [[ $ingest_prebuild == 1 ]] && ingest_prebuild_flag=(--prebuild)
 connections=${BENCH_CONNECTIONS:-1}
-duration=${BENCH_DURATION_S:-$default_duration_s}
+duration=${BENCH_DURATION_S:-$2}
 warmup=${BENCH_WARMUP_S:-2}
 server_threads=${BENCH_SERVER_THREADS:-4}
 deep_offset=${BENCH_DEEP_OFFSET:-10000}
-pbx_deep_page=${BENCH_PBX_DEEP_PAGE:-$default_pbx_deep_page}
+pbx_deep_page=${BENCH_PBX_DEEP_PAGE:-$3}
 keep_data=${BENCH_KEEP_DATA:-0}

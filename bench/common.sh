@@ -1,0 +1,35 @@
+# shellcheck shell=bash disable=SC2034
+# The start every bench script shares, sourced right after it sets `repo`:
+#   bench_need WHO TOOL...  exits 2 with "WHO: TOOL not found: build first (make WHO)" unless every
+#                           TOOL is an executable file (WHO: bench, bench-cluster, ...)
+#   bench_run_dir NAME      out=bench/out (made if missing), run_dir=a fresh directory
+#                           bench/out/NAME.XXXXXX, data_dir=run_dir/data (not made)
+#   bench_start WHO BUILD_DIR NAME CALLS DURATION_S PBX_DEEP_PAGE
+#                           build_dir (BUILD_DIR made absolute), cdrd and loadgen in it (both
+#                           needed), the shared settings with those three defaults
+#                           (bench/settings.sh), then bench_run_dir NAME
+
+bench_need() {
+  local who=$1 tool
+  shift
+  for tool in "$@"; do
+    [[ -x $tool ]] || { echo "$who: $tool not found: build first (make $who)" >&2; exit 2; }
+  done
+}
+
+bench_run_dir() {
+  out=$repo/bench/out
+  mkdir -p "$out"
+  run_dir=$(mktemp -d "$out/$1.XXXXXX")
+  data_dir=$run_dir/data
+}
+
+bench_start() {
+  build_dir=$(cd "$2" && pwd)
+  cdrd=$build_dir/cdrd
+  loadgen=$build_dir/loadgen
+  bench_need "$1" "$cdrd" "$loadgen"
+  # shellcheck source=bench/settings.sh
+  source "$repo/bench/settings.sh" "$4" "$5" "$6"
+  bench_run_dir "$3"
+}
