@@ -182,19 +182,29 @@ struct Target {
   }
 };
 
-// The Authorization header of http and get: Basic for --user, Bearer $LOADGEN_BEARER for --bearer.
-cdrd::http::Params auth_headers(const std::string& user, std::string password, bool bearer) {
-  cdrd::http::Params headers;
-  if (bearer) {
-    const std::string token = env_or("LOADGEN_BEARER", "");
-    if (token.empty()) throw std::runtime_error("--bearer: LOADGEN_BEARER is not set");
-    headers.emplace_back("Authorization", "Bearer " + token);
-  } else if (!user.empty()) {
-    if (password.empty()) password = env_or("LOADGEN_PASSWORD", "");
-    headers.emplace_back("Authorization", cdrd::http::basic_auth(user, password));
+// The Authorization of http and get: Basic for --user (the password from --password or
+// $LOADGEN_PASSWORD), Bearer $LOADGEN_BEARER for --bearer, none without either.
+struct Credentials {
+  std::string user, password;
+  bool bearer = false;
+  void add_options(CLI::App& cmd) {
+    cmd.add_option("--user", user, "Basic auth user (auth_id)");
+    cmd.add_option("--password", password, "Basic auth password (default: $LOADGEN_PASSWORD)");
+    cmd.add_flag("--bearer", bearer, "send the access token in $LOADGEN_BEARER instead");
   }
-  return headers;
-}
+  cdrd::http::Params headers() const {
+    cdrd::http::Params out;
+    if (bearer) {
+      const std::string token = env_or("LOADGEN_BEARER", "");
+      if (token.empty()) throw std::runtime_error("--bearer: LOADGEN_BEARER is not set");
+      out.emplace_back("Authorization", "Bearer " + token);
+    } else if (!user.empty()) {
+      const std::string pass = password.empty() ? env_or("LOADGEN_PASSWORD", "") : password;
+      out.emplace_back("Authorization", cdrd::http::basic_auth(user, pass));
+    }
+    return out;
+  }
+};
 
 // ---- ingest ----------------------------------------------------------------------------------
 
@@ -542,8 +552,7 @@ int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size
 
 struct HttpOptions {
   Target target;
-  std::string user, password;
-  bool bearer = false;
+  Credentials credentials;
   int connections = 4;
   double duration_s = 15;
   double warmup_s = 2;
@@ -574,7 +583,7 @@ int run_http(const HttpOptions& o) {
     std::cerr << "loadgen http: no paths in " << o.paths_file << "\n";
     return 2;
   }
-  const cdrd::http::Params headers = auth_headers(o.user, o.password, o.bearer);
+  const cdrd::http::Params headers = o.credentials.headers();
 
   struct Worker {
     std::vector<double> latencies_ms;       // requests that ended inside the measured interval
@@ -662,9 +671,8 @@ int run_http(const HttpOptions& o) {
 
 // ---- get -------------------------------------------------------------------------------------
 
-int run_get(const Target& target, const std::string& user, const std::string& password, bool bearer,
-            const std::string& path) {
-  const cdrd::http::Params headers = auth_headers(user, password, bearer);
+int run_get(const Target& target, const Credentials& credentials, const std::string& path) {
+  const cdrd::http::Params headers = credentials.headers();
   cdrd::http::HttpClient client(target.host, static_cast<std::uint16_t>(target.port));
   const auto r = client.get(path, headers);
   if (!r.ok()) {
@@ -788,10 +796,7 @@ int main(int argc, char** argv) {
   HttpOptions http;
   auto* http_cmd = app.add_subcommand("http", "closed-loop GET load over a list of paths");
   http.target.add_options(*http_cmd);
-  http_cmd->add_option("--user", http.user, "Basic auth user (auth_id)");
-  http_cmd->add_option("--password", http.password,
-                       "Basic auth password (default: $LOADGEN_PASSWORD)");
-  http_cmd->add_flag("--bearer", http.bearer, "send the access token in $LOADGEN_BEARER instead");
+  http.credentials.add_options(*http_cmd);
   http_cmd->add_option("--connections", http.connections, "concurrent keep-alive connections")
       ->check(CLI::Range(1, 1024));
   http_cmd->add_option("--duration-s", http.duration_s, "measured seconds")
@@ -802,14 +807,11 @@ int main(int argc, char** argv) {
       ->required();
 
   Target get_target;
-  std::string get_user, get_password, get_path;
-  bool get_bearer = false;
+  Credentials get_credentials;
+  std::string get_path;
   auto* get_cmd = app.add_subcommand("get", "one GET; prints the body, fails unless 200");
   get_target.add_options(*get_cmd);
-  get_cmd->add_option("--user", get_user, "Basic auth user (auth_id)");
-  get_cmd->add_option("--password", get_password,
-                      "Basic auth password (default: $LOADGEN_PASSWORD)");
-  get_cmd->add_flag("--bearer", get_bearer, "send the access token in $LOADGEN_BEARER instead");
+  get_credentials.add_options(*get_cmd);
   get_cmd->add_option("--path", get_path, "request target")->required();
 
   Target token_target;
@@ -835,7 +837,7 @@ int main(int argc, char** argv) {
     if (*uuids_cmd) return run_uuids(uuid_data, uuid_account, uuid_sample);
     if (*ndjson_cmd) return run_ndjson(ndjson_data, ndjson_out);
     if (*http_cmd) return run_http(http);
-    if (*get_cmd) return run_get(get_target, get_user, get_password, get_bearer, get_path);
+    if (*get_cmd) return run_get(get_target, get_credentials, get_path);
     if (*token_cmd) return run_token(token_target, token_client_id);
   } catch (const std::exception& e) {
     std::cerr << "loadgen: " << e.what() << "\n";
