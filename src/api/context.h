@@ -59,6 +59,9 @@ struct ApiContext {
   // retrieve routes' lookup. kNotFound "call not found: <uuid>" (the uuid cut to the longest a
   // valid one has) for a call the account cannot see; the store's error otherwise.
   Result<CallRecord> find_call(std::int64_t account_id, std::string_view call_uuid) const;
+  // The same with the SIP-trunk fields only set (CallStore::find_trunk_call): for the answers
+  // that show no other.
+  Result<CallRecord> find_trunk_call(std::int64_t account_id, std::string_view call_uuid) const;
 };
 
 }  // namespace cdrd::api

@@ -18,6 +18,9 @@ std::string new_auth_id();
 std::string new_auth_token();
 // A random RFC 4122 version 4 UUID, lower case ("91d15144-e8c1-45fa-8226-061702f297fe").
 std::string new_uuid_v4();
+// 16 bytes as a UUID's text: lower-case hex in the 8-4-4-4-12 groups, as given (no version or
+// variant bits set).
+std::string format_uuid(const unsigned char* bytes16);
 
 // The call_uuid cdrd derives from a SIP Call-ID: the RFC 4122 version 5 (SHA-1, name-based)
 // UUID of `call_id` in cdrd's namespace 109797a3-046f-474d-8261-f670ac874f7d, lower case. The

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
 #include <regex>
 #include <set>
 #include <string>
@@ -47,6 +49,22 @@ TEST(Crypto, UuidV4sNeverRepeatAcrossRefillsAndThreads) {
   all.insert(b.begin(), b.end());
   EXPECT_EQ(all.size(), 2000u);
   for (const auto& u : all) EXPECT_TRUE(std::regex_match(u, shape)) << u;
+}
+
+// The hand-written formatting against the printf one it replaced, for random bytes and the
+// extremes.
+TEST(Crypto, FormatUuidEqualsPrintfFormatting) {
+  std::mt19937_64 rng(7);
+  for (int n = 0; n < 2000; ++n) {
+    unsigned char b[16];
+    for (auto& x : b) x = static_cast<unsigned char>(n == 0 ? 0 : n == 1 ? 0xff : rng());
+    char expected[37];
+    std::snprintf(expected, sizeof expected,
+                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                  b[14], b[15]);
+    ASSERT_EQ(format_uuid(b), expected);
+  }
 }
 
 // Checked against an independent RFC 4122 implementation (Python's uuid.uuid5) with the same

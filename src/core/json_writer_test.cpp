@@ -61,6 +61,33 @@ TEST(JsonWriterTest, ClearStartsTheNextDocument) {
   EXPECT_EQ(w.text(), R"({"b":2})");
 }
 
+// Strings are checked for bytes to escape eight at a time: every byte at every position of a
+// long plain string (each lane of each word, and the tail), and two at once, are written as
+// RapidJSON's escaping writer writes them.
+TEST(JsonWriterTest, EveryByteAtEveryPositionOfALongStringIsWrittenAsTheEscapingWriterWrites) {
+  const auto reference = [](std::string_view s) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    json_write_string(writer, s);
+    return std::string(buffer.GetString(), buffer.GetSize());
+  };
+  const auto written = [](std::string_view s) {
+    JsonWriter w;
+    w.string_value(s);
+    return w.text();
+  };
+  const std::string plain = "abcdefghijklmnopqrstuvwxyz~ !#";
+  for (int c = 0; c < 256; ++c) {
+    for (std::size_t at = 0; at < plain.size(); ++at) {
+      std::string s = plain;
+      s[at] = static_cast<char>(c);
+      ASSERT_EQ(written(s), reference(s)) << c << " at " << at;
+      s[(at + 9) % s.size()] = static_cast<char>(255 - c);
+      ASSERT_EQ(written(s), reference(s)) << c << " at " << at << " and " << (at + 9) % s.size();
+    }
+  }
+}
+
 // A string without escapes or non-ASCII bytes is copied in one piece: the text is what
 // RapidJSON's escaping and the UTF-8 check write, for every byte alone, in a string and as a
 // member name, and for random strings of every byte.

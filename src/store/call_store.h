@@ -86,6 +86,14 @@ class CallStore {
   virtual Result<std::optional<CallRecord>> find_call(std::int64_t account_id,
                                                       std::string_view call_uuid,
                                                       Micros served_from) = 0;
+  // As find_call, for an answer that shows only the SIP-trunk fields of a call (CallRecord's
+  // account_id through cnam_lookup_rate, what the SIP-trunk Call API renders): those are
+  // set as find_call sets them, the others may be left at their defaults. Default: find_call.
+  virtual Result<std::optional<CallRecord>> find_trunk_call(std::int64_t account_id,
+                                                            std::string_view call_uuid,
+                                                            Micros served_from) {
+    return find_call(account_id, call_uuid, served_from);
+  }
   // Whether find_call is a local point read (an index probe in an embedded database) that never
   // waits on the network or on another request: the server may then answer a retrieve on the
   // thread that read it (http::RouteDecision::bounded). Default: no.

@@ -30,6 +30,11 @@ class ForwardingCallStore : public CallStore {
                                               Micros served_from) override {
     return inner_.find_call(account_id, call_uuid, served_from);
   }
+  Result<std::optional<CallRecord>> find_trunk_call(std::int64_t account_id,
+                                                    std::string_view call_uuid,
+                                                    Micros served_from) override {
+    return inner_.find_trunk_call(account_id, call_uuid, served_from);
+  }
   bool find_call_is_local() const override { return inner_.find_call_is_local(); }
   bool list_is_bounded(const CallQuery& query) override { return inner_.list_is_bounded(query); }
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override {

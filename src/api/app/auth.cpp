@@ -21,8 +21,30 @@ Result<std::optional<Account>> Authenticator::lookup(const std::string& auth_id)
     cache_.erase(auth_id);  // gone, or unknown now: not kept
     return found;
   }
-  cache_[auth_id] = Cached{*found.value(), now};
+  cache_[auth_id] = Cached{*found.value(), now, {}};  // a token verified again from here
   return found;
+}
+
+std::optional<Account> Authenticator::verified(const std::string& auth_id, std::string_view token,
+                                               Micros now) {
+  if (max_age_ <= 0 || token.empty()) return std::nullopt;
+  ReaderLock lock(&mu_);
+  auto it = cache_.find(auth_id);
+  if (it == cache_.end() || !(now - it->second.read_at < max_age_ && now >= it->second.read_at)) {
+    return std::nullopt;
+  }
+  if (!constant_time_equals(token, it->second.verified_token)) return std::nullopt;
+  return it->second.account;
+}
+
+void Authenticator::remember_verified(const std::string& auth_id, std::string_view token,
+                                      const std::string& token_hash) {
+  if (max_age_ <= 0) return;
+  WriterLock lock(&mu_);
+  auto it = cache_.find(auth_id);
+  if (it != cache_.end() && it->second.account.token_hash == token_hash) {
+    it->second.verified_token.assign(token);
+  }
 }
 
 Result<Account> Authenticator::authenticate_basic(std::string_view header) {
@@ -55,7 +77,9 @@ Result<Account> Authenticator::authenticate_basic(std::string_view header) {
     return Status::Unauthenticated("authentication failed: malformed Basic credentials");
   }
   const std::string auth_id = decoded->substr(0, colon);
-  const std::string token_hash = sha256_hex(std::string_view(*decoded).substr(colon + 1));
+  const std::string_view token = std::string_view(*decoded).substr(colon + 1);
+  if (std::optional<Account> known = verified(auth_id, token, now_from(clock_))) return *known;
+  const std::string token_hash = sha256_hex(token);
   auto found = lookup(auth_id);
   if (!found.ok()) return found.status();
   // Compare against a hash even when the account is unknown, so timing does not tell.
@@ -71,11 +95,13 @@ Result<Account> Authenticator::authenticate_basic(std::string_view header) {
       auto fresh = lookup(auth_id);
       if (fresh.ok() && fresh.value() &&
           constant_time_equals(token_hash, fresh.value()->token_hash)) {
+        remember_verified(auth_id, token, token_hash);
         return *fresh.value();
       }
     }
     return Status::Unauthenticated("authentication failed: wrong auth_id or auth_token");
   }
+  remember_verified(auth_id, token, token_hash);
   return *found.value();
 }
 

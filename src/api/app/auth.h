@@ -6,6 +6,10 @@
 // that does not match the cached hash is looked up again at once (so a new token works at once).
 // A failed lookup is never cached; the store being down answers its error (503), also for an
 // account cached earlier than `max_age`.
+// The token last seen to match a cached account's hash is kept with that cached entry, and a
+// request that presents the same token while the entry is fresh is accepted without hashing
+// it again (a constant-time comparison of the tokens instead of SHA-256): it is accepted
+// exactly when the hash would match, and it goes when the entry is read again or dropped.
 // Thread-safe.
 #pragma once
 
@@ -41,7 +45,14 @@ class Authenticator {
   struct Cached {
     Account account;
     Micros read_at = 0;
+    std::string verified_token;  // a token whose SHA-256 is account.token_hash, or ""
   };
+  // The cached account of auth_id when it is fresh and `token` is its verified token.
+  std::optional<Account> verified(const std::string& auth_id, std::string_view token, Micros now)
+      EXCLUDES(mu_);
+  // Keeps `token` as auth_id's verified token if the entry still holds `token_hash`.
+  void remember_verified(const std::string& auth_id, std::string_view token,
+                         const std::string& token_hash) EXCLUDES(mu_);
 
   AccountStore& accounts_;
   const Micros max_age_;

@@ -26,14 +26,18 @@ void Router::add(std::string method, std::string_view pattern, RouteAdmitter adm
 bool Router::match(const Route& route, const std::vector<std::string_view>& path,
                    PathParams& params) {
   if (route.segments.size() != path.size()) return false;
+  const auto is_param = [](const std::string& seg) {
+    return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+  };
+  // The literal segments first: most routes tried fail there, before any parameter is copied.
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const std::string& seg = route.segments[i];
+    if (!is_param(seg) && seg != path[i]) return false;
+  }
   PathParams captured;
   for (std::size_t i = 0; i < path.size(); ++i) {
     const std::string& seg = route.segments[i];
-    if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
-      captured.emplace(seg.substr(1, seg.size() - 2), std::string(path[i]));
-    } else if (seg != path[i]) {
-      return false;
-    }
+    if (is_param(seg)) captured.emplace(seg.substr(1, seg.size() - 2), std::string(path[i]));
   }
   params = std::move(captured);
   return true;

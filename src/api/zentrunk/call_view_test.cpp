@@ -7,7 +7,9 @@
 
 #include "api/zentrunk/call_view.h"
 #include "api/zentrunk/calls.h"
+#include "testing/random_calls.h"
 #include "testing/seed_calls.h"
+#include "testing/trunk_fields.h"
 
 namespace cdrd::api::zentrunk {
 namespace {
@@ -465,6 +467,51 @@ TEST(RenderCallListTest, EveryListHasAFreshApiId) {
   const std::string b =
       render_call_list(page_of(0, 0), query_of(20, 0), Representation::kCurrent, kPath, {});
   EXPECT_NE(str(parse_json(a), "api_id"), str(parse_json(b), "api_id"));
+}
+
+// A retrieve reads only the SIP-trunk fields of a call (CallStore::find_trunk_call): its body,
+// in both representations, is the same bytes from those fields alone as from the whole record,
+// for the seed records and many random ones with every other field set.
+TEST(CallView, ARetrieveRendersTheSameBytesFromTheTrunkFieldsAlone) {
+  std::vector<CallRecord> calls = {testing::seed000_call(), testing::seed001_call(),
+                                   testing::seed000_reported_call()};
+  testing::Random rnd(5);
+  for (int i = 0; i < 500; ++i) {
+    CallRecord c = testing::random_call(rnd);
+    c.account_id = 3;
+    c.call_uuid = "uuid-" + std::to_string(i);
+    if (rnd.chance(50)) c.answer_time = c.initiation_time + 1'000'000;
+    c.hangup_cause_name = rnd.chance(50) ? "NORMAL_CLEARING" : "";
+    c.trunk_domain = rnd.chance(50) ? "t.example" : "";
+    c.region = rnd.chance(50) ? "eu" : "";
+    c.transport = rnd.chance(50) ? Transport::kTls : Transport::kUdp;
+    c.srtp = rnd.chance(50);
+    c.secure_trunking = rnd.chance(50);
+    c.rate = Money::from_units(rnd.between(0, 900000));
+    c.secure_trunking_rate = Money::from_units(rnd.between(0, 9000));
+    c.total_amount = Money::from_units(rnd.between(0, 9000000));
+    c.from_country = rnd.chance(50) ? "DE" : "";
+    c.to_country = rnd.chance(50) ? "US" : "";
+    c.attestation = rnd.chance(50) ? Attestation::kA : Attestation::kNone;
+    c.sip_call_id = rnd.chance(50) ? "sip-" + std::to_string(i) + "\"q\"" : "";
+    c.cnam_lookup = rnd.chance(30);
+    c.cnam_lookup_rate = Money::from_units(rnd.between(0, 900));
+    // Fields outside the SIP-trunk vocabulary, all set.
+    c.from_domain = "pbx.example";
+    c.result = "answered";
+    c.q850_cause = "NORMAL_CLEARING";
+    c.quality.rtt_ms = 12.5;
+    c.quality.caller_carrier = "carrier";
+    c.legs.emplace_back().record_uuid = "leg";
+    calls.push_back(c);
+  }
+  for (const CallRecord& c : calls) {
+    const CallRecord trunk = testing::trunk_fields(c);
+    for (const Representation rep : {Representation::kCurrent, Representation::kLegacy}) {
+      ASSERT_EQ(render_call_response(trunk, rep, "api-id"), render_call_response(c, rep, "api-id"))
+          << c.call_uuid;
+    }
+  }
 }
 
 }  // namespace

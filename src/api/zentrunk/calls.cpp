@@ -35,7 +35,8 @@ http::HttpResponse list_calls(const ApiContext& ctx, const Account& account,
 
 http::HttpResponse get_call(const ApiContext& ctx, const Account& account,
                             std::string_view call_uuid, Representation rep) {
-  Result<CallRecord> found = ctx.find_call(account.id, call_uuid);
+  // The SIP-trunk fields are all render_call shows.
+  Result<CallRecord> found = ctx.find_trunk_call(account.id, call_uuid);
   if (!found.ok()) return error_response(found.status());
   return ok_json(render_call_response(*found, rep, new_uuid_v4()));
 }

@@ -19,19 +19,24 @@ std::optional<int> opt_int(const Statement& st, int c) {
 
 }  // namespace
 
-const char* const kCallColumns =
-    "account_id, COALESCE(call_uuid_as_sent, call_uuid), direction, from_number, to_number, "
-    "initiation_time, answer_time, "
-    "end_time, duration_s, bill_duration_s, hangup_cause_code, hangup_cause_name, hangup_source, "
-    "trunk_id, trunk_domain, region, transport, srtp, secure_trunking, rate, "
-    "secure_trunking_rate, total_amount, rating, from_country, to_country, stir_verification, "
-    "attestation, sip_call_id, cnam_lookup, cnam_lookup_rate, from_username, from_domain, "
+// The SIP-trunk columns first: kTrunkCallColumns is their prefix of kCallColumns.
+#define CDRD_TRUNK_CALL_COLUMNS                                                                  \
+  "account_id, COALESCE(call_uuid_as_sent, call_uuid), direction, from_number, to_number, "      \
+  "initiation_time, answer_time, "                                                               \
+  "end_time, duration_s, bill_duration_s, hangup_cause_code, hangup_cause_name, hangup_source, " \
+  "trunk_id, trunk_domain, region, transport, srtp, secure_trunking, rate, "                     \
+  "secure_trunking_rate, total_amount, rating, from_country, to_country, stir_verification, "    \
+  "attestation, sip_call_id, cnam_lookup, cnam_lookup_rate"
+const char* const kTrunkCallColumns = CDRD_TRUNK_CALL_COLUMNS;
+const char* const kCallColumns = CDRD_TRUNK_CALL_COLUMNS
+    ", from_username, from_domain, "
     "from_screen_name, to_username, to_domain, did_number, did_domain, bridged_username, "
     "bridged_domain, bridged_time, bridged_duration_s, extension_id, extension_name, "
     "extension_type, extension_group_owner_id, ext_number_reg, diversion_number, result, "
     "hangup_disposition, q850_cause, quality_rate, quality_max_rate, legs, q_rtt_ms, "
     "q_jitter_ms, q_packet_loss_pct, q_post_dial_delay_ms, q_caller_carrier, q_callee_carrier, "
     "q_from_region, q_to_region";
+#undef CDRD_TRUNK_CALL_COLUMNS
 
 namespace {
 
@@ -241,7 +246,10 @@ Result<CallRecord> read_call(const Statement& st) {
   return c;
 }
 
-Status read_call_into(const Statement& st, CallRecord& c) {
+namespace {
+
+// The SIP-trunk columns into `c`; false for a corrupt enum code. Sets *next to the column after.
+bool read_trunk_columns(const Statement& st, CallRecord& c, int* next) {
   int i = 0;
   bool ok = true;
   c.account_id = st.int64(i++);
@@ -274,6 +282,23 @@ Status read_call_into(const Statement& st, CallRecord& c) {
   c.sip_call_id = st.text(i++);
   c.cnam_lookup = st.int64(i++) != 0;
   c.cnam_lookup_rate = Money::from_units(st.int64(i++));
+  *next = i;
+  return ok;
+}
+
+}  // namespace
+
+Status read_trunk_call_into(const Statement& st, CallRecord& c) {
+  int i = 0;
+  const bool ok = read_trunk_columns(st, c, &i);
+  if (!ok) return Status::IOError("sqlite: corrupt enum code in call " + c.call_uuid);
+  if (i != kTrunkCallColumnCount) return Status::Internal("sqlite: call column count mismatch");
+  return Status::Ok();
+}
+
+Status read_call_into(const Statement& st, CallRecord& c) {
+  int i = 0;
+  bool ok = read_trunk_columns(st, c, &i);
   c.from_username = st.text(i++);
   c.from_domain = st.text(i++);
   c.from_screen_name = st.text(i++);

@@ -17,6 +17,10 @@ namespace cdrd::sqlite {
 // and read_call reads them; the uuid is read as COALESCE(call_uuid_as_sent, call_uuid), the
 // spelling it was stored with.
 extern const char* const kCallColumns;
+// The first kTrunkCallColumnCount columns of kCallColumns: those of the SIP-trunk vocabulary
+// (CallRecord's account_id through cnam_lookup_rate), all a SIP-trunk view of a call shows.
+extern const char* const kTrunkCallColumns;
+inline constexpr int kTrunkCallColumnCount = 30;
 // How many columns kCallColumns names.
 inline constexpr int kCallColumnCount = 61;
 
@@ -47,5 +51,8 @@ Result<CallRecord> read_call(const Statement& st);
 // The same into `call`, a record made by CallRecord's default constructor: read in place, so
 // a page of rows is not moved record by record.
 Status read_call_into(const Statement& st, CallRecord& call);
+// The SIP-trunk fields of `call` (a default-constructed record) from a row whose first columns
+// are kTrunkCallColumns; the other fields are left as they are.
+Status read_trunk_call_into(const Statement& st, CallRecord& call);
 
 }  // namespace cdrd::sqlite

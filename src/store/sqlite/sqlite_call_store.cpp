@@ -109,6 +109,13 @@ const std::string& find_call_sql() {
                                  " AND end_time >= ?";
   return sql;
 }
+// The same with the SIP-trunk columns only (the stored key after them).
+const std::string& find_trunk_call_sql() {
+  static const std::string sql = std::string("SELECT ") + sqlite::kTrunkCallColumns +
+                                 ", call_uuid FROM calls WHERE id = ? AND account_id = ?"
+                                 " AND end_time >= ?";
+  return sql;
+}
 
 // `uuid` folded to ASCII lower case into `out` (as bind_call folds the stored key).
 void fold_uuid(std::string_view uuid, std::string& out) {
@@ -930,6 +937,21 @@ Status read_rows_by_id(sqlite::Connection& c, const std::vector<std::int64_t>& i
 Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t account_id,
                                                              std::string_view call_uuid,
                                                              Micros served_from) {
+  return find_call_columns(account_id, call_uuid, served_from, false);
+}
+
+Result<std::optional<CallRecord>> SqliteCallStore::find_trunk_call(std::int64_t account_id,
+                                                                   std::string_view call_uuid,
+                                                                   Micros served_from) {
+  return find_call_columns(account_id, call_uuid, served_from, true);
+}
+
+Result<std::optional<CallRecord>> SqliteCallStore::find_call_columns(std::int64_t account_id,
+                                                                     std::string_view call_uuid,
+                                                                     Micros served_from,
+                                                                     bool trunk_only) {
+  const std::string& sql = trunk_only ? find_trunk_call_sql() : find_call_sql();
+  const int key_column = trunk_only ? sqlite::kTrunkCallColumnCount : sqlite::kCallColumnCount;
   Slot& slot = db_.call_indexes().slot(account_id);
   std::string key;
   fold_uuid(call_uuid, key);
@@ -953,60 +975,82 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call(std::int64_t accoun
     }));
   }
   // The map is held only to name the candidates (and to catch up): the rows are read without
-  // it, so lookups of one account run side by side and beside the writer.
-  return db_.read_transaction([&](Connection& c) -> Result<std::optional<CallRecord>> {
-    std::vector<std::int64_t> ids;
-    {
-      MutexLock lock(&slot.uuids_mu);
-      slot.uuids.find(h, ids);
-    }
-    // The rows named that hold this uuid (several only for twins an older version stored in
-    // different cases, migration 6): the one shown in the spelling asked for first, then the
-    // one shown in lower case, then the first stored. A row not (yet) in this snapshot is
-    // passed over; entries are only dropped by the writer, which sees every row.
-    auto lookup = [&]() -> Result<std::optional<CallRecord>> {
-      std::sort(ids.begin(), ids.end());
-      std::optional<CallRecord> best;
-      int best_rank = 3;
-      std::string folded;
-      for (const std::int64_t id : ids) {
-        ASSIGN_OR_RETURN(StatementRef st, c.prepare(find_call_sql()));
-        st->bind_all(1, id, account_id, served_from);
-        ASSIGN_OR_RETURN(const bool found, st->step());
-        if (!found) {
-          st->reset();
-          continue;
-        }
-        fold_uuid(st->text_view(sqlite::kCallColumnCount), folded);
-        if (folded != key) {
-          st->reset();
-          continue;
-        }
-        Result<CallRecord> row = sqlite::read_call(*st);
+  // it, so lookups of one account run side by side and beside the writer. The record is read
+  // in place into `found` (a record is some sixty members: each move of it costs as much as
+  // reading its columns).
+  Result<std::optional<CallRecord>> result = std::optional<CallRecord>();
+  std::optional<CallRecord>& found = result.value();
+  std::vector<std::int64_t> ids;
+  {
+    MutexLock lock(&slot.uuids_mu);
+    slot.uuids.find(h, ids);
+  }
+  // The rows named that hold this uuid (several only for twins an older version stored in
+  // different cases, migration 6): the one shown in the spelling asked for first, then the
+  // one shown in lower case, then the first stored. A row not (yet) in this snapshot is
+  // passed over; entries are only dropped by the writer, which sees every row. A row is
+  // ranked by its uuid as shown (column 1) and read only when it ranks above the one held.
+  auto lookup = [&](Connection& c) -> Status {
+    std::sort(ids.begin(), ids.end());
+    int best_rank = 3;
+    std::string folded;
+    for (const std::int64_t id : ids) {
+      ASSIGN_OR_RETURN(StatementRef st, c.prepare(sql));
+      st->bind_all(1, id, account_id, served_from);
+      ASSIGN_OR_RETURN(const bool row_found, st->step());
+      if (!row_found) {
         st->reset();
-        if (!row.ok()) return row.status();
-        const int rank = row->call_uuid == call_uuid ? 0 : row->call_uuid == key ? 1 : 2;
-        if (rank < best_rank) {
-          best_rank = rank;
-          best = std::move(*row);
+        continue;
+      }
+      fold_uuid(st->text_view(key_column), folded);
+      if (folded != key) {
+        st->reset();
+        continue;
+      }
+      const std::string_view shown = st->text_view(1);
+      const int rank = shown == call_uuid ? 0 : shown == key ? 1 : 2;
+      if (rank < best_rank) {
+        best_rank = rank;
+        found.emplace();
+        const Status read = trunk_only ? sqlite::read_trunk_call_into(*st, *found)
+                                       : sqlite::read_call_into(*st, *found);
+        if (!read.ok()) {
+          st->reset();
+          return read;
         }
       }
-      return best;
-    };
-    ASSIGN_OR_RETURN(std::optional<CallRecord> found, lookup());
-    if (found) return found;
+      st->reset();
+    }
+    return Status::Ok();
+  };
+  // One candidate (every uuid but an old twin's): its one statement is a snapshot of its own,
+  // so no explicit transaction (BEGIN and COMMIT are two statements more). Found, it is the
+  // answer; not found, the transaction below asks again with the catch-up in one snapshot.
+  if (ids.size() == 1) {
+    RETURN_IF_ERROR(db_.with_reader([&](Connection& c) { return lookup(c); }));
+    if (found) return result;
+  }
+  RETURN_IF_ERROR(db_.read_transaction([&](Connection& c) -> Status {
+    {
+      MutexLock lock(&slot.uuids_mu);
+      ids.clear();
+      slot.uuids.find(h, ids);
+    }
+    RETURN_IF_ERROR(lookup(c));
+    if (found) return Status::Ok();
     // Not known: the rows another program stored since the map last looked (one range of
     // calls_by_account past the last id it knows, usually empty), then once more.
     {
       MutexLock lock(&slot.uuids_mu);
       const std::int64_t through = slot.uuids_through_id;
       RETURN_IF_ERROR(catch_up_uuids(c, slot, account_id, slot.uuids_generation));
-      if (slot.uuids_through_id == through) return std::optional<CallRecord>();
+      if (slot.uuids_through_id == through) return Status::Ok();
       ids.clear();
       slot.uuids.find(h, ids);
     }
-    return lookup();
-  });
+    return lookup(c);
+  }));
+  return result;
 }
 
 bool SqliteCallStore::list_is_bounded(const CallQuery& query) {

@@ -77,6 +77,10 @@ class SqliteCallStore final : public CallStore {
       std::vector<CallRecord> records) override;
   Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
                                               Micros served_from) override;
+  // Reads only the SIP-trunk columns of the row.
+  Result<std::optional<CallRecord>> find_trunk_call(std::int64_t account_id,
+                                                    std::string_view call_uuid,
+                                                    Micros served_from) override;
   // The account's uuid map (call_uuid_map.h), then one read by row id.
   bool find_call_is_local() const override { return true; }
   // A page of at most 32 rows (one statement) whose matches the account's list index,
@@ -156,6 +160,10 @@ class SqliteCallStore final : public CallStore {
                       UuidSnapshotSaved* saved);
   // The account's slot with its index built.
   Result<Slot*> built_slot(std::int64_t account_id);
+  // find_call (every column) or find_trunk_call (trunk_only: the SIP-trunk columns).
+  Result<std::optional<CallRecord>> find_call_columns(std::int64_t account_id,
+                                                      std::string_view call_uuid,
+                                                      Micros served_from, bool trunk_only);
 
   // One batch in the writer's queue: its records (owned, or those of a waiting insert_calls),
   // the index slots of its accounts (built before it was queued), and where its answer goes.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,8 +21,10 @@
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
+#include "testing/random_calls.h"
 #include "testing/stores.h"
 #include "testing/temp_dir.h"
+#include "testing/trunk_fields.h"
 #include "testing/values.h"
 
 namespace cdrd {
@@ -376,6 +379,46 @@ TEST_F(SqliteStoreTest, FullRecordRoundTrips) {
   ASSERT_EQ(page.rows.size(), 2u);
   expect_same_call(page.rows[0], full);  // ended later
   expect_same_call(page.rows[1], bare);
+}
+
+// find_trunk_call reads the SIP-trunk fields find_call reads and leaves every other field at
+// its default: the full record, a bare one and many random ones (cloud-PBX fields, numbers of
+// every shape), each asked for in its own spelling and in upper case, within and past the
+// served window.
+TEST_F(SqliteStoreTest, FindTrunkCallReadsTheTrunkFieldsOfFindCall) {
+  std::vector<CallRecord> calls = {full_call(acct_), minimal_call(acct_, "bare", kT0)};
+  cdrd::testing::Random rnd(11);
+  for (int i = 0; i < 300; ++i) {
+    CallRecord c = cdrd::testing::random_call(rnd);
+    c.account_id = acct_;
+    c.call_uuid = "rnd-" + std::to_string(i) + (rnd.chance(30) ? "-MiXed" : "");
+    c.end_time += kT0;
+    c.initiation_time += kT0;
+    if (rnd.chance(50)) c.answer_time = c.initiation_time;
+    c.sip_call_id = rnd.chance(50) ? "sip-" + std::to_string(i) : "";
+    c.trunk_domain = rnd.chance(50) ? "t.example" : "";
+    c.rate = Money::from_units(rnd.between(0, 900000));
+    c.total_amount = Money::from_units(rnd.between(0, 900000));
+    c.cnam_lookup = rnd.chance(20);
+    c.from_country = rnd.chance(50) ? "DE" : "";
+    calls.push_back(c);
+  }
+  insert(calls);
+  for (const CallRecord& c : calls) {
+    std::string upper = c.call_uuid;
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (const std::string& spelling : {c.call_uuid, upper}) {
+      Result<std::optional<CallRecord>> full = store_->calls.find_call(acct_, spelling, 0);
+      Result<std::optional<CallRecord>> trunk = store_->calls.find_trunk_call(acct_, spelling, 0);
+      ASSERT_TRUE(full.ok() && trunk.ok()) << spelling;
+      ASSERT_TRUE(full->has_value() && trunk->has_value()) << spelling;
+      expect_same_call(**trunk, cdrd::testing::trunk_fields(**full));
+      expect_same_call(**trunk, cdrd::testing::trunk_fields(c));
+    }
+    EXPECT_FALSE(store_->calls.find_trunk_call(acct_, c.call_uuid, c.end_time + 1)->has_value());
+    EXPECT_FALSE(store_->calls.find_trunk_call(other_, c.call_uuid, 0)->has_value());
+  }
+  EXPECT_FALSE(store_->calls.find_trunk_call(acct_, "never-stored", 0)->has_value());
 }
 
 // A call with no cloud-PBX field, quality metric or legs is written by the trunk-only insert,
