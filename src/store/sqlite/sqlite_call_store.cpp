@@ -882,9 +882,10 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     ASSIGN_OR_RETURN(StatementRef trunk_only, c.prepare(sqlite::insert_trunk_only_call_sql()));
     std::optional<StatementRef> trunk_only_rows;
     if (rows_per_insert > 1) {
+      // A library built with fewer parameters a statement than the 1,088 of 32 rows (before
+      // SQLite 3.32 the limit was 999) refuses it: then every call has its own insert.
       Result<StatementRef> rows = c.prepare(sqlite::insert_trunk_only_calls_sql(rows_per_insert));
-      if (!rows.ok()) return rows.status();
-      trunk_only_rows.emplace(std::move(rows).value());
+      if (rows.ok()) trunk_only_rows.emplace(std::move(rows).value());
     }
     const InsertStatements st{*full, *trunk_only, trunk_only_rows ? &**trunk_only_rows : nullptr,
                               static_cast<std::size_t>(rows_per_insert)};
