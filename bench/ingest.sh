@@ -7,10 +7,11 @@
 # /v1/ingest/calls with loadgen (from LOADGEN_DIR, default BUILD_DIR) exactly as bench/run.sh
 # does, and prints one line
 #   INGEST records=N seconds=S records_per_s=R first_tenth_per_s=F last_tenth_per_s=L
-#          server_cpu_us=C writer_cpu_us=W publisher_cpu_us=U loadgen_cpu_us=G
+#          server_cpu_us=C writer_cpu_us=W publisher_cpu_us=U checkpoint_cpu_us=K loadgen_cpu_us=G
 #          other_processes_pct=P load=L1,L5,L15 prebuilt=0|1 prebuild_s=B
 # (CPU µs per record: the server's user + system time; of it, the group-commit writer thread's
-# (cdrd-writer, or the busiest thread of a build that names none) and the publisher's; the load
+# (cdrd-writer, or the busiest thread of a build that names none), the publisher's and the WAL
+# checkpoint's (cdrd-checkpoint; 0 for a build that names none); the load
 # generator's while the clock ran (its own figure, cpu_s; from a loadgen that gives none, its
 # CPU time in all); other processes: the share of the machine's CPU neither used; the load average
 # before; whether loadgen made the bodies before the clock started, BENCH_INGEST_PREBUILD, and
@@ -59,6 +60,8 @@ threads=$(for t in /proc/"$server_pid"/task/*; do
 writer_ticks=$(awk '$1 == "cdrd-writer" {print $2; f = 1} END {if (!f) print ""}' <<<"$threads")
 [[ -n $writer_ticks ]] || writer_ticks=$(awk '$2 > m {m = $2} END {print m + 0}' <<<"$threads")
 publisher_ticks=$(awk '$1 == "cdrd-publisher" {print $2; f = 1} END {if (!f) print 0}' <<<"$threads")
+# The WAL's background checkpoint (cdrd-checkpoint; 0 for a build that names no such thread).
+checkpoint_ticks=$(awk '$1 == "cdrd-checkpoint" {print $2; f = 1} END {if (!f) print 0}' <<<"$threads")
 read -r server_ticks others < <(cpu_usage "$before" "$after")
 # Other processes over the timed phase alone, from the machine's busy time loadgen saw while its
 # clock ran (machine_cpu_s): the making of the bodies before (prebuild_s) is left out. The
@@ -78,6 +81,7 @@ echo "INGEST records=$records seconds=$(value seconds "$ingest") records_per_s=$
   "server_cpu_us=$(awk -v t="$server_ticks" -v hz="$clk_tck" -v n="$records" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')" \
   "writer_cpu_us=$(awk -v t="$writer_ticks" -v hz="$clk_tck" -v n="$records" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')" \
   "publisher_cpu_us=$(awk -v t="$publisher_ticks" -v hz="$clk_tck" -v n="$records" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')" \
+  "checkpoint_cpu_us=$(awk -v t="$checkpoint_ticks" -v hz="$clk_tck" -v n="$records" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')" \
   "loadgen_cpu_us=$(awk -v s="$(value cpu_s "$ingest")" -v t="$((a[2] - b[2]))" -v hz="$clk_tck" -v n="$records" \
     'BEGIN {printf "%.1f", (s == "" ? t / hz : s) * 1e6 / n}')" \
   "other_processes_pct=$others load=$load prebuilt=$(value prebuilt "$ingest") prebuild_s=$(value prebuild_s "$ingest")"

@@ -112,6 +112,15 @@ const std::string& insert_trunk_only_call_sql() {
   return sql;
 }
 
+std::string insert_trunk_only_calls_sql(int rows) {
+  const std::string& one = insert_trunk_only_call_sql();
+  const std::size_t values = one.find(" VALUES (") + 8;  // at the row's "("
+  const std::string_view row = std::string_view(one).substr(values);
+  std::string sql = one.substr(0, values);
+  for (int k = 0; k < rows; ++k) (sql += k == 0 ? "" : ", ") += row;
+  return sql;
+}
+
 bool is_trunk_only_call(const CallRecord& c) {
   return c.from_domain.empty() && c.from_screen_name.empty() && c.to_domain.empty() &&
          c.did_number.empty() && c.did_domain.empty() && c.bridged_username.empty() &&
@@ -137,7 +146,7 @@ namespace {
 // kTrunkOnly skips the columns insert_trunk_only_call_sql() writes as constants.
 template <bool kTrunkOnly>
 void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_blob,
-                  std::string& uuid_key, std::optional<std::int64_t> id) {
+                  std::string& uuid_key, std::optional<std::int64_t> id, int first_parameter) {
   uuid_key.assign(c.call_uuid);
   bool folded = false;
   for (char& ch : uuid_key) {
@@ -145,7 +154,7 @@ void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_bl
     folded |= lower != ch;
     ch = lower;
   }
-  int i = 1;
+  int i = first_parameter;
   // A column of kTrunkOnlyConstants: bound only by the full insert.
   const auto optional = [&](const auto& v) {
     if constexpr (!kTrunkOnly) st.bind(i++, v);
@@ -231,13 +240,18 @@ void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_bl
 
 void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
                std::string& uuid_key, std::optional<std::int64_t> id) {
-  bind_columns<false>(st, c, legs_blob, uuid_key, id);
+  bind_columns<false>(st, c, legs_blob, uuid_key, id, 1);
 }
 
 void bind_trunk_only_call(Statement& st, const CallRecord& c, std::string& uuid_key,
                           std::optional<std::int64_t> id) {
+  bind_trunk_only_call(st, c, uuid_key, id, 1);
+}
+
+void bind_trunk_only_call(Statement& st, const CallRecord& c, std::string& uuid_key,
+                          std::optional<std::int64_t> id, int first_parameter) {
   static const std::string no_legs;
-  bind_columns<true>(st, c, no_legs, uuid_key, id);
+  bind_columns<true>(st, c, no_legs, uuid_key, id, first_parameter);
 }
 
 Result<CallRecord> read_call(const Statement& st) {

@@ -1,5 +1,7 @@
 #include "store/sqlite/database.h"
 
+#include <pthread.h>
+
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -98,6 +100,7 @@ void Database::checkpoint_if_behind() {
 }
 
 void Database::checkpoint_loop() {
+  pthread_setname_np(pthread_self(), "cdrd-checkpoint");  // for ps, top, perf and bench/ingest.sh
   ConnectionOptions co;
   co.busy_timeout_ms = opts_.busy_timeout_ms;
   co.cache_kib = 1024;

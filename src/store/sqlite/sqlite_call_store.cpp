@@ -265,6 +265,11 @@ void SqliteCallStore::set_after_commit_hook(std::function<void()> hook) {
   after_commit_ = std::move(hook);
 }
 
+void SqliteCallStore::set_rows_per_insert(int rows) {
+  MutexLock lock(&queue_mu_);
+  rows_per_insert_ = std::max(rows, 1);
+}
+
 Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
   IndexStart start;
   const std::string path = db_.snapshot_path();
@@ -625,11 +630,20 @@ void undo_uuids(std::vector<UuidAdded>& added, std::size_t from) NO_THREAD_SAFET
   }
 }
 
+// A call insert_rows found new and put aside for the next multi-row insert.
+struct PendingRow {
+  std::size_t index;  // in the batch's records
+  sqlite::CallIndexes::Slot* slot;
+  std::uint64_t hash;  // of its folded uuid
+};
+
 // Scratch space of the writer, reused from call to call.
 struct WriteScratch {
   std::string legs_blob, uuid_key, folded;
   std::vector<std::int64_t> candidates;
-  std::vector<std::uint64_t> hashes;  // of the batch's folded uuids
+  std::vector<std::uint64_t> hashes;      // of the batch's folded uuids
+  std::vector<PendingRow> pending;        // put aside for the next multi-row insert
+  std::vector<std::string> pending_keys;  // their folded uuids, bound until that insert ran
 };
 
 // How many calls ahead the writer asks for the uuid map's slots (insert_rows).
@@ -662,17 +676,115 @@ Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::in
   return false;
 }
 
-// The two inserts of a group: every column bound, or the trunk-only calls' (call_row.h).
+// The inserts of a group: every column bound, or the trunk-only calls' (call_row.h), one call
+// per statement or `rows_per_insert` at once (`trunk_only_rows`; null when that is 1).
 struct InsertStatements {
   Statement& full;
   Statement& trunk_only;
+  Statement* trunk_only_rows;
+  std::size_t rows_per_insert;
 };
+
+// What the writer keeps of a batch's calls as it writes them.
+struct RowsWritten {
+  std::optional<std::int64_t>& next_id;
+  std::vector<std::int64_t>& row_ids;
+  std::vector<UuidAdded>& added;
+};
+
+// Call `index` of the batch is stored with row id `id`: its uuid goes into the account's map.
+void note_stored(sqlite::CallIndexes::Slot& slot, std::uint64_t h, std::int64_t id,
+                 std::size_t index, RowsWritten& out) NO_THREAD_SAFETY_ANALYSIS {
+  out.row_ids[index] = id;
+  out.next_id.reset();  // the table's MAX(id) is above every deleted id now
+  MutexLock lock(&slot.uuids_mu);
+  out.added.push_back({&slot, h, id, slot.uuids_through_id});
+  slot.uuids.add(h, id);
+  slot.uuids_through_id = std::max(slot.uuids_through_id, id);
+}
+
+// Writes call `index` of `records` by an insert of its own; `key` receives its folded uuid.
+Status insert_one(Connection& c, const InsertStatements& st, const std::vector<CallRecord>& records,
+                  std::size_t index, sqlite::CallIndexes::Slot& slot, std::uint64_t h,
+                  std::string& key, RowsWritten& out, WriteScratch& w) {
+  const CallRecord& r = records[index];
+  Statement* insert = &st.trunk_only;
+  if (sqlite::is_trunk_only_call(r)) {
+    sqlite::bind_trunk_only_call(*insert, r, key, out.next_id);
+  } else {
+    insert = &st.full;
+    w.legs_blob.clear();
+    if (!r.legs.empty()) w.legs_blob = sqlite::encode_legs(r.legs);
+    sqlite::bind_call(*insert, r, w.legs_blob, key, out.next_id);
+  }
+  // Every parameter is bound again for the next call: no clearing in between.
+  Status s = insert->run();
+  insert->rewind();
+  if (!s.ok()) {
+    if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      return Status::Invalid("call " + r.call_uuid + ": no account with id " +
+                             std::to_string(r.account_id));
+    }
+    return s;
+  }
+  note_stored(slot, h, sqlite3_last_insert_rowid(c.handle()), index, out);
+  return Status::Ok();
+}
+
+// Writes the calls put aside (w.pending): by one multi-row insert when they are as many as it
+// takes, else one by one. SQLite gives a multi-row insert's rows consecutive ids in order (each
+// MAX(id) + 1 as it is inserted, the first the deleted ids' successor when `next_id` says so),
+// so the ids are the ones the inserts one by one give. When that insert fails on a constraint,
+// SQLite has undone it whole, and the calls are written one by one: the failure is then the
+// one of the call that fails, with its message, as it always was.
+Status flush_pending(Connection& c, const InsertStatements& st,
+                     const std::vector<CallRecord>& records, RowsWritten& out, WriteScratch& w) {
+  const std::size_t n = w.pending.size();
+  if (n == 0) return Status::Ok();
+  if (st.trunk_only_rows != nullptr && n == st.rows_per_insert) {
+    Statement& insert = *st.trunk_only_rows;
+    for (std::size_t k = 0; k < n; ++k) {
+      sqlite::bind_trunk_only_call(insert, records[w.pending[k].index], w.pending_keys[k],
+                                   k == 0 ? out.next_id : std::nullopt,
+                                   static_cast<int>(k) * sqlite::kTrunkOnlyParameters + 1);
+    }
+    Status s = insert.run();
+    insert.rewind();
+    if (s.ok()) {
+      const std::int64_t first =
+          sqlite3_last_insert_rowid(c.handle()) - static_cast<std::int64_t>(n) + 1;
+      if (static_cast<std::size_t>(c.changes()) != n || (out.next_id && first != *out.next_id)) {
+        return Status::Internal("sqlite: a multi-row insert did not write its rows in order");
+      }
+      for (std::size_t k = 0; k < n; ++k) {
+        const PendingRow& p = w.pending[k];
+        note_stored(*p.slot, p.hash, first + static_cast<std::int64_t>(k), p.index, out);
+      }
+      w.pending.clear();
+      return Status::Ok();
+    }
+    // Any other failure is the transaction's: it fails as it is.
+    if ((sqlite3_extended_errcode(c.handle()) & 0xff) != SQLITE_CONSTRAINT || !c.in_transaction()) {
+      return s;
+    }
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const PendingRow& p = w.pending[k];
+    RETURN_IF_ERROR(
+        insert_one(c, st, records, p.index, *p.slot, p.hash, w.pending_keys[k], out, w));
+  }
+  w.pending.clear();
+  return Status::Ok();
+}
 
 // Writes the calls of one batch with `st` (the inserts of call_row.h), each unless its
 // account's uuid map finds it stored already (in an earlier group, or earlier in this group or
-// batch: every stored row's entry is added at once). `next_id` is the id the next stored row
-// must take, when SQLite's own MAX(id) + 1 would reuse a deleted one.
-Status insert_rows(Connection& c, InsertStatements st, const std::vector<CallRecord>& records,
+// batch: every stored row's entry is added once its insert ran, and a call put aside for the
+// next multi-row insert is compared with those put aside before it). `next_id` is the id the
+// next stored row must take, when SQLite's own MAX(id) + 1 would reuse a deleted one. The rows
+// take their ids in the order of the calls, whichever insert writes them.
+Status insert_rows(Connection& c, const InsertStatements& st,
+                   const std::vector<CallRecord>& records,
                    const std::map<std::int64_t, sqlite::CallIndexes::Slot*>& slots,
                    std::optional<std::int64_t>& next_id, std::vector<std::int64_t>& row_ids,
                    std::vector<InsertOutcome>& outcomes, std::vector<UuidAdded>& added,
@@ -680,6 +792,8 @@ Status insert_rows(Connection& c, InsertStatements st, const std::vector<CallRec
   row_ids.assign(records.size(), 0);  // 0: not stored
   outcomes.clear();
   outcomes.reserve(records.size());
+  w.pending.clear();
+  RowsWritten out{next_id, row_ids, added};
   // The hashes first, so that each call can ask for the map's slots of a call a few ahead: a
   // lookup in a map of millions of entries otherwise waits for memory every time.
   w.hashes.resize(records.size());
@@ -690,46 +804,41 @@ Status insert_rows(Connection& c, InsertStatements st, const std::vector<CallRec
   for (std::size_t i = 0; i < records.size(); ++i) {
     const CallRecord& r = records[i];
     sqlite::CallIndexes::Slot& slot = *slots.at(r.account_id);
-    MutexLock lock(&slot.uuids_mu);
-    if (const std::size_t ahead = i + kUuidPrefetchAhead;
-        ahead < records.size() && records[ahead].account_id == r.account_id) {
-      slot.uuids.prefetch(w.hashes[ahead]);  // the same map, under the lock held
-    }
     fold_uuid(r.call_uuid, w.uuid_key);
     const std::uint64_t h = w.hashes[i];
-    ASSIGN_OR_RETURN(const bool duplicate, stored_already(c, slot, r.account_id, w.uuid_key, h, w));
+    bool duplicate = false;
+    {
+      MutexLock lock(&slot.uuids_mu);
+      if (const std::size_t ahead = i + kUuidPrefetchAhead;
+          ahead < records.size() && records[ahead].account_id == r.account_id) {
+        slot.uuids.prefetch(w.hashes[ahead]);  // the same map, under the lock held
+      }
+      ASSIGN_OR_RETURN(duplicate, stored_already(c, slot, r.account_id, w.uuid_key, h, w));
+    }
+    // The calls put aside are in no map yet.
+    for (std::size_t k = 0; k < w.pending.size() && !duplicate; ++k) {
+      duplicate = w.pending[k].hash == h &&
+                  records[w.pending[k].index].account_id == r.account_id &&
+                  w.pending_keys[k] == w.uuid_key;
+    }
     if (duplicate) {
       outcomes.push_back(InsertOutcome::kDuplicate);
       continue;
     }
-    Statement* insert = &st.trunk_only;
-    if (sqlite::is_trunk_only_call(r)) {
-      sqlite::bind_trunk_only_call(*insert, r, w.uuid_key, next_id);
+    if (st.trunk_only_rows != nullptr && sqlite::is_trunk_only_call(r)) {
+      const std::size_t k = w.pending.size();
+      if (w.pending_keys.size() <= k) w.pending_keys.resize(k + 1);
+      w.pending_keys[k].swap(w.uuid_key);
+      w.pending.push_back({i, &slot, h});
+      if (w.pending.size() == st.rows_per_insert)
+        RETURN_IF_ERROR(flush_pending(c, st, records, out, w));
     } else {
-      insert = &st.full;
-      w.legs_blob.clear();
-      if (!r.legs.empty()) w.legs_blob = sqlite::encode_legs(r.legs);
-      sqlite::bind_call(*insert, r, w.legs_blob, w.uuid_key, next_id);
+      RETURN_IF_ERROR(flush_pending(c, st, records, out, w));  // the ids go in the calls' order
+      RETURN_IF_ERROR(insert_one(c, st, records, i, slot, h, w.uuid_key, out, w));
     }
-    // Every parameter is bound again for the next call: no clearing in between.
-    Status s = insert->run();
-    insert->rewind();
-    if (!s.ok()) {
-      if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
-        return Status::Invalid("call " + r.call_uuid + ": no account with id " +
-                               std::to_string(r.account_id));
-      }
-      return s;
-    }
-    const std::int64_t id = sqlite3_last_insert_rowid(c.handle());
-    row_ids[i] = id;
-    next_id.reset();  // the table's MAX(id) is above every deleted id now
-    added.push_back({&slot, h, id, slot.uuids_through_id});
-    slot.uuids.add(h, id);
-    slot.uuids_through_id = std::max(slot.uuids_through_id, id);
     outcomes.push_back(InsertOutcome::kStored);
   }
-  return Status::Ok();
+  return flush_pending(c, st, records, out, w);
 }
 
 // Ids are never reused (migration 8): when retention deleted the row of the largest id, the
@@ -752,6 +861,11 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
   WriteScratch scratch;
   std::vector<UuidAdded> added;
   const bool alone = group.size() == 1;
+  int rows_per_insert = 1;
+  {
+    MutexLock lock(&queue_mu_);
+    rows_per_insert = rows_per_insert_;
+  }
   const Status committed = db_.write_transaction([&](Connection& c) -> Status {
     // Another program may have stored calls since this process last looked (the write lock of
     // the database file is ours now, so none can meanwhile): each account of the group reads
@@ -773,7 +887,15 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     // The statements of the group, bound and run once per call.
     ASSIGN_OR_RETURN(StatementRef full, c.prepare(sqlite::insert_call_sql()));
     ASSIGN_OR_RETURN(StatementRef trunk_only, c.prepare(sqlite::insert_trunk_only_call_sql()));
-    const InsertStatements st{*full, *trunk_only};
+    std::optional<StatementRef> trunk_only_rows;
+    if (rows_per_insert > 1) {
+      // A library built with fewer parameters a statement than the 1,088 of 32 rows (before
+      // SQLite 3.32 the limit was 999) refuses it: then every call has its own insert.
+      Result<StatementRef> rows = c.prepare(sqlite::insert_trunk_only_calls_sql(rows_per_insert));
+      if (rows.ok()) trunk_only_rows.emplace(std::move(rows).value());
+    }
+    const InsertStatements st{*full, *trunk_only, trunk_only_rows ? &**trunk_only_rows : nullptr,
+                              static_cast<std::size_t>(rows_per_insert)};
     for (auto& batch : group) {
       // A batch alone fails its transaction (nothing written); in a group its savepoint
       // undoes it alone, unless the failure is not the batch's own (then the group fails).

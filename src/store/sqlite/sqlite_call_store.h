@@ -120,6 +120,13 @@ class SqliteCallStore final : public CallStore {
   // to the publisher, so before its rows are added to the list index (nullptr: none). Set it
   // while no batch is being written.
   void set_after_commit_hook(std::function<void()> hook) EXCLUDES(queue_mu_);
+  // How many calls without cloud-PBX fields, quality metrics or legs the writer puts in one
+  // INSERT statement (sqlite::insert_trunk_only_calls_sql): kRowsPerInsert, or 1 for one
+  // statement per call. The rows, their ids, the outcomes and the errors are the same either
+  // way (a test seam: the differential test writes the same batches both ways). Set it while no
+  // batch is being written.
+  static constexpr int kRowsPerInsert = 32;
+  void set_rows_per_insert(int rows) EXCLUDES(queue_mu_);
   // How a start got its list indexes: loaded from the index snapshot, or built from the table
   // (then `why` says why not from the snapshot).
   struct IndexStart {
@@ -203,6 +210,7 @@ class SqliteCallStore final : public CallStore {
   bool stopping_ GUARDED_BY(queue_mu_) = false;
   std::thread writer_ GUARDED_BY(queue_mu_);  // started by the first enqueue
   std::function<void()> after_commit_ GUARDED_BY(queue_mu_);
+  int rows_per_insert_ GUARDED_BY(queue_mu_) = kRowsPerInsert;
   // The writer thread's own: the accounts whose index took calls since their last compaction
   // pass, each with the position its pass goes on from.
   std::map<Slot*, index::AccountCallIndex::Position> compacting_;
