@@ -582,10 +582,23 @@ TEST_F(UuidSnapshotStoreTest, AfterAStartFromTheTableTheBuilderBuildsEveryMapFor
               ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate));
   EXPECT_EQ(find("u-2999")->call_uuid, "U-2999");
   EXPECT_EQ(builds(), 2u);
+  // A call another program stores after the build is found, and refused when sent again.
+  insert_raw("U-1", "theirs-after-the-build");
+  EXPECT_EQ(find("THEIRS-after-the-build")->call_uuid, "theirs-after-the-build");
+  EXPECT_THAT(insert({minimal_call(acct_, "Theirs-After-The-Build", kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+  EXPECT_EQ(builds(), 2u);
   store_->calls.stop_uuid_builds();
   SqliteCallStore::UuidSnapshotSaved saved;
+  EXPECT_EQ(store_->calls.save_index_snapshot(&saved).code(), Status::Code::kConflict);
+  store_.reset();
+  s = start();
+  EXPECT_FALSE(s.from_snapshot);  // another program wrote while the store had it open
+  store_->calls.start_uuid_builds();
+  for (int i = 0; i < 600 && store_->calls.uuid_builds_pending() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   ASSERT_TRUE(store_->calls.save_index_snapshot(&saved).ok());
-  EXPECT_TRUE(saved.written) << saved.why;
   EXPECT_EQ(saved.accounts, 2u);
   EXPECT_EQ(static_cast<std::int64_t>(saved.calls), raw_int(path(), "SELECT COUNT(*) FROM calls"));
   store_.reset();

@@ -348,9 +348,6 @@ Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
     MutexLock lock(&slot.uuids_mu);
     if (slot.uuids_built) return Status::Ok();
   }
-  // The generation before the first read: a write another program commits after it is counted
-  // by the writer's next look, which then reads the rows past the map's last id again.
-  const std::uint64_t generation = db_.call_indexes().foreign_writes();
   // The rows in id order, one bounded read at a time (each well inside a read's time budget),
   // without the database's write lock: ingest goes on meanwhile. Ids are never reused, so a
   // row committed during the build has an id past the last read, and the catch-up below reads
@@ -358,7 +355,7 @@ Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
   // hints, checked against the rows).
   // A read stopped by the time budget keeps the rows it added (`through` is the last one) and
   // the next takes half as many; below kUuidBuildMinRows the rest is read under the write lock,
-  // which has no budget.
+  // which has no budget (catch_up_uuids).
   sqlite::CallUuidMap map;
   std::int64_t through = 0;
   std::int64_t chunk = kUuidBuildRows;
@@ -390,15 +387,31 @@ Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
     RETURN_IF_ERROR(read);
     if (rows < chunk) break;
   }
-  // The rows committed since the last read, under the write lock (usually a few), and the map
-  // is the account's, unless a write built one meanwhile (then that one is as new or newer).
-  return db_.with_writer([&](Connection& c) -> Status {
-    MutexLock lock(&slot.uuids_mu);
-    if (slot.uuids_built) return Status::Ok();
-    slot.uuids = std::move(map);
-    slot.uuids_through_id = through;
-    return catch_up_uuids(c, slot, account_id, generation);
-  });
+  if (chunk < kUuidBuildMinRows) {
+    return db_.with_writer([&](Connection& c) -> Status {
+      MutexLock lock(&slot.uuids_mu);
+      if (slot.uuids_built) return Status::Ok();
+      slot.uuids = std::move(map);
+      slot.uuids_through_id = through;
+      return catch_up_uuids(c, slot, account_id, 0);
+    });
+  }
+  // The map is the account's, unless a write built one meanwhile (then that one is as new or
+  // newer), without the database's write lock, so that a lookup on an I/O thread never waits
+  // for a group commit. No write of this process added a row of the account since the first
+  // read: ingest's writer builds an unbuilt map itself before it writes to the account. So the
+  // rows past `through` are another program's, and generation 0, never current, makes the
+  // writer's next group read them first (as for a map loaded from the snapshot), and a lookup
+  // reads them on a miss.
+  MutexLock lock(&slot.uuids_mu);
+  if (slot.uuids_built) return Status::Ok();
+  slot.uuids = std::move(map);
+  slot.uuids_through_id = through;
+  slot.uuids_generation = 0;
+  slot.uuids_built = true;
+  slot.uuids_unbuilt_calls.store(0, std::memory_order_release);
+  ++slot.uuids_builds;
+  return Status::Ok();
 }
 
 void SqliteCallStore::start_uuid_builds() {
