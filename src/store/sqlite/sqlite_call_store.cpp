@@ -144,6 +144,21 @@ Status catch_up_uuids(Connection& c, sqlite::CallIndexes::Slot& s, std::int64_t 
   return Status::Ok();
 }
 
+// Makes `map`, which holds every row of the account up to id `through` (a map loaded from the
+// uuid snapshot, or one built outside the write lock), the account's, unless it has one built
+// already (then that one is as new or newer): false. Its generation 0 is never current, so the
+// next write to the account reads the rows past `through` first, and a lookup on a miss.
+bool adopt_uuid_map(sqlite::CallIndexes::Slot& s, sqlite::CallUuidMap&& map, std::int64_t through)
+    REQUIRES(s.uuids_mu) {
+  if (s.uuids_built) return false;
+  s.uuids = std::move(map);
+  s.uuids_through_id = through;
+  s.uuids_generation = 0;
+  s.uuids_built = true;
+  s.uuids_unbuilt_calls.store(0, std::memory_order_release);
+  return true;
+}
+
 // The matches of a list query: the (end_time, id) of each row the filter selects, read in one
 // pass over the account's rows through calls_by_account (the table has no end_time index since
 // migration 10), then sorted in memory. Only the WHERE shape varies (build_call_filter
@@ -396,21 +411,13 @@ Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
       return catch_up_uuids(c, slot, account_id, 0);
     });
   }
-  // The map is the account's, unless a write built one meanwhile (then that one is as new or
-  // newer), without the database's write lock, so that a lookup on an I/O thread never waits
-  // for a group commit. No write of this process added a row of the account since the first
-  // read: ingest's writer builds an unbuilt map itself before it writes to the account. So the
-  // rows past `through` are another program's, and generation 0, never current, makes the
-  // writer's next group read them first (as for a map loaded from the snapshot), and a lookup
-  // reads them on a miss.
+  // The map is the account's without the database's write lock, so that a lookup on an I/O
+  // thread never waits for a group commit. No write of this process added a row of the account
+  // since the first read: ingest's writer builds a missing map itself before it writes to the
+  // account. So the rows past `through` are another program's, which adopt_uuid_map leaves to
+  // the next write and a lookup's miss.
   MutexLock lock(&slot.uuids_mu);
-  if (slot.uuids_built) return Status::Ok();
-  slot.uuids = std::move(map);
-  slot.uuids_through_id = through;
-  slot.uuids_generation = 0;
-  slot.uuids_built = true;
-  slot.uuids_unbuilt_calls.store(0, std::memory_order_release);
-  ++slot.uuids_builds;
+  if (adopt_uuid_map(slot, std::move(map), through)) ++slot.uuids_builds;
   return Status::Ok();
 }
 
@@ -497,12 +504,7 @@ void SqliteCallStore::load_uuid_maps(const std::string& token, std::int64_t last
   for (auto& [id, map] : uuids->accounts) {
     Slot& s = db_.call_indexes().slot(id);
     MutexLock lock(&s.uuids_mu);
-    if (s.uuids_built) continue;
-    s.uuids = std::move(map);
-    s.uuids_through_id = last_call_id;
-    s.uuids_generation = 0;
-    s.uuids_built = true;
-    s.uuids_unbuilt_calls.store(0, std::memory_order_release);
+    if (!adopt_uuid_map(s, std::move(map), last_call_id)) continue;
     ++start.uuid_accounts;
     start.uuid_calls += s.uuids.size();
   }
