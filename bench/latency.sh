@@ -23,18 +23,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-(($# > 0)) || { echo "usage: bash bench/latency.sh [NAME=]BUILD_DIR ..." >&2; exit 2; }
-names=()
-dirs=()
-for arg in "$@"; do
-  name=${arg%%=*}
-  dir=${arg#*=}
-  [[ $arg == *=* ]] || name=$(basename "$(cd "$dir" && pwd)")
-  dir=$(cd "$dir" && pwd)
-  [[ -x $dir/cdrd && -x $dir/loadgen ]] || { echo "bench: $dir/cdrd or loadgen not found" >&2; exit 2; }
-  names+=("$name")
-  dirs+=("$dir")
-done
+# shellcheck source=bench/build_dirs.sh
+source "$repo/bench/build_dirs.sh"
 
 default_calls=200000
 default_duration_s=10
