@@ -102,12 +102,13 @@ for round in $(seq 1 "$rounds"); do
     retrieve_pid=$!
     sleep 0.05
     : >"$run_dir/probes.out"
+    probe_pids=()
     for _ in $(seq 1 "$probes"); do
       curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/healthz" >>"$run_dir/probes.out" &
+      probe_pids+=($!)
       sleep 0.01
     done
-    wait "$retrieve_pid"
-    wait
+    wait "$retrieve_pid" "${probe_pids[@]}"
     read -r code retrieve_s <"$run_dir/retrieve.out"
     [[ $code == 200 ]] || { log "retrieve answered $code"; exit 1; }
     probe_p50=$(sort -g "$run_dir/probes.out" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
