@@ -482,30 +482,31 @@ WHERE type = 'table' AND name = 'calls')sql",
 // any program, through triggers, so that SqliteOAuthStore keeps its grants across every other
 // commit (ingest's) and still sees such a change at its very next lookup (docs/architecture.md,
 // "Bearer tokens are read once per request"). A new app or token changes no grant kept (only
-// found tokens are kept), so inserts move nothing.
+// found tokens are kept), so inserts move nothing. (IF NOT EXISTS, OR IGNORE: tests that take a
+// database back to an older version by hand leave these in place.)
 const std::vector<std::string_view> kV12OAuthGeneration = {
     R"sql(
-CREATE TABLE oauth_generation (
+CREATE TABLE IF NOT EXISTS oauth_generation (
   id  INTEGER PRIMARY KEY CHECK (id = 1),
   n   INTEGER NOT NULL
-) STRICT)sql", "INSERT INTO oauth_generation (id, n) VALUES (1, 0)",
+) STRICT)sql", "INSERT OR IGNORE INTO oauth_generation (id, n) VALUES (1, 0)",
     R"sql(
-CREATE TRIGGER oauth_generation_on_app_update AFTER UPDATE ON oauth_apps
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_app_update AFTER UPDATE ON oauth_apps
 BEGIN
   UPDATE oauth_generation SET n = n + 1;
 END)sql",
     R"sql(
-CREATE TRIGGER oauth_generation_on_app_delete AFTER DELETE ON oauth_apps
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_app_delete AFTER DELETE ON oauth_apps
 BEGIN
   UPDATE oauth_generation SET n = n + 1;
 END)sql",
     R"sql(
-CREATE TRIGGER oauth_generation_on_token_update AFTER UPDATE ON oauth_tokens
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_token_update AFTER UPDATE ON oauth_tokens
 BEGIN
   UPDATE oauth_generation SET n = n + 1;
 END)sql",
     R"sql(
-CREATE TRIGGER oauth_generation_on_token_delete AFTER DELETE ON oauth_tokens
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_token_delete AFTER DELETE ON oauth_tokens
 BEGIN
   UPDATE oauth_generation SET n = n + 1;
 END)sql",

@@ -2,9 +2,6 @@
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -432,9 +429,10 @@ void SqliteCallStore::start_uuid_builds() {
   if (stop_builds_.load(std::memory_order_acquire) || builder_.joinable() || todo.empty()) return;
   uuid_builds_pending_.store(todo.size(), std::memory_order_release);
   builder_ = std::thread([this, todo = std::move(todo)] {
+    // At the threads' common priority: a first retrieve or write of an account waits for the
+    // builder's build of its map, and a builder kept below them by a busy machine made that
+    // wait several times longer than the build (docs/benchmarks.md).
     pthread_setname_np(pthread_self(), "cdrd-uuid-build");
-    // Below the threads that answer requests and write: the builds only save later time.
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     const auto t0 = std::chrono::steady_clock::now();
     std::int64_t calls = 0;
     std::size_t built = 0;

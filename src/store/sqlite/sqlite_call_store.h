@@ -141,8 +141,8 @@ class SqliteCallStore final : public CallStore {
   static constexpr std::int64_t kUuidBuildRows = 32'768;
   static constexpr std::int64_t kUuidBuildMinRows = 256;
   // After a start that did not load every account's uuid map from the uuid snapshot: builds
-  // each missing map (of an account with calls) on a thread of its own at a low priority, the
-  // accounts with the most calls first, reading the table in bounded reads outside the
+  // each missing map (of an account with calls) on a thread of its own, the accounts with the
+  // most calls first, reading the table in bounded reads outside the
   // database's write lock, so that the first retrieve or write of an account finds its map
   // built, and the next clean stop writes every map. Memory: the maps the snapshot would have
   // brought (16 to 24 bytes a call, call_uuid_map.h). A server calls it once it serves; a
