@@ -4,6 +4,9 @@
 #                           TOOL is an executable file (WHO: bench, bench-cluster, ...)
 #   bench_run_dir NAME      out=bench/out (made if missing), run_dir=a fresh directory
 #                           bench/out/NAME.XXXXXX, data_dir=run_dir/data (not made)
+#   bench_dirs ARG...       the side-by-side scripts' arguments, [NAME=]BUILD_DIR each, into
+#                           names and dirs (absolute); NAME is the directory's name unless
+#                           given; exits 2 when there is none or a directory lacks cdrd or loadgen
 #   bench_start WHO BUILD_DIR NAME CALLS DURATION_S PBX_DEEP_PAGE
 #                           build_dir (BUILD_DIR made absolute), cdrd and loadgen in it (both
 #                           needed), the shared settings with those three defaults
@@ -32,4 +35,20 @@ bench_start() {
   # shellcheck source=bench/settings.sh
   source "$repo/bench/settings.sh" "$4" "$5" "$6"
   bench_run_dir "$3"
+}
+
+bench_dirs() {
+  (($# > 0)) || { echo "usage: bash $0 [NAME=]BUILD_DIR ..." >&2; exit 2; }
+  names=()
+  dirs=()
+  local arg name dir
+  for arg in "$@"; do
+    name=${arg%%=*}
+    dir=${arg#*=}
+    [[ $arg == *=* ]] || name=$(basename "$(cd "$dir" && pwd)")
+    dir=$(cd "$dir" && pwd)
+    bench_need bench "$dir/cdrd" "$dir/loadgen"
+    names+=("$name")
+    dirs+=("$dir")
+  done
 }

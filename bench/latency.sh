@@ -25,18 +25,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/common.sh
 source "$repo/bench/common.sh"
-(($# > 0)) || { echo "usage: bash bench/latency.sh [NAME=]BUILD_DIR ..." >&2; exit 2; }
-names=()
-dirs=()
-for arg in "$@"; do
-  name=${arg%%=*}
-  dir=${arg#*=}
-  [[ $arg == *=* ]] || name=$(basename "$(cd "$dir" && pwd)")
-  dir=$(cd "$dir" && pwd)
-  bench_need bench "$dir/cdrd" "$dir/loadgen"
-  names+=("$name")
-  dirs+=("$dir")
-done
+bench_dirs "$@"
 
 BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1}
 BENCH_FIRST_ACCOUNT_PERCENT=${BENCH_FIRST_ACCOUNT_PERCENT:-0}

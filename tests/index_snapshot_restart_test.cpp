@@ -7,7 +7,9 @@
 #include <rapidjson/writer.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "fault_harness.h"
 #include "records.h"
@@ -164,6 +166,31 @@ TEST_F(RestartTest, CleanStopKeepsTheUuidMapsAndCallsSentAgainAreStillDuplicates
   send_again(duplicates);
   EXPECT_EQ(duplicates, 300);
   EXPECT_EQ(count(1), 150);
+}
+
+// After a start from the table (here after a kill -9), every account's uuid map is built in
+// the background, with no retrieve or write asking for it, so the next clean stop writes them
+// all and the start after it loads them (before, it wrote only the maps used since the start).
+TEST_F(RestartTest, AfterAStartFromTheTableTheCleanStopWritesEveryUuidMap) {
+  start();
+  ingest("first-", 150);
+  ASSERT_EQ(server_.stop(SIGKILL), 128 + SIGKILL);
+  const std::string rebuilt = start();
+  EXPECT_NE(rebuilt.find(kBuilt), std::string::npos) << rebuilt;
+  const char* const kBackground = "uuid maps: 300 calls of 2 accounts built in the background";
+  for (int i = 0; i < 200 && server_.log().find(kBackground) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(server_.log().find(kBackground), std::string::npos) << server_.log();
+  const std::size_t before_stop = server_.log().size();
+  ASSERT_EQ(server_.stop(SIGTERM), 0);
+  const std::string stopped = server_.log().substr(before_stop);
+  EXPECT_NE(stopped.find("uuid maps: 300 calls of 2 accounts written to"), std::string::npos)
+      << stopped;
+  const std::string loaded = start();
+  EXPECT_NE(loaded.find("uuid maps: 300 calls of 2 accounts loaded from their snapshot"),
+            std::string::npos)
+      << loaded;
 }
 
 TEST_F(RestartTest, ImportIntoTheStoppedDatabaseIsSeenByTheNextStart) {

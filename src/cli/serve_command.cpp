@@ -227,10 +227,18 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   }
   // The socket listens since create(): connections wait in its backlog until run() accepts them.
   notify_ready();
+  // The uuid maps the start did not load, built in the background from now on, once the server
+  // answers (every one of an account with calls, the largest first), so that no retrieve or
+  // write waits for one and the next clean stop writes them all.
+  store->calls.start_uuid_builds();
+  if (const std::size_t pending = store->calls.uuid_builds_pending(); pending > 0) {
+    spdlog::info("uuid maps: {} accounts' maps building in the background", pending);
+  }
   if (Status run = (*server)->run(); !run.ok()) return error_exit(run);
   // A clean stop: after the last write, the index snapshot that spares the next start reading
   // every call (docs/operations.md, "Start and stop").
   sweeper.stop();
+  store->calls.stop_uuid_builds();
   {
     const auto t0 = std::chrono::steady_clock::now();
     SqliteCallStore::UuidSnapshotSaved uuids;

@@ -98,6 +98,13 @@ class CallStore {
   // waits on the network or on another request: the server may then answer a retrieve on the
   // thread that read it (http::RouteDecision::bounded). Default: no.
   virtual bool find_call_is_local() const { return false; }
+  // Whether find_call of this account is such a point read now: a local store may first have
+  // to build what it finds the account's calls by (seconds at millions of calls), and then the
+  // retrieve is not answered on the thread that read it. Default: find_call_is_local().
+  virtual bool find_call_is_bounded(std::int64_t account_id) {
+    (void)account_id;
+    return find_call_is_local();
+  }
   // Whether list_calls(query) is bounded work in a local store: its matches found in memory by
   // the values of a selective filter (their own calls, not the account's: a rare username) and
   // a small page read by point lookups, never waiting on the network or on another request; the

@@ -36,6 +36,9 @@ class ForwardingCallStore : public CallStore {
     return inner_.find_trunk_call(account_id, call_uuid, served_from);
   }
   bool find_call_is_local() const override { return inner_.find_call_is_local(); }
+  bool find_call_is_bounded(std::int64_t account_id) override {
+    return inner_.find_call_is_bounded(account_id);
+  }
   bool list_is_bounded(const CallQuery& query) override { return inner_.list_is_bounded(query); }
   Result<Page<CallRecord>> list_calls(const CallQuery& query) override {
     return inner_.list_calls(query);

@@ -294,7 +294,7 @@ RouteAdmitter App::for_account(std::size_t body_limit, AccountHandler handler, b
     d.max_body_bytes = body_limit;
     d.tenant = "account " + account->auth_id;
     d.account = account->auth_id;
-    d.bounded = bounded;
+    d.bounded = bounded && ctx_.calls.find_call_is_bounded(account->id);
     d.handle = [handler, params, account = *account](const http::HttpRequest& request) {
       return handler(account, request, params);
     };

@@ -81,7 +81,8 @@ class App {
   // otherwise: another account's data is never served). A GET with the operator key as
   // "Authorization: Bearer KEY" reads the path's account (the console's operator view); the
   // operator key changes nothing of an account through these routes.
-  // `bounded`: the handler is a local point read (http::RouteDecision::bounded).
+  // `bounded`: the handler is a local point read (http::RouteDecision::bounded), a retrieve by
+  // uuid: bounded for the authenticated account when CallStore::find_call_is_bounded says so.
   RouteAdmitter for_account(std::size_t body_limit, AccountHandler handler,
                             bool bounded = false) const;
   // Whether the head is a GET of an account's route with a Bearer credential: the operator's.

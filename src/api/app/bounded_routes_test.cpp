@@ -91,6 +91,36 @@ TEST_F(BoundedRoutesTest, TheRetrieveByUuidIsBoundedOverALocalStoreAndNothingEls
   }
 }
 
+// After a start from the calls table, the retrieve of an account whose uuid map is still to
+// be built from many rows is not bounded: building it (seconds at millions of calls) on the
+// I/O thread would hold up every other connection of that thread. It is answered on a worker,
+// as before, and bounded again once the map is built.
+TEST_F(BoundedRoutesTest, TheRetrieveIsNotBoundedWhileItsAccountsUuidMapIsStillToBeBuilt) {
+  const Result<std::optional<Account>> account =
+      stores_->accounts.find_account_by_auth_id(std::string(kAuthId));
+  ASSERT_TRUE(account.ok() && account->has_value());
+  const std::int64_t account_id = (*account)->id;
+  const Micros now = system_now();
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 4200; ++i) {
+    calls.push_back(testing::minimal_call(account_id, "unbuilt-map-call-" + std::to_string(i),
+                                          now - (i + 60) * kMicrosPerSecond));
+  }
+  ASSERT_TRUE(stores_->calls.insert_calls(calls).ok());
+  // Another start on the same file, from the table (no clean stop), its maps not built.
+  std::unique_ptr<sqlite::Stores> restarted = testing::open_stores_in(dir_);
+  ASSERT_TRUE(restarted->calls.load_or_build_indexes().ok());
+  const auto app = app_over(restarted->calls);
+  const std::string rest = "/Zentrunk/Call/unbuilt-map-call-7/";
+  http::RouteDecision d = app->admit(get(account_path(rest)));
+  ASSERT_FALSE(d.response) << d.response->body;
+  EXPECT_FALSE(d.bounded);
+  EXPECT_EQ(d.handle(get(account_path(rest))).status, 200);  // built by the retrieve
+  d = app->admit(get(account_path(rest)));
+  ASSERT_FALSE(d.response) << d.response->body;
+  EXPECT_TRUE(d.bounded);
+}
+
 TEST_F(BoundedRoutesTest, NotBoundedWhenTheStoreReadsOverTheNetwork) {
   RemoteCalls remote(stores_->calls);
   const auto app = app_over(remote);

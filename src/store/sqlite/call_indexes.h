@@ -59,6 +59,16 @@ class CallIndexes {
     // Times the map was built by reading every row of the account (not loaded from the uuid
     // snapshot, uuid_snapshot.h): for tests and the benchmark.
     std::uint64_t uuids_builds GUARDED_BY(uuids_mu) = 0;
+    // Serialises the builds that read the rows outside the database's write lock (the
+    // background builder's and a lookup's, SqliteCallStore::build_uuid_map), so that one
+    // waits for the other instead of reading the same rows again. Taken before the database's
+    // write lock and before uuids_mu, never under them.
+    Mutex uuids_build_mu;
+    // While the map is not built: the calls a build would read, as the account's list index
+    // counted them at the start (SqliteCallStore::load_or_build_indexes); 0 once it is built
+    // (or when not known: an account created since). Read without a lock on the I/O threads
+    // (SqliteCallStore::find_call_is_bounded).
+    std::atomic<std::int64_t> uuids_unbuilt_calls{0};
   };
 
   // The account's slot, made (unbuilt) on first use.

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <string>
@@ -556,6 +557,84 @@ TEST_F(CallUuidStoreTest, MigrationTenKeepsTheCallsAndRefusesTheirDuplicates) {
       insert({minimal_call(acct_, "MIG-1", kT0), minimal_call(other_, "mig-0", kT0),
               minimal_call(acct_, "mig-0", kT0)}),
       ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate, InsertOutcome::kStored));
+}
+
+// A start from the table (the last open ended without a clean stop) loads no uuid map; the
+// background builder then builds every account's, largest first, reading the rows outside the
+// write lock; the clean stop writes them all, and the start after it loads them all.
+TEST_F(UuidSnapshotStoreTest, AfterAStartFromTheTableTheBuilderBuildsEveryMapForTheNextStop) {
+  fill_and_stop();
+  { std::unique_ptr<sqlite::Stores> crashed = open_store(path()); }  // no clean stop
+  SqliteCallStore::IndexStart s = start();
+  EXPECT_FALSE(s.from_snapshot);
+  EXPECT_EQ(s.uuid_accounts, 0u);
+  // Both accounts hold under kInlineUuidBuildCalls calls: their retrieves stay bounded.
+  EXPECT_TRUE(store_->calls.find_call_is_bounded(acct_));
+  store_->calls.start_uuid_builds();
+  for (int i = 0; i < 600 && store_->calls.uuid_builds_pending() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(store_->calls.uuid_builds_pending(), 0u);
+  EXPECT_EQ(builds(), 2u);
+  EXPECT_EQ(store_->db->call_indexes().uuid_usage().accounts, 2u);
+  // Nothing read again: the maps are the ones built.
+  EXPECT_THAT(insert({minimal_call(acct_, "U-1", kT0), minimal_call(other_, "u-2997", kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kDuplicate));
+  EXPECT_EQ(find("u-2999")->call_uuid, "U-2999");
+  EXPECT_EQ(builds(), 2u);
+  // A call another program stores after the build is found, and refused when sent again.
+  insert_raw("U-1", "theirs-after-the-build");
+  EXPECT_EQ(find("THEIRS-after-the-build")->call_uuid, "theirs-after-the-build");
+  EXPECT_THAT(insert({minimal_call(acct_, "Theirs-After-The-Build", kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+  EXPECT_EQ(builds(), 2u);
+  store_->calls.stop_uuid_builds();
+  SqliteCallStore::UuidSnapshotSaved saved;
+  EXPECT_EQ(store_->calls.save_index_snapshot(&saved).code(), Status::Code::kConflict);
+  store_.reset();
+  s = start();
+  EXPECT_FALSE(s.from_snapshot);  // another program wrote while the store had it open
+  store_->calls.start_uuid_builds();
+  for (int i = 0; i < 600 && store_->calls.uuid_builds_pending() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(store_->calls.save_index_snapshot(&saved).ok());
+  EXPECT_EQ(saved.accounts, 2u);
+  EXPECT_EQ(static_cast<std::int64_t>(saved.calls), raw_int(path(), "SELECT COUNT(*) FROM calls"));
+  store_.reset();
+  s = start();
+  EXPECT_TRUE(s.from_snapshot) << s.why;
+  EXPECT_EQ(s.uuid_accounts, 2u);
+  EXPECT_EQ(builds(), 0u);
+}
+
+// An account whose map is still to be built from more than kInlineUuidBuildCalls rows: its
+// retrieve is not bounded (the server hands it to a worker) until the map is built, and the
+// retrieve itself builds it, outside the write lock, with the right answer; a stopped builder
+// leaves it to that first use.
+TEST_F(UuidSnapshotStoreTest, ARetrieveOfAnUnbuiltLargeMapIsNotBoundedUntilItIsBuilt) {
+  std::vector<CallRecord> batch;
+  const int n = static_cast<int>(SqliteCallStore::kInlineUuidBuildCalls) + 100;
+  for (int i = 0; i < n; ++i) {
+    batch.push_back(minimal_call(acct_, "big-" + std::to_string(i), kT0 + i));
+  }
+  insert(batch);
+  insert({minimal_call(other_, "small", kT0)});
+  store_.reset();
+  SqliteCallStore::IndexStart s = start();  // from the table: no clean stop
+  EXPECT_FALSE(s.from_snapshot);
+  EXPECT_FALSE(store_->calls.find_call_is_bounded(acct_));
+  EXPECT_TRUE(store_->calls.find_call_is_bounded(other_));
+  EXPECT_TRUE(store_->calls.find_call_is_bounded(acct_ + other_ + 1000));  // no calls known
+  store_->calls.stop_uuid_builds();
+  store_->calls.start_uuid_builds();  // stopped: builds nothing
+  EXPECT_EQ(builds(), 0u);
+  EXPECT_EQ(find("BIG-17")->call_uuid, "big-17");
+  EXPECT_EQ(builds(), 1u);
+  EXPECT_TRUE(store_->calls.find_call_is_bounded(acct_));
+  EXPECT_THAT(insert({minimal_call(acct_, "big-" + std::to_string(n - 1), kT0)}),
+              ElementsAre(InsertOutcome::kDuplicate));
+  EXPECT_EQ(builds(), 1u);
 }
 
 }  // namespace cdrd::call_uuid_store_test

@@ -477,7 +477,42 @@ WHERE type = 'table' AND name = 'calls')sql",
     "ALTER TABLE calls RENAME COLUMN call_uuid_as_sent_v11 TO call_uuid_as_sent",
 };
 
-const std::array<Migration, 11> kMigrations = {{
+// The generation of the OAuth grants: a counter that every change a cached grant could miss
+// moves (an app or a token updated or deleted: a revocation, a dropped or expired token), by
+// any program, through triggers, so that SqliteOAuthStore keeps its grants across every other
+// commit (ingest's) and still sees such a change at its very next lookup (docs/architecture.md,
+// "Bearer tokens are read once per request"). A new app or token changes no grant kept (only
+// found tokens are kept), so inserts move nothing. (IF NOT EXISTS, OR IGNORE: tests that take a
+// database back to an older version by hand leave these in place.)
+const std::vector<std::string_view> kV12OAuthGeneration = {
+    R"sql(
+CREATE TABLE IF NOT EXISTS oauth_generation (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  n   INTEGER NOT NULL
+) STRICT)sql", "INSERT OR IGNORE INTO oauth_generation (id, n) VALUES (1, 0)",
+    R"sql(
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_app_update AFTER UPDATE ON oauth_apps
+BEGIN
+  UPDATE oauth_generation SET n = n + 1;
+END)sql",
+    R"sql(
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_app_delete AFTER DELETE ON oauth_apps
+BEGIN
+  UPDATE oauth_generation SET n = n + 1;
+END)sql",
+    R"sql(
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_token_update AFTER UPDATE ON oauth_tokens
+BEGIN
+  UPDATE oauth_generation SET n = n + 1;
+END)sql",
+    R"sql(
+CREATE TRIGGER IF NOT EXISTS oauth_generation_on_token_delete AFTER DELETE ON oauth_tokens
+BEGIN
+  UPDATE oauth_generation SET n = n + 1;
+END)sql",
+};
+
+const std::array<Migration, 12> kMigrations = {{
     {1, "accounts and calls", kV1AccountsAndCalls},
     {2, "rate decks and rating settings", kV2Rating},
     {3, "oauth apps and tokens", kV3OAuth},
@@ -489,6 +524,7 @@ const std::array<Migration, 11> kMigrations = {{
     {9, "index snapshot token", kV9IndexSnapshot},
     {10, "calls append-only: no unique uuid key, no end_time index", kV10AppendOnlyCalls},
     {11, "calls without the generated digits columns", kV11NoDigitsColumns},
+    {12, "oauth grants' generation", kV12OAuthGeneration},
 }};
 
 // The version recorded in the database (0 for a new one). Call inside a transaction.

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_call_store.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -142,8 +143,24 @@ Status catch_up_uuids(Connection& c, sqlite::CallIndexes::Slot& s, std::int64_t 
   st->reset();
   RETURN_IF_ERROR(read);
   s.uuids_built = true;
+  s.uuids_unbuilt_calls.store(0, std::memory_order_release);
   s.uuids_generation = generation;
   return Status::Ok();
+}
+
+// Makes `map`, which holds every row of the account up to id `through` (a map loaded from the
+// uuid snapshot, or one built outside the write lock), the account's, unless it has one built
+// already (then that one is as new or newer): false. Its generation 0 is never current, so the
+// next write to the account reads the rows past `through` first, and a lookup on a miss.
+bool adopt_uuid_map(sqlite::CallIndexes::Slot& s, sqlite::CallUuidMap&& map, std::int64_t through)
+    REQUIRES(s.uuids_mu) {
+  if (s.uuids_built) return false;
+  s.uuids = std::move(map);
+  s.uuids_through_id = through;
+  s.uuids_generation = 0;
+  s.uuids_built = true;
+  s.uuids_unbuilt_calls.store(0, std::memory_order_release);
+  return true;
 }
 
 // The matches of a list query: the (end_time, id) of each row the filter selects, read in one
@@ -314,6 +331,7 @@ Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
     start.why = loaded.status().message();
     start.uuid_why = "the list index was not loaded from its snapshot";
     ASSIGN_OR_RETURN(start.calls, build_indexes());
+    note_unbuilt_uuid_maps();
     return start;
   }
   for (auto& [id, index] : loaded->accounts) {
@@ -328,7 +346,140 @@ Result<SqliteCallStore::IndexStart> SqliteCallStore::load_or_build_indexes() {
   start.calls = static_cast<std::int64_t>(loaded->calls);
   start.from_snapshot = true;
   load_uuid_maps(*token, loaded->meta.last_call_id, accounts, start);
+  note_unbuilt_uuid_maps();
   return start;
+}
+
+void SqliteCallStore::note_unbuilt_uuid_maps() {
+  for (const auto& [id, s] : db_.call_indexes().all_slots()) {
+    ReaderLock lock(&s->mu);
+    MutexLock uuids_lock(&s->uuids_mu);
+    if (!s->built || s->uuids_built) continue;
+    s->uuids_unbuilt_calls.store(static_cast<std::int64_t>(s->index.size()),
+                                 std::memory_order_release);
+  }
+}
+
+bool SqliteCallStore::find_call_is_bounded(std::int64_t account_id) {
+  return db_.call_indexes().slot(account_id).uuids_unbuilt_calls.load(std::memory_order_acquire) <=
+         kInlineUuidBuildCalls;
+}
+
+Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
+                                       const std::atomic<bool>* stop) {
+  MutexLock build(&slot.uuids_build_mu);
+  {
+    MutexLock lock(&slot.uuids_mu);
+    if (slot.uuids_built) return Status::Ok();
+  }
+  // The rows in id order, one bounded read at a time (each well inside a read's time budget),
+  // without the database's write lock: ingest goes on meanwhile. Ids are never reused, so a
+  // row committed during the build has an id past the last read, and the catch-up below reads
+  // it; a row deleted during the build leaves an entry the map's users drop (its entries are
+  // hints, checked against the rows).
+  // A read stopped by the time budget keeps the rows it added (`through` is the last one) and
+  // the next takes half as many; below kUuidBuildMinRows the rest is read under the write lock,
+  // which has no budget (catch_up_uuids).
+  sqlite::CallUuidMap map;
+  std::int64_t through = 0;
+  std::int64_t chunk = kUuidBuildRows;
+  std::string key;
+  while (chunk >= kUuidBuildMinRows) {
+    if (stop != nullptr && stop->load(std::memory_order_acquire)) {
+      return Status::Unavailable("the build of the uuid map was stopped");
+    }
+    std::int64_t rows = 0;
+    const Status read = db_.with_reader([&](Connection& c) -> Status {
+      ASSIGN_OR_RETURN(StatementRef st,
+                       c.prepare("SELECT id, call_uuid FROM calls INDEXED BY calls_by_account"
+                                 " WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?"));
+      st->bind_all(1, account_id, through, chunk);
+      const Status rows_read = st->for_each([&](const Statement& row) {
+        const std::int64_t id = row.int64(0);
+        fold_uuid(row.text_view(1), key);
+        map.add(sqlite::call_uuid_hash(key), id);
+        through = id;
+        ++rows;
+      });
+      st->reset();
+      return rows_read;
+    });
+    if (read.code() == Status::Code::kUnavailable) {
+      chunk /= 2;
+      continue;
+    }
+    RETURN_IF_ERROR(read);
+    if (rows < chunk) break;
+  }
+  if (chunk < kUuidBuildMinRows) {
+    return db_.with_writer([&](Connection& c) -> Status {
+      MutexLock lock(&slot.uuids_mu);
+      if (slot.uuids_built) return Status::Ok();
+      slot.uuids = std::move(map);
+      slot.uuids_through_id = through;
+      return catch_up_uuids(c, slot, account_id, 0);
+    });
+  }
+  // The map is the account's without the database's write lock, so that a lookup on an I/O
+  // thread never waits for a group commit. No write of this process added a row of the account
+  // since the first read: ingest's writer builds a missing map itself before it writes to the
+  // account. So the rows past `through` are another program's, which adopt_uuid_map leaves to
+  // the next write and a lookup's miss.
+  MutexLock lock(&slot.uuids_mu);
+  if (adopt_uuid_map(slot, std::move(map), through)) ++slot.uuids_builds;
+  return Status::Ok();
+}
+
+void SqliteCallStore::start_uuid_builds() {
+  std::vector<std::tuple<std::int64_t, std::int64_t, Slot*>> todo;  // (-calls, account, slot)
+  for (const auto& [id, s] : db_.call_indexes().all_slots()) {
+    const std::int64_t calls = s->uuids_unbuilt_calls.load(std::memory_order_acquire);
+    if (calls > 0) todo.emplace_back(-calls, id, s);
+  }
+  std::sort(todo.begin(), todo.end());
+  MutexLock lock(&builder_mu_);
+  if (stop_builds_.load(std::memory_order_acquire) || builder_.joinable() || todo.empty()) return;
+  uuid_builds_pending_.store(todo.size(), std::memory_order_release);
+  builder_ = std::thread([this, todo = std::move(todo)] {
+    // At the threads' common priority: a first retrieve or write of an account waits for the
+    // builder's build of its map, and a builder kept below them by a busy machine made that
+    // wait several times longer than the build (docs/benchmarks.md).
+    pthread_setname_np(pthread_self(), "cdrd-uuid-build");
+    const auto t0 = std::chrono::steady_clock::now();
+    std::int64_t calls = 0;
+    std::size_t built = 0;
+    for (const auto& [minus_calls, account_id, slot] : todo) {
+      if (stop_builds_.load(std::memory_order_acquire)) break;
+      const Status s = build_uuid_map(*slot, account_id, &stop_builds_);
+      uuid_builds_pending_.fetch_sub(1, std::memory_order_acq_rel);
+      if (!s.ok()) {
+        if (!stop_builds_.load(std::memory_order_acquire)) {
+          spdlog::warn(
+              "uuid maps: account {} not built in the background ({}); it is built "
+              "at its first write or lookup",
+              account_id, s.message());
+        }
+        continue;
+      }
+      calls -= minus_calls;
+      ++built;
+    }
+    if (!stop_builds_.load(std::memory_order_acquire)) {
+      spdlog::info("uuid maps: {} calls of {} accounts built in the background in {:.2f} s", calls,
+                   built,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+  });
+}
+
+void SqliteCallStore::stop_uuid_builds() {
+  std::thread builder;
+  {
+    MutexLock lock(&builder_mu_);
+    stop_builds_.store(true, std::memory_order_release);
+    builder = std::move(builder_);
+  }
+  if (builder.joinable()) builder.join();
 }
 
 void SqliteCallStore::load_uuid_maps(const std::string& token, std::int64_t last_call_id,
@@ -363,11 +514,7 @@ void SqliteCallStore::load_uuid_maps(const std::string& token, std::int64_t last
   for (auto& [id, map] : uuids->accounts) {
     Slot& s = db_.call_indexes().slot(id);
     MutexLock lock(&s.uuids_mu);
-    if (s.uuids_built) continue;
-    s.uuids = std::move(map);
-    s.uuids_through_id = last_call_id;
-    s.uuids_generation = 0;
-    s.uuids_built = true;
+    if (!adopt_uuid_map(s, std::move(map), last_call_id)) continue;
     ++start.uuid_accounts;
     start.uuid_calls += s.uuids.size();
   }
@@ -484,6 +631,7 @@ void SqliteCallStore::save_uuid_maps(const index::SnapshotMeta& meta,
 }
 
 SqliteCallStore::~SqliteCallStore() {
+  stop_uuid_builds();
   std::thread writer;
   {
     MutexLock lock(&queue_mu_);
@@ -1078,24 +1226,16 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call_columns(std::int64_
   std::string key;
   fold_uuid(call_uuid, key);
   const std::uint64_t h = sqlite::call_uuid_hash(key);
-  // The generation before the snapshot: a write another program commits after it is counted
-  // by the writer's next look and makes the map read the rows past what it knows.
-  const std::uint64_t generation = db_.call_indexes().foreign_writes();
-  // The first lookup builds the map from the table on the writer connection (a read of every
-  // row of the account: seconds at millions of calls, past a read's time budget), taking the
-  // locks in the writer's order: the database's write lock, then the map's.
+  // The first lookup of an account whose map is not built yet builds it (or waits for the
+  // background builder's build of it): a read of every row of the account, seconds at millions
+  // of calls, which is why such a retrieve is not answered on an I/O thread
+  // (find_call_is_bounded).
   bool built = false;
   {
     MutexLock lock(&slot.uuids_mu);
     built = slot.uuids_built;
   }
-  if (!built) {
-    RETURN_IF_ERROR(db_.with_writer([&](Connection& c) -> Status {
-      MutexLock lock(&slot.uuids_mu);
-      if (slot.uuids_built) return Status::Ok();
-      return catch_up_uuids(c, slot, account_id, generation);
-    }));
-  }
+  if (!built) RETURN_IF_ERROR(build_uuid_map(slot, account_id, nullptr));
   // The map is held only to name the candidates (and to catch up): the rows are read without
   // it, so lookups of one account run side by side and beside the writer. The record is read
   // in place into `found` (a record is some sixty members: each move of it costs as much as

@@ -33,6 +33,7 @@
 // are kIOError. Thread-safety: safe for concurrent use; the Database must outlive it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -83,6 +84,10 @@ class SqliteCallStore final : public CallStore {
                                                     Micros served_from) override;
   // The account's uuid map (call_uuid_map.h), then one read by row id.
   bool find_call_is_local() const override { return true; }
+  // Unless the account's uuid map is still to be built from more than kInlineUuidBuildCalls
+  // rows (after a start from the table, before the background builder got to it): that
+  // retrieve builds it first (or waits for the builder), seconds at millions of calls.
+  bool find_call_is_bounded(std::int64_t account_id) override;
   // A page of at most 32 rows (one statement) whose matches the account's list index,
   // already built, finds through its postings (AccountCallIndex::selective).
   bool list_is_bounded(const CallQuery& query) override;
@@ -139,6 +144,29 @@ class SqliteCallStore final : public CallStore {
     std::size_t uuid_accounts = 0, uuid_calls = 0;
     std::string uuid_why;
   };
+  // The most calls of an account whose uuid map a retrieve may still build on an I/O thread
+  // (a millisecond or so), and the rows one read of a build takes (well inside a read's time
+  // budget; the build's other reads follow, each on its own; a read over the budget is
+  // followed by reads of half as many rows, down to kUuidBuildMinRows).
+  static constexpr std::int64_t kInlineUuidBuildCalls = 4096;
+  static constexpr std::int64_t kUuidBuildRows = 32'768;
+  static constexpr std::int64_t kUuidBuildMinRows = 256;
+  // After a start that did not load every account's uuid map from the uuid snapshot: builds
+  // each missing map (of an account with calls) on a thread of its own, the accounts with the
+  // most calls first, reading the table in bounded reads outside the
+  // database's write lock, so that the first retrieve or write of an account finds its map
+  // built, and the next clean stop writes every map. Memory: the maps the snapshot would have
+  // brought (16 to 24 bytes a call, call_uuid_map.h). A server calls it once it serves; a
+  // second call does nothing.
+  void start_uuid_builds() EXCLUDES(builder_mu_);
+  // Stops the background builder (after the read it is in) and waits for it; the maps not
+  // built yet are built on their account's first use. The clean stop calls it before
+  // save_index_snapshot, and the destructor does.
+  void stop_uuid_builds() EXCLUDES(builder_mu_);
+  // Accounts the background builder has not got to yet (0 when none was started), for tests.
+  std::size_t uuid_builds_pending() const {
+    return uuid_builds_pending_.load(std::memory_order_acquire);
+  }
   // The start of a server: loads every account's index from the index snapshot (index_snapshot.h)
   // when the database holds the snapshot's token and its highest call id, else (or on any
   // doubt about the file) build_indexes().
@@ -171,6 +199,13 @@ class SqliteCallStore final : public CallStore {
   Result<std::optional<CallRecord>> find_call_columns(std::int64_t account_id,
                                                       std::string_view call_uuid,
                                                       Micros served_from, bool trunk_only);
+  // Records, for every account whose list index is built and whose uuid map is not, the calls
+  // a build of the map would read (Slot::uuids_unbuilt_calls).
+  void note_unbuilt_uuid_maps();
+  // Builds the account's uuid map from the table unless it is built (Slot::uuids_build_mu,
+  // then bounded reads, then the catch-up under the database's write lock); kUnavailable when
+  // `stop` (if given) is set between two reads.
+  Status build_uuid_map(Slot& slot, std::int64_t account_id, const std::atomic<bool>* stop);
 
   // One batch in the writer's queue: its records (owned, or those of a waiting insert_calls),
   // the index slots of its accounts (built before it was queued), and where its answer goes.
@@ -222,6 +257,11 @@ class SqliteCallStore final : public CallStore {
   std::deque<std::vector<std::unique_ptr<QueuedBatch>>> publish_queue_ GUARDED_BY(publish_mu_);
   bool publish_stopping_ GUARDED_BY(publish_mu_) = false;
   std::thread publisher_ GUARDED_BY(publish_mu_);  // started by the first committed group
+  // The background builder of the uuid maps (start_uuid_builds).
+  Mutex builder_mu_;
+  std::thread builder_ GUARDED_BY(builder_mu_);
+  std::atomic<bool> stop_builds_{false};
+  std::atomic<std::size_t> uuid_builds_pending_{0};
 };
 
 }  // namespace cdrd

@@ -117,19 +117,41 @@ std::optional<std::int64_t> SqliteOAuthStore::data_version() {
   return *version;
 }
 
+std::optional<std::int64_t> SqliteOAuthStore::generation() {
+  if (!watcher_) return std::nullopt;
+  Result<std::int64_t> n = watcher_->query_int("SELECT n FROM oauth_generation WHERE id = 1");
+  if (!n.ok()) return std::nullopt;
+  return *n;
+}
+
+SqliteOAuthStore::CacheStats SqliteOAuthStore::cache_stats() {
+  MutexLock lock(&cache_mu_);
+  return stats_;
+}
+
 Result<std::optional<TokenGrant>> SqliteOAuthStore::find_token(std::string_view token_hash) {
-  std::optional<std::int64_t> version;
+  // The generation the grant read below may be kept under (-1: it is not kept).
+  std::int64_t keep_under = -1;
   {
     MutexLock lock(&cache_mu_);
-    version = data_version();
+    const std::optional<std::int64_t> version = data_version();
     if (!version || *version != cached_version_) {
-      grants_.clear();
-      cached_version_ = version.value_or(-1);
+      // Something committed: a change to an app or a token only if the generation moved
+      // (read after the version, so it counts at least every commit the version does).
+      const std::optional<std::int64_t> gen = version ? generation() : std::nullopt;
+      if (!gen || *gen != cached_generation_) {
+        grants_.clear();
+        if (gen && cached_generation_ != -1) ++stats_.generation_changes;
+        cached_generation_ = gen.value_or(-1);
+      }
+      cached_version_ = gen ? *version : -1;
     }
-    if (version) {
+    if (cached_generation_ != -1) {
       const auto it = grants_.find(std::string(token_hash));
       if (it != grants_.end()) return std::optional<TokenGrant>(it->second);
+      keep_under = cached_generation_;
     }
+    ++stats_.table_reads;
   }
   Result<std::optional<TokenGrant>> grant = db_.with_reader([&](Connection& c) {
     return c.query_one(
@@ -137,11 +159,11 @@ Result<std::optional<TokenGrant>> SqliteOAuthStore::find_token(std::string_view 
         "JOIN oauth_apps a ON a.id = t.app_id WHERE t.token_hash = ?",
         read_grant, token_hash);
   });
-  // Kept under the version read before the lookup: the read saw every commit that version
-  // counts (and perhaps later ones, which change the version and empty the cache anyway).
-  if (version && grant.ok() && grant->has_value()) {
+  // Kept under the generation read before the lookup: the read saw every change it counts (and
+  // perhaps later ones, which move it and empty the cache at the next lookup anyway).
+  if (keep_under != -1 && grant.ok() && grant->has_value()) {
     MutexLock lock(&cache_mu_);
-    if (cached_version_ == *version) {
+    if (cached_generation_ == keep_under) {
       if (grants_.size() >= kMaxCachedGrants) grants_.clear();
       grants_.emplace(std::string(token_hash), **grant);
     }

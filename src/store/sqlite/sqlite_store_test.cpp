@@ -1400,5 +1400,71 @@ TEST(SqliteOAuthStore, TokenLookupsSeeEveryCommitOfAnyConnectionAtOnce) {
   EXPECT_TRUE(server->oauth.find_token("hash-new")->has_value());
 }
 
+// A commit that changes no app and no token (ingest's, by this process or another) keeps the
+// cached grants: the lookups after it read nothing (before, every commit emptied the cache, so
+// under ingest every cloud-PBX request read its token again).
+TEST(SqliteOAuthStore, ACommitOfCallsKeepsTheCachedGrants) {
+  TempDir dir;
+  const std::string path = dir.file("cdrd.db");
+  auto server = open_store(path);
+  auto other = open_store(path);  // another process on the same database
+  const std::int64_t account_id =
+      cdrd::testing::add_account(*server, "tokens", "MATOKENCACHE00000002").id;
+  const auto app = server->oauth.create_app(account_id, "ingest-keeps-app", "s");
+  ASSERT_TRUE(app.ok()) << app.status().message();
+  ASSERT_TRUE(server->oauth.add_token("hash-kept", app->id, kT0 + 60 * kMicrosPerSecond, kT0).ok());
+  ASSERT_TRUE(server->oauth.find_token("hash-kept")->has_value());
+  EXPECT_EQ(server->oauth.cache_stats().table_reads, 1u);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        server->calls.insert_calls({minimal_call(account_id, "c-" + std::to_string(i), kT0)}).ok());
+    ASSERT_TRUE(
+        other->calls.insert_calls({minimal_call(account_id, "o-" + std::to_string(i), kT0)}).ok());
+    const auto grant = server->oauth.find_token("hash-kept");
+    ASSERT_TRUE(grant.ok() && grant->has_value());
+    EXPECT_FALSE((*grant)->revoked);
+  }
+  EXPECT_EQ(server->oauth.cache_stats().table_reads, 1u);
+  EXPECT_EQ(server->oauth.cache_stats().generation_changes, 0u);
+  // A new token (an insert) keeps them too; a revocation does not.
+  ASSERT_TRUE(other->oauth.add_token("hash-more", app->id, kT0 + 60 * kMicrosPerSecond, kT0).ok());
+  ASSERT_TRUE(server->oauth.find_token("hash-kept")->has_value());
+  EXPECT_EQ(server->oauth.cache_stats().table_reads, 1u);
+  ASSERT_TRUE(other->oauth.revoke_app("ingest-keeps-app").ok());
+  EXPECT_TRUE((*server->oauth.find_token("hash-kept"))->revoked);
+  EXPECT_EQ(server->oauth.cache_stats().table_reads, 2u);
+  EXPECT_EQ(server->oauth.cache_stats().generation_changes, 1u);
+}
+
+// Another program's SQL that deletes a token or changes an app (not through cdrd) is seen by
+// the very next lookup too: the triggers of migration 12 move the generation for any writer.
+TEST(SqliteOAuthStore, AnotherProgramsSqlOnTokensOrAppsIsSeenAtOnce) {
+  TempDir dir;
+  const std::string path = dir.file("cdrd.db");
+  auto server = open_store(path);
+  const std::int64_t account_id =
+      cdrd::testing::add_account(*server, "tokens", "MATOKENCACHE00000003").id;
+  const auto app = server->oauth.create_app(account_id, "sql-app", "s");
+  ASSERT_TRUE(app.ok()) << app.status().message();
+  ASSERT_TRUE(server->oauth.add_token("hash-a", app->id, kT0 + 60 * kMicrosPerSecond, kT0).ok());
+  ASSERT_TRUE(server->oauth.add_token("hash-b", app->id, kT0 + 60 * kMicrosPerSecond, kT0).ok());
+  ASSERT_TRUE(server->oauth.find_token("hash-a")->has_value());
+  ASSERT_TRUE(server->oauth.find_token("hash-b")->has_value());
+  auto foreign = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  };
+  foreign("DELETE FROM oauth_tokens WHERE token_hash = 'hash-a'");
+  EXPECT_FALSE(server->oauth.find_token("hash-a")->has_value());
+  EXPECT_FALSE((*server->oauth.find_token("hash-b"))->revoked);
+  foreign("UPDATE oauth_apps SET revoked = 1 WHERE client_id = 'sql-app'");
+  EXPECT_TRUE((*server->oauth.find_token("hash-b"))->revoked);
+  foreign("DELETE FROM oauth_tokens; DELETE FROM oauth_apps");
+  EXPECT_FALSE(server->oauth.find_token("hash-b")->has_value());
+}
+
 }  // namespace
 }  // namespace cdrd
