@@ -7,6 +7,10 @@
 #   bench_dirs ARG...       the side-by-side scripts' arguments, [NAME=]BUILD_DIR each, into
 #                           names and dirs (absolute); NAME is the directory's name unless
 #                           given; exits 2 when there is none or a directory lacks cdrd or loadgen
+#   bench_side_by_side NAME CALLS DURATION_S PBX_DEEP_PAGE ARG...
+#                           bench_dirs ARG..., then one account by default (BENCH_ACCOUNTS=1,
+#                           BENCH_FIRST_ACCOUNT_PERCENT=0), the shared settings with those
+#                           defaults, bench_run_dir NAME, and cdrd and loadgen of the first build
 #   bench_start WHO BUILD_DIR NAME CALLS DURATION_S PBX_DEEP_PAGE
 #                           build_dir (BUILD_DIR made absolute), cdrd and loadgen in it (both
 #                           needed), the shared settings with those three defaults
@@ -51,4 +55,17 @@ bench_dirs() {
     names+=("$name")
     dirs+=("$dir")
   done
+}
+
+bench_side_by_side() {
+  local name=$1 calls_default=$2 duration_default=$3 page_default=$4
+  shift 4
+  bench_dirs "$@"
+  BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1}
+  BENCH_FIRST_ACCOUNT_PERCENT=${BENCH_FIRST_ACCOUNT_PERCENT:-0}
+  # shellcheck source=bench/settings.sh
+  source "$repo/bench/settings.sh" "$calls_default" "$duration_default" "$page_default"
+  bench_run_dir "$name"
+  cdrd=${dirs[0]}/cdrd
+  loadgen=${dirs[0]}/loadgen
 }

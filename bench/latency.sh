@@ -25,21 +25,13 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/common.sh
 source "$repo/bench/common.sh"
-bench_dirs "$@"
-
-BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1}
-BENCH_FIRST_ACCOUNT_PERCENT=${BENCH_FIRST_ACCOUNT_PERCENT:-0}
-# shellcheck source=bench/settings.sh
-source "$repo/bench/settings.sh" 200000 10 5000
+bench_side_by_side latency 200000 10 5000 "$@"
 rounds=${BENCH_LATENCY_ROUNDS:-2}
 with_nginx=${BENCH_LATENCY_NGINX:-1}
 command -v nginx >/dev/null || with_nginx=0
 read -r -a serve_args <<<"${BENCH_SERVE_ARGS:-}"
 
-bench_run_dir latency
 log_prefix=latency
-cdrd=${dirs[0]}/cdrd
-loadgen=${dirs[0]}/loadgen
 # shellcheck source=bench/server.sh
 source "$repo/bench/server.sh"
 

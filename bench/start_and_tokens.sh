@@ -24,18 +24,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/common.sh
 source "$repo/bench/common.sh"
-bench_dirs "$@"
-BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1}
-BENCH_FIRST_ACCOUNT_PERCENT=${BENCH_FIRST_ACCOUNT_PERCENT:-0}
-# shellcheck source=bench/settings.sh
-source "$repo/bench/settings.sh" 1000000 8 5000
+bench_side_by_side start_and_tokens 1000000 8 5000 "$@"
 rounds=${BENCH_ROUNDS:-2}
 probes=${BENCH_START_PROBES:-6}
 ingest_calls=${BENCH_INGEST_CALLS:-400000}
-bench_run_dir start_and_tokens
 log_prefix=start_and_tokens
-cdrd=${dirs[0]}/cdrd
-loadgen=${dirs[0]}/loadgen
 # shellcheck source=bench/server.sh
 source "$repo/bench/server.sh"
 ingest_pid=
