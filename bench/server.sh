@@ -36,8 +36,9 @@ start_server() {
   "$cdrd" --data-dir "$data_dir" serve --port 0 --port-file "$run_dir/port" \
     --threads "$server_threads" "$@" >>"$run_dir/serve.log" 2>&1 &
   server_pid=$!
-  # It listens once every account's list index is built: up to a minute on a large data set.
-  for _ in $(seq 1 1200); do
+  # It listens once every account's list index is built: at 10,000,000 calls built from the calls
+  # table, a minute and a half on a quiet machine and more than two on a busy one.
+  for _ in $(seq 1 6000); do
     [[ -s $run_dir/port ]] && break
     kill -0 "$server_pid" 2>/dev/null || { log "cdrd serve exited:"; tail -20 "$run_dir/serve.log" >&2; exit 1; }
     sleep 0.1
