@@ -144,16 +144,11 @@ namespace {
 // bind_call and read_call walk the same columns in the same order (the schema of calls), one
 // binding and one reading: alike on purpose, checked against each other by the store tests.
 // kTrunkOnly skips the columns insert_trunk_only_call_sql() writes as constants.
+// `uuid_key` is c.call_uuid folded to ASCII lower case: the spelling is kept too when it differs.
 template <bool kTrunkOnly>
-void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_blob,
-                  std::string& uuid_key, std::optional<std::int64_t> id, int first_parameter) {
-  uuid_key.assign(c.call_uuid);
-  bool folded = false;
-  for (char& ch : uuid_key) {
-    const char lower = ascii_lower(ch);
-    folded |= lower != ch;
-    ch = lower;
-  }
+void bind_columns(Statement& st, const CallRecord& c, std::string_view legs_blob,
+                  std::string_view uuid_key, std::optional<std::int64_t> id, int first_parameter) {
+  const bool folded = uuid_key != c.call_uuid;
   int i = first_parameter;
   // A column of kTrunkOnlyConstants: bound only by the full insert.
   const auto optional = [&](const auto& v) {
@@ -240,18 +235,19 @@ void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_bl
 
 void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
                std::string& uuid_key, std::optional<std::int64_t> id) {
+  uuid_key.assign(c.call_uuid);
+  for (char& ch : uuid_key) ch = ascii_lower(ch);
   bind_columns<false>(st, c, legs_blob, uuid_key, id, 1);
 }
 
-void bind_trunk_only_call(Statement& st, const CallRecord& c, std::string& uuid_key,
-                          std::optional<std::int64_t> id) {
-  bind_trunk_only_call(st, c, uuid_key, id, 1);
+void bind_call_keyed(Statement& st, const CallRecord& c, std::string_view legs_blob,
+                     std::string_view folded_key, std::optional<std::int64_t> id) {
+  bind_columns<false>(st, c, legs_blob, folded_key, id, 1);
 }
 
-void bind_trunk_only_call(Statement& st, const CallRecord& c, std::string& uuid_key,
-                          std::optional<std::int64_t> id, int first_parameter) {
-  static const std::string no_legs;
-  bind_columns<true>(st, c, no_legs, uuid_key, id, first_parameter);
+void bind_trunk_only_call_keyed(Statement& st, const CallRecord& c, std::string_view folded_key,
+                                std::optional<std::int64_t> id, int first_parameter) {
+  bind_columns<true>(st, c, {}, folded_key, id, first_parameter);
 }
 
 Result<CallRecord> read_call(const Statement& st) {

@@ -787,11 +787,18 @@ struct PendingRow {
 
 // Scratch space of the writer, reused from call to call.
 struct WriteScratch {
-  std::string legs_blob, uuid_key, folded;
+  std::string legs_blob, folded;
   std::vector<std::int64_t> candidates;
-  std::vector<std::uint64_t> hashes;      // of the batch's folded uuids
-  std::vector<PendingRow> pending;        // put aside for the next multi-row insert
-  std::vector<std::string> pending_keys;  // their folded uuids, bound until that insert ran
+  // The batch's uuids, each folded once (for its hash, its duplicate check and its bind): call
+  // i's is keys[key_at[i], key_at[i + 1]), bound in place until its insert ran.
+  std::string keys;
+  std::vector<std::size_t> key_at;
+  std::vector<std::uint64_t> hashes;  // of the batch's folded uuids
+  std::vector<PendingRow> pending;    // put aside for the next multi-row insert
+
+  std::string_view key(std::size_t i) const {
+    return std::string_view(keys).substr(key_at[i], key_at[i + 1] - key_at[i]);
+  }
 };
 
 // How many calls ahead the writer asks for the uuid map's slots (insert_rows).
@@ -802,7 +809,7 @@ constexpr std::size_t kUuidPrefetchAhead = 8;
 // gone (retention, another program) or holds a uuid of another hash is dropped; one whose row
 // holds another uuid of the same hash (a collision) stays.
 Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::int64_t account_id,
-                            const std::string& key, std::uint64_t h, WriteScratch& w)
+                            std::string_view key, std::uint64_t h, WriteScratch& w)
     REQUIRES(s.uuids_mu) {
   w.candidates.clear();
   s.uuids.find(h, w.candidates);
@@ -851,19 +858,19 @@ void note_stored(sqlite::CallIndexes::Slot& slot, std::uint64_t h, std::int64_t 
   slot.uuids_through_id = std::max(slot.uuids_through_id, id);
 }
 
-// Writes call `index` of `records` by an insert of its own; `key` receives its folded uuid.
+// Writes call `index` of `records` by an insert of its own.
 Status insert_one(Connection& c, const InsertStatements& st, const std::vector<CallRecord>& records,
                   std::size_t index, sqlite::CallIndexes::Slot& slot, std::uint64_t h,
-                  std::string& key, RowsWritten& out, WriteScratch& w) {
+                  RowsWritten& out, WriteScratch& w) {
   const CallRecord& r = records[index];
   Statement* insert = &st.trunk_only;
   if (sqlite::is_trunk_only_call(r)) {
-    sqlite::bind_trunk_only_call(*insert, r, key, out.next_id);
+    sqlite::bind_trunk_only_call_keyed(*insert, r, w.key(index), out.next_id);
   } else {
     insert = &st.full;
     w.legs_blob.clear();
     if (!r.legs.empty()) w.legs_blob = sqlite::encode_legs(r.legs);
-    sqlite::bind_call(*insert, r, w.legs_blob, key, out.next_id);
+    sqlite::bind_call_keyed(*insert, r, w.legs_blob, w.key(index), out.next_id);
   }
   // Every parameter is bound again for the next call: no clearing in between.
   Status s = insert->run();
@@ -892,9 +899,10 @@ Status flush_pending(Connection& c, const InsertStatements& st,
   if (st.trunk_only_rows != nullptr && n == st.rows_per_insert) {
     Statement& insert = *st.trunk_only_rows;
     for (std::size_t k = 0; k < n; ++k) {
-      sqlite::bind_trunk_only_call(insert, records[w.pending[k].index], w.pending_keys[k],
-                                   k == 0 ? out.next_id : std::nullopt,
-                                   static_cast<int>(k) * sqlite::kTrunkOnlyParameters + 1);
+      const std::size_t index = w.pending[k].index;
+      sqlite::bind_trunk_only_call_keyed(insert, records[index], w.key(index),
+                                         k == 0 ? out.next_id : std::nullopt,
+                                         static_cast<int>(k) * sqlite::kTrunkOnlyParameters + 1);
     }
     Status s = insert.run();
     insert.rewind();
@@ -918,8 +926,7 @@ Status flush_pending(Connection& c, const InsertStatements& st,
   }
   for (std::size_t k = 0; k < n; ++k) {
     const PendingRow& p = w.pending[k];
-    RETURN_IF_ERROR(
-        insert_one(c, st, records, p.index, *p.slot, p.hash, w.pending_keys[k], out, w));
+    RETURN_IF_ERROR(insert_one(c, st, records, p.index, *p.slot, p.hash, out, w));
   }
   w.pending.clear();
   return Status::Ok();
@@ -944,15 +951,22 @@ Status insert_rows(Connection& c, const InsertStatements& st,
   RowsWritten out{next_id, row_ids, added};
   // The hashes first, so that each call can ask for the map's slots of a call a few ahead: a
   // lookup in a map of millions of entries otherwise waits for memory every time.
-  w.hashes.resize(records.size());
+  // Each uuid is folded here once, into one buffer that does not move while the batch is
+  // written (its keys are bound in place).
+  w.keys.clear();
+  w.key_at.resize(records.size() + 1);
+  w.key_at[0] = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    fold_uuid(records[i].call_uuid, w.folded);
-    w.hashes[i] = sqlite::call_uuid_hash(w.folded);
+    w.keys += records[i].call_uuid;
+    w.key_at[i + 1] = w.keys.size();
   }
+  for (char& ch : w.keys) ch = ascii_lower(ch);
+  w.hashes.resize(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) w.hashes[i] = sqlite::call_uuid_hash(w.key(i));
   for (std::size_t i = 0; i < records.size(); ++i) {
     const CallRecord& r = records[i];
     sqlite::CallIndexes::Slot& slot = *slots.at(r.account_id);
-    fold_uuid(r.call_uuid, w.uuid_key);
+    const std::string_view key = w.key(i);
     const std::uint64_t h = w.hashes[i];
     bool duplicate = false;
     {
@@ -961,28 +975,25 @@ Status insert_rows(Connection& c, const InsertStatements& st,
           ahead < records.size() && records[ahead].account_id == r.account_id) {
         slot.uuids.prefetch(w.hashes[ahead]);  // the same map, under the lock held
       }
-      ASSIGN_OR_RETURN(duplicate, stored_already(c, slot, r.account_id, w.uuid_key, h, w));
+      ASSIGN_OR_RETURN(duplicate, stored_already(c, slot, r.account_id, key, h, w));
     }
     // The calls put aside are in no map yet.
     for (std::size_t k = 0; k < w.pending.size() && !duplicate; ++k) {
       duplicate = w.pending[k].hash == h &&
                   records[w.pending[k].index].account_id == r.account_id &&
-                  w.pending_keys[k] == w.uuid_key;
+                  w.key(w.pending[k].index) == key;
     }
     if (duplicate) {
       outcomes.push_back(InsertOutcome::kDuplicate);
       continue;
     }
     if (st.trunk_only_rows != nullptr && sqlite::is_trunk_only_call(r)) {
-      const std::size_t k = w.pending.size();
-      if (w.pending_keys.size() <= k) w.pending_keys.resize(k + 1);
-      w.pending_keys[k].swap(w.uuid_key);
       w.pending.push_back({i, &slot, h});
       if (w.pending.size() == st.rows_per_insert)
         RETURN_IF_ERROR(flush_pending(c, st, records, out, w));
     } else {
       RETURN_IF_ERROR(flush_pending(c, st, records, out, w));  // the ids go in the calls' order
-      RETURN_IF_ERROR(insert_one(c, st, records, i, slot, h, w.uuid_key, out, w));
+      RETURN_IF_ERROR(insert_one(c, st, records, i, slot, h, out, w));
     }
     outcomes.push_back(InsertOutcome::kStored);
   }
