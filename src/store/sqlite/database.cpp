@@ -151,6 +151,22 @@ Database::~Database() {
   writer_.reset();  // the last connection: SQLite checkpoints and removes the WAL
 }
 
+Database::ForeignKeysOff::ForeignKeysOff(Connection& conn) : conn_(conn) {
+  // sqlite3_db_config sets the connection's flag (it does no I/O and cannot fail for this
+  // option); SQLite then prepares each statement again on its next run, as it must once checks
+  // are added or left out.
+  int now = 1;
+  if (!conn_.in_transaction() &&
+      sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 0, &now) == SQLITE_OK) {
+    off_ = now == 0;
+  }
+}
+
+Database::ForeignKeysOff::~ForeignKeysOff() {
+  int now = 0;
+  (void)sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 1, &now);
+}
+
 Database::ReaderLease::ReaderLease(Database* db, std::unique_ptr<Connection> conn)
     : db_(db), conn_(std::move(conn)) {
   conn_->start_budget();

@@ -95,6 +95,22 @@ class Database {
     checkpoint_if_behind();
     return in_transaction(*writer_, Transaction::Kind::kWrite, fn);
   }
+  // As write_transaction, with the writer connection's foreign key checks off for that one
+  // transaction: for a writer that checks the references of its rows itself, inside the
+  // transaction (ingest's checks each account of a group once instead of looking it up for every
+  // row). The transaction holds the database file's write lock, so no connection can delete a
+  // row it checked before it commits. SQLite switches the checks only outside a transaction;
+  // they are on again before the write lock is let go, whatever fn did, so no other user of
+  // the writer connection ever runs without them. `foreign_keys_off` tells fn whether they are
+  // off (false: the library kept them on, and they are checked as ever).
+  template <class Fn, class R = std::invoke_result_t<Fn&, Connection&, bool>>
+  R write_transaction_unchecked_references(Fn&& fn) EXCLUDES(write_mu_) {
+    MutexLock lock(&write_mu_);
+    checkpoint_if_behind();
+    const ForeignKeysOff off(*writer_);
+    auto with_flag = [&](Connection& c) { return fn(c, off.off()); };
+    return in_transaction(*writer_, Transaction::Kind::kWrite, with_flag);
+  }
   // fn(Connection&) runs on a reader connection on loan from the pool, under the read time
   // budget; a read transaction it leaves open is rolled back afterwards.
   template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
@@ -163,6 +179,20 @@ class Database {
            std::shared_ptr<const SecretBox> secrets);
 
   Result<ReaderLease> reader() EXCLUDES(pool_mu_);
+  // The foreign key checks of a connection off for its scope (outside a transaction), then on
+  // again.
+  class ForeignKeysOff {
+   public:
+    explicit ForeignKeysOff(Connection& conn);
+    ~ForeignKeysOff();
+    ForeignKeysOff(const ForeignKeysOff&) = delete;
+    ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+    bool off() const { return off_; }
+
+   private:
+    Connection& conn_;
+    bool off_ = false;
+  };
   // The writer's WAL hook (after each commit): wakes the checkpointer past checkpoint_pages.
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
   // Before a write: a PASSIVE checkpoint on the writer when the log reached

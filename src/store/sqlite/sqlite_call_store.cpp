@@ -795,6 +795,13 @@ struct WriteScratch {
   std::vector<std::size_t> key_at;
   std::vector<std::uint64_t> hashes;  // of the batch's folded uuids
   std::vector<PendingRow> pending;    // put aside for the next multi-row insert
+  // With the connection's foreign key checks off (Database::write_transaction_unchecked_
+  // references), the writer looks each account up itself, once a group: those found so far.
+  bool check_accounts = false;
+  std::vector<std::int64_t> accounts_found;
+  // The batch failed on an account that does not exist (its own failure, as a foreign key
+  // constraint's).
+  bool unknown_account = false;
 
   std::string_view key(std::size_t i) const {
     return std::string_view(keys).substr(key_at[i], key_at[i + 1] - key_at[i]);
@@ -829,6 +836,27 @@ Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::in
     if (stale) s.uuids.remove(h, id);
   }
   return false;
+}
+
+// Whether the account of `r`, about to be written, exists, when the connection does not check
+// its foreign keys (WriteScratch::check_accounts): looked up once a group, inside its write
+// transaction, so that no connection can delete it before the commit. When it does not exist,
+// the batch fails as the foreign key would fail it, with the same error: on the first call
+// (in the batch's order) that is not a duplicate and names the account.
+Status check_account(Connection& c, const CallRecord& r, WriteScratch& w) {
+  if (std::find(w.accounts_found.begin(), w.accounts_found.end(), r.account_id) !=
+      w.accounts_found.end()) {
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(const bool exists,
+                   c.exists("SELECT 1 FROM accounts WHERE id = ?", r.account_id));
+  if (!exists) {
+    w.unknown_account = true;
+    return Status::Invalid("call " + r.call_uuid + ": no account with id " +
+                           std::to_string(r.account_id));
+  }
+  w.accounts_found.push_back(r.account_id);
+  return Status::Ok();
 }
 
 // The inserts of a group: every column bound, or the trunk-only calls' (call_row.h), one call
@@ -987,6 +1015,7 @@ Status insert_rows(Connection& c, const InsertStatements& st,
       outcomes.push_back(InsertOutcome::kDuplicate);
       continue;
     }
+    if (w.check_accounts) RETURN_IF_ERROR(check_account(c, r, w));
     if (st.trunk_only_rows != nullptr && sqlite::is_trunk_only_call(r)) {
       w.pending.push_back({i, &slot, h});
       if (w.pending.size() == st.rows_per_insert)
@@ -1025,7 +1054,11 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     MutexLock lock(&queue_mu_);
     rows_per_insert = rows_per_insert_;
   }
-  const Status committed = db_.write_transaction([&](Connection& c) -> Status {
+  // The foreign key of each row (its account) is checked by the writer, once an account and
+  // group (check_account), not by SQLite for every row.
+  const Status committed = db_.write_transaction_unchecked_references([&](Connection& c,
+                                                                          bool keys_off) -> Status {
+    scratch.check_accounts = keys_off;
     // Another program may have stored calls since this process last looked (the write lock of
     // the database file is ours now, so none can meanwhile): each account of the group reads
     // the rows past the last it knows into its uuid map before a call is checked against it.
@@ -1060,6 +1093,7 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
       // undoes it alone, unless the failure is not the batch's own (then the group fails).
       if (!alone) RETURN_IF_ERROR(c.exec("SAVEPOINT batch"));
       const std::size_t added_before = added.size();
+      scratch.unknown_account = false;
       batch->status = insert_rows(c, st, *batch->records, batch->slots, next_id, batch->row_ids,
                                   batch->outcomes, added, scratch);
       if (batch->status.ok()) {
@@ -1067,7 +1101,7 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
         continue;
       }
       const int code = sqlite3_extended_errcode(c.handle()) & 0xff;
-      if (alone || code != SQLITE_CONSTRAINT) return batch->status;
+      if (alone || (code != SQLITE_CONSTRAINT && !scratch.unknown_account)) return batch->status;
       RETURN_IF_ERROR(c.exec("ROLLBACK TO batch"));
       RETURN_IF_ERROR(c.exec("RELEASE batch"));
       undo_uuids(added, added_before);
