@@ -685,6 +685,20 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
     }
     batch->slots[r.account_id] = *slot;
   }
+  // Each account's uuid map is built before the batch is queued, on this thread and outside the
+  // database's write lock (build_uuid_map: bounded reads on a reader connection, or a wait for
+  // the background builder's build of that map), so that the writer does not build it inside
+  // its write transaction, where every batch of every account would wait for it (seconds at
+  // millions of calls). A build that fails here is left to the writer, which builds a map it
+  // finds missing itself, as it always did.
+  for (const auto& [account_id, slot] : batch->slots) {
+    bool built = false;
+    {
+      MutexLock lock(&slot->uuids_mu);
+      built = slot->uuids_built;
+    }
+    if (!built) (void)build_uuid_map(*slot, account_id, nullptr);
+  }
   std::vector<std::unique_ptr<QueuedBatch>> answered;  // freed here, after the lock
   {
     MutexLock lock(&queue_mu_);
