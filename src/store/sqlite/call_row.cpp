@@ -134,6 +134,30 @@ bool is_trunk_only_call(const CallRecord& c) {
          c.quality.from_region.empty() && c.quality.to_region.empty();
 }
 
+namespace {
+
+template <class E>
+constexpr bool has_code(E e) {
+  return enum_code(e) >= 0 && enum_code(e) < StoredEnum<E>::kCount;
+}
+
+}  // namespace
+
+std::optional<std::string_view> failed_check(const CallRecord& c) {
+  if (!has_code(c.direction)) return "direction BETWEEN 0 AND 1";
+  if (!has_code(c.hangup_source)) return "hangup_source BETWEEN 0 AND 3";
+  if (!has_code(c.transport)) return "transport BETWEEN 0 AND 2";
+  if (!has_code(c.rating)) return "rating BETWEEN 0 AND 2";
+  if (!has_code(c.stir_verification)) return "stir_verification BETWEEN 0 AND 2";
+  if (!has_code(c.attestation)) return "attestation BETWEEN 0 AND 3";
+  return std::nullopt;
+}
+
+// The ranges above are the CHECK constraints of migrations.cpp.
+static_assert(StoredEnum<Direction>::kCount == 2 && StoredEnum<HangupSource>::kCount == 4 &&
+              StoredEnum<Transport>::kCount == 3 && StoredEnum<RatingState>::kCount == 3 &&
+              StoredEnum<StirVerification>::kCount == 3 && StoredEnum<Attestation>::kCount == 4);
+
 const std::string& insert_call_sql() {
   static const std::string sql = insert_sql([](std::string_view) { return std::string_view(); });
   return sql;

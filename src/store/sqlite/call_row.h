@@ -51,6 +51,13 @@ void bind_call_keyed(Statement& st, const CallRecord& call, std::string_view leg
 const std::string& insert_trunk_only_call_sql();
 bool is_trunk_only_call(const CallRecord& call);
 
+// The CHECK constraint of the calls table that `call`'s row would fail, as SQLite names it in
+// its message ("direction BETWEEN 0 AND 1": each enum's code in its range, migrations.cpp), in
+// the table's order, or nullopt when it fails none (every record a validator made). For a writer
+// that runs without SQLite's checks (SqliteCallStore's group commit): it refuses the row with
+// the same failure. The 0/1 columns are bound from bools and cannot fail theirs.
+std::optional<std::string_view> failed_check(const CallRecord& call);
+
 // The trunk-only insert of `rows` calls in one statement (INSERT ... VALUES (...), (...), ...):
 // SQLite's work of a statement (its cursors opened and closed, its end) is paid once for all of
 // them, about a tenth of its instructions per row at 32 rows. Row k's parameters follow row

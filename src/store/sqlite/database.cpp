@@ -151,20 +151,28 @@ Database::~Database() {
   writer_.reset();  // the last connection: SQLite checkpoints and removes the WAL
 }
 
-Database::ForeignKeysOff::ForeignKeysOff(Connection& conn) : conn_(conn) {
-  // sqlite3_db_config sets the connection's flag (it does no I/O and cannot fail for this
-  // option); SQLite then prepares each statement again on its next run, as it must once checks
-  // are added or left out.
-  int now = 1;
-  if (!conn_.in_transaction() &&
-      sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 0, &now) == SQLITE_OK) {
-    off_ = now == 0;
+Database::ChecksOff::ChecksOff(Connection& conn) : conn_(conn) {
+  // Both are flags of the connection (no I/O). SQLite then prepares each statement again on its
+  // next run, as it must once checks are added or left out.
+  if (conn_.in_transaction()) return;
+  int keys = 1;
+  if (sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 0, &keys) != SQLITE_OK ||
+      keys != 0) {
+    (void)sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 1, &keys);
+    return;
   }
+  if (!conn_.exec("PRAGMA ignore_check_constraints=ON").ok()) {
+    (void)sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 1, &keys);
+    return;
+  }
+  off_ = true;
 }
 
-Database::ForeignKeysOff::~ForeignKeysOff() {
-  int now = 0;
-  (void)sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 1, &now);
+Database::ChecksOff::~ChecksOff() {
+  if (!off_) return;
+  int keys = 0;
+  (void)sqlite3_db_config(conn_.handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 1, &keys);
+  (void)conn_.exec("PRAGMA ignore_check_constraints=OFF");
 }
 
 Database::ReaderLease::ReaderLease(Database* db, std::unique_ptr<Connection> conn)

@@ -95,19 +95,19 @@ class Database {
     checkpoint_if_behind();
     return in_transaction(*writer_, Transaction::Kind::kWrite, fn);
   }
-  // As write_transaction, with the writer connection's foreign key checks off for that one
-  // transaction: for a writer that checks the references of its rows itself, inside the
-  // transaction (ingest's checks each account of a group once instead of looking it up for every
-  // row). The transaction holds the database file's write lock, so no connection can delete a
-  // row it checked before it commits. SQLite switches the checks only outside a transaction;
-  // they are on again before the write lock is let go, whatever fn did, so no other user of
-  // the writer connection ever runs without them. `foreign_keys_off` tells fn whether they are
-  // off (false: the library kept them on, and they are checked as ever).
+  // As write_transaction, with the writer connection's foreign key checks and CHECK
+  // constraints off for that one transaction: for a writer that checks what it writes itself
+  // (ingest's looks each account of a group up once instead of SQLite for every row, and
+  // compares each enum code with its range in C++: call_row.h, failed_check). The transaction
+  // holds the database file's write lock, so no connection can delete a row it checked before
+  // it commits. SQLite switches both only outside a transaction; they are on again before the
+  // write lock is let go, whatever fn did, so no other user of the writer connection ever runs
+  // without them. `unchecked` tells fn whether they are off (false: they are checked as ever).
   template <class Fn, class R = std::invoke_result_t<Fn&, Connection&, bool>>
-  R write_transaction_unchecked_references(Fn&& fn) EXCLUDES(write_mu_) {
+  R write_transaction_unchecked(Fn&& fn) EXCLUDES(write_mu_) {
     MutexLock lock(&write_mu_);
     checkpoint_if_behind();
-    const ForeignKeysOff off(*writer_);
+    const ChecksOff off(*writer_);
     auto with_flag = [&](Connection& c) { return fn(c, off.off()); };
     return in_transaction(*writer_, Transaction::Kind::kWrite, with_flag);
   }
@@ -179,14 +179,14 @@ class Database {
            std::shared_ptr<const SecretBox> secrets);
 
   Result<ReaderLease> reader() EXCLUDES(pool_mu_);
-  // The foreign key checks of a connection off for its scope (outside a transaction), then on
-  // again.
-  class ForeignKeysOff {
+  // The foreign key checks and CHECK constraints of a connection off for its scope (outside a
+  // transaction; both or neither), then on again.
+  class ChecksOff {
    public:
-    explicit ForeignKeysOff(Connection& conn);
-    ~ForeignKeysOff();
-    ForeignKeysOff(const ForeignKeysOff&) = delete;
-    ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+    explicit ChecksOff(Connection& conn);
+    ~ChecksOff();
+    ChecksOff(const ChecksOff&) = delete;
+    ChecksOff& operator=(const ChecksOff&) = delete;
     bool off() const { return off_; }
 
    private:

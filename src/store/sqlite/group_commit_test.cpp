@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/call_row.h"
 #include "store/sqlite/stores.h"
 #include "testing/temp_dir.h"
 #include "testing/values.h"
@@ -229,6 +230,63 @@ TEST_F(GroupCommitTest, TheWriterChecksAccountsAsTheForeignKeyDid) {
   });
   ASSERT_TRUE(checked.ok()) << checked.message();
   EXPECT_EQ(count(), 3000 + 3);
+}
+
+// The writer compares each enum code with its range itself instead of SQLite's CHECK
+// constraints: a code out of range (no validator makes one) is refused with SQLite's own error,
+// its batch alone, and nothing of it is written.
+TEST_F(GroupCommitTest, TheWriterRefusesACodeOutOfRangeAsTheCheckConstraintDid) {
+  const auto sqlite_says = [&](const CallRecord& c) {
+    std::string said;
+    const Status s = store_->db->with_writer([&](sqlite::Connection& conn) -> Status {
+      ASSIGN_OR_RETURN(std::unique_ptr<sqlite::Statement> st,
+                       conn.prepare_uncached(sqlite::insert_call_sql()));
+      std::string key;
+      sqlite::bind_call(*st, c, "", key);
+      said = st->run().message();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+    return said;
+  };
+  CallRecord attested = minimal_call(acct_, "bad-attestation", kT0);
+  attested.attestation = static_cast<Attestation>(7);
+  CallRecord directed = minimal_call(acct_, "bad-direction", kT0);
+  directed.direction = static_cast<Direction>(2);
+  directed.stir_verification = static_cast<StirVerification>(-1);  // the first check fails
+  const std::string attestation_error = sqlite_says(attested);
+  const std::string direction_error = sqlite_says(directed);
+  EXPECT_EQ(attestation_error,
+            "sqlite step: CHECK constraint failed: attestation BETWEEN 0 AND 3 (code 275)");
+  EXPECT_EQ(direction_error,
+            "sqlite step: CHECK constraint failed: direction BETWEEN 0 AND 1 (code 275)");
+
+  std::vector<CallRecord> large;
+  for (int i = 0; i < 3000; ++i) large.push_back(minimal_call(acct_, "l" + std::to_string(i), kT0));
+  auto first = store_->calls.insert_calls_async(std::move(large));
+  auto bad = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "L1", kT0), minimal_call(acct_, "c1", kT0), attested});
+  auto good = store_->calls.insert_calls_async({minimal_call(acct_, "c1", kT0)});
+  ASSERT_TRUE(first.get().ok());
+  Result<std::vector<InsertOutcome>> rbad = bad.get();
+  ASSERT_FALSE(rbad.ok());
+  EXPECT_EQ(rbad.status().code(), Status::Code::kIOError);
+  EXPECT_EQ(rbad.status().message(), attestation_error);
+  Result<std::vector<InsertOutcome>> rgood = good.get();
+  ASSERT_TRUE(rgood.ok()) << rgood.status().message();
+  EXPECT_THAT(*rgood, ElementsAre(InsertOutcome::kStored));
+  // Alone, after a full statement's worth of trunk-only calls.
+  std::vector<CallRecord> alone;
+  for (int i = 0; i < 40; ++i) alone.push_back(minimal_call(acct_, "a" + std::to_string(i), kT0));
+  alone.push_back(directed);
+  Result<std::vector<InsertOutcome>> ralone = store_->calls.insert_calls(alone);
+  ASSERT_FALSE(ralone.ok());
+  EXPECT_EQ(ralone.status().code(), Status::Code::kIOError);
+  EXPECT_EQ(ralone.status().message(), direction_error);
+  EXPECT_FALSE(store_->calls.find_call(acct_, "a0", 0)->has_value());
+  EXPECT_EQ(count(), 3000 + 1);
+  // The writer connection checks them again.
+  EXPECT_EQ(sqlite_says(attested), attestation_error);
 }
 
 TEST_F(GroupCommitTest, BatchesQueuedBeforeCloseAreWritten) {

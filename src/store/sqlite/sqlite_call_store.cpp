@@ -809,13 +809,14 @@ struct WriteScratch {
   std::vector<std::size_t> key_at;
   std::vector<std::uint64_t> hashes;  // of the batch's folded uuids
   std::vector<PendingRow> pending;    // put aside for the next multi-row insert
-  // With the connection's foreign key checks off (Database::write_transaction_unchecked_
-  // references), the writer looks each account up itself, once a group: those found so far.
-  bool check_accounts = false;
+  // With the connection's foreign key checks and CHECK constraints off
+  // (Database::write_transaction_unchecked), the writer looks each account up itself, once a
+  // group (those found so far), and checks each call's enum codes.
+  bool check_rows = false;
   std::vector<std::int64_t> accounts_found;
-  // The batch failed on an account that does not exist (its own failure, as a foreign key
-  // constraint's).
-  bool unknown_account = false;
+  // The batch failed on an account that does not exist or a code out of range: its own
+  // failure, as a constraint's.
+  bool refused = false;
 
   std::string_view key(std::size_t i) const {
     return std::string_view(keys).substr(key_at[i], key_at[i + 1] - key_at[i]);
@@ -852,12 +853,18 @@ Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::in
   return false;
 }
 
-// Whether the account of `r`, about to be written, exists, when the connection does not check
-// its foreign keys (WriteScratch::check_accounts): looked up once a group, inside its write
-// transaction, so that no connection can delete it before the commit. When it does not exist,
-// the batch fails as the foreign key would fail it, with the same error: on the first call
-// (in the batch's order) that is not a duplicate and names the account.
-Status check_account(Connection& c, const CallRecord& r, WriteScratch& w) {
+// What SQLite checks for each row when the connection checks (WriteScratch::check_rows is
+// false), checked here for `r`, about to be written: its enum codes (the table's CHECK
+// constraints), then its account (the foreign key), looked up once a group inside its write
+// transaction, so that no connection can delete it before the commit. A row that fails fails
+// its batch as SQLite's check would, with the same error, on the same call: the first (in the
+// batch's order) that is not a duplicate and fails it.
+Status check_row(Connection& c, const CallRecord& r, WriteScratch& w) {
+  if (const std::optional<std::string_view> check = sqlite::failed_check(r)) {
+    w.refused = true;
+    return Status::IOError("sqlite step: CHECK constraint failed: " + std::string(*check) +
+                           " (code " + std::to_string(SQLITE_CONSTRAINT_CHECK) + ")");
+  }
   if (std::find(w.accounts_found.begin(), w.accounts_found.end(), r.account_id) !=
       w.accounts_found.end()) {
     return Status::Ok();
@@ -865,7 +872,7 @@ Status check_account(Connection& c, const CallRecord& r, WriteScratch& w) {
   ASSIGN_OR_RETURN(const bool exists,
                    c.exists("SELECT 1 FROM accounts WHERE id = ?", r.account_id));
   if (!exists) {
-    w.unknown_account = true;
+    w.refused = true;
     return Status::Invalid("call " + r.call_uuid + ": no account with id " +
                            std::to_string(r.account_id));
   }
@@ -1029,7 +1036,7 @@ Status insert_rows(Connection& c, const InsertStatements& st,
       outcomes.push_back(InsertOutcome::kDuplicate);
       continue;
     }
-    if (w.check_accounts) RETURN_IF_ERROR(check_account(c, r, w));
+    if (w.check_rows) RETURN_IF_ERROR(check_row(c, r, w));
     if (st.trunk_only_rows != nullptr && sqlite::is_trunk_only_call(r)) {
       w.pending.push_back({i, &slot, h});
       if (w.pending.size() == st.rows_per_insert)
@@ -1068,11 +1075,11 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     MutexLock lock(&queue_mu_);
     rows_per_insert = rows_per_insert_;
   }
-  // The foreign key of each row (its account) is checked by the writer, once an account and
-  // group (check_account), not by SQLite for every row.
-  const Status committed = db_.write_transaction_unchecked_references([&](Connection& c,
-                                                                          bool keys_off) -> Status {
-    scratch.check_accounts = keys_off;
+  // The foreign key of each row (its account) and its CHECK constraints are checked by the
+  // writer (check_row: each account once a group), not by SQLite for every row.
+  const Status committed = db_.write_transaction_unchecked([&](Connection& c,
+                                                               bool unchecked) -> Status {
+    scratch.check_rows = unchecked;
     // Another program may have stored calls since this process last looked (the write lock of
     // the database file is ours now, so none can meanwhile): each account of the group reads
     // the rows past the last it knows into its uuid map before a call is checked against it.
@@ -1107,7 +1114,7 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
       // undoes it alone, unless the failure is not the batch's own (then the group fails).
       if (!alone) RETURN_IF_ERROR(c.exec("SAVEPOINT batch"));
       const std::size_t added_before = added.size();
-      scratch.unknown_account = false;
+      scratch.refused = false;
       batch->status = insert_rows(c, st, *batch->records, batch->slots, next_id, batch->row_ids,
                                   batch->outcomes, added, scratch);
       if (batch->status.ok()) {
@@ -1115,7 +1122,7 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
         continue;
       }
       const int code = sqlite3_extended_errcode(c.handle()) & 0xff;
-      if (alone || (code != SQLITE_CONSTRAINT && !scratch.unknown_account)) return batch->status;
+      if (alone || (code != SQLITE_CONSTRAINT && !scratch.refused)) return batch->status;
       RETURN_IF_ERROR(c.exec("ROLLBACK TO batch"));
       RETURN_IF_ERROR(c.exec("RELEASE batch"));
       undo_uuids(added, added_before);
