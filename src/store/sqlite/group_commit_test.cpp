@@ -229,7 +229,20 @@ TEST_F(GroupCommitTest, TheWriterChecksAccountsAsTheForeignKeyDid) {
     return Status::Ok();
   });
   ASSERT_TRUE(checked.ok()) << checked.message();
-  EXPECT_EQ(count(), 3000 + 3);
+  // The same in a write transaction right after a group commit (they stay off from one group to
+  // the next, and every other use turns them on first).
+  ASSERT_THAT(*store_->calls.insert_calls({minimal_call(acct_, "last", kT0)}),
+              ElementsAre(InsertOutcome::kStored));
+  const Status in_transaction = store_->db->write_transaction([&](sqlite::Connection& c) {
+    return c.run(
+        "INSERT INTO oauth_apps (client_id, account_id, secret_hash, revoked, created_at)"
+        " VALUES ('y', 424242, 'h', 0, 0)");
+  });
+  EXPECT_FALSE(in_transaction.ok());
+  EXPECT_EQ(in_transaction.code(), Status::Code::kIOError);
+  EXPECT_NE(in_transaction.message().find("FOREIGN KEY constraint failed"), std::string::npos)
+      << in_transaction.message();
+  EXPECT_EQ(count(), 3000 + 4);
 }
 
 // The writer compares each enum code with its range itself instead of SQLite's CHECK
