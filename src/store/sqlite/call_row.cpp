@@ -134,6 +134,30 @@ bool is_trunk_only_call(const CallRecord& c) {
          c.quality.from_region.empty() && c.quality.to_region.empty();
 }
 
+namespace {
+
+template <class E>
+constexpr bool has_code(E e) {
+  return enum_code(e) >= 0 && enum_code(e) < StoredEnum<E>::kCount;
+}
+
+}  // namespace
+
+std::optional<std::string_view> failed_check(const CallRecord& c) {
+  if (!has_code(c.direction)) return "direction BETWEEN 0 AND 1";
+  if (!has_code(c.hangup_source)) return "hangup_source BETWEEN 0 AND 3";
+  if (!has_code(c.transport)) return "transport BETWEEN 0 AND 2";
+  if (!has_code(c.rating)) return "rating BETWEEN 0 AND 2";
+  if (!has_code(c.stir_verification)) return "stir_verification BETWEEN 0 AND 2";
+  if (!has_code(c.attestation)) return "attestation BETWEEN 0 AND 3";
+  return std::nullopt;
+}
+
+// The ranges above are the CHECK constraints of migrations.cpp.
+static_assert(StoredEnum<Direction>::kCount == 2 && StoredEnum<HangupSource>::kCount == 4 &&
+              StoredEnum<Transport>::kCount == 3 && StoredEnum<RatingState>::kCount == 3 &&
+              StoredEnum<StirVerification>::kCount == 3 && StoredEnum<Attestation>::kCount == 4);
+
 const std::string& insert_call_sql() {
   static const std::string sql = insert_sql([](std::string_view) { return std::string_view(); });
   return sql;
@@ -144,16 +168,11 @@ namespace {
 // bind_call and read_call walk the same columns in the same order (the schema of calls), one
 // binding and one reading: alike on purpose, checked against each other by the store tests.
 // kTrunkOnly skips the columns insert_trunk_only_call_sql() writes as constants.
+// `uuid_key` is c.call_uuid folded to ASCII lower case: the spelling is kept too when it differs.
 template <bool kTrunkOnly>
-void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_blob,
-                  std::string& uuid_key, std::optional<std::int64_t> id, int first_parameter) {
-  uuid_key.assign(c.call_uuid);
-  bool folded = false;
-  for (char& ch : uuid_key) {
-    const char lower = ascii_lower(ch);
-    folded |= lower != ch;
-    ch = lower;
-  }
+void bind_columns(Statement& st, const CallRecord& c, std::string_view legs_blob,
+                  std::string_view uuid_key, std::optional<std::int64_t> id, int first_parameter) {
+  const bool folded = uuid_key != c.call_uuid;
   int i = first_parameter;
   // A column of kTrunkOnlyConstants: bound only by the full insert.
   const auto optional = [&](const auto& v) {
@@ -240,18 +259,19 @@ void bind_columns(Statement& st, const CallRecord& c, const std::string& legs_bl
 
 void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
                std::string& uuid_key, std::optional<std::int64_t> id) {
+  uuid_key.assign(c.call_uuid);
+  for (char& ch : uuid_key) ch = ascii_lower(ch);
   bind_columns<false>(st, c, legs_blob, uuid_key, id, 1);
 }
 
-void bind_trunk_only_call(Statement& st, const CallRecord& c, std::string& uuid_key,
-                          std::optional<std::int64_t> id) {
-  bind_trunk_only_call(st, c, uuid_key, id, 1);
+void bind_call_keyed(Statement& st, const CallRecord& c, std::string_view legs_blob,
+                     std::string_view folded_key, std::optional<std::int64_t> id) {
+  bind_columns<false>(st, c, legs_blob, folded_key, id, 1);
 }
 
-void bind_trunk_only_call(Statement& st, const CallRecord& c, std::string& uuid_key,
-                          std::optional<std::int64_t> id, int first_parameter) {
-  static const std::string no_legs;
-  bind_columns<true>(st, c, no_legs, uuid_key, id, first_parameter);
+void bind_trunk_only_call_keyed(Statement& st, const CallRecord& c, std::string_view folded_key,
+                                std::optional<std::int64_t> id, int first_parameter) {
+  bind_columns<true>(st, c, {}, folded_key, id, first_parameter);
 }
 
 Result<CallRecord> read_call(const Statement& st) {

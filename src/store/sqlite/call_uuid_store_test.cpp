@@ -608,6 +608,46 @@ TEST_F(UuidSnapshotStoreTest, AfterAStartFromTheTableTheBuilderBuildsEveryMapFor
   EXPECT_EQ(builds(), 0u);
 }
 
+// A write to an account whose uuid map is not built yet (after a start from the table, before
+// the background builder got to it) builds the map before its batch is queued, on the caller's
+// thread and outside the database's write lock, so that no group commit waits for that build:
+// here another writer holds the write lock the whole time the map is built. Duplicates are
+// still found exactly.
+TEST_F(UuidSnapshotStoreTest, AWriteBuildsAMissingMapOutsideTheWriteLock) {
+  std::vector<CallRecord> batch;
+  for (int i = 0; i < 5000; ++i) {
+    batch.push_back(minimal_call(acct_, "w-" + std::to_string(i), kT0 + i));
+  }
+  insert(batch);
+  store_.reset();
+  const SqliteCallStore::IndexStart s = start();  // from the table: no clean stop
+  ASSERT_FALSE(s.from_snapshot);
+  ASSERT_EQ(builds(), 0u);
+  std::promise<void> locked;
+  std::atomic<bool> done{false};
+  std::thread holder([&] {
+    (void)store_->db->with_writer([&](sqlite::Connection&) -> Status {
+      locked.set_value();
+      for (int i = 0; i < 200 && !done.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      return Status::Ok();
+    });
+  });
+  locked.get_future().wait();
+  std::future<Result<std::vector<InsertOutcome>>> answer = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "W-4999", kT0), minimal_call(acct_, "w-new", kT0)});
+  const std::uint64_t built_under_the_lock = builds();
+  done = true;
+  holder.join();
+  EXPECT_EQ(built_under_the_lock, 1u);
+  Result<std::vector<InsertOutcome>> r = answer.get();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_THAT(*r, ElementsAre(InsertOutcome::kDuplicate, InsertOutcome::kStored));
+  EXPECT_EQ(builds(), 1u);
+  EXPECT_EQ(rows("w-4999"), 1);
+}
+
 // An account whose map is still to be built from more than kInlineUuidBuildCalls rows: its
 // retrieve is not bounded (the server hands it to a worker) until the map is built, and the
 // retrieve itself builds it, outside the write lock, with the right answer; a stopped builder

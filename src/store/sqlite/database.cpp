@@ -151,6 +151,34 @@ Database::~Database() {
   writer_.reset();  // the last connection: SQLite checkpoints and removes the WAL
 }
 
+bool Database::checks_off() {
+  if (writer_unchecked_) return true;
+  // Both are flags of the connection (no I/O). SQLite then prepares each statement again on its
+  // next run, as it must once checks are added or left out.
+  if (writer_->in_transaction()) return false;
+  sqlite3* db = writer_->handle();
+  int keys = 1;
+  if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &keys) != SQLITE_OK || keys != 0 ||
+      !writer_->exec("PRAGMA ignore_check_constraints=ON").ok()) {
+    (void)sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, &keys);
+    return false;
+  }
+  writer_unchecked_ = true;
+  return true;
+}
+
+Status Database::checks_on() {
+  if (!writer_unchecked_) return Status::Ok();
+  int keys = 0;
+  if (sqlite3_db_config(writer_->handle(), SQLITE_DBCONFIG_ENABLE_FKEY, 1, &keys) != SQLITE_OK ||
+      keys != 1) {
+    return Status::Internal("sqlite: the writer's foreign key checks cannot be turned on again");
+  }
+  RETURN_IF_ERROR(writer_->exec("PRAGMA ignore_check_constraints=OFF"));
+  writer_unchecked_ = false;
+  return Status::Ok();
+}
+
 Database::ReaderLease::ReaderLease(Database* db, std::unique_ptr<Connection> conn)
     : db_(db), conn_(std::move(conn)) {
   conn_->start_budget();
@@ -233,6 +261,7 @@ std::shared_ptr<const SecretBox> Database::secrets() const {
 
 Result<int> Database::rotate_secret_key() {
   MutexLock lock(&write_mu_);
+  RETURN_IF_ERROR(checks_on());
   ASSIGN_OR_RETURN(RotatedKey rotated, rotate_key(*writer_, path_, *secrets()));
   MutexLock slock(&secrets_mu_);
   secrets_ = std::move(rotated.box);

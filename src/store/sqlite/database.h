@@ -85,6 +85,7 @@ class Database {
   template <class Fn, class R = std::invoke_result_t<Fn&, Connection&>>
   R with_writer(Fn&& fn) EXCLUDES(write_mu_) {
     MutexLock lock(&write_mu_);
+    RETURN_IF_ERROR(checks_on());
     return fn(*writer_);
   }
   // As with_writer, inside one write transaction (BEGIN IMMEDIATE) that commits when fn
@@ -93,7 +94,27 @@ class Database {
   R write_transaction(Fn&& fn) EXCLUDES(write_mu_) {
     MutexLock lock(&write_mu_);
     checkpoint_if_behind();
+    RETURN_IF_ERROR(checks_on());
     return in_transaction(*writer_, Transaction::Kind::kWrite, fn);
+  }
+  // As write_transaction, with the writer connection's foreign key checks and CHECK
+  // constraints off for that one transaction: for a writer that checks what it writes itself
+  // (ingest's looks each account of a group up once instead of SQLite for every row, and
+  // compares each enum code with its range in C++: call_row.h, failed_check). The transaction
+  // holds the database file's write lock, so no connection can delete a row it checked before
+  // it commits. SQLite switches both only outside a transaction, and every other use of the
+  // writer connection (with_writer, write_transaction, the key rotation) switches them on again
+  // first, so none ever runs without them; they stay off from one such transaction to the next
+  // (turning them off or on makes SQLite prepare each statement of the connection again, which
+  // a group commit would pay every time). `unchecked` tells fn whether they are off (false: they
+  // are checked as ever).
+  template <class Fn, class R = std::invoke_result_t<Fn&, Connection&, bool>>
+  R write_transaction_unchecked(Fn&& fn) EXCLUDES(write_mu_) {
+    MutexLock lock(&write_mu_);
+    checkpoint_if_behind();
+    const bool unchecked = checks_off();
+    auto with_flag = [&](Connection& c) { return fn(c, unchecked); };
+    return in_transaction(*writer_, Transaction::Kind::kWrite, with_flag);
   }
   // fn(Connection&) runs on a reader connection on loan from the pool, under the read time
   // budget; a read transaction it leaves open is rolled back afterwards.
@@ -163,6 +184,10 @@ class Database {
            std::shared_ptr<const SecretBox> secrets);
 
   Result<ReaderLease> reader() EXCLUDES(pool_mu_);
+  // The writer connection's foreign key checks and CHECK constraints (write_transaction_
+  // unchecked): turned off, both or neither (whether they are off), or on again.
+  bool checks_off() REQUIRES(write_mu_);
+  Status checks_on() REQUIRES(write_mu_);
   // The writer's WAL hook (after each commit): wakes the checkpointer past checkpoint_pages.
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
   // Before a write: a PASSIVE checkpoint on the writer when the log reached
@@ -185,6 +210,7 @@ class Database {
 
   Mutex write_mu_;
   std::unique_ptr<Connection> writer_ GUARDED_BY(write_mu_);
+  bool writer_unchecked_ GUARDED_BY(write_mu_) = false;  // checks_off() left them off
 
   CallIndexes call_indexes_;
   std::optional<std::string> snapshot_token_;

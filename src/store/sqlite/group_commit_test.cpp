@@ -3,6 +3,7 @@
 // failure, and the write-ahead log checkpointed off the commit path (database.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/call_row.h"
 #include "store/sqlite/stores.h"
 #include "testing/temp_dir.h"
 #include "testing/values.h"
@@ -148,6 +150,156 @@ TEST_F(GroupCommitTest, AFailedBatchLosesNothingOfTheOthersInItsGroup) {
   ASSERT_TRUE(feed.ok());
   ASSERT_EQ(feed->size(), 3004u);
   for (std::size_t i = 1; i < feed->size(); ++i) EXPECT_LT((*feed)[i - 1].id, (*feed)[i].id);
+}
+
+// Runs `sql` on a connection of its own with foreign keys enforced (as another program, e.g.
+// the sqlite3 shell with PRAGMA foreign_keys=ON, would); its result code.
+int run_elsewhere(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  EXPECT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr), SQLITE_OK);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  const int extended = sqlite3_extended_errcode(db);
+  sqlite3_close(db);
+  return rc == SQLITE_OK ? SQLITE_OK : extended;
+}
+
+// The writer looks each account of a group up once instead of SQLite checking the foreign key
+// of every row: the refusals are the ones the foreign key gave (the batch alone, the first call
+// naming the account, the same message), an account deleted by another program is refused from
+// then on, every stored row's account exists, and the writer connection checks foreign keys
+// again for everything else.
+TEST_F(GroupCommitTest, TheWriterChecksAccountsAsTheForeignKeyDid) {
+  std::vector<CallRecord> large;
+  for (int i = 0; i < 3000; ++i) large.push_back(minimal_call(acct_, "l" + std::to_string(i), kT0));
+  auto first = store_->calls.insert_calls_async(std::move(large));
+  auto good = store_->calls.insert_calls_async({minimal_call(acct_, "g1", kT0)});
+  // A duplicate and a stored call before the first call of the unknown account: refused there.
+  auto bad = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "L7", kT0), minimal_call(acct_, "b1", kT0),
+       minimal_call(424242, "b2", kT0), minimal_call(424242, "b3", kT0)});
+  auto good2 = store_->calls.insert_calls_async({minimal_call(acct_, "b1", kT0)});
+  ASSERT_TRUE(first.get().ok());
+  ASSERT_TRUE(good.get().ok());
+  Result<std::vector<InsertOutcome>> rbad = bad.get();
+  ASSERT_FALSE(rbad.ok());
+  EXPECT_EQ(rbad.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(rbad.status().message(), "call b2: no account with id 424242");
+  Result<std::vector<InsertOutcome>> r2 = good2.get();
+  ASSERT_TRUE(r2.ok()) << r2.status().message();
+  EXPECT_THAT(*r2, ElementsAre(InsertOutcome::kStored));
+  // Alone, a full-insert call (quality metrics) of the unknown account after a trunk-only one.
+  CallRecord full = minimal_call(424242, "Full-1", kT0);
+  full.quality.rtt_ms = 12.5;
+  Result<std::vector<InsertOutcome>> alone =
+      store_->calls.insert_calls({minimal_call(acct_, "a1", kT0), full});
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.status().message(), "call Full-1: no account with id 424242");
+  EXPECT_FALSE(store_->calls.find_call(acct_, "a1", 0)->has_value());
+
+  // An account another program deletes (it has no calls, so the foreign key lets it go): the
+  // next write naming it is refused.
+  Result<Account> gone = store_->accounts.create_account("Gone", "MAGGGGGGGGGGGGGGGGGG", "h");
+  ASSERT_TRUE(gone.ok());
+  ASSERT_THAT(*store_->calls.insert_calls({minimal_call(acct_, "before-delete", kT0)}),
+              ElementsAre(InsertOutcome::kStored));
+  ASSERT_EQ(run_elsewhere(path(), "DELETE FROM accounts WHERE id = " + std::to_string(gone->id)),
+            SQLITE_OK);
+  Result<std::vector<InsertOutcome>> after =
+      store_->calls.insert_calls({minimal_call(gone->id, "after-delete", kT0)});
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.status().message(),
+            "call after-delete: no account with id " + std::to_string(gone->id));
+  // An account with calls cannot be deleted by a program that enforces the foreign key.
+  EXPECT_EQ(run_elsewhere(path(), "DELETE FROM accounts WHERE id = " + std::to_string(acct_)),
+            SQLITE_CONSTRAINT_FOREIGNKEY);
+
+  // Every stored row names an account, and the writer connection checks foreign keys again.
+  const Status checked = store_->db->with_writer([&](sqlite::Connection& c) -> Status {
+    ASSIGN_OR_RETURN(const std::int64_t on, c.query_int("PRAGMA foreign_keys"));
+    EXPECT_EQ(on, 1);
+    ASSIGN_OR_RETURN(const bool broken, c.exists("PRAGMA foreign_key_check(calls)"));
+    EXPECT_FALSE(broken);
+    const Status refused = c.run(
+        "INSERT INTO oauth_apps (client_id, account_id, secret_hash, revoked, created_at)"
+        " VALUES ('x', 424242, 'h', 0, 0)");
+    EXPECT_FALSE(refused.ok());
+    EXPECT_EQ(sqlite3_extended_errcode(c.handle()), SQLITE_CONSTRAINT_FOREIGNKEY);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(checked.ok()) << checked.message();
+  // The same in a write transaction right after a group commit (they stay off from one group to
+  // the next, and every other use turns them on first).
+  ASSERT_THAT(*store_->calls.insert_calls({minimal_call(acct_, "last", kT0)}),
+              ElementsAre(InsertOutcome::kStored));
+  const Status in_transaction = store_->db->write_transaction([&](sqlite::Connection& c) {
+    return c.run(
+        "INSERT INTO oauth_apps (client_id, account_id, secret_hash, revoked, created_at)"
+        " VALUES ('y', 424242, 'h', 0, 0)");
+  });
+  EXPECT_FALSE(in_transaction.ok());
+  EXPECT_EQ(in_transaction.code(), Status::Code::kIOError);
+  EXPECT_NE(in_transaction.message().find("FOREIGN KEY constraint failed"), std::string::npos)
+      << in_transaction.message();
+  EXPECT_EQ(count(), 3000 + 4);
+}
+
+// The writer compares each enum code with its range itself instead of SQLite's CHECK
+// constraints: a code out of range (no validator makes one) is refused with SQLite's own error,
+// its batch alone, and nothing of it is written.
+TEST_F(GroupCommitTest, TheWriterRefusesACodeOutOfRangeAsTheCheckConstraintDid) {
+  const auto sqlite_says = [&](const CallRecord& c) {
+    std::string said;
+    const Status s = store_->db->with_writer([&](sqlite::Connection& conn) -> Status {
+      ASSIGN_OR_RETURN(std::unique_ptr<sqlite::Statement> st,
+                       conn.prepare_uncached(sqlite::insert_call_sql()));
+      std::string key;
+      sqlite::bind_call(*st, c, "", key);
+      said = st->run().message();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+    return said;
+  };
+  CallRecord attested = minimal_call(acct_, "bad-attestation", kT0);
+  attested.attestation = static_cast<Attestation>(7);
+  CallRecord directed = minimal_call(acct_, "bad-direction", kT0);
+  directed.direction = static_cast<Direction>(2);
+  directed.stir_verification = static_cast<StirVerification>(-1);  // the first check fails
+  const std::string attestation_error = sqlite_says(attested);
+  const std::string direction_error = sqlite_says(directed);
+  EXPECT_EQ(attestation_error,
+            "sqlite step: CHECK constraint failed: attestation BETWEEN 0 AND 3 (code 275)");
+  EXPECT_EQ(direction_error,
+            "sqlite step: CHECK constraint failed: direction BETWEEN 0 AND 1 (code 275)");
+
+  std::vector<CallRecord> large;
+  for (int i = 0; i < 3000; ++i) large.push_back(minimal_call(acct_, "l" + std::to_string(i), kT0));
+  auto first = store_->calls.insert_calls_async(std::move(large));
+  auto bad = store_->calls.insert_calls_async(
+      {minimal_call(acct_, "L1", kT0), minimal_call(acct_, "c1", kT0), attested});
+  auto good = store_->calls.insert_calls_async({minimal_call(acct_, "c1", kT0)});
+  ASSERT_TRUE(first.get().ok());
+  Result<std::vector<InsertOutcome>> rbad = bad.get();
+  ASSERT_FALSE(rbad.ok());
+  EXPECT_EQ(rbad.status().code(), Status::Code::kIOError);
+  EXPECT_EQ(rbad.status().message(), attestation_error);
+  Result<std::vector<InsertOutcome>> rgood = good.get();
+  ASSERT_TRUE(rgood.ok()) << rgood.status().message();
+  EXPECT_THAT(*rgood, ElementsAre(InsertOutcome::kStored));
+  // Alone, after a full statement's worth of trunk-only calls.
+  std::vector<CallRecord> alone;
+  for (int i = 0; i < 40; ++i) alone.push_back(minimal_call(acct_, "a" + std::to_string(i), kT0));
+  alone.push_back(directed);
+  Result<std::vector<InsertOutcome>> ralone = store_->calls.insert_calls(alone);
+  ASSERT_FALSE(ralone.ok());
+  EXPECT_EQ(ralone.status().code(), Status::Code::kIOError);
+  EXPECT_EQ(ralone.status().message(), direction_error);
+  EXPECT_FALSE(store_->calls.find_call(acct_, "a0", 0)->has_value());
+  EXPECT_EQ(count(), 3000 + 1);
+  // The writer connection checks them again.
+  EXPECT_EQ(sqlite_says(attested), attestation_error);
 }
 
 TEST_F(GroupCommitTest, BatchesQueuedBeforeCloseAreWritten) {

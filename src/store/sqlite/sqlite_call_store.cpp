@@ -685,6 +685,20 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
     }
     batch->slots[r.account_id] = *slot;
   }
+  // Each account's uuid map is built before the batch is queued, on this thread and outside the
+  // database's write lock (build_uuid_map: bounded reads on a reader connection, or a wait for
+  // the background builder's build of that map), so that the writer does not build it inside
+  // its write transaction, where every batch of every account would wait for it (seconds at
+  // millions of calls). A build that fails here is left to the writer, which builds a map it
+  // finds missing itself, as it always did.
+  for (const auto& [account_id, slot] : batch->slots) {
+    bool built = false;
+    {
+      MutexLock lock(&slot->uuids_mu);
+      built = slot->uuids_built;
+    }
+    if (!built) (void)build_uuid_map(*slot, account_id, nullptr);
+  }
   std::vector<std::unique_ptr<QueuedBatch>> answered;  // freed here, after the lock
   {
     MutexLock lock(&queue_mu_);
@@ -787,11 +801,26 @@ struct PendingRow {
 
 // Scratch space of the writer, reused from call to call.
 struct WriteScratch {
-  std::string legs_blob, uuid_key, folded;
+  std::string legs_blob, folded;
   std::vector<std::int64_t> candidates;
-  std::vector<std::uint64_t> hashes;      // of the batch's folded uuids
-  std::vector<PendingRow> pending;        // put aside for the next multi-row insert
-  std::vector<std::string> pending_keys;  // their folded uuids, bound until that insert ran
+  // The batch's uuids, each folded once (for its hash, its duplicate check and its bind): call
+  // i's is keys[key_at[i], key_at[i + 1]), bound in place until its insert ran.
+  std::string keys;
+  std::vector<std::size_t> key_at;
+  std::vector<std::uint64_t> hashes;  // of the batch's folded uuids
+  std::vector<PendingRow> pending;    // put aside for the next multi-row insert
+  // With the connection's foreign key checks and CHECK constraints off
+  // (Database::write_transaction_unchecked), the writer looks each account up itself, once a
+  // group (those found so far), and checks each call's enum codes.
+  bool check_rows = false;
+  std::vector<std::int64_t> accounts_found;
+  // The batch failed on an account that does not exist or a code out of range: its own
+  // failure, as a constraint's.
+  bool refused = false;
+
+  std::string_view key(std::size_t i) const {
+    return std::string_view(keys).substr(key_at[i], key_at[i + 1] - key_at[i]);
+  }
 };
 
 // How many calls ahead the writer asks for the uuid map's slots (insert_rows).
@@ -802,7 +831,7 @@ constexpr std::size_t kUuidPrefetchAhead = 8;
 // gone (retention, another program) or holds a uuid of another hash is dropped; one whose row
 // holds another uuid of the same hash (a collision) stays.
 Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::int64_t account_id,
-                            const std::string& key, std::uint64_t h, WriteScratch& w)
+                            std::string_view key, std::uint64_t h, WriteScratch& w)
     REQUIRES(s.uuids_mu) {
   w.candidates.clear();
   s.uuids.find(h, w.candidates);
@@ -822,6 +851,33 @@ Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::in
     if (stale) s.uuids.remove(h, id);
   }
   return false;
+}
+
+// What SQLite checks for each row when the connection checks (WriteScratch::check_rows is
+// false), checked here for `r`, about to be written: its enum codes (the table's CHECK
+// constraints), then its account (the foreign key), looked up once a group inside its write
+// transaction, so that no connection can delete it before the commit. A row that fails fails
+// its batch as SQLite's check would, with the same error, on the same call: the first (in the
+// batch's order) that is not a duplicate and fails it.
+Status check_row(Connection& c, const CallRecord& r, WriteScratch& w) {
+  if (const std::optional<std::string_view> check = sqlite::failed_check(r)) {
+    w.refused = true;
+    return Status::IOError("sqlite step: CHECK constraint failed: " + std::string(*check) +
+                           " (code " + std::to_string(SQLITE_CONSTRAINT_CHECK) + ")");
+  }
+  if (std::find(w.accounts_found.begin(), w.accounts_found.end(), r.account_id) !=
+      w.accounts_found.end()) {
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(const bool exists,
+                   c.exists("SELECT 1 FROM accounts WHERE id = ?", r.account_id));
+  if (!exists) {
+    w.refused = true;
+    return Status::Invalid("call " + r.call_uuid + ": no account with id " +
+                           std::to_string(r.account_id));
+  }
+  w.accounts_found.push_back(r.account_id);
+  return Status::Ok();
 }
 
 // The inserts of a group: every column bound, or the trunk-only calls' (call_row.h), one call
@@ -851,19 +907,19 @@ void note_stored(sqlite::CallIndexes::Slot& slot, std::uint64_t h, std::int64_t 
   slot.uuids_through_id = std::max(slot.uuids_through_id, id);
 }
 
-// Writes call `index` of `records` by an insert of its own; `key` receives its folded uuid.
+// Writes call `index` of `records` by an insert of its own.
 Status insert_one(Connection& c, const InsertStatements& st, const std::vector<CallRecord>& records,
                   std::size_t index, sqlite::CallIndexes::Slot& slot, std::uint64_t h,
-                  std::string& key, RowsWritten& out, WriteScratch& w) {
+                  RowsWritten& out, WriteScratch& w) {
   const CallRecord& r = records[index];
   Statement* insert = &st.trunk_only;
   if (sqlite::is_trunk_only_call(r)) {
-    sqlite::bind_trunk_only_call(*insert, r, key, out.next_id);
+    sqlite::bind_trunk_only_call_keyed(*insert, r, w.key(index), out.next_id);
   } else {
     insert = &st.full;
     w.legs_blob.clear();
     if (!r.legs.empty()) w.legs_blob = sqlite::encode_legs(r.legs);
-    sqlite::bind_call(*insert, r, w.legs_blob, key, out.next_id);
+    sqlite::bind_call_keyed(*insert, r, w.legs_blob, w.key(index), out.next_id);
   }
   // Every parameter is bound again for the next call: no clearing in between.
   Status s = insert->run();
@@ -892,9 +948,10 @@ Status flush_pending(Connection& c, const InsertStatements& st,
   if (st.trunk_only_rows != nullptr && n == st.rows_per_insert) {
     Statement& insert = *st.trunk_only_rows;
     for (std::size_t k = 0; k < n; ++k) {
-      sqlite::bind_trunk_only_call(insert, records[w.pending[k].index], w.pending_keys[k],
-                                   k == 0 ? out.next_id : std::nullopt,
-                                   static_cast<int>(k) * sqlite::kTrunkOnlyParameters + 1);
+      const std::size_t index = w.pending[k].index;
+      sqlite::bind_trunk_only_call_keyed(insert, records[index], w.key(index),
+                                         k == 0 ? out.next_id : std::nullopt,
+                                         static_cast<int>(k) * sqlite::kTrunkOnlyParameters + 1);
     }
     Status s = insert.run();
     insert.rewind();
@@ -918,8 +975,7 @@ Status flush_pending(Connection& c, const InsertStatements& st,
   }
   for (std::size_t k = 0; k < n; ++k) {
     const PendingRow& p = w.pending[k];
-    RETURN_IF_ERROR(
-        insert_one(c, st, records, p.index, *p.slot, p.hash, w.pending_keys[k], out, w));
+    RETURN_IF_ERROR(insert_one(c, st, records, p.index, *p.slot, p.hash, out, w));
   }
   w.pending.clear();
   return Status::Ok();
@@ -944,15 +1000,22 @@ Status insert_rows(Connection& c, const InsertStatements& st,
   RowsWritten out{next_id, row_ids, added};
   // The hashes first, so that each call can ask for the map's slots of a call a few ahead: a
   // lookup in a map of millions of entries otherwise waits for memory every time.
-  w.hashes.resize(records.size());
+  // Each uuid is folded here once, into one buffer that does not move while the batch is
+  // written (its keys are bound in place).
+  w.keys.clear();
+  w.key_at.resize(records.size() + 1);
+  w.key_at[0] = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    fold_uuid(records[i].call_uuid, w.folded);
-    w.hashes[i] = sqlite::call_uuid_hash(w.folded);
+    w.keys += records[i].call_uuid;
+    w.key_at[i + 1] = w.keys.size();
   }
+  for (char& ch : w.keys) ch = ascii_lower(ch);
+  w.hashes.resize(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) w.hashes[i] = sqlite::call_uuid_hash(w.key(i));
   for (std::size_t i = 0; i < records.size(); ++i) {
     const CallRecord& r = records[i];
     sqlite::CallIndexes::Slot& slot = *slots.at(r.account_id);
-    fold_uuid(r.call_uuid, w.uuid_key);
+    const std::string_view key = w.key(i);
     const std::uint64_t h = w.hashes[i];
     bool duplicate = false;
     {
@@ -961,28 +1024,26 @@ Status insert_rows(Connection& c, const InsertStatements& st,
           ahead < records.size() && records[ahead].account_id == r.account_id) {
         slot.uuids.prefetch(w.hashes[ahead]);  // the same map, under the lock held
       }
-      ASSIGN_OR_RETURN(duplicate, stored_already(c, slot, r.account_id, w.uuid_key, h, w));
+      ASSIGN_OR_RETURN(duplicate, stored_already(c, slot, r.account_id, key, h, w));
     }
     // The calls put aside are in no map yet.
     for (std::size_t k = 0; k < w.pending.size() && !duplicate; ++k) {
       duplicate = w.pending[k].hash == h &&
                   records[w.pending[k].index].account_id == r.account_id &&
-                  w.pending_keys[k] == w.uuid_key;
+                  w.key(w.pending[k].index) == key;
     }
     if (duplicate) {
       outcomes.push_back(InsertOutcome::kDuplicate);
       continue;
     }
+    if (w.check_rows) RETURN_IF_ERROR(check_row(c, r, w));
     if (st.trunk_only_rows != nullptr && sqlite::is_trunk_only_call(r)) {
-      const std::size_t k = w.pending.size();
-      if (w.pending_keys.size() <= k) w.pending_keys.resize(k + 1);
-      w.pending_keys[k].swap(w.uuid_key);
       w.pending.push_back({i, &slot, h});
       if (w.pending.size() == st.rows_per_insert)
         RETURN_IF_ERROR(flush_pending(c, st, records, out, w));
     } else {
       RETURN_IF_ERROR(flush_pending(c, st, records, out, w));  // the ids go in the calls' order
-      RETURN_IF_ERROR(insert_one(c, st, records, i, slot, h, w.uuid_key, out, w));
+      RETURN_IF_ERROR(insert_one(c, st, records, i, slot, h, out, w));
     }
     outcomes.push_back(InsertOutcome::kStored);
   }
@@ -1014,7 +1075,11 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
     MutexLock lock(&queue_mu_);
     rows_per_insert = rows_per_insert_;
   }
-  const Status committed = db_.write_transaction([&](Connection& c) -> Status {
+  // The foreign key of each row (its account) and its CHECK constraints are checked by the
+  // writer (check_row: each account once a group), not by SQLite for every row.
+  const Status committed = db_.write_transaction_unchecked([&](Connection& c,
+                                                               bool unchecked) -> Status {
+    scratch.check_rows = unchecked;
     // Another program may have stored calls since this process last looked (the write lock of
     // the database file is ours now, so none can meanwhile): each account of the group reads
     // the rows past the last it knows into its uuid map before a call is checked against it.
@@ -1049,6 +1114,7 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
       // undoes it alone, unless the failure is not the batch's own (then the group fails).
       if (!alone) RETURN_IF_ERROR(c.exec("SAVEPOINT batch"));
       const std::size_t added_before = added.size();
+      scratch.refused = false;
       batch->status = insert_rows(c, st, *batch->records, batch->slots, next_id, batch->row_ids,
                                   batch->outcomes, added, scratch);
       if (batch->status.ok()) {
@@ -1056,7 +1122,7 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
         continue;
       }
       const int code = sqlite3_extended_errcode(c.handle()) & 0xff;
-      if (alone || code != SQLITE_CONSTRAINT) return batch->status;
+      if (alone || (code != SQLITE_CONSTRAINT && !scratch.refused)) return batch->status;
       RETURN_IF_ERROR(c.exec("ROLLBACK TO batch"));
       RETURN_IF_ERROR(c.exec("RELEASE batch"));
       undo_uuids(added, added_before);
