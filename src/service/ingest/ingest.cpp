@@ -44,47 +44,11 @@ class Batch {
       result_.add_failure(line, raw.status().message(), FailureReason::kMalformed);
       return Status::Ok();
     }
-    unknown_account_ = false;
-    stages::IngestTimer validating(tally_, stages::IngestStage::kValidate);
-    // Validated straight into the next pending record, which is dropped again if the line fails.
-    if (pending_.capacity() == 0) pending_.reserve(chunk_capacity_);
-    CallRecord& record = pending_.emplace_back();
-    Status status = validate_record_into(*raw, resolver_, country_resolver_, record);
-    if (!store_error_.ok()) return drop_last(store_error_);
-    FailureReason reason =
-        unknown_account_ ? FailureReason::kUnknownAccount : FailureReason::kInvalid;
-    if (status.ok() && !record.trunk_id.empty()) {
-      // As link_trunk(record, *raw, resolver), reading the batch's cached facts in place.
-      Result<const std::optional<TrunkFacts>*> trunk =
-          cached_trunk(record.account_id, record.trunk_id);
-      if (!trunk.ok()) return drop_last(trunk.status());
-      Status linked = link_known_trunk(record, *raw, **trunk);
-      if (!linked.ok()) {
-        status = std::move(linked);
-        reason = FailureReason::kUnknownTrunk;
-      }
-    }
-    if (status.ok() && record.end_time < retention_floor_) {
-      reason = FailureReason::kPastRetention;
-      // It would never be served and the retention sweep would delete it: refuse it instead.
-      status = Status::Invalid("end_time: " + format_timestamp(record.end_time) + " is past the " +
-                               std::to_string(retention_days_) + "-day retention");
-    }
-    if (!status.ok()) {
-      result_.add_failure(line, status.message(), reason);
-      return drop_last(Status::Ok());
-    }
-    validating.stop();
-    std::string refused;
-    stages::IngestTimer rating_time(tally_, stages::IngestStage::kRate);
-    if (Status s = rate(record, refused); !s.ok()) return drop_last(std::move(s));
-    rating_time.stop();
-    if (!refused.empty()) {  // an amount out of range: this line fails, nothing is stored for it
-      result_.add_failure(line, std::move(refused), FailureReason::kUnrateable);
-      return drop_last(Status::Ok());
-    }
-    return pending_.size() >= kChunkSize ? flush() : Status::Ok();
+    return add_record(*raw, line);
   }
+  // A flat NDJSON line read in place (raw_record.h), from `line`: as add() of the RawRecord
+  // parse_ndjson_line would make of it.
+  Status add(const FlatRecord& raw, std::int64_t line) { return add_record(raw, line); }
 
   // How many records a chunk is made for: `lines` expected in all, at most kChunkSize. A batch
   // of a few lines then keeps a few records' room, not kChunkSize.
@@ -118,12 +82,57 @@ class Batch {
   void begin_record() { tally_.begin_record(); }
   // A record read by `read` (timed as the parse stage).
   template <typename Parse>
-  Result<RawRecord> parse(Parse&& read) {
+  auto parse(Parse&& read) {
     stages::IngestTimer parsing(tally_, stages::IngestStage::kParse);
     return read();
   }
 
  private:
+  // add() of a record read (a RawRecord or a FlatRecord).
+  template <class Record>
+  Status add_record(const Record& raw, std::int64_t line) {
+    unknown_account_ = false;
+    stages::IngestTimer validating(tally_, stages::IngestStage::kValidate);
+    // Validated straight into the next pending record, which is dropped again if the line fails.
+    if (pending_.capacity() == 0) pending_.reserve(chunk_capacity_);
+    CallRecord& record = pending_.emplace_back();
+    Status status = validate_record_into(raw, resolver_, country_resolver_, record);
+    if (!store_error_.ok()) return drop_last(store_error_);
+    FailureReason reason =
+        unknown_account_ ? FailureReason::kUnknownAccount : FailureReason::kInvalid;
+    if (status.ok() && !record.trunk_id.empty()) {
+      // As link_trunk(record, raw, resolver), reading the batch's cached facts in place.
+      Result<const std::optional<TrunkFacts>*> trunk =
+          cached_trunk(record.account_id, record.trunk_id);
+      if (!trunk.ok()) return drop_last(trunk.status());
+      Status linked = link_known_trunk(record, raw, **trunk);
+      if (!linked.ok()) {
+        status = std::move(linked);
+        reason = FailureReason::kUnknownTrunk;
+      }
+    }
+    if (status.ok() && record.end_time < retention_floor_) {
+      reason = FailureReason::kPastRetention;
+      // It would never be served and the retention sweep would delete it: refuse it instead.
+      status = Status::Invalid("end_time: " + format_timestamp(record.end_time) + " is past the " +
+                               std::to_string(retention_days_) + "-day retention");
+    }
+    if (!status.ok()) {
+      result_.add_failure(line, status.message(), reason);
+      return drop_last(Status::Ok());
+    }
+    validating.stop();
+    std::string refused;
+    stages::IngestTimer rating_time(tally_, stages::IngestStage::kRate);
+    if (Status s = rate(record, refused); !s.ok()) return drop_last(std::move(s));
+    rating_time.stop();
+    if (!refused.empty()) {  // an amount out of range: this line fails, nothing is stored for it
+      result_.add_failure(line, std::move(refused), FailureReason::kUnrateable);
+      return drop_last(Status::Ok());
+    }
+    return pending_.size() >= kChunkSize ? flush() : Status::Ok();
+  }
+
   // Drops the record add() was validating into (the last pending one), returning `s`.
   Status drop_last(Status s) {
     pending_.pop_back();
@@ -261,6 +270,8 @@ class Batch {
 };
 
 Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_line) {
+  // The thread's flat record: its room is kept from line to line and batch to batch.
+  thread_local FlatRecord flat;
   std::int64_t line = first_line;
   std::size_t pos = 0;
   while (true) {
@@ -269,8 +280,14 @@ Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_lin
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (!trim_blanks(l).empty()) {
       batch.begin_record();
-      const Result<RawRecord> raw = batch.parse([&] { return parse_ndjson_line(l); });
-      if (Status s = batch.add(raw, line); !s.ok()) return s;
+      // The common flat line is read in place and validated from there; any other goes through
+      // parse_ndjson_line, which decides it as always.
+      if (batch.parse([&] { return read_flat_line(l, flat); })) {
+        if (Status s = batch.add(flat, line); !s.ok()) return s;
+      } else {
+        const Result<RawRecord> raw = batch.parse([&] { return parse_ndjson_line(l); });
+        if (Status s = batch.add(raw, line); !s.ok()) return s;
+      }
     }
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
