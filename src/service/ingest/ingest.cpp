@@ -20,6 +20,8 @@ namespace {
 
 // Records per insert_calls call, i.e. per transaction.
 constexpr std::size_t kChunkSize = 10'000;
+// A chunk made for at least this many records starts from spent ones (Batch::next_record).
+constexpr std::size_t kRecycleFrom = 256;
 
 std::string_view strip_bom(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -62,16 +64,18 @@ class Batch {
 
   // Hands what is pending to the store (one transaction, or one batch of a group commit).
   Status flush() {
-    if (pending_.empty()) return Status::Ok();
+    if (used_ == 0) return Status::Ok();
     // A synchronous store writes here; the group-commit writer times its commits itself
     // (stages::add_ingest_store_ns).
     stages::IngestTimer storing(tally_, stages::IngestStage::kStore);
+    pending_.resize(used_);  // the spent records not written into are freed
     std::vector<RatingState> rating;
     rating.reserve(pending_.size());
     for (const CallRecord& r : pending_) rating.push_back(r.rating);
     chunks_.push_back(
         PendingBatch::Chunk{calls_.insert_calls_async(std::move(pending_)), std::move(rating)});
     pending_ = std::vector<CallRecord>();
+    used_ = 0;
     return Status::Ok();
   }
 
@@ -94,8 +98,7 @@ class Batch {
     unknown_account_ = false;
     stages::IngestTimer validating(tally_, stages::IngestStage::kValidate);
     // Validated straight into the next pending record, which is dropped again if the line fails.
-    if (pending_.capacity() == 0) pending_.reserve(chunk_capacity_);
-    CallRecord& record = pending_.emplace_back();
+    CallRecord& record = next_record();
     Status status = validate_record_into(raw, resolver_, country_resolver_, record);
     if (!store_error_.ok()) return drop_last(store_error_);
     FailureReason reason =
@@ -130,12 +133,33 @@ class Batch {
       result_.add_failure(line, std::move(refused), FailureReason::kUnrateable);
       return drop_last(Status::Ok());
     }
-    return pending_.size() >= kChunkSize ? flush() : Status::Ok();
+    return used_ >= kChunkSize ? flush() : Status::Ok();
   }
 
-  // Drops the record add() was validating into (the last pending one), returning `s`.
+  // The record the next line is validated into, equal to a default CallRecord: a spent one
+  // (CallStore::take_spent_records) assigned afresh, whose strings keep their room, while there
+  // is one; else a new one at the end of pending_. A chunk made for many records starts from
+  // the spent records of an answered one, if the store has them; a small one (a switch
+  // endpoint's few records) never takes thousands it would free again.
+  CallRecord& next_record() {
+    if (used_ < pending_.size()) {
+      CallRecord& spent = pending_[used_++];
+      spent = CallRecord{};
+      return spent;
+    }
+    if (pending_.capacity() == 0) {
+      if (chunk_capacity_ >= kRecycleFrom) pending_ = calls_.take_spent_records();
+      if (used_ < pending_.size()) return next_record();
+      pending_.reserve(chunk_capacity_);
+    }
+    ++used_;
+    return pending_.emplace_back();
+  }
+
+  // Drops the record add() was validating into (the last pending one), returning `s`: it stays
+  // in pending_ as a spent record, for the next line.
   Status drop_last(Status s) {
-    pending_.pop_back();
+    --used_;
     return s;
   }
 
@@ -262,7 +286,10 @@ class Batch {
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
   bool unknown_account_ = false;
+  // The chunk being made: pending_[0, used_) are its records, validated; the rest are spent
+  // records to write the next ones into (next_record()).
   std::vector<CallRecord> pending_;
+  std::size_t used_ = 0;
   std::size_t chunk_capacity_ = kChunkSize;  // the room pending_ is given (expect())
   std::vector<PendingBatch::Chunk> chunks_;  // handed to the store, not yet answered
   BatchResult result_;
