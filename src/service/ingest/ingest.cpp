@@ -137,14 +137,17 @@ class Batch {
   }
 
   // The record the next line is validated into, equal to a default CallRecord: a spent one
-  // (CallStore::take_spent_records) assigned afresh, whose strings keep their room, while there
-  // is one; else a new one at the end of pending_. A chunk made for many records starts from
+  // (CallStore::take_spent_records) assigned a default one, whose strings keep their room, while
+  // there is one; else a new one at the end of pending_. A chunk made for many records starts from
   // the spent records of an answered one, if the store has them; a small one (a switch
   // endpoint's few records) never takes thousands it would free again.
   CallRecord& next_record() {
     if (used_ < pending_.size()) {
+      // Copied from one default record made once: each string is emptied in its own room, and
+      // no record is made and dropped per line.
+      static const CallRecord kFresh;
       CallRecord& spent = pending_[used_++];
-      spent = CallRecord{};
+      spent = kFresh;
       return spent;
     }
     if (pending_.capacity() == 0) {

@@ -166,7 +166,11 @@ class FlatLine {
     return true;
   }
   void skip_blanks() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+    // Every blank is at most ' ': one comparison passes the common byte that follows none.
+    while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+           (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) {
+      ++p_;
+    }
   }
   static bool plain(char c) { return kPlain[static_cast<unsigned char>(c)]; }
 
