@@ -110,6 +110,9 @@ void to_raw(const JsonTape& tape, std::size_t i, RawValue& out) {
 // decides it as always: so what the fast reading accepts is a subset of what the reader
 // accepts, and every refusal and its message stays the reader's. ndjson_fast_path_test.cpp
 // compares the two over many lines.
+//
+// Its small steps are always inlined into read(): a call per field and per blank cost more than
+// the steps themselves.
 class FlatLine {
  public:
   explicit FlatLine(std::string_view line) : p_(line.data()), end_(line.data() + line.size()) {}
@@ -160,12 +163,12 @@ class FlatLine {
     return t;
   }();
 
-  bool take(char c) {
+  [[gnu::always_inline]] bool take(char c) {
     if (p_ == end_ || *p_ != c) return false;
     ++p_;
     return true;
   }
-  void skip_blanks() {
+  [[gnu::always_inline]] void skip_blanks() {
     // Every blank is at most ' ': one comparison passes the common byte that follows none.
     while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
            (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) {
@@ -176,7 +179,7 @@ class FlatLine {
 
   // The first byte at or after `p` that is not plain(), or `end`: 16 bytes at a time where
   // SSE2 is there (baseline on x86-64), loading only within [p, end).
-  static const char* skip_plain(const char* p, const char* end) {
+  [[gnu::always_inline]] static const char* skip_plain(const char* p, const char* end) {
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
@@ -199,7 +202,7 @@ class FlatLine {
   // After the opening quote: the string's text as `out`, up to and past the closing quote. A
   // string without escapes is seen in the line; one with escapes is decoded onto the end of
   // `unescaped_` (within the room made for the line, so the earlier views stay put).
-  bool string(std::string_view& out) {
+  [[gnu::always_inline]] bool string(std::string_view& out) {
     const char* const from = p_;
     p_ = skip_plain(p_, end_);
     if (p_ == end_) return false;
@@ -210,6 +213,12 @@ class FlatLine {
       return true;
     }
     if (*p_ != '\\') return false;
+    return unescape(from, out);
+  }
+
+  // The rest of string() for a string with escapes, from its first byte `from` (p_ is at its
+  // first backslash): decoded onto the end of `unescaped_`. Out of line: rare.
+  [[gnu::noinline]] bool unescape(const char* from, std::string_view& out) {
     std::string& buf = *unescaped_;
     const std::size_t start = buf.size();
     buf.append(from, static_cast<std::size_t>(p_ - from));
@@ -256,7 +265,7 @@ class FlatLine {
 
   static bool digit(char c) { return c >= '0' && c <= '9'; }
 
-  bool number(std::string_view& out) {
+  [[gnu::always_inline]] bool number(std::string_view& out) {
     const char* const from = p_;
     take('-');
     if (p_ == end_ || !digit(*p_)) return false;
@@ -279,7 +288,7 @@ class FlatLine {
     return true;
   }
 
-  bool literal(std::string_view word) {
+  [[gnu::always_inline]] bool literal(std::string_view word) {
     if (static_cast<std::size_t>(end_ - p_) < word.size() ||
         std::string_view(p_, word.size()) != word) {
       return false;
@@ -288,7 +297,7 @@ class FlatLine {
     return true;
   }
 
-  bool value(RawView& out) {
+  [[gnu::always_inline]] bool value(RawView& out) {
     if (p_ == end_) return false;
     switch (*p_) {
       case '"':
