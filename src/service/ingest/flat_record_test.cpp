@@ -11,32 +11,26 @@
 #include <string_view>
 #include <vector>
 
+#include "core/call_export.h"
 #include "service/ingest/raw_record.h"
 #include "service/ingest/trunk_link.h"
 #include "service/ingest/validate.h"
+#include "testing/random_calls.h"
 
 namespace cdrd::service::ingest::flat_record_test {
 
-// splitmix64: deterministic on every platform.
-class Random {
+// Deterministic for a seed; picks from arrays too.
+class Random : public cdrd::testing::Random {
  public:
-  explicit Random(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    s_ += 0x9E3779B97F4A7C15ULL;
-    std::uint64_t z = s_;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+  using cdrd::testing::Random::Random;
+  bool one_in(int n) { return between(1, n) == 1; }
+  std::size_t below(std::size_t n) {
+    return static_cast<std::size_t>(between(0, static_cast<std::int64_t>(n) - 1));
   }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  bool one_in(std::size_t n) { return below(n) == 0; }
   template <class T, std::size_t N>
   const T& pick(const T (&options)[N]) {
     return options[below(N)];
   }
-
- private:
-  std::uint64_t s_;
 };
 
 constexpr std::string_view kAuthId = "MAFLAT0123456789ABCD";
@@ -58,13 +52,13 @@ struct Member {
 };
 constexpr Member kValid[] = {
     {"account", "\"MAFLAT0123456789ABCD\""},
-    {"call_uuid", "\"6c3a8b60-26e0-4842-9387-2350de79f16b\""},
+    {"call_uuid", "\"0f8e2d14-9b7a-4c3e-8d21-7a5b3c9e1f02\""},
     {"call_direction", "\"outbound\""},
-    {"from_number", "\"+552135006716\""},
-    {"to_number", "\"+12604109832\""},
-    {"initiation_time", "\"2022-05-26 13:32:06\""},
-    {"answer_time", "\"2022-05-26 13:32:09\""},
-    {"end_time", "\"2022-05-26 13:32:37\""},
+    {"from_number", "\"+442071838750\""},
+    {"to_number", "\"+14155550123\""},
+    {"initiation_time", "\"2026-11-29 08:15:00\""},
+    {"answer_time", "\"2026-11-29 08:15:04\""},
+    {"end_time", "\"2026-11-29 08:15:32\""},
     {"duration", "28"},
     {"bill_duration", "30"},
     {"hangup_cause_code", "4000"},
@@ -82,37 +76,9 @@ constexpr Member kValid[] = {
     {"call_id", "\"a84b4c76e66710@pc33.example.com\""},
 };
 
-// Names: the record's own, other fields of the record, a hinted misspelling, an unknown one.
-constexpr std::string_view kNames[] = {
-    "account",
-    "call_uuid",
-    "call_direction",
-    "from_number",
-    "to_number",
-    "initiation_time",
-    "answer_time",
-    "end_time",
-    "duration",
-    "bill_duration",
-    "hangup_cause_code",
-    "hangup_cause_name",
-    "hangup_source",
-    "trunk_id",
-    "trunk_domain",
-    "region",
-    "transport_protocol",
-    "srtp",
-    "secure_trunking",
-    "rate",
-    "secure_trunking_rate",
-    "total_amount",
-    "from_country",
-    "to_country",
-    "stir_verification",
-    "attestation_indicator",
-    "call_id",
-    "cnam_lookup",
-    "cnam_lookup_rate",
+// Names: the record's own (the exported ones), other fields of the record, hinted misspellings,
+// unknown ones.
+constexpr std::string_view kOtherNames[] = {
     "flow",
     "from_username",
     "to_username",
@@ -137,6 +103,10 @@ constexpr std::string_view kNames[] = {
     "hangup_\\u0063ode",
     "tab\\tname",
 };
+
+std::string_view any_name(Random& rnd) {
+  return rnd.one_in(2) ? rnd.pick(kExportFields) : rnd.pick(kOtherNames);
+}
 
 // Values of every kind and form: good and bad for most fields, escapes, numbers the fast
 // reading leaves to the reader (exponents, long ones), nesting, non-ASCII.
@@ -226,7 +196,7 @@ std::string make_line(Random& rnd) {
   }
   const std::size_t added = rnd.below(3);
   for (std::size_t i = 0; i < added; ++i) {
-    members.emplace_back(std::string(rnd.pick(kNames)), std::string(rnd.pick(kValues)));
+    members.emplace_back(std::string(any_name(rnd)), std::string(rnd.pick(kValues)));
   }
   std::string out(rnd.pick(kBlanks));
   out += "{";
