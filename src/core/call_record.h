@@ -1,6 +1,6 @@
 // CallRecord: the one record model of a finished call inside cdrd. Ingest fills it, rating
 // completes it, the store keeps it, and every API shape is a view of it (see docs/data-model.md).
-// Plain value type; thread-safe to copy.
+// Plain value types, compared member by member (==); thread-safe to copy.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +34,8 @@ struct CallLeg {
   Micros hangup_time = 0;
   std::int64_t duration_s = 0;
   std::int64_t record_file_size = 0;
+
+  friend bool operator==(const CallLeg&, const CallLeg&) = default;
 };
 
 // Per-call quality metrics (Call Insights); every metric is optional.
@@ -42,6 +44,8 @@ struct CallQuality {
   std::optional<std::int64_t> post_dial_delay_ms;
   std::string caller_carrier, callee_carrier;
   std::string from_region, to_region;
+
+  friend bool operator==(const CallQuality&, const CallQuality&) = default;
 };
 
 struct CallRecord {
@@ -96,6 +100,8 @@ struct CallRecord {
 
   // --- Call Insights ---
   CallQuality quality;
+
+  friend bool operator==(const CallRecord&, const CallRecord&) = default;
 };
 
 }  // namespace cdrd

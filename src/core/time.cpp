@@ -57,9 +57,37 @@ std::size_t last_sign(std::string_view text) {
   return std::string_view::npos;
 }
 
+// The common form "YYYY-MM-DD HH:MM:SS" (or 'T' for the space), exactly 19 characters, read at
+// its fixed places: nullopt when `text` is not of that shape (then the general reading decides);
+// else what the general reading gives for it (a valid instant, or nullopt inside for an
+// impossible one). time_test.cpp compares the two over every shape.
+std::optional<std::optional<TimeInterval>> parse_plain_seconds(std::string_view text) {
+  if (text.size() != 19) return std::nullopt;
+  const char* const p = text.data();
+  if (p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') || p[13] != ':' ||
+      p[16] != ':') {
+    return std::nullopt;
+  }
+  // A byte below '0' wraps to a large unsigned value: one comparison checks a digit.
+  const auto d = [p](int i) { return static_cast<unsigned>(p[i] - '0'); };
+  for (const int i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (d(i) > 9) return std::nullopt;
+  }
+  const int y = static_cast<int>(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
+  const unsigned mo = d(5) * 10 + d(6), day = d(8) * 10 + d(9);
+  const unsigned h = d(11) * 10 + d(12), mi = d(14) * 10 + d(15), s = d(17) * 10 + d(18);
+  if (y < 1970 || mo < 1 || mo > 12 || day < 1 || day > days_in_month(y, mo) || h > 23 || mi > 59 ||
+      s > 59) {
+    return std::optional<TimeInterval>();
+  }
+  const Micros secs = days_from_civil(y, mo, day) * 86400 + Micros{h} * 3600 + Micros{mi} * 60 + s;
+  return std::optional<TimeInterval>(TimeInterval{secs * kMicrosPerSecond, kMicrosPerSecond});
+}
+
 }  // namespace
 
 std::optional<TimeInterval> parse_timestamp(std::string_view text) {
+  if (std::optional<std::optional<TimeInterval>> plain = parse_plain_seconds(text)) return *plain;
   // Strip the zone designator: 'Z', or an offset from UTC after the minutes.
   Micros offset = 0;
   if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) {

@@ -155,3 +155,70 @@ TEST(FormatTimestamp, WritesWhatPrintfWrites) {
 
 }  // namespace
 }  // namespace cdrd
+
+namespace cdrd::time_plain_form_test {
+
+// What the general reading gives for `text`: the same text with a 'Z' after it, which the plain
+// form's reading never takes (20 characters) and which, for a text that ends in no zone, names
+// the same instant. nullopt (nothing to compare) for a text the 'Z' would change: one that ends
+// in a zone of its own.
+std::optional<std::optional<TimeInterval>> general_reading(const std::string& text) {
+  if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) return std::nullopt;
+  const std::size_t sign = text.find_last_of("+-");
+  if (sign != std::string::npos && sign >= 16) return std::nullopt;
+  return parse_timestamp(text + "Z");
+}
+
+void expect_same(const std::string& text) {
+  const auto want = general_reading(text);
+  if (!want) return;
+  const std::optional<TimeInterval> got = parse_timestamp(text);
+  ASSERT_EQ(got.has_value(), want->has_value()) << text;
+  if (got) {
+    EXPECT_EQ(got->start, (*want)->start) << text;
+    EXPECT_EQ(got->width, (*want)->width) << text;
+  }
+}
+
+TEST(ParseTimestamp, ThePlainSecondsFormReadsAsTheGeneralReading) {
+  char buf[32];
+  // Every month and day from 0 to 32 of years around the edges (1969, leap and century years),
+  // at times in and out of range, with either separator.
+  for (const int y : {1969, 1970, 1999, 2000, 2024, 2026, 2100, 2400, 9999}) {
+    for (int mo = 0; mo <= 13; ++mo) {
+      for (int d = 0; d <= 32; ++d) {
+        for (const char* time :
+             {"00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60", "09:05:07"}) {
+          for (const char sep : {' ', 'T'}) {
+            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d%c%s", y, mo, d, sep, time);
+            expect_same(buf);
+          }
+        }
+      }
+    }
+  }
+  // Mutations of a valid text: each place given each of a set of bytes, and pairs of places.
+  const std::string base = "2026-11-30 10:00:40";
+  const std::string bytes = std::string("0123456789 -+:T.Zz/x\x7f") + '\0' + "\x80\xff";
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    for (const char c : bytes) {
+      std::string t = base;
+      t[i] = c;
+      expect_same(t);
+      for (std::size_t j = i + 1; j < base.size(); j += 3) {
+        for (const char c2 : {'0', '9', '-', ':', ' ', 'x'}) {
+          std::string u = t;
+          u[j] = c2;
+          expect_same(u);
+        }
+      }
+    }
+  }
+  // Lengths around 19.
+  for (const std::string t : {"2026-11-30 10:00:4", "2026-11-30 10:00:400", "2026-11-30 10:00",
+                              "2026-11-30 10:00:40.5", "2026-11-30T10:00:40+01"}) {
+    expect_same(t);
+  }
+}
+
+}  // namespace cdrd::time_plain_form_test

@@ -81,6 +81,13 @@ class CallStore {
     return done.get_future();
   }
 
+  // The records of a batch given to insert_calls_async and answered since, handed back for the
+  // caller to write a later batch into, so that their strings' room and their memory are used
+  // again instead of freed and allocated anew; an empty vector when there are none. Their
+  // values are stale: a caller assigns each record before it uses it (`r = CallRecord{}` keeps
+  // the strings' room). Default: none.
+  virtual std::vector<CallRecord> take_spent_records() { return {}; }
+
   // The call, if it belongs to the account and ended at or after `served_from`. `call_uuid`
   // matches in any ASCII letter case; the call keeps the spelling it was first stored with.
   virtual Result<std::optional<CallRecord>> find_call(std::int64_t account_id,

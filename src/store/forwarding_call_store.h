@@ -26,6 +26,7 @@ class ForwardingCallStore : public CallStore {
       std::vector<CallRecord> records) override {
     return inner_.insert_calls_async(std::move(records));
   }
+  std::vector<CallRecord> take_spent_records() override { return inner_.take_spent_records(); }
   Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
                                               Micros served_from) override {
     return inner_.find_call(account_id, call_uuid, served_from);

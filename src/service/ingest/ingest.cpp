@@ -20,6 +20,8 @@ namespace {
 
 // Records per insert_calls call, i.e. per transaction.
 constexpr std::size_t kChunkSize = 10'000;
+// A chunk made for at least this many records starts from spent ones (Batch::next_record).
+constexpr std::size_t kRecycleFrom = 256;
 
 std::string_view strip_bom(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -44,21 +46,69 @@ class Batch {
       result_.add_failure(line, raw.status().message(), FailureReason::kMalformed);
       return Status::Ok();
     }
+    return add_record(*raw, line);
+  }
+  // A flat NDJSON line read in place (raw_record.h), from `line`: as add() of the RawRecord
+  // parse_ndjson_line would make of it.
+  Status add(const FlatRecord& raw, std::int64_t line) { return add_record(raw, line); }
+
+  // How many records a chunk is made for: `lines` expected in all, at most kChunkSize. A batch
+  // of a few lines then keeps a few records' room, not kChunkSize.
+  void expect(std::size_t lines) {
+    chunk_capacity_ = std::min(std::max<std::size_t>(lines, 1), kChunkSize);
+  }
+
+  void fail(std::int64_t line, std::string error) {
+    result_.add_failure(line, std::move(error), FailureReason::kMalformed);
+  }
+
+  // Hands what is pending to the store (one transaction, or one batch of a group commit).
+  Status flush() {
+    if (used_ == 0) return Status::Ok();
+    // A synchronous store writes here; the group-commit writer times its commits itself
+    // (stages::add_ingest_store_ns).
+    stages::IngestTimer storing(tally_, stages::IngestStage::kStore);
+    pending_.resize(used_);  // the spent records not written into are freed
+    std::vector<RatingState> rating;
+    rating.reserve(pending_.size());
+    for (const CallRecord& r : pending_) rating.push_back(r.rating);
+    chunks_.push_back(
+        PendingBatch::Chunk{calls_.insert_calls_async(std::move(pending_)), std::move(rating)});
+    pending_ = std::vector<CallRecord>();
+    used_ = 0;
+    return Status::Ok();
+  }
+
+  std::vector<PendingBatch::Chunk> take_chunks() { return std::move(chunks_); }
+  BatchResult take() { return std::move(result_); }
+
+  // A record begins (core/stage_times.h), before parse() and add().
+  void begin_record() { tally_.begin_record(); }
+  // A record read by `read` (timed as the parse stage).
+  template <typename Parse>
+  auto parse(Parse&& read) {
+    stages::IngestTimer parsing(tally_, stages::IngestStage::kParse);
+    return read();
+  }
+
+ private:
+  // add() of a record read (a RawRecord or a FlatRecord).
+  template <class Record>
+  Status add_record(const Record& raw, std::int64_t line) {
     unknown_account_ = false;
     stages::IngestTimer validating(tally_, stages::IngestStage::kValidate);
     // Validated straight into the next pending record, which is dropped again if the line fails.
-    if (pending_.capacity() == 0) pending_.reserve(chunk_capacity_);
-    CallRecord& record = pending_.emplace_back();
-    Status status = validate_record_into(*raw, resolver_, country_resolver_, record);
+    CallRecord& record = next_record();
+    Status status = validate_record_into(raw, resolver_, country_resolver_, record);
     if (!store_error_.ok()) return drop_last(store_error_);
     FailureReason reason =
         unknown_account_ ? FailureReason::kUnknownAccount : FailureReason::kInvalid;
     if (status.ok() && !record.trunk_id.empty()) {
-      // As link_trunk(record, *raw, resolver), reading the batch's cached facts in place.
+      // As link_trunk(record, raw, resolver), reading the batch's cached facts in place.
       Result<const std::optional<TrunkFacts>*> trunk =
           cached_trunk(record.account_id, record.trunk_id);
       if (!trunk.ok()) return drop_last(trunk.status());
-      Status linked = link_known_trunk(record, *raw, **trunk);
+      Status linked = link_known_trunk(record, raw, **trunk);
       if (!linked.ok()) {
         status = std::move(linked);
         reason = FailureReason::kUnknownTrunk;
@@ -83,50 +133,36 @@ class Batch {
       result_.add_failure(line, std::move(refused), FailureReason::kUnrateable);
       return drop_last(Status::Ok());
     }
-    return pending_.size() >= kChunkSize ? flush() : Status::Ok();
+    return used_ >= kChunkSize ? flush() : Status::Ok();
   }
 
-  // How many records a chunk is made for: `lines` expected in all, at most kChunkSize. A batch
-  // of a few lines then keeps a few records' room, not kChunkSize.
-  void expect(std::size_t lines) {
-    chunk_capacity_ = std::min(std::max<std::size_t>(lines, 1), kChunkSize);
+  // The record the next line is validated into, equal to a default CallRecord: a spent one
+  // (CallStore::take_spent_records) assigned a default one, whose strings keep their room, while
+  // there is one; else a new one at the end of pending_. A chunk made for many records starts from
+  // the spent records of an answered one, if the store has them; a small one (a switch
+  // endpoint's few records) never takes thousands it would free again.
+  CallRecord& next_record() {
+    if (used_ < pending_.size()) {
+      // Copied from one default record made once: each string is emptied in its own room, and
+      // no record is made and dropped per line.
+      static const CallRecord kFresh;
+      CallRecord& spent = pending_[used_++];
+      spent = kFresh;
+      return spent;
+    }
+    if (pending_.capacity() == 0) {
+      if (chunk_capacity_ >= kRecycleFrom) pending_ = calls_.take_spent_records();
+      if (used_ < pending_.size()) return next_record();
+      pending_.reserve(chunk_capacity_);
+    }
+    ++used_;
+    return pending_.emplace_back();
   }
 
-  void fail(std::int64_t line, std::string error) {
-    result_.add_failure(line, std::move(error), FailureReason::kMalformed);
-  }
-
-  // Hands what is pending to the store (one transaction, or one batch of a group commit).
-  Status flush() {
-    if (pending_.empty()) return Status::Ok();
-    // A synchronous store writes here; the group-commit writer times its commits itself
-    // (stages::add_ingest_store_ns).
-    stages::IngestTimer storing(tally_, stages::IngestStage::kStore);
-    std::vector<RatingState> rating;
-    rating.reserve(pending_.size());
-    for (const CallRecord& r : pending_) rating.push_back(r.rating);
-    chunks_.push_back(
-        PendingBatch::Chunk{calls_.insert_calls_async(std::move(pending_)), std::move(rating)});
-    pending_ = std::vector<CallRecord>();
-    return Status::Ok();
-  }
-
-  std::vector<PendingBatch::Chunk> take_chunks() { return std::move(chunks_); }
-  BatchResult take() { return std::move(result_); }
-
-  // A record begins (core/stage_times.h), before parse() and add().
-  void begin_record() { tally_.begin_record(); }
-  // A record read by `read` (timed as the parse stage).
-  template <typename Parse>
-  Result<RawRecord> parse(Parse&& read) {
-    stages::IngestTimer parsing(tally_, stages::IngestStage::kParse);
-    return read();
-  }
-
- private:
-  // Drops the record add() was validating into (the last pending one), returning `s`.
+  // Drops the record add() was validating into (the last pending one), returning `s`: it stays
+  // in pending_ as a spent record, for the next line.
   Status drop_last(Status s) {
-    pending_.pop_back();
+    --used_;
     return s;
   }
 
@@ -253,7 +289,10 @@ class Batch {
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
   bool unknown_account_ = false;
+  // The chunk being made: pending_[0, used_) are its records, validated; the rest are spent
+  // records to write the next ones into (next_record()).
   std::vector<CallRecord> pending_;
+  std::size_t used_ = 0;
   std::size_t chunk_capacity_ = kChunkSize;  // the room pending_ is given (expect())
   std::vector<PendingBatch::Chunk> chunks_;  // handed to the store, not yet answered
   BatchResult result_;
@@ -261,6 +300,8 @@ class Batch {
 };
 
 Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_line) {
+  // The thread's flat record: its room is kept from line to line and batch to batch.
+  thread_local FlatRecord flat;
   std::int64_t line = first_line;
   std::size_t pos = 0;
   while (true) {
@@ -269,8 +310,14 @@ Status ingest_ndjson(Batch& batch, std::string_view text, std::int64_t first_lin
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (!trim_blanks(l).empty()) {
       batch.begin_record();
-      const Result<RawRecord> raw = batch.parse([&] { return parse_ndjson_line(l); });
-      if (Status s = batch.add(raw, line); !s.ok()) return s;
+      // The common flat line is read in place and validated from there; any other goes through
+      // parse_ndjson_line, which decides it as always.
+      if (batch.parse([&] { return read_flat_line(l, flat); })) {
+        if (Status s = batch.add(flat, line); !s.ok()) return s;
+      } else {
+        const Result<RawRecord> raw = batch.parse([&] { return parse_ndjson_line(l); });
+        if (Status s = batch.add(raw, line); !s.ok()) return s;
+      }
     }
     if (nl == std::string_view::npos) break;
     pos = nl + 1;

@@ -102,25 +102,33 @@ void to_raw(const JsonTape& tape, std::size_t i, RawValue& out) {
 // The common line read without the general reader: one object of at most kFastMembers members,
 // each value a string, a plain number, true, false or null, every byte printable ASCII, strings
 // without \u escapes. Such a line is read to exactly the fields parse_json_tape and to_raw give
-// (json_reader.h), in one pass and straight into `fields` (its strings reused). Anything else
-// (nesting, other bytes, \u, an exponent or a long number, a limit in reach, or any error) makes
-// it answer false, and the line goes to the general reader, which decides it as always: so what
-// the fast reading accepts is a subset of what the reader accepts, and every refusal and its
-// message stays the reader's. ndjson_fast_path_test.cpp compares the two over many lines.
+// (json_reader.h), in one pass, as views (FlatRecord): into the line, or for a string with
+// escapes into the record's `unescaped`, whose room is made for the whole line before the first
+// byte is written (a decoded string is never longer than its text in the line), so no view
+// moves. Anything else (nesting, other bytes, \u, an exponent or a long number, a limit in
+// reach, or any error) makes it answer false, and the line goes to the general reader, which
+// decides it as always: so what the fast reading accepts is a subset of what the reader
+// accepts, and every refusal and its message stays the reader's. ndjson_fast_path_test.cpp
+// compares the two over many lines.
+//
+// Its small steps are always inlined into read(): a call per field and per blank cost more than
+// the steps themselves.
 class FlatLine {
  public:
   explicit FlatLine(std::string_view line) : p_(line.data()), end_(line.data() + line.size()) {}
 
-  bool read(std::vector<RawField>& fields) {
+  bool read(FlatRecord& out) {
+    out.fields.clear();
+    out.unescaped.clear();
+    out.unescaped.reserve(static_cast<std::size_t>(end_ - p_));
+    unescaped_ = &out.unescaped;
     skip_blanks();
     if (!take('{')) return false;
     skip_blanks();
-    std::size_t k = 0;
     if (!take('}')) {
       while (true) {
-        if (k == kFastMembers) return false;
-        if (k == fields.size()) fields.emplace_back();
-        RawField& f = fields[k++];
+        if (out.fields.size() == kFastMembers) return false;
+        FlatField& f = out.fields.emplace_back();
         if (!take('"') || !string(f.name)) return false;
         skip_blanks();
         if (!take(':')) return false;
@@ -136,9 +144,7 @@ class FlatLine {
       }
     }
     skip_blanks();
-    if (p_ != end_) return false;
-    fields.resize(k);
-    return true;
+    return p_ == end_;
   }
 
  private:
@@ -157,26 +163,23 @@ class FlatLine {
     return t;
   }();
 
-  bool take(char c) {
+  [[gnu::always_inline]] bool take(char c) {
     if (p_ == end_ || *p_ != c) return false;
     ++p_;
     return true;
   }
-  void skip_blanks() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  [[gnu::always_inline]] void skip_blanks() {
+    // Every blank is at most ' ': one comparison passes the common byte that follows none.
+    while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+           (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) {
+      ++p_;
+    }
   }
   static bool plain(char c) { return kPlain[static_cast<unsigned char>(c)]; }
 
-  // out = [p, p + n), into the room `out` has: an append to an emptied string is a copy and a
-  // length, where assign() first works out whether the text overlaps the string's own.
-  static void put(std::string& out, const char* p, std::size_t n) {
-    out.clear();
-    out.append(p, n);
-  }
-
   // The first byte at or after `p` that is not plain(), or `end`: 16 bytes at a time where
   // SSE2 is there (baseline on x86-64), loading only within [p, end).
-  static const char* skip_plain(const char* p, const char* end) {
+  [[gnu::always_inline]] static const char* skip_plain(const char* p, const char* end) {
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
@@ -196,62 +199,73 @@ class FlatLine {
     return p;
   }
 
-  // After the opening quote: the string's text into `out`, up to and past the closing quote.
-  bool string(std::string& out) {
+  // After the opening quote: the string's text as `out`, up to and past the closing quote. A
+  // string without escapes is seen in the line; one with escapes is decoded onto the end of
+  // `unescaped_` (within the room made for the line, so the earlier views stay put).
+  [[gnu::always_inline]] bool string(std::string_view& out) {
     const char* const from = p_;
     p_ = skip_plain(p_, end_);
     if (p_ == end_) return false;
     if (*p_ == '"') {
       if (static_cast<std::size_t>(p_ - from) > kFastString) return false;
-      put(out, from, static_cast<std::size_t>(p_ - from));
+      out = std::string_view(from, static_cast<std::size_t>(p_ - from));
       ++p_;
       return true;
     }
     if (*p_ != '\\') return false;
-    put(out, from, static_cast<std::size_t>(p_ - from));
+    return unescape(from, out);
+  }
+
+  // The rest of string() for a string with escapes, from its first byte `from` (p_ is at its
+  // first backslash): decoded onto the end of `unescaped_`. Out of line: rare.
+  [[gnu::noinline]] bool unescape(const char* from, std::string_view& out) {
+    std::string& buf = *unescaped_;
+    const std::size_t start = buf.size();
+    buf.append(from, static_cast<std::size_t>(p_ - from));
     while (true) {
       const char* const run = p_;
       p_ = skip_plain(p_, end_);
-      out.append(run, static_cast<std::size_t>(p_ - run));
+      buf.append(run, static_cast<std::size_t>(p_ - run));
       if (p_ == end_) return false;
       const char c = *p_++;
       if (c == '"') break;
       if (c != '\\' || p_ == end_) return false;
       switch (*p_++) {
         case '"':
-          out.push_back('"');
+          buf.push_back('"');
           break;
         case '\\':
-          out.push_back('\\');
+          buf.push_back('\\');
           break;
         case '/':
-          out.push_back('/');
+          buf.push_back('/');
           break;
         case 'b':
-          out.push_back('\b');
+          buf.push_back('\b');
           break;
         case 'f':
-          out.push_back('\f');
+          buf.push_back('\f');
           break;
         case 'n':
-          out.push_back('\n');
+          buf.push_back('\n');
           break;
         case 'r':
-          out.push_back('\r');
+          buf.push_back('\r');
           break;
         case 't':
-          out.push_back('\t');
+          buf.push_back('\t');
           break;
         default:  // \u and anything invalid
           return false;
       }
     }
+    out = std::string_view(buf.data() + start, buf.size() - start);
     return out.size() <= kFastString;
   }
 
   static bool digit(char c) { return c >= '0' && c <= '9'; }
 
-  bool number(std::string& out) {
+  [[gnu::always_inline]] bool number(std::string_view& out) {
     const char* const from = p_;
     take('-');
     if (p_ == end_ || !digit(*p_)) return false;
@@ -270,11 +284,11 @@ class FlatLine {
     }
     const auto n = static_cast<std::size_t>(p_ - from);
     if (n > kFastNumber) return false;
-    put(out, from, n);
+    out = std::string_view(from, n);
     return true;
   }
 
-  bool literal(std::string_view word) {
+  [[gnu::always_inline]] bool literal(std::string_view word) {
     if (static_cast<std::size_t>(end_ - p_) < word.size() ||
         std::string_view(p_, word.size()) != word) {
       return false;
@@ -283,10 +297,8 @@ class FlatLine {
     return true;
   }
 
-  bool value(RawValue& out) {
+  [[gnu::always_inline]] bool value(RawView& out) {
     if (p_ == end_) return false;
-    out.items.clear();
-    out.members.clear();
     switch (*p_) {
       case '"':
         ++p_;
@@ -294,15 +306,15 @@ class FlatLine {
         return string(out.text);
       case 't':
         out.kind = RawKind::kBool;
-        out.text.assign("true");
+        out.text = "true";
         return literal("true");
       case 'f':
         out.kind = RawKind::kBool;
-        out.text.assign("false");
+        out.text = "false";
         return literal("false");
       case 'n':
         out.kind = RawKind::kNull;
-        out.text.clear();
+        out.text = std::string_view();
         return literal("null");
       default:
         out.kind = RawKind::kNumber;
@@ -312,9 +324,12 @@ class FlatLine {
 
   const char* p_;
   const char* const end_;
+  std::string* unescaped_ = nullptr;
 };
 
 }  // namespace
+
+bool read_flat_line(std::string_view line, FlatRecord& out) { return FlatLine(line).read(out); }
 
 RawRecord::~RawRecord() {
   if (!FieldPool::gone) pool().give(fields);
@@ -330,7 +345,24 @@ Result<RawRecord> parse_ndjson_line(std::string_view line) {
   // The record's storage comes from the pool, and the reader's tape is reused from line to line
   // on each thread: once warm, a line costs no allocation.
   RawRecord record(pool().take());
-  if (FlatLine(line).read(record.fields)) return record;
+  thread_local FlatRecord flat;
+  if (read_flat_line(line, flat)) {
+    record.fields.resize(flat.fields.size());
+    for (std::size_t k = 0; k < flat.fields.size(); ++k) {
+      const FlatField& from = flat.fields[k];
+      RawField& f = record.fields[k];
+      // Into the room the pooled strings have: an append to an emptied string is a copy and a
+      // length, where assign() first works out whether the text overlaps the string's own.
+      f.name.clear();
+      f.name.append(from.name);
+      f.value.kind = from.value.kind;
+      f.value.text.clear();
+      f.value.text.append(from.value.text);
+      f.value.items.clear();
+      f.value.members.clear();
+    }
+    return record;
+  }
   thread_local JsonTape tape;
   // Ingest's own bounds: a record holds at most kMaxLegs (1000) legs, checked again, with the
   // field's name, by the validator.
@@ -398,16 +430,18 @@ std::string excerpt(std::string_view s, std::size_t max_chars) {
 
 }  // namespace
 
-std::string describe(const RawValue& value) {
+std::string describe(const RawValue& value) { return describe(value.kind, value.text); }
+
+std::string describe(RawKind kind, std::string_view text) {
   constexpr std::size_t kMax = 40;
-  switch (value.kind) {
+  switch (kind) {
     case RawKind::kString:
     case RawKind::kText:
-      return "'" + excerpt(value.text, kMax) + "'";
+      return "'" + excerpt(text, kMax) + "'";
     case RawKind::kNumber:
-      return excerpt(value.text, kMax);
+      return excerpt(text, kMax);
     case RawKind::kBool:
-      return value.text;
+      return std::string(text);
     case RawKind::kNull:
       return "null";
     case RawKind::kArray:

@@ -58,6 +58,37 @@ struct RawRecord {
   std::vector<RawField> fields;
 };
 
+// One value of a flat line (FlatRecord), seen where it lies: `text` as in RawValue (a string's
+// decoded text, a number's exact text, "true"/"false", "" for null). Never an array or object.
+struct RawView {
+  RawKind kind = RawKind::kNull;
+  std::string_view text;
+};
+
+struct FlatField {
+  std::string_view name;
+  RawView value;
+};
+
+// The common NDJSON line (one flat object of strings, plain numbers, booleans and nulls: what
+// parse_ndjson_line reads without the general reader) as views, with no string copied: a name or
+// string without escapes is seen in the line itself, one with escapes in `unescaped`, where it
+// is decoded (its room is made for the whole line first, so no view moves). Valid while the line
+// and this record are, until the next read_flat_line into it. Ingest reads its lines into one
+// FlatRecord per batch and validates each from there (validate_record_into); the same fields,
+// copied, are what parse_ndjson_line returns for such a line.
+struct FlatRecord {
+  std::vector<FlatField> fields;
+  std::string unescaped;
+};
+
+// Reads `line` into `out` when it is such a flat line, and only then: false for every other
+// line (nesting, bytes outside printable ASCII, \u escapes, an exponent or a long number, a
+// limit of the reader in reach, any error), which parse_ndjson_line decides as always. When
+// true, the fields are exactly those parse_ndjson_line gives (ndjson_fast_path_test.cpp,
+// flat_record_test.cpp and the ingest_ndjson fuzz target compare them).
+bool read_flat_line(std::string_view line, FlatRecord& out);
+
 // Parses one NDJSON line (one JSON object; surrounding white space allowed) with the bounded
 // reader (core/json_reader.h: depth 8, 16 KiB per string, 1000 elements per array, 256 members
 // per object). On error, a kInvalidArgument Status whose message says what is wrong and where.
@@ -77,6 +108,8 @@ void add_text_field(RawRecord& record, std::string_view name, std::string value)
 // For messages: a short description of a value ("'sideways'", "12", "true", "null",
 // "an array", "an object"); long text is cut and bytes that are not UTF-8 become '?'.
 std::string describe(const RawValue& value);
+// The same for a value seen in place (the kind and text of a RawValue).
+std::string describe(RawKind kind, std::string_view text);
 
 // The UTF-8 checks live in core/json_text.h; named here for the validator.
 using cdrd::is_valid_utf8;

@@ -38,5 +38,8 @@ Status link_trunk(CallRecord& record, const RawRecord& raw, const TrunkResolver&
 // caller that keeps the trunks it has looked up (the ingest batch), so that no facts are copied.
 Status link_known_trunk(CallRecord& record, const RawRecord& raw,
                         const std::optional<TrunkFacts>& trunk);
+// The same for a record validated from a flat line read in place (raw_record.h).
+Status link_known_trunk(CallRecord& record, const FlatRecord& raw,
+                        const std::optional<TrunkFacts>& trunk);
 
 }  // namespace cdrd::service::ingest

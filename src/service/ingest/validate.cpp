@@ -65,6 +65,17 @@ struct Errors {
   }
 };
 
+// One input value being converted, wherever it lies: a RawRecord's RawValue (`whole`, for the
+// items of an array) or a FlatRecord's view (no array or object there, `whole` null).
+struct Value {
+  RawKind kind = RawKind::kNull;
+  std::string_view text;
+  const RawValue* whole = nullptr;
+};
+
+Value value_of(const RawValue& v) { return Value{v.kind, v.text, &v}; }
+Value value_of(const RawView& v) { return Value{v.kind, v.text, nullptr}; }
+
 // One field being converted: its full name for messages ("legs[1].flow", a prefix and the name,
 // joined only when a message needs it) and accepted form.
 struct FieldCtx {
@@ -75,15 +86,15 @@ struct FieldCtx {
 
   std::string name() const { return std::string(prefix) + std::string(field); }
   void fail(std::string_view message) const { errors.add(name(), message); }
-  void bad(const RawValue& v) const {
-    errors.add(name(), "must be " + std::string(form) + ", got " + describe(v));
+  void bad(const Value& v) const {
+    errors.add(name(), "must be " + std::string(form) + ", got " + describe(v.kind, v.text));
   }
 };
 
-bool is_text(const RawValue& v) { return v.kind == RawKind::kString || v.kind == RawKind::kText; }
+bool is_text(const Value& v) { return v.kind == RawKind::kString || v.kind == RawKind::kText; }
 
 // Absent: null, or empty text (an empty CSV cell never becomes a field at all).
-bool is_absent(const RawValue& v) {
+bool is_absent(const Value& v) {
   return v.kind == RawKind::kNull || (is_text(v) && v.text.empty());
 }
 
@@ -118,23 +129,23 @@ bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars) {
 }
 
 // The checked text, a view of `v` (copied only into the record's own field).
-std::optional<std::string_view> text(const FieldCtx& c, const RawValue& v,
+std::optional<std::string_view> text(const FieldCtx& c, const Value& v,
                                      std::size_t max_chars = kMaxText) {
   if (!is_text(v)) {
     c.bad(v);
     return std::nullopt;
   }
   if (!check_text(c, v.text, max_chars)) return std::nullopt;
-  return std::string_view(v.text);
+  return v.text;
 }
 
 // A whole number in [min, max]: a JSON integer, or text holding one.
-std::optional<int64_t> integer(const FieldCtx& c, const RawValue& v, int64_t min, int64_t max) {
+std::optional<int64_t> integer(const FieldCtx& c, const Value& v, int64_t min, int64_t max) {
   if (v.kind != RawKind::kNumber && !is_text(v)) {
     c.bad(v);
     return std::nullopt;
   }
-  const std::string& s = v.text;
+  const std::string_view s = v.text;
   const std::size_t digits_from = !s.empty() && s[0] == '-' ? 1 : 0;
   bool ok = s.size() > digits_from;
   for (std::size_t i = digits_from; ok && i < s.size(); ++i) ok = s[i] >= '0' && s[i] <= '9';
@@ -150,7 +161,7 @@ std::optional<int64_t> integer(const FieldCtx& c, const RawValue& v, int64_t min
   return out;
 }
 
-std::optional<bool> boolean(const FieldCtx& c, const RawValue& v) {
+std::optional<bool> boolean(const FieldCtx& c, const Value& v) {
   if (v.kind == RawKind::kBool) return v.text == "true";
   if (is_text(v) || v.kind == RawKind::kNumber) {
     const std::string lower = ascii_lower(v.text);
@@ -163,7 +174,7 @@ std::optional<bool> boolean(const FieldCtx& c, const RawValue& v) {
 
 // Money::parse reads at most Money::kMaxIntegerDigits integer digits: kFormMoney names the limit.
 static_assert(Money::kMaxIntegerDigits == 12);
-std::optional<Money> money(const FieldCtx& c, const RawValue& v) {
+std::optional<Money> money(const FieldCtx& c, const Value& v) {
   if (v.kind == RawKind::kNumber || is_text(v)) {
     const std::optional<Money> m = Money::parse(v.text);
     if (m && !m->is_negative()) return m;
@@ -173,9 +184,9 @@ std::optional<Money> money(const FieldCtx& c, const RawValue& v) {
 }
 
 // A plain decimal ("12", "0.5") in [0, max]; metrics only, never money.
-std::optional<double> decimal(const FieldCtx& c, const RawValue& v, double max) {
+std::optional<double> decimal(const FieldCtx& c, const Value& v, double max) {
   if (v.kind == RawKind::kNumber || is_text(v)) {
-    const std::string& s = v.text;
+    const std::string_view s = v.text;
     std::size_t i = 0, int_digits = 0, frac_digits = 0;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++int_digits;
     if (i < s.size() && s[i] == '.') {
@@ -194,7 +205,7 @@ std::optional<double> decimal(const FieldCtx& c, const RawValue& v, double max) 
 }
 
 // A timestamp to the second or finer; the stored instant is the start of its interval.
-std::optional<Micros> timestamp(const FieldCtx& c, const RawValue& v) {
+std::optional<Micros> timestamp(const FieldCtx& c, const Value& v) {
   if (is_text(v)) {
     const std::optional<TimeInterval> t = parse_timestamp(v.text);
     if (t && t->width <= kMicrosPerSecond) return t->start;
@@ -206,7 +217,7 @@ std::optional<Micros> timestamp(const FieldCtx& c, const RawValue& v) {
   return std::nullopt;
 }
 
-std::optional<std::string_view> one_of(const FieldCtx& c, const RawValue& v,
+std::optional<std::string_view> one_of(const FieldCtx& c, const Value& v,
                                        std::initializer_list<std::string_view> options) {
   if (is_text(v)) {
     for (std::string_view o : options) {
@@ -218,7 +229,7 @@ std::optional<std::string_view> one_of(const FieldCtx& c, const RawValue& v,
 }
 
 template <class T>
-std::optional<T> parsed(const FieldCtx& c, const RawValue& v,
+std::optional<T> parsed(const FieldCtx& c, const Value& v,
                         std::optional<T> (*parse)(std::string_view)) {
   if (is_text(v)) {
     if (std::optional<T> out = parse(v.text)) return out;
@@ -227,7 +238,7 @@ std::optional<T> parsed(const FieldCtx& c, const RawValue& v,
   return std::nullopt;
 }
 
-std::optional<std::string> phone_number(const FieldCtx& c, const RawValue& v) {
+std::optional<std::string> phone_number(const FieldCtx& c, const Value& v) {
   bool ok = is_text(v);
   if (v.kind == RawKind::kNumber) {
     ok = !v.text.empty();
@@ -246,10 +257,10 @@ std::optional<std::string> phone_number(const FieldCtx& c, const RawValue& v) {
   return n;
 }
 
-std::optional<std::string> country(const FieldCtx& c, const RawValue& v) {
+std::optional<std::string> country(const FieldCtx& c, const Value& v) {
   if (is_text(v) && v.text.size() == 2 && v.text[0] >= 'A' && v.text[0] <= 'Z' &&
       v.text[1] >= 'A' && v.text[1] <= 'Z') {
-    return v.text;
+    return std::string(v.text);
   }
   c.bad(v);
   return std::nullopt;
@@ -328,7 +339,7 @@ struct FieldSpec {
   std::string_view name;
   std::string_view form;
   bool required;
-  void (*apply)(Builder&, const FieldCtx&, const RawValue&);
+  void (*apply)(Builder&, const FieldCtx&, const Value&);
 };
 
 // Field name -> row of a field table. The names are few and fixed, so an open-addressed table
@@ -408,26 +419,29 @@ class FieldIndex {
 // Reads `fields` onto `b` through `table` (`index` made from it): an unknown or repeated name
 // and a required field that is not present are errors; an absent value is skipped. A field is
 // named `prefix` + its name in messages ("legs[0].duration"). Returns which rows were present.
-template <class Builder, std::size_t N>
+// `fields` are a RawRecord's (RawField) or a FlatRecord's (FlatField), read alike.
+template <class Builder, std::size_t N, class Field>
 std::bitset<N> read_fields(const FieldSpec<Builder> (&table)[N], const FieldIndex& index,
-                           const std::vector<RawField>& fields, const std::string& prefix, bool leg,
+                           const std::vector<Field>& fields, const std::string& prefix, bool leg,
                            Builder& b, Errors& errors) {
   std::bitset<N> seen, present;
-  for (const RawField& f : fields) {
-    const std::size_t row = index.find(f.name);
+  for (const Field& f : fields) {
+    const std::string_view name = f.name;
+    const std::size_t row = index.find(name);
     if (row == FieldIndex::kNone) {
-      errors.list.push_back(unknown_message(prefix + f.name, f.name, leg));
+      errors.list.push_back(unknown_message(prefix + std::string(name), name, leg));
       continue;
     }
     if (seen[row]) {
-      errors.add(prefix + f.name, "given more than once");
+      errors.add(prefix + std::string(name), "given more than once");
       continue;
     }
     seen[row] = true;
-    if (is_absent(f.value)) continue;
+    const Value v = value_of(f.value);
+    if (is_absent(v)) continue;
     present[row] = true;
     const FieldSpec<Builder>& spec = table[row];
-    spec.apply(b, FieldCtx{errors, prefix, f.name, spec.form}, f.value);
+    spec.apply(b, FieldCtx{errors, prefix, name, spec.form}, v);
   }
   // The required rows, once per table: a record that has them all costs one test.
   static const std::bitset<N> kRequired = [&table] {
@@ -457,7 +471,7 @@ using LegField = FieldSpec<LegBuilder>;
 
 using LB = LegBuilder;
 using FC = FieldCtx;
-using RV = RawValue;
+using RV = Value;
 
 // The leg and record tables have many rows of one shape (a timestamp, a duration...): each row
 // is the data of one field, as docs/ingest.md lists them.
@@ -740,13 +754,15 @@ const RecordField kRecordFields[] = {
      [](RB& b, const FC& c, const RV& v) { set(b.quality_max_rate, integer(c, v, 0, kIntMax)); }},
     {"legs", "a JSON array of leg objects (NDJSON only)", false,
      [](RB& b, const FC& c, const RV& v) {
-       if (v.kind != RawKind::kArray) return c.bad(v);
-       if (v.items.size() > kMaxLegs) {
+       // An array is always a RawRecord's (a FlatRecord holds none): its items are `whole`'s.
+       if (v.kind != RawKind::kArray || v.whole == nullptr) return c.bad(v);
+       const std::vector<RawValue>& items = v.whole->items;
+       if (items.size() > kMaxLegs) {
          return c.fail("must hold at most " + std::to_string(kMaxLegs) + " legs, got " +
-                       std::to_string(v.items.size()));
+                       std::to_string(items.size()));
        }
-       for (std::size_t i = 0; i < v.items.size(); ++i) {
-         if (std::optional<CallLeg> leg = validate_leg(v.items[i], i, c.errors)) {
+       for (std::size_t i = 0; i < items.size(); ++i) {
+         if (std::optional<CallLeg> leg = validate_leg(items[i], i, c.errors)) {
            b.rec.legs.push_back(std::move(*leg));
          }
        }
@@ -895,39 +911,14 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-}  // namespace
-
-bool is_known_field(std::string_view name) {
-  return record_index().find(name) != FieldIndex::kNone;
-}
-
-std::string unknown_field_message(std::string_view name) {
-  return unknown_message(name, name, false);
-}
-
-void complete_billing(CallRecord& record, const BillingInputs& given) {
-  if (!given.bill_duration) record.bill_duration_s = record.duration_s;
-  if (given.rate && given.total_amount) {
-    record.rating = RatingState::kProvided;
-    return;
-  }
-  // Not rated yet: the ingest batch rates it from the account's deck next (rate_record).
-  record.rating = RatingState::kUnrated;
-}
-
-Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve,
-                                   const DefaultCountryResolver& default_country) {
-  CallRecord record;
-  RETURN_IF_ERROR(validate_record_into(raw, resolve, default_country, record));
-  return record;
-}
-
-Status validate_record_into(const RawRecord& raw, const AccountResolver& resolve,
+// validate_record_into of either record's fields (RawField or FlatField).
+template <class Field>
+Status validate_fields_into(const std::vector<Field>& fields, const AccountResolver& resolve,
                             const DefaultCountryResolver& default_country, CallRecord& out) {
   const auto& index = record_index();
   RecordBuilder b(out);
   const RecordPresence present =
-      read_fields(kRecordFields, index, raw.fields, "", /*leg=*/false, b, b.errors);
+      read_fields(kRecordFields, index, fields, "", /*leg=*/false, b, b.errors);
   // A switch knows its calls by SIP Call-ID: a record without a call_uuid is named by the
   // UUIDv5 of its call_id, so the same call sent again is a duplicate (docs/ingest.md).
   static const std::size_t kCallUuid = index.at("call_uuid"), kCallId = index.at("call_id");
@@ -983,6 +974,43 @@ Status validate_record_into(const RawRecord& raw, const AccountResolver& resolve
   b.billing.bill_duration = b.bill_duration.has_value();
   complete_billing(r, b.billing);
   return Status::Ok();
+}
+
+}  // namespace
+
+bool is_known_field(std::string_view name) {
+  return record_index().find(name) != FieldIndex::kNone;
+}
+
+std::string unknown_field_message(std::string_view name) {
+  return unknown_message(name, name, false);
+}
+
+void complete_billing(CallRecord& record, const BillingInputs& given) {
+  if (!given.bill_duration) record.bill_duration_s = record.duration_s;
+  if (given.rate && given.total_amount) {
+    record.rating = RatingState::kProvided;
+    return;
+  }
+  // Not rated yet: the ingest batch rates it from the account's deck next (rate_record).
+  record.rating = RatingState::kUnrated;
+}
+
+Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& resolve,
+                                   const DefaultCountryResolver& default_country) {
+  CallRecord record;
+  RETURN_IF_ERROR(validate_record_into(raw, resolve, default_country, record));
+  return record;
+}
+
+Status validate_record_into(const RawRecord& raw, const AccountResolver& resolve,
+                            const DefaultCountryResolver& default_country, CallRecord& out) {
+  return validate_fields_into(raw.fields, resolve, default_country, out);
+}
+
+Status validate_record_into(const FlatRecord& raw, const AccountResolver& resolve,
+                            const DefaultCountryResolver& default_country, CallRecord& out) {
+  return validate_fields_into(raw.fields, resolve, default_country, out);
 }
 
 }  // namespace cdrd::service::ingest

@@ -45,6 +45,10 @@ Result<CallRecord> validate_record(const RawRecord& raw, const AccountResolver& 
 // whatever was read so far: discard it.
 Status validate_record_into(const RawRecord& raw, const AccountResolver& resolve,
                             const DefaultCountryResolver& default_country, CallRecord& out);
+// The same for a flat NDJSON line read in place (raw_record.h): what validate_record_into gives
+// for the RawRecord parse_ndjson_line makes of the same line (flat_record_test.cpp compares them).
+Status validate_record_into(const FlatRecord& raw, const AccountResolver& resolve,
+                            const DefaultCountryResolver& default_country, CallRecord& out);
 
 // True if `name` is a field of the canonical record (CSV headers are checked with it).
 bool is_known_field(std::string_view name);

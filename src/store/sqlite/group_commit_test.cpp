@@ -456,4 +456,32 @@ TEST_F(GroupCommitTest, AReRatingOfALaterGroupSurvivesThePublicationOfAnEarlierO
   EXPECT_EQ(listed(held, 0), 2);
 }
 
+TEST_F(GroupCommitTest, AnsweredBatchesRecordsAreHandedBackForTheNextBatches) {
+  EXPECT_TRUE(store_->calls.take_spent_records().empty());
+  // Batch i holds 3 + i calls. A batch is kept once it is answered and another is queued after
+  // it; queued after the next one was answered, it is surely answered in full.
+  std::vector<std::vector<CallRecord>> sent;
+  for (int i = 0; i < 3 + static_cast<int>(SqliteCallStore::kSpentKept) + 2; ++i) {
+    std::vector<CallRecord> batch;
+    for (int k = 0; k < 3 + i; ++k) {
+      batch.push_back(minimal_call(acct_, "s" + std::to_string(i) + "-" + std::to_string(k), kT0));
+    }
+    sent.push_back(batch);
+    ASSERT_TRUE(store_->calls.insert_calls_async(std::move(batch)).get().ok());
+  }
+  // At most kSpentKept batches are kept, each handed back once, records and all, as written.
+  std::size_t handed = 0;
+  for (std::vector<CallRecord> spent = store_->calls.take_spent_records(); !spent.empty();
+       spent = store_->calls.take_spent_records()) {
+    ++handed;
+    ASSERT_GE(spent.size(), 3u);
+    const std::vector<CallRecord>& original = sent[spent.size() - 3];
+    ASSERT_EQ(spent.size(), original.size());
+    for (std::size_t k = 0; k < spent.size(); ++k) EXPECT_TRUE(spent[k] == original[k]);
+  }
+  EXPECT_GE(handed, 1u);
+  EXPECT_LE(handed, SqliteCallStore::kSpentKept);
+  EXPECT_EQ(count(), 3 * 9 + (0 + 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8));
+}
+
 }  // namespace cdrd::group_commit_test

@@ -676,7 +676,10 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
   }
   // Every account of the batch has its index built before the batch is written, so the rows
   // written now are added after the commit (a build later would find them in the table anyway).
+  std::optional<std::int64_t> last_account;  // a batch's records mostly share one account
   for (const CallRecord& r : *batch->records) {
+    if (r.account_id == last_account) continue;
+    last_account = r.account_id;
     if (batch->slots.count(r.account_id)) continue;
     Result<Slot*> slot = built_slot(r.account_id);
     if (!slot.ok()) {
@@ -711,7 +714,23 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
     answered.swap(answered_);
   }
   queue_cv_.signal();
+  // The answered batches' records are kept for take_spent_records while there is room; the
+  // rest is freed here, on the caller's thread, as is the rest of each batch.
+  for (std::unique_ptr<QueuedBatch>& done : answered) {
+    if (done->owned.empty() || done->owned.size() > kSpentMaxRecords) continue;
+    MutexLock lock(&spent_mu_);
+    if (spent_.size() >= kSpentKept) break;
+    spent_.push_back(std::move(done->owned));
+  }
   return answer;
+}
+
+std::vector<CallRecord> SqliteCallStore::take_spent_records() {
+  MutexLock lock(&spent_mu_);
+  if (spent_.empty()) return {};
+  std::vector<CallRecord> out = std::move(spent_.back());
+  spent_.pop_back();
+  return out;
 }
 
 void SqliteCallStore::write_loop() {

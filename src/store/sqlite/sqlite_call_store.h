@@ -76,6 +76,12 @@ class SqliteCallStore final : public CallStore {
   Result<std::vector<InsertOutcome>> insert_calls(const std::vector<CallRecord>& records) override;
   std::future<Result<std::vector<InsertOutcome>>> insert_calls_async(
       std::vector<CallRecord> records) override;
+  // The records of an answered insert_calls_async batch: the next enqueue after a batch is
+  // answered keeps its records (at most kSpentKept batches of at most kSpentMaxRecords records)
+  // instead of freeing them.
+  std::vector<CallRecord> take_spent_records() EXCLUDES(spent_mu_) override;
+  static constexpr std::size_t kSpentKept = 4;
+  static constexpr std::size_t kSpentMaxRecords = 16'384;
   Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
                                               Micros served_from) override;
   // Reads only the SIP-trunk columns of the row.
@@ -242,6 +248,9 @@ class SqliteCallStore final : public CallStore {
   // writer: a batch owns its records (some 60 strings each), and freeing them is time the one
   // writer thread would not spend writing. At most the batches of the last group wait here.
   std::vector<std::unique_ptr<QueuedBatch>> answered_ GUARDED_BY(queue_mu_);
+  // The records of answered batches kept for take_spent_records (kSpentKept at most).
+  Mutex spent_mu_;
+  std::vector<std::vector<CallRecord>> spent_ GUARDED_BY(spent_mu_);
   bool stopping_ GUARDED_BY(queue_mu_) = false;
   std::thread writer_ GUARDED_BY(queue_mu_);  // started by the first enqueue
   std::function<void()> after_commit_ GUARDED_BY(queue_mu_);
