@@ -270,6 +270,43 @@ TEST_F(Hardening, TheAccessLogNamesAddressAccountAndApiIdAndCanHideNumbers) {
   EXPECT_EQ(log.find("to_number=4420"), std::string::npos);
 }
 
+TEST_F(Hardening, AccessLinesHeldInMemoryAreAllWrittenAtACleanStop) {
+  // A minute's flush interval and room in the buffer: only the stop writes them.
+  start({"--access-log-flush-ms", "60000"});
+  constexpr int kRequests = 300;
+  auto client = server_->client();
+  for (int i = 0; i < kRequests; ++i) {
+    ASSERT_EQ(client.get("/healthz?n=" + std::to_string(i)).status, 200);
+  }
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(server_->log().find("GET /healthz?n=0 "), std::string::npos) << server_->log();
+  EXPECT_EQ(server_->stop(SIGTERM), 0);
+  const std::string log = server_->log();
+  std::size_t at = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const std::string line =
+        "] [http] [info] 127.0.0.1 - GET /healthz?n=" + std::to_string(i) + " 200 ";
+    const std::size_t found = log.find(line, at);
+    ASSERT_NE(found, std::string::npos) << "request " << i << " in\n" << log;
+    EXPECT_EQ(log.find(line, found + 1), std::string::npos) << "request " << i << " twice";
+    at = found;
+  }
+  // Before the stop's own last line.
+  EXPECT_LT(at, log.find("stopped listening on")) << log;
+}
+
+TEST_F(Hardening, AccessLinesAreWrittenWithinTheFlushIntervalWithoutMoreRequests) {
+  start({"--access-log-flush-ms", "300"});
+  ASSERT_EQ(server_->client().get("/healthz?alone=1").status, 200);
+  const auto asked = std::chrono::steady_clock::now();
+  while (server_->log().find("GET /healthz?alone=1 200 ") == std::string::npos &&
+         std::chrono::steady_clock::now() - asked < 20s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_NE(server_->log().find("GET /healthz?alone=1 200 "), std::string::npos) << server_->log();
+  EXPECT_TRUE(server_->alive());
+}
+
 TEST_F(Hardening, AtTheConnectionCapNewConnectionsAreRefusedCleanly) {
   start({"--max-connections", "3"});
   std::vector<std::unique_ptr<RawConnection>> held;

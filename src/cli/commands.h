@@ -52,6 +52,10 @@ struct ServeOptions {
   std::int64_t auth_cache_ms = 5000;  // how long a signed-in account is trusted without a read
   std::size_t max_body_bytes = std::size_t{32} * 1024 * 1024;
   bool no_access_log = false;
+  // Access lines gathered up to this many bytes, written at most access_log_flush_ms after the
+  // oldest (0: each at once; so too when standard error is a terminal).
+  std::size_t access_log_buffer_bytes = std::size_t{64} * 1024;
+  int access_log_flush_ms = 100;
   std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
   int query_budget_ms = SqliteOptions().query_budget_ms;       // per store read; 0 = no limit
   std::string calls;  // "": the calls in the sqlite store; clickhouse://...: in ClickHouse

@@ -152,6 +152,16 @@ int main(int argc, char** argv) {
                    "time one store read may take before it answers 503 (default 2000; 0 = none)")
       ->check(CLI::Range(0, 3'600'000));
   serve_cmd->add_flag("--no-access-log", serve.no_access_log, "do not log each request");
+  serve_cmd
+      ->add_option("--access-log-buffer", serve.access_log_buffer_bytes,
+                   "access lines gathered in memory up to this many bytes before a write "
+                   "(default 65536; 0: each line written at once, as on a terminal)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{64} << 20));
+  serve_cmd
+      ->add_option("--access-log-flush-ms", serve.access_log_flush_ms,
+                   "gathered access lines are written at most this long after the oldest "
+                   "(default 100)")
+      ->check(CLI::Range(1, 60'000));
   serve_cmd->add_option("--calls", serve.calls,
                         "keep the calls in ClickHouse: clickhouse://HOST:PORT/DATABASE, or "
                         "sharded: clickhouse://HOST:PORT,HOST:PORT/DATABASE?cluster=NAME "

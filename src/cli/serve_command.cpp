@@ -1,4 +1,5 @@
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -202,6 +203,11 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   server_options.max_connections = options.max_connections;
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.access_log = !options.no_access_log;
+  // On a terminal each line is shown at once, in the logger's colours; else (a file, a pipe,
+  // the journal) the lines go in batches.
+  server_options.access_log_buffer_bytes =
+      isatty(STDERR_FILENO) != 0 ? 0 : options.access_log_buffer_bytes;
+  server_options.access_log_flush = std::chrono::milliseconds(options.access_log_flush_ms);
   server_options.redact_numbers = options.log_redact_numbers;
   server_options.observer = metrics;
   // A unit of Type=notify (docs/operations.md, "Debian package") learns when the shutdown began.

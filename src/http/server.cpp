@@ -13,6 +13,7 @@
 // asynchronously, under the send deadline.
 #include "http/server.h"
 
+#include <fmt/compile.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -43,6 +44,7 @@
 
 #include "core/ascii.h"
 #include "core/mutex.h"
+#include "http/access_log.h"
 #include "http/beast_names.h"
 #include "http/error_body.h"
 #include "http/fair_pool.h"
@@ -129,6 +131,8 @@ class ServerCore {
   HttpResponse render_error(std::string_view path, int status, std::string_view message) const;
   FairPool& pool() { return pool_; }
   spdlog::logger& log() const { return *log_; }
+  // Null when each access line goes to the logger at once.
+  AccessLog* access_log() const { return access_log_.get(); }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   void session_started(const std::shared_ptr<Session>& session) EXCLUDES(sessions_mutex_);
   void session_ended(Session* session) noexcept EXCLUDES(sessions_mutex_);
@@ -144,7 +148,8 @@ class ServerCore {
   const ServerOptions options_;
   const Admitter admitter_;
   const std::shared_ptr<spdlog::logger> log_;
-  std::string listen_label_;  // "127.0.0.1:8080"
+  const std::unique_ptr<AccessLog> access_log_;  // see ServerOptions::access_log_buffer_bytes
+  std::string listen_label_;                     // "127.0.0.1:8080"
   std::uint16_t port_ = 0;
 
   std::atomic<bool> stopping_{false};      // shutdown has begun; read by sessions
@@ -773,14 +778,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(beast::error_code ec, std::size_t) {
     count_request();
-    if (options_.access_log) {
-      const std::chrono::duration<double, std::milli> elapsed = Clock::now() - request_start_;
-      server_.log().info(
-          "{} {} {} {} {} {:.2f}ms {}", remote_address_.empty() ? "-" : remote_address_,
-          decision_.account.empty() ? "-" : decision_.account, request_.method,
-          options_.redact_numbers ? redact_numbers(request_.target) : request_.target,
-          response_.result_int(), elapsed.count(), api_id_.empty() ? "-" : api_id_);
-    }
+    if (options_.access_log) log_access();
     response_ = {};  // free the body of a large response while the connection idles
     unsent_.reset();
     if (ec) return close_now();
@@ -789,6 +787,35 @@ class Session : public std::enable_shared_from_this<Session> {
     body_read_ = false;
     if (linger_ || !keep_alive_after_) return linger();  // the client reads, then sees the end
     wait_for_request();
+  }
+
+  // The request's access line: "ADDRESS ACCOUNT METHOD TARGET STATUS 0.05ms API_ID" (`-` for
+  // what is missing), into the server's AccessLog when it gathers lines, else to the logger.
+  void log_access() {
+    spdlog::logger& log = server_.log();
+    if (!log.should_log(spdlog::level::info)) return;
+    const std::chrono::duration<double, std::milli> elapsed = Clock::now() - request_start_;
+    std::string redacted;
+    std::string_view target = request_.target;
+    if (options_.redact_numbers) {
+      redacted = redact_numbers(target);
+      target = redacted;
+    }
+    const auto or_dash = [](const std::string& s) {
+      return s.empty() ? std::string_view("-") : std::string_view(s);
+    };
+    thread_local fmt::memory_buffer line;  // reused by every line of the thread
+    line.clear();
+    fmt::format_to(std::back_inserter(line), FMT_COMPILE("{} {} {} {} {} {:.2f}ms {}"),
+                   or_dash(remote_address_), or_dash(decision_.account),
+                   std::string_view(request_.method), target, response_.result_int(),
+                   elapsed.count(), or_dash(api_id_));
+    const std::string_view message(line.data(), line.size());
+    if (AccessLog* access = server_.access_log()) {
+      access->log(message);
+    } else {
+      log.info("{}", message);
+    }
   }
 
   // --- closing ---
@@ -922,6 +949,11 @@ ServerCore::ServerCore(ServerOptions options, Admitter admitter)
     : options_(fit_to_open_file_limit(normalized(std::move(options)), *http_logger())),
       admitter_(std::move(admitter)),
       log_(http_logger()),
+      access_log_(options_.access_log && options_.access_log_buffer_bytes > 0
+                      ? std::make_unique<AccessLog>(
+                            AccessLog::Options{.buffer_bytes = options_.access_log_buffer_bytes,
+                                               .flush_interval = options_.access_log_flush})
+                      : nullptr),
       ios_([&] {
         std::vector<std::unique_ptr<asio::io_context>> ios;
         for (int i = 0; i < options_.threads; ++i) {
@@ -1031,6 +1063,7 @@ Status ServerCore::run() {
   for (auto& worker : workers) worker.join();
   // Workers still running a handler after a forced stop finish it; their answers go nowhere.
   pool_.stop();
+  if (access_log_) access_log_->flush();  // every request's line, before the stop's own
   log_->info("stopped listening on {}", listen_label_);
   return Status::Ok();
 }

@@ -15,7 +15,8 @@
 // to the hard limit. Errors the server raises itself are rendered by ServerOptions::error_renderer
 // in the shape of the API the path belongs to.
 // Every request is logged as one access-log line (client address, account, method, target,
-// status, duration, api_id).
+// status, duration, api_id), after its response was handed to the socket; the lines may be
+// gathered in memory and written in batches (ServerOptions::access_log_buffer_bytes).
 //
 // HttpServer::create() binds and listens; it returns kUnavailable naming the address when it
 // cannot (address in use, not resolvable). run() blocks until SIGTERM or SIGINT (or stop()): the
@@ -77,6 +78,13 @@ struct ServerOptions {
   std::chrono::milliseconds send_timeout{30'000};     // to send a whole response
   std::chrono::milliseconds shutdown_grace{15'000};
   bool access_log = true;
+  // Access lines gathered in memory (http/access_log.h) and written to standard error when this
+  // many bytes are held, `access_log_flush` after the oldest of them, and when run() returns:
+  // the same bytes as the logger writes to a file, in few writes (a crash loses at most the
+  // last interval's lines). 0: each line is written at once through the "http" logger (its
+  // sinks, colours on a terminal).
+  std::size_t access_log_buffer_bytes = 0;
+  std::chrono::milliseconds access_log_flush{100};
   // Replace digits of phone-number-like query values (numbers, usernames) in access-log lines.
   bool redact_numbers = false;
   // Run a bounded handler (RouteDecision::bounded) on the I/O thread that read its request,
