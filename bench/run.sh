@@ -326,7 +326,9 @@ if [[ $nginx_wanted == 1 ]]; then
   # nginx comes with the peers' packages; installed here too, for a run that skips every engine.
   bash "$repo/scripts/install-deps.sh" bench
   log "retrieve by uuid against nginx $(nginx -v 2>&1 | grep -o '[0-9][0-9.]*') serving the same body as a static file"
+  serve_log_from=$(($(wc -l <"$run_dir/serve.log") + 1))
   start_server "$data_dir"
+  wait_uuid_maps "$serve_log_from"
   if nginx_start "$run_dir/retrieve.json" &&
     nginx_versus_cdrd "$port" "$user" "$run_dir/uuid.paths" "$connections" "$run_dir" &&
     [[ $nginx_cmp_errors == 0 && $nginx_cmp_ratio != INVALID ]]; then

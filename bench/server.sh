@@ -47,6 +47,19 @@ start_server() {
   port=$(cat "$run_dir/port")
 }
 
+# wait_uuid_maps: after start_server, waits (up to 10 minutes) until the server holds every
+# account's uuid map: a start that did not load them all from their snapshot builds the rest in
+# the background, and until then a retrieve of such an account waits on a worker for its map.
+wait_uuid_maps() {
+  local from=$1  # the line of serve.log the start began at
+  for _ in $(seq 1 6000); do
+    tail -n +"$from" "$run_dir/serve.log" | grep -q "maps building in the background" || return 0
+    tail -n +"$from" "$run_dir/serve.log" | grep -q "uuid maps: .* built in the background" && return 0
+    sleep 0.1
+  done
+  log "the uuid maps were not built within 10 minutes"
+}
+
 # create_accounts DATA_DIR NAME N: N accounts NAME-1 .. NAME-N; sets auth_ids, auth_tokens and
 # ids_csv (the auth ids, comma-separated).
 create_accounts() {
