@@ -259,8 +259,7 @@ void bind_columns(Statement& st, const CallRecord& c, std::string_view legs_blob
 
 void bind_call(Statement& st, const CallRecord& c, const std::string& legs_blob,
                std::string& uuid_key, std::optional<std::int64_t> id) {
-  uuid_key.assign(c.call_uuid);
-  for (char& ch : uuid_key) ch = ascii_lower(ch);
+  uuid_key = ascii_lower(c.call_uuid);
   bind_columns<false>(st, c, legs_blob, uuid_key, id, 1);
 }
 

@@ -872,6 +872,13 @@ Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::in
   return false;
 }
 
+// The failure of a call whose account does not exist, whether SQLite's foreign key found it
+// (insert_one) or the writer did (check_row).
+Status no_account(const CallRecord& r) {
+  return Status::Invalid("call " + r.call_uuid + ": no account with id " +
+                         std::to_string(r.account_id));
+}
+
 // What SQLite checks for each row when the connection checks (WriteScratch::check_rows is
 // false), checked here for `r`, about to be written: its enum codes (the table's CHECK
 // constraints), then its account (the foreign key), looked up once a group inside its write
@@ -892,8 +899,7 @@ Status check_row(Connection& c, const CallRecord& r, WriteScratch& w) {
                    c.exists("SELECT 1 FROM accounts WHERE id = ?", r.account_id));
   if (!exists) {
     w.refused = true;
-    return Status::Invalid("call " + r.call_uuid + ": no account with id " +
-                           std::to_string(r.account_id));
+    return no_account(r);
   }
   w.accounts_found.push_back(r.account_id);
   return Status::Ok();
@@ -945,8 +951,7 @@ Status insert_one(Connection& c, const InsertStatements& st, const std::vector<C
   insert->rewind();
   if (!s.ok()) {
     if (sqlite3_extended_errcode(c.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
-      return Status::Invalid("call " + r.call_uuid + ": no account with id " +
-                             std::to_string(r.account_id));
+      return no_account(r);
     }
     return s;
   }
