@@ -57,6 +57,10 @@ TEST(Metrics, CountRequestsByRoutePatternAndIngestByOutcome) {
                 sample(text, "cdrd_rating_records_total{outcome=\"rated\"}"),
             1);
   EXPECT_EQ(sample(text, "cdrd_calls_held"), 2);
+  // The account's uuid map holds its 2 stored calls (built by the first ingest of a fresh
+  // database, or read from the table: either way it now knows both).
+  EXPECT_EQ(sample(text, "cdrd_uuid_map_calls"), 2);
+  EXPECT_GT(sample(text, "cdrd_uuid_map_memory_bytes"), 0);
   EXPECT_GT(sample(text, "cdrd_database_size_bytes"), 0);
   EXPECT_GE(sample(text, "cdrd_http_open_connections"), 1);
   EXPECT_EQ(sample(text, "cdrd_store_queries_over_budget_total"), 0);

@@ -148,6 +148,10 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     f.list_index_bytes = static_cast<std::int64_t>(usage.bytes);
     f.index_compaction_steps = db.call_indexes().compaction_steps();
     f.index_pending_calls = static_cast<std::int64_t>(usage.pending);
+    const sqlite::CallIndexes::UuidUsage uuids = db.call_indexes().uuid_usage();
+    f.uuid_map_calls = static_cast<std::int64_t>(uuids.calls);
+    f.uuid_map_bytes = static_cast<std::int64_t>(uuids.bytes);
+    f.uuid_map_builds = uuids.builds;
     ASSIGN_OR_RETURN(f.database_bytes, db.size_bytes());
     f.reads_over_budget = db.reads_over_budget();
     return f;

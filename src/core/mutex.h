@@ -68,6 +68,9 @@ class CAPABILITY("shared mutex") SharedMutex {
   void unlock() RELEASE() { pthread_rwlock_unlock(&mu_); }
   void lock_shared() ACQUIRE_SHARED() { pthread_rwlock_rdlock(&mu_); }
   void unlock_shared() RELEASE_SHARED() { pthread_rwlock_unlock(&mu_); }
+  // Takes it for reading if that can be done at once (no writer holds it, nor waits for it
+  // under this writer-preferring kind); never blocks.
+  bool try_lock_shared() TRY_ACQUIRE_SHARED(true) { return pthread_rwlock_tryrdlock(&mu_) == 0; }
 
  private:
   pthread_rwlock_t mu_;

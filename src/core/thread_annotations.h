@@ -54,6 +54,9 @@
 #ifndef TRY_ACQUIRE
 #define TRY_ACQUIRE(...) CDRD_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
 #endif
+#ifndef TRY_ACQUIRE_SHARED
+#define TRY_ACQUIRE_SHARED(...) CDRD_THREAD_ANNOTATION(try_acquire_shared_capability(__VA_ARGS__))
+#endif
 #ifndef EXCLUDES
 #define EXCLUDES(...) CDRD_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 #endif

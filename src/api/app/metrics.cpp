@@ -119,6 +119,23 @@ struct Metrics::Impl {
                                 "into their chunk")
                           .Register(*registry)
                           .Add({})),
+        uuid_map_calls(prometheus::BuildGauge()
+                           .Name("cdrd_uuid_map_calls")
+                           .Help("Call uuids held in the accounts' uuid maps (duplicates found in "
+                                 "memory)")
+                           .Register(*registry)
+                           .Add({})),
+        uuid_map_bytes(prometheus::BuildGauge()
+                           .Name("cdrd_uuid_map_memory_bytes")
+                           .Help("Memory used by the uuid maps (approximately)")
+                           .Register(*registry)
+                           .Add({})),
+        uuid_map_builds(prometheus::BuildCounter()
+                            .Name("cdrd_uuid_map_builds_total")
+                            .Help("Uuid maps built by reading an account's calls from the table "
+                                  "(not loaded from the snapshot)")
+                            .Register(*registry)
+                            .Add({})),
         ingest_stage_family(prometheus::BuildCounter()
                                 .Name("cdrd_ingest_stage_seconds_total")
                                 .Help("Time spent in each stage of ingest, summed over the "
@@ -197,6 +214,9 @@ struct Metrics::Impl {
   prometheus::Counter& over_budget;
   prometheus::Counter& compaction_steps;
   prometheus::Gauge& pending_calls;
+  prometheus::Gauge& uuid_map_calls;
+  prometheus::Gauge& uuid_map_bytes;
+  prometheus::Counter& uuid_map_builds;
   prometheus::Family<prometheus::Counter>& ingest_stage_family;
   std::array<prometheus::Counter*, stages::kIngestStages> ingest_stages{};
   prometheus::Counter& ingest_stage_records;
@@ -287,6 +307,9 @@ std::string Metrics::scrape() const {
       if (now > seen) impl_->over_budget.Increment(now - seen);
       Impl::catch_up(impl_->compaction_steps, static_cast<double>(figures->index_compaction_steps));
       impl_->pending_calls.Set(static_cast<double>(figures->index_pending_calls));
+      impl_->uuid_map_calls.Set(static_cast<double>(figures->uuid_map_calls));
+      impl_->uuid_map_bytes.Set(static_cast<double>(figures->uuid_map_bytes));
+      Impl::catch_up(impl_->uuid_map_builds, static_cast<double>(figures->uuid_map_builds));
     }
   }
   impl_->catch_up_stages();

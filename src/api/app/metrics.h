@@ -37,6 +37,11 @@ struct StoreFigures {
   // (out of order, not yet merged into their chunk).
   std::uint64_t index_compaction_steps = 0;
   std::int64_t index_pending_calls = 0;
+  // The uuid maps (duplicates found in memory): calls and memory of the built maps, and how
+  // many maps were built from the table since start.
+  std::int64_t uuid_map_calls = 0;
+  std::int64_t uuid_map_bytes = 0;
+  std::uint64_t uuid_map_builds = 0;
 };
 
 class Metrics : public http::ServerObserver {

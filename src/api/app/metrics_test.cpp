@@ -113,9 +113,15 @@ TEST(Metrics, ReadTheStoreFiguresAtEachScrape) {
     f.list_index_bytes = 250'000;
     f.database_bytes = 4096;
     f.reads_over_budget = over_budget;
+    f.uuid_map_calls = 2900;
+    f.uuid_map_bytes = 65'536;
+    f.uuid_map_builds = 3;
     return f;
   });
   std::string text = m.scrape();
+  EXPECT_THAT(text, HasSubstr("cdrd_uuid_map_calls 2900\n"));
+  EXPECT_THAT(text, HasSubstr("cdrd_uuid_map_memory_bytes 65536\n"));
+  EXPECT_THAT(text, HasSubstr("cdrd_uuid_map_builds_total 3\n"));
   EXPECT_THAT(text, HasSubstr("cdrd_calls_held 3000\n"));
   EXPECT_THAT(text, HasSubstr("cdrd_list_index_memory_bytes 250000\n"));
   EXPECT_THAT(text, HasSubstr("cdrd_database_size_bytes 4096\n"));

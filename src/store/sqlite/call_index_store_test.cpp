@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -156,6 +157,40 @@ TEST_F(CallIndexStoreTest, TheIndexIsCompactedOnceIngestPauses) {
   EXPECT_LE(usage.chunks, 2 * usage.packed_chunks + 1);
   EXPECT_EQ(count_all(account_), 16000);
   expect_agreement(rnd, 200, "compacted");
+}
+
+// list_is_bounded runs on the thread that read the request: it must never wait for the index,
+// which the publisher holds for writing while it adds a group's calls (up to tens of
+// milliseconds under ingest) and the writer while it compacts. Then the list is not bounded now
+// (a worker answers it).
+TEST_F(CallIndexStoreTest, TheBoundedListCheckNeverWaitsForTheIndexLock) {
+  Random rnd(13);
+  std::vector<CallRecord> calls;
+  for (int i = 0; i < 500; ++i) {
+    CallRecord c = testing::random_call(rnd);
+    c.account_id = account_;
+    c.call_uuid = "call-" + std::to_string(i);
+    if (i == 7) c.from_username = "rare-user";
+    calls.push_back(std::move(c));
+  }
+  ASSERT_TRUE(stores_->calls.insert_calls(calls).ok());
+  ASSERT_EQ(count_all(account_), 500);  // the index is built
+  CallQuery q;
+  q.account_id = account_;
+  q.limit = 10;
+  q.from_usernames = {"rare-user"};
+  ASSERT_TRUE(stores_->calls.list_is_bounded(q));
+
+  SharedMutex& mu = stores_->db->call_indexes().slot(account_).mu;
+  std::future<bool> bounded;
+  {
+    WriterLock held(&mu);  // as the publisher holds it
+    bounded = std::async(std::launch::async, [&] { return stores_->calls.list_is_bounded(q); });
+    const bool answered = bounded.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+    EXPECT_TRUE(answered) << "list_is_bounded waited for the index lock";
+  }
+  EXPECT_FALSE(bounded.get());
+  EXPECT_TRUE(stores_->calls.list_is_bounded(q));  // free again: bounded again
 }
 
 // The index snapshot: written at a stop, loaded by the next open alone (its token is taken at

@@ -1411,8 +1411,13 @@ bool SqliteCallStore::list_is_bounded(const CallQuery& query) {
     return false;
   }
   Slot& slot = db_.call_indexes().slot(query.account_id);
-  ReaderLock lock(&slot.mu);
-  return slot.built && slot.index.exact() && slot.index.selective(query);
+  // Asked on the thread that read the request, which must never wait: while the publisher adds
+  // a group's calls or the writer compacts (both hold the index for writing), the list is not
+  // bounded now, and a worker answers it.
+  if (!slot.mu.try_lock_shared()) return false;
+  const bool bounded = slot.built && slot.index.exact() && slot.index.selective(query);
+  slot.mu.unlock_shared();
+  return bounded;
 }
 
 Result<Page<CallRecord>> SqliteCallStore::list_calls(const CallQuery& query) {

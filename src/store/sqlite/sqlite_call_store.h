@@ -95,7 +95,8 @@ class SqliteCallStore final : public CallStore {
   // retrieve builds it first (or waits for the builder), seconds at millions of calls.
   bool find_call_is_bounded(std::int64_t account_id) override;
   // A page of at most 32 rows (one statement) whose matches the account's list index,
-  // already built, finds through its postings (AccountCallIndex::selective).
+  // already built, finds through its postings (AccountCallIndex::selective). Never waits: while
+  // the index is held for writing (the publisher adding calls, a compaction step), false.
   bool list_is_bounded(const CallQuery& query) override;
   // A cloud-PBX flow filter value "in" matches inbound calls and "out" outbound ones; other
   // values match nothing.
