@@ -1,6 +1,7 @@
 #include "service/ingest/ingest.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <memory>
 #include <optional>
@@ -226,10 +227,14 @@ class Batch {
   // entry itself, a node of trunk_cache_, which stays where it is for the batch.
   Result<const std::optional<TrunkFacts>*> cached_trunk(std::int64_t account_id,
                                                         std::string_view trunk_id) {
-    // The latest answer first: a record asks for its trunk twice (its numbers' default country,
-    // then its link), and neighbouring records often share one.
-    if (last_trunk_ != nullptr && last_trunk_account_ == account_id && last_trunk_id_ == trunk_id) {
-      return last_trunk_;
+    // The latest answers first: a record asks for its trunk twice (its numbers' default country,
+    // then its link), and a batch's records mostly name a few trunks, taken in turn (an
+    // account's outbound and inbound ones).
+    for (const RecentTrunk& recent : recent_trunks_) {
+      if (recent.facts != nullptr && recent.account_id == account_id &&
+          recent.trunk_id == trunk_id) {
+        return recent.facts;
+      }
     }
     // The key is made in a buffer kept for the batch: a cached trunk costs no allocation.
     key_.clear();
@@ -254,13 +259,16 @@ class Batch {
                           &trunk_cache_.emplace(key_, std::move(facts)).first->second);
   }
 
-  // Keeps `facts` (an entry of trunk_cache_: its node stays where it is) as the latest answer.
+  // Keeps `facts` (an entry of trunk_cache_: its node stays where it is) among the latest
+  // answers, in place of the oldest.
   const std::optional<TrunkFacts>* remember_trunk(std::int64_t account_id,
                                                   std::string_view trunk_id,
                                                   const std::optional<TrunkFacts>* facts) {
-    last_trunk_account_ = account_id;
-    last_trunk_id_.assign(trunk_id);
-    last_trunk_ = facts;
+    RecentTrunk& recent = recent_trunks_[next_recent_trunk_];
+    next_recent_trunk_ = (next_recent_trunk_ + 1) % recent_trunks_.size();
+    recent.account_id = account_id;
+    recent.trunk_id.assign(trunk_id);
+    recent.facts = facts;
     return facts;
   }
 
@@ -283,9 +291,13 @@ class Batch {
   // The latest answers of resolve() and cached_trunk(): entries of cache_ and trunk_cache_,
   // whose nodes stay where they are while the maps grow; null before the first.
   const std::pair<const std::string, std::optional<std::int64_t>>* last_account_ = nullptr;
-  const std::optional<TrunkFacts>* last_trunk_ = nullptr;
-  std::int64_t last_trunk_account_ = 0;
-  std::string last_trunk_id_;
+  struct RecentTrunk {
+    std::int64_t account_id = 0;
+    std::string trunk_id;
+    const std::optional<TrunkFacts>* facts = nullptr;  // null: not used yet
+  };
+  std::array<RecentTrunk, 4> recent_trunks_;
+  std::size_t next_recent_trunk_ = 0;  // the slot remember_trunk() fills next
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
   bool unknown_account_ = false;
