@@ -296,7 +296,7 @@ class Batch {
     std::string trunk_id;
     const std::optional<TrunkFacts>* facts = nullptr;  // null: not used yet
   };
-  std::array<RecentTrunk, 4> recent_trunks_;
+  std::array<RecentTrunk, 8> recent_trunks_;
   std::size_t next_recent_trunk_ = 0;  // the slot remember_trunk() fills next
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
