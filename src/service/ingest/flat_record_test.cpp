@@ -309,6 +309,14 @@ TEST(FlatRecordTest, OnlyAStringWithoutEscapesIsKnownPrintable) {
   EXPECT_FALSE(read_flat_line("{\"a\": \"0123456789abcdef\x7f\"}", flat));
   EXPECT_FALSE(read_flat_line("{\"a\": \"\\n\x7f\"}", flat));
   EXPECT_FALSE(read_flat_line("{\"a\x7f\": 1}", flat));
+  // Within a block of 16 bytes read at once, and after one, as well as in the bytes after them.
+  const std::string run(40, 'y');
+  EXPECT_FALSE(read_flat_line("{\"a\": \"x\x7f" + run + "\"}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\": \"" + run + "\x7f" + run + "\"}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\x7f" + run + "\": 1}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\": \"" + run + "\xff" + run + "\"}", flat));
+  EXPECT_TRUE(read_flat_line("{\"a\": \"x~ " + run + "\"}", flat));  // '~' is 0x7E, ' ' 0x20
+  EXPECT_TRUE(flat.fields[0].value.printable);
 }
 
 TEST(FlatRecordTest, TextKnownPrintableIsRefusedAsTheCopiedTextAtEveryLength) {

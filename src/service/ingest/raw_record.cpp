@@ -185,14 +185,16 @@ class FlatLine {
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
-    const __m128i del = _mm_set1_epi8(0x7F);
+    const __m128i one = _mm_set1_epi8(1);
+    const __m128i past_space = _mm_set1_epi8(0x21);
     while (end - p >= 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      // Signed: bytes from 0x80 up are negative, so below ' ' like the control characters.
+      // Each byte plus one, as a signed byte: the printable ones (0x20-0x7E) become 0x21-0x7F,
+      // and every other is below 0x21 (the control characters 0x01-0x20, 0xFF 0x00, DEL and
+      // the bytes from 0x80 up negative): one comparison finds them all.
       const __m128i stop =
           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                       _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)));
+                       _mm_cmplt_epi8(_mm_add_epi8(v, one), past_space));
       const int mask = _mm_movemask_epi8(stop);
       if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
       p += 16;
