@@ -560,6 +560,27 @@ Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord
   return PendingBatch(batch.take(), batch.take_chunks(), s, settings_.on_batch).wait();
 }
 
+PendingBatch IngestService::ingest_ndjson_async(std::string_view head, std::string_view rest,
+                                                std::int64_t first_line) const {
+  // A byte-order mark is stripped at the start of the text only, i.e. of `head` (or of `rest`
+  // when there is no head).
+  if (head.empty()) {
+    rest = strip_bom(rest);
+  } else {
+    head = strip_bom(head);
+  }
+  Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  batch.expect((head.size() + rest.size()) / 256 + 1);
+  // `head` ends with a line end: its lines, then those of `rest` numbered on from there, are
+  // the lines of head + rest.
+  Status s = ingest_ndjson(batch, head, first_line);
+  if (s.ok()) {
+    s = ingest_ndjson(batch, rest, first_line + static_cast<std::int64_t>(count_byte(head, '\n')));
+  }
+  if (s.ok()) s = batch.flush();
+  return PendingBatch(batch.take(), batch.take_chunks(), s, settings_.on_batch);
+}
+
 Result<BatchResult> IngestService::ingest_text(std::string_view text, Format format,
                                                std::int64_t first_line) const {
   return ingest_text_async(text, format, first_line).wait();
