@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "harness.h"
 #include "records.h"
@@ -79,6 +80,41 @@ TEST(Ingest, ConcurrentLargeBodiesSharingCallsAreCountedAndStoredOnce) {
   }
   EXPECT_EQ(stored, 2 * kOwn + kShared);
   EXPECT_EQ(listed_call_count(server.port(), alice), 2 * kOwn + kShared);
+}
+
+// A body of several pieces (the body stream reads a line that straddles two pieces from both,
+// and the rest of each piece in place), with a byte-order mark in front, \r\n line ends, blank
+// lines and a bad line every 97: every bad line is reported with its own number, and every good
+// one is stored.
+TEST(Ingest, ABodyOfSeveralPiecesNumbersEveryBadLine) {
+  CdrdServer server;
+  auto alice = server.create_account("alice");
+  std::string body = "\xEF\xBB\xBF";
+  std::vector<int> bad;
+  int good = 0;
+  for (int line = 1; body.size() < 3 * 1024 * 1024 + 1000; ++line) {
+    if (line % 97 == 0) {
+      bad.push_back(line);
+      body += call(alice.auth_id, "bad-" + std::to_string(line))
+                  .set("call_direction", str("sideways"))
+                  .line() +
+              "\n";
+    } else if (line % 89 == 0) {
+      body += "  \r\n";
+    } else {
+      ++good;
+      body += call(alice.auth_id, "p-" + std::to_string(line)).line() + (line % 2 ? "\r\n" : "\n");
+    }
+  }
+  auto r = server.ingest(body);
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+  auto d = parse_json(r.body);
+  EXPECT_EQ(d["stored"].GetInt(), good);
+  ASSERT_EQ(d["failed"].Size(), bad.size());
+  for (rapidjson::SizeType i = 0; i < d["failed"].Size(); ++i) {
+    EXPECT_EQ(d["failed"][i]["line"].GetInt(), bad[i]);
+  }
+  EXPECT_EQ(listed_call_count(server.port(), alice), good);
 }
 
 TEST(Ingest, EveryLineBadIs400AndWritesNothing) {

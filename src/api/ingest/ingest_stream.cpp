@@ -25,6 +25,15 @@ class IngestStream : public http::BodySink {
   std::optional<http::HttpResponse> write(std::string_view piece) override {
     if (piece.empty()) return std::nullopt;
     seen_bytes_ = true;
+    if (at_start_ && pending_.empty() && piece.size() >= 3) {
+      // The whole of a byte-order mark, if there is one, is here: dropped as below.
+      if (piece.starts_with("\xEF\xBB\xBF")) piece.remove_prefix(3);
+      at_start_ = false;
+    }
+    if (format_ == Format::kNdjson && !at_start_ && !skipping_) {
+      const std::size_t first_end = piece.find('\n');
+      if (first_end != std::string_view::npos) return ingest_in_place(piece, first_end);
+    }
     pending_.append(piece);
     if (at_start_) {
       if (pending_.size() < 3 && std::string_view("\xEF\xBB\xBF").starts_with(pending_)) {
@@ -80,6 +89,22 @@ class IngestStream : public http::BodySink {
       pending_.erase(0, cut);
       return std::nullopt;
     }
+  }
+
+  // NDJSON with a line end in `piece` (the first at `first_end`): what appending `piece` to
+  // pending_ and ingest_complete_records(false) do, without copying the piece. The line that
+  // straddles the two (pending_, completed by the piece up to its first line end) and the
+  // piece's later complete lines are ingested together, in place; the piece's unfinished last
+  // line waits in pending_.
+  std::optional<http::HttpResponse> ingest_in_place(std::string_view piece, std::size_t first_end) {
+    const std::size_t last_end = piece.rfind('\n');
+    pending_.append(piece.substr(0, first_end + 1));
+    const std::string_view rest = piece.substr(first_end + 1, last_end - first_end);
+    in_flight_.push_back(service_.ingest_ndjson_async(pending_, rest, next_line_));
+    if (auto stop = settle(kPiecesInFlight)) return stop;
+    next_line_ += static_cast<std::int64_t>(count_byte(pending_, '\n') + count_byte(rest, '\n'));
+    pending_.assign(piece.substr(last_end + 1));
+    return std::nullopt;
   }
 
   // Just after the last line end that closes a record, or npos.

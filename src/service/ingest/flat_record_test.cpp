@@ -294,6 +294,64 @@ TEST(FlatRecordTest, EscapedStringsStayPutAsTheBufferFills) {
   check(line, flat);
 }
 
+TEST(FlatRecordTest, OnlyAStringWithoutEscapesIsKnownPrintable) {
+  FlatRecord flat;
+  ASSERT_TRUE(
+      read_flat_line(R"({"a": "text", "b": "t\tab", "c": "q\"", "d": 12, "e": true})", flat));
+  ASSERT_EQ(flat.fields.size(), 5u);
+  EXPECT_TRUE(flat.fields[0].value.printable);
+  EXPECT_FALSE(flat.fields[1].value.printable);  // decoded: may hold control characters
+  EXPECT_FALSE(flat.fields[2].value.printable);  // decoded, though printable: not looked at
+  EXPECT_FALSE(flat.fields[3].value.printable);
+  EXPECT_FALSE(flat.fields[4].value.printable);
+  // DEL (0x7F) is not printable: a line holding one is left to the reader, wherever it is.
+  EXPECT_FALSE(read_flat_line("{\"a\": \"x\x7f\"}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\": \"0123456789abcdef\x7f\"}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\": \"\\n\x7f\"}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\x7f\": 1}", flat));
+  // Within a block of 16 bytes read at once, and after one, as well as in the bytes after them.
+  const std::string run(40, 'y');
+  EXPECT_FALSE(read_flat_line("{\"a\": \"x\x7f" + run + "\"}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\": \"" + run + "\x7f" + run + "\"}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\x7f" + run + "\": 1}", flat));
+  EXPECT_FALSE(read_flat_line("{\"a\": \"" + run + "\xff" + run + "\"}", flat));
+  EXPECT_TRUE(read_flat_line("{\"a\": \"x~ " + run + "\"}", flat));  // '~' is 0x7E, ' ' 0x20
+  EXPECT_TRUE(flat.fields[0].value.printable);
+}
+
+TEST(FlatRecordTest, TextKnownPrintableIsRefusedAsTheCopiedTextAtEveryLength) {
+  // The validator checks only the length of a string the reading found printable: at, just
+  // over and far over each limit (256 characters for free text, 128 for trunk_id, 64 for
+  // numbers and account), and with escapes that decode to control characters, its answer is
+  // the copied record's, message for message.
+  std::string base = "{";
+  for (const Member& m : kValid) {
+    if (m.name == "hangup_cause_name" || m.name == "trunk_id" || m.name == "from_number") {
+      continue;
+    }
+    base += (base.size() > 1 ? ",\"" : "\"") + std::string(m.name) + "\":" + std::string(m.json);
+  }
+  FlatRecord flat;
+  int checked = 0;
+  for (const std::size_t n : {1, 63, 64, 65, 127, 128, 129, 255, 256, 257, 1000}) {
+    const std::string text(n, 'x');
+    for (const std::string& value :
+         {text, "1" + std::string(n - 1, '2'), text + "\\t", "\\n" + text, "a\\\"" + text}) {
+      const std::string fields = ",\"hangup_cause_name\":\"" + value + "\",\"trunk_id\":\"" +
+                                 value + "\",\"from_number\":\"" + value + "\"";
+      // With the valid account, then with the text as the account (in the account's place: a
+      // name given twice would be refused before the text is read).
+      std::string other_account = base;
+      other_account.replace(other_account.find(kAuthId), kAuthId.size(), value);
+      for (const std::string& line : {base + fields + "}", other_account + fields + "}"}) {
+        ASSERT_TRUE(check(line, flat)) << line;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 110);
+}
+
 TEST(FlatRecordTest, ViewsIntoTheLineAndLiterals) {
   FlatRecord flat;
   const std::string line = R"( {"a": "text", "b": 12.50, "c": true, "d": false, "e": null} )";

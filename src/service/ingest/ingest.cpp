@@ -1,6 +1,7 @@
 #include "service/ingest/ingest.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <memory>
 #include <optional>
@@ -22,6 +23,84 @@ namespace {
 constexpr std::size_t kChunkSize = 10'000;
 // A chunk made for at least this many records starts from spent ones (Batch::next_record).
 constexpr std::size_t kRecycleFrom = 256;
+
+// `r` made equal to a default CallRecord, each of its strings keeping its room: what
+// `r = CallRecord()` copied from one default record gives, at a clear() per string where that
+// assignment costs a call per string (about 600 instructions a record). The members that are not
+// strings take a default record's values, so each default stays written once, in call_record.h.
+// spent_records_test.cpp compares the records written into spent ones, every member of them
+// dirty, with those written into new ones.
+void reset_record(CallRecord& r) {
+  // A member added to CallRecord or CallQuality stops the build here until it is reset below.
+  static_assert(sizeof(CallRecord) == 1280 && sizeof(CallQuality) == 192,
+                "reset every member of CallRecord in reset_record");
+  static const CallRecord kFresh;
+  r.account_id = kFresh.account_id;
+  r.direction = kFresh.direction;
+  r.initiation_time = kFresh.initiation_time;
+  r.answer_time = kFresh.answer_time;
+  r.end_time = kFresh.end_time;
+  r.duration_s = kFresh.duration_s;
+  r.bill_duration_s = kFresh.bill_duration_s;
+  r.hangup_cause_code = kFresh.hangup_cause_code;
+  r.hangup_source = kFresh.hangup_source;
+  r.transport = kFresh.transport;
+  r.srtp = kFresh.srtp;
+  r.secure_trunking = kFresh.secure_trunking;
+  r.rate = kFresh.rate;
+  r.secure_trunking_rate = kFresh.secure_trunking_rate;
+  r.total_amount = kFresh.total_amount;
+  r.rating = kFresh.rating;
+  r.stir_verification = kFresh.stir_verification;
+  r.attestation = kFresh.attestation;
+  r.cnam_lookup = kFresh.cnam_lookup;
+  r.cnam_lookup_rate = kFresh.cnam_lookup_rate;
+  r.bridged_time = kFresh.bridged_time;
+  r.bridged_duration_s = kFresh.bridged_duration_s;
+  r.extension_id = kFresh.extension_id;
+  r.extension_group_owner_id = kFresh.extension_group_owner_id;
+  r.ext_number_reg.reset();
+  r.quality_rate = kFresh.quality_rate;
+  r.quality_max_rate = kFresh.quality_max_rate;
+  r.legs.clear();
+  r.quality.rtt_ms = kFresh.quality.rtt_ms;
+  r.quality.jitter_ms = kFresh.quality.jitter_ms;
+  r.quality.packet_loss_pct = kFresh.quality.packet_loss_pct;
+  r.quality.post_dial_delay_ms = kFresh.quality.post_dial_delay_ms;
+  // Every string member. spent_records_test.cpp's dirty_record lists them too, on purpose: on
+  // its own, so that it checks this list rather than share it.
+  for (std::string* s : {&r.call_uuid,
+                         &r.from_number,
+                         &r.to_number,
+                         &r.hangup_cause_name,
+                         &r.trunk_id,
+                         &r.trunk_domain,
+                         &r.region,
+                         &r.from_country,
+                         &r.to_country,
+                         &r.sip_call_id,
+                         &r.from_username,
+                         &r.from_domain,
+                         &r.from_screen_name,
+                         &r.to_username,
+                         &r.to_domain,
+                         &r.did_number,
+                         &r.did_domain,
+                         &r.bridged_username,
+                         &r.bridged_domain,
+                         &r.extension_name,
+                         &r.extension_type,
+                         &r.diversion_number,
+                         &r.result,
+                         &r.hangup_disposition,
+                         &r.q850_cause,
+                         &r.quality.caller_carrier,
+                         &r.quality.callee_carrier,
+                         &r.quality.from_region,
+                         &r.quality.to_region}) {
+    s->clear();
+  }
+}
 
 std::string_view strip_bom(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -137,17 +216,15 @@ class Batch {
   }
 
   // The record the next line is validated into, equal to a default CallRecord: a spent one
-  // (CallStore::take_spent_records) assigned a default one, whose strings keep their room, while
-  // there is one; else a new one at the end of pending_. A chunk made for many records starts from
-  // the spent records of an answered one, if the store has them; a small one (a switch
-  // endpoint's few records) never takes thousands it would free again.
+  // (CallStore::take_spent_records) reset to the default (reset_record), its strings keeping
+  // their room, while there is one; else a new one at the end of pending_. A chunk made for many
+  // records starts from the spent records of an answered one, if the store has them; a small one (a
+  // switch endpoint's few records) never takes thousands it would free again.
   CallRecord& next_record() {
     if (used_ < pending_.size()) {
-      // Copied from one default record made once: each string is emptied in its own room, and
-      // no record is made and dropped per line.
-      static const CallRecord kFresh;
+      // Each string is emptied in its own room, and no record is made and dropped per line.
       CallRecord& spent = pending_[used_++];
-      spent = kFresh;
+      reset_record(spent);
       return spent;
     }
     if (pending_.capacity() == 0) {
@@ -226,10 +303,14 @@ class Batch {
   // entry itself, a node of trunk_cache_, which stays where it is for the batch.
   Result<const std::optional<TrunkFacts>*> cached_trunk(std::int64_t account_id,
                                                         std::string_view trunk_id) {
-    // The latest answer first: a record asks for its trunk twice (its numbers' default country,
-    // then its link), and neighbouring records often share one.
-    if (last_trunk_ != nullptr && last_trunk_account_ == account_id && last_trunk_id_ == trunk_id) {
-      return last_trunk_;
+    // The latest answers first: a record asks for its trunk twice (its numbers' default country,
+    // then its link), and a batch's records mostly name a few trunks, taken in turn (an
+    // account's outbound and inbound ones).
+    for (const RecentTrunk& recent : recent_trunks_) {
+      if (recent.facts != nullptr && recent.account_id == account_id &&
+          recent.trunk_id == trunk_id) {
+        return recent.facts;
+      }
     }
     // The key is made in a buffer kept for the batch: a cached trunk costs no allocation.
     key_.clear();
@@ -254,13 +335,16 @@ class Batch {
                           &trunk_cache_.emplace(key_, std::move(facts)).first->second);
   }
 
-  // Keeps `facts` (an entry of trunk_cache_: its node stays where it is) as the latest answer.
+  // Keeps `facts` (an entry of trunk_cache_: its node stays where it is) among the latest
+  // answers, in place of the oldest.
   const std::optional<TrunkFacts>* remember_trunk(std::int64_t account_id,
                                                   std::string_view trunk_id,
                                                   const std::optional<TrunkFacts>* facts) {
-    last_trunk_account_ = account_id;
-    last_trunk_id_.assign(trunk_id);
-    last_trunk_ = facts;
+    RecentTrunk& recent = recent_trunks_[next_recent_trunk_];
+    next_recent_trunk_ = (next_recent_trunk_ + 1) % recent_trunks_.size();
+    recent.account_id = account_id;
+    recent.trunk_id.assign(trunk_id);
+    recent.facts = facts;
     return facts;
   }
 
@@ -283,9 +367,13 @@ class Batch {
   // The latest answers of resolve() and cached_trunk(): entries of cache_ and trunk_cache_,
   // whose nodes stay where they are while the maps grow; null before the first.
   const std::pair<const std::string, std::optional<std::int64_t>>* last_account_ = nullptr;
-  const std::optional<TrunkFacts>* last_trunk_ = nullptr;
-  std::int64_t last_trunk_account_ = 0;
-  std::string last_trunk_id_;
+  struct RecentTrunk {
+    std::int64_t account_id = 0;
+    std::string trunk_id;
+    const std::optional<TrunkFacts>* facts = nullptr;  // null: not used yet
+  };
+  std::array<RecentTrunk, 8> recent_trunks_;
+  std::size_t next_recent_trunk_ = 0;  // the slot remember_trunk() fills next
   Status store_error_;
   // The record being validated named an account that does not exist (set by resolve()).
   bool unknown_account_ = false;
@@ -472,6 +560,27 @@ Result<BatchResult> IngestService::ingest_records(const std::vector<MappedRecord
   }
   if (s.ok()) s = batch.flush();
   return PendingBatch(batch.take(), batch.take_chunks(), s, settings_.on_batch).wait();
+}
+
+PendingBatch IngestService::ingest_ndjson_async(std::string_view head, std::string_view rest,
+                                                std::int64_t first_line) const {
+  // A byte-order mark is stripped at the start of the text only, i.e. of `head` (or of `rest`
+  // when there is no head).
+  if (head.empty()) {
+    rest = strip_bom(rest);
+  } else {
+    head = strip_bom(head);
+  }
+  Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  batch.expect((head.size() + rest.size()) / 256 + 1);
+  // `head` ends with a line end: its lines, then those of `rest` numbered on from there, are
+  // the lines of head + rest.
+  Status s = ingest_ndjson(batch, head, first_line);
+  if (s.ok()) {
+    s = ingest_ndjson(batch, rest, first_line + static_cast<std::int64_t>(count_byte(head, '\n')));
+  }
+  if (s.ok()) s = batch.flush();
+  return PendingBatch(batch.take(), batch.take_chunks(), s, settings_.on_batch);
 }
 
 Result<BatchResult> IngestService::ingest_text(std::string_view text, Format format,

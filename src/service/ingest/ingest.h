@@ -148,6 +148,13 @@ class IngestService {
   PendingBatch ingest_text_async(std::string_view text, Format format,
                                  std::int64_t first_line = 1) const;
 
+  // As ingest_text_async(head + rest, Format::kNdjson, first_line), without making that text:
+  // `head` is empty or ends with a line end. POST /v1/ingest/calls reads a line that straddles
+  // two pieces of a body as `head` (its start kept from the one piece, completed from the next)
+  // and the next piece's later lines as `rest`, in place, rather than copying the piece.
+  PendingBatch ingest_ndjson_async(std::string_view head, std::string_view rest,
+                                   std::int64_t first_line = 1) const;
+
   // Validates, rates and stores records that a switch adapter mapped: the same one validation,
   // trunk link, retention and rating as ingest_text, and the same (account, call_uuid)
   // idempotency. A storage failure is returned as a Status (nothing of that batch is written).

@@ -229,6 +229,59 @@ TEST_F(IngestTest, PiecesInFlightOfConcurrentRequestsCountEachCallOnce) {
   EXPECT_TRUE(is_stored("r2-3-29"));
 }
 
+// A text read as two parts (ingest_ndjson_async: a head of whole lines and the rest, as the
+// body stream reads a line that straddles two pieces) gives what the text read whole gives: the
+// same failed lines, numbered the same, and the same records (each part split found the calls
+// the whole text stored as duplicates, and stored none anew). Lines of every kind: valid, bad,
+// blank, with \r\n, a byte-order mark in front, and the head empty or the rest empty.
+TEST_F(IngestTest, ATextReadAsHeadAndRestGivesWhatTheWholeTextGives) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40; ++i) {
+    const std::string uuid = "split-" + std::to_string(i);
+    switch (i % 5) {
+      case 0:
+        lines.push_back("{\"account\": \"" + std::string(kAuthId) + "\", \"call_uuid\": \"" + uuid +
+                        "\", \"call_direction\": \"sideways\"}\n");
+        break;
+      case 1:
+        lines.push_back(i % 2 == 0 ? "\n" : "   \r\n");
+        break;
+      case 2: {
+        std::string line = record(uuid);
+        line.insert(line.size() - 1, "\r");
+        lines.push_back(line);
+        break;
+      }
+      default:
+        lines.push_back(record(uuid));
+    }
+  }
+  std::string whole = "\xEF\xBB\xBF";
+  for (const std::string& l : lines) whole += l;
+  const Result<BatchResult> want = service().ingest_text_async(whole, Format::kNdjson, 3).wait();
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  EXPECT_GT(want->stored, 10);
+  EXPECT_GT(want->failed_count, 5);
+  // Every split at a line end, from an empty head to an empty rest.
+  std::size_t at_end = 0;
+  for (std::size_t n = 0; n <= lines.size(); ++n) {
+    SCOPED_TRACE("head of " + std::to_string(n) + " lines");
+    const std::string_view head = std::string_view(whole).substr(0, at_end);
+    const std::string_view rest = std::string_view(whole).substr(at_end);
+    const Result<BatchResult> got = service().ingest_ndjson_async(head, rest, 3).wait();
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    EXPECT_EQ(got->stored, 0);
+    EXPECT_EQ(got->duplicates, want->stored);
+    EXPECT_EQ(got->failed_count, want->failed_count);
+    ASSERT_EQ(got->failed.size(), want->failed.size());
+    for (std::size_t i = 0; i < want->failed.size(); ++i) {
+      EXPECT_EQ(got->failed[i].line, want->failed[i].line);
+      EXPECT_EQ(got->failed[i].error, want->failed[i].error);
+    }
+    if (n < lines.size()) at_end += (n == 0 ? 3 : 0) + lines[n].size();
+  }
+}
+
 // The batch keeps its latest account and trunk answers at hand besides its caches. A batch of
 // records of several accounts (one unknown) and trunks (one unknown, one with a default country,
 // one secure) in random order must come out exactly as each record ingested in a batch of its

@@ -100,9 +100,10 @@ void to_raw(const JsonTape& tape, std::size_t i, RawValue& out) {
 }
 
 // The common line read without the general reader: one object of at most kFastMembers members,
-// each value a string, a plain number, true, false or null, every byte printable ASCII, strings
-// without \u escapes. Such a line is read to exactly the fields parse_json_tape and to_raw give
-// (json_reader.h), in one pass, as views (FlatRecord): into the line, or for a string with
+// each value a string, a plain number, true, false or null, every byte printable ASCII (DEL is
+// left to the reader too, so a string without escapes is known printable: RawView::printable),
+// strings without \u escapes. Such a line is read to exactly the fields parse_json_tape and to_raw
+// give (json_reader.h), in one pass, as views (FlatRecord): into the line, or for a string with
 // escapes into the record's `unescaped`, whose room is made for the whole line before the first
 // byte is written (a decoded string is never longer than its text in the line), so no view
 // moves. Anything else (nesting, other bytes, \u, an exponent or a long number, a limit in
@@ -129,7 +130,8 @@ class FlatLine {
       while (true) {
         if (out.fields.size() == kFastMembers) return false;
         FlatField& f = out.fields.emplace_back();
-        if (!take('"') || !string(f.name)) return false;
+        bool name_printable;  // unused: a name is looked up, never checked as text
+        if (!take('"') || !string(f.name, name_printable)) return false;
         skip_blanks();
         if (!take(':')) return false;
         skip_blanks();
@@ -156,10 +158,10 @@ class FlatLine {
   static constexpr std::size_t kFastString = 16000;
   static constexpr std::size_t kFastNumber = 20;
 
-  // Bytes a string holds as they are: printable ASCII and DEL, but '"' and '\\'.
+  // Bytes a string holds as they are: printable ASCII, but '"' and '\\'.
   static constexpr std::array<bool, 256> kPlain = [] {
     std::array<bool, 256> t{};
-    for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    for (int c = 0x20; c < 0x7F; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
     return t;
   }();
 
@@ -183,13 +185,16 @@ class FlatLine {
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i one = _mm_set1_epi8(1);
+    const __m128i past_space = _mm_set1_epi8(0x21);
     while (end - p >= 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      // Signed: bytes from 0x80 up are negative, so below ' ' like the control characters.
+      // Each byte plus one, as a signed byte: the printable ones (0x20-0x7E) become 0x21-0x7F,
+      // and every other is below 0x21 (the control characters 0x01-0x20, 0xFF 0x00, DEL and
+      // the bytes from 0x80 up negative): one comparison finds them all.
       const __m128i stop =
           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                       _mm_cmplt_epi8(v, space));
+                       _mm_cmplt_epi8(_mm_add_epi8(v, one), past_space));
       const int mask = _mm_movemask_epi8(stop);
       if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
       p += 16;
@@ -200,19 +205,22 @@ class FlatLine {
   }
 
   // After the opening quote: the string's text as `out`, up to and past the closing quote. A
-  // string without escapes is seen in the line; one with escapes is decoded onto the end of
-  // `unescaped_` (within the room made for the line, so the earlier views stay put).
-  [[gnu::always_inline]] bool string(std::string_view& out) {
+  // string without escapes is seen in the line, and `printable` is set (every byte of it is
+  // printable ASCII); one with escapes is decoded onto the end of `unescaped_` (within the room
+  // made for the line, so the earlier views stay put), and `printable` is cleared.
+  [[gnu::always_inline]] bool string(std::string_view& out, bool& printable) {
     const char* const from = p_;
     p_ = skip_plain(p_, end_);
     if (p_ == end_) return false;
     if (*p_ == '"') {
       if (static_cast<std::size_t>(p_ - from) > kFastString) return false;
       out = std::string_view(from, static_cast<std::size_t>(p_ - from));
+      printable = true;
       ++p_;
       return true;
     }
     if (*p_ != '\\') return false;
+    printable = false;
     return unescape(from, out);
   }
 
@@ -303,7 +311,7 @@ class FlatLine {
       case '"':
         ++p_;
         out.kind = RawKind::kString;
-        return string(out.text);
+        return string(out.text, out.printable);
       case 't':
         out.kind = RawKind::kBool;
         out.text = "true";

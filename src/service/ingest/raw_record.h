@@ -60,9 +60,12 @@ struct RawRecord {
 
 // One value of a flat line (FlatRecord), seen where it lies: `text` as in RawValue (a string's
 // decoded text, a number's exact text, "true"/"false", "" for null). Never an array or object.
+// `printable`: a string without escapes, whose every byte the reading found printable ASCII
+// (0x20-0x7E), so the validator need not look at its bytes again; false for every other value.
 struct RawView {
   RawKind kind = RawKind::kNull;
   std::string_view text;
+  bool printable = false;
 };
 
 struct FlatField {

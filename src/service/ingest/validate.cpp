@@ -67,14 +67,17 @@ struct Errors {
 
 // One input value being converted, wherever it lies: a RawRecord's RawValue (`whole`, for the
 // items of an array) or a FlatRecord's view (no array or object there, `whole` null).
+// `printable`: the text is known to be printable ASCII (RawView::printable), so check_text
+// need not read its bytes again.
 struct Value {
   RawKind kind = RawKind::kNull;
   std::string_view text;
   const RawValue* whole = nullptr;
+  bool printable = false;
 };
 
-Value value_of(const RawValue& v) { return Value{v.kind, v.text, &v}; }
-Value value_of(const RawView& v) { return Value{v.kind, v.text, nullptr}; }
+Value value_of(const RawValue& v) { return Value{v.kind, v.text, &v, false}; }
+Value value_of(const RawView& v) { return Value{v.kind, v.text, nullptr, v.printable}; }
 
 // One field being converted: its full name for messages ("legs[1].flow", a prefix and the name,
 // joined only when a message needs it) and accepted form.
@@ -104,11 +107,13 @@ std::size_t char_count(std::string_view s) {
   return n;
 }
 
-// Checks text for UTF-8, control characters and length.
-bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars) {
+// Checks text for UTF-8, control characters and length. `printable`: `s` is known to be
+// printable ASCII (read so from a flat line), and only its length is left to check.
+bool check_text(const FieldCtx& c, std::string_view s, std::size_t max_chars,
+                bool printable = false) {
   // Printable ASCII alone (nearly every value) is valid UTF-8 without control characters, one
-  // character a byte: one pass decides.
-  if (s.size() <= max_chars && is_printable_ascii(s)) return true;
+  // character a byte: one pass decides, or none when the reading has made it already.
+  if (s.size() <= max_chars && (printable || is_printable_ascii(s))) return true;
   if (!is_valid_utf8(s)) {
     c.fail("must be valid UTF-8 text");
     return false;
@@ -135,7 +140,7 @@ std::optional<std::string_view> text(const FieldCtx& c, const Value& v,
     c.bad(v);
     return std::nullopt;
   }
-  if (!check_text(c, v.text, max_chars)) return std::nullopt;
+  if (!check_text(c, v.text, max_chars, v.printable)) return std::nullopt;
   return v.text;
 }
 
@@ -253,7 +258,8 @@ std::optional<std::string> phone_number(const FieldCtx& c, const Value& v) {
     c.bad(v);
     return std::nullopt;
   }
-  if (!check_text(c, n, kMaxNumberText)) return std::nullopt;
+  // normalize_number trims blanks or prepends '+': printable text stays printable.
+  if (!check_text(c, n, kMaxNumberText, v.printable)) return std::nullopt;
   return n;
 }
 
