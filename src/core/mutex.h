@@ -68,8 +68,8 @@ class CAPABILITY("shared mutex") SharedMutex {
   void unlock() RELEASE() { pthread_rwlock_unlock(&mu_); }
   void lock_shared() ACQUIRE_SHARED() { pthread_rwlock_rdlock(&mu_); }
   void unlock_shared() RELEASE_SHARED() { pthread_rwlock_unlock(&mu_); }
-  // Takes it for reading if that can be done at once (no writer holds it, nor waits for it
-  // under this writer-preferring kind); never blocks.
+  // Takes it for reading if that can be done at once (false when a writer holds it); never
+  // blocks.
   bool try_lock_shared() TRY_ACQUIRE_SHARED(true) { return pthread_rwlock_tryrdlock(&mu_) == 0; }
 
  private:
