@@ -70,10 +70,11 @@ TEST(Money, FixedFiveDecimalsAreWhatPrintfWrites) {
                                      std::numeric_limits<std::int64_t>::max(),
                                      std::numeric_limits<std::int64_t>::min() + 1};
   std::int64_t u = 1;
-  for (int i = 0; i < 19; ++i, u *= 10) {
+  for (int i = 0; i < 19; ++i) {
     units.push_back(u - 1);
     units.push_back(u + 7);
     units.push_back(-u + 3);
+    if (i < 18) u *= 10;  // 10^18 is the largest power of ten an int64 holds
   }
   for (std::int64_t v = -300000; v <= 300000; v += 13) units.push_back(v);
   for (const std::int64_t v : units) {
