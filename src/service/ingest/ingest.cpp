@@ -572,6 +572,7 @@ PendingBatch IngestService::ingest_ndjson_async(std::string_view head, std::stri
     head = strip_bom(head);
   }
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
+  // A guess at the lines (a record is a few hundred bytes); a wrong one costs only a regrowth.
   batch.expect((head.size() + rest.size()) / 256 + 1);
   // `head` ends with a line end: its lines, then those of `rest` numbered on from there, are
   // the lines of head + rest.
@@ -590,12 +591,12 @@ Result<BatchResult> IngestService::ingest_text(std::string_view text, Format for
 
 PendingBatch IngestService::ingest_text_async(std::string_view text, Format format,
                                               std::int64_t first_line) const {
+  if (format == Format::kNdjson) return ingest_ndjson_async({}, text, first_line);
   text = strip_bom(text);
   Batch batch(accounts_, calls_, trunks_, rating_, settings_.retention_days, retention_floor());
   // A guess at the lines (a record is a few hundred bytes); a wrong one costs only a regrowth.
   batch.expect(text.size() / 256 + 1);
-  Status s = format == Format::kCsv ? ingest_csv(batch, text, first_line)
-                                    : ingest_ndjson(batch, text, first_line);
+  Status s = ingest_csv(batch, text, first_line);
   if (s.ok()) s = batch.flush();
   return PendingBatch(batch.take(), batch.take_chunks(), s, settings_.on_batch);
 }
