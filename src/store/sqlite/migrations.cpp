@@ -462,6 +462,11 @@ END)sql",
 // as SQLite documents for a change that leaves the stored content alone, and the schema is read
 // again (and its version counted up, for every other connection) by renaming a column there and
 // back. A table whose text differs (edited by hand) is left as it is: the columns only cost time.
+// So is a table that another object of the schema names the columns in (an operator's own view,
+// trigger or index: none of cdrd's does since migration 5): without the columns that object
+// would be broken, and SQLite refuses the reload of a schema holding it (the rename fails:
+// "error in view ...: no such column: to_digits"), so the migration failed and cdrd did not
+// start.
 const std::vector<std::string_view> kV11NoDigitsColumns = {
     "PRAGMA writable_schema=ON",
     R"sql(
@@ -471,7 +476,10 @@ UPDATE sqlite_schema SET sql = replace(sql, ',
   to_digits                TEXT GENERATED ALWAYS AS (ltrim(to_number, ''+'')) VIRTUAL
 ) STRICT', '
 ) STRICT')
-WHERE type = 'table' AND name = 'calls')sql",
+WHERE type = 'table' AND name = 'calls' AND NOT EXISTS (
+  SELECT 1 FROM sqlite_schema
+  WHERE type IN ('view', 'trigger', 'index') AND sql IS NOT NULL
+    AND (instr(lower(sql), 'from_digits') > 0 OR instr(lower(sql), 'to_digits') > 0)))sql",
     "PRAGMA writable_schema=OFF",
     "ALTER TABLE calls RENAME COLUMN call_uuid_as_sent TO call_uuid_as_sent_v11",
     "ALTER TABLE calls RENAME COLUMN call_uuid_as_sent_v11 TO call_uuid_as_sent",

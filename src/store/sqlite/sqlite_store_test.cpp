@@ -1040,6 +1040,39 @@ TEST_F(SqliteStoreTest, AcknowledgedInsertSurvivesAProcessThatDiesWithoutClosing
   EXPECT_TRUE(store_->calls.find_call(acct_, "crash", 0)->has_value());
 }
 
+// A database at `path` built by migrations 1 to 10 only, holding the accounts and calls of the
+// database at `from` (what migration 11 finds in a database written before it), plus `extra`
+// SQL run on it last (an operator's own view, trigger or index).
+void make_version_ten_copy(const std::string& from, const std::string& path,
+                           const std::string& extra = "") {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const auto exec = [db](const std::string& sql) {
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db) << ": " << sql;
+  };
+  exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+      " applied_at INTEGER NOT NULL) STRICT");
+  for (const sqlite::Migration& m : sqlite::migrations()) {
+    if (m.version > 10) break;
+    for (std::string_view sql : m.statements) exec(std::string(sql));
+    exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" +
+         std::string(m.name) + "', 0)");
+  }
+  exec("PRAGMA user_version=10");
+  std::string columns = sqlite::kCallColumns;
+  const std::string shown = "COALESCE(call_uuid_as_sent, call_uuid)";
+  columns.replace(columns.find(shown), shown.size(), "call_uuid");
+  columns += ", call_uuid_as_sent, id";
+  exec("ATTACH '" + from +
+       "' AS src; INSERT INTO accounts SELECT * FROM src.accounts;"
+       " INSERT INTO calls (" +
+       columns + ") SELECT " + columns + " FROM src.calls ORDER BY id; DETACH src;");
+  if (!extra.empty()) exec(extra);
+  sqlite3_close(db);
+}
+
 // Migration 11 takes the generated digits columns out of a calls table as migration 10 left it:
 // every row stays as it was, the SQL evaluation's number prefixes (ltrim(number, '+') since)
 // answer as before, and the insert computes nothing for them any more.
@@ -1058,38 +1091,11 @@ TEST_F(SqliteStoreTest, MigrationElevenTakesOutTheDigitsColumnsAndKeepsEveryRow)
 
   // The same data in a database built by migrations 1 to 10 only.
   const std::string old = dir_.file("data/old.db");
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
-  const auto exec = [db](const std::string& sql) {
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db) << ": " << sql;
-  };
-  exec(
-      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-      " applied_at INTEGER NOT NULL) STRICT");
-  for (const sqlite::Migration& m : sqlite::migrations()) {
-    if (m.version > 10) break;
-    for (std::string_view sql : m.statements) exec(std::string(sql));
-    exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" +
-         std::string(m.name) + "', 0)");
-  }
-  exec("PRAGMA user_version=10");
+  make_version_ten_copy(db_path(), old);
   const std::string digits_columns =
       "SELECT COUNT(*) FROM pragma_table_xinfo('calls') WHERE name IN ('from_digits', "
       "'to_digits')";
   ASSERT_EQ(raw_int(old, digits_columns), 2);
-  std::string columns = sqlite::kCallColumns;
-  const std::string shown = "COALESCE(call_uuid_as_sent, call_uuid)";
-  columns.replace(columns.find(shown), shown.size(), "call_uuid");
-  columns += ", call_uuid_as_sent, id";
-  const std::string copy = "ATTACH '" + db_path() +
-                           "' AS src; INSERT INTO accounts SELECT * FROM src.accounts;"
-                           " INSERT INTO calls (" +
-                           columns + ") SELECT " + columns +
-                           " FROM src.calls ORDER BY id; DETACH src;";
-  ASSERT_EQ(sqlite3_exec(db, copy.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  sqlite3_close(db);
 
   store_ = open_store(old);
   EXPECT_EQ(raw_int(old, "PRAGMA user_version"), sqlite::latest_schema_version());
@@ -1113,6 +1119,54 @@ TEST_F(SqliteStoreTest, MigrationElevenTakesOutTheDigitsColumnsAndKeepsEveryRow)
   store_.reset();
   store_ = open_store(old);
   EXPECT_EQ(raw_int(old, digits_columns), 0);
+}
+
+// An operator's own view, trigger or index that names from_digits or to_digits would be broken
+// by taking the columns out (and SQLite refuses the schema's reload that the migration ends
+// with, so cdrd would not start): migration 11 then leaves the table as it is, and every
+// object of the operator's still answers.
+TEST_F(SqliteStoreTest, MigrationElevenLeavesTheColumnsToAnOperatorsViewTriggerOrIndex) {
+  CallRecord call = minimal_call(acct_, "m-view", kT0);
+  call.to_number = "+919943720205";
+  insert({call});
+  store_.reset();
+  const std::string digits_columns =
+      "SELECT COUNT(*) FROM pragma_table_xinfo('calls') WHERE name IN ('from_digits', "
+      "'to_digits')";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"view", "CREATE VIEW my_numbers AS SELECT id, to_digits FROM calls"},
+      {"trigger",
+       "CREATE TABLE my_log (n TEXT); CREATE TRIGGER my_copy AFTER INSERT ON calls BEGIN"
+       " INSERT INTO my_log VALUES (NEW.from_digits); END"},
+      {"index", "CREATE INDEX my_by_to ON calls(account_id, TO_DIGITS)"},
+  };
+  for (const auto& [kind, sql] : cases) {
+    SCOPED_TRACE(kind);
+    const std::string old = dir_.file("data/old-" + kind + ".db");
+    make_version_ten_copy(db_path(), old, sql);
+    Result<std::unique_ptr<sqlite::Stores>> stores = sqlite::open_stores(old);
+    if (!stores.ok()) {
+      ADD_FAILURE() << stores.status().message();
+      continue;
+    }
+    const std::unique_ptr<sqlite::Stores> opened = std::move(stores).value();
+    EXPECT_EQ(raw_int(old, "PRAGMA user_version"), sqlite::latest_schema_version());
+    EXPECT_EQ(raw_int(old, digits_columns), 2);
+    EXPECT_EQ(raw_text(old, "PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw_text(old, "SELECT to_digits FROM calls WHERE call_uuid = 'm-view'"),
+              "919943720205");
+    if (kind == "view") {
+      EXPECT_EQ(raw_text(old, "SELECT to_digits FROM my_numbers"), "919943720205");
+    }
+    // A call stored now is stored whole, and the trigger still runs.
+    CallRecord later = minimal_call(acct_, "m-later", kT0 + 12);
+    later.from_number = "+14155550100";
+    ASSERT_EQ(opened->calls.insert_calls({later})->size(), 1U);
+    if (kind == "trigger") {
+      EXPECT_EQ(raw_text(old, "SELECT n FROM my_log"), "14155550100");
+    }
+    EXPECT_EQ(raw_int(old, "SELECT COUNT(*) FROM calls"), 2);
+  }
 }
 
 TEST_F(SqliteStoreTest, MigrationsRunOnce) {
