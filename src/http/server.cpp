@@ -956,6 +956,7 @@ ServerCore::ServerCore(ServerOptions options, Admitter admitter)
                       : nullptr),
       ios_([&] {
         std::vector<std::unique_ptr<asio::io_context>> ios;
+        ios.reserve(static_cast<std::size_t>(options_.threads));
         for (int i = 0; i < options_.threads; ++i) {
           ios.push_back(std::make_unique<asio::io_context>(1));
         }

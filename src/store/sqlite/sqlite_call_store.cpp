@@ -254,6 +254,7 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
   }));
   // Packed (the rows came in storage order), two accounts at a time on two threads.
   std::vector<AccountCallIndex*> to_pack;
+  to_pack.reserve(accounts.size());
   for (std::int64_t id : accounts) to_pack.push_back(&fresh[id]);
   std::atomic<std::size_t> next{0};
   auto pack = [&] {
@@ -394,7 +395,7 @@ Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
                        c.prepare("SELECT id, call_uuid FROM calls INDEXED BY calls_by_account"
                                  " WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?"));
       st->bind_all(1, account_id, through, chunk);
-      const Status rows_read = st->for_each([&](const Statement& row) {
+      Status rows_read = st->for_each([&](const Statement& row) {
         const std::int64_t id = row.int64(0);
         fold_uuid(row.text_view(1), key);
         map.add(sqlite::call_uuid_hash(key), id);
@@ -549,6 +550,7 @@ Status SqliteCallStore::save_index_snapshot(UuidSnapshotSaved* uuids_saved)
   std::vector<std::pair<std::int64_t, Slot*>> slots = db_.call_indexes().all_slots();
   std::sort(slots.begin(), slots.end());
   std::vector<Slot*> locked;
+  locked.reserve(slots.size());
   for (const auto& [id, s] : slots) locked.push_back(s);
   // The slots' locks before the database's write lock (the lock order of call_indexes.h); the
   // write lock then keeps every write out until the token is recorded.
@@ -1364,8 +1366,8 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call_columns(std::int64_
       if (rank < best_rank) {
         best_rank = rank;
         found.emplace();
-        const Status read = trunk_only ? sqlite::read_trunk_call_into(*st, *found)
-                                       : sqlite::read_call_into(*st, *found);
+        Status read = trunk_only ? sqlite::read_trunk_call_into(*st, *found)
+                                 : sqlite::read_call_into(*st, *found);
         if (!read.ok()) {
           st->reset();
           return read;
