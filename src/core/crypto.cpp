@@ -72,7 +72,7 @@ std::string new_uuid_v4() {
   // Drawn from a per-thread stock of the system generator's bytes, refilled 64 uuids at a
   // time: one RAND_bytes call per uuid cost more than the rest of a small answer (every
   // response carries a new api_id). The bytes are the generator's all the same.
-  constexpr std::size_t kStock = 64 * 16;
+  constexpr std::size_t kStock = std::size_t{64} * 16;
   thread_local unsigned char stock[kStock];
   thread_local std::size_t used = kStock;
   if (used == kStock) {

@@ -157,7 +157,7 @@ class CountryAutomaton {
 
   // The answer for 1-15 digits, the first not 0.
   std::uint8_t answer(std::string_view digits) const {
-    if (next_.size() <= kRoot * 10) return kAsk;  // not built: every number is asked
+    if (next_.size() <= std::size_t{kRoot} * 10) return kAsk;  // not built: every number is asked
     std::uint32_t s = kRoot;
     for (char c : digits) s = next_[std::size_t{s} * 10 + static_cast<unsigned>(c - '0')];
     return answer_[s];

@@ -212,7 +212,7 @@ std::string_view usage_period_sql(UsagePeriod p) {
 
 }  // namespace
 
-ClickHouseCallStore::ClickHouseCallStore(Endpoint endpoint, StoreOptions options)
+ClickHouseCallStore::ClickHouseCallStore(const Endpoint& endpoint, StoreOptions options)
     : client_(endpoint, options.client),
       options_(options),
       sharded_(!endpoint.cluster.empty()),

@@ -89,7 +89,7 @@ class ClickHouseCallStore final : public CallStore {
   Status check_reachable();
   const Endpoint& endpoint() const { return client_.endpoint(); }
 
-  ClickHouseCallStore(Endpoint endpoint, StoreOptions options);
+  ClickHouseCallStore(const Endpoint& endpoint, StoreOptions options);
 
  private:
   Status migrate();

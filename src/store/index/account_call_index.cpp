@@ -121,7 +121,7 @@ void clear_all(Word* m, std::size_t n) { std::fill(m, m + words_for(n), Word{0})
 CDRD_INLINE Word bits_of(const std::uint8_t* t) {
 #if defined(__SSE2__)
   Word w = 0;
-  for (int k = 0; k < 4; ++k) {
+  for (std::ptrdiff_t k = 0; k < 4; ++k) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + 16 * k));
     w |= Word{static_cast<std::uint32_t>(_mm_movemask_epi8(v)) & 0xFFFFu} << (16 * k);
   }
@@ -438,7 +438,7 @@ class ValueSet {
     if (!last_ || *last_ != key) set(hash(key));
     last_ = key;
     const std::size_t bits = 64 * words_.size();
-    if (4 * ones_ > bits && bits < max_bits) {
+    if (std::size_t{4} * ones_ > bits && bits < max_bits) {
       words_.assign(2 * words_.size(), 0);
       ones_ = 0;
       for (std::size_t i = 0; i < n; ++i) set(hash(key_of(i)));
@@ -486,7 +486,7 @@ class ValueSet {
       words_.assign(words, 0);
       ones_ = 0;
       for (const std::uint64_t h : hashes) set(h);
-      if (4 * ones_ <= 64 * words || 64 * words >= max_bits) return;
+      if (std::size_t{4} * ones_ <= 64 * words || 64 * words >= max_bits) return;
       words *= 2;
     }
   }
@@ -2370,8 +2370,8 @@ void AccountCallIndex::compact() {
     Chunk& c = *cp;
     c.settle();
     for (std::size_t from = 0; from < c.size();) {
-      if (out && out->size() == fill) packed.push_back(std::move(out));
-      if (!out) {
+      if (!out || out->size() == fill) {
+        if (out) packed.push_back(std::move(out));
         out = std::make_unique<Chunk>(chunk_rows_);
         out->cap = fill;  // a column that needs a vector gets exactly room for `fill`
       }
@@ -2447,8 +2447,8 @@ std::optional<AccountCallIndex::Position> AccountCallIndex::compact_step(Positio
       Chunk& c = *chunks_[i];
       c.settle();
       for (std::size_t at = 0; at < c.size();) {
-        if (out && out->size() == target) packed.push_back(std::move(out));
-        if (!out) {
+        if (!out || out->size() == target) {
+          if (out) packed.push_back(std::move(out));
           target = rows / k + (packed.size() < rows % k ? 1 : 0);
           out = std::make_unique<Chunk>(chunk_rows_);
           out->cap = target;  // a column that needs a vector gets exactly room for `target`

@@ -386,7 +386,7 @@ bool write_all(int fd, std::string_view bytes) {
 
 Status replace_file(const std::string& tmp, const std::string& path) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const Status s = Status::IOError("cannot rename " + tmp + " to " + path + ": " + errno_text());
+    Status s = Status::IOError("cannot rename " + tmp + " to " + path + ": " + errno_text());
     ::unlink(tmp.c_str());
     return s;
   }
