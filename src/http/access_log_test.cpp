@@ -100,7 +100,7 @@ TEST(AccessLog, ALineHasTheBytesTheServersLoggerWritesToAFile) {
 TEST(AccessLog, LinesAreWrittenAfterTheIntervalWithoutMoreLines) {
   LogFile file;
   const auto interval = 300ms;
-  AccessLog log(options_for(file, 64 * 1024, interval));
+  AccessLog log(options_for(file, std::size_t{64} * 1024, interval));
   const auto logged = std::chrono::steady_clock::now();
   log.log("first");
   log.log("second");
@@ -128,7 +128,7 @@ TEST(AccessLog, LinesAreWrittenAfterTheIntervalWithoutMoreLines) {
 TEST(AccessLog, EveryLineIsWrittenWhenTheLogIsDestroyedOrFlushed) {
   LogFile file;
   {
-    AccessLog log(options_for(file, 64 * 1024, 1h));
+    AccessLog log(options_for(file, std::size_t{64} * 1024, 1h));
     for (int i = 0; i < 100; ++i) log.log("line " + std::to_string(i));
     EXPECT_EQ(file.text(), "");  // an hour to go, and room in the buffer
     log.flush();

@@ -143,7 +143,8 @@ class RawConnection {
   // The next response, or nullopt if the connection ended or none came within `limit` (or its
   // body is over `body_limit` bytes).
   std::optional<bhttp::response<bhttp::string_body>> read_response(
-      std::chrono::milliseconds limit = 3s, std::uint64_t body_limit = 8 * 1024 * 1024) {
+      std::chrono::milliseconds limit = 3s,
+      std::uint64_t body_limit = std::uint64_t{8} * 1024 * 1024) {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(body_limit);
     beast::error_code result = asio::error::would_block;

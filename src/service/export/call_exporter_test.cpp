@@ -99,7 +99,7 @@ std::vector<std::int64_t> sparse_ids() {
   std::vector<std::int64_t> ids;
   std::int64_t at = std::int64_t{1} << 56;
   for (int run = 0; run < 20; ++run) {
-    for (int i = 0; i < 50; ++i) ids.push_back(at + 16 * i + 3);
+    for (int i = 0; i < 50; ++i) ids.push_back(at + std::int64_t{16} * i + 3);
     at += std::int64_t{1} << (30 + run % 7);
   }
   return ids;

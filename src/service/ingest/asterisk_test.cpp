@@ -39,7 +39,7 @@ std::optional<Micros> berlin(Micros wall) {
   const Micros summer_from = parse_timestamp("2026-03-29 02:00:00")->start;
   const Micros summer_to = parse_timestamp("2026-10-25 03:00:00")->start;
   const bool summer = wall >= summer_from && wall < summer_to;
-  return wall - (summer ? 2 : 1) * 3600 * kMicrosPerSecond;
+  return wall - std::int64_t{summer ? 2 : 1} * 3600 * kMicrosPerSecond;
 }
 
 RawRecord mapped(AsteriskFormat format, const std::vector<std::string>& cells,

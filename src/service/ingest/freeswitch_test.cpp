@@ -27,7 +27,7 @@ std::string value_of(const RawRecord& r, std::string_view name) {
   return "<absent>";
 }
 
-FreeswitchCdr mapped(const std::string& name, FreeswitchDefaults defaults = {}) {
+FreeswitchCdr mapped(const std::string& name, const FreeswitchDefaults& defaults = {}) {
   Result<FreeswitchCdr> cdr = map_freeswitch_cdr(fixture(name), defaults);
   EXPECT_TRUE(cdr.ok()) << cdr.status().message();
   return cdr.ok() ? std::move(cdr).value() : FreeswitchCdr{};

@@ -304,7 +304,7 @@ TEST_F(ClickHouseStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries
   expect_same_exports(rnd, 300, rows, "export");
 
   // Retention, then everything again; and a reopened store gives ids above every id so far.
-  const Micros floor = 1'000'000 * 120;
+  const Micros floor = Micros{1'000'000} * 120;
   for (CallStore* s :
        {static_cast<CallStore*>(&sqlite_->calls), static_cast<CallStore*>(ch_.get())}) {
     for (;;) {
@@ -464,7 +464,7 @@ TEST_F(ClickHouseStoreTest, ABatchOfThousandsOfLongUuidsIsCheckedInOneStatement)
     CallRecord c;
     c.account_id = account_;
     c.call_uuid = std::string(58, 'u') + std::to_string(100'000 + i);
-    c.end_time = 1'000'000 * (i % 50);
+    c.end_time = Micros{1'000'000} * (i % 50);
     calls.push_back(std::move(c));
   }
   insert_both(calls);

@@ -159,7 +159,7 @@ TEST(AccountCallIndex, AnswersPagesAndCountsInEndTimeOrderWithTiesByRowId) {
   AccountCallIndex index(4);
   std::vector<CallRecord> calls(10);
   for (int i = 0; i < 10; ++i) {
-    calls[i].end_time = (i % 3) * 1000;  // ties
+    calls[i].end_time = Micros{i % 3} * 1000;  // ties
     calls[i].to_number = i % 2 ? "+4930" : "+4420";
     index.add(IndexedCall::of(100 - i, calls[i]));
   }
@@ -268,7 +268,7 @@ TEST(AccountCallIndex, EqualsBruteForceOnThousandsOfRandomQueries) {
     }
 
     // Retention: drop the oldest calls, then the answers still agree.
-    const Micros floor = 1'000'000 * 150;
+    const Micros floor = Micros{1'000'000} * 150;
     const std::vector<std::int64_t> old = index.oldest_ended_before(floor, rows.size());
     index.drop_oldest(old.size());
     std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
@@ -551,7 +551,7 @@ TEST(AccountCallIndex, ConstantColumnsAndFarApartIdsEqualBruteForceThroughEveryC
     auto make = [&](int odd_percent) {
       CallRecord c = base;
       c.end_time = 1'000'000 * rnd.between(first_s, last_s) + rnd.between(0, 1);
-      c.initiation_time = c.end_time - 1'000'000 * 60;
+      c.initiation_time = c.end_time - Micros{1'000'000} * 60;
       if (rnd.chance(odd_percent)) {
         const CallRecord other = random_call(rnd);
         switch (rnd.between(0, 9)) {
@@ -643,7 +643,7 @@ TEST(AccountCallIndex, ConstantColumnsAndFarApartIdsEqualBruteForceThroughEveryC
       ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
     }
     check("re-rated", 200);
-    const Micros floor = 1'000'000 * 200;  // retention: what is left may be constant again
+    const Micros floor = Micros{1'000'000} * 200;  // retention: what is left may be constant again
     index.drop_oldest(index.oldest_ended_before(floor, rows.size()).size());
     std::erase_if(rows, [&](const Row& r) { return r.r.end_time < floor; });
     check("after retention", 200);
@@ -693,7 +693,8 @@ TEST(AccountCallIndex, EndTimesOfEveryUnitAndFarApartEqualBruteForceThroughEvery
       if (kind <= 80) return s + 1000 * rnd.between(0, 999);
       if (kind <= 90) return s + rnd.between(0, 999'999);
       if (kind <= 90 + far) {
-        return s + (rnd.chance(50) ? 1 : -1) * 1'000'000 * rnd.between(1, std::int64_t{1} << 40);
+        return s +
+               Micros{rnd.chance(50) ? 1 : -1} * 1'000'000 * rnd.between(1, std::int64_t{1} << 40);
       }
       return rnd.chance(50) ? kMax - rnd.between(0, 3) : kMin + rnd.between(0, 3);
     };
@@ -770,7 +771,7 @@ TEST(AccountCallIndex, SipTrunkCallsTakeAtMost64BytesEachWhenPacked) {
     c.from_username = c.from_number;
     c.to_username = c.to_number;
     c.trunk_id = rnd.chance(50) ? "17283645019283746" : "28374650192837465";
-    c.end_time = 1'780'000'000'000'000 + 1'000'000 * rnd.between(0, 30 * 86400);
+    c.end_time = 1'780'000'000'000'000 + 1'000'000 * rnd.between(0, std::int64_t{30} * 86400);
     c.initiation_time = c.end_time - 1'000'000 * rnd.between(0, 3600);
     c.hangup_cause_code = 3000;
     c.duration_s = c.bill_duration_s = rnd.between(0, 3600);
@@ -966,12 +967,12 @@ TEST(AccountCallIndex, ReRatesTheFirstCallOfAChunk) {
   AccountCallIndex index(4);
   for (int i = 0; i < 12; ++i) {
     CallRecord c;
-    c.end_time = i * 10;
+    c.end_time = Micros{i} * 10;
     c.bill_duration_s = 5;
     index.add(IndexedCall::of(i + 1, c));
   }
   for (int i = 0; i < 12; ++i) {
-    EXPECT_TRUE(index.set_bill_duration(i * 10, i + 1, 100)) << "call " << i + 1;
+    EXPECT_TRUE(index.set_bill_duration(Micros{i} * 10, i + 1, 100)) << "call " << i + 1;
   }
   CallQuery q;
   q.bill_duration = {100, 100};
@@ -1119,7 +1120,7 @@ TEST(AccountCallIndex, PostedAndScannedAnswersEqualBruteForceThroughEveryChange)
       while (at) at = index.compact_step(*at, 1000);
     });
     check("compaction steps", 200);
-    const Micros later = 1'000'000 * 200;  // retention again, after a merge of the postings
+    const Micros later = Micros{1'000'000} * 200;  // retention again, after a merge of the postings
     both([&](AccountCallIndex& index) {
       index.drop_oldest(index.oldest_ended_before(later, rows.size()).size());
     });
@@ -1134,7 +1135,7 @@ TEST(AccountCallIndex, OldestEndedBeforeIsBoundedAndInOrder) {
   AccountCallIndex index(3);
   for (int i = 0; i < 10; ++i) {
     CallRecord c;
-    c.end_time = (10 - i) * 10;
+    c.end_time = Micros{10 - i} * 10;
     index.add(IndexedCall::of(i + 1, c));
   }
   // end times 10 (id 10), 20 (id 9), ... 100 (id 1)

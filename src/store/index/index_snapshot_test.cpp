@@ -174,9 +174,10 @@ TEST(IndexSnapshot, LoadedIndexAnswersEveryQueryAsTheOriginal) {
       ASSERT_TRUE(index.set_bill_duration(row.r.end_time, row.id, row.r.bill_duration_s));
     }
     check("re-rated", 400);
-    const std::vector<std::int64_t> old = index.oldest_ended_before(1'000'000 * 150, rows.size());
+    const std::vector<std::int64_t> old =
+        index.oldest_ended_before(Micros{1'000'000} * 150, rows.size());
     index.drop_oldest(old.size());
-    std::erase_if(rows, [](const Row& r) { return r.r.end_time < 1'000'000 * 150; });
+    std::erase_if(rows, [](const Row& r) { return r.r.end_time < Micros{1'000'000} * 150; });
     check("after retention", 400);
     index.compact();
     add(200, false);

@@ -104,7 +104,7 @@ TEST_F(CallIndexStoreTest, ListsEqualTheSqlScanThroughInsertsRerateRetentionAndR
   expect_agreement(rnd, 300, "after re-rating");
 
   // Retention removes the oldest calls of every account, batch by batch.
-  const Micros floor = 1'000'000 * 120;
+  const Micros floor = Micros{1'000'000} * 120;
   for (;;) {
     Result<std::int64_t> n = stores_->calls.delete_calls_ended_before(floor, 97);
     ASSERT_TRUE(n.ok()) << n.status().message();

@@ -158,7 +158,7 @@ TEST_F(UsageStoreTest, SaysWhenThereAreMoreRowsThanAsked) {
     CallRecord c;
     c.account_id = account_;
     c.call_uuid = "h" + std::to_string(h);
-    c.end_time = kStart + h * 3600 * kMicrosPerSecond;
+    c.end_time = kStart + Micros{h} * 3600 * kMicrosPerSecond;
     c.initiation_time = c.end_time;
     calls.push_back(c);
   }
