@@ -19,13 +19,6 @@
 #include "core/time.h"
 #include "sample/prefix_mt64.h"
 
-// RapidJSON's member iterators compare through a non-const operator!=, which C++20's reversed
-// candidates make ambiguous to clang (-Wambiguous-reversed-operator, an error under make lint's
-// -Werror); the comparison itself is the intended one.
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wambiguous-reversed-operator"
-#endif
-
 namespace cdrd::sample {
 namespace {
 

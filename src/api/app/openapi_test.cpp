@@ -20,13 +20,6 @@
 #include "testing/stores.h"
 #include "testing/temp_dir.h"
 
-// RapidJSON's member iterators compare through a non-const operator!=, which C++20's reversed
-// candidates make ambiguous to clang (-Wambiguous-reversed-operator, an error under make lint's
-// -Werror); the comparison itself is the intended one.
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wambiguous-reversed-operator"
-#endif
-
 namespace cdrd::api {
 namespace {
 
