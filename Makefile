@@ -112,8 +112,8 @@ fuzz: fuzz-deps
 test-sanitize: deps
 	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_UNITY=ON -DCDRD_SANITIZE=address >/dev/null
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
-	@cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	@bash scripts/sanitizer-run.sh $(SANITIZE_DIR)/sanitizer-reports -- \
+	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DCDRD_UNITY=ON -DCDRD_SANITIZE=thread >/dev/null
 	@cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
 	@set -e; for t in $(TSAN_TESTS); do \
