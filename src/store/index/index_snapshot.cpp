@@ -15,6 +15,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/errno_text.h"
+
 namespace cdrd::index {
 namespace {
 
@@ -355,8 +357,6 @@ Result<std::pair<std::int64_t, AccountCallIndex>> decode_account(std::string_vie
   // No compact(): calls added in order leave every chunk as full as compact() packs them.
   return std::pair(account_id, std::move(index));
 }
-
-std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/errno_text.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg_tx.h"
 
@@ -29,8 +30,6 @@ std::string with_connect_timeout(const std::string& url, int seconds) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") +
          "connect_timeout=" + std::to_string(seconds);
 }
-
-std::string errno_text() { return std::strerror(errno); }
 
 // libpq's messages span lines ("...failed: Connection refused\n\tIs the server running...");
 // an error body or a log line wants one.

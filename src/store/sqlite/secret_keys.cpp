@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/errno_text.h"
 
 namespace cdrd::sqlite {
 namespace {
@@ -25,8 +26,6 @@ struct SecretColumn {
 constexpr SecretColumn kSecretColumns[] = {
     {"origination_uris", "password"},
 };
-
-std::string errno_text() { return std::strerror(errno); }
 
 // Writes `text` to a new file `path` with mode 0600, synced. kIOError when it exists.
 Status write_private_file(const std::string& path, const std::string& text) {

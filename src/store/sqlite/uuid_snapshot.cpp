@@ -9,6 +9,8 @@
 #include <fstream>
 #include <limits>
 
+#include "core/errno_text.h"
+
 namespace cdrd::sqlite {
 namespace {
 
@@ -156,8 +158,6 @@ Result<std::pair<std::int64_t, CallUuidMap>> decode_account(std::string_view pay
   }
   return std::pair(account_id, std::move(map));
 }
-
-std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
