@@ -3,9 +3,9 @@
 #include <limits>
 
 #include "core/ascii.h"
+#include "core/leg_codec.h"
 #include "store/clickhouse/text.h"
 #include "store/sqlite/enum_codes.h"
-#include "store/sqlite/leg_codec.h"
 
 namespace cdrd::clickhouse {
 
@@ -111,7 +111,7 @@ void append_row(std::string& out, const CallRecord& c, std::int64_t id) {
   text(c.q850_cause);
   opt_int(c.quality_rate);
   opt_int(c.quality_max_rate);
-  text(c.legs.empty() ? std::string() : sqlite::encode_legs(c.legs));
+  text(c.legs.empty() ? std::string() : encode_legs(c.legs));
   real(c.quality.rtt_ms);
   real(c.quality.jitter_ms);
   real(c.quality.packet_loss_pct);
@@ -210,7 +210,7 @@ Result<StoredCall> read_row(const TsvRow& f) {
   RETURN_IF_ERROR(opt_int(c.quality_max_rate));
   ASSIGN_OR_RETURN(const std::string legs, tsv_text(f[i++]));
   if (!legs.empty()) {
-    Result<std::vector<CallLeg>> decoded = sqlite::decode_legs(legs);
+    Result<std::vector<CallLeg>> decoded = decode_legs(legs);
     if (!decoded.ok()) {
       return Status::IOError(decoded.status().message() + " (call " + c.call_uuid + ")");
     }

@@ -1,6 +1,6 @@
 // The rows of the `calls` table of ClickHouseCallStore in TabSeparated form: one CallRecord as
 // one line of every column (append_row) and back (read_row). Enums are stored as the sqlite
-// backend's codes (store/sqlite/enum_codes.h) and legs in its encoding (leg_codec.h), so both
+// backend's codes (store/sqlite/enum_codes.h) and legs in its encoding (core/leg_codec.h), so both
 // backends keep a call alike. Pure functions; thread-safe.
 #pragma once
 

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "core/ascii.h"
+#include "core/leg_codec.h"
 #include "store/sqlite/enum_codes.h"
-#include "store/sqlite/leg_codec.h"
 
 namespace cdrd::sqlite {
 namespace {

@@ -18,7 +18,7 @@
 //   rating       0 provided, 1 rated, 2 unrated
 //   stir_verification 0 not applicable, 1 verified, 2 not verified
 //   attestation  0 none, 1 A, 2 B, 3 C
-//   legs         BLOB in the leg_codec format (see leg_codec.h); NULL when there are no legs
+//   legs         BLOB in the leg_codec format (see core/leg_codec.h); NULL when there are no legs
 //   q_*          the Call Insights metrics (CallRecord::quality)
 //   call_uuid    (migration 6) folded to ASCII lower case, the idempotency key; rows of older
 //                versions that share their folded uuid with another row keep their spelling

@@ -18,13 +18,13 @@
 #include "core/ascii.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/leg_codec.h"
 #include "core/stage_times.h"
 #include "store/index/index_snapshot.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/call_uuid_map.h"
 #include "store/sqlite/enum_codes.h"
-#include "store/sqlite/leg_codec.h"
 #include "store/sqlite/uuid_snapshot.h"
 
 namespace cdrd {
@@ -945,7 +945,7 @@ Status insert_one(Connection& c, const InsertStatements& st, const std::vector<C
   } else {
     insert = &st.full;
     w.legs_blob.clear();
-    if (!r.legs.empty()) w.legs_blob = sqlite::encode_legs(r.legs);
+    if (!r.legs.empty()) w.legs_blob = encode_legs(r.legs);
     sqlite::bind_call_keyed(*insert, r, w.legs_blob, w.key(index), out.next_id);
   }
   // Every parameter is bound again for the next call: no clearing in between.

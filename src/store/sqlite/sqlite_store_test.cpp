@@ -17,9 +17,9 @@
 #include <limits>
 #include <thread>
 
+#include "core/leg_codec.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
-#include "store/sqlite/leg_codec.h"
 #include "store/sqlite/migrations.h"
 #include "testing/random_calls.h"
 #include "testing/stores.h"
@@ -1301,21 +1301,21 @@ TEST(LegCodecTest, RoundTripsAnyBytesAndRejectsCorruption) {
   odd.extension_id = -1;
   odd.ext_number_reg = "";  // present but empty is not absent
   std::vector<CallLeg> legs = {odd, CallLeg{}, full_leg()};
-  std::string blob = sqlite::encode_legs(legs);
-  Result<std::vector<CallLeg>> back = sqlite::decode_legs(blob);
+  std::string blob = encode_legs(legs);
+  Result<std::vector<CallLeg>> back = decode_legs(blob);
   ASSERT_TRUE(back.ok()) << back.status().message();
   ASSERT_EQ(back->size(), 3u);
   for (std::size_t i = 0; i < legs.size(); ++i) expect_same_leg((*back)[i], legs[i]);
   EXPECT_TRUE((*back)[0].ext_number_reg.has_value());
   EXPECT_FALSE((*back)[1].ext_number_reg.has_value());
 
-  EXPECT_TRUE(sqlite::decode_legs(sqlite::encode_legs({}))->empty());
-  EXPECT_FALSE(sqlite::decode_legs("").ok());
-  EXPECT_FALSE(sqlite::decode_legs("\x02").ok());
+  EXPECT_TRUE(decode_legs(encode_legs({}))->empty());
+  EXPECT_FALSE(decode_legs("").ok());
+  EXPECT_FALSE(decode_legs("\x02").ok());
   for (std::size_t cut = 1; cut < blob.size(); cut += 7) {
-    EXPECT_FALSE(sqlite::decode_legs(std::string_view(blob).substr(0, cut)).ok()) << cut;
+    EXPECT_FALSE(decode_legs(std::string_view(blob).substr(0, cut)).ok()) << cut;
   }
-  EXPECT_FALSE(sqlite::decode_legs(blob + "x").ok());
+  EXPECT_FALSE(decode_legs(blob + "x").ok());
 }
 
 TEST(CallFilterTest, BindsEveryValue) {

@@ -1,97 +1,14 @@
-#include "store/sqlite/leg_codec.h"
+#include "core/leg_codec.h"
 
 #include <cstdint>
 #include <optional>
 
-namespace cdrd::sqlite {
+#include "core/byte_codec.h"
+
+namespace cdrd {
 namespace {
 
 constexpr unsigned char kFormatV1 = 0x01;
-
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void varint(std::uint64_t v) {
-    while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out_.push_back(static_cast<char>(v));
-  }
-  void i64(std::int64_t v) {
-    // zigzag: small negative numbers stay short
-    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-  }
-  void str(const std::string& s) {
-    varint(s.size());
-    out_.append(s);
-  }
-  void opt(const std::optional<std::int64_t>& v) {
-    out_.push_back(v ? 1 : 0);
-    if (v) i64(*v);
-  }
-  void opt(const std::optional<std::string>& v) {
-    out_.push_back(v ? 1 : 0);
-    if (v) str(*v);
-  }
-
- private:
-  std::string& out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  std::size_t remaining() const { return in_.size() - pos_; }
-
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= in_.size()) return fail();
-      auto b = static_cast<unsigned char>(in_[pos_++]);
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    return fail();
-  }
-  std::int64_t i64() {
-    std::uint64_t z = varint();
-    return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
-  }
-  unsigned char byte() {
-    if (pos_ >= in_.size()) return static_cast<unsigned char>(fail());
-    return static_cast<unsigned char>(in_[pos_++]);
-  }
-  std::string str() {
-    std::uint64_t n = varint();
-    if (!ok_ || n > remaining()) return fail(), std::string();
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  bool present() {
-    unsigned char b = byte();
-    if (b > 1) fail();
-    return ok_ && b == 1;
-  }
-  void opt(std::optional<std::int64_t>& v) {
-    if (present()) v = i64();
-  }
-  void opt(std::optional<std::string>& v) {
-    if (present()) v = str();
-  }
-
- private:
-  std::uint64_t fail() {
-    ok_ = false;
-    pos_ = in_.size();
-    return 0;
-  }
-  std::string_view in_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 }  // namespace
 
@@ -101,7 +18,7 @@ std::string encode_legs(const std::vector<CallLeg>& legs) {
   std::string out;
   out.reserve(16 + legs.size() * 256);
   out.push_back(static_cast<char>(kFormatV1));
-  Writer w(out);
+  ByteWriter w(out);
   w.varint(legs.size());
   for (const CallLeg& l : legs) {
     w.str(l.record_uuid);
@@ -140,7 +57,7 @@ Result<std::vector<CallLeg>> decode_legs(std::string_view blob) {
   if (blob.empty() || static_cast<unsigned char>(blob[0]) != kFormatV1) {
     return Status::IOError("corrupt legs: unknown format");
   }
-  Reader r(blob.substr(1));
+  ByteReader r(blob.substr(1));
   std::uint64_t n = r.varint();
   // Every leg takes well over one byte; a larger count is corruption, not a reason to allocate.
   if (!r.ok() || n > r.remaining()) return Status::IOError("corrupt legs: bad count");
@@ -180,4 +97,4 @@ Result<std::vector<CallLeg>> decode_legs(std::string_view blob) {
   return legs;
 }
 
-}  // namespace cdrd::sqlite
+}  // namespace cdrd
