@@ -31,8 +31,13 @@
 // One line per restart:
 //   RESTART uuids=loaded|built stop_s=S start_s=S first_write_s=S uuid_builds=N
 //
+// With --segment 1 the same records go instead to a segment file (store/segment/segment_file.h,
+// the first step of the segment store in docs/architecture.md), one block appended and synced
+// per batch on the main thread, and the RESULT line is the same (db_mb: the file's size). That
+// is the file's own cost alone, the encoding included: no duplicate check, no list index.
+//
 // Usage: store_write [--records N] [--batch N] [--in-flight N] [--templates N] [--seed N]
-//                    [--cache-mib N] [--reopen 1] [--restarts R]
+//                    [--cache-mib N] [--reopen 1] [--restarts R] [--segment 1]
 // --cache-mib sets SqliteOptions::writer_cache_kib (unset: the store's default), so that two
 // page cache sizes can be run side by side.
 #include <stdlib.h>
@@ -55,6 +60,7 @@
 #include "sample/sample_calls.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
+#include "store/segment/segment_file.h"
 #include "store/sqlite/stores.h"
 #include "testing/keeping_call_store.h"
 #include "testing/temp_dir.h"
@@ -185,17 +191,27 @@ int main(int argc, char** argv) {
   long done = 0;
   const long n10 = records / 10, n90 = records - records / 10;
   std::deque<std::pair<long, std::future<Result<std::vector<InsertOutcome>>>>> waiting;
+  const auto count_done = [&](long n) {
+    const double t = std::chrono::duration<double>(Steady::now() - start).count();
+    if (done < n10 && done + n >= n10) t10 = t;
+    if (done < n90 && done + n >= n90) t90 = t;
+    done += n;
+  };
   const auto settle_one = [&]() -> Status {
     auto [n, answer] = std::move(waiting.front());
     waiting.pop_front();
     Result<std::vector<InsertOutcome>> outcome = answer.get();
     if (!outcome.ok()) return outcome.status();
-    const double t = std::chrono::duration<double>(Steady::now() - start).count();
-    if (done < n10 && done + n >= n10) t10 = t;
-    if (done < n90 && done + n >= n90) t90 = t;
-    done += n;
+    count_done(n);
     return Status::Ok();
   };
+  const bool to_segment = parse_flag(argc, argv, "--segment", 0) != 0;
+  std::unique_ptr<segment::SegmentFile> segment_file;
+  if (to_segment) {
+    auto file = segment::SegmentFile::open(dir.file("00000001.seg"));
+    if (!file.ok()) return fail(file.status().message());
+    segment_file = std::move(file).value();
+  }
   for (long first = 0; first < records; first += batch) {
     const long n = std::min(batch, records - first);
     std::vector<CallRecord> part;
@@ -203,6 +219,11 @@ int main(int argc, char** argv) {
     for (long i = first; i < first + n; ++i) {
       part.push_back(kept[static_cast<std::size_t>(i) % kept.size()]);
       part.back().call_uuid = uuid_of(static_cast<std::uint64_t>(i));
+    }
+    if (to_segment) {
+      if (Status s = segment_file->append(first + 1, part); !s.ok()) return fail(s.message());
+      count_done(n);
+      continue;
     }
     if (static_cast<long>(waiting.size()) >= in_flight) {
       if (Status s = settle_one(); !s.ok()) return fail(s.message());
@@ -215,7 +236,9 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(Steady::now() - start).count();
   const long long written = write_bytes() - written_before;
   const double cpu = cpu_seconds() - cpu_before;
-  auto size = stores.db->size_bytes();
+  Result<std::int64_t> size =
+      to_segment ? Result<std::int64_t>(static_cast<std::int64_t>(segment_file->size()))
+                 : stores.db->size_bytes();
   std::printf(
       "RESULT records=%ld seconds=%.2f records_per_s=%.0f first_tenth_per_s=%.0f "
       "last_tenth_per_s=%.0f cpu_us_per_record=%.1f write_mb=%.0f db_mb=%.0f\n",

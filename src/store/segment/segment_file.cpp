@@ -1,0 +1,241 @@
+#include "store/segment/segment_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "core/byte_codec.h"
+#include "core/crc32c.h"
+#include "core/errno_text.h"
+#include "store/segment/call_codec.h"
+
+namespace cdrd::segment {
+namespace {
+
+constexpr std::uint32_t kBlockMagic = 0x4B4C4253;  // "SBLK" read as little-endian
+
+std::uint32_t get_u32(std::string_view data, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(data[at + i])) << (8 * i);
+  }
+  return v;
+}
+
+void put_u32(std::string& out, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+bool all_zero(std::string_view data, std::size_t from) {
+  return std::all_of(data.begin() + static_cast<std::ptrdiff_t>(std::min(from, data.size())),
+                     data.end(), [](char c) { return c == '\0'; });
+}
+
+Status io_error(const std::string& path, std::string_view what) {
+  return Status::IOError("segment " + path + ": " + std::string(what) + ": " + errno_text());
+}
+
+// The whole file, read with pread from its start.
+Status read_whole(int fd, const std::string& path, std::string& out) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return io_error(path, "stat");
+  out.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error(path, "read");
+    if (n == 0) break;  // the file shrank meanwhile: what was read is the file
+    done += static_cast<std::size_t>(n);
+  }
+  out.resize(done);
+  return Status::Ok();
+}
+
+Status write_all(int fd, const std::string& path, std::string_view bytes, std::uint64_t at) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n =
+        ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(at + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return io_error(path, "write");
+    done += static_cast<std::size_t>(n);
+  }
+  return Status::Ok();
+}
+
+// Syncs the directory holding `path`, so that a file just created there survives a power loss.
+Status sync_directory(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return io_error(path, "open its directory");
+  const bool synced = ::fsync(dfd) == 0;
+  ::close(dfd);
+  return synced ? Status::Ok() : io_error(path, "sync its directory");
+}
+
+}  // namespace
+
+BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
+  if (offset >= data.size()) return offset == data.size() ? BlockState::kEnd : BlockState::kCorrupt;
+  // Damage at `offset` is a torn write when nothing but zeros follows `after`.
+  const auto damaged = [&](std::size_t after) {
+    return all_zero(data, after) ? BlockState::kTorn : BlockState::kCorrupt;
+  };
+  if (data.size() - offset < kBlockHeaderBytes) return BlockState::kTorn;
+  const std::uint32_t magic = get_u32(data, offset);
+  const std::uint32_t length = get_u32(data, offset + 4);
+  const std::uint32_t crc = get_u32(data, offset + 8);
+  if (magic != kBlockMagic || length > kMaxBlockBytes) return damaged(offset);
+  const std::size_t payload_at = offset + kBlockHeaderBytes;
+  if (data.size() - payload_at < length) return BlockState::kTorn;
+  const std::size_t end = payload_at + length;
+  const std::string_view payload = data.substr(payload_at, length);
+  if (crc32c(payload) != crc) return damaged(end);
+  // The checksum holds: what follows was written whole, so a bad payload is corruption.
+  ByteReader r(payload);
+  const std::uint64_t first = r.varint();
+  const std::uint64_t count = r.varint();
+  if (!r.ok() || first == 0 || count == 0 || count > r.remaining() ||
+      first > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - count) {
+    return BlockState::kCorrupt;
+  }
+  out.first_id = static_cast<std::int64_t>(first);
+  out.calls.clear();
+  out.calls.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::string_view call = r.view();
+    if (!r.ok() || call.empty()) return BlockState::kCorrupt;
+    out.calls.push_back(call);
+  }
+  if (r.remaining() != 0) return BlockState::kCorrupt;
+  out.end = end;
+  return BlockState::kOk;
+}
+
+void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out) {
+  const std::size_t start = out.size();
+  out.append(kBlockHeaderBytes, '\0');
+  ByteWriter w(out);
+  w.varint(static_cast<std::uint64_t>(first_id));
+  w.varint(calls.size());
+  std::string encoded;
+  for (const CallRecord& call : calls) {
+    encoded.clear();
+    encode_call(call, encoded);
+    w.str(encoded);
+  }
+  const std::string_view payload = std::string_view(out).substr(start + kBlockHeaderBytes);
+  put_u32(out, start, kBlockMagic);
+  put_u32(out, start + 4, static_cast<std::uint32_t>(payload.size()));
+  put_u32(out, start + 8, crc32c(payload));
+}
+
+Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return io_error(path, "open");
+  std::unique_ptr<SegmentFile> file(new SegmentFile(path, fd));
+  std::string data;
+  RETURN_IF_ERROR(read_whole(fd, path, data));
+  if (data.size() < kFileMagic.size() &&
+      (kFileMagic.substr(0, data.size()) == data || all_zero(data, 0))) {
+    // New, or its creation was cut short before its header was whole: it holds no call.
+    if (::ftruncate(fd, 0) != 0) return io_error(path, "truncate");
+    RETURN_IF_ERROR(write_all(fd, path, kFileMagic, 0));
+    if (::fdatasync(fd) != 0) return io_error(path, "sync");
+    RETURN_IF_ERROR(sync_directory(path));
+    file->size_ = kFileMagic.size();
+    return file;
+  }
+  if (std::string_view(data).substr(0, kFileMagic.size()) != kFileMagic) {
+    return Status::IOError("segment " + path + ": not a segment file (no \"cdrdseg1\" header)");
+  }
+  std::size_t offset = kFileMagic.size();
+  Block block;
+  for (;;) {
+    const BlockState state = read_block(data, offset, block);
+    if (state == BlockState::kEnd) break;
+    if (state == BlockState::kCorrupt ||
+        (state == BlockState::kOk && block.first_id < file->next_id_)) {
+      return Status::IOError("segment " + path + ": corrupt block at offset " +
+                             std::to_string(offset));
+    }
+    if (state == BlockState::kTorn) {
+      if (::ftruncate(fd, static_cast<off_t>(offset)) != 0) return io_error(path, "truncate");
+      if (::fdatasync(fd) != 0) return io_error(path, "sync");
+      file->torn_cut_ = data.size() - offset;
+      break;
+    }
+    file->next_id_ = block.first_id + static_cast<std::int64_t>(block.calls.size());
+    offset = block.end;
+  }
+  file->size_ = offset;
+  return file;
+}
+
+SegmentFile::~SegmentFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>& calls) {
+  if (broken_) {
+    return Status::IOError("segment " + path_ +
+                           ": an earlier append failed and its bytes could not be taken back");
+  }
+  if (calls.empty()) return Status::Invalid("segment append: no calls");
+  if (first_id <= 0 || first_id < next_id_) {
+    return Status::Invalid("segment append: first id " + std::to_string(first_id) +
+                           " is not above the last id written (" + std::to_string(next_id_ - 1) +
+                           ")");
+  }
+  buffer_.clear();
+  append_block(first_id, calls, buffer_);
+  if (buffer_.size() - kBlockHeaderBytes > kMaxBlockBytes) {
+    return Status::Invalid("segment append: a block of more than " +
+                           std::to_string(kMaxBlockBytes) + " bytes");
+  }
+  Status written = write_all(fd_, path_, buffer_, size_);
+  if (written.ok() && ::fdatasync(fd_) != 0) {
+    written = io_error(path_, "sync");
+    // After a failed sync the kernel may have dropped the pages it could not write: whatever
+    // the file now holds is not to be trusted, so nothing more is appended to it.
+    broken_ = true;
+  }
+  if (!written.ok()) {
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) broken_ = true;
+    return written;
+  }
+  size_ += buffer_.size();
+  next_id_ = first_id + static_cast<std::int64_t>(calls.size());
+  return Status::Ok();
+}
+
+Status SegmentFile::scan(
+    const std::function<Status(std::int64_t id, std::string_view encoded)>& visit) const {
+  std::string data;
+  RETURN_IF_ERROR(read_whole(fd_, path_, data));
+  data.resize(std::min<std::size_t>(data.size(), size_));
+  std::size_t offset = kFileMagic.size();
+  Block block;
+  for (;;) {
+    const BlockState state = read_block(data, offset, block);
+    if (state == BlockState::kEnd) return Status::Ok();
+    if (state != BlockState::kOk) {
+      return Status::IOError("segment " + path_ + ": corrupt block at offset " +
+                             std::to_string(offset));
+    }
+    for (std::size_t i = 0; i < block.calls.size(); ++i) {
+      RETURN_IF_ERROR(visit(block.first_id + static_cast<std::int64_t>(i), block.calls[i]));
+    }
+    offset = block.end;
+  }
+}
+
+}  // namespace cdrd::segment

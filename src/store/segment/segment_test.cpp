@@ -1,0 +1,381 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "store/segment/call_codec.h"
+#include "store/segment/segment_file.h"
+#include "testing/temp_dir.h"
+
+namespace cdrd::segment {
+namespace {
+
+// Every member of a call set at random: strings of any bytes (empty, NUL, not UTF-8), optionals
+// present or not, integers from the extremes to the small ones, every enum code, legs or none.
+class AnyCall {
+ public:
+  explicit AnyCall(std::uint64_t seed) : rng_(seed) {}
+
+  CallRecord next() {
+    CallRecord c;
+    c.account_id = i64();
+    c.call_uuid = str();
+    c.direction = static_cast<Direction>(below(2));
+    c.from_number = str();
+    c.to_number = str();
+    c.initiation_time = i64();
+    if (coin()) c.answer_time = i64();
+    c.end_time = i64();
+    c.duration_s = i64();
+    c.bill_duration_s = i64();
+    if (coin()) c.hangup_cause_code = static_cast<int>(rng_());
+    c.hangup_cause_name = str();
+    c.hangup_source = static_cast<HangupSource>(below(4));
+    c.trunk_id = str();
+    c.trunk_domain = str();
+    c.region = str();
+    c.transport = static_cast<Transport>(below(3));
+    c.srtp = coin();
+    c.secure_trunking = coin();
+    c.rate = Money::from_units(i64());
+    c.secure_trunking_rate = Money::from_units(i64());
+    c.total_amount = Money::from_units(i64());
+    c.rating = static_cast<RatingState>(below(3));
+    c.from_country = str();
+    c.to_country = str();
+    c.stir_verification = static_cast<StirVerification>(below(3));
+    c.attestation = static_cast<Attestation>(below(4));
+    c.sip_call_id = str();
+    c.cnam_lookup = coin();
+    c.cnam_lookup_rate = Money::from_units(i64());
+    c.from_username = str();
+    c.from_domain = str();
+    c.from_screen_name = str();
+    c.to_username = str();
+    c.to_domain = str();
+    c.did_number = str();
+    c.did_domain = str();
+    c.bridged_username = str();
+    c.bridged_domain = str();
+    if (coin()) c.bridged_time = i64();
+    if (coin()) c.bridged_duration_s = i64();
+    if (coin()) c.extension_id = i64();
+    c.extension_name = str();
+    c.extension_type = str();
+    if (coin()) c.extension_group_owner_id = i64();
+    if (coin()) c.ext_number_reg = str();
+    c.diversion_number = str();
+    c.result = str();
+    c.hangup_disposition = str();
+    c.q850_cause = str();
+    if (coin()) c.quality_rate = static_cast<int>(rng_());
+    if (coin()) c.quality_max_rate = static_cast<int>(rng_());
+    for (std::uint64_t n = below(3); n > 0; --n) {
+      CallLeg l;
+      l.record_uuid = str();
+      l.flow = str();
+      l.to_domain = str();
+      if (coin()) l.extension_id = i64();
+      if (coin()) l.ext_number_reg = str();
+      l.init_time = i64();
+      if (coin()) l.start_time = i64();
+      l.duration_s = i64();
+      c.legs.push_back(l);
+    }
+    if (coin()) c.quality.rtt_ms = real();
+    if (coin()) c.quality.jitter_ms = real();
+    if (coin()) c.quality.packet_loss_pct = real();
+    if (coin()) c.quality.post_dial_delay_ms = i64();
+    c.quality.caller_carrier = str();
+    c.quality.callee_carrier = str();
+    c.quality.from_region = str();
+    c.quality.to_region = str();
+    return c;
+  }
+
+ private:
+  std::uint64_t below(std::uint64_t n) { return rng_() % n; }
+  bool coin() { return below(2) == 1; }
+  std::int64_t i64() {
+    switch (below(4)) {
+      case 0:
+        return std::numeric_limits<std::int64_t>::min() + static_cast<std::int64_t>(below(3));
+      case 1:
+        return std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(below(3));
+      case 2:
+        return static_cast<std::int64_t>(below(300)) - 150;
+      default:
+        return static_cast<std::int64_t>(rng_());
+    }
+  }
+  double real() {
+    switch (below(4)) {
+      case 0:
+        return -0.0;
+      case 1:
+        return std::numeric_limits<double>::infinity();
+      case 2:
+        return std::numeric_limits<double>::denorm_min();
+      default:
+        return static_cast<double>(rng_() % 100000) / 7.0;
+    }
+  }
+  std::string str() {
+    std::string s(below(4) == 0 ? 0 : below(40), '\0');
+    for (char& ch : s) ch = static_cast<char>(rng_());
+    return s;
+  }
+
+  std::mt19937_64 rng_;
+};
+
+std::string encode(const CallRecord& c) {
+  std::string out;
+  encode_call(c, out);
+  return out;
+}
+
+TEST(CallCodecTest, EveryMemberComesBackIntoAFreshOrAReusedRecord) {
+  AnyCall any(1);
+  CallRecord reused = any.next();
+  for (int i = 0; i < 2000; ++i) {
+    const CallRecord call = any.next();
+    const std::string bytes = encode(call);
+    CallRecord fresh;
+    ASSERT_TRUE(decode_call(bytes, fresh).ok()) << i;
+    EXPECT_EQ(fresh, call) << i;
+    ASSERT_TRUE(decode_call(bytes, reused).ok()) << i;
+    EXPECT_EQ(reused, call) << i;  // nothing of the call decoded into it before stays
+  }
+  const CallRecord empty;
+  CallRecord back = any.next();
+  ASSERT_TRUE(decode_call(encode(empty), back).ok());
+  EXPECT_EQ(back, empty);
+}
+
+TEST(CallCodecTest, ADoubleKeepsItsBits) {
+  CallRecord c;
+  c.quality.rtt_ms = std::nan("7");
+  c.quality.jitter_ms = -0.0;
+  CallRecord back;
+  ASSERT_TRUE(decode_call(encode(c), back).ok());
+  ASSERT_TRUE(back.quality.rtt_ms.has_value());
+  EXPECT_TRUE(std::isnan(*back.quality.rtt_ms));
+  EXPECT_TRUE(std::signbit(*back.quality.jitter_ms));
+}
+
+TEST(CallCodecTest, RefusesEveryCutTrailingBytesAndCodesOutOfRange) {
+  AnyCall any(2);
+  CallRecord out;
+  for (int i = 0; i < 50; ++i) {
+    const std::string bytes = encode(any.next());
+    for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+      EXPECT_FALSE(decode_call(std::string_view(bytes).substr(0, cut), out).ok()) << cut;
+    }
+    EXPECT_FALSE(decode_call(bytes + '\0', out).ok());
+  }
+  // The direction's byte: after the version (1), the account id 1 (1) and the uuid "u" (2).
+  CallRecord c;
+  c.account_id = 1;
+  c.call_uuid = "u";
+  std::string bytes = encode(c);
+  ASSERT_EQ(bytes[4], static_cast<char>(Direction::kOutbound));
+  bytes[4] = 2;
+  const Status s = decode_call(bytes, out);
+  EXPECT_EQ(s.code(), Status::Code::kIOError);
+  EXPECT_EQ(s.message(), "corrupt call: a code out of its range");
+  bytes[0] = 2;
+  EXPECT_EQ(decode_call(bytes, out).message(), "corrupt call: unknown format");
+}
+
+std::vector<CallRecord> calls(AnyCall& any, int n) {
+  std::vector<CallRecord> v;
+  v.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) v.push_back(any.next());
+  return v;
+}
+
+// Every call of the segment at `path`, decoded, with its id.
+std::vector<std::pair<std::int64_t, CallRecord>> read_back(const SegmentFile& file) {
+  std::vector<std::pair<std::int64_t, CallRecord>> out;
+  const Status s = file.scan([&](std::int64_t id, std::string_view encoded) {
+    CallRecord c;
+    RETURN_IF_ERROR(decode_call(encoded, c));
+    out.emplace_back(id, std::move(c));
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  return out;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+TEST(SegmentFileTest, AppendsAndReadsBackInOrderAfterAReopen) {
+  testing::TempDir dir;
+  const std::string path = dir.file("00000001.seg");
+  AnyCall any(3);
+  const std::vector<CallRecord> a = calls(any, 3), b = calls(any, 1), c = calls(any, 40);
+  {
+    auto file = SegmentFile::open(path);
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    EXPECT_EQ((*file)->next_id(), 0);
+    EXPECT_EQ((*file)->size(), kFileMagic.size());
+    ASSERT_TRUE((*file)->append(1, a).ok());
+    ASSERT_TRUE((*file)->append(4, b).ok());
+    ASSERT_TRUE((*file)->append(100, c).ok());  // ids may leave a gap, never go back
+    EXPECT_EQ((*file)->next_id(), 140);
+  }
+  auto file = SegmentFile::open(path);
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  EXPECT_EQ((*file)->next_id(), 140);
+  EXPECT_EQ((*file)->torn_bytes_cut(), 0u);
+  EXPECT_EQ((*file)->size(), std::filesystem::file_size(path));
+  const auto back = read_back(**file);
+  ASSERT_EQ(back.size(), 44u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(back[i], std::make_pair(std::int64_t(1 + i), a[i]));
+  EXPECT_EQ(back[3], std::make_pair(std::int64_t{4}, b[0]));
+  for (std::size_t i = 0; i < 40; ++i) {
+    EXPECT_EQ(back[4 + i], std::make_pair(std::int64_t(100 + i), c[i]));
+  }
+}
+
+TEST(SegmentFileTest, RefusesIdsThatGoBackAndEmptyAppendsWritingNothing) {
+  testing::TempDir dir;
+  auto file = SegmentFile::open(dir.file("s.seg"));
+  ASSERT_TRUE(file.ok());
+  AnyCall any(4);
+  ASSERT_TRUE((*file)->append(10, calls(any, 2)).ok());  // ids 10 and 11
+  const std::uint64_t size = (*file)->size();
+  EXPECT_EQ((*file)->append(11, calls(any, 1)).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ((*file)->append(0, calls(any, 1)).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ((*file)->append(20, {}).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ((*file)->size(), size);
+  EXPECT_EQ(std::filesystem::file_size(dir.file("s.seg")), size);
+  EXPECT_TRUE((*file)->append(12, calls(any, 1)).ok());
+}
+
+// A crash during an append leaves part of its block: every cut of the last block, and a tail
+// of zeros, is taken off at the next open, and what was acknowledged before stays.
+TEST(SegmentFileTest, ATornTailIsCutAtEveryByteAndAppendsGoOn) {
+  testing::TempDir dir;
+  const std::string path = dir.file("s.seg");
+  AnyCall any(5);
+  const std::vector<CallRecord> first = calls(any, 5), second = calls(any, 7);
+  std::uint64_t acknowledged = 0;
+  {
+    auto file = SegmentFile::open(path);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->append(1, first).ok());
+    acknowledged = (*file)->size();
+    ASSERT_TRUE((*file)->append(6, second).ok());
+  }
+  const std::string whole = file_bytes(path);
+  std::vector<std::string> torn;
+  for (std::size_t cut = acknowledged; cut < whole.size(); ++cut)
+    torn.push_back(whole.substr(0, cut));
+  torn.push_back(whole.substr(0, acknowledged) + std::string(4096, '\0'));
+  std::string zeroed = whole;  // the block's place grown but never written: zeros
+  std::fill(zeroed.begin() + static_cast<std::ptrdiff_t>(acknowledged), zeroed.end(), '\0');
+  torn.push_back(zeroed);
+  std::string bad_crc = whole;  // the last block's bytes garbled, nothing after it
+  bad_crc.back() = static_cast<char>(bad_crc.back() ^ 0x40);
+  torn.push_back(bad_crc);
+  for (const std::string& bytes : torn) {
+    write_bytes(path, bytes);
+    auto file = SegmentFile::open(path);
+    ASSERT_TRUE(file.ok()) << bytes.size() << ": " << file.status().message();
+    EXPECT_EQ((*file)->torn_bytes_cut(), bytes.size() - acknowledged) << bytes.size();
+    EXPECT_EQ((*file)->size(), acknowledged);
+    EXPECT_EQ(std::filesystem::file_size(path), acknowledged);
+    EXPECT_EQ((*file)->next_id(), 6);
+    ASSERT_TRUE((*file)->append(6, {second[0]}).ok());
+    const auto back = read_back(**file);
+    ASSERT_EQ(back.size(), 6u);
+    EXPECT_EQ(back[4].second, first[4]);
+    EXPECT_EQ(back[5], std::make_pair(std::int64_t{6}, second[0]));
+  }
+}
+
+// Damage with acknowledged data after it is not a torn write: the open fails, naming the
+// block, and leaves the file as it was.
+TEST(SegmentFileTest, ADamagedBlockBeforeOthersFailsTheOpenAndChangesNothing) {
+  testing::TempDir dir;
+  const std::string path = dir.file("s.seg");
+  AnyCall any(6);
+  {
+    auto file = SegmentFile::open(path);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->append(1, calls(any, 3)).ok());
+    ASSERT_TRUE((*file)->append(4, calls(any, 3)).ok());
+  }
+  const std::string whole = file_bytes(path);
+  for (const std::size_t at : {std::size_t{8}, std::size_t{12}, std::size_t{40}}) {
+    std::string damaged = whole;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    write_bytes(path, damaged);
+    auto file = SegmentFile::open(path);
+    ASSERT_FALSE(file.ok()) << at;
+    EXPECT_EQ(file.status().code(), Status::Code::kIOError);
+    EXPECT_EQ(file.status().message(), "segment " + path + ": corrupt block at offset 8") << at;
+    EXPECT_EQ(file_bytes(path), damaged) << at;
+  }
+}
+
+TEST(SegmentFileTest, AFileThatIsNoSegmentIsRefusedAndAnEmptyOneStarts) {
+  testing::TempDir dir;
+  write_bytes(dir.file("text"), "hello, world: not a segment");
+  auto text = SegmentFile::open(dir.file("text"));
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.status().message(),
+            "segment " + dir.file("text") + ": not a segment file (no \"cdrdseg1\" header)");
+  EXPECT_EQ(file_bytes(dir.file("text")), "hello, world: not a segment");
+  // A file whose creation was cut short (empty, or part of the header) holds no call.
+  for (const std::string_view start : {std::string_view(), std::string_view("cdrd")}) {
+    write_bytes(dir.file("new"), start);
+    auto file = SegmentFile::open(dir.file("new"));
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    EXPECT_EQ((*file)->next_id(), 0);
+    EXPECT_EQ(file_bytes(dir.file("new")), kFileMagic);
+  }
+  auto missing = SegmentFile::open(dir.file("no-such-dir/s.seg"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kIOError);
+}
+
+TEST(SegmentBlockTest, ReadsWhatAppendBlockWroteAndNothingPastTheData) {
+  AnyCall any(7);
+  const std::vector<CallRecord> v = calls(any, 9);
+  std::string data(kFileMagic);
+  append_block(42, v, data);
+  Block block;
+  ASSERT_EQ(read_block(data, kFileMagic.size(), block), BlockState::kOk);
+  EXPECT_EQ(block.first_id, 42);
+  EXPECT_EQ(block.end, data.size());
+  ASSERT_EQ(block.calls.size(), v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    CallRecord c;
+    ASSERT_TRUE(decode_call(block.calls[i], c).ok());
+    EXPECT_EQ(c, v[i]);
+  }
+  EXPECT_EQ(read_block(data, data.size(), block), BlockState::kEnd);
+  EXPECT_EQ(read_block(data, data.size() + 1, block), BlockState::kCorrupt);
+}
+
+}  // namespace
+}  // namespace cdrd::segment
