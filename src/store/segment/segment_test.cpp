@@ -1,5 +1,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -356,6 +358,79 @@ TEST(SegmentFileTest, AFileThatIsNoSegmentIsRefusedAndAnEmptyOneStarts) {
   auto missing = SegmentFile::open(dir.file("no-such-dir/s.seg"));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), Status::Code::kIOError);
+}
+
+// The calls of the block whose first id is `first`, made the same way by the writer and the
+// reader of the kill test below.
+std::vector<CallRecord> block_of(std::int64_t first) {
+  std::vector<CallRecord> v(100);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    v[i].account_id = 1 + static_cast<std::int64_t>(i % 3);
+    v[i].call_uuid = "call-" + std::to_string(first + static_cast<std::int64_t>(i));
+    v[i].end_time = first + static_cast<std::int64_t>(i);
+    v[i].from_number = std::string(200, 'x');  // blocks of about 25 KB
+  }
+  return v;
+}
+
+// A writer process appends blocks and reports each one once append() returned; it is killed
+// with SIGKILL at a random point, most likely inside an append. At the next open every block
+// reported is there, whole, and nothing else but blocks it wrote.
+TEST(SegmentFileTest, EveryBlockAcknowledgedBeforeAKillNineIsThere) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 12; ++round) {
+    testing::TempDir dir;
+    const std::string path = dir.file("s.seg");
+    int acks[2];
+    ASSERT_EQ(::pipe(acks), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::close(acks[0]);
+      auto file = SegmentFile::open(path);
+      if (!file.ok()) ::_exit(3);
+      for (std::int64_t first = 1;; first += 100) {
+        if (!(*file)->append(first, block_of(first)).ok()) ::_exit(4);
+        if (::write(acks[1], &first, sizeof first) != sizeof first) ::_exit(5);
+      }
+    }
+    ::close(acks[1]);
+    const int before_kill = 1 + static_cast<int>(rng() % 20);
+    std::vector<std::int64_t> acknowledged;
+    std::int64_t first = 0;
+    while (static_cast<int>(acknowledged.size()) < before_kill &&
+           ::read(acks[0], &first, sizeof first) == sizeof first) {
+      acknowledged.push_back(first);
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
+    while (::read(acks[0], &first, sizeof first) == sizeof first) acknowledged.push_back(first);
+    ::close(acks[0]);
+    ASSERT_GE(acknowledged.size(), static_cast<std::size_t>(before_kill));
+
+    auto file = SegmentFile::open(path);
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    const auto back = read_back(**file);
+    // The blocks acknowledged, and at most the one being written when the kill came.
+    const std::size_t blocks = back.size() / 100;
+    ASSERT_EQ(back.size() % 100, 0u);
+    ASSERT_GE(blocks, acknowledged.size()) << round;
+    ASSERT_LE(blocks, acknowledged.size() + 1) << round;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::int64_t block_first = 1 + 100 * static_cast<std::int64_t>(b);
+      if (b < acknowledged.size()) {
+        EXPECT_EQ(acknowledged[b], block_first);
+      }
+      const std::vector<CallRecord> expected = block_of(block_first);
+      for (std::size_t i = 0; i < 100; ++i) {
+        EXPECT_EQ(back[b * 100 + i].first, block_first + static_cast<std::int64_t>(i));
+        EXPECT_EQ(back[b * 100 + i].second, expected[i]);
+      }
+    }
+    EXPECT_EQ((*file)->next_id(), 1 + 100 * static_cast<std::int64_t>(blocks));
+  }
 }
 
 TEST(SegmentBlockTest, ReadsWhatAppendBlockWroteAndNothingPastTheData) {
