@@ -139,7 +139,7 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
 }
 
 Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);  // as the database
   if (fd < 0) return io_error(path, "open");
   std::unique_ptr<SegmentFile> file(new SegmentFile(path, fd));
   std::string data;

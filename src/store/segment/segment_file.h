@@ -18,6 +18,9 @@
 // after it are zeros. A bad block with other bytes after it is corruption, not a torn write:
 // open() then fails with kIOError naming the file and the block's offset, and changes nothing.
 //
+// Memory: open() and scan() read the whole file (a store keeps each segment to a bounded size);
+// append() holds one block. The file is made with mode 0600, as the database.
+//
 // Thread-safety: one thread at a time (the store's writer); scan() may not run during append().
 #pragma once
 

@@ -238,6 +238,10 @@ TEST(SegmentFileTest, AppendsAndReadsBackInOrderAfterAReopen) {
     ASSERT_TRUE(file.ok()) << file.status().message();
     EXPECT_EQ((*file)->next_id(), 0);
     EXPECT_EQ((*file)->size(), kFileMagic.size());
+    // The calls are the customers' data: readable by the server's user alone, as the database.
+    namespace fs = std::filesystem;
+    EXPECT_EQ(fs::status(path).permissions() & (fs::perms::group_all | fs::perms::others_all),
+              fs::perms::none);
     ASSERT_TRUE((*file)->append(1, a).ok());
     ASSERT_TRUE((*file)->append(4, b).ok());
     ASSERT_TRUE((*file)->append(100, c).ok());  // ids may leave a gap, never go back
