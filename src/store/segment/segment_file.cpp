@@ -93,7 +93,11 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   const std::uint32_t magic = get_u32(data, offset);
   const std::uint32_t length = get_u32(data, offset + 4);
   const std::uint32_t crc = get_u32(data, offset + 8);
-  if (magic != kBlockMagic || length > kMaxBlockBytes) return damaged(offset);
+  if (magic != kBlockMagic || crc32c(data.substr(offset, 12)) != get_u32(data, offset + 12)) {
+    return damaged(offset);
+  }
+  // The header is as it was written: its length can be trusted.
+  if (length > kMaxBlockBytes) return BlockState::kCorrupt;
   const std::size_t payload_at = offset + kBlockHeaderBytes;
   if (data.size() - payload_at < length) return BlockState::kTorn;
   const std::size_t end = payload_at + length;
@@ -136,6 +140,7 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
   put_u32(out, start, kBlockMagic);
   put_u32(out, start + 4, static_cast<std::uint32_t>(payload.size()));
   put_u32(out, start + 8, crc32c(payload));
+  put_u32(out, start + 12, crc32c(std::string_view(out).substr(start, 12)));
 }
 
 Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path) {

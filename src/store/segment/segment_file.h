@@ -6,6 +6,8 @@
 //   magic   4 bytes, "SBLK"
 //   length  4 bytes, little-endian: the payload's bytes (at most kMaxBlockBytes)
 //   crc     4 bytes, little-endian: CRC-32C of the payload (core/crc32c.h)
+//   hcrc    4 bytes, little-endian: CRC-32C of the 12 bytes before (so a damaged length is
+//           told from a torn block's: only a header as written is trusted)
 //   payload varint first id, varint count, then each call: a varint length and its encoding
 // The calls of a block have the ids first, first + 1, ...; a block's first id is above every id
 // before it (ids never go back, and gaps are allowed).
@@ -14,8 +16,10 @@
 // acknowledged survives a crash and a power loss. A crash during an append can leave the file's
 // end torn: part of the block, or the file grown with zeros. open() reads every block and cuts
 // such a tail off (ftruncate, then sync): the last block is torn when its header is incomplete,
-// its payload runs past the file's end, its CRC or payload does not hold, or it and everything
-// after it are zeros. A bad block with other bytes after it is corruption, not a torn write:
+// its payload runs past the file's end (by a header whose checksum holds), its payload's CRC
+// does not hold, or it and everything after it are zeros. A bad block with other bytes after it
+// (a header whose checksum fails, a payload whose checksum fails before more data, a checksum
+// that holds over a payload that does not parse) is corruption, not a torn write:
 // open() then fails with kIOError naming the file and the block's offset, and changes nothing.
 //
 // Memory: open() and scan() read the whole file (a store keeps each segment to a bounded size);
@@ -37,7 +41,7 @@
 namespace cdrd::segment {
 
 inline constexpr std::string_view kFileMagic = "cdrdseg1";
-inline constexpr std::size_t kBlockHeaderBytes = 12;
+inline constexpr std::size_t kBlockHeaderBytes = 16;
 inline constexpr std::uint32_t kMaxBlockBytes = 256u << 20;
 
 // What read_block found at an offset.

@@ -331,9 +331,14 @@ TEST(SegmentFileTest, ADamagedBlockBeforeOthersFailsTheOpenAndChangesNothing) {
     ASSERT_TRUE((*file)->append(4, calls(any, 3)).ok());
   }
   const std::string whole = file_bytes(path);
-  for (const std::size_t at : {std::size_t{8}, std::size_t{12}, std::size_t{40}}) {
+  // (offset, bit): the magic, the length's low bit (the payload then ends inside the next
+  // block), a high bit of the length (it then ends past the file's end, as a torn block's
+  // would: only the header's own checksum tells the two apart), the payload's checksum, a byte
+  // of the payload.
+  for (const auto& [at, bit] : std::vector<std::pair<std::size_t, int>>{
+           {8, 0x01}, {12, 0x01}, {14, 0x10}, {16, 0x01}, {40, 0x01}}) {
     std::string damaged = whole;
-    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    damaged[at] = static_cast<char>(damaged[at] ^ bit);
     write_bytes(path, damaged);
     auto file = SegmentFile::open(path);
     ASSERT_FALSE(file.ok()) << at;
