@@ -19,8 +19,9 @@ rm -rf "$report_dir"
 mkdir -p "$report_dir"
 report_dir=$(cd "$report_dir" && pwd)
 
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$report_dir/asan \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$report_dir/ubsan \
+# Options already in the environment come first: where they name the same option, these win.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:abort_on_error=1:log_path=$report_dir/asan \
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1:log_path=$report_dir/ubsan \
   "$@"
 status=$?
 
