@@ -118,6 +118,10 @@ class ByteReader {
   std::string str() { return std::string(view()); }
   // A string read into `out`, which keeps its room.
   void str_into(std::string& out) { out.assign(view()); }
+  // The forms a field list shared with ByteWriter calls (the value read into its argument):
+  // `v.str(leg.flow)` writes with a ByteWriter and reads with a ByteReader.
+  void str(std::string& out) { str_into(out); }
+  void i64(std::int64_t& out) { out = i64(); }
   bool present() {
     const unsigned char b = byte();
     if (b > 1) fail();

@@ -10,46 +10,49 @@ namespace {
 
 constexpr unsigned char kFormatV1 = 0x01;
 
+// The members of a leg in the format's order, each handed to a ByteWriter (Leg is const
+// CallLeg) or a ByteReader (CallLeg): one list for both directions, so they cannot disagree.
+template <class Leg, class Visitor>
+void visit_leg(Leg& l, Visitor& v) {
+  v.str(l.record_uuid);
+  v.str(l.flow);
+  v.str(l.result);
+  v.str(l.from_username);
+  v.str(l.from_domain);
+  v.str(l.from_screen_name);
+  v.str(l.to_username);
+  v.str(l.to_domain);
+  v.str(l.source_number);
+  v.str(l.source_domain);
+  v.str(l.dest_number);
+  v.str(l.dest_domain);
+  v.str(l.did_number);
+  v.str(l.did_domain);
+  v.str(l.ani_number);
+  v.str(l.application);
+  v.opt(l.extension_id);
+  v.str(l.extension_name);
+  v.str(l.extension_type);
+  v.opt(l.extension_group_owner_id);
+  v.opt(l.ext_number_reg);
+  v.str(l.hangup_cause);
+  v.str(l.hangup_disposition);
+  v.i64(l.init_time);
+  v.opt(l.start_time);
+  v.i64(l.hangup_time);
+  v.i64(l.duration_s);
+  v.i64(l.record_file_size);
+}
+
 }  // namespace
 
-// encode_legs and decode_legs walk the same fields in the same order, one writing and one
-// reading: alike on purpose (the format is that order).
 std::string encode_legs(const std::vector<CallLeg>& legs) {
   std::string out;
   out.reserve(16 + legs.size() * 256);
   out.push_back(static_cast<char>(kFormatV1));
   ByteWriter w(out);
   w.varint(legs.size());
-  for (const CallLeg& l : legs) {
-    w.str(l.record_uuid);
-    w.str(l.flow);
-    w.str(l.result);
-    w.str(l.from_username);
-    w.str(l.from_domain);
-    w.str(l.from_screen_name);
-    w.str(l.to_username);
-    w.str(l.to_domain);
-    w.str(l.source_number);
-    w.str(l.source_domain);
-    w.str(l.dest_number);
-    w.str(l.dest_domain);
-    w.str(l.did_number);
-    w.str(l.did_domain);
-    w.str(l.ani_number);
-    w.str(l.application);
-    w.opt(l.extension_id);
-    w.str(l.extension_name);
-    w.str(l.extension_type);
-    w.opt(l.extension_group_owner_id);
-    w.opt(l.ext_number_reg);
-    w.str(l.hangup_cause);
-    w.str(l.hangup_disposition);
-    w.i64(l.init_time);
-    w.opt(l.start_time);
-    w.i64(l.hangup_time);
-    w.i64(l.duration_s);
-    w.i64(l.record_file_size);
-  }
+  for (const CallLeg& l : legs) visit_leg(l, w);
   return out;
 }
 
@@ -63,34 +66,7 @@ Result<std::vector<CallLeg>> decode_legs(std::string_view blob) {
   if (!r.ok() || n > r.remaining()) return Status::IOError("corrupt legs: bad count");
   std::vector<CallLeg> legs(n);
   for (CallLeg& l : legs) {
-    l.record_uuid = r.str();
-    l.flow = r.str();
-    l.result = r.str();
-    l.from_username = r.str();
-    l.from_domain = r.str();
-    l.from_screen_name = r.str();
-    l.to_username = r.str();
-    l.to_domain = r.str();
-    l.source_number = r.str();
-    l.source_domain = r.str();
-    l.dest_number = r.str();
-    l.dest_domain = r.str();
-    l.did_number = r.str();
-    l.did_domain = r.str();
-    l.ani_number = r.str();
-    l.application = r.str();
-    r.opt(l.extension_id);
-    l.extension_name = r.str();
-    l.extension_type = r.str();
-    r.opt(l.extension_group_owner_id);
-    r.opt(l.ext_number_reg);
-    l.hangup_cause = r.str();
-    l.hangup_disposition = r.str();
-    l.init_time = r.i64();
-    r.opt(l.start_time);
-    l.hangup_time = r.i64();
-    l.duration_s = r.i64();
-    l.record_file_size = r.i64();
+    visit_leg(l, r);
     if (!r.ok()) return Status::IOError("corrupt legs: truncated");
   }
   if (r.remaining() != 0) return Status::IOError("corrupt legs: trailing bytes");

@@ -1318,6 +1318,32 @@ TEST(LegCodecTest, RoundTripsAnyBytesAndRejectsCorruption) {
   EXPECT_FALSE(decode_legs(blob + "x").ok());
 }
 
+// The bytes of version 1 as the codec wrote them when it lived in the sqlite store (commit
+// 802e53e): the calls tables of existing databases and ClickHouse hold them, so they never move.
+TEST(LegCodecTest, VersionOneBytesAreUnchanged) {
+  CallLeg sparse;
+  sparse.application = "voicemail";
+  sparse.extension_group_owner_id = 3;
+  const std::vector<CallLeg> legs = {full_leg(), CallLeg{}, sparse};
+  const std::string expected_hex =
+      "0103273436393130302d3544333645353535374631383435464542353737454445384131394335313038036f"
+      "757408616e737765726564083130302a303131311073697070726f78792e6578616d706c650a46726f6e7420"
+      "6465736b0c2b37313131313131313131310c7073746e2e6578616d706c6504313030300b7372632e6578616d"
+      "706c650c2b37313131313131313131310b6473742e6578616d706c650c2b37343935303030303030300b6469"
+      "642e6578616d706c650c2b373439353131313131313105717565756501d8a139193130302a30313131407369"
+      "7070726f78792e6578616d706c650570686f6e65010d010c2b37343935323232323232320f4e4f524d414c5f"
+      "434c454152494e470a63616c6c65725f62796580b7ac9dd082df050180d2fca9d082df0580aaeec0d082df05"
+      "30a8e8c8e9970700000000000000000000000000000000000000000000000000000000000000000000000000"
+      "00000000000009766f6963656d61696c00000001060000000000000000";
+  std::string hex;
+  for (const unsigned char c : encode_legs(legs)) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  EXPECT_EQ(hex, expected_hex);
+}
+
 TEST(CallFilterTest, BindsEveryValue) {
   CallQuery q;
   q.account_id = 7;
