@@ -107,7 +107,9 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   ByteReader r(payload);
   const std::uint64_t first = r.varint();
   const std::uint64_t count = r.varint();
-  if (!r.ok() || first == 0 || count == 0 || count > r.remaining() ||
+  // Each call takes at least two bytes (its length and a byte of it): a larger count is
+  // corruption, not a reason to reserve room.
+  if (!r.ok() || first == 0 || count == 0 || count > r.remaining() / 2 ||
       first > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - count) {
     return BlockState::kCorrupt;
   }
