@@ -86,58 +86,47 @@ void visit_members(Call& c, Visitor& v) {
   v.str(c.quality.to_region);
 }
 
-class Encoder {
+// ByteWriter's own members write the integers, strings and optionals; these add the rest.
+class Encoder : public ByteWriter {
  public:
-  explicit Encoder(std::string& out) : w_(out) {}
-  void i64(std::int64_t v) { w_.i64(v); }
-  void str(std::string_view s) { w_.str(s); }
+  using ByteWriter::ByteWriter;
   template <typename Enum>
   void code(Enum e, Enum /*last*/) {
-    w_.byte(static_cast<unsigned char>(e));
+    byte(static_cast<unsigned char>(e));
   }
-  void flag(bool b) { w_.byte(b ? 1 : 0); }
-  void money(Money m) { w_.i64(m.units()); }
-  template <typename T>
-  void opt(const std::optional<T>& v) {
-    w_.opt(v);
-  }
+  void flag(bool b) { byte(b ? 1 : 0); }
+  void money(Money m) { i64(m.units()); }
   // A presence byte, then the legs' own value (core/leg_codec.h) as a string.
   void legs(const std::vector<CallLeg>& legs) {
-    w_.byte(legs.empty() ? 0 : 1);
-    if (!legs.empty()) w_.str(encode_legs(legs));
+    byte(legs.empty() ? 0 : 1);
+    if (!legs.empty()) str(encode_legs(legs));
   }
-
- private:
-  ByteWriter w_;
 };
 
-class Decoder {
+// ByteReader's own members read the integers, strings and optionals; these add the rest, and
+// check what the bytes may not hold.
+class Decoder : public ByteReader {
  public:
-  explicit Decoder(std::string_view in) : r_(in) {}
-  void i64(std::int64_t& v) { v = r_.i64(); }
-  void str(std::string& s) { r_.str_into(s); }
+  using ByteReader::ByteReader;
+  using ByteReader::i64;
   // An enum's code, which must be at most `last`.
   template <typename Enum>
   void code(Enum& e, Enum last) {
-    const unsigned char b = r_.byte();
+    const unsigned char b = byte();
     if (b > static_cast<unsigned char>(last)) problem_ = "a code out of its range";
     e = static_cast<Enum>(b);
   }
   void flag(bool& b) {
-    const unsigned char v = r_.byte();
+    const unsigned char v = byte();
     if (v > 1) problem_ = "a code out of its range";
     b = v == 1;
   }
-  void money(Money& m) { m = Money::from_units(r_.i64()); }
-  template <typename T>
-  void opt(std::optional<T>& v) {
-    r_.opt(v);
-  }
+  void money(Money& m) { m = Money::from_units(i64()); }
   void legs(std::vector<CallLeg>& legs) {
     legs.clear();
-    if (!r_.present()) return;
-    const std::string_view value = r_.view();
-    if (!r_.ok()) return;
+    if (!present()) return;
+    const std::string_view value = view();
+    if (!ok()) return;
     Result<std::vector<CallLeg>> decoded = decode_legs(value);
     if (!decoded.ok()) {
       problem_ = decoded.status().message();
@@ -149,14 +138,13 @@ class Decoder {
   }
 
   Status finish() const {
-    if (!r_.ok()) return Status::IOError("corrupt call: truncated");
+    if (!ok()) return Status::IOError("corrupt call: truncated");
     if (!problem_.empty()) return Status::IOError("corrupt call: " + problem_);
-    if (r_.remaining() != 0) return Status::IOError("corrupt call: trailing bytes");
+    if (remaining() != 0) return Status::IOError("corrupt call: trailing bytes");
     return Status::Ok();
   }
 
  private:
-  ByteReader r_;
   std::string problem_;  // the last problem found besides a cut (any one fails the call)
 };
 
