@@ -70,8 +70,10 @@ Status write_all(int fd, const std::string& path, std::string_view bytes, std::u
   return Status::Ok();
 }
 
+}  // namespace
+
 // Syncs the directory holding `path`, so that a file just created there survives a power loss.
-Status sync_directory(const std::string& path) {
+Status sync_directory_of(const std::string& path) {
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -80,8 +82,6 @@ Status sync_directory(const std::string& path) {
   ::close(dfd);
   return synced ? Status::Ok() : io_error(path, "sync its directory");
 }
-
-}  // namespace
 
 BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   if (offset >= data.size()) return offset == data.size() ? BlockState::kEnd : BlockState::kCorrupt;
@@ -116,24 +116,31 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   out.first_id = static_cast<std::int64_t>(first);
   out.calls.clear();
   out.calls.reserve(count);
+  out.starts.clear();
+  out.starts.reserve(count);
   for (std::uint64_t i = 0; i < count; ++i) {
+    const std::size_t start = payload_at + (length - r.remaining());
     const std::string_view call = r.view();
     if (!r.ok() || call.empty()) return BlockState::kCorrupt;
     out.calls.push_back(call);
+    out.starts.push_back(start);
   }
   if (r.remaining() != 0) return BlockState::kCorrupt;
   out.end = end;
   return BlockState::kOk;
 }
 
-void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out) {
+void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out,
+                  std::vector<std::size_t>* starts) {
   const std::size_t start = out.size();
   out.append(kBlockHeaderBytes, '\0');
   ByteWriter w(out);
   w.varint(static_cast<std::uint64_t>(first_id));
   w.varint(calls.size());
+  if (starts != nullptr) starts->clear();
   std::string encoded;
   for (const CallRecord& call : calls) {
+    if (starts != nullptr) starts->push_back(out.size());
     encoded.clear();
     encode_call(call, encoded);
     w.str(encoded);
@@ -145,19 +152,23 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
   put_u32(out, start + 12, crc32c(std::string_view(out).substr(start, 12)));
 }
 
-Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path) {
+Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path,
+                                                       const OpenOptions& options) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);  // as the database
   if (fd < 0) return io_error(path, "open");
   std::unique_ptr<SegmentFile> file(new SegmentFile(path, fd));
   std::string data;
   RETURN_IF_ERROR(read_whole(fd, path, data));
+  if (data.size() < kFileMagic.size() && options.sealed) {
+    return Status::IOError("segment " + path + ": a sealed segment holds no header");
+  }
   if (data.size() < kFileMagic.size() &&
       (kFileMagic.substr(0, data.size()) == data || all_zero(data, 0))) {
     // New, or its creation was cut short before its header was whole: it holds no call.
     if (::ftruncate(fd, 0) != 0) return io_error(path, "truncate");
     RETURN_IF_ERROR(write_all(fd, path, kFileMagic, 0));
     if (::fdatasync(fd) != 0) return io_error(path, "sync");
-    RETURN_IF_ERROR(sync_directory(path));
+    RETURN_IF_ERROR(sync_directory_of(path));
     file->size_ = kFileMagic.size();
     return file;
   }
@@ -169,7 +180,7 @@ Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path) 
   for (;;) {
     const BlockState state = read_block(data, offset, block);
     if (state == BlockState::kEnd) break;
-    if (state == BlockState::kCorrupt ||
+    if (state == BlockState::kCorrupt || (state == BlockState::kTorn && options.sealed) ||
         (state == BlockState::kOk && block.first_id < file->next_id_)) {
       return Status::IOError("segment " + path + ": corrupt block at offset " +
                              std::to_string(offset));
@@ -181,6 +192,7 @@ Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path) 
       break;
     }
     file->next_id_ = block.first_id + static_cast<std::int64_t>(block.calls.size());
+    if (options.on_block) options.on_block(block);
     offset = block.end;
   }
   file->size_ = offset;
@@ -191,7 +203,8 @@ SegmentFile::~SegmentFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>& calls) {
+Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>& calls,
+                           std::vector<std::uint64_t>* starts) {
   if (broken_) {
     return Status::IOError("segment " + path_ +
                            ": an earlier append failed and its bytes could not be taken back");
@@ -203,7 +216,7 @@ Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>&
                            ")");
   }
   buffer_.clear();
-  append_block(first_id, calls, buffer_);
+  append_block(first_id, calls, buffer_, starts != nullptr ? &block_starts_ : nullptr);
   if (buffer_.size() - kBlockHeaderBytes > kMaxBlockBytes) {
     return Status::Invalid("segment append: a block of more than " +
                            std::to_string(kMaxBlockBytes) + " bytes");
@@ -219,8 +232,27 @@ Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>&
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) broken_ = true;
     return written;
   }
+  if (starts != nullptr) {
+    starts->clear();
+    for (const std::size_t at : block_starts_) starts->push_back(size_ + at);
+  }
   size_ += buffer_.size();
   next_id_ = first_id + static_cast<std::int64_t>(calls.size());
+  return Status::Ok();
+}
+
+Status SegmentFile::read_at(std::uint64_t offset, std::size_t length, std::string& out) const {
+  out.resize(length);
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t n =
+        ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error(path_, "read");
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  out.resize(done);
   return Status::Ok();
 }
 

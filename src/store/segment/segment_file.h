@@ -25,7 +25,8 @@
 // Memory: open() and scan() read the whole file (a store keeps each segment to a bounded size);
 // append() holds one block. The file is made with mode 0600, as the database.
 //
-// Thread-safety: one thread at a time (the store's writer); scan() may not run during append().
+// Thread-safety: one thread at a time (the store's writer); scan() may not run during append();
+// read_at() may run on any thread at any time.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +56,7 @@ enum class BlockState {
 struct Block {
   std::int64_t first_id = 0;
   std::vector<std::string_view> calls;  // the encoded calls, views into the data read
+  std::vector<std::size_t> starts;      // the offset in the data of each call's length varint
   std::size_t end = 0;                  // the offset just past the block
 };
 
@@ -63,15 +65,29 @@ struct Block {
 // segment_block feeds it arbitrary ones). `out` is meaningful only for kOk.
 BlockState read_block(std::string_view data, std::size_t offset, Block& out);
 
-// Appends one block of `calls` (encoded here, ids first_id, first_id + 1, ...) to `out`.
-void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out);
+// Appends one block of `calls` (encoded here, ids first_id, first_id + 1, ...) to `out`; with
+// `starts`, sets it to the offset in `out` of each call's length varint.
+void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out,
+                  std::vector<std::size_t>* starts = nullptr);
+
+// Syncs the directory holding `path`, so that a file just made there survives a power loss.
+Status sync_directory_of(const std::string& path);
+
+struct OpenOptions {
+  // A segment that takes no more appends (call_log.h: every segment but the last): its end was
+  // synced whole before a later segment was begun, so a torn tail is corruption, not cut off.
+  bool sealed = false;
+  // Called with each block open() reads, in file order (its views live during the call only).
+  std::function<void(const Block&)> on_block;
+};
 
 class SegmentFile {
  public:
   // Opens the segment at `path`, creating it (and syncing its directory) when missing, and cuts
   // a torn tail off. kIOError for a file that is not a segment, a corrupt block, or a failed
   // system call (the message names the path).
-  static Result<std::unique_ptr<SegmentFile>> open(const std::string& path);
+  static Result<std::unique_ptr<SegmentFile>> open(const std::string& path,
+                                                   const OpenOptions& options = {});
   ~SegmentFile();
   SegmentFile(const SegmentFile&) = delete;
   SegmentFile& operator=(const SegmentFile&) = delete;
@@ -79,8 +95,14 @@ class SegmentFile {
   // Appends `calls` as one block, ids first_id, first_id + 1, ..., and syncs it. kInvalidArgument
   // when first_id is not above every id written or `calls` is empty or too large for a block;
   // kIOError when the write or the sync fails (the file is then cut back to its end before, and
-  // when even that fails, every later append fails too).
-  Status append(std::int64_t first_id, const std::vector<CallRecord>& calls);
+  // when even that fails, every later append fails too). With `starts`, sets it to the file
+  // offset of each call's length varint (what read_at reads a call from).
+  Status append(std::int64_t first_id, const std::vector<CallRecord>& calls,
+                std::vector<std::uint64_t>* starts = nullptr);
+
+  // Reads `length` bytes at `offset` into `out` (fewer at the file's end). It may run beside an
+  // append, from any thread (pread): bytes an append has returned for never change.
+  Status read_at(std::uint64_t offset, std::size_t length, std::string& out) const;
 
   // Calls `visit` with each call's id and encoding, in file order; stops at the first status
   // that is not ok and returns it.
@@ -92,6 +114,8 @@ class SegmentFile {
   std::uint64_t size() const { return size_; }
   // The bytes of a torn tail that open() cut off (0 when the file ended cleanly).
   std::uint64_t torn_bytes_cut() const { return torn_cut_; }
+  // Whether an append failed and its bytes could not be taken back: every later append fails.
+  bool broken() const { return broken_; }
 
  private:
   SegmentFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -102,7 +126,8 @@ class SegmentFile {
   std::int64_t next_id_ = 0;
   std::uint64_t torn_cut_ = 0;
   bool broken_ = false;
-  std::string buffer_;  // the block being appended, reused
+  std::string buffer_;                     // the block being appended, reused
+  std::vector<std::size_t> block_starts_;  // its calls' starts in buffer_, reused
 };
 
 }  // namespace cdrd::segment
