@@ -31,13 +31,21 @@
 // One line per restart:
 //   RESTART uuids=loaded|built stop_s=S start_s=S first_write_s=S uuid_builds=N
 //
-// With --segment 1 the same records go instead to a segment file (store/segment/segment_file.h,
-// the first step of the segment store in docs/architecture.md), one block appended and synced
-// per batch on the main thread, and the RESULT line is the same (db_mb: the file's size). That
-// is the file's own cost alone, the encoding included: no duplicate check, no list index.
+// With --segment 1 the same records go instead to a segment store's calls log
+// (store/segment/call_log.h, the segment store's first steps in docs/architecture.md), one
+// block appended and synced per batch on the main thread, and the RESULT line is the same
+// (db_mb: the segments' size). That is the log's own cost alone, the encoding included: no
+// duplicate check, no list index. The ids given are 1, 2, ..., as a fresh database gives them.
+//
+// With --reads N it then reads N calls picked at random (the same ones in both modes, for one
+// --seed) by their call uuid, as a retrieve does, with the page cache warm, and prints
+//   READS reads=N us_per_read=U cpu_us_per_read=C
+// The sqlite store answers find_call (its uuid map, then the row by id); the segment mode looks
+// the id up in a uuid map of the same kind, built while writing (sqlite/call_uuid_map.h, which
+// the segment store is to reuse), then reads the call by id from the log and checks its uuid.
 //
 // Usage: store_write [--records N] [--batch N] [--in-flight N] [--templates N] [--seed N]
-//                    [--cache-mib N] [--reopen 1] [--restarts R] [--segment 1]
+//                    [--cache-mib N] [--reopen 1] [--restarts R] [--segment 1] [--reads N]
 // --cache-mib sets SqliteOptions::writer_cache_kib (unset: the store's default), so that two
 // page cache sizes can be run side by side.
 #include <stdlib.h>
@@ -56,11 +64,13 @@
 #include <string>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/crypto.h"
 #include "sample/sample_calls.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
-#include "store/segment/segment_file.h"
+#include "store/segment/call_log.h"
+#include "store/sqlite/call_uuid_map.h"
 #include "store/sqlite/stores.h"
 #include "testing/keeping_call_store.h"
 #include "testing/temp_dir.h"
@@ -206,11 +216,12 @@ int main(int argc, char** argv) {
     return Status::Ok();
   };
   const bool to_segment = parse_flag(argc, argv, "--segment", 0) != 0;
-  std::unique_ptr<segment::SegmentFile> segment_file;
+  std::unique_ptr<segment::CallLog> call_log;
+  sqlite::CallUuidMap segment_uuids;  // the segment mode's uuid map, for --reads
   if (to_segment) {
-    auto file = segment::SegmentFile::open(dir.file("00000001.seg"));
-    if (!file.ok()) return fail(file.status().message());
-    segment_file = std::move(file).value();
+    auto log = segment::CallLog::open(dir.file("calls"));
+    if (!log.ok()) return fail(log.status().message());
+    call_log = std::move(log).value();
   }
   for (long first = 0; first < records; first += batch) {
     const long n = std::min(batch, records - first);
@@ -221,7 +232,12 @@ int main(int argc, char** argv) {
       part.back().call_uuid = uuid_of(static_cast<std::uint64_t>(i));
     }
     if (to_segment) {
-      if (Status s = segment_file->append(first + 1, part); !s.ok()) return fail(s.message());
+      if (Status s = call_log->append(first + 1, part); !s.ok()) return fail(s.message());
+      for (long i = 0; i < n; ++i) {
+        segment_uuids.add(
+            sqlite::call_uuid_hash(ascii_lower(part[static_cast<std::size_t>(i)].call_uuid)),
+            first + 1 + i);
+      }
       count_done(n);
       continue;
     }
@@ -237,7 +253,7 @@ int main(int argc, char** argv) {
   const long long written = write_bytes() - written_before;
   const double cpu = cpu_seconds() - cpu_before;
   Result<std::int64_t> size =
-      to_segment ? Result<std::int64_t>(static_cast<std::int64_t>(segment_file->size()))
+      to_segment ? Result<std::int64_t>(static_cast<std::int64_t>(call_log->usage().file_bytes))
                  : stores.db->size_bytes();
   std::printf(
       "RESULT records=%ld seconds=%.2f records_per_s=%.0f first_tenth_per_s=%.0f "
@@ -245,6 +261,49 @@ int main(int argc, char** argv) {
       records, seconds, records / seconds, t10 > 0 ? n10 / t10 : 0,
       seconds > t90 ? (records - n90) / (seconds - t90) : 0, cpu * 1e6 / records, written / 1e6,
       size.ok() ? *size / 1e6 : 0.0);
+  if (const long reads = parse_flag(argc, argv, "--reads", 0); reads > 0) {
+    std::fflush(stdout);
+    std::vector<std::uint64_t> picks(static_cast<std::size_t>(reads));
+    std::uint64_t z = seed;
+    for (std::uint64_t& p : picks) {
+      z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+      p = (z >> 17) % static_cast<std::uint64_t>(records);
+    }
+    // The sqlite store builds the account's uuid map at its first retrieve: not timed.
+    if (!to_segment) {
+      auto warm = stores.calls.find_call(account->id, uuid_of(0), 0);
+      if (!warm.ok() || !warm->has_value()) return fail("the first call is not found");
+    }
+    std::vector<std::int64_t> ids;
+    CallRecord got;
+    const double read_cpu_before = cpu_seconds();
+    const auto read_start = Steady::now();
+    for (const std::uint64_t p : picks) {
+      const std::string uuid = uuid_of(p);
+      bool found = false;
+      if (to_segment) {
+        ids.clear();
+        segment_uuids.find(sqlite::call_uuid_hash(ascii_lower(uuid)), ids);
+        for (const std::int64_t id : ids) {
+          Result<bool> read = call_log->read(id, got);
+          if (!read.ok()) return fail(read.status().message());
+          if (*read && iequals(got.call_uuid, uuid)) {
+            found = true;
+            break;
+          }
+        }
+      } else {
+        auto call = stores.calls.find_call(account->id, uuid, 0);
+        if (!call.ok()) return fail(call.status().message());
+        found = call->has_value() && (*call)->call_uuid == uuid;
+      }
+      if (!found) return fail("call " + uuid + " was not read back");
+    }
+    const double read_s = std::chrono::duration<double>(Steady::now() - read_start).count();
+    std::printf("READS reads=%ld us_per_read=%.2f cpu_us_per_read=%.2f\n", reads,
+                read_s * 1e6 / static_cast<double>(reads),
+                (cpu_seconds() - read_cpu_before) * 1e6 / static_cast<double>(reads));
+  }
   if (parse_flag(argc, argv, "--reopen", 0) != 0) {
     std::fflush(stdout);
     opened->reset();  // writes what is queued and closes the database
