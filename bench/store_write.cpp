@@ -37,6 +37,11 @@
 // (db_mb: the segments' size). That is the log's own cost alone, the encoding included: no
 // duplicate check, no list index. The ids given are 1, 2, ..., as a fresh database gives them.
 //
+// With --segment 1 --reopen 1 it then closes the log, opens it again (which reads every segment
+// whole) and prints
+//   LOG_OPEN segments=N calls=N open_s=S cpu_s=S bytes_per_call=B
+// (bytes_per_call: the memory that finds a call by its id), and stops there.
+//
 // With --reads N it then reads N calls picked at random (the same ones in both modes, for one
 // --seed) by their call uuid, as a retrieve does, with the page cache warm, and prints
 //   READS reads=N us_per_read=U cpu_us_per_read=C
@@ -303,6 +308,22 @@ int main(int argc, char** argv) {
     std::printf("READS reads=%ld us_per_read=%.2f cpu_us_per_read=%.2f\n", reads,
                 read_s * 1e6 / static_cast<double>(reads),
                 (cpu_seconds() - read_cpu_before) * 1e6 / static_cast<double>(reads));
+  }
+  if (to_segment && parse_flag(argc, argv, "--reopen", 0) != 0) {
+    // The log's open reads every segment whole (their checksums, each call's offset).
+    call_log.reset();
+    const double open_cpu_before = cpu_seconds();
+    const auto t0 = Steady::now();
+    auto again = segment::CallLog::open(dir.file("calls"));
+    const double open_s = std::chrono::duration<double>(Steady::now() - t0).count();
+    if (!again.ok()) return fail(again.status().message());
+    const segment::CallLog::Usage u = (*again)->usage();
+    if (u.calls != static_cast<std::uint64_t>(records)) return fail("the reopened log lost calls");
+    std::printf("LOG_OPEN segments=%zu calls=%llu open_s=%.2f cpu_s=%.2f bytes_per_call=%.1f\n",
+                u.segments, static_cast<unsigned long long>(u.calls), open_s,
+                cpu_seconds() - open_cpu_before,
+                static_cast<double>(u.memory_bytes) / static_cast<double>(u.calls));
+    return 0;
   }
   if (parse_flag(argc, argv, "--reopen", 0) != 0) {
     std::fflush(stdout);
