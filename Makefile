@@ -99,7 +99,7 @@ lint: lint-deps
 FUZZ_SECONDS ?= 60
 SANITIZE_DIR ?= build-sanitize
 TSAN_DIR ?= build-tsan
-# The server's and the store's tests: the code with threads and locks.
+# The server's and the stores' tests: the code with threads and locks.
 TSAN_TESTS ?= cdrd_http_tests cdrd_sqlite_tests cdrd_segment_tests
 
 fuzz-deps:
