@@ -34,8 +34,11 @@
 // With --segment 1 the same records go instead to a segment store's calls log
 // (store/segment/call_log.h, the segment store's first steps in docs/architecture.md), one
 // block appended and synced per batch on the main thread, and the RESULT line is the same
-// (db_mb: the segments' size). That is the log's own cost alone, the encoding included: no
-// duplicate check, no list index. The ids given are 1, 2, ..., as a fresh database gives them.
+// (db_mb: the segments' size). Before each append it checks the batch's uuids against a uuid
+// map of the sqlite store's kind (sqlite/call_uuid_map.h, which the segment store is to reuse)
+// and adds them after, as the store's duplicate check does. That is the log's cost with the
+// duplicate check and the encoding, without the list index (the sqlite store's publisher
+// thread). The ids given are 1, 2, ..., as a fresh database gives them.
 //
 // With --segment 1 --reopen 1 it then closes the log, opens it again (which reads every segment
 // whole) and prints
@@ -222,7 +225,10 @@ int main(int argc, char** argv) {
   };
   const bool to_segment = parse_flag(argc, argv, "--segment", 0) != 0;
   std::unique_ptr<segment::CallLog> call_log;
-  sqlite::CallUuidMap segment_uuids;  // the segment mode's uuid map, for --reads
+  sqlite::CallUuidMap segment_uuids;  // the segment mode's uuid map
+  std::vector<std::uint64_t> hashes;
+  std::vector<std::int64_t> candidates;
+  CallRecord stored;
   if (to_segment) {
     auto log = segment::CallLog::open(dir.file("calls"));
     if (!log.ok()) return fail(log.status().message());
@@ -237,12 +243,22 @@ int main(int argc, char** argv) {
       part.back().call_uuid = uuid_of(static_cast<std::uint64_t>(i));
     }
     if (to_segment) {
-      if (Status s = call_log->append(first + 1, part); !s.ok()) return fail(s.message());
-      for (long i = 0; i < n; ++i) {
-        segment_uuids.add(
-            sqlite::call_uuid_hash(ascii_lower(part[static_cast<std::size_t>(i)].call_uuid)),
-            first + 1 + i);
+      // The duplicate check the store's writer makes: each uuid looked up in the map, and a
+      // call read back for each id of the same hash (none here: every uuid is new).
+      hashes.clear();
+      for (const CallRecord& r : part) {
+        hashes.push_back(sqlite::call_uuid_hash(ascii_lower(r.call_uuid)));
+        candidates.clear();
+        segment_uuids.find(hashes.back(), candidates);
+        for (const std::int64_t id : candidates) {
+          Result<bool> read = call_log->read(id, stored);
+          if (!read.ok()) return fail(read.status().message());
+          if (*read && iequals(stored.call_uuid, r.call_uuid)) return fail("a duplicate uuid");
+        }
       }
+      if (Status s = call_log->append(first + 1, part); !s.ok()) return fail(s.message());
+      for (long i = 0; i < n; ++i)
+        segment_uuids.add(hashes[static_cast<std::size_t>(i)], first + 1 + i);
       count_done(n);
       continue;
     }
