@@ -1,14 +1,11 @@
 #include "store/segment/call_log.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <random>
@@ -17,6 +14,7 @@
 #include <vector>
 
 #include "testing/any_call.h"
+#include "testing/killed_writer.h"
 #include "testing/temp_dir.h"
 
 namespace cdrd::segment {
@@ -302,33 +300,22 @@ TEST(CallLogTest, EveryBlockAcknowledgedBeforeAKillNineIsReadBack) {
   for (int round = 0; round < 8; ++round) {
     testing::TempDir dir;
     const std::string path = dir.file("calls");
-    int acks[2];
-    ASSERT_EQ(::pipe(acks), 0);
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      ::close(acks[0]);
-      auto log = CallLog::open(path, {.segment_bytes = 64 << 10});
-      if (!log.ok()) ::_exit(3);
-      for (std::int64_t first = 1;; first += 50) {
-        if (!(*log)->append(first, calls_of(first, 50)).ok()) ::_exit(4);
-        if (::write(acks[1], &first, sizeof first) != sizeof first) ::_exit(5);
-      }
-    }
-    ::close(acks[1]);
     const int before_kill = 1 + static_cast<int>(rng() % 30);
-    std::int64_t first = 0, acknowledged_through = 0;
-    int acknowledged = 0;
-    while (acknowledged < before_kill && ::read(acks[0], &first, sizeof first) == sizeof first) {
-      ++acknowledged;
-      acknowledged_through = first + 49;
-    }
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
-    while (::read(acks[0], &first, sizeof first) == sizeof first) acknowledged_through = first + 49;
-    ::close(acks[0]);
+    bool killed = false;
+    const std::vector<std::int64_t> acknowledged = testing::acks_before_kill(
+        before_kill,
+        [&](const std::function<void(std::int64_t)>& ack) {
+          auto log = CallLog::open(path, {.segment_bytes = 64 << 10});
+          if (!log.ok()) return;
+          for (std::int64_t first = 1;; first += 50) {
+            if (!(*log)->append(first, calls_of(first, 50)).ok()) return;
+            ack(first);
+          }
+        },
+        killed);
+    ASSERT_TRUE(killed) << "the writer stopped by itself";
+    ASSERT_GE(acknowledged.size(), static_cast<std::size_t>(before_kill));
+    const std::int64_t acknowledged_through = acknowledged.back() + 49;
 
     std::unique_ptr<CallLog> log = open_log(path, 64 << 10);
     ASSERT_NE(log, nullptr);

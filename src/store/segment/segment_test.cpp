@@ -1,12 +1,9 @@
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <random>
@@ -16,6 +13,7 @@
 #include "store/segment/call_codec.h"
 #include "store/segment/segment_file.h"
 #include "testing/any_call.h"
+#include "testing/killed_writer.h"
 #include "testing/temp_dir.h"
 
 namespace cdrd::segment {
@@ -267,33 +265,20 @@ TEST(SegmentFileTest, EveryBlockAcknowledgedBeforeAKillNineIsThere) {
   for (int round = 0; round < 12; ++round) {
     testing::TempDir dir;
     const std::string path = dir.file("s.seg");
-    int acks[2];
-    ASSERT_EQ(::pipe(acks), 0);
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      ::close(acks[0]);
-      auto file = SegmentFile::open(path);
-      if (!file.ok()) ::_exit(3);
-      for (std::int64_t first = 1;; first += 100) {
-        if (!(*file)->append(first, block_of(first)).ok()) ::_exit(4);
-        if (::write(acks[1], &first, sizeof first) != sizeof first) ::_exit(5);
-      }
-    }
-    ::close(acks[1]);
     const int before_kill = 1 + static_cast<int>(rng() % 20);
-    std::vector<std::int64_t> acknowledged;
-    std::int64_t first = 0;
-    while (static_cast<int>(acknowledged.size()) < before_kill &&
-           ::read(acks[0], &first, sizeof first) == sizeof first) {
-      acknowledged.push_back(first);
-    }
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
-    while (::read(acks[0], &first, sizeof first) == sizeof first) acknowledged.push_back(first);
-    ::close(acks[0]);
+    bool killed = false;
+    const std::vector<std::int64_t> acknowledged = testing::acks_before_kill(
+        before_kill,
+        [&](const std::function<void(std::int64_t)>& ack) {
+          auto file = SegmentFile::open(path);
+          if (!file.ok()) return;
+          for (std::int64_t first = 1;; first += 100) {
+            if (!(*file)->append(first, block_of(first)).ok()) return;
+            ack(first);
+          }
+        },
+        killed);
+    ASSERT_TRUE(killed) << "the writer stopped by itself";
     ASSERT_GE(acknowledged.size(), static_cast<std::size_t>(before_kill));
 
     auto file = SegmentFile::open(path);
