@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/call_match.h"
 #include "testing/random_calls.h"
 
 namespace cdrd::index {
@@ -19,70 +20,19 @@ using testing::Random;
 using testing::random_call;
 using testing::random_query;
 
-// ---- a brute-force evaluation of a CallQuery, written from its contract (core/call_query.h and
-// the SQL of store/sqlite/call_filter.cpp), not from the index -----------------------------------
+// ---- a brute-force evaluation of a CallQuery: every row through the C++ evaluation of the
+// filters (core/call_match.h, held to the SQL of store/sqlite/call_filter.cpp by
+// CallFilterMatchTest), then sorted and paged: nothing of the index -----------------------------
 
 struct Row {
   std::int64_t id;
   CallRecord r;
 };
 
-bool number_matches(const std::string& stored, const NumberPrefix& f) {
-  std::string_view s = stored;
-  while (!s.empty() && s.front() == '+') s.remove_prefix(1);  // ltrim(number, '+')
-  std::string_view d = f.digits;
-  if (!d.empty() && d.front() == '+') d.remove_prefix(1);
-  return s.substr(0, d.size()) == d && s.size() >= d.size();
-}
-
-bool in_range(std::int64_t v, const IntRange& r) {
-  return (!r.min || v >= *r.min) && (!r.max || v <= *r.max);
-}
-bool in_window(Micros t, const TimeRange& r) {
-  return (!r.from || t >= *r.from) && (!r.until || t < *r.until);
-}
-template <class T>
-bool any_of(const std::vector<T>& values, const T& v) {
-  return values.empty() || std::find(values.begin(), values.end(), v) != values.end();
-}
-
-bool matches(const CallRecord& c, const CallQuery& q) {
-  if (q.direction && c.direction != *q.direction) return false;
-  if (q.from_number && !number_matches(c.from_number, *q.from_number)) return false;
-  if (q.to_number && !number_matches(c.to_number, *q.to_number)) return false;
-  if (q.trunk_id && c.trunk_id != *q.trunk_id) return false;
-  if (q.hangup_cause_code && c.hangup_cause_code != q.hangup_cause_code) return false;
-  if (q.hangup_source && c.hangup_source != *q.hangup_source) return false;
-  if (q.stir_verification && c.stir_verification != *q.stir_verification) return false;
-  if (!in_range(c.bill_duration_s, q.bill_duration) || !in_range(c.duration_s, q.duration)) {
-    return false;
-  }
-  if (!in_window(c.end_time, q.end_time) || !in_window(c.initiation_time, q.initiation_time)) {
-    return false;
-  }
-  if (!any_of(q.from_usernames, c.from_username) || !any_of(q.to_usernames, c.to_username) ||
-      !any_of(q.bridged_usernames, c.bridged_username) || !any_of(q.did_numbers, c.did_number)) {
-    return false;
-  }
-  if (!q.flows.empty()) {
-    const std::string flow = c.direction == Direction::kInbound ? "in" : "out";
-    if (!any_of(q.flows, flow)) return false;
-  }
-  if (!q.extension_ids.empty() && (!c.extension_id || !any_of(q.extension_ids, *c.extension_id))) {
-    return false;
-  }
-  if (q.bridged_duration.min || q.bridged_duration.max) {
-    if (!c.bridged_duration_s || !in_range(*c.bridged_duration_s, q.bridged_duration)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 IndexAnswer brute_force(const std::vector<Row>& rows, const CallQuery& q) {
   std::vector<const Row*> hits;
   for (const Row& row : rows) {
-    if (matches(row.r, q)) hits.push_back(&row);
+    if (matches_filters(row.r, q)) hits.push_back(&row);
   }
   std::sort(hits.begin(), hits.end(), [&](const Row* a, const Row* b) {
     const auto ka = std::pair(a->r.end_time, a->id), kb = std::pair(b->r.end_time, b->id);
