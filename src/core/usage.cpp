@@ -1,5 +1,6 @@
 #include "core/usage.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
@@ -70,6 +71,67 @@ Micros usage_period_end(UsagePeriod p, Micros start) {
     }
   }
   return start;
+}
+
+UsageSums::UsageSums(const UsageQuery& query)
+    : period_(query.period),
+      group_by_(query.group_by),
+      max_rows_(static_cast<std::size_t>(std::max(query.max_rows, 0))) {}
+
+UsageSums::Added UsageSums::add(Micros end_time, std::int64_t group_code,
+                                std::string_view group_text, const UsageTotals& one) {
+  KeyView key;
+  key.period = usage_period_start(period_, end_time);
+  if (group_by_ == UsageGroup::kToCountry || group_by_ == UsageGroup::kTrunkId) {
+    key.text = group_text;
+  } else if (group_by_) {
+    key.code = group_code;
+  }
+  auto it = sums_.find(key);
+  if (it == sums_.end()) {
+    if (sums_.size() >= max_rows_) {
+      more_ = true;
+      return Added::kFull;
+    }
+    it = sums_.emplace(Key{key.period, key.code, std::string(key.text)}, UsageTotals{}).first;
+  }
+  return it->second.add(one) ? Added::kAdded : Added::kOverflow;
+}
+
+UsageSums::Added UsageSums::add(const CallRecord& call) {
+  UsageTotals one;
+  one.calls = 1;
+  one.answered_calls = call.answer_time ? 1 : 0;
+  one.answered_duration_s = call.answer_time ? call.duration_s : 0;
+  one.bill_duration_s = call.bill_duration_s;
+  one.total_amount = call.total_amount;
+  std::int64_t code = 0;
+  std::string_view text;
+  if (group_by_ == UsageGroup::kDirection) code = static_cast<std::int64_t>(call.direction);
+  if (group_by_ == UsageGroup::kHangupSource) code = static_cast<std::int64_t>(call.hangup_source);
+  if (group_by_ == UsageGroup::kToCountry) text = call.to_country;
+  if (group_by_ == UsageGroup::kTrunkId) text = call.trunk_id;
+  return add(call.end_time, code, text, one);
+}
+
+UsageAnswer UsageSums::answer() const {
+  UsageAnswer answer;
+  answer.more = more_;
+  answer.rows.reserve(sums_.size());
+  for (const auto& [key, totals] : sums_) {
+    UsageRow row;
+    row.period_start = key.period;
+    if (group_by_ == UsageGroup::kDirection) {
+      row.group = std::string(to_string(static_cast<Direction>(key.code)));
+    } else if (group_by_ == UsageGroup::kHangupSource) {
+      row.group = std::string(to_string(static_cast<HangupSource>(key.code)));
+    } else {
+      row.group = key.text;
+    }
+    row.totals = totals;
+    answer.rows.push_back(std::move(row));
+  }
+  return answer;
 }
 
 bool UsageTotals::add(const UsageTotals& o) {

@@ -10,12 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/call_query.h"
+#include "core/call_record.h"
 #include "core/money.h"
 #include "core/time.h"
 
@@ -69,6 +71,59 @@ struct UsageRow {
 struct UsageAnswer {
   std::vector<UsageRow> rows;  // by period_start, then group (CallStore::usage)
   bool more = false;  // the query matched more than max_rows rows (rows is then incomplete)
+};
+
+// The sums of a usage answer, one matching call at a time in any order: what a store that reads
+// the calls its query matches (rather than letting a database sum them) adds up. At most
+// max_rows rows (UsageQuery): a call of a new (period, group) once they are there is refused
+// (kFull, and the answer's `more` is set), so neither time nor memory grows past them. A sum
+// that would leave the int64 range is refused (kOverflow) and the call is not counted.
+// Not thread-safe: one owner.
+class UsageSums {
+ public:
+  explicit UsageSums(const UsageQuery& query);
+
+  enum class Added { kAdded, kFull, kOverflow };
+  // A call by the parts the sums read: its end_time, its group (an enum group's value as its
+  // integer, Direction or HangupSource cast to it, or a text group's text; either is ignored
+  // without a group_by) and its totals (`one.calls` 1).
+  Added add(Micros end_time, std::int64_t group_code, std::string_view group_text,
+            const UsageTotals& one);
+  // A call that matched the query's filter.
+  Added add(const CallRecord& call);
+
+  // The rows by period, then group (enum order; text bytewise), with the groups named as the
+  // call APIs show them.
+  UsageAnswer answer() const;
+
+ private:
+  // A (period, group): the group as its enum's integer or its text. Compared with a view of the
+  // text as well, so that finding a row allocates nothing.
+  struct Key {
+    Micros period = 0;
+    std::int64_t code = 0;
+    std::string text;
+  };
+  struct KeyView {
+    Micros period = 0;
+    std::int64_t code = 0;
+    std::string_view text;
+  };
+  struct Less {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      if (a.period != b.period) return a.period < b.period;
+      if (a.code != b.code) return a.code < b.code;
+      return std::string_view(a.text) < std::string_view(b.text);
+    }
+  };
+
+  UsagePeriod period_;
+  std::optional<UsageGroup> group_by_;
+  std::size_t max_rows_;
+  bool more_ = false;
+  std::map<Key, UsageTotals, Less> sums_;
 };
 
 // Derived figures as fixed-decimal text, rounded half up; nullopt when undefined.

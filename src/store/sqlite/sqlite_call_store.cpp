@@ -1502,67 +1502,34 @@ bool is_text_group(const std::optional<UsageGroup>& g) {
   return g == UsageGroup::kToCountry || g == UsageGroup::kTrunkId;
 }
 
-// A (period, group) of the sums: the group as its stored enum code or its text. Ordered by
-// period, then code (enum order), then text (bytewise); compares with a view of the text too,
-// so finding a row allocates nothing.
-struct UsageKey {
-  Micros period = 0;
-  std::int64_t code = 0;
-  std::string text;
-};
-struct UsageKeyView {
-  Micros period = 0;
-  std::int64_t code = 0;
-  std::string_view text;
-};
-struct UsageKeyLess {
-  using is_transparent = void;
-  template <class A, class B>
-  bool operator()(const A& a, const B& b) const {
-    if (a.period != b.period) return a.period < b.period;
-    if (a.code != b.code) return a.code < b.code;
-    return std::string_view(a.text) < std::string_view(b.text);
-  }
-};
-
-// The text the APIs show for an enum group's stored code.
-Result<std::string> usage_group_name(const std::optional<UsageGroup>& g, std::int64_t code) {
-  if (g == UsageGroup::kDirection) {
-    Direction d{};
-    if (!sqlite::decode_enum(code, d)) return Status::IOError("unknown direction code");
-    return std::string(to_string(d));
-  }
-  HangupSource h{};
-  if (!sqlite::decode_enum(code, h)) return Status::IOError("unknown hangup source code");
-  return std::string(to_string(h));
+// Whether an enum group's stored code names a value (the sums name it by that value).
+bool known_group_code(const std::optional<UsageGroup>& g, std::int64_t code) {
+  if (g == UsageGroup::kDirection) return sqlite::enum_from_code<Direction>(code).has_value();
+  return sqlite::enum_from_code<HangupSource>(code).has_value();
 }
 
 }  // namespace
 
 Result<UsageAnswer> SqliteCallStore::usage(const UsageQuery& query) {
-  UsageAnswer answer;
   const sqlite::CallFilter filter = sqlite::build_call_filter(query.filter);
-  if (filter.matches_nothing || query.max_rows < 0) return answer;
-  const auto max_rows = static_cast<std::size_t>(query.max_rows);
+  if (filter.matches_nothing || query.max_rows < 0) return UsageAnswer{};
   const bool text_group = is_text_group(query.group_by);
-  std::map<UsageKey, UsageTotals, UsageKeyLess> sums;
-  bool overflow = false;
+  UsageSums sums(query);
   RETURN_IF_ERROR(db_.read_transaction([&](Connection& c) -> Status {
     // Plan: the account's rows through calls_by_account, in storage order (the table has no
     // end_time index since migration 10; in storage order each row costs about 8 times less
     // than in end_time order did), the window and the filters checked on each row.
-    // One pass, summing into at most max_rows + 1 rows: one more says there are more, and the
-    // pass stops there, so neither time nor memory grows past that.
+    // One pass, summing into at most max_rows rows: a row past them says there are more, and
+    // the pass stops there, so neither time nor memory grows past that.
     ASSIGN_OR_RETURN(StatementRef st, c.query(usage_sql(filter, query), filter.values));
     for (;;) {
       ASSIGN_OR_RETURN(const bool row, st->step());
       if (!row) return Status::Ok();
-      UsageKeyView key;
-      key.period = usage_period_start(query.period, st->int64(0));
-      if (text_group) {
-        key.text = st->text_view(1);
-      } else {
-        key.code = st->int64(1);
+      const std::int64_t code = text_group ? 0 : st->int64(1);
+      if (query.group_by && !text_group && !known_group_code(query.group_by, code)) {
+        return Status::IOError(query.group_by == UsageGroup::kDirection
+                                   ? "unknown direction code"
+                                   : "unknown hangup source code");
       }
       UsageTotals one;
       one.calls = 1;
@@ -1570,35 +1537,18 @@ Result<UsageAnswer> SqliteCallStore::usage(const UsageQuery& query) {
       one.answered_duration_s = one.answered_calls != 0 ? st->int64(3) : 0;
       one.bill_duration_s = st->int64(4);
       one.total_amount = Money::from_units(st->int64(5));
-      auto it = sums.find(key);
-      if (it == sums.end()) {
-        if (sums.size() == max_rows) {
-          answer.more = true;
+      switch (
+          sums.add(st->int64(0), code, text_group ? st->text_view(1) : std::string_view(), one)) {
+        case UsageSums::Added::kAdded:
+          break;
+        case UsageSums::Added::kFull:
           return Status::Ok();
-        }
-        it = sums.emplace(UsageKey{key.period, key.code, std::string(key.text)}, UsageTotals{})
-                 .first;
-      }
-      if (!it->second.add(one)) {
-        overflow = true;
-        return Status::Ok();
+        case UsageSums::Added::kOverflow:
+          return Status::IOError("usage: a sum leaves the 64-bit integer range");
       }
     }
   }));
-  if (overflow) return Status::IOError("usage: a sum leaves the 64-bit integer range");
-  answer.rows.reserve(sums.size());
-  for (auto& [key, totals] : sums) {
-    UsageRow row;
-    row.period_start = key.period;
-    if (text_group) {
-      row.group = key.text;
-    } else if (query.group_by) {
-      ASSIGN_OR_RETURN(row.group, usage_group_name(query.group_by, key.code));
-    }
-    row.totals = totals;
-    answer.rows.push_back(std::move(row));
-  }
-  return answer;
+  return sums.answer();
 }
 
 Result<std::vector<StoredCall>> SqliteCallStore::calls_stored_after(std::int64_t account_id,
