@@ -35,7 +35,7 @@
 // (store/segment/call_log.h, the segment store's first steps in docs/architecture.md), one
 // block appended and synced per batch on the main thread, and the RESULT line is the same
 // (db_mb: the segments' size). Before each append it checks the batch's uuids against a uuid
-// map of the sqlite store's kind (sqlite/call_uuid_map.h, which the segment store is to reuse)
+// map of the sqlite store's kind (store/index/call_uuid_map.h, which the segment store is to reuse)
 // and adds them after, as the store's duplicate check does. That is the log's cost with the
 // duplicate check and the encoding, without the list index (the sqlite store's publisher
 // thread). The ids given are 1, 2, ..., as a fresh database gives them.
@@ -49,7 +49,7 @@
 // --seed) by their call uuid, as a retrieve does, with the page cache warm, and prints
 //   READS reads=N us_per_read=U cpu_us_per_read=C
 // The sqlite store answers find_call (its uuid map, then the row by id); the segment mode looks
-// the id up in a uuid map of the same kind, built while writing (sqlite/call_uuid_map.h, which
+// the id up in a uuid map of the same kind, built while writing (store/index/call_uuid_map.h, which
 // the segment store is to reuse), then reads the call by id from the log and checks its uuid.
 //
 // Usage: store_write [--records N] [--batch N] [--in-flight N] [--templates N] [--seed N]
@@ -77,8 +77,8 @@
 #include "sample/sample_calls.h"
 #include "service/ingest/ingest.h"
 #include "service/rating/rating_service.h"
+#include "store/index/call_uuid_map.h"
 #include "store/segment/call_log.h"
-#include "store/sqlite/call_uuid_map.h"
 #include "store/sqlite/stores.h"
 #include "testing/keeping_call_store.h"
 #include "testing/temp_dir.h"
@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
   };
   const bool to_segment = parse_flag(argc, argv, "--segment", 0) != 0;
   std::unique_ptr<segment::CallLog> call_log;
-  sqlite::CallUuidMap segment_uuids;  // the segment mode's uuid map
+  index::CallUuidMap segment_uuids;  // the segment mode's uuid map
   std::vector<std::uint64_t> hashes;
   std::vector<std::int64_t> candidates;
   CallRecord stored;
@@ -247,7 +247,7 @@ int main(int argc, char** argv) {
       // call read back for each id of the same hash (none here: every uuid is new).
       hashes.clear();
       for (const CallRecord& r : part) {
-        hashes.push_back(sqlite::call_uuid_hash(ascii_lower(r.call_uuid)));
+        hashes.push_back(index::call_uuid_hash(ascii_lower(r.call_uuid)));
         candidates.clear();
         segment_uuids.find(hashes.back(), candidates);
         for (const std::int64_t id : candidates) {
@@ -304,7 +304,7 @@ int main(int argc, char** argv) {
       bool found = false;
       if (to_segment) {
         ids.clear();
-        segment_uuids.find(sqlite::call_uuid_hash(ascii_lower(uuid)), ids);
+        segment_uuids.find(index::call_uuid_hash(ascii_lower(uuid)), ids);
         for (const std::int64_t id : ids) {
           Result<bool> read = call_log->read(id, got);
           if (!read.ok()) return fail(read.status().message());

@@ -15,7 +15,7 @@ namespace {
 
 // The (hash, id) entries of a map, sorted, each once (a file may name one twice; the map then
 // holds it twice, and writes it back once or twice).
-std::vector<std::pair<std::uint64_t, std::int64_t>> entries_of(const sqlite::CallUuidMap& m) {
+std::vector<std::pair<std::uint64_t, std::int64_t>> entries_of(const index::CallUuidMap& m) {
   std::vector<std::pair<std::uint64_t, std::int64_t>> out;
   m.for_each([&out](std::uint64_t h, std::int64_t id) { out.emplace_back(h, id); });
   std::sort(out.begin(), out.end());

@@ -24,7 +24,7 @@
 #include "core/mutex.h"
 #include "core/status.h"
 #include "store/index/account_call_index.h"
-#include "store/sqlite/call_uuid_map.h"
+#include "store/index/call_uuid_map.h"
 
 namespace cdrd::sqlite {
 
@@ -50,7 +50,7 @@ class CallIndexes {
     // adds a row's entry inside its write transaction, before the commit.
     Mutex uuids_mu;
     bool uuids_built GUARDED_BY(uuids_mu) = false;
-    CallUuidMap uuids GUARDED_BY(uuids_mu);
+    index::CallUuidMap uuids GUARDED_BY(uuids_mu);
     // Every row of the account with an id up to this one is in `uuids` (or was deleted since):
     // a catch-up reads the rows past it. uuids_generation: foreign_writes() when it was last
     // caught up.

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/index/call_uuid_map.h"
 #include "store/sqlite/call_row.h"
-#include "store/sqlite/call_uuid_map.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/stores.h"
 #include "testing/temp_dir.h"
@@ -59,8 +59,8 @@ std::int64_t raw_int(const std::string& path, const std::string& sql) {
 // Replaces the uuid hash for its scope.
 class HashForTesting {
  public:
-  explicit HashForTesting(sqlite::CallUuidHashFn fn) { sqlite::set_call_uuid_hash_for_testing(fn); }
-  ~HashForTesting() { sqlite::set_call_uuid_hash_for_testing(nullptr); }
+  explicit HashForTesting(index::CallUuidHashFn fn) { index::set_call_uuid_hash_for_testing(fn); }
+  ~HashForTesting() { index::set_call_uuid_hash_for_testing(nullptr); }
   HashForTesting(const HashForTesting&) = delete;
   HashForTesting& operator=(const HashForTesting&) = delete;
 };

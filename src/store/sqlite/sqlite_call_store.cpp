@@ -20,10 +20,10 @@
 #include "core/crypto.h"
 #include "core/leg_codec.h"
 #include "core/stage_times.h"
+#include "store/index/call_uuid_map.h"
 #include "store/index/index_snapshot.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
-#include "store/sqlite/call_uuid_map.h"
 #include "store/sqlite/enum_codes.h"
 #include "store/sqlite/uuid_snapshot.h"
 
@@ -137,7 +137,7 @@ Status catch_up_uuids(Connection& c, sqlite::CallIndexes::Slot& s, std::int64_t 
   const Status read = st->for_each([&](const Statement& row) NO_THREAD_SAFETY_ANALYSIS {
     const std::int64_t id = row.int64(0);
     fold_uuid(row.text_view(1), key);
-    s.uuids.add(sqlite::call_uuid_hash(key), id);
+    s.uuids.add(index::call_uuid_hash(key), id);
     s.uuids_through_id = id;
   });
   st->reset();
@@ -152,7 +152,7 @@ Status catch_up_uuids(Connection& c, sqlite::CallIndexes::Slot& s, std::int64_t 
 // uuid snapshot, or one built outside the write lock), the account's, unless it has one built
 // already (then that one is as new or newer): false. Its generation 0 is never current, so the
 // next write to the account reads the rows past `through` first, and a lookup on a miss.
-bool adopt_uuid_map(sqlite::CallIndexes::Slot& s, sqlite::CallUuidMap&& map, std::int64_t through)
+bool adopt_uuid_map(sqlite::CallIndexes::Slot& s, index::CallUuidMap&& map, std::int64_t through)
     REQUIRES(s.uuids_mu) {
   if (s.uuids_built) return false;
   s.uuids = std::move(map);
@@ -381,7 +381,7 @@ Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
   // A read stopped by the time budget keeps the rows it added (`through` is the last one) and
   // the next takes half as many; below kUuidBuildMinRows the rest is read under the write lock,
   // which has no budget (catch_up_uuids).
-  sqlite::CallUuidMap map;
+  index::CallUuidMap map;
   std::int64_t through = 0;
   std::int64_t chunk = kUuidBuildRows;
   std::string key;
@@ -398,7 +398,7 @@ Status SqliteCallStore::build_uuid_map(Slot& slot, std::int64_t account_id,
       Status rows_read = st->for_each([&](const Statement& row) {
         const std::int64_t id = row.int64(0);
         fold_uuid(row.text_view(1), key);
-        map.add(sqlite::call_uuid_hash(key), id);
+        map.add(index::call_uuid_hash(key), id);
         through = id;
         ++rows;
       });
@@ -865,7 +865,7 @@ Result<bool> stored_already(Connection& c, sqlite::CallIndexes::Slot& s, std::in
     if (found) {
       fold_uuid(q->text_view(1), w.folded);
       same = q->int64(0) == account_id && w.folded == key;
-      stale = !same && (q->int64(0) != account_id || sqlite::call_uuid_hash(w.folded) != h);
+      stale = !same && (q->int64(0) != account_id || index::call_uuid_hash(w.folded) != h);
     }
     q->reset();
     if (same) return true;
@@ -1037,7 +1037,7 @@ Status insert_rows(Connection& c, const InsertStatements& st,
   }
   for (char& ch : w.keys) ch = ascii_lower(ch);
   w.hashes.resize(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) w.hashes[i] = sqlite::call_uuid_hash(w.key(i));
+  for (std::size_t i = 0; i < records.size(); ++i) w.hashes[i] = index::call_uuid_hash(w.key(i));
   for (std::size_t i = 0; i < records.size(); ++i) {
     const CallRecord& r = records[i];
     sqlite::CallIndexes::Slot& slot = *slots.at(r.account_id);
@@ -1317,7 +1317,7 @@ Result<std::optional<CallRecord>> SqliteCallStore::find_call_columns(std::int64_
   Slot& slot = db_.call_indexes().slot(account_id);
   std::string key;
   fold_uuid(call_uuid, key);
-  const std::uint64_t h = sqlite::call_uuid_hash(key);
+  const std::uint64_t h = index::call_uuid_hash(key);
   // The first lookup of an account whose map is not built yet builds it (or waits for the
   // background builder's build of it): a read of every row of the account, seconds at millions
   // of calls, which is why such a retrieve is not answered on an I/O thread
@@ -1694,7 +1694,7 @@ Result<std::int64_t> SqliteCallStore::delete_calls_ended_before(Micros floor, in
         }
         st->reset();
         RETURN_IF_ERROR(done);
-        if (row) gone.emplace_back(sqlite::call_uuid_hash(key), id);
+        if (row) gone.emplace_back(index::call_uuid_hash(key), id);
       }
       return Status::Ok();
     }));

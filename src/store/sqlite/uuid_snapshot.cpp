@@ -107,7 +107,7 @@ std::string encode_header(const index::SnapshotMeta& meta, std::size_t accounts)
   put(h, static_cast<std::uint32_t>(meta.token.size()));
   h += meta.token;
   put(h, meta.last_call_id);
-  put(h, call_uuid_hash(kUuidHashProbe));
+  put(h, index::call_uuid_hash(kUuidHashProbe));
   put(h, static_cast<std::uint64_t>(accounts));
   put(h, index::snapshot_checksum(h));
   return h;
@@ -121,7 +121,7 @@ void append_section(std::string& out, const UuidSnapshotAccount& a) {
   put(out, index::snapshot_checksum(payload));
 }
 
-Result<std::pair<std::int64_t, CallUuidMap>> decode_account(std::string_view payload) {
+Result<std::pair<std::int64_t, index::CallUuidMap>> decode_account(std::string_view payload) {
   Reader r(payload);
   const auto account_id = r.get<std::int64_t>();
   const auto base = r.get<std::int64_t>();
@@ -138,7 +138,7 @@ Result<std::pair<std::int64_t, CallUuidMap>> decode_account(std::string_view pay
   if (n > 0 && (base < 1 || base > kMaxBase)) {
     return Status::IOError(where + "a base id out of range");
   }
-  CallUuidMap map;
+  index::CallUuidMap map;
   map.reserve(n);
   for (std::uint64_t k = 0; k < n; ++k) {
     const auto h = r.get<std::uint64_t>();
@@ -217,7 +217,7 @@ Result<LoadedUuidSnapshot> decode_uuid_snapshot(std::string_view bytes) {
   if (sum != index::snapshot_checksum(bytes.substr(0, header_size))) {
     return Status::IOError("the uuid snapshot header's checksum does not match");
   }
-  if (probe != call_uuid_hash(kUuidHashProbe)) {
+  if (probe != index::call_uuid_hash(kUuidHashProbe)) {
     return Status::IOError("the uuid snapshot was made with another uuid hash");
   }
   for (std::uint64_t i = 0; i < accounts; ++i) {

@@ -32,8 +32,8 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/index/call_uuid_map.h"
 #include "store/index/index_snapshot.h"
-#include "store/sqlite/call_uuid_map.h"
 
 namespace cdrd::sqlite {
 
@@ -43,12 +43,12 @@ inline constexpr std::string_view kUuidHashProbe = "00000000-0000-4000-8000-0000
 
 struct UuidSnapshotAccount {
   std::int64_t account_id = 0;
-  const CallUuidMap* map = nullptr;
+  const index::CallUuidMap* map = nullptr;
 };
 
 struct LoadedUuidSnapshot {
   index::SnapshotMeta meta;
-  std::vector<std::pair<std::int64_t, CallUuidMap>> accounts;  // in the file's order
+  std::vector<std::pair<std::int64_t, index::CallUuidMap>> accounts;  // in the file's order
   std::size_t calls = 0;
 };
 

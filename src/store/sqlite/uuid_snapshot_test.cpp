@@ -15,7 +15,7 @@ namespace cdrd::sqlite::uuid_snapshot_test {
 
 using Entries = std::vector<std::pair<std::uint64_t, std::int64_t>>;
 
-Entries entries(const CallUuidMap& m) {
+Entries entries(const index::CallUuidMap& m) {
   Entries out;
   m.for_each([&](std::uint64_t h, std::int64_t id) { out.emplace_back(h, id); });
   std::sort(out.begin(), out.end());
@@ -25,9 +25,9 @@ Entries entries(const CallUuidMap& m) {
 // A map as the writer leaves it: ids from `first` on, some removed (the base among them, as
 // retention takes the oldest), hashes that collide, and ids too far from the first for the main
 // table.
-CallUuidMap sample_map(std::uint64_t seed, std::int64_t first, int n) {
+index::CallUuidMap sample_map(std::uint64_t seed, std::int64_t first, int n) {
   std::mt19937_64 rng(seed);
-  CallUuidMap m;
+  index::CallUuidMap m;
   Entries held;
   for (int i = 0; i < n; ++i) {
     const std::uint64_t h = i < 300 && rng() % 5 == 0 ? 1 + rng() % 8 : rng();
@@ -42,7 +42,7 @@ CallUuidMap sample_map(std::uint64_t seed, std::int64_t first, int n) {
 }
 
 TEST(UuidSnapshot, RoundTripKeepsEveryEntryOfEveryAccount) {
-  const CallUuidMap a = sample_map(1, 1, 5000), b = sample_map(2, 40'000, 300), empty;
+  const index::CallUuidMap a = sample_map(1, 1, 5000), b = sample_map(2, 40'000, 300), empty;
   const std::string bytes = encode_uuid_snapshot({"tok", 99}, {{7, &a}, {-3, &b}, {12, &empty}});
   Result<LoadedUuidSnapshot> loaded = decode_uuid_snapshot(bytes);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
@@ -57,7 +57,7 @@ TEST(UuidSnapshot, RoundTripKeepsEveryEntryOfEveryAccount) {
   EXPECT_TRUE(entries(loaded->accounts[2].second).empty());
   EXPECT_EQ(loaded->calls, a.size() + b.size());
   // Each hash finds the same ids in the loaded map, and it stays a working map.
-  CallUuidMap m = std::move(loaded->accounts[0].second);
+  index::CallUuidMap m = std::move(loaded->accounts[0].second);
   for (const auto& [h, id] : entries(a)) {
     std::vector<std::int64_t> want, got;
     a.find(h, want);
@@ -69,7 +69,7 @@ TEST(UuidSnapshot, RoundTripKeepsEveryEntryOfEveryAccount) {
   for (const auto& [h, id] : entries(a)) ASSERT_TRUE(m.remove(h, id));
   EXPECT_EQ(m.size(), 0u);
   // Loaded at the size it needs, not grown by halves: at most 16 bytes per entry.
-  const CallUuidMap big = sample_map(3, 1, 100'000);
+  const index::CallUuidMap big = sample_map(3, 1, 100'000);
   const Result<LoadedUuidSnapshot> again =
       decode_uuid_snapshot(encode_uuid_snapshot({"t", 1}, {{1, &big}}));
   ASSERT_TRUE(again.ok());
@@ -77,7 +77,7 @@ TEST(UuidSnapshot, RoundTripKeepsEveryEntryOfEveryAccount) {
 }
 
 TEST(UuidSnapshot, RefusesEveryDamagedFile) {
-  const CallUuidMap a = sample_map(4, 10, 30), b = sample_map(5, 500, 20);
+  const index::CallUuidMap a = sample_map(4, 10, 30), b = sample_map(5, 500, 20);
   const std::string good = encode_uuid_snapshot({"token", 130}, {{1, &a}, {2, &b}});
   ASSERT_TRUE(decode_uuid_snapshot(good).ok());
   for (std::size_t n = 0; n < good.size(); ++n) {
@@ -107,11 +107,11 @@ std::uint64_t other_hash(std::string_view s) { return s.size() * 7 + 1; }
 
 // Entries are hashes: a map made under another hash function would name the wrong rows.
 TEST(UuidSnapshot, RefusesAFileMadeWithAnotherHash) {
-  const CallUuidMap a = sample_map(6, 1, 50);
+  const index::CallUuidMap a = sample_map(6, 1, 50);
   const std::string bytes = encode_uuid_snapshot({"t", 1}, {{1, &a}});
-  set_call_uuid_hash_for_testing(other_hash);
+  index::set_call_uuid_hash_for_testing(other_hash);
   const Result<LoadedUuidSnapshot> r = decode_uuid_snapshot(bytes);
-  set_call_uuid_hash_for_testing(nullptr);
+  index::set_call_uuid_hash_for_testing(nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("another uuid hash"), std::string::npos);
   EXPECT_TRUE(decode_uuid_snapshot(bytes).ok());
@@ -123,7 +123,7 @@ TEST(UuidSnapshot, WritesTheFileByRenameAndReadsItBack) {
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "calls.db.uuids").string();
   EXPECT_EQ(read_uuid_snapshot_file(path).status().code(), Status::Code::kNotFound);
-  const CallUuidMap a = sample_map(7, 1, 2000);
+  const index::CallUuidMap a = sample_map(7, 1, 2000);
   const Result<std::size_t> bytes = write_uuid_snapshot_file(path, {"abc", 6000}, {{7, &a}});
   ASSERT_TRUE(bytes.ok()) << bytes.status().message();
   EXPECT_EQ(*bytes, std::filesystem::file_size(path));

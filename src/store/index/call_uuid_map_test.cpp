@@ -1,4 +1,4 @@
-#include "store/sqlite/call_uuid_map.h"
+#include "store/index/call_uuid_map.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace cdrd::sqlite::call_uuid_map_test {
+namespace cdrd::index::call_uuid_map_test {
 
 std::vector<std::int64_t> found(const CallUuidMap& m, std::uint64_t h) {
   std::vector<std::int64_t> ids;
@@ -96,4 +96,4 @@ TEST(CallUuidMapTest, HashesFoldedUuidsApart) {
   EXPECT_NE(call_uuid_hash("anything"), 42u);
 }
 
-}  // namespace cdrd::sqlite::call_uuid_map_test
+}  // namespace cdrd::index::call_uuid_map_test

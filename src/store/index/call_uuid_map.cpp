@@ -1,11 +1,11 @@
-#include "store/sqlite/call_uuid_map.h"
+#include "store/index/call_uuid_map.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <limits>
 
-namespace cdrd::sqlite {
+namespace cdrd::index {
 namespace {
 
 // The finaliser of SplitMix64: every input bit reaches every output bit.
@@ -140,4 +140,4 @@ std::size_t CallUuidMap::memory_bytes() const {
          overflow_.size() * 48 + overflow_.bucket_count() * sizeof(void*);
 }
 
-}  // namespace cdrd::sqlite
+}  // namespace cdrd::index

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace cdrd::sqlite {
+namespace cdrd::index {
 
 // The hash of a folded (ASCII lower case) call uuid. Tests may replace it (with one that
 // collides on purpose) before any store uses it, and restore it with nullptr.
@@ -76,4 +76,4 @@ class CallUuidMap {
   std::unordered_multimap<std::uint64_t, std::int64_t> overflow_;
 };
 
-}  // namespace cdrd::sqlite
+}  // namespace cdrd::index
