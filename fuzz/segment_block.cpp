@@ -2,7 +2,11 @@
 // call_codec.h): the input is a segment's bytes after its 8-byte header. Each block read whole
 // lies within the data and past the one before; each call either is refused with kIOError or
 // decodes to a record whose encoding decodes to the same encoding again; and the block written
-// again from the decoded calls reads back to as many calls with the same first id.
+// again from the decoded calls reads back to as many calls with the same first id. A block's
+// accounts read are strictly ascending and no more than its calls; a block written again names
+// exactly its calls' accounts.
+#include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (state != segment::BlockState::kOk) break;
     if (block.end <= offset || block.end > bytes.size() || block.calls.empty()) {
       fuzz::invariant_failed("a block read lies outside the data");
+    }
+    if (block.accounts.empty() || block.accounts.size() > block.calls.size() ||
+        std::adjacent_find(block.accounts.begin(), block.accounts.end(), std::greater_equal<>()) !=
+            block.accounts.end()) {
+      fuzz::invariant_failed("a block's accounts are not a strictly ascending list of its calls'");
     }
     std::vector<CallRecord> decoded;
     for (const std::string_view encoded : block.calls) {
@@ -50,6 +59,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               segment::BlockState::kOk ||
           back.first_id != block.first_id || back.calls.size() != decoded.size()) {
         fuzz::invariant_failed("a block written again does not read back");
+      }
+      std::vector<std::int64_t> accounts;
+      for (const CallRecord& c : decoded) accounts.push_back(c.account_id);
+      std::sort(accounts.begin(), accounts.end());
+      accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+      if (back.accounts != accounts) {
+        fuzz::invariant_failed("a block written again does not name its calls' accounts");
       }
     }
     offset = block.end;

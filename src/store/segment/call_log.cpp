@@ -20,14 +20,37 @@ struct CallLog::Segment {
   struct BlockEntry {
     std::int64_t first_id = 0;
     std::int64_t count = 0;
-    std::size_t first = 0;  // its first call's place in `starts`
+    std::size_t first = 0;          // its first call's place in `starts`
+    std::uint32_t end = 0;          // the offset just past the block
+    std::uint32_t accounts_at = 0;  // its accounts: accounts[accounts_at, + accounts_n)
+    std::uint32_t accounts_n = 0;
+
+    std::int64_t last_id() const { return first_id + count - 1; }
   };
 
   std::uint32_t number = 0;
   std::unique_ptr<SegmentFile> file;
-  std::vector<BlockEntry> blocks;     // in id order
-  std::vector<std::uint32_t> starts;  // each call's offset (its length varint), block by block
-  std::uint64_t size = 0;             // the bytes of the blocks in `blocks`
+  std::vector<BlockEntry> blocks;      // in id order
+  std::vector<std::uint32_t> starts;   // each call's offset (its length varint), block by block
+  std::vector<std::int64_t> accounts;  // each block's accounts, ascending, block by block
+  std::uint64_t size = 0;              // the bytes of the blocks in `blocks`
+
+  // Adds a block appended or read: its calls' offsets and its accounts.
+  template <class Starts>
+  void add_block(std::int64_t first_id, const Starts& call_starts,
+                 const std::vector<std::int64_t>& block_accounts, std::uint64_t end) {
+    blocks.push_back({first_id, static_cast<std::int64_t>(call_starts.size()), starts.size(),
+                      static_cast<std::uint32_t>(end), static_cast<std::uint32_t>(accounts.size()),
+                      static_cast<std::uint32_t>(block_accounts.size())});
+    // The file is under 4 GiB (kMaxSegmentBytes, and open() checks a file read), so every
+    // offset fits.
+    for (const auto at : call_starts) starts.push_back(static_cast<std::uint32_t>(at));
+    accounts.insert(accounts.end(), block_accounts.begin(), block_accounts.end());
+  }
+  bool block_holds(const BlockEntry& b, std::int64_t account_id) const {
+    const auto from = accounts.begin() + b.accounts_at;
+    return std::binary_search(from, from + b.accounts_n, account_id);
+  }
 };
 
 namespace {
@@ -102,10 +125,7 @@ Result<std::unique_ptr<CallLog>> CallLog::open(const std::string& dir, CallLogOp
     OpenOptions opts;
     opts.sealed = i + 1 < numbers.size();
     opts.on_block = [s](const Block& block) {
-      s->blocks.push_back(
-          {block.first_id, static_cast<std::int64_t>(block.calls.size()), s->starts.size()});
-      // The file is under 4 GiB (checked below once it is read), so every offset fits.
-      for (const std::size_t at : block.starts) s->starts.push_back(static_cast<std::uint32_t>(at));
+      s->add_block(block.first_id, block.starts, block.accounts, block.end);
     };
     ASSIGN_OR_RETURN(segment->file, SegmentFile::open(path, opts));
     if (segment->file->size() > std::numeric_limits<std::uint32_t>::max()) {
@@ -152,10 +172,12 @@ Status CallLog::append(std::int64_t first_id, const std::vector<CallRecord>& cal
     segments_.push_back(std::move(segment));
   }
   RETURN_IF_ERROR(active->file->append(first_id, calls, &starts_));
+  accounts_.clear();
+  for (const CallRecord& call : calls) accounts_.push_back(call.account_id);
+  std::sort(accounts_.begin(), accounts_.end());
+  accounts_.erase(std::unique(accounts_.begin(), accounts_.end()), accounts_.end());
   WriterLock lock(&mu_);
-  active->blocks.push_back(
-      {first_id, static_cast<std::int64_t>(calls.size()), active->starts.size()});
-  for (const std::uint64_t at : starts_) active->starts.push_back(static_cast<std::uint32_t>(at));
+  active->add_block(first_id, starts_, accounts_, active->file->size());
   active->size = active->file->size();
   next_id_ = active->file->next_id();
   return Status::Ok();
@@ -202,6 +224,67 @@ Result<bool> CallLog::read(std::int64_t id, CallRecord& out) const {
   return true;
 }
 
+Status CallLog::scan(std::optional<std::int64_t> account_id, std::int64_t after_id,
+                     std::int64_t through_id,
+                     const std::function<bool(std::int64_t, const CallRecord&)>& visit) const {
+  std::string bytes;
+  std::vector<std::uint32_t> starts;
+  CallRecord call;
+  // One block at a time: its place found under the lock, its bytes read and its calls visited
+  // outside of it, so the writer is never kept waiting on a scan's reads.
+  for (std::int64_t from = after_id; from < through_id;) {
+    const SegmentFile* file = nullptr;
+    std::int64_t first_id = 0;
+    std::uint32_t number = 0;
+    std::uint64_t end = 0;
+    {
+      ReaderLock lock(&mu_);
+      // The first block, in id order, with a call above `from` that holds the account.
+      for (const auto& seg : segments_) {
+        if (seg->blocks.empty() || seg->blocks.back().last_id() <= from) continue;
+        auto b = std::upper_bound(
+            seg->blocks.begin(), seg->blocks.end(), from,
+            [](std::int64_t v, const Segment::BlockEntry& e) { return v < e.last_id(); });
+        for (; b != seg->blocks.end() && b->first_id <= through_id; ++b) {
+          if (account_id && !seg->block_holds(*b, *account_id)) continue;
+          file = seg->file.get();
+          number = seg->number;
+          first_id = b->first_id;
+          starts.assign(seg->starts.begin() + static_cast<std::ptrdiff_t>(b->first),
+                        seg->starts.begin() + static_cast<std::ptrdiff_t>(b->first + b->count));
+          end = b->end;
+          break;
+        }
+        if (file != nullptr || (b != seg->blocks.end() && b->first_id > through_id)) break;
+      }
+    }
+    if (file == nullptr) return Status::Ok();
+    // The calls of the block from the first above `from`, read with one pread.
+    const std::size_t skip =
+        from >= first_id ? static_cast<std::size_t>(from - first_id + 1) : std::size_t{0};
+    const std::uint64_t base = starts[skip];
+    RETURN_IF_ERROR(file->read_at(base, static_cast<std::size_t>(end - base), bytes));
+    for (std::size_t i = skip; i < starts.size(); ++i) {
+      const std::int64_t id = first_id + static_cast<std::int64_t>(i);
+      if (id > through_id) return Status::Ok();
+      ByteReader r(
+          std::string_view(bytes).substr(std::min<std::size_t>(starts[i] - base, bytes.size())));
+      const std::string_view encoded = r.view();
+      Status decoded = r.ok() ? decode_call(encoded, call)
+                              : Status::IOError("corrupt call: its length runs past its block");
+      if (!decoded.ok()) {
+        return Status::IOError("calls log " + path_of(number) + ": call " + std::to_string(id) +
+                               " at offset " + std::to_string(starts[i]) + ": " +
+                               decoded.message());
+      }
+      if (account_id && call.account_id != *account_id) continue;
+      if (!visit(id, call)) return Status::Ok();
+    }
+    from = first_id + static_cast<std::int64_t>(starts.size()) - 1;
+  }
+  return Status::Ok();
+}
+
 std::int64_t CallLog::next_id() const {
   ReaderLock lock(&mu_);
   return next_id_;
@@ -214,8 +297,10 @@ CallLog::Usage CallLog::usage() const {
   u.torn_bytes_cut = torn_cut_;
   for (const auto& s : segments_) {
     u.calls += s->starts.size();
+    u.blocks += s->blocks.size();
     u.file_bytes += s->size;
     u.memory_bytes += s->starts.capacity() * sizeof(std::uint32_t) +
+                      s->accounts.capacity() * sizeof(std::int64_t) +
                       s->blocks.capacity() * sizeof(Segment::BlockEntry) + sizeof(Segment);
   }
   return u;

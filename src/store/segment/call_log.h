@@ -24,7 +24,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,16 @@ class CallLog {
   // cannot be read or are not a call.
   Result<bool> read(std::int64_t id, CallRecord& out) const;
 
+  // Calls visit(id, call) for each call with an id in (after_id, through_id], in id order, of
+  // the account `account_id` (of every account when it is nullopt); stops early when visit
+  // returns false. A block that holds no call of the account is skipped unread (each block
+  // names its accounts); a block that does is read whole with one pread, and its calls are
+  // decoded one after the other into one record (`call` lives during the visit only). Memory:
+  // one block. kIOError as read().
+  Status scan(std::optional<std::int64_t> account_id, std::int64_t after_id,
+              std::int64_t through_id,
+              const std::function<bool(std::int64_t id, const CallRecord& call)>& visit) const;
+
   // One past the largest id written (0 for an empty log).
   std::int64_t next_id() const;
 
@@ -73,6 +85,7 @@ class CallLog {
     std::uint64_t file_bytes = 0;      // the segments' bytes on disk
     std::uint64_t memory_bytes = 0;    // what finding a call by its id holds in memory
     std::uint64_t torn_bytes_cut = 0;  // cut off the active segment's end by open()
+    std::uint64_t blocks = 0;
   };
   Usage usage() const;
 
@@ -89,7 +102,8 @@ class CallLog {
   std::vector<std::unique_ptr<Segment>> segments_ GUARDED_BY(mu_);
   std::int64_t next_id_ GUARDED_BY(mu_) = 0;
   std::uint64_t torn_cut_ = 0;
-  std::vector<std::uint64_t> starts_;  // the writer's, reused by each append
+  std::vector<std::uint64_t> starts_;   // the writer's, reused by each append
+  std::vector<std::int64_t> accounts_;  // the writer's: an appended block's accounts
 };
 
 }  // namespace cdrd::segment

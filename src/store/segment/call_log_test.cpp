@@ -256,6 +256,100 @@ TEST(CallLogTest, ACallWhoseBytesAreDamagedAfterTheOpenFailsItsReadNamingIt) {
   ASSERT_TRUE(log->read(3, c).ok());
 }
 
+// Scans by account and id window against what was written: over several segments, blocks of
+// one account or of several, gaps between blocks, every window edge and an early stop.
+TEST(CallLogTest, ScansAnAccountsCallsInIdOrderWithinAWindow) {
+  testing::TempDir dir;
+  std::unique_ptr<CallLog> log = open_log(dir.file("calls"), 4 << 10);
+  ASSERT_NE(log, nullptr);
+  std::mt19937 rng(17);
+  std::map<std::int64_t, CallRecord> written;
+  std::int64_t next = 1;
+  for (int block = 0; block < 80; ++block) {
+    next += static_cast<std::int64_t>(rng() % 3);
+    std::vector<CallRecord> v = calls_of(next, 1 + static_cast<std::int64_t>(rng() % 9));
+    // Most blocks hold one account (as a batch of one customer), some several.
+    const std::int64_t account = 1 + static_cast<std::int64_t>(rng() % 4);
+    for (CallRecord& c : v) c.account_id = rng() % 5 == 0 ? 1 + rng() % 4 : account;
+    ASSERT_TRUE(log->append(next, v).ok());
+    for (const CallRecord& c : v) written[next++] = c;
+  }
+  ASSERT_GE(log->usage().segments, 3u);
+  const auto scanned = [&](std::optional<std::int64_t> account, std::int64_t after,
+                           std::int64_t through, std::size_t stop_after) {
+    std::vector<std::int64_t> ids;
+    const Status s = log->scan(account, after, through, [&](std::int64_t id, const CallRecord& c) {
+      EXPECT_EQ(c, written.at(id)) << id;
+      ids.push_back(id);
+      return ids.size() < stop_after;
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+    return ids;
+  };
+  for (int round = 0; round < 400; ++round) {
+    std::optional<std::int64_t> account;
+    if (rng() % 5 != 0) account = 1 + static_cast<std::int64_t>(rng() % 5);  // 5: none
+    const std::int64_t after = static_cast<std::int64_t>(rng() % (next + 2)) - 1;
+    const std::int64_t through = after + static_cast<std::int64_t>(rng() % (next + 2));
+    const std::size_t stop_after = rng() % 4 == 0 ? 1 + rng() % 20 : SIZE_MAX;
+    std::vector<std::int64_t> want;
+    for (const auto& [id, c] : written) {
+      if (id > after && id <= through && (!account || c.account_id == *account) &&
+          want.size() < stop_after) {
+        want.push_back(id);
+      }
+    }
+    ASSERT_EQ(scanned(account, after, through, stop_after), want)
+        << "round " << round << ": account " << account.value_or(0) << ", (" << after << ", "
+        << through << "]";
+  }
+  // After a reopen the blocks' accounts come from the files.
+  log.reset();
+  log = open_log(dir.file("calls"), 4 << 10);
+  ASSERT_NE(log, nullptr);
+  std::vector<std::int64_t> all_of_2;
+  for (const auto& [id, c] : written) {
+    if (c.account_id == 2) all_of_2.push_back(id);
+  }
+  EXPECT_EQ(scanned(2, 0, next, SIZE_MAX), all_of_2);
+}
+
+// A scan of one account reads only the blocks that hold it: a damaged call in a block of
+// another account fails that account's scan, naming the call, and not this one's.
+TEST(CallLogTest, AScanSkipsTheBlocksOfOtherAccountsUnread) {
+  testing::TempDir dir;
+  const std::string path = dir.file("calls");
+  std::unique_ptr<CallLog> log = open_log(path, 1 << 20);
+  ASSERT_NE(log, nullptr);
+  std::vector<CallRecord> first = calls_of(1, 4), second = calls_of(5, 4);
+  for (CallRecord& c : first) c.account_id = 1;
+  for (CallRecord& c : second) c.account_id = 2;
+  ASSERT_TRUE(log->append(1, first).ok());
+  ASSERT_TRUE(log->append(5, second).ok());
+  // The version byte of call 6 (the second block's second call) made another value.
+  std::string bytes(kFileMagic), block;
+  append_block(1, first, bytes);
+  std::vector<std::size_t> starts;
+  append_block(5, second, block, &starts);
+  std::size_t at = bytes.size() + starts[1];
+  while (static_cast<unsigned char>(block[at - bytes.size()]) & 0x80) ++at;
+  ++at;
+  ASSERT_EQ(file_bytes(path + "/00000001.seg"), bytes + block);
+  std::fstream f(path + "/00000001.seg", std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(static_cast<std::streamoff>(at));
+  f.put('\x7f');
+  f.close();
+  int visited = 0;
+  const auto count = [&](std::int64_t, const CallRecord&) { return ++visited, true; };
+  EXPECT_TRUE(log->scan(1, 0, 100, count).ok());
+  EXPECT_EQ(visited, 4);
+  const Status damaged = log->scan(2, 0, 100, count);
+  EXPECT_EQ(damaged.code(), Status::Code::kIOError);
+  EXPECT_NE(damaged.message().find("00000001.seg: call 6 at offset"), std::string::npos)
+      << damaged.message();
+  EXPECT_FALSE(log->scan(std::nullopt, 0, 100, count).ok());
+}
+
 // Readers on other threads read every call acknowledged so far while the writer appends and
 // begins new segments: each read finds the call whole (run under ThreadSanitizer by
 // `make test-sanitize`).

@@ -107,6 +107,24 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   ByteReader r(payload);
   const std::uint64_t first = r.varint();
   const std::uint64_t count = r.varint();
+  const std::uint64_t n_accounts = r.varint();
+  // Each account takes a byte at least, and no call is without one: larger numbers are
+  // corruption, not a reason to reserve room.
+  if (!r.ok() || n_accounts == 0 || n_accounts > count || n_accounts > r.remaining()) {
+    return BlockState::kCorrupt;
+  }
+  out.accounts.clear();
+  out.accounts.reserve(n_accounts);
+  out.accounts.push_back(r.i64());
+  for (std::uint64_t i = 1; i < n_accounts; ++i) {
+    // Each next account is above the one before and at most the largest int64.
+    const auto before = static_cast<std::uint64_t>(out.accounts.back());
+    const std::uint64_t room =
+        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - before;
+    const std::uint64_t step = r.varint();
+    if (step == 0 || step > room) return BlockState::kCorrupt;
+    out.accounts.push_back(static_cast<std::int64_t>(before + step));
+  }
   // Each call takes at least two bytes (its length and a byte of it): a larger count is
   // corruption, not a reason to reserve room.
   if (!r.ok() || first == 0 || count == 0 || count > r.remaining() / 2 ||
@@ -137,6 +155,21 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
   ByteWriter w(out);
   w.varint(static_cast<std::uint64_t>(first_id));
   w.varint(calls.size());
+  std::vector<std::int64_t> accounts;
+  accounts.reserve(calls.size());
+  for (const CallRecord& call : calls) accounts.push_back(call.account_id);
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  w.varint(accounts.size());
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    if (i == 0) {
+      w.i64(accounts[0]);
+    } else {
+      // The difference of two int64 values fits 64 bits unsigned.
+      w.varint(static_cast<std::uint64_t>(accounts[i]) -
+               static_cast<std::uint64_t>(accounts[i - 1]));
+    }
+  }
   if (starts != nullptr) starts->clear();
   std::string encoded;
   for (const CallRecord& call : calls) {

@@ -8,7 +8,9 @@
 //   crc     4 bytes, little-endian: CRC-32C of the payload (core/crc32c.h)
 //   hcrc    4 bytes, little-endian: CRC-32C of the 12 bytes before (so a damaged length is
 //           told from a torn block's: only a header as written is trusted)
-//   payload varint first id, varint count, then each call: a varint length and its encoding
+//   payload varint first id, varint count, varint number of accounts, the accounts of the calls
+//           ascending (the first as a zigzag varint, each next one as its positive difference
+//           from the one before, a varint), then each call: a varint length and its encoding
 // The calls of a block have the ids first, first + 1, ...; a block's first id is above every id
 // before it (ids never go back, and gaps are allowed).
 //
@@ -57,6 +59,7 @@ struct Block {
   std::int64_t first_id = 0;
   std::vector<std::string_view> calls;  // the encoded calls, views into the data read
   std::vector<std::size_t> starts;      // the offset in the data of each call's length varint
+  std::vector<std::int64_t> accounts;   // the accounts its calls belong to, ascending
   std::size_t end = 0;                  // the offset just past the block
 };
 

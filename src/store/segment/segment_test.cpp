@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crc32c.h"
 #include "store/segment/call_codec.h"
 #include "store/segment/segment_file.h"
 #include "testing/any_call.h"
@@ -321,6 +323,59 @@ TEST(SegmentBlockTest, ReadsWhatAppendBlockWroteAndNothingPastTheData) {
   }
   EXPECT_EQ(read_block(data, data.size(), block), BlockState::kEnd);
   EXPECT_EQ(read_block(data, data.size() + 1, block), BlockState::kCorrupt);
+  // The block names its calls' accounts, ascending, each once.
+  std::vector<std::int64_t> accounts;
+  for (const CallRecord& c : v) accounts.push_back(c.account_id);
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  EXPECT_EQ(block.accounts, accounts);
+}
+
+// A block whose checksums hold around the given payload (as a writer of another format would
+// make it), after the file's header.
+std::string block_around(const std::string& payload) {
+  std::string header(12, '\0');
+  const auto put = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) header[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  header.replace(0, 4, "SBLK");
+  put(4, static_cast<std::uint32_t>(payload.size()));
+  put(8, crc32c(payload));
+  std::string out(kFileMagic);
+  out += header;
+  std::string hcrc(4, '\0');
+  for (int i = 0; i < 4; ++i) hcrc[i] = static_cast<char>((crc32c(header) >> (8 * i)) & 0xff);
+  return out + hcrc + payload;
+}
+
+TEST(SegmentBlockTest, AccountListsOutOfOrderOrPastTheCallsAreCorrupt) {
+  // first id 1, one call, then the accounts, then one call of one byte.
+  const auto payload = [](std::initializer_list<std::uint8_t> accounts) {
+    std::string p = {1, 1};
+    for (const std::uint8_t b : accounts) p.push_back(static_cast<char>(b));
+    return p + std::string{1, 1};  // a call: length 1, the byte 1
+  };
+  Block block;
+  // One account, 3 (zigzag 6): as a writer makes it.
+  EXPECT_EQ(read_block(block_around(payload({1, 6})), kFileMagic.size(), block), BlockState::kOk);
+  EXPECT_EQ(block.accounts, std::vector<std::int64_t>{3});
+  for (const auto& bad : {payload({0}),        // no account
+                          payload({2, 6, 1}),  // two accounts for one call
+                          payload({1})}) {     // the account cut off
+    EXPECT_EQ(read_block(block_around(bad), kFileMagic.size(), block), BlockState::kCorrupt);
+  }
+  // Two calls: accounts 3 then 3 again (a step of 0) is corrupt, 3 then 4 is not.
+  const auto two = [](std::uint8_t step) {
+    return std::string{1, 2, 2, 6, static_cast<char>(step), 1, 1, 1, 1};
+  };
+  EXPECT_EQ(read_block(block_around(two(0)), kFileMagic.size(), block), BlockState::kCorrupt);
+  EXPECT_EQ(read_block(block_around(two(1)), kFileMagic.size(), block), BlockState::kOk);
+  EXPECT_EQ(block.accounts, (std::vector<std::int64_t>{3, 4}));
+  // A step past the largest int64 is corrupt (zigzag 0xfe.. 0x01 is the largest int64).
+  std::string past = {1, 2, 2};
+  past += std::string("\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);  // INT64_MAX
+  past += std::string{1, 1, 1, 1, 1};
+  EXPECT_EQ(read_block(block_around(past), kFileMagic.size(), block), BlockState::kCorrupt);
 }
 
 }  // namespace
