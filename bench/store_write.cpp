@@ -40,6 +40,11 @@
 // duplicate check and the encoding, without the list index (the sqlite store's publisher
 // thread). The ids given are 1, 2, ..., as a fresh database gives them.
 //
+// With --feed 1 it then reads every call of the account in storage order, 1,000 at a time, as
+// the change feed does (the sqlite store's calls_stored_after; the log's scan of the account),
+// and prints
+//   FEED calls=N us_per_call=U cpu_us_per_call=C
+//
 // With --segment 1 --reopen 1 it then closes the log, opens it again (which reads every segment
 // whole) and prints
 //   LOG_OPEN segments=N calls=N open_s=S cpu_s=S bytes_per_call=B
@@ -54,6 +59,7 @@
 //
 // Usage: store_write [--records N] [--batch N] [--in-flight N] [--templates N] [--seed N]
 //                    [--cache-mib N] [--reopen 1] [--restarts R] [--segment 1] [--reads N]
+//                    [--feed 1]
 // --cache-mib sets SqliteOptions::writer_cache_kib (unset: the store's default), so that two
 // page cache sizes can be run side by side.
 #include <stdlib.h>
@@ -68,6 +74,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -324,6 +331,39 @@ int main(int argc, char** argv) {
     std::printf("READS reads=%ld us_per_read=%.2f cpu_us_per_read=%.2f\n", reads,
                 read_s * 1e6 / static_cast<double>(reads),
                 (cpu_seconds() - read_cpu_before) * 1e6 / static_cast<double>(reads));
+  }
+  if (parse_flag(argc, argv, "--feed", 0) != 0) {
+    // Every call of the account in storage order, a page of 1,000 at a time, as the change
+    // feed reads them: calls_stored_after, or the log's scan of the account.
+    std::fflush(stdout);
+    long fed = 0;
+    std::int64_t after = 0;
+    const double feed_cpu_before = cpu_seconds();
+    const auto feed_start = Steady::now();
+    for (;;) {
+      long page = 0;
+      if (to_segment) {
+        const Status s = call_log->scan(account->id, after, call_log->next_id() - 1,
+                                        [&](std::int64_t id, const CallRecord&) {
+                                          after = id;
+                                          return ++page < 1000;
+                                        });
+        if (!s.ok()) return fail(s.message());
+      } else {
+        auto calls = stores.calls.calls_stored_after(account->id, after,
+                                                     std::numeric_limits<Micros>::min(), 1000);
+        if (!calls.ok()) return fail(calls.status().message());
+        page = static_cast<long>(calls->size());
+        if (page > 0) after = calls->back().id;
+      }
+      if (page == 0) break;
+      fed += page;
+    }
+    const double feed_s = std::chrono::duration<double>(Steady::now() - feed_start).count();
+    if (fed != records) return fail("the feed gave " + std::to_string(fed) + " calls");
+    std::printf("FEED calls=%ld us_per_call=%.2f cpu_us_per_call=%.2f\n", fed,
+                feed_s * 1e6 / static_cast<double>(fed),
+                (cpu_seconds() - feed_cpu_before) * 1e6 / static_cast<double>(fed));
   }
   if (to_segment && parse_flag(argc, argv, "--reopen", 0) != 0) {
     // The log's open reads every segment whole (their checksums, each call's offset).
