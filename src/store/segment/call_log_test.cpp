@@ -270,7 +270,9 @@ TEST(CallLogTest, ScansAnAccountsCallsInIdOrderWithinAWindow) {
     std::vector<CallRecord> v = calls_of(next, 1 + static_cast<std::int64_t>(rng() % 9));
     // Most blocks hold one account (as a batch of one customer), some several.
     const std::int64_t account = 1 + static_cast<std::int64_t>(rng() % 4);
-    for (CallRecord& c : v) c.account_id = rng() % 5 == 0 ? 1 + rng() % 4 : account;
+    for (CallRecord& c : v) {
+      c.account_id = rng() % 5 == 0 ? 1 + static_cast<std::int64_t>(rng() % 4) : account;
+    }
     ASSERT_TRUE(log->append(next, v).ok());
     for (const CallRecord& c : v) written[next++] = c;
   }
