@@ -131,6 +131,11 @@ Result<std::unique_ptr<CallLog>> CallLog::open(const std::string& dir, CallLogOp
     if (segment->file->size() > std::numeric_limits<std::uint32_t>::max()) {
       return log_error(dir, path + " is larger than 4 GiB");
     }
+    // A segment is sealed only once it holds a block (append() begins the next one then): a
+    // sealed one without blocks lost them.
+    if (opts.sealed && segment->blocks.empty()) {
+      return log_error(dir, path + ": a sealed segment holds no block");
+    }
     if (!segment->blocks.empty() && segment->blocks.front().first_id < log->next_id_) {
       return log_error(dir, path + ": its first id " +
                                 std::to_string(segment->blocks.front().first_id) +
