@@ -113,8 +113,7 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   if (!r.ok() || n_accounts == 0 || n_accounts > count || n_accounts > r.remaining()) {
     return BlockState::kCorrupt;
   }
-  out.accounts.clear();
-  out.accounts.reserve(n_accounts);
+  out.accounts.clear();  // grown as they are read: room is reserved only for what checks out
   out.accounts.push_back(r.i64());
   for (std::uint64_t i = 1; i < n_accounts; ++i) {
     // Each next account is above the one before and at most the largest int64.
