@@ -33,20 +33,20 @@ struct CallLog::Segment {
   std::vector<BlockEntry> blocks;      // in id order
   std::vector<std::uint32_t> starts;   // each call's offset (its length varint), block by block
   std::vector<std::int64_t> accounts;  // each block's accounts, ascending, block by block
-  std::uint64_t size = 0;              // the bytes of the blocks in `blocks`
 
-  // Adds a block appended or read: its calls' offsets and its accounts.
-  template <class Starts>
-  void add_block(std::int64_t first_id, const Starts& call_starts,
-                 const std::vector<std::int64_t>& block_accounts, std::uint64_t end) {
-    blocks.push_back({first_id, static_cast<std::int64_t>(call_starts.size()), starts.size(),
-                      static_cast<std::uint32_t>(end), static_cast<std::uint32_t>(accounts.size()),
-                      static_cast<std::uint32_t>(block_accounts.size())});
+  // Adds a block appended or read (its offsets the file's).
+  void add_block(const Block& b) {
+    blocks.push_back({b.first_id, static_cast<std::int64_t>(b.starts.size()), starts.size(),
+                      static_cast<std::uint32_t>(b.end),
+                      static_cast<std::uint32_t>(accounts.size()),
+                      static_cast<std::uint32_t>(b.accounts.size())});
     // The file is under 4 GiB (kMaxSegmentBytes, and open() checks a file read), so every
     // offset fits.
-    for (const auto at : call_starts) starts.push_back(static_cast<std::uint32_t>(at));
-    accounts.insert(accounts.end(), block_accounts.begin(), block_accounts.end());
+    for (const std::size_t at : b.starts) starts.push_back(static_cast<std::uint32_t>(at));
+    accounts.insert(accounts.end(), b.accounts.begin(), b.accounts.end());
   }
+  // The bytes of the segment's blocks and its header: its file's size.
+  std::uint64_t bytes() const { return blocks.empty() ? kFileMagic.size() : blocks.back().end; }
   bool block_holds(const BlockEntry& b, std::int64_t account_id) const {
     const auto from = accounts.begin() + b.accounts_at;
     return std::binary_search(from, from + b.accounts_n, account_id);
@@ -124,9 +124,7 @@ Result<std::unique_ptr<CallLog>> CallLog::open(const std::string& dir, CallLogOp
     Segment* s = segment.get();
     OpenOptions opts;
     opts.sealed = i + 1 < numbers.size();
-    opts.on_block = [s](const Block& block) {
-      s->add_block(block.first_id, block.starts, block.accounts, block.end);
-    };
+    opts.on_block = [s](const Block& block) { s->add_block(block); };
     ASSIGN_OR_RETURN(segment->file, SegmentFile::open(path, opts));
     if (segment->file->size() > std::numeric_limits<std::uint32_t>::max()) {
       return log_error(dir, path + " is larger than 4 GiB");
@@ -142,7 +140,6 @@ Result<std::unique_ptr<CallLog>> CallLog::open(const std::string& dir, CallLogOp
                                 " is not above the last id of the segment before (" +
                                 std::to_string(log->next_id_ - 1) + ")");
     }
-    segment->size = segment->file->size();
     if (!segment->blocks.empty()) log->next_id_ = segment->file->next_id();
     log->torn_cut_ += segment->file->torn_bytes_cut();
     log->segments_.push_back(std::move(segment));
@@ -171,19 +168,13 @@ Status CallLog::append(std::int64_t first_id, const std::vector<CallRecord>& cal
     auto segment = std::make_unique<Segment>();
     segment->number = active->number + 1;
     ASSIGN_OR_RETURN(segment->file, SegmentFile::open(path_of(segment->number)));
-    segment->size = segment->file->size();
     active = segment.get();
     WriterLock lock(&mu_);
     segments_.push_back(std::move(segment));
   }
-  RETURN_IF_ERROR(active->file->append(first_id, calls, &starts_));
-  accounts_.clear();
-  for (const CallRecord& call : calls) accounts_.push_back(call.account_id);
-  std::sort(accounts_.begin(), accounts_.end());
-  accounts_.erase(std::unique(accounts_.begin(), accounts_.end()), accounts_.end());
+  RETURN_IF_ERROR(active->file->append(first_id, calls, &placed_));
   WriterLock lock(&mu_);
-  active->add_block(first_id, starts_, accounts_, active->file->size());
-  active->size = active->file->size();
+  active->add_block(placed_);
   next_id_ = active->file->next_id();
   return Status::Ok();
 }
@@ -210,9 +201,9 @@ Result<bool> CallLog::read(std::int64_t id, CallRecord& out) const {
     if (id - block->first_id >= block->count) return false;  // in a gap between blocks
     const std::size_t i = block->first + static_cast<std::size_t>(id - block->first_id);
     start = s.starts[i];
-    // Its bytes end before the next call's start (which may lie past a block header) or at the
-    // segment's end: reading up to there reads its length and all of it.
-    end = i + 1 < s.starts.size() ? s.starts[i + 1] : s.size;
+    // Its bytes end where the next call of its block starts, or at the block's end.
+    end = i + 1 < block->first + static_cast<std::size_t>(block->count) ? s.starts[i + 1]
+                                                                        : block->end;
     file = s.file.get();
     number = s.number;
   }
@@ -221,7 +212,7 @@ Result<bool> CallLog::read(std::int64_t id, CallRecord& out) const {
   ByteReader r(bytes);
   const std::string_view encoded = r.view();
   Status decoded = r.ok() ? decode_call(encoded, out)
-                          : Status::IOError("corrupt call: its length runs past its segment");
+                          : Status::IOError("corrupt call: its length runs past its block");
   if (!decoded.ok()) {
     return Status::IOError("calls log " + path_of(number) + ": call " + std::to_string(id) +
                            " at offset " + std::to_string(start) + ": " + decoded.message());
@@ -303,7 +294,7 @@ CallLog::Usage CallLog::usage() const {
   for (const auto& s : segments_) {
     u.calls += s->starts.size();
     u.blocks += s->blocks.size();
-    u.file_bytes += s->size;
+    u.file_bytes += s->bytes();
     u.memory_bytes += s->starts.capacity() * sizeof(std::uint32_t) +
                       s->accounts.capacity() * sizeof(std::int64_t) +
                       s->blocks.capacity() * sizeof(Segment::BlockEntry) + sizeof(Segment);

@@ -102,8 +102,7 @@ class CallLog {
   std::vector<std::unique_ptr<Segment>> segments_ GUARDED_BY(mu_);
   std::int64_t next_id_ GUARDED_BY(mu_) = 0;
   std::uint64_t torn_cut_ = 0;
-  std::vector<std::uint64_t> starts_;   // the writer's, reused by each append
-  std::vector<std::int64_t> accounts_;  // the writer's: an appended block's accounts
+  Block placed_;  // the writer's: the block it appended last, reused
 };
 
 }  // namespace cdrd::segment

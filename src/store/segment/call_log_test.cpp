@@ -230,25 +230,28 @@ TEST(CallLogTest, ADamagedOrMissingSealedSegmentFailsTheOpenNamingIt) {
   }
 }
 
+// Makes the first byte of call k's encoding (its format version) another value, in the block
+// that append_block(first, calls) writes, which the file holds at `offset` (checked first).
+void damage_version_byte(const std::string& file, std::size_t offset, std::int64_t first,
+                         const std::vector<CallRecord>& calls, std::size_t k) {
+  std::string block;
+  Block placed;
+  append_block(first, calls, block, &placed);
+  ASSERT_EQ(file_bytes(file).substr(offset, block.size()), block);
+  std::size_t at = placed.starts[k];
+  while (static_cast<unsigned char>(block[at]) & 0x80) ++at;  // past its length
+  std::fstream f(file, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(static_cast<std::streamoff>(offset + at + 1));
+  f.put('\x7f');
+}
+
 TEST(CallLogTest, ACallWhoseBytesAreDamagedAfterTheOpenFailsItsReadNamingIt) {
   testing::TempDir dir;
   const std::string path = dir.file("calls");
   std::unique_ptr<CallLog> log = open_log(path, 1 << 20);
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->append(1, calls_of(1, 3)).ok());
-  // The second call's first byte of its encoding (its format version) made another value.
-  std::string block;
-  std::vector<std::size_t> starts;
-  append_block(1, calls_of(1, 3), block, &starts);
-  const std::string file = path + "/00000001.seg";
-  ASSERT_EQ(file_bytes(file), std::string(kFileMagic) + block);
-  std::size_t at = kFileMagic.size() + starts[1];
-  while (static_cast<unsigned char>(block[at - kFileMagic.size()]) & 0x80) ++at;  // its length
-  ++at;
-  std::fstream f(file, std::ios::binary | std::ios::in | std::ios::out);
-  f.seekp(static_cast<std::streamoff>(at));
-  f.put('\x7f');
-  f.close();
+  damage_version_byte(path + "/00000001.seg", kFileMagic.size(), 1, calls_of(1, 3), 1);
   CallRecord c;
   ASSERT_TRUE(log->read(1, c).ok());
   const Result<bool> damaged = log->read(2, c);
@@ -331,19 +334,10 @@ TEST(CallLogTest, AScanSkipsTheBlocksOfOtherAccountsUnread) {
   for (CallRecord& c : second) c.account_id = 2;
   ASSERT_TRUE(log->append(1, first).ok());
   ASSERT_TRUE(log->append(5, second).ok());
-  // The version byte of call 6 (the second block's second call) made another value.
-  std::string bytes(kFileMagic), block;
-  append_block(1, first, bytes);
-  std::vector<std::size_t> starts;
-  append_block(5, second, block, &starts);
-  std::size_t at = bytes.size() + starts[1];
-  while (static_cast<unsigned char>(block[at - bytes.size()]) & 0x80) ++at;
-  ++at;
-  ASSERT_EQ(file_bytes(path + "/00000001.seg"), bytes + block);
-  std::fstream f(path + "/00000001.seg", std::ios::binary | std::ios::in | std::ios::out);
-  f.seekp(static_cast<std::streamoff>(at));
-  f.put('\x7f');
-  f.close();
+  // Call 6: the second block's second call.
+  std::string before(kFileMagic);
+  append_block(1, first, before);
+  damage_version_byte(path + "/00000001.seg", before.size(), 5, second, 1);
   int visited = 0;
   const auto count = [&](std::int64_t, const CallRecord&) { return ++visited, true; };
   EXPECT_TRUE(log->scan(1, 0, 100, count).ok());

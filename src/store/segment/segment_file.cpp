@@ -148,14 +148,19 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
 }
 
 void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out,
-                  std::vector<std::size_t>* starts) {
+                  Block* placed) {
+  Block own;
+  Block& b = placed != nullptr ? *placed : own;
+  b.first_id = first_id;
+  b.calls.clear();
+  b.starts.clear();
   const std::size_t start = out.size();
   out.append(kBlockHeaderBytes, '\0');
   ByteWriter w(out);
   w.varint(static_cast<std::uint64_t>(first_id));
   w.varint(calls.size());
-  std::vector<std::int64_t> accounts;
-  accounts.reserve(calls.size());
+  std::vector<std::int64_t>& accounts = b.accounts;
+  accounts.clear();
   for (const CallRecord& call : calls) accounts.push_back(call.account_id);
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
@@ -169,10 +174,9 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
                static_cast<std::uint64_t>(accounts[i - 1]));
     }
   }
-  if (starts != nullptr) starts->clear();
   std::string encoded;
   for (const CallRecord& call : calls) {
-    if (starts != nullptr) starts->push_back(out.size());
+    b.starts.push_back(out.size());
     encoded.clear();
     encode_call(call, encoded);
     w.str(encoded);
@@ -182,6 +186,7 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
   put_u32(out, start + 4, static_cast<std::uint32_t>(payload.size()));
   put_u32(out, start + 8, crc32c(payload));
   put_u32(out, start + 12, crc32c(std::string_view(out).substr(start, 12)));
+  b.end = out.size();
 }
 
 Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path,
@@ -236,7 +241,7 @@ SegmentFile::~SegmentFile() {
 }
 
 Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>& calls,
-                           std::vector<std::uint64_t>* starts) {
+                           Block* placed) {
   if (broken_) {
     return Status::IOError("segment " + path_ +
                            ": an earlier append failed and its bytes could not be taken back");
@@ -248,7 +253,7 @@ Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>&
                            ")");
   }
   buffer_.clear();
-  append_block(first_id, calls, buffer_, starts != nullptr ? &block_starts_ : nullptr);
+  append_block(first_id, calls, buffer_, placed);
   if (buffer_.size() - kBlockHeaderBytes > kMaxBlockBytes) {
     return Status::Invalid("segment append: a block of more than " +
                            std::to_string(kMaxBlockBytes) + " bytes");
@@ -264,9 +269,9 @@ Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>&
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) broken_ = true;
     return written;
   }
-  if (starts != nullptr) {
-    starts->clear();
-    for (const std::size_t at : block_starts_) starts->push_back(size_ + at);
+  if (placed != nullptr) {
+    for (std::size_t& at : placed->starts) at += size_;
+    placed->end += size_;
   }
   size_ += buffer_.size();
   next_id_ = first_id + static_cast<std::int64_t>(calls.size());

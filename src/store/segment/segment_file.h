@@ -68,10 +68,11 @@ struct Block {
 // segment_block feeds it arbitrary ones). `out` is meaningful only for kOk.
 BlockState read_block(std::string_view data, std::size_t offset, Block& out);
 
-// Appends one block of `calls` (encoded here, ids first_id, first_id + 1, ...) to `out`; with
-// `starts`, sets it to the offset in `out` of each call's length varint.
+// Appends one block of `calls` (encoded here, ids first_id, first_id + 1, ...) to `out`. With
+// `placed`, sets it to the block as read_block would read it from `out` (its first id, starts,
+// accounts and end), but for its `calls`, which it leaves empty.
 void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out,
-                  std::vector<std::size_t>* starts = nullptr);
+                  Block* placed = nullptr);
 
 // Syncs the directory holding `path`, so that a file just made there survives a power loss.
 Status sync_directory_of(const std::string& path);
@@ -98,10 +99,10 @@ class SegmentFile {
   // Appends `calls` as one block, ids first_id, first_id + 1, ..., and syncs it. kInvalidArgument
   // when first_id is not above every id written or `calls` is empty or too large for a block;
   // kIOError when the write or the sync fails (the file is then cut back to its end before, and
-  // when even that fails, every later append fails too). With `starts`, sets it to the file
-  // offset of each call's length varint (what read_at reads a call from).
+  // when even that fails, every later append fails too). With `placed`, sets it to the block
+  // written as append_block does, its offsets the file's (what read_at reads a call from).
   Status append(std::int64_t first_id, const std::vector<CallRecord>& calls,
-                std::vector<std::uint64_t>* starts = nullptr);
+                Block* placed = nullptr);
 
   // Reads `length` bytes at `offset` into `out` (fewer at the file's end). It may run beside an
   // append, from any thread (pread): bytes an append has returned for never change.
@@ -129,8 +130,7 @@ class SegmentFile {
   std::int64_t next_id_ = 0;
   std::uint64_t torn_cut_ = 0;
   bool broken_ = false;
-  std::string buffer_;                     // the block being appended, reused
-  std::vector<std::size_t> block_starts_;  // its calls' starts in buffer_, reused
+  std::string buffer_;  // the block being appended, reused
 };
 
 }  // namespace cdrd::segment

@@ -310,9 +310,16 @@ TEST(SegmentBlockTest, ReadsWhatAppendBlockWroteAndNothingPastTheData) {
   AnyCall any(7);
   const std::vector<CallRecord> v = calls(any, 9);
   std::string data(kFileMagic);
-  append_block(42, v, data);
+  Block placed;
+  append_block(42, v, data, &placed);
   Block block;
   ASSERT_EQ(read_block(data, kFileMagic.size(), block), BlockState::kOk);
+  // What append_block says it wrote is what read_block reads (but for the calls' views).
+  EXPECT_EQ(placed.first_id, block.first_id);
+  EXPECT_EQ(placed.starts, block.starts);
+  EXPECT_EQ(placed.accounts, block.accounts);
+  EXPECT_EQ(placed.end, block.end);
+  EXPECT_TRUE(placed.calls.empty());
   EXPECT_EQ(block.first_id, 42);
   EXPECT_EQ(block.end, data.size());
   ASSERT_EQ(block.calls.size(), v.size());
