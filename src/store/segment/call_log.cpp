@@ -147,7 +147,7 @@ Result<std::unique_ptr<CallLog>> CallLog::open(const std::string& dir, CallLogOp
   return log;
 }
 
-Status CallLog::append(std::int64_t first_id, const std::vector<CallRecord>& calls) {
+Status CallLog::append(std::int64_t first_id, CallRefs calls) {
   Segment* active = nullptr;
   {
     ReaderLock lock(&mu_);

@@ -59,7 +59,10 @@ class CallLog {
   // Appends `calls` as one block, ids first_id, first_id + 1, ..., and syncs it: when it
   // returns Ok, the calls are durable and read() finds them. kInvalidArgument when first_id is
   // not above every id written (nothing is written); kIOError from the segment (segment_file.h).
-  Status append(std::int64_t first_id, const std::vector<CallRecord>& calls);
+  Status append(std::int64_t first_id, CallRefs calls);
+  Status append(std::int64_t first_id, const std::vector<CallRecord>& calls) {
+    return append(first_id, refs_of(calls));
+  }
 
   // Reads the call of id `id` into `out` (every member written, as decode_call) and returns
   // true, or returns false when the log holds no call of that id. kIOError when its bytes

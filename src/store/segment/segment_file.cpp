@@ -7,81 +7,23 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 
 #include "core/byte_codec.h"
 #include "core/crc32c.h"
-#include "core/errno_text.h"
 #include "store/segment/call_codec.h"
+#include "store/segment/file_io.h"
 
 namespace cdrd::segment {
 namespace {
 
 constexpr std::uint32_t kBlockMagic = 0x4B4C4253;  // "SBLK" read as little-endian
 
-std::uint32_t get_u32(std::string_view data, std::size_t at) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) {
-    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(data[at + i])) << (8 * i);
-  }
-  return v;
-}
-
-void put_u32(std::string& out, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-bool all_zero(std::string_view data, std::size_t from) {
-  return std::all_of(data.begin() + static_cast<std::ptrdiff_t>(std::min(from, data.size())),
-                     data.end(), [](char c) { return c == '\0'; });
-}
-
 Status io_error(const std::string& path, std::string_view what) {
-  return Status::IOError("segment " + path + ": " + std::string(what) + ": " + errno_text());
-}
-
-// The whole file, read with pread from its start.
-Status read_whole(int fd, const std::string& path, std::string& out) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return io_error(path, "stat");
-  out.resize(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_error(path, "read");
-    if (n == 0) break;  // the file shrank meanwhile: what was read is the file
-    done += static_cast<std::size_t>(n);
-  }
-  out.resize(done);
-  return Status::Ok();
-}
-
-Status write_all(int fd, const std::string& path, std::string_view bytes, std::uint64_t at) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n =
-        ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(at + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io_error(path, "write");
-    done += static_cast<std::size_t>(n);
-  }
-  return Status::Ok();
+  return file_error("segment", path, what);
 }
 
 }  // namespace
-
-// Syncs the directory holding `path`, so that a file just created there survives a power loss.
-Status sync_directory_of(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return io_error(path, "open its directory");
-  const bool synced = ::fsync(dfd) == 0;
-  ::close(dfd);
-  return synced ? Status::Ok() : io_error(path, "sync its directory");
-}
 
 BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   if (offset >= data.size()) return offset == data.size() ? BlockState::kEnd : BlockState::kCorrupt;
@@ -147,8 +89,19 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out) {
   return BlockState::kOk;
 }
 
+std::vector<const CallRecord*> refs_of(const std::vector<CallRecord>& calls) {
+  std::vector<const CallRecord*> refs;
+  refs.reserve(calls.size());
+  for (const CallRecord& call : calls) refs.push_back(&call);
+  return refs;
+}
+
 void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out,
                   Block* placed) {
+  append_block(first_id, refs_of(calls), out, placed);
+}
+
+void append_block(std::int64_t first_id, CallRefs calls, std::string& out, Block* placed) {
   Block own;
   Block& b = placed != nullptr ? *placed : own;
   b.first_id = first_id;
@@ -161,7 +114,7 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
   w.varint(calls.size());
   std::vector<std::int64_t>& accounts = b.accounts;
   accounts.clear();
-  for (const CallRecord& call : calls) accounts.push_back(call.account_id);
+  for (const CallRecord* call : calls) accounts.push_back(call->account_id);
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
   w.varint(accounts.size());
@@ -175,10 +128,10 @@ void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, s
     }
   }
   std::string encoded;
-  for (const CallRecord& call : calls) {
+  for (const CallRecord* call : calls) {
     b.starts.push_back(out.size());
     encoded.clear();
-    encode_call(call, encoded);
+    encode_call(*call, encoded);
     w.str(encoded);
   }
   const std::string_view payload = std::string_view(out).substr(start + kBlockHeaderBytes);
@@ -195,7 +148,7 @@ Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path,
   if (fd < 0) return io_error(path, "open");
   std::unique_ptr<SegmentFile> file(new SegmentFile(path, fd));
   std::string data;
-  RETURN_IF_ERROR(read_whole(fd, path, data));
+  RETURN_IF_ERROR(read_whole(fd, "segment", path, data));
   if (data.size() < kFileMagic.size() && options.sealed) {
     return Status::IOError("segment " + path + ": a sealed segment holds no header");
   }
@@ -203,7 +156,7 @@ Result<std::unique_ptr<SegmentFile>> SegmentFile::open(const std::string& path,
       (kFileMagic.substr(0, data.size()) == data || all_zero(data, 0))) {
     // New, or its creation was cut short before its header was whole: it holds no call.
     if (::ftruncate(fd, 0) != 0) return io_error(path, "truncate");
-    RETURN_IF_ERROR(write_all(fd, path, kFileMagic, 0));
+    RETURN_IF_ERROR(write_all(fd, "segment", path, kFileMagic, 0));
     if (::fdatasync(fd) != 0) return io_error(path, "sync");
     RETURN_IF_ERROR(sync_directory_of(path));
     file->size_ = kFileMagic.size();
@@ -240,8 +193,7 @@ SegmentFile::~SegmentFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>& calls,
-                           Block* placed) {
+Status SegmentFile::append(std::int64_t first_id, CallRefs calls, Block* placed) {
   if (broken_) {
     return Status::IOError("segment " + path_ +
                            ": an earlier append failed and its bytes could not be taken back");
@@ -258,7 +210,7 @@ Status SegmentFile::append(std::int64_t first_id, const std::vector<CallRecord>&
     return Status::Invalid("segment append: a block of more than " +
                            std::to_string(kMaxBlockBytes) + " bytes");
   }
-  Status written = write_all(fd_, path_, buffer_, size_);
+  Status written = write_all(fd_, "segment", path_, buffer_, size_);
   if (written.ok() && ::fdatasync(fd_) != 0) {
     written = io_error(path_, "sync");
     // After a failed sync the kernel may have dropped the pages it could not write: whatever
@@ -296,7 +248,7 @@ Status SegmentFile::read_at(std::uint64_t offset, std::size_t length, std::strin
 Status SegmentFile::scan(
     const std::function<Status(std::int64_t id, std::string_view encoded)>& visit) const {
   std::string data;
-  RETURN_IF_ERROR(read_whole(fd_, path_, data));
+  RETURN_IF_ERROR(read_whole(fd_, "segment", path_, data));
   data.resize(std::min<std::size_t>(data.size(), size_));
   std::size_t offset = kFileMagic.size();
   Block block;

@@ -34,12 +34,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/call_record.h"
 #include "core/status.h"
+#include "store/segment/file_io.h"
 
 namespace cdrd::segment {
 
@@ -71,11 +73,13 @@ BlockState read_block(std::string_view data, std::size_t offset, Block& out);
 // Appends one block of `calls` (encoded here, ids first_id, first_id + 1, ...) to `out`. With
 // `placed`, sets it to the block as read_block would read it from `out` (its first id, starts,
 // accounts and end), but for its `calls`, which it leaves empty.
+// `calls` by their addresses: a writer that gathers a block from several batches copies none.
+using CallRefs = std::span<const CallRecord* const>;
+void append_block(std::int64_t first_id, CallRefs calls, std::string& out, Block* placed = nullptr);
 void append_block(std::int64_t first_id, const std::vector<CallRecord>& calls, std::string& out,
                   Block* placed = nullptr);
-
-// Syncs the directory holding `path`, so that a file just made there survives a power loss.
-Status sync_directory_of(const std::string& path);
+// The addresses of `calls`, in order.
+std::vector<const CallRecord*> refs_of(const std::vector<CallRecord>& calls);
 
 struct OpenOptions {
   // A segment that takes no more appends (call_log.h: every segment but the last): its end was
@@ -101,8 +105,11 @@ class SegmentFile {
   // kIOError when the write or the sync fails (the file is then cut back to its end before, and
   // when even that fails, every later append fails too). With `placed`, sets it to the block
   // written as append_block does, its offsets the file's (what read_at reads a call from).
+  Status append(std::int64_t first_id, CallRefs calls, Block* placed = nullptr);
   Status append(std::int64_t first_id, const std::vector<CallRecord>& calls,
-                Block* placed = nullptr);
+                Block* placed = nullptr) {
+    return append(first_id, refs_of(calls), placed);
+  }
 
   // Reads `length` bytes at `offset` into `out` (fewer at the file's end). It may run beside an
   // append, from any thread (pread): bytes an append has returned for never change.

@@ -147,7 +147,7 @@ TEST(SegmentFileTest, RefusesIdsThatGoBackAndEmptyAppendsWritingNothing) {
   const std::uint64_t size = (*file)->size();
   EXPECT_EQ((*file)->append(11, calls(any, 1)).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ((*file)->append(0, calls(any, 1)).code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ((*file)->append(20, {}).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ((*file)->append(20, std::vector<CallRecord>{}).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ((*file)->size(), size);
   EXPECT_EQ(std::filesystem::file_size(dir.file("s.seg")), size);
   EXPECT_TRUE((*file)->append(12, calls(any, 1)).ok());
