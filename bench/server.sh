@@ -34,7 +34,8 @@ start_server() {
   shift
   rm -f "$run_dir/port"
   "$cdrd" --data-dir "$data_dir" serve --port 0 --port-file "$run_dir/port" \
-    --threads "$server_threads" "$@" >>"$run_dir/serve.log" 2>&1 &
+    --threads "$server_threads" ${calls_store:+--calls "$calls_store"} "$@" \
+    >>"$run_dir/serve.log" 2>&1 &
   server_pid=$!
   # It listens once every account's list index is built: at 10,000,000 calls built from the calls
   # table, a minute and a half on a quiet machine and more than two on a busy one.

@@ -22,3 +22,5 @@ server_threads=${BENCH_SERVER_THREADS:-4}
 deep_offset=${BENCH_DEEP_OFFSET:-10000}
 pbx_deep_page=${BENCH_PBX_DEEP_PAGE:-$3}
 keep_data=${BENCH_KEEP_DATA:-0}
+# The store of the calls, as `serve --calls` takes it: "" (the sqlite database) or segments.
+calls_store=${BENCH_CALLS_STORE:-}

@@ -140,10 +140,13 @@ std::vector<std::string> serve_args(const std::string& data_dir,
                                    "--threads",
                                    "2"};
   // CDRD_TEST_CALLS_URL=clickhouse://HOST:PORT: the calls in ClickHouse, one database per data
-  // directory (a restart on the same directory finds its calls), unless the test names its own.
+  // directory (a restart on the same directory finds its calls), unless the test names its own;
+  // CDRD_TEST_CALLS_URL=segments: in the segment store of the data directory.
   const char* calls_url = std::getenv("CDRD_TEST_CALLS_URL");
-  if (calls_url != nullptr && *calls_url != '\0' &&
-      std::find(extra_args.begin(), extra_args.end(), "--calls") == extra_args.end()) {
+  const bool named = std::find(extra_args.begin(), extra_args.end(), "--calls") != extra_args.end();
+  if (calls_url != nullptr && std::string_view(calls_url) == "segments" && !named) {
+    args.insert(args.end(), {"--calls", "segments"});
+  } else if (calls_url != nullptr && *calls_url != '\0' && !named) {
     std::string database = "blackbox_" + std::filesystem::path(data_dir).filename().string();
     for (char& c : database) {
       if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';

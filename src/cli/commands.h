@@ -58,7 +58,9 @@ struct ServeOptions {
   int access_log_flush_ms = 100;
   std::string sip_domain{service::trunks::kDefaultSipDomain};  // trunks: {trunk_id}.zt.{sip_domain}
   int query_budget_ms = SqliteOptions().query_budget_ms;       // per store read; 0 = no limit
-  std::string calls;  // "": the calls in the sqlite store; clickhouse://...: in ClickHouse
+  // "": the calls in the sqlite store; "segments": in the segment store beside it
+  // (DATA_DIR/calls); clickhouse://...: in ClickHouse
+  std::string calls;
 };
 
 // Prints "cdrd: <message>" on stderr and returns 2, the exit code of an error that stopped the
@@ -69,11 +71,14 @@ int error_exit(const Status& status);
 // prints the error and returns null on failure.
 std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOptions options = {});
 
-// The calls store a command reads: the ClickHouse one `calls_url` names (`--calls`,
-// docs/clickhouse.md), opened into `clickhouse`, or `local` (the command's own calls store) when
-// the URL is empty. Null (with the error printed) when the ClickHouse store cannot be opened.
-CallStore* choose_calls(const std::string& calls_url, int query_budget_ms, CallStore& local,
-                        std::unique_ptr<CallStore>& clickhouse);
+// The calls store a command works on: with `calls` (`--calls`) "segments", the segment store in
+// DATA_DIR/calls (docs/architecture.md, "The segment store"); with a clickhouse:// URL, the
+// ClickHouse one it names (docs/clickhouse.md); else `local` (the command's own calls store in
+// the sqlite database). A store it opens goes into `opened`. A database keeps its calls in one
+// store or the other: "segments" is refused when the sqlite calls table holds calls, and the
+// sqlite store when DATA_DIR/calls holds segments. Prints the error and returns null on failure.
+CallStore* choose_calls(const GlobalOptions& global, const std::string& calls, int query_budget_ms,
+                        CallStore& local, std::unique_ptr<CallStore>& opened);
 
 int run_serve(const GlobalOptions& global, const ServeOptions& options);
 int run_account_create(const GlobalOptions& global, const std::string& name);
@@ -87,8 +92,10 @@ struct SwitchImportOptions {
   std::string trunk_id;
 };
 // Records that ended more than `retention_days` ago are refused (failed lines), as serve does.
+// `calls`: as serve's --calls, "" or "segments" (choose_calls).
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format,
-               bool quiet, std::int64_t retention_days, const SwitchImportOptions& switch_options);
+               bool quiet, std::int64_t retention_days, const SwitchImportOptions& switch_options,
+               const std::string& calls = "");
 int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string& sip_domain);
 
 // The rating subcommands (rating_commands.cpp: ratedeck load|show, account set, rerate,

@@ -116,6 +116,10 @@ int run_demo(const GlobalOptions& global, std::int64_t calls, const std::string&
   }
   auto store = open_store(global);
   if (!store) return 2;
+  // The demo's calls go into the sqlite database: refused when the data directory keeps its
+  // calls in the segment store (the account and its credentials alone, --calls 0, are not).
+  std::unique_ptr<CallStore> unused;
+  if (calls > 0 && choose_calls(global, "", 0, store->calls, unused) == nullptr) return 2;
   const std::string env_path = (std::filesystem::path(global.data_dir) / "demo.env").string();
   const std::string key_path = (std::filesystem::path(global.data_dir) / "operator.key").string();
 

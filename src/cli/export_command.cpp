@@ -118,7 +118,7 @@ int run_export(const GlobalOptions& global, const ExportOptions& o) {
   const std::unique_ptr<Backends> store = open_backends(global, options);
   if (!store) return kExitError;
   std::unique_ptr<CallStore> clickhouse;
-  CallStore* calls = choose_calls(o.calls, 0, *store->calls, clickhouse);
+  CallStore* calls = choose_calls(global, o.calls, 0, *store->calls, clickhouse);
   if (calls == nullptr) return kExitError;
   if (o.account.empty()) {
     query->all_accounts = true;

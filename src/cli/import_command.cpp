@@ -105,7 +105,8 @@ Result<service::ingest::BatchResult> ingest_asterisk(
 }  // namespace
 
 int run_import(const GlobalOptions& global, const std::string& file, const std::string& format_name,
-               bool quiet, std::int64_t retention_days, const SwitchImportOptions& switch_options) {
+               bool quiet, std::int64_t retention_days, const SwitchImportOptions& switch_options,
+               const std::string& calls_store) {
   Format format = Format::kNdjson;
   if (format_name == "csv" || (format_name == "auto" && ends_with(file, ".csv"))) {
     format = Format::kCsv;
@@ -148,8 +149,11 @@ int run_import(const GlobalOptions& global, const std::string& file, const std::
   service::RatingService rating(*store->accounts, *store->rating);
   service::ingest::IngestSettings settings;
   settings.retention_days = retention_days;
-  const service::ingest::IngestService ingest(*store->accounts, *store->calls, *store->trunks,
-                                              rating, settings);
+  std::unique_ptr<CallStore> opened;
+  CallStore* calls = choose_calls(global, calls_store, 0, *store->calls, opened);
+  if (calls == nullptr) return 2;
+  const service::ingest::IngestService ingest(*store->accounts, *calls, *store->trunks, rating,
+                                              settings);
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
 

@@ -163,8 +163,10 @@ int main(int argc, char** argv) {
                    "(default 100)")
       ->check(CLI::Range(1, 60'000));
   serve_cmd->add_option("--calls", serve.calls,
-                        "keep the calls in ClickHouse: clickhouse://HOST:PORT/DATABASE, or "
-                        "sharded: clickhouse://HOST:PORT,HOST:PORT/DATABASE?cluster=NAME "
+                        "keep the calls in segment files beside the database: segments "
+                        "(DATA_DIR/calls; docs/architecture.md), or in ClickHouse: "
+                        "clickhouse://HOST:PORT/DATABASE, or sharded: "
+                        "clickhouse://HOST:PORT,HOST:PORT/DATABASE?cluster=NAME "
                         "(default: in the sqlite database; docs/clickhouse.md)");
   serve_cmd->add_option("--sip-domain", serve.sip_domain,
                         "trunks get the SIP domain {trunk_id}.zt.DOMAIN (default cdrd.example)");
@@ -204,6 +206,12 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--trunk-id", import_switch.trunk_id,
                          "asterisk-*: the trunk of the calls (one of the account's trunk_ids)");
   import_cmd->add_flag("--quiet", import_quiet, "no progress display");
+  std::string import_calls;
+  import_cmd
+      ->add_option("--calls", import_calls,
+                   "segments: into the segment store of DATA_DIR/calls, as serve --calls "
+                   "segments (default: the sqlite database)")
+      ->check(CLI::IsMember({"segments"}));
   std::int64_t import_retention_days = 90;
   import_cmd
       ->add_option("--retention-days", import_retention_days,
@@ -238,7 +246,7 @@ int main(int argc, char** argv) {
   if (account_reset->parsed()) return run_account_reset_token(global, reset_auth_id);
   if (import_cmd->parsed()) {
     return run_import(global, import_file, import_format, import_quiet, import_retention_days,
-                      import_switch);
+                      import_switch, import_calls);
   }
   if (demo_cmd->parsed()) return run_demo(global, demo_calls, demo_sip_domain);
   if (const std::optional<int> code = rating.run()) return *code;

@@ -18,6 +18,7 @@
 #include "service/rating/rating_service.h"
 #include "service/trunks/validators.h"
 #include "store/clickhouse/clickhouse_call_store.h"
+#include "store/segment/segment_call_store.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdrd::cli {
@@ -42,19 +43,54 @@ std::unique_ptr<sqlite::Stores> open_store(const GlobalOptions& global, SqliteOp
   return std::move(store).value();
 }
 
-CallStore* choose_calls(const std::string& calls_url, int query_budget_ms, CallStore& local,
-                        std::unique_ptr<CallStore>& clickhouse) {
-  if (calls_url.empty()) return &local;
+CallStore* choose_calls(const GlobalOptions& global, const std::string& calls, int query_budget_ms,
+                        CallStore& local, std::unique_ptr<CallStore>& opened) {
+  const std::string segments_dir = (std::filesystem::path(global.data_dir) / "calls").string();
+  if (calls.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(segments_dir + "/00000001.seg", ec)) {
+      std::cerr << "cdrd: " << segments_dir
+                << " holds the calls of --calls segments: give --calls segments\n";
+      return nullptr;
+    }
+    return &local;
+  }
+  if (calls == "segments") {
+    const Result<std::int64_t> in_table = local.last_call_id();
+    if (!in_table.ok()) {
+      std::cerr << "cdrd: --calls segments: " << in_table.status().message() << "\n";
+      return nullptr;
+    }
+    if (*in_table > 0) {
+      std::cerr << "cdrd: --calls segments: the database in " << global.data_dir
+                << " keeps its calls in its calls table; a data directory keeps them in one "
+                   "store or the other\n";
+      return nullptr;
+    }
+    Result<std::unique_ptr<segment::SegmentCallStore>> s =
+        segment::SegmentCallStore::open(segments_dir);
+    if (!s.ok()) {
+      std::cerr << "cdrd: --calls segments: " << s.status().message() << "\n";
+      return nullptr;
+    }
+    opened = std::move(s).value();
+    return opened.get();
+  }
+  if (!calls.starts_with("clickhouse://")) {
+    std::cerr << "cdrd: --calls must be segments or clickhouse://HOST:PORT/DATABASE, got '" << calls
+              << "'\n";
+    return nullptr;
+  }
   clickhouse::StoreOptions options;
   options.client.query_budget_ms = query_budget_ms;
   Result<std::unique_ptr<clickhouse::ClickHouseCallStore>> ch =
-      clickhouse::ClickHouseCallStore::open(calls_url, options);
+      clickhouse::ClickHouseCallStore::open(calls, options);
   if (!ch.ok()) {
-    std::cerr << "cdrd: --calls " << calls_url << ": " << ch.status().message() << "\n";
+    std::cerr << "cdrd: --calls " << calls << ": " << ch.status().message() << "\n";
     return nullptr;
   }
-  clickhouse = std::move(ch).value();
-  return clickhouse.get();
+  opened = std::move(ch).value();
+  return opened.get();
 }
 
 namespace {
@@ -133,16 +169,34 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     }
   }
   // The calls in ClickHouse instead (docs/clickhouse.md); everything else stays in sqlite.
-  std::unique_ptr<CallStore> clickhouse_calls;
+  std::unique_ptr<CallStore> opened_calls;
+  const auto t_calls = std::chrono::steady_clock::now();
   CallStore* chosen =
-      choose_calls(options.calls, options.query_budget_ms, *backends->calls, clickhouse_calls);
+      choose_calls(global, options.calls, options.query_budget_ms, *backends->calls, opened_calls);
   if (chosen == nullptr) return 2;
   CallStore& calls = *chosen;
+  segment::SegmentCallStore* const segments =
+      options.calls == "segments" ? static_cast<segment::SegmentCallStore*>(opened_calls.get())
+                                  : nullptr;
   // The metrics (docs/metrics.md): told by the server, the ingest service and the store.
   const auto metrics = std::make_shared<api::Metrics>();
   sqlite::Database& db = *store->db;
-  metrics->set_store_figures([&db]() -> Result<api::StoreFigures> {
+  metrics->set_store_figures([&db, segments]() -> Result<api::StoreFigures> {
     api::StoreFigures f;
+    if (segments != nullptr) {
+      // The calls, their list index and uuid maps are the segment store's.
+      const segment::SegmentCallStore::Usage u = segments->usage_figures();
+      f.calls_held = static_cast<std::int64_t>(u.calls);
+      f.list_index_bytes = static_cast<std::int64_t>(u.index_bytes);
+      f.index_compaction_steps = u.compaction_steps;
+      f.index_pending_calls = static_cast<std::int64_t>(u.pending);
+      f.uuid_map_calls = static_cast<std::int64_t>(u.calls);
+      f.uuid_map_bytes = static_cast<std::int64_t>(u.uuid_bytes);
+      ASSIGN_OR_RETURN(f.database_bytes, db.size_bytes());
+      f.database_bytes += static_cast<std::int64_t>(u.log.file_bytes);
+      f.reads_over_budget = db.reads_over_budget();
+      return f;
+    }
     const sqlite::CallIndexes::Usage usage = db.call_indexes().usage();
     f.calls_held = static_cast<std::int64_t>(usage.calls);
     f.list_index_bytes = static_cast<std::int64_t>(usage.bytes);
@@ -185,8 +239,16 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     operations.readiness.push_back(
         {"control_plane", [&control] { return control.check_reachable(); }});
   }
-  if (clickhouse_calls) {
-    auto& ch = static_cast<clickhouse::ClickHouseCallStore&>(*clickhouse_calls);
+  if (segments != nullptr) {
+    const segment::SegmentCallStore::Usage u = segments->usage_figures();
+    spdlog::info(
+        "calls: in segments ({} files, {:.1f} MiB): list index and uuid maps of {} calls of {} "
+        "accounts built in {:.2f} s, {:.1f} MiB",
+        u.log.segments, static_cast<double>(u.log.file_bytes) / (1 << 20), u.calls, u.accounts,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_calls).count(),
+        static_cast<double>(u.index_bytes + u.uuid_bytes + u.log.memory_bytes) / (1 << 20));
+  } else if (opened_calls) {
+    auto& ch = static_cast<clickhouse::ClickHouseCallStore&>(*opened_calls);
     spdlog::info("calls: {} (schema version {})", ch.endpoint().describe(),
                  clickhouse::kSchemaVersion);
     operations.readiness.push_back({"calls", [&ch] { return ch.check_reachable(); }});

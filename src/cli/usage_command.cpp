@@ -105,7 +105,7 @@ int run_usage(const GlobalOptions& global, const UsageOptions& o) {
   }
   q.filter.account_id = (*account)->id;
   std::unique_ptr<CallStore> clickhouse;
-  CallStore* calls = choose_calls(o.calls, o.query_budget_ms, *store->calls, clickhouse);
+  CallStore* calls = choose_calls(global, o.calls, o.query_budget_ms, *store->calls, clickhouse);
   if (calls == nullptr) return kExitError;
   const Result<UsageAnswer> answer = calls->usage(q);
   if (!answer.ok()) return error_exit(answer.status());

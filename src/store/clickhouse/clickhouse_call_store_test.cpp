@@ -23,6 +23,7 @@
 #include "store/clickhouse/text.h"
 #include "store/sqlite/stores.h"
 #include "testing/random_calls.h"
+#include "testing/store_compare.h"
 #include "testing/stores.h"
 #include "testing/temp_dir.h"
 
@@ -30,64 +31,14 @@ namespace cdrd::clickhouse {
 namespace {
 
 using cdrd::testing::Random;
+using cdrd::testing::rich_call;
+using cdrd::testing::StoreComparison;
 
 // Every field of a call, as one line (the row codec writes all of them; the id is left out).
 std::string full_text(const CallRecord& c) {
   std::string s;
   append_row(s, c, 1);
   return s;
-}
-
-std::string describe(const Result<Page<CallRecord>>& page) {
-  if (!page.ok()) return "error: " + page.status().message();
-  std::string s = "total " + std::to_string(page->total_count) + ":";
-  for (const CallRecord& c : page->rows) s += " " + c.call_uuid;
-  return s;
-}
-
-std::string describe(const Result<UsageAnswer>& a) {
-  if (!a.ok()) return "error: " + a.status().message();
-  // With more rows than asked for, the API refuses: which rows came first does not matter.
-  if (a->more) return "more";
-  std::string s;
-  for (const UsageRow& r : a->rows) {
-    s += " [" + std::to_string(r.period_start) + " " + r.group + " " +
-         std::to_string(r.totals.calls) + " " + std::to_string(r.totals.answered_calls) + " " +
-         std::to_string(r.totals.answered_duration_s) + " " +
-         std::to_string(r.totals.bill_duration_s) + " " +
-         std::to_string(r.totals.total_amount.units()) + "]";
-  }
-  return s;
-}
-
-// A random call with the fields the list filters do not read filled too, in shapes that test
-// the text forms: tabs, newlines, backslashes, quotes, bytes that are not UTF-8, legs, doubles.
-CallRecord rich_call(Random& rnd) {
-  CallRecord c = cdrd::testing::random_call(rnd);
-  if (rnd.chance(60)) c.answer_time = c.end_time - 1'000'000 * c.duration_s;
-  c.hangup_cause_name = rnd.pick<std::string>({"", "normal", "a\tb\nc\\d'e\"", "\xff\xfe\x01"});
-  c.to_country = rnd.pick<std::string>({"", "DE", "GB", "US"});
-  c.total_amount = Money::from_units(rnd.between(-50, 100'000));
-  c.rate = Money::from_units(rnd.between(0, 5'000));
-  c.transport = static_cast<Transport>(rnd.between(0, 2));
-  c.attestation = static_cast<Attestation>(rnd.between(0, 3));
-  c.rating = static_cast<RatingState>(rnd.between(0, 2));
-  c.srtp = rnd.chance(50);
-  if (rnd.chance(30)) c.ext_number_reg = rnd.chance(50) ? "" : "+4930 \\N";
-  if (rnd.chance(30)) c.quality.rtt_ms = static_cast<double>(rnd.between(0, 1'000'000)) / 7.0;
-  if (rnd.chance(30)) c.quality.packet_loss_pct = 1e-9 * static_cast<double>(rnd.between(1, 9));
-  if (rnd.chance(20)) c.quality_rate = static_cast<int>(rnd.between(0, 5));
-  if (rnd.chance(20)) {
-    CallLeg leg;
-    leg.record_uuid = "leg\t1";
-    leg.flow = "out";
-    leg.extension_id = rnd.between(1, 9);
-    leg.init_time = c.initiation_time;
-    leg.hangup_time = c.end_time;
-    leg.ext_number_reg = std::string("\0x", 2);
-    c.legs = {leg, leg};
-  }
-  return c;
 }
 
 class ClickHouseStoreTest : public ::testing::Test {
@@ -147,111 +98,9 @@ class ClickHouseStoreTest : public ::testing::Test {
     return c.run(sql, false);
   }
 
-  // Inserts into both stores; their outcomes must agree.
-  void insert_both(const std::vector<CallRecord>& calls) {
-    Result<std::vector<InsertOutcome>> a = sqlite_->calls.insert_calls(calls);
-    Result<std::vector<InsertOutcome>> b = ch_->insert_calls(calls);
-    ASSERT_TRUE(a.ok()) << a.status().message();
-    ASSERT_TRUE(b.ok()) << b.status().message();
-    ASSERT_EQ(*a, *b);
-  }
-
-  void expect_same_lists(Random& rnd, int queries, std::int64_t rows, const std::string& when) {
-    for (int i = 0; i < queries; ++i) {
-      CallQuery q = cdrd::testing::random_query(rnd, rows);
-      q.account_id = rnd.chance(90) ? account_ : other_;
-      const Result<Page<CallRecord>> want = sqlite_->calls.list_calls(q);
-      const Result<Page<CallRecord>> got = ch_->list_calls(q);
-      ASSERT_TRUE(got.ok()) << got.status().message();
-      ASSERT_EQ(describe(got), describe(want)) << when << ", query " << i;
-      for (std::size_t r = 0; r < got->rows.size(); ++r) {
-        ASSERT_EQ(full_text(got->rows[r]), full_text(want->rows[r])) << when << ", query " << i;
-      }
-    }
-  }
-
-  void expect_same_usage(Random& rnd, int queries, std::int64_t rows, const std::string& when) {
-    for (int i = 0; i < queries; ++i) {
-      UsageQuery u;
-      u.filter = cdrd::testing::random_query(rnd, rows);
-      u.filter.account_id = rnd.chance(90) ? account_ : other_;
-      u.period = static_cast<UsagePeriod>(rnd.between(0, 2));
-      if (rnd.chance(70)) u.group_by = static_cast<UsageGroup>(rnd.between(0, 3));
-      u.max_rows = rnd.chance(20) ? static_cast<int>(rnd.between(0, 3)) : 10'000;
-      ASSERT_EQ(describe(ch_->usage(u)), describe(sqlite_->calls.usage(u))) << when << " " << i;
-    }
-  }
-
-  // The whole change feed of the account, page by page: the uuids in storage order.
-  std::vector<std::string> feed(CallStore& store, std::int64_t account) {
-    std::vector<std::string> out;
-    std::int64_t after = 0;
-    for (;;) {
-      Result<std::vector<StoredCall>> page = store.calls_stored_after(account, after, 0, 37);
-      EXPECT_TRUE(page.ok()) << page.status().message();
-      if (!page.ok() || page->empty()) return out;
-      for (const StoredCall& s : *page) {
-        EXPECT_GT(s.id, after);
-        after = s.id;
-        out.push_back(s.call.call_uuid);
-      }
-    }
-  }
-
-  // The export of (after_id, through_id] as NDJSON lines (storage ids left out), in the order
-  // handed; `ids` gets the ids. The count returned must be the lines handed.
-  static std::vector<std::string> exported(CallStore& store, const ExportQuery& q,
-                                           std::int64_t after_id, std::int64_t through_id,
-                                           std::vector<std::int64_t>* ids = nullptr) {
-    std::vector<std::string> lines;
-    CallExportFormatter f(ExportFormat::kNdjson);
-    std::int64_t last = after_id;
-    Result<std::int64_t> n =
-        store.export_calls(q, after_id, through_id, [&](const CallExportRow& r) {
-          EXPECT_GT(r.id, last);
-          EXPECT_LE(r.id, through_id);
-          last = r.id;
-          if (ids != nullptr) ids->push_back(r.id);
-          std::string line = std::to_string(r.account_id) + " ";
-          f.append(line, r, "AUTH");
-          lines.push_back(std::move(line));
-        });
-    EXPECT_TRUE(n.ok()) << n.status().message();
-    if (n.ok()) {
-      EXPECT_EQ(*n, static_cast<std::int64_t>(lines.size()));
-    }
-    return lines;
-  }
-
-  // Random queries over random windows: the storage ids differ, so a window is a range of
-  // positions in storage order, mapped to each store's ids.
-  void expect_same_exports(Random& rnd, int queries, std::int64_t rows, const std::string& when) {
-    ExportQuery all;
-    all.all_accounts = true;
-    std::vector<std::int64_t> ids[2];
-    const std::vector<std::string> whole[2] = {
-        exported(sqlite_->calls, all, 0, *sqlite_->calls.last_call_id(), &ids[0]),
-        exported(*ch_, all, 0, *ch_->last_call_id(), &ids[1])};
-    ASSERT_EQ(whole[1], whole[0]) << when;
-    const auto n = static_cast<std::int64_t>(ids[0].size());
-    const auto id_at = [&](int store, std::int64_t position) {  // 0: before the first
-      return position == 0 ? std::int64_t{0} : ids[store][static_cast<std::size_t>(position - 1)];
-    };
-    for (int i = 0; i < queries; ++i) {
-      ExportQuery q;
-      q.filter = cdrd::testing::random_query(rnd, rows);
-      q.filter.account_id = rnd.chance(80) ? account_ : other_;
-      q.all_accounts = rnd.chance(25);
-      if (rnd.chance(20)) q.served_from = 1'000'000 * rnd.between(0, 400);
-      std::int64_t from = rnd.chance(30) ? 0 : rnd.between(0, n);
-      std::int64_t to = rnd.chance(30) ? n : rnd.between(0, n);
-      if (from > to) std::swap(from, to);
-      const std::vector<std::string> want =
-          exported(sqlite_->calls, q, id_at(0, from), id_at(0, to));
-      const std::vector<std::string> got = exported(*ch_, q, id_at(1, from), id_at(1, to));
-      ASSERT_EQ(got, want) << when << ", export " << i << " of positions (" << from << ", " << to
-                           << "]";
-    }
+  // The ClickHouse store held to the sqlite store.
+  cdrd::testing::StoreComparison compare() {
+    return {sqlite_->calls, *ch_, account_, other_, full_text};
   }
 
   cdrd::testing::TempDir dir_;
@@ -266,56 +115,22 @@ TEST_F(ClickHouseStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries
   std::int64_t next_uuid = 0;
   std::int64_t rows = 0;
   for (int batch = 0; batch < 6; ++batch) {
-    std::vector<CallRecord> calls;
-    for (int i = 0; i < 300; ++i) {
-      CallRecord c = rich_call(rnd);
-      c.account_id = rnd.chance(80) ? account_ : other_;
-      // Now and then a uuid stored before, in another letter case: a duplicate.
-      const bool again = rnd.chance(5) && next_uuid > 0;
-      const std::int64_t uuid = again ? rnd.between(0, next_uuid - 1) : next_uuid++;
-      c.call_uuid = (again && rnd.chance(50) ? "CALL-" : "call-") + std::to_string(uuid);
-      calls.push_back(std::move(c));
-    }
-    insert_both(calls);
+    compare().insert_both(compare().random_batch(rnd, 300, next_uuid));
     rows += 300;
-    expect_same_lists(rnd, 100, rows, "after batch " + std::to_string(batch));
+    compare().expect_same_lists(rnd, 100, rows, "after batch " + std::to_string(batch));
   }
-  expect_same_lists(rnd, 1'000, rows, "after every batch");
-  expect_same_usage(rnd, 200, rows, "usage");
-
-  // find_call: any letter case, the spelling first stored, the served_from floor.
-  for (int i = 0; i < 200; ++i) {
-    const std::string uuid =
-        (rnd.chance(50) ? "CALL-" : "call-") + std::to_string(rnd.between(0, next_uuid + 5));
-    const std::int64_t account = rnd.chance(80) ? account_ : other_;
-    const Micros from = rnd.chance(50) ? 0 : 1'000'000 * rnd.between(0, 400);
-    Result<std::optional<CallRecord>> want = sqlite_->calls.find_call(account, uuid, from);
-    Result<std::optional<CallRecord>> got = ch_->find_call(account, uuid, from);
-    ASSERT_TRUE(got.ok()) << got.status().message();
-    ASSERT_EQ(got->has_value(), want->has_value()) << uuid;
-    if (*got) {
-      ASSERT_EQ(full_text(**got), full_text(**want)) << uuid;
-    }
-  }
-
+  compare().expect_same_lists(rnd, 1'000, rows, "after every batch");
+  compare().expect_same_usage(rnd, 200, rows, "usage");
+  compare().expect_same_finds(rnd, 200, next_uuid);
   // The change feed: every call once, in the order stored.
-  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
-  EXPECT_EQ(feed(*ch_, other_), feed(sqlite_->calls, other_));
-  expect_same_exports(rnd, 300, rows, "export");
+  compare().expect_same_feeds();
+  compare().expect_same_exports(rnd, 300, rows, "export");
 
   // Retention, then everything again; and a reopened store gives ids above every id so far.
-  const Micros floor = Micros{1'000'000} * 120;
-  for (CallStore* s :
-       {static_cast<CallStore*>(&sqlite_->calls), static_cast<CallStore*>(ch_.get())}) {
-    for (;;) {
-      Result<std::int64_t> n = s->delete_calls_ended_before(floor, 97);
-      ASSERT_TRUE(n.ok()) << n.status().message();
-      if (*n < 97) break;
-    }
-  }
-  expect_same_lists(rnd, 300, rows, "after retention");
-  expect_same_usage(rnd, 50, rows, "usage after retention");
-  expect_same_exports(rnd, 50, rows, "export after retention");
+  compare().delete_both_before(Micros{1'000'000} * 120);
+  compare().expect_same_lists(rnd, 300, rows, "after retention");
+  compare().expect_same_usage(rnd, 50, rows, "usage after retention");
+  compare().expect_same_exports(rnd, 50, rows, "export after retention");
   open();
   std::vector<CallRecord> more;
   for (int i = 0; i < 50; ++i) {
@@ -324,9 +139,9 @@ TEST_F(ClickHouseStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries
     c.call_uuid = "late-" + std::to_string(i);
     more.push_back(std::move(c));
   }
-  insert_both(more);
-  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
-  expect_same_lists(rnd, 200, rows, "after a reopen");
+  compare().insert_both(more);
+  EXPECT_EQ(StoreComparison::feed(*ch_, account_), StoreComparison::feed(sqlite_->calls, account_));
+  compare().expect_same_lists(rnd, 200, rows, "after a reopen");
 }
 
 TEST_F(ClickHouseStoreTest, ABatchWrittenTwiceCountsOnceBeforeAnyMerge) {
@@ -348,7 +163,7 @@ TEST_F(ClickHouseStoreTest, ABatchWrittenTwiceCountsOnceBeforeAnyMerge) {
       ASSERT_TRUE(Client(shard, ClientOptions{}).run("SYSTEM STOP MERGES calls_local", false).ok());
     }
   }
-  insert_both(calls);
+  compare().insert_both(calls);
   // A retried batch is reported duplicate and writes nothing.
   Result<std::vector<InsertOutcome>> again = ch_->insert_calls(calls);
   ASSERT_TRUE(again.ok()) << again.status().message();
@@ -371,10 +186,10 @@ TEST_F(ClickHouseStoreTest, ABatchWrittenTwiceCountsOnceBeforeAnyMerge) {
   Result<std::string> physical = raw("SELECT count() FROM calls FORMAT TabSeparated");
   ASSERT_TRUE(physical.ok());
   EXPECT_EQ(*physical, "800\n");  // four copies of each, unmerged
-  expect_same_lists(rnd, 300, 200, "rows written twice");
-  expect_same_usage(rnd, 50, 200, "rows written twice");
-  expect_same_exports(rnd, 100, 200, "rows written twice");
-  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
+  compare().expect_same_lists(rnd, 300, 200, "rows written twice");
+  compare().expect_same_usage(rnd, 50, 200, "rows written twice");
+  compare().expect_same_exports(rnd, 100, 200, "rows written twice");
+  EXPECT_EQ(StoreComparison::feed(*ch_, account_), StoreComparison::feed(sqlite_->calls, account_));
 }
 
 TEST_F(ClickHouseStoreTest, TwoNodesRacingOnTheSameBatchStoreEachCallOnce) {
@@ -416,10 +231,10 @@ TEST_F(ClickHouseStoreTest, TwoNodesRacingOnTheSameBatchStoreEachCallOnce) {
   EXPECT_GE(stored, 1'000);
   std::printf("racing nodes stored %lld rows for 1000 calls, %s in the table now\n",
               static_cast<long long>(stored), physical->substr(0, physical->size() - 1).c_str());
-  expect_same_lists(rnd, 200, 1'000, "after the race");
-  expect_same_usage(rnd, 30, 1'000, "after the race");
-  expect_same_exports(rnd, 50, 1'000, "after the race");
-  EXPECT_EQ(feed(*ch_, account_), feed(sqlite_->calls, account_));
+  compare().expect_same_lists(rnd, 200, 1'000, "after the race");
+  compare().expect_same_usage(rnd, 30, 1'000, "after the race");
+  compare().expect_same_exports(rnd, 50, 1'000, "after the race");
+  EXPECT_EQ(StoreComparison::feed(*ch_, account_), StoreComparison::feed(sqlite_->calls, account_));
 }
 
 TEST_F(ClickHouseStoreTest, RetentionDropsWholeMonthsAndDeletesTheRestOfTheFloorsMonth) {
@@ -435,7 +250,7 @@ TEST_F(ClickHouseStoreTest, RetentionDropsWholeMonthsAndDeletesTheRestOfTheFloor
     c.initiation_time = c.end_time - 1'000'000;
     calls.push_back(std::move(c));
   }
-  insert_both(calls);
+  compare().insert_both(calls);
   const Micros floor = jan + day * 45;  // 2024-02-15
   EXPECT_EQ(months(), "202401\n202402\n202403\n");
   Result<std::int64_t> a = sqlite_->calls.delete_calls_ended_before(floor, 1'000);
@@ -451,9 +266,9 @@ TEST_F(ClickHouseStoreTest, RetentionDropsWholeMonthsAndDeletesTheRestOfTheFloor
   EXPECT_EQ(*ch_->delete_calls_ended_before(floor, 1'000), 0);
   EXPECT_FALSE(ch_->find_call(account_, "r-1", 0)->has_value());
   Random rnd(3);
-  expect_same_lists(rnd, 100, 90, "after retention by month");
+  compare().expect_same_lists(rnd, 100, 90, "after retention by month");
   // A uuid deleted by retention may be stored again, as in sqlite.
-  insert_both({calls[1]});
+  compare().insert_both({calls[1]});
 }
 
 TEST_F(ClickHouseStoreTest, ABatchOfThousandsOfLongUuidsIsCheckedInOneStatement) {
@@ -467,8 +282,8 @@ TEST_F(ClickHouseStoreTest, ABatchOfThousandsOfLongUuidsIsCheckedInOneStatement)
     c.end_time = Micros{1'000'000} * (i % 50);
     calls.push_back(std::move(c));
   }
-  insert_both(calls);
-  insert_both(calls);  // every one a duplicate now
+  compare().insert_both(calls);
+  compare().insert_both(calls);  // every one a duplicate now
   CallQuery q;
   q.account_id = account_;
   EXPECT_EQ(ch_->list_calls(q)->total_count, 8'000);
@@ -483,14 +298,14 @@ TEST_F(ClickHouseStoreTest, AFeedLagLeavesOutTheNewestCallsUntilTheyAreOlderThan
     c.call_uuid = "lag-" + std::to_string(i);
     calls.push_back(std::move(c));
   }
-  insert_both(calls);
+  compare().insert_both(calls);
   Result<std::unique_ptr<ClickHouseCallStore>> lagged =
       ClickHouseCallStore::open(url("feed_lag_ms=3000"));
   ASSERT_TRUE(lagged.ok()) << lagged.status().message();
-  EXPECT_EQ(feed(*ch_, account_).size(), 50u);
-  EXPECT_TRUE(feed(**lagged, account_).empty());
+  EXPECT_EQ(StoreComparison::feed(*ch_, account_).size(), 50u);
+  EXPECT_TRUE(StoreComparison::feed(**lagged, account_).empty());
   std::this_thread::sleep_for(std::chrono::milliseconds(3100));
-  EXPECT_EQ(feed(**lagged, account_), feed(*ch_, account_));
+  EXPECT_EQ(StoreComparison::feed(**lagged, account_), StoreComparison::feed(*ch_, account_));
 }
 
 TEST_F(ClickHouseStoreTest, ADatabaseOfOneServerCannotBecomeAShard) {

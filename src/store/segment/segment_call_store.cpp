@@ -1,0 +1,645 @@
+#include "store/segment/segment_call_store.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <utility>
+
+#include "core/ascii.h"
+#include "core/call_match.h"
+#include "core/errno_text.h"
+#include "core/stage_times.h"
+
+namespace cdrd::segment {
+namespace {
+
+using index::AccountCallIndex;
+using index::IndexedCall;
+
+constexpr std::int64_t kLastId = std::numeric_limits<std::int64_t>::max();
+// A page of up to this many calls is bounded work (list_is_bounded), as in the sqlite store.
+constexpr std::size_t kBoundedPage = 32;
+// Answered batches whose records take_spent_records hands back, and their largest size.
+constexpr std::size_t kSpentKept = 4;
+constexpr std::size_t kSpentMaxRecords = 16'384;
+// Where a compaction pass begins: before every call.
+constexpr AccountCallIndex::Position kCompactFromStart{std::numeric_limits<Micros>::min(),
+                                                       std::numeric_limits<std::int64_t>::min()};
+
+// `uuid` folded to ASCII lower case into `out`: the key calls are told apart by.
+void fold_uuid(std::string_view uuid, std::string& out) {
+  out.assign(uuid);
+  for (char& c : out) c = ascii_lower(c);
+}
+
+// The directory, made with mode 0700 when missing (the calls are the server user's alone).
+Status make_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("calls directory " + dir + ": " + ec.message());
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return Status::IOError("calls directory " + dir + ": chmod: " + errno_text());
+  }
+  return Status::Ok();
+}
+
+// An exclusive lock on DIR/LOCK for this process's life: the log is one process's at a time.
+Result<int> lock_dir(const std::string& dir) {
+  const std::string path = dir + "/LOCK";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("calls directory lock " + path + ": " + errno_text());
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const bool busy = errno == EWOULDBLOCK;
+    const Status s = Status::IOError(
+        busy ? "the calls in " + dir +
+                   " are in use by another process (a running cdrd serve or import): stop it, "
+                   "or send the calls to it over HTTP"
+             : "calls directory lock " + path + ": " + errno_text());
+    ::close(fd);
+    return s;
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SegmentCallStore>> SegmentCallStore::open(const std::string& dir,
+                                                                 StoreOptions options) {
+  RETURN_IF_ERROR(make_dir(dir));
+  ASSIGN_OR_RETURN(const int lock_fd, lock_dir(dir));
+  Result<std::unique_ptr<CallLog>> log = CallLog::open(dir, options.log);
+  Result<std::unique_ptr<DeletedCalls>> deleted =
+      log.ok() ? DeletedCalls::open(dir + "/deleted") : log.status();
+  if (!deleted.ok()) {
+    ::close(lock_fd);
+    return deleted.status();
+  }
+  std::unique_ptr<SegmentCallStore> store(
+      new SegmentCallStore(std::move(log).value(), std::move(deleted).value(), lock_fd));
+  RETURN_IF_ERROR(store->build());
+  return store;
+}
+
+SegmentCallStore::SegmentCallStore(std::unique_ptr<CallLog> log,
+                                   std::unique_ptr<DeletedCalls> deleted, int lock_fd)
+    : log_(std::move(log)), deleted_(std::move(deleted)), lock_fd_(lock_fd) {}
+
+SegmentCallStore::~SegmentCallStore() {
+  std::thread writer;
+  {
+    MutexLock lock(&queue_mu_);
+    stopping_ = true;
+    writer = std::move(writer_);
+  }
+  queue_cv_.signal_all();
+  if (writer.joinable()) writer.join();
+  std::thread publisher;
+  {
+    MutexLock lock(&publish_mu_);
+    publish_stopping_ = true;
+    publisher = std::move(publisher_);
+  }
+  publish_cv_.signal_all();
+  if (publisher.joinable()) publisher.join();
+  ::close(lock_fd_);  // releases the lock
+}
+
+Status SegmentCallStore::build() {
+  std::string key;
+  std::int64_t last_account = 0;
+  Slot* s = nullptr;
+  RETURN_IF_ERROR(log_->scan(std::nullopt, 0, kLastId, [&](std::int64_t id, const CallRecord& c) {
+    if (deleted_->contains(id)) return true;
+    if (s == nullptr || c.account_id != last_account) {
+      s = &slot(c.account_id);
+      last_account = c.account_id;
+    }
+    {
+      WriterLock lock(&s->mu);
+      s->index.add(IndexedCall::of(id, c));
+    }
+    fold_uuid(c.call_uuid, key);
+    MutexLock lock(&s->uuids_mu);
+    s->uuids.add(index::call_uuid_hash(key), id);
+    return true;
+  }));
+  for (Slot* each : all_slots()) {
+    WriterLock lock(&each->mu);
+    each->index.compact();
+  }
+  next_id_ = std::max<std::int64_t>(1, log_->next_id());
+  return Status::Ok();
+}
+
+SegmentCallStore::Slot& SegmentCallStore::slot(std::int64_t account_id) {
+  MutexLock lock(&slots_mu_);
+  std::unique_ptr<Slot>& s = slots_[account_id];
+  if (!s) s = std::make_unique<Slot>();
+  return *s;
+}
+
+SegmentCallStore::Slot* SegmentCallStore::find_slot(std::int64_t account_id) {
+  MutexLock lock(&slots_mu_);
+  const auto it = slots_.find(account_id);
+  return it == slots_.end() ? nullptr : it->second.get();
+}
+
+std::vector<SegmentCallStore::Slot*> SegmentCallStore::all_slots() {
+  std::vector<std::pair<std::int64_t, Slot*>> all;
+  {
+    MutexLock lock(&slots_mu_);
+    for (const auto& [account, s] : slots_) all.emplace_back(account, s.get());
+  }
+  std::sort(all.begin(), all.end());
+  std::vector<Slot*> out;
+  out.reserve(all.size());
+  for (const auto& [account, s] : all) out.push_back(s);
+  return out;
+}
+
+Result<bool> SegmentCallStore::read_live(std::int64_t id, CallRecord& out) const {
+  if (deleted_->contains(id)) return false;
+  return log_->read(id, out);
+}
+
+Status SegmentCallStore::read_page(const std::vector<std::int64_t>& ids,
+                                   std::vector<CallRecord>& rows) const {
+  rows.clear();
+  rows.resize(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ASSIGN_OR_RETURN(const bool found, read_live(ids[i], rows[i]));
+    if (!found) {
+      return Status::Internal("the list index names call " + std::to_string(ids[i]) +
+                              ", which the calls log does not hold");
+    }
+  }
+  return Status::Ok();
+}
+
+Status SegmentCallStore::scan_live(
+    std::optional<std::int64_t> account_id, std::int64_t after_id, std::int64_t through_id,
+    const std::function<bool(std::int64_t, const CallRecord&)>& visit) const {
+  return log_->scan(account_id, after_id, through_id, [&](std::int64_t id, const CallRecord& c) {
+    return deleted_->contains(id) || visit(id, c);
+  });
+}
+
+// --- Writes ---------------------------------------------------------------------------------
+
+Result<std::vector<InsertOutcome>> SegmentCallStore::insert_calls(
+    const std::vector<CallRecord>& records) {
+  if (records.empty()) return std::vector<InsertOutcome>();
+  auto batch = std::make_unique<QueuedBatch>();
+  batch->records = &records;  // this call waits for the answer: the records outlive the write
+  return enqueue(std::move(batch)).get();
+}
+
+std::future<Result<std::vector<InsertOutcome>>> SegmentCallStore::insert_calls_async(
+    std::vector<CallRecord> records) {
+  auto batch = std::make_unique<QueuedBatch>();
+  batch->owned = std::move(records);
+  batch->records = &batch->owned;
+  return enqueue(std::move(batch));
+}
+
+std::future<Result<std::vector<InsertOutcome>>> SegmentCallStore::enqueue(
+    std::unique_ptr<QueuedBatch> batch) {
+  std::future<Result<std::vector<InsertOutcome>>> answer = batch->done.get_future();
+  if (batch->records->empty()) {
+    batch->done.set_value(std::vector<InsertOutcome>());
+    return answer;
+  }
+  Group answered;  // freed here, on the caller's thread, after the lock
+  {
+    MutexLock lock(&queue_mu_);
+    if (stopping_) {
+      batch->done.set_value(Status::Unavailable("the call store is closing"));
+      return answer;
+    }
+    if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
+    queue_.push_back(std::move(batch));
+    answered.swap(answered_);
+  }
+  queue_cv_.signal();
+  for (std::unique_ptr<QueuedBatch>& done : answered) {
+    if (done->owned.empty() || done->owned.size() > kSpentMaxRecords) continue;
+    MutexLock lock(&spent_mu_);
+    if (spent_.size() >= kSpentKept) break;
+    spent_.push_back(std::move(done->owned));
+  }
+  return answer;
+}
+
+std::vector<CallRecord> SegmentCallStore::take_spent_records() {
+  MutexLock lock(&spent_mu_);
+  if (spent_.empty()) return {};
+  std::vector<CallRecord> out = std::move(spent_.back());
+  spent_.pop_back();
+  return out;
+}
+
+void SegmentCallStore::write_loop() {
+  pthread_setname_np(pthread_self(), "cdrd-writer");
+  bool quiet = false;  // no batch came for kCompactQuiet since the last group
+  for (;;) {
+    Group group;
+    {
+      MutexLock lock(&queue_mu_);
+      for (;;) {
+        for (Slot* s : indexed_) compacting_[s] = kCompactFromStart;
+        indexed_.clear();
+        if (!queue_.empty() || stopping_) break;
+        if (compacting_.empty()) {
+          queue_cv_.wait();
+        } else if (quiet) {
+          break;  // a compaction step (below), then a look at the queue again
+        } else {
+          quiet = !queue_cv_.wait_for(kCompactQuiet);
+        }
+      }
+      if (queue_.empty() && stopping_) return;
+      std::size_t calls = 0;
+      while (!queue_.empty() &&
+             (group.empty() || calls + queue_.front()->records->size() <= kMaxGroupRecords)) {
+        calls += queue_.front()->records->size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (group.empty()) {
+      compact_step();
+      continue;
+    }
+    quiet = false;
+    write_group(group);
+  }
+}
+
+void SegmentCallStore::compact_step() {
+  const auto it = compacting_.begin();
+  Slot* s = it->first;
+  std::optional<AccountCallIndex::Position> next;
+  {
+    WriterLock lock(&s->mu);
+    next = s->index.compact_step(it->second, kCompactStepRows);
+  }
+  compaction_steps_.fetch_add(1, std::memory_order_relaxed);
+  if (next) {
+    it->second = *next;
+  } else {
+    compacting_.erase(it);
+  }
+}
+
+void SegmentCallStore::write_group(Group& group) {
+  const std::uint64_t started = stages::stage_timing_on() ? stages::now_ns() : 0;
+  const std::int64_t first = next_id_;
+  std::int64_t next = first;
+  std::vector<const CallRecord*> block;  // the calls stored, id first, first + 1, ...
+  struct Added {
+    Slot* slot;
+    std::uint64_t hash;
+    std::int64_t id;
+  };
+  std::vector<Added> added;  // taken out again when the append fails
+  std::string key, other_key;
+  std::vector<std::int64_t> candidates;
+  CallRecord read;
+  Status status = Status::Ok();
+  std::int64_t last_account = 0;
+  Slot* s = nullptr;
+  for (auto& batch : group) {
+    const std::vector<CallRecord>& records = *batch->records;
+    batch->ids.assign(records.size(), 0);
+    batch->outcomes.assign(records.size(), InsertOutcome::kDuplicate);
+    for (std::size_t i = 0; i < records.size() && status.ok(); ++i) {
+      const CallRecord& r = records[i];
+      if (s == nullptr || r.account_id != last_account) {
+        s = &slot(r.account_id);
+        last_account = r.account_id;
+      }
+      fold_uuid(r.call_uuid, key);
+      const std::uint64_t h = index::call_uuid_hash(key);
+      candidates.clear();
+      {
+        MutexLock lock(&s->uuids_mu);
+        s->uuids.find(h, candidates);
+      }
+      // Each call the map names with this hash: stored in this group (not in the log yet), or
+      // read from the log; one of the same account and folded uuid is this call.
+      bool stored = false;
+      for (const std::int64_t id : candidates) {
+        const CallRecord* other = nullptr;
+        if (id >= first) {
+          other = block[static_cast<std::size_t>(id - first)];
+        } else {
+          Result<bool> found = read_live(id, read);
+          if (!found.ok()) {
+            status = found.status();
+            break;
+          }
+          if (!*found) continue;  // deleted: the call may be stored again
+          other = &read;
+        }
+        fold_uuid(other->call_uuid, other_key);
+        if (other->account_id == r.account_id && other_key == key) {
+          stored = true;
+          break;
+        }
+      }
+      if (!status.ok() || stored) continue;
+      const std::int64_t id = next++;
+      {
+        MutexLock lock(&s->uuids_mu);
+        s->uuids.add(h, id);
+      }
+      added.push_back({s, h, id});
+      block.push_back(&r);
+      batch->ids[i] = id;
+      batch->outcomes[i] = InsertOutcome::kStored;
+    }
+  }
+  if (status.ok() && !block.empty()) status = log_->append(first, block);
+  if (!status.ok()) {
+    // Nothing of the group is stored: its ids are given again, its entries go.
+    for (auto it = added.rbegin(); it != added.rend(); ++it) {
+      MutexLock lock(&it->slot->uuids_mu);
+      it->slot->uuids.remove(it->hash, it->id);
+    }
+    for (auto& batch : group) batch->done.set_value(status);
+    MutexLock lock(&queue_mu_);
+    for (auto& batch : group) answered_.push_back(std::move(batch));
+    return;
+  }
+  next_id_ = next;
+  if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
+  {
+    MutexLock lock(&publish_mu_);
+    if (!publisher_.joinable()) publisher_ = std::thread([this] { publish_loop(); });
+    publish_queue_.push_back(std::move(group));
+  }
+  publish_cv_.signal();
+}
+
+void SegmentCallStore::publish_loop() {
+  pthread_setname_np(pthread_self(), "cdrd-publisher");
+  for (;;) {
+    Group group;
+    {
+      MutexLock lock(&publish_mu_);
+      while (publish_queue_.empty() && !publish_stopping_) publish_cv_.wait();
+      if (publish_queue_.empty()) return;
+      group = std::move(publish_queue_.front());
+      publish_queue_.pop_front();
+    }
+    publish(group);
+  }
+}
+
+void SegmentCallStore::publish(Group& group) {
+  const std::uint64_t started = stages::stage_timing_on() ? stages::now_ns() : 0;
+  std::vector<Slot*> touched;
+  for (auto& batch : group) {
+    const std::vector<CallRecord>& records = *batch->records;
+    std::size_t i = 0;
+    while (i < records.size()) {
+      // A run of calls of one account, under its lock once.
+      const std::int64_t account = records[i].account_id;
+      Slot& s = slot(account);
+      touched.push_back(&s);
+      WriterLock lock(&s.mu);
+      for (; i < records.size() && records[i].account_id == account; ++i) {
+        if (batch->ids[i] != 0) s.index.add(IndexedCall::of(batch->ids[i], records[i]));
+      }
+    }
+  }
+  if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
+  for (auto& batch : group) batch->done.set_value(std::move(batch->outcomes));
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  MutexLock lock(&queue_mu_);
+  indexed_.insert(indexed_.end(), touched.begin(), touched.end());
+  for (auto& batch : group) answered_.push_back(std::move(batch));
+  queue_cv_.signal();  // the writer compacts what was indexed once it is idle
+}
+
+// --- Reads ----------------------------------------------------------------------------------
+
+Result<std::optional<CallRecord>> SegmentCallStore::find_call(std::int64_t account_id,
+                                                              std::string_view call_uuid,
+                                                              Micros served_from) {
+  Result<std::optional<CallRecord>> result = std::optional<CallRecord>();
+  Slot* s = find_slot(account_id);
+  if (s == nullptr) return result;
+  std::string key, stored_key;
+  fold_uuid(call_uuid, key);
+  const std::uint64_t h = index::call_uuid_hash(key);
+  std::vector<std::int64_t> ids;
+  {
+    MutexLock lock(&s->uuids_mu);
+    s->uuids.find(h, ids);
+  }
+  std::sort(ids.begin(), ids.end());
+  std::optional<CallRecord>& found = result.value();
+  for (const std::int64_t id : ids) {
+    if (!found) found.emplace();
+    ASSIGN_OR_RETURN(const bool read, read_live(id, *found));
+    if (!read) continue;  // written but not appended yet, or deleted
+    fold_uuid(found->call_uuid, stored_key);
+    if (found->account_id == account_id && stored_key == key && found->end_time >= served_from) {
+      return result;
+    }
+  }
+  found.reset();
+  return result;
+}
+
+bool SegmentCallStore::list_is_bounded(const CallQuery& query) {
+  if (query.limit < 0 || static_cast<std::size_t>(query.limit) > kBoundedPage ||
+      !AccountCallIndex::answers(query)) {
+    return false;
+  }
+  Slot* s = find_slot(query.account_id);
+  if (s == nullptr) return true;  // nothing to read
+  // Asked on the thread that read the request, which must never wait.
+  if (!s->mu.try_lock_shared()) return false;
+  const bool bounded = s->index.exact() && s->index.selective(query);
+  s->mu.unlock_shared();
+  return bounded;
+}
+
+Result<Page<CallRecord>> SegmentCallStore::list_calls(const CallQuery& query) {
+  if (!AccountCallIndex::answers(query)) return list_calls_scan(query);
+  Slot* s = find_slot(query.account_id);
+  if (s == nullptr) return Page<CallRecord>();
+  Page<CallRecord> page;
+  {
+    // Held until the page is read: retention removes no call of it meanwhile.
+    ReaderLock lock(&s->mu);
+    if (s->index.exact()) {
+      stages::ListTimer matching(stages::ListStage::kMatchCount);
+      const index::IndexAnswer answer = s->index.query(query);
+      matching.stop();
+      page.total_count = answer.total_count;
+      stages::ListTimer fetching(stages::ListStage::kFetch);
+      RETURN_IF_ERROR(read_page(answer.ids, page.rows));
+      return page;
+    }
+  }
+  return list_calls_scan(query);
+}
+
+Result<Page<CallRecord>> SegmentCallStore::list_calls_scan(const CallQuery& query) {
+  stages::ListTimer scanning(stages::ListStage::kMatchCount);
+  const auto limit = static_cast<std::size_t>(std::max(0, query.limit));
+  const auto offset = static_cast<std::size_t>(std::max<std::int64_t>(0, query.offset));
+  // The calls appended when the scan begins: count and page come from the same calls.
+  const std::int64_t through = log_->next_id() - 1;
+  std::vector<std::pair<Micros, std::int64_t>> matches;  // (end_time, id)
+  RETURN_IF_ERROR(
+      scan_live(query.account_id, 0, through, [&](std::int64_t id, const CallRecord& c) {
+        if (matches_filters(c, query)) matches.emplace_back(c.end_time, id);
+        return true;
+      }));
+  Page<CallRecord> page;
+  page.total_count = query.count_total ? static_cast<std::int64_t>(matches.size()) : 0;
+  if (offset >= matches.size() || limit == 0) return page;
+  const std::size_t end = std::min(matches.size(), offset + std::min(limit, matches.size()));
+  const auto middle = matches.begin() + static_cast<std::ptrdiff_t>(end);
+  if (query.order == SortOrder::kOldestFirst) {
+    std::partial_sort(matches.begin(), middle, matches.end());
+  } else {
+    std::partial_sort(matches.begin(), middle, matches.end(), std::greater<>());
+  }
+  page.rows.reserve(end - offset);
+  CallRecord c;
+  for (std::size_t i = offset; i < end; ++i) {
+    // A call retention deleted since the scan is left out of the page.
+    ASSIGN_OR_RETURN(const bool found, read_live(matches[i].second, c));
+    if (found) page.rows.push_back(c);
+  }
+  return page;
+}
+
+Result<UsageAnswer> SegmentCallStore::usage(const UsageQuery& query) {
+  if (query.max_rows < 0) return UsageAnswer{};
+  UsageSums sums(query);
+  Status overflow = Status::Ok();
+  RETURN_IF_ERROR(
+      scan_live(query.filter.account_id, 0, kLastId, [&](std::int64_t, const CallRecord& c) {
+        if (!matches_filters(c, query.filter)) return true;
+        switch (sums.add(c)) {
+          case UsageSums::Added::kAdded:
+            return true;
+          case UsageSums::Added::kFull:
+            return false;
+          case UsageSums::Added::kOverflow:
+            overflow = Status::IOError("usage: a sum leaves the 64-bit integer range");
+            return false;
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(overflow);
+  return sums.answer();
+}
+
+Result<std::vector<StoredCall>> SegmentCallStore::calls_stored_after(std::int64_t account_id,
+                                                                     std::int64_t after_id,
+                                                                     Micros served_from,
+                                                                     int limit) {
+  std::vector<StoredCall> out;
+  if (limit <= 0) return out;
+  RETURN_IF_ERROR(
+      scan_live(account_id, after_id, kLastId, [&](std::int64_t id, const CallRecord& c) {
+        if (c.end_time >= served_from) out.push_back(StoredCall{id, c});
+        return out.size() < static_cast<std::size_t>(limit);
+      }));
+  return out;
+}
+
+Result<std::int64_t> SegmentCallStore::export_calls(const ExportQuery& query, std::int64_t after_id,
+                                                    std::int64_t through_id,
+                                                    const ExportRowFn& row) {
+  std::int64_t n = 0;
+  if (through_id <= after_id) return n;
+  const std::optional<std::int64_t> account =
+      query.all_accounts ? std::nullopt : std::optional<std::int64_t>(query.filter.account_id);
+  RETURN_IF_ERROR(
+      scan_live(account, after_id, through_id, [&](std::int64_t id, const CallRecord& c) {
+        if (c.end_time >= query.served_from && matches_filters(c, query.filter)) {
+          row(CallExportRow::of(c, id));
+          ++n;
+        }
+        return true;
+      }));
+  return n;
+}
+
+Result<std::int64_t> SegmentCallStore::last_call_id() {
+  return std::max<std::int64_t>(0, log_->next_id() - 1);
+}
+
+Result<std::int64_t> SegmentCallStore::delete_calls_ended_before(Micros floor, int max_rows) {
+  if (max_rows <= 0) return std::int64_t{0};
+  MutexLock one_at_a_time(&delete_mu_);
+  std::int64_t deleted = 0;
+  std::string key;
+  CallRecord c;
+  for (Slot* s : all_slots()) {
+    if (deleted >= max_rows) break;
+    // The account's lock across the delete and the index update: no list reads a call that
+    // is going away.
+    WriterLock lock(&s->mu);
+    const std::vector<std::int64_t> ids = s->index.oldest_ended_before(
+        floor, static_cast<std::size_t>(static_cast<std::int64_t>(max_rows) - deleted));
+    if (ids.empty()) continue;
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(ids.size());
+    for (const std::int64_t id : ids) {
+      ASSIGN_OR_RETURN(const bool found, read_live(id, c));
+      if (!found) {
+        return Status::Internal("the list index names call " + std::to_string(id) +
+                                ", which the calls log does not hold");
+      }
+      fold_uuid(c.call_uuid, key);
+      hashes.push_back(index::call_uuid_hash(key));
+    }
+    RETURN_IF_ERROR(deleted_->add(ids));
+    {
+      MutexLock uuids_lock(&s->uuids_mu);
+      for (std::size_t i = 0; i < ids.size(); ++i) s->uuids.remove(hashes[i], ids[i]);
+    }
+    s->index.drop_oldest(ids.size());
+    deleted += static_cast<std::int64_t>(ids.size());
+  }
+  return deleted;
+}
+
+SegmentCallStore::Usage SegmentCallStore::usage_figures() {
+  Usage u;
+  for (Slot* s : all_slots()) {
+    ++u.accounts;
+    {
+      ReaderLock lock(&s->mu);
+      u.calls += s->index.size();
+      u.index_bytes += s->index.memory_bytes();
+      u.pending += s->index.shape().pending;
+    }
+    MutexLock lock(&s->uuids_mu);
+    u.uuid_bytes += s->uuids.memory_bytes();
+  }
+  u.deleted = deleted_->size();
+  u.log = log_->usage();
+  u.compaction_steps = compaction_steps_.load(std::memory_order_relaxed);
+  return u;
+}
+
+}  // namespace cdrd::segment
