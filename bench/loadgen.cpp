@@ -10,6 +10,7 @@
 //   ndjson  writes the same data set, as ingest would post it, to one NDJSON file (for
 //           `cdrd import`, bench/import.sh).
 //   uuids   prints call_uuids of one account of the same data set, spread over all of it.
+//   usernames  prints the selective from_usernames of one account (the PBX filter of the bench).
 //   http    a closed loop of GET requests over a list of paths with C keep-alive connections
 //           for a fixed time after a warm-up; reports requests/s and exact p50/p99 latencies.
 //           Any response other than 200 (or a connection failure) is an error and is counted.
@@ -43,6 +44,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -500,18 +502,63 @@ std::string_view field(std::string_view line, std::string_view quoted_key) {
   return end == std::string_view::npos ? std::string_view{} : line.substr(start, end - start);
 }
 
-int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size) {
+// The generated id of `account` (one of data.auth_ids), or "" (the error printed) for another.
+std::string generated_id_of(const DataSet& data, const std::string& account, const char* what) {
   if (data.end_until_s == 0) {
-    std::cerr << "loadgen uuids: give --end-until (the one the data set was made with)\n";
-    return 2;
+    std::cerr << "loadgen " << what << ": give --end-until (the one the data set was made with)\n";
+    return "";
   }
   const auto index = std::find(data.auth_ids.begin(), data.auth_ids.end(), account);
   if (index == data.auth_ids.end()) {
-    std::cerr << "loadgen uuids: --account must be one of --auth-ids\n";
+    std::cerr << "loadgen " << what << ": --account must be one of --auth-ids\n";
+    return "";
+  }
+  return DataSet::generated_id(static_cast<std::size_t>(index - data.auth_ids.begin()));
+}
+
+// The bench's cloud-PBX username filter (bench/server.sh, pick_pbx_usernames): the `count`
+// from_usernames of the account (its from_number where a record has none, as the store keeps
+// it) with at most 0.5% of its calls each, the most used of those first, then by name; one per
+// line. From the data set itself, so that it is the same whichever store holds the calls.
+int run_usernames(DataSet data, const std::string& account, std::int64_t count) {
+  const std::string generated_id = generated_id_of(data, account, "usernames");
+  if (generated_id.empty()) return 2;
+  std::map<std::string, std::int64_t, std::less<>> n;
+  std::int64_t total = 0;
+  const cdrd::Status made =
+      for_each_sample_chunk(data.options(), data.calls, [&](std::string_view rest) {
+        while (!rest.empty()) {
+          const auto nl = rest.find('\n');
+          const std::string_view line = rest.substr(0, nl);
+          rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+          if (field(line, "\"account\"") != generated_id) continue;
+          std::string_view name = field(line, "\"from_username\"");
+          if (name.empty()) name = field(line, "\"from_number\"");
+          ++n[std::string(name)];
+          ++total;
+        }
+        return true;
+      });
+  if (!made.ok()) {
+    std::cerr << "loadgen usernames: " << made.message() << "\n";
     return 2;
   }
-  const std::string generated_id =
-      DataSet::generated_id(static_cast<std::size_t>(index - data.auth_ids.begin()));
+  std::vector<std::pair<std::int64_t, std::string>> selective;
+  for (const auto& [name, calls] : n) {
+    if (static_cast<double>(calls) <= static_cast<double>(total) * 0.005) {
+      selective.emplace_back(-calls, name);
+    }
+  }
+  std::sort(selective.begin(), selective.end());
+  for (std::size_t i = 0; i < selective.size() && static_cast<std::int64_t>(i) < count; ++i) {
+    std::cout << selective[i].second << "\n";
+  }
+  return selective.empty() ? 1 : 0;
+}
+
+int run_uuids(DataSet data, const std::string& account, std::int64_t sample_size) {
+  const std::string generated_id = generated_id_of(data, account, "uuids");
+  if (generated_id.empty()) return 2;
   const cdrd::sample::SampleOptions sample = data.options();
   std::vector<std::string> uuids;
   const cdrd::Status made = for_each_sample_chunk(sample, data.calls, [&](std::string_view rest) {
@@ -793,6 +840,15 @@ int main(int argc, char** argv) {
   uuids_cmd->add_option("--sample", uuid_sample, "how many (spread over the data set)")
       ->check(CLI::PositiveNumber);
 
+  DataSet name_data;
+  std::string name_account;
+  std::int64_t name_count = 3;
+  auto* names_cmd = app.add_subcommand(
+      "usernames", "print the selective from_usernames of one account (the PBX filter's)");
+  name_data.add_options(*names_cmd);
+  names_cmd->add_option("--account", name_account, "the account")->required();
+  names_cmd->add_option("--count", name_count, "how many (default 3)")->check(CLI::PositiveNumber);
+
   HttpOptions http;
   auto* http_cmd = app.add_subcommand("http", "closed-loop GET load over a list of paths");
   http.target.add_options(*http_cmd);
@@ -835,6 +891,7 @@ int main(int argc, char** argv) {
     if (*trunks_cmd) return run_trunks(trunks_target, trunks_user, trunks_password);
     if (*ingest_cmd) return run_ingest(ingest);
     if (*uuids_cmd) return run_uuids(uuid_data, uuid_account, uuid_sample);
+    if (*names_cmd) return run_usernames(name_data, name_account, name_count);
     if (*ndjson_cmd) return run_ndjson(ndjson_data, ndjson_out);
     if (*http_cmd) return run_http(http);
     if (*get_cmd) return run_get(get_target, get_credentials, get_path);

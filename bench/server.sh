@@ -90,10 +90,18 @@ create_pbx_app() {
 # from_usernames of the account (from_number when the record has no username) with at most 0.5%
 # of its calls each, the most used of those: selective. Sets pbx_usernames (comma-separated) and
 # pbx_user_query (the query string).
+# With BENCH_CALLS_STORE=segments the calls are not in the sqlite file: the same names come from
+# the data set itself (`loadgen usernames`, of the data set the bench loaded).
 pick_pbx_usernames() {
-  pbx_usernames=$(sqlite3 -readonly "$1/cdrd.db" "WITH u AS (SELECT from_username AS name, count(*) AS n
-    FROM calls WHERE account_id = (SELECT id FROM accounts WHERE auth_id = '$2') GROUP BY from_username)
-    SELECT name FROM u WHERE n <= (SELECT sum(n) * 0.005 FROM u) ORDER BY n DESC, name LIMIT 3" | paste -sd,)
+  if [[ -n $calls_store ]]; then
+    pbx_usernames=$("$loadgen" usernames --auth-ids "$ids_csv" --trunks "$trunks_csv" --calls "$calls" \
+      --seed "$seed" --end-until "$end_until" --first-account-percent "$first_percent" --days "$days" \
+      --account "$2" | paste -sd,)
+  else
+    pbx_usernames=$(sqlite3 -readonly "$1/cdrd.db" "WITH u AS (SELECT from_username AS name, count(*) AS n
+      FROM calls WHERE account_id = (SELECT id FROM accounts WHERE auth_id = '$2') GROUP BY from_username)
+      SELECT name FROM u WHERE n <= (SELECT sum(n) * 0.005 FROM u) ORDER BY n DESC, name LIMIT 3" | paste -sd,)
+  fi
   [[ -n $pbx_usernames ]] || { log "no from_username for the PBX username filter"; exit 1; }
   pbx_user_query=$(tr ',' '\n' <<<"$pbx_usernames" | sed 's/^+/%2B/; s/^/from_username=/' | paste -sd'&')
 }
