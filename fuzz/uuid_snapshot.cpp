@@ -1,4 +1,4 @@
-// Fuzzes the uuid maps' snapshot reader (store/sqlite/uuid_snapshot.h): the input is the file's
+// Fuzzes the uuid maps' snapshot reader (store/index/uuid_snapshot.h): the input is the file's
 // bytes. decode_uuid_snapshot either refuses them with kIOError, or gives maps that write back
 // (encode_uuid_snapshot) to bytes that read again to the same entries.
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fuzz_target.h"
-#include "store/sqlite/uuid_snapshot.h"
+#include "store/index/uuid_snapshot.h"
 
 using namespace cdrd;
 
@@ -27,14 +27,14 @@ std::vector<std::pair<std::uint64_t, std::int64_t>> entries_of(const index::Call
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes = fuzz::as_text(data, size);
-  Result<sqlite::LoadedUuidSnapshot> loaded = sqlite::decode_uuid_snapshot(bytes);
+  Result<index::LoadedUuidSnapshot> loaded = index::decode_uuid_snapshot(bytes);
   if (!loaded.ok()) {
     if (loaded.status().code() != Status::Code::kIOError) {
       fuzz::invariant_failed("a refused uuid snapshot is not kIOError");
     }
     return 0;
   }
-  std::vector<sqlite::UuidSnapshotAccount> accounts;
+  std::vector<index::UuidSnapshotAccount> accounts;
   for (const auto& [id, map] : loaded->accounts) {
     for (const auto& [h, row] : entries_of(map)) {
       std::vector<std::int64_t> ids;
@@ -45,8 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     accounts.push_back({id, &map});
   }
-  const std::string again = sqlite::encode_uuid_snapshot(loaded->meta, accounts);
-  const Result<sqlite::LoadedUuidSnapshot> reread = sqlite::decode_uuid_snapshot(again);
+  const std::string again = index::encode_uuid_snapshot(loaded->meta, accounts);
+  const Result<index::LoadedUuidSnapshot> reread = index::decode_uuid_snapshot(again);
   if (!reread.ok() || reread->accounts.size() != loaded->accounts.size()) {
     fuzz::invariant_failed("a written uuid snapshot does not read back");
   }

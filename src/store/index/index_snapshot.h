@@ -70,7 +70,7 @@ Result<SnapshotStats> write_snapshot_file(const std::string& path, const Snapsho
 
 // The last step of writing a file whole: `tmp` (written and synced) renamed over `path`, then the
 // directory synced, so that after a crash `path` is the old file or the new one. On a failed
-// rename `tmp` is removed. Shared with the uuid maps' snapshot (store/sqlite/uuid_snapshot.h).
+// rename `tmp` is removed. Shared with the uuid maps' snapshot (store/index/uuid_snapshot.h).
 Status replace_file(const std::string& tmp, const std::string& path);
 // Writes all of `bytes` to the file `fd` (again after a short write or EINTR); false on an error
 // (errno says which).
@@ -85,7 +85,7 @@ Result<LoadedSnapshot> read_snapshot_file(const std::string& path, std::size_t t
 Result<SnapshotMeta> read_snapshot_meta(const std::string& path);
 
 // The checksum of the header and of each section, for a file beside the snapshot checked the
-// same way (the uuid maps' snapshot, store/sqlite/uuid_snapshot.h).
+// same way (the uuid maps' snapshot, store/index/uuid_snapshot.h).
 std::uint64_t snapshot_checksum(std::string_view bytes);
 
 }  // namespace cdrd::index

@@ -25,7 +25,7 @@
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/enum_codes.h"
-#include "store/sqlite/uuid_snapshot.h"
+#include "store/index/uuid_snapshot.h"
 
 namespace cdrd {
 
@@ -489,9 +489,9 @@ void SqliteCallStore::load_uuid_maps(const std::string& token, std::int64_t last
   // highest call id are the file's. A map so loaded holds every row of its account up to that
   // id; its generation 0 is never current, so the first write to the account also reads the
   // rows past it (another program's, committed since the start; usually none).
-  Result<sqlite::LoadedUuidSnapshot> uuids = [&]() -> Result<sqlite::LoadedUuidSnapshot> {
-    ASSIGN_OR_RETURN(sqlite::LoadedUuidSnapshot snap,
-                     sqlite::read_uuid_snapshot_file(db_.uuid_snapshot_path()));
+  Result<index::LoadedUuidSnapshot> uuids = [&]() -> Result<index::LoadedUuidSnapshot> {
+    ASSIGN_OR_RETURN(index::LoadedUuidSnapshot snap,
+                     index::read_uuid_snapshot_file(db_.uuid_snapshot_path()));
     if (snap.meta.token != token) {
       return Status::Conflict("the uuid snapshot's token is not the database's");
     }
@@ -610,7 +610,7 @@ void SqliteCallStore::save_uuid_maps(const index::SnapshotMeta& meta,
   // maps' own locks too, in the slots' order, for lookups that catch up. An empty map is not
   // written: it costs nothing to build.
   std::vector<Slot*> locked;
-  std::vector<sqlite::UuidSnapshotAccount> accounts;
+  std::vector<index::UuidSnapshotAccount> accounts;
   std::size_t calls = 0;
   for (const auto& [id, s] : slots) {
     s->uuids_mu.lock();
@@ -620,7 +620,7 @@ void SqliteCallStore::save_uuid_maps(const index::SnapshotMeta& meta,
     calls += s->uuids.size();
   }
   const Result<std::size_t> written =
-      sqlite::write_uuid_snapshot_file(db_.uuid_snapshot_path(), meta, accounts);
+      index::write_uuid_snapshot_file(db_.uuid_snapshot_path(), meta, accounts);
   for (Slot* s : locked) s->uuids_mu.unlock();
   if (saved == nullptr) return;
   if (written.ok()) {

@@ -1,4 +1,4 @@
-#include "store/sqlite/uuid_snapshot.h"
+#include "store/index/uuid_snapshot.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace cdrd::sqlite::uuid_snapshot_test {
+namespace cdrd::index::uuid_snapshot_test {
 
 using Entries = std::vector<std::pair<std::uint64_t, std::int64_t>>;
 
@@ -135,4 +135,4 @@ TEST(UuidSnapshot, WritesTheFileByRenameAndReadsItBack) {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace cdrd::sqlite::uuid_snapshot_test
+}  // namespace cdrd::index::uuid_snapshot_test

@@ -35,7 +35,7 @@
 #include "store/index/call_uuid_map.h"
 #include "store/index/index_snapshot.h"
 
-namespace cdrd::sqlite {
+namespace cdrd::index {
 
 inline constexpr std::uint32_t kUuidSnapshotVersion = 1;
 // The uuid whose hash the file carries, to tell the hash function it was made with.
@@ -63,4 +63,4 @@ Result<std::size_t> write_uuid_snapshot_file(const std::string& path,
 Result<LoadedUuidSnapshot> decode_uuid_snapshot(std::string_view bytes);
 Result<LoadedUuidSnapshot> read_uuid_snapshot_file(const std::string& path);
 
-}  // namespace cdrd::sqlite
+}  // namespace cdrd::index

@@ -1,4 +1,4 @@
-#include "store/sqlite/uuid_snapshot.h"
+#include "store/index/uuid_snapshot.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "core/errno_text.h"
 
-namespace cdrd::sqlite {
+namespace cdrd::index {
 namespace {
 
 constexpr std::string_view kMagic = "CDRDUUS\n";
@@ -266,4 +266,4 @@ Result<LoadedUuidSnapshot> read_uuid_snapshot_file(const std::string& path) {
   return decode_uuid_snapshot(bytes);
 }
 
-}  // namespace cdrd::sqlite
+}  // namespace cdrd::index
