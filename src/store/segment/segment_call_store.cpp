@@ -17,6 +17,7 @@
 #include "core/call_match.h"
 #include "core/errno_text.h"
 #include "core/stage_times.h"
+#include "store/index/uuid_snapshot.h"
 
 namespace cdrd::segment {
 namespace {
@@ -83,14 +84,101 @@ Result<std::unique_ptr<SegmentCallStore>> SegmentCallStore::open(const std::stri
     return deleted.status();
   }
   std::unique_ptr<SegmentCallStore> store(
-      new SegmentCallStore(std::move(log).value(), std::move(deleted).value(), lock_fd));
-  RETURN_IF_ERROR(store->build());
+      new SegmentCallStore(dir, std::move(log).value(), std::move(deleted).value(), lock_fd));
+  if (const Status loaded = store->load_snapshot(); loaded.ok()) {
+    store->start_.from_snapshot = true;
+  } else {
+    store->start_.why = loaded.message();
+    RETURN_IF_ERROR(store->build());
+  }
+  store->next_id_ = std::max<std::int64_t>(1, store->log_->next_id());
   return store;
 }
 
-SegmentCallStore::SegmentCallStore(std::unique_ptr<CallLog> log,
+SegmentCallStore::SegmentCallStore(std::string dir, std::unique_ptr<CallLog> log,
                                    std::unique_ptr<DeletedCalls> deleted, int lock_fd)
-    : log_(std::move(log)), deleted_(std::move(deleted)), lock_fd_(lock_fd) {}
+    : dir_(std::move(dir)), log_(std::move(log)), deleted_(std::move(deleted)), lock_fd_(lock_fd) {}
+
+index::SnapshotMeta SegmentCallStore::state() const {
+  index::SnapshotMeta meta;
+  meta.token = "segments deleted=" + std::to_string(deleted_->size());
+  meta.last_call_id = std::max<std::int64_t>(0, log_->next_id() - 1);
+  return meta;
+}
+
+Status SegmentCallStore::load_snapshot() {
+  const index::SnapshotMeta now = state();
+  const std::string index_path = dir_ + "/index", uuids_path = dir_ + "/uuids";
+  ASSIGN_OR_RETURN(const index::SnapshotMeta meta, index::read_snapshot_meta(index_path));
+  if (meta.token != now.token || meta.last_call_id != now.last_call_id) {
+    return Status::Conflict("the snapshot is of another state (" + meta.token + ", last id " +
+                            std::to_string(meta.last_call_id) + ") than the calls' (" + now.token +
+                            ", last id " + std::to_string(now.last_call_id) + ")");
+  }
+  ASSIGN_OR_RETURN(index::LoadedSnapshot indexes, index::read_snapshot_file(index_path, 2));
+  ASSIGN_OR_RETURN(index::LoadedUuidSnapshot uuids, index::read_uuid_snapshot_file(uuids_path));
+  for (const index::SnapshotMeta& m : {indexes.meta, uuids.meta}) {
+    if (m.token != now.token || m.last_call_id != now.last_call_id) {
+      return Status::Conflict("the snapshot files are not of one state");
+    }
+  }
+  // Every account's index beside its uuid map, as many calls in each.
+  std::map<std::int64_t, index::CallUuidMap*> maps;
+  for (auto& [account, map] : uuids.accounts) maps[account] = &map;
+  if (maps.size() != indexes.accounts.size()) {
+    return Status::Conflict("the snapshot files hold different accounts");
+  }
+  for (const auto& [account, idx] : indexes.accounts) {
+    const auto it = maps.find(account);
+    if (it == maps.end() || it->second->size() != idx.size()) {
+      return Status::Conflict("the snapshot files disagree on account " + std::to_string(account));
+    }
+  }
+  for (auto& [account, idx] : indexes.accounts) {
+    Slot& s = slot(account);
+    {
+      WriterLock lock(&s.mu);
+      s.index = std::move(idx);
+    }
+    MutexLock lock(&s.uuids_mu);
+    s.uuids = std::move(*maps[account]);
+  }
+  return Status::Ok();
+}
+
+Result<SegmentCallStore::SnapshotSaved> SegmentCallStore::save_snapshot() {
+  // Every slot held for reading while its index and map are written: no write changes them.
+  const std::vector<std::pair<std::int64_t, Slot*>> slots = all_slots();
+  std::vector<index::SnapshotAccount> indexes;
+  std::vector<index::UuidSnapshotAccount> maps;
+  SnapshotSaved saved;
+  for (const auto& [account, s] : slots) {
+    s->mu.lock_shared();
+    s->uuids_mu.lock();
+  }
+  const auto unlock = [&] {
+    for (const auto& [account, s] : slots) {
+      s->uuids_mu.unlock();
+      s->mu.unlock_shared();
+    }
+  };
+  const index::SnapshotMeta meta = state();
+  for (const auto& [account, s] : slots) {
+    if (s->index.size() == 0) continue;
+    indexes.push_back({account, &s->index});
+    maps.push_back({account, &s->uuids});
+    ++saved.accounts;
+    saved.calls += s->index.size();
+  }
+  Result<index::SnapshotStats> written = index::write_snapshot_file(dir_ + "/index", meta, indexes);
+  Result<std::size_t> uuid_bytes =
+      written.ok() ? index::write_uuid_snapshot_file(dir_ + "/uuids", meta, maps)
+                   : Result<std::size_t>(written.status());
+  unlock();
+  if (!uuid_bytes.ok()) return uuid_bytes.status();
+  saved.bytes = written->bytes + *uuid_bytes;
+  return saved;
+}
 
 SegmentCallStore::~SegmentCallStore() {
   std::thread writer;
@@ -131,11 +219,10 @@ Status SegmentCallStore::build() {
     s->uuids.add(index::call_uuid_hash(key), id);
     return true;
   }));
-  for (Slot* each : all_slots()) {
+  for (const auto& [account, each] : all_slots()) {
     WriterLock lock(&each->mu);
     each->index.compact();
   }
-  next_id_ = std::max<std::int64_t>(1, log_->next_id());
   return Status::Ok();
 }
 
@@ -152,17 +239,14 @@ SegmentCallStore::Slot* SegmentCallStore::find_slot(std::int64_t account_id) {
   return it == slots_.end() ? nullptr : it->second.get();
 }
 
-std::vector<SegmentCallStore::Slot*> SegmentCallStore::all_slots() {
+std::vector<std::pair<std::int64_t, SegmentCallStore::Slot*>> SegmentCallStore::all_slots() {
   std::vector<std::pair<std::int64_t, Slot*>> all;
   {
     MutexLock lock(&slots_mu_);
     for (const auto& [account, s] : slots_) all.emplace_back(account, s.get());
   }
   std::sort(all.begin(), all.end());
-  std::vector<Slot*> out;
-  out.reserve(all.size());
-  for (const auto& [account, s] : all) out.push_back(s);
-  return out;
+  return all;
 }
 
 Result<bool> SegmentCallStore::read_live(std::int64_t id, CallRecord& out) const {
@@ -593,7 +677,7 @@ Result<std::int64_t> SegmentCallStore::delete_calls_ended_before(Micros floor, i
   std::int64_t deleted = 0;
   std::string key;
   CallRecord c;
-  for (Slot* s : all_slots()) {
+  for (const auto& [account, s] : all_slots()) {
     if (deleted >= max_rows) break;
     // The account's lock across the delete and the index update: no list reads a call that
     // is going away.
@@ -625,7 +709,7 @@ Result<std::int64_t> SegmentCallStore::delete_calls_ended_before(Micros floor, i
 
 SegmentCallStore::Usage SegmentCallStore::usage_figures() {
   Usage u;
-  for (Slot* s : all_slots()) {
+  for (const auto& [account, s] : all_slots()) {
     ++u.accounts;
     {
       ReaderLock lock(&s->mu);

@@ -24,10 +24,15 @@
 // Retention deletes by writing the ids to the deleted-calls file (deleted_calls.h) beside the
 // segments; every read passes them over, and a call deleted may be stored again.
 //
-// Not yet (docs/architecture.md): the index snapshot (a start reads every call), re-rating the
-// stored calls (`cdrd rerate` sees the sqlite table only), compaction of deleted calls out of
-// the segments. The records are kept as given: the account of each is not checked (the ingest
-// service found it by its key).
+// Starts: save_snapshot() (a clean stop) writes every account's list index and uuid map beside
+// the segments (the files `index` and `uuids`, store/index/index_snapshot.h and uuid_snapshot.h),
+// named by the store's state: the last id appended and the number of deleted calls. open()
+// loads them when they name the state it finds (neither grows back, so no other state has the
+// same pair), else, or on any doubt about the files, builds both by one scan of the log.
+//
+// Not yet (docs/architecture.md): re-rating the stored calls (`cdrd rerate` sees the sqlite
+// table only), compaction of deleted calls out of the segments. The records are kept as given: the
+// account of each is not checked (the ingest service found it by its key).
 //
 // One process at a time: open() takes an exclusive lock (flock) on the directory's LOCK file
 // and fails naming it while another process holds it.
@@ -54,6 +59,7 @@
 #include "store/call_store.h"
 #include "store/index/account_call_index.h"
 #include "store/index/call_uuid_map.h"
+#include "store/index/index_snapshot.h"
 #include "store/segment/call_log.h"
 #include "store/segment/deleted_calls.h"
 
@@ -100,6 +106,19 @@ class SegmentCallStore final : public CallStore {
   Result<std::int64_t> last_call_id() override;
   Result<std::int64_t> delete_calls_ended_before(Micros floor, int max_rows) override;
 
+  // How open() got its indexes and uuid maps: from the snapshot, or by a scan of the log (then
+  // `why` says why not from the snapshot).
+  struct Start {
+    bool from_snapshot = false;
+    std::string why;
+  };
+  const Start& start() const { return start_; }
+  // The clean stop, after the last write: writes the snapshot of every account with calls.
+  struct SnapshotSaved {
+    std::size_t accounts = 0, calls = 0, bytes = 0;
+  };
+  Result<SnapshotSaved> save_snapshot() NO_THREAD_SAFETY_ANALYSIS;  // locks every slot in turn
+
   // What the store holds, for the log, the metrics and the tests.
   struct Usage {
     std::size_t accounts = 0, calls = 0;
@@ -127,13 +146,17 @@ class SegmentCallStore final : public CallStore {
   };
   using Group = std::vector<std::unique_ptr<QueuedBatch>>;
 
-  SegmentCallStore(std::unique_ptr<CallLog> log, std::unique_ptr<DeletedCalls> deleted,
-                   int lock_fd);
+  SegmentCallStore(std::string dir, std::unique_ptr<CallLog> log,
+                   std::unique_ptr<DeletedCalls> deleted, int lock_fd);
   Status build();
+  // The indexes and uuid maps from the snapshot files, when they name the store's state.
+  Status load_snapshot();
+  index::SnapshotMeta state() const;
   Slot& slot(std::int64_t account_id) EXCLUDES(slots_mu_);
   // The slot of an account with calls, or null.
   Slot* find_slot(std::int64_t account_id) EXCLUDES(slots_mu_);
-  std::vector<Slot*> all_slots() EXCLUDES(slots_mu_);
+  // Every slot, by account id.
+  std::vector<std::pair<std::int64_t, Slot*>> all_slots() EXCLUDES(slots_mu_);
   // The call of `id` when the log holds it and it is not deleted.
   Result<bool> read_live(std::int64_t id, CallRecord& out) const;
   // Reads the page's calls by id, in order.
@@ -151,6 +174,8 @@ class SegmentCallStore final : public CallStore {
   void publish(Group& group) EXCLUDES(queue_mu_);
   void compact_step();
 
+  const std::string dir_;
+  Start start_;
   const std::unique_ptr<CallLog> log_;
   const std::unique_ptr<DeletedCalls> deleted_;
   const int lock_fd_;

@@ -89,10 +89,17 @@ TEST_F(SegmentStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries) {
         << "scan " << i;
   }
 
-  // Opened again from its files: the indexes and uuid maps built from the log.
+  // Opened again from its files: the indexes and uuid maps built from the log, then (after a
+  // clean stop's snapshot) loaded from the snapshot.
   reopen();
+  EXPECT_FALSE(store_->start().from_snapshot);
   EXPECT_GT(store_->usage_figures().log.segments, 3u);
   compare().expect_same_lists(rnd, 300, rows, "after a reopen");
+  compare().expect_same_finds(rnd, 200, next_uuid);
+  ASSERT_TRUE(store_->save_snapshot().ok());
+  reopen();
+  EXPECT_TRUE(store_->start().from_snapshot) << store_->start().why;
+  compare().expect_same_lists(rnd, 300, rows, "after a reopen from the snapshot");
   compare().expect_same_finds(rnd, 200, next_uuid);
   // The same batch again: every call a duplicate, in any letter case.
   std::int64_t again = 0;
@@ -224,6 +231,54 @@ TEST_F(SegmentStoreTest, DeletedCallsSurviveAReopenAndTheirFileIsChecked) {
   EXPECT_NE(refused.status().message().find("offset 0"), std::string::npos)
       << refused.status().message();
   EXPECT_EQ(cdrd::testing::file_bytes(deleted), damaged);
+}
+
+// The snapshot of a clean stop is loaded only while it names the store's state: after calls
+// were appended or deleted since, or when a file of it is damaged, the open builds the indexes
+// from the log again, saying why, and the answers are the same either way.
+TEST_F(SegmentStoreTest, ASnapshotIsLoadedOnlyForTheStateItWasWrittenFor) {
+  Random rnd(31);
+  std::int64_t next_uuid = 0;
+  compare().insert_both(compare().random_batch(rnd, 400, next_uuid));
+  const auto saved = store_->save_snapshot();
+  ASSERT_TRUE(saved.ok()) << saved.status().message();
+  EXPECT_EQ(saved->calls, store_->usage_figures().calls);
+  EXPECT_EQ(saved->accounts, 2u);
+  reopen();
+  ASSERT_TRUE(store_->start().from_snapshot) << store_->start().why;
+  compare().expect_same_lists(rnd, 100, 400, "from the snapshot");
+
+  // Calls appended since: the snapshot names an older last id.
+  compare().insert_both(compare().random_batch(rnd, 50, next_uuid));
+  reopen();
+  EXPECT_FALSE(store_->start().from_snapshot);
+  EXPECT_NE(store_->start().why.find("last id"), std::string::npos) << store_->start().why;
+  compare().expect_same_lists(rnd, 100, 450, "calls appended after the snapshot");
+  compare().expect_same_finds(rnd, 100, next_uuid);
+
+  // Calls deleted since (the last id unchanged): the count of deleted calls differs.
+  ASSERT_TRUE(store_->save_snapshot().ok());
+  compare().delete_both_before(Micros{1'000'000} * 100);
+  ASSERT_GT(store_->usage_figures().deleted, 0u);
+  reopen();
+  EXPECT_FALSE(store_->start().from_snapshot);
+  EXPECT_NE(store_->start().why.find("deleted="), std::string::npos) << store_->start().why;
+  compare().expect_same_lists(rnd, 100, 450, "calls deleted after the snapshot");
+  compare().expect_same_finds(rnd, 100, next_uuid);
+
+  // A damaged file: refused by its checksum, the indexes built from the log.
+  ASSERT_TRUE(store_->save_snapshot().ok());
+  store_.reset();
+  const std::string uuids = calls_dir() + "/uuids";
+  std::string bytes = cdrd::testing::file_bytes(uuids);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+  cdrd::testing::write_bytes(uuids, bytes);
+  reopen();
+  EXPECT_FALSE(store_->start().from_snapshot);
+  EXPECT_FALSE(store_->start().why.empty());
+  compare().expect_same_lists(rnd, 100, 450, "a damaged snapshot");
+  compare().expect_same_finds(rnd, 100, next_uuid);
+  compare().expect_same_feeds();
 }
 
 // The calls are one process's at a time: a second open fails, naming the directory, until the
