@@ -67,8 +67,10 @@ CallStore* choose_calls(const GlobalOptions& global, const std::string& calls, i
                    "store or the other\n";
       return nullptr;
     }
+    segment::StoreOptions options;
+    options.query_budget_ms = query_budget_ms;
     Result<std::unique_ptr<segment::SegmentCallStore>> s =
-        segment::SegmentCallStore::open(segments_dir);
+        segment::SegmentCallStore::open(segments_dir, options);
     if (!s.ok()) {
       std::cerr << "cdrd: --calls segments: " << s.status().message() << "\n";
       return nullptr;

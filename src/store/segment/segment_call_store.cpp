@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <limits>
 #include <utility>
 
@@ -76,16 +77,23 @@ Result<std::unique_ptr<SegmentCallStore>> SegmentCallStore::open(const std::stri
                                                                  StoreOptions options) {
   RETURN_IF_ERROR(make_dir(dir));
   ASSIGN_OR_RETURN(const int lock_fd, lock_dir(dir));
+  // The snapshot files are read beside the log's open (each takes seconds at millions of calls);
+  // whether they name the state the log is in is known once both are done.
+  std::future<SnapshotFiles> files = std::async(std::launch::async, [&dir] {
+    return SnapshotFiles{index::read_snapshot_file(dir + "/index", 2),
+                         index::read_uuid_snapshot_file(dir + "/uuids")};
+  });
   Result<std::unique_ptr<CallLog>> log = CallLog::open(dir, options.log);
   Result<std::unique_ptr<DeletedCalls>> deleted =
       log.ok() ? DeletedCalls::open(dir + "/deleted") : log.status();
+  SnapshotFiles read = files.get();
   if (!deleted.ok()) {
     ::close(lock_fd);
     return deleted.status();
   }
-  std::unique_ptr<SegmentCallStore> store(
-      new SegmentCallStore(dir, std::move(log).value(), std::move(deleted).value(), lock_fd));
-  if (const Status loaded = store->load_snapshot(); loaded.ok()) {
+  std::unique_ptr<SegmentCallStore> store(new SegmentCallStore(
+      dir, options.query_budget_ms, std::move(log).value(), std::move(deleted).value(), lock_fd));
+  if (const Status loaded = store->load_snapshot(std::move(read)); loaded.ok()) {
     store->start_.from_snapshot = true;
   } else {
     store->start_.why = loaded.message();
@@ -95,9 +103,14 @@ Result<std::unique_ptr<SegmentCallStore>> SegmentCallStore::open(const std::stri
   return store;
 }
 
-SegmentCallStore::SegmentCallStore(std::string dir, std::unique_ptr<CallLog> log,
+SegmentCallStore::SegmentCallStore(std::string dir, int query_budget_ms,
+                                   std::unique_ptr<CallLog> log,
                                    std::unique_ptr<DeletedCalls> deleted, int lock_fd)
-    : dir_(std::move(dir)), log_(std::move(log)), deleted_(std::move(deleted)), lock_fd_(lock_fd) {}
+    : dir_(std::move(dir)),
+      query_budget_ms_(query_budget_ms),
+      log_(std::move(log)),
+      deleted_(std::move(deleted)),
+      lock_fd_(lock_fd) {}
 
 index::SnapshotMeta SegmentCallStore::state() const {
   index::SnapshotMeta meta;
@@ -106,20 +119,17 @@ index::SnapshotMeta SegmentCallStore::state() const {
   return meta;
 }
 
-Status SegmentCallStore::load_snapshot() {
+Status SegmentCallStore::load_snapshot(SnapshotFiles files) {
   const index::SnapshotMeta now = state();
-  const std::string index_path = dir_ + "/index", uuids_path = dir_ + "/uuids";
-  ASSIGN_OR_RETURN(const index::SnapshotMeta meta, index::read_snapshot_meta(index_path));
-  if (meta.token != now.token || meta.last_call_id != now.last_call_id) {
-    return Status::Conflict("the snapshot is of another state (" + meta.token + ", last id " +
-                            std::to_string(meta.last_call_id) + ") than the calls' (" + now.token +
-                            ", last id " + std::to_string(now.last_call_id) + ")");
-  }
-  ASSIGN_OR_RETURN(index::LoadedSnapshot indexes, index::read_snapshot_file(index_path, 2));
-  ASSIGN_OR_RETURN(index::LoadedUuidSnapshot uuids, index::read_uuid_snapshot_file(uuids_path));
+  RETURN_IF_ERROR(files.indexes.status());
+  RETURN_IF_ERROR(files.uuids.status());
+  index::LoadedSnapshot& indexes = *files.indexes;
+  index::LoadedUuidSnapshot& uuids = *files.uuids;
   for (const index::SnapshotMeta& m : {indexes.meta, uuids.meta}) {
     if (m.token != now.token || m.last_call_id != now.last_call_id) {
-      return Status::Conflict("the snapshot files are not of one state");
+      return Status::Conflict("the snapshot is of another state (" + m.token + ", last id " +
+                              std::to_string(m.last_call_id) + ") than the calls' (" + now.token +
+                              ", last id " + std::to_string(now.last_call_id) + ")");
     }
   }
   // Every account's index beside its uuid map, as many calls in each.
@@ -271,9 +281,24 @@ Status SegmentCallStore::read_page(const std::vector<std::int64_t>& ids,
 Status SegmentCallStore::scan_live(
     std::optional<std::int64_t> account_id, std::int64_t after_id, std::int64_t through_id,
     const std::function<bool(std::int64_t, const CallRecord&)>& visit) const {
-  return log_->scan(account_id, after_id, through_id, [&](std::int64_t id, const CallRecord& c) {
-    return deleted_->contains(id) || visit(id, c);
-  });
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(query_budget_ms_);
+  bool over = false;
+  std::uint32_t calls = 0;
+  RETURN_IF_ERROR(
+      log_->scan(account_id, after_id, through_id, [&](std::int64_t id, const CallRecord& c) {
+        // The clock once every 1,024 calls (well under a millisecond).
+        if (query_budget_ms_ > 0 && ++calls % 1024 == 0 && Clock::now() > deadline) {
+          over = true;
+          return false;
+        }
+        return deleted_->contains(id) || visit(id, c);
+      }));
+  if (over) {
+    return Status::Unavailable("query over its time budget of " + std::to_string(query_budget_ms_) +
+                               " ms; narrow the filter or try again");
+  }
+  return Status::Ok();
 }
 
 // --- Writes ---------------------------------------------------------------------------------

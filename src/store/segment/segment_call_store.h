@@ -60,6 +60,7 @@
 #include "store/index/account_call_index.h"
 #include "store/index/call_uuid_map.h"
 #include "store/index/index_snapshot.h"
+#include "store/index/uuid_snapshot.h"
 #include "store/segment/call_log.h"
 #include "store/segment/deleted_calls.h"
 
@@ -67,6 +68,10 @@ namespace cdrd::segment {
 
 struct StoreOptions {
   CallLogOptions log;
+  // The time one scan of the log (a list the index does not answer, usage, a feed page, an
+  // export window) may take; past it the scan stops and fails kUnavailable, as a read of the
+  // sqlite store past its budget. 0: no limit.
+  int query_budget_ms = 0;
 };
 
 class SegmentCallStore final : public CallStore {
@@ -146,11 +151,16 @@ class SegmentCallStore final : public CallStore {
   };
   using Group = std::vector<std::unique_ptr<QueuedBatch>>;
 
-  SegmentCallStore(std::string dir, std::unique_ptr<CallLog> log,
+  SegmentCallStore(std::string dir, int query_budget_ms, std::unique_ptr<CallLog> log,
                    std::unique_ptr<DeletedCalls> deleted, int lock_fd);
   Status build();
+  // The snapshot files as read (or why not).
+  struct SnapshotFiles {
+    Result<index::LoadedSnapshot> indexes;
+    Result<index::LoadedUuidSnapshot> uuids;
+  };
   // The indexes and uuid maps from the snapshot files, when they name the store's state.
-  Status load_snapshot();
+  Status load_snapshot(SnapshotFiles files);
   index::SnapshotMeta state() const;
   Slot& slot(std::int64_t account_id) EXCLUDES(slots_mu_);
   // The slot of an account with calls, or null.
@@ -175,6 +185,7 @@ class SegmentCallStore final : public CallStore {
   void compact_step();
 
   const std::string dir_;
+  const int query_budget_ms_;
   Start start_;
   const std::unique_ptr<CallLog> log_;
   const std::unique_ptr<DeletedCalls> deleted_;

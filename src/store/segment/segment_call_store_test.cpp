@@ -281,6 +281,38 @@ TEST_F(SegmentStoreTest, ASnapshotIsLoadedOnlyForTheStateItWasWrittenFor) {
   compare().expect_same_feeds();
 }
 
+// A scan past the store's time budget stops and fails kUnavailable with the message the API
+// shows, as a read of the sqlite store past its budget; a list the index answers is not a scan.
+TEST_F(SegmentStoreTest, AScanPastItsTimeBudgetFailsUnavailable) {
+  Random rnd(4);
+  std::int64_t next_uuid = 0;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(store_->insert_calls(compare().random_batch(rnd, 2'000, next_uuid)).ok());
+  }
+  store_.reset();
+  Result<std::unique_ptr<SegmentCallStore>> tight =
+      SegmentCallStore::open(calls_dir(), {.log = {}, .query_budget_ms = 1});
+  ASSERT_TRUE(tight.ok()) << tight.status().message();
+  UsageQuery u;
+  u.filter.account_id = account_;
+  int over = 0;
+  for (int attempt = 0; attempt < 20 && over == 0; ++attempt) {
+    const Result<UsageAnswer> a = (*tight)->usage(u);
+    if (!a.ok()) {
+      EXPECT_EQ(a.status().code(), Status::Code::kUnavailable);
+      EXPECT_EQ(a.status().message(),
+                "query over its time budget of 1 ms; narrow the filter or try again");
+      ++over;
+    }
+  }
+  EXPECT_EQ(over, 1) << "a scan of 16,000 calls never took more than 1 ms";
+  CallQuery q;
+  q.account_id = account_;
+  q.limit = 20;
+  q.count_total = true;
+  EXPECT_TRUE((*tight)->list_calls(q).ok());
+}
+
 // The calls are one process's at a time: a second open fails, naming the directory, until the
 // first store is closed.
 TEST_F(SegmentStoreTest, ASecondOpenOfTheDirectoryIsRefused) {
