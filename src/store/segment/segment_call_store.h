@@ -77,7 +77,10 @@ struct StoreOptions {
 class SegmentCallStore final : public CallStore {
  public:
   static constexpr std::size_t kMaxGroupRecords = 40'000;
-  static constexpr std::chrono::milliseconds kCompactQuiet{50};
+  // The writer packs the indexes only once no batch came for this long: between the groups of
+  // a running ingest (tens of milliseconds apart) a step would merge each chunk's few new calls
+  // again and again, and at 10,000,000 calls that work halved ingest's last tenth.
+  static constexpr std::chrono::milliseconds kCompactQuiet{1000};
   static constexpr std::size_t kCompactStepRows = index::AccountCallIndex::kChunkRows;
 
   // Opens (or makes, mode 0700) the store in `dir` and builds every account's index and uuid
