@@ -26,47 +26,64 @@ void put_i64(std::string& out, std::size_t at, std::int64_t v) {
 
 }  // namespace
 
+DeletedRecords read_deleted_records(std::string_view data) {
+  DeletedRecords out;
+  std::size_t at = 0;
+  while (at < data.size()) {
+    const std::size_t left = data.size() - at;
+    if (left < kHeaderBytes || get_u32(data, at) != kMagic ||
+        crc32c(data.substr(at, 12)) != get_u32(data, at + 12)) {
+      // A header cut short, or zeros, ends the file (a torn write); anything else is damage.
+      out.corrupt = left >= kHeaderBytes && !all_zero(data, at);
+      break;
+    }
+    const std::uint64_t bytes = 8ull * get_u32(data, at + 4);
+    if (left - kHeaderBytes < bytes) break;  // its header whole, its ids cut short
+    const std::string_view ids = data.substr(at + kHeaderBytes, bytes);
+    if (crc32c(ids) != get_u32(data, at + 8)) {
+      // Ids not all written before a crash end the file (zeros or nothing after them).
+      out.corrupt = !all_zero(data, at + kHeaderBytes + bytes);
+      break;
+    }
+    for (std::size_t i = 0; i < ids.size(); i += 8) out.ids.push_back(get_i64(ids, i));
+    at += kHeaderBytes + bytes;
+  }
+  out.whole = at;
+  return out;
+}
+
+void append_deleted_record(const std::vector<std::int64_t>& ids, std::string& out) {
+  const std::size_t start = out.size();
+  out.append(kHeaderBytes + 8 * ids.size(), '\0');
+  for (std::size_t i = 0; i < ids.size(); ++i) put_i64(out, start + kHeaderBytes + 8 * i, ids[i]);
+  put_u32(out, start, kMagic);
+  put_u32(out, start + 4, static_cast<std::uint32_t>(ids.size()));
+  put_u32(out, start + 8, crc32c(std::string_view(out).substr(start + kHeaderBytes)));
+  put_u32(out, start + 12, crc32c(std::string_view(out).substr(start, 12)));
+}
+
 Result<std::unique_ptr<DeletedCalls>> DeletedCalls::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return file_error(kNoun, path, "open");
   std::unique_ptr<DeletedCalls> d(new DeletedCalls(path, fd));
   std::string data;
   RETURN_IF_ERROR(read_whole(fd, kNoun, path, data));
-  std::size_t at = 0;
-  WriterLock lock(&d->mu_);
-  while (at < data.size()) {
-    const auto torn_or_corrupt = [&]() -> Status {
-      if (all_zero(data, at) || data.size() - at < kHeaderBytes) return Status::Ok();
-      return Status::IOError(std::string(kNoun) + " " + path + ": a damaged record at offset " +
-                             std::to_string(at));
-    };
-    if (data.size() - at < kHeaderBytes || get_u32(data, at) != kMagic ||
-        crc32c(std::string_view(data).substr(at, 12)) != get_u32(data, at + 12)) {
-      RETURN_IF_ERROR(torn_or_corrupt());
-      break;
-    }
-    const std::uint64_t bytes = 8ull * get_u32(data, at + 4);
-    if (data.size() - at - kHeaderBytes < bytes) break;  // its header whole, its ids cut short
-    const std::string_view ids = std::string_view(data).substr(at + kHeaderBytes, bytes);
-    if (crc32c(ids) != get_u32(data, at + 8)) {
-      // A record whose ids were not all written before a crash ends the file (zeros or
-      // nothing after it); anything else after it is damage.
-      if (!all_zero(data, at + kHeaderBytes + bytes)) {
-        return Status::IOError(std::string(kNoun) + " " + path + ": a damaged record at offset " +
-                               std::to_string(at));
-      }
-      break;
-    }
-    for (std::size_t i = 0; i < ids.size(); i += 8) d->ids_.insert(get_i64(ids, i));
-    at += kHeaderBytes + bytes;
+  const DeletedRecords read = read_deleted_records(data);
+  if (read.corrupt) {
+    return Status::IOError(std::string(kNoun) + " " + path + ": a damaged record at offset " +
+                           std::to_string(read.whole));
   }
-  if (at < data.size()) {
-    if (::ftruncate(fd, static_cast<off_t>(at)) != 0 || ::fdatasync(fd) != 0) {
+  if (read.whole < data.size()) {
+    if (::ftruncate(fd, static_cast<off_t>(read.whole)) != 0 || ::fdatasync(fd) != 0) {
       return file_error(kNoun, path, "cut its torn end");
     }
-    d->torn_cut_ = data.size() - at;
+    d->torn_cut_ = data.size() - read.whole;
   }
-  d->size_ = at;
+  d->size_ = read.whole;
+  {
+    WriterLock lock(&d->mu_);
+    d->ids_.insert(read.ids.begin(), read.ids.end());
+  }
   if (data.empty()) RETURN_IF_ERROR(sync_directory_of(path));
   return d;
 }
@@ -80,12 +97,8 @@ Status DeletedCalls::add(const std::vector<std::int64_t>& ids) {
                            ": an earlier write failed and could not be taken back");
   }
   if (ids.size() > (1u << 24)) return Status::Invalid("deleted calls: too many ids at once");
-  std::string record(kHeaderBytes + 8 * ids.size(), '\0');
-  for (std::size_t i = 0; i < ids.size(); ++i) put_i64(record, kHeaderBytes + 8 * i, ids[i]);
-  put_u32(record, 0, kMagic);
-  put_u32(record, 4, static_cast<std::uint32_t>(ids.size()));
-  put_u32(record, 8, crc32c(std::string_view(record).substr(kHeaderBytes)));
-  put_u32(record, 12, crc32c(std::string_view(record).substr(0, 12)));
+  std::string record;
+  append_deleted_record(ids, record);
   Status written = write_all(fd_, kNoun, path_, record, size_);
   if (written.ok() && ::fdatasync(fd_) != 0) {
     written = file_error(kNoun, path_, "sync");

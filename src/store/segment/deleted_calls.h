@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -23,6 +24,18 @@
 #include "core/status.h"
 
 namespace cdrd::segment {
+
+// What read_deleted_records found in a file's bytes.
+struct DeletedRecords {
+  std::vector<std::int64_t> ids;  // of the whole records, in file order
+  std::size_t whole = 0;          // the bytes of the whole records: the rest is a torn tail
+  bool corrupt = false;           // a damaged record with data after it, at `whole`
+};
+// Reads the records of a deleted-calls file (its bytes from the start). Pure; any bytes are safe
+// to read (the fuzz target deleted_calls feeds it arbitrary ones).
+DeletedRecords read_deleted_records(std::string_view data);
+// Appends one record of `ids` (at most 2^24 of them) to `out`.
+void append_deleted_record(const std::vector<std::int64_t>& ids, std::string& out);
 
 class DeletedCalls {
  public:
