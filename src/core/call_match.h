@@ -1,7 +1,7 @@
 // The filters of a CallQuery evaluated on one call in C++: what the sqlite store's SQL
 // (store/sqlite/call_filter.cpp) and the list index (store/index) answer for a stored call,
 // for a store that reads its calls as values (the segment store's scans, docs/architecture.md
-// "The next write path: calls in segments") and for the tests that check the others.
+// "The segment store") and for the tests that check the others.
 // CallFilterMatchTest holds it to the SQL on random calls and queries.
 // Pure functions; thread-safe.
 #pragma once

@@ -1,5 +1,5 @@
 // One call as one encoded value: the record format of a segment (segment_file.h; the plan is in
-// docs/architecture.md, "The next write path: calls in segments").
+// docs/architecture.md, "The segment store").
 //
 // Format, version 1: the byte 0x01, then every member of CallRecord in declaration order, in the
 // encodings of core/byte_codec.h: integers and times as zigzag varints, enums and bools as one

@@ -1,7 +1,7 @@
 // CallLog: the calls of the segment store, a directory of segment files (segment_file.h) named
 // 00000001.seg, 00000002.seg, ..., and each call found by its id: step 2's first piece of the
-// segment store (docs/architecture.md, "The next write path: calls in segments"). Not yet used
-// by the server; bench/store_write.cpp measures its writes and reads beside the sqlite store's.
+// segment store (docs/architecture.md, "The segment store"): SegmentCallStore keeps its calls
+// here; bench/store_write.cpp measures its writes and reads beside the sqlite store's.
 //
 // Appends go to the last segment (the active one). Once it holds options.segment_bytes or more,
 // the next append begins a new segment first; the segments before are sealed: never written

@@ -1,6 +1,6 @@
 // SegmentFile: an append-only file of encoded calls (call_codec.h), the first step of the
-// segment store (docs/architecture.md, "The next write path: calls in segments"). Not yet used
-// by the server; bench/store_write.cpp measures its writes beside the sqlite store's.
+// segment store (docs/architecture.md, "The segment store"): each segment of the calls log
+// (call_log.h) is one; bench/store_write.cpp measures its writes beside the sqlite store's.
 //
 // Layout: the 8 bytes "cdrdseg1", then blocks, one per append (one group commit):
 //   magic   4 bytes, "SBLK"

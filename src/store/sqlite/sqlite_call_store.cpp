@@ -22,10 +22,10 @@
 #include "core/stage_times.h"
 #include "store/index/call_uuid_map.h"
 #include "store/index/index_snapshot.h"
+#include "store/index/uuid_snapshot.h"
 #include "store/sqlite/call_filter.h"
 #include "store/sqlite/call_row.h"
 #include "store/sqlite/enum_codes.h"
-#include "store/index/uuid_snapshot.h"
 
 namespace cdrd {
 
