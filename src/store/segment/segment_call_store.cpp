@@ -1,7 +1,6 @@
 #include "store/segment/segment_call_store.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,12 +28,6 @@ using index::IndexedCall;
 constexpr std::int64_t kLastId = std::numeric_limits<std::int64_t>::max();
 // A page of up to this many calls is bounded work (list_is_bounded), as in the sqlite store.
 constexpr std::size_t kBoundedPage = 32;
-// Answered batches whose records take_spent_records hands back, and their largest size.
-constexpr std::size_t kSpentKept = 4;
-constexpr std::size_t kSpentMaxRecords = 16'384;
-// Where a compaction pass begins: before every call.
-constexpr AccountCallIndex::Position kCompactFromStart{std::numeric_limits<Micros>::min(),
-                                                       std::numeric_limits<std::int64_t>::min()};
 
 // `uuid` folded to ASCII lower case into `out`: the key calls are told apart by.
 void fold_uuid(std::string_view uuid, std::string& out) {
@@ -110,7 +103,10 @@ SegmentCallStore::SegmentCallStore(std::string dir, int query_budget_ms,
       query_budget_ms_(query_budget_ms),
       log_(std::move(log)),
       deleted_(std::move(deleted)),
-      lock_fd_(lock_fd) {}
+      lock_fd_(lock_fd),
+      commit_(
+          {}, [this](Group& group) { write_group(group); },
+          [this](Group& group) { publish(group); }) {}
 
 index::SnapshotMeta SegmentCallStore::state() const {
   index::SnapshotMeta meta;
@@ -166,12 +162,6 @@ Result<SegmentCallStore::SnapshotSaved> SegmentCallStore::save_snapshot() {
     s->mu.lock_shared();
     s->uuids_mu.lock();
   }
-  const auto unlock = [&] {
-    for (const auto& [account, s] : slots) {
-      s->uuids_mu.unlock();
-      s->mu.unlock_shared();
-    }
-  };
   const index::SnapshotMeta meta = state();
   for (const auto& [account, s] : slots) {
     if (s->index.size() == 0) continue;
@@ -184,29 +174,17 @@ Result<SegmentCallStore::SnapshotSaved> SegmentCallStore::save_snapshot() {
   Result<std::size_t> uuid_bytes =
       written.ok() ? index::write_uuid_snapshot_file(dir_ + "/uuids", meta, maps)
                    : Result<std::size_t>(written.status());
-  unlock();
+  for (const auto& [account, s] : slots) {
+    s->uuids_mu.unlock();
+    s->mu.unlock_shared();
+  }
   if (!uuid_bytes.ok()) return uuid_bytes.status();
   saved.bytes = written->bytes + *uuid_bytes;
   return saved;
 }
 
 SegmentCallStore::~SegmentCallStore() {
-  std::thread writer;
-  {
-    MutexLock lock(&queue_mu_);
-    stopping_ = true;
-    writer = std::move(writer_);
-  }
-  queue_cv_.signal_all();
-  if (writer.joinable()) writer.join();
-  std::thread publisher;
-  {
-    MutexLock lock(&publish_mu_);
-    publish_stopping_ = true;
-    publisher = std::move(publisher_);
-  }
-  publish_cv_.signal_all();
-  if (publisher.joinable()) publisher.join();
+  commit_.stop();     // everything queued is written and answered
   ::close(lock_fd_);  // releases the lock
 }
 
@@ -308,7 +286,9 @@ Result<std::vector<InsertOutcome>> SegmentCallStore::insert_calls(
   if (records.empty()) return std::vector<InsertOutcome>();
   auto batch = std::make_unique<QueuedBatch>();
   batch->records = &records;  // this call waits for the answer: the records outlive the write
-  return enqueue(std::move(batch)).get();
+  std::future<Result<std::vector<InsertOutcome>>> answer = batch->done.get_future();
+  commit_.enqueue(std::move(batch));
+  return answer.get();
 }
 
 std::future<Result<std::vector<InsertOutcome>>> SegmentCallStore::insert_calls_async(
@@ -316,96 +296,13 @@ std::future<Result<std::vector<InsertOutcome>>> SegmentCallStore::insert_calls_a
   auto batch = std::make_unique<QueuedBatch>();
   batch->owned = std::move(records);
   batch->records = &batch->owned;
-  return enqueue(std::move(batch));
-}
-
-std::future<Result<std::vector<InsertOutcome>>> SegmentCallStore::enqueue(
-    std::unique_ptr<QueuedBatch> batch) {
   std::future<Result<std::vector<InsertOutcome>>> answer = batch->done.get_future();
-  if (batch->records->empty()) {
-    batch->done.set_value(std::vector<InsertOutcome>());
-    return answer;
-  }
-  Group answered;  // freed here, on the caller's thread, after the lock
-  {
-    MutexLock lock(&queue_mu_);
-    if (stopping_) {
-      batch->done.set_value(Status::Unavailable("the call store is closing"));
-      return answer;
-    }
-    if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
-    queue_.push_back(std::move(batch));
-    answered.swap(answered_);
-  }
-  queue_cv_.signal();
-  for (std::unique_ptr<QueuedBatch>& done : answered) {
-    if (done->owned.empty() || done->owned.size() > kSpentMaxRecords) continue;
-    MutexLock lock(&spent_mu_);
-    if (spent_.size() >= kSpentKept) break;
-    spent_.push_back(std::move(done->owned));
-  }
+  commit_.enqueue(std::move(batch));
   return answer;
 }
 
 std::vector<CallRecord> SegmentCallStore::take_spent_records() {
-  MutexLock lock(&spent_mu_);
-  if (spent_.empty()) return {};
-  std::vector<CallRecord> out = std::move(spent_.back());
-  spent_.pop_back();
-  return out;
-}
-
-void SegmentCallStore::write_loop() {
-  pthread_setname_np(pthread_self(), "cdrd-writer");
-  bool quiet = false;  // no batch came for kCompactQuiet since the last group
-  for (;;) {
-    Group group;
-    {
-      MutexLock lock(&queue_mu_);
-      for (;;) {
-        for (Slot* s : indexed_) compacting_[s] = kCompactFromStart;
-        indexed_.clear();
-        if (!queue_.empty() || stopping_) break;
-        if (compacting_.empty()) {
-          queue_cv_.wait();
-        } else if (quiet) {
-          break;  // a compaction step (below), then a look at the queue again
-        } else {
-          quiet = !queue_cv_.wait_for(kCompactQuiet);
-        }
-      }
-      if (queue_.empty() && stopping_) return;
-      std::size_t calls = 0;
-      while (!queue_.empty() &&
-             (group.empty() || calls + queue_.front()->records->size() <= kMaxGroupRecords)) {
-        calls += queue_.front()->records->size();
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    if (group.empty()) {
-      compact_step();
-      continue;
-    }
-    quiet = false;
-    write_group(group);
-  }
-}
-
-void SegmentCallStore::compact_step() {
-  const auto it = compacting_.begin();
-  Slot* s = it->first;
-  std::optional<AccountCallIndex::Position> next;
-  {
-    WriterLock lock(&s->mu);
-    next = s->index.compact_step(it->second, kCompactStepRows);
-  }
-  compaction_steps_.fetch_add(1, std::memory_order_relaxed);
-  if (next) {
-    it->second = *next;
-  } else {
-    compacting_.erase(it);
-  }
+  return commit_.take_spent_records();
 }
 
 void SegmentCallStore::write_group(Group& group) {
@@ -484,33 +381,12 @@ void SegmentCallStore::write_group(Group& group) {
       it->slot->uuids.remove(it->hash, it->id);
     }
     for (auto& batch : group) batch->done.set_value(status);
-    MutexLock lock(&queue_mu_);
-    for (auto& batch : group) answered_.push_back(std::move(batch));
+    commit_.answer(group, {});
     return;
   }
   next_id_ = next;
   if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
-  {
-    MutexLock lock(&publish_mu_);
-    if (!publisher_.joinable()) publisher_ = std::thread([this] { publish_loop(); });
-    publish_queue_.push_back(std::move(group));
-  }
-  publish_cv_.signal();
-}
-
-void SegmentCallStore::publish_loop() {
-  pthread_setname_np(pthread_self(), "cdrd-publisher");
-  for (;;) {
-    Group group;
-    {
-      MutexLock lock(&publish_mu_);
-      while (publish_queue_.empty() && !publish_stopping_) publish_cv_.wait();
-      if (publish_queue_.empty()) return;
-      group = std::move(publish_queue_.front());
-      publish_queue_.pop_front();
-    }
-    publish(group);
-  }
+  commit_.publish_group(std::move(group));
 }
 
 void SegmentCallStore::publish(Group& group) {
@@ -534,10 +410,7 @@ void SegmentCallStore::publish(Group& group) {
   for (auto& batch : group) batch->done.set_value(std::move(batch->outcomes));
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  MutexLock lock(&queue_mu_);
-  indexed_.insert(indexed_.end(), touched.begin(), touched.end());
-  for (auto& batch : group) answered_.push_back(std::move(batch));
-  queue_cv_.signal();  // the writer compacts what was indexed once it is idle
+  commit_.answer(group, touched);
 }
 
 // --- Reads ----------------------------------------------------------------------------------
@@ -747,7 +620,7 @@ SegmentCallStore::Usage SegmentCallStore::usage_figures() {
   }
   u.deleted = deleted_->size();
   u.log = log_->usage();
-  u.compaction_steps = compaction_steps_.load(std::memory_order_relaxed);
+  u.compaction_steps = commit_.compaction_steps();
   return u;
 }
 

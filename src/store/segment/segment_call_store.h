@@ -12,14 +12,14 @@
 // change feed and the export scan the account's blocks of the log (CallLog::scan), each call
 // matched by core/call_match.h, which the differential tests hold to the sqlite store's SQL.
 //
-// Writes: insert_calls and insert_calls_async queue their batch; one writer thread takes every
-// batch waiting (up to kMaxGroupRecords calls), finds the duplicates in the uuid maps (each
-// candidate read from the log, or from the group), gives the new calls their ids and appends
-// them as one block, synced (group commit); the publisher thread then adds them to the list
-// indexes and answers each batch, while the writer goes on with the next group. A failed append
-// fails every batch of its group and writes nothing of them. Of two batches holding one call,
-// the one queued first stores it. After ingest the writer packs the indexes again (as
-// SqliteCallStore does) once it has had no batch for kCompactQuiet.
+// Writes (group_commit.h, shared with SqliteCallStore): insert_calls and insert_calls_async queue
+// their batch; one writer thread takes every batch waiting (up to 40,000 calls), finds the
+// duplicates in the uuid maps (each candidate read from the log, or from the group), gives the new
+// calls their ids and appends them as one block, synced (group commit); the publisher thread then
+// adds them to the list indexes and answers each batch, while the writer goes on with the next
+// group. A failed append fails every batch of its group and writes nothing of them. Of two batches
+// holding one call, the one queued first stores it. After ingest the writer packs the indexes again
+// once it has had no batch for a second.
 //
 // Retention deletes by writing the ids to the deleted-calls file (deleted_calls.h) beside the
 // segments; every read passes them over, and a call deleted may be stored again.
@@ -57,6 +57,7 @@
 
 #include "core/mutex.h"
 #include "store/call_store.h"
+#include "store/group_commit.h"
 #include "store/index/account_call_index.h"
 #include "store/index/call_uuid_map.h"
 #include "store/index/index_snapshot.h"
@@ -76,13 +77,6 @@ struct StoreOptions {
 
 class SegmentCallStore final : public CallStore {
  public:
-  static constexpr std::size_t kMaxGroupRecords = 40'000;
-  // The writer packs the indexes only once no batch came for this long: between the groups of
-  // a running ingest (tens of milliseconds apart) a step would merge each chunk's few new calls
-  // again and again, and at 10,000,000 calls that work halved ingest's last tenth.
-  static constexpr std::chrono::milliseconds kCompactQuiet{1000};
-  static constexpr std::size_t kCompactStepRows = index::AccountCallIndex::kChunkRows;
-
   // Opens (or makes, mode 0700) the store in `dir` and builds every account's index and uuid
   // map from its calls. kIOError as CallLog::open and DeletedCalls::open, or when another
   // process holds the directory.
@@ -179,13 +173,10 @@ class SegmentCallStore final : public CallStore {
                    std::int64_t through_id,
                    const std::function<bool(std::int64_t, const CallRecord&)>& visit) const;
 
-  std::future<Result<std::vector<InsertOutcome>>> enqueue(std::unique_ptr<QueuedBatch> batch)
-      EXCLUDES(queue_mu_);
-  void write_loop() EXCLUDES(queue_mu_);
-  void write_group(Group& group) EXCLUDES(publish_mu_);
-  void publish_loop() EXCLUDES(publish_mu_);
-  void publish(Group& group) EXCLUDES(queue_mu_);
-  void compact_step();
+  // The writer's stage of a group (group_commit.h): the duplicates, the ids, one append.
+  void write_group(Group& group);
+  // The publisher's: the calls into the list indexes, then the answers.
+  void publish(Group& group);
 
   const std::string dir_;
   const int query_budget_ms_;
@@ -197,29 +188,12 @@ class SegmentCallStore final : public CallStore {
   Mutex slots_mu_;
   std::unordered_map<std::int64_t, std::unique_ptr<Slot>> slots_ GUARDED_BY(slots_mu_);
 
-  // The writer's: the next id to give, and the accounts it compacts once idle.
+  // The writer's: the next id to give.
   std::int64_t next_id_ = 1;
-  std::map<Slot*, index::AccountCallIndex::Position> compacting_;
-  std::atomic<std::uint64_t> compaction_steps_{0};
   // Retention's: one delete at a time.
   Mutex delete_mu_;
-
-  Mutex queue_mu_;
-  CondVar queue_cv_{&queue_mu_};
-  std::deque<std::unique_ptr<QueuedBatch>> queue_ GUARDED_BY(queue_mu_);
-  Group answered_ GUARDED_BY(queue_mu_);
-  std::vector<Slot*> indexed_ GUARDED_BY(queue_mu_);
-  bool stopping_ GUARDED_BY(queue_mu_) = false;
-  std::thread writer_ GUARDED_BY(queue_mu_);
-
-  Mutex spent_mu_;
-  std::vector<std::vector<CallRecord>> spent_ GUARDED_BY(spent_mu_);
-
-  Mutex publish_mu_;
-  CondVar publish_cv_{&publish_mu_};
-  std::deque<Group> publish_queue_ GUARDED_BY(publish_mu_);
-  bool publish_stopping_ GUARDED_BY(publish_mu_) = false;
-  std::thread publisher_ GUARDED_BY(publish_mu_);
+  // Last, so that it stops (writing what is queued) before the members its stages use go.
+  GroupCommit<QueuedBatch, Slot> commit_;
 };
 
 }  // namespace cdrd::segment

@@ -38,10 +38,6 @@ using sqlite::StatementRef;
 
 namespace {
 
-// Where a compaction pass begins: before every call.
-constexpr AccountCallIndex::Position kCompactFromStart{std::numeric_limits<Micros>::min(),
-                                                       std::numeric_limits<std::int64_t>::min()};
-
 // The columns the list index keeps, in the order read_indexed_call reads them.
 constexpr std::string_view kIndexColumns =
     "id, end_time, initiation_time, direction, from_number, to_number, trunk_id, "
@@ -278,13 +274,23 @@ Result<std::int64_t> SqliteCallStore::build_indexes() {
   return calls;
 }
 
+SqliteCallStore::SqliteCallStore(sqlite::Database& db)
+    : db_(db),
+      commit_(
+          {.max_group_records = kMaxGroupRecords,
+           .spent_kept = kSpentKept,
+           .spent_max_records = kSpentMaxRecords},
+          [this](std::vector<std::unique_ptr<QueuedBatch>>& group) { write_group(group); },
+          [this](std::vector<std::unique_ptr<QueuedBatch>>& group) { publish(group); },
+          [this] { db_.call_indexes().count_compaction_step(); }) {}
+
 void SqliteCallStore::set_after_commit_hook(std::function<void()> hook) {
-  MutexLock lock(&queue_mu_);
+  MutexLock lock(&config_mu_);
   after_commit_ = std::move(hook);
 }
 
 void SqliteCallStore::set_rows_per_insert(int rows) {
-  MutexLock lock(&queue_mu_);
+  MutexLock lock(&config_mu_);
   rows_per_insert_ = std::max(rows, 1);
 }
 
@@ -634,23 +640,7 @@ void SqliteCallStore::save_uuid_maps(const index::SnapshotMeta& meta,
 
 SqliteCallStore::~SqliteCallStore() {
   stop_uuid_builds();
-  std::thread writer;
-  {
-    MutexLock lock(&queue_mu_);
-    stopping_ = true;
-    writer = std::move(writer_);
-  }
-  queue_cv_.signal_all();
-  if (writer.joinable()) writer.join();
-  // Every group is committed and handed over: the publisher answers them all, then stops.
-  std::thread publisher;
-  {
-    MutexLock lock(&publish_mu_);
-    publish_stopping_ = true;
-    publisher = std::move(publisher_);
-  }
-  publish_cv_.signal_all();
-  if (publisher.joinable()) publisher.join();
+  commit_.stop();  // everything queued is committed, published and answered
 }
 
 Result<std::vector<InsertOutcome>> SqliteCallStore::insert_calls(
@@ -704,91 +694,12 @@ std::future<Result<std::vector<InsertOutcome>>> SqliteCallStore::enqueue(
     }
     if (!built) (void)build_uuid_map(*slot, account_id, nullptr);
   }
-  std::vector<std::unique_ptr<QueuedBatch>> answered;  // freed here, after the lock
-  {
-    MutexLock lock(&queue_mu_);
-    if (stopping_) {
-      batch->done.set_value(Status::Unavailable("the call store is closing"));
-      return answer;
-    }
-    if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
-    queue_.push_back(std::move(batch));
-    answered.swap(answered_);
-  }
-  queue_cv_.signal();
-  // The answered batches' records are kept for take_spent_records while there is room; the
-  // rest is freed here, on the caller's thread, as is the rest of each batch.
-  for (std::unique_ptr<QueuedBatch>& done : answered) {
-    if (done->owned.empty() || done->owned.size() > kSpentMaxRecords) continue;
-    MutexLock lock(&spent_mu_);
-    if (spent_.size() >= kSpentKept) break;
-    spent_.push_back(std::move(done->owned));
-  }
+  commit_.enqueue(std::move(batch));
   return answer;
 }
 
 std::vector<CallRecord> SqliteCallStore::take_spent_records() {
-  MutexLock lock(&spent_mu_);
-  if (spent_.empty()) return {};
-  std::vector<CallRecord> out = std::move(spent_.back());
-  spent_.pop_back();
-  return out;
-}
-
-void SqliteCallStore::write_loop() {
-  pthread_setname_np(pthread_self(), "cdrd-writer");  // for ps, top and perf
-  bool quiet = false;  // no batch came for kCompactQuiet since the last group
-  for (;;) {
-    std::vector<std::unique_ptr<QueuedBatch>> group;
-    {
-      MutexLock lock(&queue_mu_);
-      for (;;) {
-        // The accounts whose index the publisher added calls to: compacted once the writer is
-        // idle, by a pass from the first chunk.
-        for (Slot* slot : indexed_) compacting_[slot] = kCompactFromStart;
-        indexed_.clear();
-        if (!queue_.empty() || stopping_) break;
-        if (compacting_.empty()) {
-          queue_cv_.wait();
-        } else if (quiet) {
-          break;  // a compaction step (below), then a look at the queue again
-        } else {
-          quiet = !queue_cv_.wait_for(kCompactQuiet);
-        }
-      }
-      if (queue_.empty() && stopping_) return;  // everything queued is written
-      // Whatever waits, in queue order, up to kMaxGroupRecords calls (at least one batch).
-      std::size_t calls = 0;
-      while (!queue_.empty() &&
-             (group.empty() || calls + queue_.front()->records->size() <= kMaxGroupRecords)) {
-        calls += queue_.front()->records->size();
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    if (group.empty()) {
-      compact_step();
-      continue;
-    }
-    quiet = false;
-    write_group(group);
-  }
-}
-
-void SqliteCallStore::compact_step() {
-  const auto it = compacting_.begin();
-  Slot* slot = it->first;
-  std::optional<AccountCallIndex::Position> next;
-  {
-    WriterLock lock(&slot->mu);
-    next = slot->index.compact_step(it->second, kCompactStepRows);
-  }
-  db_.call_indexes().count_compaction_step();
-  if (next) {
-    it->second = *next;
-  } else {
-    compacting_.erase(it);
-  }
+  return commit_.take_spent_records();
 }
 
 namespace {
@@ -1098,7 +1009,7 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
   const bool alone = group.size() == 1;
   int rows_per_insert = 1;
   {
-    MutexLock lock(&queue_mu_);
+    MutexLock lock(&config_mu_);
     rows_per_insert = rows_per_insert_;
   }
   // The foreign key of each row (its account) and its CHECK constraints are checked by the
@@ -1161,38 +1072,19 @@ void SqliteCallStore::write_group(std::vector<std::unique_ptr<QueuedBatch>>& gro
   if (!committed.ok()) {
     undo_uuids(added, 0);  // nothing of the group is stored
     for (auto& batch : group) batch->done.set_value(committed);
+    commit_.answer(group, {});
     return;
   }
   std::function<void()> hook;
   {
-    MutexLock lock(&queue_mu_);
+    MutexLock lock(&config_mu_);
     hook = after_commit_;
   }
   if (hook) hook();
   if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
   // Durable now. The publisher adds the rows to the list index and answers the batches, while
   // this thread writes the next group.
-  {
-    MutexLock lock(&publish_mu_);
-    if (!publisher_.joinable()) publisher_ = std::thread([this] { publish_loop(); });
-    publish_queue_.push_back(std::move(group));
-  }
-  publish_cv_.signal();
-}
-
-void SqliteCallStore::publish_loop() {
-  pthread_setname_np(pthread_self(), "cdrd-publisher");
-  for (;;) {
-    std::vector<std::unique_ptr<QueuedBatch>> group;
-    {
-      MutexLock lock(&publish_mu_);
-      while (publish_queue_.empty() && !publish_stopping_) publish_cv_.wait();
-      if (publish_queue_.empty()) return;  // stopping, and every group is answered
-      group = std::move(publish_queue_.front());
-      publish_queue_.pop_front();
-    }
-    publish(group);
-  }
+  commit_.publish_group(std::move(group));
 }
 
 void SqliteCallStore::publish(std::vector<std::unique_ptr<QueuedBatch>>& group) {
@@ -1237,10 +1129,9 @@ void SqliteCallStore::publish(std::vector<std::unique_ptr<QueuedBatch>>& group) 
       batch->done.set_value(batch->status);
     }
   }
-  MutexLock lock(&queue_mu_);
-  for (const auto& [slot, largest] : touched) indexed_.push_back(slot);
-  for (auto& batch : group) answered_.push_back(std::move(batch));
-  queue_cv_.signal();  // the writer compacts what was indexed once it is idle
+  std::vector<Slot*> indexed;
+  for (const auto& [slot, largest] : touched) indexed.push_back(slot);
+  commit_.answer(group, indexed);  // the writer compacts what was indexed once it is idle
 }
 
 namespace {

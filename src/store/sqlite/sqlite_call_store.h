@@ -8,7 +8,8 @@
 // query with SQL over the table's own indexes: the reference the differential tests compare
 // with, and the answer for the rare query or account the index cannot answer exactly.
 //
-// Writes go through one writer thread (group commit): insert_calls and insert_calls_async queue
+// Writes go through one writer thread (group commit, store/group_commit.h, shared with the
+// segment store): insert_calls and insert_calls_async queue
 // their batch, and the writer commits every batch waiting (up to kMaxGroupRecords calls) in one
 // transaction, so one fsync serves several requests, then hands the group to the publisher
 // thread and goes on with the next group; the publisher adds the rows to the list index and only
@@ -19,7 +20,7 @@
 // batches holding the same call the earlier one stores it.
 //
 // After ingest the list index is packed again in the background: once the writer has had no
-// batch for kCompactQuiet, it runs AccountCallIndex::compact_step on each account that took calls,
+// batch for a second, it runs AccountCallIndex::compact_step on each account that took calls,
 // one bounded step at a time under the account's index lock, and looks at its queue between two
 // steps, so neither a list nor a batch waits for more than one step.
 //
@@ -50,6 +51,7 @@
 
 #include "core/mutex.h"
 #include "store/call_store.h"
+#include "store/group_commit.h"
 #include "store/sqlite/database.h"
 
 namespace cdrd::index {
@@ -62,15 +64,8 @@ class SqliteCallStore final : public CallStore {
  public:
   // The most calls one group transaction takes (a batch larger than this is one group alone).
   static constexpr std::size_t kMaxGroupRecords = 40'000;
-  // How long the writer waits without a batch before it compacts, and the calls a step moves
-  // at most (one chunk: well under a millisecond). A second: between the groups of a running
-  // ingest a step would merge each chunk's few new calls again and again (with 50 ms, 10M
-  // calls ingested at 93,777 records/s, the last tenth 0.79 of the first; with a second at
-  // 100,450, 0.95).
-  static constexpr std::chrono::milliseconds kCompactQuiet{1000};
-  static constexpr std::size_t kCompactStepRows = index::AccountCallIndex::kChunkRows;
 
-  explicit SqliteCallStore(sqlite::Database& db) : db_(db) {}
+  explicit SqliteCallStore(sqlite::Database& db);
   // Writes what is queued, then stops the writer thread.
   ~SqliteCallStore() override;
   SqliteCallStore(const SqliteCallStore&) = delete;
@@ -82,7 +77,7 @@ class SqliteCallStore final : public CallStore {
   // The records of an answered insert_calls_async batch: the next enqueue after a batch is
   // answered keeps its records (at most kSpentKept batches of at most kSpentMaxRecords records)
   // instead of freeing them.
-  std::vector<CallRecord> take_spent_records() EXCLUDES(spent_mu_) override;
+  std::vector<CallRecord> take_spent_records() override;
   static constexpr std::size_t kSpentKept = 4;
   static constexpr std::size_t kSpentMaxRecords = 16'384;
   Result<std::optional<CallRecord>> find_call(std::int64_t account_id, std::string_view call_uuid,
@@ -134,14 +129,14 @@ class SqliteCallStore final : public CallStore {
   // Test seam: runs on the writer thread after each group's commit and before the group goes
   // to the publisher, so before its rows are added to the list index (nullptr: none). Set it
   // while no batch is being written.
-  void set_after_commit_hook(std::function<void()> hook) EXCLUDES(queue_mu_);
+  void set_after_commit_hook(std::function<void()> hook) EXCLUDES(config_mu_);
   // How many calls without cloud-PBX fields, quality metrics or legs the writer puts in one
   // INSERT statement (sqlite::insert_trunk_only_calls_sql): kRowsPerInsert, or 1 for one
   // statement per call. The rows, their ids, the outcomes and the errors are the same either
   // way (a test seam: the differential test writes the same batches both ways). Set it while no
   // batch is being written.
   static constexpr int kRowsPerInsert = 32;
-  void set_rows_per_insert(int rows) EXCLUDES(queue_mu_);
+  void set_rows_per_insert(int rows) EXCLUDES(config_mu_);
   // How a start got its list indexes: loaded from the index snapshot, or built from the table
   // (then `why` says why not from the snapshot).
   struct IndexStart {
@@ -229,52 +224,29 @@ class SqliteCallStore final : public CallStore {
     std::vector<InsertOutcome> outcomes;
     Status status;
   };
-  // Builds the batch's slots, queues it (starting the writer on first use) and returns its
+  // Builds the batch's slots and uuid maps, then queues it (group_commit.h) and returns its
   // future.
-  std::future<Result<std::vector<InsertOutcome>>> enqueue(std::unique_ptr<QueuedBatch> batch)
-      EXCLUDES(queue_mu_);
-  void write_loop() EXCLUDES(queue_mu_);
-  // One compaction step of the first account in compacting_ (the writer thread's own).
-  void compact_step();
-  // Writes one group in one transaction and hands it to the publisher (a group that failed is
-  // answered here).
-  void write_group(std::vector<std::unique_ptr<QueuedBatch>>& group) EXCLUDES(publish_mu_);
-  // The publisher thread: each committed group in turn, published.
-  void publish_loop() EXCLUDES(publish_mu_);
-  // Adds a committed group's rows to the list index, then answers every batch of it.
-  void publish(std::vector<std::unique_ptr<QueuedBatch>>& group) EXCLUDES(queue_mu_);
+  std::future<Result<std::vector<InsertOutcome>>> enqueue(std::unique_ptr<QueuedBatch> batch);
+  // The writer's stage (group_commit.h): writes one group in one transaction and hands it to
+  // the publisher (a group that failed is answered here).
+  void write_group(std::vector<std::unique_ptr<QueuedBatch>>& group) EXCLUDES(config_mu_);
+  // The publisher's: adds a committed group's rows to the list index, then answers every batch
+  // of it.
+  void publish(std::vector<std::unique_ptr<QueuedBatch>>& group);
 
   sqlite::Database& db_;
-  Mutex queue_mu_;
-  CondVar queue_cv_{&queue_mu_};
-  std::deque<std::unique_ptr<QueuedBatch>> queue_ GUARDED_BY(queue_mu_);
-  // Answered batches, freed by the next enqueue on its caller's thread rather than by the
-  // writer: a batch owns its records (some 60 strings each), and freeing them is time the one
-  // writer thread would not spend writing. At most the batches of the last group wait here.
-  std::vector<std::unique_ptr<QueuedBatch>> answered_ GUARDED_BY(queue_mu_);
-  // The records of answered batches kept for take_spent_records (kSpentKept at most).
-  Mutex spent_mu_;
-  std::vector<std::vector<CallRecord>> spent_ GUARDED_BY(spent_mu_);
-  bool stopping_ GUARDED_BY(queue_mu_) = false;
-  std::thread writer_ GUARDED_BY(queue_mu_);  // started by the first enqueue
-  std::function<void()> after_commit_ GUARDED_BY(queue_mu_);
-  int rows_per_insert_ GUARDED_BY(queue_mu_) = kRowsPerInsert;
-  // The writer thread's own: the accounts whose index took calls since their last compaction
-  // pass, each with the position its pass goes on from.
-  std::map<Slot*, index::AccountCallIndex::Position> compacting_;
-  // The accounts whose index the publisher added calls to, for the writer to compact.
-  std::vector<Slot*> indexed_ GUARDED_BY(queue_mu_);
-  // Committed groups waiting for the publisher, oldest first.
-  Mutex publish_mu_;
-  CondVar publish_cv_{&publish_mu_};
-  std::deque<std::vector<std::unique_ptr<QueuedBatch>>> publish_queue_ GUARDED_BY(publish_mu_);
-  bool publish_stopping_ GUARDED_BY(publish_mu_) = false;
-  std::thread publisher_ GUARDED_BY(publish_mu_);  // started by the first committed group
+  // The writer's settings (test seams), read once a group.
+  Mutex config_mu_;
+  std::function<void()> after_commit_ GUARDED_BY(config_mu_);
+  int rows_per_insert_ GUARDED_BY(config_mu_) = kRowsPerInsert;
   // The background builder of the uuid maps (start_uuid_builds).
   Mutex builder_mu_;
   std::thread builder_ GUARDED_BY(builder_mu_);
   std::atomic<bool> stop_builds_{false};
   std::atomic<std::size_t> uuid_builds_pending_{0};
+  // The queue, the writer and the publisher; last, so that it stops (writing what is queued)
+  // before the members its stages use go.
+  GroupCommit<QueuedBatch, Slot> commit_;
 };
 
 }  // namespace cdrd
