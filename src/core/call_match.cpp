@@ -1,6 +1,7 @@
 #include "core/call_match.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 
 namespace cdrd {
@@ -69,6 +70,21 @@ bool matches_filters(const CallRecord& call, const CallQuery& q) {
     return false;
   }
   return true;
+}
+
+std::pair<std::size_t, std::size_t> order_page(
+    std::vector<std::pair<Micros, std::int64_t>>& matches, const CallQuery& query) {
+  const auto limit = static_cast<std::size_t>(std::max(0, query.limit));
+  const auto offset = static_cast<std::size_t>(std::max<std::int64_t>(0, query.offset));
+  if (offset >= matches.size() || limit == 0) return {0, 0};
+  const std::size_t end = std::min(matches.size(), offset + std::min(limit, matches.size()));
+  const auto middle = matches.begin() + static_cast<std::ptrdiff_t>(end);
+  if (query.order == SortOrder::kOldestFirst) {
+    std::partial_sort(matches.begin(), middle, matches.end());
+  } else {
+    std::partial_sort(matches.begin(), middle, matches.end(), std::greater<>());
+  }
+  return {offset, end};
 }
 
 }  // namespace cdrd

@@ -6,7 +6,10 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/call_query.h"
 #include "core/call_record.h"
@@ -26,5 +29,11 @@ bool number_has_prefix(std::string_view number, const NumberPrefix& prefix);
 // bridged_duration_s) never matches a call without it. The query's account_id, order, limit,
 // offset and count_total play no part: a caller checks the account itself.
 bool matches_filters(const CallRecord& call, const CallQuery& query);
+
+// A list's page out of all its matches, each (end_time, storage id): sorts `matches` just
+// enough that positions [first, second) hold the page (query.offset and query.limit) in the
+// query's order, ties broken by id, and returns them (an empty range past the last match).
+std::pair<std::size_t, std::size_t> order_page(
+    std::vector<std::pair<Micros, std::int64_t>>& matches, const CallQuery& query);
 
 }  // namespace cdrd

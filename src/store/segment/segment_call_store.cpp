@@ -481,8 +481,6 @@ Result<Page<CallRecord>> SegmentCallStore::list_calls(const CallQuery& query) {
 
 Result<Page<CallRecord>> SegmentCallStore::list_calls_scan(const CallQuery& query) {
   stages::ListTimer scanning(stages::ListStage::kMatchCount);
-  const auto limit = static_cast<std::size_t>(std::max(0, query.limit));
-  const auto offset = static_cast<std::size_t>(std::max<std::int64_t>(0, query.offset));
   // The calls appended when the scan begins: count and page come from the same calls.
   const std::int64_t through = log_->next_id() - 1;
   std::vector<std::pair<Micros, std::int64_t>> matches;  // (end_time, id)
@@ -493,17 +491,10 @@ Result<Page<CallRecord>> SegmentCallStore::list_calls_scan(const CallQuery& quer
       }));
   Page<CallRecord> page;
   page.total_count = query.count_total ? static_cast<std::int64_t>(matches.size()) : 0;
-  if (offset >= matches.size() || limit == 0) return page;
-  const std::size_t end = std::min(matches.size(), offset + std::min(limit, matches.size()));
-  const auto middle = matches.begin() + static_cast<std::ptrdiff_t>(end);
-  if (query.order == SortOrder::kOldestFirst) {
-    std::partial_sort(matches.begin(), middle, matches.end());
-  } else {
-    std::partial_sort(matches.begin(), middle, matches.end(), std::greater<>());
-  }
-  page.rows.reserve(end - offset);
+  const auto [first, end] = order_page(matches, query);
+  page.rows.reserve(end - first);
   CallRecord c;
-  for (std::size_t i = offset; i < end; ++i) {
+  for (std::size_t i = first; i < end; ++i) {
     // A call retention deleted since the scan is left out of the page.
     ASSIGN_OR_RETURN(const bool found, read_live(matches[i].second, c));
     if (found) page.rows.push_back(c);

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "core/call_match.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/leg_codec.h"
@@ -1342,8 +1343,6 @@ Result<Page<CallRecord>> SqliteCallStore::list_calls_scan(const CallQuery& query
   stages::ListTimer scanning(stages::ListStage::kMatchCount);
   const sqlite::CallFilter filter = sqlite::build_call_filter(query);
   if (filter.matches_nothing) return Page<CallRecord>();
-  const auto limit = static_cast<std::size_t>(std::max(0, query.limit));
-  const auto offset = static_cast<std::size_t>(std::max<std::int64_t>(0, query.offset));
   // One read transaction: the page and the count come from the same snapshot. The account's
   // rows are read once per list (calls_by_account, in storage order), whatever the page.
   return db_.read_transaction([&](Connection& c) -> Result<Page<CallRecord>> {
@@ -1357,16 +1356,9 @@ Result<Page<CallRecord>> SqliteCallStore::list_calls_scan(const CallQuery& query
     st->reset();
     Page<CallRecord> page;
     page.total_count = query.count_total ? static_cast<std::int64_t>(matches.size()) : 0;
-    if (offset >= matches.size() || limit == 0) return page;
-    const std::size_t end = std::min(matches.size(), offset + std::min(limit, matches.size()));
-    const auto middle = matches.begin() + static_cast<std::ptrdiff_t>(end);
-    if (query.order == SortOrder::kOldestFirst) {
-      std::partial_sort(matches.begin(), middle, matches.end());
-    } else {
-      std::partial_sort(matches.begin(), middle, matches.end(), std::greater<>());
-    }
-    page.rows.reserve(end - offset);
-    for (std::size_t i = offset; i < end; ++i) {
+    const auto [first, end] = order_page(matches, query);
+    page.rows.reserve(end - first);
+    for (std::size_t i = first; i < end; ++i) {
       ASSIGN_OR_RETURN(std::optional<CallRecord> row,
                        c.query_one(call_by_id_sql(), sqlite::read_call, matches[i].second));
       if (row) page.rows.push_back(std::move(*row));
