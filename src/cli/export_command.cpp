@@ -44,7 +44,7 @@ struct ExportOptions {
   std::vector<std::string> filters;
   int threads = 2;
   std::string file;
-  std::string calls;  // --calls: the calls in ClickHouse
+  std::string calls;  // --calls: segments, or the calls in ClickHouse
 };
 
 // The --filter values as the list's query parameters, or an error naming the bad one.
@@ -199,7 +199,8 @@ ExportCommands add_export_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("file", o->file, "the file to write (replaced when complete), or - for stdout")
       ->required();
   cmd->add_option("--calls", o->calls,
-                  "the calls in ClickHouse, as serve --calls (clickhouse://HOST:PORT/DATABASE)");
+                  "where the calls are, as serve --calls: segments (DATA_DIR/calls) or "
+                  "clickhouse://HOST:PORT/DATABASE (default: the sqlite database)");
   ExportCommands out;
   out.run = [=, &global]() -> std::optional<int> {
     if (cmd->parsed()) return run_export(global, *o);

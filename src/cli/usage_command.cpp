@@ -26,7 +26,7 @@ struct UsageOptions {
   std::string group_by;
   std::string since, until;
   int query_budget_ms = 0;  // an operator's own question: no limit unless asked
-  std::string calls;        // --calls: the calls in ClickHouse
+  std::string calls;        // --calls: segments, or the calls in ClickHouse
 };
 
 // The figures of one line, as the API shows them ("-" where the API shows null).
@@ -160,7 +160,8 @@ UsageCommands add_usage_command(CLI::App& app, const GlobalOptions& global) {
                   "stop the query after this many ms (default 0: no limit)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--calls", o->calls,
-                  "the calls in ClickHouse, as serve --calls (clickhouse://HOST:PORT/DATABASE)");
+                  "where the calls are, as serve --calls: segments (DATA_DIR/calls) or "
+                  "clickhouse://HOST:PORT/DATABASE (default: the sqlite database)");
   UsageCommands out;
   out.run = [=, &global]() -> std::optional<int> {
     if (cmd->parsed()) return run_usage(global, *o);
