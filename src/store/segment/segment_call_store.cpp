@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <future>
 #include <limits>
+#include <map>
 #include <utility>
 
 #include "core/ascii.h"
