@@ -94,7 +94,7 @@ class AccountCallIndex {
  public:
   static constexpr std::size_t kChunkRows = 8192;
   // Calls a chunk takes out of order before it merges them in (one pass over its columns).
-  static constexpr std::size_t kPendingRows = 256;
+  static constexpr std::size_t kPendingRows = 1024;
   // The most calls a query reads through the postings (selective() below) instead of the chunks.
   static constexpr std::size_t kMaxPostedCalls = 2048;
 

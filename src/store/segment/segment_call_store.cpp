@@ -229,6 +229,15 @@ SegmentCallStore::Slot* SegmentCallStore::find_slot(std::int64_t account_id) {
   return it == slots_.end() ? nullptr : it->second.get();
 }
 
+SegmentCallStore::Slot& SegmentCallStore::SlotCache::get(std::int64_t account_id) {
+  if (last_ != nullptr && account_id == last_account_) return *last_;
+  Slot*& s = seen_[account_id];
+  if (s == nullptr) s = &store_.slot(account_id);
+  last_account_ = account_id;
+  last_ = s;
+  return *s;
+}
+
 std::vector<std::pair<std::int64_t, SegmentCallStore::Slot*>> SegmentCallStore::all_slots() {
   std::vector<std::pair<std::int64_t, Slot*>> all;
   {
@@ -322,53 +331,55 @@ void SegmentCallStore::write_group(Group& group) {
   std::vector<std::int64_t> candidates;
   CallRecord read;
   Status status = Status::Ok();
-  std::int64_t last_account = 0;
-  Slot* s = nullptr;
+  SlotCache slots(*this);
   for (auto& batch : group) {
     const std::vector<CallRecord>& records = *batch->records;
     batch->ids.assign(records.size(), 0);
     batch->outcomes.assign(records.size(), InsertOutcome::kDuplicate);
     for (std::size_t i = 0; i < records.size() && status.ok(); ++i) {
       const CallRecord& r = records[i];
-      if (s == nullptr || r.account_id != last_account) {
-        s = &slot(r.account_id);
-        last_account = r.account_id;
-      }
+      Slot* const s = &slots.get(r.account_id);
       fold_uuid(r.call_uuid, key);
       const std::uint64_t h = index::call_uuid_hash(key);
       candidates.clear();
+      const std::int64_t id = next;
+      bool is_new = false;
       {
         MutexLock lock(&s->uuids_mu);
         s->uuids.find(h, candidates);
+        // A hash the map does not hold (nearly every new call): the call is new and is added
+        // under the same lock. This thread alone writes the maps, so nothing comes between.
+        is_new = candidates.empty();
+        if (is_new) s->uuids.add(h, id);
       }
-      // Each call the map names with this hash: stored in this group (not in the log yet), or
-      // read from the log; one of the same account and folded uuid is this call.
-      bool stored = false;
-      for (const std::int64_t id : candidates) {
-        const CallRecord* other = nullptr;
-        if (id >= first) {
-          other = block[static_cast<std::size_t>(id - first)];
-        } else {
-          Result<bool> found = read_live(id, read);
-          if (!found.ok()) {
-            status = found.status();
+      if (!is_new) {
+        // Each call the map names with this hash: stored in this group (not in the log yet), or
+        // read from the log; one of the same account and folded uuid is this call.
+        bool stored = false;
+        for (const std::int64_t candidate : candidates) {
+          const CallRecord* other = nullptr;
+          if (candidate >= first) {
+            other = block[static_cast<std::size_t>(candidate - first)];
+          } else {
+            Result<bool> found = read_live(candidate, read);
+            if (!found.ok()) {
+              status = found.status();
+              break;
+            }
+            if (!*found) continue;  // deleted: the call may be stored again
+            other = &read;
+          }
+          fold_uuid(other->call_uuid, other_key);
+          if (other->account_id == r.account_id && other_key == key) {
+            stored = true;
             break;
           }
-          if (!*found) continue;  // deleted: the call may be stored again
-          other = &read;
         }
-        fold_uuid(other->call_uuid, other_key);
-        if (other->account_id == r.account_id && other_key == key) {
-          stored = true;
-          break;
-        }
-      }
-      if (!status.ok() || stored) continue;
-      const std::int64_t id = next++;
-      {
+        if (!status.ok() || stored) continue;
         MutexLock lock(&s->uuids_mu);
         s->uuids.add(h, id);
       }
+      ++next;
       added.push_back({s, h, id});
       block.push_back(&r);
       batch->ids[i] = id;
@@ -393,24 +404,44 @@ void SegmentCallStore::write_group(Group& group) {
 
 void SegmentCallStore::publish(Group& group) {
   const std::uint64_t started = stages::stage_timing_on() ? stages::now_ns() : 0;
-  std::vector<Slot*> touched;
+  // The group's new calls by account, so that each account's index is locked once per run of up
+  // to kPublishRun calls (a group's calls switch accounts nearly every call, and a lock each was
+  // a lock a call); within an account in (end_time, id) order, so that the calls of one chunk of
+  // the index are added one after the other while its columns are in the cache (calls arrive in
+  // any order of end_time, and each add in a chunk of its own touched every column's memory).
+  struct Item {
+    Slot* slot;
+    Micros end_time;
+    std::int64_t id;
+    const CallRecord* call;
+  };
+  std::vector<Item> items;
+  SlotCache slots(*this);
   for (auto& batch : group) {
     const std::vector<CallRecord>& records = *batch->records;
-    std::size_t i = 0;
-    while (i < records.size()) {
-      // A run of calls of one account, under its lock once.
-      const std::int64_t account = records[i].account_id;
-      Slot& s = slot(account);
-      touched.push_back(&s);
-      WriterLock lock(&s.mu);
-      for (; i < records.size() && records[i].account_id == account; ++i) {
-        if (batch->ids[i] != 0) s.index.add(IndexedCall::of(batch->ids[i], records[i]));
-      }
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (batch->ids[i] == 0) continue;
+      items.push_back(
+          {&slots.get(records[i].account_id), records[i].end_time, batch->ids[i], &records[i]});
+    }
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    if (a.slot != b.slot) return std::less<Slot*>()(a.slot, b.slot);
+    return a.end_time < b.end_time || (a.end_time == b.end_time && a.id < b.id);
+  });
+  std::vector<Slot*> touched;
+  for (std::size_t i = 0; i < items.size();) {
+    Slot& s = *items[i].slot;
+    touched.push_back(&s);
+    // A reader of this account waits for one run at most.
+    const std::size_t end = std::min(items.size(), i + kPublishRun);
+    WriterLock lock(&s.mu);
+    for (; i < end && items[i].slot == &s; ++i) {
+      s.index.add(IndexedCall::of(items[i].id, *items[i].call));
     }
   }
   if (started != 0) stages::add_ingest_store_ns(stages::now_ns() - started);
   for (auto& batch : group) batch->done.set_value(std::move(batch->outcomes));
-  std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   commit_.answer(group, touched);
 }

@@ -72,6 +72,10 @@ struct StoreOptions {
 
 class SegmentCallStore final : public CallStore {
  public:
+  // The most calls the publisher adds to one account's index under one hold of its lock: a list
+  // of that account waits for one run at most.
+  static constexpr std::size_t kPublishRun = 512;
+
   // Opens (or makes, mode 0700) the store in `dir` and builds every account's index and uuid
   // map from its calls. kIOError as CallLog::open and DeletedCalls::open, or when another
   // process holds the directory.
@@ -155,6 +159,20 @@ class SegmentCallStore final : public CallStore {
   Status load_snapshot(SnapshotFiles files);
   index::SnapshotMeta state() const;
   Slot& slot(std::int64_t account_id) EXCLUDES(slots_mu_);
+  // slot() of each account once: a thread's own memo of the slots it used (a slot, once made,
+  // lives as long as the store).
+  class SlotCache {
+   public:
+    explicit SlotCache(SegmentCallStore& store) : store_(store) {}
+    Slot& get(std::int64_t account_id);
+
+   private:
+    SegmentCallStore& store_;
+    std::unordered_map<std::int64_t, Slot*> seen_;
+    std::int64_t last_account_ = 0;
+    Slot* last_ = nullptr;
+  };
+
   // The slot of an account with calls, or null.
   Slot* find_slot(std::int64_t account_id) EXCLUDES(slots_mu_);
   // Every slot, by account id.

@@ -129,6 +129,19 @@ TEST_F(SegmentStoreTest, AnswersEqualTheSqliteStoreOnThousandsOfRandomQueries) {
   compare().expect_same_feeds();
 }
 
+// One batch of thousands of calls of both accounts, interleaved and in no order of end_time: the
+// publisher adds each account's calls in runs of at most kPublishRun, sorted by end_time; every
+// call of every run is in the lists and is found.
+TEST_F(SegmentStoreTest, ABatchOfManyRunsPerAccountIsIndexedWhole) {
+  Random rnd(21);
+  std::int64_t next_uuid = 0;
+  const int n = static_cast<int>(5 * SegmentCallStore::kPublishRun);
+  compare().insert_both(compare().random_batch(rnd, n, next_uuid));
+  compare().expect_same_lists(rnd, 300, n, "after one large batch");
+  compare().expect_same_finds(rnd, 300, next_uuid);
+  compare().expect_same_feeds();
+}
+
 // Two threads write overlapping batches at once: each call is stored once, by one of them.
 TEST_F(SegmentStoreTest, RacingBatchesStoreEachCallOnce) {
   std::vector<CallRecord> calls;

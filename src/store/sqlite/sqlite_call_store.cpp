@@ -1095,14 +1095,25 @@ void SqliteCallStore::publish(std::vector<std::unique_ptr<QueuedBatch>>& group) 
   // changed a row's bill_duration since the commit: its value waits in the slot's late_bill
   // (call_indexes.h) and is taken in place of the one inserted.
   std::map<Slot*, std::int64_t> touched;  // the largest id each slot took
+  std::vector<std::size_t> order;
   for (auto& batch : group) {
     if (!batch->status.ok()) continue;
     const std::vector<CallRecord>& records = *batch->records;
     for (auto& [account_id, slot] : batch->slots) {
+      // The account's new calls in (end_time, id) order, so that the calls of one chunk of the
+      // index are added one after the other while its columns are in the cache.
+      order.clear();
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        if (batch->row_ids[i] != 0 && records[i].account_id == account_id) order.push_back(i);
+      }
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return records[a].end_time < records[b].end_time ||
+               (records[a].end_time == records[b].end_time &&
+                batch->row_ids[a] < batch->row_ids[b]);
+      });
       WriterLock lock(&slot->mu);
       std::int64_t& largest = touched[slot];
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        if (batch->row_ids[i] == 0 || records[i].account_id != account_id) continue;
+      for (const std::size_t i : order) {
         IndexedCall call = IndexedCall::of(batch->row_ids[i], records[i]);
         if (!slot->late_bill.empty()) {
           const auto late = slot->late_bill.find(call.id);
