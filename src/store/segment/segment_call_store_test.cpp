@@ -154,6 +154,7 @@ TEST_F(SegmentStoreTest, RacingBatchesStoreEachCallOnce) {
   }
   std::atomic<int> stored{0};
   std::vector<std::thread> writers;
+  writers.reserve(4);
   for (int t = 0; t < 4; ++t) {
     writers.emplace_back([&, t] {
       // Batches of 100 from a different start each: every call is in the batches of all four.

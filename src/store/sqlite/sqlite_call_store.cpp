@@ -1142,6 +1142,7 @@ void SqliteCallStore::publish(std::vector<std::unique_ptr<QueuedBatch>>& group) 
     }
   }
   std::vector<Slot*> indexed;
+  indexed.reserve(touched.size());
   for (const auto& [slot, largest] : touched) indexed.push_back(slot);
   commit_.answer(group, indexed);  // the writer compacts what was indexed once it is idle
 }
