@@ -41,6 +41,9 @@
 #   BENCH_IMPORT=1             the same records through `cdrd import` (bench/import.sh); 0 skips
 #   BENCH_EXPORT=1             then the export's speed and memory (bench/export.sh; results in
 #                              bench/out/export.md); 0 skips
+#   BENCH_CALLS_STORE=         the calls' store: empty for the default (the sqlite calls table),
+#                              `segments` for `serve --calls segments` (docs/architecture.md,
+#                              "The segment store"); the import and the restarts follow it
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -243,8 +246,13 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
 rss_loaded_kib=$(rss_kib)
 stop_rc=0
 stop_server || stop_rc=$?
-# The clean stop wrote the index snapshot (docs/architecture.md, "The index snapshot").
-snapshot_write_line=$(grep -o 'list index: \(no \)\?snapshot written.*' "$run_dir/serve.log" | tail -1)
+# The clean stop wrote the index snapshot (docs/architecture.md, "The index snapshot"; with
+# BENCH_CALLS_STORE=segments the segment store's, "The segment store": its log lines differ).
+if [[ -n $calls_store ]]; then
+  snapshot_write_line=$(grep -o 'calls: \(no \)\?snapshot .*written.*' "$run_dir/serve.log" | tail -1)
+else
+  snapshot_write_line=$(grep -o 'list index: \(no \)\?snapshot written.*' "$run_dir/serve.log" | tail -1)
+fi
 # restart_once: starts the server on the stored calls and times its start to the first answered
 # filtered list; sets restart_s, index_line (the server's log line: which path the start took,
 # and what the index holds), restart_path (snapshot or table) and rss_restarted_kib.
@@ -255,10 +263,15 @@ restart_once() {
   start_server "$data_dir"
   "$loadgen" get --port "$port" --user "$user" --path "$base?$filter" >/dev/null
   restart_s=$(awk -v t0="$t0" -v t1="$(date +%s%N)" 'BEGIN {printf "%.1f", (t1 - t0) / 1e9}')
-  index_line=$(tail -n +"$((lines_before + 1))" "$run_dir/serve.log" | grep -o 'list index: [0-9].*' | tail -1)
+  if [[ -n $calls_store ]]; then
+    index_line=$(tail -n +"$((lines_before + 1))" "$run_dir/serve.log" | grep -o 'calls: in segments.*' | tail -1)
+  else
+    index_line=$(tail -n +"$((lines_before + 1))" "$run_dir/serve.log" | grep -o 'list index: [0-9].*' | tail -1)
+  fi
+  # "table": the calls read again (the sqlite store's calls table, or every segment).
   case $index_line in
-    *"loaded from the index snapshot"*) restart_path=snapshot ;;
-    *"built from the calls table"*) restart_path=table ;;
+    *"loaded from the index snapshot"* | *"loaded from the snapshot"*) restart_path=snapshot ;;
+    *"built from the calls table"* | *"built from the calls ("*) restart_path=table ;;
     *) restart_path="?" ;;
   esac
   rss_restarted_kib=$(rss_kib)
@@ -272,11 +285,19 @@ snapshot_restart_s=$restart_s snapshot_index_line=$index_line snapshot_path_take
 index_bytes_per_call=$(sed -n 's/.*(\([0-9.]*\) bytes per call).*/\1/p' <<<"$index_line")
 rss_snapshot_kib=$rss_restarted_kib
 stop_server || stop_rc=$?
-rm -f "$data_dir/cdrd.db.index"
+if [[ -n $calls_store ]]; then
+  rm -f "$data_dir/calls/index" "$data_dir/calls/uuids"
+else
+  rm -f "$data_dir/cdrd.db.index"
+fi
 log "restart: cdrd serve on the $calls stored calls, its index snapshot removed"
 restart_once
 table_restart_s=$restart_s table_index_line=$index_line table_path_taken=$restart_path
-table_why=$(grep -o 'list index: built from the calls table: .*' "$run_dir/serve.log" | tail -1)
+if [[ -n $calls_store ]]; then
+  table_why=$(grep -o 'built from the calls ([^)]*)' "$run_dir/serve.log" | tail -1)
+else
+  table_why=$(grep -o 'list index: built from the calls table: .*' "$run_dir/serve.log" | tail -1)
+fi
 stop_server || stop_rc=$?
 [[ $snapshot_path_taken == snapshot && $table_path_taken == table ]] || {
   log "restart: the starts took the paths '$snapshot_path_taken' and '$table_path_taken', not snapshot and table"
@@ -370,7 +391,11 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   echo "|---|---|"
   echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
   echo "| machine | ${cpu:-unknown CPU}, $(nproc) cores (nproc), ${mem_gib} GiB RAM, $(uname -sr); load average before the run $load_before |"
-  echo "| cdrd | commit $commit, \`cdrd serve --threads $server_threads\` (access log on), SQLite WAL, synchronous=FULL |"
+  if [[ -n $calls_store ]]; then
+    echo "| cdrd | commit $commit, \`cdrd serve --threads $server_threads --calls $calls_store\` (access log on; the calls in the $calls_store store, the rest in SQLite) |"
+  else
+    echo "| cdrd | commit $commit, \`cdrd serve --threads $server_threads\` (access log on), SQLite WAL, synchronous=FULL |"
+  fi
   echo "| data set | $calls calls, seed $seed, $n_accounts accounts (${per_account% }; the first takes ${first_percent}%), end times in the $days days before $(date -u -d "@$end_until" '+%Y-%m-%d %H:%M:%S') UTC (\`BENCH_END_UNTIL=$end_until\`; the same settings make the same calls) |"
   echo "| load | loadgen on the same machine: HTTP/1.1 keep-alive, closed loop |"
   echo
@@ -405,7 +430,7 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   fi
   echo "## Memory and restart"
   echo
-  echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart from the snapshot (before the page cache warms) | restart to the first filtered list: from the index snapshot | the same: from the calls table |"
+  echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart from the snapshot (before the page cache warms) | restart to the first filtered list: from the index snapshot | the same: from the calls ($([[ -n $calls_store ]] && echo "every segment read" || echo "the calls table")) |"
   echo "|---:|---:|---:|---:|---:|"
   echo "| ${index_bytes_per_call:-?} | $((rss_loaded_kib / 1024)) MiB | $((rss_snapshot_kib / 1024)) MiB | $snapshot_restart_s s ($snapshot_path_taken) | $table_restart_s s ($table_path_taken) |"
   echo

@@ -245,12 +245,13 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     const segment::SegmentCallStore::Usage u = segments->usage_figures();
     spdlog::info(
         "calls: in segments ({} files, {:.1f} MiB): list index and uuid maps of {} calls of {} "
-        "accounts {} in {:.2f} s, {:.1f} MiB",
+        "accounts {} in {:.2f} s, {:.1f} MiB; the list index ({:.1f} bytes per call)",
         u.log.segments, static_cast<double>(u.log.file_bytes) / (1 << 20), u.calls, u.accounts,
         segments->start().from_snapshot ? std::string("loaded from the snapshot")
                                         : "built from the calls (" + segments->start().why + ")",
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t_calls).count(),
-        static_cast<double>(u.index_bytes + u.uuid_bytes + u.log.memory_bytes) / (1 << 20));
+        static_cast<double>(u.index_bytes + u.uuid_bytes + u.log.memory_bytes) / (1 << 20),
+        u.calls == 0 ? 0.0 : static_cast<double>(u.index_bytes) / static_cast<double>(u.calls));
   } else if (opened_calls) {
     auto& ch = static_cast<clickhouse::ClickHouseCallStore&>(*opened_calls);
     spdlog::info("calls: {} (schema version {})", ch.endpoint().describe(),
