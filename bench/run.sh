@@ -43,7 +43,8 @@
 #                              bench/out/export.md); 0 skips
 #   BENCH_CALLS_STORE=         the calls' store: empty for the default (the sqlite calls table),
 #                              `segments` for `serve --calls segments` (docs/architecture.md,
-#                              "The segment store"); the import and the restarts follow it
+#                              "The segment store"); the import and the restarts follow it (the
+#                              restart step reads the sqlite and segment stores' log lines only)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -248,7 +249,7 @@ stop_rc=0
 stop_server || stop_rc=$?
 # The clean stop wrote the index snapshot (docs/architecture.md, "The index snapshot"; with
 # BENCH_CALLS_STORE=segments the segment store's, "The segment store": its log lines differ).
-if [[ -n $calls_store ]]; then
+if [[ $calls_store == segments ]]; then
   snapshot_write_line=$(grep -o 'calls: \(no \)\?snapshot .*written.*' "$run_dir/serve.log" | tail -1)
 else
   snapshot_write_line=$(grep -o 'list index: \(no \)\?snapshot written.*' "$run_dir/serve.log" | tail -1)
@@ -263,7 +264,7 @@ restart_once() {
   start_server "$data_dir"
   "$loadgen" get --port "$port" --user "$user" --path "$base?$filter" >/dev/null
   restart_s=$(awk -v t0="$t0" -v t1="$(date +%s%N)" 'BEGIN {printf "%.1f", (t1 - t0) / 1e9}')
-  if [[ -n $calls_store ]]; then
+  if [[ $calls_store == segments ]]; then
     index_line=$(tail -n +"$((lines_before + 1))" "$run_dir/serve.log" | grep -o 'calls: in segments.*' | tail -1)
   else
     index_line=$(tail -n +"$((lines_before + 1))" "$run_dir/serve.log" | grep -o 'list index: [0-9].*' | tail -1)
@@ -285,7 +286,7 @@ snapshot_restart_s=$restart_s snapshot_index_line=$index_line snapshot_path_take
 index_bytes_per_call=$(sed -n 's/.*(\([0-9.]*\) bytes per call).*/\1/p' <<<"$index_line")
 rss_snapshot_kib=$rss_restarted_kib
 stop_server || stop_rc=$?
-if [[ -n $calls_store ]]; then
+if [[ $calls_store == segments ]]; then
   rm -f "$data_dir/calls/index" "$data_dir/calls/uuids"
 else
   rm -f "$data_dir/cdrd.db.index"
@@ -293,7 +294,7 @@ fi
 log "restart: cdrd serve on the $calls stored calls, its index snapshot removed"
 restart_once
 table_restart_s=$restart_s table_index_line=$index_line table_path_taken=$restart_path
-if [[ -n $calls_store ]]; then
+if [[ $calls_store == segments ]]; then
   table_why=$(grep -o 'built from the calls ([^)]*)' "$run_dir/serve.log" | tail -1)
 else
   table_why=$(grep -o 'list index: built from the calls table: .*' "$run_dir/serve.log" | tail -1)
@@ -430,7 +431,7 @@ per_account=$(for i in "${!auth_ids[@]}"; do printf '%s ' "${account_calls[$i]}"
   fi
   echo "## Memory and restart"
   echo
-  echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart from the snapshot (before the page cache warms) | restart to the first filtered list: from the index snapshot | the same: from the calls ($([[ -n $calls_store ]] && echo "every segment read" || echo "the calls table")) |"
+  echo "| list index, bytes per call held | server RSS after the load | server RSS after a restart from the snapshot (before the page cache warms) | restart to the first filtered list: from the index snapshot | the same: from the calls ($([[ $calls_store == segments ]] && echo "every segment read" || echo "the calls table")) |"
   echo "|---:|---:|---:|---:|---:|"
   echo "| ${index_bytes_per_call:-?} | $((rss_loaded_kib / 1024)) MiB | $((rss_snapshot_kib / 1024)) MiB | $snapshot_restart_s s ($snapshot_path_taken) | $table_restart_s s ($table_path_taken) |"
   echo
