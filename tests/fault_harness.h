@@ -24,7 +24,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -153,25 +152,20 @@ class ServerProcess {
 // (the server stopped: the segment store admits one process at a time).
 inline std::map<std::string, int> exported_call_uuids(const std::string& data_dir,
                                                       const std::string& auth_id) {
-  const std::string command = std::string(CDRD_BINARY) + " --data-dir '" + data_dir +
-                              "' export --calls segments --account '" + auth_id +
-                              "' --format ndjson - 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
-  std::string out;
-  char buf[65536];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  if (pclose(pipe) != 0) throw std::runtime_error(command + " failed: " + out.substr(0, 2000));
+  TempDir scratch;
+  const std::string file = scratch.path() + "/calls.ndjson";
+  const CommandResult r = run_cdrd({"--data-dir", data_dir, "export", "--calls", "segments",
+                                    "--account", auth_id, "--format", "ndjson", file});
+  if (r.exit_code != 0) throw std::runtime_error("cdrd export failed: " + r.out.substr(0, 2000));
   std::map<std::string, int> uuids;
-  const std::string key = "\"call_uuid\"";
-  for (std::size_t at = out.find(key); at != std::string::npos; at = out.find(key, at)) {
-    at += key.size();
-    while (at < out.size() && (out[at] == ' ' || out[at] == ':')) ++at;
-    if (at >= out.size() || out[at] != '"') continue;
-    const std::size_t end = out.find('"', at + 1);
-    if (end == std::string::npos) break;
-    ++uuids[out.substr(at + 1, end - at - 1)];
-    at = end;
+  std::istringstream lines(read_text(file));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    const rapidjson::Document call = parse_json(line);
+    if (!call.IsObject() || !call.HasMember("call_uuid") || !call["call_uuid"].IsString()) {
+      throw std::runtime_error("an exported call without a call_uuid: " + line.substr(0, 200));
+    }
+    ++uuids[call["call_uuid"].GetString()];
   }
   return uuids;
 }
