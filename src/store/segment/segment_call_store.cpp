@@ -292,6 +292,19 @@ Status SegmentCallStore::scan_live(
 
 // --- Writes ---------------------------------------------------------------------------------
 
+void SegmentCallStore::WriteScratch::fold(const std::vector<CallRecord>& records) {
+  keys.clear();
+  key_at.resize(records.size() + 1);
+  key_at[0] = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    keys += records[i].call_uuid;
+    key_at[i + 1] = keys.size();
+  }
+  for (char& c : keys) c = ascii_lower(c);
+}
+
+void SegmentCallStore::prefetch_uuid(const Slot& s, std::uint64_t hash) { s.uuids.prefetch(hash); }
+
 Result<std::vector<InsertOutcome>> SegmentCallStore::insert_calls(
     const std::vector<CallRecord>& records) {
   if (records.empty()) return std::vector<InsertOutcome>();
@@ -327,20 +340,34 @@ void SegmentCallStore::write_group(Group& group) {
     std::int64_t id;
   };
   std::vector<Added> added;  // taken out again when the append fails
-  std::string key, other_key;
+  std::string other_key;
   std::vector<std::int64_t> candidates;
   CallRecord read;
   Status status = Status::Ok();
   SlotCache slots(*this);
+  WriteScratch& w = scratch_;
   for (auto& batch : group) {
     const std::vector<CallRecord>& records = *batch->records;
     batch->ids.assign(records.size(), 0);
     batch->outcomes.assign(records.size(), InsertOutcome::kDuplicate);
+    // The batch's slots and hashes first, so that each call can ask for the uuid map's slots of
+    // the call kUuidPrefetchAhead later: a look-up in a map of millions of entries otherwise
+    // waits for memory every time.
+    w.fold(records);
+    w.slots.resize(records.size());
+    w.hashes.resize(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      w.slots[i] = &slots.get(records[i].account_id);
+      w.hashes[i] = index::call_uuid_hash(w.key(i));
+    }
     for (std::size_t i = 0; i < records.size() && status.ok(); ++i) {
+      if (i + kUuidPrefetchAhead < records.size()) {
+        prefetch_uuid(*w.slots[i + kUuidPrefetchAhead], w.hashes[i + kUuidPrefetchAhead]);
+      }
       const CallRecord& r = records[i];
-      Slot* const s = &slots.get(r.account_id);
-      fold_uuid(r.call_uuid, key);
-      const std::uint64_t h = index::call_uuid_hash(key);
+      Slot* const s = w.slots[i];
+      const std::string_view key = w.key(i);
+      const std::uint64_t h = w.hashes[i];
       candidates.clear();
       const std::int64_t id = next;
       bool is_new = false;

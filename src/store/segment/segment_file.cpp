@@ -127,12 +127,24 @@ void append_block(std::int64_t first_id, CallRefs calls, std::string& out, Block
                static_cast<std::uint64_t>(accounts[i - 1]));
     }
   }
-  std::string encoded;
+  // Each call encoded in place, after two bytes of room for its length varint (a call's
+  // encoding is mostly 128 to 16,383 bytes long, whose length takes two); a length of another
+  // size moves the encoding once.
+  std::string length;
   for (const CallRecord* call : calls) {
-    b.starts.push_back(out.size());
-    encoded.clear();
-    encode_call(*call, encoded);
-    w.str(encoded);
+    const std::size_t at = out.size();
+    b.starts.push_back(at);
+    out.append(2, '\0');
+    encode_call(*call, out);
+    const std::size_t n = out.size() - at - 2;
+    if (n >= 0x80 && n < 0x4000) {
+      out[at] = static_cast<char>((n & 0x7f) | 0x80);
+      out[at + 1] = static_cast<char>(n >> 7);
+    } else {
+      length.clear();
+      ByteWriter(length).varint(n);
+      out.replace(at, 2, length);
+    }
   }
   const std::string_view payload = std::string_view(out).substr(start + kBlockHeaderBytes);
   put_u32(out, start, kBlockMagic);

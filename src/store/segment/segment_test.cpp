@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/byte_codec.h"
 #include "core/crc32c.h"
 #include "store/segment/call_codec.h"
 #include "store/segment/segment_file.h"
@@ -336,6 +337,40 @@ TEST(SegmentBlockTest, ReadsWhatAppendBlockWroteAndNothingPastTheData) {
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
   EXPECT_EQ(block.accounts, accounts);
+}
+
+// append_block encodes each call in place after two bytes of room for its length: a call whose
+// length takes one byte (under 128) or three (16,384 and more) is moved, and every block holds
+// the format's bytes, each call as its length varint and its encoding.
+TEST(SegmentBlockTest, CallsOfEveryLengthOfTheirLengthAreWrittenAsTheFormatSays) {
+  AnyCall any(11);
+  CallRecord tiny;  // every member at its default: under 128 bytes
+  tiny.account_id = 3;
+  tiny.call_uuid = "u";
+  CallRecord big = any.next();
+  big.from_screen_name = std::string(20'000, 'n');  // a length of three bytes
+  const std::vector<CallRecord> v = {tiny, any.next(), big, tiny, any.next()};
+  ASSERT_LT(encode(tiny).size(), 128u);
+  ASSERT_GE(encode(v[1]).size(), 128u);
+  ASSERT_GE(encode(big).size(), 16'384u);
+  std::string data(kFileMagic);
+  Block placed;
+  append_block(7, v, data, &placed);
+  Block block;
+  ASSERT_EQ(read_block(data, kFileMagic.size(), block), BlockState::kOk);
+  ASSERT_EQ(block.calls.size(), v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string encoded = encode(v[i]);
+    std::string expected;
+    ByteWriter(expected).str(encoded);
+    EXPECT_EQ(data.substr(block.starts[i], expected.size()), expected) << "call " << i;
+    EXPECT_EQ(block.calls[i], encoded) << "call " << i;
+    CallRecord c;
+    ASSERT_TRUE(decode_call(block.calls[i], c).ok());
+    EXPECT_EQ(c, v[i]);
+  }
+  EXPECT_EQ(placed.starts, block.starts);
+  EXPECT_EQ(block.end, data.size());
 }
 
 // A block whose checksums hold around the given payload (as a writer of another format would
