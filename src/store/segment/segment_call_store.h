@@ -191,8 +191,9 @@ class SegmentCallStore final : public CallStore {
   // How many calls ahead write_group asks for the uuid map's slots.
   static constexpr std::size_t kUuidPrefetchAhead = 8;
   // Asks the CPU for the slots of `s`'s uuid map that a look-up of `hash` reads first. Without
-  // the map's lock: only the writer thread, which calls it, ever changes the maps, so it reads
-  // what it wrote itself, and a prefetch changes nothing.
+  // the map's lock: it reads the map's capacity and where its arrays are, which only the writer
+  // thread (its caller) changes, by an add that grows the map (retention's remove, on another
+  // thread under the lock, changes entries only), and a prefetch reads and changes no entry.
   static void prefetch_uuid(const Slot& s, std::uint64_t hash) NO_THREAD_SAFETY_ANALYSIS;
   // The writer's buffers, reused from group to group: a batch's uuids folded once (call i's is
   // keys[key_at[i], key_at[i + 1])), their hashes and their accounts' slots.
