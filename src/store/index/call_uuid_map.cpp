@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/ascii.h"
+
 namespace cdrd::index {
 namespace {
 
@@ -48,6 +50,19 @@ std::uint64_t call_uuid_hash(std::string_view folded_uuid) {
 
 void set_call_uuid_hash_for_testing(CallUuidHashFn fn) {
   hash_fn.store(fn, std::memory_order_relaxed);
+}
+
+void FoldedUuids::fold(const std::vector<CallRecord>& records) {
+  keys_.clear();
+  key_at_.resize(records.size() + 1);
+  key_at_[0] = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    keys_ += records[i].call_uuid;
+    key_at_[i + 1] = keys_.size();
+  }
+  for (char& c : keys_) c = ascii_lower(c);
+  hashes_.resize(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) hashes_[i] = call_uuid_hash(key(i));
 }
 
 void CallUuidMap::find(std::uint64_t hash, std::vector<std::int64_t>& ids) const {

@@ -15,9 +15,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "core/call_record.h"
 
 namespace cdrd::index {
 
@@ -26,6 +29,25 @@ namespace cdrd::index {
 std::uint64_t call_uuid_hash(std::string_view folded_uuid);
 using CallUuidHashFn = std::uint64_t (*)(std::string_view);
 void set_call_uuid_hash_for_testing(CallUuidHashFn fn);
+
+// A batch's call uuids, each folded once into one buffer that does not move until the next
+// fold() (a writer binds or compares them in place), with their hashes: computed before the
+// batch's first look-up, so that a writer can ask for the map's slots of a call ahead
+// (CallUuidMap::prefetch). Reused from batch to batch, it keeps its room.
+class FoldedUuids {
+ public:
+  void fold(const std::vector<CallRecord>& records);
+  // Call i's folded uuid and its call_uuid_hash.
+  std::string_view key(std::size_t i) const {
+    return std::string_view(keys_).substr(key_at_[i], key_at_[i + 1] - key_at_[i]);
+  }
+  std::uint64_t hash(std::size_t i) const { return hashes_[i]; }
+
+ private:
+  std::string keys_;                 // call i's is keys_[key_at_[i], key_at_[i + 1])
+  std::vector<std::size_t> key_at_;  // records + 1 offsets
+  std::vector<std::uint64_t> hashes_;
+};
 
 class CallUuidMap {
  public:

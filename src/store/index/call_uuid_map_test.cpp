@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,29 @@ std::vector<std::int64_t> found(const CallUuidMap& m, std::uint64_t h) {
   m.find(h, ids);
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+// Each call's uuid folded to ASCII lower case (nothing else changed), its hash the folded uuid's,
+// and a second, shorter batch leaves nothing of the first.
+TEST(FoldedUuidsTest, FoldsEachUuidOnceWithItsHashAndForgetsTheBatchBefore) {
+  std::vector<CallRecord> calls(3);
+  calls[0].call_uuid = "AB-cd-\xC3\x89f";  // a non-ASCII byte stays as it is
+  calls[1].call_uuid = "";
+  calls[2].call_uuid = "90B6EB07-796C-4D86-A4FD-44ED11667DDB";
+  FoldedUuids f;
+  f.fold(calls);
+  EXPECT_EQ(f.key(0), "ab-cd-\xC3\x89f");
+  EXPECT_EQ(f.key(1), "");
+  EXPECT_EQ(f.key(2), "90b6eb07-796c-4d86-a4fd-44ed11667ddb");
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(f.hash(i), call_uuid_hash(std::string(f.key(i)))) << i;
+  }
+  EXPECT_NE(f.hash(0), f.hash(2));
+  calls.resize(1);
+  calls[0].call_uuid = "Z";
+  f.fold(calls);
+  EXPECT_EQ(f.key(0), "z");
+  EXPECT_EQ(f.hash(0), call_uuid_hash("z"));
 }
 
 // Random adds and removes over few hashes (so that many collide and probe sequences overlap),

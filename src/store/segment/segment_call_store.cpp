@@ -292,17 +292,6 @@ Status SegmentCallStore::scan_live(
 
 // --- Writes ---------------------------------------------------------------------------------
 
-void SegmentCallStore::WriteScratch::fold(const std::vector<CallRecord>& records) {
-  keys.clear();
-  key_at.resize(records.size() + 1);
-  key_at[0] = 0;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    keys += records[i].call_uuid;
-    key_at[i + 1] = keys.size();
-  }
-  for (char& c : keys) c = ascii_lower(c);
-}
-
 void SegmentCallStore::prefetch_uuid(const Slot& s, std::uint64_t hash) { s.uuids.prefetch(hash); }
 
 Result<std::vector<InsertOutcome>> SegmentCallStore::insert_calls(
@@ -345,29 +334,27 @@ void SegmentCallStore::write_group(Group& group) {
   CallRecord read;
   Status status = Status::Ok();
   SlotCache slots(*this);
-  WriteScratch& w = scratch_;
+  index::FoldedUuids& uuids = folded_;
   for (auto& batch : group) {
     const std::vector<CallRecord>& records = *batch->records;
     batch->ids.assign(records.size(), 0);
     batch->outcomes.assign(records.size(), InsertOutcome::kDuplicate);
-    // The batch's slots and hashes first, so that each call can ask for the uuid map's slots of
+    // The batch's hashes and slots first, so that each call can ask for the uuid map's slots of
     // the call kUuidPrefetchAhead later: a look-up in a map of millions of entries otherwise
     // waits for memory every time.
-    w.fold(records);
-    w.slots.resize(records.size());
-    w.hashes.resize(records.size());
+    uuids.fold(records);
+    batch_slots_.resize(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-      w.slots[i] = &slots.get(records[i].account_id);
-      w.hashes[i] = index::call_uuid_hash(w.key(i));
+      batch_slots_[i] = &slots.get(records[i].account_id);
     }
     for (std::size_t i = 0; i < records.size() && status.ok(); ++i) {
-      if (i + kUuidPrefetchAhead < records.size()) {
-        prefetch_uuid(*w.slots[i + kUuidPrefetchAhead], w.hashes[i + kUuidPrefetchAhead]);
+      if (const std::size_t ahead = i + kUuidPrefetchAhead; ahead < records.size()) {
+        prefetch_uuid(*batch_slots_[ahead], uuids.hash(ahead));
       }
       const CallRecord& r = records[i];
-      Slot* const s = w.slots[i];
-      const std::string_view key = w.key(i);
-      const std::uint64_t h = w.hashes[i];
+      Slot* const s = batch_slots_[i];
+      const std::string_view key = uuids.key(i);
+      const std::uint64_t h = uuids.hash(i);
       candidates.clear();
       const std::int64_t id = next;
       bool is_new = false;

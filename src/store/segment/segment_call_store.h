@@ -195,18 +195,6 @@ class SegmentCallStore final : public CallStore {
   // thread (its caller) changes, by an add that grows the map (retention's remove, on another
   // thread under the lock, changes entries only), and a prefetch reads and changes no entry.
   static void prefetch_uuid(const Slot& s, std::uint64_t hash) NO_THREAD_SAFETY_ANALYSIS;
-  // The writer's buffers, reused from group to group: a batch's uuids folded once (call i's is
-  // keys[key_at[i], key_at[i + 1])), their hashes and their accounts' slots.
-  struct WriteScratch {
-    std::string keys;
-    std::vector<std::size_t> key_at;
-    std::vector<std::uint64_t> hashes;
-    std::vector<Slot*> slots;
-    void fold(const std::vector<CallRecord>& records);
-    std::string_view key(std::size_t i) const {
-      return std::string_view(keys).substr(key_at[i], key_at[i + 1] - key_at[i]);
-    }
-  };
   // The publisher's: the calls into the list indexes, then the answers.
   void publish(Group& group);
 
@@ -220,9 +208,11 @@ class SegmentCallStore final : public CallStore {
   Mutex slots_mu_;
   std::unordered_map<std::int64_t, std::unique_ptr<Slot>> slots_ GUARDED_BY(slots_mu_);
 
-  // The writer's: the next id to give, and its buffers.
+  // The writer's: the next id to give, and its buffers, reused from batch to batch (a batch's
+  // uuids folded with their hashes, and its calls' slots).
   std::int64_t next_id_ = 1;
-  WriteScratch scratch_;
+  index::FoldedUuids folded_;
+  std::vector<Slot*> batch_slots_;
   // Retention's: one delete at a time.
   Mutex delete_mu_;
   // Last, so that it stops (writing what is queued) before the members its stages use go.

@@ -736,12 +736,10 @@ struct PendingRow {
 struct WriteScratch {
   std::string legs_blob, folded;
   std::vector<std::int64_t> candidates;
-  // The batch's uuids, each folded once (for its hash, its duplicate check and its bind): call
-  // i's is keys[key_at[i], key_at[i + 1]), bound in place until its insert ran.
-  std::string keys;
-  std::vector<std::size_t> key_at;
-  std::vector<std::uint64_t> hashes;  // of the batch's folded uuids
-  std::vector<PendingRow> pending;    // put aside for the next multi-row insert
+  // The batch's uuids, each folded once (for its hash, its duplicate check and its bind), bound
+  // in place until its insert ran.
+  index::FoldedUuids uuids;
+  std::vector<PendingRow> pending;  // put aside for the next multi-row insert
   // With the connection's foreign key checks and CHECK constraints off
   // (Database::write_transaction_unchecked), the writer looks each account up itself, once a
   // group (those found so far), and checks each call's enum codes.
@@ -751,9 +749,7 @@ struct WriteScratch {
   // failure, as a constraint's.
   bool refused = false;
 
-  std::string_view key(std::size_t i) const {
-    return std::string_view(keys).substr(key_at[i], key_at[i + 1] - key_at[i]);
-  }
+  std::string_view key(std::size_t i) const { return uuids.key(i); }
 };
 
 // How many calls ahead the writer asks for the uuid map's slots (insert_rows).
@@ -940,27 +936,18 @@ Status insert_rows(Connection& c, const InsertStatements& st,
   // lookup in a map of millions of entries otherwise waits for memory every time.
   // Each uuid is folded here once, into one buffer that does not move while the batch is
   // written (its keys are bound in place).
-  w.keys.clear();
-  w.key_at.resize(records.size() + 1);
-  w.key_at[0] = 0;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    w.keys += records[i].call_uuid;
-    w.key_at[i + 1] = w.keys.size();
-  }
-  for (char& ch : w.keys) ch = ascii_lower(ch);
-  w.hashes.resize(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) w.hashes[i] = index::call_uuid_hash(w.key(i));
+  w.uuids.fold(records);
   for (std::size_t i = 0; i < records.size(); ++i) {
     const CallRecord& r = records[i];
     sqlite::CallIndexes::Slot& slot = *slots.at(r.account_id);
     const std::string_view key = w.key(i);
-    const std::uint64_t h = w.hashes[i];
+    const std::uint64_t h = w.uuids.hash(i);
     bool duplicate = false;
     {
       MutexLock lock(&slot.uuids_mu);
       if (const std::size_t ahead = i + kUuidPrefetchAhead;
           ahead < records.size() && records[ahead].account_id == r.account_id) {
-        slot.uuids.prefetch(w.hashes[ahead]);  // the same map, under the lock held
+        slot.uuids.prefetch(w.uuids.hash(ahead));  // the same map, under the lock held
       }
       ASSIGN_OR_RETURN(duplicate, stored_already(c, slot, r.account_id, key, h, w));
     }
