@@ -24,12 +24,16 @@ std::vector<std::int64_t> found(const CallUuidMap& m, std::uint64_t h) {
 // and a second, shorter batch leaves nothing of the first.
 TEST(FoldedUuidsTest, FoldsEachUuidOnceWithItsHashAndForgetsTheBatchBefore) {
   std::vector<CallRecord> calls(3);
-  calls[0].call_uuid = "AB-cd-\xC3\x89f";  // a non-ASCII byte stays as it is
+  calls[0].call_uuid =
+      "AB-cd-\xC3\x89"
+      "f";  // a non-ASCII byte stays as it is
   calls[1].call_uuid = "";
   calls[2].call_uuid = "90B6EB07-796C-4D86-A4FD-44ED11667DDB";
   FoldedUuids f;
   f.fold(calls);
-  EXPECT_EQ(f.key(0), "ab-cd-\xC3\x89f");
+  EXPECT_EQ(f.key(0),
+            "ab-cd-\xC3\x89"
+            "f");
   EXPECT_EQ(f.key(1), "");
   EXPECT_EQ(f.key(2), "90b6eb07-796c-4d86-a4fd-44ed11667ddb");
   for (std::size_t i = 0; i < calls.size(); ++i) {
